@@ -1,0 +1,38 @@
+# Two commands set up a fresh clone: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test check lint types sample-data clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Build estate.db from the bundled sample returns and print a summary.
+demo: $(STAMP)
+	$(BIN)/estate --db estate.db demo
+
+## Run the whole test suite.
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+## Everything CI runs.
+check: lint types test
+
+## Rebuild sample_data/ from the generator (deterministic).
+sample-data: $(STAMP)
+	$(BIN)/estate generate --systems 300 --departments 6 --seed 2025 --sample sample_data
+
+clean:
+	rm -rf $(VENV) estate.db estate.db-wal estate.db-shm .pytest_cache .mypy_cache .ruff_cache

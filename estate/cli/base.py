@@ -1,0 +1,76 @@
+"""The `estate` command group and what its commands share: a thin layer that opens the database, calls one library function
+and prints its result. Data goes to stdout, diagnostics to stderr. Exit codes: 0 success,
+1 a user error (bad input, failed validation, unusable database), 2 a usage error."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from sqlalchemy.engine import Engine
+
+from estate import db, queries
+from estate.errors import EstateError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_DB = "estate.db"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+
+class EstateGroup(click.Group):
+    """Turns domain errors into a one-line message and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EstateError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=EstateGroup, invoke_without_command=True)
+@click.option(
+    "--db",
+    "db_path",
+    envvar="ESTATE_DB",
+    default=DEFAULT_DB,
+    show_default=True,
+    help="The estate database: a file path (or an SQLAlchemy URL). Also ESTATE_DB.",
+)
+@click.version_option(package_name="estate")
+@click.pass_context
+def cli(ctx: click.Context, db_path: str) -> None:
+    """Find the riskiest legacy technology in an estate and say what to fix first."""
+    ctx.obj = db_path
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@contextmanager
+def open_engine(ctx: click.Context, *, create: bool = False) -> Iterator[Engine]:
+    engine = db.open_engine(ctx.obj, create=create)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=queries.jsonable))
+
+
+def json_option(func: F) -> F:
+    """The shared `--json` flag: machine-readable output on stdout."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(
+        func
+    )
+
+

@@ -1,0 +1,177 @@
+"""Commands over the estate database: create, upgrade, demo, list, show, stats, generate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+from sqlmodel import Session
+
+from estate import db, queries
+from estate.cli.base import SAMPLE_DIR, cli, err, json_option, open_engine, out, print_json
+from estate.errors import InputError
+
+
+@cli.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create an empty estate database (does nothing to one that exists)."""
+    with open_engine(ctx, create=True):
+        pass
+    err.print(f"Estate database ready: {ctx.obj}")
+
+
+@cli.command()
+@click.pass_context
+def upgrade(ctx: click.Context) -> None:
+    """Upgrade a database made by an older estate to this version's schema."""
+    before, after = db.upgrade(ctx.obj)
+    if before == after:
+        err.print(f"{ctx.obj} is already at schema version {after}.")
+    else:
+        err.print(f"Upgraded {ctx.obj} from schema version {before} to {after}.")
+
+
+@cli.command()
+@click.option(
+    "--sample-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=SAMPLE_DIR,
+    show_default="the bundled sample_data/",
+    help="Folder of departmental returns to load.",
+)
+@click.option("--force", is_flag=True, help="Replace the database if it already exists.")
+@click.pass_context
+def demo(ctx: click.Context, sample_dir: Path, force: bool) -> None:
+    """Build a database from the sample returns, through the real importer, and summarise it."""
+    from estate.demo import build_demo
+
+    target = Path(ctx.obj)
+    if "://" not in ctx.obj and target.exists():
+        if not force:
+            raise InputError(f"{target} already exists; use --force to rebuild it from samples.")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+    with open_engine(ctx, create=True) as engine:
+        results = build_demo(engine, sample_dir)
+        table = Table(title=f"Imported {len(results)} sample returns into {ctx.obj}")
+        for heading in ("File", "Dept", "New", "Rejected", "Errors", "Warnings"):
+            table.add_column(heading, justify="left" if heading in ("File", "Dept") else "right")
+        for result in results:
+            summary = result.changes.summary() if result.changes else {}
+            table.add_row(
+                result.file.name,
+                result.department or "",
+                str(summary.get("new", 0)),
+                str(summary.get("rejected", 0)),
+                str(len(result.errors)),
+                str(len(result.warnings)),
+            )
+        out.print(table)
+        with Session(engine) as session:
+            _print_stats(queries.estate_stats(session))
+    err.print(
+        "The sample returns contain deliberate mistakes; see them with "
+        "`estate validate sample_data/<file>`. Rejected rows were skipped (--skip-invalid)."
+    )
+
+
+@cli.command()
+@click.option("--department", "-d", help="Only this department's systems (its code).")
+@json_option
+@click.pass_context
+def systems(ctx: click.Context, department: str | None, as_json: bool) -> None:
+    """List systems, by department and reference."""
+    with open_engine(ctx) as engine, Session(engine) as session:
+        rows = queries.list_systems(session, department=department)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} systems")
+    for heading in ("Key", "Name", "Criticality", "Hosting", "Status"):
+        table.add_column(heading)
+    for row in rows:
+        status = row["lifecycle_status"] or ""
+        if row["missing_from_latest_return"]:
+            status += " (missing from latest return)"
+        table.add_row(row["key"], row["name"], row["criticality"] or "", row["hosting"] or "", status)
+    out.print(table)
+
+
+@cli.command()
+@click.argument("system")
+@json_option
+@click.pass_context
+def show(ctx: click.Context, system: str, as_json: bool) -> None:
+    """Everything stored about one SYSTEM (DEPT/REFERENCE), and where each value came from."""
+    with open_engine(ctx) as engine, Session(engine) as session:
+        detail = queries.describe_system(session, system)
+    if as_json:
+        print_json(detail)
+        return
+    from estate.render import render_system
+
+    out.print(render_system(detail))
+
+
+def _print_stats(stats: dict[str, Any]) -> None:
+    table = Table(title="Estate", show_header=False)
+    table.add_column("What")
+    table.add_column("Count", justify="right")
+    for label, key in (
+        ("Organisations", "organisations"),
+        ("Systems", "systems"),
+        ("Components", "components"),
+        ("Dependencies", "dependencies"),
+        ("  unresolved", "unresolved_dependencies"),
+        ("Security assessments", "security_assessments"),
+        ("Systems missing from latest return", "missing_from_latest_return"),
+        ("Imports", "import_batches"),
+    ):
+        table.add_row(label, f"{stats[key]:,}")
+    out.print(table)
+    departments = Table(title="Systems by department")
+    departments.add_column("Dept")
+    departments.add_column("Name")
+    departments.add_column("Systems", justify="right")
+    for row in stats["systems_by_department"]:
+        departments.add_row(row["department"], row["name"], f"{row['systems']:,}")
+    out.print(departments)
+
+
+@cli.command()
+@json_option
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """What the estate holds: counts by kind, department and hosting."""
+    with open_engine(ctx) as engine, Session(engine) as session:
+        result = queries.estate_stats(session)
+    if as_json:
+        print_json(result)
+    else:
+        _print_stats(result)
+
+
+@cli.command()
+@click.option("--systems", "n_systems", type=click.IntRange(1), default=300, show_default=True)
+@click.option("--departments", type=click.IntRange(1), default=7, show_default=True)
+@click.option("--seed", type=int, default=2025, show_default=True)
+@click.option(
+    "--csv-departments",
+    type=click.IntRange(0),
+    default=1,
+    show_default=True,
+    help="How many departments (the last ones) to write as a CSV of systems only.",
+)
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+def generate(n_systems: int, departments: int, seed: int, csv_departments: int, out_dir: Path) -> None:
+    """Write a realistic synthetic estate into OUT_DIR as departmental returns (deterministic)."""
+    from estate.generate import build_estate, write_estate
+
+    estate = build_estate(n_systems, departments, seed)
+    paths = write_estate(estate, out_dir, csv_departments=min(csv_departments, departments))
+    for path in paths:
+        click.echo(str(path))
+    err.print(f"{n_systems:,} systems in {len(paths)} returns, seed {seed}.")

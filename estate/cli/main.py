@@ -1,0 +1,13 @@
+"""The console-script entry point: the command group with every command module attached."""
+
+from __future__ import annotations
+
+from estate.cli import estate_commands, import_commands
+from estate.cli.base import cli
+
+COMMAND_MODULES = (estate_commands, import_commands)
+
+
+def main() -> None:
+    """Run the `estate` command line."""
+    cli(prog_name="estate")

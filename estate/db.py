@@ -1,0 +1,215 @@
+"""Opening estate databases: engines, connection settings, schema version checks and upgrades.
+
+Everything dialect-specific lives here. SQLite is the embedded default and gets WAL journalling,
+a busy timeout and enforced foreign keys; any other SQLAlchemy URL (PostgreSQL for a shared
+estate) is passed through unchanged, so the rest of the code stays portable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, SQLModel
+
+from estate import models
+from estate.errors import (
+    DatabaseError,
+    DatabaseMissing,
+    NotAnEstateDatabase,
+    SchemaTooNew,
+    SchemaTooOld,
+)
+
+APPLICATION = "estate"
+SCHEMA_VERSION = 1
+"""The schema version this code reads and writes."""
+
+BUSY_TIMEOUT_MS = 10_000
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+Migration = Callable[[Connection], None]
+MIGRATIONS: dict[int, Migration] = {}
+"""Upgrade steps: MIGRATIONS[n] takes a database from schema version n to n + 1.
+
+A short ordered list instead of Alembic: one embedded file format, few versions, upgrades run
+by `estate upgrade` inside one transaction. Each step uses SQLAlchemy, so it stays portable."""
+
+
+def database_url(target: str | Path) -> str:
+    """Turn a `--db` value (a file path or an SQLAlchemy URL) into an SQLAlchemy URL."""
+    text = str(target)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser()}"
+
+
+def _is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def _sqlite_path(url: str) -> Path | None:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != "sqlite:///:memory:":
+        return Path(url[len(prefix) :])
+    return None
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def make_engine(target: str | Path) -> Engine:
+    """Create an engine for `target` with the connection settings estate relies on."""
+    url = database_url(target)
+    if _is_sqlite(url):
+        engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        sa.event.listen(engine, "connect", _on_sqlite_connect)
+        return engine
+    return sa.create_engine(url)
+
+
+def _check_sqlite_file(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise DatabaseError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    if header and header != _SQLITE_MAGIC:
+        raise NotAnEstateDatabase(f"{path} is not an SQLite database, so not an estate database.")
+
+
+def read_schema_version(connection: Connection) -> int | None:
+    """The schema version recorded in the database, or None when it has no estate record."""
+    if not sa.inspect(connection).has_table(models.SchemaVersion.__tablename__):
+        return None
+    table = models.SchemaVersion.__table__
+    row = connection.execute(sa.select(table.c.application, table.c.version)).first()
+    if row is None or row.application != APPLICATION:
+        return None
+    return int(row.version)
+
+
+def _write_schema_version(connection: Connection, version: int) -> None:
+    table = models.SchemaVersion.__table__
+    connection.execute(table.delete())
+    connection.execute(
+        table.insert().values(
+            id=1, application=APPLICATION, version=version, upgraded_at=dt.datetime.now(dt.UTC)
+        )
+    )
+
+
+def _check_version(found: int | None, where: str, has_tables: bool) -> None:
+    if found is None:
+        if has_tables:
+            raise NotAnEstateDatabase(
+                f"{where} is a database, but not one made by estate (it has no estate schema "
+                "record). Choose another file with --db."
+            )
+        raise NotAnEstateDatabase(f"{where} is empty; run `estate init` to create the estate.")
+    if found > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"{where} uses estate schema version {found}, made by a newer estate; this version "
+            f"reads up to version {SCHEMA_VERSION}. Upgrade estate to open it."
+        )
+    if found < SCHEMA_VERSION:
+        raise SchemaTooOld(
+            f"{where} uses estate schema version {found}; this version needs {SCHEMA_VERSION}. "
+            "Back the file up, then run `estate upgrade`."
+        )
+
+
+def open_engine(target: str | Path, *, create: bool = False) -> Engine:
+    """Open an estate database, creating it when `create` is true and it does not exist yet.
+
+    Refuses, with a message naming the file, anything that is not an estate database at the
+    schema version this code understands; it never alters such a file.
+    """
+    url = database_url(target)
+    path = _sqlite_path(url)
+    where = str(path) if path is not None else url
+    if path is not None:
+        if not path.exists() or path.stat().st_size == 0:
+            if not create:
+                raise DatabaseMissing(
+                    f"No estate database at {path}. Run `estate init` (empty) or `estate demo` "
+                    "(sample data) first, or point --db / ESTATE_DB at one."
+                )
+            if not path.parent.exists():
+                raise DatabaseError(f"Cannot create {path}: folder {path.parent} does not exist.")
+        else:
+            _check_sqlite_file(path)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            has_tables = bool(sa.inspect(connection).get_table_names())
+            found = read_schema_version(connection)
+            if found is None and not has_tables and create:
+                SQLModel.metadata.create_all(connection)
+                _write_schema_version(connection, SCHEMA_VERSION)
+                return engine
+            _check_version(found, where, has_tables)
+    except sa.exc.DatabaseError as exc:
+        engine.dispose()
+        raise NotAnEstateDatabase(f"{where} cannot be read as a database: {exc.orig}") from exc
+    except DatabaseError:
+        engine.dispose()
+        raise
+    return engine
+
+
+def upgrade(target: str | Path) -> tuple[int, int]:
+    """Bring a database up to SCHEMA_VERSION in one transaction; return (from, to) versions."""
+    url = database_url(target)
+    path = _sqlite_path(url)
+    if path is not None:
+        if not path.exists():
+            raise DatabaseMissing(f"No estate database at {path}.")
+        _check_sqlite_file(path)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            found = read_schema_version(connection)
+            where = str(path) if path is not None else url
+            if found is None or found > SCHEMA_VERSION:
+                _check_version(found, where, has_tables=True)
+            assert found is not None
+            for version in range(found, SCHEMA_VERSION):
+                step = MIGRATIONS.get(version)
+                if step is None:
+                    raise SchemaTooOld(
+                        f"{where} is at schema version {found} and this estate has no upgrade "
+                        f"from version {version}; use the estate release that made it to export "
+                        "its data."
+                    )
+                step(connection)
+            if found != SCHEMA_VERSION:
+                _write_schema_version(connection, SCHEMA_VERSION)
+            return found, SCHEMA_VERSION
+    except sa.exc.DatabaseError as exc:
+        raise NotAnEstateDatabase(f"{target} cannot be read as a database: {exc.orig}") from exc
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits when the block succeeds and rolls back when it raises."""
+    with Session(engine) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,413 @@
+"""The estate's enumerations, and the one place where the spellings people type map onto them.
+
+Each enum's *value* is its canonical display spelling (what the template's drop-downs offer and
+what reports print). `SPELLINGS` lists the other ways departments write the same thing;
+`parse_enum` is the only function that turns free text into a member.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import TypeVar
+
+from rapidfuzz import process
+
+
+class OrgKind(StrEnum):
+    """Whether an organisation is a ministerial department or one of its arm's-length bodies."""
+
+    DEPARTMENT = "Department"
+    ARMS_LENGTH_BODY = "Arm's-length body"
+
+
+class Criticality(StrEnum):
+    """How much the business depends on a system (or on a dependency)."""
+
+    CRITICAL = "Critical"
+    HIGH = "High"
+    MEDIUM = "Medium"
+    LOW = "Low"
+
+
+class Hosting(StrEnum):
+    """Where a system runs."""
+
+    ON_PREMISES = "On-premises data centre"
+    COLOCATION = "Co-location"
+    PRIVATE_CLOUD = "Private cloud"
+    PUBLIC_IAAS = "Public cloud IaaS"
+    PUBLIC_PAAS = "Public cloud PaaS"
+    SAAS = "SaaS"
+
+
+class Classification(StrEnum):
+    """Government Security Classification of the most sensitive data a system holds."""
+
+    OFFICIAL = "OFFICIAL"
+    OFFICIAL_SENSITIVE = "OFFICIAL-SENSITIVE"
+    SECRET = "SECRET"
+    TOP_SECRET = "TOP SECRET"
+
+
+class LifecycleStatus(StrEnum):
+    """Where a system is in its life."""
+
+    PLANNED = "Planned"
+    IN_DEVELOPMENT = "In development"
+    LIVE = "Live"
+    SUNSETTING = "Being decommissioned"
+    RETIRED = "Retired"
+
+
+class SignIn(StrEnum):
+    """How users sign in to a system."""
+
+    ONE_LOGIN = "GOV.UK One Login"
+    OWN_ACCOUNTS = "Own accounts"
+    DIRECTORY = "Directory"
+    NONE = "None"
+
+
+class Disposition(StrEnum):
+    """The migration dispositions (AWS "7 Rs")."""
+
+    RETIRE = "Retire"
+    RETAIN = "Retain"
+    REHOST = "Rehost"
+    RELOCATE = "Relocate"
+    REPLATFORM = "Replatform"
+    REPURCHASE = "Repurchase"
+    REFACTOR = "Refactor"
+
+
+class ComponentKind(StrEnum):
+    """The kind of technology a component is."""
+
+    OS = "Operating system"
+    DATABASE = "Database"
+    RUNTIME = "Language/runtime"
+    MIDDLEWARE = "Middleware"
+    APPLICATION = "Application package"
+    HARDWARE = "Hardware"
+
+
+class DependencyKind(StrEnum):
+    """How one system depends on another."""
+
+    API = "API"
+    FILE_TRANSFER = "File transfer"
+    SHARED_DATABASE = "Shared database"
+    BATCH = "Batch"
+    IDENTITY = "Identity"
+
+
+class Outcome(StrEnum):
+    """A CAF or Secure by Design assessment outcome."""
+
+    ACHIEVED = "Achieved"
+    PARTIALLY_ACHIEVED = "Partially achieved"
+    NOT_ACHIEVED = "Not achieved"
+    NOT_ASSESSED = "Not assessed"
+
+
+class Framework(StrEnum):
+    """The security frameworks a system is assessed against."""
+
+    CAF = "CAF"
+    SECURE_BY_DESIGN = "Secure by Design"
+
+
+class Principle(StrEnum):
+    """NCSC CAF principles A1-D2 and the ten Secure by Design principles."""
+
+    A1 = "A1"
+    A2 = "A2"
+    A3 = "A3"
+    A4 = "A4"
+    B1 = "B1"
+    B2 = "B2"
+    B3 = "B3"
+    B4 = "B4"
+    B5 = "B5"
+    B6 = "B6"
+    C1 = "C1"
+    C2 = "C2"
+    D1 = "D1"
+    D2 = "D2"
+    SBD1 = "SbD1"
+    SBD2 = "SbD2"
+    SBD3 = "SbD3"
+    SBD4 = "SbD4"
+    SBD5 = "SbD5"
+    SBD6 = "SbD6"
+    SBD7 = "SbD7"
+    SBD8 = "SbD8"
+    SBD9 = "SbD9"
+    SBD10 = "SbD10"
+
+    @property
+    def framework(self) -> Framework:
+        """The framework this principle belongs to."""
+        return Framework.SECURE_BY_DESIGN if self.value.startswith("SbD") else Framework.CAF
+
+    @property
+    def title(self) -> str:
+        """The principle's published name."""
+        return PRINCIPLE_TITLES[self]
+
+
+PRINCIPLE_TITLES: dict[Principle, str] = {
+    Principle.A1: "Governance",
+    Principle.A2: "Risk management",
+    Principle.A3: "Asset management",
+    Principle.A4: "Supply chain",
+    Principle.B1: "Service protection policies and processes",
+    Principle.B2: "Identity and access control",
+    Principle.B3: "Data security",
+    Principle.B4: "System security",
+    Principle.B5: "Resilient networks and systems",
+    Principle.B6: "Staff awareness and training",
+    Principle.C1: "Security monitoring",
+    Principle.C2: "Proactive security event discovery",
+    Principle.D1: "Response and recovery planning",
+    Principle.D2: "Lessons learned",
+    Principle.SBD1: "Create responsibility for cyber security risk",
+    Principle.SBD2: "Source secure technology products",
+    Principle.SBD3: "Adopt a risk-driven approach",
+    Principle.SBD4: "Design usable security controls",
+    Principle.SBD5: "Build in detect and respond security",
+    Principle.SBD6: "Design flexible architectures",
+    Principle.SBD7: "Minimise the attack surface",
+    Principle.SBD8: "Defend in depth",
+    Principle.SBD9: "Embed continuous assurance",
+    Principle.SBD10: "Make changes securely",
+}
+
+
+def _sbd_spellings() -> dict[str, Principle]:
+    spellings: dict[str, Principle] = {}
+    for number in range(1, 11):
+        member = Principle(f"SbD{number}")
+        for form in (f"sbd {number}", f"secure by design {number}", f"sbd{number}"):
+            spellings[form] = member
+        spellings[PRINCIPLE_TITLES[member]] = member
+    for member in list(Principle)[:14]:
+        spellings[f"caf {member.value}"] = member
+        spellings[PRINCIPLE_TITLES[member]] = member
+    return spellings
+
+
+# Other spellings seen in departmental returns, keyed by enum. Keys are normalised by `normalise`
+# before use, so case, spacing and punctuation do not matter here.
+SPELLINGS: dict[type[StrEnum], dict[str, StrEnum]] = {
+    OrgKind: {
+        "dept": OrgKind.DEPARTMENT,
+        "ministerial department": OrgKind.DEPARTMENT,
+        "alb": OrgKind.ARMS_LENGTH_BODY,
+        "arms length body": OrgKind.ARMS_LENGTH_BODY,
+        "agency": OrgKind.ARMS_LENGTH_BODY,
+        "executive agency": OrgKind.ARMS_LENGTH_BODY,
+        "ndpb": OrgKind.ARMS_LENGTH_BODY,
+    },
+    Criticality: {
+        "very high": Criticality.CRITICAL,
+        "mission critical": Criticality.CRITICAL,
+        "business critical": Criticality.CRITICAL,
+        "tier 1": Criticality.CRITICAL,
+        "tier 2": Criticality.HIGH,
+        "tier 3": Criticality.MEDIUM,
+        "tier 4": Criticality.LOW,
+        "med": Criticality.MEDIUM,
+        "moderate": Criticality.MEDIUM,
+        "1": Criticality.CRITICAL,
+        "2": Criticality.HIGH,
+        "3": Criticality.MEDIUM,
+        "4": Criticality.LOW,
+    },
+    Hosting: {
+        "on prem": Hosting.ON_PREMISES,
+        "on premises": Hosting.ON_PREMISES,
+        "on premise": Hosting.ON_PREMISES,
+        "onprem": Hosting.ON_PREMISES,
+        "data centre": Hosting.ON_PREMISES,
+        "data center": Hosting.ON_PREMISES,
+        "in house data centre": Hosting.ON_PREMISES,
+        "mainframe": Hosting.ON_PREMISES,
+        "colo": Hosting.COLOCATION,
+        "colocation": Hosting.COLOCATION,
+        "crown hosting": Hosting.COLOCATION,
+        "private": Hosting.PRIVATE_CLOUD,
+        "iaas": Hosting.PUBLIC_IAAS,
+        "public cloud": Hosting.PUBLIC_IAAS,
+        "public cloud iaas": Hosting.PUBLIC_IAAS,
+        "cloud iaas": Hosting.PUBLIC_IAAS,
+        "paas": Hosting.PUBLIC_PAAS,
+        "cloud paas": Hosting.PUBLIC_PAAS,
+        "software as a service": Hosting.SAAS,
+        "cloud saas": Hosting.SAAS,
+    },
+    Classification: {
+        "o": Classification.OFFICIAL,
+        "official sensitive": Classification.OFFICIAL_SENSITIVE,
+        "os": Classification.OFFICIAL_SENSITIVE,
+        "o s": Classification.OFFICIAL_SENSITIVE,
+        "sensitive": Classification.OFFICIAL_SENSITIVE,
+        "s": Classification.SECRET,
+        "ts": Classification.TOP_SECRET,
+        "topsecret": Classification.TOP_SECRET,
+    },
+    LifecycleStatus: {
+        "in service": LifecycleStatus.LIVE,
+        "production": LifecycleStatus.LIVE,
+        "operational": LifecycleStatus.LIVE,
+        "in use": LifecycleStatus.LIVE,
+        "development": LifecycleStatus.IN_DEVELOPMENT,
+        "build": LifecycleStatus.IN_DEVELOPMENT,
+        "beta": LifecycleStatus.IN_DEVELOPMENT,
+        "decommissioning": LifecycleStatus.SUNSETTING,
+        "sunset": LifecycleStatus.SUNSETTING,
+        "sunsetting": LifecycleStatus.SUNSETTING,
+        "end of life": LifecycleStatus.SUNSETTING,
+        "decommissioned": LifecycleStatus.RETIRED,
+        "switched off": LifecycleStatus.RETIRED,
+        "pipeline": LifecycleStatus.PLANNED,
+        "proposed": LifecycleStatus.PLANNED,
+    },
+    SignIn: {
+        "one login": SignIn.ONE_LOGIN,
+        "gov uk one login": SignIn.ONE_LOGIN,
+        "govuk one login": SignIn.ONE_LOGIN,
+        "own": SignIn.OWN_ACCOUNTS,
+        "own accounts": SignIn.OWN_ACCOUNTS,
+        "local accounts": SignIn.OWN_ACCOUNTS,
+        "bespoke": SignIn.OWN_ACCOUNTS,
+        "username and password": SignIn.OWN_ACCOUNTS,
+        "active directory": SignIn.DIRECTORY,
+        "ad": SignIn.DIRECTORY,
+        "azure ad": SignIn.DIRECTORY,
+        "entra id": SignIn.DIRECTORY,
+        "ldap": SignIn.DIRECTORY,
+        "sso": SignIn.DIRECTORY,
+        "no sign in": SignIn.NONE,
+        "no login": SignIn.NONE,
+        "anonymous": SignIn.NONE,
+    },
+    Disposition: {
+        "decommission": Disposition.RETIRE,
+        "lift and shift": Disposition.REHOST,
+        "rebuild": Disposition.REFACTOR,
+        "rearchitect": Disposition.REFACTOR,
+        "re architect": Disposition.REFACTOR,
+        "replace": Disposition.REPURCHASE,
+        "buy": Disposition.REPURCHASE,
+        "keep": Disposition.RETAIN,
+        "tolerate": Disposition.RETAIN,
+    },
+    ComponentKind: {
+        "os": ComponentKind.OS,
+        "operating system": ComponentKind.OS,
+        "db": ComponentKind.DATABASE,
+        "dbms": ComponentKind.DATABASE,
+        "language": ComponentKind.RUNTIME,
+        "runtime": ComponentKind.RUNTIME,
+        "framework": ComponentKind.RUNTIME,
+        "app server": ComponentKind.MIDDLEWARE,
+        "application server": ComponentKind.MIDDLEWARE,
+        "web server": ComponentKind.MIDDLEWARE,
+        "package": ComponentKind.APPLICATION,
+        "cots": ComponentKind.APPLICATION,
+        "application": ComponentKind.APPLICATION,
+        "software": ComponentKind.APPLICATION,
+        "hw": ComponentKind.HARDWARE,
+        "server": ComponentKind.HARDWARE,
+        "mainframe": ComponentKind.HARDWARE,
+    },
+    DependencyKind: {
+        "rest": DependencyKind.API,
+        "soap": DependencyKind.API,
+        "web service": DependencyKind.API,
+        "interface": DependencyKind.API,
+        "sftp": DependencyKind.FILE_TRANSFER,
+        "ftp": DependencyKind.FILE_TRANSFER,
+        "file": DependencyKind.FILE_TRANSFER,
+        "database link": DependencyKind.SHARED_DATABASE,
+        "shared db": DependencyKind.SHARED_DATABASE,
+        "db link": DependencyKind.SHARED_DATABASE,
+        "batch job": DependencyKind.BATCH,
+        "overnight batch": DependencyKind.BATCH,
+        "sso": DependencyKind.IDENTITY,
+        "authentication": DependencyKind.IDENTITY,
+    },
+    Outcome: {
+        "a": Outcome.ACHIEVED,
+        "met": Outcome.ACHIEVED,
+        "yes": Outcome.ACHIEVED,
+        "pa": Outcome.PARTIALLY_ACHIEVED,
+        "partial": Outcome.PARTIALLY_ACHIEVED,
+        "partially": Outcome.PARTIALLY_ACHIEVED,
+        "partly met": Outcome.PARTIALLY_ACHIEVED,
+        "not met": Outcome.NOT_ACHIEVED,
+        "no": Outcome.NOT_ACHIEVED,
+        "not yet assessed": Outcome.NOT_ASSESSED,
+        "unassessed": Outcome.NOT_ASSESSED,
+    },
+    Principle: _sbd_spellings(),
+}
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def normalise(text: str) -> str:
+    """Fold case, punctuation and spacing so that "On-Prem." and "on prem" compare equal."""
+    return _NON_ALNUM.sub(" ", text.lower()).strip()
+
+
+class UnknownSpelling(ValueError):
+    """Raised when text is not any spelling of an enum; carries the closest members."""
+
+    def __init__(self, enum_cls: type[StrEnum], text: str, suggestions: list[str]) -> None:
+        self.enum_cls = enum_cls
+        self.text = text
+        self.suggestions = suggestions
+        self.allowed = [member.value for member in enum_cls]
+        hint = f"; did you mean {' or '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        super().__init__(
+            f"{text!r} is not a {enum_cls.__name__}: expected one of {', '.join(self.allowed)}{hint}"
+        )
+
+
+def _lookup_table(enum_cls: type[StrEnum]) -> dict[str, StrEnum]:
+    table = _TABLES.get(enum_cls)
+    if table is None:
+        table = {normalise(member.value): member for member in enum_cls}
+        table.update({normalise(member.name): member for member in enum_cls})
+        table.update({normalise(k): v for k, v in SPELLINGS.get(enum_cls, {}).items()})
+        _TABLES[enum_cls] = table
+    return table
+
+
+_TABLES: dict[type[StrEnum], dict[str, StrEnum]] = {}
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_enum(enum_cls: type[E], text: str) -> E:
+    """Return the member of `enum_cls` that `text` spells, or raise `UnknownSpelling`.
+
+    Exact canonical values, member names and the documented `SPELLINGS` are accepted in any
+    case and punctuation. Near misses are *not* accepted silently: they are offered as
+    suggestions in the error so that a person confirms them.
+    """
+    table = _lookup_table(enum_cls)
+    member = table.get(normalise(text))
+    if member is not None:
+        return member  # type: ignore[return-value]
+    matches = process.extract(normalise(text), list(table), limit=3, score_cutoff=75)
+    suggestions: list[str] = []
+    for key, _score, _index in matches:
+        value = table[key].value
+        if value not in suggestions:
+            suggestions.append(value)
+    raise UnknownSpelling(enum_cls, text, suggestions)

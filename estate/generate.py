@@ -1,0 +1,377 @@
+"""A realistic synthetic estate, written as departmental returns in the template layout.
+
+Deterministic for a seed. The mix follows the published picture: about 28% of systems legacy
+(mainframes with COBOL, Windows Server 2008, Oracle 11g, RHEL 6, Solaris), the rest modern,
+cloud-hosted or SaaS; dependencies with a heavy tail (shared identity, payments and reference
+data hubs that many systems lean on), a few cycles, cross-department links, and the data-quality
+problems real returns carry: unknowns, "TBC", typos, impossible dates and rows for the wrong
+department. The bundled sample data is this generator at a small size.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from estate.enums import (
+    Classification,
+    ComponentKind,
+    Criticality,
+    DependencyKind,
+    Disposition,
+    Hosting,
+    LifecycleStatus,
+    OrgKind,
+    Outcome,
+    Principle,
+    SignIn,
+)
+from importers.layout import SYSTEMS, RecordKind
+from importers.template import write_return
+
+DEPARTMENTS: tuple[tuple[str, str, str | None], ...] = (
+    ("DBP", "Department for Benefits and Pensions", None),
+    ("RCA", "Revenue and Customs Administration", None),
+    ("MBI", "Ministry of Borders and Immigration", None),
+    ("DLE", "Department for Land and Environment", None),
+    ("DHR", "Department for Health and Social Records", None),
+    ("MOJ", "Ministry of Justice and Prisons", None),
+    ("CTS", "Courts and Tribunals Service", "MOJ"),
+    ("DTR", "Department for Transport Regulation", None),
+    ("DFE", "Department for Education Funding", None),
+    ("VLA", "Vehicle Licensing Agency", "DTR"),
+)
+
+_SUBJECTS = (
+    "Benefit", "Pension", "Claims", "Payments", "Case", "Customer", "Licence", "Grant", "Tax",
+    "Customs", "Visa", "Passport", "Land", "Permit", "Inspection", "Records", "Appointments",
+    "Fines", "Debt", "Fraud", "Workforce", "Estates", "Procurement", "Correspondence",
+    "Eligibility", "Registration", "Complaints", "Enforcement", "Funding", "Statistics",
+)
+_NOUNS = (
+    "Ledger", "Calculator", "Portal", "Gateway", "Register", "Hub", "Tracker", "Engine",
+    "Archive", "Manager", "Service", "Workbench", "Index", "Scheduler", "Exchange", "Warehouse",
+)
+_PEOPLE = (
+    "A. Patel", "J. Okafor", "S. Campbell", "M. Nowak", "R. Hughes", "L. Evans", "T. Begum",
+    "D. MacLeod", "K. Osei", "H. Jones", "P. Byrne", "E. Wright",
+)
+_SUPPLIERS = (
+    "Capgemini", "Fujitsu", "IBM", "Atos", "CGI", "Kainos", "Accenture", "DXC", "Sopra Steria",
+    "In-house",
+)
+
+
+@dataclass(frozen=True)
+class Archetype:
+    """A kind of system with its technology, hosting and how legacy it is."""
+
+    name: str
+    weight: float
+    legacy: bool
+    hosting: tuple[Hosting, ...]
+    components: tuple[tuple[ComponentKind, str, str, str], ...]
+    spellings: tuple[tuple[str, str], ...] = ()
+    """Alternative (product, version) spellings departments use for the first component."""
+    hardware_age: tuple[float, float] | None = None
+
+
+ARCHETYPES: tuple[Archetype, ...] = (
+    Archetype("mainframe", 0.05, True, (Hosting.ON_PREMISES,), (
+        (ComponentKind.OS, "z/OS", "2.3", "IBM"),
+        (ComponentKind.RUNTIME, "IBM Enterprise COBOL", "4.2", "IBM"),
+        (ComponentKind.DATABASE, "Db2 for z/OS", "11", "IBM"),
+        (ComponentKind.MIDDLEWARE, "CICS Transaction Server", "5.3", "IBM"),
+        (ComponentKind.HARDWARE, "IBM z13", "", "IBM"),
+    ), hardware_age=(8, 12)),
+    Archetype("windows-2008", 0.08, True, (Hosting.ON_PREMISES, Hosting.COLOCATION), (
+        (ComponentKind.OS, "Windows Server", "2008 R2", "Microsoft"),
+        (ComponentKind.DATABASE, "SQL Server", "2008 R2", "Microsoft"),
+        (ComponentKind.RUNTIME, ".NET Framework", "3.5", "Microsoft"),
+        (ComponentKind.MIDDLEWARE, "IIS", "7.5", "Microsoft"),
+    ), spellings=(("Win", "2008 R2"), ("Windows Server", "2008R2 SP1"), ("Windows 2008", "R2")),
+        hardware_age=(9, 14)),
+    Archetype("oracle-solaris", 0.05, True, (Hosting.ON_PREMISES,), (
+        (ComponentKind.OS, "Solaris", "10", "Oracle"),
+        (ComponentKind.DATABASE, "Oracle Database", "11g R2", "Oracle"),
+        (ComponentKind.RUNTIME, "Java", "6", "Oracle"),
+        (ComponentKind.MIDDLEWARE, "WebLogic Server", "10.3", "Oracle"),
+    ), spellings=(("Oracle Solaris", "10 1/13"),), hardware_age=(10, 16)),
+    Archetype("rhel6", 0.06, True, (Hosting.ON_PREMISES, Hosting.PRIVATE_CLOUD), (
+        (ComponentKind.OS, "RHEL", "6.10", "Red Hat"),
+        (ComponentKind.DATABASE, "Oracle", "11gR2", "Oracle"),
+        (ComponentKind.RUNTIME, "Java", "1.8", "Oracle"),
+        (ComponentKind.MIDDLEWARE, "Apache Tomcat", "7", "Apache"),
+    ), spellings=(("Red Hat Enterprise Linux", "6"), ("RHEL", "6.10")), hardware_age=(7, 11)),
+    Archetype("lamp-legacy", 0.04, True, (Hosting.COLOCATION, Hosting.ON_PREMISES), (
+        (ComponentKind.OS, "CentOS", "7", "CentOS"),
+        (ComponentKind.DATABASE, "MySQL", "5.7", "Oracle"),
+        (ComponentKind.RUNTIME, "PHP", "5.6", "PHP"),
+    ), hardware_age=(6, 10)),
+    Archetype("windows-2012", 0.14, False, (Hosting.ON_PREMISES, Hosting.PRIVATE_CLOUD, Hosting.COLOCATION), (
+        (ComponentKind.OS, "Windows Server", "2012 R2", "Microsoft"),
+        (ComponentKind.DATABASE, "MS SQL", "2014 SP3", "Microsoft"),
+        (ComponentKind.RUNTIME, ".NET Framework", "4.6.1", "Microsoft"),
+    ), spellings=(("Windows Server", "2012R2"), ("Win", "2012 R2")), hardware_age=(5, 9)),
+    Archetype("rhel8-cloud", 0.22, False, (Hosting.PUBLIC_IAAS, Hosting.PRIVATE_CLOUD), (
+        (ComponentKind.OS, "Red Hat Enterprise Linux", "8", "Red Hat"),
+        (ComponentKind.DATABASE, "PostgreSQL", "15", "PostgreSQL"),
+        (ComponentKind.RUNTIME, "Java", "17", "Oracle"),
+    )),
+    Archetype("cloud-native", 0.20, False, (Hosting.PUBLIC_PAAS,), (
+        (ComponentKind.RUNTIME, "Python", "3.12", "PSF"),
+        (ComponentKind.DATABASE, "PostgreSQL", "16", "PostgreSQL"),
+        (ComponentKind.OS, "Ubuntu", "22.04", "Canonical"),
+    )),
+    Archetype("saas", 0.16, False, (Hosting.SAAS,), (
+        (ComponentKind.APPLICATION, "ServiceNow", "Washington", "ServiceNow"),
+    )),
+)
+_SAAS_PRODUCTS = (("ServiceNow", "ServiceNow"), ("Salesforce Service Cloud", "Salesforce"),
+                  ("Microsoft Dynamics 365", "Microsoft"), ("Workday", "Workday"),
+                  ("Oracle Fusion ERP", "Oracle"))
+
+
+@dataclass
+class Department:
+    """One department's generated return."""
+
+    code: str
+    name: str
+    parent: str | None
+    systems: list[dict[str, Any]] = field(default_factory=list)
+    components: list[dict[str, Any]] = field(default_factory=list)
+    dependencies: list[dict[str, Any]] = field(default_factory=list)
+    security: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _departments(count: int) -> list[Department]:
+    chosen = list(DEPARTMENTS[:count])
+    for extra in range(len(chosen), count):
+        chosen.append((f"D{extra + 1:03d}", f"Department {extra + 1}", None))
+    codes = {code for code, _name, _parent in chosen}
+    return [Department(code, name, parent if parent in codes else None) for code, name, parent in chosen]
+
+
+def _split(total: int, parts: int, rng: random.Random) -> list[int]:
+    """Uneven department sizes (a few large, many small), summing to `total`."""
+    weights = [rng.uniform(0.4, 2.5) for _ in range(parts)]
+    sizes = [max(1, int(total * w / sum(weights))) for w in weights]
+    sizes[0] += total - sum(sizes)
+    return sizes
+
+
+def _date(rng: random.Random, start: dt.date, span_days: int) -> dt.date:
+    return start + dt.timedelta(days=rng.randrange(span_days))
+
+
+def _system(rng: random.Random, dept: Department, index: int, as_of: dt.date) -> tuple[dict[str, Any], Archetype]:
+    archetype = rng.choices(ARCHETYPES, weights=[a.weight for a in ARCHETYPES])[0]
+    hosting = rng.choice(archetype.hosting)
+    criticality = rng.choices(list(Criticality), weights=(0.15, 0.3, 0.35, 0.2))[0]
+    name = f"{rng.choice(_SUBJECTS)} {rng.choice(_NOUNS)}"
+    cloud = hosting in (Hosting.PUBLIC_IAAS, Hosting.PUBLIC_PAAS, Hosting.SAAS)
+    record: dict[str, Any] = {
+        "department": dept.code,
+        "reference": f"{dept.code}-{index:05d}",
+        "name": name,
+        "description": f"Supports {name.split()[0].lower()} work in {dept.name}.",
+        "business_owner": rng.choice(_PEOPLE) if rng.random() > 0.08 else None,
+        "technical_owner": rng.choice(_PEOPLE),
+        "criticality": criticality,
+        "services_supported": "; ".join(sorted({f"{rng.choice(_SUBJECTS)} service" for _ in range(rng.randint(1, 3))})),
+        "users": int(rng.lognormvariate(7, 2)) + 5,
+        "hosting": hosting,
+        "cloud_provider": rng.choice(("AWS", "Microsoft Azure", "Google Cloud")) if cloud and hosting != Hosting.SAAS else None,
+        "classification": rng.choices(list(Classification), weights=(0.55, 0.38, 0.06, 0.01))[0],
+        "personal_data": rng.random() < 0.6,
+        "internet_facing": rng.random() < (0.45 if cloud else 0.2),
+        "lifecycle_status": rng.choices(list(LifecycleStatus), weights=(0.02, 0.06, 0.84, 0.07, 0.01))[0],
+        "supplier": rng.choice(_SUPPLIERS),
+        "contract_end": _date(rng, as_of - dt.timedelta(days=900 if archetype.legacy else 200), 2000),
+        "annual_run_cost": round(rng.lognormvariate(12.5 if archetype.legacy else 11.8, 1.0), -3),
+        "sign_in": rng.choices(list(SignIn), weights=(0.12, 0.35, 0.45, 0.08))[0],
+        "skilled_staff": rng.randint(0, 3) if archetype.legacy else rng.randint(2, 15),
+        "incidents_12m": int(rng.expovariate(0.4 if archetype.legacy else 1.2)),
+        "open_critical_vulns": int(rng.expovariate(0.5 if archetype.legacy else 2.0)),
+        "last_pen_test": _date(rng, as_of - dt.timedelta(days=1400), 1390) if rng.random() < 0.7 else None,
+        "hardware_age_years": round(rng.uniform(*archetype.hardware_age), 1) if archetype.hardware_age else None,
+    }
+    if archetype.legacy and rng.random() < 0.6:
+        record["remediation_plan"] = rng.choice((
+            "Replace with a cloud-hosted case management product",
+            "Rehost onto supported OS in the department's cloud landing zone",
+            "Re-platform database to PostgreSQL and refactor batch jobs",
+            "Decommission after migration of remaining users",
+        ))
+        record["plan_funded"] = rng.random() < 0.5
+        record["planned_disposition"] = rng.choice(list(Disposition))
+        record["target_date"] = _date(rng, as_of, 1100)
+    if rng.random() < 0.3:
+        record["assessed_by"] = rng.choice(_PEOPLE)
+        record["assessed_on"] = _date(rng, as_of - dt.timedelta(days=500), 480)
+        high = 6 if archetype.legacy else 3
+        for i in range(1, 8):
+            record[f"l{i}"] = rng.randint(1, high)
+        for i in range(1, 7):
+            record[f"c{i}"] = rng.randint(1, 5)
+    return record, archetype
+
+
+def _components(rng: random.Random, system: dict[str, Any], archetype: Archetype) -> Iterator[dict[str, Any]]:
+    for position, (kind, product, version, vendor) in enumerate(archetype.components):
+        if position == 0 and archetype.spellings and rng.random() < 0.5:
+            product, version = rng.choice(archetype.spellings)
+        if kind is ComponentKind.APPLICATION:
+            product, vendor = rng.choice(_SAAS_PRODUCTS)
+        if position > 0 and rng.random() < 0.15:
+            continue
+        row = {"department": system["department"], "reference": system["reference"], "kind": kind,
+               "product": product, "version": version, "vendor": vendor}
+        if rng.random() < 0.05:
+            row["end_of_support"] = _date(rng, dt.date(2019, 1, 1), 3000)
+        yield row
+
+
+def _security(rng: random.Random, system: dict[str, Any], legacy: bool) -> Iterator[dict[str, Any]]:
+    if rng.random() > 0.55:
+        return
+    chosen = rng.sample(list(Principle), k=rng.randint(3, 8))
+    for principle in sorted(chosen, key=lambda p: list(Principle).index(p)):
+        weights = (0.3, 0.35, 0.3, 0.05) if legacy else (0.6, 0.3, 0.07, 0.03)
+        yield {"department": system["department"], "reference": system["reference"],
+               "principle": principle, "outcome": rng.choices(list(Outcome), weights=weights)[0],
+               "assessed_on": system.get("assessed_on") or dt.date(2026, 3, 31)}
+
+
+def build_estate(systems: int, departments: int, seed: int, as_of: dt.date = dt.date(2026, 10, 1)) -> list[Department]:
+    """Generate the estate in memory: departments with their systems and related rows."""
+    rng = random.Random(seed)
+    depts = _departments(departments)
+    everyone: list[tuple[Department, dict[str, Any]]] = []
+    archetypes: dict[str, Archetype] = {}
+    for dept, size in zip(depts, _split(systems, len(depts), rng), strict=True):
+        for index in range(1, size + 1):
+            record, archetype = _system(rng, dept, index, as_of)
+            dept.systems.append(record)
+            archetypes[record["reference"]] = archetype
+            everyone.append((dept, record))
+            dept.components.extend(_components(rng, record, archetype))
+            dept.security.extend(_security(rng, record, archetype.legacy))
+    _dependencies(rng, depts, everyone)
+    _inject_mistakes(rng, depts)
+    return depts
+
+
+def _dependencies(rng: random.Random, depts: list[Department], everyone: list[tuple[Department, dict[str, Any]]]) -> None:
+    """About four dependencies per system, preferring popular targets (a heavy tail)."""
+    popularity = [1.0 / (rank + 1) ** 1.1 for rank in range(len(everyone))]
+    order = list(range(len(everyone)))
+    rng.shuffle(order)
+    weights = [0.0] * len(everyone)
+    for rank, index in enumerate(order):
+        weights[index] = popularity[rank]
+    for position, (dept, system) in enumerate(everyone):
+        wanted = min(len(everyone) - 1, max(0, int(rng.gauss(4, 1.5))))
+        targets = {i for i in rng.choices(range(len(everyone)), weights=weights, k=wanted) if i != position}
+        for target in sorted(targets):
+            target_dept, target_system = everyone[target]
+            if target_dept is not dept and rng.random() < 0.6:
+                continue  # most dependencies stay inside a department
+            dept.dependencies.append(_edge(rng, dept, system, target_dept, target_system))
+    for dept in depts:  # a cycle or two: two systems that feed each other
+        if len(dept.systems) >= 4 and rng.random() < 0.7:
+            a, b = rng.sample(dept.systems, 2)
+            for first, second in ((a, b), (b, a)):
+                edge = _edge(rng, dept, first, dept, second)
+                if not any(_same_edge(edge, e) for e in dept.dependencies):
+                    dept.dependencies.append(edge)
+
+
+def _same_edge(one: dict[str, Any], other: dict[str, Any]) -> bool:
+    keys = ("reference", "to_org_code", "to_reference", "kind")
+    return all(one.get(k) == other.get(k) for k in keys)
+
+
+def _edge(rng: random.Random, dept: Department, system: dict[str, Any], target_dept: Department, target: dict[str, Any]) -> dict[str, Any]:
+    return {"department": dept.code, "reference": system["reference"],
+            "to_org_code": target_dept.code if target_dept is not dept else None,
+            "to_reference": target["reference"],
+            "kind": rng.choices(list(DependencyKind), weights=(0.45, 0.2, 0.1, 0.15, 0.1))[0],
+            "criticality": rng.choice(list(Criticality))}
+
+
+def _inject_mistakes(rng: random.Random, depts: list[Department]) -> None:
+    """The problems real returns carry, about one row in fifty, each a kind an importer reports."""
+    for dept in depts:
+        for system in dept.systems:
+            if rng.random() > 0.02:
+                continue
+            mistake = rng.randrange(6)
+            if mistake == 0:
+                system["hosting"] = "Clowd"
+            elif mistake == 1:
+                system["contract_end"] = "31/02/2027"
+            elif mistake == 2:
+                system["users"] = "TBC"  # an explicit unknown: stored as unknown, not an error
+            elif mistake == 3:
+                system["annual_run_cost"] = "about £2m"
+            elif mistake == 4:
+                system["criticality"] = "Critcal"
+            else:
+                system["department"] = rng.choice([d.code for d in depts if d is not dept] or [dept.code])
+        if dept.dependencies and rng.random() < 0.5:
+            edge = dict(rng.choice(dept.dependencies))
+            edge["to_org_code"], edge["to_reference"] = "XGOV", f"XGOV-{rng.randint(1, 99):03d}"
+            dept.dependencies.append(edge)  # on a system no return holds: kept, unresolved
+
+
+def write_estate(depts: list[Department], out_dir: Path, *, csv_departments: int = 0) -> list[Path]:
+    """Write each department's return; the last `csv_departments` as a CSV of systems only."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for position, dept in enumerate(depts):
+        if position >= len(depts) - csv_departments:
+            path = out_dir / f"{dept.code.lower()}-systems.csv"
+            _write_csv(path, dept.systems)
+        else:
+            path = out_dir / f"{dept.code.lower()}-return.xlsx"
+            cover = {
+                "Department code": dept.code,
+                "Department name": dept.name,
+                "Organisation type": (OrgKind.ARMS_LENGTH_BODY if dept.parent else OrgKind.DEPARTMENT).value,
+                "Parent department": dept.parent,
+                "Return date": dt.date(2026, 10, 1),
+                "Contact": f"digital.estate@{dept.code.lower()}.example.gov.uk",
+            }
+            write_return(path, cover=cover, records={
+                RecordKind.SYSTEMS: dept.systems,
+                RecordKind.COMPONENTS: dept.components,
+                RecordKind.DEPENDENCIES: dept.dependencies,
+                RecordKind.SECURITY: dept.security,
+            })
+        written.append(path)
+    return written
+
+
+def _write_csv(path: Path, systems: list[dict[str, Any]]) -> None:
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([column.header for column in SYSTEMS.columns])
+        for system in systems:
+            writer.writerow([_csv_cell(system.get(column.field)) for column in SYSTEMS.columns])
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(getattr(value, "value", value))

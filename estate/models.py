@@ -1,0 +1,291 @@
+"""The estate's tables: organisations, systems, their components, dependencies and security
+assessments, and the import batches that every stored value can be traced back to.
+
+Integrity lives in the database, not only here: natural keys are UNIQUE constraints, references
+are FOREIGN KEYs, enumerations and score ranges are CHECK constraints. Anything that bypasses
+these classes (a script, another tool, a future PostgreSQL deployment) is held to the same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from estate.enums import (
+    ComponentKind,
+    Criticality,
+    DependencyKind,
+    Disposition,
+    Hosting,
+    LifecycleStatus,
+    OrgKind,
+    Outcome,
+    Principle,
+    SignIn,
+)
+from estate.enums import (
+    Classification as DataClassification,
+)
+
+LIKELIHOOD_CRITERIA = ("l1", "l2", "l3", "l4", "l5", "l6", "l7")
+IMPACT_CRITERIA = ("c1", "c2", "c3", "c4", "c5", "c6")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def enum_type(enum_cls: type[StrEnum]) -> sa.Enum:
+    """A portable column type storing an enum's canonical value, checked by the database."""
+    return sa.Enum(
+        enum_cls,
+        values_callable=lambda members: [member.value for member in members],
+        native_enum=False,
+        create_constraint=True,
+        validate_strings=True,
+        length=max(len(member.value) for member in enum_cls),
+        name=f"ck_{_snake(enum_cls.__name__)}",
+    )
+
+
+def _enum_field(enum_cls: type[StrEnum], *, nullable: bool = True) -> Any:
+    return Field(default=None, sa_type=enum_type(enum_cls), nullable=nullable)
+
+
+def _score_checks(criteria: tuple[str, ...], high: int) -> list[sa.CheckConstraint]:
+    return [
+        sa.CheckConstraint(f"{name} BETWEEN 1 AND {high}", name=f"ck_system_{name}_range")
+        for name in criteria
+    ]
+
+
+class Organisation(SQLModel, table=True):
+    """A department or arm's-length body; ALBs name their parent department."""
+
+    __tablename__ = "organisation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, min_length=1, max_length=32)
+    name: str
+    kind: OrgKind = Field(default=OrgKind.DEPARTMENT, sa_type=enum_type(OrgKind))
+    parent_id: int | None = Field(default=None, foreign_key="organisation.id", ondelete="RESTRICT")
+
+
+class ImportBatch(SQLModel, table=True):
+    """One file imported for one organisation: what it was, when, and what it did.
+
+    `column_map` records, per kind of record, the sheet read and the column each field came from
+    (`{"systems": {"sheet": "Systems", "columns": {"name": "C", ...}}, ...}`), so a stored
+    value's provenance is its record's (batch, row) plus this map.
+    """
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", ondelete="RESTRICT", index=True)
+    file_name: str
+    file_sha256: str = Field(min_length=64, max_length=64)
+    imported_at: dt.datetime
+    rows_new: int = 0
+    rows_changed: int = 0
+    rows_unchanged: int = 0
+    rows_rejected: int = 0
+    rows_missing: int = 0
+    column_map: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class System(SQLModel, table=True):
+    """An IT system as its department describes it, keyed by (organisation, reference)."""
+
+    __tablename__ = "system"
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "reference", name="uq_system_org_reference"),
+        *_score_checks(LIKELIHOOD_CRITERIA, 6),
+        *_score_checks(IMPACT_CRITERIA, 5),
+        sa.CheckConstraint("users IS NULL OR users >= 0", name="ck_system_users"),
+        sa.CheckConstraint(
+            "annual_run_cost IS NULL OR annual_run_cost >= 0", name="ck_system_annual_run_cost"
+        ),
+        sa.CheckConstraint("skilled_staff IS NULL OR skilled_staff >= 0", name="ck_system_staff"),
+        sa.CheckConstraint(
+            "incidents_12m IS NULL OR incidents_12m >= 0", name="ck_system_incidents"
+        ),
+        sa.CheckConstraint(
+            "open_critical_vulns IS NULL OR open_critical_vulns >= 0", name="ck_system_vulns"
+        ),
+        sa.CheckConstraint(
+            "hardware_age_years IS NULL OR hardware_age_years >= 0", name="ck_system_hw_age"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", ondelete="RESTRICT", index=True)
+    reference: str = Field(min_length=1, max_length=64)
+    name: str
+    description: str | None = None
+    business_owner: str | None = None
+    technical_owner: str | None = None
+    criticality: Criticality | None = _enum_field(Criticality)
+    services_supported: str | None = None
+    users: int | None = None
+    hosting: Hosting | None = _enum_field(Hosting)
+    cloud_provider: str | None = None
+    classification: DataClassification | None = _enum_field(DataClassification)
+    personal_data: bool | None = None
+    internet_facing: bool | None = None
+    lifecycle_status: LifecycleStatus | None = _enum_field(LifecycleStatus)
+    supplier: str | None = None
+    contract_end: dt.date | None = None
+    annual_run_cost: float | None = None
+    sign_in: SignIn | None = _enum_field(SignIn)
+    skilled_staff: int | None = None
+    incidents_12m: int | None = None
+    open_critical_vulns: int | None = None
+    last_pen_test: dt.date | None = None
+    hardware_age_years: float | None = None
+    remediation_plan: str | None = None
+    plan_funded: bool | None = None
+    planned_disposition: Disposition | None = _enum_field(Disposition)
+    target_date: dt.date | None = None
+    assessed_by: str | None = None
+    assessed_on: dt.date | None = None
+    l1: int | None = None
+    l2: int | None = None
+    l3: int | None = None
+    l4: int | None = None
+    l5: int | None = None
+    l6: int | None = None
+    l7: int | None = None
+    c1: int | None = None
+    c2: int | None = None
+    c3: int | None = None
+    c4: int | None = None
+    c5: int | None = None
+    c6: int | None = None
+    notes: str | None = None
+    missing_from_latest_return: bool = False
+    source_batch_id: int | None = Field(
+        default=None, foreign_key="import_batch.id", ondelete="RESTRICT", index=True
+    )
+    source_row: int | None = None
+
+
+class SystemSource(SQLModel, table=True):
+    """Each time an import wrote a system: which batch and which row of its systems sheet.
+
+    A field's provenance is the newest of these whose batch's file had that field's column;
+    fields a later return left out keep pointing at the return that did supply them.
+    """
+
+    __tablename__ = "system_source"
+
+    id: int | None = Field(default=None, primary_key=True)
+    system_id: int = Field(foreign_key="system.id", ondelete="CASCADE", index=True)
+    batch_id: int = Field(foreign_key="import_batch.id", ondelete="RESTRICT")
+    row: int
+
+
+class Component(SQLModel, table=True):
+    """A technology a system is built on: an OS, database, runtime, package or hardware."""
+
+    __tablename__ = "component"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "system_id", "kind", "product", "version", name="uq_component_system_product"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    system_id: int = Field(foreign_key="system.id", ondelete="CASCADE", index=True)
+    kind: ComponentKind = Field(sa_type=enum_type(ComponentKind))
+    product: str = Field(min_length=1)
+    version: str = ""
+    vendor: str | None = None
+    end_of_support: dt.date | None = None
+    source_batch_id: int | None = Field(
+        default=None, foreign_key="import_batch.id", ondelete="RESTRICT"
+    )
+    source_row: int | None = None
+
+
+class Dependency(SQLModel, table=True):
+    """System `from_system` depends on the system named by (`to_org_code`, `to_reference`).
+
+    The target is kept by its natural key so a dependency on a system another department has not
+    yet returned is stored, reported as unresolved, and resolves when that return arrives.
+    """
+
+    __tablename__ = "dependency"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "from_system_id", "to_org_code", "to_reference", "kind", name="uq_dependency_edge"
+        ),
+        sa.Index("ix_dependency_target_key", "to_org_code", "to_reference"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    from_system_id: int = Field(foreign_key="system.id", ondelete="CASCADE", index=True)
+    to_org_code: str = Field(min_length=1)
+    to_reference: str = Field(min_length=1)
+    to_system_id: int | None = Field(
+        default=None, foreign_key="system.id", ondelete="SET NULL", index=True
+    )
+    kind: DependencyKind = Field(sa_type=enum_type(DependencyKind))
+    criticality: Criticality | None = _enum_field(Criticality)
+    description: str | None = None
+    source_batch_id: int | None = Field(
+        default=None, foreign_key="import_batch.id", ondelete="RESTRICT"
+    )
+    source_row: int | None = None
+
+
+class SecurityAssessment(SQLModel, table=True):
+    """A system's outcome against one CAF or Secure by Design principle."""
+
+    __tablename__ = "security_assessment"
+    __table_args__ = (
+        sa.UniqueConstraint("system_id", "principle", name="uq_assessment_system_principle"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    system_id: int = Field(foreign_key="system.id", ondelete="CASCADE", index=True)
+    principle: Principle = Field(sa_type=enum_type(Principle))
+    outcome: Outcome = Field(sa_type=enum_type(Outcome))
+    assessed_on: dt.date | None = None
+    notes: str | None = None
+    source_batch_id: int | None = Field(
+        default=None, foreign_key="import_batch.id", ondelete="RESTRICT"
+    )
+    source_row: int | None = None
+
+
+class SchemaVersion(SQLModel, table=True):
+    """The one-row record of which schema version this database is at (portable, not PRAGMA)."""
+
+    __tablename__ = "estate_schema"
+
+    id: int = Field(default=1, primary_key=True)
+    application: str
+    version: int
+    upgraded_at: dt.datetime
+
+
+SYSTEM_FIELDS: tuple[str, ...] = tuple(
+    name
+    for name in System.model_fields
+    if name
+    not in {
+        "id",
+        "organisation_id",
+        "reference",
+        "missing_from_latest_return",
+        "source_batch_id",
+        "source_row",
+    }
+)
+"""The fields a department supplies for a system (its key aside), in template order."""

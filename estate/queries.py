@@ -1,0 +1,246 @@
+"""Read-side services over the estate: list systems, find one by its key, describe it with the
+provenance of each value, and count what the estate holds. The CLI and the TUI both call these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from estate.errors import NotFound
+from estate.models import (
+    SYSTEM_FIELDS,
+    Component,
+    Dependency,
+    ImportBatch,
+    Organisation,
+    SecurityAssessment,
+    System,
+    SystemSource,
+)
+
+
+def jsonable(value: Any) -> Any:
+    """A value as JSON can carry it: enums by their canonical spelling, dates as ISO 8601."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class SystemKey:
+    """A system's natural key, written `DEPT/REFERENCE` on the command line."""
+
+    org_code: str
+    reference: str
+
+    def __str__(self) -> str:
+        return f"{self.org_code}/{self.reference}"
+
+
+def list_systems(session: Session, *, department: str | None = None) -> list[dict[str, Any]]:
+    """Every system (or one department's), ordered by department then reference."""
+    statement = (
+        select(System, Organisation.code)
+        .join(Organisation, col(System.organisation_id) == col(Organisation.id))
+        .order_by(col(Organisation.code), col(System.reference))
+    )
+    if department is not None:
+        find_organisation(session, department)
+        statement = statement.where(func.upper(Organisation.code) == department.upper())
+    return [
+        {
+            "key": str(SystemKey(code, system.reference)),
+            "department": code,
+            "reference": system.reference,
+            "name": system.name,
+            "criticality": jsonable(system.criticality),
+            "hosting": jsonable(system.hosting),
+            "lifecycle_status": jsonable(system.lifecycle_status),
+            "missing_from_latest_return": system.missing_from_latest_return,
+        }
+        for system, code in session.exec(statement)
+    ]
+
+
+def find_organisation(session: Session, code: str) -> Organisation:
+    """The organisation with this code (any case), or NotFound listing the known codes."""
+    found = session.exec(
+        select(Organisation).where(func.upper(Organisation.code) == code.upper())
+    ).first()
+    if found is None:
+        known = ", ".join(session.exec(select(Organisation.code).order_by(Organisation.code)))
+        raise NotFound(f"No department {code!r}. Known departments: {known or 'none yet'}.")
+    return found
+
+
+def find_system(session: Session, text: str) -> tuple[System, Organisation]:
+    """Resolve `DEPT/REF` (or a bare REF that only one department uses) to its system."""
+    statement = select(System, Organisation).join(
+        Organisation, col(System.organisation_id) == col(Organisation.id)
+    )
+    if "/" in text:
+        code, reference = text.split("/", 1)
+        statement = statement.where(
+            func.upper(Organisation.code) == code.strip().upper(),
+            System.reference == reference.strip(),
+        )
+    else:
+        statement = statement.where(System.reference == text.strip())
+    matches = list(session.exec(statement).all())
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise NotFound(f"No system {text!r}. Use DEPT/REFERENCE, as `estate systems` lists them.")
+    options = ", ".join(str(SystemKey(org.code, system.reference)) for system, org in matches)
+    raise NotFound(f"{text!r} is used by more than one department: {options}. Say which.")
+
+
+def _provenance(session: Session, system: System) -> dict[str, dict[str, Any]]:
+    """For each supplied field of `system`: the file, sheet, row and column it came from."""
+    statement = (
+        select(SystemSource.row, ImportBatch)
+        .join(ImportBatch, col(SystemSource.batch_id) == col(ImportBatch.id))
+        .where(SystemSource.system_id == system.id)
+        .order_by(col(SystemSource.id).desc())
+    )
+    result: dict[str, dict[str, Any]] = {}
+    for row, batch in session.exec(statement):
+        read = batch.column_map.get("systems", {})
+        for field, column in read.get("columns", {}).items():
+            if field not in result:
+                result[field] = {
+                    "file": batch.file_name,
+                    "sheet": read.get("sheet"),
+                    "row": row,
+                    "column": column,
+                    "imported_at": jsonable(batch.imported_at),
+                }
+    return result
+
+
+def describe_system(session: Session, text: str) -> dict[str, Any]:
+    """Everything stored about one system, with where each value came from."""
+    system, org = find_system(session, text)
+    assert system.id is not None
+    components = session.exec(
+        select(Component)
+        .where(Component.system_id == system.id)
+        .order_by(col(Component.kind), col(Component.product), col(Component.version))
+    ).all()
+    target = sa.orm.aliased(System)
+    target_org = sa.orm.aliased(Organisation)
+    depends_on = session.exec(
+        select(Dependency, target.name)
+        .outerjoin(target, col(Dependency.to_system_id) == target.id)
+        .where(Dependency.from_system_id == system.id)
+        .order_by(col(Dependency.to_org_code), col(Dependency.to_reference))
+    ).all()
+    dependents = session.exec(
+        select(Dependency, System.reference, System.name, target_org.code)
+        .join(System, col(Dependency.from_system_id) == col(System.id))
+        .join(target_org, col(System.organisation_id) == target_org.id)
+        .where(Dependency.to_system_id == system.id)
+        .order_by(target_org.code, col(System.reference))
+    ).all()
+    assessments = session.exec(
+        select(SecurityAssessment)
+        .where(SecurityAssessment.system_id == system.id)
+        .order_by(col(SecurityAssessment.principle))
+    ).all()
+    return {
+        "key": str(SystemKey(org.code, system.reference)),
+        "department": org.code,
+        "department_name": org.name,
+        "reference": system.reference,
+        **{field: jsonable(getattr(system, field)) for field in SYSTEM_FIELDS},
+        "missing_from_latest_return": system.missing_from_latest_return,
+        "components": [
+            {
+                "kind": jsonable(c.kind),
+                "product": c.product,
+                "version": c.version,
+                "vendor": c.vendor,
+                "end_of_support": jsonable(c.end_of_support),
+            }
+            for c in components
+        ],
+        "depends_on": [
+            {
+                "key": str(SystemKey(d.to_org_code, d.to_reference)),
+                "name": name,
+                "resolved": d.to_system_id is not None,
+                "kind": jsonable(d.kind),
+                "criticality": jsonable(d.criticality),
+                "description": d.description,
+            }
+            for d, name in depends_on
+        ],
+        "depended_on_by": [
+            {
+                "key": str(SystemKey(code, reference)),
+                "name": name,
+                "kind": jsonable(d.kind),
+                "criticality": jsonable(d.criticality),
+            }
+            for d, reference, name, code in dependents
+        ],
+        "security_assessments": [
+            {
+                "principle": a.principle.value,
+                "title": a.principle.title,
+                "framework": a.principle.framework.value,
+                "outcome": a.outcome.value,
+                "assessed_on": jsonable(a.assessed_on),
+                "notes": a.notes,
+            }
+            for a in assessments
+        ],
+        "provenance": _provenance(session, system),
+    }
+
+
+def estate_stats(session: Session) -> dict[str, Any]:
+    """Counts that show what the estate holds and how complete it is."""
+
+    def count(model: type[Any], *where: Any) -> int:
+        return int(session.exec(select(func.count()).select_from(model).where(*where)).one())
+
+    by_department = session.exec(
+        select(Organisation.code, Organisation.name, func.count(col(System.id)))
+        .join(System, col(System.organisation_id) == col(Organisation.id), isouter=True)
+        .group_by(col(Organisation.code), col(Organisation.name))
+        .order_by(col(Organisation.code))
+    ).all()
+    by_hosting = session.exec(
+        select(System.hosting, func.count()).group_by(col(System.hosting))
+    ).all()
+    last_import = session.exec(select(func.max(ImportBatch.imported_at))).one()
+    return {
+        "organisations": count(Organisation),
+        "systems": count(System),
+        "components": count(Component),
+        "dependencies": count(Dependency),
+        "unresolved_dependencies": count(Dependency, col(Dependency.to_system_id).is_(None)),
+        "security_assessments": count(SecurityAssessment),
+        "import_batches": count(ImportBatch),
+        "missing_from_latest_return": count(System, col(System.missing_from_latest_return)),
+        "last_import": jsonable(last_import),
+        "systems_by_department": [
+            {"department": code, "name": name, "systems": n} for code, name, n in by_department
+        ],
+        "systems_by_hosting": sorted(
+            (
+                {"hosting": jsonable(hosting) if hosting else "Unknown", "systems": n}
+                for hosting, n in by_hosting
+            ),
+            key=lambda item: (-item["systems"], item["hosting"]),
+        ),
+    }

@@ -1,0 +1,107 @@
+"""Departmental returns in: read, check, compare with the estate and store, all or nothing.
+
+`import_return` is the one entry point the CLI, the TUI and `estate demo` share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from importers.headers import UserMapping, load_user_mapping
+from importers.parse import ParsedReturn, parse_return
+from importers.problems import Problem, Severity
+from importers.store import ChangeSet, apply, plan
+
+__all__ = ["ImportOptions", "ImportResult", "import_return", "load_user_mapping"]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to import: for whom, with what mapping, and how strictly."""
+
+    department: str | None = None
+    mapping: UserMapping = field(default_factory=dict)
+    dry_run: bool = False
+    skip_invalid: bool = False
+    replace: bool = False
+
+
+@dataclass
+class ImportResult:
+    """What an import found and did (or, for a dry run, would do)."""
+
+    file: Path
+    department: str | None
+    changes: ChangeSet | None
+    problems: list[Problem]
+    stored: bool
+    batch_id: int | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that stop a row (or the file) being stored."""
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems stored anyway, for a person to check."""
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data (the `--json` summary)."""
+        from estate.queries import jsonable
+
+        changes = self.changes
+        return {
+            "file": str(self.file),
+            "department": self.department,
+            "stored": self.stored,
+            "batch_id": self.batch_id,
+            "summary": changes.summary() if changes else None,
+            "systems": [
+                {
+                    "reference": c.reference,
+                    "name": c.name,
+                    "status": c.status,
+                    "row": c.row or None,
+                    "fields": [
+                        {"field": f.field, "old": jsonable(f.old), "new": jsonable(f.new)}
+                        for f in c.fields
+                    ],
+                    "related": c.related,
+                }
+                for c in (changes.systems if changes else [])
+                if c.status != "unchanged"
+            ],
+            "missing": [{"reference": r, "name": n} for r, n in (changes.missing if changes else [])],
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+def import_return(engine: Engine, path: Path, options: ImportOptions | None = None) -> ImportResult:
+    """Import one department's return file in a single transaction.
+
+    With errors in any row nothing is stored, unless `skip_invalid` asks to store the valid rows.
+    A dry run computes the same change set and writes nothing. File-level failures (unreadable,
+    unsafe, wrong department) raise `estate.errors.InputError`.
+    """
+    options = options or ImportOptions()
+    parsed: ParsedReturn = parse_return(path, department=options.department, user_mapping=options.mapping)
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            changes = plan(connection, parsed)
+            store = not options.dry_run and (options.skip_invalid or not parsed.has_errors)
+            batch_id = apply(connection, parsed, changes, replace=options.replace) if store else None
+            if store:
+                transaction.commit()
+            else:
+                transaction.rollback()
+        except BaseException:
+            transaction.rollback()
+            raise
+    return ImportResult(path, parsed.department, changes, parsed.problems, store, batch_id)

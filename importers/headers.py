@@ -1,0 +1,173 @@
+"""Finding a sheet's header row and mapping its headers onto the return's fields.
+
+Returns arrive in the template's layout or the department's own: title rows above the header,
+"Application" where we say "System name", stray punctuation, typos. Matching is, in order: a
+user mapping file, the canonical header, a documented alias (all compared after folding case,
+spacing and punctuation), then a close fuzzy match, reported as a warning so a person can check.
+Columns that match nothing are reported, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+from rapidfuzz import fuzz, process
+
+from estate.enums import normalise
+from estate.errors import InputError
+from importers.layout import LAYOUTS, RecordKind, SheetLayout
+
+HEADER_SCAN_ROWS = 30
+"""How far down a sheet to look for its header row."""
+FUZZY_CUTOFF = 88
+"""rapidfuzz score (0-100) a header must reach to be taken as a misspelling of a column."""
+
+
+@dataclass
+class ColumnMapping:
+    """How one sheet's columns map onto a layout's fields."""
+
+    layout: SheetLayout
+    header_row: int
+    fields: dict[str, int]
+    """field -> 0-based column index."""
+    fuzzy: dict[str, str] = field(default_factory=dict)
+    """field -> the header text that was only a close match."""
+    unknown: dict[int, str] = field(default_factory=dict)
+    """0-based column index -> header text that matched no field."""
+    duplicates: dict[int, str] = field(default_factory=dict)
+    """0-based column index -> header text of a second column for an already-mapped field."""
+
+    def letter(self, field_name: str) -> str:
+        """The spreadsheet column letter a field was read from."""
+        return get_column_letter(self.fields[field_name] + 1)
+
+    @property
+    def missing_required(self) -> list[str]:
+        """Headers of required columns the sheet does not have."""
+        return [c.header for c in self.layout.columns if c.required and c.field not in self.fields]
+
+
+UserMapping = dict[RecordKind, dict[str, str]]
+
+
+def load_user_mapping(path: Path) -> UserMapping:
+    """Read a TOML mapping file: a table per sheet kind, `"Their header" = "field"`.
+
+    Example::
+
+        [systems]
+        "App Ref" = "reference"
+        "Risk Owner (SRO)" = "business_owner"
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the mapping file ({exc}).") from exc
+    mapping: UserMapping = {}
+    for kind_name, table in data.items():
+        try:
+            kind = RecordKind(kind_name)
+        except ValueError:
+            raise InputError(
+                f"{path}: [{kind_name}] is not a sheet kind; use one of "
+                f"{', '.join(k.value for k in RecordKind)}."
+            ) from None
+        layout = next(layout for layout in LAYOUTS if layout.kind is kind)
+        known = {c.field for c in layout.columns}
+        if not isinstance(table, dict):
+            raise InputError(f"{path}: [{kind_name}] must be a table of header = field.")
+        for header, target in table.items():
+            if target not in known:
+                raise InputError(
+                    f"{path}: [{kind_name}] maps {header!r} to {target!r}, which is not a field; "
+                    f"fields are {', '.join(sorted(known))}."
+                )
+        mapping[kind] = {normalise(str(h)): str(t) for h, t in table.items()}
+    return mapping
+
+
+def _vocabulary(layout: SheetLayout) -> dict[str, str]:
+    words: dict[str, str] = {}
+    for column in layout.columns:
+        for spelling in (*column.aliases, column.field.replace("_", " ")):
+            words.setdefault(normalise(spelling), column.field)
+    for column in layout.columns:  # canonical headers win over any alias
+        words[normalise(column.header)] = column.field
+    return words
+
+
+_VOCABULARIES = {layout.kind: _vocabulary(layout) for layout in LAYOUTS}
+
+
+def _match(text: str, layout: SheetLayout, user: dict[str, str]) -> tuple[str | None, bool]:
+    """(field, fuzzy?) for one header cell."""
+    key = normalise(text)
+    if not key:
+        return None, False
+    if key in user:
+        return user[key], False
+    vocabulary = _VOCABULARIES[layout.kind]
+    if key in vocabulary:
+        return vocabulary[key], False
+    best = process.extractOne(key, list(vocabulary), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    if best is not None:
+        return vocabulary[best[0]], True
+    return None, False
+
+
+def map_row(row: list[Any], header_row: int, layout: SheetLayout, user: UserMapping) -> ColumnMapping:
+    """Map one candidate header row onto `layout`."""
+    mapping = ColumnMapping(layout, header_row, {})
+    user_for_kind = user.get(layout.kind, {})
+    for index, cell in enumerate(row):
+        if cell is None or not str(cell).strip():
+            continue
+        text = str(cell).strip()
+        field_name, fuzzy = _match(text, layout, user_for_kind)
+        if field_name is None:
+            mapping.unknown[index] = text
+        elif field_name in mapping.fields:
+            mapping.duplicates[index] = text
+        else:
+            mapping.fields[field_name] = index
+            if fuzzy:
+                mapping.fuzzy[field_name] = text
+    return mapping
+
+
+def _score(mapping: ColumnMapping) -> tuple[int, int]:
+    required = sum(1 for c in mapping.layout.columns if c.required and c.field in mapping.fields)
+    return required, len(mapping.fields) - len(mapping.fuzzy)
+
+
+def detect(rows: list[list[Any]], layouts: tuple[SheetLayout, ...], user: UserMapping) -> ColumnMapping | None:
+    """The best (header row, layout) pair among the first rows, or None if nothing fits.
+
+    The winner has the most required columns, then the most exact matches; at least two fields
+    must map, so a title row or a notes sheet is never mistaken for a header.
+    """
+    best: ColumnMapping | None = None
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        if sum(1 for cell in row if cell is not None) < 2:
+            continue
+        for layout in layouts:
+            candidate = map_row(row, index + 1, layout, user)
+            if len(candidate.fields) < 2:
+                continue
+            if best is None or _score(candidate) > _score(best):
+                best = candidate
+    return best
+
+
+def layout_for_sheet_name(name: str) -> SheetLayout | None:
+    """The layout a sheet's name points to ("Systems", "Tech stack", ...), if any."""
+    key = normalise(name)
+    for layout in LAYOUTS:
+        if key in {normalise(layout.title), *(normalise(a) for a in layout.aliases)}:
+            return layout
+    return None

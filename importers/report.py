@@ -1,0 +1,56 @@
+"""Writing a validation report a department can work through: JSON, or an xlsx with one row
+per problem, filterable by sheet and severity."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from estate.errors import InputError
+from estate.files import atomic_write
+from importers.problems import Problem
+
+_COLUMNS = ("severity", "file", "sheet", "row", "column", "value", "expected", "message")
+
+
+def write_report(path: Path, results: list[dict[str, Any]], problems: list[Problem]) -> None:
+    """Write the problems (and, for JSON, the whole import results) to `path` by its suffix."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+
+        def write_json(target: Path) -> None:
+            target.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+
+        atomic_write(path, write_json)
+    elif suffix == ".xlsx":
+
+        def write_xlsx(target: Path) -> None:
+            workbook = Workbook()
+            sheet = workbook.active
+            sheet.title = "Problems"
+            sheet.append([c.capitalize() for c in _COLUMNS])
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+            for problem in problems:
+                data = problem.as_dict()
+                sheet.append([_safe(data[c]) for c in _COLUMNS])
+            sheet.freeze_panes = "A2"
+            sheet.auto_filter.ref = sheet.dimensions
+            for letter, width in zip("ABCDEFGH", (9, 24, 16, 6, 8, 24, 40, 70), strict=True):
+                sheet.column_dimensions[letter].width = width
+            workbook.save(target)
+
+        atomic_write(path, write_xlsx)
+    else:
+        raise InputError(f"{path}: a report is written as .json or .xlsx.")
+
+
+def _safe(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula is written as plain text."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value

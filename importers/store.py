@@ -1,0 +1,431 @@
+"""What a parsed return changes in the estate, and applying that change in one transaction.
+
+`plan` compares the return with the department's stored data in a few bulk reads and produces
+the change set (new / changed field by field / unchanged / missing). `apply` writes it with
+bulk Core statements (executemany), never one ORM object per row, and resolves dependencies
+that other departments' returns were waiting for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from estate.enums import OrgKind
+from estate.models import (
+    Component,
+    Dependency,
+    ImportBatch,
+    Organisation,
+    SecurityAssessment,
+    System,
+    SystemSource,
+)
+from importers.layout import LAYOUT_BY_KIND, RecordKind
+from importers.parse import ParsedReturn, Record
+from importers.problems import Severity
+
+SYSTEM = System.__table__
+ORG = Organisation.__table__
+BATCH = ImportBatch.__table__
+SOURCE = SystemSource.__table__
+
+RELATED_TABLES = {
+    RecordKind.COMPONENTS: Component.__table__,
+    RecordKind.DEPENDENCIES: Dependency.__table__,
+    RecordKind.SECURITY: SecurityAssessment.__table__,
+}
+RELATED_FIELDS = {
+    kind: tuple(c.field for c in LAYOUT_BY_KIND[kind].columns if c.field not in ("department", "reference"))
+    for kind in RELATED_TABLES
+}
+
+
+@dataclass
+class FieldChange:
+    """One field of one system that the return changes."""
+
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class SystemChange:
+    """What the return does to one system."""
+
+    reference: str
+    name: str
+    status: str
+    """"new", "changed" or "unchanged"."""
+    row: int
+    fields: list[FieldChange] = field(default_factory=list)
+    related: dict[str, dict[str, int]] = field(default_factory=dict)
+    """kind -> {"added": n, "removed": n} for components, dependencies and assessments."""
+
+
+@dataclass
+class ChangeSet:
+    """Everything an import would change, for a dry run to show and for `apply` to write."""
+
+    department: str
+    organisation_is_new: bool
+    systems: list[SystemChange] = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)
+    """(reference, name) of stored systems the return no longer lists."""
+    rejected: int = 0
+    unresolved: list[str] = field(default_factory=list)
+    organisation_id: int | None = None
+    existing_ids: dict[str, int] = field(default_factory=dict)
+    related_rows: dict[RecordKind, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+    """kind -> reference -> the new full set of rows, for systems whose set changes."""
+
+    def count(self, status: str) -> int:
+        """How many systems have this status."""
+        return sum(1 for change in self.systems if change.status == status)
+
+    def summary(self) -> dict[str, int]:
+        """Counts a person reads first."""
+        return {
+            "new": self.count("new"),
+            "changed": self.count("changed"),
+            "unchanged": self.count("unchanged"),
+            "rejected": self.rejected,
+            "missing": len(self.missing),
+            "unresolved_dependencies": len(self.unresolved),
+        }
+
+
+def _find_org(connection: Connection, code: str) -> int | None:
+    found = connection.execute(
+        sa.select(ORG.c.id).where(sa.func.upper(ORG.c.code) == code)
+    ).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
+    """Compare a parsed return with the stored estate; record row problems it reveals."""
+    department = parsed.department
+    assert department is not None
+    org_id = _find_org(connection, department)
+    changes = ChangeSet(department, org_id is None, organisation_id=org_id)
+    changes.rejected = sum(parsed.rejected.values())
+    stored: dict[str, dict[str, Any]] = {}
+    if org_id is not None:
+        for row in connection.execute(sa.select(SYSTEM).where(SYSTEM.c.organisation_id == org_id)):
+            stored[row.reference] = dict(row._mapping)
+    changes.existing_ids = {ref: int(row["id"]) for ref, row in stored.items()}
+
+    systems = parsed.records.get(RecordKind.SYSTEMS, [])
+    in_file = {record.values["reference"]: record for record in systems}
+    mapping = parsed.mappings.get(RecordKind.SYSTEMS)
+    supplied = [f for f in mapping.fields if f not in ("department", "reference")] if mapping else []
+    for record in systems:
+        changes.systems.append(_system_change(record, stored.get(record.values["reference"]), supplied))
+    if RecordKind.SYSTEMS in parsed.mappings:
+        changes.missing = sorted(
+            (ref, row["name"]) for ref, row in stored.items() if ref not in in_file
+        )
+    by_reference = {change.reference: change for change in changes.systems}
+    known = set(stored) | set(in_file)
+    for kind in RELATED_TABLES:
+        if kind in parsed.records:
+            _plan_related(connection, parsed, changes, kind, known, by_reference)
+    _check_targets(connection, parsed, changes, set(in_file))
+    for change in changes.systems:
+        if change.status == "unchanged" and any(
+            counts["added"] or counts["removed"] for counts in change.related.values()
+        ):
+            change.status = "changed"
+    return changes
+
+
+def _system_change(record: Record, stored: dict[str, Any] | None, supplied: list[str]) -> SystemChange:
+    values = record.values
+    if stored is None:
+        return SystemChange(values["reference"], values["name"], "new", record.row)
+    diffs = [
+        FieldChange(name, stored[name], values.get(name))
+        for name in supplied
+        if stored[name] != values.get(name)
+    ]
+    status = "changed" if diffs or stored["missing_from_latest_return"] else "unchanged"
+    return SystemChange(values["reference"], values["name"], status, record.row, diffs)
+
+
+def _related_key(kind: RecordKind, row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(row.get(name) for name in RELATED_FIELDS[kind])
+
+
+def _plan_related(
+    connection: Connection,
+    parsed: ParsedReturn,
+    changes: ChangeSet,
+    kind: RecordKind,
+    known: set[str],
+    by_reference: dict[str, SystemChange],
+) -> None:
+    """Work out each covered system's new set of components / dependencies / assessments."""
+    table = RELATED_TABLES[kind]
+    owner = table.c.from_system_id if kind is RecordKind.DEPENDENCIES else table.c.system_id
+    current: dict[int, set[tuple[Any, ...]]] = defaultdict(set)
+    if changes.existing_ids:
+        fields = [table.c[name] for name in RELATED_FIELDS[kind]]
+        statement = sa.select(owner, *fields).where(owner.in_(changes.existing_ids.values()))
+        for row in connection.execute(statement):
+            current[row[0]].add(tuple(row[1:]))
+    wanted: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    sheet = parsed.sheet_names[kind]
+    for record in parsed.records[kind]:
+        reference = record.values["reference"]
+        if reference not in known:
+            rejected = reference in parsed.rejected_refs.get(RecordKind.SYSTEMS, set())
+            parsed.problem(
+                Severity.ERROR,
+                f"system {reference!r} was rejected on the Systems sheet; fix that row first"
+                if rejected
+                else f"no system {reference!r} in this return or in the estate for "
+                f"{changes.department}",
+                sheet=sheet,
+                row=record.row,
+                column=parsed.mappings[kind].letter("reference"),
+                value=reference,
+                expected="a system reference from the Systems sheet",
+            )
+            parsed.rejected[kind] += 1
+            changes.rejected += 1
+            continue
+        wanted[reference].append({**record.values, "_row": record.row})
+    covered = set(by_reference) | set(wanted)
+    blocked = parsed.rejected_refs.get(kind, set())
+    changes.related_rows[kind] = {}
+    for reference in sorted(covered):
+        if reference in blocked:
+            continue  # some of its rows were rejected: leave its stored set as it is
+        rows = wanted.get(reference, [])
+        system_id = changes.existing_ids.get(reference)
+        old = current.get(system_id, set()) if system_id is not None else set()
+        new = {_related_key(kind, row) for row in rows}
+        if old == new:
+            continue
+        changes.related_rows[kind][reference] = rows
+        change = by_reference.get(reference)
+        if change is None:
+            stored_name = reference
+            change = SystemChange(reference, stored_name, "unchanged", 0)
+            by_reference[reference] = change
+            changes.systems.append(change)
+        change.related[kind.value] = {"added": len(new - old), "removed": len(old - new)}
+
+
+def _check_targets(
+    connection: Connection, parsed: ParsedReturn, changes: ChangeSet, new_refs: set[str]
+) -> None:
+    """Warn about dependencies on systems the estate does not hold (yet); they are still kept."""
+    records = parsed.records.get(RecordKind.DEPENDENCIES, [])
+    if not records:
+        return
+    wanted = {(r.values["to_org_code"], r.values["to_reference"]) for r in records}
+    existing: set[tuple[str, str]] = set()
+    statement = sa.select(ORG.c.code, SYSTEM.c.reference).join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+    codes = {code for code, _ in wanted}
+    for code, reference in connection.execute(statement.where(ORG.c.code.in_(codes))):
+        existing.add((code, reference))
+    existing |= {(changes.department, ref) for ref in new_refs}
+    sheet = parsed.sheet_names[RecordKind.DEPENDENCIES]
+    for record in records:
+        target = (record.values["to_org_code"], record.values["to_reference"])
+        if target in existing:
+            continue
+        label = f"{target[0]}/{target[1]}"
+        changes.unresolved.append(label)
+        parsed.problem(
+            Severity.WARNING,
+            f"depends on {label}, which is not in the estate yet; kept, and reported as "
+            "unresolved until that system is imported",
+            sheet=sheet,
+            row=record.row,
+            column=parsed.mappings[RecordKind.DEPENDENCIES].letter("to_reference"),
+            value=target[1],
+        )
+
+
+def apply(
+    connection: Connection,
+    parsed: ParsedReturn,
+    changes: ChangeSet,
+    *,
+    replace: bool = False,
+    now: dt.datetime | None = None,
+) -> int:
+    """Write the change set; returns the new import batch's id. The caller owns the transaction."""
+    org_id = changes.organisation_id
+    if org_id is None:
+        org_id = _create_org(connection, parsed)
+    batch_id = int(
+        connection.execute(
+            BATCH.insert().values(
+                organisation_id=org_id,
+                file_name=parsed.file,
+                file_sha256=parsed.sha256,
+                imported_at=now or dt.datetime.now(dt.UTC),
+                column_map=parsed.column_map(),
+                **{f"rows_{k}": v for k, v in changes.summary().items() if k != "unresolved_dependencies"},
+            )
+        ).inserted_primary_key[0]
+    )
+    ids = dict(changes.existing_ids)
+    _write_systems(connection, parsed, changes, org_id, batch_id, ids)
+    if changes.missing:
+        missing_ids = [ids[ref] for ref, _name in changes.missing]
+        if replace:
+            connection.execute(SYSTEM.delete().where(SYSTEM.c.id.in_(missing_ids)))
+        else:
+            connection.execute(
+                SYSTEM.update().where(SYSTEM.c.id.in_(missing_ids)).values(missing_from_latest_return=True)
+            )
+    for kind, by_reference in changes.related_rows.items():
+        _replace_related(connection, kind, by_reference, ids, batch_id, changes.department)
+    resolve_dependencies(connection)
+    return batch_id
+
+
+def _create_org(connection: Connection, parsed: ParsedReturn) -> int:
+    cover = parsed.cover
+    assert parsed.department is not None
+    parent_id = _find_org(connection, cover.parent) if cover.parent else None
+    if cover.parent and parent_id is None:
+        parsed.problem(
+            Severity.WARNING,
+            f"parent department {cover.parent} is not in the estate; recorded without a parent",
+            sheet="Return",
+        )
+    return int(
+        connection.execute(
+            ORG.insert().values(
+                code=parsed.department,
+                name=cover.name or parsed.department,
+                kind=cover.kind or (OrgKind.ARMS_LENGTH_BODY if parent_id else OrgKind.DEPARTMENT),
+                parent_id=parent_id,
+            )
+        ).inserted_primary_key[0]
+    )
+
+
+def _write_systems(
+    connection: Connection,
+    parsed: ParsedReturn,
+    changes: ChangeSet,
+    org_id: int,
+    batch_id: int,
+    ids: dict[str, int],
+) -> None:
+    records = {r.values["reference"]: r for r in parsed.records.get(RecordKind.SYSTEMS, [])}
+    mapping = parsed.mappings.get(RecordKind.SYSTEMS)
+    if mapping is None:
+        return
+    supplied = [f for f in mapping.fields if f not in ("department", "reference")]
+    new = [c for c in changes.systems if c.status == "new"]
+    changed = [c for c in changes.systems if c.status == "changed" and c.reference in records and c.row]
+    if new:
+        connection.execute(
+            SYSTEM.insert(),
+            [
+                {
+                    **{name: records[c.reference].values.get(name) for name in supplied},
+                    "organisation_id": org_id,
+                    "reference": c.reference,
+                    "missing_from_latest_return": False,
+                    "source_batch_id": batch_id,
+                    "source_row": c.row,
+                }
+                for c in new
+            ],
+        )
+        found = connection.execute(
+            sa.select(SYSTEM.c.reference, SYSTEM.c.id).where(
+                SYSTEM.c.organisation_id == org_id,
+                SYSTEM.c.reference.in_([c.reference for c in new]),
+            )
+        )
+        ids.update({ref: int(system_id) for ref, system_id in found})
+    if changed:
+        statement = (
+            SYSTEM.update()
+            .where(SYSTEM.c.id == sa.bindparam("_id"))
+            .values(
+                {name: sa.bindparam(f"_{name}") for name in supplied}
+                | {
+                    "missing_from_latest_return": False,
+                    "source_batch_id": batch_id,
+                    "source_row": sa.bindparam("_row"),
+                }
+            )
+        )
+        connection.execute(
+            statement,
+            [
+                {
+                    "_id": ids[c.reference],
+                    "_row": c.row,
+                    **{f"_{name}": records[c.reference].values.get(name) for name in supplied},
+                }
+                for c in changed
+            ],
+        )
+    written = [*new, *changed]
+    if written:
+        connection.execute(
+            SOURCE.insert(),
+            [{"system_id": ids[c.reference], "batch_id": batch_id, "row": c.row} for c in written],
+        )
+
+
+def _replace_related(
+    connection: Connection,
+    kind: RecordKind,
+    by_reference: dict[str, list[dict[str, Any]]],
+    ids: dict[str, int],
+    batch_id: int,
+    department: str,
+) -> None:
+    if not by_reference:
+        return
+    table = RELATED_TABLES[kind]
+    owner = "from_system_id" if kind is RecordKind.DEPENDENCIES else "system_id"
+    system_ids = [ids[ref] for ref in by_reference]
+    connection.execute(table.delete().where(table.c[owner].in_(system_ids)))
+    rows = [
+        {
+            owner: ids[reference],
+            **{name: row.get(name) for name in RELATED_FIELDS[kind]},
+            "source_batch_id": batch_id,
+            "source_row": row["_row"],
+        }
+        for reference, group in by_reference.items()
+        for row in group
+    ]
+    if rows:
+        connection.execute(table.insert(), rows)
+
+
+def resolve_dependencies(connection: Connection) -> int:
+    """Point every unresolved dependency at its target if the target now exists; returns how
+    many resolved. Portable SQL: one correlated UPDATE."""
+    dependency = Dependency.__table__
+    target = (
+        sa.select(SYSTEM.c.id)
+        .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+        .where(ORG.c.code == dependency.c.to_org_code, SYSTEM.c.reference == dependency.c.to_reference)
+    )
+    result = connection.execute(
+        dependency.update()
+        .where(dependency.c.to_system_id.is_(None), target.exists())
+        .values(to_system_id=target.scalar_subquery())
+    )
+    return int(result.rowcount or 0)

@@ -1,0 +1,267 @@
+"""Reading cell values: one rule per type, the same for every reader.
+
+Spreadsheet cells arrive as str, int, float, bool, date or datetime (a CSV gives only str).
+Each parser returns the typed value, None for an explicit unknown, or raises `CellError`
+saying what was expected. Doubtful readings are reported through the `warn` callback.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+from estate.enums import UnknownSpelling, normalise, parse_enum
+from importers.problems import CellError
+
+Warn = Callable[[str], None]
+Parser = Callable[[Any, Warn], Any]
+
+UNKNOWN_TOKENS = frozenset(
+    {"", "n a", "na", "tbc", "tbd", "tba", "unknown", "not known", "unk", "none known", "?"}
+)
+"""Spellings of "we do not know", stored as unknown (NULL), never as zero or as text."""
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_SERIAL_RANGE = (1, 2_958_465)  # 1900-01-01 .. 9999-12-31
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_unknown(raw: Any) -> bool:
+    """True for an empty cell or an explicit unknown such as N/A, TBC or unknown."""
+    if raw is None:
+        return True
+    if isinstance(raw, str):
+        stripped = raw.strip()
+        return stripped in {"-", "--", "—"} or normalise(stripped) in UNKNOWN_TOKENS
+    return False
+
+
+def parse_text(raw: Any, warn: Warn) -> str | None:
+    """Free text; numbers typed into a text column keep their written form (1001, not 1001.0)."""
+    if is_unknown(raw):
+        return None
+    if isinstance(raw, bool):
+        return "Yes" if raw else "No"
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, dt.datetime):
+        return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat()
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    text = str(raw).strip()
+    if text.startswith(_FORMULA_START) and len(text) > 1:
+        warn("text starts like a spreadsheet formula; stored as plain text")
+    return text
+
+
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+_MONEY = re.compile(r"^(?P<num>[+-]?[\d,]*\.?\d+)\s*(?P<unit>k|m|mn|bn|b|million|billion)?$")
+_MULTIPLIERS = {"k": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}
+
+
+def _number(raw: Any, what: str) -> float | None:
+    if isinstance(raw, bool):
+        raise CellError(f"a yes/no value is not {what}", expected=what)
+    if isinstance(raw, int | float):
+        return float(raw)
+    if isinstance(raw, dt.date):
+        raise CellError(f"a date is not {what}", expected=what)
+    text = str(raw).strip().replace(" ", "")
+    if _NUMBER.match(text):
+        return float(text.replace(",", ""))
+    raise CellError(f"not {what}", expected=what)
+
+
+def parse_count(raw: Any, warn: Warn) -> int | None:
+    """A whole number of at least zero (users, staff, incidents): `1,200` is read as 1200."""
+    if is_unknown(raw):
+        return None
+    number = _number(raw, "a whole number")
+    assert number is not None
+    if not number.is_integer():
+        raise CellError("not a whole number", expected="a whole number such as 12")
+    if number < 0:
+        raise CellError("cannot be negative", expected="a whole number of 0 or more")
+    return int(number)
+
+
+def parse_decimal(raw: Any, warn: Warn) -> float | None:
+    """A number of at least zero that may have a fraction (hardware age in years: `7.5`)."""
+    if is_unknown(raw):
+        return None
+    if isinstance(raw, str):
+        raw = re.sub(r"\s*(years?|yrs?)\s*$", "", raw.strip(), flags=re.IGNORECASE)
+    number = _number(raw, "a number")
+    assert number is not None
+    if number < 0:
+        raise CellError("cannot be negative", expected="a number of 0 or more")
+    return number
+
+
+def parse_money(raw: Any, warn: Warn) -> float | None:
+    """Pounds: `£1,200,000`, `1.2m`, `350k`, `£1.5bn` or a plain number; never negative."""
+    if is_unknown(raw):
+        return None
+    expected = "an amount in pounds such as £1,200,000 or 1.2m"
+    if isinstance(raw, bool) or isinstance(raw, dt.date):
+        raise CellError("not an amount of money", expected=expected)
+    if isinstance(raw, int | float):
+        value = float(raw)
+    else:
+        text = str(raw).strip().lower().replace("£", "").replace("gbp", "").replace(" ", "")
+        text = text.removesuffix("pa").removesuffix("/yr").removesuffix("peryear")
+        match = _MONEY.match(text)
+        if match is None or not _NUMBER.match(match["num"].lstrip("+-") or "x"):
+            raise CellError("not an amount of money", expected=expected)
+        value = float(match["num"].replace(",", "")) * _MULTIPLIERS.get(match["unit"] or "", 1)
+    if value < 0:
+        raise CellError("a run cost cannot be negative", expected=expected)
+    return round(value, 2)
+
+
+_BOOL = {
+    "y": True,
+    "yes": True,
+    "true": True,
+    "t": True,
+    "1": True,
+    "x": True,
+    "n": False,
+    "no": False,
+    "false": False,
+    "f": False,
+    "0": False,
+}
+
+
+def parse_bool(raw: Any, warn: Warn) -> bool | None:
+    """Yes or no: Y/N, yes/no, true/false, 1/0 (and a real TRUE/FALSE cell)."""
+    if is_unknown(raw):
+        return None
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int | float) and raw in (0, 1):
+        return bool(raw)
+    found = _BOOL.get(normalise(str(raw)))
+    if found is None:
+        raise CellError("not yes or no", expected="Yes or No (Y/N, true/false also accepted)")
+    return found
+
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_name) if name})
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?$")
+_D_MON_Y = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-]+([A-Za-z]+)\.?,?[\s\-]+(\d{4})$")
+_MON_Y = re.compile(r"^([A-Za-z]+)\.?[\s\-,]+(\d{4})$")
+_M_Y = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
+_DATE_EXPECTED = "a date such as 31/03/2025, 2025-03-31 or Mar 2025 (day first)"
+
+
+def _end_of_month(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _make_date(year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        hint = " (dates are read day first, as in the UK)" if month > 12 and day <= 12 else ""
+        raise CellError(f"no such date{hint}", expected=_DATE_EXPECTED) from None
+
+
+def parse_date(raw: Any, warn: Warn) -> dt.date | None:
+    """A date: a real spreadsheet date, an Excel serial number, or UK day-first text.
+
+    A month and year alone (`Mar 2025`, `03/2025`) means the last day of that month, and says
+    so in a warning, because returns use such dates for deadlines and end-of-support.
+    """
+    if is_unknown(raw):
+        return None
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, bool):
+        raise CellError("not a date", expected=_DATE_EXPECTED)
+    if isinstance(raw, int | float):
+        if raw.is_integer() if isinstance(raw, float) else True:
+            serial = int(raw)
+            if 1900 <= serial <= 2200:
+                warn(f"{serial} read as a year alone: taken as 31/12/{serial}")
+                return dt.date(serial, 12, 31)
+            if _SERIAL_RANGE[0] <= serial <= _SERIAL_RANGE[1]:
+                return _EXCEL_EPOCH + dt.timedelta(days=serial)
+        raise CellError("a number that is not a date", expected=_DATE_EXPECTED)
+    text = str(raw).strip()
+    if match := _ISO.match(text):
+        return _make_date(int(match[1]), int(match[2]), int(match[3]))
+    if match := _DMY.match(text):
+        year = int(match[3])
+        year += 2000 if year < 70 else (1900 if year < 100 else 0)
+        return _make_date(year, int(match[2]), int(match[1]))
+    if match := _D_MON_Y.match(text):
+        month = _MONTHS.get(match[2].lower())
+        if month is not None:
+            return _make_date(int(match[3]), month, int(match[1]))
+    if match := _MON_Y.match(text):
+        month = _MONTHS.get(match[1].lower())
+        if month is not None:
+            result = _end_of_month(int(match[2]), month)
+            warn(f"month only: taken as {result:%d/%m/%Y}")
+            return result
+    if match := _M_Y.match(text):
+        month = int(match[1])
+        if 1 <= month <= 12:
+            result = _end_of_month(int(match[2]), month)
+            warn(f"month only: taken as {result:%d/%m/%Y}")
+            return result
+    if text.isdigit() and len(text) == 4:
+        warn(f"{text} read as a year alone: taken as 31/12/{text}")
+        return dt.date(int(text), 12, 31)
+    raise CellError("not a date", expected=_DATE_EXPECTED)
+
+
+def enum_parser(enum_cls: type[StrEnum]) -> Parser:
+    """A parser for one enumeration, through the model's single spelling map."""
+
+    def parse(raw: Any, warn: Warn) -> StrEnum | None:
+        if is_unknown(raw):
+            return None
+        text = parse_text(raw, warn)
+        assert text is not None
+        try:
+            return parse_enum(enum_cls, text)
+        except UnknownSpelling as exc:
+            expected = "one of " + ", ".join(exc.allowed)
+            if exc.suggestions:
+                expected += f" (did you mean {' or '.join(repr(s) for s in exc.suggestions)}?)"
+            raise CellError(f"not a recognised {_words(enum_cls.__name__)}", expected) from None
+
+    return parse
+
+
+def _words(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
+
+
+def score_parser(high: int) -> Parser:
+    """A parser for a framework score from 1 to `high`."""
+    expected = f"a whole number from 1 to {high}"
+
+    def parse(raw: Any, warn: Warn) -> int | None:
+        if is_unknown(raw):
+            return None
+        try:
+            number = _number(raw, expected)
+        except CellError:
+            raise CellError("not a score", expected=expected) from None
+        if number is None or not number.is_integer() or not 1 <= number <= high:
+            raise CellError("score out of range", expected=expected)
+        return int(number)
+
+    return parse
