@@ -93,7 +93,7 @@ def read_schema_version(connection: Connection) -> int | None:
     """The schema version recorded in the database, or None when it has no estate record."""
     if not sa.inspect(connection).has_table(models.SchemaVersion.__tablename__):
         return None
-    table = models.SchemaVersion.__table__
+    table = models.table_of(models.SchemaVersion)
     row = connection.execute(sa.select(table.c.application, table.c.version)).first()
     if row is None or row.application != APPLICATION:
         return None
@@ -101,7 +101,7 @@ def read_schema_version(connection: Connection) -> int | None:
 
 
 def _write_schema_version(connection: Connection, version: int) -> None:
-    table = models.SchemaVersion.__table__
+    table = models.table_of(models.SchemaVersion)
     connection.execute(table.delete())
     connection.execute(
         table.insert().values(

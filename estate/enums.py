@@ -11,7 +11,7 @@ import re
 from enum import StrEnum
 from typing import TypeVar
 
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 
 
 class OrgKind(StrEnum):
@@ -152,7 +152,7 @@ class Principle(StrEnum):
         return Framework.SECURE_BY_DESIGN if self.value.startswith("SbD") else Framework.CAF
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         """The principle's published name."""
         return PRINCIPLE_TITLES[self]
 
@@ -185,8 +185,8 @@ PRINCIPLE_TITLES: dict[Principle, str] = {
 }
 
 
-def _sbd_spellings() -> dict[str, Principle]:
-    spellings: dict[str, Principle] = {}
+def _sbd_spellings() -> dict[str, StrEnum]:
+    spellings: dict[str, StrEnum] = {}
     for number in range(1, 11):
         member = Principle(f"SbD{number}")
         for form in (f"sbd {number}", f"secure by design {number}", f"sbd{number}"):
@@ -372,9 +372,8 @@ class UnknownSpelling(ValueError):
         self.suggestions = suggestions
         self.allowed = [member.value for member in enum_cls]
         hint = f"; did you mean {' or '.join(repr(s) for s in suggestions)}?" if suggestions else ""
-        super().__init__(
-            f"{text!r} is not a {enum_cls.__name__}: expected one of {', '.join(self.allowed)}{hint}"
-        )
+        allowed = ", ".join(self.allowed)
+        super().__init__(f"{text!r} is not a {enum_cls.__name__}: expected one of {allowed}{hint}")
 
 
 def _lookup_table(enum_cls: type[StrEnum]) -> dict[str, StrEnum]:
@@ -388,6 +387,8 @@ def _lookup_table(enum_cls: type[StrEnum]) -> dict[str, StrEnum]:
 
 
 _TABLES: dict[type[StrEnum], dict[str, StrEnum]] = {}
+SUGGEST_CUTOFF = 75
+"""Edit-distance similarity (0-100) at which a spelling is offered as "did you mean"."""
 
 
 E = TypeVar("E", bound=StrEnum)
@@ -404,7 +405,9 @@ def parse_enum(enum_cls: type[E], text: str) -> E:
     member = table.get(normalise(text))
     if member is not None:
         return member  # type: ignore[return-value]
-    matches = process.extract(normalise(text), list(table), limit=3, score_cutoff=75)
+    matches = process.extract(
+        normalise(text), list(table), scorer=fuzz.ratio, limit=3, score_cutoff=SUGGEST_CUTOFF
+    )
     suggestions: list[str] = []
     for key, _score, _index in matches:
         value = table[key].value

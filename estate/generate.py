@@ -48,21 +48,79 @@ DEPARTMENTS: tuple[tuple[str, str, str | None], ...] = (
 )
 
 _SUBJECTS = (
-    "Benefit", "Pension", "Claims", "Payments", "Case", "Customer", "Licence", "Grant", "Tax",
-    "Customs", "Visa", "Passport", "Land", "Permit", "Inspection", "Records", "Appointments",
-    "Fines", "Debt", "Fraud", "Workforce", "Estates", "Procurement", "Correspondence",
-    "Eligibility", "Registration", "Complaints", "Enforcement", "Funding", "Statistics",
+    "Benefit",
+    "Pension",
+    "Claims",
+    "Payments",
+    "Case",
+    "Customer",
+    "Licence",
+    "Grant",
+    "Tax",
+    "Customs",
+    "Visa",
+    "Passport",
+    "Land",
+    "Permit",
+    "Inspection",
+    "Records",
+    "Appointments",
+    "Fines",
+    "Debt",
+    "Fraud",
+    "Workforce",
+    "Estates",
+    "Procurement",
+    "Correspondence",
+    "Eligibility",
+    "Registration",
+    "Complaints",
+    "Enforcement",
+    "Funding",
+    "Statistics",
 )
 _NOUNS = (
-    "Ledger", "Calculator", "Portal", "Gateway", "Register", "Hub", "Tracker", "Engine",
-    "Archive", "Manager", "Service", "Workbench", "Index", "Scheduler", "Exchange", "Warehouse",
+    "Ledger",
+    "Calculator",
+    "Portal",
+    "Gateway",
+    "Register",
+    "Hub",
+    "Tracker",
+    "Engine",
+    "Archive",
+    "Manager",
+    "Service",
+    "Workbench",
+    "Index",
+    "Scheduler",
+    "Exchange",
+    "Warehouse",
 )
 _PEOPLE = (
-    "A. Patel", "J. Okafor", "S. Campbell", "M. Nowak", "R. Hughes", "L. Evans", "T. Begum",
-    "D. MacLeod", "K. Osei", "H. Jones", "P. Byrne", "E. Wright",
+    "A. Patel",
+    "J. Okafor",
+    "S. Campbell",
+    "M. Nowak",
+    "R. Hughes",
+    "L. Evans",
+    "T. Begum",
+    "D. MacLeod",
+    "K. Osei",
+    "H. Jones",
+    "P. Byrne",
+    "E. Wright",
 )
 _SUPPLIERS = (
-    "Capgemini", "Fujitsu", "IBM", "Atos", "CGI", "Kainos", "Accenture", "DXC", "Sopra Steria",
+    "Capgemini",
+    "Fujitsu",
+    "IBM",
+    "Atos",
+    "CGI",
+    "Kainos",
+    "Accenture",
+    "DXC",
+    "Sopra Steria",
     "In-house",
 )
 
@@ -82,59 +140,124 @@ class Archetype:
 
 
 ARCHETYPES: tuple[Archetype, ...] = (
-    Archetype("mainframe", 0.05, True, (Hosting.ON_PREMISES,), (
-        (ComponentKind.OS, "z/OS", "2.3", "IBM"),
-        (ComponentKind.RUNTIME, "IBM Enterprise COBOL", "4.2", "IBM"),
-        (ComponentKind.DATABASE, "Db2 for z/OS", "11", "IBM"),
-        (ComponentKind.MIDDLEWARE, "CICS Transaction Server", "5.3", "IBM"),
-        (ComponentKind.HARDWARE, "IBM z13", "", "IBM"),
-    ), hardware_age=(8, 12)),
-    Archetype("windows-2008", 0.08, True, (Hosting.ON_PREMISES, Hosting.COLOCATION), (
-        (ComponentKind.OS, "Windows Server", "2008 R2", "Microsoft"),
-        (ComponentKind.DATABASE, "SQL Server", "2008 R2", "Microsoft"),
-        (ComponentKind.RUNTIME, ".NET Framework", "3.5", "Microsoft"),
-        (ComponentKind.MIDDLEWARE, "IIS", "7.5", "Microsoft"),
-    ), spellings=(("Win", "2008 R2"), ("Windows Server", "2008R2 SP1"), ("Windows 2008", "R2")),
-        hardware_age=(9, 14)),
-    Archetype("oracle-solaris", 0.05, True, (Hosting.ON_PREMISES,), (
-        (ComponentKind.OS, "Solaris", "10", "Oracle"),
-        (ComponentKind.DATABASE, "Oracle Database", "11g R2", "Oracle"),
-        (ComponentKind.RUNTIME, "Java", "6", "Oracle"),
-        (ComponentKind.MIDDLEWARE, "WebLogic Server", "10.3", "Oracle"),
-    ), spellings=(("Oracle Solaris", "10 1/13"),), hardware_age=(10, 16)),
-    Archetype("rhel6", 0.06, True, (Hosting.ON_PREMISES, Hosting.PRIVATE_CLOUD), (
-        (ComponentKind.OS, "RHEL", "6.10", "Red Hat"),
-        (ComponentKind.DATABASE, "Oracle", "11gR2", "Oracle"),
-        (ComponentKind.RUNTIME, "Java", "1.8", "Oracle"),
-        (ComponentKind.MIDDLEWARE, "Apache Tomcat", "7", "Apache"),
-    ), spellings=(("Red Hat Enterprise Linux", "6"), ("RHEL", "6.10")), hardware_age=(7, 11)),
-    Archetype("lamp-legacy", 0.04, True, (Hosting.COLOCATION, Hosting.ON_PREMISES), (
-        (ComponentKind.OS, "CentOS", "7", "CentOS"),
-        (ComponentKind.DATABASE, "MySQL", "5.7", "Oracle"),
-        (ComponentKind.RUNTIME, "PHP", "5.6", "PHP"),
-    ), hardware_age=(6, 10)),
-    Archetype("windows-2012", 0.14, False, (Hosting.ON_PREMISES, Hosting.PRIVATE_CLOUD, Hosting.COLOCATION), (
-        (ComponentKind.OS, "Windows Server", "2012 R2", "Microsoft"),
-        (ComponentKind.DATABASE, "MS SQL", "2014 SP3", "Microsoft"),
-        (ComponentKind.RUNTIME, ".NET Framework", "4.6.1", "Microsoft"),
-    ), spellings=(("Windows Server", "2012R2"), ("Win", "2012 R2")), hardware_age=(5, 9)),
-    Archetype("rhel8-cloud", 0.22, False, (Hosting.PUBLIC_IAAS, Hosting.PRIVATE_CLOUD), (
-        (ComponentKind.OS, "Red Hat Enterprise Linux", "8", "Red Hat"),
-        (ComponentKind.DATABASE, "PostgreSQL", "15", "PostgreSQL"),
-        (ComponentKind.RUNTIME, "Java", "17", "Oracle"),
-    )),
-    Archetype("cloud-native", 0.20, False, (Hosting.PUBLIC_PAAS,), (
-        (ComponentKind.RUNTIME, "Python", "3.12", "PSF"),
-        (ComponentKind.DATABASE, "PostgreSQL", "16", "PostgreSQL"),
-        (ComponentKind.OS, "Ubuntu", "22.04", "Canonical"),
-    )),
-    Archetype("saas", 0.16, False, (Hosting.SAAS,), (
-        (ComponentKind.APPLICATION, "ServiceNow", "Washington", "ServiceNow"),
-    )),
+    Archetype(
+        "mainframe",
+        0.05,
+        True,
+        (Hosting.ON_PREMISES,),
+        (
+            (ComponentKind.OS, "z/OS", "2.3", "IBM"),
+            (ComponentKind.RUNTIME, "IBM Enterprise COBOL", "4.2", "IBM"),
+            (ComponentKind.DATABASE, "Db2 for z/OS", "11", "IBM"),
+            (ComponentKind.MIDDLEWARE, "CICS Transaction Server", "5.3", "IBM"),
+            (ComponentKind.HARDWARE, "IBM z13", "", "IBM"),
+        ),
+        hardware_age=(8, 12),
+    ),
+    Archetype(
+        "windows-2008",
+        0.08,
+        True,
+        (Hosting.ON_PREMISES, Hosting.COLOCATION),
+        (
+            (ComponentKind.OS, "Windows Server", "2008 R2", "Microsoft"),
+            (ComponentKind.DATABASE, "SQL Server", "2008 R2", "Microsoft"),
+            (ComponentKind.RUNTIME, ".NET Framework", "3.5", "Microsoft"),
+            (ComponentKind.MIDDLEWARE, "IIS", "7.5", "Microsoft"),
+        ),
+        spellings=(("Win", "2008 R2"), ("Windows Server", "2008R2 SP1"), ("Windows 2008", "R2")),
+        hardware_age=(9, 14),
+    ),
+    Archetype(
+        "oracle-solaris",
+        0.05,
+        True,
+        (Hosting.ON_PREMISES,),
+        (
+            (ComponentKind.OS, "Solaris", "10", "Oracle"),
+            (ComponentKind.DATABASE, "Oracle Database", "11g R2", "Oracle"),
+            (ComponentKind.RUNTIME, "Java", "6", "Oracle"),
+            (ComponentKind.MIDDLEWARE, "WebLogic Server", "10.3", "Oracle"),
+        ),
+        spellings=(("Oracle Solaris", "10 1/13"),),
+        hardware_age=(10, 16),
+    ),
+    Archetype(
+        "rhel6",
+        0.06,
+        True,
+        (Hosting.ON_PREMISES, Hosting.PRIVATE_CLOUD),
+        (
+            (ComponentKind.OS, "RHEL", "6.10", "Red Hat"),
+            (ComponentKind.DATABASE, "Oracle", "11gR2", "Oracle"),
+            (ComponentKind.RUNTIME, "Java", "1.8", "Oracle"),
+            (ComponentKind.MIDDLEWARE, "Apache Tomcat", "7", "Apache"),
+        ),
+        spellings=(("Red Hat Enterprise Linux", "6"), ("RHEL", "6.10")),
+        hardware_age=(7, 11),
+    ),
+    Archetype(
+        "lamp-legacy",
+        0.04,
+        True,
+        (Hosting.COLOCATION, Hosting.ON_PREMISES),
+        (
+            (ComponentKind.OS, "CentOS", "7", "CentOS"),
+            (ComponentKind.DATABASE, "MySQL", "5.7", "Oracle"),
+            (ComponentKind.RUNTIME, "PHP", "5.6", "PHP"),
+        ),
+        hardware_age=(6, 10),
+    ),
+    Archetype(
+        "windows-2012",
+        0.14,
+        False,
+        (Hosting.ON_PREMISES, Hosting.PRIVATE_CLOUD, Hosting.COLOCATION),
+        (
+            (ComponentKind.OS, "Windows Server", "2012 R2", "Microsoft"),
+            (ComponentKind.DATABASE, "MS SQL", "2014 SP3", "Microsoft"),
+            (ComponentKind.RUNTIME, ".NET Framework", "4.6.1", "Microsoft"),
+        ),
+        spellings=(("Windows Server", "2012R2"), ("Win", "2012 R2")),
+        hardware_age=(5, 9),
+    ),
+    Archetype(
+        "rhel8-cloud",
+        0.22,
+        False,
+        (Hosting.PUBLIC_IAAS, Hosting.PRIVATE_CLOUD),
+        (
+            (ComponentKind.OS, "Red Hat Enterprise Linux", "8", "Red Hat"),
+            (ComponentKind.DATABASE, "PostgreSQL", "15", "PostgreSQL"),
+            (ComponentKind.RUNTIME, "Java", "17", "Oracle"),
+        ),
+    ),
+    Archetype(
+        "cloud-native",
+        0.20,
+        False,
+        (Hosting.PUBLIC_PAAS,),
+        (
+            (ComponentKind.RUNTIME, "Python", "3.12", "PSF"),
+            (ComponentKind.DATABASE, "PostgreSQL", "16", "PostgreSQL"),
+            (ComponentKind.OS, "Ubuntu", "22.04", "Canonical"),
+        ),
+    ),
+    Archetype(
+        "saas",
+        0.16,
+        False,
+        (Hosting.SAAS,),
+        ((ComponentKind.APPLICATION, "ServiceNow", "Washington", "ServiceNow"),),
+    ),
 )
-_SAAS_PRODUCTS = (("ServiceNow", "ServiceNow"), ("Salesforce Service Cloud", "Salesforce"),
-                  ("Microsoft Dynamics 365", "Microsoft"), ("Workday", "Workday"),
-                  ("Oracle Fusion ERP", "Oracle"))
+_SAAS_PRODUCTS = (
+    ("ServiceNow", "ServiceNow"),
+    ("Salesforce Service Cloud", "Salesforce"),
+    ("Microsoft Dynamics 365", "Microsoft"),
+    ("Workday", "Workday"),
+    ("Oracle Fusion ERP", "Oracle"),
+)
 
 
 @dataclass
@@ -155,7 +278,9 @@ def _departments(count: int) -> list[Department]:
     for extra in range(len(chosen), count):
         chosen.append((f"D{extra + 1:03d}", f"Department {extra + 1}", None))
     codes = {code for code, _name, _parent in chosen}
-    return [Department(code, name, parent if parent in codes else None) for code, name, parent in chosen]
+    return [
+        Department(code, name, parent if parent in codes else None) for code, name, parent in chosen
+    ]
 
 
 def _split(total: int, parts: int, rng: random.Random) -> list[int]:
@@ -170,7 +295,9 @@ def _date(rng: random.Random, start: dt.date, span_days: int) -> dt.date:
     return start + dt.timedelta(days=rng.randrange(span_days))
 
 
-def _system(rng: random.Random, dept: Department, index: int, as_of: dt.date) -> tuple[dict[str, Any], Archetype]:
+def _system(
+    rng: random.Random, dept: Department, index: int, as_of: dt.date
+) -> tuple[dict[str, Any], Archetype]:
     archetype = rng.choices(ARCHETYPES, weights=[a.weight for a in ARCHETYPES])[0]
     hosting = rng.choice(archetype.hosting)
     criticality = rng.choices(list(Criticality), weights=(0.15, 0.3, 0.35, 0.2))[0]
@@ -184,31 +311,45 @@ def _system(rng: random.Random, dept: Department, index: int, as_of: dt.date) ->
         "business_owner": rng.choice(_PEOPLE) if rng.random() > 0.08 else None,
         "technical_owner": rng.choice(_PEOPLE),
         "criticality": criticality,
-        "services_supported": "; ".join(sorted({f"{rng.choice(_SUBJECTS)} service" for _ in range(rng.randint(1, 3))})),
+        "services_supported": "; ".join(
+            sorted({f"{rng.choice(_SUBJECTS)} service" for _ in range(rng.randint(1, 3))})
+        ),
         "users": int(rng.lognormvariate(7, 2)) + 5,
         "hosting": hosting,
-        "cloud_provider": rng.choice(("AWS", "Microsoft Azure", "Google Cloud")) if cloud and hosting != Hosting.SAAS else None,
+        "cloud_provider": rng.choice(("AWS", "Microsoft Azure", "Google Cloud"))
+        if cloud and hosting != Hosting.SAAS
+        else None,
         "classification": rng.choices(list(Classification), weights=(0.55, 0.38, 0.06, 0.01))[0],
         "personal_data": rng.random() < 0.6,
         "internet_facing": rng.random() < (0.45 if cloud else 0.2),
-        "lifecycle_status": rng.choices(list(LifecycleStatus), weights=(0.02, 0.06, 0.84, 0.07, 0.01))[0],
+        "lifecycle_status": rng.choices(
+            list(LifecycleStatus), weights=(0.02, 0.06, 0.84, 0.07, 0.01)
+        )[0],
         "supplier": rng.choice(_SUPPLIERS),
-        "contract_end": _date(rng, as_of - dt.timedelta(days=900 if archetype.legacy else 200), 2000),
+        "contract_end": _date(
+            rng, as_of - dt.timedelta(days=900 if archetype.legacy else 200), 2000
+        ),
         "annual_run_cost": round(rng.lognormvariate(12.5 if archetype.legacy else 11.8, 1.0), -3),
         "sign_in": rng.choices(list(SignIn), weights=(0.12, 0.35, 0.45, 0.08))[0],
         "skilled_staff": rng.randint(0, 3) if archetype.legacy else rng.randint(2, 15),
         "incidents_12m": int(rng.expovariate(0.4 if archetype.legacy else 1.2)),
         "open_critical_vulns": int(rng.expovariate(0.5 if archetype.legacy else 2.0)),
-        "last_pen_test": _date(rng, as_of - dt.timedelta(days=1400), 1390) if rng.random() < 0.7 else None,
-        "hardware_age_years": round(rng.uniform(*archetype.hardware_age), 1) if archetype.hardware_age else None,
+        "last_pen_test": _date(rng, as_of - dt.timedelta(days=1400), 1390)
+        if rng.random() < 0.7
+        else None,
+        "hardware_age_years": round(rng.uniform(*archetype.hardware_age), 1)
+        if archetype.hardware_age
+        else None,
     }
     if archetype.legacy and rng.random() < 0.6:
-        record["remediation_plan"] = rng.choice((
-            "Replace with a cloud-hosted case management product",
-            "Rehost onto supported OS in the department's cloud landing zone",
-            "Re-platform database to PostgreSQL and refactor batch jobs",
-            "Decommission after migration of remaining users",
-        ))
+        record["remediation_plan"] = rng.choice(
+            (
+                "Replace with a cloud-hosted case management product",
+                "Rehost onto supported OS in the department's cloud landing zone",
+                "Re-platform database to PostgreSQL and refactor batch jobs",
+                "Decommission after migration of remaining users",
+            )
+        )
         record["plan_funded"] = rng.random() < 0.5
         record["planned_disposition"] = rng.choice(list(Disposition))
         record["target_date"] = _date(rng, as_of, 1100)
@@ -223,7 +364,9 @@ def _system(rng: random.Random, dept: Department, index: int, as_of: dt.date) ->
     return record, archetype
 
 
-def _components(rng: random.Random, system: dict[str, Any], archetype: Archetype) -> Iterator[dict[str, Any]]:
+def _components(
+    rng: random.Random, system: dict[str, Any], archetype: Archetype
+) -> Iterator[dict[str, Any]]:
     for position, (kind, product, version, vendor) in enumerate(archetype.components):
         if position == 0 and archetype.spellings and rng.random() < 0.5:
             product, version = rng.choice(archetype.spellings)
@@ -231,8 +374,14 @@ def _components(rng: random.Random, system: dict[str, Any], archetype: Archetype
             product, vendor = rng.choice(_SAAS_PRODUCTS)
         if position > 0 and rng.random() < 0.15:
             continue
-        row = {"department": system["department"], "reference": system["reference"], "kind": kind,
-               "product": product, "version": version, "vendor": vendor}
+        row = {
+            "department": system["department"],
+            "reference": system["reference"],
+            "kind": kind,
+            "product": product,
+            "version": version,
+            "vendor": vendor,
+        }
         if rng.random() < 0.05:
             row["end_of_support"] = _date(rng, dt.date(2019, 1, 1), 3000)
         yield row
@@ -244,12 +393,18 @@ def _security(rng: random.Random, system: dict[str, Any], legacy: bool) -> Itera
     chosen = rng.sample(list(Principle), k=rng.randint(3, 8))
     for principle in sorted(chosen, key=lambda p: list(Principle).index(p)):
         weights = (0.3, 0.35, 0.3, 0.05) if legacy else (0.6, 0.3, 0.07, 0.03)
-        yield {"department": system["department"], "reference": system["reference"],
-               "principle": principle, "outcome": rng.choices(list(Outcome), weights=weights)[0],
-               "assessed_on": system.get("assessed_on") or dt.date(2026, 3, 31)}
+        yield {
+            "department": system["department"],
+            "reference": system["reference"],
+            "principle": principle,
+            "outcome": rng.choices(list(Outcome), weights=weights)[0],
+            "assessed_on": system.get("assessed_on") or dt.date(2026, 3, 31),
+        }
 
 
-def build_estate(systems: int, departments: int, seed: int, as_of: dt.date = dt.date(2026, 10, 1)) -> list[Department]:
+def build_estate(
+    systems: int, departments: int, seed: int, as_of: dt.date = dt.date(2026, 10, 1)
+) -> list[Department]:
     """Generate the estate in memory: departments with their systems and related rows."""
     rng = random.Random(seed)
     depts = _departments(departments)
@@ -268,7 +423,9 @@ def build_estate(systems: int, departments: int, seed: int, as_of: dt.date = dt.
     return depts
 
 
-def _dependencies(rng: random.Random, depts: list[Department], everyone: list[tuple[Department, dict[str, Any]]]) -> None:
+def _dependencies(
+    rng: random.Random, depts: list[Department], everyone: list[tuple[Department, dict[str, Any]]]
+) -> None:
     """About four dependencies per system, preferring popular targets (a heavy tail)."""
     popularity = [1.0 / (rank + 1) ** 1.1 for rank in range(len(everyone))]
     order = list(range(len(everyone)))
@@ -278,7 +435,9 @@ def _dependencies(rng: random.Random, depts: list[Department], everyone: list[tu
         weights[index] = popularity[rank]
     for position, (dept, system) in enumerate(everyone):
         wanted = min(len(everyone) - 1, max(0, int(rng.gauss(4, 1.5))))
-        targets = {i for i in rng.choices(range(len(everyone)), weights=weights, k=wanted) if i != position}
+        targets = {
+            i for i in rng.choices(range(len(everyone)), weights=weights, k=wanted) if i != position
+        }
         for target in sorted(targets):
             target_dept, target_system = everyone[target]
             if target_dept is not dept and rng.random() < 0.6:
@@ -298,12 +457,21 @@ def _same_edge(one: dict[str, Any], other: dict[str, Any]) -> bool:
     return all(one.get(k) == other.get(k) for k in keys)
 
 
-def _edge(rng: random.Random, dept: Department, system: dict[str, Any], target_dept: Department, target: dict[str, Any]) -> dict[str, Any]:
-    return {"department": dept.code, "reference": system["reference"],
-            "to_org_code": target_dept.code if target_dept is not dept else None,
-            "to_reference": target["reference"],
-            "kind": rng.choices(list(DependencyKind), weights=(0.45, 0.2, 0.1, 0.15, 0.1))[0],
-            "criticality": rng.choice(list(Criticality))}
+def _edge(
+    rng: random.Random,
+    dept: Department,
+    system: dict[str, Any],
+    target_dept: Department,
+    target: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "department": dept.code,
+        "reference": system["reference"],
+        "to_org_code": target_dept.code if target_dept is not dept else None,
+        "to_reference": target["reference"],
+        "kind": rng.choices(list(DependencyKind), weights=(0.45, 0.2, 0.1, 0.15, 0.1))[0],
+        "criticality": rng.choice(list(Criticality)),
+    }
 
 
 def _inject_mistakes(rng: random.Random, depts: list[Department]) -> None:
@@ -324,7 +492,9 @@ def _inject_mistakes(rng: random.Random, depts: list[Department]) -> None:
             elif mistake == 4:
                 system["criticality"] = "Critcal"
             else:
-                system["department"] = rng.choice([d.code for d in depts if d is not dept] or [dept.code])
+                system["department"] = rng.choice(
+                    [d.code for d in depts if d is not dept] or [dept.code]
+                )
         if dept.dependencies and rng.random() < 0.5:
             edge = dict(rng.choice(dept.dependencies))
             edge["to_org_code"], edge["to_reference"] = "XGOV", f"XGOV-{rng.randint(1, 99):03d}"
@@ -344,17 +514,23 @@ def write_estate(depts: list[Department], out_dir: Path, *, csv_departments: int
             cover = {
                 "Department code": dept.code,
                 "Department name": dept.name,
-                "Organisation type": (OrgKind.ARMS_LENGTH_BODY if dept.parent else OrgKind.DEPARTMENT).value,
+                "Organisation type": (
+                    OrgKind.ARMS_LENGTH_BODY if dept.parent else OrgKind.DEPARTMENT
+                ).value,
                 "Parent department": dept.parent,
                 "Return date": dt.date(2026, 10, 1),
                 "Contact": f"digital.estate@{dept.code.lower()}.example.gov.uk",
             }
-            write_return(path, cover=cover, records={
-                RecordKind.SYSTEMS: dept.systems,
-                RecordKind.COMPONENTS: dept.components,
-                RecordKind.DEPENDENCIES: dept.dependencies,
-                RecordKind.SECURITY: dept.security,
-            })
+            write_return(
+                path,
+                cover=cover,
+                records={
+                    RecordKind.SYSTEMS: dept.systems,
+                    RecordKind.COMPONENTS: dept.components,
+                    RecordKind.DEPENDENCIES: dept.dependencies,
+                    RecordKind.SECURITY: dept.security,
+                },
+            )
         written.append(path)
     return written
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from estate.enums import (
+    Classification,
     ComponentKind,
     Criticality,
     DependencyKind,
@@ -27,9 +28,6 @@ from estate.enums import (
     Outcome,
     Principle,
     SignIn,
-)
-from estate.enums import (
-    Classification as DataClassification,
 )
 
 LIKELIHOOD_CRITERIA = ("l1", "l2", "l3", "l4", "l5", "l6", "l7")
@@ -135,7 +133,7 @@ class System(SQLModel, table=True):
     users: int | None = None
     hosting: Hosting | None = _enum_field(Hosting)
     cloud_provider: str | None = None
-    classification: DataClassification | None = _enum_field(DataClassification)
+    classification: Classification | None = _enum_field(Classification)
     personal_data: bool | None = None
     internet_facing: bool | None = None
     lifecycle_status: LifecycleStatus | None = _enum_field(LifecycleStatus)
@@ -273,6 +271,13 @@ class SchemaVersion(SQLModel, table=True):
     application: str
     version: int
     upgraded_at: dt.datetime
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core table behind a table model, for bulk statements."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, sa.Table)
+    return table
 
 
 SYSTEM_FIELDS: tuple[str, ...] = tuple(

@@ -195,7 +195,7 @@ def describe_system(session: Session, text: str) -> dict[str, Any]:
         "security_assessments": [
             {
                 "principle": a.principle.value,
-                "title": a.principle.title,
+                "title": a.principle.label,
                 "framework": a.principle.framework.value,
                 "outcome": a.outcome.value,
                 "assessed_on": jsonable(a.assessed_on),

@@ -59,9 +59,17 @@ def render_system(detail: dict[str, Any]) -> RenderableType:
     provenance = detail.get("provenance", {})
     for label, field in _FACTS:
         source = provenance.get(field)
-        where = f"  [dim]{source['file']} {source['sheet']}!{source['column']}{source['row']}[/]" if source else ""
+        where = (
+            f"  [dim]{source['file']} {source['sheet']}!{source['column']}{source['row']}[/]"
+            if source
+            else ""
+        )
         facts.add_row(label, _show(detail.get(field), field) + where)
-    scores = [f"{k.upper()}={detail[k]}" for k in (*(f"l{i}" for i in range(1, 8)), *(f"c{i}" for i in range(1, 7))) if detail.get(k) is not None]
+    scores = [
+        f"{k.upper()}={detail[k]}"
+        for k in (*(f"l{i}" for i in range(1, 8)), *(f"c{i}" for i in range(1, 7)))
+        if detail.get(k) is not None
+    ]
     facts.add_row("Self-assessed scores", " ".join(scores) if scores else "none")
     parts: list[RenderableType] = [facts]
     if detail["missing_from_latest_return"]:
@@ -71,7 +79,9 @@ def render_system(detail: dict[str, Any]) -> RenderableType:
     for heading in ("Kind", "Product", "Version", "Vendor", "End of support"):
         components.add_column(heading)
     for c in detail["components"]:
-        components.add_row(c["kind"], c["product"], c["version"], c["vendor"] or "", c["end_of_support"] or "")
+        components.add_row(
+            c["kind"], c["product"], c["version"], c["vendor"] or "", c["end_of_support"] or ""
+        )
     parts.append(components)
 
     links = Table(title="Dependencies", title_justify="left")
@@ -89,6 +99,12 @@ def render_system(detail: dict[str, Any]) -> RenderableType:
         security.add_column(heading)
     for a in detail["security_assessments"]:
         style = {"Not achieved": "red", "Partially achieved": "yellow"}.get(a["outcome"], "")
-        security.add_row(a["principle"], a["title"], Text(a["outcome"], style=style), a["assessed_on"] or "", a["notes"] or "")
+        security.add_row(
+            a["principle"],
+            a["title"],
+            Text(a["outcome"], style=style),
+            a["assessed_on"] or "",
+            a["notes"] or "",
+        )
     parts.append(security)
     return Panel(Group(*parts), title=f"{detail['key']}  {detail['name']}", title_align="left")

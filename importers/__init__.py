@@ -77,7 +77,9 @@ class ImportResult:
                 for c in (changes.systems if changes else [])
                 if c.status != "unchanged"
             ],
-            "missing": [{"reference": r, "name": n} for r, n in (changes.missing if changes else [])],
+            "missing": [
+                {"reference": r, "name": n} for r, n in (changes.missing if changes else [])
+            ],
             "problems": [p.as_dict() for p in self.problems],
         }
 
@@ -90,13 +92,17 @@ def import_return(engine: Engine, path: Path, options: ImportOptions | None = No
     unsafe, wrong department) raise `estate.errors.InputError`.
     """
     options = options or ImportOptions()
-    parsed: ParsedReturn = parse_return(path, department=options.department, user_mapping=options.mapping)
+    parsed: ParsedReturn = parse_return(
+        path, department=options.department, user_mapping=options.mapping
+    )
     with engine.connect() as connection:
         transaction = connection.begin()
         try:
             changes = plan(connection, parsed)
             store = not options.dry_run and (options.skip_invalid or not parsed.has_errors)
-            batch_id = apply(connection, parsed, changes, replace=options.replace) if store else None
+            batch_id = (
+                apply(connection, parsed, changes, replace=options.replace) if store else None
+            )
             if store:
                 transaction.commit()
             else:

@@ -44,7 +44,7 @@ class ColumnMapping:
 
     def letter(self, field_name: str) -> str:
         """The spreadsheet column letter a field was read from."""
-        return get_column_letter(self.fields[field_name] + 1)
+        return str(get_column_letter(self.fields[field_name] + 1))
 
     @property
     def missing_required(self) -> list[str]:
@@ -120,7 +120,9 @@ def _match(text: str, layout: SheetLayout, user: dict[str, str]) -> tuple[str | 
     return None, False
 
 
-def map_row(row: list[Any], header_row: int, layout: SheetLayout, user: UserMapping) -> ColumnMapping:
+def map_row(
+    row: list[Any], header_row: int, layout: SheetLayout, user: UserMapping
+) -> ColumnMapping:
     """Map one candidate header row onto `layout`."""
     mapping = ColumnMapping(layout, header_row, {})
     user_for_kind = user.get(layout.kind, {})
@@ -145,7 +147,9 @@ def _score(mapping: ColumnMapping) -> tuple[int, int]:
     return required, len(mapping.fields) - len(mapping.fuzzy)
 
 
-def detect(rows: list[list[Any]], layouts: tuple[SheetLayout, ...], user: UserMapping) -> ColumnMapping | None:
+def detect(
+    rows: list[list[Any]], layouts: tuple[SheetLayout, ...], user: UserMapping
+) -> ColumnMapping | None:
     """The best (header row, layout) pair among the first rows, or None if nothing fits.
 
     The winner has the most required columns, then the most exact matches; at least two fields

@@ -141,7 +141,9 @@ def parse_return(
     """Read and check a return file. File-level failures raise `InputError`; everything about
     rows and cells is collected as problems on the result."""
     sheets = read_sheets(path)
-    parsed = ParsedReturn(path, _sha256(path), department.upper() if department else None, CoverSheet())
+    parsed = ParsedReturn(
+        path, _sha256(path), department.upper() if department else None, CoverSheet()
+    )
     user = user_mapping or {}
     for sheet in sheets:
         if normalise(sheet.name) == normalise(COVER_SHEET) and not sheet.hidden:
@@ -159,8 +161,14 @@ def parse_return(
     _settle_department(parsed, sheets)
     for sheet in sheets:
         kind = next((k for k, name in parsed.sheet_names.items() if name == sheet.name), None)
-        if kind is not None:
-            _parse_rows(parsed, sheet, parsed.mappings[kind])
+        if kind is None:
+            continue
+        mapping = parsed.mappings[kind]
+        if mapping.missing_required:  # no row of this sheet can be stored
+            data = sheet.rows[mapping.header_row :]
+            parsed.rejected[kind] += sum(1 for row in data if any(c is not None for c in row))
+        else:
+            _parse_rows(parsed, sheet, mapping)
     return parsed
 
 
@@ -241,7 +249,7 @@ def _settle_department(parsed: ParsedReturn, sheets: list[RawSheet]) -> None:
             continue
         sheet = next(s for s in sheets if s.name == parsed.sheet_names[kind])
         for row in sheet.rows[mapping.header_row :]:
-            if column < len(row) and row[column] is not None:
+            if column < len(row) and row[column] is not None and not _is_note(row, mapping):
                 found[str(row[column]).strip().upper()] += 1
     if not found:
         raise InputError(
@@ -329,7 +337,12 @@ def _record_key(record: Record) -> tuple[Any, ...]:
     if record.kind is RecordKind.SYSTEMS:
         return (v["reference"],)
     if record.kind is RecordKind.COMPONENTS:
-        return (v["reference"], v["kind"], v["product"].casefold(), (v.get("version") or "").casefold())
+        return (
+            v["reference"],
+            v["kind"],
+            v["product"].casefold(),
+            (v.get("version") or "").casefold(),
+        )
     if record.kind is RecordKind.DEPENDENCIES:
         return (v["reference"], v["to_org_code"], v["to_reference"], v["kind"])
     return (v["reference"], v["principle"])
@@ -349,7 +362,11 @@ def _parse_record(
 
         def warn(message: str, _letter: str = letter, _raw: Any = raw) -> None:
             parsed.problem(
-                Severity.WARNING, message, sheet=sheet, row=number, column=_letter,
+                Severity.WARNING,
+                message,
+                sheet=sheet,
+                row=number,
+                column=_letter,
                 value=None if _raw is None else str(_raw),
             )
 

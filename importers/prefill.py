@@ -13,9 +13,13 @@ from importers.layout import LAYOUT_BY_KIND, RecordKind
 from importers.store import ORG, RELATED_FIELDS, RELATED_TABLES, SYSTEM
 
 
-def department_records(connection: Connection, code: str) -> tuple[dict[str, Any], dict[RecordKind, list[dict[str, Any]]]]:
+def department_records(
+    connection: Connection, code: str
+) -> tuple[dict[str, Any], dict[RecordKind, list[dict[str, Any]]]]:
     """(cover, records by kind) for department `code`, in reference order."""
-    org = connection.execute(sa.select(ORG).where(sa.func.upper(ORG.c.code) == code.upper())).first()
+    org = connection.execute(
+        sa.select(ORG).where(sa.func.upper(ORG.c.code) == code.upper())
+    ).first()
     if org is None:
         raise NotFound(f"No department {code!r} in the estate.")
     parent = None
@@ -27,7 +31,9 @@ def department_records(connection: Connection, code: str) -> tuple[dict[str, Any
         "Organisation type": org.kind.value,
         "Parent department": parent,
     }
-    system_fields = [c.field for c in LAYOUT_BY_KIND[RecordKind.SYSTEMS].columns if c.field != "department"]
+    system_fields = [
+        c.field for c in LAYOUT_BY_KIND[RecordKind.SYSTEMS].columns if c.field != "department"
+    ]
     rows = connection.execute(
         sa.select(SYSTEM).where(SYSTEM.c.organisation_id == org.id).order_by(SYSTEM.c.reference)
     )
@@ -35,7 +41,9 @@ def department_records(connection: Connection, code: str) -> tuple[dict[str, Any
     records: dict[RecordKind, list[dict[str, Any]]] = {kind: [] for kind in RecordKind}
     for row in rows:
         references[row.id] = row.reference
-        records[RecordKind.SYSTEMS].append({"department": org.code, **{f: getattr(row, f) for f in system_fields}})
+        records[RecordKind.SYSTEMS].append(
+            {"department": org.code, **{f: getattr(row, f) for f in system_fields}}
+        )
     for kind, table in RELATED_TABLES.items():
         owner = table.c.from_system_id if kind is RecordKind.DEPENDENCIES else table.c.system_id
         statement = sa.select(owner, *(table.c[f] for f in RELATED_FIELDS[kind])).where(
@@ -45,5 +53,7 @@ def department_records(connection: Connection, code: str) -> tuple[dict[str, Any
             record = {"department": org.code, "reference": references[row[0]]}
             record.update(zip(RELATED_FIELDS[kind], row[1:], strict=True))
             records[kind].append(record)
-        records[kind].sort(key=lambda r: tuple(str(r.get(f) or "") for f in ("reference", *RELATED_FIELDS[kind])))
+        records[kind].sort(
+            key=lambda r: tuple(str(r.get(f) or "") for f in ("reference", *RELATED_FIELDS[kind]))
+        )
     return cover, records

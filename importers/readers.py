@@ -63,7 +63,9 @@ def _read_workbook(path: Path) -> list[RawSheet]:
             sheets.append(RawSheet(meta.name, _blank_to_none(rows), hidden=hidden))
         workbook.close()
     except calamine.PasswordError as exc:
-        raise InputError(f"{path}: the workbook is password-protected; remove the password.") from exc
+        raise InputError(
+            f"{path}: the workbook is password-protected; remove the password."
+        ) from exc
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
         raise InputError(f"{path}: the workbook cannot be read ({exc}).") from exc
     return sheets

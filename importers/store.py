@@ -25,23 +25,26 @@ from estate.models import (
     SecurityAssessment,
     System,
     SystemSource,
+    table_of,
 )
 from importers.layout import LAYOUT_BY_KIND, RecordKind
 from importers.parse import ParsedReturn, Record
 from importers.problems import Severity
 
-SYSTEM = System.__table__
-ORG = Organisation.__table__
-BATCH = ImportBatch.__table__
-SOURCE = SystemSource.__table__
+SYSTEM = table_of(System)
+ORG = table_of(Organisation)
+BATCH = table_of(ImportBatch)
+SOURCE = table_of(SystemSource)
 
 RELATED_TABLES = {
-    RecordKind.COMPONENTS: Component.__table__,
-    RecordKind.DEPENDENCIES: Dependency.__table__,
-    RecordKind.SECURITY: SecurityAssessment.__table__,
+    RecordKind.COMPONENTS: table_of(Component),
+    RecordKind.DEPENDENCIES: table_of(Dependency),
+    RecordKind.SECURITY: table_of(SecurityAssessment),
 }
 RELATED_FIELDS = {
-    kind: tuple(c.field for c in LAYOUT_BY_KIND[kind].columns if c.field not in ("department", "reference"))
+    kind: tuple(
+        c.field for c in LAYOUT_BY_KIND[kind].columns if c.field not in ("department", "reference")
+    )
     for kind in RELATED_TABLES
 }
 
@@ -124,9 +127,13 @@ def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
     systems = parsed.records.get(RecordKind.SYSTEMS, [])
     in_file = {record.values["reference"]: record for record in systems}
     mapping = parsed.mappings.get(RecordKind.SYSTEMS)
-    supplied = [f for f in mapping.fields if f not in ("department", "reference")] if mapping else []
+    supplied = (
+        [f for f in mapping.fields if f not in ("department", "reference")] if mapping else []
+    )
     for record in systems:
-        changes.systems.append(_system_change(record, stored.get(record.values["reference"]), supplied))
+        changes.systems.append(
+            _system_change(record, stored.get(record.values["reference"]), supplied)
+        )
     if RecordKind.SYSTEMS in parsed.mappings:
         changes.missing = sorted(
             (ref, row["name"]) for ref, row in stored.items() if ref not in in_file
@@ -145,7 +152,9 @@ def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
     return changes
 
 
-def _system_change(record: Record, stored: dict[str, Any] | None, supplied: list[str]) -> SystemChange:
+def _system_change(
+    record: Record, stored: dict[str, Any] | None, supplied: list[str]
+) -> SystemChange:
     values = record.values
     if stored is None:
         return SystemChange(values["reference"], values["name"], "new", record.row)
@@ -232,7 +241,9 @@ def _check_targets(
         return
     wanted = {(r.values["to_org_code"], r.values["to_reference"]) for r in records}
     existing: set[tuple[str, str]] = set()
-    statement = sa.select(ORG.c.code, SYSTEM.c.reference).join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+    statement = sa.select(ORG.c.code, SYSTEM.c.reference).join(
+        ORG, SYSTEM.c.organisation_id == ORG.c.id
+    )
     codes = {code for code, _ in wanted}
     for code, reference in connection.execute(statement.where(ORG.c.code.in_(codes))):
         existing.add((code, reference))
@@ -267,17 +278,21 @@ def apply(
     org_id = changes.organisation_id
     if org_id is None:
         org_id = _create_org(connection, parsed)
-    batch_id = int(
-        connection.execute(
-            BATCH.insert().values(
-                organisation_id=org_id,
-                file_name=parsed.file,
-                file_sha256=parsed.sha256,
-                imported_at=now or dt.datetime.now(dt.UTC),
-                column_map=parsed.column_map(),
-                **{f"rows_{k}": v for k, v in changes.summary().items() if k != "unresolved_dependencies"},
-            )
-        ).inserted_primary_key[0]
+    summary = changes.summary()
+    batch_id = _insert_one(
+        connection,
+        BATCH.insert().values(
+            organisation_id=org_id,
+            file_name=parsed.file,
+            file_sha256=parsed.sha256,
+            imported_at=now or dt.datetime.now(dt.UTC),
+            column_map=parsed.column_map(),
+            rows_new=summary["new"],
+            rows_changed=summary["changed"],
+            rows_unchanged=summary["unchanged"],
+            rows_rejected=summary["rejected"],
+            rows_missing=summary["missing"],
+        ),
     )
     ids = dict(changes.existing_ids)
     _write_systems(connection, parsed, changes, org_id, batch_id, ids)
@@ -287,7 +302,9 @@ def apply(
             connection.execute(SYSTEM.delete().where(SYSTEM.c.id.in_(missing_ids)))
         else:
             connection.execute(
-                SYSTEM.update().where(SYSTEM.c.id.in_(missing_ids)).values(missing_from_latest_return=True)
+                SYSTEM.update()
+                .where(SYSTEM.c.id.in_(missing_ids))
+                .values(missing_from_latest_return=True)
             )
     for kind, by_reference in changes.related_rows.items():
         _replace_related(connection, kind, by_reference, ids, batch_id, changes.department)
@@ -305,16 +322,22 @@ def _create_org(connection: Connection, parsed: ParsedReturn) -> int:
             f"parent department {cover.parent} is not in the estate; recorded without a parent",
             sheet="Return",
         )
-    return int(
-        connection.execute(
-            ORG.insert().values(
-                code=parsed.department,
-                name=cover.name or parsed.department,
-                kind=cover.kind or (OrgKind.ARMS_LENGTH_BODY if parent_id else OrgKind.DEPARTMENT),
-                parent_id=parent_id,
-            )
-        ).inserted_primary_key[0]
+    return _insert_one(
+        connection,
+        ORG.insert().values(
+            code=parsed.department,
+            name=cover.name or parsed.department,
+            kind=cover.kind or (OrgKind.ARMS_LENGTH_BODY if parent_id else OrgKind.DEPARTMENT),
+            parent_id=parent_id,
+        ),
     )
+
+
+def _insert_one(connection: Connection, statement: sa.Insert) -> int:
+    """Run a single-row INSERT and return the new row's id."""
+    key = connection.execute(statement).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _write_systems(
@@ -331,7 +354,9 @@ def _write_systems(
         return
     supplied = [f for f in mapping.fields if f not in ("department", "reference")]
     new = [c for c in changes.systems if c.status == "new"]
-    changed = [c for c in changes.systems if c.status == "changed" and c.reference in records and c.row]
+    changed = [
+        c for c in changes.systems if c.status == "changed" and c.reference in records and c.row
+    ]
     if new:
         connection.execute(
             SYSTEM.insert(),
@@ -417,11 +442,13 @@ def _replace_related(
 def resolve_dependencies(connection: Connection) -> int:
     """Point every unresolved dependency at its target if the target now exists; returns how
     many resolved. Portable SQL: one correlated UPDATE."""
-    dependency = Dependency.__table__
+    dependency = table_of(Dependency)
     target = (
         sa.select(SYSTEM.c.id)
         .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
-        .where(ORG.c.code == dependency.c.to_org_code, SYSTEM.c.reference == dependency.c.to_reference)
+        .where(
+            ORG.c.code == dependency.c.to_org_code, SYSTEM.c.reference == dependency.c.to_reference
+        )
     )
     result = connection.execute(
         dependency.update()

@@ -94,7 +94,9 @@ def _write_records_sheet(
     for index, column in enumerate(layout.columns, start=1):
         letter = get_column_letter(index)
         if column.number_format:
-            for (cell,) in sheet.iter_rows(min_row=2, max_row=count + 1, min_col=index, max_col=index):
+            for (cell,) in sheet.iter_rows(
+                min_row=2, max_row=count + 1, min_col=index, max_col=index
+            ):
                 cell.number_format = column.number_format
         formula = lists.get(f"{layout.kind}.{column.field}")
         if formula:
@@ -119,7 +121,13 @@ def _write_guidance(sheet: Worksheet) -> None:
         for column in layout.columns:
             allowed = ", ".join(m.value for m in column.choices) if column.choices else ""
             sheet.append(
-                [layout.title, column.header, "Yes" if column.required else "", column.guidance, allowed]
+                [
+                    layout.title,
+                    column.header,
+                    "Yes" if column.required else "",
+                    column.guidance,
+                    allowed,
+                ]
             )
     sheet.append([])
     sheet.append(

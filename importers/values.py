@@ -107,7 +107,7 @@ def parse_money(raw: Any, warn: Warn) -> float | None:
     if is_unknown(raw):
         return None
     expected = "an amount in pounds such as £1,200,000 or 1.2m"
-    if isinstance(raw, bool) or isinstance(raw, dt.date):
+    if isinstance(raw, bool | dt.date):
         raise CellError("not an amount of money", expected=expected)
     if isinstance(raw, int | float):
         value = float(raw)
@@ -261,7 +261,7 @@ def score_parser(high: int) -> Parser:
         except CellError:
             raise CellError("not a score", expected=expected) from None
         if number is None or not number.is_integer() or not 1 <= number <= high:
-            raise CellError("score out of range", expected=expected)
+            raise CellError(f"a score must be 1 to {high}", expected=expected)
         return int(number)
 
     return parse

@@ -1,5 +1,6 @@
 """The `estate` command line."""
 
-from estate.cli.main import cli, main
+from estate.cli.base import cli
+from estate.cli.main import main
 
 __all__ = ["cli", "main"]

@@ -1,6 +1,8 @@
-"""The `estate` command group and what its commands share: a thin layer that opens the database, calls one library function
-and prints its result. Data goes to stdout, diagnostics to stderr. Exit codes: 0 success,
-1 a user error (bad input, failed validation, unusable database), 2 a usage error."""
+"""The `estate` command group and what its commands share.
+
+Each command is a thin layer: it opens the database, calls one library function and prints the
+result. Data goes to stdout, diagnostics to stderr. Exit codes: 0 success, 1 a user error (bad
+input, failed validation, unusable database), 2 a usage error."""
 
 from __future__ import annotations
 
@@ -72,5 +74,3 @@ def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(
         func
     )
-
-

@@ -96,7 +96,9 @@ def systems(ctx: click.Context, department: str | None, as_json: bool) -> None:
         status = row["lifecycle_status"] or ""
         if row["missing_from_latest_return"]:
             status += " (missing from latest return)"
-        table.add_row(row["key"], row["name"], row["criticality"] or "", row["hosting"] or "", status)
+        table.add_row(
+            row["key"], row["name"], row["criticality"] or "", row["hosting"] or "", status
+        )
     out.print(table)
 
 
@@ -166,7 +168,9 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     help="How many departments (the last ones) to write as a CSV of systems only.",
 )
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
-def generate(n_systems: int, departments: int, seed: int, csv_departments: int, out_dir: Path) -> None:
+def generate(
+    n_systems: int, departments: int, seed: int, csv_departments: int, out_dir: Path
+) -> None:
     """Write a realistic synthetic estate into OUT_DIR as departmental returns (deterministic)."""
     from estate.generate import build_estate, write_estate
 

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from estate.cli.base import cli, err, open_engine, out, print_json
 from importers import ImportOptions, ImportResult, import_return, load_user_mapping
+from importers.layout import RecordKind
 from importers.prefill import department_records
 from importers.problems import Problem, Severity
 from importers.report import write_report
@@ -22,7 +23,9 @@ _FILES = click.argument(
 def _import_options(func: click.decorators.FC) -> click.decorators.FC:
     for option in reversed(
         (
-            click.option("--department", "-d", help="The department this return is for (its code)."),
+            click.option(
+                "--department", "-d", help="The department this return is for (its code)."
+            ),
             click.option(
                 "--mapping",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -47,7 +50,13 @@ def _problem_table(problems: list[Problem]) -> Table:
     for p in problems:
         mark = "[red]error[/]" if p.severity is Severity.ERROR else "[yellow]warning[/]"
         table.add_row(
-            mark, p.sheet or "", str(p.row or ""), p.column or "", p.value or "", p.message, p.expected or ""
+            mark,
+            p.sheet or "",
+            str(p.row or ""),
+            p.column or "",
+            p.value or "",
+            p.message,
+            p.expected or "",
         )
     return table
 
@@ -86,14 +95,20 @@ def _changes_table(result: ImportResult) -> Table | None:
             detail.append(f"{kind}: +{counts['added']} -{counts['removed']}")
         table.add_row(f"{change.reference} {change.name}", change.status, "\n".join(detail))
     for reference, name in changes.missing:
-        table.add_row(f"{reference} {name}", "[yellow]missing[/]", "listed before, not in this return")
+        table.add_row(
+            f"{reference} {name}", "[yellow]missing[/]", "listed before, not in this return"
+        )
     return table
 
 
-def _run(files: tuple[Path, ...], options: ImportOptions, report: Path | None, as_json: bool) -> None:
-    results = [import_return_checked(path, options) for path in files]
+def _run(
+    files: tuple[Path, ...], options: ImportOptions, report: Path | None, as_json: bool
+) -> None:
+    results = [_import_one(path, options) for path in files]
     if report is not None:
-        write_report(report, [r.as_dict() for r in results], [p for r in results for p in r.problems])
+        write_report(
+            report, [r.as_dict() for r in results], [p for r in results for p in r.problems]
+        )
     if as_json:
         print_json([r.as_dict() for r in results])
     else:
@@ -109,8 +124,8 @@ def _run(files: tuple[Path, ...], options: ImportOptions, report: Path | None, a
         raise click.exceptions.Exit(1)
 
 
-def import_return_checked(path: Path, options: ImportOptions) -> ImportResult:
-    """Import one file under the current command's database."""
+def _import_one(path: Path, options: ImportOptions) -> ImportResult:
+    """Import one file into the current command's database."""
     ctx = click.get_current_context()
     with open_engine(ctx) as engine:
         return import_return(engine, path, options)
@@ -119,7 +134,9 @@ def import_return_checked(path: Path, options: ImportOptions) -> ImportResult:
 @cli.command("import")
 @_FILES
 @_import_options
-@click.option("--dry-run", is_flag=True, help="Show what would change, field by field; write nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Show what would change, field by field; write nothing."
+)
 @click.option("--skip-invalid", is_flag=True, help="Store the valid rows and report the rest.")
 @click.option("--replace", is_flag=True, help="Delete systems the return no longer lists.")
 def import_(
@@ -147,7 +164,11 @@ def import_(
 @_FILES
 @_import_options
 def validate(
-    files: tuple[Path, ...], department: str | None, mapping: Path | None, report: Path | None, as_json: bool
+    files: tuple[Path, ...],
+    department: str | None,
+    mapping: Path | None,
+    report: Path | None,
+    as_json: bool,
 ) -> None:
     """Check returns and show exactly what importing them would change; write nothing."""
     options = ImportOptions(
@@ -171,4 +192,5 @@ def template(ctx: click.Context, out_file: Path, department: str | None) -> None
     with open_engine(ctx) as engine, engine.connect() as connection:
         cover, records = department_records(connection, department)
     write_return(out_file, cover=cover, records=records)
-    err.print(f"Return for {cover['Department code']} pre-filled with {len(records[next(iter(records))])} systems: {out_file}.")
+    count = len(records[RecordKind.SYSTEMS])
+    err.print(f"Return for {cover['Department code']} pre-filled with {count} systems: {out_file}.")

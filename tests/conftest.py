@@ -1,0 +1,61 @@
+"""Shared fixtures: throwaway databases in tmp_path, built from the checked-in sample returns."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy.engine import Engine
+
+from estate import db
+from estate.cli import cli
+from estate.demo import build_demo
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = ROOT / "sample_data"
+SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
+
+
+@pytest.fixture(scope="session")
+def demo_db_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample estate imported once per test session; tests copy it before changing it."""
+    path = tmp_path_factory.mktemp("demo") / "estate.db"
+    engine = db.open_engine(path, create=True)
+    build_demo(engine, SAMPLE_DIR)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_db_master: Path, tmp_path: Path) -> Path:
+    """A private copy of the sample estate."""
+    target = tmp_path / "estate.db"
+    shutil.copy(demo_db_master, target)
+    return target
+
+
+@pytest.fixture
+def empty_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A new, empty estate database."""
+    engine = db.open_engine(tmp_path / "empty.db", create=True)
+    yield engine
+    engine.dispose()
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run() -> Run:
+    """Invoke the `estate` command group as the console script does, with separate stderr."""
+
+    def invoke(*args: str | Path, input: str | None = None) -> Result:
+        runner = CliRunner()
+        return runner.invoke(cli, [str(a) for a in args], input=input, prog_name="estate")
+
+    return invoke

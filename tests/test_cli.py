@@ -1,0 +1,215 @@
+"""The `estate` command line, driven through its entry point: output, JSON and exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from estate.cli import cli
+from tests.conftest import SAMPLE_DIR, Run
+
+ESTATE = shutil.which("estate") or str(Path(sys.executable).parent / "estate")
+
+
+def test_init_creates_an_empty_estate(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    result = run("--db", path, "init")
+    assert result.exit_code == 0, result.output
+    assert path.exists()
+    stats = json.loads(run("--db", path, "stats", "--json").stdout)
+    assert stats["systems"] == 0 and stats["organisations"] == 0
+    assert run("--db", path, "init").exit_code == 0  # a second init leaves it be
+
+
+def test_db_can_come_from_the_environment(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    path = tmp_path / "env.db"
+    result = CliRunner().invoke(cli, ["init"], env={"ESTATE_DB": str(path)})
+    assert result.exit_code == 0
+    assert path.exists()
+
+
+def test_demo_builds_the_sample_estate(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "demo.db"
+    result = run("--db", path, "demo")
+    assert result.exit_code == 0, result.output
+    assert "Imported 7 sample returns" in result.stdout
+    stats = json.loads(run("--db", path, "stats", "--json").stdout)
+    assert stats["organisations"] == 7
+    assert 280 <= stats["systems"] <= 300
+    assert stats["dependencies"] > stats["systems"]
+    again = run("--db", path, "demo")
+    assert again.exit_code == 1 and "--force" in again.stderr
+    assert run("--db", path, "demo", "--force").exit_code == 0
+
+
+def test_systems_json_lists_every_system_in_key_order(run: Run, demo_db: Path) -> None:
+    result = run("--db", demo_db, "systems", "--json")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    keys = [(r["department"], r["reference"]) for r in rows]
+    assert keys == sorted(keys)
+    assert len(keys) == len(set(keys))
+    first = rows[0]
+    assert set(first) >= {"key", "department", "reference", "name", "criticality", "hosting"}
+
+
+def test_systems_filters_by_department(run: Run, demo_db: Path) -> None:
+    rows = json.loads(run("--db", demo_db, "systems", "--department", "dbp", "--json").stdout)
+    assert rows and {r["department"] for r in rows} == {"DBP"}
+    unknown = run("--db", demo_db, "systems", "--department", "NOPE")
+    assert unknown.exit_code == 1
+    assert "No department 'NOPE'" in unknown.stderr and "DBP" in unknown.stderr
+
+
+def test_show_json_matches_the_sample_return(run: Run, demo_db: Path) -> None:
+    from python_calamine import CalamineWorkbook
+
+    sheet = CalamineWorkbook.from_path(str(SAMPLE_DIR / "dbp-return.xlsx")).get_sheet_by_name(
+        "Systems"
+    )
+    header, *rows = sheet.to_python()
+    row = dict(zip(header, rows[0], strict=False))
+    result = run("--db", demo_db, "show", f"DBP/{row['System reference']}", "--json")
+    assert result.exit_code == 0, result.output
+    detail = json.loads(result.stdout)
+    assert detail["name"] == row["System name"]
+    assert detail["hosting"] == row["Hosting"]
+    assert detail["users"] == row["Number of users"]
+    assert detail["department_name"] == "Department for Benefits and Pensions"
+    assert detail["provenance"]["name"] == {
+        "file": "dbp-return.xlsx",
+        "sheet": "Systems",
+        "row": 2,
+        "column": "C",
+        "imported_at": detail["provenance"]["name"]["imported_at"],
+    }
+    assert detail["components"], "the sample gives every system some technology"
+
+
+def test_show_accepts_a_bare_reference_and_renders_a_panel(run: Run, demo_db: Path) -> None:
+    result = run("--db", demo_db, "show", "DBP-00001")
+    assert result.exit_code == 0, result.output
+    assert "DBP/DBP-00001" in result.stdout and "Components" in result.stdout
+
+
+def test_show_unknown_system_is_a_user_error(run: Run, demo_db: Path) -> None:
+    result = run("--db", demo_db, "show", "DBP/NOPE")
+    assert result.exit_code == 1
+    assert "No system 'DBP/NOPE'" in result.stderr
+
+
+def test_stats_counts_by_department(run: Run, demo_db: Path) -> None:
+    stats = json.loads(run("--db", demo_db, "stats", "--json").stdout)
+    by_department = {row["department"]: row["systems"] for row in stats["systems_by_department"]}
+    assert sum(by_department.values()) == stats["systems"]
+    assert stats["unresolved_dependencies"] > 0, "the sample depends on a system nobody returned"
+    table = run("--db", demo_db, "stats")
+    assert "Systems by department" in table.stdout
+
+
+def test_missing_database_is_a_user_error(run: Run, tmp_path: Path) -> None:
+    result = run("--db", tmp_path / "absent.db", "systems")
+    assert result.exit_code == 1
+    assert "No estate database" in result.stderr and "estate init" in result.stderr
+
+
+def test_upgrade_on_a_current_database_says_so(run: Run, demo_db: Path) -> None:
+    result = run("--db", demo_db, "upgrade")
+    assert result.exit_code == 0 and "already at schema version" in result.stderr
+
+
+def test_generate_is_deterministic(run: Run, tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        assert run("generate", "--systems", "40", "--departments", "3", out).exit_code == 0
+    names = sorted(p.name for p in first.iterdir())
+    assert names == ["dbp-return.xlsx", "mbi-systems.csv", "rca-return.xlsx"]
+    assert (first / "mbi-systems.csv").read_bytes() == (second / "mbi-systems.csv").read_bytes()
+    from python_calamine import CalamineWorkbook
+
+    def rows(path: Path) -> list[list[Any]]:
+        return CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Systems").to_python()
+
+    assert rows(first / "dbp-return.xlsx") == rows(second / "dbp-return.xlsx")
+
+
+def test_sample_data_is_what_the_generator_makes(run: Run, tmp_path: Path) -> None:
+    """sample_data/ must be rebuildable: `make sample-data` gives the same returns."""
+    assert (
+        run(
+            "generate", "--systems", "300", "--departments", "7", "--seed", "2025", tmp_path
+        ).exit_code
+        == 0
+    )
+    for path in SAMPLE_DIR.iterdir():
+        if path.suffix == ".csv":
+            assert (tmp_path / path.name).read_bytes() == path.read_bytes()
+    from python_calamine import CalamineWorkbook
+
+    for path in SAMPLE_DIR.glob("*.xlsx"):
+        ours = CalamineWorkbook.from_path(str(path))
+        fresh = CalamineWorkbook.from_path(str(tmp_path / path.name))
+        for name in ours.sheet_names:
+            assert (
+                ours.get_sheet_by_name(name).to_python()
+                == fresh.get_sheet_by_name(name).to_python()
+            )
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help(run: Run, command: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert cli.commands[command].help, f"{command} has no help text"
+
+
+def test_every_command_is_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    missing = [
+        name
+        for name in cli.commands
+        if f"estate {name}" not in readme and f"`{name}`" not in readme
+    ]
+    assert not missing, f"README does not mention: {missing}"
+
+
+class TestRealEntryPoint:
+    """The installed console script: exit codes and clean messages, never a traceback."""
+
+    def _run(self, *args: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [ESTATE, *map(str, args)], capture_output=True, text=True, timeout=60, check=False
+        )
+
+    def test_usage_error_exits_2(self) -> None:
+        result = self._run("systems", "--no-such-option")
+        assert result.returncode == 2
+        assert "No such option" in result.stderr
+
+    def test_damaged_database_exits_1_without_traceback(self, tmp_path: Path) -> None:
+        path = tmp_path / "damaged.db"
+        path.write_bytes(b"SQLite format 3\x00" + b"\x00\xff" * 300)
+        result = self._run("--db", path, "systems", "--json")
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        assert str(path) in result.stderr
+
+    def test_foreign_file_exits_1(self, tmp_path: Path) -> None:
+        path = tmp_path / "notes.txt"
+        path.write_text("hello\n")
+        result = self._run("--db", path, "stats")
+        assert result.returncode == 1
+        assert "not an SQLite database" in result.stderr
+
+    def test_success_exits_0(self, demo_db: Path) -> None:
+        result = self._run("--db", demo_db, "systems", "--json")
+        assert result.returncode == 0
+        assert json.loads(result.stdout)

@@ -1,0 +1,122 @@
+"""Integrity the database itself enforces, whatever writes to it."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from estate.enums import ComponentKind, DependencyKind, Outcome, Principle
+from estate.models import (
+    Component,
+    Dependency,
+    Organisation,
+    SecurityAssessment,
+    System,
+)
+
+
+def _org_and_system(session: Session) -> tuple[Organisation, System]:
+    org = Organisation(code="DBP", name="Department for Benefits and Pensions")
+    session.add(org)
+    session.flush()
+    assert org.id is not None
+    system = System(organisation_id=org.id, reference="DBP-1", name="Benefit Ledger")
+    session.add(system)
+    session.flush()
+    return org, system
+
+
+def test_duplicate_system_key_is_rejected(empty_engine: Engine) -> None:
+    with Session(empty_engine) as session:
+        org, _ = _org_and_system(session)
+        assert org.id is not None
+        session.add(System(organisation_id=org.id, reference="DBP-1", name="Another"))
+        with pytest.raises(sa.exc.IntegrityError, match="UNIQUE"):
+            session.flush()
+
+
+def test_same_reference_in_two_departments_is_allowed(empty_engine: Engine) -> None:
+    with Session(empty_engine) as session:
+        _org_and_system(session)
+        other = Organisation(code="RCA", name="Revenue")
+        session.add(other)
+        session.flush()
+        assert other.id is not None
+        session.add(System(organisation_id=other.id, reference="DBP-1", name="Same ref"))
+        session.flush()
+
+
+def test_duplicate_organisation_code_is_rejected(empty_engine: Engine) -> None:
+    with Session(empty_engine) as session:
+        session.add(Organisation(code="DBP", name="One"))
+        session.add(Organisation(code="DBP", name="Two"))
+        with pytest.raises(sa.exc.IntegrityError):
+            session.flush()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: System(organisation_id=999, reference="X", name="No such organisation"),
+        lambda: Component(system_id=999, kind=ComponentKind.OS, product="Windows Server"),
+        lambda: Dependency(
+            from_system_id=999, to_org_code="DBP", to_reference="X", kind=DependencyKind.API
+        ),
+        lambda: SecurityAssessment(system_id=999, principle=Principle.B2, outcome=Outcome.ACHIEVED),
+    ],
+)
+def test_dangling_foreign_keys_are_rejected(empty_engine: Engine, make: object) -> None:
+    with Session(empty_engine) as session:
+        session.add(make())  # type: ignore[operator]
+        with pytest.raises(sa.exc.IntegrityError, match="FOREIGN KEY"):
+            session.flush()
+
+
+def test_enumerations_are_checked_by_the_database(empty_engine: Engine) -> None:
+    with Session(empty_engine) as session:
+        _org_and_system(session)
+        session.commit()
+    with empty_engine.begin() as connection, pytest.raises(sa.exc.IntegrityError, match="CHECK"):
+        connection.exec_driver_sql("UPDATE system SET hosting = 'Floppy disk'")
+
+
+@pytest.mark.parametrize(("column", "value"), [("l1", 7), ("l7", 0), ("c1", 6), ("c6", 0)])
+def test_framework_scores_out_of_range_are_rejected(
+    empty_engine: Engine, column: str, value: int
+) -> None:
+    with Session(empty_engine) as session:
+        _org_and_system(session)
+        session.commit()
+    with empty_engine.begin() as connection, pytest.raises(sa.exc.IntegrityError, match="CHECK"):
+        connection.exec_driver_sql(f"UPDATE system SET {column} = {value}")
+
+
+def test_deleting_a_system_removes_its_parts_and_unresolves_dependents(
+    empty_engine: Engine,
+) -> None:
+    with Session(empty_engine) as session:
+        org, target = _org_and_system(session)
+        assert org.id is not None and target.id is not None
+        user = System(organisation_id=org.id, reference="DBP-2", name="Portal")
+        session.add(user)
+        session.flush()
+        assert user.id is not None
+        session.add(Component(system_id=target.id, kind=ComponentKind.OS, product="RHEL"))
+        session.add(
+            Dependency(
+                from_system_id=user.id,
+                to_org_code="DBP",
+                to_reference="DBP-1",
+                to_system_id=target.id,
+                kind=DependencyKind.API,
+            )
+        )
+        session.commit()
+        session.delete(target)
+        session.commit()
+        assert session.exec(sa.select(sa.func.count()).select_from(Component)).one()[0] == 0  # type: ignore[call-overload]
+        dependency = session.exec(sa.select(Dependency)).one()[0]  # type: ignore[call-overload]
+        assert dependency.to_system_id is None
+        assert (dependency.to_org_code, dependency.to_reference) == ("DBP", "DBP-1")
