@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 ## Build estate.db from the bundled sample returns and print a summary.
 demo: $(STAMP)
-	$(BIN)/estate --db estate.db demo
+	$(BIN)/estate --db estate.db demo --force
 
 ## Run the whole test suite.
 test: $(STAMP)
