@@ -142,7 +142,7 @@ class Archetype:
 ARCHETYPES: tuple[Archetype, ...] = (
     Archetype(
         "mainframe",
-        0.05,
+        0.04,
         True,
         (Hosting.ON_PREMISES,),
         (
@@ -156,7 +156,7 @@ ARCHETYPES: tuple[Archetype, ...] = (
     ),
     Archetype(
         "windows-2008",
-        0.08,
+        0.06,
         True,
         (Hosting.ON_PREMISES, Hosting.COLOCATION),
         (
@@ -170,7 +170,7 @@ ARCHETYPES: tuple[Archetype, ...] = (
     ),
     Archetype(
         "oracle-solaris",
-        0.05,
+        0.04,
         True,
         (Hosting.ON_PREMISES,),
         (
@@ -184,7 +184,7 @@ ARCHETYPES: tuple[Archetype, ...] = (
     ),
     Archetype(
         "rhel6",
-        0.06,
+        0.05,
         True,
         (Hosting.ON_PREMISES, Hosting.PRIVATE_CLOUD),
         (
@@ -198,7 +198,7 @@ ARCHETYPES: tuple[Archetype, ...] = (
     ),
     Archetype(
         "lamp-legacy",
-        0.04,
+        0.03,
         True,
         (Hosting.COLOCATION, Hosting.ON_PREMISES),
         (
@@ -210,8 +210,8 @@ ARCHETYPES: tuple[Archetype, ...] = (
     ),
     Archetype(
         "windows-2012",
-        0.14,
-        False,
+        0.06,
+        True,
         (Hosting.ON_PREMISES, Hosting.PRIVATE_CLOUD, Hosting.COLOCATION),
         (
             (ComponentKind.OS, "Windows Server", "2012 R2", "Microsoft"),
@@ -219,16 +219,28 @@ ARCHETYPES: tuple[Archetype, ...] = (
             (ComponentKind.RUNTIME, ".NET Framework", "4.6.1", "Microsoft"),
         ),
         spellings=(("Windows Server", "2012R2"), ("Win", "2012 R2")),
-        hardware_age=(5, 9),
+        hardware_age=(7, 11),
+    ),
+    Archetype(
+        "windows-2019",
+        0.14,
+        False,
+        (Hosting.ON_PREMISES, Hosting.PRIVATE_CLOUD, Hosting.PUBLIC_IAAS),
+        (
+            (ComponentKind.OS, "Windows Server", "2019", "Microsoft"),
+            (ComponentKind.DATABASE, "SQL Server", "2019", "Microsoft"),
+            (ComponentKind.RUNTIME, ".NET Framework", "4.8", "Microsoft"),
+        ),
+        hardware_age=(1, 5),
     ),
     Archetype(
         "rhel8-cloud",
-        0.22,
+        0.20,
         False,
         (Hosting.PUBLIC_IAAS, Hosting.PRIVATE_CLOUD),
         (
             (ComponentKind.OS, "Red Hat Enterprise Linux", "8", "Red Hat"),
-            (ComponentKind.DATABASE, "PostgreSQL", "15", "PostgreSQL"),
+            (ComponentKind.DATABASE, "PostgreSQL", "16", "PostgreSQL"),
             (ComponentKind.RUNTIME, "Java", "17", "Oracle"),
         ),
     ),
@@ -238,14 +250,14 @@ ARCHETYPES: tuple[Archetype, ...] = (
         False,
         (Hosting.PUBLIC_PAAS,),
         (
-            (ComponentKind.RUNTIME, "Python", "3.12", "PSF"),
-            (ComponentKind.DATABASE, "PostgreSQL", "16", "PostgreSQL"),
-            (ComponentKind.OS, "Ubuntu", "22.04", "Canonical"),
+            (ComponentKind.RUNTIME, "Python", "3.13", "PSF"),
+            (ComponentKind.DATABASE, "PostgreSQL", "17", "PostgreSQL"),
+            (ComponentKind.OS, "Ubuntu", "24.04", "Canonical"),
         ),
     ),
     Archetype(
         "saas",
-        0.16,
+        0.18,
         False,
         (Hosting.SAAS,),
         ((ComponentKind.APPLICATION, "ServiceNow", "Washington", "ServiceNow"),),
@@ -326,14 +338,14 @@ def _system(
             list(LifecycleStatus), weights=(0.02, 0.06, 0.84, 0.07, 0.01)
         )[0],
         "supplier": rng.choice(_SUPPLIERS),
-        "contract_end": _date(
-            rng, as_of - dt.timedelta(days=900 if archetype.legacy else 200), 2000
-        ),
+        "contract_end": _date(rng, as_of - dt.timedelta(days=900), 2000)
+        if archetype.legacy
+        else _date(rng, as_of + dt.timedelta(days=120), 1800),
         "annual_run_cost": round(rng.lognormvariate(12.5 if archetype.legacy else 11.8, 1.0), -3),
         "sign_in": rng.choices(list(SignIn), weights=(0.12, 0.35, 0.45, 0.08))[0],
-        "skilled_staff": rng.randint(0, 3) if archetype.legacy else rng.randint(2, 15),
-        "incidents_12m": int(rng.expovariate(0.4 if archetype.legacy else 1.2)),
-        "open_critical_vulns": int(rng.expovariate(0.5 if archetype.legacy else 2.0)),
+        "skilled_staff": rng.randint(0, 3) if archetype.legacy else rng.randint(3, 15),
+        "incidents_12m": int(rng.expovariate(0.4 if archetype.legacy else 1.5)),
+        "open_critical_vulns": int(rng.expovariate(0.5 if archetype.legacy else 3.0)),
         "last_pen_test": _date(rng, as_of - dt.timedelta(days=1400), 1390)
         if rng.random() < 0.7
         else None,
@@ -356,9 +368,9 @@ def _system(
     if rng.random() < 0.3:
         record["assessed_by"] = rng.choice(_PEOPLE)
         record["assessed_on"] = _date(rng, as_of - dt.timedelta(days=500), 480)
-        high = 6 if archetype.legacy else 3
+        low, high = (2, 6) if archetype.legacy else (1, 2)
         for i in range(1, 8):
-            record[f"l{i}"] = rng.randint(1, high)
+            record[f"l{i}"] = rng.randint(low, high)
         for i in range(1, 7):
             record[f"c{i}"] = rng.randint(1, 5)
     return record, archetype
@@ -382,8 +394,8 @@ def _components(
             "version": version,
             "vendor": vendor,
         }
-        if rng.random() < 0.05:
-            row["end_of_support"] = _date(rng, dt.date(2019, 1, 1), 3000)
+        if archetype.legacy and rng.random() < 0.08:  # the department's own support deal
+            row["end_of_support"] = _date(rng, dt.date(2018, 1, 1), 3300)
         yield row
 
 

@@ -262,6 +262,29 @@ class SecurityAssessment(SQLModel, table=True):
     source_row: int | None = None
 
 
+class LifecycleCycle(SQLModel, table=True):
+    """A product release's support dates imported from lifecycle data (endoflife.date shape).
+
+    Imported cycles replace the built-in catalogue's releases of the same product.
+    """
+
+    __tablename__ = "lifecycle_cycle"
+    __table_args__ = (sa.UniqueConstraint("product", "cycle", name="uq_lifecycle_product_cycle"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    product: str = Field(min_length=1, index=True)
+    product_title: str
+    cycle: str = Field(min_length=1)
+    release: dt.date | None = None
+    support_end: dt.date | None = None
+    security_end: dt.date | None = None
+    extended_end: dt.date | None = None
+    security_ended: bool = False
+    """True when the source says security support has ended but gives no date."""
+    source: str
+    imported_at: dt.datetime
+
+
 class SchemaVersion(SQLModel, table=True):
     """The one-row record of which schema version this database is at (portable, not PRAGMA)."""
 

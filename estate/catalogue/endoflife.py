@@ -1,0 +1,153 @@
+"""Reading lifecycle data in the endoflife.date API's shape, and storing it as the catalogue's
+imported releases.
+
+Accepted: one product's JSON as the public API serves it (`/api/PRODUCT.json`: a list of
+release cycles), or a whole catalogue (`{"products": {PRODUCT: [...]}, "meta": {...}}`). Per
+cycle, `support` is the end of mainstream support, `eol` the end of security support and
+`extendedSupport` the end of paid extended support; each may be a date, true/false or absent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from estate.catalogue import Catalogue, Cycle, builtin
+from estate.errors import InputError
+from estate.models import LifecycleCycle, table_of
+
+LIFECYCLE = table_of(LifecycleCycle)
+MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImportedCycle:
+    """One release read from lifecycle data, with its product's title."""
+
+    cycle: Cycle
+    product_title: str
+
+
+def _when(value: Any, where: str) -> tuple[dt.date | None, bool]:
+    """(date, ended-without-a-date) for one lifecycle field."""
+    if value is None or value is False:
+        return None, False
+    if value is True:
+        return None, True
+    try:
+        return dt.date.fromisoformat(str(value)[:10]), False
+    except ValueError:
+        raise InputError(f"{where}: {value!r} is not a date or true/false.") from None
+
+
+def _cycles(product: str, title: str, releases: Any, where: str) -> list[ImportedCycle]:
+    if not isinstance(releases, list):
+        raise InputError(f"{where}: product {product!r} must be a list of release cycles.")
+    found: list[ImportedCycle] = []
+    for index, release in enumerate(releases):
+        here = f"{where}, {product} release {index + 1}"
+        if not isinstance(release, dict) or "cycle" not in release:
+            raise InputError(f"{here}: each release needs a 'cycle'.")
+        support, _ = _when(release.get("support"), f"{here} support")
+        eol, ended = _when(release.get("eol"), f"{here} eol")
+        extended, _ = _when(release.get("extendedSupport"), f"{here} extendedSupport")
+        released, _ = _when(release.get("releaseDate"), f"{here} releaseDate")
+        cycle = Cycle(
+            product,
+            str(release["cycle"]),
+            None,
+            released,
+            support,
+            eol,
+            extended,
+            "endoflife.date",
+            security_ended=ended,
+        )
+        found.append(ImportedCycle(cycle, title))
+    return found
+
+
+def read_lifecycle(path: Path, product: str | None = None) -> list[ImportedCycle]:
+    """Every release in a lifecycle file; a per-product file is named by `product` or its stem."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file.")
+    if path.stat().st_size > MAX_BYTES:
+        raise InputError(f"{path}: larger than {MAX_BYTES // 2**20} MB; not lifecycle data.")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not JSON ({exc}).") from exc
+    if isinstance(data, list):
+        key = product or path.stem
+        return _cycles(key, builtin().products.get(key, _Titled(key)).title, data, str(path))
+    if isinstance(data, dict) and isinstance(data.get("products"), dict):
+        meta: dict[str, Any] = data["meta"] if isinstance(data.get("meta"), dict) else {}
+        wanted = [product] if product else list(data["products"])
+        found: list[ImportedCycle] = []
+        for key in wanted:
+            if key not in data["products"]:
+                raise InputError(f"{path}: no product {key!r} in this catalogue.")
+            title = str((meta.get(key) or {}).get("title") or key)
+            found.extend(_cycles(key, title, data["products"][key], str(path)))
+        return found
+    raise InputError(f"{path}: expected a list of releases or {{'products': ...}}.")
+
+
+@dataclass(frozen=True)
+class _Titled:
+    title: str
+
+
+def store_lifecycle(connection: Connection, cycles: list[ImportedCycle], now: dt.datetime) -> int:
+    """Replace the stored releases of each product in `cycles`; returns how many were stored."""
+    products = sorted({c.cycle.product for c in cycles})
+    if not products:
+        return 0
+    connection.execute(LIFECYCLE.delete().where(LIFECYCLE.c.product.in_(products)))
+    connection.execute(
+        LIFECYCLE.insert(),
+        [
+            {
+                "product": c.cycle.product,
+                "product_title": c.product_title,
+                "cycle": c.cycle.cycle,
+                "release": c.cycle.release,
+                "support_end": c.cycle.support_end,
+                "security_end": c.cycle.security_end,
+                "extended_end": c.cycle.extended_end,
+                "security_ended": c.cycle.security_ended,
+                "source": c.cycle.source,
+                "imported_at": now,
+            }
+            for c in cycles
+        ],
+    )
+    return len(cycles)
+
+
+def load_catalogue(connection: Connection) -> Catalogue:
+    """The built-in catalogue with every imported product's releases in place of its own."""
+    rows = connection.execute(sa.select(LIFECYCLE).order_by(LIFECYCLE.c.id)).all()
+    if not rows:
+        return builtin()
+    cycles = [
+        Cycle(
+            row.product,
+            row.cycle,
+            None,
+            row.release,
+            row.support_end,
+            row.security_end,
+            row.extended_end,
+            row.source,
+            security_ended=row.security_ended,
+        )
+        for row in rows
+    ]
+    return builtin().with_cycles(cycles, {row.product: row.product_title for row in rows})

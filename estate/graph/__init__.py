@@ -1,0 +1,147 @@
+"""The estate's dependency graph and what it tells: who depends on whom, how far a failure
+spreads (blast radius), which systems must move together (cycles).
+
+Edges point from a system to what it depends on. Targets that no return has supplied yet are
+kept as placeholder nodes, so nothing a department reported is dropped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from estate.enums import Criticality
+from estate.models import Dependency, Organisation, System, table_of
+
+SYSTEM = table_of(System)
+ORG = table_of(Organisation)
+DEPENDENCY = table_of(Dependency)
+
+
+@dataclass
+class Node:
+    """A system in the graph, or a placeholder for one not (yet) in the inventory."""
+
+    key: str
+    department: str
+    name: str
+    criticality: Criticality | None = None
+    services: str | None = None
+    placeholder: bool = False
+
+
+@dataclass(frozen=True)
+class BlastRadius:
+    """How many systems, critical systems and departments depend on one system."""
+
+    direct: int
+    total: int
+    critical: int
+    departments: int
+    other_departments: int
+
+
+@dataclass
+class EstateGraph:
+    """The directed dependency graph of the whole estate."""
+
+    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
+    nodes: dict[str, Node] = field(default_factory=dict)
+
+    @property
+    def placeholders(self) -> list[Node]:
+        """Depended-on systems no return has supplied."""
+        return [node for node in self.nodes.values() if node.placeholder]
+
+    def clusters(self) -> list[list[str]]:
+        """Groups of systems that depend on each other in a cycle: they must move together."""
+        groups = [sorted(c) for c in nx.strongly_connected_components(self.graph) if len(c) > 1]
+        return sorted(groups, key=lambda g: (-len(g), g[0]))
+
+    def blast_radius(self) -> dict[str, BlastRadius]:
+        """Every node's dependents, direct and transitive, computed for all nodes at once.
+
+        One pass over the condensation (a DAG of strongly connected groups) in topological
+        order: each group's dependents are the union of its predecessors' dependents and
+        members, held as integer bitsets.
+        """
+        graph = self.graph
+        condensed = nx.condensation(graph)
+        members: dict[int, list[str]] = defaultdict(list)
+        for key, group in condensed.graph["mapping"].items():
+            members[group].append(key)
+        order = list(nx.topological_sort(condensed))
+        index = {key: i for i, key in enumerate(k for g in order for k in members[g])}
+        group_bits = {g: sum(1 << index[k] for k in members[g]) for g in order}
+        critical_mask = sum(
+            1 << index[k] for k, n in self.nodes.items() if n.criticality is Criticality.CRITICAL
+        )
+        department_masks: dict[str, int] = defaultdict(int)
+        for key, node in self.nodes.items():
+            department_masks[node.department] |= 1 << index[key]
+        upstream: dict[int, int] = {}
+        for group in order:
+            bits = 0
+            for predecessor in condensed.predecessors(group):
+                bits |= upstream[predecessor] | group_bits[predecessor]
+            upstream[group] = bits
+        result: dict[str, BlastRadius] = {}
+        for group in order:
+            for key in members[group]:
+                bits = upstream[group] | (group_bits[group] & ~(1 << index[key]))
+                own = self.nodes[key].department
+                departments = [d for d, mask in department_masks.items() if bits & mask]
+                result[key] = BlastRadius(
+                    direct=graph.in_degree(key),
+                    total=bits.bit_count(),
+                    critical=(bits & critical_mask).bit_count(),
+                    departments=len(departments),
+                    other_departments=sum(1 for d in departments if d != own),
+                )
+        return result
+
+
+def system_key(department: str, reference: str) -> str:
+    """A system's key in the graph: DEPT/REFERENCE."""
+    return f"{department}/{reference}"
+
+
+def load_graph(connection: Connection) -> EstateGraph:
+    """Build the whole estate's graph from the database in two bulk reads."""
+    estate = EstateGraph()
+    rows = connection.execute(
+        sa.select(
+            ORG.c.code,
+            SYSTEM.c.reference,
+            SYSTEM.c.name,
+            SYSTEM.c.criticality,
+            SYSTEM.c.services_supported,
+            SYSTEM.c.id,
+        ).join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+    )
+    by_id: dict[int, str] = {}
+    for code, reference, name, criticality, services, system_id in rows:
+        key = system_key(code, reference)
+        by_id[system_id] = key
+        estate.nodes[key] = Node(key, code, name, criticality, services)
+        estate.graph.add_node(key)
+    edges = connection.execute(
+        sa.select(
+            DEPENDENCY.c.from_system_id,
+            DEPENDENCY.c.to_org_code,
+            DEPENDENCY.c.to_reference,
+            DEPENDENCY.c.kind,
+            DEPENDENCY.c.criticality,
+        )
+    )
+    for from_id, to_org, to_reference, kind, criticality in edges:
+        target = system_key(to_org, to_reference)
+        if target not in estate.nodes:
+            estate.nodes[target] = Node(target, to_org, to_reference, placeholder=True)
+            estate.graph.add_node(target)
+        estate.graph.add_edge(by_id[from_id], target, kind=kind, criticality=criticality)
+    return estate

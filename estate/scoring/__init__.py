@@ -1,0 +1,144 @@
+"""Scoring the estate: legacy risk, cloud readiness, secure-by-design gaps and one remediation
+priority per system, each explained. One pass over bulk-loaded data; no query per system."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Connection
+
+from estate.catalogue import Catalogue
+from estate.catalogue.endoflife import load_catalogue
+from estate.graph import EstateGraph
+from estate.scoring.facts import SystemFacts, load_facts
+from estate.scoring.legacy import assess_legacy
+from estate.scoring.policy import Policy
+from estate.scoring.readiness import assess_readiness, blocks_move
+from estate.scoring.results import Readiness, Severity, SystemScore
+from estate.scoring.security import assess_gaps
+
+__all__ = ["EstateScores", "score_estate"]
+
+
+@dataclass
+class EstateScores:
+    """Every system's scores, in priority order, and what they were computed with."""
+
+    systems: list[SystemScore]
+    policy: Policy
+    catalogue: Catalogue
+    graph: EstateGraph
+
+    def by_key(self) -> dict[str, SystemScore]:
+        """Scores by DEPT/REFERENCE."""
+        return {s.key: s for s in self.systems}
+
+
+def _priority(score: SystemScore, policy: Policy) -> tuple[float, dict[str, float]]:
+    rules = policy.section("priority")
+    weights: dict[str, float] = rules["weights"]
+    severity_weights = policy.section("security")["weights"]
+    saturation = float(policy.section("security")["saturation"])
+    gap_total = sum(severity_weights[g.severity.value] for g in score.gaps)
+    readiness = score.readiness
+    dependents = score.blast.total if score.blast else 0
+    parts = {
+        "legacy": (score.legacy.overall or 0.0) / 30,
+        "security": min(1.0, gap_total / saturation) if saturation else 0.0,
+        "cloud": 0.5 if readiness.score is None else (100 - readiness.score) / 100,
+        "criticality": float(
+            rules["criticality"].get(score.criticality or "", rules["unknown_criticality"])
+        ),
+        "dependents": min(
+            1.0, math.log1p(dependents) / math.log1p(float(rules["dependents_saturation"]))
+        ),
+    }
+    total_weight = sum(weights.values())
+    value = 100 * sum(weights[k] * parts[k] for k in parts) / total_weight
+    contributions = {k: weights[k] * parts[k] / total_weight for k in parts}
+    return round(value, 1), contributions
+
+
+def _reasons(score: SystemScore, contributions: dict[str, float]) -> tuple[str, ...]:
+    """The priority's biggest contributions, each said in words with its evidence."""
+    said: list[tuple[float, str]] = []
+    legacy = score.legacy
+    if legacy.overall is not None:
+        worst = max(
+            (c for c in legacy.likelihood if c.value is not None),
+            key=lambda c: c.value or 0,
+            default=None,
+        )
+        text = f"{legacy.band} legacy risk ({legacy.overall:.1f}/30)"
+        if worst is not None and (worst.value or 0) >= 3:
+            text += f"; {worst.code} {worst.name} {worst.value}/6: {worst.evidence}"
+        said.append((contributions["legacy"], text))
+    high = [g for g in score.gaps if g.severity is Severity.HIGH]
+    if score.gaps:
+        lead = high[0] if high else score.gaps[0]
+        text = f"{len(score.gaps)} security gaps ({len(high)} high): "
+        text += f"{lead.principle.value} {lead.evidence}"
+        said.append((contributions["security"], text))
+    if score.blast and score.blast.total:
+        text = f"{score.blast.total} systems depend on it ({score.blast.critical} critical"
+        text += (
+            f", {score.blast.other_departments} other departments)"
+            if score.blast.other_departments
+            else ")"
+        )
+        said.append((contributions["dependents"], text))
+    if score.criticality:
+        said.append((contributions["criticality"], f"business criticality {score.criticality}"))
+    readiness = score.readiness
+    if readiness.category in (Readiness.NOT_READY, Readiness.CONDITIONAL) and readiness.reasons:
+        said.append(
+            (
+                contributions["cloud"],
+                f"cloud: {readiness.category.value.lower()}, {readiness.reasons[0].text}",
+            )
+        )
+    said.sort(key=lambda item: -item[0])
+    return tuple(text for weight, text in said[:3] if weight > 0)
+
+
+def _score_one(facts: SystemFacts, policy: Policy, anchored: set[str]) -> SystemScore:
+    row = facts.row
+    unmatched = tuple(
+        f"{c.label}: {c.match.note}"
+        for c in facts.components
+        if c.match is not None and not c.match.matched and c.end_of_support is None
+    )
+    score = SystemScore(
+        key=facts.key,
+        system_id=row.id,
+        department=facts.department,
+        department_name=facts.department_name,
+        reference=row.reference,
+        name=row.name,
+        criticality=row.criticality.value if row.criticality else None,
+        hosting=row.hosting.value if row.hosting else None,
+        sign_in=row.sign_in.value if row.sign_in else None,
+        business_owner=row.business_owner,
+        legacy=assess_legacy(facts, policy),
+        readiness=assess_readiness(facts, policy, anchored),
+        gaps=assess_gaps(facts, policy),
+        blast=facts.blast,
+        unmatched_components=unmatched,
+    )
+    score.priority, contributions = _priority(score, policy)
+    score.reasons = _reasons(score, contributions)
+    return score
+
+
+def score_estate(connection: Connection, policy: Policy) -> EstateScores:
+    """Score every system in the estate; the result is in priority order, ties broken by
+    overall legacy score, then department and reference, so it is the same every run."""
+    catalogue = load_catalogue(connection)
+    facts, graph = load_facts(connection, catalogue)
+    anchored = {f.key for f in facts if blocks_move(f, policy)}
+    systems = [_score_one(f, policy, anchored) for f in facts]
+    systems.sort(key=lambda s: (-s.priority, -(s.legacy.overall or 0.0), s.department, s.reference))
+    for rank, system in enumerate(systems, start=1):
+        system.rank = rank
+    return EstateScores(systems, policy, catalogue, graph)

@@ -1,0 +1,343 @@
+"""Legacy risk by the CDDO Legacy IT Risk Assessment Framework.
+
+Likelihood L1-L7 (1-6) and impact C1-C6 (1-5). A department's self-assessed criterion wins;
+where it is missing, it is derived from the inventory by the policy's rules, and where the
+inventory is silent it stays unknown. Each category total is (mean + highest) / 2 of its known
+criteria; overall = likelihood total x impact total (1-30); bands from the policy (Medium from 4,
+High from 8, Red-rated from 16); legacy when any likelihood criterion reaches 3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from estate.enums import Criticality
+from estate.scoring.facts import ComponentFact, SystemFacts
+from estate.scoring.policy import Policy, at_least, at_most, bands
+from estate.scoring.results import Band, Criterion, LegacyRisk, Source
+
+LIKELIHOOD = (
+    ("L1", "End of life / end of support"),
+    ("L2", "Expired vendor contract"),
+    ("L3", "Lack of knowledge and skills"),
+    ("L4", "Inability to meet business needs"),
+    ("L5", "Unsuitable physical environment"),
+    ("L6", "Known security vulnerabilities"),
+    ("L7", "Historically recorded issues"),
+)
+IMPACT = (
+    ("C1", "National security"),
+    ("C2", "Reputational"),
+    ("C3", "Direct financial"),
+    ("C4", "External stakeholders"),
+    ("C5", "Operational"),
+    ("C6", "Other systems"),
+)
+
+Derived = tuple[int, str, str] | None
+"""(score, evidence, what would change it), or None when the inventory cannot say."""
+
+
+def _uk(date: dt.date) -> str:
+    return f"{date:%d/%m/%Y}"
+
+
+def _months_until(as_of: dt.date, date: dt.date) -> float:
+    return (date - as_of).days / 30.4375
+
+
+def component_support(component: ComponentFact) -> tuple[dt.date | None, dt.date | None, str]:
+    """(security end, last paid support end, where the dates come from) for one component."""
+    if component.end_of_support is not None:
+        return component.end_of_support, component.end_of_support, "the department's own date"
+    match = component.match
+    if match is None or match.cycle is None:
+        return None, None, ""
+    cycle = match.cycle
+    source = f"catalogue: {match.release}"
+    if cycle.security_ended and cycle.security_end is None:
+        return dt.date.min, cycle.extended_end, source
+    return cycle.security_end, cycle.last_supported, source
+
+
+def derive_l1(facts: SystemFacts, policy: Policy) -> Derived:
+    """Worst support position of any component (hardware is scored under L5)."""
+    rules = policy.section("legacy", "l1")
+    worst: tuple[int, str] | None = None
+    for component in facts.components:
+        security_end, paid_end, source = component_support(component)
+        if security_end is None:
+            continue
+        if security_end < policy.as_of:
+            if paid_end is not None and paid_end >= policy.as_of and paid_end != security_end:
+                score = int(rules["on_paid_extended_support"])
+                why = f"{component.label}: security support ended {_fmt(security_end)}; "
+                why += f"paid extended support only, until {_uk(paid_end)}"
+            else:
+                score = int(rules["out_of_all_support"])
+                why = f"{component.label}: out of support since {_fmt(paid_end or security_end)}"
+        else:
+            months = _months_until(policy.as_of, security_end)
+            score = at_most(months, bands(rules["ends_within_months"]), int(rules["otherwise"]))
+            why = f"{component.label}: security support ends {_uk(security_end)}"
+        why += f" ({source})"
+        if worst is None or score > worst[0]:
+            worst = (score, why)
+    if worst is None:
+        return None
+    change = (
+        "Upgrade or replace the components out of support"
+        if worst[0] >= 5
+        else "Plan upgrades before support ends"
+    )
+    return worst[0], worst[1], change
+
+
+def _fmt(date: dt.date) -> str:
+    return "(date not given)" if date == dt.date.min else _uk(date)
+
+
+def derive_l2(facts: SystemFacts, policy: Policy) -> Derived:
+    """From the support contract's end date."""
+    rules = policy.section("legacy", "l2")
+    row = facts.row
+    if row.contract_end is None:
+        if row.supplier and row.supplier.strip().lower() == str(rules["in_house_supplier"]).lower():
+            return 1, "supported in-house: no vendor contract", ""
+        return None
+    if row.contract_end < policy.as_of:
+        return (
+            int(rules["expired"]),
+            f"contract ended {_uk(row.contract_end)}",
+            "Renew or re-procure the support contract",
+        )
+    months = _months_until(policy.as_of, row.contract_end)
+    score = at_most(months, bands(rules["ends_within_months"]), int(rules["otherwise"]))
+    return (
+        score,
+        f"contract ends {_uk(row.contract_end)}",
+        "Extend the contract" if score > 2 else "",
+    )
+
+
+def derive_l3(facts: SystemFacts, policy: Policy) -> Derived:
+    """From how many staff could support it today."""
+    rules = policy.section("legacy", "l3")
+    staff = facts.row.skilled_staff
+    if staff is None:
+        return None
+    score = at_most(staff, bands(rules["staff_at_most"]), int(rules["otherwise"]))
+    return (
+        score,
+        f"{staff} staff with the skills to support it",
+        "Train or hire support staff" if score > 2 else "",
+    )
+
+
+def derive_l5(facts: SystemFacts, policy: Policy) -> Derived:
+    """The higher of the hosting score and the hardware-age score."""
+    rules = policy.section("legacy", "l5")
+    row = facts.row
+    scores: list[tuple[int, str]] = []
+    if row.hosting is not None:
+        scores.append((int(rules["hosting"][row.hosting.value]), f"hosted: {row.hosting.value}"))
+    if row.hardware_age_years is not None:
+        age_score = at_least(row.hardware_age_years, bands(rules["hardware_age_at_least"]), 1)
+        scores.append((age_score, f"hardware {row.hardware_age_years:g} years old"))
+    if not scores:
+        return None
+    score = max(s for s, _ in scores)
+    return (
+        score,
+        "; ".join(text for _, text in scores),
+        "Move to cloud hosting or refresh the hardware" if score > 2 else "",
+    )
+
+
+def derive_l6(facts: SystemFacts, policy: Policy) -> Derived:
+    """From open critical vulnerabilities."""
+    rules = policy.section("legacy", "l6")
+    count = facts.row.open_critical_vulns
+    if count is None:
+        return None
+    score = at_most(count, bands(rules["vulnerabilities_at_most"]), int(rules["otherwise"]))
+    return (
+        score,
+        f"{count} open critical vulnerabilities",
+        "Fix the open critical vulnerabilities" if count else "",
+    )
+
+
+def derive_l7(facts: SystemFacts, policy: Policy) -> Derived:
+    """From incidents in the last 12 months."""
+    rules = policy.section("legacy", "l7")
+    count = facts.row.incidents_12m
+    if count is None:
+        return None
+    score = at_most(count, bands(rules["incidents_at_most"]), int(rules["otherwise"]))
+    return (
+        score,
+        f"{count} incidents in the last 12 months",
+        "Address the causes of recurring incidents" if score > 2 else "",
+    )
+
+
+def derive_c1(facts: SystemFacts, policy: Policy) -> Derived:
+    """From the data classification, one more for business-critical systems."""
+    rules = policy.section("impact", "c1")
+    row = facts.row
+    if row.classification is None:
+        return None
+    score = int(rules["classification"][row.classification.value])
+    evidence = f"holds {row.classification.value} data"
+    if row.criticality is Criticality.CRITICAL:
+        score = min(5, score + int(rules["critical_adds"]))
+        evidence += " and is business-critical"
+    return score, evidence, ""
+
+
+def derive_c2(facts: SystemFacts, policy: Policy) -> Derived:
+    """From the number of users, one more when it holds personal data."""
+    rules = policy.section("impact", "c2")
+    row = facts.row
+    if row.users is None:
+        return None
+    score = at_least(row.users, bands(rules["users_at_least"]), int(rules["otherwise"]))
+    evidence = f"{row.users:,} users"
+    if row.personal_data:
+        score = min(5, score + int(rules["personal_data_adds"]))
+        evidence += "; holds personal data"
+    return score, evidence, ""
+
+
+def derive_c3(facts: SystemFacts, policy: Policy) -> Derived:
+    """The framework's financial bands applied to the annual run cost."""
+    rules = policy.section("impact", "c3")
+    cost = facts.row.annual_run_cost
+    if cost is None:
+        return None
+    score = at_least(cost, bands(rules["cost_at_least"]), int(rules["otherwise"]))
+    return score, f"annual run cost £{cost:,.0f}", ""
+
+
+def derive_c4(facts: SystemFacts, policy: Policy) -> Derived:
+    """From business criticality."""
+    criticality = facts.row.criticality
+    if criticality is None:
+        return None
+    score = int(policy.section("impact", "c4")["criticality"][criticality.value])
+    return score, f"business criticality {criticality.value}", ""
+
+
+def derive_c5(facts: SystemFacts, policy: Policy) -> Derived:
+    """Users as the proxy for resource hours affected."""
+    rules = policy.section("impact", "c5")
+    users = facts.row.users
+    if users is None:
+        return None
+    return (
+        at_least(users, bands(rules["users_at_least"]), int(rules["otherwise"])),
+        f"{users:,} users affected",
+        "",
+    )
+
+
+def derive_c6(facts: SystemFacts, policy: Policy) -> Derived:
+    """From how many systems depend on it, directly or through others."""
+    rules = policy.section("impact", "c6")
+    blast = facts.blast
+    if blast is None:
+        return None
+    score = at_least(blast.total, bands(rules["dependents_at_least"]), int(rules["otherwise"]))
+    evidence = (
+        f"{blast.total} systems depend on it ({blast.direct} directly, {blast.critical} critical"
+    )
+    evidence += f", across {blast.departments} departments)" if blast.departments > 1 else ")"
+    return score, evidence, ""
+
+
+DERIVATIONS: dict[str, Callable[[SystemFacts, Policy], Derived]] = {
+    "L1": derive_l1,
+    "L2": derive_l2,
+    "L3": derive_l3,
+    "L5": derive_l5,
+    "L6": derive_l6,
+    "L7": derive_l7,
+    "C1": derive_c1,
+    "C2": derive_c2,
+    "C3": derive_c3,
+    "C4": derive_c4,
+    "C5": derive_c5,
+    "C6": derive_c6,
+}
+
+
+def criterion(code: str, name: str, facts: SystemFacts, policy: Policy) -> Criterion:
+    """One criterion: self-assessed if the return gives it, else derived, else unknown."""
+    own: Any = getattr(facts.row, code.lower())
+    if own is not None:
+        who = f" by {facts.row.assessed_by}" if facts.row.assessed_by else ""
+        when = f" on {_uk(facts.row.assessed_on)}" if facts.row.assessed_on else ""
+        return Criterion(
+            code,
+            name,
+            int(own),
+            Source.SELF_ASSESSED,
+            f"assessed{who}{when}",
+            "Re-assess it in the next return",
+        )
+    derive = DERIVATIONS.get(code)
+    derived = derive(facts, policy) if derive else None
+    if derived is None:
+        needs = (
+            "a self-assessed score"
+            if derive is None
+            else "the facts it is derived from, or a self-assessed score"
+        )
+        return Criterion(
+            code, name, None, Source.UNKNOWN, "not known", f"Give {needs} in the return"
+        )
+    value, evidence, change = derived
+    return Criterion(code, name, value, Source.DERIVED, evidence, change)
+
+
+def category_total(criteria: tuple[Criterion, ...]) -> float | None:
+    """(mean + highest) / 2 of the known criteria, or None when none is known."""
+    known = [c.value for c in criteria if c.value is not None]
+    if not known:
+        return None
+    return (sum(known) / len(known) + max(known)) / 2
+
+
+def band_of(overall: float, policy: Policy) -> Band:
+    """The framework band of an overall score."""
+    rules = policy.section("legacy")
+    if overall >= rules["red_from"]:
+        return Band.RED
+    if overall >= rules["high_from"]:
+        return Band.HIGH
+    if overall >= rules["medium_from"]:
+        return Band.MEDIUM
+    return Band.LOW
+
+
+def assess_legacy(facts: SystemFacts, policy: Policy) -> LegacyRisk:
+    """The whole framework for one system."""
+    likelihood = tuple(criterion(code, name, facts, policy) for code, name in LIKELIHOOD)
+    impact = tuple(criterion(code, name, facts, policy) for code, name in IMPACT)
+    l_total, c_total = category_total(likelihood), category_total(impact)
+    overall = l_total * c_total if l_total is not None and c_total is not None else None
+    known = [c.value for c in likelihood if c.value is not None]
+    threshold = policy.section("legacy")["legacy_from"]
+    is_legacy = any(v >= threshold for v in known) if known else None
+    return LegacyRisk(
+        likelihood,
+        impact,
+        l_total,
+        c_total,
+        overall,
+        band_of(overall, policy) if overall is not None else None,
+        is_legacy,
+    )

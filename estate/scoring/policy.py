@@ -1,0 +1,110 @@
+"""The scoring policy: the default shipped with estate, optionally overridden by a user's TOML
+file that changes only what it names. The default doubles as the schema: an unknown key or a
+value of the wrong type is refused with the key's full name."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from estate.errors import InputError
+
+Bands = list[tuple[float, int]]
+
+
+@cache
+def default_text() -> str:
+    """The default policy file's text, comments and all."""
+    return resources.files(__package__).joinpath("default_policy.toml").read_text("utf-8")
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any], path: str, where: str) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        name = f"{path}{key}"
+        if key not in base:
+            raise InputError(f"{where}: unknown policy key {name!r}.")
+        expected = base[key]
+        if isinstance(expected, dict):
+            if not isinstance(value, dict):
+                raise InputError(f"{where}: {name!r} must be a table.")
+            merged[key] = _merge(expected, value, f"{name}.", where)
+            continue
+        if isinstance(expected, bool) or isinstance(value, bool):
+            ok = isinstance(value, bool) and isinstance(expected, bool)
+        elif isinstance(expected, int | float):
+            ok = isinstance(value, int | float)
+        else:
+            ok = isinstance(value, type(expected))
+        if not ok:
+            raise InputError(f"{where}: {name!r} must be {type(expected).__name__}, not {value!r}.")
+        merged[key] = value
+    return merged
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The policy in force: its values, where they came from, and the as-of date."""
+
+    data: dict[str, Any]
+    source: str
+    as_of: dt.date
+
+    @property
+    def name(self) -> str:
+        """The policy's name and version, as exports print it."""
+        return f"{self.data['name']} {self.data['version']}"
+
+    def section(self, *path: str) -> dict[str, Any]:
+        """A table of the policy, e.g. section("legacy", "l1")."""
+        node: Any = self.data
+        for key in path:
+            node = node[key]
+        assert isinstance(node, dict)
+        return node
+
+
+def bands(rows: list[list[float]]) -> Bands:
+    """A band list as (threshold, score) pairs."""
+    return [(float(threshold), int(score)) for threshold, score in rows]
+
+
+def at_least(value: float, rows: Bands, otherwise: int) -> int:
+    """The score of the first band whose threshold `value` reaches."""
+    return next((score for threshold, score in rows if value >= threshold), otherwise)
+
+
+def at_most(value: float, rows: Bands, otherwise: int) -> int:
+    """The score of the first band whose threshold `value` does not exceed."""
+    return next((score for threshold, score in rows if value <= threshold), otherwise)
+
+
+def load_policy(path: Path | None = None, *, as_of: dt.date | None = None) -> Policy:
+    """The default policy, overridden by the file at `path`; `as_of` overrides both."""
+    data = tomllib.loads(default_text())
+    source = "built-in default"
+    if path is not None:
+        try:
+            override = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise InputError(f"{path}: cannot read the policy ({exc}).") from exc
+        data = _merge(data, override, "", str(path))
+        source = str(path)
+    if as_of is None:
+        text = str(data.get("as_of") or "")
+        try:
+            as_of = dt.date.fromisoformat(text) if text else dt.date.today()
+        except ValueError:
+            raise InputError(f"{source}: as_of {text!r} is not a date (YYYY-MM-DD).") from None
+    weights = data["priority"]["weights"]
+    if sum(weights.values()) <= 0 or any(w < 0 for w in weights.values()):
+        raise InputError(f"{source}: priority weights must be zero or more and not all zero.")
+    legacy = data["legacy"]
+    if not legacy["medium_from"] <= legacy["high_from"] <= legacy["red_from"]:
+        raise InputError(f"{source}: legacy bands must rise: medium_from <= high_from <= red_from.")
+    return Policy(data, source, as_of)

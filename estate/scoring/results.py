@@ -1,0 +1,131 @@
+"""What scoring produces for each system: every score with the reasons behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from estate.enums import Disposition, Framework, Principle
+from estate.graph import BlastRadius
+
+
+class Band(StrEnum):
+    """Legacy risk bands of the CDDO framework."""
+
+    LOW = "Low"
+    MEDIUM = "Medium"
+    HIGH = "High"
+    RED = "Red-rated"
+
+
+class Readiness(StrEnum):
+    """Cloud readiness categories, as migration assessment tools use them."""
+
+    READY = "Ready"
+    CONDITIONAL = "Ready with conditions"
+    NOT_READY = "Not ready"
+    UNKNOWN = "Unknown"
+
+
+class Source(StrEnum):
+    """Where a criterion's score came from."""
+
+    SELF_ASSESSED = "self-assessed"
+    DERIVED = "derived"
+    UNKNOWN = "unknown"
+
+
+class Severity(StrEnum):
+    """How serious a security gap is."""
+
+    HIGH = "High"
+    MEDIUM = "Medium"
+    LOW = "Low"
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One framework criterion (L1-L7, C1-C6): its score, source, evidence and what would
+    change it."""
+
+    code: str
+    name: str
+    value: int | None
+    source: Source
+    evidence: str
+    would_change: str = ""
+
+
+@dataclass(frozen=True)
+class LegacyRisk:
+    """The Legacy IT Risk Assessment Framework applied to one system."""
+
+    likelihood: tuple[Criterion, ...]
+    impact: tuple[Criterion, ...]
+    likelihood_total: float | None
+    impact_total: float | None
+    overall: float | None
+    band: Band | None
+    is_legacy: bool | None
+
+
+@dataclass(frozen=True)
+class ReadinessReason:
+    """Why a system is more or less ready for public cloud."""
+
+    text: str
+    effect: str
+    """"blocker", "condition" or "unknown"."""
+    penalty: int
+
+
+@dataclass(frozen=True)
+class CloudReadiness:
+    """Cloud readiness category, 0-100 score, reasons and a suggested disposition."""
+
+    category: Readiness
+    score: int | None
+    reasons: tuple[ReadinessReason, ...]
+    disposition: Disposition | None
+    disposition_reason: str
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A CAF or Secure by Design principle the system does not (fully) achieve."""
+
+    principle: Principle
+    severity: Severity
+    source: str
+    """"assessed" or "derived"."""
+    evidence: str
+
+    @property
+    def framework(self) -> Framework:
+        """CAF or Secure by Design."""
+        return self.principle.framework
+
+
+@dataclass
+class SystemScore:
+    """Everything estate concludes about one system."""
+
+    key: str
+    system_id: int
+    department: str
+    department_name: str
+    reference: str
+    name: str
+    criticality: str | None
+    hosting: str | None
+    sign_in: str | None
+    business_owner: str | None
+    legacy: LegacyRisk
+    readiness: CloudReadiness
+    gaps: tuple[Gap, ...]
+    blast: BlastRadius | None
+    unmatched_components: tuple[str, ...]
+    priority: float = 0.0
+    rank: int = 0
+    reasons: tuple[str, ...] = field(default=())
+    """The top reasons for the priority, in words."""

@@ -1,0 +1,113 @@
+"""Secure-by-design gaps: which CAF and Secure by Design principles a system does not achieve,
+as assessed in its return or shown by inventory evidence, each with a severity."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from estate.enums import Outcome, Principle, SignIn
+from estate.scoring.facts import SystemFacts
+from estate.scoring.legacy import component_support
+from estate.scoring.policy import Policy
+from estate.scoring.results import Gap, Severity
+
+
+def _months_ago(as_of: dt.date, months: int) -> dt.date:
+    return as_of - dt.timedelta(days=round(months * 30.4375))
+
+
+def _derived(facts: SystemFacts, policy: Policy) -> list[Gap]:
+    row = facts.row
+    gaps: list[Gap] = []
+    if not row.business_owner:
+        for principle in (Principle.SBD1, Principle.A1):
+            gaps.append(Gap(principle, Severity.HIGH, "derived", "no named business (risk) owner"))
+    unsupported = [
+        c.label for c in facts.components
+        if (end := component_support(c)[0]) is not None and end < policy.as_of
+    ]  # fmt: skip
+    if unsupported:
+        severity = Severity.HIGH if row.internet_facing else Severity.MEDIUM
+        evidence = f"out-of-support components: {', '.join(unsupported)}"
+        gaps.append(Gap(Principle.SBD2, severity, "derived", evidence))
+        gaps.append(Gap(Principle.B4, severity, "derived", evidence))
+    if row.internet_facing:
+        months = int(policy.section("security")["pen_test_within_months"])
+        if row.last_pen_test is None or row.last_pen_test < _months_ago(policy.as_of, months):
+            when = f"last {row.last_pen_test:%d/%m/%Y}" if row.last_pen_test else "none recorded"
+            gaps.append(
+                Gap(
+                    Principle.SBD9,
+                    Severity.HIGH,
+                    "derived",
+                    f"internet-facing without a penetration test in {months} months ({when})",
+                )
+            )
+    if row.sign_in is SignIn.OWN_ACCOUNTS:
+        severity = Severity.HIGH if row.internet_facing and row.personal_data else Severity.MEDIUM
+        gaps.append(
+            Gap(
+                Principle.B2,
+                severity,
+                "derived",
+                "runs its own sign-in instead of GOV.UK One Login or a directory",
+            )
+        )
+    if row.open_critical_vulns:
+        gaps.append(
+            Gap(
+                Principle.SBD7,
+                Severity.HIGH,
+                "derived",
+                f"{row.open_critical_vulns} open critical vulnerabilities",
+            )
+        )
+    if not any(
+        a.principle is Principle.C1 and a.outcome is not Outcome.NOT_ASSESSED
+        for a in facts.assessments
+    ):
+        gaps.append(
+            Gap(
+                Principle.C1,
+                Severity.LOW,
+                "derived",
+                "no evidence of security monitoring (CAF C1 not assessed)",
+            )
+        )
+    return gaps
+
+
+_SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
+
+
+def assess_gaps(facts: SystemFacts, policy: Policy) -> tuple[Gap, ...]:
+    """Assessed gaps (Not / Partially achieved), plus derived gaps for principles the return did
+    not assess as Achieved; most severe first."""
+    gaps: list[Gap] = []
+    achieved = set()
+    for row in facts.assessments:
+        when = f" on {row.assessed_on:%d/%m/%Y}" if row.assessed_on else ""
+        note = f": {row.notes}" if row.notes else ""
+        if row.outcome is Outcome.NOT_ACHIEVED:
+            gaps.append(
+                Gap(row.principle, Severity.HIGH, "assessed", f"assessed Not achieved{when}{note}")
+            )
+        elif row.outcome is Outcome.PARTIALLY_ACHIEVED:
+            gaps.append(
+                Gap(
+                    row.principle,
+                    Severity.MEDIUM,
+                    "assessed",
+                    f"assessed Partially achieved{when}{note}",
+                )
+            )
+        elif row.outcome is Outcome.ACHIEVED:
+            achieved.add(row.principle)
+    assessed = {g.principle for g in gaps}
+    for gap in _derived(facts, policy):
+        if gap.principle not in achieved and gap.principle not in assessed:
+            gaps.append(gap)
+    order = list(Principle)
+    return tuple(
+        sorted(gaps, key=lambda g: (_SEVERITY_ORDER[g.severity], order.index(g.principle)))
+    )
