@@ -61,10 +61,10 @@ def _sqlite_path(url: str) -> Path | None:
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Per-connection settings; none of them writes to the file."""
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
 
@@ -156,6 +156,8 @@ def open_engine(target: str | Path, *, create: bool = False) -> Engine:
             has_tables = bool(sa.inspect(connection).get_table_names())
             found = read_schema_version(connection)
             if found is None and not has_tables and create:
+                if connection.dialect.name == "sqlite":  # persistent: set once, at creation
+                    connection.exec_driver_sql("PRAGMA journal_mode = WAL")
                 SQLModel.metadata.create_all(connection)
                 _write_schema_version(connection, SCHEMA_VERSION)
                 return engine

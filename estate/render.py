@@ -51,6 +51,87 @@ def _show(value: Any, field: str = "") -> str:
     return str(value)
 
 
+BAND_STYLE: dict[Any, str] = {
+    "Red-rated": "bold red",
+    "High": "dark_orange",
+    "Medium": "yellow",
+    "Low": "green",
+}
+_SEVERITY_STYLE = {"High": "red", "Medium": "yellow", "Low": "dim"}
+
+
+def render_scores(scores: dict[str, Any]) -> RenderableType:
+    """Every score of one system with its reasons: the argument for its priority."""
+    legacy = scores["legacy"]
+    band = legacy["band"]
+    parts: list[RenderableType] = []
+    headline = Text()
+    headline.append(f"Priority {scores['priority']:.1f}", style="bold")
+    headline.append(f"  (rank {scores['rank']})\n")
+    for reason in scores["reasons"]:
+        headline.append(f"  - {reason}\n")
+    parts.append(headline)
+
+    summary = "unknown" if legacy["overall"] is None else f"{legacy['overall']:.1f} / 30"
+    legacy_title = Text("Legacy risk: ")
+    legacy_title.append(f"{band or 'unknown'} ({summary})", style=BAND_STYLE.get(band, ""))
+    if legacy["is_legacy"] is not None:
+        legacy_title.append("  legacy" if legacy["is_legacy"] else "  not legacy")
+    criteria = Table(title=legacy_title, title_justify="left")
+    for heading in ("", "Criterion", "Score", "Source", "Evidence", "What would change it"):
+        criteria.add_column(heading, overflow="fold")
+    for group, high in (("likelihood", 6), ("impact", 5)):
+        for c in legacy[group]:
+            value = "?" if c["value"] is None else f"{c['value']}/{high}"
+            style = "dim" if c["source"] == "unknown" else ""
+            criteria.add_row(
+                c["code"], c["name"], value, Text(c["source"], style=style), c["evidence"],
+                c["would_change"] or "",
+            )  # fmt: skip
+    totals = (
+        f"Likelihood {_total(legacy['likelihood_total'])} x impact {_total(legacy['impact_total'])}"
+        " (each (mean + highest) / 2 of the known criteria)"
+    )
+    parts.extend([criteria, Text(totals, style="dim")])
+
+    cloud = scores["cloud"]
+    readiness = Table(
+        title=f"Cloud readiness: {cloud['category']}"
+        + ("" if cloud["score"] is None else f" ({cloud['score']}/100)"),
+        title_justify="left",
+    )
+    readiness.add_column("Effect")
+    readiness.add_column("Reason", overflow="fold")
+    readiness.add_column("Penalty", justify="right")
+    for r in cloud["reasons"]:
+        readiness.add_row(r["effect"], r["text"], str(r["penalty"]))
+    parts.append(readiness)
+    disposition = cloud["suggested_disposition"] or "none"
+    parts.append(Text(f"Suggested disposition: {disposition}: {cloud['disposition_reason']}"))
+
+    gaps = Table(title=f"Security gaps: {len(scores['security_gaps'])}", title_justify="left")
+    for heading in ("Principle", "Title", "Severity", "Source", "Evidence"):
+        gaps.add_column(heading, overflow="fold")
+    for g in scores["security_gaps"]:
+        gaps.add_row(
+            g["principle"], g["title"], Text(g["severity"], style=_SEVERITY_STYLE[g["severity"]]),
+            g["source"], g["evidence"],
+        )  # fmt: skip
+    parts.append(gaps)
+    if scores["unmatched_components"]:
+        parts.append(
+            Text(
+                "Not matched to the catalogue: " + "; ".join(scores["unmatched_components"]),
+                style="yellow",
+            )
+        )
+    return Panel(Group(*parts), title="Scores", title_align="left")
+
+
+def _total(value: float | None) -> str:
+    return "?" if value is None else f"{value:.2f}"
+
+
 def render_system(detail: dict[str, Any]) -> RenderableType:
     """One system's stored facts, technology, dependencies and assessments, for `estate show`."""
     facts = Table(show_header=False, box=None, pad_edge=False)

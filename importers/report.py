@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from estate.errors import InputError
-from estate.files import atomic_write
+from estate.files import atomic_write, neutralise
 from importers.problems import Problem
 
 _COLUMNS = ("severity", "file", "sheet", "row", "column", "value", "expected", "message")
@@ -37,7 +37,7 @@ def write_report(path: Path, results: list[dict[str, Any]], problems: list[Probl
                 cell.font = Font(bold=True)
             for problem in problems:
                 data = problem.as_dict()
-                sheet.append([_safe(data[c]) for c in _COLUMNS])
+                sheet.append([neutralise(data[c]) for c in _COLUMNS])
             sheet.freeze_panes = "A2"
             sheet.auto_filter.ref = sheet.dimensions
             for letter, width in zip("ABCDEFGH", (9, 24, 16, 6, 8, 24, 40, 70), strict=True):
@@ -47,10 +47,3 @@ def write_report(path: Path, results: list[dict[str, Any]], problems: list[Probl
         atomic_write(path, write_xlsx)
     else:
         raise InputError(f"{path}: a report is written as .json or .xlsx.")
-
-
-def _safe(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula is written as plain text."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + value
-    return value

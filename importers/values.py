@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from estate.enums import UnknownSpelling, normalise, parse_enum
+from estate.files import FORMULA_STARTS
 from importers.problems import CellError
 
 Warn = Callable[[str], None]
@@ -27,7 +28,6 @@ UNKNOWN_TOKENS = frozenset(
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _SERIAL_RANGE = (1, 2_958_465)  # 1900-01-01 .. 9999-12-31
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def is_unknown(raw: Any) -> bool:
@@ -53,7 +53,7 @@ def parse_text(raw: Any, warn: Warn) -> str | None:
     if isinstance(raw, dt.date):
         return raw.isoformat()
     text = str(raw).strip()
-    if text.startswith(_FORMULA_START) and len(text) > 1:
+    if text.startswith(FORMULA_STARTS) and len(text) > 1:
         warn("text starts like a spreadsheet formula; stored as plain text")
     return text
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from estate.errors import DatabaseMissing, NotAnEstateDatabase, SchemaTooNew, Sc
 
 
 def _set_version(path: Path, version: int) -> None:
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection, connection:
         connection.execute("UPDATE estate_schema SET version = ?", (version,))
 
 
@@ -76,13 +77,13 @@ def test_upgrade_without_a_path_fails_and_changes_nothing(tmp_path: Path) -> Non
     _set_version(path, 0)
     with pytest.raises(SchemaTooOld, match="no upgrade from version 0"):
         db.upgrade(path)
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection:
         assert connection.execute("SELECT version FROM estate_schema").fetchone() == (0,)
 
 
 def test_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.db"
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection, connection:
         connection.execute("CREATE TABLE customers (id INTEGER)")
     with pytest.raises(NotAnEstateDatabase, match="not one made by estate"):
         db.open_engine(path, create=True)

@@ -6,6 +6,7 @@ input, failed validation, unusable database), 2 a usage error."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,13 +19,15 @@ from sqlalchemy.engine import Engine
 
 from estate import db, queries
 from estate.errors import EstateError
+from estate.scoring import EstateScores, score_estate
+from estate.scoring.policy import load_policy
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_DB = "estate.db"
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 
-out = Console(highlight=False, soft_wrap=True)
+out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
@@ -67,6 +70,30 @@ def open_engine(ctx: click.Context, *, create: bool = False) -> Iterator[Engine]
 
 def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=queries.jsonable))
+
+
+def scoring_options(func: F) -> F:
+    """The shared `--policy` and `--as-of` options of every command that scores."""
+    func = click.option(
+        "--as-of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        help="Score as at this date (YYYY-MM-DD) instead of the policy's.",
+    )(func)
+    return click.option(
+        "--policy",
+        "policy_path",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="A TOML policy file overriding the default (see `estate policy show`).",
+    )(func)
+
+
+def load_scores(
+    ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None
+) -> EstateScores:
+    """Score the whole estate under the chosen policy and date."""
+    policy = load_policy(policy_path, as_of=as_of.date() if as_of else None)
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        return score_estate(connection, policy)
 
 
 def json_option(func: F) -> F:

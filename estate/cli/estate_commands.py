@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,20 @@ from rich.table import Table
 from sqlmodel import Session
 
 from estate import db, queries
-from estate.cli.base import SAMPLE_DIR, cli, err, json_option, open_engine, out, print_json
+from estate.cli.base import (
+    SAMPLE_DIR,
+    cli,
+    err,
+    json_option,
+    load_scores,
+    open_engine,
+    out,
+    print_json,
+    scoring_options,
+)
 from estate.errors import InputError
+from estate.render import render_scores, render_system
+from estate.scoring.serialise import score_dict
 
 
 @cli.command()
@@ -105,17 +118,26 @@ def systems(ctx: click.Context, department: str | None, as_json: bool) -> None:
 @cli.command()
 @click.argument("system")
 @json_option
+@scoring_options
 @click.pass_context
-def show(ctx: click.Context, system: str, as_json: bool) -> None:
-    """Everything stored about one SYSTEM (DEPT/REFERENCE), and where each value came from."""
+def show(
+    ctx: click.Context,
+    system: str,
+    as_json: bool,
+    policy_path: Path | None,
+    as_of: dt.datetime | None,
+) -> None:
+    """One SYSTEM (DEPT/REFERENCE): its scores explained, and everything stored about it with
+    where each value came from."""
     with open_engine(ctx) as engine, Session(engine) as session:
         detail = queries.describe_system(session, system)
+    scores = load_scores(ctx, policy_path, as_of)
+    detail["scores"] = score_dict(scores.by_key()[detail["key"]])
     if as_json:
         print_json(detail)
         return
-    from estate.render import render_system
-
     out.print(render_system(detail))
+    out.print(render_scores(detail["scores"]))
 
 
 def _print_stats(stats: dict[str, Any]) -> None:

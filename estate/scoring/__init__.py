@@ -60,9 +60,10 @@ def _priority(score: SystemScore, policy: Policy) -> tuple[float, dict[str, floa
     return round(value, 1), contributions
 
 
-def _reasons(score: SystemScore, contributions: dict[str, float]) -> tuple[str, ...]:
-    """The priority's biggest contributions, each said in words with its evidence."""
-    said: list[tuple[float, str]] = []
+def _reasons(score: SystemScore, contributions: dict[str, float]) -> tuple[tuple[str, ...], str]:
+    """The priority's biggest contributions: each in words with its evidence, and a headline
+    that says them in a few words."""
+    said: list[tuple[float, str, str]] = []
     legacy = score.legacy
     if legacy.overall is not None:
         worst = max(
@@ -71,35 +72,40 @@ def _reasons(score: SystemScore, contributions: dict[str, float]) -> tuple[str, 
             default=None,
         )
         text = f"{legacy.band} legacy risk ({legacy.overall:.1f}/30)"
+        short = f"{legacy.band} legacy risk"
         if worst is not None and (worst.value or 0) >= 3:
             text += f"; {worst.code} {worst.name} {worst.value}/6: {worst.evidence}"
-        said.append((contributions["legacy"], text))
+            short = f"{worst.code} {worst.name.lower()}"
+        said.append((contributions["legacy"], text, short))
     high = [g for g in score.gaps if g.severity is Severity.HIGH]
     if score.gaps:
         lead = high[0] if high else score.gaps[0]
         text = f"{len(score.gaps)} security gaps ({len(high)} high): "
         text += f"{lead.principle.value} {lead.evidence}"
-        said.append((contributions["security"], text))
+        said.append((contributions["security"], text, f"{len(high)} high security gaps"))
     if score.blast and score.blast.total:
-        text = f"{score.blast.total} systems depend on it ({score.blast.critical} critical"
+        blast = score.blast
+        text = f"{blast.total} systems depend on it ({blast.critical} critical"
         text += (
-            f", {score.blast.other_departments} other departments)"
-            if score.blast.other_departments
-            else ")"
+            f", {blast.other_departments} other departments)" if blast.other_departments else ")"
         )
-        said.append((contributions["dependents"], text))
+        said.append((contributions["dependents"], text, f"{blast.total} dependents"))
     if score.criticality:
-        said.append((contributions["criticality"], f"business criticality {score.criticality}"))
-    readiness = score.readiness
-    if readiness.category in (Readiness.NOT_READY, Readiness.CONDITIONAL) and readiness.reasons:
         said.append(
             (
-                contributions["cloud"],
-                f"cloud: {readiness.category.value.lower()}, {readiness.reasons[0].text}",
+                contributions["criticality"],
+                f"business criticality {score.criticality}",
+                score.criticality,
             )
         )
+    readiness = score.readiness
+    if readiness.category in (Readiness.NOT_READY, Readiness.CONDITIONAL) and readiness.reasons:
+        category = readiness.category.value.lower()
+        text = f"cloud: {category}, {readiness.reasons[0].text}"
+        said.append((contributions["cloud"], text, f"cloud {category}"))
     said.sort(key=lambda item: -item[0])
-    return tuple(text for weight, text in said[:3] if weight > 0)
+    top = [item for item in said[:3] if item[0] > 0]
+    return tuple(text for _, text, _ in top), "; ".join(short for _, _, short in top)
 
 
 def _score_one(facts: SystemFacts, policy: Policy, anchored: set[str]) -> SystemScore:
@@ -127,7 +133,7 @@ def _score_one(facts: SystemFacts, policy: Policy, anchored: set[str]) -> System
         unmatched_components=unmatched,
     )
     score.priority, contributions = _priority(score, policy)
-    score.reasons = _reasons(score, contributions)
+    score.reasons, score.headline = _reasons(score, contributions)
     return score
 
 

@@ -58,7 +58,11 @@ def _reasons(facts: SystemFacts, policy: Policy, anchored: set[str]) -> list[Rea
             )
         )
     elif products & set(rules["non_x86_products"]):
-        names = sorted(products & set(rules["non_x86_products"]))
+        names = sorted(
+            c.match.product.title
+            for c in facts.components
+            if c.match and c.match.product and c.match.product.key in rules["non_x86_products"]
+        )
         reasons.append(
             ReadinessReason(
                 f"non-x86 platform ({', '.join(names)}) has no like-for-like in public cloud",
@@ -97,7 +101,11 @@ def _reasons(facts: SystemFacts, policy: Policy, anchored: set[str]) -> list[Rea
                     int(rules["specialised_hardware_penalty"]),
                 )
             )
-    licensed = sorted(products & set(rules["licensing_products"]))
+    licensed = sorted(
+        c.match.product.title
+        for c in facts.components
+        if c.match and c.match.product and c.match.product.key in rules["licensing_products"]
+    )
     if licensed and row.hosting not in CLOUD_HOSTING:
         reasons.append(
             ReadinessReason(
@@ -145,7 +153,7 @@ def assess_readiness(facts: SystemFacts, policy: Policy, anchored: set[str]) -> 
             category = Readiness.CONDITIONAL
         else:
             category = Readiness.READY
-    disposition, why = suggest_disposition(facts, policy, category, reasons)
+    disposition, why = suggest_disposition(facts, policy, category)
     return CloudReadiness(category, score, tuple(reasons), disposition, why)
 
 
@@ -167,10 +175,11 @@ _COMMODITY_WORDS = (
 
 
 def suggest_disposition(
-    facts: SystemFacts, policy: Policy, category: Readiness, reasons: list[ReadinessReason]
+    facts: SystemFacts, policy: Policy, category: Readiness
 ) -> tuple[Disposition | None, str]:
     """The 7 Rs disposition that fits the facts, and why."""
     row = facts.row
+    mainframe = bool(_products(facts) & set(policy.section("readiness")["mainframe_products"]))
     out_of_support = any(
         (end := component_support(c)[0]) is not None and end < policy.as_of
         for c in facts.components
@@ -190,17 +199,17 @@ def suggest_disposition(
                 "in public cloud but on unsupported components: move to supported managed services",
             )
         return Disposition.RETAIN, "already in public cloud on supported technology"
-    if any(c.kind is ComponentKind.APPLICATION for c in facts.components) or any(
-        f" {w} " in name for w in _COMMODITY_WORDS
-    ):
-        return Disposition.REPURCHASE, "a commodity function that SaaS products provide"
-    if any("accredited hosting" in r.text for r in reasons):
+    if row.classification in (Classification.SECRET, Classification.TOP_SECRET):
         return (
             Disposition.RETAIN,
             "classification needs accredited hosting: retain, and modernise in place",
         )
+    if any(c.kind is ComponentKind.APPLICATION for c in facts.components) or any(
+        f" {w} " in name for w in _COMMODITY_WORDS
+    ):
+        return Disposition.REPURCHASE, "a commodity function that SaaS products provide"
     critical = row.criticality in (Criticality.CRITICAL, Criticality.HIGH)
-    if any("mainframe" in r.text for r in reasons):
+    if mainframe:
         if critical:
             return (
                 Disposition.REFACTOR,

@@ -128,4 +128,6 @@ class SystemScore:
     priority: float = 0.0
     rank: int = 0
     reasons: tuple[str, ...] = field(default=())
-    """The top reasons for the priority, in words."""
+    """The top reasons for the priority, in words, with their evidence."""
+    headline: str = ""
+    """The same reasons in a few words, for tables."""

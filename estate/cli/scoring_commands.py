@@ -1,0 +1,317 @@
+"""Commands over the scores: rank, the policy in force, and the lifecycle catalogue."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from estate.catalogue.endoflife import load_catalogue, read_lifecycle, store_lifecycle
+from estate.cli.base import (
+    cli,
+    err,
+    json_option,
+    load_scores,
+    open_engine,
+    out,
+    print_json,
+    scoring_options,
+)
+from estate.errors import InputError, NotFound
+from estate.files import neutralise
+from estate.ranking import RankBy, identity_candidates, parse_band, select_systems
+from estate.render import BAND_STYLE
+from estate.scoring.policy import default_text, load_policy
+from estate.scoring.results import SystemScore
+from estate.scoring.serialise import SCHEMA_VERSION, score_dict
+
+CSV_COLUMNS = (
+    "rank", "key", "name", "department", "criticality", "priority", "legacy_overall",
+    "legacy_band", "is_legacy", "cloud_readiness", "cloud_score", "suggested_disposition",
+    "security_gaps", "high_gaps", "dependents", "top_reason",
+)  # fmt: skip
+
+
+def _csv_row(s: SystemScore) -> list[object]:
+    return [
+        s.rank, s.key, s.name, s.department, s.criticality or "", s.priority,
+        "" if s.legacy.overall is None else round(s.legacy.overall, 2),
+        s.legacy.band or "", "" if s.legacy.is_legacy is None else s.legacy.is_legacy,
+        s.readiness.category.value, "" if s.readiness.score is None else s.readiness.score,
+        s.readiness.disposition or "", len(s.gaps),
+        sum(1 for g in s.gaps if g.severity.value == "High"),
+        s.blast.total if s.blast else 0, s.reasons[0] if s.reasons else "",
+    ]  # fmt: skip
+
+
+def _rank_table(rows: list[SystemScore], title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("System", overflow="fold", ratio=2)
+    table.add_column("Priority", justify="right")
+    table.add_column("Legacy", overflow="fold")
+    table.add_column("Cloud", overflow="fold")
+    table.add_column("Why", overflow="fold", ratio=3)
+    for s in rows:
+        band = s.legacy.band
+        legacy = "?" if s.legacy.overall is None else f"{s.legacy.overall:.1f} "
+        table.add_row(
+            str(s.rank),
+            f"{s.key}\n[dim]{s.name}[/]",
+            f"{s.priority:.1f}",
+            f"{legacy}[{BAND_STYLE.get(band, '')}]{band or 'unknown'}[/]",
+            s.readiness.category.value,
+            s.headline,
+        )
+    return table
+
+
+@cli.command()
+@click.option(
+    "--by",
+    type=click.Choice([*(r.value for r in RankBy), "identity"]),
+    default="priority",
+    show_default=True,
+    help="Order by remediation priority, legacy risk, cloud readiness (most ready first) or "
+    "security gaps; `identity` lists systems with their own sign-in, by department.",
+)
+@click.option(
+    "--department", "-d", "departments", multiple=True, help="Only this department (repeatable)."
+)
+@click.option(
+    "--band",
+    "bands",
+    multiple=True,
+    help="Only this legacy band: red, high, medium, low (repeatable).",
+)
+@click.option("--top", type=click.IntRange(1), help="Only the first N systems.")
+@json_option
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
+@scoring_options
+@click.pass_context
+def rank(
+    ctx: click.Context,
+    by: str,
+    departments: tuple[str, ...],
+    bands: tuple[str, ...],
+    top: int | None,
+    as_json: bool,
+    as_csv: bool,
+    policy_path: Path | None,
+    as_of: dt.datetime | None,
+) -> None:
+    """Systems in remediation priority order, with the reason each is where it is."""
+    scores = load_scores(ctx, policy_path, as_of)
+    known = {s.department for s in scores.systems}
+    unknown = [d for d in departments if d.upper() not in known]
+    if unknown:
+        raise NotFound(
+            f"No department {unknown[0]!r}. Known departments: {', '.join(sorted(known))}."
+        )
+    if by == "identity":
+        _identity_report(scores.systems, departments, as_json)
+        return
+    rows = select_systems(
+        scores.systems, by=RankBy(by), departments=departments,
+        bands=[parse_band(b) for b in bands], top=top,
+    )  # fmt: skip
+    policy = scores.policy
+    if as_json:
+        print_json({
+            "schema_version": SCHEMA_VERSION,
+            "as_of": policy.as_of.isoformat(),
+            "policy": policy.name,
+            "catalogue": scores.catalogue.version,
+            "ranked_by": by,
+            "systems": [score_dict(s) for s in rows],
+        })  # fmt: skip
+    elif as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows([neutralise(v) for v in _csv_row(s)] for s in rows)
+    else:
+        title = f"{len(rows)} systems by {by} as at {policy.as_of:%d/%m/%Y} (policy {policy.name})"
+        out.print(_rank_table(rows, title))
+
+
+def _identity_report(
+    systems: list[SystemScore], departments: tuple[str, ...], as_json: bool
+) -> None:
+    groups = identity_candidates(select_systems(systems, departments=departments))
+    if as_json:
+        print_json([
+            {"department": d, "count": len(rows), "systems": [
+                {"key": s.key, "name": s.name, "priority": s.priority}
+                for s in rows
+            ]}
+            for d, rows in groups.items()
+        ])  # fmt: skip
+        return
+    total = sum(len(rows) for rows in groups.values())
+    table = Table(
+        title=f"{total} systems run their own sign-in: candidates for GOV.UK One Login "
+        "or a directory",
+        title_justify="left",
+    )
+    for heading in ("Dept", "Systems", "Highest priority first"):
+        table.add_column(heading, overflow="fold")
+    for department, rows in groups.items():
+        names = ", ".join(f"{s.key} {s.name}" for s in rows[:5]) + (" ..." if len(rows) > 5 else "")
+        table.add_row(department, str(len(rows)), names)
+    out.print(table)
+
+
+@cli.group()
+def policy() -> None:
+    """The scoring policy: weights, thresholds, derivation rules and the as-of date."""
+
+
+@policy.command("show")
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Show this policy file merged over the default.",
+)
+def policy_show(policy_path: Path | None) -> None:
+    """Print the policy in force: the documented default, or a file merged over it."""
+    if policy_path is None:
+        click.echo(default_text(), nl=False)
+        return
+    loaded = load_policy(policy_path)
+    import tomllib
+
+    overrides = tomllib.loads(policy_path.read_text(encoding="utf-8"))
+    click.echo(f"# {loaded.name}: {policy_path} merged over the default; as of {loaded.as_of}")
+    click.echo(f"# overrides: {', '.join(sorted(overrides)) or 'none'}")
+    click.echo(default_text(), nl=False)
+
+
+@cli.group()
+def catalogue() -> None:
+    """The lifecycle catalogue: products, releases and their support end dates."""
+
+
+@catalogue.command("show")
+@click.argument("product", required=False)
+@json_option
+@click.pass_context
+def catalogue_show(ctx: click.Context, product: str | None, as_json: bool) -> None:
+    """List the catalogue's products, or one PRODUCT's releases and support dates."""
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        loaded = load_catalogue(connection)
+    if product is None:
+        rows = [
+            (p.key, p.title, len(p.cycles), "evergreen" if p.evergreen else "")
+            for p in loaded.products.values()
+        ]
+        if as_json:
+            print_json([{"key": k, "title": t, "releases": n} for k, t, n, _ in rows])
+            return
+        table = Table(
+            title=f"Catalogue {loaded.version}: {len(rows)} products", title_justify="left"
+        )
+        for heading in ("Key", "Product", "Releases", ""):
+            table.add_column(heading)
+        for key, title, count, note in rows:
+            table.add_row(key, title, str(count), note)
+        out.print(table)
+        return
+    found = loaded.products.get(product) or next(
+        (p for p in loaded.products.values() if p.title.lower() == product.lower()), None
+    )
+    if found is None:
+        match = loaded.match(product)
+        found = match.product
+    if found is None:
+        raise NotFound(
+            f"No product {product!r} in the catalogue; `estate catalogue show` lists them."
+        )
+    if as_json:
+        print_json({
+            "key": found.key, "title": found.title, "evergreen": found.evergreen,
+            "releases": [
+                {"cycle": c.cycle, "title": c.title, "support_end": c.support_end,
+                 "security_end": c.security_end, "extended_end": c.extended_end,
+                 "security_ended": c.security_ended, "source": c.source}
+                for c in found.cycles
+            ],
+        })  # fmt: skip
+        return
+    table = Table(title=f"{found.title} ({found.key})", title_justify="left")
+    for heading in (
+        "Release",
+        "Mainstream support ends",
+        "Security support ends",
+        "Extended support ends",
+        "Source",
+    ):
+        table.add_column(heading)
+    for c in found.cycles:
+        security = (
+            "ended (no date)" if c.security_ended and not c.security_end else _d(c.security_end)
+        )
+        table.add_row(c.label, _d(c.support_end), security, _d(c.extended_end), c.source)
+    out.print(table)
+
+
+def _d(value: dt.date | None) -> str:
+    return "" if value is None else f"{value:%d/%m/%Y}"
+
+
+@catalogue.command("match")
+@click.argument("text", nargs=-1, required=True)
+@click.pass_context
+def catalogue_match(ctx: click.Context, text: tuple[str, ...]) -> None:
+    """Show how free TEXT such as "Win 2008 R2" matches the catalogue."""
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        match = load_catalogue(connection).match(" ".join(text))
+    if match.product is None:
+        raise InputError(f"{match.text!r}: {match.note}.")
+    cycle = match.cycle
+    line = f"{match.text!r} -> {match.release}"
+    if cycle is not None:
+        line += f" (security support ends {_d(cycle.security_end) or 'unknown'}"
+        line += f", extended {_d(cycle.extended_end)})" if cycle.extended_end else ")"
+    out.print(line + (f"\n  note: {match.note}" if match.note else ""))
+
+
+@catalogue.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--product", help="The product key, for a per-product file not named after it.")
+@click.pass_context
+def catalogue_import(ctx: click.Context, file: Path, product: str | None) -> None:
+    """Load lifecycle data in the endoflife.date API's JSON shape; it replaces the built-in
+    releases of each product it holds."""
+    cycles = read_lifecycle(file, product)
+    with open_engine(ctx) as engine, engine.begin() as connection:
+        count = store_lifecycle(connection, cycles, dt.datetime.now(dt.UTC))
+    products = len({c.cycle.product for c in cycles})
+    err.print(f"Imported {count:,} releases of {products:,} products from {file.name}.")
+
+
+@catalogue.command("unmatched")
+@json_option
+@scoring_options
+@click.pass_context
+def catalogue_unmatched(
+    ctx: click.Context, as_json: bool, policy_path: Path | None, as_of: dt.datetime | None
+) -> None:
+    """Components the catalogue could not place, and why, so their support dates can be given."""
+    scores = load_scores(ctx, policy_path, as_of)
+    rows = [(s.key, text) for s in scores.systems for text in s.unmatched_components]
+    if as_json:
+        print_json([{"system": key, "component": text} for key, text in rows])
+        return
+    table = Table(
+        title=f"{len(rows)} components not matched to the catalogue", title_justify="left"
+    )
+    table.add_column("System")
+    table.add_column("Component and reason", overflow="fold")
+    for key, text in sorted(rows):
+        table.add_row(key, text)
+    out.print(table)

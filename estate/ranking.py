@@ -1,0 +1,89 @@
+"""Choosing and ordering systems for a ranking or an export: by priority, legacy risk, cloud
+readiness or security, filtered by department and band, cut to the top N. The CLI, the TUI and
+the exports all select through `select_systems`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+from typing import Any
+
+from estate.enums import normalise
+from estate.errors import InputError
+from estate.scoring.results import Band, Readiness, SystemScore
+
+
+class RankBy(StrEnum):
+    """What a ranking is ordered by."""
+
+    PRIORITY = "priority"
+    LEGACY = "legacy"
+    CLOUD = "cloud"
+    SECURITY = "security"
+
+
+_READINESS_ORDER = {
+    Readiness.READY: 0,
+    Readiness.CONDITIONAL: 1,
+    Readiness.NOT_READY: 2,
+    Readiness.UNKNOWN: 3,
+}
+_SEVERITY_WEIGHT = {"High": 3, "Medium": 2, "Low": 1}
+
+
+def security_weight(score: SystemScore) -> int:
+    """Summed gap severity (High 3, Medium 2, Low 1), for ordering by security."""
+    return sum(_SEVERITY_WEIGHT[g.severity.value] for g in score.gaps)
+
+
+SORT_KEYS: dict[RankBy, Callable[[SystemScore], Any]] = {
+    RankBy.PRIORITY: lambda s: s.rank,
+    RankBy.LEGACY: lambda s: (-(s.legacy.overall or -1), s.rank),
+    # Most ready first: the candidates for a move.
+    RankBy.CLOUD: lambda s: (
+        _READINESS_ORDER[s.readiness.category],
+        -(s.readiness.score or 0),
+        s.rank,
+    ),
+    RankBy.SECURITY: lambda s: (-security_weight(s), s.rank),
+}
+
+
+def parse_band(text: str) -> Band:
+    """A band from what people type: "red", "Red-rated", "high"..."""
+    key = normalise(text)
+    for band in Band:
+        if key in (normalise(band.value), normalise(band.name), normalise(band.value).split()[0]):
+            return band
+    raise InputError(f"{text!r} is not a band; use one of {', '.join(b.value for b in Band)}.")
+
+
+def select_systems(
+    systems: Iterable[SystemScore],
+    *,
+    by: RankBy = RankBy.PRIORITY,
+    departments: Iterable[str] = (),
+    bands: Iterable[Band] = (),
+    top: int | None = None,
+) -> list[SystemScore]:
+    """The systems that pass the filters, in the chosen order, cut to `top`."""
+    wanted_departments = {d.upper() for d in departments}
+    wanted_bands = set(bands)
+    chosen = [
+        s
+        for s in systems
+        if (not wanted_departments or s.department in wanted_departments)
+        and (not wanted_bands or s.legacy.band in wanted_bands)
+    ]
+    chosen.sort(key=SORT_KEYS[by])
+    return chosen[:top] if top is not None else chosen
+
+
+def identity_candidates(systems: Iterable[SystemScore]) -> dict[str, list[SystemScore]]:
+    """Systems running their own sign-in, by department, in priority order: the candidates for
+    consolidation onto GOV.UK One Login or a directory."""
+    grouped: dict[str, list[SystemScore]] = {}
+    for system in sorted(systems, key=lambda s: s.rank):
+        if system.sign_in == "Own accounts":
+            grouped.setdefault(system.department, []).append(system)
+    return dict(sorted(grouped.items(), key=lambda item: (-len(item[1]), item[0])))

@@ -1,0 +1,181 @@
+"""`estate rank`, `show` scores, `policy` and `catalogue` through the entry point."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import Run
+
+AS_OF = ("--as-of", "2026-11-01")
+
+
+def _rank(run: Run, db: Path, *args: str) -> dict[str, Any]:
+    result = run("--db", db, "rank", "--json", *AS_OF, *args)
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def test_rank_puts_what_an_architect_would_worry_about_first(run: Run, demo_db: Path) -> None:
+    ranking = _rank(run, demo_db)
+    assert ranking["as_of"] == "2026-11-01" and ranking["policy"] == "default 2026.1"
+    systems = ranking["systems"]
+    assert [s["rank"] for s in systems] == list(range(1, len(systems) + 1))
+    priorities = [s["priority"] for s in systems]
+    assert priorities == sorted(priorities, reverse=True)
+    top = systems[:10]
+    assert all(s["legacy"]["band"] in ("Red-rated", "High") for s in top)
+    assert all(s["legacy"]["is_legacy"] for s in top)
+    assert all(s["reasons"] for s in top)
+    bottom = systems[-10:]
+    assert not any(s["legacy"]["band"] == "Red-rated" for s in bottom)
+    red = [s for s in systems if s["legacy"]["band"] == "Red-rated"]
+    assert red and sum(s["rank"] for s in red) / len(red) < len(systems) / 3
+
+
+def test_rank_is_deterministic(run: Run, demo_db: Path) -> None:
+    first = run("--db", demo_db, "rank", "--json", *AS_OF).stdout
+    assert run("--db", demo_db, "rank", "--json", *AS_OF).stdout == first
+
+
+def test_rank_filters(run: Run, demo_db: Path) -> None:
+    red = _rank(run, demo_db, "--band", "red", "--department", "dbp", "--top", "3")["systems"]
+    assert 0 < len(red) <= 3
+    assert {(s["department"], s["legacy"]["band"]) for s in red} == {("DBP", "Red-rated")}
+    bad = run("--db", demo_db, "rank", "--band", "purple")
+    assert bad.exit_code == 1 and "not a band" in bad.stderr
+    missing = run("--db", demo_db, "rank", "--department", "XYZ")
+    assert missing.exit_code == 1 and "No department 'XYZ'" in missing.stderr
+
+
+def test_rank_by_other_orders(run: Run, demo_db: Path) -> None:
+    legacy = [s["legacy"]["overall"] or 0 for s in _rank(run, demo_db, "--by", "legacy")["systems"]]
+    assert legacy == sorted(legacy, reverse=True)
+    cloud = _rank(run, demo_db, "--by", "cloud")["systems"]
+    assert cloud[0]["cloud"]["category"] == "Ready" and cloud[-1]["cloud"]["category"] == "Unknown"
+    security = _rank(run, demo_db, "--by", "security")["systems"]
+    assert len(security[0]["security_gaps"]) >= len(security[-1]["security_gaps"])
+
+
+def test_rank_by_identity_lists_own_sign_in_by_department(run: Run, demo_db: Path) -> None:
+    result = run("--db", demo_db, "rank", "--by", "identity", "--json", *AS_OF)
+    groups = json.loads(result.stdout)
+    assert groups and all(g["count"] == len(g["systems"]) for g in groups)
+    counts = [g["count"] for g in groups]
+    assert counts == sorted(counts, reverse=True)
+    shown = {s["key"] for g in groups for s in g["systems"]}
+    systems = {s["key"]: s for s in _rank(run, demo_db)["systems"]}
+    assert all(systems[key]["sign_in"] == "Own accounts" for key in shown)
+    assert len(shown) == sum(1 for s in systems.values() if s["sign_in"] == "Own accounts")
+    table = run("--db", demo_db, "rank", "--by", "identity")
+    assert "GOV.UK One Login" in table.stdout
+
+
+def test_rank_csv_is_parseable_and_neutralised(run: Run, demo_db: Path) -> None:
+    result = run("--db", demo_db, "rank", "--csv", "--top", "5", *AS_OF)
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 5 and rows[0]["rank"] == "1"
+    assert not any(v.startswith(("=", "+", "@")) for row in rows for v in row.values())
+
+
+def test_rank_table_is_readable(run: Run, demo_db: Path) -> None:
+    result = run("--db", demo_db, "rank", "--top", "3", *AS_OF)
+    assert "3 systems by priority as at 01/11/2026" in result.stdout
+
+
+def test_a_policy_changes_the_ranking_as_documented(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    policy = tmp_path / "legacy-only.toml"
+    policy.write_text(
+        "[priority.weights]\nlegacy = 1.0\nsecurity = 0.0\ncloud = 0.0\ncriticality = 0.0\n"
+        "dependents = 0.0\n"
+    )
+    systems = _rank(run, demo_db, "--policy", str(policy))["systems"]
+    for system in systems:
+        expected = round(100 * (system["legacy"]["overall"] or 0) / 30, 1)
+        assert abs(system["priority"] - expected) <= 0.11, system["key"]  # overall is rounded
+    assert [s["priority"] for s in systems] == sorted(
+        (s["priority"] for s in systems), reverse=True
+    )
+    strict = tmp_path / "strict.toml"
+    strict.write_text("[legacy]\nred_from = 8\n")
+    default_red = sum(
+        1 for s in _rank(run, demo_db)["systems"] if s["legacy"]["band"] == "Red-rated"
+    )
+    strict_red = sum(
+        1
+        for s in _rank(run, demo_db, "--policy", str(strict))["systems"]
+        if s["legacy"]["band"] == "Red-rated"
+    )
+    assert strict_red > default_red
+
+
+def test_show_json_explains_every_score(run: Run, demo_db: Path) -> None:
+    first = _rank(run, demo_db, "--top", "1")["systems"][0]
+    detail = json.loads(run("--db", demo_db, "show", first["key"], "--json", *AS_OF).stdout)
+    scores = detail["scores"]
+    assert scores == first
+    codes = [c["code"] for c in scores["legacy"]["likelihood"] + scores["legacy"]["impact"]]
+    assert codes == ["L1", "L2", "L3", "L4", "L5", "L6", "L7", "C1", "C2", "C3", "C4", "C5", "C6"]
+    assert all(
+        c["source"] in ("self-assessed", "derived", "unknown")
+        for c in scores["legacy"]["likelihood"]
+    )
+    assert all(c["evidence"] for c in scores["legacy"]["likelihood"])
+
+
+def test_show_reads_as_an_argument(run: Run, demo_db: Path) -> None:
+    first = _rank(run, demo_db, "--top", "1")["systems"][0]
+    text = run("--db", demo_db, "show", first["key"], *AS_OF).stdout
+    for phrase in (
+        "Priority",
+        "Legacy risk",
+        "Evidence",
+        "Cloud readiness",
+        "Suggested disposition",
+        "Security gaps",
+    ):
+        assert phrase in text
+
+
+def test_policy_show_prints_the_documented_default(run: Run, tmp_path: Path) -> None:
+    result = run("policy", "show")
+    assert result.exit_code == 0
+    assert "red_from = 16" in result.stdout and "# The date scores are taken at" in result.stdout
+    custom = tmp_path / "p.toml"
+    custom.write_text("[legacy]\nred_from = 12\n")
+    merged = run("policy", "show", "--policy", custom)
+    assert "overrides: legacy" in merged.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[legacy]\nnope = 1\n")
+    refused = run("policy", "show", "--policy", bad)
+    assert refused.exit_code == 1 and "unknown policy key 'legacy.nope'" in refused.stderr
+
+
+def test_catalogue_commands(run: Run, demo_db: Path) -> None:
+    listing = json.loads(run("--db", demo_db, "catalogue", "show", "--json").stdout)
+    assert len(listing) >= 50
+    windows = json.loads(
+        run("--db", demo_db, "catalogue", "show", "windows-server", "--json").stdout
+    )
+    r2 = next(r for r in windows["releases"] if r["cycle"] == "2008-r2")
+    assert (r2["support_end"], r2["security_end"], r2["extended_end"]) == (
+        "2015-01-13",
+        "2020-01-14",
+        "2023-01-10",
+    )
+    assert (
+        "Windows Server 2008-r2"
+        in run("--db", demo_db, "catalogue", "match", "Win", "2008", "R2").stdout
+    )
+    nothing = run("--db", demo_db, "catalogue", "match", "Frobnicator 9")
+    assert nothing.exit_code == 1 and "product not in the catalogue" in nothing.stderr
+    unknown = run("--db", demo_db, "catalogue", "show", "frobnicator")
+    assert unknown.exit_code == 1
+    unmatched = json.loads(run("--db", demo_db, "catalogue", "unmatched", "--json", *AS_OF).stdout)
+    assert all(": " in row["component"] for row in unmatched)
