@@ -172,7 +172,8 @@ def test_likelihood_derivations(fields: dict[str, Any], code: str, expected: int
     ],
 )
 def test_impact_derivations(fields: dict[str, Any], code: str, expected: int) -> None:
-    risk = assess_legacy(facts(fields), POLICY)
+    row = {k: v for k, v in fields.items() if k != "dependents"}
+    risk = assess_legacy(facts(row, dependents=fields.get("dependents", 0)), POLICY)
     criterion = next(c for c in risk.impact if c.code == code)
     assert criterion.value == expected, criterion.evidence
 
