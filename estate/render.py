@@ -85,9 +85,13 @@ def render_scores(scores: dict[str, Any]) -> RenderableType:
             value = "?" if c["value"] is None else f"{c['value']}/{high}"
             style = "dim" if c["source"] == "unknown" else ""
             criteria.add_row(
-                c["code"], c["name"], value, Text(c["source"], style=style), c["evidence"],
+                c["code"],
+                c["name"],
+                value,
+                Text(c["source"], style=style),
+                c["evidence"],
                 c["would_change"] or "",
-            )  # fmt: skip
+            )
     totals = (
         f"Likelihood {_total(legacy['likelihood_total'])} x impact {_total(legacy['impact_total'])}"
         " (each (mean + highest) / 2 of the known criteria)"
@@ -114,9 +118,12 @@ def render_scores(scores: dict[str, Any]) -> RenderableType:
         gaps.add_column(heading, overflow="fold")
     for g in scores["security_gaps"]:
         gaps.add_row(
-            g["principle"], g["title"], Text(g["severity"], style=_SEVERITY_STYLE[g["severity"]]),
-            g["source"], g["evidence"],
-        )  # fmt: skip
+            g["principle"],
+            g["title"],
+            Text(g["severity"], style=_SEVERITY_STYLE[g["severity"]]),
+            g["source"],
+            g["evidence"],
+        )
     parts.append(gaps)
     if scores["unmatched_components"]:
         parts.append(

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import networkx as nx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from estate.enums import Criticality
+from estate.errors import NotFound
 from estate.graph import EstateGraph, Node
+from estate.graph.export import (
+    BAND_COLOURS,
+    attributed,
+    to_dot,
+    to_graphml,
+    to_mermaid,
+    to_node_link,
+)
+from estate.graph.queries import Direction, levels, neighbourhood, orphans, path
+from estate.graph.waves import plan_waves
 
 
 def _graph(
@@ -62,3 +77,122 @@ def test_a_cycle_is_one_cluster_and_each_member_depends_on_the_others() -> None:
     radius = estate.blast_radius()
     assert radius["D0/S0"].total == 3  # S1, S2 (its cycle) and S3
     assert radius["D0/S3"].total == 0
+
+
+# --- migration waves ----------------------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=20).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=50),
+            st.lists(st.floats(0, 100), min_size=n, max_size=n),
+            st.one_of(st.none(), st.integers(1, 6)),
+        )
+    )
+)
+def test_wave_invariants(case: tuple[int, list[tuple[int, int]], list[float], int | None]) -> None:
+    nodes, edges, priorities, cap = case
+    estate = _graph(edges, nodes)
+    keys = list(estate.nodes)
+    priority = dict(zip(keys, priorities, strict=True))
+    waves = plan_waves(estate.graph, keys, priority, cap)
+    wave_of = {key: w.number for w in waves for key in w.systems}
+    assert sorted(wave_of) == sorted(keys), "every system is in exactly one wave"
+    assert sum(len(w.systems) for w in waves) == len(keys)
+    cluster_of = {k: i for i, c in enumerate(estate.clusters()) for k in c}
+    for source, target in estate.graph.edges:
+        if cluster_of.get(source) is not None and cluster_of.get(source) == cluster_of.get(target):
+            assert wave_of[source] == wave_of[target], "a cycle moves together"
+        else:
+            assert wave_of[target] < wave_of[source], "dependencies move first"
+    for wave in waves:
+        assert wave.systems, "no empty waves"
+        if cap is not None and len(wave.systems) > cap:
+            assert wave.oversized and len(wave.clusters) == 1
+
+
+def test_waves_take_higher_priority_first_when_capped() -> None:
+    estate = _graph([], 4)
+    keys = list(estate.nodes)
+    waves = plan_waves(
+        estate.graph, keys, {keys[0]: 1, keys[1]: 9, keys[2]: 5, keys[3]: 7}, max_size=2
+    )
+    assert [w.systems for w in waves] == [[keys[1], keys[3]], [keys[2], keys[0]]]
+
+
+def test_dependencies_outside_the_selection_are_not_waited_for() -> None:
+    estate = _graph([(0, 1), (1, 2)], 3)
+    keys = list(estate.nodes)
+    waves = plan_waves(estate.graph, [keys[0], keys[2]], {}, None)
+    assert [w.systems for w in waves] == [[keys[0], keys[2]]]
+
+
+# --- exports, each parsed back --------------------------------------------------------------
+
+
+def _exported() -> nx.DiGraph:
+    estate = _graph([(0, 1), (1, 2), (2, 1)], 4)
+    estate.nodes["D9/GHOST"] = Node("D9/GHOST", "D9", "GHOST", placeholder=True)
+    estate.graph.add_edge("D0/S0", "D9/GHOST", kind=None)
+    bands = {"D0/S0": "Red-rated", "D1/S1": "High", "D2/S2": "Low"}
+    return attributed(estate, estate.graph, bands)
+
+
+def test_graphml_round_trips() -> None:
+    graph = _exported()
+    back = nx.parse_graphml(to_graphml(graph))
+    assert set(back.nodes) == set(graph.nodes) and set(back.edges) == set(graph.edges)
+    assert back.nodes["D0/S0"]["colour"] == BAND_COLOURS["Red-rated"]
+    assert back.nodes["D9/GHOST"]["band"] == "placeholder"
+
+
+def test_node_link_json_round_trips() -> None:
+    graph = _exported()
+    back = nx.node_link_graph(json.loads(to_node_link(graph)), edges="links")
+    assert set(back.edges) == set(graph.edges)
+    assert back.nodes["D1/S1"]["band"] == "High"
+
+
+def test_dot_parses_back_with_its_colours() -> None:
+    graph = _exported()
+    text = to_dot(graph)
+    nodes = dict(
+        re.findall(r'^  "([^"]+)" \[label=.*fillcolor="(#[0-9a-f]{6})"', text, re.MULTILINE)
+    )
+    edges = set(re.findall(r'^  "([^"]+)" -> "([^"]+)"', text, re.MULTILINE))
+    assert nodes["D0/S0"] == BAND_COLOURS["Red-rated"] and set(nodes) == set(graph.nodes)
+    assert edges == set(graph.edges)
+    assert 'style="rounded,filled,dashed"' in text  # the placeholder
+
+
+def test_mermaid_parses_back() -> None:
+    graph = _exported()
+    text = to_mermaid(graph)
+    assert text.startswith("flowchart LR\n")
+    ids = dict(re.findall(r'^  (n\w+)\["([^<]+)<br/>', text, re.MULTILINE))
+    edges = {
+        (ids[a], ids[b])
+        for a, b in re.findall(r"^  (n\w+) -->(?:\|[^|]*\|)? (n\w+)$", text, re.MULTILINE)
+    }
+    assert set(ids.values()) == set(graph.nodes) and edges == set(graph.edges)
+    assert "classDef Red_rated fill:#d4351c" in text
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+
+def test_neighbourhood_and_path() -> None:
+    estate = _graph([(0, 1), (1, 2), (3, 1)], 5)
+    keys = list(estate.nodes)
+    down = neighbourhood(estate, keys[0], 1, Direction.DOWN)
+    assert set(down.nodes) == {keys[0], keys[1]}
+    both = levels(estate, keys[1], 1, Direction.BOTH)
+    assert both == [(-1, keys[0]), (-1, keys[3]), (1, keys[2])]
+    assert path(estate, keys[0], keys[2]) == [keys[0], keys[1], keys[2]]
+    assert path(estate, keys[2], keys[0]) == [keys[0], keys[1], keys[2]]
+    assert orphans(estate) == [keys[4]]
+    with pytest.raises(NotFound, match="not connected"):
+        path(estate, keys[0], keys[4])

@@ -30,22 +30,44 @@ from estate.scoring.results import SystemScore
 from estate.scoring.serialise import SCHEMA_VERSION, score_dict
 
 CSV_COLUMNS = (
-    "rank", "key", "name", "department", "criticality", "priority", "legacy_overall",
-    "legacy_band", "is_legacy", "cloud_readiness", "cloud_score", "suggested_disposition",
-    "security_gaps", "high_gaps", "dependents", "top_reason",
-)  # fmt: skip
+    "rank",
+    "key",
+    "name",
+    "department",
+    "criticality",
+    "priority",
+    "legacy_overall",
+    "legacy_band",
+    "is_legacy",
+    "cloud_readiness",
+    "cloud_score",
+    "suggested_disposition",
+    "security_gaps",
+    "high_gaps",
+    "dependents",
+    "top_reason",
+)
 
 
 def _csv_row(s: SystemScore) -> list[object]:
     return [
-        s.rank, s.key, s.name, s.department, s.criticality or "", s.priority,
+        s.rank,
+        s.key,
+        s.name,
+        s.department,
+        s.criticality or "",
+        s.priority,
         "" if s.legacy.overall is None else round(s.legacy.overall, 2),
-        s.legacy.band or "", "" if s.legacy.is_legacy is None else s.legacy.is_legacy,
-        s.readiness.category.value, "" if s.readiness.score is None else s.readiness.score,
-        s.readiness.disposition or "", len(s.gaps),
+        s.legacy.band or "",
+        "" if s.legacy.is_legacy is None else s.legacy.is_legacy,
+        s.readiness.category.value,
+        "" if s.readiness.score is None else s.readiness.score,
+        s.readiness.disposition or "",
+        len(s.gaps),
         sum(1 for g in s.gaps if g.severity.value == "High"),
-        s.blast.total if s.blast else 0, s.reasons[0] if s.reasons else "",
-    ]  # fmt: skip
+        s.blast.total if s.blast else 0,
+        s.reasons[0] if s.reasons else "",
+    ]
 
 
 def _rank_table(rows: list[SystemScore], title: str) -> Table:
@@ -116,19 +138,24 @@ def rank(
         _identity_report(scores.systems, departments, as_json)
         return
     rows = select_systems(
-        scores.systems, by=RankBy(by), departments=departments,
-        bands=[parse_band(b) for b in bands], top=top,
-    )  # fmt: skip
+        scores.systems,
+        by=RankBy(by),
+        departments=departments,
+        bands=[parse_band(b) for b in bands],
+        top=top,
+    )
     policy = scores.policy
     if as_json:
-        print_json({
-            "schema_version": SCHEMA_VERSION,
-            "as_of": policy.as_of.isoformat(),
-            "policy": policy.name,
-            "catalogue": scores.catalogue.version,
-            "ranked_by": by,
-            "systems": [score_dict(s) for s in rows],
-        })  # fmt: skip
+        print_json(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "as_of": policy.as_of.isoformat(),
+                "policy": policy.name,
+                "catalogue": scores.catalogue.version,
+                "ranked_by": by,
+                "systems": [score_dict(s) for s in rows],
+            }
+        )
     elif as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
@@ -143,13 +170,18 @@ def _identity_report(
 ) -> None:
     groups = identity_candidates(select_systems(systems, departments=departments))
     if as_json:
-        print_json([
-            {"department": d, "count": len(rows), "systems": [
-                {"key": s.key, "name": s.name, "priority": s.priority}
-                for s in rows
-            ]}
-            for d, rows in groups.items()
-        ])  # fmt: skip
+        print_json(
+            [
+                {
+                    "department": d,
+                    "count": len(rows),
+                    "systems": [
+                        {"key": s.key, "name": s.name, "priority": s.priority} for s in rows
+                    ],
+                }
+                for d, rows in groups.items()
+            ]
+        )
         return
     total = sum(len(rows) for rows in groups.values())
     table = Table(
@@ -232,15 +264,25 @@ def catalogue_show(ctx: click.Context, product: str | None, as_json: bool) -> No
             f"No product {product!r} in the catalogue; `estate catalogue show` lists them."
         )
     if as_json:
-        print_json({
-            "key": found.key, "title": found.title, "evergreen": found.evergreen,
-            "releases": [
-                {"cycle": c.cycle, "title": c.title, "support_end": c.support_end,
-                 "security_end": c.security_end, "extended_end": c.extended_end,
-                 "security_ended": c.security_ended, "source": c.source}
-                for c in found.cycles
-            ],
-        })  # fmt: skip
+        print_json(
+            {
+                "key": found.key,
+                "title": found.title,
+                "evergreen": found.evergreen,
+                "releases": [
+                    {
+                        "cycle": c.cycle,
+                        "title": c.title,
+                        "support_end": c.support_end,
+                        "security_end": c.security_end,
+                        "extended_end": c.extended_end,
+                        "security_ended": c.security_ended,
+                        "source": c.source,
+                    }
+                    for c in found.cycles
+                ],
+            }
+        )
         return
     table = Table(title=f"{found.title} ({found.key})", title_justify="left")
     for heading in (

@@ -1,0 +1,76 @@
+"""Migration waves: an order in which to move a selection of systems so that whatever a system
+depends on has moved before it, systems in a dependency cycle move together, and no wave is
+larger than a cap. Higher-priority systems go as early as their dependencies allow."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from estate.errors import InputError
+
+
+@dataclass
+class Wave:
+    """One wave: the systems that move together in it."""
+
+    number: int
+    systems: list[str] = field(default_factory=list)
+    clusters: list[list[str]] = field(default_factory=list)
+    """Groups in a dependency cycle, which had to move as one."""
+    oversized: bool = False
+    """True when a single cycle group was larger than the cap."""
+
+
+def plan_waves(
+    graph: nx.DiGraph,
+    selection: list[str],
+    priority: Mapping[str, float],
+    max_size: int | None = None,
+) -> list[Wave]:
+    """Order `selection` into waves. Dependencies outside the selection are not waited for.
+
+    A group of systems in a cycle is one unit; each unit goes into the first wave after all the
+    units it depends on, taking the highest-priority units first when a wave is capped.
+    """
+    if max_size is not None and max_size < 1:
+        raise InputError("--max-size must be 1 or more.")
+    sub = graph.subgraph(selection)
+    condensed = nx.condensation(sub)
+    members = {unit: sorted(condensed.nodes[unit]["members"]) for unit in condensed}
+    waiting_on = {unit: set(condensed.successors(unit)) for unit in condensed}
+    weight = {unit: max(priority.get(k, 0.0) for k in members[unit]) for unit in condensed}
+    earliest = {unit: 1 for unit in condensed}
+    ready = sorted(
+        (u for u, deps in waiting_on.items() if not deps), key=lambda u: (-weight[u], members[u][0])
+    )
+    waves: list[Wave] = []
+    placed: dict[int, int] = {}
+    while ready:
+        number = len(waves) + 1
+        wave = Wave(number)
+        later: list[int] = []
+        for unit in ready:
+            size = len(members[unit])
+            fits = max_size is None or len(wave.systems) + size <= max_size
+            if earliest[unit] <= number and (fits or not wave.systems):
+                wave.systems.extend(members[unit])
+                if size > 1:
+                    wave.clusters.append(members[unit])
+                if max_size is not None and size > max_size:
+                    wave.oversized = True
+                placed[unit] = number
+            else:
+                later.append(unit)
+        waves.append(wave)
+        newly = [u for u in ready if u in placed and placed[u] == number]
+        for unit in newly:
+            for dependent in condensed.predecessors(unit):
+                waiting_on[dependent].discard(unit)
+                earliest[dependent] = max(earliest[dependent], number + 1)
+                if not waiting_on[dependent]:
+                    later.append(dependent)
+        ready = sorted(set(later), key=lambda u: (-weight[u], members[u][0]))
+    return waves

@@ -1,0 +1,92 @@
+"""`estate graph` and `estate waves` through the entry point, on the sample estate."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import networkx as nx
+
+from tests.conftest import Run
+
+
+def test_graph_system_shows_its_neighbours_and_blast_radius(run: Run, demo_db: Path) -> None:
+    central = json.loads(run("--db", demo_db, "graph", "central", "--top", "1", "--json").stdout)[0]
+    result = run("--db", demo_db, "graph", central["key"], "--depth", "2", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["blast_radius"]["total"] == central["total"]
+    used_by = [n for n in data["neighbours"] if n["direction"] == "depended on by"]
+    assert used_by and all(-2 <= n["distance"] <= -1 for n in used_by)
+    up = json.loads(
+        run("--db", demo_db, "graph", "show", central["key"], "--direction", "up", "--json").stdout
+    )
+    assert all(n["distance"] < 0 for n in up["neighbours"])
+
+
+def test_graph_export_whole_estate_round_trips(run: Run, demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "estate.graphml"
+    result = run("--db", demo_db, "graph", "export", out)
+    assert result.exit_code == 0, result.output
+    graph = nx.read_graphml(out)
+    stats = json.loads(run("--db", demo_db, "stats", "--json").stdout)
+    placeholders = [n for n, d in graph.nodes(data=True) if d["placeholder"]]
+    assert graph.number_of_nodes() == stats["systems"] + len(placeholders)
+    assert placeholders, "dependencies on unreturned systems are visible, not dropped"
+    assert graph.number_of_edges() == stats["dependencies"]
+
+
+def test_graph_export_neighbourhood_formats(run: Run, demo_db: Path, tmp_path: Path) -> None:
+    key = json.loads(run("--db", demo_db, "graph", "central", "--top", "1", "--json").stdout)[0][
+        "key"
+    ]
+    for suffix in ("dot", "mmd", "json"):
+        out = tmp_path / f"n.{suffix}"
+        assert (
+            run("--db", demo_db, "graph", "export", out, "--around", key, "--depth", "1").exit_code
+            == 0
+        )
+        assert key in out.read_text()
+    bad = run("--db", demo_db, "graph", "export", tmp_path / "n.png")
+    assert bad.exit_code == 1 and "--format" in bad.stderr
+
+
+def test_graph_queries(run: Run, demo_db: Path) -> None:
+    clusters = json.loads(run("--db", demo_db, "graph", "clusters", "--json").stdout)
+    assert clusters and all(len(c) > 1 for c in clusters)
+    shared = json.loads(run("--db", demo_db, "graph", "shared", "--json").stdout)
+    assert shared and all(s["used_by_departments"] for s in shared)
+    assert isinstance(json.loads(run("--db", demo_db, "graph", "orphans", "--json").stdout), list)
+    a, b = clusters[0][0], clusters[0][1]
+    chain = run("--db", demo_db, "graph", "path", a, b)
+    assert chain.exit_code == 0 and a in chain.stdout and b in chain.stdout
+    missing = run("--db", demo_db, "graph", "NOPE/NOPE")
+    assert missing.exit_code == 1 and "No system" in missing.stderr
+
+
+def test_waves_respect_dependencies_and_the_cap(run: Run, demo_db: Path) -> None:
+    result = run("--db", demo_db, "waves", "--top", "60", "--max-size", "15", "--json")
+    assert result.exit_code == 0, result.output
+    waves = json.loads(result.stdout)
+    wave_of = {k: w["wave"] for w in waves for k in w["systems"]}
+    assert len(wave_of) == 60
+    assert all(len(w["systems"]) <= 15 or w["oversized"] for w in waves)
+    graph = nx.read_graphml(io.StringIO(_graphml(run, demo_db)))
+    together = {k: i for w in waves for i, c in enumerate(w["clusters"]) for k in c}
+    for source, target in graph.edges:
+        if (
+            source in wave_of
+            and target in wave_of
+            and together.get(source, -1) != together.get(target, -2)
+        ):
+            assert wave_of[target] < wave_of[source], (source, target)
+    rows = list(
+        csv.DictReader(io.StringIO(run("--db", demo_db, "waves", "--top", "60", "--csv").stdout))
+    )
+    assert len(rows) == 60 and rows[0]["wave"] == "1"
+
+
+def _graphml(run: Run, db: Path) -> str:
+    return str(run("--db", db, "graph", "export", "-", "--format", "graphml").stdout)
