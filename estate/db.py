@@ -8,6 +8,7 @@ estate) is passed through unchanged, so the rest of the code stays portable.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -203,6 +204,27 @@ def upgrade(target: str | Path) -> tuple[int, int]:
         raise NotAnEstateDatabase(f"{target} cannot be read as a database: {exc.orig}") from exc
     finally:
         engine.dispose()
+
+
+def plain(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """A column read as the driver returns it, skipping SQLAlchemy's per-value conversion.
+
+    For bulk reads of hundreds of thousands of rows, where the caller converts the few values
+    it needs (enums by value, dates with `as_date`) far faster than generic processors do.
+    """
+    return sa.type_coerce(column, sa.String)
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A date from what a driver returns: ISO text (SQLite) or a date (PostgreSQL)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return _iso_date(value)
+
+
+@functools.lru_cache(maxsize=65536)
+def _iso_date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text[:10])
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from estate.perf import collector_paused
 from importers.headers import UserMapping, load_user_mapping
 from importers.parse import ParsedReturn, parse_return
 from importers.problems import Problem, Severity
@@ -92,6 +93,11 @@ def import_return(engine: Engine, path: Path, options: ImportOptions | None = No
     unsafe, wrong department) raise `estate.errors.InputError`.
     """
     options = options or ImportOptions()
+    with collector_paused():
+        return _import(engine, path, options)
+
+
+def _import(engine: Engine, path: Path, options: ImportOptions) -> ImportResult:
     parsed: ParsedReturn = parse_return(
         path, department=options.department, user_mapping=options.mapping
     )

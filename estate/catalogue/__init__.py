@@ -14,7 +14,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -61,7 +61,7 @@ class Cycle:
         """How a person names this release."""
         return self.title or self.cycle
 
-    @property
+    @cached_property
     def last_supported(self) -> dt.date | None:
         """The last day any support, paid or not, is available."""
         dates = [d for d in (self.security_end, self.extended_end) if d is not None]

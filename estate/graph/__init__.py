@@ -14,6 +14,7 @@ import networkx as nx
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from estate.db import plain
 from estate.enums import Criticality
 from estate.models import Dependency, Organisation, System, table_of
 
@@ -84,21 +85,29 @@ class EstateGraph:
         for key, node in self.nodes.items():
             department_masks[node.department] |= 1 << index[key]
         upstream: dict[int, int] = {}
+        still_needed = {group: condensed.out_degree(group) for group in order}
+        result: dict[str, BlastRadius] = {}
         for group in order:
             bits = 0
             for predecessor in condensed.predecessors(group):
                 bits |= upstream[predecessor] | group_bits[predecessor]
-            upstream[group] = bits
-        result: dict[str, BlastRadius] = {}
-        for group in order:
+                still_needed[predecessor] -= 1
+                if not still_needed[predecessor]:
+                    del upstream[predecessor]  # every dependent group has used it
+            if still_needed[group]:
+                upstream[group] = bits
             for key in members[group]:
-                bits = upstream[group] | (group_bits[group] & ~(1 << index[key]))
+                mine = (
+                    bits
+                    if len(members[group]) == 1
+                    else bits | (group_bits[group] & ~(1 << index[key]))
+                )
                 own = self.nodes[key].department
-                departments = [d for d, mask in department_masks.items() if bits & mask]
+                departments = [d for d, mask in department_masks.items() if mine & mask]
                 result[key] = BlastRadius(
                     direct=graph.in_degree(key),
-                    total=bits.bit_count(),
-                    critical=(bits & critical_mask).bit_count(),
+                    total=mine.bit_count(),
+                    critical=(mine & critical_mask).bit_count(),
                     departments=len(departments),
                     other_departments=sum(1 for d in departments if d != own),
                 )
@@ -134,8 +143,8 @@ def load_graph(connection: Connection) -> EstateGraph:
             DEPENDENCY.c.from_system_id,
             DEPENDENCY.c.to_org_code,
             DEPENDENCY.c.to_reference,
-            DEPENDENCY.c.kind,
-            DEPENDENCY.c.criticality,
+            plain(DEPENDENCY.c.kind),
+            plain(DEPENDENCY.c.criticality),
         )
     )
     for from_id, to_org, to_reference, kind, criticality in edges:

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from estate.catalogue import Catalogue
 from estate.catalogue.endoflife import load_catalogue
 from estate.graph import EstateGraph
+from estate.perf import collector_paused
 from estate.scoring.facts import SystemFacts, load_facts
 from estate.scoring.legacy import assess_legacy
 from estate.scoring.policy import Policy
@@ -140,10 +141,11 @@ def _score_one(facts: SystemFacts, policy: Policy, anchored: set[str]) -> System
 def score_estate(connection: Connection, policy: Policy) -> EstateScores:
     """Score every system in the estate; the result is in priority order, ties broken by
     overall legacy score, then department and reference, so it is the same every run."""
-    catalogue = load_catalogue(connection)
-    facts, graph = load_facts(connection, catalogue)
-    anchored = {f.key for f in facts if blocks_move(f, policy)}
-    systems = [_score_one(f, policy, anchored) for f in facts]
+    with collector_paused():
+        catalogue = load_catalogue(connection)
+        facts, graph = load_facts(connection, catalogue)
+        anchored = {f.key for f in facts if blocks_move(f, policy)}
+        systems = [_score_one(f, policy, anchored) for f in facts]
     systems.sort(key=lambda s: (-s.priority, -(s.legacy.overall or 0.0), s.department, s.reference))
     for rank, system in enumerate(systems, start=1):
         system.rank = rank

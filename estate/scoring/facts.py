@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from estate.catalogue import Catalogue, Match
-from estate.enums import ComponentKind
+from estate.db import as_date, plain
+from estate.enums import ComponentKind, Outcome, Principle
 from estate.graph import BlastRadius, EstateGraph, load_graph, system_key
 from estate.models import Component, Organisation, SecurityAssessment, System, table_of
 
@@ -27,13 +29,48 @@ class ComponentFact:
     kind: ComponentKind
     product: str
     version: str
-    end_of_support: Any
+    end_of_support: dt.date | None
     match: Match | None
 
     @property
     def label(self) -> str:
         """The component as the department wrote it."""
         return f"{self.product} {self.version}".strip()
+
+    @cached_property
+    def support(self) -> tuple[dt.date | None, dt.date | None, str]:
+        """(security end, last paid support end, where the dates come from): the department's
+        own date wins over the catalogue. `date.min` stands for "ended, date not given"."""
+        if self.end_of_support is not None:
+            return self.end_of_support, self.end_of_support, "the department's own date"
+        match = self.match
+        if match is None or match.cycle is None:
+            return None, None, ""
+        cycle = match.cycle
+        source = f"catalogue: {match.release}"
+        if cycle.security_ended and cycle.security_end is None:
+            return dt.date.min, cycle.extended_end, source
+        return cycle.security_end, cycle.last_supported, source
+
+    def out_of_support(self, as_of: dt.date) -> bool:
+        """Whether security support has ended by `as_of`."""
+        end = self.support[0]
+        return end is not None and end < as_of
+
+
+_KINDS = {member.value: member for member in ComponentKind}
+_PRINCIPLES = {member.value: member for member in Principle}
+_OUTCOMES = {member.value: member for member in Outcome}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A security assessment outcome as scoring reads it."""
+
+    principle: Principle
+    outcome: Outcome
+    assessed_on: dt.date | None
+    notes: str | None
 
 
 @dataclass
@@ -45,7 +82,7 @@ class SystemFacts:
     department_name: str
     row: Any
     components: list[ComponentFact] = field(default_factory=list)
-    assessments: list[Any] = field(default_factory=list)
+    assessments: list[Assessment] = field(default_factory=list)
     blast: BlastRadius | None = None
     depends_on: list[str] = field(default_factory=list)
 
@@ -65,11 +102,15 @@ def load_facts(
     matches: dict[tuple[str, str], Match] = {}
     components = connection.execute(
         sa.select(
-            COMPONENT.c.system_id, COMPONENT.c.kind, COMPONENT.c.product, COMPONENT.c.version,
-            COMPONENT.c.end_of_support,
+            COMPONENT.c.system_id,
+            plain(COMPONENT.c.kind),
+            COMPONENT.c.product,
+            COMPONENT.c.version,
+            plain(COMPONENT.c.end_of_support),
         ).order_by(COMPONENT.c.system_id, COMPONENT.c.kind, COMPONENT.c.product)
-    )  # fmt: skip
-    for system_id, kind, product, version, end_of_support in components:
+    )
+    for system_id, kind_text, product, version, end_of_support in components:
+        kind = _KINDS[kind_text]
         match = None
         if kind is not ComponentKind.HARDWARE:
             text = (product, version or "")
@@ -77,15 +118,21 @@ def load_facts(
             if match is None:
                 match = matches[text] = catalogue.match(product, version or "")
         facts[system_id].components.append(
-            ComponentFact(kind, product, version or "", end_of_support, match)
+            ComponentFact(kind, product, version or "", as_date(end_of_support), match)
         )
-    by_system: dict[int, list[Any]] = defaultdict(list)
-    for row in connection.execute(
-        sa.select(ASSESSMENT).order_by(ASSESSMENT.c.system_id, ASSESSMENT.c.principle)
-    ):
-        by_system[row.system_id].append(row)
-    for system_id, rows in by_system.items():
-        facts[system_id].assessments = rows
+    assessments = connection.execute(
+        sa.select(
+            ASSESSMENT.c.system_id,
+            plain(ASSESSMENT.c.principle),
+            plain(ASSESSMENT.c.outcome),
+            plain(ASSESSMENT.c.assessed_on),
+            ASSESSMENT.c.notes,
+        ).order_by(ASSESSMENT.c.system_id, ASSESSMENT.c.principle)
+    )
+    for system_id, principle, outcome, assessed_on, notes in assessments:
+        facts[system_id].assessments.append(
+            Assessment(_PRINCIPLES[principle], _OUTCOMES[outcome], as_date(assessed_on), notes)
+        )
     graph = load_graph(connection)
     blast = graph.blast_radius()
     for fact in facts.values():

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from estate.enums import Criticality
-from estate.scoring.facts import ComponentFact, SystemFacts
-from estate.scoring.policy import Policy, at_least, at_most, bands
+from estate.scoring.facts import SystemFacts
+from estate.scoring.policy import Policy, at_least, at_most
 from estate.scoring.results import Band, Criterion, LegacyRisk, Source
 
 LIKELIHOOD = (
@@ -41,25 +41,11 @@ Derived = tuple[int, str, str] | None
 
 
 def _uk(date: dt.date) -> str:
-    return f"{date:%d/%m/%Y}"
+    return f"{date.day:02d}/{date.month:02d}/{date.year}"
 
 
 def _months_until(as_of: dt.date, date: dt.date) -> float:
     return (date - as_of).days / 30.4375
-
-
-def component_support(component: ComponentFact) -> tuple[dt.date | None, dt.date | None, str]:
-    """(security end, last paid support end, where the dates come from) for one component."""
-    if component.end_of_support is not None:
-        return component.end_of_support, component.end_of_support, "the department's own date"
-    match = component.match
-    if match is None or match.cycle is None:
-        return None, None, ""
-    cycle = match.cycle
-    source = f"catalogue: {match.release}"
-    if cycle.security_ended and cycle.security_end is None:
-        return dt.date.min, cycle.extended_end, source
-    return cycle.security_end, cycle.last_supported, source
 
 
 def derive_l1(facts: SystemFacts, policy: Policy) -> Derived:
@@ -67,7 +53,7 @@ def derive_l1(facts: SystemFacts, policy: Policy) -> Derived:
     rules = policy.section("legacy", "l1")
     worst: tuple[int, str] | None = None
     for component in facts.components:
-        security_end, paid_end, source = component_support(component)
+        security_end, paid_end, source = component.support
         if security_end is None:
             continue
         if security_end < policy.as_of:
@@ -80,7 +66,9 @@ def derive_l1(facts: SystemFacts, policy: Policy) -> Derived:
                 why = f"{component.label}: out of support since {_fmt(paid_end or security_end)}"
         else:
             months = _months_until(policy.as_of, security_end)
-            score = at_most(months, bands(rules["ends_within_months"]), int(rules["otherwise"]))
+            score = at_most(
+                months, policy.bands("legacy", "l1", "ends_within_months"), int(rules["otherwise"])
+            )
             why = f"{component.label}: security support ends {_uk(security_end)}"
         why += f" ({source})"
         if worst is None or score > worst[0]:
@@ -114,7 +102,9 @@ def derive_l2(facts: SystemFacts, policy: Policy) -> Derived:
             "Renew or re-procure the support contract",
         )
     months = _months_until(policy.as_of, row.contract_end)
-    score = at_most(months, bands(rules["ends_within_months"]), int(rules["otherwise"]))
+    score = at_most(
+        months, policy.bands("legacy", "l2", "ends_within_months"), int(rules["otherwise"])
+    )
     return (
         score,
         f"contract ends {_uk(row.contract_end)}",
@@ -128,7 +118,7 @@ def derive_l3(facts: SystemFacts, policy: Policy) -> Derived:
     staff = facts.row.skilled_staff
     if staff is None:
         return None
-    score = at_most(staff, bands(rules["staff_at_most"]), int(rules["otherwise"]))
+    score = at_most(staff, policy.bands("legacy", "l3", "staff_at_most"), int(rules["otherwise"]))
     return (
         score,
         f"{staff} staff with the skills to support it",
@@ -144,7 +134,9 @@ def derive_l5(facts: SystemFacts, policy: Policy) -> Derived:
     if row.hosting is not None:
         scores.append((int(rules["hosting"][row.hosting.value]), f"hosted: {row.hosting.value}"))
     if row.hardware_age_years is not None:
-        age_score = at_least(row.hardware_age_years, bands(rules["hardware_age_at_least"]), 1)
+        age_score = at_least(
+            row.hardware_age_years, policy.bands("legacy", "l5", "hardware_age_at_least"), 1
+        )
         scores.append((age_score, f"hardware {row.hardware_age_years:g} years old"))
     if not scores:
         return None
@@ -162,7 +154,9 @@ def derive_l6(facts: SystemFacts, policy: Policy) -> Derived:
     count = facts.row.open_critical_vulns
     if count is None:
         return None
-    score = at_most(count, bands(rules["vulnerabilities_at_most"]), int(rules["otherwise"]))
+    score = at_most(
+        count, policy.bands("legacy", "l6", "vulnerabilities_at_most"), int(rules["otherwise"])
+    )
     return (
         score,
         f"{count} open critical vulnerabilities",
@@ -176,7 +170,9 @@ def derive_l7(facts: SystemFacts, policy: Policy) -> Derived:
     count = facts.row.incidents_12m
     if count is None:
         return None
-    score = at_most(count, bands(rules["incidents_at_most"]), int(rules["otherwise"]))
+    score = at_most(
+        count, policy.bands("legacy", "l7", "incidents_at_most"), int(rules["otherwise"])
+    )
     return (
         score,
         f"{count} incidents in the last 12 months",
@@ -204,7 +200,9 @@ def derive_c2(facts: SystemFacts, policy: Policy) -> Derived:
     row = facts.row
     if row.users is None:
         return None
-    score = at_least(row.users, bands(rules["users_at_least"]), int(rules["otherwise"]))
+    score = at_least(
+        row.users, policy.bands("impact", "c2", "users_at_least"), int(rules["otherwise"])
+    )
     evidence = f"{row.users:,} users"
     if row.personal_data:
         score = min(5, score + int(rules["personal_data_adds"]))
@@ -218,7 +216,7 @@ def derive_c3(facts: SystemFacts, policy: Policy) -> Derived:
     cost = facts.row.annual_run_cost
     if cost is None:
         return None
-    score = at_least(cost, bands(rules["cost_at_least"]), int(rules["otherwise"]))
+    score = at_least(cost, policy.bands("impact", "c3", "cost_at_least"), int(rules["otherwise"]))
     return score, f"annual run cost £{cost:,.0f}", ""
 
 
@@ -238,7 +236,7 @@ def derive_c5(facts: SystemFacts, policy: Policy) -> Derived:
     if users is None:
         return None
     return (
-        at_least(users, bands(rules["users_at_least"]), int(rules["otherwise"])),
+        at_least(users, policy.bands("impact", "c5", "users_at_least"), int(rules["otherwise"])),
         f"{users:,} users affected",
         "",
     )
@@ -250,7 +248,9 @@ def derive_c6(facts: SystemFacts, policy: Policy) -> Derived:
     blast = facts.blast
     if blast is None:
         return None
-    score = at_least(blast.total, bands(rules["dependents_at_least"]), int(rules["otherwise"]))
+    score = at_least(
+        blast.total, policy.bands("impact", "c6", "dependents_at_least"), int(rules["otherwise"])
+    )
     evidence = (
         f"{blast.total} systems depend on it ({blast.direct} directly, {blast.critical} critical"
     )

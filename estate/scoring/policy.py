@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -54,6 +54,7 @@ class Policy:
     data: dict[str, Any]
     source: str
     as_of: dt.date
+    _memo: dict[tuple[str, ...], Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -62,11 +63,23 @@ class Policy:
 
     def section(self, *path: str) -> dict[str, Any]:
         """A table of the policy, e.g. section("legacy", "l1")."""
-        node: Any = self.data
-        for key in path:
-            node = node[key]
-        assert isinstance(node, dict)
-        return node
+        found = self._memo.get(path)
+        if found is None:
+            node: Any = self.data
+            for key in path:
+                node = node[key]
+            assert isinstance(node, dict)
+            found = self._memo[path] = node
+        return found
+
+    def bands(self, *path: str) -> Bands:
+        """A band list of the policy as (threshold, score) pairs, e.g. bands("legacy", "l3",
+        "staff_at_most")."""
+        key = ("bands", *path)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = bands(self.section(*path[:-1])[path[-1]])
+        return found
 
 
 def bands(rows: list[list[float]]) -> Bands:
@@ -76,12 +89,18 @@ def bands(rows: list[list[float]]) -> Bands:
 
 def at_least(value: float, rows: Bands, otherwise: int) -> int:
     """The score of the first band whose threshold `value` reaches."""
-    return next((score for threshold, score in rows if value >= threshold), otherwise)
+    for threshold, score in rows:
+        if value >= threshold:
+            return score
+    return otherwise
 
 
 def at_most(value: float, rows: Bands, otherwise: int) -> int:
     """The score of the first band whose threshold `value` does not exceed."""
-    return next((score for threshold, score in rows if value <= threshold), otherwise)
+    for threshold, score in rows:
+        if value <= threshold:
+            return score
+    return otherwise
 
 
 def load_policy(path: Path | None = None, *, as_of: dt.date | None = None) -> Policy:

@@ -17,7 +17,6 @@ from estate.enums import (
     LifecycleStatus,
 )
 from estate.scoring.facts import SystemFacts
-from estate.scoring.legacy import component_support
 from estate.scoring.policy import Policy
 from estate.scoring.results import CloudReadiness, Readiness, ReadinessReason
 
@@ -80,17 +79,15 @@ def _reasons(facts: SystemFacts, policy: Policy, anchored: set[str]) -> list[Rea
             )
         )
     for component in facts.components:
-        if component.kind is ComponentKind.OS:
-            security_end, _paid, _source = component_support(component)
-            if security_end is not None and security_end < policy.as_of:
-                reasons.append(
-                    ReadinessReason(
-                        f"operating system {component.label} is out of support: "
-                        "upgrade before or during the move",
-                        "condition",
-                        int(rules["unsupported_os_penalty"]),
-                    )
+        if component.kind is ComponentKind.OS and component.out_of_support(policy.as_of):
+            reasons.append(
+                ReadinessReason(
+                    f"operating system {component.label} is out of support: "
+                    "upgrade before or during the move",
+                    "condition",
+                    int(rules["unsupported_os_penalty"]),
                 )
+            )
         if component.kind is ComponentKind.HARDWARE and not any(
             r.penalty == rules["mainframe_penalty"] for r in reasons
         ):
@@ -180,10 +177,7 @@ def suggest_disposition(
     """The 7 Rs disposition that fits the facts, and why."""
     row = facts.row
     mainframe = bool(_products(facts) & set(policy.section("readiness")["mainframe_products"]))
-    out_of_support = any(
-        (end := component_support(c)[0]) is not None and end < policy.as_of
-        for c in facts.components
-    )
+    out_of_support = any(c.out_of_support(policy.as_of) for c in facts.components)
     name = f" {row.name.lower()} "
     if (
         row.lifecycle_status in (LifecycleStatus.RETIRED, LifecycleStatus.SUNSETTING)

@@ -7,7 +7,6 @@ import datetime as dt
 
 from estate.enums import Outcome, Principle, SignIn
 from estate.scoring.facts import SystemFacts
-from estate.scoring.legacy import component_support
 from estate.scoring.policy import Policy
 from estate.scoring.results import Gap, Severity
 
@@ -22,10 +21,7 @@ def _derived(facts: SystemFacts, policy: Policy) -> list[Gap]:
     if not row.business_owner:
         for principle in (Principle.SBD1, Principle.A1):
             gaps.append(Gap(principle, Severity.HIGH, "derived", "no named business (risk) owner"))
-    unsupported = [
-        c.label for c in facts.components
-        if (end := component_support(c)[0]) is not None and end < policy.as_of
-    ]  # fmt: skip
+    unsupported = [c.label for c in facts.components if c.out_of_support(policy.as_of)]
     if unsupported:
         severity = Severity.HIGH if row.internet_facing else Severity.MEDIUM
         evidence = f"out-of-support components: {', '.join(unsupported)}"
@@ -78,6 +74,7 @@ def _derived(facts: SystemFacts, policy: Policy) -> list[Gap]:
 
 
 _SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
+_PRINCIPLE_ORDER = {principle: index for index, principle in enumerate(Principle)}
 
 
 def assess_gaps(facts: SystemFacts, policy: Policy) -> tuple[Gap, ...]:
