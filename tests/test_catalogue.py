@@ -100,8 +100,10 @@ def test_the_three_dates_are_kept_apart() -> None:
     cycle = builtin().match("Windows Server 2008 R2").cycle
     assert cycle is not None
     assert (cycle.support_end, cycle.security_end, cycle.extended_end) == (
-        dt.date(2015, 1, 13), dt.date(2020, 1, 14), dt.date(2023, 1, 10),
-    )  # fmt: skip
+        dt.date(2015, 1, 13),
+        dt.date(2020, 1, 14),
+        dt.date(2023, 1, 10),
+    )
 
 
 @pytest.mark.parametrize(
@@ -133,11 +135,15 @@ def test_a_per_product_file_in_the_api_shape_replaces_the_builtin_releases(
     empty_engine: Engine, tmp_path: Path
 ) -> None:
     path = tmp_path / "tomcat.json"
-    path.write_text(json.dumps([
-        {"cycle": "7", "eol": "2021-03-31", "support": True},
-        {"cycle": "9", "eol": False},
-        {"cycle": "6", "eol": True},
-    ]))  # fmt: skip
+    path.write_text(
+        json.dumps(
+            [
+                {"cycle": "7", "eol": "2021-03-31", "support": True},
+                {"cycle": "9", "eol": False},
+                {"cycle": "6", "eol": True},
+            ]
+        )
+    )
     cycles = read_lifecycle(path)
     with empty_engine.begin() as connection:
         assert store_lifecycle(connection, cycles, dt.datetime(2026, 1, 1, tzinfo=dt.UTC)) == 3

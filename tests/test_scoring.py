@@ -276,9 +276,12 @@ def _assessment(principle: Principle, outcome: Outcome) -> SimpleNamespace:
 
 def test_derived_gaps_carry_their_evidence() -> None:
     system = facts(
-        internet_facing=True, personal_data=True, sign_in=SignIn.OWN_ACCOUNTS,
-        components=[component("Windows Server 2008 R2")], last_pen_test=dt.date(2024, 1, 1),
-    )  # fmt: skip
+        internet_facing=True,
+        personal_data=True,
+        sign_in=SignIn.OWN_ACCOUNTS,
+        components=[component("Windows Server 2008 R2")],
+        last_pen_test=dt.date(2024, 1, 1),
+    )
     gaps = {(g.principle, g.severity) for g in assess_gaps(system, POLICY)}
     assert {
         (Principle.SBD1, Severity.HIGH),  # no named owner
@@ -293,13 +296,14 @@ def test_derived_gaps_carry_their_evidence() -> None:
 
 def test_assessed_outcomes_are_gaps_and_achieved_ones_silence_derivations() -> None:
     system = facts(
-        business_owner="J. Okafor", sign_in=SignIn.OWN_ACCOUNTS,
+        business_owner="J. Okafor",
+        sign_in=SignIn.OWN_ACCOUNTS,
         assessments=[
             _assessment(Principle.B2, Outcome.ACHIEVED),
             _assessment(Principle.C1, Outcome.PARTIALLY_ACHIEVED),
             _assessment(Principle.D1, Outcome.NOT_ACHIEVED),
         ],
-    )  # fmt: skip
+    )
     gaps = assess_gaps(system, POLICY)
     assert [(g.principle, g.severity, g.source) for g in gaps] == [
         (Principle.D1, Severity.HIGH, "assessed"),

@@ -24,11 +24,31 @@ _SPLIT = re.compile(r"[a-z]+|\d+")
 _NOISE_PHRASES = re.compile(r"\b(?:x ?64|x ?86|64 ?bit|32 ?bit|amd ?64)\b")
 _NOISE_WORDS = frozenset(
     {
-        "standard", "enterprise", "edition", "datacenter", "datacentre", "professional",
-        "release", "version", "ver", "v", "update", "foundation", "express", "server", "linux",
-        "for", "the", "and", "with", "on", "lts", "esr", "bit",
+        "standard",
+        "enterprise",
+        "edition",
+        "datacenter",
+        "datacentre",
+        "professional",
+        "release",
+        "version",
+        "ver",
+        "v",
+        "update",
+        "foundation",
+        "express",
+        "server",
+        "linux",
+        "for",
+        "the",
+        "and",
+        "with",
+        "on",
+        "lts",
+        "esr",
+        "bit",
     }
-)  # fmt: skip
+)
 
 
 def tokens(text: str) -> list[str]:

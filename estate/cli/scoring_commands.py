@@ -22,6 +22,7 @@ from estate.cli.base import (
     scoring_options,
 )
 from estate.errors import InputError, NotFound
+from estate.exports import ExportFormat, export_ranking, format_for
 from estate.files import neutralise
 from estate.ranking import RankBy, identity_candidates, parse_band, select_systems
 from estate.render import BAND_STYLE
@@ -357,3 +358,45 @@ def catalogue_unmatched(
     for key, text in sorted(rows):
         table.add_row(key, text)
     out.print(table)
+
+
+@cli.command()
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in ExportFormat]),
+    help="Default: from OUTPUT's suffix.",
+)
+@click.option(
+    "--department", "-d", "departments", multiple=True, help="Only this department (repeatable)."
+)
+@click.option("--band", "bands", multiple=True, help="Only this legacy band (repeatable).")
+@click.option("--top", type=click.IntRange(1), help="Only the first N systems by priority.")
+@scoring_options
+@click.pass_context
+def export(
+    ctx: click.Context,
+    output: Path,
+    fmt: str | None,
+    departments: tuple[str, ...],
+    bands: tuple[str, ...],
+    top: int | None,
+    policy_path: Path | None,
+    as_of: dt.datetime | None,
+) -> None:
+    """Write the prioritised remediation list: xlsx (a board workbook), csv, json or markdown."""
+    format_for(output, fmt)  # refuse an unknown format before the work of scoring
+    if not output.parent.exists():
+        raise InputError(f"{output}: folder {output.parent} does not exist.")
+    scores = load_scores(ctx, policy_path, as_of)
+    known = {s.department for s in scores.systems}
+    unknown = [d for d in departments if d.upper() not in known]
+    if unknown:
+        raise NotFound(
+            f"No department {unknown[0]!r}. Known departments: {', '.join(sorted(known))}."
+        )
+    result = export_ranking(
+        scores, output, fmt, departments=departments, bands=[parse_band(b) for b in bands], top=top
+    )
+    err.print(f"Wrote {result.systems:,} systems to {result.path} ({result.format.value}).")

@@ -132,6 +132,8 @@ def _score_one(facts: SystemFacts, policy: Policy, anchored: set[str]) -> System
         gaps=assess_gaps(facts, policy),
         blast=facts.blast,
         unmatched_components=unmatched,
+        record=row,
+        out_of_support=tuple(c.label for c in facts.components if c.out_of_support(policy.as_of)),
     )
     score.priority, contributions = _priority(score, policy)
     score.reasons, score.headline = _reasons(score, contributions)

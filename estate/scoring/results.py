@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from estate.enums import Disposition, Framework, Principle
 from estate.graph import BlastRadius
@@ -125,6 +126,10 @@ class SystemScore:
     gaps: tuple[Gap, ...]
     blast: BlastRadius | None
     unmatched_components: tuple[str, ...]
+    record: Any
+    """The system as stored (plan, funding, dates, owners), for reports."""
+    out_of_support: tuple[str, ...]
+    """Components past the end of security support: the legacy components."""
     priority: float = 0.0
     rank: int = 0
     reasons: tuple[str, ...] = field(default=())

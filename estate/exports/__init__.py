@@ -1,0 +1,127 @@
+"""The prioritised remediation list a CTO takes to a board, as xlsx, csv, json or markdown.
+
+`export_ranking` is the one function the CLI and the TUI call. Every format carries the same
+selection in the same order; files are written to a temporary file and moved into place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from estate.errors import InputError
+from estate.exports.summary import data_quality, summarise
+from estate.exports.text_formats import to_csv, to_json, to_markdown
+from estate.exports.workbook import write_workbook
+from estate.files import atomic_write
+from estate.graph.waves import plan_waves
+from estate.ranking import select_systems
+from estate.scoring import EstateScores
+from estate.scoring.policy import default_text
+from estate.scoring.results import Band
+
+
+class ExportFormat(StrEnum):
+    """The formats the remediation list is written in."""
+
+    XLSX = "xlsx"
+    CSV = "csv"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+_SUFFIXES = {
+    ".xlsx": ExportFormat.XLSX,
+    ".csv": ExportFormat.CSV,
+    ".json": ExportFormat.JSON,
+    ".md": ExportFormat.MARKDOWN,
+    ".markdown": ExportFormat.MARKDOWN,
+}
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote."""
+
+    path: Path
+    format: ExportFormat
+    systems: int
+
+
+def format_for(path: Path, fmt: str | None) -> ExportFormat:
+    """The format asked for, or the one the file name implies."""
+    if fmt is not None:
+        return ExportFormat(fmt)
+    found = _SUFFIXES.get(path.suffix.lower())
+    if found is None:
+        raise InputError(f"{path}: give --format, or name the file .xlsx, .csv, .json or .md.")
+    return found
+
+
+def _selection_text(departments: Iterable[str], bands: Iterable[Band], top: int | None) -> str:
+    parts = []
+    if departments:
+        parts.append("departments " + ", ".join(sorted(d.upper() for d in departments)))
+    if bands:
+        parts.append("bands " + ", ".join(b.value for b in bands))
+    if top is not None:
+        parts.append(f"top {top} by priority")
+    return "; ".join(parts) or "all systems"
+
+
+def _policy_text(scores: EstateScores) -> str:
+    source = scores.policy.source
+    if source == "built-in default":
+        return default_text()
+    overrides = Path(source).read_text(encoding="utf-8")
+    heading = f"# Overrides from {Path(source).name}:"
+    return f"{heading}\n{overrides}\n# The default they override:\n{default_text()}"
+
+
+def export_ranking(
+    scores: EstateScores,
+    path: Path,
+    fmt: str | None = None,
+    *,
+    departments: Iterable[str] = (),
+    bands: Iterable[Band] = (),
+    top: int | None = None,
+) -> ExportResult:
+    """Write the prioritised remediation list for a selection of the estate to `path`."""
+    chosen = format_for(path, fmt)
+    departments, bands = list(departments), list(bands)
+    selection = select_systems(scores.systems, departments=departments, bands=bands, top=top)
+    context: dict[str, Any] = {
+        "as_of": scores.policy.as_of.isoformat(),
+        "policy": scores.policy.name,
+        "catalogue": scores.catalogue.version,
+        "selection": _selection_text(departments, bands, top),
+    }
+    priority = {s.key: s.priority for s in selection}
+    waves = plan_waves(scores.graph.graph, list(priority), priority)
+    if chosen is ExportFormat.XLSX:
+        summary, quality = summarise(selection), data_quality(scores, selection)
+
+        def write(target: Path) -> None:
+            write_workbook(
+                target, selection, context, summary, quality, waves, _policy_text(scores)
+            )
+
+    else:
+        if chosen is ExportFormat.CSV:
+            text = to_csv(selection)
+        elif chosen is ExportFormat.JSON:
+            text = to_json(selection, context, waves)
+        else:
+            text = to_markdown(
+                selection, context, summarise(selection), data_quality(scores, selection)
+            )
+
+        def write(target: Path) -> None:
+            target.write_bytes(text.encode("utf-8"))
+
+    atomic_write(path, write)
+    return ExportResult(path, chosen, len(selection))

@@ -1,0 +1,97 @@
+"""The figures a board paper opens with, and the data-quality notes it closes with, computed
+once from the selection for every export format."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from estate.scoring import EstateScores
+from estate.scoring.results import Band, Readiness, Source, SystemScore
+
+BAND_ORDER = (Band.RED, Band.HIGH, Band.MEDIUM, Band.LOW)
+READINESS_ORDER = (Readiness.READY, Readiness.CONDITIONAL, Readiness.NOT_READY, Readiness.UNKNOWN)
+
+
+@dataclass
+class Summary:
+    """Counts by band, readiness and department, and the red-rated systems' plans."""
+
+    systems: int
+    legacy: int
+    by_band: dict[str, int]
+    by_readiness: dict[str, int]
+    by_department: list[tuple[str, int, int, int]]
+    """(department, systems, red-rated, legacy)."""
+    red_funded: int
+    red_unfunded_plan: int
+    red_no_plan: int
+
+
+@dataclass
+class DataQuality:
+    """What the scores could not see, so readers know their limits."""
+
+    unknown_criteria: list[tuple[str, str]] = field(default_factory=list)
+    """(system, criterion codes left unknown)."""
+    unmatched: list[tuple[str, str]] = field(default_factory=list)
+    unresolved: list[tuple[str, str]] = field(default_factory=list)
+    """(system, the system it depends on that no return has supplied)."""
+    readiness_unknown: list[str] = field(default_factory=list)
+    missing_from_return: list[str] = field(default_factory=list)
+
+
+def summarise(selection: list[SystemScore]) -> Summary:
+    """The headline figures for a selection of systems."""
+    bands = Counter(s.legacy.band for s in selection)
+    readiness = Counter(s.readiness.category for s in selection)
+    per_department: dict[str, list[SystemScore]] = {}
+    for system in selection:
+        per_department.setdefault(system.department, []).append(system)
+    red = [s for s in selection if s.legacy.band is Band.RED]
+    return Summary(
+        systems=len(selection),
+        legacy=sum(1 for s in selection if s.legacy.is_legacy),
+        by_band={**{b.value: bands.get(b, 0) for b in BAND_ORDER}, "Unknown": bands.get(None, 0)},
+        by_readiness={r.value: readiness.get(r, 0) for r in READINESS_ORDER},
+        by_department=sorted(
+            (
+                (
+                    department,
+                    len(rows),
+                    sum(1 for s in rows if s.legacy.band is Band.RED),
+                    sum(1 for s in rows if s.legacy.is_legacy),
+                )
+                for department, rows in per_department.items()
+            ),
+            key=lambda row: (-row[2], -row[1], row[0]),
+        ),
+        red_funded=sum(1 for s in red if s.record.remediation_plan and s.record.plan_funded),
+        red_unfunded_plan=sum(
+            1 for s in red if s.record.remediation_plan and not s.record.plan_funded
+        ),
+        red_no_plan=sum(1 for s in red if not s.record.remediation_plan),
+    )
+
+
+def data_quality(scores: EstateScores, selection: list[SystemScore]) -> DataQuality:
+    """Unknown criteria, unmatched components, unresolved dependencies and missing systems."""
+    quality = DataQuality()
+    graph = scores.graph
+    for system in selection:
+        unknown = [
+            c.code
+            for c in (*system.legacy.likelihood, *system.legacy.impact)
+            if c.source is Source.UNKNOWN
+        ]
+        if unknown:
+            quality.unknown_criteria.append((system.key, ", ".join(unknown)))
+        quality.unmatched.extend((system.key, text) for text in system.unmatched_components)
+        for target in sorted(graph.graph.successors(system.key)):
+            if graph.nodes[target].placeholder:
+                quality.unresolved.append((system.key, target))
+        if system.readiness.category is Readiness.UNKNOWN:
+            quality.readiness_unknown.append(system.key)
+        if system.record.missing_from_latest_return:
+            quality.missing_from_return.append(system.key)
+    return quality

@@ -1,0 +1,227 @@
+"""The board exports: the workbook read back with openpyxl, csv/json round trips, markdown,
+formula neutralisation, determinism and atomic writes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from estate import db
+from estate.exports import export_ranking
+from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS
+from estate.scoring import score_estate
+from estate.scoring.policy import load_policy
+from tests.conftest import Run
+
+AS_OF = ("--as-of", "2026-11-01")
+HOSTILE = '=HYPERLINK("http://evil","x")'
+
+
+@pytest.fixture
+def hostile_db(demo_db: Path) -> Path:
+    """The sample estate with a system whose name a spreadsheet would run as a formula."""
+    engine = db.open_engine(demo_db)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE system SET name = ?, notes = ? "
+            "WHERE reference = (SELECT min(reference) FROM system)",
+            (HOSTILE, "@SUM(1+1)"),
+        )
+    engine.dispose()
+    return demo_db
+
+
+def _export(run: Run, db_path: Path, out: Path, *args: str) -> None:
+    result = run("--db", db_path, "export", out, *AS_OF, *args)
+    assert result.exit_code == 0, result.output
+
+
+def test_the_workbook_has_every_sheet_in_order(run: Run, demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "board.xlsx"
+    _export(run, demo_db, out)
+    book = load_workbook(out)
+    assert book.sheetnames == [
+        "Summary",
+        "Priority list",
+        "Legacy register",
+        "Improvement plan",
+        "Waves",
+        "Method",
+        "Data quality",
+    ]
+    summary = book["Summary"]
+    labels = {summary.cell(r, 1).value: summary.cell(r, 2).value for r in range(1, 15)}
+    assert labels["As at"] == "2026-11-01" and labels["Policy"] == "default 2026.1"
+    assert labels["Lifecycle catalogue"].startswith("builtin-")
+    assert {"Red-rated with a funded plan", "Red-rated with no plan"} <= set(labels)
+    charts = summary._charts
+    assert len(charts) == 2
+    assert {c.tagname for c in charts} == {"barChart"}
+
+
+def test_the_priority_list_is_in_priority_order_with_formats(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "board.xlsx"
+    _export(run, demo_db, out)
+    ranking = json.loads(run("--db", demo_db, "rank", "--json", *AS_OF).stdout)["systems"]
+    sheet = load_workbook(out)["Priority list"]
+    assert [c.value for c in sheet[1]] == [c.header for c in PRIORITY_COLUMNS]
+    keys = [sheet.cell(row, 2).value for row in range(2, sheet.max_row + 1)]
+    assert keys == [s["key"] for s in ranking]
+    assert sheet.freeze_panes == "C2"
+    assert sheet.auto_filter.ref == f"A1:W{len(keys) + 1}"
+    assert sheet.column_dimensions["C"].width > 20
+    headers = [c.header for c in PRIORITY_COLUMNS]
+    target = headers.index("Target date") + 1
+    dated = [
+        sheet.cell(r, target) for r in range(2, sheet.max_row + 1) if sheet.cell(r, target).value
+    ]
+    assert dated and all(c.number_format == "dd/mm/yyyy" for c in dated)
+    assert sheet.cell(2, headers.index("Priority") + 1).number_format == "0.0"
+    rules = {
+        rule.formula[0]: rule.dxf.fill.fgColor.rgb or rule.dxf.fill.bgColor.rgb
+        for cf in sheet.conditional_formatting
+        for rule in cf.rules
+    }
+    assert '$I2="Red-rated"' in rules and '$I2="Low"' in rules
+
+
+def test_the_register_improvement_plan_waves_method_and_quality(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "board.xlsx"
+    _export(run, demo_db, out)
+    book = load_workbook(out)
+    register = book["Legacy register"]
+    assert [c.value for c in register[1]] == [c.header for c in REGISTER_COLUMNS]
+    is_legacy = [c.header for c in REGISTER_COLUMNS].index("Is legacy") + 1
+    assert all(register.cell(r, is_legacy).value == "Yes" for r in range(2, register.max_row + 1))
+    plan = book["Improvement plan"]
+    ranks = [plan.cell(r, 1).value for r in range(2, plan.max_row + 1)]
+    assert ranks and ranks == sorted(ranks)
+    waves = book["Waves"]
+    numbers = [waves.cell(r, 1).value for r in range(2, waves.max_row + 1)]
+    assert numbers == sorted(numbers) and numbers[0] == 1
+    method = " ".join(str(c.value) for c in book["Method"]["A"] if c.value)
+    assert "Red-rated from 16" in method and "red_from = 16" in method
+    quality = {
+        book["Data quality"].cell(r, 1).value for r in range(2, book["Data quality"].max_row + 1)
+    }
+    assert {"Criteria not known", "Unresolved dependency"} <= quality
+
+
+def test_formula_text_is_neutralised(run: Run, hostile_db: Path, tmp_path: Path) -> None:
+    _export(run, hostile_db, tmp_path / "b.xlsx")
+    _export(run, hostile_db, tmp_path / "b.csv")
+    book = load_workbook(tmp_path / "b.xlsx")
+    found = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value == HOSTILE]
+    assert found, "the hostile name is exported as text"
+    assert all(c.data_type == "s" for c in found)
+    assert not [c for sheet in book for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    rows = list(csv.reader((tmp_path / "b.csv").open(encoding="utf-8")))
+    names = [row[2] for row in rows[1:]]
+    assert "'" + HOSTILE in names and HOSTILE not in names
+    assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+
+
+def test_csv_and_json_round_trip_in_the_same_order(run: Run, demo_db: Path, tmp_path: Path) -> None:
+    _export(run, demo_db, tmp_path / "l.csv", "--band", "red")
+    _export(run, demo_db, tmp_path / "l.json", "--band", "red")
+    rows = list(csv.DictReader((tmp_path / "l.csv").open(encoding="utf-8")))
+    document = json.loads((tmp_path / "l.json").read_text())
+    assert document["schema_version"] == 1 and document["selection"] == "bands Red-rated"
+    assert [r["System"] for r in rows] == [s["key"] for s in document["systems"]]
+    assert {r["Legacy band"] for r in rows} == {"Red-rated"}
+    first = document["systems"][0]
+    assert float(rows[0]["Priority"]) == first["priority"]
+    assert {w["wave"] for w in document["waves"]} and all(w["systems"] for w in document["waves"])
+
+
+def test_markdown_renders_the_top_systems_with_reasons(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    _export(run, demo_db, tmp_path / "r.md", "--top", "5")
+    text = (tmp_path / "r.md").read_text()
+    top = json.loads(run("--db", demo_db, "rank", "--json", "--top", "5", *AS_OF).stdout)["systems"]
+    assert text.startswith("# Legacy technology remediation priorities")
+    assert "Selection: top 5 by priority." in text
+    for system in top:
+        assert f"### {system['rank']}. {system['key']}" in text
+        assert system["reasons"][0].replace("|", "\\|") in text
+    assert "## Limits of the data" in text
+
+
+def test_text_exports_are_deterministic(run: Run, demo_db: Path, tmp_path: Path) -> None:
+    for suffix in ("csv", "json", "md"):
+        _export(run, demo_db, tmp_path / f"a.{suffix}")
+        _export(run, demo_db, tmp_path / f"b.{suffix}")
+        assert (tmp_path / f"a.{suffix}").read_bytes() == (tmp_path / f"b.{suffix}").read_bytes(), (
+            suffix
+        )
+
+
+def test_a_failed_export_leaves_no_file(
+    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import estate.exports as exports
+
+    engine = db.open_engine(demo_db)
+    with engine.connect() as connection:
+        scores = score_estate(connection, load_policy(as_of=dt.date(2026, 11, 1)))
+    engine.dispose()
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    out = folder / "board.xlsx"
+    out.write_bytes(b"last quarter's board paper")
+
+    def explode(*_args: object, **_kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(exports, "write_workbook", explode)
+    with pytest.raises(OSError, match="disk full"):
+        export_ranking(scores, out)
+    assert out.read_bytes() == b"last quarter's board paper"
+    assert sorted(p.name for p in folder.iterdir()) == ["board.xlsx"]
+
+
+def test_export_refuses_unknown_formats_and_departments(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    bad = run("--db", demo_db, "export", tmp_path / "x.pdf")
+    assert bad.exit_code == 1 and "--format" in bad.stderr
+    missing = run("--db", demo_db, "export", tmp_path / "x.csv", "--department", "NOPE")
+    assert missing.exit_code == 1 and "No department 'NOPE'" in missing.stderr
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_the_workbook_opens_cleanly_in_libreoffice(run: Run, demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "board.xlsx"
+    _export(run, demo_db, out, "--top", "40")
+    result = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    pdf = tmp_path / "board.pdf"
+    assert result.returncode == 0 and pdf.exists(), result.stderr
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
