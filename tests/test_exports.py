@@ -58,7 +58,7 @@ def test_the_workbook_has_every_sheet_in_order(run: Run, demo_db: Path, tmp_path
     ]
     summary = book["Summary"]
     labels = {summary.cell(r, 1).value: summary.cell(r, 2).value for r in range(1, 15)}
-    assert labels["As at"] == "2026-11-01" and labels["Policy"] == "default 2026.1"
+    assert labels["As at"] == dt.datetime(2026, 11, 1) and labels["Policy"] == "default 2026.1"
     assert labels["Lifecycle catalogue"].startswith("builtin-")
     assert {"Red-rated with a funded plan", "Red-rated with no plan"} <= set(labels)
     charts = summary._charts
