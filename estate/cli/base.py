@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,7 +57,16 @@ def cli(ctx: click.Context, db_path: str) -> None:
     """Find the riskiest legacy technology in an estate and say what to fix first."""
     ctx.obj = db_path
     if ctx.invoked_subcommand is None:
+        if _interactive() and "://" not in db_path and Path(db_path).exists():
+            from estate.cli.tui_command import run_tui
+
+            run_tui(db_path)
+            return
         click.echo(ctx.get_help())
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 @contextmanager

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from estate.cli import estate_commands, graph_commands, import_commands, scoring_commands
+from estate.cli import (
+    estate_commands,
+    graph_commands,
+    import_commands,
+    scoring_commands,
+    tui_command,
+)
 from estate.cli.base import cli
 
-COMMAND_MODULES = (estate_commands, graph_commands, import_commands, scoring_commands)
+COMMAND_MODULES = (estate_commands, graph_commands, import_commands, scoring_commands, tui_command)
 
 
 def main() -> None:

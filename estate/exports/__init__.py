@@ -21,7 +21,7 @@ from estate.graph.waves import plan_waves
 from estate.ranking import select_systems
 from estate.scoring import EstateScores
 from estate.scoring.policy import default_text
-from estate.scoring.results import Band
+from estate.scoring.results import Band, SystemScore
 
 
 class ExportFormat(StrEnum):
@@ -89,16 +89,22 @@ def export_ranking(
     departments: Iterable[str] = (),
     bands: Iterable[Band] = (),
     top: int | None = None,
+    systems: list[SystemScore] | None = None,
+    description: str | None = None,
 ) -> ExportResult:
-    """Write the prioritised remediation list for a selection of the estate to `path`."""
+    """Write the prioritised remediation list for a selection of the estate to `path`: the
+    filters given, or exactly `systems` (as the TUI's filtered table shows them)."""
     chosen = format_for(path, fmt)
     departments, bands = list(departments), list(bands)
-    selection = select_systems(scores.systems, departments=departments, bands=bands, top=top)
+    if systems is not None:
+        selection = sorted(systems, key=lambda s: s.rank)
+    else:
+        selection = select_systems(scores.systems, departments=departments, bands=bands, top=top)
     context: dict[str, Any] = {
         "as_of": scores.policy.as_of.isoformat(),
         "policy": scores.policy.name,
         "catalogue": scores.catalogue.version,
-        "selection": _selection_text(departments, bands, top),
+        "selection": description or _selection_text(departments, bands, top),
     }
     priority = {s.key: s.priority for s in selection}
     waves = plan_waves(scores.graph.graph, list(priority), priority)

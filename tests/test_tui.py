@@ -1,0 +1,277 @@
+"""The terminal UI driven as a user would: keys and clicks, asserting on what is shown and
+what is stored."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, OptionList, Select, Static, Tree
+
+from tests.conftest import Run
+from tui.app import EstateApp, make_app
+from tui.dialogs.export_ranking import ExportDialog
+from tui.dialogs.help import HelpDialog
+from tui.dialogs.import_return import ImportDialog
+from tui.screens.detail import DetailScreen
+from tui.screens.explorer import ExplorerScreen
+from tui.screens.overview import OverviewScreen
+from tui.screens.ranking import RankingScreen
+from tui.screens.waves import WavesScreen
+from tui.widgets.ranked_table import RankedTable
+
+AS_OF = dt.date(2026, 11, 1)
+SIZE = (130, 42)
+
+
+def _app(db_path: Path) -> EstateApp:
+    return make_app(db_path, as_of=AS_OF)
+
+
+async def _loaded(pilot: Pilot[Any]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _text(static: Static) -> str:
+    """What a Static shows, as plain text."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(static.content)
+    return console.export_text()
+
+
+def _status(app: EstateApp) -> str:
+    return str(app.screen.query_one("#status", Static).content)
+
+
+def _table(app: EstateApp) -> RankedTable:
+    return app.screen.query_one(RankedTable)
+
+
+async def test_opens_on_the_overview_with_the_riskiest_systems(demo_db: Path, run: Run) -> None:
+    ranking = json.loads(run("--db", demo_db, "rank", "--json", "--as-of", "2026-11-01").stdout)[
+        "systems"
+    ]
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        text = _text(app.screen.query_one("#overview-body", Static))
+        assert f"{len(ranking)} systems" in text
+        assert ranking[0]["key"] in text  # the riskiest red-rated system is named
+        assert "Data quality" in text and "Cloud readiness" in text
+
+
+async def test_ranking_sorts_filters_and_searches(demo_db: Path) -> None:
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, RankingScreen)
+        table = _table(app)
+        total = len(table.rows)
+        assert table.current_key == app.scores.systems[0].key  # type: ignore[union-attr]
+        await pilot.press("5")  # Priority: descending first
+        assert "sorted by Priority descending" in _status(app)
+        priorities = [app.data.systems[i].priority for i in table.rows]  # type: ignore[union-attr]
+        assert priorities == sorted(priorities, reverse=True)
+        await pilot.press("5")
+        assert "sorted by Priority ascending" in _status(app)
+        await pilot.press("slash", "p", "o", "r", "t")
+        await pilot.pause()
+        assert 0 < len(table.rows) < total
+        assert all("port" in app.data.haystack[i] for i in table.rows)  # type: ignore[union-attr]
+        assert 'search="port"' in _status(app)
+        select = app.screen.query_one("#filter-department", Select)
+        select.value = "DBP"
+        await pilot.pause()
+        assert {app.data.systems[i].department for i in table.rows} <= {"DBP"}  # type: ignore[union-attr]
+        assert "dept=DBP" in _status(app)
+        table.focus()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(table.rows) == total and "search" not in _status(app)
+
+
+async def test_clicking_a_heading_sorts_by_it(demo_db: Path) -> None:
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.click("#column-header", offset=(26, 0))  # the Name column
+        assert "sorted by Name ascending" in _status(app)
+
+
+async def test_open_a_system_follow_a_neighbour_and_come_back(demo_db: Path) -> None:
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        first = _table(app).current_key
+        await pilot.press("enter")
+        await _loaded(pilot)
+        assert isinstance(app.screen, DetailScreen) and app.screen.key == first
+        explanation = _text(app.screen.query_one("#scores", Static))
+        assert "Legacy risk" in explanation and "Cloud readiness" in explanation
+        neighbours = app.screen.query_one("#neighbours", OptionList)
+        targets = [neighbours.get_option_at_index(i) for i in range(neighbours.option_count)]
+        enabled = [o for o in targets if not o.disabled]
+        assert enabled, "the top system has neighbours"
+        await pilot.press("n")
+        neighbours.highlighted = targets.index(enabled[0])
+        await pilot.press("enter")
+        await _loaded(pilot)
+        assert isinstance(app.screen, DetailScreen) and app.screen.key == enabled[0].id
+        await pilot.press("escape")
+        assert isinstance(app.screen, DetailScreen) and app.screen.key == first
+        await pilot.press("escape")
+        assert isinstance(app.screen, RankingScreen)
+
+
+async def test_dependency_explorer_shows_both_directions_and_blast_radius(demo_db: Path) -> None:
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("r", "enter")
+        await _loaded(pilot)
+        key = app.screen.key  # type: ignore[attr-defined]
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplorerScreen)
+        tree = app.screen.query_one(Tree)
+        down, up = tree.root.children
+        graph = app.scores.graph.graph  # type: ignore[union-attr]
+        assert len(down.children) == graph.out_degree(key) and len(up.children) == graph.in_degree(
+            key
+        )
+        assert "systems depend on it" in _text(app.screen.query_one("#blast", Static))
+        expandable = next((c for c in up.children if c.allow_expand), None)
+        if expandable is not None:
+            expandable.expand()
+            await pilot.pause()
+            assert expandable.children
+
+
+async def test_waves_of_the_selection(demo_db: Path) -> None:
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("r", "slash", "d", "b", "p", "enter", "w")
+        await _loaded(pilot)
+        assert isinstance(app.screen, WavesScreen)
+        assert app.screen.query_one("#waves", DataTable).row_count == len(app.screen.selection) > 0
+
+
+async def test_import_a_return_checking_first(demo_db: Path, tmp_path: Path, run: Run) -> None:
+    template = tmp_path / "dbp.xlsx"
+    assert run("--db", demo_db, "template", template, "--department", "DBP").exit_code == 0
+    from openpyxl import load_workbook
+
+    book = load_workbook(template)
+    reference = book["Systems"]["B2"].value
+    book["Systems"]["C2"] = "Renamed in the UI"
+    book.save(template)
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ImportDialog)
+        app.screen.query_one("#path", Input).value = str(template)
+        await pilot.click("#check")
+        await _loaded(pilot)
+        assert "1 changed" in _text(app.screen.query_one("#report", Static))
+        detail = json.loads(run("--db", demo_db, "show", f"DBP/{reference}", "--json").stdout)
+        assert detail["name"] != "Renamed in the UI", "a check writes nothing"
+        await pilot.click("#import")
+        await _loaded(pilot)
+        assert not isinstance(app.screen, ImportDialog)
+    detail = json.loads(run("--db", demo_db, "show", f"DBP/{reference}", "--json").stdout)
+    assert detail["name"] == "Renamed in the UI"
+
+
+async def test_export_what_the_table_shows(demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "red.csv"
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        app.screen.query_one("#filter-band", Select).value = "Red-rated"
+        await pilot.pause()
+        shown = [app.data.systems[i].key for i in _table(app).rows]  # type: ignore[union-attr]
+        _table(app).focus()
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        app.screen.query_one("#format", Select).value = "csv"
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = str(out)
+        await pilot.click("#export")
+        await _loaded(pilot)
+    with out.open(encoding="utf-8", newline="") as handle:
+        exported = [row["System"] for row in csv.DictReader(handle)]
+    assert exported == shown  # the table's order is priority order here
+
+
+async def test_help_palette_and_quit(demo_db: Path) -> None:
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpDialog)
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"ranking", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RankingScreen)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+# --- snapshots of the main screens on the sample data ---------------------------------------
+
+
+class TestSnapshots:
+    @staticmethod
+    async def _ready(pilot: Pilot[Any]) -> None:
+        await _loaded(pilot)
+
+    def test_overview(self, snap_compare: Any, demo_db: Path) -> None:
+        assert snap_compare(_app(demo_db), terminal_size=SIZE, run_before=self._ready)
+
+    def test_ranking(self, snap_compare: Any, demo_db: Path) -> None:
+        async def ranking(pilot: Pilot[Any]) -> None:
+            await _loaded(pilot)
+            await pilot.press("r")
+            await pilot.pause()
+
+        assert snap_compare(_app(demo_db), terminal_size=SIZE, run_before=ranking)
+
+    def test_detail(self, snap_compare: Any, demo_db: Path) -> None:
+        async def detail(pilot: Pilot[Any]) -> None:
+            await _loaded(pilot)
+            await pilot.press("r", "enter")
+            await _loaded(pilot)
+
+        assert snap_compare(_app(demo_db), terminal_size=SIZE, run_before=detail)
+
+    def test_explorer(self, snap_compare: Any, demo_db: Path) -> None:
+        async def explorer(pilot: Pilot[Any]) -> None:
+            await _loaded(pilot)
+            await pilot.press("r", "enter")
+            await _loaded(pilot)
+            await pilot.press("e")
+            await pilot.pause()
+
+        assert snap_compare(_app(demo_db), terminal_size=SIZE, run_before=explorer)

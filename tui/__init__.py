@@ -1,0 +1,1 @@
+"""The estate terminal UI: architects browse, rank, explain and explore the estate."""

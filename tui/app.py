@@ -1,0 +1,118 @@
+"""The estate terminal app: loads and scores the estate in a worker, then offers the overview,
+the ranking, system details, the dependency explorer, waves, import and export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
+
+from estate import db
+from estate.scoring import EstateScores, score_estate
+from estate.scoring.policy import load_policy
+from tui.commands import EstateCommands
+from tui.data import RankedData
+from tui.screens.overview import OverviewScreen
+from tui.screens.ranking import RankingScreen
+
+
+class EstateApp(App[None]):
+    """Browse, rank, explain and explore the estate."""
+
+    TITLE = "estate"
+    SUB_TITLE = "legacy technology: what to fix first"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {EstateCommands}
+    MODES = {"overview": OverviewScreen, "ranking": RankingScreen}
+    data: reactive[RankedData | None] = reactive(None)
+    """The scored estate; screens watch it and redraw when a load finishes."""
+    DEFAULT_MODE = "overview"
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("o", "switch_mode('overview')", "Overview", show=False),
+        Binding("r", "switch_mode('ranking')", "Ranking", show=False),
+        Binding("i", "import_return", "Import"),
+        Binding("x", "export", "Export"),
+    ]
+
+    def __init__(
+        self, db_path: str | Path, policy_path: Path | None = None, as_of: dt.date | None = None
+    ) -> None:
+        super().__init__()
+        self.db_path = str(db_path)
+        self.policy = load_policy(policy_path, as_of=as_of)
+        self.scores: EstateScores | None = None
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load(self) -> RankedData:
+        """Read and score the whole estate off the event loop."""
+        engine = db.open_engine(self.db_path)
+        try:
+            with engine.connect() as connection:
+                scores = score_estate(connection, self.policy)
+        finally:
+            engine.dispose()
+        return RankedData(scores)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "load":
+            return
+        if event.state is WorkerState.SUCCESS:
+            data = event.worker.result
+            assert isinstance(data, RankedData)
+            self.scores = data.scores
+            self.data = data
+        elif event.state is WorkerState.ERROR:
+            self.notify(
+                str(event.worker.error),
+                title="Cannot load the estate",
+                severity="error",
+                timeout=30,
+            )
+
+    def action_help(self) -> None:
+        from tui.dialogs.help import HelpDialog
+
+        self.push_screen(HelpDialog())
+
+    def action_import_return(self) -> None:
+        from tui.dialogs.import_return import ImportDialog
+
+        def after(stored: bool | None) -> None:
+            if stored:
+                self.load()
+
+        self.push_screen(ImportDialog(), after)
+
+    def action_export(self) -> None:
+        from tui.dialogs.export_ranking import ExportDialog
+
+        if self.data is None:
+            self.notify("The estate is still loading.")
+            return
+        screen = self.screen
+        if isinstance(screen, RankingScreen) and screen.data is not None:
+            selection, description = screen.selection(), screen.filters.describe()
+        else:
+            selection, description = list(self.data.systems), "all systems"
+        self.push_screen(ExportDialog(selection, description))
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+
+def make_app(
+    db_path: str | Path, policy_path: Path | None = None, as_of: dt.date | None = None
+) -> EstateApp:
+    """The app factory the CLI and the tests share; refuses a database it cannot open."""
+    db.open_engine(db_path).dispose()
+    return EstateApp(db_path, policy_path, as_of)

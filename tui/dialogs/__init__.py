@@ -1,0 +1,1 @@
+"""Modal dialogs: import a return, export the ranking, help."""

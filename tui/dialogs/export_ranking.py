@@ -1,0 +1,86 @@
+"""Export the ranking as the table shows it, through the same function as `estate export`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from estate.errors import EstateError
+from estate.exports import ExportFormat, export_ranking
+
+SUFFIX = {
+    ExportFormat.XLSX: ".xlsx",
+    ExportFormat.CSV: ".csv",
+    ExportFormat.JSON: ".json",
+    ExportFormat.MARKDOWN: ".md",
+}
+
+
+class ExportDialog(ModalScreen[Path | None]):
+    """Choose a format and file; the export runs in a worker."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, selection: list[Any], description: str) -> None:
+        super().__init__()
+        self.selection = selection
+        self.description = description
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(
+                f"Export {len(self.selection):,} systems ({self.description})", classes="title"
+            )
+            yield Select(
+                [(f.value, f.value) for f in ExportFormat],
+                value=ExportFormat.XLSX.value,
+                id="format",
+                allow_blank=False,
+            )
+            yield Input(value=str(Path.cwd() / "remediation-priorities.xlsx"), id="path")
+            with Horizontal(classes="buttons"):
+                yield Button("Export", id="export", variant="primary")
+                yield Button("Cancel", id="cancel")
+            yield Static(id="result")
+
+    @on(Select.Changed, "#format")
+    def format_changed(self, event: Select.Changed) -> None:
+        path_input = self.query_one("#path", Input)
+        path_input.value = str(
+            Path(path_input.value).with_suffix(SUFFIX[ExportFormat(str(event.value))])
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#path")
+    @on(Button.Pressed, "#export")
+    def start(self) -> None:
+        self.query_one("#result", Static).update("Exporting…")
+        self.export()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def export(self) -> None:
+        """Write the file in a worker."""
+        path = Path(self.query_one("#path", Input).value).expanduser()
+        fmt = str(self.query_one("#format", Select).value)
+        scores = self.app.scores  # type: ignore[attr-defined]
+        try:
+            export_ranking(scores, path, fmt, systems=self.selection, description=self.description)
+        except (EstateError, OSError) as exc:
+            self.app.call_from_thread(self.query_one("#result", Static).update, f"[red]{exc}[/]")
+            return
+        self.app.call_from_thread(self.done, path)
+
+    def done(self, path: Path) -> None:
+        """Report and close."""
+        self.app.notify(f"Exported {len(self.selection):,} systems to {path}")
+        self.dismiss(path)

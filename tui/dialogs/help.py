@@ -1,0 +1,46 @@
+"""The help screen: what each screen is for and its keys."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# estate
+
+Find the riskiest legacy technology and what to fix first.
+
+| Key | Where | Does |
+|---|---|---|
+| `o` | anywhere | Overview: the estate at a glance |
+| `r` | anywhere | Ranking: every system by remediation priority |
+| `/` | ranking | Search as you type (name, key, owner) |
+| `1`-`9`, `0` | ranking | Sort by that column; again to reverse (or click a heading) |
+| `escape` | ranking | Clear the filters |
+| `enter` | ranking, tree | Open the system: every score explained |
+| `n` | system | Go to its neighbours; `enter` jumps to one |
+| `e` | system | Dependency explorer: what it depends on and what depends on it |
+| `w` | ranking | Migration waves of the systems shown |
+| `i` | anywhere | Import a return: check it first, then confirm |
+| `x` | anywhere | Export the systems shown (xlsx, csv, json, markdown) |
+| `escape` | system, tree, waves | Back |
+| `ctrl+p` | anywhere | Command palette |
+| `q` | anywhere | Quit |
+
+Scores follow the CDDO Legacy IT Risk Assessment Framework (likelihood x impact, red-rated
+from 16), cloud readiness categories, and CAF / Secure by Design gaps. Each criterion says
+whether it was self-assessed, derived (and from what) or unknown.
+"""
+
+
+class HelpDialog(ModalScreen[None]):
+    """Keys and what the screens are for."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog"):
+            yield Markdown(HELP)

@@ -1,0 +1,94 @@
+"""One system: every score explained, its components, gaps and plan, and its neighbours, one
+keypress away (jump to a neighbour; escape comes back)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from sqlmodel import Session
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, LoadingIndicator, OptionList, Static
+from textual.widgets.option_list import Option
+
+from estate import db, queries
+from estate.render import BAND_STYLE, render_scores, render_system
+from estate.scoring.serialise import score_dict
+
+
+class DetailScreen(Screen[None]):
+    """A system's full explanation."""
+
+    BINDINGS = [
+        Binding("escape,backspace", "app.pop_screen", "Back"),
+        Binding("e", "explore", "Dependencies"),
+        Binding("n", "focus_neighbours", "Neighbours"),
+    ]
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield LoadingIndicator(id="loading")
+        with Horizontal(id="detail"):
+            with VerticalScroll(id="explanation"):
+                yield Static(id="scores")
+                yield Static(id="facts")
+            yield OptionList(id="neighbours")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.key
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load(self) -> None:
+        """Read the stored system in a worker, with its own database session."""
+        engine = db.open_engine(self.app.db_path)  # type: ignore[attr-defined]
+        try:
+            with Session(engine) as session:
+                detail = queries.describe_system(session, self.key)
+        finally:
+            engine.dispose()
+        self.app.call_from_thread(self.show, detail)
+
+    def show(self, detail: dict[str, Any]) -> None:
+        """Draw the explanation and the neighbour list."""
+        scores = self.app.scores  # type: ignore[attr-defined]
+        score = scores.by_key()[detail["key"]]
+        self.query_one("#loading").display = False
+        self.query_one("#scores", Static).update(render_scores(score_dict(score)))
+        self.query_one("#facts", Static).update(render_system(detail))
+        bands = {s.key: s.legacy.band.value if s.legacy.band else None for s in scores.systems}
+        options = self.query_one("#neighbours", OptionList)
+        options.clear_options()
+        for heading, rows in (
+            ("Depends on", detail["depends_on"]),
+            ("Used by", detail["depended_on_by"]),
+        ):
+            options.add_option(Option(Text(heading, style="bold"), disabled=True))
+            for row in rows:
+                band = bands.get(row["key"])
+                label = Text(f"{row['key']} ")
+                label.append(band or "not in the estate", style=BAND_STYLE.get(band, "yellow"))
+                options.add_option(Option(label, id=row["key"], disabled=row["key"] not in bands))
+        self.query_one("#explanation").focus()
+
+    @on(OptionList.OptionSelected, "#neighbours")
+    def jump(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.app.push_screen(DetailScreen(event.option.id))
+
+    def action_focus_neighbours(self) -> None:
+        self.query_one("#neighbours").focus()
+
+    def action_explore(self) -> None:
+        from tui.screens.explorer import ExplorerScreen
+
+        self.app.push_screen(ExplorerScreen(self.key))

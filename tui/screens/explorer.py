@@ -1,0 +1,116 @@
+"""What a system depends on and what depends on it, to any depth, as a tree: cycles are marked,
+each system shows its band, and the blast radius heads the screen."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, Tree
+
+from estate.render import BAND_STYLE
+
+NodeData = tuple[str, str, tuple[str, ...]]
+"""(system key, direction "down" or "up", the path of keys from the root)."""
+
+
+class ExplorerScreen(Screen[None]):
+    """The dependency tree around one system."""
+
+    BINDINGS = [
+        Binding("escape,backspace", "app.pop_screen", "Back"),
+        Binding("enter", "open", "Open system"),
+    ]
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="blast")
+        yield Tree[NodeData](self.key, id="tree")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        scores = self.app.scores  # type: ignore[attr-defined]
+        self.sub_title = f"Dependencies of {self.key}"
+        self.graph = scores.graph
+        self.bands = {s.key: s.legacy.band.value if s.legacy.band else None for s in scores.systems}
+        score = scores.by_key()[self.key]
+        blast = score.blast
+        clusters = [c for c in self.graph.clusters() if self.key in c]
+        text = Text(f"{self.key} {score.name}: ", style="bold")
+        if blast is not None:
+            text.append(
+                f"{blast.total} systems depend on it ({blast.direct} directly, "
+                f"{blast.critical} critical, {blast.departments} departments)."
+            )
+        if clusters:
+            text.append(
+                f"\nIn a dependency cycle with {len(clusters[0]) - 1} others: "
+                "they must move together.",
+                style="yellow",
+            )
+        self.query_one("#blast", Static).update(text)
+        tree = self.query_one("#tree", Tree)
+        tree.root.set_label(self._label(self.key))
+        tree.root.data = (self.key, "root", (self.key,))
+        down = tree.root.add(Text("depends on", style="bold"), data=(self.key, "down", (self.key,)))
+        up = tree.root.add(Text("used by", style="bold"), data=(self.key, "up", (self.key,)))
+        self._fill(down)
+        self._fill(up)
+        tree.root.expand()
+        down.expand()
+        up.expand()
+        tree.focus()
+
+    def _label(self, key: str, cycle: bool = False) -> Text:
+        band = self.bands.get(key)
+        node = self.graph.nodes[key]
+        label = Text(f"{key} {node.name if not node.placeholder else ''} ")
+        label.append(
+            band or ("not in the estate" if node.placeholder else "unknown"),
+            style=BAND_STYLE.get(band, "yellow"),
+        )
+        if cycle:
+            label.append("  ↻ cycle", style="bold yellow")
+        return label
+
+    def _fill(self, branch: Tree.NodeType) -> None:  # type: ignore[name-defined]
+        """Add the next level under `branch`, lazily, marking systems already on the path."""
+        key, direction, path = branch.data
+        graph = self.graph.graph
+        neighbours = graph.successors(key) if direction == "down" else graph.predecessors(key)
+        for neighbour in sorted(neighbours):
+            cycle = neighbour in path
+            child = branch.add(
+                self._label(neighbour, cycle),
+                data=(neighbour, direction, (*path, neighbour)),
+                allow_expand=not cycle and self._has_more(neighbour, direction),
+            )
+            child.data = (neighbour, direction, (*path, neighbour))
+
+    def _has_more(self, key: str, direction: str) -> bool:
+        graph = self.graph.graph
+        return bool(graph.out_degree(key) if direction == "down" else graph.in_degree(key))
+
+    @on(Tree.NodeExpanded)
+    def grow(self, event: Tree.NodeExpanded[NodeData]) -> None:
+        node = event.node
+        if (
+            node.data
+            and node.data[1] in ("down", "up")
+            and not node.children
+            and node is not self.query_one(Tree).root
+        ):
+            self._fill(node)
+
+    def action_open(self) -> None:
+        from tui.screens.detail import DetailScreen
+
+        node = self.query_one("#tree", Tree).cursor_node
+        if node is not None and node.data and node.data[0] in self.bands:
+            self.app.push_screen(DetailScreen(node.data[0]))

@@ -1,0 +1,119 @@
+"""The estate at a glance: systems by department and band, legacy share, cloud readiness,
+the commonest security gaps and the data-quality warnings."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, LoadingIndicator, Static
+
+from estate.exports.summary import BAND_ORDER, data_quality, summarise
+from estate.scoring import EstateScores
+from estate.scoring.results import Band
+from tui.data import RankedData
+
+BAR = "█"
+BAND_COLOURS = {
+    "Red-rated": "red",
+    "High": "dark_orange",
+    "Medium": "yellow",
+    "Low": "green",
+    "Unknown": "grey50",
+}
+READINESS_COLOURS = {
+    "Ready": "green",
+    "Ready with conditions": "yellow",
+    "Not ready": "red",
+    "Unknown": "grey50",
+}
+
+
+def _bar(count: int, total: int, colour: str, width: int = 30) -> Text:
+    size = round(width * count / total) if total else 0
+    return Text(BAR * size, style=colour) + Text(f" {count:,}")
+
+
+def overview(scores: EstateScores) -> RenderableType:
+    """The overview as Rich renderables, from the scores alone."""
+    systems = scores.systems
+    summary = summarise(systems)
+    quality = data_quality(scores, systems)
+    total = max(summary.systems, 1)
+    head = Text.assemble(
+        (f"{summary.systems:,} systems", "bold"),
+        " in ",
+        (f"{len(summary.by_department)} departments", "bold"),
+        f" · {summary.legacy:,} legacy ({100 * summary.legacy / total:.0f}%) · ",
+        (f"{summary.by_band['Red-rated']:,} red-rated", "bold red"),
+        f" ({summary.red_no_plan:,} with no plan, {summary.red_unfunded_plan:,} unfunded)",
+        f"\nAs at {scores.policy.as_of:%d/%m/%Y} · policy {scores.policy.name} · "
+        f"catalogue {scores.catalogue.version}",
+    )
+    departments = Table(title="Departments (red-rated first)", title_justify="left", expand=False)
+    departments.add_column("Dept")
+    departments.add_column("Systems", justify="right")
+    for band in BAND_ORDER:
+        departments.add_column(band.value, justify="right", style=BAND_COLOURS[band.value])
+    per_band = Counter((s.department, s.legacy.band) for s in systems)
+    for department, count, _red, _legacy in summary.by_department:
+        departments.add_row(
+            department, f"{count:,}", *(f"{per_band[(department, b)]:,}" for b in BAND_ORDER)
+        )
+    bands = Table(title="Legacy risk bands", title_justify="left", show_header=False, box=None)
+    for name, count in summary.by_band.items():
+        bands.add_row(name, _bar(count, total, BAND_COLOURS[name]))
+    readiness = Table(title="Cloud readiness", title_justify="left", show_header=False, box=None)
+    for category, count in summary.by_readiness.items():
+        readiness.add_row(category, _bar(count, total, READINESS_COLOURS[category]))
+    gaps = Counter((g.principle.value, g.principle.label) for s in systems for g in s.gaps)
+    top_gaps = Table(
+        title="Commonest security gaps", title_justify="left", show_header=False, box=None
+    )
+    for (code, label), count in gaps.most_common(6):
+        top_gaps.add_row(f"{code} {label}", _bar(count, total, "magenta", 20))
+    warnings = Text("Data quality\n", style="bold")
+    for text, count in (
+        ("systems with criteria nobody could score", len(quality.unknown_criteria)),
+        ("components not matched to the lifecycle catalogue", len(quality.unmatched)),
+        ("dependencies on systems no return has supplied", len(quality.unresolved)),
+        ("systems missing from their department's latest return", len(quality.missing_from_return)),
+        ("systems with too little data for a cloud view", len(quality.readiness_unknown)),
+    ):
+        warnings.append(f"  {count:>6,} ", style="yellow" if count else "green")
+        warnings.append(text + "\n")
+    red = [s for s in systems if s.legacy.band is Band.RED][:5]
+    riskiest = Text("Riskiest now (press r for the ranking)\n", style="bold")
+    for s in red:
+        riskiest.append(f"  {s.rank:>4}. {s.key} {s.name}: ", style="bold")
+        riskiest.append(f"{s.headline}\n")
+    return Group(head, Text(""), riskiest, departments, bands, readiness, top_gaps, warnings)
+
+
+class OverviewScreen(Screen[None]):
+    """The first screen: the estate at a glance."""
+
+    BINDINGS = [("r", "app.switch_mode('ranking')", "Ranking")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield LoadingIndicator(id="loading")
+        with VerticalScroll(id="overview"):
+            yield Static(id="overview-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "data", self.show, init=True)
+
+    def show(self, data: RankedData | None) -> None:
+        """Draw the overview for freshly loaded scores."""
+        if data is None:
+            return
+        scores = data.scores
+        self.query_one("#loading").display = False
+        self.query_one("#overview-body", Static).update(overview(scores))

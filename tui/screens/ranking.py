@@ -1,0 +1,145 @@
+"""The ranked systems: sort by any column, filter by department, band, readiness and hosting,
+and search as you type; the filter state is always shown."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, LoadingIndicator, Select, Static
+
+from tui.data import ALL, COLUMNS, Filters, RankedData
+from tui.widgets.ranked_table import RankedTable, header_text
+
+FILTER_FIELDS = ("department", "band", "readiness", "hosting")
+PROMPTS = {"department": "Department", "band": "Band", "readiness": "Cloud", "hosting": "Hosting"}
+
+
+class ColumnHeader(Static):
+    """The table's headings; clicking one sorts by it."""
+
+    def on_click(self, event: events.Click) -> None:
+        x, start = event.x, 0
+        for column in COLUMNS:
+            if start <= x < start + column.width + 1:
+                self.screen.sort_by(column.title)  # type: ignore[attr-defined]
+                return
+            start += column.width + 1
+
+
+class RankingScreen(Screen[None]):
+    """Every system in priority order (or any other), narrowed as the user types."""
+
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search"),
+        *(
+            Binding(str((i + 1) % 10), f"sort({i})", COLUMNS[i].title, show=False)
+            for i in range(10)
+        ),
+        Binding("escape", "clear", "Clear filters"),
+        Binding("w", "waves", "Waves"),
+        Binding("o", "app.switch_mode('overview')", "Overview"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters = Filters()
+        self.data: RankedData | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filters"):
+            yield Input(placeholder="Search systems, names, owners  ( / )", id="search")
+            for field in FILTER_FIELDS:
+                yield Select[str]([], prompt=PROMPTS[field], id=f"filter-{field}", allow_blank=True)
+        yield Static("", id="status")
+        yield ColumnHeader(header_text(), id="column-header")
+        yield LoadingIndicator(id="loading")
+        yield RankedTable(id="ranked")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "data", self.show, init=True)
+
+    def show(self, data: RankedData | None) -> None:
+        """Use freshly loaded data."""
+        if data is None:
+            return
+        self.data = data
+        self.query_one("#loading").display = False
+        for field in FILTER_FIELDS:
+            select = self.query_one(f"#filter-{field}", Select)
+            select.set_options((value, value) for value in data.choices(field))
+        self.refilter()
+        self.query_one(RankedTable).focus()
+
+    def refilter(self) -> None:
+        """Apply the current filters: one pass over prepared rows, no table rebuild."""
+        if self.data is None:
+            return
+        rows = self.data.apply(self.filters)
+        self.query_one(RankedTable).show(self.data, rows)
+        total = len(self.data.systems)
+        self.query_one("#status", Static).update(
+            f"Showing {len(rows):,} of {total:,} · {self.filters.describe()}"
+        )
+
+    @on(Input.Changed, "#search")
+    def search(self, event: Input.Changed) -> None:
+        self.filters = replace(self.filters, text=event.value)
+        self.refilter()
+
+    @on(Input.Submitted, "#search")
+    def done_searching(self) -> None:
+        self.query_one(RankedTable).focus()
+
+    @on(Select.Changed)
+    def filter_changed(self, event: Select.Changed) -> None:
+        field = (event.select.id or "").removeprefix("filter-")
+        if field in FILTER_FIELDS:
+            value: Any = event.value
+            changes: dict[str, Any] = {field: ALL if value is Select.NULL else str(value)}
+            self.filters = replace(self.filters, **changes)
+            self.refilter()
+
+    def sort_by(self, title: str) -> None:
+        """Sort by a column; again to reverse."""
+        self.filters = self.filters.sorted_by(title)
+        self.refilter()
+
+    def action_sort(self, index: int) -> None:
+        self.sort_by(COLUMNS[index].title)
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear(self) -> None:
+        self.filters = Filters()
+        self.query_one("#search", Input).value = ""
+        for field in FILTER_FIELDS:
+            self.query_one(f"#filter-{field}", Select).clear()
+        self.refilter()
+        self.query_one(RankedTable).focus()
+
+    def selection(self) -> list[Any]:
+        """The systems the table shows now, in its order."""
+        if self.data is None:
+            return []
+        table = self.query_one(RankedTable)
+        return [self.data.systems[i] for i in table.rows]
+
+    def action_waves(self) -> None:
+        from tui.screens.waves import WavesScreen
+
+        self.app.push_screen(WavesScreen(self.selection(), self.filters.describe()))
+
+    @on(RankedTable.Opened)
+    def open_system(self, event: RankedTable.Opened) -> None:
+        from tui.screens.detail import DetailScreen
+
+        self.app.push_screen(DetailScreen(event.key))

@@ -1,0 +1,64 @@
+"""The migration waves of the systems the ranking shows now, planned in a worker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
+
+from estate.graph.waves import Wave, plan_waves
+
+
+class WavesScreen(Screen[None]):
+    """Waves for a selection: dependencies first, cycles together."""
+
+    BINDINGS = [Binding("escape,backspace", "app.pop_screen", "Back")]
+
+    def __init__(self, selection: list[Any], description: str) -> None:
+        super().__init__()
+        self.selection = selection
+        self.description = description
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(
+            f"Waves for {len(self.selection):,} systems ({self.description})", id="waves-title"
+        )
+        yield LoadingIndicator(id="loading")
+        yield DataTable(id="waves", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.plan()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def plan(self) -> None:
+        """Plan in a worker: a large selection takes a moment."""
+        graph = self.app.scores.graph.graph  # type: ignore[attr-defined]
+        priority = {s.key: s.priority for s in self.selection}
+        waves = plan_waves(graph, list(priority), priority, max_size=50)
+        self.app.call_from_thread(self.show, waves)
+
+    def show(self, waves: list[Wave]) -> None:
+        """Fill the table, one row per system."""
+        self.query_one("#loading").display = False
+        table = self.query_one("#waves", DataTable)
+        table.add_columns("Wave", "System", "Name", "Priority", "Moves with its cycle")
+        names = {s.key: s for s in self.selection}
+        for wave in waves:
+            grouped = {k for c in wave.clusters for k in c}
+            table.add_rows(
+                (
+                    wave.number,
+                    key,
+                    names[key].name,
+                    f"{names[key].priority:.1f}",
+                    "yes" if key in grouped else "",
+                )
+                for key in wave.systems
+            )
+        table.focus()
