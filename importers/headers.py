@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from rapidfuzz import fuzz, process
 
 from estate.enums import normalise
 from estate.errors import InputError
-from importers.layout import LAYOUTS, RecordKind, SheetLayout
+from importers.layout import LAYOUTS, Column, RecordKind, SheetLayout
 
 HEADER_SCAN_ROWS = 30
 """How far down a sheet to look for its header row."""
@@ -45,6 +46,16 @@ class ColumnMapping:
     def letter(self, field_name: str) -> str:
         """The spreadsheet column letter a field was read from."""
         return str(get_column_letter(self.fields[field_name] + 1))
+
+    @cached_property
+    def plan(self) -> list[tuple[Column, int, str]]:
+        """(column, index in the row, column letter) for each mapped field, in layout order:
+        worked out once per sheet, not once per cell."""
+        return [
+            (column, self.fields[column.field], self.letter(column.field))
+            for column in self.layout.columns
+            if column.field in self.fields
+        ]
 
     @property
     def missing_required(self) -> list[str]:

@@ -273,10 +273,14 @@ def _settle_department(parsed: ParsedReturn, sheets: list[RawSheet]) -> None:
 
 def _is_note(row: list[Any], mapping: ColumnMapping) -> bool:
     """A free-text line below the data ("Figures as at 31 March"), not a record."""
-    filled = [cell for cell in row if cell is not None and str(cell).strip()]
-    key_cells = [mapping.fields.get("reference"), mapping.fields.get("name")]
-    has_key = any(i is not None and i < len(row) and row[i] is not None for i in key_cells[:1])
-    return len(filled) == 1 and not has_key
+    filled = 0
+    for cell in row:
+        if cell is not None and (not isinstance(cell, str) or cell.strip()):
+            filled += 1
+            if filled > 1:
+                return False
+    reference = mapping.fields.get("reference")
+    return filled == 1 and (reference is None or reference >= len(row) or row[reference] is None)
 
 
 def _parse_rows(parsed: ParsedReturn, sheet: RawSheet, mapping: ColumnMapping) -> None:
@@ -284,7 +288,9 @@ def _parse_rows(parsed: ParsedReturn, sheet: RawSheet, mapping: ColumnMapping) -
     seen: dict[tuple[Any, ...], int] = {}
     for offset, row in enumerate(sheet.rows[mapping.header_row :]):
         number = mapping.header_row + offset + 1
-        if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
+        if not any(
+            cell is not None and (not isinstance(cell, str) or cell.strip()) for cell in row
+        ):
             continue
         if _is_note(row, mapping):
             text = next(str(c) for c in row if c is not None and str(c).strip())
@@ -353,25 +359,12 @@ def _parse_record(
 ) -> Record | None:
     result: dict[str, Any] = {}
     ok = True
-    for column in mapping.layout.columns:
-        index = mapping.fields.get(column.field)
-        if index is None:
-            continue
-        raw = row[index] if index < len(row) else None
-        letter = mapping.letter(column.field)
-
-        def warn(message: str, _letter: str = letter, _raw: Any = raw) -> None:
-            parsed.problem(
-                Severity.WARNING,
-                message,
-                sheet=sheet,
-                row=number,
-                column=_letter,
-                value=None if _raw is None else str(_raw),
-            )
-
+    notes: list[str] = []
+    width = len(row)
+    for column, index, letter in mapping.plan:
+        raw = row[index] if index < width else None
         try:
-            value = column.parser(raw, warn)
+            value = column.parser(raw, notes.append)
         except CellError as exc:
             parsed.problem(
                 Severity.ERROR,
@@ -384,6 +377,13 @@ def _parse_record(
             )
             ok = False
             continue
+        if notes:
+            for note in notes:
+                shown = None if raw is None else str(raw)
+                parsed.problem(
+                    Severity.WARNING, note, sheet=sheet, row=number, column=letter, value=shown
+                )
+            notes.clear()
         if value is None and column.required and column.field != "department":
             parsed.problem(
                 Severity.ERROR,

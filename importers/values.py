@@ -26,6 +26,12 @@ UNKNOWN_TOKENS = frozenset(
 )
 """Spellings of "we do not know", stored as unknown (NULL), never as zero or as text."""
 
+_UNKNOWN_PLAIN = UNKNOWN_TOKENS | {"-", "--", "—", "n/a", "n.a.", "t.b.c."}
+_UNKNOWN_SPELLED = re.compile(
+    r"^[\W_]*(?:n[\W_]*a|t[\W_]*b[\W_]*[cda]|unknown|not[\W_]+known|unk|none[\W_]+known|\?)[\W_]*$",
+    re.IGNORECASE,
+)
+"""The unknown tokens with any punctuation or spacing: "N / A", "T.B.C.", "Not-known"."""
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _SERIAL_RANGE = (1, 2_958_465)  # 1900-01-01 .. 9999-12-31
 
@@ -36,7 +42,7 @@ def is_unknown(raw: Any) -> bool:
         return True
     if isinstance(raw, str):
         stripped = raw.strip()
-        return stripped in {"-", "--", "—"} or normalise(stripped) in UNKNOWN_TOKENS
+        return stripped.lower() in _UNKNOWN_PLAIN or _UNKNOWN_SPELLED.match(stripped) is not None
     return False
 
 

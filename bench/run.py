@@ -1,0 +1,85 @@
+"""Run every benchmark stage at each size and print one table.
+
+    .venv/bin/python bench/run.py                       # 1,000, 10,000 and 50,000 systems
+    .venv/bin/python bench/run.py --sizes 1000 10000    # quicker
+
+Generated returns and databases are cached in bench/.cache (the first 50,000-system run
+spends a few minutes generating them). Results are also written to bench/results/latest.json.
+Never part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+COLUMNS = {
+    "import": (
+        "import_s",
+        "openpyxl_read_s",
+        "calamine_read_s",
+        "import_over_openpyxl",
+        "import_over_calamine",
+    ),
+    "score": ("score_and_graph_s", "graph_load_s", "blast_radius_s", "dependencies"),
+    "export": (
+        "workbook_s",
+        "bare_xlsxwriter_s",
+        "bare_openpyxl_write_only_s",
+        "workbook_over_xlsxwriter",
+        "csv_s",
+    ),
+    "tui": (
+        "first_screen_s",
+        "scores_shown_s",
+        "search_filter_ms_median",
+        "keystroke_roundtrip_ms_median",
+        "first_sort_ms",
+    ),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
+    parser.add_argument("--stages", nargs="+", default=list(COLUMNS), choices=list(COLUMNS))
+    parser.add_argument("--cache", type=Path, default=HERE / ".cache")
+    args = parser.parse_args()
+    results = []
+    for size in args.sizes:
+        for stage in args.stages:
+            done = subprocess.run(
+                [sys.executable, str(HERE / "stages.py"), stage, str(size), str(args.cache)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode != 0:
+                print(f"{stage} at {size:,}: failed\n{done.stderr}", file=sys.stderr)
+                continue
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            results.append(result)
+            figures = ", ".join(f"{k}={_fmt(result[k])}" for k in COLUMNS[stage])
+            print(f"{size:>7,} {stage:<7} peak {result['peak_mb']:>6.0f} MB  {figures}", flush=True)
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    machine = f"{platform.machine()}, {python}, {os.cpu_count()} cores"
+    out = HERE / "results" / "latest.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"machine": machine, "results": results}, indent=2))
+    print(f"\n{machine}; written to {out}")
+
+
+def _fmt(value: float | int) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:.2f}"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+"""One benchmark stage at one size, run in its own process so its peak memory is its own.
+
+    python bench/stages.py STAGE SYSTEMS CACHE_DIR
+
+Prints one JSON object: the stage's timings (seconds), ratios against bare baselines measured
+in the same run, and the process's peak resident memory (MB).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+AS_OF = dt.date(2026, 11, 1)
+
+
+def timed(work: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = work()
+    return time.perf_counter() - start, result
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def return_file(systems: int, cache: Path) -> Path:
+    """One department's return with `systems` systems (about four dependencies each)."""
+    from estate.generate import build_estate, write_estate
+
+    path = cache / f"return-{systems}" / "dbp-return.xlsx"
+    if not path.exists():
+        write_estate(build_estate(systems, 1, seed=11), path.parent, csv_departments=0)
+    return path
+
+
+def database(systems: int, cache: Path) -> Path:
+    """An estate database holding the return, imported once and reused by later stages."""
+    from estate import db
+    from importers import ImportOptions, import_return
+
+    path = cache / f"estate-{systems}.db"
+    if not path.exists():
+        engine = db.open_engine(path, create=True)
+        import_return(engine, return_file(systems, cache), ImportOptions(skip_invalid=True))
+        engine.dispose()
+    return path
+
+
+def stage_import(systems: int, cache: Path) -> dict[str, Any]:
+    import python_calamine
+    from openpyxl import load_workbook
+
+    from estate import db
+    from importers import ImportOptions, import_return
+
+    source = return_file(systems, cache)
+
+    def openpyxl_read() -> int:
+        book = load_workbook(source, read_only=True, data_only=True)
+        sheets = book.worksheets
+        cells = sum(len(row) for sheet in sheets for row in sheet.iter_rows(values_only=True))
+        book.close()
+        return cells
+
+    def calamine_read() -> int:
+        book = python_calamine.CalamineWorkbook.from_path(str(source))
+        sheets = [book.get_sheet_by_name(name).to_python() for name in book.sheet_names]
+        return sum(len(row) for rows in sheets for row in rows)
+
+    t_openpyxl, cells = timed(openpyxl_read)
+    t_calamine, _ = timed(calamine_read)
+    with tempfile.TemporaryDirectory() as folder:
+        engine = db.open_engine(Path(folder) / "e.db", create=True)
+        options = ImportOptions(skip_invalid=True)
+        t_import, result = timed(lambda: import_return(engine, source, options))
+        engine.dispose()
+    return {
+        "cells": cells,
+        "rows_new": result.changes.summary()["new"],
+        "openpyxl_read_s": t_openpyxl,
+        "calamine_read_s": t_calamine,
+        "import_s": t_import,
+        "import_over_openpyxl": t_import / t_openpyxl,
+        "import_over_calamine": t_import / t_calamine,
+    }
+
+
+def stage_score(systems: int, cache: Path) -> dict[str, Any]:
+    from estate import db
+    from estate.graph import load_graph
+    from estate.scoring import score_estate
+    from estate.scoring.policy import load_policy
+
+    engine = db.open_engine(database(systems, cache))
+    with engine.connect() as connection:
+        t_graph_load, graph = timed(lambda: load_graph(connection))
+        t_blast, _ = timed(graph.blast_radius)
+        t_score, scores = timed(lambda: score_estate(connection, load_policy(as_of=AS_OF)))
+    engine.dispose()
+    return {
+        "systems": len(scores.systems),
+        "dependencies": graph.graph.number_of_edges(),
+        "graph_load_s": t_graph_load,
+        "blast_radius_s": t_blast,
+        "score_and_graph_s": t_score,
+    }
+
+
+def stage_export(systems: int, cache: Path) -> dict[str, Any]:
+    import xlsxwriter
+    from openpyxl import Workbook
+
+    from estate import db
+    from estate.exports import export_ranking
+    from estate.exports.columns import PRIORITY_COLUMNS, plain_value
+    from estate.scoring import score_estate
+    from estate.scoring.policy import load_policy
+
+    engine = db.open_engine(database(systems, cache))
+    with engine.connect() as connection:
+        scores = score_estate(connection, load_policy(as_of=AS_OF))
+    engine.dispose()
+    rows = [[plain_value(c.value(s)) for c in PRIORITY_COLUMNS] for s in scores.systems]
+    with tempfile.TemporaryDirectory() as folder:
+
+        def bare_xlsxwriter() -> None:
+            book = xlsxwriter.Workbook(f"{folder}/bare.xlsx", {"constant_memory": True})
+            sheet = book.add_worksheet()
+            for r, row in enumerate(rows):
+                sheet.write_row(r, 0, row)
+            book.close()
+
+        def bare_openpyxl() -> None:
+            book = Workbook(write_only=True)
+            sheet = book.create_sheet()
+            for row in rows:
+                sheet.append(row)
+            book.save(f"{folder}/bare-openpyxl.xlsx")
+
+        t_xlsxwriter, _ = timed(bare_xlsxwriter)
+        t_openpyxl, _ = timed(bare_openpyxl)
+        t_export, _ = timed(lambda: export_ranking(scores, Path(folder) / "board.xlsx"))
+        t_csv, _ = timed(lambda: export_ranking(scores, Path(folder) / "board.csv"))
+    return {
+        "cells": len(rows) * len(PRIORITY_COLUMNS),
+        "bare_xlsxwriter_s": t_xlsxwriter,
+        "bare_openpyxl_write_only_s": t_openpyxl,
+        "workbook_s": t_export,
+        "csv_s": t_csv,
+        "workbook_over_xlsxwriter": t_export / t_xlsxwriter,
+    }
+
+
+def stage_tui(systems: int, cache: Path) -> dict[str, Any]:
+    from textual.widgets import Static
+
+    from tui.app import make_app
+    from tui.data import Filters
+
+    path = database(systems, cache)
+    result: dict[str, Any] = {}
+
+    async def drive() -> None:
+        start = time.perf_counter()
+        app = make_app(path, as_of=AS_OF)
+        async with app.run_test(size=(140, 45)) as pilot:
+            result["first_screen_s"] = time.perf_counter() - start
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            result["scores_shown_s"] = time.perf_counter() - start
+            await pilot.press("r")
+            await pilot.pause()
+            data = app.data
+            assert data is not None
+            latencies = []
+            for text in ("p", "po", "por", "port", "porta", "portal"):
+                t, _ = timed(lambda text=text: data.apply(Filters(text=text)))
+                latencies.append(t)
+            result["search_filter_ms_median"] = 1000 * statistics.median(latencies)
+            sort_t, _ = timed(lambda: data.apply(Filters(sort="Name")))
+            result["first_sort_ms"] = 1000 * sort_t
+            await pilot.press("slash")
+            keys = []
+            for key in "fraud":
+                begin = time.perf_counter()
+                await pilot.press(key)
+                await pilot.pause()
+                keys.append(time.perf_counter() - begin)
+            status = str(app.screen.query_one("#status", Static).content)
+            assert 'search="fraud"' in status, status
+            result["keystroke_roundtrip_ms_median"] = 1000 * statistics.median(keys)
+
+    asyncio.run(drive())
+    return result
+
+
+STAGES = {"import": stage_import, "score": stage_score, "export": stage_export, "tui": stage_tui}
+
+if __name__ == "__main__":
+    stage, size, cache_dir = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    outcome = STAGES[stage](size, cache_dir)
+    outcome.update(stage=stage, systems_requested=size, peak_mb=peak_mb())
+    print(json.dumps(outcome))
