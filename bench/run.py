@@ -33,6 +33,7 @@ COLUMNS = {
         "bare_xlsxwriter_s",
         "bare_openpyxl_write_only_s",
         "workbook_over_xlsxwriter",
+        "priority_sheet_over_xlsxwriter",
         "csv_s",
     ),
     "tui": (

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from estate.perf import collector_paused
 from importers.headers import UserMapping, load_user_mapping
-from importers.parse import ParsedReturn, parse_return
+from importers.parse import ParsedReturn, Progress, parse_return
 from importers.problems import Problem, Severity
 from importers.store import ChangeSet, apply, plan
 
@@ -85,7 +85,12 @@ class ImportResult:
         }
 
 
-def import_return(engine: Engine, path: Path, options: ImportOptions | None = None) -> ImportResult:
+def import_return(
+    engine: Engine,
+    path: Path,
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
     """Import one department's return file in a single transaction.
 
     With errors in any row nothing is stored, unless `skip_invalid` asks to store the valid rows.
@@ -94,13 +99,17 @@ def import_return(engine: Engine, path: Path, options: ImportOptions | None = No
     """
     options = options or ImportOptions()
     with collector_paused():
-        return _import(engine, path, options)
+        return _import(engine, path, options, progress)
 
 
-def _import(engine: Engine, path: Path, options: ImportOptions) -> ImportResult:
+def _import(
+    engine: Engine, path: Path, options: ImportOptions, progress: Progress | None
+) -> ImportResult:
     parsed: ParsedReturn = parse_return(
-        path, department=options.department, user_mapping=options.mapping
+        path, department=options.department, user_mapping=options.mapping, progress=progress
     )
+    if progress:
+        progress("Comparing with the estate" if options.dry_run else "Storing", 0, 1)
     with engine.connect() as connection:
         transaction = connection.begin()
         try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,11 +136,22 @@ def _read_cover(sheet: RawSheet) -> CoverSheet:
     return cover
 
 
+Progress = Callable[[str, int, int], None]
+"""Told (what is happening, how much is done, out of how much) as an import goes."""
+PROGRESS_EVERY = 2000
+
+
 def parse_return(
-    path: Path, *, department: str | None = None, user_mapping: UserMapping | None = None
+    path: Path,
+    *,
+    department: str | None = None,
+    user_mapping: UserMapping | None = None,
+    progress: Progress | None = None,
 ) -> ParsedReturn:
     """Read and check a return file. File-level failures raise `InputError`; everything about
     rows and cells is collected as problems on the result."""
+    if progress:
+        progress(f"Reading {path.name}", 0, 1)
     sheets = read_sheets(path)
     parsed = ParsedReturn(
         path, _sha256(path), department.upper() if department else None, CoverSheet()
@@ -168,7 +180,7 @@ def parse_return(
             data = sheet.rows[mapping.header_row :]
             parsed.rejected[kind] += sum(1 for row in data if any(c is not None for c in row))
         else:
-            _parse_rows(parsed, sheet, mapping)
+            _parse_rows(parsed, sheet, mapping, progress)
     return parsed
 
 
@@ -283,10 +295,15 @@ def _is_note(row: list[Any], mapping: ColumnMapping) -> bool:
     return filled == 1 and (reference is None or reference >= len(row) or row[reference] is None)
 
 
-def _parse_rows(parsed: ParsedReturn, sheet: RawSheet, mapping: ColumnMapping) -> None:
+def _parse_rows(
+    parsed: ParsedReturn, sheet: RawSheet, mapping: ColumnMapping, progress: Progress | None
+) -> None:
     kind = mapping.layout.kind
     seen: dict[tuple[Any, ...], int] = {}
-    for offset, row in enumerate(sheet.rows[mapping.header_row :]):
+    rows = sheet.rows[mapping.header_row :]
+    for offset, row in enumerate(rows):
+        if progress and offset % PROGRESS_EVERY == 0:
+            progress(f"Checking {sheet.name}", offset, len(rows))
         number = mapping.header_row + offset + 1
         if not any(
             cell is not None and (not isinstance(cell, str) or cell.strip()) for cell in row

@@ -303,3 +303,25 @@ def test_import_counts_are_recorded_on_the_batch(empty_engine: Engine, tmp_path:
 def test_schema_check_applies_to_imports(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="No estate database"):
         db.open_engine(tmp_path / "none.db")
+
+
+def test_progress_is_reported_stage_by_stage(empty_engine: Engine, tmp_path: Path) -> None:
+    seen: list[tuple[str, int, int]] = []
+    import_return(
+        empty_engine,
+        small_return(tmp_path / "r.xlsx"),
+        progress=lambda stage, done, total: seen.append((stage, done, total)),
+    )
+    stages = [stage for stage, _, _ in seen]
+    assert stages[0] == "Reading r.xlsx"
+    assert "Checking Systems" in stages and "Checking Components" in stages
+    assert stages[-1] == "Storing"
+
+
+def test_no_progress_bar_off_a_terminal_or_when_quiet(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "e.db"
+    run("--db", path, "init")
+    for extra in ((), ("--quiet",)):
+        result = run("--db", path, "validate", small_return(tmp_path / "r.xlsx"), *extra)
+        assert result.exit_code == 0
+        assert "Reading" not in result.stderr and "Checking" not in result.stderr

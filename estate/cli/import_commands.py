@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from estate.cli.base import cli, err, open_engine, out, print_json
@@ -37,6 +38,7 @@ def _import_options(func: click.decorators.FC) -> click.decorators.FC:
                 help="Also write the problems to this .json or .xlsx file.",
             ),
             click.option("--json", "as_json", is_flag=True, help="Print a JSON summary only."),
+            click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
         )
     ):
         func = option(func)
@@ -102,9 +104,14 @@ def _changes_table(result: ImportResult) -> Table | None:
 
 
 def _run(
-    files: tuple[Path, ...], options: ImportOptions, report: Path | None, as_json: bool
+    files: tuple[Path, ...],
+    options: ImportOptions,
+    report: Path | None,
+    as_json: bool,
+    quiet: bool = False,
 ) -> None:
-    results = [_import_one(path, options) for path in files]
+    show_progress = err.is_terminal and not (quiet or as_json)
+    results = [_import_one(path, options, show_progress) for path in files]
     if report is not None:
         write_report(
             report, [r.as_dict() for r in results], [p for r in results for p in r.problems]
@@ -124,11 +131,20 @@ def _run(
         raise click.exceptions.Exit(1)
 
 
-def _import_one(path: Path, options: ImportOptions) -> ImportResult:
-    """Import one file into the current command's database."""
+def _import_one(path: Path, options: ImportOptions, show_progress: bool) -> ImportResult:
+    """Import one file into the current command's database, with a progress bar on a terminal."""
     ctx = click.get_current_context()
     with open_engine(ctx) as engine:
-        return import_return(engine, path, options)
+        if not show_progress:
+            return import_return(engine, path, options)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        with Progress(*columns, TimeElapsedColumn(), console=err, transient=True) as bar:
+            task = bar.add_task(path.name, total=None)
+
+            def report_progress(stage: str, done: int, total: int) -> None:
+                bar.update(task, description=stage, completed=done, total=total)
+
+            return import_return(engine, path, options, report_progress)
 
 
 @cli.command("import")
@@ -145,6 +161,7 @@ def import_(
     mapping: Path | None,
     report: Path | None,
     as_json: bool,
+    quiet: bool,
     dry_run: bool,
     skip_invalid: bool,
     replace: bool,
@@ -157,7 +174,7 @@ def import_(
         skip_invalid=skip_invalid,
         replace=replace,
     )
-    _run(files, options, report, as_json)
+    _run(files, options, report, as_json, quiet)
 
 
 @cli.command()
@@ -169,12 +186,13 @@ def validate(
     mapping: Path | None,
     report: Path | None,
     as_json: bool,
+    quiet: bool,
 ) -> None:
     """Check returns and show exactly what importing them would change; write nothing."""
     options = ImportOptions(
         department=department, mapping=load_user_mapping(mapping) if mapping else {}, dry_run=True
     )
-    _run(files, options, report, as_json)
+    _run(files, options, report, as_json, quiet)
 
 
 @cli.command()

@@ -34,6 +34,8 @@ class DataQuality:
 
     unknown_criteria: list[tuple[str, str]] = field(default_factory=list)
     """(system, criterion codes left unknown)."""
+    unknown_by_criterion: dict[str, int] = field(default_factory=dict)
+    """criterion code -> how many systems nobody could score on it."""
     unmatched: list[tuple[str, str]] = field(default_factory=list)
     unresolved: list[tuple[str, str]] = field(default_factory=list)
     """(system, the system it depends on that no return has supplied)."""
@@ -86,6 +88,8 @@ def data_quality(scores: EstateScores, selection: list[SystemScore]) -> DataQual
         ]
         if unknown:
             quality.unknown_criteria.append((system.key, ", ".join(unknown)))
+            for code in unknown:
+                quality.unknown_by_criterion[code] = quality.unknown_by_criterion.get(code, 0) + 1
         quality.unmatched.extend((system.key, text) for text in system.unmatched_components)
         for target in sorted(graph.graph.successors(system.key)):
             if graph.nodes[target].placeholder:

@@ -328,16 +328,23 @@ class WorkbookWriter:
             if line:
                 sheet.write_string(row, 0, line)
 
-    def quality_sheet(self, quality: DataQuality) -> None:
-        """What was unknown, unmatched or unresolved."""
+    def quality_sheet(self, quality: DataQuality, names: dict[str, str]) -> None:
+        """What was unknown, unmatched or unresolved: criteria as counts, the rest listed."""
         sheet = self.book.add_worksheet("Data quality")
-        sheet.set_column(0, 0, 26)
+        sheet.set_column(0, 0, 30)
         sheet.set_column(1, 1, 18)
         sheet.set_column(2, 2, 80, self.wrap)
         sheet.write_row(0, 0, ("Issue", "System", "Detail"), self.header)
         sheet.freeze_panes(1, 0)
-        rows: list[tuple[str, str, str]] = []
-        rows += [("Criteria not known", key, codes) for key, codes in quality.unknown_criteria]
+        rows: list[tuple[str, str, str]] = [
+            (
+                f"Criterion {code} not known",
+                f"{count:,} systems",
+                f"{names.get(code, code)}: "
+                "neither self-assessed nor derivable from the return; left out of the totals",
+            )
+            for code, count in sorted(quality.unknown_by_criterion.items())
+        ]
         rows += [("Component not in catalogue", key, text) for key, text in quality.unmatched]
         rows += [
             ("Unresolved dependency", key, f"depends on {target}, which no return has supplied")
@@ -347,11 +354,7 @@ class WorkbookWriter:
             ("Cloud readiness unknown", key, "too little data") for key in quality.readiness_unknown
         ]
         rows += [
-            (
-                "Missing from latest return",
-                key,
-                "listed before, not in the department's latest return",
-            )
+            ("Missing from latest return", key, "listed before, not in the latest return")
             for key in quality.missing_from_return
         ]
         for row, values in enumerate(rows, start=1):
@@ -380,5 +383,8 @@ def write_workbook(
     writer.improvement_sheet(selection)
     writer.waves_sheet(selection, waves)
     writer.method_sheet(policy_text or default_text())
-    writer.quality_sheet(quality)
+    criteria = {
+        c.code: c.name for s in selection[:1] for c in (*s.legacy.likelihood, *s.legacy.impact)
+    }
+    writer.quality_sheet(quality, criteria)
     writer.close()
