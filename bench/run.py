@@ -27,7 +27,13 @@ COLUMNS = {
         "import_over_openpyxl",
         "import_over_calamine",
     ),
-    "score": ("score_and_graph_s", "graph_load_s", "blast_radius_s", "dependencies"),
+    "score": (
+        "score_and_graph_s",
+        "scoring_peak_mb",
+        "graph_load_s",
+        "blast_radius_s",
+        "dependencies",
+    ),
     "export": (
         "workbook_s",
         "bare_xlsxwriter_s",

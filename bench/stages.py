@@ -103,12 +103,16 @@ def stage_score(systems: int, cache: Path) -> dict[str, Any]:
 
     engine = db.open_engine(database(systems, cache))
     with engine.connect() as connection:
+        t_score, scores = timed(lambda: score_estate(connection, load_policy(as_of=AS_OF)))
+        scoring_peak = peak_mb()
+        count = len(scores.systems)
+        del scores
         t_graph_load, graph = timed(lambda: load_graph(connection))
         t_blast, _ = timed(graph.blast_radius)
-        t_score, scores = timed(lambda: score_estate(connection, load_policy(as_of=AS_OF)))
     engine.dispose()
     return {
-        "systems": len(scores.systems),
+        "scoring_peak_mb": scoring_peak,
+        "systems": count,
         "dependencies": graph.graph.number_of_edges(),
         "graph_load_s": t_graph_load,
         "blast_radius_s": t_blast,
