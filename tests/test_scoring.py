@@ -342,7 +342,7 @@ def test_bad_policies_are_refused_by_key(tmp_path: Path, text: str, message: str
         load_policy(path)
 
 
-def test_criteria_are_frozen_records() -> None:
+def test_criteria_are_immutable_records() -> None:
     criterion = Criterion("L1", "End of support", 6, Source.DERIVED, "x")
     with pytest.raises(AttributeError):
         criterion.value = 1  # type: ignore[misc]

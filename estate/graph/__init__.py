@@ -68,16 +68,23 @@ class EstateGraph:
 
         One pass over the condensation (a DAG of strongly connected groups) in topological
         order: each group's dependents are the union of its predecessors' dependents and
-        members, held as integer bitsets.
+        members, held as integer bitsets. The condensation is kept in plain lists: building
+        it as a second networkx graph took a third of the time.
         """
         graph = self.graph
-        condensed = nx.condensation(graph)
-        members: dict[int, list[str]] = defaultdict(list)
-        for key, group in condensed.graph["mapping"].items():
-            members[group].append(key)
-        order = list(nx.topological_sort(condensed))
+        members = [list(c) for c in nx.strongly_connected_components(graph)]
+        group_of = {key: group for group, keys in enumerate(members) for key in keys}
+        dependents: list[set[int]] = [set() for _ in members]
+        depends_on: list[list[int]] = [[] for _ in members]
+        for source, target in graph.edges():
+            dependent, group = group_of[source], group_of[target]
+            if dependent != group and dependent not in dependents[group]:
+                dependents[group].add(dependent)
+                depends_on[dependent].append(group)
+        order = _dependents_first(dependents, depends_on)
+        still_needed = [len(groups) for groups in depends_on]
         index = {key: i for i, key in enumerate(k for g in order for k in members[g])}
-        group_bits = {g: sum(1 << index[k] for k in members[g]) for g in order}
+        group_bits = [sum(1 << index[k] for k in keys) for keys in members]
         critical_mask = sum(
             1 << index[k] for k, n in self.nodes.items() if n.criticality is Criticality.CRITICAL
         )
@@ -85,23 +92,19 @@ class EstateGraph:
         for key, node in self.nodes.items():
             department_masks[node.department] |= 1 << index[key]
         upstream: dict[int, int] = {}
-        still_needed = {group: condensed.out_degree(group) for group in order}
         result: dict[str, BlastRadius] = {}
         for group in order:
             bits = 0
-            for predecessor in condensed.predecessors(group):
+            for predecessor in dependents[group]:
                 bits |= upstream[predecessor] | group_bits[predecessor]
                 still_needed[predecessor] -= 1
                 if not still_needed[predecessor]:
                     del upstream[predecessor]  # every dependent group has used it
             if still_needed[group]:
                 upstream[group] = bits
+            single = len(members[group]) == 1
             for key in members[group]:
-                mine = (
-                    bits
-                    if len(members[group]) == 1
-                    else bits | (group_bits[group] & ~(1 << index[key]))
-                )
+                mine = bits if single else bits | (group_bits[group] & ~(1 << index[key]))
                 own = self.nodes[key].department
                 departments = [d for d, mask in department_masks.items() if mine & mask]
                 result[key] = BlastRadius(
@@ -112,6 +115,21 @@ class EstateGraph:
                     other_departments=sum(1 for d in departments if d != own),
                 )
         return result
+
+
+def _dependents_first(dependents: list[set[int]], depends_on: list[list[int]]) -> list[int]:
+    """Groups ordered so that each comes after every group that depends on it."""
+    waiting = [len(groups) for groups in dependents]
+    ready = [group for group, count in enumerate(waiting) if not count]
+    order: list[int] = []
+    while ready:
+        group = ready.pop()
+        order.append(group)
+        for target in depends_on[group]:
+            waiting[target] -= 1
+            if not waiting[target]:
+                ready.append(target)
+    return order
 
 
 def system_key(department: str, reference: str) -> str:

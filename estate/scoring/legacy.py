@@ -16,7 +16,7 @@ from typing import Any
 from estate.enums import Criticality
 from estate.scoring.facts import SystemFacts
 from estate.scoring.policy import Policy, at_least, at_most
-from estate.scoring.results import Band, Criterion, LegacyRisk, Source
+from estate.scoring.results import Band, Criterion, LegacyRisk, Source, uk_date
 
 LIKELIHOOD = (
     ("L1", "End of life / end of support"),
@@ -40,10 +40,6 @@ Derived = tuple[int, str, str] | None
 """(score, evidence, what would change it), or None when the inventory cannot say."""
 
 
-def _uk(date: dt.date) -> str:
-    return f"{date.day:02d}/{date.month:02d}/{date.year}"
-
-
 def _months_until(as_of: dt.date, date: dt.date) -> float:
     return (date - as_of).days / 30.4375
 
@@ -60,7 +56,7 @@ def derive_l1(facts: SystemFacts, policy: Policy) -> Derived:
             if paid_end is not None and paid_end >= policy.as_of and paid_end != security_end:
                 score = int(rules["on_paid_extended_support"])
                 why = f"{component.label}: security support ended {_fmt(security_end)}; "
-                why += f"paid extended support only, until {_uk(paid_end)}"
+                why += f"paid extended support only, until {uk_date(paid_end)}"
             else:
                 score = int(rules["out_of_all_support"])
                 why = f"{component.label}: out of support since {_fmt(paid_end or security_end)}"
@@ -69,7 +65,7 @@ def derive_l1(facts: SystemFacts, policy: Policy) -> Derived:
             score = at_most(
                 months, policy.bands("legacy", "l1", "ends_within_months"), int(rules["otherwise"])
             )
-            why = f"{component.label}: security support ends {_uk(security_end)}"
+            why = f"{component.label}: security support ends {uk_date(security_end)}"
         why += f" ({source})"
         if worst is None or score > worst[0]:
             worst = (score, why)
@@ -84,7 +80,7 @@ def derive_l1(facts: SystemFacts, policy: Policy) -> Derived:
 
 
 def _fmt(date: dt.date) -> str:
-    return "(date not given)" if date == dt.date.min else _uk(date)
+    return "(date not given)" if date == dt.date.min else uk_date(date)
 
 
 def derive_l2(facts: SystemFacts, policy: Policy) -> Derived:
@@ -98,7 +94,7 @@ def derive_l2(facts: SystemFacts, policy: Policy) -> Derived:
     if row.contract_end < policy.as_of:
         return (
             int(rules["expired"]),
-            f"contract ended {_uk(row.contract_end)}",
+            f"contract ended {uk_date(row.contract_end)}",
             "Renew or re-procure the support contract",
         )
     months = _months_until(policy.as_of, row.contract_end)
@@ -107,7 +103,7 @@ def derive_l2(facts: SystemFacts, policy: Policy) -> Derived:
     )
     return (
         score,
-        f"contract ends {_uk(row.contract_end)}",
+        f"contract ends {uk_date(row.contract_end)}",
         "Extend the contract" if score > 2 else "",
     )
 
@@ -274,18 +270,29 @@ DERIVATIONS: dict[str, Callable[[SystemFacts, Policy], Derived]] = {
 }
 
 
-def criterion(code: str, name: str, facts: SystemFacts, policy: Policy) -> Criterion:
-    """One criterion: self-assessed if the return gives it, else derived, else unknown."""
-    own: Any = getattr(facts.row, code.lower())
+_FIELDS = {code: code.lower() for code, _ in LIKELIHOOD + IMPACT}
+"""The stored field holding each criterion's self-assessed score."""
+
+
+def _self_assessed(row: Any) -> str:
+    who = f" by {row.assessed_by}" if row.assessed_by else ""
+    when = f" on {uk_date(row.assessed_on)}" if row.assessed_on else ""
+    return f"assessed{who}{when}"
+
+
+def criterion(
+    code: str, name: str, facts: SystemFacts, policy: Policy, self_assessed: str
+) -> Criterion:
+    """One criterion: self-assessed if the return gives it, else derived, else unknown.
+    `self_assessed` is the evidence for a self-assessed score (who assessed it, and when)."""
+    own: Any = getattr(facts.row, _FIELDS[code])
     if own is not None:
-        who = f" by {facts.row.assessed_by}" if facts.row.assessed_by else ""
-        when = f" on {_uk(facts.row.assessed_on)}" if facts.row.assessed_on else ""
         return Criterion(
             code,
             name,
             int(own),
             Source.SELF_ASSESSED,
-            f"assessed{who}{when}",
+            self_assessed,
             "Re-assess it in the next return",
         )
     derive = DERIVATIONS.get(code)
@@ -325,8 +332,9 @@ def band_of(overall: float, policy: Policy) -> Band:
 
 def assess_legacy(facts: SystemFacts, policy: Policy) -> LegacyRisk:
     """The whole framework for one system."""
-    likelihood = tuple(criterion(code, name, facts, policy) for code, name in LIKELIHOOD)
-    impact = tuple(criterion(code, name, facts, policy) for code, name in IMPACT)
+    assessed = _self_assessed(facts.row)
+    likelihood = tuple(criterion(c, name, facts, policy, assessed) for c, name in LIKELIHOOD)
+    impact = tuple(criterion(c, name, facts, policy, assessed) for c, name in IMPACT)
     l_total, c_total = category_total(likelihood), category_total(impact)
     overall = l_total * c_total if l_total is not None and c_total is not None else None
     known = [c.value for c in likelihood if c.value is not None]

@@ -81,6 +81,14 @@ class Policy:
             found = self._memo[key] = bands(self.section(*path[:-1])[path[-1]])
         return found
 
+    def names(self, *path: str) -> frozenset[str]:
+        """A list of names in the policy as a set, e.g. names("readiness", "mainframe_products")."""
+        key = ("names", *path)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = frozenset(self.section(*path[:-1])[path[-1]])
+        return found
+
 
 def bands(rows: list[list[float]]) -> Bands:
     """A band list as (threshold, score) pairs."""

@@ -24,19 +24,14 @@ CLOUD_HOSTING = (Hosting.PUBLIC_IAAS, Hosting.PUBLIC_PAAS, Hosting.SAAS)
 MAX_DEPENDENCY_PENALTIES = 4
 
 
-def _products(facts: SystemFacts) -> set[str]:
-    return {c.match.product.key for c in facts.components if c.match and c.match.product}
-
-
 def blocks_move(facts: SystemFacts, policy: Policy) -> bool:
     """Whether a system is tied to premises (mainframe, non-x86, SECRET): its dependents cannot
     simply move away from it."""
-    rules = policy.section("readiness")
-    products = _products(facts)
+    products = facts.products
     return (
         bool(
-            products & set(rules["mainframe_products"])
-            or products & set(rules["non_x86_products"])
+            products & policy.names("readiness", "mainframe_products")
+            or products & policy.names("readiness", "non_x86_products")
             or facts.row.classification in (Classification.SECRET, Classification.TOP_SECRET)
         )
         and facts.row.hosting not in CLOUD_HOSTING
@@ -46,9 +41,9 @@ def blocks_move(facts: SystemFacts, policy: Policy) -> bool:
 def _reasons(facts: SystemFacts, policy: Policy, anchored: set[str]) -> list[ReadinessReason]:
     rules = policy.section("readiness")
     row = facts.row
-    products = _products(facts)
+    products = facts.products
     reasons: list[ReadinessReason] = []
-    if products & set(rules["mainframe_products"]):
+    if products & policy.names("readiness", "mainframe_products"):
         reasons.append(
             ReadinessReason(
                 "runs on a mainframe platform (z/OS, COBOL, CICS)",
@@ -56,7 +51,7 @@ def _reasons(facts: SystemFacts, policy: Policy, anchored: set[str]) -> list[Rea
                 int(rules["mainframe_penalty"]),
             )
         )
-    elif products & set(rules["non_x86_products"]):
+    elif products & policy.names("readiness", "non_x86_products"):
         names = sorted(
             c.match.product.title
             for c in facts.components
@@ -176,7 +171,7 @@ def suggest_disposition(
 ) -> tuple[Disposition | None, str]:
     """The 7 Rs disposition that fits the facts, and why."""
     row = facts.row
-    mainframe = bool(_products(facts) & set(policy.section("readiness")["mainframe_products"]))
+    mainframe = bool(facts.products & policy.names("readiness", "mainframe_products"))
     out_of_support = any(c.out_of_support(policy.as_of) for c in facts.components)
     name = f" {row.name.lower()} "
     if (

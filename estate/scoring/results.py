@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from estate.enums import Disposition, Framework, Principle
 from estate.graph import BlastRadius
+
+
+def uk_date(date: dt.date) -> str:
+    """A date as evidence text gives it, day first (31/03/2025); faster than strftime, which
+    scoring would otherwise call for hundreds of thousands of dates."""
+    return f"{date.day:02d}/{date.month:02d}/{date.year}"
 
 
 class Band(StrEnum):
@@ -44,10 +51,10 @@ class Severity(StrEnum):
     LOW = "Low"
 
 
-@dataclass(frozen=True)
-class Criterion:
+class Criterion(NamedTuple):
     """One framework criterion (L1-L7, C1-C6): its score, source, evidence and what would
-    change it."""
+    change it. A named tuple rather than a frozen dataclass: as immutable, and several times
+    faster to build, which counts at thirteen per system."""
 
     code: str
     name: str
@@ -91,9 +98,9 @@ class CloudReadiness:
     disposition_reason: str
 
 
-@dataclass(frozen=True)
-class Gap:
-    """A CAF or Secure by Design principle the system does not (fully) achieve."""
+class Gap(NamedTuple):
+    """A CAF or Secure by Design principle the system does not (fully) achieve (a named tuple
+    for speed, like Criterion)."""
 
     principle: Principle
     severity: Severity

@@ -8,7 +8,7 @@ import datetime as dt
 from estate.enums import Outcome, Principle, SignIn
 from estate.scoring.facts import SystemFacts
 from estate.scoring.policy import Policy
-from estate.scoring.results import Gap, Severity
+from estate.scoring.results import Gap, Severity, uk_date
 
 
 def _months_ago(as_of: dt.date, months: int) -> dt.date:
@@ -30,7 +30,7 @@ def _derived(facts: SystemFacts, policy: Policy) -> list[Gap]:
     if row.internet_facing:
         months = int(policy.section("security")["pen_test_within_months"])
         if row.last_pen_test is None or row.last_pen_test < _months_ago(policy.as_of, months):
-            when = f"last {row.last_pen_test:%d/%m/%Y}" if row.last_pen_test else "none recorded"
+            when = f"last {uk_date(row.last_pen_test)}" if row.last_pen_test else "none recorded"
             gaps.append(
                 Gap(
                     Principle.SBD9,
@@ -83,28 +83,19 @@ def assess_gaps(facts: SystemFacts, policy: Policy) -> tuple[Gap, ...]:
     gaps: list[Gap] = []
     achieved = set()
     for row in facts.assessments:
-        when = f" on {row.assessed_on:%d/%m/%Y}" if row.assessed_on else ""
-        note = f": {row.notes}" if row.notes else ""
-        if row.outcome is Outcome.NOT_ACHIEVED:
-            gaps.append(
-                Gap(row.principle, Severity.HIGH, "assessed", f"assessed Not achieved{when}{note}")
-            )
-        elif row.outcome is Outcome.PARTIALLY_ACHIEVED:
-            gaps.append(
-                Gap(
-                    row.principle,
-                    Severity.MEDIUM,
-                    "assessed",
-                    f"assessed Partially achieved{when}{note}",
-                )
-            )
-        elif row.outcome is Outcome.ACHIEVED:
+        outcome = row.outcome
+        if outcome is Outcome.ACHIEVED:
             achieved.add(row.principle)
+        elif outcome is Outcome.NOT_ACHIEVED or outcome is Outcome.PARTIALLY_ACHIEVED:
+            severity = Severity.HIGH if outcome is Outcome.NOT_ACHIEVED else Severity.MEDIUM
+            when = f" on {uk_date(row.assessed_on)}" if row.assessed_on else ""
+            note = f": {row.notes}" if row.notes else ""
+            evidence = f"assessed {outcome.value}{when}{note}"
+            gaps.append(Gap(row.principle, severity, "assessed", evidence))
     assessed = {g.principle for g in gaps}
     for gap in _derived(facts, policy):
         if gap.principle not in achieved and gap.principle not in assessed:
             gaps.append(gap)
-    order = list(Principle)
     return tuple(
-        sorted(gaps, key=lambda g: (_SEVERITY_ORDER[g.severity], order.index(g.principle)))
+        sorted(gaps, key=lambda g: (_SEVERITY_ORDER[g.severity], _PRINCIPLE_ORDER[g.principle]))
     )
