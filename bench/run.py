@@ -22,10 +22,14 @@ HERE = Path(__file__).resolve().parent
 COLUMNS = {
     "import": (
         "import_s",
+        "import_peak_mb",
         "openpyxl_read_s",
         "calamine_read_s",
         "import_over_openpyxl",
         "import_over_calamine",
+        "store_s",
+        "bare_core_s",
+        "writes_over_core",
     ),
     "score": (
         "score_and_graph_s",
@@ -47,6 +51,7 @@ COLUMNS = {
         "scores_shown_s",
         "search_filter_ms_median",
         "keystroke_roundtrip_ms_median",
+        "keystroke_handler_ms_median",
         "first_sort_ms",
     ),
 }

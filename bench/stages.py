@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,12 @@ def stage_import(systems: int, cache: Path) -> dict[str, Any]:
         options = ImportOptions(skip_invalid=True)
         t_import, result = timed(lambda: import_return(engine, source, options))
         engine.dispose()
+    import_peak = peak_mb()
+    writes = database_writes(source)
     return {
+        "import_peak_mb": import_peak,
+        **writes,
+        "writes_over_core": writes["store_s"] / writes["bare_core_s"],
         "cells": cells,
         "rows_new": result.changes.summary()["new"],
         "openpyxl_read_s": t_openpyxl,
@@ -93,6 +99,68 @@ def stage_import(systems: int, cache: Path) -> dict[str, Any]:
         "import_over_openpyxl": t_import / t_openpyxl,
         "import_over_calamine": t_import / t_calamine,
     }
+
+
+def database_writes(source: Path) -> dict[str, float]:
+    """Our database writes (plan and apply, one transaction) of a parsed return into an empty
+    estate, against SQLAlchemy Core executemany of the same rows into the same tables. The
+    collector is paused for both, as the import pauses it."""
+    import sqlalchemy as sa
+
+    from estate import db
+    from estate.models import Organisation, System, table_of
+    from estate.perf import collector_paused
+    from importers.layout import RecordKind
+    from importers.parse import parse_return
+    from importers.store import RELATED_FIELDS, RELATED_TABLES, apply, plan
+
+    parsed = parse_return(source)
+    with tempfile.TemporaryDirectory() as folder, collector_paused():
+        engine = db.open_engine(Path(folder) / "ours.db", create=True)
+        with engine.begin() as connection:
+            start = time.perf_counter()
+            changes = plan(connection, parsed)
+            apply(connection, parsed, changes)
+            t_store = time.perf_counter() - start
+        engine.dispose()
+
+        systems, orgs = table_of(System), table_of(Organisation)
+        records = {r.values["reference"]: r for r in parsed.records[RecordKind.SYSTEMS]}
+        supplied = [
+            f
+            for f in parsed.mappings[RecordKind.SYSTEMS].fields
+            if f not in ("department", "reference")
+        ]
+        engine = db.open_engine(Path(folder) / "bare.db", create=True)
+        with engine.begin() as connection:
+            start = time.perf_counter()
+            org = connection.execute(
+                orgs.insert().values(code=parsed.department, name=parsed.department)
+            ).inserted_primary_key
+            assert org is not None
+            connection.execute(
+                systems.insert(),
+                [
+                    {
+                        **{f: records[c.reference].values.get(f) for f in supplied},
+                        "organisation_id": org[0],
+                        "reference": c.reference,
+                    }
+                    for c in changes.systems
+                ],
+            )
+            ids = dict(connection.execute(sa.select(systems.c.reference, systems.c.id)).all())
+            for kind, by_reference in changes.related_rows.items():
+                owner = "from_system_id" if kind is RecordKind.DEPENDENCIES else "system_id"
+                rows = [
+                    {owner: ids[ref], **{f: row.get(f) for f in RELATED_FIELDS[kind]}}
+                    for ref, group in by_reference.items()
+                    for row in group
+                ]
+                connection.execute(RELATED_TABLES[kind].insert(), rows)
+            t_bare = time.perf_counter() - start
+        engine.dispose()
+    return {"store_s": t_store, "bare_core_s": t_bare}
 
 
 def stage_score(systems: int, cache: Path) -> dict[str, Any]:
@@ -180,6 +248,7 @@ def stage_tui(systems: int, cache: Path) -> dict[str, Any]:
 
     from tui.app import make_app
     from tui.data import Filters
+    from tui.screens.ranking import RankingScreen
 
     path = database(systems, cache)
     result: dict[str, Any] = {}
@@ -214,6 +283,17 @@ def stage_tui(systems: int, cache: Path) -> dict[str, Any]:
             status = str(app.screen.query_one("#status", Static).content)
             assert 'search="fraud"' in status, status
             result["keystroke_roundtrip_ms_median"] = 1000 * statistics.median(keys)
+            # The app's own work per search keystroke (what blocks the event loop), apart from
+            # the test harness's settle time that the round trip includes.
+            screen = app.screen
+            assert isinstance(screen, RankingScreen)
+            handled = []
+            for text in ("p", "po", "por", "port", "porta", "portal"):
+                begin = time.perf_counter()
+                screen.filters = replace(screen.filters, text=text)
+                screen.refilter()
+                handled.append(time.perf_counter() - begin)
+            result["keystroke_handler_ms_median"] = 1000 * statistics.median(handled)
 
     asyncio.run(drive())
     return result

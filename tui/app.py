@@ -17,7 +17,7 @@ from estate.scoring import EstateScores, score_estate
 from estate.scoring.policy import load_policy
 from tui.commands import EstateCommands
 from tui.data import RankedData
-from tui.screens.overview import OverviewScreen
+from tui.screens.overview import OverviewScreen, overview
 from tui.screens.ranking import RankingScreen
 
 
@@ -61,7 +61,7 @@ class EstateApp(App[None]):
                 scores = score_estate(connection, self.policy)
         finally:
             engine.dispose()
-        return RankedData(scores)
+        return RankedData(scores, overview(scores))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "load":

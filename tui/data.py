@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from rich.console import RenderableType
+
 from estate.scoring import EstateScores
 from estate.scoring.results import SystemScore
 
@@ -82,11 +84,22 @@ class Filters:
         return replace(self, sort=title, descending=title in ("Priority", "Legacy", "Gaps"))
 
 
-class RankedData:
-    """The scored estate prepared for fast filtering."""
+_CHOICES: dict[str, Callable[[SystemScore], str | None]] = {
+    "department": lambda s: s.department,
+    "band": lambda s: s.legacy.band.value if s.legacy.band else None,
+    "readiness": lambda s: s.readiness.category.value,
+    "hosting": lambda s: s.hosting,
+}
 
-    def __init__(self, scores: EstateScores) -> None:
+
+class RankedData:
+    """The scored estate prepared for fast filtering. Built in a worker: everything slow at
+    50,000 systems happens here, so screens only place what is ready."""
+
+    def __init__(self, scores: EstateScores, overview: RenderableType = "") -> None:
         self.scores = scores
+        self.overview = overview
+        """The overview screen's body."""
         self.systems = scores.systems
         self.by_key = {s.key: i for i, s in enumerate(self.systems)}
         self.haystack = [
@@ -94,16 +107,14 @@ class RankedData:
         ]
         self.cells = [tuple(str(c.value(s)) for c in COLUMNS) for s in self.systems]
         self._sorted: dict[tuple[str, bool], list[int]] = {}
+        self._choices = {
+            field: sorted({v for s in self.systems if (v := value(s))})
+            for field, value in _CHOICES.items()
+        }
 
     def choices(self, field: str) -> list[str]:
         """The distinct values a filter can take."""
-        getters: dict[str, Callable[[SystemScore], str | None]] = {
-            "department": lambda s: s.department,
-            "band": lambda s: s.legacy.band.value if s.legacy.band else None,
-            "readiness": lambda s: s.readiness.category.value,
-            "hosting": lambda s: s.hosting,
-        }
-        return sorted({v for s in self.systems if (v := getters[field](s))})
+        return self._choices[field]
 
     def _order(self, sort: str, descending: bool) -> list[int]:
         key = (sort, descending)

@@ -111,9 +111,8 @@ class OverviewScreen(Screen[None]):
         self.watch(self.app, "data", self.show, init=True)
 
     def show(self, data: RankedData | None) -> None:
-        """Draw the overview for freshly loaded scores."""
+        """Place the overview, built with the data in the loading worker."""
         if data is None:
             return
-        scores = data.scores
         self.query_one("#loading").display = False
-        self.query_one("#overview-body", Static).update(overview(scores))
+        self.query_one("#overview-body", Static).update(data.overview)
