@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test check lint types sample-data clean
+.PHONY: demo test check lint types bench sample-data clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ types: $(STAMP)
 
 ## Everything CI runs.
 check: lint types test
+
+## Benchmarks at 1,000, 10,000 and 50,000 systems (docs/performance.md); not part of the tests.
+## Quicker: make bench SIZES="1000 10000".
+SIZES ?= 1000 10000 50000
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --sizes $(SIZES)
 
 ## Rebuild sample_data/ from the generator (deterministic).
 sample-data: $(STAMP)
