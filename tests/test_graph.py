@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from estate.enums import Criticality
 from estate.errors import NotFound
-from estate.graph import EstateGraph, Node
+from estate.graph import BlastRadius, EstateGraph, Node
 from estate.graph.export import (
     BAND_COLOURS,
     attributed,
@@ -196,3 +196,10 @@ def test_neighbourhood_and_path() -> None:
     assert orphans(estate) == [keys[4]]
     with pytest.raises(NotFound, match="not connected"):
         path(estate, keys[0], keys[4])
+
+
+def test_blast_radius_reads_as_a_sentence() -> None:
+    one = BlastRadius(direct=1, total=1, critical=0, departments=1, other_departments=0)
+    many = BlastRadius(direct=2, total=1200, critical=3, departments=4, other_departments=3)
+    assert one.describe() == "1 system depends on it (1 directly, 0 critical, 1 department)"
+    assert many.describe() == ("1,200 systems depend on it (2 directly, 3 critical, 4 departments)")

@@ -135,10 +135,7 @@ def graph_show(
     out.print(table)
     if radius is not None and radius.blast is not None:
         blast = radius.blast
-        out.print(
-            f"Blast radius: {blast.total} systems depend on it ({blast.direct} directly, "
-            f"{blast.critical} critical, {blast.departments} departments)."
-        )
+        out.print(f"Blast radius: {blast.describe()}.")
 
 
 def _emit(graph_: Any, fmt: GraphFormat, output: Path | None) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from estate.db import plain
 from estate.enums import Criticality
 from estate.models import Dependency, Organisation, System, table_of
+from estate.words import counted
 
 SYSTEM = table_of(System)
 ORG = table_of(Organisation)
@@ -44,6 +45,14 @@ class BlastRadius:
     critical: int
     departments: int
     other_departments: int
+
+    def describe(self) -> str:
+        """In words, e.g. "3 systems depend on it (1 directly, 0 critical, 2 departments)"."""
+        verb = "depends" if self.total == 1 else "depend"
+        return (
+            f"{counted(self.total, 'system')} {verb} on it ({self.direct:,} directly, "
+            f"{self.critical:,} critical, {counted(self.departments, 'department')})"
+        )
 
 
 @dataclass

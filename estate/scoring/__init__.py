@@ -18,6 +18,7 @@ from estate.scoring.policy import Policy
 from estate.scoring.readiness import assess_readiness, blocks_move
 from estate.scoring.results import Readiness, Severity, SystemScore
 from estate.scoring.security import assess_gaps
+from estate.words import counted
 
 __all__ = ["EstateScores", "score_estate"]
 
@@ -81,16 +82,20 @@ def _reasons(score: SystemScore, contributions: dict[str, float]) -> tuple[tuple
     high = [g for g in score.gaps if g.severity is Severity.HIGH]
     if score.gaps:
         lead = high[0] if high else score.gaps[0]
-        text = f"{len(score.gaps)} security gaps ({len(high)} high): "
+        text = f"{counted(len(score.gaps), 'security gap')} ({len(high)} high): "
         text += f"{lead.principle.value} {lead.evidence}"
-        said.append((contributions["security"], text, f"{len(high)} high security gaps"))
+        short = counted(len(high), "high security gap")
+        said.append((contributions["security"], text, short))
     if score.blast and score.blast.total:
         blast = score.blast
-        text = f"{blast.total} systems depend on it ({blast.critical} critical"
+        verb = "depends" if blast.total == 1 else "depend"
+        text = f"{counted(blast.total, 'system')} {verb} on it ({blast.critical:,} critical"
         text += (
-            f", {blast.other_departments} other departments)" if blast.other_departments else ")"
+            f", {counted(blast.other_departments, 'other department')})"
+            if blast.other_departments
+            else ")"
         )
-        said.append((contributions["dependents"], text, f"{blast.total} dependents"))
+        said.append((contributions["dependents"], text, counted(blast.total, "dependent")))
     if score.criticality:
         said.append(
             (

@@ -247,11 +247,7 @@ def derive_c6(facts: SystemFacts, policy: Policy) -> Derived:
     score = at_least(
         blast.total, policy.bands("impact", "c6", "dependents_at_least"), int(rules["otherwise"])
     )
-    evidence = (
-        f"{blast.total} systems depend on it ({blast.direct} directly, {blast.critical} critical"
-    )
-    evidence += f", across {blast.departments} departments)" if blast.departments > 1 else ")"
-    return score, evidence, ""
+    return score, blast.describe(), ""
 
 
 DERIVATIONS: dict[str, Callable[[SystemFacts, Policy], Derived]] = {

@@ -44,10 +44,7 @@ class ExplorerScreen(Screen[None]):
         clusters = [c for c in self.graph.clusters() if self.key in c]
         text = Text(f"{self.key} {score.name}: ", style="bold")
         if blast is not None:
-            text.append(
-                f"{blast.total} systems depend on it ({blast.direct} directly, "
-                f"{blast.critical} critical, {blast.departments} departments)."
-            )
+            text.append(f"{blast.describe()}.")
         if clusters:
             text.append(
                 f"\nIn a dependency cycle with {len(clusters[0]) - 1} others: "
