@@ -78,6 +78,11 @@ class ImportResult:
                 for c in (changes.systems if changes else [])
                 if c.status != "unchanged"
             ],
+            "department_renamed": (
+                {"old": changes.renamed[0], "new": changes.renamed[1]}
+                if changes and changes.renamed
+                else None
+            ),
             "missing": [
                 {"reference": r, "name": n} for r, n in (changes.missing if changes else [])
             ],

@@ -87,6 +87,9 @@ class ChangeSet:
     existing_ids: dict[str, int] = field(default_factory=dict)
     related_rows: dict[RecordKind, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
     """kind -> reference -> the new full set of rows, for systems whose set changes."""
+    renamed: tuple[str, str] | None = None
+    """(stored name, new name) when the return's cover sheet names the department differently:
+    the latest return is the authority on its own department's name."""
 
     def count(self, status: str) -> int:
         """How many systems have this status."""
@@ -118,6 +121,12 @@ def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
     org_id = _find_org(connection, department)
     changes = ChangeSet(department, org_id is None, organisation_id=org_id)
     changes.rejected = sum(parsed.rejected.values())
+    if org_id is not None and parsed.cover.name:
+        stored_name = connection.execute(
+            sa.select(ORG.c.name).where(ORG.c.id == org_id)
+        ).scalar_one()
+        if stored_name != parsed.cover.name:
+            changes.renamed = (stored_name, parsed.cover.name)
     stored: dict[str, dict[str, Any]] = {}
     if org_id is not None:
         for row in connection.execute(sa.select(SYSTEM).where(SYSTEM.c.organisation_id == org_id)):
@@ -278,6 +287,8 @@ def apply(
     org_id = changes.organisation_id
     if org_id is None:
         org_id = _create_org(connection, parsed)
+    elif changes.renamed:
+        connection.execute(ORG.update().where(ORG.c.id == org_id).values(name=changes.renamed[1]))
     summary = changes.summary()
     batch_id = _insert_one(
         connection,

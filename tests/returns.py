@@ -27,9 +27,13 @@ def system(reference: str, **fields: Any) -> dict[str, Any]:
 
 
 def small_return(
-    path: Path, systems: list[dict[str, Any]] | None = None, **records: list[dict[str, Any]]
+    path: Path,
+    systems: list[dict[str, Any]] | None = None,
+    name: str = "Department for Benefits and Pensions",
+    **records: list[dict[str, Any]],
 ) -> Path:
-    """Write a DBP return with two systems (or the given ones) and optional related rows."""
+    """Write a DBP return with two systems (or the given ones) and optional related rows;
+    `name` is the department's name on the cover sheet."""
     rows = {
         RecordKind.SYSTEMS: systems if systems is not None else [system("DBP-1"), system("DBP-2")],
         RecordKind.COMPONENTS: records.get(
@@ -67,6 +71,6 @@ def small_return(
             ],
         ),
     }
-    cover = {"Department code": "DBP", "Department name": "Department for Benefits and Pensions"}
+    cover = {"Department code": "DBP", "Department name": name}
     write_return(path, cover=cover, records=rows)
     return path

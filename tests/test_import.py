@@ -325,3 +325,23 @@ def test_no_progress_bar_off_a_terminal_or_when_quiet(run: Run, tmp_path: Path) 
         result = run("--db", path, "validate", small_return(tmp_path / "r.xlsx"), *extra)
         assert result.exit_code == 0
         assert "Reading" not in result.stderr and "Checking" not in result.stderr
+
+
+def test_a_new_name_on_the_cover_sheet_renames_the_department(tmp_path: Path, run: Run) -> None:
+    path = tmp_path / "e.db"
+    assert run("--db", path, "init").exit_code == 0
+    assert run("--db", path, "import", small_return(tmp_path / "first.xlsx")).exit_code == 0
+    renamed = small_return(tmp_path / "second.xlsx", name="Department for Pensions")
+    before = _db_bytes(path)
+    dry = run("--db", path, "import", renamed, "--dry-run", "--json")
+    assert json.loads(dry.stdout)[0]["department_renamed"] == {
+        "old": "Department for Benefits and Pensions",
+        "new": "Department for Pensions",
+    }
+    assert _db_bytes(path) == before
+    shown = run("--db", path, "validate", renamed)
+    assert "renamed" in shown.stdout and "Department for Pensions" in shown.stdout
+    assert run("--db", path, "import", renamed).exit_code == 0
+    with closing(sqlite3.connect(path)) as connection:
+        (name,) = connection.execute("SELECT name FROM organisation").fetchone()
+    assert name == "Department for Pensions"

@@ -84,11 +84,14 @@ def _changes_table(result: ImportResult) -> Table | None:
     if changes is None:
         return None
     rows = [c for c in changes.systems if c.status != "unchanged"]
-    if not rows and not changes.missing:
+    if not rows and not changes.missing and not changes.renamed:
         return None
     table = Table(title="Change set", title_justify="left")
     for heading in ("System", "Status", "What changes"):
         table.add_column(heading, overflow="fold")
+    if changes.renamed:
+        old, new = changes.renamed
+        table.add_row(f"Department {changes.department}", "renamed", f"name: {old} -> {new}")
     for change in rows:
         detail = [f"{f.field}: {f.old!s} -> {f.new!s}" for f in change.fields[:8]]
         if len(change.fields) > 8:
