@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 from estate import models
 from estate.errors import (
@@ -225,15 +224,3 @@ def as_date(value: Any) -> dt.date | None:
 @functools.lru_cache(maxsize=65536)
 def _iso_date(text: str) -> dt.date:
     return dt.date.fromisoformat(text[:10])
-
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session that commits when the block succeeds and rolls back when it raises."""
-    with Session(engine) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise

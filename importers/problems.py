@@ -60,7 +60,3 @@ class CellError(ValueError):
     def __init__(self, message: str, expected: str | None = None) -> None:
         super().__init__(message)
         self.expected = expected
-
-
-class CellWarning(UserWarning):
-    """A cell was read, but a person should look at how (e.g. a month-only date)."""

@@ -77,7 +77,6 @@ class ChangeSet:
     """Everything an import would change, for a dry run to show and for `apply` to write."""
 
     department: str
-    organisation_is_new: bool
     systems: list[SystemChange] = field(default_factory=list)
     missing: list[tuple[str, str]] = field(default_factory=list)
     """(reference, name) of stored systems the return no longer lists."""
@@ -119,7 +118,7 @@ def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
     department = parsed.department
     assert department is not None
     org_id = _find_org(connection, department)
-    changes = ChangeSet(department, org_id is None, organisation_id=org_id)
+    changes = ChangeSet(department, organisation_id=org_id)
     changes.rejected = sum(parsed.rejected.values())
     if org_id is not None and parsed.cover.name:
         stored_name = connection.execute(

@@ -62,11 +62,6 @@ class EstateGraph:
     graph: nx.DiGraph = field(default_factory=nx.DiGraph)
     nodes: dict[str, Node] = field(default_factory=dict)
 
-    @property
-    def placeholders(self) -> list[Node]:
-        """Depended-on systems no return has supplied."""
-        return [node for node in self.nodes.values() if node.placeholder]
-
     def clusters(self) -> list[list[str]]:
         """Groups of systems that depend on each other in a cycle: they must move together."""
         groups = [sorted(c) for c in nx.strongly_connected_components(self.graph) if len(c) > 1]
