@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from estate.perf import collector_paused
+from estate.progress import Progress
 from importers.headers import UserMapping, load_user_mapping
-from importers.parse import ParsedReturn, Progress, parse_return
+from importers.parse import ParsedReturn, parse_return
 from importers.problems import Problem, Severity
 from importers.store import ChangeSet, apply, plan
 

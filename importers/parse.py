@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from estate.enums import OrgKind, UnknownSpelling, normalise, parse_enum
 from estate.errors import InputError
+from estate.progress import Progress
 from importers import values
 from importers.headers import ColumnMapping, UserMapping, detect, layout_for_sheet_name
 from importers.layout import LAYOUTS, RecordKind, SheetLayout
@@ -136,8 +136,6 @@ def _read_cover(sheet: RawSheet) -> CoverSheet:
     return cover
 
 
-Progress = Callable[[str, int, int], None]
-"""Told (what is happening, how much is done, out of how much) as an import goes."""
 PROGRESS_EVERY = 2000
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
 from typing import Any
 
+from estate import db
+from estate.scoring import score_estate
+from estate.scoring.policy import load_policy
 from tests.conftest import Run
 
 AS_OF = ("--as-of", "2026-11-01")
@@ -179,3 +183,21 @@ def test_catalogue_commands(run: Run, demo_db: Path) -> None:
     assert unknown.exit_code == 1
     unmatched = json.loads(run("--db", demo_db, "catalogue", "unmatched", "--json", *AS_OF).stdout)
     assert all(": " in row["component"] for row in unmatched)
+
+
+def test_scoring_reports_its_progress_to_the_end(demo_db: Path) -> None:
+    heard: list[tuple[str, int, int]] = []
+    engine = db.open_engine(demo_db)
+    with engine.connect() as connection:
+        scores = score_estate(
+            connection,
+            load_policy(as_of=dt.date(2026, 11, 1)),
+            lambda *told: heard.append(told),
+        )
+    engine.dispose()
+    total = len(scores.systems)
+    assert heard[0] == ("Reading the estate and its dependencies", 0, 1)
+    assert heard[1] == ("Scoring systems", 0, total)
+    assert heard[-1] == ("Scoring systems", total, total)
+    done = [d for stage, d, _ in heard if stage == "Scoring systems"]
+    assert done == sorted(done)

@@ -3,10 +3,12 @@ what is stored."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import io
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select, Static, Tree
 
+from estate.scoring import score_estate
 from tests.conftest import Run
 from tui.app import EstateApp, make_app
 from tui.dialogs.export_ranking import ExportDialog
@@ -52,6 +55,36 @@ def _status(app: EstateApp) -> str:
 
 def _table(app: EstateApp) -> RankedTable:
     return app.screen.query_one(RankedTable)
+
+
+async def test_says_how_far_loading_has_got_until_the_scores_arrive(
+    demo_db: Path, monkeypatch: Any
+) -> None:
+    halfway = threading.Event()
+    carry_on = threading.Event()
+
+    def slow_score_estate(connection: Any, policy: Any, progress: Any = None) -> Any:
+        progress("Scoring systems", 150, 300)
+        halfway.set()
+        carry_on.wait(timeout=30)
+        return score_estate(connection, policy, progress)
+
+    monkeypatch.setattr("tui.app.score_estate", slow_score_estate)
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        try:
+            await asyncio.to_thread(halfway.wait, 30)
+            await pilot.pause()
+            status = app.screen.query_one("#loading-status", Static)
+            assert "Scoring systems: 150 of 300" in _text(status)
+            await pilot.press("r")
+            assert _status(app) == "Scoring systems: 150 of 300"
+        finally:
+            carry_on.set()
+        await _loaded(pilot)
+        assert _status(app).startswith("Showing ")
+        await pilot.press("o")
+        assert not app.screen.query_one("#loading-status", Static).display
 
 
 async def test_opens_on_the_overview_with_the_riskiest_systems(demo_db: Path, run: Run) -> None:

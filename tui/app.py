@@ -10,7 +10,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from estate import db
 from estate.scoring import EstateScores, score_estate
@@ -31,6 +31,8 @@ class EstateApp(App[None]):
     MODES = {"overview": OverviewScreen, "ranking": RankingScreen}
     data: reactive[RankedData | None] = reactive(None)
     """The scored estate; screens watch it and redraw when a load finishes."""
+    loading_status: reactive[str] = reactive("Reading the estate...")
+    """How far the load has got, for screens to show until the data arrives."""
     DEFAULT_MODE = "overview"
     BINDINGS = [
         Binding("q", "quit", "Quit"),
@@ -54,13 +56,21 @@ class EstateApp(App[None]):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load(self) -> RankedData:
-        """Read and score the whole estate off the event loop."""
+        """Read and score the whole estate off the event loop, saying how far it has got."""
+        worker = get_current_worker()
+
+        def report(stage: str, done: int, total: int) -> None:
+            if not worker.is_cancelled:
+                text = f"{stage}: {done:,} of {total:,}" if total > 1 else f"{stage}..."
+                self.call_from_thread(setattr, self, "loading_status", text)
+
         engine = db.open_engine(self.db_path)
         try:
             with engine.connect() as connection:
-                scores = score_estate(connection, self.policy)
+                scores = score_estate(connection, self.policy, report)
         finally:
             engine.dispose()
+        report("Summarising the estate", 0, 1)
         return RankedData(scores, overview(scores))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

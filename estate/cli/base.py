@@ -16,10 +16,12 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import Engine
 
 from estate import db, queries
 from estate.errors import EstateError
+from estate.progress import Progress as ProgressCallback
 from estate.scoring import EstateScores, score_estate
 from estate.scoring.policy import load_policy
 
@@ -100,10 +102,33 @@ def scoring_options(func: F) -> F:
 def load_scores(
     ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None
 ) -> EstateScores:
-    """Score the whole estate under the chosen policy and date."""
+    """Score the whole estate under the chosen policy and date, with a progress bar on a
+    terminal (it takes seconds at tens of thousands of systems)."""
     policy = load_policy(policy_path, as_of=as_of.date() if as_of else None)
-    with open_engine(ctx) as engine, engine.connect() as connection:
-        return score_estate(connection, policy)
+    with (
+        open_engine(ctx) as engine,
+        engine.connect() as connection,
+        progress_bar("Scoring", err.is_terminal) as progress,
+    ):
+        return score_estate(connection, policy, progress)
+
+
+@contextmanager
+def progress_bar(label: str, show: bool) -> Iterator[ProgressCallback | None]:
+    """A transient progress bar on stderr, as the callback a long job reports to; None (no
+    bar) when `show` is false, e.g. off a terminal or with --quiet."""
+    if not show:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def report(stage: str, done: int, total: int) -> None:
+            # A total of 1 marks a step with no count of its own: the bar pulses instead.
+            bar.update(task, description=stage, completed=done, total=total if total > 1 else None)
+
+        yield report
 
 
 def json_option(func: F) -> F:

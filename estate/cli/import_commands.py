@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from estate.cli.base import cli, err, open_engine, out, print_json
+from estate.cli.base import cli, err, open_engine, out, print_json, progress_bar
 from importers import ImportOptions, ImportResult, import_return, load_user_mapping
 from importers.layout import RecordKind
 from importers.prefill import department_records
@@ -137,17 +136,8 @@ def _run(
 def _import_one(path: Path, options: ImportOptions, show_progress: bool) -> ImportResult:
     """Import one file into the current command's database, with a progress bar on a terminal."""
     ctx = click.get_current_context()
-    with open_engine(ctx) as engine:
-        if not show_progress:
-            return import_return(engine, path, options)
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-        with Progress(*columns, TimeElapsedColumn(), console=err, transient=True) as bar:
-            task = bar.add_task(path.name, total=None)
-
-            def report_progress(stage: str, done: int, total: int) -> None:
-                bar.update(task, description=stage, completed=done, total=total)
-
-            return import_return(engine, path, options, report_progress)
+    with open_engine(ctx) as engine, progress_bar(path.name, show_progress) as progress:
+        return import_return(engine, path, options, progress)
 
 
 @cli.command("import")

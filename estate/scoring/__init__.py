@@ -12,6 +12,7 @@ from estate.catalogue import Catalogue
 from estate.catalogue.endoflife import load_catalogue
 from estate.graph import EstateGraph
 from estate.perf import collector_paused
+from estate.progress import Progress
 from estate.scoring.facts import SystemFacts, load_facts
 from estate.scoring.legacy import assess_legacy
 from estate.scoring.policy import Policy
@@ -145,14 +146,28 @@ def _score_one(facts: SystemFacts, policy: Policy, anchored: set[str]) -> System
     return score
 
 
-def score_estate(connection: Connection, policy: Policy) -> EstateScores:
+PROGRESS_EVERY = 2000
+
+
+def score_estate(
+    connection: Connection, policy: Policy, progress: Progress | None = None
+) -> EstateScores:
     """Score every system in the estate; the result is in priority order, ties broken by
-    overall legacy score, then department and reference, so it is the same every run."""
+    overall legacy score, then department and reference, so it is the same every run.
+    `progress` hears how far it has got: tens of thousands of systems take seconds."""
     with collector_paused():
+        if progress:
+            progress("Reading the estate and its dependencies", 0, 1)
         catalogue = load_catalogue(connection)
         facts, graph = load_facts(connection, catalogue)
         anchored = {f.key for f in facts if blocks_move(f, policy)}
-        systems = [_score_one(f, policy, anchored) for f in facts]
+        systems = []
+        for done, fact in enumerate(facts):
+            if progress and done % PROGRESS_EVERY == 0:
+                progress("Scoring systems", done, len(facts))
+            systems.append(_score_one(fact, policy, anchored))
+        if progress:
+            progress("Scoring systems", len(facts), len(facts))
     systems.sort(key=lambda s: (-s.priority, -(s.legacy.overall or 0.0), s.department, s.reference))
     for rank, system in enumerate(systems, start=1):
         system.rank = rank

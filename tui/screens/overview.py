@@ -103,16 +103,23 @@ class OverviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield LoadingIndicator(id="loading")
+        yield Static(id="loading-status")
         with VerticalScroll(id="overview"):
             yield Static(id="overview-body")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.watch(self.app, "loading_status", self.show_progress, init=True)
         self.watch(self.app, "data", self.show, init=True)
+
+    def show_progress(self, status: str) -> None:
+        """Say how far the load has got."""
+        self.query_one("#loading-status", Static).update(status)
 
     def show(self, data: RankedData | None) -> None:
         """Place the overview, built with the data in the loading worker."""
         if data is None:
             return
         self.query_one("#loading").display = False
+        self.query_one("#loading-status").display = False
         self.query_one("#overview-body", Static).update(data.overview)

@@ -64,7 +64,13 @@ class RankingScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.watch(self.app, "loading_status", self.show_progress, init=True)
         self.watch(self.app, "data", self.show, init=True)
+
+    def show_progress(self, status: str) -> None:
+        """Say how far the load has got, until the rows arrive."""
+        if self.data is None:
+            self.query_one("#status", Static).update(status)
 
     def show(self, data: RankedData | None) -> None:
         """Use freshly loaded data."""
