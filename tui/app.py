@@ -9,6 +9,7 @@ from pathlib import Path
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -60,9 +61,11 @@ class EstateApp(App[None]):
         worker = get_current_worker()
 
         def report(stage: str, done: int, total: int) -> None:
+            # post_message is thread-safe and does not wait for the event loop, as
+            # call_from_thread would: scoring carries straight on.
             if not worker.is_cancelled:
                 text = f"{stage}: {done:,} of {total:,}" if total > 1 else f"{stage}..."
-                self.call_from_thread(setattr, self, "loading_status", text)
+                self.post_message(self.LoadProgress(text))
 
         engine = db.open_engine(self.db_path)
         try:
@@ -72,6 +75,16 @@ class EstateApp(App[None]):
             engine.dispose()
         report("Summarising the estate", 0, 1)
         return RankedData(scores, overview(scores))
+
+    class LoadProgress(Message):
+        """How far loading the estate has got, from the loading worker."""
+
+        def __init__(self, status: str) -> None:
+            super().__init__()
+            self.status = status
+
+    def on_estate_app_load_progress(self, message: LoadProgress) -> None:
+        self.loading_status = message.status
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "load":
