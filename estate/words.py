@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 
-def counted(count: int, noun: str, plural: str | None = None) -> str:
-    """ "1 system", "3 systems", "0 systems"; `plural` for nouns that do not just take an s."""
-    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+def counted(count: int, noun: str) -> str:
+    """A count and its noun, singular only for one: "1 system", "3 systems", "0 systems"."""
+    return f"{count:,} {noun if count == 1 else noun + 's'}"
