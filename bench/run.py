@@ -17,6 +17,7 @@ import platform
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 COLUMNS = {
@@ -67,17 +68,12 @@ def main() -> None:
     args = parser.parse_args()
     results = []
     for size in args.sizes:
+        if _run_stage("prepare", size, args.cache) is None:
+            continue
         for stage in args.stages:
-            done = subprocess.run(
-                [sys.executable, str(HERE / "stages.py"), stage, str(size), str(args.cache)],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if done.returncode != 0:
-                print(f"{stage} at {size:,}: failed\n{done.stderr}", file=sys.stderr)
+            result = _run_stage(stage, size, args.cache)
+            if result is None:
                 continue
-            result = json.loads(done.stdout.strip().splitlines()[-1])
             results.append(result)
             figures = ", ".join(f"{k}={_fmt(result[k])}" for k in COLUMNS[stage])
             print(f"{size:>7,} {stage:<7} peak {result['peak_mb']:>6.0f} MB  {figures}", flush=True)
@@ -87,6 +83,21 @@ def main() -> None:
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"machine": machine, "results": results}, indent=2))
     print(f"\n{machine}; written to {out}")
+
+
+def _run_stage(stage: str, size: int, cache: Path) -> dict[str, Any] | None:
+    """Run one stage in its own process; its result, or None (said on stderr) if it failed."""
+    done = subprocess.run(
+        [sys.executable, str(HERE / "stages.py"), stage, str(size), str(cache)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        print(f"{stage} at {size:,}: failed\n{done.stderr}", file=sys.stderr)
+        return None
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def _fmt(value: float | int) -> str:
