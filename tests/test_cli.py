@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from estate.cli import cli
 from tests.conftest import SAMPLE_DIR, Run
@@ -67,6 +69,19 @@ def test_systems_filters_by_department(run: Run, demo_db: Path) -> None:
     unknown = run("--db", demo_db, "systems", "--department", "NOPE")
     assert unknown.exit_code == 1
     assert "No department 'NOPE'" in unknown.stderr and "DBP" in unknown.stderr
+
+
+def test_systems_on_a_terminal_shows_the_first_hundred(
+    run: Run, demo_db: Path, monkeypatch: Any
+) -> None:
+    screen = Console(file=io.StringIO(), force_terminal=True, color_system=None, width=200)
+    monkeypatch.setattr("estate.cli.base.out", screen)
+    monkeypatch.setattr("estate.cli.estate_commands.out", screen)
+    result = run("--db", demo_db, "systems")
+    total = len(json.loads(run("--db", demo_db, "systems", "--json").stdout))
+    assert f"Showing the first 100 of {total}" in result.stderr
+    rows = [line for line in screen.file.getvalue().splitlines() if "/" in line]  # type: ignore[attr-defined]
+    assert len(rows) == 100
 
 
 def test_show_json_matches_the_sample_return(run: Run, demo_db: Path) -> None:

@@ -6,8 +6,11 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
+
+from rich.console import Console
 
 from estate import db
 from estate.scoring import score_estate
@@ -201,3 +204,22 @@ def test_scoring_reports_its_progress_to_the_end(demo_db: Path) -> None:
     assert heard[-1] == ("Scoring systems", total, total)
     done = [d for stage, d, _ in heard if stage == "Scoring systems"]
     assert done == sorted(done)
+
+
+def test_a_terminal_sees_the_first_hundred_and_how_to_see_the_rest(
+    run: Run, demo_db: Path, monkeypatch: Any
+) -> None:
+    screen = Console(file=io.StringIO(), force_terminal=True, color_system=None, width=200)
+    monkeypatch.setattr("estate.cli.base.out", screen)
+    monkeypatch.setattr("estate.cli.scoring_commands.out", screen)
+    result = run("--db", demo_db, "rank", *AS_OF)
+    assert result.exit_code == 0
+    total = len(_rank(run, demo_db)["systems"])
+    assert total > 100
+    assert f"Showing the first 100 of {total}" in result.stderr
+    table = screen.file.getvalue()  # type: ignore[attr-defined]
+    assert re.search(r"│ +100 │", table) and not re.search(r"│ +101 │", table)
+    monkeypatch.undo()
+    piped = run("--db", demo_db, "rank", *AS_OF)
+    assert "Showing the first" not in piped.stderr
+    assert re.search(rf"│ +{total} │", piped.stdout)

@@ -84,6 +84,22 @@ def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=queries.jsonable))
 
 
+TERMINAL_ROWS = 100
+"""Rows a table shows on a terminal unless asked for more."""
+
+T = TypeVar("T")
+
+
+def terminal_page(rows: list[T], more: str) -> list[T]:
+    """The first TERMINAL_ROWS rows when the table goes to a terminal, saying on stderr how many
+    there are and how to see the rest (`more`): tens of thousands of rows take minutes to draw
+    and nobody reads them on a screen. Piped output gets every row."""
+    if not out.is_terminal or len(rows) <= TERMINAL_ROWS:
+        return rows
+    err.print(f"Showing the first {TERMINAL_ROWS} of {len(rows):,}: {more}.")
+    return rows[:TERMINAL_ROWS]
+
+
 def scoring_options(func: F) -> F:
     """The shared `--policy` and `--as-of` options of every command that scores."""
     func = click.option(

@@ -21,6 +21,7 @@ from estate.cli.base import (
     out,
     print_json,
     scoring_options,
+    terminal_page,
 )
 from estate.errors import InputError
 from estate.render import render_scores, render_system
@@ -105,7 +106,7 @@ def systems(ctx: click.Context, department: str | None, as_json: bool) -> None:
     table = Table(title=f"{len(rows)} systems")
     for heading in ("Key", "Name", "Criticality", "Hosting", "Status"):
         table.add_column(heading)
-    for row in rows:
+    for row in terminal_page(rows, "--department to narrow, --json for all"):
         status = row["lifecycle_status"] or ""
         if row["missing_from_latest_return"]:
             status += " (missing from latest return)"

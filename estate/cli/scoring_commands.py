@@ -20,6 +20,7 @@ from estate.cli.base import (
     out,
     print_json,
     scoring_options,
+    terminal_page,
 )
 from estate.errors import InputError, NotFound
 from estate.exports import ExportFormat, export_ranking, format_for
@@ -163,7 +164,8 @@ def rank(
         writer.writerows([neutralise(v) for v in _csv_row(s)] for s in rows)
     else:
         title = f"{len(rows)} systems by {by} as at {policy.as_of:%d/%m/%Y} (policy {policy.name})"
-        out.print(_rank_table(rows, title))
+        shown = rows if top else terminal_page(rows, "--top N for more, --csv or --json for all")
+        out.print(_rank_table(shown, title))
 
 
 def _identity_report(
