@@ -48,17 +48,22 @@ def is_unknown(raw: Any) -> bool:
 
 def parse_text(raw: Any, warn: Warn) -> str | None:
     """Free text; numbers typed into a text column keep their written form (1001, not 1001.0)."""
-    if is_unknown(raw):
+    if isinstance(raw, str):  # most cells: is_unknown's test inlined, the text stripped once
+        text = raw.strip()
+        if text.lower() in _UNKNOWN_PLAIN or _UNKNOWN_SPELLED.match(text) is not None:
+            return None
+    elif raw is None:
         return None
-    if isinstance(raw, bool):
+    elif isinstance(raw, bool):
         return "Yes" if raw else "No"
-    if isinstance(raw, float) and raw.is_integer():
+    elif isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
-    if isinstance(raw, dt.datetime):
+    elif isinstance(raw, dt.datetime):
         return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat()
-    if isinstance(raw, dt.date):
+    elif isinstance(raw, dt.date):
         return raw.isoformat()
-    text = str(raw).strip()
+    else:
+        text = str(raw).strip()
     if text.startswith(FORMULA_STARTS) and len(text) > 1:
         warn("text starts like a spreadsheet formula; stored as plain text")
     return text
@@ -232,21 +237,37 @@ def parse_date(raw: Any, warn: Warn) -> dt.date | None:
     raise CellError("not a date", expected=_DATE_EXPECTED)
 
 
+REMEMBERED_SPELLINGS = 1024
+"""Distinct cell texts an enumeration's parser remembers the member of."""
+
+
 def enum_parser(enum_cls: type[StrEnum]) -> Parser:
-    """A parser for one enumeration, through the model's single spelling map."""
+    """A parser for one enumeration, through the model's single spelling map. A column holds
+    the same few spellings thousands of times, so each text that parsed cleanly is remembered."""
+    remembered: dict[str, StrEnum] = {}
 
     def parse(raw: Any, warn: Warn) -> StrEnum | None:
+        if isinstance(raw, str):
+            found = remembered.get(raw)
+            if found is not None:
+                return found
         if is_unknown(raw):
             return None
-        text = parse_text(raw, warn)
+        warnings: list[str] = []
+        text = parse_text(raw, warnings.append)
+        for message in warnings:
+            warn(message)
         assert text is not None
         try:
-            return parse_enum(enum_cls, text)
+            member = parse_enum(enum_cls, text)
         except UnknownSpelling as exc:
             expected = "one of " + ", ".join(exc.allowed)
             if exc.suggestions:
                 expected += f" (did you mean {' or '.join(repr(s) for s in exc.suggestions)}?)"
             raise CellError(f"not a recognised {_words(enum_cls.__name__)}", expected) from None
+        if isinstance(raw, str) and not warnings and len(remembered) < REMEMBERED_SPELLINGS:
+            remembered[raw] = member
+        return member
 
     return parse
 

@@ -160,6 +160,16 @@ def test_enumerations_go_through_the_spelling_map() -> None:
     assert caught.value.expected is not None and "SaaS" in caught.value.expected
 
 
+def test_a_remembered_spelling_still_warns_and_still_rejects() -> None:
+    parse = values.enum_parser(Hosting)
+    for _ in range(3):
+        assert _parse(parse, "On-Prem") == (Hosting.ON_PREMISES, [])
+        assert _parse(parse, "=SaaS") == (Hosting.SAAS, [_parse(values.parse_text, "=SaaS")[1][0]])
+        assert _parse(parse, "TBC") == (None, [])
+        with pytest.raises(CellError):
+            parse("Clowd", _quiet)
+
+
 @pytest.mark.parametrize(
     ("raw", "ok"), [(1, True), (6, True), ("4", True), (0, False), (7, False), (2.5, False)]
 )
