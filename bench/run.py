@@ -23,15 +23,12 @@ HERE = Path(__file__).resolve().parent
 COLUMNS = {
     "import": (
         "import_s",
-        "import_peak_mb",
         "openpyxl_read_s",
         "calamine_read_s",
         "import_over_openpyxl",
         "import_over_calamine",
-        "store_s",
-        "bare_core_s",
-        "writes_over_core",
     ),
+    "writes": ("store_s", "bare_core_s", "writes_over_core"),
     "score": (
         "score_and_graph_s",
         "scoring_peak_mb",

@@ -85,12 +85,7 @@ def stage_import(systems: int, cache: Path) -> dict[str, Any]:
         options = ImportOptions(skip_invalid=True)
         t_import, result = timed(lambda: import_return(engine, source, options))
         engine.dispose()
-    import_peak = peak_mb()
-    writes = database_writes(source)
     return {
-        "import_peak_mb": import_peak,
-        **writes,
-        "writes_over_core": writes["store_s"] / writes["bare_core_s"],
         "cells": cells,
         "rows_new": result.changes.summary()["new"],
         "openpyxl_read_s": t_openpyxl,
@@ -101,7 +96,7 @@ def stage_import(systems: int, cache: Path) -> dict[str, Any]:
     }
 
 
-def database_writes(source: Path) -> dict[str, float]:
+def stage_writes(systems: int, cache: Path) -> dict[str, float]:
     """Our database writes (plan and apply, one transaction) of a parsed return into an empty
     estate, against SQLAlchemy Core executemany of the same rows into the same tables. The
     collector is paused for both, as the import pauses it."""
@@ -114,7 +109,7 @@ def database_writes(source: Path) -> dict[str, float]:
     from importers.parse import parse_return
     from importers.store import RELATED_FIELDS, RELATED_TABLES, apply, plan
 
-    parsed = parse_return(source)
+    parsed = parse_return(return_file(systems, cache))
     with tempfile.TemporaryDirectory() as folder, collector_paused():
         engine = db.open_engine(Path(folder) / "ours.db", create=True)
         with engine.begin() as connection:
@@ -124,7 +119,7 @@ def database_writes(source: Path) -> dict[str, float]:
             t_store = time.perf_counter() - start
         engine.dispose()
 
-        systems, orgs = table_of(System), table_of(Organisation)
+        system_table, orgs = table_of(System), table_of(Organisation)
         records = {r.values["reference"]: r for r in parsed.records[RecordKind.SYSTEMS]}
         supplied = [
             f
@@ -139,7 +134,7 @@ def database_writes(source: Path) -> dict[str, float]:
             ).inserted_primary_key
             assert org is not None
             connection.execute(
-                systems.insert(),
+                system_table.insert(),
                 [
                     {
                         **{f: records[c.reference].values.get(f) for f in supplied},
@@ -149,7 +144,9 @@ def database_writes(source: Path) -> dict[str, float]:
                     for c in changes.systems
                 ],
             )
-            ids = dict(connection.execute(sa.select(systems.c.reference, systems.c.id)).all())
+            ids = dict(
+                connection.execute(sa.select(system_table.c.reference, system_table.c.id)).all()
+            )
             for kind, by_reference in changes.related_rows.items():
                 owner = "from_system_id" if kind is RecordKind.DEPENDENCIES else "system_id"
                 rows = [
@@ -160,7 +157,7 @@ def database_writes(source: Path) -> dict[str, float]:
                 connection.execute(RELATED_TABLES[kind].insert(), rows)
             t_bare = time.perf_counter() - start
         engine.dispose()
-    return {"store_s": t_store, "bare_core_s": t_bare}
+    return {"store_s": t_store, "bare_core_s": t_bare, "writes_over_core": t_store / t_bare}
 
 
 def stage_score(systems: int, cache: Path) -> dict[str, Any]:
@@ -308,6 +305,7 @@ def stage_prepare(systems: int, cache: Path) -> dict[str, Any]:
 STAGES = {
     "prepare": stage_prepare,
     "import": stage_import,
+    "writes": stage_writes,
     "score": stage_score,
     "export": stage_export,
     "tui": stage_tui,
