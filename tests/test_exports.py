@@ -193,6 +193,24 @@ def test_a_failed_export_leaves_no_file(
     assert sorted(p.name for p in folder.iterdir()) == ["board.xlsx"]
 
 
+def test_a_workbook_export_reports_each_step(demo_db: Path, tmp_path: Path) -> None:
+    engine = db.open_engine(demo_db)
+    with engine.connect() as connection:
+        scores = score_estate(connection, load_policy(as_of=dt.date(2026, 11, 1)))
+    engine.dispose()
+    heard: list[tuple[str, int, int]] = []
+    export_ranking(scores, tmp_path / "board.xlsx", progress=lambda *told: heard.append(told))
+    steps = [stage for stage, _, _ in heard]
+    assert steps[0] == "Planning migration waves"
+    assert steps[1:4] == [
+        "Writing the summary",
+        "Writing the priority list",
+        "Writing the legacy register",
+    ]
+    assert heard[-2][0] == "Saving the workbook" and heard[-1] == ("Saved", 8, 8)
+    assert [done for _, done, _ in heard[1:]] == list(range(9))
+
+
 def test_export_refuses_unknown_formats_and_departments(
     run: Run, demo_db: Path, tmp_path: Path
 ) -> None:

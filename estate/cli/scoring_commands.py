@@ -19,6 +19,7 @@ from estate.cli.base import (
     open_engine,
     out,
     print_json,
+    progress_bar,
     scoring_options,
     terminal_page,
 )
@@ -398,7 +399,14 @@ def export(
         raise NotFound(
             f"No department {unknown[0]!r}. Known departments: {', '.join(sorted(known))}."
         )
-    result = export_ranking(
-        scores, output, fmt, departments=departments, bands=[parse_band(b) for b in bands], top=top
-    )
+    with progress_bar("Exporting", err.is_terminal) as progress:
+        result = export_ranking(
+            scores,
+            output,
+            fmt,
+            departments=departments,
+            bands=[parse_band(b) for b in bands],
+            top=top,
+            progress=progress,
+        )
     err.print(f"Wrote {result.systems:,} systems to {result.path} ({result.format.value}).")

@@ -18,6 +18,7 @@ from estate.exports.text_formats import to_csv, to_json, to_markdown
 from estate.exports.workbook import write_workbook
 from estate.files import atomic_write
 from estate.graph.waves import plan_waves
+from estate.progress import Progress
 from estate.ranking import select_systems
 from estate.scoring import EstateScores
 from estate.scoring.policy import default_text
@@ -91,9 +92,11 @@ def export_ranking(
     top: int | None = None,
     systems: list[SystemScore] | None = None,
     description: str | None = None,
+    progress: Progress | None = None,
 ) -> ExportResult:
     """Write the prioritised remediation list for a selection of the estate to `path`: the
-    filters given, or exactly `systems` (as the TUI's filtered table shows them)."""
+    filters given, or exactly `systems` (as the TUI's filtered table shows them). `progress`
+    hears each step of a workbook, which takes tens of seconds for a large estate."""
     chosen = format_for(path, fmt)
     departments, bands = list(departments), list(bands)
     if systems is not None:
@@ -107,13 +110,15 @@ def export_ranking(
         "selection": description or _selection_text(departments, bands, top),
     }
     priority = {s.key: s.priority for s in selection}
+    if progress:
+        progress("Planning migration waves", 0, 1)
     waves = plan_waves(scores.graph.graph, list(priority), priority)
     if chosen is ExportFormat.XLSX:
         summary, quality = summarise(selection), data_quality(scores, selection)
 
         def write(target: Path) -> None:
             write_workbook(
-                target, selection, context, summary, quality, waves, _policy_text(scores)
+                target, selection, context, summary, quality, waves, _policy_text(scores), progress
             )
 
     else:

@@ -9,7 +9,7 @@ Every text is written as a string cell, so text that looks like a formula never 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn
 from estate.exports.summary import DataQuality, Summary
 from estate.graph.waves import Wave
+from estate.progress import Progress
 from estate.scoring.policy import default_text
 from estate.scoring.results import SystemScore
 
@@ -374,17 +375,27 @@ def write_workbook(
     quality: DataQuality,
     waves: list[Wave],
     policy_text: str | None = None,
+    progress: Progress | None = None,
 ) -> None:
-    """Write the whole board workbook to `path` (the caller makes it atomic)."""
+    """Write the whole board workbook to `path` (the caller makes it atomic); `progress` hears
+    each sheet begin, since a large estate's workbook takes tens of seconds."""
     writer = WorkbookWriter(path)
-    writer.summary_sheet(summary, context)
-    writer.priority_sheet(selection)
-    writer.register_sheet(selection)
-    writer.improvement_sheet(selection)
-    writer.waves_sheet(selection, waves)
-    writer.method_sheet(policy_text or default_text())
     criteria = {
         c.code: c.name for s in selection[:1] for c in (*s.legacy.likelihood, *s.legacy.impact)
     }
-    writer.quality_sheet(quality, criteria)
-    writer.close()
+    sheets: list[tuple[str, Callable[[], None]]] = [
+        ("Writing the summary", lambda: writer.summary_sheet(summary, context)),
+        ("Writing the priority list", lambda: writer.priority_sheet(selection)),
+        ("Writing the legacy register", lambda: writer.register_sheet(selection)),
+        ("Writing the improvement plan", lambda: writer.improvement_sheet(selection)),
+        ("Writing the waves", lambda: writer.waves_sheet(selection, waves)),
+        ("Writing the method", lambda: writer.method_sheet(policy_text or default_text())),
+        ("Writing the data quality sheet", lambda: writer.quality_sheet(quality, criteria)),
+        ("Saving the workbook", writer.close),
+    ]
+    for done, (step, write) in enumerate(sheets):
+        if progress:
+            progress(step, done, len(sheets))
+        write()
+    if progress:
+        progress("Saved", len(sheets), len(sheets))
