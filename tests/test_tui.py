@@ -16,7 +16,9 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select, Static, Tree
 
+from estate.exports import export_ranking
 from estate.scoring import score_estate
+from importers import import_return
 from tests.conftest import Run
 from tui.app import EstateApp, make_app
 from tui.dialogs.export_ranking import ExportDialog
@@ -232,6 +234,39 @@ async def test_import_a_return_checking_first(demo_db: Path, tmp_path: Path, run
     assert detail["name"] == "Renamed in the UI"
 
 
+async def test_an_import_says_how_far_it_has_got(
+    demo_db: Path, tmp_path: Path, run: Run, monkeypatch: Any
+) -> None:
+    template = tmp_path / "dbp.xlsx"
+    assert run("--db", demo_db, "template", template, "--department", "DBP").exit_code == 0
+    halfway = threading.Event()
+    carry_on = threading.Event()
+
+    def slow_import(engine: Any, path: Path, options: Any, progress: Any) -> Any:
+        progress("Checking Systems", 20, 49)
+        halfway.set()
+        carry_on.wait(timeout=30)
+        return import_return(engine, path, options, progress)
+
+    monkeypatch.setattr("tui.dialogs.import_return.import_return", slow_import)
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = str(template)
+        await pilot.click("#check")
+        try:
+            await asyncio.to_thread(halfway.wait, 30)
+            await pilot.pause()
+            shown = _text(app.screen.query_one("#report", Static))
+            assert "Checking Systems: 20 of 49 rows..." in shown
+        finally:
+            carry_on.set()
+        await _loaded(pilot)
+        assert "unchanged" in _text(app.screen.query_one("#report", Static))
+
+
 async def test_export_what_the_table_shows(demo_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "red.csv"
     app = _app(demo_db)
@@ -254,6 +289,41 @@ async def test_export_what_the_table_shows(demo_db: Path, tmp_path: Path) -> Non
     with out.open(encoding="utf-8", newline="") as handle:
         exported = [row["System"] for row in csv.DictReader(handle)]
     assert exported == shown  # the table's order is priority order here
+
+
+async def test_a_workbook_export_says_which_step_it_is_on(
+    demo_db: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    on_a_step = threading.Event()
+    carry_on = threading.Event()
+
+    def slow_export(*args: Any, progress: Any = None, **kwargs: Any) -> Any:
+        def report(step: str, done: int, total: int) -> None:
+            progress(step, done, total)
+            if step == "Writing the priority list":
+                on_a_step.set()
+                carry_on.wait(timeout=30)
+
+        return export_ranking(*args, progress=report, **kwargs)
+
+    monkeypatch.setattr("tui.dialogs.export_ranking.export_ranking", slow_export)
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        app.screen.query_one("#path", Input).value = str(tmp_path / "board.xlsx")
+        await pilot.click("#export")
+        try:
+            await asyncio.to_thread(on_a_step.wait, 30)
+            await pilot.pause()
+            shown = _text(app.screen.query_one("#result", Static))
+            assert "Exporting: Writing the priority list..." in shown
+        finally:
+            carry_on.set()
+        await _loaded(pilot)
+    assert (tmp_path / "board.xlsx").stat().st_size > 0
 
 
 async def test_help_palette_and_quit(demo_db: Path) -> None:

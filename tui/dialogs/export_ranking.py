@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
 
 from estate.errors import EstateError
 from estate.exports import ExportFormat, export_ranking
@@ -68,19 +69,33 @@ class ExportDialog(ModalScreen[Path | None]):
         self.export()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def export(self) -> None:
-        """Write the file in a worker."""
+    def export(self) -> Path | None:
+        """Write the file in a worker; the path written, or None after saying what went wrong."""
         path = Path(self.query_one("#path", Input).value).expanduser()
         fmt = str(self.query_one("#format", Select).value)
         scores = self.app.scores  # type: ignore[attr-defined]
-        try:
-            export_ranking(scores, path, fmt, systems=self.selection, description=self.description)
-        except (EstateError, OSError) as exc:
-            self.app.call_from_thread(self.query_one("#result", Static).update, f"[red]{exc}[/]")
-            return
-        self.app.call_from_thread(self.done, path)
+        result = self.query_one("#result", Static)
 
-    def done(self, path: Path) -> None:
-        """Report and close."""
-        self.app.notify(f"Exported {len(self.selection):,} systems to {path}")
-        self.dismiss(path)
+        def report(step: str, _done: int, _total: int) -> None:
+            self.app.call_from_thread(result.update, f"Exporting: {step}...")
+
+        try:
+            export_ranking(
+                scores,
+                path,
+                fmt,
+                systems=self.selection,
+                description=self.description,
+                progress=report,
+            )
+        except (EstateError, OSError) as exc:
+            self.app.call_from_thread(result.update, f"[red]{exc}[/]")
+            return None
+        return path
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Report and close once the file is written (the worker has finished by then)."""
+        path = event.worker.result
+        if event.state is WorkerState.SUCCESS and isinstance(path, Path):
+            self.app.notify(f"Exported {len(self.selection):,} systems to {path}")
+            self.dismiss(path)

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
+from textual.worker import Worker, WorkerState
 
 from estate import db
 from estate.errors import EstateError
@@ -81,22 +82,33 @@ class ImportDialog(ModalScreen[bool]):
         self.dismiss(False)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def run_import(self, dry_run: bool) -> None:
-        """Run the importer in a worker with its own engine."""
+    def run_import(self, dry_run: bool) -> tuple[ImportResult, bool] | None:
+        """Run the importer in a worker with its own engine, saying how far it has got; the
+        result, or None after saying why the file could not be read."""
         path = Path(self.query_one("#path", Input).value.strip()).expanduser()
         options = ImportOptions(
             dry_run=dry_run, skip_invalid=self.query_one("#skip-invalid", Checkbox).value
         )
+        shown = self.query_one("#report", Static)
+
+        def report_progress(stage: str, done: int, total: int) -> None:
+            told = f"{stage}: {done:,} of {total:,} rows" if total > 1 else stage
+            self.app.call_from_thread(shown.update, f"{told}...")
+
         try:
             engine = db.open_engine(self.app.db_path)  # type: ignore[attr-defined]
             try:
-                result = import_return(engine, path, options)
+                result = import_return(engine, path, options, report_progress)
             finally:
                 engine.dispose()
         except EstateError as exc:
-            self.app.call_from_thread(self.query_one("#report", Static).update, f"[red]{exc}[/]")
-            return
-        self.app.call_from_thread(self.finished, result, dry_run)
+            self.app.call_from_thread(shown.update, f"[red]{exc}[/]")
+            return None
+        return result, dry_run
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.SUCCESS and event.worker.result is not None:
+            self.finished(*event.worker.result)
 
     def finished(self, result: ImportResult, dry_run: bool) -> None:
         """Show the report; after a clean check, offer the import."""
