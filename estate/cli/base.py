@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 from sqlalchemy.engine import Engine
 
 from estate import db, queries
@@ -90,14 +91,14 @@ TERMINAL_ROWS = 100
 T = TypeVar("T")
 
 
-def terminal_page(rows: list[T], more: str) -> list[T]:
-    """The first TERMINAL_ROWS rows when the table goes to a terminal, saying on stderr how many
-    there are and how to see the rest (`more`): tens of thousands of rows take minutes to draw
-    and nobody reads them on a screen. Piped output gets every row."""
-    if not out.is_terminal or len(rows) <= TERMINAL_ROWS:
-        return rows
-    err.print(f"Showing the first {TERMINAL_ROWS} of {len(rows):,}: {more}.")
-    return rows[:TERMINAL_ROWS]
+def print_rows(rows: list[T], table: Callable[[list[T]], Table], more: str) -> None:
+    """Print the table of `rows`; on a terminal only the first TERMINAL_ROWS, then say on stderr
+    how many there are and how to see the rest (`more`): tens of thousands of rows take minutes
+    to draw and nobody reads them on a screen. Piped output gets every row."""
+    shown = rows if not out.is_terminal else rows[:TERMINAL_ROWS]
+    out.print(table(shown))
+    if len(shown) < len(rows):
+        err.print(f"Showing the first {len(shown)} of {len(rows):,}: {more}.")
 
 
 def scoring_options(func: F) -> F:

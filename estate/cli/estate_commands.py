@@ -20,8 +20,8 @@ from estate.cli.base import (
     open_engine,
     out,
     print_json,
+    print_rows,
     scoring_options,
-    terminal_page,
 )
 from estate.errors import InputError
 from estate.render import render_scores, render_system
@@ -103,17 +103,25 @@ def systems(ctx: click.Context, department: str | None, as_json: bool) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table(title=f"{len(rows)} systems")
+    print_rows(
+        rows,
+        lambda shown: _systems_table(shown, f"{len(rows)} systems"),
+        "--department to narrow, --json for all",
+    )
+
+
+def _systems_table(rows: list[dict[str, Any]], title: str) -> Table:
+    table = Table(title=title)
     for heading in ("Key", "Name", "Criticality", "Hosting", "Status"):
         table.add_column(heading)
-    for row in terminal_page(rows, "--department to narrow, --json for all"):
+    for row in rows:
         status = row["lifecycle_status"] or ""
         if row["missing_from_latest_return"]:
             status += " (missing from latest return)"
         table.add_row(
             row["key"], row["name"], row["criticality"] or "", row["hosting"] or "", status
         )
-    out.print(table)
+    return table
 
 
 @cli.command()

@@ -19,9 +19,9 @@ from estate.cli.base import (
     open_engine,
     out,
     print_json,
+    print_rows,
     progress_bar,
     scoring_options,
-    terminal_page,
 )
 from estate.errors import InputError, NotFound
 from estate.exports import ExportFormat, export_ranking, format_for
@@ -165,8 +165,11 @@ def rank(
         writer.writerows([neutralise(v) for v in _csv_row(s)] for s in rows)
     else:
         title = f"{len(rows)} systems by {by} as at {policy.as_of:%d/%m/%Y} (policy {policy.name})"
-        shown = rows if top else terminal_page(rows, "--top N for more, --csv or --json for all")
-        out.print(_rank_table(shown, title))
+        if top:
+            out.print(_rank_table(rows, title))
+        else:
+            more = "--top N for more, --csv or --json for all"
+            print_rows(rows, lambda shown: _rank_table(shown, title), more)
 
 
 def _identity_report(
