@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -224,3 +224,16 @@ def as_date(value: Any) -> dt.date | None:
 @functools.lru_cache(maxsize=65536)
 def _iso_date(text: str) -> dt.date:
     return dt.date.fromisoformat(text[:10])
+
+
+T = TypeVar("T")
+
+IN_LIST_LIMIT = 900
+"""Most values one `IN (...)` list carries: some SQLite builds allow only 999 bound parameters
+in a statement (PostgreSQL 65,535), and a department can hold tens of thousands of systems."""
+
+
+def in_batches(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """`values` in slices small enough for one `IN (...)` list each."""
+    for start in range(0, len(values), IN_LIST_LIMIT):
+        yield values[start : start + IN_LIST_LIMIT]

@@ -46,8 +46,10 @@ def department_records(
         )
     for kind, table in RELATED_TABLES.items():
         owner = table.c.from_system_id if kind is RecordKind.DEPENDENCIES else table.c.system_id
-        statement = sa.select(owner, *(table.c[f] for f in RELATED_FIELDS[kind])).where(
-            owner.in_(list(references))
+        statement = (
+            sa.select(owner, *(table.c[f] for f in RELATED_FIELDS[kind]))
+            .join(SYSTEM, owner == SYSTEM.c.id)
+            .where(SYSTEM.c.organisation_id == org.id)
         )
         for row in connection.execute(statement):
             record = {"department": org.code, "reference": references[row[0]]}

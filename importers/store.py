@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from estate.db import in_batches
 from estate.enums import OrgKind
 from estate.models import (
     Component,
@@ -142,12 +143,20 @@ def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
         changes.systems.append(
             _system_change(record, stored.get(record.values["reference"]), supplied)
         )
-    if RecordKind.SYSTEMS in parsed.mappings:
+    has_systems_sheet = RecordKind.SYSTEMS in parsed.mappings
+    rejected = parsed.rejected_refs.get(RecordKind.SYSTEMS, set())
+    if has_systems_sheet:
+        # A system whose row was rejected is in the return, only wrong: never "missing", so
+        # --replace cannot delete it.
         changes.missing = sorted(
-            (ref, row["name"]) for ref, row in stored.items() if ref not in in_file
+            (ref, row["name"])
+            for ref, row in stored.items()
+            if ref not in in_file and ref not in rejected
         )
     by_reference = {change.reference: change for change in changes.systems}
-    known = set(stored) | set(in_file)
+    # Related rows belong to the systems this return lists; a return without a Systems sheet
+    # updates the stored systems' related rows.
+    known = set(in_file) if has_systems_sheet else set(stored)
     for kind in RELATED_TABLES:
         if kind in parsed.records:
             _plan_related(connection, parsed, changes, kind, known, by_reference)
@@ -193,7 +202,11 @@ def _plan_related(
     current: dict[int, set[tuple[Any, ...]]] = defaultdict(set)
     if changes.existing_ids:
         fields = [table.c[name] for name in RELATED_FIELDS[kind]]
-        statement = sa.select(owner, *fields).where(owner.in_(changes.existing_ids.values()))
+        statement = (
+            sa.select(owner, *fields)
+            .join(SYSTEM, owner == SYSTEM.c.id)
+            .where(SYSTEM.c.organisation_id == changes.organisation_id)
+        )
         for row in connection.execute(statement):
             current[row[0]].add(tuple(row[1:]))
     wanted: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -201,13 +214,17 @@ def _plan_related(
     for record in parsed.records[kind]:
         reference = record.values["reference"]
         if reference not in known:
-            rejected = reference in parsed.rejected_refs.get(RecordKind.SYSTEMS, set())
+            if reference in parsed.rejected_refs.get(RecordKind.SYSTEMS, set()):
+                message = (
+                    f"system {reference!r} was rejected on the Systems sheet; fix that row first"
+                )
+            elif RecordKind.SYSTEMS in parsed.mappings:
+                message = f"system {reference!r} is not on this return's Systems sheet"
+            else:
+                message = f"no system {reference!r} in the estate for {changes.department}"
             parsed.problem(
                 Severity.ERROR,
-                f"system {reference!r} was rejected on the Systems sheet; fix that row first"
-                if rejected
-                else f"no system {reference!r} in this return or in the estate for "
-                f"{changes.department}",
+                message,
                 sheet=sheet,
                 row=record.row,
                 column=parsed.mappings[kind].letter("reference"),
@@ -308,16 +325,17 @@ def apply(
     _write_systems(connection, parsed, changes, org_id, batch_id, ids)
     if changes.missing:
         missing_ids = [ids[ref] for ref, _name in changes.missing]
-        if replace:
-            connection.execute(SYSTEM.delete().where(SYSTEM.c.id.in_(missing_ids)))
-        else:
-            connection.execute(
-                SYSTEM.update()
-                .where(SYSTEM.c.id.in_(missing_ids))
-                .values(missing_from_latest_return=True)
-            )
+        for batch in in_batches(missing_ids):
+            if replace:
+                connection.execute(SYSTEM.delete().where(SYSTEM.c.id.in_(batch)))
+            else:
+                connection.execute(
+                    SYSTEM.update()
+                    .where(SYSTEM.c.id.in_(batch))
+                    .values(missing_from_latest_return=True)
+                )
     for kind, by_reference in changes.related_rows.items():
-        _replace_related(connection, kind, by_reference, ids, batch_id, changes.department)
+        _replace_related(connection, kind, by_reference, ids, batch_id, changes.existing_ids)
     resolve_dependencies(connection)
     return batch_id
 
@@ -383,10 +401,7 @@ def _write_systems(
             ],
         )
         found = connection.execute(
-            sa.select(SYSTEM.c.reference, SYSTEM.c.id).where(
-                SYSTEM.c.organisation_id == org_id,
-                SYSTEM.c.reference.in_([c.reference for c in new]),
-            )
+            sa.select(SYSTEM.c.reference, SYSTEM.c.id).where(SYSTEM.c.organisation_id == org_id)
         )
         ids.update({ref: int(system_id) for ref, system_id in found})
     if changed:
@@ -427,14 +442,15 @@ def _replace_related(
     by_reference: dict[str, list[dict[str, Any]]],
     ids: dict[str, int],
     batch_id: int,
-    department: str,
+    existing: dict[str, int],
 ) -> None:
     if not by_reference:
         return
     table = RELATED_TABLES[kind]
     owner = "from_system_id" if kind is RecordKind.DEPENDENCIES else "system_id"
-    system_ids = [ids[ref] for ref in by_reference]
-    connection.execute(table.delete().where(table.c[owner].in_(system_ids)))
+    stored_before = [existing[ref] for ref in by_reference if ref in existing]
+    for batch in in_batches(stored_before):  # systems new in this import have no rows yet
+        connection.execute(table.delete().where(table.c[owner].in_(batch)))
     rows = [
         {
             owner: ids[reference],

@@ -12,7 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from estate import db
+from estate.enums import ComponentKind
+from estate.generate import build_estate, write_estate
 from importers import ImportOptions, import_return
+from importers.layout import RecordKind
+from importers.prefill import department_records
 from tests.conftest import Run
 from tests.returns import small_return, system
 
@@ -345,3 +349,60 @@ def test_a_new_name_on_the_cover_sheet_renames_the_department(tmp_path: Path, ru
     with closing(sqlite3.connect(path)) as connection:
         (name,) = connection.execute("SELECT name FROM organisation").fetchone()
     assert name == "Department for Pensions"
+
+
+def test_returns_larger_than_a_statements_parameter_limit_import_and_update(
+    tmp_path: Path,
+) -> None:
+    """Some SQLite builds allow only 999 bound parameters in one statement (PostgreSQL 65,535):
+    importing, updating and pre-filling a department of more systems than that must still work."""
+    first = write_estate(build_estate(1100, 1, seed=3), tmp_path / "first")[0]
+    second = write_estate(build_estate(1050, 1, seed=4), tmp_path / "second")[0]
+    engine = db.open_engine(tmp_path / "e.db", create=True)
+    engine.dispose()
+
+    @sa.event.listens_for(engine, "connect")
+    def small_limit(connection: sqlite3.Connection, _record: object) -> None:
+        connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+
+    assert import_return(engine, first, ImportOptions(skip_invalid=True)).stored
+    assert import_return(engine, first, ImportOptions(skip_invalid=True)).stored
+    update = import_return(engine, second, ImportOptions(skip_invalid=True, replace=True))
+    assert update.changes is not None and update.changes.summary()["changed"] > 999
+    with engine.connect() as connection:
+        _cover, records = department_records(connection, update.department or "")
+    assert len(records[RecordKind.SYSTEMS]) == _count(engine, "system") > 999
+    assert len(records[RecordKind.COMPONENTS]) == _count(engine, "component") > 999
+
+
+def test_replace_never_deletes_a_system_whose_row_was_rejected(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    import_return(empty_engine, small_return(tmp_path / "first.xlsx"))
+    rows = [system("DBP-1"), system("DBP-2", contract_end="31/02/2027")]
+    second = small_return(tmp_path / "second.xlsx", rows)
+    result = import_return(empty_engine, second, ImportOptions(skip_invalid=True, replace=True))
+    assert result.stored and result.changes is not None
+    assert result.changes.missing == []
+    assert _count(empty_engine, "system") == 2
+
+
+def test_related_rows_must_belong_to_a_system_on_the_systems_sheet(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    import_return(empty_engine, small_return(tmp_path / "first.xlsx"))
+    component = {
+        "department": "DBP",
+        "reference": "DBP-2",
+        "kind": ComponentKind.DATABASE,
+        "product": "Oracle Database",
+        "version": "11g",
+    }
+    only_one = small_return(
+        tmp_path / "second.xlsx", [system("DBP-1")], components=[component], dependencies=[]
+    )
+    result = import_return(empty_engine, only_one, ImportOptions(skip_invalid=True, replace=True))
+    assert any(
+        "'DBP-2' is not on this return's Systems sheet" in p.message for p in result.problems
+    )
+    assert result.stored and _count(empty_engine, "system") == 1
