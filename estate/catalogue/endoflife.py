@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from estate.catalogue import Catalogue, Cycle, builtin
+from estate.db import in_batches
 from estate.errors import InputError
 from estate.models import LifecycleCycle, table_of
 
@@ -109,7 +110,8 @@ def store_lifecycle(connection: Connection, cycles: list[ImportedCycle], now: dt
     products = sorted({c.cycle.product for c in cycles})
     if not products:
         return 0
-    connection.execute(LIFECYCLE.delete().where(LIFECYCLE.c.product.in_(products)))
+    for batch in in_batches(products):
+        connection.execute(LIFECYCLE.delete().where(LIFECYCLE.c.product.in_(batch)))
     connection.execute(
         LIFECYCLE.insert(),
         [
