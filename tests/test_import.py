@@ -406,3 +406,19 @@ def test_related_rows_must_belong_to_a_system_on_the_systems_sheet(
         "'DBP-2' is not on this return's Systems sheet" in p.message for p in result.problems
     )
     assert result.stored and _count(empty_engine, "system") == 1
+
+
+def test_a_database_locked_by_another_writer_is_a_clear_error(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "e.db"
+    assert run("--db", path, "init").exit_code == 0
+    monkeypatch.setattr("estate.db.BUSY_TIMEOUT_MS", 200)
+    with closing(sqlite3.connect(path, isolation_level=None)) as other_writer:
+        other_writer.execute("BEGIN EXCLUSIVE")
+        result = run("--db", path, "import", small_return(tmp_path / "r.xlsx"))
+        other_writer.execute("ROLLBACK")
+    assert result.exit_code == 1
+    assert "database is locked" in result.stderr and "try again" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert _count(db.open_engine(path), "system") == 0

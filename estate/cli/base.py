@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import sqlalchemy as sa
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -36,13 +37,20 @@ err = Console(stderr=True, highlight=False)
 
 
 class EstateGroup(click.Group):
-    """Turns domain errors into a one-line message and exit code 1, never a traceback."""
+    """Turns domain errors, and a database that cannot do what was asked (locked by another
+    writer, read-only, out of space), into a one-line message and exit code 1, never a
+    traceback. Every write is one transaction, so a refused write has stored nothing."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except EstateError as exc:
             raise click.ClickException(str(exc)) from exc
+        except sa.exc.OperationalError as exc:
+            raise click.ClickException(
+                f"The estate database refused the operation ({exc.orig}); nothing was stored by "
+                "it. If another program is writing to the database, try again when it has finished."
+            ) from exc
 
 
 @click.group(cls=EstateGroup, invoke_without_command=True)
