@@ -89,6 +89,19 @@ async def test_says_how_far_loading_has_got_until_the_scores_arrive(
         assert not app.screen.query_one("#loading-status", Static).display
 
 
+async def test_an_empty_estate_says_how_to_fill_it(tmp_path: Path, run: Run) -> None:
+    path = tmp_path / "empty.db"
+    assert run("--db", path, "init").exit_code == 0
+    app = _app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        body = _text(app.screen.query_one("#overview-body", Static))
+        assert "The estate is empty" in body and "Press i to import" in body
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ImportDialog)
+
+
 async def test_opens_on_the_overview_with_the_riskiest_systems(demo_db: Path, run: Run) -> None:
     ranking = json.loads(run("--db", demo_db, "rank", "--json", "--as-of", "2026-11-01").stdout)[
         "systems"

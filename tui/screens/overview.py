@@ -42,6 +42,12 @@ def _bar(count: int, total: int, colour: str, width: int = 30) -> Text:
 def overview(scores: EstateScores) -> RenderableType:
     """The overview as Rich renderables, from the scores alone."""
     systems = scores.systems
+    if not systems:
+        return Text.assemble(
+            ("The estate is empty.", "bold"),
+            "\n\nPress i to import a department's return (make one with `estate template`), "
+            "or build the sample estate with `estate demo`.",
+        )
     summary = summarise(systems)
     quality = data_quality(scores, systems)
     total = max(summary.systems, 1)
