@@ -244,8 +244,14 @@ def _plan_related(
         rows = wanted.get(reference, [])
         system_id = changes.existing_ids.get(reference)
         old = current.get(system_id, set()) if system_id is not None else set()
-        new = {_related_key(kind, row) for row in rows}
-        if old == new:
+        if old:
+            new = {_related_key(kind, row) for row in rows}
+            if old == new:
+                continue
+            added, removed = len(new - old), len(old - new)
+        elif rows:  # nothing stored yet (the usual first import): every row is new
+            added, removed = len(rows), 0
+        else:
             continue
         changes.related_rows[kind][reference] = rows
         change = by_reference.get(reference)
@@ -254,7 +260,7 @@ def _plan_related(
             change = SystemChange(reference, stored_name, "unchanged", 0)
             by_reference[reference] = change
             changes.systems.append(change)
-        change.related[kind.value] = {"added": len(new - old), "removed": len(old - new)}
+        change.related[kind.value] = {"added": added, "removed": removed}
 
 
 def _check_targets(
