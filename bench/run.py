@@ -46,6 +46,7 @@ COLUMNS = {
     ),
     "tui": (
         "first_screen_s",
+        "ranking_shown_s",
         "scores_shown_s",
         "search_filter_ms_median",
         "keystroke_roundtrip_ms_median",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from rich.console import RenderableType
 from textual import work
 from textual.app import App
 from textual.binding import Binding
@@ -32,6 +33,8 @@ class EstateApp(App[None]):
     MODES = {"overview": OverviewScreen, "ranking": RankingScreen}
     data: reactive[RankedData | None] = reactive(None)
     """The scored estate; screens watch it and redraw when a load finishes."""
+    overview_body: reactive[RenderableType | None] = reactive(None)
+    """The overview's summary of the scored estate, which follows the data by a moment."""
     loading_status: reactive[str] = reactive("Reading the estate...")
     """How far the load has got, for screens to show until the data arrives."""
     DEFAULT_MODE = "overview"
@@ -56,8 +59,10 @@ class EstateApp(App[None]):
         self.load()
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def load(self) -> RankedData:
-        """Read and score the whole estate off the event loop, saying how far it has got."""
+    def load(self) -> RenderableType:
+        """Read and score the whole estate off the event loop, saying how far it has got. The
+        ranking gets the scores as soon as they are ready; the worker's result is the
+        overview's summary, which takes another moment at tens of thousands of systems."""
         worker = get_current_worker()
 
         def report(stage: str, done: int, total: int) -> None:
@@ -73,8 +78,20 @@ class EstateApp(App[None]):
                 scores = score_estate(connection, self.policy, report)
         finally:
             engine.dispose()
+        self.post_message(self.Scored(RankedData(scores)))
         report("Summarising the estate", 0, 1)
-        return RankedData(scores, overview(scores))
+        return overview(scores)
+
+    class Scored(Message):
+        """The scored estate, ready for the screens, from the loading worker."""
+
+        def __init__(self, data: RankedData) -> None:
+            super().__init__()
+            self.data = data
+
+    def on_estate_app_scored(self, message: Scored) -> None:
+        self.scores = message.data.scores
+        self.data = message.data
 
     class LoadProgress(Message):
         """How far loading the estate has got, from the loading worker."""
@@ -90,10 +107,7 @@ class EstateApp(App[None]):
         if event.worker.group != "load":
             return
         if event.state is WorkerState.SUCCESS:
-            data = event.worker.result
-            assert isinstance(data, RankedData)
-            self.scores = data.scores
-            self.data = data
+            self.overview_body = event.worker.result
         elif event.state is WorkerState.ERROR:
             self.notify(
                 str(event.worker.error),

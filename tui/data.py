@@ -7,8 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rich.console import RenderableType
-
 from estate.scoring import EstateScores
 from estate.scoring.results import SystemScore
 
@@ -96,10 +94,8 @@ class RankedData:
     """The scored estate prepared for fast filtering. Built in a worker: everything slow at
     50,000 systems happens here, so screens only place what is ready."""
 
-    def __init__(self, scores: EstateScores, overview: RenderableType = "") -> None:
+    def __init__(self, scores: EstateScores) -> None:
         self.scores = scores
-        self.overview = overview
-        """The overview screen's body."""
         self.systems = scores.systems
         self.by_key = {s.key: i for i, s in enumerate(self.systems)}
         self.haystack = [

@@ -16,7 +16,6 @@ from textual.widgets import Footer, Header, LoadingIndicator, Static
 from estate.exports.summary import BAND_ORDER, data_quality, summarise
 from estate.scoring import EstateScores
 from estate.scoring.results import Band
-from tui.data import RankedData
 
 BAR = "█"
 BAND_COLOURS = {
@@ -116,16 +115,16 @@ class OverviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.watch(self.app, "loading_status", self.show_progress, init=True)
-        self.watch(self.app, "data", self.show, init=True)
+        self.watch(self.app, "overview_body", self.show, init=True)
 
     def show_progress(self, status: str) -> None:
         """Say how far the load has got."""
         self.query_one("#loading-status", Static).update(status)
 
-    def show(self, data: RankedData | None) -> None:
-        """Place the overview, built with the data in the loading worker."""
-        if data is None:
+    def show(self, body: RenderableType | None) -> None:
+        """Place the overview, built in the loading worker."""
+        if body is None:
             return
         self.query_one("#loading").display = False
         self.query_one("#loading-status").display = False
-        self.query_one("#overview-body", Static).update(data.overview)
+        self.query_one("#overview-body", Static).update(body)
