@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from rich.console import Console
 from sqlalchemy.engine import Engine
 
 from estate import db
@@ -59,3 +61,12 @@ def run() -> Run:
         return runner.invoke(cli, [str(a) for a in args], input=input, prog_name="estate")
 
     return invoke
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
+    """Command output as a terminal shows it (no colours); yields what was printed there."""
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, color_system=None, width=200)
+    monkeypatch.setattr("estate.cli.base.out", console)
+    yield screen

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
 
 from estate.cli import cli
 from tests.conftest import SAMPLE_DIR, Run
@@ -72,16 +71,12 @@ def test_systems_filters_by_department(run: Run, demo_db: Path) -> None:
 
 
 def test_systems_on_a_terminal_shows_the_first_hundred(
-    run: Run, demo_db: Path, monkeypatch: Any
+    run: Run, demo_db: Path, terminal: io.StringIO
 ) -> None:
-    screen = Console(file=io.StringIO(), force_terminal=True, color_system=None, width=200)
-    monkeypatch.setattr("estate.cli.base.out", screen)
-    monkeypatch.setattr("estate.cli.estate_commands.out", screen)
     result = run("--db", demo_db, "systems")
     total = len(json.loads(run("--db", demo_db, "systems", "--json").stdout))
     assert f"Showing the first 100 of {total}" in result.stderr
-    rows = [line for line in screen.file.getvalue().splitlines() if "/" in line]  # type: ignore[attr-defined]
-    assert len(rows) == 100
+    assert len([line for line in terminal.getvalue().splitlines() if "/" in line]) == 100
 
 
 def test_show_json_matches_the_sample_return(run: Run, demo_db: Path) -> None:

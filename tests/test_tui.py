@@ -59,30 +59,48 @@ def _table(app: EstateApp) -> RankedTable:
     return app.screen.query_one(RankedTable)
 
 
+class Midway:
+    """Holds a worker thread at one point so that a test can look at the screen meanwhile."""
+
+    def __init__(self) -> None:
+        self._reached = threading.Event()
+        self._released = threading.Event()
+
+    def hold(self) -> None:
+        """Called in the worker: stop here until the test releases it."""
+        self._reached.set()
+        self._released.wait(timeout=30)
+
+    async def reached(self, pilot: Pilot[Any]) -> None:
+        """Wait until the worker is held, and the screen has caught up."""
+        await asyncio.to_thread(self._reached.wait, 30)
+        await pilot.pause()
+
+    def release(self) -> None:
+        self._released.set()
+
+
 async def test_says_how_far_loading_has_got_until_the_scores_arrive(
     demo_db: Path, monkeypatch: Any
 ) -> None:
-    halfway = threading.Event()
-    carry_on = threading.Event()
+    midway = Midway()
 
     def slow_score_estate(connection: Any, policy: Any, progress: Any = None) -> Any:
         progress("Scoring systems", 150, 300)
-        halfway.set()
-        carry_on.wait(timeout=30)
+        midway.hold()
         return score_estate(connection, policy, progress)
 
     monkeypatch.setattr("tui.app.score_estate", slow_score_estate)
     app = _app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         try:
-            await asyncio.to_thread(halfway.wait, 30)
-            await pilot.pause()
+            await midway.reached(pilot)
             status = app.screen.query_one("#loading-status", Static)
             assert "Scoring systems: 150 of 300" in _text(status)
             await pilot.press("r")
             assert _status(app) == "Scoring systems: 150 of 300"
         finally:
-            carry_on.set()
+            midway.release()
         await _loaded(pilot)
         assert _status(app).startswith("Showing ")
         await pilot.press("o")
@@ -252,13 +270,11 @@ async def test_an_import_says_how_far_it_has_got(
 ) -> None:
     template = tmp_path / "dbp.xlsx"
     assert run("--db", demo_db, "template", template, "--department", "DBP").exit_code == 0
-    halfway = threading.Event()
-    carry_on = threading.Event()
+    midway = Midway()
 
     def slow_import(engine: Any, path: Path, options: Any, progress: Any) -> Any:
         progress("Checking Systems", 20, 49)
-        halfway.set()
-        carry_on.wait(timeout=30)
+        midway.hold()
         return import_return(engine, path, options, progress)
 
     monkeypatch.setattr("tui.dialogs.import_return.import_return", slow_import)
@@ -270,12 +286,11 @@ async def test_an_import_says_how_far_it_has_got(
         app.screen.query_one("#path", Input).value = str(template)
         await pilot.click("#check")
         try:
-            await asyncio.to_thread(halfway.wait, 30)
-            await pilot.pause()
+            await midway.reached(pilot)
             shown = _text(app.screen.query_one("#report", Static))
             assert "Checking Systems: 20 of 49 rows..." in shown
         finally:
-            carry_on.set()
+            midway.release()
         await _loaded(pilot)
         assert "unchanged" in _text(app.screen.query_one("#report", Static))
 
@@ -307,15 +322,13 @@ async def test_export_what_the_table_shows(demo_db: Path, tmp_path: Path) -> Non
 async def test_a_workbook_export_says_which_step_it_is_on(
     demo_db: Path, tmp_path: Path, monkeypatch: Any
 ) -> None:
-    on_a_step = threading.Event()
-    carry_on = threading.Event()
+    midway = Midway()
 
     def slow_export(*args: Any, progress: Any = None, **kwargs: Any) -> Any:
         def report(step: str, done: int, total: int) -> None:
             progress(step, done, total)
             if step == "Writing the priority list":
-                on_a_step.set()
-                carry_on.wait(timeout=30)
+                midway.hold()
 
         return export_ranking(*args, progress=report, **kwargs)
 
@@ -329,12 +342,11 @@ async def test_a_workbook_export_says_which_step_it_is_on(
         app.screen.query_one("#path", Input).value = str(tmp_path / "board.xlsx")
         await pilot.click("#export")
         try:
-            await asyncio.to_thread(on_a_step.wait, 30)
-            await pilot.pause()
+            await midway.reached(pilot)
             shown = _text(app.screen.query_one("#result", Static))
             assert "Exporting: Writing the priority list..." in shown
         finally:
-            carry_on.set()
+            midway.release()
         await _loaded(pilot)
     assert (tmp_path / "board.xlsx").stat().st_size > 0
 
