@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from estate.enums import normalise
-from estate.errors import InputError
+from estate.errors import InputError, NotFound
 from estate.scoring.results import Band, Readiness, SystemScore
 
 
@@ -66,12 +66,20 @@ def select_systems(
     bands: Iterable[Band] = (),
     top: int | None = None,
 ) -> list[SystemScore]:
-    """The systems that pass the filters, in the chosen order, cut to `top`."""
+    """The systems that pass the filters, in the chosen order, cut to `top`. A department that
+    none of `systems` belongs to is refused with the known ones, not silently empty."""
+    pool = list(systems)
     wanted_departments = {d.upper() for d in departments}
+    known = {s.department for s in pool}
+    unknown = sorted(wanted_departments - known)
+    if unknown:
+        raise NotFound(
+            f"No department {unknown[0]!r}. Known departments: {', '.join(sorted(known))}."
+        )
     wanted_bands = set(bands)
     chosen = [
         s
-        for s in systems
+        for s in pool
         if (not wanted_departments or s.department in wanted_departments)
         and (not wanted_bands or s.legacy.band in wanted_bands)
     ]

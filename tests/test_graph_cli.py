@@ -90,3 +90,9 @@ def test_waves_respect_dependencies_and_the_cap(run: Run, demo_db: Path) -> None
 
 def _graphml(run: Run, db: Path) -> str:
     return str(run("--db", db, "graph", "export", "-", "--format", "graphml").stdout)
+
+
+def test_waves_refuse_a_department_the_estate_does_not_have(run: Run, demo_db: Path) -> None:
+    result = run("--db", demo_db, "waves", "--department", "XYZ")
+    assert result.exit_code == 1
+    assert "No department 'XYZ'" in result.stderr and "DBP" in result.stderr

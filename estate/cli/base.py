@@ -156,6 +156,24 @@ def progress_bar(label: str, show: bool) -> Iterator[ProgressCallback | None]:
         yield report
 
 
+def selection_options(func: F) -> F:
+    """The shared `--department`, `--band` and `--top` of every command that selects systems."""
+    func = click.option("--top", type=click.IntRange(1), help="Only the first N systems.")(func)
+    func = click.option(
+        "--band",
+        "bands",
+        multiple=True,
+        help="Only this legacy band: red, high, medium, low (repeatable).",
+    )(func)
+    return click.option(
+        "--department",
+        "-d",
+        "departments",
+        multiple=True,
+        help="Only this department (repeatable).",
+    )(func)
+
+
 def json_option(func: F) -> F:
     """The shared `--json` flag: machine-readable output on stdout."""
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(

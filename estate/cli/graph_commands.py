@@ -12,7 +12,16 @@ from typing import Any
 import click
 from rich.table import Table
 
-from estate.cli.base import cli, err, json_option, load_scores, out, print_json, scoring_options
+from estate.cli.base import (
+    cli,
+    err,
+    json_option,
+    load_scores,
+    out,
+    print_json,
+    scoring_options,
+    selection_options,
+)
 from estate.errors import InputError
 from estate.graph.export import WRITERS, GraphFormat, attributed, write_graph
 from estate.graph.queries import (
@@ -309,11 +318,7 @@ def _format_from_suffix(path: Path) -> GraphFormat:
 
 
 @cli.command()
-@click.option(
-    "--department", "-d", "departments", multiple=True, help="Only this department (repeatable)."
-)
-@click.option("--band", "bands", multiple=True, help="Only this legacy band (repeatable).")
-@click.option("--top", type=click.IntRange(1), help="Only the top N systems by priority.")
+@selection_options
 @click.option("--max-size", type=click.IntRange(1), help="At most this many systems in a wave.")
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV: wave, system, name, priority.")

@@ -22,6 +22,7 @@ from estate.cli.base import (
     print_rows,
     progress_bar,
     scoring_options,
+    selection_options,
 )
 from estate.errors import InputError, NotFound
 from estate.exports import ExportFormat, export_ranking, format_for
@@ -104,16 +105,7 @@ def _rank_table(rows: list[SystemScore], title: str) -> Table:
     help="Order by remediation priority, legacy risk, cloud readiness (most ready first) or "
     "security gaps; `identity` lists systems with their own sign-in, by department.",
 )
-@click.option(
-    "--department", "-d", "departments", multiple=True, help="Only this department (repeatable)."
-)
-@click.option(
-    "--band",
-    "bands",
-    multiple=True,
-    help="Only this legacy band: red, high, medium, low (repeatable).",
-)
-@click.option("--top", type=click.IntRange(1), help="Only the first N systems.")
+@selection_options
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 @scoring_options
@@ -131,12 +123,6 @@ def rank(
 ) -> None:
     """Systems in remediation priority order, with the reason each is where it is."""
     scores = load_scores(ctx, policy_path, as_of)
-    known = {s.department for s in scores.systems}
-    unknown = [d for d in departments if d.upper() not in known]
-    if unknown:
-        raise NotFound(
-            f"No department {unknown[0]!r}. Known departments: {', '.join(sorted(known))}."
-        )
     if by == "identity":
         _identity_report(scores.systems, departments, as_json)
         return
@@ -374,11 +360,7 @@ def catalogue_unmatched(
     type=click.Choice([f.value for f in ExportFormat]),
     help="Default: from OUTPUT's suffix.",
 )
-@click.option(
-    "--department", "-d", "departments", multiple=True, help="Only this department (repeatable)."
-)
-@click.option("--band", "bands", multiple=True, help="Only this legacy band (repeatable).")
-@click.option("--top", type=click.IntRange(1), help="Only the first N systems by priority.")
+@selection_options
 @scoring_options
 @click.pass_context
 def export(
@@ -396,12 +378,6 @@ def export(
     if not output.parent.exists():
         raise InputError(f"{output}: folder {output.parent} does not exist.")
     scores = load_scores(ctx, policy_path, as_of)
-    known = {s.department for s in scores.systems}
-    unknown = [d for d in departments if d.upper() not in known]
-    if unknown:
-        raise NotFound(
-            f"No department {unknown[0]!r}. Known departments: {', '.join(sorted(known))}."
-        )
     with progress_bar("Exporting", err.is_terminal) as progress:
         result = export_ranking(
             scores,
