@@ -53,7 +53,11 @@ class EstateApp(App[None]):
         super().__init__()
         self.db_path = str(db_path)
         self.policy = load_policy(policy_path, as_of=as_of)
-        self.scores: EstateScores | None = None
+
+    @property
+    def scores(self) -> EstateScores | None:
+        """The scored estate, once loaded."""
+        return self.data.scores if self.data else None
 
     def on_mount(self) -> None:
         self.load()
@@ -90,7 +94,6 @@ class EstateApp(App[None]):
             self.data = data
 
     def on_estate_app_scored(self, message: Scored) -> None:
-        self.scores = message.data.scores
         self.data = message.data
 
     class LoadProgress(Message):

@@ -98,6 +98,8 @@ class RankedData:
         self.scores = scores
         self.systems = scores.systems
         self.by_key = {s.key: i for i, s in enumerate(self.systems)}
+        self.cluster_of = {key: group for group in scores.graph.clusters() for key in group}
+        """Each system in a dependency cycle: the systems that must move with it."""
         self.haystack = [
             f"{s.key} {s.name} {s.business_owner or ''}".casefold() for s in self.systems
         ]
@@ -107,6 +109,16 @@ class RankedData:
             field: sorted({v for s in self.systems if (v := value(s))})
             for field, value in _CHOICES.items()
         }
+
+    def score(self, key: str) -> SystemScore | None:
+        """The scored system with this key, or None when the estate does not hold it."""
+        index = self.by_key.get(key)
+        return None if index is None else self.systems[index]
+
+    def band(self, key: str) -> str | None:
+        """The system's legacy band, or None when unknown or not in the estate."""
+        score = self.score(key)
+        return score.legacy.band.value if score and score.legacy.band else None
 
     def choices(self, field: str) -> list[str]:
         """The distinct values a filter can take."""

@@ -60,12 +60,11 @@ class DetailScreen(Screen[None]):
 
     def show(self, detail: dict[str, Any]) -> None:
         """Draw the explanation and the neighbour list."""
-        scores = self.app.scores  # type: ignore[attr-defined]
-        score = scores.by_key()[detail["key"]]
+        data = self.app.data  # type: ignore[attr-defined]
+        score = data.score(detail["key"])
         self.query_one("#loading").display = False
         self.query_one("#scores", Static).update(render_scores(score_dict(score)))
         self.query_one("#facts", Static).update(render_system(detail))
-        bands = {s.key: s.legacy.band.value if s.legacy.band else None for s in scores.systems}
         options = self.query_one("#neighbours", OptionList)
         options.clear_options()
         for heading, rows in (
@@ -74,10 +73,12 @@ class DetailScreen(Screen[None]):
         ):
             options.add_option(Option(Text(heading, style="bold"), disabled=True))
             for row in rows:
-                band = bands.get(row["key"])
+                known = row["key"] in data.by_key
+                band = data.band(row["key"])
                 label = Text(f"{row['key']} ")
-                label.append(band or "not in the estate", style=BAND_STYLE.get(band, "yellow"))
-                options.add_option(Option(label, id=row["key"], disabled=row["key"] not in bands))
+                shown = band or ("unknown" if known else "not in the estate")
+                label.append(shown, style=BAND_STYLE.get(band, "yellow"))
+                options.add_option(Option(label, id=row["key"], disabled=not known))
         self.query_one("#explanation").focus()
 
     @on(OptionList.OptionSelected, "#neighbours")

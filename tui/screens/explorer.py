@@ -35,20 +35,18 @@ class ExplorerScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        scores = self.app.scores  # type: ignore[attr-defined]
+        self.data = self.app.data  # type: ignore[attr-defined]
         self.sub_title = f"Dependencies of {self.key}"
-        self.graph = scores.graph
-        self.bands = {s.key: s.legacy.band.value if s.legacy.band else None for s in scores.systems}
-        score = scores.by_key()[self.key]
+        self.graph = self.data.scores.graph
+        score = self.data.score(self.key)
         blast = score.blast
-        clusters = [c for c in self.graph.clusters() if self.key in c]
+        cluster = self.data.cluster_of.get(self.key)
         text = Text(f"{self.key} {score.name}: ", style="bold")
         if blast is not None:
             text.append(f"{blast.describe()}.")
-        if clusters:
+        if cluster:
             text.append(
-                f"\nIn a dependency cycle with {len(clusters[0]) - 1} others: "
-                "they must move together.",
+                f"\nIn a dependency cycle with {len(cluster) - 1} others: they must move together.",
                 style="yellow",
             )
         self.query_one("#blast", Static).update(text)
@@ -65,7 +63,7 @@ class ExplorerScreen(Screen[None]):
         tree.focus()
 
     def _label(self, key: str, cycle: bool = False) -> Text:
-        band = self.bands.get(key)
+        band = self.data.band(key)
         node = self.graph.nodes[key]
         label = Text(f"{key} {node.name if not node.placeholder else ''} ")
         label.append(
@@ -109,5 +107,5 @@ class ExplorerScreen(Screen[None]):
         from tui.screens.detail import DetailScreen
 
         node = self.query_one("#tree", Tree).cursor_node
-        if node is not None and node.data and node.data[0] in self.bands:
+        if node is not None and node.data and node.data[0] in self.data.by_key:
             self.app.push_screen(DetailScreen(node.data[0]))
