@@ -13,14 +13,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from estate.render import BAND_STYLE
 from tui.data import COLUMNS, RankedData
 
-BAND_STYLES = {
-    "Red-rated": Style(color="red", bold=True),
-    "High": Style(color="dark_orange"),
-    "Medium": Style(color="yellow"),
-    "Low": Style(color="green"),
-}
+BAND_STYLES = {band: Style.parse(style) for band, style in BAND_STYLE.items()}
 BAND_COLUMN = [c.title for c in COLUMNS].index("Band")
 
 
