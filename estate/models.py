@@ -296,6 +296,11 @@ class SchemaVersion(SQLModel, table=True):
     upgraded_at: dt.datetime
 
 
+def system_key(department: str, reference: str) -> str:
+    """A system's key wherever estate names one: DEPT/REFERENCE."""
+    return f"{department}/{reference}"
+
+
 def table_of(model: type[SQLModel]) -> sa.Table:
     """The Core table behind a table model, for bulk statements."""
     table = model.__table__  # type: ignore[attr-defined]

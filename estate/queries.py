@@ -5,7 +5,6 @@ provenance of each value, and count what the estate holds. The CLI and the TUI b
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -22,6 +21,7 @@ from estate.models import (
     SecurityAssessment,
     System,
     SystemSource,
+    system_key,
 )
 
 
@@ -32,17 +32,6 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     return value
-
-
-@dataclass(frozen=True)
-class SystemKey:
-    """A system's natural key, written `DEPT/REFERENCE` on the command line."""
-
-    org_code: str
-    reference: str
-
-    def __str__(self) -> str:
-        return f"{self.org_code}/{self.reference}"
 
 
 def list_systems(session: Session, *, department: str | None = None) -> list[dict[str, Any]]:
@@ -57,7 +46,7 @@ def list_systems(session: Session, *, department: str | None = None) -> list[dic
         statement = statement.where(func.upper(Organisation.code) == department.upper())
     return [
         {
-            "key": str(SystemKey(code, system.reference)),
+            "key": system_key(code, system.reference),
             "department": code,
             "reference": system.reference,
             "name": system.name,
@@ -99,7 +88,7 @@ def find_system(session: Session, text: str) -> tuple[System, Organisation]:
         return matches[0]
     if not matches:
         raise NotFound(f"No system {text!r}. Use DEPT/REFERENCE, as `estate systems` lists them.")
-    options = ", ".join(str(SystemKey(org.code, system.reference)) for system, org in matches)
+    options = ", ".join(system_key(org.code, system.reference) for system, org in matches)
     raise NotFound(f"{text!r} is used by more than one department: {options}. Say which.")
 
 
@@ -156,7 +145,7 @@ def describe_system(session: Session, text: str) -> dict[str, Any]:
         .order_by(col(SecurityAssessment.principle))
     ).all()
     return {
-        "key": str(SystemKey(org.code, system.reference)),
+        "key": system_key(org.code, system.reference),
         "department": org.code,
         "department_name": org.name,
         "reference": system.reference,
@@ -174,7 +163,7 @@ def describe_system(session: Session, text: str) -> dict[str, Any]:
         ],
         "depends_on": [
             {
-                "key": str(SystemKey(d.to_org_code, d.to_reference)),
+                "key": system_key(d.to_org_code, d.to_reference),
                 "name": name,
                 "resolved": d.to_system_id is not None,
                 "kind": jsonable(d.kind),
@@ -185,7 +174,7 @@ def describe_system(session: Session, text: str) -> dict[str, Any]:
         ],
         "depended_on_by": [
             {
-                "key": str(SystemKey(code, reference)),
+                "key": system_key(code, reference),
                 "name": name,
                 "kind": jsonable(d.kind),
                 "criticality": jsonable(d.criticality),

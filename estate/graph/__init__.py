@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from estate.db import plain
 from estate.enums import Criticality
-from estate.models import Dependency, Organisation, System, table_of
+from estate.models import Dependency, Organisation, System, system_key, table_of
 from estate.words import counted
 
 SYSTEM = table_of(System)
@@ -134,11 +134,6 @@ def _dependents_first(dependents: list[set[int]], depends_on: list[list[int]]) -
             if not waiting[target]:
                 ready.append(target)
     return order
-
-
-def system_key(department: str, reference: str) -> str:
-    """A system's key in the graph: DEPT/REFERENCE."""
-    return f"{department}/{reference}"
 
 
 def load_graph(connection: Connection) -> EstateGraph:

@@ -14,8 +14,15 @@ from sqlalchemy.engine import Connection
 from estate.catalogue import Catalogue, Match
 from estate.db import as_date, plain
 from estate.enums import ComponentKind, Outcome, Principle
-from estate.graph import BlastRadius, EstateGraph, load_graph, system_key
-from estate.models import Component, Organisation, SecurityAssessment, System, table_of
+from estate.graph import BlastRadius, EstateGraph, load_graph
+from estate.models import (
+    Component,
+    Organisation,
+    SecurityAssessment,
+    System,
+    system_key,
+    table_of,
+)
 
 SYSTEM = table_of(System)
 ORG = table_of(Organisation)
