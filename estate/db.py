@@ -27,14 +27,22 @@ from estate.errors import (
 )
 
 APPLICATION = "estate"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The schema version this code reads and writes."""
 
 BUSY_TIMEOUT_MS = 10_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 Migration = Callable[[Connection], None]
-MIGRATIONS: dict[int, Migration] = {}
+
+
+def _add_ranking_snapshot(connection: Connection) -> None:
+    """Version 1 to 2: the tables that keep the last ranking for a quick reopen."""
+    tables = [models.table_of(models.RankingSnapshot), models.table_of(models.RankingSnapshotRow)]
+    SQLModel.metadata.create_all(connection, tables=tables)
+
+
+MIGRATIONS: dict[int, Migration] = {1: _add_ranking_snapshot}
 """Upgrade steps: MIGRATIONS[n] takes a database from schema version n to n + 1.
 
 A short ordered list instead of Alembic: one embedded file format, few versions, upgrades run

@@ -285,6 +285,42 @@ class LifecycleCycle(SQLModel, table=True):
     imported_at: dt.datetime
 
 
+class RankingSnapshot(SQLModel, table=True):
+    """The last ranking worked out, and what it was worked out from: one row.
+
+    A cache, not a record: it lets a reopened estate show its ranking at once while it is
+    rescored, and is replaced by every full scoring. `fingerprint` says which data, policy,
+    as-of date and estate version it belongs to."""
+
+    __tablename__ = "ranking_snapshot"
+
+    id: int = Field(default=1, primary_key=True)
+    fingerprint: str
+    scored_at: dt.datetime
+    figures: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    """The overview's figures (`estate.figures.EstateFigures.to_json`)."""
+
+
+class RankingSnapshotRow(SQLModel, table=True):
+    """One system's line of the snapshot ranking, as the ranked table shows it."""
+
+    __tablename__ = "ranking_snapshot_row"
+
+    rank: int = Field(primary_key=True)
+    key: str
+    name: str
+    department: str
+    priority: float
+    legacy: float | None = None
+    band: str | None = None
+    readiness: str
+    gaps: int
+    criticality: str | None = None
+    hosting: str | None = None
+    business_owner: str | None = None
+    headline: str = ""
+
+
 class SchemaVersion(SQLModel, table=True):
     """The one-row record of which schema version this database is at (portable, not PRAGMA)."""
 

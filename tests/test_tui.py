@@ -107,6 +107,88 @@ async def test_says_how_far_loading_has_got_until_the_scores_arrive(
         assert not app.screen.query_one("#loading-status", Static).display
 
 
+def _held_scoring(midway: Midway, monkeypatch: Any) -> None:
+    """Make the app's scoring wait, once started, until the test releases it."""
+
+    def held_score_estate(connection: Any, policy: Any, progress: Any = None) -> Any:
+        midway.hold()
+        return score_estate(connection, policy, progress)
+
+    monkeypatch.setattr("tui.app.score_estate", held_score_estate)
+
+
+async def _open_once(db_path: Path, as_of: dt.date = AS_OF) -> str:
+    """Open the app, let it score the estate (which keeps the snapshot), and close it;
+    returns what the overview showed."""
+    app = make_app(db_path, as_of=as_of)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        return _text(app.screen.query_one("#overview-body", Static))
+
+
+async def test_a_reopened_estate_shows_its_last_ranking_while_it_is_scored(
+    demo_db: Path, monkeypatch: Any
+) -> None:
+    scored_overview = await _open_once(demo_db)
+    midway = Midway()
+    _held_scoring(midway, monkeypatch)
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        try:
+            await midway.reached(pilot)
+            assert app.data is not None and app.data.scores is None
+            shown = _text(app.screen.query_one("#overview-body", Static))
+            assert "nothing has changed since" in shown
+            note = next(line for line in shown.splitlines() if "As scored on" in line)
+            assert shown.replace(note + "\n", "") == scored_overview, "the same figures"
+            await pilot.press("r")
+            await pilot.pause()
+            assert len(_table(app).rows) == len(app.data.rows) > 0
+            assert "As scored on" in _status(app)
+            await pilot.press("slash", "d", "b", "p", "enter")
+            await pilot.pause()
+            assert 'search="dbp"' in _status(app)
+            searched = len(_table(app).rows)
+            await pilot.press("x")
+            assert not isinstance(app.screen, ExportDialog), "export waits for the scores"
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, DetailScreen)
+            waiting = _text(app.screen.query_one("#scores", Static))
+            assert "Scoring the estate" in waiting
+            await pilot.press("e")
+            assert isinstance(app.screen, DetailScreen), "the explorer waits for the graph"
+        finally:
+            midway.release()
+        await _loaded(pilot)
+        assert app.data is not None and app.data.scores is not None
+        explanation = _text(app.screen.query_one("#scores", Static))
+        assert "Legacy risk" in explanation
+        await pilot.press("escape")
+        assert isinstance(app.screen, RankingScreen)
+        assert len(_table(app).rows) == searched, "the search still applies to fresh scores"
+        assert "As scored on" not in _status(app)
+
+
+async def test_a_snapshot_from_before_a_change_says_so(demo_db: Path, monkeypatch: Any) -> None:
+    await _open_once(demo_db, AS_OF - dt.timedelta(days=1))
+    midway = Midway()
+    _held_scoring(midway, monkeypatch)
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        try:
+            await midway.reached(pilot)
+            shown = _text(app.screen.query_one("#overview-body", Static))
+            assert "has changed since, so it is being scored afresh" in shown
+            await pilot.press("r")
+            await pilot.pause()
+            assert "has changed since" in _status(app)
+        finally:
+            midway.release()
+        await _loaded(pilot)
+        assert "changed since" not in _text(app.screen.query_one("#status", Static))
+
+
 async def test_an_empty_estate_says_how_to_fill_it(tmp_path: Path, run: Run) -> None:
     path = tmp_path / "empty.db"
     assert run("--db", path, "init").exit_code == 0
@@ -146,7 +228,7 @@ async def test_ranking_sorts_filters_and_searches(demo_db: Path) -> None:
         assert table.current_key == app.scores.systems[0].key  # type: ignore[union-attr]
         await pilot.press("5")  # Priority: descending first
         assert "sorted by Priority descending" in _status(app)
-        priorities = [app.data.systems[i].priority for i in table.rows]  # type: ignore[union-attr]
+        priorities = [app.data.rows[i].priority for i in table.rows]  # type: ignore[union-attr]
         assert priorities == sorted(priorities, reverse=True)
         await pilot.press("5")
         assert "sorted by Priority ascending" in _status(app)
@@ -158,7 +240,7 @@ async def test_ranking_sorts_filters_and_searches(demo_db: Path) -> None:
         select = app.screen.query_one("#filter-department", Select)
         select.value = "DBP"
         await pilot.pause()
-        assert {app.data.systems[i].department for i in table.rows} <= {"DBP"}  # type: ignore[union-attr]
+        assert {app.data.rows[i].department for i in table.rows} <= {"DBP"}  # type: ignore[union-attr]
         assert "dept=DBP" in _status(app)
         table.focus()
         await pilot.press("escape")
@@ -304,7 +386,7 @@ async def test_export_what_the_table_shows(demo_db: Path, tmp_path: Path) -> Non
         await pilot.pause()
         app.screen.query_one("#filter-band", Select).value = "Red-rated"
         await pilot.pause()
-        shown = [app.data.systems[i].key for i in _table(app).rows]  # type: ignore[union-attr]
+        shown = [app.data.rows[i].key for i in _table(app).rows]  # type: ignore[union-attr]
         _table(app).focus()
         await pilot.press("x")
         await pilot.pause()

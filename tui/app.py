@@ -15,8 +15,10 @@ from textual.reactive import reactive
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from estate import db
+from estate.figures import estate_figures
 from estate.scoring import EstateScores, score_estate
 from estate.scoring.policy import load_policy
+from estate.snapshot import Snapshot, fingerprint, keep_snapshot, load_snapshot
 from tui.commands import EstateCommands
 from tui.data import RankedData
 from tui.screens.overview import OverviewScreen, overview
@@ -60,13 +62,16 @@ class EstateApp(App[None]):
         return self.data.scores if self.data else None
 
     def on_mount(self) -> None:
-        self.load()
+        self.load(from_snapshot=True)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def load(self) -> RenderableType:
-        """Read and score the whole estate off the event loop, saying how far it has got. The
-        ranking gets the scores as soon as they are ready; the worker's result is the
-        overview's summary, which takes another moment at tens of thousands of systems."""
+    def load(self, from_snapshot: bool = False) -> RenderableType:
+        """Read and score the whole estate off the event loop, saying how far it has got.
+
+        With `from_snapshot`, the last ranking stored with the estate is shown first, so the
+        screens fill at once while scoring runs. The ranking gets the fresh scores as soon as
+        they are ready, and are kept as the snapshot for the next start; the worker's result
+        is the overview."""
         worker = get_current_worker()
 
         def report(stage: str, done: int, total: int) -> None:
@@ -79,12 +84,22 @@ class EstateApp(App[None]):
         engine = db.open_engine(self.db_path)
         try:
             with engine.connect() as connection:
+                current = fingerprint(connection, self.policy)
+                snapshot = load_snapshot(connection)
+                if from_snapshot and snapshot is not None:
+                    early = RankedData.from_snapshot(snapshot, current)
+                    self.post_message(self.Scored(early))
+                    self.post_message(self.Summarised(overview(snapshot.figures, early.note)))
                 scores = score_estate(connection, self.policy, report)
+            data = RankedData.from_scores(scores)
+            self.post_message(self.Scored(data))
+            report("Summarising the estate", 0, 1)
+            figures = estate_figures(scores)
+            fresh = Snapshot(data.rows, figures, current, dt.datetime.now(dt.UTC))
+            keep_snapshot(engine, fresh, snapshot)
         finally:
             engine.dispose()
-        self.post_message(self.Scored(RankedData(scores)))
-        report("Summarising the estate", 0, 1)
-        return overview(scores)
+        return overview(figures)
 
     class Scored(Message):
         """The scored estate, ready for the screens, from the loading worker."""
@@ -95,6 +110,16 @@ class EstateApp(App[None]):
 
     def on_estate_app_scored(self, message: Scored) -> None:
         self.data = message.data
+
+    class Summarised(Message):
+        """The overview of a snapshot, from the loading worker."""
+
+        def __init__(self, body: RenderableType) -> None:
+            super().__init__()
+            self.body = body
+
+    def on_estate_app_summarised(self, message: Summarised) -> None:
+        self.overview_body = message.body
 
     class LoadProgress(Message):
         """How far loading the estate has got, from the loading worker."""
@@ -136,14 +161,14 @@ class EstateApp(App[None]):
     def action_export(self) -> None:
         from tui.dialogs.export_ranking import ExportDialog
 
-        if self.data is None:
-            self.notify("The estate is still loading.")
+        if self.data is None or self.data.scores is None:
+            self.notify("The estate is still being scored; export in a moment.")
             return
         screen = self.screen
         if isinstance(screen, RankingScreen) and screen.data is not None:
             selection, description = screen.selection(), screen.filters.describe()
         else:
-            selection, description = list(self.data.systems), "all systems"
+            selection, description = list(self.data.scores.systems), "all systems"
         self.push_screen(ExportDialog(selection, description))
 
     def action_toggle_dark(self) -> None:

@@ -1,5 +1,6 @@
 """The ranked table's data: rows prepared once, then filtered, searched and sorted by index
-lists so a keystroke never rebuilds anything (50,000 systems filter in milliseconds)."""
+lists so a keystroke never rebuilds anything (50,000 systems filter in milliseconds). The rows
+come from a fresh scoring, or from the snapshot of the last one while the estate is rescored."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from estate.scoring import EstateScores
 from estate.scoring.results import SystemScore
+from estate.snapshot import RankedRow, Snapshot, ranked_rows, scored_when
 
 ALL = ""
 """The value of a filter that lets everything through."""
@@ -20,7 +22,7 @@ class Column:
 
     title: str
     width: int
-    value: Callable[[SystemScore], Any]
+    value: Callable[[RankedRow], Any]
     right: bool = False
 
 
@@ -30,15 +32,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("Name", 26, lambda s: s.name),
     Column("Dept", 6, lambda s: s.department),
     Column("Priority", 8, lambda s: s.priority, right=True),
-    Column(
-        "Legacy",
-        6,
-        lambda s: -1.0 if s.legacy.overall is None else round(s.legacy.overall, 1),
-        right=True,
-    ),
-    Column("Band", 10, lambda s: s.legacy.band.value if s.legacy.band else "unknown"),
-    Column("Cloud", 21, lambda s: s.readiness.category.value),
-    Column("Gaps", 5, lambda s: len(s.gaps), right=True),
+    Column("Legacy", 6, lambda s: -1.0 if s.legacy is None else round(s.legacy, 1), right=True),
+    Column("Band", 10, lambda s: s.band or "unknown"),
+    Column("Cloud", 21, lambda s: s.readiness),
+    Column("Gaps", 5, lambda s: s.gaps, right=True),
     Column("Criticality", 11, lambda s: s.criticality or ""),
     Column("Hosting", 23, lambda s: s.hosting or ""),
 )
@@ -82,43 +79,86 @@ class Filters:
         return replace(self, sort=title, descending=title in ("Priority", "Legacy", "Gaps"))
 
 
-_CHOICES: dict[str, Callable[[SystemScore], str | None]] = {
+_CHOICES: dict[str, Callable[[RankedRow], str | None]] = {
     "department": lambda s: s.department,
-    "band": lambda s: s.legacy.band.value if s.legacy.band else None,
-    "readiness": lambda s: s.readiness.category.value,
+    "band": lambda s: s.band,
+    "readiness": lambda s: s.readiness,
     "hosting": lambda s: s.hosting,
 }
 
 
 class RankedData:
-    """The scored estate prepared for fast filtering. Built in a worker: everything slow at
-    50,000 systems happens here, so screens only place what is ready."""
+    """The ranked estate prepared for fast filtering. Built in a worker: everything slow at
+    50,000 systems happens here, so screens only place what is ready.
 
-    def __init__(self, scores: EstateScores) -> None:
+    Made from a fresh scoring (`from_scores`), it holds every explanation and the graph; made
+    from a snapshot (`from_snapshot`), only the ranking, until the fresh scoring replaces it."""
+
+    def __init__(
+        self,
+        rows: list[RankedRow],
+        scores: EstateScores | None = None,
+        snapshot: Snapshot | None = None,
+    ) -> None:
+        self.rows = rows
         self.scores = scores
-        self.systems = scores.systems
-        self.by_key = {s.key: i for i, s in enumerate(self.systems)}
-        self.cluster_of = {key: group for group in scores.graph.clusters() for key in group}
+        """The full scores; None while the rows come from a snapshot."""
+        self.snapshot = snapshot
+        """The snapshot the rows came from, if they did."""
+        self.note = ""
+        """What to tell the reader about these rows while the scores are not fresh."""
+        self.by_key = {s.key: i for i, s in enumerate(rows)}
+        self.cluster_of = (
+            {key: group for group in scores.graph.clusters() for key in group} if scores else {}
+        )
         """Each system in a dependency cycle: the systems that must move with it."""
-        self.haystack = [
-            f"{s.key} {s.name} {s.business_owner or ''}".casefold() for s in self.systems
-        ]
-        self.cells = [tuple(str(c.value(s)) for c in COLUMNS) for s in self.systems]
+        self.haystack = [f"{s.key} {s.name} {s.business_owner or ''}".casefold() for s in rows]
+        self.cells = [tuple(str(c.value(s)) for c in COLUMNS) for s in rows]
         self._sorted: dict[tuple[str, bool], list[int]] = {}
         self._choices = {
-            field: sorted({v for s in self.systems if (v := value(s))})
-            for field, value in _CHOICES.items()
+            field: sorted({v for s in rows if (v := value(s))}) for field, value in _CHOICES.items()
         }
 
+    @classmethod
+    def from_scores(cls, scores: EstateScores) -> RankedData:
+        """The freshly scored estate, with everything the screens can show."""
+        return cls(ranked_rows(scores), scores)
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Snapshot, current: str) -> RankedData:
+        """The last ranking, to show while the estate is scored afresh; `current` is the
+        database's fingerprint now, which tells whether the snapshot is still up to date."""
+        data = cls(snapshot.rows, snapshot=snapshot)
+        when = scored_when(snapshot)
+        if snapshot.fingerprint == current:
+            data.note = (
+                f"As scored on {when}, and nothing has changed since; the explanations "
+                "follow in a moment..."
+            )
+        else:
+            data.note = (
+                f"As scored on {when}; the estate, policy or date has changed since, so it is "
+                "being scored afresh..."
+            )
+        return data
+
     def score(self, key: str) -> SystemScore | None:
-        """The scored system with this key, or None when the estate does not hold it."""
+        """The scored system with this key, or None when the estate does not hold it or is
+        still being scored."""
         index = self.by_key.get(key)
-        return None if index is None else self.systems[index]
+        return None if index is None or self.scores is None else self.scores.systems[index]
+
+    def scored(self, indices: list[int]) -> list[SystemScore]:
+        """The full scores of these rows; empty while the estate is still being scored."""
+        if self.scores is None:
+            return []
+        systems = self.scores.systems
+        return [systems[i] for i in indices]
 
     def band(self, key: str) -> str | None:
         """The system's legacy band, or None when unknown or not in the estate."""
-        score = self.score(key)
-        return score.legacy.band.value if score and score.legacy.band else None
+        index = self.by_key.get(key)
+        return None if index is None else self.rows[index].band
 
     def choices(self, field: str) -> list[str]:
         """The distinct values a filter can take."""
@@ -128,10 +168,9 @@ class RankedData:
         key = (sort, descending)
         if key not in self._sorted:
             value = SORT_KEYS[sort]
+            rows = self.rows
             indices = sorted(
-                range(len(self.systems)),
-                key=lambda i: (value(self.systems[i]), self.systems[i].rank),
-                reverse=descending,
+                range(len(rows)), key=lambda i: (value(rows[i]), rows[i].rank), reverse=descending
             )
             self._sorted[key] = indices
         return self._sorted[key]
@@ -139,15 +178,15 @@ class RankedData:
     def apply(self, filters: Filters) -> list[int]:
         """Indices of the systems that pass `filters`, in its order."""
         needle = filters.text.casefold().strip()
-        systems, haystack = self.systems, self.haystack
+        rows, haystack = self.rows, self.haystack
         result = []
         for i in self._order(filters.sort, filters.descending):
-            s = systems[i]
+            s = rows[i]
             if filters.department and s.department != filters.department:
                 continue
-            if filters.band and (s.legacy.band.value if s.legacy.band else "") != filters.band:
+            if filters.band and (s.band or "") != filters.band:
                 continue
-            if filters.readiness and s.readiness.category.value != filters.readiness:
+            if filters.readiness and s.readiness != filters.readiness:
                 continue
             if filters.hosting and s.hosting != filters.hosting:
                 continue

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from estate import db, queries
 from estate.render import BAND_STYLE, render_scores, render_system
 from estate.scoring.serialise import score_dict
+from tui.data import RankedData
 
 
 class DetailScreen(Screen[None]):
@@ -59,12 +60,12 @@ class DetailScreen(Screen[None]):
         self.app.call_from_thread(self.show, detail)
 
     def show(self, detail: dict[str, Any]) -> None:
-        """Draw the explanation and the neighbour list."""
+        """Draw the stored facts and the neighbour list, and the explanation of the scores
+        as soon as the estate is scored."""
         data = self.app.data  # type: ignore[attr-defined]
-        score = data.score(detail["key"])
         self.query_one("#loading").display = False
-        self.query_one("#scores", Static).update(render_scores(score_dict(score)))
         self.query_one("#facts", Static).update(render_system(detail))
+        self.watch(self.app, "data", self.show_scores, init=True)
         options = self.query_one("#neighbours", OptionList)
         options.clear_options()
         for heading, rows in (
@@ -81,6 +82,15 @@ class DetailScreen(Screen[None]):
                 options.add_option(Option(label, id=row["key"], disabled=not known))
         self.query_one("#explanation").focus()
 
+    def show_scores(self, data: RankedData | None) -> None:
+        """The explanation of every score, or a word that it is on its way."""
+        score = data.score(self.key) if data is not None else None
+        scores = self.query_one("#scores", Static)
+        if score is None:
+            scores.update(Text("Scoring the estate: the explanation appears here in a moment."))
+        else:
+            scores.update(render_scores(score_dict(score)))
+
     @on(OptionList.OptionSelected, "#neighbours")
     def jump(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
@@ -92,4 +102,7 @@ class DetailScreen(Screen[None]):
     def action_explore(self) -> None:
         from tui.screens.explorer import ExplorerScreen
 
+        if self.app.data is None or self.app.data.scores is None:  # type: ignore[attr-defined]
+            self.notify("The estate is still being scored; the dependencies follow in a moment.")
+            return
         self.app.push_screen(ExplorerScreen(self.key))

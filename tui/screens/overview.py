@@ -3,8 +3,6 @@ the commonest security gaps and the data-quality warnings."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -13,9 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, Static
 
-from estate.exports.summary import BAND_ORDER, data_quality, summarise
-from estate.scoring import EstateScores
-from estate.scoring.results import Band
+from estate.exports.summary import BAND_ORDER
+from estate.figures import EstateFigures
 
 BAR = "█"
 BAND_COLOURS = {
@@ -38,17 +35,25 @@ def _bar(count: int, total: int, colour: str, width: int = 30) -> Text:
     return Text(BAR * size, style=colour) + Text(f" {count:,}")
 
 
-def overview(scores: EstateScores) -> RenderableType:
-    """The overview as Rich renderables, from the scores alone."""
-    systems = scores.systems
-    if not systems:
+QUALITY_WARNINGS = {
+    "unknown_criteria": "systems with criteria nobody could score",
+    "unmatched": "components not matched to the lifecycle catalogue",
+    "unresolved": "dependencies on systems no return has supplied",
+    "missing_from_return": "systems missing from their department's latest return",
+    "readiness_unknown": "systems with too little data for a cloud view",
+}
+
+
+def overview(figures: EstateFigures, note: str = "") -> RenderableType:
+    """The overview as Rich renderables, from the estate's figures alone; `note` says, under
+    the headline, anything the reader should know about them (that they are being updated)."""
+    summary = figures.summary
+    if not summary.systems:
         return Text.assemble(
             ("The estate is empty.", "bold"),
             "\n\nPress i to import a department's return (make one with `estate template`), "
             "or build the sample estate with `estate demo`.",
         )
-    summary = summarise(systems)
-    quality = data_quality(scores, systems)
     total = max(summary.systems, 1)
     head = Text.assemble(
         (f"{summary.systems:,} systems", "bold"),
@@ -57,18 +62,20 @@ def overview(scores: EstateScores) -> RenderableType:
         f" · {summary.legacy:,} legacy ({100 * summary.legacy / total:.0f}%) · ",
         (f"{summary.by_band['Red-rated']:,} red-rated", "bold red"),
         f" ({summary.red_no_plan:,} with no plan, {summary.red_unfunded_plan:,} unfunded)",
-        f"\nAs at {scores.policy.as_of:%d/%m/%Y} · policy {scores.policy.name} · "
-        f"catalogue {scores.catalogue.version}",
+        f"\nAs at {figures.as_of:%d/%m/%Y} · policy {figures.policy} · "
+        f"catalogue {figures.catalogue}",
     )
+    if note:
+        head.append(f"\n{note}", style="italic yellow")
     departments = Table(title="Departments (red-rated first)", title_justify="left", expand=False)
     departments.add_column("Dept")
     departments.add_column("Systems", justify="right")
     for band in BAND_ORDER:
         departments.add_column(band.value, justify="right", style=BAND_COLOURS[band.value])
-    per_band = Counter((s.department, s.legacy.band) for s in systems)
     for department, count, _red, _legacy in summary.by_department:
+        per_band = figures.bands_by_department.get(department, {})
         departments.add_row(
-            department, f"{count:,}", *(f"{per_band[(department, b)]:,}" for b in BAND_ORDER)
+            department, f"{count:,}", *(f"{per_band.get(b.value, 0):,}" for b in BAND_ORDER)
         )
     bands = Table(title="Legacy risk bands", title_justify="left", show_header=False, box=None)
     for name, count in summary.by_band.items():
@@ -76,25 +83,18 @@ def overview(scores: EstateScores) -> RenderableType:
     readiness = Table(title="Cloud readiness", title_justify="left", show_header=False, box=None)
     for category, count in summary.by_readiness.items():
         readiness.add_row(category, _bar(count, total, READINESS_COLOURS[category]))
-    gaps = Counter((g.principle.value, g.principle.label) for s in systems for g in s.gaps)
     top_gaps = Table(
         title="Commonest security gaps", title_justify="left", show_header=False, box=None
     )
-    for (code, label), count in gaps.most_common(6):
-        top_gaps.add_row(f"{code} {label}", _bar(count, total, "magenta", 20))
+    for gap in figures.top_gaps:
+        top_gaps.add_row(f"{gap.code} {gap.label}", _bar(gap.systems, total, "magenta", 20))
     warnings = Text("Data quality\n", style="bold")
-    for text, count in (
-        ("systems with criteria nobody could score", len(quality.unknown_criteria)),
-        ("components not matched to the lifecycle catalogue", len(quality.unmatched)),
-        ("dependencies on systems no return has supplied", len(quality.unresolved)),
-        ("systems missing from their department's latest return", len(quality.missing_from_return)),
-        ("systems with too little data for a cloud view", len(quality.readiness_unknown)),
-    ):
+    for name, text in QUALITY_WARNINGS.items():
+        count = figures.quality.get(name, 0)
         warnings.append(f"  {count:>6,} ", style="yellow" if count else "green")
         warnings.append(text + "\n")
-    red = [s for s in systems if s.legacy.band is Band.RED][:5]
     riskiest = Text("Riskiest now (press r for the ranking)\n", style="bold")
-    for s in red:
+    for s in figures.riskiest:
         riskiest.append(f"  {s.rank:>4}. {s.key} {s.name}: ", style="bold")
         riskiest.append(f"{s.headline}\n")
     return Group(head, Text(""), riskiest, departments, bands, readiness, top_gaps, warnings)

@@ -13,6 +13,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, LoadingIndicator, Select, Static
 
+from estate.scoring.results import SystemScore
 from tui.data import ALL, COLUMNS, Filters, RankedData
 from tui.widgets.ranked_table import RankedTable, header_text
 
@@ -50,6 +51,7 @@ class RankingScreen(Screen[None]):
         super().__init__()
         self.filters = Filters()
         self.data: RankedData | None = None
+        self.progress = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -68,9 +70,12 @@ class RankingScreen(Screen[None]):
         self.watch(self.app, "data", self.show, init=True)
 
     def show_progress(self, status: str) -> None:
-        """Say how far the load has got, until the rows arrive."""
+        """Say how far the load has got, until the fresh scores arrive."""
+        self.progress = status
         if self.data is None:
             self.query_one("#status", Static).update(status)
+        elif self.data.scores is None:
+            self.show_status()
 
     def show(self, data: RankedData | None) -> None:
         """Use freshly loaded data."""
@@ -90,10 +95,18 @@ class RankingScreen(Screen[None]):
             return
         rows = self.data.apply(self.filters)
         self.query_one(RankedTable).show(self.data, rows)
-        total = len(self.data.systems)
-        self.query_one("#status", Static).update(
-            f"Showing {len(rows):,} of {total:,} · {self.filters.describe()}"
-        )
+        self.show_status()
+
+    def show_status(self) -> None:
+        """How many systems are shown, how they are filtered and sorted, and, while the
+        rows come from the last session's snapshot, that fresh scores are on their way."""
+        if self.data is None:
+            return
+        shown, total = len(self.query_one(RankedTable).rows), len(self.data.rows)
+        status = f"Showing {shown:,} of {total:,} · {self.filters.describe()}"
+        if self.data.scores is None:
+            status += f"\n{self.data.note} {self.progress}"
+        self.query_one("#status", Static).update(status)
 
     @on(Input.Changed, "#search")
     def search(self, event: Input.Changed) -> None:
@@ -132,16 +145,18 @@ class RankingScreen(Screen[None]):
         self.refilter()
         self.query_one(RankedTable).focus()
 
-    def selection(self) -> list[Any]:
-        """The systems the table shows now, in its order."""
+    def selection(self) -> list[SystemScore]:
+        """The scored systems the table shows now, in its order (none until scored)."""
         if self.data is None:
             return []
-        table = self.query_one(RankedTable)
-        return [self.data.systems[i] for i in table.rows]
+        return self.data.scored(self.query_one(RankedTable).rows)
 
     def action_waves(self) -> None:
         from tui.screens.waves import WavesScreen
 
+        if self.data is None or self.data.scores is None:
+            self.notify("The estate is still being scored; the waves follow in a moment.")
+            return
         self.app.push_screen(WavesScreen(self.selection(), self.filters.describe()))
 
     @on(RankedTable.Opened)

@@ -70,7 +70,7 @@ class RankedTable(ScrollView, can_focus=True):
         """The key of the system under the cursor."""
         if self.data is None or not self.rows:
             return None
-        return self.data.systems[self.rows[self.cursor]].key
+        return self.data.rows[self.rows[self.cursor]].key
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

@@ -1,0 +1,155 @@
+"""The last ranking, kept in the database so that a reopened estate shows its ranked systems
+and overview at once (scoring 50,000 systems takes seconds) while it is scored afresh.
+
+A snapshot carries a fingerprint of what it was scored from: the estate's imports, the
+lifecycle data, the policy, the as-of date and the version of estate. A snapshot whose
+fingerprint differs from the database's current one is out of date, and says so."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+import estate
+from estate import models
+from estate.figures import EstateFigures
+from estate.scoring import EstateScores
+from estate.scoring.policy import Policy
+
+SNAPSHOT = models.table_of(models.RankingSnapshot)
+SNAPSHOT_ROWS = models.table_of(models.RankingSnapshotRow)
+
+
+class RankedRow(NamedTuple):
+    """One system as a ranked table lists it."""
+
+    rank: int
+    key: str
+    name: str
+    department: str
+    priority: float
+    legacy: float | None
+    band: str | None
+    readiness: str
+    gaps: int
+    criticality: str | None
+    hosting: str | None
+    business_owner: str | None
+    headline: str
+
+
+FIELDS = RankedRow._fields
+
+
+def ranked_rows(scores: EstateScores) -> list[RankedRow]:
+    """The scored estate's systems in priority order, one line each."""
+    return [
+        RankedRow(
+            s.rank,
+            s.key,
+            s.name,
+            s.department,
+            s.priority,
+            s.legacy.overall,
+            s.legacy.band.value if s.legacy.band else None,
+            s.readiness.category.value,
+            len(s.gaps),
+            s.criticality,
+            s.hosting,
+            s.business_owner,
+            s.headline,
+        )
+        for s in scores.systems
+    ]
+
+
+@dataclass
+class Snapshot:
+    """A ranking as it was last worked out."""
+
+    rows: list[RankedRow]
+    figures: EstateFigures
+    fingerprint: str
+    scored_at: dt.datetime
+
+
+def fingerprint(connection: Connection, policy: Policy) -> str:
+    """What a ranking of this database under `policy` depends on, as one digest: it changes
+    with every import (stored or replacing), lifecycle data import, policy value, as-of date
+    and estate version."""
+    batch = models.table_of(models.ImportBatch)
+    cycle = models.table_of(models.LifecycleCycle)
+    system = models.table_of(models.System)
+    data = [
+        *connection.execute(
+            sa.select(sa.func.count(), sa.func.max(batch.c.id), sa.func.max(batch.c.imported_at))
+        ).one(),
+        *connection.execute(sa.select(sa.func.count(), sa.func.max(cycle.c.imported_at))).one(),
+        connection.execute(sa.select(sa.func.count()).select_from(system)).scalar_one(),
+    ]
+    text = json.dumps(
+        [estate.__version__, policy.as_of.isoformat(), policy.data, data],
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load_snapshot(connection: Connection) -> Snapshot | None:
+    """The stored snapshot, or None when the estate has never been ranked or the snapshot
+    cannot be read (it is only a cache: the caller scores afresh)."""
+    head = connection.execute(sa.select(SNAPSHOT)).first()
+    if head is None:
+        return None
+    try:
+        figures = EstateFigures.from_json(head.figures)
+    except (KeyError, TypeError, ValueError):
+        return None
+    columns = [SNAPSHOT_ROWS.c[name] for name in FIELDS]
+    result = connection.execute(sa.select(*columns).order_by(SNAPSHOT_ROWS.c.rank))
+    rows = list(map(RankedRow._make, result))
+    return Snapshot(rows, figures, head.fingerprint, head.scored_at)
+
+
+def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
+    """Replace the stored snapshot with this one, in the caller's transaction."""
+    connection.execute(SNAPSHOT_ROWS.delete())
+    connection.execute(SNAPSHOT.delete())
+    connection.execute(
+        SNAPSHOT.insert().values(
+            id=1,
+            fingerprint=snapshot.fingerprint,
+            scored_at=snapshot.scored_at,
+            figures=snapshot.figures.to_json(),
+        )
+    )
+    if snapshot.rows:
+        connection.execute(SNAPSHOT_ROWS.insert(), [row._asdict() for row in snapshot.rows])
+
+
+def keep_snapshot(engine: Engine, snapshot: Snapshot, stored: Snapshot | None) -> bool:
+    """Store `snapshot` for the next start unless `stored` was taken from the same data
+    already. Returns whether the database now holds it: a database busy with another writer,
+    or read-only, is left as it was (the snapshot is only a cache)."""
+    if stored is not None and stored.fingerprint == snapshot.fingerprint:
+        return True
+    try:
+        with engine.begin() as connection:
+            save_snapshot(connection, snapshot)
+    except sa.exc.OperationalError:
+        return False
+    return True
+
+
+def scored_when(snapshot: Snapshot) -> str:
+    """When the snapshot was scored, in local time as people read it (25/11/2026 14:02)."""
+    moment = snapshot.scored_at
+    if moment.tzinfo is None:  # databases hand back the stored UTC time without its zone
+        moment = moment.replace(tzinfo=dt.UTC)
+    return f"{moment.astimezone():%d/%m/%Y %H:%M}"

@@ -1,0 +1,155 @@
+"""The ranking snapshot kept with the estate: what it stores, when it is out of date, and that
+keeping it never gets in the way of anything else."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from estate import db
+from estate.figures import EstateFigures, estate_figures
+from estate.scoring import score_estate
+from estate.scoring.policy import Policy, load_policy
+from estate.snapshot import (
+    Snapshot,
+    fingerprint,
+    keep_snapshot,
+    load_snapshot,
+    ranked_rows,
+    scored_when,
+)
+from tests.conftest import Run
+from tests.returns import small_return, system
+
+AS_OF = dt.date(2026, 11, 1)
+SCORED_AT = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def engine(demo_db: Path) -> Iterator[Engine]:
+    engine = db.open_engine(demo_db)
+    yield engine
+    engine.dispose()
+
+
+def _current(engine: Engine, policy: Policy) -> str:
+    with engine.connect() as connection:
+        return fingerprint(connection, policy)
+
+
+def _take(engine: Engine, policy: Policy, scored_at: dt.datetime = SCORED_AT) -> Snapshot:
+    with engine.connect() as connection:
+        current = fingerprint(connection, policy)
+        scores = score_estate(connection, policy)
+    return Snapshot(ranked_rows(scores), estate_figures(scores), current, scored_at)
+
+
+def _stored(engine: Engine) -> Snapshot | None:
+    with engine.connect() as connection:
+        return load_snapshot(connection)
+
+
+def test_a_kept_snapshot_reads_back_as_it_was_scored(engine: Engine) -> None:
+    policy = load_policy(as_of=AS_OF)
+    assert _stored(engine) is None, "a new estate has no snapshot"
+    taken = _take(engine, policy)
+    assert keep_snapshot(engine, taken, None)
+    stored = _stored(engine)
+    assert stored is not None
+    assert stored.rows == taken.rows
+    assert [row.rank for row in stored.rows] == list(range(1, len(taken.rows) + 1))
+    assert stored.figures == taken.figures
+    assert stored.figures.summary.by_band["Red-rated"] == sum(
+        1 for row in taken.rows if row.band == "Red-rated"
+    )
+    assert stored.fingerprint == taken.fingerprint
+    assert scored_when(stored) == f"{SCORED_AT.astimezone():%d/%m/%Y %H:%M}"
+
+
+def test_figures_survive_json(engine: Engine) -> None:
+    figures = _take(engine, load_policy(as_of=AS_OF)).figures
+    assert figures.riskiest and figures.top_gaps and figures.summary.by_department
+    text = json.dumps(figures.to_json())
+    assert EstateFigures.from_json(json.loads(text)) == figures
+
+
+def test_the_fingerprint_follows_data_policy_and_date(
+    engine: Engine, demo_db: Path, tmp_path: Path, run: Run
+) -> None:
+    policy = load_policy(as_of=AS_OF)
+    before = _current(engine, policy)
+    assert _current(engine, load_policy(as_of=AS_OF)) == before, "same data, same fingerprint"
+    assert _current(engine, load_policy(as_of=AS_OF + dt.timedelta(days=1))) != before
+    heavier = tmp_path / "policy.toml"
+    heavier.write_text("[priority.weights]\nlegacy = 9\n", encoding="utf-8")
+    assert _current(engine, load_policy(heavier, as_of=AS_OF)) != before
+
+    returned = small_return(
+        tmp_path / "dbp.xlsx", [system("DBP-NEW")], components=[], dependencies=[], security=[]
+    )
+    assert run("--db", demo_db, "import", returned, "--quiet").exit_code == 0
+    after_import = _current(engine, policy)
+    assert after_import != before
+
+    lifecycle = tmp_path / "widgetos.json"
+    lifecycle.write_text(json.dumps([{"cycle": "9", "eol": "2024-01-31"}]), encoding="utf-8")
+    imported = run("--db", demo_db, "catalogue", "import", lifecycle, "--product", "widgetos")
+    assert imported.exit_code == 0, imported.output
+    assert _current(engine, policy) != after_import
+
+
+def test_a_snapshot_of_the_same_data_is_not_written_again(engine: Engine) -> None:
+    policy = load_policy(as_of=AS_OF)
+    first = _take(engine, policy)
+    assert keep_snapshot(engine, first, None)
+    later = _take(engine, policy, SCORED_AT + dt.timedelta(hours=3))
+    assert keep_snapshot(engine, later, _stored(engine))
+    stored = _stored(engine)
+    assert stored is not None and scored_when(stored) == scored_when(first)
+
+
+def test_a_database_busy_with_another_writer_keeps_its_old_snapshot(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 50)
+    engine = db.open_engine(demo_db)
+    try:
+        first = _take(engine, load_policy(as_of=AS_OF))
+        assert keep_snapshot(engine, first, None)
+        other_day = _take(engine, load_policy(as_of=AS_OF + dt.timedelta(days=1)))
+        with closing(sqlite3.connect(demo_db)) as writer:
+            writer.execute("BEGIN IMMEDIATE")  # another process in the middle of an import
+            assert not keep_snapshot(engine, other_day, first)
+            writer.rollback()
+        stored = _stored(engine)
+        assert stored is not None and stored.fingerprint == first.fingerprint
+        assert len(stored.rows) == len(first.rows)
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_a_version_1_estate_adds_the_snapshot_tables(demo_db: Path) -> None:
+    with closing(sqlite3.connect(demo_db)) as raw, raw:
+        raw.execute("DROP TABLE ranking_snapshot_row")
+        raw.execute("DROP TABLE ranking_snapshot")
+        raw.execute("UPDATE estate_schema SET version = 1")
+    assert db.upgrade(demo_db) == (1, db.SCHEMA_VERSION)
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection:
+            tables = set(sa.inspect(connection).get_table_names())
+            assert {"ranking_snapshot", "ranking_snapshot_row"} <= tables
+            assert load_snapshot(connection) is None
+        taken = _take(engine, load_policy(as_of=AS_OF))
+        assert keep_snapshot(engine, taken, None)
+        assert _stored(engine) is not None
+    finally:
+        engine.dispose()
