@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,24 +46,38 @@ def _blank_to_none(rows: list[Row]) -> list[Row]:
     return [[None if cell == "" else cell for cell in row] for row in rows]
 
 
+READ_AHEAD = 2
+"""Sheets read at once: python-calamine parses a sheet without holding the GIL, so a second
+thread reads the next sheet while this one is turned into Python values."""
+
+
+def _load_sheet(path: Path, name: str) -> calamine.CalamineSheet:
+    """One sheet parsed by calamine, on a workbook handle of this thread's own."""
+    workbook = calamine.CalamineWorkbook.from_path(str(path))
+    try:
+        return workbook.get_sheet_by_name(name)
+    finally:
+        workbook.close()
+
+
 def _read_workbook(path: Path) -> list[RawSheet]:
     try:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
-        sheets: list[RawSheet] = []
-        for meta in workbook.sheets_metadata:
-            if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
-                continue
-            sheet = workbook.get_sheet_by_name(meta.name)
-            if sheet.total_height > safety.MAX_ROWS or sheet.total_width > safety.MAX_COLUMNS:
-                raise InputError(
-                    f"{path}, sheet {meta.name!r}: {sheet.total_height:,} rows x "
-                    f"{sheet.total_width:,} columns is beyond the limit of "
-                    f"{safety.MAX_ROWS:,} x {safety.MAX_COLUMNS:,}."
-                )
-            rows = sheet.to_python(skip_empty_area=False)
-            hidden = str(meta.visible) not in ("SheetVisibleEnum.Visible", "Visible")
-            sheets.append(RawSheet(meta.name, _blank_to_none(rows), hidden=hidden))
+        wanted = [
+            meta
+            for meta in workbook.sheets_metadata
+            if str(meta.typ) in ("SheetTypeEnum.WorkSheet", "WorkSheet")
+        ]
         workbook.close()
+        sheets: list[RawSheet] = []
+        with ThreadPoolExecutor(READ_AHEAD) as pool:
+            loading: deque[tuple[calamine.SheetMetadata, Future[calamine.CalamineSheet]]] = deque()
+            for meta in wanted:
+                loading.append((meta, pool.submit(_load_sheet, path, meta.name)))
+                if len(loading) == READ_AHEAD:
+                    sheets.append(_sheet_values(path, *loading.popleft()))
+            while loading:
+                sheets.append(_sheet_values(path, *loading.popleft()))
     except calamine.PasswordError as exc:
         raise InputError(
             f"{path}: the workbook is password-protected; remove the password."
@@ -69,6 +85,21 @@ def _read_workbook(path: Path) -> list[RawSheet]:
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
         raise InputError(f"{path}: the workbook cannot be read ({exc}).") from exc
     return sheets
+
+
+def _sheet_values(
+    path: Path, meta: calamine.SheetMetadata, loading: Future[calamine.CalamineSheet]
+) -> RawSheet:
+    sheet = loading.result()
+    if sheet.total_height > safety.MAX_ROWS or sheet.total_width > safety.MAX_COLUMNS:
+        raise InputError(
+            f"{path}, sheet {meta.name!r}: {sheet.total_height:,} rows x "
+            f"{sheet.total_width:,} columns is beyond the limit of "
+            f"{safety.MAX_ROWS:,} x {safety.MAX_COLUMNS:,}."
+        )
+    rows = sheet.to_python(skip_empty_area=False)
+    hidden = str(meta.visible) not in ("SheetVisibleEnum.Visible", "Visible")
+    return RawSheet(meta.name, _blank_to_none(rows), hidden=hidden)
 
 
 def _decode(data: bytes) -> tuple[str, str | None]:
