@@ -98,13 +98,10 @@ class RankedData:
         self,
         rows: list[RankedRow],
         scores: EstateScores | None = None,
-        snapshot: Snapshot | None = None,
     ) -> None:
         self.rows = rows
         self.scores = scores
         """The full scores; None while the rows come from a snapshot."""
-        self.snapshot = snapshot
-        """The snapshot the rows came from, if they did."""
         self.note = ""
         """What to tell the reader about these rows while the scores are not fresh."""
         self.by_key = {s.key: i for i, s in enumerate(rows)}
@@ -128,7 +125,7 @@ class RankedData:
     def from_snapshot(cls, snapshot: Snapshot, current: str) -> RankedData:
         """The last ranking, to show while the estate is scored afresh; `current` is the
         database's fingerprint now, which tells whether the snapshot is still up to date."""
-        data = cls(snapshot.rows, snapshot=snapshot)
+        data = cls(snapshot.rows)
         when = scored_when(snapshot)
         if snapshot.fingerprint == current:
             data.note = (
