@@ -245,3 +245,55 @@ def in_batches(values: Sequence[T]) -> Iterator[Sequence[T]]:
     """`values` in slices small enough for one `IN (...)` list each."""
     for start in range(0, len(values), IN_LIST_LIMIT):
         yield values[start : start + IN_LIST_LIMIT]
+
+
+def insert_rows(connection: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows (each with the same keys) in the caller's transaction.
+
+    Portable SQLAlchemy Core everywhere; on SQLite, the same compiled statement goes straight
+    to the driver's executemany, each value converted by its column's own type (enumerations
+    checked, dates and JSON encoded, scalar defaults filled). That skips Core's per-row
+    bookkeeping: a fifth off the writes of a 50,000-system import. The database's constraints
+    check every row either way.
+    """
+    if not rows:
+        return
+    if connection.dialect.name != "sqlite" or not _sqlite_executemany(connection, table, rows):
+        connection.execute(table.insert(), list(rows))
+
+
+def _sqlite_executemany(
+    connection: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]
+) -> bool:
+    """Run the insert through the driver; False, having done nothing, when a column the rows
+    leave out has a computed default, which only Core fills."""
+    dialect = connection.dialect
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
+    steps: list[tuple[str, Callable[[Any], Any] | None]] = []
+    for name in compiled.positiontup or []:
+        column = table.c[name]
+        processor = column.type.bind_processor(dialect)
+        if name not in rows[0]:
+            default = column.default
+            if not isinstance(default, sa.ColumnDefault) or not default.is_scalar:
+                return False
+            fill = processor(default.arg) if processor else default.arg
+            processor = functools.partial(_constant, fill)
+        steps.append((name, processor))
+    try:
+        values = [
+            tuple(
+                value if processor is None else processor(value)
+                for name, processor in steps
+                for value in (row.get(name),)
+            )
+            for row in rows
+        ]
+    except (LookupError, TypeError, ValueError) as exc:  # as Core reports a value it refuses
+        raise sa.exc.StatementError(str(exc), compiled.string, None, exc) from exc
+    connection.exec_driver_sql(compiled.string, values)  # errors wrapped as Core wraps them
+    return True
+
+
+def _constant(value: Any, _ignored: Any) -> Any:
+    return value

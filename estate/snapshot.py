@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 
 import estate
 from estate import models
+from estate.db import insert_rows
 from estate.figures import EstateFigures
 from estate.scoring import EstateScores
 from estate.scoring.policy import Policy
@@ -129,8 +130,7 @@ def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
             figures=snapshot.figures.to_json(),
         )
     )
-    if snapshot.rows:
-        connection.execute(SNAPSHOT_ROWS.insert(), [row._asdict() for row in snapshot.rows])
+    insert_rows(connection, SNAPSHOT_ROWS, [row._asdict() for row in snapshot.rows])
 
 
 def keep_snapshot(engine: Engine, snapshot: Snapshot, stored: Snapshot | None) -> bool:

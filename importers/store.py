@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from estate.db import in_batches
+from estate.db import in_batches, insert_rows
 from estate.enums import OrgKind
 from estate.models import (
     Component,
@@ -392,8 +392,9 @@ def _write_systems(
         c for c in changes.systems if c.status == "changed" and c.reference in records and c.row
     ]
     if new:
-        connection.execute(
-            SYSTEM.insert(),
+        insert_rows(
+            connection,
+            SYSTEM,
             [
                 {
                     **{name: records[c.reference].values.get(name) for name in supplied},
@@ -436,8 +437,9 @@ def _write_systems(
         )
     written = [*new, *changed]
     if written:
-        connection.execute(
-            SOURCE.insert(),
+        insert_rows(
+            connection,
+            SOURCE,
             [{"system_id": ids[c.reference], "batch_id": batch_id, "row": c.row} for c in written],
         )
 
@@ -467,8 +469,7 @@ def _replace_related(
         for reference, group in by_reference.items()
         for row in group
     ]
-    if rows:
-        connection.execute(table.insert(), rows)
+    insert_rows(connection, table, rows)
 
 
 def resolve_dependencies(connection: Connection) -> int:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from estate.enums import ComponentKind, DependencyKind, Outcome, Principle
+from estate import db
+from estate.enums import ComponentKind, Criticality, DependencyKind, Hosting, Outcome, Principle
 from estate.models import (
     Component,
     Dependency,
     Organisation,
     SecurityAssessment,
     System,
+    table_of,
 )
 
 
@@ -120,3 +126,78 @@ def test_deleting_a_system_removes_its_parts_and_unresolves_dependents(
         dependency = session.exec(sa.select(Dependency)).one()[0]  # type: ignore[call-overload]
         assert dependency.to_system_id is None
         assert (dependency.to_org_code, dependency.to_reference) == ("DBP", "DBP-1")
+
+
+def _bulk_rows(org_id: int) -> list[dict[str, object]]:
+    return [
+        {
+            "organisation_id": org_id,
+            "reference": f"DBP-{n}",
+            "name": f"System {n}",
+            "criticality": Criticality.HIGH if n % 2 else None,
+            "hosting": Hosting.ON_PREMISES,
+            "personal_data": bool(n % 3),
+            "contract_end": dt.date(2027, 3, n),
+            "annual_run_cost": 1000.5 * n,
+        }
+        for n in range(1, 6)
+    ]
+
+
+def _organisation(connection: sa.Connection) -> int:
+    table = table_of(Organisation)
+    return int(connection.execute(table.insert().values(code="DBP", name="B")).lastrowid)
+
+
+def _stored(connection: sa.Connection, table: sa.Table) -> list[tuple[object, ...]]:
+    return [tuple(row) for row in connection.execute(sa.select(table).order_by(table.c.id))]
+
+
+def test_bulk_inserts_store_what_core_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """insert_rows's SQLite path converts values and fills defaults exactly as Core does."""
+    direct: list[bool] = []
+    sqlite_path = db._sqlite_executemany
+
+    def spy(*args: Any) -> bool:
+        direct.append(sqlite_path(*args))
+        return direct[-1]
+
+    monkeypatch.setattr(db, "_sqlite_executemany", spy)
+    stored = {}
+    for how in ("insert_rows", "core"):
+        engine = db.open_engine(tmp_path / f"{how}.db", create=True)
+        with engine.begin() as connection:
+            systems = _bulk_rows(_organisation(connection))
+            components = [
+                {"system_id": n, "kind": ComponentKind.OS, "product": "RHEL"} for n in (1, 2)
+            ]
+            for table, rows in ((table_of(System), systems), (table_of(Component), components)):
+                if how == "core":
+                    connection.execute(table.insert(), rows)
+                else:
+                    db.insert_rows(connection, table, rows)
+            stored[how] = [_stored(connection, table_of(t)) for t in (System, Component)]
+            versions = connection.execute(sa.select(table_of(Component).c.version)).scalars()
+            assert list(versions) == ["", ""], "the column default is filled"
+        engine.dispose()
+    assert stored["insert_rows"] == stored["core"]
+    assert len(stored["core"][0]) == 5
+    assert direct == [True, True], "both tables went the SQLite way"
+
+
+def test_bulk_inserts_refuse_bad_rows_and_store_nothing(empty_engine: Engine) -> None:
+    with empty_engine.begin() as connection:
+        org_id = _organisation(connection)
+    bad_enum = [*_bulk_rows(org_id), {**_bulk_rows(org_id)[0], "reference": "X", "hosting": "Moon"}]
+    dangling = [{"system_id": 999, "kind": ComponentKind.OS, "product": "RHEL"}]
+    for table, rows, error in (
+        (table_of(System), bad_enum, sa.exc.StatementError),
+        (table_of(Component), dangling, sa.exc.IntegrityError),
+    ):
+        with pytest.raises(error), empty_engine.begin() as connection:
+            db.insert_rows(connection, table_of(System), _bulk_rows(org_id)[:1])
+            db.insert_rows(connection, table, rows)
+        with empty_engine.connect() as connection:
+            assert _stored(connection, table_of(System)) == [], "the transaction stored nothing"
