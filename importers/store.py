@@ -340,8 +340,13 @@ def apply(
                     .where(SYSTEM.c.id.in_(batch))
                     .values(missing_from_latest_return=True)
                 )
+    if replace:  # deleted above: nothing may point at them now
+        for reference, _name in changes.missing:
+            del ids[reference]
     for kind, by_reference in changes.related_rows.items():
-        _replace_related(connection, kind, by_reference, ids, batch_id, changes.existing_ids)
+        _replace_related(
+            connection, kind, by_reference, ids, batch_id, changes.existing_ids, parsed.department
+        )
     resolve_dependencies(connection)
     return batch_id
 
@@ -451,6 +456,7 @@ def _replace_related(
     ids: dict[str, int],
     batch_id: int,
     existing: dict[str, int],
+    department: str | None,
 ) -> None:
     if not by_reference:
         return
@@ -469,6 +475,11 @@ def _replace_related(
         for reference, group in by_reference.items()
         for row in group
     ]
+    if kind is RecordKind.DEPENDENCIES:
+        # Targets in this department are known here; `resolve_dependencies` finds the rest.
+        for row in rows:
+            target = row["to_reference"] if row["to_org_code"] == department else None
+            row["to_system_id"] = ids.get(target) if target else None
     insert_rows(connection, table, rows)
 
 

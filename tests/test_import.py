@@ -180,6 +180,35 @@ def test_missing_systems_are_flagged_then_deleted_only_with_replace(
     assert _count(empty_engine, "system") == 1
 
 
+def test_a_dependency_on_a_system_replace_deletes_is_kept_unresolved(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    import_return(empty_engine, small_return(tmp_path / "r1.xlsx"))
+    on_deleted = [  # a changed row, so that the import writes it afresh
+        {
+            "department": "DBP",
+            "reference": "DBP-2",
+            "to_reference": "DBP-1",
+            "kind": "API",
+            "description": "Nightly payments file",
+        }
+    ]
+    later = small_return(
+        tmp_path / "r2.xlsx",
+        [system("DBP-2")],
+        components=[],
+        dependencies=on_deleted,
+        security=[],
+    )
+    result = import_return(empty_engine, later, ImportOptions(replace=True))
+    assert result.stored and _count(empty_engine, "system") == 1
+    with empty_engine.connect() as connection:
+        target = connection.exec_driver_sql(
+            "SELECT to_reference, to_system_id FROM dependency"
+        ).one()
+    assert tuple(target) == ("DBP-1", None)
+
+
 def test_dependencies_on_unknown_systems_are_kept_and_resolve_later(
     empty_engine: Engine, tmp_path: Path
 ) -> None:
