@@ -272,7 +272,7 @@ def _sqlite_executemany(
     steps: list[tuple[str, Callable[[Any], Any] | None]] = []
     for name in compiled.positiontup or []:
         column = table.c[name]
-        processor = column.type.bind_processor(dialect)
+        processor = column.type.dialect_impl(dialect).bind_processor(dialect)
         if name not in rows[0]:
             default = column.default
             if not isinstance(default, sa.ColumnDefault) or not default.is_scalar:

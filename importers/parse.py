@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from importers import values
 from importers.headers import ColumnMapping, UserMapping, detect, layout_for_sheet_name
 from importers.layout import LAYOUTS, RecordKind, SheetLayout
 from importers.problems import CellError, Problem, Severity
-from importers.readers import RawSheet, read_sheets
+from importers.readers import RawSheet, iter_sheets
 
 COVER_SHEET = "Return"
 """The template's cover sheet: who the return is from."""
@@ -147,20 +148,32 @@ def parse_return(
     progress: Progress | None = None,
 ) -> ParsedReturn:
     """Read and check a return file. File-level failures raise `InputError`; everything about
-    rows and cells is collected as problems on the result."""
+    rows and cells is collected as problems on the result.
+
+    Once the department is known (from --department or the cover sheet), each sheet is checked
+    as soon as it is read, while the next ones are read; sheets that come before that wait
+    until every sheet is in, to say whose return it is."""
     if progress:
         progress(f"Reading {path.name}", 0, 1)
-    sheets = read_sheets(path)
     parsed = ParsedReturn(
         path, _sha256(path), department.upper() if department else None, CoverSheet()
     )
     user = user_mapping or {}
-    for sheet in sheets:
-        if normalise(sheet.name) == normalise(COVER_SHEET) and not sheet.hidden:
-            parsed.cover = _read_cover(sheet)
-    if parsed.department is None:
-        parsed.department = parsed.cover.code
-    for sheet in sheets:
+    waiting: list[RawSheet] = []
+    with closing(iter_sheets(path)) as sheets:
+        for sheet in sheets:
+            if normalise(sheet.name) == normalise(COVER_SHEET) and not sheet.hidden:
+                parsed.cover = _read_cover(sheet)
+                if parsed.department is None:
+                    parsed.department = parsed.cover.code
+            else:
+                waiting.append(sheet)
+            if parsed.department is not None:
+                for ready in waiting:
+                    _place_sheet(parsed, ready, user)
+                    _parse_sheet(parsed, ready, progress)
+                waiting.clear()
+    for sheet in waiting:
         _place_sheet(parsed, sheet, user)
     if not parsed.mappings:
         raise InputError(
@@ -168,18 +181,24 @@ def parse_return(
             "'Department', 'System reference', 'System name'). Use the template from "
             "`estate template`, or a --mapping file for your own layout."
         )
-    _settle_department(parsed, sheets)
-    for sheet in sheets:
-        kind = next((k for k, name in parsed.sheet_names.items() if name == sheet.name), None)
-        if kind is None:
-            continue
-        mapping = parsed.mappings[kind]
-        if mapping.missing_required:  # no row of this sheet can be stored
-            data = sheet.rows[mapping.header_row :]
-            parsed.rejected[kind] += sum(1 for row in data if any(c is not None for c in row))
-        else:
-            _parse_rows(parsed, sheet, mapping, progress)
+    if waiting:
+        _settle_department(parsed, waiting)
+        for sheet in waiting:
+            _parse_sheet(parsed, sheet, progress)
     return parsed
+
+
+def _parse_sheet(parsed: ParsedReturn, sheet: RawSheet, progress: Progress | None) -> None:
+    """Check every row of a placed sheet (a sheet that was not placed is left alone)."""
+    kind = next((k for k, name in parsed.sheet_names.items() if name == sheet.name), None)
+    if kind is None:
+        return
+    mapping = parsed.mappings[kind]
+    if mapping.missing_required:  # no row of this sheet can be stored
+        data = sheet.rows[mapping.header_row :]
+        parsed.rejected[kind] += sum(1 for row in data if any(c is not None for c in row))
+    else:
+        _parse_rows(parsed, sheet, mapping, progress)
 
 
 def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 import io
 from collections import deque
+from collections.abc import Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +36,20 @@ class RawSheet:
     encoding_note: str | None = None
 
 
-def read_sheets(path: Path) -> list[RawSheet]:
-    """Every sheet of a return, after `safety.check_file` has accepted the file."""
+def iter_sheets(path: Path) -> Generator[RawSheet, None, None]:
+    """Every sheet of a return in workbook order, after `safety.check_file` has accepted the
+    file. Each comes as soon as it is read, and the next ones are read meanwhile, so that the
+    caller's work on one sheet overlaps the reading of the rest."""
     safety.check_file(path)
     if path.suffix.lower() in safety.SPREADSHEET_SUFFIXES:
-        return _read_workbook(path)
-    return [_read_csv(path)]
+        yield from _read_workbook(path)
+    else:
+        yield _read_csv(path)
+
+
+def read_sheets(path: Path) -> list[RawSheet]:
+    """Every sheet of a return, after `safety.check_file` has accepted the file."""
+    return list(iter_sheets(path))
 
 
 def _blank_to_none(rows: list[Row]) -> list[Row]:
@@ -47,8 +57,8 @@ def _blank_to_none(rows: list[Row]) -> list[Row]:
 
 
 READ_AHEAD = 2
-"""Sheets read at once: python-calamine parses a sheet without holding the GIL, so a second
-thread reads the next sheet while this one is turned into Python values."""
+"""Sheets read ahead of the caller: python-calamine parses a sheet without holding the GIL, so
+the next sheets are read in threads while the caller works on this one."""
 
 
 def _load_sheet(path: Path, name: str) -> calamine.CalamineSheet:
@@ -60,7 +70,7 @@ def _load_sheet(path: Path, name: str) -> calamine.CalamineSheet:
         workbook.close()
 
 
-def _read_workbook(path: Path) -> list[RawSheet]:
+def _read_workbook(path: Path) -> Generator[RawSheet, None, None]:
     try:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
         wanted = [
@@ -69,22 +79,23 @@ def _read_workbook(path: Path) -> list[RawSheet]:
             if str(meta.typ) in ("SheetTypeEnum.WorkSheet", "WorkSheet")
         ]
         workbook.close()
-        sheets: list[RawSheet] = []
         with ThreadPoolExecutor(READ_AHEAD) as pool:
-            loading: deque[tuple[calamine.SheetMetadata, Future[calamine.CalamineSheet]]] = deque()
-            for meta in wanted:
-                loading.append((meta, pool.submit(_load_sheet, path, meta.name)))
-                if len(loading) == READ_AHEAD:
-                    sheets.append(_sheet_values(path, *loading.popleft()))
+            upcoming = iter(wanted)
+            loading = deque(
+                (meta, pool.submit(_load_sheet, path, meta.name))
+                for meta in islice(upcoming, READ_AHEAD)
+            )
             while loading:
-                sheets.append(_sheet_values(path, *loading.popleft()))
+                sheet = _sheet_values(path, *loading.popleft())
+                for meta in islice(upcoming, 1):
+                    loading.append((meta, pool.submit(_load_sheet, path, meta.name)))
+                yield sheet
     except calamine.PasswordError as exc:
         raise InputError(
             f"{path}: the workbook is password-protected; remove the password."
         ) from exc
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
         raise InputError(f"{path}: the workbook cannot be read ({exc}).") from exc
-    return sheets
 
 
 def _sheet_values(

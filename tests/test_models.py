@@ -150,7 +150,9 @@ def _organisation(connection: sa.Connection) -> int:
 
 
 def _stored(connection: sa.Connection, table: sa.Table) -> list[tuple[object, ...]]:
-    return [tuple(row) for row in connection.execute(sa.select(table).order_by(table.c.id))]
+    """The rows as the database holds them (SQLite's own text for dates and enumerations)."""
+    rows = connection.exec_driver_sql(f"SELECT * FROM {table.name} ORDER BY id")
+    return [tuple(row) for row in rows]
 
 
 def test_bulk_inserts_store_what_core_stores(
@@ -171,7 +173,13 @@ def test_bulk_inserts_store_what_core_stores(
         with engine.begin() as connection:
             systems = _bulk_rows(_organisation(connection))
             components = [
-                {"system_id": n, "kind": ComponentKind.OS, "product": "RHEL"} for n in (1, 2)
+                {
+                    "system_id": n,
+                    "kind": ComponentKind.OS,
+                    "product": "RHEL",
+                    "end_of_support": dt.date(2024, 6, 30),
+                }
+                for n in (1, 2)
             ]
             for table, rows in ((table_of(System), systems), (table_of(Component), components)):
                 if how == "core":
@@ -184,6 +192,7 @@ def test_bulk_inserts_store_what_core_stores(
         engine.dispose()
     assert stored["insert_rows"] == stored["core"]
     assert len(stored["core"][0]) == 5
+    assert "2024-06-30" in stored["core"][1][0], "dates are stored as ISO text"
     assert direct == [True, True], "both tables went the SQLite way"
 
 
