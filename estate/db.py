@@ -247,53 +247,67 @@ def in_batches(values: Sequence[T]) -> Iterator[Sequence[T]]:
         yield values[start : start + IN_LIST_LIMIT]
 
 
-def insert_rows(connection: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many rows (each with the same keys) in the caller's transaction.
+def insert_rows(
+    connection: Connection,
+    table: sa.Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+) -> None:
+    """Insert many rows, each a tuple of values for `columns`, in the caller's transaction.
 
-    Portable SQLAlchemy Core everywhere; on SQLite, the same compiled statement goes straight
-    to the driver's executemany, each value converted by its column's own type (enumerations
-    checked, dates and JSON encoded, scalar defaults filled). That skips Core's per-row
-    bookkeeping: a fifth off the writes of a 50,000-system import. The database's constraints
-    check every row either way.
+    Portable SQLAlchemy Core everywhere; on SQLite the rows go straight to the driver's
+    executemany, each value converted by its column's own type (enumerations checked, dates
+    encoded) and the other columns' scalar defaults filled, as Core would. That skips Core's
+    per-row bookkeeping, a fifth of the writes of a 50,000-system import. The database's
+    constraints check every row either way.
     """
     if not rows:
         return
-    if connection.dialect.name != "sqlite" or not _sqlite_executemany(connection, table, rows):
-        connection.execute(table.insert(), list(rows))
+    if connection.dialect.name != "sqlite" or not _sqlite_executemany(
+        connection, table, columns, rows
+    ):
+        connection.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
 def _sqlite_executemany(
-    connection: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]
+    connection: Connection,
+    table: sa.Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
 ) -> bool:
-    """Run the insert through the driver; False, having done nothing, when a column the rows
-    leave out has a computed default, which only Core fills."""
+    """Run the insert through the driver; False, having done nothing, when a column left out
+    has a computed default, which only Core fills."""
     dialect = connection.dialect
-    compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
-    steps: list[tuple[str, Callable[[Any], Any] | None]] = []
-    for name in compiled.positiontup or []:
-        column = table.c[name]
-        processor = column.type.dialect_impl(dialect).bind_processor(dialect)
-        if name not in rows[0]:
-            default = column.default
-            if not isinstance(default, sa.ColumnDefault) or not default.is_scalar:
-                return False
-            fill = processor(default.arg) if processor else default.arg
-            processor = functools.partial(_constant, fill)
-        steps.append((name, processor))
+    names, fills = list(columns), []  # then the columns left out that have a default
+    for column in table.c:
+        if column.name in columns or column.default is None:
+            continue
+        default = column.default
+        if not isinstance(default, sa.ColumnDefault) or not default.is_scalar:
+            return False
+        names.append(column.name)
+        fills.append(default.arg)
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    ]
+    quote = dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) "
+        f"VALUES ({', '.join('?' * len(names))})"
+    )
+    width = len(columns)
+    convert = [(i, p) for i, p in enumerate(processors[:width]) if p is not None]
+    values: list[tuple[Any, ...]] = []
     try:
-        values = [
-            tuple(
-                value if processor is None else processor(value)
-                for name, processor in steps
-                for value in (row.get(name),)
-            )
-            for row in rows
-        ]
+        tail = tuple(p(v) if p else v for p, v in zip(processors[width:], fills, strict=True))
+        for row in rows:
+            if len(row) != width:
+                raise ValueError(f"{len(row)} values for {width} columns")
+            cells = list(row)
+            for i, processor in convert:
+                cells[i] = processor(cells[i])
+            values.append((*cells, *tail))
     except (LookupError, TypeError, ValueError) as exc:  # as Core reports a value it refuses
-        raise sa.exc.StatementError(str(exc), compiled.string, None, exc) from exc
-    connection.exec_driver_sql(compiled.string, values)  # errors wrapped as Core wraps them
+        raise sa.exc.StatementError(str(exc), sql, None, exc) from exc
+    connection.exec_driver_sql(sql, values)  # errors wrapped as Core wraps them
     return True
-
-
-def _constant(value: Any, _ignored: Any) -> Any:
-    return value

@@ -130,7 +130,7 @@ def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
             figures=snapshot.figures.to_json(),
         )
     )
-    insert_rows(connection, SNAPSHOT_ROWS, [row._asdict() for row in snapshot.rows])
+    insert_rows(connection, SNAPSHOT_ROWS, FIELDS, snapshot.rows)
 
 
 def keep_snapshot(engine: Engine, snapshot: Snapshot, stored: Snapshot | None) -> bool:

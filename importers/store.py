@@ -397,21 +397,28 @@ def _write_systems(
         c for c in changes.systems if c.status == "changed" and c.reference in records and c.row
     ]
     if new:
-        insert_rows(
-            connection,
-            SYSTEM,
-            [
-                {
-                    **{name: records[c.reference].values.get(name) for name in supplied},
-                    "organisation_id": org_id,
-                    "reference": c.reference,
-                    "missing_from_latest_return": False,
-                    "source_batch_id": batch_id,
-                    "source_row": c.row,
-                }
-                for c in new
-            ],
-        )
+        columns = [
+            *supplied,
+            "organisation_id",
+            "reference",
+            "missing_from_latest_return",
+            "source_batch_id",
+            "source_row",
+        ]
+        rows = []
+        for c in new:
+            values = records[c.reference].values
+            rows.append(
+                (
+                    *[values.get(name) for name in supplied],
+                    org_id,
+                    c.reference,
+                    False,
+                    batch_id,
+                    c.row,
+                )
+            )
+        insert_rows(connection, SYSTEM, columns, rows)
         found = connection.execute(
             sa.select(SYSTEM.c.reference, SYSTEM.c.id).where(SYSTEM.c.organisation_id == org_id)
         )
@@ -445,7 +452,8 @@ def _write_systems(
         insert_rows(
             connection,
             SOURCE,
-            [{"system_id": ids[c.reference], "batch_id": batch_id, "row": c.row} for c in written],
+            ["system_id", "batch_id", "row"],
+            [(ids[c.reference], batch_id, c.row) for c in written],
         )
 
 
@@ -465,22 +473,21 @@ def _replace_related(
     stored_before = [existing[ref] for ref in by_reference if ref in existing]
     for batch in in_batches(stored_before):  # systems new in this import have no rows yet
         connection.execute(table.delete().where(table.c[owner].in_(batch)))
+    fields = RELATED_FIELDS[kind]
+    columns = [owner, *fields, "source_batch_id", "source_row"]
     rows = [
-        {
-            owner: ids[reference],
-            **{name: row.get(name) for name in RELATED_FIELDS[kind]},
-            "source_batch_id": batch_id,
-            "source_row": row["_row"],
-        }
+        (ids[reference], *[row.get(name) for name in fields], batch_id, row["_row"])
         for reference, group in by_reference.items()
         for row in group
     ]
     if kind is RecordKind.DEPENDENCIES:
         # Targets in this department are known here; `resolve_dependencies` finds the rest.
-        for row in rows:
-            target = row["to_reference"] if row["to_org_code"] == department else None
-            row["to_system_id"] = ids.get(target) if target else None
-    insert_rows(connection, table, rows)
+        org_code, reference = fields.index("to_org_code") + 1, fields.index("to_reference") + 1
+        columns.append("to_system_id")
+        rows = [
+            (*row, ids.get(row[reference]) if row[org_code] == department else None) for row in rows
+        ]
+    insert_rows(connection, table, columns, rows)
 
 
 def resolve_dependencies(connection: Connection) -> int:

@@ -144,6 +144,10 @@ def _bulk_rows(org_id: int) -> list[dict[str, object]]:
     ]
 
 
+def _insert(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    db.insert_rows(connection, table, list(rows[0]), [tuple(row.values()) for row in rows])
+
+
 def _organisation(connection: sa.Connection) -> int:
     table = table_of(Organisation)
     return int(connection.execute(table.insert().values(code="DBP", name="B")).lastrowid)
@@ -185,7 +189,7 @@ def test_bulk_inserts_store_what_core_stores(
                 if how == "core":
                     connection.execute(table.insert(), rows)
                 else:
-                    db.insert_rows(connection, table, rows)
+                    _insert(connection, table, rows)
             stored[how] = [_stored(connection, table_of(t)) for t in (System, Component)]
             versions = connection.execute(sa.select(table_of(Component).c.version)).scalars()
             assert list(versions) == ["", ""], "the column default is filled"
@@ -206,7 +210,7 @@ def test_bulk_inserts_refuse_bad_rows_and_store_nothing(empty_engine: Engine) ->
         (table_of(Component), dangling, sa.exc.IntegrityError),
     ):
         with pytest.raises(error), empty_engine.begin() as connection:
-            db.insert_rows(connection, table_of(System), _bulk_rows(org_id)[:1])
-            db.insert_rows(connection, table, rows)
+            _insert(connection, table_of(System), _bulk_rows(org_id)[:1])
+            _insert(connection, table, rows)
         with empty_engine.connect() as connection:
             assert _stored(connection, table_of(System)) == [], "the transaction stored nothing"
