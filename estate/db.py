@@ -36,13 +36,26 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 Migration = Callable[[Connection], None]
 
 
-def _add_ranking_snapshot(connection: Connection) -> None:
-    """Version 1 to 2: the tables that keep the last ranking for a quick reopen."""
+REDUNDANT_IN_VERSION_1 = (
+    "ix_system_organisation_id",
+    "ix_component_system_id",
+    "ix_dependency_from_system_id",
+    "ix_security_assessment_system_id",
+)
+"""Indexes that the tables' unique keys, which start with the same column, already provide;
+each one slowed every import."""
+
+
+def _to_version_2(connection: Connection) -> None:
+    """Version 1 to 2: the tables that keep the last ranking for a quick reopen, and no
+    redundant indexes."""
     tables = [models.table_of(models.RankingSnapshot), models.table_of(models.RankingSnapshotRow)]
     SQLModel.metadata.create_all(connection, tables=tables)
+    for name in REDUNDANT_IN_VERSION_1:
+        connection.execute(sa.schema.DropIndex(sa.Index(name), if_exists=True))
 
 
-MIGRATIONS: dict[int, Migration] = {1: _add_ranking_snapshot}
+MIGRATIONS: dict[int, Migration] = {1: _to_version_2}
 """Upgrade steps: MIGRATIONS[n] takes a database from schema version n to n + 1.
 
 A short ordered list instead of Alembic: one embedded file format, few versions, upgrades run

@@ -4,6 +4,7 @@ assessments, and the import batches that every stored value can be traced back t
 Integrity lives in the database, not only here: natural keys are UNIQUE constraints, references
 are FOREIGN KEYs, enumerations and score ranges are CHECK constraints. Anything that bypasses
 these classes (a script, another tool, a future PostgreSQL deployment) is held to the same rules.
+A foreign key that a unique key starts with has no index of its own: the unique key's serves.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ class System(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", ondelete="RESTRICT", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", ondelete="RESTRICT")
     reference: str = Field(min_length=1, max_length=64)
     name: str
     description: str | None = None
@@ -199,7 +200,7 @@ class Component(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    system_id: int = Field(foreign_key="system.id", ondelete="CASCADE", index=True)
+    system_id: int = Field(foreign_key="system.id", ondelete="CASCADE")
     kind: ComponentKind = Field(sa_type=enum_type(ComponentKind))
     product: str = Field(min_length=1)
     version: str = ""
@@ -227,7 +228,7 @@ class Dependency(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    from_system_id: int = Field(foreign_key="system.id", ondelete="CASCADE", index=True)
+    from_system_id: int = Field(foreign_key="system.id", ondelete="CASCADE")
     to_org_code: str = Field(min_length=1)
     to_reference: str = Field(min_length=1)
     to_system_id: int | None = Field(
@@ -251,7 +252,7 @@ class SecurityAssessment(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    system_id: int = Field(foreign_key="system.id", ondelete="CASCADE", index=True)
+    system_id: int = Field(foreign_key="system.id", ondelete="CASCADE")
     principle: Principle = Field(sa_type=enum_type(Principle))
     outcome: Outcome = Field(sa_type=enum_type(Outcome))
     assessed_on: dt.date | None = None

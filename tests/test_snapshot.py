@@ -136,17 +136,28 @@ def test_a_database_busy_with_another_writer_keeps_its_old_snapshot(
         engine.dispose()
 
 
-def test_upgrading_a_version_1_estate_adds_the_snapshot_tables(demo_db: Path) -> None:
-    with closing(sqlite3.connect(demo_db)) as raw, raw:
+def test_upgrading_a_version_1_estate_adds_the_snapshot_and_drops_redundant_indexes(
+    demo_db: Path,
+) -> None:
+    with closing(sqlite3.connect(demo_db)) as raw, raw:  # the tables as version 1 had them
         raw.execute("DROP TABLE ranking_snapshot_row")
         raw.execute("DROP TABLE ranking_snapshot")
+        raw.execute("CREATE INDEX ix_system_organisation_id ON system (organisation_id)")
+        raw.execute("CREATE INDEX ix_component_system_id ON component (system_id)")
+        raw.execute("CREATE INDEX ix_dependency_from_system_id ON dependency (from_system_id)")
+        raw.execute(
+            "CREATE INDEX ix_security_assessment_system_id ON security_assessment (system_id)"
+        )
         raw.execute("UPDATE estate_schema SET version = 1")
     assert db.upgrade(demo_db) == (1, db.SCHEMA_VERSION)
     engine = db.open_engine(demo_db)
     try:
         with engine.connect() as connection:
-            tables = set(sa.inspect(connection).get_table_names())
+            inspector = sa.inspect(connection)
+            tables = set(inspector.get_table_names())
             assert {"ranking_snapshot", "ranking_snapshot_row"} <= tables
+            indexes = {i["name"] for t in tables for i in inspector.get_indexes(t)}
+            assert indexes and not indexes & set(db.REDUNDANT_IN_VERSION_1)
             assert load_snapshot(connection) is None
         taken = _take(engine, load_policy(as_of=AS_OF))
         assert keep_snapshot(engine, taken, None)
