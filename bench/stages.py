@@ -156,7 +156,7 @@ def stage_writes(systems: int, cache: Path) -> dict[str, float]:
             for kind, by_reference in changes.related_rows.items():
                 owner = "from_system_id" if kind is RecordKind.DEPENDENCIES else "system_id"
                 rows = [
-                    {owner: ids[ref], **{f: row.get(f) for f in RELATED_FIELDS[kind]}}
+                    {owner: ids[ref], **{f: row.values.get(f) for f in RELATED_FIELDS[kind]}}
                     for ref, group in by_reference.items()
                     for row in group
                 ]

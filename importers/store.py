@@ -85,7 +85,7 @@ class ChangeSet:
     unresolved: list[str] = field(default_factory=list)
     organisation_id: int | None = None
     existing_ids: dict[str, int] = field(default_factory=dict)
-    related_rows: dict[RecordKind, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+    related_rows: dict[RecordKind, dict[str, list[Record]]] = field(default_factory=dict)
     """kind -> reference -> the new full set of rows, for systems whose set changes."""
     renamed: tuple[str, str] | None = None
     """(stored name, new name) when the return's cover sheet names the department differently:
@@ -209,7 +209,7 @@ def _plan_related(
         )
         for row in connection.execute(statement):
             current[row[0]].add(tuple(row[1:]))
-    wanted: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    wanted: dict[str, list[Record]] = defaultdict(list)
     sheet = parsed.sheet_names[kind]
     for record in parsed.records[kind]:
         reference = record.values["reference"]
@@ -234,7 +234,7 @@ def _plan_related(
             parsed.rejected[kind] += 1
             changes.rejected += 1
             continue
-        wanted[reference].append({**record.values, "_row": record.row})
+        wanted[reference].append(record)
     covered = set(by_reference) | set(wanted)
     blocked = parsed.rejected_refs.get(kind, set())
     changes.related_rows[kind] = {}
@@ -245,7 +245,7 @@ def _plan_related(
         system_id = changes.existing_ids.get(reference)
         old = current.get(system_id, set()) if system_id is not None else set()
         if old:
-            new = {_related_key(kind, row) for row in rows}
+            new = {_related_key(kind, record.values) for record in rows}
             if old == new:
                 continue
             added, removed = len(new - old), len(old - new)
@@ -460,7 +460,7 @@ def _write_systems(
 def _replace_related(
     connection: Connection,
     kind: RecordKind,
-    by_reference: dict[str, list[dict[str, Any]]],
+    by_reference: dict[str, list[Record]],
     ids: dict[str, int],
     batch_id: int,
     existing: dict[str, int],
@@ -475,18 +475,18 @@ def _replace_related(
         connection.execute(table.delete().where(table.c[owner].in_(batch)))
     fields = RELATED_FIELDS[kind]
     columns = [owner, *fields, "source_batch_id", "source_row"]
-    rows = [
-        (ids[reference], *[row.get(name) for name in fields], batch_id, row["_row"])
-        for reference, group in by_reference.items()
-        for row in group
-    ]
-    if kind is RecordKind.DEPENDENCIES:
-        # Targets in this department are known here; `resolve_dependencies` finds the rest.
-        org_code, reference = fields.index("to_org_code") + 1, fields.index("to_reference") + 1
+    resolving = kind is RecordKind.DEPENDENCIES
+    if resolving:  # targets in this department are known here; `resolve_dependencies` does the rest
         columns.append("to_system_id")
-        rows = [
-            (*row, ids.get(row[reference]) if row[org_code] == department else None) for row in rows
-        ]
+    rows: list[tuple[Any, ...]] = []
+    for reference, group in by_reference.items():
+        for record in group:
+            values = record.values
+            row = (ids[reference], *[values.get(name) for name in fields], batch_id, record.row)
+            if resolving:
+                own = values["to_org_code"] == department
+                row = (*row, ids.get(values["to_reference"]) if own else None)
+            rows.append(row)
     insert_rows(connection, table, columns, rows)
 
 
