@@ -160,6 +160,24 @@ def test_department_option_overrides_the_return(empty_engine: Engine, tmp_path: 
     assert {p.value for p in result.errors if p.sheet == "Systems"} == {"DBP"}
 
 
+def test_a_cover_sheet_after_the_data_still_says_whose_return_it_is(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    path = small_return(tmp_path / "r.xlsx", name="Benefits and Pensions")
+    book = load_workbook(path)
+    book.move_sheet("Return", offset=len(book.sheetnames) - 1)
+    book.save(path)
+    assert book.sheetnames[-1] == "Return"
+    result = import_return(empty_engine, path)
+    assert result.stored and not result.errors
+    assert _count(empty_engine, "system") == 2 and _count(empty_engine, "component") == 1
+    with empty_engine.connect() as connection:
+        name = connection.exec_driver_sql("SELECT code, name FROM organisation").one()
+    assert tuple(name) == ("DBP", "Benefits and Pensions")
+
+
 def test_missing_systems_are_flagged_then_deleted_only_with_replace(
     empty_engine: Engine, tmp_path: Path
 ) -> None:
