@@ -179,14 +179,14 @@ async def test_a_snapshot_from_before_a_change_says_so(demo_db: Path, monkeypatc
         try:
             await midway.reached(pilot)
             shown = _text(app.screen.query_one("#overview-body", Static))
-            assert "has changed since, so it is being scored afresh" in shown
+            assert "before a change to the estate, policy or date; scoring afresh" in shown
             await pilot.press("r")
             await pilot.pause()
-            assert "has changed since" in _status(app)
+            assert "before a change to the estate" in _status(app)
         finally:
             midway.release()
         await _loaded(pilot)
-        assert "changed since" not in _text(app.screen.query_one("#status", Static))
+        assert "before a change" not in _text(app.screen.query_one("#status", Static))
 
 
 async def test_an_empty_estate_says_how_to_fill_it(tmp_path: Path, run: Run) -> None:

@@ -128,14 +128,11 @@ class RankedData:
         data = cls(snapshot.rows)
         when = scored_when(snapshot)
         if snapshot.fingerprint == current:
-            data.note = (
-                f"As scored on {when}, and nothing has changed since; the explanations "
-                "follow in a moment..."
-            )
+            data.note = f"As scored on {when}; nothing has changed since. Explanations follow..."
         else:
             data.note = (
-                f"As scored on {when}; the estate, policy or date has changed since, so it is "
-                "being scored afresh..."
+                f"As scored on {when}, before a change to the estate, policy or date; "
+                "scoring afresh..."
             )
         return data
 

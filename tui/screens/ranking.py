@@ -105,7 +105,7 @@ class RankingScreen(Screen[None]):
         shown, total = len(self.query_one(RankedTable).rows), len(self.data.rows)
         status = f"Showing {shown:,} of {total:,} · {self.filters.describe()}"
         if self.data.scores is None:
-            status += f"\n{self.data.note} {self.progress}"
+            status += f"\n{self.data.note}" + (f" ({self.progress})" if self.progress else "")
         self.query_one("#status", Static).update(status)
 
     @on(Input.Changed, "#search")
