@@ -42,6 +42,9 @@ COLUMNS = {
         "bare_openpyxl_write_only_s",
         "workbook_over_xlsxwriter",
         "priority_sheet_over_xlsxwriter",
+        "workbook_cells",
+        "bare_xlsxwriter_whole_workbook_s",
+        "workbook_over_bare_whole_workbook",
         "csv_s",
     ),
     "tui": (
