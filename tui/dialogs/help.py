@@ -33,6 +33,10 @@ Find the riskiest legacy technology and what to fix first.
 Scores follow the CDDO Legacy IT Risk Assessment Framework (likelihood x impact, red-rated
 from 16), cloud readiness categories, and CAF / Secure by Design gaps. Each criterion says
 whether it was self-assessed, derived (and from what) or unknown.
+
+Opened again, estate shows the ranking and overview of its last scoring at once, saying when
+that was and whether anything has changed since, while it scores the estate afresh; the
+explanations, the dependency explorer, waves and export follow when the fresh scores are in.
 """
 
 
