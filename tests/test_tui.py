@@ -170,6 +170,34 @@ async def test_a_reopened_estate_shows_its_last_ranking_while_it_is_scored(
         assert "As scored on" not in _status(app)
 
 
+async def test_fresh_scores_keep_the_filters_and_the_focus(demo_db: Path, monkeypatch: Any) -> None:
+    await _open_once(demo_db)
+    midway = Midway()
+    _held_scoring(midway, monkeypatch)
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        try:
+            await midway.reached(pilot)
+            await pilot.press("r")
+            await pilot.pause()
+            app.screen.query_one("#filter-department", Select).value = "DBP"
+            await pilot.pause()
+            await pilot.press("slash", "p")
+            await pilot.pause()
+            narrowed = len(_table(app).rows)
+        finally:
+            midway.release()
+        await _loaded(pilot)
+        assert app.data is not None and app.data.scores is not None
+        assert app.screen.query_one("#filter-department", Select).value == "DBP"
+        assert "dept=DBP" in _status(app) and 'search="p"' in _status(app)
+        assert len(_table(app).rows) == narrowed
+        search = app.screen.query_one("#search", Input)
+        assert app.focused is search, "typing carries on where it was"
+        await pilot.press("a")
+        assert search.value == "pa"
+
+
 async def test_a_snapshot_from_before_a_change_says_so(demo_db: Path, monkeypatch: Any) -> None:
     await _open_once(demo_db, AS_OF - dt.timedelta(days=1))
     midway = Midway()

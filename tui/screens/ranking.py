@@ -78,16 +78,27 @@ class RankingScreen(Screen[None]):
             self.show_status()
 
     def show(self, data: RankedData | None) -> None:
-        """Use freshly loaded data."""
+        """Use freshly loaded data, keeping the filters the user has set and where the focus
+        is (fresh scores replace kept ones while the user may be typing)."""
         if data is None:
             return
+        first = self.data is None
         self.data = data
         self.query_one("#loading").display = False
         for field in FILTER_FIELDS:
             select = self.query_one(f"#filter-{field}", Select)
-            select.set_options((value, value) for value in data.choices(field))
+            choices = data.choices(field)
+            chosen = getattr(self.filters, field)
+            with select.prevent(Select.Changed):
+                select.set_options((value, value) for value in choices)
+                if chosen in choices:
+                    select.value = chosen
+            if chosen and chosen not in choices:  # gone from the estate: stop filtering on it
+                cleared: dict[str, Any] = {field: ALL}
+                self.filters = replace(self.filters, **cleared)
         self.refilter()
-        self.query_one(RankedTable).focus()
+        if first:
+            self.query_one(RankedTable).focus()
 
     def refilter(self) -> None:
         """Apply the current filters: one pass over prepared rows, no table rebuild."""
