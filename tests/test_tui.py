@@ -8,7 +8,9 @@ import csv
 import datetime as dt
 import io
 import json
+import sqlite3
 import threading
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -196,6 +198,34 @@ async def test_fresh_scores_keep_the_filters_and_the_focus(demo_db: Path, monkey
         assert app.focused is search, "typing carries on where it was"
         await pilot.press("a")
         assert search.value == "pa"
+
+
+async def test_a_database_busy_with_another_writer_delays_only_the_kept_snapshot(
+    demo_db: Path, monkeypatch: Any
+) -> None:
+    await _open_once(demo_db, AS_OF - dt.timedelta(days=1))
+
+    def kept() -> str:
+        with closing(sqlite3.connect(demo_db)) as reader:
+            return str(reader.execute("SELECT fingerprint FROM ranking_snapshot").fetchone()[0])
+
+    before = kept()
+    monkeypatch.setattr("estate.db.BUSY_TIMEOUT_MS", 5000)
+    app = _app(demo_db)
+    with closing(sqlite3.connect(demo_db, isolation_level=None)) as other_writer:
+        other_writer.execute("BEGIN IMMEDIATE")  # another process in the middle of an import
+        async with app.run_test(size=SIZE) as pilot:
+            shown = ""
+            for _ in range(200):  # up to 10 s
+                if app.data and app.data.scores and shown and "As scored on" not in shown:
+                    break
+                await pilot.pause(0.05)
+                shown = _text(app.screen.query_one("#overview-body", Static))
+            loading = [w for w in app.workers if w.group == "load" and w.is_running]
+            assert loading, "fresh scores and overview shown while the snapshot waits its turn"
+            other_writer.execute("ROLLBACK")
+            await _loaded(pilot)
+    assert kept() != before, "kept once the other writer finished"
 
 
 async def test_a_snapshot_from_before_a_change_says_so(demo_db: Path, monkeypatch: Any) -> None:

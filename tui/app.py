@@ -65,13 +65,13 @@ class EstateApp(App[None]):
         self.load(from_snapshot=True)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def load(self, from_snapshot: bool = False) -> RenderableType:
+    def load(self, from_snapshot: bool = False) -> None:
         """Read and score the whole estate off the event loop, saying how far it has got.
 
         With `from_snapshot`, the last ranking stored with the estate is shown first, so the
         screens fill at once while scoring runs. The ranking gets the fresh scores as soon as
-        they are ready, and are kept as the snapshot for the next start; the worker's result
-        is the overview."""
+        they are ready, the overview a moment later; then they are kept as the snapshot for
+        the next start (which may wait for another writer to finish)."""
         worker = get_current_worker()
 
         def report(stage: str, done: int, total: int) -> None:
@@ -95,11 +95,11 @@ class EstateApp(App[None]):
             self.post_message(self.Scored(data))
             report("Summarising the estate", 0, 1)
             figures = estate_figures(scores)
+            self.post_message(self.Summarised(overview(figures)))
             fresh = Snapshot(data.rows, figures, current, dt.datetime.now(dt.UTC))
             keep_snapshot(engine, fresh, snapshot)
         finally:
             engine.dispose()
-        return overview(figures)
 
     class Scored(Message):
         """The scored estate, ready for the screens, from the loading worker."""
@@ -112,7 +112,7 @@ class EstateApp(App[None]):
         self.data = message.data
 
     class Summarised(Message):
-        """The overview of a snapshot, from the loading worker."""
+        """The overview, of the kept snapshot or of fresh scores, from the loading worker."""
 
         def __init__(self, body: RenderableType) -> None:
             super().__init__()
@@ -132,11 +132,7 @@ class EstateApp(App[None]):
         self.loading_status = message.status
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "load":
-            return
-        if event.state is WorkerState.SUCCESS:
-            self.overview_body = event.worker.result
-        elif event.state is WorkerState.ERROR:
+        if event.worker.group == "load" and event.state is WorkerState.ERROR:
             self.notify(
                 str(event.worker.error),
                 title="Cannot load the estate",
