@@ -162,17 +162,18 @@ def _stored(connection: sa.Connection, table: sa.Table) -> list[tuple[object, ..
 def test_bulk_inserts_store_what_core_stores(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """insert_rows's SQLite path converts values and fills defaults exactly as Core does."""
+    """insert_rows stores exactly what Core does: through the driver on SQLite, and through
+    its portable path (the one other databases take)."""
     direct: list[bool] = []
     sqlite_path = db._sqlite_executemany
 
     def spy(*args: Any) -> bool:
-        direct.append(sqlite_path(*args))
+        direct.append(how == "insert_rows" and sqlite_path(*args))
         return direct[-1]
 
     monkeypatch.setattr(db, "_sqlite_executemany", spy)
     stored = {}
-    for how in ("insert_rows", "core"):
+    for how in ("insert_rows", "portable", "core"):
         engine = db.open_engine(tmp_path / f"{how}.db", create=True)
         with engine.begin() as connection:
             systems = _bulk_rows(_organisation(connection))
@@ -194,10 +195,10 @@ def test_bulk_inserts_store_what_core_stores(
             versions = connection.execute(sa.select(table_of(Component).c.version)).scalars()
             assert list(versions) == ["", ""], "the column default is filled"
         engine.dispose()
-    assert stored["insert_rows"] == stored["core"]
+    assert stored["insert_rows"] == stored["portable"] == stored["core"]
     assert len(stored["core"][0]) == 5
     assert "2024-06-30" in stored["core"][1][0], "dates are stored as ISO text"
-    assert direct == [True, True], "both tables went the SQLite way"
+    assert direct == [True, True, False, False], "the SQLite way, then the portable one"
 
 
 def test_bulk_inserts_refuse_bad_rows_and_store_nothing(empty_engine: Engine) -> None:
