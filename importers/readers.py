@@ -1,9 +1,10 @@
 """Readers: turn an .xlsx, .xlsm or .csv file into plain sheets of cell values.
 
-One interface (`read_sheets`) over two engines: python-calamine (Rust) for workbooks, about
-eight times faster than openpyxl's read-only mode on large returns and reading formulas' cached
-values (macros are never run), and the standard csv module for text. Cells come back as str,
-int, float, bool, date, datetime or None; the rest of the importer does not know which reader ran.
+One interface (`iter_sheets`, each sheet as soon as it is read, or `read_sheets`, all of them)
+over two engines: python-calamine (Rust) for workbooks, about eight times faster than openpyxl's
+read-only mode on large returns and reading formulas' cached values (macros are never run), and
+the standard csv module for text. Cells come back as str, int, float, bool, date, datetime or
+None; the rest of the importer does not know which reader ran.
 """
 
 from __future__ import annotations
