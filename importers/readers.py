@@ -1,9 +1,9 @@
 """Readers: turn an .xlsx, .xlsm or .csv file into plain sheets of cell values.
 
-One interface (`iter_sheets`, each sheet as soon as it is read, or `read_sheets`, all of them)
-over two engines: python-calamine (Rust) for workbooks, about eight times faster than openpyxl's
-read-only mode on large returns and reading formulas' cached values (macros are never run), and
-the standard csv module for text. Cells come back as str, int, float, bool, date, datetime or
+One interface (`iter_sheets`, each sheet as soon as it is read) over two engines:
+python-calamine (Rust) for workbooks, about eight times faster than openpyxl's read-only mode on
+large returns and reading formulas' cached values (macros are never run), and the standard csv
+module for text. Cells come back as str, int, float, bool, date, datetime or
 None; the rest of the importer does not know which reader ran.
 """
 
@@ -46,11 +46,6 @@ def iter_sheets(path: Path) -> Generator[RawSheet, None, None]:
         yield from _read_workbook(path)
     else:
         yield _read_csv(path)
-
-
-def read_sheets(path: Path) -> list[RawSheet]:
-    """Every sheet of a return, after `safety.check_file` has accepted the file."""
-    return list(iter_sheets(path))
 
 
 def _blank_to_none(rows: list[Row]) -> list[Row]:

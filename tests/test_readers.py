@@ -16,7 +16,7 @@ from estate.errors import InputError
 from importers import ImportOptions, import_return, load_user_mapping, safety
 from importers.layout import LAYOUTS
 from importers.parse import parse_return
-from importers.readers import read_sheets
+from importers.readers import RawSheet, iter_sheets
 from tests.returns import small_return
 
 OWN_LAYOUT_HEADER = [
@@ -30,6 +30,10 @@ OWN_LAYOUT_HEADER = [
     "Contract expiry",
     "Favourite colour",
 ]
+
+
+def _read(path: Path) -> list[RawSheet]:
+    return list(iter_sheets(path))
 
 
 def _own_layout_workbook(path: Path) -> Path:
@@ -165,7 +169,7 @@ def test_xlsm_formulas_are_read_by_their_cached_values(tmp_path: Path) -> None:
 
 
 def test_every_template_sheet_is_found_by_name(tmp_path: Path) -> None:
-    sheets = {s.name for s in read_sheets(small_return(tmp_path / "r.xlsx"))}
+    sheets = {s.name for s in _read(small_return(tmp_path / "r.xlsx"))}
     assert {layout.title for layout in LAYOUTS} <= sheets
 
 
@@ -250,11 +254,11 @@ def test_hostile_files_get_one_line_and_exit_1(
 def test_absurd_row_counts_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(safety, "MAX_ROWS", 3)
     with pytest.raises(InputError, match="beyond the limit"):
-        read_sheets(small_return(tmp_path / "r.xlsx"))
+        _read(small_return(tmp_path / "r.xlsx"))
     csv_path = tmp_path / "r.csv"
     csv_path.write_text("a,b\n1,2\n3,4\n5,6\n7,8\n")
     with pytest.raises(InputError, match="more than 3 rows"):
-        read_sheets(csv_path)
+        _read(csv_path)
 
 
 def test_no_recognisable_header_is_one_clear_error(tmp_path: Path) -> None:
