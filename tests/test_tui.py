@@ -10,7 +10,8 @@ import io
 import json
 import sqlite3
 import threading
-from contextlib import closing
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, closing
 from pathlib import Path
 from typing import Any
 
@@ -73,13 +74,16 @@ class Midway:
         self._reached.set()
         self._released.wait(timeout=30)
 
-    async def reached(self, pilot: Pilot[Any]) -> None:
-        """Wait until the worker is held, and the screen has caught up."""
-        await asyncio.to_thread(self._reached.wait, 30)
-        await pilot.pause()
-
-    def release(self) -> None:
-        self._released.set()
+    @asynccontextmanager
+    async def holding(self, pilot: Pilot[Any]) -> AsyncIterator[None]:
+        """Wait until the worker is held and the screen has caught up; the body looks at the
+        screen, and on leaving it (failing or not) the worker carries on."""
+        try:
+            await asyncio.to_thread(self._reached.wait, 30)
+            await pilot.pause()
+            yield
+        finally:
+            self._released.set()
 
 
 async def test_says_how_far_loading_has_got_until_the_scores_arrive(
@@ -95,14 +99,11 @@ async def test_says_how_far_loading_has_got_until_the_scores_arrive(
     monkeypatch.setattr("tui.app.score_estate", slow_score_estate)
     app = _app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        try:
-            await midway.reached(pilot)
+        async with midway.holding(pilot):
             status = app.screen.query_one("#loading-status", Static)
             assert "Scoring systems: 150 of 300" in _text(status)
             await pilot.press("r")
             assert _status(app) == "Scoring systems: 150 of 300"
-        finally:
-            midway.release()
         await _loaded(pilot)
         assert _status(app).startswith("Showing ")
         await pilot.press("o")
@@ -136,8 +137,7 @@ async def test_a_reopened_estate_shows_its_last_ranking_while_it_is_scored(
     _held_scoring(midway, monkeypatch)
     app = _app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        try:
-            await midway.reached(pilot)
+        async with midway.holding(pilot):
             assert app.data is not None and app.data.scores is None
             shown = _text(app.screen.query_one("#overview-body", Static))
             assert "nothing has changed since" in shown
@@ -160,8 +160,6 @@ async def test_a_reopened_estate_shows_its_last_ranking_while_it_is_scored(
             assert "Scoring the estate" in waiting
             await pilot.press("e")
             assert isinstance(app.screen, DetailScreen), "the explorer waits for the graph"
-        finally:
-            midway.release()
         await _loaded(pilot)
         assert app.data is not None and app.data.scores is not None
         explanation = _text(app.screen.query_one("#scores", Static))
@@ -178,8 +176,7 @@ async def test_fresh_scores_keep_the_filters_and_the_focus(demo_db: Path, monkey
     _held_scoring(midway, monkeypatch)
     app = _app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        try:
-            await midway.reached(pilot)
+        async with midway.holding(pilot):
             await pilot.press("r")
             await pilot.pause()
             app.screen.query_one("#filter-department", Select).value = "DBP"
@@ -187,8 +184,6 @@ async def test_fresh_scores_keep_the_filters_and_the_focus(demo_db: Path, monkey
             await pilot.press("slash", "p")
             await pilot.pause()
             narrowed = len(_table(app).rows)
-        finally:
-            midway.release()
         await _loaded(pilot)
         assert app.data is not None and app.data.scores is not None
         assert app.screen.query_one("#filter-department", Select).value == "DBP"
@@ -234,15 +229,12 @@ async def test_a_snapshot_from_before_a_change_says_so(demo_db: Path, monkeypatc
     _held_scoring(midway, monkeypatch)
     app = _app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        try:
-            await midway.reached(pilot)
+        async with midway.holding(pilot):
             shown = _text(app.screen.query_one("#overview-body", Static))
             assert "before a change to the estate, policy or date; scoring afresh" in shown
             await pilot.press("r")
             await pilot.pause()
             assert "before a change to the estate" in _status(app)
-        finally:
-            midway.release()
         await _loaded(pilot)
         assert "before a change" not in _text(app.screen.query_one("#status", Static))
 
@@ -425,12 +417,9 @@ async def test_an_import_says_how_far_it_has_got(
         await pilot.pause()
         app.screen.query_one("#path", Input).value = str(template)
         await pilot.click("#check")
-        try:
-            await midway.reached(pilot)
+        async with midway.holding(pilot):
             shown = _text(app.screen.query_one("#report", Static))
             assert "Checking Systems: 20 of 49 rows..." in shown
-        finally:
-            midway.release()
         await _loaded(pilot)
         assert "unchanged" in _text(app.screen.query_one("#report", Static))
 
@@ -481,12 +470,9 @@ async def test_a_workbook_export_says_which_step_it_is_on(
         assert isinstance(app.screen, ExportDialog)
         app.screen.query_one("#path", Input).value = str(tmp_path / "board.xlsx")
         await pilot.click("#export")
-        try:
-            await midway.reached(pilot)
+        async with midway.holding(pilot):
             shown = _text(app.screen.query_one("#result", Static))
             assert "Exporting: Writing the priority list..." in shown
-        finally:
-            midway.release()
         await _loaded(pilot)
     assert (tmp_path / "board.xlsx").stat().st_size > 0
 
