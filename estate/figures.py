@@ -16,14 +16,14 @@ from estate.scoring.results import Band
 
 TOP_GAPS = 6
 RISKIEST = 5
-QUALITY_FIELDS = (
-    "unknown_criteria",
-    "unmatched",
-    "unresolved",
-    "missing_from_return",
-    "readiness_unknown",
-)
-"""The data-quality lists whose lengths the overview warns about."""
+QUALITY_WARNINGS = {
+    "unknown_criteria": "systems with criteria nobody could score",
+    "unmatched": "components not matched to the lifecycle catalogue",
+    "unresolved": "dependencies on systems no return has supplied",
+    "missing_from_return": "systems missing from their department's latest return",
+    "readiness_unknown": "systems with too little data for a cloud view",
+}
+"""The data-quality lists (DataQuality fields) whose lengths the overview warns about, in words."""
 
 
 class GapCount(NamedTuple):
@@ -99,7 +99,7 @@ def estate_figures(scores: EstateScores) -> EstateFigures:
         top_gaps=[
             GapCount(code, label, count) for (code, label), count in gaps.most_common(TOP_GAPS)
         ],
-        quality={name: len(getattr(quality, name)) for name in QUALITY_FIELDS},
+        quality={name: len(getattr(quality, name)) for name in QUALITY_WARNINGS},
         riskiest=[
             Riskiest(s.rank, s.key, s.name, s.headline)
             for s in islice((s for s in systems if s.legacy.band is Band.RED), RISKIEST)

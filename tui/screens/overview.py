@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, Static
 
 from estate.exports.summary import BAND_ORDER
-from estate.figures import EstateFigures
+from estate.figures import QUALITY_WARNINGS, EstateFigures
 
 BAR = "█"
 BAND_COLOURS = {
@@ -33,15 +33,6 @@ READINESS_COLOURS = {
 def _bar(count: int, total: int, colour: str, width: int = 30) -> Text:
     size = round(width * count / total) if total else 0
     return Text(BAR * size, style=colour) + Text(f" {count:,}")
-
-
-QUALITY_WARNINGS = {
-    "unknown_criteria": "systems with criteria nobody could score",
-    "unmatched": "components not matched to the lifecycle catalogue",
-    "unresolved": "dependencies on systems no return has supplied",
-    "missing_from_return": "systems missing from their department's latest return",
-    "readiness_unknown": "systems with too little data for a cloud view",
-}
 
 
 def overview(figures: EstateFigures, note: str = "") -> RenderableType:
