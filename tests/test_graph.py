@@ -114,6 +114,44 @@ def test_wave_invariants(case: tuple[int, list[tuple[int, int]], list[float], in
             assert wave.oversized and len(wave.clusters) == 1
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=20).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=50),
+            st.lists(st.booleans(), min_size=n, max_size=n),
+        )
+    )
+)
+def test_waves_of_a_selection_follow_its_own_cycles(
+    case: tuple[int, list[tuple[int, int]], list[bool]],
+) -> None:
+    nodes, edges, chosen = case
+    estate = _graph(edges, nodes)
+    keys = [key for key, keep in zip(estate.nodes, chosen, strict=True) if keep]
+    waves = plan_waves(estate.graph, keys, {}, None)
+    wave_of = {key: w.number for w in waves for key in w.systems}
+    assert sorted(wave_of) == sorted(keys)
+    own_cycles = [sorted(c) for c in nx.strongly_connected_components(estate.graph.subgraph(keys))]
+    assert sorted(c for w in waves for c in w.clusters) == sorted(
+        c for c in own_cycles if len(c) > 1
+    ), "a cycle through an unselected system does not bind the selected ones"
+    cycle_of = {k: i for i, c in enumerate(own_cycles) for k in c}
+    for source, target in estate.graph.subgraph(keys).edges:
+        if cycle_of[source] == cycle_of[target]:
+            assert wave_of[source] == wave_of[target]
+        else:
+            assert wave_of[target] < wave_of[source]
+
+
+def test_a_cycle_broken_by_the_selection_moves_in_dependency_order() -> None:
+    estate = _graph([(0, 1), (1, 2), (2, 0)], 3)
+    keys = list(estate.nodes)
+    waves = plan_waves(estate.graph, [keys[0], keys[1]], {}, None)
+    assert [(w.systems, w.clusters) for w in waves] == [([keys[1]], []), ([keys[0]], [])]
+
+
 def test_waves_take_higher_priority_first_when_capped() -> None:
     estate = _graph([], 4)
     keys = list(estate.nodes)

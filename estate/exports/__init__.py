@@ -17,7 +17,7 @@ from estate.exports.summary import data_quality, summarise
 from estate.exports.text_formats import to_csv, to_json, to_markdown
 from estate.exports.workbook import write_workbook
 from estate.files import atomic_write
-from estate.graph.waves import plan_waves
+from estate.graph.waves import Wave, plan_waves
 from estate.progress import Progress
 from estate.ranking import select_systems
 from estate.scoring import EstateScores
@@ -73,6 +73,16 @@ def _selection_text(departments: Iterable[str], bands: Iterable[Band], top: int 
     return "; ".join(parts) or "all systems"
 
 
+def _waves(
+    scores: EstateScores, selection: list[SystemScore], progress: Progress | None
+) -> list[Wave]:
+    """The selection's migration waves, for the formats that carry them."""
+    if progress:
+        progress("Planning migration waves", 0, 1)
+    priority = {s.key: s.priority for s in selection}
+    return plan_waves(scores.graph.graph, list(priority), priority)
+
+
 def _policy_text(scores: EstateScores) -> str:
     source = scores.policy.source
     if source == "built-in default":
@@ -109,11 +119,8 @@ def export_ranking(
         "catalogue": scores.catalogue.version,
         "selection": description or _selection_text(departments, bands, top),
     }
-    priority = {s.key: s.priority for s in selection}
-    if progress:
-        progress("Planning migration waves", 0, 1)
-    waves = plan_waves(scores.graph.graph, list(priority), priority)
     if chosen is ExportFormat.XLSX:
+        waves = _waves(scores, selection, progress)
         summary, quality = summarise(selection), data_quality(scores, selection)
 
         def write(target: Path) -> None:
@@ -125,7 +132,7 @@ def export_ranking(
         if chosen is ExportFormat.CSV:
             text = to_csv(selection)
         elif chosen is ExportFormat.JSON:
-            text = to_json(selection, context, waves)
+            text = to_json(selection, context, _waves(scores, selection, progress))
         else:
             text = to_markdown(
                 selection, context, summarise(selection), data_quality(scores, selection)
