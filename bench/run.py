@@ -46,6 +46,7 @@ COLUMNS = {
         "bare_xlsxwriter_whole_workbook_s",
         "workbook_over_bare_whole_workbook",
         "csv_s",
+        "waves_s",
     ),
     "tui": (
         "first_screen_s",

@@ -200,6 +200,7 @@ def stage_export(systems: int, cache: Path) -> dict[str, Any]:
     from estate.exports import export_ranking
     from estate.exports.columns import PRIORITY_COLUMNS, plain_value
     from estate.exports.workbook import WorkbookWriter
+    from estate.graph.waves import plan_waves
     from estate.scoring import score_estate
     from estate.scoring.policy import load_policy
 
@@ -208,6 +209,8 @@ def stage_export(systems: int, cache: Path) -> dict[str, Any]:
         scores = score_estate(connection, load_policy(as_of=AS_OF))
     engine.dispose()
     rows = [[plain_value(c.value(s)) for c in PRIORITY_COLUMNS] for s in scores.systems]
+    priority = {s.key: s.priority for s in scores.systems}
+    t_waves, _ = timed(lambda: plan_waves(scores.graph.graph, list(priority), priority))
     with tempfile.TemporaryDirectory() as folder:
 
         def bare_xlsxwriter() -> None:
@@ -261,6 +264,7 @@ def stage_export(systems: int, cache: Path) -> dict[str, Any]:
         "bare_openpyxl_write_only_s": t_openpyxl,
         "workbook_s": t_export,
         "csv_s": t_csv,
+        "waves_s": t_waves,
         "workbook_over_xlsxwriter": t_export / t_xlsxwriter,
         "priority_sheet_s": t_priority,
         "priority_sheet_over_xlsxwriter": t_priority / t_xlsxwriter,
