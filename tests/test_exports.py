@@ -8,7 +8,9 @@ import datetime as dt
 import json
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -117,6 +119,113 @@ def test_the_register_improvement_plan_waves_method_and_quality(
     }
     assert "Unresolved dependency" in quality
     assert "Criterion L4 not known" in quality
+
+
+SHEET_LAYOUT = {
+    # sheet: (first headers, frozen at, header row repeated on printed pages)
+    "Priority list": (("Rank", "System", "Name"), "C2", True),
+    "Legacy register": (("Asset name", "Department", "Reference"), "C2", True),
+    "Improvement plan": (("Rank", "System", "Name", "Department", "Framework"), "C2", True),
+    "Waves": (("Wave", "System", "Name", "Department", "Priority"), "A2", True),
+    "Data quality": (("Issue", "System", "Detail"), "A2", True),
+}
+
+
+def test_every_sheet_prints_one_page_wide_with_its_header_frozen_and_filtered(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "board.xlsx"
+    _export(run, demo_db, out)
+    book = load_workbook(out)
+    for sheet in book:
+        narrow = sheet.title == "Waves"
+        assert sheet.page_setup.orientation == ("portrait" if narrow else "landscape"), sheet.title
+        assert sheet.page_setup.paperSize == 9, sheet.title  # A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+    for title, (headers, frozen, repeated) in SHEET_LAYOUT.items():
+        sheet = book[title]
+        assert tuple(c.value for c in sheet[1][: len(headers)]) == headers, title
+        assert sheet.freeze_panes == frozen, title
+        assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}" + str(
+            sheet.max_row
+        ), title
+        assert (sheet.print_title_rows == "$1:$1") is repeated, title
+    plan = book["Improvement plan"]
+    target = [c.value for c in plan[1]].index("Target date") + 1
+    assert plan.column_dimensions[plan.cell(1, target).column_letter].number_format == "dd/mm/yyyy"
+
+
+WRAPPED = {
+    "Priority list": ("Top reasons", "Why this disposition", "Remediation plan"),
+    "Legacy register": ("Description", "Legacy components", "Services supported", "Notes"),
+    "Improvement plan": ("Evidence",),
+    "Data quality": ("Detail",),
+}
+
+
+def test_long_text_wraps_in_rows_tall_enough_to_read(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    """Neither Excel nor LibreOffice fits a row to wrapped text when it opens a file: without a
+    height of its own, a reason list would spill over the rows below in print."""
+    out = tmp_path / "board.xlsx"
+    _export(run, demo_db, out)
+    book = load_workbook(out)
+    method = book["Method"]
+    for title, columns in {**WRAPPED, "Method": ("",)}.items():
+        sheet = book[title]
+        headers = [c.value or "" for c in sheet[1]]
+        for header in columns:
+            column = headers.index(header) + 1 if header else 1
+            width = next(
+                d.width for d in sheet.column_dimensions.values() if d.min <= column <= d.max
+            )
+            tall = 0
+            for row in range(2, sheet.max_row + 1):
+                cell = sheet.cell(row, column)
+                if not cell.value:
+                    continue
+                assert cell.alignment.wrap_text, (title, cell.coordinate)
+                written = [c for c in sheet[row] if c.value is not None]
+                assert all(c.alignment.vertical == "top" for c in written), (title, row)
+                # At most 1.5 characters of prose fit in a unit of column width.
+                lines = sum(
+                    -(-len(part) // int(width * 1.5)) or 1 for part in cell.value.split("\n")
+                )
+                height = sheet.row_dimensions[row].height or 15
+                assert height >= 15 * lines, (title, cell.coordinate, lines, height)
+                tall += lines > 1
+            assert tall or title in ("Data quality", "Legacy register"), (title, header)
+    assert max(method.row_dimensions[r].height or 15 for r in range(2, method.max_row + 1)) >= 60
+
+
+def _cells(book: Any, source: Any) -> list[Any]:
+    """The values a chart's category or value reference points at."""
+    sheet, cells = (getattr(source, "strRef", None) or source.numRef).f.split("!")
+    return [c.value for row in book[sheet.strip("'")][cells.replace("$", "")] for c in row]
+
+
+def test_the_summary_charts_plot_its_own_figures(run: Run, demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "board.xlsx"
+    _export(run, demo_db, out)
+    book = load_workbook(out)
+    ranking = json.loads(run("--db", demo_db, "rank", "--json", *AS_OF).stdout)["systems"]
+    charts = {
+        "".join(text.t for p in chart.title.tx.rich.p for text in p.r or []): chart
+        for chart in book["Summary"]._charts
+    }
+    assert set(charts) == {"Red-rated systems by department", "Cloud readiness"}
+    by_department = charts["Red-rated systems by department"].series[0]
+    departments = _cells(book, by_department.cat)
+    assert sorted(departments) == sorted({s["department"] for s in ranking})
+    red = Counter(s["department"] for s in ranking if s["legacy"]["band"] == "Red-rated")
+    plotted = dict(zip(departments, _cells(book, by_department.val), strict=True))
+    assert plotted == {d: red[d] for d in departments} and sum(plotted.values()) > 0
+    readiness = charts["Cloud readiness"].series[0]
+    categories = _cells(book, readiness.cat)
+    assert categories == ["Ready", "Ready with conditions", "Not ready", "Unknown"]
+    ready = Counter(s["cloud"]["category"] for s in ranking)
+    assert _cells(book, readiness.val) == [ready[c] for c in categories]
 
 
 def test_formula_text_is_neutralised(run: Run, hostile_db: Path, tmp_path: Path) -> None:

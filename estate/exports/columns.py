@@ -18,7 +18,8 @@ class ExportColumn:
     header: str
     width: int
     kind: str
-    """"text", "int", "number", "money", "date" or "bool"."""
+    """"text", "wrapped" (long text, wrapped in the column), "int", "number", "money", "date"
+    or "bool"."""
     value: Callable[[SystemScore], Any]
 
 
@@ -53,10 +54,10 @@ PRIORITY_COLUMNS: tuple[ExportColumn, ...] = (
     ),
     ExportColumn("Dependents", 10, "int", lambda s: s.blast.total if s.blast else 0),
     ExportColumn("Critical dependents", 10, "int", lambda s: s.blast.critical if s.blast else 0),
-    ExportColumn("Top reasons", 70, "text", lambda s: "\n".join(s.reasons)),
+    ExportColumn("Top reasons", 70, "wrapped", lambda s: "\n".join(s.reasons)),
     ExportColumn("Suggested disposition", 13, "text", lambda s: _enum(s.readiness.disposition)),
-    ExportColumn("Why this disposition", 40, "text", lambda s: s.readiness.disposition_reason),
-    ExportColumn("Remediation plan", 36, "text", lambda s: s.record.remediation_plan or ""),
+    ExportColumn("Why this disposition", 40, "wrapped", lambda s: s.readiness.disposition_reason),
+    ExportColumn("Remediation plan", 36, "wrapped", lambda s: s.record.remediation_plan or ""),
     ExportColumn("Plan funded", 8, "text", lambda s: _yes(s.record.plan_funded)),
     ExportColumn("Planned disposition", 13, "text", lambda s: _enum(s.record.planned_disposition)),
     ExportColumn("Target date", 11, "date", lambda s: s.record.target_date),
@@ -80,9 +81,9 @@ REGISTER_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("Reference", 14, "text", lambda s: s.reference),
     ExportColumn("Assessor", 16, "text", lambda s: s.record.assessed_by or "estate (derived)"),
     ExportColumn("Date assessed", 11, "date", lambda s: s.record.assessed_on),
-    ExportColumn("Description", 36, "text", lambda s: s.record.description or ""),
-    ExportColumn("Legacy components", 36, "text", lambda s: "; ".join(s.out_of_support)),
-    ExportColumn("Services supported", 30, "text", lambda s: s.record.services_supported or ""),
+    ExportColumn("Description", 36, "wrapped", lambda s: s.record.description or ""),
+    ExportColumn("Legacy components", 36, "wrapped", lambda s: "; ".join(s.out_of_support)),
+    ExportColumn("Services supported", 30, "wrapped", lambda s: s.record.services_supported or ""),
     *(
         ExportColumn(code, 5, "int", _criterion(code))
         for code in ("L1", "L2", "L3", "L4", "L5", "L6", "L7")
@@ -104,7 +105,7 @@ REGISTER_COLUMNS: tuple[ExportColumn, ...] = (
     ),
     ExportColumn("Plan funded", 8, "text", lambda s: _yes(s.record.plan_funded)),
     ExportColumn("Target resolution date", 11, "date", lambda s: s.record.target_date),
-    ExportColumn("Notes", 36, "text", lambda s: s.record.notes or ""),
+    ExportColumn("Notes", 36, "wrapped", lambda s: s.record.notes or ""),
 )
 
 

@@ -43,7 +43,12 @@ PLAN_HEADERS = (
     "Action owner",
     "Target date",
 )
-PLAN_WIDTHS = (6, 16, 28, 11, 16, 9, 32, 9, 9, 50, 36, 18, 11)
+PLAN_WIDTHS = (6, 16, 28, 11, 14, 9, 40, 9, 9, 56, 36, 18, 11)
+PLAN_WRAPPED = ("Evidence", "Planned action")
+LINE_HEIGHT = 15.0
+"""Points a line of text takes: the default row height for 11-point Calibri."""
+MAX_ROW_HEIGHT = 409.0
+"""The tallest row a spreadsheet allows, in points."""
 METHOD = (
     "How estate scores each system",
     "",
@@ -89,6 +94,9 @@ class WorkbookWriter:
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
+                # Every cell, formatted or not, sits at the top of rows made tall for wrapped
+                # text; set once here, since a format on each cell costs a quarter more time.
+                "default_format_properties": {"valign": "top"},
             },
         )
         self.book.set_properties(
@@ -105,27 +113,31 @@ class WorkbookWriter:
                 "font_color": "#FFFFFF",
                 "bg_color": "#1D3557",
                 "text_wrap": True,
-                "valign": "top",
                 "border": 1,
             }
         )
         self.title = add({"bold": True, "font_size": 16})
         self.bold = add({"bold": True})
-        self.wrap = add({"text_wrap": True, "valign": "top"})
-        self.formats = {
-            "text": add({"valign": "top"}),
-            "int": add({"num_format": "#,##0", "valign": "top"}),
-            "number": add({"num_format": "0.0", "valign": "top"}),
-            "money": add({"num_format": "£#,##0", "valign": "top"}),
-            "date": add({"num_format": "dd/mm/yyyy", "valign": "top"}),
-            "bool": add({"valign": "top"}),
+        self.wrap = add({"text_wrap": True})
+        self.formats: dict[str, Format | None] = {
+            "text": None,
+            "int": add({"num_format": "#,##0"}),
+            "number": add({"num_format": "0.0"}),
+            "money": add({"num_format": "£#,##0"}),
+            "date": add({"num_format": "dd/mm/yyyy"}),
+            "bool": None,
+            "wrapped": self.wrap,
         }
         self.band_formats = {band: add({"bg_color": colour}) for band, colour in BAND_FILLS.items()}
 
     @staticmethod
-    def _for_print(sheet: Worksheet, repeat_header: bool = False) -> None:
-        """Landscape A4, one page wide, the header row repeated on every page."""
-        sheet.set_landscape()
+    def _for_print(sheet: Worksheet, repeat_header: bool = False, landscape: bool = True) -> None:
+        """A4, one page wide, landscape unless the sheet is narrow, the header row repeated on
+        every page when asked."""
+        if landscape:
+            sheet.set_landscape()
+        else:
+            sheet.set_portrait()
         sheet.set_paper(9)
         sheet.fit_to_pages(1, 0)
         if repeat_header:
@@ -147,9 +159,12 @@ class WorkbookWriter:
         sheet.freeze_panes(1, 2)
         row = 0
         getters = [(c.value, self.formats[c.kind], c.kind) for c in columns]
+        wrapped = [(i, c.width) for i, c in enumerate(columns) if c.kind == "wrapped"]
         for row, system in enumerate(systems, start=1):
-            for col, (value_of, fmt, kind) in enumerate(getters):
-                self._write(sheet, row, col, value_of(system), fmt, kind)
+            values = [value_of(system) for value_of, _, _ in getters]
+            _fit_row(sheet, row, [(values[i], width) for i, width in wrapped])
+            for col, ((_, fmt, kind), value) in enumerate(zip(getters, values, strict=True)):
+                self._write(sheet, row, col, value, fmt, kind)
         last = max(row, 1)
         sheet.autofilter(0, 0, last, len(columns) - 1)
         if band_column is not None:
@@ -157,7 +172,9 @@ class WorkbookWriter:
         return row
 
     @staticmethod
-    def _write(sheet: Worksheet, row: int, col: int, value: Any, fmt: Format, kind: str) -> None:
+    def _write(
+        sheet: Worksheet, row: int, col: int, value: Any, fmt: Format | None, kind: str
+    ) -> None:
         if value is None or value == "":
             return
         if kind == "date":
@@ -268,18 +285,25 @@ class WorkbookWriter:
     def improvement_sheet(self, selection: list[SystemScore]) -> None:
         """One row per security gap per system, in priority order (a Targeted Improvement Plan)."""
         sheet = self.book.add_worksheet("Improvement plan")
+        self._for_print(sheet, repeat_header=True)
         headers = PLAN_HEADERS
         for index, width in enumerate(PLAN_WIDTHS):
-            wrapped = headers[index] in ("Evidence", "Planned action")
-            sheet.set_column(index, index, width, self.wrap if wrapped else None)
+            wrapped = headers[index] in PLAN_WRAPPED
+            dated = headers[index] == "Target date"
+            fmt = self.wrap if wrapped else self.formats["date"] if dated else None
+            sheet.set_column(index, index, width, fmt)
+        evidence = headers.index("Evidence")
+        sheet.set_row(0, 30)
         sheet.write_row(0, 0, headers, self.header)
         sheet.freeze_panes(1, 2)
+        number = self.formats["int"]
         row = 0
         for system in selection:
             for gap in system.gaps:
                 row += 1
-                sheet.write_number(row, 0, system.rank)
-                for col, text in enumerate(
+                _fit_row(sheet, row, [(gap.evidence, PLAN_WIDTHS[evidence])])
+                sheet.write_number(row, 0, system.rank, number)
+                for col, value in enumerate(
                     (
                         system.key,
                         system.name,
@@ -289,19 +313,21 @@ class WorkbookWriter:
                         gap.principle.label,
                         gap.severity.value,
                         gap.source,
-                        gap.evidence,
                     ),
                     start=1,
                 ):
-                    sheet.write_string(row, col, text)
+                    sheet.write_string(row, col, value)
+                sheet.write_string(row, evidence, gap.evidence, self.wrap)
         sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
 
     def waves_sheet(self, selection: list[SystemScore], waves: list[Wave]) -> None:
         """The selection's migration waves."""
         sheet = self.book.add_worksheet("Waves")
+        self._for_print(sheet, repeat_header=True, landscape=False)
         headers = ("Wave", "System", "Name", "Department", "Priority", "Moves with its cycle group")
         for index, width in enumerate((6, 16, 30, 11, 9, 14)):
             sheet.set_column(index, index, width)
+        sheet.set_row(0, 30)
         sheet.write_row(0, 0, headers, self.header)
         sheet.freeze_panes(1, 0)
         by_key = {s.key: s for s in selection}
@@ -322,19 +348,24 @@ class WorkbookWriter:
     def method_sheet(self, policy_text: str) -> None:
         """How every score is computed, in plain words, and the policy in force."""
         sheet = self.book.add_worksheet("Method")
-        sheet.set_column(0, 0, 120, self.wrap)
+        self._for_print(sheet)
+        width = 120
+        sheet.set_column(0, 0, width, self.wrap)
         sheet.write_string(0, 0, METHOD[0], self.title)
         lines = [*METHOD[1:], "", *policy_text.splitlines()]
         for row, line in enumerate(lines, start=1):
             if line:
-                sheet.write_string(row, 0, line)
+                _fit_row(sheet, row, [(line, width)])
+                sheet.write_string(row, 0, line, self.wrap)
 
     def quality_sheet(self, quality: DataQuality, names: dict[str, str]) -> None:
         """What was unknown, unmatched or unresolved: criteria as counts, the rest listed."""
         sheet = self.book.add_worksheet("Data quality")
+        self._for_print(sheet, repeat_header=True)
         sheet.set_column(0, 0, 30)
         sheet.set_column(1, 1, 18)
-        sheet.set_column(2, 2, 80, self.wrap)
+        detail_width = 80
+        sheet.set_column(2, 2, detail_width, self.wrap)
         sheet.write_row(0, 0, ("Issue", "System", "Detail"), self.header)
         sheet.freeze_panes(1, 0)
         rows: list[tuple[str, str, str]] = [
@@ -358,13 +389,31 @@ class WorkbookWriter:
             ("Missing from latest return", key, "listed before, not in the latest return")
             for key in quality.missing_from_return
         ]
-        for row, values in enumerate(rows, start=1):
-            sheet.write_row(row, 0, values)
+        for row, (issue, system, detail) in enumerate(rows, start=1):
+            _fit_row(sheet, row, [(detail, detail_width)])
+            sheet.write_row(row, 0, (issue, system))
+            sheet.write_string(row, 2, detail, self.wrap)
         sheet.autofilter(0, 0, max(len(rows), 1), 2)
 
     def close(self) -> None:
         """Finish the file."""
         self.book.close()
+
+
+def _lines(text: str, width: int) -> int:
+    """About how many lines `text` takes wrapped in a column `width` characters wide: widths
+    count the digit 0, about 1.3 characters of prose each, less a few for wrapping at words."""
+    per_line = max(1, int(width * 1.25) - 3)
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+
+
+def _fit_row(sheet: Worksheet, row: int, wrapped: Sequence[tuple[Any, int]]) -> None:
+    """Make `row` tall enough for its wrapped texts, given with their column widths: neither
+    Excel nor LibreOffice fits a row to wrapped text when it opens a file, so text would spill
+    over the rows below. Called before the row's cells are written."""
+    lines = max((_lines(text, width) for text, width in wrapped if text), default=1)
+    if lines > 1:
+        sheet.set_row(row, min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT))
 
 
 def write_workbook(
