@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
-def counted(count: int, noun: str) -> str:
-    """A count and its noun, singular only for one: "1 system", "3 systems", "0 systems"."""
-    return f"{count:,} {noun if count == 1 else noun + 's'}"
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """A count and its noun, singular only for one: "1 system", "3 systems", "0 systems";
+    `plural` for a noun that does not just add an s."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"

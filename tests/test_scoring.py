@@ -157,6 +157,25 @@ def test_likelihood_derivations(fields: dict[str, Any], code: str, expected: int
 
 
 @pytest.mark.parametrize(
+    ("count", "words"),
+    [(1, "1 open critical vulnerability"), (3, "3 open critical vulnerabilities")],
+)
+def test_vulnerabilities_are_counted_in_words(count: int, words: str) -> None:
+    l6 = next(
+        c
+        for c in assess_legacy(facts(open_critical_vulns=count), POLICY).likelihood
+        if c.code == "L6"
+    )
+    assert l6.evidence.startswith(words) and not l6.evidence.startswith(words + "s")
+    gap = next(
+        g
+        for g in assess_gaps(facts(open_critical_vulns=count), POLICY)
+        if g.principle.value == "SbD7"
+    )
+    assert gap.evidence == words
+
+
+@pytest.mark.parametrize(
     ("fields", "code", "expected"),
     [
         ({"classification": Classification.SECRET}, "C1", 4),

@@ -17,6 +17,7 @@ from estate.enums import Criticality
 from estate.scoring.facts import SystemFacts
 from estate.scoring.policy import Policy, at_least, at_most
 from estate.scoring.results import Band, Criterion, LegacyRisk, Source, uk_date
+from estate.words import counted
 
 LIKELIHOOD = (
     ("L1", "End of life / end of support"),
@@ -155,7 +156,7 @@ def derive_l6(facts: SystemFacts, policy: Policy) -> Derived:
     )
     return (
         score,
-        f"{count} open critical vulnerabilities",
+        counted(count, "open critical vulnerability", "open critical vulnerabilities"),
         "Fix the open critical vulnerabilities" if count else "",
     )
 

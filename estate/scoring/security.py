@@ -9,6 +9,7 @@ from estate.enums import Outcome, Principle, SignIn
 from estate.scoring.facts import SystemFacts
 from estate.scoring.policy import Policy
 from estate.scoring.results import Gap, Severity, uk_date
+from estate.words import counted
 
 
 def _months_ago(as_of: dt.date, months: int) -> dt.date:
@@ -55,7 +56,11 @@ def _derived(facts: SystemFacts, policy: Policy) -> list[Gap]:
                 Principle.SBD7,
                 Severity.HIGH,
                 "derived",
-                f"{row.open_critical_vulns} open critical vulnerabilities",
+                counted(
+                    row.open_critical_vulns,
+                    "open critical vulnerability",
+                    "open critical vulnerabilities",
+                ),
             )
         )
     if not any(
