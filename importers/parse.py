@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from estate.enums import OrgKind, UnknownSpelling, normalise, parse_enum
 from estate.errors import InputError
 from estate.progress import Progress
+from estate.words import counted
 from importers import values
 from importers.headers import ColumnMapping, UserMapping, detect, layout_for_sheet_name
 from importers.layout import LAYOUTS, RecordKind, SheetLayout
@@ -286,7 +287,7 @@ def _settle_department(parsed: ParsedReturn, sheets: list[RawSheet]) -> None:
         )
     (leader, count), total = found.most_common(1)[0], sum(found.values())
     if len(found) > 1 and count < MAJORITY * total:
-        named = ", ".join(f"{code} ({n} rows)" for code, n in sorted(found.items()))
+        named = ", ".join(f"{code} ({counted(n, 'row')})" for code, n in sorted(found.items()))
         raise InputError(
             f"{parsed.path}: rows name several departments ({named}); an import is for one "
             "department: give --department."

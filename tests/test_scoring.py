@@ -157,22 +157,21 @@ def test_likelihood_derivations(fields: dict[str, Any], code: str, expected: int
 
 
 @pytest.mark.parametrize(
-    ("count", "words"),
-    [(1, "1 open critical vulnerability"), (3, "3 open critical vulnerabilities")],
+    ("field", "code", "count", "words"),
+    [
+        ("open_critical_vulns", "L6", 1, "1 open critical vulnerability"),
+        ("open_critical_vulns", "L6", 3, "3 open critical vulnerabilities"),
+        ("incidents_12m", "L7", 1, "1 incident in the last 12 months"),
+        ("incidents_12m", "L7", 7, "7 incidents in the last 12 months"),
+    ],
 )
-def test_vulnerabilities_are_counted_in_words(count: int, words: str) -> None:
-    l6 = next(
-        c
-        for c in assess_legacy(facts(open_critical_vulns=count), POLICY).likelihood
-        if c.code == "L6"
-    )
-    assert l6.evidence.startswith(words) and not l6.evidence.startswith(words + "s")
-    gap = next(
-        g
-        for g in assess_gaps(facts(open_critical_vulns=count), POLICY)
-        if g.principle.value == "SbD7"
-    )
-    assert gap.evidence == words
+def test_counts_are_written_in_words(field: str, code: str, count: int, words: str) -> None:
+    row = facts({field: count})
+    criterion = next(c for c in assess_legacy(row, POLICY).likelihood if c.code == code)
+    assert criterion.evidence.split(":")[0] == words
+    if code == "L6":
+        gap = next(g for g in assess_gaps(row, POLICY) if g.principle.value == "SbD7")
+        assert gap.evidence == words
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import click
 from rich.table import Table
 
 from estate.cli.base import cli, err, open_engine, out, print_json, progress_bar
+from estate.words import counted
 from importers import ImportOptions, ImportResult, import_return, load_user_mapping
 from importers.layout import RecordKind
 from importers.prefill import department_records
@@ -203,5 +204,5 @@ def template(ctx: click.Context, out_file: Path, department: str | None) -> None
     with open_engine(ctx) as engine, engine.connect() as connection:
         cover, records = department_records(connection, department)
     write_return(out_file, cover=cover, records=records)
-    count = len(records[RecordKind.SYSTEMS])
-    err.print(f"Return for {cover['Department code']} pre-filled with {count} systems: {out_file}.")
+    systems = counted(len(records[RecordKind.SYSTEMS]), "system")
+    err.print(f"Return for {cover['Department code']} pre-filled with {systems}: {out_file}.")

@@ -32,6 +32,7 @@ from estate.render import BAND_STYLE
 from estate.scoring.policy import default_text, load_policy
 from estate.scoring.results import SystemScore
 from estate.scoring.serialise import SCHEMA_VERSION, score_dict
+from estate.words import counted
 
 CSV_COLUMNS = (
     "rank",
@@ -178,7 +179,8 @@ def _identity_report(
         return
     total = sum(len(rows) for rows in groups.values())
     table = Table(
-        title=f"{total} systems run their own sign-in: candidates for GOV.UK One Login "
+        title=f"{counted(total, 'system')} {'runs' if total == 1 else 'run'} their own sign-in: "
+        "candidates for GOV.UK One Login "
         "or a directory",
         title_justify="left",
     )

@@ -172,7 +172,7 @@ def derive_l7(facts: SystemFacts, policy: Policy) -> Derived:
     )
     return (
         score,
-        f"{count} incidents in the last 12 months",
+        f"{counted(count, 'incident')} in the last 12 months",
         "Address the causes of recurring incidents" if score > 2 else "",
     )
 
