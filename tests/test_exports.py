@@ -269,6 +269,28 @@ def test_markdown_renders_the_top_systems_with_reasons(
     assert "## Limits of the data" in text
 
 
+def test_an_export_of_one_system_or_none_says_so_in_words(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    one = run("--db", demo_db, "export", tmp_path / "one.md", "--top", "1", *AS_OF)
+    assert one.exit_code == 0 and "Wrote 1 system to" in one.stderr
+    text = (tmp_path / "one.md").read_text()
+    assert "- 1 system, 1 of them legacy." in text
+    assert "## Why the top system is where it is" in text
+    for fmt in ("md", "xlsx", "csv"):
+        out = tmp_path / f"none.{fmt}"
+        # DHR has no red-rated system in the sample estate.
+        none = run("--db", demo_db, "export", out, "--department", "DHR", "--band", "red", *AS_OF)
+        assert none.exit_code == 0, none.output
+        assert "Wrote 0 systems" in none.stderr and "No systems match" in none.stderr
+    text = (tmp_path / "none.md").read_text()
+    assert "No systems match this selection." in text and "| # |" not in text
+    assert "## Why" not in text
+    sheet = load_workbook(tmp_path / "none.xlsx")["Priority list"]
+    assert sheet.max_row == 1 and sheet["A1"].value == "Rank"
+    assert (tmp_path / "none.csv").read_text(encoding="utf-8").count("\n") == 1
+
+
 def test_text_exports_are_deterministic(run: Run, demo_db: Path, tmp_path: Path) -> None:
     for suffix in ("csv", "json", "md"):
         _export(run, demo_db, tmp_path / f"a.{suffix}")

@@ -38,6 +38,7 @@ from estate.graph.waves import plan_waves
 from estate.ranking import parse_band, select_systems
 from estate.render import BAND_STYLE
 from estate.scoring import EstateScores
+from estate.words import counted
 
 
 class GraphGroup(click.Group):
@@ -153,8 +154,8 @@ def _emit(graph_: Any, fmt: GraphFormat, output: Path | None) -> None:
     else:
         write_graph(graph_, fmt, output)
         err.print(
-            f"Wrote {graph_.number_of_nodes()} systems and {graph_.number_of_edges()} "
-            f"dependencies to {output}."
+            f"Wrote {counted(graph_.number_of_nodes(), 'system')} and "
+            f"{counted(graph_.number_of_edges(), 'dependency', 'dependencies')} to {output}."
         )
 
 

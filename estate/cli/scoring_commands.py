@@ -390,4 +390,8 @@ def export(
             top=top,
             progress=progress,
         )
-    err.print(f"Wrote {result.systems:,} systems to {result.path} ({result.format.value}).")
+    err.print(
+        f"Wrote {counted(result.systems, 'system')} to {result.path} ({result.format.value})."
+    )
+    if not result.systems:
+        err.print("No systems match this selection: the file has its headings and no rows.")

@@ -14,6 +14,7 @@ from estate.files import neutralise
 from estate.graph.waves import Wave
 from estate.scoring.results import SystemScore
 from estate.scoring.serialise import SCHEMA_VERSION, score_dict
+from estate.words import counted
 
 
 def to_csv(selection: list[SystemScore]) -> str:
@@ -58,7 +59,7 @@ def to_markdown(
         "",
         "## Summary",
         "",
-        f"- {summary.systems:,} systems, {summary.legacy:,} of them legacy.",
+        f"- {counted(summary.systems, 'system')}, {summary.legacy:,} of them legacy.",
         f"- Red-rated: {summary.by_band['Red-rated']:,} ({summary.red_funded:,} with a funded "
         f"plan, {summary.red_unfunded_plan:,} with an unfunded plan, {summary.red_no_plan:,} "
         "with no plan).",
@@ -71,9 +72,14 @@ def to_markdown(
         "",
         "## Priority list",
         "",
-        "| # | System | Name | Priority | Legacy | Band | Cloud | Suggested | Why |",
-        "|---:|---|---|---:|---:|---|---|---|---|",
     ]
+    if not selection:
+        lines += ["No systems match this selection.", ""]
+    else:
+        lines += [
+            "| # | System | Name | Priority | Legacy | Band | Cloud | Suggested | Why |",
+            "|---:|---|---|---:|---:|---|---|---|---|",
+        ]
     for s in selection:
         legacy = "?" if s.legacy.overall is None else f"{s.legacy.overall:.1f}"
         lines.append(
@@ -81,7 +87,12 @@ def to_markdown(
             f"{s.legacy.band or 'unknown'} | {s.readiness.category.value} | "
             f"{s.readiness.disposition or ''} | {_cell(s.headline)} |"
         )
-    lines += ["", f"## Why the top {min(detailed, len(selection))} are where they are", ""]
+    top = min(detailed, len(selection))
+    if top:
+        heading = (
+            "the top system is where it is" if top == 1 else f"the top {top} are where they are"
+        )
+        lines += ["", f"## Why {heading}", ""]
     for s in selection[:detailed]:
         lines.append(f"### {s.rank}. {s.key} {s.name}")
         lines.append("")
@@ -94,13 +105,23 @@ def to_markdown(
     lines += [
         "## Limits of the data",
         "",
-        f"- {len(quality.unknown_criteria):,} systems have framework criteria nobody could score.",
-        f"- {len(quality.unmatched):,} components could not be matched to the lifecycle catalogue.",
-        f"- {len(quality.unresolved):,} dependencies point at systems no return has supplied.",
-        f"- {len(quality.readiness_unknown):,} systems have too little data for a cloud "
+        f"- {_has(len(quality.unknown_criteria), 'system')} framework criteria nobody could score.",
+        f"- {counted(len(quality.unmatched), 'component')} could not be matched to the lifecycle "
+        "catalogue.",
+        f"- {_point(len(quality.unresolved))} at systems no return has supplied.",
+        f"- {_has(len(quality.readiness_unknown), 'system')} too little data for a cloud "
         "readiness view.",
-        f"- {len(quality.missing_from_return):,} systems were missing from their department's "
-        "latest return.",
+        f"- {counted(len(quality.missing_from_return), 'system')} "
+        f"{'was' if len(quality.missing_from_return) == 1 else 'were'} missing from their "
+        "department's latest return.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _has(count: int, noun: str) -> str:
+    return f"{counted(count, noun)} {'has' if count == 1 else 'have'}"
+
+
+def _point(count: int) -> str:
+    return f"{counted(count, 'dependency', 'dependencies')} {'points' if count == 1 else 'point'}"

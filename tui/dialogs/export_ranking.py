@@ -15,6 +15,7 @@ from textual.worker import Worker, WorkerState
 
 from estate.errors import EstateError
 from estate.exports import ExportFormat, export_ranking
+from estate.words import counted
 
 SUFFIX = {
     ExportFormat.XLSX: ".xlsx",
@@ -37,7 +38,8 @@ class ExportDialog(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(
-                f"Export {len(self.selection):,} systems ({self.description})", classes="title"
+                f"Export {counted(len(self.selection), 'system')} ({self.description})",
+                classes="title",
             )
             yield Select(
                 [(f.value, f.value) for f in ExportFormat],
@@ -97,5 +99,5 @@ class ExportDialog(ModalScreen[Path | None]):
         """Report and close once the file is written (the worker has finished by then)."""
         path = event.worker.result
         if event.state is WorkerState.SUCCESS and isinstance(path, Path):
-            self.app.notify(f"Exported {len(self.selection):,} systems to {path}")
+            self.app.notify(f"Exported {counted(len(self.selection), 'system')} to {path}")
             self.dismiss(path)
