@@ -286,8 +286,9 @@ def test_an_export_of_one_system_or_none_says_so_in_words(
     text = (tmp_path / "none.md").read_text()
     assert "No systems match this selection." in text and "| # |" not in text
     assert "## Why" not in text
-    sheet = load_workbook(tmp_path / "none.xlsx")["Priority list"]
-    assert sheet.max_row == 1 and sheet["A1"].value == "Rank"
+    book = load_workbook(tmp_path / "none.xlsx")
+    assert book["Priority list"].max_row == 1 and book["Priority list"]["A1"].value == "Rank"
+    assert len(book["Summary"]._charts) == 1, "no department chart without departments"
     assert (tmp_path / "none.csv").read_text(encoding="utf-8").count("\n") == 1
 
 

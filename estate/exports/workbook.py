@@ -235,19 +235,20 @@ class WorkbookWriter:
             sheet.write_string(row + offset, 0, department)
             sheet.write_row(row + offset, 1, [systems, red, legacy], self.formats["int"])
         departments = len(summary.by_department)
-        red_chart = self.book.add_chart({"type": "bar"})
-        red_chart.add_series(
-            {
-                "name": "Red-rated systems",
-                "categories": ["Summary", row + 1, 0, row + departments, 0],
-                "values": ["Summary", row + 1, 2, row + departments, 2],
-                "fill": {"color": "#D4351C"},
-            }
-        )
-        red_chart.set_title({"name": "Red-rated systems by department"})
-        red_chart.set_legend({"none": True})
-        red_chart.set_y_axis({"reverse": True})
-        sheet.insert_chart(2, 5, red_chart, {"x_scale": 1.3, "y_scale": 1.2})
+        if departments:  # an empty selection has no department to plot
+            red_chart = self.book.add_chart({"type": "bar"})
+            red_chart.add_series(
+                {
+                    "name": "Red-rated systems",
+                    "categories": ["Summary", row + 1, 0, row + departments, 0],
+                    "values": ["Summary", row + 1, 2, row + departments, 2],
+                    "fill": {"color": "#D4351C"},
+                }
+            )
+            red_chart.set_title({"name": "Red-rated systems by department"})
+            red_chart.set_legend({"none": True})
+            red_chart.set_y_axis({"reverse": True})
+            sheet.insert_chart(2, 5, red_chart, {"x_scale": 1.3, "y_scale": 1.2})
         readiness_chart = self.book.add_chart({"type": "column"})
         readiness_chart.add_series(
             {
