@@ -82,6 +82,8 @@ def _interactive() -> bool:
 
 @contextmanager
 def open_engine(ctx: click.Context, *, create: bool = False) -> Iterator[Engine]:
+    """The database the command line names, disposed of when the command is done, so no
+    connection outlives it."""
     engine = db.open_engine(ctx.obj, create=create)
     try:
         yield engine
@@ -90,6 +92,8 @@ def open_engine(ctx: click.Context, *, create: bool = False) -> Iterator[Engine]
 
 
 def print_json(data: Any) -> None:
+    """Print `data` as indented JSON, dates and enumerations as the estate writes them, so
+    every command's --json output reads the same."""
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=queries.jsonable))
 
 
