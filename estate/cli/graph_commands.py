@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +55,19 @@ def _bands(scores: EstateScores) -> dict[str, str | None]:
     return {s.key: (s.legacy.band.value if s.legacy.band else None) for s in scores.systems}
 
 
-def _label(scores: EstateScores, key: str) -> str:
-    node = scores.graph.nodes[key]
-    if node.placeholder:
-        return f"{key} [yellow](not in the estate yet)[/]"
-    band = _bands(scores).get(key)
-    return f"{key} {node.name} [{BAND_STYLE.get(band, '')}]{band or 'unknown'}[/]"
+def _labeller(scores: EstateScores) -> Callable[[str], str]:
+    """How the graph commands name a system: its key, name and legacy band, coloured. The
+    bands are gathered once: a command may name hundreds of systems."""
+    bands = _bands(scores)
+
+    def label(key: str) -> str:
+        node = scores.graph.nodes[key]
+        if node.placeholder:
+            return f"{key} [yellow](not in the estate yet)[/]"
+        band = bands.get(key)
+        return f"{key} {node.name} [{BAND_STYLE.get(band, '')}]{band or 'unknown'}[/]"
+
+    return label
 
 
 @cli.group(cls=GraphGroup)
@@ -115,6 +123,7 @@ def graph_show(
         return
     found = levels(scores.graph, key, depth, chosen)
     radius = scores.by_key().get(key)
+    bands = _bands(scores)
     if as_json:
         print_json(
             {
@@ -127,7 +136,7 @@ def graph_show(
                         "key": k,
                         "distance": d,
                         "direction": "depends on" if d > 0 else "depended on by",
-                        "band": _bands(scores).get(k),
+                        "band": bands.get(k),
                         "placeholder": scores.graph.nodes[k].placeholder,
                     }
                     for d, k in found
@@ -135,13 +144,14 @@ def graph_show(
             }
         )
         return
-    table = Table(title=f"Around {_label(scores, key)}", title_justify="left")
+    label = _labeller(scores)
+    table = Table(title=f"Around {label(key)}", title_justify="left")
     table.add_column("Steps", justify="right")
     table.add_column("Relation")
     table.add_column("System", overflow="fold")
     for distance, neighbour in found:
         relation = "depends on" if distance > 0 else "used by"
-        table.add_row(str(abs(distance)), relation, _label(scores, neighbour))
+        table.add_row(str(abs(distance)), relation, label(neighbour))
     out.print(table)
     if radius is not None and radius.blast is not None:
         blast = radius.blast
@@ -175,12 +185,13 @@ def graph_path(
     scores = load_scores(ctx, policy_path, as_of)
     a, b = resolve(scores.graph, source), resolve(scores.graph, target)
     chain = path(scores.graph, a, b)
+    label = _labeller(scores)
     for position, key in enumerate(chain):
         if position:
             previous = chain[position - 1]
             arrow = "depends on" if scores.graph.graph.has_edge(previous, key) else "is used by"
             out.print(f"  {arrow}")
-        out.print(_label(scores, key))
+        out.print(label(key))
 
 
 @graph.command("central")
@@ -205,10 +216,9 @@ def graph_central(
         table.add_column(
             heading, justify="left" if heading == "System" else "right", overflow="fold"
         )
+    label = _labeller(scores)
     for key, r in ranked:
-        table.add_row(
-            _label(scores, key), str(r.total), str(r.direct), str(r.critical), str(r.departments)
-        )
+        table.add_row(label(key), str(r.total), str(r.direct), str(r.critical), str(r.departments))
     out.print(table)
 
 
@@ -228,8 +238,9 @@ def graph_shared(
     table = Table(title=f"{len(shared)} systems used across departments", title_justify="left")
     table.add_column("System", overflow="fold")
     table.add_column("Used by")
+    label = _labeller(scores)
     for key, departments in shared:
-        table.add_row(_label(scores, key), ", ".join(departments))
+        table.add_row(label(key), ", ".join(departments))
     out.print(table)
 
 
@@ -247,8 +258,9 @@ def graph_orphans(
         print_json(alone)
         return
     out.print(f"{len(alone)} systems have no recorded dependencies:")
+    label = _labeller(scores)
     for key in alone:
-        out.print(f"  {_label(scores, key)}")
+        out.print(f"  {label(key)}")
 
 
 @graph.command("clusters")
