@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from estate.enums import normalise
 from estate.errors import InputError, NotFound
 from estate.scoring.results import Band, Readiness, SystemScore
+
+if TYPE_CHECKING:  # the snapshot module needs this one's selections through the exports
+    from estate.snapshot import RankedRow
 
 
 class RankBy(StrEnum):
@@ -69,13 +72,7 @@ def select_systems(
     """The systems that pass the filters, in the chosen order, cut to `top`. A department that
     none of `systems` belongs to is refused with the known ones, not silently empty."""
     pool = list(systems)
-    wanted_departments = {d.upper() for d in departments}
-    known = {s.department for s in pool}
-    unknown = sorted(wanted_departments - known)
-    if unknown:
-        raise NotFound(
-            f"No department {unknown[0]!r}. Known departments: {', '.join(sorted(known))}."
-        )
+    wanted_departments = _departments(departments, {s.department for s in pool})
     wanted_bands = set(bands)
     chosen = [
         s
@@ -85,6 +82,39 @@ def select_systems(
     ]
     chosen.sort(key=SORT_KEYS[by])
     return chosen[:top] if top is not None else chosen
+
+
+def select_rows(
+    rows: Iterable[RankedRow],
+    *,
+    departments: Iterable[str] = (),
+    bands: Iterable[Band] = (),
+    top: int | None = None,
+) -> list[RankedRow]:
+    """The rows of a ranking, kept in priority order, that pass the same filters as
+    `select_systems`, cut to `top`."""
+    pool = list(rows)
+    wanted_departments = _departments(departments, {r.department for r in pool})
+    wanted_bands = {b.value for b in bands}
+    chosen = [
+        r
+        for r in pool
+        if (not wanted_departments or r.department in wanted_departments)
+        and (not wanted_bands or r.band in wanted_bands)
+    ]
+    return chosen[:top] if top is not None else chosen
+
+
+def _departments(asked: Iterable[str], known: set[str]) -> set[str]:
+    """The department codes asked for; one that no system belongs to is refused with the known
+    ones, not silently empty."""
+    wanted = {d.upper() for d in asked}
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise NotFound(
+            f"No department {unknown[0]!r}. Known departments: {', '.join(sorted(known))}."
+        )
+    return wanted
 
 
 def identity_candidates(systems: Iterable[SystemScore]) -> dict[str, list[SystemScore]]:

@@ -19,9 +19,10 @@ from sqlalchemy.engine import Connection, Engine
 import estate
 from estate import models
 from estate.db import insert_rows
-from estate.figures import EstateFigures
+from estate.figures import EstateFigures, estate_figures
 from estate.scoring import EstateScores
 from estate.scoring.policy import Policy
+from estate.scoring.results import SystemScore
 
 SNAPSHOT = models.table_of(models.RankingSnapshot)
 SNAPSHOT_ROWS = models.table_of(models.RankingSnapshotRow)
@@ -48,26 +49,28 @@ class RankedRow(NamedTuple):
 FIELDS = RankedRow._fields
 
 
+def ranked_row(s: SystemScore) -> RankedRow:
+    """One scored system as a ranked table lists it."""
+    return RankedRow(
+        s.rank,
+        s.key,
+        s.name,
+        s.department,
+        s.priority,
+        s.legacy.overall,
+        s.legacy.band.value if s.legacy.band else None,
+        s.readiness.category.value,
+        len(s.gaps),
+        s.criticality,
+        s.hosting,
+        s.business_owner,
+        s.headline,
+    )
+
+
 def ranked_rows(scores: EstateScores) -> list[RankedRow]:
     """The scored estate's systems in priority order, one line each."""
-    return [
-        RankedRow(
-            s.rank,
-            s.key,
-            s.name,
-            s.department,
-            s.priority,
-            s.legacy.overall,
-            s.legacy.band.value if s.legacy.band else None,
-            s.readiness.category.value,
-            len(s.gaps),
-            s.criticality,
-            s.hosting,
-            s.business_owner,
-            s.headline,
-        )
-        for s in scores.systems
-    ]
+    return [ranked_row(s) for s in scores.systems]
 
 
 @dataclass
@@ -102,6 +105,26 @@ def fingerprint(connection: Connection, policy: Policy) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def take_snapshot(scores: EstateScores, current: str) -> Snapshot:
+    """The scored estate's ranking and overview figures, to keep under `current`, the
+    fingerprint taken before scoring (an import landing meanwhile then makes it out of date)."""
+    return Snapshot(ranked_rows(scores), estate_figures(scores), current, dt.datetime.now(dt.UTC))
+
+
+def stored_fingerprint(connection: Connection) -> str | None:
+    """The fingerprint of the stored snapshot, or None when there is none: a cheap check
+    before reading its rows."""
+    return connection.execute(sa.select(SNAPSHOT.c.fingerprint)).scalar()
+
+
+def fresh_snapshot(connection: Connection, policy: Policy) -> Snapshot | None:
+    """The stored snapshot when it was scored from exactly what the database holds now under
+    `policy`, else None."""
+    if stored_fingerprint(connection) != fingerprint(connection, policy):
+        return None
+    return load_snapshot(connection)
+
+
 def load_snapshot(connection: Connection) -> Snapshot | None:
     """The stored snapshot, or None when the estate has never been ranked or the snapshot
     cannot be read (it is only a cache: the caller scores afresh)."""
@@ -133,11 +156,12 @@ def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
     insert_rows(connection, SNAPSHOT_ROWS, FIELDS, snapshot.rows)
 
 
-def keep_snapshot(engine: Engine, snapshot: Snapshot, stored: Snapshot | None) -> bool:
-    """Store `snapshot` for the next start unless `stored` was taken from the same data
-    already. Returns whether the database now holds it: a database busy with another writer,
-    or read-only, is left as it was (the snapshot is only a cache)."""
-    if stored is not None and stored.fingerprint == snapshot.fingerprint:
+def keep_snapshot(engine: Engine, snapshot: Snapshot, stored: str | None) -> bool:
+    """Store `snapshot` for the next start unless the stored one, whose fingerprint is
+    `stored`, was taken from the same data already. Returns whether the database now holds it:
+    a database busy with another writer, or read-only, is left as it was (the snapshot is only
+    a cache)."""
+    if stored == snapshot.fingerprint:
         return True
     try:
         with engine.begin() as connection:

@@ -10,10 +10,15 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from estate import db
+from estate.cli import base as cli_base
 from estate.scoring import score_estate
 from estate.scoring.policy import load_policy
 from tests.conftest import Run
+from tests.returns import small_return
+from tests.returns import system as system_row
 
 AS_OF = ("--as-of", "2026-11-01")
 
@@ -221,3 +226,40 @@ def test_piped_output_has_every_row(run: Run, demo_db: Path) -> None:
     total = len(_rank(run, demo_db)["systems"])
     assert "Showing the first" not in piped.stderr
     assert re.search(rf"│ +{total} │", piped.stdout)
+
+
+def test_a_second_rank_is_printed_from_the_kept_ranking_until_the_estate_changes(
+    run: Run, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = ("--db", demo_db, "rank", "--top", "8", *AS_OF)
+    first = run(*table)
+    assert first.exit_code == 0, first.output
+
+    def no_scoring(*args: object, **kwargs: object) -> None:
+        raise AssertionError("scored again although nothing changed")
+
+    monkeypatch.setattr(cli_base, "score_estate", no_scoring)
+    again = run(*table)
+    assert again.exit_code == 0, again.output
+    assert again.stdout == first.stdout
+    red = run("--db", demo_db, "rank", "--band", "red", "--department", "dbp", *AS_OF)
+    assert red.exit_code == 0 and "DBP/" in red.stdout and "MOJ/" not in red.stdout
+    assert run("--db", demo_db, "rank", "--department", "NOPE", *AS_OF).exit_code == 1
+    monkeypatch.undo()
+
+    # An import changes the estate: the kept ranking is out of date and is not printed.
+    renamed = small_return(
+        tmp_path / "dbp.xlsx",
+        [system_row("DBP-00001", name="Renamed Payments Hub")],
+        components=[],
+        dependencies=[],
+        security=[],
+    )
+    imported = run("--db", demo_db, "import", renamed, "--quiet")
+    assert imported.exit_code == 0, imported.output
+    after = run("--db", demo_db, "rank", *AS_OF)
+    assert after.exit_code == 0 and "Renamed" in after.stdout
+    # Another date is another ranking.
+    monkeypatch.setattr(cli_base, "score_estate", no_scoring)
+    assert run("--db", demo_db, "rank", "--top", "3", *AS_OF).exit_code == 0
+    assert run("--db", demo_db, "rank", "--top", "3", "--as-of", "2026-12-01").exit_code == 1

@@ -111,7 +111,7 @@ def test_a_snapshot_of_the_same_data_is_not_written_again(engine: Engine) -> Non
     first = _take(engine, policy)
     assert keep_snapshot(engine, first, None)
     later = _take(engine, policy, SCORED_AT + dt.timedelta(hours=3))
-    assert keep_snapshot(engine, later, _stored(engine))
+    assert keep_snapshot(engine, later, first.fingerprint)
     stored = _stored(engine)
     assert stored is not None and scored_when(stored) == scored_when(first)
 
@@ -127,7 +127,7 @@ def test_a_database_busy_with_another_writer_keeps_its_old_snapshot(
         other_day = _take(engine, load_policy(as_of=AS_OF + dt.timedelta(days=1)))
         with closing(sqlite3.connect(demo_db)) as writer:
             writer.execute("BEGIN IMMEDIATE")  # another process in the middle of an import
-            assert not keep_snapshot(engine, other_day, first)
+            assert not keep_snapshot(engine, other_day, first.fingerprint)
             writer.rollback()
         stored = _stored(engine)
         assert stored is not None and stored.fingerprint == first.fingerprint

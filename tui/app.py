@@ -97,7 +97,7 @@ class EstateApp(App[None]):
             figures = estate_figures(scores)
             self.post_message(self.Summarised(overview(figures)))
             fresh = Snapshot(data.rows, figures, current, dt.datetime.now(dt.UTC))
-            keep_snapshot(engine, fresh, snapshot)
+            keep_snapshot(engine, fresh, snapshot.fingerprint if snapshot else None)
         finally:
             engine.dispose()
 

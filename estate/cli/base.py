@@ -25,7 +25,16 @@ from estate import db, queries
 from estate.errors import EstateError
 from estate.progress import Progress as ProgressCallback
 from estate.scoring import EstateScores, score_estate
-from estate.scoring.policy import load_policy
+from estate.scoring.policy import Policy, load_policy
+from estate.snapshot import (
+    RankedRow,
+    fingerprint,
+    fresh_snapshot,
+    keep_snapshot,
+    ranked_rows,
+    stored_fingerprint,
+    take_snapshot,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -132,14 +141,38 @@ def load_scores(
     ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None
 ) -> EstateScores:
     """Score the whole estate under the chosen policy and date, with a progress bar on a
-    terminal (it takes seconds at tens of thousands of systems)."""
-    policy = load_policy(policy_path, as_of=as_of.date() if as_of else None)
-    with (
-        open_engine(ctx) as engine,
-        engine.connect() as connection,
-        progress_bar("Scoring", err.is_terminal) as progress,
-    ):
-        return score_estate(connection, policy, progress)
+    terminal (it takes seconds at tens of thousands of systems). The ranking is kept with the
+    estate, as the terminal UI keeps it, so that the next `rank` is printed at once."""
+    policy = _policy(policy_path, as_of)
+    with open_engine(ctx) as engine:
+        with (
+            engine.connect() as connection,
+            progress_bar("Scoring", err.is_terminal) as progress,
+        ):
+            current = fingerprint(connection, policy)
+            stored = stored_fingerprint(connection)
+            scores = score_estate(connection, policy, progress)
+        if stored != current:
+            keep_snapshot(engine, take_snapshot(scores, current), stored)
+    return scores
+
+
+def load_ranking(
+    ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None
+) -> tuple[Policy, list[RankedRow]]:
+    """The estate's systems in priority order, one line each: the ranking kept from the last
+    scoring when nothing it was scored from has changed (the same imports, lifecycle data,
+    policy, date and version of estate), else scored afresh."""
+    policy = _policy(policy_path, as_of)
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        kept = fresh_snapshot(connection, policy)
+    if kept is not None:
+        return policy, kept.rows
+    return policy, ranked_rows(load_scores(ctx, policy_path, as_of))
+
+
+def _policy(policy_path: Path | None, as_of: dt.datetime | None) -> Policy:
+    return load_policy(policy_path, as_of=as_of.date() if as_of else None)
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from estate.cli.base import (
     cli,
     err,
     json_option,
+    load_ranking,
     load_scores,
     open_engine,
     out,
@@ -27,11 +28,12 @@ from estate.cli.base import (
 from estate.errors import InputError, NotFound
 from estate.exports import ExportFormat, export_ranking, format_for
 from estate.files import neutralise
-from estate.ranking import RankBy, identity_candidates, parse_band, select_systems
+from estate.ranking import RankBy, identity_candidates, parse_band, select_rows, select_systems
 from estate.render import BAND_STYLE
-from estate.scoring.policy import default_text, load_policy
+from estate.scoring.policy import Policy, default_text, load_policy
 from estate.scoring.results import SystemScore
 from estate.scoring.serialise import SCHEMA_VERSION, score_dict
+from estate.snapshot import RankedRow, ranked_row
 from estate.words import counted
 
 CSV_COLUMNS = (
@@ -75,7 +77,7 @@ def _csv_row(s: SystemScore) -> list[object]:
     ]
 
 
-def _rank_table(rows: list[SystemScore], title: str) -> Table:
+def _rank_table(rows: list[RankedRow], title: str) -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("System", overflow="fold", ratio=2)
@@ -83,16 +85,15 @@ def _rank_table(rows: list[SystemScore], title: str) -> Table:
     table.add_column("Legacy", overflow="fold")
     table.add_column("Cloud", overflow="fold")
     table.add_column("Why", overflow="fold", ratio=3)
-    for s in rows:
-        band = s.legacy.band
-        legacy = "?" if s.legacy.overall is None else f"{s.legacy.overall:.1f} "
+    for r in rows:
+        legacy = "?" if r.legacy is None else f"{r.legacy:.1f} "
         table.add_row(
-            str(s.rank),
-            f"{s.key}\n[dim]{s.name}[/]",
-            f"{s.priority:.1f}",
-            f"{legacy}[{BAND_STYLE.get(band, '')}]{band or 'unknown'}[/]",
-            s.readiness.category.value,
-            s.headline,
+            str(r.rank),
+            f"{r.key}\n[dim]{r.name}[/]",
+            f"{r.priority:.1f}",
+            f"{legacy}[{BAND_STYLE.get(r.band, '')}]{r.band or 'unknown'}[/]",
+            r.readiness,
+            r.headline,
         )
     return table
 
@@ -123,16 +124,19 @@ def rank(
     as_of: dt.datetime | None,
 ) -> None:
     """Systems in remediation priority order, with the reason each is where it is."""
+    wanted_bands = [parse_band(b) for b in bands]
+    if by == RankBy.PRIORITY and not (as_json or as_csv):
+        # The table needs only the ranking's lines, kept from the last scoring if still fresh.
+        policy, ranking = load_ranking(ctx, policy_path, as_of)
+        chosen = select_rows(ranking, departments=departments, bands=wanted_bands, top=top)
+        _print_ranking(chosen, by, policy, top)
+        return
     scores = load_scores(ctx, policy_path, as_of)
     if by == "identity":
         _identity_report(scores.systems, departments, as_json)
         return
     rows = select_systems(
-        scores.systems,
-        by=RankBy(by),
-        departments=departments,
-        bands=[parse_band(b) for b in bands],
-        top=top,
+        scores.systems, by=RankBy(by), departments=departments, bands=wanted_bands, top=top
     )
     policy = scores.policy
     if as_json:
@@ -151,12 +155,16 @@ def rank(
         writer.writerow(CSV_COLUMNS)
         writer.writerows([neutralise(v) for v in _csv_row(s)] for s in rows)
     else:
-        title = f"{len(rows)} systems by {by} as at {policy.as_of:%d/%m/%Y} (policy {policy.name})"
-        if top:
-            out.print(_rank_table(rows, title))
-        else:
-            more = "--top N for more, --csv or --json for all"
-            print_rows(rows, lambda shown: _rank_table(shown, title), more)
+        _print_ranking([ranked_row(s) for s in rows], by, policy, top)
+
+
+def _print_ranking(rows: list[RankedRow], by: str, policy: Policy, top: int | None) -> None:
+    title = f"{len(rows)} systems by {by} as at {policy.as_of:%d/%m/%Y} (policy {policy.name})"
+    if top:
+        out.print(_rank_table(rows, title))
+    else:
+        more = "--top N for more, --csv or --json for all"
+        print_rows(rows, lambda shown: _rank_table(shown, title), more)
 
 
 def _identity_report(
