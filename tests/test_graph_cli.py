@@ -8,8 +8,12 @@ import json
 from pathlib import Path
 
 import networkx as nx
+import pytest
 
+from estate.cli import base as cli_base
 from tests.conftest import Run
+
+AS_OF = ("--as-of", "2026-11-01")
 
 
 def test_graph_system_shows_its_neighbours_and_blast_radius(run: Run, demo_db: Path) -> None:
@@ -96,3 +100,26 @@ def test_waves_refuse_a_department_the_estate_does_not_have(run: Run, demo_db: P
     result = run("--db", demo_db, "waves", "--department", "XYZ")
     assert result.exit_code == 1
     assert "No department 'XYZ'" in result.stderr and "DBP" in result.stderr
+
+
+def test_graph_commands_and_waves_use_a_fresh_kept_ranking_alone(
+    run: Run, demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commands = [
+        ("graph", "orphans"),
+        ("graph", "central", "--json"),
+        ("graph", "DBP/DBP-00001", "--json"),
+        ("graph", "export", "-", "--format", "json"),
+        ("waves", "--band", "red", "--json"),
+    ]
+    scored = [run("--db", demo_db, *command, *AS_OF) for command in commands]
+    assert all(r.exit_code == 0 for r in scored), [r.output for r in scored]
+
+    def no_scoring(*args: object, **kwargs: object) -> None:
+        raise AssertionError("scored again although nothing changed")
+
+    monkeypatch.setattr(cli_base, "score_estate", no_scoring)
+    kept = [run("--db", demo_db, *command, *AS_OF) for command in commands]
+    assert [r.stdout for r in kept] == [r.stdout for r in scored]
+    bands = {n["id"]: n.get("band") for n in json.loads(kept[3].stdout)["nodes"]}
+    assert "Red-rated" in bands.values(), "the kept ranking still colours the graph"

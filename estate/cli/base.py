@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from estate import db, queries
 from estate.errors import EstateError
+from estate.graph import EstateGraph, load_graph
 from estate.progress import Progress as ProgressCallback
 from estate.scoring import EstateScores, score_estate
 from estate.scoring.policy import Policy, load_policy
@@ -169,6 +170,21 @@ def load_ranking(
     if kept is not None:
         return policy, kept.rows
     return policy, ranked_rows(load_scores(ctx, policy_path, as_of))
+
+
+def load_ranked_graph(
+    ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None
+) -> tuple[list[RankedRow], EstateGraph]:
+    """The ranking and the dependency graph, for the commands that name systems with their
+    band or plan by priority and need no explanations: with a still-fresh kept ranking only the
+    graph is read (about a second at 50,000 systems, against several to score)."""
+    policy = _policy(policy_path, as_of)
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        kept = fresh_snapshot(connection, policy)
+        if kept is not None:
+            return kept.rows, load_graph(connection)
+    scores = load_scores(ctx, policy_path, as_of)
+    return ranked_rows(scores), scores.graph
 
 
 def _policy(policy_path: Path | None, as_of: dt.datetime | None) -> Policy:

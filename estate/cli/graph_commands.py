@@ -6,7 +6,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import sys
-from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +18,14 @@ from estate.cli.base import (
     cli,
     err,
     json_option,
-    load_scores,
+    load_ranked_graph,
     out,
     print_json,
     scoring_options,
     selection_options,
 )
 from estate.errors import InputError
+from estate.graph import EstateGraph
 from estate.graph.export import WRITERS, GraphFormat, attributed, write_graph
 from estate.graph.queries import (
     Direction,
@@ -36,9 +38,9 @@ from estate.graph.queries import (
     shared_across_departments,
 )
 from estate.graph.waves import plan_waves
-from estate.ranking import parse_band, select_systems
+from estate.ranking import parse_band, select_rows
 from estate.render import BAND_STYLE
-from estate.scoring import EstateScores
+from estate.snapshot import RankedRow
 from estate.words import counted
 
 
@@ -51,23 +53,31 @@ class GraphGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
-def _bands(scores: EstateScores) -> dict[str, str | None]:
-    return {s.key: (s.legacy.band.value if s.legacy.band else None) for s in scores.systems}
+@dataclass
+class _Ranked:
+    """The ranking and the dependency graph the graph commands work from."""
 
+    rows: list[RankedRow]
+    graph: EstateGraph
 
-def _labeller(scores: EstateScores) -> Callable[[str], str]:
-    """How the graph commands name a system: its key, name and legacy band, coloured. The
-    bands are gathered once: a command may name hundreds of systems."""
-    bands = _bands(scores)
+    @classmethod
+    def load(
+        cls, ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None
+    ) -> _Ranked:
+        return cls(*load_ranked_graph(ctx, policy_path, as_of))
 
-    def label(key: str) -> str:
-        node = scores.graph.nodes[key]
+    @cached_property
+    def bands(self) -> dict[str, str | None]:
+        """Each system's legacy band, gathered once: a command may name hundreds of systems."""
+        return {r.key: r.band for r in self.rows}
+
+    def label(self, key: str) -> str:
+        """How the graph commands name a system: its key, name and legacy band, coloured."""
+        node = self.graph.nodes[key]
         if node.placeholder:
             return f"{key} [yellow](not in the estate yet)[/]"
-        band = bands.get(key)
+        band = self.bands.get(key)
         return f"{key} {node.name} [{BAND_STYLE.get(band, '')}]{band or 'unknown'}[/]"
-
-    return label
 
 
 @cli.group(cls=GraphGroup)
@@ -112,39 +122,35 @@ def graph_show(
     as_of: dt.datetime | None,
 ) -> None:
     """What SYSTEM depends on and what depends on it, to --depth steps."""
-    scores = load_scores(ctx, policy_path, as_of)
-    key = resolve(scores.graph, system)
+    ranked = _Ranked.load(ctx, policy_path, as_of)
+    graph_ = ranked.graph
+    key = resolve(graph_, system)
     chosen = Direction(direction)
     if fmt is not None:
-        sub = attributed(
-            scores.graph, neighbourhood(scores.graph, key, depth, chosen), _bands(scores)
-        )
+        sub = attributed(graph_, neighbourhood(graph_, key, depth, chosen), ranked.bands)
         _emit(sub, GraphFormat(fmt), output)
         return
-    found = levels(scores.graph, key, depth, chosen)
-    radius = scores.by_key().get(key)
-    bands = _bands(scores)
+    found = levels(graph_, key, depth, chosen)
+    blast = None if graph_.nodes[key].placeholder else graph_.blast_radius().get(key)
     if as_json:
         print_json(
             {
                 "system": key,
-                "blast_radius": None
-                if radius is None or radius.blast is None
-                else vars(radius.blast),
+                "blast_radius": None if blast is None else vars(blast),
                 "neighbours": [
                     {
                         "key": k,
                         "distance": d,
                         "direction": "depends on" if d > 0 else "depended on by",
-                        "band": bands.get(k),
-                        "placeholder": scores.graph.nodes[k].placeholder,
+                        "band": ranked.bands.get(k),
+                        "placeholder": graph_.nodes[k].placeholder,
                     }
                     for d, k in found
                 ],
             }
         )
         return
-    label = _labeller(scores)
+    label = ranked.label
     table = Table(title=f"Around {label(key)}", title_justify="left")
     table.add_column("Steps", justify="right")
     table.add_column("Relation")
@@ -153,8 +159,7 @@ def graph_show(
         relation = "depends on" if distance > 0 else "used by"
         table.add_row(str(abs(distance)), relation, label(neighbour))
     out.print(table)
-    if radius is not None and radius.blast is not None:
-        blast = radius.blast
+    if blast is not None:
         out.print(f"Blast radius: {blast.describe()}.")
 
 
@@ -182,14 +187,14 @@ def graph_path(
     as_of: dt.datetime | None,
 ) -> None:
     """The shortest chain of dependencies between SOURCE and TARGET."""
-    scores = load_scores(ctx, policy_path, as_of)
-    a, b = resolve(scores.graph, source), resolve(scores.graph, target)
-    chain = path(scores.graph, a, b)
-    label = _labeller(scores)
+    ranked = _Ranked.load(ctx, policy_path, as_of)
+    a, b = resolve(ranked.graph, source), resolve(ranked.graph, target)
+    chain = path(ranked.graph, a, b)
+    label = ranked.label
     for position, key in enumerate(chain):
         if position:
             previous = chain[position - 1]
-            arrow = "depends on" if scores.graph.graph.has_edge(previous, key) else "is used by"
+            arrow = "depends on" if ranked.graph.graph.has_edge(previous, key) else "is used by"
             out.print(f"  {arrow}")
         out.print(label(key))
 
@@ -203,21 +208,21 @@ def graph_central(
     ctx: click.Context, top: int, as_json: bool, policy_path: Path | None, as_of: dt.datetime | None
 ) -> None:
     """The systems most of the estate depends on, directly or not (largest blast radius)."""
-    scores = load_scores(ctx, policy_path, as_of)
-    radius = scores.graph.blast_radius()
-    ranked = most_depended_on(radius, top)
+    ranked = _Ranked.load(ctx, policy_path, as_of)
+    radius = ranked.graph.blast_radius()
+    central = most_depended_on(radius, top)
     if as_json:
-        print_json([{"key": k, **r.__dict__} for k, r in ranked])
+        print_json([{"key": k, **r.__dict__} for k, r in central])
         return
     table = Table(
-        title=f"The {len(ranked)} systems with the largest blast radius", title_justify="left"
+        title=f"The {len(central)} systems with the largest blast radius", title_justify="left"
     )
     for heading in ("System", "Dependents", "Direct", "Critical", "Departments"):
         table.add_column(
             heading, justify="left" if heading == "System" else "right", overflow="fold"
         )
-    label = _labeller(scores)
-    for key, r in ranked:
+    label = ranked.label
+    for key, r in central:
         table.add_row(label(key), str(r.total), str(r.direct), str(r.critical), str(r.departments))
     out.print(table)
 
@@ -230,15 +235,15 @@ def graph_shared(
     ctx: click.Context, as_json: bool, policy_path: Path | None, as_of: dt.datetime | None
 ) -> None:
     """Systems that other departments depend on directly."""
-    scores = load_scores(ctx, policy_path, as_of)
-    shared = shared_across_departments(scores.graph)
+    ranked = _Ranked.load(ctx, policy_path, as_of)
+    shared = shared_across_departments(ranked.graph)
     if as_json:
         print_json([{"key": k, "used_by_departments": d} for k, d in shared])
         return
     table = Table(title=f"{len(shared)} systems used across departments", title_justify="left")
     table.add_column("System", overflow="fold")
     table.add_column("Used by")
-    label = _labeller(scores)
+    label = ranked.label
     for key, departments in shared:
         table.add_row(label(key), ", ".join(departments))
     out.print(table)
@@ -252,13 +257,13 @@ def graph_orphans(
     ctx: click.Context, as_json: bool, policy_path: Path | None, as_of: dt.datetime | None
 ) -> None:
     """Systems with no recorded dependencies either way (check the returns are complete)."""
-    scores = load_scores(ctx, policy_path, as_of)
-    alone = orphans(scores.graph)
+    ranked = _Ranked.load(ctx, policy_path, as_of)
+    alone = orphans(ranked.graph)
     if as_json:
         print_json(alone)
         return
     out.print(f"{len(alone)} systems have no recorded dependencies:")
-    label = _labeller(scores)
+    label = ranked.label
     for key in alone:
         out.print(f"  {label(key)}")
 
@@ -271,8 +276,8 @@ def graph_clusters(
     ctx: click.Context, as_json: bool, policy_path: Path | None, as_of: dt.datetime | None
 ) -> None:
     """Systems that depend on each other in a cycle: each group must move together."""
-    scores = load_scores(ctx, policy_path, as_of)
-    groups = scores.graph.clusters()
+    ranked = _Ranked.load(ctx, policy_path, as_of)
+    groups = ranked.graph.clusters()
     if as_json:
         print_json(groups)
         return
@@ -307,12 +312,12 @@ def graph_export(
     if fmt is None and str(output) == "-":
         raise InputError("Give --format when writing to stdout.")
     chosen = GraphFormat(fmt) if fmt else _format_from_suffix(output)
-    scores = load_scores(ctx, policy_path, as_of)
-    source = scores.graph.graph
+    ranked = _Ranked.load(ctx, policy_path, as_of)
+    source = ranked.graph.graph
     if around is not None:
-        source = neighbourhood(scores.graph, resolve(scores.graph, around), depth, Direction.BOTH)
+        source = neighbourhood(ranked.graph, resolve(ranked.graph, around), depth, Direction.BOTH)
     target = None if str(output) == "-" else output
-    _emit(attributed(scores.graph, source, _bands(scores)), chosen, target)
+    _emit(attributed(ranked.graph, source, ranked.bands), chosen, target)
 
 
 def _format_from_suffix(path: Path) -> GraphFormat:
@@ -349,12 +354,12 @@ def waves(
     as_of: dt.datetime | None,
 ) -> None:
     """Migration waves: dependencies move first, cycles move together, waves capped in size."""
-    scores = load_scores(ctx, policy_path, as_of)
-    chosen = select_systems(
-        scores.systems, departments=departments, bands=[parse_band(b) for b in bands], top=top
+    ranked = _Ranked.load(ctx, policy_path, as_of)
+    chosen = select_rows(
+        ranked.rows, departments=departments, bands=[parse_band(b) for b in bands], top=top
     )
     priority = {s.key: s.priority for s in chosen}
-    planned = plan_waves(scores.graph.graph, list(priority), priority, max_size)
+    planned = plan_waves(ranked.graph.graph, list(priority), priority, max_size)
     names = {s.key: s.name for s in chosen}
     if as_json:
         print_json(
