@@ -58,6 +58,14 @@ COLUMNS = {
         "first_sort_ms",
     ),
     "reopen": ("ranking_shown_s", "overview_shown_s", "scores_shown_s"),
+    "cli": (
+        "rank_scoring_s",
+        "rank_kept_s",
+        "show_s",
+        "graph_orphans_s",
+        "graph_central_s",
+        "waves_s",
+    ),
 }
 
 

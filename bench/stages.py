@@ -369,6 +369,33 @@ def stage_reopen(systems: int, cache: Path) -> dict[str, Any]:
     return result
 
 
+def stage_cli(systems: int, cache: Path) -> dict[str, Any]:
+    """Commands through the installed entry point, each its own process as a user runs them, on
+    a copy of the estate with no ranking kept: the first `rank` scores and keeps the ranking,
+    the commands after it print from the kept ranking (the graph ones read the graph too)."""
+    path = cache / f"cli-{systems}.db"
+    shutil.copy(database(systems, cache), path)
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("DELETE FROM ranking_snapshot_row")
+        connection.execute("DELETE FROM ranking_snapshot")
+    estate = str(Path(sys.executable).with_name("estate"))
+    commands = {
+        "rank_scoring_s": ["rank", "--top", "5"],
+        "rank_kept_s": ["rank", "--top", "5"],
+        "show_s": ["show", "DBP/DBP-00001"],
+        "graph_orphans_s": ["graph", "orphans"],
+        "graph_central_s": ["graph", "central"],
+        "waves_s": ["waves", "--band", "red"],
+    }
+    result: dict[str, Any] = {}
+    for name, command in commands.items():
+        arguments = [estate, "--db", str(path), *command, "--as-of", AS_OF.isoformat()]
+        start = time.perf_counter()
+        subprocess.run(arguments, check=True, capture_output=True)
+        result[name] = time.perf_counter() - start
+    return result
+
+
 def stage_prepare(systems: int, cache: Path) -> dict[str, Any]:
     """Generate and import the estate of this size if the cache lacks it, so that no measured
     stage's time or peak memory includes making its input."""
@@ -383,6 +410,7 @@ STAGES = {
     "export": stage_export,
     "tui": stage_tui,
     "reopen": stage_reopen,
+    "cli": stage_cli,
 }
 
 if __name__ == "__main__":
