@@ -125,6 +125,17 @@ def fresh_snapshot(connection: Connection, policy: Policy) -> Snapshot | None:
     return load_snapshot(connection)
 
 
+def kept_rank(connection: Connection, policy: Policy, key: str) -> int | None:
+    """`key`'s place in the kept ranking when that ranking is still fresh, else None."""
+    if stored_fingerprint(connection) != fingerprint(connection, policy):
+        return None
+    rank = SNAPSHOT_ROWS.c.rank
+    found: int | None = connection.execute(
+        sa.select(rank).where(SNAPSHOT_ROWS.c.key == key)
+    ).scalar()
+    return found
+
+
 def load_snapshot(connection: Connection) -> Snapshot | None:
     """The stored snapshot, or None when the estate has never been ranked or the snapshot
     cannot be read (it is only a cache: the caller scores afresh)."""

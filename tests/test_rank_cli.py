@@ -14,8 +14,10 @@ import pytest
 
 from estate import db
 from estate.cli import base as cli_base
-from estate.scoring import score_estate
+from estate.errors import NotFound
+from estate.scoring import score_estate, score_system
 from estate.scoring.policy import load_policy
+from estate.scoring.serialise import score_dict
 from tests.conftest import Run
 from tests.returns import small_return
 from tests.returns import system as system_row
@@ -228,9 +230,12 @@ def test_piped_output_has_every_row(run: Run, demo_db: Path) -> None:
     assert re.search(rf"│ +{total} │", piped.stdout)
 
 
-def test_a_second_rank_is_printed_from_the_kept_ranking_until_the_estate_changes(
+def test_rank_and_show_use_the_kept_ranking_until_the_estate_changes(
     run: Run, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    shown = ("--db", demo_db, "show", "DBP/DBP-00001", "--json", *AS_OF)
+    scored = run(*shown)  # nothing is kept yet: the whole estate is scored, and kept
+    assert scored.exit_code == 0, scored.output
     table = ("--db", demo_db, "rank", "--top", "8", *AS_OF)
     first = run(*table)
     assert first.exit_code == 0, first.output
@@ -242,6 +247,9 @@ def test_a_second_rank_is_printed_from_the_kept_ranking_until_the_estate_changes
     again = run(*table)
     assert again.exit_code == 0, again.output
     assert again.stdout == first.stdout
+    alone = run(*shown)  # scored alone, its rank from the kept ranking
+    assert alone.exit_code == 0, alone.output
+    assert alone.stdout == scored.stdout
     red = run("--db", demo_db, "rank", "--band", "red", "--department", "dbp", *AS_OF)
     assert red.exit_code == 0 and "DBP/" in red.stdout and "MOJ/" not in red.stdout
     assert run("--db", demo_db, "rank", "--department", "NOPE", *AS_OF).exit_code == 1
@@ -263,3 +271,19 @@ def test_a_second_rank_is_printed_from_the_kept_ranking_until_the_estate_changes
     monkeypatch.setattr(cli_base, "score_estate", no_scoring)
     assert run("--db", demo_db, "rank", "--top", "3", *AS_OF).exit_code == 0
     assert run("--db", demo_db, "rank", "--top", "3", "--as-of", "2026-12-01").exit_code == 1
+
+
+def test_one_system_scored_alone_is_scored_as_in_the_whole_estate(demo_db: Path) -> None:
+    policy = load_policy(as_of=dt.date(2026, 11, 1))
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection:
+            whole = score_estate(connection, policy)
+            alone = [score_system(connection, policy, s.key, s.rank) for s in whole.systems]
+            with pytest.raises(NotFound):
+                score_system(connection, policy, "DBP/NOPE", 1)
+    finally:
+        engine.dispose()
+    assert [score_dict(s) for s in alone] == [score_dict(s) for s in whole.systems]
+    # Among them, systems whose readiness turns on systems they depend on.
+    assert any("on premises (" in r.text for s in alone for r in s.readiness.reasons)

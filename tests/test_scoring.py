@@ -265,7 +265,7 @@ def test_dependencies_on_systems_that_cannot_move_are_conditions() -> None:
     )
     readiness = assess_readiness(stuck, POLICY, {"MOJ/MF-1"})
     assert readiness.category is Readiness.CONDITIONAL
-    assert "depends on 1 systems that stay on premises (MOJ/MF-1)" in readiness.reasons[0].text
+    assert "depends on 1 system that stays on premises (MOJ/MF-1)" in readiness.reasons[0].text
 
 
 def test_retiring_systems_are_retired() -> None:

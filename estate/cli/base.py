@@ -25,13 +25,15 @@ from estate import db, queries
 from estate.errors import EstateError
 from estate.graph import EstateGraph, load_graph
 from estate.progress import Progress as ProgressCallback
-from estate.scoring import EstateScores, score_estate
+from estate.scoring import EstateScores, score_estate, score_system
 from estate.scoring.policy import Policy, load_policy
+from estate.scoring.results import SystemScore
 from estate.snapshot import (
     RankedRow,
     fingerprint,
     fresh_snapshot,
     keep_snapshot,
+    kept_rank,
     ranked_rows,
     stored_fingerprint,
     take_snapshot,
@@ -170,6 +172,19 @@ def load_ranking(
     if kept is not None:
         return policy, kept.rows
     return policy, ranked_rows(load_scores(ctx, policy_path, as_of))
+
+
+def load_system_score(
+    ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None, key: str
+) -> SystemScore:
+    """One system's scores: scored alone, with its place from the kept ranking, while that
+    ranking is fresh; else the whole estate is scored (and the ranking kept)."""
+    policy = _policy(policy_path, as_of)
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        rank = kept_rank(connection, policy, key)
+        if rank is not None:
+            return score_system(connection, policy, key, rank)
+    return load_scores(ctx, policy_path, as_of).by_key()[key]
 
 
 def load_ranked_graph(

@@ -16,7 +16,7 @@ from estate.cli.base import (
     cli,
     err,
     json_option,
-    load_scores,
+    load_system_score,
     open_engine,
     out,
     print_json,
@@ -140,8 +140,7 @@ def show(
     where each value came from."""
     with open_engine(ctx) as engine, Session(engine) as session:
         detail = queries.describe_system(session, system)
-    scores = load_scores(ctx, policy_path, as_of)
-    detail["scores"] = score_dict(scores.by_key()[detail["key"]])
+    detail["scores"] = score_dict(load_system_score(ctx, policy_path, as_of, detail["key"]))
     if as_json:
         print_json(detail)
         return

@@ -10,7 +10,8 @@ from sqlalchemy.engine import Connection
 
 from estate.catalogue import Catalogue
 from estate.catalogue.endoflife import load_catalogue
-from estate.graph import EstateGraph
+from estate.errors import NotFound
+from estate.graph import EstateGraph, load_graph
 from estate.perf import collector_paused
 from estate.progress import Progress
 from estate.scoring.facts import SystemFacts, load_facts
@@ -21,7 +22,7 @@ from estate.scoring.results import Readiness, Severity, SystemScore
 from estate.scoring.security import assess_gaps
 from estate.words import counted
 
-__all__ = ["EstateScores", "score_estate"]
+__all__ = ["EstateScores", "score_estate", "score_system"]
 
 
 @dataclass
@@ -172,3 +173,21 @@ def score_estate(
     for rank, system in enumerate(systems, start=1):
         system.rank = rank
     return EstateScores(systems, policy, catalogue, graph)
+
+
+def score_system(connection: Connection, policy: Policy, key: str, rank: int) -> SystemScore:
+    """One system scored exactly as `score_estate` scores it, reading the graph but the facts
+    of only this system and those it depends on (whether they can move to cloud matters to its
+    readiness): its explanation without scoring the whole estate. `rank`, its place in the
+    estate's order, needs every system and comes from the caller, e.g. a kept ranking."""
+    with collector_paused():
+        catalogue = load_catalogue(connection)
+        graph = load_graph(connection)
+        if key not in graph.nodes or graph.nodes[key].placeholder:
+            raise NotFound(f"No system {key!r} in the estate.")
+        wanted = {key, *graph.graph.successors(key)}
+        facts, _ = load_facts(connection, catalogue, wanted, graph)
+        anchored = {f.key for f in facts if blocks_move(f, policy)}
+        score = _score_one(next(f for f in facts if f.key == key), policy, anchored)
+    score.rank = rank
+    return score

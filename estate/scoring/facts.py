@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import namedtuple
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -105,13 +106,20 @@ class SystemFacts:
 
 
 def load_facts(
-    connection: Connection, catalogue: Catalogue
+    connection: Connection,
+    catalogue: Catalogue,
+    keys: Collection[str] | None = None,
+    graph: EstateGraph | None = None,
 ) -> tuple[list[SystemFacts], EstateGraph]:
-    """All systems' facts and the estate graph; components are matched once per distinct text."""
+    """All systems' facts, or only those of `keys`, and the whole estate graph (`graph` when
+    the caller has read it already); components are matched once per distinct text."""
     facts: dict[int, SystemFacts] = {}
     statement = sa.select(SYSTEM, ORG.c.code.label("org_code"), ORG.c.name.label("org_name")).join(
         ORG, SYSTEM.c.organisation_id == ORG.c.id
     )
+    if keys is not None:
+        pairs = [tuple(key.split("/", 1)) for key in keys]
+        statement = statement.where(sa.tuple_(ORG.c.code, SYSTEM.c.reference).in_(pairs))
     result = connection.execute(statement)
     # A plain named tuple: scoring reads each stored field dozens of times per system, and a
     # named tuple's attributes read several times faster than a database row's.
@@ -122,13 +130,17 @@ def load_facts(
         )
     matches: dict[tuple[str, str], Match] = {}
     components = connection.execute(
-        sa.select(
+        _of_systems(
+            sa.select(
+                COMPONENT.c.system_id,
+                plain(COMPONENT.c.kind),
+                COMPONENT.c.product,
+                COMPONENT.c.version,
+                plain(COMPONENT.c.end_of_support),
+            ).order_by(COMPONENT.c.system_id, COMPONENT.c.kind, COMPONENT.c.product),
             COMPONENT.c.system_id,
-            plain(COMPONENT.c.kind),
-            COMPONENT.c.product,
-            COMPONENT.c.version,
-            plain(COMPONENT.c.end_of_support),
-        ).order_by(COMPONENT.c.system_id, COMPONENT.c.kind, COMPONENT.c.product)
+            None if keys is None else facts,
+        )
     )
     for system_id, kind_text, product, version, end_of_support in components:
         kind = _KINDS[kind_text]
@@ -142,21 +154,32 @@ def load_facts(
             ComponentFact(kind, product, version or "", as_date(end_of_support), match)
         )
     assessments = connection.execute(
-        sa.select(
+        _of_systems(
+            sa.select(
+                ASSESSMENT.c.system_id,
+                plain(ASSESSMENT.c.principle),
+                plain(ASSESSMENT.c.outcome),
+                plain(ASSESSMENT.c.assessed_on),
+                ASSESSMENT.c.notes,
+            ).order_by(ASSESSMENT.c.system_id, ASSESSMENT.c.principle),
             ASSESSMENT.c.system_id,
-            plain(ASSESSMENT.c.principle),
-            plain(ASSESSMENT.c.outcome),
-            plain(ASSESSMENT.c.assessed_on),
-            ASSESSMENT.c.notes,
-        ).order_by(ASSESSMENT.c.system_id, ASSESSMENT.c.principle)
+            None if keys is None else facts,
+        )
     )
     for system_id, principle, outcome, assessed_on, notes in assessments:
         facts[system_id].assessments.append(
             Assessment(_PRINCIPLES[principle], _OUTCOMES[outcome], as_date(assessed_on), notes)
         )
-    graph = load_graph(connection)
+    graph = graph or load_graph(connection)
     blast = graph.blast_radius()
     for fact in facts.values():
         fact.blast = blast.get(fact.key)
         fact.depends_on = sorted(graph.graph.successors(fact.key))
     return list(facts.values()), graph
+
+
+def _of_systems(
+    statement: sa.Select[Any], column: sa.Column[Any], systems: Collection[int] | None
+) -> sa.Select[Any]:
+    """`statement` cut to rows of `systems` (by id), or all rows when `systems` is None."""
+    return statement if systems is None else statement.where(column.in_(list(systems)))

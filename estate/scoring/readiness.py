@@ -19,6 +19,7 @@ from estate.enums import (
 from estate.scoring.facts import SystemFacts
 from estate.scoring.policy import Policy
 from estate.scoring.results import CloudReadiness, Readiness, ReadinessReason
+from estate.words import counted
 
 CLOUD_HOSTING = (Hosting.PUBLIC_IAAS, Hosting.PUBLIC_PAAS, Hosting.SAAS)
 MAX_DEPENDENCY_PENALTIES = 4
@@ -114,7 +115,8 @@ def _reasons(facts: SystemFacts, policy: Policy, anchored: set[str]) -> list[Rea
         )
         reasons.append(
             ReadinessReason(
-                f"depends on {len(stuck)} systems that stay on premises ({shown})",
+                f"depends on {counted(len(stuck), 'system')} that "
+                f"{'stays' if len(stuck) == 1 else 'stay'} on premises ({shown})",
                 "condition",
                 penalty,
             )
