@@ -52,7 +52,7 @@ def _graph(
         )
     )
 )
-def test_blast_radius_matches_brute_force(
+def test_blast_radius_of_every_node_and_of_one_match_brute_force(
     case: tuple[int, list[tuple[int, int]], set[int]],
 ) -> None:
     nodes, edges, critical = case
@@ -69,6 +69,7 @@ def test_blast_radius_matches_brute_force(
         departments = {estate.nodes[d].department for d in dependents}
         assert result.departments == len(departments)
         assert result.other_departments == len(departments - {node.department})
+        assert estate.blast_radius_of(key) == result, "one node's alone, the same figures"
 
 
 def test_a_cycle_is_one_cluster_and_each_member_depends_on_the_others() -> None:

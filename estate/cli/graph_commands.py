@@ -131,7 +131,7 @@ def graph_show(
         _emit(sub, GraphFormat(fmt), output)
         return
     found = levels(graph_, key, depth, chosen)
-    blast = None if graph_.nodes[key].placeholder else graph_.blast_radius().get(key)
+    blast = None if graph_.nodes[key].placeholder else graph_.blast_radius_of(key)
     if as_json:
         print_json(
             {

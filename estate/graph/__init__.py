@@ -67,6 +67,21 @@ class EstateGraph:
         groups = [sorted(c) for c in nx.strongly_connected_components(self.graph) if len(c) > 1]
         return sorted(groups, key=lambda g: (-len(g), g[0]))
 
+    def blast_radius_of(self, key: str) -> BlastRadius:
+        """One node's dependents, direct and transitive: the same figures as `blast_radius`
+        gives it, for a caller that needs one node's without working out every node's."""
+        dependents = nx.ancestors(self.graph, key)
+        departments = {self.nodes[k].department for k in dependents}
+        return BlastRadius(
+            direct=self.graph.in_degree(key),
+            total=len(dependents),
+            critical=sum(
+                1 for k in dependents if self.nodes[k].criticality is Criticality.CRITICAL
+            ),
+            departments=len(departments),
+            other_departments=len(departments - {self.nodes[key].department}),
+        )
+
     def blast_radius(self) -> dict[str, BlastRadius]:
         """Every node's dependents, direct and transitive, computed for all nodes at once.
 

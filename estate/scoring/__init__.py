@@ -188,6 +188,8 @@ def score_system(connection: Connection, policy: Policy, key: str, rank: int) ->
         wanted = {key, *graph.graph.successors(key)}
         facts, _ = load_facts(connection, catalogue, wanted, graph)
         anchored = {f.key for f in facts if blocks_move(f, policy)}
-        score = _score_one(next(f for f in facts if f.key == key), policy, anchored)
+        own = next(f for f in facts if f.key == key)
+        own.blast = graph.blast_radius_of(key)
+        score = _score_one(own, policy, anchored)
     score.rank = rank
     return score

@@ -112,7 +112,8 @@ def load_facts(
     graph: EstateGraph | None = None,
 ) -> tuple[list[SystemFacts], EstateGraph]:
     """All systems' facts, or only those of `keys`, and the whole estate graph (`graph` when
-    the caller has read it already); components are matched once per distinct text."""
+    the caller has read it already); components are matched once per distinct text. The blast
+    radius, worked out for every system at once, is left to the caller with `keys`."""
     facts: dict[int, SystemFacts] = {}
     statement = sa.select(SYSTEM, ORG.c.code.label("org_code"), ORG.c.name.label("org_name")).join(
         ORG, SYSTEM.c.organisation_id == ORG.c.id
@@ -171,7 +172,7 @@ def load_facts(
             Assessment(_PRINCIPLES[principle], _OUTCOMES[outcome], as_date(assessed_on), notes)
         )
     graph = graph or load_graph(connection)
-    blast = graph.blast_radius()
+    blast = graph.blast_radius() if keys is None else {}
     for fact in facts.values():
         fact.blast = blast.get(fact.key)
         fact.depends_on = sorted(graph.graph.successors(fact.key))
