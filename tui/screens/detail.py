@@ -14,10 +14,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from estate import db, queries
 from estate.render import BAND_STYLE, render_scores, render_system
+from estate.scoring import score_system
+from estate.scoring.results import SystemScore
 from estate.scoring.serialise import score_dict
+from estate.snapshot import kept_rank
 from tui.data import RankedData
 
 
@@ -33,6 +37,8 @@ class DetailScreen(Screen[None]):
     def __init__(self, key: str) -> None:
         super().__init__()
         self.key = key
+        self.alone: SystemScore | None = None
+        """This system scored on its own while the estate's fresh scores are on their way."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -50,14 +56,35 @@ class DetailScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
-        """Read the stored system in a worker, with its own database session."""
+        """Read the stored system in a worker, with its own database session. While the
+        estate is scored afresh from an unchanged kept ranking, score this system alone
+        meanwhile, its place taken from that ranking: the explanation need not wait for every
+        system's."""
         engine = db.open_engine(self.app.db_path)  # type: ignore[attr-defined]
         try:
             with Session(engine) as session:
                 detail = queries.describe_system(session, self.key)
+            self.app.call_from_thread(self.show, detail)
+            if self._waiting():
+                policy = self.app.policy  # type: ignore[attr-defined]
+                with engine.connect() as connection:
+                    rank = kept_rank(connection, policy, self.key)
+                    if rank is not None and self._waiting():
+                        alone = score_system(connection, policy, self.key, rank)
+                        if not get_current_worker().is_cancelled:
+                            self.app.call_from_thread(self.show_alone, alone)
         finally:
             engine.dispose()
-        self.app.call_from_thread(self.show, detail)
+
+    def _waiting(self) -> bool:
+        data: RankedData | None = self.app.data  # type: ignore[attr-defined]
+        return data is None or data.score(self.key) is None
+
+    def show_alone(self, score: SystemScore) -> None:
+        """The explanation from this system scored alone, until the estate's arrive."""
+        self.alone = score
+        if self.is_attached:  # not left meanwhile
+            self.show_scores(self.app.data)  # type: ignore[attr-defined]
 
     def show(self, detail: dict[str, Any]) -> None:
         """Draw the stored facts and the neighbour list, and the explanation of the scores
@@ -85,6 +112,7 @@ class DetailScreen(Screen[None]):
     def show_scores(self, data: RankedData | None) -> None:
         """The explanation of every score, or a word that it is on its way."""
         score = data.score(self.key) if data is not None else None
+        score = score or self.alone
         scores = self.query_one("#scores", Static)
         if score is None:
             scores.update(Text("Scoring the estate: the explanation appears here in a moment."))
