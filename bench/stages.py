@@ -343,6 +343,7 @@ def opened_database(systems: int, cache: Path) -> Path:
 def stage_reopen(systems: int, cache: Path) -> dict[str, Any]:
     """The estate opened again, unchanged: the last ranking shows while it is rescored."""
     from tui.app import make_app
+    from tui.screens.detail import DetailScreen
 
     path = opened_database(systems, cache)
     if not path.exists():
@@ -361,6 +362,14 @@ def stage_reopen(systems: int, cache: Path) -> dict[str, Any]:
             while app.overview_body is None:
                 await asyncio.sleep(0.005)
             result["overview_shown_s"] = time.perf_counter() - start
+            # The riskiest system's explanation, scored alone while the estate is scored.
+            opened = time.perf_counter()
+            detail = DetailScreen(app.data.rows[0].key)
+            await app.push_screen(detail)
+            while detail.alone is None and (app.data.scores is None):
+                await asyncio.sleep(0.005)
+            result["explained_alone"] = detail.alone is not None
+            result["explanation_s"] = time.perf_counter() - opened
             await app.workers.wait_for_complete()
             await pilot.pause()
             result["scores_shown_s"] = time.perf_counter() - start

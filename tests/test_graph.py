@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import networkx as nx
 import pytest
+import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from estate import db
 from estate.enums import Criticality
 from estate.errors import NotFound
-from estate.graph import BlastRadius, EstateGraph, Node
+from estate.graph import (
+    BlastRadius,
+    EstateGraph,
+    Node,
+    blast_radius_in_database,
+    depends_on_keys,
+    load_graph,
+)
 from estate.graph.export import (
     BAND_COLOURS,
     attributed,
@@ -242,3 +252,26 @@ def test_blast_radius_reads_as_a_sentence() -> None:
     many = BlastRadius(direct=2, total=1200, critical=3, departments=4, other_departments=3)
     assert one.describe() == "1 system depends on it (1 directly, 0 critical, 1 department)"
     assert many.describe() == ("1,200 systems depend on it (2 directly, 3 critical, 4 departments)")
+
+
+SYSTEM_IDS = (
+    "SELECT o.code || '/' || s.reference, s.id FROM system s "
+    "JOIN organisation o ON o.id = s.organisation_id"
+)
+
+
+def test_one_systems_blast_radius_in_the_database_matches_the_graph(demo_db: Path) -> None:
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection:
+            estate = load_graph(connection)
+            ids: dict[str, int] = {key: id_ for key, id_ in connection.execute(sa.text(SYSTEM_IDS))}
+            radius = estate.blast_radius()
+            assert any(len(c) > 1 for c in estate.clusters()), "cycles are covered"
+            for key, system_id in ids.items():
+                assert blast_radius_in_database(connection, system_id) == radius[key], key
+                assert depends_on_keys(connection, system_id) == sorted(
+                    estate.graph.successors(key)
+                ), key
+    finally:
+        engine.dispose()

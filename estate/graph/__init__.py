@@ -186,3 +186,54 @@ def load_graph(connection: Connection) -> EstateGraph:
             estate.graph.add_node(target)
         estate.graph.add_edge(by_id[from_id], target, kind=kind, criticality=criticality)
     return estate
+
+
+def depends_on_keys(connection: Connection, system_id: int) -> list[str]:
+    """The keys of what one system depends on, placeholders included, as its node's
+    successors in the estate graph: read without loading the graph."""
+    rows = connection.execute(
+        sa.select(DEPENDENCY.c.to_org_code, DEPENDENCY.c.to_reference)
+        .where(DEPENDENCY.c.from_system_id == system_id)
+        .distinct()
+    )
+    return sorted(system_key(code, reference) for code, reference in rows)
+
+
+def blast_radius_in_database(connection: Connection, system_id: int) -> BlastRadius:
+    """One system's blast radius, the same figures as `EstateGraph.blast_radius` gives it,
+    worked out in the database (a recursive query over the dependencies) without loading the
+    graph: for a caller that needs one system's in a moment."""
+    own = connection.execute(
+        sa.select(ORG.c.code, SYSTEM.c.reference)
+        .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+        .where(SYSTEM.c.id == system_id)
+    ).one()
+    targets = sa.and_(
+        DEPENDENCY.c.to_org_code == ORG.c.code, DEPENDENCY.c.to_reference == SYSTEM.c.reference
+    )
+    up = sa.select(sa.literal(system_id).label("id")).cte("dependents", recursive=True)
+    up = up.union(
+        sa.select(DEPENDENCY.c.from_system_id).select_from(
+            up.join(SYSTEM, SYSTEM.c.id == up.c.id)
+            .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+            .join(DEPENDENCY, targets)
+        )
+    )
+    dependents = connection.execute(
+        sa.select(ORG.c.code, SYSTEM.c.criticality)
+        .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+        .where(SYSTEM.c.id.in_(sa.select(up.c.id)), SYSTEM.c.id != system_id)
+    ).all()
+    direct = connection.execute(
+        sa.select(sa.func.count(sa.distinct(DEPENDENCY.c.from_system_id))).where(
+            DEPENDENCY.c.to_org_code == own.code, DEPENDENCY.c.to_reference == own.reference
+        )
+    ).scalar_one()
+    departments = {code for code, _ in dependents}
+    return BlastRadius(
+        direct=direct,
+        total=len(dependents),
+        critical=sum(1 for _, c in dependents if c is Criticality.CRITICAL),
+        departments=len(departments),
+        other_departments=len(departments - {own.code}),
+    )

@@ -10,11 +10,10 @@ from sqlalchemy.engine import Connection
 
 from estate.catalogue import Catalogue
 from estate.catalogue.endoflife import load_catalogue
-from estate.errors import NotFound
-from estate.graph import EstateGraph, load_graph
+from estate.graph import EstateGraph
 from estate.perf import collector_paused
 from estate.progress import Progress
-from estate.scoring.facts import SystemFacts, load_facts
+from estate.scoring.facts import SystemFacts, load_facts, load_system_facts
 from estate.scoring.legacy import assess_legacy
 from estate.scoring.policy import Policy
 from estate.scoring.readiness import assess_readiness, blocks_move
@@ -176,20 +175,15 @@ def score_estate(
 
 
 def score_system(connection: Connection, policy: Policy, key: str, rank: int) -> SystemScore:
-    """One system scored exactly as `score_estate` scores it, reading the graph but the facts
-    of only this system and those it depends on (whether they can move to cloud matters to its
-    readiness): its explanation without scoring the whole estate. `rank`, its place in the
-    estate's order, needs every system and comes from the caller, e.g. a kept ranking."""
+    """One system scored exactly as `score_estate` scores it, reading the facts of only this
+    system and of those it depends on (whether they can move to cloud matters to its readiness)
+    and its dependents in the database: its explanation in a moment, without scoring or even
+    loading the whole estate. `rank`, its place in the estate's order, needs every system and
+    comes from the caller, e.g. a kept ranking."""
     with collector_paused():
         catalogue = load_catalogue(connection)
-        graph = load_graph(connection)
-        if key not in graph.nodes or graph.nodes[key].placeholder:
-            raise NotFound(f"No system {key!r} in the estate.")
-        wanted = {key, *graph.graph.successors(key)}
-        facts, _ = load_facts(connection, catalogue, wanted, graph)
-        anchored = {f.key for f in facts if blocks_move(f, policy)}
-        own = next(f for f in facts if f.key == key)
-        own.blast = graph.blast_radius_of(key)
-        score = _score_one(own, policy, anchored)
+        facts, depended_on = load_system_facts(connection, catalogue, key)
+        anchored = {f.key for f in depended_on if blocks_move(f, policy)}
+        score = _score_one(facts, policy, anchored)
     score.rank = rank
     return score

@@ -15,7 +15,14 @@ from sqlalchemy.engine import Connection
 from estate.catalogue import Catalogue, Match
 from estate.db import as_date, plain
 from estate.enums import ComponentKind, Outcome, Principle
-from estate.graph import BlastRadius, EstateGraph, load_graph
+from estate.errors import NotFound
+from estate.graph import (
+    BlastRadius,
+    EstateGraph,
+    blast_radius_in_database,
+    depends_on_keys,
+    load_graph,
+)
 from estate.models import (
     Component,
     Organisation,
@@ -106,14 +113,39 @@ class SystemFacts:
 
 
 def load_facts(
-    connection: Connection,
-    catalogue: Catalogue,
-    keys: Collection[str] | None = None,
-    graph: EstateGraph | None = None,
+    connection: Connection, catalogue: Catalogue
 ) -> tuple[list[SystemFacts], EstateGraph]:
-    """All systems' facts, or only those of `keys`, and the whole estate graph (`graph` when
-    the caller has read it already); components are matched once per distinct text. The blast
-    radius, worked out for every system at once, is left to the caller with `keys`."""
+    """All systems' facts and the estate graph; components are matched once per distinct text."""
+    facts = _read_facts(connection, catalogue)
+    graph = load_graph(connection)
+    blast = graph.blast_radius()
+    for fact in facts.values():
+        fact.blast = blast.get(fact.key)
+        fact.depends_on = sorted(graph.graph.successors(fact.key))
+    return list(facts.values()), graph
+
+
+def load_system_facts(
+    connection: Connection, catalogue: Catalogue, key: str
+) -> tuple[SystemFacts, list[SystemFacts]]:
+    """One system's facts, as `load_facts` gives them, and the stored facts of the systems it
+    depends on (without their own dependencies or blast radius), read without loading the
+    whole graph."""
+    found = _read_facts(connection, catalogue, [key])
+    if not found:
+        raise NotFound(f"No system {key!r} in the estate.")
+    ((system_id, facts),) = found.items()
+    facts.depends_on = depends_on_keys(connection, system_id)
+    facts.blast = blast_radius_in_database(connection, system_id)
+    others = _read_facts(connection, catalogue, facts.depends_on) if facts.depends_on else {}
+    return facts, list(others.values())
+
+
+def _read_facts(
+    connection: Connection, catalogue: Catalogue, keys: Collection[str] | None = None
+) -> dict[int, SystemFacts]:
+    """The stored rows, components and assessments of every system, or of those of `keys`,
+    by system id."""
     facts: dict[int, SystemFacts] = {}
     statement = sa.select(SYSTEM, ORG.c.code.label("org_code"), ORG.c.name.label("org_name")).join(
         ORG, SYSTEM.c.organisation_id == ORG.c.id
@@ -171,12 +203,7 @@ def load_facts(
         facts[system_id].assessments.append(
             Assessment(_PRINCIPLES[principle], _OUTCOMES[outcome], as_date(assessed_on), notes)
         )
-    graph = graph or load_graph(connection)
-    blast = graph.blast_radius() if keys is None else {}
-    for fact in facts.values():
-        fact.blast = blast.get(fact.key)
-        fact.depends_on = sorted(graph.graph.successors(fact.key))
-    return list(facts.values()), graph
+    return facts
 
 
 def _of_systems(
