@@ -13,6 +13,7 @@ from rich.console import Console
 from sqlalchemy.engine import Engine
 
 from estate import db
+from estate.cli import base as cli_base
 from estate.cli import cli
 from estate.demo import build_demo
 
@@ -70,3 +71,17 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
     console = Console(file=screen, force_terminal=True, color_system=None, width=200)
     monkeypatch.setattr("estate.cli.base.out", console)
     yield screen
+
+
+@pytest.fixture
+def forbid_scoring(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Call it to make the command line's scoring of the whole estate fail the test from then
+    on: what the commands print must come from the kept ranking. `monkeypatch.undo()` lifts it."""
+
+    def no_scoring(*args: object, **kwargs: object) -> None:
+        raise AssertionError("scored the whole estate again although nothing had changed")
+
+    def forbid() -> None:
+        monkeypatch.setattr(cli_base, "score_estate", no_scoring)
+
+    return forbid

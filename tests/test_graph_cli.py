@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
-import pytest
 
-from estate.cli import base as cli_base
 from tests.conftest import Run
 
 AS_OF = ("--as-of", "2026-11-01")
@@ -103,7 +102,7 @@ def test_waves_refuse_a_department_the_estate_does_not_have(run: Run, demo_db: P
 
 
 def test_graph_commands_and_waves_use_a_fresh_kept_ranking_alone(
-    run: Run, demo_db: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run, demo_db: Path, forbid_scoring: Callable[[], None]
 ) -> None:
     commands = [
         ("graph", "orphans"),
@@ -115,10 +114,7 @@ def test_graph_commands_and_waves_use_a_fresh_kept_ranking_alone(
     scored = [run("--db", demo_db, *command, *AS_OF) for command in commands]
     assert all(r.exit_code == 0 for r in scored), [r.output for r in scored]
 
-    def no_scoring(*args: object, **kwargs: object) -> None:
-        raise AssertionError("scored again although nothing changed")
-
-    monkeypatch.setattr(cli_base, "score_estate", no_scoring)
+    forbid_scoring()
     kept = [run("--db", demo_db, *command, *AS_OF) for command in commands]
     assert [r.stdout for r in kept] == [r.stdout for r in scored]
     bands = {n["id"]: n.get("band") for n in json.loads(kept[3].stdout)["nodes"]}

@@ -7,13 +7,13 @@ import datetime as dt
 import io
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from estate import db
-from estate.cli import base as cli_base
 from estate.errors import NotFound
 from estate.scoring import score_estate, score_system
 from estate.scoring.policy import load_policy
@@ -231,7 +231,11 @@ def test_piped_output_has_every_row(run: Run, demo_db: Path) -> None:
 
 
 def test_rank_and_show_use_the_kept_ranking_until_the_estate_changes(
-    run: Run, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run,
+    demo_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    forbid_scoring: Callable[[], None],
 ) -> None:
     shown = ("--db", demo_db, "show", "DBP/DBP-00001", "--json", *AS_OF)
     scored = run(*shown)  # nothing is kept yet: the whole estate is scored, and kept
@@ -240,10 +244,7 @@ def test_rank_and_show_use_the_kept_ranking_until_the_estate_changes(
     first = run(*table)
     assert first.exit_code == 0, first.output
 
-    def no_scoring(*args: object, **kwargs: object) -> None:
-        raise AssertionError("scored again although nothing changed")
-
-    monkeypatch.setattr(cli_base, "score_estate", no_scoring)
+    forbid_scoring()
     again = run(*table)
     assert again.exit_code == 0, again.output
     assert again.stdout == first.stdout
@@ -268,7 +269,7 @@ def test_rank_and_show_use_the_kept_ranking_until_the_estate_changes(
     after = run("--db", demo_db, "rank", *AS_OF)
     assert after.exit_code == 0 and "Renamed" in after.stdout
     # Another date is another ranking.
-    monkeypatch.setattr(cli_base, "score_estate", no_scoring)
+    forbid_scoring()
     assert run("--db", demo_db, "rank", "--top", "3", *AS_OF).exit_code == 0
     assert run("--db", demo_db, "rank", "--top", "3", "--as-of", "2026-12-01").exit_code == 1
 
