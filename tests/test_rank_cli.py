@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from estate import db
+from estate.enums import ComponentKind
 from estate.errors import NotFound
 from estate.scoring import score_estate, score_system
 from estate.scoring.policy import load_policy
@@ -189,8 +190,40 @@ def test_catalogue_commands(run: Run, demo_db: Path) -> None:
     assert nothing.exit_code == 1 and "product not in the catalogue" in nothing.stderr
     unknown = run("--db", demo_db, "catalogue", "show", "frobnicator")
     assert unknown.exit_code == 1
-    unmatched = json.loads(run("--db", demo_db, "catalogue", "unmatched", "--json", *AS_OF).stdout)
-    assert all(": " in row["component"] for row in unmatched)
+
+
+def test_unmatched_components_are_listed_with_why_as_scoring_sees_them(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    def component(reference: str, product: str, **fields: Any) -> dict[str, Any]:
+        kind = ComponentKind.APPLICATION
+        row = {"department": "DBP", "reference": reference, "kind": kind, "product": product}
+        return {**row, **fields}
+
+    returned = small_return(
+        tmp_path / "dbp.xlsx",
+        [system_row("DBP-U1"), system_row("DBP-U2")],
+        components=[
+            component("DBP-U1", "Frobnicator", version="9"),
+            component("DBP-U2", "Widgetron", end_of_support=dt.date(2027, 6, 30)),
+        ],
+        dependencies=[],
+        security=[],
+    )
+    imported = run("--db", demo_db, "import", returned, "--quiet")
+    assert imported.exit_code == 0, imported.output
+    listed = json.loads(run("--db", demo_db, "catalogue", "unmatched", "--json").stdout)
+    assert [row["system"] for row in listed] == ["DBP/DBP-U1"], "a date of its own places it"
+    assert listed[0]["component"].startswith("Frobnicator 9: ")
+    table = run("--db", demo_db, "catalogue", "unmatched").stdout
+    assert "1 component not matched to the catalogue" in table
+    scored = json.loads(run("--db", demo_db, "rank", "--json", *AS_OF).stdout)["systems"]
+    from_scores = [
+        {"system": s["key"], "component": text}
+        for s in scored
+        for text in s["unmatched_components"]
+    ]
+    assert listed == sorted(from_scores, key=lambda row: (row["system"], row["component"]))
 
 
 def test_scoring_reports_its_progress_to_the_end(demo_db: Path) -> None:

@@ -30,6 +30,7 @@ from estate.exports import ExportFormat, export_ranking, format_for
 from estate.files import neutralise
 from estate.ranking import RankBy, identity_candidates, parse_band, select_rows, select_systems
 from estate.render import BAND_STYLE
+from estate.scoring import unmatched_components
 from estate.scoring.policy import Policy, default_text, load_policy
 from estate.scoring.results import SystemScore
 from estate.scoring.serialise import SCHEMA_VERSION, score_dict
@@ -341,23 +342,21 @@ def catalogue_import(ctx: click.Context, file: Path, product: str | None) -> Non
 
 @catalogue.command("unmatched")
 @json_option
-@scoring_options
 @click.pass_context
-def catalogue_unmatched(
-    ctx: click.Context, as_json: bool, policy_path: Path | None, as_of: dt.datetime | None
-) -> None:
+def catalogue_unmatched(ctx: click.Context, as_json: bool) -> None:
     """Components the catalogue could not place, and why, so their support dates can be given."""
-    scores = load_scores(ctx, policy_path, as_of)
-    rows = [(s.key, text) for s in scores.systems for text in s.unmatched_components]
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        rows = unmatched_components(connection)
     if as_json:
         print_json([{"system": key, "component": text} for key, text in rows])
         return
     table = Table(
-        title=f"{len(rows)} components not matched to the catalogue", title_justify="left"
+        title=f"{counted(len(rows), 'component')} not matched to the catalogue",
+        title_justify="left",
     )
     table.add_column("System")
     table.add_column("Component and reason", overflow="fold")
-    for key, text in sorted(rows):
+    for key, text in rows:
         table.add_row(key, text)
     out.print(table)
 

@@ -13,7 +13,7 @@ from estate.catalogue.endoflife import load_catalogue
 from estate.graph import EstateGraph
 from estate.perf import collector_paused
 from estate.progress import Progress
-from estate.scoring.facts import SystemFacts, load_facts, load_system_facts
+from estate.scoring.facts import SystemFacts, load_facts, load_system_facts, read_facts
 from estate.scoring.legacy import assess_legacy
 from estate.scoring.policy import Policy
 from estate.scoring.readiness import assess_readiness, blocks_move
@@ -21,7 +21,7 @@ from estate.scoring.results import Readiness, Severity, SystemScore
 from estate.scoring.security import assess_gaps
 from estate.words import counted
 
-__all__ = ["EstateScores", "score_estate", "score_system"]
+__all__ = ["EstateScores", "score_estate", "score_system", "unmatched_components"]
 
 
 @dataclass
@@ -115,13 +115,26 @@ def _reasons(score: SystemScore, contributions: dict[str, float]) -> tuple[tuple
     return tuple(text for _, text, _ in top), "; ".join(short for _, _, short in top)
 
 
-def _score_one(facts: SystemFacts, policy: Policy, anchored: set[str]) -> SystemScore:
-    row = facts.row
-    unmatched = tuple(
+def _unmatched(facts: SystemFacts) -> tuple[str, ...]:
+    """The system's components the catalogue could not place and that carry no support date of
+    their own, each with why."""
+    return tuple(
         f"{c.label}: {c.match.note}"
         for c in facts.components
         if c.match is not None and not c.match.matched and c.end_of_support is None
     )
+
+
+def unmatched_components(connection: Connection) -> list[tuple[str, str]]:
+    """Every component the lifecycle catalogue could not place, as (system key, component and
+    why), in key order: read from the stored returns without scoring the estate."""
+    with collector_paused():
+        facts = read_facts(connection, load_catalogue(connection))
+    return sorted((f.key, text) for f in facts.values() for text in _unmatched(f))
+
+
+def _score_one(facts: SystemFacts, policy: Policy, anchored: set[str]) -> SystemScore:
+    row = facts.row
     score = SystemScore(
         key=facts.key,
         system_id=row.id,
@@ -137,7 +150,7 @@ def _score_one(facts: SystemFacts, policy: Policy, anchored: set[str]) -> System
         readiness=assess_readiness(facts, policy, anchored),
         gaps=assess_gaps(facts, policy),
         blast=facts.blast,
-        unmatched_components=unmatched,
+        unmatched_components=_unmatched(facts),
         record=row,
         out_of_support=tuple(c.label for c in facts.components if c.out_of_support(policy.as_of)),
     )

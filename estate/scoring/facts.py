@@ -116,7 +116,7 @@ def load_facts(
     connection: Connection, catalogue: Catalogue
 ) -> tuple[list[SystemFacts], EstateGraph]:
     """All systems' facts and the estate graph; components are matched once per distinct text."""
-    facts = _read_facts(connection, catalogue)
+    facts = read_facts(connection, catalogue)
     graph = load_graph(connection)
     blast = graph.blast_radius()
     for fact in facts.values():
@@ -131,21 +131,21 @@ def load_system_facts(
     """One system's facts, as `load_facts` gives them, and the stored facts of the systems it
     depends on (without their own dependencies or blast radius), read without loading the
     whole graph."""
-    found = _read_facts(connection, catalogue, [key])
+    found = read_facts(connection, catalogue, [key])
     if not found:
         raise NotFound(f"No system {key!r} in the estate.")
     ((system_id, facts),) = found.items()
     facts.depends_on = depends_on_keys(connection, system_id)
     facts.blast = blast_radius_in_database(connection, system_id)
-    others = _read_facts(connection, catalogue, facts.depends_on) if facts.depends_on else {}
+    others = read_facts(connection, catalogue, facts.depends_on) if facts.depends_on else {}
     return facts, list(others.values())
 
 
-def _read_facts(
+def read_facts(
     connection: Connection, catalogue: Catalogue, keys: Collection[str] | None = None
 ) -> dict[int, SystemFacts]:
-    """The stored rows, components and assessments of every system, or of those of `keys`,
-    by system id."""
+    """The stored rows, components (matched to the catalogue) and assessments of every system,
+    or of those of `keys`, by system id: what scoring reads besides the graph."""
     facts: dict[int, SystemFacts] = {}
     statement = sa.select(SYSTEM, ORG.c.code.label("org_code"), ORG.c.name.label("org_name")).join(
         ORG, SYSTEM.c.organisation_id == ORG.c.id
