@@ -65,6 +65,7 @@ COLUMNS = {
         "graph_orphans_s",
         "graph_central_s",
         "waves_s",
+        "unmatched_s",
     ),
 }
 

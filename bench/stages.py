@@ -395,10 +395,12 @@ def stage_cli(systems: int, cache: Path) -> dict[str, Any]:
         "graph_orphans_s": ["graph", "orphans"],
         "graph_central_s": ["graph", "central"],
         "waves_s": ["waves", "--band", "red"],
+        "unmatched_s": ["catalogue", "unmatched"],
     }
     result: dict[str, Any] = {}
     for name, command in commands.items():
-        arguments = [estate, "--db", str(path), *command, "--as-of", AS_OF.isoformat()]
+        dated = ["--as-of", AS_OF.isoformat()] if command[0] != "catalogue" else []
+        arguments = [estate, "--db", str(path), *command, *dated]
         start = time.perf_counter()
         subprocess.run(arguments, check=True, capture_output=True)
         result[name] = time.perf_counter() - start
