@@ -117,21 +117,23 @@ def stored_fingerprint(connection: Connection) -> str | None:
     return connection.execute(sa.select(SNAPSHOT.c.fingerprint)).scalar()
 
 
+def is_fresh(connection: Connection, policy: Policy) -> bool:
+    """Whether the stored snapshot was scored from exactly what the database holds now under
+    `policy`."""
+    return stored_fingerprint(connection) == fingerprint(connection, policy)
+
+
 def fresh_snapshot(connection: Connection, policy: Policy) -> Snapshot | None:
-    """The stored snapshot when it was scored from exactly what the database holds now under
-    `policy`, else None."""
-    if stored_fingerprint(connection) != fingerprint(connection, policy):
-        return None
-    return load_snapshot(connection)
+    """The stored snapshot while it is fresh, else None."""
+    return load_snapshot(connection) if is_fresh(connection, policy) else None
 
 
 def kept_rank(connection: Connection, policy: Policy, key: str) -> int | None:
-    """`key`'s place in the kept ranking when that ranking is still fresh, else None."""
-    if stored_fingerprint(connection) != fingerprint(connection, policy):
+    """`key`'s place in the kept ranking while that ranking is fresh, else None."""
+    if not is_fresh(connection, policy):
         return None
-    rank = SNAPSHOT_ROWS.c.rank
     found: int | None = connection.execute(
-        sa.select(rank).where(SNAPSHOT_ROWS.c.key == key)
+        sa.select(SNAPSHOT_ROWS.c.rank).where(SNAPSHOT_ROWS.c.key == key)
     ).scalar()
     return found
 
