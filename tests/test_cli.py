@@ -26,6 +26,9 @@ def test_init_creates_an_empty_estate(run: Run, tmp_path: Path) -> None:
     stats = json.loads(run("--db", path, "stats", "--json").stdout)
     assert stats["systems"] == 0 and stats["organisations"] == 0
     assert run("--db", path, "init").exit_code == 0  # a second init leaves it be
+    ranked = run("--db", path, "rank")
+    assert ranked.exit_code == 0 and not ranked.stdout
+    assert "The estate is empty: import a return with `estate import FILE`" in ranked.stderr
 
 
 def test_db_can_come_from_the_environment(tmp_path: Path) -> None:

@@ -78,6 +78,12 @@ def _csv_row(s: SystemScore) -> list[object]:
     ]
 
 
+EMPTY_ESTATE = (
+    "The estate is empty: import a return with `estate import FILE`, or build the sample "
+    "estate with `estate demo`."
+)
+
+
 def _rank_table(rows: list[RankedRow], title: str) -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column("#", justify="right")
@@ -129,6 +135,9 @@ def rank(
     if by == RankBy.PRIORITY and not (as_json or as_csv):
         # The table needs only the ranking's lines, kept from the last scoring if still fresh.
         policy, ranking = load_ranking(ctx, policy_path, as_of)
+        if not ranking:
+            err.print(EMPTY_ESTATE)
+            return
         chosen = select_rows(ranking, departments=departments, bands=wanted_bands, top=top)
         _print_ranking(chosen, by, policy, top)
         return
