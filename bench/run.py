@@ -57,7 +57,13 @@ COLUMNS = {
         "keystroke_handler_ms_median",
         "first_sort_ms",
     ),
-    "reopen": ("ranking_shown_s", "overview_shown_s", "explanation_s", "scores_shown_s"),
+    "reopen": (
+        "ranking_shown_s",
+        "overview_shown_s",
+        "explanation_s",
+        "explorer_s",
+        "scores_shown_s",
+    ),
     "cli": (
         "rank_scoring_s",
         "rank_kept_s",

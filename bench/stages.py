@@ -344,6 +344,7 @@ def stage_reopen(systems: int, cache: Path) -> dict[str, Any]:
     """The estate opened again, unchanged: the last ranking shows while it is rescored."""
     from tui.app import make_app
     from tui.screens.detail import DetailScreen
+    from tui.screens.explorer import ExplorerScreen
 
     path = opened_database(systems, cache)
     if not path.exists():
@@ -370,6 +371,14 @@ def stage_reopen(systems: int, cache: Path) -> dict[str, Any]:
                 await asyncio.sleep(0.005)
             result["explained_alone"] = detail.alone is not None
             result["explanation_s"] = time.perf_counter() - opened
+            # Its dependencies, the graph read alone while the estate is still scored.
+            opened = time.perf_counter()
+            explorer = ExplorerScreen(detail.key)
+            await app.push_screen(explorer)
+            while not hasattr(explorer, "graph"):
+                await asyncio.sleep(0.005)
+            result["explored_alone"] = app.data.scores is None
+            result["explorer_s"] = time.perf_counter() - opened
             await app.workers.wait_for_complete()
             await pilot.pause()
             result["scores_shown_s"] = time.perf_counter() - start

@@ -163,8 +163,19 @@ async def test_a_reopened_estate_shows_its_last_ranking_while_it_is_scored(
                     break
                 await pilot.pause(0.05)
             assert "Legacy risk" in _text(box) and app.data.scores is None
+            detail = app.screen
+            # The dependencies do not wait either: the explorer reads the graph alone.
             await pilot.press("e")
-            assert isinstance(app.screen, DetailScreen), "the explorer waits for the graph"
+            assert isinstance(app.screen, ExplorerScreen)
+            blast = app.screen.query_one("#blast", Static)
+            for _ in range(200):
+                if "Reading" not in _text(blast):
+                    break
+                await pilot.pause(0.05)
+            assert "systems depend on it" in _text(blast) and app.data.scores is None
+            assert app.screen.query_one(Tree).root.children, "both directions are shown"
+            await pilot.press("escape")
+            assert app.screen is detail
         await _loaded(pilot)
         assert app.data is not None and app.data.scores is not None
         explanation = _text(app.screen.query_one("#scores", Static))
@@ -354,7 +365,7 @@ async def test_dependency_explorer_shows_both_directions_and_blast_radius(demo_d
         await _loaded(pilot)
         key = app.screen.key  # type: ignore[attr-defined]
         await pilot.press("e")
-        await pilot.pause()
+        await _loaded(pilot)
         assert isinstance(app.screen, ExplorerScreen)
         tree = app.screen.query_one(Tree)
         down, up = tree.root.children
@@ -537,6 +548,6 @@ class TestSnapshots:
             await pilot.press("r", "enter")
             await _loaded(pilot)
             await pilot.press("e")
-            await pilot.pause()
+            await _loaded(pilot)
 
         assert snap_compare(_app(demo_db), terminal_size=SIZE, run_before=explorer)

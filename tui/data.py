@@ -105,10 +105,6 @@ class RankedData:
         self.note = ""
         """What to tell the reader about these rows while the scores are not fresh."""
         self.by_key = {s.key: i for i, s in enumerate(rows)}
-        self.cluster_of = (
-            {key: group for group in scores.graph.clusters() for key in group} if scores else {}
-        )
-        """Each system in a dependency cycle: the systems that must move with it."""
         self.haystack = [f"{s.key} {s.name} {s.business_owner or ''}".casefold() for s in rows]
         self.cells = [tuple(str(c.value(s)) for c in COLUMNS) for s in rows]
         self._sorted: dict[tuple[str, bool], list[int]] = {}

@@ -35,8 +35,9 @@ from 16), cloud readiness categories, and CAF / Secure by Design gaps. Each crit
 whether it was self-assessed, derived (and from what) or unknown.
 
 Opened again, estate shows the ranking and overview of its last scoring at once, saying when
-that was and whether anything has changed since, while it scores the estate afresh; the
-explanations, the dependency explorer, waves and export follow when the fresh scores are in.
+that was and whether anything has changed since, while it scores the estate afresh. The
+dependency explorer reads the graph alone meanwhile, and so does a system's explanation when
+nothing has changed; waves and export follow when the fresh scores are in.
 """
 
 

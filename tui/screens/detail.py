@@ -130,7 +130,7 @@ class DetailScreen(Screen[None]):
     def action_explore(self) -> None:
         from tui.screens.explorer import ExplorerScreen
 
-        if self.app.data is None or self.app.data.scores is None:  # type: ignore[attr-defined]
-            self.notify("The estate is still being scored; the dependencies follow in a moment.")
+        if self.app.data is None:  # type: ignore[attr-defined]
+            self.notify("The estate is still being read; the dependencies follow in a moment.")
             return
         self.app.push_screen(ExplorerScreen(self.key))

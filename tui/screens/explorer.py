@@ -3,13 +3,17 @@ each system shows its band, and the blast radius heads the screen."""
 
 from __future__ import annotations
 
+import networkx as nx
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
+from textual.worker import get_current_worker
 
+from estate import db
+from estate.graph import EstateGraph, load_graph
 from estate.render import BAND_STYLE
 
 NodeData = tuple[str, str, tuple[str, ...]]
@@ -37,19 +41,45 @@ class ExplorerScreen(Screen[None]):
     def on_mount(self) -> None:
         self.data = self.app.data  # type: ignore[attr-defined]
         self.sub_title = f"Dependencies of {self.key}"
-        self.graph = self.data.scores.graph
-        score = self.data.score(self.key)
-        blast = score.blast
-        cluster = self.data.cluster_of.get(self.key)
-        text = Text(f"{self.key} {score.name}: ", style="bold")
-        if blast is not None:
-            text.append(f"{blast.describe()}.")
-        if cluster:
+        self.query_one("#blast", Static).update(Text("Reading the dependencies..."))
+        self.read_graph(self.data.scores.graph if self.data.scores is not None else None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def read_graph(self, graph: EstateGraph | None) -> None:
+        """Work out the heading off the event loop (a central system's dependents can be most
+        of the estate). While the kept ranking is shown and the estate is still being scored,
+        the graph is read alone, with a connection of the worker's own."""
+        if graph is None:
+            engine = db.open_engine(self.app.db_path)  # type: ignore[attr-defined]
+            try:
+                with engine.connect() as connection:
+                    graph = load_graph(connection)
+            finally:
+                engine.dispose()
+        heading = self._heading(graph)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show, graph, heading)
+
+    def _heading(self, graph: EstateGraph) -> Text:
+        """The system's blast radius, and the cycle it must move with, if any."""
+        if self.key not in graph.nodes:
+            return Text(f"{self.key} is no longer in the estate.", style="bold")
+        in_cycle = nx.ancestors(graph.graph, self.key) & nx.descendants(graph.graph, self.key)
+        text = Text(f"{self.key} {graph.nodes[self.key].name}: ", style="bold")
+        text.append(f"{graph.blast_radius_of(self.key).describe()}.")
+        if in_cycle:
             text.append(
-                f"\nIn a dependency cycle with {len(cluster) - 1} others: they must move together.",
+                f"\nIn a dependency cycle with {len(in_cycle)} others: they must move together.",
                 style="yellow",
             )
-        self.query_one("#blast", Static).update(text)
+        return text
+
+    def show(self, graph: EstateGraph, heading: Text) -> None:
+        """Head the screen and grow the tree."""
+        self.graph = graph
+        self.query_one("#blast", Static).update(heading)
+        if self.key not in graph.nodes:
+            return
         tree = self.query_one("#tree", Tree)
         tree.root.set_label(self._label(self.key))
         tree.root.data = (self.key, "root", (self.key,))
