@@ -18,8 +18,9 @@ from openpyxl import load_workbook
 from estate import db
 from estate.exports import export_ranking
 from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS
+from estate.exports.workbook import METHOD
 from estate.scoring import score_estate
-from estate.scoring.policy import load_policy
+from estate.scoring.policy import default_text, load_policy
 from tests.conftest import Run
 
 AS_OF = ("--as-of", "2026-11-01")
@@ -352,8 +353,13 @@ def test_export_refuses_unknown_formats_and_departments(
     assert missing.exit_code == 1 and "No department 'NOPE'" in missing.stderr
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_the_workbook_opens_cleanly_in_libreoffice(run: Run, demo_db: Path, tmp_path: Path) -> None:
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice or poppler's pdftotext is not installed",
+)
+def test_the_workbook_prints_whole_as_a_board_paper_from_libreoffice(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "board.xlsx"
     _export(run, demo_db, out, "--top", "40")
     result = subprocess.run(
@@ -375,4 +381,33 @@ def test_the_workbook_opens_cleanly_in_libreoffice(run: Run, demo_db: Path, tmp_
     )
     pdf = tmp_path / "board.pdf"
     assert result.returncode == 0 and pdf.exists(), result.stderr
-    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    sizes = [line for line in info.splitlines() if line.startswith("Page") and "size:" in line]
+    assert sizes and all("(A4)" in line for line in sizes), "every page on A4"
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    printed = "".join(text.split())
+
+    def shown(words: str) -> bool:
+        return "".join(words.split()) in printed
+
+    book = load_workbook(out, read_only=True)
+    ranked = [row[1] for row in book["Priority list"].iter_rows(min_row=2, values_only=True)]
+    assert len(ranked) == 40 and all(shown(str(key)) for key in ranked), "every row printed"
+    for heading in (
+        "Legacy technology remediation priorities",
+        "Red-rated systems by department",  # the charts are drawn
+        "Cloud readiness",
+        "Asset name",
+        "Principle",
+        "Wave",
+        "How estate scores each system",
+        "Detail",
+    ):
+        assert shown(heading), heading
+    method = [*METHOD, *default_text().splitlines()]
+    cut = [paragraph for paragraph in method if paragraph and not shown(paragraph)]
+    assert not cut, f"text cut off at the page's edge: {cut}"

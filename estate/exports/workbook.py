@@ -350,7 +350,9 @@ class WorkbookWriter:
         """How every score is computed, in plain words, and the policy in force."""
         sheet = self.book.add_worksheet("Method")
         self._for_print(sheet)
-        width = 120
+        # Narrow enough to print whole where Calibri is missing: LibreOffice with a wider
+        # stand-in font cut 120-character lines off at the page's edge.
+        width = 100
         sheet.set_column(0, 0, width, self.wrap)
         sheet.write_string(0, 0, METHOD[0], self.title)
         lines = [*METHOD[1:], "", *policy_text.splitlines()]
