@@ -321,3 +321,21 @@ def test_one_system_scored_alone_is_scored_as_in_the_whole_estate(demo_db: Path)
     assert [score_dict(s) for s in alone] == [score_dict(s) for s in whole.systems]
     # Among them, systems whose readiness turns on systems they depend on.
     assert any("on premises (" in r.text for s in alone for r in s.readiness.reasons)
+
+
+def test_the_graph_is_handed_over_before_any_system_is_scored(demo_db: Path) -> None:
+    heard: list[Any] = []
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection:
+            scores = score_estate(
+                connection,
+                load_policy(as_of=dt.date(2026, 11, 1)),
+                progress=lambda stage, done, total: heard.append((stage, done)),
+                graph_read=heard.append,
+            )
+    finally:
+        engine.dispose()
+    graphs = [i for i, told in enumerate(heard) if not isinstance(told, tuple)]
+    assert len(graphs) == 1 and heard[graphs[0]] is scores.graph, "the graph the scores carry"
+    assert graphs[0] < heard.index(("Scoring systems", 0))

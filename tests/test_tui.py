@@ -91,10 +91,12 @@ async def test_says_how_far_loading_has_got_until_the_scores_arrive(
 ) -> None:
     midway = Midway()
 
-    def slow_score_estate(connection: Any, policy: Any, progress: Any = None) -> Any:
+    def slow_score_estate(
+        connection: Any, policy: Any, progress: Any = None, graph_read: Any = None
+    ) -> Any:
         progress("Scoring systems", 150, 300)
         midway.hold()
-        return score_estate(connection, policy, progress)
+        return score_estate(connection, policy, progress, graph_read)
 
     monkeypatch.setattr("tui.app.score_estate", slow_score_estate)
     app = _app(demo_db)
@@ -111,11 +113,17 @@ async def test_says_how_far_loading_has_got_until_the_scores_arrive(
 
 
 def _held_scoring(midway: Midway, monkeypatch: Any) -> None:
-    """Make the app's scoring wait, once started, until the test releases it."""
+    """Make the app's scoring wait, once it has read the dependency graph, until the test
+    releases it."""
 
-    def held_score_estate(connection: Any, policy: Any, progress: Any = None) -> Any:
-        midway.hold()
-        return score_estate(connection, policy, progress)
+    def held_score_estate(
+        connection: Any, policy: Any, progress: Any = None, graph_read: Any = None
+    ) -> Any:
+        def then_hold(graph: Any) -> None:
+            graph_read(graph)
+            midway.hold()
+
+        return score_estate(connection, policy, progress, then_hold)
 
     monkeypatch.setattr("tui.app.score_estate", held_score_estate)
 
@@ -164,7 +172,7 @@ async def test_a_reopened_estate_shows_its_last_ranking_while_it_is_scored(
                 await pilot.pause(0.05)
             assert "Legacy risk" in _text(box) and app.data.scores is None
             detail = app.screen
-            # The dependencies do not wait either: the explorer reads the graph alone.
+            # Nor do the dependencies: the graph is read before the estate is scored.
             await pilot.press("e")
             assert isinstance(app.screen, ExplorerScreen)
             blast = app.screen.query_one("#blast", Static)

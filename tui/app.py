@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from estate import db
 from estate.figures import estate_figures
+from estate.graph import EstateGraph
 from estate.scoring import EstateScores, score_estate
 from estate.scoring.policy import load_policy
 from estate.snapshot import Snapshot, fingerprint, keep_snapshot, load_snapshot
@@ -35,6 +36,9 @@ class EstateApp(App[None]):
     MODES = {"overview": OverviewScreen, "ranking": RankingScreen}
     data: reactive[RankedData | None] = reactive(None)
     """The scored estate; screens watch it and redraw when a load finishes."""
+    graph: reactive[EstateGraph | None] = reactive(None, always_update=True)
+    """The dependency graph, read before the estate is scored; the dependency explorer needs
+    only this. (Set whatever it was: comparing two estates' graphs would take seconds.)"""
     overview_body: reactive[RenderableType | None] = reactive(None)
     """The overview's summary of the scored estate, which follows the data by a moment."""
     loading_status: reactive[str] = reactive("Reading the estate...")
@@ -81,6 +85,10 @@ class EstateApp(App[None]):
                 text = f"{stage}: {done:,} of {total:,}" if total > 1 else f"{stage}..."
                 self.post_message(self.LoadProgress(text))
 
+        def graph_read(graph: EstateGraph) -> None:
+            if not worker.is_cancelled:
+                self.post_message(self.GraphRead(graph))
+
         engine = db.open_engine(self.db_path)
         try:
             with engine.connect() as connection:
@@ -90,7 +98,7 @@ class EstateApp(App[None]):
                     early = RankedData.from_snapshot(snapshot, current)
                     self.post_message(self.Scored(early))
                     self.post_message(self.Summarised(overview(snapshot.figures, early.note)))
-                scores = score_estate(connection, self.policy, report)
+                scores = score_estate(connection, self.policy, report, graph_read)
             data = RankedData.from_scores(scores)
             self.post_message(self.Scored(data))
             report("Summarising the estate", 0, 1)
@@ -100,6 +108,16 @@ class EstateApp(App[None]):
             keep_snapshot(engine, fresh, snapshot.fingerprint if snapshot else None)
         finally:
             engine.dispose()
+
+    class GraphRead(Message):
+        """The estate's dependency graph, from the loading worker before the scores."""
+
+        def __init__(self, graph: EstateGraph) -> None:
+            super().__init__()
+            self.graph = graph
+
+    def on_estate_app_graph_read(self, message: GraphRead) -> None:
+        self.graph = message.graph
 
     class Scored(Message):
         """The scored estate, ready for the screens, from the loading worker."""

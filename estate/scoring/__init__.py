@@ -4,6 +4,7 @@ priority per system, each explained. One pass over bulk-loaded data; no query pe
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
@@ -163,16 +164,20 @@ PROGRESS_EVERY = 2000
 
 
 def score_estate(
-    connection: Connection, policy: Policy, progress: Progress | None = None
+    connection: Connection,
+    policy: Policy,
+    progress: Progress | None = None,
+    graph_read: Callable[[EstateGraph], None] | None = None,
 ) -> EstateScores:
     """Score every system in the estate; the result is in priority order, ties broken by
     overall legacy score, then department and reference, so it is the same every run.
-    `progress` hears how far it has got: tens of thousands of systems take seconds."""
+    `progress` hears how far it has got: tens of thousands of systems take seconds.
+    `graph_read` gets the dependency graph as soon as it is read, seconds before the scores."""
     with collector_paused():
         if progress:
             progress("Reading the estate and its dependencies", 0, 1)
         catalogue = load_catalogue(connection)
-        facts, graph = load_facts(connection, catalogue)
+        facts, graph = load_facts(connection, catalogue, graph_read)
         anchored = {f.key for f in facts if blocks_move(f, policy)}
         systems = []
         for done, fact in enumerate(facts):

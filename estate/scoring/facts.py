@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import namedtuple
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -113,11 +113,17 @@ class SystemFacts:
 
 
 def load_facts(
-    connection: Connection, catalogue: Catalogue
+    connection: Connection,
+    catalogue: Catalogue,
+    graph_read: Callable[[EstateGraph], None] | None = None,
 ) -> tuple[list[SystemFacts], EstateGraph]:
-    """All systems' facts and the estate graph; components are matched once per distinct text."""
-    facts = read_facts(connection, catalogue)
+    """All systems' facts and the estate graph; components are matched once per distinct text.
+    The graph is read first and handed to `graph_read` at once, so a caller can show the
+    dependencies while the facts are read and scored."""
     graph = load_graph(connection)
+    if graph_read:
+        graph_read(graph)
+    facts = read_facts(connection, catalogue)
     blast = graph.blast_radius()
     for fact in facts.values():
         fact.blast = blast.get(fact.key)

@@ -12,8 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 from textual.worker import get_current_worker
 
-from estate import db
-from estate.graph import EstateGraph, load_graph
+from estate.graph import EstateGraph
 from estate.render import BAND_STYLE
 
 NodeData = tuple[str, str, tuple[str, ...]]
@@ -31,6 +30,7 @@ class ExplorerScreen(Screen[None]):
     def __init__(self, key: str) -> None:
         super().__init__()
         self.key = key
+        self.graph_arrived = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -42,20 +42,19 @@ class ExplorerScreen(Screen[None]):
         self.data = self.app.data  # type: ignore[attr-defined]
         self.sub_title = f"Dependencies of {self.key}"
         self.query_one("#blast", Static).update(Text("Reading the dependencies..."))
-        self.read_graph(self.data.scores.graph if self.data.scores is not None else None)
+        self.watch(self.app, "graph", self._graph_read, init=True)
+
+    def _graph_read(self, graph: EstateGraph | None) -> None:
+        """The graph comes from the app's load, seconds before the scores; the first to
+        arrive is shown."""
+        if graph is not None and not self.graph_arrived:
+            self.graph_arrived = True
+            self.work_out_heading(graph)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def read_graph(self, graph: EstateGraph | None) -> None:
-        """Work out the heading off the event loop (a central system's dependents can be most
-        of the estate). While the kept ranking is shown and the estate is still being scored,
-        the graph is read alone, with a connection of the worker's own."""
-        if graph is None:
-            engine = db.open_engine(self.app.db_path)  # type: ignore[attr-defined]
-            try:
-                with engine.connect() as connection:
-                    graph = load_graph(connection)
-            finally:
-                engine.dispose()
+    def work_out_heading(self, graph: EstateGraph) -> None:
+        """Work out the heading off the event loop: a central system's dependents can be
+        most of the estate."""
         heading = self._heading(graph)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show, graph, heading)
