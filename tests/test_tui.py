@@ -399,6 +399,37 @@ async def test_waves_of_the_selection(demo_db: Path) -> None:
         assert app.screen.query_one("#waves", DataTable).row_count == len(app.screen.selection) > 0
 
 
+async def test_a_reopened_estate_plans_waves_from_its_kept_ranking(
+    demo_db: Path, monkeypatch: Any
+) -> None:
+    await _open_once(demo_db)
+    midway = Midway()
+    _held_scoring(midway, monkeypatch)
+    app = _app(demo_db)
+
+    def shown() -> list[list[Any]]:
+        table = app.screen.query_one("#waves", DataTable)
+        return [list(table.get_row_at(i)) for i in range(table.row_count)]
+
+    async with app.run_test(size=SIZE) as pilot:
+        async with midway.holding(pilot):
+            await pilot.press("r", "slash", "d", "b", "p", "enter", "w")
+            assert isinstance(app.screen, WavesScreen)
+            for _ in range(200):
+                if shown():
+                    break
+                await pilot.pause(0.05)
+            assert app.data is not None and app.data.scores is None
+            kept = shown()
+            await pilot.press("escape")
+        await _loaded(pilot)
+        assert app.data is not None and app.data.scores is not None
+        await pilot.press("w")
+        await _loaded(pilot)
+        assert isinstance(app.screen, WavesScreen)
+        assert kept == shown() and kept, "the same waves as from the fresh scores"
+
+
 async def test_import_a_return_checking_first(demo_db: Path, tmp_path: Path, run: Run) -> None:
     template = tmp_path / "dbp.xlsx"
     assert run("--db", demo_db, "template", template, "--department", "DBP").exit_code == 0

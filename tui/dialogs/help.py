@@ -36,8 +36,8 @@ whether it was self-assessed, derived (and from what) or unknown.
 
 Opened again, estate shows the ranking and overview of its last scoring at once, saying when
 that was and whether anything has changed since, while it scores the estate afresh. The
-dependency explorer opens as soon as the graph is read, a system's explanation at once when
-nothing has changed; waves and export follow when the fresh scores are in.
+dependency explorer and the waves open as soon as the graph is read, a system's explanation at
+once when nothing has changed; export follows when the fresh scores are in.
 """
 
 

@@ -165,10 +165,12 @@ class RankingScreen(Screen[None]):
     def action_waves(self) -> None:
         from tui.screens.waves import WavesScreen
 
-        if self.data is None or self.data.scores is None:
-            self.notify("The estate is still being scored; the waves follow in a moment.")
+        graph = self.app.graph  # type: ignore[attr-defined]
+        if self.data is None or graph is None:
+            self.notify("The dependencies are still being read; the waves follow in a moment.")
             return
-        self.app.push_screen(WavesScreen(self.selection(), self.filters.describe()))
+        shown = [self.data.rows[i] for i in self.query_one(RankedTable).rows]
+        self.app.push_screen(WavesScreen(shown, graph, self.filters.describe()))
 
     @on(RankedTable.Opened)
     def open_system(self, event: RankedTable.Opened) -> None:

@@ -1,8 +1,8 @@
-"""The migration waves of the systems the ranking shows now, planned in a worker."""
+"""The migration waves of the systems the ranking shows now, planned in a worker. They need
+only the ranking's priorities and the dependency graph, so a reopened estate shows them from
+its kept ranking while it is scored afresh."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -10,7 +10,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
+from estate.graph import EstateGraph
 from estate.graph.waves import Wave, plan_waves
+from estate.snapshot import RankedRow
 
 
 class WavesScreen(Screen[None]):
@@ -18,9 +20,11 @@ class WavesScreen(Screen[None]):
 
     BINDINGS = [Binding("escape,backspace", "app.pop_screen", "Back")]
 
-    def __init__(self, selection: list[Any], description: str) -> None:
+    def __init__(self, selection: list[RankedRow], graph: EstateGraph, description: str) -> None:
         super().__init__()
-        self.selection = selection
+        # A kept ranking can list a system deleted since; it has no place in the waves.
+        self.selection = [row for row in selection if row.key in graph.nodes]
+        self.graph = graph
         self.description = description
 
     def compose(self) -> ComposeResult:
@@ -38,9 +42,8 @@ class WavesScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def plan(self) -> None:
         """Plan in a worker: a large selection takes a moment."""
-        graph = self.app.scores.graph.graph  # type: ignore[attr-defined]
         priority = {s.key: s.priority for s in self.selection}
-        waves = plan_waves(graph, list(priority), priority, max_size=50)
+        waves = plan_waves(self.graph.graph, list(priority), priority, max_size=50)
         self.app.call_from_thread(self.show, waves)
 
     def show(self, waves: list[Wave]) -> None:
