@@ -167,7 +167,8 @@ class RankingScreen(Screen[None]):
 
         graph = self.app.graph  # type: ignore[attr-defined]
         if self.data is None or graph is None:
-            self.notify("The dependencies are still being read; the waves follow in a moment.")
+            waiting = "scored" if self.data is None else "read"
+            self.notify(f"The estate is still being {waiting}; the waves follow in a moment.")
             return
         shown = [self.data.rows[i] for i in self.query_one(RankedTable).rows]
         self.app.push_screen(WavesScreen(shown, graph, self.filters.describe()))
