@@ -10,7 +10,7 @@ import io
 import json
 import sqlite3
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, closing
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,15 @@ def _text(static: Static) -> str:
 
 def _status(app: EstateApp) -> str:
     return str(app.screen.query_one("#status", Static).content)
+
+
+async def _until(pilot: Pilot[Any], condition: Callable[[], object]) -> None:
+    """Let the app run until `condition` holds, for up to 10 s, while a worker the test does
+    not wait for (the held scoring) is still busy."""
+    for _ in range(200):
+        if condition():
+            return
+        await pilot.pause(0.05)
 
 
 def _table(app: EstateApp) -> RankedTable:
@@ -166,20 +175,14 @@ async def test_a_reopened_estate_shows_its_last_ranking_while_it_is_scored(
             assert isinstance(app.screen, DetailScreen)
             # Nothing has changed since the kept ranking: the system is scored alone meanwhile.
             box = app.screen.query_one("#scores", Static)
-            for _ in range(200):
-                if "Legacy risk" in _text(box):
-                    break
-                await pilot.pause(0.05)
+            await _until(pilot, lambda: "Legacy risk" in _text(box))
             assert "Legacy risk" in _text(box) and app.data.scores is None
             detail = app.screen
             # Nor do the dependencies: the graph is read before the estate is scored.
             await pilot.press("e")
             assert isinstance(app.screen, ExplorerScreen)
             blast = app.screen.query_one("#blast", Static)
-            for _ in range(200):
-                if "Reading" not in _text(blast):
-                    break
-                await pilot.pause(0.05)
+            await _until(pilot, lambda: "Reading" not in _text(blast))
             assert "systems depend on it" in _text(blast) and app.data.scores is None
             assert app.screen.query_one(Tree).root.children, "both directions are shown"
             await pilot.press("escape")
@@ -267,6 +270,47 @@ async def test_a_snapshot_from_before_a_change_says_so(demo_db: Path, monkeypatc
             await pilot.press("escape")
         await _loaded(pilot)
         assert "before a change" not in _text(app.screen.query_one("#status", Static))
+
+
+async def test_a_system_deleted_since_the_kept_ranking_is_said_to_be_gone(
+    demo_db: Path, tmp_path: Path, run: Run, monkeypatch: Any
+) -> None:
+    await _open_once(demo_db)
+    template = tmp_path / "dbp.xlsx"
+    assert run("--db", demo_db, "template", template, "--department", "DBP").exit_code == 0
+    from openpyxl import load_workbook
+
+    book = load_workbook(template)
+    gone = book["Systems"]["B2"].value
+    for sheet in book.worksheets:  # the system and every row about it
+        for row in range(sheet.max_row, 1, -1):
+            if sheet.title != "Return" and gone in (c.value for c in sheet[row]):
+                sheet.delete_rows(row)
+    book.save(template)
+    replaced = run("--db", demo_db, "import", template, "--replace", "--quiet")
+    assert replaced.exit_code == 0, replaced.output
+    midway = Midway()
+    _held_scoring(midway, monkeypatch)
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        async with midway.holding(pilot):
+            await pilot.press("r", "slash", *gone.lower(), "enter")
+            await pilot.pause()
+            assert len(_table(app).rows) == 1, "the kept ranking still lists it"
+            await pilot.press("w")
+            assert isinstance(app.screen, WavesScreen) and app.screen.selection == []
+            await pilot.press("escape", "enter")
+            assert isinstance(app.screen, DetailScreen)
+            facts = app.screen.query_one("#facts", Static)
+            await _until(pilot, lambda: "no longer in the estate" in _text(facts))
+            assert "no longer in the estate" in _text(facts)
+            await pilot.press("e")
+            assert isinstance(app.screen, ExplorerScreen)
+            blast = app.screen.query_one("#blast", Static)
+            await _until(pilot, lambda: "Reading" not in _text(blast))
+            heading = _text(blast)
+            assert "no longer in the estate, and" in heading and "depend on it" in heading
+        await _loaded(pilot)
 
 
 async def test_an_empty_estate_says_how_to_fill_it(tmp_path: Path, run: Run) -> None:
@@ -415,10 +459,7 @@ async def test_a_reopened_estate_plans_waves_from_its_kept_ranking(
         async with midway.holding(pilot):
             await pilot.press("r", "slash", "d", "b", "p", "enter", "w")
             assert isinstance(app.screen, WavesScreen)
-            for _ in range(200):
-                if shown():
-                    break
-                await pilot.pause(0.05)
+            await _until(pilot, shown)
             assert app.data is not None and app.data.scores is None
             kept = shown()
             await pilot.press("escape")

@@ -37,8 +37,8 @@ class EstateApp(App[None]):
     data: reactive[RankedData | None] = reactive(None)
     """The scored estate; screens watch it and redraw when a load finishes."""
     graph: reactive[EstateGraph | None] = reactive(None, always_update=True)
-    """The dependency graph, read before the estate is scored; the dependency explorer needs
-    only this. (Set whatever it was: comparing two estates' graphs would take seconds.)"""
+    """The dependency graph, read before the estate is scored; the dependency explorer and
+    the waves need only this. (Set whatever it was: comparing two graphs would take seconds.)"""
     overview_body: reactive[RenderableType | None] = reactive(None)
     """The overview's summary of the scored estate, which follows the data by a moment."""
     loading_status: reactive[str] = reactive("Reading the estate...")

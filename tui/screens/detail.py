@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from estate import db, queries
+from estate.errors import NotFound
 from estate.render import BAND_STYLE, render_scores, render_system
 from estate.scoring import score_system
 from estate.scoring.results import SystemScore
@@ -63,7 +64,11 @@ class DetailScreen(Screen[None]):
         engine = db.open_engine(self.app.db_path)  # type: ignore[attr-defined]
         try:
             with Session(engine) as session:
-                detail = queries.describe_system(session, self.key)
+                try:
+                    detail = queries.describe_system(session, self.key)
+                except NotFound:  # listed by a kept ranking, deleted since
+                    self.app.call_from_thread(self.show_gone)
+                    return
             self.app.call_from_thread(self.show, detail)
             if self._waiting():
                 policy = self.app.policy  # type: ignore[attr-defined]
@@ -85,6 +90,16 @@ class DetailScreen(Screen[None]):
         self.alone = score
         if self.is_attached:  # not left meanwhile
             self.show_scores(self.app.data)  # type: ignore[attr-defined]
+
+    def show_gone(self) -> None:
+        """Say that the system the ranking lists has been deleted since it was scored."""
+        self.query_one("#loading").display = False
+        self.query_one("#facts", Static).update(
+            Text(
+                f"{self.key} is no longer in the estate: a return has replaced it since the "
+                "ranking shown was scored."
+            )
+        )
 
     def show(self, detail: dict[str, Any]) -> None:
         """Draw the stored facts and the neighbour list, and the explanation of the scores

@@ -61,10 +61,12 @@ class ExplorerScreen(Screen[None]):
 
     def _heading(self, graph: EstateGraph) -> Text:
         """The system's blast radius, and the cycle it must move with, if any."""
-        if self.key not in graph.nodes:
+        node = graph.nodes.get(self.key)
+        if node is None:  # listed by a kept ranking, deleted since
             return Text(f"{self.key} is no longer in the estate.", style="bold")
         in_cycle = nx.ancestors(graph.graph, self.key) & nx.descendants(graph.graph, self.key)
-        text = Text(f"{self.key} {graph.nodes[self.key].name}: ", style="bold")
+        what = "is no longer in the estate, and" if node.placeholder else f"{node.name}:"
+        text = Text(f"{self.key} {what} ", style="bold")
         text.append(f"{graph.blast_radius_of(self.key).describe()}.")
         if in_cycle:
             text.append(

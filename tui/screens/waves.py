@@ -23,7 +23,8 @@ class WavesScreen(Screen[None]):
     def __init__(self, selection: list[RankedRow], graph: EstateGraph, description: str) -> None:
         super().__init__()
         # A kept ranking can list a system deleted since; it has no place in the waves.
-        self.selection = [row for row in selection if row.key in graph.nodes]
+        nodes = graph.nodes
+        self.selection = [s for s in selection if s.key in nodes and not nodes[s.key].placeholder]
         self.graph = graph
         self.description = description
 
