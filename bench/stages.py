@@ -371,13 +371,13 @@ def stage_reopen(systems: int, cache: Path) -> dict[str, Any]:
                 await asyncio.sleep(0.005)
             result["explained_alone"] = detail.alone is not None
             result["explanation_s"] = time.perf_counter() - opened
-            # Its dependencies, the graph read alone while the estate is still scored.
+            # Its dependencies, from the graph the scoring reads first, before the scores.
             opened = time.perf_counter()
             explorer = ExplorerScreen(detail.key)
             await app.push_screen(explorer)
             while not hasattr(explorer, "graph"):
                 await asyncio.sleep(0.005)
-            result["explored_alone"] = app.data.scores is None
+            result["explored_before_scores"] = app.data.scores is None
             result["explorer_s"] = time.perf_counter() - opened
             await app.workers.wait_for_complete()
             await pilot.pause()

@@ -67,10 +67,13 @@ class EstateGraph:
         groups = [sorted(c) for c in nx.strongly_connected_components(self.graph) if len(c) > 1]
         return sorted(groups, key=lambda g: (-len(g), g[0]))
 
-    def blast_radius_of(self, key: str) -> BlastRadius:
+    def blast_radius_of(self, key: str, dependents: set[str] | None = None) -> BlastRadius:
         """One node's dependents, direct and transitive: the same figures as `blast_radius`
-        gives it, for a caller that needs one node's without working out every node's."""
-        dependents = nx.ancestors(self.graph, key)
+        gives it, for a caller that needs one node's without working out every node's.
+        `dependents` (`nx.ancestors` of the node), when the caller has them already, are not
+        searched for again."""
+        if dependents is None:
+            dependents = nx.ancestors(self.graph, key)
         departments = {self.nodes[k].department for k in dependents}
         return BlastRadius(
             direct=self.graph.in_degree(key),

@@ -64,10 +64,11 @@ class ExplorerScreen(Screen[None]):
         node = graph.nodes.get(self.key)
         if node is None:  # listed by a kept ranking, deleted since
             return Text(f"{self.key} is no longer in the estate.", style="bold")
-        in_cycle = nx.ancestors(graph.graph, self.key) & nx.descendants(graph.graph, self.key)
+        dependents = nx.ancestors(graph.graph, self.key)
+        in_cycle = dependents & nx.descendants(graph.graph, self.key)
         what = "is no longer in the estate, and" if node.placeholder else f"{node.name}:"
         text = Text(f"{self.key} {what} ", style="bold")
-        text.append(f"{graph.blast_radius_of(self.key).describe()}.")
+        text.append(f"{graph.blast_radius_of(self.key, dependents).describe()}.")
         if in_cycle:
             text.append(
                 f"\nIn a dependency cycle with {len(in_cycle)} others: they must move together.",
