@@ -214,16 +214,17 @@ SPELLINGS: dict[type[StrEnum], dict[str, StrEnum]] = {
         "very high": Criticality.CRITICAL,
         "mission critical": Criticality.CRITICAL,
         "business critical": Criticality.CRITICAL,
-        "tier 1": Criticality.CRITICAL,
-        "tier 2": Criticality.HIGH,
-        "tier 3": Criticality.MEDIUM,
-        "tier 4": Criticality.LOW,
+        "most critical": Criticality.CRITICAL,
+        "highly critical": Criticality.CRITICAL,
+        "vh": Criticality.CRITICAL,
+        "h": Criticality.HIGH,
         "med": Criticality.MEDIUM,
+        "m": Criticality.MEDIUM,
         "moderate": Criticality.MEDIUM,
-        "1": Criticality.CRITICAL,
-        "2": Criticality.HIGH,
-        "3": Criticality.MEDIUM,
-        "4": Criticality.LOW,
+        "l": Criticality.LOW,
+        "least critical": Criticality.LOW,
+        "not critical": Criticality.LOW,
+        "non critical": Criticality.LOW,
     },
     Hosting: {
         "on prem": Hosting.ON_PREMISES,
@@ -236,7 +237,6 @@ SPELLINGS: dict[type[StrEnum], dict[str, StrEnum]] = {
         "mainframe": Hosting.ON_PREMISES,
         "colo": Hosting.COLOCATION,
         "colocation": Hosting.COLOCATION,
-        "crown hosting": Hosting.COLOCATION,
         "private": Hosting.PRIVATE_CLOUD,
         "iaas": Hosting.PUBLIC_IAAS,
         "public cloud": Hosting.PUBLIC_IAAS,
@@ -363,6 +363,84 @@ def normalise(text: str) -> str:
     return _NON_ALNUM.sub(" ", text.lower()).strip()
 
 
+CRITICALITY_SCALES: dict[str, dict[str, Criticality]] = {
+    "numbers, 1 the most critical (`1`, `1 - most critical`)": {
+        "0": Criticality.CRITICAL,
+        "1": Criticality.CRITICAL,
+        "2": Criticality.HIGH,
+        "3": Criticality.MEDIUM,
+        "4": Criticality.LOW,
+        "5": Criticality.LOW,
+    },
+    "tiers (`Tier 1`; `Tier 0` where a department uses it)": {
+        "tier 0": Criticality.CRITICAL,
+        "tier 1": Criticality.CRITICAL,
+        "tier 2": Criticality.HIGH,
+        "tier 3": Criticality.MEDIUM,
+        "tier 4": Criticality.LOW,
+        "tier 5": Criticality.LOW,
+    },
+    "priorities (`P1`, `Priority 1`)": {
+        "p1": Criticality.CRITICAL,
+        "p2": Criticality.HIGH,
+        "p3": Criticality.MEDIUM,
+        "p4": Criticality.LOW,
+        "p5": Criticality.LOW,
+        "priority 1": Criticality.CRITICAL,
+        "priority 2": Criticality.HIGH,
+        "priority 3": Criticality.MEDIUM,
+        "priority 4": Criticality.LOW,
+        "priority 5": Criticality.LOW,
+    },
+}
+"""Criticality scales departments use, read without a warning: each names its top level the most
+critical. A number or tier followed by words (`1 - most critical`, `3 - Medium`) is read by its
+words when they are a criticality, and by its number otherwise."""
+
+METAL_SCALE: dict[str, Criticality] = {
+    "platinum": Criticality.CRITICAL,
+    "gold": Criticality.CRITICAL,
+    "silver": Criticality.HIGH,
+    "bronze": Criticality.MEDIUM,
+}
+"""The Gold / Silver / Bronze service tiers. The scale has fewer levels than ours, so each
+reading is a judgement (erring towards the more critical) and says so in a warning."""
+
+HOSTING_PROVIDERS: dict[str, tuple[Hosting, str | None]] = {
+    "aws": (Hosting.PUBLIC_IAAS, "AWS"),
+    "amazon web services": (Hosting.PUBLIC_IAAS, "AWS"),
+    "amazon": (Hosting.PUBLIC_IAAS, "AWS"),
+    "ec2": (Hosting.PUBLIC_IAAS, "AWS"),
+    "azure": (Hosting.PUBLIC_IAAS, "Microsoft Azure"),
+    "microsoft azure": (Hosting.PUBLIC_IAAS, "Microsoft Azure"),
+    "ms azure": (Hosting.PUBLIC_IAAS, "Microsoft Azure"),
+    "gcp": (Hosting.PUBLIC_IAAS, "Google Cloud"),
+    "google cloud": (Hosting.PUBLIC_IAAS, "Google Cloud"),
+    "google cloud platform": (Hosting.PUBLIC_IAAS, "Google Cloud"),
+    "oracle cloud": (Hosting.PUBLIC_IAAS, "Oracle Cloud"),
+    "oracle cloud infrastructure": (Hosting.PUBLIC_IAAS, "Oracle Cloud"),
+    "oci": (Hosting.PUBLIC_IAAS, "Oracle Cloud"),
+    "ibm cloud": (Hosting.PUBLIC_IAAS, "IBM Cloud"),
+    "ukcloud": (Hosting.PUBLIC_IAAS, "UKCloud"),
+    "uk cloud": (Hosting.PUBLIC_IAAS, "UKCloud"),
+    "gov uk paas": (Hosting.PUBLIC_PAAS, "GOV.UK PaaS"),
+    "govuk paas": (Hosting.PUBLIC_PAAS, "GOV.UK PaaS"),
+    "heroku": (Hosting.PUBLIC_PAAS, "Heroku"),
+    "salesforce": (Hosting.SAAS, "Salesforce"),
+    "servicenow": (Hosting.SAAS, "ServiceNow"),
+    "microsoft 365": (Hosting.SAAS, "Microsoft 365"),
+    "office 365": (Hosting.SAAS, "Microsoft 365"),
+    "m365": (Hosting.SAAS, "Microsoft 365"),
+    "crown hosting": (Hosting.COLOCATION, None),
+    "crown hosting data centres": (Hosting.COLOCATION, None),
+    "chdc": (Hosting.COLOCATION, None),
+}
+"""Provider names written where the hosting model belongs, and the hosting each is taken as
+(with a warning saying so). A provider name followed or preceded by a hosting model
+(`Azure PaaS`, `Public cloud (AWS)`) takes that model. The provider, where there is one, is the
+cloud provider the system is stored with when the return gives none."""
+
+
 class UnknownSpelling(ValueError):
     """Raised when text is not any spelling of an enum; carries the closest members."""
 
@@ -382,6 +460,9 @@ def _lookup_table(enum_cls: type[StrEnum]) -> dict[str, StrEnum]:
         table = {normalise(member.value): member for member in enum_cls}
         table.update({normalise(member.name): member for member in enum_cls})
         table.update({normalise(k): v for k, v in SPELLINGS.get(enum_cls, {}).items()})
+        if enum_cls is Criticality:
+            for scale in CRITICALITY_SCALES.values():
+                table.update(scale)
         _TABLES[enum_cls] = table
     return table
 
@@ -390,27 +471,98 @@ _TABLES: dict[type[StrEnum], dict[str, StrEnum]] = {}
 SUGGEST_CUTOFF = 75
 """Edit-distance similarity (0-100) at which a spelling is offered as "did you mean"."""
 
+_NUMBERED = re.compile(r"^((?:tier |priority |p)?\d) (.+)$")
+
+
+def _read_criticality(key: str) -> tuple[StrEnum, str | None] | None:
+    table = _lookup_table(Criticality)
+    metal = METAL_SCALE.get(key)
+    if metal is not None:
+        return metal, f"read on the Gold / Silver / Bronze scale as {metal.value}"
+    numbered = _NUMBERED.match(key)
+    if numbered is not None:
+        member = table.get(numbered[2]) or table.get(numbered[1])
+        if member is not None:
+            return member, None
+    return None
+
+
+def hosting_provider(text: str) -> tuple[Hosting, str | None] | None:
+    """(hosting, provider) for a provider's name written as the hosting (`AWS`, `Azure PaaS`,
+    `Public cloud (GCP)`), or None when the text names no provider."""
+    key = normalise(text)
+    found = HOSTING_PROVIDERS.get(key)
+    if found is not None:
+        return found
+    models = _lookup_table(Hosting)
+    for name, (hosting, provider) in HOSTING_PROVIDERS.items():
+        if key.startswith(name + " "):
+            rest = key[len(name) + 1 :]
+        elif key.endswith(" " + name):
+            rest = key[: -len(name) - 1]
+        else:
+            continue
+        model = models.get(rest)
+        return (Hosting(model) if model is not None else hosting), provider
+    return None
+
+
+def _read_hosting(key: str) -> tuple[StrEnum, str | None] | None:
+    found = hosting_provider(key)
+    if found is None:
+        return None
+    hosting, provider = found
+    said = f" (cloud provider {provider})" if provider else ""
+    return hosting, f"a provider, not a hosting model: taken as {hosting.value}{said}"
+
+
+_READINGS = {Criticality: _read_criticality, Hosting: _read_hosting}
+"""Readings of a spelling that is not in the tables: scales and provider names."""
+
 
 E = TypeVar("E", bound=StrEnum)
 
 
-def parse_enum(enum_cls: type[E], text: str) -> E:
-    """Return the member of `enum_cls` that `text` spells, or raise `UnknownSpelling`.
+def read_enum(enum_cls: type[E], text: str) -> tuple[E, str | None]:
+    """(member, note) for the member of `enum_cls` that `text` spells, or raise `UnknownSpelling`.
 
-    Exact canonical values, member names and the documented `SPELLINGS` are accepted in any
-    case and punctuation. Near misses are *not* accepted silently: they are offered as
-    suggestions in the error so that a person confirms them.
+    Exact canonical values, member names, the documented `SPELLINGS` and the criticality scales
+    are accepted in any case and punctuation, with no note. Provider names as hosting and the
+    Gold / Silver / Bronze scale are read too, with a note saying what they were taken as. Near
+    misses are *not* accepted silently: the closest spellings are offered as suggestions in the
+    error, so that a person confirms them.
     """
     table = _lookup_table(enum_cls)
-    member = table.get(normalise(text))
+    key = normalise(text)
+    member = table.get(key)
     if member is not None:
-        return member  # type: ignore[return-value]
-    matches = process.extract(
-        normalise(text), list(table), scorer=fuzz.ratio, limit=3, score_cutoff=SUGGEST_CUTOFF
-    )
+        return member, None  # type: ignore[return-value]
+    reading = _READINGS.get(enum_cls)
+    found = reading(key) if reading is not None and key else None
+    if found is not None:
+        return found  # type: ignore[return-value]
+    raise UnknownSpelling(enum_cls, text, _suggestions(enum_cls, table, key))
+
+
+def parse_enum(enum_cls: type[E], text: str) -> E:
+    """Return the member of `enum_cls` that `text` spells, or raise `UnknownSpelling`
+    (`read_enum` without its note)."""
+    return read_enum(enum_cls, text)[0]
+
+
+def _suggestions(enum_cls: type[StrEnum], table: dict[str, StrEnum], key: str) -> list[str]:
+    """The accepted spellings most like `key`: up to three close ones, or else the one closest,
+    so that every rejected value gets a "did you mean"."""
+    pool = {spelling: member.value for spelling, member in table.items()}
+    if enum_cls is Hosting:
+        pool.update({k: p or h.value for k, (h, p) in HOSTING_PROVIDERS.items()})
+    choices = list(pool)
+    matches = process.extract(key, choices, scorer=fuzz.ratio, limit=3, score_cutoff=SUGGEST_CUTOFF)
+    if not matches:
+        best = process.extractOne(key, choices, scorer=fuzz.WRatio)
+        matches = [best] if best is not None else []
     suggestions: list[str] = []
-    for key, _score, _index in matches:
-        value = table[key].value
-        if value not in suggestions:
-            suggestions.append(value)
-    raise UnknownSpelling(enum_cls, text, suggestions)
+    for found, _score, _index in matches:
+        if pool[found] not in suggestions:
+            suggestions.append(pool[found])
+    return suggestions

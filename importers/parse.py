@@ -434,6 +434,8 @@ def _parse_record(
         result[column.field] = value
     if not ok:
         return None
+    if result.get("hosting") is not None and result.get("cloud_provider") is None:
+        result["cloud_provider"] = values.provider_of(row[mapping.fields["hosting"]])
     return _check_department(parsed, sheet, number, mapping, result)
 
 

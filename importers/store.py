@@ -28,6 +28,7 @@ from estate.models import (
     SystemSource,
     table_of,
 )
+from importers.headers import ColumnMapping
 from importers.layout import LAYOUT_BY_KIND, RecordKind
 from importers.parse import ParsedReturn, Record
 from importers.problems import Severity
@@ -107,6 +108,15 @@ class ChangeSet:
         }
 
 
+def supplied_fields(mapping: ColumnMapping) -> list[str]:
+    """The system fields a Systems sheet gives (and so replaces): its columns, and the cloud
+    provider where a hosting column without a provider column names one (`AWS`)."""
+    supplied = [f for f in mapping.fields if f not in ("department", "reference")]
+    if "hosting" in mapping.fields and "cloud_provider" not in mapping.fields:
+        supplied.append("cloud_provider")
+    return supplied
+
+
 def _find_org(connection: Connection, code: str) -> int | None:
     found = connection.execute(
         sa.select(ORG.c.id).where(sa.func.upper(ORG.c.code) == code)
@@ -136,9 +146,7 @@ def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
     systems = parsed.records.get(RecordKind.SYSTEMS, [])
     in_file = {record.values["reference"]: record for record in systems}
     mapping = parsed.mappings.get(RecordKind.SYSTEMS)
-    supplied = (
-        [f for f in mapping.fields if f not in ("department", "reference")] if mapping else []
-    )
+    supplied = supplied_fields(mapping) if mapping else []
     for record in systems:
         changes.systems.append(
             _system_change(record, stored.get(record.values["reference"]), supplied)
@@ -391,7 +399,7 @@ def _write_systems(
     mapping = parsed.mappings.get(RecordKind.SYSTEMS)
     if mapping is None:
         return
-    supplied = [f for f in mapping.fields if f not in ("department", "reference")]
+    supplied = supplied_fields(mapping)
     new = [c for c in changes.systems if c.status == "new"]
     changed = [
         c for c in changes.systems if c.status == "changed" and c.reference in records and c.row

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from estate.enums import UnknownSpelling, normalise, parse_enum
+from estate.enums import UnknownSpelling, hosting_provider, normalise, read_enum
 from estate.files import FORMULA_STARTS
 from importers.problems import CellError
 
@@ -74,6 +74,25 @@ _MONEY = re.compile(r"^(?P<num>[+-]?[\d,]*\.?\d+)\s*(?P<unit>k|m|mn|bn|b|million
 _MULTIPLIERS = {"k": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}
 
 
+_APPROXIMATE = re.compile(
+    r"^(?:approx(?:imately|\.)?|c\.?(?=\s*[£\d])|ca\.|circa|about|around|roughly"
+    r"|est(?:imated|\.)?|~|\u2248)\s*",
+    re.IGNORECASE,
+)
+"""Words departments put before a figure they only estimate: `approx 3.5m`, `c. £3.5m`, `~£3.5m`."""
+
+
+def _approximate(raw: Any) -> tuple[Any, bool]:
+    """(the figure without its "approx" / "c." / "~", whether it had one)."""
+    if not isinstance(raw, str):
+        return raw, False
+    text = raw.strip()
+    match = _APPROXIMATE.match(text)
+    if match is None or match.end() == len(text):
+        return raw, False
+    return text[match.end() :], True
+
+
 def _number(raw: Any, what: str) -> float | None:
     if isinstance(raw, bool):
         raise CellError(f"a yes/no value is not {what}", expected=what)
@@ -88,15 +107,19 @@ def _number(raw: Any, what: str) -> float | None:
 
 
 def parse_count(raw: Any, warn: Warn) -> int | None:
-    """A whole number of at least zero (users, staff, incidents): `1,200` is read as 1200."""
+    """A whole number of at least zero (users, staff, incidents): `1,200` is read as 1200;
+    `approx 5,000` and `c. 200` are read too, with a warning that they are approximate."""
     if is_unknown(raw):
         return None
+    raw, approximate = _approximate(raw)
     number = _number(raw, "a whole number")
     assert number is not None
     if not number.is_integer():
         raise CellError("not a whole number", expected="a whole number such as 12")
     if number < 0:
         raise CellError("cannot be negative", expected="a whole number of 0 or more")
+    if approximate:
+        warn(f"an approximate number: stored as {int(number):,}")
     return int(number)
 
 
@@ -114,9 +137,12 @@ def parse_decimal(raw: Any, warn: Warn) -> float | None:
 
 
 def parse_money(raw: Any, warn: Warn) -> float | None:
-    """Pounds: `£1,200,000`, `1.2m`, `350k`, `£1.5bn` or a plain number; never negative."""
+    """Pounds: `£1,200,000`, `1.2m`, `350k`, `£3.5 million`, `£1.5bn` or a plain number; never
+    negative. An estimate (`approx 3.5m`, `c. £3.5m`, `~£3.5m`) is stored as its figure with a
+    warning that it is approximate, rather than losing the system or the cost."""
     if is_unknown(raw):
         return None
+    raw, approximate = _approximate(raw)
     expected = "an amount in pounds such as £1,200,000 or 1.2m"
     if isinstance(raw, bool | dt.date):
         raise CellError("not an amount of money", expected=expected)
@@ -131,6 +157,8 @@ def parse_money(raw: Any, warn: Warn) -> float | None:
         value = float(match["num"].replace(",", "")) * _MULTIPLIERS.get(match["unit"] or "", 1)
     if value < 0:
         raise CellError("a run cost cannot be negative", expected=expected)
+    if approximate:
+        warn(f"an approximate amount: stored as £{value:,.0f}")
     return round(value, 2)
 
 
@@ -242,15 +270,19 @@ REMEMBERED_SPELLINGS = 1024
 
 
 def enum_parser(enum_cls: type[StrEnum]) -> Parser:
-    """A parser for one enumeration, through the model's single spelling map. A column holds
-    the same few spellings thousands of times, so each text that parsed cleanly is remembered."""
-    remembered: dict[str, StrEnum] = {}
+    """A parser for one enumeration, through the model's single spelling map. A reading that is
+    a judgement (a provider's name as hosting, a Gold / Silver / Bronze tier) is warned about.
+    A column holds the same few spellings thousands of times, so each text's reading is
+    remembered."""
+    remembered: dict[str, tuple[StrEnum, str | None]] = {}
 
     def parse(raw: Any, warn: Warn) -> StrEnum | None:
         if isinstance(raw, str):
             found = remembered.get(raw)
             if found is not None:
-                return found
+                if found[1] is not None:
+                    warn(found[1])
+                return found[0]
         if is_unknown(raw):
             return None
         warnings: list[str] = []
@@ -259,17 +291,28 @@ def enum_parser(enum_cls: type[StrEnum]) -> Parser:
             warn(message)
         assert text is not None
         try:
-            member = parse_enum(enum_cls, text)
+            member, note = read_enum(enum_cls, text)
         except UnknownSpelling as exc:
             expected = "one of " + ", ".join(exc.allowed)
             if exc.suggestions:
                 expected += f" (did you mean {' or '.join(repr(s) for s in exc.suggestions)}?)"
             raise CellError(f"not a recognised {_words(enum_cls.__name__)}", expected) from None
+        if note is not None:
+            warn(note)
         if isinstance(raw, str) and not warnings and len(remembered) < REMEMBERED_SPELLINGS:
-            remembered[raw] = member
+            remembered[raw] = (member, note)
         return member
 
     return parse
+
+
+def provider_of(raw: Any) -> str | None:
+    """The cloud provider a hosting cell names (`AWS`, `Azure PaaS`), if it names one: kept as
+    the system's cloud provider when the return gives none."""
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    found = hosting_provider(raw)
+    return None if found is None else found[1]
 
 
 def _words(name: str) -> str:

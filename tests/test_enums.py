@@ -60,10 +60,12 @@ def test_near_miss_is_refused_with_a_suggestion() -> None:
     assert caught.value.allowed == ["Critical", "High", "Medium", "Low"]
 
 
-def test_nonsense_is_refused_without_suggestion() -> None:
+def test_even_nonsense_is_refused_with_the_closest_spelling() -> None:
     with pytest.raises(UnknownSpelling) as caught:
         parse_enum(Hosting, "on a floppy disk")
-    assert caught.value.suggestions == []
+    assert len(caught.value.suggestions) == 1
+    suggestion = caught.value.suggestions[0]
+    assert parse_enum(Hosting, suggestion) in Hosting  # what is offered is accepted
 
 
 def test_not_applicable_is_not_an_outcome() -> None:

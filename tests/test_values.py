@@ -86,7 +86,7 @@ def test_money(raw: Any, expected: float) -> None:
     assert values.parse_money(raw, _quiet) == expected
 
 
-@pytest.mark.parametrize("raw", ["about £2m", "-£5", "1,20,0", "lots", dt.date(2025, 1, 1)])
+@pytest.mark.parametrize("raw", ["approx", "-£5", "1,20,0", "lots", dt.date(2025, 1, 1)])
 def test_bad_money_is_an_error(raw: Any) -> None:
     with pytest.raises(CellError):
         values.parse_money(raw, _quiet)
