@@ -500,7 +500,7 @@ def _inject_mistakes(rng: random.Random, depts: list[Department]) -> None:
             elif mistake == 2:
                 system["users"] = "TBC"  # an explicit unknown: stored as unknown, not an error
             elif mistake == 3:
-                system["annual_run_cost"] = "about £2m"
+                system["annual_run_cost"] = "two million"
             elif mistake == 4:
                 system["criticality"] = "Critcal"
             else:

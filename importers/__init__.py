@@ -42,6 +42,16 @@ class ImportResult:
     problems: list[Problem]
     stored: bool
     batch_id: int | None = None
+    replace: bool = False
+    """Whether systems missing from the return are deleted (or, in a dry run, would be)."""
+
+    @property
+    def missing_action(self) -> str:
+        """What happens to the systems the department listed before and this return does not:
+        "deleted", "will be deleted", or "flagged" (kept, marked missing)."""
+        if not self.replace:
+            return "flagged"
+        return "deleted" if self.stored else "will be deleted"
 
     @property
     def errors(self) -> list[Problem]:
@@ -56,6 +66,7 @@ class ImportResult:
     def as_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data (the `--json` summary)."""
         from estate.queries import jsonable
+        from importers.changes import describe_change, written
 
         changes = self.changes
         return {
@@ -71,10 +82,17 @@ class ImportResult:
                     "status": c.status,
                     "row": c.row or None,
                     "fields": [
-                        {"field": f.field, "old": jsonable(f.old), "new": jsonable(f.new)}
+                        {
+                            "field": f.field,
+                            "column": f.column,
+                            "old": jsonable(f.old),
+                            "new": jsonable(f.new),
+                            "shown": f"{written(f.field, f.old)} -> {written(f.field, f.new)}",
+                        }
                         for f in c.fields
                     ],
                     "related": c.related,
+                    "changes": describe_change(c),
                 }
                 for c in (changes.systems if changes else [])
                 if c.status != "unchanged"
@@ -85,7 +103,8 @@ class ImportResult:
                 else None
             ),
             "missing": [
-                {"reference": r, "name": n} for r, n in (changes.missing if changes else [])
+                {"reference": r, "name": n, "action": self.missing_action}
+                for r, n in (changes.missing if changes else [])
             ],
             "problems": [p.as_dict() for p in self.problems],
         }
@@ -131,4 +150,6 @@ def _import(
         except BaseException:
             transaction.rollback()
             raise
-    return ImportResult(path, parsed.department, changes, parsed.problems, store, batch_id)
+    return ImportResult(
+        path, parsed.department, changes, parsed.problems, store, batch_id, options.replace
+    )

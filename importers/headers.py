@@ -42,6 +42,8 @@ class ColumnMapping:
     """0-based column index -> header text that matched no field."""
     duplicates: dict[int, str] = field(default_factory=dict)
     """0-based column index -> header text of a second column for an already-mapped field."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """field -> its header as the return writes it, for messages in the return's own words."""
 
     def letter(self, field_name: str) -> str:
         """The spreadsheet column letter a field was read from."""
@@ -148,6 +150,7 @@ def map_row(
             mapping.duplicates[index] = text
         else:
             mapping.fields[field_name] = index
+            mapping.headers[field_name] = text
             if fuzzy:
                 mapping.fuzzy[field_name] = text
     return mapping

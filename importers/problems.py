@@ -3,7 +3,9 @@ what was expected, so a department can find and fix it."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -52,6 +54,58 @@ class Problem:
         data = asdict(self)
         data["severity"] = self.severity.value
         return data
+
+    @property
+    def cell(self) -> str:
+        """Where in the sheet, as briefly as a spreadsheet says it: `J12`, `row 12`, `J`."""
+        if self.column is not None and self.row is not None:
+            return f"{self.column}{self.row}"
+        if self.row is not None:
+            return f"row {self.row}"
+        return self.column or ""
+
+
+_PARTICULARS = re.compile(r"'[^']*'|\"[^\"]*\"|£?\d[\d,.]*")
+"""What differs between two problems of one kind: quoted values, numbers and amounts."""
+
+
+@dataclass
+class ProblemGroup:
+    """Problems of one kind on one sheet and column: how many, and the first few."""
+
+    severity: Severity
+    sheet: str | None
+    column: str | None
+    message: str
+    """The first problem's message, standing for the kind."""
+    count: int = 0
+    examples: list[Problem] = field(default_factory=list)
+
+
+def group_problems(problems: Iterable[Problem], examples: int = 3) -> list[ProblemGroup]:
+    """The problems grouped by kind (severity, sheet, column and message, whatever quoted value
+    or number the message names): errors first, then the largest groups. A terminal shows these
+    where a list of thousands of rows would bury the few kinds of thing to fix."""
+    groups: dict[tuple[Any, ...], ProblemGroup] = {}
+    for problem in problems:
+        key = (
+            problem.severity,
+            problem.sheet,
+            problem.column,
+            _PARTICULARS.sub("#", problem.message),
+        )
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = ProblemGroup(
+                problem.severity, problem.sheet, problem.column, problem.message
+            )
+        group.count += 1
+        if len(group.examples) < examples:
+            group.examples.append(problem)
+    return sorted(
+        groups.values(),
+        key=lambda g: (g.severity is not Severity.ERROR, -g.count, g.sheet or "", g.message),
+    )
 
 
 class CellError(ValueError):

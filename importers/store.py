@@ -28,6 +28,7 @@ from estate.models import (
     SystemSource,
     table_of,
 )
+from estate.words import counted
 from importers.headers import ColumnMapping
 from importers.layout import LAYOUT_BY_KIND, RecordKind
 from importers.parse import ParsedReturn, Record
@@ -58,6 +59,8 @@ class FieldChange:
     field: str
     old: Any
     new: Any
+    column: str = ""
+    """The field's column header as the return writes it."""
 
 
 @dataclass
@@ -72,6 +75,9 @@ class SystemChange:
     fields: list[FieldChange] = field(default_factory=list)
     related: dict[str, dict[str, int]] = field(default_factory=dict)
     """kind -> {"added": n, "removed": n} for components, dependencies and assessments."""
+    items: dict[str, dict[str, list[tuple[Any, ...]]]] = field(default_factory=dict)
+    """kind -> {"added": rows, "removed": rows} (each row its `RELATED_FIELDS` values), for a
+    stored system whose set changes, so the change can be told product by product."""
 
 
 @dataclass
@@ -91,6 +97,9 @@ class ChangeSet:
     renamed: tuple[str, str] | None = None
     """(stored name, new name) when the return's cover sheet names the department differently:
     the latest return is the authority on its own department's name."""
+
+    rejected_systems: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Rejected system -> sheet -> how many of its rows on that sheet went with it."""
 
     def count(self, status: str) -> int:
         """How many systems have this status."""
@@ -147,9 +156,10 @@ def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
     in_file = {record.values["reference"]: record for record in systems}
     mapping = parsed.mappings.get(RecordKind.SYSTEMS)
     supplied = supplied_fields(mapping) if mapping else []
+    headers = _headers(mapping) if mapping else {}
     for record in systems:
         changes.systems.append(
-            _system_change(record, stored.get(record.values["reference"]), supplied)
+            _system_change(record, stored.get(record.values["reference"]), supplied, headers)
         )
     has_systems_sheet = RecordKind.SYSTEMS in parsed.mappings
     rejected = parsed.rejected_refs.get(RecordKind.SYSTEMS, set())
@@ -169,6 +179,7 @@ def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
         if kind in parsed.records:
             _plan_related(connection, parsed, changes, kind, known, by_reference)
     _check_targets(connection, parsed, changes, set(in_file))
+    _report_rejected_systems(parsed, changes)
     for change in changes.systems:
         if change.status == "unchanged" and any(
             counts["added"] or counts["removed"] for counts in change.related.values()
@@ -177,14 +188,21 @@ def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
     return changes
 
 
+def _headers(mapping: ColumnMapping) -> dict[str, str]:
+    """Each system field's column header as the return writes it (the template's header for a
+    field the return gives only by implication, such as the cloud provider)."""
+    layout = LAYOUT_BY_KIND[RecordKind.SYSTEMS]
+    return {c.field: mapping.headers.get(c.field, c.header) for c in layout.columns}
+
+
 def _system_change(
-    record: Record, stored: dict[str, Any] | None, supplied: list[str]
+    record: Record, stored: dict[str, Any] | None, supplied: list[str], headers: dict[str, str]
 ) -> SystemChange:
     values = record.values
     if stored is None:
         return SystemChange(values["reference"], values["name"], "new", record.row)
     diffs = [
-        FieldChange(name, stored[name], values.get(name))
+        FieldChange(name, stored[name], values.get(name), headers.get(name, name))
         for name in supplied
         if stored[name] != values.get(name)
     ]
@@ -219,14 +237,17 @@ def _plan_related(
             current[row[0]].add(tuple(row[1:]))
     wanted: dict[str, list[Record]] = defaultdict(list)
     sheet = parsed.sheet_names[kind]
+    rejected_systems = parsed.rejected_refs.get(RecordKind.SYSTEMS, set())
     for record in parsed.records[kind]:
         reference = record.values["reference"]
         if reference not in known:
-            if reference in parsed.rejected_refs.get(RecordKind.SYSTEMS, set()):
-                message = (
-                    f"system {reference!r} was rejected on the Systems sheet; fix that row first"
-                )
-            elif RecordKind.SYSTEMS in parsed.mappings:
+            parsed.rejected[kind] += 1
+            changes.rejected += 1
+            if reference in rejected_systems:  # one problem per system, under its cause
+                followers = changes.rejected_systems.setdefault(reference, {})
+                followers[sheet] = followers.get(sheet, 0) + 1
+                continue
+            if RecordKind.SYSTEMS in parsed.mappings:
                 message = f"system {reference!r} is not on this return's Systems sheet"
             else:
                 message = f"no system {reference!r} in the estate for {changes.department}"
@@ -239,8 +260,6 @@ def _plan_related(
                 value=reference,
                 expected="a system reference from the Systems sheet",
             )
-            parsed.rejected[kind] += 1
-            changes.rejected += 1
             continue
         wanted[reference].append(record)
     covered = set(by_reference) | set(wanted)
@@ -252,11 +271,13 @@ def _plan_related(
         rows = wanted.get(reference, [])
         system_id = changes.existing_ids.get(reference)
         old = current.get(system_id, set()) if system_id is not None else set()
+        items: dict[str, list[tuple[Any, ...]]] | None = None
         if old:
             new = {_related_key(kind, record.values) for record in rows}
             if old == new:
                 continue
-            added, removed = len(new - old), len(old - new)
+            items = {"added": sorted(new - old, key=str), "removed": sorted(old - new, key=str)}
+            added, removed = len(items["added"]), len(items["removed"])
         elif rows:  # nothing stored yet (the usual first import): every row is new
             added, removed = len(rows), 0
         else:
@@ -269,6 +290,42 @@ def _plan_related(
             by_reference[reference] = change
             changes.systems.append(change)
         change.related[kind.value] = {"added": added, "removed": removed}
+        if items is not None:
+            change.items[kind.value] = items
+
+
+def _report_rejected_systems(parsed: ParsedReturn, changes: ChangeSet) -> None:
+    """One problem per rejected system that other rows name, under its cause: how many rows on
+    which sheets went with it, and how many dependencies on it wait, unresolved."""
+    sheet = parsed.sheet_names.get(RecordKind.SYSTEMS)
+    if not changes.rejected_systems or sheet is None:
+        return
+    mapping = parsed.mappings[RecordKind.SYSTEMS]
+    letter = mapping.letter("reference") if "reference" in mapping.fields else None
+    for reference, followers in sorted(changes.rejected_systems.items()):
+        lost = {name: n for name, n in followers.items() if name != _WAITING}
+        said = []
+        if lost:
+            where = ", ".join(f"{n:,} on {name}" for name, n in lost.items())
+            rows = counted(sum(lost.values()), "row")
+            said.append(f"the {rows} that depend on it were not imported ({where})")
+        if followers.get(_WAITING):
+            count = followers[_WAITING]
+            waiting = counted(count, "dependency", "dependencies")
+            said.append(f"{waiting} on it {'is' if count == 1 else 'are'} kept unresolved")
+        parsed.problem(
+            Severity.ERROR if lost else Severity.WARNING,
+            f"system {reference!r} was rejected on the {sheet} sheet, so "
+            + " and ".join(said)
+            + "; fix the system's row first",
+            sheet=sheet,
+            column=letter,
+            value=reference,
+        )
+
+
+_WAITING = ""
+"""The key under which `rejected_systems` counts dependencies on a rejected system."""
 
 
 def _check_targets(
@@ -288,12 +345,17 @@ def _check_targets(
         existing.add((code, reference))
     existing |= {(changes.department, ref) for ref in new_refs}
     sheet = parsed.sheet_names[RecordKind.DEPENDENCIES]
+    rejected = parsed.rejected_refs.get(RecordKind.SYSTEMS, set())
     for record in records:
         target = (record.values["to_org_code"], record.values["to_reference"])
         if target in existing:
             continue
         label = f"{target[0]}/{target[1]}"
         changes.unresolved.append(label)
+        if target[0] == changes.department and target[1] in rejected:  # said under its cause
+            followers = changes.rejected_systems.setdefault(target[1], {})
+            followers[_WAITING] = followers.get(_WAITING, 0) + 1
+            continue
         parsed.problem(
             Severity.WARNING,
             f"depends on {label}, which is not in the estate yet; kept, and reported as "

@@ -62,7 +62,7 @@ def test_an_error_on_the_last_row_stores_nothing(tmp_path: Path, run: Run) -> No
     result = run("--db", path, "import", small_return(tmp_path / "bad.xlsx", rows))
     assert result.exit_code == 1
     assert "NOT stored" in result.stdout
-    assert "row 4" in result.stdout or "│ 4 " in result.stdout
+    assert "Q4 '31/02/2027'" in result.stdout
     assert _db_bytes(path) == before
 
 
@@ -81,8 +81,11 @@ def test_skip_invalid_stores_the_valid_rows_and_reports_the_rest(
         "Clowd",
     )
     assert _count(empty_engine, "system") == 1
-    # DBP-2's dependency row goes with it, reported, not silently dropped
-    assert any(p.sheet == "Dependencies" and "was rejected" in p.message for p in result.errors)
+    # DBP-2's dependency row goes with it, reported under its cause, not silently dropped
+    assert any(
+        p.sheet == "Systems" and "was rejected" in p.message and "1 on Dependencies" in p.message
+        for p in result.errors
+    )
 
 
 def test_dry_run_writes_nothing_and_shows_the_change_set(
@@ -102,9 +105,17 @@ def test_dry_run_writes_nothing_and_shows_the_change_set(
     assert report["stored"] is False
     assert report["summary"]["changed"] == 1 and report["summary"]["new"] == 0
     change = report["systems"][0]
+    old_name = change["fields"][0]["old"]
     assert change["fields"] == [
-        {"field": "name", "old": change["fields"][0]["old"], "new": "A new name"}
+        {
+            "field": "name",
+            "column": "System name",
+            "old": old_name,
+            "new": "A new name",
+            "shown": f"{old_name} -> A new name",
+        }
     ]
+    assert change["changes"] == [f"System name: {old_name} -> A new name"]
     assert _db_bytes(demo_db) == before
     assert run("--db", demo_db, "import", template, "--dry-run").exit_code == 0
     assert _db_bytes(demo_db) == before
