@@ -143,9 +143,9 @@ def _changes_table(result: ImportResult) -> Table | None:
     for status, count in shown.items():
         if count > CHANGES_SHOWN:
             table.add_row(f"and {count - CHANGES_SHOWN:,} more", status, "all in --json")
-    status, detail = _MISSING_SHOWN[result.missing_action]
+    status, why = _MISSING_SHOWN[result.missing_action]
     for reference, name in changes.missing[:CHANGES_SHOWN]:
-        table.add_row(f"{reference} {name}", status, detail)
+        table.add_row(f"{reference} {name}", status, why)
     if len(changes.missing) > CHANGES_SHOWN:
         more = len(changes.missing) - CHANGES_SHOWN
         table.add_row(f"and {more:,} more", status, "all in --json")
