@@ -73,6 +73,15 @@ COLUMNS = {
         "waves_s",
         "unmatched_s",
     ),
+    "cli_import": (
+        "problems",
+        "function_s",
+        "command_s",
+        "command_over_function",
+        "command_json_s",
+        "startup_s",
+        "command_less_startup_over_function",
+    ),
 }
 
 

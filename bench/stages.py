@@ -416,6 +416,69 @@ def stage_cli(systems: int, cache: Path) -> dict[str, Any]:
     return result
 
 
+def warnings_return(systems: int, cache: Path) -> Path:
+    """The estate's systems as a one-sheet CSV register with every run cost written as an
+    estimate (`approx 0.27m`): a return with a warning on almost every row."""
+    import csv
+
+    from estate.generate import build_estate, write_estate
+
+    path = cache / f"warnings-{systems}" / "dbp-register.csv"
+    if path.exists():
+        return path
+    (source,) = write_estate(build_estate(systems, 1, seed=11), path.parent, csv_departments=1)
+    with source.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    cost = rows[0].index("Annual run cost (£)")
+    for row in rows[1:]:
+        if row[cost].replace(".", "", 1).isdigit():
+            row[cost] = f"approx {float(row[cost]) / 1e6:.2f}m"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    source.unlink()
+    return path
+
+
+def stage_cli_import(systems: int, cache: Path) -> dict[str, Any]:
+    """`estate import` as a user runs it (its own process, output to a file) on a return with a
+    warning on almost every row, against `import_return` alone in this process, each into a new
+    estate; and the command's fixed cost, starting Python and loading estate (`estate --help`)."""
+    from estate import db
+    from importers import ImportOptions, import_return
+
+    source = warnings_return(systems, cache)
+    estate = str(Path(sys.executable).with_name("estate"))
+    with tempfile.TemporaryDirectory() as folder:
+        engine = db.open_engine(Path(folder) / "function.db", create=True)
+        options = ImportOptions(skip_invalid=True)
+        t_function, result = timed(lambda: import_return(engine, source, options))
+        engine.dispose()
+
+        def command(name: str, *extra: str) -> float:
+            path = Path(folder) / f"{name}.db"
+            subprocess.run([estate, "--db", str(path), "init"], check=True, capture_output=True)
+            with (Path(folder) / f"{name}.out").open("w") as output:
+                start = time.perf_counter()
+                arguments = [estate, "--db", str(path), "import", str(source), "--skip-invalid"]
+                subprocess.run([*arguments, *extra], check=True, stdout=output)
+                return time.perf_counter() - start
+
+        t_command = command("command", "--quiet")
+        t_json = command("json", "--json")
+        start = time.perf_counter()
+        subprocess.run([estate, "--help"], check=True, capture_output=True)
+        t_startup = time.perf_counter() - start
+    return {
+        "problems": len(result.problems),
+        "function_s": t_function,
+        "command_s": t_command,
+        "command_over_function": t_command / t_function,
+        "command_json_s": t_json,
+        "startup_s": t_startup,
+        "command_less_startup_over_function": (t_command - t_startup) / t_function,
+    }
+
+
 def stage_prepare(systems: int, cache: Path) -> dict[str, Any]:
     """Generate and import the estate of this size if the cache lacks it, so that no measured
     stage's time or peak memory includes making its input."""
@@ -431,6 +494,7 @@ STAGES = {
     "tui": stage_tui,
     "reopen": stage_reopen,
     "cli": stage_cli,
+    "cli_import": stage_cli_import,
 }
 
 if __name__ == "__main__":

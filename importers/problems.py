@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -50,10 +50,18 @@ class Problem:
         return text
 
     def as_dict(self) -> dict[str, Any]:
-        """The problem as plain JSON-ready data."""
-        data = asdict(self)
-        data["severity"] = self.severity.value
-        return data
+        """The problem as plain JSON-ready data (built directly: `dataclasses.asdict` copies
+        deeply, and a return can have tens of thousands of problems)."""
+        return {
+            "severity": self.severity.value,
+            "file": self.file,
+            "message": self.message,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "expected": self.expected,
+        }
 
     @property
     def cell(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,10 @@ def test_related_rows_are_told_by_what_they_are() -> None:
         "Windows Server 2008 R2 -> Windows Server 2019",
         "added Oracle Database 19c",
     ]
+
+
+def test_a_problem_as_data_has_every_field() -> None:
+    problem = Problem(Severity.ERROR, "r.xlsx", "bad", "Systems", 3, "J", "Clowd", "a hosting")
+    data = problem.as_dict()
+    assert set(data) == {f.name for f in fields(Problem)}
+    assert data["severity"] == "error" and data["value"] == "Clowd"
