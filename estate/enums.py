@@ -195,6 +195,8 @@ def _sbd_spellings() -> dict[str, StrEnum]:
     for member in list(Principle)[:14]:
         spellings[f"caf {member.value}"] = member
         spellings[PRINCIPLE_TITLES[member]] = member
+    for member in Principle:  # code and title, as the template's drop-down writes them
+        spellings[f"{member.value} {PRINCIPLE_TITLES[member]}"] = member
     return spellings
 
 

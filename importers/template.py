@@ -1,6 +1,9 @@
-"""Writing the official return workbook: a cover sheet, one sheet per record kind, guidance for
-every column, drop-downs for every enumerated column, date and money formats, frozen headers.
-Filled with records, the same writer produces a department's pre-filled return."""
+"""Writing the official return workbook: a cover sheet with guidance, one sheet per record kind,
+guidance for every column, drop-downs for every enumerated and yes/no column (principles by code
+and title), whole-number limits on the framework scores, date checks on date columns, date and
+money formats, frozen headers. Filled with records, the same writer produces a department's
+pre-filled return, written as the drop-downs write it (Yes/No, `B2: Identity and access
+control`), so what it holds re-imports unchanged."""
 
 from __future__ import annotations
 
@@ -16,8 +19,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from estate.enums import OrgKind, Principle
 from estate.files import atomic_write
-from importers.layout import LAYOUTS, RecordKind, SheetLayout
+from importers import values
+from importers.layout import (
+    IMPACT_NAMES,
+    LAYOUTS,
+    LIKELIHOOD_NAMES,
+    Column,
+    RecordKind,
+    SheetLayout,
+)
 from importers.parse import COVER_SHEET
 
 _HEADER_FILL = PatternFill("solid", fgColor="1D3557")
@@ -27,27 +39,87 @@ _LISTS_SHEET = "Lists"
 _VALIDATION_ROWS = 5000
 
 
+_YES_NO = '"Yes,No"'
+_EARLIEST, _LATEST = "DATE(1900,1,1)", "DATE(2199,12,31)"
+SCORE_LIMITS = {f"l{i}": 6 for i in range(1, len(LIKELIHOOD_NAMES) + 1)} | {
+    f"c{i}": 5 for i in range(1, len(IMPACT_NAMES) + 1)
+}
+"""The framework's score columns and their highest score: likelihood 1-6, impact 1-5."""
+
+
+def principle_choice(principle: Principle) -> str:
+    """A principle as the template's drop-down offers it: code and title, `B2: Identity and
+    access control` (the importer reads it back as B2)."""
+    return f"{principle.value}: {principle.label}"
+
+
 def _cell_value(value: Any) -> Any:
+    if isinstance(value, Principle):
+        return principle_choice(value)
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
     return value
+
+
+_COVER = (
+    ("Department code", "The code of the department or arm's-length body, e.g. DBP. Required."),
+    ("Department name", "Its full name, as it should appear in reports."),
+    ("Organisation type", "Department or arm's-length body: choose from the list."),
+    ("Parent department", "For an arm's-length body, its parent department's code."),
+    ("Return date", "The date the return describes the estate at (day first, 31/03/2026)."),
+    ("Contact", "Who to ask about this return (a team mailbox is best)."),
+)
+_COVER_NOTES = (
+    "How to fill in this return",
+    "1. Fill in the cover above, then one row per system on the Systems sheet.",
+    "2. Add each system's technology (Components), what it depends on (Dependencies) and its "
+    "CAF and Secure by Design assessments (Security), keyed by the same system reference.",
+    "3. Use the drop-downs; write N/A, TBC or unknown when a value is not known, never 0.",
+    "4. The Guidance sheet explains every column. Check the return with `estate validate`.",
+)
+
+
+def _validation(kind: str, prompt: str, title: str, **limits: Any) -> DataValidation:
+    """A data validation that says what is wanted when the cell is chosen and refuses the rest."""
+    return DataValidation(
+        type=kind,
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+        errorTitle=title[:32],
+        error=prompt[:255],
+        promptTitle=title[:32],
+        prompt=prompt[:255],
+        **limits,
+    )
 
 
 def _write_cover(sheet: Worksheet, cover: Mapping[str, Any]) -> None:
     sheet.append(["Legacy technology estate return"])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([])
-    for label in (
-        "Department code",
-        "Department name",
-        "Organisation type",
-        "Parent department",
-        "Return date",
-        "Contact",
-    ):
+    for label, guidance in _COVER:
         sheet.append([label, _cell_value(cover.get(label))])
-        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+        row = sheet.max_row
+        sheet.cell(row, 1).font = Font(bold=True)
+        if label == "Organisation type":
+            kinds = ",".join(kind.value for kind in OrgKind)
+            check = _validation("list", guidance, label, formula1=f'"{kinds}"')
+        elif label == "Return date":
+            check = _validation(
+                "date", guidance, label, operator="between", formula1=_EARLIEST, formula2=_LATEST
+            )
+        else:
+            check = _validation("textLength", guidance, label, operator="lessThan", formula1="200")
+        check.add(f"B{row}")
+        sheet.add_data_validation(check)
     sheet.cell(7, 2).number_format = "dd/mm/yyyy"
+    sheet.append([])
+    for note in _COVER_NOTES:  # one cell a row: never read as a cover field
+        sheet.append([note])
+    sheet.cell(10, 1).font = Font(bold=True)
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 48
 
@@ -65,7 +137,7 @@ def _write_lists(workbook: Workbook) -> dict[str, str]:
                 continue
             if spec.choices not in seen:
                 letter = get_column_letter(column)
-                members = [m.value for m in spec.choices]
+                members = [_cell_value(m) for m in spec.choices]
                 sheet.cell(1, column, spec.choices.__name__)
                 for row, value in enumerate(members, start=2):
                     sheet.cell(row, column, value)
@@ -98,18 +170,55 @@ def _write_records_sheet(
                 min_row=2, max_row=count + 1, min_col=index, max_col=index
             ):
                 cell.number_format = column.number_format
-        formula = lists.get(f"{layout.kind}.{column.field}")
-        if formula:
-            validation = DataValidation(
-                type="list",
-                formula1=f"={formula}",
-                allow_blank=True,
-                showErrorMessage=True,
-                errorTitle=column.header,
-                error=f"Choose a value from the list. {column.guidance}",
-            )
+        validation = _column_validation(column, lists.get(f"{layout.kind}.{column.field}"))
+        if validation is not None:
             validation.add(f"{letter}2:{letter}{last}")
             sheet.add_data_validation(validation)
+
+
+def _column_validation(column: Column, formula: str | None) -> DataValidation | None:
+    """What a column's cells accept: its list, Yes/No, a score's range, or a date."""
+    if formula:
+        return _validation(
+            "list",
+            f"Choose a value from the list. {column.guidance}",
+            column.header,
+            formula1=f"={formula}",
+        )
+    if column.parser is values.parse_bool:
+        return _validation("list", f"Yes or No. {column.guidance}", column.header, formula1=_YES_NO)
+    high = SCORE_LIMITS.get(column.field)
+    if high is not None:
+        return _validation(
+            "whole",
+            f"A whole number from 1 to {high}. {column.guidance}",
+            column.header,
+            operator="between",
+            formula1="1",
+            formula2=str(high),
+        )
+    if column.parser is values.parse_date:
+        return _validation(
+            "date",
+            f"A date, day first (31/03/2026). {column.guidance}",
+            column.header,
+            operator="between",
+            formula1=_EARLIEST,
+            formula2=_LATEST,
+        )
+    return None
+
+
+def _allowed(column: Column) -> str:
+    if column.choices is not None:
+        return ", ".join(str(_cell_value(m)) for m in column.choices)
+    if column.parser is values.parse_bool:
+        return "Yes, No"
+    if column.field in SCORE_LIMITS:
+        return f"1 to {SCORE_LIMITS[column.field]}"
+    if column.parser is values.parse_date:
+        return "A date, day first (31/03/2026)"
+    return ""
 
 
 def _write_guidance(sheet: Worksheet) -> None:
@@ -119,7 +228,7 @@ def _write_guidance(sheet: Worksheet) -> None:
         cell.fill = _HEADER_FILL
     for layout in LAYOUTS:
         for column in layout.columns:
-            allowed = ", ".join(m.value for m in column.choices) if column.choices else ""
+            allowed = _allowed(column)
             sheet.append(
                 [
                     layout.title,
