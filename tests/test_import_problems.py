@@ -155,7 +155,7 @@ def test_replace_says_what_it_deletes(run: Run, tmp_path: Path) -> None:
     assert run("--db", path, "import", small_return(tmp_path / "q1.xlsx")).exit_code == 0
     later = small_return(tmp_path / "q2.xlsx", [system("DBP-1")], dependencies=[])
     flagged = _said(run("--db", path, "validate", later).stdout)
-    assert "1 missing from this return (kept, flagged; --replace deletes them)" in flagged
+    assert "1 missing from this return (kept and flagged)" in flagged
     dry = _said(run("--db", path, "import", later, "--replace", "--dry-run").stdout)
     assert "1 will be deleted (not in this return)" in dry
     assert "will be deleted" in dry.split("Change set")[1]

@@ -1,11 +1,14 @@
-"""Import a department's return from the UI: pick the file, see the validation report and the
-change set (a dry run), then confirm. Both steps run in a worker."""
+"""Import a department's return from the UI: pick the file and how to read it (department,
+mapping file, whether to store the valid rows, whether to delete what the return no longer
+lists), see the problems and the change set (a dry run), then confirm. Both steps run in a
+worker; changing any choice after a check asks for a new check before importing."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from rich.table import Table
+from rich.console import Group, RenderableType
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,33 +19,23 @@ from textual.worker import Worker, WorkerState
 
 from estate import db
 from estate.errors import EstateError
-from importers import ImportOptions, ImportResult, import_return
+from estate.render import change_table, deleted_line, import_summary, problem_summary
+from importers import ImportOptions, ImportResult, import_return, load_user_mapping
 
 
-def report(result: ImportResult, dry_run: bool) -> Table:
-    """The change set and problems of an import, as a table."""
-    table = Table(title=_summary(result, dry_run), title_justify="left", expand=True)
-    for heading in ("", "Where", "Found", "Problem"):
-        table.add_column(heading, overflow="fold")
-    for p in result.problems[:200]:
-        where = f"{p.sheet or ''} row {p.row or '-'} col {p.column or '-'}"
-        mark = "[red]error[/]" if p.severity.value == "error" else "[yellow]warning[/]"
-        table.add_row(
-            mark,
-            where,
-            p.value or "",
-            p.message + (f" (expected {p.expected})" if p.expected else ""),
-        )
-    return table
-
-
-def _summary(result: ImportResult, dry_run: bool) -> str:
-    counts = result.changes.summary() if result.changes else {}
-    text = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
-    verdict = (
-        "dry run, nothing written" if dry_run else ("stored" if result.stored else "NOT stored")
-    )
-    return f"{result.file.name} ({result.department}): {text}; {verdict}"
+def report(result: ImportResult, dry_run: bool) -> RenderableType:
+    """What a check or an import found: the verdict, the change set (new systems, changed ones
+    with their fields, those to be deleted) and the problems grouped by kind."""
+    parts: list[RenderableType] = [Text(import_summary(result, dry_run), style="bold")]
+    deleted = deleted_line(result)
+    if deleted is not None:
+        parts.append(Text(deleted))
+    changes = change_table(result)
+    if changes is not None:
+        parts.append(changes)
+    if result.problems:
+        parts.append(problem_summary(result.problems))
+    return Group(*parts)
 
 
 class ImportDialog(ModalScreen[bool]):
@@ -54,7 +47,14 @@ class ImportDialog(ModalScreen[bool]):
         with Vertical(id="dialog"):
             yield Label("Import a departmental return (.xlsx, .xlsm or .csv)", classes="title")
             yield Input(placeholder="Path to the return file", id="path")
-            yield Checkbox("Store the valid rows even if some rows have errors", id="skip-invalid")
+            with Horizontal(classes="choices"):
+                yield Input(
+                    placeholder="Department code (blank: as the return says)", id="department"
+                )
+                yield Input(placeholder="Mapping file (.toml), if any", id="mapping")
+            with Horizontal(classes="choices"):
+                yield Checkbox("Store the valid rows even if some have errors", id="skip-invalid")
+                yield Checkbox("Delete systems this return no longer lists", id="replace")
             with Horizontal(classes="buttons"):
                 yield Button("Check (dry run)", id="check", variant="primary")
                 yield Button("Import", id="import", variant="success", disabled=True)
@@ -65,12 +65,18 @@ class ImportDialog(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()
 
-    @on(Input.Submitted, "#path")
+    @on(Input.Submitted)
     @on(Button.Pressed, "#check")
     def check(self) -> None:
         self.query_one("#import", Button).disabled = True
         self.query_one("#report", Static).update("Checking…")
         self.run_import(dry_run=True)
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    def choices_changed(self) -> None:
+        """What was checked is what is imported: a changed choice needs a new check."""
+        self.query_one("#import", Button).disabled = True
 
     @on(Button.Pressed, "#import")
     def confirm(self) -> None:
@@ -81,14 +87,24 @@ class ImportDialog(ModalScreen[bool]):
     def cancel(self) -> None:
         self.dismiss(False)
 
+    def _options(self, dry_run: bool) -> ImportOptions:
+        """The dialog's choices as import options; an unreadable mapping file raises
+        `EstateError` with the reason."""
+        mapping_text = self.query_one("#mapping", Input).value.strip()
+        mapping = load_user_mapping(Path(mapping_text).expanduser()) if mapping_text else {}
+        return ImportOptions(
+            department=self.query_one("#department", Input).value.strip() or None,
+            mapping=mapping,
+            dry_run=dry_run,
+            skip_invalid=self.query_one("#skip-invalid", Checkbox).value,
+            replace=self.query_one("#replace", Checkbox).value,
+        )
+
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_import(self, dry_run: bool) -> tuple[ImportResult, bool] | None:
         """Run the importer in a worker with its own engine, saying how far it has got; the
         result, or None after saying why the file could not be read."""
         path = Path(self.query_one("#path", Input).value.strip()).expanduser()
-        options = ImportOptions(
-            dry_run=dry_run, skip_invalid=self.query_one("#skip-invalid", Checkbox).value
-        )
         shown = self.query_one("#report", Static)
 
         def report_progress(stage: str, done: int, total: int) -> None:
@@ -96,13 +112,14 @@ class ImportDialog(ModalScreen[bool]):
             self.app.call_from_thread(shown.update, f"{told}...")
 
         try:
+            options = self._options(dry_run)
             engine = db.open_engine(self.app.db_path)  # type: ignore[attr-defined]
             try:
                 result = import_return(engine, path, options, report_progress)
             finally:
                 engine.dispose()
         except EstateError as exc:
-            self.app.call_from_thread(shown.update, f"[red]{exc}[/]")
+            self.app.call_from_thread(shown.update, Text(str(exc), style="red"))
             return None
         return result, dry_run
 
@@ -111,7 +128,7 @@ class ImportDialog(ModalScreen[bool]):
             self.finished(*event.worker.result)
 
     def finished(self, result: ImportResult, dry_run: bool) -> None:
-        """Show the report; after a clean check, offer the import."""
+        """Show the report; after a check that can be stored, offer the import."""
         self.query_one("#report", Static).update(report(result, dry_run))
         can_store = not result.errors or self.query_one("#skip-invalid", Checkbox).value
         self.query_one("#import", Button).disabled = not (dry_run and can_store)

@@ -1,0 +1,131 @@
+"""The TUI's import dialog: department, mapping file, replace and skip-invalid, and the change
+set shown before the user confirms."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Button, Input, Static
+
+from tests.conftest import Run
+from tests.returns import small_return, system
+from tests.test_tui import SIZE, _app, _loaded, _text
+from tui.dialogs.import_return import ImportDialog
+
+
+def _references(path: Path) -> list[str]:
+    with closing(sqlite3.connect(path)) as connection:
+        rows = connection.execute("SELECT reference FROM system ORDER BY reference").fetchall()
+    return [reference for (reference,) in rows]
+
+
+async def _open_dialog(pilot: Pilot[Any], source: Path) -> ImportDialog:
+    await _loaded(pilot)
+    await pilot.press("i")
+    await pilot.pause()
+    dialog = pilot.app.screen
+    assert isinstance(dialog, ImportDialog)
+    dialog.query_one("#path", Input).value = str(source)
+    return dialog
+
+
+async def _type(pilot: Pilot[Any], widget: str, text: str) -> None:
+    await pilot.click(widget)
+    await pilot.press(*text)
+
+
+def _report(dialog: ImportDialog) -> str:
+    return " ".join(_text(dialog.query_one("#report", Static)).split())
+
+
+async def test_the_change_set_shows_before_a_replacing_import_is_confirmed(
+    tmp_path: Path, run: Run
+) -> None:
+    path = tmp_path / "e.db"
+    assert run("--db", path, "init").exit_code == 0
+    assert run("--db", path, "import", small_return(tmp_path / "q1.xlsx")).exit_code == 0
+    later = small_return(
+        tmp_path / "q2.xlsx",
+        [system("DBP-1", name="Renamed", annual_run_cost="£1.5m"), system("DBP-3")],
+        dependencies=[],
+    )
+    app = _app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await _open_dialog(pilot, later)
+        await _type(pilot, "#department", "dbp")
+        await pilot.click("#replace")
+        await pilot.click("#check")
+        await _loaded(pilot)
+        shown = _report(dialog)
+        assert "1 new, 1 changed" in shown and "1 will be deleted (not in this return)" in shown
+        assert "System name: System DBP-1 -> Renamed" in shown
+        assert "Annual run cost (£): £250k -> £1.5m" in shown
+        assert "DBP-3 System DBP-3 │ new" in shown
+        assert "DBP-2 System DBP-2 │ will be deleted" in shown
+        assert _references(path) == ["DBP-1", "DBP-2"], "a check writes nothing"
+        await pilot.click("#import")
+        await _loaded(pilot)
+        assert not isinstance(app.screen, ImportDialog)
+    assert _references(path) == ["DBP-1", "DBP-3"]
+
+
+async def test_a_mapping_file_reads_the_departments_own_headers(tmp_path: Path, run: Run) -> None:
+    path = tmp_path / "e.db"
+    assert run("--db", path, "init").exit_code == 0
+    register = tmp_path / "register.csv"
+    register.write_text("Department,Zeta Key,System name\nDBP,ZK-1,Payments\n", encoding="utf-8")
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('[systems]\n"Zeta Key" = "reference"\n', encoding="utf-8")
+    app = _app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await _open_dialog(pilot, register)
+        await _type(pilot, "#department", "DBP")
+        await _type(pilot, "#mapping", str(tmp_path / "nowhere.toml"))
+        await pilot.click("#check")
+        await _loaded(pilot)
+        assert "nowhere.toml" in _report(dialog)
+        assert dialog.query_one("#import", Button).disabled
+        dialog.query_one("#mapping", Input).value = str(mapping)
+        await pilot.click("#check")
+        await _loaded(pilot)
+        assert "register.csv (DBP): 1 new" in _report(dialog)
+        await pilot.click("#import")
+        await _loaded(pilot)
+    assert _references(path) == ["ZK-1"]
+
+
+async def test_skip_invalid_and_any_changed_choice_need_a_new_check(
+    tmp_path: Path, run: Run
+) -> None:
+    path = tmp_path / "e.db"
+    assert run("--db", path, "init").exit_code == 0
+    source = small_return(
+        tmp_path / "r.xlsx", [system("DBP-1"), system("DBP-2", hosting="Clowd")], dependencies=[]
+    )
+    app = _app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await _open_dialog(pilot, source)
+        importing = dialog.query_one("#import", Button)
+        await pilot.click("#check")
+        await _loaded(pilot)
+        assert "NOT stored" not in _report(dialog) and "J3 'Clowd'" in _report(dialog)
+        assert importing.disabled, "errors, and the valid rows were not asked for"
+        await pilot.click("#skip-invalid")
+        await pilot.pause()
+        assert importing.disabled, "a changed choice needs a new check"
+        await pilot.click("#check")
+        await _loaded(pilot)
+        assert not importing.disabled
+        await _type(pilot, "#department", "X")
+        await pilot.pause()
+        assert importing.disabled
+        dialog.query_one("#department", Input).value = ""
+        await pilot.click("#check")
+        await _loaded(pilot)
+        await pilot.click("#import")
+        await _loaded(pilot)
+    assert _references(path) == ["DBP-1"]
