@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from estate.cli.base import cli, err, open_engine, out, print_json, progress_bar
-from estate.render import change_table, deleted_line, import_summary, problem_summary
+from estate.render_import import change_table, deleted_line, import_summary, problem_summary
 from estate.words import counted
 from importers import ImportOptions, ImportResult, import_return, load_user_mapping
 from importers.layout import RecordKind

@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from estate import db
 from estate.errors import EstateError
-from estate.render import change_table, deleted_line, import_summary, problem_summary
+from estate.render_import import change_table, deleted_line, import_summary, problem_summary
 from importers import ImportOptions, ImportResult, import_return, load_user_mapping
 
 
