@@ -30,12 +30,14 @@ async def _open_dialog(pilot: Pilot[Any], source: Path) -> ImportDialog:
     dialog = pilot.app.screen
     assert isinstance(dialog, ImportDialog)
     dialog.query_one("#path", Input).value = str(source)
+    await pilot.pause()  # the change is handled before anything is checked
     return dialog
 
 
 async def _type(pilot: Pilot[Any], widget: str, text: str) -> None:
     await pilot.click(widget)
     await pilot.press(*text)
+    await pilot.pause()
 
 
 def _report(dialog: ImportDialog) -> str:
@@ -90,6 +92,7 @@ async def test_a_mapping_file_reads_the_departments_own_headers(tmp_path: Path, 
         assert "nowhere.toml" in _report(dialog)
         assert dialog.query_one("#import", Button).disabled
         dialog.query_one("#mapping", Input).value = str(mapping)
+        await pilot.pause()
         await pilot.click("#check")
         await _loaded(pilot)
         assert "register.csv (DBP): 1 new" in _report(dialog)
@@ -124,6 +127,7 @@ async def test_skip_invalid_and_any_changed_choice_need_a_new_check(
         await pilot.pause()
         assert importing.disabled
         dialog.query_one("#department", Input).value = ""
+        await pilot.pause()
         await pilot.click("#check")
         await _loaded(pilot)
         await pilot.click("#import")
