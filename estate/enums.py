@@ -2,7 +2,9 @@
 
 Each enum's *value* is its canonical display spelling (what the template's drop-downs offer and
 what reports print). `SPELLINGS` lists the other ways departments write the same thing;
-`parse_enum` is the only function that turns free text into a member.
+`CRITICALITY_SCALES`, `METAL_SCALE` and `HOSTING_PROVIDERS` are the documented tables for the
+scales and provider names departments use. `read_enum` (and `parse_enum`, without its note) is
+the only function that turns free text into a member.
 """
 
 from __future__ import annotations
