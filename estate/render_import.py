@@ -42,6 +42,8 @@ def problem_summary(problems: list[Problem]) -> Table:
 
 def _missing_words(result: ImportResult, count: int) -> str:
     action = result.missing_action
+    if count == 0:
+        return "0 missing from this return"
     if action == "flagged":
         return f"{count} missing from this return (kept and flagged)"
     return f"{count} {action} (not in this return)"
