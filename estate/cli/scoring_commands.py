@@ -33,7 +33,7 @@ from estate.ranking import RankBy, identity_candidates, parse_band, select_rows,
 from estate.render import BAND_STYLE
 from estate.scoring import unmatched_components
 from estate.scoring.policy import Policy, default_text, load_policy
-from estate.scoring.results import SystemScore
+from estate.scoring.results import SystemScore, score_text
 from estate.scoring.serialise import SCHEMA_VERSION, score_dict
 from estate.snapshot import RankedRow, ranked_row
 from estate.words import counted
@@ -94,7 +94,7 @@ def _rank_table(rows: list[RankedRow], title: str) -> Table:
     table.add_column("Cloud", overflow="fold")
     table.add_column("Why", overflow="fold", ratio=3)
     for r in rows:
-        legacy = "?" if r.legacy is None else f"{r.legacy:.1f} "
+        legacy = "?" if r.legacy is None else f"{score_text(r.legacy)} "
         table.add_row(
             str(r.rank),
             f"{r.key}\n[dim]{r.name}[/]",
