@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from estate.enums import Criticality
@@ -42,6 +43,7 @@ Derived = tuple[int, str, str] | None
 """(score, evidence, what would change it), or None when the inventory cannot say."""
 
 
+@cache
 def add_months(date: dt.date, months: int) -> dt.date:
     """The same day `months` calendar months later, or the month's last day where it is
     shorter (31/08 + 6 months = 28/02 or 29/02)."""
@@ -349,8 +351,11 @@ def category_total(criteria: tuple[Criterion, ...]) -> float | None:
 def overall_score(likelihood: tuple[Criterion, ...], impact: tuple[Criterion, ...]) -> float | None:
     """Likelihood total x impact total, worked out exactly and rounded once: scores equal in
     the framework's arithmetic are equal here (two systems of 8 both score 8.0, never
-    8.000000000000002), so bands and ties compare them as the framework does."""
-    l_total, c_total = _exact_total(likelihood), _exact_total(impact)
+    7.999999999999999), so bands and ties compare them as the framework does."""
+    return _overall(_exact_total(likelihood), _exact_total(impact))
+
+
+def _overall(l_total: tuple[int, int] | None, c_total: tuple[int, int] | None) -> float | None:
     if l_total is None or c_total is None:
         return None
     return (l_total[0] * c_total[0]) / (l_total[1] * c_total[1])
@@ -374,12 +379,14 @@ def contradictions(
     """Self-assessed scores the inventory contradicts: where the score derived from the
     inventory differs by `legacy.contradiction_from` or more. The department's score still
     stands; the contradiction is a data-quality flag to resolve in the next return."""
-    gap = int(policy.section("legacy")["contradiction_from"])
     found: list[str] = []
     for c in criteria:
-        derive = DERIVATIONS.get(c.code)
-        if c.source is not Source.SELF_ASSESSED or c.value is None or derive is None:
+        if c.source is not Source.SELF_ASSESSED or c.value is None:
             continue
+        derive = DERIVATIONS.get(c.code)
+        if derive is None:
+            continue
+        gap = int(policy.section("legacy")["contradiction_from"])
         derived = derive(facts, policy)
         if derived is not None and abs(derived[0] - c.value) >= gap:
             found.append(
@@ -417,8 +424,10 @@ def assess_legacy(facts: SystemFacts, policy: Policy) -> LegacyRisk:
             else c
             for c in impact
         )
-    l_total, c_total = category_total(likelihood), category_total(impact)
-    overall = overall_score(likelihood, impact)
+    l_exact, c_exact = _exact_total(likelihood), _exact_total(impact)
+    l_total = None if l_exact is None else l_exact[0] / l_exact[1]
+    c_total = None if c_exact is None else c_exact[0] / c_exact[1]
+    overall = _overall(l_exact, c_exact)
     known = [c.value for c in likelihood if c.value is not None]
     threshold = policy.section("legacy")["legacy_from"]
     is_legacy = any(v >= threshold for v in known) if known else None
