@@ -221,3 +221,14 @@ def test_an_import_keeps_the_releases_kept_by_hand(empty_engine: Engine, tmp_pat
         catalogue = load_catalogue(connection)
     names = {c.cycle for c in catalogue.products["aix"].cycles}
     assert names == {"7.3.0", "7.3", "5.3"}, "AIX 5.3 is kept by hand: endoflife.date lacks it"
+
+
+def test_match_says_which_release_governs_a_line(run: Run, tmp_path: Path) -> None:
+    shown = run("--db", tmp_path / "none.db", "catalogue", "match", "SQL Server 2012")
+    text = " ".join(shown.stdout.split())
+    assert text.startswith("'SQL Server 2012' -> SQL Server 2012 (security support ends 12/07/2022")
+    assert "dates of SQL Server 2012 SP4, the line's latest release" in text
+    aix = " ".join(
+        run("--db", tmp_path / "none.db", "catalogue", "match", "AIX 7.2").stdout.split()
+    )
+    assert "security support ends not announced" in aix

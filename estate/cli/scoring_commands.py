@@ -353,8 +353,18 @@ def catalogue_match(ctx: click.Context, text: tuple[str, ...]) -> None:
     cycle = match.cycle
     line = f"{match.text!r} -> {match.release}"
     if cycle is not None:
-        line += f" (security support ends {_d(cycle.security_end) or 'unknown'}"
+        ends = _d(cycle.security_end) or ("ended" if cycle.security_ended else "not announced")
+        line += f" (security support ends {ends}"
         line += f", extended {_d(cycle.extended_end)})" if cycle.extended_end else ")"
+    governed = cycle.governed_by if cycle is not None else None
+    if (
+        cycle is not None
+        and governed
+        and governed != cycle.cycle
+        and governed.startswith(cycle.cycle)
+    ):
+        latest = match.product.title_of(governed) or governed
+        line += f"\n  dates of {latest}, the line's latest release (name an older one it runs)"
     out.print(line + (f"\n  note: {match.note}" if match.note else ""))
 
 
@@ -363,8 +373,9 @@ def catalogue_match(ctx: click.Context, text: tuple[str, ...]) -> None:
 @click.option("--product", help="The product key, for a per-product file not named after it.")
 @click.pass_context
 def catalogue_import(ctx: click.Context, file: Path, product: str | None) -> None:
-    """Load lifecycle data in the endoflife.date API's JSON shape; it replaces the built-in
-    releases of each product it holds."""
+    """Load lifecycle data in the endoflife.date API's JSON shape, read as the bundled snapshot
+    is (its product keys mapped to the catalogue's, each release line governed by its latest
+    service pack); it replaces the bundled releases of each product it holds."""
     cycles = read_lifecycle(file, product)
     with open_engine(ctx) as engine, engine.begin() as connection:
         count = store_lifecycle(connection, cycles, dt.datetime.now(dt.UTC))
