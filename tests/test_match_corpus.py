@@ -115,6 +115,10 @@ CORPUS: list[tuple[str, str]] = [
     ("Debian GNU/Linux 12 (bookworm)", "debian 12"),
     # uname and oslevel
     ("SunOS 5.10", "solaris 10"),
+    ("SunOS db01 5.10 Generic_150400-59 sun4v sparc SUNW,SPARC-Enterprise-T5220", "solaris 10"),
+    ("SunOS app02 5.11 11.4.42.111.0 sun4v sparc sun4v", "solaris 11.4"),
+    ("HP-UX db01 B.11.31 U ia64 4093254545 unlimited-user license", "hp-ux 11.31"),
+    ("HP-UX hpx02 B.11.23 U 9000/800 123456789 unlimited-user license", "hp-ux 11.23"),
     ("SunOS 5.11", "solaris 11"),
     ("SunOS 5.9", "solaris 9"),
     ("SunOS 5.8", "solaris 8"),
