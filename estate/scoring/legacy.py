@@ -348,14 +348,10 @@ def category_total(criteria: tuple[Criterion, ...]) -> float | None:
     return None if exact is None else exact[0] / exact[1]
 
 
-def overall_score(likelihood: tuple[Criterion, ...], impact: tuple[Criterion, ...]) -> float | None:
-    """Likelihood total x impact total, worked out exactly and rounded once: scores equal in
-    the framework's arithmetic are equal here (two systems of 8 both score 8.0, never
-    7.999999999999999), so bands and ties compare them as the framework does."""
-    return _overall(_exact_total(likelihood), _exact_total(impact))
-
-
 def _overall(l_total: tuple[int, int] | None, c_total: tuple[int, int] | None) -> float | None:
+    """Likelihood total x impact total from the exact totals, divided once: scores equal in
+    the framework's arithmetic are equal here (12/5 x 10/3 is 8.0, never 7.999999999999999), so
+    bands and ties compare them as the framework does."""
     if l_total is None or c_total is None:
         return None
     return (l_total[0] * c_total[0]) / (l_total[1] * c_total[1])
