@@ -6,6 +6,7 @@ contradicts, the policy named as applied, and readiness advice that fits the pla
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import json
 from fractions import Fraction
@@ -13,12 +14,17 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from rich.console import Console
 
+from estate import db
 from estate.enums import ComponentKind, Criticality, Disposition, Hosting
+from estate.render import render_scores
+from estate.scoring import score_system
 from estate.scoring.legacy import add_months, assess_legacy, band_of
 from estate.scoring.policy import load_policy
 from estate.scoring.readiness import assess_readiness
 from estate.scoring.results import Band, Readiness, Source, score_text
+from estate.scoring.serialise import score_dict
 from tests.conftest import Run
 from tests.returns import small_return
 from tests.returns import system as system_row
@@ -212,6 +218,14 @@ def test_show_and_the_workbook_surface_the_contradiction(run: Run, tmp_path: Pat
     text = " ".join(shown.stdout.split())
     assert "Data quality: L1 End of life / end of support: self-assessed 2" in text
     assert "2/6" in text, "the department's score stands"
+    # The TUI's detail screen shows a system's scores through the same renderer.
+    engine = db.open_engine(db_path)
+    with engine.connect() as connection:
+        score = score_system(connection, POLICY, "DBP/DBP-1", 1)
+    engine.dispose()
+    printed = io.StringIO()
+    Console(file=printed, width=200, color_system=None).print(render_scores(score_dict(score)))
+    assert "Data quality: L1 End of life / end of support: self-assessed 2" in printed.getvalue()
     as_json = json.loads(run("--db", db_path, "show", "DBP/DBP-1", "--json").stdout)
     assert as_json["scores"]["legacy"]["contradictions"][0].startswith("L1 ")
     book = tmp_path / "board.xlsx"
