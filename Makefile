@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test check lint types bench sample-data clean
+.PHONY: demo test check lint types bench sample-data lifecycle-snapshot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ bench: $(STAMP)
 ## Rebuild sample_data/ from the generator (deterministic).
 sample-data: $(STAMP)
 	$(BIN)/estate generate --systems 300 --departments 6 --seed 2025 --sample sample_data
+
+## Refresh the bundled endoflife.date snapshot from a downloaded copy of its catalogue:
+## make lifecycle-snapshot ENDOFLIFE=endoflife.json TAKEN=2026-08 (docs/lifecycle.md).
+lifecycle-snapshot: $(STAMP)
+	$(BIN)/python -c 'import sys; from estate.catalogue.reference import main; main(sys.argv[1:])' \
+		$(ENDOFLIFE) $(TAKEN)
 
 clean:
 	rm -rf $(VENV) estate.db estate.db-wal estate.db-shm .pytest_cache .mypy_cache .ruff_cache

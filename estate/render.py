@@ -9,6 +9,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from estate.scoring.results import score_text
+
 _FACTS = (
     ("Department", "department_name"),
     ("Description", "description"),
@@ -72,7 +74,7 @@ def render_scores(scores: dict[str, Any]) -> RenderableType:
         headline.append(f"  - {reason}\n")
     parts.append(headline)
 
-    summary = "unknown" if legacy["overall"] is None else f"{legacy['overall']:.1f} / 30"
+    summary = "unknown" if legacy["overall"] is None else f"{score_text(legacy['overall'])} / 30"
     legacy_title = Text("Legacy risk: ")
     legacy_title.append(f"{band or 'unknown'} ({summary})", style=BAND_STYLE.get(band, ""))
     if legacy["is_legacy"] is not None:
@@ -97,6 +99,8 @@ def render_scores(scores: dict[str, Any]) -> RenderableType:
         " (each (mean + highest) / 2 of the known criteria)"
     )
     parts.extend([criteria, Text(totals, style="dim")])
+    for contradiction in legacy.get("contradictions", []):
+        parts.append(Text(f"Data quality: {contradiction}", style="yellow"))
 
     cloud = scores["cloud"]
     readiness = Table(

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 
 import estate
 from estate import models
+from estate.catalogue import builtin
 from estate.db import insert_rows
 from estate.figures import EstateFigures, estate_figures
 from estate.scoring import EstateScores
@@ -85,8 +86,8 @@ class Snapshot:
 
 def fingerprint(connection: Connection, policy: Policy) -> str:
     """What a ranking of this database under `policy` depends on, as one digest: it changes
-    with every import (stored or replacing), lifecycle data import, policy value, as-of date
-    and estate version."""
+    with every import (stored or replacing), lifecycle data import, policy value, as-of date,
+    estate version and built-in catalogue version."""
     batch = models.table_of(models.ImportBatch)
     cycle = models.table_of(models.LifecycleCycle)
     system = models.table_of(models.System)
@@ -98,7 +99,7 @@ def fingerprint(connection: Connection, policy: Policy) -> str:
         connection.execute(sa.select(sa.func.count()).select_from(system)).scalar_one(),
     ]
     text = json.dumps(
-        [estate.__version__, policy.as_of.isoformat(), policy.data, data],
+        [estate.__version__, builtin().version, policy.as_of.isoformat(), policy.data, data],
         sort_keys=True,
         default=str,
     )

@@ -183,7 +183,7 @@ def test_catalogue_commands(run: Run, demo_db: Path) -> None:
         "2023-01-10",
     )
     assert (
-        "Windows Server 2008-r2"
+        "Windows Server 2008 R2 (security support ends 14/01/2020"
         in run("--db", demo_db, "catalogue", "match", "Win", "2008", "R2").stdout
     )
     nothing = run("--db", demo_db, "catalogue", "match", "Frobnicator 9")

@@ -186,7 +186,7 @@ def test_counts_are_written_in_words(field: str, code: str, count: int, words: s
         ({"criticality": Criticality.LOW}, "C4", 2),
         ({"users": 50}, "C5", 1),
         ({"dependents": 10}, "C6", 4),
-        ({"dependents": 0}, "C6", 1),
+        ({"dependents": 0, "criticality": Criticality.LOW}, "C6", 1),
     ],
 )
 def test_impact_derivations(fields: dict[str, Any], code: str, expected: int) -> None:

@@ -32,7 +32,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Name", 26, lambda s: s.name),
     Column("Dept", 6, lambda s: s.department),
     Column("Priority", 8, lambda s: s.priority, right=True),
-    Column("Legacy", 6, lambda s: -1.0 if s.legacy is None else round(s.legacy, 1), right=True),
+    Column("Legacy", 6, lambda s: -1.0 if s.legacy is None else round(s.legacy, 2), right=True),
     Column("Band", 10, lambda s: s.band or "unknown"),
     Column("Cloud", 21, lambda s: s.readiness),
     Column("Gaps", 5, lambda s: s.gaps, right=True),

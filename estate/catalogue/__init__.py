@@ -2,9 +2,12 @@
 matching of free-text component names ("Win 2008 R2", "Oracle 11gR2", "Java 1.8") to it.
 
 Three dates per release are kept apart: end of mainstream support, end of security support,
-end of paid extended support. The built-in catalogue (`builtin.toml`) covers the products that
-fill government legacy estates; lifecycle data imported from endoflife.date (stored in the
-database) replaces a product's built-in releases.
+end of paid extended support. The built-in catalogue takes its dates from the bundled
+endoflife.date snapshot (`endoflife.json`, mapped to the catalogue's products by
+`reference.py`) wherever endoflife.date covers a product; `builtin.toml` holds how each product
+is written (names, rewrites, release titles) and, each with its reason, only the releases and
+products endoflife.date lacks. Lifecycle data imported from endoflife.date (stored in the
+database) replaces a product's bundled releases.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import datetime as dt
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
+from estate.catalogue.reference import Mapping, Release, bundled, map_releases, mappings_from
 from estate.enums import normalise
 
 _SPLIT = re.compile(r"[a-z]+|\d+")
@@ -47,8 +51,29 @@ _NOISE_WORDS = frozenset(
         "lts",
         "esr",
         "bit",
+        "microsoft",
+        "ibm",
+        "oracle",
+        "sun",
+        "os",
+        "name",
+        "tm",
+        "build",
+        "production",
+        "gnu",
+        "es",
+        "as",
+        "ws",
+        "community",
     }
 )
+_SHORTHAND = (
+    (re.compile(r"\((?:r|tm|c)\)", re.IGNORECASE), " "),
+    (re.compile(r"\bwin ?xp\b", re.IGNORECASE), "windows xp"),
+    (re.compile(r"\bwin ?(\d+)\b", re.IGNORECASE), r"windows \1"),
+)
+"""Marks and run-together names that would split wrongly: "Windows(R)", "WinXP", "Win7"."""
+_SERVICE_PACK = re.compile(r"\bservice pack (\d+)")
 
 
 def tokens(text: str) -> list[str]:
@@ -75,6 +100,11 @@ class Cycle:
     source: str = "built-in"
     security_ended: bool = False
     """The source says security support has ended but gives no date."""
+    governed_by: str | None = None
+    """The endoflife.date release whose dates these are, where they come from there (for a
+    release line, its latest service pack)."""
+    reason: str | None = None
+    """Why a release is kept by hand rather than taken from endoflife.date."""
 
     @property
     def label(self) -> str:
@@ -99,6 +129,35 @@ class Product:
     rewrites: tuple[tuple[re.Pattern[str], str], ...] = ()
     cycles: tuple[Cycle, ...] = ()
     evergreen: bool = False
+    endoflife: str | None = None
+    """endoflife.date's key for this product, where its dates come from there."""
+    titles: tuple[tuple[str, str], ...] = ()
+    """How a person names a release ("11.0": "SQL Server 2012"), by cycle."""
+    by_hand: tuple[Cycle, ...] = ()
+    """Releases endoflife.date lacks, kept by hand; they stay when lifecycle data is imported."""
+    by_hand_reason: str | None = None
+    """Why the whole product is kept by hand (endoflife.date does not cover it)."""
+
+    def title_of(self, cycle: str) -> str | None:
+        """A release's title: its own, or its line's with the rest ("SQL Server 2012 SP4")."""
+        titles = dict(self.titles)
+        if cycle in titles:
+            return titles[cycle]
+        for line in sorted(titles, key=len, reverse=True):
+            if cycle.startswith(f"{line}-"):
+                return f"{titles[line]} {cycle[len(line) + 1 :].upper().replace('-', ' ')}"
+        return None
+
+    def with_cycles(self, cycles: Iterable[Cycle]) -> Product:
+        """This product with `cycles` (titled) in place of its own, keeping those kept by hand
+        that the new ones do not name."""
+        titled = [
+            c if c.title or not self.title_of(c.cycle) else replace(c, title=self.title_of(c.cycle))
+            for c in cycles
+        ]
+        names = {c.cycle for c in titled}
+        kept = tuple(c for c in self.by_hand if c.cycle not in names)
+        return replace(self, cycles=(*titled, *kept))
 
     def name_match(self, text: str) -> re.Match[str] | None:
         """The longest match of any of this product's names in `text`."""
@@ -140,6 +199,8 @@ class Catalogue:
 
     version: str
     products: dict[str, Product] = field(default_factory=dict)
+    mappings: dict[str, Mapping] = field(default_factory=dict)
+    """How endoflife.date's products feed the catalogue's, by endoflife.date's key."""
 
     def match(self, product: str, version: str = "") -> Match:
         """Resolve a component's product and version text to a product and release cycle."""
@@ -149,7 +210,7 @@ class Catalogue:
         return id(self)
 
     def with_cycles(self, cycles: Iterable[Cycle], titles: dict[str, str]) -> Catalogue:
-        """A catalogue where the given cycles replace each product's built-in ones.
+        """A catalogue where the given cycles replace each product's bundled ones.
 
         Products new to the catalogue are recognised by their title and key.
         """
@@ -163,10 +224,8 @@ class Catalogue:
                 title = titles.get(key, key)
                 patterns = {re.escape(spaced(title)), re.escape(spaced(key.replace("-", " ")))}
                 known = Product(key, title, None, tuple(re.compile(rf"\b{p}\b") for p in patterns))
-            products[key] = Product(
-                known.key, known.title, known.kind, known.names, known.rewrites, tuple(new)
-            )
-        return Catalogue(f"{self.version}+imported", products)
+            products[key] = known.with_cycles(new)
+        return Catalogue(f"{self.version}+imported", products, self.mappings)
 
 
 def _date(value: Any) -> dt.date | None:
@@ -175,38 +234,77 @@ def _date(value: Any) -> dt.date | None:
     return None
 
 
+def _hand_kept(key: str, spec: dict[str, Any]) -> tuple[Cycle, ...]:
+    return tuple(
+        Cycle(
+            key,
+            str(c["cycle"]),
+            c.get("title"),
+            _date(c.get("release")),
+            _date(c.get("support")),
+            _date(c.get("eol")),
+            _date(c.get("extended")),
+            reason=c.get("reason"),
+        )
+        for c in spec.get("cycles", [])
+    )
+
+
 @cache
 def builtin() -> Catalogue:
-    """The catalogue shipped with estate."""
+    """The catalogue shipped with estate: the bundled endoflife.date releases of each product
+    it covers, and the releases kept by hand of the rest."""
     data = tomllib.loads(resources.files(__package__).joinpath("builtin.toml").read_text("utf-8"))
-    catalogue = Catalogue(data["catalogue_version"])
+    snapshot = bundled()
+    by_source = mappings_from(data["products"])
+    mappings = {m.product: m for m in by_source.values()}
+    version = f"{data['catalogue_version']} (endoflife.date {snapshot.taken})"
+    catalogue = Catalogue(version, mappings=by_source)
     for key, spec in data["products"].items():
-        cycles = tuple(
-            Cycle(
-                key,
-                str(c["cycle"]),
-                c.get("title"),
-                _date(c.get("release")),
-                _date(c.get("support")),
-                _date(c.get("eol")),
-                _date(c.get("extended")),
-            )
-            for c in spec.get("cycles", [])
-        )
-        catalogue.products[key] = Product(
+        by_hand = _hand_kept(key, spec)
+        product = Product(
             key,
             spec["title"],
             spec.get("kind"),
             tuple(re.compile(p) for p in spec["names"]),
             tuple((re.compile(a), b) for a, b in spec.get("rewrites", [])),
-            cycles,
+            by_hand,
             bool(spec.get("evergreen", False)),
+            spec.get("endoflife"),
+            tuple(spec.get("titles", {}).items()),
+            by_hand,
+            spec.get("by_hand"),
         )
+        mapping = mappings.get(key)
+        if mapping is not None:
+            source = f"endoflife.date {snapshot.taken}"
+            releases = map_releases(mapping, snapshot.products[mapping.source])
+            product = product.with_cycles(cycle_of(key, r, source) for r in releases)
+        catalogue.products[key] = product
     return catalogue
 
 
+def cycle_of(product: str, release: Release, source: str) -> Cycle:
+    """A catalogue release from one mapped endoflife.date release."""
+    return Cycle(
+        product,
+        release.cycle,
+        None,
+        release.release,
+        release.support_end,
+        release.security_end,
+        release.extended_end,
+        source,
+        security_ended=release.security_ended,
+        governed_by=release.governed_by,
+    )
+
+
 def _version_tokens(product: Product, rest: str) -> list[str]:
-    text = _NOISE_PHRASES.sub(" ", rest).strip()
+    words = _NOISE_PHRASES.sub(" ", rest).split()
+    while words and words[0] in _NOISE_WORDS:
+        del words[0]
+    text = _SERVICE_PACK.sub(r"sp \1", " ".join(words))
     for pattern, replacement in product.rewrites:
         text = pattern.sub(replacement, text).strip()
     return [t for t in tokens(text) if t not in _NOISE_WORDS]
@@ -222,7 +320,10 @@ def _earliest_end(cycle: Cycle) -> dt.date:
 
 @cache
 def _match_cached(catalogue: Catalogue, text: str) -> Match:
-    normal = spaced(text)
+    plain = text
+    for pattern, replacement in _SHORTHAND:
+        plain = pattern.sub(replacement, plain)
+    normal = spaced(plain)
     best: tuple[int, int, Product, re.Match[str]] | None = None
     for order, product in enumerate(catalogue.products.values()):
         found = product.name_match(normal)
@@ -240,15 +341,13 @@ def _match_cached(catalogue: Catalogue, text: str) -> Match:
             text, product, note=f"no version given, so the {product.title} release is unknown"
         )
     exact = [c for c in product.cycles if wanted[: len(_cycle_tokens(c))] == _cycle_tokens(c)]
+    broader = [c for c in product.cycles if _cycle_tokens(c)[: len(wanted)] == wanted]
     if exact:
         cycle = max(exact, key=lambda c: len(_cycle_tokens(c)))
-        return Match(text, product, cycle)
-    broader = [c for c in product.cycles if _cycle_tokens(c)[: len(wanted)] == wanted]
+        if len(_cycle_tokens(cycle)) == len(wanted) or not broader:
+            return Match(text, product, cycle)
     if broader:
-        cycle = min(broader, key=_earliest_end)
-        others = ", ".join(c.cycle for c in broader if c is not cycle)
-        note = f"version {' '.join(wanted)} could be several releases; assumed {cycle.label}"
-        return Match(text, product, cycle, note + (f" (also {others})" if others else ""))
+        return _ambiguous(text, product, wanted, broader)
     known = ", ".join(c.cycle for c in product.cycles)
     return Match(
         text,
@@ -256,3 +355,13 @@ def _match_cached(catalogue: Catalogue, text: str) -> Match:
         note=f"version {' '.join(wanted)!r} is not a known {product.title} release "
         f"(known: {known})",
     )
+
+
+def _ambiguous(text: str, product: Product, wanted: list[str], candidates: list[Cycle]) -> Match:
+    """A version several releases share: the one whose support ends first is assumed (the
+    cautious reading), and the note names it and the others, in the same words for every
+    product."""
+    cycle = min(candidates, key=lambda c: (_earliest_end(c), c.cycle))
+    others = ", ".join(sorted(c.cycle for c in candidates if c is not cycle))
+    note = f"ambiguous: version {' '.join(wanted)} could be several releases; assumed {cycle.label}"
+    return Match(text, product, cycle, note + (f" (also {others})" if others else ""))

@@ -18,7 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from estate.catalogue import Catalogue, Cycle, builtin
+from estate.catalogue import Catalogue, Cycle, builtin, cycle_of
+from estate.catalogue.reference import map_releases, read_releases
 from estate.db import in_batches
 from estate.errors import InputError
 from estate.models import LifecycleCycle, table_of
@@ -35,47 +36,36 @@ class ImportedCycle:
     product_title: str
 
 
-def _when(value: Any, where: str) -> tuple[dt.date | None, bool]:
-    """(date, ended-without-a-date) for one lifecycle field."""
-    if value is None or value is False:
-        return None, False
-    if value is True:
-        return None, True
-    try:
-        return dt.date.fromisoformat(str(value)[:10]), False
-    except ValueError:
-        raise InputError(f"{where}: {value!r} is not a date or true/false.") from None
+SOURCE = "endoflife.date, imported"
 
 
-def _cycles(product: str, title: str, releases: Any, where: str) -> list[ImportedCycle]:
-    if not isinstance(releases, list):
-        raise InputError(f"{where}: product {product!r} must be a list of release cycles.")
-    found: list[ImportedCycle] = []
-    for index, release in enumerate(releases):
-        here = f"{where}, {product} release {index + 1}"
-        if not isinstance(release, dict) or "cycle" not in release:
-            raise InputError(f"{here}: each release needs a 'cycle'.")
-        support, _ = _when(release.get("support"), f"{here} support")
-        eol, ended = _when(release.get("eol"), f"{here} eol")
-        extended, _ = _when(release.get("extendedSupport"), f"{here} extendedSupport")
-        released, _ = _when(release.get("releaseDate"), f"{here} releaseDate")
-        cycle = Cycle(
-            product,
-            str(release["cycle"]),
-            None,
-            released,
-            support,
-            eol,
-            extended,
-            "endoflife.date",
-            security_ended=ended,
-        )
-        found.append(ImportedCycle(cycle, title))
-    return found
+def _cycles(key: str, title: str, releases: Any, where: str) -> list[ImportedCycle]:
+    """A product's releases as the catalogue holds them: under the catalogue's key and release
+    names where the built-in catalogue maps this endoflife.date product, else as they are."""
+    catalogue = builtin()
+    read = read_releases(key, releases, where)
+    mapping = catalogue.mappings.get(key) or next(
+        (m for m in catalogue.mappings.values() if m.product == key), None
+    )
+    if mapping is None:
+        known = catalogue.products.get(key)
+        title = known.title if known is not None else title
+        return [ImportedCycle(cycle_of(key, r, SOURCE), title) for r in read]
+    product = catalogue.products[mapping.product]
+    return [
+        ImportedCycle(cycle_of(product.key, r, SOURCE), product.title)
+        for r in map_releases(mapping, read)
+    ]
 
 
 def read_lifecycle(path: Path, product: str | None = None) -> list[ImportedCycle]:
-    """Every release in a lifecycle file; a per-product file is named by `product` or its stem."""
+    """Every release in a lifecycle file; a per-product file is named by `product` or its stem.
+
+    endoflife.date's products the catalogue maps (`oracle-solaris`, `ibm-aix`, `oracle-jdk`,
+    ...) are stored under the catalogue's key, with each release line governed by its latest
+    service pack, exactly as the bundled snapshot is read; other products keep their own key.
+    A per-product file may be named by either key (`oracle-solaris.json` or `solaris.json`).
+    """
     if not path.is_file():
         raise InputError(f"{path}: no such file.")
     if path.stat().st_size > MAX_BYTES:
@@ -86,7 +76,7 @@ def read_lifecycle(path: Path, product: str | None = None) -> list[ImportedCycle
         raise InputError(f"{path}: not JSON ({exc}).") from exc
     if isinstance(data, list):
         key = product or path.stem
-        return _cycles(key, builtin().products.get(key, _Titled(key)).title, data, str(path))
+        return _cycles(key, key, data, str(path))
     if isinstance(data, dict) and isinstance(data.get("products"), dict):
         meta: dict[str, Any] = data["meta"] if isinstance(data.get("meta"), dict) else {}
         wanted = [product] if product else list(data["products"])
@@ -98,11 +88,6 @@ def read_lifecycle(path: Path, product: str | None = None) -> list[ImportedCycle
             found.extend(_cycles(key, title, data["products"][key], str(path)))
         return found
     raise InputError(f"{path}: expected a list of releases or {{'products': ...}}.")
-
-
-@dataclass(frozen=True)
-class _Titled:
-    title: str
 
 
 def store_lifecycle(connection: Connection, cycles: list[ImportedCycle], now: dt.datetime) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from estate.catalogue import Catalogue, builtin
 from estate.catalogue.endoflife import load_catalogue, read_lifecycle, store_lifecycle
 from estate.cli.base import (
     cli,
@@ -25,14 +26,14 @@ from estate.cli.base import (
     scoring_options,
     selection_options,
 )
-from estate.errors import InputError, NotFound
+from estate.errors import DatabaseMissing, InputError, NotFound
 from estate.exports import ExportFormat, export_ranking, format_for
 from estate.files import neutralise
 from estate.ranking import RankBy, identity_candidates, parse_band, select_rows, select_systems
 from estate.render import BAND_STYLE
 from estate.scoring import unmatched_components
 from estate.scoring.policy import Policy, default_text, load_policy
-from estate.scoring.results import SystemScore
+from estate.scoring.results import SystemScore, score_text
 from estate.scoring.serialise import SCHEMA_VERSION, score_dict
 from estate.snapshot import RankedRow, ranked_row
 from estate.words import counted
@@ -93,7 +94,7 @@ def _rank_table(rows: list[RankedRow], title: str) -> Table:
     table.add_column("Cloud", overflow="fold")
     table.add_column("Why", overflow="fold", ratio=3)
     for r in rows:
-        legacy = "?" if r.legacy is None else f"{r.legacy:.1f} "
+        legacy = "?" if r.legacy is None else f"{score_text(r.legacy)} "
         table.add_row(
             str(r.rank),
             f"{r.key}\n[dim]{r.name}[/]",
@@ -241,17 +242,33 @@ def catalogue() -> None:
     """The lifecycle catalogue: products, releases and their support end dates."""
 
 
+def _catalogue_in_use(ctx: click.Context) -> Catalogue:
+    """The catalogue scoring would use: the built-in one with the database's imported lifecycle
+    data, or the built-in one alone where there is no database yet (so a person can look dates
+    up and try spellings before building an estate)."""
+    try:
+        with open_engine(ctx) as engine, engine.connect() as connection:
+            return load_catalogue(connection)
+    except DatabaseMissing:
+        err.print(f"No estate database at {ctx.obj}: the built-in catalogue.", soft_wrap=True)
+        return builtin()
+
+
 @catalogue.command("show")
 @click.argument("product", required=False)
 @json_option
 @click.pass_context
 def catalogue_show(ctx: click.Context, product: str | None, as_json: bool) -> None:
     """List the catalogue's products, or one PRODUCT's releases and support dates."""
-    with open_engine(ctx) as engine, engine.connect() as connection:
-        loaded = load_catalogue(connection)
+    loaded = _catalogue_in_use(ctx)
     if product is None:
         rows = [
-            (p.key, p.title, len(p.cycles), "evergreen" if p.evergreen else "")
+            (
+                p.key,
+                p.title,
+                len(p.cycles),
+                "evergreen" if p.evergreen else "kept by hand" if p.by_hand_reason else "",
+            )
             for p in loaded.products.values()
         ]
         if as_json:
@@ -282,6 +299,8 @@ def catalogue_show(ctx: click.Context, product: str | None, as_json: bool) -> No
                 "key": found.key,
                 "title": found.title,
                 "evergreen": found.evergreen,
+                "endoflife": found.endoflife,
+                "kept_by_hand_because": found.by_hand_reason,
                 "releases": [
                     {
                         "cycle": c.cycle,
@@ -291,6 +310,8 @@ def catalogue_show(ctx: click.Context, product: str | None, as_json: bool) -> No
                         "extended_end": c.extended_end,
                         "security_ended": c.security_ended,
                         "source": c.source,
+                        "governed_by": c.governed_by,
+                        "kept_by_hand_because": c.reason,
                     }
                     for c in found.cycles
                 ],
@@ -310,7 +331,10 @@ def catalogue_show(ctx: click.Context, product: str | None, as_json: bool) -> No
         security = (
             "ended (no date)" if c.security_ended and not c.security_end else _d(c.security_end)
         )
-        table.add_row(c.label, _d(c.support_end), security, _d(c.extended_end), c.source)
+        source = c.source
+        if c.governed_by is not None and c.governed_by != c.cycle:
+            source += f" ({c.governed_by})"
+        table.add_row(c.label, _d(c.support_end), security, _d(c.extended_end), source)
     out.print(table)
 
 
@@ -323,15 +347,24 @@ def _d(value: dt.date | None) -> str:
 @click.pass_context
 def catalogue_match(ctx: click.Context, text: tuple[str, ...]) -> None:
     """Show how free TEXT such as "Win 2008 R2" matches the catalogue."""
-    with open_engine(ctx) as engine, engine.connect() as connection:
-        match = load_catalogue(connection).match(" ".join(text))
+    match = _catalogue_in_use(ctx).match(" ".join(text))
     if match.product is None:
         raise InputError(f"{match.text!r}: {match.note}.")
     cycle = match.cycle
     line = f"{match.text!r} -> {match.release}"
     if cycle is not None:
-        line += f" (security support ends {_d(cycle.security_end) or 'unknown'}"
+        ends = _d(cycle.security_end) or ("ended" if cycle.security_ended else "not announced")
+        line += f" (security support ends {ends}"
         line += f", extended {_d(cycle.extended_end)})" if cycle.extended_end else ")"
+    governed = cycle.governed_by if cycle is not None else None
+    if (
+        cycle is not None
+        and governed
+        and governed != cycle.cycle
+        and governed.startswith(cycle.cycle)
+    ):
+        latest = match.product.title_of(governed) or governed
+        line += f"\n  dates of {latest}, the line's latest release (name an older one it runs)"
     out.print(line + (f"\n  note: {match.note}" if match.note else ""))
 
 
@@ -340,8 +373,9 @@ def catalogue_match(ctx: click.Context, text: tuple[str, ...]) -> None:
 @click.option("--product", help="The product key, for a per-product file not named after it.")
 @click.pass_context
 def catalogue_import(ctx: click.Context, file: Path, product: str | None) -> None:
-    """Load lifecycle data in the endoflife.date API's JSON shape; it replaces the built-in
-    releases of each product it holds."""
+    """Load lifecycle data in the endoflife.date API's JSON shape, read as the bundled snapshot
+    is (its product keys mapped to the catalogue's, each release line governed by its latest
+    service pack); it replaces the bundled releases of each product it holds."""
     cycles = read_lifecycle(file, product)
     with open_engine(ctx) as engine, engine.begin() as connection:
         count = store_lifecycle(connection, cycles, dt.datetime.now(dt.UTC))

@@ -41,6 +41,8 @@ class DataQuality:
     """(system, the system it depends on that no return has supplied)."""
     readiness_unknown: list[str] = field(default_factory=list)
     missing_from_return: list[str] = field(default_factory=list)
+    contradictions: list[tuple[str, str]] = field(default_factory=list)
+    """(system, a self-assessed score the inventory contradicts): the department's stands."""
 
 
 def summarise(selection: list[SystemScore]) -> Summary:
@@ -98,4 +100,5 @@ def data_quality(scores: EstateScores, selection: list[SystemScore]) -> DataQual
             quality.readiness_unknown.append(system.key)
         if system.record.missing_from_latest_return:
             quality.missing_from_return.append(system.key)
+        quality.contradictions.extend((system.key, text) for text in system.legacy.contradictions)
     return quality

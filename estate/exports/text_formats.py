@@ -12,7 +12,7 @@ from estate.exports.columns import PRIORITY_COLUMNS, plain_value
 from estate.exports.summary import DataQuality, Summary
 from estate.files import neutralise
 from estate.graph.waves import Wave
-from estate.scoring.results import SystemScore
+from estate.scoring.results import SystemScore, score_text
 from estate.scoring.serialise import SCHEMA_VERSION, score_dict
 from estate.words import counted
 
@@ -81,7 +81,7 @@ def to_markdown(
             "|---:|---|---|---:|---:|---|---|---|---|",
         ]
     for s in selection:
-        legacy = "?" if s.legacy.overall is None else f"{s.legacy.overall:.1f}"
+        legacy = "?" if s.legacy.overall is None else score_text(s.legacy.overall)
         lines.append(
             f"| {s.rank} | {_cell(s.key)} | {_cell(s.name)} | {s.priority:.1f} | {legacy} | "
             f"{s.legacy.band or 'unknown'} | {s.readiness.category.value} | "

@@ -392,6 +392,9 @@ class WorkbookWriter:
             ("Missing from latest return", key, "listed before, not in the latest return")
             for key in quality.missing_from_return
         ]
+        rows += [
+            ("Self-assessment contradicted", key, text) for key, text in quality.contradictions
+        ]
         for row, (issue, system, detail) in enumerate(rows, start=1):
             _fit_row(sheet, row, [(detail, detail_width)])
             sheet.write_row(row, 0, (issue, system))

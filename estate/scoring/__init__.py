@@ -18,7 +18,7 @@ from estate.scoring.facts import SystemFacts, load_facts, load_system_facts, rea
 from estate.scoring.legacy import assess_legacy
 from estate.scoring.policy import Policy
 from estate.scoring.readiness import assess_readiness, blocks_move
-from estate.scoring.results import Readiness, Severity, SystemScore
+from estate.scoring.results import Readiness, Severity, SystemScore, score_text
 from estate.scoring.security import assess_gaps
 from estate.words import counted
 
@@ -75,7 +75,7 @@ def _reasons(score: SystemScore, contributions: dict[str, float]) -> tuple[tuple
             key=lambda c: c.value or 0,
             default=None,
         )
-        text = f"{legacy.band} legacy risk ({legacy.overall:.1f}/30)"
+        text = f"{legacy.band} legacy risk ({score_text(legacy.overall)}/30)"
         short = f"{legacy.band} legacy risk"
         if worst is not None and (worst.value or 0) >= 3:
             text += f"; {worst.code} {worst.name} {worst.value}/6: {worst.evidence}"

@@ -9,13 +9,15 @@ High from 8, Red-rated from 16); legacy when any likelihood criterion reaches 3.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from estate.enums import Criticality
 from estate.scoring.facts import SystemFacts
-from estate.scoring.policy import Policy, at_least, at_most
+from estate.scoring.policy import Bands, Policy, at_least, at_most
 from estate.scoring.results import Band, Criterion, LegacyRisk, Source, uk_date
 from estate.words import counted
 
@@ -41,8 +43,22 @@ Derived = tuple[int, str, str] | None
 """(score, evidence, what would change it), or None when the inventory cannot say."""
 
 
-def _months_until(as_of: dt.date, date: dt.date) -> float:
-    return (date - as_of).days / 30.4375
+@cache
+def add_months(date: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months later, or the month's last day where it is
+    shorter (31/08 + 6 months = 28/02 or 29/02)."""
+    index = date.month - 1 + months
+    year, month = date.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
+
+
+def within_months(as_of: dt.date, end: dt.date, rows: Bands, otherwise: int) -> int:
+    """The score of the first band (months, score) whose calendar months from `as_of` reach
+    `end`: an end on 12/01 is "within 6 months" from 12/07 on, not from a day count."""
+    for months, score in rows:
+        if end <= add_months(as_of, int(months)):
+            return score
+    return otherwise
 
 
 def derive_l1(facts: SystemFacts, policy: Policy) -> Derived:
@@ -62,9 +78,11 @@ def derive_l1(facts: SystemFacts, policy: Policy) -> Derived:
                 score = int(rules["out_of_all_support"])
                 why = f"{component.label}: out of support since {_fmt(paid_end or security_end)}"
         else:
-            months = _months_until(policy.as_of, security_end)
-            score = at_most(
-                months, policy.bands("legacy", "l1", "ends_within_months"), int(rules["otherwise"])
+            score = within_months(
+                policy.as_of,
+                security_end,
+                policy.bands("legacy", "l1", "ends_within_months"),
+                int(rules["otherwise"]),
             )
             why = f"{component.label}: security support ends {uk_date(security_end)}"
         why += f" ({source})"
@@ -98,9 +116,11 @@ def derive_l2(facts: SystemFacts, policy: Policy) -> Derived:
             f"contract ended {uk_date(row.contract_end)}",
             "Renew or re-procure the support contract",
         )
-    months = _months_until(policy.as_of, row.contract_end)
-    score = at_most(
-        months, policy.bands("legacy", "l2", "ends_within_months"), int(rules["otherwise"])
+    score = within_months(
+        policy.as_of,
+        row.contract_end,
+        policy.bands("legacy", "l2", "ends_within_months"),
+        int(rules["otherwise"]),
     )
     return (
         score,
@@ -213,7 +233,13 @@ def derive_c3(facts: SystemFacts, policy: Policy) -> Derived:
     cost = facts.row.annual_run_cost
     if cost is None:
         return None
-    score = at_least(cost, policy.bands("impact", "c3", "cost_at_least"), int(rules["otherwise"]))
+    score = int(rules["otherwise"])
+    for threshold, band in policy.bands("impact", "c3", "cost_above"):
+        if cost > threshold:
+            score = band
+            break
+    else:
+        score = at_least(cost, policy.bands("impact", "c3", "cost_at_least"), score)
     return score, f"annual run cost £{cost:,.0f}", ""
 
 
@@ -283,6 +309,7 @@ def criterion(
     """One criterion: self-assessed if the return gives it, else derived, else unknown.
     `self_assessed` is the evidence for a self-assessed score (who assessed it, and when)."""
     own: Any = getattr(facts.row, _FIELDS[code])
+    derive = DERIVATIONS.get(code)
     if own is not None:
         return Criterion(
             code,
@@ -292,7 +319,6 @@ def criterion(
             self_assessed,
             "Re-assess it in the next return",
         )
-    derive = DERIVATIONS.get(code)
     derived = derive(facts, policy) if derive else None
     if derived is None:
         needs = (
@@ -307,12 +333,28 @@ def criterion(
     return Criterion(code, name, value, Source.DERIVED, evidence, change)
 
 
-def category_total(criteria: tuple[Criterion, ...]) -> float | None:
-    """(mean + highest) / 2 of the known criteria, or None when none is known."""
+def _exact_total(criteria: tuple[Criterion, ...]) -> tuple[int, int] | None:
+    """(mean + highest) / 2 of the known criteria as a whole fraction (numerator,
+    denominator): (sum + n x highest) / 2n, so equal totals are equal, with no rounding."""
     known = [c.value for c in criteria if c.value is not None]
     if not known:
         return None
-    return (sum(known) / len(known) + max(known)) / 2
+    return sum(known) + len(known) * max(known), 2 * len(known)
+
+
+def category_total(criteria: tuple[Criterion, ...]) -> float | None:
+    """(mean + highest) / 2 of the known criteria, or None when none is known."""
+    exact = _exact_total(criteria)
+    return None if exact is None else exact[0] / exact[1]
+
+
+def _overall(l_total: tuple[int, int] | None, c_total: tuple[int, int] | None) -> float | None:
+    """Likelihood total x impact total from the exact totals, divided once: scores equal in
+    the framework's arithmetic are equal here (12/5 x 10/3 is 8.0, never 7.999999999999999), so
+    bands and ties compare them as the framework does."""
+    if l_total is None or c_total is None:
+        return None
+    return (l_total[0] * c_total[0]) / (l_total[1] * c_total[1])
 
 
 def band_of(overall: float, policy: Policy) -> Band:
@@ -327,13 +369,61 @@ def band_of(overall: float, policy: Policy) -> Band:
     return Band.LOW
 
 
+def contradictions(
+    facts: SystemFacts, policy: Policy, criteria: tuple[Criterion, ...]
+) -> tuple[str, ...]:
+    """Self-assessed scores the inventory contradicts: where the score derived from the
+    inventory differs by `legacy.contradiction_from` or more. The department's score still
+    stands; the contradiction is a data-quality flag to resolve in the next return."""
+    found: list[str] = []
+    for c in criteria:
+        if c.source is not Source.SELF_ASSESSED or c.value is None:
+            continue
+        derive = DERIVATIONS.get(c.code)
+        if derive is None:
+            continue
+        gap = int(policy.section("legacy")["contradiction_from"])
+        derived = derive(facts, policy)
+        if derived is not None and abs(derived[0] - c.value) >= gap:
+            found.append(
+                f"{c.code} {c.name}: self-assessed {c.value}, but the inventory gives "
+                f"{derived[0]} ({derived[1]}); the department's score stands"
+            )
+    return tuple(found)
+
+
+def _nothing_known(
+    facts: SystemFacts, likelihood: tuple[Criterion, ...], impact: tuple[Criterion, ...]
+) -> bool:
+    """True when the only thing "known" is C6 from no recorded dependents: for a system about
+    which nothing else is known, that is the absence of data, not an impact."""
+    others = [c for c in likelihood + impact if c.code != "C6"]
+    c6 = next(c for c in impact if c.code == "C6")
+    no_dependents = facts.blast is None or facts.blast.total == 0
+    return no_dependents and c6.source is Source.DERIVED and all(c.value is None for c in others)
+
+
 def assess_legacy(facts: SystemFacts, policy: Policy) -> LegacyRisk:
     """The whole framework for one system."""
     assessed = _self_assessed(facts.row)
     likelihood = tuple(criterion(c, name, facts, policy, assessed) for c, name in LIKELIHOOD)
     impact = tuple(criterion(c, name, facts, policy, assessed) for c, name in IMPACT)
-    l_total, c_total = category_total(likelihood), category_total(impact)
-    overall = l_total * c_total if l_total is not None and c_total is not None else None
+    if _nothing_known(facts, likelihood, impact):
+        impact = tuple(
+            c._replace(
+                value=None,
+                source=Source.UNKNOWN,
+                evidence="not known: nothing else is known about the system",
+                would_change="Give the system's facts in the return",
+            )
+            if c.code == "C6"
+            else c
+            for c in impact
+        )
+    l_exact, c_exact = _exact_total(likelihood), _exact_total(impact)
+    l_total = None if l_exact is None else l_exact[0] / l_exact[1]
+    c_total = None if c_exact is None else c_exact[0] / c_exact[1]
+    overall = _overall(l_exact, c_exact)
     known = [c.value for c in likelihood if c.value is not None]
     threshold = policy.section("legacy")["legacy_from"]
     is_legacy = any(v >= threshold for v in known) if known else None
@@ -345,4 +435,5 @@ def assess_legacy(facts: SystemFacts, policy: Policy) -> LegacyRisk:
         overall,
         band_of(overall, policy) if overall is not None else None,
         is_legacy,
+        contradictions(facts, policy, likelihood + impact),
     )

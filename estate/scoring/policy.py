@@ -5,6 +5,8 @@ value of the wrong type is refused with the key's full name."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -15,6 +17,7 @@ from typing import Any
 from estate.errors import InputError
 
 Bands = list[tuple[float, int]]
+DEFAULT_SOURCE = "built-in default"
 
 
 @cache
@@ -58,8 +61,15 @@ class Policy:
 
     @property
     def name(self) -> str:
-        """The policy's name and version, as exports print it."""
-        return f"{self.data['name']} {self.data['version']}"
+        """The policy as it was applied, as `rank --json` and exports name it: its name and
+        version, and where a file changed the default, that file and a digest of the values in
+        force, so two rankings under different policies never claim the same one."""
+        named = f"{self.data['name']} {self.data['version']}"
+        if self.source == DEFAULT_SOURCE:
+            return named
+        text = json.dumps(self.data, sort_keys=True, default=str)
+        digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+        return f"{named} with {Path(self.source).name} over the default ({digest})"
 
     def section(self, *path: str) -> dict[str, Any]:
         """A table of the policy, e.g. section("legacy", "l1")."""
@@ -114,7 +124,7 @@ def at_most(value: float, rows: Bands, otherwise: int) -> int:
 def load_policy(path: Path | None = None, *, as_of: dt.date | None = None) -> Policy:
     """The default policy, overridden by the file at `path`; `as_of` overrides both."""
     data = tomllib.loads(default_text())
-    source = "built-in default"
+    source = DEFAULT_SOURCE
     if path is not None:
         try:
             override = tomllib.loads(path.read_text(encoding="utf-8"))

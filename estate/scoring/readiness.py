@@ -74,12 +74,22 @@ def _reasons(facts: SystemFacts, policy: Policy, anchored: set[str]) -> list[Rea
                 int(rules["secret_data_penalty"]),
             )
         )
+    stays = policy.names("readiness", "mainframe_products") | policy.names(
+        "readiness", "non_x86_products"
+    )
     for component in facts.components:
         if component.kind is ComponentKind.OS and component.out_of_support(policy.as_of):
+            product = component.match.product if component.match else None
+            # A mainframe or non-x86 operating system does not move as it is: upgrading it
+            # "before or during the move" is no advice for it.
+            advice = (
+                "upgrade it where it runs"
+                if product is not None and product.key in stays
+                else "upgrade before or during the move"
+            )
             reasons.append(
                 ReadinessReason(
-                    f"operating system {component.label} is out of support: "
-                    "upgrade before or during the move",
+                    f"operating system {component.label} is out of support: {advice}",
                     "condition",
                     int(rules["unsupported_os_penalty"]),
                 )
@@ -199,6 +209,8 @@ def suggest_disposition(
         f" {w} " in name for w in _COMMODITY_WORDS
     ):
         return Disposition.REPURCHASE, "a commodity function that SaaS products provide"
+    if category is Readiness.UNKNOWN:
+        return None, "too little data to suggest one"
     critical = row.criticality in (Criticality.CRITICAL, Criticality.HIGH)
     if mainframe:
         if critical:

@@ -17,6 +17,13 @@ def uk_date(date: dt.date) -> str:
     return f"{date.day:02d}/{date.month:02d}/{date.year}"
 
 
+def score_text(value: float) -> str:
+    """An overall score as people read it: to two decimals where one would round it across a
+    band's boundary (15.98 is High, and reads 15.98, not 16.0), else to one (8.0, 12.5)."""
+    text = f"{value:.2f}"
+    return text[:-1] if text.endswith("0") else text
+
+
 class Band(StrEnum):
     """Legacy risk bands of the CDDO framework."""
 
@@ -75,6 +82,9 @@ class LegacyRisk:
     overall: float | None
     band: Band | None
     is_legacy: bool | None
+    contradictions: tuple[str, ...] = ()
+    """Self-assessed scores the inventory contradicts (a data-quality flag: the department's
+    score stands)."""
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ def legacy_dict(legacy: LegacyRisk) -> dict[str, Any]:
         "impact_total": _round(legacy.impact_total),
         "likelihood": [criterion_dict(c) for c in legacy.likelihood],
         "impact": [criterion_dict(c) for c in legacy.impact],
+        "contradictions": list(legacy.contradictions),
     }
 
 
