@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from estate.files import atomic_write
+from estate.files import FORMULA_STARTS, atomic_write
 from importers.layout import LAYOUTS, RecordKind, SheetLayout
 from importers.parse import COVER_SHEET
 
@@ -33,6 +33,19 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
+def _append(sheet: Worksheet, values: list[Any]) -> None:
+    """Append a row; text a spreadsheet would run as a formula (a stored name starting with
+    `=`) is written as a plain text cell marked as quoted, so it opens inert and imports back
+    exactly as it was stored."""
+    sheet.append(values)
+    for index, value in enumerate(values, start=1):
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            cell = sheet.cell(sheet.max_row, index)
+            cell.value = value
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
 def _write_cover(sheet: Worksheet, cover: Mapping[str, Any]) -> None:
     sheet.append(["Legacy technology estate return"])
     sheet["A1"].font = Font(bold=True, size=14)
@@ -45,7 +58,7 @@ def _write_cover(sheet: Worksheet, cover: Mapping[str, Any]) -> None:
         "Return date",
         "Contact",
     ):
-        sheet.append([label, _cell_value(cover.get(label))])
+        _append(sheet, [label, _cell_value(cover.get(label))])
         sheet.cell(sheet.max_row, 1).font = Font(bold=True)
     sheet.cell(7, 2).number_format = "dd/mm/yyyy"
     sheet.column_dimensions["A"].width = 22
@@ -88,7 +101,7 @@ def _write_records_sheet(
     sheet.freeze_panes = "C2"
     count = 0
     for record in rows:
-        sheet.append([_cell_value(record.get(column.field)) for column in layout.columns])
+        _append(sheet, [_cell_value(record.get(column.field)) for column in layout.columns])
         count += 1
     last = max(count + 1, _VALIDATION_ROWS)
     for index, column in enumerate(layout.columns, start=1):
