@@ -4,6 +4,8 @@ password-protected, no XML entity tricks, no zip bomb, no absurd size. Each fail
 
 from __future__ import annotations
 
+import os
+import stat
 import zipfile
 from pathlib import Path
 
@@ -26,10 +28,24 @@ TEXT_SUFFIXES = (".csv", ".txt")
 
 
 def check_file(path: Path) -> None:
-    """Refuse files that are missing, of an unsupported type, too large or otherwise unsafe."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file.")
-    size = path.stat().st_size
+    """Refuse files that are missing, not regular files (a pipe or device never ends), of an
+    unsupported type, too large or otherwise unsafe. Runs before anything reads the file."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file.") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc}).") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{path} is a folder; give the return files in it.")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            f"{path}: not a regular file (a pipe, device or socket); save the return as a file "
+            "and give that."
+        )
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path}: cannot be read (permission denied).")
+    size = info.st_size
     if size == 0:
         raise InputError(f"{path}: the file is empty.")
     if size > MAX_FILE_BYTES:

@@ -200,3 +200,138 @@ def test_waves_csv_is_neutralised(run: Run, demo_db: Path) -> None:
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert "'-2+3" in [row[2] for row in rows]
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+# --- Hostile returns -------------------------------------------------------------------------
+
+HEADER = ["Department", "System reference", "System name", "Notes", "Annual run cost (£)"]
+QUOTED = [
+    ["DBP", "DBP-1", 'Replaces the "Old Slow" tracker', "a, b; c\tand\na new line", "£1,200"],
+    ["DBP", "DBP-2", '"quoted" start', 'ends "quoted"', "350k"],
+    ["DBP", "DBP-3", "plain", "'", "1.2m"],
+]
+
+
+@pytest.mark.parametrize("dialect", csv.list_dialects())
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_csv_written_by_csv_writer_reads_back_exactly(
+    tmp_path: Path, dialect: str, encoding: str
+) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, dialect=dialect).writerows([HEADER, *QUOTED])
+    path = tmp_path / "dbp.csv"
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    parsed = parse_return(path)
+    assert not parsed.has_errors, [p.message for p in parsed.problems]
+    records = parsed.records[next(iter(parsed.records))]
+    assert [(r.values["name"], r.values["notes"]) for r in records] == [
+        (row[2], row[3]) for row in QUOTED
+    ]
+    assert [r.values["annual_run_cost"] for r in records] == [1200.0, 350_000.0, 1_200_000.0]
+
+
+def _csv_file(path: Path, rows: list[list[str]]) -> Path:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([HEADER, *rows])
+    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    return path
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\x1b", "\x7f", "\x85"])
+def test_control_characters_never_enter_stored_keys_or_text(
+    run: Run, demo_db: Path, tmp_path: Path, character: str
+) -> None:
+    rows = [["DBP", f"DBP-{n}", f"System {n}", "", "1"] for n in range(1, 400)]
+    rows.append(["DBP", f"XCTS{character}-00151", "Lookalike", "", "1"])
+    rows.append(["DBP", "DBP-900", f"Name{character}with a control", "", "1"])
+    path = _csv_file(tmp_path / "dbp.csv", rows)
+    parsed = parse_return(path)
+    errors = [p for p in parsed.problems if "control character" in p.message]
+    assert [(p.row, p.column) for p in errors] == [(401, "B"), (402, "C")]
+    before = demo_db.read_bytes()
+    result = run("--db", demo_db, "import", path)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert demo_db.read_bytes() == before
+    result = run("--db", demo_db, "import", path, "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    engine = db.open_engine(demo_db)
+    with engine.connect() as connection:
+        texts = connection.exec_driver_sql("SELECT reference || name FROM system").scalars()
+        assert not [t for t in texts if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in t)]
+    engine.dispose()
+
+
+def test_references_differing_only_in_case_are_caught(
+    run: Run, empty_engine: object, tmp_path: Path
+) -> None:
+    path = _csv_file(
+        tmp_path / "dbp.csv", [["DBP", "ABC-1", "A", "", ""], ["DBP", "abc-1", "B", "", ""]]
+    )
+    parsed = parse_return(path)
+    (problem,) = [p for p in parsed.problems if "duplicate" in p.message]
+    assert problem.row == 3 and "in any case" in problem.message
+    database = tmp_path / "estate.db"
+    assert run("--db", database, "init").exit_code == 0
+    first = _csv_file(tmp_path / "first.csv", [["DBP", "ABC-1", "A", "", ""]])
+    assert run("--db", database, "import", first).exit_code == 0
+    second = _csv_file(tmp_path / "second.csv", [["DBP", "abc-1", "B", "", ""]])
+    result = run("--db", database, "import", second, "--skip-invalid", "--json")
+    assert "differs only in case from the stored system 'ABC-1'" in result.output
+    listed = run("--db", database, "systems", "--json")
+    assert [s["key"] for s in __import__("json").loads(listed.stdout)] == ["DBP/ABC-1"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [
+        ("Contract end date", "31/12/9999", "outside the plausible range"),
+        ("Contract end date", "0001-01-01", "outside the plausible range"),
+        ("Annual run cost (£)", "1e28", "not an amount"),
+        ("Annual run cost (£)", "10000000000000000000000000000", "not a plausible amount"),
+        ("Users", "99999999999999999999999", "not a plausible count"),
+    ],
+)
+def test_implausible_values_are_reported(
+    tmp_path: Path, column: str, value: str, words: str
+) -> None:
+    path = tmp_path / "dbp.csv"
+    path.write_text(f"Department,System reference,System name,{column}\nDBP,DBP-1,A,{value}\n")
+    parsed = parse_return(path)
+    (problem,) = [p for p in parsed.problems if p.row == 2]
+    assert words in problem.message and problem.column == "D"
+
+
+def test_implausible_values_in_a_workbook_are_reported(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from tests.returns import small_return, system
+
+    path = small_return(
+        tmp_path / "r.xlsx",
+        systems=[system("DBP-1", annual_run_cost=1e28), system("DBP-2", users=10**20)],
+    )
+    messages = [p.message for p in parse_return(path).problems if p.severity.value == "error"]
+    assert any("not a plausible amount" in m for m in messages)
+    assert any("not a plausible count" in m for m in messages)
+    assert dt.date(9999, 12, 31)  # the same rule reads real date cells, as test_values shows
+
+
+@pytest.mark.parametrize("kind", ["pipe", "zero", "missing", "folder"])
+def test_returns_that_are_not_files_are_one_line(
+    run: Run, demo_db: Path, tmp_path: Path, kind: str
+) -> None:
+    path = tmp_path / "return.csv"
+    if kind == "pipe":
+        os.mkfifo(path)
+    elif kind == "zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "folder":
+        path.mkdir()
+    before = demo_db.read_bytes()
+    for command in ("import", "validate"):
+        result = run("--db", demo_db, command, path)
+        if result.exit_code == 2:  # the command line refuses a folder itself
+            assert kind == "folder"
+            continue
+        _one_line_failure(result, str(path))
+    assert demo_db.read_bytes() == before
