@@ -335,3 +335,53 @@ def test_returns_that_are_not_files_are_one_line(
             continue
         _one_line_failure(result, str(path))
     assert demo_db.read_bytes() == before
+
+
+# --- Databases that are not what --db expects -------------------------------------------------
+
+
+def test_demo_force_never_replaces_a_file_that_is_not_an_estate(run: Run, tmp_path: Path) -> None:
+    document = tmp_path / "report.docx"
+    document.write_bytes(b"PK\x03\x04 the board's report")
+    result = run("--db", document, "demo", "--force")
+    _one_line_failure(result, "report.docx is not replaced")
+    assert document.read_bytes() == b"PK\x03\x04 the board's report"
+    folder = tmp_path / "folder.db"
+    folder.mkdir()
+    for command in (["demo", "--force"], ["stats"], ["init"]):
+        _one_line_failure(run("--db", folder, *command), "is a folder")
+    assert folder.is_dir() and not list(folder.iterdir())
+
+
+def test_a_schema_version_that_is_not_a_number_is_one_line(run: Run, demo_db: Path) -> None:
+    engine = db.open_engine(demo_db)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE estate_schema SET version = 'abc'")
+    engine.dispose()
+    before = demo_db.read_bytes()
+    for command in (["stats"], ["upgrade"], ["rank"], ["demo", "--force"]):
+        line = _one_line_failure(run("--db", demo_db, *command), str(demo_db))
+        assert "schema version 'abc'" in line
+    assert demo_db.read_bytes() == before
+
+
+def test_a_database_estate_may_not_write_is_read(
+    run: Run, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database in a read-only folder: reading needs no write access; writing is one line.
+    (The test may run as root, who can write anywhere, so the check estate makes is denied.)"""
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if mode == os.W_OK else real_access(p, mode)
+    )
+    before = demo_db.read_bytes()
+    assert run("--db", demo_db, "stats", "--json").exit_code == 0
+    ranked = run("--db", demo_db, "rank", "--top", "3", "--csv", *AS_OF)
+    assert ranked.exit_code == 0, ranked.output
+    assert len(ranked.stdout.strip().splitlines()) == 4
+    assert run("--db", demo_db, "show", "DBP/DBP-00001", "--json", *AS_OF).exit_code == 0
+    sample = sorted((Path(__file__).parent.parent / "sample_data").glob("*.csv"))[0]
+    line = _one_line_failure(run("--db", demo_db, "import", sample, "--skip-invalid"))
+    assert "readonly" in line and "nothing was stored" in line
+    assert demo_db.read_bytes() == before
+    assert sorted(p.name for p in demo_db.parent.iterdir()) == ["estate.db"]
