@@ -245,6 +245,15 @@ def check_replaceable(target: str | Path) -> None:
     engine.dispose()
 
 
+def begin_write(connection: Connection) -> None:
+    """Take the database's write lock at the start of the caller's transaction, so that what a
+    writer reads to plan its change cannot be changed by another writer before it is applied.
+    On SQLite a second writer waits (up to the busy timeout) for the first to commit and then
+    reads what it stored; other databases keep their own isolation."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def upgrade(target: str | Path) -> tuple[int, int]:
     """Bring a database up to SCHEMA_VERSION in one transaction; return (from, to) versions."""
     url = database_url(target)

@@ -385,3 +385,58 @@ def test_a_database_estate_may_not_write_is_read(
     assert "readonly" in line and "nothing was stored" in line
     assert demo_db.read_bytes() == before
     assert sorted(p.name for p in demo_db.parent.iterdir()) == ["estate.db"]
+
+
+# --- Two imports of one department at once -----------------------------------------------------
+
+
+def test_two_imports_of_one_department_at_once_both_land(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first holds its change open for a while; the second waits, then applies its change
+    to what the first stored: no IntegrityError, no duplicate, the second's values last."""
+    import threading
+    import time
+
+    import importers
+    from importers import ImportOptions, import_return
+
+    database = tmp_path / "estate.db"
+    db.open_engine(database, create=True).dispose()
+    first = _csv_file(tmp_path / "first.csv", [["DBP", "DBP-9", "First name", "", "1"]])
+    second = _csv_file(tmp_path / "second.csv", [["DBP", "DBP-9", "Second name", "", "2"]])
+    real_plan = importers.plan
+
+    def slow_plan(connection: object, parsed: object) -> object:
+        changes = real_plan(connection, parsed)  # type: ignore[arg-type]
+        if threading.current_thread().name == "first":
+            time.sleep(1.5)
+        return changes
+
+    monkeypatch.setattr(importers, "plan", slow_plan)
+    outcomes: dict[str, object] = {}
+
+    def run_import(name: str, path: Path) -> None:
+        engine = db.open_engine(database)
+        try:
+            outcomes[name] = import_return(engine, path, ImportOptions()).stored
+        except Exception as exc:  # the test reports what failed
+            outcomes[name] = exc
+        finally:
+            engine.dispose()
+
+    threads = [
+        threading.Thread(target=run_import, args=("first", first), name="first"),
+        threading.Thread(target=run_import, args=("second", second), name="second"),
+    ]
+    threads[0].start()
+    time.sleep(0.5)
+    threads[1].start()
+    for thread in threads:
+        thread.join(60)
+    assert outcomes == {"first": True, "second": True}
+    engine = db.open_engine(database)
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT reference, name FROM system").all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("DBP-9", "Second name")]
