@@ -399,13 +399,14 @@ def test_two_imports_of_one_department_at_once_both_land(
     import time
 
     import importers
+    import importers.store
     from importers import ImportOptions, import_return
 
     database = tmp_path / "estate.db"
     db.open_engine(database, create=True).dispose()
     first = _csv_file(tmp_path / "first.csv", [["DBP", "DBP-9", "First name", "", "1"]])
     second = _csv_file(tmp_path / "second.csv", [["DBP", "DBP-9", "Second name", "", "2"]])
-    real_plan = importers.plan
+    real_plan = importers.store.plan
 
     def slow_plan(connection: object, parsed: object) -> object:
         changes = real_plan(connection, parsed)  # type: ignore[arg-type]
