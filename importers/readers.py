@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import zipfile
 from collections import deque
 from collections.abc import Generator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -58,8 +59,11 @@ READ_AHEAD = 2
 the next sheets are read in threads while the caller works on this one."""
 
 
-def _load_sheet(path: Path, name: str) -> calamine.CalamineSheet:
-    """One sheet parsed by calamine, on a workbook handle of this thread's own."""
+def _load_sheet(path: Path, name: str, parts: list[str]) -> calamine.CalamineSheet:
+    """One sheet parsed by calamine, on a workbook handle of this thread's own, once its
+    extent is known to be within bounds (`parts`: where its cells may be in the archive)."""
+    for part in parts:
+        safety.check_sheet_extent(path, name, part)
     workbook = calamine.CalamineWorkbook.from_path(str(path))
     try:
         return workbook.get_sheet_by_name(name)
@@ -76,22 +80,33 @@ def _read_workbook(path: Path) -> Generator[RawSheet, None, None]:
             if str(meta.typ) in ("SheetTypeEnum.WorkSheet", "WorkSheet")
         ]
         workbook.close()
+        parts = safety.sheet_parts(path)
+        every_part = sorted(set(parts.values()))
+
+        def load(meta: calamine.SheetMetadata) -> Future[calamine.CalamineSheet]:
+            where = [parts[meta.name]] if meta.name in parts else every_part
+            return pool.submit(_load_sheet, path, meta.name, where)
+
         with ThreadPoolExecutor(READ_AHEAD) as pool:
             upcoming = iter(wanted)
-            loading = deque(
-                (meta, pool.submit(_load_sheet, path, meta.name))
-                for meta in islice(upcoming, READ_AHEAD)
-            )
+            loading = deque((meta, load(meta)) for meta in islice(upcoming, READ_AHEAD))
             while loading:
                 sheet = _sheet_values(path, *loading.popleft())
                 for meta in islice(upcoming, 1):
-                    loading.append((meta, pool.submit(_load_sheet, path, meta.name)))
+                    loading.append((meta, load(meta)))
                 yield sheet
     except calamine.PasswordError as exc:
         raise InputError(
             f"{path}: the workbook is password-protected; remove the password."
         ) from exc
-    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
+    except (
+        calamine.CalamineError,
+        calamine.ZipError,
+        calamine.XmlError,
+        ValueError,
+        zipfile.BadZipFile,
+        KeyError,
+    ) as exc:
         raise InputError(f"{path}: the workbook cannot be read ({exc}).") from exc
 
 

@@ -441,3 +441,115 @@ def test_two_imports_of_one_department_at_once_both_land(
         rows = connection.exec_driver_sql("SELECT reference, name FROM system").all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [("DBP-9", "Second name")]
+
+
+# --- Small workbooks whose cells reach far ------------------------------------------------------
+
+
+def _workbook_with_sheet_xml(path: Path, sheet_data: str, dimension: str | None) -> Path:
+    """A real workbook whose Systems sheet's XML is replaced by `sheet_data` (its rows)."""
+    from tests.returns import small_return
+
+    source = small_return(path.with_name("source.xlsx"))
+    import zipfile
+
+    head = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    )
+    if dimension:
+        head += f'<dimension ref="{dimension}"/>'
+    xml = f"{head}<sheetData>{sheet_data}</sheetData></worksheet>".encode()
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                data = xml
+            zout.writestr(item, data)
+    return path
+
+
+_HEADER_ROW = (
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>Department</t></is></c>'
+    '<c r="B1" t="inlineStr"><is><t>System reference</t></is></c>'
+    '<c r="C1" t="inlineStr"><is><t>System name</t></is></c></row>'
+)
+
+
+@pytest.mark.parametrize(
+    ("case", "sheet_data", "dimension"),
+    [
+        ("far corner", _HEADER_ROW + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', None),
+        ("lying dimension", _HEADER_ROW + '<row r="2"><c r="XFD2"><v>1</v></c></row>', "A1:C2"),
+        (
+            "far cell in a near row",
+            _HEADER_ROW + '<row r="2"><c r="ZZZ900000"><v>1</v></c></row>',
+            "A1:C2",
+        ),
+        ("far row", _HEADER_ROW + '<row r="900000"><c r="AZ900000"><v>1</v></c></row>', "A1:C2"),
+        (
+            "implicit positions",
+            _HEADER_ROW
+            + '<row r="1000000"><c r="A1000000"><v>1</v></c>'
+            + "<c><v>1</v></c>" * 30
+            + "</row>",
+            "A1:C2",
+        ),
+        (
+            "single quotes",
+            _HEADER_ROW + "<row r='2'><c r='XFD500000'><v>1</v></c></row>",
+            "A1:C2",
+        ),
+        (
+            "prefixed elements",
+            _HEADER_ROW.replace("<c ", "<x:c ").replace("</c>", "</x:c>")
+            + '<row r="2"><x:c r="XFD800000"><v>1</v></x:c></row>',
+            "A1:C2",
+        ),
+    ],
+)
+def test_a_sheet_reaching_far_is_refused_before_it_is_loaded(
+    tmp_path: Path, case: str, sheet_data: str, dimension: str | None
+) -> None:
+    path = _workbook_with_sheet_xml(tmp_path / "far.xlsx", sheet_data, dimension)
+    if case == "prefixed elements":
+        import zipfile
+
+        with zipfile.ZipFile(path) as archive:
+            parts = {i.filename: archive.read(i.filename) for i in archive.infolist()}
+        parts["xl/worksheets/sheet2.xml"] = parts["xl/worksheets/sheet2.xml"].replace(
+            b"<worksheet ",
+            b'<worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ',
+        )
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in parts.items():
+                archive.writestr(name, data)
+    assert path.stat().st_size < 20_000
+    code = (
+        "import resource, sys; from pathlib import Path; "
+        "from importers.parse import parse_return; from estate.errors import InputError\n"
+        "try:\n    parse_return(Path(sys.argv[1]))\n"
+        "except InputError as exc:\n    print(exc)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    message, peak_kb = done.stdout.strip().splitlines()
+    assert "far.xlsx, sheet 'Systems': its cells reach" in message and "beyond the limit" in message
+    assert int(peak_kb) < 400_000, "refused before the sheet was loaded"
+
+
+def test_a_workbook_within_bounds_reads_whatever_its_layout(tmp_path: Path) -> None:
+    rows = _HEADER_ROW + '<row r="2"><c r="A2" t="inlineStr"><is><t>DBP</t></is></c>'
+    rows += '<c t="inlineStr"><is><t>DBP-1</t></is></c><c t="inlineStr"><is><t>Ledger</t></is></c>'
+    rows += "</row>"
+    path = _workbook_with_sheet_xml(tmp_path / "near.xlsx", rows, None)
+    parsed = parse_return(path)
+    (record,) = parsed.records[next(iter(parsed.records))]
+    assert (record.values["reference"], record.values["name"]) == ("DBP-1", "Ledger")
