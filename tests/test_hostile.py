@@ -553,3 +553,81 @@ def test_a_workbook_within_bounds_reads_whatever_its_layout(tmp_path: Path) -> N
     parsed = parse_return(path)
     (record,) = parsed.records[next(iter(parsed.records))]
     assert (record.values["reference"], record.values["name"]) == ("DBP-1", "Ledger")
+
+
+# --- The command line over the whole hostile suite ----------------------------------------------
+
+
+def _hostile_suite(folder: Path) -> list[Path]:
+    """One file (or path) for each kind of hostile return above, built here."""
+    suite: list[Path] = []
+
+    def add(name: str, data: bytes) -> None:
+        path = folder / name
+        path.write_bytes(data)
+        suite.append(path)
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([HEADER, *QUOTED])
+    add("quoted.csv", buffer.getvalue().encode())
+    add("utf16.csv", buffer.getvalue().replace(",", "\t").encode("utf-16"))
+    add("nul.csv", ("Department,System reference,System name\n" * 1 + "DBP,\x00X-1,A\n").encode())
+    add("controls.csv", b"Department,System reference,System name\nDBP,X\x1b-1,A\x07\n")
+    add("binary.csv", b"\x00\x01\x02" * 2000)
+    add("bad-utf8-bom.csv", b"\xef\xbb\xbfDepartment,System reference\n\xff\xfe\xfa\n")
+    add(
+        "huge-field.csv",
+        b'Department,System reference,System name\nDBP,X-1,"' + b"a" * 200_000 + b'"\n',
+    )
+    add(
+        "dates.csv",
+        b"Department,System reference,System name,Last penetration test,Contract end date,"
+        b"Annual run cost\nDBP,X-1,A,31/12/9999,0001-01-01,1e28\n",
+    )
+    add("case.csv", b"Department,System reference,System name\nDBP,ABC-1,A\nDBP,abc-1,B\n")
+    add("empty.csv", b"")
+    add("truncated.xlsx", b"PK\x03\x04" + b"\x00" * 100)
+    add("old.xls", bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 600)
+    suite.append(
+        _workbook_with_sheet_xml(
+            folder / "far.xlsx",
+            _HEADER_ROW + '<row r="2"><c r="XFD1048576"><v>1</v></c></row>',
+            None,
+        )
+    )
+    pipe = folder / "pipe.csv"
+    os.mkfifo(pipe)
+    zero = folder / "zero.csv"
+    zero.symlink_to("/dev/zero")
+    suite += [pipe, zero, folder / "missing.csv"]
+    return suite
+
+
+def test_the_command_line_over_the_hostile_suite_never_shows_a_traceback(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    suite = _hostile_suite(tmp_path)
+    report = tmp_path / "report.json"
+    for path in suite:
+        for args in (
+            ["validate", path],
+            ["validate", path, "--report", "/dev/null"],
+            ["import", path],
+            ["import", path, "--dry-run", "--json"],
+            ["import", path, "--department", "DBP", "--report", report],
+        ):
+            before = demo_db.read_bytes()
+            result = run("--db", demo_db, *args)
+            where = f"{' '.join(map(str, args))}: {result.output[-300:]}"
+            if result.exit_code == 1:
+                assert demo_db.read_bytes() == before, f"a refused command changed it: {where}"
+            assert result.exit_code in (0, 1), where
+            assert result.exception is None or isinstance(result.exception, SystemExit), (
+                where,
+                result.exception,
+            )
+            assert "Traceback" not in result.output, where
+            if result.exit_code == 1 and "problems" not in result.stdout:
+                lines = result.stderr.strip().splitlines()
+                named = (path.name, "/dev/null", report.name)
+                assert len(lines) == 1 and any(n in lines[0] for n in named), where
