@@ -16,6 +16,10 @@ from estate.errors import InputError
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 """Largest file accepted. A 50,000-system return is about 15 MB as xlsx."""
+MAX_CSV_BYTES = 64 * 1024 * 1024
+"""Largest CSV return accepted. An import holds every row and record until it is stored (a file
+is all or nothing), about 13 bytes of memory per byte of CSV, so this bounds an import's memory
+to about 1 GiB. A 50,000-system CSV of systems is about 13 MB."""
 MAX_UNCOMPRESSED_BYTES = 2 * 1024 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 """Real workbooks compress 5-30x; beyond this a member is treated as a zip bomb."""
@@ -61,6 +65,11 @@ def check_file(path: Path) -> None:
             "a return may be; split it by department."
         )
     suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES and size > MAX_CSV_BYTES:
+        raise InputError(
+            f"{path}: {size / 2**20:,.0f} MB is larger than the {MAX_CSV_BYTES // 2**20} MB a CSV "
+            "return may be; split it, or send it as an .xlsx workbook."
+        )
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(_OLE_MAGIC):
