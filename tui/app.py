@@ -51,7 +51,7 @@ class EstateApp(App[None]):
         Binding("r", "switch_mode('ranking')", "Ranking", show=False),
         Binding("i", "import_return", "Import"),
         Binding("x", "export", "Export"),
-        Binding("f5", "refresh", "Refresh"),
+        Binding("f5", "refresh", "Refresh", show=False),
     ]
     WATCH_SECONDS = 3.0
     """How often the app looks whether another process has changed the estate: a stat of the
