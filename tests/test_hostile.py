@@ -631,3 +631,15 @@ def test_the_command_line_over_the_hostile_suite_never_shows_a_traceback(
                 lines = result.stderr.strip().splitlines()
                 named = (path.name, "/dev/null", report.name)
                 assert len(lines) == 1 and any(n in lines[0] for n in named), where
+
+
+def test_a_csv_beyond_the_size_cap_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from estate.errors import InputError
+    from importers import safety
+
+    monkeypatch.setattr(safety, "MAX_CSV_BYTES", 1000)
+    path = _csv_file(tmp_path / "dbp.csv", [["DBP", f"DBP-{n}", "A", "", ""] for n in range(100)])
+    with pytest.raises(InputError, match=r"dbp\.csv: .* larger than the 0 MB a CSV return may be"):
+        parse_return(path)
