@@ -16,10 +16,10 @@ from estate.errors import InputError
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 """Largest file accepted. A 50,000-system return is about 15 MB as xlsx."""
-MAX_CSV_BYTES = 64 * 1024 * 1024
+MAX_CSV_BYTES = 48 * 1024 * 1024
 """Largest CSV return accepted. An import holds every row and record until it is stored (a file
-is all or nothing), about 13 bytes of memory per byte of CSV, so this bounds an import's memory
-to about 1 GiB. A 50,000-system CSV of systems is about 13 MB."""
+is all or nothing), about 17 bytes of memory per byte of CSV (a 64 MB CSV peaked at 1,069 MB),
+so this keeps an import under 1 GiB. A 50,000-system CSV of systems is about 13 MB."""
 MAX_UNCOMPRESSED_BYTES = 2 * 1024 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 """Real workbooks compress 5-30x; beyond this a member is treated as a zip bomb."""
