@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -90,9 +92,28 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _writable(path: Path) -> bool:
+    """True when SQLite can write the database and its journal files beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _read_only_url(path: Path) -> str:
+    """A URL that opens the database for reading only. In a folder SQLite cannot write, the
+    WAL's shared-memory file cannot be made, so the file is opened as immutable: nothing can be
+    writing to it there."""
+    immutable = not os.access(path.parent, os.W_OK) and not Path(f"{path}-shm").exists()
+    query = "mode=ro&immutable=1" if immutable else "mode=ro"
+    return f"sqlite:///file:{quote(str(path.resolve()))}?{query}&uri=true"
+
+
 def make_engine(target: str | Path) -> Engine:
-    """Create an engine for `target` with the connection settings estate relies on."""
+    """Create an engine for `target` with the connection settings estate relies on. A database
+    file (or folder) estate may not write is opened read-only, so reading it needs no write
+    access; a command that writes is then refused in one line."""
     url = database_url(target)
+    path = _sqlite_path(url)
+    if path is not None and path.exists() and not _writable(path):
+        url = _read_only_url(path)
     if _is_sqlite(url):
         engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         sa.event.listen(engine, "connect", _on_sqlite_connect)
@@ -101,6 +122,8 @@ def make_engine(target: str | Path) -> Engine:
 
 
 def _check_sqlite_file(path: Path) -> None:
+    if path.is_dir():
+        raise NotAnEstateDatabase(f"{path} is a folder, not a database; give a file with --db.")
     try:
         with path.open("rb") as handle:
             header = handle.read(len(_SQLITE_MAGIC))
@@ -110,15 +133,22 @@ def _check_sqlite_file(path: Path) -> None:
         raise NotAnEstateDatabase(f"{path} is not an SQLite database, so not an estate database.")
 
 
-def read_schema_version(connection: Connection) -> int | None:
-    """The schema version recorded in the database, or None when it has no estate record."""
+def read_schema_version(connection: Connection, where: str = "the database") -> int | None:
+    """The schema version recorded in the database, or None when it has no estate record;
+    a record that is not a version number is refused, naming the database (`where`)."""
     if not sa.inspect(connection).has_table(models.SchemaVersion.__tablename__):
         return None
     table = models.table_of(models.SchemaVersion)
     row = connection.execute(sa.select(table.c.application, table.c.version)).first()
     if row is None or row.application != APPLICATION:
         return None
-    return int(row.version)
+    try:
+        return int(row.version)
+    except (TypeError, ValueError):
+        raise NotAnEstateDatabase(
+            f"{where} records schema version {row.version!r}, which is not a version "
+            "number: it is damaged or was not made by estate. Restore it from a backup."
+        ) from None
 
 
 def _write_schema_version(connection: Connection, version: int) -> None:
@@ -167,15 +197,17 @@ def open_engine(target: str | Path, *, create: bool = False) -> Engine:
                     f"No estate database at {path}. Run `estate init` (empty) or `estate demo` "
                     "(sample data) first, or point --db / ESTATE_DB at one."
                 )
-            if not path.parent.exists():
+            if not path.parent.is_dir():
                 raise DatabaseError(f"Cannot create {path}: folder {path.parent} does not exist.")
+            if not os.access(path.parent, os.W_OK):
+                raise DatabaseError(f"Cannot create {path}: folder {path.parent} is read-only.")
         else:
             _check_sqlite_file(path)
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
             has_tables = bool(sa.inspect(connection).get_table_names())
-            found = read_schema_version(connection)
+            found = read_schema_version(connection, where)
             if found is None and not has_tables and create:
                 if connection.dialect.name == "sqlite":  # persistent: set once, at creation
                     connection.exec_driver_sql("PRAGMA journal_mode = WAL")
@@ -192,6 +224,36 @@ def open_engine(target: str | Path, *, create: bool = False) -> Engine:
     return engine
 
 
+def check_replaceable(target: str | Path) -> None:
+    """Refuse, in one line, to replace anything at `target` but an estate database (of any
+    schema version): a rebuild (`estate demo --force`) must never delete someone's document."""
+    path = Path(target)
+    if path.is_dir():
+        raise NotAnEstateDatabase(f"{path} is a folder, not a database; give a file with --db.")
+    if not path.exists():
+        return
+    if not path.is_file():
+        raise NotAnEstateDatabase(f"{path} is not a regular file; it is never replaced.")
+    try:
+        engine = open_engine(path)
+    except (SchemaTooNew, SchemaTooOld):
+        return
+    except DatabaseError as exc:
+        raise NotAnEstateDatabase(
+            f"{path} is not replaced: {str(exc).rstrip('.')}. Choose another file with --db."
+        ) from exc
+    engine.dispose()
+
+
+def begin_write(connection: Connection) -> None:
+    """Take the database's write lock at the start of the caller's transaction, so that what a
+    writer reads to plan its change cannot be changed by another writer before it is applied.
+    On SQLite a second writer waits (up to the busy timeout) for the first to commit and then
+    reads what it stored; other databases keep their own isolation."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def upgrade(target: str | Path) -> tuple[int, int]:
     """Bring a database up to SCHEMA_VERSION in one transaction; return (from, to) versions."""
     url = database_url(target)
@@ -203,8 +265,8 @@ def upgrade(target: str | Path) -> tuple[int, int]:
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
-            found = read_schema_version(connection)
             where = str(path) if path is not None else url
+            found = read_schema_version(connection, where)
             if found is None or found > SCHEMA_VERSION:
                 _check_version(found, where, has_tables=True)
             assert found is not None

@@ -42,3 +42,10 @@ class InputError(EstateError):
     """Input the user supplied cannot be used (a bad file, value or option)."""
 
     title = "Bad input"
+
+
+class OutputError(EstateError):
+    """An output file cannot be written where the user asked (a device, a folder, a read-only
+    file, a full disk)."""
+
+    title = "Cannot write"

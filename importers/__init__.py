@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from estate.db import begin_write
 from estate.perf import collector_paused
 from estate.progress import Progress
 from importers.headers import UserMapping, load_user_mapping
@@ -138,6 +139,8 @@ def _import(
     with engine.connect() as connection:
         transaction = connection.begin()
         try:
+            if not options.dry_run:  # another import of the department waits, then sees this
+                begin_write(connection)
             changes = plan(connection, parsed)
             store = not options.dry_run and (options.skip_invalid or not parsed.has_errors)
             batch_id = (

@@ -19,7 +19,7 @@ from estate.enums import OrgKind, UnknownSpelling, normalise, parse_enum
 from estate.errors import InputError
 from estate.progress import Progress
 from estate.words import counted
-from importers import values
+from importers import safety, values
 from importers.headers import ColumnMapping, UserMapping, detect, layout_for_sheet_name
 from importers.layout import LAYOUTS, RecordKind, SheetLayout
 from importers.problems import CellError, Problem, Severity
@@ -121,7 +121,7 @@ def _read_cover(sheet: RawSheet) -> CoverSheet:
         if len(cells) < 2:
             continue
         key = _COVER_FIELDS.get(normalise(str(cells[0])))
-        text = values.parse_text(cells[1], lambda _m: None)
+        text = _plain_text(cells[1])
         if key is None or text is None:
             continue
         if key == "code":
@@ -136,6 +136,14 @@ def _read_cover(sheet: RawSheet) -> CoverSheet:
             except UnknownSpelling:
                 cover.kind = None
     return cover
+
+
+def _plain_text(raw: Any) -> str | None:
+    """A cell's text, or None when it is unknown or has a character text never holds."""
+    try:
+        return values.parse_text(raw, lambda _m: None)
+    except CellError:
+        return None
 
 
 PROGRESS_EVERY = 2000
@@ -156,6 +164,7 @@ def parse_return(
     until every sheet is in, to say whose return it is."""
     if progress:
         progress(f"Reading {path.name}", 0, 1)
+    safety.check_file(path)  # before the file is hashed: a pipe or device would never end
     parsed = ParsedReturn(
         path, _sha256(path), department.upper() if department else None, CoverSheet()
     )
@@ -359,14 +368,14 @@ def _reject(parsed: ParsedReturn, kind: RecordKind, row: list[Any], mapping: Col
     parsed.rejected[kind] += 1
     index = mapping.fields.get("reference")
     if index is not None and index < len(row):
-        reference = values.parse_text(row[index], lambda _m: None)
+        reference = _plain_text(row[index])
         if reference is not None:
             parsed.rejected_refs.setdefault(kind, set()).add(reference)
 
 
 def _key_words(kind: RecordKind) -> str:
     return {
-        RecordKind.SYSTEMS: "system reference",
+        RecordKind.SYSTEMS: "system reference (in any case)",
         RecordKind.COMPONENTS: "system, component type, product and version",
         RecordKind.DEPENDENCIES: "system, target and dependency type",
         RecordKind.SECURITY: "system and principle",
@@ -375,8 +384,8 @@ def _key_words(kind: RecordKind) -> str:
 
 def _record_key(record: Record) -> tuple[Any, ...]:
     v = record.values
-    if record.kind is RecordKind.SYSTEMS:
-        return (v["reference"],)
+    if record.kind is RecordKind.SYSTEMS:  # references that differ only in case are one system
+        return (v["reference"].casefold(),)
     if record.kind is RecordKind.COMPONENTS:
         return (
             v["reference"],

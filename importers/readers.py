@@ -9,8 +9,10 @@ None; the rest of the importer does not know which reader ran.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import zipfile
 from collections import deque
 from collections.abc import Generator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -57,8 +59,11 @@ READ_AHEAD = 2
 the next sheets are read in threads while the caller works on this one."""
 
 
-def _load_sheet(path: Path, name: str) -> calamine.CalamineSheet:
-    """One sheet parsed by calamine, on a workbook handle of this thread's own."""
+def _load_sheet(path: Path, name: str, parts: list[str]) -> calamine.CalamineSheet:
+    """One sheet parsed by calamine, on a workbook handle of this thread's own, once its
+    extent is known to be within bounds (`parts`: where its cells may be in the archive)."""
+    for part in parts:
+        safety.check_sheet_extent(path, name, part)
     workbook = calamine.CalamineWorkbook.from_path(str(path))
     try:
         return workbook.get_sheet_by_name(name)
@@ -75,22 +80,33 @@ def _read_workbook(path: Path) -> Generator[RawSheet, None, None]:
             if str(meta.typ) in ("SheetTypeEnum.WorkSheet", "WorkSheet")
         ]
         workbook.close()
+        parts = safety.sheet_parts(path)
+        every_part = sorted(set(parts.values()))
+
+        def load(meta: calamine.SheetMetadata) -> Future[calamine.CalamineSheet]:
+            where = [parts[meta.name]] if meta.name in parts else every_part
+            return pool.submit(_load_sheet, path, meta.name, where)
+
         with ThreadPoolExecutor(READ_AHEAD) as pool:
             upcoming = iter(wanted)
-            loading = deque(
-                (meta, pool.submit(_load_sheet, path, meta.name))
-                for meta in islice(upcoming, READ_AHEAD)
-            )
+            loading = deque((meta, load(meta)) for meta in islice(upcoming, READ_AHEAD))
             while loading:
                 sheet = _sheet_values(path, *loading.popleft())
                 for meta in islice(upcoming, 1):
-                    loading.append((meta, pool.submit(_load_sheet, path, meta.name)))
+                    loading.append((meta, load(meta)))
                 yield sheet
     except calamine.PasswordError as exc:
         raise InputError(
             f"{path}: the workbook is password-protected; remove the password."
         ) from exc
-    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
+    except (
+        calamine.CalamineError,
+        calamine.ZipError,
+        calamine.XmlError,
+        ValueError,
+        zipfile.BadZipFile,
+        KeyError,
+    ) as exc:
         raise InputError(f"{path}: the workbook cannot be read ({exc}).") from exc
 
 
@@ -109,38 +125,91 @@ def _sheet_values(
     return RawSheet(meta.name, _blank_to_none(rows), hidden=hidden)
 
 
-def _decode(data: bytes) -> tuple[str, str | None]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), None
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "not UTF-8; read as Windows-1252"
+CSV_DELIMITERS = ",;\t"
+"""The delimiters a CSV return may use; which one is decided from the first lines' layout."""
+_SNIFF_CHARS = 65536
+_SNIFF_RECORDS = 20
+_CHUNK_BYTES = 1 << 20
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+WINDOWS_1252_NOTE = "not UTF-8; read as Windows-1252"
+
+
+def csv_encoding(path: Path) -> tuple[str, str | None]:
+    """The encoding to read a CSV file with, and a note when it is a guess to report.
+
+    A byte-order mark decides (UTF-8, or UTF-16 as Excel saves "Unicode text"); UTF-16 without
+    one is recognised by its zero bytes; otherwise the file is UTF-8 if it all decodes as such
+    (checked a chunk at a time, never the whole file in memory), else Windows-1252."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig", None
+        if head.startswith(_UTF16_BOMS):
+            return "utf-16", None
+        even, odd = head[0::2], head[1::2]
+        if len(head) >= 4 and odd.count(0) > len(odd) // 2 and not even.count(0):
+            return "utf-16-le", None
+        if len(head) >= 4 and even.count(0) > len(even) // 2 and not odd.count(0):
+            return "utf-16-be", None
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            for chunk in iter(lambda: handle.read(_CHUNK_BYTES), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252", WINDOWS_1252_NOTE
+    return "utf-8", None
+
+
+def csv_delimiter(sample: str) -> str:
+    """The delimiter of a CSV file, from its first lines read by the standard quoting rule
+    (quotes around a field, a quote inside one doubled): the one that splits them into the most
+    fields. Quoting is never guessed; only the delimiter is chosen."""
+    best, best_fields = ",", 0
+    records = sample.splitlines(keepends=True)[:-1] or [sample]  # the last may be cut short
+    text = "".join(records)
+    for delimiter in CSV_DELIMITERS:
+        fields = 0
+        try:
+            for row in islice(
+                csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), _SNIFF_RECORDS
+            ):
+                fields += max(len(row) - 1, 0)
+        except csv.Error:
+            continue
+        if fields > best_fields:
+            best, best_fields = delimiter, fields
+    return best
 
 
 def _read_csv(path: Path) -> RawSheet:
-    data = path.read_bytes()
-    try:
-        text, note = _decode(data)
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: has a UTF-8 marker but is not valid UTF-8 ({exc}).") from exc
-    if "\x00" in text[:4096]:
-        raise InputError(f"{path}: a binary file, not a CSV text file.")
-    sample = text[:16384]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    """A CSV file read as it streams from disk, by the standard quoting rule; refused in one
+    line when it is binary, not valid CSV, or beyond the row and column limits."""
+    encoding, note = csv_encoding(path)
+    errors = "replace" if encoding == "cp1252" else "strict"
     rows: list[Row] = []
+    line = 0
     try:
-        for row in reader:
-            if len(rows) >= safety.MAX_ROWS or len(row) > safety.MAX_COLUMNS:
-                raise InputError(
-                    f"{path}: more than {safety.MAX_ROWS:,} rows or {safety.MAX_COLUMNS:,} "
-                    "columns; refused."
-                )
-            rows.append([cell if cell.strip() else None for cell in row])
+        with path.open("r", encoding=encoding, errors=errors, newline="") as handle:
+            sample = handle.read(_SNIFF_CHARS)
+            if "\x00" in sample[:4096]:
+                raise InputError(f"{path}: a binary file, not a CSV text file.")
+            handle.seek(0)
+            reader = csv.reader(handle, delimiter=csv_delimiter(sample), quotechar='"')
+            for row in reader:
+                line = reader.line_num
+                if len(rows) >= safety.MAX_ROWS or len(row) > safety.MAX_COLUMNS:
+                    raise InputError(
+                        f"{path}: more than {safety.MAX_ROWS:,} rows or {safety.MAX_COLUMNS:,} "
+                        "columns; refused."
+                    )
+                rows.append([cell if cell.strip() else None for cell in row])
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not valid {encoding.upper().removesuffix('-SIG')} text after line {line} "
+            f"({exc.reason}); save it again as UTF-8 CSV."
+        ) from exc
     except csv.Error as exc:
-        raise InputError(f"{path}, row {reader.line_num}: not valid CSV ({exc}).") from exc
+        raise InputError(f"{path}, row {line + 1}: not valid CSV ({exc}).") from exc
     return RawSheet(path.stem, rows, encoding_note=note)

@@ -152,7 +152,7 @@ def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
             stored[row.reference] = dict(row._mapping)
     changes.existing_ids = {ref: int(row["id"]) for ref, row in stored.items()}
 
-    systems = parsed.records.get(RecordKind.SYSTEMS, [])
+    systems = _refuse_case_variants(parsed, changes, stored)
     in_file = {record.values["reference"]: record for record in systems}
     mapping = parsed.mappings.get(RecordKind.SYSTEMS)
     supplied = supplied_fields(mapping) if mapping else []
@@ -193,6 +193,36 @@ def _headers(mapping: ColumnMapping) -> dict[str, str]:
     field the return gives only by implication, such as the cloud provider)."""
     layout = LAYOUT_BY_KIND[RecordKind.SYSTEMS]
     return {c.field: mapping.headers.get(c.field, c.header) for c in layout.columns}
+
+
+def _refuse_case_variants(
+    parsed: ParsedReturn, changes: ChangeSet, stored: dict[str, dict[str, Any]]
+) -> list[Record]:
+    """The return's systems, less those whose reference differs from a stored system's only in
+    case (`abc-1` for `ABC-1`): that is the same system typed differently, so the row is
+    rejected with the stored spelling rather than becoming a second system."""
+    systems = parsed.records.get(RecordKind.SYSTEMS, [])
+    folded = {reference.casefold(): reference for reference in stored}
+    kept: list[Record] = []
+    for record in systems:
+        reference = record.values["reference"]
+        twin = folded.get(reference.casefold())
+        if twin is None or reference in stored:
+            kept.append(record)
+            continue
+        parsed.problem(
+            Severity.ERROR,
+            f"reference differs only in case from the stored system {twin!r}, which it would "
+            f"duplicate; write it as {twin!r}",
+            sheet=parsed.sheet_names[RecordKind.SYSTEMS],
+            row=record.row,
+            column=parsed.mappings[RecordKind.SYSTEMS].letter("reference"),
+            value=reference,
+            expected=twin,
+        )
+        changes.rejected += 1
+        parsed.rejected_refs.setdefault(RecordKind.SYSTEMS, set()).add(reference)
+    return kept
 
 
 def _system_change(

@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from estate.enums import OrgKind, Principle
-from estate.files import atomic_write
+from estate.files import FORMULA_STARTS, atomic_write
 from importers import values
 from importers.layout import (
     IMPACT_NAMES,
@@ -96,12 +96,25 @@ def _validation(kind: str, prompt: str, title: str, **limits: Any) -> DataValida
     )
 
 
+def _append(sheet: Worksheet, row: list[Any]) -> None:
+    """Append a row; text a spreadsheet would run as a formula (a stored name starting with
+    `=`) is written as a plain text cell marked as quoted, so it opens inert and imports back
+    exactly as it was stored."""
+    sheet.append(row)
+    for index, value in enumerate(row, start=1):
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            cell = sheet.cell(sheet.max_row, index)
+            cell.value = value
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
 def _write_cover(sheet: Worksheet, cover: Mapping[str, Any]) -> None:
     sheet.append(["Legacy technology estate return"])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([])
     for label, guidance in _COVER:
-        sheet.append([label, _cell_value(cover.get(label))])
+        _append(sheet, [label, _cell_value(cover.get(label))])
         row = sheet.max_row
         sheet.cell(row, 1).font = Font(bold=True)
         if label == "Organisation type":
@@ -160,7 +173,7 @@ def _write_records_sheet(
     sheet.freeze_panes = "C2"
     count = 0
     for record in rows:
-        sheet.append([_cell_value(record.get(column.field)) for column in layout.columns])
+        _append(sheet, [_cell_value(record.get(column.field)) for column in layout.columns])
         count += 1
     last = max(count + 1, _VALIDATION_ROWS)
     for index, column in enumerate(layout.columns, start=1):

@@ -47,8 +47,14 @@ def is_unknown(raw: Any) -> bool:
     return False
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters (NUL and the like) that never enter stored text: they make lookalike keys
+that no one can type. Tab and line breaks are kept, as cells hold them."""
+
+
 def parse_text(raw: Any, warn: Warn) -> str | None:
-    """Free text; numbers typed into a text column keep their written form (1001, not 1001.0)."""
+    """Free text; numbers typed into a text column keep their written form (1001, not 1001.0).
+    Text with a control character is refused (`str.isprintable` keeps the common case quick)."""
     if isinstance(raw, str):  # most cells: is_unknown's test inlined, the text stripped once
         text = raw.strip()
         if text.lower() in _UNKNOWN_PLAIN or _UNKNOWN_SPELLED.match(text) is not None:
@@ -65,6 +71,12 @@ def parse_text(raw: Any, warn: Warn) -> str | None:
         return raw.isoformat()
     else:
         text = str(raw).strip()
+    if not text.isprintable() and (control := _CONTROL.search(text)) is not None:
+        raise CellError(
+            f"contains a control character (U+{ord(control.group()):04X}), which is never "
+            "stored; remove it",
+            expected="text without control characters",
+        )
     if text.startswith(FORMULA_STARTS) and len(text) > 1:
         warn("text starts like a spreadsheet formula; stored as plain text")
     return text
@@ -107,6 +119,15 @@ def _number(raw: Any, what: str) -> float | None:
     raise CellError(f"not {what}", expected=what)
 
 
+MAX_COUNT = 1_000_000_000
+"""Largest count (users, staff, incidents) accepted: beyond it a value is a typing slip."""
+MAX_MONEY = 100_000_000_000.0
+"""Largest amount (£100bn a year) accepted: beyond it a value is a typing slip."""
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+"""Dates outside these are placeholders (31/12/9999 for "never") or typing slips, not facts."""
+
+
 def parse_count(raw: Any, warn: Warn) -> int | None:
     """A whole number of at least zero (users, staff, incidents): `1,200` is read as 1200;
     `approx 5,000` and `c. 200` are read too, with a warning that they are approximate."""
@@ -119,6 +140,11 @@ def parse_count(raw: Any, warn: Warn) -> int | None:
         raise CellError("not a whole number", expected="a whole number such as 12")
     if number < 0:
         raise CellError("cannot be negative", expected="a whole number of 0 or more")
+    if number > MAX_COUNT:
+        raise CellError(
+            f"more than {MAX_COUNT:,}; not a plausible count",
+            expected=f"a whole number from 0 to {MAX_COUNT:,}",
+        )
     if approximate:
         warn(f"an approximate number: stored as {int(number):,}")
     return int(number)
@@ -158,6 +184,11 @@ def parse_money(raw: Any, warn: Warn) -> float | None:
         value = float(match["num"].replace(",", "")) * _MULTIPLIERS.get(match["unit"] or "", 1)
     if value < 0:
         raise CellError("a run cost cannot be negative", expected=expected)
+    if not value <= MAX_MONEY:  # also refuses infinity and NaN
+        raise CellError(
+            f"more than £{MAX_MONEY:,.0f}; not a plausible amount",
+            expected=f"an amount up to £{MAX_MONEY / 1e9:,.0f}bn",
+        )
     if approximate:
         warn(f"an approximate amount: stored as £{value:,.0f}")
     return round(value, 2)
@@ -218,8 +249,20 @@ def parse_date(raw: Any, warn: Warn) -> dt.date | None:
     """A date: a real spreadsheet date, an Excel serial number, or UK day-first text.
 
     A month and year alone (`Mar 2025`, `03/2025`) means the last day of that month, and says
-    so in a warning, because returns use such dates for deadlines and end-of-support.
+    so in a warning, because returns use such dates for deadlines and end-of-support. A date
+    outside 1900-2100 is refused as a placeholder or a slip (31/12/9999, 01/01/0001).
     """
+    value = _read_date(raw, warn)
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise CellError(
+            f"{value:%d/%m/%Y} is outside the plausible range; leave it blank or write TBC if "
+            "it is not known",
+            expected=f"a date from {EARLIEST_DATE:%d/%m/%Y} to {LATEST_DATE:%d/%m/%Y}",
+        )
+    return value
+
+
+def _read_date(raw: Any, warn: Warn) -> dt.date | None:
     if is_unknown(raw):
         return None
     if isinstance(raw, dt.datetime):

@@ -16,6 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from estate import db
+from estate.errors import OutputError
 from estate.exports import export_ranking
 from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS
 from estate.exports.workbook import METHOD
@@ -320,7 +321,7 @@ def test_a_failed_export_leaves_no_file(
         raise OSError("disk full")
 
     monkeypatch.setattr(exports, "write_workbook", explode)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match=r"board\.xlsx: not written \(disk full\)"):
         export_ranking(scores, out)
     assert out.read_bytes() == b"last quarter's board paper"
     assert sorted(p.name for p in folder.iterdir()) == ["board.xlsx"]

@@ -51,7 +51,11 @@ class EstateApp(App[None]):
         Binding("r", "switch_mode('ranking')", "Ranking", show=False),
         Binding("i", "import_return", "Import"),
         Binding("x", "export", "Export"),
+        Binding("f5", "refresh", "Refresh", show=False),
     ]
+    WATCH_SECONDS = 3.0
+    """How often the app looks whether another process has changed the estate: a stat of the
+    database files, and only when they changed, the fingerprint's few aggregate queries."""
 
     def __init__(
         self, db_path: str | Path, policy_path: Path | None = None, as_of: dt.date | None = None
@@ -59,6 +63,10 @@ class EstateApp(App[None]):
         super().__init__()
         self.db_path = str(db_path)
         self.policy = load_policy(policy_path, as_of=as_of)
+        self.loaded_fingerprint: str | None = None
+        """The fingerprint of what the screens show (None until a load has read it)."""
+        self._files_seen: tuple[tuple[int, int], ...] | None = None
+        self._announced: str | None = None
 
     @property
     def scores(self) -> EstateScores | None:
@@ -67,6 +75,65 @@ class EstateApp(App[None]):
 
     def on_mount(self) -> None:
         self.load(from_snapshot=True)
+        self.set_interval(self.WATCH_SECONDS, self.watch_estate)
+
+    def _file_state(self) -> tuple[tuple[int, int], ...]:
+        """Modification time and size of the database and its write-ahead log: a change in
+        them is the cheap sign that someone may have written to the estate."""
+        state = []
+        for suffix in ("", "-wal"):
+            try:
+                info = Path(f"{self.db_path}{suffix}").stat()
+            except OSError:
+                state.append((0, 0))
+                continue
+            state.append((info.st_mtime_ns, info.st_size))
+        return tuple(state)
+
+    def watch_estate(self) -> None:
+        """Notice another process's import: when the database files have changed since last
+        looked at, compare the estate's fingerprint with the one the screens were loaded from
+        (in a worker; a few aggregate queries)."""
+        if "://" in self.db_path or self.loaded_fingerprint is None:
+            return
+        state = self._file_state()
+        if state == self._files_seen:
+            return
+        self._files_seen = state
+        self.compare_fingerprint()
+
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def compare_fingerprint(self) -> None:
+        """Post `EstateChanged` when the stored estate is no longer what the screens show."""
+        engine = db.open_engine(self.db_path)
+        try:
+            with engine.connect() as connection:
+                current = fingerprint(connection, self.policy)
+        finally:
+            engine.dispose()
+        if self.loaded_fingerprint is not None and current != self.loaded_fingerprint:
+            self.post_message(self.EstateChanged(current))
+
+    class EstateChanged(Message):
+        """Another process has changed the estate since the screens were loaded."""
+
+        def __init__(self, fingerprint: str) -> None:
+            super().__init__()
+            self.fingerprint = fingerprint
+
+    def on_estate_app_estate_changed(self, message: EstateChanged) -> None:
+        if message.fingerprint == self._announced:
+            return
+        self._announced = message.fingerprint
+        self.notify(
+            "The estate has changed since it was loaded (another import). Press F5 to refresh.",
+            title="Estate changed",
+            timeout=30,
+        )
+
+    def action_refresh(self) -> None:
+        """Read and score the estate afresh, as it is stored now."""
+        self.load()
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load(self, from_snapshot: bool = False) -> None:
@@ -93,6 +160,7 @@ class EstateApp(App[None]):
         try:
             with engine.connect() as connection:
                 current = fingerprint(connection, self.policy)
+                self.loaded_fingerprint = current
                 snapshot = load_snapshot(connection)
                 if from_snapshot and snapshot is not None:
                     early = RankedData.from_snapshot(snapshot, current)

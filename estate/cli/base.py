@@ -51,7 +51,8 @@ err = Console(stderr=True, highlight=False)
 class EstateGroup(click.Group):
     """Turns domain errors, and a database that cannot do what was asked (locked by another
     writer, read-only, out of space), into a one-line message and exit code 1, never a
-    traceback. Every write is one transaction, so a refused write has stored nothing."""
+    traceback. Every write is one transaction, so a refused write has stored nothing. A file
+    the system refuses (missing, no permission, disk full) is one line too."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -62,6 +63,16 @@ class EstateGroup(click.Group):
             raise click.ClickException(
                 f"The estate database refused the operation ({exc.orig}); nothing was stored by "
                 "it. If another program is writing to the database, try again when it has finished."
+            ) from exc
+        except sa.exc.IntegrityError as exc:
+            raise click.ClickException(
+                f"The estate database refused the change ({exc.orig}); nothing was stored by it. "
+                "If another import ran at the same time, run this one again."
+            ) from exc
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(
+                f"{where}{exc.strerror or exc}; check the path and its permissions."
             ) from exc
 
 

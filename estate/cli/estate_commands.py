@@ -63,9 +63,10 @@ def demo(ctx: click.Context, sample_dir: Path, force: bool) -> None:
     from estate.demo import build_demo
 
     target = Path(ctx.obj)
-    if "://" not in ctx.obj and target.exists():
+    if "://" not in ctx.obj and (target.exists() or target.is_symlink()):
         if not force:
             raise InputError(f"{target} already exists; use --force to rebuild it from samples.")
+        db.check_replaceable(target)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
     with open_engine(ctx, create=True) as engine:

@@ -25,6 +25,7 @@ from estate.cli.base import (
     selection_options,
 )
 from estate.errors import InputError
+from estate.files import neutralise
 from estate.graph import EstateGraph
 from estate.graph.export import WRITERS, GraphFormat, attributed, write_graph
 from estate.graph.queries import (
@@ -377,7 +378,9 @@ def waves(
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["wave", "key", "name", "priority"])
         for w in planned:
-            writer.writerows([w.number, k, names[k], priority[k]] for k in w.systems)
+            writer.writerows(
+                [w.number, neutralise(k), neutralise(names[k]), priority[k]] for k in w.systems
+            )
     else:
         table = Table(title=f"{len(chosen)} systems in {len(planned)} waves", title_justify="left")
         table.add_column("Wave", justify="right")

@@ -26,6 +26,7 @@ Find the riskiest legacy technology and what to fix first.
 | `w` | ranking | Migration waves of the systems shown |
 | `i` | anywhere | Import a return: check it first, then confirm |
 | `x` | anywhere | Export the systems shown (xlsx, csv, json, markdown) |
+| `f5` | anywhere | Refresh the estate (offered when another import has changed it) |
 | `escape` | system, tree, waves | Back |
 | `ctrl+p` | anywhere | Command palette |
 | `q` | anywhere | Quit |
