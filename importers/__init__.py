@@ -112,7 +112,11 @@ def _import(
     engine: Engine, path: Path, options: ImportOptions, progress: Progress | None
 ) -> ImportResult:
     parsed: ParsedReturn = parse_return(
-        path, department=options.department, user_mapping=options.mapping, progress=progress
+        path,
+        department=options.department,
+        user_mapping=options.mapping,
+        progress=progress,
+        skip_invalid=options.skip_invalid,
     )
     if progress:
         progress("Comparing with the estate" if options.dry_run else "Storing", 0, 1)

@@ -144,3 +144,27 @@ def _read_csv(path: Path) -> RawSheet:
     except csv.Error as exc:
         raise InputError(f"{path}, row {reader.line_num}: not valid CSV ({exc}).") from exc
     return RawSheet(path.stem, rows, encoding_note=note)
+
+
+def formula_cells(path: Path, sheet_name: str) -> set[tuple[int, int]]:
+    """(1-based row, 0-based column) of every formula cell on one sheet of a workbook.
+
+    python-calamine reads a formula's saved value and cannot tell a formula with no saved
+    value (a workbook written by a program, never opened in Excel) from an empty cell; this
+    slower openpyxl read tells them apart, and is only made when a required cell is empty."""
+    if path.suffix.lower() not in safety.SPREADSHEET_SUFFIXES:
+        return set()
+    import openpyxl  # only on this error path: calamine reads everything else
+
+    found: set[tuple[int, int]] = set()
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        if sheet_name not in workbook.sheetnames:
+            return found
+        for number, row in enumerate(workbook[sheet_name].iter_rows(values_only=True), start=1):
+            for index, value in enumerate(row):
+                if isinstance(value, str) and value.startswith("=") and len(value) > 1:
+                    found.add((number, index))
+    finally:
+        workbook.close()
+    return found

@@ -28,6 +28,7 @@ from estate.models import (
     SystemSource,
     table_of,
 )
+from importers.ends import resolve_ends
 from importers.layout import LAYOUT_BY_KIND, RecordKind
 from importers.parse import ParsedReturn, Record
 from importers.problems import Severity
@@ -134,6 +135,8 @@ def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
     changes.existing_ids = {ref: int(row["id"]) for ref, row in stored.items()}
 
     systems = parsed.records.get(RecordKind.SYSTEMS, [])
+    _keep_unread(systems, stored)
+    resolve_ends(connection, parsed, department, stored)
     in_file = {record.values["reference"]: record for record in systems}
     mapping = parsed.mappings.get(RecordKind.SYSTEMS)
     supplied = (
@@ -167,6 +170,15 @@ def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
         ):
             change.status = "changed"
     return changes
+
+
+def _keep_unread(systems: list[Record], stored: dict[str, dict[str, Any]]) -> None:
+    """A cell skipped as unreadable (--skip-invalid) leaves a stored system's field as it was."""
+    for record in systems:
+        if record.unread:
+            before = stored.get(record.values["reference"])
+            for name in record.unread:
+                record.values[name] = before[name] if before else None
 
 
 def _system_change(
@@ -210,7 +222,6 @@ def _plan_related(
         for row in connection.execute(statement):
             current[row[0]].add(tuple(row[1:]))
     wanted: dict[str, list[Record]] = defaultdict(list)
-    sheet = parsed.sheet_names[kind]
     for record in parsed.records[kind]:
         reference = record.values["reference"]
         if reference not in known:
@@ -222,12 +233,13 @@ def _plan_related(
                 message = f"system {reference!r} is not on this return's Systems sheet"
             else:
                 message = f"no system {reference!r} in the estate for {changes.department}"
+            sheet, column = _where(parsed, record, "reference")
             parsed.problem(
                 Severity.ERROR,
                 message,
                 sheet=sheet,
                 row=record.row,
-                column=parsed.mappings[kind].letter("reference"),
+                column=column,
                 value=reference,
                 expected="a system reference from the Systems sheet",
             )
@@ -279,22 +291,34 @@ def _check_targets(
     for code, reference in connection.execute(statement.where(ORG.c.code.in_(codes))):
         existing.add((code, reference))
     existing |= {(changes.department, ref) for ref in new_refs}
-    sheet = parsed.sheet_names[RecordKind.DEPENDENCIES]
     for record in records:
         target = (record.values["to_org_code"], record.values["to_reference"])
         if target in existing:
             continue
         label = f"{target[0]}/{target[1]}"
         changes.unresolved.append(label)
+        sheet, column = _where(parsed, record, "to_reference")
         parsed.problem(
             Severity.WARNING,
             f"depends on {label}, which is not in the estate yet; kept, and reported as "
             "unresolved until that system is imported",
             sheet=sheet,
             row=record.row,
-            column=parsed.mappings[RecordKind.DEPENDENCIES].letter("to_reference"),
+            column=column,
             value=target[1],
         )
+
+
+def _where(parsed: ParsedReturn, record: Record, end: str) -> tuple[str | None, str | None]:
+    """The sheet and column a record's reference (or dependency end) was read from."""
+    if record.sheet is not None:
+        return record.sheet, record.column
+    mapping = parsed.mappings[record.kind]
+    if end in mapping.fields:
+        return parsed.sheet_names[record.kind], mapping.letter(end)
+    other = {"reference": "parent", "to_reference": "child"}[end]
+    column = mapping.letter_of(other) if other in mapping.extra else None
+    return parsed.sheet_names[record.kind], column
 
 
 def apply(
