@@ -52,6 +52,8 @@ class ColumnMapping:
     dependency ends may name a system by it."""
     headers: dict[int, str] = field(default_factory=dict)
     """0-based column index -> header text, for every headed column."""
+    from_user: set[int] = field(default_factory=set)
+    """0-based indexes of the columns a --mapping file placed."""
 
     def letter(self, field_name: str) -> str:
         """The spreadsheet column letter a field was read from."""
@@ -93,7 +95,7 @@ class ColumnMapping:
         return any(
             normalise(self.headers[self.fields[name]]) in GUESSED_DIRECTION
             for name in ("reference", "to_reference")
-            if name in self.fields
+            if name in self.fields and self.fields[name] not in self.from_user
         )
 
     @property
@@ -217,6 +219,8 @@ def map_row(
             continue
         text = str(cell).strip()
         mapping.headers[index] = text
+        if normalise(text) in user_for_kind:
+            mapping.from_user.add(index)
         field_name, fuzzy = _match(text, layout, user_for_kind)
         if field_name is None:
             mapping.unknown[index] = text

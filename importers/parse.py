@@ -466,6 +466,15 @@ def _parse_rows(
             continue
         key = _record_key(record)
         earlier = seen.get(key)
+        if earlier is not None and kind is RecordKind.DEPENDENCIES:
+            # Relationship extracts list a link from both ends ("Depends on" and "Used by").
+            parsed.problem(
+                Severity.WARNING,
+                f"the same dependency as row {earlier.row}; stored once",
+                sheet=sheet.name,
+                row=number,
+            )
+            continue
         if earlier is not None and not technology:
             parsed.problem(
                 Severity.ERROR,

@@ -291,3 +291,146 @@ def test_with_skip_invalid_a_bad_optional_cell_rejects_the_cell_not_the_system(
         empty_engine,
         "SELECT s.reference, c.product FROM component c JOIN system s ON s.id = c.system_id",
     )
+
+
+def _edges(engine: Engine) -> list[tuple[Any, ...]]:
+    return _rows(
+        engine,
+        "SELECT s.reference, d.to_org_code, d.to_reference, d.kind, d.to_system_id IS NOT NULL "
+        "FROM dependency d JOIN system s ON s.id = d.from_system_id ORDER BY 1, 3",
+    )
+
+
+def test_an_interfaces_sheet_by_consumer_and_provider_names_systems_by_name(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    interfaces: list[list[Any]] = [
+        ["Interface", "Consumer", "Provider", "Interface Type"],
+        ["Claims feed", "Claims", "Benefits Ledger", "SFTP"],
+        ["Sign-in", "APP-3", "APP-1", "SSO"],
+        ["Tax check", "Portal", "HMRC Gateway", "API"],
+    ]
+    path = register(
+        tmp_path / "register.xlsx",
+        app("APP-1", "Benefits Ledger", "RHEL 8"),
+        app("APP-2", "Claims", "RHEL 8"),
+        app("APP-3", "Portal", "RHEL 8"),
+    )
+    book = openpyxl.load_workbook(path)
+    sheet = book.create_sheet("Interfaces")
+    for row in interfaces:
+        sheet.append(row)
+    book.save(path)
+    result = import_return(empty_engine, path, ImportOptions(department="DBP"))
+    _clean(result)
+    assert _edges(empty_engine) == [
+        ("APP-2", "DBP", "APP-1", "File transfer", 1),
+        ("APP-3", "DBP", "APP-1", "Identity", 1),
+        ("APP-3", "DBP", "HMRC Gateway", "API", 0),
+    ]
+    (unresolved,) = [p for p in result.warnings if "not in the estate yet" in p.message]
+    assert (unresolved.sheet, unresolved.row, unresolved.column) == ("Interfaces", 4, "C")
+
+
+def test_from_and_to_are_read_as_from_depends_on_to_with_a_warning_and_a_mapping_flips_them(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    path = workbook(
+        tmp_path / "r.xlsx",
+        {
+            "Systems": [["App Ref", "Application"], ["A-1", "Ledger"], ["A-2", "Claims"]],
+            "Interfaces": [["From System", "To System"], ["Claims", "Ledger"]],
+        },
+    )
+    result = import_return(empty_engine, path, ImportOptions(department="DBP"))
+    _clean(result)
+    assert _edges(empty_engine) == [("A-2", "DBP", "A-1", "API", 1)]
+    guessed = [p for p in result.warnings if "this is a guess" in p.message]
+    assert [(p.sheet, p.row) for p in guessed] == [("Interfaces", 1)]
+    assert any("stored as 'API'" in p.message for p in result.warnings)
+
+    flipped = {"dependencies": {"From System": "to_reference", "To System": "reference"}}
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(
+        "\n".join(
+            ["[dependencies]", *(f'"{h}" = "{t}"' for h, t in flipped["dependencies"].items())]
+        )
+    )
+    from importers import load_user_mapping
+
+    options = ImportOptions(department="DBP", mapping=load_user_mapping(mapping))
+    result = import_return(empty_engine, path, options)
+    _clean(result)
+    assert _edges(empty_engine) == [("A-1", "DBP", "A-2", "API", 1)]
+    assert not [p for p in result.warnings if "this is a guess" in p.message]
+
+
+def test_ends_may_name_a_system_by_another_identifier_column(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    path = workbook(
+        tmp_path / "r.xlsx",
+        {
+            "Register": [
+                ["App Ref", "Application Number", "Application"],
+                ["A-1", "1001", "Ledger"],
+                ["A-2", "1002", "Claims"],
+            ],
+            "Integrations": [["Downstream system", "Upstream system"], ["1002", "1001"]],
+        },
+    )
+    _clean(import_return(empty_engine, path, ImportOptions(department="DBP")))
+    assert _edges(empty_engine) == [("A-2", "DBP", "A-1", "API", 1)]
+
+
+def test_a_cmdb_relationship_file_arriving_on_its_own_after_the_systems(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    systems = register(
+        tmp_path / "register.xlsx",
+        app("APP-1", "Benefits Ledger", "RHEL 8"),
+        app("APP-2", "Claims", "RHEL 8"),
+        app("APP-3", "Portal", "RHEL 8"),
+    )
+    _clean(import_return(empty_engine, systems, ImportOptions(department="DBP")))
+    relationships = workbook(
+        tmp_path / "cmdb_rel_ci.xlsx",
+        {
+            "Page 1": [
+                ["Parent", "Type", "Child"],
+                ["Claims", "Depends on::Used by", "Benefits Ledger"],
+                ["Benefits Ledger", "Sends data to::Receives data from", "Portal"],
+                ["Portal", "Runs on::Runs", "lonprdweb01"],
+                ["Benefits Ledger", "Used by::Uses", "Portal"],
+            ]
+        },
+    )
+    result = import_return(empty_engine, relationships, ImportOptions(department="DBP"))
+    _clean(result)
+    assert _edges(empty_engine) == [
+        ("APP-2", "DBP", "APP-1", "API", 1),
+        ("APP-3", "DBP", "APP-1", "API", 1),
+        ("APP-3", "DBP", "lonprdweb01", "API", 0),
+    ]
+    assert any("the same dependency as row 3" in p.message for p in result.warnings)
+    assert _rows(empty_engine, "SELECT count(*) FROM system") == [(3,)]
+
+
+def test_an_unknown_relationship_type_is_an_error_naming_the_cell(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    path = workbook(
+        tmp_path / "r.xlsx",
+        {
+            "Systems": [["App Ref", "Application"], ["A-1", "Ledger"], ["A-2", "Claims"]],
+            "Relationships": [
+                ["Parent", "Type", "Child"],
+                ["Claims", "Befriends::Befriended by", "Ledger"],
+            ],
+        },
+    )
+    result = import_return(empty_engine, path, ImportOptions(department="DBP"))
+    assert not result.stored
+    (error,) = result.errors
+    assert (error.sheet, error.row, error.column) == ("Relationships", 2, "B")
+    assert error.expected and "Depends on::Used by" in error.expected
