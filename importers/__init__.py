@@ -13,7 +13,9 @@ from sqlalchemy.engine import Engine
 
 from estate.perf import collector_paused
 from estate.progress import Progress
-from importers.headers import UserMapping, load_user_mapping
+from importers.headers import ColumnMapping, UserMapping, load_user_mapping
+from importers.layout import RecordKind
+from importers.mapping_file import write_mapping
 from importers.parse import ParsedReturn, parse_return
 from importers.problems import Problem, Severity
 from importers.store import ChangeSet, apply, plan
@@ -42,6 +44,14 @@ class ImportResult:
     problems: list[Problem]
     stored: bool
     batch_id: int | None = None
+    headers: dict[RecordKind, ColumnMapping] = field(default_factory=dict)
+    """How each sheet's headers were read (what `write_mapping` writes)."""
+    sheets: dict[RecordKind, str] = field(default_factory=dict)
+    """The sheet each kind of record was read from."""
+
+    def write_mapping(self, path: Path) -> None:
+        """Write a mapping file of this return's headers, to edit and reuse with --mapping."""
+        write_mapping(path, self.file.name, self.headers, self.sheets)
 
     @property
     def errors(self) -> list[Problem]:
@@ -135,4 +145,13 @@ def _import(
         except BaseException:
             transaction.rollback()
             raise
-    return ImportResult(path, parsed.department, changes, parsed.problems, store, batch_id)
+    return ImportResult(
+        path,
+        parsed.department,
+        changes,
+        parsed.problems,
+        store,
+        batch_id,
+        parsed.mappings,
+        parsed.sheet_names,
+    )

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from estate.models import Organisation, System, table_of
 from importers.layout import RecordKind
-from importers.parse import ParsedReturn, Record
+from importers.parse import ParsedReturn, Record, where
 from importers.problems import Severity
 
 SYSTEM = table_of(System)
@@ -78,8 +78,6 @@ def resolve_ends(
     for reference, row in stored.items():
         own.add(reference, row.get("name"))
     others = _other_departments(connection, records, department)
-    sheet = parsed.sheet_names[RecordKind.DEPENDENCIES]
-    mapping = parsed.mappings[RecordKind.DEPENDENCIES]
     for record in records:
         values = record.values
         target_org = values["to_org_code"]
@@ -94,24 +92,18 @@ def resolve_ends(
             found = systems.find(text)
             if found == _SEVERAL:
                 named = ", ".join(sorted(systems.several[_fold(text)]))
+                sheet, column = where(parsed, record, end)
                 parsed.problem(
                     Severity.WARNING,
                     f"{text!r} names more than one system ({named}); give the reference",
                     sheet=sheet,
                     row=record.row,
-                    column=_letter(mapping, end),
+                    column=column,
                     value=text,
                 )
             elif found is not None:
                 values[end] = found
-    _drop_repeats(parsed, records, sheet, department)
-
-
-def _letter(mapping: Any, end: str) -> str | None:
-    if end in mapping.fields:
-        return str(mapping.letter(end))
-    other = "parent" if end == "reference" else "child"
-    return str(mapping.letter_of(other)) if other in mapping.extra else None
+    _drop_repeats(parsed, records, department)
 
 
 def _other_departments(
@@ -131,18 +123,20 @@ def _other_departments(
     return found
 
 
-def _drop_repeats(parsed: ParsedReturn, records: list[Record], sheet: str, department: str) -> None:
+def _drop_repeats(parsed: ParsedReturn, records: list[Record], department: str) -> None:
     """Two rows naming the same dependency in different words store it once."""
     seen: dict[tuple[Any, ...], int] = {}
     kept: list[Record] = []
     for record in records:
         v = record.values
+        sheet, column = where(parsed, record, "to_reference")
         if v["to_org_code"] == department and v["to_reference"] == v["reference"]:
             parsed.problem(
                 Severity.ERROR,
                 "a system cannot depend on itself",
                 sheet=sheet,
                 row=record.row,
+                column=column,
                 value=v["reference"],
             )
             parsed.rejected[RecordKind.DEPENDENCIES] += 1

@@ -18,16 +18,18 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from rapidfuzz import fuzz, process
 
-from estate.enums import normalise
+from estate.enums import ComponentKind, UnknownSpelling, normalise, parse_enum
 from estate.errors import InputError
 from importers.layout import LAYOUTS, Column, RecordKind, SheetLayout
-from importers.relationships import DEPENDENCY_COLUMNS, GUESSED_DIRECTION
+from importers.relationships import DEPENDENCY_COLUMNS, GUESSED_DIRECTION, SYSTEM_LINK_COLUMNS
 from importers.technology import TECH_BY_TARGET, TECH_COLUMNS
 
 HEADER_SCAN_ROWS = 30
 """How far down a sheet to look for its header row."""
 FUZZY_CUTOFF = 88
 """rapidfuzz score (0-100) a header must reach to be taken as a misspelling of a column."""
+GUESS_CUTOFF = 60
+"""rapidfuzz score (0-100) a target must reach to be offered as a guess for an unread header."""
 
 
 @dataclass
@@ -122,7 +124,8 @@ class ColumnMapping:
 UserMapping = dict[RecordKind, dict[str, str]]
 
 EXTRA_COLUMNS: dict[RecordKind, dict[str, str]] = {
-    RecordKind.SYSTEMS: {c.target: c.header for c in TECH_COLUMNS},
+    RecordKind.SYSTEMS: {c.target: c.header for c in TECH_COLUMNS}
+    | {c.target: c.header for c in SYSTEM_LINK_COLUMNS},
     RecordKind.DEPENDENCIES: {c.target: c.header for c in DEPENDENCY_COLUMNS},
 }
 """Per sheet kind, the columns beyond its layout's fields a header (or a mapping) can name:
@@ -135,14 +138,33 @@ def targets(kind: RecordKind) -> dict[str, str]:
     return {c.field: c.header for c in layout.columns} | EXTRA_COLUMNS.get(kind, {})
 
 
+_KIND_TARGETS = {
+    ComponentKind.OS: "os",
+    ComponentKind.DATABASE: "database",
+    ComponentKind.MIDDLEWARE: "middleware",
+    ComponentKind.RUNTIME: "runtime",
+    ComponentKind.HARDWARE: "hardware",
+    ComponentKind.APPLICATION: "technology",
+}
+"""A systems-sheet column mapped to a component kind ("Operating system") reads as that
+kind's technology column."""
+
+
 def load_user_mapping(path: Path) -> UserMapping:
     """Read a TOML mapping file: a table per sheet kind, `"Their header" = "field"`.
+
+    A field is any field of that sheet kind, or one of its extra columns: on a systems sheet a
+    technology column (`os`, `database`, ..., or a component kind such as "Operating system")
+    or the systems each one depends on or is used by (`depends_on`, `used_by`); on a
+    dependencies sheet either end (`reference` depends on `to_reference`) or a relationship
+    extract's `parent`, `child` and `relationship`.
 
     Example::
 
         [systems]
         "App Ref" = "reference"
         "Risk Owner (SRO)" = "business_owner"
+        "Server OS" = "Operating system"
     """
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -160,6 +182,7 @@ def load_user_mapping(path: Path) -> UserMapping:
         known = set(targets(kind))
         if not isinstance(table, dict):
             raise InputError(f"{path}: [{kind_name}] must be a table of header = field.")
+        table = {h: _as_target(kind, str(t)) for h, t in table.items()}
         for header, target in table.items():
             if target not in known:
                 raise InputError(
@@ -168,6 +191,33 @@ def load_user_mapping(path: Path) -> UserMapping:
                 )
         mapping[kind] = {normalise(str(h)): str(t) for h, t in table.items()}
     return mapping
+
+
+def _as_target(kind: RecordKind, target: str) -> str:
+    """A component kind named as a systems column's target means its technology column."""
+    if kind is RecordKind.SYSTEMS and target not in targets(kind):
+        try:
+            return _KIND_TARGETS[parse_enum(ComponentKind, target)]
+        except UnknownSpelling:
+            return target
+    return target
+
+
+def guesses(text: str, kind: RecordKind, limit: int = 3) -> list[str]:
+    """The targets an unrecognised header most resembles, best first (for a mapping file)."""
+    vocabulary = _VOCABULARIES[kind]
+    found: list[str] = []
+    for spelling, _score, _index in process.extract(
+        normalise(text),
+        list(vocabulary),
+        scorer=fuzz.token_sort_ratio,
+        limit=limit * 4,
+        score_cutoff=GUESS_CUTOFF,
+    ):
+        target = vocabulary[spelling]
+        if target not in found:
+            found.append(target)
+    return found[:limit]
 
 
 def _vocabulary(layout: SheetLayout) -> dict[str, str]:
@@ -180,6 +230,7 @@ def _vocabulary(layout: SheetLayout) -> dict[str, str]:
     extras: list[tuple[str, tuple[str, ...]]] = []
     if layout.kind is RecordKind.SYSTEMS:
         extras = [(c.target, c.aliases) for c in TECH_COLUMNS]
+        extras += [(c.target, c.aliases) for c in SYSTEM_LINK_COLUMNS]
     elif layout.kind is RecordKind.DEPENDENCIES:
         extras = [(c.target, c.aliases) for c in DEPENDENCY_COLUMNS]
     for target, aliases in extras:  # the layout's own fields win

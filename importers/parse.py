@@ -27,7 +27,12 @@ from importers.headers import ColumnMapping, UserMapping, detect, layout_for_she
 from importers.layout import LAYOUTS, RecordKind, SheetLayout
 from importers.problems import CellError, Problem, Severity
 from importers.readers import RawSheet, formula_cells, iter_sheets
-from importers.relationships import parent_depends_on_child
+from importers.relationships import (
+    DEPENDS_ON,
+    SYSTEM_LINK_COLUMNS,
+    parent_depends_on_child,
+    split_systems,
+)
 from importers.technology import TECH_BY_TARGET
 
 COVER_SHEET = "Return"
@@ -97,8 +102,8 @@ class ParsedReturn:
     skip_invalid: bool = False
     """A cell that cannot be read in an optional column rejects the cell, not the row."""
     technology: list[Record] = field(default_factory=list)
-    """Components read from the systems sheet's technology columns, before they join the
-    Components sheet's."""
+    """Components and dependencies read from the systems sheet's technology and "Depends on"
+    columns, before they join the Components and Dependencies sheets'."""
     formulas: dict[str, set[tuple[int, int]]] = field(default_factory=dict, repr=False)
 
     def formula_at(self, sheet: str, row: int, index: int) -> bool:
@@ -432,12 +437,25 @@ def _note_text(row: list[Any], mapping: ColumnMapping, after_gap: bool) -> str |
     return None
 
 
+def where(parsed: ParsedReturn, record: Record, end: str) -> tuple[str | None, str | None]:
+    """The sheet and column a record's reference (or a dependency's other end) was read from."""
+    if record.sheet is not None:
+        return record.sheet, record.column
+    mapping = parsed.mappings[record.kind]
+    if end in mapping.fields:
+        return parsed.sheet_names[record.kind], mapping.letter(end)
+    other = {"reference": "parent", "to_reference": "child"}[end]
+    column = mapping.letter_of(other) if other in mapping.extra else None
+    return parsed.sheet_names[record.kind], column
+
+
 def _parse_rows(
     parsed: ParsedReturn, sheet: RawSheet, mapping: ColumnMapping, progress: Progress | None
 ) -> None:
     kind = mapping.layout.kind
     seen: dict[tuple[Any, ...], Record] = {}
     technology = [t for t in mapping.extra if t in TECH_BY_TARGET]
+    links = [c for c in SYSTEM_LINK_COLUMNS if c.target in mapping.extra]
     rows = sheet.rows[mapping.header_row :]
     gap = data = False
     for offset, row in enumerate(rows):
@@ -490,6 +508,8 @@ def _parse_rows(
                 _reject(parsed, kind, row, mapping)
                 continue
             parsed.technology.extend(components)
+        if links:
+            parsed.technology.extend(_links(parsed, sheet.name, number, row, mapping, record))
         if earlier is not None:
             _merge(parsed, sheet.name, earlier, record, mapping)
             continue
@@ -552,6 +572,41 @@ def _technology(
     ]
 
 
+def _links(
+    parsed: ParsedReturn,
+    sheet: str,
+    number: int,
+    row: list[Any],
+    mapping: ColumnMapping,
+    system: Record,
+) -> list[Record]:
+    """Dependencies a systems row lists in "Depends on" or "Used by" columns."""
+    reference = system.values["reference"]
+    found: list[Record] = []
+    for column in SYSTEM_LINK_COLUMNS:
+        index = mapping.extra.get(column.target)
+        if index is None or index >= len(row):
+            continue
+        text = values.parse_text(row[index], lambda _m: None)
+        for other in split_systems(text) if text else ():
+            ends = (reference, other) if column is DEPENDS_ON else (other, reference)
+            found.append(
+                Record(
+                    RecordKind.DEPENDENCIES,
+                    number,
+                    {
+                        "reference": ends[0],
+                        "to_org_code": parsed.department,
+                        "to_reference": ends[1],
+                        "kind": DependencyKind.API,
+                    },
+                    sheet=sheet,
+                    column=mapping.letter_of(column.target),
+                )
+            )
+    return found
+
+
 def _merge(
     parsed: ParsedReturn, sheet: str, earlier: Record, later: Record, mapping: ColumnMapping
 ) -> None:
@@ -586,18 +641,18 @@ def _shown(value: Any) -> str:
 
 
 def _gather_technology(parsed: ParsedReturn) -> None:
-    """Add the components read from systems rows to the Components sheet's, once each: a
-    product a row repeats, or the Components sheet already lists, is not added again."""
-    if not parsed.technology:
-        return
-    records = parsed.records.setdefault(RecordKind.COMPONENTS, [])
-    parsed.rejected.setdefault(RecordKind.COMPONENTS, 0)
-    keys = {_record_key(record) for record in records}
+    """Add the components and dependencies read from systems rows to their own sheets', once
+    each: what a row repeats, or the other sheet already lists, is not added again."""
+    keys: dict[RecordKind, set[tuple[Any, ...]]] = {}
     for record in parsed.technology:
+        kind = record.kind
+        if kind not in keys:
+            parsed.rejected.setdefault(kind, 0)
+            keys[kind] = {_record_key(r) for r in parsed.records.setdefault(kind, [])}
         key = _record_key(record)
-        if key not in keys:
-            keys.add(key)
-            records.append(record)
+        if key not in keys[kind]:
+            keys[kind].add(key)
+            parsed.records[kind].append(record)
     parsed.technology.clear()
 
 

@@ -8,6 +8,7 @@ holds the extra columns those shapes have, and reads a relationship type into a 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from estate.enums import normalise
@@ -38,6 +39,35 @@ RELATIONSHIP = ExtraColumn(
 )
 DEPENDENCY_COLUMNS = (PARENT, CHILD, RELATIONSHIP)
 """The CMDB relationship shape: parent, type, child."""
+
+DEPENDS_ON = ExtraColumn(
+    "depends_on",
+    "Depends on (systems)",
+    (
+        "depends on",
+        "depends on systems",
+        "dependencies",
+        "upstream systems",
+        "upstream dependencies",
+        "relies on",
+        "systems it depends on",
+    ),
+)
+USED_BY = ExtraColumn(
+    "used_by",
+    "Used by (systems)",
+    ("used by", "used by systems", "dependent systems", "downstream systems", "consumers"),
+)
+SYSTEM_LINK_COLUMNS = (DEPENDS_ON, USED_BY)
+"""A systems sheet's columns listing the systems each one depends on, or that depend on it."""
+
+_LIST_SEPARATORS = re.compile(r"\s*[;,\n]\s*")
+
+
+def split_systems(text: str) -> list[str]:
+    """The systems one cell lists ("Ledger; Claims", one per line, or with commas)."""
+    return [piece for piece in _LIST_SEPARATORS.split(text) if piece.strip()]
+
 
 CONSUMER_ALIASES = (
     "consumer",

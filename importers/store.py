@@ -30,7 +30,7 @@ from estate.models import (
 )
 from importers.ends import resolve_ends
 from importers.layout import LAYOUT_BY_KIND, RecordKind
-from importers.parse import ParsedReturn, Record
+from importers.parse import ParsedReturn, Record, where
 from importers.problems import Severity
 
 SYSTEM = table_of(System)
@@ -233,7 +233,7 @@ def _plan_related(
                 message = f"system {reference!r} is not on this return's Systems sheet"
             else:
                 message = f"no system {reference!r} in the estate for {changes.department}"
-            sheet, column = _where(parsed, record, "reference")
+            sheet, column = where(parsed, record, "reference")
             parsed.problem(
                 Severity.ERROR,
                 message,
@@ -297,7 +297,7 @@ def _check_targets(
             continue
         label = f"{target[0]}/{target[1]}"
         changes.unresolved.append(label)
-        sheet, column = _where(parsed, record, "to_reference")
+        sheet, column = where(parsed, record, "to_reference")
         parsed.problem(
             Severity.WARNING,
             f"depends on {label}, which is not in the estate yet; kept, and reported as "
@@ -307,18 +307,6 @@ def _check_targets(
             column=column,
             value=target[1],
         )
-
-
-def _where(parsed: ParsedReturn, record: Record, end: str) -> tuple[str | None, str | None]:
-    """The sheet and column a record's reference (or dependency end) was read from."""
-    if record.sheet is not None:
-        return record.sheet, record.column
-    mapping = parsed.mappings[record.kind]
-    if end in mapping.fields:
-        return parsed.sheet_names[record.kind], mapping.letter(end)
-    other = {"reference": "parent", "to_reference": "child"}[end]
-    column = mapping.letter_of(other) if other in mapping.extra else None
-    return parsed.sheet_names[record.kind], column
 
 
 def apply(

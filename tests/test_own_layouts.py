@@ -11,9 +11,11 @@ import openpyxl
 import pytest
 from sqlalchemy.engine import Engine
 
+from estate import db
 from estate.scoring import score_estate
 from estate.scoring.policy import load_policy
-from importers import ImportOptions, ImportResult, import_return
+from importers import ImportOptions, ImportResult, import_return, load_user_mapping
+from tests.conftest import Run
 
 AS_OF = dt.date(2026, 11, 1)
 REGISTER_HEADER = [
@@ -356,8 +358,6 @@ def test_from_and_to_are_read_as_from_depends_on_to_with_a_warning_and_a_mapping
             ["[dependencies]", *(f'"{h}" = "{t}"' for h, t in flipped["dependencies"].items())]
         )
     )
-    from importers import load_user_mapping
-
     options = ImportOptions(department="DBP", mapping=load_user_mapping(mapping))
     result = import_return(empty_engine, path, options)
     _clean(result)
@@ -434,3 +434,67 @@ def test_an_unknown_relationship_type_is_an_error_naming_the_cell(
     (error,) = result.errors
     assert (error.sheet, error.row, error.column) == ("Relationships", 2, "B")
     assert error.expected and "Depends on::Used by" in error.expected
+
+
+def test_validate_writes_a_mapping_to_edit_once_and_reuse(tmp_path: Path, run: Run) -> None:
+    rows: list[list[Any]] = [
+        ["App Ref", "Application", "Server OS Build", "Go-live year", "Feeds"],
+        ["A-1", "Ledger", "Windows Server 2008 R2", 2009, None],
+        ["A-2", "Claims", "RHEL 7", 2015, "Ledger"],
+    ]
+    path = workbook(tmp_path / "register.xlsx", {"Register": rows})
+    db_path = tmp_path / "e.db"
+    assert run("--db", db_path, "init").exit_code == 0
+    mapping = tmp_path / "dbp.toml"
+    result = run(
+        "--db", db_path, "validate", path, "--department", "DBP", "--write-mapping", mapping
+    )
+    assert result.exit_code == 0, result.output
+    text = mapping.read_text()
+    assert '"App Ref" = "reference"  # System reference' in text
+    assert '# "Server OS Build" = "os"  # not read; best guesses: os (Operating system)' in text
+    assert '# "Go-live year" = ""  # not read; no close target' in text
+    assert "[systems]" in text and "# Sheet 'Register', header row 1." in text
+
+    edited = text.replace('# "Server OS Build" = "os"', '"Server OS Build" = "Operating system"')
+    edited = edited.replace('# "Feeds" = ""', '"Feeds" = "used_by"')
+    mapping.write_text(edited)
+    imported = run("--db", db_path, "import", path, "-d", "DBP", "--mapping", mapping, "--json")
+    assert imported.exit_code == 0, imported.output
+    engine = db.open_engine(db_path)
+    try:
+        assert _rows(engine, "SELECT kind, product FROM component ORDER BY product") == [
+            ("Operating system", "RHEL 7"),
+            ("Operating system", "Windows Server 2008 R2"),
+        ]
+        assert _edges(engine) == [("A-1", "DBP", "A-2", "API", 1)]
+    finally:
+        engine.dispose()
+
+
+def test_write_mapping_takes_one_file(tmp_path: Path, run: Run) -> None:
+    path = workbook(tmp_path / "r.xlsx", {"Sheet1": [["App Ref", "Application"], ["A", "B"]]})
+    result = run("validate", path, path, "--write-mapping", tmp_path / "m.toml")
+    assert result.exit_code == 2 and "one FILE" in result.output
+
+
+def test_a_depends_on_column_on_the_systems_sheet_gives_dependencies(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    rows: list[list[Any]] = [
+        ["App Ref", "Application", "Depends on", "Used by"],
+        ["A-1", "Ledger", None, "Claims; Portal"],
+        ["A-2", "Claims", "Ledger", None],
+        ["A-3", "Portal", "A-2, HMRC Gateway", None],
+    ]
+    path = workbook(tmp_path / "r.xlsx", {"Register": rows})
+    result = import_return(empty_engine, path, ImportOptions(department="DBP"))
+    _clean(result)
+    assert _edges(empty_engine) == [
+        ("A-2", "DBP", "A-1", "API", 1),
+        ("A-3", "DBP", "A-1", "API", 1),
+        ("A-3", "DBP", "A-2", "API", 1),
+        ("A-3", "DBP", "HMRC Gateway", "API", 0),
+    ]
+    (unresolved,) = [p for p in result.warnings if "not in the estate yet" in p.message]
+    assert (unresolved.sheet, unresolved.row, unresolved.column) == ("Register", 4, "C")
