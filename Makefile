@@ -38,7 +38,7 @@ bench: $(STAMP)
 
 ## Rebuild sample_data/ from the generator (deterministic).
 sample-data: $(STAMP)
-	$(BIN)/estate generate --systems 300 --departments 6 --seed 2025 --sample sample_data
+	$(BIN)/estate generate --systems 300 --departments 7 --seed 2025 sample_data
 
 clean:
 	rm -rf $(VENV) estate.db estate.db-wal estate.db-shm .pytest_cache .mypy_cache .ruff_cache

@@ -211,6 +211,8 @@ SYSTEMS = SheetLayout(
                 "information asset owner",
                 "iao",
                 "owner",
+                "owned by",
+                "application owner",
             ),
         ),
         Column(
@@ -543,7 +545,7 @@ DEPENDENCIES = SheetLayout(
             "Description",
             values.parse_text,
             "What passes between them.",
-            aliases=("notes", "data exchanged"),
+            aliases=("notes", "data exchanged", "interface", "interface name", "interface id"),
             width=32,
         ),
     ),

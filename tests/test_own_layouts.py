@@ -15,7 +15,7 @@ from estate import db
 from estate.scoring import score_estate
 from estate.scoring.policy import load_policy
 from importers import ImportOptions, ImportResult, import_return, load_user_mapping
-from tests.conftest import Run
+from tests.conftest import SAMPLE_DIR, Run
 
 AS_OF = dt.date(2026, 11, 1)
 REGISTER_HEADER = [
@@ -498,3 +498,36 @@ def test_a_depends_on_column_on_the_systems_sheet_gives_dependencies(
     ]
     (unresolved,) = [p for p in result.warnings if "not in the estate yet" in p.message]
     assert (unresolved.sheet, unresolved.row, unresolved.column) == ("Register", 4, "C")
+
+
+def test_the_own_layout_samples_import_strictly_and_resolve(empty_engine: Engine) -> None:
+    for name, department in (
+        ("dtr-register.xlsx", "DTR"),
+        ("dfe-cmdb-extract.xlsx", "DFE"),
+        ("dfe-cmdb-relationships.csv", "DFE"),
+    ):
+        result = import_return(
+            empty_engine, SAMPLE_DIR / name, ImportOptions(department=department)
+        )
+        _clean(result)
+        assert not [p for p in result.warnings if p.message.startswith("unknown column")]
+    counts = dict(
+        _rows(
+            empty_engine,
+            "SELECT o.code, count(*) FROM system s JOIN organisation o "
+            "ON o.id = s.organisation_id GROUP BY o.code",
+        )
+    )
+    assert counts == {"DFE": 20, "DTR": 20}
+    per_department = _rows(
+        empty_engine,
+        "SELECT o.code, count(DISTINCT c.id), count(DISTINCT d.id), "
+        "sum(d.id IS NOT NULL AND d.to_system_id IS NULL) FROM system s "
+        "JOIN organisation o ON o.id = s.organisation_id "
+        "LEFT JOIN component c ON c.system_id = s.id "
+        "LEFT JOIN dependency d ON d.from_system_id = s.id GROUP BY o.code ORDER BY 1",
+    )
+    for _code, components, dependencies, unresolved in per_department:
+        assert components >= 30 and dependencies >= 30 and not unresolved
+    legacy = [s for s in _scores(empty_engine).values() if s.legacy.likelihood[0].value]
+    assert len(legacy) >= 30
