@@ -32,6 +32,7 @@ REGISTER_COLUMNS = (
     "Middleware",
     "Language",
     "Software",
+    "Hardware",
     "Supplier",
     "Contract End Date",
     "Annual Cost",
@@ -43,6 +44,7 @@ _REGISTER_TECH = {
     ComponentKind.MIDDLEWARE: "Middleware",
     ComponentKind.RUNTIME: "Language",
     ComponentKind.APPLICATION: "Software",
+    ComponentKind.HARDWARE: "Hardware",
 }
 CMDB_COLUMNS = (
     "CI ID",
@@ -71,11 +73,11 @@ def own_layout_departments(seed: int, systems: int) -> tuple[Department, Departm
     register = build_department(rng, "DTR", "Department for Transport Regulation", systems)
     cmdb = build_department(rng, "DFE", "Department for Education Funding", systems)
     for dept in (register, cmdb):
-        _unique_names(dept)
+        unique_names(dept)
     return register, cmdb
 
 
-def _unique_names(dept: Department) -> None:
+def unique_names(dept: Department) -> None:
     """Names are keys in these layouts' interface lists: make each one a department's own."""
     seen: Counter[str] = Counter()
     for system in dept.systems:
