@@ -77,16 +77,17 @@ class ColumnMapping:
         assert index is not None
         return str(get_column_letter(index + 1))
 
-    @property
+    @cached_property
     def name_is_key(self) -> bool:
-        """A systems sheet with no reference column: the system name is its key."""
+        """A systems sheet with no reference column: the system name is its key (asked once
+        the headers are all read, as `plan` is)."""
         return (
             self.layout.kind is RecordKind.SYSTEMS
             and "reference" not in self.fields
             and "name" in self.fields
         )
 
-    @property
+    @cached_property
     def relationship_shape(self) -> bool:
         """A CMDB relationship extract: parent and child columns give the ends."""
         return "parent" in self.extra and "child" in self.extra
