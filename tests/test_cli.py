@@ -48,6 +48,8 @@ def test_demo_builds_the_sample_estate(run: Run, tmp_path: Path) -> None:
     stats = json.loads(run("--db", path, "stats", "--json").stdout)
     assert stats["organisations"] == 9
     assert 320 <= stats["systems"] <= 340
+    by_department = {row["department"]: row["systems"] for row in stats["systems_by_department"]}
+    assert by_department["DTR"] == 20 and by_department["DFE"] == 20  # the own-layout samples
     assert stats["dependencies"] > stats["systems"]
     again = run("--db", path, "demo")
     assert again.exit_code == 1 and "--force" in again.stderr
