@@ -38,7 +38,7 @@ bench: $(STAMP)
 
 ## Rebuild sample_data/ from the generator (deterministic).
 sample-data: $(STAMP)
-	$(BIN)/estate generate --systems 300 --departments 6 --seed 2025 --sample sample_data
+	$(BIN)/estate generate --systems 300 --departments 7 --seed 2025 sample_data
 
 ## Refresh the bundled endoflife.date snapshot from a downloaded copy of its catalogue:
 ## make lifecycle-snapshot ENDOFLIFE=endoflife.json TAKEN=2026-08 (docs/lifecycle.md).

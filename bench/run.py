@@ -28,6 +28,16 @@ COLUMNS = {
         "import_over_openpyxl",
         "import_over_calamine",
     ),
+    "layouts": (
+        "template_import_s",
+        "register_import_s",
+        "register_over_template",
+        "template_cpu_s",
+        "register_cpu_s",
+        "register_over_template_cpu",
+        "template_rows",
+        "register_rows",
+    ),
     "writes": ("store_s", "bare_core_s", "writes_over_core"),
     "score": (
         "score_and_graph_s",
@@ -127,7 +137,9 @@ def _run_stage(stage: str, size: int, cache: Path) -> dict[str, Any] | None:
     return result
 
 
-def _fmt(value: float | int) -> str:
+def _fmt(value: float | int | list[int]) -> str:
+    if isinstance(value, list):
+        return "/".join(f"{v:,}" for v in value)
     return f"{value:,}" if isinstance(value, int) else f"{value:.2f}"
 
 

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,53 @@ def stage_import(systems: int, cache: Path) -> dict[str, Any]:
         "import_over_openpyxl": t_import / t_openpyxl,
         "import_over_calamine": t_import / t_calamine,
     }
+
+
+def layout_files(systems: int, cache: Path) -> tuple[Path, Path]:
+    """The same estate (one department: systems, technology, dependencies) as a template return
+    and as a flat asset register with an interfaces sheet naming systems by name."""
+    from estate.generate import build_estate, write_estate
+    from estate.own_layouts import unique_names, write_register
+
+    folder = cache / f"layouts-{systems}"
+    template, register = folder / "dbp-return.xlsx", folder / "dbp-register.xlsx"
+    if not (template.exists() and register.exists()):
+        (dept,) = build_estate(systems, 1, seed=11)
+        unique_names(dept)
+        dept.security = []  # a register holds no security assessments
+        write_estate([dept], folder, csv_departments=0)
+        write_register(dept, register)
+    return template, register
+
+
+def stage_layouts(systems: int, cache: Path) -> dict[str, Any]:
+    """A flat register's import against the template layout's import of the same estate, in
+    wall-clock and in CPU seconds (all threads: the fairer figure on a busy machine)."""
+    from estate import db
+    from importers import ImportOptions, import_return
+
+    template, register = layout_files(systems, cache)
+    options = ImportOptions(department="DBP", skip_invalid=True)
+    found: dict[str, Any] = {}
+    for name, source in (("template", template), ("register", register)):
+        with tempfile.TemporaryDirectory() as folder:
+            engine = db.open_engine(Path(folder) / "e.db", create=True)
+            cpu = time.process_time()
+            seconds, result = timed(partial(import_return, engine, source, options))
+            cpu = time.process_time() - cpu
+            with engine.connect() as connection:
+                counts = [
+                    connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one()
+                    for table in ("system", "component", "dependency")
+                ]
+            engine.dispose()
+        found[f"{name}_import_s"] = seconds
+        found[f"{name}_cpu_s"] = cpu
+        found[f"{name}_rows"] = counts
+        assert result.stored
+    found["register_over_template"] = found["register_import_s"] / found["template_import_s"]
+    found["register_over_template_cpu"] = found["register_cpu_s"] / found["template_cpu_s"]
+    return found
 
 
 def stage_writes(systems: int, cache: Path) -> dict[str, float]:
@@ -488,6 +536,7 @@ def stage_prepare(systems: int, cache: Path) -> dict[str, Any]:
 STAGES = {
     "prepare": stage_prepare,
     "import": stage_import,
+    "layouts": stage_layouts,
     "writes": stage_writes,
     "score": stage_score,
     "export": stage_export,

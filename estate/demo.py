@@ -23,8 +23,17 @@ def sample_returns(folder: Path) -> list[Path]:
 def build_demo(engine: Engine, folder: Path) -> list[ImportResult]:
     """Import every sample return, storing valid rows and reporting the rest, as a department
     clearing a backlog would (`--skip-invalid`). Departments whose returns name a parent are
-    imported after it, so the parent link is recorded."""
+    imported after it, so the parent link is recorded. A file's department is the code its
+    name starts with (`dtr-register.xlsx` is DTR's), as `--department` would give it: returns
+    in departments' own layouts have no cover sheet to say."""
     files = sample_returns(folder)
     deferred = [p for p in files if p.suffix.lower() == ".csv"]
     ordered = [p for p in files if p not in deferred] + deferred
-    return [import_return(engine, path, ImportOptions(skip_invalid=True)) for path in ordered]
+    return [
+        import_return(engine, path, ImportOptions(department=_department(path), skip_invalid=True))
+        for path in ordered
+    ]
+
+
+def _department(path: Path) -> str:
+    return path.name.split("-", 1)[0].upper()

@@ -435,6 +435,22 @@ def build_estate(
     return depts
 
 
+def build_department(
+    rng: random.Random, code: str, name: str, systems: int, as_of: dt.date = dt.date(2026, 10, 1)
+) -> Department:
+    """One department's systems, technology and dependencies among them, from `rng`: for
+    returns written in a department's own layout (`estate.own_layouts`)."""
+    dept = Department(code, name, None)
+    everyone: list[tuple[Department, dict[str, Any]]] = []
+    for index in range(1, systems + 1):
+        record, archetype = _system(rng, dept, index, as_of)
+        dept.systems.append(record)
+        everyone.append((dept, record))
+        dept.components.extend(_components(rng, record, archetype))
+    _dependencies(rng, [dept], everyone)
+    return dept
+
+
 def _dependencies(
     rng: random.Random, depts: list[Department], everyone: list[tuple[Department, dict[str, Any]]]
 ) -> None:

@@ -14,7 +14,9 @@ from sqlalchemy.engine import Engine
 from estate.db import begin_write
 from estate.perf import collector_paused
 from estate.progress import Progress
-from importers.headers import UserMapping, load_user_mapping
+from importers.headers import ColumnMapping, UserMapping, load_user_mapping
+from importers.layout import RecordKind
+from importers.mapping_file import write_mapping
 from importers.parse import ParsedReturn, parse_return
 from importers.problems import Problem, Severity
 from importers.store import ChangeSet, apply, plan
@@ -45,6 +47,10 @@ class ImportResult:
     batch_id: int | None = None
     replace: bool = False
     """Whether systems missing from the return are deleted (or, in a dry run, would be)."""
+    headers: dict[RecordKind, ColumnMapping] = field(default_factory=dict)
+    """How each sheet's headers were read (what `write_mapping` writes)."""
+    sheets: dict[RecordKind, str] = field(default_factory=dict)
+    """The sheet each kind of record was read from."""
 
     @property
     def missing_action(self) -> str:
@@ -53,6 +59,10 @@ class ImportResult:
         if not self.replace:
             return "flagged"
         return "deleted" if self.stored else "will be deleted"
+
+    def write_mapping(self, path: Path) -> None:
+        """Write a mapping file of this return's headers, to edit and reuse with --mapping."""
+        write_mapping(path, self.file.name, self.headers, self.sheets)
 
     @property
     def errors(self) -> list[Problem]:
@@ -132,7 +142,11 @@ def _import(
     engine: Engine, path: Path, options: ImportOptions, progress: Progress | None
 ) -> ImportResult:
     parsed: ParsedReturn = parse_return(
-        path, department=options.department, user_mapping=options.mapping, progress=progress
+        path,
+        department=options.department,
+        user_mapping=options.mapping,
+        progress=progress,
+        skip_invalid=options.skip_invalid,
     )
     if progress:
         progress("Comparing with the estate" if options.dry_run else "Storing", 0, 1)
@@ -154,5 +168,13 @@ def _import(
             transaction.rollback()
             raise
     return ImportResult(
-        path, parsed.department, changes, parsed.problems, store, batch_id, options.replace
+        path,
+        parsed.department,
+        changes,
+        parsed.problems,
+        store,
+        batch_id,
+        replace=options.replace,
+        headers=parsed.mappings,
+        sheets=parsed.sheet_names,
     )

@@ -20,6 +20,7 @@ from estate.enums import (
     SignIn,
 )
 from importers import values
+from importers.relationships import CONSUMER_ALIASES, PROVIDER_ALIASES
 from importers.values import Parser
 
 
@@ -91,7 +92,7 @@ def _dept(header: str = "Department") -> Column:
     )
 
 
-def _system_ref(header: str = "System reference") -> Column:
+def _system_ref(header: str = "System reference", also: tuple[str, ...] = ()) -> Column:
     return Column(
         "reference",
         header,
@@ -111,6 +112,22 @@ def _system_ref(header: str = "System reference") -> Column:
             "asset reference",
             "system code",
             "id",
+            "app ref",
+            "app reference",
+            "application reference",
+            "application number",
+            "app number",
+            "application no",
+            "asset number",
+            "asset ref",
+            "ci id",
+            "ci ref",
+            "ci reference",
+            "ci number",
+            "configuration item id",
+            "system number",
+            "service id",
+            *also,
         ),
         width=14,
     )
@@ -194,6 +211,8 @@ SYSTEMS = SheetLayout(
                 "information asset owner",
                 "iao",
                 "owner",
+                "owned by",
+                "application owner",
             ),
         ),
         Column(
@@ -477,7 +496,7 @@ DEPENDENCIES = SheetLayout(
     "Dependencies",
     (
         _dept(),
-        _system_ref(),
+        _system_ref(also=CONSUMER_ALIASES),
         Column(
             "to_org_code",
             "Depends on department",
@@ -502,6 +521,7 @@ DEPENDENCIES = SheetLayout(
                 "upstream system",
                 "depends on reference",
                 "target reference",
+                *PROVIDER_ALIASES,
             ),
             width=20,
         ),
@@ -525,11 +545,20 @@ DEPENDENCIES = SheetLayout(
             "Description",
             values.parse_text,
             "What passes between them.",
-            aliases=("notes", "data exchanged"),
+            aliases=("notes", "data exchanged", "interface", "interface name", "interface id"),
             width=32,
         ),
     ),
-    aliases=("interfaces", "integrations", "dependency", "links"),
+    aliases=(
+        "interfaces",
+        "integrations",
+        "dependency",
+        "links",
+        "relationships",
+        "relationship",
+        "interface list",
+        "data flows",
+    ),
 )
 
 SECURITY = SheetLayout(

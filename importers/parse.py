@@ -6,24 +6,34 @@ Nothing here touches the database; `importers.store` decides what the records ch
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 from collections import Counter
 from contextlib import closing
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from estate.enums import OrgKind, UnknownSpelling, normalise, parse_enum
+from estate.enums import DependencyKind, OrgKind, UnknownSpelling, normalise, parse_enum
 from estate.errors import InputError
 from estate.progress import Progress
 from estate.words import counted
-from importers import safety, values
+from importers import safety, technology, values
 from importers.headers import ColumnMapping, UserMapping, detect, layout_for_sheet_name
 from importers.layout import LAYOUTS, RecordKind, SheetLayout
 from importers.problems import CellError, Problem, Severity
-from importers.readers import RawSheet, iter_sheets
+from importers.readers import RawSheet, formula_cells, iter_sheets
+from importers.relationships import (
+    DEPENDS_ON,
+    SYSTEM_LINK_COLUMNS,
+    parent_depends_on_child,
+    split_systems,
+)
+from importers.technology import TECH_BY_TARGET
 
 COVER_SHEET = "Return"
 """The template's cover sheet: who the return is from."""
@@ -62,6 +72,16 @@ class Record:
     kind: RecordKind
     row: int
     values: dict[str, Any]
+    sheet: str | None = None
+    """The sheet it came from when that is not its kind's own sheet (a component read from a
+    technology column of the systems sheet)."""
+    column: str | None = None
+    """With `sheet`: the column it was read from."""
+    also: tuple[str, ...] = ()
+    """For a system: another identifier the return gives it (an application number)."""
+    unread: set[str] = field(default_factory=set)
+    """Fields whose cells could not be read and were skipped (--skip-invalid): an update
+    leaves them as stored."""
 
 
 @dataclass
@@ -79,6 +99,20 @@ class ParsedReturn:
     rejected_refs: dict[RecordKind, set[str]] = field(default_factory=dict)
     """System references that have at least one rejected row, per kind."""
     problems: list[Problem] = field(default_factory=list)
+    skip_invalid: bool = False
+    """A cell that cannot be read in an optional column rejects the cell, not the row."""
+    technology: list[Record] = field(default_factory=list)
+    """Components and dependencies read from the systems sheet's technology and "Depends on"
+    columns, before they join the Components and Dependencies sheets'."""
+    formulas: dict[str, set[tuple[int, int]]] = field(default_factory=dict, repr=False)
+
+    def formula_at(self, sheet: str, row: int, index: int) -> bool:
+        """Whether an empty-looking cell is a formula with no saved value (read once per sheet,
+        and only when asked: a required cell was empty)."""
+        found = self.formulas.get(sheet)
+        if found is None:
+            found = self.formulas[sheet] = formula_cells(self.path, sheet)
+        return (row, index) in found
 
     @property
     def file(self) -> str:
@@ -96,7 +130,7 @@ class ParsedReturn:
 
     def column_map(self) -> dict[str, Any]:
         """What was read from where, as stored with the import batch for provenance."""
-        return {
+        read = {
             kind.value: {
                 "sheet": self.sheet_names[kind],
                 "header_row": mapping.header_row,
@@ -104,6 +138,14 @@ class ParsedReturn:
             }
             for kind, mapping in self.mappings.items()
         }
+        systems = self.mappings.get(RecordKind.SYSTEMS)
+        if systems is not None and systems.extra:
+            read["technology"] = {
+                "sheet": self.sheet_names[RecordKind.SYSTEMS],
+                "header_row": systems.header_row,
+                "columns": {t: systems.letter_of(t) for t in systems.extra},
+            }
+        return read
 
 
 def _sha256(path: Path) -> str:
@@ -155,6 +197,7 @@ def parse_return(
     department: str | None = None,
     user_mapping: UserMapping | None = None,
     progress: Progress | None = None,
+    skip_invalid: bool = False,
 ) -> ParsedReturn:
     """Read and check a return file. File-level failures raise `InputError`; everything about
     rows and cells is collected as problems on the result.
@@ -166,7 +209,11 @@ def parse_return(
         progress(f"Reading {path.name}", 0, 1)
     safety.check_file(path)  # before the file is hashed: a pipe or device would never end
     parsed = ParsedReturn(
-        path, _sha256(path), department.upper() if department else None, CoverSheet()
+        path,
+        _sha256(path),
+        department.upper() if department else None,
+        CoverSheet(),
+        skip_invalid=skip_invalid,
     )
     user = user_mapping or {}
     waiting: list[RawSheet] = []
@@ -195,6 +242,7 @@ def parse_return(
         _settle_department(parsed, waiting)
         for sheet in waiting:
             _parse_sheet(parsed, sheet, progress)
+    _gather_technology(parsed)
     return parsed
 
 
@@ -259,6 +307,7 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
             column=mapping.letter(field_name),
             value=text,
         )
+    _shape_warnings(parsed, sheet, mapping)
     for index, text in {**mapping.unknown, **mapping.duplicates}.items():
         again = index in mapping.duplicates
         parsed.problem(
@@ -270,6 +319,43 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
             row=mapping.header_row,
             column=_letter(index),
             value=text,
+        )
+
+
+def _shape_warnings(parsed: ParsedReturn, sheet: RawSheet, mapping: ColumnMapping) -> None:
+    """Say once per sheet what its shape made the importer assume."""
+    where = {"sheet": sheet.name, "row": mapping.header_row}
+    if mapping.name_is_key:
+        parsed.problem(
+            Severity.WARNING,
+            "no system reference column: each system's name is its key, so renaming a system "
+            "makes it a new one; add a reference column (or map one with --mapping) to avoid it",
+            column=mapping.letter("name"),
+            **where,
+        )
+    if mapping.layout.kind is not RecordKind.DEPENDENCIES:
+        return
+    if mapping.relationship_shape and "relationship" not in mapping.extra:
+        parsed.problem(
+            Severity.WARNING,
+            "no relationship type column: each parent is taken to depend on its child",
+            **where,
+        )
+    elif mapping.direction_guessed:
+        parsed.problem(
+            Severity.WARNING,
+            "ends headed from / to: each 'from' system is taken to depend on its 'to' system; "
+            "this is a guess. If the sheet lists data flowing from one system to another, map "
+            "the columns the other way round with --mapping",
+            column=mapping.letter("reference") if "reference" in mapping.fields else None,
+            **where,
+        )
+    if "kind" not in mapping.fields:
+        parsed.problem(
+            Severity.WARNING,
+            "no dependency type column: every dependency on this sheet is stored as "
+            f"{DependencyKind.API.value!r}",
+            **where,
         )
 
 
@@ -288,7 +374,11 @@ def _settle_department(parsed: ParsedReturn, sheets: list[RawSheet]) -> None:
             continue
         sheet = next(s for s in sheets if s.name == parsed.sheet_names[kind])
         for row in sheet.rows[mapping.header_row :]:
-            if column < len(row) and row[column] is not None and not _is_note(row, mapping):
+            if (
+                column < len(row)
+                and row[column] is not None
+                and _note_text(row, mapping, False) is None
+            ):
                 found[str(row[column]).strip().upper()] += 1
     if not found:
         raise InputError(
@@ -310,24 +400,73 @@ def _settle_department(parsed: ParsedReturn, sheets: list[RawSheet]) -> None:
         )
 
 
-def _is_note(row: list[Any], mapping: ColumnMapping) -> bool:
-    """A free-text line below the data ("Figures as at 31 March"), not a record."""
+_NOTE_START = re.compile(
+    r"^\s*(?:[*†‡]|(?:sources?|notes?|nb|n\.b\.?|footnote)\s*[:.\-\u2013]|"
+    r"(?:prepared|compiled) by\b|data as at\b|figures (?:are|as)\b|last updated\b)",
+    re.IGNORECASE,
+)
+"""How a note under the data starts: "Source: ...", "Note - ...", "* excludes ...", ..."""
+_TOTAL = re.compile(r"^\s*(?:grand\s+|sub[\s-]*)?totals?\s*:?\s*$", re.IGNORECASE)
+"""A totals row's label."""
+
+
+def _key_index(mapping: ColumnMapping) -> int | None:
+    """The column a sheet's rows are keyed by: the reference, or the name where there is none."""
+    index = mapping.fields.get("reference")
+    if index is None and mapping.name_is_key:
+        index = mapping.fields.get("name")
+    return index
+
+
+def _note_text(row: list[Any], mapping: ColumnMapping, after_gap: bool) -> str | None:
+    """The text of a row that is a note, a source or a total rather than a record, else None.
+
+    A row with one cell filled is a note when that cell is not the row's key, when it follows a
+    blank row under the data, or when it reads like one ("Source: ...", "Note: ..."); a row
+    whose first filled cell is "Total" is a totals row, whatever else it holds."""
+    first: Any = None
     filled = 0
     for cell in row:
         if cell is not None and (not isinstance(cell, str) or cell.strip()):
             filled += 1
             if filled > 1:
-                return False
-    reference = mapping.fields.get("reference")
-    return filled == 1 and (reference is None or reference >= len(row) or row[reference] is None)
+                break
+            first = cell
+    if filled > 1:
+        return first if isinstance(first, str) and _TOTAL.match(first) else None
+    key = _key_index(mapping)
+    if (
+        after_gap
+        or key is None
+        or key >= len(row)
+        or row[key] is None
+        or (isinstance(first, str) and _NOTE_START.match(first))
+    ):
+        return str(first)
+    return None
+
+
+def where(parsed: ParsedReturn, record: Record, end: str) -> tuple[str | None, str | None]:
+    """The sheet and column a record's reference (or a dependency's other end) was read from."""
+    if record.sheet is not None:
+        return record.sheet, record.column
+    mapping = parsed.mappings[record.kind]
+    if end in mapping.fields:
+        return parsed.sheet_names[record.kind], mapping.letter(end)
+    other = {"reference": "parent", "to_reference": "child"}[end]
+    column = mapping.letter_of(other) if other in mapping.extra else None
+    return parsed.sheet_names[record.kind], column
 
 
 def _parse_rows(
     parsed: ParsedReturn, sheet: RawSheet, mapping: ColumnMapping, progress: Progress | None
 ) -> None:
     kind = mapping.layout.kind
-    seen: dict[tuple[Any, ...], int] = {}
+    seen: dict[tuple[Any, ...], Record] = {}
+    technology = [t for t in mapping.extra if t in TECH_BY_TARGET]
+    links = [c for c in SYSTEM_LINK_COLUMNS if c.target in mapping.extra]
     rows = sheet.rows[mapping.header_row :]
+    gap = data = False
     for offset, row in enumerate(rows):
         if progress and offset % PROGRESS_EVERY == 0:
             progress(f"Checking {sheet.name}", offset, len(rows))
@@ -335,38 +474,200 @@ def _parse_rows(
         if not any(
             cell is not None and (not isinstance(cell, str) or cell.strip()) for cell in row
         ):
+            gap = data
             continue
-        if _is_note(row, mapping):
-            text = next(str(c) for c in row if c is not None and str(c).strip())
+        note = _note_text(row, mapping, gap)
+        if note is not None:
             parsed.problem(
                 Severity.WARNING,
-                "a line of text, not a record; not imported",
+                "a note, source or total, not a record; ignored",
                 sheet=sheet.name,
                 row=number,
-                value=text[:80],
+                value=note[:80],
             )
             continue
+        gap, data = False, True
         record = _parse_record(parsed, sheet.name, number, row, mapping)
         if record is None:
             _reject(parsed, kind, row, mapping)
             continue
         key = _record_key(record)
-        if key in seen:
+        earlier = seen.get(key)
+        if earlier is not None and kind is RecordKind.DEPENDENCIES:
+            # Relationship extracts list a link from both ends ("Depends on" and "Used by").
+            parsed.problem(
+                Severity.WARNING,
+                f"the same dependency as row {earlier.row}; stored once",
+                sheet=sheet.name,
+                row=number,
+            )
+            continue
+        if earlier is not None and not technology:
             parsed.problem(
                 Severity.ERROR,
-                f"duplicate of row {seen[key]}: the same {_key_words(kind)} appears twice",
+                f"duplicate of row {earlier.row}: the same {_key_words(kind)} appears twice",
                 sheet=sheet.name,
                 row=number,
             )
             _reject(parsed, kind, row, mapping)
             continue
-        seen[key] = number
+        if technology:
+            components = _technology(parsed, sheet.name, number, row, mapping, record, technology)
+            if components is None:
+                _reject(parsed, kind, row, mapping)
+                continue
+            parsed.technology.extend(components)
+        if links:
+            parsed.technology.extend(_links(parsed, sheet.name, number, row, mapping, record))
+        if earlier is not None:
+            _merge(parsed, sheet.name, earlier, record, mapping)
+            continue
+        seen[key] = record
         parsed.records[kind].append(record)
+
+
+def _technology(
+    parsed: ParsedReturn,
+    sheet: str,
+    number: int,
+    row: list[Any],
+    mapping: ColumnMapping,
+    system: Record,
+    targets: list[str],
+) -> list[Record] | None:
+    """The components a systems row's technology columns name; None when the row is rejected."""
+    width = len(row)
+    cells = {t: row[mapping.extra[t]] if mapping.extra[t] < width else None for t in targets}
+    notes: list[str] = []
+    try:
+        found = technology.read_row(cells, notes.append)
+    except CellError as exc:
+        letter = mapping.letter_of("technology_type")
+        raw = cells.get("technology_type")
+        if not parsed.skip_invalid:
+            parsed.problem(
+                Severity.ERROR,
+                f"Technology type: {exc}",
+                sheet=sheet,
+                row=number,
+                column=letter,
+                value=str(raw),
+                expected=exc.expected,
+            )
+            return None
+        parsed.problem(
+            Severity.ERROR,
+            f"Technology type: {exc}; {_CELL_SKIPPED}",
+            sheet=sheet,
+            row=number,
+            column=letter,
+            value=str(raw),
+            expected=exc.expected,
+        )
+        cells.pop("technology_type")
+        found = technology.read_row(cells, notes.append)
+    for note in notes:
+        parsed.problem(Severity.WARNING, note, sheet=sheet, row=number)
+    reference = system.values["reference"]
+    return [
+        Record(
+            RecordKind.COMPONENTS,
+            number,
+            {"reference": reference, "kind": c.kind, "product": c.product, "version": c.version},
+            sheet=sheet,
+            column=mapping.letter_of(c.column),
+        )
+        for c in found
+    ]
+
+
+def _links(
+    parsed: ParsedReturn,
+    sheet: str,
+    number: int,
+    row: list[Any],
+    mapping: ColumnMapping,
+    system: Record,
+) -> list[Record]:
+    """Dependencies a systems row lists in "Depends on" or "Used by" columns."""
+    reference = system.values["reference"]
+    found: list[Record] = []
+    for column in SYSTEM_LINK_COLUMNS:
+        index = mapping.extra.get(column.target)
+        if index is None or index >= len(row):
+            continue
+        text = values.parse_text(row[index], lambda _m: None)
+        for other in split_systems(text) if text else ():
+            ends = (reference, other) if column is DEPENDS_ON else (other, reference)
+            found.append(
+                Record(
+                    RecordKind.DEPENDENCIES,
+                    number,
+                    {
+                        "reference": ends[0],
+                        "to_org_code": parsed.department,
+                        "to_reference": ends[1],
+                        "kind": DependencyKind.API,
+                    },
+                    sheet=sheet,
+                    column=mapping.letter_of(column.target),
+                )
+            )
+    return found
+
+
+def _merge(
+    parsed: ParsedReturn, sheet: str, earlier: Record, later: Record, mapping: ColumnMapping
+) -> None:
+    """A system repeated on another row (one row per technology): the later row fills the
+    fields the earlier left blank; where both give a value and they differ, the earlier row's
+    is stored and the problem names both rows and both values."""
+    for name, value in later.values.items():
+        if value is None:
+            continue
+        kept = earlier.values.get(name)
+        if kept is None:
+            earlier.values[name] = value
+            earlier.unread.discard(name)
+        elif kept != value:
+            header = mapping.layout.column(name).header
+            parsed.problem(
+                Severity.WARNING,
+                f"system {earlier.values['reference']!r} is on rows {earlier.row} and "
+                f"{later.row}, which disagree on {header}: {_shown(kept)} (row {earlier.row}) "
+                f"and {_shown(value)} (row {later.row}); row {earlier.row}'s value was stored",
+                sheet=sheet,
+                row=later.row,
+                column=mapping.letter(name),
+                value=_shown(value),
+            )
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return repr(value.value if isinstance(value, StrEnum) else value)
+
+
+def _gather_technology(parsed: ParsedReturn) -> None:
+    """Add the components and dependencies read from systems rows to their own sheets', once
+    each: what a row repeats, or the other sheet already lists, is not added again."""
+    keys: dict[RecordKind, set[tuple[Any, ...]]] = {}
+    for record in parsed.technology:
+        kind = record.kind
+        if kind not in keys:
+            parsed.rejected.setdefault(kind, 0)
+            keys[kind] = {_record_key(r) for r in parsed.records.setdefault(kind, [])}
+        key = _record_key(record)
+        if key not in keys[kind]:
+            keys[kind].add(key)
+            parsed.records[kind].append(record)
+    parsed.technology.clear()
 
 
 def _reject(parsed: ParsedReturn, kind: RecordKind, row: list[Any], mapping: ColumnMapping) -> None:
     parsed.rejected[kind] += 1
-    index = mapping.fields.get("reference")
+    index = _key_index(mapping)
     if index is not None and index < len(row):
         reference = _plain_text(row[index])
         if reference is not None:
@@ -398,28 +699,37 @@ def _record_key(record: Record) -> tuple[Any, ...]:
     return (v["reference"], v["principle"])
 
 
+_CELL_SKIPPED = "this cell was not imported (the field keeps its stored value, unknown if new)"
+
+
 def _parse_record(
     parsed: ParsedReturn, sheet: str, number: int, row: list[Any], mapping: ColumnMapping
 ) -> Record | None:
     result: dict[str, Any] = {}
     ok = True
     notes: list[str] = []
+    unread: set[str] = set()
     width = len(row)
     for column, index, letter in mapping.plan:
         raw = row[index] if index < width else None
         try:
             value = column.parser(raw, notes.append)
         except CellError as exc:
+            skip = parsed.skip_invalid and not column.required
             parsed.problem(
                 Severity.ERROR,
-                f"{column.header}: {exc}",
+                f"{column.header}: {exc}; {_CELL_SKIPPED}" if skip else f"{column.header}: {exc}",
                 sheet=sheet,
                 row=number,
                 column=letter,
                 value=str(raw),
                 expected=exc.expected,
             )
-            ok = False
+            if skip:
+                result[column.field] = None
+                unread.add(column.field)
+            else:
+                ok = False
             continue
         if notes:
             for note in notes:
@@ -429,9 +739,17 @@ def _parse_record(
                 )
             notes.clear()
         if value is None and column.required and column.field != "department":
+            if raw is None and parsed.formula_at(sheet, number, index):
+                message = (
+                    f"{column.header}: the cell holds a formula with no saved value (the file "
+                    "was written by a program and never opened in Excel); open and save the "
+                    "file in Excel, then import it again"
+                )
+            else:
+                message = f"{column.header} is required"
             parsed.problem(
                 Severity.ERROR,
-                f"{column.header} is required",
+                message,
                 sheet=sheet,
                 row=number,
                 column=letter,
@@ -445,12 +763,29 @@ def _parse_record(
         return None
     if result.get("hosting") is not None and result.get("cloud_provider") is None:
         result["cloud_provider"] = values.provider_of(row[mapping.fields["hosting"]])
-    return _check_department(parsed, sheet, number, mapping, result)
+    record = _finish_record(parsed, sheet, number, mapping, row, result)
+    if record is not None:
+        record.unread = unread
+    return record
 
 
-def _check_department(
-    parsed: ParsedReturn, sheet: str, number: int, mapping: ColumnMapping, values_: dict[str, Any]
+def _extra_text(row: list[Any], mapping: ColumnMapping, target: str) -> str | None:
+    index = mapping.extra.get(target)
+    if index is None or index >= len(row):
+        return None
+    return values.parse_text(row[index], lambda _m: None)
+
+
+def _finish_record(
+    parsed: ParsedReturn,
+    sheet: str,
+    number: int,
+    mapping: ColumnMapping,
+    row: list[Any],
+    values_: dict[str, Any],
 ) -> Record | None:
+    """Check the row is the return's department's and complete what the sheet's shape implies:
+    a name as key, a second identifier, a relationship's direction, a left-out type."""
     department = parsed.department
     assert department is not None
     own = values_.pop("department", None)
@@ -466,19 +801,81 @@ def _check_department(
             expected=department,
         )
         return None
-    if mapping.layout.kind is RecordKind.DEPENDENCIES:
-        target = values_.get("to_org_code")
-        values_["to_org_code"] = target.upper() if target else department
-        if values_["to_org_code"] == department and values_["to_reference"] == values_["reference"]:
-            parsed.problem(
-                Severity.ERROR,
-                "a system cannot depend on itself",
-                sheet=sheet,
-                row=number,
-                column=mapping.letter("to_reference"),
-                value=values_["to_reference"],
-            )
-            return None
-    if mapping.layout.kind is RecordKind.COMPONENTS:
+    kind = mapping.layout.kind
+    also: tuple[str, ...] = ()
+    if kind is RecordKind.SYSTEMS:
+        if mapping.name_is_key:
+            values_["reference"] = values_["name"]
+        if mapping.identifier is not None and mapping.identifier < len(row):
+            other = values.parse_text(row[mapping.identifier], lambda _m: None)
+            also = (other,) if other else ()
+    if kind is RecordKind.DEPENDENCIES and not _dependency_ends(
+        parsed, sheet, number, mapping, row, values_
+    ):
+        return None
+    if kind is RecordKind.COMPONENTS:
         values_["version"] = values_.get("version") or ""
-    return Record(mapping.layout.kind, number, values_)
+    return Record(kind, number, values_, also=also)
+
+
+def _dependency_ends(
+    parsed: ParsedReturn,
+    sheet: str,
+    number: int,
+    mapping: ColumnMapping,
+    row: list[Any],
+    values_: dict[str, Any],
+) -> bool:
+    """Settle which end depends on which; False (with the problem recorded) if it cannot be."""
+    department = parsed.department
+    if mapping.relationship_shape:
+        parent = _extra_text(row, mapping, "parent")
+        child = _extra_text(row, mapping, "child")
+        for target, text in (("parent", parent), ("child", child)):
+            if text is None:
+                parsed.problem(
+                    Severity.ERROR,
+                    f"{target.capitalize()} is required",
+                    sheet=sheet,
+                    row=number,
+                    column=mapping.letter_of(target),
+                    expected="the system at that end of the relationship",
+                )
+                return False
+        assert parent is not None and child is not None
+        depends = True
+        relationship = _extra_text(row, mapping, "relationship")
+        if relationship is not None:
+            try:
+                depends = parent_depends_on_child(relationship)
+            except CellError as exc:
+                parsed.problem(
+                    Severity.ERROR,
+                    f"Relationship type: {exc}",
+                    sheet=sheet,
+                    row=number,
+                    column=mapping.letter_of("relationship"),
+                    value=relationship,
+                    expected=exc.expected,
+                )
+                return False
+        values_["reference"], values_["to_reference"] = (
+            (parent, child) if depends else (child, parent)
+        )
+    if "kind" not in mapping.fields:
+        values_["kind"] = DependencyKind.API
+    org = values_.get("to_org_code")
+    values_["to_org_code"] = org.upper() if org else department
+    if values_["to_org_code"] == department and values_["to_reference"] == values_["reference"]:
+        parsed.problem(
+            Severity.ERROR,
+            "a system cannot depend on itself",
+            sheet=sheet,
+            row=number,
+            column=mapping.letter_of(
+                "to_reference" if "to_reference" in mapping.fields else "child"
+            ),
+            value=values_["to_reference"],
+        )
+        return False
+    return True

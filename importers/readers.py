@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections import deque
 from collections.abc import Generator
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import python_calamine as calamine
+from defusedxml import ElementTree
+from openpyxl.utils import column_index_from_string
 
 from estate.errors import InputError
 from importers import safety
@@ -213,3 +216,58 @@ def _read_csv(path: Path) -> RawSheet:
     except csv.Error as exc:
         raise InputError(f"{path}, row {line + 1}: not valid CSV ({exc}).") from exc
     return RawSheet(path.stem, rows, encoding_note=note)
+
+
+_FORMULA_CELL = re.compile(
+    rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]+)\"[^>]*>\s*<(?:\w+:)?f[\s>/]"
+)
+"""A cell element whose first child is a formula (`<c r="B2"><f>...`)."""
+_CHUNK = 1 << 22
+_OVERLAP = 1024
+
+
+def formula_cells(path: Path, sheet_name: str) -> set[tuple[int, int]]:
+    """(1-based row, 0-based column) of every formula cell on one sheet of a workbook.
+
+    python-calamine reads a formula's saved value and cannot tell a formula with no saved
+    value (a workbook written by a program, never opened in Excel) from an empty cell. This
+    scans the sheet's XML for formula cells, in chunks, and is only done when a required cell
+    is empty; the file has passed `safety.check_file` by then."""
+    if path.suffix.lower() not in safety.SPREADSHEET_SUFFIXES:
+        return set()
+    found: set[tuple[int, int]] = set()
+    with zipfile.ZipFile(path) as archive:
+        member = _sheet_member(archive, sheet_name)
+        if member is None:
+            return found
+        with archive.open(member) as handle:
+            tail = b""
+            while chunk := handle.read(_CHUNK):
+                text = tail + chunk
+                for match in _FORMULA_CELL.finditer(text):
+                    letters, number = match.groups()
+                    found.add((int(number), column_index_from_string(letters.decode()) - 1))
+                tail = text[-_OVERLAP:]
+    return found
+
+
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _sheet_member(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
+    """The zip member holding a sheet's XML, found through the workbook's relationships."""
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rid = next(
+        (
+            sheet.get(_R_ID)
+            for sheet in workbook.iter()
+            if sheet.tag.endswith("}sheet") and sheet.get("name") == sheet_name
+        ),
+        None,
+    )
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next((r.get("Target") for r in rels.iter(_RELS) if r.get("Id") == rid), None)
+    if rid is None or target is None:
+        return None
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"

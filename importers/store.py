@@ -29,9 +29,10 @@ from estate.models import (
     table_of,
 )
 from estate.words import counted
+from importers.ends import resolve_ends
 from importers.headers import ColumnMapping
 from importers.layout import LAYOUT_BY_KIND, RecordKind
-from importers.parse import ParsedReturn, Record
+from importers.parse import ParsedReturn, Record, where
 from importers.problems import Severity
 
 SYSTEM = table_of(System)
@@ -153,6 +154,8 @@ def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
     changes.existing_ids = {ref: int(row["id"]) for ref, row in stored.items()}
 
     systems = _refuse_case_variants(parsed, changes, stored)
+    _keep_unread(systems, stored)
+    resolve_ends(connection, parsed, department, stored)
     in_file = {record.values["reference"]: record for record in systems}
     mapping = parsed.mappings.get(RecordKind.SYSTEMS)
     supplied = supplied_fields(mapping) if mapping else []
@@ -192,7 +195,12 @@ def _headers(mapping: ColumnMapping) -> dict[str, str]:
     """Each system field's column header as the return writes it (the template's header for a
     field the return gives only by implication, such as the cloud provider)."""
     layout = LAYOUT_BY_KIND[RecordKind.SYSTEMS]
-    return {c.field: mapping.headers.get(c.field, c.header) for c in layout.columns}
+    return {
+        c.field: mapping.headers.get(mapping.fields[c.field], c.header)
+        if c.field in mapping.fields
+        else c.header
+        for c in layout.columns
+    }
 
 
 def _refuse_case_variants(
@@ -210,19 +218,29 @@ def _refuse_case_variants(
         if twin is None or reference in stored:
             kept.append(record)
             continue
+        sheet, column = where(parsed, record, "reference")
         parsed.problem(
             Severity.ERROR,
             f"reference differs only in case from the stored system {twin!r}, which it would "
             f"duplicate; write it as {twin!r}",
-            sheet=parsed.sheet_names[RecordKind.SYSTEMS],
+            sheet=sheet,
             row=record.row,
-            column=parsed.mappings[RecordKind.SYSTEMS].letter("reference"),
+            column=column,
             value=reference,
             expected=twin,
         )
         changes.rejected += 1
         parsed.rejected_refs.setdefault(RecordKind.SYSTEMS, set()).add(reference)
     return kept
+
+
+def _keep_unread(systems: list[Record], stored: dict[str, dict[str, Any]]) -> None:
+    """A cell skipped as unreadable (--skip-invalid) leaves a stored system's field as it was."""
+    for record in systems:
+        if record.unread:
+            before = stored.get(record.values["reference"])
+            for name in record.unread:
+                record.values[name] = before[name] if before else None
 
 
 def _system_change(
@@ -266,16 +284,17 @@ def _plan_related(
         for row in connection.execute(statement):
             current[row[0]].add(tuple(row[1:]))
     wanted: dict[str, list[Record]] = defaultdict(list)
-    sheet = parsed.sheet_names[kind]
     rejected_systems = parsed.rejected_refs.get(RecordKind.SYSTEMS, set())
     for record in parsed.records[kind]:
         reference = record.values["reference"]
         if reference not in known:
             parsed.rejected[kind] += 1
             changes.rejected += 1
+            sheet, column = where(parsed, record, "reference")
             if reference in rejected_systems:  # one problem per system, under its cause
                 followers = changes.rejected_systems.setdefault(reference, {})
-                followers[sheet] = followers.get(sheet, 0) + 1
+                named = sheet or parsed.sheet_names[kind]
+                followers[named] = followers.get(named, 0) + 1
                 continue
             if RecordKind.SYSTEMS in parsed.mappings:
                 message = f"system {reference!r} is not on this return's Systems sheet"
@@ -286,7 +305,7 @@ def _plan_related(
                 message,
                 sheet=sheet,
                 row=record.row,
-                column=parsed.mappings[kind].letter("reference"),
+                column=column,
                 value=reference,
                 expected="a system reference from the Systems sheet",
             )
@@ -374,7 +393,6 @@ def _check_targets(
     for code, reference in connection.execute(statement.where(ORG.c.code.in_(codes))):
         existing.add((code, reference))
     existing |= {(changes.department, ref) for ref in new_refs}
-    sheet = parsed.sheet_names[RecordKind.DEPENDENCIES]
     rejected = parsed.rejected_refs.get(RecordKind.SYSTEMS, set())
     for record in records:
         target = (record.values["to_org_code"], record.values["to_reference"])
@@ -386,13 +404,14 @@ def _check_targets(
             followers = changes.rejected_systems.setdefault(target[1], {})
             followers[_WAITING] = followers.get(_WAITING, 0) + 1
             continue
+        sheet, column = where(parsed, record, "to_reference")
         parsed.problem(
             Severity.WARNING,
             f"depends on {label}, which is not in the estate yet; kept, and reported as "
             "unresolved until that system is imported",
             sheet=sheet,
             row=record.row,
-            column=parsed.mappings[RecordKind.DEPENDENCIES].letter("to_reference"),
+            column=column,
             value=target[1],
         )
 

@@ -44,10 +44,12 @@ def test_demo_builds_the_sample_estate(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "demo.db"
     result = run("--db", path, "demo")
     assert result.exit_code == 0, result.output
-    assert "Imported 7 sample returns" in result.stdout
+    assert "Imported 10 sample returns" in result.stdout
     stats = json.loads(run("--db", path, "stats", "--json").stdout)
-    assert stats["organisations"] == 7
-    assert 280 <= stats["systems"] <= 300
+    assert stats["organisations"] == 9
+    assert 320 <= stats["systems"] <= 340
+    by_department = {row["department"]: row["systems"] for row in stats["systems_by_department"]}
+    assert by_department["DTR"] == 20 and by_department["DFE"] == 20  # the own-layout samples
     assert stats["dependencies"] > stats["systems"]
     again = run("--db", path, "demo")
     assert again.exit_code == 1 and "--force" in again.stderr
@@ -144,8 +146,16 @@ def test_generate_is_deterministic(run: Run, tmp_path: Path) -> None:
     for out in (first, second):
         assert run("generate", "--systems", "40", "--departments", "3", out).exit_code == 0
     names = sorted(p.name for p in first.iterdir())
-    assert names == ["dbp-return.xlsx", "mbi-systems.csv", "rca-return.xlsx"]
-    assert (first / "mbi-systems.csv").read_bytes() == (second / "mbi-systems.csv").read_bytes()
+    assert names == [
+        "dbp-return.xlsx",
+        "dfe-cmdb-extract.xlsx",
+        "dfe-cmdb-relationships.csv",
+        "dtr-register.xlsx",
+        "mbi-systems.csv",
+        "rca-return.xlsx",
+    ]
+    for text in ("mbi-systems.csv", "dfe-cmdb-relationships.csv"):
+        assert (first / text).read_bytes() == (second / text).read_bytes()
     from python_calamine import CalamineWorkbook
 
     def rows(path: Path) -> list[list[Any]]:

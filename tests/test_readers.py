@@ -88,7 +88,7 @@ def test_a_departments_own_layout_imports_with_its_problems_reported(
     ) in messages
     note = next(p for p in result.warnings if p.row == 10)
     assert (
-        note.message.startswith("a line of text")
+        note.message.startswith("a note, source or total")
         and note.value
         and note.value.startswith("Figures")
     )
@@ -270,7 +270,7 @@ def test_no_recognisable_header_is_one_clear_error(tmp_path: Path) -> None:
 
 def test_missing_required_column_is_named(empty_engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
-    path.write_text("Department,System name,Hosting\nDBP,Ledger,SaaS\n")
+    path.write_text("Department,System reference,Hosting\nDBP,DBP-1,SaaS\n")
     result = import_return(empty_engine, path)
     assert not result.stored
-    assert any("required column 'System reference' is missing" in p.message for p in result.errors)
+    assert any("required column 'System name' is missing" in p.message for p in result.errors)

@@ -198,15 +198,32 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     show_default=True,
     help="How many departments (the last ones) to write as a CSV of systems only.",
 )
+@click.option(
+    "--own-layouts",
+    type=click.IntRange(0),
+    default=20,
+    show_default=True,
+    help="Systems each in two more returns in departments' own layouts (an asset register "
+    "with an interfaces sheet; a CMDB extract with its relationship file); 0 for none.",
+)
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 def generate(
-    n_systems: int, departments: int, seed: int, csv_departments: int, out_dir: Path
+    n_systems: int,
+    departments: int,
+    seed: int,
+    csv_departments: int,
+    own_layouts: int,
+    out_dir: Path,
 ) -> None:
     """Write a realistic synthetic estate into OUT_DIR as departmental returns (deterministic)."""
     from estate.generate import build_estate, write_estate
+    from estate.own_layouts import write_own_layouts
 
     estate = build_estate(n_systems, departments, seed)
     paths = write_estate(estate, out_dir, csv_departments=min(csv_departments, departments))
+    if own_layouts:
+        paths += write_own_layouts(out_dir, seed + 1, own_layouts)
+        n_systems += 2 * own_layouts
     for path in paths:
         click.echo(str(path))
     err.print(f"{n_systems:,} systems in {len(paths)} returns, seed {seed}.")

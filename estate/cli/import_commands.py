@@ -66,9 +66,13 @@ def _run(
     report: Path | None,
     as_json: bool,
     quiet: bool = False,
+    write_mapping: Path | None = None,
 ) -> None:
     show_progress = err.is_terminal and not (quiet or as_json)
     results = [_import_one(path, options, show_progress) for path in files]
+    if write_mapping is not None:
+        results[0].write_mapping(write_mapping)
+        err.print(f"Mapping of {results[0].file.name}'s headers written to {write_mapping}.")
     if report is not None:
         write_report(
             report, [r.as_dict() for r in results], [p for r in results for p in r.problems]
@@ -123,6 +127,12 @@ def import_(
 @cli.command()
 @_FILES
 @_import_options
+@click.option(
+    "--write-mapping",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a TOML mapping of the file's headers (what each was read as, and guesses for "
+    "the rest) to edit and pass with --mapping next time.",
+)
 def validate(
     files: tuple[Path, ...],
     department: str | None,
@@ -130,12 +140,16 @@ def validate(
     report: Path | None,
     as_json: bool,
     quiet: bool,
+    write_mapping: Path | None,
 ) -> None:
-    """Check returns and show exactly what importing them would change; write nothing."""
+    """Check returns and show exactly what importing them would change; write nothing
+    (but the --report and --write-mapping files)."""
+    if write_mapping is not None and len(files) > 1:
+        raise click.BadParameter("give one FILE with --write-mapping", param_hint="FILES")
     options = ImportOptions(
         department=department, mapping=load_user_mapping(mapping) if mapping else {}, dry_run=True
     )
-    _run(files, options, report, as_json, quiet)
+    _run(files, options, report, as_json, quiet, write_mapping)
 
 
 @cli.command()

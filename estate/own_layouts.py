@@ -1,0 +1,210 @@
+"""Generated returns in departments' own layouts rather than the template's.
+
+The same synthetic systems `estate.generate` makes, written as departments really keep them: a
+one-sheet asset register with the technology in columns beside each system and an interfaces
+sheet naming systems by name; or a CMDB extract with one row per technology and a relationship
+file (parent, type, child) exported beside it. The sample data holds one of each, and the
+benchmarks time the register against the template layout of the same estate.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from estate.enums import ComponentKind
+from estate.generate import Department, build_department
+
+REGISTER_COLUMNS = (
+    "App Ref",
+    "Application",
+    "Business Owner",
+    "Criticality",
+    "Hosting",
+    "Operating System",
+    "Database",
+    "Middleware",
+    "Language",
+    "Software",
+    "Hardware",
+    "Supplier",
+    "Contract End Date",
+    "Annual Cost",
+    "Users",
+)
+_REGISTER_TECH = {
+    ComponentKind.OS: "Operating System",
+    ComponentKind.DATABASE: "Database",
+    ComponentKind.MIDDLEWARE: "Middleware",
+    ComponentKind.RUNTIME: "Language",
+    ComponentKind.APPLICATION: "Software",
+    ComponentKind.HARDWARE: "Hardware",
+}
+CMDB_COLUMNS = (
+    "CI ID",
+    "Name",
+    "Owned by",
+    "Business criticality",
+    "Hosting",
+    "Technology Type",
+    "Technology",
+    "Version",
+    "Annual cost",
+)
+# A dependency written as a CMDB relationship: (type, consumer is the parent?)
+_RELATIONSHIP_TYPES = (
+    ("Depends on::Used by", True),
+    ("Uses::Used by", True),
+    ("Used by::Uses", False),
+    ("Sends data to::Receives data from", False),
+)
+
+
+def own_layout_departments(seed: int, systems: int) -> tuple[Department, Department]:
+    """Two departments' systems for the own-layout samples: DTR keeps an asset register, DFE a
+    CMDB. Their own random stream, so the template samples do not change with them."""
+    rng = random.Random(seed)
+    register = build_department(rng, "DTR", "Department for Transport Regulation", systems)
+    cmdb = build_department(rng, "DFE", "Department for Education Funding", systems)
+    for dept in (register, cmdb):
+        unique_names(dept)
+    return register, cmdb
+
+
+def unique_names(dept: Department) -> None:
+    """Names are keys in these layouts' interface lists: make each one a department's own."""
+    seen: Counter[str] = Counter()
+    for system in dept.systems:
+        seen[system["name"]] += 1
+        if seen[system["name"]] > 1:
+            system["name"] = f"{system['name']} {seen[system['name']]}"
+
+
+def _text(value: Any) -> Any:
+    """A cell as a department types it: enumerations as their words, dates day first."""
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    return getattr(value, "value", value)
+
+
+def _components_by_system(dept: Department) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {}
+    for component in dept.components:
+        found.setdefault(component["reference"], []).append(component)
+    return found
+
+
+def _product(component: dict[str, Any]) -> str:
+    return f"{component['product']} {component.get('version') or ''}".strip()
+
+
+def write_register(dept: Department, path: Path) -> Path:
+    """A one-sheet asset register (title rows, technology in columns, no Department column, a
+    source line under the data) with an Interfaces sheet naming systems by name."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Application Register")
+    sheet.append([f"{dept.name}: application register"])
+    sheet.append(["Figures as at 30 September 2026; costs include VAT"])
+    sheet.append([])
+    sheet.append(list(REGISTER_COLUMNS))
+    parts = _components_by_system(dept)
+    for position, system in enumerate(dept.systems):
+        technology: dict[str, list[str]] = {}
+        for component in parts.get(system["reference"], []):
+            header = _REGISTER_TECH.get(component["kind"])
+            if header is not None:
+                technology.setdefault(header, []).append(_product(component))
+        if position % 9 == 0 and "Database" in technology and "Operating System" in technology:
+            # some registers name the whole stack in one cell
+            technology["Operating System"] += technology.pop("Database")
+        cells = {
+            "App Ref": system["reference"],
+            "Application": system["name"],
+            "Business Owner": system.get("business_owner"),
+            "Criticality": _text(system.get("criticality")),
+            "Hosting": _text(system.get("hosting")),
+            "Supplier": system.get("supplier"),
+            "Contract End Date": _text(system.get("contract_end")),
+            "Annual Cost": system.get("annual_run_cost"),
+            "Users": system.get("users"),
+        } | {header: "; ".join(products) for header, products in technology.items()}
+        sheet.append([cells.get(column) for column in REGISTER_COLUMNS])
+    sheet.append([])
+    sheet.append([f"Source: {dept.code} service catalogue and finance system"])
+    _write_interfaces(book, dept)
+    book.save(path)
+    return path
+
+
+def _write_interfaces(book: Workbook, dept: Department) -> None:
+    names = {s["reference"]: s["name"] for s in dept.systems}
+    sheet = book.create_sheet("Interfaces")
+    sheet.append(["Interface", "Consumer", "Provider", "Provider Department", "Interface Type"])
+    for number, edge in enumerate(dept.dependencies, start=1):
+        other = edge.get("to_org_code")
+        provider = edge["to_reference"] if other else names[edge["to_reference"]]
+        sheet.append(
+            [
+                f"IF-{number:04d}",
+                names[edge["reference"]],
+                provider,
+                other,
+                _text(edge["kind"]),
+            ]
+        )
+
+
+def write_cmdb(dept: Department, extract: Path, relationships: Path) -> tuple[Path, Path]:
+    """A CMDB extract, one row per technology (the system's fields repeated on each), and its
+    relationship file in the parent / type / child shape, systems named by name."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Page 1")
+    sheet.append(list(CMDB_COLUMNS))
+    parts = _components_by_system(dept)
+    for system in dept.systems:
+        common = [
+            system["reference"],
+            system["name"],
+            system.get("business_owner"),
+            _text(system.get("criticality")),
+            _text(system.get("hosting")),
+        ]
+        cost = system.get("annual_run_cost")
+        rows = [
+            [_text(c["kind"]), c["product"], c.get("version") or None]
+            for c in parts.get(system["reference"], [])
+        ] or [[None, None, None]]
+        for row in rows:
+            sheet.append([*common, *row, cost])
+    book.save(extract)
+    names = {s["reference"]: s["name"] for s in dept.systems}
+    with relationships.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Parent", "Type", "Child"])
+        for number, edge in enumerate(dept.dependencies):
+            if edge.get("to_org_code"):
+                continue  # a CMDB holds its own department's systems only
+            kind, consumer_is_parent = _RELATIONSHIP_TYPES[number % len(_RELATIONSHIP_TYPES)]
+            consumer, provider = names[edge["reference"]], names[edge["to_reference"]]
+            writer.writerow(
+                [consumer, kind, provider] if consumer_is_parent else [provider, kind, consumer]
+            )
+    return extract, relationships
+
+
+def write_own_layouts(out_dir: Path, seed: int, systems: int) -> list[Path]:
+    """The own-layout sample returns: DTR's register and DFE's CMDB extract with relationships."""
+    register, cmdb = own_layout_departments(seed, systems)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        write_register(register, out_dir / "dtr-register.xlsx"),
+        *write_cmdb(
+            cmdb, out_dir / "dfe-cmdb-extract.xlsx", out_dir / "dfe-cmdb-relationships.csv"
+        ),
+    ]

@@ -1,0 +1,155 @@
+"""Which systems a dependency's two ends are.
+
+Interface lists and CMDB extracts name systems as their authors know them: by reference, by
+name, or by another identifier such as an application number. Each end is matched, in that
+order, against the return's own systems and then the estate's; an end that matches nothing is
+left as written (an unknown consumer is an error, an unknown provider is kept as unresolved).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from estate.models import Organisation, System, table_of
+from importers.layout import RecordKind
+from importers.parse import ParsedReturn, Record, where
+from importers.problems import Severity
+
+SYSTEM = table_of(System)
+ORG = table_of(Organisation)
+_SEVERAL = ""
+"""Marks a name or identifier that more than one system has."""
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+class _Department:
+    """One department's systems, found by reference, other identifier or name."""
+
+    def __init__(self) -> None:
+        self.references: set[str] = set()
+        self.identifiers: dict[str, str] = {}
+        self.names: dict[str, str] = {}
+        self.several: dict[str, set[str]] = {}
+
+    def add(self, reference: str, name: str | None, also: tuple[str, ...] = ()) -> None:
+        self.references.add(reference)
+        for text in also:
+            self._add(self.identifiers, text, reference)
+        if name:
+            self._add(self.names, name, reference)
+
+    def _add(self, table: dict[str, str], text: str, reference: str) -> None:
+        key = _fold(text)
+        found = table.get(key)
+        if found is None:
+            table[key] = reference
+        elif found != reference:
+            self.several.setdefault(key, {found}).add(reference)
+            table[key] = _SEVERAL
+
+    def find(self, text: str) -> str | None:
+        """The reference `text` names, `_SEVERAL` if it names more than one, else None."""
+        if text in self.references:
+            return text
+        key = _fold(text)
+        return self.identifiers.get(key) or self.names.get(key)
+
+
+def resolve_ends(
+    connection: Connection,
+    parsed: ParsedReturn,
+    department: str,
+    stored: dict[str, dict[str, Any]],
+) -> None:
+    """Rewrite each dependency's ends as references where they name a system some other way,
+    then drop rows that turn out to repeat another (reported)."""
+    records = parsed.records.get(RecordKind.DEPENDENCIES)
+    if not records:
+        return
+    own = _Department()
+    for record in parsed.records.get(RecordKind.SYSTEMS, []):
+        own.add(record.values["reference"], record.values.get("name"), record.also)
+    for reference, row in stored.items():
+        own.add(reference, row.get("name"))
+    others = _other_departments(connection, records, department)
+    for record in records:
+        values = record.values
+        target_org = values["to_org_code"]
+        ends = (
+            ("reference", own),
+            ("to_reference", own if target_org == department else others.get(target_org)),
+        )
+        for end, systems in ends:
+            if systems is None:
+                continue
+            text = values[end]
+            found = systems.find(text)
+            if found == _SEVERAL:
+                named = ", ".join(sorted(systems.several[_fold(text)]))
+                sheet, column = where(parsed, record, end)
+                parsed.problem(
+                    Severity.WARNING,
+                    f"{text!r} names more than one system ({named}); give the reference",
+                    sheet=sheet,
+                    row=record.row,
+                    column=column,
+                    value=text,
+                )
+            elif found is not None:
+                values[end] = found
+    _drop_repeats(parsed, records, department)
+
+
+def _other_departments(
+    connection: Connection, records: list[Record], department: str
+) -> dict[str, _Department]:
+    codes = {r.values["to_org_code"] for r in records} - {department}
+    found: dict[str, _Department] = {code: _Department() for code in codes}
+    if not codes:
+        return found
+    statement = (
+        sa.select(ORG.c.code, SYSTEM.c.reference, SYSTEM.c.name)
+        .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+        .where(ORG.c.code.in_(codes))
+    )
+    for code, reference, name in connection.execute(statement):
+        found[code].add(reference, name)
+    return found
+
+
+def _drop_repeats(parsed: ParsedReturn, records: list[Record], department: str) -> None:
+    """Two rows naming the same dependency in different words store it once."""
+    seen: dict[tuple[Any, ...], int] = {}
+    kept: list[Record] = []
+    for record in records:
+        v = record.values
+        sheet, column = where(parsed, record, "to_reference")
+        if v["to_org_code"] == department and v["to_reference"] == v["reference"]:
+            parsed.problem(
+                Severity.ERROR,
+                "a system cannot depend on itself",
+                sheet=sheet,
+                row=record.row,
+                column=column,
+                value=v["reference"],
+            )
+            parsed.rejected[RecordKind.DEPENDENCIES] += 1
+            continue
+        key = (v["reference"], v["to_org_code"], v["to_reference"], v["kind"])
+        if key in seen:
+            parsed.problem(
+                Severity.WARNING,
+                f"the same dependency as row {seen[key]}; stored once",
+                sheet=sheet,
+                row=record.row,
+            )
+            continue
+        seen[key] = record.row
+        kept.append(record)
+    records[:] = kept
