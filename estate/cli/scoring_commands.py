@@ -25,15 +25,19 @@ from estate.cli.base import (
     scoring_options,
     selection_options,
 )
+from estate.costs import run_cost
 from estate.errors import InputError, NotFound
 from estate.exports import ExportFormat, export_ranking, format_for
+from estate.exports.columns import plain_value, suggested
+from estate.exports.text_formats import system_dict
+from estate.exports.workbook import DEFAULT_MARKING
 from estate.files import neutralise
 from estate.ranking import RankBy, identity_candidates, parse_band, select_rows, select_systems
 from estate.render import BAND_STYLE
 from estate.scoring import unmatched_components
 from estate.scoring.policy import Policy, default_text, load_policy
 from estate.scoring.results import SystemScore
-from estate.scoring.serialise import SCHEMA_VERSION, score_dict
+from estate.scoring.serialise import SCHEMA_VERSION
 from estate.snapshot import RankedRow, ranked_row
 from estate.words import counted
 
@@ -54,6 +58,9 @@ CSV_COLUMNS = (
     "high_gaps",
     "dependents",
     "top_reason",
+    "suggested_disposition_words",
+    "disposition_reason",
+    "annual_run_cost",
 )
 
 
@@ -75,6 +82,9 @@ def _csv_row(s: SystemScore) -> list[object]:
         sum(1 for g in s.gaps if g.severity.value == "High"),
         s.blast.total if s.blast else 0,
         s.reasons[0] if s.reasons else "",
+        suggested(s),
+        s.readiness.disposition_reason,
+        plain_value(run_cost(s), "money"),
     ]
 
 
@@ -157,7 +167,7 @@ def rank(
                 "policy": policy.name,
                 "catalogue": scores.catalogue.version,
                 "ranked_by": by,
-                "systems": [score_dict(s) for s in rows],
+                "systems": [system_dict(s) for s in rows],
             }
         )
     elif as_csv:
@@ -378,6 +388,12 @@ def catalogue_unmatched(ctx: click.Context, as_json: bool) -> None:
     type=click.Choice([f.value for f in ExportFormat]),
     help="Default: from OUTPUT's suffix.",
 )
+@click.option(
+    "--marking",
+    default=DEFAULT_MARKING,
+    show_default=True,
+    help="The protective marking every printed page of the workbook carries.",
+)
 @selection_options
 @scoring_options
 @click.pass_context
@@ -385,6 +401,7 @@ def export(
     ctx: click.Context,
     output: Path,
     fmt: str | None,
+    marking: str,
     departments: tuple[str, ...],
     bands: tuple[str, ...],
     top: int | None,
@@ -405,6 +422,7 @@ def export(
             bands=[parse_band(b) for b in bands],
             top=top,
             progress=progress,
+            marking=marking,
         )
     err.print(
         f"Wrote {counted(result.systems, 'system')} to {result.path} ({result.format.value})."

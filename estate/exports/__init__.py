@@ -12,12 +12,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from estate.costs import cost_figures
 from estate.errors import InputError
 from estate.exports.summary import data_quality, summarise
 from estate.exports.text_formats import to_csv, to_json, to_markdown
-from estate.exports.workbook import write_workbook
+from estate.exports.workbook import DEFAULT_MARKING, write_workbook
 from estate.files import atomic_write
 from estate.graph.waves import Wave, plan_waves
+from estate.identity import own_sign_in
 from estate.progress import Progress
 from estate.ranking import select_systems
 from estate.scoring import EstateScores
@@ -103,10 +105,12 @@ def export_ranking(
     systems: list[SystemScore] | None = None,
     description: str | None = None,
     progress: Progress | None = None,
+    marking: str = DEFAULT_MARKING,
 ) -> ExportResult:
     """Write the prioritised remediation list for a selection of the estate to `path`: the
     filters given, or exactly `systems` (as the TUI's filtered table shows them). `progress`
-    hears each step of a workbook, which takes tens of seconds for a large estate."""
+    hears each step of a workbook, which takes tens of seconds for a large estate. `marking`
+    is the protective marking every printed page of the workbook carries."""
     chosen = format_for(path, fmt)
     departments, bands = list(departments), list(bands)
     if systems is not None:
@@ -125,17 +129,39 @@ def export_ranking(
 
         def write(target: Path) -> None:
             write_workbook(
-                target, selection, context, summary, quality, waves, _policy_text(scores), progress
+                target,
+                selection,
+                context,
+                summary,
+                quality,
+                waves,
+                _policy_text(scores),
+                progress,
+                costs=cost_figures(selection),
+                sign_in=own_sign_in(selection),
+                marking=marking,
             )
 
     else:
         if chosen is ExportFormat.CSV:
             text = to_csv(selection)
         elif chosen is ExportFormat.JSON:
-            text = to_json(selection, context, _waves(scores, selection, progress))
+            text = to_json(
+                selection,
+                context,
+                _waves(scores, selection, progress),
+                cost_figures(selection),
+                own_sign_in(selection),
+            )
         else:
             text = to_markdown(
-                selection, context, summarise(selection), data_quality(scores, selection)
+                selection,
+                context,
+                summarise(selection),
+                data_quality(scores, selection),
+                cost_figures(selection),
+                _waves(scores, selection, progress),
+                own_sign_in(selection),
             )
 
         def write(target: Path) -> None:
