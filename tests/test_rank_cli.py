@@ -78,14 +78,54 @@ def test_rank_by_identity_lists_own_sign_in_by_department(run: Run, demo_db: Pat
     result = run("--db", demo_db, "rank", "--by", "identity", "--json", *AS_OF)
     groups = json.loads(result.stdout)
     assert groups and all(g["count"] == len(g["systems"]) for g in groups)
-    counts = [g["count"] for g in groups]
-    assert counts == sorted(counts, reverse=True)
+    per_department: dict[str, int] = {}
+    for g in groups:
+        per_department[g["department"]] = per_department.get(g["department"], 0) + g["count"]
+    order = list(dict.fromkeys(g["department"] for g in groups))
+    assert [per_department[d] for d in order] == sorted(per_department.values(), reverse=True)
     shown = {s["key"] for g in groups for s in g["systems"]}
     systems = {s["key"]: s for s in _rank(run, demo_db)["systems"]}
     assert all(systems[key]["sign_in"] == "Own accounts" for key in shown)
     assert len(shown) == sum(1 for s in systems.values() if s["sign_in"] == "Own accounts")
     table = run("--db", demo_db, "rank", "--by", "identity")
-    assert "GOV.UK One Login" in table.stdout
+    assert "GOV.UK One Login" in table.stdout and "..." not in table.stdout
+
+
+def test_rank_by_identity_splits_citizen_from_staff_sign_in_and_honours_csv(
+    run: Run, demo_db: Path
+) -> None:
+    engine = db.open_engine(demo_db)
+    with engine.connect() as connection:
+        facing = dict(
+            connection.exec_driver_sql(
+                "SELECT o.code || '/' || s.reference, s.internet_facing FROM system s "
+                "JOIN organisation o ON o.id = s.organisation_id WHERE s.sign_in = 'Own accounts'"
+            ).all()
+        )
+    engine.dispose()
+    result = run("--db", demo_db, "rank", "--by", "identity", "--csv", *AS_OF)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["key"] for r in rows} == set(facing), "every system listed, none cut off"
+    for row in rows:
+        citizen = bool(facing[row["key"]])
+        assert row["audience"] == ("Citizen-facing" if citizen else "Staff-facing"), row
+        assert row["candidate_for"] == (
+            "GOV.UK One Login" if citizen else "the department's directory"
+        )
+    assert {r["audience"] for r in rows} == {"Citizen-facing", "Staff-facing"}
+    largest = max(
+        (
+            g
+            for g in json.loads(
+                run("--db", demo_db, "rank", "--by", "identity", "--json", *AS_OF).stdout
+            )
+        ),
+        key=lambda g: g["count"],
+    )
+    assert largest["count"] > 5
+    table = run("--db", demo_db, "rank", "--by", "identity").stdout
+    assert all(s["key"] in "".join(table.split()) for s in largest["systems"])
 
 
 def test_rank_csv_is_parseable_and_neutralised(run: Run, demo_db: Path) -> None:

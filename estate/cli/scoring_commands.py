@@ -29,10 +29,11 @@ from estate.costs import run_cost
 from estate.errors import InputError, NotFound
 from estate.exports import ExportFormat, export_ranking, format_for
 from estate.exports.columns import plain_value, suggested
-from estate.exports.text_formats import system_dict
+from estate.exports.text_formats import sign_in_list, system_dict
 from estate.exports.workbook import DEFAULT_MARKING
 from estate.files import neutralise
-from estate.ranking import RankBy, identity_candidates, parse_band, select_rows, select_systems
+from estate.identity import CITIZEN, own_sign_in
+from estate.ranking import RankBy, parse_band, select_rows, select_systems
 from estate.render import BAND_STYLE
 from estate.scoring import unmatched_components
 from estate.scoring.policy import Policy, default_text, load_policy
@@ -153,7 +154,7 @@ def rank(
         return
     scores = load_scores(ctx, policy_path, as_of)
     if by == "identity":
-        _identity_report(scores.systems, departments, as_json)
+        _identity_report(scores.systems, departments, as_json, as_csv)
         return
     rows = select_systems(
         scores.systems, by=RankBy(by), departments=departments, bands=wanted_bands, top=top
@@ -187,36 +188,63 @@ def _print_ranking(rows: list[RankedRow], by: str, policy: Policy, top: int | No
         print_rows(rows, lambda shown: _rank_table(shown, title), more)
 
 
+IDENTITY_CSV_COLUMNS = (
+    "department",
+    "audience",
+    "candidate_for",
+    "rank",
+    "key",
+    "name",
+    "priority",
+    "legacy_band",
+    "annual_run_cost",
+)
+
+
 def _identity_report(
-    systems: list[SystemScore], departments: tuple[str, ...], as_json: bool
+    systems: list[SystemScore], departments: tuple[str, ...], as_json: bool, as_csv: bool
 ) -> None:
-    groups = identity_candidates(select_systems(systems, departments=departments))
+    """Systems with their own sign-in, by department, citizen-facing (for GOV.UK One Login)
+    apart from staff-facing (for the department's directory), every one listed."""
+    groups = own_sign_in(select_systems(systems, departments=departments))
     if as_json:
-        print_json(
+        print_json(sign_in_list(groups))
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(IDENTITY_CSV_COLUMNS)
+        writer.writerows(
             [
-                {
-                    "department": d,
-                    "count": len(rows),
-                    "systems": [
-                        {"key": s.key, "name": s.name, "priority": s.priority} for s in rows
-                    ],
-                }
-                for d, rows in groups.items()
+                neutralise(value)
+                for value in (
+                    g.department,
+                    g.audience,
+                    g.candidate_for,
+                    s.rank,
+                    s.key,
+                    s.name,
+                    s.priority,
+                    s.legacy.band or "",
+                    plain_value(run_cost(s), "money"),
+                )
             ]
+            for g in groups
+            for s in g.systems
         )
         return
-    total = sum(len(rows) for rows in groups.values())
+    total = sum(len(g.systems) for g in groups)
+    citizen = sum(len(g.systems) for g in groups if g.audience == CITIZEN)
     table = Table(
         title=f"{counted(total, 'system')} {'runs' if total == 1 else 'run'} their own sign-in: "
-        "candidates for GOV.UK One Login "
-        "or a directory",
+        f"{citizen:,} citizen-facing (candidates for GOV.UK One Login), the rest for the "
+        "department's directory",
         title_justify="left",
     )
-    for heading in ("Dept", "Systems", "Highest priority first"):
+    for heading in ("Dept", "Who signs in", "Candidate for", "Systems", "Highest priority first"):
         table.add_column(heading, overflow="fold")
-    for department, rows in groups.items():
-        names = ", ".join(f"{s.key} {s.name}" for s in rows[:5]) + (" ..." if len(rows) > 5 else "")
-        table.add_row(department, str(len(rows)), names)
+    for g in groups:
+        names = "\n".join(f"{s.key} {s.name}" for s in g.systems)
+        table.add_row(g.department, g.audience, g.candidate_for, str(len(g.systems)), names)
     out.print(table)
 
 
