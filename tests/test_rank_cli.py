@@ -96,7 +96,7 @@ def test_rank_by_identity_splits_citizen_from_staff_sign_in_and_honours_csv(
 ) -> None:
     engine = db.open_engine(demo_db)
     with engine.connect() as connection:
-        facing = dict(
+        facing: dict[str, int | None] = dict(
             connection.exec_driver_sql(
                 "SELECT o.code || '/' || s.reference, s.internet_facing FROM system s "
                 "JOIN organisation o ON o.id = s.organisation_id WHERE s.sign_in = 'Own accounts'"
