@@ -379,3 +379,34 @@ def test_the_graph_is_handed_over_before_any_system_is_scored(demo_db: Path) -> 
     graphs = [i for i, told in enumerate(heard) if not isinstance(told, tuple)]
     assert len(graphs) == 1 and heard[graphs[0]] is scores.graph, "the graph the scores carry"
     assert graphs[0] < heard.index(("Scoring systems", 0))
+
+
+def test_rank_csv_is_served_from_the_kept_ranking_with_the_scores_figures(
+    run: Run, demo_db: Path, forbid_scoring: Callable[[], None]
+) -> None:
+    scored = _rank(run, demo_db)["systems"]  # scores the estate and keeps the ranking
+    forbid_scoring()
+    result = run("--db", demo_db, "rank", "--csv", *AS_OF)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["key"] for r in rows] == [s["key"] for s in scored]
+    for row, system in zip(rows, scored, strict=True):
+        cloud = system["cloud"]
+        assert row["suggested_disposition"] == (cloud["suggested_disposition"] or "")
+        assert row["suggested_disposition_words"] == cloud["suggested_disposition_words"]
+        assert row["disposition_reason"] == cloud["disposition_reason"]
+        assert row["top_reason"] == neutral(system["reasons"][0] if system["reasons"] else "")
+        assert row["dependents"] == str((system["blast_radius"] or {}).get("total", 0))
+        high = sum(1 for g in system["security_gaps"] if g["severity"] == "High")
+        assert row["high_gaps"] == str(high)
+        assert row["is_legacy"] == str(system["legacy"]["is_legacy"])
+        assert row["cloud_score"] == ("" if cloud["score"] is None else str(cloud["score"]))
+        cost = system["annual_run_cost"]
+        assert row["annual_run_cost"] == ("" if cost is None else str(cost))
+
+
+def neutral(text: str) -> str:
+    """Text as the CSV writes it: formula-like text neutralised."""
+    from estate.files import neutralise
+
+    return str(neutralise(text))

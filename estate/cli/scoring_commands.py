@@ -26,9 +26,10 @@ from estate.cli.base import (
     selection_options,
 )
 from estate.costs import run_cost
+from estate.dispositions import disposition_words
 from estate.errors import InputError, NotFound
 from estate.exports import ExportFormat, export_ranking, format_for
-from estate.exports.columns import plain_value, suggested
+from estate.exports.columns import plain_value
 from estate.exports.text_formats import sign_in_list, system_dict
 from estate.exports.workbook import DEFAULT_MARKING
 from estate.files import neutralise
@@ -65,28 +66,34 @@ CSV_COLUMNS = (
 )
 
 
-def _csv_row(s: SystemScore) -> list[object]:
+def _csv_row(r: RankedRow) -> list[object]:
     return [
-        s.rank,
-        s.key,
-        s.name,
-        s.department,
-        s.criticality or "",
-        s.priority,
-        "" if s.legacy.overall is None else round(s.legacy.overall, 2),
-        s.legacy.band or "",
-        "" if s.legacy.is_legacy is None else s.legacy.is_legacy,
-        s.readiness.category.value,
-        "" if s.readiness.score is None else s.readiness.score,
-        s.readiness.disposition or "",
-        len(s.gaps),
-        sum(1 for g in s.gaps if g.severity.value == "High"),
-        s.blast.total if s.blast else 0,
-        s.reasons[0] if s.reasons else "",
-        suggested(s),
-        s.readiness.disposition_reason,
-        plain_value(run_cost(s), "money"),
+        r.rank,
+        r.key,
+        r.name,
+        r.department,
+        r.criticality or "",
+        r.priority,
+        "" if r.legacy is None else round(r.legacy, 2),
+        r.band or "",
+        "" if r.is_legacy is None else r.is_legacy,
+        r.readiness,
+        "" if r.cloud_score is None else r.cloud_score,
+        r.disposition or "",
+        r.gaps,
+        r.high_gaps,
+        r.dependents,
+        r.top_reason,
+        disposition_words(r.disposition, r.disposition_reason),
+        r.disposition_reason,
+        plain_value(r.run_cost, "money"),
     ]
+
+
+def _print_csv(rows: list[RankedRow]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows([neutralise(v) for v in _csv_row(r)] for r in rows)
 
 
 EMPTY_ESTATE = (
@@ -143,14 +150,18 @@ def rank(
 ) -> None:
     """Systems in remediation priority order, with the reason each is where it is."""
     wanted_bands = [parse_band(b) for b in bands]
-    if by == RankBy.PRIORITY and not (as_json or as_csv):
-        # The table needs only the ranking's lines, kept from the last scoring if still fresh.
+    if by == RankBy.PRIORITY and not as_json:
+        # The table and the CSV need only the ranking's lines, kept from the last scoring if
+        # still fresh.
         policy, ranking = load_ranking(ctx, policy_path, as_of)
         if not ranking:
             err.print(EMPTY_ESTATE)
             return
         chosen = select_rows(ranking, departments=departments, bands=wanted_bands, top=top)
-        _print_ranking(chosen, by, policy, top)
+        if as_csv:
+            _print_csv(chosen)
+        else:
+            _print_ranking(chosen, by, policy, top)
         return
     scores = load_scores(ctx, policy_path, as_of)
     if by == "identity":
@@ -172,9 +183,7 @@ def rank(
             }
         )
     elif as_csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
-        writer.writerows([neutralise(v) for v in _csv_row(s)] for s in rows)
+        _print_csv([ranked_row(s) for s in rows])
     else:
         _print_ranking([ranked_row(s) for s in rows], by, policy, top)
 

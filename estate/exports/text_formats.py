@@ -38,7 +38,7 @@ def system_dict(system: SystemScore) -> dict[str, Any]:
     record = system.record
     data = score_dict(system)
     data["cloud"]["suggested_disposition_words"] = suggested(system)
-    data["annual_run_cost"] = cost_of(system)
+    data["annual_run_cost"] = _money(system)
     data["supplier"] = record.supplier
     data["contract_end"] = record.contract_end.isoformat() if record.contract_end else None
     return data
@@ -52,6 +52,11 @@ def cost_dict(line: CostLine) -> dict[str, Any]:
         "annual_run_cost": _amount(line.cost),
         "costs_not_known": line.unknown,
     }
+
+
+def _money(system: SystemScore) -> float | int | None:
+    cost = cost_of(system)
+    return None if cost is None else _amount(cost)
 
 
 def _amount(value: float) -> float | int:
