@@ -56,6 +56,8 @@ def test_the_workbook_has_every_sheet_in_order(run: Run, demo_db: Path, tmp_path
         "Legacy register",
         "Improvement plan",
         "Waves",
+        "Contracts",
+        "Suppliers",
         "Sign-in",
         "Method",
         "Data quality",
@@ -128,6 +130,8 @@ SHEET_LAYOUT = {
     "Legacy register": (("Asset name", "Department", "Reference"), "C2", True),
     "Improvement plan": (("Rank", "System", "Name", "Department", "Framework"), "C2", True),
     "Waves": (("Wave", "System", "Name", "Department", "Priority"), "A2", True),
+    "Contracts": (("When", "Contract ends", "System", "Name"), "D2", True),
+    "Suppliers": (("Supplier", "Systems", "Annual run cost"), "B2", True),
     "Sign-in": (("Department", "Who signs in", "Candidate for", "System"), "A2", True),
     "Data quality": (("Issue", "System", "Leaves unknown", "Detail"), "A2", True),
 }
@@ -140,7 +144,7 @@ def test_every_sheet_prints_one_page_wide_with_its_header_frozen_and_filtered(
     _export(run, demo_db, out)
     book = load_workbook(out)
     for sheet in book:
-        narrow = sheet.title == "Waves"
+        narrow = sheet.title in ("Waves", "Suppliers")
         assert sheet.page_setup.orientation == ("portrait" if narrow else "landscape"), sheet.title
         assert sheet.page_setup.paperSize == 9, sheet.title  # A4
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
@@ -172,6 +176,7 @@ WRAPPED = {
         "Notes",
     ),
     "Improvement plan": ("Evidence",),
+    "Contracts": ("Suggested disposition", "Why this disposition"),
     "Data quality": ("Detail",),
 }
 
@@ -352,8 +357,8 @@ def test_a_workbook_export_reports_each_step(demo_db: Path, tmp_path: Path) -> N
         "Writing the priority list",
         "Writing the legacy register",
     ]
-    assert heard[-2][0] == "Saving the workbook" and heard[-1] == ("Saved", 9, 9)
-    assert [done for _, done, _ in heard[1:]] == list(range(10))
+    assert heard[-2][0] == "Saving the workbook" and heard[-1] == ("Saved", 11, 11)
+    assert [done for _, done, _ in heard[1:]] == list(range(12))
 
 
 def test_export_refuses_unknown_formats_and_departments(

@@ -18,6 +18,13 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from estate.contracts import (
+    Contract,
+    Supplier,
+    ending_contracts,
+    supplier_concentration,
+    terms_of,
+)
 from estate.costs import CostFigures, CostLine, headline, red_unfunded_words, run_cost
 from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn, suggested
 from estate.exports.summary import DataQuality, Summary
@@ -50,6 +57,8 @@ PLAN_WIDTHS = (6, 16, 28, 11, 14, 9, 40, 9, 9, 56, 36, 18, 11)
 PLAN_WRAPPED = ("Evidence", "Planned action")
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 """The protective marking a board workbook carries unless told otherwise."""
+CONTRACT_MONTHS = 24
+"""How far ahead the contracts sheet looks."""
 TOP_RISKS = 10
 """How many of the highest risks the summary names."""
 LINE_HEIGHT = 15.0
@@ -459,6 +468,76 @@ class WorkbookWriter:
                 sheet.write_string(row, 6, "Yes" if key in grouped else "No")
         sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
 
+    def contracts_sheet(self, contracts: list[Contract]) -> None:
+        """Support contracts ended or ending within 24 months, red-rated systems first: each
+        renewal is the cheapest moment to replace a system."""
+        sheet = self.book.add_worksheet("Contracts")
+        self._for_print(sheet, repeat_header=True)
+        headers = (
+            "When",
+            "Contract ends",
+            "System",
+            "Name",
+            "Department",
+            "Legacy band",
+            "Annual run cost",
+            "Supplier",
+            "Suggested disposition",
+            "Why this disposition",
+        )
+        widths = (16, 11, 16, 28, 11, 11, 12, 16, 26, 40)
+        for index, width in enumerate(widths):
+            sheet.set_column(index, index, width, self.wrap if index >= 8 else None)
+        sheet.set_row(0, 30)
+        sheet.write_row(0, 0, headers, self.header)
+        sheet.freeze_panes(1, 3)
+        row = 0
+        for row, contract in enumerate(contracts, start=1):
+            t = contract.terms
+            _fit_row(sheet, row, [(t.disposition, widths[8]), (t.disposition_reason, widths[9])])
+            sheet.write_string(row, 0, contract.window)
+            if t.contract_end is not None:
+                self._write(sheet, row, 1, t.contract_end, self.formats["date"], "date")
+            sheet.write_row(row, 2, (t.key, t.name, t.department, t.band or ""))
+            if t.run_cost is not None:
+                sheet.write_number(row, 6, t.run_cost, self.formats["money"])
+            sheet.write_string(row, 7, t.supplier or "")
+            sheet.write_string(row, 8, t.disposition, self.wrap)
+            sheet.write_string(row, 9, t.disposition_reason, self.wrap)
+        last = max(row, 1)
+        sheet.autofilter(0, 0, last, len(headers) - 1)
+        self._band_fills(sheet, 5, last, len(headers) - 1)
+
+    def suppliers_sheet(self, suppliers: list[Supplier], within: int) -> None:
+        """Run cost, red-rated systems and ending contracts per supplier."""
+        sheet = self.book.add_worksheet("Suppliers")
+        self._for_print(sheet, repeat_header=True, landscape=False)
+        headers = (
+            "Supplier",
+            "Systems",
+            "Annual run cost",
+            "Costs not known",
+            "Red-rated",
+            "Departments",
+            f"Contracts ending within {within} months",
+        )
+        for index, width in enumerate((24, 9, 13, 10, 9, 12, 14)):
+            sheet.set_column(index, index, width)
+        sheet.set_row(0, 45)
+        sheet.write_row(0, 0, headers, self.header)
+        sheet.freeze_panes(1, 1)
+        number = self.formats["int"]
+        row = 0
+        for row, supplier in enumerate(suppliers, start=1):
+            sheet.write_string(row, 0, supplier.name)
+            sheet.write_number(row, 1, supplier.systems, number)
+            sheet.write_number(row, 2, supplier.run_cost, self.formats["money"])
+            sheet.write_number(row, 3, supplier.costs_not_known, number)
+            sheet.write_number(row, 4, supplier.red_rated, number)
+            sheet.write_number(row, 5, len(supplier.departments), number)
+            sheet.write_number(row, 6, supplier.ending, number)
+        sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
+
     def sign_in_sheet(self, groups: list[SignInGroup]) -> None:
         """Systems with their own sign-in, citizen-facing apart from staff-facing, each with
         where its sign-in should move."""
@@ -616,7 +695,9 @@ def write_workbook(
     """Write the whole board workbook to `path` (the caller makes it atomic); `progress` hears
     each sheet begin, since a large estate's workbook takes tens of seconds. Every sheet
     carries `marking`, the as-of date and its page numbers in print."""
-    writer = WorkbookWriter(path, marking, dt.date.fromisoformat(context["as_of"]))
+    as_of = dt.date.fromisoformat(context["as_of"])
+    writer = WorkbookWriter(path, marking, as_of)
+    terms = [terms_of(s) for s in selection]
     sheets: list[tuple[str, Callable[[], None]]] = [
         (
             "Writing the summary",
@@ -626,6 +707,16 @@ def write_workbook(
         ("Writing the legacy register", lambda: writer.register_sheet(selection)),
         ("Writing the improvement plan", lambda: writer.improvement_sheet(selection)),
         ("Writing the waves", lambda: writer.waves_sheet(selection, waves)),
+        (
+            "Writing the contracts",
+            lambda: writer.contracts_sheet(ending_contracts(terms, as_of, CONTRACT_MONTHS)),
+        ),
+        (
+            "Writing the suppliers",
+            lambda: writer.suppliers_sheet(
+                supplier_concentration(terms, as_of, CONTRACT_MONTHS), CONTRACT_MONTHS
+            ),
+        ),
         ("Writing the sign-in sheet", lambda: writer.sign_in_sheet(sign_in)),
         ("Writing the method", lambda: writer.method_sheet(policy_text or default_text())),
         ("Writing the data quality sheet", lambda: writer.quality_sheet(quality)),

@@ -1,0 +1,187 @@
+"""Commands for a board's view of the estate: contracts ending soon and supplier
+concentration, served from the kept ranking while it is fresh."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from estate.cli.base import (
+    cli,
+    err,
+    json_option,
+    load_ranking,
+    open_engine,
+    out,
+    print_json,
+    print_rows,
+    scoring_options,
+)
+from estate.contracts import (
+    Contract,
+    Supplier,
+    ending_contracts,
+    stored_terms,
+    supplier_concentration,
+)
+from estate.costs import money
+from estate.exports.columns import plain_value
+from estate.files import neutralise
+from estate.ranking import select_rows
+from estate.render import BAND_STYLE
+from estate.words import counted
+
+CONTRACT_CSV_COLUMNS = (
+    "window",
+    "contract_end",
+    "months_left",
+    "rank",
+    "key",
+    "name",
+    "department",
+    "legacy_band",
+    "annual_run_cost",
+    "supplier",
+    "suggested_disposition",
+    "disposition_reason",
+)
+
+
+def _contract_dict(c: Contract) -> dict[str, object]:
+    t = c.terms
+    return {
+        "window": c.window,
+        "contract_end": t.contract_end.isoformat() if t.contract_end else None,
+        "months_left": c.months_left,
+        "rank": t.rank,
+        "key": t.key,
+        "name": t.name,
+        "department": t.department,
+        "legacy_band": t.band,
+        "annual_run_cost": plain_value(t.run_cost, "money") if t.run_cost is not None else None,
+        "supplier": t.supplier,
+        "suggested_disposition": t.disposition,
+        "disposition_reason": t.disposition_reason,
+    }
+
+
+def _supplier_dict(s: Supplier) -> dict[str, object]:
+    return {
+        "supplier": s.name,
+        "systems": s.systems,
+        "annual_run_cost": plain_value(s.run_cost, "money"),
+        "costs_not_known": s.costs_not_known,
+        "red_rated": s.red_rated,
+        "departments": sorted(s.departments),
+        "contracts_ending": s.ending,
+    }
+
+
+def _contract_table(rows: list[Contract], title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for heading in ("Ends", "System", "Band", "Run cost", "Supplier", "Suggested disposition"):
+        table.add_column(heading, overflow="fold")
+    for c in rows:
+        t = c.terms
+        end = f"{t.contract_end:%d/%m/%Y}" if t.contract_end else ""
+        cost = "not known" if t.run_cost is None else money(t.run_cost)
+        band = t.band or "unknown"
+        table.add_row(
+            f"{end}\n[dim]{c.window}[/]",
+            f"{t.key}\n[dim]{t.name}[/]",
+            f"[{BAND_STYLE.get(t.band, '')}]{band}[/]",
+            cost,
+            t.supplier or "",
+            f"{t.disposition}\n[dim]{t.disposition_reason}[/]",
+        )
+    return table
+
+
+def _supplier_table(suppliers: list[Supplier], within: int) -> Table:
+    table = Table(title="Supplier concentration", title_justify="left")
+    for heading in (
+        "Supplier",
+        "Systems",
+        "Run cost",
+        "Costs not known",
+        "Red-rated",
+        "Departments",
+        f"Contracts ending within {within} months",
+    ):
+        table.add_column(heading, overflow="fold")
+    for s in suppliers:
+        table.add_row(
+            s.name,
+            f"{s.systems:,}",
+            money(s.run_cost),
+            f"{s.costs_not_known:,}",
+            f"{s.red_rated:,}",
+            f"{len(s.departments):,}",
+            f"{s.ending:,}",
+        )
+    return table
+
+
+@cli.command()
+@click.option(
+    "--within",
+    type=click.IntRange(0),
+    default=24,
+    show_default=True,
+    help="Contracts that have ended or end within this many months.",
+)
+@click.option(
+    "--department", "-d", "departments", multiple=True, help="Only this department (repeatable)."
+)
+@json_option
+@click.option("--csv", "as_csv", is_flag=True, help="Print the contracts as CSV.")
+@scoring_options
+@click.pass_context
+def contracts(
+    ctx: click.Context,
+    within: int,
+    departments: tuple[str, ...],
+    as_json: bool,
+    as_csv: bool,
+    policy_path: Path | None,
+    as_of: dt.datetime | None,
+) -> None:
+    """Support contracts that have ended or end within --within months (each renewal the
+    cheapest moment to replace a system), red-rated systems first, and how much run cost and
+    how many red-rated systems each supplier holds."""
+    policy, ranking = load_ranking(ctx, policy_path, as_of)
+    chosen = select_rows(ranking, departments=departments)
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        terms = stored_terms(connection, chosen)
+    ending = ending_contracts(terms, policy.as_of, within)
+    suppliers = supplier_concentration(terms, policy.as_of, within)
+    if as_json:
+        print_json(
+            {
+                "as_of": policy.as_of.isoformat(),
+                "within_months": within,
+                "contracts": [_contract_dict(c) for c in ending],
+                "suppliers": [_supplier_dict(s) for s in suppliers],
+            }
+        )
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(CONTRACT_CSV_COLUMNS)
+        writer.writerows(
+            [neutralise("" if v is None else v) for v in _contract_dict(c).values()] for c in ending
+        )
+        return
+    title = (
+        f"{counted(len(ending), 'support contract')} ended or ending within {within} months "
+        f"of {policy.as_of:%d/%m/%Y}: red-rated systems first"
+    )
+    print_rows(ending, lambda shown: _contract_table(shown, title), "--csv or --json for all")
+    out.print(_supplier_table(suppliers, within))
+    if not ending:
+        err.print("No support contract ends in that time.")
