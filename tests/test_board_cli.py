@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from estate import db
+from estate.catalogue.endoflife import load_catalogue
 from estate.contracts import months_between
 from tests.conftest import Run
 
@@ -125,3 +126,82 @@ def test_contracts_csv_the_workbook_sheet_and_the_kept_ranking_agree(
     table = run("--db", demo_db, "contracts", "--within", "6", "--department", "DBP", *AS_OF)
     assert table.exit_code == 0 and "Supplier concentration" in table.stdout
     assert "DBP/" in table.stdout and "MOJ/" not in table.stdout
+
+
+def _components(db_path: Path, department: str | None = None) -> list[tuple[str, str, str]]:
+    engine = db.open_engine(db_path)
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT o.code || '/' || s.reference, c.product, c.version FROM component c "
+            "JOIN system s ON s.id = c.system_id JOIN organisation o ON o.id = s.organisation_id "
+            "WHERE ? IS NULL OR o.code = ?",
+            (department, department),
+        ).all()
+    engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+def test_the_portfolio_counts_match_the_components_stored(run: Run, demo_db: Path) -> None:
+    stored = _components(demo_db)
+    found = _json(run, demo_db, "portfolio")
+    releases = [r for p in found["products"] for r in p["releases"]]
+    # Each stored component is one system running one release (a system listing two
+    # components that are the same release counts once).
+    assert sum(r["systems"] for r in releases) <= len(stored)
+    systems_with_components = {key for key, _, _ in stored}
+    assert max(p["systems"] for p in found["products"]) <= len(systems_with_components)
+    engine = db.open_engine(demo_db)
+    with engine.connect() as connection:
+        catalogue = load_catalogue(connection)
+    engine.dispose()
+    per_product: dict[str, set[str]] = {}
+    for key, product, version in stored:
+        match = catalogue.match(product, version or "")
+        if match.product is not None:
+            per_product.setdefault(match.product.title, set()).add(key)
+    listed = {p["product"]: p["systems"] for p in found["products"]}
+    assert {title: len(keys) for title, keys in per_product.items()} == {
+        title: listed[title] for title in per_product
+    }
+    assert per_product["Windows Server"] and per_product["Oracle Database"]
+    for product in found["products"]:
+        assert product["systems"] <= sum(r["systems"] for r in product["releases"])
+        for r in product["releases"]:
+            statuses = (
+                r["out_of_support"]
+                + r["paid_extended_support"]
+                + r["supported"]
+                + r["support_not_known"]
+            )
+            assert statuses == r["systems"], (product["product"], r["release"])
+    oracle = next(p for p in found["products"] if p["product"] == "Oracle Database")
+    assert oracle["out_of_support"] == oracle["systems"], "11g is long out of support"
+    candidates = {c["subject"] for c in found["consolidation_candidates"]}
+    assert {"Windows Server", "Database"} <= candidates
+    dbp = _json(run, demo_db, "portfolio", "--department", "DBP")
+    assert sum(r["systems"] for p in dbp["products"] for r in p["releases"]) <= len(
+        _components(demo_db, "DBP")
+    )
+    assert sum(p["systems"] for p in dbp["products"]) < sum(p["systems"] for p in found["products"])
+    missing = run("--db", demo_db, "portfolio", "--department", "NOPE")
+    assert missing.exit_code == 1 and "No department 'NOPE'" in missing.stderr
+
+
+def test_the_portfolio_csv_and_workbook_sheet_agree(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    result = run("--db", demo_db, "portfolio", "--csv", *AS_OF)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    out = tmp_path / "board.xlsx"
+    assert run("--db", demo_db, "export", out, *AS_OF).exit_code == 0
+    book = load_workbook(out)
+    sheet = [r for r in book["Portfolio"].iter_rows(min_row=2, values_only=True)]
+    assert [(r[0], r[2], r[3]) for r in sheet] == [
+        (r["product"], r["release"], int(r["systems"])) for r in rows
+    ]
+    consolidation = [r[1] for r in book["Consolidation"].iter_rows(min_row=2, values_only=True)]
+    found = _json(run, demo_db, "portfolio")
+    assert consolidation == [c["subject"] for c in found["consolidation_candidates"]]
+    table = run("--db", demo_db, "portfolio", *AS_OF)
+    assert table.exit_code == 0 and "Consolidation candidates" in table.stdout

@@ -58,6 +58,8 @@ def test_the_workbook_has_every_sheet_in_order(run: Run, demo_db: Path, tmp_path
         "Waves",
         "Contracts",
         "Suppliers",
+        "Portfolio",
+        "Consolidation",
         "Sign-in",
         "Method",
         "Data quality",
@@ -132,6 +134,8 @@ SHEET_LAYOUT = {
     "Waves": (("Wave", "System", "Name", "Department", "Priority"), "A2", True),
     "Contracts": (("When", "Contract ends", "System", "Name"), "D2", True),
     "Suppliers": (("Supplier", "Systems", "Annual run cost"), "B2", True),
+    "Portfolio": (("Product", "Kind", "Release", "Systems"), "B2", True),
+    "Consolidation": (("Candidate", "Concerns", "Detail"), "A2", True),
     "Sign-in": (("Department", "Who signs in", "Candidate for", "System"), "A2", True),
     "Data quality": (("Issue", "System", "Leaves unknown", "Detail"), "A2", True),
 }
@@ -177,6 +181,7 @@ WRAPPED = {
     ),
     "Improvement plan": ("Evidence",),
     "Contracts": ("Suggested disposition", "Why this disposition"),
+    "Consolidation": ("Detail",),
     "Data quality": ("Detail",),
 }
 

@@ -51,6 +51,7 @@ class EstateApp(App[None]):
         Binding("r", "switch_mode('ranking')", "Ranking", show=False),
         Binding("i", "import_return", "Import"),
         Binding("x", "export", "Export"),
+        Binding("p", "portfolio", "Portfolio"),
     ]
 
     def __init__(
@@ -184,6 +185,11 @@ class EstateApp(App[None]):
         else:
             selection, description = list(self.data.scores.systems), "all systems"
         self.push_screen(ExportDialog(selection, description))
+
+    def action_portfolio(self) -> None:
+        from tui.screens.portfolio import PortfolioScreen
+
+        self.push_screen(PortfolioScreen())
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

@@ -1,5 +1,6 @@
 """Commands for a board's view of the estate: contracts ending soon and supplier
-concentration, served from the kept ranking while it is fresh."""
+concentration, served from the kept ranking while it is fresh, and the technology portfolio,
+read from the stored components without scoring."""
 
 from __future__ import annotations
 
@@ -32,8 +33,19 @@ from estate.contracts import (
 from estate.costs import money
 from estate.exports.columns import plain_value
 from estate.files import neutralise
+from estate.portfolio import (
+    EXTENDED,
+    NOT_KNOWN,
+    OUT_OF_SUPPORT,
+    SUPPORTED,
+    Portfolio,
+    Release,
+    check_departments,
+    read_portfolio,
+)
 from estate.ranking import select_rows
 from estate.render import BAND_STYLE
+from estate.scoring.policy import load_policy
 from estate.words import counted
 
 CONTRACT_CSV_COLUMNS = (
@@ -185,3 +197,146 @@ def contracts(
     out.print(_supplier_table(suppliers, within))
     if not ending:
         err.print("No support contract ends in that time.")
+
+
+PORTFOLIO_CSV_COLUMNS = (
+    "product",
+    "kind",
+    "release",
+    "status",
+    "systems",
+    "departments",
+    "out_of_support",
+    "paid_extended_support",
+    "supported",
+    "support_not_known",
+    "security_support_ends",
+    "extended_support_ends",
+)
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _release_dict(r: Release) -> dict[str, object]:
+    return {
+        "release": r.release,
+        "status": r.status,
+        "systems": len(r.systems),
+        "departments": len(r.departments),
+        "out_of_support": r.systems_in(OUT_OF_SUPPORT),
+        "paid_extended_support": r.systems_in(EXTENDED),
+        "supported": r.systems_in(SUPPORTED),
+        "support_not_known": r.systems_in(NOT_KNOWN),
+        "security_support_ends": _iso(r.security_end),
+        "extended_support_ends": _iso(r.extended_end),
+    }
+
+
+def portfolio_dict(found: Portfolio) -> dict[str, object]:
+    """The portfolio as the JSON output gives it."""
+    return {
+        "as_of": found.as_of.isoformat(),
+        "products": [
+            {
+                "product": p.product,
+                "kind": p.kind,
+                "systems": len(p.systems),
+                "departments": len(p.departments),
+                "out_of_support": p.systems_in(OUT_OF_SUPPORT),
+                "paid_extended_support": p.systems_in(EXTENDED),
+                "releases": [_release_dict(r) for r in p.releases],
+            }
+            for p in found.products
+        ],
+        "consolidation_candidates": [
+            {
+                "kind": c.kind,
+                "subject": c.subject,
+                "detail": c.detail,
+                "systems": c.systems,
+                "departments": c.departments,
+            }
+            for c in found.candidates
+        ],
+    }
+
+
+def _portfolio_table(found: Portfolio) -> Table:
+    table = Table(
+        title=f"{counted(len(found.products), 'product line')} in use as at {found.as_of:%d/%m/%Y}",
+        title_justify="left",
+    )
+    for heading in (
+        "Product",
+        "Release",
+        "Systems",
+        "Depts",
+        "Out of support",
+        "Paid extended",
+        "Security support ends",
+    ):
+        table.add_column(heading, overflow="fold")
+    for p in found.products:
+        for index, r in enumerate(p.releases):
+            table.add_row(
+                f"{p.product}\n[dim]{p.kind}[/]" if index == 0 else "",
+                r.release,
+                f"{len(r.systems):,}",
+                f"{len(r.departments):,}",
+                f"[red]{r.systems_in(OUT_OF_SUPPORT):,}[/]"
+                if r.systems_in(OUT_OF_SUPPORT)
+                else "0",
+                f"{r.systems_in(EXTENDED):,}",
+                f"{r.security_end:%d/%m/%Y}" if r.security_end else "not known",
+                end_section=index == len(p.releases) - 1,
+            )
+    return table
+
+
+@cli.command()
+@click.option(
+    "--department", "-d", "departments", multiple=True, help="Only this department (repeatable)."
+)
+@json_option
+@click.option("--csv", "as_csv", is_flag=True, help="Print one row per release as CSV.")
+@scoring_options
+@click.pass_context
+def portfolio(
+    ctx: click.Context,
+    departments: tuple[str, ...],
+    as_json: bool,
+    as_csv: bool,
+    policy_path: Path | None,
+    as_of: dt.datetime | None,
+) -> None:
+    """How much technology the estate runs: each product line in use and its releases, how
+    many systems and departments run each, how many are out of support or on paid extended
+    support, and the candidates for consolidation."""
+    policy = load_policy(policy_path, as_of=as_of.date() if as_of else None)
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        check_departments(connection, departments)
+        found = read_portfolio(connection, policy.as_of, departments)
+    if as_json:
+        print_json(portfolio_dict(found))
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(PORTFOLIO_CSV_COLUMNS)
+        for p in found.products:
+            for r in p.releases:
+                values = _release_dict(r)
+                row = [p.product, p.kind, *values.values()]
+                writer.writerow([neutralise("" if v is None else v) for v in row])
+        return
+    if not found.products:
+        err.print("No components are stored for this selection.")
+        return
+    out.print(_portfolio_table(found))
+    candidates = Table(title="Consolidation candidates", title_justify="left")
+    for heading in ("Candidate", "Systems", "Depts"):
+        candidates.add_column(heading, overflow="fold")
+    for c in found.candidates:
+        candidates.add_row(c.detail, f"{c.systems:,}", f"{c.departments:,}")
+    out.print(candidates)

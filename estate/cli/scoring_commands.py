@@ -34,6 +34,7 @@ from estate.exports.text_formats import sign_in_list, system_dict
 from estate.exports.workbook import DEFAULT_MARKING
 from estate.files import neutralise
 from estate.identity import CITIZEN, own_sign_in
+from estate.portfolio import Portfolio, read_portfolio
 from estate.ranking import RankBy, parse_band, select_rows, select_systems
 from estate.render import BAND_STYLE
 from estate.scoring import unmatched_components
@@ -417,6 +418,12 @@ def catalogue_unmatched(ctx: click.Context, as_json: bool) -> None:
     out.print(table)
 
 
+def _portfolio(ctx: click.Context, as_of: dt.date, keys: set[str]) -> Portfolio:
+    """The technology the exported systems run, read from the stored components."""
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        return read_portfolio(connection, as_of, systems=keys)
+
+
 @cli.command()
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -460,6 +467,7 @@ def export(
             top=top,
             progress=progress,
             marking=marking,
+            portfolio=lambda keys: _portfolio(ctx, scores.policy.as_of, keys),
         )
     err.print(
         f"Wrote {counted(result.systems, 'system')} to {result.path} ({result.format.value})."

@@ -6,7 +6,7 @@ selection in the same order; files are written to a temporary file and moved int
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -20,6 +20,7 @@ from estate.exports.workbook import DEFAULT_MARKING, write_workbook
 from estate.files import atomic_write
 from estate.graph.waves import Wave, plan_waves
 from estate.identity import own_sign_in
+from estate.portfolio import Portfolio
 from estate.progress import Progress
 from estate.ranking import select_systems
 from estate.scoring import EstateScores
@@ -106,11 +107,14 @@ def export_ranking(
     description: str | None = None,
     progress: Progress | None = None,
     marking: str = DEFAULT_MARKING,
+    portfolio: Callable[[set[str]], Portfolio] | None = None,
 ) -> ExportResult:
     """Write the prioritised remediation list for a selection of the estate to `path`: the
     filters given, or exactly `systems` (as the TUI's filtered table shows them). `progress`
     hears each step of a workbook, which takes tens of seconds for a large estate. `marking`
-    is the protective marking every printed page of the workbook carries."""
+    is the protective marking every printed page of the workbook carries; `portfolio` reads
+    the technology a set of systems runs (`estate.portfolio.read_portfolio`), for the
+    workbook's portfolio sheet."""
     chosen = format_for(path, fmt)
     departments, bands = list(departments), list(bands)
     if systems is not None:
@@ -140,6 +144,7 @@ def export_ranking(
                 costs=cost_figures(selection),
                 sign_in=own_sign_in(selection),
                 marking=marking,
+                portfolio=None if portfolio is None else portfolio({s.key for s in selection}),
             )
 
     else:

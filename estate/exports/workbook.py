@@ -30,6 +30,7 @@ from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportCol
 from estate.exports.summary import DataQuality, Summary
 from estate.graph.waves import Wave
 from estate.identity import SignInGroup
+from estate.portfolio import EXTENDED, NOT_KNOWN, OUT_OF_SUPPORT, SUPPORTED, Portfolio
 from estate.progress import Progress
 from estate.scoring.policy import default_text
 from estate.scoring.results import SystemScore
@@ -538,6 +539,69 @@ class WorkbookWriter:
             sheet.write_number(row, 6, supplier.ending, number)
         sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
 
+    def portfolio_sheet(self, portfolio: Portfolio) -> None:
+        """Each product line in use and its releases with how many systems and departments run
+        them and how many are out of support or on paid extended support; then the candidates
+        for consolidation."""
+        sheet = self.book.add_worksheet("Portfolio")
+        self._for_print(sheet, repeat_header=True)
+        headers = (
+            "Product",
+            "Kind",
+            "Release",
+            "Systems",
+            "Departments",
+            "Out of support",
+            "Paid extended support",
+            "Supported",
+            "Support not known",
+            "Security support ends",
+            "Extended support ends",
+        )
+        for index, width in enumerate((26, 16, 26, 9, 11, 9, 9, 9, 9, 11, 11)):
+            sheet.set_column(index, index, width)
+        sheet.set_row(0, 45)
+        sheet.write_row(0, 0, headers, self.header)
+        sheet.freeze_panes(1, 1)
+        number, date = self.formats["int"], self.formats["date"]
+        row = 0
+        for product in portfolio.products:
+            for release in product.releases:
+                row += 1
+                sheet.write_row(row, 0, (product.product, product.kind, release.release))
+                counts = (
+                    len(release.systems),
+                    len(release.departments),
+                    release.systems_in(OUT_OF_SUPPORT),
+                    release.systems_in(EXTENDED),
+                    release.systems_in(SUPPORTED),
+                    release.systems_in(NOT_KNOWN),
+                )
+                sheet.write_row(row, 3, counts, number)
+                for col, day in ((9, release.security_end), (10, release.extended_end)):
+                    if day is not None:
+                        self._write(sheet, row, col, day, date, "date")
+        sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
+
+    def consolidation_sheet(self, portfolio: Portfolio) -> None:
+        """The candidates for consolidation: one product line in many releases, or several
+        products doing one job."""
+        sheet = self.book.add_worksheet("Consolidation")
+        self._for_print(sheet, repeat_header=True)
+        headers = ("Candidate", "Concerns", "Detail", "Systems", "Departments")
+        widths = (16, 24, 80, 9, 11)
+        for index, width in enumerate(widths):
+            sheet.set_column(index, index, width, self.wrap if index == 2 else None)
+        sheet.write_row(0, 0, headers, self.header)
+        sheet.freeze_panes(1, 0)
+        row = 0
+        for row, candidate in enumerate(portfolio.candidates, start=1):
+            _fit_row(sheet, row, [(candidate.detail, widths[2])])
+            sheet.write_row(row, 0, (candidate.kind, candidate.subject))
+            sheet.write_string(row, 2, candidate.detail, self.wrap)
+            sheet.write_row(row, 3, (candidate.systems, candidate.departments), self.formats["int"])
+        sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
+
     def sign_in_sheet(self, groups: list[SignInGroup]) -> None:
         """Systems with their own sign-in, citizen-facing apart from staff-facing, each with
         where its sign-in should move."""
@@ -691,10 +755,12 @@ def write_workbook(
     costs: CostFigures,
     sign_in: list[SignInGroup],
     marking: str = DEFAULT_MARKING,
+    portfolio: Portfolio | None = None,
 ) -> None:
     """Write the whole board workbook to `path` (the caller makes it atomic); `progress` hears
     each sheet begin, since a large estate's workbook takes tens of seconds. Every sheet
-    carries `marking`, the as-of date and its page numbers in print."""
+    carries `marking`, the as-of date and its page numbers in print. The portfolio sheet is
+    written when `portfolio` (read from the stored components) is given."""
     as_of = dt.date.fromisoformat(context["as_of"])
     writer = WorkbookWriter(path, marking, as_of)
     terms = [terms_of(s) for s in selection]
@@ -716,6 +782,17 @@ def write_workbook(
             lambda: writer.suppliers_sheet(
                 supplier_concentration(terms, as_of, CONTRACT_MONTHS), CONTRACT_MONTHS
             ),
+        ),
+        *(
+            [
+                ("Writing the portfolio", lambda: writer.portfolio_sheet(portfolio)),
+                (
+                    "Writing the consolidation candidates",
+                    lambda: writer.consolidation_sheet(portfolio),
+                ),
+            ]
+            if portfolio is not None
+            else []
         ),
         ("Writing the sign-in sheet", lambda: writer.sign_in_sheet(sign_in)),
         ("Writing the method", lambda: writer.method_sheet(policy_text or default_text())),
