@@ -620,3 +620,34 @@ def test_the_data_quality_sheet_names_each_system_and_what_it_leaves_unknown(
         for code in codes.split(", "):
             assert code in detail, (key, code)
     assert sheet.auto_filter.ref == f"A1:D{sheet.max_row}"
+
+
+def test_csv_json_and_markdown_carry_the_same_figures(
+    run: Run, costly_db: Path, tmp_path: Path
+) -> None:
+    for suffix in ("csv", "json", "md"):
+        _export(run, costly_db, tmp_path / f"l.{suffix}")
+    rows = list(csv.DictReader((tmp_path / "l.csv").open(encoding="utf-8")))
+    document = json.loads((tmp_path / "l.json").read_text())
+    text = (tmp_path / "l.md").read_text()
+    costs = document["costs"]
+    listed = [r["Annual run cost"] for r in rows]
+    assert costs["total"]["annual_run_cost"] == pytest.approx(sum(float(c) for c in listed if c))
+    assert costs["total"]["costs_not_known"] == listed.count("") > 0
+    assert [s["annual_run_cost"] for s in document["systems"]] == [
+        int(c) if c else None for c in listed
+    ]
+    assert costs["headline"] in text and f"{costs['total']['costs_not_known']:,} of" in text
+    for line in costs["by_department"]:
+        assert line["annual_run_cost"] == pytest.approx(
+            sum(float(r["Annual run cost"] or 0) for r in rows if r["Department"] == line["label"])
+        )
+        assert f"| {line['label']} | {line['systems']:,} |" in text
+    assert sum(w["annual_run_cost"] for w in document["waves"]) == pytest.approx(
+        costs["total"]["annual_run_cost"]
+    )
+    assert [r["Suggested disposition"] for r in rows] == [
+        s["cloud"]["suggested_disposition_words"] for s in document["systems"]
+    ]
+    keys = {s["key"] for g in document["sign_in"] for s in g["systems"]}
+    assert keys == {s["key"] for s in document["systems"] if s["sign_in"] == "Own accounts"}
