@@ -74,7 +74,7 @@ COLUMNS = {
         "unmatched_s",
         "rank_csv_kept_s",
         "rank_json_s",
-        "contracts_s",
+        "contracts_json_s",
         "contracts_csv_s",
         "portfolio_s",
         "portfolio_json_s",

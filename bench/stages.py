@@ -418,7 +418,7 @@ def stage_cli(systems: int, cache: Path) -> dict[str, Any]:
         "unmatched_s": ["catalogue", "unmatched"],
         "rank_csv_kept_s": ["rank", "--csv"],
         "rank_json_s": ["rank", "--json"],
-        "contracts_s": ["contracts"],
+        "contracts_json_s": ["contracts", "--json"],
         "contracts_csv_s": ["contracts", "--csv"],
         "portfolio_s": ["portfolio"],
         "portfolio_json_s": ["portfolio", "--json"],

@@ -651,3 +651,14 @@ def test_csv_json_and_markdown_carry_the_same_figures(
     ]
     keys = {s["key"] for g in document["sign_in"] for s in g["systems"]}
     assert keys == {s["key"] for s in document["systems"] if s["sign_in"] == "Own accounts"}
+    board = json.loads(run("--db", costly_db, "contracts", "--json", *AS_OF).stdout)
+    assert (
+        document["contracts"] == board["contracts"] and document["suppliers"] == board["suppliers"]
+    )
+    assert (
+        f"| {board['contracts'][0]['window']} | {board['contracts'][0]['contract_end']} |" in text
+    )
+    portfolio = json.loads(run("--db", costly_db, "portfolio", "--json", *AS_OF).stdout)
+    assert document["portfolio"] == portfolio
+    first = portfolio["products"][0]
+    assert f"| {first['product']} | {first['releases'][0]['release']} |" in text

@@ -31,15 +31,12 @@ from estate.contracts import (
     supplier_concentration,
 )
 from estate.costs import money
-from estate.exports.columns import plain_value
+from estate.exports.board_data import contract_dict, portfolio_dict, release_dict, supplier_dict
 from estate.files import neutralise
 from estate.portfolio import (
     EXTENDED,
-    NOT_KNOWN,
     OUT_OF_SUPPORT,
-    SUPPORTED,
     Portfolio,
-    Release,
     check_departments,
     read_portfolio,
 )
@@ -62,36 +59,6 @@ CONTRACT_CSV_COLUMNS = (
     "suggested_disposition",
     "disposition_reason",
 )
-
-
-def _contract_dict(c: Contract) -> dict[str, object]:
-    t = c.terms
-    return {
-        "window": c.window,
-        "contract_end": t.contract_end.isoformat() if t.contract_end else None,
-        "months_left": c.months_left,
-        "rank": t.rank,
-        "key": t.key,
-        "name": t.name,
-        "department": t.department,
-        "legacy_band": t.band,
-        "annual_run_cost": plain_value(t.run_cost, "money") if t.run_cost is not None else None,
-        "supplier": t.supplier,
-        "suggested_disposition": t.disposition,
-        "disposition_reason": t.disposition_reason,
-    }
-
-
-def _supplier_dict(s: Supplier) -> dict[str, object]:
-    return {
-        "supplier": s.name,
-        "systems": s.systems,
-        "annual_run_cost": plain_value(s.run_cost, "money"),
-        "costs_not_known": s.costs_not_known,
-        "red_rated": s.red_rated,
-        "departments": sorted(s.departments),
-        "contracts_ending": s.ending,
-    }
 
 
 def _contract_table(rows: list[Contract], title: str) -> Table:
@@ -177,8 +144,8 @@ def contracts(
             {
                 "as_of": policy.as_of.isoformat(),
                 "within_months": within,
-                "contracts": [_contract_dict(c) for c in ending],
-                "suppliers": [_supplier_dict(s) for s in suppliers],
+                "contracts": [contract_dict(c) for c in ending],
+                "suppliers": [supplier_dict(s) for s in suppliers],
             }
         )
         return
@@ -186,7 +153,7 @@ def contracts(
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(CONTRACT_CSV_COLUMNS)
         writer.writerows(
-            [neutralise("" if v is None else v) for v in _contract_dict(c).values()] for c in ending
+            [neutralise("" if v is None else v) for v in contract_dict(c).values()] for c in ending
         )
         return
     title = (
@@ -213,54 +180,6 @@ PORTFOLIO_CSV_COLUMNS = (
     "security_support_ends",
     "extended_support_ends",
 )
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _release_dict(r: Release) -> dict[str, object]:
-    return {
-        "release": r.release,
-        "status": r.status,
-        "systems": len(r.systems),
-        "departments": len(r.departments),
-        "out_of_support": r.systems_in(OUT_OF_SUPPORT),
-        "paid_extended_support": r.systems_in(EXTENDED),
-        "supported": r.systems_in(SUPPORTED),
-        "support_not_known": r.systems_in(NOT_KNOWN),
-        "security_support_ends": _iso(r.security_end),
-        "extended_support_ends": _iso(r.extended_end),
-    }
-
-
-def portfolio_dict(found: Portfolio) -> dict[str, object]:
-    """The portfolio as the JSON output gives it."""
-    return {
-        "as_of": found.as_of.isoformat(),
-        "products": [
-            {
-                "product": p.product,
-                "kind": p.kind,
-                "systems": len(p.systems),
-                "departments": len(p.departments),
-                "out_of_support": p.systems_in(OUT_OF_SUPPORT),
-                "paid_extended_support": p.systems_in(EXTENDED),
-                "releases": [_release_dict(r) for r in p.releases],
-            }
-            for p in found.products
-        ],
-        "consolidation_candidates": [
-            {
-                "kind": c.kind,
-                "subject": c.subject,
-                "detail": c.detail,
-                "systems": c.systems,
-                "departments": c.departments,
-            }
-            for c in found.candidates
-        ],
-    }
 
 
 def _portfolio_table(found: Portfolio) -> Table:
@@ -326,7 +245,7 @@ def portfolio(
         writer.writerow(PORTFOLIO_CSV_COLUMNS)
         for p in found.products:
             for r in p.releases:
-                values = _release_dict(r)
+                values = release_dict(r)
                 row = [p.product, p.kind, *values.values()]
                 writer.writerow([neutralise("" if v is None else v) for v in row])
         return

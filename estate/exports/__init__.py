@@ -12,11 +12,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from estate.contracts import ending_contracts, supplier_concentration, terms_of
 from estate.costs import cost_figures
 from estate.errors import InputError
 from estate.exports.summary import data_quality, summarise
-from estate.exports.text_formats import to_csv, to_json, to_markdown
-from estate.exports.workbook import DEFAULT_MARKING, write_workbook
+from estate.exports.text_formats import BoardLists, to_csv, to_json, to_markdown
+from estate.exports.workbook import CONTRACT_MONTHS, DEFAULT_MARKING, write_workbook
 from estate.files import atomic_write
 from estate.graph.waves import Wave, plan_waves
 from estate.identity import own_sign_in
@@ -84,6 +85,22 @@ def _waves(
         progress("Planning migration waves", 0, 1)
     priority = {s.key: s.priority for s in selection}
     return plan_waves(scores.graph.graph, list(priority), priority)
+
+
+def _board(
+    scores: EstateScores,
+    selection: list[SystemScore],
+    portfolio: Callable[[set[str]], Portfolio] | None,
+) -> BoardLists:
+    """The selection's contracts, suppliers and (when it can be read) portfolio."""
+    as_of = scores.policy.as_of
+    terms = [terms_of(s) for s in selection]
+    return BoardLists(
+        CONTRACT_MONTHS,
+        ending_contracts(terms, as_of, CONTRACT_MONTHS),
+        supplier_concentration(terms, as_of, CONTRACT_MONTHS),
+        None if portfolio is None else portfolio({s.key for s in selection}),
+    )
 
 
 def _policy_text(scores: EstateScores) -> str:
@@ -157,6 +174,7 @@ def export_ranking(
                 _waves(scores, selection, progress),
                 cost_figures(selection),
                 own_sign_in(selection),
+                _board(scores, selection, portfolio),
             )
         else:
             text = to_markdown(
@@ -167,6 +185,7 @@ def export_ranking(
                 cost_figures(selection),
                 _waves(scores, selection, progress),
                 own_sign_in(selection),
+                _board(scores, selection, portfolio),
             )
 
         def write(target: Path) -> None:

@@ -6,15 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 from typing import Any
 
+from estate.contracts import Contract, Supplier
 from estate.costs import CostFigures, CostLine, group_costs, headline, money, red_unfunded_words
 from estate.costs import run_cost as cost_of
+from estate.exports.board_data import contract_dict, portfolio_dict, supplier_dict
 from estate.exports.columns import PRIORITY_COLUMNS, plain_value, suggested
 from estate.exports.summary import DataQuality, Summary
 from estate.files import neutralise
 from estate.graph.waves import Wave
 from estate.identity import SignInGroup
+from estate.portfolio import EXTENDED, OUT_OF_SUPPORT, Portfolio
 from estate.scoring.results import SystemScore
 from estate.scoring.serialise import SCHEMA_VERSION, score_dict
 from estate.words import counted
@@ -118,6 +122,7 @@ def to_json(
     waves: list[Wave],
     costs: CostFigures,
     sign_in: list[SignInGroup],
+    board: BoardLists,
 ) -> str:
     """The documented, stable JSON schema (see docs/export-schema.md)."""
     spent = wave_costs(selection, waves)
@@ -137,6 +142,9 @@ def to_json(
             for w, line in zip(waves, spent, strict=True)
         ],
         "sign_in": sign_in_list(sign_in),
+        "contracts": [contract_dict(c) for c in board.contracts],
+        "suppliers": [supplier_dict(s) for s in board.suppliers],
+        "portfolio": None if board.portfolio is None else portfolio_dict(board.portfolio),
     }
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n"
 
@@ -162,6 +170,7 @@ def to_markdown(
     costs: CostFigures,
     waves: list[Wave],
     sign_in: list[SignInGroup],
+    board: BoardLists,
     detailed: int = 20,
 ) -> str:
     """A readable report for a paper or a pull request: figures and money, the list, the top
@@ -239,6 +248,7 @@ def to_markdown(
             for g in sign_in
         ]
         lines.append("")
+    lines += _board_markdown(board)
     lines += [
         "## Limits of the data",
         "",
@@ -256,6 +266,70 @@ def to_markdown(
         "",
     ]
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class BoardLists:
+    """Contracts ending within `within` months, supplier concentration and, when read, the
+    technology portfolio of a selection."""
+
+    within: int
+    contracts: list[Contract]
+    suppliers: list[Supplier]
+    portfolio: Portfolio | None = None
+
+
+def _board_markdown(board: BoardLists) -> list[str]:
+    lines = [f"## Support contracts ended or ending within {board.within} months", ""]
+    if board.contracts:
+        lines += [
+            "| When | Ends | System | Band | Run cost | Supplier | Suggested disposition |",
+            "|---|---|---|---|---:|---|---|",
+        ]
+    else:
+        lines += ["None.", ""]
+    for c in board.contracts:
+        t = c.terms
+        cost = "not known" if t.run_cost is None else money(t.run_cost)
+        lines.append(
+            f"| {c.window} | {t.contract_end} | {_cell(t.key)} {_cell(t.name)} | "
+            f"{t.band or 'unknown'} | {cost} | {_cell(t.supplier or '')} | "
+            f"{_cell(t.disposition)} ({_cell(t.disposition_reason)}) |"
+        )
+    lines += [
+        "",
+        "## Supplier concentration",
+        "",
+        "| Supplier | Systems | Run cost | Costs not known | Red-rated | Departments "
+        f"| Contracts ending within {board.within} months |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {_cell(s.name)} | {s.systems:,} | {money(s.run_cost)} | {s.costs_not_known:,} | "
+        f"{s.red_rated:,} | {len(s.departments):,} | {s.ending:,} |"
+        for s in board.suppliers
+    ]
+    lines.append("")
+    found = board.portfolio
+    if found is not None:
+        lines += [
+            "## Technology portfolio",
+            "",
+            "| Product | Release | Systems | Departments | Out of support "
+            "| Paid extended support |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {_cell(p.product)} | {_cell(r.release)} | {len(r.systems):,} | "
+            f"{len(r.departments):,} | {r.systems_in(OUT_OF_SUPPORT):,} | "
+            f"{r.systems_in(EXTENDED):,} |"
+            for p in found.products
+            for r in p.releases
+        ]
+        lines += ["", "Consolidation candidates:", ""]
+        lines += [f"- {_cell(c.detail)}" for c in found.candidates] or ["- none"]
+        lines.append("")
+    return lines
 
 
 def _has(count: int, noun: str) -> str:
