@@ -505,7 +505,7 @@ def test_the_workbook_carries_money_with_unknown_costs_counted_apart(
             row[headers.index("Remediation plan")] and row[headers.index("Plan funded")] == "Yes"
         )
     ]
-    assert labels["Red-rated without a funded plan: run cost"] == pytest.approx(
+    assert labels["Run cost of red-rated, unfunded"] == pytest.approx(
         sum(row[cost] or 0 for row in red_unfunded)
     )
     share = f"({legacy_cost / known:.0%})"

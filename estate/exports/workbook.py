@@ -255,7 +255,7 @@ class WorkbookWriter:
             ("Annual run cost (known)", costs.total.cost, money),
             ("Of it on legacy systems", costs.legacy.cost, money),
             ("Systems whose run cost is not known", costs.total.unknown, number),
-            ("Red-rated without a funded plan: run cost", costs.red_unfunded.cost, money),
+            ("Run cost of red-rated, unfunded", costs.red_unfunded.cost, money),
         ]
         row = 2
         for label, value, fmt in facts:
@@ -282,6 +282,7 @@ class WorkbookWriter:
         row = readiness_row + len(summary.by_readiness) + 2
         row = self._cost_block(sheet, row, "Suggested disposition", costs.by_disposition) + 2
         department_row = row
+        sheet.set_row(row, 30)
         sheet.write_row(
             row,
             0,
@@ -352,6 +353,7 @@ class WorkbookWriter:
     def _cost_block(self, sheet: Worksheet, row: int, title: str, lines: Sequence[CostLine]) -> int:
         """A heading row, then per line its systems, known run cost and unknown costs, then
         the total. Returns the total's row."""
+        sheet.set_row(row, 30)
         sheet.write_row(
             row, 0, [title, "Systems", "Annual run cost", "Costs not known"], self.header
         )
