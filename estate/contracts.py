@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from estate import models
-from estate.db import as_date
+from estate.db import as_date, plain
 from estate.dispositions import disposition_words
 from estate.scoring.results import Band, SystemScore
 
@@ -74,11 +74,11 @@ def stored_terms(connection: Connection, rows: Iterable[RankedRow]) -> list[Term
     system = models.table_of(models.System)
     organisation = models.table_of(models.Organisation)
     query = sa.select(
-        organisation.c.code, system.c.reference, system.c.supplier, system.c.contract_end
+        organisation.c.code, system.c.reference, system.c.supplier, plain(system.c.contract_end)
     ).join(organisation, organisation.c.id == system.c.organisation_id)
     stored = {
-        models.system_key(code, reference): (supplier, as_date(end))
-        for code, reference, supplier, end in connection.execute(query)
+        f"{code}/{reference}": (supplier, as_date(end))
+        for code, reference, supplier, end in connection.execute(query).all()
     }
     found: list[Terms] = []
     for row in rows:

@@ -178,8 +178,8 @@ def read_portfolio(
     facts: dict[tuple[str, str, str, str | None], tuple[str, str, str, ComponentFact]] = {}
     releases: dict[tuple[str, str], Release] = {}
     kinds = {member.value: member for member in ComponentKind}
-    for code, reference, kind_text, product, version, end in connection.execute(query):
-        key = models.system_key(code, reference)
+    for code, reference, kind_text, product, version, end in connection.execute(query).all():
+        key = f"{code}/{reference}"  # models.system_key, inline for 200,000 rows
         if systems is not None and key not in systems:
             continue
         seen = (kind_text, product, version or "", end)
