@@ -428,6 +428,13 @@ def test_the_workbook_prints_whole_as_a_board_paper_from_libreoffice(
         "Wave",
         "How estate scores each system",
         "Detail",
+        "The 10 highest risks",
+        "Contract ends",
+        "Contracts ending within 24 months",  # the suppliers' last column
+        "Extended support ends",  # the portfolio's last column
+        "Candidate",
+        "Who signs in",
+        "Annual run cost",
     ):
         assert shown(heading), heading
     pages = len(sizes)
