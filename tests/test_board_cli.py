@@ -205,3 +205,13 @@ def test_the_portfolio_csv_and_workbook_sheet_agree(
     assert consolidation == [c["subject"] for c in found["consolidation_candidates"]]
     table = run("--db", demo_db, "portfolio", *AS_OF)
     assert table.exit_code == 0 and "Consolidation candidates" in table.stdout
+
+
+def test_an_empty_estate_says_how_to_fill_it(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    assert run("--db", path, "init").exit_code == 0
+    contracts = run("--db", path, "contracts")
+    assert contracts.exit_code == 0 and "estate import" in contracts.stderr
+    portfolio = run("--db", path, "portfolio")
+    assert portfolio.exit_code == 0 and "No components are stored" in portfolio.stderr
+    assert json.loads(run("--db", path, "portfolio", "--json").stdout)["products"] == []

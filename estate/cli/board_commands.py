@@ -23,6 +23,7 @@ from estate.cli.base import (
     print_rows,
     scoring_options,
 )
+from estate.cli.scoring_commands import EMPTY_ESTATE
 from estate.contracts import (
     Contract,
     Supplier,
@@ -134,6 +135,9 @@ def contracts(
     cheapest moment to replace a system), red-rated systems first, and how much run cost and
     how many red-rated systems each supplier holds."""
     policy, ranking = load_ranking(ctx, policy_path, as_of)
+    if not ranking:
+        err.print(EMPTY_ESTATE)
+        return
     chosen = select_rows(ranking, departments=departments)
     with open_engine(ctx) as engine, engine.connect() as connection:
         terms = stored_terms(connection, chosen)
