@@ -82,6 +82,12 @@ COLUMNS = {
         "graph_central_s",
         "waves_s",
         "unmatched_s",
+        "rank_csv_kept_s",
+        "rank_json_s",
+        "contracts_json_s",
+        "contracts_csv_s",
+        "portfolio_s",
+        "portfolio_json_s",
     ),
     "cli_import": (
         "problems",

@@ -249,6 +249,7 @@ def stage_export(systems: int, cache: Path) -> dict[str, Any]:
     from estate.exports.columns import PRIORITY_COLUMNS, plain_value
     from estate.exports.workbook import WorkbookWriter
     from estate.graph.waves import plan_waves
+    from estate.portfolio import Portfolio, read_portfolio
     from estate.scoring import score_estate
     from estate.scoring.policy import load_policy
 
@@ -284,7 +285,17 @@ def stage_export(systems: int, cache: Path) -> dict[str, Any]:
             writer.close()
 
         t_priority, _ = timed(priority_sheet_only)
-        t_export, _ = timed(lambda: export_ranking(scores, Path(folder) / "board.xlsx"))
+
+        def portfolio(keys: set[str]) -> Portfolio:
+            engine = db.open_engine(database(systems, cache))
+            with engine.connect() as connection:
+                found = read_portfolio(connection, AS_OF, systems=keys)
+            engine.dispose()
+            return found
+
+        t_export, _ = timed(
+            lambda: export_ranking(scores, Path(folder) / "board.xlsx", portfolio=portfolio)
+        )
         t_csv, _ = timed(lambda: export_ranking(scores, Path(folder) / "board.csv"))
         # Every cell of the board workbook, read back, then written bare: what its content
         # alone costs the fastest writer, without formats, charts or conditional formatting.
@@ -453,13 +464,19 @@ def stage_cli(systems: int, cache: Path) -> dict[str, Any]:
         "graph_central_s": ["graph", "central"],
         "waves_s": ["waves", "--band", "red"],
         "unmatched_s": ["catalogue", "unmatched"],
+        "rank_csv_kept_s": ["rank", "--csv"],
+        "rank_json_s": ["rank", "--json"],
+        "contracts_json_s": ["contracts", "--json"],
+        "contracts_csv_s": ["contracts", "--csv"],
+        "portfolio_s": ["portfolio"],
+        "portfolio_json_s": ["portfolio", "--json"],
     }
     result: dict[str, Any] = {}
     for name, command in commands.items():
         dated = ["--as-of", AS_OF.isoformat()] if command[0] != "catalogue" else []
         arguments = [estate, "--db", str(path), *command, *dated]
         start = time.perf_counter()
-        subprocess.run(arguments, check=True, capture_output=True)
+        subprocess.run(arguments, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         result[name] = time.perf_counter() - start
     return result
 

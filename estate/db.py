@@ -29,7 +29,7 @@ from estate.errors import (
 )
 
 APPLICATION = "estate"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The schema version this code reads and writes."""
 
 BUSY_TIMEOUT_MS = 10_000
@@ -57,7 +57,28 @@ def _to_version_2(connection: Connection) -> None:
         connection.execute(sa.schema.DropIndex(sa.Index(name), if_exists=True))
 
 
-MIGRATIONS: dict[int, Migration] = {1: _to_version_2}
+def _to_version_3(connection: Connection) -> None:
+    """Version 2 to 3: the kept ranking's rows carry what a board's outputs need (legacy,
+    disposition and its reason, run cost, the top reason); the kept ranking is dropped, to be
+    worked out afresh with them."""
+    table = models.table_of(models.RankingSnapshotRow)
+    present = {c["name"] for c in sa.inspect(connection).get_columns(table.name)}
+    for name in models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_3:
+        if name in present:  # a version 1 estate gets the table whole from step 1 to 2
+            continue
+        column = table.c[name]
+        kind = column.type.compile(dialect=connection.dialect)
+        default = (
+            ""
+            if column.nullable
+            else " NOT NULL DEFAULT " + ("0" if isinstance(column.type, sa.Integer) else "''")
+        )
+        connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}{default}")
+    connection.execute(table.delete())
+    connection.execute(models.table_of(models.RankingSnapshot).delete())
+
+
+MIGRATIONS: dict[int, Migration] = {1: _to_version_2, 2: _to_version_3}
 """Upgrade steps: MIGRATIONS[n] takes a database from schema version n to n + 1.
 
 A short ordered list instead of Alembic: one embedded file format, few versions, upgrades run

@@ -320,6 +320,30 @@ class RankingSnapshotRow(SQLModel, table=True):
     hosting: str | None = None
     business_owner: str | None = None
     headline: str = ""
+    is_legacy: bool | None = None
+    cloud_score: int | None = None
+    disposition: str | None = None
+    """The suggested disposition (a `Disposition` value)."""
+    disposition_reason: str = ""
+    high_gaps: int = 0
+    dependents: int = 0
+    top_reason: str = ""
+    run_cost: float | None = None
+    """The annual run cost as the return gave it."""
+
+
+SNAPSHOT_ROW_COLUMNS_IN_VERSION_3 = (
+    "is_legacy",
+    "cloud_score",
+    "disposition",
+    "disposition_reason",
+    "high_gaps",
+    "dependents",
+    "top_reason",
+    "run_cost",
+)
+"""The ranking snapshot's columns that version 3 added, so that a board's outputs (contracts,
+portfolio, `rank --csv`) are served from the kept ranking."""
 
 
 class SchemaVersion(SQLModel, table=True):

@@ -115,13 +115,3 @@ def _departments(asked: Iterable[str], known: set[str]) -> set[str]:
             f"No department {unknown[0]!r}. Known departments: {', '.join(sorted(known))}."
         )
     return wanted
-
-
-def identity_candidates(systems: Iterable[SystemScore]) -> dict[str, list[SystemScore]]:
-    """Systems running their own sign-in, by department, in priority order: the candidates for
-    consolidation onto GOV.UK One Login or a directory."""
-    grouped: dict[str, list[SystemScore]] = {}
-    for system in sorted(systems, key=lambda s: s.rank):
-        if system.sign_in == "Own accounts":
-            grouped.setdefault(system.department, []).append(system)
-    return dict(sorted(grouped.items(), key=lambda item: (-len(item[1]), item[0])))

@@ -114,8 +114,10 @@ def render_scores(scores: dict[str, Any]) -> RenderableType:
     for r in cloud["reasons"]:
         readiness.add_row(r["effect"], r["text"], str(r["penalty"]))
     parts.append(readiness)
-    disposition = cloud["suggested_disposition"] or "none"
-    parts.append(Text(f"Suggested disposition: {disposition}: {cloud['disposition_reason']}"))
+    disposition = cloud.get("suggested_disposition_words") or cloud["suggested_disposition"]
+    parts.append(
+        Text(f"Suggested disposition: {disposition or 'none'} ({cloud['disposition_reason']})")
+    )
 
     gaps = Table(title=f"Security gaps: {len(scores['security_gaps'])}", title_justify="left")
     for heading in ("Principle", "Title", "Severity", "Source", "Evidence"):

@@ -23,7 +23,7 @@ from estate.db import insert_rows
 from estate.figures import EstateFigures, estate_figures
 from estate.scoring import EstateScores
 from estate.scoring.policy import Policy
-from estate.scoring.results import SystemScore
+from estate.scoring.results import Severity, SystemScore
 
 SNAPSHOT = models.table_of(models.RankingSnapshot)
 SNAPSHOT_ROWS = models.table_of(models.RankingSnapshotRow)
@@ -45,6 +45,16 @@ class RankedRow(NamedTuple):
     hosting: str | None
     business_owner: str | None
     headline: str
+    is_legacy: bool | None
+    cloud_score: int | None
+    disposition: str | None
+    """The suggested disposition (a `Disposition` value), or None."""
+    disposition_reason: str
+    high_gaps: int
+    dependents: int
+    top_reason: str
+    run_cost: float | None
+    """The annual run cost the return gave, or None when it gave none."""
 
 
 FIELDS = RankedRow._fields
@@ -66,6 +76,14 @@ def ranked_row(s: SystemScore) -> RankedRow:
         s.hosting,
         s.business_owner,
         s.headline,
+        s.legacy.is_legacy,
+        s.readiness.score,
+        s.readiness.disposition.value if s.readiness.disposition else None,
+        s.readiness.disposition_reason,
+        sum(1 for g in s.gaps if g.severity is Severity.HIGH),
+        s.blast.total if s.blast else 0,
+        s.reasons[0] if s.reasons else "",
+        s.record.annual_run_cost,
     )
 
 

@@ -57,11 +57,16 @@ def test_the_workbook_has_every_sheet_in_order(run: Run, demo_db: Path, tmp_path
         "Legacy register",
         "Improvement plan",
         "Waves",
+        "Contracts",
+        "Suppliers",
+        "Portfolio",
+        "Consolidation",
+        "Sign-in",
         "Method",
         "Data quality",
     ]
     summary = book["Summary"]
-    labels = {summary.cell(r, 1).value: summary.cell(r, 2).value for r in range(1, 15)}
+    labels = {summary.cell(r, 1).value: summary.cell(r, 2).value for r in range(1, 18)}
     assert labels["As at"] == dt.datetime(2026, 11, 1) and labels["Policy"] == "default 2026.1"
     assert labels["Lifecycle catalogue"].startswith("builtin-")
     assert {"Red-rated with a funded plan", "Red-rated with no plan"} <= set(labels)
@@ -81,7 +86,7 @@ def test_the_priority_list_is_in_priority_order_with_formats(
     keys = [sheet.cell(row, 2).value for row in range(2, sheet.max_row + 1)]
     assert keys == [s["key"] for s in ranking]
     assert sheet.freeze_panes == "C2"
-    assert sheet.auto_filter.ref == f"A1:W{len(keys) + 1}"
+    assert sheet.auto_filter.ref == f"A1:X{len(keys) + 1}"
     assert sheet.column_dimensions["C"].width > 20
     headers = [c.header for c in PRIORITY_COLUMNS]
     target = headers.index("Target date") + 1
@@ -95,7 +100,7 @@ def test_the_priority_list_is_in_priority_order_with_formats(
         for cf in sheet.conditional_formatting
         for rule in cf.rules
     }
-    assert '$I2="Red-rated"' in rules and '$I2="Low"' in rules
+    assert '$J2="Red-rated"' in rules and '$J2="Low"' in rules
 
 
 def test_the_register_improvement_plan_waves_method_and_quality(
@@ -119,8 +124,7 @@ def test_the_register_improvement_plan_waves_method_and_quality(
     quality = {
         book["Data quality"].cell(r, 1).value for r in range(2, book["Data quality"].max_row + 1)
     }
-    assert "Unresolved dependency" in quality
-    assert "Criterion L4 not known" in quality
+    assert {"Unresolved dependency", "Criteria not known"} <= quality
 
 
 SHEET_LAYOUT = {
@@ -129,7 +133,12 @@ SHEET_LAYOUT = {
     "Legacy register": (("Asset name", "Department", "Reference"), "C2", True),
     "Improvement plan": (("Rank", "System", "Name", "Department", "Framework"), "C2", True),
     "Waves": (("Wave", "System", "Name", "Department", "Priority"), "A2", True),
-    "Data quality": (("Issue", "System", "Detail"), "A2", True),
+    "Contracts": (("When", "Contract ends", "System", "Name"), "D2", True),
+    "Suppliers": (("Supplier", "Systems", "Annual run cost"), "B2", True),
+    "Portfolio": (("Product", "Kind", "Release", "Systems"), "B2", True),
+    "Consolidation": (("Candidate", "Concerns", "Detail"), "A2", True),
+    "Sign-in": (("Department", "Who signs in", "Candidate for", "System"), "A2", True),
+    "Data quality": (("Issue", "System", "Leaves unknown", "Detail"), "A2", True),
 }
 
 
@@ -140,7 +149,7 @@ def test_every_sheet_prints_one_page_wide_with_its_header_frozen_and_filtered(
     _export(run, demo_db, out)
     book = load_workbook(out)
     for sheet in book:
-        narrow = sheet.title == "Waves"
+        narrow = sheet.title in ("Waves", "Suppliers")
         assert sheet.page_setup.orientation == ("portrait" if narrow else "landscape"), sheet.title
         assert sheet.page_setup.paperSize == 9, sheet.title  # A4
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
@@ -158,9 +167,22 @@ def test_every_sheet_prints_one_page_wide_with_its_header_frozen_and_filtered(
 
 
 WRAPPED = {
-    "Priority list": ("Top reasons", "Why this disposition", "Remediation plan"),
-    "Legacy register": ("Description", "Legacy components", "Services supported", "Notes"),
+    "Priority list": (
+        "Top reasons",
+        "Suggested disposition",
+        "Why this disposition",
+        "Remediation plan",
+    ),
+    "Legacy register": (
+        "Description",
+        "Legacy components",
+        "Services supported",
+        "Suggested disposition",
+        "Notes",
+    ),
     "Improvement plan": ("Evidence",),
+    "Contracts": ("Suggested disposition", "Why this disposition"),
+    "Consolidation": ("Detail",),
     "Data quality": ("Detail",),
 }
 
@@ -341,8 +363,8 @@ def test_a_workbook_export_reports_each_step(demo_db: Path, tmp_path: Path) -> N
         "Writing the priority list",
         "Writing the legacy register",
     ]
-    assert heard[-2][0] == "Saving the workbook" and heard[-1] == ("Saved", 8, 8)
-    assert [done for _, done, _ in heard[1:]] == list(range(9))
+    assert heard[-2][0] == "Saving the workbook" and heard[-1] == ("Saved", 11, 11)
+    assert [done for _, done, _ in heard[1:]] == list(range(12))
 
 
 def test_export_refuses_unknown_formats_and_departments(
@@ -407,8 +429,244 @@ def test_the_workbook_prints_whole_as_a_board_paper_from_libreoffice(
         "Wave",
         "How estate scores each system",
         "Detail",
+        "The 10 highest risks",
+        "Contract ends",
+        "Contracts ending within 24 months",  # the suppliers' last column
+        "Extended support ends",  # the portfolio's last column
+        "Candidate",
+        "Who signs in",
+        "Annual run cost",
     ):
         assert shown(heading), heading
+    pages = len(sizes)
+    assert printed.count("OFFICIAL-SENSITIVE") >= 2 * pages, "marked at the top and foot"
+    assert all(shown(f"Page {n} of") for n in range(1, pages + 1)), "every page numbered"
+    assert printed.count("Asat01/11/2026") >= pages, "every page dated"
     method = [*METHOD, *default_text().splitlines()]
     cut = [paragraph for paragraph in method if paragraph and not shown(paragraph)]
     assert not cut, f"text cut off at the page's edge: {cut}"
+
+
+@pytest.fixture
+def costly_db(demo_db: Path) -> Path:
+    """The sample estate with some run costs not known: the first system of each department
+    whose reference ends in 3 gave none."""
+    engine = db.open_engine(demo_db)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE system SET annual_run_cost = NULL WHERE reference LIKE '%3'"
+        )
+    engine.dispose()
+    return demo_db
+
+
+def _stored_costs(db_path: Path) -> tuple[float, int]:
+    engine = db.open_engine(db_path)
+    with engine.connect() as connection:
+        known, unknown = connection.exec_driver_sql(
+            "SELECT sum(annual_run_cost), sum(annual_run_cost IS NULL) FROM system"
+        ).one()
+    engine.dispose()
+    return float(known), int(unknown)
+
+
+def _block(sheet: Any, title: str) -> list[tuple[Any, ...]]:
+    """The rows of a Summary block under the heading cell `title`, up to its Total row."""
+    rows = list(sheet.iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(rows) if row[0] == title)
+    block = []
+    for row in rows[start + 1 :]:
+        block.append(row)
+        if row[0] in ("Total", None):
+            break
+    return block
+
+
+def test_the_workbook_carries_money_with_unknown_costs_counted_apart(
+    run: Run, costly_db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "board.xlsx"
+    _export(run, costly_db, out)
+    known, unknown = _stored_costs(costly_db)
+    assert unknown > 0
+    book = load_workbook(out)
+    headers = [c.header for c in PRIORITY_COLUMNS]
+    cost = headers.index("Annual run cost")
+    rows = list(book["Priority list"].iter_rows(min_row=2, values_only=True))
+    costs = [row[cost] for row in rows]
+    assert sum(c for c in costs if c is not None) == pytest.approx(known)
+    assert sum(c is None for c in costs) == unknown, "an unknown cost is left blank, not 0"
+    priced = next(r for r in range(2, len(rows) + 2) if rows[r - 2][cost] is not None)
+    assert book["Priority list"].cell(priced, cost + 1).number_format == "£#,##0"
+    summary = book["Summary"]
+    labels = {row[0]: row[1] for row in summary.iter_rows(max_col=2, values_only=True) if row[0]}
+    assert labels["Annual run cost (known)"] == pytest.approx(known)
+    assert labels["Systems whose run cost is not known"] == unknown
+    legacy = [row for row in rows if row[headers.index("Is legacy")] == "Yes"]
+    legacy_cost = sum(row[cost] or 0 for row in legacy)
+    assert labels["Of it on legacy systems"] == pytest.approx(legacy_cost)
+    red_unfunded = [
+        row
+        for row in rows
+        if row[headers.index("Legacy band")] == "Red-rated"
+        and not (
+            row[headers.index("Remediation plan")] and row[headers.index("Plan funded")] == "Yes"
+        )
+    ]
+    assert labels["Run cost of red-rated, unfunded"] == pytest.approx(
+        sum(row[cost] or 0 for row in red_unfunded)
+    )
+    share = f"({legacy_cost / known:.0%})"
+    sentences = [row[0] for row in summary.iter_rows(max_col=1, values_only=True) if row[0]]
+    said = next(s for s in sentences if "of annual run cost is on legacy systems" in s)
+    assert share in said and f"{unknown:,} of {len(rows):,} systems" in said
+    for title in ("Legacy band", "Suggested disposition"):
+        block = _block(summary, title)
+        lines, total = block[:-1], block[-1]
+        assert total[0] == "Total", title
+        assert sum(line[1] for line in lines) == total[1] == len(rows), title
+        assert sum(line[2] for line in lines) == pytest.approx(total[2]) == pytest.approx(known)
+        assert sum(line[3] for line in lines) == total[3] == unknown, title
+    departments = _block(summary, "Department")
+    per_department: dict[str, float] = {}
+    for row in rows:
+        per_department[row[3]] = per_department.get(row[3], 0) + (row[cost] or 0)
+    shown = {row[0]: row[4] for row in departments if row[0] and row[0] != "Total"}
+    assert shown == pytest.approx(per_department)
+    waves = book["Waves"]
+    assert [c.value for c in waves[1]][5] == "Annual run cost"
+    assert sum(r[5] or 0 for r in waves.iter_rows(min_row=2, values_only=True)) == pytest.approx(
+        known
+    )
+    register = book["Legacy register"]
+    register_cost = [c.value for c in register[1]].index("Annual run cost")
+    assert sum(
+        r[register_cost] or 0 for r in register.iter_rows(min_row=2, values_only=True)
+    ) == pytest.approx(legacy_cost)
+
+
+def test_the_summary_names_the_ten_highest_risks_with_why_and_what_to_do(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "board.xlsx"
+    _export(run, demo_db, out)
+    top = json.loads(run("--db", demo_db, "rank", "--json", "--top", "10", *AS_OF).stdout)
+    summary = list(load_workbook(out)["Summary"].iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(summary) if row[0] == "The 10 highest risks")
+    assert summary[start + 1][:3] == ("System", "Legacy band", "Why")
+    lines = summary[start + 2 : start + 12]
+    for system, line in zip(top["systems"], lines, strict=True):
+        assert line[0] == f"{system['rank']}. {system['key']} {system['name']}"
+        assert line[1] == system["legacy"]["band"]
+        assert line[2] == system["headline"]
+        words = system["cloud"]["suggested_disposition_words"]
+        assert line[5] == f"{words} ({system['cloud']['disposition_reason']})"
+    assert summary[start + 12][0] is None, "ten, no more"
+
+
+def test_every_sheet_carries_the_marking_page_numbers_and_date(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "board.xlsx"
+    _export(run, demo_db, out)
+    book = load_workbook(out)
+    for sheet in book:
+        assert sheet.oddHeader.center.text == "OFFICIAL-SENSITIVE", sheet.title
+        footer = sheet.oddFooter
+        assert footer.center.text == "OFFICIAL-SENSITIVE", sheet.title
+        assert footer.right.text == "Page &P of &N", sheet.title
+        assert footer.left.text == "As at 01/11/2026", sheet.title
+    method = [c.value for c in book["Method"]["A"] if c.value]
+    assert any("Protective marking: OFFICIAL-SENSITIVE" in line for line in method)
+    _export(run, demo_db, out, "--marking", "OFFICIAL & PERSONAL")
+    book = load_workbook(out)
+    assert {s.oddHeader.center.text for s in book} == {"OFFICIAL && PERSONAL"}
+    method = [c.value for c in book["Method"]["A"] if c.value]
+    assert any("Protective marking: OFFICIAL & PERSONAL." in line for line in method)
+    labels = {r[0]: r[1] for r in book["Summary"].iter_rows(max_col=2, values_only=True)}
+    assert labels["Protective marking"] == "OFFICIAL & PERSONAL"
+
+
+def test_dispositions_are_in_words_with_their_reason_beside_them(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "board.xlsx"
+    _export(run, demo_db, out)
+    _export(run, demo_db, tmp_path / "list.csv")
+    sheet = load_workbook(out)["Priority list"]
+    headers = [c.value for c in sheet[1]]
+    said = headers.index("Suggested disposition")
+    assert headers[said + 1] == "Why this disposition"
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    words = {row[said] for row in rows}
+    assert "Retain" not in words and "Retain: needs accredited hosting" in words
+    assert all(row[said + 1] for row in rows), "every disposition has its reason beside it"
+    listed = list(csv.DictReader((tmp_path / "list.csv").open(encoding="utf-8")))
+    assert [r["Suggested disposition"] for r in listed] == [row[said] for row in rows]
+    assert all(r["Why this disposition"] for r in listed)
+
+
+def test_the_data_quality_sheet_names_each_system_and_what_it_leaves_unknown(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "board.xlsx"
+    _export(run, demo_db, out)
+    ranking = json.loads(run("--db", demo_db, "rank", "--json", *AS_OF).stdout)["systems"]
+    unknown = {
+        s["key"]: ", ".join(
+            c["code"]
+            for c in (*s["legacy"]["likelihood"], *s["legacy"]["impact"])
+            if c["source"] == "unknown"
+        )
+        for s in ranking
+    }
+    unknown = {key: codes for key, codes in unknown.items() if codes}
+    sheet = load_workbook(out)["Data quality"]
+    rows = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "Criteria not known"]
+    assert {r[1]: r[2] for r in rows} == unknown and len(rows) == len(unknown)
+    for _, key, codes, detail in rows:
+        for code in codes.split(", "):
+            assert code in detail, (key, code)
+    assert sheet.auto_filter.ref == f"A1:D{sheet.max_row}"
+
+
+def test_csv_json_and_markdown_carry_the_same_figures(
+    run: Run, costly_db: Path, tmp_path: Path
+) -> None:
+    for suffix in ("csv", "json", "md"):
+        _export(run, costly_db, tmp_path / f"l.{suffix}")
+    rows = list(csv.DictReader((tmp_path / "l.csv").open(encoding="utf-8")))
+    document = json.loads((tmp_path / "l.json").read_text())
+    text = (tmp_path / "l.md").read_text()
+    costs = document["costs"]
+    listed = [r["Annual run cost"] for r in rows]
+    assert costs["total"]["annual_run_cost"] == pytest.approx(sum(float(c) for c in listed if c))
+    assert costs["total"]["costs_not_known"] == listed.count("") > 0
+    assert [s["annual_run_cost"] for s in document["systems"]] == [
+        int(c) if c else None for c in listed
+    ]
+    assert costs["headline"] in text and f"{costs['total']['costs_not_known']:,} of" in text
+    for line in costs["by_department"]:
+        assert line["annual_run_cost"] == pytest.approx(
+            sum(float(r["Annual run cost"] or 0) for r in rows if r["Department"] == line["label"])
+        )
+        assert f"| {line['label']} | {line['systems']:,} |" in text
+    assert sum(w["annual_run_cost"] for w in document["waves"]) == pytest.approx(
+        costs["total"]["annual_run_cost"]
+    )
+    assert [r["Suggested disposition"] for r in rows] == [
+        s["cloud"]["suggested_disposition_words"] for s in document["systems"]
+    ]
+    keys = {s["key"] for g in document["sign_in"] for s in g["systems"]}
+    assert keys == {s["key"] for s in document["systems"] if s["sign_in"] == "Own accounts"}
+    board = json.loads(run("--db", costly_db, "contracts", "--json", *AS_OF).stdout)
+    assert (
+        document["contracts"] == board["contracts"] and document["suppliers"] == board["suppliers"]
+    )
+    assert (
+        f"| {board['contracts'][0]['window']} | {board['contracts'][0]['contract_end']} |" in text
+    )
+    portfolio = json.loads(run("--db", costly_db, "portfolio", "--json", *AS_OF).stdout)
+    assert document["portfolio"] == portfolio
+    first = portfolio["products"][0]
+    assert f"| {first['product']} | {first['releases'][0]['release']} |" in text

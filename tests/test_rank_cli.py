@@ -78,14 +78,54 @@ def test_rank_by_identity_lists_own_sign_in_by_department(run: Run, demo_db: Pat
     result = run("--db", demo_db, "rank", "--by", "identity", "--json", *AS_OF)
     groups = json.loads(result.stdout)
     assert groups and all(g["count"] == len(g["systems"]) for g in groups)
-    counts = [g["count"] for g in groups]
-    assert counts == sorted(counts, reverse=True)
+    per_department: dict[str, int] = {}
+    for g in groups:
+        per_department[g["department"]] = per_department.get(g["department"], 0) + g["count"]
+    order = list(dict.fromkeys(g["department"] for g in groups))
+    assert [per_department[d] for d in order] == sorted(per_department.values(), reverse=True)
     shown = {s["key"] for g in groups for s in g["systems"]}
     systems = {s["key"]: s for s in _rank(run, demo_db)["systems"]}
     assert all(systems[key]["sign_in"] == "Own accounts" for key in shown)
     assert len(shown) == sum(1 for s in systems.values() if s["sign_in"] == "Own accounts")
     table = run("--db", demo_db, "rank", "--by", "identity")
-    assert "GOV.UK One Login" in table.stdout
+    assert "GOV.UK One Login" in table.stdout and "..." not in table.stdout
+
+
+def test_rank_by_identity_splits_citizen_from_staff_sign_in_and_honours_csv(
+    run: Run, demo_db: Path
+) -> None:
+    engine = db.open_engine(demo_db)
+    with engine.connect() as connection:
+        facing: dict[str, int | None] = dict(
+            connection.exec_driver_sql(
+                "SELECT o.code || '/' || s.reference, s.internet_facing FROM system s "
+                "JOIN organisation o ON o.id = s.organisation_id WHERE s.sign_in = 'Own accounts'"
+            ).all()
+        )
+    engine.dispose()
+    result = run("--db", demo_db, "rank", "--by", "identity", "--csv", *AS_OF)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["key"] for r in rows} == set(facing), "every system listed, none cut off"
+    for row in rows:
+        citizen = bool(facing[row["key"]])
+        assert row["audience"] == ("Citizen-facing" if citizen else "Staff-facing"), row
+        assert row["candidate_for"] == (
+            "GOV.UK One Login" if citizen else "the department's directory"
+        )
+    assert {r["audience"] for r in rows} == {"Citizen-facing", "Staff-facing"}
+    largest = max(
+        (
+            g
+            for g in json.loads(
+                run("--db", demo_db, "rank", "--by", "identity", "--json", *AS_OF).stdout
+            )
+        ),
+        key=lambda g: g["count"],
+    )
+    assert largest["count"] > 5
+    table = run("--db", demo_db, "rank", "--by", "identity").stdout
+    assert all(s["key"] in "".join(table.split()) for s in largest["systems"])
 
 
 def test_rank_csv_is_parseable_and_neutralised(run: Run, demo_db: Path) -> None:
@@ -339,3 +379,34 @@ def test_the_graph_is_handed_over_before_any_system_is_scored(demo_db: Path) -> 
     graphs = [i for i, told in enumerate(heard) if not isinstance(told, tuple)]
     assert len(graphs) == 1 and heard[graphs[0]] is scores.graph, "the graph the scores carry"
     assert graphs[0] < heard.index(("Scoring systems", 0))
+
+
+def test_rank_csv_is_served_from_the_kept_ranking_with_the_scores_figures(
+    run: Run, demo_db: Path, forbid_scoring: Callable[[], None]
+) -> None:
+    scored = _rank(run, demo_db)["systems"]  # scores the estate and keeps the ranking
+    forbid_scoring()
+    result = run("--db", demo_db, "rank", "--csv", *AS_OF)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["key"] for r in rows] == [s["key"] for s in scored]
+    for row, system in zip(rows, scored, strict=True):
+        cloud = system["cloud"]
+        assert row["suggested_disposition"] == (cloud["suggested_disposition"] or "")
+        assert row["suggested_disposition_words"] == cloud["suggested_disposition_words"]
+        assert row["disposition_reason"] == cloud["disposition_reason"]
+        assert row["top_reason"] == neutral(system["reasons"][0] if system["reasons"] else "")
+        assert row["dependents"] == str((system["blast_radius"] or {}).get("total", 0))
+        high = sum(1 for g in system["security_gaps"] if g["severity"] == "High")
+        assert row["high_gaps"] == str(high)
+        assert row["is_legacy"] == str(system["legacy"]["is_legacy"])
+        assert row["cloud_score"] == ("" if cloud["score"] is None else str(cloud["score"]))
+        cost = system["annual_run_cost"]
+        assert row["annual_run_cost"] == ("" if cost is None else str(cost))
+
+
+def neutral(text: str) -> str:
+    """Text as the CSV writes it: formula-like text neutralised."""
+    from estate.files import neutralise
+
+    return str(neutralise(text))

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from estate import db
+from estate import db, models
 from estate.figures import EstateFigures, estate_figures
 from estate.scoring import score_estate
 from estate.scoring.policy import Policy, load_policy
@@ -162,5 +162,35 @@ def test_upgrading_a_version_1_estate_adds_the_snapshot_and_drops_redundant_inde
         taken = _take(engine, load_policy(as_of=AS_OF))
         assert keep_snapshot(engine, taken, None)
         assert _stored(engine) is not None
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_a_version_2_estate_adds_the_snapshot_columns_and_drops_the_kept_ranking(
+    demo_db: Path,
+) -> None:
+    engine = db.open_engine(demo_db)
+    try:
+        assert keep_snapshot(engine, _take(engine, load_policy(as_of=AS_OF)), None)
+    finally:
+        engine.dispose()
+    with closing(sqlite3.connect(demo_db)) as raw, raw:  # the snapshot rows as version 2 had them
+        for name in models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_3:
+            raw.execute(f"ALTER TABLE ranking_snapshot_row DROP COLUMN {name}")
+        raw.execute("UPDATE estate_schema SET version = 2")
+    assert db.upgrade(demo_db) == (2, db.SCHEMA_VERSION)
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection:
+            columns = {
+                c["name"] for c in sa.inspect(connection).get_columns("ranking_snapshot_row")
+            }
+            assert set(models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_3) <= columns
+            assert load_snapshot(connection) is None, "the old ranking is scored afresh"
+        taken = _take(engine, load_policy(as_of=AS_OF))
+        assert keep_snapshot(engine, taken, None)
+        stored = _stored(engine)
+        assert stored is not None and stored.rows == taken.rows
+        assert any(row.run_cost for row in stored.rows) and any(r.disposition for r in stored.rows)
     finally:
         engine.dispose()

@@ -631,3 +631,55 @@ class TestSnapshots:
             await _loaded(pilot)
 
         assert snap_compare(_app(demo_db), terminal_size=SIZE, run_before=explorer)
+
+    def test_portfolio(self, snap_compare: Any, demo_db: Path) -> None:
+        async def portfolio(pilot: Pilot[Any]) -> None:
+            await _loaded(pilot)
+            await pilot.press("p")
+            await _loaded(pilot)
+
+        assert snap_compare(_app(demo_db), terminal_size=SIZE, run_before=portfolio)
+
+
+async def test_the_portfolio_goes_from_a_product_or_release_to_the_systems_that_run_it(
+    demo_db: Path,
+) -> None:
+    from estate import db
+    from estate.portfolio import read_portfolio
+    from tui.screens.portfolio import PortfolioScreen
+
+    engine = db.open_engine(demo_db)
+    with engine.connect() as connection:
+        expected = read_portfolio(connection, AS_OF)
+    engine.dispose()
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("p")
+        await _loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, PortfolioScreen)
+        table = screen.query_one("#portfolio", DataTable)
+        rows = sum(1 + len(p.releases) for p in expected.products)
+        assert table.row_count == rows
+        first = expected.products[0]
+        assert str(table.get_row_at(0)[0]) == first.product
+        listing = screen.query_one("#portfolio-systems", OptionList)
+        assert [listing.get_option_at_index(i).id for i in range(listing.option_count)] == (
+            first.systems
+        )
+        await pilot.press("down")  # the product's first release
+        await pilot.pause()
+        release = first.releases[0]
+        assert [listing.get_option_at_index(i).id for i in range(listing.option_count)] == (
+            release.systems
+        )
+        await pilot.press("enter")  # to the systems that run it
+        await pilot.pause()
+        assert listing.has_focus and listing.highlighted == 0
+        await pilot.press("enter")  # and to the first of them
+        await _loaded(pilot)
+        assert isinstance(app.screen, DetailScreen) and app.screen.key == release.systems[0]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PortfolioScreen)

@@ -52,6 +52,7 @@ class EstateApp(App[None]):
         Binding("i", "import_return", "Import"),
         Binding("x", "export", "Export"),
         Binding("f5", "refresh", "Refresh", show=False),
+        Binding("p", "portfolio", "Portfolio"),
     ]
     WATCH_SECONDS = 3.0
     """How often the app looks whether another process has changed the estate: a stat of the
@@ -252,6 +253,11 @@ class EstateApp(App[None]):
         else:
             selection, description = list(self.data.scores.systems), "all systems"
         self.push_screen(ExportDialog(selection, description))
+
+    def action_portfolio(self) -> None:
+        from tui.screens.portfolio import PortfolioScreen
+
+        self.push_screen(PortfolioScreen())
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

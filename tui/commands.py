@@ -11,6 +11,7 @@ COMMANDS = (
     ("Ranking", "Systems by remediation priority", "app.switch_mode('ranking')"),
     ("Import a return", "Check and import a departmental return", "app.import_return"),
     ("Export the ranking", "Write the systems shown to xlsx, csv, json or markdown", "app.export"),
+    ("Technology portfolio", "Products and releases in use, and who runs them", "app.portfolio"),
     ("Help", "Keys and screens", "app.help"),
     ("Toggle dark mode", "Switch between light and dark themes", "app.toggle_dark"),
 )

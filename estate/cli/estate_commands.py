@@ -24,8 +24,8 @@ from estate.cli.base import (
     scoring_options,
 )
 from estate.errors import InputError
+from estate.exports.text_formats import system_dict
 from estate.render import render_scores, render_system
-from estate.scoring.serialise import score_dict
 
 
 @cli.command()
@@ -141,7 +141,7 @@ def show(
     where each value came from."""
     with open_engine(ctx) as engine, Session(engine) as session:
         detail = queries.describe_system(session, system)
-    detail["scores"] = score_dict(load_system_score(ctx, policy_path, as_of, detail["key"]))
+    detail["scores"] = system_dict(load_system_score(ctx, policy_path, as_of, detail["key"]))
     if as_json:
         print_json(detail)
         return

@@ -24,7 +24,9 @@ from estate.cli.base import (
     scoring_options,
     selection_options,
 )
+from estate.costs import group_costs, money
 from estate.errors import InputError
+from estate.exports.columns import plain_value
 from estate.files import neutralise
 from estate.graph import EstateGraph
 from estate.graph.export import WRITERS, GraphFormat, attributed, write_graph
@@ -362,6 +364,8 @@ def waves(
     priority = {s.key: s.priority for s in chosen}
     planned = plan_waves(ranked.graph.graph, list(priority), priority, max_size)
     names = {s.key: s.name for s in chosen}
+    costs = {s.key: s.run_cost for s in chosen}
+    spent = [group_costs(w.systems, lambda _: "wave", costs.__getitem__)["wave"] for w in planned]
     if as_json:
         print_json(
             [
@@ -370,24 +374,37 @@ def waves(
                     "systems": w.systems,
                     "clusters": w.clusters,
                     "oversized": w.oversized,
+                    "annual_run_cost": plain_value(line.cost, "money"),
+                    "costs_not_known": line.unknown,
                 }
-                for w in planned
+                for w, line in zip(planned, spent, strict=True)
             ]
         )
     elif as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["wave", "key", "name", "priority"])
+        writer.writerow(["wave", "key", "name", "priority", "annual_run_cost"])
         for w in planned:
             writer.writerows(
-                [w.number, neutralise(k), neutralise(names[k]), priority[k]] for k in w.systems
+                [
+                    w.number,
+                    neutralise(k),
+                    neutralise(names[k]),
+                    priority[k],
+                    plain_value(costs[k], "money"),
+                ]
+                for k in w.systems
             )
     else:
         table = Table(title=f"{len(chosen)} systems in {len(planned)} waves", title_justify="left")
         table.add_column("Wave", justify="right")
         table.add_column("Systems", justify="right")
+        table.add_column("Run cost", justify="right")
         table.add_column("Which (cycles move together)", overflow="fold")
-        for w in planned:
+        for w, line in zip(planned, spent, strict=True):
             shown = ", ".join(w.systems[:8]) + (" ..." if len(w.systems) > 8 else "")
             note = f"  [yellow]{len(w.clusters)} cycle group(s)[/]" if w.clusters else ""
-            table.add_row(str(w.number), str(len(w.systems)), shown + note)
+            unknown = f"\n[dim]{line.unknown:,} not known[/]" if line.unknown else ""
+            table.add_row(
+                str(w.number), str(len(w.systems)), money(line.cost) + unknown, shown + note
+            )
         out.print(table)

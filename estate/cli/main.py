@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from estate.cli import (
+    board_commands,
     estate_commands,
     graph_commands,
     import_commands,
@@ -11,7 +12,14 @@ from estate.cli import (
 )
 from estate.cli.base import cli
 
-COMMAND_MODULES = (estate_commands, graph_commands, import_commands, scoring_commands, tui_command)
+COMMAND_MODULES = (
+    board_commands,
+    estate_commands,
+    graph_commands,
+    import_commands,
+    scoring_commands,
+    tui_command,
+)
 
 
 def main() -> None:

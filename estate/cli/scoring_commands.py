@@ -26,15 +26,22 @@ from estate.cli.base import (
     scoring_options,
     selection_options,
 )
+from estate.costs import run_cost
+from estate.dispositions import disposition_words
 from estate.errors import DatabaseMissing, InputError, NotFound
 from estate.exports import ExportFormat, export_ranking, format_for
+from estate.exports.columns import plain_value
+from estate.exports.text_formats import sign_in_list, system_dict
+from estate.exports.workbook import DEFAULT_MARKING
 from estate.files import neutralise
-from estate.ranking import RankBy, identity_candidates, parse_band, select_rows, select_systems
+from estate.identity import CITIZEN, own_sign_in
+from estate.portfolio import Portfolio, read_portfolio
+from estate.ranking import RankBy, parse_band, select_rows, select_systems
 from estate.render import BAND_STYLE
 from estate.scoring import unmatched_components
 from estate.scoring.policy import Policy, default_text, load_policy
 from estate.scoring.results import SystemScore, score_text
-from estate.scoring.serialise import SCHEMA_VERSION, score_dict
+from estate.scoring.serialise import SCHEMA_VERSION
 from estate.snapshot import RankedRow, ranked_row
 from estate.words import counted
 
@@ -55,28 +62,40 @@ CSV_COLUMNS = (
     "high_gaps",
     "dependents",
     "top_reason",
+    "suggested_disposition_words",
+    "disposition_reason",
+    "annual_run_cost",
 )
 
 
-def _csv_row(s: SystemScore) -> list[object]:
+def _csv_row(r: RankedRow) -> list[object]:
     return [
-        s.rank,
-        s.key,
-        s.name,
-        s.department,
-        s.criticality or "",
-        s.priority,
-        "" if s.legacy.overall is None else round(s.legacy.overall, 2),
-        s.legacy.band or "",
-        "" if s.legacy.is_legacy is None else s.legacy.is_legacy,
-        s.readiness.category.value,
-        "" if s.readiness.score is None else s.readiness.score,
-        s.readiness.disposition or "",
-        len(s.gaps),
-        sum(1 for g in s.gaps if g.severity.value == "High"),
-        s.blast.total if s.blast else 0,
-        s.reasons[0] if s.reasons else "",
+        r.rank,
+        r.key,
+        r.name,
+        r.department,
+        r.criticality or "",
+        r.priority,
+        "" if r.legacy is None else round(r.legacy, 2),
+        r.band or "",
+        "" if r.is_legacy is None else r.is_legacy,
+        r.readiness,
+        "" if r.cloud_score is None else r.cloud_score,
+        r.disposition or "",
+        r.gaps,
+        r.high_gaps,
+        r.dependents,
+        r.top_reason,
+        disposition_words(r.disposition, r.disposition_reason),
+        r.disposition_reason,
+        plain_value(r.run_cost, "money"),
     ]
+
+
+def _print_csv(rows: list[RankedRow]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows([neutralise(v) for v in _csv_row(r)] for r in rows)
 
 
 EMPTY_ESTATE = (
@@ -133,18 +152,22 @@ def rank(
 ) -> None:
     """Systems in remediation priority order, with the reason each is where it is."""
     wanted_bands = [parse_band(b) for b in bands]
-    if by == RankBy.PRIORITY and not (as_json or as_csv):
-        # The table needs only the ranking's lines, kept from the last scoring if still fresh.
+    if by == RankBy.PRIORITY and not as_json:
+        # The table and the CSV need only the ranking's lines, kept from the last scoring if
+        # still fresh.
         policy, ranking = load_ranking(ctx, policy_path, as_of)
         if not ranking:
             err.print(EMPTY_ESTATE)
             return
         chosen = select_rows(ranking, departments=departments, bands=wanted_bands, top=top)
-        _print_ranking(chosen, by, policy, top)
+        if as_csv:
+            _print_csv(chosen)
+        else:
+            _print_ranking(chosen, by, policy, top)
         return
     scores = load_scores(ctx, policy_path, as_of)
     if by == "identity":
-        _identity_report(scores.systems, departments, as_json)
+        _identity_report(scores.systems, departments, as_json, as_csv)
         return
     rows = select_systems(
         scores.systems, by=RankBy(by), departments=departments, bands=wanted_bands, top=top
@@ -158,13 +181,11 @@ def rank(
                 "policy": policy.name,
                 "catalogue": scores.catalogue.version,
                 "ranked_by": by,
-                "systems": [score_dict(s) for s in rows],
+                "systems": [system_dict(s) for s in rows],
             }
         )
     elif as_csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
-        writer.writerows([neutralise(v) for v in _csv_row(s)] for s in rows)
+        _print_csv([ranked_row(s) for s in rows])
     else:
         _print_ranking([ranked_row(s) for s in rows], by, policy, top)
 
@@ -178,36 +199,63 @@ def _print_ranking(rows: list[RankedRow], by: str, policy: Policy, top: int | No
         print_rows(rows, lambda shown: _rank_table(shown, title), more)
 
 
+IDENTITY_CSV_COLUMNS = (
+    "department",
+    "audience",
+    "candidate_for",
+    "rank",
+    "key",
+    "name",
+    "priority",
+    "legacy_band",
+    "annual_run_cost",
+)
+
+
 def _identity_report(
-    systems: list[SystemScore], departments: tuple[str, ...], as_json: bool
+    systems: list[SystemScore], departments: tuple[str, ...], as_json: bool, as_csv: bool
 ) -> None:
-    groups = identity_candidates(select_systems(systems, departments=departments))
+    """Systems with their own sign-in, by department, citizen-facing (for GOV.UK One Login)
+    apart from staff-facing (for the department's directory), every one listed."""
+    groups = own_sign_in(select_systems(systems, departments=departments))
     if as_json:
-        print_json(
+        print_json(sign_in_list(groups))
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(IDENTITY_CSV_COLUMNS)
+        writer.writerows(
             [
-                {
-                    "department": d,
-                    "count": len(rows),
-                    "systems": [
-                        {"key": s.key, "name": s.name, "priority": s.priority} for s in rows
-                    ],
-                }
-                for d, rows in groups.items()
+                neutralise(value)
+                for value in (
+                    g.department,
+                    g.audience,
+                    g.candidate_for,
+                    s.rank,
+                    s.key,
+                    s.name,
+                    s.priority,
+                    s.legacy.band or "",
+                    plain_value(run_cost(s), "money"),
+                )
             ]
+            for g in groups
+            for s in g.systems
         )
         return
-    total = sum(len(rows) for rows in groups.values())
+    total = sum(len(g.systems) for g in groups)
+    citizen = sum(len(g.systems) for g in groups if g.audience == CITIZEN)
     table = Table(
         title=f"{counted(total, 'system')} {'runs' if total == 1 else 'run'} their own sign-in: "
-        "candidates for GOV.UK One Login "
-        "or a directory",
+        f"{citizen:,} citizen-facing (candidates for GOV.UK One Login), the rest for the "
+        "department's directory",
         title_justify="left",
     )
-    for heading in ("Dept", "Systems", "Highest priority first"):
+    for heading in ("Dept", "Who signs in", "Candidate for", "Systems", "Highest priority first"):
         table.add_column(heading, overflow="fold")
-    for department, rows in groups.items():
-        names = ", ".join(f"{s.key} {s.name}" for s in rows[:5]) + (" ..." if len(rows) > 5 else "")
-        table.add_row(department, str(len(rows)), names)
+    for g in groups:
+        names = "\n".join(f"{s.key} {s.name}" for s in g.systems)
+        table.add_row(g.department, g.audience, g.candidate_for, str(len(g.systems)), names)
     out.print(table)
 
 
@@ -404,6 +452,12 @@ def catalogue_unmatched(ctx: click.Context, as_json: bool) -> None:
     out.print(table)
 
 
+def _portfolio(ctx: click.Context, as_of: dt.date, keys: set[str]) -> Portfolio:
+    """The technology the exported systems run, read from the stored components."""
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        return read_portfolio(connection, as_of, systems=keys)
+
+
 @cli.command()
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -412,6 +466,12 @@ def catalogue_unmatched(ctx: click.Context, as_json: bool) -> None:
     type=click.Choice([f.value for f in ExportFormat]),
     help="Default: from OUTPUT's suffix.",
 )
+@click.option(
+    "--marking",
+    default=DEFAULT_MARKING,
+    show_default=True,
+    help="The protective marking every printed page of the workbook carries.",
+)
 @selection_options
 @scoring_options
 @click.pass_context
@@ -419,6 +479,7 @@ def export(
     ctx: click.Context,
     output: Path,
     fmt: str | None,
+    marking: str,
     departments: tuple[str, ...],
     bands: tuple[str, ...],
     top: int | None,
@@ -439,6 +500,8 @@ def export(
             bands=[parse_band(b) for b in bands],
             top=top,
             progress=progress,
+            marking=marking,
+            portfolio=lambda keys: _portfolio(ctx, scores.policy.as_of, keys),
         )
     err.print(
         f"Wrote {counted(result.systems, 'system')} to {result.path} ({result.format.value})."

@@ -6,18 +6,22 @@ selection in the same order; files are written to a temporary file and moved int
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from estate.contracts import ending_contracts, supplier_concentration, terms_of
+from estate.costs import cost_figures
 from estate.errors import InputError
 from estate.exports.summary import data_quality, summarise
-from estate.exports.text_formats import to_csv, to_json, to_markdown
-from estate.exports.workbook import write_workbook
+from estate.exports.text_formats import BoardLists, to_csv, to_json, to_markdown
+from estate.exports.workbook import CONTRACT_MONTHS, DEFAULT_MARKING, write_workbook
 from estate.files import atomic_write
 from estate.graph.waves import Wave, plan_waves
+from estate.identity import own_sign_in
+from estate.portfolio import Portfolio
 from estate.progress import Progress
 from estate.ranking import select_systems
 from estate.scoring import EstateScores
@@ -83,6 +87,22 @@ def _waves(
     return plan_waves(scores.graph.graph, list(priority), priority)
 
 
+def _board(
+    scores: EstateScores,
+    selection: list[SystemScore],
+    portfolio: Callable[[set[str]], Portfolio] | None,
+) -> BoardLists:
+    """The selection's contracts, suppliers and (when it can be read) portfolio."""
+    as_of = scores.policy.as_of
+    terms = [terms_of(s) for s in selection]
+    return BoardLists(
+        CONTRACT_MONTHS,
+        ending_contracts(terms, as_of, CONTRACT_MONTHS),
+        supplier_concentration(terms, as_of, CONTRACT_MONTHS),
+        None if portfolio is None else portfolio({s.key for s in selection}),
+    )
+
+
 def _policy_text(scores: EstateScores) -> str:
     source = scores.policy.source
     if source == "built-in default":
@@ -103,10 +123,15 @@ def export_ranking(
     systems: list[SystemScore] | None = None,
     description: str | None = None,
     progress: Progress | None = None,
+    marking: str = DEFAULT_MARKING,
+    portfolio: Callable[[set[str]], Portfolio] | None = None,
 ) -> ExportResult:
     """Write the prioritised remediation list for a selection of the estate to `path`: the
     filters given, or exactly `systems` (as the TUI's filtered table shows them). `progress`
-    hears each step of a workbook, which takes tens of seconds for a large estate."""
+    hears each step of a workbook, which takes tens of seconds for a large estate. `marking`
+    is the protective marking every printed page of the workbook carries; `portfolio` reads
+    the technology a set of systems runs (`estate.portfolio.read_portfolio`), for the
+    workbook's portfolio sheet."""
     chosen = format_for(path, fmt)
     departments, bands = list(departments), list(bands)
     if systems is not None:
@@ -125,17 +150,42 @@ def export_ranking(
 
         def write(target: Path) -> None:
             write_workbook(
-                target, selection, context, summary, quality, waves, _policy_text(scores), progress
+                target,
+                selection,
+                context,
+                summary,
+                quality,
+                waves,
+                _policy_text(scores),
+                progress,
+                costs=cost_figures(selection),
+                sign_in=own_sign_in(selection),
+                marking=marking,
+                portfolio=None if portfolio is None else portfolio({s.key for s in selection}),
             )
 
     else:
         if chosen is ExportFormat.CSV:
             text = to_csv(selection)
         elif chosen is ExportFormat.JSON:
-            text = to_json(selection, context, _waves(scores, selection, progress))
+            text = to_json(
+                selection,
+                context,
+                _waves(scores, selection, progress),
+                cost_figures(selection),
+                own_sign_in(selection),
+                _board(scores, selection, portfolio),
+            )
         else:
             text = to_markdown(
-                selection, context, summarise(selection), data_quality(scores, selection)
+                selection,
+                context,
+                summarise(selection),
+                data_quality(scores, selection),
+                cost_figures(selection),
+                _waves(scores, selection, progress),
+                own_sign_in(selection),
+                _board(scores, selection, portfolio),
             )
 
         def write(target: Path) -> None:

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from estate.costs import run_cost
+from estate.dispositions import disposition_words
 from estate.scoring.results import Severity, SystemScore
 
 
@@ -35,6 +37,11 @@ def _overall(s: SystemScore) -> float | None:
     return None if s.legacy.overall is None else round(s.legacy.overall, 2)
 
 
+def suggested(s: SystemScore) -> str:
+    """The system's suggested disposition in words a board will not misread."""
+    return disposition_words(s.readiness.disposition, s.readiness.disposition_reason)
+
+
 PRIORITY_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("Rank", 6, "int", lambda s: s.rank),
     ExportColumn("System", 16, "text", lambda s: s.key),
@@ -42,6 +49,7 @@ PRIORITY_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("Department", 11, "text", lambda s: s.department),
     ExportColumn("Business owner", 18, "text", lambda s: s.business_owner or ""),
     ExportColumn("Criticality", 11, "text", lambda s: s.criticality or ""),
+    ExportColumn("Annual run cost", 12, "money", run_cost),
     ExportColumn("Priority", 9, "number", lambda s: s.priority),
     ExportColumn("Legacy score", 8, "number", _overall),
     ExportColumn("Legacy band", 11, "text", lambda s: _enum(s.legacy.band)),
@@ -55,7 +63,7 @@ PRIORITY_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("Dependents", 10, "int", lambda s: s.blast.total if s.blast else 0),
     ExportColumn("Critical dependents", 10, "int", lambda s: s.blast.critical if s.blast else 0),
     ExportColumn("Top reasons", 70, "wrapped", lambda s: "\n".join(s.reasons)),
-    ExportColumn("Suggested disposition", 13, "text", lambda s: _enum(s.readiness.disposition)),
+    ExportColumn("Suggested disposition", 24, "wrapped", suggested),
     ExportColumn("Why this disposition", 40, "wrapped", lambda s: s.readiness.disposition_reason),
     ExportColumn("Remediation plan", 36, "wrapped", lambda s: s.record.remediation_plan or ""),
     ExportColumn("Plan funded", 8, "text", lambda s: _yes(s.record.plan_funded)),
@@ -105,14 +113,20 @@ REGISTER_COLUMNS: tuple[ExportColumn, ...] = (
     ),
     ExportColumn("Plan funded", 8, "text", lambda s: _yes(s.record.plan_funded)),
     ExportColumn("Target resolution date", 11, "date", lambda s: s.record.target_date),
+    ExportColumn("Annual run cost", 12, "money", run_cost),
+    ExportColumn("Suggested disposition", 24, "wrapped", suggested),
+    ExportColumn("Why this disposition", 36, "wrapped", lambda s: s.readiness.disposition_reason),
     ExportColumn("Notes", 36, "wrapped", lambda s: s.record.notes or ""),
 )
 
 
-def plain_value(value: Any) -> Any:
-    """A cell value for text formats: dates as ISO 8601, None as empty."""
+def plain_value(value: Any, kind: str = "text") -> Any:
+    """A cell value for text formats: dates as ISO 8601, None as empty, whole pounds without
+    a decimal point."""
     if value is None:
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if kind == "money" and float(value).is_integer():
+        return int(value)
     return value

@@ -32,8 +32,8 @@ class Summary:
 class DataQuality:
     """What the scores could not see, so readers know their limits."""
 
-    unknown_criteria: list[tuple[str, str]] = field(default_factory=list)
-    """(system, criterion codes left unknown)."""
+    unknown_criteria: list[tuple[str, str, str]] = field(default_factory=list)
+    """(system, criterion codes left unknown, each criterion named with what would give it)."""
     unknown_by_criterion: dict[str, int] = field(default_factory=dict)
     """criterion code -> how many systems nobody could score on it."""
     unmatched: list[tuple[str, str]] = field(default_factory=list)
@@ -83,13 +83,18 @@ def data_quality(scores: EstateScores, selection: list[SystemScore]) -> DataQual
     quality = DataQuality()
     graph = scores.graph
     for system in selection:
-        unknown = [
-            c.code
+        missing = [
+            c
             for c in (*system.legacy.likelihood, *system.legacy.impact)
             if c.source is Source.UNKNOWN
         ]
-        if unknown:
-            quality.unknown_criteria.append((system.key, ", ".join(unknown)))
+        if missing:
+            unknown = [c.code for c in missing]
+            detail = "; ".join(
+                f"{c.code} {c.name}" + (f": {_lower(c.would_change)}" if c.would_change else "")
+                for c in missing
+            )
+            quality.unknown_criteria.append((system.key, ", ".join(unknown), detail))
             for code in unknown:
                 quality.unknown_by_criterion[code] = quality.unknown_by_criterion.get(code, 0) + 1
         quality.unmatched.extend((system.key, text) for text in system.unmatched_components)
@@ -102,3 +107,7 @@ def data_quality(scores: EstateScores, selection: list[SystemScore]) -> DataQual
             quality.missing_from_return.append(system.key)
         quality.contradictions.extend((system.key, text) for text in system.legacy.contradictions)
     return quality
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:]

@@ -6,12 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from estate.exports.columns import PRIORITY_COLUMNS, plain_value
+from estate.contracts import Contract, Supplier
+from estate.costs import CostFigures, CostLine, group_costs, headline, money, red_unfunded_words
+from estate.costs import run_cost as cost_of
+from estate.exports.board_data import contract_dict, portfolio_dict, supplier_dict
+from estate.exports.columns import PRIORITY_COLUMNS, plain_value, suggested
 from estate.exports.summary import DataQuality, Summary
 from estate.files import neutralise
 from estate.graph.waves import Wave
+from estate.identity import SignInGroup
+from estate.portfolio import EXTENDED, OUT_OF_SUPPORT, Portfolio
 from estate.scoring.results import SystemScore, score_text
 from estate.scoring.serialise import SCHEMA_VERSION, score_dict
 from estate.words import counted
@@ -23,17 +30,121 @@ def to_csv(selection: list[SystemScore]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([c.header for c in PRIORITY_COLUMNS])
     for system in selection:
-        writer.writerow([neutralise(plain_value(c.value(system))) for c in PRIORITY_COLUMNS])
+        writer.writerow(
+            [neutralise(plain_value(c.value(system), c.kind)) for c in PRIORITY_COLUMNS]
+        )
     return buffer.getvalue()
 
 
-def to_json(selection: list[SystemScore], context: dict[str, Any], waves: list[Wave]) -> str:
+def system_dict(system: SystemScore) -> dict[str, Any]:
+    """One system as the JSON outputs give it: its scores (`score_dict`) with the money and
+    contract a board reads and its suggested disposition in words."""
+    record = system.record
+    data = score_dict(system)
+    data["cloud"]["suggested_disposition_words"] = suggested(system)
+    data["annual_run_cost"] = _money(system)
+    data["supplier"] = record.supplier
+    data["contract_end"] = record.contract_end.isoformat() if record.contract_end else None
+    return data
+
+
+def cost_dict(line: CostLine) -> dict[str, Any]:
+    """A group's run cost: the known costs summed, and how many systems' costs are not known."""
+    return {
+        "label": line.label,
+        "systems": line.systems,
+        "annual_run_cost": _amount(line.cost),
+        "costs_not_known": line.unknown,
+    }
+
+
+def _money(system: SystemScore) -> float | int | None:
+    cost = cost_of(system)
+    return None if cost is None else _amount(cost)
+
+
+def _amount(value: float) -> float | int:
+    rounded = round(value, 2)
+    return int(rounded) if rounded == int(rounded) else rounded
+
+
+def costs_dict(costs: CostFigures) -> dict[str, Any]:
+    """The money of a selection: totals, legacy share, and by band, department and
+    disposition."""
+    share = costs.legacy_share
+    return {
+        "headline": headline(costs),
+        "total": cost_dict(costs.total),
+        "legacy": cost_dict(costs.legacy),
+        "legacy_share": None if share is None else round(share, 4),
+        "red_rated_without_funded_plan": cost_dict(costs.red_unfunded),
+        "by_band": [cost_dict(line) for line in costs.by_band],
+        "by_department": [cost_dict(line) for line in costs.by_department],
+        "by_disposition": [cost_dict(line) for line in costs.by_disposition],
+    }
+
+
+def wave_costs(selection: list[SystemScore], waves: list[Wave]) -> list[CostLine]:
+    """Each wave's run cost, in wave order."""
+    by_key = {s.key: s for s in selection}
+    wave_of = {key: str(w.number) for w in waves for key in w.systems}
+    lines = group_costs(
+        (by_key[key] for w in waves for key in w.systems), lambda s: wave_of[s.key], cost_of
+    )
+    return [lines[str(w.number)] for w in waves if str(w.number) in lines]
+
+
+def sign_in_list(groups: list[SignInGroup]) -> list[dict[str, Any]]:
+    """Systems with their own sign-in, by department and who signs in."""
+    return [
+        {
+            "department": g.department,
+            "audience": g.audience,
+            "candidate_for": g.candidate_for,
+            "count": len(g.systems),
+            "systems": [
+                {
+                    "key": s.key,
+                    "name": s.name,
+                    "priority": s.priority,
+                    "annual_run_cost": cost_of(s),
+                }
+                for s in g.systems
+            ],
+        }
+        for g in groups
+    ]
+
+
+def to_json(
+    selection: list[SystemScore],
+    context: dict[str, Any],
+    waves: list[Wave],
+    costs: CostFigures,
+    sign_in: list[SignInGroup],
+    board: BoardLists,
+) -> str:
     """The documented, stable JSON schema (see docs/export-schema.md)."""
+    spent = wave_costs(selection, waves)
     document = {
         "schema_version": SCHEMA_VERSION,
         **context,
-        "systems": [score_dict(s) for s in selection],
-        "waves": [{"wave": w.number, "systems": w.systems, "clusters": w.clusters} for w in waves],
+        "costs": costs_dict(costs),
+        "systems": [system_dict(s) for s in selection],
+        "waves": [
+            {
+                "wave": w.number,
+                "systems": w.systems,
+                "clusters": w.clusters,
+                "annual_run_cost": _amount(line.cost),
+                "costs_not_known": line.unknown,
+            }
+            for w, line in zip(waves, spent, strict=True)
+        ],
+        "sign_in": sign_in_list(sign_in),
+        "contracts": [contract_dict(c) for c in board.contracts],
+        "suppliers": [supplier_dict(s) for s in board.suppliers],
+        "portfolio": None if board.portfolio is None else portfolio_dict(board.portfolio),
     }
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n"
 
@@ -42,15 +153,28 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", "<br>")
 
 
+def _table(heading: str, lines: list[CostLine]) -> list[str]:
+    rows = [f"| {heading} | Systems | Annual run cost | Costs not known |", "|---|---:|---:|---:|"]
+    rows += [
+        f"| {_cell(line.label)} | {line.systems:,} | {money(line.cost)} | {line.unknown:,} |"
+        for line in lines
+    ]
+    return [*rows, ""]
+
+
 def to_markdown(
     selection: list[SystemScore],
     context: dict[str, Any],
     summary: Summary,
     quality: DataQuality,
+    costs: CostFigures,
+    waves: list[Wave],
+    sign_in: list[SignInGroup],
+    board: BoardLists,
     detailed: int = 20,
 ) -> str:
-    """A readable report for a paper or a pull request: figures, the list, the top systems'
-    reasons, and the limits of the data."""
+    """A readable report for a paper or a pull request: figures and money, the list, the top
+    systems' reasons, the waves, own sign-in, and the limits of the data."""
     lines = [
         "# Legacy technology remediation priorities",
         "",
@@ -69,7 +193,16 @@ def to_markdown(
         "- Cloud readiness: "
         + ", ".join(f"{r} {n:,}" for r, n in summary.by_readiness.items())
         + ".",
+        f"- {headline(costs)}",
+        f"- {red_unfunded_words(costs)}",
         "",
+        "## Annual run cost",
+        "",
+        "Costs not known are counted apart, never summed as zero.",
+        "",
+        *_table("Legacy band", costs.by_band),
+        *_table("Department", costs.by_department),
+        *_table("Suggested disposition", costs.by_disposition),
         "## Priority list",
         "",
     ]
@@ -77,15 +210,18 @@ def to_markdown(
         lines += ["No systems match this selection.", ""]
     else:
         lines += [
-            "| # | System | Name | Priority | Legacy | Band | Cloud | Suggested | Why |",
-            "|---:|---|---|---:|---:|---|---|---|---|",
+            "| # | System | Name | Priority | Legacy | Band | Cloud | Run cost | Why "
+            "| Suggested disposition |",
+            "|---:|---|---|---:|---:|---|---|---:|---|---|",
         ]
     for s in selection:
         legacy = "?" if s.legacy.overall is None else score_text(s.legacy.overall)
+        cost = cost_of(s)
         lines.append(
             f"| {s.rank} | {_cell(s.key)} | {_cell(s.name)} | {s.priority:.1f} | {legacy} | "
             f"{s.legacy.band or 'unknown'} | {s.readiness.category.value} | "
-            f"{s.readiness.disposition or ''} | {_cell(s.headline)} |"
+            f"{'not known' if cost is None else money(cost)} | {_cell(s.headline)} | "
+            f"{_cell(suggested(s))} ({_cell(s.readiness.disposition_reason)}) |"
         )
     top = min(detailed, len(selection))
     if top:
@@ -97,11 +233,22 @@ def to_markdown(
         lines.append(f"### {s.rank}. {s.key} {s.name}")
         lines.append("")
         lines += [f"- {_cell(reason)}" for reason in s.reasons]
-        lines.append(
-            f"- Suggested disposition: {s.readiness.disposition or 'none'} "
-            f"({s.readiness.disposition_reason})."
-        )
+        lines.append(f"- Suggested disposition: {suggested(s)} ({s.readiness.disposition_reason}).")
         lines.append("")
+    if waves:
+        lines += ["## Migration waves", ""]
+        lines += _table("Wave", wave_costs(selection, waves))
+    if sign_in:
+        lines += ["## Own sign-in", ""]
+        lines += ["| Department | Who signs in | Candidate for | Systems |", "|---|---|---|---|"]
+        lines += [
+            f"| {g.department} | {g.audience} | {g.candidate_for} | "
+            + "<br>".join(f"{_cell(s.key)} {_cell(s.name)}" for s in g.systems)
+            + " |"
+            for g in sign_in
+        ]
+        lines.append("")
+    lines += _board_markdown(board)
     lines += [
         "## Limits of the data",
         "",
@@ -114,9 +261,75 @@ def to_markdown(
         f"- {counted(len(quality.missing_from_return), 'system')} "
         f"{'was' if len(quality.missing_from_return) == 1 else 'were'} missing from their "
         "department's latest return.",
+        f"- {costs.total.unknown:,} of {counted(costs.total.systems, 'system')} gave no annual "
+        "run cost.",
         "",
     ]
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class BoardLists:
+    """Contracts ending within `within` months, supplier concentration and, when read, the
+    technology portfolio of a selection."""
+
+    within: int
+    contracts: list[Contract]
+    suppliers: list[Supplier]
+    portfolio: Portfolio | None = None
+
+
+def _board_markdown(board: BoardLists) -> list[str]:
+    lines = [f"## Support contracts ended or ending within {board.within} months", ""]
+    if board.contracts:
+        lines += [
+            "| When | Ends | System | Band | Run cost | Supplier | Suggested disposition |",
+            "|---|---|---|---|---:|---|---|",
+        ]
+    else:
+        lines += ["None.", ""]
+    for c in board.contracts:
+        t = c.terms
+        cost = "not known" if t.run_cost is None else money(t.run_cost)
+        lines.append(
+            f"| {c.window} | {t.contract_end} | {_cell(t.key)} {_cell(t.name)} | "
+            f"{t.band or 'unknown'} | {cost} | {_cell(t.supplier or '')} | "
+            f"{_cell(t.disposition)} ({_cell(t.disposition_reason)}) |"
+        )
+    lines += [
+        "",
+        "## Supplier concentration",
+        "",
+        "| Supplier | Systems | Run cost | Costs not known | Red-rated | Departments "
+        f"| Contracts ending within {board.within} months |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {_cell(s.name)} | {s.systems:,} | {money(s.run_cost)} | {s.costs_not_known:,} | "
+        f"{s.red_rated:,} | {len(s.departments):,} | {s.ending:,} |"
+        for s in board.suppliers
+    ]
+    lines.append("")
+    found = board.portfolio
+    if found is not None:
+        lines += [
+            "## Technology portfolio",
+            "",
+            "| Product | Release | Systems | Departments | Out of support "
+            "| Paid extended support |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {_cell(p.product)} | {_cell(r.release)} | {len(r.systems):,} | "
+            f"{len(r.departments):,} | {r.systems_in(OUT_OF_SUPPORT):,} | "
+            f"{r.systems_in(EXTENDED):,} |"
+            for p in found.products
+            for r in p.releases
+        ]
+        lines += ["", "Consolidation candidates:", ""]
+        lines += [f"- {_cell(c.detail)}" for c in found.candidates] or ["- none"]
+        lines.append("")
+    return lines
 
 
 def _has(count: int, noun: str) -> str:

@@ -1,5 +1,6 @@
-"""The board workbook: summary with charts, priority list, legacy register, improvement plan,
-migration waves, method and data quality.
+"""The board workbook: summary with money, the ten highest risks and charts, priority list,
+legacy register, improvement plan, migration waves, sign-in, method and data quality, every
+sheet carrying its protective marking, page numbers and as-of date when printed.
 
 Written with XlsxWriter in constant-memory mode: rows stream to disk as they are written, so a
 50,000-system list needs little memory, and it is the fastest well-kept xlsx writer for Python.
@@ -17,9 +18,19 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn
+from estate.contracts import (
+    Contract,
+    Supplier,
+    ending_contracts,
+    supplier_concentration,
+    terms_of,
+)
+from estate.costs import CostFigures, CostLine, headline, red_unfunded_words, run_cost
+from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn, suggested
 from estate.exports.summary import DataQuality, Summary
 from estate.graph.waves import Wave
+from estate.identity import SignInGroup
+from estate.portfolio import EXTENDED, NOT_KNOWN, OUT_OF_SUPPORT, SUPPORTED, Portfolio
 from estate.progress import Progress
 from estate.scoring.policy import default_text
 from estate.scoring.results import SystemScore
@@ -45,6 +56,12 @@ PLAN_HEADERS = (
 )
 PLAN_WIDTHS = (6, 16, 28, 11, 14, 9, 40, 9, 9, 56, 36, 18, 11)
 PLAN_WRAPPED = ("Evidence", "Planned action")
+DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
+"""The protective marking a board workbook carries unless told otherwise."""
+CONTRACT_MONTHS = 24
+"""How far ahead the contracts sheet looks."""
+TOP_RISKS = 10
+"""How many of the highest risks the summary names."""
 LINE_HEIGHT = 15.0
 """Points a line of text takes: the default row height for 11-point Calibri."""
 MAX_ROW_HEIGHT = 409.0
@@ -86,7 +103,15 @@ METHOD = (
 class WorkbookWriter:
     """Writes the board workbook for a selection of scored systems."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, marking: str = DEFAULT_MARKING, as_of: dt.date | None = None
+    ) -> None:
+        self.marking = marking
+        # A header or footer's "&" starts a code: a marking's own is doubled to print as itself.
+        shown = marking.replace("&", "&&")
+        dated = f"&LAs at {as_of:%d/%m/%Y}" if as_of else ""
+        self.page_header = f"&C{shown}"
+        self.page_footer = f"{dated}&C{shown}&RPage &P of &N"
         self.book = xlsxwriter.Workbook(
             str(path),
             {
@@ -119,6 +144,7 @@ class WorkbookWriter:
         self.title = add({"bold": True, "font_size": 16})
         self.bold = add({"bold": True})
         self.wrap = add({"text_wrap": True})
+        self.bold_wrap = add({"bold": True, "text_wrap": True})
         self.formats: dict[str, Format | None] = {
             "text": None,
             "int": add({"num_format": "#,##0"}),
@@ -130,10 +156,14 @@ class WorkbookWriter:
         }
         self.band_formats = {band: add({"bg_color": colour}) for band, colour in BAND_FILLS.items()}
 
-    @staticmethod
-    def _for_print(sheet: Worksheet, repeat_header: bool = False, landscape: bool = True) -> None:
+    def _for_print(
+        self, sheet: Worksheet, repeat_header: bool = False, landscape: bool = True
+    ) -> None:
         """A4, one page wide, landscape unless the sheet is narrow, the header row repeated on
-        every page when asked."""
+        every page when asked; the protective marking at the top and foot of every page, with
+        the as-of date and "Page N of M"."""
+        sheet.set_header(self.page_header)
+        sheet.set_footer(self.page_footer)
         if landscape:
             sheet.set_landscape()
         else:
@@ -195,60 +225,98 @@ class WorkbookWriter:
                 {"type": "formula", "criteria": f'=${letter}2="{band}"', "format": fmt},
             )
 
-    def summary_sheet(self, summary: Summary, context: dict[str, Any]) -> None:
-        """Figures and charts for the first page of a board paper."""
+    def summary_sheet(
+        self,
+        summary: Summary,
+        costs: CostFigures,
+        context: dict[str, Any],
+        top: Sequence[SystemScore],
+    ) -> None:
+        """The first page of a board paper, read in a minute: headline figures and money, the
+        ten highest risks with why and what to do, the charts, then the figures behind them."""
         sheet = self.book.add_worksheet("Summary")
         self._for_print(sheet)
         sheet.set_column(0, 0, 34)
-        sheet.set_column(1, 4, 14)
+        sheet.set_column(1, 7, 14)
+        money, number = self.formats["money"], self.formats["int"]
         sheet.write_string(0, 0, "Legacy technology remediation priorities", self.title)
-        facts: list[tuple[str, Any]] = [
-            ("As at", dt.date.fromisoformat(context["as_of"])),
-            ("Policy", context["policy"]),
-            ("Lifecycle catalogue", context["catalogue"]),
-            ("Selection", context["selection"]),
-            ("Systems", summary.systems),
-            ("Legacy systems", summary.legacy),
-            ("Red-rated with a funded plan", summary.red_funded),
-            ("Red-rated with an unfunded plan", summary.red_unfunded_plan),
-            ("Red-rated with no plan", summary.red_no_plan),
+        facts: list[tuple[str, Any, Format | None]] = [
+            ("As at", dt.date.fromisoformat(context["as_of"]), self.formats["date"]),
+            ("Policy", context["policy"], None),
+            ("Lifecycle catalogue", context["catalogue"], None),
+            ("Selection", context["selection"], None),
+            ("Protective marking", self.marking, None),
+            ("Systems", summary.systems, number),
+            ("Legacy systems", summary.legacy, number),
+            ("Red-rated systems", summary.by_band.get("Red-rated", 0), number),
+            ("Red-rated with a funded plan", summary.red_funded, number),
+            ("Red-rated with an unfunded plan", summary.red_unfunded_plan, number),
+            ("Red-rated with no plan", summary.red_no_plan, number),
+            ("Annual run cost (known)", costs.total.cost, money),
+            ("Of it on legacy systems", costs.legacy.cost, money),
+            ("Systems whose run cost is not known", costs.total.unknown, number),
+            ("Run cost of red-rated, unfunded", costs.red_unfunded.cost, money),
         ]
-        for row, (label, value) in enumerate(facts, start=2):
+        row = 2
+        for label, value, fmt in facts:
             sheet.write_string(row, 0, label, self.bold)
-            kind = (
-                "date"
-                if isinstance(value, dt.date)
-                else "int"
-                if isinstance(value, int)
-                else "text"
-            )
-            self._write(sheet, row, 1, value, self.formats[kind], kind)
-        row = 2 + len(facts) + 1
-        band_row = self._count_block(sheet, row, "Legacy band", list(summary.by_band.items()))
-        row = band_row + len(summary.by_band) + 2
+            if isinstance(value, dt.date):
+                self._write(sheet, row, 1, value, fmt, "date")
+            elif isinstance(value, str):
+                sheet.write_string(row, 1, value)
+            else:
+                sheet.write_number(row, 1, value, fmt)
+            row += 1
+        row += 1
+        for sentence in (headline(costs), red_unfunded_words(costs)):
+            _fit_row(sheet, row, [(sentence, 34 + 7 * 14)])
+            sheet.merge_range(row, 0, row, 7, sentence, self.bold_wrap)
+            row += 1
+        row = self._top_risks(sheet, row + 1, top)
+        chart_row = row + 1
+        row = chart_row + 21  # the charts take about twenty rows
+        row = self._cost_block(sheet, row, "Legacy band", costs.by_band) + 2
         readiness_row = self._count_block(
             sheet, row, "Cloud readiness", list(summary.by_readiness.items())
         )
         row = readiness_row + len(summary.by_readiness) + 2
-        sheet.write_row(row, 0, ["Department", "Systems", "Red-rated", "Legacy"], self.header)
+        row = self._cost_block(sheet, row, "Suggested disposition", costs.by_disposition) + 2
+        department_row = row
+        sheet.set_row(row, 30)
+        sheet.write_row(
+            row,
+            0,
+            ["Department", "Systems", "Red-rated", "Legacy", "Annual run cost", "Costs not known"],
+            self.header,
+        )
+        spend = {line.label: line for line in costs.by_department}
         for offset, (department, systems, red, legacy) in enumerate(summary.by_department, start=1):
+            line = spend.get(department, CostLine(department))
             sheet.write_string(row + offset, 0, department)
-            sheet.write_row(row + offset, 1, [systems, red, legacy], self.formats["int"])
+            sheet.write_row(row + offset, 1, [systems, red, legacy], number)
+            sheet.write_number(row + offset, 4, line.cost, money)
+            sheet.write_number(row + offset, 5, line.unknown, number)
         departments = len(summary.by_department)
         if departments:  # an empty selection has no department to plot
             red_chart = self.book.add_chart({"type": "bar"})
             red_chart.add_series(
                 {
                     "name": "Red-rated systems",
-                    "categories": ["Summary", row + 1, 0, row + departments, 0],
-                    "values": ["Summary", row + 1, 2, row + departments, 2],
+                    "categories": [
+                        "Summary",
+                        department_row + 1,
+                        0,
+                        department_row + departments,
+                        0,
+                    ],
+                    "values": ["Summary", department_row + 1, 2, department_row + departments, 2],
                     "fill": {"color": "#D4351C"},
                 }
             )
             red_chart.set_title({"name": "Red-rated systems by department"})
             red_chart.set_legend({"none": True})
             red_chart.set_y_axis({"reverse": True})
-            sheet.insert_chart(2, 5, red_chart, {"x_scale": 1.3, "y_scale": 1.2})
+            sheet.insert_chart(chart_row, 0, red_chart, {"x_scale": 1.1, "y_scale": 1.3})
         readiness_chart = self.book.add_chart({"type": "column"})
         readiness_chart.add_series(
             {
@@ -260,7 +328,52 @@ class WorkbookWriter:
         )
         readiness_chart.set_title({"name": "Cloud readiness"})
         readiness_chart.set_legend({"none": True})
-        sheet.insert_chart(22, 5, readiness_chart, {"x_scale": 1.3, "y_scale": 1.0})
+        sheet.insert_chart(chart_row, 4, readiness_chart, {"x_scale": 1.1, "y_scale": 1.3})
+
+    def _top_risks(self, sheet: Worksheet, row: int, top: Sequence[SystemScore]) -> int:
+        """The highest-priority systems, one line each on why and what to do. Returns the row
+        after them."""
+        sheet.write_string(row, 0, f"The {TOP_RISKS} highest risks", self.bold)
+        row += 1
+        sheet.write_row(row, 0, ["System", "Legacy band"], self.header)
+        sheet.merge_range(row, 2, row, 4, "Why", self.header)
+        sheet.merge_range(row, 5, row, 7, "What to do", self.header)
+        for system in top:
+            row += 1
+            name = f"{system.rank}. {system.key} {system.name}"
+            why = system.headline or "; ".join(system.reasons) or "highest priority"
+            do = f"{suggested(system)} ({system.readiness.disposition_reason})"
+            _fit_row(sheet, row, [(name, 34), (why, 3 * 14), (do, 3 * 14)])
+            sheet.write_string(row, 0, name, self.wrap)
+            sheet.write_string(row, 1, system.legacy.band.value if system.legacy.band else "")
+            sheet.merge_range(row, 2, row, 4, why, self.wrap)
+            sheet.merge_range(row, 5, row, 7, do, self.wrap)
+        return row + 1
+
+    def _cost_block(self, sheet: Worksheet, row: int, title: str, lines: Sequence[CostLine]) -> int:
+        """A heading row, then per line its systems, known run cost and unknown costs, then
+        the total. Returns the total's row."""
+        sheet.set_row(row, 30)
+        sheet.write_row(
+            row, 0, [title, "Systems", "Annual run cost", "Costs not known"], self.header
+        )
+        total = CostLine("Total")
+        for line in lines:
+            row += 1
+            _fit_row(sheet, row, [(line.label, 34)])
+            sheet.write_string(row, 0, line.label, self.wrap)
+            sheet.write_number(row, 1, line.systems, self.formats["int"])
+            sheet.write_number(row, 2, line.cost, self.formats["money"])
+            sheet.write_number(row, 3, line.unknown, self.formats["int"])
+            total.systems += line.systems
+            total.cost += line.cost
+            total.unknown += line.unknown
+        row += 1
+        sheet.write_string(row, 0, total.label, self.bold)
+        sheet.write_number(row, 1, total.systems, self.formats["int"])
+        sheet.write_number(row, 2, total.cost, self.formats["money"])
+        sheet.write_number(row, 3, total.unknown, self.formats["int"])
+        return row
 
     def _count_block(
         self, sheet: Worksheet, row: int, title: str, counts: list[tuple[str, int]]
@@ -322,16 +435,25 @@ class WorkbookWriter:
         sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
 
     def waves_sheet(self, selection: list[SystemScore], waves: list[Wave]) -> None:
-        """The selection's migration waves."""
+        """The selection's migration waves, each system with its run cost."""
         sheet = self.book.add_worksheet("Waves")
         self._for_print(sheet, repeat_header=True, landscape=False)
-        headers = ("Wave", "System", "Name", "Department", "Priority", "Moves with its cycle group")
-        for index, width in enumerate((6, 16, 30, 11, 9, 14)):
+        headers = (
+            "Wave",
+            "System",
+            "Name",
+            "Department",
+            "Priority",
+            "Annual run cost",
+            "Moves with its cycle group",
+        )
+        for index, width in enumerate((6, 16, 30, 11, 9, 12, 14)):
             sheet.set_column(index, index, width)
         sheet.set_row(0, 30)
         sheet.write_row(0, 0, headers, self.header)
         sheet.freeze_panes(1, 0)
         by_key = {s.key: s for s in selection}
+        money = self.formats["money"]
         row = 0
         for wave in waves:
             grouped = {key for cluster in wave.clusters for key in cluster}
@@ -343,7 +465,187 @@ class WorkbookWriter:
                 sheet.write_string(row, 2, system.name)
                 sheet.write_string(row, 3, system.department)
                 sheet.write_number(row, 4, system.priority, self.formats["number"])
-                sheet.write_string(row, 5, "Yes" if key in grouped else "No")
+                cost = run_cost(system)
+                if cost is not None:
+                    sheet.write_number(row, 5, cost, money)
+                sheet.write_string(row, 6, "Yes" if key in grouped else "No")
+        sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
+
+    def contracts_sheet(self, contracts: list[Contract]) -> None:
+        """Support contracts ended or ending within 24 months, red-rated systems first: each
+        renewal is the cheapest moment to replace a system."""
+        sheet = self.book.add_worksheet("Contracts")
+        self._for_print(sheet, repeat_header=True)
+        headers = (
+            "When",
+            "Contract ends",
+            "System",
+            "Name",
+            "Department",
+            "Legacy band",
+            "Annual run cost",
+            "Supplier",
+            "Suggested disposition",
+            "Why this disposition",
+        )
+        widths = (16, 11, 16, 28, 11, 11, 12, 16, 26, 40)
+        for index, width in enumerate(widths):
+            sheet.set_column(index, index, width, self.wrap if index >= 8 else None)
+        sheet.set_row(0, 30)
+        sheet.write_row(0, 0, headers, self.header)
+        sheet.freeze_panes(1, 3)
+        row = 0
+        for row, contract in enumerate(contracts, start=1):
+            t = contract.terms
+            _fit_row(sheet, row, [(t.disposition, widths[8]), (t.disposition_reason, widths[9])])
+            sheet.write_string(row, 0, contract.window)
+            if t.contract_end is not None:
+                self._write(sheet, row, 1, t.contract_end, self.formats["date"], "date")
+            sheet.write_row(row, 2, (t.key, t.name, t.department, t.band or ""))
+            if t.run_cost is not None:
+                sheet.write_number(row, 6, t.run_cost, self.formats["money"])
+            sheet.write_string(row, 7, t.supplier or "")
+            sheet.write_string(row, 8, t.disposition, self.wrap)
+            sheet.write_string(row, 9, t.disposition_reason, self.wrap)
+        last = max(row, 1)
+        sheet.autofilter(0, 0, last, len(headers) - 1)
+        self._band_fills(sheet, 5, last, len(headers) - 1)
+
+    def suppliers_sheet(self, suppliers: list[Supplier], within: int) -> None:
+        """Run cost, red-rated systems and ending contracts per supplier."""
+        sheet = self.book.add_worksheet("Suppliers")
+        self._for_print(sheet, repeat_header=True, landscape=False)
+        headers = (
+            "Supplier",
+            "Systems",
+            "Annual run cost",
+            "Costs not known",
+            "Red-rated",
+            "Departments",
+            f"Contracts ending within {within} months",
+        )
+        for index, width in enumerate((24, 9, 13, 10, 9, 12, 14)):
+            sheet.set_column(index, index, width)
+        sheet.set_row(0, 45)
+        sheet.write_row(0, 0, headers, self.header)
+        sheet.freeze_panes(1, 1)
+        number = self.formats["int"]
+        row = 0
+        for row, supplier in enumerate(suppliers, start=1):
+            sheet.write_string(row, 0, supplier.name)
+            sheet.write_number(row, 1, supplier.systems, number)
+            sheet.write_number(row, 2, supplier.run_cost, self.formats["money"])
+            sheet.write_number(row, 3, supplier.costs_not_known, number)
+            sheet.write_number(row, 4, supplier.red_rated, number)
+            sheet.write_number(row, 5, len(supplier.departments), number)
+            sheet.write_number(row, 6, supplier.ending, number)
+        sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
+
+    def portfolio_sheet(self, portfolio: Portfolio) -> None:
+        """Each product line in use and its releases with how many systems and departments run
+        them and how many are out of support or on paid extended support; then the candidates
+        for consolidation."""
+        sheet = self.book.add_worksheet("Portfolio")
+        self._for_print(sheet, repeat_header=True)
+        headers = (
+            "Product",
+            "Kind",
+            "Release",
+            "Systems",
+            "Departments",
+            "Out of support",
+            "Paid extended support",
+            "Supported",
+            "Support not known",
+            "Security support ends",
+            "Extended support ends",
+        )
+        for index, width in enumerate((26, 16, 26, 9, 11, 9, 9, 9, 9, 11, 11)):
+            sheet.set_column(index, index, width)
+        sheet.set_row(0, 45)
+        sheet.write_row(0, 0, headers, self.header)
+        sheet.freeze_panes(1, 1)
+        number, date = self.formats["int"], self.formats["date"]
+        row = 0
+        for product in portfolio.products:
+            for release in product.releases:
+                row += 1
+                sheet.write_row(row, 0, (product.product, product.kind, release.release))
+                counts = (
+                    len(release.systems),
+                    len(release.departments),
+                    release.systems_in(OUT_OF_SUPPORT),
+                    release.systems_in(EXTENDED),
+                    release.systems_in(SUPPORTED),
+                    release.systems_in(NOT_KNOWN),
+                )
+                sheet.write_row(row, 3, counts, number)
+                for col, day in ((9, release.security_end), (10, release.extended_end)):
+                    if day is not None:
+                        self._write(sheet, row, col, day, date, "date")
+        sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
+
+    def consolidation_sheet(self, portfolio: Portfolio) -> None:
+        """The candidates for consolidation: one product line in many releases, or several
+        products doing one job."""
+        sheet = self.book.add_worksheet("Consolidation")
+        self._for_print(sheet, repeat_header=True)
+        headers = ("Candidate", "Concerns", "Detail", "Systems", "Departments")
+        widths = (16, 24, 80, 9, 11)
+        for index, width in enumerate(widths):
+            sheet.set_column(index, index, width, self.wrap if index == 2 else None)
+        sheet.write_row(0, 0, headers, self.header)
+        sheet.freeze_panes(1, 0)
+        row = 0
+        for row, candidate in enumerate(portfolio.candidates, start=1):
+            _fit_row(sheet, row, [(candidate.detail, widths[2])])
+            sheet.write_row(row, 0, (candidate.kind, candidate.subject))
+            sheet.write_string(row, 2, candidate.detail, self.wrap)
+            sheet.write_row(row, 3, (candidate.systems, candidate.departments), self.formats["int"])
+        sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
+
+    def sign_in_sheet(self, groups: list[SignInGroup]) -> None:
+        """Systems with their own sign-in, citizen-facing apart from staff-facing, each with
+        where its sign-in should move."""
+        sheet = self.book.add_worksheet("Sign-in")
+        self._for_print(sheet, repeat_header=True)
+        headers = (
+            "Department",
+            "Who signs in",
+            "Candidate for",
+            "System",
+            "Name",
+            "Priority",
+            "Legacy band",
+            "Annual run cost",
+        )
+        for index, width in enumerate((11, 15, 26, 16, 30, 9, 11, 12)):
+            sheet.set_column(index, index, width)
+        sheet.set_row(0, 30)
+        sheet.write_row(0, 0, headers, self.header)
+        sheet.freeze_panes(1, 0)
+        row = 0
+        for group in groups:
+            for system in group.systems:
+                row += 1
+                sheet.write_row(
+                    row,
+                    0,
+                    (
+                        group.department,
+                        group.audience,
+                        group.candidate_for,
+                        system.key,
+                        system.name,
+                    ),
+                )
+                sheet.write_number(row, 5, system.priority, self.formats["number"])
+                band = system.legacy.band
+                if band is not None:
+                    sheet.write_string(row, 6, band.value)
+                cost = run_cost(system)
+                if cost is not None:
+                    sheet.write_number(row, 7, cost, self.formats["money"])
         sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
 
     def method_sheet(self, policy_text: str) -> None:
@@ -355,51 +657,74 @@ class WorkbookWriter:
         width = 100
         sheet.set_column(0, 0, width, self.wrap)
         sheet.write_string(0, 0, METHOD[0], self.title)
-        lines = [*METHOD[1:], "", *policy_text.splitlines()]
+        marking = (
+            f"Protective marking: {self.marking}. Every page of this workbook carries it at its "
+            "top and foot; handle the printed paper accordingly."
+        )
+        lines = [marking, "", *METHOD[1:], "", *policy_text.splitlines()]
         for row, line in enumerate(lines, start=1):
             if line:
                 _fit_row(sheet, row, [(line, width)])
                 sheet.write_string(row, 0, line, self.wrap)
 
-    def quality_sheet(self, quality: DataQuality, names: dict[str, str]) -> None:
-        """What was unknown, unmatched or unresolved: criteria as counts, the rest listed."""
+    def quality_sheet(self, quality: DataQuality) -> None:
+        """What was unknown, unmatched or unresolved: one row per system and gap, filterable,
+        each saying what the gap leaves unknown in the scoring."""
         sheet = self.book.add_worksheet("Data quality")
         self._for_print(sheet, repeat_header=True)
-        sheet.set_column(0, 0, 30)
-        sheet.set_column(1, 1, 18)
-        detail_width = 80
-        sheet.set_column(2, 2, detail_width, self.wrap)
-        sheet.write_row(0, 0, ("Issue", "System", "Detail"), self.header)
+        detail_width = 70
+        for index, width in enumerate((26, 18, 16, detail_width)):
+            sheet.set_column(index, index, width, self.wrap if index == 3 else None)
+        sheet.write_row(0, 0, ("Issue", "System", "Leaves unknown", "Detail"), self.header)
         sheet.freeze_panes(1, 0)
-        rows: list[tuple[str, str, str]] = [
+        unknown = {key: codes for key, codes, _ in quality.unknown_criteria}
+        rows: list[tuple[str, str, str, str]] = [
             (
-                f"Criterion {code} not known",
-                f"{count:,} systems",
-                f"{names.get(code, code)}: "
-                "neither self-assessed nor derivable from the return; left out of the totals",
+                "Criteria not known",
+                key,
+                codes,
+                f"{detail}. Neither self-assessed nor derivable from the return; left out of the "
+                "totals",
             )
-            for code, count in sorted(quality.unknown_by_criterion.items())
+            for key, codes, detail in quality.unknown_criteria
         ]
-        rows += [("Component not in catalogue", key, text) for key, text in quality.unmatched]
         rows += [
-            ("Unresolved dependency", key, f"depends on {target}, which no return has supplied")
+            (
+                "Component not in catalogue",
+                key,
+                "L1" if "L1" in unknown.get(key, "").split(", ") else "",
+                f"{text}; its support dates cannot count towards L1",
+            )
+            for key, text in quality.unmatched
+        ]
+        rows += [
+            (
+                "Unresolved dependency",
+                key,
+                "",
+                f"depends on {target}, which no return has supplied: C6 and the waves count it "
+                "once supplied",
+            )
             for key, target in quality.unresolved
         ]
         rows += [
-            ("Cloud readiness unknown", key, "too little data") for key in quality.readiness_unknown
+            ("Cloud readiness unknown", key, "Cloud readiness", "too little data")
+            for key in quality.readiness_unknown
         ]
         rows += [
-            ("Missing from latest return", key, "listed before, not in the latest return")
+            ("Missing from latest return", key, "", "listed before, not in the latest return")
             for key in quality.missing_from_return
         ]
         rows += [
-            ("Self-assessment contradicted", key, text) for key, text in quality.contradictions
+            ("Self-assessment contradicted", key, "", text) for key, text in quality.contradictions
         ]
-        for row, (issue, system, detail) in enumerate(rows, start=1):
+        for row, (issue, system, left, detail) in enumerate(rows, start=1):
             _fit_row(sheet, row, [(detail, detail_width)])
             sheet.write_row(row, 0, (issue, system))
-            sheet.write_string(row, 2, detail, self.wrap)
-        sheet.autofilter(0, 0, max(len(rows), 1), 2)
+            if left:
+                sheet.write_string(row, 2, left)
+            sheet.write_string(row, 3, detail, self.wrap)
+        sheet.autofilter(0, 0, max(len(rows), 1), 3)
 
     def close(self) -> None:
         """Finish the file."""
@@ -431,21 +756,52 @@ def write_workbook(
     waves: list[Wave],
     policy_text: str | None = None,
     progress: Progress | None = None,
+    *,
+    costs: CostFigures,
+    sign_in: list[SignInGroup],
+    marking: str = DEFAULT_MARKING,
+    portfolio: Portfolio | None = None,
 ) -> None:
     """Write the whole board workbook to `path` (the caller makes it atomic); `progress` hears
-    each sheet begin, since a large estate's workbook takes tens of seconds."""
-    writer = WorkbookWriter(path)
-    criteria = {
-        c.code: c.name for s in selection[:1] for c in (*s.legacy.likelihood, *s.legacy.impact)
-    }
+    each sheet begin, since a large estate's workbook takes tens of seconds. Every sheet
+    carries `marking`, the as-of date and its page numbers in print. The portfolio sheet is
+    written when `portfolio` (read from the stored components) is given."""
+    as_of = dt.date.fromisoformat(context["as_of"])
+    writer = WorkbookWriter(path, marking, as_of)
+    terms = [terms_of(s) for s in selection]
     sheets: list[tuple[str, Callable[[], None]]] = [
-        ("Writing the summary", lambda: writer.summary_sheet(summary, context)),
+        (
+            "Writing the summary",
+            lambda: writer.summary_sheet(summary, costs, context, selection[:TOP_RISKS]),
+        ),
         ("Writing the priority list", lambda: writer.priority_sheet(selection)),
         ("Writing the legacy register", lambda: writer.register_sheet(selection)),
         ("Writing the improvement plan", lambda: writer.improvement_sheet(selection)),
         ("Writing the waves", lambda: writer.waves_sheet(selection, waves)),
+        (
+            "Writing the contracts",
+            lambda: writer.contracts_sheet(ending_contracts(terms, as_of, CONTRACT_MONTHS)),
+        ),
+        (
+            "Writing the suppliers",
+            lambda: writer.suppliers_sheet(
+                supplier_concentration(terms, as_of, CONTRACT_MONTHS), CONTRACT_MONTHS
+            ),
+        ),
+        *(
+            [
+                ("Writing the portfolio", lambda: writer.portfolio_sheet(portfolio)),
+                (
+                    "Writing the consolidation candidates",
+                    lambda: writer.consolidation_sheet(portfolio),
+                ),
+            ]
+            if portfolio is not None
+            else []
+        ),
+        ("Writing the sign-in sheet", lambda: writer.sign_in_sheet(sign_in)),
         ("Writing the method", lambda: writer.method_sheet(policy_text or default_text())),
-        ("Writing the data quality sheet", lambda: writer.quality_sheet(quality, criteria)),
+        ("Writing the data quality sheet", lambda: writer.quality_sheet(quality)),
         ("Saving the workbook", writer.close),
     ]
     for done, (step, write) in enumerate(sheets):

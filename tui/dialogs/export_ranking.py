@@ -13,8 +13,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
+from estate import db
 from estate.errors import EstateError
 from estate.exports import ExportFormat, export_ranking
+from estate.portfolio import Portfolio, read_portfolio
 from estate.words import counted
 
 SUFFIX = {
@@ -89,11 +91,22 @@ class ExportDialog(ModalScreen[Path | None]):
                 systems=self.selection,
                 description=self.description,
                 progress=report,
+                portfolio=self._portfolio,
             )
         except (EstateError, OSError) as exc:
             self.app.call_from_thread(result.update, f"[red]{exc}[/]")
             return None
         return path
+
+    def _portfolio(self, keys: set[str]) -> Portfolio:
+        """The technology the exported systems run, for the workbook's portfolio sheet."""
+        engine = db.open_engine(self.app.db_path)  # type: ignore[attr-defined]
+        try:
+            with engine.connect() as connection:
+                as_of = self.app.policy.as_of  # type: ignore[attr-defined]
+                return read_portfolio(connection, as_of, systems=keys)
+        finally:
+            engine.dispose()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Report and close once the file is written (the worker has finished by then)."""

@@ -24,10 +24,11 @@ Find the riskiest legacy technology and what to fix first.
 | `n` | system | Go to its neighbours; `enter` jumps to one |
 | `e` | system | Dependency explorer: what it depends on and what depends on it |
 | `w` | ranking | Migration waves of the systems shown |
+| `p` | anywhere | Technology portfolio; `enter` lists a product's or release's systems |
 | `i` | anywhere | Import a return: check it first, then confirm |
 | `x` | anywhere | Export the systems shown (xlsx, csv, json, markdown) |
 | `f5` | anywhere | Refresh the estate (offered when another import has changed it) |
-| `escape` | system, tree, waves | Back |
+| `escape` | system, tree, waves, portfolio | Back |
 | `ctrl+p` | anywhere | Command palette |
 | `q` | anywhere | Quit |
 

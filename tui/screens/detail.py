@@ -18,10 +18,10 @@ from textual.worker import get_current_worker
 
 from estate import db, queries
 from estate.errors import NotFound
+from estate.exports.text_formats import system_dict
 from estate.render import BAND_STYLE, render_scores, render_system
 from estate.scoring import score_system
 from estate.scoring.results import SystemScore
-from estate.scoring.serialise import score_dict
 from estate.snapshot import kept_rank
 from tui.data import RankedData
 
@@ -132,7 +132,7 @@ class DetailScreen(Screen[None]):
         if score is None:
             scores.update(Text("Scoring the estate: the explanation appears here in a moment."))
         else:
-            scores.update(render_scores(score_dict(score)))
+            scores.update(render_scores(system_dict(score)))
 
     @on(OptionList.OptionSelected, "#neighbours")
     def jump(self, event: OptionList.OptionSelected) -> None:

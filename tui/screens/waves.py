@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
+from estate.costs import money
 from estate.graph import EstateGraph
 from estate.graph.waves import Wave, plan_waves
 from estate.snapshot import RankedRow
@@ -51,7 +52,9 @@ class WavesScreen(Screen[None]):
         """Fill the table, one row per system."""
         self.query_one("#loading").display = False
         table = self.query_one("#waves", DataTable)
-        table.add_columns("Wave", "System", "Name", "Priority", "Moves with its cycle")
+        table.add_columns(
+            "Wave", "System", "Name", "Priority", "Annual run cost", "Moves with its cycle"
+        )
         names = {s.key: s for s in self.selection}
         for wave in waves:
             grouped = {k for c in wave.clusters for k in c}
@@ -61,8 +64,13 @@ class WavesScreen(Screen[None]):
                     key,
                     names[key].name,
                     f"{names[key].priority:.1f}",
+                    _cost(names[key].run_cost),
                     "yes" if key in grouped else "",
                 )
                 for key in wave.systems
             )
         table.focus()
+
+
+def _cost(value: float | None) -> str:
+    return "not known" if value is None else money(value)

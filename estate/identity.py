@@ -1,0 +1,63 @@
+"""Systems that run their own sign-in, split by who signs in: citizen-facing sign-in is a
+candidate for GOV.UK One Login, staff-facing sign-in for the department's own directory.
+
+Who signs in is read from whether the system faces the internet: a return that says it does
+serves the public; one that says it does not serves staff; one that does not say is listed
+apart, so nobody takes a guess for a fact."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from estate.enums import SignIn
+from estate.scoring.results import SystemScore
+
+CITIZEN = "Citizen-facing"
+STAFF = "Staff-facing"
+NOT_KNOWN = "Not known"
+AUDIENCES = (CITIZEN, STAFF, NOT_KNOWN)
+CANDIDATE_FOR = {
+    CITIZEN: "GOV.UK One Login",
+    STAFF: "the department's directory",
+    NOT_KNOWN: "One Login if the public signs in, else the directory",
+}
+"""What each audience's own sign-in should move to."""
+
+
+def audience(system: SystemScore) -> str:
+    """Who signs in to the system: citizen-facing, staff-facing, or not known."""
+    facing: bool | None = system.record.internet_facing
+    if facing is None:
+        return NOT_KNOWN
+    return CITIZEN if facing else STAFF
+
+
+@dataclass(frozen=True)
+class SignInGroup:
+    """One department's systems with their own sign-in for one audience, highest priority
+    first."""
+
+    department: str
+    audience: str
+    systems: list[SystemScore]
+
+    @property
+    def candidate_for(self) -> str:
+        """Where this group's sign-in should move."""
+        return CANDIDATE_FOR[self.audience]
+
+
+def own_sign_in(systems: Iterable[SystemScore]) -> list[SignInGroup]:
+    """Systems running their own sign-in, grouped by department and audience: departments with
+    the most first, then citizen-facing, staff-facing and not known, each in priority order."""
+    grouped: dict[tuple[str, str], list[SystemScore]] = {}
+    for system in sorted(systems, key=lambda s: s.rank):
+        if system.sign_in == SignIn.OWN_ACCOUNTS.value:
+            grouped.setdefault((system.department, audience(system)), []).append(system)
+    per_department: dict[str, int] = {}
+    for (department, _), rows in grouped.items():
+        per_department[department] = per_department.get(department, 0) + len(rows)
+    order = {name: index for index, name in enumerate(AUDIENCES)}
+    keys = sorted(grouped, key=lambda k: (-per_department[k[0]], k[0], order[k[1]]))
+    return [SignInGroup(department, who, grouped[department, who]) for department, who in keys]

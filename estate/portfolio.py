@@ -1,0 +1,272 @@
+"""How much technology the estate runs: each product line in use, its releases, how many
+systems and departments run each, how many are out of support or on paid extended support,
+and the candidates for consolidation (one product line in many releases, or several products
+doing one job).
+
+Read from the stored components and the lifecycle catalogue alone, without scoring: each
+distinct component text is matched once, as scoring matches it, and its support dates are
+the department's own date first, then the catalogue's."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from estate import models
+from estate.catalogue.endoflife import load_catalogue
+from estate.db import as_date, plain
+from estate.enums import ComponentKind
+from estate.errors import NotFound
+from estate.scoring.facts import ComponentFact
+
+SUPPORTED = "Supported"
+EXTENDED = "Paid extended support"
+OUT_OF_SUPPORT = "Out of support"
+NOT_KNOWN = "Not known"
+STATUSES = (OUT_OF_SUPPORT, EXTENDED, SUPPORTED, NOT_KNOWN)
+
+MANY_RELEASES = 3
+"""A product line in at least this many releases is a candidate to consolidate."""
+MANY_PRODUCTS = 3
+"""At least this many product lines of one kind (databases, operating systems...) doing one
+job is a candidate to consolidate."""
+NOT_IN_CATALOGUE = " (not in the catalogue)"
+ONE_JOB = {
+    ComponentKind.OS.value,
+    ComponentKind.DATABASE.value,
+    ComponentKind.RUNTIME.value,
+    ComponentKind.MIDDLEWARE.value,
+}
+"""Kinds of technology whose products do one job, so that several of them in use is a
+consolidation to consider (application packages each do a different job)."""
+
+
+@dataclass
+class Release:
+    """One release of a product line in use, and the systems that run it."""
+
+    product: str
+    kind: str
+    """The kind of technology (a `ComponentKind` value)."""
+    release: str
+    security_end: dt.date | None
+    extended_end: dt.date | None
+    systems: list[str] = field(default_factory=list)
+    """The keys of the systems that run it, in key order."""
+    departments: set[str] = field(default_factory=set)
+    by_status: dict[str, set[str]] = field(default_factory=dict)
+    """Support status at the as-of date (supported, paid extended support, out of support,
+    not known) -> the systems in it: a department's own date can differ from the
+    catalogue's."""
+
+    def systems_in(self, status: str) -> int:
+        """How many systems run this release in this support status."""
+        return len(self.by_status.get(status, ()))
+
+    @property
+    def status(self) -> str:
+        """The status most of its systems are in, the worst first on a tie."""
+        return min(STATUSES, key=lambda s: (-self.systems_in(s), STATUSES.index(s)))
+
+
+@dataclass
+class ProductLine:
+    """A product line in use, with its releases, newest support first."""
+
+    product: str
+    kind: str
+    releases: list[Release] = field(default_factory=list)
+
+    @property
+    def systems(self) -> list[str]:
+        """Every system running any release of it, in key order."""
+        return sorted({key for r in self.releases for key in r.systems})
+
+    @property
+    def departments(self) -> set[str]:
+        """Every department running any release of it."""
+        return {d for r in self.releases for d in r.departments}
+
+    def systems_in(self, status: str) -> int:
+        """How many systems run a release of it in this support status."""
+        return len({key for r in self.releases for key in r.by_status.get(status, ())})
+
+
+@dataclass
+class Candidate:
+    """A consolidation to consider, in words, and what it concerns."""
+
+    kind: str
+    """"Many releases" or "Several products"."""
+    subject: str
+    detail: str
+    systems: int
+    departments: int
+
+
+@dataclass
+class Portfolio:
+    """The product lines in use, the most widely run first, and the consolidation
+    candidates."""
+
+    as_of: dt.date
+    products: list[ProductLine]
+    candidates: list[Candidate]
+
+    @property
+    def components(self) -> int:
+        """How many (system, release) pairs the portfolio counts."""
+        return sum(len(r.systems) for p in self.products for r in p.releases)
+
+
+def _status(fact: ComponentFact, as_of: dt.date) -> str:
+    security, last, _ = fact.support
+    if security is None:
+        return NOT_KNOWN
+    if security >= as_of:
+        return SUPPORTED
+    if last is not None and last >= as_of:
+        return EXTENDED
+    return OUT_OF_SUPPORT
+
+
+def check_departments(connection: Connection, departments: Iterable[str]) -> None:
+    """Refuse a department code no organisation has, naming the known ones."""
+    wanted = {d.upper() for d in departments}
+    if not wanted:
+        return
+    organisation = models.table_of(models.Organisation)
+    known = set(connection.execute(sa.select(organisation.c.code)).scalars())
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise NotFound(
+            f"No department {unknown[0]!r}. Known departments: {', '.join(sorted(known))}."
+        )
+
+
+def read_portfolio(
+    connection: Connection,
+    as_of: dt.date,
+    departments: Iterable[str] = (),
+    systems: set[str] | None = None,
+) -> Portfolio:
+    """The technology portfolio of the stored estate, or of `departments` only (codes), or of
+    the `systems` named only (keys)."""
+    catalogue = load_catalogue(connection)
+    component = models.table_of(models.Component)
+    system = models.table_of(models.System)
+    organisation = models.table_of(models.Organisation)
+    query = (
+        sa.select(
+            organisation.c.code,
+            system.c.reference,
+            plain(component.c.kind),
+            component.c.product,
+            component.c.version,
+            plain(component.c.end_of_support),
+        )
+        .join(system, system.c.id == component.c.system_id)
+        .join(organisation, organisation.c.id == system.c.organisation_id)
+    )
+    wanted = sorted({d.upper() for d in departments})
+    if wanted:
+        query = query.where(organisation.c.code.in_(wanted))
+    facts: dict[tuple[str, str, str, str | None], tuple[str, str, str, ComponentFact]] = {}
+    releases: dict[tuple[str, str], Release] = {}
+    kinds = {member.value: member for member in ComponentKind}
+    for code, reference, kind_text, product, version, end in connection.execute(query).all():
+        key = f"{code}/{reference}"  # models.system_key, inline for 200,000 rows
+        if systems is not None and key not in systems:
+            continue
+        seen = (kind_text, product, version or "", end)
+        found = facts.get(seen)
+        if found is None:
+            kind = kinds[kind_text]
+            match = None if kind is ComponentKind.HARDWARE else catalogue.match(product, version)
+            fact = ComponentFact(kind, product, version or "", as_date(end), match)
+            if match is not None and match.product is not None:
+                line = match.product.title
+                release = match.release if match.cycle else (version or line)
+            else:
+                line = product + ("" if kind is ComponentKind.HARDWARE else NOT_IN_CATALOGUE)
+                release = version or "version not given"
+            found = facts[seen] = (kind.value, line, release, fact)
+        kind_name, line, release, fact = found
+        status = _status(fact, as_of)
+        entry = releases.get((line, release))
+        if entry is None:
+            cycle = fact.match.cycle if fact.match is not None else None
+            entry = releases[line, release] = Release(
+                line,
+                kind_name,
+                release,
+                cycle.security_end if cycle is not None else fact.support[0],
+                cycle.extended_end if cycle is not None else None,
+            )
+        entry.systems.append(key)
+        entry.departments.add(code)
+        entry.by_status.setdefault(status, set()).add(key)
+    return _portfolio(as_of, releases.values())
+
+
+def _portfolio(as_of: dt.date, releases: Iterable[Release]) -> Portfolio:
+    lines: dict[str, ProductLine] = {}
+    for release in releases:
+        release.systems = sorted(set(release.systems))
+        line = lines.get(release.product)
+        if line is None:
+            line = lines[release.product] = ProductLine(release.product, release.kind)
+        line.releases.append(release)
+    for line in lines.values():  # the releases out of support soonest first
+        line.releases.sort(
+            key=lambda r: (r.security_end is None, r.security_end or dt.date.min, r.release)
+        )
+    products = sorted(lines.values(), key=lambda p: (-len(p.systems), p.product))
+    return Portfolio(as_of, products, _candidates(products))
+
+
+def _candidates(products: list[ProductLine]) -> list[Candidate]:
+    """Product lines in many releases, and kinds of technology with several products."""
+    found: list[Candidate] = []
+    for line in products:
+        releases = {r.release for r in line.releases}
+        if len(releases) >= MANY_RELEASES and not line.product.endswith(NOT_IN_CATALOGUE):
+            old = line.systems_in(OUT_OF_SUPPORT) + line.systems_in(EXTENDED)
+            found.append(
+                Candidate(
+                    "Many releases",
+                    line.product,
+                    f"{len(releases)} releases of {line.product} across "
+                    f"{len(line.departments)} departments ({old:,} systems on releases out of "
+                    "support or on paid extended support): consolidate onto one supported "
+                    "release",
+                    len(line.systems),
+                    len(line.departments),
+                )
+            )
+    by_kind: dict[str, list[ProductLine]] = {}
+    for line in products:
+        if line.kind in ONE_JOB:
+            by_kind.setdefault(line.kind, []).append(line)
+    for kind, lines in sorted(by_kind.items()):
+        known = [p for p in lines if not p.product.endswith(NOT_IN_CATALOGUE)]
+        if len(known) >= MANY_PRODUCTS:
+            systems = {key for p in known for key in p.systems}
+            departments = {d for p in known for d in p.departments}
+            names = ", ".join(p.product for p in known)
+            found.append(
+                Candidate(
+                    "Several products",
+                    kind,
+                    f"{len(known)} {kind.lower()} products doing one job ({names}): "
+                    "standardise on fewer",
+                    len(systems),
+                    len(departments),
+                )
+            )
+    found.sort(key=lambda c: (-c.systems, c.subject))
+    return found

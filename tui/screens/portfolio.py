@@ -1,0 +1,141 @@
+"""The technology portfolio: each product line in use and its releases, with how many systems
+and departments run them and how many are out of support or on paid extended support. From a
+product or a release, the systems that run it are one key away, and from a system its
+explanation. Read from the stored components in a worker; it needs no scoring."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, LoadingIndicator, OptionList, Static
+from textual.widgets.option_list import Option
+
+from estate import db
+from estate.portfolio import EXTENDED, OUT_OF_SUPPORT, Portfolio, read_portfolio
+from estate.words import counted
+
+
+class PortfolioScreen(Screen[None]):
+    """Product lines and releases on the left; the systems running the highlighted one on the
+    right."""
+
+    BINDINGS = [
+        Binding("escape,backspace", "app.pop_screen", "Back"),
+        Binding("s", "focus_systems", "Systems"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.portfolio: Portfolio | None = None
+        self.systems_of: dict[str, tuple[str, list[str]]] = {}
+        """A table row's key -> (what it is, in words; the systems that run it)."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Reading the technology the estate runs...", id="portfolio-title")
+        yield LoadingIndicator(id="loading")
+        with Horizontal(id="portfolio-body"):
+            yield DataTable(id="portfolio", cursor_type="row")
+            with Horizontal(id="portfolio-side"):
+                yield OptionList(id="portfolio-systems")
+        yield Static(id="portfolio-candidates")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.read()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def read(self) -> None:
+        """Read the portfolio in a worker: tens of thousands of components take a moment."""
+        app = self.app
+        engine = db.open_engine(app.db_path)  # type: ignore[attr-defined]
+        try:
+            with engine.connect() as connection:
+                found = read_portfolio(connection, app.policy.as_of)  # type: ignore[attr-defined]
+        finally:
+            engine.dispose()
+        self.app.call_from_thread(self.show, found)
+
+    def _names(self) -> dict[str, str]:
+        data = getattr(self.app, "data", None)
+        return {row.key: row.name for row in data.rows} if data is not None else {}
+
+    def show(self, found: Portfolio) -> None:
+        """Fill the table: a row per product line, then a row per release under it."""
+        self.portfolio = found
+        self.query_one("#loading").display = False
+        self.query_one("#portfolio-title", Static).update(
+            f"{counted(len(found.products), 'product line')} in use as at "
+            f"{found.as_of:%d/%m/%Y}: enter lists the systems that run a product or release"
+        )
+        table = self.query_one("#portfolio", DataTable)
+        table.add_columns("Product / release", "Systems", "Depts", "Out of support", "Extended")
+        for p_index, product in enumerate(found.products):
+            key = f"p{p_index}"
+            self.systems_of[key] = (product.product, product.systems)
+            table.add_row(
+                product.product,
+                len(product.systems),
+                len(product.departments),
+                product.systems_in(OUT_OF_SUPPORT),
+                product.systems_in(EXTENDED),
+                key=key,
+            )
+            for r_index, release in enumerate(product.releases):
+                key = f"p{p_index}r{r_index}"
+                self.systems_of[key] = (release.release, release.systems)
+                table.add_row(
+                    f"  {release.release}",
+                    len(release.systems),
+                    len(release.departments),
+                    release.systems_in(OUT_OF_SUPPORT),
+                    release.systems_in(EXTENDED),
+                    key=key,
+                )
+        self.query_one("#portfolio-candidates", Static).update(
+            "Consolidation candidates:\n" + "\n".join(f"- {c.detail}" for c in found.candidates)
+            if found.candidates
+            else "No consolidation candidates."
+        )
+        table.focus()
+        if found.products:
+            self._list("p0")
+
+    def _list(self, key: str) -> None:
+        """Show the systems that run the product or release of table row `key`."""
+        what, systems = self.systems_of[key]
+        names = self._names()
+        listing = self.query_one("#portfolio-systems", OptionList)
+        listing.clear_options()
+        listing.add_options(
+            Option(f"{system} {names.get(system, '')}".rstrip(), id=system) for system in systems
+        )
+        listing.border_title = f"{counted(len(systems), 'system')} run {what}"
+
+    @on(DataTable.RowHighlighted, "#portfolio")
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None:
+            self._list(event.row_key.value)
+
+    @on(DataTable.RowSelected, "#portfolio")
+    def selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self._list(event.row_key.value)
+            self.action_focus_systems()
+
+    def action_focus_systems(self) -> None:
+        """Move to the list of systems, to open one."""
+        listing = self.query_one("#portfolio-systems", OptionList)
+        listing.focus()
+        if listing.option_count and listing.highlighted is None:
+            listing.highlighted = 0
+
+    @on(OptionList.OptionSelected, "#portfolio-systems")
+    def open_system(self, event: OptionList.OptionSelected) -> None:
+        from tui.screens.detail import DetailScreen
+
+        if event.option.id is not None:
+            self.app.push_screen(DetailScreen(event.option.id))
