@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from estate.scoring import EstateScores
 from estate.scoring.results import SystemScore
 from estate.snapshot import RankedRow, Snapshot, ranked_rows, scored_when
+from tui.finder import SystemFinder
 
 ALL = ""
 """The value of a filter that lets everything through."""
@@ -149,6 +151,16 @@ class RankedData:
         """The system's legacy band, or None when unknown or not in the estate."""
         index = self.by_key.get(key)
         return None if index is None else self.rows[index].band
+
+    @cached_property
+    def finder(self) -> SystemFinder:
+        """The index the command palette searches, made on its first search (in a thread)."""
+        return SystemFinder(self.rows)
+
+    def find(self, query: str, limit: int = 20) -> list[tuple[float, int]]:
+        """Up to `limit` systems matching `query` by key or name, as (score 0-1, row index)
+        pairs, best first; see `SystemFinder.find`."""
+        return self.finder.find(query, limit)
 
     def choices(self, field: str) -> list[str]:
         """The distinct values a filter can take."""

@@ -27,7 +27,8 @@ Find the riskiest legacy technology and what to fix first.
 | `i` | anywhere | Import a return: check it first, then confirm |
 | `x` | anywhere | Export the systems shown (xlsx, csv, json, markdown) |
 | `escape` | system, tree, waves | Back |
-| `ctrl+p` | anywhere | Command palette |
+| `g` | anywhere | Go to system: type part of its key or name, `enter` opens it |
+| `ctrl+p` | anywhere | Command palette: any system, screen or action; ranking by department, band |
 | `q` | anywhere | Quit |
 
 Scores follow the CDDO Legacy IT Risk Assessment Framework (likelihood x impact, red-rated

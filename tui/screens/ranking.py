@@ -148,6 +148,21 @@ class RankingScreen(Screen[None]):
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 
+    def narrow(self, field: str, value: str) -> None:
+        """Show only the systems whose `field` (a filter: department, band, ...) is `value`;
+        the filter's drop-down shows it too."""
+        select = self.query_one(f"#filter-{field}", Select)
+        with select.prevent(Select.Changed):
+            select.value = value
+        changes: dict[str, Any] = {field: value}
+        self.filters = replace(self.filters, **changes)
+        self.refilter()
+        self.query_one(RankedTable).focus()
+
+    def current_key(self) -> str | None:
+        """The system under the table's cursor, if any."""
+        return self.query_one(RankedTable).current_key
+
     def action_clear(self) -> None:
         self.filters = Filters()
         self.query_one("#search", Input).value = ""
