@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
 from rich.table import Table
 
 from estate.cli.base import cli, err, open_engine, out, print_json, progress_bar
+from estate.dates import shown_date
 from estate.words import counted
 from importers import ImportOptions, ImportResult, import_return, load_user_mapping
 from importers.layout import RecordKind
@@ -79,6 +81,11 @@ def _summary_line(result: ImportResult, dry_run: bool) -> str:
     return f"{result.file.name} ({result.department}): {counts}; {verdict}."
 
 
+def _said(value: object) -> str:
+    """A changed value as people read it: dates day first."""
+    return shown_date(value) if isinstance(value, dt.date) else str(value)
+
+
 def _changes_table(result: ImportResult) -> Table | None:
     changes = result.changes
     if changes is None:
@@ -93,7 +100,7 @@ def _changes_table(result: ImportResult) -> Table | None:
         old, new = changes.renamed
         table.add_row(f"Department {changes.department}", "renamed", f"name: {old} -> {new}")
     for change in rows:
-        detail = [f"{f.field}: {f.old!s} -> {f.new!s}" for f in change.fields[:8]]
+        detail = [f"{f.field}: {_said(f.old)} -> {_said(f.new)}" for f in change.fields[:8]]
         if len(change.fields) > 8:
             detail.append(f"... and {len(change.fields) - 8} more fields")
         for kind, counts in change.related.items():

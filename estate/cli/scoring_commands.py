@@ -25,6 +25,7 @@ from estate.cli.base import (
     scoring_options,
     selection_options,
 )
+from estate.dates import shown_date
 from estate.errors import InputError, NotFound
 from estate.exports import ExportFormat, export_ranking, format_for
 from estate.files import neutralise
@@ -315,7 +316,7 @@ def catalogue_show(ctx: click.Context, product: str | None, as_json: bool) -> No
 
 
 def _d(value: dt.date | None) -> str:
-    return "" if value is None else f"{value:%d/%m/%Y}"
+    return shown_date(value)
 
 
 @catalogue.command("match")

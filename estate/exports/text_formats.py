@@ -8,6 +8,7 @@ import io
 import json
 from typing import Any
 
+from estate.dates import shown_date
 from estate.exports.columns import PRIORITY_COLUMNS, plain_value
 from estate.exports.summary import DataQuality, Summary
 from estate.files import neutralise
@@ -54,7 +55,8 @@ def to_markdown(
     lines = [
         "# Legacy technology remediation priorities",
         "",
-        f"As at {context['as_of']}; policy {context['policy']}; catalogue {context['catalogue']}.",
+        f"As at {shown_date(context['as_of'])}; policy {context['policy']}; "
+        f"catalogue {context['catalogue']}.",
         f"Selection: {context['selection']}.",
         "",
         "## Summary",
