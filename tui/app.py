@@ -47,6 +47,9 @@ class EstateApp(App[None]):
     loading_status: reactive[str] = reactive("Reading the estate...")
     """How far the load has got, for screens to show until the data arrives."""
     DEFAULT_MODE = "overview"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    """Screens lay themselves out for terminals narrower than 120 columns (80 x 24 is
+    common, and usual over SSH) and for wider ones."""
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),

@@ -51,7 +51,13 @@ class WavesScreen(Screen[None]):
         """Fill the table, one row per system."""
         self.query_one("#loading").display = False
         table = self.query_one("#waves", DataTable)
-        table.add_columns("Wave", "System", "Name", "Priority", "Moves with its cycle")
+        if not waves:
+            table.display = False
+            self.query_one("#waves-title", Static).update(
+                f"Waves: none ({self.description}): the ranking shows no systems to plan."
+            )
+            return
+        table.add_columns("Wave", "System", "Name", "Priority", "In a cycle")
         names = {s.key: s for s in self.selection}
         for wave in waves:
             grouped = {k for c in wave.clusters for k in c}
