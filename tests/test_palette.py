@@ -37,10 +37,12 @@ ROWS = [
 ]
 
 
-def test_a_key_is_found_whole_first_then_its_neighbours_in_rank_order() -> None:
-    found = SystemFinder(ROWS).find("mbi-00026")
-    assert found[0] == (1.0, 1)
-    assert [index for _, index in found][:2] == [1, 2]
+def test_a_key_is_found_whole_first_then_the_keys_it_starts_in_rank_order() -> None:
+    finder = SystemFinder(ROWS)
+    assert finder.find("mbi-00026")[0] == (1.0, 1)
+    assert finder.find("MBI/MBI-00260")[0] == (1.0, 2)
+    assert [index for _, index in finder.find("mbi-00")] == [1, 2]
+    assert [index for _, index in finder.find("00001")] == [0, 3], "any part, in rank order"
 
 
 def test_a_name_is_found_by_any_part_and_a_misspelling() -> None:

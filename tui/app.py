@@ -113,6 +113,7 @@ class EstateApp(App[None]):
             self.post_message(self.Summarised(overview(figures)))
             fresh = Snapshot(data.rows, figures, current, dt.datetime.now(dt.UTC))
             keep_snapshot(engine, fresh, snapshot.fingerprint if snapshot else None)
+            data.finder  # noqa: B018  the palette's system index, ready before it is opened
         finally:
             engine.dispose()
 
