@@ -162,7 +162,9 @@ def _criteria_blocks(legacy: dict[str, Any], title: Text) -> RenderableType:
             head = Text.assemble((f"{c['code']} {c['name']}", "bold"), f"  {value}  ")
             head.append(c["source"], style="dim" if c["source"] == "unknown" else "")
             blocks.append(
-                _block(head, ("evidence", c["evidence"]), ("would change it", c["would_change"]))
+                _block(
+                    head, ("Evidence", c["evidence"]), ("What would change it", c["would_change"])
+                )
             )
     return Group(*blocks)
 
@@ -188,7 +190,7 @@ def _gap_blocks(gaps: list[dict[str, Any]], title: str) -> RenderableType:
         head = Text.assemble((f"{g['principle']} {g['title']}", "bold"), "  ")
         head.append(g["severity"], style=_SEVERITY_STYLE[g["severity"]])
         head.append(f"  {g['source']}")
-        blocks.append(_block(head, ("evidence", g["evidence"])))
+        blocks.append(_block(head, ("Evidence", g["evidence"])))
     return Group(*blocks)
 
 

@@ -139,7 +139,7 @@ async def test_a_criterions_evidence_reads_whole_at_80_columns(demo_db: Path) ->
         flowing = " ".join(re.sub(r"[│╭╮╰╯─]", " ", text).split())
         for criterion in criteria:
             assert f"{criterion['code']} {criterion['name']}" in flowing
-            assert f"evidence: {criterion['evidence']}" in flowing, criterion["code"]
+            assert f"Evidence: {criterion['evidence']}" in flowing, criterion["code"]
         # The evidence is there to read on the screen itself, scrolled to.
         first = criteria[0]
         lines = text.splitlines()
@@ -151,7 +151,7 @@ async def test_a_criterions_evidence_reads_whole_at_80_columns(demo_db: Path) ->
         visible = " ".join(
             " ".join(line[left:right].replace("│", " ").split()) for line in _screen(app)
         )
-        assert f"evidence: {first['evidence']}" in visible, visible
+        assert f"Evidence: {first['evidence']}" in visible, visible
 
 
 async def test_an_empty_branch_of_the_explorer_says_none(demo_db: Path) -> None:
