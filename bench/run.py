@@ -74,6 +74,12 @@ COLUMNS = {
         "explorer_s",
         "scores_shown_s",
     ),
+    "palette": (
+        "palette_index_ms",
+        "palette_keystroke_ms_median",
+        "palette_keystroke_ms_max",
+        "palette_misspelt_distinct_names_ms_max",
+    ),
     "cli": (
         "rank_scoring_s",
         "rank_kept_s",

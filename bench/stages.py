@@ -394,6 +394,86 @@ def stage_tui(systems: int, cache: Path) -> dict[str, Any]:
     return result
 
 
+def palette_rows(systems: int) -> list[Any]:
+    """A ranking of `systems` rows named as `estate generate` names systems (its departments,
+    references and subject-noun names, seed 11): all the palette's search reads."""
+    import random
+
+    from estate.generate import _NOUNS, _SUBJECTS, DEPARTMENTS
+    from estate.snapshot import RankedRow
+
+    rng = random.Random(11)
+    codes = [code for code, _name, _parent in DEPARTMENTS]
+    rows = []
+    for rank in range(1, systems + 1):
+        code = codes[rank % len(codes)]
+        name = f"{rng.choice(_SUBJECTS)} {rng.choice(_NOUNS)}"
+        key = f"{code}/{code}-{rank:05d}"
+        rows.append(
+            RankedRow(
+                rank,
+                key,
+                name,
+                code,
+                50.0,
+                None,
+                None,
+                "Unknown",
+                0,
+                None,
+                None,
+                None,
+                "",
+                None,
+                None,
+                None,
+                "",
+                0,
+                0,
+                "",
+                None,
+            )
+        )
+    return rows
+
+
+def stage_palette(systems: int, cache: Path) -> dict[str, Any]:
+    """The command palette's system search, one keystroke at a time, as a user types a key,
+    part of a name, and a misspelt name: the time `RankedData.find` takes per keystroke (the
+    palette runs it in a thread), and building the index, which the palette does as it opens."""
+    from tui.data import RankedData
+
+    data = RankedData(palette_rows(systems))
+    target = data.rows[len(data.rows) // 2]
+    reference = target.key.partition("/")[2]
+    words = target.name.split()
+    typed = [
+        reference,
+        f"{words[0][:5]} {words[-1][:3]}",
+        target.name.replace("e", "", 1).replace("a", "", 1),
+    ]
+    index_t, _ = timed(lambda: data.finder)
+    keystrokes = []
+    for text in typed:
+        for end in range(1, len(text) + 1):
+            elapsed, found = timed(lambda: data.find(text[:end]))  # noqa: B023
+            keystrokes.append(elapsed)
+        assert found, text
+    assert data.rows[data.find(reference)[0][1]].key == target.key
+    # The generator repeats names (a few hundred distinct); misspellings are compared with
+    # each distinct name once, so time the worst case too: every name different.
+    distinct = RankedData([row._replace(name=f"{row.name} {row.rank}") for row in data.rows])
+    distinct.find("x")
+    misspelt = [timed(lambda: distinct.find(typed[2][:end]))[0] for end in (6, 8, 10)]  # noqa: B023
+    return {
+        "palette_misspelt_distinct_names_ms_max": 1000 * max(misspelt),
+        "palette_index_ms": 1000 * index_t,
+        "palette_keystroke_ms_median": 1000 * statistics.median(keystrokes),
+        "palette_keystroke_ms_max": 1000 * max(keystrokes),
+        "palette_keystrokes": len(keystrokes),
+    }
+
+
 def opened_database(systems: int, cache: Path) -> Path:
     """The estate as the `tui` stage left it: opened once, so holding its ranking snapshot."""
     return cache / f"opened-{systems}.db"
@@ -559,6 +639,7 @@ STAGES = {
     "export": stage_export,
     "tui": stage_tui,
     "reopen": stage_reopen,
+    "palette": stage_palette,
     "cli": stage_cli,
     "cli_import": stage_cli_import,
 }

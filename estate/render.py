@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from estate.dates import shown_date
 from estate.scoring.results import score_text
 
 _FACTS = (
@@ -41,6 +43,9 @@ _FACTS = (
 )
 
 
+_DATES = {"contract_end", "last_pen_test", "target_date"}
+
+
 def _show(value: Any, field: str = "") -> str:
     if value is None:
         return "unknown"
@@ -48,6 +53,8 @@ def _show(value: Any, field: str = "") -> str:
         return "Yes" if value else "No"
     if field == "annual_run_cost":
         return f"£{value:,.0f}"
+    if field in _DATES:
+        return shown_date(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f"{value:,}" if isinstance(value, int) else f"{value:g}"
     return str(value)
@@ -62,8 +69,10 @@ BAND_STYLE: dict[Any, str] = {
 _SEVERITY_STYLE = {"High": "red", "Medium": "yellow", "Low": "dim"}
 
 
-def render_scores(scores: dict[str, Any]) -> RenderableType:
-    """Every score of one system with its reasons: the argument for its priority."""
+def render_scores(scores: dict[str, Any], compact: bool = False) -> RenderableType:
+    """Every score of one system with its reasons: the argument for its priority. `compact`
+    (for terminals under 120 columns) gives each criterion and security gap a block of its
+    own, its evidence wrapped under it, instead of a table too narrow to read."""
     legacy = scores["legacy"]
     band = legacy["band"]
     parts: list[RenderableType] = []
@@ -79,21 +88,9 @@ def render_scores(scores: dict[str, Any]) -> RenderableType:
     legacy_title.append(f"{band or 'unknown'} ({summary})", style=BAND_STYLE.get(band, ""))
     if legacy["is_legacy"] is not None:
         legacy_title.append("  legacy" if legacy["is_legacy"] else "  not legacy")
-    criteria = Table(title=legacy_title, title_justify="left")
-    for heading in ("", "Criterion", "Score", "Source", "Evidence", "What would change it"):
-        criteria.add_column(heading, overflow="fold")
-    for group, high in (("likelihood", 6), ("impact", 5)):
-        for c in legacy[group]:
-            value = "?" if c["value"] is None else f"{c['value']}/{high}"
-            style = "dim" if c["source"] == "unknown" else ""
-            criteria.add_row(
-                c["code"],
-                c["name"],
-                value,
-                Text(c["source"], style=style),
-                c["evidence"],
-                c["would_change"] or "",
-            )
+    criteria = (
+        _criteria_blocks(legacy, legacy_title) if compact else _criteria_table(legacy, legacy_title)
+    )
     totals = (
         f"Likelihood {_total(legacy['likelihood_total'])} x impact {_total(legacy['impact_total'])}"
         " (each (mean + highest) / 2 of the known criteria)"
@@ -113,24 +110,17 @@ def render_scores(scores: dict[str, Any]) -> RenderableType:
     readiness.add_column("Penalty", justify="right")
     for r in cloud["reasons"]:
         readiness.add_row(r["effect"], r["text"], str(r["penalty"]))
-    parts.append(readiness)
+    parts.append(_or_none(readiness, "no reasons against moving"))
     disposition = cloud.get("suggested_disposition_words") or cloud["suggested_disposition"]
     parts.append(
         Text(f"Suggested disposition: {disposition or 'none'} ({cloud['disposition_reason']})")
     )
 
-    gaps = Table(title=f"Security gaps: {len(scores['security_gaps'])}", title_justify="left")
-    for heading in ("Principle", "Title", "Severity", "Source", "Evidence"):
-        gaps.add_column(heading, overflow="fold")
-    for g in scores["security_gaps"]:
-        gaps.add_row(
-            g["principle"],
-            g["title"],
-            Text(g["severity"], style=_SEVERITY_STYLE[g["severity"]]),
-            g["source"],
-            g["evidence"],
-        )
-    parts.append(gaps)
+    gaps_title = f"Security gaps: {len(scores['security_gaps']) or 'none'}"
+    if compact or not scores["security_gaps"]:
+        parts.append(_gap_blocks(scores["security_gaps"], gaps_title))
+    else:
+        parts.append(_gap_table(scores["security_gaps"], gaps_title))
     if scores["unmatched_components"]:
         parts.append(
             Text(
@@ -139,6 +129,82 @@ def render_scores(scores: dict[str, Any]) -> RenderableType:
             )
         )
     return Panel(Group(*parts), title="Scores", title_align="left")
+
+
+_HIGHEST = {"likelihood": 6, "impact": 5}
+
+
+def _criteria_table(legacy: dict[str, Any], title: Text) -> Table:
+    criteria = Table(title=title, title_justify="left")
+    for heading in ("", "Criterion", "Score", "Source", "Evidence", "What would change it"):
+        criteria.add_column(heading, overflow="fold")
+    for group, high in _HIGHEST.items():
+        for c in legacy[group]:
+            value = "?" if c["value"] is None else f"{c['value']}/{high}"
+            style = "dim" if c["source"] == "unknown" else ""
+            criteria.add_row(
+                c["code"],
+                c["name"],
+                value,
+                Text(c["source"], style=style),
+                c["evidence"],
+                c["would_change"] or "",
+            )
+    return criteria
+
+
+def _block(head: Text, *lines: tuple[str, str]) -> RenderableType:
+    """A heading line, then labelled lines indented under it, each wrapping on its own."""
+    body = [Text.assemble((f"{label}: ", "dim"), text) for label, text in lines if text]
+    return Group(head, Padding(Group(*body), (0, 0, 0, 4))) if body else head
+
+
+def _criteria_blocks(legacy: dict[str, Any], title: Text) -> RenderableType:
+    blocks: list[RenderableType] = [title]
+    for group, high in _HIGHEST.items():
+        for c in legacy[group]:
+            value = "?" if c["value"] is None else f"{c['value']}/{high}"
+            head = Text.assemble((f"{c['code']} {c['name']}", "bold"), f"  {value}  ")
+            head.append(c["source"], style="dim" if c["source"] == "unknown" else "")
+            blocks.append(
+                _block(
+                    head, ("Evidence", c["evidence"]), ("What would change it", c["would_change"])
+                )
+            )
+    return Group(*blocks)
+
+
+def _gap_table(gaps: list[dict[str, Any]], title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for heading in ("Principle", "Title", "Severity", "Source", "Evidence"):
+        table.add_column(heading, overflow="fold")
+    for g in gaps:
+        table.add_row(
+            g["principle"],
+            g["title"],
+            Text(g["severity"], style=_SEVERITY_STYLE[g["severity"]]),
+            g["source"],
+            g["evidence"],
+        )
+    return table
+
+
+def _gap_blocks(gaps: list[dict[str, Any]], title: str) -> RenderableType:
+    blocks: list[RenderableType] = [Text(title)]
+    for g in gaps:
+        head = Text.assemble((f"{g['principle']} {g['title']}", "bold"), "  ")
+        head.append(g["severity"], style=_SEVERITY_STYLE[g["severity"]])
+        head.append(f"  {g['source']}")
+        blocks.append(_block(head, ("Evidence", g["evidence"])))
+    return Group(*blocks)
+
+
+def _or_none(table: Table, why: str) -> RenderableType:
+    """The table, or, when it has no rows, its title and `why` (never bare headings)."""
+    if table.row_count:
+        return table
+    title = table.title if isinstance(table.title, Text) else Text(str(table.title))
+    return Text.assemble(title, f": {why}", "\n")
 
 
 def _total(value: float | None) -> str:
@@ -174,9 +240,13 @@ def render_system(detail: dict[str, Any]) -> RenderableType:
         components.add_column(heading)
     for c in detail["components"]:
         components.add_row(
-            c["kind"], c["product"], c["version"], c["vendor"] or "", c["end_of_support"] or ""
+            c["kind"],
+            c["product"],
+            c["version"],
+            c["vendor"] or "",
+            shown_date(c["end_of_support"]),
         )
-    parts.append(components)
+    parts.append(_or_none(components, "none recorded"))
 
     links = Table(title="Dependencies", title_justify="left")
     for heading in ("Direction", "System", "Name", "Kind", "Criticality"):
@@ -186,7 +256,7 @@ def render_system(detail: dict[str, Any]) -> RenderableType:
         links.add_row("depends on", d["key"], name, d["kind"], d["criticality"] or "")
     for d in detail["depended_on_by"]:
         links.add_row("used by", d["key"], d["name"], d["kind"], d["criticality"] or "")
-    parts.append(links)
+    parts.append(_or_none(links, "none recorded"))
 
     security = Table(title="Security assessments", title_justify="left")
     for heading in ("Principle", "Title", "Outcome", "Assessed", "Notes"):
@@ -197,8 +267,8 @@ def render_system(detail: dict[str, Any]) -> RenderableType:
             a["principle"],
             a["title"],
             Text(a["outcome"], style=style),
-            a["assessed_on"] or "",
+            shown_date(a["assessed_on"]),
             a["notes"] or "",
         )
-    parts.append(security)
+    parts.append(_or_none(security, "none returned"))
     return Panel(Group(*parts), title=f"{detail['key']}  {detail['name']}", title_align="left")

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import cast
 
 from rich.console import RenderableType
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.message import Message
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -20,10 +22,11 @@ from estate.graph import EstateGraph
 from estate.scoring import EstateScores, score_estate
 from estate.scoring.policy import load_policy
 from estate.snapshot import Snapshot, fingerprint, keep_snapshot, load_snapshot
-from tui.commands import EstateCommands
+from tui.commands import EstateCommands, SystemCommands
 from tui.data import RankedData
 from tui.screens.overview import OverviewScreen, overview
 from tui.screens.ranking import RankingScreen
+from tui.screens.waves import WavesScreen
 
 
 class EstateApp(App[None]):
@@ -32,7 +35,7 @@ class EstateApp(App[None]):
     TITLE = "estate"
     SUB_TITLE = "legacy technology: what to fix first"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {EstateCommands}
+    COMMANDS = App.COMMANDS | {EstateCommands, SystemCommands}
     MODES = {"overview": OverviewScreen, "ranking": RankingScreen}
     data: reactive[RankedData | None] = reactive(None)
     """The scored estate; screens watch it and redraw when a load finishes."""
@@ -44,9 +47,13 @@ class EstateApp(App[None]):
     loading_status: reactive[str] = reactive("Reading the estate...")
     """How far the load has got, for screens to show until the data arrives."""
     DEFAULT_MODE = "overview"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    """Screens lay themselves out for terminals narrower than 120 columns (80 x 24 is
+    common, and usual over SSH) and for wider ones."""
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
+        Binding("g", "go_to_system", "Go to system"),
         Binding("o", "switch_mode('overview')", "Overview", show=False),
         Binding("r", "switch_mode('ranking')", "Ranking", show=False),
         Binding("i", "import_return", "Import"),
@@ -175,6 +182,7 @@ class EstateApp(App[None]):
             self.post_message(self.Summarised(overview(figures)))
             fresh = Snapshot(data.rows, figures, current, dt.datetime.now(dt.UTC))
             keep_snapshot(engine, fresh, snapshot.fingerprint if snapshot else None)
+            data.finder  # noqa: B018  the palette's system index, ready before it is opened
         finally:
             engine.dispose()
 
@@ -258,6 +266,54 @@ class EstateApp(App[None]):
         from tui.screens.portfolio import PortfolioScreen
 
         self.push_screen(PortfolioScreen())
+
+    def action_go_to_system(self) -> None:
+        """The command palette offering systems alone: type part of a key or name."""
+        if not isinstance(self.screen, CommandPalette):
+            self.push_screen(
+                CommandPalette(
+                    providers=[SystemCommands], placeholder="Go to system: its key or name…"
+                )
+            )
+
+    def open_system(self, key: str) -> None:
+        """Open a system's explanation over the current screen; escape comes back."""
+        from tui.screens.detail import DetailScreen
+
+        self.push_screen(DetailScreen(key))
+
+    async def _ranking(self) -> RankingScreen:
+        """Show the ranking screen itself (not a system opened from it) and return it."""
+        await self.switch_mode("ranking")
+        while not isinstance(self.screen, RankingScreen) and len(self.screen_stack) > 1:
+            await self.pop_screen()
+        return cast(RankingScreen, self.screen)
+
+    async def filter_ranking(self, field: str, value: str) -> None:
+        """Show the ranking narrowed to one value of a filter (department, band)."""
+        (await self._ranking()).narrow(field, value)
+
+    async def action_clear_filters(self) -> None:
+        (await self._ranking()).action_clear()
+
+    async def action_waves(self) -> None:
+        """The waves of the systems the ranking shows, from any screen."""
+        if isinstance(self.screen, WavesScreen):
+            return
+        (await self._ranking()).action_waves()
+
+    def action_explore(self) -> None:
+        """The dependency explorer of the system shown or under the ranking's cursor."""
+        from tui.screens.detail import DetailScreen
+        from tui.screens.explorer import ExplorerScreen
+
+        screen = self.screen
+        if isinstance(screen, DetailScreen):
+            screen.action_explore()
+        elif isinstance(screen, RankingScreen) and screen.current_key() is not None:
+            self.push_screen(ExplorerScreen(cast(str, screen.current_key())))
+        elif not isinstance(screen, ExplorerScreen):
+            self.notify("Open a system first (g finds one); its dependencies follow.")
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

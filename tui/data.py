@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from estate.scoring import EstateScores
 from estate.scoring.results import SystemScore
 from estate.snapshot import RankedRow, Snapshot, ranked_rows, scored_when
+from tui.finder import SystemFinder
 
 ALL = ""
 """The value of a filter that lets everything through."""
@@ -29,16 +31,47 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("#", 6, lambda s: s.rank, right=True),
     Column("System", 16, lambda s: s.key),
-    Column("Name", 26, lambda s: s.name),
+    Column("Name", 20, lambda s: s.name),
     Column("Dept", 6, lambda s: s.department),
-    Column("Priority", 8, lambda s: s.priority, right=True),
-    Column("Legacy", 6, lambda s: -1.0 if s.legacy is None else round(s.legacy, 2), right=True),
+    Column("Priority", 9, lambda s: s.priority, right=True),
+    Column("Legacy", 7, lambda s: -1.0 if s.legacy is None else round(s.legacy, 2), right=True),
     Column("Band", 10, lambda s: s.band or "unknown"),
     Column("Cloud", 21, lambda s: s.readiness),
     Column("Gaps", 5, lambda s: s.gaps, right=True),
-    Column("Criticality", 11, lambda s: s.criticality or ""),
+    Column("Criticality", 12, lambda s: s.criticality or ""),
     Column("Hosting", 23, lambda s: s.hosting or ""),
 )
+"""Every column, in the order shown; each wide enough for its heading and a sort arrow. The
+sort keys 1-9, 0 and - pick them in this order."""
+ALWAYS = ("System", "Name", "Priority", "Band")
+"""The columns shown at any width."""
+AS_ROOM_ALLOWS = ("#", "Legacy", "Dept", "Gaps", "Cloud", "Criticality", "Hosting")
+"""The other columns, most useful first, each shown if it still fits."""
+NAME_ROOM = 60
+"""How wide the name grows when the screen has room to spare."""
+
+
+def fit_columns(width: int) -> list[tuple[int, int]]:
+    """(column index, width) of the columns that fit in `width` cells, one space after each:
+    key, name, priority and band always; the others, most useful first, while they fit;
+    then the name takes what is left over, up to `NAME_ROOM`."""
+    by_title = {c.title: c for c in COLUMNS}
+    chosen = set(ALWAYS)
+    used = sum(by_title[title].width + 1 for title in ALWAYS)
+    for title in AS_ROOM_ALLOWS:
+        needed = by_title[title].width + 1
+        if used + needed <= width:
+            chosen.add(title)
+            used += needed
+    name = by_title["Name"].width
+    name += max(0, min(width - used, NAME_ROOM - name))
+    return [
+        (index, name if column.title == "Name" else column.width)
+        for index, column in enumerate(COLUMNS)
+        if column.title in chosen
+    ]
+
+
 SORT_KEYS = {column.title: column.value for column in COLUMNS}
 
 
@@ -149,6 +182,16 @@ class RankedData:
         """The system's legacy band, or None when unknown or not in the estate."""
         index = self.by_key.get(key)
         return None if index is None else self.rows[index].band
+
+    @cached_property
+    def finder(self) -> SystemFinder:
+        """The index the command palette searches, made on its first search (in a thread)."""
+        return SystemFinder(self.rows)
+
+    def find(self, query: str, limit: int = 20) -> list[tuple[float, int]]:
+        """Up to `limit` systems matching `query` by key or name, as (score 0-1, row index)
+        pairs, best first; see `SystemFinder.find`."""
+        return self.finder.find(query, limit)
 
     def choices(self, field: str) -> list[str]:
         """The distinct values a filter can take."""

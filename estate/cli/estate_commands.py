@@ -146,7 +146,7 @@ def show(
         print_json(detail)
         return
     out.print(render_system(detail))
-    out.print(render_scores(detail["scores"]))
+    out.print(render_scores(detail["scores"], compact=out.width < 120))
 
 
 def _print_stats(stats: dict[str, Any]) -> None:

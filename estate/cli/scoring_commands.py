@@ -27,6 +27,7 @@ from estate.cli.base import (
     selection_options,
 )
 from estate.costs import run_cost
+from estate.dates import shown_date
 from estate.dispositions import disposition_words
 from estate.errors import DatabaseMissing, InputError, NotFound
 from estate.exports import ExportFormat, export_ranking, format_for
@@ -387,7 +388,7 @@ def catalogue_show(ctx: click.Context, product: str | None, as_json: bool) -> No
 
 
 def _d(value: dt.date | None) -> str:
-    return "" if value is None else f"{value:%d/%m/%Y}"
+    return shown_date(value)
 
 
 @catalogue.command("match")

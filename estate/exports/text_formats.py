@@ -12,6 +12,7 @@ from typing import Any
 from estate.contracts import Contract, Supplier
 from estate.costs import CostFigures, CostLine, group_costs, headline, money, red_unfunded_words
 from estate.costs import run_cost as cost_of
+from estate.dates import shown_date
 from estate.exports.board_data import contract_dict, portfolio_dict, supplier_dict
 from estate.exports.columns import PRIORITY_COLUMNS, plain_value, suggested
 from estate.exports.summary import DataQuality, Summary
@@ -178,7 +179,8 @@ def to_markdown(
     lines = [
         "# Legacy technology remediation priorities",
         "",
-        f"As at {context['as_of']}; policy {context['policy']}; catalogue {context['catalogue']}.",
+        f"As at {shown_date(context['as_of'])}; policy {context['policy']}; "
+        f"catalogue {context['catalogue']}.",
         f"Selection: {context['selection']}.",
         "",
         "## Summary",

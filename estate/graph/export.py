@@ -24,6 +24,26 @@ BAND_COLOURS = {
 }
 """GOV.UK design system colours: red, orange, yellow, green; grey for unknown or placeholder."""
 
+BLACK, WHITE = "#0b0c0c", "#ffffff"
+
+
+def _luminance(colour: str) -> float:
+    """A colour's relative luminance (WCAG 2), from "#rrggbb"."""
+    channels = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(foreground: str, background: str) -> float:
+    """The WCAG 2 contrast ratio of two colours (1 to 21; 4.5 is enough for normal text)."""
+    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def text_colour(fill: str) -> str:
+    """Black or white, whichever reads better on `fill`: white on the dark red and green."""
+    return max((BLACK, WHITE), key=lambda colour: contrast(colour, fill))
+
 
 class GraphFormat(StrEnum):
     """The formats the graph is written in."""
@@ -63,12 +83,15 @@ def attributed(
     return result
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+def _quote(*lines: str) -> str:
+    """A DOT string of these lines, each escaped, joined by DOT's own line break."""
+    escaped = (line.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") for line in lines)
+    return '"' + "\\n".join(escaped) + '"'
 
 
 def to_dot(graph: nx.DiGraph) -> str:
-    """Graphviz DOT: nodes filled with their band colour, placeholders dashed."""
+    """Graphviz DOT: nodes filled with their band colour, in text that reads on it, labelled
+    with key, name and band on lines of their own; placeholders dashed."""
     lines = [
         "digraph estate {",
         "  rankdir=LR;",
@@ -76,9 +99,11 @@ def to_dot(graph: nx.DiGraph) -> str:
     ]
     for key, data in graph.nodes(data=True):
         style = '"rounded,filled,dashed"' if data["placeholder"] else '"rounded,filled"'
-        label = f"{key}\\n{data['name']}\\n{data['band']}"
-        fill = _quote(data["colour"])
-        lines.append(f"  {_quote(key)} [label={_quote(label)}, fillcolor={fill}, style={style}];")
+        label = _quote(key, data["name"], data["band"])
+        fill, font = _quote(data["colour"]), _quote(text_colour(data["colour"]))
+        lines.append(
+            f"  {_quote(key)} [label={label}, fillcolor={fill}, fontcolor={font}, style={style}];"
+        )
     for source, target, data in graph.edges(data=True):
         lines.append(f"  {_quote(source)} -> {_quote(target)} [label={_quote(data['kind'])}];")
     lines.append("}")
@@ -106,7 +131,7 @@ def to_mermaid(graph: nx.DiGraph) -> str:
     for band in sorted(classes):
         colour = next(d["colour"] for _, d in graph.nodes(data=True) if d["band"] == band)
         name = _MERMAID_ID.sub("_", band)
-        lines.append(f"  classDef {name} fill:{colour},stroke:#0b0c0c")
+        lines.append(f"  classDef {name} fill:{colour},stroke:{BLACK},color:{text_colour(colour)}")
         members = ",".join(ids[k] for k, d in graph.nodes(data=True) if d["band"] == band)
         lines.append(f"  class {members} {name}")
     return "\n".join(lines) + "\n"

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from estate.dates import uk_date as uk_date  # evidence text gives dates day first
 from estate.enums import Disposition, Framework, Principle
 from estate.graph import BlastRadius
-
-
-def uk_date(date: dt.date) -> str:
-    """A date as evidence text gives it, day first (31/03/2025); faster than strftime, which
-    scoring would otherwise call for hundreds of thousands of dates."""
-    return f"{date.day:02d}/{date.month:02d}/{date.year}"
 
 
 def score_text(value: float) -> str:

@@ -18,7 +18,7 @@ Find the riskiest legacy technology and what to fix first.
 | `o` | anywhere | Overview: the estate at a glance |
 | `r` | anywhere | Ranking: every system by remediation priority |
 | `/` | ranking | Search as you type (name, key, owner) |
-| `1`-`9`, `0` | ranking | Sort by that column; again to reverse (or click a heading) |
+| `1`-`9`, `0`, `-` | ranking | Sort by a column (below); again to reverse (or click a heading) |
 | `escape` | ranking | Clear the filters |
 | `enter` | ranking, tree | Open the system: every score explained |
 | `n` | system | Go to its neighbours; `enter` jumps to one |
@@ -29,8 +29,14 @@ Find the riskiest legacy technology and what to fix first.
 | `x` | anywhere | Export the systems shown (xlsx, csv, json, markdown) |
 | `f5` | anywhere | Refresh the estate (offered when another import has changed it) |
 | `escape` | system, tree, waves, portfolio | Back |
-| `ctrl+p` | anywhere | Command palette |
+| `g` | anywhere | Go to system: type part of its key or name, `enter` opens it |
+| `ctrl+p` | anywhere | Command palette: any system, screen or action; ranking by department, band |
 | `q` | anywhere | Quit |
+
+The sort keys `1`-`9`, `0` and `-` stand for #, System, Name, Dept, Priority, Legacy, Band,
+Cloud, Gaps, Criticality and Hosting. The ranking shows the columns that fit the terminal
+(system, name, priority and band always); on a narrow one a system's criteria and gaps are laid
+out one block each.
 
 Scores follow the CDDO Legacy IT Risk Assessment Framework (likelihood x impact, red-rated
 from 16), cloud readiness categories, and CAF / Secure by Design gaps. Each criterion says

@@ -25,6 +25,9 @@ from estate.scoring.results import SystemScore
 from estate.snapshot import kept_rank
 from tui.data import RankedData
 
+WIDE = 120
+"""From this many columns the criteria are a table; narrower, a block each."""
+
 
 class DetailScreen(Screen[None]):
     """A system's full explanation."""
@@ -115,6 +118,8 @@ class DetailScreen(Screen[None]):
             ("Used by", detail["depended_on_by"]),
         ):
             options.add_option(Option(Text(heading, style="bold"), disabled=True))
+            if not rows:
+                options.add_option(Option(Text("  none", style="dim"), disabled=True))
             for row in rows:
                 known = row["key"] in data.by_key
                 band = data.band(row["key"])
@@ -132,7 +137,17 @@ class DetailScreen(Screen[None]):
         if score is None:
             scores.update(Text("Scoring the estate: the explanation appears here in a moment."))
         else:
-            scores.update(render_scores(system_dict(score)))
+            compact = self.size.width < WIDE
+            scores.update(render_scores(system_dict(score), compact=compact))
+
+    def on_resize(self) -> None:
+        """Lay the explanation out afresh for the new width (blocks when narrow)."""
+        if self.is_mounted and (self.alone is not None or self._shown()):
+            self.show_scores(self.app.data)  # type: ignore[attr-defined]
+
+    def _shown(self) -> bool:
+        data: RankedData | None = self.app.data  # type: ignore[attr-defined]
+        return data is not None and data.score(self.key) is not None
 
     @on(OptionList.OptionSelected, "#neighbours")
     def jump(self, event: OptionList.OptionSelected) -> None:

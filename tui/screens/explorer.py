@@ -87,8 +87,13 @@ class ExplorerScreen(Screen[None]):
         tree.root.data = (self.key, "root", (self.key,))
         down = tree.root.add(Text("depends on", style="bold"), data=(self.key, "down", (self.key,)))
         up = tree.root.add(Text("used by", style="bold"), data=(self.key, "up", (self.key,)))
-        self._fill(down)
-        self._fill(up)
+        for branch, why in (
+            (down, "none: it depends on no other system"),
+            (up, "none: nothing depends on it"),
+        ):
+            self._fill(branch)
+            if not branch.children:
+                branch.add_leaf(Text(why, style="dim"))
         tree.root.expand()
         down.expand()
         up.expand()

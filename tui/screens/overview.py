@@ -79,6 +79,8 @@ def overview(figures: EstateFigures, note: str = "") -> RenderableType:
     )
     for gap in figures.top_gaps:
         top_gaps.add_row(f"{gap.code} {gap.label}", _bar(gap.systems, total, "magenta", 20))
+    if not figures.top_gaps:
+        top_gaps.add_row(Text("none found", style="dim"))
     warnings = Text("Data quality\n", style="bold")
     for name, text in QUALITY_WARNINGS.items():
         count = figures.quality.get(name, 0)

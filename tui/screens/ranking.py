@@ -15,22 +15,31 @@ from textual.widgets import Footer, Header, Input, LoadingIndicator, Select, Sta
 
 from estate.scoring.results import SystemScore
 from tui.data import ALL, COLUMNS, Filters, RankedData
-from tui.widgets.ranked_table import RankedTable, header_text
+from tui.widgets.ranked_table import Layout, RankedTable, header_text
 
 FILTER_FIELDS = ("department", "band", "readiness", "hosting")
-PROMPTS = {"department": "Department", "band": "Band", "readiness": "Cloud", "hosting": "Hosting"}
+PROMPTS = {"department": "Dept", "band": "Band", "readiness": "Cloud", "hosting": "Hosting"}
+SORT_KEYS = "1234567890-"
+"""The keys that sort by each column, in the columns' order (`minus` is the last)."""
 
 
 class ColumnHeader(Static):
-    """The table's headings; clicking one sorts by it."""
+    """The headings of the columns the table shows; clicking one sorts by it."""
+
+    columns: Layout = []
+
+    def show(self, layout: Layout, sort: str, descending: bool) -> None:
+        """Head these columns, marking the one sorted by."""
+        self.columns = layout
+        self.update(header_text(layout, sort, descending))
 
     def on_click(self, event: events.Click) -> None:
         x, start = event.x, 0
-        for column in COLUMNS:
-            if start <= x < start + column.width + 1:
-                self.screen.sort_by(column.title)  # type: ignore[attr-defined]
+        for index, width in self.columns:
+            if start <= x < start + width + 1:
+                self.screen.sort_by(COLUMNS[index].title)  # type: ignore[attr-defined]
                 return
-            start += column.width + 1
+            start += width + 1
 
 
 class RankingScreen(Screen[None]):
@@ -39,8 +48,8 @@ class RankingScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
         *(
-            Binding(str((i + 1) % 10), f"sort({i})", COLUMNS[i].title, show=False)
-            for i in range(10)
+            Binding("minus" if key == "-" else key, f"sort({i})", COLUMNS[i].title, show=False)
+            for i, key in enumerate(SORT_KEYS)
         ),
         Binding("escape", "clear", "Clear filters"),
         Binding("w", "waves", "Waves"),
@@ -60,7 +69,7 @@ class RankingScreen(Screen[None]):
             for field in FILTER_FIELDS:
                 yield Select[str]([], prompt=PROMPTS[field], id=f"filter-{field}", allow_blank=True)
         yield Static("", id="status")
-        yield ColumnHeader(header_text(), id="column-header")
+        yield ColumnHeader(id="column-header")
         yield LoadingIndicator(id="loading")
         yield RankedTable(id="ranked")
         yield Footer()
@@ -105,8 +114,19 @@ class RankingScreen(Screen[None]):
         if self.data is None:
             return
         rows = self.data.apply(self.filters)
-        self.query_one(RankedTable).show(self.data, rows)
+        table = self.query_one(RankedTable)
+        table.show(self.data, rows)
+        self.show_heading(table.shown)
         self.show_status()
+
+    def show_heading(self, layout: Layout) -> None:
+        """Head the columns the table shows, the sorted one marked."""
+        header = self.query_one(ColumnHeader)
+        header.show(layout, self.filters.sort, self.filters.descending)
+
+    @on(RankedTable.LaidOut)
+    def laid_out(self, event: RankedTable.LaidOut) -> None:
+        self.show_heading(event.layout)
 
     def show_status(self) -> None:
         """How many systems are shown, how they are filtered and sorted, and, while the
@@ -147,6 +167,21 @@ class RankingScreen(Screen[None]):
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
+
+    def narrow(self, field: str, value: str) -> None:
+        """Show only the systems whose `field` (a filter: department, band, ...) is `value`;
+        the filter's drop-down shows it too."""
+        select = self.query_one(f"#filter-{field}", Select)
+        with select.prevent(Select.Changed):
+            select.value = value
+        changes: dict[str, Any] = {field: value}
+        self.filters = replace(self.filters, **changes)
+        self.refilter()
+        self.query_one(RankedTable).focus()
+
+    def current_key(self) -> str | None:
+        """The system under the table's cursor, if any."""
+        return self.query_one(RankedTable).current_key
 
     def action_clear(self) -> None:
         self.filters = Filters()

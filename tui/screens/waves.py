@@ -52,6 +52,12 @@ class WavesScreen(Screen[None]):
         """Fill the table, one row per system."""
         self.query_one("#loading").display = False
         table = self.query_one("#waves", DataTable)
+        if not waves:
+            table.display = False
+            self.query_one("#waves-title", Static).update(
+                f"Waves: none ({self.description}): the ranking shows no systems to plan."
+            )
+            return
         table.add_columns(
             "Wave", "System", "Name", "Priority", "Annual run cost", "Moves with its cycle"
         )

@@ -14,15 +14,23 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from estate.render import BAND_STYLE
-from tui.data import COLUMNS, RankedData
+from tui.data import COLUMNS, RankedData, fit_columns
 
 BAND_STYLES = {band: Style.parse(style) for band, style in BAND_STYLE.items()}
 BAND_COLUMN = [c.title for c in COLUMNS].index("Band")
 
+Layout = list[tuple[int, int]]
+"""(column index, width) of each column shown, as `fit_columns` chooses them."""
 
-def header_text() -> str:
-    """The column headings, aligned with the rows."""
-    return " ".join(c.title.rjust(c.width) if c.right else c.title.ljust(c.width) for c in COLUMNS)
+
+def header_text(layout: Layout, sort: str = "", descending: bool = False) -> str:
+    """The headings of the columns shown, aligned with the rows, an arrow on the sorted one."""
+    cells = []
+    for index, width in layout:
+        column = COLUMNS[index]
+        title = column.title + (("▼" if descending else "▲") if column.title == sort else "")
+        cells.append(title.rjust(width) if column.right else title.ljust(width))
+    return " ".join(cells)
 
 
 class RankedTable(ScrollView, can_focus=True):
@@ -45,6 +53,13 @@ class RankedTable(ScrollView, can_focus=True):
 
     cursor = reactive(0)
 
+    class LaidOut(Message):
+        """The table has chosen which columns to show for its width."""
+
+        def __init__(self, layout: Layout) -> None:
+            super().__init__()
+            self.layout = layout
+
     class Opened(Message):
         """The user asked to open the system under the cursor."""
 
@@ -56,12 +71,21 @@ class RankedTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.data: RankedData | None = None
         self.rows: list[int] = []
+        self.shown: Layout = fit_columns(0)
+
+    def on_resize(self) -> None:
+        """Choose the columns that fit the new width, and say so for the headings."""
+        layout = fit_columns(self.scrollable_content_region.width)
+        if layout != self.shown:
+            self.shown = layout
+            self.virtual_size = Size(sum(w + 1 for _, w in layout), len(self.rows))
+            self.refresh()
+        self.post_message(self.LaidOut(layout))
 
     def show(self, data: RankedData, rows: list[int]) -> None:
         """Display these rows of `data`, keeping the cursor in range."""
         self.data, self.rows = data, rows
-        width = sum(c.width + 1 for c in COLUMNS)
-        self.virtual_size = Size(width, len(rows))
+        self.virtual_size = Size(sum(w + 1 for _, w in self.shown), len(rows))
         self.cursor = min(self.cursor, max(len(rows) - 1, 0))
         self.refresh()
 
@@ -84,9 +108,10 @@ class RankedTable(ScrollView, can_focus=True):
         if row == self.cursor:
             row_style = base + self.get_component_rich_style("ranked-table--cursor")
         segments: list[Segment] = []
-        for index, (column, text) in enumerate(zip(COLUMNS, cells, strict=True)):
-            shown = text[: column.width]
-            shown = shown.rjust(column.width) if column.right else shown.ljust(column.width)
+        for index, room in self.shown:
+            text = cells[index]
+            shown = text if len(text) <= room else text[: room - 1] + "…"
+            shown = shown.rjust(room) if COLUMNS[index].right else shown.ljust(room)
             band = BAND_STYLES.get(text) if index == BAND_COLUMN else None
             segments.append(Segment(shown + " ", row_style + band if band else row_style))
         return Strip(segments).crop_extend(scroll_x, scroll_x + width, row_style)
