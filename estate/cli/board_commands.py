@@ -68,7 +68,7 @@ def _contract_table(rows: list[Contract], title: str) -> Table:
         table.add_column(heading, overflow="fold")
     for c in rows:
         t = c.terms
-        end = f"{t.contract_end:%d/%m/%Y}" if t.contract_end else ""
+        end = shown_date(t.contract_end)
         cost = "not known" if t.run_cost is None else money(t.run_cost)
         band = t.band or "unknown"
         table.add_row(

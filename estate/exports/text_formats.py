@@ -294,7 +294,7 @@ def _board_markdown(board: BoardLists) -> list[str]:
         t = c.terms
         cost = "not known" if t.run_cost is None else money(t.run_cost)
         lines.append(
-            f"| {c.window} | {t.contract_end} | {_cell(t.key)} {_cell(t.name)} | "
+            f"| {c.window} | {shown_date(t.contract_end)} | {_cell(t.key)} {_cell(t.name)} | "
             f"{t.band or 'unknown'} | {cost} | {_cell(t.supplier or '')} | "
             f"{_cell(t.disposition)} ({_cell(t.disposition_reason)}) |"
         )
