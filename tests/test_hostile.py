@@ -308,12 +308,16 @@ def test_implausible_values_in_a_workbook_are_reported(tmp_path: Path) -> None:
 
     path = small_return(
         tmp_path / "r.xlsx",
-        systems=[system("DBP-1", annual_run_cost=1e28), system("DBP-2", users=10**20)],
+        systems=[
+            system("DBP-1", annual_run_cost=1e28),
+            system("DBP-2", users=10**15),
+            system("DBP-3", last_pen_test=dt.date(9999, 12, 31)),
+        ],
     )
     messages = [p.message for p in parse_return(path).problems if p.severity.value == "error"]
     assert any("not a plausible amount" in m for m in messages)
     assert any("not a plausible count" in m for m in messages)
-    assert dt.date(9999, 12, 31)  # the same rule reads real date cells, as test_values shows
+    assert any("31/12/9999 is outside the plausible range" in m for m in messages)
 
 
 @pytest.mark.parametrize("kind", ["pipe", "zero", "missing", "folder"])
