@@ -234,7 +234,7 @@ def test_show_and_the_workbook_surface_the_contradiction(run: Run, tmp_path: Pat
     rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
     flagged = [r for r in rows if r[0] == "Self-assessment contradicted"]
     assert len(flagged) == 1 and flagged[0][1] == "DBP/DBP-1"
-    assert "the department's score stands" in str(flagged[0][2])
+    assert "the department's score stands" in str(flagged[0][3])
 
 
 # --- the policy named as it was applied ----------------------------------------------------

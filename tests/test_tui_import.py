@@ -132,4 +132,5 @@ async def test_skip_invalid_and_any_changed_choice_need_a_new_check(
         await _loaded(pilot)
         await pilot.click("#import")
         await _loaded(pilot)
-    assert _references(path) == ["DBP-1"]
+    # The unreadable hosting cell is skipped, not the system: DBP-2 is stored, hosting unknown.
+    assert _references(path) == ["DBP-1", "DBP-2"]

@@ -32,6 +32,7 @@ from estate.contracts import (
     supplier_concentration,
 )
 from estate.costs import money
+from estate.dates import shown_date
 from estate.exports.board_data import contract_dict, portfolio_dict, release_dict, supplier_dict
 from estate.files import neutralise
 from estate.portfolio import (

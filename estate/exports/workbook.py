@@ -666,6 +666,7 @@ class WorkbookWriter:
             if line:
                 _fit_row(sheet, row, [(line, width)])
                 sheet.write_string(row, 0, line, self.wrap)
+        sheet.set_default_row(hide_unused_rows=True)  # LibreOffice printed a blank page after it
 
     def quality_sheet(self, quality: DataQuality) -> None:
         """What was unknown, unmatched or unresolved: one row per system and gap, filterable,
