@@ -544,26 +544,18 @@ def _technology(
     except CellError as exc:
         letter = mapping.letter_of("technology_type")
         raw = cells.get("technology_type")
-        if not parsed.skip_invalid:
-            parsed.problem(
-                Severity.ERROR,
-                f"Technology type: {exc}",
-                sheet=sheet,
-                row=number,
-                column=letter,
-                value=str(raw),
-                expected=exc.expected,
-            )
-            return None
+        skipped = f"; {_CELL_SKIPPED}" if parsed.skip_invalid else ""
         parsed.problem(
             Severity.ERROR,
-            f"Technology type: {exc}; {_CELL_SKIPPED}",
+            f"Technology type: {exc}{skipped}",
             sheet=sheet,
             row=number,
             column=letter,
             value=str(raw),
             expected=exc.expected,
         )
+        if not parsed.skip_invalid:
+            return None
         cells.pop("technology_type")
         found = technology.read_row(cells, notes.append)
     for note in notes:
