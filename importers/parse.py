@@ -219,7 +219,7 @@ def parse_return(
     waiting: list[RawSheet] = []
     with closing(iter_sheets(path)) as sheets:
         for sheet in sheets:
-            if normalise(sheet.name) == normalise(COVER_SHEET) and not sheet.hidden:
+            if _named(sheet) == normalise(COVER_SHEET) and not sheet.hidden:
                 parsed.cover = _read_cover(sheet)
                 if parsed.department is None:
                     parsed.department = parsed.cover.code
@@ -259,8 +259,14 @@ def _parse_sheet(parsed: ParsedReturn, sheet: RawSheet, progress: Progress | Non
         _parse_rows(parsed, sheet, mapping, progress)
 
 
+def _named(sheet: RawSheet) -> str | None:
+    """A workbook sheet's name, folded, as it may mark the sheet (cover, notes); None for a CSV
+    file, whose name is the file's and marks nothing: `return.csv` is data, not a cover."""
+    return None if sheet.is_file else normalise(sheet.name)
+
+
 def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> None:
-    name_key = normalise(sheet.name)
+    name_key = _named(sheet)
     if name_key == normalise(COVER_SHEET) or name_key in _SKIPPED_SHEETS or sheet.hidden:
         return
     if not any(any(cell is not None for cell in row) for row in sheet.rows):

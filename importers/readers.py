@@ -40,6 +40,9 @@ class RawSheet:
     rows: list[Row]
     hidden: bool = False
     encoding_note: str | None = None
+    is_file: bool = False
+    """A CSV file: its name is the file's, chosen by whoever saved it, so it never marks the
+    sheet as a cover or a notes sheet."""
 
 
 def iter_sheets(path: Path) -> Generator[RawSheet, None, None]:
@@ -215,7 +218,7 @@ def _read_csv(path: Path) -> RawSheet:
         ) from exc
     except csv.Error as exc:
         raise InputError(f"{path}, row {line + 1}: not valid CSV ({exc}).") from exc
-    return RawSheet(path.stem, rows, encoding_note=note)
+    return RawSheet(path.stem, rows, encoding_note=note, is_file=True)
 
 
 _FORMULA_CELL = re.compile(

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from estate import db
 from estate.files import TEMP_SUFFIX
+from importers.layout import RecordKind
 from importers.parse import parse_return
 from tests.conftest import Run
 
@@ -652,3 +653,11 @@ def test_a_csv_beyond_the_size_cap_is_refused_before_it_is_read(
     path = _csv_file(tmp_path / "dbp.csv", [["DBP", f"DBP-{n}", "A", "", ""] for n in range(100)])
     with pytest.raises(InputError, match=r"dbp\.csv: .* larger than the 0 MB a CSV return may be"):
         parse_return(path)
+
+
+@pytest.mark.parametrize("stem", ["return", "notes", "Read me", "guidance"])
+def test_a_csv_named_like_a_cover_or_notes_sheet_is_read_as_data(tmp_path: Path, stem: str) -> None:
+    path = _csv_file(tmp_path / f"{stem}.csv", [["DBP", "DBP-1", "Ledger", "", ""]])
+    parsed = parse_return(path)
+    (record,) = parsed.records[RecordKind.SYSTEMS]
+    assert parsed.department == "DBP" and record.values["reference"] == "DBP-1"
