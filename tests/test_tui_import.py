@@ -74,9 +74,7 @@ async def test_the_change_set_shows_before_a_replacing_import_is_confirmed(
         dialog = await _open_dialog(pilot, later)
         await _type(pilot, "#department", "dbp")
         await pilot.click("#replace")
-        await pilot.click("#check")
-        await _loaded(pilot)
-        shown = _report(dialog)
+        shown = await _checked(pilot, dialog)
         assert "1 new, 1 changed" in shown and "1 will be deleted (not in this return)" in shown
         assert "System name: System DBP-1 -> Renamed" in shown
         assert "Annual run cost (£): £250k -> £1.5m" in shown
@@ -123,23 +121,20 @@ async def test_skip_invalid_and_any_changed_choice_need_a_new_check(
     async with app.run_test(size=SIZE) as pilot:
         dialog = await _open_dialog(pilot, source)
         importing = dialog.query_one("#import", Button)
-        await pilot.click("#check")
-        await _loaded(pilot)
+        await _checked(pilot, dialog)
         assert "NOT stored" not in _report(dialog) and "J3 'Clowd'" in _report(dialog)
         assert importing.disabled, "errors, and the valid rows were not asked for"
         await pilot.click("#skip-invalid")
         await pilot.pause()
         assert importing.disabled, "a changed choice needs a new check"
-        await pilot.click("#check")
-        await _loaded(pilot)
+        await _checked(pilot, dialog)
         assert not importing.disabled
         await _type(pilot, "#department", "X")
         await pilot.pause()
         assert importing.disabled
         dialog.query_one("#department", Input).value = ""
         await pilot.pause()
-        await pilot.click("#check")
-        await _loaded(pilot)
+        await _checked(pilot, dialog)
         await pilot.click("#import")
         await _loaded(pilot)
     # The unreadable hosting cell is skipped, not the system: DBP-2 is stored, hosting unknown.
