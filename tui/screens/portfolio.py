@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, LoadingIndicator, OptionL
 from textual.widgets.option_list import Option
 
 from estate import db
+from estate.dates import uk_date
 from estate.portfolio import EXTENDED, OUT_OF_SUPPORT, Portfolio, read_portfolio
 from estate.words import counted
 
@@ -59,9 +60,12 @@ class PortfolioScreen(Screen[None]):
             engine.dispose()
         self.app.call_from_thread(self.show, found)
 
-    def _names(self) -> dict[str, str]:
+    def system_name(self, key: str) -> str:
+        """A system's name from the ranking's own index (blank before the ranking is read)."""
         data = getattr(self.app, "data", None)
-        return {row.key: row.name for row in data.rows} if data is not None else {}
+        if data is None or (index := data.by_key.get(key)) is None:
+            return ""
+        return str(data.rows[index].name)
 
     def show(self, found: Portfolio) -> None:
         """Fill the table: a row per product line, then a row per release under it."""
@@ -69,7 +73,7 @@ class PortfolioScreen(Screen[None]):
         self.query_one("#loading").display = False
         self.query_one("#portfolio-title", Static).update(
             f"{counted(len(found.products), 'product line')} in use as at "
-            f"{found.as_of:%d/%m/%Y}: enter lists the systems that run a product or release"
+            f"{uk_date(found.as_of)}: enter lists the systems that run a product or release"
         )
         table = self.query_one("#portfolio", DataTable)
         table.add_columns("Product / release", "Systems", "Depts", "Out of support", "Extended")
@@ -107,11 +111,10 @@ class PortfolioScreen(Screen[None]):
     def _list(self, key: str) -> None:
         """Show the systems that run the product or release of table row `key`."""
         what, systems = self.systems_of[key]
-        names = self._names()
         listing = self.query_one("#portfolio-systems", OptionList)
         listing.clear_options()
         listing.add_options(
-            Option(f"{system} {names.get(system, '')}".rstrip(), id=system) for system in systems
+            Option(f"{system} {self.system_name(system)}".rstrip(), id=system) for system in systems
         )
         listing.border_title = f"{counted(len(systems), 'system')} run {what}"
 
