@@ -253,6 +253,9 @@ SYSTEMS = SheetLayout(
             aliases=(
                 "hosting model",
                 "hosted",
+                "hosted in",
+                "hosted at",
+                "hosting location",
                 "hosting type",
                 "platform",
                 "location",

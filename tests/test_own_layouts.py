@@ -12,9 +12,12 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from estate import db
+from estate.enums import Hosting
 from estate.scoring import score_estate
 from estate.scoring.policy import load_policy
 from importers import ImportOptions, ImportResult, import_return, load_user_mapping
+from importers.layout import RecordKind
+from importers.parse import parse_return
 from tests.conftest import SAMPLE_DIR, Run
 
 AS_OF = dt.date(2026, 11, 1)
@@ -531,3 +534,15 @@ def test_the_own_layout_samples_import_strictly_and_resolve(empty_engine: Engine
         assert components >= 30 and dependencies >= 30 and not unresolved
     legacy = [s for s in _scores(empty_engine).values() if s.legacy.likelihood[0].value]
     assert len(legacy) >= 30
+
+
+def test_a_hosted_in_column_is_read_as_hosting(tmp_path: Path) -> None:
+    register = tmp_path / "hmx.csv"
+    register.write_text(
+        "Application Name,Hosted In\nPayroll Hub,Azure\nCase Files,On-premises\n", encoding="utf-8"
+    )
+    parsed = parse_return(register, department="HMX")
+    hosting = {
+        r.values["reference"]: r.values["hosting"] for r in parsed.records[RecordKind.SYSTEMS]
+    }
+    assert hosting == {"Payroll Hub": Hosting.PUBLIC_IAAS, "Case Files": Hosting.ON_PREMISES}
