@@ -7,9 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from estate.errors import InputError
 from estate.files import atomic_write, neutralise
 from importers.problems import Problem
@@ -29,6 +26,9 @@ def write_report(path: Path, results: list[dict[str, Any]], problems: list[Probl
     elif suffix == ".xlsx":
 
         def write_xlsx(target: Path) -> None:
+            from openpyxl import Workbook  # loaded only for an .xlsx report
+            from openpyxl.styles import Font
+
             workbook = Workbook()
             sheet = workbook.active
             sheet.title = "Problems"
