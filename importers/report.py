@@ -4,6 +4,7 @@ per problem, filterable by sheet and severity."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +15,18 @@ from importers.problems import Problem
 _COLUMNS = ("severity", "file", "sheet", "row", "column", "value", "expected", "message")
 
 
-def write_report(path: Path, results: list[dict[str, Any]], problems: list[Problem]) -> None:
-    """Write the problems (and, for JSON, the whole import results) to `path` by its suffix."""
+def write_report(
+    path: Path, problems: list[Problem], results: Callable[[], list[dict[str, Any]]]
+) -> None:
+    """Write the problems (and, for JSON, the whole import results, which `results` works out:
+    only a JSON report needs them) to `path` by its suffix."""
     suffix = path.suffix.lower()
     if suffix == ".json":
+        summaries = results()
 
         def write_json(target: Path) -> None:
-            target.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+            text = json.dumps(summaries, indent=2, ensure_ascii=False)
+            target.write_text(text, encoding="utf-8")
 
         atomic_write(path, write_json)
     elif suffix == ".xlsx":

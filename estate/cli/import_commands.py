@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -74,12 +76,15 @@ def _run(
         console.err.print(
             f"Mapping of {results[0].file.name}'s headers written to {write_mapping}."
         )
+
+    @cache
+    def summaries() -> list[dict[str, Any]]:
+        return [r.as_dict() for r in results]
+
     if report is not None:
-        write_report(
-            report, [r.as_dict() for r in results], [p for r in results for p in r.problems]
-        )
+        write_report(report, [p for r in results for p in r.problems], summaries)
     if as_json:
-        print_json([r.as_dict() for r in results])
+        print_json(summaries())
     else:
         for result in results:
             _print_result(result, options.dry_run, report)
