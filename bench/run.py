@@ -110,6 +110,17 @@ COLUMNS = {
         "python_s",
         "libraries_s",
         "help_s",
+        "function_cpu_s",
+        "function_process_cpu_s",
+        "command_file_cpu_s",
+        "command_terminal_cpu_s",
+        "file_over_function_cpu",
+        "terminal_over_function_cpu",
+        "file_over_function_process_cpu",
+        "terminal_over_function_process_cpu",
+        "json_over_function_process_cpu",
+        "libraries_cpu_s",
+        "help_cpu_s",
     ),
 }
 ON_THEIR_OWN = {"palette", "cli_import"}
