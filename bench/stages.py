@@ -584,9 +584,10 @@ def warnings_return(systems: int, cache: Path) -> Path:
     return path
 
 
-IMPORT_REPEATS = 5
-"""Each way of running the import is timed this many times, in turn, and its median kept: the
-machine is shared, and a run of each way after the other spreads the load between them."""
+IMPORT_REPEATS = {1000: 5, 7000: 5, 10000: 5}
+"""How many times each way of running the import is timed at a size (3 where not listed), in
+turn, and its median kept: the machine is shared, and running each way after the other spreads
+the load between them."""
 
 FUNCTION_IN_A_PROCESS = """
 import sys
@@ -685,7 +686,7 @@ def stage_cli_import(systems: int, cache: Path) -> dict[str, Any]:
             database = str(new_estate())
             return [executable, "--db", database, "import", str(source), "--skip-invalid", *extra]
 
-        for _ in range(IMPORT_REPEATS):
+        for _ in range(IMPORT_REPEATS.get(systems, 3)):
             function()
             script = FUNCTION_IN_A_PROCESS
             process(
