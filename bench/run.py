@@ -98,13 +98,33 @@ COLUMNS = {
     "cli_import": (
         "problems",
         "function_s",
-        "command_s",
-        "command_over_function",
+        "function_process_s",
+        "command_file_s",
+        "command_terminal_s",
         "command_json_s",
-        "startup_s",
-        "command_less_startup_over_function",
+        "file_over_function",
+        "terminal_over_function",
+        "file_over_function_process",
+        "terminal_over_function_process",
+        "json_over_function_process",
+        "python_s",
+        "libraries_s",
+        "help_s",
+        "function_cpu_s",
+        "function_process_cpu_s",
+        "command_file_cpu_s",
+        "command_terminal_cpu_s",
+        "file_over_function_cpu",
+        "terminal_over_function_cpu",
+        "file_over_function_process_cpu",
+        "terminal_over_function_process_cpu",
+        "json_over_function_process_cpu",
+        "libraries_cpu_s",
+        "help_cpu_s",
     ),
 }
+ON_THEIR_OWN = {"palette", "cli_import"}
+"""Stages that make their own input and need no prepared estate database."""
 
 
 def main() -> None:
@@ -117,7 +137,8 @@ def main() -> None:
     args = parser.parse_args()
     results = []
     for size in args.sizes:
-        if _run_stage("prepare", size, args.cache) is None:
+        needs_estate = set(args.stages) - ON_THEIR_OWN
+        if needs_estate and _run_stage("prepare", size, args.cache) is None:
             continue
         for stage in args.stages:
             result = _run_stage(stage, size, args.cache)

@@ -4,14 +4,13 @@ provenance of each value, and count what the estate holds. The CLI and the TUI b
 
 from __future__ import annotations
 
-import datetime as dt
-from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from estate.errors import NotFound
+from estate.jsonable import jsonable
 from estate.models import (
     SYSTEM_FIELDS,
     Component,
@@ -23,15 +22,6 @@ from estate.models import (
     SystemSource,
     system_key,
 )
-
-
-def jsonable(value: Any) -> Any:
-    """A value as JSON can carry it: enums by their canonical spelling, dates as ISO 8601."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return value
 
 
 def list_systems(session: Session, *, department: str | None = None) -> list[dict[str, Any]]:

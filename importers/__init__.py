@@ -76,7 +76,7 @@ class ImportResult:
 
     def as_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data (the `--json` summary)."""
-        from estate.queries import jsonable
+        from estate.jsonable import jsonable
         from importers.changes import describe_change, written
 
         changes = self.changes

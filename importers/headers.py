@@ -15,11 +15,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
 from rapidfuzz import fuzz, process
 
 from estate.enums import ComponentKind, UnknownSpelling, normalise, parse_enum
 from estate.errors import InputError
+from importers.cells import column_letter
 from importers.layout import LAYOUTS, Column, RecordKind, SheetLayout
 from importers.relationships import DEPENDENCY_COLUMNS, GUESSED_DIRECTION, SYSTEM_LINK_COLUMNS
 from importers.technology import TECH_BY_TARGET, TECH_COLUMNS
@@ -59,7 +59,7 @@ class ColumnMapping:
 
     def letter(self, field_name: str) -> str:
         """The spreadsheet column letter a field was read from."""
-        return str(get_column_letter(self.fields[field_name] + 1))
+        return column_letter(self.fields[field_name] + 1)
 
     @cached_property
     def plan(self) -> list[tuple[Column, int, str]]:
@@ -75,7 +75,7 @@ class ColumnMapping:
         """The column letter of a field or an extra column."""
         index = self.fields.get(target, self.extra.get(target))
         assert index is not None
-        return str(get_column_letter(index + 1))
+        return column_letter(index + 1)
 
     @cached_property
     def name_is_key(self) -> bool:

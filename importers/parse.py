@@ -16,13 +16,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from estate.enums import DependencyKind, OrgKind, UnknownSpelling, normalise, parse_enum
 from estate.errors import InputError
 from estate.progress import Progress
 from estate.words import counted
 from importers import safety, technology, values
+from importers.cells import column_letter
 from importers.headers import ColumnMapping, UserMapping, detect, layout_for_sheet_name
 from importers.layout import LAYOUTS, RecordKind, SheetLayout
 from importers.problems import CellError, Problem, Severity
@@ -366,7 +365,7 @@ def _shape_warnings(parsed: ParsedReturn, sheet: RawSheet, mapping: ColumnMappin
 
 
 def _letter(index: int) -> str:
-    return str(get_column_letter(index + 1))
+    return column_letter(index + 1)
 
 
 def _settle_department(parsed: ParsedReturn, sheets: list[RawSheet]) -> None:

@@ -4,11 +4,9 @@ per problem, filterable by sheet and severity."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from estate.errors import InputError
 from estate.files import atomic_write, neutralise
@@ -17,18 +15,26 @@ from importers.problems import Problem
 _COLUMNS = ("severity", "file", "sheet", "row", "column", "value", "expected", "message")
 
 
-def write_report(path: Path, results: list[dict[str, Any]], problems: list[Problem]) -> None:
-    """Write the problems (and, for JSON, the whole import results) to `path` by its suffix."""
+def write_report(
+    path: Path, problems: list[Problem], results: Callable[[], list[dict[str, Any]]]
+) -> None:
+    """Write the problems (and, for JSON, the whole import results, which `results` works out:
+    only a JSON report needs them) to `path` by its suffix."""
     suffix = path.suffix.lower()
     if suffix == ".json":
+        summaries = results()
 
         def write_json(target: Path) -> None:
-            target.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+            text = json.dumps(summaries, indent=2, ensure_ascii=False)
+            target.write_text(text, encoding="utf-8")
 
         atomic_write(path, write_json)
     elif suffix == ".xlsx":
 
         def write_xlsx(target: Path) -> None:
+            from openpyxl import Workbook  # loaded only for an .xlsx report
+            from openpyxl.styles import Font
+
             workbook = Workbook()
             sheet = workbook.active
             sheet.title = "Problems"

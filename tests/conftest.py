@@ -13,8 +13,8 @@ from rich.console import Console
 from sqlalchemy.engine import Engine
 
 from estate import db
-from estate.cli import base as cli_base
 from estate.cli import cli
+from estate.cli import scored as cli_scored
 from estate.demo import build_demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +69,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
     """Command output as a terminal shows it (no colours); yields what was printed there."""
     screen = io.StringIO()
     console = Console(file=screen, force_terminal=True, color_system=None, width=200)
-    monkeypatch.setattr("estate.cli.base.out", console)
+    monkeypatch.setattr("estate.cli.console.out", console)
     yield screen
 
 
@@ -82,6 +82,6 @@ def forbid_scoring(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
         raise AssertionError("scored the whole estate again although nothing had changed")
 
     def forbid() -> None:
-        monkeypatch.setattr(cli_base, "score_estate", no_scoring)
+        monkeypatch.setattr(cli_scored, "score_estate", no_scoring)
 
     return forbid

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import shutil
@@ -10,9 +11,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 
 from estate.cli import cli
+from estate.cli.base import COMMANDS
 from tests.conftest import SAMPLE_DIR, Run
 
 ESTATE = shutil.which("estate") or str(Path(sys.executable).parent / "estate")
@@ -187,18 +190,43 @@ def test_sample_data_is_what_the_generator_makes(run: Run, tmp_path: Path) -> No
             )
 
 
-@pytest.mark.parametrize("command", sorted(cli.commands))
+COMMAND_NAMES = cli.list_commands(click.Context(cli))
+
+
+def _command(name: str) -> click.Command:
+    command = cli.get_command(click.Context(cli), name)
+    assert command is not None, f"{name} is listed but no module defines it"
+    return command
+
+
+@pytest.mark.parametrize("command", COMMAND_NAMES)
 def test_every_command_has_help(run: Run, command: str) -> None:
     result = run(command, "--help")
     assert result.exit_code == 0
-    assert cli.commands[command].help, f"{command} has no help text"
+    assert _command(command).help, f"{command} has no help text"
+
+
+@pytest.mark.parametrize("command", COMMAND_NAMES)
+def test_the_command_list_says_what_each_command_does(command: str) -> None:
+    """`estate --help` lists the commands without loading them, from the summaries the group
+    keeps: each must be the first sentence of the command's own help."""
+    kept = click.Command(command, help=COMMANDS[command].summary)
+    for limit in (45, 10_000):
+        assert kept.get_short_help_str(limit) == _command(command).get_short_help_str(limit)
+
+
+def test_every_command_module_is_listed() -> None:
+    """A command defined in a module but missing from the group's list would never be found."""
+    for name in {c.module for c in COMMANDS.values()}:
+        importlib.import_module(name)
+    assert sorted(cli.commands) == COMMAND_NAMES
 
 
 def test_every_command_is_in_the_readme() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     missing = [
         name
-        for name in cli.commands
+        for name in COMMAND_NAMES
         if f"estate {name}" not in readme and f"`{name}`" not in readme
     ]
     assert not missing, f"README does not mention: {missing}"

@@ -9,10 +9,8 @@ import json
 from dataclasses import fields
 from pathlib import Path
 
-import pytest
 from sqlalchemy.engine import Engine
 
-from estate.cli import base as cli_base
 from estate.enums import ComponentKind, DependencyKind
 from importers import import_return
 from importers.changes import related_changes, written
@@ -95,9 +93,8 @@ def test_problems_group_by_kind_whatever_value_they_name() -> None:
 
 
 def test_the_terminal_gets_problems_by_kind_and_the_report_every_one(
-    run: Run, tmp_path: Path, terminal: io.StringIO, monkeypatch: pytest.MonkeyPatch
+    run: Run, tmp_path: Path, terminal: io.StringIO
 ) -> None:
-    monkeypatch.setattr("estate.cli.import_commands.out", cli_base.out)
     path = tmp_path / "e.db"
     assert run("--db", path, "init").exit_code == 0
     rows = [system(f"DBP-{n}", annual_run_cost=f"approx {n}m") for n in range(1, 21)]

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy.engine import Engine
 
 from estate.errors import InputError
 from importers import ImportOptions, import_return, load_user_mapping, safety
+from importers.cells import column_letter, column_number
 from importers.layout import LAYOUTS
 from importers.parse import parse_return
 from importers.readers import RawSheet, iter_sheets
@@ -274,3 +276,16 @@ def test_missing_required_column_is_named(empty_engine: Engine, tmp_path: Path) 
     result = import_return(empty_engine, path)
     assert not result.stored
     assert any("required column 'System name' is missing" in p.message for p in result.errors)
+
+
+def test_column_letters_are_the_spreadsheets_own() -> None:
+    """Cells are named as Excel and openpyxl name them, A to XFD, and read back the same."""
+    for number in range(1, 16_385):
+        letters = column_letter(number)
+        assert letters == get_column_letter(number)
+        assert column_number(letters) == column_number(letters.lower()) == number
+    for bad in ("", "A1", "É", "-"):
+        with pytest.raises(ValueError):
+            column_number(bad)
+    with pytest.raises(ValueError):
+        column_letter(0)

@@ -1,79 +1,190 @@
-"""The `estate` command group and what its commands share.
+"""The `estate` command group and the options its commands share.
 
 Each command is a thin layer: it opens the database, calls one library function and prints the
 result. Data goes to stdout, diagnostics to stderr. Exit codes: 0 success, 1 a user error (bad
-input, failed validation, unusable database), 2 a usage error."""
+input, failed validation, unusable database), 2 a usage error.
+
+Commands are loaded lazily. The group knows each command's name, the module that defines it
+and its one-line summary (`COMMANDS`), and imports the module only when that command runs or
+its own help is asked for. So a command loads only the libraries it needs (an import never
+loads scoring, the graph or the exports), and `estate --help` loads none of them. This module
+itself imports nothing but click."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
+import importlib
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import click
-import sqlalchemy as sa
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from sqlalchemy.engine import Engine
 
-from estate import db, queries
 from estate.errors import EstateError
-from estate.graph import EstateGraph, load_graph
-from estate.progress import Progress as ProgressCallback
-from estate.scoring import EstateScores, score_estate, score_system
-from estate.scoring.policy import Policy, load_policy
-from estate.scoring.results import SystemScore
-from estate.snapshot import (
-    RankedRow,
-    fingerprint,
-    fresh_snapshot,
-    keep_snapshot,
-    kept_rank,
-    ranked_rows,
-    stored_fingerprint,
-    take_snapshot,
-)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_DB = "estate.db"
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+
+class LazyCommand(NamedTuple):
+    """Where a command is defined, and what `estate --help` says of it without loading it."""
+
+    module: str
+    summary: str
+    """The first sentence of the command's help (a test holds the two together)."""
+
+
+COMMANDS: dict[str, LazyCommand] = {
+    "catalogue": LazyCommand(
+        "estate.cli.catalogue_commands",
+        "The lifecycle catalogue: products, releases and their support end dates.",
+    ),
+    "contracts": LazyCommand(
+        "estate.cli.board_commands",
+        "Support contracts that have ended or end within --within months (each renewal the "
+        "cheapest moment to replace a system), red-rated systems first, and how much run cost "
+        "and how many red-rated systems each supplier holds.",
+    ),
+    "demo": LazyCommand(
+        "estate.cli.estate_commands",
+        "Build a database from the sample returns, through the real importer, and summarise it.",
+    ),
+    "export": LazyCommand(
+        "estate.cli.scoring_commands",
+        "Write the prioritised remediation list: xlsx (a board workbook), csv, json or markdown.",
+    ),
+    "generate": LazyCommand(
+        "estate.cli.estate_commands",
+        "Write a realistic synthetic estate into OUT_DIR as departmental returns (deterministic).",
+    ),
+    "graph": LazyCommand(
+        "estate.cli.graph_commands",
+        "The dependency graph: what depends on what, across departments.",
+    ),
+    "import": LazyCommand(
+        "estate.cli.import_commands",
+        "Import departmental returns (.xlsx, .xlsm, .csv), each all-or-nothing.",
+    ),
+    "init": LazyCommand(
+        "estate.cli.estate_commands",
+        "Create an empty estate database (does nothing to one that exists).",
+    ),
+    "policy": LazyCommand(
+        "estate.cli.catalogue_commands",
+        "The scoring policy: weights, thresholds, derivation rules and the as-of date.",
+    ),
+    "portfolio": LazyCommand(
+        "estate.cli.board_commands",
+        "How much technology the estate runs: each product line in use and its releases, how "
+        "many systems and departments run each, how many are out of support or on paid extended "
+        "support, and the candidates for consolidation.",
+    ),
+    "rank": LazyCommand(
+        "estate.cli.scoring_commands",
+        "Systems in remediation priority order, with the reason each is where it is.",
+    ),
+    "show": LazyCommand(
+        "estate.cli.show_command",
+        "One SYSTEM (DEPT/REFERENCE): its scores explained, and everything stored about it "
+        "with where each value came from.",
+    ),
+    "stats": LazyCommand(
+        "estate.cli.estate_commands",
+        "What the estate holds: counts by kind, department and hosting.",
+    ),
+    "systems": LazyCommand(
+        "estate.cli.estate_commands", "List systems, by department and reference."
+    ),
+    "template": LazyCommand(
+        "estate.cli.template_command",
+        "Write the official return workbook to OUT_FILE (.xlsx), blank or pre-filled.",
+    ),
+    "tui": LazyCommand(
+        "estate.cli.tui_command",
+        "Open the terminal UI: overview, ranking, explanations, dependencies, import, export.",
+    ),
+    "upgrade": LazyCommand(
+        "estate.cli.estate_commands",
+        "Upgrade a database made by an older estate to this version's schema.",
+    ),
+    "validate": LazyCommand(
+        "estate.cli.import_commands",
+        "Check returns and show exactly what importing them would change; write nothing (but "
+        "the --report and --write-mapping files).",
+    ),
+    "waves": LazyCommand(
+        "estate.cli.graph_commands",
+        "Migration waves: dependencies move first, cycles move together, waves capped in size.",
+    ),
+}
 
 
 class EstateGroup(click.Group):
-    """Turns domain errors, and a database that cannot do what was asked (locked by another
+    """The top-level group: loads each command from `COMMANDS` when it is first asked for, and
+    turns domain errors, and a database that cannot do what was asked (locked by another
     writer, read-only, out of space), into a one-line message and exit code 1, never a
     traceback. Every write is one transaction, so a refused write has stored nothing. A file
     the system refuses (missing, no permission, disk full) is one line too."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(COMMANDS[cmd_name].module)  # its commands register here
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of `estate --help`, from the summaries: no command is loaded."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, self._summary(name).get_short_help_str(limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def _summary(self, name: str) -> click.Command:
+        if name in self.commands:
+            return self.commands[name]
+        return click.Command(name, help=COMMANDS[name].summary)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except EstateError as exc:
             raise click.ClickException(str(exc)) from exc
-        except sa.exc.OperationalError as exc:
-            raise click.ClickException(
-                f"The estate database refused the operation ({exc.orig}); nothing was stored by "
-                "it. If another program is writing to the database, try again when it has finished."
-            ) from exc
-        except sa.exc.IntegrityError as exc:
-            raise click.ClickException(
-                f"The estate database refused the change ({exc.orig}); nothing was stored by it. "
-                "If another import ran at the same time, run this one again."
-            ) from exc
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             raise click.ClickException(
                 f"{where}{exc.strerror or exc}; check the path and its permissions."
             ) from exc
+        except Exception as exc:
+            message = _database_refusal(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from exc
+
+
+def _database_refusal(exc: Exception) -> str | None:
+    """What to tell a person when the database refused an operation; None for anything else.
+    SQLAlchemy raised it only if it is loaded, so a command that never opened the database does
+    not load SQLAlchemy to find out."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    import sqlalchemy as sa
+
+    if isinstance(exc, sa.exc.OperationalError):
+        return (
+            f"The estate database refused the operation ({exc.orig}); nothing was stored by "
+            "it. If another program is writing to the database, try again when it has finished."
+        )
+    if isinstance(exc, sa.exc.IntegrityError):
+        return (
+            f"The estate database refused the change ({exc.orig}); nothing was stored by it. "
+            "If another import ran at the same time, run this one again."
+        )
+    return None
 
 
 @click.group(cls=EstateGroup, invoke_without_command=True)
@@ -103,39 +214,6 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-@contextmanager
-def open_engine(ctx: click.Context, *, create: bool = False) -> Iterator[Engine]:
-    """The database the command line names, disposed of when the command is done, so no
-    connection outlives it."""
-    engine = db.open_engine(ctx.obj, create=create)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-def print_json(data: Any) -> None:
-    """Print `data` as indented JSON, dates and enumerations as the estate writes them, so
-    every command's --json output reads the same."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=queries.jsonable))
-
-
-TERMINAL_ROWS = 100
-"""Rows a table shows on a terminal unless asked for more."""
-
-T = TypeVar("T")
-
-
-def print_rows(rows: list[T], table: Callable[[list[T]], Table], more: str) -> None:
-    """Print the table of `rows`; on a terminal only the first TERMINAL_ROWS, then say on stderr
-    how many there are and how to see the rest (`more`): tens of thousands of rows take minutes
-    to draw and nobody reads them on a screen. Piped output gets every row."""
-    shown = rows if not out.is_terminal else rows[:TERMINAL_ROWS]
-    out.print(table(shown))
-    if len(shown) < len(rows):
-        err.print(f"Showing the first {len(shown)} of {len(rows):,}: {more}.")
-
-
 def scoring_options(func: F) -> F:
     """The shared `--policy` and `--as-of` options of every command that scores."""
     func = click.option(
@@ -149,90 +227,6 @@ def scoring_options(func: F) -> F:
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="A TOML policy file overriding the default (see `estate policy show`).",
     )(func)
-
-
-def load_scores(
-    ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None
-) -> EstateScores:
-    """Score the whole estate under the chosen policy and date, with a progress bar on a
-    terminal (it takes seconds at tens of thousands of systems). The ranking is kept with the
-    estate, as the terminal UI keeps it, so that the next `rank` is printed at once."""
-    policy = _policy(policy_path, as_of)
-    with open_engine(ctx) as engine:
-        with (
-            engine.connect() as connection,
-            progress_bar("Scoring", err.is_terminal) as progress,
-        ):
-            current = fingerprint(connection, policy)
-            stored = stored_fingerprint(connection)
-            scores = score_estate(connection, policy, progress)
-        if stored != current:
-            keep_snapshot(engine, take_snapshot(scores, current), stored)
-    return scores
-
-
-def load_ranking(
-    ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None
-) -> tuple[Policy, list[RankedRow]]:
-    """The estate's systems in priority order, one line each: the ranking kept from the last
-    scoring when nothing it was scored from has changed (the same imports, lifecycle data,
-    policy, date and version of estate), else scored afresh."""
-    policy = _policy(policy_path, as_of)
-    with open_engine(ctx) as engine, engine.connect() as connection:
-        kept = fresh_snapshot(connection, policy)
-    if kept is not None:
-        return policy, kept.rows
-    return policy, ranked_rows(load_scores(ctx, policy_path, as_of))
-
-
-def load_system_score(
-    ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None, key: str
-) -> SystemScore:
-    """One system's scores: scored alone, with its place from the kept ranking, while that
-    ranking is fresh; else the whole estate is scored (and the ranking kept)."""
-    policy = _policy(policy_path, as_of)
-    with open_engine(ctx) as engine, engine.connect() as connection:
-        rank = kept_rank(connection, policy, key)
-        if rank is not None:
-            return score_system(connection, policy, key, rank)
-    return load_scores(ctx, policy_path, as_of).by_key()[key]
-
-
-def load_ranked_graph(
-    ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None
-) -> tuple[list[RankedRow], EstateGraph]:
-    """The ranking and the dependency graph, for the commands that name systems with their
-    band or plan by priority and need no explanations: with a still-fresh kept ranking only the
-    graph is read (about a second at 50,000 systems, against several to score)."""
-    policy = _policy(policy_path, as_of)
-    with open_engine(ctx) as engine, engine.connect() as connection:
-        kept = fresh_snapshot(connection, policy)
-        if kept is not None:
-            return kept.rows, load_graph(connection)
-    scores = load_scores(ctx, policy_path, as_of)
-    return ranked_rows(scores), scores.graph
-
-
-def _policy(policy_path: Path | None, as_of: dt.datetime | None) -> Policy:
-    return load_policy(policy_path, as_of=as_of.date() if as_of else None)
-
-
-@contextmanager
-def progress_bar(label: str, show: bool) -> Iterator[ProgressCallback | None]:
-    """A transient progress bar on stderr, as the callback a long job reports to; None (no
-    bar) when `show` is false, e.g. off a terminal or with --quiet."""
-    if not show:
-        yield None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeElapsedColumn(), console=err, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-
-        def report(stage: str, done: int, total: int) -> None:
-            # A total of 1 marks a step with no count of its own: the bar pulses instead.
-            bar.update(task, description=stage, completed=done, total=total if total > 1 else None)
-
-        yield report
 
 
 def selection_options(func: F) -> F:

@@ -12,18 +12,11 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from estate.cli.base import (
-    cli,
-    err,
-    json_option,
-    load_ranking,
-    open_engine,
-    out,
-    print_json,
-    print_rows,
-    scoring_options,
-)
-from estate.cli.scoring_commands import EMPTY_ESTATE
+from estate.cli import console
+from estate.cli.base import cli, json_option, scoring_options
+from estate.cli.console import print_json, print_rows
+from estate.cli.database import open_engine
+from estate.cli.scored import EMPTY_ESTATE, load_ranking
 from estate.contracts import (
     Contract,
     Supplier,
@@ -137,7 +130,7 @@ def contracts(
     how many red-rated systems each supplier holds."""
     policy, ranking = load_ranking(ctx, policy_path, as_of)
     if not ranking:
-        err.print(EMPTY_ESTATE)
+        console.err.print(EMPTY_ESTATE)
         return
     chosen = select_rows(ranking, departments=departments)
     with open_engine(ctx) as engine, engine.connect() as connection:
@@ -166,9 +159,9 @@ def contracts(
         f"of {policy.as_of:%d/%m/%Y}: red-rated systems first"
     )
     print_rows(ending, lambda shown: _contract_table(shown, title), "--csv or --json for all")
-    out.print(_supplier_table(suppliers, within))
+    console.out.print(_supplier_table(suppliers, within))
     if not ending:
-        err.print("No support contract ends in that time.")
+        console.err.print("No support contract ends in that time.")
 
 
 PORTFOLIO_CSV_COLUMNS = (
@@ -255,12 +248,12 @@ def portfolio(
                 writer.writerow([neutralise("" if v is None else v) for v in row])
         return
     if not found.products:
-        err.print("No components are stored for this selection.")
+        console.err.print("No components are stored for this selection.")
         return
-    out.print(_portfolio_table(found))
+    console.out.print(_portfolio_table(found))
     candidates = Table(title="Consolidation candidates", title_justify="left")
     for heading in ("Candidate", "Systems", "Depts"):
         candidates.add_column(heading, overflow="fold")
     for c in found.candidates:
         candidates.add_row(c.detail, f"{c.systems:,}", f"{c.departments:,}")
-    out.print(candidates)
+    console.out.print(candidates)

@@ -1,8 +1,7 @@
-"""Commands over the estate database: create, upgrade, demo, list, show, stats, generate."""
+"""Commands over the estate database: create, upgrade, demo, list, stats, generate."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -11,21 +10,11 @@ from rich.table import Table
 from sqlmodel import Session
 
 from estate import db, queries
-from estate.cli.base import (
-    SAMPLE_DIR,
-    cli,
-    err,
-    json_option,
-    load_system_score,
-    open_engine,
-    out,
-    print_json,
-    print_rows,
-    scoring_options,
-)
+from estate.cli import console
+from estate.cli.base import SAMPLE_DIR, cli, json_option
+from estate.cli.console import print_json, print_rows
+from estate.cli.database import open_engine
 from estate.errors import InputError
-from estate.exports.text_formats import system_dict
-from estate.render import render_scores, render_system
 
 
 @cli.command()
@@ -34,7 +23,7 @@ def init(ctx: click.Context) -> None:
     """Create an empty estate database (does nothing to one that exists)."""
     with open_engine(ctx, create=True):
         pass
-    err.print(f"Estate database ready: {ctx.obj}")
+    console.err.print(f"Estate database ready: {ctx.obj}")
 
 
 @cli.command()
@@ -43,9 +32,9 @@ def upgrade(ctx: click.Context) -> None:
     """Upgrade a database made by an older estate to this version's schema."""
     before, after = db.upgrade(ctx.obj)
     if before == after:
-        err.print(f"{ctx.obj} is already at schema version {after}.")
+        console.err.print(f"{ctx.obj} is already at schema version {after}.")
     else:
-        err.print(f"Upgraded {ctx.obj} from schema version {before} to {after}.")
+        console.err.print(f"Upgraded {ctx.obj} from schema version {before} to {after}.")
 
 
 @cli.command()
@@ -84,10 +73,10 @@ def demo(ctx: click.Context, sample_dir: Path, force: bool) -> None:
                 str(len(result.errors)),
                 str(len(result.warnings)),
             )
-        out.print(table)
+        console.out.print(table)
         with Session(engine) as session:
             _print_stats(queries.estate_stats(session))
-    err.print(
+    console.err.print(
         "The sample returns contain deliberate mistakes; see them with "
         "`estate validate sample_data/<file>`. Rejected rows were skipped (--skip-invalid)."
     )
@@ -125,30 +114,6 @@ def _systems_table(rows: list[dict[str, Any]], title: str) -> Table:
     return table
 
 
-@cli.command()
-@click.argument("system")
-@json_option
-@scoring_options
-@click.pass_context
-def show(
-    ctx: click.Context,
-    system: str,
-    as_json: bool,
-    policy_path: Path | None,
-    as_of: dt.datetime | None,
-) -> None:
-    """One SYSTEM (DEPT/REFERENCE): its scores explained, and everything stored about it with
-    where each value came from."""
-    with open_engine(ctx) as engine, Session(engine) as session:
-        detail = queries.describe_system(session, system)
-    detail["scores"] = system_dict(load_system_score(ctx, policy_path, as_of, detail["key"]))
-    if as_json:
-        print_json(detail)
-        return
-    out.print(render_system(detail))
-    out.print(render_scores(detail["scores"], compact=out.width < 120))
-
-
 def _print_stats(stats: dict[str, Any]) -> None:
     table = Table(title="Estate", show_header=False)
     table.add_column("What")
@@ -164,14 +129,14 @@ def _print_stats(stats: dict[str, Any]) -> None:
         ("Imports", "import_batches"),
     ):
         table.add_row(label, f"{stats[key]:,}")
-    out.print(table)
+    console.out.print(table)
     departments = Table(title="Systems by department")
     departments.add_column("Dept")
     departments.add_column("Name")
     departments.add_column("Systems", justify="right")
     for row in stats["systems_by_department"]:
         departments.add_row(row["department"], row["name"], f"{row['systems']:,}")
-    out.print(departments)
+    console.out.print(departments)
 
 
 @cli.command()
@@ -226,4 +191,4 @@ def generate(
         n_systems += 2 * own_layouts
     for path in paths:
         click.echo(str(path))
-    err.print(f"{n_systems:,} systems in {len(paths)} returns, seed {seed}.")
+    console.err.print(f"{n_systems:,} systems in {len(paths)} returns, seed {seed}.")

@@ -14,16 +14,10 @@ from typing import Any
 import click
 from rich.table import Table
 
-from estate.cli.base import (
-    cli,
-    err,
-    json_option,
-    load_ranked_graph,
-    out,
-    print_json,
-    scoring_options,
-    selection_options,
-)
+from estate.cli import console
+from estate.cli.base import cli, json_option, scoring_options, selection_options
+from estate.cli.console import print_json
+from estate.cli.scored import load_ranked_graph
 from estate.costs import group_costs, money
 from estate.errors import InputError
 from estate.exports.columns import plain_value
@@ -161,9 +155,9 @@ def graph_show(
     for distance, neighbour in found:
         relation = "depends on" if distance > 0 else "used by"
         table.add_row(str(abs(distance)), relation, label(neighbour))
-    out.print(table)
+    console.out.print(table)
     if blast is not None:
-        out.print(f"Blast radius: {blast.describe()}.")
+        console.out.print(f"Blast radius: {blast.describe()}.")
 
 
 def _emit(graph_: Any, fmt: GraphFormat, output: Path | None) -> None:
@@ -171,7 +165,7 @@ def _emit(graph_: Any, fmt: GraphFormat, output: Path | None) -> None:
         click.echo(WRITERS[fmt](graph_), nl=False)
     else:
         write_graph(graph_, fmt, output)
-        err.print(
+        console.err.print(
             f"Wrote {counted(graph_.number_of_nodes(), 'system')} and "
             f"{counted(graph_.number_of_edges(), 'dependency', 'dependencies')} to {output}."
         )
@@ -198,8 +192,8 @@ def graph_path(
         if position:
             previous = chain[position - 1]
             arrow = "depends on" if ranked.graph.graph.has_edge(previous, key) else "is used by"
-            out.print(f"  {arrow}")
-        out.print(label(key))
+            console.out.print(f"  {arrow}")
+        console.out.print(label(key))
 
 
 @graph.command("central")
@@ -227,7 +221,7 @@ def graph_central(
     label = ranked.label
     for key, r in central:
         table.add_row(label(key), str(r.total), str(r.direct), str(r.critical), str(r.departments))
-    out.print(table)
+    console.out.print(table)
 
 
 @graph.command("shared")
@@ -249,7 +243,7 @@ def graph_shared(
     label = ranked.label
     for key, departments in shared:
         table.add_row(label(key), ", ".join(departments))
-    out.print(table)
+    console.out.print(table)
 
 
 @graph.command("orphans")
@@ -265,10 +259,10 @@ def graph_orphans(
     if as_json:
         print_json(alone)
         return
-    out.print(f"{len(alone)} systems have no recorded dependencies:")
+    console.out.print(f"{len(alone)} systems have no recorded dependencies:")
     label = ranked.label
     for key in alone:
-        out.print(f"  {label(key)}")
+        console.out.print(f"  {label(key)}")
 
 
 @graph.command("clusters")
@@ -284,9 +278,9 @@ def graph_clusters(
     if as_json:
         print_json(groups)
         return
-    out.print(f"{len(groups)} groups of systems must move together:")
+    console.out.print(f"{len(groups)} groups of systems must move together:")
     for number, group in enumerate(groups, start=1):
-        out.print(f"  {number}. " + ", ".join(group))
+        console.out.print(f"  {number}. " + ", ".join(group))
 
 
 @graph.command("export")
@@ -407,4 +401,4 @@ def waves(
             table.add_row(
                 str(w.number), str(len(w.systems)), money(line.cost) + unknown, shown + note
             )
-        out.print(table)
+        console.out.print(table)

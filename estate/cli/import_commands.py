@@ -1,19 +1,20 @@
-"""Commands for departmental returns: import, validate (a dry run) and template."""
+"""Commands for departmental returns: import, and validate (a dry run)."""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import click
 
-from estate.cli.base import cli, err, open_engine, out, print_json, progress_bar
+from estate.cli import console
+from estate.cli.base import cli
+from estate.cli.console import print_json, progress_bar
+from estate.cli.database import open_engine
 from estate.render_import import change_table, deleted_line, import_summary, problem_summary
-from estate.words import counted
 from importers import ImportOptions, ImportResult, import_return, load_user_mapping
-from importers.layout import RecordKind
-from importers.prefill import department_records
 from importers.report import write_report
-from importers.template import write_return
 
 _FILES = click.argument(
     "files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
@@ -48,16 +49,16 @@ def _print_result(result: ImportResult, dry_run: bool, report: Path | None) -> N
     """A result as a person reads it: problems by kind, the change set of a dry run, and what
     was (or would be) done."""
     if result.problems:
-        out.print(problem_summary(result.problems))
+        console.out.print(problem_summary(result.problems))
         where = f"in {report}" if report is not None else "with --report FILE (.xlsx or .json)"
-        out.print(f"Every problem, one per line: {where}, or --json.")
+        console.out.print(f"Every problem, one per line: {where}, or --json.")
     table = change_table(result) if dry_run else None
     if table is not None:
-        out.print(table)
-    out.print(import_summary(result, dry_run))
+        console.out.print(table)
+    console.out.print(import_summary(result, dry_run))
     deleted = deleted_line(result)
     if deleted is not None:
-        out.print(deleted)
+        console.out.print(deleted)
 
 
 def _run(
@@ -68,17 +69,22 @@ def _run(
     quiet: bool = False,
     write_mapping: Path | None = None,
 ) -> None:
-    show_progress = err.is_terminal and not (quiet or as_json)
+    show_progress = console.err.is_terminal and not (quiet or as_json)
     results = [_import_one(path, options, show_progress) for path in files]
     if write_mapping is not None:
         results[0].write_mapping(write_mapping)
-        err.print(f"Mapping of {results[0].file.name}'s headers written to {write_mapping}.")
-    if report is not None:
-        write_report(
-            report, [r.as_dict() for r in results], [p for r in results for p in r.problems]
+        console.err.print(
+            f"Mapping of {results[0].file.name}'s headers written to {write_mapping}."
         )
+
+    @cache
+    def summaries() -> list[dict[str, Any]]:
+        return [r.as_dict() for r in results]
+
+    if report is not None:
+        write_report(report, [p for r in results for p in r.problems], summaries)
     if as_json:
-        print_json([r.as_dict() for r in results])
+        print_json(summaries())
     else:
         for result in results:
             _print_result(result, options.dry_run, report)
@@ -150,22 +156,3 @@ def validate(
         department=department, mapping=load_user_mapping(mapping) if mapping else {}, dry_run=True
     )
     _run(files, options, report, as_json, quiet, write_mapping)
-
-
-@cli.command()
-@click.argument("out_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--department", "-d", help="Pre-fill with this department's current data.")
-@click.pass_context
-def template(ctx: click.Context, out_file: Path, department: str | None) -> None:
-    """Write the official return workbook to OUT_FILE (.xlsx), blank or pre-filled."""
-    if out_file.suffix.lower() != ".xlsx":
-        raise click.BadParameter("the template is an .xlsx file", param_hint="OUT_FILE")
-    if department is None:
-        write_return(out_file)
-        err.print(f"Blank return written to {out_file}.")
-        return
-    with open_engine(ctx) as engine, engine.connect() as connection:
-        cover, records = department_records(connection, department)
-    write_return(out_file, cover=cover, records=records)
-    systems = counted(len(records[RecordKind.SYSTEMS]), "system")
-    err.print(f"Return for {cover['Department code']} pre-filled with {systems}: {out_file}.")

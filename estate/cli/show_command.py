@@ -1,0 +1,42 @@
+"""`estate show`: one system's scores explained, and everything stored about it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+from sqlmodel import Session
+
+from estate import queries
+from estate.cli import console
+from estate.cli.base import cli, json_option, scoring_options
+from estate.cli.console import print_json
+from estate.cli.database import open_engine
+from estate.cli.scored import load_system_score
+from estate.exports.text_formats import system_dict
+from estate.render import render_scores, render_system
+
+
+@cli.command()
+@click.argument("system")
+@json_option
+@scoring_options
+@click.pass_context
+def show(
+    ctx: click.Context,
+    system: str,
+    as_json: bool,
+    policy_path: Path | None,
+    as_of: dt.datetime | None,
+) -> None:
+    """One SYSTEM (DEPT/REFERENCE): its scores explained, and everything stored about it with
+    where each value came from."""
+    with open_engine(ctx) as engine, Session(engine) as session:
+        detail = queries.describe_system(session, system)
+    detail["scores"] = system_dict(load_system_score(ctx, policy_path, as_of, detail["key"]))
+    if as_json:
+        print_json(detail)
+        return
+    console.out.print(render_system(detail))
+    console.out.print(render_scores(detail["scores"], compact=console.out.width < 120))
