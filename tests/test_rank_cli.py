@@ -456,13 +456,13 @@ def test_rank_json_scores_afresh_when_the_estate_policy_or_catalogue_changes(
     run: Run, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scorings: list[object] = []
-    real = cli_base.score_estate
+    real = score_estate
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         scorings.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(cli_base, "score_estate", counted)
+    monkeypatch.setattr(cli_base, "score_estate", counted)  # as the command line calls it
 
     def ranked(*extra: str | Path) -> dict[str, Any]:
         result = run("--db", demo_db, "rank", "--json", *AS_OF, *extra)
