@@ -432,6 +432,9 @@ def palette_rows(systems: int) -> list[Any]:
                 0,
                 "",
                 None,
+                None,
+                None,
+                0,
             )
         )
     return rows

@@ -29,7 +29,7 @@ from estate.errors import (
 )
 
 APPLICATION = "estate"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The schema version this code reads and writes."""
 
 BUSY_TIMEOUT_MS = 10_000
@@ -78,7 +78,24 @@ def _to_version_3(connection: Connection) -> None:
     connection.execute(models.table_of(models.RankingSnapshot).delete())
 
 
-MIGRATIONS: dict[int, Migration] = {1: _to_version_2, 2: _to_version_3}
+def _to_version_4(connection: Connection) -> None:
+    """Version 3 to 4: the kept ranking's rows carry each system's explanation as `rank
+    --json` gives it, its sign-in, whether it faces the internet and its security weight; the
+    kept ranking is dropped, to be worked out afresh with them."""
+    table = models.table_of(models.RankingSnapshotRow)
+    present = {c["name"] for c in sa.inspect(connection).get_columns(table.name)}
+    for name in models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_4:
+        if name in present:  # a version 1 estate gets the table whole from step 1 to 2
+            continue
+        column = table.c[name]
+        kind = column.type.compile(dialect=connection.dialect)
+        default = "" if column.nullable else " NOT NULL DEFAULT 0"
+        connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}{default}")
+    connection.execute(table.delete())
+    connection.execute(models.table_of(models.RankingSnapshot).delete())
+
+
+MIGRATIONS: dict[int, Migration] = {1: _to_version_2, 2: _to_version_3, 3: _to_version_4}
 """Upgrade steps: MIGRATIONS[n] takes a database from schema version n to n + 1.
 
 A short ordered list instead of Alembic: one embedded file format, few versions, upgrades run

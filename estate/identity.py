@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 from estate.enums import SignIn
-from estate.scoring.results import SystemScore
 
 CITIZEN = "Citizen-facing"
 STAFF = "Staff-facing"
@@ -25,22 +25,46 @@ CANDIDATE_FOR = {
 """What each audience's own sign-in should move to."""
 
 
-def audience(system: SystemScore) -> str:
+class SignsIn(Protocol):
+    """A system as the sign-in lists need it: a scored system, or its line of a ranking."""
+
+    @property
+    def rank(self) -> int: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def department(self) -> str: ...
+    @property
+    def priority(self) -> float: ...
+    @property
+    def sign_in(self) -> str | None: ...
+    @property
+    def internet_facing(self) -> bool | None: ...
+    @property
+    def run_cost(self) -> float | None: ...
+
+
+S = TypeVar("S", bound=SignsIn)
+
+
+def audience(system: SignsIn) -> str:
     """Who signs in to the system: citizen-facing, staff-facing, or not known."""
-    facing: bool | None = system.record.internet_facing
+    facing = system.internet_facing
     if facing is None:
         return NOT_KNOWN
     return CITIZEN if facing else STAFF
 
 
 @dataclass(frozen=True)
-class SignInGroup:
+class SignInGroup(Generic[S]):
     """One department's systems with their own sign-in for one audience, highest priority
     first."""
 
     department: str
     audience: str
-    systems: list[SystemScore]
+    systems: list[S]
 
     @property
     def candidate_for(self) -> str:
@@ -48,10 +72,10 @@ class SignInGroup:
         return CANDIDATE_FOR[self.audience]
 
 
-def own_sign_in(systems: Iterable[SystemScore]) -> list[SignInGroup]:
+def own_sign_in(systems: Iterable[S]) -> list[SignInGroup[S]]:
     """Systems running their own sign-in, grouped by department and audience: departments with
     the most first, then citizen-facing, staff-facing and not known, each in priority order."""
-    grouped: dict[tuple[str, str], list[SystemScore]] = {}
+    grouped: dict[tuple[str, str], list[S]] = {}
     for system in sorted(systems, key=lambda s: s.rank):
         if system.sign_in == SignIn.OWN_ACCOUNTS.value:
             grouped.setdefault((system.department, audience(system)), []).append(system)

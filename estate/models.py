@@ -330,6 +330,16 @@ class RankingSnapshotRow(SQLModel, table=True):
     top_reason: str = ""
     run_cost: float | None = None
     """The annual run cost as the return gave it."""
+    sign_in: str | None = None
+    """How users sign in (a `SignIn` value), for the sign-in lists."""
+    internet_facing: bool | None = None
+    """Whether the system faces the internet: who signs in to its own sign-in."""
+    security_weight: int = 0
+    """Its security gaps' summed severity, for ordering by security."""
+    explanation: str | None = Field(default=None, sa_type=sa.Text)
+    """Everything concluded about the system as `rank --json` gives it, one compact JSON
+    text, so that `rank --json` prints from the kept ranking; None in a ranking kept without
+    it (then `rank --json` scores afresh)."""
 
 
 SNAPSHOT_ROW_COLUMNS_IN_VERSION_3 = (
@@ -344,6 +354,10 @@ SNAPSHOT_ROW_COLUMNS_IN_VERSION_3 = (
 )
 """The ranking snapshot's columns that version 3 added, so that a board's outputs (contracts,
 portfolio, `rank --csv`) are served from the kept ranking."""
+
+SNAPSHOT_ROW_COLUMNS_IN_VERSION_4 = ("sign_in", "internet_facing", "security_weight", "explanation")
+"""The ranking snapshot's columns that version 4 added, so that `rank --json`, every order of
+`rank --csv` and the sign-in lists are served from the kept ranking."""
 
 
 class SchemaVersion(SQLModel, table=True):

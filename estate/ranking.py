@@ -52,6 +52,19 @@ SORT_KEYS: dict[RankBy, Callable[[SystemScore], Any]] = {
 }
 
 
+ROW_SORT_KEYS: dict[RankBy, Callable[[RankedRow], Any]] = {
+    RankBy.PRIORITY: lambda r: r.rank,
+    RankBy.LEGACY: lambda r: (-(r.legacy or -1), r.rank),
+    RankBy.CLOUD: lambda r: (
+        _READINESS_ORDER[Readiness(r.readiness)],
+        -(r.cloud_score or 0),
+        r.rank,
+    ),
+    RankBy.SECURITY: lambda r: (-r.security_weight, r.rank),
+}
+"""`SORT_KEYS` for the lines of a ranking, which carry what each order needs."""
+
+
 def parse_band(text: str) -> Band:
     """A band from what people type: "red", "Red-rated", "high"..."""
     key = normalise(text)
@@ -87,12 +100,13 @@ def select_systems(
 def select_rows(
     rows: Iterable[RankedRow],
     *,
+    by: RankBy = RankBy.PRIORITY,
     departments: Iterable[str] = (),
     bands: Iterable[Band] = (),
     top: int | None = None,
 ) -> list[RankedRow]:
-    """The rows of a ranking, kept in priority order, that pass the same filters as
-    `select_systems`, cut to `top`."""
+    """The rows of a ranking (in priority order) that pass the same filters as
+    `select_systems`, in the same order, cut to `top`."""
     pool = list(rows)
     wanted_departments = _departments(departments, {r.department for r in pool})
     wanted_bands = {b.value for b in bands}
@@ -102,6 +116,8 @@ def select_rows(
         if (not wanted_departments or r.department in wanted_departments)
         and (not wanted_bands or r.band in wanted_bands)
     ]
+    if by != RankBy.PRIORITY:
+        chosen.sort(key=ROW_SORT_KEYS[by])
     return chosen[:top] if top is not None else chosen
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -19,8 +20,11 @@ from sqlalchemy.engine import Connection, Engine
 import estate
 from estate import models
 from estate.catalogue import builtin
-from estate.db import insert_rows
+from estate.db import in_batches, insert_rows
+from estate.exports.text_formats import system_dict
 from estate.figures import EstateFigures, estate_figures
+from estate.jsonable import jsonable
+from estate.ranking import security_weight
 from estate.scoring import EstateScores
 from estate.scoring.policy import Policy
 from estate.scoring.results import Severity, SystemScore
@@ -55,6 +59,11 @@ class RankedRow(NamedTuple):
     top_reason: str
     run_cost: float | None
     """The annual run cost the return gave, or None when it gave none."""
+    sign_in: str | None
+    """How users sign in (a `SignIn` value), or None when the return did not say."""
+    internet_facing: bool | None
+    security_weight: int
+    """Its security gaps' summed severity, for ordering by security."""
 
 
 FIELDS = RankedRow._fields
@@ -84,12 +93,28 @@ def ranked_row(s: SystemScore) -> RankedRow:
         s.blast.total if s.blast else 0,
         s.reasons[0] if s.reasons else "",
         s.record.annual_run_cost,
+        s.sign_in,
+        s.internet_facing,
+        security_weight(s),
     )
 
 
 def ranked_rows(scores: EstateScores) -> list[RankedRow]:
     """The scored estate's systems in priority order, one line each."""
     return [ranked_row(s) for s in scores.systems]
+
+
+def explanation(system: SystemScore) -> str:
+    """Everything concluded about one system as `rank --json` gives it, as one compact JSON
+    text: kept with its ranked row, so that `rank --json` need not score the estate again."""
+    return json.dumps(
+        system_dict(system), ensure_ascii=False, separators=(",", ":"), default=jsonable
+    )
+
+
+def explanations(scores: EstateScores) -> list[str]:
+    """Every scored system's explanation (`explanation`), in priority order."""
+    return [explanation(s) for s in scores.systems]
 
 
 @dataclass
@@ -100,6 +125,9 @@ class Snapshot:
     figures: EstateFigures
     fingerprint: str
     scored_at: dt.datetime
+    explanations: list[str] | None = None
+    """Each row's `explanation`, in the rows' order, when the snapshot is to be kept with them;
+    None as read back (they are read one selection at a time, by `kept_explanations`)."""
 
 
 def fingerprint(connection: Connection, policy: Policy) -> str:
@@ -127,7 +155,13 @@ def fingerprint(connection: Connection, policy: Policy) -> str:
 def take_snapshot(scores: EstateScores, current: str) -> Snapshot:
     """The scored estate's ranking and overview figures, to keep under `current`, the
     fingerprint taken before scoring (an import landing meanwhile then makes it out of date)."""
-    return Snapshot(ranked_rows(scores), estate_figures(scores), current, dt.datetime.now(dt.UTC))
+    return Snapshot(
+        ranked_rows(scores),
+        estate_figures(scores),
+        current,
+        dt.datetime.now(dt.UTC),
+        explanations(scores),
+    )
 
 
 def stored_fingerprint(connection: Connection) -> str | None:
@@ -185,7 +219,29 @@ def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
             figures=snapshot.figures.to_json(),
         )
     )
-    insert_rows(connection, SNAPSHOT_ROWS, FIELDS, snapshot.rows)
+    texts = snapshot.explanations
+    if texts is None:
+        insert_rows(connection, SNAPSHOT_ROWS, FIELDS, snapshot.rows)
+        return
+    rows = [(*row, text) for row, text in zip(snapshot.rows, texts, strict=True)]
+    insert_rows(connection, SNAPSHOT_ROWS, (*FIELDS, "explanation"), rows)
+
+
+def kept_explanations(connection: Connection, ranks: Sequence[int]) -> list[str] | None:
+    """The kept explanations of the systems at `ranks`, in that order; None when any was kept
+    without one. The caller checks that the kept ranking is fresh, in the same transaction."""
+    found: dict[int, str | None] = {}
+    column = SNAPSHOT_ROWS.c.rank
+    for batch in in_batches(ranks):
+        statement = sa.select(column, SNAPSHOT_ROWS.c.explanation).where(column.in_(batch))
+        found.update((rank, text) for rank, text in connection.execute(statement))
+    texts: list[str] = []
+    for rank in ranks:
+        text = found.get(rank)
+        if text is None:
+            return None
+        texts.append(text)
+    return texts
 
 
 def keep_snapshot(engine: Engine, snapshot: Snapshot, stored: str | None) -> bool:

@@ -46,6 +46,9 @@ def _row(rank: int, key: str, name: str) -> RankedRow:
         0,
         "",
         None,
+        None,
+        None,
+        0,
     )
 
 

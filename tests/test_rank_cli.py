@@ -7,13 +7,16 @@ import datetime as dt
 import io
 import json
 import re
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from estate import db
+from estate.cli import scored as cli_scored
 from estate.enums import ComponentKind
 from estate.errors import NotFound
 from estate.scoring import score_estate, score_system
@@ -410,3 +413,92 @@ def neutral(text: str) -> str:
     from estate.files import neutralise
 
     return str(neutralise(text))
+
+
+def _forget_kept_ranking(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as raw, raw:
+        raw.execute("DELETE FROM ranking_snapshot_row")
+        raw.execute("DELETE FROM ranking_snapshot")
+
+
+RANK_VARIANTS = [
+    (*by, *chosen, *output)
+    for by in (("--by", "priority"), ("--by", "legacy"), ("--by", "cloud"), ("--by", "security"))
+    for chosen in ((), ("--department", "dbp"), ("--band", "red", "--top", "4"), ("--top", "9"))
+    for output in (("--json",), ("--csv",))
+] + [("--by", "identity", *output) for output in (("--json",), ("--csv",), ())]
+
+
+def test_rank_json_and_csv_from_the_kept_ranking_are_byte_identical_to_a_fresh_scoring(
+    run: Run, demo_db: Path, monkeypatch: pytest.MonkeyPatch, forbid_scoring: Callable[[], None]
+) -> None:
+    fresh = {}
+    for variant in RANK_VARIANTS:
+        _forget_kept_ranking(demo_db)  # nothing kept: this one scores the estate
+        result = run("--db", demo_db, "rank", *variant, *AS_OF)
+        assert result.exit_code == 0, result.output
+        fresh[variant] = result.stdout
+    forbid_scoring()
+    for variant in RANK_VARIANTS:
+        kept = run("--db", demo_db, "rank", *variant, *AS_OF)
+        assert kept.exit_code == 0, (variant, kept.output)
+        assert kept.stdout == fresh[variant], variant
+    by_security = json.loads(fresh["--by", "security", "--top", "9", "--json"])["systems"]
+    weights = [
+        sum({"High": 3, "Medium": 2, "Low": 1}[g["severity"]] for g in s["security_gaps"])
+        for s in by_security
+    ]
+    assert weights == sorted(weights, reverse=True) and len(weights) == 9
+    assert run("--db", demo_db, "rank", "--json", "-d", "NOPE", *AS_OF).exit_code == 1
+
+
+def test_rank_json_scores_afresh_when_the_estate_policy_or_catalogue_changes(
+    run: Run, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scorings: list[object] = []
+    real = score_estate
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        scorings.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cli_scored, "score_estate", counted)  # as the command line calls it
+
+    def ranked(*extra: str | Path) -> dict[str, Any]:
+        result = run("--db", demo_db, "rank", "--json", *AS_OF, *extra)
+        assert result.exit_code == 0, result.output
+        data: dict[str, Any] = json.loads(result.stdout)
+        return data
+
+    first = ranked()
+    assert len(scorings) == 1
+    assert ranked() == first and len(scorings) == 1, "served from the kept ranking"
+
+    renamed = small_return(
+        tmp_path / "dbp.xlsx",
+        [system_row("DBP-00001", name="Renamed Payments Hub")],
+        components=[],
+        dependencies=[],
+        security=[],
+    )
+    assert run("--db", demo_db, "import", renamed, "--quiet").exit_code == 0
+    after_import = ranked()
+    assert len(scorings) == 2
+    names = {s["key"]: s["name"] for s in after_import["systems"]}
+    assert names["DBP/DBP-00001"] == "Renamed Payments Hub"
+
+    heavier = tmp_path / "policy.toml"
+    heavier.write_text("[priority.weights]\nlegacy = 9\n", encoding="utf-8")
+    weighted = ranked("--policy", heavier)
+    assert len(scorings) == 3 and weighted["policy"] != after_import["policy"]
+    assert ranked("--policy", heavier) == weighted and len(scorings) == 3
+    assert ranked() == after_import and len(scorings) == 4, "the default policy again"
+
+    lifecycle = tmp_path / "widgetos.json"
+    lifecycle.write_text(json.dumps([{"cycle": "9", "eol": "2024-01-31"}]), encoding="utf-8")
+    imported = run("--db", demo_db, "catalogue", "import", lifecycle, "--product", "widgetos")
+    assert imported.exit_code == 0, imported.output
+    recatalogued = ranked()
+    assert len(scorings) == 5
+    assert recatalogued["catalogue"].endswith("+imported")
+    assert recatalogued["catalogue"] != after_import["catalogue"]

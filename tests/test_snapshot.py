@@ -22,6 +22,7 @@ from estate.snapshot import (
     Snapshot,
     fingerprint,
     keep_snapshot,
+    kept_explanations,
     load_snapshot,
     ranked_rows,
     scored_when,
@@ -194,3 +195,52 @@ def test_upgrading_a_version_2_estate_adds_the_snapshot_columns_and_drops_the_ke
         assert any(row.run_cost for row in stored.rows) and any(r.disposition for r in stored.rows)
     finally:
         engine.dispose()
+
+
+def test_upgrading_a_version_3_estate_adds_the_explanations_and_drops_the_kept_ranking(
+    demo_db: Path, run: Run
+) -> None:
+    engine = db.open_engine(demo_db)
+    try:
+        assert keep_snapshot(engine, _take(engine, load_policy(as_of=AS_OF)), None)
+    finally:
+        engine.dispose()
+    with closing(sqlite3.connect(demo_db)) as raw, raw:  # the snapshot rows as version 3 had them
+        for name in models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_4:
+            raw.execute(f"ALTER TABLE ranking_snapshot_row DROP COLUMN {name}")
+        raw.execute("UPDATE estate_schema SET version = 3")
+    refused = run("--db", demo_db, "rank", "--json", "--as-of", AS_OF.isoformat())
+    assert refused.exit_code == 1 and "estate upgrade" in refused.stderr
+    assert db.upgrade(demo_db) == (3, db.SCHEMA_VERSION)
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection:
+            columns = {
+                c["name"] for c in sa.inspect(connection).get_columns("ranking_snapshot_row")
+            }
+            assert set(models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_4) <= columns
+            assert load_snapshot(connection) is None, "the old ranking is scored afresh"
+    finally:
+        engine.dispose()
+    fresh = run("--db", demo_db, "rank", "--json", "--as-of", AS_OF.isoformat())
+    assert fresh.exit_code == 0, fresh.output
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection:
+            stored = load_snapshot(connection)
+            assert stored is not None
+            ranks = [row.rank for row in stored.rows]
+            texts = kept_explanations(connection, ranks)
+    finally:
+        engine.dispose()
+    assert texts is not None
+    assert [json.loads(t) for t in texts] == json.loads(fresh.stdout)["systems"]
+
+
+def test_a_ranking_kept_without_explanations_serves_no_json(engine: Engine) -> None:
+    taken = _take(engine, load_policy(as_of=AS_OF))
+    assert taken.explanations is None
+    assert keep_snapshot(engine, taken, None)
+    with engine.connect() as connection:
+        assert kept_explanations(connection, [1, 2]) is None
+        assert kept_explanations(connection, []) == []

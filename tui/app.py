@@ -21,7 +21,13 @@ from estate.figures import estate_figures
 from estate.graph import EstateGraph
 from estate.scoring import EstateScores, score_estate
 from estate.scoring.policy import load_policy
-from estate.snapshot import Snapshot, fingerprint, keep_snapshot, load_snapshot
+from estate.snapshot import (
+    Snapshot,
+    explanations,
+    fingerprint,
+    keep_snapshot,
+    load_snapshot,
+)
 from tui.commands import EstateCommands, SystemCommands
 from tui.data import RankedData
 from tui.screens.overview import OverviewScreen, overview
@@ -180,7 +186,9 @@ class EstateApp(App[None]):
             report("Summarising the estate", 0, 1)
             figures = estate_figures(scores)
             self.post_message(self.Summarised(overview(figures)))
-            fresh = Snapshot(data.rows, figures, current, dt.datetime.now(dt.UTC))
+            fresh = Snapshot(
+                data.rows, figures, current, dt.datetime.now(dt.UTC), explanations(scores)
+            )
             keep_snapshot(engine, fresh, snapshot.fingerprint if snapshot else None)
             data.finder  # noqa: B018  the palette's system index, ready before it is opened
         finally:

@@ -38,7 +38,7 @@ def load_scores(
     """Score the whole estate under the chosen policy and date, with a progress bar on a
     terminal (it takes seconds at tens of thousands of systems). The ranking is kept with the
     estate, as the terminal UI keeps it, so that the next `rank` is printed at once."""
-    policy = _policy(policy_path, as_of)
+    policy = policy_of(policy_path, as_of)
     with open_engine(ctx) as engine:
         with (
             engine.connect() as connection,
@@ -58,7 +58,7 @@ def load_ranking(
     """The estate's systems in priority order, one line each: the ranking kept from the last
     scoring when nothing it was scored from has changed (the same imports, lifecycle data,
     policy, date and version of estate), else scored afresh."""
-    policy = _policy(policy_path, as_of)
+    policy = policy_of(policy_path, as_of)
     with open_engine(ctx) as engine, engine.connect() as connection:
         kept = fresh_snapshot(connection, policy)
     if kept is not None:
@@ -71,7 +71,7 @@ def load_system_score(
 ) -> SystemScore:
     """One system's scores: scored alone, with its place from the kept ranking, while that
     ranking is fresh; else the whole estate is scored (and the ranking kept)."""
-    policy = _policy(policy_path, as_of)
+    policy = policy_of(policy_path, as_of)
     with open_engine(ctx) as engine, engine.connect() as connection:
         rank = kept_rank(connection, policy, key)
         if rank is not None:
@@ -85,7 +85,7 @@ def load_ranked_graph(
     """The ranking and the dependency graph, for the commands that name systems with their
     band or plan by priority and need no explanations: with a still-fresh kept ranking only the
     graph is read (about a second at 50,000 systems, against several to score)."""
-    policy = _policy(policy_path, as_of)
+    policy = policy_of(policy_path, as_of)
     with open_engine(ctx) as engine, engine.connect() as connection:
         kept = fresh_snapshot(connection, policy)
         if kept is not None:
@@ -94,5 +94,6 @@ def load_ranked_graph(
     return ranked_rows(scores), scores.graph
 
 
-def _policy(policy_path: Path | None, as_of: dt.datetime | None) -> Policy:
+def policy_of(policy_path: Path | None, as_of: dt.datetime | None) -> Policy:
+    """The policy the shared `--policy` and `--as-of` options choose."""
     return load_policy(policy_path, as_of=as_of.date() if as_of else None)

@@ -14,8 +14,7 @@ from estate.cli import console
 from estate.cli.base import cli, json_option, scoring_options, selection_options
 from estate.cli.console import print_json, print_rows, progress_bar
 from estate.cli.database import open_engine
-from estate.cli.scored import EMPTY_ESTATE, load_ranking, load_scores
-from estate.costs import run_cost
+from estate.cli.scored import EMPTY_ESTATE, load_ranking, load_scores, policy_of
 from estate.dispositions import disposition_words
 from estate.errors import InputError
 from estate.exports import ExportFormat, export_ranking, format_for
@@ -26,11 +25,11 @@ from estate.files import neutralise
 from estate.identity import CITIZEN, own_sign_in
 from estate.portfolio import Portfolio, read_portfolio
 from estate.ranking import RankBy, parse_band, select_rows, select_systems
+from estate.ranking_json import kept_ranking_json, ranking_head
 from estate.render import BAND_STYLE
 from estate.scoring.policy import Policy
-from estate.scoring.results import SystemScore, score_text
-from estate.scoring.serialise import SCHEMA_VERSION
-from estate.snapshot import RankedRow, ranked_row
+from estate.scoring.results import score_text
+from estate.snapshot import RankedRow
 from estate.words import counted
 
 CSV_COLUMNS = (
@@ -134,42 +133,38 @@ def rank(
 ) -> None:
     """Systems in remediation priority order, with the reason each is where it is."""
     wanted_bands = [parse_band(b) for b in bands]
-    if by == RankBy.PRIORITY and not as_json:
-        # The table and the CSV need only the ranking's lines, kept from the last scoring if
-        # still fresh.
-        policy, ranking = load_ranking(ctx, policy_path, as_of)
-        if not ranking:
-            console.err.print(EMPTY_ESTATE)
+    if as_json and by != "identity":
+        order = RankBy(by)
+        policy = policy_of(policy_path, as_of)
+        with open_engine(ctx) as engine, engine.connect() as connection:
+            kept = kept_ranking_json(
+                connection, policy, by=order, departments=departments, bands=wanted_bands, top=top
+            )
+        if kept is not None:
+            click.echo(kept)
             return
-        chosen = select_rows(ranking, departments=departments, bands=wanted_bands, top=top)
-        if as_csv:
-            _print_csv(chosen)
-        else:
-            _print_ranking(chosen, by, policy, top)
-        return
-    scores = load_scores(ctx, policy_path, as_of)
-    if by == "identity":
-        _identity_report(scores.systems, departments, as_json, as_csv)
-        return
-    rows = select_systems(
-        scores.systems, by=RankBy(by), departments=departments, bands=wanted_bands, top=top
-    )
-    policy = scores.policy
-    if as_json:
-        print_json(
-            {
-                "schema_version": SCHEMA_VERSION,
-                "as_of": policy.as_of.isoformat(),
-                "policy": policy.name,
-                "catalogue": scores.catalogue.version,
-                "ranked_by": by,
-                "systems": [system_dict(s) for s in rows],
-            }
+        scores = load_scores(ctx, policy_path, as_of)
+        rows = select_systems(
+            scores.systems, by=order, departments=departments, bands=wanted_bands, top=top
         )
-    elif as_csv:
-        _print_csv([ranked_row(s) for s in rows])
+        head = ranking_head(scores.policy, scores.catalogue.version, by)
+        print_json({**head, "systems": [system_dict(s) for s in rows]})
+        return
+    # Everything else needs only the ranking's lines, kept from the last scoring if still fresh.
+    policy, ranking = load_ranking(ctx, policy_path, as_of)
+    if by == "identity":
+        _identity_report(ranking, departments, as_json, as_csv)
+        return
+    if not ranking:
+        console.err.print(EMPTY_ESTATE)
+        return
+    chosen = select_rows(
+        ranking, by=RankBy(by), departments=departments, bands=wanted_bands, top=top
+    )
+    if as_csv:
+        _print_csv(chosen)
     else:
-        _print_ranking([ranked_row(s) for s in rows], by, policy, top)
+        _print_ranking(chosen, by, policy, top)
 
 
 def _print_ranking(rows: list[RankedRow], by: str, policy: Policy, top: int | None) -> None:
@@ -195,11 +190,11 @@ IDENTITY_CSV_COLUMNS = (
 
 
 def _identity_report(
-    systems: list[SystemScore], departments: tuple[str, ...], as_json: bool, as_csv: bool
+    ranking: list[RankedRow], departments: tuple[str, ...], as_json: bool, as_csv: bool
 ) -> None:
     """Systems with their own sign-in, by department, citizen-facing (for GOV.UK One Login)
     apart from staff-facing (for the department's directory), every one listed."""
-    groups = own_sign_in(select_systems(systems, departments=departments))
+    groups = own_sign_in(select_rows(ranking, departments=departments))
     if as_json:
         print_json(sign_in_list(groups))
         return
@@ -217,8 +212,8 @@ def _identity_report(
                     s.key,
                     s.name,
                     s.priority,
-                    s.legacy.band or "",
-                    plain_value(run_cost(s), "money"),
+                    s.band or "",
+                    plain_value(s.run_cost, "money"),
                 )
             ]
             for g in groups

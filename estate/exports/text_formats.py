@@ -6,8 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from estate.contracts import Contract, Supplier
 from estate.costs import CostFigures, CostLine, group_costs, headline, money, red_unfunded_words
@@ -18,11 +19,13 @@ from estate.exports.columns import PRIORITY_COLUMNS, plain_value, suggested
 from estate.exports.summary import DataQuality, Summary
 from estate.files import neutralise
 from estate.graph.waves import Wave
-from estate.identity import SignInGroup
+from estate.identity import SignInGroup, SignsIn
 from estate.portfolio import EXTENDED, OUT_OF_SUPPORT, Portfolio
 from estate.scoring.results import SystemScore, score_text
 from estate.scoring.serialise import SCHEMA_VERSION, score_dict
 from estate.words import counted
+
+Signed = TypeVar("Signed", bound=SignsIn)
 
 
 def to_csv(selection: list[SystemScore]) -> str:
@@ -95,8 +98,9 @@ def wave_costs(selection: list[SystemScore], waves: list[Wave]) -> list[CostLine
     return [lines[str(w.number)] for w in waves if str(w.number) in lines]
 
 
-def sign_in_list(groups: list[SignInGroup]) -> list[dict[str, Any]]:
-    """Systems with their own sign-in, by department and who signs in."""
+def sign_in_list(groups: Sequence[SignInGroup[Signed]]) -> list[dict[str, Any]]:
+    """Systems with their own sign-in, by department and who signs in: scored systems or the
+    lines of a kept ranking give the same list."""
     return [
         {
             "department": g.department,
@@ -108,7 +112,7 @@ def sign_in_list(groups: list[SignInGroup]) -> list[dict[str, Any]]:
                     "key": s.key,
                     "name": s.name,
                     "priority": s.priority,
-                    "annual_run_cost": cost_of(s),
+                    "annual_run_cost": s.run_cost,
                 }
                 for s in g.systems
             ],
@@ -122,7 +126,7 @@ def to_json(
     context: dict[str, Any],
     waves: list[Wave],
     costs: CostFigures,
-    sign_in: list[SignInGroup],
+    sign_in: list[SignInGroup[SystemScore]],
     board: BoardLists,
 ) -> str:
     """The documented, stable JSON schema (see docs/export-schema.md)."""
@@ -170,7 +174,7 @@ def to_markdown(
     quality: DataQuality,
     costs: CostFigures,
     waves: list[Wave],
-    sign_in: list[SignInGroup],
+    sign_in: list[SignInGroup[SystemScore]],
     board: BoardLists,
     detailed: int = 20,
 ) -> str:

@@ -604,7 +604,7 @@ class WorkbookWriter:
             sheet.write_row(row, 3, (candidate.systems, candidate.departments), self.formats["int"])
         sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
 
-    def sign_in_sheet(self, groups: list[SignInGroup]) -> None:
+    def sign_in_sheet(self, groups: list[SignInGroup[SystemScore]]) -> None:
         """Systems with their own sign-in, citizen-facing apart from staff-facing, each with
         where its sign-in should move."""
         sheet = self.book.add_worksheet("Sign-in")
@@ -759,7 +759,7 @@ def write_workbook(
     progress: Progress | None = None,
     *,
     costs: CostFigures,
-    sign_in: list[SignInGroup],
+    sign_in: list[SignInGroup[SystemScore]],
     marking: str = DEFAULT_MARKING,
     portfolio: Portfolio | None = None,
 ) -> None:

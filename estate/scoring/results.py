@@ -147,3 +147,15 @@ class SystemScore:
     """The top reasons for the priority, in words, with their evidence."""
     headline: str = ""
     """The same reasons in a few words, for tables."""
+
+    @property
+    def internet_facing(self) -> bool | None:
+        """Whether the system faces the internet, as its return said; None when it did not."""
+        facing: bool | None = self.record.internet_facing
+        return facing
+
+    @property
+    def run_cost(self) -> float | None:
+        """The annual run cost as the return gave it, or None when it gave none."""
+        cost: float | None = self.record.annual_run_cost
+        return cost
