@@ -27,9 +27,11 @@ from estate.errors import (
     SchemaTooNew,
     SchemaTooOld,
 )
+from estate.history import tables as history_tables
+from estate.periods import quarter_of
 
 APPLICATION = "estate"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The schema version this code reads and writes."""
 
 BUSY_TIMEOUT_MS = 10_000
@@ -78,7 +80,27 @@ def _to_version_3(connection: Connection) -> None:
     connection.execute(models.table_of(models.RankingSnapshot).delete())
 
 
-MIGRATIONS: dict[int, Migration] = {1: _to_version_2, 2: _to_version_3}
+def _to_version_4(connection: Connection) -> None:
+    """Version 3 to 4: reporting periods and history. Every import batch gets a period; those
+    already stored are all given the quarter of the latest import, so the estate's history
+    starts at its current state (nothing earlier was kept to reconstruct). The tables that keep
+    what later imports replace, and the trend's kept figures, are created empty."""
+    batch = models.table_of(models.ImportBatch)
+    present = {c["name"] for c in sa.inspect(connection).get_columns(batch.name)}
+    if "period" not in present:
+        kind = batch.c.period.type.compile(dialect=connection.dialect)
+        connection.exec_driver_sql(
+            f"ALTER TABLE {batch.name} ADD COLUMN period {kind} NOT NULL DEFAULT ''"
+        )
+        sa.Index("ix_import_batch_period", batch.c.period).create(connection)
+    latest = connection.execute(sa.select(sa.func.max(batch.c.imported_at))).scalar()
+    if latest is not None:
+        moment = latest if isinstance(latest, dt.datetime) else dt.datetime.fromisoformat(latest)
+        connection.execute(batch.update().values(period=quarter_of(moment.date())))
+    SQLModel.metadata.create_all(connection, tables=list(history_tables.TABLES_IN_VERSION_4))
+
+
+MIGRATIONS: dict[int, Migration] = {1: _to_version_2, 2: _to_version_3, 3: _to_version_4}
 """Upgrade steps: MIGRATIONS[n] takes a database from schema version n to n + 1.
 
 A short ordered list instead of Alembic: one embedded file format, few versions, upgrades run
