@@ -194,7 +194,8 @@ def read_schema_version(connection: Connection, where: str = "the database") -> 
         ) from None
 
 
-def _write_schema_version(connection: Connection, version: int) -> None:
+def write_schema_version(connection: Connection, version: int = SCHEMA_VERSION) -> None:
+    """Record `version` as the database's schema version, in the caller's transaction."""
     table = models.table_of(models.SchemaVersion)
     connection.execute(table.delete())
     connection.execute(
@@ -255,7 +256,7 @@ def open_engine(target: str | Path, *, create: bool = False) -> Engine:
                 if connection.dialect.name == "sqlite":  # persistent: set once, at creation
                     connection.exec_driver_sql("PRAGMA journal_mode = WAL")
                 SQLModel.metadata.create_all(connection)
-                _write_schema_version(connection, SCHEMA_VERSION)
+                write_schema_version(connection, SCHEMA_VERSION)
                 return engine
             _check_version(found, where, has_tables)
     except sa.exc.DatabaseError as exc:
@@ -323,7 +324,7 @@ def upgrade(target: str | Path) -> tuple[int, int]:
                     )
                 step(connection)
             if found != SCHEMA_VERSION:
-                _write_schema_version(connection, SCHEMA_VERSION)
+                write_schema_version(connection, SCHEMA_VERSION)
             return found, SCHEMA_VERSION
     except sa.exc.DatabaseError as exc:
         raise NotAnEstateDatabase(f"{target} cannot be read as a database: {exc.orig}") from exc

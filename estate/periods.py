@@ -17,10 +17,11 @@ FORM = "a year and quarter such as 2026-Q3"
 
 def parse_period(text: str, *, what: str = "--period") -> str:
     """`text` as a period in its canonical form (`2026-Q3`; `2026q3` and `2026 Q3` are read
-    too), or InputError in one line naming `what` gave it."""
+    too), or InputError in one line naming what gave it (`what`, if anything)."""
     found = _PERIOD.match(text)
     if found is None:
-        raise InputError(f"{what} {text!r} is not a reporting period; write {FORM}.")
+        said = f"{what} " if what else ""
+        raise InputError(f"{said}{text!r} is not a reporting period; write {FORM}.")
     return f"{found.group(1)}-Q{found.group(2)}"
 
 
