@@ -92,7 +92,9 @@ def _to_version_4(connection: Connection) -> None:
         connection.exec_driver_sql(
             f"ALTER TABLE {batch.name} ADD COLUMN period {kind} NOT NULL DEFAULT ''"
         )
-        sa.Index("ix_import_batch_period", batch.c.period).create(connection)
+        for index in batch.indexes:  # the model's own index, not a second one like it
+            if index.columns.keys() == ["period"]:
+                index.create(connection)
     latest = connection.execute(sa.select(sa.func.max(batch.c.imported_at))).scalar()
     if latest is not None:
         moment = latest if isinstance(latest, dt.datetime) else dt.datetime.fromisoformat(latest)

@@ -54,6 +54,15 @@ def history(ctx: click.Context, system: str, as_json: bool) -> None:
         out.print(_history_block(state))
 
 
+_STATUS_WORDS = {
+    "new": "first return",
+    "changed": "changed",
+    "unchanged": "no change",
+    "removed": "removed from the estate",
+    "absent": "not in the estate",
+}
+
+
 def _source_words(source: Any) -> str:
     if source is None:
         return ""
@@ -61,15 +70,11 @@ def _source_words(source: Any) -> str:
     return where
 
 
-def _history_block(state: PeriodState) -> Table:
-    words = {
-        "new": "first return",
-        "changed": "changed",
-        "unchanged": "no change",
-        "removed": "removed from the estate",
-        "absent": "not in the estate",
-    }
-    table = Table(title=f"{state.period}: {words[state.status]}", title_justify="left")
+def _history_block(state: PeriodState) -> Table | str:
+    heading = f"{state.period}: {_STATUS_WORDS[state.status]}"
+    if not state.fields and not state.related:
+        return heading
+    table = Table(title=heading, title_justify="left")
     table.add_column("What", overflow="fold")
     table.add_column("Was", overflow="fold")
     table.add_column("Now", overflow="fold")
