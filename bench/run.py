@@ -104,6 +104,25 @@ COLUMNS = {
         "startup_s",
         "command_less_startup_over_function",
     ),
+    "history": (
+        "parse_s",
+        "first_store_s",
+        "first_kept_s",
+        "changed_store_s",
+        "changed_kept_s",
+        "changed_kept_share_of_import",
+        "all_changed_store_s",
+        "all_changed_kept_s",
+        "all_changed_kept_share_of_import",
+        "unchanged_next_period_growth",
+        "unchanged_same_period_growth",
+        "db_mb_8_quarters",
+        "score_s",
+        "trend_periods",
+        "trend_first_s",
+        "trend_again_s",
+        "trend_first_over_score",
+    ),
 }
 
 
