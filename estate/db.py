@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -149,6 +149,24 @@ def _read_only_url(path: Path) -> str:
     immutable = not os.access(path.parent, os.W_OK) and not Path(f"{path}-shm").exists()
     query = "mode=ro&immutable=1" if immutable else "mode=ro"
     return f"sqlite:///file:{quote(str(path.resolve()))}?{query}&uri=true"
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file behind an SQLite engine, or None for another database or an in-memory one."""
+    if engine.dialect.name != "sqlite":
+        return None
+    name = engine.url.database
+    if not name or name == ":memory:":
+        return None
+    if name.startswith("file:"):  # a read-only URI: file:PATH?mode=ro
+        return Path(unquote(name[len("file:") :].split("?", 1)[0]))
+    return Path(name)
+
+
+def attach_sqlite(connection: Connection, path: Path, name: str) -> None:
+    """Make the SQLite file at `path` readable as schema `name` on this SQLite connection, so
+    set-based statements can copy from it in one pass."""
+    connection.exec_driver_sql(f"ATTACH DATABASE ? AS {name}", (str(path),))
 
 
 def make_engine(target: str | Path) -> Engine:

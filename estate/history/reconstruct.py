@@ -9,6 +9,7 @@ lifecycle catalogue is today's: the past is judged by what is known now."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import SQLModel
 
 from estate import db, models
+from estate.history.copy_past import SOURCE_SCHEMA, copy_attached
 from estate.history.tables import RELATED, SYSTEM_HISTORY, SYSTEM_KEPT
 
 SYSTEM = models.table_of(models.System)
@@ -82,9 +84,37 @@ def estate_at(engine: Engine, period: str) -> Engine:
     The caller disposes of it."""
     target = sa.create_engine("sqlite://", poolclass=StaticPool)
     sa.event.listen(target, "connect", _foreign_keys_on)
-    with engine.connect() as source, target.begin() as out:
+    with target.begin() as out:
         SQLModel.metadata.create_all(out)
         db.write_schema_version(out)
+    path = db.sqlite_file(engine)
+    if path is None or not _copied_attached(target, path, period):
+        _copy_through(engine, target, period)
+    return target
+
+
+def _copied_attached(target: Engine, path: Path, period: str) -> bool:
+    """Copy from the SQLite file at `path` in set-based statements; False, having copied
+    nothing, when the file cannot be attached (then it is copied through Python)."""
+    with target.connect() as out:
+        try:
+            db.attach_sqlite(out, path, SOURCE_SCHEMA)
+        except sa.exc.OperationalError:
+            return False
+        finally:
+            out.commit()
+        try:
+            with out.begin():
+                copy_attached(out, period)
+        finally:
+            out.exec_driver_sql(f"DETACH DATABASE {SOURCE_SCHEMA}")
+            out.commit()
+    return True
+
+
+def _copy_through(engine: Engine, target: Engine, period: str) -> None:
+    """Fill `target` row by row from any database SQLAlchemy reads (PostgreSQL, say)."""
+    with engine.connect() as source, target.begin() as out:
         _copy(source, out, ORG, sa.select(ORG).order_by(ORG.c.id))
         _copy(source, out, BATCH, sa.select(BATCH).where(BATCH.c.period <= period))
         _copy(source, out, CYCLE, sa.select(CYCLE))
@@ -103,7 +133,6 @@ def estate_at(engine: Engine, period: str) -> Engine:
                     values["to_system_id"] = found
                 rows.append(values)
             _insert(out, live, rows)
-    return target
 
 
 def _foreign_keys_on(dbapi_connection: Any, _record: Any) -> None:
