@@ -465,7 +465,9 @@ def _contents(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     with engine.connect() as connection:
         found = {}
         for name, sql in queries.items():
-            rows = connection.exec_driver_sql(sql).fetchall()
+            rows: list[tuple[Any, ...]] = [
+                tuple(row) for row in connection.exec_driver_sql(sql).fetchall()
+            ]
             if name == "system":  # drop the id, which the two copies number differently
                 rows = [tuple(v for i, v in enumerate(row) if i != 1) for row in rows]
             found[name] = sorted((tuple(row) for row in rows), key=repr)
