@@ -95,7 +95,8 @@ def estate_at(engine: Engine, period: str) -> Engine:
 
 def _copied_attached(target: Engine, path: Path, period: str) -> bool:
     """Copy from the SQLite file at `path` in set-based statements; False, having copied
-    nothing, when the file cannot be attached (then it is copied through Python)."""
+    nothing, when the file cannot be attached or read so (a read-only folder, say: then it is
+    copied through Python)."""
     with target.connect() as out:
         try:
             db.attach_sqlite(out, path, SOURCE_SCHEMA)
@@ -106,6 +107,8 @@ def _copied_attached(target: Engine, path: Path, period: str) -> bool:
         try:
             with out.begin():
                 copy_attached(out, period)
+        except sa.exc.OperationalError:
+            return False
         finally:
             out.exec_driver_sql(f"DETACH DATABASE {SOURCE_SCHEMA}")
             out.commit()
