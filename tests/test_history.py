@@ -494,3 +494,22 @@ def test_the_set_based_copy_of_the_past_matches_the_portable_one(
         portable.dispose()
     finally:
         engine.dispose()
+
+
+def test_a_component_whose_support_ends_between_two_periods_is_reported(
+    tmp_path: Path, run: Run
+) -> None:
+    path = tmp_path / "e.db"
+    run("--db", path, "init")
+    rhel7 = small_return(
+        tmp_path / "rhel7.xlsx",
+        [system("DBP-1", contract_end=dt.date(2030, 3, 31))],
+        components=[_os("DBP-1", "7")],
+        dependencies=[],
+    )
+    for period in ("2024-Q1", "2024-Q3"):  # RHEL 7's security support ended on 30/06/2024
+        assert run("--db", path, "import", "--period", period, rhel7).exit_code == 0
+    found = _json(run, "--db", path, "changes", "--json")
+    lapsed = [c for c in found["changes"] if c["change"] == "gone out of support"]
+    assert [(c["key"], c["after"]) for c in lapsed] == [("DBP/DBP-1", "Red Hat Enterprise Linux 7")]
+    assert (found["since_as_of"], found["until_as_of"]) == ("2024-03-31", "2024-09-30")
