@@ -122,6 +122,25 @@ COLUMNS = {
         "libraries_cpu_s",
         "help_cpu_s",
     ),
+    "history": (
+        "parse_s",
+        "first_store_s",
+        "first_kept_s",
+        "changed_store_s",
+        "changed_kept_s",
+        "changed_kept_share_of_import",
+        "all_changed_store_s",
+        "all_changed_kept_s",
+        "all_changed_kept_share_of_import",
+        "unchanged_next_period_growth",
+        "unchanged_same_period_growth",
+        "db_mb_8_quarters",
+        "score_s",
+        "trend_periods",
+        "trend_first_s",
+        "trend_again_s",
+        "trend_first_over_score",
+    ),
 }
 ON_THEIR_OWN = {"palette", "cli_import"}
 """Stages that make their own input and need no prepared estate database."""

@@ -169,7 +169,7 @@ def stage_writes(systems: int, cache: Path) -> dict[str, float]:
         with engine.begin() as connection:
             start = time.perf_counter()
             changes = plan(connection, parsed)
-            apply(connection, parsed, changes)
+            apply(connection, parsed, changes, period="2026-Q1")
             t_store = time.perf_counter() - start
         engine.dispose()
 
@@ -720,6 +720,98 @@ def _children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
+HISTORY_QUARTERS = ("2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3")
+
+
+def _db_size(path: Path) -> int:
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path.stat().st_size
+
+
+def stage_history(systems: int, cache: Path) -> dict[str, Any]:
+    """Kept history: its cost inside imports, the growth of an unchanged re-import, and the
+    trend over eight quarters, first and again. The quarters are made cheaply: the return is
+    parsed once and its records edited in place between imports (each quarter changes the run
+    cost of one system in 20 and upgrades the operating system of one in 50; one quarter
+    changes every system's run cost, the worst case for what is kept)."""
+    import importers.store as store
+    from estate import db
+    from estate.history.trend import estate_trend
+    from estate.perf import collector_paused
+    from estate.scoring import score_estate
+    from estate.scoring.policy import load_policy
+    from importers.layout import RecordKind
+    from importers.parse import parse_return
+
+    kept = [0.0]
+
+    def timing(function: Callable[..., None]) -> Callable[..., None]:
+        def timed_keep(*args: Any, **kwargs: Any) -> None:
+            start = time.perf_counter()
+            function(*args, **kwargs)
+            kept[0] += time.perf_counter() - start
+
+        return timed_keep
+
+    for name in ("keep_systems", "keep_related", "keep_deleted"):
+        setattr(store, name, timing(getattr(store, name)))
+    t_parse, parsed = timed(lambda: parse_return(return_file(systems, cache)))
+    records = parsed.records[RecordKind.SYSTEMS]
+    components = parsed.records[RecordKind.COMPONENTS]
+
+    def store_as(engine: Any, period: str) -> tuple[float, float]:
+        kept[0] = 0.0
+        with engine.begin() as connection, collector_paused():
+            start = time.perf_counter()
+            changes = store.plan(connection, parsed)
+            store.apply(connection, parsed, changes, period=period)
+            return time.perf_counter() - start, kept[0]
+
+    found: dict[str, Any] = {"parse_s": t_parse}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "e.db"
+        engine = db.open_engine(path, create=True)
+        found["first_store_s"], found["first_kept_s"] = store_as(engine, "2024-Q4")
+        before = _db_size(path)
+        found["unchanged_store_s"], _ = store_as(engine, "2024-Q4")
+        found["unchanged_same_period_growth"] = _db_size(path) / before - 1
+        before = _db_size(path)
+        store_as(engine, HISTORY_QUARTERS[0])
+        found["unchanged_next_period_growth"] = _db_size(path) / before - 1
+        changed_store, changed_kept = [], []
+        for number, period in enumerate(HISTORY_QUARTERS[1:], start=1):
+            for index, record in enumerate(records):
+                cost = record.values.get("annual_run_cost")
+                if number == 3 or index % 20 == number:
+                    record.values["annual_run_cost"] = (cost or 0) + 1000
+            for index, record in enumerate(components):
+                if index % 50 == number and record.values.get("version"):
+                    record.values["version"] = f"{record.values['version']}.{number}"
+            seconds, keeping = store_as(engine, period)
+            if number == 3:
+                found["all_changed_store_s"], found["all_changed_kept_s"] = seconds, keeping
+            else:
+                changed_store.append(seconds)
+                changed_kept.append(keeping)
+        found["changed_store_s"] = statistics.median(changed_store)
+        found["changed_kept_s"] = statistics.median(changed_kept)
+        for case in ("changed", "all_changed"):
+            whole = t_parse + found[f"{case}_store_s"]
+            found[f"{case}_kept_share_of_import"] = found[f"{case}_kept_s"] / whole
+        found["db_mb_8_quarters"] = _db_size(path) / 1e6
+        policy = load_policy(as_of=AS_OF)
+        with engine.connect() as connection:
+            found["score_s"], _ = timed(lambda: score_estate(connection, policy))
+        found["trend_first_s"], trend = timed(lambda: estate_trend(engine, policy))
+        found["trend_periods"] = len(trend.points)
+        found["trend_again_s"], again = timed(lambda: estate_trend(engine, policy))
+        assert not again.recomputed and again.points == trend.points
+        found["trend_first_over_score"] = found["trend_first_s"] / found["score_s"]
+        engine.dispose()
+    return found
+
+
 def stage_prepare(systems: int, cache: Path) -> dict[str, Any]:
     """Generate and import the estate of this size if the cache lacks it, so that no measured
     stage's time or peak memory includes making its input."""
@@ -738,6 +830,7 @@ STAGES = {
     "palette": stage_palette,
     "cli": stage_cli,
     "cli_import": stage_cli_import,
+    "history": stage_history,
 }
 
 if __name__ == "__main__":

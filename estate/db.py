@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -27,6 +27,8 @@ from estate.errors import (
     SchemaTooNew,
     SchemaTooOld,
 )
+from estate.history import tables as history_tables
+from estate.periods import quarter_of
 
 APPLICATION = "estate"
 SCHEMA_VERSION = 4
@@ -79,9 +81,17 @@ def _to_version_3(connection: Connection) -> None:
 
 
 def _to_version_4(connection: Connection) -> None:
-    """Version 3 to 4: the kept ranking's rows carry each system's explanation as `rank
-    --json` gives it, its sign-in, whether it faces the internet and its security weight; the
-    kept ranking is dropped, to be worked out afresh with them."""
+    """Version 3 to 4: the kept ranking's rows carry each system's explanation (for `rank
+    --json`), and every import belongs to a reporting period with what later imports replace
+    kept as history."""
+    _kept_explanations(connection)
+    _reporting_periods(connection)
+
+
+def _kept_explanations(connection: Connection) -> None:
+    """The kept ranking's rows carry each system's explanation as `rank --json` gives it, its
+    sign-in, whether it faces the internet and its security weight; the kept ranking is
+    dropped, to be worked out afresh with them."""
     table = models.table_of(models.RankingSnapshotRow)
     present = {c["name"] for c in sa.inspect(connection).get_columns(table.name)}
     for name in models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_4:
@@ -93,6 +103,28 @@ def _to_version_4(connection: Connection) -> None:
         connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}{default}")
     connection.execute(table.delete())
     connection.execute(models.table_of(models.RankingSnapshot).delete())
+
+
+def _reporting_periods(connection: Connection) -> None:
+    """Reporting periods and history. Every import batch gets a period; those already stored
+    are all given the quarter of the latest import, so the estate's history starts at its
+    current state (nothing earlier was kept to reconstruct). The tables that keep what later
+    imports replace, and the trend's kept figures, are created empty."""
+    batch = models.table_of(models.ImportBatch)
+    present = {c["name"] for c in sa.inspect(connection).get_columns(batch.name)}
+    if "period" not in present:
+        kind = batch.c.period.type.compile(dialect=connection.dialect)
+        connection.exec_driver_sql(
+            f"ALTER TABLE {batch.name} ADD COLUMN period {kind} NOT NULL DEFAULT ''"
+        )
+        for index in batch.indexes:  # the model's own index, not a second one like it
+            if index.columns.keys() == ["period"]:
+                index.create(connection)
+    latest = connection.execute(sa.select(sa.func.max(batch.c.imported_at))).scalar()
+    if latest is not None:
+        moment = latest if isinstance(latest, dt.datetime) else dt.datetime.fromisoformat(latest)
+        connection.execute(batch.update().values(period=quarter_of(moment.date())))
+    SQLModel.metadata.create_all(connection, tables=list(history_tables.TABLES_IN_VERSION_4))
 
 
 MIGRATIONS: dict[int, Migration] = {1: _to_version_2, 2: _to_version_3, 3: _to_version_4}
@@ -144,6 +176,24 @@ def _read_only_url(path: Path) -> str:
     return f"sqlite:///file:{quote(str(path.resolve()))}?{query}&uri=true"
 
 
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file behind an SQLite engine, or None for another database or an in-memory one."""
+    if engine.dialect.name != "sqlite":
+        return None
+    name = engine.url.database
+    if not name or name == ":memory:":
+        return None
+    if name.startswith("file:"):  # a read-only URI: file:PATH?mode=ro
+        return Path(unquote(name[len("file:") :].split("?", 1)[0]))
+    return Path(name)
+
+
+def attach_sqlite(connection: Connection, path: Path, name: str) -> None:
+    """Make the SQLite file at `path` readable as schema `name` on this SQLite connection, so
+    set-based statements can copy from it in one pass."""
+    connection.exec_driver_sql(f"ATTACH DATABASE ? AS {name}", (str(path),))
+
+
 def make_engine(target: str | Path) -> Engine:
     """Create an engine for `target` with the connection settings estate relies on. A database
     file (or folder) estate may not write is opened read-only, so reading it needs no write
@@ -189,7 +239,8 @@ def read_schema_version(connection: Connection, where: str = "the database") -> 
         ) from None
 
 
-def _write_schema_version(connection: Connection, version: int) -> None:
+def write_schema_version(connection: Connection, version: int = SCHEMA_VERSION) -> None:
+    """Record `version` as the database's schema version, in the caller's transaction."""
     table = models.table_of(models.SchemaVersion)
     connection.execute(table.delete())
     connection.execute(
@@ -250,7 +301,7 @@ def open_engine(target: str | Path, *, create: bool = False) -> Engine:
                 if connection.dialect.name == "sqlite":  # persistent: set once, at creation
                     connection.exec_driver_sql("PRAGMA journal_mode = WAL")
                 SQLModel.metadata.create_all(connection)
-                _write_schema_version(connection, SCHEMA_VERSION)
+                write_schema_version(connection, SCHEMA_VERSION)
                 return engine
             _check_version(found, where, has_tables)
     except sa.exc.DatabaseError as exc:
@@ -318,7 +369,7 @@ def upgrade(target: str | Path) -> tuple[int, int]:
                     )
                 step(connection)
             if found != SCHEMA_VERSION:
-                _write_schema_version(connection, SCHEMA_VERSION)
+                write_schema_version(connection, SCHEMA_VERSION)
             return found, SCHEMA_VERSION
     except sa.exc.DatabaseError as exc:
         raise NotAnEstateDatabase(f"{target} cannot be read as a database: {exc.orig}") from exc

@@ -41,6 +41,12 @@ COMMANDS: dict[str, LazyCommand] = {
         "estate.cli.catalogue_commands",
         "The lifecycle catalogue: products, releases and their support end dates.",
     ),
+    "changes": LazyCommand(
+        "estate.cli.history_commands",
+        "What changed since a period: new and removed systems, band moves with the criteria "
+        "that moved them, components upgraded or gone out of support, plans newly funded, "
+        "dependencies added or removed.",
+    ),
     "contracts": LazyCommand(
         "estate.cli.board_commands",
         "Support contracts that have ended or end within --within months (each renewal the "
@@ -62,6 +68,11 @@ COMMANDS: dict[str, LazyCommand] = {
     "graph": LazyCommand(
         "estate.cli.graph_commands",
         "The dependency graph: what depends on what, across departments.",
+    ),
+    "history": LazyCommand(
+        "estate.cli.history_commands",
+        "One SYSTEM's (DEPT/REFERENCE) values period by period, each change with the file, "
+        "sheet and cell it came from; a system since deleted keeps its past.",
     ),
     "import": LazyCommand(
         "estate.cli.import_commands",
@@ -100,6 +111,12 @@ COMMANDS: dict[str, LazyCommand] = {
     "template": LazyCommand(
         "estate.cli.template_command",
         "Write the official return workbook to OUT_FILE (.xlsx), blank or pre-filled.",
+    ),
+    "trend": LazyCommand(
+        "estate.cli.history_commands",
+        "Per period: systems, legacy and red-rated systems, annual run cost on legacy systems, "
+        "the share of red-rated systems with a funded plan, the share ready for cloud and open "
+        "security gaps; every period scored with today's policy and catalogue.",
     ),
     "tui": LazyCommand(
         "estate.cli.tui_command",
@@ -212,6 +229,39 @@ def cli(ctx: click.Context, db_path: str) -> None:
 
 def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+PERIOD_KEY = "estate.period"
+"""Where a command's `--period` is kept for the database it opens (estate.cli.database)."""
+
+
+def period_option(func: F) -> F:
+    """The shared `--period`: the command reads the estate as it stood at the end of that
+    reporting period, scored (unless `--as-of` says otherwise) as at the period's last day."""
+    return click.option(
+        "--period",
+        callback=_remember_period,
+        expose_value=False,
+        help="See the estate as it stood at the end of this reporting period (2026-Q3).",
+    )(func)
+
+
+def period_value(text: str | None) -> str | None:
+    """A `--period` or `--since` option's value checked before any work: a malformed one is a
+    usage error saying the form."""
+    if text is None:
+        return None
+    from estate.periods import parse_period
+
+    try:
+        return parse_period(text, what="")
+    except EstateError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def _remember_period(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[PERIOD_KEY] = period_value(value)
 
 
 def scoring_options(func: F) -> F:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from estate import db, queries
 from estate.cli import console
-from estate.cli.base import SAMPLE_DIR, cli, json_option
+from estate.cli.base import SAMPLE_DIR, cli, json_option, period_option
 from estate.cli.console import print_json, print_rows
 from estate.cli.database import open_engine
 from estate.errors import InputError
@@ -141,6 +141,7 @@ def _print_stats(stats: dict[str, Any]) -> None:
 
 @cli.command()
 @json_option
+@period_option
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
     """What the estate holds: counts by kind, department and hosting."""

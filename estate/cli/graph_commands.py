@@ -15,7 +15,7 @@ import click
 from rich.table import Table
 
 from estate.cli import console
-from estate.cli.base import cli, json_option, scoring_options, selection_options
+from estate.cli.base import cli, json_option, period_option, scoring_options, selection_options
 from estate.cli.console import print_json
 from estate.cli.scored import load_ranked_graph
 from estate.costs import group_costs, money
@@ -338,6 +338,7 @@ def _format_from_suffix(path: Path) -> GraphFormat:
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV: wave, system, name, priority.")
 @scoring_options
+@period_option
 @click.pass_context
 def waves(
     ctx: click.Context,

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from estate.cli import console
-from estate.cli.base import cli
+from estate.cli.base import cli, period_value
 from estate.cli.console import print_json, progress_bar
 from estate.cli.database import open_engine
 from estate.render_import import change_table, deleted_line, import_summary, problem_summary
@@ -26,6 +26,11 @@ def _import_options(func: click.decorators.FC) -> click.decorators.FC:
         (
             click.option(
                 "--department", "-d", help="The department this return is for (its code)."
+            ),
+            click.option(
+                "--period",
+                help="The reporting period the return is for (2026-Q3); default: the return's "
+                "own, else the quarter of today's date.",
             ),
             click.option(
                 "--mapping",
@@ -111,6 +116,7 @@ def _import_one(path: Path, options: ImportOptions, show_progress: bool) -> Impo
 def import_(
     files: tuple[Path, ...],
     department: str | None,
+    period: str | None,
     mapping: Path | None,
     report: Path | None,
     as_json: bool,
@@ -126,6 +132,7 @@ def import_(
         dry_run=dry_run,
         skip_invalid=skip_invalid,
         replace=replace,
+        period=period_value(period),
     )
     _run(files, options, report, as_json, quiet)
 
@@ -142,6 +149,7 @@ def import_(
 def validate(
     files: tuple[Path, ...],
     department: str | None,
+    period: str | None,
     mapping: Path | None,
     report: Path | None,
     as_json: bool,
@@ -153,6 +161,9 @@ def validate(
     if write_mapping is not None and len(files) > 1:
         raise click.BadParameter("give one FILE with --write-mapping", param_hint="FILES")
     options = ImportOptions(
-        department=department, mapping=load_user_mapping(mapping) if mapping else {}, dry_run=True
+        department=department,
+        mapping=load_user_mapping(mapping) if mapping else {},
+        dry_run=True,
+        period=period_value(period),
     )
     _run(files, options, report, as_json, quiet, write_mapping)

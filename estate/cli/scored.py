@@ -10,8 +10,10 @@ from pathlib import Path
 import click
 
 from estate.cli import console
+from estate.cli.base import PERIOD_KEY
 from estate.cli.database import open_engine
 from estate.graph import EstateGraph, load_graph
+from estate.periods import as_of_for
 from estate.scoring import EstateScores, score_estate, score_system
 from estate.scoring.policy import Policy, load_policy
 from estate.scoring.results import SystemScore
@@ -95,5 +97,11 @@ def load_ranked_graph(
 
 
 def policy_of(policy_path: Path | None, as_of: dt.datetime | None) -> Policy:
-    """The policy the shared `--policy` and `--as-of` options choose."""
+    """The policy the shared `--policy` and `--as-of` options choose; with `--period` and no
+    `--as-of`, as at the period's end."""
+    if as_of is None:
+        ctx = click.get_current_context(silent=True)
+        period = ctx.meta.get(PERIOD_KEY) if ctx is not None else None
+        if period is not None:
+            return load_policy(policy_path, as_of=as_of_for(period))
     return load_policy(policy_path, as_of=as_of.date() if as_of else None)

@@ -11,7 +11,7 @@ import click
 from rich.table import Table
 
 from estate.cli import console
-from estate.cli.base import cli, json_option, scoring_options, selection_options
+from estate.cli.base import cli, json_option, period_option, scoring_options, selection_options
 from estate.cli.console import print_json, print_rows, progress_bar
 from estate.cli.database import open_engine
 from estate.cli.scored import EMPTY_ESTATE, load_ranking, load_scores, policy_of
@@ -119,6 +119,7 @@ def _rank_table(rows: list[RankedRow], title: str) -> Table:
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 @scoring_options
+@period_option
 @click.pass_context
 def rank(
     ctx: click.Context,
@@ -258,6 +259,7 @@ def _portfolio(ctx: click.Context, as_of: dt.date, keys: set[str]) -> Portfolio:
 )
 @selection_options
 @scoring_options
+@period_option
 @click.pass_context
 def export(
     ctx: click.Context,

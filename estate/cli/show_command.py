@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from estate import queries
 from estate.cli import console
-from estate.cli.base import cli, json_option, scoring_options
+from estate.cli.base import cli, json_option, period_option, scoring_options
 from estate.cli.console import print_json
 from estate.cli.database import open_engine
 from estate.cli.scored import load_system_score
@@ -22,6 +22,7 @@ from estate.render import render_scores, render_system
 @click.argument("system")
 @json_option
 @scoring_options
+@period_option
 @click.pass_context
 def show(
     ctx: click.Context,
