@@ -57,6 +57,9 @@ COLUMNS = {
         "workbook_over_bare_whole_workbook",
         "csv_s",
         "waves_s",
+        "workbook_cpu_s",
+        "bare_whole_workbook_cpu_s",
+        "workbook_over_bare_whole_workbook_cpu",
     ),
     "tui": (
         "first_screen_s",
@@ -94,6 +97,9 @@ COLUMNS = {
         "contracts_csv_s",
         "portfolio_s",
         "portfolio_json_s",
+        "rank_csv_by_security_s",
+        "rank_json_red_by_legacy_s",
+        "rank_json_scoring_s",
     ),
     "cli_import": (
         "problems",

@@ -26,6 +26,7 @@ from estate.contracts import (
     terms_of,
 )
 from estate.costs import CostFigures, CostLine, headline, red_unfunded_words, run_cost
+from estate.enums import Principle
 from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn, suggested
 from estate.exports.summary import DataQuality, Summary
 from estate.graph.waves import Wave
@@ -188,13 +189,24 @@ class WorkbookWriter:
         sheet.write_row(0, 0, [c.header for c in columns], self.header)
         sheet.freeze_panes(1, 2)
         row = 0
-        getters = [(c.value, self.formats[c.kind], c.kind) for c in columns]
+        getters = [c.value for c in columns]
+        cells = [(self.formats[c.kind], c.kind == "date") for c in columns]
         wrapped = [(i, c.width) for i, c in enumerate(columns) if c.kind == "wrapped"]
+        # Bound once: this loop writes every cell of the two longest sheets.
+        text, number, date = sheet.write_string, sheet.write_number, sheet.write_datetime
         for row, system in enumerate(systems, start=1):
-            values = [value_of(system) for value_of, _, _ in getters]
+            values = [value_of(system) for value_of in getters]
             _fit_row(sheet, row, [(values[i], width) for i, width in wrapped])
-            for col, ((_, fmt, kind), value) in enumerate(zip(getters, values, strict=True)):
-                self._write(sheet, row, col, value, fmt, kind)
+            for col, value in enumerate(values):
+                if value is None or value == "":
+                    continue
+                fmt, dated = cells[col]
+                if isinstance(value, str):
+                    text(row, col, value, fmt)
+                elif dated:
+                    date(row, col, dt.datetime.combine(value, dt.time()), fmt)
+                else:
+                    number(row, col, value, fmt)
         last = max(row, 1)
         sheet.autofilter(0, 0, last, len(columns) - 1)
         if band_column is not None:
@@ -411,27 +423,28 @@ class WorkbookWriter:
         sheet.write_row(0, 0, headers, self.header)
         sheet.freeze_panes(1, 2)
         number = self.formats["int"]
+        write_row = sheet.write_row
+        # Each principle's framework, code and title, worked out once, not once a gap.
+        principles = {p: (p.framework.value, p.value, p.label) for p in Principle}
         row = 0
         for system in selection:
             for gap in system.gaps:
                 row += 1
                 _fit_row(sheet, row, [(gap.evidence, PLAN_WIDTHS[evidence])])
                 sheet.write_number(row, 0, system.rank, number)
-                for col, value in enumerate(
+                write_row(  # the evidence takes its column's wrapping format
+                    row,
+                    1,
                     (
                         system.key,
                         system.name,
                         system.department,
-                        gap.framework.value,
-                        gap.principle.value,
-                        gap.principle.label,
+                        *principles[gap.principle],
                         gap.severity.value,
                         gap.source,
+                        gap.evidence,
                     ),
-                    start=1,
-                ):
-                    sheet.write_string(row, col, value)
-                sheet.write_string(row, evidence, gap.evidence, self.wrap)
+                )
         sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
 
     def waves_sheet(self, selection: list[SystemScore], waves: list[Wave]) -> None:
@@ -460,10 +473,7 @@ class WorkbookWriter:
             for key in wave.systems:
                 row += 1
                 system = by_key[key]
-                sheet.write_number(row, 0, wave.number)
-                sheet.write_string(row, 1, key)
-                sheet.write_string(row, 2, system.name)
-                sheet.write_string(row, 3, system.department)
+                sheet.write_row(row, 0, (wave.number, key, system.name, system.department))
                 sheet.write_number(row, 4, system.priority, self.formats["number"])
                 cost = run_cost(system)
                 if cost is not None:
@@ -721,10 +731,7 @@ class WorkbookWriter:
         ]
         for row, (issue, system, left, detail) in enumerate(rows, start=1):
             _fit_row(sheet, row, [(detail, detail_width)])
-            sheet.write_row(row, 0, (issue, system))
-            if left:
-                sheet.write_string(row, 2, left)
-            sheet.write_string(row, 3, detail, self.wrap)
+            sheet.write_row(row, 0, (issue, system, left, detail))  # detail: its column wraps
         sheet.autofilter(0, 0, max(len(rows), 1), 3)
 
     def close(self) -> None:
@@ -736,6 +743,8 @@ def _lines(text: str, width: int) -> int:
     """About how many lines `text` takes wrapped in a column `width` characters wide: widths
     count the digit 0, about 1.3 characters of prose each, less a few for wrapping at words."""
     per_line = max(1, int(width * 1.25) - 3)
+    if len(text) <= per_line and "\n" not in text:  # most cells: one line, worked out at once
+        return 1
     return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
