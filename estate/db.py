@@ -85,12 +85,38 @@ A short ordered list instead of Alembic: one embedded file format, few versions,
 by `estate upgrade` inside one transaction. Each step uses SQLAlchemy, so it stays portable."""
 
 
+POSTGRES_DRIVER = "postgresql+psycopg://"
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
 def database_url(target: str | Path) -> str:
-    """Turn a `--db` value (a file path or an SQLAlchemy URL) into an SQLAlchemy URL."""
+    """Turn a `--db` value (a file path or an SQLAlchemy URL) into an SQLAlchemy URL. A plain
+    `postgresql://` URL, as PostgreSQL's own tools write it, is read with psycopg (3)."""
     text = str(target)
+    for scheme in _POSTGRES_SCHEMES:
+        if text.startswith(scheme):
+            return POSTGRES_DRIVER + text[len(scheme) :]
     if "://" in text:
         return text
     return f"sqlite:///{Path(text).expanduser()}"
+
+
+def shown(target: str | Path) -> str:
+    """A database as messages name it: a file by its path, a server URL without its password."""
+    url = database_url(target)
+    path = _sqlite_path(url)
+    if path is not None:
+        return str(path)
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
+def _first_line(error: BaseException | None) -> str:
+    """A driver's message on one line (PostgreSQL's add detail and hint lines)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _is_sqlite(url: str) -> bool:
@@ -139,7 +165,15 @@ def make_engine(target: str | Path) -> Engine:
         engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         sa.event.listen(engine, "connect", _on_sqlite_connect)
         return engine
-    return sa.create_engine(url)
+    try:
+        return sa.create_engine(url)
+    except ModuleNotFoundError as exc:
+        raise DatabaseError(
+            f"{shown(url)} needs the database driver {exc.name}, which is not installed; "
+            "for PostgreSQL install estate with `pip install 'estate[postgres]'`."
+        ) from exc
+    except sa.exc.ArgumentError as exc:
+        raise DatabaseError(f"{shown(url)} is not a database URL estate can use: {exc}") from exc
 
 
 def _check_sqlite_file(path: Path) -> None:
@@ -210,7 +244,7 @@ def open_engine(target: str | Path, *, create: bool = False) -> Engine:
     """
     url = database_url(target)
     path = _sqlite_path(url)
-    where = str(path) if path is not None else url
+    where = shown(url)
     if path is not None:
         if not path.exists() or path.stat().st_size == 0:
             if not create:
@@ -238,6 +272,8 @@ def open_engine(target: str | Path, *, create: bool = False) -> Engine:
             _check_version(found, where, has_tables)
     except sa.exc.DatabaseError as exc:
         engine.dispose()
+        if path is None and isinstance(exc, sa.exc.OperationalError):
+            raise DatabaseError(f"Cannot connect to {where}: {_first_line(exc.orig)}") from exc
         raise NotAnEstateDatabase(f"{where} cannot be read as a database: {exc.orig}") from exc
     except DatabaseError:
         engine.dispose()

@@ -1,0 +1,54 @@
+"""PostgreSQL as an estate's database: the same results as SQLite from the same returns, and
+one-line errors for a server that cannot be used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from estate import db
+from tests.conftest import Run
+
+pytestmark = pytest.mark.postgres
+
+
+def test_the_sample_returns_give_byte_for_byte_the_same_outputs_on_both_backends(
+    run: Run, demo_db: Path, pg_url: str, tmp_path: Path
+) -> None:
+    built = run("--db", pg_url, "demo")
+    assert built.exit_code == 0, built.output
+    for command in (["rank", "--json"], ["waves", "--json"]):
+        on_sqlite = run("--db", demo_db, *command)
+        on_postgres = run("--db", pg_url, *command)
+        assert on_sqlite.exit_code == on_postgres.exit_code == 0, on_postgres.output
+        assert len(on_sqlite.stdout) > 1000
+        assert on_postgres.stdout == on_sqlite.stdout, " ".join(command)
+    exported = []
+    for name, where in (("sqlite.json", demo_db), ("postgres.json", pg_url)):
+        result = run("--db", where, "export", "--format", "json", tmp_path / name)
+        assert result.exit_code == 0, result.output
+        exported.append((tmp_path / name).read_bytes())
+    assert len(exported[0]) > 1000 and exported[1] == exported[0]
+
+
+def test_a_plain_postgresql_url_is_read_with_psycopg(pg_url: str, run: Run) -> None:
+    plain = pg_url.replace("postgresql+psycopg://", "postgresql://")
+    assert db.database_url(plain) == pg_url
+    result = run("--db", plain, "init")
+    assert result.exit_code == 0, result.output
+    assert run("--db", pg_url, "stats", "--json").exit_code == 0
+
+
+def test_a_server_that_cannot_be_reached_is_one_line_without_the_password(run: Run) -> None:
+    result = run("--db", "postgresql://central:s3cret@127.0.0.1:1/estate", "stats")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: Cannot connect to postgresql")
+    assert "s3cret" not in result.stderr and "central:***@127.0.0.1:1/estate" in result.stderr
+
+
+def test_an_empty_postgresql_database_asks_for_estate_init(pg_url: str, run: Run) -> None:
+    result = run("--db", pg_url, "stats")
+    assert result.exit_code == 1
+    assert "is empty; run `estate init`" in result.stderr
