@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
-from estate import models
+from estate import migrations, models
 from estate.errors import (
     DatabaseError,
     DatabaseMissing,
@@ -28,7 +28,6 @@ from estate.errors import (
     SchemaTooOld,
 )
 
-APPLICATION = "estate"
 SCHEMA_VERSION = 3
 """The schema version this code reads and writes."""
 
@@ -81,8 +80,9 @@ def _to_version_3(connection: Connection) -> None:
 MIGRATIONS: dict[int, Migration] = {1: _to_version_2, 2: _to_version_3}
 """Upgrade steps: MIGRATIONS[n] takes a database from schema version n to n + 1.
 
-A short ordered list instead of Alembic: one embedded file format, few versions, upgrades run
-by `estate upgrade` inside one transaction. Each step uses SQLAlchemy, so it stays portable."""
+Each is the body of Alembic revision n + 1 (estate/migrations/versions/schema_<n + 1>.py,
+which calls `run_step(n)`); `estate upgrade` runs them in one transaction. Each step uses
+SQLAlchemy, so it runs on SQLite and PostgreSQL alike. How to add one: `estate.migrations`."""
 
 
 POSTGRES_DRIVER = "postgresql+psycopg://"
@@ -191,29 +191,16 @@ def _check_sqlite_file(path: Path) -> None:
 def read_schema_version(connection: Connection, where: str = "the database") -> int | None:
     """The schema version recorded in the database, or None when it has no estate record;
     a record that is not a version number is refused, naming the database (`where`)."""
-    if not sa.inspect(connection).has_table(models.SchemaVersion.__tablename__):
-        return None
-    table = models.table_of(models.SchemaVersion)
-    row = connection.execute(sa.select(table.c.application, table.c.version)).first()
-    if row is None or row.application != APPLICATION:
+    found = migrations.recorded(connection)
+    if found is None:
         return None
     try:
-        return int(row.version)
+        return int(found)
     except (TypeError, ValueError):
         raise NotAnEstateDatabase(
-            f"{where} records schema version {row.version!r}, which is not a version "
+            f"{where} records schema version {found!r}, which is not a version "
             "number: it is damaged or was not made by estate. Restore it from a backup."
         ) from None
-
-
-def _write_schema_version(connection: Connection, version: int) -> None:
-    table = models.table_of(models.SchemaVersion)
-    connection.execute(table.delete())
-    connection.execute(
-        table.insert().values(
-            id=1, application=APPLICATION, version=version, upgraded_at=dt.datetime.now(dt.UTC)
-        )
-    )
 
 
 def _check_version(found: int | None, where: str, has_tables: bool) -> None:
@@ -267,7 +254,7 @@ def open_engine(target: str | Path, *, create: bool = False) -> Engine:
                 if connection.dialect.name == "sqlite":  # persistent: set once, at creation
                     connection.exec_driver_sql("PRAGMA journal_mode = WAL")
                 SQLModel.metadata.create_all(connection)
-                _write_schema_version(connection, SCHEMA_VERSION)
+                migrations.stamp(connection, str(SCHEMA_VERSION))
                 return engine
             _check_version(found, where, has_tables)
     except sa.exc.DatabaseError as exc:
@@ -312,9 +299,12 @@ def begin_write(connection: Connection) -> None:
 
 
 def upgrade(target: str | Path) -> tuple[int, int]:
-    """Bring a database up to SCHEMA_VERSION in one transaction; return (from, to) versions."""
+    """Bring a database up to SCHEMA_VERSION by running its missing Alembic revisions in one
+    transaction (nothing changes if one fails); return (from, to) versions. A database made
+    before Alembic has its version record moved to Alembic's table on the way."""
     url = database_url(target)
     path = _sqlite_path(url)
+    where = shown(url)
     if path is not None:
         if not path.exists():
             raise DatabaseMissing(f"No estate database at {path}.")
@@ -322,25 +312,22 @@ def upgrade(target: str | Path) -> tuple[int, int]:
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
-            where = str(path) if path is not None else url
+            begin_write(connection)  # on SQLite, so that the DDL is inside the transaction too
             found = read_schema_version(connection, where)
             if found is None or found > SCHEMA_VERSION:
                 _check_version(found, where, has_tables=True)
             assert found is not None
             for version in range(found, SCHEMA_VERSION):
-                step = MIGRATIONS.get(version)
-                if step is None:
+                if version not in MIGRATIONS:
                     raise SchemaTooOld(
                         f"{where} is at schema version {found} and this estate has no upgrade "
                         f"from version {version}; use the estate release that made it to export "
                         "its data."
                     )
-                step(connection)
-            if found != SCHEMA_VERSION:
-                _write_schema_version(connection, SCHEMA_VERSION)
+            migrations.upgrade(connection, str(found))
             return found, SCHEMA_VERSION
     except sa.exc.DatabaseError as exc:
-        raise NotAnEstateDatabase(f"{target} cannot be read as a database: {exc.orig}") from exc
+        raise NotAnEstateDatabase(f"{where} cannot be read as a database: {exc.orig}") from exc
     finally:
         engine.dispose()
 

@@ -103,13 +103,26 @@ _databases = itertools.count(1)
 
 
 @pytest.fixture
-def pg_url(pg_server: Server) -> Iterator[str]:
-    """The URL of a new, empty PostgreSQL database, dropped after the test."""
-    name = f"estate_test_{next(_databases)}"
+def pg_database(pg_server: Server) -> Iterator[Callable[[], str]]:
+    """Call it for the URL of a new, empty PostgreSQL database; all are dropped after the test."""
     admin = sa.create_engine(pg_server.url(), isolation_level="AUTOCOMMIT")
+    made: list[str] = []
+
+    def create() -> str:
+        name = f"estate_test_{next(_databases)}"
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"CREATE DATABASE {name}")
+        made.append(name)
+        return pg_server.url(name)
+
+    yield create
     with admin.connect() as connection:
-        connection.exec_driver_sql(f"CREATE DATABASE {name}")
-    yield pg_server.url(name)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+        for name in made:
+            connection.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
     admin.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_database: Callable[[], str]) -> str:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    return pg_database()

@@ -148,7 +148,7 @@ def test_upgrading_a_version_1_estate_adds_the_snapshot_and_drops_redundant_inde
         raw.execute(
             "CREATE INDEX ix_security_assessment_system_id ON security_assessment (system_id)"
         )
-        raw.execute("UPDATE estate_schema SET version = 1")
+        raw.execute("UPDATE estate_version SET version_num = '1'")
     assert db.upgrade(demo_db) == (1, db.SCHEMA_VERSION)
     engine = db.open_engine(demo_db)
     try:
@@ -177,7 +177,7 @@ def test_upgrading_a_version_2_estate_adds_the_snapshot_columns_and_drops_the_ke
     with closing(sqlite3.connect(demo_db)) as raw, raw:  # the snapshot rows as version 2 had them
         for name in models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_3:
             raw.execute(f"ALTER TABLE ranking_snapshot_row DROP COLUMN {name}")
-        raw.execute("UPDATE estate_schema SET version = 2")
+        raw.execute("UPDATE estate_version SET version_num = '2'")
     assert db.upgrade(demo_db) == (2, db.SCHEMA_VERSION)
     engine = db.open_engine(demo_db)
     try:
