@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
-from estate import migrations, models
+from estate import access, migrations, models
 from estate.errors import (
     DatabaseError,
     DatabaseMissing,
@@ -113,7 +113,13 @@ def shown(target: str | Path) -> str:
         return url
 
 
-def _first_line(error: BaseException | None) -> str:
+def is_permission_denied(error: sa.exc.DBAPIError) -> bool:
+    """Whether the database refused a statement for the role's privileges or row-level
+    security (PostgreSQL's SQLSTATE 42501), not for a fault in the statement."""
+    return getattr(error.orig, "sqlstate", None) == "42501"
+
+
+def first_line(error: BaseException | None) -> str:
     """A driver's message on one line (PostgreSQL's add detail and hint lines)."""
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
@@ -260,7 +266,7 @@ def open_engine(target: str | Path, *, create: bool = False) -> Engine:
     except sa.exc.DatabaseError as exc:
         engine.dispose()
         if path is None and isinstance(exc, sa.exc.OperationalError):
-            raise DatabaseError(f"Cannot connect to {where}: {_first_line(exc.orig)}") from exc
+            raise DatabaseError(f"Cannot connect to {where}: {first_line(exc.orig)}") from exc
         raise NotAnEstateDatabase(f"{where} cannot be read as a database: {exc.orig}") from exc
     except DatabaseError:
         engine.dispose()
@@ -325,6 +331,7 @@ def upgrade(target: str | Path) -> tuple[int, int]:
                         "its data."
                     )
             migrations.upgrade(connection, str(found))
+            access.refresh(connection)
             return found, SCHEMA_VERSION
     except sa.exc.DatabaseError as exc:
         raise NotAnEstateDatabase(f"{where} cannot be read as a database: {exc.orig}") from exc

@@ -64,6 +64,14 @@ class EstateGroup(click.Group):
                 f"The estate database refused the operation ({exc.orig}); nothing was stored by "
                 "it. If another program is writing to the database, try again when it has finished."
             ) from exc
+        except sa.exc.ProgrammingError as exc:
+            if not db.is_permission_denied(exc):
+                raise
+            raise click.ClickException(
+                f"The estate database refused the operation ({db.first_line(exc.orig)}); nothing "
+                "was stored by it. Your database role may change only its own department's "
+                "data (`estate access show`)."
+            ) from exc
         except sa.exc.IntegrityError as exc:
             raise click.ClickException(
                 f"The estate database refused the change ({exc.orig}); nothing was stored by it. "

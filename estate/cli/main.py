@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from estate.cli import (
+    access_commands,
     board_commands,
     estate_commands,
     graph_commands,
@@ -13,6 +14,7 @@ from estate.cli import (
 from estate.cli.base import cli
 
 COMMAND_MODULES = (
+    access_commands,
     board_commands,
     estate_commands,
     graph_commands,
