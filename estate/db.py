@@ -353,6 +353,29 @@ def upgrade(target: str | Path) -> tuple[int, int]:
         engine.dispose()
 
 
+def continue_keys(connection: Connection, table: sa.Table) -> None:
+    """After rows were written with their keys given (a copy), make the next new row's key
+    follow the largest: PostgreSQL's sequences do not notice given keys; SQLite needs nothing."""
+    if connection.dialect.name != "postgresql":
+        return
+    for column in table.primary_key.columns:
+        if not isinstance(column.type, sa.Integer):
+            continue
+        sequence = connection.execute(
+            sa.select(sa.func.pg_get_serial_sequence(table.name, column.name))
+        ).scalar()
+        if sequence is not None:
+            connection.execute(
+                sa.select(
+                    sa.func.setval(
+                        sequence,
+                        sa.select(sa.func.coalesce(sa.func.max(column), 0) + 1).scalar_subquery(),
+                        False,
+                    )
+                )
+            )
+
+
 def plain(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     """A column read as the driver returns it, skipping SQLAlchemy's per-value conversion.
 
