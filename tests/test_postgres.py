@@ -3,6 +3,7 @@ one-line errors for a server that cannot be used."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,29 @@ def test_an_empty_postgresql_database_asks_for_estate_init(pg_url: str, run: Run
     result = run("--db", pg_url, "stats")
     assert result.exit_code == 1
     assert "is empty; run `estate init`" in result.stderr
+
+
+async def test_the_terminal_ui_opens_a_postgresql_estate_and_ranks_it_as_sqlite(
+    run: Run, demo_db: Path, pg_url: str
+) -> None:
+    from textual.widgets import Static
+
+    from tui.app import make_app
+    from tui.widgets.ranked_table import RankedTable
+
+    assert run("--db", pg_url, "demo").exit_code == 0
+    shown = []
+    for where in (demo_db, pg_url):
+        app = make_app(where, as_of=dt.date(2026, 11, 1))
+        async with app.run_test(size=(130, 42)) as pilot:
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("r")
+            await pilot.pause()
+            status = str(app.screen.query_one("#status", Static).content)
+            assert status.startswith("Showing "), status
+            scores = app.scores
+            assert scores is not None
+            first = app.screen.query_one(RankedTable).current_key
+            shown.append((status, first, [(s.key, s.priority) for s in scores.systems]))
+    assert len(shown[0][2]) > 100 and shown[1] == shown[0]
