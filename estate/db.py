@@ -419,27 +419,61 @@ def insert_rows(
     """Insert many rows, each a tuple of values for `columns`, in the caller's transaction.
 
     Portable SQLAlchemy Core everywhere; on SQLite the rows go straight to the driver's
-    executemany, each value converted by its column's own type (enumerations checked, dates
-    encoded) and the other columns' scalar defaults filled, as Core would. That skips Core's
-    per-row bookkeeping, a fifth of the writes of a 50,000-system import. The database's
-    constraints check every row either way.
+    executemany, and on PostgreSQL through COPY, each value converted by its column's own type
+    (enumerations checked, dates encoded) and the other columns' scalar defaults filled, as
+    Core would. That skips Core's per-row bookkeeping, a fifth of the writes of a 50,000-system
+    import on SQLite and most of them on PostgreSQL. The database's constraints check every
+    row either way.
     """
     if not rows:
         return
-    if connection.dialect.name != "sqlite" or not _sqlite_executemany(
-        connection, table, columns, rows
-    ):
-        connection.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
+    dialect = connection.dialect.name
+    if dialect == "sqlite" and _sqlite_executemany(connection, table, columns, rows):
+        return
+    if dialect == "postgresql" and _postgres_copy(connection, table, columns, rows):
+        return
+    connection.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
-def _sqlite_executemany(
+def _postgres_copy(
     connection: Connection,
     table: sa.Table,
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
 ) -> bool:
-    """Run the insert through the driver; False, having done nothing, when a column left out
-    has a computed default, which only Core fills."""
+    """Write the rows with COPY; False, having done nothing, when a column left out has a
+    computed default or row-level security applies to the role (COPY cannot check its
+    policies, so a department's role inserts row by row)."""
+    active = connection.execute(sa.select(sa.func.row_security_active(table.name))).scalar()
+    prepared = None if active else _driver_rows(connection, table, columns, rows)
+    if prepared is None:
+        return False
+    names, values = prepared
+    quote = connection.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table.name)} ({', '.join(map(quote, names))}) FROM STDIN"
+    import psycopg
+
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(sql) as copy:
+            for row in values:
+                copy.write_row(row)
+    except psycopg.Error as exc:  # wrapped as Core wraps a refused statement
+        raise sa.exc.DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
+    finally:
+        cursor.close()
+    return True
+
+
+def _driver_rows(
+    connection: Connection,
+    table: sa.Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+) -> tuple[list[str], list[tuple[Any, ...]]] | None:
+    """The rows as the driver takes them, each value converted by its column's type, with the
+    scalar defaults of the columns left out appended; (column names, rows), or None when a
+    column left out has a computed default, which only Core fills."""
     dialect = connection.dialect
     names, fills = list(columns), []  # then the columns left out that have a default
     for column in table.c:
@@ -447,17 +481,12 @@ def _sqlite_executemany(
             continue
         default = column.default
         if not isinstance(default, sa.ColumnDefault) or not default.is_scalar:
-            return False
+            return None
         names.append(column.name)
         fills.append(default.arg)
     processors = [
         table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
     ]
-    quote = dialect.identifier_preparer.quote
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) "
-        f"VALUES ({', '.join('?' * len(names))})"
-    )
     width = len(columns)
     convert = [(i, p) for i, p in enumerate(processors[:width]) if p is not None]
     values: list[tuple[Any, ...]] = []
@@ -471,6 +500,26 @@ def _sqlite_executemany(
                 cells[i] = processor(cells[i])
             values.append((*cells, *tail))
     except (LookupError, TypeError, ValueError) as exc:  # as Core reports a value it refuses
-        raise sa.exc.StatementError(str(exc), sql, None, exc) from exc
+        raise sa.exc.StatementError(str(exc), f"INSERT INTO {table.name}", None, exc) from exc
+    return names, values
+
+
+def _sqlite_executemany(
+    connection: Connection,
+    table: sa.Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+) -> bool:
+    """Run the insert through the driver; False, having done nothing, when a column left out
+    has a computed default, which only Core fills."""
+    prepared = _driver_rows(connection, table, columns, rows)
+    if prepared is None:
+        return False
+    names, values = prepared
+    quote = connection.dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) "
+        f"VALUES ({', '.join('?' * len(names))})"
+    )
     connection.exec_driver_sql(sql, values)  # errors wrapped as Core wraps them
     return True

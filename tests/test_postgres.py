@@ -79,3 +79,22 @@ async def test_the_terminal_ui_opens_a_postgresql_estate_and_ranks_it_as_sqlite(
             first = app.screen.query_one(RankedTable).current_key
             shown.append((status, first, [(s.key, s.priority) for s in scores.systems]))
     assert len(shown[0][2]) > 100 and shown[1] == shown[0]
+
+
+def test_bulk_rows_refused_by_postgresql_raise_as_core_raises_them(pg_url: str) -> None:
+    import sqlalchemy as sa
+
+    from estate import models
+    from estate.enums import OrgKind
+
+    engine = db.open_engine(pg_url, create=True)
+    table = models.table_of(models.Organisation)
+    rows = [(1, "HMT", "Treasury", OrgKind.DEPARTMENT)] * 2
+    try:
+        refused = pytest.raises(sa.exc.IntegrityError, match="duplicate key")
+        with refused, engine.begin() as connection:
+            db.insert_rows(connection, table, ["id", "code", "name", "kind"], rows)
+        with engine.connect() as connection:
+            assert connection.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
+    finally:
+        engine.dispose()
