@@ -151,3 +151,25 @@ def test_on_sqlite_access_control_says_it_needs_postgresql(
         "whoever can open it can change every department's data (see README, Shared "
         "deployment)."
     ]
+
+
+def test_tables_an_upgrade_adds_get_the_departments_rules(run: Run, pg_url: str) -> None:
+    from estate import db, migrations, models
+
+    assert run("--db", pg_url, "init").exit_code == 0
+    role = f"moj_analyst_{next(_roles)}"
+    assert run("--db", pg_url, "access", "grant", "MOJ", "--role", role).exit_code == 0
+    engine = db.open_engine(pg_url)
+    with engine.begin() as connection:  # back to schema 1, which had no kept ranking
+        connection.execute(sa.schema.DropTable(models.table_of(models.RankingSnapshotRow)))
+        connection.execute(sa.schema.DropTable(models.table_of(models.RankingSnapshot)))
+        connection.exec_driver_sql(f"DELETE FROM {migrations.VERSION_TABLE}")
+        migrations.stamp(connection, "1")
+    assert run("--db", pg_url, "upgrade").exit_code == 0
+    with engine.connect() as connection:
+        readable = connection.exec_driver_sql(
+            f"SELECT has_table_privilege('{role}', 'ranking_snapshot_row', 'SELECT'), "
+            "relrowsecurity FROM pg_class WHERE relname = 'ranking_snapshot_row'"
+        ).one()
+    engine.dispose()
+    assert tuple(readable) == (True, True)
