@@ -7,7 +7,14 @@ from alembic import context
 
 from estate.migrations import VERSION_TABLE
 
-connection = context.config.attributes["connection"]
-context.configure(connection=connection, version_table=VERSION_TABLE)
-with context.begin_transaction():
-    context.run_migrations()
+
+def run_migrations() -> None:
+    """Run the revisions Alembic has chosen on the connection estate handed over."""
+    connection = context.config.attributes["connection"]
+    context.configure(connection=connection, version_table=VERSION_TABLE)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if hasattr(context, "config"):  # run by Alembic; merely imported (as the import checks do), idle
+    run_migrations()
