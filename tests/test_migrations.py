@@ -5,6 +5,8 @@ database gets; a failed upgrade changes nothing."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
@@ -188,3 +190,14 @@ def test_every_earlier_schema_upgrades_in_place_on_postgresql(
     finally:
         engine.dispose()
     assert upgraded == _new_shape(pg_database())
+
+
+def test_opening_an_estate_does_not_load_alembic(demo_db: Path) -> None:
+    """Every command opens the estate; Alembic is loaded only to create or upgrade one, so it
+    adds nothing to a command's start-up."""
+    code = (
+        "import sys; from estate import db; "
+        f"db.open_engine({str(demo_db)!r}).dispose(); print('alembic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -34,13 +34,14 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import op
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
+
+if TYPE_CHECKING:  # Alembic is imported only to create or upgrade a database, not to open one
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 VERSION_TABLE = "estate_version"
 """Alembic's record of the database's revision, named for estate so that another application's
@@ -49,6 +50,11 @@ Alembic table is never taken for it."""
 LEGACY_VERSION_TABLE = "estate_schema"
 """Where databases made before Alembic recorded their schema version (one row: application,
 version, upgraded_at)."""
+
+_recorded = sa.Table(
+    VERSION_TABLE, sa.MetaData(), sa.Column("version_num", sa.String(32), primary_key=True)
+)
+"""Alembic's version table as estate reads it on every open, without loading Alembic."""
 
 _legacy = sa.Table(
     LEGACY_VERSION_TABLE,
@@ -63,6 +69,8 @@ FOLDER = Path(__file__).resolve().parent
 
 def config(connection: Connection | None = None) -> Config:
     """Alembic's configuration for the estate schema, run on `connection` (see env.py)."""
+    from alembic.config import Config
+
     settings = Config()
     settings.set_main_option("script_location", str(FOLDER))
     settings.attributes["connection"] = connection
@@ -72,6 +80,8 @@ def config(connection: Connection | None = None) -> Config:
 @functools.cache
 def scripts() -> ScriptDirectory:
     """The revisions, read once per process."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(config())
 
 
@@ -87,8 +97,8 @@ def recorded(connection: Connection) -> str | None:
     Alembic, the old version table; None when it records neither."""
     inspector = sa.inspect(connection)
     if inspector.has_table(VERSION_TABLE):
-        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-        return context.get_current_revision()
+        found = connection.execute(sa.select(_recorded.c.version_num)).scalars().all()
+        return ",".join(found) if found else None  # several heads: not one version number
     if inspector.has_table(LEGACY_VERSION_TABLE):
         row = connection.execute(sa.select(_legacy.c.application, _legacy.c.version)).first()
         if row is not None and row.application == "estate":
@@ -97,8 +107,10 @@ def recorded(connection: Connection) -> str | None:
 
 
 def stamp(connection: Connection, revision: str) -> None:
-    """Record `revision` as the database's, in the caller's transaction, leaving any old
-    version table behind."""
+    """Record `revision` as the database's, in the caller's transaction, dropping the old
+    version table of a database made before Alembic."""
+    from alembic.runtime.migration import MigrationContext
+
     context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
     context.stamp(scripts(), revision)
     if sa.inspect(connection).has_table(LEGACY_VERSION_TABLE):
@@ -116,6 +128,8 @@ def upgrade(connection: Connection, current: str) -> None:
 def run_step(version: int) -> None:
     """The body of the revision that upgrades from schema `version`: the step estate/db.py
     keeps under that version in `MIGRATIONS`, on the migration's connection."""
+    from alembic import op
+
     from estate.db import MIGRATIONS
 
     MIGRATIONS[version](op.get_bind())
