@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/run.py                       # 1,000, 10,000 and 50,000 systems
     .venv/bin/python bench/run.py --sizes 1000 10000    # quicker
+    .venv/bin/python bench/run.py --sizes 50000 --stages backend --db postgresql://HOST/DB
+                                # import and scoring on SQLite and on a PostgreSQL server
 
 Generated returns and databases are cached in bench/.cache (the first 50,000-system run
 spends a few minutes generating them). Results are also written to bench/results/latest.json.
@@ -101,6 +103,14 @@ COLUMNS = {
         "rank_json_red_by_legacy_s",
         "rank_json_scoring_s",
     ),
+    "backend": (
+        "sqlite_import_s",
+        "postgres_import_s",
+        "import_ratio",
+        "sqlite_score_s",
+        "postgres_score_s",
+        "score_ratio",
+    ),
     "cli_import": (
         "problems",
         "function_s",
@@ -157,15 +167,26 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
-    parser.add_argument("--stages", nargs="+", default=list(COLUMNS), choices=list(COLUMNS))
+    parser.add_argument("--stages", nargs="+", default=None, choices=list(COLUMNS))
     parser.add_argument("--cache", type=Path, default=HERE / ".cache")
+    parser.add_argument(
+        "--db",
+        help="A PostgreSQL server's URL for the backend stage, which imports and scores there "
+        "(in a scratch database it creates and drops) beside SQLite; without it that stage "
+        "is left out.",
+    )
     args = parser.parse_args()
+    stages = args.stages or [s for s in COLUMNS if s != "backend" or args.db]
+    if "backend" in stages and not args.db:
+        parser.error("the backend stage needs --db, a PostgreSQL server's URL")
+    if args.db:
+        os.environ["ESTATE_BENCH_DB"] = args.db
     results = []
     for size in args.sizes:
         needs_estate = set(args.stages) - ON_THEIR_OWN
         if needs_estate and _run_stage("prepare", size, args.cache) is None:
             continue
-        for stage in args.stages:
+        for stage in stages:
             result = _run_stage(stage, size, args.cache)
             if result is None:
                 continue

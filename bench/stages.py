@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
 import resource
 import shutil
 import sqlite3
@@ -19,8 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -834,8 +835,79 @@ def stage_prepare(systems: int, cache: Path) -> dict[str, Any]:
     return {"database": str(database(systems, cache))}
 
 
+@contextmanager
+def scratch_database(url: str) -> Iterator[str]:
+    """A new database on the server `url` names, dropped afterwards: the benchmark never
+    touches the named database itself (the role needs CREATEDB)."""
+    import sqlalchemy as sa
+
+    from estate import db
+
+    server = sa.engine.make_url(db.database_url(url))
+    name = f"estate_bench_{os.getpid()}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+        admin.dispose()
+
+
+def stage_backend(systems: int, cache: Path) -> dict[str, Any]:
+    """The same return imported, then scored, on SQLite (a new file) and on the server that
+    ESTATE_BENCH_DB names (in a scratch database there), twice each in this process; the best
+    of each, and every run's (import, score) seconds."""
+    from estate import db
+    from estate.scoring import score_estate
+    from estate.scoring.policy import load_policy
+    from importers import ImportOptions, import_return
+
+    source = return_file(systems, cache)
+    options = ImportOptions(skip_invalid=True)
+
+    def measure(url: str) -> tuple[float, float, int]:
+        engine = db.open_engine(url, create=True)
+        t_import, result = timed(lambda: import_return(engine, source, options))
+        with engine.connect() as connection:
+            t_score, scores = timed(lambda: score_estate(connection, load_policy(as_of=AS_OF)))
+        engine.dispose()
+        assert len(scores.systems) == result.changes.summary()["new"]
+        return t_import, t_score, len(scores.systems)
+
+    def on_sqlite() -> tuple[float, float, int]:
+        with tempfile.TemporaryDirectory() as folder:
+            return measure(str(Path(folder) / "e.db"))
+
+    def on_server() -> tuple[float, float, int]:
+        with scratch_database(os.environ["ESTATE_BENCH_DB"]) as url:
+            return measure(url)
+
+    # SQLite, server, server, SQLite: a load that drifts during the run weighs on both alike.
+    runs = {"sqlite": [on_sqlite()], "postgres": [on_server(), on_server()]}
+    runs["sqlite"].append(on_sqlite())
+    best = {
+        name: (min(r[0] for r in found), min(r[1] for r in found)) for name, found in runs.items()
+    }
+    return {
+        "systems": runs["sqlite"][0][2],
+        "sqlite_import_s": best["sqlite"][0],
+        "postgres_import_s": best["postgres"][0],
+        "import_ratio": best["postgres"][0] / best["sqlite"][0],
+        "sqlite_score_s": best["sqlite"][1],
+        "postgres_score_s": best["postgres"][1],
+        "score_ratio": best["postgres"][1] / best["sqlite"][1],
+        "runs": {
+            name: [[round(x, 2) for x in r[:2]] for r in found] for name, found in runs.items()
+        },
+    }
+
+
 STAGES = {
     "prepare": stage_prepare,
+    "backend": stage_backend,
     "import": stage_import,
     "layouts": stage_layouts,
     "writes": stage_writes,

@@ -363,17 +363,6 @@ SNAPSHOT_ROW_COLUMNS_IN_VERSION_4 = ("sign_in", "internet_facing", "security_wei
 `rank --csv` and the sign-in lists are served from the kept ranking."""
 
 
-class SchemaVersion(SQLModel, table=True):
-    """The one-row record of which schema version this database is at (portable, not PRAGMA)."""
-
-    __tablename__ = "estate_schema"
-
-    id: int = Field(default=1, primary_key=True)
-    application: str
-    version: int
-    upgraded_at: dt.datetime
-
-
 def system_key(department: str, reference: str) -> str:
     """A system's key wherever estate names one: DEPT/REFERENCE."""
     return f"{department}/{reference}"

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 import estate
 from estate import models
 from estate.catalogue import builtin
-from estate.db import in_batches, insert_rows
+from estate.db import in_batches, insert_rows, is_permission_denied
 from estate.exports.text_formats import system_dict
 from estate.figures import EstateFigures, estate_figures
 from estate.jsonable import jsonable
@@ -247,14 +247,18 @@ def kept_explanations(connection: Connection, ranks: Sequence[int]) -> list[str]
 def keep_snapshot(engine: Engine, snapshot: Snapshot, stored: str | None) -> bool:
     """Store `snapshot` for the next start unless the stored one, whose fingerprint is
     `stored`, was taken from the same data already. Returns whether the database now holds it:
-    a database busy with another writer, or read-only, is left as it was (the snapshot is only
-    a cache)."""
+    a database busy with another writer, or read-only, or a role that may not write the kept
+    ranking, is left as it was (the snapshot is only a cache)."""
     if stored == snapshot.fingerprint:
         return True
     try:
         with engine.begin() as connection:
             save_snapshot(connection, snapshot)
     except sa.exc.OperationalError:
+        return False
+    except sa.exc.ProgrammingError as exc:  # a department's role, which only reads it
+        if not is_permission_denied(exc):
+            raise
         return False
     return True
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import itertools
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner, Result
 from rich.console import Console
 from sqlalchemy.engine import Engine
@@ -16,6 +18,7 @@ from estate import db
 from estate.cli import cli
 from estate.cli import scored as cli_scored
 from estate.demo import build_demo
+from tests.postgres import Server, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "sample_data"
@@ -85,3 +88,41 @@ def forbid_scoring(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
         monkeypatch.setattr(cli_scored, "score_estate", no_scoring)
 
     return forbid
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Server]:
+    """A throwaway PostgreSQL server for the session (skips, or fails under CI=true, where
+    PostgreSQL is not installed)."""
+    server = start_server()
+    yield server
+    server.stop()
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def pg_database(pg_server: Server) -> Iterator[Callable[[], str]]:
+    """Call it for the URL of a new, empty PostgreSQL database; all are dropped after the test."""
+    admin = sa.create_engine(pg_server.url(), isolation_level="AUTOCOMMIT")
+    made: list[str] = []
+
+    def create() -> str:
+        name = f"estate_test_{next(_databases)}"
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"CREATE DATABASE {name}")
+        made.append(name)
+        return pg_server.url(name)
+
+    yield create
+    with admin.connect() as connection:
+        for name in made:
+            connection.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_database: Callable[[], str]) -> str:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    return pg_database()

@@ -15,7 +15,7 @@ from estate.errors import DatabaseMissing, NotAnEstateDatabase, SchemaTooNew, Sc
 
 def _set_version(path: Path, version: int) -> None:
     with closing(sqlite3.connect(path)) as connection, connection:
-        connection.execute("UPDATE estate_schema SET version = ?", (version,))
+        connection.execute("UPDATE estate_version SET version_num = ?", (str(version),))
 
 
 def test_new_database_records_its_schema_version_and_uses_wal(tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_upgrade_without_a_path_fails_and_changes_nothing(tmp_path: Path) -> Non
     with pytest.raises(SchemaTooOld, match="no upgrade from version 0"):
         db.upgrade(path)
     with closing(sqlite3.connect(path)) as connection:
-        assert connection.execute("SELECT version FROM estate_schema").fetchone() == (0,)
+        assert connection.execute("SELECT version_num FROM estate_version").fetchone() == ("0",)
 
 
 def test_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:

@@ -433,7 +433,7 @@ def test_upgrading_a_version_3_estate_starts_its_history_at_its_current_state(
             raw.execute(f"DROP TABLE {table}")
         raw.execute("DROP INDEX ix_import_batch_period")
         raw.execute("ALTER TABLE import_batch DROP COLUMN period")
-        raw.execute("UPDATE estate_schema SET version = 3")
+        raw.execute("UPDATE estate_version SET version_num = '3'")
     assert db.upgrade(estate) == (3, db.SCHEMA_VERSION)
     current = quarter_of(dt.date.today())
     with closing(sqlite3.connect(estate)) as connection:

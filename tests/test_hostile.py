@@ -361,7 +361,7 @@ def test_demo_force_never_replaces_a_file_that_is_not_an_estate(run: Run, tmp_pa
 def test_a_schema_version_that_is_not_a_number_is_one_line(run: Run, demo_db: Path) -> None:
     engine = db.open_engine(demo_db)
     with engine.begin() as connection:
-        connection.exec_driver_sql("UPDATE estate_schema SET version = 'abc'")
+        connection.exec_driver_sql("UPDATE estate_version SET version_num = 'abc'")
     engine.dispose()
     before = demo_db.read_bytes()
     for command in (["stats"], ["upgrade"], ["rank"], ["demo", "--force"]):

@@ -149,7 +149,7 @@ def test_upgrading_a_version_1_estate_adds_the_snapshot_and_drops_redundant_inde
         raw.execute(
             "CREATE INDEX ix_security_assessment_system_id ON security_assessment (system_id)"
         )
-        raw.execute("UPDATE estate_schema SET version = 1")
+        raw.execute("UPDATE estate_version SET version_num = '1'")
     assert db.upgrade(demo_db) == (1, db.SCHEMA_VERSION)
     engine = db.open_engine(demo_db)
     try:
@@ -178,7 +178,7 @@ def test_upgrading_a_version_2_estate_adds_the_snapshot_columns_and_drops_the_ke
     with closing(sqlite3.connect(demo_db)) as raw, raw:  # the snapshot rows as version 2 had them
         for name in models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_3:
             raw.execute(f"ALTER TABLE ranking_snapshot_row DROP COLUMN {name}")
-        raw.execute("UPDATE estate_schema SET version = 2")
+        raw.execute("UPDATE estate_version SET version_num = '2'")
     assert db.upgrade(demo_db) == (2, db.SCHEMA_VERSION)
     engine = db.open_engine(demo_db)
     try:
@@ -208,7 +208,7 @@ def test_upgrading_a_version_3_estate_adds_the_explanations_and_drops_the_kept_r
     with closing(sqlite3.connect(demo_db)) as raw, raw:  # the snapshot rows as version 3 had them
         for name in models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_4:
             raw.execute(f"ALTER TABLE ranking_snapshot_row DROP COLUMN {name}")
-        raw.execute("UPDATE estate_schema SET version = 3")
+        raw.execute("UPDATE estate_version SET version_num = '3'")
     refused = run("--db", demo_db, "rank", "--json", "--as-of", AS_OF.isoformat())
     assert refused.exit_code == 1 and "estate upgrade" in refused.stderr
     assert db.upgrade(demo_db) == (3, db.SCHEMA_VERSION)

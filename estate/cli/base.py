@@ -37,6 +37,10 @@ class LazyCommand(NamedTuple):
 
 
 COMMANDS: dict[str, LazyCommand] = {
+    "access": LazyCommand(
+        "estate.cli.access_commands",
+        "Department roles on a PostgreSQL estate: each changes only its own department's data.",
+    ),
     "catalogue": LazyCommand(
         "estate.cli.catalogue_commands",
         "The lifecycle catalogue: products, releases and their support end dates.",
@@ -52,6 +56,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "Support contracts that have ended or end within --within months (each renewal the "
         "cheapest moment to replace a system), red-rated systems first, and how much run cost "
         "and how many red-rated systems each supplier holds.",
+    ),
+    "copy": LazyCommand(
+        "estate.cli.estate_commands",
+        "Copy the whole estate at SOURCE into TARGET, a new or empty database (a file path or "
+        "a URL): how an SQLite estate moves onto a shared PostgreSQL server, and back.",
     ),
     "demo": LazyCommand(
         "estate.cli.estate_commands",
@@ -195,6 +204,16 @@ def _database_refusal(exc: Exception) -> str | None:
         return (
             f"The estate database refused the operation ({exc.orig}); nothing was stored by "
             "it. If another program is writing to the database, try again when it has finished."
+        )
+    if isinstance(exc, sa.exc.ProgrammingError):
+        from estate import db
+
+        if not db.is_permission_denied(exc):
+            return None
+        return (
+            f"The estate database refused the operation ({db.first_line(exc.orig)}); nothing "
+            "was stored by it. Your database role may change only its own department's data "
+            "(`estate access show`)."
         )
     if isinstance(exc, sa.exc.IntegrityError):
         return (

@@ -193,3 +193,19 @@ def generate(
     for path in paths:
         click.echo(str(path))
     console.err.print(f"{n_systems:,} systems in {len(paths)} returns, seed {seed}.")
+
+
+@cli.command(name="copy")
+@click.argument("source")
+@click.argument("target")
+def copy_command(source: str, target: str) -> None:
+    """Copy the whole estate at SOURCE into TARGET, a new or empty database (a file path or a
+    URL): how an SQLite estate moves onto a shared PostgreSQL server, and back."""
+    from estate.copy import copy_estate
+
+    copied = copy_estate(source, target)
+    rows = sum(copied.values())
+    console.err.print(
+        f"Copied {copied.get('system', 0):,} systems ({rows:,} rows in all) from "
+        f"{db.shown(source)} to {db.shown(target)}."
+    )

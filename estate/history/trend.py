@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 import estate
 from estate import models
 from estate.catalogue import builtin
+from estate.db import is_permission_denied
 from estate.errors import NotFound
 from estate.history.scores import METHOD_NOTE, policy_at, scores_at
 from estate.history.stored import stored_periods
@@ -190,7 +191,7 @@ def _keep(
     engine: Engine, period: str, fingerprint: str, by_department: dict[str, TrendFigures]
 ) -> None:
     """Keep a period's figures for the next trend; a database busy with another writer, or
-    read-only, is left as it was."""
+    read-only, or a role that may not write them, is left as it was."""
     figures = {key: asdict(value) for key, value in by_department.items()}
     try:
         with engine.begin() as connection:
@@ -202,3 +203,6 @@ def _keep(
             )
     except sa.exc.OperationalError:
         return
+    except sa.exc.ProgrammingError as exc:  # a department's role, which only reads them
+        if not is_permission_denied(exc):
+            raise

@@ -1,0 +1,1 @@
+"""One Alembic revision per estate schema version (see `estate.migrations`)."""

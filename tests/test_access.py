@@ -1,0 +1,175 @@
+"""The department boundary enforced by PostgreSQL itself: a department's role changes only its
+own organisation's rows, whether through estate or with its own SQL; the central role, which
+owns the estate, administers everything."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import SAMPLE_DIR, Run
+from tests.postgres import Server
+
+pytestmark = pytest.mark.postgres
+
+_roles = itertools.count(1)
+
+
+def _as(url: str, role: str) -> str:
+    return sa.engine.make_url(url).set(username=role).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def central(pg_url: str, pg_server: Server, run: Run) -> Iterator[str]:
+    """The sample estate on PostgreSQL, owned and built by a central role that is not a
+    superuser (as the README sets one up); yields its URL."""
+    role = f"central_{next(_roles)}"
+    admin = sa.create_engine(pg_server.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN CREATEROLE")
+        database = sa.engine.make_url(pg_url).database
+        connection.exec_driver_sql(f"ALTER DATABASE {database} OWNER TO {role}")
+    admin.dispose()
+    url = _as(pg_url, role)
+    built = run("--db", url, "demo")
+    assert built.exit_code == 0, built.output
+    yield url
+
+
+def _department_role(run: Run, central: str, department: str, *options: str) -> str:
+    role = f"{department.lower()}_analyst_{next(_roles)}"
+    granted = run("--db", central, "access", "grant", department, "--role", role, *options)
+    assert granted.exit_code == 0, granted.output
+    assert f"may now change {department}'s data only" in " ".join(granted.stderr.split())
+    return _as(central, role)
+
+
+def _systems(run: Run, url: str, department: str | None = None) -> list[dict[str, object]]:
+    args = ["--department", department] if department else []
+    result = run("--db", url, "systems", "--json", *args)
+    assert result.exit_code == 0, result.output
+    listed: list[dict[str, object]] = json.loads(result.stdout)
+    return listed
+
+
+def test_a_department_role_imports_its_own_return_and_cannot_store_another_departments(
+    run: Run, central: str
+) -> None:
+    moj = _department_role(run, central, "MOJ")
+    own = run("--db", moj, "import", "--skip-invalid", SAMPLE_DIR / "moj-return.xlsx")
+    assert own.exit_code == 0, own.output
+    rca_before = _systems(run, central, "RCA")
+    batches = json.loads(run("--db", central, "stats", "--json").stdout)["import_batches"]
+
+    other = run("--db", moj, "import", "--skip-invalid", SAMPLE_DIR / "rca-return.xlsx")
+    assert other.exit_code == 1
+    lines = other.stderr.strip().splitlines()
+    assert len(lines) == 1, other.stderr
+    assert "row-level security" in lines[0] and "nothing was stored" in lines[0]
+    assert _systems(run, central, "RCA") == rca_before
+    after = json.loads(run("--db", central, "stats", "--json").stdout)["import_batches"]
+    assert after == batches
+    assert len(_systems(run, moj)) == len(_systems(run, central)), "it reads the whole estate"
+
+
+def test_the_database_refuses_a_department_roles_own_sql_on_another_departments_rows(
+    run: Run, central: str
+) -> None:
+    moj = sa.create_engine(_department_role(run, central, "MOJ"))
+    rca_before = _systems(run, central, "RCA")
+    try:
+        with moj.begin() as connection:
+            rca = connection.exec_driver_sql(
+                "SELECT id FROM organisation WHERE code = 'RCA'"
+            ).scalar_one()
+            changed = connection.exec_driver_sql(
+                f"UPDATE system SET name = 'Taken over' WHERE organisation_id = {rca}"
+            )
+            deleted = connection.exec_driver_sql(
+                f"DELETE FROM component WHERE system_id IN "
+                f"(SELECT id FROM system WHERE organisation_id = {rca})"
+            )
+            renamed = connection.exec_driver_sql(
+                f"UPDATE organisation SET name = 'Renamed' WHERE id = {rca}"
+            )
+            assert changed.rowcount == deleted.rowcount == renamed.rowcount == 0
+            own = connection.exec_driver_sql(
+                "UPDATE system SET name = name WHERE organisation_id = "
+                "(SELECT id FROM organisation WHERE code = 'MOJ')"
+            )
+            assert own.rowcount > 0
+        for statement in (
+            "INSERT INTO system (organisation_id, reference, name, missing_from_latest_return) "
+            f"VALUES ({rca}, 'NEW-1', 'Planted', false)",
+            "UPDATE dependency SET criticality = NULL",
+            f"DELETE FROM organisation WHERE id = {rca}",
+        ):
+            refused = pytest.raises(sa.exc.ProgrammingError, match=r"security|permission denied")
+            with refused, moj.begin() as connection:
+                connection.exec_driver_sql(statement)
+    finally:
+        moj.dispose()
+    assert _systems(run, central, "RCA") == rca_before
+
+
+def test_a_role_granted_own_only_reads_only_its_department(run: Run, central: str) -> None:
+    dle = _department_role(run, central, "DLE", "--own-only")
+    seen = _systems(run, dle)
+    assert seen and {str(s["key"]).split("/")[0] for s in seen} == {"DLE"}
+    ranked = run("--db", dle, "rank", "--json")
+    assert ranked.exit_code == 0, ranked.output
+    keys = {row["key"].split("/")[0] for row in json.loads(ranked.stdout)["systems"]}
+    assert keys == {"DLE"}
+
+
+def test_access_show_and_revoke(run: Run, central: str) -> None:
+    moj = _department_role(run, central, "MOJ")
+    role = str(sa.engine.make_url(moj).username)
+    shown = json.loads(run("--db", central, "access", "show", "--json").stdout)
+    assert shown == [{"role": role, "department": "MOJ", "reads_all": True}]
+    revoked = run("--db", central, "access", "revoke", "MOJ", "--role", role)
+    assert revoked.exit_code == 0, revoked.output
+    assert json.loads(run("--db", central, "access", "show", "--json").stdout) == []
+    refused = run("--db", moj, "stats")
+    assert refused.exit_code == 1 and len(refused.stderr.strip().splitlines()) == 1
+    assert "permission denied" in refused.stderr
+
+
+@pytest.mark.parametrize("command", [["show"], ["grant", "MOJ", "--role", "moj"]])
+def test_on_sqlite_access_control_says_it_needs_postgresql(
+    run: Run, demo_db: Path, command: list[str]
+) -> None:
+    result = run("--db", demo_db, "access", *command)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: Access control needs a PostgreSQL estate: an SQLite file has no roles, and "
+        "whoever can open it can change every department's data (see README, Shared "
+        "deployment)."
+    ]
+
+
+def test_tables_an_upgrade_adds_get_the_departments_rules(run: Run, pg_url: str) -> None:
+    from estate import db, migrations, models
+
+    assert run("--db", pg_url, "init").exit_code == 0
+    role = f"moj_analyst_{next(_roles)}"
+    assert run("--db", pg_url, "access", "grant", "MOJ", "--role", role).exit_code == 0
+    engine = db.open_engine(pg_url)
+    with engine.begin() as connection:  # back to schema 1, which had no kept ranking
+        connection.execute(sa.schema.DropTable(models.table_of(models.RankingSnapshotRow)))
+        connection.execute(sa.schema.DropTable(models.table_of(models.RankingSnapshot)))
+        connection.exec_driver_sql(f"DELETE FROM {migrations.VERSION_TABLE}")
+        migrations.stamp(connection, "1")
+    assert run("--db", pg_url, "upgrade").exit_code == 0
+    with engine.connect() as connection:
+        readable = connection.exec_driver_sql(
+            f"SELECT has_table_privilege('{role}', 'ranking_snapshot_row', 'SELECT'), "
+            "relrowsecurity FROM pg_class WHERE relname = 'ranking_snapshot_row'"
+        ).one()
+    engine.dispose()
+    assert tuple(readable) == (True, True)

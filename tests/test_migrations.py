@@ -1,0 +1,203 @@
+"""Schema migrations with Alembic: every schema estate has shipped upgrades in place, on SQLite
+(from each release's own DDL, in tests/schemas/) and on PostgreSQL, to exactly the schema a new
+database gets; a failed upgrade changes nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from estate import db, migrations, models
+from estate.errors import SchemaTooOld
+from tests.conftest import Run
+
+SCHEMAS = Path(__file__).parent / "schemas"
+SHIPPED = sorted(int(p.stem.split("_")[1]) for p in SCHEMAS.glob("schema_*.sql"))
+
+
+def _shape(engine: sa.Engine) -> dict[str, Any]:
+    """What a schema is made of: each table's columns (name, nullability), indexes and unique
+    keys, leaving out the version record."""
+    with engine.connect() as connection:
+        inspector = sa.inspect(connection)
+        return {
+            table: (
+                sorted((c["name"], c["nullable"]) for c in inspector.get_columns(table)),
+                sorted(str(i["name"]) for i in inspector.get_indexes(table)),
+                sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)),
+            )
+            for table in sorted(inspector.get_table_names())
+            if table != migrations.VERSION_TABLE
+        }
+
+
+def _new_shape(url: str) -> dict[str, Any]:
+    engine = db.open_engine(url, create=True)
+    try:
+        return _shape(engine)
+    finally:
+        engine.dispose()
+
+
+def _old_sqlite(path: Path, version: int) -> None:
+    """An estate database as release `version` created it, holding one department's system."""
+    with closing(sqlite3.connect(path)) as raw, raw:
+        raw.executescript((SCHEMAS / f"schema_{version}.sql").read_text())
+        raw.execute(
+            "INSERT INTO organisation (id, code, name, kind) VALUES (1, 'HMT', 'Treasury', "
+            "'Department')"
+        )
+        raw.execute(
+            "INSERT INTO system (organisation_id, reference, name, missing_from_latest_return) "
+            "VALUES (1, 'PAY-1', 'Payroll', 0)"
+        )
+
+
+def test_the_revisions_are_the_upgrade_steps_and_end_at_this_schema_version() -> None:
+    revisions = {s.revision: s.down_revision for s in migrations.scripts().walk_revisions()}
+    versions = range(1, db.SCHEMA_VERSION + 1)
+    assert revisions == {str(n): (str(n - 1) if n > 1 else None) for n in versions}
+    assert migrations.head() == str(db.SCHEMA_VERSION)
+    assert set(db.MIGRATIONS) == set(range(1, db.SCHEMA_VERSION))
+    earlier = set(range(1, db.SCHEMA_VERSION))
+    assert earlier <= set(SHIPPED), "each earlier schema's DDL is kept in tests/schemas/"
+
+
+@pytest.mark.parametrize("version", SHIPPED)
+def test_every_shipped_sqlite_schema_upgrades_in_place_to_a_new_estates_schema(
+    version: int, tmp_path: Path, run: Run
+) -> None:
+    path = tmp_path / "old.db"
+    _old_sqlite(path, version)
+    result = run("--db", path, "upgrade")
+    assert result.exit_code == 0, result.output
+    if version < db.SCHEMA_VERSION:
+        said = " ".join(result.stderr.split())
+        assert f"from schema version {version} to {db.SCHEMA_VERSION}" in said
+    engine = db.open_engine(path)
+    try:
+        assert _shape(engine) == _new_shape(str(tmp_path / "new.db"))
+        with engine.connect() as connection:
+            assert db.read_schema_version(connection) == db.SCHEMA_VERSION
+            assert not sa.inspect(connection).has_table(migrations.LEGACY_VERSION_TABLE)
+            assert connection.exec_driver_sql("SELECT name FROM system").scalars().all() == [
+                "Payroll"
+            ]
+    finally:
+        engine.dispose()
+    again = run("--db", path, "upgrade")
+    assert f"already at schema version {db.SCHEMA_VERSION}" in " ".join(again.stderr.split())
+
+
+def test_an_older_estate_is_refused_until_upgraded_and_then_imports(
+    tmp_path: Path, run: Run
+) -> None:
+    path = tmp_path / "old.db"
+    _old_sqlite(path, 2)
+    refused = run("--db", path, "stats")
+    assert refused.exit_code == 1 and "run `estate upgrade`" in " ".join(refused.stderr.split())
+    assert run("--db", path, "upgrade").exit_code == 0
+    sample = Path(__file__).parent.parent / "sample_data"
+    imported = run("--db", path, "import", "--skip-invalid", next(sample.glob("*.xlsx")))
+    assert imported.exit_code == 0, imported.output
+    assert run("--db", path, "rank", "--json").exit_code == 0
+
+
+def test_a_failed_upgrade_step_leaves_the_old_estate_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.db"
+    _old_sqlite(path, 1)
+    before = path.read_bytes()
+
+    def broken(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("CREATE TABLE half_done (x INTEGER)")
+        raise sa.exc.OperationalError("ALTER TABLE", {}, Exception("disk I/O error"))
+
+    monkeypatch.setitem(db.MIGRATIONS, 2, broken)
+    with pytest.raises(Exception, match="disk I/O error"):
+        db.upgrade(path)
+    assert path.read_bytes() == before
+    with closing(sqlite3.connect(path)) as raw:
+        assert raw.execute("SELECT version FROM estate_schema").fetchone() == (1,)
+
+
+def test_a_schema_without_an_upgrade_path_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _old_sqlite(path, 1)
+    with closing(sqlite3.connect(path)) as raw, raw:
+        raw.execute("UPDATE estate_schema SET version = 0")
+    with pytest.raises(SchemaTooOld, match="no upgrade from version 0"):
+        db.upgrade(path)
+
+
+def _rewind(url: str, version: int, *, legacy: bool) -> None:
+    """Turn a new estate into one at an earlier schema `version`, as that release left it:
+    without the tables and columns later versions added, and with its redundant indexes;
+    its version kept in the old table (`legacy`) or in Alembic's."""
+    engine = db.open_engine(url, create=True)
+    snapshot = models.table_of(models.RankingSnapshotRow)
+    with engine.begin() as connection:
+        if version == 1:
+            connection.execute(sa.schema.DropTable(snapshot))
+            connection.execute(sa.schema.DropTable(models.table_of(models.RankingSnapshot)))
+            owners = {"system": "organisation_id", "component": "system_id"}
+            owners |= {"dependency": "from_system_id", "security_assessment": "system_id"}
+            for table, column in owners.items():
+                connection.exec_driver_sql(
+                    f"CREATE INDEX ix_{table}_{column} ON {table} ({column})"
+                )
+        elif version == 2:
+            for name in models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_3:
+                connection.exec_driver_sql(f"ALTER TABLE {snapshot.name} DROP COLUMN {name}")
+        connection.exec_driver_sql(f"DROP TABLE {migrations.VERSION_TABLE}")
+        if legacy:
+            connection.exec_driver_sql(
+                "CREATE TABLE estate_schema (id INTEGER PRIMARY KEY, application VARCHAR NOT "
+                "NULL, version INTEGER NOT NULL, upgraded_at TIMESTAMP NOT NULL)"
+            )
+            connection.exec_driver_sql(
+                f"INSERT INTO estate_schema VALUES (1, 'estate', {version}, '2026-01-01')"
+            )
+        else:
+            migrations.stamp(connection, str(version))
+    engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("version", "legacy"), [(1, True), (2, True), (2, False), (3, True)])
+def test_every_earlier_schema_upgrades_in_place_on_postgresql(
+    pg_url: str, pg_database: Callable[[], str], run: Run, version: int, legacy: bool
+) -> None:
+    _rewind(pg_url, version, legacy=legacy)
+    if version < db.SCHEMA_VERSION:
+        assert "estate upgrade" in " ".join(run("--db", pg_url, "stats").stderr.split())
+    result = run("--db", pg_url, "upgrade")
+    assert result.exit_code == 0, result.output
+    engine = db.open_engine(pg_url)
+    try:
+        upgraded = _shape(engine)
+        with engine.connect() as connection:
+            assert db.read_schema_version(connection) == db.SCHEMA_VERSION
+    finally:
+        engine.dispose()
+    assert upgraded == _new_shape(pg_database())
+
+
+def test_opening_an_estate_does_not_load_alembic(demo_db: Path) -> None:
+    """Every command opens the estate; Alembic is loaded only to create or upgrade one, so it
+    adds nothing to a command's start-up."""
+    code = (
+        "import sys; from estate import db; "
+        f"db.open_engine({str(demo_db)!r}).dispose(); print('alembic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -1,0 +1,100 @@
+"""PostgreSQL as an estate's database: the same results as SQLite from the same returns, and
+one-line errors for a server that cannot be used."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from estate import db
+from tests.conftest import Run
+
+pytestmark = pytest.mark.postgres
+
+
+def test_the_sample_returns_give_byte_for_byte_the_same_outputs_on_both_backends(
+    run: Run, demo_db: Path, pg_url: str, tmp_path: Path
+) -> None:
+    built = run("--db", pg_url, "demo")
+    assert built.exit_code == 0, built.output
+    for command in (["rank", "--json"], ["waves", "--json"]):
+        on_sqlite = run("--db", demo_db, *command)
+        on_postgres = run("--db", pg_url, *command)
+        assert on_sqlite.exit_code == on_postgres.exit_code == 0, on_postgres.output
+        assert len(on_sqlite.stdout) > 1000
+        assert on_postgres.stdout == on_sqlite.stdout, " ".join(command)
+    exported = []
+    for name, where in (("sqlite.json", demo_db), ("postgres.json", pg_url)):
+        result = run("--db", where, "export", "--format", "json", tmp_path / name)
+        assert result.exit_code == 0, result.output
+        exported.append((tmp_path / name).read_bytes())
+    assert len(exported[0]) > 1000 and exported[1] == exported[0]
+
+
+def test_a_plain_postgresql_url_is_read_with_psycopg(pg_url: str, run: Run) -> None:
+    plain = pg_url.replace("postgresql+psycopg://", "postgresql://")
+    assert db.database_url(plain) == pg_url
+    result = run("--db", plain, "init")
+    assert result.exit_code == 0, result.output
+    assert run("--db", pg_url, "stats", "--json").exit_code == 0
+
+
+def test_a_server_that_cannot_be_reached_is_one_line_without_the_password(run: Run) -> None:
+    result = run("--db", "postgresql://central:s3cret@127.0.0.1:1/estate", "stats")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: Cannot connect to postgresql")
+    assert "s3cret" not in result.stderr and "central:***@127.0.0.1:1/estate" in result.stderr
+
+
+def test_an_empty_postgresql_database_asks_for_estate_init(pg_url: str, run: Run) -> None:
+    result = run("--db", pg_url, "stats")
+    assert result.exit_code == 1
+    assert "is empty; run `estate init`" in result.stderr
+
+
+async def test_the_terminal_ui_opens_a_postgresql_estate_and_ranks_it_as_sqlite(
+    run: Run, demo_db: Path, pg_url: str
+) -> None:
+    from textual.widgets import Static
+
+    from tui.app import make_app
+    from tui.widgets.ranked_table import RankedTable
+
+    assert run("--db", pg_url, "demo").exit_code == 0
+    shown = []
+    for where in (demo_db, pg_url):
+        app = make_app(where, as_of=dt.date(2026, 11, 1))
+        async with app.run_test(size=(130, 42)) as pilot:
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("r")
+            await pilot.pause()
+            status = str(app.screen.query_one("#status", Static).content)
+            assert status.startswith("Showing "), status
+            scores = app.scores
+            assert scores is not None
+            first = app.screen.query_one(RankedTable).current_key
+            shown.append((status, first, [(s.key, s.priority) for s in scores.systems]))
+    assert len(shown[0][2]) > 100 and shown[1] == shown[0]
+
+
+def test_bulk_rows_refused_by_postgresql_raise_as_core_raises_them(pg_url: str) -> None:
+    import sqlalchemy as sa
+
+    from estate import models
+    from estate.enums import OrgKind
+
+    engine = db.open_engine(pg_url, create=True)
+    table = models.table_of(models.Organisation)
+    rows = [(1, "HMT", "Treasury", OrgKind.DEPARTMENT)] * 2
+    try:
+        refused = pytest.raises(sa.exc.IntegrityError, match="duplicate key")
+        with refused, engine.begin() as connection:
+            db.insert_rows(connection, table, ["id", "code", "name", "kind"], rows)
+        with engine.connect() as connection:
+            assert connection.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
+    finally:
+        engine.dispose()
