@@ -45,6 +45,9 @@ def _load_sheet(path: Path, name: str, parts: list[str]) -> calamine.CalamineShe
 
 
 def read_workbook(path: Path) -> Generator[RawSheet, None, None]:
+    """Every worksheet of a workbook, in order, each as soon as it is read while the next ones
+    are read in threads; a workbook that cannot be read (damaged, password-protected, not a
+    workbook) is an `InputError` in one line."""
     try:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
         wanted = [
