@@ -25,6 +25,7 @@ from estate.words import counted
 from importers import safety, technology, values
 from importers.headers import ColumnMapping, UserMapping, detect, layout_for_sheet_name
 from importers.layout import LAYOUTS, RecordKind, SheetLayout
+from importers.periods import parse_period
 from importers.problems import CellError, Problem, Severity
 from importers.readers import RawSheet, formula_cells, iter_sheets
 from importers.relationships import (
@@ -51,6 +52,9 @@ _COVER_FIELDS = {
     "organisation type": "kind",
     "parent department": "parent",
     "return date": "return_date",
+    "reporting period": "period",
+    "period": "period",
+    "quarter": "period",
     "contact": "contact",
 }
 
@@ -63,6 +67,8 @@ class CoverSheet:
     name: str | None = None
     kind: OrgKind | None = None
     parent: str | None = None
+    period: str | None = None
+    """The reporting period it names, as `2026-Q3`."""
 
 
 @dataclass
@@ -92,6 +98,7 @@ class ParsedReturn:
     sha256: str
     department: str | None
     cover: CoverSheet
+    period: str | None = None
     mappings: dict[RecordKind, ColumnMapping] = field(default_factory=dict)
     sheet_names: dict[RecordKind, str] = field(default_factory=dict)
     records: dict[RecordKind, list[Record]] = field(default_factory=dict)
@@ -156,14 +163,26 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_cover(sheet: RawSheet) -> CoverSheet:
+def _read_cover(path: Path, sheet: RawSheet) -> CoverSheet:
+    """What the cover sheet says, label beside value. A reporting period that is not a quarter
+    refuses the whole file: it decides which period every row is stored in."""
     cover = CoverSheet()
-    for row in sheet.rows[:_COVER_ROWS]:
-        cells = [c for c in row if c is not None]
+    for number, row in enumerate(sheet.rows[:_COVER_ROWS], start=1):
+        cells = [(index, c) for index, c in enumerate(row) if c is not None]
         if len(cells) < 2:
             continue
-        key = _COVER_FIELDS.get(normalise(str(cells[0])))
-        text = _plain_text(cells[1])
+        key = _COVER_FIELDS.get(normalise(str(cells[0][1])))
+        if key == "period":
+            index, raw = cells[1]
+            try:
+                cover.period = parse_period(_plain_text(raw))
+            except CellError as exc:
+                raise InputError(
+                    f"{path}: sheet {sheet.name!r}, cell {_letter(index)}{number} "
+                    f"({cells[0][1]}): {exc}."
+                ) from None
+            continue
+        text = _plain_text(cells[1][1])
         if key is None or text is None:
             continue
         if key == "code":
@@ -220,7 +239,8 @@ def parse_return(
     with closing(iter_sheets(path)) as sheets:
         for sheet in sheets:
             if _named(sheet) == normalise(COVER_SHEET) and not sheet.hidden:
-                parsed.cover = _read_cover(sheet)
+                parsed.cover = _read_cover(path, sheet)
+                parsed.period = parsed.cover.period
                 if parsed.department is None:
                     parsed.department = parsed.cover.code
             else:

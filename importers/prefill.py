@@ -3,6 +3,7 @@ quarter's instead of a blank sheet (and re-importing it unchanged changes nothin
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,13 +11,16 @@ from sqlalchemy.engine import Connection
 
 from estate.errors import NotFound
 from importers.layout import LAYOUT_BY_KIND, RecordKind
+from importers.periods import period_of
 from importers.store import ORG, RELATED_FIELDS, RELATED_TABLES, SYSTEM
 
 
 def department_records(
     connection: Connection, code: str
 ) -> tuple[dict[str, Any], dict[RecordKind, list[dict[str, Any]]]]:
-    """(cover, records by kind) for department `code`, in reference order."""
+    """(cover, records by kind) for department `code`, in reference order. The cover names
+    the current quarter as its reporting period: the return a department updates is the one
+    for the quarter it is in."""
     org = connection.execute(
         sa.select(ORG).where(sa.func.upper(ORG.c.code) == code.upper())
     ).first()
@@ -30,6 +34,7 @@ def department_records(
         "Department name": org.name,
         "Organisation type": org.kind.value,
         "Parent department": parent,
+        "Reporting period": period_of(dt.date.today()),
     }
     system_fields = [
         c.field for c in LAYOUT_BY_KIND[RecordKind.SYSTEMS].columns if c.field != "department"
