@@ -206,6 +206,15 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     help="Systems each in two more returns in departments' own layouts (an asset register "
     "with an interfaces sheet; a CMDB extract with its relationship file); 0 for none.",
 )
+@click.option(
+    "--periods",
+    type=click.IntRange(1, 40),
+    default=1,
+    show_default=True,
+    help="Quarters of returns, ending with 2026-Q3, in which the estate evolves (upgrades, "
+    "retirements, new systems, contracts renewed or lapsing, plans funded, one department "
+    "getting worse); each quarter's in a folder named by its period.",
+)
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 def generate(
     n_systems: int,
@@ -213,17 +222,35 @@ def generate(
     seed: int,
     csv_departments: int,
     own_layouts: int,
+    periods: int,
     out_dir: Path,
 ) -> None:
     """Write a realistic synthetic estate into OUT_DIR as departmental returns (deterministic)."""
-    from estate.generate import build_estate, write_estate
-    from estate.own_layouts import write_own_layouts
+    from estate.generate import PERIOD, build_estate, write_estate
+    from estate.generate_periods import build_quarters, periods_ending, write_quarters
+    from estate.own_layouts import write_own_layout_quarters, write_own_layouts
 
-    estate = build_estate(n_systems, departments, seed)
-    paths = write_estate(estate, out_dir, csv_departments=min(csv_departments, departments))
+    as_csv = min(csv_departments, departments)
+    if periods == 1:
+        paths = write_estate(
+            build_estate(n_systems, departments, seed), out_dir, csv_departments=as_csv
+        )
+        if own_layouts:
+            paths += write_own_layouts(out_dir, seed + 1, own_layouts)
+    else:
+        quarters = build_quarters(n_systems, departments, seed, periods)
+        paths = write_quarters(quarters, out_dir, csv_departments=as_csv)
+        if own_layouts:
+            paths += write_own_layout_quarters(out_dir, seed + 1, own_layouts, periods)
     if own_layouts:
-        paths += write_own_layouts(out_dir, seed + 1, own_layouts)
         n_systems += 2 * own_layouts
     for path in paths:
         click.echo(str(path))
-    err.print(f"{n_systems:,} systems in {len(paths)} returns, seed {seed}.")
+    names = periods_ending(PERIOD, periods)
+    if periods == 1:
+        err.print(f"{n_systems:,} systems in {len(paths)} returns ({PERIOD}), seed {seed}.")
+    else:
+        err.print(
+            f"{n_systems:,} systems at first, in {len(paths)} returns over {periods} quarters "
+            f"({names[0]} to {names[-1]}), seed {seed}."
+        )
