@@ -98,7 +98,6 @@ class ParsedReturn:
     sha256: str
     department: str | None
     cover: CoverSheet
-    period: str | None = None
     mappings: dict[RecordKind, ColumnMapping] = field(default_factory=dict)
     sheet_names: dict[RecordKind, str] = field(default_factory=dict)
     records: dict[RecordKind, list[Record]] = field(default_factory=dict)
@@ -112,6 +111,9 @@ class ParsedReturn:
     """Components and dependencies read from the systems sheet's technology and "Depends on"
     columns, before they join the Components and Dependencies sheets'."""
     formulas: dict[str, set[tuple[int, int]]] = field(default_factory=dict, repr=False)
+    period: str | None = None
+    """The reporting period the return says it is for (`2026-Q3`), or None when it does not
+    say; an import's `--period` wins over it, and the quarter of the import date stands in."""
 
     def formula_at(self, sheet: str, row: int, index: int) -> bool:
         """Whether an empty-looking cell is a formula with no saved value (read once per sheet,
