@@ -169,7 +169,7 @@ def stage_writes(systems: int, cache: Path) -> dict[str, float]:
         with engine.begin() as connection:
             start = time.perf_counter()
             changes = plan(connection, parsed)
-            apply(connection, parsed, changes)
+            apply(connection, parsed, changes, period="2026-Q1")
             t_store = time.perf_counter() - start
         engine.dispose()
 

@@ -27,9 +27,11 @@ from estate.errors import (
     SchemaTooNew,
     SchemaTooOld,
 )
+from estate.history import tables as history_tables
+from estate.periods import quarter_of
 
 APPLICATION = "estate"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The schema version this code reads and writes."""
 
 BUSY_TIMEOUT_MS = 10_000
@@ -78,7 +80,29 @@ def _to_version_3(connection: Connection) -> None:
     connection.execute(models.table_of(models.RankingSnapshot).delete())
 
 
-MIGRATIONS: dict[int, Migration] = {1: _to_version_2, 2: _to_version_3}
+def _to_version_4(connection: Connection) -> None:
+    """Version 3 to 4: reporting periods and history. Every import batch gets a period; those
+    already stored are all given the quarter of the latest import, so the estate's history
+    starts at its current state (nothing earlier was kept to reconstruct). The tables that keep
+    what later imports replace, and the trend's kept figures, are created empty."""
+    batch = models.table_of(models.ImportBatch)
+    present = {c["name"] for c in sa.inspect(connection).get_columns(batch.name)}
+    if "period" not in present:
+        kind = batch.c.period.type.compile(dialect=connection.dialect)
+        connection.exec_driver_sql(
+            f"ALTER TABLE {batch.name} ADD COLUMN period {kind} NOT NULL DEFAULT ''"
+        )
+        for index in batch.indexes:  # the model's own index, not a second one like it
+            if index.columns.keys() == ["period"]:
+                index.create(connection)
+    latest = connection.execute(sa.select(sa.func.max(batch.c.imported_at))).scalar()
+    if latest is not None:
+        moment = latest if isinstance(latest, dt.datetime) else dt.datetime.fromisoformat(latest)
+        connection.execute(batch.update().values(period=quarter_of(moment.date())))
+    SQLModel.metadata.create_all(connection, tables=list(history_tables.TABLES_IN_VERSION_4))
+
+
+MIGRATIONS: dict[int, Migration] = {1: _to_version_2, 2: _to_version_3, 3: _to_version_4}
 """Upgrade steps: MIGRATIONS[n] takes a database from schema version n to n + 1.
 
 A short ordered list instead of Alembic: one embedded file format, few versions, upgrades run
@@ -172,7 +196,8 @@ def read_schema_version(connection: Connection, where: str = "the database") -> 
         ) from None
 
 
-def _write_schema_version(connection: Connection, version: int) -> None:
+def write_schema_version(connection: Connection, version: int = SCHEMA_VERSION) -> None:
+    """Record `version` as the database's schema version, in the caller's transaction."""
     table = models.table_of(models.SchemaVersion)
     connection.execute(table.delete())
     connection.execute(
@@ -233,7 +258,7 @@ def open_engine(target: str | Path, *, create: bool = False) -> Engine:
                 if connection.dialect.name == "sqlite":  # persistent: set once, at creation
                     connection.exec_driver_sql("PRAGMA journal_mode = WAL")
                 SQLModel.metadata.create_all(connection)
-                _write_schema_version(connection, SCHEMA_VERSION)
+                write_schema_version(connection, SCHEMA_VERSION)
                 return engine
             _check_version(found, where, has_tables)
     except sa.exc.DatabaseError as exc:
@@ -301,7 +326,7 @@ def upgrade(target: str | Path) -> tuple[int, int]:
                     )
                 step(connection)
             if found != SCHEMA_VERSION:
-                _write_schema_version(connection, SCHEMA_VERSION)
+                write_schema_version(connection, SCHEMA_VERSION)
             return found, SCHEMA_VERSION
     except sa.exc.DatabaseError as exc:
         raise NotAnEstateDatabase(f"{target} cannot be read as a database: {exc.orig}") from exc

@@ -95,6 +95,9 @@ class ImportBatch(SQLModel, table=True):
     rows_unchanged: int = 0
     rows_rejected: int = 0
     rows_missing: int = 0
+    period: str = Field(default="", max_length=7, index=True)
+    """The reporting period the return is for (`2026-Q3`): every row it wrote is valid from
+    the end of that period until a later period's return replaces it."""
     column_map: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
 
 

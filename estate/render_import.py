@@ -58,9 +58,9 @@ def import_summary(result: ImportResult, dry_run: bool) -> str:
         f"{s['rejected']} rejected, {_missing_words(result, s['missing'])}"
     )
     if dry_run:
-        verdict = "dry run: nothing written"
+        verdict = f"dry run for {result.period}: nothing written"
     elif result.stored:
-        verdict = f"stored as import {result.batch_id}"
+        verdict = f"stored as import {result.batch_id} for {result.period}"
     else:
         verdict = "NOT stored: fix the errors, or use --skip-invalid to store the valid rows"
     return f"{result.file.name} ({result.department}): {counts}; {verdict}."

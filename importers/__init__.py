@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from estate.db import begin_write
+from estate.history.stored import check_period_order
 from estate.perf import collector_paused
+from estate.periods import parse_period, quarter_of
 from estate.progress import Progress
 from importers.headers import ColumnMapping, UserMapping, load_user_mapping
 from importers.layout import RecordKind
@@ -33,6 +36,8 @@ class ImportOptions:
     dry_run: bool = False
     skip_invalid: bool = False
     replace: bool = False
+    period: str | None = None
+    """The reporting period (`2026-Q3`); else the return's own, else the import date's quarter."""
 
 
 @dataclass
@@ -51,6 +56,8 @@ class ImportResult:
     """How each sheet's headers were read (what `write_mapping` writes)."""
     sheets: dict[RecordKind, str] = field(default_factory=dict)
     """The sheet each kind of record was read from."""
+    period: str | None = None
+    """The reporting period the return was (or would be) imported for."""
 
     @property
     def missing_action(self) -> str:
@@ -85,6 +92,7 @@ class ImportResult:
             "department": self.department,
             "stored": self.stored,
             "batch_id": self.batch_id,
+            "period": self.period,
             "summary": changes.summary() if changes else None,
             "systems": [
                 {
@@ -148,6 +156,7 @@ def _import(
         progress=progress,
         skip_invalid=options.skip_invalid,
     )
+    period = _period(parsed, options)
     if progress:
         progress("Comparing with the estate" if options.dry_run else "Storing", 0, 1)
     with engine.connect() as connection:
@@ -155,10 +164,14 @@ def _import(
         try:
             if not options.dry_run:  # another import of the department waits, then sees this
                 begin_write(connection)
+            assert parsed.department is not None
+            check_period_order(connection, parsed.department, period, parsed.file)
             changes = plan(connection, parsed)
             store = not options.dry_run and (options.skip_invalid or not parsed.has_errors)
             batch_id = (
-                apply(connection, parsed, changes, replace=options.replace) if store else None
+                apply(connection, parsed, changes, replace=options.replace, period=period)
+                if store
+                else None
             )
             if store:
                 transaction.commit()
@@ -177,4 +190,15 @@ def _import(
         replace=options.replace,
         headers=parsed.mappings,
         sheets=parsed.sheet_names,
+        period=period,
     )
+
+
+def _period(parsed: ParsedReturn, options: ImportOptions) -> str:
+    """The period a return is imported for: the one asked for, else the one its cover sheet
+    gives, else the quarter of today's date."""
+    if options.period is not None:
+        return parse_period(options.period)
+    if parsed.period is not None:
+        return parse_period(parsed.period, what=f"{parsed.file}: the reporting period")
+    return quarter_of(dt.date.today())

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from estate.db import in_batches, insert_rows
 from estate.enums import OrgKind
+from estate.history.keep import keep_deleted, keep_related, keep_systems
 from estate.models import (
     Component,
     Dependency,
@@ -423,8 +424,11 @@ def apply(
     *,
     replace: bool = False,
     now: dt.datetime | None = None,
+    period: str,
 ) -> int:
-    """Write the change set; returns the new import batch's id. The caller owns the transaction."""
+    """Write the change set as the return for `period`; returns the new import batch's id.
+    What it replaces or deletes is kept in the history tables first. The caller owns the
+    transaction."""
     org_id = changes.organisation_id
     if org_id is None:
         org_id = _create_org(connection, parsed)
@@ -438,6 +442,7 @@ def apply(
             file_name=parsed.file,
             file_sha256=parsed.sha256,
             imported_at=now or dt.datetime.now(dt.UTC),
+            period=period,
             column_map=parsed.column_map(),
             rows_new=summary["new"],
             rows_changed=summary["changed"],
@@ -447,9 +452,11 @@ def apply(
         ),
     )
     ids = dict(changes.existing_ids)
-    _write_systems(connection, parsed, changes, org_id, batch_id, ids)
+    _write_systems(connection, parsed, changes, org_id, batch_id, ids, period)
     if changes.missing:
         missing_ids = [ids[ref] for ref, _name in changes.missing]
+        if replace:
+            keep_deleted(connection, missing_ids, period)
         for batch in in_batches(missing_ids):
             if replace:
                 connection.execute(SYSTEM.delete().where(SYSTEM.c.id.in_(batch)))
@@ -464,7 +471,14 @@ def apply(
             del ids[reference]
     for kind, by_reference in changes.related_rows.items():
         _replace_related(
-            connection, kind, by_reference, ids, batch_id, changes.existing_ids, parsed.department
+            connection,
+            kind,
+            by_reference,
+            ids,
+            batch_id,
+            changes.existing_ids,
+            parsed.department,
+            period,
         )
     resolve_dependencies(connection)
     return batch_id
@@ -505,6 +519,7 @@ def _write_systems(
     org_id: int,
     batch_id: int,
     ids: dict[str, int],
+    period: str,
 ) -> None:
     records = {r.values["reference"]: r for r in parsed.records.get(RecordKind.SYSTEMS, [])}
     mapping = parsed.mappings.get(RecordKind.SYSTEMS)
@@ -543,6 +558,7 @@ def _write_systems(
         )
         ids.update({ref: int(system_id) for ref, system_id in found})
     if changed:
+        keep_systems(connection, [ids[c.reference] for c in changed], period)
         statement = (
             SYSTEM.update()
             .where(SYSTEM.c.id == sa.bindparam("_id"))
@@ -584,12 +600,14 @@ def _replace_related(
     batch_id: int,
     existing: dict[str, int],
     department: str | None,
+    period: str,
 ) -> None:
     if not by_reference:
         return
     table = RELATED_TABLES[kind]
     owner = "from_system_id" if kind is RecordKind.DEPENDENCIES else "system_id"
     stored_before = [existing[ref] for ref in by_reference if ref in existing]
+    keep_related(connection, kind.value, stored_before, period)
     for batch in in_batches(stored_before):  # systems new in this import have no rows yet
         connection.execute(table.delete().where(table.c[owner].in_(batch)))
     fields = RELATED_FIELDS[kind]

@@ -24,6 +24,9 @@ from sqlalchemy.engine import Engine
 from estate import db, queries
 from estate.errors import EstateError
 from estate.graph import EstateGraph, load_graph
+from estate.history.reconstruct import estate_at
+from estate.history.stored import known_period
+from estate.periods import as_of_for, parse_period
 from estate.progress import Progress as ProgressCallback
 from estate.scoring import EstateScores, score_estate, score_system
 from estate.scoring.policy import Policy, load_policy
@@ -103,10 +106,63 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
+PERIOD_KEY = "estate.period"
+PAST_KEY = "estate.past"
+
+
+def period_option(func: F) -> F:
+    """The shared `--period`: the command reads the estate as it stood at the end of that
+    reporting period, scored (unless `--as-of` says otherwise) as at the period's last day."""
+    return click.option(
+        "--period",
+        callback=_remember_period,
+        expose_value=False,
+        help="See the estate as it stood at the end of this reporting period (2026-Q3).",
+    )(func)
+
+
+def period_value(text: str | None) -> str | None:
+    """A `--period` or `--since` option's value checked before any work: a malformed one is a
+    usage error saying the form."""
+    if text is None:
+        return None
+    try:
+        return parse_period(text, what="")
+    except EstateError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def _remember_period(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[PERIOD_KEY] = period_value(value)
+
+
+def _estate_at(ctx: click.Context, period: str) -> Engine:
+    """The estate as it stood at the end of `period`, rebuilt once per command."""
+    past: Engine | None = ctx.meta.get(PAST_KEY)
+    if past is None:
+        engine = db.open_engine(ctx.obj)
+        try:
+            with engine.connect() as connection:
+                known_period(connection, period)
+            past = estate_at(engine, period)
+        finally:
+            engine.dispose()
+        ctx.meta[PAST_KEY] = past
+        ctx.call_on_close(past.dispose)
+        err.print(f"The estate as it stood at the end of {period}.")
+    return past
+
+
 @contextmanager
 def open_engine(ctx: click.Context, *, create: bool = False) -> Iterator[Engine]:
     """The database the command line names, disposed of when the command is done, so no
-    connection outlives it."""
+    connection outlives it; with `--period`, the estate as it stood then, read-only in effect
+    (it is rebuilt in memory for the command)."""
+    period = ctx.meta.get(PERIOD_KEY)
+    if period is not None and not create:
+        yield _estate_at(ctx, period)
+        return
     engine = db.open_engine(ctx.obj, create=create)
     try:
         yield engine
@@ -214,6 +270,12 @@ def load_ranked_graph(
 
 
 def _policy(policy_path: Path | None, as_of: dt.datetime | None) -> Policy:
+    """The policy in force; with `--period` and no `--as-of`, as at the period's end."""
+    if as_of is None:
+        ctx = click.get_current_context(silent=True)
+        period = ctx.meta.get(PERIOD_KEY) if ctx is not None else None
+        if period is not None:
+            return load_policy(policy_path, as_of=as_of_for(period))
     return load_policy(policy_path, as_of=as_of.date() if as_of else None)
 
 

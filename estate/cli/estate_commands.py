@@ -19,6 +19,7 @@ from estate.cli.base import (
     load_system_score,
     open_engine,
     out,
+    period_option,
     print_json,
     print_rows,
     scoring_options,
@@ -129,6 +130,7 @@ def _systems_table(rows: list[dict[str, Any]], title: str) -> Table:
 @click.argument("system")
 @json_option
 @scoring_options
+@period_option
 @click.pass_context
 def show(
     ctx: click.Context,
@@ -176,6 +178,7 @@ def _print_stats(stats: dict[str, Any]) -> None:
 
 @cli.command()
 @json_option
+@period_option
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
     """What the estate holds: counts by kind, department and hosting."""

@@ -20,6 +20,7 @@ from estate.cli.base import (
     json_option,
     load_ranked_graph,
     out,
+    period_option,
     print_json,
     scoring_options,
     selection_options,
@@ -344,6 +345,7 @@ def _format_from_suffix(path: Path) -> GraphFormat:
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV: wave, system, name, priority.")
 @scoring_options
+@period_option
 @click.pass_context
 def waves(
     ctx: click.Context,

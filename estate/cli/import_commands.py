@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from estate.cli.base import cli, err, open_engine, out, print_json, progress_bar
+from estate.cli.base import cli, err, open_engine, out, period_value, print_json, progress_bar
 from estate.render_import import change_table, deleted_line, import_summary, problem_summary
 from estate.words import counted
 from importers import ImportOptions, ImportResult, import_return, load_user_mapping
@@ -25,6 +25,11 @@ def _import_options(func: click.decorators.FC) -> click.decorators.FC:
         (
             click.option(
                 "--department", "-d", help="The department this return is for (its code)."
+            ),
+            click.option(
+                "--period",
+                help="The reporting period the return is for (2026-Q3); default: the return's "
+                "own, else the quarter of today's date.",
             ),
             click.option(
                 "--mapping",
@@ -105,6 +110,7 @@ def _import_one(path: Path, options: ImportOptions, show_progress: bool) -> Impo
 def import_(
     files: tuple[Path, ...],
     department: str | None,
+    period: str | None,
     mapping: Path | None,
     report: Path | None,
     as_json: bool,
@@ -120,6 +126,7 @@ def import_(
         dry_run=dry_run,
         skip_invalid=skip_invalid,
         replace=replace,
+        period=period_value(period),
     )
     _run(files, options, report, as_json, quiet)
 
@@ -136,6 +143,7 @@ def import_(
 def validate(
     files: tuple[Path, ...],
     department: str | None,
+    period: str | None,
     mapping: Path | None,
     report: Path | None,
     as_json: bool,
@@ -147,7 +155,10 @@ def validate(
     if write_mapping is not None and len(files) > 1:
         raise click.BadParameter("give one FILE with --write-mapping", param_hint="FILES")
     options = ImportOptions(
-        department=department, mapping=load_user_mapping(mapping) if mapping else {}, dry_run=True
+        department=department,
+        mapping=load_user_mapping(mapping) if mapping else {},
+        dry_run=True,
+        period=period_value(period),
     )
     _run(files, options, report, as_json, quiet, write_mapping)
 

@@ -20,6 +20,7 @@ from estate.cli.base import (
     load_scores,
     open_engine,
     out,
+    period_option,
     print_json,
     print_rows,
     progress_bar,
@@ -139,6 +140,7 @@ def _rank_table(rows: list[RankedRow], title: str) -> Table:
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 @scoring_options
+@period_option
 @click.pass_context
 def rank(
     ctx: click.Context,
@@ -475,6 +477,7 @@ def _portfolio(ctx: click.Context, as_of: dt.date, keys: set[str]) -> Portfolio:
 )
 @selection_options
 @scoring_options
+@period_option
 @click.pass_context
 def export(
     ctx: click.Context,

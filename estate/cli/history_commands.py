@@ -1,0 +1,344 @@
+"""Commands over the estate's past: a system's history, what changed since a period, and the
+trend period by period."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from estate.cli.base import (
+    _policy,
+    cli,
+    err,
+    json_option,
+    open_engine,
+    out,
+    period_value,
+    print_json,
+    progress_bar,
+    scoring_options,
+)
+from estate.costs import money
+from estate.dates import shown_date
+from estate.files import neutralise
+from estate.history.changes import EstateChanges, estate_changes
+from estate.history.system import PeriodState, SystemHistory, system_history
+from estate.history.trend import Trend, TrendFigures, estate_trend
+from estate.queries import jsonable
+from estate.words import counted
+
+
+def _csv_option(func: Any) -> Any:
+    return click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")(func)
+
+
+@cli.command()
+@click.argument("system")
+@json_option
+@click.pass_context
+def history(ctx: click.Context, system: str, as_json: bool) -> None:
+    """One SYSTEM's (DEPT/REFERENCE) values period by period, each change with the file,
+    sheet and cell it came from; a system since deleted keeps its past."""
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        found = system_history(connection, system)
+    if as_json:
+        print_json(_history_json(found))
+        return
+    out.print(f"[bold]{found.key}[/] {found.name}")
+    for state in found.periods:
+        out.print(_history_block(state))
+
+
+_STATUS_WORDS = {
+    "new": "first return",
+    "changed": "changed",
+    "unchanged": "no change",
+    "removed": "removed from the estate",
+    "absent": "not in the estate",
+}
+
+
+def _source_words(source: Any) -> str:
+    if source is None:
+        return ""
+    where = ", ".join(part for part in (source.file, source.sheet, source.cell) if part)
+    return where
+
+
+def _history_block(state: PeriodState) -> Table | str:
+    heading = f"{state.period}: {_STATUS_WORDS[state.status]}"
+    if not state.fields and not state.related:
+        return heading
+    table = Table(title=heading, title_justify="left")
+    table.add_column("What", overflow="fold")
+    table.add_column("Was", overflow="fold")
+    table.add_column("Now", overflow="fold")
+    table.add_column("From", overflow="fold")
+    for change in state.fields:
+        was = "" if state.status == "new" else _shown(change.old)
+        table.add_row(change.field, was, _shown(change.new), _source_words(change.source))
+    for item in state.related:
+        was, now = ("", item.item) if item.change == "added" else (item.item, "")
+        table.add_row(f"{item.kind} {item.change}", was, now, _source_words(item.source))
+    return table
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return shown_date(value)
+    return str(jsonable(value))
+
+
+def _history_json(found: SystemHistory) -> dict[str, Any]:
+    def source(s: Any) -> dict[str, Any] | None:
+        if s is None:
+            return None
+        return {"file": s.file, "sheet": s.sheet, "cell": s.cell, "period": s.period}
+
+    return {
+        "key": found.key,
+        "name": found.name,
+        "periods": [
+            {
+                "period": p.period,
+                "status": p.status,
+                "values": {k: jsonable(v) for k, v in p.values.items()},
+                "changes": [
+                    {
+                        "field": c.field,
+                        "old": jsonable(c.old),
+                        "new": jsonable(c.new),
+                        "source": source(c.source),
+                    }
+                    for c in p.fields
+                ],
+                "related": [
+                    {"kind": r.kind, "change": r.change, "item": r.item, "source": source(r.source)}
+                    for r in p.related
+                ],
+            }
+            for p in found.periods
+        ],
+    }
+
+
+CHANGE_COLUMNS = ("change", "department", "key", "name", "before", "after", "criteria")
+
+
+@cli.command()
+@click.option(
+    "--since",
+    help="Compare with the estate at the end of this period (2026-Q1); "
+    "default: the period before the latest.",
+)
+@click.option("--department", "-d", help="Only this department's systems.")
+@json_option
+@_csv_option
+@scoring_options
+@click.pass_context
+def changes(
+    ctx: click.Context,
+    since: str | None,
+    department: str | None,
+    as_json: bool,
+    as_csv: bool,
+    policy_path: Path | None,
+    as_of: Any,
+) -> None:
+    """What changed since a period: new and removed systems, band moves with the criteria that
+    moved them, components upgraded or gone out of support, plans newly funded, dependencies
+    added or removed."""
+    if as_of is not None:
+        raise click.BadParameter("each period is scored as at its own end", param_hint="--as-of")
+    policy = _policy(policy_path, None)
+    with open_engine(ctx) as engine, progress_bar("Scoring", err.is_terminal) as progress:
+        found = estate_changes(
+            engine, policy, since=period_value(since), department=department, progress=progress
+        )
+    if as_json:
+        print_json(_changes_json(found))
+    elif as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(CHANGE_COLUMNS)
+        for c in found.changes:
+            row = (
+                c.kind.value,
+                c.department,
+                c.key,
+                c.name,
+                c.before,
+                c.after,
+                "; ".join(c.criteria),
+            )
+            writer.writerow([neutralise(v) for v in row])
+    else:
+        _print_changes(found)
+
+
+def _changes_json(found: EstateChanges) -> dict[str, Any]:
+    return {
+        "since": found.since,
+        "until": found.until,
+        "since_as_of": found.since_as_of,
+        "until_as_of": found.until_as_of,
+        "policy": found.policy,
+        "note": found.note,
+        "counts": found.counts(),
+        "changes": [
+            {
+                "change": c.kind.value,
+                "department": c.department,
+                "key": c.key,
+                "name": c.name,
+                "before": c.before or None,
+                "after": c.after or None,
+                "criteria": list(c.criteria),
+            }
+            for c in found.changes
+        ],
+    }
+
+
+def _print_changes(found: EstateChanges) -> None:
+    title = (
+        f"Changes from the end of {found.since} to the end of {found.until} "
+        f"({counted(len(found.changes), 'change')})"
+    )
+    table = Table(title=title, title_justify="left")
+    for name in ("Change", "System", "Was", "Now"):
+        table.add_column(name, overflow="fold")
+    for c in found.changes:
+        now = c.after + (f" ({', '.join(c.criteria)})" if c.criteria else "")
+        table.add_row(c.kind.value, f"{c.key}\n[dim]{c.name}[/]", c.before, now)
+    out.print(table)
+    err.print(
+        f"{found.since} as at {shown_date(found.since_as_of)}, {found.until} as at "
+        f"{shown_date(found.until_as_of)}, policy {found.policy}. {found.note}"
+    )
+
+
+TREND_COLUMNS = (
+    "period",
+    "as_of",
+    "systems",
+    "legacy",
+    "red_rated",
+    "legacy_run_cost",
+    "legacy_costs_not_known",
+    "red_rated_funded",
+    "red_rated_funded_share",
+    "ready_for_cloud",
+    "ready_share",
+    "open_gaps",
+)
+
+
+def _trend_values(figures: TrendFigures) -> dict[str, Any]:
+    return {
+        "systems": figures.systems,
+        "legacy": figures.legacy,
+        "red_rated": figures.red_rated,
+        "legacy_run_cost": round(figures.legacy_run_cost, 2),
+        "legacy_costs_not_known": figures.legacy_costs_not_known,
+        "red_rated_funded": figures.red_rated_funded,
+        "red_rated_funded_share": _share(figures.red_rated_funded_share),
+        "ready_for_cloud": figures.ready_for_cloud,
+        "ready_share": _share(figures.ready_share),
+        "open_gaps": figures.open_gaps,
+    }
+
+
+def _share(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+@cli.command()
+@click.option("--department", "-d", help="Only this department's systems.")
+@json_option
+@_csv_option
+@scoring_options
+@click.pass_context
+def trend(
+    ctx: click.Context,
+    department: str | None,
+    as_json: bool,
+    as_csv: bool,
+    policy_path: Path | None,
+    as_of: Any,
+) -> None:
+    """Per period: systems, legacy and red-rated systems, annual run cost on legacy systems,
+    the share of red-rated systems with a funded plan, the share ready for cloud and open
+    security gaps; every period scored with today's policy and catalogue."""
+    if as_of is not None:
+        raise click.BadParameter("each period is scored as at its own end", param_hint="--as-of")
+    policy = _policy(policy_path, None)
+    with open_engine(ctx) as engine, progress_bar("Scoring", err.is_terminal) as progress:
+        found = estate_trend(engine, policy, department=department, progress=progress)
+    rows = [
+        {"period": p.period, "as_of": p.as_of, **_trend_values(p.figures)} for p in found.points
+    ]
+    if as_json:
+        print_json(
+            {
+                "department": found.department,
+                "policy": found.policy,
+                "note": found.note,
+                "periods": rows,
+            }
+        )
+    elif as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(TREND_COLUMNS)
+        for row in rows:
+            writer.writerow(["" if row[c] is None else jsonable(row[c]) for c in TREND_COLUMNS])
+    else:
+        _print_trend(found)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _print_trend(found: Trend) -> None:
+    whose = found.department or "the estate"
+    table = Table(title=f"Trend for {whose} by period", title_justify="left")
+    for name in (
+        "Period",
+        "Systems",
+        "Legacy",
+        "Red-rated",
+        "Run cost on legacy",
+        "Red with funded plan",
+        "Cloud ready",
+        "Security gaps",
+    ):
+        left = name == "Period"
+        table.add_column(name, justify="left" if left else "right", overflow="fold")
+    for p in found.points:
+        f = p.figures
+        cost = money(f.legacy_run_cost)
+        if f.legacy_costs_not_known:
+            cost += f" ({f.legacy_costs_not_known:,} not known)"
+        table.add_row(
+            f"{p.period}\n[dim]{shown_date(p.as_of)}[/]",
+            f"{f.systems:,}",
+            f"{f.legacy:,}",
+            f"{f.red_rated:,}",
+            cost,
+            _percent(f.red_rated_funded_share),
+            _percent(f.ready_share),
+            f"{f.open_gaps:,}",
+        )
+    out.print(table)
+    out.print(f"Policy {found.policy}. {found.note}")
+    if found.recomputed:
+        err.print(f"Scored afresh: {', '.join(found.recomputed)}; the rest as kept.")

@@ -1,0 +1,288 @@
+"""What changed in the estate between the end of one period and the latest: systems new and
+removed, band moves with the criteria that moved them, components upgraded, replaced or gone
+out of support, plans newly funded, dependencies added and removed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from estate import models
+from estate.errors import InputError, NotFound
+from estate.history.reconstruct import estate_at
+from estate.history.scores import METHOD_NOTE, policy_at
+from estate.history.stored import known_period, stored_periods
+from estate.progress import Progress
+from estate.scoring import EstateScores, score_estate
+from estate.scoring.policy import Policy
+from estate.scoring.results import SystemScore
+
+
+class ChangeKind(StrEnum):
+    """The kinds of change `estate changes` reports, in the order it lists them."""
+
+    NEW_SYSTEM = "new system"
+    REMOVED_SYSTEM = "removed system"
+    BAND_MOVED = "band moved"
+    COMPONENT_UPGRADED = "component upgraded"
+    COMPONENT_REPLACED = "component replaced"
+    COMPONENT_ADDED = "component added"
+    COMPONENT_REMOVED = "component removed"
+    OUT_OF_SUPPORT = "gone out of support"
+    PLAN_FUNDED = "plan newly funded"
+    DEPENDENCY_ADDED = "dependency added"
+    DEPENDENCY_REMOVED = "dependency removed"
+
+
+_ORDER = {kind: n for n, kind in enumerate(ChangeKind)}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to one system."""
+
+    kind: ChangeKind
+    key: str
+    name: str
+    department: str
+    before: str = ""
+    after: str = ""
+    criteria: tuple[str, ...] = ()
+    """For a band move: each criterion that moved, as `L1 6 -> 1`."""
+
+
+@dataclass
+class EstateChanges:
+    """The changes from the end of `since` to the end of `until`, and how they were judged."""
+
+    since: str
+    until: str
+    since_as_of: dt.date
+    until_as_of: dt.date
+    policy: str
+    changes: list[Change] = field(default_factory=list)
+    note: str = METHOD_NOTE
+
+    def counts(self) -> dict[str, int]:
+        """How many changes of each kind, every kind listed."""
+        found = {kind.value: 0 for kind in ChangeKind}
+        for change in self.changes:
+            found[change.kind.value] += 1
+        return found
+
+
+Components = dict[str, set[tuple[str, str, str]]]
+Edges = dict[str, set[tuple[str, str]]]
+
+
+def estate_changes(
+    engine: Engine,
+    policy: Policy,
+    *,
+    since: str | None = None,
+    department: str | None = None,
+    progress: Progress | None = None,
+) -> EstateChanges:
+    """What changed from the end of `since` (default: the period before the latest) to the
+    end of the latest period, for the whole estate or one department; both states scored
+    with `policy`'s values, each as at its own period's end."""
+    with engine.connect() as connection:
+        periods = stored_periods(connection)
+        if not periods:
+            raise NotFound("The estate holds no returns yet, so nothing has changed.")
+        until = periods[-1]
+        if since is None:
+            if len(periods) < 2:
+                raise NotFound(
+                    f"The estate holds returns for one period only ({until}): nothing to "
+                    "compare it with yet."
+                )
+            since = periods[-2]
+        since = known_period(connection, since, what="--since")
+        if since > until:
+            raise InputError(f"--since {since} is after the latest period with returns, {until}.")
+        now = _state(connection, policy_at(policy, until), progress)
+    past_engine = estate_at(engine, since)
+    try:
+        with past_engine.connect() as connection:
+            then = _state(connection, policy_at(policy, since), progress)
+    finally:
+        past_engine.dispose()
+    result = EstateChanges(
+        since, until, then.scores.policy.as_of, now.scores.policy.as_of, policy.name
+    )
+    result.changes = _compare(then, now, department.upper() if department else None)
+    return result
+
+
+@dataclass
+class _State:
+    scores: EstateScores
+    by_key: dict[str, SystemScore]
+    components: Components
+    edges: Edges
+
+
+def _state(connection: Connection, policy: Policy, progress: Progress | None) -> _State:
+    scores = score_estate(connection, policy, progress)
+    return _State(scores, scores.by_key(), *_related(connection))
+
+
+def _related(connection: Connection) -> tuple[Components, Edges]:
+    system, org = models.table_of(models.System), models.table_of(models.Organisation)
+    component, dependency = models.table_of(models.Component), models.table_of(models.Dependency)
+    key = org.c.code + "/" + system.c.reference
+    components: Components = defaultdict(set)
+    rows = connection.execute(
+        sa.select(key, component.c.kind, component.c.product, component.c.version)
+        .join(system, component.c.system_id == system.c.id)
+        .join(org, system.c.organisation_id == org.c.id)
+    )
+    for owner, kind, product, version in rows:
+        components[owner].add((str(kind), product, version))
+    edges: Edges = defaultdict(set)
+    rows = connection.execute(
+        sa.select(key, dependency.c.to_org_code, dependency.c.to_reference, dependency.c.kind)
+        .join(system, dependency.c.from_system_id == system.c.id)
+        .join(org, system.c.organisation_id == org.c.id)
+    )
+    for owner, code, reference, kind in rows:
+        edges[owner].add((models.system_key(code, reference), str(kind)))
+    return components, edges
+
+
+def _compare(then: _State, now: _State, department: str | None) -> list[Change]:
+    found: list[Change] = []
+    keys = set(then.by_key) | set(now.by_key)
+    for key in keys:
+        before, after = then.by_key.get(key), now.by_key.get(key)
+        either = after or before
+        assert either is not None
+        if department is not None and either.department.upper() != department:
+            continue
+        if before is None or after is None:
+            kind = ChangeKind.NEW_SYSTEM if before is None else ChangeKind.REMOVED_SYSTEM
+            band = either.legacy.band
+            shown = band.value if band else "Unknown"
+            before_said, after_said = ("", shown) if before is None else (shown, "")
+            found.append(
+                Change(kind, either.key, either.name, either.department, before_said, after_said)
+            )
+            continue
+        found.extend(_system_changes(before, after, then, now))
+    found.sort(key=lambda c: (c.department, c.key, _ORDER[c.kind], c.before, c.after))
+    return found
+
+
+def _system_changes(
+    before: SystemScore, after: SystemScore, then: _State, now: _State
+) -> list[Change]:
+    found: list[Change] = []
+    old_band, new_band = before.legacy.band, after.legacy.band
+    if old_band != new_band:
+        moved = tuple(
+            f"{a.code} {_value(a.value)} -> {_value(b.value)}"
+            for a, b in zip(
+                (*before.legacy.likelihood, *before.legacy.impact),
+                (*after.legacy.likelihood, *after.legacy.impact),
+                strict=True,
+            )
+            if a.value != b.value
+        )
+        found.append(
+            Change(
+                ChangeKind.BAND_MOVED,
+                after.key,
+                after.name,
+                after.department,
+                old_band.value if old_band else "Unknown",
+                new_band.value if new_band else "Unknown",
+                moved,
+            )
+        )
+    found.extend(_component_changes(after, then.components[after.key], now.components[after.key]))
+    lapsed = sorted(set(after.out_of_support) - set(before.out_of_support))
+    found.extend(
+        Change(ChangeKind.OUT_OF_SUPPORT, after.key, after.name, after.department, after=text)
+        for text in lapsed
+        if text in _texts(then.components[after.key])
+    )
+    if after.record.plan_funded is True and before.record.plan_funded is not True:
+        plan = after.record.remediation_plan or "a remediation plan"
+        found.append(
+            Change(ChangeKind.PLAN_FUNDED, after.key, after.name, after.department, after=plan)
+        )
+    old_edges, new_edges = then.edges[after.key], now.edges[after.key]
+    for target, kind in sorted(new_edges - old_edges):
+        found.append(
+            Change(
+                ChangeKind.DEPENDENCY_ADDED,
+                after.key,
+                after.name,
+                after.department,
+                after=f"{target} ({kind})",
+            )
+        )
+    for target, kind in sorted(old_edges - new_edges):
+        found.append(
+            Change(
+                ChangeKind.DEPENDENCY_REMOVED,
+                after.key,
+                after.name,
+                after.department,
+                before=f"{target} ({kind})",
+            )
+        )
+    return found
+
+
+def _value(value: int | None) -> str:
+    return "?" if value is None else str(value)
+
+
+def _text(item: tuple[str, str, str]) -> str:
+    return f"{item[1]} {item[2]}".strip()
+
+
+def _texts(items: set[tuple[str, str, str]]) -> set[str]:
+    return {_text(item) for item in items}
+
+
+def _component_changes(
+    score: SystemScore, old: set[tuple[str, str, str]], new: set[tuple[str, str, str]]
+) -> list[Change]:
+    """Components gone and come, paired by kind: the same product in another version is an
+    upgrade, another product a replacement; the rest were added or removed."""
+    gone: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    come: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for item in sorted(old - new):
+        gone[item[0]].append(item)
+    for item in sorted(new - old):
+        come[item[0]].append(item)
+    found: list[Change] = []
+
+    def said(kind: ChangeKind, before: str = "", after: str = "") -> None:
+        found.append(Change(kind, score.key, score.name, score.department, before, after))
+
+    for kind in sorted(set(gone) | set(come)):
+        olds, news = gone[kind], come[kind]
+        for old_item in list(olds):
+            twin = next((n for n in news if n[1].casefold() == old_item[1].casefold()), None)
+            if twin is None and len(olds) == 1 and len(news) == 1:
+                said(ChangeKind.COMPONENT_REPLACED, _text(old_item), _text(news[0]))
+                olds.remove(old_item)
+                news.remove(news[0])
+            elif twin is not None:
+                said(ChangeKind.COMPONENT_UPGRADED, _text(old_item), _text(twin))
+                olds.remove(old_item)
+                news.remove(twin)
+        for item in olds:
+            said(ChangeKind.COMPONENT_REMOVED, before=_text(item))
+        for item in news:
+            said(ChangeKind.COMPONENT_ADDED, after=_text(item))
+    return found

@@ -1,0 +1,204 @@
+"""Whether the estate is getting better: per reporting period, how many systems, legacy and
+red-rated systems, the run cost on legacy systems, the share of red-rated systems with a funded
+plan, the share ready for cloud and the open security gaps.
+
+Each period's figures are kept with a fingerprint of what they were worked out from (the
+returns for that period and before, the lifecycle data, the policy, the as-of date and the
+version of estate); a later period's import never changes an earlier period's state, so only
+the periods whose fingerprint moved are scored again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+import estate
+from estate import models
+from estate.catalogue import builtin
+from estate.errors import NotFound
+from estate.history.scores import METHOD_NOTE, policy_at, scores_at
+from estate.history.stored import stored_periods
+from estate.history.tables import TREND_FIGURES
+from estate.progress import Progress
+from estate.scoring import EstateScores
+from estate.scoring.policy import Policy
+from estate.scoring.results import Band, Readiness
+
+BATCH = models.table_of(models.ImportBatch)
+CYCLE = models.table_of(models.LifecycleCycle)
+WHOLE_ESTATE = ""
+"""The key of the whole estate's figures among the departments'."""
+
+
+@dataclass(frozen=True)
+class TrendFigures:
+    """One period's figures for the estate or one department."""
+
+    systems: int = 0
+    legacy: int = 0
+    red_rated: int = 0
+    legacy_run_cost: float = 0.0
+    """The annual run cost of legacy systems whose returns give one."""
+    legacy_costs_not_known: int = 0
+    """Legacy systems whose run cost no return gives (left out of the sum, never zero)."""
+    red_rated_funded: int = 0
+    """Red-rated systems with a funded remediation plan."""
+    ready_for_cloud: int = 0
+    """Systems assessed Ready for public cloud (not counting Ready with conditions)."""
+    open_gaps: int = 0
+    """Secure-by-design gaps (principles not or partially achieved, and gaps the inventory
+    shows) across the systems."""
+
+    @property
+    def red_rated_funded_share(self) -> float | None:
+        """The share of red-rated systems with a funded plan; None with none red-rated."""
+        return self.red_rated_funded / self.red_rated if self.red_rated else None
+
+    @property
+    def ready_share(self) -> float | None:
+        """The share of systems ready for cloud; None with no systems."""
+        return self.ready_for_cloud / self.systems if self.systems else None
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One period: its as-of date and its figures."""
+
+    period: str
+    as_of: dt.date
+    figures: TrendFigures
+
+
+@dataclass
+class Trend:
+    """The estate's (or a department's) figures period by period, oldest first."""
+
+    department: str | None
+    policy: str
+    points: list[TrendPoint] = field(default_factory=list)
+    recomputed: list[str] = field(default_factory=list)
+    """The periods scored afresh by this call (the rest came from the kept figures)."""
+    note: str = METHOD_NOTE
+
+
+def estate_trend(
+    engine: Engine,
+    policy: Policy,
+    *,
+    department: str | None = None,
+    progress: Progress | None = None,
+) -> Trend:
+    """The trend over every period with returns, for the estate or `department`, each period
+    scored with `policy`'s values as at its own end; periods unchanged since they were last
+    worked out are read from the kept figures."""
+    with engine.connect() as connection:
+        periods = stored_periods(connection)
+        if not periods:
+            raise NotFound("The estate holds no returns yet, so there is no trend to show.")
+        if department is not None:
+            department = _known_department(connection, department)
+        wanted = {p: period_fingerprint(connection, p, policy_at(policy, p)) for p in periods}
+        kept = _kept(connection)
+    trend = Trend(department, policy.name)
+    for number, period in enumerate(periods, start=1):
+        at = policy_at(policy, period)
+        stored = kept.get(period)
+        if stored is not None and stored[0] == wanted[period]:
+            by_department = stored[1]
+        else:
+            if progress:
+                progress(f"Scoring {period} ({number} of {len(periods)})", 0, 1)
+            by_department = figures_by_department(scores_at(engine, period, policy))
+            _keep(engine, period, wanted[period], by_department)
+            trend.recomputed.append(period)
+        figures = by_department.get(department or WHOLE_ESTATE, TrendFigures())
+        trend.points.append(TrendPoint(period, at.as_of, figures))
+    return trend
+
+
+def _known_department(connection: Connection, code: str) -> str:
+    org = models.table_of(models.Organisation)
+    found = connection.execute(
+        sa.select(org.c.code).where(sa.func.upper(org.c.code) == code.upper())
+    ).scalar()
+    if found is None:
+        known = ", ".join(connection.execute(sa.select(org.c.code).order_by(org.c.code)).scalars())
+        raise NotFound(f"No department {code!r}. Known departments: {known or 'none yet'}.")
+    return str(found)
+
+
+def figures_by_department(scores: EstateScores) -> dict[str, TrendFigures]:
+    """The trend figures of a scored estate, for the whole (key WHOLE_ESTATE) and each
+    department."""
+    counts: dict[str, dict[str, Any]] = {}
+    for s in scores.systems:
+        for key in (WHOLE_ESTATE, s.department):
+            row = counts.setdefault(key, dict.fromkeys(TrendFigures.__dataclass_fields__, 0))
+            row["systems"] += 1
+            red = s.legacy.band is Band.RED
+            if s.legacy.is_legacy:
+                row["legacy"] += 1
+                cost = s.record.annual_run_cost
+                if cost is None:
+                    row["legacy_costs_not_known"] += 1
+                else:
+                    row["legacy_run_cost"] += float(cost)
+            row["red_rated"] += red
+            row["red_rated_funded"] += red and s.record.plan_funded is True
+            row["ready_for_cloud"] += s.readiness.category is Readiness.READY
+            row["open_gaps"] += len(s.gaps)
+    return {key: TrendFigures(**row) for key, row in counts.items()}
+
+
+def period_fingerprint(connection: Connection, period: str, policy: Policy) -> str:
+    """What a period's figures depend on, as one digest: the returns imported for it and
+    before (their number and the newest), the lifecycle data, the policy's values and as-of
+    date, and the versions of estate and its built-in catalogue."""
+    data = [
+        *connection.execute(
+            sa.select(sa.func.count(), sa.func.max(BATCH.c.id)).where(BATCH.c.period <= period)
+        ).one(),
+        *connection.execute(sa.select(sa.func.count(), sa.func.max(CYCLE.c.imported_at))).one(),
+    ]
+    text = json.dumps(
+        [estate.__version__, builtin().version, policy.as_of.isoformat(), policy.data, data],
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _kept(connection: Connection) -> dict[str, tuple[str, dict[str, TrendFigures]]]:
+    """The kept figures by period, with their fingerprints; figures that cannot be read are
+    left out (they are only a cache, and are worked out again)."""
+    found = {}
+    for period, fingerprint, figures in connection.execute(sa.select(TREND_FIGURES)):
+        try:
+            found[period] = (fingerprint, {k: TrendFigures(**v) for k, v in figures.items()})
+        except (AttributeError, TypeError):
+            continue
+    return found
+
+
+def _keep(
+    engine: Engine, period: str, fingerprint: str, by_department: dict[str, TrendFigures]
+) -> None:
+    """Keep a period's figures for the next trend; a database busy with another writer, or
+    read-only, is left as it was."""
+    figures = {key: asdict(value) for key, value in by_department.items()}
+    try:
+        with engine.begin() as connection:
+            connection.execute(TREND_FIGURES.delete().where(TREND_FIGURES.c.period == period))
+            connection.execute(
+                TREND_FIGURES.insert().values(
+                    period=period, fingerprint=fingerprint, figures=figures
+                )
+            )
+    except sa.exc.OperationalError:
+        return

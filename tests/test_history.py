@@ -1,0 +1,445 @@
+"""Quarter on quarter: periods, kept history, the estate as it stood, changes, trend and a
+system's history, on a two-department estate over three quarters built so the answers are
+known.
+
+2026-Q1: DBP-1 runs RHEL 6 (out of support: L1 6) and is red-rated; DBP-2 on RHEL 8 depends on
+DBP-1; DBP-4 is listed. 2026-Q2: DBP-1 is upgraded to RHEL 8 and leaves the red-rated, its run
+cost goes down; DBP-2's plan is funded and it now depends on DBP-3 (new) instead of DBP-1;
+DBP-4 is dropped with --replace. RCA returns once, in 2026-Q1, and carries forward.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from estate import db
+from estate.enums import ComponentKind, Criticality, DependencyKind
+from estate.errors import InputError
+from estate.history.scores import scores_at
+from estate.periods import as_of_for, parse_period, period_end, quarter_of
+from tests.conftest import Run
+from tests.returns import small_return, system
+
+Q1, Q2, Q3 = "2026-Q1", "2026-Q2", "2026-Q3"
+BIG = {
+    "criticality": Criticality.CRITICAL,
+    "users": 2_000_000,
+    "contract_end": dt.date(2030, 3, 31),
+}
+
+
+def _os(reference: str, version: str, department: str = "DBP") -> dict[str, Any]:
+    return {
+        "department": department,
+        "reference": reference,
+        "kind": ComponentKind.OS,
+        "product": "Red Hat Enterprise Linux",
+        "version": version,
+    }
+
+
+def _depends(reference: str, on: str) -> dict[str, Any]:
+    return {
+        "department": "DBP",
+        "reference": reference,
+        "to_reference": on,
+        "kind": DependencyKind.API,
+    }
+
+
+def _q1(path: Path) -> Path:
+    return small_return(
+        path,
+        [
+            system("DBP-1", annual_run_cost=30_000_000, **BIG),
+            system("DBP-2", contract_end=dt.date(2030, 3, 31)),
+            system("DBP-4", contract_end=dt.date(2030, 3, 31)),
+        ],
+        components=[_os("DBP-1", "6"), _os("DBP-2", "8")],
+        dependencies=[_depends("DBP-2", "DBP-1")],
+    )
+
+
+def _q2(path: Path, cost: int = 20_000_000) -> Path:
+    return small_return(
+        path,
+        [
+            system("DBP-1", annual_run_cost=cost, **BIG),
+            system(
+                "DBP-2",
+                contract_end=dt.date(2030, 3, 31),
+                remediation_plan="Move to public cloud",
+                plan_funded=True,
+            ),
+            system("DBP-3", contract_end=dt.date(2030, 3, 31)),
+        ],
+        components=[_os("DBP-1", "8"), _os("DBP-2", "8")],
+        dependencies=[_depends("DBP-2", "DBP-3")],
+    )
+
+
+def _rca(path: Path) -> Path:
+    rows = [system("RCA-1", department="RCA", contract_end=dt.date(2030, 3, 31))]
+    from importers.layout import RecordKind
+    from importers.template import write_return
+
+    write_return(
+        path,
+        cover={"Department code": "RCA", "Department name": "Rural Courts Agency"},
+        records={RecordKind.SYSTEMS: rows},
+    )
+    return path
+
+
+@pytest.fixture
+def estate(tmp_path: Path, run: Run) -> Path:
+    """The estate over two quarters, imported through the command line."""
+    path = tmp_path / "estate.db"
+    assert run("--db", path, "init").exit_code == 0
+    for args in (
+        ("--period", Q1, _q1(tmp_path / "dbp-q1.xlsx")),
+        ("--period", Q1, _rca(tmp_path / "rca-q1.xlsx")),
+        ("--period", Q2, "--replace", _q2(tmp_path / "dbp-q2.xlsx")),
+    ):
+        result = run("--db", path, "import", *args)
+        assert result.exit_code == 0, result.stdout + result.stderr
+    return path
+
+
+def _json(run: Run, *args: str | Path) -> Any:
+    result = run(*args)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return json.loads(result.stdout)
+
+
+def _rank(run: Run, path: Path, *args: str) -> dict[str, dict[str, str]]:
+    result = run("--db", path, "rank", "--csv", *args)
+    assert result.exit_code == 0, result.stderr
+    return {row["key"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
+
+
+def _count(path: Path, table: str) -> int:
+    with closing(sqlite3.connect(path)) as connection:
+        return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+HISTORY_TABLES = (
+    "system_history",
+    "component_history",
+    "dependency_history",
+    "security_assessment_history",
+)
+
+
+# Periods ---------------------------------------------------------------------------------
+
+
+def test_periods_are_read_in_their_canonical_form_and_anything_else_is_refused() -> None:
+    assert parse_period("2026-Q3") == "2026-Q3"
+    assert parse_period("2026q3") == parse_period(" 2026 Q3 ") == "2026-Q3"
+    for wrong in ("2026-Q5", "Q3 2026", "2026-03", "26-Q1", ""):
+        with pytest.raises(InputError, match="write a year and quarter such as 2026-Q3"):
+            parse_period(wrong)
+    assert quarter_of(dt.date(2026, 7, 1)) == quarter_of(dt.date(2026, 9, 30)) == "2026-Q3"
+    assert period_end("2026-Q1") == dt.date(2026, 3, 31)
+    assert period_end("2026-Q4") == dt.date(2026, 12, 31)
+    assert as_of_for("2026-Q2", today=dt.date(2026, 5, 1)) == dt.date(2026, 5, 1)
+    assert as_of_for("2026-Q2", today=dt.date(2027, 1, 1)) == dt.date(2026, 6, 30)
+
+
+def test_an_import_without_a_period_is_for_the_quarter_of_its_date(
+    tmp_path: Path, run: Run
+) -> None:
+    path = tmp_path / "e.db"
+    run("--db", path, "init")
+    result = run("--db", path, "import", "--json", small_return(tmp_path / "r.xlsx"))
+    assert json.loads(result.stdout)[0]["period"] == quarter_of(dt.date.today())
+
+
+def test_the_returns_own_period_stands_unless_period_is_given(
+    tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importers
+    from importers.parse import parse_return
+
+    def with_period(*args: Any, **kwargs: Any) -> Any:
+        parsed = parse_return(*args, **kwargs)
+        parsed.period = "2026-q2"
+        return parsed
+
+    monkeypatch.setattr(importers, "parse_return", with_period)
+    path = tmp_path / "e.db"
+    run("--db", path, "init")
+    first = _json(run, "--db", path, "import", "--json", small_return(tmp_path / "r.xlsx"))
+    assert first[0]["period"] == Q2
+    second = _json(run, "--db", path, "import", "--json", "--period", Q3, tmp_path / "r.xlsx")
+    assert second[0]["period"] == Q3
+
+
+def test_a_malformed_period_is_a_usage_error_naming_the_form(tmp_path: Path, run: Run) -> None:
+    path = tmp_path / "e.db"
+    run("--db", path, "init")
+    result = run("--db", path, "import", "--period", "2026-Q5", small_return(tmp_path / "r.xlsx"))
+    assert result.exit_code == 2
+    assert "'2026-Q5' is not a reporting period; write a year and quarter such as 2026-Q3" in (
+        result.stderr
+    )
+    assert _count(path, "import_batch") == 0
+
+
+def test_a_return_for_a_period_before_the_latest_is_refused_and_stores_nothing(
+    estate: Path, tmp_path: Path, run: Run
+) -> None:
+    batches = _count(estate, "import_batch")
+    result = run("--db", estate, "import", "--period", Q1, _q1(tmp_path / "late.xlsx"))
+    assert result.exit_code == 1
+    assert (
+        "late.xlsx: this return is for 2026-Q1, but DBP's return for 2026-Q2 is already "
+        "imported; import a department's returns in period order" in result.stderr
+    )
+    assert _count(estate, "import_batch") == batches
+
+
+# History kept compactly --------------------------------------------------------------------
+
+
+def test_an_unchanged_re_import_keeps_no_history(estate: Path, tmp_path: Path, run: Run) -> None:
+    before = {table: _count(estate, table) for table in HISTORY_TABLES}
+    for period in (Q2, Q3):
+        result = run("--db", estate, "import", "--period", period, tmp_path / "dbp-q2.xlsx")
+        assert result.exit_code == 0, result.stderr
+    assert {table: _count(estate, table) for table in HISTORY_TABLES} == before
+
+
+def test_what_an_import_replaced_or_deleted_is_kept_with_its_periods(estate: Path) -> None:
+    with closing(sqlite3.connect(estate)) as connection:
+        systems = connection.execute(
+            "SELECT reference, annual_run_cost, valid_from, valid_to FROM system_history "
+            "ORDER BY reference"
+        ).fetchall()
+        components = connection.execute(
+            "SELECT reference, version, valid_from, valid_to FROM component_history"
+        ).fetchall()
+        dependencies = connection.execute(
+            "SELECT reference, to_reference FROM dependency_history"
+        ).fetchall()
+    assert systems == [
+        ("DBP-1", 30_000_000.0, Q1, Q2),
+        ("DBP-2", 250_000.0, Q1, Q2),
+        ("DBP-4", 250_000.0, Q1, Q2),
+    ]
+    assert components == [("DBP-1", "6", Q1, Q2)]
+    assert dependencies == [("DBP-2", "DBP-1")]
+
+
+def test_a_re_import_for_the_same_period_replaces_that_periods_state(
+    estate: Path, tmp_path: Path, run: Run
+) -> None:
+    result = run("--db", estate, "import", "--period", Q2, _q2(tmp_path / "again.xlsx", 15_000_000))
+    assert result.exit_code == 0, result.stderr
+    with closing(sqlite3.connect(estate)) as connection:
+        kept = connection.execute(
+            "SELECT annual_run_cost FROM system_history WHERE reference = 'DBP-1'"
+        ).fetchall()
+    assert kept == [(30_000_000.0,)], "the first Q2 value is replaced, not kept"
+    history = _json(run, "--db", estate, "history", "DBP/DBP-1", "--json")
+    q2 = next(p for p in history["periods"] if p["period"] == Q2)
+    cost = next(c for c in q2["changes"] if c["field"] == "annual_run_cost")
+    assert (cost["old"], cost["new"]) == (30_000_000.0, 15_000_000.0)
+    assert cost["source"]["file"] == "again.xlsx"
+
+
+# The estate as it stood --------------------------------------------------------------------
+
+
+def test_rank_period_shows_the_estate_as_it_stood(estate: Path, run: Run) -> None:
+    now = _rank(run, estate)
+    then = _rank(run, estate, "--period", Q1)
+    assert then["DBP/DBP-1"]["legacy_band"] == "Red-rated"
+    assert now["DBP/DBP-1"]["legacy_band"] != "Red-rated"
+    assert set(then) == {"DBP/DBP-1", "DBP/DBP-2", "DBP/DBP-4", "RCA/RCA-1"}
+    assert set(now) == {"DBP/DBP-1", "DBP/DBP-2", "DBP/DBP-3", "RCA/RCA-1"}
+    assert then["DBP/DBP-1"]["annual_run_cost"] == "30000000"
+
+
+def test_show_and_stats_take_a_period_and_say_which(estate: Path, run: Run) -> None:
+    shown = _json(run, "--db", estate, "show", "DBP/DBP-1", "--json", "--period", Q1)
+    assert [c["version"] for c in shown["components"]] == ["6"]
+    assert shown["scores"]["legacy"]["band"] == "Red-rated"
+    result = run("--db", estate, "stats", "--json", "--period", Q1)
+    assert json.loads(result.stdout)["systems"] == 4
+    assert "as it stood at the end of 2026-Q1" in result.stderr
+    with closing(sqlite3.connect(estate)) as connection:
+        assert connection.execute("SELECT count(*) FROM system").fetchone()[0] == 4
+
+
+def test_a_period_before_the_first_return_is_refused(estate: Path, run: Run) -> None:
+    result = run("--db", estate, "rank", "--period", "2025-Q4")
+    assert result.exit_code == 1
+    assert "2025-Q4 is before the estate's first return (2026-Q1)" in result.stderr
+
+
+def test_waves_and_export_take_a_period(estate: Path, run: Run, tmp_path: Path) -> None:
+    waves = _json(run, "--db", estate, "waves", "--json", "--period", Q1)
+    assert "DBP/DBP-4" in {key for wave in waves for key in wave["systems"]}
+    out = tmp_path / "q1.json"
+    result = run("--db", estate, "export", out, "--period", Q1)
+    assert result.exit_code == 0, result.stderr
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    assert "DBP/DBP-4" in json.dumps(exported)
+
+
+# Changes -----------------------------------------------------------------------------------
+
+
+def test_changes_since_q1_lists_what_moved_and_why(estate: Path, run: Run) -> None:
+    found = _json(run, "--db", estate, "changes", "--since", Q1, "--json")
+    assert (found["since"], found["until"]) == (Q1, Q2)
+    assert "today's policy and lifecycle catalogue" in found["note"]
+    said = {(c["change"], c["key"], c["before"], c["after"]) for c in found["changes"]}
+    bands = {"Low", "Medium", "High", "Red-rated", "Unknown"}
+    new = next(c for c in found["changes"] if c["change"] == "new system")
+    assert new["key"] == "DBP/DBP-3" and new["before"] is None and new["after"] in bands
+    gone = next(c for c in found["changes"] if c["change"] == "removed system")
+    assert gone["key"] == "DBP/DBP-4" and gone["before"] in bands and gone["after"] is None
+    assert (
+        "component upgraded",
+        "DBP/DBP-1",
+        "Red Hat Enterprise Linux 6",
+        "Red Hat Enterprise Linux 8",
+    ) in said
+    assert ("plan newly funded", "DBP/DBP-2", None, "Move to public cloud") in said
+    assert ("dependency added", "DBP/DBP-2", None, "DBP/DBP-3 (API)") in said
+    assert ("dependency removed", "DBP/DBP-2", "DBP/DBP-1 (API)", None) in said
+    moved = next(c for c in found["changes"] if c["change"] == "band moved")
+    assert moved["key"] == "DBP/DBP-1" and moved["before"] == "Red-rated"
+    assert moved["criteria"][0].startswith("L1 6 -> ")
+    assert not any(c["key"].startswith("RCA/") for c in found["changes"])
+
+
+def test_changes_default_to_the_period_before_and_filter_by_department(
+    estate: Path, run: Run
+) -> None:
+    default = _json(run, "--db", estate, "changes", "--json")
+    assert default["since"] == Q1
+    rca = _json(run, "--db", estate, "changes", "--json", "--department", "rca")
+    assert rca["changes"] == []
+    result = run("--db", estate, "changes", "--csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["change"] for r in rows} >= {"band moved", "new system", "removed system"}
+    assert next(r for r in rows if r["change"] == "band moved")["criteria"].startswith("L1 6 -> ")
+
+
+def test_changes_in_a_one_period_estate_say_there_is_nothing_to_compare(
+    tmp_path: Path, run: Run
+) -> None:
+    path = tmp_path / "e.db"
+    run("--db", path, "init")
+    run("--db", path, "import", "--period", Q1, _q1(tmp_path / "q1.xlsx"))
+    result = run("--db", path, "changes")
+    assert result.exit_code == 1
+    assert "returns for one period only (2026-Q1)" in result.stderr
+
+
+# Trend -------------------------------------------------------------------------------------
+
+
+def test_trend_per_period_scored_with_todays_policy_at_each_periods_end(
+    estate: Path, run: Run
+) -> None:
+    found = _json(run, "--db", estate, "trend", "--json")
+    assert "a change of policy never looks like progress" in found["note"]
+    q1, q2 = found["periods"]
+    assert (q1["period"], q1["as_of"], q2["period"]) == (Q1, "2026-03-31", Q2)
+    assert (q1["systems"], q1["red_rated"]) == (4, 1)
+    assert (q2["systems"], q2["red_rated"]) == (4, 0)
+    assert q1["legacy_run_cost"] >= 30_000_000
+    dbp = _json(run, "--db", estate, "trend", "--json", "--department", "DBP")
+    assert [p["systems"] for p in dbp["periods"]] == [3, 3]
+    rca = _json(run, "--db", estate, "trend", "--json", "--department", "RCA")
+    assert [p["systems"] for p in rca["periods"]] == [1, 1], "RCA's return carries forward"
+
+
+def test_trend_is_read_from_kept_figures_until_something_they_came_from_changes(
+    estate: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _json(run, "--db", estate, "trend", "--json")
+    scored: list[str] = []
+    real = scores_at
+
+    def counting(engine: Any, period: str, *args: Any, **kwargs: Any) -> Any:
+        scored.append(period)
+        return real(engine, period, *args, **kwargs)
+
+    monkeypatch.setattr("estate.history.trend.scores_at", counting)
+    assert _json(run, "--db", estate, "trend", "--json") == first
+    assert scored == []
+    result = run("--db", estate, "import", "--period", Q2, _q2(tmp_path / "again.xlsx", 1))
+    assert result.exit_code == 0
+    _json(run, "--db", estate, "trend", "--json")
+    assert scored == [Q2], "a re-import for Q2 leaves Q1's figures as kept"
+    scored.clear()
+    _json(run, "--db", estate, "trend", "--json", "--department", "DBP")
+    assert scored == []
+
+
+# A system's history ------------------------------------------------------------------------
+
+
+def test_history_shows_values_period_by_period_with_file_sheet_and_cell(
+    estate: Path, run: Run
+) -> None:
+    found = _json(run, "--db", estate, "history", "DBP/DBP-1", "--json")
+    assert [p["period"] for p in found["periods"]] == [Q1, Q2]
+    q1, q2 = found["periods"]
+    assert q1["status"] == "new" and q1["values"]["annual_run_cost"] == 30_000_000
+    assert q2["status"] == "changed"
+    cost = next(c for c in q2["changes"] if c["field"] == "annual_run_cost")
+    assert cost["old"] == 30_000_000 and cost["new"] == 20_000_000
+    assert cost["source"]["file"] == "dbp-q2.xlsx" and cost["source"]["sheet"] == "Systems"
+    assert cost["source"]["cell"].endswith("2") and cost["source"]["cell"][0].isalpha()
+    related = {(r["kind"], r["change"], r["item"]) for r in q2["related"]}
+    assert ("components", "added", "Operating system Red Hat Enterprise Linux 8") in related
+    assert ("components", "removed", "Operating system Red Hat Enterprise Linux 6") in related
+
+
+def test_a_deleted_system_keeps_its_history(estate: Path, run: Run) -> None:
+    found = _json(run, "--db", estate, "history", "DBP/DBP-4", "--json")
+    assert [(p["period"], p["status"]) for p in found["periods"]] == [(Q1, "new"), (Q2, "removed")]
+    result = run("--db", estate, "history", "DBP/DBP-4")
+    assert result.exit_code == 0 and "removed from the estate" in result.stdout
+    missing = run("--db", estate, "history", "DBP/NOPE")
+    assert missing.exit_code == 1 and "No system 'DBP/NOPE'" in missing.stderr
+
+
+# Upgrade -----------------------------------------------------------------------------------
+
+
+def test_upgrading_a_version_3_estate_starts_its_history_at_its_current_state(
+    estate: Path, run: Run, tmp_path: Path
+) -> None:
+    with closing(sqlite3.connect(estate)) as raw, raw:  # the tables as version 3 had them
+        for table in (*HISTORY_TABLES, "trend_figures"):
+            raw.execute(f"DROP TABLE {table}")
+        raw.execute("DROP INDEX ix_import_batch_period")
+        raw.execute("ALTER TABLE import_batch DROP COLUMN period")
+        raw.execute("UPDATE estate_schema SET version = 3")
+    assert db.upgrade(estate) == (3, db.SCHEMA_VERSION)
+    current = quarter_of(dt.date.today())
+    with closing(sqlite3.connect(estate)) as connection:
+        periods = {row[0] for row in connection.execute("SELECT period FROM import_batch")}
+    assert periods == {current}
+    assert set(_rank(run, estate, "--period", current)) == set(_rank(run, estate))
+    result = run("--db", estate, "import", "--period", "2099-Q1", _q1(tmp_path / "later.xlsx"))
+    assert result.exit_code == 0, result.stderr
+    assert _count(estate, "system_history") > 0
+    assert "DBP/DBP-3" in _rank(run, estate, "--period", current)
