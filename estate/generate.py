@@ -31,8 +31,8 @@ from estate.enums import (
     Principle,
     SignIn,
 )
+from estate.periods import period_end
 from importers.layout import SYSTEMS, RecordKind
-from importers.periods import last_day
 from importers.template import write_return
 
 DEPARTMENTS: tuple[tuple[str, str, str | None], ...] = (
@@ -608,7 +608,7 @@ def write_estate(
                     OrgKind.ARMS_LENGTH_BODY if dept.parent else OrgKind.DEPARTMENT
                 ).value,
                 "Parent department": dept.parent,
-                "Return date": last_day(period),
+                "Return date": period_end(period),
                 "Reporting period": period,
                 "Contact": f"digital.estate@{dept.code.lower()}.example.gov.uk",
             }

@@ -34,7 +34,8 @@ from estate.generate import (
     plan_mistakes,
     write_estate,
 )
-from importers.periods import last_day, shift
+from estate.periods import period_end
+from importers.cover_period import shift
 
 _Stack = tuple[tuple[ComponentKind, str, str, str], ...]
 
@@ -125,7 +126,7 @@ class _Estate:
 
 def period_as_of(period: str) -> dt.date:
     """The date a period's returns describe the estate at: the day after it ends."""
-    return last_day(period) + dt.timedelta(days=1)
+    return period_end(period) + dt.timedelta(days=1)
 
 
 def periods_ending(last: str, count: int) -> list[str]:

@@ -23,9 +23,9 @@ from estate.errors import InputError
 from estate.progress import Progress
 from estate.words import counted
 from importers import safety, technology, values
+from importers.cover_period import read_period
 from importers.headers import ColumnMapping, UserMapping, detect, layout_for_sheet_name
 from importers.layout import LAYOUTS, RecordKind, SheetLayout
-from importers.periods import parse_period
 from importers.problems import CellError, Problem, Severity
 from importers.readers import RawSheet, formula_cells, iter_sheets
 from importers.relationships import (
@@ -177,7 +177,7 @@ def _read_cover(path: Path, sheet: RawSheet) -> CoverSheet:
         if key == "period":
             index, raw = cells[1]
             try:
-                cover.period = parse_period(_plain_text(raw))
+                cover.period = read_period(_plain_text(raw))
             except CellError as exc:
                 raise InputError(
                     f"{path}: sheet {sheet.name!r}, cell {_letter(index)}{number} "

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from estate.errors import NotFound
+from estate.periods import quarter_of
 from importers.layout import LAYOUT_BY_KIND, RecordKind
-from importers.periods import period_of
 from importers.store import ORG, RELATED_FIELDS, RELATED_TABLES, SYSTEM
 
 
@@ -34,7 +34,7 @@ def department_records(
         "Department name": org.name,
         "Organisation type": org.kind.value,
         "Parent department": parent,
-        "Reporting period": period_of(dt.date.today()),
+        "Reporting period": quarter_of(dt.date.today()),
     }
     system_fields = [
         c.field for c in LAYOUT_BY_KIND[RecordKind.SYSTEMS].columns if c.field != "department"

@@ -21,7 +21,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from estate.enums import OrgKind, Principle
 from estate.files import FORMULA_STARTS, atomic_write
+from estate.periods import quarter_of
 from importers import values
+from importers.cover_period import ACCEPTED, shift
 from importers.layout import (
     IMPACT_NAMES,
     LAYOUTS,
@@ -31,7 +33,6 @@ from importers.layout import (
     SheetLayout,
 )
 from importers.parse import COVER_SHEET
-from importers.periods import ACCEPTED, period_of, shift
 
 _HEADER_FILL = PatternFill("solid", fgColor="1D3557")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -120,7 +121,7 @@ def _append(sheet: Worksheet, row: list[Any]) -> None:
 
 def _period_choices(today: dt.date) -> str:
     """The cover's drop-down of reporting periods around the quarter `today` is in."""
-    current = period_of(today)
+    current = quarter_of(today)
     low, high = _PERIODS_OFFERED
     return ",".join(shift(current, offset) for offset in range(low, high + 1))
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from estate.periods import period_end, quarter_of
+from importers.cover_period import read_period, shift
 from importers.parse import parse_return
-from importers.periods import last_day, parse_period, period_of, shift
 from importers.problems import CellError
 from importers.template import write_return
 from tests.conftest import Run
@@ -37,7 +38,7 @@ _COVER = {"Department code": "DBP", "Department name": "Department for Benefits 
     ],
 )
 def test_a_quarter_is_read_however_it_is_written(written: str | None, period: str | None) -> None:
-    assert parse_period(written) == period
+    assert read_period(written) == period
 
 
 @pytest.mark.parametrize(
@@ -54,16 +55,16 @@ def test_a_quarter_is_read_however_it_is_written(written: str | None, period: st
 )
 def test_what_is_not_a_quarter_is_refused_saying_what_to_write(written: str, said: str) -> None:
     with pytest.raises(CellError, match=said):
-        parse_period(written)
+        read_period(written)
 
 
 def test_quarters_step_across_years_and_end_on_the_quarter_s_last_day() -> None:
-    assert period_of(dt.date(2026, 9, 30)) == "2026-Q3"
-    assert period_of(dt.date(2026, 10, 1)) == "2026-Q4"
+    assert quarter_of(dt.date(2026, 9, 30)) == "2026-Q3"
+    assert quarter_of(dt.date(2026, 10, 1)) == "2026-Q4"
     assert shift("2026-Q4", 1) == "2027-Q1"
     assert shift("2026-Q1", -1) == "2025-Q4"
     assert shift("2026-Q2", -9) == "2024-Q1"
-    assert [last_day(f"2026-Q{q}") for q in (1, 2, 3, 4)] == [
+    assert [period_end(f"2026-Q{q}") for q in (1, 2, 3, 4)] == [
         dt.date(2026, 3, 31),
         dt.date(2026, 6, 30),
         dt.date(2026, 9, 30),
@@ -78,7 +79,7 @@ def test_the_cover_sheet_offers_the_quarters_around_today(tmp_path: Path) -> Non
     row = next(r for r in range(1, 20) if cover.cell(r, 1).value == "Reporting period")
     (check,) = [v for v in cover.data_validations.dataValidation if f"B{row}" in v.sqref]
     offered = check.formula1.strip('"').split(",")
-    current = period_of(dt.date.today())
+    current = quarter_of(dt.date.today())
     assert current in offered and shift(current, -8) == offered[0] and len(offered) == 13
     assert check.errorStyle == "warning"  # another quarter may still be typed
     assert "2026-Q3" in check.prompt and "Jul-Sep 2026" in check.prompt
@@ -119,6 +120,6 @@ def test_a_prefilled_return_carries_the_current_period_and_re_imports_unchanged(
 ) -> None:
     out = tmp_path / "dbp.xlsx"
     assert run("--db", demo_db, "template", out, "--department", "DBP").exit_code == 0
-    assert parse_return(out).period == period_of(dt.date.today())
+    assert parse_return(out).period == quarter_of(dt.date.today())
     result = run("--db", demo_db, "validate", out, "--quiet")
     assert result.exit_code == 0, result.stderr

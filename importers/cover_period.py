@@ -1,4 +1,5 @@
-"""Reporting periods as returns write them: calendar quarters, kept as `2026-Q3`.
+"""The reporting period a return's cover sheet names, however it is written; kept as `2026-Q3`
+(`estate.periods`).
 
 A return's cover sheet names the quarter it describes. People write a quarter several ways
 ("2026-Q3", "Q3 2026", "2026 Q3", "Jul-Sep 2026"); each is read as the one canonical form, and
@@ -8,7 +9,6 @@ anything else is refused with what to write instead (a financial-year quarter su
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -46,11 +46,6 @@ _MONTH_RANGE = re.compile(
 )
 
 
-def period_of(day: dt.date) -> str:
-    """The calendar quarter a date falls in, as `2026-Q3`."""
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-
-
 def shift(period: str, quarters: int) -> str:
     """The period `quarters` after `period` (before it when negative)."""
     year, quarter = _split(period)
@@ -58,19 +53,12 @@ def shift(period: str, quarters: int) -> str:
     return f"{index // 4}-Q{index % 4 + 1}"
 
 
-def last_day(period: str) -> dt.date:
-    """The last day of a period (31/03, 30/06, 30/09 or 31/12): the date its estate is as at."""
-    year, quarter = _split(period)
-    following = dt.date(year + quarter // 4, quarter % 4 * 3 + 1, 1)
-    return following - dt.timedelta(days=1)
-
-
 def _split(period: str) -> tuple[int, int]:
     year, quarter = period.split("-Q")
     return int(year), int(quarter)
 
 
-def parse_period(raw: Any) -> str | None:
+def read_period(raw: Any) -> str | None:
     """A cell's reporting period in the canonical form, or None when it is blank. Raises
     `CellError`, saying what to write, for anything that is not a calendar quarter."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
