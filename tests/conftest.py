@@ -19,6 +19,8 @@ from estate.demo import build_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "sample_data"
+LATEST_SAMPLES = SAMPLE_DIR / "2026-Q3"
+"""The sample returns of the latest quarter: what the demo estate holds now."""
 SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
 
 

@@ -92,7 +92,7 @@ def test_supplier_concentration_adds_up_to_the_estate(run: Run, demo_db: Path) -
     engine = db.open_engine(demo_db)
     with engine.begin() as connection:  # one cost nobody gave
         connection.exec_driver_sql(
-            "UPDATE system SET annual_run_cost = NULL WHERE reference = 'DBP-00001'"
+            "UPDATE system SET annual_run_cost = NULL WHERE reference = 'DBP-00002'"
         )
     engine.dispose()
     stored = _stored(demo_db)

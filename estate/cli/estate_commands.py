@@ -73,25 +73,42 @@ def demo(ctx: click.Context, sample_dir: Path, force: bool) -> None:
     with open_engine(ctx, create=True) as engine:
         results = build_demo(engine, sample_dir)
         table = Table(title=f"Imported {len(results)} sample returns into {ctx.obj}")
-        for heading in ("File", "Dept", "New", "Rejected", "Errors", "Warnings"):
-            table.add_column(heading, justify="left" if heading in ("File", "Dept") else "right")
+        headings = ("Period", "File", "Dept", "New", "Changed", "Deleted", "Rejected", "Errors")
+        for heading in (*headings, "Warnings"):
+            left = heading in ("Period", "File", "Dept")
+            table.add_column(heading, justify="left" if left else "right")
         for result in results:
             summary = result.changes.summary() if result.changes else {}
             table.add_row(
+                result.period or "",
                 result.file.name,
                 result.department or "",
-                str(summary.get("new", 0)),
-                str(summary.get("rejected", 0)),
+                *(str(summary.get(k, 0)) for k in ("new", "changed", "missing", "rejected")),
                 str(len(result.errors)),
                 str(len(result.warnings)),
             )
         out.print(table)
         with Session(engine) as session:
             _print_stats(queries.estate_stats(session))
+    periods = sorted({r.period for r in results if r.period})
+    if len(periods) > 1:
+        err.print(
+            f"{len(periods)} quarters, {periods[0]} to {periods[-1]}: see how the estate changed "
+            f"with `estate trend` and `estate changes --since {periods[0]}`."
+        )
     err.print(
-        "The sample returns contain deliberate mistakes; see them with "
-        "`estate validate sample_data/<file>`. Rejected rows were skipped (--skip-invalid)."
+        "The sample returns contain deliberate mistakes; see them with `estate validate "
+        f"{_shown_folder(results)}/<file>`. Rejected rows were skipped (--skip-invalid)."
     )
+
+
+def _shown_folder(results: list[Any]) -> str:
+    """The folder of the latest sample returns, as a person would type it."""
+    folder = results[-1].file.parent if results else SAMPLE_DIR
+    try:
+        return str(folder.relative_to(SAMPLE_DIR.parent))
+    except ValueError:
+        return str(folder)
 
 
 @cli.command()
