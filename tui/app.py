@@ -178,7 +178,8 @@ class EstateApp(App[None]):
                 if from_snapshot and snapshot is not None:
                     early = RankedData.from_snapshot(snapshot, current)
                     self.post_message(self.Scored(early))
-                    self.post_message(self.Summarised(overview(snapshot.figures, early.note)))
+                    early_body = overview(snapshot.figures, early.note, trend_chart(None))
+                    self.post_message(self.Summarised(early_body))
                 scores = score_estate(connection, self.policy, report, graph_read)
             data = RankedData.from_scores(scores)
             self.post_message(self.Scored(data))
