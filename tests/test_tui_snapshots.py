@@ -23,6 +23,14 @@ SIZES = {"80x24": (80, 24), "200x55": (200, 55)}
 async def _loaded(pilot: Pilot[Any]) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    _steady_cursors(pilot)
+
+
+def _steady_cursors(pilot: Pilot[Any]) -> None:
+    """Stop the text cursors blinking: a blink every half second would make a snapshot depend
+    on how long the machine took to get there."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
 
 
 def _pressing(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
@@ -42,6 +50,7 @@ async def _export(pilot: Pilot[Any]) -> None:
     # The path offered starts in the current folder: make it the same on every machine.
     pilot.app.screen.query_one("#path", Input).value = "remediation-priorities.xlsx"
     await pilot.pause()
+    _steady_cursors(pilot)
 
 
 SCREENS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
