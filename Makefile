@@ -36,9 +36,10 @@ SIZES ?= 1000 10000 50000
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --sizes $(SIZES)
 
-## Rebuild sample_data/ from the generator (deterministic).
+## Rebuild sample_data/ from the generator (deterministic): four quarters, 2025-Q4 to 2026-Q3.
 sample-data: $(STAMP)
-	$(BIN)/estate generate --systems 300 --departments 7 --seed 2025 sample_data
+	rm -rf sample_data/20??-Q?
+	$(BIN)/estate generate --systems 300 --departments 7 --seed 2025 --periods 4 sample_data
 
 ## Refresh the bundled endoflife.date snapshot from a downloaded copy of its catalogue:
 ## make lifecycle-snapshot ENDOFLIFE=endoflife.json TAKEN=2026-08 (docs/lifecycle.md).

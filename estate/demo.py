@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -10,6 +11,7 @@ from estate.errors import InputError
 from importers import ImportOptions, ImportResult, import_return
 
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+_PERIOD_FOLDER = re.compile(r"^\d{4}-Q[1-4]$")
 
 
 def sample_returns(folder: Path) -> list[Path]:
@@ -20,19 +22,36 @@ def sample_returns(folder: Path) -> list[Path]:
     return files
 
 
+def sample_periods(folder: Path) -> list[tuple[str | None, Path]]:
+    """The quarters of returns in `folder`, oldest first: its subfolders named by period
+    (`2026-Q3`), or, when it has none, the folder itself as one set of returns whose period
+    each return gives (else the quarter of the import)."""
+    periods = sorted(p for p in folder.iterdir() if p.is_dir() and _PERIOD_FOLDER.match(p.name))
+    if not periods:
+        return [(None, folder)]
+    return [(p.name, p) for p in periods]
+
+
 def build_demo(engine: Engine, folder: Path) -> list[ImportResult]:
-    """Import every sample return, storing valid rows and reporting the rest, as a department
-    clearing a backlog would (`--skip-invalid`). Departments whose returns name a parent are
-    imported after it, so the parent link is recorded. A file's department is the code its
-    name starts with (`dtr-register.xlsx` is DTR's), as `--department` would give it: returns
-    in departments' own layouts have no cover sheet to say."""
-    files = sample_returns(folder)
-    deferred = [p for p in files if p.suffix.lower() == ".csv"]
-    ordered = [p for p in files if p not in deferred] + deferred
-    return [
-        import_return(engine, path, ImportOptions(department=_department(path), skip_invalid=True))
-        for path in ordered
-    ]
+    """Import every sample return, quarter by quarter, storing valid rows and reporting the
+    rest, as a department clearing a backlog would (`--skip-invalid`): each quarter's returns
+    for that period (`--period`), and, as each department's return lists its whole estate,
+    deleting the systems a return no longer lists (`--replace`; their history is kept).
+    Departments whose returns name a parent are imported after it, so the parent link is
+    recorded. A file's department is the code its name starts with (`dtr-register.xlsx` is
+    DTR's), as `--department` would give it: returns in departments' own layouts have no
+    cover sheet to say."""
+    results: list[ImportResult] = []
+    for period, returns in sample_periods(folder):
+        files = sample_returns(returns)
+        deferred = [p for p in files if p.suffix.lower() == ".csv"]
+        ordered = [p for p in files if p not in deferred] + deferred
+        for path in ordered:
+            options = ImportOptions(
+                department=_department(path), skip_invalid=True, replace=True, period=period
+            )
+            results.append(import_return(engine, path, options))
+    return results
 
 
 def _department(path: Path) -> str:

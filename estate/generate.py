@@ -31,6 +31,7 @@ from estate.enums import (
     Principle,
     SignIn,
 )
+from estate.periods import period_end
 from importers.layout import SYSTEMS, RecordKind
 from importers.template import write_return
 
@@ -307,10 +308,15 @@ def _date(rng: random.Random, start: dt.date, span_days: int) -> dt.date:
     return start + dt.timedelta(days=rng.randrange(span_days))
 
 
-def _system(
-    rng: random.Random, dept: Department, index: int, as_of: dt.date
+def make_system(
+    rng: random.Random,
+    dept: Department,
+    index: int,
+    as_of: dt.date,
+    archetypes: tuple[Archetype, ...] = ARCHETYPES,
 ) -> tuple[dict[str, Any], Archetype]:
-    archetype = rng.choices(ARCHETYPES, weights=[a.weight for a in ARCHETYPES])[0]
+    """One system of `dept`, numbered `index`, of an archetype drawn from `archetypes`."""
+    archetype = rng.choices(archetypes, weights=[a.weight for a in archetypes])[0]
     hosting = rng.choice(archetype.hosting)
     criticality = rng.choices(list(Criticality), weights=(0.15, 0.3, 0.35, 0.2))[0]
     name = f"{rng.choice(_SUBJECTS)} {rng.choice(_NOUNS)}"
@@ -376,9 +382,10 @@ def _system(
     return record, archetype
 
 
-def _components(
+def make_components(
     rng: random.Random, system: dict[str, Any], archetype: Archetype
 ) -> Iterator[dict[str, Any]]:
+    """A system's technology rows, as its archetype runs it (and as departments spell it)."""
     for position, (kind, product, version, vendor) in enumerate(archetype.components):
         if position == 0 and archetype.spellings and rng.random() < 0.5:
             product, version = rng.choice(archetype.spellings)
@@ -399,7 +406,10 @@ def _components(
         yield row
 
 
-def _security(rng: random.Random, system: dict[str, Any], legacy: bool) -> Iterator[dict[str, Any]]:
+def make_security(
+    rng: random.Random, system: dict[str, Any], legacy: bool
+) -> Iterator[dict[str, Any]]:
+    """About half the systems' CAF and Secure by Design assessments; worse for legacy ones."""
     if rng.random() > 0.55:
         return
     chosen = rng.sample(list(Principle), k=rng.randint(3, 8))
@@ -414,25 +424,40 @@ def _security(rng: random.Random, system: dict[str, Any], legacy: bool) -> Itera
         }
 
 
+AS_OF = dt.date(2026, 10, 1)
+"""The date a generated estate is as at: the end of the 2026-Q3 reporting period."""
+PERIOD = "2026-Q3"
+"""The reporting period a generated return names on its cover sheet."""
+
+
 def build_estate(
-    systems: int, departments: int, seed: int, as_of: dt.date = dt.date(2026, 10, 1)
+    systems: int, departments: int, seed: int, as_of: dt.date = AS_OF
 ) -> list[Department]:
     """Generate the estate in memory: departments with their systems and related rows."""
     rng = random.Random(seed)
+    depts, _archetypes = build_clean_estate(rng, systems, departments, as_of)
+    apply_mistakes(plan_mistakes(rng, depts), depts)
+    return depts
+
+
+def build_clean_estate(
+    rng: random.Random, systems: int, departments: int, as_of: dt.date
+) -> tuple[list[Department], dict[str, Archetype]]:
+    """The estate before any mistakes are put in its returns, with each system's archetype
+    (by reference): what `estate.generate_periods` evolves quarter by quarter."""
     depts = _departments(departments)
     everyone: list[tuple[Department, dict[str, Any]]] = []
     archetypes: dict[str, Archetype] = {}
     for dept, size in zip(depts, _split(systems, len(depts), rng), strict=True):
         for index in range(1, size + 1):
-            record, archetype = _system(rng, dept, index, as_of)
+            record, archetype = make_system(rng, dept, index, as_of)
             dept.systems.append(record)
             archetypes[record["reference"]] = archetype
             everyone.append((dept, record))
-            dept.components.extend(_components(rng, record, archetype))
-            dept.security.extend(_security(rng, record, archetype.legacy))
+            dept.components.extend(make_components(rng, record, archetype))
+            dept.security.extend(make_security(rng, record, archetype.legacy))
     _dependencies(rng, depts, everyone)
-    _inject_mistakes(rng, depts)
-    return depts
+    return depts, archetypes
 
 
 def build_department(
@@ -443,10 +468,10 @@ def build_department(
     dept = Department(code, name, None)
     everyone: list[tuple[Department, dict[str, Any]]] = []
     for index in range(1, systems + 1):
-        record, archetype = _system(rng, dept, index, as_of)
+        record, archetype = make_system(rng, dept, index, as_of)
         dept.systems.append(record)
         everyone.append((dept, record))
-        dept.components.extend(_components(rng, record, archetype))
+        dept.components.extend(make_components(rng, record, archetype))
     _dependencies(rng, [dept], everyone)
     return dept
 
@@ -470,12 +495,12 @@ def _dependencies(
             target_dept, target_system = everyone[target]
             if target_dept is not dept and rng.random() < 0.6:
                 continue  # most dependencies stay inside a department
-            dept.dependencies.append(_edge(rng, dept, system, target_dept, target_system))
+            dept.dependencies.append(make_edge(rng, dept, system, target_dept, target_system))
     for dept in depts:  # a cycle or two: two systems that feed each other
         if len(dept.systems) >= 4 and rng.random() < 0.7:
             a, b = rng.sample(dept.systems, 2)
             for first, second in ((a, b), (b, a)):
-                edge = _edge(rng, dept, first, dept, second)
+                edge = make_edge(rng, dept, first, dept, second)
                 if not any(_same_edge(edge, e) for e in dept.dependencies):
                     dept.dependencies.append(edge)
 
@@ -485,7 +510,7 @@ def _same_edge(one: dict[str, Any], other: dict[str, Any]) -> bool:
     return all(one.get(k) == other.get(k) for k in keys)
 
 
-def _edge(
+def make_edge(
     rng: random.Random,
     dept: Department,
     system: dict[str, Any],
@@ -502,43 +527,80 @@ def _edge(
     }
 
 
-def _inject_mistakes(rng: random.Random, depts: list[Department]) -> None:
-    """The problems real returns carry, about one row in fifty, each a kind an importer reports."""
+@dataclass
+class Mistakes:
+    """The mistakes put in an estate's returns: a wrong value in some systems' cells (by
+    reference), and per department a dependency on a system no return holds."""
+
+    cells: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    unresolved: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def plan_mistakes(rng: random.Random, depts: list[Department]) -> Mistakes:
+    """The problems real returns carry, about one row in fifty, each a kind an importer
+    reports. Planned once, so that every quarter's returns repeat them (a department keeps
+    making its mistakes until someone corrects them)."""
+    mistakes = Mistakes()
     for dept in depts:
         for system in dept.systems:
             if rng.random() > 0.02:
                 continue
             mistake = rng.randrange(6)
+            cell: tuple[str, Any]
             if mistake == 0:
-                system["hosting"] = "Clowd"
+                cell = ("hosting", "Clowd")
             elif mistake == 1:
-                system["contract_end"] = "31/02/2027"
+                cell = ("contract_end", "31/02/2027")
             elif mistake == 2:
-                system["users"] = "TBC"  # an explicit unknown: stored as unknown, not an error
+                cell = ("users", "TBC")  # an explicit unknown: stored as unknown, not an error
             elif mistake == 3:
-                system["annual_run_cost"] = "two million"
+                cell = ("annual_run_cost", "two million")
             elif mistake == 4:
-                system["criticality"] = "Critcal"
+                cell = ("criticality", "Critcal")
             else:
-                system["department"] = rng.choice(
-                    [d.code for d in depts if d is not dept] or [dept.code]
-                )
+                other = rng.choice([d.code for d in depts if d is not dept] or [dept.code])
+                cell = ("department", other)
+            mistakes.cells[system["reference"]] = cell
         if dept.dependencies and rng.random() < 0.5:
             edge = dict(rng.choice(dept.dependencies))
             edge["to_org_code"], edge["to_reference"] = "XGOV", f"XGOV-{rng.randint(1, 99):03d}"
-            dept.dependencies.append(edge)  # on a system no return holds: kept, unresolved
+            mistakes.unresolved[dept.code] = edge  # on a system no return holds: kept, unresolved
+    return mistakes
 
 
-def write_estate(depts: list[Department], out_dir: Path, *, csv_departments: int = 0) -> list[Path]:
-    """Write each department's return; the last `csv_departments` as a CSV of systems only."""
+def apply_mistakes(mistakes: Mistakes, depts: list[Department]) -> None:
+    """Put the planned mistakes into the returns, for the systems they still list."""
+    for dept in depts:
+        references = set()
+        for system in dept.systems:
+            references.add(system["reference"])
+            cell = mistakes.cells.get(system["reference"])
+            if cell is not None:
+                system[cell[0]] = cell[1]
+        edge = mistakes.unresolved.get(dept.code)
+        if edge is not None and edge["reference"] in references:
+            dept.dependencies.append(dict(edge))
+
+
+def write_estate(
+    depts: list[Department],
+    out_dir: Path,
+    *,
+    csv_departments: int = 0,
+    period: str = PERIOD,
+    period_in_names: bool = False,
+) -> list[Path]:
+    """Write each department's return for `period` (named on each cover sheet, and in each
+    file's name with `period_in_names`); the last `csv_departments` as a CSV of systems only."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    tag = f"-{period}" if period_in_names else ""
     for position, dept in enumerate(depts):
         if position >= len(depts) - csv_departments:
-            path = out_dir / f"{dept.code.lower()}-systems.csv"
+            path = out_dir / f"{dept.code.lower()}{tag}-systems.csv"
             _write_csv(path, dept.systems)
         else:
-            path = out_dir / f"{dept.code.lower()}-return.xlsx"
+            path = out_dir / f"{dept.code.lower()}{tag}-return.xlsx"
             cover = {
                 "Department code": dept.code,
                 "Department name": dept.name,
@@ -546,7 +608,8 @@ def write_estate(depts: list[Department], out_dir: Path, *, csv_departments: int
                     OrgKind.ARMS_LENGTH_BODY if dept.parent else OrgKind.DEPARTMENT
                 ).value,
                 "Parent department": dept.parent,
-                "Return date": dt.date(2026, 10, 1),
+                "Return date": period_end(period),
+                "Reporting period": period,
                 "Contact": f"digital.estate@{dept.code.lower()}.example.gov.uk",
             }
             write_return(

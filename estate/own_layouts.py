@@ -19,7 +19,8 @@ from typing import Any
 from openpyxl import Workbook
 
 from estate.enums import ComponentKind
-from estate.generate import Department, build_department
+from estate.generate import AS_OF, PERIOD, Department, build_department
+from estate.generate_periods import department_quarters, period_as_of, periods_ending
 
 REGISTER_COLUMNS = (
     "App Ref",
@@ -66,12 +67,14 @@ _RELATIONSHIP_TYPES = (
 )
 
 
-def own_layout_departments(seed: int, systems: int) -> tuple[Department, Department]:
+def own_layout_departments(
+    seed: int, systems: int, as_of: dt.date = AS_OF
+) -> tuple[Department, Department]:
     """Two departments' systems for the own-layout samples: DTR keeps an asset register, DFE a
     CMDB. Their own random stream, so the template samples do not change with them."""
     rng = random.Random(seed)
-    register = build_department(rng, "DTR", "Department for Transport Regulation", systems)
-    cmdb = build_department(rng, "DFE", "Department for Education Funding", systems)
+    register = build_department(rng, "DTR", "Department for Transport Regulation", systems, as_of)
+    cmdb = build_department(rng, "DFE", "Department for Education Funding", systems, as_of)
     for dept in (register, cmdb):
         unique_names(dept)
     return register, cmdb
@@ -104,13 +107,14 @@ def _product(component: dict[str, Any]) -> str:
     return f"{component['product']} {component.get('version') or ''}".strip()
 
 
-def write_register(dept: Department, path: Path) -> Path:
+def write_register(dept: Department, path: Path, as_at: dt.date = dt.date(2026, 9, 30)) -> Path:
     """A one-sheet asset register (title rows, technology in columns, no Department column, a
-    source line under the data) with an Interfaces sheet naming systems by name."""
+    source line under the data) with an Interfaces sheet naming systems by name. Its title
+    says the date its figures are as at; nothing in it names a reporting period."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Application Register")
     sheet.append([f"{dept.name}: application register"])
-    sheet.append(["Figures as at 30 September 2026; costs include VAT"])
+    sheet.append([f"Figures as at {as_at.day} {as_at:%B %Y}; costs include VAT"])
     sheet.append([])
     sheet.append(list(REGISTER_COLUMNS))
     parts = _components_by_system(dept)
@@ -202,9 +206,41 @@ def write_own_layouts(out_dir: Path, seed: int, systems: int) -> list[Path]:
     """The own-layout sample returns: DTR's register and DFE's CMDB extract with relationships."""
     register, cmdb = own_layout_departments(seed, systems)
     out_dir.mkdir(parents=True, exist_ok=True)
+    return _write_pair(register, cmdb, out_dir, "", dt.date(2026, 9, 30))
+
+
+def write_own_layout_quarters(
+    out_dir: Path, seed: int, systems: int, periods: int, last: str = PERIOD
+) -> list[Path]:
+    """The own-layout returns for `periods` quarters ending with `last`, each quarter's in the
+    folder named by its period beside the template returns', each file's name saying its
+    period (`dtr-2026-Q3-register.xlsx`). These layouts have no cover sheet, so the period is
+    given on import (`--period`)."""
+    names = periods_ending(last, periods)
+    register, cmdb = own_layout_departments(seed, systems, period_as_of(names[0]))
+    written: list[Path] = []
+    for dtr, dfe in zip(
+        department_quarters(register, seed, names),
+        department_quarters(cmdb, seed + 1, names),
+        strict=True,
+    ):
+        folder = out_dir / dtr.period
+        folder.mkdir(parents=True, exist_ok=True)
+        as_at = dtr.as_of - dt.timedelta(days=1)
+        written += _write_pair(
+            dtr.departments[0], dfe.departments[0], folder, f"-{dtr.period}", as_at
+        )
+    return written
+
+
+def _write_pair(
+    register: Department, cmdb: Department, folder: Path, tag: str, as_at: dt.date
+) -> list[Path]:
     return [
-        write_register(register, out_dir / "dtr-register.xlsx"),
+        write_register(register, folder / f"dtr{tag}-register.xlsx", as_at),
         *write_cmdb(
-            cmdb, out_dir / "dfe-cmdb-extract.xlsx", out_dir / "dfe-cmdb-relationships.csv"
+            cmdb,
+            folder / f"dfe{tag}-cmdb-extract.xlsx",
+            folder / f"dfe{tag}-cmdb-relationships.csv",
         ),
     ]

@@ -22,6 +22,7 @@ from estate.progress import Progress
 from estate.words import counted
 from importers import safety, technology, values
 from importers.cells import column_letter
+from importers.cover_period import read_period
 from importers.headers import ColumnMapping, UserMapping, detect, layout_for_sheet_name
 from importers.layout import LAYOUTS, RecordKind, SheetLayout
 from importers.problems import CellError, Problem, Severity
@@ -50,6 +51,9 @@ _COVER_FIELDS = {
     "organisation type": "kind",
     "parent department": "parent",
     "return date": "return_date",
+    "reporting period": "period",
+    "period": "period",
+    "quarter": "period",
     "contact": "contact",
 }
 
@@ -62,6 +66,8 @@ class CoverSheet:
     name: str | None = None
     kind: OrgKind | None = None
     parent: str | None = None
+    period: str | None = None
+    """The reporting period it names, as `2026-Q3`."""
 
 
 @dataclass
@@ -158,14 +164,26 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_cover(sheet: RawSheet) -> CoverSheet:
+def _read_cover(path: Path, sheet: RawSheet) -> CoverSheet:
+    """What the cover sheet says, label beside value. A reporting period that is not a quarter
+    refuses the whole file: it decides which period every row is stored in."""
     cover = CoverSheet()
-    for row in sheet.rows[:_COVER_ROWS]:
-        cells = [c for c in row if c is not None]
+    for number, row in enumerate(sheet.rows[:_COVER_ROWS], start=1):
+        cells = [(index, c) for index, c in enumerate(row) if c is not None]
         if len(cells) < 2:
             continue
-        key = _COVER_FIELDS.get(normalise(str(cells[0])))
-        text = _plain_text(cells[1])
+        key = _COVER_FIELDS.get(normalise(str(cells[0][1])))
+        if key == "period":
+            index, raw = cells[1]
+            try:
+                cover.period = read_period(_plain_text(raw))
+            except CellError as exc:
+                raise InputError(
+                    f"{path}: sheet {sheet.name!r}, cell {_letter(index)}{number} "
+                    f"({cells[0][1]}): {exc}."
+                ) from None
+            continue
+        text = _plain_text(cells[1][1])
         if key is None or text is None:
             continue
         if key == "code":
@@ -222,7 +240,8 @@ def parse_return(
     with closing(iter_sheets(path)) as sheets:
         for sheet in sheets:
             if _named(sheet) == normalise(COVER_SHEET) and not sheet.hidden:
-                parsed.cover = _read_cover(sheet)
+                parsed.cover = _read_cover(path, sheet)
+                parsed.period = parsed.cover.period
                 if parsed.department is None:
                     parsed.department = parsed.cover.code
             else:

@@ -3,12 +3,14 @@ quarter's instead of a blank sheet (and re-importing it unchanged changes nothin
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from estate.errors import NotFound
+from estate.periods import quarter_of
 from importers.layout import LAYOUT_BY_KIND, RecordKind
 from importers.store import ORG, RELATED_FIELDS, RELATED_TABLES, SYSTEM
 
@@ -16,7 +18,9 @@ from importers.store import ORG, RELATED_FIELDS, RELATED_TABLES, SYSTEM
 def department_records(
     connection: Connection, code: str
 ) -> tuple[dict[str, Any], dict[RecordKind, list[dict[str, Any]]]]:
-    """(cover, records by kind) for department `code`, in reference order."""
+    """(cover, records by kind) for department `code`, in reference order. The cover names
+    the current quarter as its reporting period: the return a department updates is the one
+    for the quarter it is in."""
     org = connection.execute(
         sa.select(ORG).where(sa.func.upper(ORG.c.code) == code.upper())
     ).first()
@@ -30,6 +34,7 @@ def department_records(
         "Department name": org.name,
         "Organisation type": org.kind.value,
         "Parent department": parent,
+        "Reporting period": quarter_of(dt.date.today()),
     }
     system_fields = [
         c.field for c in LAYOUT_BY_KIND[RecordKind.SYSTEMS].columns if c.field != "department"

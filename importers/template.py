@@ -21,7 +21,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from estate.enums import OrgKind, Principle
 from estate.files import FORMULA_STARTS, atomic_write
+from estate.periods import quarter_of
 from importers import values
+from importers.cover_period import ACCEPTED, shift
 from importers.layout import (
     IMPACT_NAMES,
     LAYOUTS,
@@ -69,6 +71,11 @@ _COVER = (
     ("Organisation type", "Department or arm's-length body: choose from the list."),
     ("Parent department", "For an arm's-length body, its parent department's code."),
     ("Return date", "The date the return describes the estate at (day first, 31/03/2026)."),
+    (
+        "Reporting period",
+        "The calendar quarter the return is for, e.g. 2026-Q3 for July to September 2026 "
+        f"(also read: {ACCEPTED.split(', ', 1)[1]}). Left blank, the quarter it is imported in.",
+    ),
     ("Contact", "Who to ask about this return (a team mailbox is best)."),
 )
 _COVER_NOTES = (
@@ -79,6 +86,9 @@ _COVER_NOTES = (
     "3. Use the drop-downs; write N/A, TBC or unknown when a value is not known, never 0.",
     "4. The Guidance sheet explains every column. Check the return with `estate validate`.",
 )
+_PERIODS_OFFERED = (-8, 4)
+"""The reporting periods the cover's drop-down offers: from eight quarters before the current
+one to four after it (any other quarter may still be typed)."""
 
 
 def _validation(kind: str, prompt: str, title: str, **limits: Any) -> DataValidation:
@@ -109,6 +119,13 @@ def _append(sheet: Worksheet, row: list[Any]) -> None:
             cell.quotePrefix = True
 
 
+def _period_choices(today: dt.date) -> str:
+    """The cover's drop-down of reporting periods around the quarter `today` is in."""
+    current = quarter_of(today)
+    low, high = _PERIODS_OFFERED
+    return ",".join(shift(current, offset) for offset in range(low, high + 1))
+
+
 def _write_cover(sheet: Worksheet, cover: Mapping[str, Any]) -> None:
     sheet.append(["Legacy technology estate return"])
     sheet["A1"].font = Font(bold=True, size=14)
@@ -124,15 +141,21 @@ def _write_cover(sheet: Worksheet, cover: Mapping[str, Any]) -> None:
             check = _validation(
                 "date", guidance, label, operator="between", formula1=_EARLIEST, formula2=_LATEST
             )
+            sheet.cell(row, 2).number_format = "dd/mm/yyyy"
+        elif label == "Reporting period":
+            check = _validation(
+                "list", guidance, label, formula1=f'"{_period_choices(dt.date.today())}"'
+            )
+            check.errorStyle = "warning"  # another quarter, or another way of writing one
+            sheet.cell(row, 2).number_format = "@"  # typed 2026-Q3 stays text
         else:
             check = _validation("textLength", guidance, label, operator="lessThan", formula1="200")
         check.add(f"B{row}")
         sheet.add_data_validation(check)
-    sheet.cell(7, 2).number_format = "dd/mm/yyyy"
     sheet.append([])
     for note in _COVER_NOTES:  # one cell a row: never read as a cover field
         sheet.append([note])
-    sheet.cell(10, 1).font = Font(bold=True)
+    sheet.cell(sheet.max_row - len(_COVER_NOTES) + 1, 1).font = Font(bold=True)
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 48
 

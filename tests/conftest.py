@@ -22,6 +22,8 @@ from tests.postgres import Server, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "sample_data"
+LATEST_SAMPLES = SAMPLE_DIR / "2026-Q3"
+"""The sample returns of the latest quarter: what the demo estate holds now."""
 SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
 
 

@@ -92,7 +92,7 @@ def test_supplier_concentration_adds_up_to_the_estate(run: Run, demo_db: Path) -
     engine = db.open_engine(demo_db)
     with engine.begin() as connection:  # one cost nobody gave
         connection.exec_driver_sql(
-            "UPDATE system SET annual_run_cost = NULL WHERE reference = 'DBP-00001'"
+            "UPDATE system SET annual_run_cost = NULL WHERE reference = 'DBP-00002'"
         )
     engine.dispose()
     stored = _stored(demo_db)
@@ -175,7 +175,11 @@ def test_the_portfolio_counts_match_the_components_stored(run: Run, demo_db: Pat
             )
             assert statuses == r["systems"], (product["product"], r["release"])
     oracle = next(p for p in found["products"] if p["product"] == "Oracle Database")
-    assert oracle["out_of_support"] == oracle["systems"], "11g is long out of support"
+    oracle_releases = {r["release"]: r for r in oracle["releases"]}
+    old, new = oracle_releases["Oracle Database 11.2"], oracle_releases["Oracle Database 19"]
+    assert old["out_of_support"] == old["systems"] > 0, "11g is long out of support"
+    assert new["supported"] == new["systems"] > 0, "the systems upgraded onto 19c"
+    assert oracle["out_of_support"] == old["out_of_support"]
     candidates = {c["subject"] for c in found["consolidation_candidates"]}
     assert {"Windows Server", "Database"} <= candidates
     dbp = _json(run, demo_db, "portfolio", "--department", "DBP")

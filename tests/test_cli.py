@@ -16,7 +16,7 @@ import pytest
 
 from estate.cli import cli
 from estate.cli.base import COMMANDS
-from tests.conftest import SAMPLE_DIR, Run
+from tests.conftest import LATEST_SAMPLES, SAMPLE_DIR, Run
 
 ESTATE = shutil.which("estate") or str(Path(sys.executable).parent / "estate")
 
@@ -47,12 +47,19 @@ def test_demo_builds_the_sample_estate(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "demo.db"
     result = run("--db", path, "demo")
     assert result.exit_code == 0, result.output
-    assert "Imported 10 sample returns" in result.stdout
+    assert "Imported 40 sample returns" in result.stdout
+    said = " ".join(result.stderr.split())
+    assert "4 quarters, 2025-Q4 to 2026-Q3: see how the estate changed" in said
+    assert "estate validate sample_data/2026-Q3/<file>" in said
     stats = json.loads(run("--db", path, "stats", "--json").stdout)
     assert stats["organisations"] == 9
-    assert 320 <= stats["systems"] <= 340
+    assert 320 <= stats["systems"] <= 360
+    assert stats["import_batches"] == 40
     by_department = {row["department"]: row["systems"] for row in stats["systems_by_department"]}
-    assert by_department["DTR"] == 20 and by_department["DFE"] == 20  # the own-layout samples
+    assert 15 <= by_department["DTR"] <= 25 and 15 <= by_department["DFE"] <= 25  # own layouts
+    trend = json.loads(run("--db", path, "trend", "--json").stdout)
+    periods = [row["period"] for row in trend["periods"]]
+    assert periods == ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]  # a trend at once
     assert stats["dependencies"] > stats["systems"]
     again = run("--db", path, "demo")
     assert again.exit_code == 1 and "--force" in again.stderr
@@ -90,9 +97,8 @@ def test_systems_on_a_terminal_shows_the_first_hundred(
 def test_show_json_matches_the_sample_return(run: Run, demo_db: Path) -> None:
     from python_calamine import CalamineWorkbook
 
-    sheet = CalamineWorkbook.from_path(str(SAMPLE_DIR / "dbp-return.xlsx")).get_sheet_by_name(
-        "Systems"
-    )
+    sample = LATEST_SAMPLES / "dbp-2026-Q3-return.xlsx"
+    sheet = CalamineWorkbook.from_path(str(sample)).get_sheet_by_name("Systems")
     header, *rows = sheet.to_python()
     row = dict(zip(header, rows[0], strict=False))
     result = run("--db", demo_db, "show", f"DBP/{row['System reference']}", "--json")
@@ -102,10 +108,13 @@ def test_show_json_matches_the_sample_return(run: Run, demo_db: Path) -> None:
     assert detail["hosting"] == row["Hosting"]
     assert detail["users"] == row["Number of users"]
     assert detail["department_name"] == "Department for Benefits and Pensions"
+    # The name has not changed since the first quarter: its provenance is that return's cell.
+    first = CalamineWorkbook.from_path(str(SAMPLE_DIR / "2025-Q4" / "dbp-2025-Q4-return.xlsx"))
+    references = [r[1] for r in first.get_sheet_by_name("Systems").to_python()]
     assert detail["provenance"]["name"] == {
-        "file": "dbp-return.xlsx",
+        "file": "dbp-2025-Q4-return.xlsx",
         "sheet": "Systems",
-        "row": 2,
+        "row": references.index(row["System reference"]) + 1,
         "column": "C",
         "imported_at": detail["provenance"]["name"]["imported_at"],
     }
@@ -113,9 +122,9 @@ def test_show_json_matches_the_sample_return(run: Run, demo_db: Path) -> None:
 
 
 def test_show_accepts_a_bare_reference_and_renders_a_panel(run: Run, demo_db: Path) -> None:
-    result = run("--db", demo_db, "show", "DBP-00001")
+    result = run("--db", demo_db, "show", "DBP-00002")
     assert result.exit_code == 0, result.output
-    assert "DBP/DBP-00001" in result.stdout and "Components" in result.stdout
+    assert "DBP/DBP-00002" in result.stdout and "Components" in result.stdout
 
 
 def test_show_unknown_system_is_a_user_error(run: Run, demo_db: Path) -> None:
@@ -169,23 +178,24 @@ def test_generate_is_deterministic(run: Run, tmp_path: Path) -> None:
 
 def test_sample_data_is_what_the_generator_makes(run: Run, tmp_path: Path) -> None:
     """sample_data/ must be rebuildable: `make sample-data` gives the same returns."""
-    assert (
-        run(
-            "generate", "--systems", "300", "--departments", "7", "--seed", "2025", tmp_path
-        ).exit_code
-        == 0
-    )
-    for path in SAMPLE_DIR.iterdir():
+    args = ("--systems", "300", "--departments", "7", "--seed", "2025", "--periods", "4")
+    assert run("generate", *args, tmp_path).exit_code == 0
+    ours = sorted(p.relative_to(SAMPLE_DIR) for p in SAMPLE_DIR.rglob("*") if p.is_file())
+    assert ours == sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert len(ours) == 40
+    for path in ours:
         if path.suffix == ".csv":
-            assert (tmp_path / path.name).read_bytes() == path.read_bytes()
+            assert (tmp_path / path).read_bytes() == (SAMPLE_DIR / path).read_bytes()
     from python_calamine import CalamineWorkbook
 
-    for path in SAMPLE_DIR.glob("*.xlsx"):
-        ours = CalamineWorkbook.from_path(str(path))
-        fresh = CalamineWorkbook.from_path(str(tmp_path / path.name))
-        for name in ours.sheet_names:
+    for path in ours:
+        if path.suffix != ".xlsx":
+            continue
+        kept = CalamineWorkbook.from_path(str(SAMPLE_DIR / path))
+        fresh = CalamineWorkbook.from_path(str(tmp_path / path))
+        for name in kept.sheet_names:
             assert (
-                ours.get_sheet_by_name(name).to_python()
+                kept.get_sheet_by_name(name).to_python()
                 == fresh.get_sheet_by_name(name).to_python()
             )
 

@@ -113,7 +113,7 @@ def test_graph_commands_and_waves_use_a_fresh_kept_ranking_alone(
     commands = [
         ("graph", "orphans"),
         ("graph", "central", "--json"),
-        ("graph", "DBP/DBP-00001", "--json"),
+        ("graph", "DBP/DBP-00002", "--json"),
         ("graph", "export", "-", "--format", "json"),
         ("waves", "--band", "red", "--json"),
     ]

@@ -20,7 +20,7 @@ from estate import db
 from estate.files import TEMP_SUFFIX
 from importers.layout import RecordKind
 from importers.parse import parse_return
-from tests.conftest import Run
+from tests.conftest import LATEST_SAMPLES, Run
 
 AS_OF = ("--as-of", "2025-06-30")
 FORMULA = '=HYPERLINK("http://x","y")'
@@ -62,7 +62,7 @@ def test_no_writer_replaces_a_device(
     run: Run, demo_db: Path, tmp_path: Path, device: str, command: int
 ) -> None:
     before = os.lstat(device)
-    sample = sorted((Path(__file__).parent.parent / "sample_data").glob("*.csv"))[0]
+    sample = sorted(LATEST_SAMPLES.glob("*.csv"))[0]
     args = _writer_args(_writers(Path(device))[command], sample)
     result = run("--db", demo_db, *args)
     if result.exit_code == 2:  # a usage error about the name (a template must be .xlsx)
@@ -79,7 +79,7 @@ def test_no_writer_replaces_a_device(
 def test_writers_refuse_pipes_folders_links_and_read_only_files(
     run: Run, demo_db: Path, tmp_path: Path
 ) -> None:
-    sample = sorted((Path(__file__).parent.parent / "sample_data").glob("*.csv"))[0]
+    sample = sorted(LATEST_SAMPLES.glob("*.csv"))[0]
     pipe = tmp_path / "pipe.xlsx"
     os.mkfifo(pipe)
     folder = tmp_path / "folder.xlsx"
@@ -384,8 +384,8 @@ def test_a_database_estate_may_not_write_is_read(
     ranked = run("--db", demo_db, "rank", "--top", "3", "--csv", *AS_OF)
     assert ranked.exit_code == 0, ranked.output
     assert len(ranked.stdout.strip().splitlines()) == 4
-    assert run("--db", demo_db, "show", "DBP/DBP-00001", "--json", *AS_OF).exit_code == 0
-    sample = sorted((Path(__file__).parent.parent / "sample_data").glob("*.csv"))[0]
+    assert run("--db", demo_db, "show", "DBP/DBP-00002", "--json", *AS_OF).exit_code == 0
+    sample = sorted(LATEST_SAMPLES.glob("*.csv"))[0]
     line = _one_line_failure(run("--db", demo_db, "import", sample, "--skip-invalid"))
     assert "readonly" in line and "nothing was stored" in line
     assert demo_db.read_bytes() == before

@@ -504,13 +504,13 @@ def test_a_depends_on_column_on_the_systems_sheet_gives_dependencies(
 
 
 def test_the_own_layout_samples_import_strictly_and_resolve(empty_engine: Engine) -> None:
-    for name, department in (
-        ("dtr-register.xlsx", "DTR"),
-        ("dfe-cmdb-extract.xlsx", "DFE"),
-        ("dfe-cmdb-relationships.csv", "DFE"),
+    for name, department in (  # the first quarter's: 20 systems each
+        ("dtr-2025-Q4-register.xlsx", "DTR"),
+        ("dfe-2025-Q4-cmdb-extract.xlsx", "DFE"),
+        ("dfe-2025-Q4-cmdb-relationships.csv", "DFE"),
     ):
         result = import_return(
-            empty_engine, SAMPLE_DIR / name, ImportOptions(department=department)
+            empty_engine, SAMPLE_DIR / "2025-Q4" / name, ImportOptions(department=department)
         )
         _clean(result)
         assert not [p for p in result.warnings if p.message.startswith("unknown column")]

@@ -313,7 +313,7 @@ def test_rank_and_show_use_the_kept_ranking_until_the_estate_changes(
     monkeypatch: pytest.MonkeyPatch,
     forbid_scoring: Callable[[], None],
 ) -> None:
-    shown = ("--db", demo_db, "show", "DBP/DBP-00001", "--json", *AS_OF)
+    shown = ("--db", demo_db, "show", "DBP/DBP-00002", "--json", *AS_OF)
     scored = run(*shown)  # nothing is kept yet: the whole estate is scored, and kept
     assert scored.exit_code == 0, scored.output
     table = ("--db", demo_db, "rank", "--top", "8", *AS_OF)

@@ -80,11 +80,12 @@ def test_the_cover_sheet_guides_and_offers_its_choices(blank: Path) -> None:
     assert kind.type == "list"
     assert kind.formula1 == '"' + ",".join(k.value for k in OrgKind) + '"'
     assert _validation_of(cover, "B7").type == "date"
-    for row in range(3, 9):
+    assert (cover["A8"].value, _validation_of(cover, "B8").type) == ("Reporting period", "list")
+    for row in range(3, 10):
         assert _validation_of(cover, f"B{row}").prompt, cover.cell(row, 1).value
-    notes = [cover.cell(row, 1).value for row in range(10, 15)]
+    notes = [cover.cell(row, 1).value for row in range(11, 16)]
     assert notes[0] == "How to fill in this return"
-    assert all(cover.cell(row, 2).value is None for row in range(10, 15))
+    assert all(cover.cell(row, 2).value is None for row in range(11, 16))
 
 
 def test_the_principle_drop_down_offers_titles_and_they_import(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import cast
 
 from rich.console import RenderableType
+from sqlalchemy.engine import Engine
 from textual import work
 from textual.app import App
 from textual.binding import Binding
@@ -17,8 +18,10 @@ from textual.reactive import reactive
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from estate import db
+from estate.errors import NotFound
 from estate.figures import estate_figures
 from estate.graph import EstateGraph
+from estate.history.trend import estate_trend
 from estate.scoring import EstateScores, score_estate
 from estate.scoring.policy import load_policy
 from estate.snapshot import (
@@ -33,6 +36,7 @@ from tui.data import RankedData
 from tui.screens.overview import OverviewScreen, overview
 from tui.screens.ranking import RankingScreen
 from tui.screens.waves import WavesScreen
+from tui.widgets.trend_chart import trend_chart
 
 
 class EstateApp(App[None]):
@@ -66,6 +70,7 @@ class EstateApp(App[None]):
         Binding("x", "export", "Export"),
         Binding("f5", "refresh", "Refresh", show=False),
         Binding("p", "portfolio", "Portfolio"),
+        Binding("c", "changes", "Changes"),
     ]
     WATCH_SECONDS = 3.0
     """How often the app looks whether another process has changed the estate: a stat of the
@@ -179,20 +184,32 @@ class EstateApp(App[None]):
                 if from_snapshot and snapshot is not None:
                     early = RankedData.from_snapshot(snapshot, current)
                     self.post_message(self.Scored(early))
-                    self.post_message(self.Summarised(overview(snapshot.figures, early.note)))
+                    early_body = overview(snapshot.figures, early.note, trend_chart(None))
+                    self.post_message(self.Summarised(early_body))
                 scores = score_estate(connection, self.policy, report, graph_read)
             data = RankedData.from_scores(scores)
             self.post_message(self.Scored(data))
             report("Summarising the estate", 0, 1)
             figures = estate_figures(scores)
-            self.post_message(self.Summarised(overview(figures)))
+            self.post_message(self.Summarised(overview(figures, trend=trend_chart(None))))
             fresh = Snapshot(
                 data.rows, figures, current, dt.datetime.now(dt.UTC), explanations(scores)
             )
             keep_snapshot(engine, fresh, snapshot.fingerprint if snapshot else None)
             data.finder  # noqa: B018  the palette's system index, ready before it is opened
+            trend = self._trend(engine)
+            if not worker.is_cancelled:
+                self.post_message(self.Summarised(overview(figures, trend=trend)))
         finally:
             engine.dispose()
+
+    def _trend(self, engine: Engine) -> RenderableType | None:
+        """The overview's trend chart, each period scored as at its end (kept figures are
+        read back); None for an estate with no returns yet."""
+        try:
+            return trend_chart(estate_trend(engine, self.policy))
+        except NotFound:
+            return None
 
     class GraphRead(Message):
         """The estate's dependency graph, from the loading worker before the scores."""
@@ -269,6 +286,13 @@ class EstateApp(App[None]):
         else:
             selection, description = list(self.data.scores.systems), "all systems"
         self.push_screen(ExportDialog(selection, description))
+
+    def action_changes(self) -> None:
+        """What moved since the period before the latest (`s` on the screen looks further)."""
+        from tui.screens.changes import ChangesScreen
+
+        if not isinstance(self.screen, ChangesScreen):
+            self.push_screen(ChangesScreen())
 
     def action_portfolio(self) -> None:
         from tui.screens.portfolio import PortfolioScreen

@@ -27,6 +27,11 @@ COMMANDS = (
         "Products and releases in use, and who runs them (p)",
         "app.portfolio",
     ),
+    (
+        "Changes since last period",
+        "What moved: new and removed systems, band moves, upgrades, plans funded (c)",
+        "app.changes",
+    ),
     ("Import a return", "Check and import a departmental return (i)", "app.import_return"),
     ("Export the ranking", "The systems shown as xlsx, csv, json or markdown (x)", "app.export"),
     ("Clear the ranking's filters", "Show every system again", "app.clear_filters"),

@@ -61,25 +61,42 @@ def demo(ctx: click.Context, sample_dir: Path, force: bool) -> None:
     with open_engine(ctx, create=True) as engine:
         results = build_demo(engine, sample_dir)
         table = Table(title=f"Imported {len(results)} sample returns into {ctx.obj}")
-        for heading in ("File", "Dept", "New", "Rejected", "Errors", "Warnings"):
-            table.add_column(heading, justify="left" if heading in ("File", "Dept") else "right")
+        headings = ("Period", "File", "Dept", "New", "Changed", "Deleted", "Rejected", "Errors")
+        for heading in (*headings, "Warnings"):
+            left = heading in ("Period", "File", "Dept")
+            table.add_column(heading, justify="left" if left else "right")
         for result in results:
             summary = result.changes.summary() if result.changes else {}
             table.add_row(
+                result.period or "",
                 result.file.name,
                 result.department or "",
-                str(summary.get("new", 0)),
-                str(summary.get("rejected", 0)),
+                *(str(summary.get(k, 0)) for k in ("new", "changed", "missing", "rejected")),
                 str(len(result.errors)),
                 str(len(result.warnings)),
             )
         console.out.print(table)
         with Session(engine) as session:
             _print_stats(queries.estate_stats(session))
+    periods = sorted({r.period for r in results if r.period})
+    if len(periods) > 1:
+        console.err.print(
+            f"{len(periods)} quarters, {periods[0]} to {periods[-1]}: see how the estate changed "
+            f"with `estate trend` and `estate changes --since {periods[0]}`."
+        )
     console.err.print(
-        "The sample returns contain deliberate mistakes; see them with "
-        "`estate validate sample_data/<file>`. Rejected rows were skipped (--skip-invalid)."
+        "The sample returns contain deliberate mistakes; see them with `estate validate "
+        f"{_shown_folder(results)}/<file>`. Rejected rows were skipped (--skip-invalid)."
     )
+
+
+def _shown_folder(results: list[Any]) -> str:
+    """The folder of the latest sample returns, as a person would type it."""
+    folder = results[-1].file.parent if results else SAMPLE_DIR
+    try:
+        return str(folder.relative_to(SAMPLE_DIR.parent))
+    except ValueError:
+        return str(folder)
 
 
 @cli.command()
@@ -172,6 +189,15 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     help="Systems each in two more returns in departments' own layouts (an asset register "
     "with an interfaces sheet; a CMDB extract with its relationship file); 0 for none.",
 )
+@click.option(
+    "--periods",
+    type=click.IntRange(1, 40),
+    default=1,
+    show_default=True,
+    help="Quarters of returns, ending with 2026-Q3, in which the estate evolves (upgrades, "
+    "retirements, new systems, contracts renewed or lapsing, plans funded, one department "
+    "getting worse); each quarter's in a folder named by its period.",
+)
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 def generate(
     n_systems: int,
@@ -179,20 +205,38 @@ def generate(
     seed: int,
     csv_departments: int,
     own_layouts: int,
+    periods: int,
     out_dir: Path,
 ) -> None:
     """Write a realistic synthetic estate into OUT_DIR as departmental returns (deterministic)."""
-    from estate.generate import build_estate, write_estate
-    from estate.own_layouts import write_own_layouts
+    from estate.generate import PERIOD, build_estate, write_estate
+    from estate.generate_periods import build_quarters, periods_ending, write_quarters
+    from estate.own_layouts import write_own_layout_quarters, write_own_layouts
 
-    estate = build_estate(n_systems, departments, seed)
-    paths = write_estate(estate, out_dir, csv_departments=min(csv_departments, departments))
+    as_csv = min(csv_departments, departments)
+    if periods == 1:
+        paths = write_estate(
+            build_estate(n_systems, departments, seed), out_dir, csv_departments=as_csv
+        )
+        if own_layouts:
+            paths += write_own_layouts(out_dir, seed + 1, own_layouts)
+    else:
+        quarters = build_quarters(n_systems, departments, seed, periods)
+        paths = write_quarters(quarters, out_dir, csv_departments=as_csv)
+        if own_layouts:
+            paths += write_own_layout_quarters(out_dir, seed + 1, own_layouts, periods)
     if own_layouts:
-        paths += write_own_layouts(out_dir, seed + 1, own_layouts)
         n_systems += 2 * own_layouts
     for path in paths:
         click.echo(str(path))
-    console.err.print(f"{n_systems:,} systems in {len(paths)} returns, seed {seed}.")
+    names = periods_ending(PERIOD, periods)
+    if periods == 1:
+        console.err.print(f"{n_systems:,} systems in {len(paths)} returns ({PERIOD}), seed {seed}.")
+    else:
+        console.err.print(
+            f"{n_systems:,} systems at first, in {len(paths)} returns over {periods} quarters "
+            f"({names[0]} to {names[-1]}), seed {seed}."
+        )
 
 
 @cli.command(name="copy")

@@ -25,10 +25,11 @@ Find the riskiest legacy technology and what to fix first.
 | `e` | system | Dependency explorer: what it depends on and what depends on it |
 | `w` | ranking | Migration waves of the systems shown |
 | `p` | anywhere | Technology portfolio; `enter` lists a product's or release's systems |
+| `c` | anywhere | Changes since the last period; `s` looks further back, `enter` opens a system |
 | `i` | anywhere | Import a return: check it first, then confirm |
 | `x` | anywhere | Export the systems shown (xlsx, csv, json, markdown) |
 | `f5` | anywhere | Refresh the estate (offered when another import has changed it) |
-| `escape` | system, tree, waves, portfolio | Back |
+| `escape` | system, tree, waves, portfolio, changes | Back |
 | `g` | anywhere | Go to system: type part of its key or name, `enter` opens it |
 | `ctrl+p` | anywhere | Command palette: any system, screen or action; ranking by department, band |
 | `q` | anywhere | Quit |
@@ -37,6 +38,10 @@ The sort keys `1`-`9`, `0` and `-` stand for #, System, Name, Dept, Priority, Le
 Cloud, Gaps, Criticality and Hosting. The ranking shows the columns that fit the terminal
 (system, name, priority and band always); on a narrow one a system's criteria and gaps are laid
 out one block each.
+
+The overview charts red-rated and legacy systems period by period, each period scored as at
+its end with today's policy; a system's screen ends with its history, each change with the
+file, sheet and cell it came from.
 
 Scores follow the CDDO Legacy IT Risk Assessment Framework (likelihood x impact, red-rated
 from 16), cloud readiness categories, and CAF / Secure by Design gaps. Each criterion says

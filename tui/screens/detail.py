@@ -17,13 +17,15 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from estate import db, queries
-from estate.errors import NotFound
+from estate.errors import EstateError, NotFound
 from estate.exports.text_formats import system_dict
+from estate.history.system import system_history
 from estate.render import BAND_STYLE, render_scores, render_system
 from estate.scoring import score_system
 from estate.scoring.results import SystemScore
 from estate.snapshot import kept_rank
 from tui.data import RankedData
+from tui.widgets.history_view import history_view
 
 WIDE = 120
 """From this many columns the criteria are a table; narrower, a block each."""
@@ -50,6 +52,7 @@ class DetailScreen(Screen[None]):
         with Horizontal(id="detail"):
             with VerticalScroll(id="explanation"):
                 yield Static(id="scores")
+                yield Static(history_view(None), id="history")
                 yield Static(id="facts")
             yield OptionList(id="neighbours")
         yield Footer()
@@ -57,6 +60,21 @@ class DetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = self.key
         self.load()
+        self.load_history()
+
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    def load_history(self) -> None:
+        """Read the system's history, period by period, in a worker of its own."""
+        engine = db.open_engine(self.app.db_path)  # type: ignore[attr-defined]
+        try:
+            with engine.connect() as connection:
+                try:
+                    found = history_view(system_history(connection, self.key))
+                except EstateError as exc:
+                    found = history_view(None, str(exc))
+        finally:
+            engine.dispose()
+        self.app.call_from_thread(self.query_one("#history", Static).update, found)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:

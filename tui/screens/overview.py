@@ -35,9 +35,13 @@ def _bar(count: int, total: int, colour: str, width: int = 30) -> Text:
     return Text(BAR * size, style=colour) + Text(f" {count:,}")
 
 
-def overview(figures: EstateFigures, note: str = "") -> RenderableType:
+def overview(
+    figures: EstateFigures, note: str = "", trend: RenderableType | None = None
+) -> RenderableType:
     """The overview as Rich renderables, from the estate's figures alone; `note` says, under
-    the headline, anything the reader should know about them (that they are being updated)."""
+    the headline, anything the reader should know about them (that they are being updated).
+    `trend`, the chart of the estate period by period, goes under the headline: whether the
+    estate is getting better is the first thing a board asks."""
     summary = figures.summary
     if not summary.systems:
         return Text.assemble(
@@ -90,7 +94,11 @@ def overview(figures: EstateFigures, note: str = "") -> RenderableType:
     for s in figures.riskiest:
         riskiest.append(f"  {s.rank:>4}. {s.key} {s.name}: ", style="bold")
         riskiest.append(f"{s.headline}\n")
-    return Group(head, Text(""), riskiest, departments, bands, readiness, top_gaps, warnings)
+    parts: list[RenderableType] = [head, Text("")]
+    if trend is not None:
+        parts += [trend, Text("")]
+    parts += [riskiest, departments, bands, readiness, top_gaps, warnings]
+    return Group(*parts)
 
 
 class OverviewScreen(Screen[None]):

@@ -1,0 +1,125 @@
+"""What moved since an earlier reporting period: new and removed systems, band moves and the
+criteria that moved them, components upgraded or gone out of support, plans funded,
+dependencies added or removed (`estate changes`, on screen). `s` looks further back."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
+
+from estate import db
+from estate.errors import EstateError
+from estate.history.changes import ChangeKind, EstateChanges, estate_changes
+from estate.history.stored import stored_periods
+
+KIND_STYLE = {
+    ChangeKind.NEW_SYSTEM: "cyan",
+    ChangeKind.REMOVED_SYSTEM: "dim",
+    ChangeKind.OUT_OF_SUPPORT: "red",
+    ChangeKind.PLAN_FUNDED: "green",
+    ChangeKind.COMPONENT_UPGRADED: "green",
+}
+
+
+class ChangesScreen(Screen[None]):
+    """The changes from the end of one period to the latest, one row each."""
+
+    BINDINGS = [
+        Binding("escape,backspace", "app.pop_screen", "Back"),
+        Binding("s", "earlier", "Since earlier"),
+    ]
+
+    def __init__(self, since: str | None = None) -> None:
+        super().__init__()
+        self.since = since
+        """The period the changes are counted from (None: the one before the latest)."""
+        self.periods: list[str] = []
+        self.keys: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="changes-title")
+        yield LoadingIndicator(id="loading")
+        yield DataTable(id="changes", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "changes since a period"
+        table = self.query_one("#changes", DataTable)
+        for heading in ("Change", "System", "Was", "Now", "Name"):
+            table.add_column(heading, key=heading)
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load(self) -> None:
+        """Compare the two periods in a worker: each is scored as at its own end."""
+        engine = db.open_engine(self.app.db_path)  # type: ignore[attr-defined]
+        try:
+            with engine.connect() as connection:
+                periods = stored_periods(connection)
+            try:
+                found = estate_changes(engine, self.app.policy, since=self.since)  # type: ignore[attr-defined]
+            except EstateError as exc:
+                self.app.call_from_thread(self.show_error, periods, str(exc))
+                return
+            self.app.call_from_thread(self.show, periods, found)
+        finally:
+            engine.dispose()
+
+    def _shown(self, periods: list[str]) -> None:
+        self.periods = periods
+        self.query_one("#loading").display = False
+
+    def show_error(self, periods: list[str], message: str) -> None:
+        """Say why there is nothing to compare (one period only, say)."""
+        self._shown(periods)
+        self.query_one("#changes-title", Static).update(Text(message, style="yellow"))
+
+    def show(self, periods: list[str], found: EstateChanges) -> None:
+        """List the changes, the commonest kinds counted in the title."""
+        self._shown(periods)
+        self.since = found.since
+        counts = ", ".join(f"{kind}: {n:,}" for kind, n in found.counts().items() if n)
+        title = Text.assemble(
+            (f"Since {found.since}", "bold"),
+            f" (to {found.until}): {len(found.changes):,} changes",
+            f" · {counts}" if counts else "",
+        )
+        title.append("\nEach period scored as at its end with today's policy. ", style="dim")
+        title.append("s: since an earlier period · enter: open the system", style="dim")
+        self.query_one("#changes-title", Static).update(title)
+        table = self.query_one("#changes", DataTable)
+        table.clear()
+        self.keys = []
+        for change in found.changes:
+            after = change.after
+            if change.criteria:
+                after = f"{after} ({', '.join(change.criteria)})"
+            table.add_row(
+                Text(change.kind.value, style=KIND_STYLE.get(change.kind, "")),
+                change.key,
+                change.before,
+                after,
+                change.name,
+            )
+            self.keys.append(change.key)
+        table.focus()
+
+    def action_earlier(self) -> None:
+        """Count the changes from the period before the one shown (round to the latest but
+        one after the first)."""
+        if len(self.periods) < 2 or self.since is None:
+            return
+        place = self.periods.index(self.since) if self.since in self.periods else 0
+        self.since = self.periods[place - 1] if place > 0 else self.periods[-2]
+        self.query_one("#loading").display = True
+        self.load()
+
+    @on(DataTable.RowSelected, "#changes")
+    def open_system(self, event: DataTable.RowSelected) -> None:
+        if 0 <= event.cursor_row < len(self.keys):
+            self.app.open_system(self.keys[event.cursor_row])  # type: ignore[attr-defined]
