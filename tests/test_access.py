@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import SAMPLE_DIR, Run
+from tests.conftest import LATEST_SAMPLES, SAMPLE_DIR, Run
 from tests.postgres import Server
 
 pytestmark = pytest.mark.postgres
@@ -61,12 +61,12 @@ def test_a_department_role_imports_its_own_return_and_cannot_store_another_depar
     run: Run, central: str
 ) -> None:
     moj = _department_role(run, central, "MOJ")
-    own = run("--db", moj, "import", "--skip-invalid", SAMPLE_DIR / "moj-return.xlsx")
+    own = run("--db", moj, "import", "--skip-invalid", LATEST_SAMPLES / "moj-2026-Q3-return.xlsx")
     assert own.exit_code == 0, own.output
     rca_before = _systems(run, central, "RCA")
     batches = json.loads(run("--db", central, "stats", "--json").stdout)["import_batches"]
 
-    other = run("--db", moj, "import", "--skip-invalid", SAMPLE_DIR / "rca-return.xlsx")
+    other = run("--db", moj, "import", "--skip-invalid", LATEST_SAMPLES / "rca-2026-Q3-return.xlsx")
     assert other.exit_code == 1
     lines = other.stderr.strip().splitlines()
     assert len(lines) == 1, other.stderr
@@ -173,3 +173,48 @@ def test_tables_an_upgrade_adds_get_the_departments_rules(run: Run, pg_url: str)
         ).one()
     engine.dispose()
     assert tuple(readable) == (True, True)
+
+
+def _history_rows(central: str) -> dict[str, int]:
+    engine = sa.create_engine(central)
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT o.code, count(*) FROM system_history h "
+                "JOIN organisation o ON o.id = h.organisation_id GROUP BY o.code"
+            )
+            return {code: count for code, count in rows}
+    finally:
+        engine.dispose()
+
+
+def test_a_department_roles_import_keeps_its_own_history_and_no_one_elses(
+    run: Run, central: str
+) -> None:
+    moj = _department_role(run, central, "MOJ")
+    before = _history_rows(central)
+    earlier = SAMPLE_DIR / "2026-Q2" / "moj-2026-Q2-return.xlsx"  # differs from MOJ's 2026-Q3
+    imported = run("--db", moj, "import", "--skip-invalid", "--period", "2026-Q4", earlier)
+    assert imported.exit_code == 0, imported.output
+    after = _history_rows(central)
+    assert after.get("MOJ", 0) > before.get("MOJ", 0), "what the import replaced is kept"
+    assert {k: v for k, v in after.items() if k != "MOJ"} == {
+        k: v for k, v in before.items() if k != "MOJ"
+    }
+    engine = sa.create_engine(moj)
+    try:
+        with engine.begin() as connection:
+            rca = connection.exec_driver_sql(
+                "SELECT id FROM organisation WHERE code = 'RCA'"
+            ).scalar_one()
+            erased = connection.exec_driver_sql(
+                f"DELETE FROM system_history WHERE organisation_id = {rca}"
+            )
+            assert erased.rowcount == 0
+    finally:
+        engine.dispose()
+    assert _history_rows(central) == after
+    for command in (("trend", "--json"), ("changes", "--since", "2026-Q3", "--json")):
+        result = run("--db", moj, *command)  # the trend's kept figures are the central role's
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)

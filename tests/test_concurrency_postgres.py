@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from estate import db
-from tests.conftest import SAMPLE_DIR, Run
+from tests.conftest import LATEST_SAMPLES, Run
 
 pytestmark = pytest.mark.postgres
 
@@ -67,13 +67,16 @@ def _wait_for_waiters(engine: sa.Engine, count: int) -> None:
 
 
 def _import(url: str, name: str) -> subprocess.Popen[str]:
-    return _start(url, "import", "--skip-invalid", "--json", SAMPLE_DIR / name)
+    return _start(url, "import", "--skip-invalid", "--json", LATEST_SAMPLES / name)
 
 
 def test_imports_of_two_departments_at_once_both_land(pg_url: str, run: Run) -> None:
     assert run("--db", pg_url, "init").exit_code == 0
     with _write_lock_held(pg_url) as engine:
-        imports = [_import(pg_url, "moj-return.xlsx"), _import(pg_url, "rca-return.xlsx")]
+        imports = [
+            _import(pg_url, "moj-2026-Q3-return.xlsx"),
+            _import(pg_url, "rca-2026-Q3-return.xlsx"),
+        ]
         _wait_for_waiters(engine, 2)
     results = [_finish(p) for p in imports]
     assert [code for code, _, _ in results] == [0, 0], results
@@ -89,7 +92,10 @@ def test_a_second_import_of_one_department_waits_then_applies_to_what_the_first_
 ) -> None:
     assert run("--db", pg_url, "init").exit_code == 0
     with _write_lock_held(pg_url) as engine:
-        imports = [_import(pg_url, "moj-return.xlsx"), _import(pg_url, "moj-return.xlsx")]
+        imports = [
+            _import(pg_url, "moj-2026-Q3-return.xlsx"),
+            _import(pg_url, "moj-2026-Q3-return.xlsx"),
+        ]
         _wait_for_waiters(engine, 2)
     results = [_finish(p) for p in imports]
     assert [code for code, _, _ in results] == [0, 0], results
@@ -107,7 +113,9 @@ def test_an_import_refused_after_waiting_too_long_stores_nothing(
     assert run("--db", pg_url, "init").exit_code == 0
     monkeypatch.setattr(db, "WRITE_WAIT_S", 1)
     with _write_lock_held(pg_url):
-        result = run("--db", pg_url, "import", "--skip-invalid", SAMPLE_DIR / "moj-return.xlsx")
+        result = run(
+            "--db", pg_url, "import", "--skip-invalid", LATEST_SAMPLES / "moj-2026-Q3-return.xlsx"
+        )
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "nothing was stored" in lines[0], result.stderr
@@ -120,7 +128,9 @@ def test_readers_never_block_a_writer_nor_wait_for_one(pg_url: str, run: Run) ->
     try:
         with reader.connect() as reading, reading.begin():
             before = reading.exec_driver_sql("SELECT count(*) FROM import_batch").scalar_one()
-            code, _, err = _finish(_import(pg_url, "moj-return.xlsx"))  # while a read is open
+            code, _, err = _finish(
+                _import(pg_url, "moj-2026-Q3-return.xlsx")
+            )  # while a read is open
             assert code == 0, err
             same = reading.exec_driver_sql("SELECT count(*) FROM import_batch").scalar_one()
             assert same == before, "the open read still sees the estate as it began"

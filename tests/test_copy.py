@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE_DIR, Run
+from tests.conftest import LATEST_SAMPLES, Run
 
 pytestmark = pytest.mark.postgres
 
@@ -43,7 +43,9 @@ def test_an_sqlite_estate_copies_to_postgresql_and_back_unchanged(
 
 def test_the_copy_takes_further_imports(run: Run, demo_db: Path, pg_url: str) -> None:
     assert run("copy", demo_db, pg_url).exit_code == 0
-    imported = run("--db", pg_url, "import", "--skip-invalid", SAMPLE_DIR / "cts-systems.csv")
+    imported = run(
+        "--db", pg_url, "import", "--skip-invalid", LATEST_SAMPLES / "cts-2026-Q3-systems.csv"
+    )
     assert imported.exit_code == 0, imported.output
     batches = json.loads(run("--db", pg_url, "stats", "--json").stdout)["import_batches"]
     assert (
