@@ -20,7 +20,14 @@ from estate.costs import money
 from estate.dates import shown_date
 from estate.files import neutralise
 from estate.history.changes import EstateChanges, estate_changes
-from estate.history.system import PeriodState, SystemHistory, system_history
+from estate.history.system import (
+    STATUS_WORDS,
+    PeriodState,
+    SystemHistory,
+    shown_value,
+    source_words,
+    system_history,
+)
 from estate.history.trend import Trend, TrendFigures, estate_trend
 from estate.jsonable import jsonable
 from estate.words import counted
@@ -47,24 +54,8 @@ def history(ctx: click.Context, system: str, as_json: bool) -> None:
         console.out.print(_history_block(state))
 
 
-_STATUS_WORDS = {
-    "new": "first return",
-    "changed": "changed",
-    "unchanged": "no change",
-    "removed": "removed from the estate",
-    "absent": "not in the estate",
-}
-
-
-def _source_words(source: Any) -> str:
-    if source is None:
-        return ""
-    where = ", ".join(part for part in (source.file, source.sheet, source.cell) if part)
-    return where
-
-
 def _history_block(state: PeriodState) -> Table | str:
-    heading = f"{state.period}: {_STATUS_WORDS[state.status]}"
+    heading = f"{state.period}: {STATUS_WORDS[state.status]}"
     if not state.fields and not state.related:
         return heading
     table = Table(title=heading, title_justify="left")
@@ -73,22 +64,12 @@ def _history_block(state: PeriodState) -> Table | str:
     table.add_column("Now", overflow="fold")
     table.add_column("From", overflow="fold")
     for change in state.fields:
-        was = "" if state.status == "new" else _shown(change.old)
-        table.add_row(change.field, was, _shown(change.new), _source_words(change.source))
+        was = "" if state.status == "new" else shown_value(change.old)
+        table.add_row(change.field, was, shown_value(change.new), source_words(change.source))
     for item in state.related:
         was, now = ("", item.item) if item.change == "added" else (item.item, "")
-        table.add_row(f"{item.kind} {item.change}", was, now, _source_words(item.source))
+        table.add_row(f"{item.kind} {item.change}", was, now, source_words(item.source))
     return table
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if hasattr(value, "isoformat") and not isinstance(value, str):
-        return shown_date(value)
-    return str(jsonable(value))
 
 
 def _history_json(found: SystemHistory) -> dict[str, Any]:

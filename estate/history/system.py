@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from estate import models
+from estate.dates import shown_date
 from estate.errors import NotFound
 from estate.history.stored import stored_periods
 from estate.history.tables import RELATED, SYSTEM_HISTORY, SYSTEM_KEPT
@@ -88,6 +89,35 @@ class _Version:
 
     def stood(self, period: str) -> bool:
         return self.valid_from <= period and (self.valid_to is None or period < self.valid_to)
+
+
+STATUS_WORDS = {
+    "new": "first return",
+    "changed": "changed",
+    "unchanged": "no change",
+    "removed": "removed from the estate",
+    "absent": "not in the estate",
+}
+"""What each period's status means, in the words the command line and the TUI show."""
+
+
+def shown_value(value: Any) -> str:
+    """A stored value as a person reads it: unknown, Yes/No, a date day first, an
+    enumeration by its spelling."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return shown_date(value)
+    return str(getattr(value, "value", value))
+
+
+def source_words(source: Source | None) -> str:
+    """Where a value came from: its file, sheet and cell, as far as they are known."""
+    if source is None:
+        return ""
+    return ", ".join(part for part in (source.file, source.sheet, source.cell) if part)
 
 
 def system_history(connection: Connection, text: str) -> SystemHistory:

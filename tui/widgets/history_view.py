@@ -3,48 +3,35 @@ change came from (the file, sheet and cell), the first return summed up in a lin
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 
-from estate.dates import shown_date
-from estate.history.system import PeriodState, Source, SystemHistory
-
-_STATUS = {
-    "new": "first return",
-    "changed": "changed",
-    "unchanged": "no change",
-    "removed": "removed from the estate",
-    "absent": "not in the estate",
-}
-
-
-def _value(value: Any) -> str:
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if hasattr(value, "isoformat") and not isinstance(value, str):
-        return shown_date(value)
-    return str(getattr(value, "value", value))
+from estate.history.system import (
+    STATUS_WORDS,
+    PeriodState,
+    Source,
+    SystemHistory,
+    shown_value,
+    source_words,
+)
 
 
 def _where(source: Source | None) -> str:
-    if source is None:
-        return ""
-    return " (" + ", ".join(p for p in (source.file, source.sheet, source.cell) if p) + ")"
+    where = source_words(source)
+    return f" ({where})" if where else ""
 
 
 def _period(state: PeriodState, text: Text) -> None:
     text.append(f"  {state.period}  ", style="bold")
-    text.append(_STATUS.get(state.status, state.status), style="dim" if not state.fields else "")
+    text.append(
+        STATUS_WORDS.get(state.status, state.status), style="dim" if not state.fields else ""
+    )
     if state.status == "new":
         first = next((c.source for c in state.fields if c.source is not None), None)
         text.append(f": {len(state.fields):,} values{_where(first)}\n")
         return
     text.append("\n")
     for change in state.fields:
-        text.append(f"      {change.field}: {_value(change.old)} -> {_value(change.new)}")
+        text.append(f"      {change.field}: {shown_value(change.old)} -> {shown_value(change.new)}")
         text.append(f"{_where(change.source)}\n", style="dim")
     for item in state.related:
         text.append(f"      {item.kind} {item.change}: {item.item}")
