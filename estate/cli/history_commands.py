@@ -284,19 +284,34 @@ def _percent(value: float | None) -> str:
 
 def _print_trend(found: Trend) -> None:
     whose = found.department or "the estate"
-    table = Table(title=f"Trend for {whose} by period", title_justify="left")
+    table = Table(
+        title=f"Trend for {whose} by period",
+        title_justify="left",
+        caption="Red funded: the share of red-rated systems with a funded remediation plan. "
+        "Cloud ready: the share of systems ready for cloud.",
+        caption_justify="left",
+    )
     for name in (
         "Period",
         "Systems",
         "Legacy",
-        "Red-rated",
-        "Run cost on legacy",
-        "Red with funded plan",
-        "Cloud ready",
-        "Security gaps",
+        "Red\nrated",
+        "Legacy\nrun cost",
+        "Red\nfunded",
+        "Cloud\nready",
+        "Security\ngaps",
     ):
         left = name == "Period"
-        table.add_column(name, justify="left" if left else "right", overflow="fold")
+        # Headings sit on two short lines, so that a figure or a date never breaks at 80
+        # columns; only the run cost, which may say how many costs are not known, folds.
+        folds = name.startswith("Legacy\n")
+        table.add_column(
+            name,
+            justify="left" if left else "right",
+            no_wrap=not folds,
+            overflow="fold",
+            min_width=8 if folds else None,
+        )
     for p in found.points:
         f = p.figures
         cost = money(f.legacy_run_cost)
