@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from estate import db, migrations, models
 from estate.errors import SchemaTooOld
-from tests.conftest import Run
+from tests.conftest import LATEST_SAMPLES, Run
 
 SCHEMAS = Path(__file__).parent / "schemas"
 SHIPPED = sorted(int(p.stem.split("_")[1]) for p in SCHEMAS.glob("schema_*.sql"))
@@ -105,8 +105,9 @@ def test_an_older_estate_is_refused_until_upgraded_and_then_imports(
     refused = run("--db", path, "stats")
     assert refused.exit_code == 1 and "run `estate upgrade`" in " ".join(refused.stderr.split())
     assert run("--db", path, "upgrade").exit_code == 0
-    sample = Path(__file__).parent.parent / "sample_data"
-    imported = run("--db", path, "import", "--skip-invalid", next(sample.glob("*.xlsx")))
+    imported = run(
+        "--db", path, "import", "--skip-invalid", LATEST_SAMPLES / "dbp-2026-Q3-return.xlsx"
+    )
     assert imported.exit_code == 0, imported.output
     assert run("--db", path, "rank", "--json").exit_code == 0
 
