@@ -63,6 +63,8 @@ def test_the_workbook_has_every_sheet_in_order(run: Run, demo_db: Path, tmp_path
         "Portfolio",
         "Consolidation",
         "Sign-in",
+        "Trend",
+        "Changes since last period",
         "Method",
         "Data quality",
     ]
@@ -139,6 +141,7 @@ SHEET_LAYOUT = {
     "Portfolio": (("Product", "Kind", "Release", "Systems"), "B2", True),
     "Consolidation": (("Candidate", "Concerns", "Detail"), "A2", True),
     "Sign-in": (("Department", "Who signs in", "Candidate for", "System"), "A2", True),
+    "Changes since last period": (("System", "Name", "Department", "Change"), "C2", True),
     "Data quality": (("Issue", "System", "Leaves unknown", "Detail"), "A2", True),
 }
 
@@ -437,6 +440,9 @@ def test_the_workbook_prints_whole_as_a_board_paper_from_libreoffice(
         "Candidate",
         "Who signs in",
         "Annual run cost",
+        "Red-rated and legacy systems by period",  # the trend's chart
+        "Open security gaps",  # the trend's last column
+        "Criteria that moved the band",  # the changes' last column
     ):
         assert shown(heading), heading
     pages = len(sizes)

@@ -123,11 +123,15 @@ def board_history(
     departments: Sequence[str] = (),
     until: str | None = None,
     progress: Progress | None = None,
-) -> BoardHistory:
+) -> BoardHistory | None:
     """The trend of the estate (or of `departments`, their figures added up) up to `until`
     (default: the latest period), and what changed into that period from the one before.
     Each period's figures are read from those kept by `estate trend` while still fresh, so
-    an export scores a period at most once (and none when the trend has been worked out)."""
+    an export scores a period at most once (and none when the trend has been worked out).
+    None when the estate holds no returns for any period."""
+    with engine.connect() as connection:
+        if not stored_periods(connection):
+            return None
     codes = sorted({d.upper() for d in departments})
     if len(codes) <= 1:
         trend = estate_trend(
