@@ -441,10 +441,16 @@ def test_the_workbook_prints_whole_as_a_board_paper_from_libreoffice(
         "Who signs in",
         "Annual run cost",
         "Red-rated and legacy systems by period",  # the trend's chart
-        "Open security gaps",  # the trend's last column
+        "so a change of policy never looks like progress",  # the trend's note
         "Criteria that moved the band",  # the changes' last column
     ):
         assert shown(heading), heading
+    trend = [r for r in book["Trend"].iter_rows(min_row=2, values_only=True) if r[0] and r[2]]
+    assert len(trend) == 4 and all(shown(r[0]) and shown(f"{r[11]:,}") for r in trend)
+    changed = {
+        r[0] for r in book["Changes since last period"].iter_rows(min_row=2, values_only=True)
+    }
+    assert changed and all(shown(str(key)) for key in changed), "every change printed"
     pages = len(sizes)
     assert printed.count("OFFICIAL-SENSITIVE") >= 2 * pages, "marked at the top and foot"
     assert all(shown(f"Page {n} of") for n in range(1, pages + 1)), "every page numbered"
