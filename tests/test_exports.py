@@ -63,6 +63,8 @@ def test_the_workbook_has_every_sheet_in_order(run: Run, demo_db: Path, tmp_path
         "Portfolio",
         "Consolidation",
         "Sign-in",
+        "Trend",
+        "Changes since last period",
         "Method",
         "Data quality",
     ]
@@ -139,6 +141,7 @@ SHEET_LAYOUT = {
     "Portfolio": (("Product", "Kind", "Release", "Systems"), "B2", True),
     "Consolidation": (("Candidate", "Concerns", "Detail"), "A2", True),
     "Sign-in": (("Department", "Who signs in", "Candidate for", "System"), "A2", True),
+    "Changes since last period": (("System", "Name", "Department", "Change"), "C2", True),
     "Data quality": (("Issue", "System", "Leaves unknown", "Detail"), "A2", True),
 }
 
@@ -437,8 +440,17 @@ def test_the_workbook_prints_whole_as_a_board_paper_from_libreoffice(
         "Candidate",
         "Who signs in",
         "Annual run cost",
+        "Red-rated and legacy systems by period",  # the trend's chart
+        "so a change of policy never looks like progress",  # the trend's note
+        "Criteria that moved the band",  # the changes' last column
     ):
         assert shown(heading), heading
+    trend = [r for r in book["Trend"].iter_rows(min_row=2, values_only=True) if r[0] and r[2]]
+    assert len(trend) == 4 and all(shown(r[0]) and shown(f"{r[11]:,}") for r in trend)
+    changed = {
+        r[0] for r in book["Changes since last period"].iter_rows(min_row=2, values_only=True)
+    }
+    assert changed and all(shown(str(key)) for key in changed), "every change printed"
     pages = len(sizes)
     assert printed.count("OFFICIAL-SENSITIVE") >= 2 * pages, "marked at the top and foot"
     assert all(shown(f"Page {n} of") for n in range(1, pages + 1)), "every page numbered"

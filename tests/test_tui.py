@@ -587,7 +587,12 @@ async def test_a_workbook_export_says_which_step_it_is_on(
             shown = _text(app.screen.query_one("#result", Static))
             assert "Exporting: Writing the priority list..." in shown
         await _loaded(pilot)
-    assert (tmp_path / "board.xlsx").stat().st_size > 0
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "board.xlsx", read_only=True)
+    periods = [r[0] for r in book["Trend"].iter_rows(min_row=2, max_row=5, values_only=True)]
+    assert periods == ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]  # the estate's trend
+    assert "Changes since last period" in book.sheetnames
 
 
 async def test_help_palette_and_quit(demo_db: Path) -> None:

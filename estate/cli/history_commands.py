@@ -19,6 +19,14 @@ from estate.cli.scored import policy_of
 from estate.costs import money
 from estate.dates import shown_date
 from estate.files import neutralise
+from estate.history.board import (
+    CHANGE_COLUMNS,
+    TREND_COLUMNS,
+    change_row,
+    changes_dict,
+    trend_dict,
+    trend_rows,
+)
 from estate.history.changes import EstateChanges, estate_changes
 from estate.history.system import (
     STATUS_WORDS,
@@ -28,7 +36,7 @@ from estate.history.system import (
     source_words,
     system_history,
 )
-from estate.history.trend import Trend, TrendFigures, estate_trend
+from estate.history.trend import Trend, estate_trend
 from estate.jsonable import jsonable
 from estate.words import counted
 
@@ -105,9 +113,6 @@ def _history_json(found: SystemHistory) -> dict[str, Any]:
     }
 
 
-CHANGE_COLUMNS = ("change", "department", "key", "name", "before", "after", "criteria")
-
-
 @cli.command()
 @click.option(
     "--since",
@@ -139,47 +144,14 @@ def changes(
             engine, policy, since=period_value(since), department=department, progress=progress
         )
     if as_json:
-        print_json(_changes_json(found))
+        print_json(changes_dict(found))
     elif as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(CHANGE_COLUMNS)
         for c in found.changes:
-            row = (
-                c.kind.value,
-                c.department,
-                c.key,
-                c.name,
-                c.before,
-                c.after,
-                "; ".join(c.criteria),
-            )
-            writer.writerow([neutralise(v) for v in row])
+            writer.writerow([neutralise(v) for v in change_row(c)])
     else:
         _print_changes(found)
-
-
-def _changes_json(found: EstateChanges) -> dict[str, Any]:
-    return {
-        "since": found.since,
-        "until": found.until,
-        "since_as_of": found.since_as_of,
-        "until_as_of": found.until_as_of,
-        "policy": found.policy,
-        "note": found.note,
-        "counts": found.counts(),
-        "changes": [
-            {
-                "change": c.kind.value,
-                "department": c.department,
-                "key": c.key,
-                "name": c.name,
-                "before": c.before or None,
-                "after": c.after or None,
-                "criteria": list(c.criteria),
-            }
-            for c in found.changes
-        ],
-    }
 
 
 def _print_changes(found: EstateChanges) -> None:
@@ -198,41 +170,6 @@ def _print_changes(found: EstateChanges) -> None:
         f"{found.since} as at {shown_date(found.since_as_of)}, {found.until} as at "
         f"{shown_date(found.until_as_of)}, policy {found.policy}. {found.note}"
     )
-
-
-TREND_COLUMNS = (
-    "period",
-    "as_of",
-    "systems",
-    "legacy",
-    "red_rated",
-    "legacy_run_cost",
-    "legacy_costs_not_known",
-    "red_rated_funded",
-    "red_rated_funded_share",
-    "ready_for_cloud",
-    "ready_share",
-    "open_gaps",
-)
-
-
-def _trend_values(figures: TrendFigures) -> dict[str, Any]:
-    return {
-        "systems": figures.systems,
-        "legacy": figures.legacy,
-        "red_rated": figures.red_rated,
-        "legacy_run_cost": round(figures.legacy_run_cost, 2),
-        "legacy_costs_not_known": figures.legacy_costs_not_known,
-        "red_rated_funded": figures.red_rated_funded,
-        "red_rated_funded_share": _share(figures.red_rated_funded_share),
-        "ready_for_cloud": figures.ready_for_cloud,
-        "ready_share": _share(figures.ready_share),
-        "open_gaps": figures.open_gaps,
-    }
-
-
-def _share(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
 
 
 @cli.command()
@@ -257,22 +194,12 @@ def trend(
     policy = policy_of(policy_path, None)
     with open_engine(ctx) as engine, progress_bar("Scoring", console.err.is_terminal) as progress:
         found = estate_trend(engine, policy, department=department, progress=progress)
-    rows = [
-        {"period": p.period, "as_of": p.as_of, **_trend_values(p.figures)} for p in found.points
-    ]
     if as_json:
-        print_json(
-            {
-                "department": found.department,
-                "policy": found.policy,
-                "note": found.note,
-                "periods": rows,
-            }
-        )
+        print_json(trend_dict(found))
     elif as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(TREND_COLUMNS)
-        for row in rows:
+        for row in trend_rows(found):
             writer.writerow(["" if row[c] is None else jsonable(row[c]) for c in TREND_COLUMNS])
     else:
         _print_trend(found)

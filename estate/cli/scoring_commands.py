@@ -10,8 +10,16 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from estate import db
 from estate.cli import console
-from estate.cli.base import cli, json_option, period_option, scoring_options, selection_options
+from estate.cli.base import (
+    PERIOD_KEY,
+    cli,
+    json_option,
+    period_option,
+    scoring_options,
+    selection_options,
+)
 from estate.cli.console import print_json, print_rows, progress_bar
 from estate.cli.database import open_engine
 from estate.cli.scored import EMPTY_ESTATE, load_ranking, load_scores, policy_of
@@ -22,8 +30,10 @@ from estate.exports.columns import plain_value
 from estate.exports.text_formats import sign_in_list, system_dict
 from estate.exports.workbook import DEFAULT_MARKING
 from estate.files import neutralise
+from estate.history.board import BoardHistory, board_history
 from estate.identity import CITIZEN, own_sign_in
 from estate.portfolio import Portfolio, read_portfolio
+from estate.progress import Progress
 from estate.ranking import RankBy, parse_band, select_rows, select_systems
 from estate.ranking_json import kept_ranking_json, ranking_head
 from estate.render import BAND_STYLE
@@ -243,6 +253,25 @@ def _portfolio(ctx: click.Context, as_of: dt.date, keys: set[str]) -> Portfolio:
         return read_portfolio(connection, as_of, systems=keys)
 
 
+def _history(
+    ctx: click.Context, policy: Policy, departments: tuple[str, ...], progress: Progress | None
+) -> BoardHistory | None:
+    """The trend up to the period exported (`--period`, else the latest) and the changes into
+    it, from the stored estate itself (not the period's rebuilt copy), so the figures kept by
+    `estate trend` are read rather than every period scored again."""
+    engine = db.open_engine(ctx.obj)
+    try:
+        return board_history(
+            engine,
+            policy,
+            departments=departments,
+            until=ctx.meta.get(PERIOD_KEY),
+            progress=progress,
+        )
+    finally:
+        engine.dispose()
+
+
 @cli.command()
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -288,6 +317,7 @@ def export(
             progress=progress,
             marking=marking,
             portfolio=lambda keys: _portfolio(ctx, scores.policy.as_of, keys),
+            history=lambda: _history(ctx, scores.policy, departments, progress),
         )
     console.err.print(
         f"Wrote {counted(result.systems, 'system')} to {result.path} ({result.format.value})."

@@ -20,6 +20,7 @@ from estate.exports.text_formats import BoardLists, to_csv, to_json, to_markdown
 from estate.exports.workbook import CONTRACT_MONTHS, DEFAULT_MARKING, write_workbook
 from estate.files import atomic_write
 from estate.graph.waves import Wave, plan_waves
+from estate.history.board import BoardHistory
 from estate.identity import own_sign_in
 from estate.portfolio import Portfolio
 from estate.progress import Progress
@@ -125,6 +126,7 @@ def export_ranking(
     progress: Progress | None = None,
     marking: str = DEFAULT_MARKING,
     portfolio: Callable[[set[str]], Portfolio] | None = None,
+    history: Callable[[], BoardHistory | None] | None = None,
 ) -> ExportResult:
     """Write the prioritised remediation list for a selection of the estate to `path`: the
     filters given, or exactly `systems` (as the TUI's filtered table shows them). `progress`
@@ -144,6 +146,11 @@ def export_ranking(
         "catalogue": scores.catalogue.version,
         "selection": description or _selection_text(departments, bands, top),
     }
+    past = None
+    if history is not None and chosen is not ExportFormat.CSV:
+        if progress:
+            progress("Working out the trend", 0, 1)
+        past = history()
     if chosen is ExportFormat.XLSX:
         waves = _waves(scores, selection, progress)
         summary, quality = summarise(selection), data_quality(scores, selection)
@@ -162,6 +169,7 @@ def export_ranking(
                 sign_in=own_sign_in(selection),
                 marking=marking,
                 portfolio=None if portfolio is None else portfolio({s.key for s in selection}),
+                history=past,
             )
 
     else:
@@ -175,6 +183,7 @@ def export_ranking(
                 cost_figures(selection),
                 own_sign_in(selection),
                 _board(scores, selection, portfolio),
+                past,
             )
         else:
             text = to_markdown(
@@ -186,6 +195,7 @@ def export_ranking(
                 _waves(scores, selection, progress),
                 own_sign_in(selection),
                 _board(scores, selection, portfolio),
+                past,
             )
 
         def write(target: Path) -> None:

@@ -19,6 +19,7 @@ from estate.exports.columns import PRIORITY_COLUMNS, plain_value, suggested
 from estate.exports.summary import DataQuality, Summary
 from estate.files import neutralise
 from estate.graph.waves import Wave
+from estate.history.board import BoardHistory, changes_dict, trend_dict
 from estate.identity import SignInGroup, SignsIn
 from estate.portfolio import EXTENDED, OUT_OF_SUPPORT, Portfolio
 from estate.scoring.results import SystemScore, score_text
@@ -128,6 +129,7 @@ def to_json(
     costs: CostFigures,
     sign_in: list[SignInGroup[SystemScore]],
     board: BoardLists,
+    history: BoardHistory | None = None,
 ) -> str:
     """The documented, stable JSON schema (see docs/export-schema.md)."""
     spent = wave_costs(selection, waves)
@@ -150,6 +152,10 @@ def to_json(
         "contracts": [contract_dict(c) for c in board.contracts],
         "suppliers": [supplier_dict(s) for s in board.suppliers],
         "portfolio": None if board.portfolio is None else portfolio_dict(board.portfolio),
+        "trend": None if history is None else trend_dict(history.trend),
+        "changes": None
+        if history is None or history.changes is None
+        else changes_dict(history.changes),
     }
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n"
 
@@ -176,6 +182,7 @@ def to_markdown(
     waves: list[Wave],
     sign_in: list[SignInGroup[SystemScore]],
     board: BoardLists,
+    history: BoardHistory | None = None,
     detailed: int = 20,
 ) -> str:
     """A readable report for a paper or a pull request: figures and money, the list, the top
@@ -255,6 +262,8 @@ def to_markdown(
         ]
         lines.append("")
     lines += _board_markdown(board)
+    if history is not None:
+        lines += _history_markdown(history)
     lines += [
         "## Limits of the data",
         "",
@@ -336,6 +345,55 @@ def _board_markdown(board: BoardLists) -> list[str]:
         lines += [f"- {_cell(c.detail)}" for c in found.candidates] or ["- none"]
         lines.append("")
     return lines
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _history_markdown(history: BoardHistory) -> list[str]:
+    """The trend period by period, then the changes into the latest period."""
+    trend = history.trend
+    whose = f"department {trend.department}" if trend.department else "the whole estate"
+    lines = [
+        "## Trend",
+        "",
+        f"For {whose}; policy {trend.policy}. {trend.note}",
+        "",
+        "| Period | As at | Systems | Legacy | Red-rated | Run cost on legacy | Costs not known "
+        "| Red-rated with a funded plan | Ready for cloud | Open security gaps |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for p in trend.points:
+        f = p.figures
+        lines.append(
+            f"| {p.period} | {shown_date(p.as_of)} | {f.systems:,} | {f.legacy:,} | "
+            f"{f.red_rated:,} | {money(f.legacy_run_cost)} | {f.legacy_costs_not_known:,} | "
+            f"{f.red_rated_funded:,} ({_share(f.red_rated_funded_share)}) | "
+            f"{f.ready_for_cloud:,} ({_share(f.ready_share)}) | {f.open_gaps:,} |"
+        )
+    lines += ["", "## Changes since last period", ""]
+    found = history.changes
+    if found is None:
+        return [*lines, f"There is no earlier period to compare with: {history.no_changes}", ""]
+    lines += [
+        f"From the end of {found.since} (as at {shown_date(found.since_as_of)}) to the end of "
+        f"{found.until} (as at {shown_date(found.until_as_of)}): "
+        f"{counted(len(found.changes), 'change')}.",
+        "",
+    ]
+    if not found.changes:
+        return lines
+    lines += [
+        "| System | Name | Department | Change | Was | Now | Criteria that moved the band |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {_cell(c.key)} | {_cell(c.name)} | {_cell(c.department)} | {c.kind.value} | "
+        f"{_cell(c.before)} | {_cell(c.after)} | {_cell(', '.join(c.criteria))} |"
+        for c in found.changes
+    ]
+    return [*lines, ""]
 
 
 def _has(count: int, noun: str) -> str:

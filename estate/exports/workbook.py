@@ -30,6 +30,7 @@ from estate.enums import Principle
 from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn, suggested
 from estate.exports.summary import DataQuality, Summary
 from estate.graph.waves import Wave
+from estate.history.board import BoardHistory
 from estate.identity import SignInGroup
 from estate.portfolio import EXTENDED, NOT_KNOWN, OUT_OF_SUPPORT, SUPPORTED, Portfolio
 from estate.progress import Progress
@@ -66,6 +67,31 @@ TOP_RISKS = 10
 LINE_HEIGHT = 15.0
 """Points a line of text takes: the default row height for 11-point Calibri."""
 MAX_ROW_HEIGHT = 409.0
+TREND_HEADERS = (
+    "Period",
+    "As at",
+    "Systems",
+    "Legacy systems",
+    "Red-rated",
+    "Annual run cost on legacy",
+    "Legacy costs not known",
+    "Red-rated with a funded plan",
+    "Share of red-rated funded",
+    "Ready for cloud",
+    "Share ready for cloud",
+    "Open security gaps",
+)
+TREND_WIDTHS = (10, 11, 9, 9, 9, 13, 10, 10, 10, 9, 10, 10)
+CHANGE_HEADERS = (
+    "System",
+    "Name",
+    "Department",
+    "Change",
+    "Was",
+    "Now",
+    "Criteria that moved the band",
+)
+CHANGE_WIDTHS = (16, 28, 11, 20, 28, 28, 28)
 """The tallest row a spreadsheet allows, in points."""
 METHOD = (
     "How estate scores each system",
@@ -151,6 +177,7 @@ class WorkbookWriter:
             "int": add({"num_format": "#,##0"}),
             "number": add({"num_format": "0.0"}),
             "money": add({"num_format": "£#,##0"}),
+            "percent": add({"num_format": "0%"}),
             "date": add({"num_format": "dd/mm/yyyy"}),
             "bool": None,
             "wrapped": self.wrap,
@@ -658,6 +685,107 @@ class WorkbookWriter:
                     sheet.write_number(row, 7, cost, self.formats["money"])
         sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
 
+    def trend_sheet(self, history: BoardHistory) -> None:
+        """One row a period, oldest first, with the figures `estate trend` gives, then how
+        they were worked out and a line chart of red-rated and legacy systems by period."""
+        sheet = self.book.add_worksheet("Trend")
+        self._for_print(sheet, repeat_header=True)
+        for index, width in enumerate(TREND_WIDTHS):
+            sheet.set_column(index, index, width)
+        sheet.set_row(0, 45)
+        sheet.write_row(0, 0, TREND_HEADERS, self.header)
+        sheet.freeze_panes(1, 1)
+        trend = history.trend
+        number, money, share = self.formats["int"], self.formats["money"], self.formats["percent"]
+        for row, point in enumerate(trend.points, start=1):
+            f = point.figures
+            sheet.write_string(row, 0, point.period)
+            self._write(sheet, row, 1, point.as_of, self.formats["date"], "date")
+            sheet.write_row(row, 2, (f.systems, f.legacy, f.red_rated), number)
+            sheet.write_number(row, 5, round(f.legacy_run_cost, 2), money)
+            sheet.write_row(row, 6, (f.legacy_costs_not_known, f.red_rated_funded), number)
+            if f.red_rated_funded_share is not None:
+                sheet.write_number(row, 8, f.red_rated_funded_share, share)
+            sheet.write_number(row, 9, f.ready_for_cloud, number)
+            if f.ready_share is not None:
+                sheet.write_number(row, 10, f.ready_share, share)
+            sheet.write_number(row, 11, f.open_gaps, number)
+        last = len(trend.points)
+        whose = f"department {trend.department}" if trend.department else "the whole estate"
+        notes = [f"Trend for {whose}; policy {trend.policy}. {trend.note}"]
+        if history.changes is None:
+            notes.append(f"There is no earlier period to compare with: {history.no_changes}")
+        row = last + 2
+        width = sum(TREND_WIDTHS)
+        for note in notes:
+            _fit_row(sheet, row, [(note, width)])
+            sheet.merge_range(row, 0, row, len(TREND_HEADERS) - 1, note, self.wrap)
+            row += 1
+        chart = self.book.add_chart({"type": "line"})
+        # In constant-memory mode the chart cannot read back the cells it plots: its cached
+        # data is given, so the periods are drawn as text and the counts as numbers.
+        periods = [p.period for p in trend.points]
+        for col, name, colour, counts in (
+            (4, "Red-rated", "#D4351C", [p.figures.red_rated for p in trend.points]),
+            (3, "Legacy systems", "#1D3557", [p.figures.legacy for p in trend.points]),
+        ):
+            chart.add_series(
+                {
+                    "name": ["Trend", 0, col],
+                    "name_data": [name],
+                    "categories": ["Trend", 1, 0, last, 0],
+                    "categories_data": periods,
+                    "values": ["Trend", 1, col, last, col],
+                    "values_data": counts,
+                    "line": {"color": colour, "width": 2.25},
+                    "marker": {"type": "circle", "fill": {"color": colour}},
+                }
+            )
+        chart.set_title({"name": "Red-rated and legacy systems by period"})
+        chart.set_y_axis({"min": 0, "num_format": "#,##0"})
+        chart.set_legend({"position": "bottom"})
+        sheet.insert_chart(row + 1, 0, chart, {"x_scale": 1.4, "y_scale": 1.2})
+
+    def changes_sheet(self, history: BoardHistory) -> None:
+        """What changed from the end of the period before to the end of the period exported,
+        one row a change, filterable: the system, the kind of change, what it was and is, and
+        for a band move the criteria that moved it."""
+        sheet = self.book.add_worksheet("Changes since last period")
+        self._for_print(sheet, repeat_header=True)
+        found = history.changes
+        since = f" (end of {found.since})" if found else ""
+        until = f" (end of {found.until})" if found else ""
+        headers = (*CHANGE_HEADERS[:4], f"Was{since}", f"Now{until}", CHANGE_HEADERS[6])
+        for index, width in enumerate(CHANGE_WIDTHS):
+            sheet.set_column(index, index, width, self.wrap if index >= 4 else None)
+        sheet.set_row(0, 30)
+        sheet.write_row(0, 0, headers, self.header)
+        sheet.freeze_panes(1, 2)
+        rows = (
+            [
+                (
+                    c.key,
+                    c.name,
+                    c.department,
+                    c.kind.value,
+                    c.before,
+                    c.after,
+                    ", ".join(c.criteria),
+                )
+                for c in found.changes
+            ]
+            if found is not None
+            else [("", "", "", "No earlier period", "", history.no_changes, "")]
+        )
+        if found is not None and not rows:
+            rows = [("", "", "", "No changes", "", "Nothing changed between the two periods", "")]
+        for row, values in enumerate(rows, start=1):
+            _fit_row(sheet, row, [(v, w) for v, w in zip(values, CHANGE_WIDTHS, strict=True)][4:])
+            for col, value in enumerate(values):
+                if value:
+                    sheet.write_string(row, col, value)
+        sheet.autofilter(0, 0, len(rows), len(headers) - 1)
+
     def method_sheet(self, policy_text: str) -> None:
         """How every score is computed, in plain words, and the policy in force."""
         sheet = self.book.add_worksheet("Method")
@@ -771,11 +899,13 @@ def write_workbook(
     sign_in: list[SignInGroup[SystemScore]],
     marking: str = DEFAULT_MARKING,
     portfolio: Portfolio | None = None,
+    history: BoardHistory | None = None,
 ) -> None:
     """Write the whole board workbook to `path` (the caller makes it atomic); `progress` hears
     each sheet begin, since a large estate's workbook takes tens of seconds. Every sheet
     carries `marking`, the as-of date and its page numbers in print. The portfolio sheet is
-    written when `portfolio` (read from the stored components) is given."""
+    written when `portfolio` (read from the stored components) is given, the trend and the
+    changes since the last period when `history` is."""
     as_of = dt.date.fromisoformat(context["as_of"])
     writer = WorkbookWriter(path, marking, as_of)
     terms = [terms_of(s) for s in selection]
@@ -810,6 +940,14 @@ def write_workbook(
             else []
         ),
         ("Writing the sign-in sheet", lambda: writer.sign_in_sheet(sign_in)),
+        *(
+            [
+                ("Writing the trend", lambda: writer.trend_sheet(history)),
+                ("Writing the changes since last period", lambda: writer.changes_sheet(history)),
+            ]
+            if history is not None
+            else []
+        ),
         ("Writing the method", lambda: writer.method_sheet(policy_text or default_text())),
         ("Writing the data quality sheet", lambda: writer.quality_sheet(quality)),
         ("Saving the workbook", writer.close),

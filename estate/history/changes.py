@@ -86,38 +86,45 @@ def estate_changes(
     *,
     since: str | None = None,
     department: str | None = None,
+    until: str | None = None,
     progress: Progress | None = None,
 ) -> EstateChanges:
-    """What changed from the end of `since` (default: the period before the latest) to the
-    end of the latest period, for the whole estate or one department; both states scored
-    with `policy`'s values, each as at its own period's end."""
+    """What changed from the end of `since` (default: the period before `until`) to the end
+    of `until` (default: the latest period), for the whole estate or one department; both
+    states scored with `policy`'s values, each as at its own period's end."""
     with engine.connect() as connection:
-        periods = stored_periods(connection)
+        held = stored_periods(connection)
+        periods = [p for p in held if until is None or p <= until]
         if not periods:
             raise NotFound("The estate holds no returns yet, so nothing has changed.")
         until = periods[-1]
+        latest = until == held[-1]
         if since is None:
             if len(periods) < 2:
-                raise NotFound(
-                    f"The estate holds returns for one period only ({until}): nothing to "
-                    "compare it with yet."
-                )
+                raise NotFound(no_earlier_period(until, first=len(held) > 1))
             since = periods[-2]
         since = known_period(connection, since, what="--since")
         if since > until:
             raise InputError(f"--since {since} is after the latest period with returns, {until}.")
-        now = _state(connection, policy_at(policy, until), progress)
-    past_engine = estate_at(engine, since)
-    try:
-        with past_engine.connect() as connection:
-            then = _state(connection, policy_at(policy, since), progress)
-    finally:
-        past_engine.dispose()
+        # The latest period is the stored estate itself, read without rebuilding it.
+        now = _state(connection, policy_at(policy, until), progress) if latest else None
+    if now is None:
+        now = _past_state(engine, until, policy, progress)
+    then = _past_state(engine, since, policy, progress)
     result = EstateChanges(
         since, until, then.scores.policy.as_of, now.scores.policy.as_of, policy.name
     )
     result.changes = _compare(then, now, department.upper() if department else None)
     return result
+
+
+def no_earlier_period(period: str, *, first: bool = False) -> str:
+    """Why there are no changes to show into `period`: the only period, or the first."""
+    if first:
+        return f"{period} is the estate's first period with returns: nothing earlier to compare."
+    return (
+        f"The estate holds returns for one period only ({period}): nothing to compare it with yet."
+    )
 
 
 @dataclass
@@ -126,6 +133,16 @@ class _State:
     by_key: dict[str, SystemScore]
     components: Components
     edges: Edges
+
+
+def _past_state(engine: Engine, period: str, policy: Policy, progress: Progress | None) -> _State:
+    """The estate as it stood at the end of `period`, scored as at that period's end."""
+    past_engine = estate_at(engine, period)
+    try:
+        with past_engine.connect() as connection:
+            return _state(connection, policy_at(policy, period), progress)
+    finally:
+        past_engine.dispose()
 
 
 def _state(connection: Connection, policy: Policy, progress: Progress | None) -> _State:

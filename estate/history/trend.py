@@ -93,13 +93,16 @@ def estate_trend(
     policy: Policy,
     *,
     department: str | None = None,
+    until: str | None = None,
     progress: Progress | None = None,
 ) -> Trend:
-    """The trend over every period with returns, for the estate or `department`, each period
-    scored with `policy`'s values as at its own end; periods unchanged since they were last
-    worked out are read from the kept figures."""
+    """The trend over every period with returns (up to `until`, when given), for the estate
+    or `department`, each period scored with `policy`'s values as at its own end; periods
+    unchanged since they were last worked out are read from the kept figures."""
     with engine.connect() as connection:
         periods = stored_periods(connection)
+        if until is not None:
+            periods = [p for p in periods if p <= until]
         if not periods:
             raise NotFound("The estate holds no returns yet, so there is no trend to show.")
         if department is not None:

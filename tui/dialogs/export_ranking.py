@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 from estate import db
 from estate.errors import EstateError
 from estate.exports import ExportFormat, export_ranking
+from estate.history.board import BoardHistory, board_history
 from estate.portfolio import Portfolio, read_portfolio
 from estate.words import counted
 
@@ -92,6 +93,7 @@ class ExportDialog(ModalScreen[Path | None]):
                 description=self.description,
                 progress=report,
                 portfolio=self._portfolio,
+                history=self._history,
             )
         except (EstateError, OSError) as exc:
             self.app.call_from_thread(result.update, f"[red]{exc}[/]")
@@ -114,3 +116,12 @@ class ExportDialog(ModalScreen[Path | None]):
         if event.state is WorkerState.SUCCESS and isinstance(path, Path):
             self.app.notify(f"Exported {counted(len(self.selection), 'system')} to {path}")
             self.dismiss(path)
+
+    def _history(self) -> BoardHistory | None:
+        """The estate's trend and the changes since the last period, read from the figures
+        kept by the overview's trend, for the workbook's sheets and the json and markdown."""
+        engine = db.open_engine(self.app.db_path)  # type: ignore[attr-defined]
+        try:
+            return board_history(engine, self.app.policy)  # type: ignore[attr-defined]
+        finally:
+            engine.dispose()
