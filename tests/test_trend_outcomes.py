@@ -39,14 +39,19 @@ def _component(reference: str, product: str, version: str) -> dict[str, Any]:
 
 def _quarter(path: Path, number: int) -> Path:
     """The return for the quarter `number` (0-3). DBP-1, DBP-5 and DBP-6 never change, but
-        between quarters RHEL 7's security support ends under DBP-1 (30/06/2024), DBP-5's contract
+        between quarters RHEL 7's security support ends under DBP-1 (30/06/2024) while its run cost
+    moves by a pound a quarter, DBP-5's contract
         draws near and ends (15/12/2024), DBP-6's penetration test grows too old, and the support
     end its department gives for DBP-7's component draws within 12 months. DBP-2's run
         cost changes in Q2 and it is upgraded in Q3; DBP-3 is new in Q2; DBP-4 is removed in Q3."""
     far, ends = dt.date(2030, 3, 31), dt.date(2025, 12, 1)
     systems = [
-        system("DBP-1", contract_end=far, users=500_000),
-        system("DBP-2", annual_run_cost=250_000 if number < 1 else 4_000_000),
+        system("DBP-1", contract_end=far, users=500_000, annual_run_cost=250_000 + number),
+        system(
+            "DBP-2",
+            annual_run_cost=250_000 if number < 1 else 60_000_000,
+            users=2_000_000,
+        ),
         system("DBP-5", contract_end=dt.date(2024, 12, 15), hosting=Hosting.PUBLIC_IAAS),
         system(
             "DBP-6",

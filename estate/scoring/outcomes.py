@@ -22,7 +22,7 @@ from estate.perf import collector_paused
 from estate.progress import Progress
 from estate.scoring import score_facts
 from estate.scoring.facts import Matches, SystemFacts, load_facts
-from estate.scoring.legacy import derive_l1, derive_l2
+from estate.scoring.legacy import derive_c3, derive_l1, derive_l2
 from estate.scoring.policy import Policy
 from estate.scoring.readiness import blocks_move
 from estate.scoring.results import Band, Readiness
@@ -56,15 +56,25 @@ class ScoringMemo:
     """How many systems were scored in full (the rest came from the memo)."""
 
 
+_NOT_KEYED = frozenset({"id", "source_batch_id", "source_row", "annual_run_cost"})
+"""Stored fields left out of a system's basis: the id, which a rebuilt estate numbers afresh,
+where the row came from, which scoring never reads, and the run cost, which scoring reads only
+for the C3 score (in the basis instead), so a new run cost that leaves C3 where it was is no
+reason to score the system again."""
+
+
 def _basis(facts: SystemFacts, policy: Policy, anchored: set[str]) -> Hashable:
-    """Everything a system's counted outcomes depend on: its stored row (less its id, which a
-    rebuilt estate numbers afresh), components, assessments, dependents, how many systems it
-    depends on cannot move, and the values the as-of date gives it."""
+    """Everything a system's counted outcomes depend on: its stored row (less `_NOT_KEYED`),
+    its C3 score, components, assessments, dependents, how many systems it depends on cannot
+    move, and the values the as-of date gives it."""
     row = facts.row
-    l1, l2 = derive_l1(facts, policy), derive_l2(facts, policy)
+    l1, l2, c3 = derive_l1(facts, policy), derive_l2(facts, policy), derive_c3(facts, policy)
     blast = facts.blast
     return (
-        tuple(value for name, value in zip(row._fields, row, strict=True) if name != "id"),
+        tuple(
+            value for name, value in zip(row._fields, row, strict=True) if name not in _NOT_KEYED
+        ),
+        None if c3 is None else c3[0],
         tuple((c.kind, c.product, c.version, c.end_of_support) for c in facts.components),
         tuple(facts.assessments),
         None if blast is None else blast.total,
