@@ -6,6 +6,7 @@ SQLite's own (`estate.db.attach_sqlite`)."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,7 +26,11 @@ _LIVE = {
 }
 
 
+@cache
 def _sources() -> dict[str, sa.Table]:
+    """The source's tables under the attached schema, made once: a trend rebuilds a past
+    estate for each period, and copying the tables' definitions costs more than a small
+    estate's rows."""
     metadata = sa.MetaData()
     tables = [*_LIVE.values(), SYSTEM_HISTORY, *(t for r in RELATED.values() for t in (r[0], r[2]))]
     return {t.name: t.to_metadata(metadata, schema=SOURCE_SCHEMA) for t in tables}
