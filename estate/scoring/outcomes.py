@@ -11,8 +11,10 @@ outcomes, so it is scored in full only once; the rest is read from the memo."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -61,6 +63,12 @@ _NOT_KEYED = frozenset({"id", "source_batch_id", "source_row", "annual_run_cost"
 where the row came from, which scoring never reads, and the run cost, which scoring reads only
 for the C3 score (in the basis instead), so a new run cost that leaves C3 where it was is no
 reason to score the system again."""
+
+
+@cache
+def _keyed(fields: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """Picks a stored row's fields that are not `_NOT_KEYED`, in order."""
+    return itemgetter(*(i for i, name in enumerate(fields) if name not in _NOT_KEYED))
 
 
 def _basis(facts: SystemFacts, policy: Policy, anchored: set[str]) -> Hashable:
