@@ -152,10 +152,15 @@ COLUMNS = {
         "unchanged_same_period_growth",
         "db_mb_8_quarters",
         "score_s",
+        "score_cpu_s",
+        "score_again_s",
+        "score_again_cpu_s",
         "trend_periods",
         "trend_first_s",
+        "trend_first_cpu_s",
         "trend_again_s",
         "trend_first_over_score",
+        "trend_first_over_score_cpu",
     ),
 }
 ON_THEIR_OWN = {"palette", "cli_import"}

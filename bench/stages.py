@@ -819,12 +819,23 @@ def stage_history(systems: int, cache: Path) -> dict[str, Any]:
         found["db_mb_8_quarters"] = _db_size(path) / 1e6
         policy = load_policy(as_of=AS_OF)
         with engine.connect() as connection:
-            found["score_s"], _ = timed(lambda: score_estate(connection, policy))
+            found["score_s"], found["score_cpu_s"] = cpu_timed(
+                lambda: score_estate(connection, policy)
+            )
+        cpu = time.process_time()
         found["trend_first_s"], trend = timed(lambda: estate_trend(engine, policy))
+        found["trend_first_cpu_s"] = time.process_time() - cpu
         found["trend_periods"] = len(trend.points)
         found["trend_again_s"], again = timed(lambda: estate_trend(engine, policy))
         assert not again.recomputed and again.points == trend.points
-        found["trend_first_over_score"] = found["trend_first_s"] / found["score_s"]
+        with engine.connect() as connection:  # again, warm: the stricter of the two baselines
+            found["score_again_s"], found["score_again_cpu_s"] = cpu_timed(
+                lambda: score_estate(connection, policy)
+            )
+        best = min(found["score_s"], found["score_again_s"])
+        best_cpu = min(found["score_cpu_s"], found["score_again_cpu_s"])
+        found["trend_first_over_score"] = found["trend_first_s"] / best
+        found["trend_first_over_score_cpu"] = found["trend_first_cpu_s"] / best_cpu
         engine.dispose()
     return found
 

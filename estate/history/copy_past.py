@@ -6,6 +6,7 @@ SQLite's own (`estate.db.attach_sqlite`)."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,7 +26,11 @@ _LIVE = {
 }
 
 
+@cache
 def _sources() -> dict[str, sa.Table]:
+    """The source's tables under the attached schema, made once: a trend rebuilds a past
+    estate for each period, and copying the tables' definitions costs more than a small
+    estate's rows."""
     metadata = sa.MetaData()
     tables = [*_LIVE.values(), SYSTEM_HISTORY, *(t for r in RELATED.values() for t in (r[0], r[2]))]
     return {t.name: t.to_metadata(metadata, schema=SOURCE_SCHEMA) for t in tables}
@@ -37,9 +42,12 @@ def copy_attached(out: Connection, period: str) -> None:
     src = _sources()
     batch = src["import_batch"]
 
-    def period_of(column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
-        found = sa.select(batch.c.period).where(batch.c.id == column).scalar_subquery()
-        return sa.func.coalesce(found, "")
+    later = sa.select(batch.c.id).where(batch.c.period > period)
+
+    def stood_live(column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+        """A live row stood unless the batch that wrote it is for a later period: one
+        uncorrelated list of batches, not a look-up per row."""
+        return sa.or_(column.is_(None), column.not_in(later))
 
     def stood(history: sa.Table) -> sa.ColumnElement[bool]:
         return sa.and_(history.c.valid_from <= period, history.c.valid_to > period)
@@ -52,7 +60,7 @@ def copy_attached(out: Connection, period: str) -> None:
     copy("import_batch", sa.select(*batch.c).where(batch.c.period <= period))
     copy("lifecycle_cycle", sa.select(*src["lifecycle_cycle"].c))
     system, history = src["system"], src["system_history"]
-    copy("system", sa.select(*system.c).where(period_of(system.c.source_batch_id) <= period))
+    copy("system", sa.select(*system.c).where(stood_live(system.c.source_batch_id)))
     offset = out.execute(sa.select(sa.func.coalesce(sa.func.max(system.c.id), 0))).scalar_one()
     live_system = _LIVE["system"]
     columns = ["id", "organisation_id", "reference", *SYSTEM_KEPT]
@@ -113,7 +121,7 @@ def copy_attached(out: Connection, period: str) -> None:
                 sa.select(now.c.id, *[from_live.c[n] for n in kept])
                 .join(system, from_live.c[owner] == system.c.id)
                 .join(now, by_key(system.c.organisation_id, system.c.reference))
-                .where(period_of(from_live.c.source_batch_id) <= period),
+                .where(stood_live(from_live.c.source_batch_id)),
             )
         )
         out.execute(

@@ -10,7 +10,7 @@ from estate.history.reconstruct import estate_at
 from estate.history.stored import stored_periods
 from estate.periods import as_of_for
 from estate.progress import Progress
-from estate.scoring import EstateScores, score_estate
+from estate.scoring.outcomes import Outcome, ScoringMemo, score_outcomes
 from estate.scoring.policy import Policy
 
 METHOD_NOTE = (
@@ -25,19 +25,25 @@ def policy_at(policy: Policy, period: str) -> Policy:
 
 
 def scores_at(
-    engine: Engine, period: str, policy: Policy, progress: Progress | None = None
-) -> EstateScores:
+    engine: Engine,
+    period: str,
+    policy: Policy,
+    memo: ScoringMemo,
+    progress: Progress | None = None,
+) -> list[Outcome]:
     """The estate as it stood at the end of `period`, scored under `policy` as at that
-    period's end. The latest period is the stored estate itself, read without rebuilding."""
+    period's end, as the outcomes a trend counts; `memo` carries the work shared with the
+    trend's other periods. The latest period is the stored estate itself, read without
+    rebuilding."""
     periods = stored_periods_of(engine)
     at = policy_at(policy, period)
     if periods and period >= periods[-1]:
         with engine.connect() as connection:
-            return score_estate(connection, at, progress)
+            return score_outcomes(connection, at, memo, progress)
     past = estate_at(engine, period)
     try:
         with past.connect() as connection:
-            return score_estate(connection, at, progress)
+            return score_outcomes(connection, at, memo, progress)
     finally:
         past.dispose()
 

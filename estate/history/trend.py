@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -21,15 +22,15 @@ from sqlalchemy.engine import Connection, Engine
 import estate
 from estate import models
 from estate.catalogue import builtin
+from estate.catalogue.endoflife import load_catalogue
 from estate.db import is_permission_denied
 from estate.errors import NotFound
 from estate.history.scores import METHOD_NOTE, policy_at, scores_at
 from estate.history.stored import stored_periods
 from estate.history.tables import TREND_FIGURES
 from estate.progress import Progress
-from estate.scoring import EstateScores
+from estate.scoring.outcomes import Outcome, ScoringMemo
 from estate.scoring.policy import Policy
-from estate.scoring.results import Band, Readiness
 
 BATCH = models.table_of(models.ImportBatch)
 CYCLE = models.table_of(models.LifecycleCycle)
@@ -109,6 +110,7 @@ def estate_trend(
             department = _known_department(connection, department)
         wanted = {p: period_fingerprint(connection, p, policy_at(policy, p)) for p in periods}
         kept = _kept(connection)
+        memo = ScoringMemo(load_catalogue(connection))
     trend = Trend(department, policy.name)
     for number, period in enumerate(periods, start=1):
         at = policy_at(policy, period)
@@ -118,7 +120,7 @@ def estate_trend(
         else:
             if progress:
                 progress(f"Scoring {period} ({number} of {len(periods)})", 0, 1)
-            by_department = figures_by_department(scores_at(engine, period, policy))
+            by_department = figures_by_department(scores_at(engine, period, policy, memo))
             _keep(engine, period, wanted[period], by_department)
             trend.recomputed.append(period)
         figures = by_department.get(department or WHOLE_ESTATE, TrendFigures())
@@ -137,26 +139,25 @@ def _known_department(connection: Connection, code: str) -> str:
     return str(found)
 
 
-def figures_by_department(scores: EstateScores) -> dict[str, TrendFigures]:
-    """The trend figures of a scored estate, for the whole (key WHOLE_ESTATE) and each
-    department."""
+def figures_by_department(outcomes: Iterable[Outcome]) -> dict[str, TrendFigures]:
+    """The trend figures of a scored estate's systems, for the whole (key WHOLE_ESTATE) and
+    each department."""
     counts: dict[str, dict[str, Any]] = {}
-    for s in scores.systems:
+    for s in outcomes:
         for key in (WHOLE_ESTATE, s.department):
             row = counts.setdefault(key, dict.fromkeys(TrendFigures.__dataclass_fields__, 0))
             row["systems"] += 1
-            red = s.legacy.band is Band.RED
-            if s.legacy.is_legacy:
+            if s.legacy:
                 row["legacy"] += 1
-                cost = s.record.annual_run_cost
+                cost = s.annual_run_cost
                 if cost is None:
                     row["legacy_costs_not_known"] += 1
                 else:
                     row["legacy_run_cost"] += float(cost)
-            row["red_rated"] += red
-            row["red_rated_funded"] += red and s.record.plan_funded is True
-            row["ready_for_cloud"] += s.readiness.category is Readiness.READY
-            row["open_gaps"] += len(s.gaps)
+            row["red_rated"] += s.red_rated
+            row["red_rated_funded"] += s.red_rated and s.plan_funded
+            row["ready_for_cloud"] += s.ready_for_cloud
+            row["open_gaps"] += s.gaps
     return {key: TrendFigures(**row) for key, row in counts.items()}
 
 

@@ -22,7 +22,13 @@ from estate.scoring.results import Readiness, Severity, SystemScore, score_text
 from estate.scoring.security import assess_gaps
 from estate.words import counted
 
-__all__ = ["EstateScores", "score_estate", "score_system", "unmatched_components"]
+__all__ = [
+    "EstateScores",
+    "score_estate",
+    "score_facts",
+    "score_system",
+    "unmatched_components",
+]
 
 
 @dataclass
@@ -134,7 +140,9 @@ def unmatched_components(connection: Connection) -> list[tuple[str, str]]:
     return sorted((f.key, text) for f in facts.values() for text in _unmatched(f))
 
 
-def _score_one(facts: SystemFacts, policy: Policy, anchored: set[str]) -> SystemScore:
+def score_facts(facts: SystemFacts, policy: Policy, anchored: set[str]) -> SystemScore:
+    """One system's scores from its facts under `policy`; `anchored` holds the keys of the
+    systems that cannot move to cloud (its readiness depends on theirs)."""
     row = facts.row
     score = SystemScore(
         key=facts.key,
@@ -183,7 +191,7 @@ def score_estate(
         for done, fact in enumerate(facts):
             if progress and done % PROGRESS_EVERY == 0:
                 progress("Scoring systems", done, len(facts))
-            systems.append(_score_one(fact, policy, anchored))
+            systems.append(score_facts(fact, policy, anchored))
         if progress:
             progress("Scoring systems", len(facts), len(facts))
     systems.sort(key=lambda s: (-s.priority, -(s.legacy.overall or 0.0), s.department, s.reference))
@@ -202,6 +210,6 @@ def score_system(connection: Connection, policy: Policy, key: str, rank: int) ->
         catalogue = load_catalogue(connection)
         facts, depended_on = load_system_facts(connection, catalogue, key)
         anchored = {f.key for f in depended_on if blocks_move(f, policy)}
-        score = _score_one(facts, policy, anchored)
+        score = score_facts(facts, policy, anchored)
     score.rank = rank
     return score

@@ -4,6 +4,7 @@ as assessed in its return or shown by inventory evidence, each with a severity."
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from estate.enums import Outcome, Principle, SignIn
 from estate.scoring.facts import SystemFacts
@@ -14,6 +15,15 @@ from estate.words import counted
 
 def _months_ago(as_of: dt.date, months: int) -> dt.date:
     return as_of - dt.timedelta(days=round(months * 30.4375))
+
+
+def pen_test_due(row: Any, policy: Policy) -> bool:
+    """Whether an internet-facing system has had no penetration test within the policy's
+    months of the as-of date (a gap under SbD 9)."""
+    if not row.internet_facing:
+        return False
+    months = int(policy.section("security")["pen_test_within_months"])
+    return row.last_pen_test is None or row.last_pen_test < _months_ago(policy.as_of, months)
 
 
 def _derived(facts: SystemFacts, policy: Policy) -> list[Gap]:
@@ -28,18 +38,17 @@ def _derived(facts: SystemFacts, policy: Policy) -> list[Gap]:
         evidence = f"out-of-support components: {', '.join(unsupported)}"
         gaps.append(Gap(Principle.SBD2, severity, "derived", evidence))
         gaps.append(Gap(Principle.B4, severity, "derived", evidence))
-    if row.internet_facing:
+    if pen_test_due(row, policy):
         months = int(policy.section("security")["pen_test_within_months"])
-        if row.last_pen_test is None or row.last_pen_test < _months_ago(policy.as_of, months):
-            when = f"last {uk_date(row.last_pen_test)}" if row.last_pen_test else "none recorded"
-            gaps.append(
-                Gap(
-                    Principle.SBD9,
-                    Severity.HIGH,
-                    "derived",
-                    f"internet-facing without a penetration test in {months} months ({when})",
-                )
+        when = f"last {uk_date(row.last_pen_test)}" if row.last_pen_test else "none recorded"
+        gaps.append(
+            Gap(
+                Principle.SBD9,
+                Severity.HIGH,
+                "derived",
+                f"internet-facing without a penetration test in {months} months ({when})",
             )
+        )
     if row.sign_in is SignIn.OWN_ACCOUNTS:
         severity = Severity.HIGH if row.internet_facing and row.personal_data else Severity.MEDIUM
         gaps.append(

@@ -1,0 +1,137 @@
+"""The trend's shared scoring gives every period exactly the figures of scoring that period's
+estate in full, on an estate over four quarters in which systems change, are added and
+removed, and support dates, a contract's end and a penetration test's age pass between
+periods."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from estate import db
+from estate.catalogue.endoflife import load_catalogue
+from estate.enums import ComponentKind, DependencyKind, Hosting
+from estate.history.reconstruct import estate_at
+from estate.history.scores import policy_at, scores_at
+from estate.history.trend import TrendFigures, estate_trend, figures_by_department
+from estate.scoring import score_estate
+from estate.scoring.outcomes import Outcome, ScoringMemo
+from estate.scoring.policy import Policy, load_policy
+from estate.scoring.results import Band, Readiness
+from tests.conftest import Run
+from tests.returns import small_return, system
+
+PERIODS = ("2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4")
+
+
+def _component(reference: str, product: str, version: str) -> dict[str, Any]:
+    return {
+        "department": "DBP",
+        "reference": reference,
+        "kind": ComponentKind.OS,
+        "product": product,
+        "version": version,
+    }
+
+
+def _quarter(path: Path, number: int) -> Path:
+    """The return for the quarter `number` (0-3). DBP-1, DBP-5 and DBP-6 never change, but
+        between quarters RHEL 7's security support ends under DBP-1 (30/06/2024) while its run cost
+    moves by a pound a quarter, DBP-5's contract
+        draws near and ends (15/12/2024), DBP-6's penetration test grows too old, and the support
+    end its department gives for DBP-7's component draws within 12 months. DBP-2's run
+        cost changes in Q2 and it is upgraded in Q3; DBP-3 is new in Q2; DBP-4 is removed in Q3."""
+    far, ends = dt.date(2030, 3, 31), dt.date(2025, 12, 1)
+    systems = [
+        system("DBP-1", contract_end=far, users=500_000, annual_run_cost=250_000 + number),
+        system(
+            "DBP-2",
+            annual_run_cost=250_000 if number < 1 else 60_000_000,
+            users=2_000_000,
+        ),
+        system("DBP-5", contract_end=dt.date(2024, 12, 15), hosting=Hosting.PUBLIC_IAAS),
+        system(
+            "DBP-6",
+            contract_end=far,
+            hosting=Hosting.PUBLIC_IAAS,
+            internet_facing=True,
+            last_pen_test=dt.date(2023, 11, 15),
+        ),
+        system("DBP-7", contract_end=far, hosting=Hosting.PUBLIC_IAAS),
+    ]
+    components = [
+        _component("DBP-1", "Red Hat Enterprise Linux", "7"),
+        _component("DBP-2", "Windows Server", "2012 R2" if number < 2 else "2022"),
+        _component("DBP-5", "Red Hat Enterprise Linux", "9"),
+        _component("DBP-6", "Red Hat Enterprise Linux", "9"),
+        {**_component("DBP-7", "Red Hat Enterprise Linux", "9"), "end_of_support": ends},
+    ]
+    dependencies = [
+        {
+            "department": "DBP",
+            "reference": "DBP-2",
+            "to_reference": "DBP-1",
+            "kind": DependencyKind.API,
+        }
+    ]
+    if number >= 1:
+        systems.append(system("DBP-3", contract_end=dt.date(2024, 12, 1)))
+        components.append(_component("DBP-3", "Red Hat Enterprise Linux", "8"))
+        dependencies.append({**dependencies[0], "reference": "DBP-3"})
+    if number < 2:
+        systems.append(system("DBP-4", contract_end=None, supplier=None))
+    return small_return(path, systems, components=components, dependencies=dependencies)
+
+
+def _full(estate: Engine, period: str, policy: Policy) -> list[Outcome]:
+    """The period's outcomes from scoring its estate (`estate`, the database as it stood then)
+    in full, as the trend did before."""
+    with estate.connect() as connection:
+        scores = score_estate(connection, policy_at(policy, period))
+    return [
+        Outcome(
+            s.department,
+            bool(s.legacy.is_legacy),
+            s.legacy.band is Band.RED,
+            s.readiness.category is Readiness.READY,
+            len(s.gaps),
+            s.record.annual_run_cost,
+            s.record.plan_funded is True,
+        )
+        for s in scores.systems
+    ]
+
+
+def test_shared_scoring_gives_each_period_the_figures_of_scoring_it_in_full(
+    tmp_path: Path, run: Run
+) -> None:
+    path = tmp_path / "e.db"
+    assert run("--db", path, "init").exit_code == 0
+    for number, period in enumerate(PERIODS):
+        source = _quarter(tmp_path / f"q{number}.xlsx", number)
+        result = run("--db", path, "import", "--period", period, "--replace", source)
+        assert result.exit_code == 0, result.stdout + result.stderr
+    engine = db.open_engine(path)
+    policy = load_policy(as_of=dt.date(2025, 6, 1))
+    try:
+        with engine.connect() as connection:
+            memo = ScoringMemo(load_catalogue(connection))
+        expected: list[dict[str, TrendFigures]] = []
+        for period in PERIODS:
+            fast = scores_at(engine, period, policy, memo)
+            past = estate_at(engine, period)
+            full = _full(past, period, policy)
+            past.dispose()
+            assert sorted(fast, key=repr) == sorted(full, key=repr), period
+            expected.append(figures_by_department(full))
+        assert memo.scored < 6 + 7 + 6 + 6, "systems unchanged between periods were scored again"
+        trend = estate_trend(engine, policy)
+    finally:
+        engine.dispose()
+    assert [p.figures for p in trend.points] == [e[""] for e in expected]
+    systems = [p.figures.systems for p in trend.points]
+    assert systems == [6, 7, 6, 6]
+    assert len({(p.figures.legacy, p.figures.open_gaps) for p in trend.points}) > 1
