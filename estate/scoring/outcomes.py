@@ -41,7 +41,7 @@ class Outcome:
     ready_for_cloud: bool
     """Ready for public cloud (not counting Ready with conditions)."""
     gaps: int
-    annual_run_cost: Any
+    annual_run_cost: float | None
     plan_funded: bool
 
 
