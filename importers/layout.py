@@ -329,6 +329,8 @@ SYSTEMS = SheetLayout(
                 "cost",
                 "annual running cost",
                 "yearly cost",
+                "annual spend",
+                "yearly spend",
                 "opex",
             ),
             number_format=MONEY,

@@ -69,6 +69,8 @@ TECH_COLUMNS: tuple[TechColumn, ...] = (
             "database platform",
             "database software",
             "database product",
+            "database engine",
+            "db engine",
         ),
         ("database version", "db version", "dbms version"),
     ),

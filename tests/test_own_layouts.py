@@ -160,6 +160,21 @@ def test_reference_columns_as_departments_head_them(
     assert _rows(empty_engine, "SELECT reference FROM system") == [("X-9",)]
 
 
+def test_a_database_engine_and_annual_spend_as_registers_head_them(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    rows = [
+        ["App Ref", "Application", "DB Engine", "Annual spend"],
+        ["X-9", "Ledger", "SQL Server 2014", "£450k"],
+    ]
+    path = workbook(tmp_path / "r.xlsx", {"Sheet1": rows})
+    _clean(import_return(empty_engine, path, ImportOptions(department="DBP")))
+    assert _rows(empty_engine, "SELECT kind, product FROM component") == [
+        ("Database", "SQL Server 2014")
+    ]
+    assert _rows(empty_engine, "SELECT annual_run_cost FROM system") == [(450_000.0,)]
+
+
 def test_without_a_reference_column_the_name_is_the_key_with_one_warning(
     empty_engine: Engine, tmp_path: Path
 ) -> None:
