@@ -18,7 +18,7 @@ from estate import db
 from estate.dates import shown_date
 from estate.history.board import changes_dict
 from estate.history.changes import estate_changes
-from estate.history.scores import scores_at
+from estate.history.trend import figures_of_periods
 from estate.scoring.policy import load_policy
 from tests.conftest import SAMPLE_DIR, Run
 
@@ -252,11 +252,11 @@ def test_an_export_reads_the_kept_trend_and_scores_each_period_once(
 ) -> None:
     scored: list[str] = []
 
-    def counting(engine: Any, period: str, policy: Any, *args: Any) -> Any:
-        scored.append(period)
-        return scores_at(engine, period, policy, *args)
+    def counting(connection: Any, periods: Any, policy: Any, *args: Any) -> Any:
+        scored.extend(periods)
+        return figures_of_periods(connection, periods, policy, *args)
 
-    monkeypatch.setattr("estate.history.trend.scores_at", counting)
+    monkeypatch.setattr("estate.history.trend.figures_of_periods", counting)
     _export(run, demo_db, tmp_path / "first.xlsx")
     assert sorted(scored) == ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
     scored.clear()

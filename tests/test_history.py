@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from estate import db
 from estate.enums import ComponentKind, Criticality, DependencyKind
 from estate.errors import InputError
-from estate.history.scores import scores_at
+from estate.history.trend import figures_of_periods
 from estate.periods import as_of_for, parse_period, period_end, quarter_of
 from tests.conftest import Run
 from tests.returns import small_return, system
@@ -375,13 +375,13 @@ def test_trend_is_read_from_kept_figures_until_something_they_came_from_changes(
 ) -> None:
     first = _json(run, "--db", estate, "trend", "--json")
     scored: list[str] = []
-    real = scores_at
+    real = figures_of_periods
 
-    def counting(engine: Any, period: str, *args: Any, **kwargs: Any) -> Any:
-        scored.append(period)
-        return real(engine, period, *args, **kwargs)
+    def counting(connection: Any, periods: Any, *args: Any, **kwargs: Any) -> Any:
+        scored.extend(periods)
+        return real(connection, periods, *args, **kwargs)
 
-    monkeypatch.setattr("estate.history.trend.scores_at", counting)
+    monkeypatch.setattr("estate.history.trend.figures_of_periods", counting)
     assert _json(run, "--db", estate, "trend", "--json") == first
     assert scored == []
     result = run("--db", estate, "import", "--period", Q2, _q2(tmp_path / "again.xlsx", 1))

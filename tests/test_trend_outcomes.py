@@ -1,7 +1,8 @@
-"""The trend's shared scoring gives every period exactly the figures of scoring that period's
-estate in full, on an estate over four quarters in which systems change, are added and
-removed, and support dates, a contract's end and a penetration test's age pass between
-periods."""
+"""The trend reads every period in one pass and shares its scoring between them, and gives
+every period exactly the figures of rebuilding that period's estate and scoring it in full: on
+an estate over four quarters in which systems change, are added and removed, and support
+dates, a contract's end and a penetration test's age pass between periods, and on the sample
+returns' four quarters, in which departments' systems, technology and dependencies evolve."""
 
 from __future__ import annotations
 
@@ -14,11 +15,14 @@ from sqlalchemy.engine import Engine
 from estate import db
 from estate.catalogue.endoflife import load_catalogue
 from estate.enums import ComponentKind, DependencyKind, Hosting
+from estate.graph import load_graph
 from estate.history.reconstruct import estate_at
-from estate.history.scores import policy_at, scores_at
-from estate.history.trend import TrendFigures, estate_trend, figures_by_department
+from estate.history.scores import policy_at
+from estate.history.stored import stored_periods
+from estate.history.timeline import read_timeline
+from estate.history.trend import estate_trend, figures_by_department
 from estate.scoring import score_estate
-from estate.scoring.outcomes import Outcome, ScoringMemo
+from estate.scoring.outcomes import Outcome, OutcomeMemo, period_outcomes
 from estate.scoring.policy import Policy, load_policy
 from estate.scoring.results import Band, Readiness
 from tests.conftest import Run
@@ -88,7 +92,7 @@ def _quarter(path: Path, number: int) -> Path:
 
 def _full(estate: Engine, period: str, policy: Policy) -> list[Outcome]:
     """The period's outcomes from scoring its estate (`estate`, the database as it stood then)
-    in full, as the trend did before."""
+    in full."""
     with estate.connect() as connection:
         scores = score_estate(connection, policy_at(policy, period))
     return [
@@ -105,33 +109,82 @@ def _full(estate: Engine, period: str, policy: Policy) -> list[Outcome]:
     ]
 
 
-def test_shared_scoring_gives_each_period_the_figures_of_scoring_it_in_full(
-    tmp_path: Path, run: Run
-) -> None:
+def _edges(estate: Engine) -> set[tuple[str, str]]:
+    with estate.connect() as connection:
+        return set(load_graph(connection).graph.edges())
+
+
+def _each_period_as_scored_in_full(
+    engine: Engine, periods: list[str], policy: Policy
+) -> tuple[list[list[Outcome]], OutcomeMemo]:
+    """Each period's outcomes from the timeline, checked against rebuilding that period's
+    estate and scoring it in full; the graph of each period against the rebuilt one's."""
+    with engine.connect() as connection:
+        timeline = read_timeline(connection, periods, load_catalogue(connection))
+    assert timeline.periods == sorted(periods)
+    memo = OutcomeMemo()
+    found = []
+    for number, period in enumerate(timeline.periods):
+        fast = period_outcomes(
+            timeline.standing[number], timeline.graphs[number], policy_at(policy, period), memo
+        )
+        past = estate_at(engine, period)
+        try:
+            assert sorted(fast, key=repr) == sorted(_full(past, period, policy), key=repr), period
+            assert set(timeline.graphs[number].graph.edges()) == _edges(past), period
+        finally:
+            past.dispose()
+        found.append(fast)
+    return found, memo
+
+
+def _quarterly_estate(tmp_path: Path, run: Run) -> Engine:
     path = tmp_path / "e.db"
     assert run("--db", path, "init").exit_code == 0
     for number, period in enumerate(PERIODS):
         source = _quarter(tmp_path / f"q{number}.xlsx", number)
         result = run("--db", path, "import", "--period", period, "--replace", source)
         assert result.exit_code == 0, result.stdout + result.stderr
-    engine = db.open_engine(path)
+    return db.open_engine(path)
+
+
+def test_each_period_read_in_one_pass_gives_the_figures_of_scoring_it_in_full(
+    tmp_path: Path, run: Run
+) -> None:
+    engine = _quarterly_estate(tmp_path, run)
     policy = load_policy(as_of=dt.date(2025, 6, 1))
     try:
-        with engine.connect() as connection:
-            memo = ScoringMemo(load_catalogue(connection))
-        expected: list[dict[str, TrendFigures]] = []
-        for period in PERIODS:
-            fast = scores_at(engine, period, policy, memo)
-            past = estate_at(engine, period)
-            full = _full(past, period, policy)
-            past.dispose()
-            assert sorted(fast, key=repr) == sorted(full, key=repr), period
-            expected.append(figures_by_department(full))
+        outcomes, memo = _each_period_as_scored_in_full(engine, list(PERIODS), policy)
         assert memo.scored < 6 + 7 + 6 + 6, "systems unchanged between periods were scored again"
         trend = estate_trend(engine, policy)
     finally:
         engine.dispose()
-    assert [p.figures for p in trend.points] == [e[""] for e in expected]
-    systems = [p.figures.systems for p in trend.points]
-    assert systems == [6, 7, 6, 6]
+    assert [p.figures for p in trend.points] == [figures_by_department(o)[""] for o in outcomes]
+    assert [p.figures.systems for p in trend.points] == [6, 7, 6, 6]
     assert len({(p.figures.legacy, p.figures.open_gaps) for p in trend.points}) > 1
+
+
+def test_some_periods_alone_are_read_as_they_stood(tmp_path: Path, run: Run) -> None:
+    engine = _quarterly_estate(tmp_path, run)
+    try:
+        _each_period_as_scored_in_full(
+            engine, [PERIODS[3], PERIODS[1]], load_policy(as_of=dt.date(2025, 6, 1))
+        )
+    finally:
+        engine.dispose()
+
+
+def test_the_sample_quarters_read_in_one_pass_are_each_as_scored_in_full(demo_db: Path) -> None:
+    """The sample returns: systems retired and new, technology upgraded, dependencies added
+    and removed, contracts renewed and lapsing, in nine departments over four quarters."""
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection:
+            periods = stored_periods(connection)
+        assert len(periods) == 4
+        outcomes, _memo = _each_period_as_scored_in_full(
+            engine, periods, load_policy(as_of=dt.date(2026, 11, 1))
+        )
+    finally:
+        engine.dispose()
+    assert len({len(o) for o in outcomes}) > 1, "the number of systems moves between quarters"

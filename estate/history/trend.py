@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -25,11 +25,13 @@ from estate.catalogue import builtin
 from estate.catalogue.endoflife import load_catalogue
 from estate.db import is_permission_denied
 from estate.errors import NotFound
-from estate.history.scores import METHOD_NOTE, policy_at, scores_at
+from estate.history.scores import METHOD_NOTE, policy_at
 from estate.history.stored import stored_periods
 from estate.history.tables import TREND_FIGURES
+from estate.history.timeline import read_timeline
+from estate.perf import collector_paused
 from estate.progress import Progress
-from estate.scoring.outcomes import Outcome, ScoringMemo
+from estate.scoring.outcomes import Outcome, OutcomeMemo, period_outcomes
 from estate.scoring.policy import Policy
 
 BATCH = models.table_of(models.ImportBatch)
@@ -110,22 +112,43 @@ def estate_trend(
             department = _known_department(connection, department)
         wanted = {p: period_fingerprint(connection, p, policy_at(policy, p)) for p in periods}
         kept = _kept(connection)
-        memo = ScoringMemo(load_catalogue(connection))
-    trend = Trend(department, policy.name)
-    for number, period in enumerate(periods, start=1):
-        at = policy_at(policy, period)
-        stored = kept.get(period)
-        if stored is not None and stored[0] == wanted[period]:
-            by_department = stored[1]
-        else:
-            if progress:
-                progress(f"Scoring {period} ({number} of {len(periods)})", 0, 1)
-            by_department = figures_by_department(scores_at(engine, period, policy, memo))
-            _keep(engine, period, wanted[period], by_department)
-            trend.recomputed.append(period)
-        figures = by_department.get(department or WHOLE_ESTATE, TrendFigures())
-        trend.points.append(TrendPoint(period, at.as_of, figures))
+        stale = [p for p in periods if p not in kept or kept[p][0] != wanted[p]]
+        figures = {p: kept[p][1] for p in periods if p not in stale}
+        if stale:
+            figures |= figures_of_periods(connection, stale, policy, progress)
+    for period in stale:
+        _keep(engine, period, wanted[period], figures[period])
+    trend = Trend(department, policy.name, recomputed=stale)
+    for period in periods:
+        figures_then = figures[period].get(department or WHOLE_ESTATE, TrendFigures())
+        trend.points.append(TrendPoint(period, policy_at(policy, period).as_of, figures_then))
     return trend
+
+
+def figures_of_periods(
+    connection: Connection,
+    periods: Sequence[str],
+    policy: Policy,
+    progress: Progress | None = None,
+) -> dict[str, dict[str, TrendFigures]]:
+    """The trend figures of the estate as it stood at the end of each of `periods`, for the
+    whole and each department, scored with `policy`'s values as at each period's end. The
+    periods are read together in one pass over the returns and their history, and a system
+    is scored in full only where it differs from what was scored for an earlier period."""
+    if progress:
+        progress("Reading the returns and their history", 0, 1)
+    with collector_paused():
+        timeline = read_timeline(connection, periods, load_catalogue(connection))
+    memo = OutcomeMemo()
+    found: dict[str, dict[str, TrendFigures]] = {}
+    for number, period in enumerate(timeline.periods):
+        if progress:
+            progress(f"Scoring {period}", number, len(timeline.periods))
+        outcomes = period_outcomes(
+            timeline.standing[number], timeline.graphs[number], policy_at(policy, period), memo
+        )
+        found[period] = figures_by_department(outcomes)
+    return found
 
 
 def _known_department(connection: Connection, code: str) -> str:

@@ -217,11 +217,15 @@ def read_facts(
             None if keys is None else facts,
         )
     )
-    for system_id, principle, outcome, assessed_on, notes in assessments:
-        facts[system_id].assessments.append(
-            Assessment(_PRINCIPLES[principle], _OUTCOMES[outcome], as_date(assessed_on), notes)
-        )
+    for system_id, *values in assessments:
+        facts[system_id].assessments.append(assessment_of(*values))
     return facts
+
+
+def assessment_of(principle: str, outcome: str, assessed_on: Any, notes: str | None) -> Assessment:
+    """An assessment as scoring reads it, from its stored values (enumerations as their stored
+    text, the date as the driver returns it)."""
+    return Assessment(_PRINCIPLES[principle], _OUTCOMES[outcome], as_date(assessed_on), notes)
 
 
 def _of_systems(

@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from estate.enums import Criticality
-from estate.scoring.facts import SystemFacts
+from estate.scoring.facts import ComponentFact, SystemFacts
 from estate.scoring.policy import Bands, Policy, at_least, at_most
 from estate.scoring.results import Band, Criterion, LegacyRisk, Source, uk_date
 from estate.words import counted
@@ -63,39 +63,75 @@ def within_months(as_of: dt.date, end: dt.date, rows: Bands, otherwise: int) -> 
 
 def derive_l1(facts: SystemFacts, policy: Policy) -> Derived:
     """Worst support position of any component (hardware is scored under L5)."""
-    rules = policy.section("legacy", "l1")
-    worst: tuple[int, str] | None = None
-    for component in facts.components:
-        security_end, paid_end, source = component.support
-        if security_end is None:
-            continue
-        if security_end < policy.as_of:
-            if paid_end is not None and paid_end >= policy.as_of and paid_end != security_end:
-                score = int(rules["on_paid_extended_support"])
-                why = f"{component.label}: security support ended {_fmt(security_end)}; "
-                why += f"paid extended support only, until {uk_date(paid_end)}"
-            else:
-                score = int(rules["out_of_all_support"])
-                why = f"{component.label}: out of support since {_fmt(paid_end or security_end)}"
-        else:
-            score = within_months(
-                policy.as_of,
-                security_end,
-                policy.bands("legacy", "l1", "ends_within_months"),
-                int(rules["otherwise"]),
-            )
-            why = f"{component.label}: security support ends {uk_date(security_end)}"
-        why += f" ({source})"
-        if worst is None or score > worst[0]:
-            worst = (score, why)
+    worst = _worst_supported(facts, policy)
     if worst is None:
         return None
+    score, component = worst
+    security_end, paid_end, source = component.support
+    assert security_end is not None
+    if security_end >= policy.as_of:
+        why = f"{component.label}: security support ends {uk_date(security_end)}"
+    elif _on_paid(component, policy):
+        assert paid_end is not None
+        why = f"{component.label}: security support ended {_fmt(security_end)}; "
+        why += f"paid extended support only, until {uk_date(paid_end)}"
+    else:
+        why = f"{component.label}: out of support since {_fmt(paid_end or security_end)}"
+    why += f" ({source})"
     change = (
         "Upgrade or replace the components out of support"
-        if worst[0] >= 5
+        if score >= 5
         else "Plan upgrades before support ends"
     )
-    return worst[0], worst[1], change
+    return score, why, change
+
+
+def l1_score(facts: SystemFacts, policy: Policy) -> int | None:
+    """The derived L1 score alone, as `derive_l1` gives it, without its words: what a trend
+    compares between periods for every system."""
+    worst = _worst_supported(facts, policy)
+    return None if worst is None else worst[0]
+
+
+def _worst_supported(facts: SystemFacts, policy: Policy) -> tuple[int, ComponentFact] | None:
+    """The component with the highest L1 score (the first of equals), and that score."""
+    worst: tuple[int, ComponentFact] | None = None
+    for component in facts.components:
+        score = _support_score(component, policy)
+        if score is not None and (worst is None or score > worst[0]):
+            worst = (score, component)
+    return worst
+
+
+def _on_paid(component: ComponentFact, policy: Policy) -> bool:
+    """Whether security support has ended but paid extended support still runs."""
+    security_end, paid_end, _source = component.support
+    return (
+        security_end is not None
+        and security_end < policy.as_of
+        and paid_end is not None
+        and paid_end >= policy.as_of
+        and paid_end != security_end
+    )
+
+
+def _support_score(component: ComponentFact, policy: Policy) -> int | None:
+    """One component's L1 score from its support dates as at the policy's date; None when no
+    date is known."""
+    security_end = component.support[0]
+    if security_end is None:
+        return None
+    rules = policy.section("legacy", "l1")
+    if security_end < policy.as_of:
+        if _on_paid(component, policy):
+            return int(rules["on_paid_extended_support"])
+        return int(rules["out_of_all_support"])
+    return within_months(
+        policy.as_of,
+        security_end,
+        policy.bands("legacy", "l1", "ends_within_months"),
+        int(rules["otherwise"]),
+    )
 
 
 def _fmt(date: dt.date) -> str:
@@ -104,28 +140,40 @@ def _fmt(date: dt.date) -> str:
 
 def derive_l2(facts: SystemFacts, policy: Policy) -> Derived:
     """From the support contract's end date."""
-    rules = policy.section("legacy", "l2")
     row = facts.row
-    if row.contract_end is None:
-        if row.supplier and row.supplier.strip().lower() == str(rules["in_house_supplier"]).lower():
-            return 1, "supported in-house: no vendor contract", ""
+    score = l2_score(facts, policy)
+    if score is None:
         return None
+    if row.contract_end is None:
+        return 1, "supported in-house: no vendor contract", ""
     if row.contract_end < policy.as_of:
         return (
-            int(rules["expired"]),
+            score,
             f"contract ended {uk_date(row.contract_end)}",
             "Renew or re-procure the support contract",
         )
-    score = within_months(
-        policy.as_of,
-        row.contract_end,
-        policy.bands("legacy", "l2", "ends_within_months"),
-        int(rules["otherwise"]),
-    )
     return (
         score,
         f"contract ends {uk_date(row.contract_end)}",
         "Extend the contract" if score > 2 else "",
+    )
+
+
+def l2_score(facts: SystemFacts, policy: Policy) -> int | None:
+    """The derived L2 score alone, as `derive_l2` gives it, without its words."""
+    rules = policy.section("legacy", "l2")
+    row = facts.row
+    if row.contract_end is None:
+        if row.supplier and row.supplier.strip().lower() == str(rules["in_house_supplier"]).lower():
+            return 1
+        return None
+    if row.contract_end < policy.as_of:
+        return int(rules["expired"])
+    return within_months(
+        policy.as_of,
+        row.contract_end,
+        policy.bands("legacy", "l2", "ends_within_months"),
+        int(rules["otherwise"]),
     )
 
 

@@ -1,38 +1,35 @@
 """The few outcomes of scoring that a trend counts, worked out for one estate at many dates
 with the work shared between them.
 
-A trend scores every period's estate in full, and most systems are the same from one period
-to the next: the same stored row, components, assessments and place in the graph. What does
-move for them is the date, and the date reaches the counted outcomes (legacy, red-rated, ready
-for cloud, the number of security gaps) only through the derived L1 and L2 scores, which
+A trend scores every period's estate, and most systems are the same from one period to the
+next: the same stored row, components, assessments and place in the graph. What does move for
+them is the date, and the date reaches the counted outcomes (legacy, red-rated, ready for
+cloud, the number of security gaps) only through the derived L1 and L2 scores, which
 components are out of support, and whether a penetration test is due. A system whose stored
-facts and those date-dependent values are what they were at another period has that period's
-outcomes, so it is scored in full only once; the rest is read from the memo."""
+facts, place in the graph and those date-dependent values are what they were at another period
+has that period's outcomes, so it is scored in full only once; the rest is read from the memo.
+What no date changes is worked out once per version of a system's facts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy.engine import Connection
-
-from estate.catalogue import Catalogue
+from estate.graph import BlastRadius, EstateGraph
 from estate.perf import collector_paused
-from estate.progress import Progress
 from estate.scoring import score_facts
-from estate.scoring.facts import Matches, SystemFacts, load_facts
-from estate.scoring.legacy import derive_c3, derive_l1, derive_l2
+from estate.scoring.facts import SystemFacts
+from estate.scoring.legacy import derive_c3, l1_score, l2_score
 from estate.scoring.policy import Policy
 from estate.scoring.readiness import blocks_move
 from estate.scoring.results import Band, Readiness
 from estate.scoring.security import pen_test_due
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What a trend counts of one system's scores."""
 
     department: str
@@ -45,17 +42,40 @@ class Outcome:
     plan_funded: bool
 
 
-@dataclass
-class ScoringMemo:
-    """What scoring one estate at several dates under one policy's values shares: the
-    lifecycle catalogue, what it made of each component text, and each system's counted
-    outcomes by everything they were worked out from. Use one memo for one policy only."""
+Counted = tuple[bool, bool, bool, int]
+"""(legacy, red-rated, ready for cloud, security gaps): an outcome less the stored values."""
 
-    catalogue: Catalogue
-    matches: Matches = field(default_factory=dict)
-    outcomes: dict[Hashable, tuple[bool, bool, bool, int]] = field(default_factory=dict)
+
+@dataclass
+class OutcomeMemo:
+    """What scoring one estate at several dates under one policy's values shares: each
+    system's counted outcomes by everything they were worked out from, and what each version
+    of a system's facts gives whatever the date. Use one memo for one policy's values only."""
+
+    outcomes: dict[Hashable, Counted] = field(default_factory=dict)
     scored: int = 0
     """How many systems were scored in full (the rest came from the memo)."""
+    _static: dict[int, tuple[SystemFacts, int, bool]] = field(default_factory=dict)
+    """By the id of a version's facts: those facts (kept alive, so the id stays theirs), the
+    number of their date-free basis, and whether they keep their dependents on premises."""
+    _bases: dict[Hashable, int] = field(default_factory=dict)
+    _graph: tuple[EstateGraph, dict[str, BlastRadius], dict[str, list[str]]] | None = None
+
+    def static(self, facts: SystemFacts, policy: Policy) -> tuple[int, bool]:
+        """The number of the facts' date-free basis (equal facts, equal number) and whether
+        the system blocks its dependents' move."""
+        found = self._static.get(id(facts))
+        if found is None:
+            number = self._bases.setdefault(_date_free_basis(facts, policy), len(self._bases))
+            found = self._static[id(facts)] = (facts, number, blocks_move(facts, policy))
+        return found[1], found[2]
+
+    def places(self, graph: EstateGraph) -> tuple[dict[str, BlastRadius], dict[str, list[str]]]:
+        """Every node's blast radius and what it depends on, worked out once per graph."""
+        if self._graph is None or self._graph[0] is not graph:
+            successors = {key: sorted(graph.graph.successors(key)) for key in graph.graph}
+            self._graph = (graph, graph.blast_radius(), successors)
+        return self._graph[1], self._graph[2]
 
 
 _NOT_KEYED = frozenset({"id", "source_batch_id", "source_row", "annual_run_cost"})
@@ -71,45 +91,50 @@ def _keyed(fields: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
     return itemgetter(*(i for i, name in enumerate(fields) if name not in _NOT_KEYED))
 
 
-def _basis(facts: SystemFacts, policy: Policy, anchored: set[str]) -> Hashable:
-    """Everything a system's counted outcomes depend on: its stored row (less `_NOT_KEYED`),
-    its C3 score, components, assessments, dependents, how many systems it depends on cannot
-    move, and the values the as-of date gives it."""
+def _date_free_basis(facts: SystemFacts, policy: Policy) -> Hashable:
+    """What a system's counted outcomes depend on that no date changes: its stored row (less
+    `_NOT_KEYED`), its C3 score, components and assessments."""
     row = facts.row
-    l1, l2, c3 = derive_l1(facts, policy), derive_l2(facts, policy), derive_c3(facts, policy)
-    blast = facts.blast
+    c3 = derive_c3(facts, policy)
     return (
-        tuple(
-            value for name, value in zip(row._fields, row, strict=True) if name not in _NOT_KEYED
-        ),
+        _keyed(row._fields)(row),
         None if c3 is None else c3[0],
         tuple((c.kind, c.product, c.version, c.end_of_support) for c in facts.components),
         tuple(facts.assessments),
-        None if blast is None else blast.total,
-        sum(key in anchored for key in facts.depends_on),
-        None if l1 is None else l1[0],
-        None if l2 is None else l2[0],
-        tuple(c.out_of_support(policy.as_of) for c in facts.components),
-        pen_test_due(row, policy),
     )
 
 
-def score_outcomes(
-    connection: Connection, policy: Policy, memo: ScoringMemo, progress: Progress | None = None
+def period_outcomes(
+    standing: Iterable[SystemFacts], graph: EstateGraph, policy: Policy, memo: OutcomeMemo
 ) -> list[Outcome]:
-    """Every system's counted outcomes, exactly as `score_estate` would give them under
-    `policy`, scoring in full only the systems `memo` has not seen as they are now."""
+    """Every standing system's counted outcomes, exactly as `score_estate` would give them
+    for the estate of these systems and this graph under `policy`, scoring in full only the
+    systems `memo` has not seen as they are now. A system's facts get their place in `graph`
+    (blast radius and what they depend on)."""
+    blast, successors = memo.places(graph)
+    statics = [(facts, *memo.static(facts, policy)) for facts in standing]
+    anchored = {facts.key for facts, _number, blocks in statics if blocks}
+    as_of = policy.as_of
+    found = []
     with collector_paused():
-        if progress:
-            progress("Reading the estate and its dependencies", 0, 1)
-        facts, _graph = load_facts(connection, memo.catalogue, matches=memo.matches)
-        anchored = {f.key for f in facts if blocks_move(f, policy)}
-        found = []
-        for fact in facts:
-            basis = _basis(fact, policy, anchored)
+        for facts, number, _blocks in statics:
+            key = facts.key
+            row = facts.row
+            depends_on = successors[key]
+            radius = blast.get(key)
+            basis = (
+                number,
+                None if radius is None else radius.total,
+                sum(k in anchored for k in depends_on),
+                l1_score(facts, policy),
+                l2_score(facts, policy),
+                tuple(c.out_of_support(as_of) for c in facts.components),
+                pen_test_due(row, policy),
+            )
             counted = memo.outcomes.get(basis)
             if counted is None:
-                score = score_facts(fact, policy, anchored)
+                facts.blast, facts.depends_on = radius, depends_on
+                score = score_facts(facts, policy, anchored)
                 counted = memo.outcomes[basis] = (
                     bool(score.legacy.is_legacy),
                     score.legacy.band is Band.RED,
@@ -117,10 +142,7 @@ def score_outcomes(
                     len(score.gaps),
                 )
                 memo.scored += 1
-            row = fact.row
             found.append(
-                Outcome(fact.department, *counted, row.annual_run_cost, row.plan_funded is True)
+                Outcome(facts.department, *counted, row.annual_run_cost, row.plan_funded is True)
             )
-        if progress:
-            progress("Scoring systems", len(facts), len(facts))
     return found

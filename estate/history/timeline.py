@@ -1,0 +1,346 @@
+"""Every system through many reporting periods at once, read in one pass.
+
+A trend needs the estate as it stood at the end of each period. Rebuilding a database for each
+period and reading it back costs about one full scoring a period, yet most systems stand
+unchanged from one period to the next. Here the live rows and the kept history are each read
+once, every row with the periods it stood for, and each system's rows are grouped into
+*versions*: the runs of periods over which its stored row, components and assessments stay
+the same. One `SystemFacts` is made per version and shared by the periods it spans.
+
+Which rows stood at the end of a period follows `estate.history.copy_past`, which rebuilds a
+single period: a live row stood when the batch that wrote it is for that period or earlier; a
+kept row when `valid_from <= period < valid_to`; a component, dependency or assessment only
+while its system stood. The lifecycle catalogue is today's, as there."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import defaultdict, namedtuple
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from estate import models
+from estate.catalogue import Catalogue
+from estate.db import as_date, plain
+from estate.enums import ComponentKind
+from estate.graph import EstateGraph, Node
+from estate.history.tables import (
+    ASSESSMENT_HISTORY,
+    COMPONENT_HISTORY,
+    DEPENDENCY_HISTORY,
+    SYSTEM_HISTORY,
+)
+from estate.scoring.facts import Assessment, ComponentFact, Matches, SystemFacts, assessment_of
+
+SYSTEM = models.table_of(models.System)
+ORG = models.table_of(models.Organisation)
+BATCH = models.table_of(models.ImportBatch)
+COMPONENT = models.table_of(models.Component)
+DEPENDENCY = models.table_of(models.Dependency)
+ASSESSMENT = models.table_of(models.SecurityAssessment)
+
+_FOREVER = "~"
+"""Where a live row's run of periods ends: after every period ("2026-Q3" < "~")."""
+
+Span = tuple[int, int]
+"""The periods a row stood for, as indexes into the periods asked for: [first, end)."""
+
+Key = tuple[int, str]
+"""A system's natural key as stored: (organisation id, reference)."""
+
+
+@dataclass
+class _Rows:
+    """One system's rows of every kind, each with its span."""
+
+    systems: list[tuple[Span, Any]] = field(default_factory=list)
+    components: list[tuple[Span, ComponentFact]] = field(default_factory=list)
+    assessments: list[tuple[Span, Assessment]] = field(default_factory=list)
+    dependencies: list[tuple[Span, str]] = field(default_factory=list)
+    """Each dependency by the key (DEPT/REF) of what the system depends on."""
+
+
+@dataclass
+class Timeline:
+    """The estate at the end of each period asked for: the versions of the systems that stood
+    (shared between periods while unchanged) and the dependency graph."""
+
+    periods: list[str]
+    standing: list[list[SystemFacts]]
+    """Per period, the facts of each system that stood then, without their place in the
+    graph (`blast` and `depends_on` are the caller's to set)."""
+    graphs: list[EstateGraph]
+    """Per period, the dependency graph; one object for a run of periods in which neither
+    the dependencies nor the systems that stood changed."""
+
+
+def read_timeline(
+    connection: Connection,
+    periods: Sequence[str],
+    catalogue: Catalogue,
+    matches: Matches | None = None,
+) -> Timeline:
+    """The estate as it stood at the end of each of `periods` (in order), read in one pass over
+    the live and kept rows; each component text is matched to `catalogue` once (once across
+    calls given the same `matches`)."""
+    periods = sorted(periods)
+    spans = _Spans(connection, periods)
+    orgs = {
+        org_id: (code, name)
+        for org_id, code, name in connection.execute(sa.select(ORG.c.id, ORG.c.code, ORG.c.name))
+    }
+    rows: dict[Key, _Rows] = defaultdict(_Rows)
+    for key, span, row in _system_rows(connection, spans):
+        rows[key].systems.append((span, row))
+    components = _ComponentFacts(catalogue, {} if matches is None else matches)
+    for key, span, values in _related_rows(connection, spans, "components"):
+        rows[key].components.append((span, components.of(*values)))
+    for key, span, values in _related_rows(connection, spans, "security"):
+        rows[key].assessments.append((span, assessment_of(*values)))
+    for key, span, (to_org, to_reference) in _related_rows(connection, spans, "dependencies"):
+        rows[key].dependencies.append((span, models.system_key(to_org, to_reference)))
+    count = len(periods)
+    standing: list[list[SystemFacts]] = [[] for _ in periods]
+    for (org_id, _reference), found in rows.items():
+        code, name = orgs[org_id]
+        for first, end, facts in _versions(found, code, name):
+            for index in range(first, end):
+                standing[index].append(facts)
+    return Timeline(periods, standing, _graphs(rows, orgs, standing, count))
+
+
+class _Spans:
+    """Turns a row's periods of validity into the span of asked-for periods it stood for."""
+
+    def __init__(self, connection: Connection, periods: list[str]) -> None:
+        self.periods = periods
+        self.batch_period: dict[int, str] = {
+            batch_id: period
+            for batch_id, period in connection.execute(sa.select(BATCH.c.id, BATCH.c.period))
+        }
+
+    def live(self, batch_id: int | None) -> Span:
+        """A live row's span: from its batch's period on (from the first when it has none)."""
+        start = "" if batch_id is None else self.batch_period.get(batch_id, "")
+        return bisect_left(self.periods, start), len(self.periods)
+
+    def kept(self, valid_from: str, valid_to: str) -> Span:
+        """A kept row's span: the periods in [valid_from, valid_to)."""
+        return bisect_left(self.periods, valid_from), bisect_left(self.periods, valid_to)
+
+
+def _system_rows(connection: Connection, spans: _Spans) -> Iterator[tuple[Key, Span, Any]]:
+    """Every live and kept system row that stood in some asked-for period, each in the shape
+    `read_facts` reads the live ones (the kept ones with no id)."""
+    org_columns = (ORG.c.code.label("org_code"), ORG.c.name.label("org_name"))
+    live = connection.execute(
+        sa.select(SYSTEM, *org_columns).join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+    )
+    record = _record_type(list(live.keys()))
+    for row in map(record, live):
+        span = spans.live(row.source_batch_id)
+        if span[0] < span[1]:
+            yield (row.organisation_id, row.reference), span, row
+    history = SYSTEM_HISTORY
+    columns = [
+        sa.null().label("id")
+        if column.name == "id"
+        else sa.type_coerce(history.c[column.name], column.type).label(column.name)
+        for column in SYSTEM.c
+    ]
+    kept = connection.execute(
+        sa.select(*columns, *org_columns, history.c.valid_from, history.c.valid_to).join(
+            ORG, history.c.organisation_id == ORG.c.id
+        )
+    )
+    for values in kept:
+        span = spans.kept(values[-2], values[-1])
+        if span[0] < span[1]:
+            row = record(values[:-2])
+            yield (row.organisation_id, row.reference), span, row
+
+
+def _record_type(fields: list[str]) -> Any:
+    """A plain named tuple of a system row's fields, as `read_facts` makes them."""
+    return namedtuple("SystemRecord", fields)._make  # type: ignore[attr-defined]
+
+
+_RELATED: dict[str, tuple[sa.Table, sa.Table, str, tuple[str, ...]]] = {
+    "components": (
+        COMPONENT,
+        COMPONENT_HISTORY,
+        "system_id",
+        ("kind", "product", "version", "end_of_support"),
+    ),
+    "security": (
+        ASSESSMENT,
+        ASSESSMENT_HISTORY,
+        "system_id",
+        ("principle", "outcome", "assessed_on", "notes"),
+    ),
+    "dependencies": (
+        DEPENDENCY,
+        DEPENDENCY_HISTORY,
+        "from_system_id",
+        ("to_org_code", "to_reference"),
+    ),
+}
+"""Per kind of related row: its live and kept tables, the live column naming its system, and
+the values read."""
+
+
+def _related_rows(
+    connection: Connection, spans: _Spans, kind: str
+) -> Iterator[tuple[Key, Span, tuple[Any, ...]]]:
+    """Every live and kept row of `kind` that stood in some asked-for period, by its system's
+    key, as plain values (enumerations as their stored text, dates as the driver gives
+    them)."""
+    live, history, owner, names = _RELATED[kind]
+    statement = sa.select(
+        SYSTEM.c.organisation_id,
+        SYSTEM.c.reference,
+        live.c.source_batch_id,
+        *[plain(live.c[n]) for n in names],
+    ).join(SYSTEM, live.c[owner] == SYSTEM.c.id)
+    for org_id, reference, batch_id, *values in connection.execute(statement):
+        span = spans.live(batch_id)
+        if span[0] < span[1]:
+            yield (org_id, reference), span, tuple(values)
+    statement = sa.select(
+        history.c.organisation_id,
+        history.c.reference,
+        history.c.valid_from,
+        history.c.valid_to,
+        *[plain(history.c[n]) for n in names],
+    )
+    for org_id, reference, valid_from, valid_to, *values in connection.execute(statement):
+        span = spans.kept(valid_from, valid_to)
+        if span[0] < span[1]:
+            yield (org_id, reference), span, tuple(values)
+
+
+class _ComponentFacts:
+    """One `ComponentFact` for each distinct stored component, matched to the catalogue once
+    per distinct text: the same facts are shared by every system and period that has them."""
+
+    def __init__(self, catalogue: Catalogue, matches: Matches) -> None:
+        self.catalogue = catalogue
+        self.matches = matches
+        self.made: dict[tuple[Any, ...], ComponentFact] = {}
+
+    def of(self, kind_text: str, product: str, version: str | None, end: Any) -> ComponentFact:
+        """The facts of a component stored as these values."""
+        values = (kind_text, product, version, end)
+        found = self.made.get(values)
+        if found is None:
+            kind = ComponentKind(kind_text)
+            match = None
+            if kind is not ComponentKind.HARDWARE:
+                text = (product, version or "")
+                match = self.matches.get(text)
+                if match is None:
+                    match = self.matches[text] = self.catalogue.match(product, version or "")
+            found = ComponentFact(kind, product, version or "", as_date(end), match)
+            self.made[values] = found
+        return found
+
+
+def _versions(rows: _Rows, code: str, name: str) -> Iterator[tuple[int, int, SystemFacts]]:
+    """A system's versions: each run of periods [first, end) over which its stored row,
+    components and assessments stay the same, with its facts then. Periods in which no row
+    of the system stood are left out."""
+    bounds = sorted(
+        {
+            edge
+            for spans in (rows.systems, rows.components, rows.assessments)
+            for span, _value in spans
+            for edge in span
+        }
+    )
+    for first, end in pairwise(bounds):
+        row = next((r for (a, b), r in rows.systems if a <= first < b), None)
+        if row is None:
+            continue
+        facts = SystemFacts(models.system_key(code, row.reference), code, name, row)
+        facts.components = sorted(
+            (c for (a, b), c in rows.components if a <= first < b),
+            key=lambda c: (c.kind.value, c.product),
+        )
+        facts.assessments = sorted(
+            (s for (a, b), s in rows.assessments if a <= first < b),
+            key=lambda s: s.principle.value,
+        )
+        yield first, end, facts
+
+
+def _graphs(
+    rows: dict[Key, _Rows],
+    orgs: dict[int, tuple[str, str]],
+    standing: list[list[SystemFacts]],
+    count: int,
+) -> list[EstateGraph]:
+    """The dependency graph of each period; a period in which every system stands or not as
+    in the period before, with the same criticality and dependencies, shares its graph."""
+    changed = [index == 0 for index in range(count)]
+    for found in rows.values():
+        edges = {
+            edge
+            for spans in (found.systems, found.dependencies)
+            for (first, end), _value in spans
+            for edge in (first, end)
+            if 0 < edge < count and not changed[edge]
+        }
+        for edge in edges:
+            changed[edge] = _in_graph(found, edge - 1) != _in_graph(found, edge)
+    graphs: list[EstateGraph] = []
+    for index in range(count):
+        if changed[index]:
+            graphs.append(_graph_at(rows, orgs, standing[index], index))
+        else:
+            graphs.append(graphs[-1])
+    return graphs
+
+
+def _in_graph(rows: _Rows, index: int) -> tuple[Any, ...] | None:
+    """What a system brings to period `index`'s graph: its criticality and what it depends
+    on; None when it did not stand then."""
+    row = next((r for (a, b), r in rows.systems if a <= index < b), None)
+    if row is None:
+        return None
+    targets = sorted(t for (a, b), t in rows.dependencies if a <= index < b)
+    return row.criticality, *targets
+
+
+def _graph_at(
+    rows: dict[Key, _Rows],
+    orgs: dict[int, tuple[str, str]],
+    standing: Iterable[SystemFacts],
+    index: int,
+) -> EstateGraph:
+    """The graph of period `index`, as `load_graph` reads it from that period's estate."""
+    estate = EstateGraph()
+    graph, nodes = estate.graph, estate.nodes
+    for facts in standing:
+        row = facts.row
+        nodes[facts.key] = Node(
+            facts.key, facts.department, row.name, row.criticality, row.services_supported
+        )
+        graph.add_node(facts.key)
+    for (org_id, reference), found in rows.items():
+        source = models.system_key(orgs[org_id][0], reference)
+        if source not in nodes:
+            continue
+        for (first, end), target in found.dependencies:
+            if not first <= index < end:
+                continue
+            if target not in nodes:
+                department, _slash, target_reference = target.partition("/")
+                nodes[target] = Node(target, department, target_reference, placeholder=True)
+                graph.add_node(target)
+            graph.add_edge(source, target)
+    return estate
