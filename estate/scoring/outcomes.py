@@ -20,13 +20,12 @@ from typing import Any, NamedTuple
 
 from estate.graph import BlastRadius, EstateGraph
 from estate.perf import collector_paused
-from estate.scoring import score_facts
 from estate.scoring.facts import SystemFacts
-from estate.scoring.legacy import derive_c3, l1_score, l2_score
+from estate.scoring.legacy import assess_legacy, derive_c3, l1_score, l2_score
 from estate.scoring.policy import Policy
-from estate.scoring.readiness import blocks_move
+from estate.scoring.readiness import assess_readiness, blocks_move
 from estate.scoring.results import Band, Readiness
-from estate.scoring.security import pen_test_due
+from estate.scoring.security import assess_gaps, pen_test_due
 
 
 class Outcome(NamedTuple):
@@ -134,15 +133,21 @@ def period_outcomes(
             counted = memo.outcomes.get(basis)
             if counted is None:
                 facts.blast, facts.depends_on = radius, depends_on
-                score = score_facts(facts, policy, anchored)
-                counted = memo.outcomes[basis] = (
-                    bool(score.legacy.is_legacy),
-                    score.legacy.band is Band.RED,
-                    score.readiness.category is Readiness.READY,
-                    len(score.gaps),
-                )
+                counted = memo.outcomes[basis] = _counted(facts, policy, anchored)
                 memo.scored += 1
             found.append(
                 Outcome(facts.department, *counted, row.annual_run_cost, row.plan_funded is True)
             )
     return found
+
+
+def _counted(facts: SystemFacts, policy: Policy, anchored: set[str]) -> Counted:
+    """The counted outcomes of one system's scores, assessed as `score_facts` assesses them
+    (its priority and reasons, which a trend does not count, left out)."""
+    legacy = assess_legacy(facts, policy)
+    return (
+        bool(legacy.is_legacy),
+        legacy.band is Band.RED,
+        assess_readiness(facts, policy, anchored).category is Readiness.READY,
+        len(assess_gaps(facts, policy)),
+    )
