@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
@@ -384,7 +384,12 @@ def criterion(
 def _exact_total(criteria: tuple[Criterion, ...]) -> tuple[int, int] | None:
     """(mean + highest) / 2 of the known criteria as a whole fraction (numerator,
     denominator): (sum + n x highest) / 2n, so equal totals are equal, with no rounding."""
-    known = [c.value for c in criteria if c.value is not None]
+    return _exact_of([c.value for c in criteria])
+
+
+def _exact_of(values: Sequence[int | None]) -> tuple[int, int] | None:
+    """`_exact_total` of the criteria's values."""
+    known = [v for v in values if v is not None]
     if not known:
         return None
     return sum(known) + len(known) * max(known), 2 * len(known)
@@ -445,10 +450,38 @@ def _nothing_known(
 ) -> bool:
     """True when the only thing "known" is C6 from no recorded dependents: for a system about
     which nothing else is known, that is the absence of data, not an impact."""
-    others = [c for c in likelihood + impact if c.code != "C6"]
     c6 = next(c for c in impact if c.code == "C6")
-    no_dependents = facts.blast is None or facts.blast.total == 0
-    return no_dependents and c6.source is Source.DERIVED and all(c.value is None for c in others)
+    return nothing_known(
+        facts.blast is None or facts.blast.total == 0,
+        c6.source is Source.DERIVED,
+        [c.value for c in likelihood + impact if c.code != "C6"],
+    )
+
+
+def nothing_known(no_dependents: bool, c6_derived: bool, others: Sequence[int | None]) -> bool:
+    """`_nothing_known` from the values: whether the system has no dependents, whether C6 was
+    derived (from the graph), and the values of the other criteria."""
+    return no_dependents and c6_derived and all(v is None for v in others)
+
+
+def legacy_verdict(
+    likelihood: Sequence[int | None], impact: Sequence[int | None], policy: Policy
+) -> tuple[Band | None, bool | None]:
+    """The band and whether the system is legacy, from the values of the likelihood and impact
+    criteria (C6 already cleared where nothing else is known): what `assess_legacy` decides,
+    for a caller that has the values without the criteria."""
+    return _verdict(_overall(_exact_of(likelihood), _exact_of(impact)), likelihood, policy)
+
+
+def _verdict(
+    overall: float | None, likelihood: Sequence[int | None], policy: Policy
+) -> tuple[Band | None, bool | None]:
+    known = [v for v in likelihood if v is not None]
+    threshold = policy.section("legacy")["legacy_from"]
+    return (
+        band_of(overall, policy) if overall is not None else None,
+        any(v >= threshold for v in known) if known else None,
+    )
 
 
 def assess_legacy(facts: SystemFacts, policy: Policy) -> LegacyRisk:
@@ -472,16 +505,14 @@ def assess_legacy(facts: SystemFacts, policy: Policy) -> LegacyRisk:
     l_total = None if l_exact is None else l_exact[0] / l_exact[1]
     c_total = None if c_exact is None else c_exact[0] / c_exact[1]
     overall = _overall(l_exact, c_exact)
-    known = [c.value for c in likelihood if c.value is not None]
-    threshold = policy.section("legacy")["legacy_from"]
-    is_legacy = any(v >= threshold for v in known) if known else None
+    band, is_legacy = _verdict(overall, [c.value for c in likelihood], policy)
     return LegacyRisk(
         likelihood,
         impact,
         l_total,
         c_total,
         overall,
-        band_of(overall, policy) if overall is not None else None,
+        band,
         is_legacy,
         contradictions(facts, policy, likelihood + impact),
     )

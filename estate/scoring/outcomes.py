@@ -1,14 +1,14 @@
 """The few outcomes of scoring that a trend counts, worked out for one estate at many dates
 with the work shared between them.
 
-A trend scores every period's estate, and most systems are the same from one period to the
-next: the same stored row, components, assessments and place in the graph. What does move for
-them is the date, and the date reaches the counted outcomes (legacy, red-rated, ready for
-cloud, the number of security gaps) only through the derived L1 and L2 scores, which
-components are out of support, and whether a penetration test is due. A system whose stored
-facts, place in the graph and those date-dependent values are what they were at another period
-has that period's outcomes, so it is scored in full only once; the rest is read from the memo.
-What no date changes is worked out once per version of a system's facts."""
+A trend scores every period's estate, and most of what it counts moves seldom. The date
+reaches the counted outcomes (legacy, red-rated, ready for cloud, the number of security gaps)
+only through the derived L1 and L2 scores, which components are out of support, and whether a
+penetration test is due; the graph only through C6 and the dependencies that keep a system on
+premises. So each outcome is worked out from exactly what it depends on, and kept by it:
+legacy and red-rated from the criteria's values, readiness and the security gaps by the
+system's date-free facts and the few values the date or graph moves for them. What no date
+changes is worked out once per version of a system's facts."""
 
 from __future__ import annotations
 
@@ -21,8 +21,23 @@ from typing import Any, NamedTuple
 from estate.graph import BlastRadius, EstateGraph
 from estate.perf import collector_paused
 from estate.scoring.facts import SystemFacts
-from estate.scoring.legacy import assess_legacy, derive_c3, l1_score, l2_score
-from estate.scoring.policy import Policy
+from estate.scoring.legacy import (
+    IMPACT,
+    LIKELIHOOD,
+    criterion,
+    derive_c2,
+    derive_c3,
+    derive_c5,
+    derive_l3,
+    derive_l5,
+    derive_l6,
+    derive_l7,
+    l1_score,
+    l2_score,
+    legacy_verdict,
+    nothing_known,
+)
+from estate.scoring.policy import Policy, at_least
 from estate.scoring.readiness import assess_readiness, blocks_move
 from estate.scoring.results import Band, Readiness
 from estate.scoring.security import assess_gaps, pen_test_due
@@ -41,33 +56,56 @@ class Outcome(NamedTuple):
     plan_funded: bool
 
 
-Counted = tuple[bool, bool, bool, int]
-"""(legacy, red-rated, ready for cloud, security gaps): an outcome less the stored values."""
+@dataclass(frozen=True)
+class _Version:
+    """What one version of a system's facts gives whatever the date and the graph."""
+
+    facts: SystemFacts
+    """The facts themselves, kept alive so that their id stays theirs."""
+    number: int
+    """The number of the facts' date-free basis: equal bases, equal numbers."""
+    blocks: bool
+    """Whether the system keeps its dependents on premises."""
+    criteria: tuple[int | None, ...]
+    """The values of the criteria no date or graph moves (L3-L7, C1-C5)."""
+    own: tuple[int | None, int | None, int | None]
+    """The department's own L1, L2 and C6 scores, which stand over the derived ones."""
 
 
 @dataclass
 class OutcomeMemo:
-    """What scoring one estate at several dates under one policy's values shares: each
-    system's counted outcomes by everything they were worked out from, and what each version
-    of a system's facts gives whatever the date. Use one memo for one policy's values only."""
+    """What scoring one estate at several dates under one policy's values shares. Legacy and
+    red-rated are decided from the criteria's values, each combination once; readiness is kept
+    by the system's date-free facts, the dependencies that keep it on premises and its
+    components out of support, and the number of security gaps by those facts, components out
+    of support and whether a penetration test is due. So a system whose contract end draws a
+    band nearer, or whose hardware is a quarter older, has its criteria worked out again but
+    is not assessed again. Use one memo for one policy's values only."""
 
-    outcomes: dict[Hashable, Counted] = field(default_factory=dict)
+    legacy: dict[Hashable, tuple[bool, bool]] = field(default_factory=dict)
+    ready: dict[Hashable, bool] = field(default_factory=dict)
+    gaps: dict[Hashable, int] = field(default_factory=dict)
     scored: int = 0
-    """How many systems were scored in full (the rest came from the memo)."""
-    _static: dict[int, tuple[SystemFacts, int, bool]] = field(default_factory=dict)
-    """By the id of a version's facts: those facts (kept alive, so the id stays theirs), the
-    number of their date-free basis, and whether they keep their dependents on premises."""
+    """How many systems were assessed, in part or in full (the rest came from the memo)."""
+    _versions: dict[int, _Version] = field(default_factory=dict)
     _bases: dict[Hashable, int] = field(default_factory=dict)
     _graph: tuple[EstateGraph, dict[str, BlastRadius], dict[str, list[str]]] | None = None
 
-    def static(self, facts: SystemFacts, policy: Policy) -> tuple[int, bool]:
-        """The number of the facts' date-free basis (equal facts, equal number) and whether
-        the system blocks its dependents' move."""
-        found = self._static.get(id(facts))
+    def version(self, facts: SystemFacts, policy: Policy) -> _Version:
+        """What these facts give whatever the date and the graph, worked out once."""
+        found = self._versions.get(id(facts))
         if found is None:
+            row = facts.row
             number = self._bases.setdefault(_date_free_basis(facts, policy), len(self._bases))
-            found = self._static[id(facts)] = (facts, number, blocks_move(facts, policy))
-        return found[1], found[2]
+            criteria = tuple(
+                criterion(code, name, facts, policy, "").value
+                for code, name in (*LIKELIHOOD, *IMPACT)
+                if code not in _MOVING
+            )
+            own = (_whole(row.l1), _whole(row.l2), _whole(row.c6))
+            found = _Version(facts, number, blocks_move(facts, policy), criteria, own)
+            self._versions[id(facts)] = found
+        return found
 
     def places(self, graph: EstateGraph) -> tuple[dict[str, BlastRadius], dict[str, list[str]]]:
         """Every node's blast radius and what it depends on, worked out once per graph."""
@@ -77,11 +115,61 @@ class OutcomeMemo:
         return self._graph[1], self._graph[2]
 
 
-_NOT_KEYED = frozenset({"id", "source_batch_id", "source_row", "annual_run_cost"})
-"""Stored fields left out of a system's basis: the id, which a rebuilt estate numbers afresh,
-where the row came from, which scoring never reads, and the run cost, which scoring reads only
-for the C3 score (in the basis instead), so a new run cost that leaves C3 where it was is no
-reason to score the system again."""
+def _whole(value: Any) -> int | None:
+    """A self-assessed score as scoring reads it."""
+    return None if value is None else int(value)
+
+
+_MOVING = frozenset({"L1", "L2", "C6"})
+"""The criteria a period's date (L1, L2) or graph (C6) can move for unchanged facts."""
+
+
+_NOT_KEYED = frozenset(
+    {
+        "id",
+        "source_batch_id",
+        "source_row",
+        "assessed_on",
+        "remediation_plan",
+        "target_date",
+        "planned_disposition",
+        "plan_funded",
+        "contract_end",
+        "last_pen_test",
+        "annual_run_cost",
+        "skilled_staff",
+        "hardware_age_years",
+        "open_critical_vulns",
+        "incidents_12m",
+        "users",
+    }
+)
+"""Stored fields left out of a system's basis as they stand:
+- the id, which a rebuilt estate numbers afresh, and where the row came from;
+- fields scoring reads only for words (the date of the self-assessment) or not at all (the
+  remediation plan, its funding, target date and disposition: a trend takes whether a plan
+  is funded from the row itself);
+- the contract's end and the last penetration test, read only through L2 and whether a test
+  is due, which the part of the basis that moves with the date holds;
+- numbers read only through the criteria they score (`_through_scores` puts those scores in
+  the basis instead), so a system whose hardware is a quarter older, or whose run cost moved,
+  is not scored again while its L5 or C3 score stays where it was."""
+
+
+def _through_scores(facts: SystemFacts, policy: Policy) -> tuple[Any, ...]:
+    """What the numbers left out of the basis give scoring: the criteria they score, and the
+    two facts read of them besides (any open critical vulnerability is a gap; no users at all
+    says a system may be retired)."""
+    row = facts.row
+    scores = tuple(
+        None if found is None else found[0]
+        for found in (
+            derive(facts, policy)
+            for derive in (derive_c3, derive_l3, derive_l5, derive_l6, derive_l7, derive_c2)
+        )
+    )
+    c5 = derive_c5(facts, policy)
+    return (*scores, None if c5 is None else c5[0], bool(row.open_critical_vulns), row.users == 0)
 
 
 @cache
@@ -92,12 +180,11 @@ def _keyed(fields: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
 
 def _date_free_basis(facts: SystemFacts, policy: Policy) -> Hashable:
     """What a system's counted outcomes depend on that no date changes: its stored row (less
-    `_NOT_KEYED`), its C3 score, components and assessments."""
+    `_NOT_KEYED`), the scores of the numbers left out, its components and assessments."""
     row = facts.row
-    c3 = derive_c3(facts, policy)
     return (
         _keyed(row._fields)(row),
-        None if c3 is None else c3[0],
+        _through_scores(facts, policy),
         tuple((c.kind, c.product, c.version, c.end_of_support) for c in facts.components),
         tuple(facts.assessments),
     )
@@ -107,47 +194,59 @@ def period_outcomes(
     standing: Iterable[SystemFacts], graph: EstateGraph, policy: Policy, memo: OutcomeMemo
 ) -> list[Outcome]:
     """Every standing system's counted outcomes, exactly as `score_estate` would give them
-    for the estate of these systems and this graph under `policy`, scoring in full only the
-    systems `memo` has not seen as they are now. A system's facts get their place in `graph`
-    (blast radius and what they depend on)."""
+    for the estate of these systems and this graph under `policy`, assessing only what `memo`
+    has not seen worked out from the same values. A system's facts get their place in
+    `graph` (blast radius and what they depend on)."""
     blast, successors = memo.places(graph)
-    statics = [(facts, *memo.static(facts, policy)) for facts in standing]
-    anchored = {facts.key for facts, _number, blocks in statics if blocks}
+    versions = [memo.version(facts, policy) for facts in standing]
+    anchored = {v.facts.key for v in versions if v.blocks}
     as_of = policy.as_of
+    c6_bands = policy.bands("impact", "c6", "dependents_at_least")
+    c6_otherwise = int(policy.section("impact", "c6")["otherwise"])
     found = []
     with collector_paused():
-        for facts, number, _blocks in statics:
-            key = facts.key
+        for version in versions:
+            facts = version.facts
             row = facts.row
-            depends_on = successors[key]
-            radius = blast.get(key)
-            basis = (
-                number,
-                None if radius is None else radius.total,
-                sum(k in anchored for k in depends_on),
-                l1_score(facts, policy),
-                l2_score(facts, policy),
-                tuple(c.out_of_support(as_of) for c in facts.components),
-                pen_test_due(row, policy),
-            )
-            counted = memo.outcomes.get(basis)
-            if counted is None:
+            depends_on = successors[facts.key]
+            radius = blast.get(facts.key)
+            own_l1, own_l2, own_c6 = version.own
+            out_of_support = tuple(c.out_of_support(as_of) for c in facts.components)
+            no_dependents = radius is None or radius.total == 0
+            c6 = own_c6
+            if c6 is None and radius is not None:
+                c6 = at_least(radius.total, c6_bands, c6_otherwise)
+            l1 = l1_score(facts, policy) if own_l1 is None else own_l1
+            l2 = l2_score(facts, policy) if own_l2 is None else own_l2
+            criteria = version.criteria
+            if nothing_known(no_dependents, own_c6 is None and c6 is not None, (l1, l2, *criteria)):
+                c6 = None
+            legacy_basis = ((l1, l2, *criteria[:5]), (*criteria[5:], c6))
+            stuck = sum(k in anchored for k in depends_on)
+            ready_basis = (version.number, stuck, out_of_support)
+            gaps_basis = (version.number, out_of_support, pen_test_due(row, policy))
+            legacy = memo.legacy.get(legacy_basis)
+            if legacy is None:
+                band, is_legacy = legacy_verdict(*legacy_basis, policy)
+                legacy = memo.legacy[legacy_basis] = (bool(is_legacy), band is Band.RED)
+            ready = memo.ready.get(ready_basis)
+            gaps = memo.gaps.get(gaps_basis)
+            if ready is None or gaps is None:
                 facts.blast, facts.depends_on = radius, depends_on
-                counted = memo.outcomes[basis] = _counted(facts, policy, anchored)
                 memo.scored += 1
+                if ready is None:
+                    category = assess_readiness(facts, policy, anchored).category
+                    ready = memo.ready[ready_basis] = category is Readiness.READY
+                if gaps is None:
+                    gaps = memo.gaps[gaps_basis] = len(assess_gaps(facts, policy))
             found.append(
-                Outcome(facts.department, *counted, row.annual_run_cost, row.plan_funded is True)
+                Outcome(
+                    facts.department,
+                    *legacy,
+                    ready,
+                    gaps,
+                    row.annual_run_cost,
+                    row.plan_funded is True,
+                )
             )
     return found
-
-
-def _counted(facts: SystemFacts, policy: Policy, anchored: set[str]) -> Counted:
-    """The counted outcomes of one system's scores, assessed as `score_facts` assesses them
-    (its priority and reasons, which a trend does not count, left out)."""
-    legacy = assess_legacy(facts, policy)
-    return (
-        bool(legacy.is_legacy),
-        legacy.band is Band.RED,
-        assess_readiness(facts, policy, anchored).category is Readiness.READY,
-        len(assess_gaps(facts, policy)),
-    )
