@@ -8,6 +8,7 @@ kept as placeholder nodes, so nothing a department reported is dropped.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -86,7 +87,37 @@ class EstateGraph:
         )
 
     def blast_radius(self) -> dict[str, BlastRadius]:
-        """Every node's dependents, direct and transitive, computed for all nodes at once.
+        """Every node's dependents, direct and transitive, computed for all nodes at once."""
+        graph = self.graph
+        index, bitsets = self._dependents()
+        critical_mask = sum(
+            1 << index[k] for k, n in self.nodes.items() if n.criticality is Criticality.CRITICAL
+        )
+        department_masks: dict[str, int] = defaultdict(int)
+        for key, node in self.nodes.items():
+            department_masks[node.department] |= 1 << index[key]
+        result: dict[str, BlastRadius] = {}
+        for key, mine in bitsets:
+            own = self.nodes[key].department
+            departments = [d for d, mask in department_masks.items() if mine & mask]
+            result[key] = BlastRadius(
+                direct=graph.in_degree(key),
+                total=mine.bit_count(),
+                critical=(mine & critical_mask).bit_count(),
+                departments=len(departments),
+                other_departments=sum(1 for d in departments if d != own),
+            )
+        return result
+
+    def dependents_counts(self) -> dict[str, int]:
+        """How many systems depend on each node, directly or through others: the `total` of
+        `blast_radius` alone, for a caller that needs no more (a trend, period by period)."""
+        return {key: mine.bit_count() for key, mine in self._dependents()[1]}
+
+    def _dependents(self) -> tuple[dict[str, int], Iterator[tuple[str, int]]]:
+        """The index of each node's bit, and each node's transitive dependents as a bitset
+        over the nodes, node by node (each bitset is dropped once used: held together they
+        would take n squared bits).
 
         One pass over the condensation (a DAG of strongly connected groups) in topological
         order: each group's dependents are the union of its predecessors' dependents and
@@ -104,39 +135,28 @@ class EstateGraph:
                 dependents[group].add(dependent)
                 depends_on[dependent].append(group)
         order = _dependents_first(dependents, depends_on)
-        still_needed = [len(groups) for groups in depends_on]
         index = {key: i for i, key in enumerate(k for g in order for k in members[g])}
         group_bits = [sum(1 << index[k] for k in keys) for keys in members]
-        critical_mask = sum(
-            1 << index[k] for k, n in self.nodes.items() if n.criticality is Criticality.CRITICAL
-        )
-        department_masks: dict[str, int] = defaultdict(int)
-        for key, node in self.nodes.items():
-            department_masks[node.department] |= 1 << index[key]
-        upstream: dict[int, int] = {}
-        result: dict[str, BlastRadius] = {}
-        for group in order:
-            bits = 0
-            for predecessor in dependents[group]:
-                bits |= upstream[predecessor] | group_bits[predecessor]
-                still_needed[predecessor] -= 1
-                if not still_needed[predecessor]:
-                    del upstream[predecessor]  # every dependent group has used it
-            if still_needed[group]:
-                upstream[group] = bits
-            single = len(members[group]) == 1
-            for key in members[group]:
-                mine = bits if single else bits | (group_bits[group] & ~(1 << index[key]))
-                own = self.nodes[key].department
-                departments = [d for d, mask in department_masks.items() if mine & mask]
-                result[key] = BlastRadius(
-                    direct=graph.in_degree(key),
-                    total=mine.bit_count(),
-                    critical=(mine & critical_mask).bit_count(),
-                    departments=len(departments),
-                    other_departments=sum(1 for d in departments if d != own),
-                )
-        return result
+
+        def bitsets() -> Iterator[tuple[str, int]]:
+            still_needed = [len(groups) for groups in depends_on]
+            upstream: dict[int, int] = {}
+            for group in order:
+                bits = 0
+                for predecessor in dependents[group]:
+                    bits |= upstream[predecessor] | group_bits[predecessor]
+                    still_needed[predecessor] -= 1
+                    if not still_needed[predecessor]:
+                        del upstream[predecessor]  # every dependent group has used it
+                if still_needed[group]:
+                    upstream[group] = bits
+                if len(members[group]) == 1:
+                    yield members[group][0], bits
+                    continue
+                for key in members[group]:
+                    yield key, bits | (group_bits[group] & ~(1 << index[key]))
+
+        return index, bitsets()
 
 
 def _dependents_first(dependents: list[set[int]], depends_on: list[list[int]]) -> list[int]:

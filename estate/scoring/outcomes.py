@@ -18,20 +18,13 @@ from functools import cache
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from estate.graph import BlastRadius, EstateGraph
+from estate.graph import EstateGraph
 from estate.perf import collector_paused
 from estate.scoring.facts import SystemFacts
 from estate.scoring.legacy import (
+    DERIVATIONS,
     IMPACT,
     LIKELIHOOD,
-    criterion,
-    derive_c2,
-    derive_c3,
-    derive_c5,
-    derive_l3,
-    derive_l5,
-    derive_l6,
-    derive_l7,
     l1_score,
     l2_score,
     legacy_verdict,
@@ -89,29 +82,31 @@ class OutcomeMemo:
     """How many systems were assessed, in part or in full (the rest came from the memo)."""
     _versions: dict[int, _Version] = field(default_factory=dict)
     _bases: dict[Hashable, int] = field(default_factory=dict)
-    _graph: tuple[EstateGraph, dict[str, BlastRadius], dict[str, list[str]]] | None = None
+    _graph: tuple[EstateGraph, dict[str, int], dict[str, list[str]]] | None = None
 
     def version(self, facts: SystemFacts, policy: Policy) -> _Version:
         """What these facts give whatever the date and the graph, worked out once."""
         found = self._versions.get(id(facts))
         if found is None:
             row = facts.row
-            number = self._bases.setdefault(_date_free_basis(facts, policy), len(self._bases))
+            derived = tuple(_derived_score(code, facts, policy) for code in _STILL)
             criteria = tuple(
-                criterion(code, name, facts, policy, "").value
-                for code, name in (*LIKELIHOOD, *IMPACT)
-                if code not in _MOVING
+                derived[n] if own is None else int(own)
+                for n, own in enumerate(getattr(row, code.lower()) for code in _STILL)
             )
+            basis = _date_free_basis(facts, derived)
+            number = self._bases.setdefault(basis, len(self._bases))
             own = (_whole(row.l1), _whole(row.l2), _whole(row.c6))
             found = _Version(facts, number, blocks_move(facts, policy), criteria, own)
             self._versions[id(facts)] = found
         return found
 
-    def places(self, graph: EstateGraph) -> tuple[dict[str, BlastRadius], dict[str, list[str]]]:
-        """Every node's blast radius and what it depends on, worked out once per graph."""
+    def places(self, graph: EstateGraph) -> tuple[dict[str, int], dict[str, list[str]]]:
+        """How many systems depend on each node, and what each depends on, worked out once
+        per graph."""
         if self._graph is None or self._graph[0] is not graph:
             successors = {key: sorted(graph.graph.successors(key)) for key in graph.graph}
-            self._graph = (graph, graph.blast_radius(), successors)
+            self._graph = (graph, graph.dependents_counts(), successors)
         return self._graph[1], self._graph[2]
 
 
@@ -120,8 +115,17 @@ def _whole(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-_MOVING = frozenset({"L1", "L2", "C6"})
-"""The criteria a period's date (L1, L2) or graph (C6) can move for unchanged facts."""
+_STILL = tuple(code for code, _name in (*LIKELIHOOD, *IMPACT) if code not in {"L1", "L2", "C6"})
+"""The criteria that neither a period's date (as L1 and L2) nor its graph (as C6) moves for
+unchanged facts."""
+
+
+def _derived_score(code: str, facts: SystemFacts, policy: Policy) -> int | None:
+    """A criterion's score as derived from the facts (whatever the department's own score),
+    None where the facts cannot say or it has no derivation."""
+    derive = DERIVATIONS.get(code)
+    found = derive(facts, policy) if derive else None
+    return None if found is None else found[0]
 
 
 _NOT_KEYED = frozenset(
@@ -151,25 +155,9 @@ _NOT_KEYED = frozenset(
   is funded from the row itself);
 - the contract's end and the last penetration test, read only through L2 and whether a test
   is due, which the part of the basis that moves with the date holds;
-- numbers read only through the criteria they score (`_through_scores` puts those scores in
-  the basis instead), so a system whose hardware is a quarter older, or whose run cost moved,
+- numbers read only through the criteria they score (the basis holds those scores
+  instead), so a system whose hardware is a quarter older, or whose run cost moved,
   is not scored again while its L5 or C3 score stays where it was."""
-
-
-def _through_scores(facts: SystemFacts, policy: Policy) -> tuple[Any, ...]:
-    """What the numbers left out of the basis give scoring: the criteria they score, and the
-    two facts read of them besides (any open critical vulnerability is a gap; no users at all
-    says a system may be retired)."""
-    row = facts.row
-    scores = tuple(
-        None if found is None else found[0]
-        for found in (
-            derive(facts, policy)
-            for derive in (derive_c3, derive_l3, derive_l5, derive_l6, derive_l7, derive_c2)
-        )
-    )
-    c5 = derive_c5(facts, policy)
-    return (*scores, None if c5 is None else c5[0], bool(row.open_critical_vulns), row.users == 0)
 
 
 @cache
@@ -178,13 +166,17 @@ def _keyed(fields: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
     return itemgetter(*(i for i, name in enumerate(fields) if name not in _NOT_KEYED))
 
 
-def _date_free_basis(facts: SystemFacts, policy: Policy) -> Hashable:
-    """What a system's counted outcomes depend on that no date changes: its stored row (less
-    `_NOT_KEYED`), the scores of the numbers left out, its components and assessments."""
+def _date_free_basis(facts: SystemFacts, derived: tuple[int | None, ...]) -> Hashable:
+    """What a system's readiness and security gaps depend on that no date changes: its stored
+    row less `_NOT_KEYED`, the scores those numbers give (`derived`, the criteria that do
+    not move) and the two facts read of them besides (any open critical vulnerability is a
+    gap; no users at all says a system may be retired), its components and assessments."""
     row = facts.row
     return (
         _keyed(row._fields)(row),
-        _through_scores(facts, policy),
+        derived,
+        bool(row.open_critical_vulns),
+        row.users == 0,
         tuple((c.kind, c.product, c.version, c.end_of_support) for c in facts.components),
         tuple(facts.assessments),
     )
@@ -196,8 +188,8 @@ def period_outcomes(
     """Every standing system's counted outcomes, exactly as `score_estate` would give them
     for the estate of these systems and this graph under `policy`, assessing only what `memo`
     has not seen worked out from the same values. A system's facts get their place in
-    `graph` (blast radius and what they depend on)."""
-    blast, successors = memo.places(graph)
+    `graph` (what they depend on)."""
+    dependents, successors = memo.places(graph)
     versions = [memo.version(facts, policy) for facts in standing]
     anchored = {v.facts.key for v in versions if v.blocks}
     as_of = policy.as_of
@@ -209,13 +201,13 @@ def period_outcomes(
             facts = version.facts
             row = facts.row
             depends_on = successors[facts.key]
-            radius = blast.get(facts.key)
+            total = dependents.get(facts.key)
             own_l1, own_l2, own_c6 = version.own
             out_of_support = tuple(c.out_of_support(as_of) for c in facts.components)
-            no_dependents = radius is None or radius.total == 0
+            no_dependents = not total
             c6 = own_c6
-            if c6 is None and radius is not None:
-                c6 = at_least(radius.total, c6_bands, c6_otherwise)
+            if c6 is None and total is not None:
+                c6 = at_least(total, c6_bands, c6_otherwise)
             l1 = l1_score(facts, policy) if own_l1 is None else own_l1
             l2 = l2_score(facts, policy) if own_l2 is None else own_l2
             criteria = version.criteria
@@ -232,7 +224,7 @@ def period_outcomes(
             ready = memo.ready.get(ready_basis)
             gaps = memo.gaps.get(gaps_basis)
             if ready is None or gaps is None:
-                facts.blast, facts.depends_on = radius, depends_on
+                facts.depends_on = depends_on
                 memo.scored += 1
                 if ready is None:
                     category = assess_readiness(facts, policy, anchored).category
