@@ -492,6 +492,7 @@ def _parse_rows(
     seen: dict[tuple[Any, ...], Record] = {}
     technology = [t for t in mapping.extra if t in TECH_BY_TARGET]
     links = [c for c in SYSTEM_LINK_COLUMNS if c.target in mapping.extra]
+    hosting = mapping.fields.get("hosting") if kind is RecordKind.SYSTEMS else None
     rows = sheet.rows[mapping.header_row :]
     gap = data = False
     for offset, row in enumerate(rows):
@@ -546,6 +547,8 @@ def _parse_rows(
             parsed.technology.extend(components)
         if links:
             parsed.technology.extend(_links(parsed, sheet.name, number, row, mapping, record))
+        if hosting is not None and hosting < len(row) and "hosting" not in record.unread:
+            parsed.technology.extend(_hosted(sheet.name, number, row[hosting], mapping, record))
         if earlier is not None:
             _merge(parsed, sheet.name, earlier, record, mapping)
             continue
@@ -597,6 +600,28 @@ def _technology(
             column=mapping.letter_of(c.column),
         )
         for c in found
+    ]
+
+
+def _hosted(
+    sheet: str, number: int, raw: Any, mapping: ColumnMapping, system: Record
+) -> list[Record]:
+    """The components a systems row's hosting cell names ("Windows Server 2012 R2", "Azure /
+    RHEL 8"): its parser has warned of each."""
+    return [
+        Record(
+            RecordKind.COMPONENTS,
+            number,
+            {
+                "reference": system.values["reference"],
+                "kind": c.kind,
+                "product": c.product,
+                "version": c.version,
+            },
+            sheet=sheet,
+            column=mapping.letter("hosting"),
+        )
+        for c in technology.hosting_cell(raw).products
     ]
 
 
@@ -781,7 +806,7 @@ def _parse_record(
     if not ok:
         return None
     if result.get("hosting") is not None and result.get("cloud_provider") is None:
-        result["cloud_provider"] = values.provider_of(row[mapping.fields["hosting"]])
+        result["cloud_provider"] = technology.hosting_cell(row[mapping.fields["hosting"]]).provider
     record = _finish_record(parsed, sheet, number, mapping, row, result)
     if record is not None:
         record.unread = unread
