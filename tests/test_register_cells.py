@@ -201,3 +201,149 @@ def test_the_template_s_hosting_column_keeps_technology_too(tmp_path: Path, run:
     assert _components(db) == [("DWX-1", "Operating system", "Solaris 10")]
     (warning,) = [p for p in summary["problems"] if p["column"] == "D"]
     assert (warning["sheet"], warning["row"]) == ("Systems", 2)
+
+
+def _dated(*periods: Any) -> list[list[Any]]:
+    names = ["Ledger", "Claims", "Portal", "Payroll", "Grants", "Loans"]
+    return [
+        [name, "J. Smith", "On-premises", None, None, period]
+        for name, period in zip(names, periods, strict=False)
+    ]
+
+
+@FORMATS
+@pytest.mark.parametrize("header", ["Reporting Period", "Period", "Quarter", "Reporting quarter"])
+def test_a_period_column_gives_the_return_its_period(
+    tmp_path: Path, run: Run, suffix: str, header: str
+) -> None:
+    path = register(
+        tmp_path / f"r{suffix}",
+        _dated("2026-Q2", "Q2 2026", "Apr-Jun 2026", None, "TBC"),
+        [*HEADER[:-1], header],
+    )
+    db = _db(tmp_path, run)
+    summary = _import(run, db, path)
+    assert summary["stored"] and summary["period"] == "2026-Q2"
+    assert not [p for p in summary["problems"] if p["column"] == "F"]
+    assert _rows(db, "SELECT period FROM import_batch") == [("2026-Q2",)]
+
+
+def test_period_wins_over_a_period_column_and_the_report_says_so(tmp_path: Path, run: Run) -> None:
+    path = register(tmp_path / "r.csv", _dated("2026-Q2", "2026-Q2"))
+    db = _db(tmp_path, run)
+    same = _import(run, db, path, "--period", "2026-Q2", "--dry-run")
+    assert same["period"] == "2026-Q2"
+    assert not [p for p in same["problems"] if "--period" in p["message"]]
+    summary = _import(run, db, path, "--period", "2026-Q3")
+    assert summary["stored"] and summary["period"] == "2026-Q3"
+    (said,) = [p for p in summary["problems"] if "--period" in p["message"]]
+    assert (said["severity"], said["sheet"], said["column"], said["value"]) == (
+        "warning",
+        "r",
+        "F",
+        "2026-Q2",
+    )
+    assert (
+        "the return says it is for 2026-Q2 in sheet 'r', column F (Reporting Period)"
+        in (said["message"])
+    )
+    assert "it is imported for 2026-Q3" in said["message"]
+    report = tmp_path / "report.json"
+    again = run("--db", db, "import", path, "-d", "DWX", "--period", "2026-Q3", "--report", report)
+    assert again.exit_code == 0, again.output
+    assert "--period 2026-Q3 was given" in report.read_text()
+
+
+@FORMATS
+def test_period_cells_that_disagree_refuse_the_file_naming_the_rows_of_each(
+    tmp_path: Path, run: Run, suffix: str
+) -> None:
+    path = register(
+        tmp_path / f"dwx{suffix}",
+        _dated("2026-Q2", "2026-Q2", "Q3 2026", "2026-Q2", None, "2026-Q3"),
+    )
+    db = _db(tmp_path, run)
+    result = run("--db", db, "import", path, "-d", "DWX")
+    assert result.exit_code == 1
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1
+    assert f"{path.name}: sheet '{_sheet(path)}', column F (Reporting Period) gives more" in message
+    assert "2026-Q2 in rows 3-4 and 6, 2026-Q3 in rows 5 and 8" in message
+    assert "nothing was imported" in message
+    assert _rows(db, "SELECT count(*) FROM system") == [(0,)]
+
+
+@FORMATS
+@pytest.mark.parametrize(
+    ("cell", "said"),
+    [
+        ("2026-Q5", "'2026-Q5' is not a quarter"),
+        ("Q2 2026/27", "reads as a financial-year quarter; write the calendar quarter it means"),
+    ],
+)
+def test_a_period_cell_that_is_not_a_quarter_refuses_the_file_naming_the_cell(
+    tmp_path: Path, run: Run, suffix: str, cell: str, said: str
+) -> None:
+    path = register(tmp_path / f"dwx{suffix}", _dated("2026-Q2", cell, "2026-Q2"))
+    db = _db(tmp_path, run)
+    result = run("--db", db, "import", path, "-d", "DWX", "--skip-invalid")
+    assert result.exit_code == 1
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1
+    assert f"{path.name}: sheet '{_sheet(path)}', cell F4 (Reporting Period): " in message
+    assert said in message
+    assert _rows(db, "SELECT count(*) FROM system") == [(0,)]
+
+
+def test_a_period_column_and_the_cover_sheet_must_agree(tmp_path: Path, run: Run) -> None:
+    def return_for(cover: str, rows: str) -> Path:
+        return workbook(
+            tmp_path / f"dwx-{cover}-{rows}.xlsx",
+            {
+                "Return": [["Department code", "DWX"], ["Reporting period", cover]],
+                "Register": [
+                    ["App Ref", "Application", "Quarter"],
+                    ["A-1", "Ledger", rows],
+                    ["A-2", "Claims", rows],
+                ],
+            },
+        )
+
+    db = _db(tmp_path, run)
+    agreed = _import(run, db, return_for("2026-Q2", "Q2 2026"))
+    assert agreed["stored"] and agreed["period"] == "2026-Q2"
+    result = run("--db", db, "import", return_for("2026-Q3", "2026-Q4"))
+    assert result.exit_code == 1
+    message = result.stderr.strip()
+    assert "sheet 'Return', cell B2 (Reporting period) says the return is for 2026-Q3" in message
+    assert "but sheet 'Register', column C (Quarter) gives 2026-Q4" in message
+    assert _rows(db, "SELECT period FROM import_batch") == [("2026-Q2",)]
+
+
+def test_period_columns_on_two_sheets_must_agree(tmp_path: Path, run: Run) -> None:
+    path = workbook(
+        tmp_path / "dwx.xlsx",
+        {
+            "Systems": [["App Ref", "Application", "Period"], ["A-1", "Ledger", "2026-Q2"]],
+            "Interfaces": [
+                ["Consumer", "Provider", "Period"],
+                ["A-1", "HMRC Gateway", "2026-Q1"],
+            ],
+        },
+    )
+    db = _db(tmp_path, run)
+    result = run("--db", db, "import", path, "-d", "DWX")
+    assert result.exit_code == 1
+    message = result.stderr.strip()
+    assert "2026-Q1 in sheet 'Interfaces', column C (Period), row 2" in message
+    assert "2026-Q2 in sheet 'Systems', column C (Period), row 2" in message
+
+
+def test_a_written_mapping_reads_the_period_column(tmp_path: Path, run: Run) -> None:
+    path = register(tmp_path / "r.csv", _dated("2026-Q2"))
+    mapping = tmp_path / "map.toml"
+    result = run(
+        "--db", _db(tmp_path, run), "validate", path, "-d", "DWX", "--write-mapping", mapping
+    )
+    assert result.exit_code == 0, result.output
+    assert '"Reporting Period" = "period"  # Reporting period' in mapping.read_text()
