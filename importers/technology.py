@@ -401,8 +401,16 @@ def _not_hosting(text: str) -> CellError:
     return CellError("not a recognised hosting", _expected_hosting(text))
 
 
+_REMEMBERED: dict[str, HostingCell] = {}
+"""Each raw hosting text's reading, for the few spellings a column repeats on every row."""
+
+
 def hosting_cell(raw: Any) -> HostingCell:
     """`read_hosting` for a raw cell: nothing for a blank or an unknown (N/A, TBC)."""
+    if isinstance(raw, str):
+        found = _REMEMBERED.get(raw)
+        if found is not None:
+            return found
     text = values.parse_text(raw, lambda _m: None)
     return _NO_HOSTING if text is None else read_hosting(text)
 
@@ -410,10 +418,17 @@ def hosting_cell(raw: Any) -> HostingCell:
 def parse_hosting(raw: Any, warn: values.Warn) -> Hosting | None:
     """The hosting column's parser: where the system runs, warning of any products the cell
     names (`hosting_cell` gives them, to be stored as the system's components)."""
-    text = values.parse_text(raw, warn)
-    if text is None:
-        return None
-    cell = read_hosting(text)
+    cell = _REMEMBERED.get(raw) if isinstance(raw, str) else None
+    if cell is None:
+        said: list[str] = []
+        text = values.parse_text(raw, said.append)
+        for message in said:
+            warn(message)
+        if text is None:
+            return None
+        cell = read_hosting(text)
+        if isinstance(raw, str) and not said and len(_REMEMBERED) < values.REMEMBERED_SPELLINGS:
+            _REMEMBERED[raw] = cell
     for note in cell.notes:
         warn(note)
     return cell.hosting
