@@ -273,7 +273,7 @@ _HOSTING_NAMES = tuple(
     )
     for words in (
         r"[\W_]+".join(re.escape(word) for word in name.split())
-        for name in sorted(_HOSTING_WORDS, key=len, reverse=True)
+        for name in sorted(_HOSTING_WORDS, key=lambda name: (-len(name), name))
     )
 )
 """A cell starting or ending with a hosting model or a provider, longest spellings first."""
@@ -358,7 +358,7 @@ def read_hosting(text: str) -> HostingCell:
     if not products:  # no technology in it: read as a hosting model, as any hosting column is
         reading = _hosting_piece(text)
         if reading is None:
-            raise _not_hosting(text)
+            raise CellError("not a recognised hosting", _expected_hosting(text))
         hosting, provider, note = reading
         return HostingCell(hosting, provider, notes=(note,) if note else ())
     if unknown:
@@ -395,10 +395,6 @@ def _expected_hosting(text: str) -> str:
             expected += f" (did you mean {' or '.join(repr(s) for s in exc.suggestions)}?)"
         return expected
     return "one of " + ", ".join(h.value for h in Hosting)
-
-
-def _not_hosting(text: str) -> CellError:
-    return CellError("not a recognised hosting", _expected_hosting(text))
 
 
 _REMEMBERED: dict[str, HostingCell] = {}
