@@ -270,6 +270,8 @@ def test_period_cells_that_disagree_refuse_the_file_naming_the_rows_of_each(
     assert f"{path.name}: sheet '{_sheet(path)}', column F (Reporting Period) gives more" in message
     assert "2026-Q2 in rows 3-4 and 6, 2026-Q3 in rows 5 and 8" in message
     assert "nothing was imported" in message
+    asked = run("--db", db, "import", path, "-d", "DWX", "--period", "2026-Q3")
+    assert asked.exit_code == 1 and asked.stderr.strip() == message
     assert _rows(db, "SELECT count(*) FROM system") == [(0,)]
 
 
