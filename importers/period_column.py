@@ -84,7 +84,10 @@ class PeriodCells:
             place, row, why = self.malformed[0]
             more = ""
             if len(self.malformed) > 1:
-                others = ", ".join(f"{p.column}{r}" for p, r, _w in self.malformed[1:6])
+                others = ", ".join(
+                    f"{p.column}{r}" if p.sheet == place.sheet else f"{p.column}{r} of {p.sheet!r}"
+                    for p, r, _w in self.malformed[1:6]
+                )
                 extra = len(self.malformed) - 6
                 more = f" Also not a quarter: {others}{f' and {extra} more' if extra > 0 else ''}."
             raise InputError(
@@ -106,7 +109,8 @@ class PeriodCells:
 
 
 def _quiet(_message: str) -> None:
-    """Warnings about a cell's text are not wanted where the text is only quoted."""
+    """A period cell is read for its quarter alone: a note on its text (one starting like a
+    formula) has nothing to add to that."""
 
 
 def _reading(raw: Any) -> str | CellError | None:

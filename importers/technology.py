@@ -326,7 +326,7 @@ def _hosting_and_product(text: str) -> tuple[Hosting, str | None, TechCell] | No
 
 
 def _stored(kind: ComponentKind, product: str) -> str:
-    return f"{product!r} stored as a {kind.value!r} component of the system"
+    return f"{product!r} stored as the system's {kind.value!r} component"
 
 
 @lru_cache(maxsize=1024)

@@ -106,11 +106,11 @@ def test_technology_in_a_hosting_column_is_kept_as_components_with_a_warning_nam
         (path.name, _sheet(path), 6, "Oracle 19c on OCI"),
     ]
     ledger, claims, engine, _payments = (p["message"] for p in technology)
-    assert "'Windows Server 2012 R2' stored as a 'Operating system' component" in ledger
+    assert "'Windows Server 2012 R2' stored as the system's 'Operating system' component" in ledger
     assert "the hosting is left unknown" in ledger
     assert "hosting taken as Public cloud IaaS (cloud provider Microsoft Azure)" in claims
-    assert "'Windows Server 2019' stored as a 'Operating system' component" in claims
-    assert "'IBM z15' stored as a 'Hardware' component" in engine
+    assert "'Windows Server 2019' stored as the system's 'Operating system' component" in claims
+    assert "'IBM z15' stored as the system's 'Hardware' component" in engine
 
 
 def test_a_system_running_an_unsupported_os_named_only_under_platform_is_scored_on_it(
@@ -286,14 +286,14 @@ def test_period_cells_that_disagree_refuse_the_file_naming_the_rows_of_each(
 def test_a_period_cell_that_is_not_a_quarter_refuses_the_file_naming_the_cell(
     tmp_path: Path, run: Run, suffix: str, cell: str, said: str
 ) -> None:
-    path = register(tmp_path / f"dwx{suffix}", _dated("2026-Q2", cell, "2026-Q2"))
+    path = register(tmp_path / f"dwx{suffix}", _dated("2026-Q2", cell, "2026-Q2", cell, "Q9"))
     db = _db(tmp_path, run)
     result = run("--db", db, "import", path, "-d", "DWX", "--skip-invalid")
     assert result.exit_code == 1
     message = result.stderr.strip()
     assert len(message.splitlines()) == 1
     assert f"{path.name}: sheet '{_sheet(path)}', cell F4 (Reporting Period): " in message
-    assert said in message
+    assert said in message and message.endswith("Also not a quarter: F6, F7.")
     assert _rows(db, "SELECT count(*) FROM system") == [(0,)]
 
 
