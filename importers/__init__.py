@@ -195,10 +195,23 @@ def _import(
 
 
 def _period(parsed: ParsedReturn, options: ImportOptions) -> str:
-    """The period a return is imported for: the one asked for, else the one its cover sheet
-    gives, else the quarter of today's date."""
+    """The period a return is imported for: the one asked for, else the one the return gives
+    (its cover sheet or a period column), else the quarter of today's date. A period asked for
+    that is not the return's own is taken, with a warning saying so."""
     if options.period is not None:
-        return parse_period(options.period)
+        asked = parse_period(options.period)
+        own, place = parsed.period, parsed.period_place
+        if own is not None and own != asked:
+            parsed.problem(
+                Severity.WARNING,
+                f"the return says it is for {own} in {place or 'its cover sheet'}, but --period "
+                f"{asked} was given: it is imported for {asked}",
+                sheet=place.sheet if place else None,
+                row=place.row if place else None,
+                column=place.column if place else None,
+                value=own,
+            )
+        return asked
     if parsed.period is not None:
         return parse_period(parsed.period, what=f"{parsed.file}: the reporting period")
     return quarter_of(dt.date.today())

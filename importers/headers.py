@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from estate.enums import ComponentKind, UnknownSpelling, normalise, parse_enum
 from estate.errors import InputError
+from importers import period_column
 from importers.cells import column_letter
 from importers.layout import LAYOUTS, Column, RecordKind, SheetLayout
 from importers.relationships import DEPENDENCY_COLUMNS, GUESSED_DIRECTION, SYSTEM_LINK_COLUMNS
@@ -125,12 +126,14 @@ class ColumnMapping:
 UserMapping = dict[RecordKind, dict[str, str]]
 
 EXTRA_COLUMNS: dict[RecordKind, dict[str, str]] = {
-    RecordKind.SYSTEMS: {c.target: c.header for c in TECH_COLUMNS}
-    | {c.target: c.header for c in SYSTEM_LINK_COLUMNS},
-    RecordKind.DEPENDENCIES: {c.target: c.header for c in DEPENDENCY_COLUMNS},
+    kind: {period_column.PERIOD: period_column.HEADER} for kind in RecordKind
 }
+EXTRA_COLUMNS[RecordKind.SYSTEMS] |= {c.target: c.header for c in TECH_COLUMNS} | {
+    c.target: c.header for c in SYSTEM_LINK_COLUMNS
+}
+EXTRA_COLUMNS[RecordKind.DEPENDENCIES] |= {c.target: c.header for c in DEPENDENCY_COLUMNS}
 """Per sheet kind, the columns beyond its layout's fields a header (or a mapping) can name:
-target -> description."""
+target -> description. Any sheet may say the return's reporting period in a column."""
 
 
 def targets(kind: RecordKind) -> dict[str, str]:
@@ -158,7 +161,7 @@ def load_user_mapping(path: Path) -> UserMapping:
     technology column (`os`, `database`, ..., or a component kind such as "Operating system")
     or the systems each one depends on or is used by (`depends_on`, `used_by`); on a
     dependencies sheet either end (`reference` depends on `to_reference`) or a relationship
-    extract's `parent`, `child` and `relationship`.
+    extract's `parent`, `child` and `relationship`; on any sheet, the reporting `period`.
 
     Example::
 
@@ -234,6 +237,7 @@ def _vocabulary(layout: SheetLayout) -> dict[str, str]:
         extras += [(c.target, c.aliases) for c in SYSTEM_LINK_COLUMNS]
     elif layout.kind is RecordKind.DEPENDENCIES:
         extras = [(c.target, c.aliases) for c in DEPENDENCY_COLUMNS]
+    extras.append((period_column.PERIOD, period_column.ALIASES))
     for target, aliases in extras:  # the layout's own fields win
         for spelling in aliases:
             words.setdefault(normalise(spelling), target)
@@ -337,7 +341,8 @@ def detect(
     """The best (header row, layout) pair among the first rows, or None if nothing fits.
 
     The winner has the most required columns, then the most exact matches; at least two fields
-    must map, so a title row or a notes sheet is never mistaken for a header.
+    besides a period column must map, so a title row or a notes sheet is never mistaken for a
+    header.
     """
     best: ColumnMapping | None = None
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
@@ -345,7 +350,8 @@ def detect(
             continue
         for layout in layouts:
             candidate = map_row(row, index + 1, layout, user)
-            if len(candidate.fields) + len(candidate.extra) < 2:
+            read = len(candidate.fields) + len(candidate.extra)
+            if read - (period_column.PERIOD in candidate.extra) < 2:
                 continue
             if best is None or _score(candidate) > _score(best):
                 best = candidate

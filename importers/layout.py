@@ -19,7 +19,7 @@ from estate.enums import (
     Principle,
     SignIn,
 )
-from importers import values
+from importers import technology, values
 from importers.relationships import CONSUMER_ALIASES, PROVIDER_ALIASES
 from importers.values import Parser
 
@@ -245,11 +245,12 @@ SYSTEMS = SheetLayout(
             aliases=("users", "user count", "no of users", "user base"),
             number_format=COUNT,
         ),
-        _enum(
+        Column(
             "hosting",
             "Hosting",
-            Hosting,
+            technology.parse_hosting,
             "Where the system runs.",
+            choices=Hosting,
             aliases=(
                 "hosting model",
                 "hosted",

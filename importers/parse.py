@@ -25,6 +25,7 @@ from importers.cells import column_letter
 from importers.cover_period import read_period
 from importers.headers import ColumnMapping, UserMapping, detect, layout_for_sheet_name
 from importers.layout import LAYOUTS, RecordKind, SheetLayout
+from importers.period_column import PERIOD, PeriodCells, PeriodPlace
 from importers.problems import CellError, Problem, Severity
 from importers.readers import RawSheet, formula_cells, iter_sheets
 from importers.relationships import (
@@ -68,6 +69,8 @@ class CoverSheet:
     parent: str | None = None
     period: str | None = None
     """The reporting period it names, as `2026-Q3`."""
+    period_place: PeriodPlace | None = None
+    """The cell it names the period in."""
 
 
 @dataclass
@@ -111,8 +114,13 @@ class ParsedReturn:
     columns, before they join the Components and Dependencies sheets'."""
     formulas: dict[str, set[tuple[int, int]]] = field(default_factory=dict, repr=False)
     period: str | None = None
-    """The reporting period the return says it is for (`2026-Q3`), or None when it does not
-    say; an import's `--period` wins over it, and the quarter of the import date stands in."""
+    """The reporting period the return says it is for (`2026-Q3`), on its cover sheet or in a
+    period column, or None when it does not say; an import's `--period` wins over it, and the
+    quarter of the import date stands in."""
+    period_place: PeriodPlace | None = None
+    """Where the return says its period."""
+    period_cells: PeriodCells = field(default_factory=PeriodCells, repr=False)
+    """The rows' period cells, until every sheet is read."""
 
     def formula_at(self, sheet: str, row: int, index: int) -> bool:
         """Whether an empty-looking cell is a formula with no saved value (read once per sheet,
@@ -146,12 +154,16 @@ class ParsedReturn:
             }
             for kind, mapping in self.mappings.items()
         }
+        for kind, mapping in self.mappings.items():
+            if PERIOD in mapping.extra:
+                read[kind.value]["period"] = mapping.letter_of(PERIOD)
         systems = self.mappings.get(RecordKind.SYSTEMS)
-        if systems is not None and systems.extra:
+        technology = [t for t in systems.extra if t != PERIOD] if systems else []
+        if systems is not None and technology:
             read["technology"] = {
                 "sheet": self.sheet_names[RecordKind.SYSTEMS],
                 "header_row": systems.header_row,
-                "columns": {t: systems.letter_of(t) for t in systems.extra},
+                "columns": {t: systems.letter_of(t) for t in technology},
             }
         return read
 
@@ -177,6 +189,9 @@ def _read_cover(path: Path, sheet: RawSheet) -> CoverSheet:
             index, raw = cells[1]
             try:
                 cover.period = read_period(_plain_text(raw))
+                if cover.period is not None:
+                    label = str(cells[0][1])
+                    cover.period_place = PeriodPlace(sheet.name, _letter(index), label, number)
             except CellError as exc:
                 raise InputError(
                     f"{path}: sheet {sheet.name!r}, cell {_letter(index)}{number} "
@@ -242,6 +257,7 @@ def parse_return(
             if _named(sheet) == normalise(COVER_SHEET) and not sheet.hidden:
                 parsed.cover = _read_cover(path, sheet)
                 parsed.period = parsed.cover.period
+                parsed.period_place = parsed.cover.period_place
                 if parsed.department is None:
                     parsed.department = parsed.cover.code
             else:
@@ -264,7 +280,20 @@ def parse_return(
         for sheet in waiting:
             _parse_sheet(parsed, sheet, progress)
     _gather_technology(parsed)
+    _settle_period(parsed)
     return parsed
+
+
+def _settle_period(parsed: ParsedReturn) -> None:
+    """The return's period from its rows' period cells, when it has any: they and the cover
+    sheet must agree (`InputError` if not)."""
+    cells = parsed.period_cells
+    if not cells.found and not cells.malformed:
+        return
+    cover = None
+    if parsed.period is not None and parsed.period_place is not None:
+        cover = (parsed.period, parsed.period_place)
+    parsed.period, parsed.period_place = cells.settle(parsed.path, cover)
 
 
 def _parse_sheet(parsed: ParsedReturn, sheet: RawSheet, progress: Progress | None) -> None:
@@ -492,6 +521,11 @@ def _parse_rows(
     seen: dict[tuple[Any, ...], Record] = {}
     technology = [t for t in mapping.extra if t in TECH_BY_TARGET]
     links = [c for c in SYSTEM_LINK_COLUMNS if c.target in mapping.extra]
+    hosting = mapping.fields.get("hosting") if kind is RecordKind.SYSTEMS else None
+    period = mapping.extra.get(PERIOD)
+    place = None
+    if period is not None:
+        place = PeriodPlace(sheet.name, _letter(period), mapping.headers[period])
     rows = sheet.rows[mapping.header_row :]
     gap = data = False
     for offset, row in enumerate(rows):
@@ -514,6 +548,8 @@ def _parse_rows(
             )
             continue
         gap, data = False, True
+        if place is not None and period is not None and period < len(row):
+            parsed.period_cells.add(place, number, row[period])
         record = _parse_record(parsed, sheet.name, number, row, mapping)
         if record is None:
             _reject(parsed, kind, row, mapping)
@@ -546,6 +582,8 @@ def _parse_rows(
             parsed.technology.extend(components)
         if links:
             parsed.technology.extend(_links(parsed, sheet.name, number, row, mapping, record))
+        if hosting is not None and hosting < len(row) and "hosting" not in record.unread:
+            parsed.technology.extend(_hosted(sheet.name, number, row[hosting], mapping, record))
         if earlier is not None:
             _merge(parsed, sheet.name, earlier, record, mapping)
             continue
@@ -597,6 +635,28 @@ def _technology(
             column=mapping.letter_of(c.column),
         )
         for c in found
+    ]
+
+
+def _hosted(
+    sheet: str, number: int, raw: Any, mapping: ColumnMapping, system: Record
+) -> list[Record]:
+    """The components a systems row's hosting cell names ("Windows Server 2012 R2", "Azure /
+    RHEL 8"): its parser has warned of each."""
+    return [
+        Record(
+            RecordKind.COMPONENTS,
+            number,
+            {
+                "reference": system.values["reference"],
+                "kind": c.kind,
+                "product": c.product,
+                "version": c.version,
+            },
+            sheet=sheet,
+            column=mapping.letter("hosting"),
+        )
+        for c in technology.hosting_cell(raw).products
     ]
 
 
@@ -781,7 +841,7 @@ def _parse_record(
     if not ok:
         return None
     if result.get("hosting") is not None and result.get("cloud_provider") is None:
-        result["cloud_provider"] = values.provider_of(row[mapping.fields["hosting"]])
+        result["cloud_provider"] = technology.hosting_cell(row[mapping.fields["hosting"]]).provider
     record = _finish_record(parsed, sheet, number, mapping, row, result)
     if record is not None:
         record.unread = unread

@@ -12,10 +12,9 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from enum import StrEnum
-from functools import lru_cache
 from typing import Any
 
-from estate.enums import UnknownSpelling, hosting_provider, normalise, read_enum
+from estate.enums import UnknownSpelling, normalise, read_enum
 from estate.files import FORMULA_STARTS
 from importers.problems import CellError
 
@@ -348,19 +347,6 @@ def enum_parser(enum_cls: type[StrEnum]) -> Parser:
         return member
 
     return parse
-
-
-def provider_of(raw: Any) -> str | None:
-    """The cloud provider a hosting cell names (`AWS`, `Azure PaaS`), if it names one: kept as
-    the system's cloud provider when the return gives none."""
-    return _provider_in(raw) if isinstance(raw, str) else None
-
-
-@lru_cache(maxsize=REMEMBERED_SPELLINGS)
-def _provider_in(text: str) -> str | None:
-    """`provider_of` for text, remembered: a hosting column holds a few spellings many times."""
-    found = hosting_provider(text) if text.strip() else None
-    return None if found is None else found[1]
 
 
 def _words(name: str) -> str:
