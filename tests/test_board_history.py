@@ -16,10 +16,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from estate import db
 from estate.dates import shown_date
-from estate.history import changes as changes_module
 from estate.history.board import changes_dict
 from estate.history.changes import estate_changes
 from estate.history.scores import scores_at
+from estate.scoring import score_estate
 from estate.scoring.policy import load_policy
 from tests.conftest import SAMPLE_DIR, Run
 
@@ -294,13 +294,12 @@ def test_the_changes_take_the_exports_own_scores_as_the_latest_state(
         engine.dispose()
     expected = _printed_changes(json.loads(json.dumps(changes_dict(afresh), default=str)))
     scored: list[str] = []
-    score_estate = changes_module.score_estate
 
     def counting(connection: Any, policy: Any, *rest: Any) -> Any:
         scored.append(policy.as_of.isoformat())
         return score_estate(connection, policy, *rest)
 
-    monkeypatch.setattr(changes_module, "score_estate", counting)
+    monkeypatch.setattr("estate.history.changes.score_estate", counting)
     out = tmp_path / "board.xlsx"
     result = run("--db", demo_db, "export", out, *args)
     assert result.exit_code == 0, result.output
