@@ -3,12 +3,15 @@ cost nobody gave counted apart and said, never summed as zero."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from estate.dispositions import disposition_words
 from estate.scoring.results import Band, SystemScore
+
+if TYPE_CHECKING:  # types only: the waves load networkx, which `estate contracts` does without
+    from estate.graph.waves import Wave
 
 T = TypeVar("T")
 
@@ -54,6 +57,16 @@ def group_costs(
             line = lines[name] = CostLine(name)
         line.add(cost(item))
     return lines
+
+
+def wave_costs(selection: Sequence[SystemScore], waves: Sequence[Wave]) -> list[CostLine]:
+    """Each migration wave's run cost, in wave order, labelled by its number."""
+    by_key = {s.key: s for s in selection}
+    wave_of = {key: str(w.number) for w in waves for key in w.systems}
+    lines = group_costs(
+        (by_key[key] for w in waves for key in w.systems), lambda s: wave_of[s.key], run_cost
+    )
+    return [lines[str(w.number)] for w in waves if str(w.number) in lines]
 
 
 @dataclass

@@ -146,6 +146,7 @@ def export_ranking(
         "policy": scores.policy.name,
         "catalogue": scores.catalogue.version,
         "selection": description or _selection_text(departments, bands, top),
+        "marking": marking,
     }
     past = None
     if history is not None and chosen is not ExportFormat.CSV:
@@ -181,6 +182,8 @@ def export_ranking(
             text = to_json(
                 selection,
                 context,
+                summarise(selection),
+                data_quality(scores, selection),
                 _waves(scores, selection, progress),
                 cost_figures(selection),
                 own_sign_in(selection),
