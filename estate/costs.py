@@ -92,7 +92,8 @@ class CostFigures:
 def cost_figures(selection: list[SystemScore]) -> CostFigures:
     """Run cost totals by band, department and suggested disposition, for legacy systems and
     for red-rated systems without a funded plan, in one pass over the selection."""
-    total, legacy, red_unfunded = CostLine("All systems"), CostLine("Legacy"), CostLine("Red")
+    total, legacy = CostLine("All systems"), CostLine("Legacy")
+    red_unfunded = CostLine("Red-rated without a funded plan")
     bands = {label: CostLine(label) for label in BAND_LABELS}
     departments: dict[str, CostLine] = {}
     dispositions: dict[str, CostLine] = {}

@@ -674,6 +674,7 @@ def test_csv_json_and_markdown_carry_the_same_figures(
     text = (tmp_path / "l.md").read_text()
     costs = document["costs"]
     assert document["marking"] == "OFFICIAL-SENSITIVE"
+    assert costs["red_rated_without_funded_plan"]["label"] == "Red-rated without a funded plan"
     assert text.startswith("**OFFICIAL-SENSITIVE**\n") and text.endswith("**OFFICIAL-SENSITIVE**\n")
     summary = document["summary"]
     assert summary["systems"] == len(rows) == sum(summary["by_band"].values())
