@@ -258,6 +258,7 @@ def stage_export(systems: int, cache: Path) -> dict[str, Any]:
     from estate.exports.columns import PRIORITY_COLUMNS, plain_value
     from estate.exports.workbook import WorkbookWriter
     from estate.graph.waves import plan_waves
+    from estate.history.board import board_history
     from estate.portfolio import Portfolio, read_portfolio
     from estate.scoring import score_estate
     from estate.scoring.policy import load_policy
@@ -270,6 +271,17 @@ def stage_export(systems: int, cache: Path) -> dict[str, Any]:
     priority = {s.key: s.priority for s in scores.systems}
     t_waves, _ = timed(lambda: plan_waves(scores.graph.graph, list(priority), priority))
     with tempfile.TemporaryDirectory() as folder:
+        # The Trend and Changes sheets' figures, worked out beforehand (their scorings are
+        # not the writing measured here) on a copy, since working them out keeps the trend's
+        # figures in the database.
+        copy = Path(folder) / "history.db"
+        shutil.copy(database(systems, cache), copy)
+        history_engine = db.open_engine(copy)
+        try:
+            history = board_history(history_engine, scores.policy)
+        finally:
+            history_engine.dispose()
+        assert history is not None, "the estate holds no period to trend"
 
         def bare_xlsxwriter() -> None:
             book = xlsxwriter.Workbook(f"{folder}/bare.xlsx", {"constant_memory": True})
@@ -303,7 +315,9 @@ def stage_export(systems: int, cache: Path) -> dict[str, Any]:
             return found
 
         t_export, cpu_export = cpu_timed(
-            lambda: export_ranking(scores, Path(folder) / "board.xlsx", portfolio=portfolio)
+            lambda: export_ranking(
+                scores, Path(folder) / "board.xlsx", portfolio=portfolio, history=lambda: history
+            )
         )
         t_csv, _ = timed(lambda: export_ranking(scores, Path(folder) / "board.csv"))
         # Every cell of the board workbook, read back, then written bare: what its content
@@ -329,6 +343,9 @@ def stage_export(systems: int, cache: Path) -> dict[str, Any]:
         "workbook_over_bare_whole_workbook_cpu": cpu_export / cpu_bare_all,
         "cells": len(rows) * len(PRIORITY_COLUMNS),
         "workbook_cells": sum(len(row) for rows_ in sheets.values() for row in rows_),
+        "workbook_sheets": list(sheets),
+        "trend_periods": len(history.trend.points),
+        "changes": None if history.changes is None else len(history.changes.changes),
         "bare_xlsxwriter_whole_workbook_s": t_bare_all,
         "workbook_over_bare_whole_workbook": t_export / t_bare_all,
         "bare_xlsxwriter_s": t_xlsxwriter,

@@ -3,12 +3,15 @@ cost nobody gave counted apart and said, never summed as zero."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from estate.dispositions import disposition_words
 from estate.scoring.results import Band, SystemScore
+
+if TYPE_CHECKING:  # types only: the waves load networkx, which `estate contracts` does without
+    from estate.graph.waves import Wave
 
 T = TypeVar("T")
 
@@ -56,6 +59,16 @@ def group_costs(
     return lines
 
 
+def wave_costs(selection: Sequence[SystemScore], waves: Sequence[Wave]) -> list[CostLine]:
+    """Each migration wave's run cost, in wave order, labelled by its number."""
+    by_key = {s.key: s for s in selection}
+    wave_of = {key: str(w.number) for w in waves for key in w.systems}
+    lines = group_costs(
+        (by_key[key] for w in waves for key in w.systems), lambda s: wave_of[s.key], run_cost
+    )
+    return [lines[str(w.number)] for w in waves if str(w.number) in lines]
+
+
 @dataclass
 class CostFigures:
     """The money a board paper carries for a selection of systems."""
@@ -79,7 +92,8 @@ class CostFigures:
 def cost_figures(selection: list[SystemScore]) -> CostFigures:
     """Run cost totals by band, department and suggested disposition, for legacy systems and
     for red-rated systems without a funded plan, in one pass over the selection."""
-    total, legacy, red_unfunded = CostLine("All systems"), CostLine("Legacy"), CostLine("Red")
+    total, legacy = CostLine("All systems"), CostLine("Legacy")
+    red_unfunded = CostLine("Red-rated without a funded plan")
     bands = {label: CostLine(label) for label in BAND_LABELS}
     departments: dict[str, CostLine] = {}
     dispositions: dict[str, CostLine] = {}

@@ -19,6 +19,7 @@ from estate.dates import shown_date
 from estate.history.board import changes_dict
 from estate.history.changes import estate_changes
 from estate.history.trend import figures_of_periods
+from estate.scoring import score_estate
 from estate.scoring.policy import load_policy
 from tests.conftest import SAMPLE_DIR, Run
 
@@ -263,3 +264,47 @@ def test_an_export_reads_the_kept_trend_and_scores_each_period_once(
     _export(run, demo_db, tmp_path / "again.json", "--department", "DBP")
     _export(run, demo_db, tmp_path / "again.md")
     assert scored == []  # every period's figures read back from those kept
+
+
+@pytest.mark.parametrize(
+    ("args", "until", "scorings"),
+    [
+        # Scored as at the latest period's end, the export's own scores are the changes'
+        # latest state: only the period before is scored.
+        (("--as-of", "2026-09-30"), "2026-Q3", ["2026-06-30"]),
+        (("--period", "2026-Q3"), "2026-Q3", ["2026-06-30"]),
+        (("--period", "2026-Q2"), "2026-Q2", ["2026-03-31"]),
+        # Scored as at another day, they are not: the changes score both periods' ends.
+        (AS_OF, "2026-Q3", ["2026-09-30", "2026-06-30"]),
+    ],
+)
+def test_the_changes_take_the_exports_own_scores_as_the_latest_state(
+    run: Run,
+    demo_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...],
+    until: str,
+    scorings: list[str],
+) -> None:
+    engine = db.open_engine(demo_db)
+    try:
+        afresh = estate_changes(engine, load_policy(), until=until)
+    finally:
+        engine.dispose()
+    expected = _printed_changes(json.loads(json.dumps(changes_dict(afresh), default=str)))
+    scored: list[str] = []
+
+    def counting(connection: Any, policy: Any, *rest: Any) -> Any:
+        scored.append(policy.as_of.isoformat())
+        return score_estate(connection, policy, *rest)
+
+    monkeypatch.setattr("estate.history.changes.score_estate", counting)
+    out = tmp_path / "board.xlsx"
+    result = run("--db", demo_db, "export", out, *args)
+    assert result.exit_code == 0, result.output
+    assert scored == scorings
+    assert (
+        len(expected) > 10
+        and _change_rows(load_workbook(out)["Changes since last period"]) == expected
+    )

@@ -16,6 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from estate import db
+from estate.costs import money
 from estate.dates import shown_date
 from estate.errors import OutputError
 from estate.exports import export_ranking
@@ -127,7 +128,7 @@ def test_the_register_improvement_plan_waves_method_and_quality(
     quality = {
         book["Data quality"].cell(r, 1).value for r in range(2, book["Data quality"].max_row + 1)
     }
-    assert {"Unresolved dependency", "Criteria not known"} <= quality
+    assert {"Unresolved dependency", "Criterion not known"} <= quality
 
 
 SHEET_LAYOUT = {
@@ -289,7 +290,7 @@ def test_markdown_renders_the_top_systems_with_reasons(
     _export(run, demo_db, tmp_path / "r.md", "--top", "5")
     text = (tmp_path / "r.md").read_text()
     top = json.loads(run("--db", demo_db, "rank", "--json", "--top", "5", *AS_OF).stdout)["systems"]
-    assert text.startswith("# Legacy technology remediation priorities")
+    assert text.startswith("**OFFICIAL-SENSITIVE**\n\n# Legacy technology remediation priorities")
     assert "Selection: top 5 by priority." in text
     for system in top:
         assert f"### {system['rank']}. {system['key']}" in text
@@ -546,6 +547,25 @@ def test_the_workbook_carries_money_with_unknown_costs_counted_apart(
         per_department[row[3]] = per_department.get(row[3], 0) + (row[cost] or 0)
     shown = {row[0]: row[4] for row in departments if row[0] and row[0] != "Total"}
     assert shown == pytest.approx(per_department)
+    total = departments[-1]
+    assert total[0] == "Total", "the departments add up"
+    assert total[1:6] == (
+        len(rows),
+        sum(row[headers.index("Legacy band")] == "Red-rated" for row in rows),
+        len(legacy),
+        pytest.approx(known),
+        unknown,
+    )
+    wave_of = {r[1]: r[0] for r in book["Waves"].iter_rows(min_row=2, values_only=True) if r[0]}
+    by_wave = _block(summary, "Migration wave")
+    lines, wave_total = by_wave[:-1], by_wave[-1]
+    assert [line[0] for line in lines] == [str(n) for n in sorted(set(wave_of.values()))]
+    for line in lines:
+        in_wave = [row for row in rows if wave_of[row[1]] == int(line[0])]
+        assert line[1] == len(in_wave), line[0]
+        assert line[2] == pytest.approx(sum(row[cost] or 0 for row in in_wave)), line[0]
+        assert line[3] == sum(row[cost] is None for row in in_wave), line[0]
+    assert wave_total[1:4] == (len(rows), pytest.approx(known), unknown)
     waves = book["Waves"]
     assert [c.value for c in waves[1]][5] == "Annual run cost"
     assert sum(r[5] or 0 for r in waves.iter_rows(min_row=2, values_only=True)) == pytest.approx(
@@ -625,33 +645,64 @@ def test_the_data_quality_sheet_names_each_system_and_what_it_leaves_unknown(
     out = tmp_path / "board.xlsx"
     _export(run, demo_db, out)
     ranking = json.loads(run("--db", demo_db, "rank", "--json", *AS_OF).stdout)["systems"]
-    unknown = {
-        s["key"]: ", ".join(
-            c["code"]
-            for c in (*s["legacy"]["likelihood"], *s["legacy"]["impact"])
-            if c["source"] == "unknown"
-        )
+    unknown = [
+        (s["key"], c["code"])
         for s in ranking
-    }
-    unknown = {key: codes for key, codes in unknown.items() if codes}
+        for c in (*s["legacy"]["likelihood"], *s["legacy"]["impact"])
+        if c["source"] == "unknown"
+    ]
+    assert len({key for key, _ in unknown}) < len(unknown), "a system with two gaps"
     sheet = load_workbook(out)["Data quality"]
-    rows = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "Criteria not known"]
-    assert {r[1]: r[2] for r in rows} == unknown and len(rows) == len(unknown)
-    for _, key, codes, detail in rows:
-        for code in codes.split(", "):
-            assert code in detail, (key, code)
+    rows = [
+        r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "Criterion not known"
+    ]
+    assert [(r[1], r[2]) for r in rows] == unknown, "one row per system and criterion"
+    for _, key, code, detail in rows:
+        total = "likelihood" if code.startswith("L") else "impact"
+        assert detail.startswith(f"{code} "), (key, code)
+        assert f"the {total} total is worked out without it" in detail, (key, code)
     assert sheet.auto_filter.ref == f"A1:D{sheet.max_row}"
 
 
 def test_csv_json_and_markdown_carry_the_same_figures(
     run: Run, costly_db: Path, tmp_path: Path
 ) -> None:
-    for suffix in ("csv", "json", "md"):
+    for suffix in ("csv", "json", "md", "xlsx"):
         _export(run, costly_db, tmp_path / f"l.{suffix}")
     rows = list(csv.DictReader((tmp_path / "l.csv").open(encoding="utf-8")))
     document = json.loads((tmp_path / "l.json").read_text())
     text = (tmp_path / "l.md").read_text()
     costs = document["costs"]
+    assert document["marking"] == "OFFICIAL-SENSITIVE"
+    assert costs["red_rated_without_funded_plan"]["label"] == "Red-rated without a funded plan"
+    assert text.startswith("**OFFICIAL-SENSITIVE**\n") and text.endswith("**OFFICIAL-SENSITIVE**\n")
+    summary = document["summary"]
+    assert summary["systems"] == len(rows) == sum(summary["by_band"].values())
+    assert summary["legacy"] == sum(r["Is legacy"] == "Yes" for r in rows)
+    assert summary["by_band"]["Red-rated"] == sum(r["Legacy band"] == "Red-rated" for r in rows)
+    assert sum(d["systems"] for d in summary["by_department"]) == len(rows)
+    book = load_workbook(tmp_path / "l.xlsx")
+    quality = [
+        {"issue": i, "system": s, "leaves_unknown": u or "", "detail": d}
+        for i, s, u, d in book["Data quality"].iter_rows(min_row=2, values_only=True)
+    ]
+    assert document["data_quality"] == quality and len(quality) > len(rows) / 2
+    for title, lines in (
+        ("Legacy band", costs["by_band"]),
+        ("Department", costs["by_department"]),
+        ("Suggested disposition", costs["by_disposition"]),
+        ("Wave", document["waves"]),
+    ):
+        known = sum(line["annual_run_cost"] for line in lines)
+        unknown = sum(line["costs_not_known"] for line in lines)
+        assert known == pytest.approx(costs["total"]["annual_run_cost"]), title
+        assert unknown == costs["total"]["costs_not_known"], title
+        total = f"| **Total** | {len(rows):,} | {money(known)} | {unknown:,} |"
+        assert total in text.split(f"| {title} | Systems |")[1], title
+    signed = [s for g in document["sign_in"] for s in g["systems"]]
+    assert signed and all(isinstance(s["annual_run_cost"], int | None) for s in signed)
+    ranks = {s["key"]: s["rank"] for s in document["systems"]}
+    assert all(s["rank"] == ranks[s["key"]] for s in signed)
     listed = [r["Annual run cost"] for r in rows]
     assert costs["total"]["annual_run_cost"] == pytest.approx(sum(float(c) for c in listed if c))
     assert costs["total"]["costs_not_known"] == listed.count("") > 0
@@ -682,3 +733,17 @@ def test_csv_json_and_markdown_carry_the_same_figures(
     assert document["portfolio"] == portfolio
     first = portfolio["products"][0]
     assert f"| {first['product']} | {first['releases'][0]['release']} |" in text
+
+
+def test_the_sign_in_list_carries_the_same_figures_as_json_and_csv(
+    run: Run, costly_db: Path
+) -> None:
+    groups = json.loads(run("--db", costly_db, "rank", "--by", "identity", "--json", *AS_OF).stdout)
+    listed = run("--db", costly_db, "rank", "--by", "identity", "--csv", *AS_OF).stdout
+    rows = list(csv.DictReader(listed.splitlines()))
+    signed = [(g, s) for g in groups for s in g["systems"]]
+    assert [
+        (g["audience"], str(s["rank"]), s["key"], str(s["annual_run_cost"] or ""))
+        for g, s in signed
+    ] == [(r["audience"], r["rank"], r["key"], r["annual_run_cost"]) for r in rows]
+    assert any(s["annual_run_cost"] is None for _, s in signed), "a cost not known stays null"

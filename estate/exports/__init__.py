@@ -21,6 +21,7 @@ from estate.exports.workbook import CONTRACT_MONTHS, DEFAULT_MARKING, write_work
 from estate.files import atomic_write
 from estate.graph.waves import Wave, plan_waves
 from estate.history.board import BoardHistory
+from estate.history.changes import scores_in_hand
 from estate.identity import own_sign_in
 from estate.portfolio import Portfolio
 from estate.progress import Progress
@@ -145,12 +146,14 @@ def export_ranking(
         "policy": scores.policy.name,
         "catalogue": scores.catalogue.version,
         "selection": description or _selection_text(departments, bands, top),
+        "marking": marking,
     }
     past = None
     if history is not None and chosen is not ExportFormat.CSV:
         if progress:
             progress("Working out the trend", 0, 1)
-        past = history()
+        with scores_in_hand(scores):  # the changes' latest state, when it was scored alike
+            past = history()
     if chosen is ExportFormat.XLSX:
         waves = _waves(scores, selection, progress)
         summary, quality = summarise(selection), data_quality(scores, selection)
@@ -179,6 +182,8 @@ def export_ranking(
             text = to_json(
                 selection,
                 context,
+                summarise(selection),
+                data_quality(scores, selection),
                 _waves(scores, selection, progress),
                 cost_figures(selection),
                 own_sign_in(selection),

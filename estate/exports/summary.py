@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from estate.scoring import EstateScores
-from estate.scoring.results import Band, Readiness, Source, SystemScore
+from estate.scoring.results import Band, Criterion, Readiness, Source, SystemScore
 
 BAND_ORDER = (Band.RED, Band.HIGH, Band.MEDIUM, Band.LOW)
 READINESS_ORDER = (Readiness.READY, Readiness.CONDITIONAL, Readiness.NOT_READY, Readiness.UNKNOWN)
@@ -32,10 +33,8 @@ class Summary:
 class DataQuality:
     """What the scores could not see, so readers know their limits."""
 
-    unknown_criteria: list[tuple[str, str, str]] = field(default_factory=list)
-    """(system, criterion codes left unknown, each criterion named with what would give it)."""
-    unknown_by_criterion: dict[str, int] = field(default_factory=dict)
-    """criterion code -> how many systems nobody could score on it."""
+    unknown_criteria: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    """(system, [(criterion code left unknown, the criterion named with what would give it)])."""
     unmatched: list[tuple[str, str]] = field(default_factory=list)
     unresolved: list[tuple[str, str]] = field(default_factory=list)
     """(system, the system it depends on that no return has supplied)."""
@@ -89,14 +88,7 @@ def data_quality(scores: EstateScores, selection: list[SystemScore]) -> DataQual
             if c.source is Source.UNKNOWN
         ]
         if missing:
-            unknown = [c.code for c in missing]
-            detail = "; ".join(
-                f"{c.code} {c.name}" + (f": {_lower(c.would_change)}" if c.would_change else "")
-                for c in missing
-            )
-            quality.unknown_criteria.append((system.key, ", ".join(unknown), detail))
-            for code in unknown:
-                quality.unknown_by_criterion[code] = quality.unknown_by_criterion.get(code, 0) + 1
+            quality.unknown_criteria.append((system.key, [(c.code, _unknown(c)) for c in missing]))
         quality.unmatched.extend((system.key, text) for text in system.unmatched_components)
         for target in sorted(graph.graph.successors(system.key)):
             if graph.nodes[target].placeholder:
@@ -109,5 +101,72 @@ def data_quality(scores: EstateScores, selection: list[SystemScore]) -> DataQual
     return quality
 
 
+def _unknown(criterion: Criterion) -> str:
+    """What leaving a criterion unknown costs the scoring, and what would give it."""
+    total = "likelihood" if criterion.code.startswith("L") else "impact"
+    text = (
+        f"{criterion.code} {criterion.name}: neither self-assessed nor derivable from the "
+        f"return, so the {total} total is worked out without it"
+    )
+    if criterion.would_change:
+        text += f". To score it: {_lower(criterion.would_change)}"
+    return text
+
+
 def _lower(text: str) -> str:
     return text[:1].lower() + text[1:]
+
+
+class QualityRow(NamedTuple):
+    """One system and one gap in what the scores could see, as every format lists it."""
+
+    issue: str
+    system: str
+    leaves_unknown: str
+    """The criterion, or the view, the gap leaves unknown; "" when the scores are whole."""
+    detail: str
+
+
+def quality_rows(quality: DataQuality) -> list[QualityRow]:
+    """One row per system and gap, each saying what the gap costs the scoring: criteria left
+    unknown one row each, then components not in the catalogue, unresolved dependencies,
+    systems with no cloud view, systems missing from their return, contradicted
+    self-assessments."""
+    unknown = {key: {code for code, _ in gaps} for key, gaps in quality.unknown_criteria}
+    rows = [
+        QualityRow("Criterion not known", key, code, detail)
+        for key, gaps in quality.unknown_criteria
+        for code, detail in gaps
+    ]
+    rows += [
+        QualityRow(
+            "Component not in catalogue",
+            key,
+            "L1" if "L1" in unknown.get(key, ()) else "",
+            f"{text}: its support dates cannot count towards L1",
+        )
+        for key, text in quality.unmatched
+    ]
+    rows += [
+        QualityRow(
+            "Unresolved dependency",
+            key,
+            "",
+            f"depends on {target}, which no return has supplied: C6 and the waves count it "
+            "once supplied",
+        )
+        for key, target in quality.unresolved
+    ]
+    rows += [
+        QualityRow("Cloud readiness unknown", key, "Cloud readiness", "too little data")
+        for key in quality.readiness_unknown
+    ]
+    rows += [
+        QualityRow("Missing from latest return", key, "", "listed before, not in the latest return")
+        for key in quality.missing_from_return
+    ]
+    rows += [
+        QualityRow("Self-assessment contradicted", key, "", text)
+        for key, text in quality.contradictions
+    ]
+    return rows

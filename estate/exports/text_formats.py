@@ -11,12 +11,19 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from estate.contracts import Contract, Supplier
-from estate.costs import CostFigures, CostLine, group_costs, headline, money, red_unfunded_words
+from estate.costs import (
+    CostFigures,
+    CostLine,
+    headline,
+    money,
+    red_unfunded_words,
+    wave_costs,
+)
 from estate.costs import run_cost as cost_of
 from estate.dates import shown_date
 from estate.exports.board_data import contract_dict, portfolio_dict, supplier_dict
 from estate.exports.columns import PRIORITY_COLUMNS, plain_value, suggested
-from estate.exports.summary import DataQuality, Summary
+from estate.exports.summary import DataQuality, Summary, quality_rows
 from estate.files import neutralise
 from estate.graph.waves import Wave
 from estate.history.board import BoardHistory, changes_dict, trend_dict
@@ -89,16 +96,6 @@ def costs_dict(costs: CostFigures) -> dict[str, Any]:
     }
 
 
-def wave_costs(selection: list[SystemScore], waves: list[Wave]) -> list[CostLine]:
-    """Each wave's run cost, in wave order."""
-    by_key = {s.key: s for s in selection}
-    wave_of = {key: str(w.number) for w in waves for key in w.systems}
-    lines = group_costs(
-        (by_key[key] for w in waves for key in w.systems), lambda s: wave_of[s.key], cost_of
-    )
-    return [lines[str(w.number)] for w in waves if str(w.number) in lines]
-
-
 def sign_in_list(groups: Sequence[SignInGroup[Signed]]) -> list[dict[str, Any]]:
     """Systems with their own sign-in, by department and who signs in: scored systems or the
     lines of a kept ranking give the same list."""
@@ -110,10 +107,11 @@ def sign_in_list(groups: Sequence[SignInGroup[Signed]]) -> list[dict[str, Any]]:
             "count": len(g.systems),
             "systems": [
                 {
+                    "rank": s.rank,
                     "key": s.key,
                     "name": s.name,
                     "priority": s.priority,
-                    "annual_run_cost": s.run_cost,
+                    "annual_run_cost": None if s.run_cost is None else _amount(s.run_cost),
                 }
                 for s in g.systems
             ],
@@ -122,9 +120,28 @@ def sign_in_list(groups: Sequence[SignInGroup[Signed]]) -> list[dict[str, Any]]:
     ]
 
 
+def summary_dict(summary: Summary) -> dict[str, Any]:
+    """The headline counts a board paper opens with."""
+    return {
+        "systems": summary.systems,
+        "legacy": summary.legacy,
+        "by_band": summary.by_band,
+        "by_readiness": summary.by_readiness,
+        "red_rated_funded_plan": summary.red_funded,
+        "red_rated_unfunded_plan": summary.red_unfunded_plan,
+        "red_rated_no_plan": summary.red_no_plan,
+        "by_department": [
+            {"department": department, "systems": systems, "red_rated": red, "legacy": legacy}
+            for department, systems, red, legacy in summary.by_department
+        ],
+    }
+
+
 def to_json(
     selection: list[SystemScore],
     context: dict[str, Any],
+    summary: Summary,
+    quality: DataQuality,
     waves: list[Wave],
     costs: CostFigures,
     sign_in: list[SignInGroup[SystemScore]],
@@ -136,6 +153,7 @@ def to_json(
     document = {
         "schema_version": SCHEMA_VERSION,
         **context,
+        "summary": summary_dict(summary),
         "costs": costs_dict(costs),
         "systems": [system_dict(s) for s in selection],
         "waves": [
@@ -156,6 +174,7 @@ def to_json(
         "changes": None
         if history is None or history.changes is None
         else changes_dict(history.changes),
+        "data_quality": [row._asdict() for row in quality_rows(quality)],
     }
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n"
 
@@ -165,10 +184,16 @@ def _cell(text: object) -> str:
 
 
 def _table(heading: str, lines: list[CostLine]) -> list[str]:
+    """A cost table, one row a group and then their total."""
+    total = CostLine("**Total**")
+    for line in lines:
+        total.systems += line.systems
+        total.cost += line.cost
+        total.unknown += line.unknown
     rows = [f"| {heading} | Systems | Annual run cost | Costs not known |", "|---|---:|---:|---:|"]
     rows += [
         f"| {_cell(line.label)} | {line.systems:,} | {money(line.cost)} | {line.unknown:,} |"
-        for line in lines
+        for line in (*lines, total)
     ]
     return [*rows, ""]
 
@@ -187,7 +212,10 @@ def to_markdown(
 ) -> str:
     """A readable report for a paper or a pull request: figures and money, the list, the top
     systems' reasons, the waves, own sign-in, and the limits of the data."""
+    marking = f"**{context['marking']}**"
     lines = [
+        marking,
+        "",
         "# Legacy technology remediation priorities",
         "",
         f"As at {shown_date(context['as_of'])}; policy {context['policy']}; "
@@ -278,6 +306,8 @@ def to_markdown(
         "department's latest return.",
         f"- {costs.total.unknown:,} of {counted(costs.total.systems, 'system')} gave no annual "
         "run cost.",
+        "",
+        marking,
         "",
     ]
     return "\n".join(lines)

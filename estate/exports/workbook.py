@@ -25,10 +25,17 @@ from estate.contracts import (
     supplier_concentration,
     terms_of,
 )
-from estate.costs import CostFigures, CostLine, headline, red_unfunded_words, run_cost
+from estate.costs import (
+    CostFigures,
+    CostLine,
+    headline,
+    red_unfunded_words,
+    run_cost,
+    wave_costs,
+)
 from estate.enums import Principle
 from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn, suggested
-from estate.exports.summary import DataQuality, Summary
+from estate.exports.summary import DataQuality, Summary, quality_rows
 from estate.graph.waves import Wave
 from estate.history.board import BoardHistory
 from estate.identity import SignInGroup
@@ -270,9 +277,11 @@ class WorkbookWriter:
         costs: CostFigures,
         context: dict[str, Any],
         top: Sequence[SystemScore],
+        waves: Sequence[CostLine],
     ) -> None:
         """The first page of a board paper, read in a minute: headline figures and money, the
-        ten highest risks with why and what to do, the charts, then the figures behind them."""
+        ten highest risks with why and what to do, the charts, then the figures behind them,
+        ending with each migration wave's run cost."""
         sheet = self.book.add_worksheet("Summary")
         self._for_print(sheet)
         sheet.set_column(0, 0, 34)
@@ -329,13 +338,22 @@ class WorkbookWriter:
             self.header,
         )
         spend = {line.label: line for line in costs.by_department}
+        total = [0, 0, 0, 0.0, 0]
         for offset, (department, systems, red, legacy) in enumerate(summary.by_department, start=1):
             line = spend.get(department, CostLine(department))
+            figures = (systems, red, legacy, line.cost, line.unknown)
             sheet.write_string(row + offset, 0, department)
             sheet.write_row(row + offset, 1, [systems, red, legacy], number)
             sheet.write_number(row + offset, 4, line.cost, money)
             sheet.write_number(row + offset, 5, line.unknown, number)
+            total = [a + b for a, b in zip(total, figures, strict=True)]
         departments = len(summary.by_department)
+        row += departments + 1
+        sheet.write_string(row, 0, "Total", self.bold)
+        sheet.write_row(row, 1, total[:3], number)
+        sheet.write_number(row, 4, total[3], money)
+        sheet.write_number(row, 5, total[4], number)
+        self._cost_block(sheet, row + 2, "Migration wave", waves)
         if departments:  # an empty selection has no department to plot
             red_chart = self.book.add_chart({"type": "bar"})
             red_chart.add_series(
@@ -816,50 +834,10 @@ class WorkbookWriter:
             sheet.set_column(index, index, width, self.wrap if index == 3 else None)
         sheet.write_row(0, 0, ("Issue", "System", "Leaves unknown", "Detail"), self.header)
         sheet.freeze_panes(1, 0)
-        unknown = {key: codes for key, codes, _ in quality.unknown_criteria}
-        rows: list[tuple[str, str, str, str]] = [
-            (
-                "Criteria not known",
-                key,
-                codes,
-                f"{detail}. Neither self-assessed nor derivable from the return; left out of the "
-                "totals",
-            )
-            for key, codes, detail in quality.unknown_criteria
-        ]
-        rows += [
-            (
-                "Component not in catalogue",
-                key,
-                "L1" if "L1" in unknown.get(key, "").split(", ") else "",
-                f"{text}; its support dates cannot count towards L1",
-            )
-            for key, text in quality.unmatched
-        ]
-        rows += [
-            (
-                "Unresolved dependency",
-                key,
-                "",
-                f"depends on {target}, which no return has supplied: C6 and the waves count it "
-                "once supplied",
-            )
-            for key, target in quality.unresolved
-        ]
-        rows += [
-            ("Cloud readiness unknown", key, "Cloud readiness", "too little data")
-            for key in quality.readiness_unknown
-        ]
-        rows += [
-            ("Missing from latest return", key, "", "listed before, not in the latest return")
-            for key in quality.missing_from_return
-        ]
-        rows += [
-            ("Self-assessment contradicted", key, "", text) for key, text in quality.contradictions
-        ]
-        for row, (issue, system, left, detail) in enumerate(rows, start=1):
-            _fit_row(sheet, row, [(detail, detail_width)])
-            sheet.write_row(row, 0, (issue, system, left, detail))  # detail: its column wraps
+        rows = quality_rows(quality)
+        for row, line in enumerate(rows, start=1):
+            _fit_row(sheet, row, [(line.detail, detail_width)])
+            sheet.write_row(row, 0, line)  # the detail takes its column's wrapping format
         sheet.autofilter(0, 0, max(len(rows), 1), 3)
 
     def close(self) -> None:
@@ -912,7 +890,9 @@ def write_workbook(
     sheets: list[tuple[str, Callable[[], None]]] = [
         (
             "Writing the summary",
-            lambda: writer.summary_sheet(summary, costs, context, selection[:TOP_RISKS]),
+            lambda: writer.summary_sheet(
+                summary, costs, context, selection[:TOP_RISKS], wave_costs(selection, waves)
+            ),
         ),
         ("Writing the priority list", lambda: writer.priority_sheet(selection)),
         ("Writing the legacy register", lambda: writer.register_sheet(selection)),

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -79,6 +82,32 @@ class EstateChanges:
 Components = dict[str, set[tuple[str, str, str]]]
 Edges = dict[str, set[tuple[str, str]]]
 
+_IN_HAND: ContextVar[EstateScores | None] = ContextVar("estate_scores_in_hand", default=None)
+
+
+@contextmanager
+def scores_in_hand(scores: EstateScores) -> Iterator[None]:
+    """Within the block, the changes into a period take `scores` (the estate as it stood at
+    that period's end, already scored) as the state it ended in, rather than scoring it again,
+    when they were scored as the changes would score it: with the same policy values, as at
+    the period's end. The board export hands over its priority list's scores this way, so its
+    "Changes since last period" scores only the period before."""
+    token = _IN_HAND.set(scores)
+    try:
+        yield
+    finally:
+        _IN_HAND.reset(token)
+
+
+def _in_hand(policy: Policy) -> EstateScores | None:
+    """The scores in hand when they are what scoring under `policy` would give."""
+    scores = _IN_HAND.get()
+    if scores is None:
+        return None
+    given = scores.policy
+    same = given.as_of == policy.as_of and given.data == policy.data
+    return scores if same else None
+
 
 def estate_changes(
     engine: Engine,
@@ -107,9 +136,11 @@ def estate_changes(
         if since > until:
             raise InputError(f"--since {since} is after the latest period with returns, {until}.")
         # The latest period is the stored estate itself, read without rebuilding it.
-        now = _state(connection, policy_at(policy, until), progress) if latest else None
+        at = policy_at(policy, until)
+        scored = _in_hand(at)
+        now = _state(connection, at, progress, scored) if latest else None
     if now is None:
-        now = _past_state(engine, until, policy, progress)
+        now = _past_state(engine, until, policy, progress, scored)
     then = _past_state(engine, since, policy, progress)
     result = EstateChanges(
         since, until, then.scores.policy.as_of, now.scores.policy.as_of, policy.name
@@ -135,18 +166,30 @@ class _State:
     edges: Edges
 
 
-def _past_state(engine: Engine, period: str, policy: Policy, progress: Progress | None) -> _State:
-    """The estate as it stood at the end of `period`, scored as at that period's end."""
+def _past_state(
+    engine: Engine,
+    period: str,
+    policy: Policy,
+    progress: Progress | None,
+    scored: EstateScores | None = None,
+) -> _State:
+    """The estate as it stood at the end of `period`, scored as at that period's end (or
+    `scored`, those scores already in hand)."""
     past_engine = estate_at(engine, period)
     try:
         with past_engine.connect() as connection:
-            return _state(connection, policy_at(policy, period), progress)
+            return _state(connection, policy_at(policy, period), progress, scored)
     finally:
         past_engine.dispose()
 
 
-def _state(connection: Connection, policy: Policy, progress: Progress | None) -> _State:
-    scores = score_estate(connection, policy, progress)
+def _state(
+    connection: Connection,
+    policy: Policy,
+    progress: Progress | None,
+    scored: EstateScores | None = None,
+) -> _State:
+    scores = scored if scored is not None else score_estate(connection, policy, progress)
     return _State(scores, scores.by_key(), *_related(connection))
 
 
