@@ -162,8 +162,21 @@ COLUMNS = {
         "trend_first_over_score",
         "trend_first_over_score_cpu",
     ),
+    "evolving": (
+        "system_rows",
+        "system_history_rows",
+        "dependency_history_rows",
+        "score_s",
+        "score_cpu_s",
+        "trend_periods",
+        "trend_first_s",
+        "trend_first_cpu_s",
+        "trend_again_s",
+        "trend_first_over_score",
+        "trend_first_over_score_cpu",
+    ),
 }
-ON_THEIR_OWN = {"palette", "cli_import"}
+ON_THEIR_OWN = {"palette", "cli_import", "evolving"}
 """Stages that make their own input and need no prepared estate database."""
 
 
