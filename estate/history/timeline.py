@@ -297,10 +297,15 @@ def _graphs(
         }
         for edge in edges:
             changed[edge] = _in_graph(found, edge - 1) != _in_graph(found, edge)
+    depending = [
+        (models.system_key(orgs[org_id][0], reference), found.dependencies)
+        for (org_id, reference), found in rows.items()
+        if found.dependencies
+    ]
     graphs: list[EstateGraph] = []
     for index in range(count):
         if changed[index]:
-            graphs.append(_graph_at(rows, orgs, standing[index], index))
+            graphs.append(_graph_at(depending, standing[index], index))
         else:
             graphs.append(graphs[-1])
     return graphs
@@ -317,30 +322,30 @@ def _in_graph(rows: _Rows, index: int) -> tuple[Any, ...] | None:
 
 
 def _graph_at(
-    rows: dict[Key, _Rows],
-    orgs: dict[int, tuple[str, str]],
+    depending: list[tuple[str, list[tuple[Span, str]]]],
     standing: Iterable[SystemFacts],
     index: int,
 ) -> EstateGraph:
-    """The graph of period `index`, as `load_graph` reads it from that period's estate."""
+    """The graph of period `index`, as `load_graph` reads it from that period's estate;
+    `depending` holds each system's dependencies by its key."""
     estate = EstateGraph()
-    graph, nodes = estate.graph, estate.nodes
+    nodes = estate.nodes
     for facts in standing:
         row = facts.row
         nodes[facts.key] = Node(
             facts.key, facts.department, row.name, row.criticality, row.services_supported
         )
-        graph.add_node(facts.key)
-    for (org_id, reference), found in rows.items():
-        source = models.system_key(orgs[org_id][0], reference)
-        if source not in nodes:
-            continue
-        for (first, end), target in found.dependencies:
-            if not first <= index < end:
-                continue
-            if target not in nodes:
-                department, _slash, target_reference = target.partition("/")
-                nodes[target] = Node(target, department, target_reference, placeholder=True)
-                graph.add_node(target)
-            graph.add_edge(source, target)
+    edges = [
+        (source, target)
+        for source, dependencies in depending
+        if source in nodes
+        for (first, end), target in dependencies
+        if first <= index < end
+    ]
+    for _source, target in edges:
+        if target not in nodes:
+            department, _slash, target_reference = target.partition("/")
+            nodes[target] = Node(target, department, target_reference, placeholder=True)
+    estate.graph.add_nodes_from(nodes)
+    estate.graph.add_edges_from(edges)
     return estate
