@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from estate.graph import EstateGraph
@@ -56,7 +56,8 @@ class _Version:
     facts: SystemFacts
     """The facts themselves, kept alive so that their id stays theirs."""
     number: int
-    """The number of the facts' date-free basis: equal bases, equal numbers."""
+    """The number of the date-free basis of the system's readiness and security gaps: equal
+    bases, equal numbers."""
     blocks: bool
     """Whether the system keeps its dependents on premises."""
     criteria: tuple[int | None, ...]
@@ -89,12 +90,11 @@ class OutcomeMemo:
         found = self._versions.get(id(facts))
         if found is None:
             row = facts.row
-            derived = tuple(_derived_score(code, facts, policy) for code in _STILL)
             criteria = tuple(
-                derived[n] if own is None else int(own)
-                for n, own in enumerate(getattr(row, code.lower()) for code in _STILL)
+                _derived_score(code, facts, policy) if own is None else int(own)
+                for code, own in zip(_STILL, _STILL_OWN(row), strict=True)
             )
-            basis = _date_free_basis(facts, derived)
+            basis = _date_free_basis(facts)
             number = self._bases.setdefault(basis, len(self._bases))
             own = (_whole(row.l1), _whole(row.l2), _whole(row.c6))
             found = _Version(facts, number, blocks_move(facts, policy), criteria, own)
@@ -118,6 +118,8 @@ def _whole(value: Any) -> int | None:
 _STILL = tuple(code for code, _name in (*LIKELIHOOD, *IMPACT) if code not in {"L1", "L2", "C6"})
 """The criteria that neither a period's date (as L1 and L2) nor its graph (as C6) moves for
 unchanged facts."""
+_STILL_OWN = attrgetter(*(code.lower() for code in _STILL))
+"""The department's own scores of those criteria, from a stored row."""
 
 
 def _derived_score(code: str, facts: SystemFacts, policy: Policy) -> int | None:
@@ -143,21 +145,22 @@ _NOT_KEYED = frozenset(
         "annual_run_cost",
         "skilled_staff",
         "hardware_age_years",
-        "open_critical_vulns",
         "incidents_12m",
+        "open_critical_vulns",
         "users",
+        *(code.lower() for code, _name in (*LIKELIHOOD, *IMPACT)),
     }
 )
-"""Stored fields left out of a system's basis as they stand:
+"""Stored fields left out of the basis of a system's readiness and security gaps:
 - the id, which a rebuilt estate numbers afresh, and where the row came from;
 - fields scoring reads only for words (the date of the self-assessment) or not at all (the
   remediation plan, its funding, target date and disposition: a trend takes whether a plan
   is funded from the row itself);
-- the contract's end and the last penetration test, read only through L2 and whether a test
-  is due, which the part of the basis that moves with the date holds;
-- numbers read only through the criteria they score (the basis holds those scores
-  instead), so a system whose hardware is a quarter older, or whose run cost moved,
-  is not scored again while its L5 or C3 score stays where it was."""
+- fields read only for the legacy criteria, which are worked out apart: the contract's end
+  and the last penetration test (whether one is due is in the basis instead), the run cost,
+  staff, hardware age, incidents, open vulnerabilities and users (of the last two, what
+  readiness and the gaps read is in the basis instead), and the department's own scores. So
+  a system whose hardware is a quarter older is not assessed again."""
 
 
 @cache
@@ -166,15 +169,14 @@ def _keyed(fields: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
     return itemgetter(*(i for i, name in enumerate(fields) if name not in _NOT_KEYED))
 
 
-def _date_free_basis(facts: SystemFacts, derived: tuple[int | None, ...]) -> Hashable:
+def _date_free_basis(facts: SystemFacts) -> Hashable:
     """What a system's readiness and security gaps depend on that no date changes: its stored
-    row less `_NOT_KEYED`, the scores those numbers give (`derived`, the criteria that do
-    not move) and the two facts read of them besides (any open critical vulnerability is a
-    gap; no users at all says a system may be retired), its components and assessments."""
+    row less `_NOT_KEYED`, the two facts they read of the open vulnerabilities and users (any
+    open critical vulnerability is a gap; no users at all says a system may be retired), its
+    components and assessments."""
     row = facts.row
     return (
         _keyed(row._fields)(row),
-        derived,
         bool(row.open_critical_vulns),
         row.users == 0,
         tuple((c.kind, c.product, c.version, c.end_of_support) for c in facts.components),
