@@ -19,7 +19,7 @@ def test_the_sample_returns_give_byte_for_byte_the_same_outputs_on_both_backends
 ) -> None:
     built = run("--db", pg_url, "demo")
     assert built.exit_code == 0, built.output
-    for command in (["rank", "--json"], ["waves", "--json"]):
+    for command in (["rank", "--json"], ["waves", "--json"], ["trend", "--json"]):
         on_sqlite = run("--db", demo_db, *command)
         on_postgres = run("--db", pg_url, *command)
         assert on_sqlite.exit_code == on_postgres.exit_code == 0, on_postgres.output
