@@ -413,6 +413,24 @@ def test_history_shows_values_period_by_period_with_file_sheet_and_cell(
     assert ("components", "removed", "Operating system Red Hat Enterprise Linux 6") in related
 
 
+def test_history_names_each_field_by_the_return_s_column_header(
+    estate: Path, run: Run, terminal: io.StringIO
+) -> None:
+    assert run("--db", estate, "history", "DBP/DBP-1").exit_code == 0
+    shown = terminal.getvalue()
+    for header in (
+        "System name",
+        "Business criticality",
+        "Contract end date",
+        "Annual run cost (£)",
+    ):
+        assert f"│ {header} " in shown
+    assert "contract_end" not in shown and "annual_run_cost" not in shown
+    found = _json(run, "--db", estate, "history", "DBP/DBP-1", "--json")
+    cost = next(c for c in found["periods"][1]["changes"] if c["field"] == "annual_run_cost")
+    assert cost["header"] == "Annual run cost (£)"
+
+
 def test_a_deleted_system_keeps_its_history(estate: Path, run: Run) -> None:
     found = _json(run, "--db", estate, "history", "DBP/DBP-4", "--json")
     assert [(p["period"], p["status"]) for p in found["periods"]] == [(Q1, "new"), (Q2, "removed")]

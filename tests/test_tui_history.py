@@ -74,6 +74,10 @@ async def test_a_system_s_detail_shows_what_changed_each_period(demo_db: Path) -
     assert "2025-Q4  first return" in shown and f"{code}-2025-Q4-" in shown
     assert "components added" in shown and "components removed" in shown
     assert upgraded.after.split()[0] in shown
+    changed = [line for line in shown.splitlines() if " -> " in line]
+    assert changed and all(line.split(":")[0].strip()[0].isupper() for line in changed), (
+        "each changed field is named as the return's template heads its column"
+    )
 
 
 async def test_the_changes_screen_lists_what_moved_and_looks_further_back(

@@ -73,7 +73,7 @@ def _history_block(state: PeriodState) -> Table | str:
     table.add_column("From", overflow="fold")
     for change in state.fields:
         was = "" if state.status == "new" else shown_value(change.old)
-        table.add_row(change.field, was, shown_value(change.new), source_words(change.source))
+        table.add_row(change.header, was, shown_value(change.new), source_words(change.source))
     for item in state.related:
         was, now = ("", item.item) if item.change == "added" else (item.item, "")
         table.add_row(f"{item.kind} {item.change}", was, now, source_words(item.source))
@@ -97,6 +97,7 @@ def _history_json(found: SystemHistory) -> dict[str, Any]:
                 "changes": [
                     {
                         "field": c.field,
+                        "header": c.header,
                         "old": jsonable(c.old),
                         "new": jsonable(c.new),
                         "source": source(c.source),

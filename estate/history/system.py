@@ -14,6 +14,7 @@ from estate.dates import shown_date
 from estate.errors import NotFound
 from estate.history.stored import stored_periods
 from estate.history.tables import RELATED, SYSTEM_HISTORY, SYSTEM_KEPT
+from importers.layout import SYSTEMS as SYSTEMS_SHEET
 
 SYSTEM = models.table_of(models.System)
 ORG = models.table_of(models.Organisation)
@@ -45,6 +46,12 @@ class FieldChange:
     old: Any
     new: Any
     source: Source | None
+
+    @property
+    def header(self) -> str:
+        """The field as the return's template heads its column ("Business owner"), the name a
+        department knows it by."""
+        return SYSTEMS_SHEET.column(self.field).header
 
 
 @dataclass(frozen=True)
