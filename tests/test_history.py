@@ -299,6 +299,44 @@ def test_waves_and_export_take_a_period(estate: Path, run: Run, tmp_path: Path) 
     assert "DBP/DBP-4" in json.dumps(exported)
 
 
+def _missing(run: Run, path: Path, *period: str) -> int:
+    return int(_json(run, "--db", path, "stats", "--json", *period)["missing_from_latest_return"])
+
+
+def test_a_system_left_out_of_a_return_was_not_missing_before_it(
+    estate: Path, run: Run, tmp_path: Path
+) -> None:
+    without_2 = small_return(
+        tmp_path / "dbp-q3.xlsx",
+        [
+            system("DBP-1", annual_run_cost=20_000_000, **BIG),
+            system("DBP-3", contract_end=dt.date(2030, 3, 31)),
+        ],
+        components=[_os("DBP-1", "8")],
+        dependencies=[],
+    )
+    for period in (Q3, "2026-Q4"):  # left out twice: missing since Q3, kept once
+        assert run("--db", estate, "import", "--period", period, without_2).exit_code == 0
+    assert _missing(run, estate) == 1 == _missing(run, estate, "--period", Q3)
+    assert _missing(run, estate, "--period", Q2) == 0
+    then = _json(run, "--db", estate, "show", "DBP/DBP-2", "--json", "--period", Q2)
+    assert then["missing_from_latest_return"] is False
+    shown = run("--db", estate, "show", "DBP/DBP-2", "--period", Q2)
+    assert "Missing from the department's latest return" not in shown.stdout
+    out = tmp_path / "q2.md"
+    assert run("--db", estate, "export", out, "--period", Q2).exit_code == 0
+    assert "- 0 systems were missing from their department's latest return." in out.read_text()
+    history = _json(run, "--db", estate, "history", "DBP/DBP-2", "--json")
+    assert [p["status"] for p in history["periods"]][-2:] == ["unchanged", "unchanged"]
+    assert _count(estate, "system_history") == 4, "DBP-2 as it stood until it went missing"
+
+    back = _q2(tmp_path / "dbp-2027.xlsx")
+    assert run("--db", estate, "import", "--period", "2027-Q1", back).exit_code == 0
+    assert _missing(run, estate) == 0
+    assert _missing(run, estate, "--period", "2026-Q4") == 1
+    assert _missing(run, estate, "--period", Q2) == 0
+
+
 # Changes -----------------------------------------------------------------------------------
 
 
