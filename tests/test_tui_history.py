@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from estate import db
 from estate.history.changes import estate_changes
 from estate.history.trend import estate_trend
 from estate.scoring.policy import load_policy
 from tui.app import make_app
+from tui.dialogs.export_ranking import ExportDialog
 from tui.dialogs.help import HelpDialog
 from tui.screens.changes import ChangesScreen
 from tui.screens.detail import DetailScreen
@@ -110,6 +112,42 @@ async def test_the_changes_screen_lists_what_moved_and_looks_further_back(
         assert isinstance(app.screen, DetailScreen) and app.screen.key == longer.changes[0].key
         await pilot.press("escape", "escape")
         assert not isinstance(app.screen, ChangesScreen)
+
+
+async def test_an_export_of_one_department_carries_that_department_s_trend_and_changes(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    engine = db.open_engine(demo_db)
+    policy = load_policy(as_of=AS_OF)
+    expected = estate_trend(engine, policy, department="MOJ")
+    whole = estate_trend(engine, policy)
+    latest = estate_changes(engine, policy)
+    engine.dispose()
+    out = tmp_path / "moj.json"
+    app = make_app(demo_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("r")
+        await _loaded(pilot)
+        app.screen.query_one("#filter-department", Select).value = "MOJ"
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        app.screen.query_one("#format", Select).value = "json"
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = str(out)
+        await pilot.click("#export")
+        await _loaded(pilot)
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    assert {s["department"] for s in exported["systems"]} == {"MOJ"}
+    trend = exported["trend"]
+    assert trend["department"] == "MOJ"
+    assert [p["systems"] for p in trend["periods"]] == [p.figures.systems for p in expected.points]
+    assert trend["periods"][-1]["systems"] < whole.points[-1].figures.systems
+    changes = exported["changes"]["changes"]
+    assert changes and {c["department"] for c in changes} == {"MOJ"}
+    assert len(changes) == sum(c.department == "MOJ" for c in latest.changes)
 
 
 async def test_changes_are_in_the_palette_and_the_help(demo_db: Path) -> None:
