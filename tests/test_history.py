@@ -327,7 +327,9 @@ def test_a_system_left_out_of_a_return_was_not_missing_before_it(
     assert run("--db", estate, "export", out, "--period", Q2).exit_code == 0
     assert "- 0 systems were missing from their department's latest return." in out.read_text()
     history = _json(run, "--db", estate, "history", "DBP/DBP-2", "--json")
-    assert [p["status"] for p in history["periods"]][-2:] == ["unchanged", "unchanged"]
+    assert [p["status"] for p in history["periods"]][-2:] == ["missing", "missing"]
+    shown = run("--db", estate, "history", "DBP/DBP-2")
+    assert "2026-Q4: left out of the department's return, kept as it was" in shown.stdout
     assert _count(estate, "system_history") == 4, "DBP-2 as it stood until it went missing"
 
     back = _q2(tmp_path / "dbp-2027.xlsx")
@@ -335,6 +337,8 @@ def test_a_system_left_out_of_a_return_was_not_missing_before_it(
     assert _missing(run, estate) == 0
     assert _missing(run, estate, "--period", "2026-Q4") == 1
     assert _missing(run, estate, "--period", Q2) == 0
+    history = _json(run, "--db", estate, "history", "DBP/DBP-2", "--json")
+    assert [p["status"] for p in history["periods"]][-1] == "unchanged"
 
 
 # Changes -----------------------------------------------------------------------------------

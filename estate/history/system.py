@@ -73,7 +73,8 @@ class PeriodState:
 
     period: str
     status: str
-    """"new", "changed", "unchanged", "removed" or "absent" (not in the estate then)."""
+    """"new", "changed", "unchanged", "missing" (left out of its department's return, so kept
+    as it was), "removed" or "absent" (not in the estate then)."""
     values: dict[str, Any] = field(default_factory=dict)
     fields: list[FieldChange] = field(default_factory=list)
     related: list[RelatedChange] = field(default_factory=list)
@@ -102,6 +103,7 @@ STATUS_WORDS = {
     "new": "first return",
     "changed": "changed",
     "unchanged": "no change",
+    "missing": "left out of the department's return, kept as it was",
     "removed": "removed from the estate",
     "absent": "not in the estate",
 }
@@ -271,4 +273,6 @@ def _state(
             state.related.append(RelatedChange(kind, "removed", " ".join(label).strip(), None))
     if before is not None and (state.fields or state.related):
         state.status = "changed"
+    elif state.status == "unchanged" and now.values["missing_from_latest_return"]:
+        state.status = "missing"
     return state
