@@ -382,6 +382,16 @@ def test_changes_default_to_the_period_before_and_filter_by_department(
     assert next(r for r in rows if r["change"] == "band moved")["criteria"].startswith("L1 6 -> ")
 
 
+def test_changes_for_a_department_the_estate_does_not_hold_is_an_error(
+    estate: Path, run: Run
+) -> None:
+    result = run("--db", estate, "changes", "--since", Q1, "--department", "DPB")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "No department 'DPB'. Known departments: DBP, RCA." in result.stderr
+    lower = _json(run, "--db", estate, "changes", "--since", Q1, "--department", "dbp", "--json")
+    assert lower["changes"] and {c["department"] for c in lower["changes"]} == {"DBP"}
+
+
 def test_changes_in_a_one_period_estate_say_there_is_nothing_to_compare(
     tmp_path: Path, run: Run
 ) -> None:

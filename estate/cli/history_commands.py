@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 from rich.table import Table
+from sqlmodel import Session
 
 from estate.cli import console
 from estate.cli.base import cli, json_option, period_value, scoring_options
@@ -38,6 +39,7 @@ from estate.history.system import (
 )
 from estate.history.trend import Trend, estate_trend
 from estate.jsonable import jsonable
+from estate.queries import find_organisation
 from estate.words import counted
 
 
@@ -141,6 +143,9 @@ def changes(
         raise click.BadParameter("each period is scored as at its own end", param_hint="--as-of")
     policy = policy_of(policy_path, None)
     with open_engine(ctx) as engine, progress_bar("Scoring", console.err.is_terminal) as progress:
+        if department is not None:  # a mistyped code is an error, never "no changes"
+            with Session(engine) as session:
+                find_organisation(session, department)
         found = estate_changes(
             engine, policy, since=period_value(since), department=department, progress=progress
         )
