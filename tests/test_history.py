@@ -422,6 +422,18 @@ def test_trend_per_period_scored_with_todays_policy_at_each_periods_end(
     assert [p["systems"] for p in rca["periods"]] == [1, 1], "RCA's return carries forward"
 
 
+def test_trend_says_which_periods_it_scored_afresh(estate: Path, run: Run, tmp_path: Path) -> None:
+    first = run("--db", estate, "trend")
+    assert first.exit_code == 0
+    assert " ".join(first.stderr.split()) == f"Scored afresh: {Q1}, {Q2}."
+    again = run("--db", estate, "trend")
+    assert "Scored afresh" not in again.stderr
+    result = run("--db", estate, "import", "--period", Q3, _q2(tmp_path / "dbp-q3.xlsx"))
+    assert result.exit_code == 0, result.stderr
+    last = run("--db", estate, "trend")
+    assert " ".join(last.stderr.split()) == f"Scored afresh: {Q3}; the rest as kept."
+
+
 def test_trend_is_read_from_kept_figures_until_something_they_came_from_changes(
     estate: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -263,4 +263,5 @@ def _print_trend(found: Trend) -> None:
     console.out.print(table)
     console.out.print(f"Policy {found.policy}. {found.note}")
     if found.recomputed:
-        console.err.print(f"Scored afresh: {', '.join(found.recomputed)}; the rest as kept.")
+        rest = "" if len(found.recomputed) == len(found.points) else "; the rest as kept"
+        console.err.print(f"Scored afresh: {', '.join(found.recomputed)}{rest}.")
