@@ -382,6 +382,27 @@ def test_changes_default_to_the_period_before_and_filter_by_department(
     assert next(r for r in rows if r["change"] == "band moved")["criteria"].startswith("L1 6 -> ")
 
 
+def test_a_system_left_out_of_a_second_return_for_its_period_keeps_where_its_values_came_from(
+    tmp_path: Path, run: Run
+) -> None:
+    path = tmp_path / "e.db"
+    run("--db", path, "init")
+    both = [system("DBP-1"), system("DBP-2")]
+    for period, name, rows in (
+        (Q1, "first.xlsx", both),
+        (Q2, "costed.xlsx", [system("DBP-1"), system("DBP-2", annual_run_cost=90_000)]),
+        (Q2, "without.xlsx", [system("DBP-1")]),
+    ):
+        written = small_return(tmp_path / name, rows, dependencies=[])
+        assert run("--db", path, "import", "--period", period, written).exit_code == 0
+    history = _json(run, "--db", path, "history", "DBP/DBP-2", "--json")
+    q2 = history["periods"][-1]
+    assert (q2["period"], q2["status"]) == (Q2, "changed")
+    cost = next(c for c in q2["changes"] if c["field"] == "annual_run_cost")
+    assert (cost["new"], cost["source"]["file"]) == (90_000, "costed.xlsx")
+    assert _missing(run, path) == 1 and _missing(run, path, "--period", Q1) == 0
+
+
 def test_changes_for_a_department_the_estate_does_not_hold_is_an_error(
     estate: Path, run: Run
 ) -> None:

@@ -77,23 +77,28 @@ def mark_missing(
 ) -> None:
     """Mark these systems missing from their department's latest return (batch `batch_id`,
     for `period`). Going missing is a change like any other, so the estate as it stood before
-    still shows them supplied: a system not yet missing is kept as it stood, valid until
-    `period`, and its row is then the new batch's (with no row in that file of its own). One
-    already missing is left as it is, missing since the period it went."""
+    still shows them supplied: a system written for an earlier period and not yet missing is
+    kept as it stood, valid until `period`, and its row is then the new batch's (with no row in
+    that file of its own). One already missing stays missing since the period it went; one
+    written for this same period keeps where its values came from."""
     for batch in in_batches(system_ids):
-        going = [
+        earlier = [
             system_id
             for (system_id,) in connection.execute(
                 sa.select(SYSTEM.c.id).where(
-                    SYSTEM.c.id.in_(batch), SYSTEM.c.missing_from_latest_return.is_(False)
+                    SYSTEM.c.id.in_(batch),
+                    SYSTEM.c.missing_from_latest_return.is_(False),
+                    _valid_from(SYSTEM.c.source_batch_id) < period,
                 )
             )
         ]
-        if not going:
-            continue
-        keep_systems(connection, going, period)
+        if earlier:
+            keep_systems(connection, earlier, period)
+            connection.execute(
+                SYSTEM.update()
+                .where(SYSTEM.c.id.in_(earlier))
+                .values(source_batch_id=batch_id, source_row=None)
+            )
         connection.execute(
-            SYSTEM.update()
-            .where(SYSTEM.c.id.in_(going))
-            .values(missing_from_latest_return=True, source_batch_id=batch_id, source_row=None)
+            SYSTEM.update().where(SYSTEM.c.id.in_(batch)).values(missing_from_latest_return=True)
         )
