@@ -511,6 +511,9 @@ def test_history_names_each_field_by_the_return_s_column_header(
     ):
         assert f"│ {header} " in shown
     assert "contract_end" not in shown and "annual_run_cost" not in shown
+    q2_cost = next(line for line in shown.splitlines() if "20,000,000" in line)
+    cells = [cell.strip() for cell in q2_cost.split("│")[1:4]]
+    assert cells == ["Annual run cost (£)", "30,000,000", "20,000,000"]
     found = _json(run, "--db", estate, "history", "DBP/DBP-1", "--json")
     cost = next(c for c in found["periods"][1]["changes"] if c["field"] == "annual_run_cost")
     assert cost["header"] == "Annual run cost (£)"

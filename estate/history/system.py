@@ -111,12 +111,17 @@ STATUS_WORDS = {
 
 
 def shown_value(value: Any) -> str:
-    """A stored value as a person reads it: unknown, Yes/No, a date day first, an
-    enumeration by its spelling."""
+    """A stored value as a person reads it: unknown, Yes/No, a number with thousands
+    separators (a whole amount without decimals), a date day first, an enumeration by its
+    spelling."""
     if value is None:
         return "unknown"
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}"
     if hasattr(value, "isoformat") and not isinstance(value, str):
         return shown_date(value)
     return str(getattr(value, "value", value))
