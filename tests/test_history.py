@@ -289,6 +289,19 @@ def test_a_period_before_the_first_return_is_refused(estate: Path, run: Run) -> 
     assert "2025-Q4 is before the estate's first return (2026-Q1)" in result.stderr
 
 
+def test_a_period_still_to_come_is_refused(estate: Path, run: Run) -> None:
+    current = quarter_of(dt.date.today())
+    for command in (("rank",), ("stats",), ("show", "DBP/DBP-1")):
+        result = run("--db", estate, *command, "--period", "2099-Q4")
+        assert result.exit_code == 1, command
+        assert (
+            f"--period 2099-Q4 is still to come: this is {current}, and the latest return is for "
+            f"{Q2}; periods with returns: {Q1}, {Q2}."
+        ) in " ".join(result.stderr.split())
+        assert "as it stood" not in result.stderr
+    assert run("--db", estate, "stats", "--period", current).exit_code == 0
+
+
 def test_waves_and_export_take_a_period(estate: Path, run: Run, tmp_path: Path) -> None:
     waves = _json(run, "--db", estate, "waves", "--json", "--period", Q1)
     assert "DBP/DBP-4" in {key for wave in waves for key in wave["systems"]}
