@@ -541,6 +541,21 @@ def test_a_deleted_system_keeps_its_history(estate: Path, run: Run) -> None:
     assert missing.exit_code == 1 and "No system 'DBP/NOPE'" in missing.stderr
 
 
+def test_showing_a_deleted_system_says_when_it_went_and_where_its_past_is(
+    estate: Path, run: Run
+) -> None:
+    result = run("--db", estate, "show", "dbp/DBP-4")
+    assert result.exit_code == 1
+    assert (
+        f"DBP/DBP-4 was removed from the estate in {Q2}; `estate history DBP/DBP-4` shows its "
+        f"past, and `--period {Q1}` the estate as it stood with it."
+    ) in " ".join(result.stderr.split())
+    then = _json(run, "--db", estate, "show", "DBP/DBP-4", "--period", Q1, "--json")
+    assert then["key"] == "DBP/DBP-4"
+    never = run("--db", estate, "show", "DBP/DBP-9")
+    assert never.exit_code == 1 and "No system 'DBP/DBP-9'" in never.stderr
+
+
 # Upgrade -----------------------------------------------------------------------------------
 
 

@@ -166,6 +166,28 @@ def system_history(connection: Connection, text: str) -> SystemHistory:
     return SystemHistory(models.system_key(code, reference), name, states)
 
 
+def removed_words(connection: Connection, text: str) -> str | None:
+    """What to tell someone who asks for `text` (DEPT/REFERENCE) when it is no longer in the
+    estate but its past is kept: the period a return removed it in, and how to see it then;
+    None for a system the estate never held."""
+    if "/" not in text:
+        return None
+    code, reference = (part.strip() for part in text.split("/", 1))
+    found = connection.execute(
+        sa.select(ORG.c.code, sa.func.max(SYSTEM_HISTORY.c.valid_to))
+        .join(ORG, ORG.c.id == SYSTEM_HISTORY.c.organisation_id)
+        .where(sa.func.upper(ORG.c.code) == code.upper(), SYSTEM_HISTORY.c.reference == reference)
+        .group_by(ORG.c.code)
+    ).first()
+    if found is None:
+        return None
+    key, removed = models.system_key(found[0], reference), found[1]
+    before = [p for p in stored_periods(connection) if p < removed]
+    then = f", and `--period {before[-1]}` the estate as it stood with it" if before else ""
+    past = f"`estate history {key}` shows its past{then}"
+    return f"{key} was removed from the estate in {removed}; {past}."
+
+
 def _find(connection: Connection, text: str) -> tuple[int, str, str]:
     if "/" not in text:
         raise NotFound(f"Name the system as DEPT/REFERENCE, not {text!r}.")
