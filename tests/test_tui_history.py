@@ -83,6 +83,24 @@ async def test_a_system_s_detail_shows_what_changed_each_period(demo_db: Path) -
     )
 
 
+async def test_a_system_removed_periods_ago_says_when_and_shows_its_history(
+    demo_db: Path,
+) -> None:
+    engine = db.open_engine(demo_db)
+    found = estate_changes(engine, load_policy(as_of=AS_OF), since="2025-Q4", until="2026-Q1")
+    engine.dispose()
+    removed = next(c for c in found.changes if c.kind.value == "removed system")
+    app = make_app(demo_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        app.open_system(removed.key)
+        await _loaded(pilot)
+        facts = _text(app.screen.query_one("#facts", Static))
+        shown = _text(app.screen.query_one("#history", Static))
+    assert f"{removed.key} was removed from the estate in 2026-Q1; its history is below." in facts
+    assert "2026-Q1  removed from the estate" in shown
+
+
 async def test_the_changes_screen_lists_what_moved_and_looks_further_back(
     demo_db: Path,
 ) -> None:

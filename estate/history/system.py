@@ -166,10 +166,10 @@ def system_history(connection: Connection, text: str) -> SystemHistory:
     return SystemHistory(models.system_key(code, reference), name, states)
 
 
-def removed_words(connection: Connection, text: str) -> str | None:
-    """What to tell someone who asks for `text` (DEPT/REFERENCE) when it is no longer in the
-    estate but its past is kept: the period a return removed it in, and how to see it then;
-    None for a system the estate never held."""
+def removed_in(connection: Connection, text: str) -> tuple[str, str] | None:
+    """The key of `text` (DEPT/REFERENCE) and the period a return removed it from the estate
+    in, for a system the estate no longer holds (the caller has looked) whose past is kept;
+    None for one the estate never held."""
     if "/" not in text:
         return None
     code, reference = (part.strip() for part in text.split("/", 1))
@@ -179,13 +179,21 @@ def removed_words(connection: Connection, text: str) -> str | None:
         .where(sa.func.upper(ORG.c.code) == code.upper(), SYSTEM_HISTORY.c.reference == reference)
         .group_by(ORG.c.code)
     ).first()
-    if found is None:
+    return None if found is None else (models.system_key(found[0], reference), found[1])
+
+
+def removed_words(connection: Connection, text: str) -> str | None:
+    """What to tell someone who asks for `text` (DEPT/REFERENCE) when the estate no longer
+    holds it but its past is kept: the period a return removed it in, and how to see it then;
+    None for a system the estate never held."""
+    removed = removed_in(connection, text)
+    if removed is None:
         return None
-    key, removed = models.system_key(found[0], reference), found[1]
-    before = [p for p in stored_periods(connection) if p < removed]
+    key, period = removed
+    before = [p for p in stored_periods(connection) if p < period]
     then = f", and `--period {before[-1]}` the estate as it stood with it" if before else ""
     past = f"`estate history {key}` shows its past{then}"
-    return f"{key} was removed from the estate in {removed}; {past}."
+    return f"{key} was removed from the estate in {period}; {past}."
 
 
 def _find(connection: Connection, text: str) -> tuple[int, str, str]:
