@@ -77,7 +77,12 @@ def find_system(session: Session, text: str) -> tuple[System, Organisation]:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise NotFound(f"No system {text!r}. Use DEPT/REFERENCE, as `estate systems` lists them.")
+        from estate.history.system import removed_words  # only when none is found
+
+        removed = removed_words(session.connection(), text)
+        raise NotFound(
+            removed or f"No system {text!r}. Use DEPT/REFERENCE, as `estate systems` lists them."
+        )
     options = ", ".join(system_key(org.code, system.reference) for system, org in matches)
     raise NotFound(f"{text!r} is used by more than one department: {options}. Say which.")
 

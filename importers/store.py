@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from estate.db import in_batches, insert_rows
 from estate.enums import OrgKind
-from estate.history.keep import keep_deleted, keep_related, keep_systems
+from estate.history.keep import keep_deleted, keep_related, keep_systems, mark_missing
 from estate.models import (
     Component,
     Dependency,
@@ -457,15 +457,10 @@ def apply(
         missing_ids = [ids[ref] for ref, _name in changes.missing]
         if replace:
             keep_deleted(connection, missing_ids, period)
-        for batch in in_batches(missing_ids):
-            if replace:
+            for batch in in_batches(missing_ids):
                 connection.execute(SYSTEM.delete().where(SYSTEM.c.id.in_(batch)))
-            else:
-                connection.execute(
-                    SYSTEM.update()
-                    .where(SYSTEM.c.id.in_(batch))
-                    .values(missing_from_latest_return=True)
-                )
+        else:
+            mark_missing(connection, missing_ids, batch_id, period)
     if replace:  # deleted above: nothing may point at them now
         for reference, _name in changes.missing:
             del ids[reference]

@@ -289,6 +289,19 @@ def test_a_period_before_the_first_return_is_refused(estate: Path, run: Run) -> 
     assert "2025-Q4 is before the estate's first return (2026-Q1)" in result.stderr
 
 
+def test_a_period_still_to_come_is_refused(estate: Path, run: Run) -> None:
+    current = quarter_of(dt.date.today())
+    for command in (("rank",), ("stats",), ("show", "DBP/DBP-1")):
+        result = run("--db", estate, *command, "--period", "2099-Q4")
+        assert result.exit_code == 1, command
+        assert (
+            f"--period 2099-Q4 is still to come: this is {current}, and the latest return is for "
+            f"{Q2}; periods with returns: {Q1}, {Q2}."
+        ) in " ".join(result.stderr.split())
+        assert "as it stood" not in result.stderr
+    assert run("--db", estate, "stats", "--period", current).exit_code == 0
+
+
 def test_waves_and_export_take_a_period(estate: Path, run: Run, tmp_path: Path) -> None:
     waves = _json(run, "--db", estate, "waves", "--json", "--period", Q1)
     assert "DBP/DBP-4" in {key for wave in waves for key in wave["systems"]}
@@ -297,6 +310,48 @@ def test_waves_and_export_take_a_period(estate: Path, run: Run, tmp_path: Path) 
     assert result.exit_code == 0, result.stderr
     exported = json.loads(out.read_text(encoding="utf-8"))
     assert "DBP/DBP-4" in json.dumps(exported)
+
+
+def _missing(run: Run, path: Path, *period: str) -> int:
+    return int(_json(run, "--db", path, "stats", "--json", *period)["missing_from_latest_return"])
+
+
+def test_a_system_left_out_of_a_return_was_not_missing_before_it(
+    estate: Path, run: Run, tmp_path: Path
+) -> None:
+    without_2 = small_return(
+        tmp_path / "dbp-q3.xlsx",
+        [
+            system("DBP-1", annual_run_cost=20_000_000, **BIG),
+            system("DBP-3", contract_end=dt.date(2030, 3, 31)),
+        ],
+        components=[_os("DBP-1", "8")],
+        dependencies=[],
+    )
+    for period in (Q3, "2026-Q4"):  # left out twice: missing since Q3, kept once
+        assert run("--db", estate, "import", "--period", period, without_2).exit_code == 0
+    assert _missing(run, estate) == 1 == _missing(run, estate, "--period", Q3)
+    assert _missing(run, estate, "--period", Q2) == 0
+    then = _json(run, "--db", estate, "show", "DBP/DBP-2", "--json", "--period", Q2)
+    assert then["missing_from_latest_return"] is False
+    shown = run("--db", estate, "show", "DBP/DBP-2", "--period", Q2)
+    assert "Missing from the department's latest return" not in shown.stdout
+    out = tmp_path / "q2.md"
+    assert run("--db", estate, "export", out, "--period", Q2).exit_code == 0
+    assert "- 0 systems were missing from their department's latest return." in out.read_text()
+    history = _json(run, "--db", estate, "history", "DBP/DBP-2", "--json")
+    assert [p["status"] for p in history["periods"]][-2:] == ["missing", "missing"]
+    shown = run("--db", estate, "history", "DBP/DBP-2")
+    assert "2026-Q4: left out of the department's return, kept as it was" in shown.stdout
+    assert _count(estate, "system_history") == 4, "DBP-2 as it stood until it went missing"
+
+    back = _q2(tmp_path / "dbp-2027.xlsx")
+    assert run("--db", estate, "import", "--period", "2027-Q1", back).exit_code == 0
+    assert _missing(run, estate) == 0
+    assert _missing(run, estate, "--period", "2026-Q4") == 1
+    assert _missing(run, estate, "--period", Q2) == 0
+    history = _json(run, "--db", estate, "history", "DBP/DBP-2", "--json")
+    assert [p["status"] for p in history["periods"]][-1] == "unchanged"
 
 
 # Changes -----------------------------------------------------------------------------------
@@ -340,6 +395,37 @@ def test_changes_default_to_the_period_before_and_filter_by_department(
     assert next(r for r in rows if r["change"] == "band moved")["criteria"].startswith("L1 6 -> ")
 
 
+def test_a_system_left_out_of_a_second_return_for_its_period_keeps_where_its_values_came_from(
+    tmp_path: Path, run: Run
+) -> None:
+    path = tmp_path / "e.db"
+    run("--db", path, "init")
+    both = [system("DBP-1"), system("DBP-2")]
+    for period, name, rows in (
+        (Q1, "first.xlsx", both),
+        (Q2, "costed.xlsx", [system("DBP-1"), system("DBP-2", annual_run_cost=90_000)]),
+        (Q2, "without.xlsx", [system("DBP-1")]),
+    ):
+        written = small_return(tmp_path / name, rows, dependencies=[])
+        assert run("--db", path, "import", "--period", period, written).exit_code == 0
+    history = _json(run, "--db", path, "history", "DBP/DBP-2", "--json")
+    q2 = history["periods"][-1]
+    assert (q2["period"], q2["status"]) == (Q2, "changed")
+    cost = next(c for c in q2["changes"] if c["field"] == "annual_run_cost")
+    assert (cost["new"], cost["source"]["file"]) == (90_000, "costed.xlsx")
+    assert _missing(run, path) == 1 and _missing(run, path, "--period", Q1) == 0
+
+
+def test_changes_for_a_department_the_estate_does_not_hold_is_an_error(
+    estate: Path, run: Run
+) -> None:
+    result = run("--db", estate, "changes", "--since", Q1, "--department", "DPB")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "No department 'DPB'. Known departments: DBP, RCA." in result.stderr
+    lower = _json(run, "--db", estate, "changes", "--since", Q1, "--department", "dbp", "--json")
+    assert lower["changes"] and {c["department"] for c in lower["changes"]} == {"DBP"}
+
+
 def test_changes_in_a_one_period_estate_say_there_is_nothing_to_compare(
     tmp_path: Path, run: Run
 ) -> None:
@@ -368,6 +454,18 @@ def test_trend_per_period_scored_with_todays_policy_at_each_periods_end(
     assert [p["systems"] for p in dbp["periods"]] == [3, 3]
     rca = _json(run, "--db", estate, "trend", "--json", "--department", "RCA")
     assert [p["systems"] for p in rca["periods"]] == [1, 1], "RCA's return carries forward"
+
+
+def test_trend_says_which_periods_it_scored_afresh(estate: Path, run: Run, tmp_path: Path) -> None:
+    first = run("--db", estate, "trend")
+    assert first.exit_code == 0
+    assert " ".join(first.stderr.split()) == f"Scored afresh: {Q1}, {Q2}."
+    again = run("--db", estate, "trend")
+    assert "Scored afresh" not in again.stderr
+    result = run("--db", estate, "import", "--period", Q3, _q2(tmp_path / "dbp-q3.xlsx"))
+    assert result.exit_code == 0, result.stderr
+    last = run("--db", estate, "trend")
+    assert " ".join(last.stderr.split()) == f"Scored afresh: {Q3}; the rest as kept."
 
 
 def test_trend_is_read_from_kept_figures_until_something_they_came_from_changes(
@@ -413,6 +511,27 @@ def test_history_shows_values_period_by_period_with_file_sheet_and_cell(
     assert ("components", "removed", "Operating system Red Hat Enterprise Linux 6") in related
 
 
+def test_history_names_each_field_by_the_return_s_column_header(
+    estate: Path, run: Run, terminal: io.StringIO
+) -> None:
+    assert run("--db", estate, "history", "DBP/DBP-1").exit_code == 0
+    shown = terminal.getvalue()
+    for header in (
+        "System name",
+        "Business criticality",
+        "Contract end date",
+        "Annual run cost (£)",
+    ):
+        assert f"│ {header} " in shown
+    assert "contract_end" not in shown and "annual_run_cost" not in shown
+    q2_cost = next(line for line in shown.splitlines() if "20,000,000" in line)
+    cells = [cell.strip() for cell in q2_cost.split("│")[1:4]]
+    assert cells == ["Annual run cost (£)", "30,000,000", "20,000,000"]
+    found = _json(run, "--db", estate, "history", "DBP/DBP-1", "--json")
+    cost = next(c for c in found["periods"][1]["changes"] if c["field"] == "annual_run_cost")
+    assert cost["header"] == "Annual run cost (£)"
+
+
 def test_a_deleted_system_keeps_its_history(estate: Path, run: Run) -> None:
     found = _json(run, "--db", estate, "history", "DBP/DBP-4", "--json")
     assert [(p["period"], p["status"]) for p in found["periods"]] == [(Q1, "new"), (Q2, "removed")]
@@ -420,6 +539,21 @@ def test_a_deleted_system_keeps_its_history(estate: Path, run: Run) -> None:
     assert result.exit_code == 0 and "removed from the estate" in result.stdout
     missing = run("--db", estate, "history", "DBP/NOPE")
     assert missing.exit_code == 1 and "No system 'DBP/NOPE'" in missing.stderr
+
+
+def test_showing_a_deleted_system_says_when_it_went_and_where_its_past_is(
+    estate: Path, run: Run
+) -> None:
+    result = run("--db", estate, "show", "dbp/DBP-4")
+    assert result.exit_code == 1
+    assert (
+        f"DBP/DBP-4 was removed from the estate in {Q2}; `estate history DBP/DBP-4` shows its "
+        f"past, and `--period {Q1}` the estate as it stood with it."
+    ) in " ".join(result.stderr.split())
+    then = _json(run, "--db", estate, "show", "DBP/DBP-4", "--period", Q1, "--json")
+    assert then["key"] == "DBP/DBP-4"
+    never = run("--db", estate, "show", "DBP/DBP-9")
+    assert never.exit_code == 1 and "No system 'DBP/DBP-9'" in never.stderr
 
 
 # Upgrade -----------------------------------------------------------------------------------

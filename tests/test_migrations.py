@@ -4,6 +4,9 @@ database gets; a failed upgrade changes nothing."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import sqlite3
 import subprocess
 import sys
@@ -14,9 +17,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from estate import db, migrations, models
 from estate.errors import SchemaTooOld
+from importers.layout import SYSTEMS
 from tests.conftest import LATEST_SAMPLES, Run
 
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -110,6 +115,97 @@ def test_an_older_estate_is_refused_until_upgraded_and_then_imports(
     )
     assert imported.exit_code == 0, imported.output
     assert run("--db", path, "rank", "--json").exit_code == 0
+
+
+def _as_schema_2_kept_it(path: Path, current: Path, imported_at: str) -> None:
+    """An estate as schema 2 kept it, holding what the estate at `current` holds now: the
+    rows of every table schema 2 had, in that release's own DDL, each import made at
+    `imported_at`. Schema 2 kept no periods and no history."""
+    with closing(sqlite3.connect(path)) as raw:
+        raw.executescript((SCHEMAS / "schema_2.sql").read_text())
+        raw.execute("ATTACH DATABASE ? AS current", (str(current),))
+        tables = raw.execute(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name != 'estate_schema'"
+        ).fetchall()
+        with raw:
+            for (table,) in tables:
+                names = ", ".join(f'"{r[1]}"' for r in raw.execute(f"PRAGMA table_info({table})"))
+                raw.execute(
+                    f"INSERT INTO main.{table} ({names}) SELECT {names} FROM current.{table}"
+                )
+            raw.execute("UPDATE main.import_batch SET imported_at = ?", (imported_at,))
+        raw.execute("DETACH DATABASE current")
+
+
+def _rank(run: Run, path: Path, *args: str) -> dict[str, dict[str, str]]:
+    result = run("--db", path, "rank", "--csv", *args)
+    assert result.exit_code == 0, result.output
+    return {row["key"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
+
+
+def _json(run: Run, *args: str | Path) -> Any:
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_a_schema_2_estate_upgrades_with_its_history_starting_at_its_current_state(
+    demo_db: Path, tmp_path: Path, run: Run
+) -> None:
+    path = tmp_path / "old.db"
+    _as_schema_2_kept_it(path, demo_db, "2026-05-10 09:30:00")
+    before = _rank(run, demo_db, "--as-of", "2026-06-30")
+    result = run("--db", path, "upgrade")
+    assert result.exit_code == 0, result.output
+    assert "from schema version 2 to" in " ".join(result.stderr.split())
+
+    # Every import belongs to the quarter of the latest, and the estate then is the estate now.
+    with closing(sqlite3.connect(path)) as connection:
+        periods = connection.execute("SELECT DISTINCT period FROM import_batch").fetchall()
+    assert periods == [("2026-Q2",)]
+    now = _rank(run, path, "--as-of", "2026-06-30")  # a past period is scored at its end
+    assert _rank(run, path, "--period", "2026-Q2") == now
+    assert now == before
+    refused = run("--db", path, "rank", "--period", "2026-Q1")
+    assert refused.exit_code == 1 and "before the estate's first return (2026-Q2)" in (
+        refused.stderr
+    )
+    trend = _json(run, "--db", path, "trend", "--json")
+    assert [(p["period"], p["systems"]) for p in trend["periods"]] == [("2026-Q2", len(now))]
+
+    # The next quarter's return builds on it, and what it replaced is kept from 2026-Q2.
+    workbook = load_workbook(LATEST_SAMPLES / "dbp-2026-Q3-return.xlsx")
+    sheet = workbook[SYSTEMS.title]
+    headers = [cell.value for cell in sheet[1]]
+    cost = headers.index(SYSTEMS.column("annual_run_cost").header)
+    first, dropped = sheet[2][1].value, sheet[3][1].value
+    sheet[2][cost].value = 123_456
+    sheet.delete_rows(3)
+    workbook.save(tmp_path / "dbp-next.xlsx")
+    imported = run(
+        "--db", path, "import", "--skip-invalid", "--replace", "--period", "2026-Q3",
+        tmp_path / "dbp-next.xlsx",
+    )  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    then, later = _rank(run, path, "--period", "2026-Q2"), _rank(run, path, "--period", "2026-Q3")
+    assert then == now
+    assert f"DBP/{dropped}" in then and f"DBP/{dropped}" not in later
+    assert later[f"DBP/{first}"]["annual_run_cost"] == "123456"
+    history = _json(run, "--db", path, "history", f"DBP/{first}", "--json")
+    assert [(p["period"], p["status"]) for p in history["periods"]] == [
+        ("2026-Q2", "new"),
+        ("2026-Q3", "changed"),
+    ]
+    changed = next(c for c in history["periods"][1]["changes"] if c["field"] == "annual_run_cost")
+    assert changed["new"] == 123_456 and changed["old"] == float(
+        then[f"DBP/{first}"]["annual_run_cost"]
+    )
+    found = _json(run, "--db", path, "changes", "--since", "2026-Q2", "--json")
+    assert ("removed system", f"DBP/{dropped}") in {
+        (c["change"], c["key"]) for c in found["changes"]
+    }
+    trend = _json(run, "--db", path, "trend", "--json")
+    assert [p["period"] for p in trend["periods"]] == ["2026-Q2", "2026-Q3"]
 
 
 def test_a_failed_upgrade_step_leaves_the_old_estate_as_it_was(

@@ -20,6 +20,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select, Static, Tree
 
 from estate.exports import export_ranking
+from estate.periods import quarter_of
 from estate.scoring import score_estate
 from importers import import_return
 from tests.conftest import Run
@@ -313,8 +314,9 @@ async def test_a_system_deleted_since_the_kept_ranking_is_said_to_be_gone(
             await pilot.press("escape", "enter")
             assert isinstance(app.screen, DetailScreen)
             facts = app.screen.query_one("#facts", Static)
-            await _until(pilot, lambda: "no longer in the estate" in _text(facts))
-            assert "no longer in the estate" in _text(facts)
+            await _until(pilot, lambda: "removed from the estate" in _text(facts))
+            now = quarter_of(dt.date.today())  # the import's period, none being given
+            assert f"was removed from the estate in {now}; its history is below" in _text(facts)
             await pilot.press("e")
             assert isinstance(app.screen, ExplorerScreen)
             blast = app.screen.query_one("#blast", Static)

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from estate import db
 from estate.history.changes import estate_changes
 from estate.history.trend import estate_trend
 from estate.scoring.policy import load_policy
 from tui.app import make_app
+from tui.dialogs.export_ranking import ExportDialog
 from tui.dialogs.help import HelpDialog
 from tui.screens.changes import ChangesScreen
 from tui.screens.detail import DetailScreen
@@ -51,6 +53,7 @@ async def test_the_overview_charts_red_rated_and_legacy_systems_by_period(demo_d
         shown = _text(app.screen.query_one("#overview-body", Static))
     first, last = expected.points[0].figures, expected.points[-1].figures
     assert f"since 2025-Q4: red-rated down {first.red_rated - last.red_rated}" in shown
+    assert "Each period scored as at its end with today's policy." in shown
     lines = [line.split() for line in shown.splitlines() if line.strip()[:4] in ("2025", "2026")]
     assert [(w[0], int(w[2]), int(w[4])) for w in lines] == [
         (p.period, p.figures.red_rated, p.figures.legacy) for p in expected.points
@@ -74,6 +77,28 @@ async def test_a_system_s_detail_shows_what_changed_each_period(demo_db: Path) -
     assert "2025-Q4  first return" in shown and f"{code}-2025-Q4-" in shown
     assert "components added" in shown and "components removed" in shown
     assert upgraded.after.split()[0] in shown
+    changed = [line for line in shown.splitlines() if " -> " in line]
+    assert changed and all(line.split(":")[0].strip()[0].isupper() for line in changed), (
+        "each changed field is named as the return's template heads its column"
+    )
+
+
+async def test_a_system_removed_periods_ago_says_when_and_shows_its_history(
+    demo_db: Path,
+) -> None:
+    engine = db.open_engine(demo_db)
+    found = estate_changes(engine, load_policy(as_of=AS_OF), since="2025-Q4", until="2026-Q1")
+    engine.dispose()
+    removed = next(c for c in found.changes if c.kind.value == "removed system")
+    app = make_app(demo_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        app.open_system(removed.key)
+        await _loaded(pilot)
+        facts = _text(app.screen.query_one("#facts", Static))
+        shown = _text(app.screen.query_one("#history", Static))
+    assert f"{removed.key} was removed from the estate in 2026-Q1; its history is below." in facts
+    assert "2026-Q1  removed from the estate" in shown
 
 
 async def test_the_changes_screen_lists_what_moved_and_looks_further_back(
@@ -106,6 +131,42 @@ async def test_the_changes_screen_lists_what_moved_and_looks_further_back(
         assert isinstance(app.screen, DetailScreen) and app.screen.key == longer.changes[0].key
         await pilot.press("escape", "escape")
         assert not isinstance(app.screen, ChangesScreen)
+
+
+async def test_an_export_of_one_department_carries_that_department_s_trend_and_changes(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    engine = db.open_engine(demo_db)
+    policy = load_policy(as_of=AS_OF)
+    expected = estate_trend(engine, policy, department="MOJ")
+    whole = estate_trend(engine, policy)
+    latest = estate_changes(engine, policy)
+    engine.dispose()
+    out = tmp_path / "moj.json"
+    app = make_app(demo_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("r")
+        await _loaded(pilot)
+        app.screen.query_one("#filter-department", Select).value = "MOJ"
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        app.screen.query_one("#format", Select).value = "json"
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = str(out)
+        await pilot.click("#export")
+        await _loaded(pilot)
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    assert {s["department"] for s in exported["systems"]} == {"MOJ"}
+    trend = exported["trend"]
+    assert trend["department"] == "MOJ"
+    assert [p["systems"] for p in trend["periods"]] == [p.figures.systems for p in expected.points]
+    assert trend["periods"][-1]["systems"] < whole.points[-1].figures.systems
+    changes = exported["changes"]["changes"]
+    assert changes and {c["department"] for c in changes} == {"MOJ"}
+    assert len(changes) == sum(c.department == "MOJ" for c in latest.changes)
 
 
 async def test_changes_are_in_the_palette_and_the_help(demo_db: Path) -> None:

@@ -281,11 +281,13 @@ class EstateApp(App[None]):
             self.notify("The estate is still being scored; export in a moment.")
             return
         screen = self.screen
+        departments: list[str] = []
         if isinstance(screen, RankingScreen) and screen.data is not None:
             selection, description = screen.selection(), screen.filters.describe()
+            departments = [screen.filters.department] if screen.filters.department else []
         else:
             selection, description = list(self.data.scores.systems), "all systems"
-        self.push_screen(ExportDialog(selection, description))
+        self.push_screen(ExportDialog(selection, description, departments))
 
     def action_changes(self) -> None:
         """What moved since the period before the latest (`s` on the screen looks further)."""

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 from rich.table import Table
+from sqlmodel import Session
 
 from estate.cli import console
 from estate.cli.base import cli, json_option, period_value, scoring_options
@@ -38,6 +39,7 @@ from estate.history.system import (
 )
 from estate.history.trend import Trend, estate_trend
 from estate.jsonable import jsonable
+from estate.queries import find_organisation
 from estate.words import counted
 
 
@@ -73,7 +75,7 @@ def _history_block(state: PeriodState) -> Table | str:
     table.add_column("From", overflow="fold")
     for change in state.fields:
         was = "" if state.status == "new" else shown_value(change.old)
-        table.add_row(change.field, was, shown_value(change.new), source_words(change.source))
+        table.add_row(change.header, was, shown_value(change.new), source_words(change.source))
     for item in state.related:
         was, now = ("", item.item) if item.change == "added" else (item.item, "")
         table.add_row(f"{item.kind} {item.change}", was, now, source_words(item.source))
@@ -97,6 +99,7 @@ def _history_json(found: SystemHistory) -> dict[str, Any]:
                 "changes": [
                     {
                         "field": c.field,
+                        "header": c.header,
                         "old": jsonable(c.old),
                         "new": jsonable(c.new),
                         "source": source(c.source),
@@ -140,6 +143,9 @@ def changes(
         raise click.BadParameter("each period is scored as at its own end", param_hint="--as-of")
     policy = policy_of(policy_path, None)
     with open_engine(ctx) as engine, progress_bar("Scoring", console.err.is_terminal) as progress:
+        if department is not None:  # a mistyped code is an error, never "no changes"
+            with Session(engine) as session:
+                find_organisation(session, department)
         found = estate_changes(
             engine, policy, since=period_value(since), department=department, progress=progress
         )
@@ -257,4 +263,5 @@ def _print_trend(found: Trend) -> None:
     console.out.print(table)
     console.out.print(f"Policy {found.policy}. {found.note}")
     if found.recomputed:
-        console.err.print(f"Scored afresh: {', '.join(found.recomputed)}; the rest as kept.")
+        rest = "" if len(found.recomputed) == len(found.points) else "; the rest as kept"
+        console.err.print(f"Scored afresh: {', '.join(found.recomputed)}{rest}.")

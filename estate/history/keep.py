@@ -1,5 +1,6 @@
-"""Keeping what an import replaces: the stored rows it is about to change or delete are copied
-into the history tables, valid until the new return's period, in the import's transaction.
+"""Keeping what an import replaces: the stored rows it is about to change, delete or mark missing
+are copied into the history tables, valid until the new return's period, in the import's
+transaction.
 
 One INSERT ... SELECT per slice of systems, so nothing passes through Python; rows written in
 the same period as the new return are not kept, as that return replaces them."""
@@ -69,3 +70,35 @@ def keep_deleted(connection: Connection, system_ids: Sequence[int], period: str)
     keep_systems(connection, system_ids, period)
     for kind in RELATED:
         keep_related(connection, kind, system_ids, period)
+
+
+def mark_missing(
+    connection: Connection, system_ids: Sequence[int], batch_id: int, period: str
+) -> None:
+    """Mark these systems missing from their department's latest return (batch `batch_id`,
+    for `period`). Going missing is a change like any other, so the estate as it stood before
+    still shows them supplied: a system written for an earlier period and not yet missing is
+    kept as it stood, valid until `period`, and its row is then the new batch's (with no row in
+    that file of its own). One already missing stays missing since the period it went; one
+    written for this same period keeps where its values came from."""
+    for batch in in_batches(system_ids):
+        earlier = [
+            system_id
+            for (system_id,) in connection.execute(
+                sa.select(SYSTEM.c.id).where(
+                    SYSTEM.c.id.in_(batch),
+                    SYSTEM.c.missing_from_latest_return.is_(False),
+                    _valid_from(SYSTEM.c.source_batch_id) < period,
+                )
+            )
+        ]
+        if earlier:
+            keep_systems(connection, earlier, period)
+            connection.execute(
+                SYSTEM.update()
+                .where(SYSTEM.c.id.in_(earlier))
+                .values(source_batch_id=batch_id, source_row=None)
+            )
+        connection.execute(
+            SYSTEM.update().where(SYSTEM.c.id.in_(batch)).values(missing_from_latest_return=True)
+        )

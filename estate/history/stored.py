@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from estate import models
 from estate.errors import InputError, NotFound
-from estate.periods import parse_period
+from estate.periods import parse_period, quarter_of
 
 BATCH = models.table_of(models.ImportBatch)
 ORG = models.table_of(models.Organisation)
@@ -37,8 +39,9 @@ def check_period_order(connection: Connection, department: str, period: str, fil
 
 
 def known_period(connection: Connection, text: str, *, what: str = "--period") -> str:
-    """`text` as a period the estate holds returns up to: refuses a malformed period, or one
-    before the first return (there was no estate then), naming the periods there are."""
+    """`text` as a period the estate holds returns up to: refuses a malformed period, one
+    before the first return (there was no estate then) or one after both the latest return and
+    the current quarter (the estate then is not known yet), naming the periods there are."""
     period = parse_period(text, what=what)
     found = stored_periods(connection)
     if not found:
@@ -47,5 +50,11 @@ def known_period(connection: Connection, text: str, *, what: str = "--period") -
         raise NotFound(
             f"{what} {period} is before the estate's first return ({found[0]}); periods with "
             f"returns: {', '.join(found)}."
+        )
+    current = quarter_of(dt.date.today())
+    if period > max(found[-1], current):
+        raise NotFound(
+            f"{what} {period} is still to come: this is {current}, and the latest return is for "
+            f"{found[-1]}; periods with returns: {', '.join(found)}."
         )
     return period

@@ -14,6 +14,7 @@ from estate.dates import shown_date
 from estate.errors import NotFound
 from estate.history.stored import stored_periods
 from estate.history.tables import RELATED, SYSTEM_HISTORY, SYSTEM_KEPT
+from importers.layout import SYSTEMS as SYSTEMS_SHEET
 
 SYSTEM = models.table_of(models.System)
 ORG = models.table_of(models.Organisation)
@@ -46,6 +47,12 @@ class FieldChange:
     new: Any
     source: Source | None
 
+    @property
+    def header(self) -> str:
+        """The field as the return's template heads its column ("Business owner"), the name a
+        department knows it by."""
+        return SYSTEMS_SHEET.column(self.field).header
+
 
 @dataclass(frozen=True)
 class RelatedChange:
@@ -66,7 +73,8 @@ class PeriodState:
 
     period: str
     status: str
-    """"new", "changed", "unchanged", "removed" or "absent" (not in the estate then)."""
+    """"new", "changed", "unchanged", "missing" (left out of its department's return, so kept
+    as it was), "removed" or "absent" (not in the estate then)."""
     values: dict[str, Any] = field(default_factory=dict)
     fields: list[FieldChange] = field(default_factory=list)
     related: list[RelatedChange] = field(default_factory=list)
@@ -95,6 +103,7 @@ STATUS_WORDS = {
     "new": "first return",
     "changed": "changed",
     "unchanged": "no change",
+    "missing": "left out of the department's return, kept as it was",
     "removed": "removed from the estate",
     "absent": "not in the estate",
 }
@@ -102,12 +111,17 @@ STATUS_WORDS = {
 
 
 def shown_value(value: Any) -> str:
-    """A stored value as a person reads it: unknown, Yes/No, a date day first, an
-    enumeration by its spelling."""
+    """A stored value as a person reads it: unknown, Yes/No, a number with thousands
+    separators (a whole amount without decimals), a date day first, an enumeration by its
+    spelling."""
     if value is None:
         return "unknown"
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}"
     if hasattr(value, "isoformat") and not isinstance(value, str):
         return shown_date(value)
     return str(getattr(value, "value", value))
@@ -150,6 +164,36 @@ def system_history(connection: Connection, text: str) -> SystemHistory:
         previous, previous_items = now, items
     name = versions[-1].values["name"]
     return SystemHistory(models.system_key(code, reference), name, states)
+
+
+def removed_in(connection: Connection, text: str) -> tuple[str, str] | None:
+    """The key of `text` (DEPT/REFERENCE) and the period a return removed it from the estate
+    in, for a system the estate no longer holds (the caller has looked) whose past is kept;
+    None for one the estate never held."""
+    if "/" not in text:
+        return None
+    code, reference = (part.strip() for part in text.split("/", 1))
+    found = connection.execute(
+        sa.select(ORG.c.code, sa.func.max(SYSTEM_HISTORY.c.valid_to))
+        .join(ORG, ORG.c.id == SYSTEM_HISTORY.c.organisation_id)
+        .where(sa.func.upper(ORG.c.code) == code.upper(), SYSTEM_HISTORY.c.reference == reference)
+        .group_by(ORG.c.code)
+    ).first()
+    return None if found is None else (models.system_key(found[0], reference), found[1])
+
+
+def removed_words(connection: Connection, text: str) -> str | None:
+    """What to tell someone who asks for `text` (DEPT/REFERENCE) when the estate no longer
+    holds it but its past is kept: the period a return removed it in, and how to see it then;
+    None for a system the estate never held."""
+    removed = removed_in(connection, text)
+    if removed is None:
+        return None
+    key, period = removed
+    before = [p for p in stored_periods(connection) if p < period]
+    then = f", and `--period {before[-1]}` the estate as it stood with it" if before else ""
+    past = f"`estate history {key}` shows its past{then}"
+    return f"{key} was removed from the estate in {period}; {past}."
 
 
 def _find(connection: Connection, text: str) -> tuple[int, str, str]:
@@ -264,4 +308,6 @@ def _state(
             state.related.append(RelatedChange(kind, "removed", " ".join(label).strip(), None))
     if before is not None and (state.fields or state.related):
         state.status = "changed"
+    elif state.status == "unchanged" and now.values["missing_from_latest_return"]:
+        state.status = "missing"
     return state

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +30,19 @@ SUFFIX = {
 
 
 class ExportDialog(ModalScreen[Path | None]):
-    """Choose a format and file; the export runs in a worker."""
+    """Choose a format and file; the export runs in a worker. `departments` are those the
+    ranking is narrowed to: the trend and the changes exported are theirs (none: the whole
+    estate's)."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, selection: list[Any], description: str) -> None:
+    def __init__(
+        self, selection: list[Any], description: str, departments: Sequence[str] = ()
+    ) -> None:
         super().__init__()
         self.selection = selection
         self.description = description
+        self.departments = tuple(departments)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -118,10 +124,12 @@ class ExportDialog(ModalScreen[Path | None]):
             self.dismiss(path)
 
     def _history(self) -> BoardHistory | None:
-        """The estate's trend and the changes since the last period, read from the figures
-        kept by the overview's trend, for the workbook's sheets and the json and markdown."""
+        """The trend and the changes since the last period of the estate, or of the departments
+        the ranking is narrowed to, read from the figures kept by the overview's trend, for the
+        workbook's sheets and the json and markdown."""
         engine = db.open_engine(self.app.db_path)  # type: ignore[attr-defined]
         try:
-            return board_history(engine, self.app.policy)  # type: ignore[attr-defined]
+            policy = self.app.policy  # type: ignore[attr-defined]
+            return board_history(engine, policy, departments=self.departments)
         finally:
             engine.dispose()

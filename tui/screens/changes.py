@@ -15,6 +15,7 @@ from estate import db
 from estate.errors import EstateError
 from estate.history.changes import ChangeKind, EstateChanges, estate_changes
 from estate.history.stored import stored_periods
+from tui.widgets.trend_chart import SCORED_NOTE
 
 KIND_STYLE = {
     ChangeKind.NEW_SYSTEM: "cyan",
@@ -89,7 +90,7 @@ class ChangesScreen(Screen[None]):
             f" (to {found.until}): {len(found.changes):,} changes",
             f" · {counts}" if counts else "",
         )
-        title.append("\nEach period scored as at its end with today's policy. ", style="dim")
+        title.append(f"\n{SCORED_NOTE} ", style="dim")
         title.append("s: since an earlier period · enter: open the system", style="dim")
         self.query_one("#changes-title", Static).update(title)
         table = self.query_one("#changes", DataTable)

@@ -19,7 +19,7 @@ from textual.worker import get_current_worker
 from estate import db, queries
 from estate.errors import EstateError, NotFound
 from estate.exports.text_formats import system_dict
-from estate.history.system import system_history
+from estate.history.system import removed_in, system_history
 from estate.render import BAND_STYLE, render_scores, render_system
 from estate.scoring import score_system
 from estate.scoring.results import SystemScore
@@ -87,8 +87,9 @@ class DetailScreen(Screen[None]):
             with Session(engine) as session:
                 try:
                     detail = queries.describe_system(session, self.key)
-                except NotFound:  # listed by a kept ranking, deleted since
-                    self.app.call_from_thread(self.show_gone)
+                except NotFound:  # removed by a return, since or before the ranking shown
+                    removed = removed_in(session.connection(), self.key)
+                    self.app.call_from_thread(self.show_gone, removed and removed[1])
                     return
             self.app.call_from_thread(self.show, detail)
             if self._waiting():
@@ -112,15 +113,18 @@ class DetailScreen(Screen[None]):
         if self.is_attached:  # not left meanwhile
             self.show_scores(self.app.data)  # type: ignore[attr-defined]
 
-    def show_gone(self) -> None:
-        """Say that the system the ranking lists has been deleted since it was scored."""
+    def show_gone(self, removed: str | None) -> None:
+        """Say that the system is no longer in the estate: the period a return removed it in,
+        its history shown below, or (its removal not kept, being within one period) that a
+        return has replaced it since the ranking shown was scored."""
         self.query_one("#loading").display = False
-        self.query_one("#facts", Static).update(
-            Text(
-                f"{self.key} is no longer in the estate: a return has replaced it since the "
-                "ranking shown was scored."
-            )
+        said = (
+            f"{self.key} was removed from the estate in {removed}; its history is below."
+            if removed
+            else f"{self.key} is no longer in the estate: a return has replaced it since the "
+            "ranking shown was scored."
         )
+        self.query_one("#facts", Static).update(Text(said))
 
     def show(self, detail: dict[str, Any]) -> None:
         """Draw the stored facts and the neighbour list, and the explanation of the scores

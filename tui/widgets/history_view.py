@@ -31,7 +31,8 @@ def _period(state: PeriodState, text: Text) -> None:
         return
     text.append("\n")
     for change in state.fields:
-        text.append(f"      {change.field}: {shown_value(change.old)} -> {shown_value(change.new)}")
+        was, now = shown_value(change.old), shown_value(change.new)
+        text.append(f"      {change.header}: {was} -> {now}")
         text.append(f"{_where(change.source)}\n", style="dim")
     for item in state.related:
         text.append(f"      {item.kind} {item.change}: {item.item}")

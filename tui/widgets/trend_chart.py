@@ -10,6 +10,9 @@ from rich.text import Text
 from estate.history.trend import Trend
 
 BAR = "█"
+SCORED_NOTE = "Each period scored as at its end with today's policy."
+"""How every period of a trend or a comparison is scored, so that a change of policy is
+never read as progress."""
 RED_WIDTH = 18
 LEGACY_WIDTH = 24
 
@@ -54,4 +57,6 @@ def trend_chart(trend: Trend | None) -> RenderableType:
             _bar(point.figures.red_rated, most_red, RED_WIDTH, "red"),
             _bar(point.figures.legacy, most_legacy, LEGACY_WIDTH, "dark_orange"),
         )
-    return Group(title, chart)
+    if len(points) == 1:
+        return Group(title, chart)
+    return Group(title, chart, Text(f"  {SCORED_NOTE}", style="dim"))
