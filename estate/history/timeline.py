@@ -44,9 +44,6 @@ COMPONENT = models.table_of(models.Component)
 DEPENDENCY = models.table_of(models.Dependency)
 ASSESSMENT = models.table_of(models.SecurityAssessment)
 
-_FOREVER = "~"
-"""Where a live row's run of periods ends: after every period ("2026-Q3" < "~")."""
-
 Span = tuple[int, int]
 """The periods a row stood for, as indexes into the periods asked for: [first, end)."""
 
@@ -79,15 +76,9 @@ class Timeline:
     the dependencies nor the systems that stood changed."""
 
 
-def read_timeline(
-    connection: Connection,
-    periods: Sequence[str],
-    catalogue: Catalogue,
-    matches: Matches | None = None,
-) -> Timeline:
+def read_timeline(connection: Connection, periods: Sequence[str], catalogue: Catalogue) -> Timeline:
     """The estate as it stood at the end of each of `periods` (in order), read in one pass over
-    the live and kept rows; each component text is matched to `catalogue` once (once across
-    calls given the same `matches`)."""
+    the live and kept rows; each distinct component text is matched to `catalogue` once."""
     periods = sorted(periods)
     spans = _Spans(connection, periods)
     orgs = {
@@ -97,7 +88,7 @@ def read_timeline(
     rows: dict[Key, _Rows] = defaultdict(_Rows)
     for key, span, row in _system_rows(connection, spans):
         rows[key].systems.append((span, row))
-    components = _ComponentFacts(catalogue, {} if matches is None else matches)
+    components = _ComponentFacts(catalogue)
     for key, span, values in _related_rows(connection, spans, "components"):
         rows[key].components.append((span, components.of(*values)))
     for key, span, values in _related_rows(connection, spans, "security"):
@@ -228,9 +219,9 @@ class _ComponentFacts:
     """One `ComponentFact` for each distinct stored component, matched to the catalogue once
     per distinct text: the same facts are shared by every system and period that has them."""
 
-    def __init__(self, catalogue: Catalogue, matches: Matches) -> None:
+    def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
-        self.matches = matches
+        self.matches: Matches = {}
         self.made: dict[tuple[Any, ...], ComponentFact] = {}
 
     def of(self, kind_text: str, product: str, version: str | None, end: Any) -> ComponentFact:

@@ -120,16 +120,14 @@ def load_facts(
     connection: Connection,
     catalogue: Catalogue,
     graph_read: Callable[[EstateGraph], None] | None = None,
-    matches: Matches | None = None,
 ) -> tuple[list[SystemFacts], EstateGraph]:
-    """All systems' facts and the estate graph; components are matched once per distinct text
-    (once per distinct text across calls given the same `matches`, as a trend's periods are).
+    """All systems' facts and the estate graph; components are matched once per distinct text.
     The graph is read first and handed to `graph_read` at once, so a caller can show the
     dependencies while the facts are read and scored."""
     graph = load_graph(connection)
     if graph_read:
         graph_read(graph)
-    facts = read_facts(connection, catalogue, matches=matches)
+    facts = read_facts(connection, catalogue)
     blast = graph.blast_radius()
     for fact in facts.values():
         fact.blast = blast.get(fact.key)
@@ -157,12 +155,10 @@ def read_facts(
     connection: Connection,
     catalogue: Catalogue,
     keys: Collection[str] | None = None,
-    *,
-    matches: Matches | None = None,
 ) -> dict[int, SystemFacts]:
-    """The stored rows, components (matched to the catalogue) and assessments of every system,
-    or of those of `keys`, by system id: what scoring reads besides the graph. `matches` keeps
-    what `catalogue` made of each component text, for later calls with the same catalogue."""
+    """The stored rows, components (matched to the catalogue, once per distinct text) and
+    assessments of every system, or of those of `keys`, by system id: what scoring reads
+    besides the graph."""
     facts: dict[int, SystemFacts] = {}
     statement = sa.select(SYSTEM, ORG.c.code.label("org_code"), ORG.c.name.label("org_name")).join(
         ORG, SYSTEM.c.organisation_id == ORG.c.id
@@ -178,8 +174,7 @@ def read_facts(
         facts[row.id] = SystemFacts(
             system_key(row.org_code, row.reference), row.org_code, row.org_name, row
         )
-    if matches is None:
-        matches = {}
+    matches: Matches = {}
     components = connection.execute(
         _of_systems(
             sa.select(
