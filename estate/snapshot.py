@@ -10,17 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 import estate
 from estate import models
 from estate.catalogue import builtin
-from estate.db import in_batches, insert_rows, is_permission_denied
+from estate.db import insert_rows, is_permission_denied
 from estate.exports.text_formats import system_dict
 from estate.figures import EstateFigures, estate_figures
 from estate.jsonable import jsonable
@@ -104,15 +104,27 @@ def ranked_rows(scores: EstateScores) -> list[RankedRow]:
     return [ranked_row(s) for s in scores.systems]
 
 
-def explanation(system: SystemScore) -> str:
-    """Everything concluded about one system as `rank --json` gives it, as one compact JSON
-    text: kept with its ranked row, so that `rank --json` need not score the estate again."""
-    return json.dumps(
+EXPLANATION_INDENT = b"    "
+"""How deep a system's explanation stands in `rank --json`'s document: an item of the
+`systems` list of the top-level object, indented by two levels of two spaces."""
+
+
+def explanation(system: SystemScore) -> bytes:
+    """Everything concluded about one system as `rank --json` gives it, laid out as it stands
+    in that command's document (UTF-8): kept with its ranked row, so that `rank --json` prints
+    the kept texts one after another without scoring or laying out anything again.
+
+    The standard library's C encoder writes it compactly and msgspec's formatter indents it,
+    which gives exactly what `json.dumps(..., indent=2)` gives (strings and numbers are copied
+    as they stand), several times faster than the standard library's indenting encoder."""
+    compact = json.dumps(
         system_dict(system), ensure_ascii=False, separators=(",", ":"), default=jsonable
     )
+    laid_out: bytes = msgspec.json.format(compact.encode(), indent=2)
+    return EXPLANATION_INDENT + laid_out.replace(b"\n", b"\n" + EXPLANATION_INDENT)
 
 
-def explanations(scores: EstateScores) -> list[str]:
+def explanations(scores: EstateScores) -> list[bytes]:
     """Every scored system's explanation (`explanation`), in priority order."""
     return [explanation(s) for s in scores.systems]
 
@@ -125,9 +137,9 @@ class Snapshot:
     figures: EstateFigures
     fingerprint: str
     scored_at: dt.datetime
-    explanations: list[str] | None = None
+    explanations: list[bytes] | None = None
     """Each row's `explanation`, in the rows' order, when the snapshot is to be kept with them;
-    None as read back (they are read one selection at a time, by `kept_explanations`)."""
+    None as read back (`rank --json` reads them straight from the database)."""
 
 
 def fingerprint(connection: Connection, policy: Policy) -> str:
@@ -225,23 +237,6 @@ def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
         return
     rows = [(*row, text) for row, text in zip(snapshot.rows, texts, strict=True)]
     insert_rows(connection, SNAPSHOT_ROWS, (*FIELDS, "explanation"), rows)
-
-
-def kept_explanations(connection: Connection, ranks: Sequence[int]) -> list[str] | None:
-    """The kept explanations of the systems at `ranks`, in that order; None when any was kept
-    without one. The caller checks that the kept ranking is fresh, in the same transaction."""
-    found: dict[int, str | None] = {}
-    column = SNAPSHOT_ROWS.c.rank
-    for batch in in_batches(ranks):
-        statement = sa.select(column, SNAPSHOT_ROWS.c.explanation).where(column.in_(batch))
-        found.update((rank, text) for rank, text in connection.execute(statement))
-    texts: list[str] = []
-    for rank in ranks:
-        text = found.get(rank)
-        if text is None:
-            return None
-        texts.append(text)
-    return texts
 
 
 def keep_snapshot(engine: Engine, snapshot: Snapshot, stored: str | None) -> bool:

@@ -35,7 +35,7 @@ from estate.identity import CITIZEN, own_sign_in
 from estate.portfolio import Portfolio, read_portfolio
 from estate.progress import Progress
 from estate.ranking import RankBy, parse_band, select_rows, select_systems
-from estate.ranking_json import kept_ranking_json, ranking_head
+from estate.ranking_json import print_kept_ranking_json, ranking_head
 from estate.render import BAND_STYLE
 from estate.scoring.policy import Policy
 from estate.scoring.results import score_text
@@ -148,12 +148,16 @@ def rank(
         order = RankBy(by)
         policy = policy_of(policy_path, as_of)
         with open_engine(ctx) as engine, engine.connect() as connection:
-            kept = kept_ranking_json(
-                connection, policy, by=order, departments=departments, bands=wanted_bands, top=top
-            )
-        if kept is not None:
-            click.echo(kept)
-            return
+            if print_kept_ranking_json(
+                connection,
+                policy,
+                sys.stdout.buffer,
+                by=order,
+                departments=departments,
+                bands=wanted_bands,
+                top=top,
+            ):
+                return
         scores = load_scores(ctx, policy_path, as_of)
         rows = select_systems(
             scores.systems, by=order, departments=departments, bands=wanted_bands, top=top
