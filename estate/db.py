@@ -127,15 +127,18 @@ def _reporting_periods(connection: Connection) -> None:
 
 
 def _to_version_5(connection: Connection) -> None:
-    """Version 4 to 5: the kept ranking's explanations are kept laid out as `rank --json`
-    prints them (bytes, no longer compact text); the kept ranking is dropped, to be worked out
-    afresh with them."""
+    """Version 4 to 5: the kept ranking's rows carry their `rank --csv` line, and their
+    explanations laid out as `rank --json` prints them (bytes, no longer compact text); the
+    kept ranking is dropped, to be worked out afresh with them."""
     table = models.table_of(models.RankingSnapshotRow)
     connection.execute(table.delete())
     connection.execute(models.table_of(models.RankingSnapshot).delete())
     kind = table.c.explanation.type.compile(dialect=connection.dialect)
     connection.exec_driver_sql(f"ALTER TABLE {table.name} DROP COLUMN explanation")
     connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN explanation {kind}")
+    present = {c["name"] for c in sa.inspect(connection).get_columns(table.name)}
+    if "csv_line" not in present:  # a version 1 estate gets the table whole from step 1 to 2
+        connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN csv_line {kind}")
 
 
 MIGRATIONS: dict[int, Migration] = {

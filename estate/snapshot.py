@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import msgspec
 import sqlalchemy as sa
@@ -24,10 +25,11 @@ from estate.db import insert_rows, is_permission_denied
 from estate.exports.text_formats import system_dict
 from estate.figures import EstateFigures, estate_figures
 from estate.jsonable import jsonable
-from estate.ranking import security_weight
+from estate.ranking import READINESS_ORDER, RankBy, chosen_departments, security_weight
+from estate.ranking_csv import csv_lines
 from estate.scoring import EstateScores
 from estate.scoring.policy import Policy
-from estate.scoring.results import Severity, SystemScore
+from estate.scoring.results import Band, Severity, SystemScore
 
 SNAPSHOT = models.table_of(models.RankingSnapshot)
 SNAPSHOT_ROWS = models.table_of(models.RankingSnapshotRow)
@@ -231,12 +233,84 @@ def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
             figures=snapshot.figures.to_json(),
         )
     )
+    lines = csv_lines(snapshot.rows)
     texts = snapshot.explanations
     if texts is None:
-        insert_rows(connection, SNAPSHOT_ROWS, FIELDS, snapshot.rows)
+        rows = [(*row, line) for row, line in zip(snapshot.rows, lines, strict=True)]
+        insert_rows(connection, SNAPSHOT_ROWS, (*FIELDS, "csv_line"), rows)
         return
-    rows = [(*row, text) for row, text in zip(snapshot.rows, texts, strict=True)]
-    insert_rows(connection, SNAPSHOT_ROWS, (*FIELDS, "explanation"), rows)
+    rows = [(*row, line, text) for row, line, text in zip(snapshot.rows, lines, texts, strict=True)]
+    insert_rows(connection, SNAPSHOT_ROWS, (*FIELDS, "csv_line", "explanation"), rows)
+
+
+ROWS = SNAPSHOT_ROWS.c
+ORDERS: dict[RankBy, tuple[sa.ColumnElement[Any], ...]] = {
+    RankBy.PRIORITY: (ROWS.rank,),
+    # As `ROW_SORT_KEYS`: no legacy score (or a score of 0) comes after every score.
+    RankBy.LEGACY: (
+        sa.case((sa.or_(ROWS.legacy.is_(None), ROWS.legacy == 0), -1), else_=ROWS.legacy).desc(),
+        ROWS.rank,
+    ),
+    RankBy.CLOUD: (
+        sa.case({r.value: order for r, order in READINESS_ORDER.items()}, value=ROWS.readiness),
+        sa.func.coalesce(ROWS.cloud_score, 0).desc(),
+        ROWS.rank,
+    ),
+    RankBy.SECURITY: (ROWS.security_weight.desc(), ROWS.rank),
+}
+"""`estate.ranking.ROW_SORT_KEYS` in the database's terms, so that it sorts the kept rows."""
+
+BATCH = 1000
+"""Kept texts fetched and written at a time: the whole estate's `rank --json` is some 300 MB
+at 50,000 systems, never held at once."""
+
+
+@dataclass
+class KeptSelection:
+    """The chosen systems' kept texts, from a fresh kept ranking."""
+
+    catalogue: str
+    """The version of the lifecycle catalogue the ranking was scored with."""
+    empty: bool
+    """Whether the kept ranking has no systems at all (the estate is empty)."""
+    batches: Iterator[Sequence[bytes]]
+    """The texts, in the order asked for, a batch at a time as the database hands them over."""
+
+
+def kept_selection(
+    connection: Connection,
+    policy: Policy,
+    kept: str,
+    *,
+    by: RankBy,
+    departments: Iterable[str] = (),
+    bands: Iterable[Band] = (),
+    top: int | None = None,
+) -> KeptSelection | None:
+    """The `kept` texts (`explanation` or `csv_line`) of the kept ranking's systems that pass
+    the filters of `estate.ranking.select_rows`, in the same order, chosen and sorted by the
+    database; None while the kept ranking is out of date or was kept without those texts, so
+    the caller scores afresh. A department no system belongs to is refused."""
+    head = connection.execute(sa.select(SNAPSHOT.c.fingerprint, SNAPSHOT.c.figures)).first()
+    if head is None or head.fingerprint != fingerprint(connection, policy):
+        return None
+    catalogue = head.figures.get("catalogue") if isinstance(head.figures, dict) else None
+    text = ROWS[kept]
+    missing = sa.select(ROWS.rank).where(text.is_(None)).limit(1)
+    if not isinstance(catalogue, str) or connection.execute(missing).first() is not None:
+        return None
+    query = sa.select(text).order_by(*ORDERS[by])
+    asked = list(departments)
+    if asked:
+        known = set(connection.execute(sa.select(ROWS.department).distinct()).scalars())
+        query = query.where(ROWS.department.in_(sorted(chosen_departments(asked, known))))
+    wanted_bands = sorted({b.value for b in bands})
+    if wanted_bands:
+        query = query.where(ROWS.band.in_(wanted_bands))
+    if top is not None:
+        query = query.limit(top)
+    empty = connection.execute(sa.select(ROWS.rank).limit(1)).first() is None
+    return KeptSelection(catalogue, empty, connection.execute(query).scalars().partitions(BATCH))
 
 
 def keep_snapshot(engine: Engine, snapshot: Snapshot, stored: str | None) -> bool:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
+import msgspec
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -31,8 +32,18 @@ T = TypeVar("T")
 
 def print_json(data: Any) -> None:
     """Print `data` as indented JSON, dates and enumerations as the estate writes them, so
-    every command's --json output reads the same."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=jsonable))
+    every command's --json output reads the same.
+
+    The standard library's C encoder writes it compactly and msgspec's formatter indents it:
+    exactly what `json.dumps(..., indent=2)` gives, several times faster than its indenting
+    encoder, which is written in Python (tens of thousands of contracts take a quarter of a
+    second). A value JSON has no word for (NaN) is left to the standard library."""
+    compact = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=jsonable)
+    try:
+        text: str = msgspec.json.format(compact, indent=2)
+    except msgspec.DecodeError:
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=jsonable)
+    click.echo(text)
 
 
 def print_rows(rows: list[T], table: Callable[[list[T]], Table], more: str) -> None:

@@ -1,4 +1,4 @@
-"""Schema 5: the kept ranking's explanations laid out as `rank --json` prints them."""
+"""Schema 5: the kept ranking's `rank --csv` lines, and its explanations laid out as printed."""
 
 from estate.migrations import run_step
 
