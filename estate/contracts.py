@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -24,9 +24,6 @@ from estate import models
 from estate.db import as_date, plain
 from estate.dispositions import disposition_words
 from estate.scoring.results import Band, SystemScore
-
-if TYPE_CHECKING:  # the snapshot module reaches the exports, which list contracts
-    from estate.snapshot import RankedRow
 
 WINDOWS = (6, 12, 24)
 """Months ahead a contract's end is grouped by."""
@@ -68,7 +65,42 @@ def terms_of(system: SystemScore) -> Terms:
     )
 
 
-def stored_terms(connection: Connection, rows: Iterable[RankedRow]) -> list[Terms]:
+class Ranked(Protocol):
+    """What the contract terms take from a ranked system: a `RankedRow`, or those of its
+    columns alone as read from the kept ranking (`TERMS_FIELDS`)."""
+
+    @property
+    def rank(self) -> int: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def department(self) -> str: ...
+    @property
+    def band(self) -> str | None: ...
+    @property
+    def run_cost(self) -> float | None: ...
+    @property
+    def disposition(self) -> str | None: ...
+    @property
+    def disposition_reason(self) -> str: ...
+
+
+TERMS_FIELDS = (
+    "rank",
+    "key",
+    "name",
+    "department",
+    "band",
+    "run_cost",
+    "disposition",
+    "disposition_reason",
+)
+"""The kept ranking's columns the contract terms need (`Ranked`)."""
+
+
+def stored_terms(connection: Connection, rows: Iterable[Ranked]) -> list[Terms]:
     """The contract terms of the kept ranking's `rows`, the supplier and contract end read from
     the stored systems (the kept ranking is fresh only while they are unchanged)."""
     system = models.table_of(models.System)
@@ -80,9 +112,13 @@ def stored_terms(connection: Connection, rows: Iterable[RankedRow]) -> list[Term
         f"{code}/{reference}": (supplier, as_date(end))
         for code, reference, supplier, end in connection.execute(query).all()
     }
+    words: dict[tuple[str | None, str], str] = {}  # a few dispositions and reasons, repeated
     found: list[Terms] = []
     for row in rows:
         supplier, end = stored.get(row.key, (None, None))
+        said = (row.disposition, row.disposition_reason)
+        if said not in words:
+            words[said] = disposition_words(*said)
         found.append(
             Terms(
                 row.rank,
@@ -93,7 +129,7 @@ def stored_terms(connection: Connection, rows: Iterable[RankedRow]) -> list[Term
                 row.run_cost,
                 supplier,
                 end,
-                disposition_words(row.disposition, row.disposition_reason),
+                words[said],
                 row.disposition_reason,
             )
         )

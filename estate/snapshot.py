@@ -195,6 +195,27 @@ def fresh_snapshot(connection: Connection, policy: Policy) -> Snapshot | None:
     return load_snapshot(connection) if is_fresh(connection, policy) else None
 
 
+def kept_rows(
+    connection: Connection,
+    policy: Policy,
+    fields: Sequence[str],
+    departments: Iterable[str] = (),
+) -> list[sa.Row[Any]] | None:
+    """Only the `fields` (of `FIELDS`) of the kept ranking's systems in `departments` (every
+    one when none is asked for), in priority order, while the kept ranking is fresh; else
+    None. A command that needs a few of the ranked rows' columns reads no more: turning
+    50,000 rows of every column into Python objects is most of reading the whole ranking. An
+    empty estate gives no rows; a department no system belongs to is refused."""
+    if not is_fresh(connection, policy):
+        return None
+    query = sa.select(*(ROWS[name] for name in fields)).order_by(ROWS.rank)
+    asked = list(departments)
+    if asked and connection.execute(sa.select(ROWS.rank).limit(1)).first() is not None:
+        known = set(connection.execute(sa.select(ROWS.department).distinct()).scalars())
+        query = query.where(ROWS.department.in_(sorted(chosen_departments(asked, known))))
+    return list(connection.execute(query))
+
+
 def kept_rank(connection: Connection, policy: Policy, key: str) -> int | None:
     """`key`'s place in the kept ranking while that ranking is fresh, else None."""
     if not is_fresh(connection, policy):
@@ -236,11 +257,19 @@ def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
     lines = csv_lines(snapshot.rows)
     texts = snapshot.explanations
     if texts is None:
-        rows = [(*row, line) for row, line in zip(snapshot.rows, lines, strict=True)]
-        insert_rows(connection, SNAPSHOT_ROWS, (*FIELDS, "csv_line"), rows)
+        insert_rows(
+            connection,
+            SNAPSHOT_ROWS,
+            (*FIELDS, "csv_line"),
+            [(*row, line) for row, line in zip(snapshot.rows, lines, strict=True)],
+        )
         return
-    rows = [(*row, line, text) for row, line, text in zip(snapshot.rows, lines, texts, strict=True)]
-    insert_rows(connection, SNAPSHOT_ROWS, (*FIELDS, "csv_line", "explanation"), rows)
+    insert_rows(
+        connection,
+        SNAPSHOT_ROWS,
+        (*FIELDS, "csv_line", "explanation"),
+        [(*row, line, text) for row, line, text in zip(snapshot.rows, lines, texts, strict=True)],
+    )
 
 
 ROWS = SNAPSHOT_ROWS.c
