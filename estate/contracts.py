@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -24,6 +24,9 @@ from estate import models
 from estate.db import as_date, plain
 from estate.dispositions import disposition_words
 from estate.scoring.results import Band, SystemScore
+
+if TYPE_CHECKING:  # the snapshot module reaches the exports, which list contracts
+    from estate.snapshot import RankedRow
 
 WINDOWS = (6, 12, 24)
 """Months ahead a contract's end is grouped by."""
@@ -65,28 +68,6 @@ def terms_of(system: SystemScore) -> Terms:
     )
 
 
-class Ranked(Protocol):
-    """What the contract terms take from a ranked system: a `RankedRow`, or those of its
-    columns alone as read from the kept ranking (`TERMS_FIELDS`)."""
-
-    @property
-    def rank(self) -> int: ...
-    @property
-    def key(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def department(self) -> str: ...
-    @property
-    def band(self) -> str | None: ...
-    @property
-    def run_cost(self) -> float | None: ...
-    @property
-    def disposition(self) -> str | None: ...
-    @property
-    def disposition_reason(self) -> str: ...
-
-
 TERMS_FIELDS = (
     "rank",
     "key",
@@ -97,12 +78,31 @@ TERMS_FIELDS = (
     "disposition",
     "disposition_reason",
 )
-"""The kept ranking's columns the contract terms need (`Ranked`)."""
+"""The kept ranking's columns the contract terms need, in the order `stored_terms` takes
+them."""
+
+Ranked = tuple[int, str, str, str, str | None, float | None, str | None, str]
+"""A ranked system's `TERMS_FIELDS`."""
+
+
+def ranked(row: RankedRow) -> Ranked:
+    """A line of the ranking's `TERMS_FIELDS`."""
+    return (
+        row.rank,
+        row.key,
+        row.name,
+        row.department,
+        row.band,
+        row.run_cost,
+        row.disposition,
+        row.disposition_reason,
+    )
 
 
 def stored_terms(connection: Connection, rows: Iterable[Ranked]) -> list[Terms]:
-    """The contract terms of the kept ranking's `rows`, the supplier and contract end read from
-    the stored systems (the kept ranking is fresh only while they are unchanged)."""
+    """The contract terms of the kept ranking's `rows` (their `TERMS_FIELDS`), the supplier
+    and contract end read from the stored systems (the kept ranking is fresh only while they
+    are unchanged)."""
     system = models.table_of(models.System)
     organisation = models.table_of(models.Organisation)
     query = sa.select(
@@ -114,24 +114,13 @@ def stored_terms(connection: Connection, rows: Iterable[Ranked]) -> list[Terms]:
     }
     words: dict[tuple[str | None, str], str] = {}  # a few dispositions and reasons, repeated
     found: list[Terms] = []
-    for row in rows:
-        supplier, end = stored.get(row.key, (None, None))
-        said = (row.disposition, row.disposition_reason)
-        if said not in words:
-            words[said] = disposition_words(*said)
+    for rank, key, name, department, band, run_cost, disposition, reason in rows:
+        supplier, end = stored.get(key, (None, None))
+        said = words.get((disposition, reason))
+        if said is None:
+            said = words[disposition, reason] = disposition_words(disposition, reason)
         found.append(
-            Terms(
-                row.rank,
-                row.key,
-                row.name,
-                row.department,
-                row.band,
-                row.run_cost,
-                supplier,
-                end,
-                words[said],
-                row.disposition_reason,
-            )
+            Terms(rank, key, name, department, band, run_cost, supplier, end, said, reason)
         )
     return found
 

@@ -200,7 +200,7 @@ def kept_rows(
     policy: Policy,
     fields: Sequence[str],
     departments: Iterable[str] = (),
-) -> list[sa.Row[Any]] | None:
+) -> list[tuple[Any, ...]] | None:
     """Only the `fields` (of `FIELDS`) of the kept ranking's systems in `departments` (every
     one when none is asked for), in priority order, while the kept ranking is fresh; else
     None. A command that needs a few of the ranked rows' columns reads no more: turning
@@ -213,7 +213,7 @@ def kept_rows(
     if asked and connection.execute(sa.select(ROWS.rank).limit(1)).first() is not None:
         known = set(connection.execute(sa.select(ROWS.department).distinct()).scalars())
         query = query.where(ROWS.department.in_(sorted(chosen_departments(asked, known))))
-    return list(connection.execute(query))
+    return [tuple(row) for row in connection.execute(query)]
 
 
 def kept_rank(connection: Connection, policy: Policy, key: str) -> int | None:

@@ -16,7 +16,7 @@ from estate import db
 from estate.cli.board_commands import _contract_table
 from estate.cli.plain_table import print_plain_table
 from estate.cli.scoring_commands import _rank_table
-from estate.contracts import ending_contracts, stored_terms
+from estate.contracts import ending_contracts, ranked, stored_terms
 from estate.snapshot import load_snapshot
 from tests.conftest import Run
 
@@ -71,7 +71,7 @@ def test_the_commands_long_tables_are_laid_out_as_rich_lays_them_out(
         with engine.connect() as connection:
             kept = load_snapshot(connection)
             assert kept is not None
-            terms = stored_terms(connection, kept.rows)
+            terms = stored_terms(connection, [ranked(row) for row in kept.rows])
     finally:
         engine.dispose()
     contracts = ending_contracts(terms, AS_OF)

@@ -24,6 +24,7 @@ from estate.contracts import (
     Ranked,
     Supplier,
     ending_contracts,
+    ranked,
     stored_terms,
     supplier_concentration,
 )
@@ -136,11 +137,12 @@ def contracts(
     with open_engine(ctx) as engine, engine.connect() as connection:
         kept = kept_rows(connection, policy, TERMS_FIELDS, departments)
         chosen: Sequence[Ranked] | None = kept
-        if kept is not None:
-            terms = stored_terms(connection, kept)
+        if chosen is not None:
+            terms = stored_terms(connection, chosen)
     if chosen is None:  # nothing kept, or out of date: scored afresh (and kept)
         policy, ranking = load_ranking(ctx, policy_path, as_of)
-        chosen = select_rows(ranking, departments=departments) if ranking else []
+        rows = select_rows(ranking, departments=departments) if ranking else []
+        chosen = [ranked(row) for row in rows]
         with open_engine(ctx) as engine, engine.connect() as connection:
             terms = stored_terms(connection, chosen)
     if not chosen:

@@ -26,6 +26,7 @@ TAG = re.compile(r"((\\*)\[([a-z#/@][^[]*?)])")
 """A markup tag, as rich's markup reader finds them (`rich.markup.RE_TAGS`)."""
 EMOJI = re.compile(r":\S*?:")
 """Text that rich might read as an emoji code (`:smile:`)."""
+SPACE = re.compile(r"\s")
 PADDING = (0, 1, 0, 1)
 """The cell padding the commands' tables use, rich's default: one space either side."""
 
@@ -60,45 +61,39 @@ def print_plain_table(console: Console, table: Table) -> bool:
     )
     justify = [str(column.justify) for column in table.columns]
     table_width = sum(widths) + len(widths) + 1
-    laid_out: dict[tuple[str, int, str], tuple[str, ...]] = {}
-
-    def lay_out(text: str, width: int, justify: str) -> tuple[str, ...]:
-        found = laid_out.get((text, width, justify))
-        if found is None:
-            found = laid_out[text, width, justify] = _cell(text, width, justify)
-        return found
-
+    laid_out = [  # each column's header and cells, each distinct text laid out once
+        _laid_out([head, *cells], width, way)
+        for head, cells, width, way in zip(heads, body, widths, justify, strict=True)
+    ]
     lines: list[str] = []
     if title:
-        lines.extend(_wrapped(title, table_width, "left"))
+        for line in title.split("\n"):
+            lines.extend(_wrapped(line, table_width, "left"))
     lines.append(box.get_top(widths))
-    rows = list(zip(*body, strict=True))
-    ends = [row.end_section for row in table.rows]
-    for index, cells in enumerate([tuple(heads), *rows]):
-        first, last = index == 0, index == len(rows)
-        if first:
+    rows = list(zip(*laid_out, strict=True))
+    ends = [False, *(row.end_section for row in table.rows)]
+    blanks = [" " * width for width in widths]
+    last = len(rows) - 1
+    for index, cells in enumerate(rows):
+        if index == 0:
             left, divider, right = box.head_left, box.head_vertical, box.head_right
-        elif last:
+        elif index == last:
             left, divider, right = box.foot_left, box.foot_vertical, box.foot_right
         else:
             left, divider, right = box.mid_left, box.mid_vertical, box.mid_right
-        rendered = [
-            list(lay_out(text, width, way))
-            for text, width, way in zip(cells, widths, justify, strict=True)
-        ]
-        height = max(len(cell) for cell in rendered)
-        for cell, width in zip(rendered, widths, strict=True):
-            blank = [" " * width] * (height - len(cell))
-            if first:  # the header sits on the line under it, the rows' cells at their top
-                cell[:0] = blank
-            else:
-                cell.extend(blank)
-        lines.extend(
-            left + divider.join(cell[line] for cell in rendered) + right for line in range(height)
-        )
-        if first:
+        height = max(map(len, cells))
+        if any(len(cell) < height for cell in cells):
+            # the header sits on the line under it, the rows' cells at their top
+            cells = tuple(
+                (blank,) * (height - len(cell)) + cell
+                if index == 0
+                else cell + (blank,) * (height - len(cell))
+                for cell, blank in zip(cells, blanks, strict=True)
+            )
+        lines.extend(left + divider.join(parts) + right for parts in zip(*cells, strict=True))
+        if index == 0:
             lines.append(box.get_row(widths, "head"))
-        elif ends[index - 1] and not last:
+        elif ends[index] and index != last:
             lines.append(box.get_row(widths, "row"))
     lines.append(box.get_bottom(widths))
     lines.append("")
@@ -187,23 +182,41 @@ def _widths(
     return widths
 
 
-def _cell(text: str, width: int, justify: str) -> tuple[str, ...]:
-    """A cell's lines at its column's width, one space of padding either side."""
-    return tuple(f" {line} " for line in _wrapped(text, width - 2, justify))
-
-
-def _wrapped(text: str, width: int, justify: str) -> list[str]:
-    """`text` folded into lines of `width` as `rich.text.Text.wrap` folds it, each line
-    justified to the width."""
-    found: list[str] = []
-    for line in text.split("\n"):
-        if len(line) <= width:
-            pieces = [line]
-        else:
-            offsets = [0, *divide_line(line, width, fold=True), len(line)]
-            pieces = [line[start:end] for start, end in pairwise(offsets)]
-        if justify == "right":
-            found.extend(piece.rstrip()[:width].rjust(width) for piece in pieces)
-        else:
-            found.extend(piece[:width].ljust(width) for piece in pieces)
+def _laid_out(texts: list[str], width: int, justify: str) -> list[tuple[str, ...]]:
+    """A column's texts laid out at its width, each distinct text and line once: bands,
+    dispositions, suppliers and dates repeat down a long table."""
+    cells: dict[str, tuple[str, ...]] = {}
+    lines: dict[str, tuple[str, ...]] = {}
+    found: list[tuple[str, ...]] = []
+    for text in texts:
+        cell = cells.get(text)
+        if cell is None:
+            cell = ()
+            for line in text.split("\n"):
+                done = lines.get(line)
+                if done is None:
+                    done = lines[line] = _cell_line(line, width, justify)
+                cell += done
+            cells[text] = cell
+        found.append(cell)
     return found
+
+
+def _cell_line(line: str, width: int, justify: str) -> tuple[str, ...]:
+    """One line of a cell's text at its column's width, one space of padding either side."""
+    return tuple(f" {piece} " for piece in _wrapped(line, width - 2, justify))
+
+
+def _wrapped(line: str, width: int, justify: str) -> list[str]:
+    """A line of text folded into lines of `width` as `rich.text.Text.wrap` folds it, each
+    justified to the width."""
+    if len(line) <= width:
+        pieces = [line]
+    elif SPACE.search(line) is None:  # one word, folded every `width` characters
+        pieces = [line[start : start + width] for start in range(0, len(line), width)]
+    else:
+        offsets = [0, *divide_line(line, width, fold=True), len(line)]
+        pieces = [line[start:end] for start, end in pairwise(offsets)]
+    if justify == "right":
+        return [piece.rstrip()[:width].rjust(width) for piece in pieces]
+    return [piece[:width].ljust(width) for piece in pieces]
