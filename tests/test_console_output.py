@@ -1,11 +1,14 @@
-"""Long tables piped to a file are laid out without rich's general machinery, exactly as rich
-lays them out: compared byte for byte with rich at several widths, on the commands' own tables
-and on cells that wrap, fold, repeat or stay empty."""
+"""How the commands print, fast and unchanged. Long tables piped to a file are laid out without
+rich's general machinery, exactly as rich lays them out: compared byte for byte with rich at
+several widths, on the commands' own tables and on cells that wrap, fold, repeat or stay empty.
+JSON is indented by msgspec's formatter, exactly as the standard library indents it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+from enum import StrEnum
 from pathlib import Path
 
 import pytest
@@ -14,9 +17,11 @@ from rich.table import Table
 
 from estate import db
 from estate.cli.board_commands import _contract_table
+from estate.cli.console import print_json
 from estate.cli.plain_table import print_plain_table
 from estate.cli.scoring_commands import _rank_table
 from estate.contracts import ending_contracts, ranked, stored_terms
+from estate.jsonable import jsonable
 from estate.snapshot import load_snapshot
 from tests.conftest import Run
 
@@ -112,3 +117,25 @@ def test_piped_contracts_print_every_contract_in_rich_layout(run: Run, demo_db: 
     assert piped.stdout.startswith(f"{len(listed)} support contracts ended or ending within 24")
     assert "┡━" in piped.stdout and piped.stdout.count("\n└") == 2  # contracts, then suppliers
     assert "Showing the first" not in piped.stderr
+
+
+class Colour(StrEnum):
+    RED = "Red-rated"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"as_of": dt.date(2026, 11, 1), "band": Colour.RED, "systems": [], "figures": {}},
+        [1, 2.5e-07, 1e16, -0.0, 'é £ \u2028 " \\ \n', None, True, {"deep": [[{}], []]}],
+        {"not a number": float("nan"), "infinite": [float("inf")]},
+        "text",
+        [],
+    ],
+)
+def test_json_is_printed_as_the_standard_library_indents_it(
+    data: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    print_json(data)
+    expected = json.dumps(data, indent=2, ensure_ascii=False, default=jsonable)
+    assert capsys.readouterr().out == expected + "\n"
