@@ -135,8 +135,7 @@ def contracts(
     how many red-rated systems each supplier holds."""
     policy = policy_of(policy_path, as_of)
     with open_engine(ctx) as engine, engine.connect() as connection:
-        kept = kept_rows(connection, policy, TERMS_FIELDS, departments)
-        chosen: Sequence[Ranked] | None = kept
+        chosen: Sequence[Ranked] | None = kept_rows(connection, policy, TERMS_FIELDS, departments)
         if chosen is not None:
             terms = stored_terms(connection, chosen)
     if chosen is None:  # nothing kept, or out of date: scored afresh (and kept)
