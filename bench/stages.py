@@ -547,15 +547,17 @@ def stage_cli(systems: int, cache: Path) -> dict[str, Any]:
     the commands after it print from the kept ranking (the graph ones read the graph too).
     estate's own modules are byte-compiled first, as installing a package does. Each command
     is timed by the clock (`_s`) and by the CPU seconds it used (`_cpu_s`), which a machine
-    shared with other work disturbs far less; `_over_kept_rank` is a command's CPU seconds
-    against the kept `rank --top 5` in the same run, the figure to scale to a quiet machine."""
+    shared with other work disturbs far less; `over_kept_rank` gives each command's CPU
+    seconds against the kept `rank --top 5`'s in the same run, the figure to scale to a quiet
+    machine."""
     import compileall
 
     import estate as package
 
     compileall.compile_dir(package.__path__[0], quiet=1)
     path = cache / f"cli-{systems}.db"
-    shutil.copy(database(systems, cache), path)
+    cached = cache / f"estate-{systems}.db"  # shared: only the copy is upgraded, if need be
+    shutil.copy(cached if cached.exists() else database(systems, cache), path)
     subprocess.run(  # a cached estate made by an earlier schema is brought up to this one's
         [Path(sys.executable).with_name("estate"), "--db", path, "upgrade"],
         check=True,
