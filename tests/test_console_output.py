@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from estate import db
 from estate.cli.board_commands import _contract_table
@@ -102,6 +103,12 @@ def test_cells_rich_reads_otherwise_are_left_to_rich(cell: str) -> None:
     plain = _piped(80)
     assert not print_plain_table(plain, table)
     assert plain.file.getvalue() == ""  # type: ignore[attr-defined]
+
+
+def test_a_cell_that_is_not_markup_is_left_to_rich() -> None:
+    table = _odd_table()
+    table.add_row("6", Text("no wrap", no_wrap=True), "")
+    assert not print_plain_table(_piped(80), table)
 
 
 def test_a_terminal_is_left_to_rich() -> None:

@@ -39,14 +39,18 @@ def print_plain_table(console: Console, table: Table) -> bool:
         return False
     texts: dict[str, str | None] = {}  # many cells repeat (bands, dispositions, suppliers)
 
-    def plain(markup: str) -> str | None:
+    def plain(markup: object) -> str | None:
+        """The text of a cell given as markup; None for anything else (a `Text` carries its
+        own justification and wrapping), which is left to rich."""
+        if not isinstance(markup, str):
+            return None
         if markup not in texts:
             texts[markup] = _plain_text(markup)
         return texts[markup]
 
-    title = plain(str(table.title or ""))
-    headers = [plain(str(column.header)) for column in table.columns]
-    columns = [[plain(str(cell)) for cell in column.cells] for column in table.columns]
+    title = plain(table.title or "")
+    headers = [plain(column.header) for column in table.columns]
+    columns = [[plain(cell) for cell in column.cells] for column in table.columns]
     if title is None or None in headers or any(None in cells for cells in columns):
         return False
     body: list[list[str]] = [[c for c in cells if c is not None] for cells in columns]
