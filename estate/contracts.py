@@ -68,9 +68,41 @@ def terms_of(system: SystemScore) -> Terms:
     )
 
 
-def stored_terms(connection: Connection, rows: Iterable[RankedRow]) -> list[Terms]:
-    """The contract terms of the kept ranking's `rows`, the supplier and contract end read from
-    the stored systems (the kept ranking is fresh only while they are unchanged)."""
+TERMS_FIELDS = (
+    "rank",
+    "key",
+    "name",
+    "department",
+    "band",
+    "run_cost",
+    "disposition",
+    "disposition_reason",
+)
+"""The kept ranking's columns the contract terms need, in the order `stored_terms` takes
+them."""
+
+Ranked = tuple[int, str, str, str, str | None, float | None, str | None, str]
+"""A ranked system's `TERMS_FIELDS`."""
+
+
+def ranked(row: RankedRow) -> Ranked:
+    """A line of the ranking's `TERMS_FIELDS`."""
+    return (
+        row.rank,
+        row.key,
+        row.name,
+        row.department,
+        row.band,
+        row.run_cost,
+        row.disposition,
+        row.disposition_reason,
+    )
+
+
+def stored_terms(connection: Connection, rows: Iterable[Ranked]) -> list[Terms]:
+    """The contract terms of the kept ranking's `rows` (their `TERMS_FIELDS`), the supplier
+    and contract end read from the stored systems (the kept ranking is fresh only while they
+    are unchanged)."""
     system = models.table_of(models.System)
     organisation = models.table_of(models.Organisation)
     query = sa.select(
@@ -80,22 +112,15 @@ def stored_terms(connection: Connection, rows: Iterable[RankedRow]) -> list[Term
         f"{code}/{reference}": (supplier, as_date(end))
         for code, reference, supplier, end in connection.execute(query).all()
     }
+    words: dict[tuple[str | None, str], str] = {}  # a few dispositions and reasons, repeated
     found: list[Terms] = []
-    for row in rows:
-        supplier, end = stored.get(row.key, (None, None))
+    for rank, key, name, department, band, run_cost, disposition, reason in rows:
+        supplier, end = stored.get(key, (None, None))
+        said = words.get((disposition, reason))
+        if said is None:
+            said = words[disposition, reason] = disposition_words(disposition, reason)
         found.append(
-            Terms(
-                row.rank,
-                row.key,
-                row.name,
-                row.department,
-                row.band,
-                row.run_cost,
-                supplier,
-                end,
-                disposition_words(row.disposition, row.disposition_reason),
-                row.disposition_reason,
-            )
+            Terms(rank, key, name, department, band, run_cost, supplier, end, said, reason)
         )
     return found
 

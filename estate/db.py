@@ -30,7 +30,7 @@ from estate.errors import (
 from estate.history import tables as history_tables
 from estate.periods import quarter_of
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The schema version this code reads and writes."""
 
 BUSY_TIMEOUT_MS = 10_000
@@ -126,7 +126,27 @@ def _reporting_periods(connection: Connection) -> None:
     SQLModel.metadata.create_all(connection, tables=list(history_tables.TABLES_IN_VERSION_4))
 
 
-MIGRATIONS: dict[int, Migration] = {1: _to_version_2, 2: _to_version_3, 3: _to_version_4}
+def _to_version_5(connection: Connection) -> None:
+    """Version 4 to 5: the kept ranking's rows carry their `rank --csv` line, and their
+    explanations laid out as `rank --json` prints them (bytes, no longer compact text); the
+    kept ranking is dropped, to be worked out afresh with them."""
+    table = models.table_of(models.RankingSnapshotRow)
+    connection.execute(table.delete())
+    connection.execute(models.table_of(models.RankingSnapshot).delete())
+    kind = table.c.explanation.type.compile(dialect=connection.dialect)
+    connection.exec_driver_sql(f"ALTER TABLE {table.name} DROP COLUMN explanation")
+    connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN explanation {kind}")
+    present = {c["name"] for c in sa.inspect(connection).get_columns(table.name)}
+    if "csv_line" not in present:  # a version 1 estate gets the table whole from step 1 to 2
+        connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN csv_line {kind}")
+
+
+MIGRATIONS: dict[int, Migration] = {
+    1: _to_version_2,
+    2: _to_version_3,
+    3: _to_version_4,
+    4: _to_version_5,
+}
 """Upgrade steps: MIGRATIONS[n] takes a database from schema version n to n + 1.
 
 Each is the body of Alembic revision n + 1 (estate/migrations/versions/schema_<n + 1>.py,

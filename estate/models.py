@@ -339,10 +339,13 @@ class RankingSnapshotRow(SQLModel, table=True):
     """Whether the system faces the internet: who signs in to its own sign-in."""
     security_weight: int = 0
     """Its security gaps' summed severity, for ordering by security."""
-    explanation: str | None = Field(default=None, sa_type=sa.Text)
-    """Everything concluded about the system as `rank --json` gives it, one compact JSON
-    text, so that `rank --json` prints from the kept ranking; None in a ranking kept without
-    it (then `rank --json` scores afresh)."""
+    csv_line: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    """The system's line of `rank --csv` (UTF-8, with its newline), so that `rank --csv` prints
+    the kept lines as they are; None in a ranking kept before version 5."""
+    explanation: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    """Everything concluded about the system as `rank --json` gives it, laid out (UTF-8) as it
+    stands in that command's indented document, so that `rank --json` prints the kept texts as
+    they are; None in a ranking kept without it (then `rank --json` scores afresh)."""
 
 
 SNAPSHOT_ROW_COLUMNS_IN_VERSION_3 = (

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from estate import models
+from estate.catalogue import Catalogue
 from estate.catalogue.endoflife import load_catalogue
 from estate.db import as_date, plain
 from estate.enums import ComponentKind
@@ -175,42 +176,58 @@ def read_portfolio(
     wanted = sorted({d.upper() for d in departments})
     if wanted:
         query = query.where(organisation.c.code.in_(wanted))
-    facts: dict[tuple[str, str, str, str | None], tuple[str, str, str, ComponentFact]] = {}
+    # Each distinct component text is matched once, as scoring matches it; what it comes to
+    # (its release and the set of systems in its support status) is kept for the next row
+    # with the same text, so each of 200,000 rows at 50,000 systems costs a look-up.
+    seen: dict[tuple[str, str, str, object], tuple[Release, set[str]]] = {}
     releases: dict[tuple[str, str], Release] = {}
     kinds = {member.value: member for member in ComponentKind}
-    for code, reference, kind_text, product, version, end in connection.execute(query).all():
+    for code, reference, kind_text, product, version, end in connection.execute(query):
         key = f"{code}/{reference}"  # models.system_key, inline for 200,000 rows
         if systems is not None and key not in systems:
             continue
-        seen = (kind_text, product, version or "", end)
-        found = facts.get(seen)
+        found = seen.get((kind_text, product, version, end))
         if found is None:
-            kind = kinds[kind_text]
-            match = None if kind is ComponentKind.HARDWARE else catalogue.match(product, version)
-            fact = ComponentFact(kind, product, version or "", as_date(end), match)
-            if match is not None and match.product is not None:
-                line = match.product.title
-                release = match.release if match.cycle else (version or line)
-            else:
-                line = product + ("" if kind is ComponentKind.HARDWARE else NOT_IN_CATALOGUE)
-                release = version or "version not given"
-            found = facts[seen] = (kind.value, line, release, fact)
-        kind_name, line, release, fact = found
-        status = _status(fact, as_of)
-        entry = releases.get((line, release))
-        if entry is None:
-            cycle = fact.match.cycle if fact.match is not None else None
-            entry = releases[line, release] = Release(
-                line,
-                kind_name,
-                release,
-                cycle.security_end if cycle is not None else fact.support[0],
-                cycle.extended_end if cycle is not None else None,
+            found = seen[kind_text, product, version, end] = _release_of(
+                catalogue, releases, kinds[kind_text], product, version, end, as_of
             )
+        entry, in_status = found
         entry.systems.append(key)
         entry.departments.add(code)
-        entry.by_status.setdefault(status, set()).add(key)
+        in_status.add(key)
     return _portfolio(as_of, releases.values())
+
+
+def _release_of(
+    catalogue: Catalogue,
+    releases: dict[tuple[str, str], Release],
+    kind: ComponentKind,
+    product: str,
+    version: str,
+    end: object,
+    as_of: dt.date,
+) -> tuple[Release, set[str]]:
+    """The release a component text is (added to `releases` when first met), and the set of
+    its systems in that text's support status at `as_of`."""
+    match = None if kind is ComponentKind.HARDWARE else catalogue.match(product, version)
+    fact = ComponentFact(kind, product, version or "", as_date(end), match)
+    if match is not None and match.product is not None:
+        line = match.product.title
+        release = match.release if match.cycle else (version or line)
+    else:
+        line = product + ("" if kind is ComponentKind.HARDWARE else NOT_IN_CATALOGUE)
+        release = version or "version not given"
+    entry = releases.get((line, release))
+    if entry is None:
+        cycle = fact.match.cycle if fact.match is not None else None
+        entry = releases[line, release] = Release(
+            line,
+            kind.value,
+            release,
+            cycle.security_end if cycle is not None else fact.support[0],
+            cycle.extended_end if cycle is not None else None,
+        )
+    return entry, entry.by_status.setdefault(_status(fact, as_of), set())
 
 
 def _portfolio(as_of: dt.date, releases: Iterable[Release]) -> Portfolio:

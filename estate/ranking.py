@@ -25,12 +25,13 @@ class RankBy(StrEnum):
     SECURITY = "security"
 
 
-_READINESS_ORDER = {
+READINESS_ORDER: dict[Readiness, int] = {
     Readiness.READY: 0,
     Readiness.CONDITIONAL: 1,
     Readiness.NOT_READY: 2,
     Readiness.UNKNOWN: 3,
 }
+"""Where each cloud readiness comes in the cloud order: the most ready first."""
 _SEVERITY_WEIGHT = {"High": 3, "Medium": 2, "Low": 1}
 
 
@@ -44,7 +45,7 @@ SORT_KEYS: dict[RankBy, Callable[[SystemScore], Any]] = {
     RankBy.LEGACY: lambda s: (-(s.legacy.overall or -1), s.rank),
     # Most ready first: the candidates for a move.
     RankBy.CLOUD: lambda s: (
-        _READINESS_ORDER[s.readiness.category],
+        READINESS_ORDER[s.readiness.category],
         -(s.readiness.score or 0),
         s.rank,
     ),
@@ -56,7 +57,7 @@ ROW_SORT_KEYS: dict[RankBy, Callable[[RankedRow], Any]] = {
     RankBy.PRIORITY: lambda r: r.rank,
     RankBy.LEGACY: lambda r: (-(r.legacy or -1), r.rank),
     RankBy.CLOUD: lambda r: (
-        _READINESS_ORDER[Readiness(r.readiness)],
+        READINESS_ORDER[Readiness(r.readiness)],
         -(r.cloud_score or 0),
         r.rank,
     ),
@@ -85,7 +86,7 @@ def select_systems(
     """The systems that pass the filters, in the chosen order, cut to `top`. A department that
     none of `systems` belongs to is refused with the known ones, not silently empty."""
     pool = list(systems)
-    wanted_departments = _departments(departments, {s.department for s in pool})
+    wanted_departments = chosen_departments(departments, {s.department for s in pool})
     wanted_bands = set(bands)
     chosen = [
         s
@@ -108,7 +109,7 @@ def select_rows(
     """The rows of a ranking (in priority order) that pass the same filters as
     `select_systems`, in the same order, cut to `top`."""
     pool = list(rows)
-    wanted_departments = _departments(departments, {r.department for r in pool})
+    wanted_departments = chosen_departments(departments, {r.department for r in pool})
     wanted_bands = {b.value for b in bands}
     chosen = [
         r
@@ -121,7 +122,7 @@ def select_rows(
     return chosen[:top] if top is not None else chosen
 
 
-def _departments(asked: Iterable[str], known: set[str]) -> set[str]:
+def chosen_departments(asked: Iterable[str], known: set[str]) -> set[str]:
     """The department codes asked for; one that no system belongs to is refused with the known
     ones, not silently empty."""
     wanted = {d.upper() for d in asked}

@@ -1,25 +1,28 @@
-"""`rank --json` printed from the kept ranking: each system's explanation was serialised once,
-when the estate was scored, so a ranking of 50,000 systems is printed without scoring again.
+"""`rank --json` printed from the kept ranking: each system's explanation was laid out once,
+when the estate was scored, as it stands in the indented document, so a ranking of 50,000
+systems is printed without scoring or laying out anything again.
 
 The document is byte for byte what a fresh scoring prints (`json.dumps` with an indent of 2):
-the kept texts are joined into one compact document and indented by msgspec's formatter,
-which copies every string and number as it stands and only lays out the whitespace."""
+the head is laid out here, and the chosen systems' kept texts, chosen and ordered by the
+database, are written one after another as the database hands them over, as bytes."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, BinaryIO
 
-import msgspec
 from sqlalchemy.engine import Connection
 
 from estate.jsonable import jsonable
-from estate.ranking import RankBy, select_rows
+from estate.ranking import RankBy
 from estate.scoring.policy import Policy
 from estate.scoring.results import Band
 from estate.scoring.serialise import SCHEMA_VERSION
-from estate.snapshot import fresh_snapshot, kept_explanations
+from estate.snapshot import kept_selection
+
+SEPARATOR = b",\n"
+"""Between two systems of the document."""
 
 
 def ranking_head(policy: Policy, catalogue: str, by: str) -> dict[str, Any]:
@@ -34,34 +37,47 @@ def ranking_head(policy: Policy, catalogue: str, by: str) -> dict[str, Any]:
     }
 
 
-def ranking_document(head: dict[str, Any], systems: Sequence[str]) -> str:
-    """The `rank --json` document from its head and its systems' compact JSON texts, indented
-    as `json.dumps(..., indent=2, ensure_ascii=False)` indents it."""
-    opening = json.dumps(
-        {**head, "systems": []}, ensure_ascii=False, separators=(",", ":"), default=jsonable
-    )
-    compact = f"{opening[:-2]}{','.join(systems)}]}}"
-    formatted: str = msgspec.json.format(compact, indent=2)
-    return formatted
+def document_ends(head: dict[str, Any]) -> tuple[bytes, bytes, bytes]:
+    """The `rank --json` document around its systems, as `json.dumps(..., indent=2,
+    ensure_ascii=False)` lays it out and `click.echo` ends it: what comes before the first
+    system, what comes after the last, and the whole document when there is none."""
+    empty = json.dumps({**head, "systems": []}, indent=2, ensure_ascii=False, default=jsonable)
+    assert empty.endswith("[]\n}")
+    opening = empty[: -len("]\n}")] + "\n"
+    return opening.encode(), b"\n  ]\n}\n", f"{empty}\n".encode()
 
 
-def kept_ranking_json(
+def print_kept_ranking_json(
     connection: Connection,
     policy: Policy,
+    out: BinaryIO,
     *,
     by: RankBy,
     departments: Iterable[str] = (),
     bands: Iterable[Band] = (),
     top: int | None = None,
-) -> str | None:
-    """`rank --json`'s document for this selection, from the kept ranking while nothing it was
-    scored from has changed; None when it has (or the ranking was kept without explanations),
-    so the caller scores afresh. A department no system belongs to is refused."""
-    kept = fresh_snapshot(connection, policy)
+) -> bool:
+    """Write `rank --json`'s document for this selection to `out` from the kept ranking, while
+    nothing it was scored from has changed, and say so; write nothing and return False when it
+    has (or the ranking was kept without explanations), so the caller scores afresh. A
+    department no system belongs to is refused."""
+    kept = kept_selection(
+        connection,
+        policy,
+        "explanation",
+        by=by,
+        departments=departments,
+        bands=bands,
+        top=top,
+    )
     if kept is None:
-        return None
-    chosen = select_rows(kept.rows, by=by, departments=departments, bands=bands, top=top)
-    texts = kept_explanations(connection, [row.rank for row in chosen])
-    if texts is None:
-        return None
-    return ranking_document(ranking_head(policy, kept.figures.catalogue, by.value), texts)
+        return False
+    opening, closing, empty = document_ends(ranking_head(policy, kept.catalogue, by.value))
+    written = False
+    for batch in kept.batches:
+        out.write(SEPARATOR if written else opening)
+        out.write(SEPARATOR.join(batch))
+        written = True
+    out.write(closing if written else empty)
+    out.flush()
+    return True

@@ -10,24 +10,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 import estate
 from estate import models
 from estate.catalogue import builtin
-from estate.db import in_batches, insert_rows, is_permission_denied
+from estate.db import insert_rows, is_permission_denied
 from estate.exports.text_formats import system_dict
 from estate.figures import EstateFigures, estate_figures
 from estate.jsonable import jsonable
-from estate.ranking import security_weight
+from estate.ranking import READINESS_ORDER, RankBy, chosen_departments, security_weight
+from estate.ranking_csv import csv_lines
 from estate.scoring import EstateScores
 from estate.scoring.policy import Policy
-from estate.scoring.results import Severity, SystemScore
+from estate.scoring.results import Band, Severity, SystemScore
 
 SNAPSHOT = models.table_of(models.RankingSnapshot)
 SNAPSHOT_ROWS = models.table_of(models.RankingSnapshotRow)
@@ -104,15 +106,27 @@ def ranked_rows(scores: EstateScores) -> list[RankedRow]:
     return [ranked_row(s) for s in scores.systems]
 
 
-def explanation(system: SystemScore) -> str:
-    """Everything concluded about one system as `rank --json` gives it, as one compact JSON
-    text: kept with its ranked row, so that `rank --json` need not score the estate again."""
-    return json.dumps(
+EXPLANATION_INDENT = b"    "
+"""How deep a system's explanation stands in `rank --json`'s document: an item of the
+`systems` list of the top-level object, indented by two levels of two spaces."""
+
+
+def explanation(system: SystemScore) -> bytes:
+    """Everything concluded about one system as `rank --json` gives it, laid out as it stands
+    in that command's document (UTF-8): kept with its ranked row, so that `rank --json` prints
+    the kept texts one after another without scoring or laying out anything again.
+
+    The standard library's C encoder writes it compactly and msgspec's formatter indents it,
+    which gives exactly what `json.dumps(..., indent=2)` gives (strings and numbers are copied
+    as they stand), several times faster than the standard library's indenting encoder."""
+    compact = json.dumps(
         system_dict(system), ensure_ascii=False, separators=(",", ":"), default=jsonable
     )
+    laid_out: bytes = msgspec.json.format(compact.encode(), indent=2)
+    return EXPLANATION_INDENT + laid_out.replace(b"\n", b"\n" + EXPLANATION_INDENT)
 
 
-def explanations(scores: EstateScores) -> list[str]:
+def explanations(scores: EstateScores) -> list[bytes]:
     """Every scored system's explanation (`explanation`), in priority order."""
     return [explanation(s) for s in scores.systems]
 
@@ -125,9 +139,9 @@ class Snapshot:
     figures: EstateFigures
     fingerprint: str
     scored_at: dt.datetime
-    explanations: list[str] | None = None
+    explanations: list[bytes] | None = None
     """Each row's `explanation`, in the rows' order, when the snapshot is to be kept with them;
-    None as read back (they are read one selection at a time, by `kept_explanations`)."""
+    None as read back (`rank --json` reads them straight from the database)."""
 
 
 def fingerprint(connection: Connection, policy: Policy) -> str:
@@ -181,6 +195,27 @@ def fresh_snapshot(connection: Connection, policy: Policy) -> Snapshot | None:
     return load_snapshot(connection) if is_fresh(connection, policy) else None
 
 
+def kept_rows(
+    connection: Connection,
+    policy: Policy,
+    fields: Sequence[str],
+    departments: Iterable[str] = (),
+) -> list[tuple[Any, ...]] | None:
+    """Only the `fields` (of `FIELDS`) of the kept ranking's systems in `departments` (every
+    one when none is asked for), in priority order, while the kept ranking is fresh; else
+    None. A command that needs a few of the ranked rows' columns reads no more: turning
+    50,000 rows of every column into Python objects is most of reading the whole ranking. An
+    empty estate gives no rows; a department no system belongs to is refused."""
+    if not is_fresh(connection, policy):
+        return None
+    query = sa.select(*(ROWS[name] for name in fields)).order_by(ROWS.rank)
+    asked = list(departments)
+    if asked and connection.execute(sa.select(ROWS.rank).limit(1)).first() is not None:
+        known = set(connection.execute(sa.select(ROWS.department).distinct()).scalars())
+        query = query.where(ROWS.department.in_(sorted(chosen_departments(asked, known))))
+    return [tuple(row) for row in connection.execute(query)]
+
+
 def kept_rank(connection: Connection, policy: Policy, key: str) -> int | None:
     """`key`'s place in the kept ranking while that ranking is fresh, else None."""
     if not is_fresh(connection, policy):
@@ -219,29 +254,92 @@ def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
             figures=snapshot.figures.to_json(),
         )
     )
+    lines = csv_lines(snapshot.rows)
     texts = snapshot.explanations
     if texts is None:
-        insert_rows(connection, SNAPSHOT_ROWS, FIELDS, snapshot.rows)
+        insert_rows(
+            connection,
+            SNAPSHOT_ROWS,
+            (*FIELDS, "csv_line"),
+            [(*row, line) for row, line in zip(snapshot.rows, lines, strict=True)],
+        )
         return
-    rows = [(*row, text) for row, text in zip(snapshot.rows, texts, strict=True)]
-    insert_rows(connection, SNAPSHOT_ROWS, (*FIELDS, "explanation"), rows)
+    insert_rows(
+        connection,
+        SNAPSHOT_ROWS,
+        (*FIELDS, "csv_line", "explanation"),
+        [(*row, line, text) for row, line, text in zip(snapshot.rows, lines, texts, strict=True)],
+    )
 
 
-def kept_explanations(connection: Connection, ranks: Sequence[int]) -> list[str] | None:
-    """The kept explanations of the systems at `ranks`, in that order; None when any was kept
-    without one. The caller checks that the kept ranking is fresh, in the same transaction."""
-    found: dict[int, str | None] = {}
-    column = SNAPSHOT_ROWS.c.rank
-    for batch in in_batches(ranks):
-        statement = sa.select(column, SNAPSHOT_ROWS.c.explanation).where(column.in_(batch))
-        found.update((rank, text) for rank, text in connection.execute(statement))
-    texts: list[str] = []
-    for rank in ranks:
-        text = found.get(rank)
-        if text is None:
-            return None
-        texts.append(text)
-    return texts
+ROWS = SNAPSHOT_ROWS.c
+ORDERS: dict[RankBy, tuple[sa.ColumnElement[Any], ...]] = {
+    RankBy.PRIORITY: (ROWS.rank,),
+    # As `ROW_SORT_KEYS`: no legacy score (or a score of 0) comes after every score.
+    RankBy.LEGACY: (
+        sa.case((sa.or_(ROWS.legacy.is_(None), ROWS.legacy == 0), -1), else_=ROWS.legacy).desc(),
+        ROWS.rank,
+    ),
+    RankBy.CLOUD: (
+        sa.case({r.value: order for r, order in READINESS_ORDER.items()}, value=ROWS.readiness),
+        sa.func.coalesce(ROWS.cloud_score, 0).desc(),
+        ROWS.rank,
+    ),
+    RankBy.SECURITY: (ROWS.security_weight.desc(), ROWS.rank),
+}
+"""`estate.ranking.ROW_SORT_KEYS` in the database's terms, so that it sorts the kept rows."""
+
+BATCH = 1000
+"""Kept texts fetched and written at a time: the whole estate's `rank --json` is some 300 MB
+at 50,000 systems, never held at once."""
+
+
+@dataclass
+class KeptSelection:
+    """The chosen systems' kept texts, from a fresh kept ranking."""
+
+    catalogue: str
+    """The version of the lifecycle catalogue the ranking was scored with."""
+    empty: bool
+    """Whether the kept ranking has no systems at all (the estate is empty)."""
+    batches: Iterator[Sequence[bytes]]
+    """The texts, in the order asked for, a batch at a time as the database hands them over."""
+
+
+def kept_selection(
+    connection: Connection,
+    policy: Policy,
+    kept: str,
+    *,
+    by: RankBy,
+    departments: Iterable[str] = (),
+    bands: Iterable[Band] = (),
+    top: int | None = None,
+) -> KeptSelection | None:
+    """The `kept` texts (`explanation` or `csv_line`) of the kept ranking's systems that pass
+    the filters of `estate.ranking.select_rows`, in the same order, chosen and sorted by the
+    database; None while the kept ranking is out of date or was kept without those texts, so
+    the caller scores afresh. A department no system belongs to is refused."""
+    head = connection.execute(sa.select(SNAPSHOT.c.fingerprint, SNAPSHOT.c.figures)).first()
+    if head is None or head.fingerprint != fingerprint(connection, policy):
+        return None
+    catalogue = head.figures.get("catalogue") if isinstance(head.figures, dict) else None
+    text = ROWS[kept]
+    missing = sa.select(ROWS.rank).where(text.is_(None)).limit(1)
+    if not isinstance(catalogue, str) or connection.execute(missing).first() is not None:
+        return None
+    query = sa.select(text).order_by(*ORDERS[by])
+    asked = list(departments)
+    if asked:
+        known = set(connection.execute(sa.select(ROWS.department).distinct()).scalars())
+        query = query.where(ROWS.department.in_(sorted(chosen_departments(asked, known))))
+    wanted_bands = sorted({b.value for b in bands})
+    if wanted_bands:
+        query = query.where(ROWS.band.in_(wanted_bands))
+    if top is not None:
+        query = query.limit(top)
+    empty = connection.execute(sa.select(ROWS.rank).limit(1)).first() is None
+    return KeptSelection(catalogue, empty, connection.execute(query).scalars().partitions(BATCH))
 
 
 def keep_snapshot(engine: Engine, snapshot: Snapshot, stored: str | None) -> bool:

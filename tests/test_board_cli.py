@@ -126,6 +126,8 @@ def test_contracts_csv_the_workbook_sheet_and_the_kept_ranking_agree(
     table = run("--db", demo_db, "contracts", "--within", "6", "--department", "DBP", *AS_OF)
     assert table.exit_code == 0 and "Supplier concentration" in table.stdout
     assert "DBP/" in table.stdout and "MOJ/" not in table.stdout
+    unknown = run("--db", demo_db, "contracts", "--department", "NOPE", *AS_OF)
+    assert unknown.exit_code == 1 and "No department 'NOPE'" in unknown.stderr
 
 
 def _components(db_path: Path, department: str | None = None) -> list[tuple[str, str, str]]:

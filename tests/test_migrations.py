@@ -270,7 +270,9 @@ def _rewind(url: str, version: int, *, legacy: bool) -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize(("version", "legacy"), [(1, True), (2, True), (2, False), (3, True)])
+@pytest.mark.parametrize(
+    ("version", "legacy"), [(1, True), (2, True), (2, False), (3, True), (4, False)]
+)
 def test_every_earlier_schema_upgrades_in_place_on_postgresql(
     pg_url: str, pg_database: Callable[[], str], run: Run, version: int, legacy: bool
 ) -> None:

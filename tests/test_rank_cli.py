@@ -452,6 +452,19 @@ def test_rank_json_and_csv_from_the_kept_ranking_are_byte_identical_to_a_fresh_s
     assert run("--db", demo_db, "rank", "--json", "-d", "NOPE", *AS_OF).exit_code == 1
 
 
+def test_an_empty_estate_says_so_from_a_fresh_and_a_kept_ranking(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    assert run("--db", path, "init").exit_code == 0
+    for _ in ("scored", "kept"):
+        listed = run("--db", path, "rank", "--csv", *AS_OF)
+        assert listed.exit_code == 0 and listed.stdout == ""
+        assert "The estate is empty" in listed.stderr
+        board = run("--db", path, "contracts", "--csv", *AS_OF)
+        assert board.exit_code == 0 and board.stdout == ""
+        assert "The estate is empty" in board.stderr
+        assert json.loads(run("--db", path, "rank", "--json", *AS_OF).stdout)["systems"] == []
+
+
 def test_rank_json_scores_afresh_when_the_estate_policy_or_catalogue_changes(
     run: Run, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

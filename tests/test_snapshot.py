@@ -4,6 +4,7 @@ keeping it never gets in the way of anything else."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -16,13 +17,15 @@ from sqlalchemy.engine import Engine
 
 from estate import db, models
 from estate.figures import EstateFigures, estate_figures
+from estate.ranking import RankBy
+from estate.ranking_json import print_kept_ranking_json
 from estate.scoring import score_estate
 from estate.scoring.policy import Policy, load_policy
 from estate.snapshot import (
+    SNAPSHOT_ROWS,
     Snapshot,
     fingerprint,
     keep_snapshot,
-    kept_explanations,
     load_snapshot,
     ranked_rows,
     scored_when,
@@ -227,20 +230,52 @@ def test_upgrading_a_version_3_estate_adds_the_explanations_and_drops_the_kept_r
     engine = db.open_engine(demo_db)
     try:
         with engine.connect() as connection:
-            stored = load_snapshot(connection)
-            assert stored is not None
-            ranks = [row.rank for row in stored.rows]
-            texts = kept_explanations(connection, ranks)
+            assert load_snapshot(connection) is not None
+            texts = connection.execute(
+                sa.select(SNAPSHOT_ROWS.c.explanation).order_by(SNAPSHOT_ROWS.c.rank)
+            ).scalars()
+            kept = json.loads(b"[" + b",".join(texts) + b"]")
     finally:
         engine.dispose()
-    assert texts is not None
-    assert [json.loads(t) for t in texts] == json.loads(fresh.stdout)["systems"]
+    assert kept == json.loads(fresh.stdout)["systems"]
+
+
+def test_upgrading_a_version_4_estate_drops_the_compact_explanations_for_laid_out_ones(
+    demo_db: Path, run: Run
+) -> None:
+    """Version 4 kept each explanation as compact text; version 5 keeps it as `rank --json`
+    lays it out, so the old kept ranking is dropped and the next scoring keeps the new."""
+    ranked = ("--db", demo_db, "rank", "--json", "--as-of", AS_OF.isoformat())
+    fresh = run(*ranked).stdout
+    with closing(sqlite3.connect(demo_db)) as raw, raw:  # the explanations as version 4 had them
+        compact = [
+            (json.dumps(json.loads(text), separators=(",", ":")), rank)
+            for rank, text in raw.execute("SELECT rank, explanation FROM ranking_snapshot_row")
+        ]
+        raw.execute("ALTER TABLE ranking_snapshot_row DROP COLUMN explanation")
+        raw.execute("ALTER TABLE ranking_snapshot_row ADD COLUMN explanation TEXT")
+        raw.executemany("UPDATE ranking_snapshot_row SET explanation = ? WHERE rank = ?", compact)
+        raw.execute("UPDATE estate_version SET version_num = '4'")
+    assert db.upgrade(demo_db) == (4, db.SCHEMA_VERSION)
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection:
+            assert load_snapshot(connection) is None, "the old ranking is scored afresh"
+    finally:
+        engine.dispose()
+    assert run(*ranked).stdout == fresh
+    with closing(sqlite3.connect(demo_db)) as raw:
+        kept = raw.execute("SELECT explanation FROM ranking_snapshot_row WHERE rank = 1").fetchone()
+    assert isinstance(kept[0], bytes) and kept[0].startswith(b"    {\n      ")
+    assert run(*ranked).stdout == fresh
 
 
 def test_a_ranking_kept_without_explanations_serves_no_json(engine: Engine) -> None:
     taken = _take(engine, load_policy(as_of=AS_OF))
     assert taken.explanations is None
     assert keep_snapshot(engine, taken, None)
+    printed = io.BytesIO()
     with engine.connect() as connection:
-        assert kept_explanations(connection, [1, 2]) is None
-        assert kept_explanations(connection, []) == []
+        policy = load_policy(as_of=AS_OF)
+        assert not print_kept_ranking_json(connection, policy, printed, by=RankBy.PRIORITY)
+    assert printed.getvalue() == b"", "nothing written: the caller scores afresh"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -16,11 +17,14 @@ from estate.cli import console
 from estate.cli.base import cli, json_option, scoring_options
 from estate.cli.console import print_json, print_rows
 from estate.cli.database import open_engine
-from estate.cli.scored import EMPTY_ESTATE, load_ranking
+from estate.cli.scored import EMPTY_ESTATE, load_ranking, policy_of
 from estate.contracts import (
+    TERMS_FIELDS,
     Contract,
+    Ranked,
     Supplier,
     ending_contracts,
+    ranked,
     stored_terms,
     supplier_concentration,
 )
@@ -38,6 +42,7 @@ from estate.portfolio import (
 from estate.ranking import select_rows
 from estate.render import BAND_STYLE
 from estate.scoring.policy import load_policy
+from estate.snapshot import kept_rows
 from estate.words import counted
 
 CONTRACT_CSV_COLUMNS = (
@@ -128,13 +133,20 @@ def contracts(
     """Support contracts that have ended or end within --within months (each renewal the
     cheapest moment to replace a system), red-rated systems first, and how much run cost and
     how many red-rated systems each supplier holds."""
-    policy, ranking = load_ranking(ctx, policy_path, as_of)
-    if not ranking:
+    policy = policy_of(policy_path, as_of)
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        chosen: Sequence[Ranked] | None = kept_rows(connection, policy, TERMS_FIELDS, departments)
+        if chosen is not None:
+            terms = stored_terms(connection, chosen)
+    if chosen is None:  # nothing kept, or out of date: scored afresh (and kept)
+        policy, ranking = load_ranking(ctx, policy_path, as_of)
+        rows = select_rows(ranking, departments=departments) if ranking else []
+        chosen = [ranked(row) for row in rows]
+        with open_engine(ctx) as engine, engine.connect() as connection:
+            terms = stored_terms(connection, chosen)
+    if not chosen:
         console.err.print(EMPTY_ESTATE)
         return
-    chosen = select_rows(ranking, departments=departments)
-    with open_engine(ctx) as engine, engine.connect() as connection:
-        terms = stored_terms(connection, chosen)
     ending = ending_contracts(terms, policy.as_of, within)
     suppliers = supplier_concentration(terms, policy.as_of, within)
     if as_json:

@@ -23,7 +23,6 @@ from estate.cli.base import (
 from estate.cli.console import print_json, print_rows, progress_bar
 from estate.cli.database import open_engine
 from estate.cli.scored import EMPTY_ESTATE, load_ranking, load_scores, policy_of
-from estate.dispositions import disposition_words
 from estate.errors import InputError
 from estate.exports import ExportFormat, export_ranking, format_for
 from estate.exports.columns import plain_value
@@ -35,64 +34,13 @@ from estate.identity import CITIZEN, own_sign_in
 from estate.portfolio import Portfolio, read_portfolio
 from estate.progress import Progress
 from estate.ranking import RankBy, parse_band, select_rows, select_systems
-from estate.ranking_json import kept_ranking_json, ranking_head
+from estate.ranking_csv import csv_lines, write_csv
+from estate.ranking_json import print_kept_ranking_json, ranking_head
 from estate.render import BAND_STYLE
 from estate.scoring.policy import Policy
-from estate.scoring.results import score_text
-from estate.snapshot import RankedRow
+from estate.scoring.results import Band, score_text
+from estate.snapshot import RankedRow, kept_selection
 from estate.words import counted
-
-CSV_COLUMNS = (
-    "rank",
-    "key",
-    "name",
-    "department",
-    "criticality",
-    "priority",
-    "legacy_overall",
-    "legacy_band",
-    "is_legacy",
-    "cloud_readiness",
-    "cloud_score",
-    "suggested_disposition",
-    "security_gaps",
-    "high_gaps",
-    "dependents",
-    "top_reason",
-    "suggested_disposition_words",
-    "disposition_reason",
-    "annual_run_cost",
-)
-
-
-def _csv_row(r: RankedRow) -> list[object]:
-    return [
-        r.rank,
-        r.key,
-        r.name,
-        r.department,
-        r.criticality or "",
-        r.priority,
-        "" if r.legacy is None else round(r.legacy, 2),
-        r.band or "",
-        "" if r.is_legacy is None else r.is_legacy,
-        r.readiness,
-        "" if r.cloud_score is None else r.cloud_score,
-        r.disposition or "",
-        r.gaps,
-        r.high_gaps,
-        r.dependents,
-        r.top_reason,
-        disposition_words(r.disposition, r.disposition_reason),
-        r.disposition_reason,
-        plain_value(r.run_cost, "money"),
-    ]
-
-
-def _print_csv(rows: list[RankedRow]) -> None:
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows([neutralise(v) for v in _csv_row(r)] for r in rows)
 
 
 def _rank_table(rows: list[RankedRow], title: str) -> Table:
@@ -148,18 +96,28 @@ def rank(
         order = RankBy(by)
         policy = policy_of(policy_path, as_of)
         with open_engine(ctx) as engine, engine.connect() as connection:
-            kept = kept_ranking_json(
-                connection, policy, by=order, departments=departments, bands=wanted_bands, top=top
-            )
-        if kept is not None:
-            click.echo(kept)
-            return
+            if print_kept_ranking_json(
+                connection,
+                policy,
+                sys.stdout.buffer,
+                by=order,
+                departments=departments,
+                bands=wanted_bands,
+                top=top,
+            ):
+                return
         scores = load_scores(ctx, policy_path, as_of)
         rows = select_systems(
             scores.systems, by=order, departments=departments, bands=wanted_bands, top=top
         )
         head = ranking_head(scores.policy, scores.catalogue.version, by)
         print_json({**head, "systems": [system_dict(s) for s in rows]})
+        return
+    if (
+        as_csv
+        and by != "identity"
+        and _print_kept_csv(ctx, policy_path, as_of, by, departments, wanted_bands, top)
+    ):
         return
     # Everything else needs only the ranking's lines, kept from the last scoring if still fresh.
     policy, ranking = load_ranking(ctx, policy_path, as_of)
@@ -173,9 +131,40 @@ def rank(
         ranking, by=RankBy(by), departments=departments, bands=wanted_bands, top=top
     )
     if as_csv:
-        _print_csv(chosen)
+        write_csv(sys.stdout.buffer, [csv_lines(chosen)])
     else:
         _print_ranking(chosen, by, policy, top)
+
+
+def _print_kept_csv(
+    ctx: click.Context,
+    policy_path: Path | None,
+    as_of: dt.datetime | None,
+    by: str,
+    departments: tuple[str, ...],
+    bands: list[Band],
+    top: int | None,
+) -> bool:
+    """Print `rank --csv` from the kept lines of a fresh kept ranking; False (nothing printed)
+    when there is none, so the caller scores afresh."""
+    policy = policy_of(policy_path, as_of)
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        kept = kept_selection(
+            connection,
+            policy,
+            "csv_line",
+            by=RankBy(by),
+            departments=departments,
+            bands=bands,
+            top=top,
+        )
+        if kept is None:
+            return False
+        if kept.empty:
+            console.err.print(EMPTY_ESTATE)
+            return True
+        write_csv(sys.stdout.buffer, kept.batches)
+    return True
 
 
 def _print_ranking(rows: list[RankedRow], by: str, policy: Policy, top: int | None) -> None:

@@ -1,0 +1,90 @@
+"""`rank --csv`: one line per system, the same from a fresh scoring and from the kept ranking.
+
+Each system's line is written once, when the ranking is kept (`csv_line`), so that `rank --csv`
+from the kept ranking writes the chosen systems' kept lines one after another, as the database
+hands them over, without laying out 50,000 rows again."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, BinaryIO
+
+from estate.dispositions import disposition_words
+from estate.exports.columns import plain_value
+from estate.files import neutralise
+
+if TYPE_CHECKING:  # the snapshot module keeps each row's line
+    from estate.snapshot import RankedRow
+
+CSV_COLUMNS = (
+    "rank",
+    "key",
+    "name",
+    "department",
+    "criticality",
+    "priority",
+    "legacy_overall",
+    "legacy_band",
+    "is_legacy",
+    "cloud_readiness",
+    "cloud_score",
+    "suggested_disposition",
+    "security_gaps",
+    "high_gaps",
+    "dependents",
+    "top_reason",
+    "suggested_disposition_words",
+    "disposition_reason",
+    "annual_run_cost",
+)
+
+
+def csv_values(r: RankedRow) -> list[object]:
+    """A ranked system's values in `CSV_COLUMNS` order, formula-like text neutralised."""
+    values = [
+        r.rank,
+        r.key,
+        r.name,
+        r.department,
+        r.criticality or "",
+        r.priority,
+        "" if r.legacy is None else round(r.legacy, 2),
+        r.band or "",
+        "" if r.is_legacy is None else r.is_legacy,
+        r.readiness,
+        "" if r.cloud_score is None else r.cloud_score,
+        r.disposition or "",
+        r.gaps,
+        r.high_gaps,
+        r.dependents,
+        r.top_reason,
+        disposition_words(r.disposition, r.disposition_reason),
+        r.disposition_reason,
+        plain_value(r.run_cost, "money"),
+    ]
+    return [neutralise(v) for v in values]
+
+
+def csv_lines(rows: Iterable[RankedRow]) -> list[bytes]:
+    """Each row's `rank --csv` line (UTF-8, ending in a newline), to keep with the ranking."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    lines: list[bytes] = []
+    for row in rows:
+        writer.writerow(csv_values(row))
+        lines.append(buffer.getvalue().encode())
+        buffer.seek(0)
+        buffer.truncate()
+    return lines
+
+
+def write_csv(out: BinaryIO, batches: Iterable[Sequence[bytes]]) -> None:
+    """Write `rank --csv` to `out`: the column names, then the systems' lines batch by batch."""
+    heading = io.StringIO()
+    csv.writer(heading, lineterminator="\n").writerow(CSV_COLUMNS)
+    out.write(heading.getvalue().encode())
+    for batch in batches:
+        out.write(b"".join(batch))
+    out.flush()
