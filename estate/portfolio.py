@@ -23,6 +23,7 @@ from estate.db import as_date, plain
 from estate.enums import ComponentKind
 from estate.errors import NotFound
 from estate.scoring.facts import ComponentFact
+from estate.words import counted
 
 SUPPORTED = "Supported"
 EXTENDED = "Paid extended support"
@@ -258,9 +259,9 @@ def _candidates(products: list[ProductLine]) -> list[Candidate]:
                     "Many releases",
                     line.product,
                     f"{len(releases)} releases of {line.product} across "
-                    f"{len(line.departments)} departments ({old:,} systems on releases out of "
-                    "support or on paid extended support): consolidate onto one supported "
-                    "release",
+                    f"{counted(len(line.departments), 'department')} ({counted(old, 'system')} "
+                    "on releases out of support or on paid extended support): consolidate onto "
+                    "one supported release",
                     len(line.systems),
                     len(line.departments),
                 )

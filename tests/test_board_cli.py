@@ -189,6 +189,8 @@ def test_the_portfolio_counts_match_the_components_stored(run: Run, demo_db: Pat
         _components(demo_db, "DBP")
     )
     assert sum(p["systems"] for p in dbp["products"]) < sum(p["systems"] for p in found["products"])
+    many = [c["detail"] for c in dbp["consolidation_candidates"] if c["kind"] == "Many releases"]
+    assert many and all(" across 1 department (" in detail for detail in many), many
     missing = run("--db", demo_db, "portfolio", "--department", "NOPE")
     assert missing.exit_code == 1 and "No department 'NOPE'" in missing.stderr
 

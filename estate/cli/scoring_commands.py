@@ -273,7 +273,8 @@ def _history(
     "--marking",
     default=DEFAULT_MARKING,
     show_default=True,
-    help="The protective marking every printed page of the workbook carries.",
+    help="The protective marking every printed page of the workbook carries, and the markdown "
+    "and json exports too.",
 )
 @selection_options
 @scoring_options
