@@ -983,6 +983,8 @@ def evolving_database(systems: int, cache: Path) -> Path:
         build_demo(engine, folder)
         engine.dispose()
         building.rename(path)
+    else:
+        db.upgrade(path)  # a cache made by an earlier schema version
     return path
 
 

@@ -126,12 +126,12 @@ def _each_period_as_scored_in_full(
     found = []
     for number, period in enumerate(timeline.periods):
         fast = period_outcomes(
-            timeline.standing[number], timeline.graphs[number], policy_at(policy, period), memo
+            timeline.standing[number], timeline.graph(number), policy_at(policy, period), memo
         )
         past = estate_at(engine, period)
         try:
             assert sorted(fast, key=repr) == sorted(_full(past, period, policy), key=repr), period
-            assert set(timeline.graphs[number].graph.edges()) == _edges(past), period
+            assert set(timeline.graph(number).graph.edges()) == _edges(past), period
         finally:
             past.dispose()
         found.append(fast)

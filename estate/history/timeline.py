@@ -71,9 +71,23 @@ class Timeline:
     standing: list[list[SystemFacts]]
     """Per period, the facts of each system that stood then, without their place in the
     graph (`blast` and `depends_on` are the caller's to set)."""
-    graphs: list[EstateGraph]
-    """Per period, the dependency graph; one object for a run of periods in which neither
-    the dependencies nor the systems that stood changed."""
+    changed: list[bool]
+    """Per period, whether its graph differs from the period before's."""
+    depending: list[tuple[str, list[tuple[Span, str]]]]
+    """Each system that has dependencies, by key, with what it depends on when."""
+    _last: tuple[int, EstateGraph] | None = None
+
+    def graph(self, index: int) -> EstateGraph:
+        """The dependency graph of period `index`, as `load_graph` reads it from that period's
+        estate. Asked for period by period in order, it is built again only where it changed,
+        and one graph is held at a time: a graph of tens of thousands of systems is large."""
+        if self._last is not None:
+            built_for, graph = self._last
+            if built_for <= index and not any(self.changed[built_for + 1 : index + 1]):
+                return graph
+        graph = _graph_at(self.depending, self.standing[index], index)
+        self._last = (index, graph)
+        return graph
 
 
 def read_timeline(connection: Connection, periods: Sequence[str], catalogue: Catalogue) -> Timeline:
@@ -102,7 +116,12 @@ def read_timeline(connection: Connection, periods: Sequence[str], catalogue: Cat
         for first, end, facts in _versions(found, code, name):
             for index in range(first, end):
                 standing[index].append(facts)
-    return Timeline(periods, standing, _graphs(rows, orgs, standing, count))
+    depending = [
+        (models.system_key(orgs[org_id][0], reference), found.dependencies)
+        for (org_id, reference), found in rows.items()
+        if found.dependencies
+    ]
+    return Timeline(periods, standing, _graph_changes(rows, count), depending)
 
 
 class _Spans:
@@ -269,14 +288,9 @@ def _versions(rows: _Rows, code: str, name: str) -> Iterator[tuple[int, int, Sys
         yield first, end, facts
 
 
-def _graphs(
-    rows: dict[Key, _Rows],
-    orgs: dict[int, tuple[str, str]],
-    standing: list[list[SystemFacts]],
-    count: int,
-) -> list[EstateGraph]:
-    """The dependency graph of each period; a period in which every system stands or not as
-    in the period before, with the same criticality and dependencies, shares its graph."""
+def _graph_changes(rows: dict[Key, _Rows], count: int) -> list[bool]:
+    """Per period, whether its graph differs from the period before's: whether any system
+    stands or not as it did, or has another criticality or other dependencies."""
     changed = [index == 0 for index in range(count)]
     for found in rows.values():
         edges = {
@@ -288,18 +302,7 @@ def _graphs(
         }
         for edge in edges:
             changed[edge] = _in_graph(found, edge - 1) != _in_graph(found, edge)
-    depending = [
-        (models.system_key(orgs[org_id][0], reference), found.dependencies)
-        for (org_id, reference), found in rows.items()
-        if found.dependencies
-    ]
-    graphs: list[EstateGraph] = []
-    for index in range(count):
-        if changed[index]:
-            graphs.append(_graph_at(depending, standing[index], index))
-        else:
-            graphs.append(graphs[-1])
-    return graphs
+    return changed
 
 
 def _in_graph(rows: _Rows, index: int) -> tuple[Any, ...] | None:

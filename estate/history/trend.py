@@ -145,7 +145,7 @@ def figures_of_periods(
         if progress:
             progress(f"Scoring {period}", number, len(timeline.periods))
         outcomes = period_outcomes(
-            timeline.standing[number], timeline.graphs[number], policy_at(policy, period), memo
+            timeline.standing[number], timeline.graph(number), policy_at(policy, period), memo
         )
         found[period] = figures_by_department(outcomes)
     return found
