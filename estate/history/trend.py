@@ -137,17 +137,17 @@ def figures_of_periods(
     is scored in full only where it differs from what was scored for an earlier period."""
     if progress:
         progress("Reading the returns and their history", 0, 1)
+    found: dict[str, dict[str, TrendFigures]] = {}
     with collector_paused():
         timeline = read_timeline(connection, periods, load_catalogue(connection))
-    memo = OutcomeMemo()
-    found: dict[str, dict[str, TrendFigures]] = {}
-    for number, period in enumerate(timeline.periods):
-        if progress:
-            progress(f"Scoring {period}", number, len(timeline.periods))
-        outcomes = period_outcomes(
-            timeline.standing[number], timeline.graph(number), policy_at(policy, period), memo
-        )
-        found[period] = figures_by_department(outcomes)
+        memo = OutcomeMemo()
+        for number, period in enumerate(timeline.periods):
+            if progress:
+                progress(f"Scoring {period}", number, len(timeline.periods))
+            outcomes = period_outcomes(
+                timeline.standing[number], timeline.graph(number), policy_at(policy, period), memo
+            )
+            found[period] = figures_by_department(outcomes)
     return found
 
 
