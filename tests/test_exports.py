@@ -743,7 +743,16 @@ def test_the_sign_in_list_carries_the_same_figures_as_json_and_csv(
     rows = list(csv.DictReader(listed.splitlines()))
     signed = [(g, s) for g in groups for s in g["systems"]]
     assert [
-        (g["audience"], str(s["rank"]), s["key"], str(s["annual_run_cost"] or ""))
+        (
+            g["audience"],
+            str(s["rank"]),
+            s["key"],
+            s["legacy_band"] or "",
+            str(s["annual_run_cost"] or ""),
+        )
         for g, s in signed
-    ] == [(r["audience"], r["rank"], r["key"], r["annual_run_cost"]) for r in rows]
+    ] == [
+        (r["audience"], r["rank"], r["key"], r["legacy_band"], r["annual_run_cost"]) for r in rows
+    ]
+    assert any(s["legacy_band"] for _, s in signed)
     assert any(s["annual_run_cost"] is None for _, s in signed), "a cost not known stays null"

@@ -111,6 +111,7 @@ def sign_in_list(groups: Sequence[SignInGroup[Signed]]) -> list[dict[str, Any]]:
                     "key": s.key,
                     "name": s.name,
                     "priority": s.priority,
+                    "legacy_band": s.band,
                     "annual_run_cost": None if s.run_cost is None else _amount(s.run_cost),
                 }
                 for s in g.systems

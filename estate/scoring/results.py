@@ -159,3 +159,9 @@ class SystemScore:
         """The annual run cost as the return gave it, or None when it gave none."""
         cost: float | None = self.record.annual_run_cost
         return cost
+
+    @property
+    def band(self) -> str | None:
+        """The legacy band in words, as a kept ranking's line gives it; None when not known."""
+        band = self.legacy.band
+        return None if band is None else band.value
