@@ -687,6 +687,13 @@ def test_csv_json_and_markdown_carry_the_same_figures(
         for i, s, u, d in book["Data quality"].iter_rows(min_row=2, values_only=True)
     ]
     assert document["data_quality"] == quality and len(quality) > len(rows) / 2
+    listed_quality = text.split(
+        "| Issue | System | Leaves unknown | Detail |\n|---|---|---|---|\n"
+    )[1]
+    assert listed_quality.split("\n\n")[0].splitlines() == [
+        "| " + " | ".join(str(v).replace("|", "\\|") for v in row.values()) + " |"
+        for row in quality
+    ]
     for title, lines in (
         ("Legacy band", costs["by_band"]),
         ("Department", costs["by_department"]),

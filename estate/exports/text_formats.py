@@ -308,10 +308,30 @@ def to_markdown(
         f"- {costs.total.unknown:,} of {counted(costs.total.systems, 'system')} gave no annual "
         "run cost.",
         "",
+        *_quality_markdown(quality),
         marking,
         "",
     ]
     return "\n".join(lines)
+
+
+def _quality_markdown(quality: DataQuality) -> list[str]:
+    """The data quality system by system, one row per system and gap, as the workbook's Data
+    quality sheet and the json list them."""
+    rows = quality_rows(quality)
+    if not rows:
+        return []
+    lines = [
+        "### Data quality, system by system",
+        "",
+        "| Issue | System | Leaves unknown | Detail |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {_cell(r.issue)} | {_cell(r.system)} | {_cell(r.leaves_unknown)} | {_cell(r.detail)} |"
+        for r in rows
+    ]
+    return [*lines, ""]
 
 
 @dataclass(frozen=True)
