@@ -264,9 +264,7 @@ def test_a_cmdb_extract_naming_the_system_only_on_its_first_row_imports_every_te
         engine.dispose()
 
 
-def test_a_system_first_given_without_its_name_is_still_rejected(
-    tmp_path: Path, run: Run
-) -> None:
+def test_a_system_first_given_without_its_name_is_still_rejected(tmp_path: Path, run: Run) -> None:
     rows: list[list[Any]] = [
         ["CI ID", "CI Name", "Technology Type", "Technology", "Version"],
         ["CI-1", None, "Operating System", "Red Hat Enterprise Linux", "7"],
