@@ -270,6 +270,21 @@ class TestRealEntryPoint:
         assert result.returncode == 1
         assert "not an SQLite database" in result.stderr
 
+    def test_a_reader_that_stops_early_is_no_error(self, demo_db: Path) -> None:
+        """`estate rank --csv | head -1`: the reader closes the pipe with most rows unread."""
+        with subprocess.Popen(
+            [ESTATE, "--db", demo_db, "rank", "--csv"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as process:
+            assert process.stdout is not None and process.stderr is not None
+            assert process.stdout.readline().startswith("rank,key,")
+            process.stdout.close()
+            errors = process.stderr.read()
+            assert process.wait(timeout=60) == 0
+        assert errors == ""
+
     def test_success_exits_0(self, demo_db: Path) -> None:
         result = self._run("--db", demo_db, "systems", "--json")
         assert result.returncode == 0

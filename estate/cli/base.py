@@ -12,7 +12,9 @@ itself imports nothing but click."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -180,6 +182,8 @@ class EstateGroup(click.Group):
             return super().invoke(ctx)
         except EstateError as exc:
             raise click.ClickException(str(exc)) from exc
+        except BrokenPipeError:
+            _reader_gone()
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             raise click.ClickException(
@@ -190,6 +194,15 @@ class EstateGroup(click.Group):
             if message is None:
                 raise
             raise click.ClickException(message) from exc
+
+
+def _reader_gone() -> None:
+    """The program reading the output (`head`, a pager) stopped reading: it has what it wanted,
+    so stop quietly, as a filter does, rather than report a broken pipe as a file error. What
+    is still buffered for it is dropped, so exiting does not fail on it again."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise SystemExit(0)
 
 
 def _database_refusal(exc: Exception) -> str | None:
