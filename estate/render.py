@@ -65,7 +65,11 @@ BAND_STYLE: dict[Any, str] = {
     "High": "dark_orange",
     "Medium": "yellow",
     "Low": "green",
+    None: "yellow",
 }
+"""Each legacy band's colour; a band not known (no criterion could be scored) is yellow, as
+the terminal UI shows it, so a system a return says little about is shown as unknown, never
+as broken markup."""
 _SEVERITY_STYLE = {"High": "red", "Medium": "yellow", "Low": "dim"}
 
 

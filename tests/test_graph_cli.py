@@ -125,3 +125,22 @@ def test_graph_commands_and_waves_use_a_fresh_kept_ranking_alone(
     assert [r.stdout for r in kept] == [r.stdout for r in scored]
     bands = {n["id"]: n.get("band") for n in json.loads(kept[3].stdout)["nodes"]}
     assert "Red-rated" in bands.values(), "the kept ranking still colours the graph"
+
+
+def test_a_system_a_return_says_little_about_is_shown_with_its_band_unknown(
+    run: Run, tmp_path: Path
+) -> None:
+    """A new department's first return may give only names: no criterion can be scored, and
+    the ranking and graph commands show the band as unknown and the name as written."""
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    first = tmp_path / "xyz-return.csv"
+    first.write_text("System reference,System name\nA-1,Ledger [old]\nA-2,Claims\n")
+    imported = run("--db", target, "import", first, "--department", "XYZ", "--period", "2026-Q3")
+    assert imported.exit_code == 0, imported.output
+    for command in (("rank",), ("graph", "orphans"), ("graph", "XYZ/A-1")):
+        result = run("--db", target, *command, *AS_OF)
+        assert result.exit_code == 0, (command, result.output, result.exception)
+        assert "unknown" in result.output
+    orphans = run("--db", target, "graph", "orphans", *AS_OF).output
+    assert "XYZ/A-1 Ledger [old] unknown" in orphans
