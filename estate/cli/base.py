@@ -278,9 +278,9 @@ def period_option(func: F) -> F:
     )(func)
 
 
-def period_value(text: str | None) -> str | None:
+def period_value(text: str | None, option: str = "--period") -> str | None:
     """A `--period` or `--since` option's value checked before any work: a malformed one is a
-    usage error saying the form."""
+    usage error naming the option and saying the form."""
     if text is None:
         return None
     from estate.periods import parse_period
@@ -288,7 +288,7 @@ def period_value(text: str | None) -> str | None:
     try:
         return parse_period(text, what="")
     except EstateError as exc:
-        raise click.BadParameter(str(exc)) from exc
+        raise click.BadParameter(str(exc), param_hint=f"'{option}'") from exc
 
 
 def _remember_period(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:

@@ -147,7 +147,11 @@ def changes(
             with Session(engine) as session:
                 find_organisation(session, department)
         found = estate_changes(
-            engine, policy, since=period_value(since), department=department, progress=progress
+            engine,
+            policy,
+            since=period_value(since, "--since"),
+            department=department,
+            progress=progress,
         )
     if as_json:
         print_json(changes_dict(found))
