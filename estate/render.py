@@ -87,7 +87,11 @@ def render_scores(scores: dict[str, Any], compact: bool = False) -> RenderableTy
         headline.append(f"  - {reason}\n")
     parts.append(headline)
 
-    summary = "unknown" if legacy["overall"] is None else f"{score_text(legacy['overall'])} / 30"
+    summary = (
+        "too little is known to score it"
+        if legacy["overall"] is None
+        else f"{score_text(legacy['overall'])} / 30"
+    )
     legacy_title = Text("Legacy risk: ")
     legacy_title.append(f"{band or 'unknown'} ({summary})", style=BAND_STYLE.get(band, ""))
     if legacy["is_legacy"] is not None:

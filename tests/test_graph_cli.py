@@ -144,3 +144,6 @@ def test_a_system_a_return_says_little_about_is_shown_with_its_band_unknown(
         assert "unknown" in result.output
     orphans = run("--db", target, "graph", "orphans", *AS_OF).output
     assert "XYZ/A-1 Ledger [old] unknown" in orphans
+    shown = run("--db", target, "show", "XYZ/A-1", *AS_OF)
+    assert shown.exit_code == 0, shown.output
+    assert "Legacy risk: unknown (too little is known to score it)" in shown.output
