@@ -289,3 +289,27 @@ class TestRealEntryPoint:
         result = self._run("--db", demo_db, "systems", "--json")
         assert result.returncode == 0
         assert json.loads(result.stdout)
+
+
+def test_text_from_a_return_is_shown_as_written(run: Run, tmp_path: Path) -> None:
+    """Names, suppliers and owners are a department's text: brackets in them are printed as
+    written, never read as terminal styling."""
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    header = "System reference,System name,Supplier,Business criticality\n"
+    first, second = tmp_path / "q2.csv", tmp_path / "q3.csv"
+    first.write_text(header + "A-1,Ledger [old],Acme [UK],High\n")
+    second.write_text(header + "A-1,Ledger [old],Acme [UK],High\nA-2,[bold]Claims,[red]X,Low\n")
+    for path, period in ((first, "2026-Q2"), (second, "2026-Q3")):
+        result = run("--db", target, "import", path, "-d", "XYZ", "--period", period)
+        assert result.exit_code == 0, result.output
+    for command, shown in (
+        (("show", "XYZ/A-1"), ("Ledger [old]", "Acme [UK]")),
+        (("history", "XYZ/A-2"), ("[bold]Claims", "[red]X")),
+        (("changes",), ("[bold]Claims",)),
+        (("systems",), ("Ledger [old]", "[bold]Claims")),
+    ):
+        result = run("--db", target, *command)
+        assert result.exit_code == 0, (command, result.output)
+        for text in shown:
+            assert text in result.output, (command, text, result.output)
