@@ -313,3 +313,14 @@ def test_text_from_a_return_is_shown_as_written(run: Run, tmp_path: Path) -> Non
         assert result.exit_code == 0, (command, result.output)
         for text in shown:
             assert text in result.output, (command, text, result.output)
+
+
+def test_an_import_shows_the_cells_and_names_it_read_as_written(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    path = tmp_path / "r.csv"
+    path.write_text("System reference,System name,Annual run cost\nB-1,[bold]Thing,[red]lots\n")
+    result = run("--db", target, "import", path, "-d", "XYZ", "--dry-run", "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    assert "C2 '[red]lots'" in result.output
+    assert "B-1 [bold]Thing" in result.output

@@ -60,10 +60,10 @@ def _print_result(result: ImportResult, dry_run: bool, report: Path | None) -> N
     table = change_table(result) if dry_run else None
     if table is not None:
         console.out.print(table)
-    console.out.print(import_summary(result, dry_run))
+    console.out.print(import_summary(result, dry_run), markup=False)
     deleted = deleted_line(result)
     if deleted is not None:
-        console.out.print(deleted)
+        console.out.print(deleted, markup=False)
 
 
 def _run(
