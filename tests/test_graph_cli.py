@@ -147,3 +147,17 @@ def test_a_system_a_return_says_little_about_is_shown_with_its_band_unknown(
     shown = run("--db", target, "show", "XYZ/A-1", *AS_OF)
     assert shown.exit_code == 0, shown.output
     assert "Legacy risk: unknown (too little is known to score it)" in shown.output
+
+
+def test_a_system_is_found_whatever_the_case_it_is_typed_in(run: Run, demo_db: Path) -> None:
+    """References that differ only in case are one system, so `show` and `graph` find one
+    typed in any case."""
+    for command in ("show", "graph"):
+        exact = run("--db", demo_db, command, "DBP/DBP-00002", "--json", *AS_OF)
+        typed = run("--db", demo_db, command, "dbp/dbp-00002", "--json", *AS_OF)
+        assert exact.exit_code == 0, exact.output
+        assert typed.exit_code == 0, (command, typed.output)
+        assert json.loads(typed.stdout) == json.loads(exact.stdout)
+    bare = run("--db", demo_db, "graph", "dbp-00002", "--json", *AS_OF)
+    assert bare.exit_code == 0, bare.output
+    assert json.loads(bare.stdout)["system"] == "DBP/DBP-00002"
