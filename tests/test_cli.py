@@ -324,3 +324,22 @@ def test_an_import_shows_the_cells_and_names_it_read_as_written(run: Run, tmp_pa
     assert result.exit_code == 0, result.output
     assert "C2 '[red]lots'" in result.output
     assert "B-1 [bold]Thing" in result.output
+
+
+def test_an_import_refusing_one_file_says_what_the_files_before_it_stored(
+    run: Run, tmp_path: Path
+) -> None:
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    good, later = tmp_path / "xyz.csv", tmp_path / "xyz-more.csv"
+    good.write_text("System reference,System name\nA-1,Ledger\n")
+    later.write_text("System reference,System name\nA-2,Claims\n")
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(b"PK\x03\x04 not really a workbook")
+    result = run("--db", target, "import", good, damaged, later, "-d", "XYZ", "--period", "2026-Q3")
+    assert result.exit_code == 1
+    assert "xyz.csv (XYZ): 1 new" in result.output and "stored as import 1" in result.output
+    assert "damaged.xlsx" in result.stderr
+    assert "Not imported, as damaged.xlsx was refused: xyz-more.csv." in result.stderr
+    systems = json.loads(run("--db", target, "systems", "--json").stdout)
+    assert [s["key"] for s in systems] == ["XYZ/A-1"]
