@@ -161,3 +161,17 @@ def test_a_system_is_found_whatever_the_case_it_is_typed_in(run: Run, demo_db: P
     bare = run("--db", demo_db, "graph", "dbp-00002", "--json", *AS_OF)
     assert bare.exit_code == 0, bare.output
     assert json.loads(bare.stdout)["system"] == "DBP/DBP-00002"
+
+
+def test_a_mermaid_export_shows_names_as_written(run: Run, tmp_path: Path) -> None:
+    """Quotes, angle brackets and ampersands in a name are written as Mermaid's entity codes,
+    so a viewer shows the name whole rather than reading part of it as markup."""
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    first = tmp_path / "xyz.csv"
+    first.write_text('System reference,System name\nA-1,"The ""Big"" <Ledger> & Co"\n')
+    assert run("--db", target, "import", first, "-d", "XYZ", "--period", "2026-Q3").exit_code == 0
+    out = tmp_path / "estate.mermaid"
+    result = run("--db", target, "graph", "export", out, "--format", "mermaid", *AS_OF)
+    assert result.exit_code == 0, result.output
+    assert '["XYZ/A-1<br/>The #quot;Big#quot; #lt;Ledger#gt; #amp; Co"]' in out.read_text()
