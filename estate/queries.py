@@ -61,19 +61,20 @@ def find_organisation(session: Session, code: str) -> Organisation:
 
 
 def find_system(session: Session, text: str) -> tuple[System, Organisation]:
-    """Resolve `DEPT/REF` (or a bare REF that only one department uses) to its system."""
+    """Resolve `DEPT/REF` (or a bare REF that only one department uses) to its system. A
+    reference is matched as written, else in any case: references that differ only in case are
+    one system, so `dbp/dbp-00001` finds DBP/DBP-00001."""
     statement = select(System, Organisation).join(
         Organisation, col(System.organisation_id) == col(Organisation.id)
     )
-    if "/" in text:
-        code, reference = text.split("/", 1)
-        statement = statement.where(
-            func.upper(Organisation.code) == code.strip().upper(),
-            System.reference == reference.strip(),
-        )
-    else:
-        statement = statement.where(System.reference == text.strip())
-    matches = list(session.exec(statement).all())
+    code, reference = text.split("/", 1) if "/" in text else (None, text)
+    reference = reference.strip()
+    if code is not None:
+        statement = statement.where(func.upper(Organisation.code) == code.strip().upper())
+    matches = list(session.exec(statement.where(System.reference == reference)).all())
+    if not matches:
+        any_case = statement.where(func.upper(System.reference) == reference.upper())
+        matches = list(session.exec(any_case).all())
     if len(matches) == 1:
         return matches[0]
     if not matches:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Group, RenderableType
+from rich.markup import escape
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
@@ -65,7 +66,11 @@ BAND_STYLE: dict[Any, str] = {
     "High": "dark_orange",
     "Medium": "yellow",
     "Low": "green",
+    None: "yellow",
 }
+"""Each legacy band's colour; a band not known (no criterion could be scored) is yellow, as
+the terminal UI shows it, so a system a return says little about is shown as unknown, never
+as broken markup."""
 _SEVERITY_STYLE = {"High": "red", "Medium": "yellow", "Low": "dim"}
 
 
@@ -83,7 +88,11 @@ def render_scores(scores: dict[str, Any], compact: bool = False) -> RenderableTy
         headline.append(f"  - {reason}\n")
     parts.append(headline)
 
-    summary = "unknown" if legacy["overall"] is None else f"{score_text(legacy['overall'])} / 30"
+    summary = (
+        "too little is known to score it"
+        if legacy["overall"] is None
+        else f"{score_text(legacy['overall'])} / 30"
+    )
     legacy_title = Text("Legacy risk: ")
     legacy_title.append(f"{band or 'unknown'} ({summary})", style=BAND_STYLE.get(band, ""))
     if legacy["is_legacy"] is not None:
@@ -109,7 +118,7 @@ def render_scores(scores: dict[str, Any], compact: bool = False) -> RenderableTy
     readiness.add_column("Reason", overflow="fold")
     readiness.add_column("Penalty", justify="right")
     for r in cloud["reasons"]:
-        readiness.add_row(r["effect"], r["text"], str(r["penalty"]))
+        readiness.add_row(r["effect"], escape(r["text"]), str(r["penalty"]))
     parts.append(_or_none(readiness, "no reasons against moving"))
     disposition = cloud.get("suggested_disposition_words") or cloud["suggested_disposition"]
     parts.append(
@@ -147,7 +156,7 @@ def _criteria_table(legacy: dict[str, Any], title: Text) -> Table:
                 c["name"],
                 value,
                 Text(c["source"], style=style),
-                c["evidence"],
+                escape(c["evidence"]),
                 c["would_change"] or "",
             )
     return criteria
@@ -184,7 +193,7 @@ def _gap_table(gaps: list[dict[str, Any]], title: str) -> Table:
             g["title"],
             Text(g["severity"], style=_SEVERITY_STYLE[g["severity"]]),
             g["source"],
-            g["evidence"],
+            escape(g["evidence"]),
         )
     return table
 
@@ -220,11 +229,13 @@ def render_system(detail: dict[str, Any]) -> RenderableType:
     for label, field in _FACTS:
         source = provenance.get(field)
         where = (
-            f"  [dim]{source['file']} {source['sheet']}!{source['column']}{source['row']}[/]"
+            "  [dim]"
+            + escape(f"{source['file']} {source['sheet']}!{source['column']}{source['row']}")
+            + "[/]"
             if source
             else ""
         )
-        facts.add_row(label, _show(detail.get(field), field) + where)
+        facts.add_row(label, escape(_show(detail.get(field), field)) + where)
     scores = [
         f"{k.upper()}={detail[k]}"
         for k in (*(f"l{i}" for i in range(1, 8)), *(f"c{i}" for i in range(1, 7)))
@@ -241,9 +252,9 @@ def render_system(detail: dict[str, Any]) -> RenderableType:
     for c in detail["components"]:
         components.add_row(
             c["kind"],
-            c["product"],
-            c["version"],
-            c["vendor"] or "",
+            escape(c["product"]),
+            escape(c["version"]),
+            escape(c["vendor"] or ""),
             shown_date(c["end_of_support"]),
         )
     parts.append(_or_none(components, "none recorded"))
@@ -252,10 +263,12 @@ def render_system(detail: dict[str, Any]) -> RenderableType:
     for heading in ("Direction", "System", "Name", "Kind", "Criticality"):
         links.add_column(heading)
     for d in detail["depends_on"]:
-        name = d["name"] if d["resolved"] else "[yellow]not in the estate yet[/]"
-        links.add_row("depends on", d["key"], name, d["kind"], d["criticality"] or "")
+        name = escape(d["name"]) if d["resolved"] else "[yellow]not in the estate yet[/]"
+        links.add_row("depends on", escape(d["key"]), name, d["kind"], d["criticality"] or "")
     for d in detail["depended_on_by"]:
-        links.add_row("used by", d["key"], d["name"], d["kind"], d["criticality"] or "")
+        links.add_row(
+            "used by", escape(d["key"]), escape(d["name"]), d["kind"], d["criticality"] or ""
+        )
     parts.append(_or_none(links, "none recorded"))
 
     security = Table(title="Security assessments", title_justify="left")
@@ -268,7 +281,8 @@ def render_system(detail: dict[str, Any]) -> RenderableType:
             a["title"],
             Text(a["outcome"], style=style),
             shown_date(a["assessed_on"]),
-            a["notes"] or "",
+            escape(a["notes"] or ""),
         )
     parts.append(_or_none(security, "none returned"))
-    return Panel(Group(*parts), title=f"{detail['key']}  {detail['name']}", title_align="left")
+    title = escape(f"{detail['key']}  {detail['name']}")
+    return Panel(Group(*parts), title=title, title_align="left")

@@ -36,7 +36,9 @@ def problem_summary(problems: list[Problem]) -> Table:
         cells = [f"{p.cell} {p.value!r}" if p.value is not None else p.cell for p in group.examples]
         if group.count > len(group.examples):
             cells.append(f"and {group.count - len(group.examples):,} more")
-        table.add_row(mark, group.sheet or "", f"{group.count:,}", problem, "\n".join(cells))
+        table.add_row(
+            mark, Text(group.sheet or ""), f"{group.count:,}", problem, Text("\n".join(cells))
+        )
     return table
 
 
@@ -98,7 +100,9 @@ def change_table(result: ImportResult) -> Table | None:
         table.add_column(heading, overflow="fold")
     if changes.renamed:
         old, new = changes.renamed
-        table.add_row(f"Department {changes.department}", "renamed", f"name: {old} -> {new}")
+        table.add_row(
+            Text(f"Department {changes.department}"), "renamed", Text(f"name: {old} -> {new}")
+        )
     shown: dict[str, int] = {}
     for change in rows:
         shown[change.status] = shown.get(change.status, 0) + 1
@@ -107,13 +111,15 @@ def change_table(result: ImportResult) -> Table | None:
         detail = describe_change(change)
         if len(detail) > 8:
             detail = [*detail[:8], f"... and {len(detail) - 8} more"]
-        table.add_row(f"{change.reference} {change.name}", change.status, "\n".join(detail))
+        table.add_row(
+            Text(f"{change.reference} {change.name}"), change.status, Text("\n".join(detail))
+        )
     for status, count in shown.items():
         if count > CHANGES_SHOWN:
             table.add_row(f"and {count - CHANGES_SHOWN:,} more", status, "all in --json")
     status, why = _MISSING_SHOWN[result.missing_action]
     for reference, name in changes.missing[:CHANGES_SHOWN]:
-        table.add_row(f"{reference} {name}", status, why)
+        table.add_row(Text(f"{reference} {name}"), status, why)
     if len(changes.missing) > CHANGES_SHOWN:
         more = len(changes.missing) - CHANGES_SHOWN
         table.add_row(f"and {more:,} more", status, "all in --json")

@@ -187,6 +187,8 @@ SYSTEMS = SheetLayout(
                 "service name",
                 "asset name",
                 "system title",
+                "ci name",
+                "configuration item name",
             ),
             width=32,
         ),

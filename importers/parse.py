@@ -550,7 +550,8 @@ def _parse_rows(
         gap, data = False, True
         if place is not None and period is not None and period < len(row):
             parsed.period_cells.add(place, number, row[period])
-        record = _parse_record(parsed, sheet.name, number, row, mapping)
+        repeated = bool(technology) and _repeats(row, mapping, seen)
+        record = _parse_record(parsed, sheet.name, number, row, mapping, repeated)
         if record is None:
             _reject(parsed, kind, row, mapping)
             continue
@@ -781,9 +782,27 @@ def _record_key(record: Record) -> tuple[Any, ...]:
 _CELL_SKIPPED = "this cell was not imported (the field keeps its stored value, unknown if new)"
 
 
+def _repeats(row: list[Any], mapping: ColumnMapping, seen: dict[tuple[Any, ...], Record]) -> bool:
+    """Whether a systems row names, by its reference, a system an earlier row gave: in a CMDB
+    extract (one row per technology) the later rows may leave the system's fields blank."""
+    index = mapping.fields.get("reference")
+    if index is None or index >= len(row):
+        return False
+    reference = _plain_text(row[index])
+    return reference is not None and (reference.casefold(),) in seen
+
+
 def _parse_record(
-    parsed: ParsedReturn, sheet: str, number: int, row: list[Any], mapping: ColumnMapping
+    parsed: ParsedReturn,
+    sheet: str,
+    number: int,
+    row: list[Any],
+    mapping: ColumnMapping,
+    repeated: bool = False,
 ) -> Record | None:
+    """One row's typed values, every unreadable or missing required cell reported; None when
+    the row is rejected. A `repeated` system's row need give only its reference: the row that
+    first gave the system supplies the rest."""
     result: dict[str, Any] = {}
     ok = True
     notes: list[str] = []
@@ -817,7 +836,12 @@ def _parse_record(
                     Severity.WARNING, note, sheet=sheet, row=number, column=letter, value=shown
                 )
             notes.clear()
-        if value is None and column.required and column.field != "department":
+        if (
+            value is None
+            and column.required
+            and column.field != "department"
+            and not (repeated and column.field != "reference")
+        ):
             if raw is None and parsed.formula_at(sheet, number, index):
                 message = (
                     f"{column.header}: the cell holds a formula with no saved value (the file "

@@ -270,7 +270,76 @@ class TestRealEntryPoint:
         assert result.returncode == 1
         assert "not an SQLite database" in result.stderr
 
+    def test_a_reader_that_stops_early_is_no_error(self, demo_db: Path) -> None:
+        """`estate rank --csv | head -1`: the reader closes the pipe with most rows unread."""
+        with subprocess.Popen(
+            [ESTATE, "--db", demo_db, "rank", "--csv"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as process:
+            assert process.stdout is not None and process.stderr is not None
+            assert process.stdout.readline().startswith("rank,key,")
+            process.stdout.close()
+            errors = process.stderr.read()
+            assert process.wait(timeout=60) == 0
+        assert errors == ""
+
     def test_success_exits_0(self, demo_db: Path) -> None:
         result = self._run("--db", demo_db, "systems", "--json")
         assert result.returncode == 0
         assert json.loads(result.stdout)
+
+
+def test_text_from_a_return_is_shown_as_written(run: Run, tmp_path: Path) -> None:
+    """Names, suppliers and owners are a department's text: brackets in them are printed as
+    written, never read as terminal styling."""
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    header = "System reference,System name,Supplier,Business criticality\n"
+    first, second = tmp_path / "q2.csv", tmp_path / "q3.csv"
+    first.write_text(header + "A-1,Ledger [old],Acme [UK],High\n")
+    second.write_text(header + "A-1,Ledger [old],Acme [UK],High\nA-2,[bold]Claims,[red]X,Low\n")
+    for path, period in ((first, "2026-Q2"), (second, "2026-Q3")):
+        result = run("--db", target, "import", path, "-d", "XYZ", "--period", period)
+        assert result.exit_code == 0, result.output
+    for command, shown in (
+        (("show", "XYZ/A-1"), ("Ledger [old]", "Acme [UK]")),
+        (("history", "XYZ/A-2"), ("[bold]Claims", "[red]X")),
+        (("changes",), ("[bold]Claims",)),
+        (("systems",), ("Ledger [old]", "[bold]Claims")),
+    ):
+        result = run("--db", target, *command)
+        assert result.exit_code == 0, (command, result.output)
+        for text in shown:
+            assert text in result.output, (command, text, result.output)
+
+
+def test_an_import_shows_the_cells_and_names_it_read_as_written(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    path = tmp_path / "r.csv"
+    path.write_text("System reference,System name,Annual run cost\nB-1,[bold]Thing,[red]lots\n")
+    result = run("--db", target, "import", path, "-d", "XYZ", "--dry-run", "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    assert "C2 '[red]lots'" in result.output
+    assert "B-1 [bold]Thing" in result.output
+
+
+def test_an_import_refusing_one_file_says_what_the_files_before_it_stored(
+    run: Run, tmp_path: Path
+) -> None:
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    good, later = tmp_path / "xyz.csv", tmp_path / "xyz-more.csv"
+    good.write_text("System reference,System name\nA-1,Ledger\n")
+    later.write_text("System reference,System name\nA-2,Claims\n")
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(b"PK\x03\x04 not really a workbook")
+    result = run("--db", target, "import", good, damaged, later, "-d", "XYZ", "--period", "2026-Q3")
+    assert result.exit_code == 1
+    assert "xyz.csv (XYZ): 1 new" in result.output and "stored as import 1" in result.output
+    assert "damaged.xlsx" in result.stderr
+    assert "Not imported, as damaged.xlsx was refused: xyz-more.csv." in result.stderr
+    systems = json.loads(run("--db", target, "systems", "--json").stdout)
+    assert [s["key"] for s in systems] == ["XYZ/A-1"]

@@ -125,3 +125,53 @@ def test_graph_commands_and_waves_use_a_fresh_kept_ranking_alone(
     assert [r.stdout for r in kept] == [r.stdout for r in scored]
     bands = {n["id"]: n.get("band") for n in json.loads(kept[3].stdout)["nodes"]}
     assert "Red-rated" in bands.values(), "the kept ranking still colours the graph"
+
+
+def test_a_system_a_return_says_little_about_is_shown_with_its_band_unknown(
+    run: Run, tmp_path: Path
+) -> None:
+    """A new department's first return may give only names: no criterion can be scored, and
+    the ranking and graph commands show the band as unknown and the name as written."""
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    first = tmp_path / "xyz-return.csv"
+    first.write_text("System reference,System name\nA-1,Ledger [old]\nA-2,Claims\n")
+    imported = run("--db", target, "import", first, "--department", "XYZ", "--period", "2026-Q3")
+    assert imported.exit_code == 0, imported.output
+    for command in (("rank",), ("graph", "orphans"), ("graph", "XYZ/A-1")):
+        result = run("--db", target, *command, *AS_OF)
+        assert result.exit_code == 0, (command, result.output, result.exception)
+        assert "unknown" in result.output
+    orphans = run("--db", target, "graph", "orphans", *AS_OF).output
+    assert "XYZ/A-1 Ledger [old] unknown" in orphans
+    shown = run("--db", target, "show", "XYZ/A-1", *AS_OF)
+    assert shown.exit_code == 0, shown.output
+    assert "Legacy risk: unknown (too little is known to score it)" in shown.output
+
+
+def test_a_system_is_found_whatever_the_case_it_is_typed_in(run: Run, demo_db: Path) -> None:
+    """References that differ only in case are one system, so `show` and `graph` find one
+    typed in any case."""
+    for command in ("show", "graph"):
+        exact = run("--db", demo_db, command, "DBP/DBP-00002", "--json", *AS_OF)
+        typed = run("--db", demo_db, command, "dbp/dbp-00002", "--json", *AS_OF)
+        assert exact.exit_code == 0, exact.output
+        assert typed.exit_code == 0, (command, typed.output)
+        assert json.loads(typed.stdout) == json.loads(exact.stdout)
+    bare = run("--db", demo_db, "graph", "dbp-00002", "--json", *AS_OF)
+    assert bare.exit_code == 0, bare.output
+    assert json.loads(bare.stdout)["system"] == "DBP/DBP-00002"
+
+
+def test_a_mermaid_export_shows_names_as_written(run: Run, tmp_path: Path) -> None:
+    """Quotes, angle brackets and ampersands in a name are written as Mermaid's entity codes,
+    so a viewer shows the name whole rather than reading part of it as markup."""
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    first = tmp_path / "xyz.csv"
+    first.write_text('System reference,System name\nA-1,"The ""Big"" <Ledger> & Co"\n')
+    assert run("--db", target, "import", first, "-d", "XYZ", "--period", "2026-Q3").exit_code == 0
+    out = tmp_path / "estate.mermaid"
+    result = run("--db", target, "graph", "export", out, "--format", "mermaid", *AS_OF)
+    assert result.exit_code == 0, result.output
+    assert '["XYZ/A-1<br/>The #quot;Big#quot; #lt;Ledger#gt; #amp; Co"]' in out.read_text()

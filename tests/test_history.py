@@ -194,7 +194,10 @@ def test_a_malformed_period_is_a_usage_error_naming_the_form(tmp_path: Path, run
     assert "'2026-Q5' is not a reporting period; write a year and quarter such as 2026-Q3" in (
         result.stderr
     )
+    assert "Invalid value for '--period'" in result.stderr
     assert _count(path, "import_batch") == 0
+    since = run("--db", path, "changes", "--since", "Q3 2026")
+    assert since.exit_code == 2 and "Invalid value for '--since'" in since.stderr
 
 
 def test_a_return_for_a_period_before_the_latest_is_refused_and_stores_nothing(

@@ -232,6 +232,53 @@ def test_one_row_per_technology_is_one_system_with_several_components(
     assert _scores(empty_engine)["DBP/CI-1"].legacy.likelihood[0].value is not None
 
 
+def test_a_cmdb_extract_naming_the_system_only_on_its_first_row_imports_every_technology(
+    tmp_path: Path, run: Run
+) -> None:
+    """ServiceNow heads its columns "CI ID" and "CI Name" and leaves the system's fields blank
+    on the rows after the first, as a merged cell reads: every row's technology is stored."""
+    rows: list[list[Any]] = [
+        ["CI ID", "CI Name", "Criticality", "Technology Type", "Technology", "Version"],
+        ["CI-1", "Ledger", "High", "Operating System", "Red Hat Enterprise Linux", "7"],
+        ["CI-1", None, None, "Database", "Oracle Database", "12c"],
+        ["CI-2", "Portal", "Low", "OS", "Windows Server", "2019"],
+    ]
+    path = workbook(tmp_path / "cmdb.xlsx", {"CMDB extract": rows})
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    result = run("--db", target, "import", path, "--department", "DBP", "--period", "2026-Q3")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "2 new" in result.output and "0 rejected" in result.output
+    engine = db.open_engine(target)
+    try:
+        assert _rows(engine, "SELECT reference, name, criticality FROM system ORDER BY 1") == [
+            ("CI-1", "Ledger", "High"),
+            ("CI-2", "Portal", "Low"),
+        ]
+        assert _rows(
+            engine,
+            "SELECT product FROM component WHERE system_id = "
+            "(SELECT id FROM system WHERE reference = 'CI-1') ORDER BY product",
+        ) == [("Oracle Database",), ("Red Hat Enterprise Linux",)]
+    finally:
+        engine.dispose()
+
+
+def test_a_system_first_given_without_its_name_is_still_rejected(tmp_path: Path, run: Run) -> None:
+    rows: list[list[Any]] = [
+        ["CI ID", "CI Name", "Technology Type", "Technology", "Version"],
+        ["CI-1", None, "Operating System", "Red Hat Enterprise Linux", "7"],
+        ["CI-1", "Ledger", "Database", "Oracle Database", "12c"],
+    ]
+    path = workbook(tmp_path / "cmdb.xlsx", {"CMDB extract": rows})
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    result = run("--db", target, "validate", path, "--department", "DBP", "--json")
+    assert result.exit_code == 1
+    assert "System name is required" in result.output
+    assert '"row": 2' in result.output
+
+
 def test_a_product_column_beside_a_version_column_is_joined(
     empty_engine: Engine, tmp_path: Path
 ) -> None:

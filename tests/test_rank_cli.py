@@ -53,6 +53,24 @@ def test_rank_puts_what_an_architect_would_worry_about_first(run: Run, demo_db: 
     assert red and sum(s["rank"] for s in red) / len(red) < len(systems) / 3
 
 
+def test_the_headline_counts_the_security_gaps_that_put_a_system_there(
+    run: Run, demo_db: Path
+) -> None:
+    """A system ranked partly for its security gaps, none of them high, is not said to be
+    there for "0 high security gaps"."""
+    systems = _rank(run, demo_db)["systems"]
+    assert not [s["key"] for s in systems if "0 high security gaps" in s["headline"]]
+    medium = [
+        s
+        for s in systems
+        if "security gap" in s["headline"] and "high security gap" not in s["headline"]
+    ]
+    assert medium
+    for system in medium:
+        gaps = len(system["security_gaps"])
+        assert (f"{gaps} security gap" in system["headline"]) and gaps > 0
+
+
 def test_rank_is_deterministic(run: Run, demo_db: Path) -> None:
     first = run("--db", demo_db, "rank", "--json", *AS_OF).stdout
     assert run("--db", demo_db, "rank", "--json", *AS_OF).stdout == first

@@ -217,3 +217,26 @@ class TestSnapshots:
         assert snap_compare(
             make_app(demo_db, as_of=AS_OF), terminal_size=SNAPSHOT, run_before=changes
         )
+
+
+async def test_the_changes_screen_counts_one_change_and_shows_names_as_written(
+    tmp_path: Path, run: Any
+) -> None:
+    path = tmp_path / "estate.db"
+    assert run("--db", path, "init").exit_code == 0
+    header = "System reference,System name\n"
+    for period, rows in (("2026-Q2", "A-1,Ledger\n"), ("2026-Q3", "A-1,Ledger\nA-2,[b]Claims\n")):
+        ret = tmp_path / f"{period}.csv"
+        ret.write_text(header + rows)
+        assert run("--db", path, "import", ret, "-d", "XYZ", "--period", period).exit_code == 0
+    app = make_app(path, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("c")
+        await _loaded(pilot)
+        assert isinstance(app.screen, ChangesScreen)
+        title = _text(app.screen.query_one("#changes-title", Static))
+        table = app.screen.query_one("#changes", DataTable)
+        lines = [table.render_line(y).text for y in range(table.row_count + 1)]
+    assert "(to 2026-Q3): 1 change ·" in title
+    assert any("XYZ/A-2" in line and "[b]Claims" in line for line in lines), lines

@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import Select, Static, Tree
 
 from estate.scoring.serialise import score_dict
+from tests.conftest import Run
 from tui.app import EstateApp, make_app
 from tui.data import COLUMNS
 from tui.screens.detail import DetailScreen
@@ -82,6 +83,24 @@ async def test_the_ranking_shows_what_fits_at_80_columns_and_everything_at_200(
                 "nothing is off to the side"
             )
             assert "Red-rated" in table.render_line(0).text
+
+
+async def test_a_legacy_score_not_known_is_shown_as_unknown(tmp_path: Path, run: Run) -> None:
+    """A system a return says too little about to score shows "?" and "unknown", as `estate
+    rank` does, never the number it is sorted by."""
+    path = tmp_path / "estate.db"
+    assert run("--db", path, "init").exit_code == 0
+    first = tmp_path / "xyz-return.csv"
+    first.write_text("System reference,System name\nA-1,Ledger\n")
+    assert run("--db", path, "import", first, "-d", "XYZ", "--period", "2026-Q3").exit_code == 0
+    app = _app(path)
+    async with app.run_test(size=SMALL) as pilot:
+        await _loaded(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        line = app.screen.query_one(RankedTable).render_line(0).text
+        assert "XYZ/A-1" in line and "unknown" in line
+        assert line.split()[4:6] == ["?", "unknown"], line
 
 
 async def test_filter_labels_never_wrap_at_80_columns(demo_db: Path) -> None:

@@ -26,6 +26,12 @@ class Column:
     width: int
     value: Callable[[RankedRow], Any]
     right: bool = False
+    text: Callable[[RankedRow], str] | None = None
+    """What the cell shows, where that is not its sort value written out."""
+
+    def shown(self, row: RankedRow) -> str:
+        """The cell's text for one system."""
+        return self.text(row) if self.text is not None else str(self.value(row))
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -34,7 +40,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("Name", 20, lambda s: s.name),
     Column("Dept", 6, lambda s: s.department),
     Column("Priority", 9, lambda s: s.priority, right=True),
-    Column("Legacy", 7, lambda s: -1.0 if s.legacy is None else round(s.legacy, 2), right=True),
+    Column(
+        "Legacy",
+        7,
+        lambda s: -1.0 if s.legacy is None else round(s.legacy, 2),
+        right=True,
+        text=lambda s: "?" if s.legacy is None else str(round(s.legacy, 2)),
+    ),
     Column("Band", 10, lambda s: s.band or "unknown"),
     Column("Cloud", 21, lambda s: s.readiness),
     Column("Gaps", 5, lambda s: s.gaps, right=True),
@@ -139,7 +151,7 @@ class RankedData:
         """What to tell the reader about these rows while the scores are not fresh."""
         self.by_key = {s.key: i for i, s in enumerate(rows)}
         self.haystack = [f"{s.key} {s.name} {s.business_owner or ''}".casefold() for s in rows]
-        self.cells = [tuple(str(c.value(s)) for c in COLUMNS) for s in rows]
+        self.cells = [tuple(c.shown(s) for c in COLUMNS) for s in rows]
         self._sorted: dict[tuple[str, bool], list[int]] = {}
         self._choices = {
             field: sorted({v for s in rows if (v := value(s))}) for field, value in _CHOICES.items()

@@ -12,7 +12,9 @@ itself imports nothing but click."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -180,6 +182,8 @@ class EstateGroup(click.Group):
             return super().invoke(ctx)
         except EstateError as exc:
             raise click.ClickException(str(exc)) from exc
+        except BrokenPipeError:
+            _reader_gone()
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             raise click.ClickException(
@@ -190,6 +194,15 @@ class EstateGroup(click.Group):
             if message is None:
                 raise
             raise click.ClickException(message) from exc
+
+
+def _reader_gone() -> None:
+    """The program reading the output (`head`, a pager) stopped reading: it has what it wanted,
+    so stop quietly, as a filter does, rather than report a broken pipe as a file error. What
+    is still buffered for it is dropped, so exiting does not fail on it again."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise SystemExit(0)
 
 
 def _database_refusal(exc: Exception) -> str | None:
@@ -265,9 +278,9 @@ def period_option(func: F) -> F:
     )(func)
 
 
-def period_value(text: str | None) -> str | None:
+def period_value(text: str | None, option: str = "--period") -> str | None:
     """A `--period` or `--since` option's value checked before any work: a malformed one is a
-    usage error saying the form."""
+    usage error naming the option and saying the form."""
     if text is None:
         return None
     from estate.periods import parse_period
@@ -275,7 +288,7 @@ def period_value(text: str | None) -> str | None:
     try:
         return parse_period(text, what="")
     except EstateError as exc:
-        raise click.BadParameter(str(exc)) from exc
+        raise click.BadParameter(str(exc), param_hint=f"'{option}'") from exc
 
 
 def _remember_period(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 from rich.table import Table
+from rich.text import Text
 from sqlmodel import Session
 
 from estate import db, queries
@@ -126,7 +127,11 @@ def _systems_table(rows: list[dict[str, Any]], title: str) -> Table:
         if row["missing_from_latest_return"]:
             status += " (missing from latest return)"
         table.add_row(
-            row["key"], row["name"], row["criticality"] or "", row["hosting"] or "", status
+            Text(row["key"]),
+            Text(row["name"]),
+            row["criticality"] or "",
+            row["hosting"] or "",
+            status,
         )
     return table
 
@@ -152,7 +157,7 @@ def _print_stats(stats: dict[str, Any]) -> None:
     departments.add_column("Name")
     departments.add_column("Systems", justify="right")
     for row in stats["systems_by_department"]:
-        departments.add_row(row["department"], row["name"], f"{row['systems']:,}")
+        departments.add_row(Text(row["department"]), Text(row["name"]), f"{row['systems']:,}")
     console.out.print(departments)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from estate.cli import console
@@ -72,9 +73,10 @@ class _Ranked:
         """How the graph commands name a system: its key, name and legacy band, coloured."""
         node = self.graph.nodes[key]
         if node.placeholder:
-            return f"{key} [yellow](not in the estate yet)[/]"
+            return f"{escape(key)} [yellow](not in the estate yet)[/]"
         band = self.bands.get(key)
-        return f"{key} {node.name} [{BAND_STYLE.get(band, '')}]{band or 'unknown'}[/]"
+        style = BAND_STYLE.get(band, "yellow")
+        return f"{escape(key)} {escape(node.name)} [{style}]{band or 'unknown'}[/]"
 
 
 @cli.group(cls=GraphGroup)

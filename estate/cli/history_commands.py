@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 from rich.table import Table
 from sqlmodel import Session
 
@@ -59,7 +60,7 @@ def history(ctx: click.Context, system: str, as_json: bool) -> None:
     if as_json:
         print_json(_history_json(found))
         return
-    console.out.print(f"[bold]{found.key}[/] {found.name}")
+    console.out.print(f"[bold]{escape(found.key)}[/] {escape(found.name)}")
     for state in found.periods:
         console.out.print(_history_block(state))
 
@@ -75,10 +76,20 @@ def _history_block(state: PeriodState) -> Table | str:
     table.add_column("From", overflow="fold")
     for change in state.fields:
         was = "" if state.status == "new" else shown_value(change.old)
-        table.add_row(change.header, was, shown_value(change.new), source_words(change.source))
+        table.add_row(
+            change.header,
+            escape(was),
+            escape(shown_value(change.new)),
+            escape(source_words(change.source)),
+        )
     for item in state.related:
         was, now = ("", item.item) if item.change == "added" else (item.item, "")
-        table.add_row(f"{item.kind} {item.change}", was, now, source_words(item.source))
+        table.add_row(
+            f"{item.kind} {item.change}",
+            escape(was),
+            escape(now),
+            escape(source_words(item.source)),
+        )
     return table
 
 
@@ -147,7 +158,11 @@ def changes(
             with Session(engine) as session:
                 find_organisation(session, department)
         found = estate_changes(
-            engine, policy, since=period_value(since), department=department, progress=progress
+            engine,
+            policy,
+            since=period_value(since, "--since"),
+            department=department,
+            progress=progress,
         )
     if as_json:
         print_json(changes_dict(found))
@@ -170,7 +185,12 @@ def _print_changes(found: EstateChanges) -> None:
         table.add_column(name, overflow="fold")
     for c in found.changes:
         now = c.after + (f" ({', '.join(c.criteria)})" if c.criteria else "")
-        table.add_row(c.kind.value, f"{c.key}\n[dim]{c.name}[/]", c.before, now)
+        table.add_row(
+            c.kind.value,
+            f"{escape(c.key)}\n[dim]{escape(c.name)}[/]",
+            escape(c.before),
+            escape(now),
+        )
     console.out.print(table)
     console.err.print(
         f"{found.since} as at {shown_date(found.since_as_of)}, {found.until} as at "

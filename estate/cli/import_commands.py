@@ -60,10 +60,10 @@ def _print_result(result: ImportResult, dry_run: bool, report: Path | None) -> N
     table = change_table(result) if dry_run else None
     if table is not None:
         console.out.print(table)
-    console.out.print(import_summary(result, dry_run))
+    console.out.print(import_summary(result, dry_run), markup=False)
     deleted = deleted_line(result)
     if deleted is not None:
-        console.out.print(deleted)
+        console.out.print(deleted, markup=False)
 
 
 def _run(
@@ -75,12 +75,33 @@ def _run(
     write_mapping: Path | None = None,
 ) -> None:
     show_progress = console.err.is_terminal and not (quiet or as_json)
-    results = [_import_one(path, options, show_progress) for path in files]
+    results: list[ImportResult] = []
+    try:
+        for path in files:
+            results.append(_import_one(path, options, show_progress))
+    except Exception:
+        if results:  # the files before the one refused were imported: say what they did
+            _show_results(results, options, report, as_json)
+        refused, *rest = files[len(results) :]
+        if rest:
+            names = ", ".join(path.name for path in rest)
+            console.err.print(f"Not imported, as {refused.name} was refused: {names}.")
+        raise
     if write_mapping is not None:
         results[0].write_mapping(write_mapping)
         console.err.print(
             f"Mapping of {results[0].file.name}'s headers written to {write_mapping}."
         )
+    _show_results(results, options, report, as_json)
+    failed = [r for r in results if r.errors and not options.skip_invalid]
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+def _show_results(
+    results: list[ImportResult], options: ImportOptions, report: Path | None, as_json: bool
+) -> None:
+    """What each file's import found and did: printed, as json, and in the --report file."""
 
     @cache
     def summaries() -> list[dict[str, Any]]:
@@ -93,9 +114,6 @@ def _run(
     else:
         for result in results:
             _print_result(result, options.dry_run, report)
-    failed = [r for r in results if r.errors and not options.skip_invalid]
-    if failed:
-        raise click.exceptions.Exit(1)
 
 
 def _import_one(path: Path, options: ImportOptions, show_progress: bool) -> ImportResult:

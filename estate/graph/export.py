@@ -113,12 +113,19 @@ def to_dot(graph: nx.DiGraph) -> str:
 _MERMAID_ID = re.compile(r"[^A-Za-z0-9_]")
 
 
+_MERMAID_ENTITIES = str.maketrans({"&": "#amp;", '"': "#quot;", "<": "#lt;", ">": "#gt;"})
+"""Characters a Mermaid label would read as markup, written as its entity codes so a name
+such as `Payments <legacy> & "Fraud"` shows as written."""
+
+
 def to_mermaid(graph: nx.DiGraph) -> str:
     """A Mermaid flowchart, one class per band, for Markdown viewers."""
     ids = {key: "n" + _MERMAID_ID.sub("_", key) for key in graph.nodes}
     lines = ["flowchart LR"]
     for key, data in graph.nodes(data=True):
-        label = f"{key}<br/>{data['name']}".replace('"', "'")
+        label = (
+            f"{key.translate(_MERMAID_ENTITIES)}<br/>{data['name'].translate(_MERMAID_ENTITIES)}"
+        )
         lines.append(f'  {ids[key]}["{label}"]')
     for source, target, data in graph.edges(data=True):
         kind = data["kind"].replace("|", "/")

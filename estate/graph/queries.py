@@ -33,6 +33,13 @@ def resolve(estate: EstateGraph, text: str) -> str:
         if key in estate.nodes:
             return key
     matches = [k for k in estate.nodes if k.split("/", 1)[1] == text]
+    if not matches:  # references that differ only in case are one system
+        wanted = text.casefold()
+        matches = [
+            k
+            for k in estate.nodes
+            if (k if "/" in text else k.split("/", 1)[1]).casefold() == wanted
+        ]
     if len(matches) == 1:
         return matches[0]
     if matches:

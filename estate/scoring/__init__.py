@@ -92,7 +92,11 @@ def _reasons(score: SystemScore, contributions: dict[str, float]) -> tuple[tuple
         lead = high[0] if high else score.gaps[0]
         text = f"{counted(len(score.gaps), 'security gap')} ({len(high)} high): "
         text += f"{lead.principle.value} {lead.evidence}"
-        short = counted(len(high), "high security gap")
+        short = (
+            counted(len(high), "high security gap")
+            if high
+            else counted(len(score.gaps), "security gap")
+        )
         said.append((contributions["security"], text, short))
     if score.blast and score.blast.total:
         blast = score.blast

@@ -15,6 +15,7 @@ from estate import db
 from estate.errors import EstateError
 from estate.history.changes import ChangeKind, EstateChanges, estate_changes
 from estate.history.stored import stored_periods
+from estate.words import counted
 from tui.widgets.trend_chart import SCORED_NOTE
 
 KIND_STYLE = {
@@ -87,7 +88,7 @@ class ChangesScreen(Screen[None]):
         counts = ", ".join(f"{kind}: {n:,}" for kind, n in found.counts().items() if n)
         title = Text.assemble(
             (f"Since {found.since}", "bold"),
-            f" (to {found.until}): {len(found.changes):,} changes",
+            f" (to {found.until}): {counted(len(found.changes), 'change')}",
             f" · {counts}" if counts else "",
         )
         title.append(f"\n{SCORED_NOTE} ", style="dim")
@@ -102,10 +103,10 @@ class ChangesScreen(Screen[None]):
                 after = f"{after} ({', '.join(change.criteria)})"
             table.add_row(
                 Text(change.kind.value, style=KIND_STYLE.get(change.kind, "")),
-                change.key,
-                change.before,
-                after,
-                change.name,
+                Text(change.key),
+                Text(change.before),
+                Text(after),
+                Text(change.name),
             )
             self.keys.append(change.key)
         table.focus()

@@ -5,6 +5,7 @@ explanation. Read from the stored components in a worker; it needs no scoring.""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -81,7 +82,7 @@ class PortfolioScreen(Screen[None]):
             key = f"p{p_index}"
             self.systems_of[key] = (product.product, product.systems)
             table.add_row(
-                product.product,
+                Text(product.product),
                 len(product.systems),
                 len(product.departments),
                 product.systems_in(OUT_OF_SUPPORT),
@@ -92,7 +93,7 @@ class PortfolioScreen(Screen[None]):
                 key = f"p{p_index}r{r_index}"
                 self.systems_of[key] = (release.release, release.systems)
                 table.add_row(
-                    f"  {release.release}",
+                    Text(f"  {release.release}"),
                     len(release.systems),
                     len(release.departments),
                     release.systems_in(OUT_OF_SUPPORT),

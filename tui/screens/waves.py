@@ -4,6 +4,7 @@ its kept ranking while it is scored afresh."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -67,8 +68,8 @@ class WavesScreen(Screen[None]):
             table.add_rows(
                 (
                     wave.number,
-                    key,
-                    names[key].name,
+                    Text(key),
+                    Text(names[key].name),
                     f"{names[key].priority:.1f}",
                     _cost(names[key].run_cost),
                     "yes" if key in grouped else "",
