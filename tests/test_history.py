@@ -443,6 +443,30 @@ def test_changes_in_a_one_period_estate_say_there_is_nothing_to_compare(
 # Trend -------------------------------------------------------------------------------------
 
 
+def test_a_departments_trend_starts_at_its_first_return(tmp_path: Path, run: Run) -> None:
+    """Before a department's first return nothing is known of its systems: its trend starts
+    there, rather than showing no systems and no cost; added to another department's, each
+    period adds up what was known then."""
+    path = tmp_path / "estate.db"
+    assert run("--db", path, "init").exit_code == 0
+    for args in (
+        ("--period", Q1, _q1(tmp_path / "dbp-q1.xlsx")),
+        ("--period", Q2, "--replace", _q2(tmp_path / "dbp-q2.xlsx")),
+        ("--period", Q2, _rca(tmp_path / "rca-q2.xlsx")),
+    ):
+        result = run("--db", path, "import", *args)
+        assert result.exit_code == 0, result.stdout + result.stderr
+    whole = _json(run, "--db", path, "trend", "--json")["periods"]
+    assert [(p["period"], p["systems"]) for p in whole] == [(Q1, 3), (Q2, 4)]
+    rca = _json(run, "--db", path, "trend", "--json", "--department", "RCA")["periods"]
+    assert [(p["period"], p["systems"]) for p in rca] == [(Q2, 1)]
+    out = tmp_path / "both.json"
+    result = run("--db", path, "export", out, "--department", "DBP", "--department", "RCA")
+    assert result.exit_code == 0, result.output
+    both = json.loads(out.read_text())["trend"]["periods"]
+    assert [(p["period"], p["systems"]) for p in both] == [(Q1, 3), (Q2, 4)]
+
+
 def test_trend_per_period_scored_with_todays_policy_at_each_periods_end(
     estate: Path, run: Run
 ) -> None:

@@ -4,6 +4,7 @@ them (the `trend` and `changes` commands and the board pack), worked out once pe
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -116,6 +117,31 @@ def _summed(points: Sequence[TrendPoint]) -> TrendFigures:
     return TrendFigures(**total)
 
 
+def _departments_trend(
+    engine: Engine, policy: Policy, codes: Sequence[str], until: str | None
+) -> Trend:
+    """The trend of several departments, their figures added up period by period, each from
+    its own first return; those with no return by `until` are left out (NotFound when all
+    are)."""
+    trends = []
+    for code in codes:
+        with suppress(NotFound):
+            trends.append(estate_trend(engine, policy, department=code, until=until))
+    if not trends:
+        raise NotFound(f"None of {', '.join(codes)} has sent a return by then.")
+    by_period: dict[str, list[TrendPoint]] = {}
+    for found in trends:
+        for point in found.points:
+            by_period.setdefault(point.period, []).append(point)
+    trend = trends[0]
+    trend.department = ", ".join(t.department or "" for t in trends)
+    trend.points = [
+        TrendPoint(period, points[0].as_of, _summed(points))
+        for period, points in sorted(by_period.items())
+    ]
+    return trend
+
+
 def board_history(
     engine: Engine,
     policy: Policy,
@@ -133,18 +159,19 @@ def board_history(
         if not stored_periods(connection):
             return None
     codes = sorted({d.upper() for d in departments})
-    if len(codes) <= 1:
-        trend = estate_trend(
-            engine, policy, department=codes[0] if codes else None, until=until, progress=progress
-        )
-    else:
-        trends = [estate_trend(engine, policy, department=c, until=until) for c in codes]
-        trend = trends[0]
-        trend.department = ", ".join(t.department or "" for t in trends)
-        trend.points = [
-            TrendPoint(p.period, p.as_of, _summed([t.points[n] for t in trends]))
-            for n, p in enumerate(trend.points)
-        ]
+    try:
+        if len(codes) <= 1:
+            trend = estate_trend(
+                engine,
+                policy,
+                department=codes[0] if codes else None,
+                until=until,
+                progress=progress,
+            )
+        else:
+            trend = _departments_trend(engine, policy, codes, until)
+    except NotFound:
+        return None  # none of the departments has sent a return by then
     latest = trend.points[-1].period
     with engine.connect() as connection:
         earlier = [p for p in stored_periods(connection) if p < latest]

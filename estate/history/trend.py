@@ -100,8 +100,9 @@ def estate_trend(
     progress: Progress | None = None,
 ) -> Trend:
     """The trend over every period with returns (up to `until`, when given), for the estate
-    or `department`, each period scored with `policy`'s values as at its own end; periods
-    unchanged since they were last worked out are read from the kept figures."""
+    or `department` (from its first return: before it, nothing is known of its systems), each
+    period scored with `policy`'s values as at its own end; periods unchanged since they were
+    last worked out are read from the kept figures."""
     with engine.connect() as connection:
         periods = stored_periods(connection)
         if until is not None:
@@ -110,6 +111,13 @@ def estate_trend(
             raise NotFound("The estate holds no returns yet, so there is no trend to show.")
         if department is not None:
             department = _known_department(connection, department)
+            first = stored_periods(connection, department)[:1]
+            if not first or first[0] > periods[-1]:
+                raise NotFound(
+                    f"{department} has sent no return for {periods[-1]} or before, so it has "
+                    "no trend to show."
+                )
+            periods = [p for p in periods if p >= first[0]]
         wanted = {p: period_fingerprint(connection, p, policy_at(policy, p)) for p in periods}
         kept = _kept(connection)
         stale = [p for p in periods if p not in kept or kept[p][0] != wanted[p]]
