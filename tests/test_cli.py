@@ -296,10 +296,11 @@ def test_text_from_a_return_is_shown_as_written(run: Run, tmp_path: Path) -> Non
     written, never read as terminal styling."""
     target = tmp_path / "estate.db"
     assert run("--db", target, "init").exit_code == 0
-    header = "System reference,System name,Supplier,Business criticality\n"
+    header = "System reference,System name,Supplier,Business criticality,Contract end date\n"
     first, second = tmp_path / "q2.csv", tmp_path / "q3.csv"
-    first.write_text(header + "A-1,Ledger [old],Acme [UK],High\n")
-    second.write_text(header + "A-1,Ledger [old],Acme [UK],High\nA-2,[bold]Claims,[red]X,Low\n")
+    ledger = "A-1,Ledger [old],Acme [UK],High,2027-06-30\n"
+    first.write_text(header + ledger)
+    second.write_text(header + ledger + "A-2,[bold]Claims,[red]X,Low,\n")
     for path, period in ((first, "2026-Q2"), (second, "2026-Q3")):
         result = run("--db", target, "import", path, "-d", "XYZ", "--period", period)
         assert result.exit_code == 0, result.output
@@ -308,6 +309,8 @@ def test_text_from_a_return_is_shown_as_written(run: Run, tmp_path: Path) -> Non
         (("history", "XYZ/A-2"), ("[bold]Claims", "[red]X")),
         (("changes",), ("[bold]Claims",)),
         (("systems",), ("Ledger [old]", "[bold]Claims")),
+        (("rank",), ("Ledger [old]", "[bold]Claims")),
+        (("contracts", "--as-of", "2026-12-01"), ("Ledger [old]", "Acme [UK]")),
     ):
         result = run("--db", target, *command)
         assert result.exit_code == 0, (command, result.output)

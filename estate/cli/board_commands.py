@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from estate.cli import console
@@ -72,10 +73,10 @@ def _contract_table(rows: list[Contract], title: str) -> Table:
         band = t.band or "unknown"
         table.add_row(
             f"{end}\n[dim]{c.window}[/]",
-            f"{t.key}\n[dim]{t.name}[/]",
+            f"{escape(t.key)}\n[dim]{escape(t.name)}[/]",
             f"[{BAND_STYLE.get(t.band, '')}]{band}[/]",
             cost,
-            t.supplier or "",
+            escape(t.supplier or ""),
             f"{t.disposition}\n[dim]{t.disposition_reason}[/]",
         )
     return table
@@ -95,7 +96,7 @@ def _supplier_table(suppliers: list[Supplier], within: int) -> Table:
         table.add_column(heading, overflow="fold")
     for s in suppliers:
         table.add_row(
-            s.name,
+            escape(s.name),
             f"{s.systems:,}",
             money(s.run_cost),
             f"{s.costs_not_known:,}",

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from estate import db
@@ -52,14 +53,14 @@ def _rank_table(rows: list[RankedRow], title: str) -> Table:
     table.add_column("Cloud", overflow="fold")
     table.add_column("Why", overflow="fold", ratio=3)
     for r in rows:
-        legacy = "?" if r.legacy is None else f"{score_text(r.legacy)} "
+        legacy = "? " if r.legacy is None else f"{score_text(r.legacy)} "
         table.add_row(
             str(r.rank),
-            f"{r.key}\n[dim]{r.name}[/]",
+            f"{escape(r.key)}\n[dim]{escape(r.name)}[/]",
             f"{r.priority:.1f}",
             f"{legacy}[{BAND_STYLE.get(r.band, '')}]{r.band or 'unknown'}[/]",
             r.readiness,
-            r.headline,
+            escape(r.headline),
         )
     return table
 
