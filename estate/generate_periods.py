@@ -34,8 +34,7 @@ from estate.generate import (
     plan_mistakes,
     write_estate,
 )
-from estate.periods import period_end
-from importers.cover_period import shift
+from estate.periods import period_end, shift
 
 _Stack = tuple[tuple[ComponentKind, str, str, str], ...]
 

@@ -21,9 +21,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from estate.enums import OrgKind, Principle
 from estate.files import FORMULA_STARTS, atomic_write
-from estate.periods import quarter_of
+from estate.periods import ACCEPTED, quarter_of, shift
 from importers import values
-from importers.cover_period import ACCEPTED, shift
 from importers.layout import (
     IMPACT_NAMES,
     LAYOUTS,

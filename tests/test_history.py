@@ -147,8 +147,9 @@ HISTORY_TABLES = (
 def test_periods_are_read_in_their_canonical_form_and_anything_else_is_refused() -> None:
     assert parse_period("2026-Q3") == "2026-Q3"
     assert parse_period("2026q3") == parse_period(" 2026 Q3 ") == "2026-Q3"
-    for wrong in ("2026-Q5", "Q3 2026", "2026-03", "26-Q1", ""):
-        with pytest.raises(InputError, match="write a year and quarter such as 2026-Q3"):
+    assert parse_period("Q3 2026") == parse_period("Jul-Sep 2026") == "2026-Q3"
+    for wrong in ("2026-Q5", "2026-03", "26-Q1", ""):
+        with pytest.raises(InputError, match="write it as 2026-Q3, Q3 2026, 2026 Q3 or Jul-Sep"):
             parse_period(wrong)
     assert quarter_of(dt.date(2026, 7, 1)) == quarter_of(dt.date(2026, 9, 30)) == "2026-Q3"
     assert period_end("2026-Q1") == dt.date(2026, 3, 31)
@@ -191,13 +192,31 @@ def test_a_malformed_period_is_a_usage_error_naming_the_form(tmp_path: Path, run
     run("--db", path, "init")
     result = run("--db", path, "import", "--period", "2026-Q5", small_return(tmp_path / "r.xlsx"))
     assert result.exit_code == 2
-    assert "'2026-Q5' is not a reporting period; write a year and quarter such as 2026-Q3" in (
-        result.stderr
+    assert "'2026-Q5' is not a quarter (a year has Q1 to Q4); write it as 2026-Q3, Q3 2026" in (
+        " ".join(result.stderr.split())
     )
     assert "Invalid value for '--period'" in result.stderr
     assert _count(path, "import_batch") == 0
-    since = run("--db", path, "changes", "--since", "Q3 2026")
+    since = run("--db", path, "changes", "--since", "Q5 2026")
     assert since.exit_code == 2 and "Invalid value for '--since'" in since.stderr
+
+
+def test_a_period_on_the_command_line_is_read_as_a_cover_sheet_writes_it(
+    tmp_path: Path, run: Run
+) -> None:
+    path = tmp_path / "e.db"
+    run("--db", path, "init")
+    for written, period in (("Q1 2026", Q1), ("Apr-Jun 2026", Q2)):
+        result = run(
+            "--db", path, "import", "--json", "--period", written, _q1(tmp_path / "r.xlsx")
+        )
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)[0]["period"] == period
+    financial = run("--db", path, "rank", "--period", "Q1 2026/27")
+    assert financial.exit_code == 2
+    assert "financial-year quarter; write the calendar quarter it means, 2026-Q2" in (
+        " ".join(financial.stderr.split())
+    )
 
 
 def test_a_return_for_a_period_before_the_latest_is_refused_and_stores_nothing(

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from estate.periods import period_end, quarter_of
-from importers.cover_period import read_period, shift
+from estate.periods import period_end, quarter_of, shift
+from importers.cover_period import read_period
 from importers.parse import parse_return
 from importers.problems import CellError
 from importers.template import write_return
