@@ -225,7 +225,7 @@ def parse_bool(raw: Any, warn: Warn) -> bool | None:
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_name) if name})
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?$")
+_ISO = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[T ][\d:.]+)?$")
 _D_MON_Y = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-]+([A-Za-z]+)\.?,?[\s\-]+(\d{4})$")
 _MON_Y = re.compile(r"^([A-Za-z]+)\.?[\s\-,]+(\d{4})$")
 _M_Y = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
@@ -245,7 +245,8 @@ def _make_date(year: int, month: int, day: int) -> dt.date:
 
 
 def parse_date(raw: Any, warn: Warn) -> dt.date | None:
-    """A date: a real spreadsheet date, an Excel serial number, or UK day-first text.
+    """A date: a real spreadsheet date, an Excel serial number, UK day-first text, or text
+year first (2025-03-31, 2025/03/31), which is never day first.
 
     A month and year alone (`Mar 2025`, `03/2025`) means the last day of that month, and says
     so in a warning, because returns use such dates for deadlines and end-of-support. A date
@@ -281,7 +282,7 @@ def _read_date(raw: Any, warn: Warn) -> dt.date | None:
         raise CellError("a number that is not a date", expected=_DATE_EXPECTED)
     text = str(raw).strip()
     if match := _ISO.match(text):
-        return _make_date(int(match[1]), int(match[2]), int(match[3]))
+        return _make_date(int(match[1]), int(match[3]), int(match[4]))
     if match := _DMY.match(text):
         year = int(match[3])
         year += 2000 if year < 70 else (1900 if year < 100 else 0)

@@ -33,6 +33,8 @@ def _parse(parser: values.Parser, raw: Any) -> tuple[Any, list[str]]:
         ("31.03.2025", dt.date(2025, 3, 31)),
         ("31-03-25", dt.date(2025, 3, 31)),
         ("2025-03-31", dt.date(2025, 3, 31)),
+        ("2025/03/31", dt.date(2025, 3, 31)),
+        ("2025.3.31", dt.date(2025, 3, 31)),
         ("31 March 2025", dt.date(2025, 3, 31)),
         ("1st Apr 2025", dt.date(2025, 4, 1)),
     ],
