@@ -555,6 +555,8 @@ def test_history_shows_values_period_by_period_with_file_sheet_and_cell(
     related = {(r["kind"], r["change"], r["item"]) for r in q2["related"]}
     assert ("components", "added", "Operating system Red Hat Enterprise Linux 8") in related
     assert ("components", "removed", "Operating system Red Hat Enterprise Linux 6") in related
+    any_case = _json(run, "--db", estate, "history", "dbp/dbp-1", "--json")
+    assert any_case == found, "references that differ only in case are one system"
 
 
 def test_history_names_each_field_by_the_return_s_column_header(

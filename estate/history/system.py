@@ -204,15 +204,29 @@ def _find(connection: Connection, text: str) -> tuple[int, str, str]:
         sa.select(ORG.c.id, ORG.c.code).where(sa.func.upper(ORG.c.code) == code.upper())
     ).first()
     if org is not None:
+        stored = _stored_reference(connection, org.id, reference)
+        if stored is not None:
+            return org.id, org.code, stored
+    raise NotFound(f"No system {text!r}, now or in the past. Use DEPT/REFERENCE.")
+
+
+def _stored_reference(connection: Connection, org_id: int, reference: str) -> str | None:
+    """The reference as stored, now or in the past, of a department's system named
+    `reference`: as written, else in any case (references that differ only in case are one
+    system)."""
+    for same in (
+        lambda column: column == reference,
+        lambda column: sa.func.upper(column) == reference.upper(),
+    ):
         for table in (SYSTEM, SYSTEM_HISTORY):
             found = connection.execute(
-                sa.select(sa.func.count())
-                .select_from(table)
-                .where(table.c.organisation_id == org.id, table.c.reference == reference)
-            ).scalar_one()
-            if found:
-                return org.id, org.code, reference
-    raise NotFound(f"No system {text!r}, now or in the past. Use DEPT/REFERENCE.")
+                sa.select(table.c.reference)
+                .where(table.c.organisation_id == org_id, same(table.c.reference))
+                .limit(1)
+            ).scalar()
+            if found is not None:
+                return str(found)
+    return None
 
 
 def _period_of(batches: dict[int, Any], batch_id: int | None) -> str:
