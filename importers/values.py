@@ -246,7 +246,7 @@ def _make_date(year: int, month: int, day: int) -> dt.date:
 
 def parse_date(raw: Any, warn: Warn) -> dt.date | None:
     """A date: a real spreadsheet date, an Excel serial number, UK day-first text, or text
-year first (2025-03-31, 2025/03/31), which is never day first.
+    year first (2025-03-31, 2025/03/31), which is never day first.
 
     A month and year alone (`Mar 2025`, `03/2025`) means the last day of that month, and says
     so in a warning, because returns use such dates for deadlines and end-of-support. A date
