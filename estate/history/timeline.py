@@ -19,7 +19,7 @@ from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -62,10 +62,19 @@ class _Rows:
     """Each dependency by the key (DEPT/REF) of what the system depends on."""
 
 
+class Places(NamedTuple):
+    """Where each system stood in a period's dependency graph: what a trend reads of it."""
+
+    dependents: dict[str, int]
+    """How many systems depend on each node, directly or through others."""
+    depends_on: dict[str, list[str]]
+    """What each node depends on, in key order."""
+
+
 @dataclass
 class Timeline:
     """The estate at the end of each period asked for: the versions of the systems that stood
-    (shared between periods while unchanged) and the dependency graph."""
+    (shared between periods while unchanged) and their places in the dependency graph."""
 
     periods: list[str]
     standing: list[list[SystemFacts]]
@@ -75,19 +84,29 @@ class Timeline:
     """Per period, whether its graph differs from the period before's."""
     depending: list[tuple[str, list[tuple[Span, str]]]]
     """Each system that has dependencies, by key, with what it depends on when."""
-    _last: tuple[int, EstateGraph] | None = None
+    _last: tuple[int, Places] | None = None
 
-    def graph(self, index: int) -> EstateGraph:
-        """The dependency graph of period `index`, as `load_graph` reads it from that period's
-        estate. Asked for period by period in order, it is built again only where it changed,
-        and one graph is held at a time: a graph of tens of thousands of systems is large."""
+    def places(self, index: int) -> Places:
+        """The systems' places in the dependency graph of period `index`, as `load_graph`
+        reads it from that period's estate. Asked for period by period in order, the graph is
+        built again only where it changed, and dropped once read: a graph of tens of thousands
+        of systems is large. Periods with the same graph give the same object."""
         if self._last is not None:
-            built_for, graph = self._last
+            built_for, places = self._last
             if built_for <= index and not any(self.changed[built_for + 1 : index + 1]):
-                return graph
+                return places
+        self._last = None
         graph = _graph_at(self.depending, self.standing[index], index)
-        self._last = (index, graph)
-        return graph
+        places = Places(
+            graph.dependents_counts(),
+            {key: sorted(graph.graph.successors(key)) for key in graph.graph},
+        )
+        # Emptied rather than left to the collector: networkx's views make a graph a
+        # reference cycle, which a trend, run with the collector paused, would keep to its end.
+        graph.graph.clear()
+        graph.nodes.clear()
+        self._last = (index, places)
+        return places
 
 
 def read_timeline(connection: Connection, periods: Sequence[str], catalogue: Catalogue) -> Timeline:

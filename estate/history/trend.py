@@ -152,8 +152,13 @@ def figures_of_periods(
         for number, period in enumerate(timeline.periods):
             if progress:
                 progress(f"Scoring {period}", number, len(timeline.periods))
+            places = timeline.places(number)
             outcomes = period_outcomes(
-                timeline.standing[number], timeline.graph(number), policy_at(policy, period), memo
+                timeline.standing[number],
+                places.dependents,
+                places.depends_on,
+                policy_at(policy, period),
+                memo,
             )
             found[period] = figures_by_department(outcomes)
     return found

@@ -12,13 +12,12 @@ changes is worked out once per version of a system's facts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
-from estate.graph import EstateGraph
 from estate.perf import collector_paused
 from estate.scoring.facts import SystemFacts
 from estate.scoring.legacy import (
@@ -83,7 +82,6 @@ class OutcomeMemo:
     """How many systems were assessed, in part or in full (the rest came from the memo)."""
     _versions: dict[int, _Version] = field(default_factory=dict)
     _bases: dict[Hashable, int] = field(default_factory=dict)
-    _graph: tuple[EstateGraph, dict[str, int], dict[str, list[str]]] | None = None
 
     def version(self, facts: SystemFacts, policy: Policy) -> _Version:
         """What these facts give whatever the date and the graph, worked out once."""
@@ -100,14 +98,6 @@ class OutcomeMemo:
             found = _Version(facts, number, blocks_move(facts, policy), criteria, own)
             self._versions[id(facts)] = found
         return found
-
-    def places(self, graph: EstateGraph) -> tuple[dict[str, int], dict[str, list[str]]]:
-        """How many systems depend on each node, and what each depends on, worked out once
-        per graph."""
-        if self._graph is None or self._graph[0] is not graph:
-            successors = {key: sorted(graph.graph.successors(key)) for key in graph.graph}
-            self._graph = (graph, graph.dependents_counts(), successors)
-        return self._graph[1], self._graph[2]
 
 
 def _whole(value: Any) -> int | None:
@@ -185,13 +175,17 @@ def _date_free_basis(facts: SystemFacts) -> Hashable:
 
 
 def period_outcomes(
-    standing: Iterable[SystemFacts], graph: EstateGraph, policy: Policy, memo: OutcomeMemo
+    standing: Iterable[SystemFacts],
+    dependents: Mapping[str, int],
+    successors: Mapping[str, list[str]],
+    policy: Policy,
+    memo: OutcomeMemo,
 ) -> list[Outcome]:
     """Every standing system's counted outcomes, exactly as `score_estate` would give them
-    for the estate of these systems and this graph under `policy`, assessing only what `memo`
-    has not seen worked out from the same values. A system's facts get their place in
-    `graph` (what they depend on)."""
-    dependents, successors = memo.places(graph)
+    for the estate of these systems under `policy`, where each node of its dependency graph
+    has `dependents` (directly or through others) and depends on its `successors`; assessing
+    only what `memo` has not seen worked out from the same values. A system's facts get what
+    they depend on."""
     versions = [memo.version(facts, policy) for facts in standing]
     anchored = {v.facts.key for v in versions if v.blocks}
     as_of = policy.as_of
