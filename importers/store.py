@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from rapidfuzz.distance import Levenshtein
 from sqlalchemy.engine import Connection
 
 from estate.db import in_batches, insert_rows
@@ -135,11 +136,44 @@ def _find_org(connection: Connection, code: str) -> int | None:
     return None if found is None else int(found)
 
 
+def _warn_if_mistyped(connection: Connection, parsed: ParsedReturn, department: str) -> None:
+    """Warn when a department new to the estate has a code one slip from a known one (`DPB`
+    or `DB` beside `DBP`: two letters swapped, one missing or one added): its return starts a
+    department of its own rather than updating that one's systems. A letter changed is no
+    slip here: real codes differ so (DFE and DFT)."""
+    known = list(connection.execute(sa.select(ORG.c.code)).scalars())
+    near = sorted(code for code in known if _one_slip(code.upper(), department))
+    if near:
+        parsed.problem(
+            Severity.WARNING,
+            f"{department} is new to the estate, one slip from {' and '.join(near)}: this "
+            f"return starts a department of its own; if it is {near[0]}'s, import it with "
+            f"--department {near[0]}",
+        )
+
+
+def _one_slip(known: str, typed: str) -> bool:
+    """Whether `typed` is `known` with one letter missing or added, or two neighbours
+    swapped."""
+    if Levenshtein.distance(known, typed, weights=(1, 1, 3)) == 1:
+        return True
+    differ = [i for i, (a, b) in enumerate(zip(known, typed, strict=False)) if a != b]
+    return (
+        len(known) == len(typed)
+        and len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and known[differ[0]] == typed[differ[1]]
+        and known[differ[1]] == typed[differ[0]]
+    )
+
+
 def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
     """Compare a parsed return with the stored estate; record row problems it reveals."""
     department = parsed.department
     assert department is not None
     org_id = _find_org(connection, department)
+    if org_id is None:
+        _warn_if_mistyped(connection, parsed, department)
     changes = ChangeSet(department, organisation_id=org_id)
     changes.rejected = sum(parsed.rejected.values())
     if org_id is not None and parsed.cover.name:

@@ -475,3 +475,28 @@ def test_a_database_locked_by_another_writer_is_a_clear_error(
     assert "database is locked" in result.stderr and "try again" in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert _count(db.open_engine(path), "system") == 0
+
+
+def test_a_department_code_one_slip_from_a_known_one_is_warned_of(tmp_path: Path, run: Run) -> None:
+    """A code mistyped on the command line (DPB for DBP) would start a department of its own:
+    the import says so, naming the department meant; a code far from every known one, one a
+    letter away (real codes differ so), or a department already known, draws no such
+    warning."""
+    path = tmp_path / "e.db"
+    assert run("--db", path, "init").exit_code == 0
+    register = tmp_path / "register.csv"
+    register.write_text("System reference,System name\nA-1,Ledger\n")
+    first = run("--db", path, "import", register, "--department", "DBP")
+    assert first.exit_code == 0 and "slip" not in first.output
+    for typed in ("DPB", "DB", "DBPX", "BDP"):
+        result = run("--db", path, "import", register, "-d", typed, "--dry-run", "--json")
+        assert result.exit_code == 0, result.output
+        said = [p["message"] for p in json.loads(result.stdout)[0]["problems"]]
+        assert said == [
+            f"{typed} is new to the estate, one slip from DBP: this return starts a department "
+            "of its own; if it is DBP's, import it with --department DBP"
+        ], said
+    for other in ("DBP", "MOJ", "DBQ"):
+        result = run("--db", path, "import", register, "-d", other, "--dry-run", "--json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)[0]["problems"] == []
