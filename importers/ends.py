@@ -8,6 +8,8 @@ left as written (an unknown consumer is an error, an unknown provider is kept as
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -78,6 +80,9 @@ def resolve_ends(
     for reference, row in stored.items():
         own.add(reference, row.get("name"))
     others = _other_departments(connection, records, department)
+    records[:] = [
+        one for record in records for one in _each_named(parsed, record, own, others, department)
+    ]
     for record in records:
         values = record.values
         target_org = values["to_org_code"]
@@ -104,6 +109,52 @@ def resolve_ends(
             elif found is not None:
                 values[end] = found
     _drop_repeats(parsed, records, department)
+
+
+_LIST = re.compile(r"\s*(?:;|\n)\s*")
+"""Between systems an end names together: "Ledger; Registry", one a line."""
+
+
+def _each_named(
+    parsed: ParsedReturn,
+    record: Record,
+    own: _Department,
+    others: dict[str, _Department],
+    department: str,
+) -> list[Record]:
+    """The dependency as one row per system an end names, where an end lists several systems
+    ("Ledger; Registry", one a line) that are each known, and names none as a whole; else the
+    row as it is. A list whose parts are not all known systems is left as written, so nothing
+    is guessed."""
+    target_org = record.values["to_org_code"]
+    split: dict[str, list[str]] = {}
+    for end, systems in (
+        ("reference", own),
+        ("to_reference", own if target_org == department else others.get(target_org)),
+    ):
+        text = record.values[end]
+        parts = [part for part in _LIST.split(text) if part]
+        if systems is None or len(parts) < 2 or systems.find(text) is not None:
+            continue
+        found = [systems.find(part) for part in parts]
+        if all(f is not None and f != _SEVERAL for f in found):
+            split[end] = [f for f in found if f is not None]
+            sheet, column = where(parsed, record, end)
+            parsed.problem(
+                Severity.WARNING,
+                f"names {len(parts)} systems; stored as a dependency on each",
+                sheet=sheet,
+                row=record.row,
+                column=column,
+                value=text,
+            )
+    if not split:
+        return [record]
+    return [
+        replace(record, values={**record.values, "reference": source, "to_reference": target})
+        for source in split.get("reference", [record.values["reference"]])
+        for target in split.get("to_reference", [record.values["to_reference"]])
+    ]
 
 
 def _other_departments(

@@ -608,3 +608,41 @@ def test_a_hosted_in_column_is_read_as_hosting(tmp_path: Path) -> None:
         r.values["reference"]: r.values["hosting"] for r in parsed.records[RecordKind.SYSTEMS]
     }
     assert hosting == {"Payroll Hub": Hosting.PUBLIC_IAAS, "Case Files": Hosting.ON_PREMISES}
+
+
+def test_an_end_listing_several_known_systems_gives_a_dependency_on_each(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    """"Registry; Mainframe" under Provider names two systems: two dependencies, with a
+    warning on the cell. A list with a part no system has is kept as written, guessing
+    nothing."""
+    interfaces: list[list[Any]] = [
+        ["Consumer", "Provider"],
+        ["Ledger", "Registry; Mainframe"],
+        ["Registry\nMainframe", "Ledger"],
+        ["Ledger", "Registry; Somewhere Else"],
+    ]
+    path = register(
+        tmp_path / "register.xlsx",
+        app("APP-1", "Ledger", "RHEL 8"),
+        app("APP-2", "Registry", "RHEL 8"),
+        app("APP-3", "Mainframe", "RHEL 8"),
+    )
+    book = openpyxl.load_workbook(path)
+    sheet = book.create_sheet("Interfaces")
+    for row in interfaces:
+        sheet.append(row)
+    book.save(path)
+    result = import_return(empty_engine, path, ImportOptions(department="DBP"))
+    assert [edge[:3] for edge in _edges(empty_engine)] == [
+        ("APP-1", "DBP", "APP-2"),
+        ("APP-1", "DBP", "APP-3"),
+        ("APP-1", "DBP", "Registry; Somewhere Else"),
+        ("APP-2", "DBP", "APP-1"),
+        ("APP-3", "DBP", "APP-1"),
+    ]
+    listed = [p for p in result.warnings if "stored as a dependency on each" in p.message]
+    assert [(p.sheet, p.row, p.column) for p in listed] == [
+        ("Interfaces", 2, "B"),
+        ("Interfaces", 3, "A"),
+    ]
