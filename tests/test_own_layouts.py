@@ -613,7 +613,7 @@ def test_a_hosted_in_column_is_read_as_hosting(tmp_path: Path) -> None:
 def test_an_end_listing_several_known_systems_gives_a_dependency_on_each(
     empty_engine: Engine, tmp_path: Path
 ) -> None:
-    """"Registry; Mainframe" under Provider names two systems: two dependencies, with a
+    """ "Registry; Mainframe" under Provider names two systems: two dependencies, with a
     warning on the cell. A list with a part no system has is kept as written, guessing
     nothing."""
     interfaces: list[list[Any]] = [
