@@ -139,3 +139,26 @@ async def test_skip_invalid_and_any_changed_choice_need_a_new_check(
         await _loaded(pilot)
     # The unreadable hosting cell is skipped, not the system: DBP-2 is stored, hosting unknown.
     assert _references(path) == ["DBP-1", "DBP-2"]
+
+
+async def test_the_period_is_given_as_the_command_line_takes_it(tmp_path: Path, run: Run) -> None:
+    """A return imported for a reporting period the user gives (in any way a cover sheet may
+    write one); a period that is not a quarter is said, and nothing is checked or stored."""
+    path = tmp_path / "e.db"
+    assert run("--db", path, "init").exit_code == 0
+    source = small_return(tmp_path / "r.xlsx", dependencies=[])
+    app = _app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await _open_dialog(pilot, source)
+        await _type(pilot, "#period", "Q5 2026")
+        shown = await _checked(pilot, dialog)
+        assert "Period 'Q5 2026' is not a quarter (a year has Q1 to Q4)" in shown
+        assert dialog.query_one("#import", Button).disabled
+        dialog.query_one("#period", Input).value = "Jan-Mar 2026"
+        await pilot.pause()
+        assert "dry run for 2026-Q1" in await _checked(pilot, dialog)
+        await pilot.click("#import")
+        await _loaded(pilot)
+    with closing(sqlite3.connect(path)) as connection:
+        periods = connection.execute("SELECT DISTINCT period FROM import_batch").fetchall()
+    assert periods == [("2026-Q1",)]

@@ -1,7 +1,8 @@
 """Import a department's return from the UI: pick the file and how to read it (department,
-mapping file, whether to store the valid rows, whether to delete what the return no longer
-lists), see the problems and the change set (a dry run), then confirm. Both steps run in a
-worker; changing any choice after a check asks for a new check before importing."""
+reporting period, mapping file, whether to store the valid rows, whether to delete what the
+return no longer lists), see the problems and the change set (a dry run), then confirm. Both
+steps run in a worker; changing any choice after a check asks for a new check before
+importing."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from estate import db
 from estate.errors import EstateError
+from estate.periods import parse_period
 from estate.render_import import change_table, deleted_line, import_summary, problem_summary
 from importers import ImportOptions, ImportResult, import_return, load_user_mapping
 
@@ -48,13 +50,12 @@ class ImportDialog(ModalScreen[bool]):
             yield Label("Import a departmental return (.xlsx, .xlsm or .csv)", classes="title")
             yield Input(placeholder="Path to the return file", id="path")
             with Horizontal(classes="choices"):
-                yield Input(
-                    placeholder="Department code (blank: as the return says)", id="department"
-                )
-                yield Input(placeholder="Mapping file (.toml), if any", id="mapping")
+                yield Input(placeholder="Department (blank: the return's)", id="department")
+                yield Input(placeholder="Period (blank: the return's)", id="period")
+            yield Input(placeholder="Mapping file (.toml), if any", id="mapping")
             with Horizontal(classes="choices"):
-                yield Checkbox("Store the valid rows even if some have errors", id="skip-invalid")
-                yield Checkbox("Delete systems this return no longer lists", id="replace")
+                yield Checkbox("Store the valid rows", id="skip-invalid")
+                yield Checkbox("Delete systems not listed", id="replace")
             with Horizontal(classes="buttons"):
                 yield Button("Check (dry run)", id="check", variant="primary")
                 yield Button("Import", id="import", variant="success", disabled=True)
@@ -92,8 +93,10 @@ class ImportDialog(ModalScreen[bool]):
         `EstateError` with the reason."""
         mapping_text = self.query_one("#mapping", Input).value.strip()
         mapping = load_user_mapping(Path(mapping_text).expanduser()) if mapping_text else {}
+        period = self.query_one("#period", Input).value.strip()
         return ImportOptions(
             department=self.query_one("#department", Input).value.strip() or None,
+            period=parse_period(period, what="Period") if period else None,
             mapping=mapping,
             dry_run=dry_run,
             skip_invalid=self.query_one("#skip-invalid", Checkbox).value,
