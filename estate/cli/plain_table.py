@@ -16,11 +16,17 @@ import re
 from collections.abc import Sequence
 from itertools import pairwise
 
-from rich._ratio import ratio_reduce
-from rich._wrap import divide_line
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
+
+try:  # rich's own helpers for sharing out widths and breaking lines, so the layout is its own
+    from rich._ratio import ratio_reduce
+    from rich._wrap import divide_line
+except ImportError:  # a rich that has moved them lays every table out itself
+    RICH_HELPERS = False
+else:
+    RICH_HELPERS = True
 
 TAG = re.compile(r"((\\*)\[([a-z#/@][^[]*?)])")
 """A markup tag, as rich's markup reader finds them (`rich.markup.RE_TAGS`)."""
@@ -35,7 +41,9 @@ def print_plain_table(console: Console, table: Table) -> bool:
     """Write `table` to `console` as rich would and return True, when the console draws no
     colours and the table is one this module lays out alike; else write nothing and return
     False (the caller prints it through rich)."""
-    if console.is_terminal or console.color_system is not None or not _plain_layout(table):
+    if not RICH_HELPERS or console.is_terminal or console.color_system is not None:
+        return False
+    if not _plain_layout(table):
         return False
     texts: dict[str, str | None] = {}  # many cells repeat (bands, dispositions, suppliers)
 
