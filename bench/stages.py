@@ -316,7 +316,10 @@ def stage_export(systems: int, cache: Path) -> dict[str, Any]:
 
         t_export, cpu_export = cpu_timed(
             lambda: export_ranking(
-                scores, Path(folder) / "board.xlsx", portfolio=portfolio, history=lambda: history
+                scores,
+                Path(folder) / "board.xlsx",
+                portfolio=portfolio,
+                history=lambda _scored: history,
             )
         )
         t_csv, _ = timed(lambda: export_ranking(scores, Path(folder) / "board.csv"))

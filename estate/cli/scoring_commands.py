@@ -38,6 +38,7 @@ from estate.ranking import RankBy, parse_band, select_rows, select_systems
 from estate.ranking_csv import csv_lines, write_csv
 from estate.ranking_json import print_kept_ranking_json, ranking_head
 from estate.render import BAND_STYLE
+from estate.scoring import EstateScores
 from estate.scoring.policy import Policy
 from estate.scoring.results import Band, score_text
 from estate.snapshot import RankedRow, kept_selection
@@ -244,7 +245,10 @@ def _portfolio(ctx: click.Context, as_of: dt.date, keys: set[str]) -> Portfolio:
 
 
 def _history(
-    ctx: click.Context, policy: Policy, departments: tuple[str, ...], progress: Progress | None
+    ctx: click.Context,
+    departments: tuple[str, ...],
+    progress: Progress | None,
+    scored: EstateScores,
 ) -> BoardHistory | None:
     """The trend up to the period exported (`--period`, else the latest) and the changes into
     it, from the stored estate itself (not the period's rebuilt copy), so the figures kept by
@@ -253,10 +257,11 @@ def _history(
     try:
         return board_history(
             engine,
-            policy,
+            scored.policy,
             departments=departments,
             until=ctx.meta.get(PERIOD_KEY),
             progress=progress,
+            scored=scored,
         )
     finally:
         engine.dispose()
@@ -308,7 +313,7 @@ def export(
             progress=progress,
             marking=marking,
             portfolio=lambda keys: _portfolio(ctx, scores.policy.as_of, keys),
-            history=lambda: _history(ctx, scores.policy, departments, progress),
+            history=lambda scored: _history(ctx, departments, progress, scored),
         )
     console.err.print(
         f"Wrote {counted(result.systems, 'system')} to {result.path} ({result.format.value})."

@@ -21,7 +21,6 @@ from estate.exports.workbook import CONTRACT_MONTHS, DEFAULT_MARKING, write_work
 from estate.files import atomic_write
 from estate.graph.waves import Wave, plan_waves
 from estate.history.board import BoardHistory
-from estate.history.changes import scores_in_hand
 from estate.identity import own_sign_in
 from estate.portfolio import Portfolio
 from estate.progress import Progress
@@ -127,14 +126,15 @@ def export_ranking(
     progress: Progress | None = None,
     marking: str = DEFAULT_MARKING,
     portfolio: Callable[[set[str]], Portfolio] | None = None,
-    history: Callable[[], BoardHistory | None] | None = None,
+    history: Callable[[EstateScores], BoardHistory | None] | None = None,
 ) -> ExportResult:
     """Write the prioritised remediation list for a selection of the estate to `path`: the
     filters given, or exactly `systems` (as the TUI's filtered table shows them). `progress`
     hears each step of a workbook, which takes tens of seconds for a large estate. `marking`
     is the protective marking every printed page of the workbook carries; `portfolio` reads
     the technology a set of systems runs (`estate.portfolio.read_portfolio`), for the
-    workbook's portfolio sheet."""
+    workbook's portfolio sheet; `history` the trend and changes (`board_history`), given these
+    scores, which may stand for the changes' later state."""
     chosen = format_for(path, fmt)
     departments, bands = list(departments), list(bands)
     if systems is not None:
@@ -152,8 +152,7 @@ def export_ranking(
     if history is not None and chosen is not ExportFormat.CSV:
         if progress:
             progress("Working out the trend", 0, 1)
-        with scores_in_hand(scores):  # the changes' latest state, when it was scored alike
-            past = history()
+        past = history(scores)  # the changes' latest state, when it was scored alike
     if chosen is ExportFormat.XLSX:
         waves = _waves(scores, selection, progress)
         summary, quality = summarise(selection), data_quality(scores, selection)

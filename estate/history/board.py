@@ -15,6 +15,7 @@ from estate.history.changes import Change, EstateChanges, estate_changes, no_ear
 from estate.history.stored import stored_periods
 from estate.history.trend import Trend, TrendFigures, TrendPoint, estate_trend
 from estate.progress import Progress
+from estate.scoring import EstateScores
 from estate.scoring.policy import Policy
 
 TREND_COLUMNS = (
@@ -149,11 +150,13 @@ def board_history(
     departments: Sequence[str] = (),
     until: str | None = None,
     progress: Progress | None = None,
+    scored: EstateScores | None = None,
 ) -> BoardHistory | None:
     """The trend of the estate (or of `departments`, their figures added up) up to `until`
     (default: the latest period), and what changed into that period from the one before.
     Each period's figures are read from those kept by `estate trend` while still fresh, so
-    an export scores a period at most once (and none when the trend has been worked out).
+    an export scores a period at most once (and none when the trend has been worked out);
+    `scored`, the export's own scores, are the changes' later state when scored alike.
     None when the estate holds no returns for any period."""
     with engine.connect() as connection:
         if not stored_periods(connection):
@@ -180,7 +183,9 @@ def board_history(
             first = len(stored_periods(connection)) > 1
         return BoardHistory(trend, None, no_earlier_period(latest, first=first))
     try:
-        found = estate_changes(engine, policy, since=earlier[-1], until=latest, progress=progress)
+        found = estate_changes(
+            engine, policy, since=earlier[-1], until=latest, progress=progress, scored=scored
+        )
     except NotFound as exc:
         return BoardHistory(trend, None, str(exc))
     if codes:

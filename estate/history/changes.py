@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -82,31 +79,14 @@ class EstateChanges:
 Components = dict[str, set[tuple[str, str, str]]]
 Edges = dict[str, set[tuple[str, str]]]
 
-_IN_HAND: ContextVar[EstateScores | None] = ContextVar("estate_scores_in_hand", default=None)
 
-
-@contextmanager
-def scores_in_hand(scores: EstateScores) -> Iterator[None]:
-    """Within the block, the changes into a period take `scores` (the estate as it stood at
-    that period's end, already scored) as the state it ended in, rather than scoring it again,
-    when they were scored as the changes would score it: with the same policy values, as at
-    the period's end. The board export hands over its priority list's scores this way, so its
-    "Changes since last period" scores only the period before."""
-    token = _IN_HAND.set(scores)
-    try:
-        yield
-    finally:
-        _IN_HAND.reset(token)
-
-
-def _in_hand(policy: Policy) -> EstateScores | None:
-    """The scores in hand when they are what scoring under `policy` would give."""
-    scores = _IN_HAND.get()
-    if scores is None:
+def _alike(scored: EstateScores | None, policy: Policy) -> EstateScores | None:
+    """`scored` when it is what scoring under `policy` would give (the same policy values, as
+    at the same day), else None."""
+    if scored is None:
         return None
-    given = scores.policy
-    same = given.as_of == policy.as_of and given.data == policy.data
-    return scores if same else None
+    given = scored.policy
+    return scored if given.as_of == policy.as_of and given.data == policy.data else None
 
 
 def estate_changes(
@@ -117,10 +97,13 @@ def estate_changes(
     department: str | None = None,
     until: str | None = None,
     progress: Progress | None = None,
+    scored: EstateScores | None = None,
 ) -> EstateChanges:
     """What changed from the end of `since` (default: the period before `until`) to the end
     of `until` (default: the latest period), for the whole estate or one department; both
-    states scored with `policy`'s values, each as at its own period's end."""
+    states scored with `policy`'s values, each as at its own period's end. `scored`, the
+    estate as it stood at `until`'s end already scored (a board export's own scores), stands
+    for the later state when it was scored alike, so only the earlier one is scored."""
     with engine.connect() as connection:
         held = stored_periods(connection)
         periods = [p for p in held if until is None or p <= until]
@@ -137,7 +120,7 @@ def estate_changes(
             raise InputError(f"--since {since} is after the latest period with returns, {until}.")
         # The latest period is the stored estate itself, read without rebuilding it.
         at = policy_at(policy, until)
-        scored = _in_hand(at)
+        scored = _alike(scored, at)
         now = _state(connection, at, progress, scored) if latest else None
     if now is None:
         now = _past_state(engine, until, policy, progress, scored)

@@ -19,6 +19,7 @@ from estate.errors import EstateError
 from estate.exports import ExportFormat, export_ranking
 from estate.history.board import BoardHistory, board_history
 from estate.portfolio import Portfolio, read_portfolio
+from estate.scoring import EstateScores
 from estate.words import counted
 
 SUFFIX = {
@@ -123,13 +124,13 @@ class ExportDialog(ModalScreen[Path | None]):
             self.app.notify(f"Exported {counted(len(self.selection), 'system')} to {path}")
             self.dismiss(path)
 
-    def _history(self) -> BoardHistory | None:
+    def _history(self, scored: EstateScores) -> BoardHistory | None:
         """The trend and the changes since the last period of the estate, or of the departments
         the ranking is narrowed to, read from the figures kept by the overview's trend, for the
-        workbook's sheets and the json and markdown."""
+        workbook's sheets and the json and markdown; `scored`, the exported scores, may stand
+        for the changes' later state."""
         engine = db.open_engine(self.app.db_path)  # type: ignore[attr-defined]
         try:
-            policy = self.app.policy  # type: ignore[attr-defined]
-            return board_history(engine, policy, departments=self.departments)
+            return board_history(engine, scored.policy, departments=self.departments, scored=scored)
         finally:
             engine.dispose()
