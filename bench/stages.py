@@ -796,6 +796,21 @@ def _db_size(path: Path) -> int:
     return path.stat().st_size
 
 
+def trend_timings(engine: Any, policy: Any) -> dict[str, Any]:
+    """The first `estate_trend` (wall clock and CPU seconds), how many periods it covered, and
+    the trend again, read from the figures the first kept."""
+    from estate.history.trend import estate_trend
+
+    found: dict[str, Any] = {}
+    cpu = time.process_time()
+    found["trend_first_s"], trend = timed(lambda: estate_trend(engine, policy))
+    found["trend_first_cpu_s"] = time.process_time() - cpu
+    found["trend_periods"] = len(trend.points)
+    found["trend_again_s"], again = timed(lambda: estate_trend(engine, policy))
+    assert not again.recomputed and again.points == trend.points
+    return found
+
+
 def stage_history(systems: int, cache: Path) -> dict[str, Any]:
     """Kept history: its cost inside imports, the growth of an unchanged re-import, and the
     trend over eight quarters, first and again. The quarters are made cheaply: the return is
@@ -804,7 +819,6 @@ def stage_history(systems: int, cache: Path) -> dict[str, Any]:
     changes every system's run cost, the worst case for what is kept)."""
     import importers.store as store
     from estate import db
-    from estate.history.trend import estate_trend
     from estate.perf import collector_paused
     from estate.scoring import score_estate
     from estate.scoring.policy import load_policy
@@ -872,12 +886,7 @@ def stage_history(systems: int, cache: Path) -> dict[str, Any]:
             found["score_s"], found["score_cpu_s"] = cpu_timed(
                 lambda: score_estate(connection, policy)
             )
-        cpu = time.process_time()
-        found["trend_first_s"], trend = timed(lambda: estate_trend(engine, policy))
-        found["trend_first_cpu_s"] = time.process_time() - cpu
-        found["trend_periods"] = len(trend.points)
-        found["trend_again_s"], again = timed(lambda: estate_trend(engine, policy))
-        assert not again.recomputed and again.points == trend.points
+        found |= trend_timings(engine, policy)
         with engine.connect() as connection:  # again, warm: the stricter of the two baselines
             found["score_again_s"], found["score_again_cpu_s"] = cpu_timed(
                 lambda: score_estate(connection, policy)
@@ -996,7 +1005,6 @@ def stage_evolving(systems: int, cache: Path) -> dict[str, Any]:
     against one full scoring of the latest quarter, on a copy of the estate with no trend
     kept; the scoring is timed twice and the faster taken."""
     from estate import db
-    from estate.history.trend import estate_trend
     from estate.scoring import score_estate
     from estate.scoring.policy import load_policy
 
@@ -1016,12 +1024,7 @@ def stage_evolving(systems: int, cache: Path) -> dict[str, Any]:
                 scorings.append(cpu_timed(lambda: score_estate(connection, policy)))
         found["score_s"] = min(wall for wall, _cpu in scorings)
         found["score_cpu_s"] = min(cpu for _wall, cpu in scorings)
-        cpu = time.process_time()
-        found["trend_first_s"], trend = timed(lambda: estate_trend(engine, policy))
-        found["trend_first_cpu_s"] = time.process_time() - cpu
-        found["trend_periods"] = len(trend.points)
-        found["trend_again_s"], again = timed(lambda: estate_trend(engine, policy))
-        assert not again.recomputed and again.points == trend.points
+        found |= trend_timings(engine, policy)
     finally:
         engine.dispose()
         path.unlink()

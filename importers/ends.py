@@ -9,6 +9,7 @@ left as written (an unknown consumer is an error, an unknown provider is kept as
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -85,14 +86,7 @@ def resolve_ends(
     ]
     for record in records:
         values = record.values
-        target_org = values["to_org_code"]
-        ends = (
-            ("reference", own),
-            ("to_reference", own if target_org == department else others.get(target_org)),
-        )
-        for end, systems in ends:
-            if systems is None:
-                continue
+        for end, systems in _ends(record, own, others, department):
             text = values[end]
             found = systems.find(text)
             if found == _SEVERAL:
@@ -111,6 +105,18 @@ def resolve_ends(
     _drop_repeats(parsed, records, department)
 
 
+def _ends(
+    record: Record, own: _Department, others: dict[str, _Department], department: str
+) -> Iterator[tuple[str, _Department]]:
+    """A dependency's two ends, each with the department whose systems it may name: the
+    return's own, or the one its target is in (left out when that one holds no systems)."""
+    yield "reference", own
+    target_org = record.values["to_org_code"]
+    systems = own if target_org == department else others.get(target_org)
+    if systems is not None:
+        yield "to_reference", systems
+
+
 _LIST = re.compile(r"\s*(?:;|\n)\s*")
 """Between systems an end names together: "Ledger; Registry", one a line."""
 
@@ -126,15 +132,11 @@ def _each_named(
     ("Ledger; Registry", one a line) that are each known, and names none as a whole; else the
     row as it is. A list whose parts are not all known systems is left as written, so nothing
     is guessed."""
-    target_org = record.values["to_org_code"]
     split: dict[str, list[str]] = {}
-    for end, systems in (
-        ("reference", own),
-        ("to_reference", own if target_org == department else others.get(target_org)),
-    ):
+    for end, systems in _ends(record, own, others, department):
         text = record.values[end]
         parts = [part for part in _LIST.split(text) if part]
-        if systems is None or len(parts) < 2 or systems.find(text) is not None:
+        if len(parts) < 2 or systems.find(text) is not None:
             continue
         found = [systems.find(part) for part in parts]
         if all(f is not None and f != _SEVERAL for f in found):

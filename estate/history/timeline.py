@@ -29,26 +29,16 @@ from estate.catalogue import Catalogue
 from estate.db import as_date, plain
 from estate.enums import ComponentKind
 from estate.graph import EstateGraph, Node
-from estate.history.tables import (
-    ASSESSMENT_HISTORY,
-    COMPONENT_HISTORY,
-    DEPENDENCY_HISTORY,
-    SYSTEM_HISTORY,
-)
+from estate.history.reconstruct import Key
+from estate.history.tables import RELATED, SYSTEM_HISTORY
 from estate.scoring.facts import Assessment, ComponentFact, Matches, SystemFacts, assessment_of
 
 SYSTEM = models.table_of(models.System)
 ORG = models.table_of(models.Organisation)
 BATCH = models.table_of(models.ImportBatch)
-COMPONENT = models.table_of(models.Component)
-DEPENDENCY = models.table_of(models.Dependency)
-ASSESSMENT = models.table_of(models.SecurityAssessment)
 
 Span = tuple[int, int]
 """The periods a row stood for, as indexes into the periods asked for: [first, end)."""
-
-Key = tuple[int, str]
-"""A system's natural key as stored: (organisation id, reference)."""
 
 
 @dataclass
@@ -199,28 +189,12 @@ def _record_type(fields: list[str]) -> Any:
     return namedtuple("SystemRecord", fields)._make  # type: ignore[attr-defined]
 
 
-_RELATED: dict[str, tuple[sa.Table, sa.Table, str, tuple[str, ...]]] = {
-    "components": (
-        COMPONENT,
-        COMPONENT_HISTORY,
-        "system_id",
-        ("kind", "product", "version", "end_of_support"),
-    ),
-    "security": (
-        ASSESSMENT,
-        ASSESSMENT_HISTORY,
-        "system_id",
-        ("principle", "outcome", "assessed_on", "notes"),
-    ),
-    "dependencies": (
-        DEPENDENCY,
-        DEPENDENCY_HISTORY,
-        "from_system_id",
-        ("to_org_code", "to_reference"),
-    ),
+_READ = {
+    "components": ("kind", "product", "version", "end_of_support"),
+    "security": ("principle", "outcome", "assessed_on", "notes"),
+    "dependencies": ("to_org_code", "to_reference"),
 }
-"""Per kind of related row: its live and kept tables, the live column naming its system, and
-the values read."""
+"""Per kind of related row (`estate.history.tables.RELATED`), the values scoring reads."""
 
 
 def _related_rows(
@@ -229,7 +203,8 @@ def _related_rows(
     """Every live and kept row of `kind` that stood in some asked-for period, by its system's
     key, as plain values (enumerations as their stored text, dates as the driver gives
     them)."""
-    live, history, owner, names = _RELATED[kind]
+    live, owner, history = RELATED[kind]
+    names = _READ[kind]
     statement = sa.select(
         SYSTEM.c.organisation_id,
         SYSTEM.c.reference,
