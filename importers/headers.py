@@ -9,6 +9,7 @@ Columns that match nothing are reported, never silently dropped.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,6 +25,14 @@ from importers.cells import column_letter
 from importers.layout import LAYOUTS, Column, RecordKind, SheetLayout
 from importers.relationships import DEPENDENCY_COLUMNS, GUESSED_DIRECTION, SYSTEM_LINK_COLUMNS
 from importers.technology import TECH_BY_TARGET, TECH_COLUMNS
+
+_IN_POUNDS = re.compile(
+    r"\s(?:in\s)?(?:gbp|pounds|sterling)(?:\s(?:per\s(?:year|annum)|a\syear|pa))?$"
+    r"|\s(?:per\s(?:year|annum)|a\syear|pa)$"
+)
+"""A money header's unit, written out after the name ("Annual cost (GBP)", "Run cost in pounds
+per annum"), as `normalise` leaves it: the amount is in pounds a year whatever it says, as
+the template's "(£)" is. A multiplier ("£k", "£m") is no unit here: it changes the amount."""
 
 HEADER_SCAN_ROWS = 30
 """How far down a sheet to look for its header row."""
@@ -257,6 +266,9 @@ def _match(text: str, layout: SheetLayout, user: dict[str, str]) -> tuple[str | 
     vocabulary = _VOCABULARIES[layout.kind]
     if key in vocabulary:
         return vocabulary[key], False
+    plain = _IN_POUNDS.sub("", key)
+    if plain != key and plain in vocabulary:
+        return vocabulary[plain], False
     best = process.extractOne(key, list(vocabulary), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
     if best is not None:
         return vocabulary[best[0]], True

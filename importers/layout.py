@@ -207,6 +207,7 @@ SYSTEMS = SheetLayout(
             "The named senior person accountable for the system and its risk.",
             aliases=(
                 "system owner",
+                "business unit owner",
                 "senior responsible owner",
                 "sro",
                 "risk owner",
@@ -260,6 +261,7 @@ SYSTEMS = SheetLayout(
                 "hosted at",
                 "hosting location",
                 "hosting type",
+                "hosting platform",
                 "platform",
                 "location",
                 "deployment",

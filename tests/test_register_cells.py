@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -349,3 +350,33 @@ def test_a_written_mapping_reads_the_period_column(tmp_path: Path, run: Run) -> 
     )
     assert result.exit_code == 0, result.output
     assert '"Reporting Period" = "period"  # Reporting period' in mapping.read_text()
+
+
+def test_a_money_header_naming_its_unit_and_common_register_headers_are_read(
+    run: Run, tmp_path: Path
+) -> None:
+    """ "Annual Cost (GBP)" is the annual run cost, in pounds as the template's "(£)" is;
+    "Hosting Platform" the hosting and "Business Unit Owner" the business owner. A multiplier
+    ("£k") is no unit: such a header is only a close match, which the import asks a person to
+    check."""
+    database = tmp_path / "e.db"
+    assert run("--db", database, "init").exit_code == 0
+    for header, cost in (("Annual Cost (GBP)", 250_000), ("Run cost in pounds per annum", 9)):
+        register = tmp_path / "apps.csv"
+        register.write_text(
+            f"App ID,App Name,Business Unit Owner,Hosting Platform,{header}\n"
+            f"FA-1,Grants,Jane Smith,SaaS,{cost}\n",
+            encoding="utf-8",
+        )
+        result = run("--db", database, "import", register, "-d", "DFA", "--json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)[0]["problems"] == []
+        with closing(sqlite3.connect(database)) as connection:
+            stored = connection.execute(
+                "SELECT business_owner, hosting, annual_run_cost FROM system"
+            ).fetchall()
+        assert stored == [("Jane Smith", "SaaS", cost)], stored
+    register.write_text("App ID,App Name,Annual cost (£k)\nFA-1,Grants,250\n", encoding="utf-8")
+    result = run("--db", database, "import", register, "-d", "DFA", "--json", "--dry-run")
+    said = [p["message"] for p in json.loads(result.stdout)[0]["problems"]]
+    assert said == ["header taken as 'Annual run cost (£)'; check it"], said
