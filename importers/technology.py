@@ -251,6 +251,30 @@ def read_row(cells: dict[str, Any], warn: values.Warn) -> list[TechCell]:
             kind = kind or (typed if column.kind is None and len(products) == 1 else None)
             kind = kind or _catalogue_kind(product) or column.kind or ComponentKind.APPLICATION
             found.append(TechCell(kind, product, version or "", target))
+    found += _versions_alone(cells, warn)
+    return found
+
+
+def _versions_alone(cells: dict[str, Any], warn: values.Warn) -> list[TechCell]:
+    """What a version column says where its product column is absent or blank: a product
+    the catalogue recognises ("OS Version" holding "z/OS 2.3") is a component of the column's
+    kind, with a warning; a bare version ("2.3") names nothing to store, which is said."""
+    found: list[TechCell] = []
+    for target, raw in cells.items():
+        product_of = TECH_BY_TARGET[target].version_of
+        if product_of is None or raw is None or cells.get(product_of) is not None:
+            continue
+        text = values.parse_text(raw, warn)
+        if text is None:
+            continue
+        header = TECH_BY_TARGET[target].header
+        kind = _known_product(text)
+        if kind is None:
+            warn(f"{header} {text!r} has no product beside it and names none; not stored")
+            continue
+        column_kind = TECH_BY_TARGET[product_of].kind
+        found.append(TechCell(column_kind or kind, text, "", target))
+        warn(f"{header} {text!r} has no product beside it: stored as the component it names")
     return found
 
 

@@ -380,3 +380,34 @@ def test_a_money_header_naming_its_unit_and_common_register_headers_are_read(
     result = run("--db", database, "import", register, "-d", "DFA", "--json", "--dry-run")
     said = [p["message"] for p in json.loads(result.stdout)[0]["problems"]]
     assert said == ["header taken as 'Annual run cost (£)'; check it"], said
+
+
+def test_a_version_column_with_no_product_beside_it_keeps_what_it_names(
+    run: Run, tmp_path: Path
+) -> None:
+    """ "OS Version" holding "z/OS 2.3" with no operating system column is that operating
+    system, stored with a warning; a bare "2.3" names nothing to store, and the import says
+    so rather than dropping it unseen."""
+    database = tmp_path / "e.db"
+    assert run("--db", database, "init").exit_code == 0
+    register = tmp_path / "apps.csv"
+    register.write_text(
+        "App ID,App Name,OS Version\nFA-1,Cases,z/OS 2.3\nFA-2,Grants,2.3\n", encoding="utf-8"
+    )
+    result = run("--db", database, "import", register, "-d", "DFA", "--json")
+    assert result.exit_code == 0, result.output
+    said = [(p["row"], p["message"]) for p in json.loads(result.stdout)[0]["problems"]]
+    assert said == [
+        (
+            2,
+            "Operating system version 'z/OS 2.3' has no product beside it: stored as the "
+            "component it names",
+        ),
+        (3, "Operating system version '2.3' has no product beside it and names none; not stored"),
+    ]
+    with closing(sqlite3.connect(database)) as connection:
+        stored = connection.execute(
+            "SELECT s.reference, c.kind, c.product FROM component c JOIN system s"
+            " ON s.id = c.system_id"
+        ).fetchall()
+    assert stored == [("FA-1", "Operating system", "z/OS 2.3")]
