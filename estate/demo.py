@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from estate.errors import InputError
 from importers import ImportOptions, ImportResult, import_return
+from importers.parse import COVER_SHEET
 
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 _PERIOD_FOLDER = re.compile(r"^\d{4}-Q[1-4]$")
@@ -24,8 +25,8 @@ def sample_returns(folder: Path) -> list[Path]:
 
 def sample_periods(folder: Path) -> list[tuple[str | None, Path]]:
     """The quarters of returns in `folder`, oldest first: its subfolders named by period
-    (`2026-Q3`), or, when it has none, the folder itself as one set of returns whose period
-    each return gives (else the quarter of the import)."""
+    (`2026-Q3`), or, when it has none, the folder itself as one quarter's returns, whose period
+    the returns with a cover sheet give (else the quarter of the import)."""
     periods = sorted(p for p in folder.iterdir() if p.is_dir() and _PERIOD_FOLDER.match(p.name))
     if not periods:
         return [(None, folder)]
@@ -40,18 +41,42 @@ def build_demo(engine: Engine, folder: Path) -> list[ImportResult]:
     Departments whose returns name a parent are imported after it, so the parent link is
     recorded. A file's department is the code its name starts with (`dtr-register.xlsx` is
     DTR's), as `--department` would give it: returns in departments' own layouts have no
-    cover sheet to say."""
+    cover sheet to say. In a folder of one quarter's returns (not in period folders), those
+    with no cover sheet are for the period the others' cover sheets give, when they agree."""
     results: list[ImportResult] = []
     for period, returns in sample_periods(folder):
         files = sample_returns(returns)
         deferred = [p for p in files if p.suffix.lower() == ".csv"]
         ordered = [p for p in files if p not in deferred] + deferred
+        covered = {path for path in ordered if period is None and _has_cover(path)}
+        ordered.sort(key=lambda path: path not in covered)  # stable: their order kept
+        stated: set[str] = set()
         for path in ordered:
+            given = period
+            if given is None and path not in covered and len(stated) == 1:
+                (given,) = stated
             options = ImportOptions(
-                department=_department(path), skip_invalid=True, replace=True, period=period
+                department=_department(path), skip_invalid=True, replace=True, period=given
             )
-            results.append(import_return(engine, path, options))
+            result = import_return(engine, path, options)
+            if path in covered and result.period is not None:
+                stated.add(result.period)
+            results.append(result)
     return results
+
+
+def _has_cover(path: Path) -> bool:
+    """Whether a return is a workbook with the template's cover sheet, which names its
+    period (read from the workbook's list of sheets alone)."""
+    if path.suffix.lower() == ".csv":
+        return False
+    import python_calamine as calamine
+
+    try:
+        names = calamine.CalamineWorkbook.from_path(str(path)).sheet_names
+    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, OSError, ValueError):
+        return False  # an unreadable file: its import says why
+    return any(name.strip().casefold() == COVER_SHEET.casefold() for name in names)
 
 
 def _department(path: Path) -> str:

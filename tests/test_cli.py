@@ -6,8 +6,10 @@ import importlib
 import io
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -346,3 +348,18 @@ def test_an_import_refusing_one_file_says_what_the_files_before_it_stored(
     assert "Not imported, as damaged.xlsx was refused: xyz-more.csv." in result.stderr
     systems = json.loads(run("--db", target, "systems", "--json").stdout)
     assert [s["key"] for s in systems] == ["XYZ/A-1"]
+
+
+def test_a_folder_of_one_quarters_generated_returns_is_imported_for_that_quarter(
+    run: Run, tmp_path: Path
+) -> None:
+    """`estate generate` writes one quarter's returns, some with no cover sheet to say it (a
+    CSV, a register, a CMDB extract): `demo --sample-dir` imports those for the quarter the
+    cover sheets give, not for the day they are imported, so the estate is one quarter."""
+    out = tmp_path / "returns"
+    assert run("generate", "--systems", "40", "--departments", "3", out).exit_code == 0
+    result = run("--db", tmp_path / "e.db", "demo", "--sample-dir", out)
+    assert result.exit_code == 0, result.output
+    with closing(sqlite3.connect(tmp_path / "e.db")) as connection:
+        periods = connection.execute("SELECT DISTINCT period FROM import_batch").fetchall()
+    assert periods == [("2026-Q3",)]
