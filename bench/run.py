@@ -175,8 +175,9 @@ COLUMNS = {
         "trend_first_over_score",
         "trend_first_over_score_cpu",
     ),
+    "match": ("texts", "catalogue_load_s", "match_s", "match_cpu_s", "per_text_us", "matched"),
 }
-ON_THEIR_OWN = {"palette", "cli_import", "evolving"}
+ON_THEIR_OWN = {"palette", "cli_import", "evolving", "match"}
 """Stages that make their own input and need no prepared estate database."""
 
 

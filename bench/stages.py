@@ -1033,6 +1033,75 @@ def stage_evolving(systems: int, cache: Path) -> dict[str, Any]:
     return found
 
 
+MATCH_TEMPLATES = (
+    "Microsoft Windows Server {year} Standard {n}",
+    "Microsoft Windows NT Server {nt}.{n}",
+    "Red Hat Enterprise Linux Server release {rhel}.{n} (Maipo)",
+    "CentOS Linux release 7.{n}.2009 (Core)",
+    "Ubuntu {ubuntu}.{n} LTS",
+    "SUSE Linux Enterprise Server 12 SP{n}",
+    "Oracle Database 19c Enterprise Edition Release 19.0.0.{n}.0 - Production",
+    "Microsoft SQL Server 2016 (SP2) (KB4052908) - 13.0.5026.{n} (X64)",
+    'java version "1.8.0_{n}"',
+    'openjdk version "11.0.{n}" 2023-10-17 LTS',
+    "Server version: Apache/2.4.{n} (CentOS)",
+    "nginx/1.{n}.0 (Ubuntu)",
+    "apache-tomcat-8.5.{n}",
+    "PHP 7.{minor}.{n}-0ubuntu0.18.04.17 (cli)",
+    "psql (PostgreSQL) {pg}.{n}",
+    "mysql  Ver 14.14 Distrib 5.7.{n}, for Linux (x86_64)",
+    "IBM WebSphere Application Server Network Deployment 9.0.5.{n}",
+    "Microsoft .NET Runtime - 6.0.{n}",
+    "AIX 7200-05-{n:02d}-2346",
+    "Acme Widget Suite {n}.{minor}",
+)
+"""Component texts as tools and inventories print them, each made distinct by its numbers."""
+
+
+def match_texts(count: int) -> list[str]:
+    """`count` distinct component texts, the same every run, so that no match is answered from
+    the matcher's cache and runs before and after a change resolve the same texts."""
+    texts: list[str] = []
+    index = 0
+    while len(texts) < count:
+        template = MATCH_TEMPLATES[index % len(MATCH_TEMPLATES)]
+        n = index // len(MATCH_TEMPLATES)
+        texts.append(
+            template.format(
+                n=n,
+                year=(2003, 2008, 2012, 2016, 2019, 2022)[n % 6],
+                nt=(5.2, 6.0, 6.1, 6.3, 10.0)[n % 5],
+                rhel=(5, 6, 7, 8, 9)[n % 5],
+                ubuntu=("16.04", "18.04", "20.04", "22.04")[n % 4],
+                minor=n % 5,
+                pg=(9, 10, 11, 12, 13, 14, 15, 16)[n % 8],
+            )
+        )
+        index += 1
+    assert len(set(texts)) == count
+    return texts
+
+
+def stage_match(texts: int, cache: Path) -> dict[str, Any]:
+    """Resolving `texts` distinct component texts against the built-in catalogue, one at a
+    time as scoring resolves them: the catalogue's load, then the matching, wall clock and CPU,
+    and the time per text."""
+    from estate.catalogue import builtin
+
+    found = match_texts(texts)
+    load_s, catalogue = timed(builtin)
+    match_s, match_cpu_s = cpu_timed(lambda: [catalogue.match(t) for t in found])
+    matched = sum(1 for t in found if catalogue.match(t).matched)
+    return {
+        "texts": texts,
+        "catalogue_load_s": load_s,
+        "match_s": match_s,
+        "match_cpu_s": match_cpu_s,
+        "per_text_us": match_cpu_s / texts * 1e6,
+        "matched": matched,
+    }
+
+
 STAGES = {
     "prepare": stage_prepare,
     "backend": stage_backend,
@@ -1048,6 +1117,7 @@ STAGES = {
     "cli_import": stage_cli_import,
     "history": stage_history,
     "evolving": stage_evolving,
+    "match": stage_match,
 }
 
 if __name__ == "__main__":
