@@ -21,10 +21,11 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
+from estate.catalogue.recognise import Builds, by_build, read, skip_words, spaced, tokens
 from estate.catalogue.reference import Mapping, Release, bundled, map_releases, mappings_from
-from estate.enums import normalise
 
-_SPLIT = re.compile(r"[a-z]+|\d+")
+__all__ = ["Catalogue", "Cycle", "Match", "Product", "builtin", "cycle_of", "spaced", "tokens"]
+
 _NOISE_PHRASES = re.compile(r"\b(?:x ?64|x ?86|64 ?bit|32 ?bit|amd ?64)\b")
 _NOISE_WORDS = frozenset(
     {
@@ -67,23 +68,7 @@ _NOISE_WORDS = frozenset(
         "community",
     }
 )
-_SHORTHAND = (
-    (re.compile(r"\((?:r|tm|c)\)", re.IGNORECASE), " "),
-    (re.compile(r"\bwin ?xp\b", re.IGNORECASE), "windows xp"),
-    (re.compile(r"\bwin ?(\d+)\b", re.IGNORECASE), r"windows \1"),
-)
-"""Marks and run-together names that would split wrongly: "Windows(R)", "WinXP", "Win7"."""
 _SERVICE_PACK = re.compile(r"\bservice pack (\d+)")
-
-
-def tokens(text: str) -> list[str]:
-    """Letters and digits as separate lowercase tokens: "2008R2 SP1" -> 2008, r, 2, sp, 1."""
-    return _SPLIT.findall(text.lower())
-
-
-def spaced(text: str) -> str:
-    """The token form as one string, which names and rewrites are written against."""
-    return " ".join(tokens(normalise(text)))
 
 
 @dataclass(frozen=True)
@@ -137,6 +122,23 @@ class Product:
     """Releases endoflife.date lacks, kept by hand; they stay when lifecycle data is imported."""
     by_hand_reason: str | None = None
     """Why the whole product is kept by hand (endoflife.date does not cover it)."""
+    builds: Builds = ()
+    """Build numbers of each release line's service packs (SQL Server "13.0.5026" is SP2)."""
+    aliases: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    """Versions that name several releases no prefix shares: Windows NT kernel "10.0" is
+    Server 2016, 2019, 2022 or 2025."""
+
+    @cached_property
+    def first_words(self) -> frozenset[str]:
+        """The words a release of this product can begin with ("nt" of "nt4")."""
+        found = {tokens(c.cycle)[0] for c in self.cycles if tokens(c.cycle)}
+        return frozenset(found | {key[0] for key, _ in self.aliases if key})
+
+    @cached_property
+    def cycle_words(self) -> frozenset[str]:
+        """Every word of this product's release names ("lts" of Windows "10-1809-e-lts"),
+        which are kept even where they are noise for other products."""
+        return frozenset(t for c in self.cycles for t in tokens(c.cycle) if t.isalpha())
 
     def title_of(self, cycle: str) -> str | None:
         """A release's title: its own, or its line's with the rest ("SQL Server 2012 SP4")."""
@@ -163,6 +165,9 @@ class Product:
         """The longest match of any of this product's names in `text`."""
         best: re.Match[str] | None = None
         for pattern in self.names:
+            # Most names are absent: one search says so without building an iterator.
+            if pattern.search(text) is None:
+                continue
             for found in pattern.finditer(text):
                 if best is None or len(found[0]) > len(best[0]):
                     best = found
@@ -202,9 +207,21 @@ class Catalogue:
     mappings: dict[str, Mapping] = field(default_factory=dict)
     """How endoflife.date's products feed the catalogue's, by endoflife.date's key."""
 
-    def match(self, product: str, version: str = "") -> Match:
-        """Resolve a component's product and version text to a product and release cycle."""
-        return _match_cached(self, f"{product} {version}".strip())
+    def match(self, product: str, version: str = "", hint: str | None = None) -> Match:
+        """Resolve a component's product and version text to a product and release cycle.
+
+        `hint` is what else the inventory says of the component, such as a CMDB class
+        ("Database MS SQL", "Server Linux"): where the text could name products of several
+        kinds, one of the kind the hint names is chosen, and where the text names no product
+        (a bare build, "15.0.4455.2"), the hint is read with it."""
+        text = f"{product} {version}".strip()
+        kind = kind_of(hint) if hint else None
+        found = _match_cached(self, text, kind)
+        if found.product is None and hint:
+            hinted = _match_cached(self, f"{hint} {text}", kind)
+            if hinted.product is not None:
+                return replace(hinted, text=text)
+        return found
 
     def __hash__(self) -> int:
         return id(self)
@@ -250,6 +267,15 @@ def _hand_kept(key: str, spec: dict[str, Any]) -> tuple[Cycle, ...]:
     )
 
 
+def _builds(spec: dict[str, dict[str, int]]) -> Builds:
+    """`builds` of builtin.toml (line -> service pack -> its first build) as the matcher
+    reads them."""
+    return tuple(
+        (tuple(tokens(line)), tuple(sorted((int(b), name) for name, b in packs.items())))
+        for line, packs in spec.items()
+    )
+
+
 @cache
 def builtin() -> Catalogue:
     """The catalogue shipped with estate: the bundled endoflife.date releases of each product
@@ -274,6 +300,11 @@ def builtin() -> Catalogue:
             tuple(spec.get("titles", {}).items()),
             by_hand,
             spec.get("by_hand"),
+            _builds(spec.get("builds", {})),
+            tuple(
+                (tuple(tokens(version)), tuple(str(c) for c in cycles))
+                for version, cycles in spec.get("aliases", {}).items()
+            ),
         )
         mapping = mappings.get(key)
         if mapping is not None:
@@ -307,39 +338,88 @@ def _version_tokens(product: Product, rest: str) -> list[str]:
     text = _SERVICE_PACK.sub(r"sp \1", " ".join(words))
     for pattern, replacement in product.rewrites:
         text = pattern.sub(replacement, text).strip()
-    return [t for t in tokens(text) if t not in _NOISE_WORDS]
+    wanted = skip_words(
+        [t for t in tokens(text) if t not in _NOISE_WORDS or t in product.cycle_words],
+        product.first_words,
+    )
+    return by_build(product.builds, wanted) or wanted if product.builds else wanted
 
 
 def _cycle_tokens(cycle: Cycle) -> list[str]:
     return tokens(cycle.cycle)
 
 
-def _earliest_end(cycle: Cycle) -> dt.date:
-    return cycle.last_supported or cycle.support_end or dt.date.max
+KINDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), kind)
+    for pattern, kind in (
+        (r"\b(?:database|db|dbms|rdbms|sql)\b", "Database"),
+        (
+            r"\b(?:middleware|web ?server|app(?:lication)? ?server|integration|messaging)\b",
+            "Middleware",
+        ),
+        (r"\b(?:runtime|language|framework|jdk|jre|library)\b", "Language/runtime"),
+        (
+            r"\b(?:os|operating system|server|linux|unix|windows|host|vm|virtual machine)\b",
+            "Operating system",
+        ),
+        (r"\b(?:application|software|package|app|cots|saas)\b", "Application package"),
+    )
+)
+"""What a CMDB class or technology column says a component is, the first row that fits."""
+
+
+def kind_of(hint: str) -> str | None:
+    """The catalogue kind a class hint names ("Database MS SQL" -> Database, "Server Linux" ->
+    Operating system), or None when it names none."""
+    text = spaced(hint)
+    return next((kind for pattern, kind in KINDS if pattern.search(text)), None)
+
+
+def _best_product(
+    catalogue: Catalogue, text: str, kind: str | None
+) -> tuple[Product, re.Match[str]] | None:
+    """The product whose name matches `text` longest (the first of equals), preferring one of
+    `kind` where a kind is hinted."""
+    best: tuple[bool, int, int, Product, re.Match[str]] | None = None
+    for order, product in enumerate(catalogue.products.values()):
+        found = product.name_match(text)
+        if found is None:
+            continue
+        key = (product.kind == kind, len(found[0]), -order)
+        if best is None or key > best[:3]:
+            best = (*key, product, found)
+    return None if best is None else (best[3], best[4])
 
 
 @cache
-def _match_cached(catalogue: Catalogue, text: str) -> Match:
-    plain = text
-    for pattern, replacement in _SHORTHAND:
-        plain = pattern.sub(replacement, plain)
-    normal = spaced(plain)
-    best: tuple[int, int, Product, re.Match[str]] | None = None
-    for order, product in enumerate(catalogue.products.values()):
-        found = product.name_match(normal)
-        if found is not None and (best is None or (len(found[0]), -order) > best[:2]):
-            best = (len(found[0]), -order, product, found)
+def _match_cached(catalogue: Catalogue, text: str, kind: str | None = None) -> Match:
+    normal, outside = read(text)
+    best = _best_product(catalogue, outside, kind)
+    if best is None and outside != normal:
+        best = _best_product(catalogue, normal, kind)
     if best is None:
         return Match(text, note="product not in the catalogue")
-    product, found = best[2], best[3]
+    product, found = best
     if product.evergreen:
         return Match(text, product, note="continuously updated service")
-    rest = (normal[: found.start()] + " " + normal[found.end() :]).strip()
+    if outside != normal:
+        found = product.name_match(normal) or found
+        source = normal if found.string is normal else outside
+    else:
+        source = normal
+    rest = (source[: found.start()] + " " + source[found.end() :]).strip()
     wanted = _version_tokens(product, rest)
     if not wanted:
         return Match(
             text, product, note=f"no version given, so the {product.title} release is unknown"
         )
+    for alias, names in product.aliases:
+        if tuple(wanted[: len(alias)]) == alias:
+            named = [c for c in product.cycles if c.cycle in names]
+            if len(named) == 1:
+                return Match(text, product, named[0])
+            if named:
+                return _ambiguous(text, product, list(alias), named)
     exact = [c for c in product.cycles if wanted[: len(_cycle_tokens(c))] == _cycle_tokens(c)]
     broader = [c for c in product.cycles if _cycle_tokens(c)[: len(wanted)] == wanted]
     if exact:
@@ -357,11 +437,21 @@ def _match_cached(catalogue: Catalogue, text: str) -> Match:
     )
 
 
+def _security_first(cycle: Cycle) -> tuple[dt.date, dt.date, str]:
+    """Orders releases by when their security support ends (ended without a date first, no
+    end announced last), then by their last day of any support."""
+    if cycle.security_end is not None:
+        security = cycle.security_end
+    else:
+        security = dt.date.min if cycle.security_ended else dt.date.max
+    return security, cycle.last_supported or cycle.support_end or dt.date.max, cycle.cycle
+
+
 def _ambiguous(text: str, product: Product, wanted: list[str], candidates: list[Cycle]) -> Match:
-    """A version several releases share: the one whose support ends first is assumed (the
-    cautious reading), and the note names it and the others, in the same words for every
+    """A version several releases share: the one whose security support ends first is assumed
+    (the cautious reading), and the note names it and the others, in the same words for every
     product."""
-    cycle = min(candidates, key=lambda c: (_earliest_end(c), c.cycle))
+    cycle = min(candidates, key=_security_first)
     others = ", ".join(sorted(c.cycle for c in candidates if c is not cycle))
     note = f"ambiguous: version {' '.join(wanted)} could be several releases; assumed {cycle.label}"
     return Match(text, product, cycle, note + (f" (also {others})" if others else ""))

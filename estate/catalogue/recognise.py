@@ -1,0 +1,118 @@
+"""Reading technology text as tools print it, before the catalogue's names are looked for.
+
+Tools wrap the product and version in their own words: labels (`OS Name:`, `PRETTY_NAME=`,
+`Description:`), the platform a binary was built for (`Apache/2.4.6 (CentOS)`, `mysql  Ver
+14.14 Distrib 5.7.42, for Linux`), a distribution's package revision (`-0ubuntu0.18.04.17`,
+`.el7`, `+deb10u1`) or a version command's sentence (`This is perl 5, version 34`). Each
+recogniser below is one row of a table, a regular expression over the raw text and what it
+becomes, so a new tool's format is a new row rather than a new branch of code. The products'
+own ways of writing versions (NT kernel versions, technology levels, editions) are rewrites in
+`builtin.toml`, next to each product.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from estate.enums import normalise
+
+_SPLIT = re.compile(r"[a-z]+|\d+")
+
+RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), replacement)
+    for pattern, replacement in (
+        # Trade marks ("Windows(R)", "Red Hat(R)").
+        (r"\((?:r|tm|c)\)|[®™©]", " "),
+        # Labels of systeminfo, os-release, lsb_release, httpd -v, PowerShell lists.
+        (
+            r"^\s*(?:os name|os version|description|distributor id|caption|pretty_name|name"
+            r"|server version|product ?version|version|productname|os)\s*[:=]\s*",
+            "",
+        ),
+        # Run-together names that would split wrongly: "WinXP", "Win7", "Win2k8".
+        (r"\bwin ?xp\b", "windows xp"),
+        (r"\bwin ?(\d+)\b", r"windows \1"),
+        # Debian's package of Apache httpd is named for its major version.
+        (r"\bapache2\b(?! ?[.]\d)", "apache httpd"),
+        # The distribution's name glued to a package revision: "Ubuntu-4ubuntu0.5".
+        (r"\b(?:ubuntu|debian)-\d\S*", ""),
+        # A package named for its major version before the full one: python3-3.6.8.
+        (r"\b([a-z]+?)(\d+)-(?=\2\.\d)", r"\1-"),
+        # A distribution's package revision after an upstream version: 2.4.41-4ubuntu3.14,
+        # 7.2.24-0ubuntu0.18.04.17, 1.8.0.392.b08-2.el7_9, 2.4.38-3+deb10u8, 1.20.1-1~bpo11+1.
+        (
+            r"(?<=[0-9a-z])[-+~.:_](?:\d+[.~])?\d*"
+            r"(?:ubuntu|deb\d|el\d|(?-i:fc)\d|amzn\d|suse|sles|bpo|mga\d|module\+el)[^\s()]*",
+            "",
+        ),
+        # mysql's client: "Ver 14.14 Distrib 5.7.42" names the server release after Distrib.
+        (r"\bver\s+[\d.]+\s+distrib\b", ""),
+        # The platform a client was built for, and its line-editing library.
+        (
+            r"\bfor\s+(?:[\w.]*-)*(?:linux|win(?:32|64)|osx|macos|solaris|freebsd|unknown|pc)"
+            r"[\w.-]*(?:\s+on\s+\w+)?",
+            "",
+        ),
+        (r"\busing\s+(?:readline|editline|libedit)\b.*$", ""),
+        # perl -v: "This is perl 5, version 34, subversion 0 (v5.34.0)".
+        (r"\bperl (\d+), version (\d+), subversion \d+", r"perl \1.\2"),
+        # Bare `oslevel -r` / `oslevel -s` output is AIX's technology level.
+        (r"^\s*([5-7][1-3]00-\d\d(?:-\d\d(?:-\d{4})?)?)\s*$", r"AIX \1"),
+    )
+)
+"""How each tool's output is read before names are looked for, in order."""
+
+_PARENTHESES = re.compile(r"\([^()]*\)")
+
+
+def tokens(text: str) -> list[str]:
+    """Letters and digits as separate lowercase tokens: "2008R2 SP1" -> 2008, r, 2, sp, 1."""
+    return _SPLIT.findall(text.lower())
+
+
+def spaced(text: str) -> str:
+    """The token form as one string, which names and rewrites are written against."""
+    return " ".join(tokens(normalise(text)))
+
+
+def read(text: str) -> tuple[str, str]:
+    """The text in token form as a whole, and with what parentheses hold left out.
+
+    A banner names its own product first and the platform it runs on in parentheses second
+    (`Apache/2.4.6 (CentOS)`, `nginx/1.18.0 (Ubuntu)`): the product is looked for outside the
+    parentheses first, and the version read from the whole."""
+    for pattern, replacement in RAW_REWRITES:
+        text = pattern.sub(replacement, text)
+    outside = _PARENTHESES.sub(" ", text) if "(" in text else text
+    whole = spaced(text)
+    return whole, (whole if outside is text else spaced(outside))
+
+
+def skip_words(wanted: list[str], first_words: frozenset[str]) -> list[str]:
+    """The version tokens from the first that can begin one of the product's releases: words
+    an inventory puts between the product and its version ("Network Deployment 9.0.5",
+    "Professional Plus 2010", "Informational tokens are v10.5") are passed over."""
+    for index, token in enumerate(wanted):
+        if token in first_words or not token.isalpha():
+            return wanted[index:]
+    return []
+
+
+Builds = tuple[tuple[tuple[str, ...], tuple[tuple[int, str], ...]], ...]
+"""Per release line (its tokens), the first build of each of its service packs, ascending."""
+
+
+def by_build(builds: Builds, wanted: Sequence[str]) -> list[str] | None:
+    """The release a build number belongs to: SQL Server "13.0.5026.0" is 2016 SP2, whose
+    first build is 5026. None when the tokens are not a line followed by a build."""
+    for line, starts in builds:
+        size = len(line)
+        if tuple(wanted[:size]) != line or len(wanted) <= size:
+            continue
+        build = wanted[size]
+        if not build.isdigit() or len(build) < 3:
+            return None
+        found = [name for first, name in starts if int(build) >= first]
+        return [*line, *tokens(found[-1])] if found else None
+    return None
