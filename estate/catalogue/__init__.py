@@ -21,7 +21,15 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
-from estate.catalogue.recognise import Builds, by_build, read, skip_words, spaced, tokens
+from estate.catalogue.recognise import (
+    Builds,
+    by_build,
+    first_characters,
+    read,
+    skip_words,
+    spaced,
+    tokens,
+)
 from estate.catalogue.reference import Mapping, Release, bundled, map_releases, mappings_from
 
 __all__ = ["Catalogue", "Cycle", "Match", "Product", "builtin", "cycle_of", "spaced", "tokens"]
@@ -226,6 +234,18 @@ class Catalogue:
     def __hash__(self) -> int:
         return id(self)
 
+    @cached_property
+    def names_by_start(self) -> dict[str, tuple[tuple[int, Product, re.Pattern[str]], ...]]:
+        """Every product name (with its product and the product's place in matching order) by
+        each character a match of it can begin with: a text is tried against only the names
+        that can start at one of its words."""
+        found: dict[str, list[tuple[int, Product, re.Pattern[str]]]] = {}
+        for order, product in enumerate(self.products.values()):
+            for pattern in product.names:
+                for char in first_characters(pattern.pattern):
+                    found.setdefault(char, []).append((order, product, pattern))
+        return {char: tuple(names) for char, names in found.items()}
+
     def with_cycles(self, cycles: Iterable[Cycle], titles: dict[str, str]) -> Catalogue:
         """A catalogue where the given cycles replace each product's bundled ones.
 
@@ -380,15 +400,21 @@ def _best_product(
 ) -> tuple[Product, re.Match[str]] | None:
     """The product whose name matches `text` longest (the first of equals), preferring one of
     `kind` where a kind is hinted."""
-    best: tuple[bool, int, int, Product, re.Match[str]] | None = None
-    for order, product in enumerate(catalogue.products.values()):
-        found = product.name_match(text)
-        if found is None:
-            continue
-        key = (product.kind == kind, len(found[0]), -order)
-        if best is None or key > best[:3]:
-            best = (*key, product, found)
-    return None if best is None else (best[3], best[4])
+    by_start = catalogue.names_by_start
+    tried: set[re.Pattern[str]] = set()
+    best: tuple[bool, int, int, int, Product, re.Match[str]] | None = None
+    for start in {word[0] for word in text.split()}:
+        for order, product, pattern in by_start.get(start, ()):
+            if pattern in tried:
+                continue
+            tried.add(pattern)
+            if pattern.search(text) is None:
+                continue
+            for found in pattern.finditer(text):
+                key = (product.kind == kind, len(found[0]), -order, -found.start())
+                if best is None or key > best[:4]:
+                    best = (*key, product, found)
+    return None if best is None else (best[4], best[5])
 
 
 @cache

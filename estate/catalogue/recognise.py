@@ -116,3 +116,78 @@ def by_build(builds: Builds, wanted: Sequence[str]) -> list[str] | None:
         found = [name for first, name in starts if int(build) >= first]
         return [*line, *tokens(found[-1])] if found else None
     return None
+
+
+ANY_START = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+"""Every character a token can begin with."""
+
+
+def first_characters(pattern: str) -> frozenset[str]:
+    """The characters a match of a product name (a regular expression over the token form)
+    can begin with, so that the matcher tries only the names that could start at one of a
+    text's words. Anything this small reader does not follow gives every character: the set is
+    never too small, only sometimes too large."""
+    return _firsts(pattern.removeprefix("^").removeprefix(r"\b"))
+
+
+def _firsts(source: str) -> frozenset[str]:
+    if not source:
+        return ANY_START
+    head = source[0]
+    if head.isalnum():
+        rest = source[1:]
+        if rest[:1] in ("?", "*"):
+            return frozenset({head}) | _firsts(rest[1:])
+        return frozenset({head})
+    if source.startswith(r"\d"):
+        digits = frozenset("0123456789")
+        return digits | _firsts(source[3:]) if source[2:3] in ("?", "*") else digits
+    if source.startswith("(?:"):
+        end = _closing(source)
+        if end is None:
+            return ANY_START
+        found: frozenset[str] = frozenset()
+        for alternative in _alternatives(source[3:end]):
+            found |= _firsts(alternative.removeprefix(r"\b"))
+        if source[end + 1 : end + 2] in ("?", "*"):
+            found |= _firsts(source[end + 2 :].removeprefix(r"\b"))
+        return found
+    return ANY_START
+
+
+def _closing(source: str) -> int | None:
+    """The index of the parenthesis closing the group `source` opens."""
+    depth = 0
+    escaped = False
+    for index, char in enumerate(source):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _alternatives(source: str) -> list[str]:
+    """A group's body split at its own `|`, not those of groups inside it."""
+    parts: list[str] = []
+    depth, start, escaped = 0, 0, False
+    for index, char in enumerate(source):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(source[start:index])
+            start = index + 1
+    parts.append(source[start:])
+    return parts
