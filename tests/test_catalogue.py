@@ -232,3 +232,73 @@ def test_match_says_which_release_governs_a_line(run: Run, tmp_path: Path) -> No
         run("--db", tmp_path / "none.db", "catalogue", "match", "AIX 7.2").stdout.split()
     )
     assert "security support ends not announced" in aix
+
+
+def test_an_ambiguous_version_assumes_the_release_whose_security_support_ends_first() -> None:
+    # Oracle 12.2's last date (paid support) ends before 12.1's, but 12.1's security support
+    # ended first (31/07/2018 against 31/03/2022): the cautious reading is 12.1.
+    match = builtin().match("Oracle 12c")
+    assert match.cycle is not None and match.cycle.cycle == "12.1"
+    assert match.note == "ambiguous: version 12 could be several releases; assumed 12.1 (also 12.2)"
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "product"),
+    [
+        ("Oracle 19", "Database", "oracle-database"),
+        ("SQL Server 2016 on Windows Server 2012 R2", "Server Windows", "windows-server"),
+        ("SQL Server 2016 on Windows Server 2012 R2", "Database MS SQL", "mssqlserver"),
+        ("IBM 7.2", "Server AIX", "aix"),
+        ("15.0.4455.2", "Database MS SQL", "mssqlserver"),
+        ("7.9", "Server Red Hat", "rhel"),
+    ],
+)
+def test_a_class_hint_chooses_the_product(text: str, hint: str, product: str) -> None:
+    match = builtin().match(text, hint=hint)
+    assert match.product is not None and match.product.key == product
+    assert match.cycle is not None and match.text == text
+
+
+def test_without_a_hint_the_text_alone_decides() -> None:
+    assert builtin().match("15.0.4455.2").product is None
+    match = builtin().match("Oracle 8")
+    assert match.product is not None and match.product.key == "oracle-database"
+
+
+def test_every_product_name_begins_with_a_character_the_index_lists() -> None:
+    # The matcher tries a name only where a text has a word beginning with one of the
+    # characters its first_characters gives; a name found at a word outside them would be
+    # missed. Every product's own spellings, and the texts of the corpus, are checked.
+    from estate.catalogue.recognise import first_characters, read
+    from tests.test_match_corpus import CORPUS
+
+    texts = [read(text)[0] for text, _, _ in CORPUS]
+    for product in builtin().products.values():
+        texts += [read(product.title)[0], read(product.key.replace("-", " "))[0]]
+    for product in builtin().products.values():
+        for pattern in product.names:
+            starts = first_characters(pattern.pattern)
+            for text in texts:
+                for found in pattern.finditer(text):
+                    assert found[0][:1] in starts, (pattern.pattern, text)
+
+
+def _l1(text: str) -> tuple[int | None, str]:
+    from estate.scoring.legacy import criterion
+    from estate.scoring.policy import load_policy
+    from tests.scoring_facts import component, facts
+
+    system = facts(components=[component(text)])
+    policy = load_policy(as_of=dt.date(2026, 11, 1))
+    found = criterion("L1", "End of life / end of support", system, policy, "")
+    return found.value, found.evidence
+
+
+def test_a_release_with_no_announced_end_scores_l1_one() -> None:
+    score, evidence = _l1("IIS 10.0")
+    assert score == 1
+    assert evidence == "IIS 10.0: supported, no end announced (catalogue: Microsoft IIS 10.0)"
+
+
+def test_a_product_without_a_release_leaves_l1_unknown() -> None:
+    assert _l1("Windows Server") == (None, "not known")

@@ -355,14 +355,20 @@ def _version_tokens(product: Product, rest: str) -> list[str]:
     words = _NOISE_PHRASES.sub(" ", rest).split()
     while words and words[0] in _NOISE_WORDS:
         del words[0]
-    text = _SERVICE_PACK.sub(r"sp \1", " ".join(words))
+    text = _rewritten(product, _SERVICE_PACK.sub(r"sp \1", " ".join(words)))
+    read_tokens = tokens(text)
+    found = [t for t in read_tokens if t not in _NOISE_WORDS or t in product.cycle_words]
+    wanted = skip_words(found, product.first_words)
+    if wanted and wanted != read_tokens:
+        # Words were passed over before the version: it is read as if it came first.
+        wanted = tokens(_rewritten(product, " ".join(wanted)))
+    return by_build(product.builds, wanted) or wanted if product.builds else wanted
+
+
+def _rewritten(product: Product, text: str) -> str:
     for pattern, replacement in product.rewrites:
         text = pattern.sub(replacement, text).strip()
-    wanted = skip_words(
-        [t for t in tokens(text) if t not in _NOISE_WORDS or t in product.cycle_words],
-        product.first_words,
-    )
-    return by_build(product.builds, wanted) or wanted if product.builds else wanted
+    return text
 
 
 def _cycle_tokens(cycle: Cycle) -> list[str]:

@@ -30,6 +30,28 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"|server version|product ?version|version|productname|os)\s*[:=]\s*",
             "",
         ),
+        # A web server's banner: the server and its version first, then its platform and
+        # modules ("Apache/2.4.6 (CentOS) OpenSSL/1.0.2k-fips PHP/5.4.16").
+        (r"^((?:server(?: version)?:\s*)?[a-z][\w-]*/\d+\.\d[^\s/]*)\s.*$", r"\1"),
+        # java -version's vendor, in parentheses or glued to its build, is the product.
+        (
+            r"\bOpenJDK (?:Runtime Environment|64-Bit Server VM)\s*"
+            r"\((Temurin|AdoptOpenJDK|Eclipse Adoptium|Zulu[^)]*)\)",
+            r"\1 ",
+        ),
+        (
+            r"\bOpenJDK (?:Runtime Environment|64-Bit Server VM)\s+"
+            r"(?=Temurin|Zulu|Corretto|Microsoft-)",
+            "",
+        ),
+        # Oracle's Java 10 and 11 print a release date as a version: "Environment 18.9 (build".
+        (r"\b(Runtime Environment) 1[89]\.\d{1,2}(?= \(build)", r"\1"),
+        # A server's version string naming its compiler and platform (PostgreSQL's version()).
+        (r",?\s+compiled by\b.*$", ""),
+        (r"\bon (?:x86_64|i[3-6]86|aarch64|powerpc\w*|s390x|sparc\w*)-\S+", ""),
+        # Debian's library package of OpenSSL, and package epochs ("1:10.3.39").
+        (r"\blibssl[\d.]*\s+", "openssl "),
+        (r"(?<=\s)\d{1,2}:(?=\d+\.\d)", ""),
         # Run-together names that would split wrongly: "WinXP", "Win7", "Win2k8".
         (r"\bwin ?xp\b", "windows xp"),
         (r"\bwin ?(\d+)\b", r"windows \1"),
@@ -37,8 +59,11 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bapache2\b(?! ?[.]\d)", "apache httpd"),
         # The distribution's name glued to a package revision: "Ubuntu-4ubuntu0.5".
         (r"\b(?:ubuntu|debian)-\d\S*", ""),
-        # A package named for its major version before the full one: python3-3.6.8.
-        (r"\b([a-z]+?)(\d+)-(?=\2\.\d)", r"\1-"),
+        # A package named for its major version before the full one: python3-3.6.8,
+        # tomcat9 9.0.31, postgresql-12 12.17, python3.8 3.8.10; a collection's
+        # php74-php-7.4.33, rh-php73-php-7.3.33, httpd24-httpd-2.4.34.
+        (r"\b([a-z][a-z]*?)-?(\d+(?:\.\d+)?)[- ](?=\2[.\s-])", r"\1 "),
+        (r"\b(?:rh-)?([a-z]+)(\d)(\d)-\1-(?=\2\.\3)", r"\1-"),
         # A distribution's package revision after an upstream version: 2.4.41-4ubuntu3.14,
         # 7.2.24-0ubuntu0.18.04.17, 1.8.0.392.b08-2.el7_9, 2.4.38-3+deb10u8, 1.20.1-1~bpo11+1.
         (

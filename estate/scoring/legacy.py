@@ -68,7 +68,10 @@ def derive_l1(facts: SystemFacts, policy: Policy) -> Derived:
         return None
     score, component = worst
     security_end, paid_end, source = component.support
-    assert security_end is not None
+    if security_end is None:
+        assert component.match is not None
+        why = f"{component.label}: supported, no end announced (catalogue: "
+        return score, why + f"{component.match.release})", ""
     if security_end >= policy.as_of:
         why = f"{component.label}: security support ends {uk_date(security_end)}"
     elif _on_paid(component, policy):
@@ -120,7 +123,7 @@ def _support_score(component: ComponentFact, policy: Policy) -> int | None:
     date is known."""
     security_end = component.support[0]
     if security_end is None:
-        return None
+        return int(policy.section("legacy", "l1")["otherwise"]) if _no_end(component) else None
     rules = policy.section("legacy", "l1")
     if security_end < policy.as_of:
         if _on_paid(component, policy):
@@ -131,6 +134,18 @@ def _support_score(component: ComponentFact, policy: Policy) -> int | None:
         security_end,
         policy.bands("legacy", "l1", "ends_within_months"),
         int(rules["otherwise"]),
+    )
+
+
+def _no_end(component: ComponentFact) -> bool:
+    """Whether the catalogue matched the component to a release with no end announced (a
+    current release: supported), rather than leaving its support unknown."""
+    match = component.match
+    return (
+        component.end_of_support is None
+        and match is not None
+        and match.cycle is not None
+        and not match.cycle.security_ended
     )
 
 
