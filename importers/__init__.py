@@ -23,6 +23,7 @@ from importers.mapping_file import write_mapping
 from importers.parse import ParsedReturn, parse_return
 from importers.problems import Problem, Severity
 from importers.store import ChangeSet, apply, plan
+from importers.unplaced import warn_unplaced
 
 __all__ = ["ImportOptions", "ImportResult", "import_return", "load_user_mapping"]
 
@@ -156,6 +157,7 @@ def _import(
         progress=progress,
         skip_invalid=options.skip_invalid,
     )
+    warn_unplaced(parsed)
     period = _period(parsed, options)
     if progress:
         progress("Comparing with the estate" if options.dry_run else "Storing", 0, 1)

@@ -302,3 +302,33 @@ def test_a_release_with_no_announced_end_scores_l1_one() -> None:
 
 def test_a_product_without_a_release_leaves_l1_unknown() -> None:
     assert _l1("Windows Server") == (None, "not known")
+
+
+def test_validate_names_each_technology_cell_the_catalogue_cannot_place(
+    run: Run, tmp_path: Path
+) -> None:
+    source = tmp_path / "components.csv"
+    source.write_text(
+        "Department,System reference,Component type,Product,Version\n"
+        "DBP,X-1,Operating system,Amazon Linux,2023\n"
+        "DBP,X-1,Database,Azure SQL,\n"
+        "DBP,X-2,Application package,Access,2003\n"
+        "DBP,X-2,Language/runtime,C# .NET,4.5\n"
+        "DBP,X-3,Operating system,Amazon Linx,2023\n"
+        "DBP,X-3,Middleware,Tomcat,3.3\n"
+        "DBP,X-4,Hardware,IBM z13,\n",
+        encoding="utf-8",
+    )
+    db_path = tmp_path / "e.db"
+    assert run("--db", db_path, "init").exit_code == 0
+    result = run("--db", db_path, "validate", source, "--json")
+    problems = json.loads(result.output)[0]["problems"]
+    unplaced = [p for p in problems if "lifecycle catalogue cannot place" in p["message"]]
+    assert [(p["row"], p["column"], p["value"]) for p in unplaced] == [
+        (6, "D", "Amazon Linx 2023"),
+        (7, "D", "Tomcat 3.3"),
+    ]
+    assert all(p["severity"] == "warning" for p in unplaced)
+    assert "closest: 'Amazon Linux'" in unplaced[0]["message"]
+    assert "version '3 3' is not a known Apache Tomcat release" in unplaced[1]["message"]
+    assert "'11.0'" in unplaced[1]["message"]

@@ -1,0 +1,52 @@
+"""Technology the lifecycle catalogue cannot place, named at import and validation.
+
+A component whose product or release the catalogue does not know has no end of support, so
+scoring cannot say whether it is legacy. Each such cell is reported as a warning, with why and
+the nearest products the catalogue does know, in the same words for every cell, so that the
+terminal's grouping of problems gathers them; hardware, and a component the return gives its
+own end-of-support date, need no placing.
+"""
+
+from __future__ import annotations
+
+from estate.catalogue import builtin
+from estate.catalogue.placing import closest_products, releases_of, why_unplaced
+from estate.enums import ComponentKind
+from importers.layout import RecordKind
+from importers.parse import ParsedReturn
+from importers.problems import Severity
+
+
+def warn_unplaced(parsed: ParsedReturn) -> None:
+    """Add a warning for each component the built-in catalogue cannot place at a release."""
+    catalogue = builtin()
+    mapping = parsed.mappings.get(RecordKind.COMPONENTS)
+    own_sheet = parsed.sheet_names.get(RecordKind.COMPONENTS)
+    for record in parsed.records.get(RecordKind.COMPONENTS, []):
+        values = record.values
+        if values.get("kind") is ComponentKind.HARDWARE or values.get("end_of_support"):
+            continue
+        product = str(values.get("product") or "")
+        version = str(values.get("version") or "")
+        match = catalogue.match(product, version)
+        if match.matched:
+            continue
+        text = f"{product} {version}".strip()
+        if match.product is None:
+            near = closest_products(catalogue, text)
+            hint = f"; closest: {', '.join(repr(n) for n in near)}" if near else ""
+        else:
+            hint = f"; its releases include {', '.join(repr(r) for r in releases_of(match))}"
+        column = record.column
+        if column is None and mapping is not None and "product" in mapping.fields:
+            column = mapping.letter("product")
+        parsed.problem(
+            Severity.WARNING,
+            f"the lifecycle catalogue cannot place this technology ({why_unplaced(match)}), so "
+            f"its end of support is unknown{hint}",
+            sheet=record.sheet or own_sheet,
+            row=record.row,
+            column=column,
+            value=text,
+            expected="a product and release the catalogue knows, or its end-of-support date",
+        )
