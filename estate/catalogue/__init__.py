@@ -34,7 +34,10 @@ from estate.catalogue.reference import Mapping, Release, bundled, map_releases, 
 
 __all__ = ["Catalogue", "Cycle", "Match", "Product", "builtin", "cycle_of", "spaced", "tokens"]
 
-_NOISE_PHRASES = re.compile(r"\b(?:x ?64|x ?86|64 ?bit|32 ?bit|amd ?64)\b")
+_NOISE_PHRASES = re.compile(
+    r"\b(?:x ?86 ?64|x ?64|x ?86|64 ?bit|32 ?bit|amd ?64|i ?[3-6] ?86|aarch ?64|ppc ?64(?: ?le)?"
+    r"|s ?390 ?x)\b"
+)
 _NOISE_WORDS = frozenset(
     {
         "standard",
@@ -77,6 +80,7 @@ _NOISE_WORDS = frozenset(
     }
 )
 _SERVICE_PACK = re.compile(r"\bservice pack (\d+)")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -439,8 +443,13 @@ def _match_cached(catalogue: Catalogue, text: str, kind: str | None = None) -> M
         source = normal if found.string is normal else outside
     else:
         source = normal
-    rest = (source[: found.start()] + " " + source[found.end() :]).strip()
-    wanted = _version_tokens(product, rest)
+    # A version follows its product's name ("Linux Kernel 3.10.0 on Red Hat Enterprise Linux
+    # Server release 7.9" is RHEL 7); only a name with no version after it takes the words
+    # before it ("java-1.8.0-openjdk", "Ver 15.1 Distrib 10.3.39-MariaDB").
+    after = source[found.end() :]
+    wanted = _version_tokens(product, after.strip()) if _DIGIT.search(after) else []
+    if not wanted:
+        wanted = _version_tokens(product, f"{source[: found.start()]} {after}".strip())
     if not wanted:
         return Match(
             text, product, note=f"no version given, so the {product.title} release is unknown"

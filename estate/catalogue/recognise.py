@@ -54,6 +54,8 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?<=\s)\d{1,2}:(?=\d+\.\d)", ""),
         # Run-together names that would split wrongly: "WinXP", "Win7", "Win2k8".
         (r"\bwin ?xp\b", "windows xp"),
+        (r"\bwindows(?=server|\d)", "windows "),
+        (r"\bserver(?=\d)", "server "),
         (r"\bwin ?(\d+)\b", r"windows \1"),
         # Debian's package of Apache httpd is named for its major version.
         (r"\bapache2\b(?! ?[.]\d)", "apache httpd"),
