@@ -20,7 +20,8 @@ CORPUS_FILE = Path(__file__).with_name("match_corpus.txt")
 
 def read_corpus(path: Path) -> list[tuple[str, str, str]]:
     """(source kind, text, expected) for every entry of the corpus file: `[kind]` lines name
-    where the entries below them come from, each entry is `TEXT => EXPECTED`, `\\t` a tab."""
+    where the entries below them come from, each entry is `TEXT => EXPECTED`, `\\t` a tab and
+    `\\n` a new line."""
     found: list[tuple[str, str, str]] = []
     kind = ""
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -31,7 +32,7 @@ def read_corpus(path: Path) -> list[tuple[str, str, str]]:
             continue
         text, _, expected = line.rpartition(" => ")
         assert text and kind, f"{path.name}: {line!r} is not TEXT => EXPECTED under a [kind]"
-        found.append((kind, text.replace("\\t", "\t"), expected))
+        found.append((kind, text.replace("\\t", "\t").replace("\\n", "\n"), expected))
     return found
 
 

@@ -427,8 +427,30 @@ def _best_product(
     return None if best is None else (best[4], best[5])
 
 
+_VENDOR_LINE = re.compile(r"Runtime Environment|\bSemeru\b", re.IGNORECASE)
+"""The line of `java -version` that names the build's vendor and its version."""
+
+
+def _match_lines(catalogue: Catalogue, text: str, kind: str | None) -> Match:
+    """A tool's whole output pasted into one cell (`java -version`, `nginx -V`, `lsb_release
+    -a`, `/etc/os-release`): the line naming a Java build's vendor, else the first line that
+    names a product at a release, else the first that names a product."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    ordered = [line for line in lines if _VENDOR_LINE.search(line)] + lines
+    first: Match | None = None
+    for line in ordered:
+        found = _match_cached(catalogue, line, kind)
+        if found.matched:
+            return replace(found, text=text)
+        if first is None and found.product is not None:
+            first = found
+    return replace(first, text=text) if first else Match(text, note="product not in the catalogue")
+
+
 @cache
 def _match_cached(catalogue: Catalogue, text: str, kind: str | None = None) -> Match:
+    if "\n" in text.strip():
+        return _match_lines(catalogue, text, kind)
     normal, outside = read(text)
     best = _best_product(catalogue, outside, kind)
     if best is None and outside != normal:
