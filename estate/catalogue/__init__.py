@@ -355,14 +355,39 @@ def cycle_of(product: str, release: Release, source: str) -> Cycle:
     )
 
 
-def _version_tokens(product: Product, rest: str) -> list[str]:
+VENDOR_NAMES = frozenset(
+    {
+        "oracle",
+        "sap",
+        "ibm",
+        "microsoft",
+        "windows",
+        "red hat",
+        "redhat",
+        "apache",
+        "vmware",
+        "sun",
+        "citrix",
+        "adobe",
+        "atlassian",
+        "suse",
+        "cisco",
+        "micro focus",
+    }
+)
+"""Names that are a vendor's as much as one product's: "Oracle" is matched as Oracle Database,
+but in "Oracle Forms 12c" the words after it name another of Oracle's products, so after such a
+name the version must come first, with no words passed over."""
+
+
+def _version_tokens(product: Product, rest: str, skip: bool = True) -> list[str]:
     words = _NOISE_PHRASES.sub(" ", rest).split()
     while words and words[0] in _NOISE_WORDS:
         del words[0]
     text = _rewritten(product, _SERVICE_PACK.sub(r"sp \1", " ".join(words)))
     read_tokens = tokens(text)
     found = [t for t in read_tokens if t not in _NOISE_WORDS or t in product.cycle_words]
-    wanted = skip_words(found, product.first_words)
+    wanted = skip_words(found, product.first_words) if skip else found
     if wanted and wanted != read_tokens:
         # Words were passed over before the version: it is read as if it came first.
         wanted = tokens(_rewritten(product, " ".join(wanted)))
@@ -469,9 +494,10 @@ def _match_cached(catalogue: Catalogue, text: str, kind: str | None = None) -> M
     # Server release 7.9" is RHEL 7); only a name with no version after it takes the words
     # before it ("java-1.8.0-openjdk", "Ver 15.1 Distrib 10.3.39-MariaDB").
     after = source[found.end() :]
-    wanted = _version_tokens(product, after.strip()) if _DIGIT.search(after) else []
+    skip = found[0] not in VENDOR_NAMES
+    wanted = _version_tokens(product, after.strip(), skip) if _DIGIT.search(after) else []
     if not wanted:
-        wanted = _version_tokens(product, f"{source[: found.start()]} {after}".strip())
+        wanted = _version_tokens(product, f"{source[: found.start()]} {after}".strip(), skip)
     if not wanted:
         return Match(
             text, product, note=f"no version given, so the {product.title} release is unknown"
@@ -489,6 +515,8 @@ def _match_cached(catalogue: Catalogue, text: str, kind: str | None = None) -> M
         cycle = max(exact, key=lambda c: len(_cycle_tokens(c)))
         if len(_cycle_tokens(cycle)) == len(wanted) or not broader:
             return Match(text, product, cycle)
+    if len(broader) == 1:
+        return Match(text, product, broader[0])
     if broader:
         return _ambiguous(text, product, wanted, broader)
     known = ", ".join(c.cycle for c in product.cycles)
