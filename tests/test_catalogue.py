@@ -332,3 +332,13 @@ def test_validate_names_each_technology_cell_the_catalogue_cannot_place(
     assert "closest: 'Amazon Linux'" in unplaced[0]["message"]
     assert "version '3 3' is not a known Apache Tomcat release" in unplaced[1]["message"]
     assert "'11.0'" in unplaced[1]["message"]
+
+
+def test_a_product_of_no_kind_added_by_an_import_does_not_outrank_a_longer_name() -> None:
+    from estate.catalogue import Cycle
+
+    catalogue = builtin().with_cycles([Cycle("acme-os", "1")], {"acme-os": "Acme OS"})
+    assert catalogue.products["acme-os"].kind is None
+    match = catalogue.match("Microsoft Windows Server 2019 Standard on Acme OS 1")
+    assert match.product is not None and match.product.key == "windows-server"
+    assert catalogue.match("Acme OS 1").cycle == catalogue.products["acme-os"].cycles[0]

@@ -446,7 +446,12 @@ def _best_product(
             if pattern.search(text) is None:
                 continue
             for found in pattern.finditer(text):
-                key = (product.kind == kind, len(found[0]), -order, -found.start())
+                key = (
+                    kind is not None and product.kind == kind,
+                    len(found[0]),
+                    -order,
+                    -found.start(),
+                )
                 if best is None or key > best[:4]:
                     best = (*key, product, found)
     return None if best is None else (best[4], best[5])
