@@ -507,6 +507,12 @@ def _match_cached(catalogue: Catalogue, text: str, kind: str | None = None) -> M
         return Match(
             text, product, note=f"no version given, so the {product.title} release is unknown"
         )
+    return _release(text, product, wanted)
+
+
+def _release(text: str, product: Product, wanted: list[str]) -> Match:
+    """The release of `product` the version tokens name: the one they name exactly, the only
+    one they begin, or (several) the cautious reading of them; else why none is known."""
     for alias, names in product.aliases:
         if tuple(wanted[: len(alias)]) == alias:
             named = [c for c in product.cycles if c.cycle in names]
