@@ -69,7 +69,7 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # A distribution's package revision after an upstream version: 2.4.41-4ubuntu3.14,
         # 7.2.24-0ubuntu0.18.04.17, 1.8.0.392.b08-2.el7_9, 2.4.38-3+deb10u8, 1.20.1-1~bpo11+1.
         (
-            r"(?<=[0-9a-z])[-+~.:_](?:\d+[.~])?\d*"
+            r"(?<=[0-9a-z])[-+~.:_](?:\d+[.~+])?\d*"
             r"(?:ubuntu|deb\d|el\d|(?-i:fc)\d|amzn\d|suse|sles|bpo|mga\d|module\+el)[^\s()]*",
             "",
         ),
@@ -82,6 +82,8 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "",
         ),
         (r"\busing\s+(?:readline|editline|libedit)\b.*$", ""),
+        # Db2's server banner names its platform: "Database server = DB2/LINUXX8664 11.5.8.0".
+        (r"\bDB2/(?:LINUX|AIX|NT|SUN|HPUX|WIN)\w*", "DB2"),
         # perl -v: "This is perl 5, version 34, subversion 0 (v5.34.0)".
         (r"\bperl (\d+), version (\d+), subversion \d+", r"perl \1.\2"),
         # Bare `oslevel -r` / `oslevel -s` output is AIX's technology level.
