@@ -342,3 +342,39 @@ def test_a_product_of_no_kind_added_by_an_import_does_not_outrank_a_longer_name(
     match = catalogue.match("Microsoft Windows Server 2019 Standard on Acme OS 1")
     assert match.product is not None and match.product.key == "windows-server"
     assert catalogue.match("Acme OS 1").cycle == catalogue.products["acme-os"].cycles[0]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "starts"),
+    [
+        (r"\b(?:microsoft |ms )?office\b", {"m", "o"}),
+        (r"\bw(?:in(?:dows)?)? ?2 ?k(?= \d)", {"w"}),
+        (r"\b(?:oracle |sun )?(?:java|jdk)\b", {"o", "s", "j"}),
+        (r"\bpg(?= \d)", {"p"}),
+        (r"^go$", {"g"}),
+    ],
+)
+def test_first_characters_follow_optional_groups_and_alternatives(
+    pattern: str, starts: set[str]
+) -> None:
+    from estate.catalogue.recognise import first_characters
+
+    assert first_characters(pattern) == starts
+
+
+def test_a_name_the_reader_cannot_follow_may_begin_anywhere() -> None:
+    from estate.catalogue.recognise import ANY_START, first_characters
+
+    assert first_characters(r"[a-z]+ server") == ANY_START
+    assert first_characters(r"(?=x)y") == ANY_START
+
+
+def test_a_build_number_names_its_service_pack() -> None:
+    from estate.catalogue.recognise import by_build
+
+    builds = ((("13", "0"), ((1601, "rtm"), (4001, "sp1"), (5026, "sp2"), (6300, "sp3"))),)
+    assert by_build(builds, ["13", "0", "5026", "0"]) == ["13", "0", "sp", "2"]
+    assert by_build(builds, ["13", "0", "6430", "49"]) == ["13", "0", "sp", "3"]
+    assert by_build(builds, ["13", "0", "1400"]) is None
+    assert by_build(builds, ["13", "0", "sp", "2"]) is None
+    assert by_build(builds, ["12", "0", "5000"]) is None
