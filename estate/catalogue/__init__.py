@@ -434,7 +434,8 @@ def _best_product(
     catalogue: Catalogue, text: str, kind: str | None
 ) -> tuple[Product, re.Match[str]] | None:
     """The product whose name matches `text` longest (the first of equals), preferring one of
-    `kind` where a kind is hinted."""
+    `kind` where a kind is hinted; a bare vendor's name ("Oracle" in "Oracle MySQL 8.0") is
+    the weakest of names."""
     by_start = catalogue.names_by_start
     tried: set[re.Pattern[str]] = set()
     best: tuple[bool, int, int, int, Product, re.Match[str]] | None = None
@@ -448,7 +449,7 @@ def _best_product(
             for found in pattern.finditer(text):
                 key = (
                     kind is not None and product.kind == kind,
-                    len(found[0]),
+                    0 if found[0] in VENDOR_NAMES else len(found[0]),
                     -order,
                     -found.start(),
                 )
