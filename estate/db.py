@@ -259,6 +259,8 @@ def make_engine(target: str | Path) -> Engine:
         sa.event.listen(engine, "connect", _on_sqlite_connect)
         return engine
     try:
+        if url.startswith("postgresql"):
+            return sa.create_engine(url, connect_args={"options": _POSTGRES_OPTIONS})
         return sa.create_engine(url)
     except ModuleNotFoundError as exc:
         raise DatabaseError(
@@ -387,6 +389,41 @@ def check_replaceable(target: str | Path) -> None:
     engine.dispose()
 
 
+READ_LOCK_WAIT_MS = 1000
+"""Longest a statement of estate waits for a lock on PostgreSQL before it is refused: a
+department's role may lock the tables it writes (PostgreSQL lets any role that may update a
+table lock it), and no reader waits behind that for more than a second."""
+
+WRITER_LOCK_WAIT_S = 30
+"""Longest a writer, holding the estate's write lock, waits for a table or row lock."""
+
+_POSTGRES_OPTIONS = f"-c lock_timeout={READ_LOCK_WAIT_MS}"
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """Whether the database refused a statement because a lock it needed was held past the
+    lock timeout (PostgreSQL's SQLSTATE 55P03)."""
+    orig = getattr(error, "orig", None)
+    return getattr(orig, "sqlstate", None) == "55P03"
+
+
+def unless_locked(connection: Connection, read: Callable[[], T]) -> T | None:
+    """`read()`, or None when a lock held by another session (a department's transaction)
+    kept it waiting past the lock timeout; the caller's transaction goes on either way."""
+    if connection.dialect.name != "postgresql":
+        return read()
+    savepoint = connection.begin_nested()
+    try:
+        found = read()
+    except sa.exc.OperationalError as exc:
+        savepoint.rollback()
+        if is_lock_timeout(exc):
+            return None
+        raise
+    savepoint.commit()
+    return found
+
+
 WRITE_LOCK = 0x657374617465
 """The PostgreSQL advisory lock an estate's writers take in turn (the letters of "estate")."""
 
@@ -401,13 +438,14 @@ def begin_write(connection: Connection) -> None:
     A second writer waits for the first to commit and then reads what it stored: on SQLite for
     up to the busy timeout (BEGIN IMMEDIATE), on PostgreSQL for up to WRITE_WAIT_S (an advisory
     lock held to the end of the transaction); past that it is refused, having stored nothing.
-    Readers never wait for it."""
+    Holding it, a writer waits up to WRITER_LOCK_WAIT_S for the tables it writes. Readers
+    never wait for it."""
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     elif connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{WRITE_WAIT_S}s'")
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
-        connection.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{WRITER_LOCK_WAIT_S}s'")
 
 
 def upgrade(target: str | Path) -> tuple[int, int]:
