@@ -29,6 +29,7 @@ than `estate.db.READ_LOCK_WAIT_MS`.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -217,6 +218,12 @@ def role_name(text: str) -> str:
     name = text.strip()
     if not name:
         raise InputError("Give a role name with --role.")
+    control = next((c for c in name if unicodedata.category(c) == "Cc"), None)
+    if control is not None:
+        raise InputError(
+            f"Role {keys.shown(name)} is refused: it holds the control character "
+            f"U+{ord(control):04X}."
+        )
     try:
         normal = keys.normalise(name, "the role name")
     except keys.KeyRefused as exc:

@@ -289,13 +289,13 @@ def read_schema_version(connection: Connection, where: str = "the database") -> 
     found = migrations.recorded(connection)
     if found is None:
         return None
-    try:
-        return int(found)
-    except (TypeError, ValueError):
-        raise NotAnEstateDatabase(
-            f"{where} records schema version {found!r}, which is not a version "
-            "number: it is damaged or was not made by estate. Restore it from a backup."
-        ) from None
+    text = str(found)
+    if text.isascii() and text.isdigit() and str(int(text)) == text:
+        return int(text)
+    raise NotAnEstateDatabase(
+        f"{where} records schema version {found!r}, which is not a version "
+        "number: it is damaged or was not made by estate. Restore it from a backup."
+    )
 
 
 def write_schema_version(connection: Connection, version: int = SCHEMA_VERSION) -> None:
@@ -389,10 +389,11 @@ def check_replaceable(target: str | Path) -> None:
     engine.dispose()
 
 
-READ_LOCK_WAIT_MS = 1000
+READ_LOCK_WAIT_MS = 500
 """Longest a statement of estate waits for a lock on PostgreSQL before it is refused: a
 department's role may lock the tables it writes (PostgreSQL lets any role that may update a
-table lock it), and no reader waits behind that for more than a second."""
+table lock it), and no reader waits behind that for more than a second (a read that needs the
+locked table then falls back, where it can, on the kept ranking)."""
 
 WRITER_LOCK_WAIT_S = 30
 """Longest a writer, holding the estate's write lock, waits for a table or row lock."""
@@ -477,8 +478,20 @@ def upgrade(target: str | Path) -> tuple[int, int]:
             migrations.upgrade(connection, str(found))
             access.refresh(connection)
             return found, SCHEMA_VERSION
-    except sa.exc.DatabaseError as exc:
-        raise NotAnEstateDatabase(f"{where} cannot be read as a database: {exc.orig}") from exc
+    except sa.exc.DBAPIError as exc:
+        if is_permission_denied(exc):
+            raise DatabaseError(
+                f"{where}: only the estate's central role, which owns its tables, can upgrade "
+                f"it; nothing was changed ({first_line(exc.orig)})."
+            ) from exc
+        if isinstance(exc, sa.exc.OperationalError) and path is None:
+            raise DatabaseError(
+                f"{where}: the upgrade was stopped and nothing was changed "
+                f"({first_line(exc.orig)})."
+            ) from exc
+        raise NotAnEstateDatabase(
+            f"{where} cannot be read as a database: {first_line(exc.orig)}"
+        ) from exc
     finally:
         engine.dispose()
 

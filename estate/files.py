@@ -214,14 +214,28 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         os.chmod(temporary, 0o666 & ~_umask())
         check_target(path)  # again: something may have appeared there meanwhile
         os.replace(temporary, path)
-    except OSError as exc:
+    except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
+        cause = _os_error(exc)
+        if cause is None:
+            raise
         raise OutputError(
-            f"{path}: not written ({exc.strerror or exc}); the file was left as it was."
+            f"{path}: not written ({cause.strerror or cause}); the file was left as it was."
         ) from exc
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+
+
+def _os_error(exc: BaseException) -> OSError | None:
+    """The operating system's error behind `exc`: itself, or the one a library wrapped in its
+    own exception (xlsxwriter's FileCreateError carries the disk's `OSError` as its argument)."""
+    seen: set[int] = set()
+    found: BaseException | None = exc
+    while found is not None and id(found) not in seen:
+        if isinstance(found, OSError):
+            return found
+        seen.add(id(found))
+        wrapped = next((a for a in found.args if isinstance(a, OSError)), None)
+        found = wrapped or found.__cause__ or found.__context__
+    return None
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -3,7 +3,8 @@ importer, the command line and access control all read them.
 
 A key is read in its normal form: Unicode NFKC (`DBP` in fullwidth letters is `DBP`, a
 no-break space a space), invisible characters (zero-width spaces, joiners, byte-order marks,
-soft hyphens, variation selectors) removed, surrounding space trimmed and inner runs of space made one.
+soft hyphens, variation selectors) removed, surrounding space trimmed and inner runs of space
+made one.
 Characters that change how text is displayed without being seen (bidirectional controls such
 as U+202E) and control characters are refused, as are quotes in a department code. A new key
 that looks like a key already known, by its confusable skeleton (UTS #39), is a look-alike:
