@@ -90,7 +90,7 @@ def parse_key(raw: Any, warn: Warn) -> str | None:
     if text is None:
         return None
     try:
-        return keys.normalise(text, "the key") or None
+        return keys.normalise(text, "it") or None
     except keys.KeyRefused as exc:
         raise CellError(str(exc), expected="the key without hidden characters") from None
 
