@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -399,6 +400,10 @@ WRITER_LOCK_WAIT_S = 30
 """Longest a writer, holding the estate's write lock, waits for a table or row lock."""
 
 _POSTGRES_OPTIONS = f"-c lock_timeout={READ_LOCK_WAIT_MS}"
+
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
+# psycopg logs what it ignores while giving up a connection the server dropped (during a COPY);
+# with no handler Python would print it to stderr, beside estate's own one line.
 
 
 def is_lock_timeout(error: BaseException) -> bool:

@@ -290,3 +290,53 @@ def test_a_department_roles_upgrade_and_own_only_copy_are_one_line(
     line = _one_line(copied)
     assert "another import" not in line and "whole estate" in line
     assert row_hashes(central) == before
+
+
+def test_a_copy_whose_server_session_ends_mid_copy_is_one_line(
+    run: Run, pg_url: str, pg_server: Server, demo_db: Path
+) -> None:
+    assert run("--db", pg_url, "init").exit_code == 0
+    admin = sa.create_engine(pg_server.url(sa.engine.make_url(pg_url).database or ""))
+    with admin.connect() as holder, holder.begin():
+        holder.exec_driver_sql("LOCK TABLE system IN SHARE MODE")  # reads pass, COPY waits
+        copying = subprocess.Popen(
+            [str(ESTATE), "copy", str(demo_db), pg_url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 120
+        pid = None
+        while pid is None and time.monotonic() < deadline:
+            with admin.connect() as watcher:
+                pid = watcher.exec_driver_sql(
+                    "SELECT pid FROM pg_stat_activity WHERE starts_with(query, 'COPY ') "
+                    "AND wait_event_type = 'Lock'"
+                ).scalar()
+            time.sleep(0.1)
+        assert pid is not None, "the copy never came to wait"
+        with admin.connect() as killer:
+            killer.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        _, err = copying.communicate(timeout=120)
+    admin.dispose()
+    assert copying.returncode == 1, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert "nothing" in lines[0].lower() or "refused" in lines[0], lines[0]
+    stats = json.loads(run("--db", pg_url, "stats", "--json").stdout)
+    assert stats["systems"] == 0
+
+
+def test_limits_are_the_same_on_postgresql(run: Run, pg_url: str, tmp_path: Path) -> None:
+    assert run("--db", pg_url, "init").exit_code == 0
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "Department,System reference,System name\n" + f"DBP,{'R' * 65},Long\n", encoding="utf-8"
+    )
+    result = run("--db", pg_url, "import", path, "--json")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    (problem,) = json.loads(result.stdout)[0]["problems"]
+    assert "65 characters" in problem["message"] and problem["column"] == "B"
+    code = run("--db", pg_url, "import", path, "--department", "D" * 40)
+    assert code.exit_code == 2 and "at most 32" in code.stderr
+    assert json.loads(run("--db", pg_url, "stats", "--json").stdout)["systems"] == 0

@@ -3,8 +3,8 @@ importer, the command line and access control all read them.
 
 A key is read in its normal form: Unicode NFKC (`DBP` in fullwidth letters is `DBP`, a
 no-break space a space), invisible characters (zero-width spaces, joiners, byte-order marks,
-soft hyphens, variation selectors) removed, surrounding space trimmed and inner runs of space
-made one.
+soft hyphens, variation selectors) removed and surrounding space trimmed (a line break inside
+stays: a dependency's end may list several systems, one a line).
 Characters that change how text is displayed without being seen (bidirectional controls such
 as U+202E) and control characters are refused, as are quotes in a department code. A new key
 that looks like a key already known, by its confusable skeleton (UTS #39), is a look-alike:
@@ -50,7 +50,6 @@ QUOTES = frozenset("'\"`\u00b4\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u
 """Characters a department code never holds: quotes and the backslash, which other programs
 (SQL, shells, CSV) read as delimiters or escapes."""
 
-_SPACE = re.compile(r"\s+")
 
 
 class KeyRefused(InputError):
@@ -62,8 +61,8 @@ def _char(c: str) -> str:
 
 
 def normalise(text: str, what: str = "key") -> str:
-    """`text` as a key in its normal form (NFKC, invisible characters removed, space trimmed
-    and made single); `KeyRefused` for a bidirectional control or a control character."""
+    """`text` as a key in its normal form (NFKC, invisible characters removed, space
+    trimmed); `KeyRefused` for a bidirectional control or a control character."""
     bidi = next((c for c in text if c in BIDI_CONTROLS), None)
     if bidi is not None:
         raise KeyRefused(
@@ -77,7 +76,7 @@ def normalise(text: str, what: str = "key") -> str:
     control = next((c for c in folded if unicodedata.category(c) == "Cc" and not c.isspace()), None)
     if control is not None:
         raise KeyRefused(f"{what} holds the control character U+{ord(control):04X}; remove it")
-    return _SPACE.sub(" ", folded).strip()
+    return folded.strip()
 
 
 def department_code(text: str, what: str = "department code") -> str:
