@@ -944,8 +944,19 @@ def _finish_record(
     kind = mapping.layout.kind
     also: tuple[str, ...] = ()
     if kind is RecordKind.SYSTEMS:
-        if mapping.name_is_key:
-            values_["reference"] = values_["name"]
+        if mapping.name_is_key:  # the name is the key: read as every key is
+            try:
+                values_["reference"] = keys.reference(values_["name"], "the name, as the key,")
+            except keys.KeyRefused as exc:
+                parsed.problem(
+                    Severity.ERROR,
+                    f"{exc}",
+                    sheet=sheet,
+                    row=number,
+                    column=mapping.letter("name"),
+                    value=values_["name"],
+                )
+                return None
         if mapping.identifier is not None and mapping.identifier < len(row):
             other = values.parse_text(row[mapping.identifier], lambda _m: None)
             also = (other,) if other else ()

@@ -991,3 +991,47 @@ def test_a_version_record_written_oddly_is_one_line(run: Run, demo_db: Path, wri
     for command in (["upgrade"], ["stats"]):
         _one_line_failure(run("--db", demo_db, *command), "not a version number")
     assert _hashes(demo_db) == before
+
+
+def test_every_confusable_reads_as_its_prototype() -> None:
+    """UTS #39: the skeleton of a character that NFD leaves alone is its prototype in
+    Unicode's confusables data (in NFD), whichever of the data's 6,565 mappings it is."""
+    import unicodedata
+
+    from estate.keys.skeleton import prototypes, skeleton
+
+    table = prototypes()
+    assert len(table) == 6565  # confusables.txt 17.0.0's mappings
+    checked = 0
+    for source, target in table.items():
+        if unicodedata.normalize("NFD", chr(source)) == chr(source):
+            assert skeleton(chr(source)) == unicodedata.normalize("NFD", target), hex(source)
+            checked += 1
+    assert checked > 5000
+    assert skeleton("p\u0430yp\u0430l") == skeleton("paypal")
+    assert skeleton("DBP") != skeleton("DFP")
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("\ufeffABC-1", "ABC-1"),
+        ("ABC\u00ad-1", "ABC-1"),
+        ("ABC-1\ufe0f", "ABC-1"),
+        ("\uff21\uff22\uff23-\uff11", "ABC-1"),
+        ("  ABC-1\u3000", "ABC-1"),
+        ("Registry\nMainframe", "Registry\nMainframe"),
+    ],
+)
+def test_keys_are_read_in_one_form(written: str, read: str) -> None:
+    from estate import keys
+
+    assert keys.normalise(written) == read
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u2066", "\u200f", "\u061c"])
+def test_bidirectional_controls_are_refused_in_keys(control: str) -> None:
+    from estate import keys
+
+    with pytest.raises(keys.KeyRefused, match="bidirectional"):
+        keys.normalise(f"ABC{control}-1")
