@@ -74,10 +74,13 @@ ROLE_SETTINGS = {
     "lock_timeout": "1s",
     "statement_timeout": "5min",
     "idle_in_transaction_session_timeout": "30s",
+    "idle_session_timeout": "10min",
 }
 """Set on every department role when it is granted: a lock it takes cannot be kept by a session
-left idle in a transaction, no statement of its runs for ever, and it waits for no lock longer
-than a second."""
+left idle (in a transaction or, for a session-level advisory lock, out of one), no statement
+of its runs for ever, and it waits for no lock longer than a second. A session may change
+its own settings: these bound what a careless or ordinary client holds, and the estate's
+readers never wait on them whatever a session does (`estate.db.READ_LOCK_WAIT_MS`)."""
 
 NAME_BYTES = 63
 """PostgreSQL keeps the first 63 bytes of a name (NAMEDATALEN - 1) and drops the rest."""

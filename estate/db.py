@@ -261,7 +261,10 @@ def make_engine(target: str | Path) -> Engine:
         return engine
     try:
         if url.startswith("postgresql"):
-            return sa.create_engine(url, connect_args={"options": _POSTGRES_OPTIONS})
+            # pre-ping: the server ends a department role's idle sessions (estate.access)
+            return sa.create_engine(
+                url, connect_args={"options": _POSTGRES_OPTIONS}, pool_pre_ping=True
+            )
         return sa.create_engine(url)
     except ModuleNotFoundError as exc:
         raise DatabaseError(

@@ -658,6 +658,9 @@ def _technology(
         found = technology.read_row(cells, notes.append)
     for note in notes:
         parsed.problem(Severity.WARNING, note, sheet=sheet, row=number)
+    too_long = [c for c in found if _over_limit(parsed, sheet, number, mapping, c)]
+    if too_long and not parsed.skip_invalid:
+        return None
     reference = system.values["reference"]
     return [
         Record(
@@ -668,7 +671,31 @@ def _technology(
             column=mapping.letter_of(c.column),
         )
         for c in found
+        if c not in too_long
     ]
+
+
+def _over_limit(
+    parsed: ParsedReturn, sheet: str, number: int, mapping: ColumnMapping, found: Any
+) -> bool:
+    """Whether a technology cell names a product or version longer than estate stores (each
+    such is reported as an error on its cell)."""
+    over = False
+    for name in ("product", "version"):
+        value = getattr(found, name)
+        limit = limits.too_long(name, value)
+        if limit is not None:
+            over = True
+            parsed.problem(
+                Severity.ERROR,
+                f"the {name} read from this cell is {len(value)} characters; estate stores at "
+                f"most {limit}",
+                sheet=sheet,
+                row=number,
+                column=mapping.letter_of(found.column),
+                value=value,
+            )
+    return over
 
 
 def _hosted(

@@ -245,15 +245,20 @@ def test_readers_answer_while_a_department_holds_a_lock(
     assert took < 2.0, took
 
 
+@pytest.mark.parametrize("level", ["xact", "session"])
 def test_a_department_session_idle_with_the_write_lock_is_ended(
-    run: Run, central: str, monkeypatch: pytest.MonkeyPatch
+    run: Run, central: str, monkeypatch: pytest.MonkeyPatch, level: str
 ) -> None:
     monkeypatch.setitem(access.ROLE_SETTINGS, "idle_in_transaction_session_timeout", "1s")
+    monkeypatch.setitem(access.ROLE_SETTINGS, "idle_session_timeout", "1s")
     department = _department(run, central, "DBP")
     engine = sa.create_engine(department)
     try:
         connection = engine.connect()
-        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(x'657374617465'::bigint)")
+        if level == "session":  # out of any transaction
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        function = "pg_advisory_lock" if level == "session" else "pg_advisory_xact_lock"
+        connection.exec_driver_sql(f"SELECT {function}(x'657374617465'::bigint)")
         time.sleep(2.5)
         with pytest.raises(sa.exc.DBAPIError):
             connection.exec_driver_sql("SELECT 1")

@@ -51,7 +51,6 @@ QUOTES = frozenset("'\"`\u00b4\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u
 (SQL, shells, CSV) read as delimiters or escapes."""
 
 
-
 class KeyRefused(InputError):
     """A key that cannot be read as one: the message says why, for the caller to place."""
 
