@@ -186,8 +186,13 @@ def stored_fingerprint(connection: Connection) -> str | None:
 
 def is_fresh(connection: Connection, policy: Policy) -> bool:
     """Whether the stored snapshot was scored from exactly what the database holds now under
-    `policy`."""
-    return stored_fingerprint(connection) == fingerprint(connection, policy)
+    `policy`; taken as so while a department's transaction locks what the fingerprint reads
+    (the kept ranking is served rather than waiting for it)."""
+    stored = stored_fingerprint(connection)
+    if stored is None:
+        return False
+    current = unless_locked(connection, lambda: fingerprint(connection, policy))
+    return current is None or stored == current
 
 
 def fresh_snapshot(connection: Connection, policy: Policy) -> Snapshot | None:

@@ -231,18 +231,22 @@ def test_readers_answer_while_a_department_holds_a_lock(
     expected = json.loads(rank.stdout)["systems"]
     department = _department(run, central, "DBP")
     ready = threading.Event()
-    holder = threading.Thread(target=_hold, args=(department, statements, 8.0, ready))
+    csv = run("--db", central, "rank", "--csv").stdout
+    holder = threading.Thread(target=_hold, args=(department, statements, 12.0, ready))
     holder.start()
+    answers = []
     try:
         assert ready.wait(30)
-        started = time.monotonic()
-        done = run("--db", central, "rank", "--json")
-        took = time.monotonic() - started
+        for args in (["--json"], ["--csv"], ["--top", "5"]):
+            started = time.monotonic()
+            answers.append((run("--db", central, "rank", *args), time.monotonic() - started))
     finally:
         holder.join()
-    assert done.exit_code == 0, done.stderr
-    assert json.loads(done.stdout)["systems"] == expected
-    assert took < 2.0, took
+    for done, took in answers:
+        assert done.exit_code == 0, done.stderr
+        assert took < 2.0, took
+    assert json.loads(answers[0][0].stdout)["systems"] == expected
+    assert answers[1][0].stdout == csv
 
 
 @pytest.mark.parametrize("level", ["xact", "session"])
