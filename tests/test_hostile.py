@@ -906,7 +906,7 @@ def _full_disk_mapping_child(db_path: str, sample: str, out: str) -> None:
     assert CliRunner().invoke(cli, ["--db", db_path, "init"]).exit_code == 0
     real = mapping_file.mapping_text
     padding = "#" * (2 << 20) + "\n"
-    mapping_file.mapping_text = lambda *args: real(*args) + padding  # type: ignore[assignment]
+    mapping_file.mapping_text = lambda *args: real(*args) + padding
     resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
     args = ["--db", db_path, "validate", sample, "--write-mapping", out]
     result = CliRunner().invoke(cli, args)
