@@ -270,7 +270,8 @@ def _unbindable(connection: Connection, role: str) -> str | None:
         )
     ).scalar()
     found = connection.execute(
-        sa.text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"), {"r": role}
+        sa.text("SELECT rolsuper, rolbypassrls, rolcreaterole FROM pg_roles WHERE rolname = :r"),
+        {"r": role},
     ).first()
     if found is None:
         return None
@@ -278,6 +279,11 @@ def _unbindable(connection: Connection, role: str) -> str | None:
         return f"{role} is a superuser, which row-level security does not bind"
     if found.rolbypassrls:
         return f"{role} has BYPASSRLS, so row-level security does not bind it"
+    if found.rolcreaterole:
+        return (
+            f"{role} has CREATEROLE, so it could make itself a member of the estate's owner, "
+            "which row-level security does not bind"
+        )
     checks = [(owner, "owns the estate's tables (or acts as their owner)")] if owner else []
     checks += [(name, f"is a member of {name}") for name in READS_OR_WRITES_ALL]
     for other, why in checks:

@@ -72,6 +72,7 @@ def _unbound_roles(pg_server: Server, central: str) -> list[str]:
     with admin.connect() as connection:
         for statement in (
             "CREATE ROLE hostile_bypass LOGIN BYPASSRLS",
+            "CREATE ROLE hostile_creator LOGIN CREATEROLE",
             "CREATE ROLE hostile_reader LOGIN IN ROLE pg_read_all_data",
             f"CREATE ROLE hostile_owner_member LOGIN IN ROLE "
             f"{sa.engine.make_url(central).username}",
@@ -79,7 +80,7 @@ def _unbound_roles(pg_server: Server, central: str) -> list[str]:
             with contextlib.suppress(sa.exc.ProgrammingError):  # made by an earlier test
                 connection.exec_driver_sql(statement)
     admin.dispose()
-    return ["hostile_bypass", "hostile_reader", "hostile_owner_member"]
+    return ["hostile_bypass", "hostile_creator", "hostile_reader", "hostile_owner_member"]
 
 
 def test_grants_that_row_level_security_cannot_keep_are_refused_in_one_line(
@@ -105,7 +106,7 @@ def test_grants_that_row_level_security_cannot_keep_are_refused_in_one_line(
         "moj\u200banalyst": "invisible",
     }
     for role in _unbound_roles(pg_server, central):
-        refused[role] = "row-level security does not bind it"
+        refused[role] = "row-level security does not bind"
     for role, words in refused.items():
         result = run("--db", central, "access", "grant", "MOJ", "--role", role)
         line = _one_line(result, words)
