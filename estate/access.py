@@ -279,11 +279,6 @@ def _unbindable(connection: Connection, role: str) -> str | None:
         return f"{role} is a superuser, which row-level security does not bind"
     if found.rolbypassrls:
         return f"{role} has BYPASSRLS, so row-level security does not bind it"
-    if found.rolcreaterole:
-        return (
-            f"{role} has CREATEROLE, so it could make itself a member of the estate's owner, "
-            "which row-level security does not bind"
-        )
     checks = [(owner, "owns the estate's tables (or acts as their owner)")] if owner else []
     checks += [(name, f"is a member of {name}") for name in READS_OR_WRITES_ALL]
     for other, why in checks:
@@ -292,6 +287,11 @@ def _unbindable(connection: Connection, role: str) -> str | None:
         ).scalar()
         if member:
             return f"{role} {why}, so row-level security does not bind it"
+    if found.rolcreaterole:
+        return (
+            f"{role} has CREATEROLE, so it could make itself a member of the estate's owner, "
+            "which row-level security does not bind"
+        )
     return None
 
 
