@@ -155,7 +155,8 @@ def install(connection: Connection) -> None:
     run(
         "CREATE OR REPLACE FUNCTION estate_organisation_of(who name) RETURNS integer "
         f"{definer} AS $$ SELECT o.id FROM estate_access a JOIN organisation o "
-        "ON upper(o.code) = upper(a.department) WHERE a.role_name = who $$"
+        "ON upper(o.code) = upper(a.department) WHERE a.role_name = who "
+        "ORDER BY o.code = a.department DESC, o.id LIMIT 1 $$"  # one, of codes alike in case
     )
     run(
         "CREATE OR REPLACE FUNCTION estate_department_of(who name) RETURNS text "

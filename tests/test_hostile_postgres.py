@@ -192,10 +192,12 @@ def test_an_organisation_twice_in_different_case_does_not_break_imports(
             "INSERT INTO organisation (code, name, kind) VALUES ('dbp', 'Shadow', 'Department')"
         )
     engine.dispose()
-    for args in (["validate"], ["import", "--skip-invalid"]):
-        result = run("--db", central, *args, LATEST_SAMPLES / "dbp-2026-Q3-return.xlsx")
-        assert result.exit_code == 0, result.output
-        assert "MultipleResultsFound" not in result.output
+    department = _department(run, central, "DBP")
+    for url in (central, department):
+        for args in (["validate"], ["import", "--skip-invalid"]):
+            result = run("--db", url, *args, LATEST_SAMPLES / "dbp-2026-Q3-return.xlsx")
+            assert result.exit_code == 0, result.output
+            assert "MultipleResultsFound" not in result.output
 
 
 def _hold(url: str, statements: list[str], seconds: float, ready: threading.Event) -> None:
