@@ -475,11 +475,35 @@ def _check_targets(
         existing.add((code, reference))
     existing |= {(changes.department, ref) for ref in new_refs}
     rejected = parsed.rejected_refs.get(RecordKind.SYSTEMS, set())
+    look_alikes: dict[str, KeyIndex] = {}
     for record in records:
         target = (record.values["to_org_code"], record.values["to_reference"])
         if target in existing:
             continue
         label = f"{target[0]}/{target[1]}"
+        if target[0] not in look_alikes:
+            look_alikes[target[0]] = KeyIndex(ref for code, ref in existing if code == target[0])
+        imitated = look_alikes[target[0]].imitated(target[1])
+        if imitated is not None:
+            sheet, column = where(parsed, record, "to_reference")
+            parsed.problem(
+                Severity.ERROR,
+                f"depends on {label}, which looks like {target[0]}/{imitated} but is not the "
+                f"same text (a look-alike or invisible character); write it as {imitated!r}",
+                sheet=sheet,
+                row=record.row,
+                column=column,
+                value=target[1],
+                expected=imitated,
+            )
+            # as for any rejected row: the system's stored dependencies are left as they are
+            changes.related_rows.get(RecordKind.DEPENDENCIES, {}).pop(
+                record.values["reference"], None
+            )
+            kind = RecordKind.DEPENDENCIES
+            parsed.rejected[kind] = parsed.rejected.get(kind, 0) + 1
+            changes.rejected += 1
+            continue
         changes.unresolved.append(label)
         if target[0] == changes.department and target[1] in rejected:  # said under its cause
             followers = changes.rejected_systems.setdefault(target[1], {})

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy.engine import Engine
 
 from estate import db
+from estate.enums import DependencyKind
 from estate.errors import EstateError
 from estate.files import TEMP_SUFFIX
 from importers.layout import RecordKind
@@ -1035,3 +1037,31 @@ def test_bidirectional_controls_are_refused_in_keys(control: str) -> None:
 
     with pytest.raises(keys.KeyRefused, match="bidirectional"):
         keys.normalise(f"ABC{control}-1")
+
+
+def test_a_dependency_on_a_look_alike_of_a_stored_system_is_refused(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    from importers import ImportOptions, import_return
+    from tests.returns import small_return, system
+
+    assert import_return(empty_engine, small_return(tmp_path / "first.xlsx")).stored
+    before = _hashes(Path(str(empty_engine.url.database)))
+    ends = [
+        ("DBP-2", "DBP-1\u200b"),  # an invisible character: DBP-1 itself
+        ("DBP-1", "DBP-3"),
+        ("DBP-3", "DBP-\u0406"),  # a Cyrillic I: looks like DBP-1
+    ]
+    path = small_return(
+        tmp_path / "second.xlsx",
+        [system("DBP-1"), system("DBP-2"), system("DBP-3")],
+        dependencies=[
+            {"department": "DBP", "reference": a, "to_reference": b, "kind": DependencyKind.API}
+            for a, b in ends
+        ],
+    )
+    result = import_return(empty_engine, path, ImportOptions())
+    (problem,) = result.errors
+    assert "looks like DBP/DBP-1" in problem.message and problem.sheet == "Dependencies"
+    assert not result.stored
+    assert _hashes(Path(str(empty_engine.url.database))) == before
