@@ -352,3 +352,22 @@ def test_limits_are_the_same_on_postgresql(run: Run, pg_url: str, tmp_path: Path
     code = run("--db", pg_url, "import", path, "--department", "D" * 40)
     assert code.exit_code == 2 and "at most 32" in code.stderr
     assert json.loads(run("--db", pg_url, "stats", "--json").stdout)["systems"] == 0
+
+
+@pytest.mark.parametrize("written", [" 4", "04", "+4"])
+def test_a_version_record_written_oddly_is_one_line_on_postgresql(
+    run: Run, pg_url: str, written: str
+) -> None:
+    from estate import migrations
+
+    assert run("--db", pg_url, "init").exit_code == 0
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            f"UPDATE {migrations.VERSION_TABLE} SET version_num = %(v)s", {"v": written}
+        )
+    engine.dispose()
+    before = row_hashes(pg_url, migrations.VERSION_TABLE)
+    for command in (["upgrade"], ["stats"]):
+        _one_line(run("--db", pg_url, *command), "not a version number")
+    assert row_hashes(pg_url, migrations.VERSION_TABLE) == before
