@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-from estate import db
+from estate import db, limits
 from estate.errors import InputError
 
 CHUNK = 20_000
@@ -22,9 +22,14 @@ def copy_estate(source: str | Path, target: str | Path) -> dict[str, int]:
     must hold no data yet; all in one transaction on the target, so a failed copy leaves it
     empty. Both must be at this version's schema (`estate upgrade` an older one first). Keys
     are kept, so every system's provenance and the kept ranking come across unchanged.
-    Returns how many rows each table received."""
+    Returns how many rows each table received. Refused, before anything is written, when the
+    source's role sees only part of the estate or a text is longer than `estate.limits`
+    allows (the target might store it or refuse it, by its backend)."""
     reading = db.open_engine(source)
     try:
+        with reading.connect() as origin:
+            _refuse_partial_view(origin, source)
+            _refuse_over_limits(origin, source)
         writing = db.open_engine(target, create=True)
         try:
             with reading.connect() as origin, writing.begin() as destination:
@@ -38,6 +43,43 @@ def copy_estate(source: str | Path, target: str | Path) -> dict[str, int]:
             writing.dispose()
     finally:
         reading.dispose()
+
+
+def _refuse_partial_view(connection: Connection, source: str | Path) -> None:
+    """A copy is of the whole estate: refuse a source whose role row-level security limits to
+    some departments' rows, whose copy would be an estate missing the rest."""
+    if connection.dialect.name != "postgresql":
+        return
+    bound = connection.execute(sa.select(sa.func.row_security_active("system"))).scalar()
+    if bound:
+        raise InputError(
+            f"{db.shown(source)}: your role sees only the rows row-level security lets it, not "
+            "the whole estate a copy needs; run `estate copy` as the estate's central role."
+        )
+
+
+def _refuse_over_limits(connection: Connection, source: str | Path) -> None:
+    """Refuse, naming the table, row and column, a stored text longer than its limit."""
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name not in limits.CHECKED_TABLES:
+            continue
+        for column in table.c:
+            limit = limits.limit_of(column.name)
+            if limit is None:
+                continue
+            key = table.primary_key.columns[0]
+            found = connection.execute(
+                sa.select(key, sa.func.length(column))
+                .where(sa.func.length(column) > limit)
+                .order_by(key)
+                .limit(1)
+            ).first()
+            if found is not None:
+                raise InputError(
+                    f"{db.shown(source)}: {table.name} {key.name} {found[0]}: {column.name} is "
+                    f"{found[1]} characters, more than the {limit} estate stores; shorten it "
+                    "there first. Nothing was copied."
+                )
 
 
 def _refuse_data(connection: Connection, target: str | Path) -> None:

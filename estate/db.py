@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -259,6 +260,11 @@ def make_engine(target: str | Path) -> Engine:
         sa.event.listen(engine, "connect", _on_sqlite_connect)
         return engine
     try:
+        if url.startswith("postgresql"):
+            # pre-ping: the server ends a department role's idle sessions (estate.access)
+            return sa.create_engine(
+                url, connect_args={"options": _POSTGRES_OPTIONS}, pool_pre_ping=True
+            )
         return sa.create_engine(url)
     except ModuleNotFoundError as exc:
         raise DatabaseError(
@@ -287,13 +293,13 @@ def read_schema_version(connection: Connection, where: str = "the database") -> 
     found = migrations.recorded(connection)
     if found is None:
         return None
-    try:
-        return int(found)
-    except (TypeError, ValueError):
-        raise NotAnEstateDatabase(
-            f"{where} records schema version {found!r}, which is not a version "
-            "number: it is damaged or was not made by estate. Restore it from a backup."
-        ) from None
+    text = str(found)
+    if text.isascii() and text.isdigit() and str(int(text)) == text:
+        return int(text)
+    raise NotAnEstateDatabase(
+        f"{where} records schema version {found!r}, which is not a version "
+        "number: it is damaged or was not made by estate. Restore it from a backup."
+    )
 
 
 def write_schema_version(connection: Connection, version: int = SCHEMA_VERSION) -> None:
@@ -387,6 +393,46 @@ def check_replaceable(target: str | Path) -> None:
     engine.dispose()
 
 
+READ_LOCK_WAIT_MS = 500
+"""Longest a statement of estate waits for a lock on PostgreSQL before it is refused: a
+department's role may lock the tables it writes (PostgreSQL lets any role that may update a
+table lock it), and no reader waits behind that for more than a second (a read that needs the
+locked table then falls back, where it can, on the kept ranking)."""
+
+WRITER_LOCK_WAIT_S = 30
+"""Longest a writer, holding the estate's write lock, waits for a table or row lock."""
+
+_POSTGRES_OPTIONS = f"-c lock_timeout={READ_LOCK_WAIT_MS}"
+
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
+# psycopg logs what it ignores while giving up a connection the server dropped (during a COPY);
+# with no handler Python would print it to stderr, beside estate's own one line.
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """Whether the database refused a statement because a lock it needed was held past the
+    lock timeout (PostgreSQL's SQLSTATE 55P03)."""
+    orig = getattr(error, "orig", None)
+    return getattr(orig, "sqlstate", None) == "55P03"
+
+
+def unless_locked(connection: Connection, read: Callable[[], T]) -> T | None:
+    """`read()`, or None when a lock held by another session (a department's transaction)
+    kept it waiting past the lock timeout; the caller's transaction goes on either way."""
+    if connection.dialect.name != "postgresql":
+        return read()
+    savepoint = connection.begin_nested()
+    try:
+        found = read()
+    except sa.exc.OperationalError as exc:
+        savepoint.rollback()
+        if is_lock_timeout(exc):
+            return None
+        raise
+    savepoint.commit()
+    return found
+
+
 WRITE_LOCK = 0x657374617465
 """The PostgreSQL advisory lock an estate's writers take in turn (the letters of "estate")."""
 
@@ -401,13 +447,14 @@ def begin_write(connection: Connection) -> None:
     A second writer waits for the first to commit and then reads what it stored: on SQLite for
     up to the busy timeout (BEGIN IMMEDIATE), on PostgreSQL for up to WRITE_WAIT_S (an advisory
     lock held to the end of the transaction); past that it is refused, having stored nothing.
-    Readers never wait for it."""
+    Holding it, a writer waits up to WRITER_LOCK_WAIT_S for the tables it writes. Readers
+    never wait for it."""
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     elif connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{WRITE_WAIT_S}s'")
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
-        connection.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{WRITER_LOCK_WAIT_S}s'")
 
 
 def upgrade(target: str | Path) -> tuple[int, int]:
@@ -439,8 +486,20 @@ def upgrade(target: str | Path) -> tuple[int, int]:
             migrations.upgrade(connection, str(found))
             access.refresh(connection)
             return found, SCHEMA_VERSION
-    except sa.exc.DatabaseError as exc:
-        raise NotAnEstateDatabase(f"{where} cannot be read as a database: {exc.orig}") from exc
+    except sa.exc.DBAPIError as exc:
+        if is_permission_denied(exc):
+            raise DatabaseError(
+                f"{where}: only the estate's central role, which owns its tables, can upgrade "
+                f"it; nothing was changed ({first_line(exc.orig)})."
+            ) from exc
+        if isinstance(exc, sa.exc.OperationalError) and path is None:
+            raise DatabaseError(
+                f"{where}: the upgrade was stopped and nothing was changed "
+                f"({first_line(exc.orig)})."
+            ) from exc
+        raise NotAnEstateDatabase(
+            f"{where} cannot be read as a database: {first_line(exc.orig)}"
+        ) from exc
     finally:
         engine.dispose()
 

@@ -31,6 +31,7 @@ from estate.enums import (
     Principle,
     SignIn,
 )
+from estate.files import atomic_write
 from estate.periods import period_end
 from importers.layout import SYSTEMS, RecordKind
 from importers.template import write_return
@@ -627,11 +628,14 @@ def write_estate(
 
 
 def _write_csv(path: Path, systems: list[dict[str, Any]]) -> None:
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([column.header for column in SYSTEMS.columns])
-        for system in systems:
-            writer.writerow([_csv_cell(system.get(column.field)) for column in SYSTEMS.columns])
+    def write(target: Path) -> None:
+        with target.open("w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([column.header for column in SYSTEMS.columns])
+            for system in systems:
+                writer.writerow([_csv_cell(system.get(c.field)) for c in SYSTEMS.columns])
+
+    atomic_write(path, write)
 
 
 def _csv_cell(value: Any) -> str:

@@ -2,7 +2,8 @@
 assessments, and the import batches that every stored value can be traced back to.
 
 Integrity lives in the database, not only here: natural keys are UNIQUE constraints, references
-are FOREIGN KEYs, enumerations and score ranges are CHECK constraints. Anything that bypasses
+are FOREIGN KEYs, enumerations and score ranges are CHECK constraints; the longest text of each
+column is in `estate.limits`, which the lengths here come from. Anything that bypasses
 these classes (a script, another tool, a future PostgreSQL deployment) is held to the same rules.
 A foreign key that a unique key starts with has no index of its own: the unique key's serves.
 """
@@ -17,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from estate import limits
 from estate.enums import (
     Classification,
     ComponentKind,
@@ -69,7 +71,7 @@ class Organisation(SQLModel, table=True):
     __tablename__ = "organisation"
 
     id: int | None = Field(default=None, primary_key=True)
-    code: str = Field(unique=True, index=True, min_length=1, max_length=32)
+    code: str = Field(unique=True, index=True, min_length=1, max_length=limits.CODE)
     name: str
     kind: OrgKind = Field(default=OrgKind.DEPARTMENT, sa_type=enum_type(OrgKind))
     parent_id: int | None = Field(default=None, foreign_key="organisation.id", ondelete="RESTRICT")
@@ -127,7 +129,7 @@ class System(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", ondelete="RESTRICT")
-    reference: str = Field(min_length=1, max_length=64)
+    reference: str = Field(min_length=1, max_length=limits.REFERENCE)
     name: str
     description: str | None = None
     business_owner: str | None = None

@@ -19,6 +19,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from estate.enums import ComponentKind
+from estate.files import atomic_write
 from estate.generate import AS_OF, PERIOD, Department, build_department
 from estate.generate_periods import department_quarters, period_as_of, periods_ending
 
@@ -142,7 +143,7 @@ def write_register(dept: Department, path: Path, as_at: dt.date = dt.date(2026, 
     sheet.append([])
     sheet.append([f"Source: {dept.code} service catalogue and finance system"])
     _write_interfaces(book, dept)
-    book.save(path)
+    atomic_write(path, book.save)
     return path
 
 
@@ -186,20 +187,29 @@ def write_cmdb(dept: Department, extract: Path, relationships: Path) -> tuple[Pa
         ] or [[None, None, None]]
         for row in rows:
             sheet.append([*common, *row, cost])
-    book.save(extract)
+    atomic_write(extract, book.save)
     names = {s["reference"]: s["name"] for s in dept.systems}
-    with relationships.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["Parent", "Type", "Child"])
-        for number, edge in enumerate(dept.dependencies):
-            if edge.get("to_org_code"):
-                continue  # a CMDB holds its own department's systems only
-            kind, consumer_is_parent = _RELATIONSHIP_TYPES[number % len(_RELATIONSHIP_TYPES)]
-            consumer, provider = names[edge["reference"]], names[edge["to_reference"]]
-            writer.writerow(
-                [consumer, kind, provider] if consumer_is_parent else [provider, kind, consumer]
-            )
+
+    def write(target: Path) -> None:
+        with target.open("w", newline="", encoding="utf-8") as handle:
+            _write_relationships(csv.writer(handle), dept, names)
+
+    atomic_write(relationships, write)
     return extract, relationships
+
+
+def _write_relationships(writer: Any, dept: Department, names: dict[str, str]) -> None:
+    """The CMDB relationships extract's rows: each of the department's own dependencies as a
+    parent-type-child line, in the direction its relationship type reads."""
+    writer.writerow(["Parent", "Type", "Child"])
+    for number, edge in enumerate(dept.dependencies):
+        if edge.get("to_org_code"):
+            continue  # a CMDB holds its own department's systems only
+        kind, consumer_is_parent = _RELATIONSHIP_TYPES[number % len(_RELATIONSHIP_TYPES)]
+        consumer, provider = names[edge["reference"]], names[edge["to_reference"]]
+        writer.writerow(
+            [consumer, kind, provider] if consumer_is_parent else [provider, kind, consumer]
+        )
 
 
 def write_own_layouts(out_dir: Path, seed: int, systems: int) -> list[Path]:

@@ -121,6 +121,31 @@ def parse_period(text: str, *, what: str = "--period") -> str:
         raise InputError(f"{said}{exc}.") from None
 
 
+WINDOW = (-8, 4)
+"""The reporting periods a return may be for without `--allow-period`: from eight quarters
+before the current one to four after it, as the template's cover sheet offers them. A period
+far off (2100-Q4, a slip for 2026-Q4) would otherwise be stored, and every real quarter after
+it refused as earlier."""
+
+
+def window(today: dt.date | None = None) -> tuple[str, str]:
+    """The first and last period of the window around the quarter `today` is in."""
+    current = quarter_of(today or dt.date.today())
+    return shift(current, WINDOW[0]), shift(current, WINDOW[1])
+
+
+def check_window(period: str, *, what: str = "--period", today: dt.date | None = None) -> None:
+    """Refuse, in one line, a period outside the window (see WINDOW), saying how to mean it."""
+    first, last = window(today)
+    if not first <= period <= last:
+        said = f"{what} " if what else ""
+        raise InputError(
+            f"{said}{period} is outside the reporting periods a return is for ({first} to "
+            f"{last}, eight quarters back to four ahead); check it, or give --allow-period "
+            "to import it for that period all the same."
+        )
+
+
 def quarter_of(day: dt.date) -> str:
     """The calendar quarter `day` falls in (`2026-Q3` for 1 July to 30 September 2026)."""
     return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 import estate
 from estate import models
 from estate.catalogue import builtin
-from estate.db import insert_rows, is_permission_denied
+from estate.db import insert_rows, is_permission_denied, unless_locked
 from estate.exports.text_formats import system_dict
 from estate.figures import EstateFigures, estate_figures
 from estate.jsonable import jsonable
@@ -186,8 +186,13 @@ def stored_fingerprint(connection: Connection) -> str | None:
 
 def is_fresh(connection: Connection, policy: Policy) -> bool:
     """Whether the stored snapshot was scored from exactly what the database holds now under
-    `policy`."""
-    return stored_fingerprint(connection) == fingerprint(connection, policy)
+    `policy`; taken as so while a department's transaction locks what the fingerprint reads
+    (the kept ranking is served rather than waiting for it)."""
+    stored = stored_fingerprint(connection)
+    if stored is None:
+        return False
+    current = unless_locked(connection, lambda: fingerprint(connection, policy))
+    return current is None or stored == current
 
 
 def fresh_snapshot(connection: Connection, policy: Policy) -> Snapshot | None:
@@ -321,7 +326,12 @@ def kept_selection(
     database; None while the kept ranking is out of date or was kept without those texts, so
     the caller scores afresh. A department no system belongs to is refused."""
     head = connection.execute(sa.select(SNAPSHOT.c.fingerprint, SNAPSHOT.c.figures)).first()
-    if head is None or head.fingerprint != fingerprint(connection, policy):
+    if head is None:
+        return None
+    # A department's transaction locking the tables the fingerprint reads: the kept
+    # ranking is served as it is rather than waiting for it.
+    current = unless_locked(connection, lambda: fingerprint(connection, policy))
+    if current is not None and head.fingerprint != current:
         return None
     catalogue = head.figures.get("catalogue") if isinstance(head.figures, dict) else None
     text = ROWS[kept]

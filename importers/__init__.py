@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from estate.db import begin_write
 from estate.history.stored import check_period_order
 from estate.perf import collector_paused
-from estate.periods import parse_period, quarter_of
+from estate.periods import check_window, parse_period, quarter_of
 from estate.progress import Progress
 from importers.headers import ColumnMapping, UserMapping, load_user_mapping
 from importers.layout import RecordKind
@@ -39,6 +39,8 @@ class ImportOptions:
     replace: bool = False
     period: str | None = None
     """The reporting period (`2026-Q3`); else the return's own, else the import date's quarter."""
+    allow_period: bool = False
+    """Take a period outside the window (`estate.periods.WINDOW`) all the same."""
 
 
 @dataclass
@@ -197,6 +199,16 @@ def _import(
 
 
 def _period(parsed: ParsedReturn, options: ImportOptions) -> str:
+    """The return's period (see `_asked_period`), refused when outside the window unless the
+    options allow it."""
+    period = _asked_period(parsed, options)
+    if not options.allow_period:
+        what = "--period" if options.period is not None else f"{parsed.file}: the period"
+        check_window(period, what=what)
+    return period
+
+
+def _asked_period(parsed: ParsedReturn, options: ImportOptions) -> str:
     """The period a return is imported for: the one asked for, else the one the return gives
     (its cover sheet or a period column), else the quarter of today's date. A period asked for
     that is not the return's own is taken, with a warning saying so."""

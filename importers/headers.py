@@ -10,7 +10,6 @@ Columns that match nothing are reported, never silently dropped.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from estate.enums import ComponentKind, UnknownSpelling, normalise, parse_enum
 from estate.errors import InputError
+from estate.files import load_toml
 from importers import period_column
 from importers.cells import column_letter
 from importers.layout import LAYOUTS, Column, RecordKind, SheetLayout
@@ -179,10 +179,7 @@ def load_user_mapping(path: Path) -> UserMapping:
         "Risk Owner (SRO)" = "business_owner"
         "Server OS" = "Operating system"
     """
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the mapping file ({exc}).") from exc
+    data = load_toml(path, "mapping")
     mapping: UserMapping = {}
     for kind_name, table in data.items():
         try:

@@ -84,7 +84,7 @@ def _dept(header: str = "Department") -> Column:
     return Column(
         "department",
         header,
-        values.parse_text,
+        values.parse_key,
         "Code of the department or arm's-length body that owns the system, e.g. HMRC.",
         required=True,
         aliases=("dept", "department code", "organisation", "org", "owning department", "body"),
@@ -96,7 +96,7 @@ def _system_ref(header: str = "System reference", also: tuple[str, ...] = ()) ->
     return Column(
         "reference",
         header,
-        values.parse_text,
+        values.parse_key,
         "The department's own unique reference for the system. It is the key: keep it stable "
         "between returns so updates replace, never duplicate.",
         required=True,
@@ -510,7 +510,7 @@ DEPENDENCIES = SheetLayout(
         Column(
             "to_org_code",
             "Depends on department",
-            values.parse_text,
+            values.parse_key,
             "Department of the system depended on (blank: the same department).",
             aliases=(
                 "target department",
@@ -522,7 +522,7 @@ DEPENDENCIES = SheetLayout(
         Column(
             "to_reference",
             "Depends on system reference",
-            values.parse_text,
+            values.parse_key,
             "Reference of the system it depends on, as that department's return gives it.",
             required=True,
             aliases=(

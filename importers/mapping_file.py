@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 from estate.enums import normalise
+from estate.files import atomic_write
 from importers.headers import ColumnMapping, guesses, targets
 from importers.layout import RecordKind
 
@@ -97,5 +98,11 @@ def write_mapping(
     mappings: dict[RecordKind, ColumnMapping],
     sheets: dict[RecordKind, str],
 ) -> None:
-    """Write the mapping file for one return's headers to `path`."""
-    path.write_text(mapping_text(file_name, mappings, sheets), encoding="utf-8")
+    """Write the mapping file for one return's headers to `path`, through the one safe writer
+    (no link followed, no pipe opened, a failure leaving the old file as it was)."""
+    text = mapping_text(file_name, mappings, sheets)
+
+    def write(target: Path) -> None:
+        target.write_text(text, encoding="utf-8")
+
+    atomic_write(path, write)

@@ -16,6 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from estate import keys, limits
 from estate.enums import DependencyKind, OrgKind, UnknownSpelling, normalise, parse_enum
 from estate.errors import InputError
 from estate.progress import Progress
@@ -202,17 +203,30 @@ def _read_cover(path: Path, sheet: RawSheet) -> CoverSheet:
         if key is None or text is None:
             continue
         if key == "code":
-            cover.code = text.upper()
+            cover.code = _cover_code(path, sheet, f"{_letter(cells[1][0])}{number}", text)
         elif key == "name":
+            if (limit := limits.too_long("name", text)) is not None:
+                raise InputError(
+                    f"{path}: sheet {sheet.name!r}, cell {_letter(cells[1][0])}{number}: the "
+                    f"department's name is {len(text)} characters; estate stores at most {limit}."
+                )
             cover.name = text
         elif key == "parent":
-            cover.parent = text.upper()
+            cover.parent = _cover_code(path, sheet, f"{_letter(cells[1][0])}{number}", text)
         elif key == "kind":
             try:
                 cover.kind = parse_enum(OrgKind, text)
             except UnknownSpelling:
                 cover.kind = None
     return cover
+
+
+def _cover_code(path: Path, sheet: RawSheet, cell: str, text: str) -> str:
+    """A department code the cover sheet gives, read as every key is (`estate.keys`)."""
+    try:
+        return keys.department_code(text)
+    except keys.KeyRefused as exc:
+        raise InputError(f"{path}: sheet {sheet.name!r}, cell {cell}: {exc}.") from None
 
 
 def _plain_text(raw: Any) -> str | None:
@@ -224,6 +238,16 @@ def _plain_text(raw: Any) -> str | None:
 
 
 PROGRESS_EVERY = 2000
+
+
+def _asked_department(department: str | None) -> str | None:
+    """The department `--department` names, read as every key is (`' dbp '` is `DBP`)."""
+    if department is None:
+        return None
+    try:
+        return keys.department_code(department, "--department")
+    except keys.KeyRefused as exc:
+        raise InputError(f"{exc}.") from None
 
 
 def parse_return(
@@ -246,7 +270,7 @@ def parse_return(
     parsed = ParsedReturn(
         path,
         _sha256(path),
-        department.upper() if department else None,
+        _asked_department(department),
         CoverSheet(),
         skip_invalid=skip_invalid,
     )
@@ -435,7 +459,7 @@ def _settle_department(parsed: ParsedReturn, sheets: list[RawSheet]) -> None:
                 and row[column] is not None
                 and _note_text(row, mapping, False) is None
             ):
-                found[str(row[column]).strip().upper()] += 1
+                found[_row_code(row[column])] += 1
     if not found:
         raise InputError(
             f"{parsed.path}: cannot tell which department the return is for; give --department."
@@ -464,6 +488,14 @@ _NOTE_START = re.compile(
 """How a note under the data starts: "Source: ...", "Note - ...", "* excludes ...", ..."""
 _TOTAL = re.compile(r"^\s*(?:grand\s+|sub[\s-]*)?totals?\s*:?\s*$", re.IGNORECASE)
 """A totals row's label."""
+
+
+def _row_code(raw: Any) -> str:
+    """A row's department cell as a code, for telling whose return it is."""
+    try:
+        return keys.department_code(str(raw))
+    except keys.KeyRefused:
+        return str(raw).strip().upper()
 
 
 def _key_index(mapping: ColumnMapping) -> int | None:
@@ -626,6 +658,9 @@ def _technology(
         found = technology.read_row(cells, notes.append)
     for note in notes:
         parsed.problem(Severity.WARNING, note, sheet=sheet, row=number)
+    too_long = [c for c in found if _over_limit(parsed, sheet, number, mapping, c)]
+    if too_long and not parsed.skip_invalid:
+        return None
     reference = system.values["reference"]
     return [
         Record(
@@ -636,7 +671,31 @@ def _technology(
             column=mapping.letter_of(c.column),
         )
         for c in found
+        if c not in too_long
     ]
+
+
+def _over_limit(
+    parsed: ParsedReturn, sheet: str, number: int, mapping: ColumnMapping, found: Any
+) -> bool:
+    """Whether a technology cell names a product or version longer than estate stores (each
+    such is reported as an error on its cell)."""
+    over = False
+    for name in ("product", "version"):
+        value = getattr(found, name)
+        limit = limits.too_long(name, value)
+        if limit is not None:
+            over = True
+            parsed.problem(
+                Severity.ERROR,
+                f"the {name} read from this cell is {len(value)} characters; estate stores at "
+                f"most {limit}",
+                sheet=sheet,
+                row=number,
+                column=mapping.letter_of(found.column),
+                value=value,
+            )
+    return over
 
 
 def _hosted(
@@ -812,6 +871,11 @@ def _parse_record(
         raw = row[index] if index < width else None
         try:
             value = column.parser(raw, notes.append)
+            if (limit := limits.too_long(column.field, value)) is not None:
+                raise CellError(
+                    f"is {len(value)} characters; estate stores at most {limit} here",
+                    expected=f"at most {limit} characters",
+                )
         except CellError as exc:
             skip = parsed.skip_invalid and not column.required
             parsed.problem(
@@ -907,8 +971,19 @@ def _finish_record(
     kind = mapping.layout.kind
     also: tuple[str, ...] = ()
     if kind is RecordKind.SYSTEMS:
-        if mapping.name_is_key:
-            values_["reference"] = values_["name"]
+        if mapping.name_is_key:  # the name is the key: read as every key is
+            try:
+                values_["reference"] = keys.reference(values_["name"], "the name, as the key,")
+            except keys.KeyRefused as exc:
+                parsed.problem(
+                    Severity.ERROR,
+                    f"{exc}",
+                    sheet=sheet,
+                    row=number,
+                    column=mapping.letter("name"),
+                    value=values_["name"],
+                )
+                return None
         if mapping.identifier is not None and mapping.identifier < len(row):
             other = values.parse_text(row[mapping.identifier], lambda _m: None)
             also = (other,) if other else ()

@@ -17,9 +17,12 @@ import sqlalchemy as sa
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy.engine import Connection
 
+from estate.access import may_rename_organisations
 from estate.db import in_batches, insert_rows
 from estate.enums import OrgKind
+from estate.errors import InputError
 from estate.history.keep import keep_deleted, keep_related, keep_systems, mark_missing
+from estate.keys import KeyIndex
 from estate.models import (
     Component,
     Dependency,
@@ -130,9 +133,14 @@ def supplied_fields(mapping: ColumnMapping) -> list[str]:
 
 
 def _find_org(connection: Connection, code: str) -> int | None:
+    """The organisation `code` names, in any case; of several that differ only in case (left
+    by an older version), the one spelt exactly so, else the first made."""
     found = connection.execute(
-        sa.select(ORG.c.id).where(sa.func.upper(ORG.c.code) == code)
-    ).scalar_one_or_none()
+        sa.select(ORG.c.id)
+        .where(sa.func.upper(ORG.c.code) == code)
+        .order_by((ORG.c.code == code).desc(), ORG.c.id)
+        .limit(1)
+    ).scalar()
     return None if found is None else int(found)
 
 
@@ -149,6 +157,22 @@ def _warn_if_mistyped(connection: Connection, parsed: ParsedReturn, department: 
             f"{department} is new to the estate, one slip from {' and '.join(near)}: this "
             f"return starts a department of its own; if it is {near[0]}'s, import it with "
             f"--department {near[0]}",
+        )
+
+
+def _refuse_look_alike_department(
+    connection: Connection, parsed: ParsedReturn, department: str
+) -> None:
+    """Refuse a department new to the estate whose code looks like a known one's (`DBP` written
+    with a Cyrillic Ve, beside `DBP`): it would start a second department no reader could tell
+    from the first."""
+    known = KeyIndex(connection.execute(sa.select(ORG.c.code)).scalars())
+    imitated = known.imitated(department)
+    if imitated is not None:
+        raise InputError(
+            f"{parsed.file}: department {department!r} looks like {imitated!r}, a department "
+            f"already in the estate, but is not the same text (a look-alike character); "
+            f"give --department {imitated} if the return is {imitated}'s"
         )
 
 
@@ -173,6 +197,7 @@ def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
     assert department is not None
     org_id = _find_org(connection, department)
     if org_id is None:
+        _refuse_look_alike_department(connection, parsed, department)
         _warn_if_mistyped(connection, parsed, department)
     changes = ChangeSet(department, organisation_id=org_id)
     changes.rejected = sum(parsed.rejected.values())
@@ -180,8 +205,15 @@ def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
         stored_name = connection.execute(
             sa.select(ORG.c.name).where(ORG.c.id == org_id)
         ).scalar_one()
-        if stored_name != parsed.cover.name:
+        if stored_name != parsed.cover.name and may_rename_organisations(connection):
             changes.renamed = (stored_name, parsed.cover.name)
+        elif stored_name != parsed.cover.name:
+            parsed.problem(
+                Severity.WARNING,
+                f"the cover sheet names the department {parsed.cover.name!r}; it stays "
+                f"{stored_name!r}, as only the estate's central team renames a department",
+                sheet="Return",
+            )
     stored: dict[str, dict[str, Any]] = {}
     if org_id is not None:
         for row in connection.execute(sa.select(SYSTEM).where(SYSTEM.c.organisation_id == org_id)):
@@ -246,18 +278,32 @@ def _refuse_case_variants(
     rejected with the stored spelling rather than becoming a second system."""
     systems = parsed.records.get(RecordKind.SYSTEMS, [])
     folded = {reference.casefold(): reference for reference in stored}
+    look_alikes = KeyIndex(stored)
     kept: list[Record] = []
     for record in systems:
         reference = record.values["reference"]
         twin = folded.get(reference.casefold())
-        if twin is None or reference in stored:
+        imitated = None if twin is not None else look_alikes.imitated(reference)
+        if (twin is None and imitated is None) or reference in stored:
+            look_alikes.add(reference)  # a later row may imitate this one
             kept.append(record)
             continue
         sheet, column = where(parsed, record, "reference")
+        if imitated is not None:
+            message = (
+                f"reference looks like {imitated!r} but is not the same text (a look-alike "
+                "or invisible character): it would be a second system no reader could tell "
+                f"from it; write it as {imitated!r} or give it a reference of its own"
+            )
+        else:
+            message = (
+                f"reference differs only in case from the stored system {twin!r}, which it "
+                f"would duplicate; write it as {twin!r}"
+            )
+        twin = twin or imitated
         parsed.problem(
             Severity.ERROR,
-            f"reference differs only in case from the stored system {twin!r}, which it would "
-            f"duplicate; write it as {twin!r}",
+            message,
             sheet=sheet,
             row=record.row,
             column=column,
@@ -429,11 +475,35 @@ def _check_targets(
         existing.add((code, reference))
     existing |= {(changes.department, ref) for ref in new_refs}
     rejected = parsed.rejected_refs.get(RecordKind.SYSTEMS, set())
+    look_alikes: dict[str, KeyIndex] = {}
     for record in records:
         target = (record.values["to_org_code"], record.values["to_reference"])
         if target in existing:
             continue
         label = f"{target[0]}/{target[1]}"
+        if target[0] not in look_alikes:
+            look_alikes[target[0]] = KeyIndex(ref for code, ref in existing if code == target[0])
+        imitated = look_alikes[target[0]].imitated(target[1])
+        if imitated is not None:
+            sheet, column = where(parsed, record, "to_reference")
+            parsed.problem(
+                Severity.ERROR,
+                f"depends on {label}, which looks like {target[0]}/{imitated} but is not the "
+                f"same text (a look-alike or invisible character); write it as {imitated!r}",
+                sheet=sheet,
+                row=record.row,
+                column=column,
+                value=target[1],
+                expected=imitated,
+            )
+            # as for any rejected row: the system's stored dependencies are left as they are
+            changes.related_rows.get(RecordKind.DEPENDENCIES, {}).pop(
+                record.values["reference"], None
+            )
+            kind = RecordKind.DEPENDENCIES
+            parsed.rejected[kind] = parsed.rejected.get(kind, 0) + 1
+            changes.rejected += 1
+            continue
         changes.unresolved.append(label)
         if target[0] == changes.department and target[1] in rejected:  # said under its cause
             followers = changes.rejected_systems.setdefault(target[1], {})

@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from estate.enums import OrgKind, Principle
 from estate.files import FORMULA_STARTS, atomic_write
-from estate.periods import ACCEPTED, quarter_of, shift
+from estate.periods import ACCEPTED, WINDOW, quarter_of, shift
 from importers import values
 from importers.layout import (
     IMPACT_NAMES,
@@ -85,9 +85,9 @@ _COVER_NOTES = (
     "3. Use the drop-downs; write N/A, TBC or unknown when a value is not known, never 0.",
     "4. The Guidance sheet explains every column. Check the return with `estate validate`.",
 )
-_PERIODS_OFFERED = (-8, 4)
+_PERIODS_OFFERED = WINDOW
 """The reporting periods the cover's drop-down offers: from eight quarters before the current
-one to four after it (any other quarter may still be typed)."""
+one to four after it (another quarter may be typed, and is imported with --allow-period)."""
 
 
 def _validation(kind: str, prompt: str, title: str, **limits: Any) -> DataValidation:

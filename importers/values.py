@@ -14,6 +14,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
+from estate import keys
 from estate.enums import UnknownSpelling, normalise, read_enum
 from estate.files import FORMULA_STARTS
 from importers.problems import CellError
@@ -79,6 +80,19 @@ def parse_text(raw: Any, warn: Warn) -> str | None:
     if text.startswith(FORMULA_STARTS) and len(text) > 1:
         warn("text starts like a spreadsheet formula; stored as plain text")
     return text
+
+
+def parse_key(raw: Any, warn: Warn) -> str | None:
+    """A key (a system reference or a department code): text in the one form every key takes
+    (`estate.keys`: NFKC, invisible characters removed, space trimmed); a bidirectional
+    control is refused."""
+    text = parse_text(raw, warn)
+    if text is None:
+        return None
+    try:
+        return keys.normalise(text, "it") or None
+    except keys.KeyRefused as exc:
+        raise CellError(str(exc), expected="the key without hidden characters") from None
 
 
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")

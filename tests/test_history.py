@@ -622,7 +622,15 @@ def test_upgrading_a_version_3_estate_starts_its_history_at_its_current_state(
         periods = {row[0] for row in connection.execute("SELECT period FROM import_batch")}
     assert periods == {current}
     assert set(_rank(run, estate, "--period", current)) == set(_rank(run, estate))
-    result = run("--db", estate, "import", "--period", "2099-Q1", _q1(tmp_path / "later.xlsx"))
+    result = run(
+        "--db",
+        estate,
+        "import",
+        "--allow-period",
+        "--period",
+        "2099-Q1",
+        _q1(tmp_path / "later.xlsx"),
+    )
     assert result.exit_code == 0, result.stderr
     assert _count(estate, "system_history") > 0
     assert "DBP/DBP-3" in _rank(run, estate, "--period", current)
@@ -690,7 +698,9 @@ def test_a_component_whose_support_ends_between_two_periods_is_reported(
         dependencies=[],
     )
     for period in ("2024-Q1", "2024-Q3"):  # RHEL 7's security support ended on 30/06/2024
-        assert run("--db", path, "import", "--period", period, rhel7).exit_code == 0
+        assert (
+            run("--db", path, "import", "--allow-period", "--period", period, rhel7).exit_code == 0
+        )
     found = _json(run, "--db", path, "changes", "--json")
     lapsed = [c for c in found["changes"] if c["change"] == "gone out of support"]
     assert [(c["key"], c["after"]) for c in lapsed] == [("DBP/DBP-1", "Red Hat Enterprise Linux 7")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import resource
 import stat
@@ -15,8 +16,11 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy.engine import Engine
 
 from estate import db
+from estate.enums import DependencyKind
+from estate.errors import EstateError
 from estate.files import TEMP_SUFFIX
 from importers.layout import RecordKind
 from importers.parse import parse_return
@@ -661,3 +665,403 @@ def test_a_csv_named_like_a_cover_or_notes_sheet_is_read_as_data(tmp_path: Path,
     parsed = parse_return(path)
     (record,) = parsed.records[RecordKind.SYSTEMS]
     assert parsed.department == "DBP" and record.values["reference"] == "DBP-1"
+
+
+# --- One identity for one key, one limit everywhere, bounded input --------------------------------
+
+LOOK_ALIKES = {
+    "zero-width space": "ABC-\u200b1",
+    "right-to-left override": "ABC-1\u202e",
+    "Arabic-Indic digit": "ABC-\u0661",
+    "Cyrillic letter": "\u0410BC-1",
+    "no-break space": "ABC-1\u00a0",
+    "byte-order mark": "\ufeffABC-1",
+    "fullwidth letters": "\uff21\uff22\uff23-1",
+    "combining accent": "ABC-1\u0301",
+}
+"""Ways to write a reference that reads as ABC-1 and is not, byte for byte."""
+
+
+def _estate_with_abc(run: Run, tmp_path: Path) -> Path:
+    database = tmp_path / "estate.db"
+    assert run("--db", database, "init").exit_code == 0
+    first = _csv_file(tmp_path / "first.csv", [["DBP", "ABC-1", "A", "", ""]])
+    assert run("--db", database, "import", first).exit_code == 0
+    return database
+
+
+def _hashes(database: Path) -> dict[str, str]:
+    from tests.estate_hashes import row_hashes
+
+    return row_hashes(f"sqlite:///{database}")
+
+
+@pytest.mark.parametrize("kind", LOOK_ALIKES)
+def test_a_look_alike_reference_is_the_same_system_or_refused(
+    run: Run, tmp_path: Path, kind: str
+) -> None:
+    database = _estate_with_abc(run, tmp_path)
+    before = _hashes(database)
+    path = _csv_file(tmp_path / "second.csv", [["DBP", LOOK_ALIKES[kind], "B", "", ""]])
+    result = run("--db", database, "import", path, "--json")
+    summary = json.loads(result.stdout)[0]
+    problems = summary["problems"]
+    if result.exit_code == 0:  # read as ABC-1 itself: one system, renamed
+        assert not problems and summary["summary"]["new"] == 0, summary
+        listed = json.loads(run("--db", database, "systems", "--json").stdout)
+        assert [(s["key"], s["name"]) for s in listed] == [("DBP/ABC-1", "B")]
+        return
+    assert result.exit_code == 1
+    (problem,) = problems
+    assert (problem["file"], problem["sheet"], problem["row"], problem["column"]) == (
+        "second.csv",
+        "second",
+        2,
+        "B",
+    ), problem
+    assert "ABC-1" in problem["message"] or "bidirectional" in problem["message"]
+    assert "Traceback" not in result.output
+    assert _hashes(database) == before
+
+
+def test_two_look_alike_references_in_one_return_are_caught(tmp_path: Path) -> None:
+    from importers import ImportOptions, import_return
+
+    path = _csv_file(
+        tmp_path / "dbp.csv", [["DBP", "ABC-1", "A", "", ""], ["DBP", "\u0410BC-1", "B", "", ""]]
+    )
+    engine = db.open_engine(tmp_path / "estate.db", create=True)
+    result = import_return(engine, path, ImportOptions())
+    engine.dispose()
+    (problem,) = result.errors
+    assert problem.row == 3 and "looks like 'ABC-1'" in problem.message
+    assert not result.stored
+
+
+@pytest.mark.parametrize(
+    ("given", "outcome"),
+    [(" DBP ", "DBP"), ("\uff24\uff22\uff30", "DBP"), ("dbp", "DBP"), ("D\u0412P", "looks like")],
+)
+def test_department_codes_are_read_as_one_key(
+    run: Run, tmp_path: Path, given: str, outcome: str
+) -> None:
+    database = _estate_with_abc(run, tmp_path)
+    before = _hashes(database)
+    path = _csv_file(tmp_path / "other.csv", [["", "ABC-1", "A", "", ""]])
+    result = run("--db", database, "import", path, "--department", given)
+    if outcome == "looks like":
+        assert "'DBP'" in _one_line_failure(result, "looks like", "other.csv")
+        assert _hashes(database) == before
+        return
+    assert result.exit_code == 0, result.output
+    listed = json.loads(run("--db", database, "systems", "--json").stdout)
+    assert [s["key"] for s in listed] == ["DBP/ABC-1"]
+    shown = run("--db", database, "show", "DBP/ABC-1")
+    assert shown.exit_code == 0, shown.output
+
+
+@pytest.mark.parametrize(
+    "department",
+    ["DB'P", 'D"BP', "DB\u202eP", "D" * 40, "   "],
+    ids=["quote", "dq", "bidi", "40", "blank"],
+)
+def test_a_department_code_that_is_no_key_is_a_usage_error(
+    run: Run, tmp_path: Path, department: str
+) -> None:
+    database = _estate_with_abc(run, tmp_path)
+    before = _hashes(database)
+    path = _csv_file(tmp_path / "other.csv", [["", "XYZ-1", "A", "", ""]])
+    result = run("--db", database, "import", path, "--department", department)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "--department" in result.stderr
+    assert _hashes(database) == before
+
+
+@pytest.mark.parametrize("period", ["2100-Q4", "1900-Q1", "2031-Q1"])
+def test_a_period_far_away_is_refused_unless_allowed(run: Run, tmp_path: Path, period: str) -> None:
+    database = _estate_with_abc(run, tmp_path)
+    before = _hashes(database)
+    path = _csv_file(tmp_path / "second.csv", [["DBP", "ABC-2", "B", "", ""]])
+    refused = run("--db", database, "import", path, "--period", period)
+    assert "--allow-period" in _one_line_failure(refused, period, "eight quarters back")
+    assert _hashes(database) == before
+    allowed = run("--db", database, "import", path, "--period", period, "--allow-period")
+    if period < "2026":  # taken as meant, then refused as earlier than the stored return
+        _one_line_failure(allowed, "period order")
+    else:
+        assert allowed.exit_code == 0, allowed.output
+
+
+def test_the_period_window_follows_today() -> None:
+    import datetime as dt
+
+    from estate.periods import check_window, window
+
+    assert window(dt.date(2026, 12, 7)) == ("2024-Q4", "2027-Q4")
+    check_window("2024-Q4", today=dt.date(2026, 12, 7))
+    with pytest.raises(EstateError, match="2024-Q3 is outside"):
+        check_window("2024-Q3", today=dt.date(2026, 12, 7))
+
+
+@pytest.mark.parametrize(
+    ("column", "length", "limit"),
+    [(1, 65, 64), (2, 201, 200), (3, 4001, 4000)],
+    ids=["reference", "name", "notes"],
+)
+def test_texts_over_their_limit_are_refused_before_the_database(
+    run: Run, tmp_path: Path, column: int, length: int, limit: int
+) -> None:
+    database = _estate_with_abc(run, tmp_path)
+    before = _hashes(database)
+    row = ["DBP", "ABC-9", "Long", "", ""]
+    row[column] = "x" * length
+    path = _csv_file(tmp_path / "long.csv", [row])
+    result = run("--db", database, "import", path, "--json")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    (problem,) = json.loads(result.stdout)[0]["problems"]
+    assert problem["row"] == 2 and problem["column"] == "ABCDE"[column]
+    assert f"{length} characters" in problem["message"] and f"at most {limit}" in problem["message"]
+    assert _hashes(database) == before
+
+
+def test_copy_refuses_a_text_the_target_could_not_hold(run: Run, tmp_path: Path) -> None:
+    database = _estate_with_abc(run, tmp_path)
+    engine = db.open_engine(database)
+    with engine.begin() as connection:  # as an older version stored it
+        connection.exec_driver_sql("UPDATE system SET reference = ?", ("R" * 65,))
+    engine.dispose()
+    target = tmp_path / "copy.db"
+    result = run("copy", database, target)
+    _one_line_failure(result, "reference is 65 characters", "Nothing was copied")
+    assert not target.exists()
+
+
+def test_every_column_the_limits_name_exists() -> None:
+    from sqlmodel import SQLModel
+
+    from estate import limits
+
+    columns = {
+        c.name
+        for t in SQLModel.metadata.sorted_tables
+        if t.name in limits.CHECKED_TABLES
+        for c in t.c
+    }
+    assert set(limits.TEXT_LIMITS) <= columns
+    for table in SQLModel.metadata.sorted_tables:  # where the schema has a length, it agrees
+        for column in table.c:
+            length = getattr(column.type, "length", None)
+            if table.name in limits.CHECKED_TABLES and length and column.name in limits.TEXT_LIMITS:
+                assert limits.TEXT_LIMITS[column.name] == length, column
+
+
+@pytest.mark.parametrize("kind", ["zero", "fifo", "nested", "large", "folder"])
+@pytest.mark.parametrize("option", ["--mapping", "--policy"])
+def test_settings_files_are_bounded(
+    run: Run, demo_db: Path, tmp_path: Path, kind: str, option: str
+) -> None:
+    path = tmp_path / "settings.toml"
+    if kind == "zero":
+        path = Path("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "nested":
+        path.write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
+    elif kind == "large":
+        path.write_text("# " + "x" * (2 << 20) + "\n")
+    else:
+        path.mkdir()
+    sample = sorted(LATEST_SAMPLES.glob("*.csv"))[0]
+    if option == "--mapping":
+        args = ["validate", str(sample), "--mapping", str(path)]
+    else:
+        args = ["rank", "--policy", str(path)]
+    result = run("--db", demo_db, *args)
+    if kind == "folder" and result.exit_code == 2:  # click refuses a folder itself
+        return
+    _one_line_failure(result, str(path))
+
+
+def test_the_mapping_is_written_through_the_safe_writer(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    sample = sorted(LATEST_SAMPLES.glob("*.csv"))[0]
+    real = tmp_path / "real.toml"
+    real.write_text("mine")
+    link = tmp_path / "link.toml"
+    link.symlink_to(real)
+    pipe = tmp_path / "pipe.toml"
+    os.mkfifo(pipe)
+    for target, words in ((link, "symbolic link"), (pipe, "not a regular file")):
+        result = run("--db", demo_db, "validate", sample, "--write-mapping", target)
+        assert words in _one_line_failure(result, str(target))
+    assert real.read_text() == "mine" and stat.S_ISFIFO(pipe.lstat().st_mode)
+
+
+def _full_disk_mapping_child(db_path: str, sample: str, out: str) -> None:
+    """Write a mapping larger than the file size limit the disk allows (as a full disk)."""
+    from click.testing import CliRunner
+
+    from estate.cli import cli
+    from importers import mapping_file
+
+    assert CliRunner().invoke(cli, ["--db", db_path, "init"]).exit_code == 0
+    real = mapping_file.mapping_text
+    padding = "#" * (2 << 20) + "\n"
+    mapping_file.mapping_text = lambda *args: real(*args) + padding
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+    args = ["--db", db_path, "validate", sample, "--write-mapping", out]
+    result = CliRunner().invoke(cli, args)
+    sys.stderr.write(result.stderr)
+    sys.exit(result.exit_code)
+
+
+def test_a_full_disk_leaves_the_old_mapping_file(tmp_path: Path) -> None:
+    sample = sorted(LATEST_SAMPLES.glob("*.xlsx"))[0]
+    out = tmp_path / "mapping.toml"
+    out.write_text("# last quarter's mapping\n")
+    database = tmp_path / "estate.db"
+    code = (
+        "import sys; from tests.test_hostile import _full_disk_mapping_child; "
+        f"_full_disk_mapping_child({str(database)!r}, {str(sample)!r}, {str(out)!r})"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "mapping.toml: not written (File too large)" in done.stderr
+    assert out.read_text() == "# last quarter's mapping\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(TEMP_SUFFIX)]
+
+
+def test_a_library_wrapping_a_disk_error_is_one_line(tmp_path: Path) -> None:
+    import errno
+
+    from xlsxwriter.exceptions import FileCreateError
+
+    from estate.errors import OutputError
+    from estate.files import atomic_write
+
+    out = tmp_path / "board.xlsx"
+    out.write_bytes(b"old")
+
+    def write(_target: Path) -> None:
+        raise FileCreateError(OSError(errno.ENOSPC, "No space left on device"))
+
+    with pytest.raises(OutputError, match="No space left on device"):
+        atomic_write(out, write)
+    assert out.read_bytes() == b"old"
+
+
+def test_a_marking_is_refused_when_no_page_could_carry_it(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    from estate.exports.workbook import marking_limit
+
+    limit = marking_limit()
+    assert limit == 255 - len("&LAs at 07/12/2026&C&RPage &P of &N")
+    out = tmp_path / "board.xlsx"
+    for marking in ("x" * 10_000, "x" * 250, "&" * (limit // 2 + 1), "", "  "):
+        result = run("--db", demo_db, "export", out, "--marking", marking, *AS_OF)
+        line = _one_line_failure(result, "--marking")
+        assert str(limit) in line or "empty" in line
+        assert not out.exists()
+    fits = "O" * limit
+    result = run("--db", demo_db, "export", out, "--marking", fits, *AS_OF)
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.output and "warn(" not in result.output
+    sheet = load_workbook(out).worksheets[0]
+    assert fits in sheet.oddHeader.center.text and "Page" in sheet.oddFooter.right.text
+
+
+@pytest.mark.parametrize("written", [" 4", "04", "+4", "4 ", "\u0664"])
+def test_a_version_record_written_oddly_is_one_line(run: Run, demo_db: Path, written: str) -> None:
+    from estate import migrations
+
+    engine = db.open_engine(demo_db)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            f"UPDATE {migrations.VERSION_TABLE} SET version_num = ?", (written,)
+        )
+    engine.dispose()
+    before = _hashes(demo_db)
+    for command in (["upgrade"], ["stats"]):
+        _one_line_failure(run("--db", demo_db, *command), "not a version number")
+    assert _hashes(demo_db) == before
+
+
+def test_every_confusable_reads_as_its_prototype() -> None:
+    """UTS #39: the skeleton of a character that NFD leaves alone is its prototype in
+    Unicode's confusables data (in NFD), whichever of the data's 6,565 mappings it is."""
+    import unicodedata
+
+    from estate.keys.skeleton import prototypes, skeleton
+
+    table = prototypes()
+    assert len(table) == 6565  # confusables.txt 17.0.0's mappings
+    checked = 0
+    for source, target in table.items():
+        if unicodedata.normalize("NFD", chr(source)) == chr(source):
+            assert skeleton(chr(source)) == unicodedata.normalize("NFD", target), hex(source)
+            checked += 1
+    assert checked > 5000
+    assert skeleton("p\u0430yp\u0430l") == skeleton("paypal")
+    assert skeleton("DBP") != skeleton("DFP")
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("\ufeffABC-1", "ABC-1"),
+        ("ABC\u00ad-1", "ABC-1"),
+        ("ABC-1\ufe0f", "ABC-1"),
+        ("\uff21\uff22\uff23-\uff11", "ABC-1"),
+        ("  ABC-1\u3000", "ABC-1"),
+        ("Registry\nMainframe", "Registry\nMainframe"),
+    ],
+)
+def test_keys_are_read_in_one_form(written: str, read: str) -> None:
+    from estate import keys
+
+    assert keys.normalise(written) == read
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u2066", "\u200f", "\u061c"])
+def test_bidirectional_controls_are_refused_in_keys(control: str) -> None:
+    from estate import keys
+
+    with pytest.raises(keys.KeyRefused, match="bidirectional"):
+        keys.normalise(f"ABC{control}-1")
+
+
+def test_a_dependency_on_a_look_alike_of_a_stored_system_is_refused(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    from importers import ImportOptions, import_return
+    from tests.returns import small_return, system
+
+    assert import_return(empty_engine, small_return(tmp_path / "first.xlsx")).stored
+    before = _hashes(Path(str(empty_engine.url.database)))
+    ends = [
+        ("DBP-2", "DBP-1\u200b"),  # an invisible character: DBP-1 itself
+        ("DBP-1", "DBP-3"),
+        ("DBP-3", "DBP-\u0406"),  # a Cyrillic I: looks like DBP-1
+    ]
+    path = small_return(
+        tmp_path / "second.xlsx",
+        [system("DBP-1"), system("DBP-2"), system("DBP-3")],
+        dependencies=[
+            {"department": "DBP", "reference": a, "to_reference": b, "kind": DependencyKind.API}
+            for a, b in ends
+        ],
+    )
+    result = import_return(empty_engine, path, ImportOptions())
+    (problem,) = result.errors
+    assert "looks like DBP/DBP-1" in problem.message and problem.sheet == "Dependencies"
+    assert not result.stored
+    assert _hashes(Path(str(empty_engine.url.database))) == before

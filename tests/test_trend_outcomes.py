@@ -149,7 +149,9 @@ def _quarterly_estate(tmp_path: Path, run: Run) -> Engine:
     assert run("--db", path, "init").exit_code == 0
     for number, period in enumerate(PERIODS):
         source = _quarter(tmp_path / f"q{number}.xlsx", number)
-        result = run("--db", path, "import", "--period", period, "--replace", source)
+        result = run(
+            "--db", path, "import", "--allow-period", "--period", period, "--replace", source
+        )
         assert result.exit_code == 0, result.stdout + result.stderr
     return db.open_engine(path)
 

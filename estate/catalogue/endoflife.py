@@ -10,7 +10,6 @@ cycle, `support` is the end of mainstream support, `eol` the end of security sup
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from estate.catalogue import Catalogue, Cycle, builtin, cycle_of
 from estate.catalogue.reference import map_releases, read_releases
 from estate.db import in_batches
 from estate.errors import InputError
+from estate.files import load_json
 from estate.models import LifecycleCycle, table_of
 
 LIFECYCLE = table_of(LifecycleCycle)
@@ -70,10 +70,7 @@ def read_lifecycle(path: Path, product: str | None = None) -> list[ImportedCycle
         raise InputError(f"{path}: no such file.")
     if path.stat().st_size > MAX_BYTES:
         raise InputError(f"{path}: larger than {MAX_BYTES // 2**20} MB; not lifecycle data.")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not JSON ({exc}).") from exc
+    data = load_json(path, "lifecycle data", MAX_BYTES)
     if isinstance(data, list):
         key = product or path.stem
         return _cycles(key, key, data, str(path))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from estate import access
+from estate import access, keys
 from estate.cli import console
 from estate.cli.base import cli, json_option
 from estate.cli.console import print_json
@@ -28,12 +28,14 @@ def access_group() -> None:
 @click.pass_context
 def grant(ctx: click.Context, department: str, role: str, own_only: bool) -> None:
     """Let ROLE import, change and delete DEPARTMENT's systems and nothing else's."""
+    code = access.normalised_department(department)
     with open_engine(ctx) as engine, engine.begin() as connection:
-        created = access.grant(connection, department, role, reads_all=not own_only)
+        created = access.grant(connection, code, role, reads_all=not own_only)
     reads = "only its own" if own_only else "the whole estate"
     made = " (created; set its password with psql's \\password)" if created else ""
     console.err.print(
-        f"Role {role}{made} may now change {department.upper()}'s data only, and reads {reads}."
+        f"Role {role.strip()}{made} may now change {code}'s data only, and reads {reads}.",
+        markup=False,
     )
 
 
@@ -45,7 +47,9 @@ def revoke(ctx: click.Context, department: str, role: str) -> None:
     """Take ROLE's access to DEPARTMENT away (the role itself is kept)."""
     with open_engine(ctx) as engine, engine.begin() as connection:
         access.revoke(connection, department, role)
-    console.err.print(f"Role {role} no longer reads or changes the estate.")
+    console.err.print(
+        f"Role {keys.printable(role.strip())} no longer reads or changes the estate.", markup=False
+    )
 
 
 @access_group.command()
@@ -64,5 +68,9 @@ def show(ctx: click.Context, as_json: bool) -> None:
     for heading in ("Department", "Role", "Reads"):
         table.add_column(heading)
     for g in found:
-        table.add_row(g.department, g.role, "the whole estate" if g.reads_all else "its own")
+        table.add_row(
+            keys.printable(g.department),
+            keys.printable(g.role),
+            "the whole estate" if g.reads_all else "its own",
+        )
     console.out.print(table)

@@ -18,6 +18,7 @@ from estate.cli.console import print_json
 from estate.cli.database import open_engine
 from estate.dates import shown_date
 from estate.errors import DatabaseMissing, InputError, NotFound
+from estate.files import load_toml
 from estate.scoring import unmatched_components
 from estate.scoring.policy import default_text, load_policy
 from estate.words import counted
@@ -41,9 +42,7 @@ def policy_show(policy_path: Path | None) -> None:
         click.echo(default_text(), nl=False)
         return
     loaded = load_policy(policy_path)
-    import tomllib
-
-    overrides = tomllib.loads(policy_path.read_text(encoding="utf-8"))
+    overrides = load_toml(policy_path, "policy")
     click.echo(f"# {loaded.name}: {policy_path} merged over the default; as of {loaded.as_of}")
     click.echo(f"# overrides: {', '.join(sorted(overrides)) or 'none'}")
     click.echo(default_text(), nl=False)

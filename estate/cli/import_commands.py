@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from estate import keys
 from estate.cli import console
 from estate.cli.base import cli, period_value
 from estate.cli.console import print_json, progress_bar
@@ -33,6 +34,11 @@ def _import_options(func: click.decorators.FC) -> click.decorators.FC:
                 "own, else the quarter of today's date.",
             ),
             click.option(
+                "--allow-period",
+                is_flag=True,
+                help="Take a period outside eight quarters back to four ahead all the same.",
+            ),
+            click.option(
                 "--mapping",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path),
                 help="TOML file mapping your column headers to the return's fields.",
@@ -48,6 +54,17 @@ def _import_options(func: click.decorators.FC) -> click.decorators.FC:
     ):
         func = option(func)
     return func
+
+
+def _department(text: str | None) -> str | None:
+    """`--department` read as every department code is (`' dbp '` is `DBP`), or a usage
+    error saying why it cannot be one."""
+    if text is None:
+        return None
+    try:
+        return keys.department_code(text, "the code")
+    except keys.KeyRefused as exc:
+        raise click.BadParameter(str(exc), param_hint="'--department'") from None
 
 
 def _print_result(result: ImportResult, dry_run: bool, report: Path | None) -> None:
@@ -142,10 +159,12 @@ def import_(
     dry_run: bool,
     skip_invalid: bool,
     replace: bool,
+    allow_period: bool,
 ) -> None:
     """Import departmental returns (.xlsx, .xlsm, .csv), each all-or-nothing."""
     options = ImportOptions(
-        department=department,
+        department=_department(department),
+        allow_period=allow_period,
         mapping=load_user_mapping(mapping) if mapping else {},
         dry_run=dry_run,
         skip_invalid=skip_invalid,
@@ -173,13 +192,15 @@ def validate(
     as_json: bool,
     quiet: bool,
     write_mapping: Path | None,
+    allow_period: bool,
 ) -> None:
     """Check returns and show exactly what importing them would change; write nothing
     (but the --report and --write-mapping files)."""
     if write_mapping is not None and len(files) > 1:
         raise click.BadParameter("give one FILE with --write-mapping", param_hint="FILES")
     options = ImportOptions(
-        department=department,
+        department=_department(department),
+        allow_period=allow_period,
         mapping=load_user_mapping(mapping) if mapping else {},
         dry_run=True,
         period=period_value(period),

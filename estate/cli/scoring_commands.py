@@ -28,7 +28,7 @@ from estate.errors import InputError
 from estate.exports import ExportFormat, export_ranking, format_for
 from estate.exports.columns import plain_value
 from estate.exports.text_formats import sign_in_list, system_dict
-from estate.exports.workbook import DEFAULT_MARKING
+from estate.exports.workbook import DEFAULT_MARKING, check_marking
 from estate.files import neutralise
 from estate.history.board import BoardHistory, board_history
 from estate.identity import CITIZEN, own_sign_in
@@ -278,6 +278,7 @@ def _history(
 @click.option(
     "--marking",
     default=DEFAULT_MARKING,
+    callback=lambda _ctx, _param, value: check_marking(value),
     show_default=True,
     help="The protective marking every printed page of the workbook carries, and the markdown "
     "and json exports too.",

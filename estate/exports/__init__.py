@@ -18,7 +18,7 @@ from estate.errors import InputError
 from estate.exports.summary import data_quality, summarise
 from estate.exports.text_formats import BoardLists, to_csv, to_json, to_markdown
 from estate.exports.workbook import CONTRACT_MONTHS, DEFAULT_MARKING, write_workbook
-from estate.files import atomic_write
+from estate.files import atomic_write, read_bounded
 from estate.graph.waves import Wave, plan_waves
 from estate.history.board import BoardHistory
 from estate.identity import own_sign_in
@@ -108,7 +108,7 @@ def _policy_text(scores: EstateScores) -> str:
     source = scores.policy.source
     if source == "built-in default":
         return default_text()
-    overrides = Path(source).read_text(encoding="utf-8")
+    overrides = read_bounded(Path(source), "policy")
     heading = f"# Overrides from {Path(source).name}:"
     return f"{heading}\n{overrides}\n# The default they override:\n{default_text()}"
 

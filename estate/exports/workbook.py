@@ -10,6 +10,7 @@ Every text is written as a string cell, so text that looks like a formula never 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from estate.costs import (
     wave_costs,
 )
 from estate.enums import Principle
+from estate.errors import InputError
 from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn, suggested
 from estate.exports.summary import DataQuality, Summary, quality_rows
 from estate.graph.waves import Wave
@@ -134,18 +136,58 @@ METHOD = (
 )
 
 
+PAGE_TEXT_LIMIT = 255
+"""The most a page header or footer holds in Excel, codes (`&C`, `&P`) included, counted in
+UTF-16 code units; xlsxwriter drops a longer one, with a warning, leaving the page bare."""
+
+
+def _page_texts(marking: str, as_of: dt.date | None) -> tuple[str, str]:
+    """The page header and footer carrying `marking` (its "&" doubled: a header's "&" starts a
+    code), the as-of date and the page numbers."""
+    shown = marking.replace("&", "&&")
+    dated = f"&LAs at {as_of:%d/%m/%Y}" if as_of else ""
+    return f"&C{shown}", f"{dated}&C{shown}&RPage &P of &N"
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def marking_limit() -> int:
+    """The longest marking every page's header and footer can carry (each "&" counting twice,
+    and a character beyond the Basic Multilingual Plane twice)."""
+    _header, footer = _page_texts("", dt.date(2000, 1, 1))
+    return PAGE_TEXT_LIMIT - _utf16(footer)
+
+
+def check_marking(marking: str) -> str:
+    """`marking` as every page will carry it, or `InputError` in one line: an empty marking, one
+    with a control character, or one too long for a page's header and footer is refused rather
+    than printed without (xlsxwriter would drop the header and footer, and the page numbers and
+    as-of date with them)."""
+    text = marking.strip()
+    if not text:
+        raise InputError("--marking is empty; give the protective marking, such as OFFICIAL.")
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in text):
+        raise InputError("--marking holds a control or invisible character; remove it.")
+    size = _utf16(text.replace("&", "&&"))
+    if size > marking_limit():
+        raise InputError(
+            f"--marking is {size} characters as a page header counts them; a page's header and "
+            f"footer carry at most {marking_limit()} (Excel's limit of {PAGE_TEXT_LIMIT}, less "
+            "the as-of date and page numbers; each & counts twice)."
+        )
+    return text
+
+
 class WorkbookWriter:
     """Writes the board workbook for a selection of scored systems."""
 
     def __init__(
         self, path: Path, marking: str = DEFAULT_MARKING, as_of: dt.date | None = None
     ) -> None:
-        self.marking = marking
-        # A header or footer's "&" starts a code: a marking's own is doubled to print as itself.
-        shown = marking.replace("&", "&&")
-        dated = f"&LAs at {as_of:%d/%m/%Y}" if as_of else ""
-        self.page_header = f"&C{shown}"
-        self.page_footer = f"{dated}&C{shown}&RPage &P of &N"
+        self.marking = check_marking(marking)
+        self.page_header, self.page_footer = _page_texts(self.marking, as_of)
         self.book = xlsxwriter.Workbook(
             str(path),
             {

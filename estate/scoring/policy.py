@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from estate.errors import InputError
+from estate.files import load_toml
 
 Bands = list[tuple[float, int]]
 DEFAULT_SOURCE = "built-in default"
@@ -126,10 +127,7 @@ def load_policy(path: Path | None = None, *, as_of: dt.date | None = None) -> Po
     data = tomllib.loads(default_text())
     source = DEFAULT_SOURCE
     if path is not None:
-        try:
-            override = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise InputError(f"{path}: cannot read the policy ({exc}).") from exc
+        override = load_toml(path, "policy")
         data = _merge(data, override, "", str(path))
         source = str(path)
     if as_of is None:
