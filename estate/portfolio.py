@@ -23,6 +23,7 @@ from estate.db import as_date, plain
 from estate.enums import ComponentKind
 from estate.errors import NotFound
 from estate.scoring.facts import ComponentFact
+from estate.stages import in_service
 from estate.words import counted
 
 SUPPORTED = "Supported"
@@ -173,6 +174,7 @@ def read_portfolio(
         )
         .join(system, system.c.id == component.c.system_id)
         .join(organisation, organisation.c.id == system.c.organisation_id)
+        .where(in_service(system))
     )
     wanted = sorted({d.upper() for d in departments})
     if wanted:

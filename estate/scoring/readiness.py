@@ -228,8 +228,18 @@ def suggest_disposition(
     )
     unsupported = [c for c in facts.components if c.out_of_support(policy.as_of)]
     status = row.lifecycle_status
-    if status in (LifecycleStatus.RETIRED, LifecycleStatus.CANCELLED, LifecycleStatus.SUNSETTING):
-        return Disposition.RETIRE, f"lifecycle status {status.value}: retire it rather than move it"
+    if status in (LifecycleStatus.RETIRED, LifecycleStatus.CANCELLED):
+        return Disposition.RETIRE, f"lifecycle status {status.value}: out of the estate's counts"
+    if status is LifecycleStatus.SUNSETTING:
+        when = (
+            f"to be retired by {row.target_date.isoformat()}"
+            if row.target_date
+            else "no retirement date given"
+        )
+        return (
+            Disposition.RETIRE,
+            f"lifecycle status {status.value} ({when}): retire it rather than move it",
+        )
     if row.users == 0:
         return Disposition.RETIRE, "0 users: unused, retire it rather than move it"
     if row.hosting is Hosting.SAAS:
