@@ -11,7 +11,13 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from estate.errors import NotFound
-from estate.history.changes import Change, EstateChanges, estate_changes, no_earlier_period
+from estate.history.changes import (
+    Change,
+    EstateChanges,
+    estate_changes,
+    grouped,
+    no_earlier_period,
+)
 from estate.history.stored import stored_periods
 from estate.history.trend import Trend, TrendFigures, TrendPoint, estate_trend
 from estate.progress import Progress
@@ -99,6 +105,10 @@ def changes_dict(found: EstateChanges) -> dict[str, Any]:
         "note": found.note,
         "counts": found.counts(),
         "changes": [change_dict(c) for c in found.changes],
+        "lines": [
+            {**change_dict(line.change), "systems": line.count, "keys": list(line.keys)}
+            for line in grouped(found.changes)
+        ],
     }
 
 
