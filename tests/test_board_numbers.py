@@ -17,6 +17,8 @@ from estate import db
 from estate.enums import ComponentKind, LifecycleStatus
 from estate.history.changes import Change, ChangeKind, grouped
 from estate.stages import gone_systems
+from importers.layout import RecordKind
+from importers.template import write_return
 from tests.conftest import Run
 from tests.returns import small_return, system
 
@@ -182,3 +184,64 @@ def test_one_cause_moving_many_systems_is_one_line_with_its_count() -> None:
     band = lines[1]
     assert band.change.name == "2 systems" and band.change.department == "DBP, MOJ"
     assert lines[2].systems(2) == "DBP/S-0, DBP/S-1 and 2 more"
+
+
+def _moj_return(path: Path) -> Path:
+    """A department joining: MOJ's first return, one system on Windows Server 2008 R2."""
+    rows = {
+        RecordKind.SYSTEMS: [system("MOJ-1", department="MOJ", contract_end=dt.date(2030, 1, 1))],
+        RecordKind.COMPONENTS: [
+            {
+                "department": "MOJ",
+                "reference": "MOJ-1",
+                "kind": ComponentKind.OS,
+                "product": "Windows Server",
+                "version": "2008 R2",
+            }
+        ],
+    }
+    write_return(path, cover={"Department code": "MOJ", "Department name": "Justice"}, records=rows)
+    return path
+
+
+def test_the_trend_separates_a_joining_department_and_the_calendar_from_like_for_like(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "estate.db"
+    assert run("--db", path, "init").exit_code == 0
+    far = dt.date(2030, 1, 1)
+    rows = [system("DBP-1", contract_end=far), system("DBP-2", contract_end=far)]
+    # Support ends 2027-08-15: more than a year after 2026-Q2 ends (L1 2), less than a year
+    # after 2026-Q3 ends (L1 3, legacy) with nothing in the return changed.
+    ending = [
+        {
+            "department": "DBP",
+            "reference": "DBP-1",
+            "kind": ComponentKind.RUNTIME,
+            "product": "Acme Runtime",
+            "version": "4",
+            "end_of_support": dt.date(2027, 8, 15),
+        }
+    ]
+    dbp = small_return(tmp_path / "dbp.xlsx", rows, components=ending, dependencies=[])
+    for period in ("2026-Q2", "2026-Q3"):
+        assert run("--db", path, "import", dbp, "--period", period).exit_code == 0
+    joined = run("--db", path, "import", _moj_return(tmp_path / "moj.xlsx"), "--period", "2026-Q3")
+    assert joined.exit_code == 0, joined.output
+    trend = _json(run, "--db", path, "trend", "--json")
+    first, second = trend["periods"]
+    assert (first["legacy"], second["legacy"]) == (0, 2)
+    assert first["moved"] is None
+    assert second["moved"]["legacy"] == {
+        "like_for_like": 0,
+        "calendar": 1,
+        "new_or_retired": 0,
+        "departments": 1,
+    }
+    assert second["moved"]["systems"]["departments"] == 1
+    printed = " ".join(run("--db", path, "trend").stdout.split())
+    assert "legacy +2: +1 same systems and returns, moved by the calendar" in printed
+    assert "+1 departments joining or leaving" in printed
+    dbp_only = _json(run, "--db", path, "trend", "--json", "--department", "DBP")["periods"]
+    assert dbp_only[1]["moved"]["legacy"]["calendar"] == 1
+    assert dbp_only[1]["moved"]["legacy"]["departments"] == 0

@@ -39,6 +39,7 @@ from estate.history.system import (
     system_history,
 )
 from estate.history.trend import Trend, estate_trend
+from estate.history.trend_moves import moves_lines
 from estate.jsonable import jsonable
 from estate.queries import find_organisation
 from estate.words import counted
@@ -285,6 +286,11 @@ def _print_trend(found: Trend) -> None:
             f"{f.open_gaps:,}",
         )
     console.out.print(table)
+    for p in found.points:
+        if p.figures.moved:
+            console.out.print(f"[bold]{p.period}, what moved:[/]")
+            for line in moves_lines(p.figures.moved):
+                console.out.print(f"  {escape(line)}")
     console.out.print(f"Policy {found.policy}. {found.note}")
     if found.recomputed:
         rest = "" if len(found.recomputed) == len(found.points) else "; the rest as kept"

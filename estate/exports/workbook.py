@@ -41,6 +41,7 @@ from estate.exports.summary import DataQuality, Summary, quality_rows
 from estate.graph.waves import Wave
 from estate.history.board import BoardHistory
 from estate.history.changes import grouped
+from estate.history.trend_moves import moves_lines
 from estate.identity import SignInGroup
 from estate.portfolio import EXTENDED, NOT_KNOWN, OUT_OF_SUPPORT, SUPPORTED, Portfolio
 from estate.progress import Progress
@@ -741,6 +742,11 @@ class WorkbookWriter:
         last = len(trend.points)
         whose = f"department {trend.department}" if trend.department else "the whole estate"
         notes = [f"Trend for {whose}; policy {trend.policy}. {trend.note}"]
+        notes += [
+            f"{point.period}, what moved: " + "; ".join(moves_lines(point.figures.moved)) + "."
+            for point in trend.points
+            if point.figures.moved
+        ]
         if history.changes is None:
             notes.append(f"There is no earlier period to compare with: {history.no_changes}")
         row = last + 2
