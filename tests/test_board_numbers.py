@@ -245,3 +245,39 @@ def test_the_trend_separates_a_joining_department_and_the_calendar_from_like_for
     dbp_only = _json(run, "--db", path, "trend", "--json", "--department", "DBP")["periods"]
     assert dbp_only[1]["moved"]["legacy"]["calendar"] == 1
     assert dbp_only[1]["moved"]["legacy"]["departments"] == 0
+
+
+def test_an_assessment_made_before_an_upgrade_is_said_to_predate_it(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "estate.db"
+    assert run("--db", path, "init").exit_code == 0
+    assessed = {"l1": 5, "assessed_on": dt.date(2026, 5, 1), "assessed_by": "DBP architecture"}
+    rows = [system("DBP-1", **assessed), system("DBP-2")]
+    for period, version in (("2026-Q2", "2008 R2"), ("2026-Q3", "2022")):
+        os = [
+            {
+                "department": "DBP",
+                "reference": "DBP-1",
+                "kind": ComponentKind.OS,
+                "product": "Windows Server",
+                "version": version,
+            }
+        ]
+        file = small_return(tmp_path / f"{period}.xlsx", rows, components=os)
+        assert run("--db", path, "import", file, "--period", period).exit_code == 0
+    ranked = {s["key"]: s for s in _json(run, "--db", path, "rank", "--json")["systems"]}
+    legacy = ranked["DBP/DBP-1"]["legacy"]
+    l1 = next(c for c in legacy["likelihood"] if c["code"] == "L1")
+    assert l1["value"] == 5, "the department's own score still stands"
+    (note,) = [c for c in legacy["contradictions"] if "predates" in c]
+    assert "2026-05-01" in note and "2026-Q3" in note and "review" in note
+    out = tmp_path / "board.json"
+    assert run("--db", path, "export", out).exit_code == 0
+    quality = json.loads(out.read_text())["data_quality"]
+    assert any(
+        r["issue"] == "Self-assessment predates a change" and r["system"] == "DBP/DBP-1"
+        for r in quality
+    )
+    shown = " ".join(run("--db", path, "show", "DBP/DBP-1").stdout.split())
+    assert "predates the 2026-Q3 return's change to its technology" in shown

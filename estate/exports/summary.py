@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from estate.reassess import PREDATES
 from estate.scoring import EstateScores
 from estate.scoring.results import Band, Criterion, Readiness, Source, SystemScore
 
@@ -166,7 +167,14 @@ def quality_rows(quality: DataQuality) -> list[QualityRow]:
         for key in quality.missing_from_return
     ]
     rows += [
-        QualityRow("Self-assessment contradicted", key, "", text)
+        QualityRow(
+            "Self-assessment predates a change"
+            if PREDATES in text
+            else "Self-assessment contradicted",
+            key,
+            "",
+            text,
+        )
         for key, text in quality.contradictions
     ]
     return rows

@@ -31,6 +31,7 @@ from estate.models import (
     system_key,
     table_of,
 )
+from estate.reassess import mark_changes, technology_changes
 from estate.stages import in_service
 
 SYSTEM = table_of(System)
@@ -108,6 +109,8 @@ class SystemFacts:
     assessments: list[Assessment] = field(default_factory=list)
     blast: BlastRadius | None = None
     depends_on: list[str] = field(default_factory=list)
+    technology_changed: str | None = None
+    """The latest period whose return changed one of its components (`estate.reassess`)."""
 
     @cached_property
     def products(self) -> frozenset[str]:
@@ -220,6 +223,7 @@ def read_facts(
     for system_id, *values in assessments:
         if system_id in facts:
             facts[system_id].assessments.append(assessment_of(*values))
+    mark_changes(facts, technology_changes(connection))
     return facts
 
 

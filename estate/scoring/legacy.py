@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from estate.enums import Criticality
+from estate.reassess import TECHNOLOGY_CRITERIA, predates
 from estate.scoring.facts import ComponentFact, SystemFacts
 from estate.scoring.policy import Bands, Policy, at_least, at_most
 from estate.scoring.results import Band, Criterion, LegacyRisk, Source, uk_date
@@ -442,6 +443,14 @@ def contradictions(
                 f"{c.code} {c.name}: self-assessed {c.value}, but the inventory gives "
                 f"{derived[0]} ({derived[1]}); the department's score stands"
             )
+    if predates(facts.row, facts.technology_changed):
+        found.extend(
+            f"{c.code} {c.name}: self-assessed {c.value} on {facts.row.assessed_on.isoformat()}, "
+            f"which predates the {facts.technology_changed} return's change to its technology; "
+            "the department's score stands until it is reviewed: please review it"
+            for c in criteria
+            if c.source is Source.SELF_ASSESSED and c.code in TECHNOLOGY_CRITERIA
+        )
     return tuple(found)
 
 
