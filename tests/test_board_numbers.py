@@ -15,8 +15,11 @@ from openpyxl import load_workbook
 
 from estate import db
 from estate.enums import ComponentKind, LifecycleStatus
+from estate.generate import _SAAS_PRODUCTS, build_estate
 from estate.history.changes import Change, ChangeKind, grouped
+from estate.portfolio import release_line
 from estate.stages import gone_systems
+from estate.words import supplier_key, supplier_name
 from importers.layout import RecordKind
 from importers.template import write_return
 from tests.conftest import Run
@@ -281,3 +284,30 @@ def test_an_assessment_made_before_an_upgrade_is_said_to_predate_it(
     )
     shown = " ".join(run("--db", path, "show", "DBP/DBP-1").stdout.split())
     assert "predates the 2026-Q3 return's change to its technology" in shown
+
+
+def test_the_generator_gives_each_product_only_its_own_releases() -> None:
+    own = {product: version for product, _vendor, version in _SAAS_PRODUCTS}
+    seen: dict[str, set[str]] = {}
+    for department in build_estate(600, 6, seed=7):
+        for row in department.components:
+            if row["kind"] is ComponentKind.APPLICATION:
+                seen.setdefault(row["product"], set()).add(row["version"])
+    assert len(seen) >= 4, "every SaaS product appears"
+    assert all(versions == {own[product]} for product, versions in seen.items()), seen
+
+
+@pytest.mark.parametrize(
+    ("written", "counted_as"),
+    [("In house", "In-house"), ("in-house", "In-house"), ("Inhouse", "In-house")],
+)
+def test_suppliers_are_counted_as_one_however_written(written: str, counted_as: str) -> None:
+    assert supplier_name(written) == counted_as
+    assert supplier_key("Capgemini UK plc") == supplier_key("CapGemini  UK PLC")
+    assert supplier_key("Capgemini") != supplier_key("Accenture")
+
+
+def test_a_service_pack_counts_as_a_release_of_its_line() -> None:
+    assert release_line("Windows Server 2008 R2 SP1") == "Windows Server 2008 R2"
+    assert release_line("SQL Server 2012 SP4") == "SQL Server 2012"
+    assert release_line("Windows Server 2008 R2") == "Windows Server 2008 R2"

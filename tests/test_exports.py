@@ -18,12 +18,14 @@ from openpyxl import load_workbook
 from estate import db
 from estate.costs import money
 from estate.dates import shown_date
+from estate.dispositions import WORDS
 from estate.errors import OutputError
 from estate.exports import export_ranking
 from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS
 from estate.exports.workbook import METHOD
 from estate.scoring import score_estate
 from estate.scoring.policy import default_text, load_policy
+from estate.words import NO_SUGGESTION
 from tests.conftest import IN_SERVICE, Run
 
 AS_OF = ("--as-of", "2026-11-01")
@@ -635,7 +637,8 @@ def test_dispositions_are_in_words_with_their_reason_beside_them(
     assert headers[said + 1] == "Why this disposition"
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     words = {row[said] for row in rows}
-    assert "Retain" not in words and "Retain: needs accredited hosting" in words
+    assert "Retain" not in words and "Retain and modernise in place" in words
+    assert words <= {*WORDS.values(), NO_SUGGESTION}, "the words say the R, the reason why"
     assert all(row[said + 1] for row in rows), "every disposition has its reason beside it"
     listed = list(csv.DictReader((tmp_path / "list.csv").open(encoding="utf-8")))
     assert [r["Suggested disposition"] for r in listed] == [row[said] for row in rows]

@@ -399,8 +399,7 @@ def _board_markdown(board: BoardLists) -> list[str]:
         lines += [
             "## Technology portfolio",
             "",
-            "| Product | Release | Systems | Departments | Out of support "
-            "| Paid extended support |",
+            f"| Product | Release | Systems | Departments | {OUT_OF_SUPPORT} | {EXTENDED} |",
             "|---|---|---:|---:|---:|---:|",
         ]
         lines += [

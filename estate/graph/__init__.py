@@ -19,7 +19,7 @@ from estate.db import plain
 from estate.enums import Criticality
 from estate.models import Dependency, Organisation, System, system_key, table_of
 from estate.stages import in_service
-from estate.words import counted
+from estate.words import blast_radius
 
 SYSTEM = table_of(System)
 ORG = table_of(Organisation)
@@ -50,11 +50,7 @@ class BlastRadius:
 
     def describe(self) -> str:
         """In words, e.g. "3 systems depend on it (1 directly, 0 critical, 2 departments)"."""
-        verb = "depends" if self.total == 1 else "depend"
-        return (
-            f"{counted(self.total, 'system')} {verb} on it ({self.direct:,} directly, "
-            f"{self.critical:,} critical, {counted(self.departments, 'department')})"
-        )
+        return blast_radius(self.total, self.direct, self.critical, self.departments)
 
 
 @dataclass

@@ -13,16 +13,20 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from estate import models
+from estate.catalogue.endoflife import load_catalogue
+from estate.db import plain
 from estate.errors import InputError, NotFound
 from estate.history.reconstruct import estate_at
 from estate.history.scores import METHOD_NOTE, policy_at
 from estate.history.stored import known_period, stored_periods
 from estate.models import SYSTEM_FIELDS
+from estate.portfolio import support_phase
 from estate.progress import Progress
 from estate.scoring import EstateScores, score_estate
 from estate.scoring.policy import Policy
 from estate.scoring.results import SystemScore
 from estate.stages import is_gone
+from estate.words import PAID_EXTENDED
 from importers.layout import SYSTEMS as SYSTEMS_SHEET
 
 
@@ -43,6 +47,7 @@ class ChangeKind(StrEnum):
     COMPONENT_REPLACED = "component replaced"
     COMPONENT_ADDED = "component added"
     COMPONENT_REMOVED = "component removed"
+    ENTERED_EXTENDED = "entered paid extended support"
     OUT_OF_SUPPORT = "gone out of support"
     PLAN_FUNDED = "plan newly funded"
     DEPENDENCY_ADDED = "dependency added"
@@ -68,7 +73,7 @@ funding, a kind of its own) is an "other field changed"."""
 
 _NOT_FIELDS = frozenset({"plan_funded"})
 
-GROUPED = frozenset({ChangeKind.OUT_OF_SUPPORT, ChangeKind.BAND_MOVED})
+GROUPED = frozenset({ChangeKind.OUT_OF_SUPPORT, ChangeKind.ENTERED_EXTENDED, ChangeKind.BAND_MOVED})
 """Kinds of change that one cause outside the returns (a catalogue date passing, a release
 entering paid extended support) makes to many systems at once: listed as one line a cause."""
 
@@ -238,6 +243,8 @@ class _State:
     edges: Edges
     statuses: dict[str, str]
     """Every stored system's lifecycle status, retired and cancelled ones included."""
+    phases: dict[str, dict[str, str]]
+    """Per system, each component's support phase (`estate.words`) at the scores' date."""
 
 
 def _past_state(
@@ -264,28 +271,41 @@ def _state(
     scored: EstateScores | None = None,
 ) -> _State:
     scores = scored if scored is not None else score_estate(connection, policy, progress)
-    return _State(scores, scores.by_key(), *_related(connection))
+    return _State(scores, scores.by_key(), *_related(connection, scores.policy.as_of))
 
 
-def _related(connection: Connection) -> tuple[Components, Edges, dict[str, str]]:
+def _related(
+    connection: Connection, as_of: dt.date
+) -> tuple[Components, Edges, dict[str, str], dict[str, dict[str, str]]]:
     system, org = models.table_of(models.System), models.table_of(models.Organisation)
     component, dependency = models.table_of(models.Component), models.table_of(models.Dependency)
     key = org.c.code + "/" + system.c.reference
     components: Components = defaultdict(set)
+    phases: dict[str, dict[str, str]] = defaultdict(dict)
+    catalogue = load_catalogue(connection)
     rows = connection.execute(
-        sa.select(key, component.c.kind, component.c.product, component.c.version)
+        sa.select(
+            key,
+            component.c.kind,
+            component.c.product,
+            component.c.version,
+            plain(component.c.end_of_support),
+        )
         .join(system, component.c.system_id == system.c.id)
         .join(org, system.c.organisation_id == org.c.id)
     )
-    for owner, kind, product, version in rows:
+    for owner, kind, product, version, end in rows:
         components[owner].add((str(kind), product, version))
+        phases[owner][_text((str(kind), product, version))] = support_phase(
+            catalogue, kind, product, version or "", end, as_of
+        )
     edges: Edges = defaultdict(set)
-    rows = connection.execute(
+    links = connection.execute(
         sa.select(key, dependency.c.to_org_code, dependency.c.to_reference, dependency.c.kind)
         .join(system, dependency.c.from_system_id == system.c.id)
         .join(org, system.c.organisation_id == org.c.id)
     )
-    for owner, code, reference, kind in rows:
+    for owner, code, reference, kind in links:
         edges[owner].add((models.system_key(code, reference), str(kind)))
     statuses = {
         owner: str(status or "")
@@ -295,7 +315,7 @@ def _related(connection: Connection) -> tuple[Components, Edges, dict[str, str]]
             )
         )
     }
-    return components, edges, statuses
+    return components, edges, statuses, phases
 
 
 def _compare(then: _State, now: _State, department: str | None, until: str) -> list[Change]:
@@ -352,8 +372,17 @@ def _system_changes(
         )
     found.extend(_component_changes(after, then.components[after.key], now.components[after.key]))
     lapsed = sorted(set(after.out_of_support) - set(before.out_of_support))
+    phases = now.phases.get(after.key, {})
     found.extend(
-        Change(ChangeKind.OUT_OF_SUPPORT, after.key, after.name, after.department, after=text)
+        Change(
+            ChangeKind.ENTERED_EXTENDED
+            if phases.get(text) == PAID_EXTENDED
+            else ChangeKind.OUT_OF_SUPPORT,
+            after.key,
+            after.name,
+            after.department,
+            after=text,
+        )
         for text in lapsed
         if text in _texts(then.components[after.key])
     )

@@ -20,7 +20,7 @@ from estate.reassess import TECHNOLOGY_CRITERIA, predates
 from estate.scoring.facts import ComponentFact, SystemFacts
 from estate.scoring.policy import Bands, Policy, at_least, at_most
 from estate.scoring.results import Band, Criterion, LegacyRisk, Source, uk_date
-from estate.words import counted
+from estate.words import counted, supplier_key
 
 LIKELIHOOD = (
     ("L1", "End of life / end of support"),
@@ -165,7 +165,7 @@ def l2_score(facts: SystemFacts, policy: Policy) -> int | None:
     rules = policy.section("legacy", "l2")
     row = facts.row
     if row.contract_end is None:
-        if row.supplier and row.supplier.strip().lower() == str(rules["in_house_supplier"]).lower():
+        if row.supplier and supplier_key(row.supplier) == supplier_key(rules["in_house_supplier"]):
             return 1
         return None
     if row.contract_end < policy.as_of:

@@ -238,28 +238,28 @@ def suggest_disposition(
         )
         return (
             Disposition.RETIRE,
-            f"lifecycle status {status.value} ({when}): retire it rather than move it",
+            f"lifecycle status {status.value} ({when}): not worth moving",
         )
     if row.users == 0:
-        return Disposition.RETIRE, "0 users: unused, retire it rather than move it"
+        return Disposition.RETIRE, "0 users: unused, not worth moving"
     if row.hosting is Hosting.SAAS:
-        return Disposition.RETAIN, "hosting SaaS: already a SaaS service"
+        return Disposition.RETAIN, "hosting SaaS: already a bought service"
     if row.hosting in (Hosting.PUBLIC_IAAS, Hosting.PUBLIC_PAAS):
         if unsupported:
             return (
                 Disposition.REPLATFORM,
-                f"hosting {row.hosting.value}, with {_labels(unsupported)} out of support: move "
-                "to supported managed services",
+                f"hosting {row.hosting.value}, with {_labels(unsupported)} out of support: "
+                "supported managed services are at hand",
             )
         return (
             Disposition.RETAIN,
-            f"hosting {row.hosting.value}: already in public cloud on supported technology",
+            f"hosting {row.hosting.value}: already in public cloud, on supported technology",
         )
     if row.classification in (Classification.SECRET, Classification.TOP_SECRET):
         return (
             Disposition.RETAIN,
-            f"classification {row.classification.value} needs accredited hosting: retain, and "
-            "modernise in place",
+            f"classification {row.classification.value}: needs accredited hosting, not standard "
+            "public cloud",
         )
     evidence = _repurchase_evidence(facts, policy)
     if evidence:
@@ -273,23 +273,22 @@ def suggest_disposition(
             return (
                 Disposition.REFACTOR,
                 f"criticality {row.criticality.value} on a mainframe ({', '.join(mainframe)}): "
-                "refactor off the mainframe in stages",
+                "move off it in stages",
             )
         return (
             Disposition.RETAIN,
-            f"mainframe ({', '.join(mainframe)}) of lower criticality: retain until a "
-            "replacement is planned",
+            f"mainframe ({', '.join(mainframe)}) of lower criticality: until a replacement is "
+            "planned",
         )
     if category is Readiness.NOT_READY:
         return (
             Disposition.REFACTOR,
-            "cloud readiness Not ready (its platform cannot move as it is): re-architect it",
+            "cloud readiness Not ready: its platform cannot move as it is",
         )
     if unsupported and critical:
         return (
             Disposition.REPLATFORM,
-            f"criticality {row.criticality.value}, with {_labels(unsupported)} out of support: "
-            "replatform onto supported technology",
+            f"criticality {row.criticality.value}, with {_labels(unsupported)} out of support",
         )
     if unsupported:
         return (
@@ -299,11 +298,11 @@ def suggest_disposition(
     if category is Readiness.READY:
         return (
             Disposition.REHOST,
-            "cloud readiness Ready (supported technology, no blockers): rehost (lift and shift)",
+            "cloud readiness Ready: supported technology, no blockers",
         )
     if category is Readiness.CONDITIONAL:
         return (
             Disposition.REPLATFORM,
-            "cloud readiness Ready with conditions: movable once its conditions are met",
+            "cloud readiness Ready with conditions: movable once they are met",
         )
     return None, "too little data to suggest one"

@@ -22,6 +22,8 @@ KIND_STYLE = {
     ChangeKind.NEW_SYSTEM: "cyan",
     ChangeKind.REMOVED_SYSTEM: "dim",
     ChangeKind.OUT_OF_SUPPORT: "red",
+    ChangeKind.ENTERED_EXTENDED: "dark_orange",
+    ChangeKind.RETIRED: "dim",
     ChangeKind.PLAN_FUNDED: "green",
     ChangeKind.COMPONENT_UPGRADED: "green",
 }
