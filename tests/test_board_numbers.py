@@ -98,6 +98,9 @@ def test_a_retired_system_is_kept_in_history_with_the_period_it_left(
     finally:
         engine.dispose()
     assert (gone.key, gone.status, gone.left_in) == ("DBP/DBP-3", "Retired", "2026-Q3")
+    shown = run("--db", retired_db, "show", "DBP/DBP-3")
+    assert shown.exit_code == 0, shown.output
+    assert "not ranked: retired or cancelled" in " ".join(shown.stdout.split())
 
 
 def test_changes_list_the_retirement_and_the_cost_change(run: Run, retired_db: Path) -> None:
@@ -311,3 +314,17 @@ def test_a_service_pack_counts_as_a_release_of_its_line() -> None:
     assert release_line("Windows Server 2008 R2 SP1") == "Windows Server 2008 R2"
     assert release_line("SQL Server 2012 SP4") == "SQL Server 2012"
     assert release_line("Windows Server 2008 R2") == "Windows Server 2008 R2"
+
+
+def test_a_dependency_on_a_retired_system_is_a_data_quality_row(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "estate.db"
+    assert run("--db", path, "init").exit_code == 0
+    rows = [system("DBP-1", lifecycle_status=LifecycleStatus.RETIRED), system("DBP-2")]
+    imported = run("--db", path, "import", small_return(tmp_path / "r.xlsx", rows))
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "board.json"
+    assert run("--db", path, "export", out).exit_code == 0
+    quality = json.loads(out.read_text())["data_quality"]
+    (row,) = [r for r in quality if r["issue"] == "Depends on a retired system"]
+    assert row["system"] == "DBP/DBP-2" and "DBP/DBP-1" in row["detail"]
+    assert not [r for r in quality if r["issue"] == "Unresolved dependency"]

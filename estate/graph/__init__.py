@@ -36,6 +36,8 @@ class Node:
     criticality: Criticality | None = None
     services: str | None = None
     placeholder: bool = False
+    gone: str = ""
+    """For a placeholder of a system its return retired or cancelled: that status."""
 
 
 @dataclass(frozen=True)
@@ -201,12 +203,21 @@ def load_graph(connection: Connection) -> EstateGraph:
             plain(DEPENDENCY.c.criticality),
         )
     )
+    gone = {
+        system_key(code, reference): (name, str(status))
+        for code, reference, name, status in connection.execute(
+            sa.select(ORG.c.code, SYSTEM.c.reference, SYSTEM.c.name, SYSTEM.c.lifecycle_status)
+            .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+            .where(sa.not_(in_service(SYSTEM)))
+        )
+    }
     for from_id, to_org, to_reference, kind, criticality in edges:
         if from_id not in by_id:
             continue
         target = system_key(to_org, to_reference)
         if target not in estate.nodes:
-            estate.nodes[target] = Node(target, to_org, to_reference, placeholder=True)
+            name, status = gone.get(target, (to_reference, ""))
+            estate.nodes[target] = Node(target, to_org, name, placeholder=True, gone=status)
             estate.graph.add_node(target)
         estate.graph.add_edge(by_id[from_id], target, kind=kind, criticality=criticality)
     return estate
