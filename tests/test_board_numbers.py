@@ -142,7 +142,7 @@ def test_a_system_being_retired_gives_its_retirement_date(run: Run, tmp_path: Pa
     assert run("--db", path, "import", small_return(tmp_path / "r.xlsx", rows)).exit_code == 0
     ranked = {s["key"]: s for s in _json(run, "--db", path, "rank", "--json")["systems"]}
     reason = ranked["DBP/DBP-1"]["cloud"]["disposition_reason"]
-    assert "Being decommissioned" in reason and "to be retired by 2027-03-31" in reason
+    assert "Being decommissioned" in reason and "to be retired by 31/03/2027" in reason
 
 
 def test_a_selection_states_what_it_covers_beside_the_whole_estate(
@@ -277,7 +277,7 @@ def test_an_assessment_made_before_an_upgrade_is_said_to_predate_it(
     l1 = next(c for c in legacy["likelihood"] if c["code"] == "L1")
     assert l1["value"] == 5, "the department's own score still stands"
     (note,) = [c for c in legacy["contradictions"] if "predates" in c]
-    assert "2026-05-01" in note and "2026-Q3" in note and "review" in note
+    assert "01/05/2026" in note and "2026-Q3" in note and "review" in note
     out = tmp_path / "board.json"
     assert run("--db", path, "export", out).exit_code == 0
     quality = json.loads(out.read_text())["data_quality"]

@@ -143,6 +143,7 @@ def _print_stats(stats: dict[str, Any]) -> None:
     for label, key in (
         ("Organisations", "organisations"),
         ("Systems", "systems"),
+        ("  retired or cancelled (not counted)", "retired_or_cancelled"),
         ("Components", "components"),
         ("Dependencies", "dependencies"),
         ("  unresolved", "unresolved_dependencies"),

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from estate import models
 from estate.catalogue.endoflife import load_catalogue
+from estate.dates import shown_date
 from estate.db import plain
 from estate.errors import InputError, NotFound
 from estate.history.reconstruct import estate_at
@@ -455,7 +456,7 @@ def _said(name: str, value: object) -> str:
     if name == "annual_run_cost" and isinstance(value, int | float):
         return f"£{value:,.0f}"
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return shown_date(value)
     return str(value)
 
 

@@ -445,7 +445,7 @@ def contradictions(
             )
     if predates(facts.row, facts.technology_changed):
         found.extend(
-            f"{c.code} {c.name}: self-assessed {c.value} on {facts.row.assessed_on.isoformat()}, "
+            f"{c.code} {c.name}: self-assessed {c.value} on {uk_date(facts.row.assessed_on)}, "
             f"which predates the {facts.technology_changed} return's change to its technology; "
             "the department's score stands until it is reviewed: please review it"
             for c in criteria

@@ -19,7 +19,7 @@ from estate.enums import (
 )
 from estate.scoring.facts import ComponentFact, SystemFacts
 from estate.scoring.policy import Policy
-from estate.scoring.results import CloudReadiness, Readiness, ReadinessReason
+from estate.scoring.results import CloudReadiness, Readiness, ReadinessReason, uk_date
 from estate.words import counted
 
 CLOUD_HOSTING = (Hosting.PUBLIC_IAAS, Hosting.PUBLIC_PAAS, Hosting.SAAS)
@@ -232,7 +232,7 @@ def suggest_disposition(
         return Disposition.RETIRE, f"lifecycle status {status.value}: out of the estate's counts"
     if status is LifecycleStatus.SUNSETTING:
         when = (
-            f"to be retired by {row.target_date.isoformat()}"
+            f"to be retired by {uk_date(row.target_date)}"
             if row.target_date
             else "no retirement date given"
         )

@@ -60,8 +60,10 @@ def trend_chart(trend: Trend | None) -> RenderableType:
         )
     if len(points) == 1:
         return Group(title, chart)
-    moved = [  # what moved into the latest period: returns, the calendar, or who sent them
-        Text(f"  {last.period}: {line}", style="dim")
-        for line in (moves_lines(last.figures.moved) if last.figures.moved else [])
-    ]
+    moved = (  # what moved into the latest period: returns, the calendar, or who sent them
+        [Text(f"  What moved into {last.period}:", style="dim")]
+        + [Text(f"    {line}", style="dim") for line in moves_lines(last.figures.moved)]
+        if last.figures.moved
+        else []
+    )
     return Group(title, chart, *moved, Text(f"  {SCORED_NOTE}", style="dim"))
