@@ -23,7 +23,7 @@ from estate.models import (
     system_key,
     table_of,
 )
-from estate.stages import in_service
+from estate.stages import gone_systems, in_service
 
 
 def list_systems(session: Session, *, department: str | None = None) -> list[dict[str, Any]]:
@@ -222,6 +222,10 @@ def estate_stats(session: Session) -> dict[str, Any]:
         "organisations": count(Organisation),
         "systems": count(System, counted),
         "retired_or_cancelled": count(System, sa.not_(counted)),
+        "retired_or_cancelled_systems": [
+            {"key": g.key, "name": g.name, "status": g.status, "left_in": g.left_in}
+            for g in gone_systems(session.connection())
+        ],
         "components": count(Component, col(Component.system_id).in_(serving)),
         "dependencies": count(Dependency, depends),
         "unresolved_dependencies": count(

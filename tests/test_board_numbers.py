@@ -98,6 +98,11 @@ def test_a_retired_system_is_kept_in_history_with_the_period_it_left(
     finally:
         engine.dispose()
     assert (gone.key, gone.status, gone.left_in) == ("DBP/DBP-3", "Retired", "2026-Q3")
+    stats = _json(run, "--db", retired_db, "stats", "--json")
+    assert (stats["systems"], stats["retired_or_cancelled"]) == (2, 1)
+    assert stats["retired_or_cancelled_systems"] == [
+        {"key": "DBP/DBP-3", "name": "System DBP-3", "status": "Retired", "left_in": "2026-Q3"}
+    ]
     shown = run("--db", retired_db, "show", "DBP/DBP-3")
     assert shown.exit_code == 0, shown.output
     assert "not ranked: retired or cancelled" in " ".join(shown.stdout.split())
