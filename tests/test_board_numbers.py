@@ -333,3 +333,32 @@ def test_a_dependency_on_a_retired_system_is_a_data_quality_row(run: Run, tmp_pa
     (row,) = [r for r in quality if r["issue"] == "Depends on a retired system"]
     assert row["system"] == "DBP/DBP-2" and "DBP/DBP-1" in row["detail"]
     assert not [r for r in quality if r["issue"] == "Unresolved dependency"]
+
+
+def test_a_return_s_business_capability_is_stored_and_is_the_evidence(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "estate.db"
+    assert run("--db", path, "init").exit_code == 0
+    rows = [
+        system("DBP-1", name="Workforce Exchange"),
+        system("DBP-2", name="Zephyr", business_capability="Payroll"),
+    ]
+    windows = [
+        {
+            "department": "DBP",
+            "reference": reference,
+            "kind": ComponentKind.OS,
+            "product": "Windows Server",
+            "version": "2019",
+        }
+        for reference in ("DBP-1", "DBP-2")
+    ]
+    file = small_return(tmp_path / "r.xlsx", rows, components=windows, dependencies=[])
+    assert run("--db", path, "import", file).exit_code == 0
+    ranked = {s["key"]: s["cloud"] for s in _json(run, "--db", path, "rank", "--json")["systems"]}
+    assert ranked["DBP/DBP-1"]["suggested_disposition"] != "Repurchase"
+    assert ranked["DBP/DBP-2"]["suggested_disposition"] == "Repurchase"
+    assert '"Payroll" is a commodity function' in ranked["DBP/DBP-2"]["disposition_reason"]
+    history = _json(run, "--db", path, "history", "DBP/DBP-2", "--json")
+    assert history["periods"][0]["values"]["business_capability"] == "Payroll"
