@@ -8,6 +8,8 @@ cannot move, and too little data to say.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from estate.capabilities import commodity_capability
 from estate.enums import (
     Classification,
@@ -158,7 +160,7 @@ def assess_readiness(facts: SystemFacts, policy: Policy, anchored: set[str]) -> 
             category = Readiness.CONDITIONAL
         else:
             category = Readiness.READY
-    disposition, why = suggest_disposition(facts, policy, category)
+    disposition, why = suggest_disposition(facts, policy, category, reasons)
     return CloudReadiness(category, score, tuple(reasons), disposition, why)
 
 
@@ -208,13 +210,21 @@ def _weighed(facts: SystemFacts, policy: Policy) -> str:
     )
 
 
+def _said(reasons: Sequence[ReadinessReason], effect: str, otherwise: str) -> str:
+    """The readiness reasons of one effect, as the facts a disposition rests on."""
+    return "; ".join(r.text for r in reasons if r.effect == effect) or otherwise
+
+
 def _labels(components: list[ComponentFact]) -> str:
     shown = [c.label for c in components[:3]]
     return ", ".join(shown) + (" ..." if len(components) > 3 else "")
 
 
 def suggest_disposition(
-    facts: SystemFacts, policy: Policy, category: Readiness
+    facts: SystemFacts,
+    policy: Policy,
+    category: Readiness,
+    reasons: Sequence[ReadinessReason] = (),
 ) -> tuple[Disposition | None, str]:
     """The 7 Rs disposition that fits the facts, and why: the reason names the facts of the
     return (and the catalogue) the suggestion came from."""
@@ -283,7 +293,7 @@ def suggest_disposition(
     if category is Readiness.NOT_READY:
         return (
             Disposition.REFACTOR,
-            "cloud readiness Not ready: its platform cannot move as it is",
+            "cloud readiness Not ready: " + _said(reasons, "blocker", "its platform cannot move"),
         )
     if unsupported and critical:
         return (
@@ -303,6 +313,7 @@ def suggest_disposition(
     if category is Readiness.CONDITIONAL:
         return (
             Disposition.REPLATFORM,
-            "cloud readiness Ready with conditions: movable once they are met",
+            "cloud readiness Ready with conditions, movable once they are met: "
+            + _said(reasons, "condition", "its conditions"),
         )
     return None, "too little data to suggest one"
