@@ -24,13 +24,14 @@ from estate import models
 from estate.db import as_date, plain
 from estate.dispositions import disposition_words
 from estate.scoring.results import Band, SystemScore
+from estate.words import CONTRACT_ENDED, contract_within, supplier_key, supplier_name
 
 if TYPE_CHECKING:  # the snapshot module reaches the exports, which list contracts
     from estate.snapshot import RankedRow
 
 WINDOWS = (6, 12, 24)
 """Months ahead a contract's end is grouped by."""
-ENDED = "Already ended"
+ENDED = CONTRACT_ENDED
 NO_SUPPLIER = "No supplier given"
 
 
@@ -144,7 +145,7 @@ class Contract(NamedTuple):
 def _window(months: int) -> str | None:
     if months <= 0:
         return ENDED
-    return next((f"Within {w} months" for w in WINDOWS if months <= w), None)
+    return next((contract_within(w) for w in WINDOWS if months <= w), None)
 
 
 def ending_contracts(terms: Iterable[Terms], as_of: dt.date, within: int = 24) -> list[Contract]:
@@ -157,7 +158,7 @@ def ending_contracts(terms: Iterable[Terms], as_of: dt.date, within: int = 24) -
         months = months_between(as_of, t.contract_end)
         if months > within:
             continue
-        window = _window(months) or f"Within {within} months"
+        window = _window(months) or contract_within(within)
         found.append(Contract(t, window, months))
     found.sort(key=lambda c: (c.terms.band != Band.RED.value, c.terms.contract_end, c.terms.rank))
     return found
@@ -184,11 +185,11 @@ def supplier_concentration(
     """Per supplier: systems, known run cost (unknown costs counted apart), red-rated systems,
     departments and contracts ending within `within` months; the largest run cost first."""
     suppliers: dict[str, Supplier] = {}
-    for t in terms:
-        name = (t.supplier or "").strip() or NO_SUPPLIER
-        held = suppliers.get(name)
+    for t in terms:  # "In house" and "In-house", "ACME Ltd" and "Acme Ltd." are one supplier
+        name = supplier_name(t.supplier) or NO_SUPPLIER
+        held = suppliers.get(supplier_key(name))
         if held is None:
-            held = suppliers[name] = Supplier(name)
+            held = suppliers[supplier_key(name)] = Supplier(name)
         held.systems += 1
         if t.run_cost is None:
             held.costs_not_known += 1

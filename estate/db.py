@@ -31,7 +31,7 @@ from estate.errors import (
 from estate.history import tables as history_tables
 from estate.periods import quarter_of
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The schema version this code reads and writes."""
 
 BUSY_TIMEOUT_MS = 10_000
@@ -142,11 +142,28 @@ def _to_version_5(connection: Connection) -> None:
         connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN csv_line {kind}")
 
 
+def _to_version_6(connection: Connection) -> None:
+    """Version 5 to 6."""
+    _upgrade_board_numbers(connection)
+
+
+def _upgrade_board_numbers(connection: Connection) -> None:
+    """Each system, live and kept, carries its business capability and any SaaS alternative
+    its department names: the evidence a suggestion to repurchase rests on."""
+    for table in (models.table_of(models.System), history_tables.SYSTEM_HISTORY):
+        present = {c["name"] for c in sa.inspect(connection).get_columns(table.name)}
+        for name in ("business_capability", "saas_alternative"):
+            if name not in present:
+                kind = table.c[name].type.compile(dialect=connection.dialect)
+                connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}")
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _to_version_2,
     2: _to_version_3,
     3: _to_version_4,
     4: _to_version_5,
+    5: _to_version_6,
 }
 """Upgrade steps: MIGRATIONS[n] takes a database from schema version n to n + 1.
 

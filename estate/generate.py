@@ -262,16 +262,27 @@ ARCHETYPES: tuple[Archetype, ...] = (
         0.18,
         False,
         (Hosting.SAAS,),
-        ((ComponentKind.APPLICATION, "ServiceNow", "Washington", "ServiceNow"),),
+        ((ComponentKind.APPLICATION, "ServiceNow", "Washington DC", "ServiceNow"),),
     ),
 )
-_SAAS_PRODUCTS = (
-    ("ServiceNow", "ServiceNow"),
-    ("Salesforce Service Cloud", "Salesforce"),
-    ("Microsoft Dynamics 365", "Microsoft"),
-    ("Workday", "Workday"),
-    ("Oracle Fusion ERP", "Oracle"),
+_STAGES = (
+    LifecycleStatus.PLANNED,
+    LifecycleStatus.IN_DEVELOPMENT,
+    LifecycleStatus.LIVE,
+    LifecycleStatus.SUNSETTING,
+    LifecycleStatus.RETIRED,
 )
+"""The lifecycle stages a generated system is drawn from (a cancelled one is never sent)."""
+_SAAS_PRODUCTS = (
+    ("ServiceNow", "ServiceNow", "Washington DC"),
+    ("Salesforce Service Cloud", "Salesforce", "Winter '25"),
+    ("Microsoft Dynamics 365", "Microsoft", "2024 release wave 2"),
+    ("Workday", "Workday", "2024R2"),
+    ("Oracle Fusion ERP", "Oracle", "24D"),
+)
+"""SaaS products, each with a release of its own as its vendor names them (ServiceNow's
+family releases are named after cities, Salesforce's after seasons, Workday's and Oracle
+Fusion's by year and update, Dynamics 365's by release wave): never another product's."""
 
 
 @dataclass
@@ -341,9 +352,7 @@ def make_system(
         "classification": rng.choices(list(Classification), weights=(0.55, 0.38, 0.06, 0.01))[0],
         "personal_data": rng.random() < 0.6,
         "internet_facing": rng.random() < (0.45 if cloud else 0.2),
-        "lifecycle_status": rng.choices(
-            list(LifecycleStatus), weights=(0.02, 0.06, 0.84, 0.07, 0.01)
-        )[0],
+        "lifecycle_status": rng.choices(_STAGES, weights=(0.02, 0.06, 0.84, 0.07, 0.01))[0],
         "supplier": rng.choice(_SUPPLIERS),
         "contract_end": _date(rng, as_of - dt.timedelta(days=900), 2000)
         if archetype.legacy
@@ -391,7 +400,7 @@ def make_components(
         if position == 0 and archetype.spellings and rng.random() < 0.5:
             product, version = rng.choice(archetype.spellings)
         if kind is ComponentKind.APPLICATION:
-            product, vendor = rng.choice(_SAAS_PRODUCTS)
+            product, vendor, version = rng.choice(_SAAS_PRODUCTS)
         if position > 0 and rng.random() < 0.15:
             continue
         row = {

@@ -10,6 +10,7 @@ the department's own date first, then the catalogue's."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -23,13 +24,14 @@ from estate.db import as_date, plain
 from estate.enums import ComponentKind
 from estate.errors import NotFound
 from estate.scoring.facts import ComponentFact
-from estate.words import counted
+from estate.stages import in_service
+from estate.words import NOT_KNOWN as NOT_KNOWN
+from estate.words import OUT_OF_SUPPORT as OUT_OF_SUPPORT
+from estate.words import PAID_EXTENDED, SUPPORT_PHASES, counted
+from estate.words import SUPPORTED as SUPPORTED
 
-SUPPORTED = "Supported"
-EXTENDED = "Paid extended support"
-OUT_OF_SUPPORT = "Out of support"
-NOT_KNOWN = "Not known"
-STATUSES = (OUT_OF_SUPPORT, EXTENDED, SUPPORTED, NOT_KNOWN)
+EXTENDED = PAID_EXTENDED
+STATUSES = SUPPORT_PHASES
 
 MANY_RELEASES = 3
 """A product line in at least this many releases is a candidate to consolidate."""
@@ -125,6 +127,16 @@ class Portfolio:
         return sum(len(r.systems) for p in self.products for r in p.releases)
 
 
+def support_phase(
+    catalogue: Catalogue, kind: object, product: str, version: str, end: object, as_of: dt.date
+) -> str:
+    """A stored component's support phase at `as_of`, as the portfolio counts it: its own
+    end-of-support date first, then the catalogue's."""
+    kind = ComponentKind(str(kind))
+    match = None if kind is ComponentKind.HARDWARE else catalogue.match(product, version)
+    return _status(ComponentFact(kind, product, version, as_date(end), match), as_of)
+
+
 def _status(fact: ComponentFact, as_of: dt.date) -> str:
     security, last, _ = fact.support
     if security is None:
@@ -173,6 +185,7 @@ def read_portfolio(
         )
         .join(system, system.c.id == component.c.system_id)
         .join(organisation, organisation.c.id == system.c.organisation_id)
+        .where(in_service(system))
     )
     wanted = sorted({d.upper() for d in departments})
     if wanted:
@@ -214,21 +227,34 @@ def _release_of(
     fact = ComponentFact(kind, product, version or "", as_date(end), match)
     if match is not None and match.product is not None:
         line = match.product.title
-        release = match.release if match.cycle else (version or line)
+        release = release_line(match.release) if match.cycle else (version or line)
     else:
         line = product + ("" if kind is ComponentKind.HARDWARE else NOT_IN_CATALOGUE)
         release = version or "version not given"
+    cycle = fact.match.cycle if fact.match is not None else None
+    security = cycle.security_end if cycle is not None else fact.support[0]
+    extended = cycle.extended_end if cycle is not None else None
     entry = releases.get((line, release))
     if entry is None:
-        cycle = fact.match.cycle if fact.match is not None else None
-        entry = releases[line, release] = Release(
-            line,
-            kind.value,
-            release,
-            cycle.security_end if cycle is not None else fact.support[0],
-            cycle.extended_end if cycle is not None else None,
-        )
+        entry = releases[line, release] = Release(line, kind.value, release, security, extended)
+    else:  # service packs of one release: the line's dates are its latest service pack's
+        entry.security_end = _later(entry.security_end, security)
+        entry.extended_end = _later(entry.extended_end, extended)
     return entry, entry.by_status.setdefault(_status(fact, as_of), set())
+
+
+_SERVICE_PACK = re.compile(r"\s+(?:SP|Service Pack)\s*\d+$", re.IGNORECASE)
+
+
+def release_line(release: str) -> str:
+    """The release a service pack belongs to ("Windows Server 2008 R2 SP1" is a release of
+    "Windows Server 2008 R2"), so the portfolio counts a line's service packs as one release;
+    each system's support status is still its own service pack's."""
+    return _SERVICE_PACK.sub("", release)
+
+
+def _later(one: dt.date | None, other: dt.date | None) -> dt.date | None:
+    return max((d for d in (one, other) if d is not None), default=None)
 
 
 def _portfolio(as_of: dt.date, releases: Iterable[Release]) -> Portfolio:

@@ -21,7 +21,9 @@ from estate.models import (
     System,
     SystemSource,
     system_key,
+    table_of,
 )
+from estate.stages import gone_systems, in_service
 
 
 def list_systems(session: Session, *, department: str | None = None) -> list[dict[str, Any]]:
@@ -193,30 +195,49 @@ def describe_system(session: Session, text: str) -> dict[str, Any]:
 
 
 def estate_stats(session: Session) -> dict[str, Any]:
-    """Counts that show what the estate holds and how complete it is."""
+    """Counts that show what the estate holds and how complete it is. Retired and cancelled
+    systems (and what is recorded of them) are counted apart: they have left the estate."""
+    counted = in_service(table_of(System))
+    serving = select(System.id).where(counted)
 
     def count(model: type[Any], *where: Any) -> int:
         return int(session.exec(select(func.count()).select_from(model).where(*where)).one())
 
     by_department = session.exec(
         select(Organisation.code, Organisation.name, func.count(col(System.id)))
-        .join(System, col(System.organisation_id) == col(Organisation.id), isouter=True)
+        .join(
+            System,
+            sa.and_(col(System.organisation_id) == col(Organisation.id), counted),
+            isouter=True,
+        )
         .group_by(col(Organisation.code), col(Organisation.name))
         .order_by(col(Organisation.code))
     ).all()
     by_hosting = session.exec(
-        select(System.hosting, func.count()).group_by(col(System.hosting))
+        select(System.hosting, func.count()).where(counted).group_by(col(System.hosting))
     ).all()
     last_import = session.exec(select(func.max(ImportBatch.imported_at))).one()
+    depends = col(Dependency.from_system_id).in_(serving)
     return {
         "organisations": count(Organisation),
-        "systems": count(System),
-        "components": count(Component),
-        "dependencies": count(Dependency),
-        "unresolved_dependencies": count(Dependency, col(Dependency.to_system_id).is_(None)),
-        "security_assessments": count(SecurityAssessment),
+        "systems": count(System, counted),
+        "retired_or_cancelled": count(System, sa.not_(counted)),
+        "retired_or_cancelled_systems": [
+            {"key": g.key, "name": g.name, "status": g.status, "left_in": g.left_in}
+            for g in gone_systems(session.connection())
+        ],
+        "components": count(Component, col(Component.system_id).in_(serving)),
+        "dependencies": count(Dependency, depends),
+        "unresolved_dependencies": count(
+            Dependency, depends, col(Dependency.to_system_id).is_(None)
+        ),
+        "security_assessments": count(
+            SecurityAssessment, col(SecurityAssessment.system_id).in_(serving)
+        ),
         "import_batches": count(ImportBatch),
-        "missing_from_latest_return": count(System, col(System.missing_from_latest_return)),
+        "missing_from_latest_return": count(
+            System, counted, col(System.missing_from_latest_return)
+        ),
         "last_import": jsonable(last_import),
         "systems_by_department": [
             {"department": code, "name": name, "systems": n} for code, name, n in by_department

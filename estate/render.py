@@ -83,7 +83,8 @@ def render_scores(scores: dict[str, Any], compact: bool = False) -> RenderableTy
     parts: list[RenderableType] = []
     headline = Text()
     headline.append(f"Priority {scores['priority']:.1f}", style="bold")
-    headline.append(f"  (rank {scores['rank']})\n")
+    ranked = f"rank {scores['rank']}" if scores["rank"] else "not ranked: retired or cancelled"
+    headline.append(f"  ({ranked})\n")
     for reason in scores["reasons"]:
         headline.append(f"  - {reason}\n")
     parts.append(headline)

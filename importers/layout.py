@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from estate import capabilities
 from estate.enums import (
     Classification,
     ComponentKind,
@@ -437,6 +438,25 @@ SYSTEMS = SheetLayout(
             "Anything else the reader should know.",
             aliases=("comments", "remarks"),
             width=32,
+        ),
+        Column(
+            "business_capability",
+            "Business capability",
+            values.parse_text,
+            "What the system does for the business, e.g. Payroll or Benefit claims. These are "
+            "commodity functions that bought (SaaS) services provide, and only these make estate "
+            f"suggest buying a service: {capabilities.guidance()}.",
+            aliases=("capability", "business function", "application category"),
+            width=24,
+        ),
+        Column(
+            "saas_alternative",
+            "SaaS alternative",
+            values.parse_text,
+            "A software-as-a-service product that could replace the system, if the department "
+            "knows of one (e.g. Workday, ServiceNow). Blank when none is known.",
+            aliases=("saas option", "saas replacement", "replacement product"),
+            width=24,
         ),
     ),
     aliases=(

@@ -23,6 +23,8 @@ from tests.postgres import Server, start_server
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "sample_data"
 LATEST_SAMPLES = SAMPLE_DIR / "2026-Q3"
+IN_SERVICE = "(s.lifecycle_status IS NULL OR s.lifecycle_status NOT IN ('Retired', 'Cancelled'))"
+"""SQL keeping the stored systems `s` still counted: retired and cancelled ones have left."""
 """The sample returns of the latest quarter: what the demo estate holds now."""
 SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
 

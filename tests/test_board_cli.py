@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from estate import db
 from estate.catalogue.endoflife import load_catalogue
 from estate.contracts import months_between
-from tests.conftest import Run
+from tests.conftest import IN_SERVICE, Run
 
 AS_OF = ("--as-of", "2026-11-01")
 TODAY = dt.date(2026, 11, 1)
@@ -28,7 +28,7 @@ def _stored(db_path: Path) -> dict[str, dict[str, Any]]:
     with engine.connect() as connection:
         rows = connection.exec_driver_sql(
             "SELECT o.code || '/' || s.reference, s.supplier, s.contract_end, s.annual_run_cost "
-            "FROM system s JOIN organisation o ON o.id = s.organisation_id"
+            "FROM system s JOIN organisation o ON o.id = s.organisation_id WHERE " + IN_SERVICE
         ).all()
     engine.dispose()
     return {
@@ -136,7 +136,7 @@ def _components(db_path: Path, department: str | None = None) -> list[tuple[str,
         rows = connection.exec_driver_sql(
             "SELECT o.code || '/' || s.reference, c.product, c.version FROM component c "
             "JOIN system s ON s.id = c.system_id JOIN organisation o ON o.id = s.organisation_id "
-            "WHERE ? IS NULL OR o.code = ?",
+            f"WHERE (? IS NULL OR o.code = ?) AND {IN_SERVICE}",
             (department, department),
         ).all()
     engine.dispose()

@@ -89,10 +89,20 @@ def _change_rows(sheet: Worksheet) -> list[dict[str, Any]]:
     ]
 
 
+def _systems(keys: list[str]) -> str:
+    more = len(keys) - 10
+    return ", ".join(keys[:10]) + (f" and {more:,} more" if more > 0 else "")
+
+
 def _printed_changes(found: dict[str, Any]) -> list[dict[str, Any]]:
+    """The changes as the sheet lists them: one line each, or one line for a change many
+    systems share, naming them."""
     return [
-        {k: c[k] for k in ("key", "name", "department", "change", "before", "after", "criteria")}
-        for c in found["changes"]
+        {
+            **{k: c[k] for k in ("name", "department", "change", "before", "after", "criteria")},
+            "key": _systems(c["keys"]),
+        }
+        for c in found["lines"]
     ]
 
 

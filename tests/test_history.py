@@ -702,6 +702,8 @@ def test_a_component_whose_support_ends_between_two_periods_is_reported(
             run("--db", path, "import", "--allow-period", "--period", period, rhel7).exit_code == 0
         )
     found = _json(run, "--db", path, "changes", "--json")
-    lapsed = [c for c in found["changes"] if c["change"] == "gone out of support"]
+    # Security support ended; paid extended support runs to 2029: said as the portfolio says it.
+    lapsed = [c for c in found["changes"] if c["change"] == "entered paid extended support"]
     assert [(c["key"], c["after"]) for c in lapsed] == [("DBP/DBP-1", "Red Hat Enterprise Linux 7")]
+    assert found["counts"]["gone out of support"] == 0
     assert (found["since_as_of"], found["until_as_of"]) == ("2024-03-31", "2024-09-30")

@@ -22,7 +22,7 @@ from estate.errors import NotFound
 from estate.scoring import score_estate, score_system
 from estate.scoring.policy import load_policy
 from estate.scoring.serialise import score_dict
-from tests.conftest import Run
+from tests.conftest import IN_SERVICE, Run
 from tests.returns import small_return
 from tests.returns import system as system_row
 
@@ -120,7 +120,8 @@ def test_rank_by_identity_splits_citizen_from_staff_sign_in_and_honours_csv(
         facing: dict[str, int | None] = dict(
             connection.exec_driver_sql(
                 "SELECT o.code || '/' || s.reference, s.internet_facing FROM system s "
-                "JOIN organisation o ON o.id = s.organisation_id WHERE s.sign_in = 'Own accounts'"
+                "JOIN organisation o ON o.id = s.organisation_id WHERE s.sign_in = 'Own accounts' "
+                f"AND {IN_SERVICE}"
             ).all()
         )
     engine.dispose()

@@ -7,9 +7,12 @@ returns' four quarters, in which departments' systems, technology and dependenci
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from estate import db
@@ -167,8 +170,16 @@ def test_each_period_read_in_one_pass_gives_the_figures_of_scoring_it_in_full(
         trend = estate_trend(engine, policy)
     finally:
         engine.dispose()
-    assert [p.figures for p in trend.points] == [figures_by_department(o)[""] for o in outcomes]
+    assert [replace(p.figures, moved={}) for p in trend.points] == [
+        figures_by_department(o)[""] for o in outcomes
+    ]
     assert [p.figures.systems for p in trend.points] == [6, 7, 6, 6]
+    # What moved each figure, part by part, adds up to how far it moved.
+    assert not trend.points[0].figures.moved
+    for before, after in pairwise(trend.points):
+        for figure, parts in after.figures.moved.items():
+            moved = getattr(after.figures, figure) - getattr(before.figures, figure)
+            assert sum(parts.values()) == pytest.approx(moved), (after.period, figure)
     assert len({(p.figures.legacy, p.figures.open_gaps) for p in trend.points}) > 1
 
 

@@ -114,7 +114,8 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "stats": LazyCommand(
         "estate.cli.estate_commands",
-        "What the estate holds: counts by kind, department and hosting.",
+        "What the estate holds: counts by kind, department and hosting, and the systems "
+        "retired or cancelled (out of the counts, kept in history) with the period each left.",
     ),
     "systems": LazyCommand(
         "estate.cli.estate_commands", "List systems, by department and reference."

@@ -203,8 +203,8 @@ def _portfolio_table(found: Portfolio) -> Table:
         "Release",
         "Systems",
         "Depts",
-        "Out of support",
-        "Paid extended",
+        OUT_OF_SUPPORT,
+        EXTENDED,
         "Security support ends",
     ):
         table.add_column(heading, overflow="fold")

@@ -143,6 +143,7 @@ def _print_stats(stats: dict[str, Any]) -> None:
     for label, key in (
         ("Organisations", "organisations"),
         ("Systems", "systems"),
+        ("  retired or cancelled (not counted)", "retired_or_cancelled"),
         ("Components", "components"),
         ("Dependencies", "dependencies"),
         ("  unresolved", "unresolved_dependencies"),
@@ -159,6 +160,14 @@ def _print_stats(stats: dict[str, Any]) -> None:
     for row in stats["systems_by_department"]:
         departments.add_row(Text(row["department"]), Text(row["name"]), f"{row['systems']:,}")
     console.out.print(departments)
+    gone = stats["retired_or_cancelled_systems"]
+    if gone:
+        left = Table(title="Retired or cancelled: kept in history, out of the counts")
+        for heading in ("System", "Name", "Status", "Left in"):
+            left.add_column(heading)
+        for row in gone:
+            left.add_row(Text(row["key"]), Text(row["name"]), row["status"], row["left_in"])
+        console.out.print(left)
 
 
 @cli.command()
@@ -166,7 +175,8 @@ def _print_stats(stats: dict[str, Any]) -> None:
 @period_option
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
-    """What the estate holds: counts by kind, department and hosting."""
+    """What the estate holds: counts by kind, department and hosting, and the systems retired
+    or cancelled (out of the counts, kept in history) with the period each left."""
     with open_engine(ctx) as engine, Session(engine) as session:
         result = queries.estate_stats(session)
     if as_json:

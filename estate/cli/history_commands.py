@@ -29,7 +29,7 @@ from estate.history.board import (
     trend_dict,
     trend_rows,
 )
-from estate.history.changes import EstateChanges, estate_changes
+from estate.history.changes import EstateChanges, estate_changes, grouped
 from estate.history.system import (
     STATUS_WORDS,
     PeriodState,
@@ -39,6 +39,7 @@ from estate.history.system import (
     system_history,
 )
 from estate.history.trend import Trend, estate_trend
+from estate.history.trend_moves import moves_lines
 from estate.jsonable import jsonable
 from estate.queries import find_organisation
 from estate.words import counted
@@ -176,21 +177,25 @@ def changes(
 
 
 def _print_changes(found: EstateChanges) -> None:
+    lines = grouped(found.changes)
     title = (
         f"Changes from the end of {found.since} to the end of {found.until} "
-        f"({counted(len(found.changes), 'change')})"
+        f"({counted(len(found.changes), 'change')}"
+        + (f", in {counted(len(lines), 'line')}" if len(lines) != len(found.changes) else "")
+        + ")"
     )
     table = Table(title=title, title_justify="left")
     for name in ("Change", "System", "Was", "Now"):
         table.add_column(name, overflow="fold")
-    for c in found.changes:
+    for line in lines:
+        c = line.change
         now = c.after + (f" ({', '.join(c.criteria)})" if c.criteria else "")
-        table.add_row(
-            c.kind.value,
-            f"{escape(c.key)}\n[dim]{escape(c.name)}[/]",
-            escape(c.before),
-            escape(now),
+        system = (
+            f"{escape(c.key)}\n[dim]{escape(c.name)}[/]"
+            if line.count == 1
+            else f"{escape(c.name)} ({escape(c.department)})\n[dim]{escape(line.systems(3))}[/]"
         )
+        table.add_row(c.kind.value, system, escape(c.before), escape(now))
     console.out.print(table)
     console.err.print(
         f"{found.since} as at {shown_date(found.since_as_of)}, {found.until} as at "
@@ -281,6 +286,11 @@ def _print_trend(found: Trend) -> None:
             f"{f.open_gaps:,}",
         )
     console.out.print(table)
+    for p in found.points:
+        if p.figures.moved:
+            console.out.print(f"[bold]{p.period}, what moved:[/]")
+            for line in moves_lines(p.figures.moved):
+                console.out.print(f"  {escape(line)}")
     console.out.print(f"Policy {found.policy}. {found.note}")
     if found.recomputed:
         rest = "" if len(found.recomputed) == len(found.points) else "; the rest as kept"

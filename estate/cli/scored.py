@@ -72,13 +72,18 @@ def load_system_score(
     ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None, key: str
 ) -> SystemScore:
     """One system's scores: scored alone, with its place from the kept ranking, while that
-    ranking is fresh; else the whole estate is scored (and the ranking kept)."""
+    ranking is fresh; else the whole estate is scored (and the ranking kept). A system retired
+    or cancelled has no place in the ranking: it is scored alone, with rank 0."""
     policy = policy_of(policy_path, as_of)
     with open_engine(ctx) as engine, engine.connect() as connection:
         rank = kept_rank(connection, policy, key)
         if rank is not None:
             return score_system(connection, policy, key, rank)
-    return load_scores(ctx, policy_path, as_of).by_key()[key]
+    found = load_scores(ctx, policy_path, as_of).by_key().get(key)
+    if found is not None:
+        return found
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        return score_system(connection, policy, key, 0)
 
 
 def load_ranked_graph(

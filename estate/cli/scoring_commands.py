@@ -27,6 +27,7 @@ from estate.cli.scored import EMPTY_ESTATE, load_ranking, load_scores, policy_of
 from estate.errors import InputError
 from estate.exports import ExportFormat, export_ranking, format_for
 from estate.exports.columns import plain_value
+from estate.exports.scope import scope_sentence
 from estate.exports.text_formats import sign_in_list, system_dict
 from estate.exports.workbook import DEFAULT_MARKING, check_marking
 from estate.files import neutralise
@@ -317,7 +318,8 @@ def export(
             history=lambda scored: _history(ctx, departments, progress, scored),
         )
     console.err.print(
-        f"Wrote {counted(result.systems, 'system')} to {result.path} ({result.format.value})."
+        f"Wrote {counted(result.systems, 'system')} to {result.path} ({result.format.value}). "
+        + scope_sentence(result.scope)
     )
     if not result.systems:
         console.err.print("No systems match this selection: the file has its headings and no rows.")

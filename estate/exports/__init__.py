@@ -15,6 +15,7 @@ from typing import Any
 from estate.contracts import ending_contracts, supplier_concentration, terms_of
 from estate.costs import cost_figures
 from estate.errors import InputError
+from estate.exports.scope import scope
 from estate.exports.summary import data_quality, summarise
 from estate.exports.text_formats import BoardLists, to_csv, to_json, to_markdown
 from estate.exports.workbook import CONTRACT_MONTHS, DEFAULT_MARKING, write_workbook
@@ -55,6 +56,8 @@ class ExportResult:
     path: Path
     format: ExportFormat
     systems: int
+    scope: dict[str, Any]
+    """What the selection covers, with its figures and the whole estate's (`scope`)."""
 
 
 def format_for(path: Path, fmt: str | None) -> ExportFormat:
@@ -148,6 +151,7 @@ def export_ranking(
         "selection": description or _selection_text(departments, bands, top),
         "marking": marking,
     }
+    context["scope"] = scope(scores.systems, selection, context["selection"])
     past = None
     if history is not None and chosen is not ExportFormat.CSV:
         if progress:
@@ -206,4 +210,4 @@ def export_ranking(
             target.write_bytes(text.encode("utf-8"))
 
     atomic_write(path, write)
-    return ExportResult(path, chosen, len(selection))
+    return ExportResult(path, chosen, len(selection), context["scope"])

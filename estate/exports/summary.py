@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from estate.reassess import PREDATES
 from estate.scoring import EstateScores
 from estate.scoring.results import Band, Criterion, Readiness, Source, SystemScore
 
@@ -38,6 +39,8 @@ class DataQuality:
     unmatched: list[tuple[str, str]] = field(default_factory=list)
     unresolved: list[tuple[str, str]] = field(default_factory=list)
     """(system, the system it depends on that no return has supplied)."""
+    on_gone: list[tuple[str, str, str]] = field(default_factory=list)
+    """(system, the system it depends on, that system's status: retired or cancelled)."""
     readiness_unknown: list[str] = field(default_factory=list)
     missing_from_return: list[str] = field(default_factory=list)
     contradictions: list[tuple[str, str]] = field(default_factory=list)
@@ -91,7 +94,10 @@ def data_quality(scores: EstateScores, selection: list[SystemScore]) -> DataQual
             quality.unknown_criteria.append((system.key, [(c.code, _unknown(c)) for c in missing]))
         quality.unmatched.extend((system.key, text) for text in system.unmatched_components)
         for target in sorted(graph.graph.successors(system.key)):
-            if graph.nodes[target].placeholder:
+            node = graph.nodes[target]
+            if node.gone:
+                quality.on_gone.append((system.key, target, node.gone))
+            elif node.placeholder:
                 quality.unresolved.append((system.key, target))
         if system.readiness.category is Readiness.UNKNOWN:
             quality.readiness_unknown.append(system.key)
@@ -158,6 +164,15 @@ def quality_rows(quality: DataQuality) -> list[QualityRow]:
         for key, target in quality.unresolved
     ]
     rows += [
+        QualityRow(
+            "Depends on a retired system",
+            key,
+            "",
+            f"depends on {target}, which its return gives as {status}: review the dependency",
+        )
+        for key, target, status in quality.on_gone
+    ]
+    rows += [
         QualityRow("Cloud readiness unknown", key, "Cloud readiness", "too little data")
         for key in quality.readiness_unknown
     ]
@@ -166,7 +181,14 @@ def quality_rows(quality: DataQuality) -> list[QualityRow]:
         for key in quality.missing_from_return
     ]
     rows += [
-        QualityRow("Self-assessment contradicted", key, "", text)
+        QualityRow(
+            "Self-assessment predates a change"
+            if PREDATES in text
+            else "Self-assessment contradicted",
+            key,
+            "",
+            text,
+        )
         for key, text in quality.contradictions
     ]
     return rows

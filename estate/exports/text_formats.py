@@ -23,6 +23,7 @@ from estate.costs import run_cost as cost_of
 from estate.dates import shown_date
 from estate.exports.board_data import contract_dict, portfolio_dict, supplier_dict
 from estate.exports.columns import PRIORITY_COLUMNS, plain_value, suggested
+from estate.exports.scope import FIGURES, scope_sentence
 from estate.exports.summary import DataQuality, Summary, quality_rows
 from estate.files import neutralise
 from estate.graph.waves import Wave
@@ -225,6 +226,7 @@ def to_markdown(
         "",
         "## Summary",
         "",
+        *_scope_markdown(context["scope"]),
         f"- {counted(summary.systems, 'system')}, {summary.legacy:,} of them legacy.",
         f"- Red-rated: {summary.by_band['Red-rated']:,} ({summary.red_funded:,} with a funded "
         f"plan, {summary.red_unfunded_plan:,} with an unfunded plan, {summary.red_no_plan:,} "
@@ -315,6 +317,22 @@ def to_markdown(
     return "\n".join(lines)
 
 
+def _scope_markdown(found: dict[str, Any]) -> list[str]:
+    """What the selection covers, and for a part of the estate the whole estate's figures
+    beside the selection's."""
+    lines = [scope_sentence(found), ""]
+    if found["whole_estate"]:
+        return lines
+    lines += ["| Figure | This selection | Whole estate |", "|---|---:|---:|"]
+    for key, label in FIGURES:
+        mine, theirs = found["selection"][key], found["estate"][key]
+        if isinstance(mine, float) or key.endswith("run_cost"):
+            lines.append(f"| {label} | {money(mine)} | {money(theirs)} |")
+        else:
+            lines.append(f"| {label} | {mine:,} | {theirs:,} |")
+    return [*lines, ""]
+
+
 def _quality_markdown(quality: DataQuality) -> list[str]:
     """The data quality system by system, one row per system and gap, as the workbook's Data
     quality sheet and the json list them."""
@@ -381,8 +399,7 @@ def _board_markdown(board: BoardLists) -> list[str]:
         lines += [
             "## Technology portfolio",
             "",
-            "| Product | Release | Systems | Departments | Out of support "
-            "| Paid extended support |",
+            f"| Product | Release | Systems | Departments | {OUT_OF_SUPPORT} | {EXTENDED} |",
             "|---|---|---:|---:|---:|---:|",
         ]
         lines += [

@@ -34,12 +34,16 @@ from estate.costs import (
     run_cost,
     wave_costs,
 )
+from estate.costs import money as money_words
 from estate.enums import Principle
 from estate.errors import InputError
 from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn, suggested
+from estate.exports.scope import FIGURES, scope_sentence
 from estate.exports.summary import DataQuality, Summary, quality_rows
 from estate.graph.waves import Wave
 from estate.history.board import BoardHistory
+from estate.history.changes import grouped
+from estate.history.trend_moves import moves_lines
 from estate.identity import SignInGroup
 from estate.portfolio import EXTENDED, NOT_KNOWN, OUT_OF_SUPPORT, SUPPORTED, Portfolio
 from estate.progress import Progress
@@ -347,6 +351,8 @@ class WorkbookWriter:
             ("Systems whose run cost is not known", costs.total.unknown, number),
             ("Run cost of red-rated, unfunded", costs.red_unfunded.cost, money),
         ]
+        found = context["scope"]
+        beside = {} if found["whole_estate"] else dict(FIGURES)
         row = 2
         for label, value, fmt in facts:
             sheet.write_string(row, 0, label, self.bold)
@@ -356,9 +362,14 @@ class WorkbookWriter:
                 sheet.write_string(row, 1, value)
             else:
                 sheet.write_number(row, 1, value, fmt)
+            key = next((k for k, name in beside.items() if name == label), None)
+            if key is not None:  # the whole estate's figure beside the selection's
+                estate = found["estate"][key]
+                said = money_words(estate) if fmt is money else f"{estate:,}"
+                sheet.write_string(row, 2, f"Whole estate: {said}")
             row += 1
         row += 1
-        for sentence in (headline(costs), red_unfunded_words(costs)):
+        for sentence in (scope_sentence(found), headline(costs), red_unfunded_words(costs)):
             _fit_row(sheet, row, [(sentence, 34 + 7 * 14)])
             sheet.merge_range(row, 0, row, 7, sentence, self.bold_wrap)
             row += 1
@@ -650,9 +661,9 @@ class WorkbookWriter:
             "Release",
             "Systems",
             "Departments",
-            "Out of support",
-            "Paid extended support",
-            "Supported",
+            OUT_OF_SUPPORT,
+            EXTENDED,
+            SUPPORTED,
             "Support not known",
             "Security support ends",
             "Extended support ends",
@@ -773,6 +784,11 @@ class WorkbookWriter:
         last = len(trend.points)
         whose = f"department {trend.department}" if trend.department else "the whole estate"
         notes = [f"Trend for {whose}; policy {trend.policy}. {trend.note}"]
+        notes += [
+            f"{point.period}, what moved: " + "; ".join(moves_lines(point.figures.moved)) + "."
+            for point in trend.points
+            if point.figures.moved
+        ]
         if history.changes is None:
             notes.append(f"There is no earlier period to compare with: {history.no_changes}")
         row = last + 2
@@ -824,15 +840,15 @@ class WorkbookWriter:
         rows = (
             [
                 (
-                    c.key,
-                    c.name,
-                    c.department,
-                    c.kind.value,
-                    c.before,
-                    c.after,
-                    ", ".join(c.criteria),
+                    line.systems(),
+                    line.change.name,
+                    line.change.department,
+                    line.change.kind.value,
+                    line.change.before,
+                    line.change.after,
+                    ", ".join(line.change.criteria),
                 )
-                for c in found.changes
+                for line in grouped(found.changes)
             ]
             if found is not None
             else [("", "", "", "No earlier period", "", history.no_changes, "")]
@@ -840,10 +856,11 @@ class WorkbookWriter:
         if found is not None and not rows:
             rows = [("", "", "", "No changes", "", "Nothing changed between the two periods", "")]
         for row, values in enumerate(rows, start=1):
-            _fit_row(sheet, row, [(v, w) for v, w in zip(values, CHANGE_WIDTHS, strict=True)][4:])
+            _fit_row(sheet, row, list(zip(values, CHANGE_WIDTHS, strict=True)))
             for col, value in enumerate(values):
-                if value:
-                    sheet.write_string(row, col, value)
+                if value:  # a line many systems share lists them, wrapped in its cell
+                    long = col < 4 and len(value) > CHANGE_WIDTHS[col]
+                    sheet.write_string(row, col, value, self.wrap if long else None)
         sheet.autofilter(0, 0, len(rows), len(headers) - 1)
 
     def method_sheet(self, policy_text: str) -> None:

@@ -18,7 +18,8 @@ from sqlalchemy.engine import Connection
 from estate.db import plain
 from estate.enums import Criticality
 from estate.models import Dependency, Organisation, System, system_key, table_of
-from estate.words import counted
+from estate.stages import in_service
+from estate.words import blast_radius
 
 SYSTEM = table_of(System)
 ORG = table_of(Organisation)
@@ -35,6 +36,8 @@ class Node:
     criticality: Criticality | None = None
     services: str | None = None
     placeholder: bool = False
+    gone: str = ""
+    """For a placeholder of a system its return retired or cancelled: that status."""
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,7 @@ class BlastRadius:
 
     def describe(self) -> str:
         """In words, e.g. "3 systems depend on it (1 directly, 0 critical, 2 departments)"."""
-        verb = "depends" if self.total == 1 else "depend"
-        return (
-            f"{counted(self.total, 'system')} {verb} on it ({self.direct:,} directly, "
-            f"{self.critical:,} critical, {counted(self.departments, 'department')})"
-        )
+        return blast_radius(self.total, self.direct, self.critical, self.departments)
 
 
 @dataclass
@@ -185,7 +184,9 @@ def load_graph(connection: Connection) -> EstateGraph:
             SYSTEM.c.criticality,
             SYSTEM.c.services_supported,
             SYSTEM.c.id,
-        ).join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+        )
+        .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+        .where(in_service(SYSTEM))  # a retired or cancelled system is out of the graph
     )
     by_id: dict[int, str] = {}
     for code, reference, name, criticality, services, system_id in rows:
@@ -202,10 +203,21 @@ def load_graph(connection: Connection) -> EstateGraph:
             plain(DEPENDENCY.c.criticality),
         )
     )
+    gone = {
+        system_key(code, reference): (name, str(status))
+        for code, reference, name, status in connection.execute(
+            sa.select(ORG.c.code, SYSTEM.c.reference, SYSTEM.c.name, SYSTEM.c.lifecycle_status)
+            .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+            .where(sa.not_(in_service(SYSTEM)))
+        )
+    }
     for from_id, to_org, to_reference, kind, criticality in edges:
+        if from_id not in by_id:
+            continue
         target = system_key(to_org, to_reference)
         if target not in estate.nodes:
-            estate.nodes[target] = Node(target, to_org, to_reference, placeholder=True)
+            name, status = gone.get(target, (to_reference, ""))
+            estate.nodes[target] = Node(target, to_org, name, placeholder=True, gone=status)
             estate.graph.add_node(target)
         estate.graph.add_edge(by_id[from_id], target, kind=kind, criticality=criticality)
     return estate
@@ -234,13 +246,17 @@ def blast_radius_in_database(connection: Connection, system_id: int) -> BlastRad
     targets = sa.and_(
         DEPENDENCY.c.to_org_code == ORG.c.code, DEPENDENCY.c.to_reference == SYSTEM.c.reference
     )
+    source = SYSTEM.alias("source")  # the depending system: retired ones are out of the graph
     up = sa.select(sa.literal(system_id).label("id")).cte("dependents", recursive=True)
     up = up.union(
-        sa.select(DEPENDENCY.c.from_system_id).select_from(
+        sa.select(DEPENDENCY.c.from_system_id)
+        .select_from(
             up.join(SYSTEM, SYSTEM.c.id == up.c.id)
             .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
             .join(DEPENDENCY, targets)
+            .join(source, source.c.id == DEPENDENCY.c.from_system_id)
         )
+        .where(in_service(source))
     )
     dependents = connection.execute(
         sa.select(ORG.c.code, SYSTEM.c.criticality)
@@ -248,8 +264,12 @@ def blast_radius_in_database(connection: Connection, system_id: int) -> BlastRad
         .where(SYSTEM.c.id.in_(sa.select(up.c.id)), SYSTEM.c.id != system_id)
     ).all()
     direct = connection.execute(
-        sa.select(sa.func.count(sa.distinct(DEPENDENCY.c.from_system_id))).where(
-            DEPENDENCY.c.to_org_code == own.code, DEPENDENCY.c.to_reference == own.reference
+        sa.select(sa.func.count(sa.distinct(DEPENDENCY.c.from_system_id)))
+        .join(SYSTEM, SYSTEM.c.id == DEPENDENCY.c.from_system_id)
+        .where(
+            DEPENDENCY.c.to_org_code == own.code,
+            DEPENDENCY.c.to_reference == own.reference,
+            in_service(SYSTEM),
         )
     ).scalar_one()
     departments = {code for code, _ in dependents}

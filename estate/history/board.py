@@ -5,15 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from estate.errors import NotFound
-from estate.history.changes import Change, EstateChanges, estate_changes, no_earlier_period
+from estate.history.changes import (
+    Change,
+    EstateChanges,
+    estate_changes,
+    grouped,
+    no_earlier_period,
+)
 from estate.history.stored import stored_periods
-from estate.history.trend import Trend, TrendFigures, TrendPoint, estate_trend
+from estate.history.trend import COUNTED, Trend, TrendFigures, TrendPoint, estate_trend
+from estate.history.trend_moves import PART_WORDS, summed
 from estate.progress import Progress
 from estate.scoring import EstateScores
 from estate.scoring.policy import Policy
@@ -60,13 +67,28 @@ def trend_rows(trend: Trend) -> list[dict[str, Any]]:
     return [{"period": p.period, "as_of": p.as_of, **trend_values(p.figures)} for p in trend.points]
 
 
+def moves_dict(figures: TrendFigures) -> dict[str, dict[str, float]] | None:
+    """How a period's figures moved from the period before, part by part; None for the
+    first."""
+    if not figures.moved:
+        return None
+    return {
+        figure: {part: round(value, 2) for part, value in parts.items()}
+        for figure, parts in figures.moved.items()
+    }
+
+
 def trend_dict(trend: Trend) -> dict[str, Any]:
     """The trend as `estate trend --json` prints it."""
     return {
         "department": trend.department,
         "policy": trend.policy,
         "note": trend.note,
-        "periods": trend_rows(trend),
+        "periods": [
+            {**row, "moved": moves_dict(point.figures)}
+            for row, point in zip(trend_rows(trend), trend.points, strict=True)
+        ],
+        "parts": PART_WORDS,
     }
 
 
@@ -99,6 +121,10 @@ def changes_dict(found: EstateChanges) -> dict[str, Any]:
         "note": found.note,
         "counts": found.counts(),
         "changes": [change_dict(c) for c in found.changes],
+        "lines": [
+            {**change_dict(line.change), "systems": line.count, "keys": list(line.keys)}
+            for line in grouped(found.changes)
+        ],
     }
 
 
@@ -114,8 +140,11 @@ class BoardHistory:
 
 
 def _summed(points: Sequence[TrendPoint]) -> TrendFigures:
-    total = {f.name: sum(getattr(p.figures, f.name) for p in points) for f in fields(TrendFigures)}
-    return TrendFigures(**total)
+    total: dict[str, Any] = {
+        name: sum(getattr(p.figures, name) for p in points) for name in COUNTED
+    }
+    moves = [p.figures.moved for p in points if p.figures.moved]
+    return TrendFigures(**total, moved=summed(moves) if moves else {})
 
 
 def _departments_trend(

@@ -13,14 +13,22 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from estate import models
+from estate.catalogue.endoflife import load_catalogue
+from estate.dates import shown_date
+from estate.db import plain
 from estate.errors import InputError, NotFound
 from estate.history.reconstruct import estate_at
 from estate.history.scores import METHOD_NOTE, policy_at
 from estate.history.stored import known_period, stored_periods
+from estate.models import SYSTEM_FIELDS
+from estate.portfolio import support_phase
 from estate.progress import Progress
 from estate.scoring import EstateScores, score_estate
 from estate.scoring.policy import Policy
 from estate.scoring.results import SystemScore
+from estate.stages import is_gone
+from estate.words import PAID_EXTENDED
+from importers.layout import SYSTEMS as SYSTEMS_SHEET
 
 
 class ChangeKind(StrEnum):
@@ -28,11 +36,19 @@ class ChangeKind(StrEnum):
 
     NEW_SYSTEM = "new system"
     REMOVED_SYSTEM = "removed system"
+    RETIRED = "retired or cancelled"
+    STATUS_CHANGED = "lifecycle status changed"
+    COST_CHANGED = "run cost changed"
+    OWNER_CHANGED = "owner changed"
+    HOSTING_CHANGED = "hosting changed"
+    DATE_CHANGED = "date changed"
+    FIELD_CHANGED = "other field changed"
     BAND_MOVED = "band moved"
     COMPONENT_UPGRADED = "component upgraded"
     COMPONENT_REPLACED = "component replaced"
     COMPONENT_ADDED = "component added"
     COMPONENT_REMOVED = "component removed"
+    ENTERED_EXTENDED = "entered paid extended support"
     OUT_OF_SUPPORT = "gone out of support"
     PLAN_FUNDED = "plan newly funded"
     DEPENDENCY_ADDED = "dependency added"
@@ -40,6 +56,27 @@ class ChangeKind(StrEnum):
 
 
 _ORDER = {kind: n for n, kind in enumerate(ChangeKind)}
+
+_FIELD_KINDS: dict[str, ChangeKind] = {
+    "lifecycle_status": ChangeKind.STATUS_CHANGED,
+    "annual_run_cost": ChangeKind.COST_CHANGED,
+    "business_owner": ChangeKind.OWNER_CHANGED,
+    "technical_owner": ChangeKind.OWNER_CHANGED,
+    "hosting": ChangeKind.HOSTING_CHANGED,
+    "cloud_provider": ChangeKind.HOSTING_CHANGED,
+    "contract_end": ChangeKind.DATE_CHANGED,
+    "target_date": ChangeKind.DATE_CHANGED,
+    "last_pen_test": ChangeKind.DATE_CHANGED,
+    "assessed_on": ChangeKind.DATE_CHANGED,
+}
+"""The kind of change each stored field's change is; every other field (but the plan's
+funding, a kind of its own) is an "other field changed"."""
+
+_NOT_FIELDS = frozenset({"plan_funded"})
+
+GROUPED = frozenset({ChangeKind.OUT_OF_SUPPORT, ChangeKind.ENTERED_EXTENDED, ChangeKind.BAND_MOVED})
+"""Kinds of change that one cause outside the returns (a catalogue date passing, a release
+entering paid extended support) makes to many systems at once: listed as one line a cause."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +91,64 @@ class Change:
     after: str = ""
     criteria: tuple[str, ...] = ()
     """For a band move: each criterion that moved, as `L1 6 -> 1`."""
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One line of the changes as people read them: one change, or one change many systems
+    share (the same kind, from and to), with how many and which."""
+
+    change: Change
+    keys: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        """How many systems the line stands for."""
+        return len(self.keys)
+
+    def systems(self, shown: int = 10) -> str:
+        """The line's system, or the first `shown` of its systems and how many more."""
+        more = len(self.keys) - shown
+        return ", ".join(self.keys[:shown]) + (f" and {more:,} more" if more > 0 else "")
+
+
+def grouped(changes: list[Change]) -> list[ChangeLine]:
+    """The changes as lines: those of a kind one outside cause makes to many systems (GROUPED)
+    and alike in what they were and are, one line with their count; the rest one line each."""
+    lines: list[ChangeLine] = []
+    groups: dict[tuple[object, ...], list[Change]] = {}
+    for change in changes:
+        if change.kind in GROUPED:
+            groups.setdefault(
+                (change.kind, change.before, change.after, change.criteria), []
+            ).append(change)
+        else:
+            lines.append(ChangeLine(change, (change.key,)))
+    for members in groups.values():
+        first = members[0]
+        if len(members) == 1:
+            lines.append(ChangeLine(first, (first.key,)))
+            continue
+        departments = ", ".join(sorted({m.department for m in members}))
+        shared = Change(
+            first.kind,
+            "",
+            f"{len(members):,} systems",
+            departments,
+            first.before,
+            first.after,
+            first.criteria,
+        )
+        lines.append(ChangeLine(shared, tuple(m.key for m in members)))
+    lines.sort(
+        key=lambda line: (
+            _ORDER[line.change.kind],
+            -line.count,
+            line.change.department,
+            line.change.key,
+        )
+    )
+    return lines
 
 
 @dataclass
@@ -128,7 +223,7 @@ def estate_changes(
     result = EstateChanges(
         since, until, then.scores.policy.as_of, now.scores.policy.as_of, policy.name
     )
-    result.changes = _compare(then, now, department.upper() if department else None)
+    result.changes = _compare(then, now, department.upper() if department else None, until)
     return result
 
 
@@ -147,6 +242,10 @@ class _State:
     by_key: dict[str, SystemScore]
     components: Components
     edges: Edges
+    statuses: dict[str, str]
+    """Every stored system's lifecycle status, retired and cancelled ones included."""
+    phases: dict[str, dict[str, str]]
+    """Per system, each component's support phase (`estate.words`) at the scores' date."""
 
 
 def _past_state(
@@ -173,33 +272,54 @@ def _state(
     scored: EstateScores | None = None,
 ) -> _State:
     scores = scored if scored is not None else score_estate(connection, policy, progress)
-    return _State(scores, scores.by_key(), *_related(connection))
+    return _State(scores, scores.by_key(), *_related(connection, scores.policy.as_of))
 
 
-def _related(connection: Connection) -> tuple[Components, Edges]:
+def _related(
+    connection: Connection, as_of: dt.date
+) -> tuple[Components, Edges, dict[str, str], dict[str, dict[str, str]]]:
     system, org = models.table_of(models.System), models.table_of(models.Organisation)
     component, dependency = models.table_of(models.Component), models.table_of(models.Dependency)
     key = org.c.code + "/" + system.c.reference
     components: Components = defaultdict(set)
+    phases: dict[str, dict[str, str]] = defaultdict(dict)
+    catalogue = load_catalogue(connection)
     rows = connection.execute(
-        sa.select(key, component.c.kind, component.c.product, component.c.version)
+        sa.select(
+            key,
+            component.c.kind,
+            component.c.product,
+            component.c.version,
+            plain(component.c.end_of_support),
+        )
         .join(system, component.c.system_id == system.c.id)
         .join(org, system.c.organisation_id == org.c.id)
     )
-    for owner, kind, product, version in rows:
+    for owner, kind, product, version, end in rows:
         components[owner].add((str(kind), product, version))
+        phases[owner][_text((str(kind), product, version))] = support_phase(
+            catalogue, kind, product, version or "", end, as_of
+        )
     edges: Edges = defaultdict(set)
-    rows = connection.execute(
+    links = connection.execute(
         sa.select(key, dependency.c.to_org_code, dependency.c.to_reference, dependency.c.kind)
         .join(system, dependency.c.from_system_id == system.c.id)
         .join(org, system.c.organisation_id == org.c.id)
     )
-    for owner, code, reference, kind in rows:
+    for owner, code, reference, kind in links:
         edges[owner].add((models.system_key(code, reference), str(kind)))
-    return components, edges
+    statuses = {
+        owner: str(status or "")
+        for owner, status in connection.execute(
+            sa.select(key, system.c.lifecycle_status).join(
+                org, system.c.organisation_id == org.c.id
+            )
+        )
+    }
+    return components, edges, statuses, phases
 
 
-def _compare(then: _State, now: _State, department: str | None) -> list[Change]:
+def _compare(then: _State, now: _State, department: str | None, until: str) -> list[Change]:
     found: list[Change] = []
     keys = set(then.by_key) | set(now.by_key)
     for key in keys:
@@ -213,6 +333,9 @@ def _compare(then: _State, now: _State, department: str | None) -> list[Change]:
             band = either.legacy.band
             shown = band.value if band else "Unknown"
             before_said, after_said = ("", shown) if before is None else (shown, "")
+            status = now.statuses.get(key, "")
+            if after is None and is_gone(status):
+                kind, after_said = ChangeKind.RETIRED, f"{status} by the end of {until}"
             found.append(
                 Change(kind, either.key, either.name, either.department, before_said, after_said)
             )
@@ -225,7 +348,7 @@ def _compare(then: _State, now: _State, department: str | None) -> list[Change]:
 def _system_changes(
     before: SystemScore, after: SystemScore, then: _State, now: _State
 ) -> list[Change]:
-    found: list[Change] = []
+    found: list[Change] = _field_changes(before, after)
     old_band, new_band = before.legacy.band, after.legacy.band
     if old_band != new_band:
         moved = tuple(
@@ -250,8 +373,17 @@ def _system_changes(
         )
     found.extend(_component_changes(after, then.components[after.key], now.components[after.key]))
     lapsed = sorted(set(after.out_of_support) - set(before.out_of_support))
+    phases = now.phases.get(after.key, {})
     found.extend(
-        Change(ChangeKind.OUT_OF_SUPPORT, after.key, after.name, after.department, after=text)
+        Change(
+            ChangeKind.ENTERED_EXTENDED
+            if phases.get(text) == PAID_EXTENDED
+            else ChangeKind.OUT_OF_SUPPORT,
+            after.key,
+            after.name,
+            after.department,
+            after=text,
+        )
         for text in lapsed
         if text in _texts(then.components[after.key])
     )
@@ -282,6 +414,50 @@ def _system_changes(
             )
         )
     return found
+
+
+def _field_changes(before: SystemScore, after: SystemScore) -> list[Change]:
+    """Each stored field of the system that the later return changed, named by the
+    template's column header, with what it was and is."""
+    found: list[Change] = []
+    for name in SYSTEM_FIELDS:
+        if name in _NOT_FIELDS:
+            continue
+        old, new = getattr(before.record, name, None), getattr(after.record, name, None)
+        if _said(name, old) == _said(name, new):
+            continue
+        header = _header(name)
+        found.append(
+            Change(
+                _FIELD_KINDS.get(name, ChangeKind.FIELD_CHANGED),
+                after.key,
+                after.name,
+                after.department,
+                f"{header}: {_said(name, old)}",
+                f"{header}: {_said(name, new)}",
+            )
+        )
+    return found
+
+
+def _header(name: str) -> str:
+    try:
+        return SYSTEMS_SHEET.column(name).header
+    except StopIteration:
+        return name.replace("_", " ").capitalize()
+
+
+def _said(name: str, value: object) -> str:
+    """A stored value as the changes print it: blank as "not given", money in whole pounds."""
+    if value is None or value == "":
+        return "not given"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if name == "annual_run_cost" and isinstance(value, int | float):
+        return f"£{value:,.0f}"
+    if isinstance(value, dt.date):
+        return shown_date(value)
+    return str(value)
 
 
 def _value(value: int | None) -> str:

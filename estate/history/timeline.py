@@ -32,6 +32,7 @@ from estate.graph import EstateGraph, Node
 from estate.history.reconstruct import Key
 from estate.history.tables import RELATED, SYSTEM_HISTORY
 from estate.scoring.facts import Assessment, ComponentFact, Matches, SystemFacts, assessment_of
+from estate.stages import is_gone
 
 SYSTEM = models.table_of(models.System)
 ORG = models.table_of(models.Organisation)
@@ -268,7 +269,7 @@ def _versions(rows: _Rows, code: str, name: str) -> Iterator[tuple[int, int, Sys
     )
     for first, end in pairwise(bounds):
         row = next((r for (a, b), r in rows.systems if a <= first < b), None)
-        if row is None:
+        if row is None or is_gone(row.lifecycle_status):
             continue
         facts = SystemFacts(models.system_key(code, row.reference), code, name, row)
         facts.components = sorted(
@@ -303,7 +304,7 @@ def _in_graph(rows: _Rows, index: int) -> tuple[Any, ...] | None:
     """What a system brings to period `index`'s graph: its criticality and what it depends
     on; None when it did not stand then."""
     row = next((r for (a, b), r in rows.systems if a <= index < b), None)
-    if row is None:
+    if row is None or is_gone(row.lifecycle_status):
         return None
     targets = sorted(t for (a, b), t in rows.dependencies if a <= index < b)
     return row.criticality, *targets

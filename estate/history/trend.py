@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,12 +29,15 @@ from estate.history.scores import METHOD_NOTE, policy_at
 from estate.history.stored import stored_periods
 from estate.history.tables import TREND_FIGURES
 from estate.history.timeline import read_timeline
+from estate.history.trend_moves import Moves, Standing, period_moves
 from estate.perf import collector_paused
 from estate.progress import Progress
 from estate.scoring.outcomes import Outcome, OutcomeMemo, period_outcomes
 from estate.scoring.policy import Policy
 
 BATCH = models.table_of(models.ImportBatch)
+MOVES_VERSION = "moves-1"
+"""Figures kept before they carried their moves are worked out again."""
 CYCLE = models.table_of(models.LifecycleCycle)
 WHOLE_ESTATE = ""
 """The key of the whole estate's figures among the departments'."""
@@ -58,6 +61,9 @@ class TrendFigures:
     open_gaps: int = 0
     """Secure-by-design gaps (principles not or partially achieved, and gaps the inventory
     shows) across the systems."""
+    moved: Moves = field(default_factory=dict)
+    """How the counted figures moved from the period before, part by part
+    (`estate.history.trend_moves`); empty for the first period."""
 
     @property
     def red_rated_funded_share(self) -> float | None:
@@ -146,8 +152,13 @@ def figures_of_periods(
     if progress:
         progress("Reading the returns and their history", 0, 1)
     found: dict[str, dict[str, TrendFigures]] = {}
+    held = stored_periods(connection)
+    earlier = {held[held.index(p) - 1] for p in periods if p in held and held.index(p) > 0}
+    before: Standing = {}
     with collector_paused():
-        timeline = read_timeline(connection, periods, load_catalogue(connection))
+        timeline = read_timeline(
+            connection, sorted(set(periods) | earlier), load_catalogue(connection)
+        )
         memo = OutcomeMemo()
         for number, period in enumerate(timeline.periods):
             if progress:
@@ -160,7 +171,17 @@ def figures_of_periods(
                 policy_at(policy, period),
                 memo,
             )
-            found[period] = figures_by_department(outcomes)
+            now: Standing = {
+                facts.key: (facts, outcome)
+                for facts, outcome in zip(timeline.standing[number], outcomes, strict=True)
+            }
+            moves = period_moves(before, now, WHOLE_ESTATE) if number else {}
+            before = now
+            if period in periods:
+                found[period] = {
+                    key: replace(figures, moved=moves.get(key, {}))
+                    for key, figures in figures_by_department(outcomes).items()
+                }
     return found
 
 
@@ -175,13 +196,17 @@ def _known_department(connection: Connection, code: str) -> str:
     return str(found)
 
 
+COUNTED = tuple(name for name in TrendFigures.__dataclass_fields__ if name != "moved")
+"""The figures counted from each period's systems."""
+
+
 def figures_by_department(outcomes: Iterable[Outcome]) -> dict[str, TrendFigures]:
     """The trend figures of a scored estate's systems, for the whole (key WHOLE_ESTATE) and
     each department."""
     counts: dict[str, dict[str, Any]] = {}
     for s in outcomes:
         for key in (WHOLE_ESTATE, s.department):
-            row = counts.setdefault(key, dict.fromkeys(TrendFigures.__dataclass_fields__, 0))
+            row = counts.setdefault(key, dict.fromkeys(COUNTED, 0))
             row["systems"] += 1
             if s.legacy:
                 row["legacy"] += 1
@@ -208,7 +233,14 @@ def period_fingerprint(connection: Connection, period: str, policy: Policy) -> s
         *connection.execute(sa.select(sa.func.count(), sa.func.max(CYCLE.c.imported_at))).one(),
     ]
     text = json.dumps(
-        [estate.__version__, builtin().version, policy.as_of.isoformat(), policy.data, data],
+        [
+            estate.__version__,
+            builtin().version,
+            policy.as_of.isoformat(),
+            policy.data,
+            data,
+            MOVES_VERSION,
+        ],
         sort_keys=True,
         default=str,
     )

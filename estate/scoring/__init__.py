@@ -20,7 +20,7 @@ from estate.scoring.policy import Policy
 from estate.scoring.readiness import assess_readiness, blocks_move
 from estate.scoring.results import Readiness, Severity, SystemScore, score_text
 from estate.scoring.security import assess_gaps
-from estate.words import counted
+from estate.words import counted, criterion_short
 
 __all__ = [
     "EstateScores",
@@ -85,7 +85,7 @@ def _reasons(score: SystemScore, contributions: dict[str, float]) -> tuple[tuple
         short = f"{legacy.band} legacy risk"
         if worst is not None and (worst.value or 0) >= 3:
             text += f"; {worst.code} {worst.name} {worst.value}/6: {worst.evidence}"
-            short = f"{worst.code} {worst.name.lower()}"
+            short = criterion_short(worst.code, worst.name, worst.evidence)
         said.append((contributions["legacy"], text, short))
     high = [g for g in score.gaps if g.severity is Severity.HIGH]
     if score.gaps:
@@ -99,15 +99,8 @@ def _reasons(score: SystemScore, contributions: dict[str, float]) -> tuple[tuple
         )
         said.append((contributions["security"], text, short))
     if score.blast and score.blast.total:
-        blast = score.blast
-        verb = "depends" if blast.total == 1 else "depend"
-        text = f"{counted(blast.total, 'system')} {verb} on it ({blast.critical:,} critical"
-        text += (
-            f", {counted(blast.other_departments, 'other department')})"
-            if blast.other_departments
-            else ")"
-        )
-        said.append((contributions["dependents"], text, counted(blast.total, "dependent")))
+        text = score.blast.describe()
+        said.append((contributions["dependents"], text, counted(score.blast.total, "dependent")))
     if score.criticality:
         said.append(
             (

@@ -31,6 +31,8 @@ from estate.models import (
     system_key,
     table_of,
 )
+from estate.reassess import mark_changes, technology_changes
+from estate.stages import in_service
 
 SYSTEM = table_of(System)
 ORG = table_of(Organisation)
@@ -107,6 +109,8 @@ class SystemFacts:
     assessments: list[Assessment] = field(default_factory=list)
     blast: BlastRadius | None = None
     depends_on: list[str] = field(default_factory=list)
+    technology_changed: str | None = None
+    """The latest period whose return changed one of its components (`estate.reassess`)."""
 
     @cached_property
     def products(self) -> frozenset[str]:
@@ -166,6 +170,8 @@ def read_facts(
     if keys is not None:
         pairs = [tuple(key.split("/", 1)) for key in keys]
         statement = statement.where(sa.tuple_(ORG.c.code, SYSTEM.c.reference).in_(pairs))
+    else:  # retired and cancelled systems have left the estate's counts and ranking
+        statement = statement.where(in_service(SYSTEM))
     result = connection.execute(statement)
     # A plain named tuple: scoring reads each stored field dozens of times per system, and a
     # named tuple's attributes read several times faster than a database row's.
@@ -196,9 +202,11 @@ def read_facts(
             match = matches.get(text)
             if match is None:
                 match = matches[text] = catalogue.match(product, version or "")
-        facts[system_id].components.append(
-            ComponentFact(kind, product, version or "", as_date(end_of_support), match)
-        )
+        owner = facts.get(system_id)
+        if owner is not None:
+            owner.components.append(
+                ComponentFact(kind, product, version or "", as_date(end_of_support), match)
+            )
     assessments = connection.execute(
         _of_systems(
             sa.select(
@@ -213,7 +221,9 @@ def read_facts(
         )
     )
     for system_id, *values in assessments:
-        facts[system_id].assessments.append(assessment_of(*values))
+        if system_id in facts:
+            facts[system_id].assessments.append(assessment_of(*values))
+    mark_changes(facts, technology_changes(connection))
     return facts
 
 

@@ -16,10 +16,11 @@ from functools import cache
 from typing import Any
 
 from estate.enums import Criticality
+from estate.reassess import TECHNOLOGY_CRITERIA, predates
 from estate.scoring.facts import ComponentFact, SystemFacts
 from estate.scoring.policy import Bands, Policy, at_least, at_most
 from estate.scoring.results import Band, Criterion, LegacyRisk, Source, uk_date
-from estate.words import counted
+from estate.words import counted, supplier_key
 
 LIKELIHOOD = (
     ("L1", "End of life / end of support"),
@@ -179,7 +180,7 @@ def l2_score(facts: SystemFacts, policy: Policy) -> int | None:
     rules = policy.section("legacy", "l2")
     row = facts.row
     if row.contract_end is None:
-        if row.supplier and row.supplier.strip().lower() == str(rules["in_house_supplier"]).lower():
+        if row.supplier and supplier_key(row.supplier) == supplier_key(rules["in_house_supplier"]):
             return 1
         return None
     if row.contract_end < policy.as_of:
@@ -457,6 +458,14 @@ def contradictions(
                 f"{c.code} {c.name}: self-assessed {c.value}, but the inventory gives "
                 f"{derived[0]} ({derived[1]}); the department's score stands"
             )
+    if predates(facts.row, facts.technology_changed):
+        found.extend(
+            f"{c.code} {c.name}: self-assessed {c.value} on {uk_date(facts.row.assessed_on)}, "
+            f"which predates the {facts.technology_changed} return's change to its technology; "
+            "the department's score stands until it is reviewed: please review it"
+            for c in criteria
+            if c.source is Source.SELF_ASSESSED and c.code in TECHNOLOGY_CRITERIA
+        )
     return tuple(found)
 
 

@@ -8,6 +8,9 @@ cannot move, and too little data to say.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from estate.capabilities import commodity_capability
 from estate.enums import (
     Classification,
     ComponentKind,
@@ -16,9 +19,9 @@ from estate.enums import (
     Hosting,
     LifecycleStatus,
 )
-from estate.scoring.facts import SystemFacts
+from estate.scoring.facts import ComponentFact, SystemFacts
 from estate.scoring.policy import Policy
-from estate.scoring.results import CloudReadiness, Readiness, ReadinessReason
+from estate.scoring.results import CloudReadiness, Readiness, ReadinessReason, uk_date
 from estate.words import counted
 
 CLOUD_HOSTING = (Hosting.PUBLIC_IAAS, Hosting.PUBLIC_PAAS, Hosting.SAAS)
@@ -157,58 +160,121 @@ def assess_readiness(facts: SystemFacts, policy: Policy, anchored: set[str]) -> 
             category = Readiness.CONDITIONAL
         else:
             category = Readiness.READY
-    disposition, why = suggest_disposition(facts, policy, category)
+    disposition, why = suggest_disposition(facts, policy, category, reasons)
     return CloudReadiness(category, score, tuple(reasons), disposition, why)
 
 
-_COMMODITY_WORDS = (
-    "hr",
-    "payroll",
-    "email",
-    "mail",
-    "finance",
-    "crm",
-    "service desk",
-    "helpdesk",
-    "procurement",
-    "correspondence",
-    "workforce",
-    "document",
-    "records",
-)
+def _repurchase_evidence(facts: SystemFacts, policy: Policy) -> list[str]:
+    """What the return says that a bought service could replace the system: its department's
+    own plan, a commodity business capability, a SaaS alternative it names, or a packaged
+    product whose vendor sells it as a service. Never words in the system's name."""
+    row = facts.row
+    evidence: list[str] = []
+    if row.planned_disposition is Disposition.REPURCHASE:
+        evidence.append("its department plans to repurchase it")
+    capability = commodity_capability(getattr(row, "business_capability", None))
+    if capability is not None:
+        evidence.append(
+            f'its business capability "{row.business_capability}" is a commodity function '
+            f"({capability})"
+        )
+    alternative = getattr(row, "saas_alternative", None)
+    if alternative:
+        evidence.append(f"the return names a SaaS alternative ({alternative})")
+    successors: dict[str, str] = policy.section("readiness").get("saas_successors", {})
+    for component in facts.components:
+        product = component.match.product if component.match else None
+        if product is not None and product.key in successors:
+            evidence.append(
+                f"{component.label} is sold by its vendor as a service ({successors[product.key]})"
+            )
+    return evidence
+
+
+def _weighed(facts: SystemFacts, policy: Policy) -> str:
+    """Why a bought service is harder for this system: many systems depend on it, or it is
+    wired to many others; "" when neither."""
+    many = int(policy.section("readiness").get("repurchase_weigh_integrations_at_least", 10))
+    said: list[str] = []
+    dependents = facts.blast.total if facts.blast is not None else 0
+    if dependents >= many:
+        verb = "depends" if dependents == 1 else "depend"
+        said.append(f"{counted(dependents, 'system')} {verb} on it")
+    if len(facts.depends_on) >= many:
+        said.append(f"it depends on {counted(len(facts.depends_on), 'system')}")
+    if not said:
+        return ""
+    return (
+        f"weighed: {' and '.join(said)}, so the bought service must carry those interfaces; "
+        "plan them with the purchase"
+    )
+
+
+def _said(reasons: Sequence[ReadinessReason], effect: str, otherwise: str) -> str:
+    """The readiness reasons of one effect, as the facts a disposition rests on."""
+    return "; ".join(r.text for r in reasons if r.effect == effect) or otherwise
+
+
+def _labels(components: list[ComponentFact]) -> str:
+    shown = [c.label for c in components[:3]]
+    return ", ".join(shown) + (" ..." if len(components) > 3 else "")
 
 
 def suggest_disposition(
-    facts: SystemFacts, policy: Policy, category: Readiness
+    facts: SystemFacts,
+    policy: Policy,
+    category: Readiness,
+    reasons: Sequence[ReadinessReason] = (),
 ) -> tuple[Disposition | None, str]:
-    """The 7 Rs disposition that fits the facts, and why."""
+    """The 7 Rs disposition that fits the facts, and why: the reason names the facts of the
+    return (and the catalogue) the suggestion came from."""
     row = facts.row
-    mainframe = bool(facts.products & policy.names("readiness", "mainframe_products"))
-    out_of_support = any(c.out_of_support(policy.as_of) for c in facts.components)
-    name = f" {row.name.lower()} "
-    if (
-        row.lifecycle_status in (LifecycleStatus.RETIRED, LifecycleStatus.SUNSETTING)
-        or row.users == 0
-    ):
-        return Disposition.RETIRE, "being switched off or unused: retire it rather than move it"
+    mainframe = sorted(
+        c.label
+        for c in facts.components
+        if c.match
+        and c.match.product
+        and c.match.product.key in policy.names("readiness", "mainframe_products")
+    )
+    unsupported = [c for c in facts.components if c.out_of_support(policy.as_of)]
+    status = row.lifecycle_status
+    if status in (LifecycleStatus.RETIRED, LifecycleStatus.CANCELLED):
+        return Disposition.RETIRE, f"lifecycle status {status.value}: out of the estate's counts"
+    if status is LifecycleStatus.SUNSETTING:
+        when = (
+            f"to be retired by {uk_date(row.target_date)}"
+            if row.target_date
+            else "no retirement date given"
+        )
+        return (
+            Disposition.RETIRE,
+            f"lifecycle status {status.value} ({when}): not worth moving",
+        )
+    if row.users == 0:
+        return Disposition.RETIRE, "0 users: unused, not worth moving"
     if row.hosting is Hosting.SAAS:
-        return Disposition.RETAIN, "already a SaaS service"
+        return Disposition.RETAIN, "hosting SaaS: already a bought service"
     if row.hosting in (Hosting.PUBLIC_IAAS, Hosting.PUBLIC_PAAS):
-        if out_of_support:
+        if unsupported:
             return (
                 Disposition.REPLATFORM,
-                "in public cloud but on unsupported components: move to supported managed services",
+                f"hosting {row.hosting.value}, with {_labels(unsupported)} out of support: "
+                "supported managed services are at hand",
             )
-        return Disposition.RETAIN, "already in public cloud on supported technology"
+        return (
+            Disposition.RETAIN,
+            f"hosting {row.hosting.value}: already in public cloud, on supported technology",
+        )
     if row.classification in (Classification.SECRET, Classification.TOP_SECRET):
         return (
             Disposition.RETAIN,
-            "classification needs accredited hosting: retain, and modernise in place",
+            f"classification {row.classification.value}: needs accredited hosting, not standard "
+            "public cloud",
         )
-    if any(c.kind is ComponentKind.APPLICATION for c in facts.components) or any(
-        f" {w} " in name for w in _COMMODITY_WORDS
-    ):
-        return Disposition.REPURCHASE, "a commodity function that SaaS products provide"
+    evidence = _repurchase_evidence(facts, policy)
+    if evidence:
+        weighed = _weighed(facts, policy)
+        return Disposition.REPURCHASE, "; ".join([*evidence, *([weighed] if weighed else [])])
     if category is Readiness.UNKNOWN:
         return None, "too little data to suggest one"
     critical = row.criticality in (Criticality.CRITICAL, Criticality.HIGH)
@@ -216,23 +282,38 @@ def suggest_disposition(
         if critical:
             return (
                 Disposition.REFACTOR,
-                "critical mainframe system: refactor off the mainframe in stages",
+                f"criticality {row.criticality.value} on a mainframe ({', '.join(mainframe)}): "
+                "move off it in stages",
             )
         return (
             Disposition.RETAIN,
-            "mainframe system of lower criticality: retain until a replacement is planned",
+            f"mainframe ({', '.join(mainframe)}) of lower criticality: until a replacement is "
+            "planned",
         )
     if category is Readiness.NOT_READY:
-        return Disposition.REFACTOR, "its platform cannot move as it is: re-architect it"
-    if out_of_support and critical:
+        return (
+            Disposition.REFACTOR,
+            "cloud readiness Not ready: " + _said(reasons, "blocker", "its platform cannot move"),
+        )
+    if unsupported and critical:
         return (
             Disposition.REPLATFORM,
-            "critical and out of support: replatform onto supported technology",
+            f"criticality {row.criticality.value}, with {_labels(unsupported)} out of support",
         )
-    if out_of_support:
-        return Disposition.REPLATFORM, "out of support: upgrade the platform as it moves"
+    if unsupported:
+        return (
+            Disposition.REPLATFORM,
+            f"{_labels(unsupported)} out of support: upgrade the platform as it moves",
+        )
     if category is Readiness.READY:
-        return Disposition.REHOST, "supported technology with no blockers: rehost (lift and shift)"
+        return (
+            Disposition.REHOST,
+            "cloud readiness Ready: supported technology, no blockers",
+        )
     if category is Readiness.CONDITIONAL:
-        return Disposition.REPLATFORM, "movable once its conditions are met"
+        return (
+            Disposition.REPLATFORM,
+            "cloud readiness Ready with conditions, movable once they are met: "
+            + _said(reasons, "condition", "its conditions"),
+        )
     return None, "too little data to suggest one"

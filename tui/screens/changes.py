@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
 from estate import db
 from estate.errors import EstateError
-from estate.history.changes import ChangeKind, EstateChanges, estate_changes
+from estate.history.changes import ChangeKind, EstateChanges, estate_changes, grouped
 from estate.history.stored import stored_periods
 from estate.words import counted
 from tui.widgets.trend_chart import SCORED_NOTE
@@ -22,6 +22,8 @@ KIND_STYLE = {
     ChangeKind.NEW_SYSTEM: "cyan",
     ChangeKind.REMOVED_SYSTEM: "dim",
     ChangeKind.OUT_OF_SUPPORT: "red",
+    ChangeKind.ENTERED_EXTENDED: "dark_orange",
+    ChangeKind.RETIRED: "dim",
     ChangeKind.PLAN_FUNDED: "green",
     ChangeKind.COMPONENT_UPGRADED: "green",
 }
@@ -97,18 +99,19 @@ class ChangesScreen(Screen[None]):
         table = self.query_one("#changes", DataTable)
         table.clear()
         self.keys = []
-        for change in found.changes:
+        for line in grouped(found.changes):
+            change = line.change
             after = change.after
             if change.criteria:
                 after = f"{after} ({', '.join(change.criteria)})"
             table.add_row(
                 Text(change.kind.value, style=KIND_STYLE.get(change.kind, "")),
-                Text(change.key),
+                Text(line.systems(3)),
                 Text(change.before),
                 Text(after),
-                Text(change.name),
+                Text(change.name if line.count == 1 else f"{change.name} ({change.department})"),
             )
-            self.keys.append(change.key)
+            self.keys.append(line.keys[0])
         table.focus()
 
     def action_earlier(self) -> None:

@@ -77,7 +77,7 @@ class PortfolioScreen(Screen[None]):
             f"{uk_date(found.as_of)}: enter lists the systems that run a product or release"
         )
         table = self.query_one("#portfolio", DataTable)
-        table.add_columns("Product / release", "Systems", "Depts", "Out of support", "Extended")
+        table.add_columns("Product / release", "Systems", "Depts", OUT_OF_SUPPORT, EXTENDED)
         for p_index, product in enumerate(found.products):
             key = f"p{p_index}"
             self.systems_of[key] = (product.product, product.systems)

@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from estate.history.trend import Trend
+from estate.history.trend_moves import moves_lines
 
 BAR = "█"
 SCORED_NOTE = "Each period scored as at its end with today's policy."
@@ -59,4 +60,10 @@ def trend_chart(trend: Trend | None) -> RenderableType:
         )
     if len(points) == 1:
         return Group(title, chart)
-    return Group(title, chart, Text(f"  {SCORED_NOTE}", style="dim"))
+    moved = (  # what moved into the latest period: returns, the calendar, or who sent them
+        [Text(f"  What moved into {last.period}:", style="dim")]
+        + [Text(f"    {line}", style="dim") for line in moves_lines(last.figures.moved)]
+        if last.figures.moved
+        else []
+    )
+    return Group(title, chart, *moved, Text(f"  {SCORED_NOTE}", style="dim"))
