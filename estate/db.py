@@ -30,7 +30,7 @@ from estate.errors import (
 from estate.history import tables as history_tables
 from estate.periods import quarter_of
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The schema version this code reads and writes."""
 
 BUSY_TIMEOUT_MS = 10_000
@@ -141,11 +141,43 @@ def _to_version_5(connection: Connection) -> None:
         connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN csv_line {kind}")
 
 
+def _to_version_6(connection: Connection) -> None:
+    """Version 5 to 6: each change of schema 6, one function each."""
+    _upgrade_carbon(connection)
+
+
+def _upgrade_carbon(connection: Connection) -> None:
+    """A system's running facts (servers, vCPUs, memory, storage, utilisation, site, its PUE,
+    metered energy, the hardware's purchase year), in the live table with their checks and in
+    its history; the energy and carbon estimates read them. Added empty: unknown until a
+    return supplies them."""
+    live = models.table_of(models.System)
+    for table, checked in ((live, True), (history_tables.SYSTEM_HISTORY, False)):
+        present = {c["name"] for c in sa.inspect(connection).get_columns(table.name)}
+        for name in models.RUNNING_FIELDS:
+            if name in present:
+                continue
+            kind = live.c[name].type.compile(dialect=connection.dialect)
+            check = _running_check(name) if checked else None
+            rule = "" if check is None else f" CONSTRAINT {check.name} CHECK ({check.sqltext})"
+            connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}{rule}")
+
+
+def _running_check(name: str) -> sa.CheckConstraint | None:
+    """The check constraint of a running-facts column, by the column it names (free text such
+    as the site has none)."""
+    for check in models.RUNNING_CHECKS:
+        if str(check.sqltext).startswith(f"{name} "):
+            return check
+    return None
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _to_version_2,
     2: _to_version_3,
     3: _to_version_4,
     4: _to_version_5,
+    5: _to_version_6,
 }
 """Upgrade steps: MIGRATIONS[n] takes a database from schema version n to n + 1.
 
