@@ -119,8 +119,8 @@ def parse_year(raw: Any, warn: Warn) -> int | None:
 
 
 _AWS_SIZE = re.compile(
-    r"^(?P<family>[a-z]+\d+[a-z0-9-]*)\.(?:(?P<times>\d+)?x)?(?P<size>nano|micro|small|medium|"
-    r"large|xlarge)$"
+    r"^(?P<family>[a-z]+\d+[a-z0-9-]*)\.(?P<times>\d*)(?P<size>nano|micro|small|medium|large|"
+    r"xlarge)$"
 )
 _AWS_SMALL = {"nano": 2, "micro": 2, "small": 2, "medium": 2, "large": 2}
 _AZURE_SIZE = re.compile(r"^(?:standard|basic)_[a-z]+(?P<vcpus>\d+)[a-z-]*(?:_v\d+)?$")

@@ -1,0 +1,94 @@
+"""Reading the running facts of every stored system in one query, and the estate's carbon
+from them: what `estate carbon` and the exports read, with no scoring."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from estate import models
+from estate.db import plain
+from estate.enums import Hosting
+from estate.ranking import chosen_departments
+from estate.sustainability.facts import RunningFacts
+from estate.sustainability.reference import Reference
+from estate.sustainability.summary import SystemCarbon, carbon_of
+
+_HOSTING = {member.value: member for member in Hosting}
+_RETIRED = "Retired"
+
+
+class StoredSystem(NamedTuple):
+    """A stored system's key, name, department, running facts and planned disposition."""
+
+    key: str
+    name: str
+    department: str
+    facts: RunningFacts
+    planned: str | None
+
+
+def read_running(connection: Connection, departments: Iterable[str] = ()) -> list[StoredSystem]:
+    """Every stored system's running facts (of `departments`, when any is named: a department
+    no system belongs to is refused), by department and reference."""
+    system = models.table_of(models.System)
+    org = models.table_of(models.Organisation)
+    columns = [
+        org.c.code,
+        system.c.reference,
+        system.c.name,
+        plain(system.c.hosting),
+        system.c.cloud_provider,
+        *(system.c[name] for name in models.RUNNING_FIELDS),
+        system.c.hardware_age_years,
+        plain(system.c.lifecycle_status),
+        plain(system.c.planned_disposition),
+    ]
+    query = (
+        sa.select(*columns)
+        .join(org, org.c.id == system.c.organisation_id)
+        .order_by(org.c.code, system.c.reference)
+    )
+    asked = list(departments)
+    if asked:
+        known = set(connection.execute(sa.select(org.c.code)).scalars())
+        query = query.where(org.c.code.in_(sorted(chosen_departments(asked, known))))
+    found: list[StoredSystem] = []
+    for row in connection.execute(query):
+        code, reference, name, hosting, provider, *running, age, status, planned = row
+        servers, vms, vcpus, memory, storage, utilisation, site, pue, metered, year = running
+        facts = RunningFacts(
+            _HOSTING.get(hosting) if hosting else None,
+            provider,
+            servers,
+            vms,
+            vcpus,
+            memory,
+            storage,
+            utilisation,
+            site,
+            pue,
+            metered,
+            year,
+            age,
+            status == _RETIRED,
+        )
+        found.append(StoredSystem(f"{code}/{reference}", name, code, facts, planned))
+    return found
+
+
+def estate_carbon(
+    stored: Iterable[StoredSystem],
+    suggested: Mapping[str, str | None],
+    ref: Reference,
+    year: int,
+) -> list[SystemCarbon]:
+    """Each stored system's estimate and the savings of its planned disposition and of the
+    disposition the ranking suggests (`suggested`, by key)."""
+    return [
+        carbon_of(s.key, s.name, s.department, s.facts, s.planned, suggested.get(s.key), ref, year)
+        for s in stored
+    ]
