@@ -31,6 +31,8 @@ from estate.snapshot import (
     keep_snapshot,
     load_snapshot,
 )
+from estate.sustainability.render import carbon_line
+from estate.sustainability.scored import scored_carbon
 from tui.commands import EstateCommands, SystemCommands
 from tui.data import RankedData
 from tui.screens.overview import OverviewScreen, overview
@@ -191,7 +193,11 @@ class EstateApp(App[None]):
             self.post_message(self.Scored(data))
             report("Summarising the estate", 0, 1)
             figures = estate_figures(scores)
-            self.post_message(self.Summarised(overview(figures, trend=trend_chart(None))))
+            found = scored_carbon(scores.systems, self.policy.as_of)
+            carbon = carbon_line(found.total, found.grid_year)
+            self.post_message(
+                self.Summarised(overview(figures, trend=trend_chart(None), carbon=carbon))
+            )
             fresh = Snapshot(
                 data.rows, figures, current, dt.datetime.now(dt.UTC), explanations(scores)
             )
@@ -199,7 +205,7 @@ class EstateApp(App[None]):
             data.finder  # noqa: B018  the palette's system index, ready before it is opened
             trend = self._trend(engine)
             if not worker.is_cancelled:
-                self.post_message(self.Summarised(overview(figures, trend=trend)))
+                self.post_message(self.Summarised(overview(figures, trend=trend, carbon=carbon)))
         finally:
             engine.dispose()
 
