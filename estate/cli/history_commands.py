@@ -41,6 +41,7 @@ from estate.history.system import (
 from estate.history.trend import Trend, estate_trend
 from estate.jsonable import jsonable
 from estate.queries import find_organisation
+from estate.sustainability.render import carbon_trend_line
 from estate.words import counted
 
 
@@ -281,6 +282,11 @@ def _print_trend(found: Trend) -> None:
             f"{f.open_gaps:,}",
         )
     console.out.print(table)
+    console.out.print(
+        carbon_trend_line(
+            (p.period, p.figures.kg_co2e, p.figures.carbon_not_estimated) for p in found.points
+        )
+    )
     console.out.print(f"Policy {found.policy}. {found.note}")
     if found.recomputed:
         rest = "" if len(found.recomputed) == len(found.points) else "; the rest as kept"

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,6 +33,7 @@ from estate.perf import collector_paused
 from estate.progress import Progress
 from estate.scoring.outcomes import Outcome, OutcomeMemo, period_outcomes
 from estate.scoring.policy import Policy
+from estate.sustainability.trend import carbon_by_department
 
 BATCH = models.table_of(models.ImportBatch)
 CYCLE = models.table_of(models.LifecycleCycle)
@@ -58,6 +59,10 @@ class TrendFigures:
     open_gaps: int = 0
     """Secure-by-design gaps (principles not or partially achieved, and gaps the inventory
     shows) across the systems."""
+    kg_co2e: float = 0.0
+    """Estimated carbon a year, like for like (estate.sustainability.trend)."""
+    carbon_not_estimated: int = 0
+    """Systems whose carbon is not estimated (left out of the sum, never zero)."""
 
     @property
     def red_rated_funded_share(self) -> float | None:
@@ -160,8 +165,25 @@ def figures_of_periods(
                 policy_at(policy, period),
                 memo,
             )
-            found[period] = figures_by_department(outcomes)
+            found[period] = _with_carbon(
+                figures_by_department(outcomes), timeline.standing[number], policy.as_of.year
+            )
     return found
+
+
+def _with_carbon(
+    figures: dict[str, TrendFigures], standing: Iterable[Any], year: int
+) -> dict[str, TrendFigures]:
+    """The figures with each group's carbon, every period at the same year's factors."""
+    carbon = carbon_by_department(standing, year, WHOLE_ESTATE)
+    return {
+        key: replace(
+            value,
+            kg_co2e=carbon.get(key, (0.0, 0))[0],
+            carbon_not_estimated=carbon.get(key, (0.0, 0))[1],
+        )
+        for key, value in figures.items()
+    }
 
 
 def _known_department(connection: Connection, code: str) -> str:
@@ -224,6 +246,8 @@ def _kept(connection: Connection) -> dict[str, tuple[str, dict[str, TrendFigures
             found[period] = (fingerprint, {k: TrendFigures(**v) for k, v in figures.items()})
         except (AttributeError, TypeError):
             continue
+        if any("kg_co2e" not in v for v in figures.values()):  # kept before carbon was
+            del found[period]
     return found
 
 

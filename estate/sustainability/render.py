@@ -3,6 +3,8 @@ the savings of its moves, and the estate's in a line, for `estate show` and the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.text import Text
@@ -57,4 +59,16 @@ def carbon_line(total: Totals, grid_year: int) -> Text:
         f"DESNZ {grid_year}) · {total.servers_past_life:,} servers past their life · "
         "`estate carbon` shows the working"
     )
+    return line
+
+
+def carbon_trend_line(points: Iterable[tuple[str, float, int]]) -> Text:
+    """The trend's carbon in a line: each period's tonnes a year (period, kg, systems not
+    estimated), like for like at one year's conversion factors."""
+    line = Text("Carbon a year, like for like: ", style="bold")
+    shown = [
+        f"{period} {kg / 1000:,.1f} t" + (f" ({unknown:,} not estimated)" if unknown else "")
+        for period, kg, unknown in points
+    ]
+    line.append(" → ".join(shown) if shown else "no periods")
     return line
