@@ -212,3 +212,22 @@ def test_implausible_running_values_are_refused(parser: Any, text: str) -> None:
     warn = _ignore
     with pytest.raises(CellError):
         parser(text, warn)
+
+
+def _priorities(run: Run, db: Path, *args: str | Path) -> dict[str, float]:
+    result = run("--db", db, "rank", "--json", "--as-of", AS_OF, *args)
+    assert result.exit_code == 0, result.output
+    return {s["key"]: s["priority"] for s in json.loads(result.stdout)["systems"]}
+
+
+def test_carbon_counts_towards_priority_only_when_the_policy_says(
+    estate_db: Path, run: Run, tmp_path: Path
+) -> None:
+    before = _priorities(run, estate_db)
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[priority]\ncarbon_weight = 1.0\ncarbon_saturation_kg = 10000\n")
+    after = _priorities(run, estate_db, "--policy", policy)
+    # The five default weights sum to 1; carbon's 1.0 halves them. M-1 emits 3,050.3 kg a
+    # year: its carbon part is 0.305; N-1 is not estimated: its part is 0.
+    assert after["DBP/M-1"] == pytest.approx((before["DBP/M-1"] + 30.5) / 2, abs=0.1)
+    assert after["DBP/N-1"] == pytest.approx(before["DBP/N-1"] / 2, abs=0.1)
