@@ -66,6 +66,7 @@ def test_the_workbook_has_every_sheet_in_order(run: Run, demo_db: Path, tmp_path
         "Sign-in",
         "Trend",
         "Changes since last period",
+        "Sustainability",
         "Method",
         "Data quality",
     ]
