@@ -103,6 +103,15 @@ COLUMNS = {
         "rank_json_red_by_legacy_s",
         "rank_json_scoring_s",
     ),
+    "carbon": (
+        "score_s",
+        "estimate_s",
+        "estimate_share_of_scoring",
+        "from_stored_rows_s",
+        "carbon_kept_s",
+        "carbon_json_kept_s",
+        "carbon_csv_kept_s",
+    ),
     "backend": (
         "sqlite_import_s",
         "postgres_import_s",

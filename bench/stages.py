@@ -1033,8 +1033,71 @@ def stage_evolving(systems: int, cache: Path) -> dict[str, Any]:
     return found
 
 
+def stage_carbon(systems: int, cache: Path) -> dict[str, Any]:
+    """Energy and carbon: the estimate's cost beside a full scoring (the same systems'
+    estimates from their scored rows, its share of the scoring), the estate's carbon read
+    from the stored systems, and `estate carbon` through the entry point (table, --json,
+    --csv) once `rank` has kept the ranking, each its own process."""
+    import compileall
+
+    import estate as package
+    from estate import db
+    from estate.scoring import score_estate
+    from estate.scoring.policy import load_policy
+    from estate.sustainability.reference import load_reference
+    from estate.sustainability.scored import scored_carbon
+    from estate.sustainability.stored import estate_carbon, read_running
+    from estate.sustainability.summary import summarise
+
+    compileall.compile_dir(package.__path__[0], quiet=1)
+    path = cache / f"carbon-{systems}.db"
+    shutil.copy(database(systems, cache), path)
+    policy = load_policy(as_of=AS_OF)
+    engine = db.open_engine(path)
+    with engine.connect() as connection:
+        t_score, scores = timed(lambda: score_estate(connection, policy))
+        t_estimate, found = timed(lambda: scored_carbon(scores.systems, AS_OF))
+        ref = load_reference()
+
+        def from_rows() -> Any:
+            stored = read_running(connection)
+            return summarise(estate_carbon(stored, {}, ref, AS_OF.year), ref, AS_OF.year)
+
+        t_rows, _ = timed(from_rows)
+    engine.dispose()
+    estate = str(Path(sys.executable).with_name("estate"))
+    result: dict[str, Any] = {
+        "score_s": t_score,
+        "estimate_s": t_estimate,
+        "estimate_share_of_scoring": t_estimate / t_score,
+        "from_stored_rows_s": t_rows,
+        "estimated": found.total.systems - found.total.not_estimated,
+        "not_estimated": found.total.not_estimated,
+    }
+    subprocess.run(
+        [estate, "--db", str(path), "rank", "--top", "1", "--as-of", AS_OF.isoformat()],
+        check=True,
+        capture_output=True,
+    )
+    for name, command in {
+        "carbon_kept_s": ["carbon"],
+        "carbon_json_kept_s": ["carbon", "--json"],
+        "carbon_csv_kept_s": ["carbon", "--csv"],
+    }.items():
+        start = time.perf_counter()
+        subprocess.run(
+            [estate, "--db", str(path), *command, "--as-of", AS_OF.isoformat()],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        result[name] = time.perf_counter() - start
+    return result
+
+
 STAGES = {
     "prepare": stage_prepare,
+    "carbon": stage_carbon,
     "backend": stage_backend,
     "import": stage_import,
     "layouts": stage_layouts,
