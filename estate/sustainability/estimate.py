@@ -16,8 +16,10 @@ Pure functions of a system's facts: no database, cheap enough for every system o
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from estate.sustainability.facts import (
     RunningFacts,
@@ -46,8 +48,19 @@ class Sizing:
     power: Power
     memory_gb: float
     storage_tb: float
-    named: str = ""
-    """Which coefficients the power is from, in words."""
+    provider: str | None = None
+    """The cloud provider whose coefficients these are."""
+    bought: int | None = None
+    """The purchase year whose hardware generation these are."""
+
+    @property
+    def named(self) -> str:
+        """Which coefficients the power is from, in words."""
+        if self.provider is not None:
+            return f"{self.provider} (Cloud Carbon Footprint)"
+        if self.bought is not None:
+            return f"{self.power.name}, hardware of {self.bought} (Cloud Carbon Footprint)"
+        return "average server (Cloud Carbon Footprint)"
 
 
 @dataclass(frozen=True)
@@ -71,16 +84,35 @@ class Estimate:
     past_life_embodied_kg: float
     """Embodied carbon of the hardware kept past its refresh age."""
     kind: SiteKind | None
-    steps: tuple[str, ...]
-    """How each figure was worked out, in order."""
-    defaults: tuple[str, ...]
-    """Each value assumed because the return did not give it."""
+    defaults_used: int
+    """How many values were assumed because the return did not give them."""
     sizing: Sizing | None = None
+    source: tuple[RunningFacts, Reference, int] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """What it was worked out from, to word its working when asked."""
 
     @property
     def known(self) -> bool:
         """Whether there is an operational estimate at all."""
         return self.kg_co2e is not None
+
+    @cached_property
+    def _working(self) -> _Working:
+        work = _Working(True)
+        if self.source is not None:
+            _estimate(*self.source, work)
+        return work
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """How each figure was worked out, in order."""
+        return tuple(self._working.steps)
+
+    @property
+    def defaults(self) -> tuple[str, ...]:
+        """Each value assumed because the return did not give it."""
+        return tuple(self._working.defaults)
 
 
 def _kwh(value: float) -> str:
@@ -92,31 +124,42 @@ def _kg(value: float) -> str:
 
 
 class _Working:
-    def __init__(self) -> None:
+    """Where an estimate's working goes: each step and default is given as a function that
+    words it, called only when the working is asked for (`explain`), so that estimating a
+    whole estate costs arithmetic alone; defaults are counted either way."""
+
+    __slots__ = ("count", "defaults", "explain", "steps")
+
+    def __init__(self, explain: bool) -> None:
+        self.explain = explain
         self.steps: list[str] = []
         self.defaults: list[str] = []
+        self.count = 0
 
-    def step(self, text: str) -> None:
-        self.steps.append(text)
+    def step(self, text: Callable[[], str]) -> None:
+        if self.explain:
+            self.steps.append(text())
 
-    def default(self, text: str) -> None:
-        self.defaults.append(text)
+    def default(self, text: Callable[[], str]) -> None:
+        self.count += 1
+        if self.explain:
+            self.defaults.append(text())
 
 
 def _power(
     facts: RunningFacts, kind: SiteKind | None, provider: str | None, ref: Reference, year: int
-) -> tuple[Power, str]:
-    """Per-vCPU coefficients: the provider's in the cloud, else the hardware's generation."""
+) -> tuple[Power, str | None, int | None]:
+    """Per-vCPU coefficients: the provider's in the cloud, else the hardware's generation;
+    with the provider or the purchase year they were chosen by."""
     if kind is SiteKind.CLOUD:
         chosen = provider or ref.target_provider
-        return ref.provider_power[chosen], f"{chosen} (Cloud Carbon Footprint)"
+        return ref.provider_power[chosen], chosen, None
     bought = facts.hardware_year
     if bought is None and facts.hardware_age_years is not None:
         bought = year - math.floor(facts.hardware_age_years)
     if bought is None:
-        return ref.provider_power[ref.target_provider], "average server (Cloud Carbon Footprint)"
-    generation = ref.generation(bought)
-    return generation, f"{generation.name}, hardware of {bought} (Cloud Carbon Footprint)"
+        return ref.provider_power[ref.target_provider], None, None
+    return ref.generation(bought), None, bought
 
 
 def _vcpus(facts: RunningFacts, ref: Reference, work: _Working) -> float | None:
@@ -124,11 +167,11 @@ def _vcpus(facts: RunningFacts, ref: Reference, work: _Working) -> float | None:
         return float(facts.vcpus)
     if facts.physical_servers:
         per = ref.vcpus_per_physical_server
-        work.default(f"vCPUs: {per.reason}")
+        work.default(lambda: f"vCPUs: {per.reason}")
         return float(facts.physical_servers * per.value)
     if facts.virtual_machines:
         per = ref.vcpus_per_virtual_machine
-        work.default(f"vCPUs: {per.reason}")
+        work.default(lambda: f"vCPUs: {per.reason}")
         return float(facts.virtual_machines * per.value)
     return None
 
@@ -137,21 +180,23 @@ def _pue(
     facts: RunningFacts, kind: SiteKind | None, provider: str | None, ref: Reference, work: _Working
 ) -> float:
     if facts.site_pue is not None:
-        work.step(f"PUE {facts.site_pue:g}, the site's own")
+        work.step(lambda: f"PUE {facts.site_pue:g}, the site's own")
         return facts.site_pue
     if kind is SiteKind.CLOUD:
         chosen = provider or ref.target_provider
         if provider is None:
-            work.default(f"cloud provider: not given, taken as {chosen}")
+            work.default(lambda: f"cloud provider: not given, taken as {chosen}")
         pue = ref.provider_pue[chosen]
-        work.default(f"PUE: {chosen}'s published {pue:g}")
+        work.default(lambda: f"PUE: {chosen}'s published {pue:g}")
         return pue
     if kind in (SiteKind.COLOCATION, SiteKind.CROWN_HOSTING):
-        work.default(f"PUE: co-location average {ref.pue_colocation:g} (Equinix 2023)")
+        work.default(lambda: f"PUE: co-location average {ref.pue_colocation:g} (Equinix 2023)")
         return ref.pue_colocation
     if kind is None:
-        work.default("hosting: not given, taken as an enterprise data centre")
-    work.default(f"PUE: enterprise data centre average {ref.pue_enterprise:g} (Uptime 2024)")
+        work.default(lambda: "hosting: not given, taken as an enterprise data centre")
+    work.default(
+        lambda: f"PUE: enterprise data centre average {ref.pue_enterprise:g} (Uptime 2024)"
+    )
     return ref.pue_enterprise
 
 
@@ -164,27 +209,29 @@ def _factor(
     work: _Working,
 ) -> float:
     grid = ref.grid_for(year)
-    said = f"DESNZ {grid.year} UK electricity {grid.generation:g} + T&D {grid.transmission:g}"
-    if grid.year != year:
-        said += f" (the latest set for {year})"
+
+    def said() -> str:
+        text = f"DESNZ {grid.year} UK electricity {grid.generation:g} + T&D {grid.transmission:g}"
+        return text if grid.year == year else f"{text} (the latest set for {year})"
+
     if kind is not SiteKind.CLOUD:
-        work.step(f"{grid.total:.5f} kg CO2e/kWh: {said}")
+        work.step(lambda: f"{grid.total:.5f} kg CO2e/kWh: {said()}")
         return grid.total
     chosen = provider or ref.target_provider
     region = (facts.site or "").strip().lower()
     if not region:
-        work.default("cloud region: not given, taken as a UK region")
-        work.step(f"{grid.total:.5f} kg CO2e/kWh: {said}")
+        work.default(lambda: "cloud region: not given, taken as a UK region")
+        work.step(lambda: f"{grid.total:.5f} kg CO2e/kWh: {said()}")
         return grid.total
     if region in ref.uk_regions.get(chosen, frozenset()):
-        work.step(f"{grid.total:.5f} kg CO2e/kWh: UK region {region}, {said}")
+        work.step(lambda: f"{grid.total:.5f} kg CO2e/kWh: UK region {region}, {said()}")
         return grid.total
     factors = ref.region_factors.get(chosen, {})
     if region in factors:
-        work.step(f"{factors[region]:g} kg CO2e/kWh: {chosen} {region}'s grid (published)")
+        work.step(lambda: f"{factors[region]:g} kg CO2e/kWh: {chosen} {region}'s grid (published)")
         return factors[region]
     average = factors["unknown"]
-    work.default(f"grid factor: {region} not listed, {chosen}'s average {average:g}")
+    work.default(lambda: f"grid factor: {region} not listed, {chosen}'s average {average:g}")
     return average
 
 
@@ -204,7 +251,7 @@ def _embodied(
         if basis is Basis.NONE:
             return None, 0, 0.0
         servers = 1
-        work.default("physical servers: not given, taken as 1")
+        work.default(lambda: "physical servers: not given, taken as 1")
     if servers == 0:
         return 0.0, 0, 0.0
     if facts.hardware_year is not None:
@@ -216,20 +263,26 @@ def _embodied(
     each = ref.server_embodied_kg + extra
     if age is None:
         work.step(
-            f"embodied carbon not known: the hardware's age is not given ({_kg(each)} a server)"
+            lambda: (
+                f"embodied carbon not known: the hardware's age is not given ({_kg(each)} a server)"
+            )
         )
         return None, 0, 0.0
     if age >= ref.lifespan_years:
         work.step(
-            f"{servers} server(s) {age:g} years old, past the {ref.lifespan_years:g}-year "
-            f"life: {_kg(servers * each)} of embodied carbon kept past refresh, and waste "
-            "when retired"
+            lambda: (
+                f"{servers} server(s) {age:g} years old, past the {ref.lifespan_years:g}-year "
+                f"life: {_kg(servers * each)} of embodied carbon kept past refresh, and waste "
+                "when retired"
+            )
         )
         return 0.0, servers, servers * each
     yearly = servers * each / ref.lifespan_years
     work.step(
-        f"embodied {_kg(yearly)} a year: {servers} server(s) x {_kg(each)} over "
-        f"{ref.lifespan_years:g} years"
+        lambda: (
+            f"embodied {_kg(yearly)} a year: {servers} server(s) x {_kg(each)} over "
+            f"{ref.lifespan_years:g} years"
+        )
     )
     return yearly, 0, 0.0
 
@@ -246,16 +299,20 @@ def _sizing(
     """The compute the power model runs on, each value not given named as a default."""
     if vcpus is None:
         vcpus = float(ref.vcpus_per_system.value)
-        work.default(f"size: {ref.vcpus_per_system.reason}")
-    power, named = _power(facts, kind, provider, ref, year)
+        work.default(lambda: f"size: {ref.vcpus_per_system.reason}")
+    power, chosen, bought = _power(facts, kind, provider, ref, year)
     no_year = facts.hardware_year is None and facts.hardware_age_years is None
     if kind is not SiteKind.CLOUD and no_year:
-        work.default("hardware year: not given, an average server's coefficients")
+        work.default(lambda: "hardware year: not given, an average server's coefficients")
     utilisation = facts.cpu_utilisation
     if utilisation is None:
         utilisation = ref.default_utilisation
-        work.default(f"CPU utilisation: {utilisation:g}% (Cloud Carbon Footprint's average)")
-    return Sizing(vcpus, utilisation, power, facts.memory_gb or 0.0, facts.storage_tb or 0.0, named)
+        work.default(
+            lambda: f"CPU utilisation: {utilisation:g}% (Cloud Carbon Footprint's average)"
+        )
+    return Sizing(
+        vcpus, utilisation, power, facts.memory_gb or 0.0, facts.storage_tb or 0.0, chosen, bought
+    )
 
 
 def model_it_kwh(sizing: Sizing, ref: Reference) -> float:
@@ -271,27 +328,30 @@ def model_it_kwh(sizing: Sizing, ref: Reference) -> float:
 
 def estimate(facts: RunningFacts, ref: Reference, year: int) -> Estimate:
     """One system's energy and carbon a year, as at `year` (which sets the conversion factors
-    and the hardware's age), with its working and the defaults it used."""
-    work = _Working()
+    and the hardware's age), with its working and the defaults it used (worded when first
+    asked for: the figures alone are cheap)."""
+    return _estimate(facts, ref, year, _Working(False))
+
+
+def _estimate(facts: RunningFacts, ref: Reference, year: int, work: _Working) -> Estimate:
+    source = (facts, ref, year)
     kind = site_kind(facts)
     if facts.retired:
-        work.step("retired: no energy")
-        return Estimate(
-            Basis.NONE, 0.0, None, 0.0, None, 0.0, 0.0, 0, 0.0, kind, tuple(work.steps), ()
-        )
+        work.step(lambda: "retired: no energy")
+        return Estimate(Basis.NONE, 0.0, None, 0.0, None, 0.0, 0.0, 0, 0.0, kind, 0, None, source)
     provider = provider_of(facts) if kind is SiteKind.CLOUD else None
     metered = facts.metered_kwh is not None
-    vcpus = _vcpus(facts, ref, _Working() if metered else work)  # a meter needs no size
+    vcpus = _vcpus(facts, ref, _Working(False) if metered else work)  # a meter needs no size
     sizing: Sizing | None = None
     if facts.metered_kwh is not None:
         basis = Basis.METERED
         it_kwh: float = facts.metered_kwh
-        work.step(f"{_kwh(facts.metered_kwh)} a year metered at the IT equipment")
-        sizing = _sizing(facts, kind, provider, vcpus, ref, year, _Working())
+        work.step(lambda: f"{_kwh(it_kwh)} a year metered at the IT equipment")
+        sizing = _sizing(facts, kind, provider, vcpus, ref, year, _Working(False))
     elif kind is SiteKind.SAAS:
-        work.step("runs in its supplier's service (SaaS): its energy is the supplier's")
+        work.step(lambda: "runs in its supplier's service (SaaS): its energy is the supplier's")
         return Estimate(
-            Basis.NONE, None, None, None, None, None, 0.0, 0, 0.0, kind, tuple(work.steps), ()
+            Basis.NONE, None, None, None, None, None, 0.0, 0, 0.0, kind, 0, None, source
         )
     elif vcpus is not None or kind is not None:
         basis = Basis.SERVERS if vcpus is not None else Basis.HOSTING
@@ -299,31 +359,33 @@ def estimate(facts: RunningFacts, ref: Reference, year: int) -> Estimate:
         it_kwh = model_it_kwh(sizing, ref)
         power = sizing.power
         work.step(
-            f"{_kwh(it_kwh)} a year: {sizing.vcpus:g} vCPUs x ({power.min_watts:g} + "
-            f"{sizing.utilisation:g}% x ({power.max_watts:g} - {power.min_watts:g})) W"
-            + (
-                f" + {sizing.memory_gb:g} GB x {ref.memory_watts_per_gb:g} W"
-                if sizing.memory_gb
-                else ""
+            lambda: (
+                f"{_kwh(it_kwh)} a year: {sizing.vcpus:g} vCPUs x ({power.min_watts:g} + "
+                f"{sizing.utilisation:g}% x ({power.max_watts:g} - {power.min_watts:g})) W"
+                + (
+                    f" + {sizing.memory_gb:g} GB x {ref.memory_watts_per_gb:g} W"
+                    if sizing.memory_gb
+                    else ""
+                )
+                + (
+                    f" + {sizing.storage_tb:g} TB x {ref.storage_watts_per_tb:g} W"
+                    if sizing.storage_tb
+                    else ""
+                )
+                + f", x {ref.hours_per_year:g} h; {sizing.named}"
             )
-            + (
-                f" + {sizing.storage_tb:g} TB x {ref.storage_watts_per_tb:g} W"
-                if sizing.storage_tb
-                else ""
-            )
-            + f", x {ref.hours_per_year:g} h; {sizing.named}"
         )
     else:
-        work.step("nothing known of how or where it runs: not estimated")
+        work.step(lambda: "nothing known of how or where it runs: not estimated")
         return Estimate(
-            Basis.NONE, None, None, None, None, None, None, 0, 0.0, kind, tuple(work.steps), ()
+            Basis.NONE, None, None, None, None, None, None, 0, 0.0, kind, 0, None, source
         )
     pue = _pue(facts, kind, provider, ref, work)
     kwh = it_kwh * pue
-    work.step(f"{_kwh(kwh)} a year at the site: {_kwh(it_kwh)} x PUE {pue:g}")
+    work.step(lambda: f"{_kwh(kwh)} a year at the site: {_kwh(it_kwh)} x PUE {pue:g}")
     factor = _factor(facts, kind, provider, ref, year, work)
     kg = kwh * factor
-    work.step(f"{_kg(kg)} a year: {_kwh(kwh)} x {factor:.5f}")
+    work.step(lambda: f"{_kg(kg)} a year: {_kwh(kwh)} x {factor:.5f}")
     yearly, past, past_kg = _embodied(facts, kind, basis, ref, year, work)
     return Estimate(
         basis,
@@ -336,7 +398,7 @@ def estimate(facts: RunningFacts, ref: Reference, year: int) -> Estimate:
         past,
         past_kg,
         kind,
-        tuple(work.steps),
-        tuple(work.defaults),
+        work.count,
         sizing,
+        source,
     )

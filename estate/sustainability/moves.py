@@ -19,8 +19,10 @@ with the model's figure for it as it is, so the meter's evidence carries over.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from estate.enums import Disposition, Hosting
 from estate.sustainability.estimate import Basis, Estimate, Sizing, estimate, model_it_kwh
@@ -56,8 +58,24 @@ class Saving:
     kg_after: float | None
     servers_freed: int
     """Owned servers the move switches off: waste unless reused."""
-    steps: tuple[str, ...]
-    defaults: tuple[str, ...]
+    explain: Callable[[], tuple[tuple[str, ...], tuple[str, ...]]] = field(
+        repr=False, compare=False
+    )
+    """Words the working and the defaults, when asked."""
+
+    @cached_property
+    def _explained(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return self.explain()
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """How the move's effect was worked out, in order."""
+        return self._explained[0]
+
+    @property
+    def defaults(self) -> tuple[str, ...]:
+        """Each value assumed, before or after the move."""
+        return self._explained[1]
 
     @property
     def kwh_saved(self) -> float | None:
@@ -99,41 +117,44 @@ def _metered_scale(before: Estimate, ref: Reference) -> float:
 
 def _after(
     facts: RunningFacts, before: Estimate, move: Move, ref: Reference, year: int
-) -> tuple[Estimate, list[str], int]:
-    """The estimate after `move`, what was done, and the owned servers it frees."""
+) -> tuple[Estimate, int, Callable[[], list[str]]]:
+    """The estimate after `move`, the owned servers it frees, and what was done, in words
+    when asked."""
     sizing = before.sizing
     assert sizing is not None
-    said: list[str] = []
     vcpus, utilisation = sizing.vcpus, sizing.utilisation
     if move in (Move.REPLATFORM, Move.REFACTOR, Move.CONSOLIDATE):
         vcpus, utilisation = _right_sized(sizing, ref.default_utilisation)
-        if vcpus != sizing.vcpus:
-            said.append(
-                f"sized to {ref.default_utilisation:g}% utilisation: {sizing.vcpus:g} vCPUs at "
-                f"{sizing.utilisation:g}% become {vcpus:g} at {utilisation:.1f}%"
-            )
-    owned = _owned_servers(facts, before)
+
+    def sized() -> list[str]:
+        if vcpus == sizing.vcpus:
+            return []
+        return [
+            f"sized to {ref.default_utilisation:g}% utilisation: {sizing.vcpus:g} vCPUs at "
+            f"{sizing.utilisation:g}% become {vcpus:g} at {utilisation:.1f}%"
+        ]
+
     if move is Move.CONSOLIDATE:
         servers = facts.physical_servers
         kept = servers
         if servers is not None and sizing.vcpus:
             kept = max(1, math.ceil(servers * vcpus / sizing.vcpus))
         after_facts = facts._replace(
-            vcpus=None,
+            vcpus=round(vcpus) if vcpus else None,
             physical_servers=kept,
             virtual_machines=None,
             metered_kwh=None,
             cpu_utilisation=utilisation,
         )
-        after_facts = after_facts._replace(vcpus=round(vcpus)) if vcpus else after_facts
         freed = (servers - kept) if servers is not None and kept is not None else 0
-        said.append("on shared hardware at the same site")
-        return estimate(after_facts, ref, year), said, freed
+        return (
+            estimate(after_facts, ref, year),
+            freed,
+            lambda: [*sized(), "on shared hardware at the same site"],
+        )
     in_cloud = before.kind is SiteKind.CLOUD
     provider = provider_of(facts) if in_cloud else None
     region = facts.site if in_cloud else None
-    if not in_cloud:
-        said.append(f"to {ref.target_provider} {ref.target_region}: {ref.target_reason}")
     after_facts = RunningFacts(
         Hosting.PUBLIC_IAAS,
         provider or ref.target_provider,
@@ -149,12 +170,30 @@ def _after(
         None,
         None,
     )
-    return estimate(after_facts, ref, year), said, owned
+
+    def words() -> list[str]:
+        moved = (
+            []
+            if in_cloud
+            else [f"to {ref.target_provider} {ref.target_region}: {ref.target_reason}"]
+        )
+        return [*moved, *sized()]
+
+    return estimate(after_facts, ref, year), _owned_servers(facts, before), words
+
+
+def _said(*steps: str) -> Callable[[], tuple[tuple[str, ...], tuple[str, ...]]]:
+    return lambda: (steps, ())
+
+
+def _freed(owned: int) -> tuple[str, ...]:
+    return (f"{owned} server(s) freed: waste unless reused",) if owned else ()
 
 
 def saving(facts: RunningFacts, before: Estimate, move: Move, ref: Reference, year: int) -> Saving:
     """What `move` would change in one system's energy and carbon a year, worked out from its
-    facts and its estimate as it stands (`before`), with the working and defaults of both."""
+    facts and its estimate as it stands (`before`), with the working and defaults of both
+    (worded when first asked for)."""
     if not before.known:
         return Saving(
             move,
@@ -163,48 +202,56 @@ def saving(facts: RunningFacts, before: Estimate, move: Move, ref: Reference, ye
             before.kg_co2e,
             None,
             0,
-            ("its energy is not estimated, so neither is the move's effect",),
-            before.defaults,
+            lambda: (
+                ("its energy is not estimated, so neither is the move's effect",),
+                before.defaults,
+            ),
         )
     if move is Move.RETAIN:
         return Saving(
-            move, before.kwh, before.kwh, before.kg_co2e, before.kg_co2e, 0, ("no change",), ()
+            move, before.kwh, before.kwh, before.kg_co2e, before.kg_co2e, 0, _said("no change")
         )
     owned = _owned_servers(facts, before)
     if move is Move.RETIRE:
-        steps = ["switched off: all its energy and carbon saved"]
-        if owned:
-            steps.append(f"{owned} server(s) freed: waste unless reused")
-        return Saving(move, before.kwh, 0.0, before.kg_co2e, 0.0, owned, tuple(steps), ())
+        return Saving(
+            move,
+            before.kwh,
+            0.0,
+            before.kg_co2e,
+            0.0,
+            owned,
+            _said("switched off: all its energy and carbon saved", *_freed(owned)),
+        )
     if move is Move.REPURCHASE:
-        steps = [
-            "replaced by a supplier's service: its energy leaves the estate's own footprint "
-            "for the supplier's (not estimated)"
-        ]
-        if owned:
-            steps.append(f"{owned} server(s) freed: waste unless reused")
-        return Saving(move, before.kwh, 0.0, before.kg_co2e, 0.0, owned, tuple(steps), ())
-    after, said, freed = _after(facts, before, move, ref, year)
+        return Saving(
+            move,
+            before.kwh,
+            0.0,
+            before.kg_co2e,
+            0.0,
+            owned,
+            _said(
+                "replaced by a supplier's service: its energy leaves the estate's own "
+                "footprint for the supplier's (not estimated)",
+                *_freed(owned),
+            ),
+        )
+    after, freed, words = _after(facts, before, move, ref, year)
     scale = _metered_scale(before, ref)
     kwh_after = after.kwh * scale if after.kwh is not None else None
     kg_after = after.kg_co2e * scale if after.kg_co2e is not None else None
-    steps = [*said]
-    if scale != 1.0:
-        steps.append(f"scaled by its meter: x {scale:.3f} of the model's figure for it today")
-    if kwh_after is not None and kg_after is not None:
-        steps.append(f"after: {kwh_after:,.0f} kWh and {kg_after:,.1f} kg CO2e a year")
-    if freed:
-        steps.append(f"{freed} server(s) freed: waste unless reused")
-    return Saving(
-        move,
-        before.kwh,
-        kwh_after,
-        before.kg_co2e,
-        kg_after,
-        freed,
-        (*steps, *(f"after: {s}" for s in after.steps)),
-        tuple(dict.fromkeys((*before.defaults, *after.defaults))),
-    )
+
+    def explain() -> tuple[tuple[str, ...], tuple[str, ...]]:
+        steps = words()
+        if scale != 1.0:
+            steps.append(f"scaled by its meter: x {scale:.3f} of the model's figure for it today")
+        if kwh_after is not None and kg_after is not None:
+            steps.append(f"after: {kwh_after:,.0f} kWh and {kg_after:,.1f} kg CO2e a year")
+        steps += _freed(freed)
+        steps += [f"after: {s}" for s in after.steps]
+        return tuple(steps), tuple(dict.fromkeys((*before.defaults, *after.defaults)))
+
+    return Saving(move, before.kwh, kwh_after, before.kg_co2e, kg_after, freed, explain)
 
 
 def savings(facts: RunningFacts, before: Estimate, ref: Reference, year: int) -> dict[Move, Saving]:

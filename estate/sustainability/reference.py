@@ -87,6 +87,9 @@ class Reference:
     def grid_for(self, year: int) -> GridFactor:
         """The factors for `year`: its own set, else the latest before it (a set is published
         mid-year), else the earliest bundled."""
+        found = self.grid.get(year)
+        if found is not None:
+            return found
         earlier = [y for y in self.grid if y <= year]
         return self.grid[max(earlier) if earlier else min(self.grid)]
 

@@ -59,7 +59,7 @@ class Totals:
         else:
             self.kwh += found.kwh
             self.kg_co2e += found.kg_co2e
-            if found.defaults:
+            if found.defaults_used:
                 self.with_defaults += 1
         if found.embodied_kg_a_year is None:
             self.embodied_not_known += 1
