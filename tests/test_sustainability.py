@@ -195,3 +195,11 @@ def test_repurchase_leaves_the_estates_footprint_and_says_whose_it_becomes() -> 
     found = saving(HOSTING_ONLY, before, Move.REPURCHASE, REF, YEAR)
     assert found.kg_saved == pytest.approx(41.25073572096)
     assert "supplier" in found.steps[0]
+
+
+def test_a_retired_system_uses_nothing_and_no_move_saves_anything() -> None:
+    facts = SERVERS._replace(retired=True)
+    found = estimate(facts, REF, YEAR)
+    assert found.kg_co2e == 0 and found.kwh == 0
+    for move in Move:
+        assert saving(facts, found, move, REF, YEAR).kg_saved == 0

@@ -207,6 +207,16 @@ def saving(facts: RunningFacts, before: Estimate, move: Move, ref: Reference, ye
                 before.defaults,
             ),
         )
+    if before.sizing is None:  # retired: nothing runs
+        return Saving(
+            move,
+            before.kwh,
+            before.kwh,
+            before.kg_co2e,
+            before.kg_co2e,
+            0,
+            _said("retired already: nothing to save"),
+        )
     if move is Move.RETAIN:
         return Saving(
             move, before.kwh, before.kwh, before.kg_co2e, before.kg_co2e, 0, _said("no change")
