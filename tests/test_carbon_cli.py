@@ -231,3 +231,38 @@ def test_carbon_counts_towards_priority_only_when_the_policy_says(
     # year: its carbon part is 0.305; N-1 is not estimated: its part is 0.
     assert after["DBP/M-1"] == pytest.approx((before["DBP/M-1"] + 30.5) / 2, abs=0.1)
     assert after["DBP/N-1"] == pytest.approx(before["DBP/N-1"] / 2, abs=0.1)
+
+
+def test_a_departments_own_register_carries_its_running_facts(tmp_path: Path, run: Run) -> None:
+    from estate.own_layouts import own_layout_departments, write_register
+
+    register, _ = own_layout_departments(seed=5, systems=40)
+    path = write_register(register, tmp_path / "dtr-register.xlsx")
+    db = tmp_path / "estate.db"
+    assert run("--db", db, "init").exit_code == 0
+    result = run("--db", db, "import", path, "--department", "DTR", "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    stored = {s["key"]: s for s in _carbon(run, db)["systems"]}
+    given = [s for s in register.systems if s.get("vcpus") or s.get("site")]
+    assert given, "the generator gives some systems their running facts"
+    for record in given:
+        found = stored[f"DTR/{record['reference']}"]
+        if record.get("site"):
+            assert found["site"] == record["site"]
+        if record.get("vcpus") and found["basis"] == "servers and utilisation":
+            assert any(f"{record['vcpus']} vCPUs" in step for step in found["working"])
+
+
+def test_the_template_asks_for_the_running_facts_with_guidance(tmp_path: Path, run: Run) -> None:
+    from openpyxl import load_workbook
+
+    from importers.layout import RUNNING_COLUMNS
+
+    out = tmp_path / "return.xlsx"
+    assert run("template", out).exit_code == 0
+    book = load_workbook(out)
+    headers = [c.value for c in book["Systems"][1]]
+    guidance = {row[1]: row[3] for row in book["Guidance"].iter_rows(values_only=True)}
+    for column in RUNNING_COLUMNS:
+        assert column.header in headers
+        assert guidance[column.header] == column.guidance
