@@ -13,6 +13,7 @@ from estate.sustainability.facts import facts_of
 from estate.sustainability.reference import load_reference
 from estate.sustainability.summary import (
     CarbonSummary,
+    Memo,
     SystemCarbon,
     carbon_of,
     summarise,
@@ -27,8 +28,9 @@ def _value(member: Any) -> str | None:
     return None if member is None else str(getattr(member, "value", member))
 
 
-def system_carbon(system: SystemScore, as_of: dt.date) -> SystemCarbon:
-    """One scored system's estimate and the savings of its planned and suggested moves."""
+def system_carbon(system: SystemScore, as_of: dt.date, memo: Memo | None = None) -> SystemCarbon:
+    """One scored system's estimate and the savings of its planned and suggested moves (with
+    a `memo`, systems alike are worked out once)."""
     return carbon_of(
         system.key,
         system.name,
@@ -38,6 +40,7 @@ def system_carbon(system: SystemScore, as_of: dt.date) -> SystemCarbon:
         _value(system.readiness.disposition),
         load_reference(),
         as_of.year,
+        memo,
     )
 
 
@@ -51,7 +54,8 @@ def scored_carbon(
     `waves` would save."""
     ref = load_reference()
     year = as_of.year
-    systems = [system_carbon(s, as_of) for s in selection]
+    memo: Memo = {}
+    systems = [system_carbon(s, as_of, memo) for s in selection]
     return summarise(systems, ref, year, top=top, waves=[w.systems for w in waves])
 
 

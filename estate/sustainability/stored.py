@@ -15,7 +15,7 @@ from estate.enums import Hosting
 from estate.ranking import chosen_departments
 from estate.sustainability.facts import RunningFacts
 from estate.sustainability.reference import Reference
-from estate.sustainability.summary import SystemCarbon, carbon_of
+from estate.sustainability.summary import Memo, SystemCarbon, carbon_of
 
 _HOSTING = {member.value: member for member in Hosting}
 _RETIRED = "Retired"
@@ -88,7 +88,10 @@ def estate_carbon(
 ) -> list[SystemCarbon]:
     """Each stored system's estimate and the savings of its planned disposition and of the
     disposition the ranking suggests (`suggested`, by key)."""
+    memo: Memo = {}
     return [
-        carbon_of(s.key, s.name, s.department, s.facts, s.planned, suggested.get(s.key), ref, year)
+        carbon_of(
+            s.key, s.name, s.department, s.facts, s.planned, suggested.get(s.key), ref, year, memo
+        )
         for s in stored
     ]

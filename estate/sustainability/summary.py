@@ -135,6 +135,25 @@ def _moves(pairs: Iterable[tuple[str, Saving]]) -> list[MoveTotals]:
     return sorted(lines.values(), key=lambda m: (-m.kg_saved, m.move))
 
 
+Worked = tuple[Estimate, Saving | None, Saving | None]
+Memo = dict[tuple[RunningFacts, str | None, str | None, int], Worked]
+"""Estimates already worked out, by the facts and moves they were worked out from: systems
+alike (most of those a return says little about) are estimated once."""
+
+
+def _worked(
+    facts: RunningFacts, planned: str | None, suggested: str | None, ref: Reference, year: int
+) -> Worked:
+    found = estimate(facts, ref, year)
+    planned_move = MOVE_OF.get(planned) if planned else None
+    suggested_move = MOVE_OF.get(suggested) if suggested else None
+    return (
+        found,
+        saving(facts, found, planned_move, ref, year) if planned_move else None,
+        saving(facts, found, suggested_move, ref, year) if suggested_move else None,
+    )
+
+
 def carbon_of(
     key: str,
     name: str,
@@ -144,12 +163,19 @@ def carbon_of(
     suggested: str | None,
     ref: Reference,
     year: int,
+    memo: Memo | None = None,
 ) -> SystemCarbon:
     """One system's estimate and the savings of its planned and suggested dispositions (each a
-    `Disposition` value, or None)."""
-    found = estimate(facts, ref, year)
-    planned_move = MOVE_OF.get(planned) if planned else None
-    suggested_move = MOVE_OF.get(suggested) if suggested else None
+    `Disposition` value, or None); with a `memo` (of this `ref`), systems alike are worked out
+    once."""
+    if memo is None:
+        worked = _worked(facts, planned, suggested, ref, year)
+    else:
+        index = (facts, planned, suggested, year)
+        found = memo.get(index)
+        if found is None:
+            found = memo[index] = _worked(facts, planned, suggested, ref, year)
+        worked = found
     return SystemCarbon(
         key,
         name,
@@ -157,9 +183,7 @@ def carbon_of(
         facts.hosting.value if facts.hosting is not None else NOT_GIVEN,
         (facts.site or "").strip() or NOT_GIVEN,
         facts,
-        found,
-        saving(facts, found, planned_move, ref, year) if planned_move else None,
-        saving(facts, found, suggested_move, ref, year) if suggested_move else None,
+        *worked,
     )
 
 
