@@ -107,6 +107,7 @@ COLUMNS = {
         "score_cpu_s",
         "estimate_cpu_s",
         "estimate_share_of_scoring",
+        "with_moves_share_of_scoring",
         "from_stored_rows_cpu_s",
         "carbon_kept_s",
         "carbon_kept_cpu_s",

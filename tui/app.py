@@ -193,7 +193,7 @@ class EstateApp(App[None]):
             self.post_message(self.Scored(data))
             report("Summarising the estate", 0, 1)
             figures = estate_figures(scores)
-            found = scored_carbon(scores.systems, self.policy.as_of)
+            found = scored_carbon(scores.systems, self.policy.as_of, moves=False)
             carbon = carbon_line(found.total, found.grid_year)
             self.post_message(
                 self.Summarised(overview(figures, trend=trend_chart(None), carbon=carbon))

@@ -102,21 +102,28 @@ def provider_of(facts: RunningFacts) -> str | None:
     return None
 
 
+_KIND_OF_HOSTING: dict[Hosting | None, SiteKind | None] = {
+    Hosting.SAAS: SiteKind.SAAS,
+    Hosting.PUBLIC_IAAS: SiteKind.CLOUD,
+    Hosting.PUBLIC_PAAS: SiteKind.CLOUD,
+    Hosting.COLOCATION: SiteKind.COLOCATION,
+    Hosting.ON_PREMISES: SiteKind.ENTERPRISE,
+    Hosting.PRIVATE_CLOUD: SiteKind.ENTERPRISE,
+}
+"""The kind of site each hosting model runs in (looked up, not tested member by member:
+every system of an estate asks)."""
+
+
 def site_kind(facts: RunningFacts) -> SiteKind | None:
     """Where the electricity is used: the hosting, or, when the return gives none, a site
-    that is a cloud region; None when nothing says."""
-    site = (facts.site or "").lower()
-    if "crown hosting" in site or site.startswith("chdc"):
-        return SiteKind.CROWN_HOSTING
-    hosting = facts.hosting
-    if hosting is Hosting.SAAS:
-        return SiteKind.SAAS
-    if hosting in (Hosting.PUBLIC_IAAS, Hosting.PUBLIC_PAAS):
+    that is a cloud region; None when nothing says. A site named as Crown Hosting is Crown
+    Hosting whatever the hosting says."""
+    site = facts.site
+    if site:
+        lowered = site.lower()
+        if "crown hosting" in lowered or lowered.startswith("chdc"):
+            return SiteKind.CROWN_HOSTING
+    kind = _KIND_OF_HOSTING.get(facts.hosting)
+    if kind is None and site and provider_of_region(site) is not None:
         return SiteKind.CLOUD
-    if hosting is Hosting.COLOCATION:
-        return SiteKind.COLOCATION
-    if hosting in (Hosting.ON_PREMISES, Hosting.PRIVATE_CLOUD):
-        return SiteKind.ENTERPRISE
-    if facts.site and provider_of_region(facts.site) is not None:
-        return SiteKind.CLOUD
-    return None
+    return kind

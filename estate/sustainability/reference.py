@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -83,15 +83,18 @@ class Reference:
     target_provider: str
     target_region: str
     target_reason: str
+    resolved: dict[int, GridFactor] = field(default_factory=dict, repr=False, compare=False)
+    """The factors each year asked for takes, as found."""
 
     def grid_for(self, year: int) -> GridFactor:
         """The factors for `year`: its own set, else the latest before it (a set is published
         mid-year), else the earliest bundled."""
-        found = self.grid.get(year)
-        if found is not None:
-            return found
-        earlier = [y for y in self.grid if y <= year]
-        return self.grid[max(earlier) if earlier else min(self.grid)]
+        found = self.resolved.get(year)
+        if found is None:
+            earlier = [y for y in self.grid if y <= year]
+            found = self.grid[max(earlier) if earlier else min(self.grid)]
+            self.resolved[year] = found  # looked up for every system: found once
+        return found
 
     def generation(self, purchase_year: int) -> Power:
         """The coefficients of the newest microarchitecture generally shipped by

@@ -28,16 +28,18 @@ def _value(member: Any) -> str | None:
     return None if member is None else str(getattr(member, "value", member))
 
 
-def system_carbon(system: SystemScore, as_of: dt.date, memo: Memo | None = None) -> SystemCarbon:
-    """One scored system's estimate and the savings of its planned and suggested moves (with
-    a `memo`, systems alike are worked out once)."""
+def system_carbon(
+    system: SystemScore, as_of: dt.date, memo: Memo | None = None, *, moves: bool = True
+) -> SystemCarbon:
+    """One scored system's estimate and (unless not `moves`) the savings of its planned and
+    suggested moves; with a `memo`, systems alike are worked out once."""
     return carbon_of(
         system.key,
         system.name,
         system.department,
         facts_of(system.record),
-        _value(getattr(system.record, "planned_disposition", None)),
-        _value(system.readiness.disposition),
+        _value(getattr(system.record, "planned_disposition", None)) if moves else None,
+        _value(system.readiness.disposition) if moves else None,
         load_reference(),
         as_of.year,
         memo,
@@ -49,13 +51,16 @@ def scored_carbon(
     as_of: dt.date,
     waves: Sequence[Wave] = (),
     top: int = 10,
+    *,
+    moves: bool = True,
 ) -> CarbonSummary:
     """The carbon of a selection of scored systems as at `as_of`, with what its migration
-    `waves` would save."""
+    `waves` would save; without `moves`, the estimates alone (what the savings of planned and
+    suggested dispositions add is most of the cost)."""
     ref = load_reference()
     year = as_of.year
     memo: Memo = {}
-    systems = [system_carbon(s, as_of, memo) for s in selection]
+    systems = [system_carbon(s, as_of, memo, moves=moves) for s in selection]
     return summarise(systems, ref, year, top=top, waves=[w.systems for w in waves])
 
 

@@ -135,23 +135,36 @@ def _moves(pairs: Iterable[tuple[str, Saving]]) -> list[MoveTotals]:
     return sorted(lines.values(), key=lambda m: (-m.kg_saved, m.move))
 
 
-Worked = tuple[Estimate, Saving | None, Saving | None]
-Memo = dict[tuple[RunningFacts, str | None, str | None, int], Worked]
-"""Estimates already worked out, by the facts and moves they were worked out from: systems
-alike (most of those a return says little about) are estimated once."""
+Memo = dict[tuple[RunningFacts, str | None, int], Any]
+"""Estimates and savings already worked out, by the facts, the move (None for the estimate)
+and the year they were worked out for: systems alike (most of those a return says little
+about) are worked out once."""
 
 
-def _worked(
-    facts: RunningFacts, planned: str | None, suggested: str | None, ref: Reference, year: int
-) -> Worked:
-    found = estimate(facts, ref, year)
-    planned_move = MOVE_OF.get(planned) if planned else None
-    suggested_move = MOVE_OF.get(suggested) if suggested else None
-    return (
-        found,
-        saving(facts, found, planned_move, ref, year) if planned_move else None,
-        saving(facts, found, suggested_move, ref, year) if suggested_move else None,
-    )
+def _estimate(facts: RunningFacts, ref: Reference, year: int, memo: Memo) -> Estimate:
+    index = (facts, None, year)
+    found: Estimate | None = memo.get(index)
+    if found is None:
+        found = memo[index] = estimate(facts, ref, year)
+    return found
+
+
+def _saving(
+    facts: RunningFacts,
+    found: Estimate,
+    disposition: str | None,
+    ref: Reference,
+    year: int,
+    memo: Memo,
+) -> Saving | None:
+    move = MOVE_OF.get(disposition) if disposition else None
+    if move is None:
+        return None
+    index = (facts, move.value, year)
+    worked: Saving | None = memo.get(index)
+    if worked is None:
+        worked = memo[index] = saving(facts, found, move, ref, year)
+    return worked
 
 
 def carbon_of(
@@ -169,13 +182,8 @@ def carbon_of(
     `Disposition` value, or None); with a `memo` (of this `ref`), systems alike are worked out
     once."""
     if memo is None:
-        worked = _worked(facts, planned, suggested, ref, year)
-    else:
-        index = (facts, planned, suggested, year)
-        found = memo.get(index)
-        if found is None:
-            found = memo[index] = _worked(facts, planned, suggested, ref, year)
-        worked = found
+        memo = {}
+    found = _estimate(facts, ref, year, memo)
     return SystemCarbon(
         key,
         name,
@@ -183,7 +191,9 @@ def carbon_of(
         facts.hosting.value if facts.hosting is not None else NOT_GIVEN,
         (facts.site or "").strip() or NOT_GIVEN,
         facts,
-        *worked,
+        found,
+        _saving(facts, found, planned, ref, year, memo),
+        _saving(facts, found, suggested, ref, year, memo),
     )
 
 
