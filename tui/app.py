@@ -32,7 +32,7 @@ from estate.snapshot import (
     load_snapshot,
 )
 from estate.sustainability.render import carbon_line
-from estate.sustainability.scored import scored_carbon
+from estate.sustainability.stored import stored_totals
 from tui.commands import EstateCommands, SystemCommands
 from tui.data import RankedData
 from tui.screens.overview import OverviewScreen, overview
@@ -187,14 +187,19 @@ class EstateApp(App[None]):
                     early = RankedData.from_snapshot(snapshot, current)
                     self.post_message(self.Scored(early))
                     early_body = overview(snapshot.figures, early.note, trend_chart(None))
+                    self.post_message(self.Summarised(early_body))  # at once; then with carbon
+                found = stored_totals(connection, self.policy.as_of.year)  # the stored rows
+                carbon = carbon_line(found.total, found.grid_year)
+                if from_snapshot and snapshot is not None:
+                    early_body = overview(
+                        snapshot.figures, early.note, trend_chart(None), carbon=carbon
+                    )
                     self.post_message(self.Summarised(early_body))
                 scores = score_estate(connection, self.policy, report, graph_read)
             data = RankedData.from_scores(scores)
             self.post_message(self.Scored(data))
             report("Summarising the estate", 0, 1)
             figures = estate_figures(scores)
-            found = scored_carbon(scores.systems, self.policy.as_of, moves=False)
-            carbon = carbon_line(found.total, found.grid_year)
             self.post_message(
                 self.Summarised(overview(figures, trend=trend_chart(None), carbon=carbon))
             )

@@ -14,8 +14,8 @@ from estate.db import plain
 from estate.enums import Hosting
 from estate.ranking import chosen_departments
 from estate.sustainability.facts import RunningFacts
-from estate.sustainability.reference import Reference
-from estate.sustainability.summary import Memo, SystemCarbon, carbon_of
+from estate.sustainability.reference import Reference, load_reference
+from estate.sustainability.summary import CarbonSummary, Memo, SystemCarbon, carbon_of, summarise
 
 _HOSTING = {member.value: member for member in Hosting}
 _RETIRED = "Retired"
@@ -85,13 +85,31 @@ def estate_carbon(
     suggested: Mapping[str, str | None],
     ref: Reference,
     year: int,
+    *,
+    moves: bool = True,
 ) -> list[SystemCarbon]:
-    """Each stored system's estimate and the savings of its planned disposition and of the
-    disposition the ranking suggests (`suggested`, by key)."""
+    """Each stored system's estimate and (unless not `moves`) the savings of its planned
+    disposition and of the disposition the ranking suggests (`suggested`, by key)."""
     memo: Memo = {}
     return [
         carbon_of(
-            s.key, s.name, s.department, s.facts, s.planned, suggested.get(s.key), ref, year, memo
+            s.key,
+            s.name,
+            s.department,
+            s.facts,
+            s.planned if moves else None,
+            suggested.get(s.key) if moves else None,
+            ref,
+            year,
+            memo,
         )
         for s in stored
     ]
+
+
+def stored_totals(connection: Connection, year: int) -> CarbonSummary:
+    """The estate's energy and carbon as at `year`, from the stored systems alone (no moves,
+    no scoring): what the overview shows."""
+    ref = load_reference()
+    systems = estate_carbon(read_running(connection), {}, ref, year, moves=False)
+    return summarise(systems, ref, year, top=0)
