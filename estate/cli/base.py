@@ -46,8 +46,9 @@ COMMANDS: dict[str, LazyCommand] = {
     "carbon": LazyCommand(
         "estate.cli.carbon_command",
         "The estate's energy, carbon and hardware past its life, by department, hosting and "
-        "site, the largest emitters, and what the planned and suggested dispositions (and with "
-        "--waves the migration waves) would save; each figure with how it was worked out.",
+        "site, the largest emitters, and what the planned dispositions (with --suggested the "
+        "suggested ones, with --waves the migration waves) would save; each figure with how it "
+        "was worked out.",
     ),
     "catalogue": LazyCommand(
         "estate.cli.catalogue_commands",

@@ -10,6 +10,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.markup import escape
@@ -173,10 +174,17 @@ def print_summary(found: CarbonSummary, *, sites: int = 10) -> None:
     "--top", type=click.IntRange(1), default=10, show_default=True, help="Largest emitters shown."
 )
 @click.option(
+    "--suggested",
+    "with_suggested",
+    is_flag=True,
+    help="Also what the dispositions the ranking suggests would save.",
+)
+@click.option(
     "--waves",
     "with_waves",
     is_flag=True,
-    help="Also plan the migration waves and what each would save.",
+    help="Also plan the migration waves and what each would save (planned dispositions, "
+    "else suggested).",
 )
 @click.option("--max-size", type=click.IntRange(1), help="With --waves: at most this many a wave.")
 @json_option
@@ -187,6 +195,7 @@ def carbon(
     ctx: click.Context,
     departments: tuple[str, ...],
     top: int,
+    with_suggested: bool,
     with_waves: bool,
     max_size: int | None,
     as_json: bool,
@@ -195,14 +204,19 @@ def carbon(
     as_of: dt.datetime | None,
 ) -> None:
     """The estate's energy, carbon and hardware past its life, by department, hosting and
-    site, the largest emitters, and what the planned and suggested dispositions (and with
-    --waves the migration waves) would save; each figure with how it was worked out."""
+    site, the largest emitters, and what the planned dispositions (with --suggested the
+    suggested ones, with --waves the migration waves) would save; each figure with how it was
+    worked out."""
     policy = policy_of(policy_path, as_of)
     ref = load_reference()
     year = policy.as_of.year
+    ranked = with_suggested or with_waves
+    kept: list[tuple[Any, ...]] | None = []
     with open_engine(ctx) as engine, engine.connect() as connection:
         stored = read_running(connection, departments)
-        kept = kept_rows(connection, policy, ("key", "disposition", "priority"), departments)
+        if ranked:
+            fields = ("key", "disposition", "priority")
+            kept = kept_rows(connection, policy, fields, departments)
     if not stored:
         console.err.print(EMPTY_ESTATE)
         return

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import cache
 from typing import Any, NamedTuple
 
 from estate.enums import Hosting, hosting_provider
@@ -90,12 +91,18 @@ def provider_of_region(region: str) -> str | None:
     return None
 
 
+@cache
+def _provider_named(text: str) -> str | None:
+    found = hosting_provider(text)
+    name = found[1] if found is not None else text.strip()
+    return name if name in PROVIDERS else None
+
+
 def provider_of(facts: RunningFacts) -> str | None:
     """The cloud provider, from the stored provider or else the region's name."""
     if facts.cloud_provider:
-        found = hosting_provider(facts.cloud_provider)
-        name = found[1] if found is not None else facts.cloud_provider.strip()
-        if name in PROVIDERS:
+        name = _provider_named(facts.cloud_provider)
+        if name is not None:
             return name
     if facts.site:
         return provider_of_region(facts.site)

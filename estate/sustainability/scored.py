@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from estate.perf import collector_paused
 from estate.scoring.results import SystemScore
 from estate.sustainability.facts import facts_of
 from estate.sustainability.reference import load_reference
@@ -60,7 +61,8 @@ def scored_carbon(
     ref = load_reference()
     year = as_of.year
     memo: Memo = {}
-    systems = [system_carbon(s, as_of, memo, moves=moves) for s in selection]
+    with collector_paused():  # many small acyclic objects: the collector would walk them all
+        systems = [system_carbon(s, as_of, memo, moves=moves) for s in selection]
     return summarise(systems, ref, year, top=top, waves=[w.systems for w in waves])
 
 

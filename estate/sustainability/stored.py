@@ -4,7 +4,7 @@ from them: what `estate carbon` and the exports read, with no scoring."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from estate import models
 from estate.db import plain
 from estate.enums import Hosting
+from estate.perf import collector_paused
 from estate.ranking import chosen_departments
 from estate.sustainability.facts import RunningFacts
 from estate.sustainability.reference import Reference, load_reference
@@ -57,7 +58,13 @@ def read_running(connection: Connection, departments: Iterable[str] = ()) -> lis
         known = set(connection.execute(sa.select(org.c.code)).scalars())
         query = query.where(org.c.code.in_(sorted(chosen_departments(asked, known))))
     found: list[StoredSystem] = []
-    for row in connection.execute(query):
+    with collector_paused():
+        _read(connection.execute(query), found)
+    return found
+
+
+def _read(rows: Iterable[Any], found: list[StoredSystem]) -> None:
+    for row in rows:
         code, reference, name, hosting, provider, *running, age, status, planned = row
         servers, vms, vcpus, memory, storage, utilisation, site, pue, metered, year = running
         facts = RunningFacts(
@@ -77,7 +84,6 @@ def read_running(connection: Connection, departments: Iterable[str] = ()) -> lis
             status == _RETIRED,
         )
         found.append(StoredSystem(f"{code}/{reference}", name, code, facts, planned))
-    return found
 
 
 def estate_carbon(
@@ -91,20 +97,21 @@ def estate_carbon(
     """Each stored system's estimate and (unless not `moves`) the savings of its planned
     disposition and of the disposition the ranking suggests (`suggested`, by key)."""
     memo: Memo = {}
-    return [
-        carbon_of(
-            s.key,
-            s.name,
-            s.department,
-            s.facts,
-            s.planned if moves else None,
-            suggested.get(s.key) if moves else None,
-            ref,
-            year,
-            memo,
-        )
-        for s in stored
-    ]
+    with collector_paused():  # many small acyclic objects: the collector would walk them all
+        return [
+            carbon_of(
+                s.key,
+                s.name,
+                s.department,
+                s.facts,
+                s.planned if moves else None,
+                suggested.get(s.key) if moves else None,
+                ref,
+                year,
+                memo,
+            )
+            for s in stored
+        ]
 
 
 def stored_totals(connection: Connection, year: int) -> CarbonSummary:

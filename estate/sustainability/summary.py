@@ -9,12 +9,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from estate.enums import Hosting
 from estate.sustainability.estimate import Estimate, estimate
 from estate.sustainability.facts import RunningFacts
 from estate.sustainability.moves import MOVE_OF, Saving, saving
 from estate.sustainability.reference import Reference
 
 NOT_GIVEN = "Not given"
+_HOSTING_LABEL: dict[Hosting | None, str] = {None: NOT_GIVEN} | {h: h.value for h in Hosting}
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,7 @@ def carbon_of(
         key,
         name,
         department,
-        facts.hosting.value if facts.hosting is not None else NOT_GIVEN,
+        _HOSTING_LABEL[facts.hosting],
         (facts.site or "").strip() or NOT_GIVEN,
         facts,
         found,
