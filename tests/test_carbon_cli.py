@@ -266,3 +266,11 @@ def test_the_template_asks_for_the_running_facts_with_guidance(tmp_path: Path, r
     for column in RUNNING_COLUMNS:
         assert column.header in headers
         assert guidance[column.header] == column.guidance
+
+
+def test_the_suggested_dispositions_are_worked_out_only_when_asked(
+    estate_db: Path, run: Run
+) -> None:
+    assert _carbon(run, estate_db)["suggested_dispositions"] == []
+    suggested = _carbon(run, estate_db, "--suggested")["suggested_dispositions"]
+    assert suggested and sum(m["systems"] for m in suggested) <= 5
