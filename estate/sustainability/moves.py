@@ -262,8 +262,3 @@ def saving(facts: RunningFacts, before: Estimate, move: Move, ref: Reference, ye
         return tuple(steps), tuple(dict.fromkeys((*before.defaults, *after.defaults)))
 
     return Saving(move, before.kwh, kwh_after, before.kg_co2e, kg_after, freed, explain)
-
-
-def savings(facts: RunningFacts, before: Estimate, ref: Reference, year: int) -> dict[Move, Saving]:
-    """Every move's saving for one system."""
-    return {move: saving(facts, before, move, ref, year) for move in Move}
