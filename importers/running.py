@@ -142,11 +142,16 @@ def instance_vcpus(text: str) -> int | None:
     return None
 
 
+_COUNTED = re.compile(r"^\s*(?P<count>[\d,]+)\s*(?:v?cpus?|cores?|threads?|vcores?)\s*$", re.I)
+
+
 def parse_vcpus(raw: Any, warn: Warn) -> int | None:
-    """Cores or vCPUs: a whole number, or a cloud instance size (`m5.2xlarge`,
-    `Standard_D4s_v3`) read as its vCPUs, with a warning saying so."""
+    """Cores or vCPUs: a whole number (`16`, `16 vCPUs`, `8 cores`), or a cloud instance size
+    (`m5.2xlarge`, `Standard_D4s_v3`) read as its vCPUs, with a warning saying so."""
     if is_unknown(raw):
         return None
+    if isinstance(raw, str) and (counted := _COUNTED.match(raw)) is not None:
+        raw = counted["count"]  # "16 vCPUs", "8 cores"
     if isinstance(raw, str) and not raw.strip().replace(",", "").isdigit():
         vcpus = instance_vcpus(raw)
         if vcpus is None:

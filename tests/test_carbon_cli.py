@@ -167,6 +167,8 @@ def _ignore(_message: str) -> None:
         ("Standard_D4s_v3", 4),
         ("Standard_E16as_v5", 16),
         ("24", 24),
+        ("16 vCPUs", 16),
+        ("8 cores", 8),
     ],
 )
 def test_an_instance_size_is_read_as_its_vcpus(text: str, vcpus: int) -> None:
