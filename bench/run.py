@@ -103,6 +103,17 @@ COLUMNS = {
         "rank_json_red_by_legacy_s",
         "rank_json_scoring_s",
     ),
+    "carbon": (
+        "score_cpu_s",
+        "estimate_cpu_s",
+        "estimate_share_of_scoring",
+        "with_moves_share_of_scoring",
+        "from_stored_rows_cpu_s",
+        "carbon_kept_s",
+        "carbon_kept_cpu_s",
+        "carbon_json_kept_cpu_s",
+        "carbon_csv_kept_cpu_s",
+    ),
     "backend": (
         "sqlite_import_s",
         "postgres_import_s",

@@ -1102,8 +1102,88 @@ def stage_match(texts: int, cache: Path) -> dict[str, Any]:
     }
 
 
+def stage_carbon(systems: int, cache: Path) -> dict[str, Any]:
+    """Energy and carbon: the estimate's cost beside a full scoring (the same systems'
+    estimates from their scored rows; its share of the scoring in CPU seconds, which a
+    machine shared with other work disturbs far less than the clock), the estate's carbon
+    read from the stored systems, and `estate carbon` through the entry point (table,
+    --json, --csv) once `rank` has kept the ranking, each its own process, by the clock and
+    in CPU seconds."""
+    import compileall
+
+    import estate as package
+    from estate import db
+    from estate.scoring import score_estate
+    from estate.scoring.policy import load_policy
+    from estate.sustainability.reference import load_reference
+    from estate.sustainability.scored import scored_carbon
+    from estate.sustainability.stored import estate_carbon, read_running
+    from estate.sustainability.summary import summarise
+
+    compileall.compile_dir(package.__path__[0], quiet=1)
+    path = cache / f"carbon-{systems}.db"
+    shutil.copy(database(systems, cache), path)
+    policy = load_policy(as_of=AS_OF)
+    engine = db.open_engine(path)
+    with engine.connect() as connection:
+        start = time.process_time()
+        t_score, scores = timed(lambda: score_estate(connection, policy))
+        cpu_score = time.process_time() - start
+        start = time.process_time()
+        t_estimate, found = timed(lambda: scored_carbon(scores.systems, AS_OF, moves=False))
+        cpu_estimate = time.process_time() - start
+        start = time.process_time()
+        scored_carbon(scores.systems, AS_OF)
+        cpu_with_moves = time.process_time() - start
+        ref = load_reference()
+
+        def from_rows() -> Any:
+            stored = read_running(connection)
+            return summarise(estate_carbon(stored, {}, ref, AS_OF.year), ref, AS_OF.year)
+
+        start = time.process_time()
+        t_rows, _ = timed(from_rows)
+        cpu_rows = time.process_time() - start
+    engine.dispose()
+    estate = str(Path(sys.executable).with_name("estate"))
+    result: dict[str, Any] = {
+        "score_s": t_score,
+        "score_cpu_s": cpu_score,
+        "estimate_s": t_estimate,
+        "estimate_cpu_s": cpu_estimate,
+        "estimate_share_of_scoring": cpu_estimate / cpu_score,
+        "with_moves_cpu_s": cpu_with_moves,
+        "with_moves_share_of_scoring": cpu_with_moves / cpu_score,
+        "from_stored_rows_s": t_rows,
+        "from_stored_rows_cpu_s": cpu_rows,
+        "estimated": found.total.systems - found.total.not_estimated,
+        "not_estimated": found.total.not_estimated,
+    }
+    subprocess.run(
+        [estate, "--db", str(path), "rank", "--top", "1", "--as-of", AS_OF.isoformat()],
+        check=True,
+        capture_output=True,
+    )
+    for name, command in {
+        "carbon_kept_s": ["carbon"],
+        "carbon_json_kept_s": ["carbon", "--json"],
+        "carbon_csv_kept_s": ["carbon", "--csv"],
+    }.items():
+        start, cpu = time.perf_counter(), _children_cpu()
+        subprocess.run(
+            [estate, "--db", str(path), *command, "--as-of", AS_OF.isoformat()],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        result[name] = time.perf_counter() - start
+        result[name.removesuffix("_s") + "_cpu_s"] = _children_cpu() - cpu
+    return result
+
+
 STAGES = {
     "prepare": stage_prepare,
+    "carbon": stage_carbon,
     "backend": stage_backend,
     "import": stage_import,
     "layouts": stage_layouts,

@@ -143,8 +143,9 @@ def _to_version_5(connection: Connection) -> None:
 
 
 def _to_version_6(connection: Connection) -> None:
-    """Version 5 to 6."""
+    """Version 5 to 6: each change of schema 6, one function each."""
     _upgrade_board_numbers(connection)
+    _upgrade_carbon(connection)
 
 
 def _upgrade_board_numbers(connection: Connection) -> None:
@@ -156,6 +157,32 @@ def _upgrade_board_numbers(connection: Connection) -> None:
             if name not in present:
                 kind = table.c[name].type.compile(dialect=connection.dialect)
                 connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}")
+
+
+def _upgrade_carbon(connection: Connection) -> None:
+    """A system's running facts (servers, vCPUs, memory, storage, utilisation, site, its PUE,
+    metered energy, the hardware's purchase year), in the live table with their checks and in
+    its history; the energy and carbon estimates read them. Added empty: unknown until a
+    return supplies them."""
+    live = models.table_of(models.System)
+    for table, checked in ((live, True), (history_tables.SYSTEM_HISTORY, False)):
+        present = {c["name"] for c in sa.inspect(connection).get_columns(table.name)}
+        for name in models.RUNNING_FIELDS:
+            if name in present:
+                continue
+            kind = live.c[name].type.compile(dialect=connection.dialect)
+            check = _running_check(name) if checked else None
+            rule = "" if check is None else f" CONSTRAINT {check.name} CHECK ({check.sqltext})"
+            connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}{rule}")
+
+
+def _running_check(name: str) -> sa.CheckConstraint | None:
+    """The check constraint of a running-facts column, by the column it names (free text such
+    as the site has none)."""
+    for check in models.RUNNING_CHECKS:
+        if str(check.sqltext).startswith(f"{name} "):
+            return check
+    return None
 
 
 MIGRATIONS: dict[int, Migration] = {

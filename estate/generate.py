@@ -32,6 +32,7 @@ from estate.enums import (
     SignIn,
 )
 from estate.files import atomic_write
+from estate.generate_running import running_facts, running_rng
 from estate.periods import period_end
 from importers.layout import SYSTEMS, RecordKind
 from importers.template import write_return
@@ -369,6 +370,16 @@ def make_system(
         if archetype.hardware_age
         else None,
     }
+    record.update(
+        running_facts(
+            running_rng(rng, record["reference"]),
+            hosting,
+            record["cloud_provider"],
+            archetype.legacy,
+            record["hardware_age_years"],
+            as_of,
+        )
+    )
     if archetype.legacy and rng.random() < 0.6:
         record["remediation_plan"] = rng.choice(
             (

@@ -313,6 +313,8 @@ def _maybe_upgrade(
             assessment["outcome"] = Outcome.PARTIALLY_ACHIEVED
     if system.get("hardware_age_years") is not None:
         system["hardware_age_years"] = 0.5
+    if system.get("hardware_year") is not None:
+        system["hardware_year"] = when.year
     system["skilled_staff"] = max(system.get("skilled_staff") or 0, rng.randint(3, 8))
     system["open_critical_vulns"] = 0
     system["incidents_12m"] = min(system.get("incidents_12m") or 0, 1)

@@ -65,6 +65,41 @@ def _score_checks(criteria: tuple[str, ...], high: int) -> list[sa.CheckConstrai
     ]
 
 
+RUNNING_CHECKS = (
+    sa.CheckConstraint(
+        "physical_servers IS NULL OR physical_servers >= 0", name="ck_system_servers"
+    ),
+    sa.CheckConstraint("virtual_machines IS NULL OR virtual_machines >= 0", name="ck_system_vms"),
+    sa.CheckConstraint("vcpus IS NULL OR vcpus >= 0", name="ck_system_vcpus"),
+    sa.CheckConstraint("memory_gb IS NULL OR memory_gb >= 0", name="ck_system_memory"),
+    sa.CheckConstraint("storage_tb IS NULL OR storage_tb >= 0", name="ck_system_storage"),
+    sa.CheckConstraint(
+        "cpu_utilisation IS NULL OR cpu_utilisation BETWEEN 0 AND 100",
+        name="ck_system_utilisation",
+    ),
+    sa.CheckConstraint("site_pue IS NULL OR site_pue >= 1", name="ck_system_pue"),
+    sa.CheckConstraint("metered_kwh IS NULL OR metered_kwh >= 0", name="ck_system_metered"),
+    sa.CheckConstraint(
+        "hardware_year IS NULL OR hardware_year BETWEEN 1950 AND 2100", name="ck_system_hw_year"
+    ),
+)
+"""What the running facts of a system (servers, cores, energy) may hold."""
+
+RUNNING_FIELDS = (
+    "physical_servers",
+    "virtual_machines",
+    "vcpus",
+    "memory_gb",
+    "storage_tb",
+    "cpu_utilisation",
+    "site",
+    "site_pue",
+    "metered_kwh",
+    "hardware_year",
+)
+"""The system's columns that schema 6 added: what the energy and carbon estimates read."""
+
+
 class Organisation(SQLModel, table=True):
     """A department or arm's-length body; ALBs name their parent department."""
 
@@ -125,6 +160,7 @@ class System(SQLModel, table=True):
         sa.CheckConstraint(
             "hardware_age_years IS NULL OR hardware_age_years >= 0", name="ck_system_hw_age"
         ),
+        *RUNNING_CHECKS,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -152,6 +188,22 @@ class System(SQLModel, table=True):
     open_critical_vulns: int | None = None
     last_pen_test: dt.date | None = None
     hardware_age_years: float | None = None
+    physical_servers: int | None = None
+    """Physical servers the system runs on (its own, not a shared platform's)."""
+    virtual_machines: int | None = None
+    vcpus: int | None = None
+    """Cores or vCPUs (hardware threads) across its servers or machines."""
+    memory_gb: float | None = None
+    storage_tb: float | None = None
+    cpu_utilisation: float | None = None
+    """Average CPU utilisation, per cent (0-100)."""
+    site: str | None = None
+    """The data centre or cloud region it runs in (`Crown Hosting Corsham`, `eu-west-2`)."""
+    site_pue: float | None = None
+    metered_kwh: float | None = None
+    """Metered electricity, kWh a year, of its IT equipment (the site's overhead aside)."""
+    hardware_year: int | None = None
+    """The year its hardware was bought."""
     remediation_plan: str | None = None
     plan_funded: bool | None = None
     planned_disposition: Disposition | None = _enum_field(Disposition)

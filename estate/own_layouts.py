@@ -39,6 +39,10 @@ REGISTER_COLUMNS = (
     "Contract End Date",
     "Annual Cost",
     "Users",
+    "vCPUs",
+    "RAM (GB)",
+    "Data Centre",
+    "Purchase Year",
 )
 _REGISTER_TECH = {
     ComponentKind.OS: "Operating System",
@@ -138,6 +142,10 @@ def write_register(dept: Department, path: Path, as_at: dt.date = dt.date(2026, 
             "Contract End Date": _text(system.get("contract_end")),
             "Annual Cost": system.get("annual_run_cost"),
             "Users": system.get("users"),
+            "vCPUs": system.get("vcpus"),
+            "RAM (GB)": system.get("memory_gb"),
+            "Data Centre": system.get("site"),
+            "Purchase Year": system.get("hardware_year"),
         } | {header: "; ".join(products) for header, products in technology.items()}
         sheet.append([cells.get(column) for column in REGISTER_COLUMNS])
     sheet.append([])

@@ -37,6 +37,16 @@ _FACTS = (
     ("Open critical vulnerabilities", "open_critical_vulns"),
     ("Last penetration test", "last_pen_test"),
     ("Hardware age (years)", "hardware_age_years"),
+    ("Physical servers", "physical_servers"),
+    ("Virtual machines", "virtual_machines"),
+    ("Cores or vCPUs", "vcpus"),
+    ("Memory (GB)", "memory_gb"),
+    ("Storage (TB)", "storage_tb"),
+    ("Average CPU utilisation (%)", "cpu_utilisation"),
+    ("Data centre or cloud region", "site"),
+    ("Site PUE", "site_pue"),
+    ("Metered energy (kWh a year)", "metered_kwh"),
+    ("Hardware purchase year", "hardware_year"),
     ("Remediation plan", "remediation_plan"),
     ("Plan funded", "plan_funded"),
     ("Planned disposition", "planned_disposition"),
@@ -56,6 +66,8 @@ def _show(value: Any, field: str = "") -> str:
         return f"£{value:,.0f}"
     if field in _DATES:
         return shown_date(value)
+    if field == "hardware_year":
+        return str(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f"{value:,}" if isinstance(value, int) else f"{value:g}"
     return str(value)

@@ -20,7 +20,7 @@ from estate.enums import (
     Principle,
     SignIn,
 )
-from importers import technology, values
+from importers import running, technology, values
 from importers.relationships import CONSUMER_ALIASES, PROVIDER_ALIASES
 from importers.values import Parser
 
@@ -166,6 +166,113 @@ IMPACT_NAMES = (
     "Operational",
     "Other systems",
 )
+
+RUNNING_COLUMNS = (
+    Column(
+        "physical_servers",
+        "Physical servers",
+        values.parse_count,
+        "How many physical servers the system runs on, its own (not a shared platform's). "
+        "Blank for cloud or SaaS.",
+        aliases=("servers", "number of servers", "physical hosts", "hosts", "server count"),
+        number_format=COUNT,
+    ),
+    Column(
+        "virtual_machines",
+        "Virtual machines",
+        values.parse_count,
+        "How many virtual machines or cloud instances it runs on.",
+        aliases=("vms", "number of vms", "vm count", "instances", "number of instances"),
+        number_format=COUNT,
+    ),
+    Column(
+        "vcpus",
+        "Cores or vCPUs",
+        running.parse_vcpus,
+        "Cores or vCPUs (hardware threads) across all its servers or machines; a cloud "
+        "instance size (m5.xlarge, Standard_D4s_v3) is read as its vCPUs.",
+        aliases=(
+            "cores",
+            "vcpus",
+            "vcpu",
+            "cpus",
+            "cpu cores",
+            "number of cores",
+            "processor cores",
+            "instance type",
+            "instance size",
+            "vm size",
+        ),
+        number_format=COUNT,
+    ),
+    Column(
+        "memory_gb",
+        "Memory (GB)",
+        running.parse_memory,
+        "Memory across its servers or machines, in GB (16384 MB and 1 TB are read too).",
+        aliases=("memory", "ram", "ram gb", "memory in mb", "memory mb"),
+    ),
+    Column(
+        "storage_tb",
+        "Storage (TB)",
+        running.parse_storage,
+        "Storage allocated to it, in TB (500 GB is read too).",
+        aliases=("storage", "disk", "disk size", "allocated storage"),
+    ),
+    Column(
+        "cpu_utilisation",
+        "Average CPU utilisation (%)",
+        running.parse_percent,
+        "Average CPU utilisation over a typical month, per cent (0-100).",
+        aliases=(
+            "cpu utilisation",
+            "cpu utilization",
+            "cpu utilization percentage",
+            "cpu usage",
+            "cpu usage percent",
+            "average cpu",
+            "utilisation",
+            "utilization",
+        ),
+    ),
+    Column(
+        "site",
+        "Data centre or cloud region",
+        values.parse_text,
+        "The data centre it runs in (e.g. Crown Hosting Corsham) or the cloud region "
+        "(e.g. eu-west-2, uksouth, europe-west2).",
+        aliases=("data centre", "data center", "datacentre", "site", "region", "cloud region"),
+        width=24,
+    ),
+    Column(
+        "site_pue",
+        "Site PUE",
+        running.parse_pue,
+        "That data centre's power usage effectiveness, if known (e.g. 1.4). Blank: a "
+        "published average for its kind of hosting is used.",
+        aliases=("pue", "power usage effectiveness", "data centre pue"),
+        width=10,
+    ),
+    Column(
+        "metered_kwh",
+        "Metered energy (kWh a year)",
+        running.parse_energy,
+        "Metered electricity of its IT equipment over a year, in kWh (12 MWh is read too). "
+        "The best basis for its estimate.",
+        aliases=("metered energy", "energy", "kwh", "annual kwh", "energy kwh", "electricity"),
+        number_format=COUNT,
+    ),
+    Column(
+        "hardware_year",
+        "Hardware purchase year",
+        running.parse_year,
+        "The year its hardware was bought (e.g. 2014). Blank for cloud or SaaS.",
+        aliases=("purchase year", "hardware year", "year purchased", "acquisition year"),
+        width=10,
+    ),
+)
+"""What a return may say about the running of a system, for its energy and carbon
+estimate (all optional)."""
 
 SYSTEMS = SheetLayout(
     RecordKind.SYSTEMS,
@@ -384,6 +491,7 @@ SYSTEMS = SheetLayout(
             "Age in years of the hardware it runs on (blank for cloud or SaaS).",
             aliases=("hardware age", "server age", "age of hardware"),
         ),
+        *RUNNING_COLUMNS,
         Column(
             "remediation_plan",
             "Remediation plan",

@@ -68,6 +68,7 @@ def test_the_workbook_has_every_sheet_in_order(run: Run, demo_db: Path, tmp_path
         "Sign-in",
         "Trend",
         "Changes since last period",
+        "Sustainability",
         "Method",
         "Data quality",
     ]
@@ -370,8 +371,9 @@ def test_a_workbook_export_reports_each_step(demo_db: Path, tmp_path: Path) -> N
         "Writing the priority list",
         "Writing the legacy register",
     ]
-    assert heard[-2][0] == "Saving the workbook" and heard[-1] == ("Saved", 11, 11)
-    assert [done for _, done, _ in heard[1:]] == list(range(12))
+    assert heard[-2][0] == "Saving the workbook" and heard[-1] == ("Saved", 12, 12)
+    assert [done for _, done, _ in heard[1:]] == list(range(13))
+    assert "Writing the sustainability sheet" in steps
 
 
 def test_export_refuses_unknown_formats_and_departments(

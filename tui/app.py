@@ -31,6 +31,8 @@ from estate.snapshot import (
     keep_snapshot,
     load_snapshot,
 )
+from estate.sustainability.render import carbon_line
+from estate.sustainability.stored import stored_totals
 from tui.commands import EstateCommands, SystemCommands
 from tui.data import RankedData
 from tui.screens.overview import OverviewScreen, overview
@@ -185,13 +187,22 @@ class EstateApp(App[None]):
                     early = RankedData.from_snapshot(snapshot, current)
                     self.post_message(self.Scored(early))
                     early_body = overview(snapshot.figures, early.note, trend_chart(None))
+                    self.post_message(self.Summarised(early_body))  # at once; then with carbon
+                found = stored_totals(connection, self.policy.as_of.year)  # the stored rows
+                carbon = carbon_line(found.total, found.grid_year)
+                if from_snapshot and snapshot is not None:
+                    early_body = overview(
+                        snapshot.figures, early.note, trend_chart(None), carbon=carbon
+                    )
                     self.post_message(self.Summarised(early_body))
                 scores = score_estate(connection, self.policy, report, graph_read)
             data = RankedData.from_scores(scores)
             self.post_message(self.Scored(data))
             report("Summarising the estate", 0, 1)
             figures = estate_figures(scores)
-            self.post_message(self.Summarised(overview(figures, trend=trend_chart(None))))
+            self.post_message(
+                self.Summarised(overview(figures, trend=trend_chart(None), carbon=carbon))
+            )
             fresh = Snapshot(
                 data.rows, figures, current, dt.datetime.now(dt.UTC), explanations(scores)
             )
@@ -199,7 +210,7 @@ class EstateApp(App[None]):
             data.finder  # noqa: B018  the palette's system index, ready before it is opened
             trend = self._trend(engine)
             if not worker.is_cancelled:
-                self.post_message(self.Summarised(overview(figures, trend=trend)))
+                self.post_message(self.Summarised(overview(figures, trend=trend, carbon=carbon)))
         finally:
             engine.dispose()
 

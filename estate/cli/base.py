@@ -43,6 +43,13 @@ COMMANDS: dict[str, LazyCommand] = {
         "estate.cli.access_commands",
         "Department roles on a PostgreSQL estate: each changes only its own department's data.",
     ),
+    "carbon": LazyCommand(
+        "estate.cli.carbon_command",
+        "The estate's energy, carbon and hardware past its life, by department, hosting and "
+        "site, the largest emitters, and what the planned dispositions (with --suggested the "
+        "suggested ones, with --waves the migration waves) would save; each figure with how it "
+        "was worked out.",
+    ),
     "catalogue": LazyCommand(
         "estate.cli.catalogue_commands",
         "The lifecycle catalogue: products, releases and their support end dates.",

@@ -42,6 +42,7 @@ from estate.history.trend import Trend, estate_trend
 from estate.history.trend_moves import moves_lines
 from estate.jsonable import jsonable
 from estate.queries import find_organisation
+from estate.sustainability.render import carbon_trend_line
 from estate.words import counted
 
 
@@ -291,6 +292,11 @@ def _print_trend(found: Trend) -> None:
             console.out.print(f"[bold]{p.period}, what moved:[/]")
             for line in moves_lines(p.figures.moved):
                 console.out.print(f"  {escape(line)}")
+    console.out.print(
+        carbon_trend_line(
+            (p.period, p.figures.kg_co2e, p.figures.carbon_not_estimated) for p in found.points
+        )
+    )
     console.out.print(f"Policy {found.policy}. {found.note}")
     if found.recomputed:
         rest = "" if len(found.recomputed) == len(found.points) else "; the rest as kept"

@@ -29,6 +29,7 @@ from estate.ranking import select_systems
 from estate.scoring import EstateScores
 from estate.scoring.policy import default_text
 from estate.scoring.results import Band, SystemScore
+from estate.sustainability.scored import export_dict, markdown_lines, scored_carbon
 
 
 class ExportFormat(StrEnum):
@@ -160,6 +161,7 @@ def export_ranking(
     if chosen is ExportFormat.XLSX:
         waves = _waves(scores, selection, progress)
         summary, quality = summarise(selection), data_quality(scores, selection)
+        carbon = scored_carbon(selection, scores.policy.as_of, waves)
 
         def write(target: Path) -> None:
             write_workbook(
@@ -176,34 +178,39 @@ def export_ranking(
                 marking=marking,
                 portfolio=None if portfolio is None else portfolio({s.key for s in selection}),
                 history=past,
+                carbon=carbon,
             )
 
     else:
         if chosen is ExportFormat.CSV:
             text = to_csv(selection)
         elif chosen is ExportFormat.JSON:
+            waves = _waves(scores, selection, progress)
             text = to_json(
                 selection,
                 context,
                 summarise(selection),
                 data_quality(scores, selection),
-                _waves(scores, selection, progress),
+                waves,
                 cost_figures(selection),
                 own_sign_in(selection),
                 _board(scores, selection, portfolio),
                 past,
+                carbon=export_dict(scored_carbon(selection, scores.policy.as_of, waves)),
             )
         else:
+            waves = _waves(scores, selection, progress)
             text = to_markdown(
                 selection,
                 context,
                 summarise(selection),
                 data_quality(scores, selection),
                 cost_figures(selection),
-                _waves(scores, selection, progress),
+                waves,
                 own_sign_in(selection),
                 _board(scores, selection, portfolio),
                 past,
+                carbon=markdown_lines(scored_carbon(selection, scores.policy.as_of, waves)),
             )
 
         def write(target: Path) -> None:

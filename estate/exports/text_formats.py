@@ -149,6 +149,7 @@ def to_json(
     sign_in: list[SignInGroup[SystemScore]],
     board: BoardLists,
     history: BoardHistory | None = None,
+    carbon: dict[str, Any] | None = None,
 ) -> str:
     """The documented, stable JSON schema (see docs/export-schema.md)."""
     spent = wave_costs(selection, waves)
@@ -177,6 +178,7 @@ def to_json(
         if history is None or history.changes is None
         else changes_dict(history.changes),
         "data_quality": [row._asdict() for row in quality_rows(quality)],
+        **({"sustainability": carbon} if carbon is not None else {}),
     }
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n"
 
@@ -211,6 +213,7 @@ def to_markdown(
     board: BoardLists,
     history: BoardHistory | None = None,
     detailed: int = 20,
+    carbon: list[str] | None = None,
 ) -> str:
     """A readable report for a paper or a pull request: figures and money, the list, the top
     systems' reasons, the waves, own sign-in, and the limits of the data."""
@@ -295,6 +298,7 @@ def to_markdown(
     lines += _board_markdown(board)
     if history is not None:
         lines += _history_markdown(history)
+    lines += carbon or []
     lines += [
         "## Limits of the data",
         "",

@@ -1,6 +1,7 @@
 """The board workbook: summary with money, the ten highest risks and charts, priority list,
 legacy register, improvement plan, migration waves, sign-in, method and data quality, every
-sheet carrying its protective marking, page numbers and as-of date when printed.
+sheet carrying its protective marking, page numbers and as-of date when printed (and the
+Sustainability sheet, estate.exports.sustainability_sheet).
 
 Written with XlsxWriter in constant-memory mode: rows stream to disk as they are written, so a
 50,000-system list needs little memory, and it is the fastest well-kept xlsx writer for Python.
@@ -40,6 +41,7 @@ from estate.errors import InputError
 from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn, suggested
 from estate.exports.scope import FIGURES, scope_sentence
 from estate.exports.summary import DataQuality, Summary, quality_rows
+from estate.exports.sustainability_sheet import SustainabilitySheet, summary_facts
 from estate.graph.waves import Wave
 from estate.history.board import BoardHistory
 from estate.history.changes import grouped
@@ -49,6 +51,7 @@ from estate.portfolio import EXTENDED, NOT_KNOWN, OUT_OF_SUPPORT, SUPPORTED, Por
 from estate.progress import Progress
 from estate.scoring.policy import default_text
 from estate.scoring.results import SystemScore
+from estate.sustainability.summary import CarbonSummary
 
 BAND_FILLS = {"Red-rated": "#F4C7C3", "High": "#FCE4CC", "Medium": "#FFF2CC", "Low": "#D9EAD3"}
 """Red / amber / yellow / green fills for rows by legacy band."""
@@ -324,6 +327,7 @@ class WorkbookWriter:
         context: dict[str, Any],
         top: Sequence[SystemScore],
         waves: Sequence[CostLine],
+        carbon: CarbonSummary | None = None,
     ) -> None:
         """The first page of a board paper, read in a minute: headline figures and money, the
         ten highest risks with why and what to do, the charts, then the figures behind them,
@@ -350,6 +354,7 @@ class WorkbookWriter:
             ("Of it on legacy systems", costs.legacy.cost, money),
             ("Systems whose run cost is not known", costs.total.unknown, number),
             ("Run cost of red-rated, unfunded", costs.red_unfunded.cost, money),
+            *(summary_facts(carbon, number) if carbon is not None else []),
         ]
         found = context["scope"]
         beside = {} if found["whole_estate"] else dict(FIGURES)
@@ -899,6 +904,12 @@ class WorkbookWriter:
             sheet.write_row(row, 0, line)  # the detail takes its column's wrapping format
         sheet.autofilter(0, 0, max(len(rows), 1), 3)
 
+    def sustainability_sheet(self, carbon: CarbonSummary) -> None:
+        """Energy and carbon: estate.exports.sustainability_sheet."""
+        SustainabilitySheet(self.book, self.header, self.bold, self.wrap, self._for_print).write(
+            carbon
+        )
+
     def close(self) -> None:
         """Finish the file."""
         self.book.close()
@@ -937,6 +948,7 @@ def write_workbook(
     marking: str = DEFAULT_MARKING,
     portfolio: Portfolio | None = None,
     history: BoardHistory | None = None,
+    carbon: CarbonSummary | None = None,
 ) -> None:
     """Write the whole board workbook to `path` (the caller makes it atomic); `progress` hears
     each sheet begin, since a large estate's workbook takes tens of seconds. Every sheet
@@ -950,7 +962,7 @@ def write_workbook(
         (
             "Writing the summary",
             lambda: writer.summary_sheet(
-                summary, costs, context, selection[:TOP_RISKS], wave_costs(selection, waves)
+                summary, costs, context, selection[:TOP_RISKS], wave_costs(selection, waves), carbon
             ),
         ),
         ("Writing the priority list", lambda: writer.priority_sheet(selection)),
@@ -985,6 +997,11 @@ def write_workbook(
                 ("Writing the changes since last period", lambda: writer.changes_sheet(history)),
             ]
             if history is not None
+            else []
+        ),
+        *(
+            [("Writing the sustainability sheet", lambda: writer.sustainability_sheet(carbon))]
+            if carbon is not None
             else []
         ),
         ("Writing the method", lambda: writer.method_sheet(policy_text or default_text())),

@@ -38,6 +38,8 @@ TREND_COLUMNS = (
     "ready_for_cloud",
     "ready_share",
     "open_gaps",
+    "kg_co2e",
+    "carbon_not_estimated",
 )
 CHANGE_COLUMNS = ("change", "department", "key", "name", "before", "after", "criteria")
 
@@ -59,6 +61,8 @@ def trend_values(figures: TrendFigures) -> dict[str, Any]:
         "ready_for_cloud": figures.ready_for_cloud,
         "ready_share": _share(figures.ready_share),
         "open_gaps": figures.open_gaps,
+        "kg_co2e": round(figures.kg_co2e, 1),
+        "carbon_not_estimated": figures.carbon_not_estimated,
     }
 
 

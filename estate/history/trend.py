@@ -34,6 +34,7 @@ from estate.perf import collector_paused
 from estate.progress import Progress
 from estate.scoring.outcomes import Outcome, OutcomeMemo, period_outcomes
 from estate.scoring.policy import Policy
+from estate.sustainability.trend import carbon_by_department
 
 BATCH = models.table_of(models.ImportBatch)
 MOVES_VERSION = "moves-1"
@@ -64,6 +65,10 @@ class TrendFigures:
     moved: Moves = field(default_factory=dict)
     """How the counted figures moved from the period before, part by part
     (`estate.history.trend_moves`); empty for the first period."""
+    kg_co2e: float = 0.0
+    """Estimated carbon a year, like for like (estate.sustainability.trend)."""
+    carbon_not_estimated: int = 0
+    """Systems whose carbon is not estimated (left out of the sum, never zero)."""
 
     @property
     def red_rated_funded_share(self) -> float | None:
@@ -178,11 +183,29 @@ def figures_of_periods(
             moves = period_moves(before, now, WHOLE_ESTATE) if number else {}
             before = now
             if period in periods:
+                with_carbon = _with_carbon(
+                    figures_by_department(outcomes), timeline.standing[number], policy.as_of.year
+                )
                 found[period] = {
                     key: replace(figures, moved=moves.get(key, {}))
-                    for key, figures in figures_by_department(outcomes).items()
+                    for key, figures in with_carbon.items()
                 }
     return found
+
+
+def _with_carbon(
+    figures: dict[str, TrendFigures], standing: Iterable[Any], year: int
+) -> dict[str, TrendFigures]:
+    """The figures with each group's carbon, every period at the same year's factors."""
+    carbon = carbon_by_department(standing, year, WHOLE_ESTATE)
+    return {
+        key: replace(
+            value,
+            kg_co2e=carbon.get(key, (0.0, 0))[0],
+            carbon_not_estimated=carbon.get(key, (0.0, 0))[1],
+        )
+        for key, value in figures.items()
+    }
 
 
 def _known_department(connection: Connection, code: str) -> str:
@@ -256,6 +279,8 @@ def _kept(connection: Connection) -> dict[str, tuple[str, dict[str, TrendFigures
             found[period] = (fingerprint, {k: TrendFigures(**v) for k, v in figures.items()})
         except (AttributeError, TypeError):
             continue
+        if any("kg_co2e" not in v for v in figures.values()):  # kept before carbon was
+            del found[period]
     return found
 
 

@@ -20,6 +20,7 @@ from estate.scoring.policy import Policy
 from estate.scoring.readiness import assess_readiness, blocks_move
 from estate.scoring.results import Readiness, Severity, SystemScore, score_text
 from estate.scoring.security import assess_gaps
+from estate.sustainability.priority import carbon_part
 from estate.words import counted, criterion_short
 
 __all__ = [
@@ -64,6 +65,11 @@ def _priority(score: SystemScore, policy: Policy) -> tuple[float, dict[str, floa
             1.0, math.log1p(dependents) / math.log1p(float(rules["dependents_saturation"]))
         ),
     }
+    weights = dict(weights)
+    carbon_weight = float(rules["carbon_weight"])
+    if carbon_weight > 0:  # off by default: then priorities are as they were without it
+        weights["carbon"] = carbon_weight
+        parts["carbon"] = carbon_part(score, policy.as_of, float(rules["carbon_saturation_kg"]))
     total_weight = sum(weights.values())
     value = 100 * sum(weights[k] * parts[k] for k in parts) / total_weight
     contributions = {k: weights[k] * parts[k] / total_weight for k in parts}

@@ -24,6 +24,8 @@ from estate.render import BAND_STYLE, render_scores, render_system
 from estate.scoring import score_system
 from estate.scoring.results import SystemScore
 from estate.snapshot import kept_rank
+from estate.sustainability.render import render_carbon
+from estate.sustainability.scored import system_carbon
 from tui.data import RankedData
 from tui.widgets.history_view import history_view
 
@@ -52,6 +54,7 @@ class DetailScreen(Screen[None]):
         with Horizontal(id="detail"):
             with VerticalScroll(id="explanation"):
                 yield Static(id="scores")
+                yield Static(id="carbon")
                 yield Static(history_view(None), id="history")
                 yield Static(id="facts")
             yield OptionList(id="neighbours")
@@ -161,6 +164,10 @@ class DetailScreen(Screen[None]):
         else:
             compact = self.size.width < WIDE
             scores.update(render_scores(system_dict(score), compact=compact))
+            policy = self.app.policy  # type: ignore[attr-defined]
+            self.query_one("#carbon", Static).update(
+                render_carbon(system_carbon(score, policy.as_of))
+            )
 
     def on_resize(self) -> None:
         """Lay the explanation out afresh for the new width (blocks when narrow)."""

@@ -36,12 +36,16 @@ def _bar(count: int, total: int, colour: str, width: int = 30) -> Text:
 
 
 def overview(
-    figures: EstateFigures, note: str = "", trend: RenderableType | None = None
+    figures: EstateFigures,
+    note: str = "",
+    trend: RenderableType | None = None,
+    carbon: RenderableType | None = None,
 ) -> RenderableType:
     """The overview as Rich renderables, from the estate's figures alone; `note` says, under
     the headline, anything the reader should know about them (that they are being updated).
     `trend`, the chart of the estate period by period, goes under the headline: whether the
-    estate is getting better is the first thing a board asks."""
+    estate is getting better is the first thing a board asks. `carbon`, the estate's energy
+    and carbon in a line, goes above it."""
     summary = figures.summary
     if not summary.systems:
         return Text.assemble(
@@ -95,6 +99,8 @@ def overview(
         riskiest.append(f"  {s.rank:>4}. {s.key} {s.name}: ", style="bold")
         riskiest.append(f"{s.headline}\n")
     parts: list[RenderableType] = [head, Text("")]
+    if carbon is not None:
+        parts += [carbon, Text("")]
     if trend is not None:
         parts += [trend, Text("")]
     parts += [riskiest, departments, bands, readiness, top_gaps, warnings]

@@ -1,4 +1,5 @@
-"""Schema 6: each system's business capability and named SaaS alternative."""
+"""Schema 6: each system's business capability and named SaaS alternative, and its running
+facts for its energy and carbon estimates."""
 
 from estate.migrations import run_step
 

@@ -1,0 +1,27 @@
+"""Carbon period by period, like for like: each period's standing systems estimated with the
+same year's conversion factors, so the trend shows what the estate changed, not the grid."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from estate.sustainability.estimate import estimate
+from estate.sustainability.facts import facts_of
+from estate.sustainability.reference import load_reference
+
+
+def carbon_by_department(
+    standing: Iterable[Any], year: int, whole: str
+) -> dict[str, tuple[float, int]]:
+    """(kg CO2e a year, systems not estimated) for the whole estate (key `whole`) and each
+    department, of the systems standing in a period (each with `department` and its stored
+    `row`), estimated as at `year`."""
+    ref = load_reference()
+    found: dict[str, tuple[float, int]] = {}
+    for system in standing:
+        kg = estimate(facts_of(system.row), ref, year).kg_co2e
+        for key in (whole, system.department):
+            total, unknown = found.get(key, (0.0, 0))
+            found[key] = (total + kg, unknown) if kg is not None else (total, unknown + 1)
+    return found

@@ -1,0 +1,278 @@
+"""`estate carbon` over imported returns: the running columns read from the template and from
+a department's own layout (Azure Migrate's and AWS's headers), the hand-worked figures carried
+through to the command's JSON and CSV, unknowns counted apart, and the savings of planned
+dispositions."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from estate.enums import Disposition, Hosting
+from importers import running
+from importers.problems import CellError
+from tests.conftest import Run
+from tests.returns import small_return, system
+
+AS_OF = "2025-06-30"
+
+
+def _carbon(run: Run, db: Path, *args: str) -> dict[str, Any]:
+    result = run("--db", db, "carbon", "--as-of", AS_OF, "--json", *args)
+    assert result.exit_code == 0, result.output
+    found: dict[str, Any] = json.loads(result.stdout)
+    return found
+
+
+@pytest.fixture
+def estate_db(tmp_path: Path, run: Run) -> Path:
+    """A department's return holding the hand-worked five systems."""
+    path = small_return(
+        tmp_path / "dbp.xlsx",
+        [
+            system("M-1", metered_kwh=10_000, planned_disposition=Disposition.RETIRE),
+            system(
+                "S-1",
+                physical_servers=2,
+                vcpus=32,
+                memory_gb=128,
+                cpu_utilisation=20,
+                site_pue=1.8,
+                hardware_year=2015,
+                planned_disposition=Disposition.REPLATFORM,
+            ),
+            system("H-1", hosting=Hosting.COLOCATION),
+            system(
+                "C-1",
+                hosting=Hosting.PUBLIC_IAAS,
+                cloud_provider="Google Cloud",
+                site="europe-west2",
+                vcpus=16,
+                cpu_utilisation=30,
+            ),
+            system("N-1", hosting=None),
+        ],
+        components=[],
+        dependencies=[],
+        security=[],
+    )
+    db = tmp_path / "estate.db"
+    assert run("--db", db, "init").exit_code == 0
+    result = run("--db", db, "import", path)
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_the_command_gives_the_hand_worked_figures_and_counts_unknowns_apart(
+    estate_db: Path, run: Run
+) -> None:
+    found = _carbon(run, estate_db)
+    by_key = {s["key"]: s for s in found["systems"]}
+    assert by_key["DBP/M-1"]["kg_co2e"] == pytest.approx(3_050.3)
+    assert by_key["DBP/S-1"]["kg_co2e"] == pytest.approx(327.2)
+    assert by_key["DBP/H-1"]["kg_co2e"] == pytest.approx(41.3)
+    assert by_key["DBP/C-1"]["kg_co2e"] == pytest.approx(63.2)
+    assert by_key["DBP/N-1"]["kg_co2e"] is None
+    assert by_key["DBP/N-1"]["basis"] == "not estimated"
+    assert found["total"]["not_estimated"] == 1
+    assert found["total"]["kg_co2e"] == pytest.approx(3_050.3 + 327.2 + 41.3 + 63.2, abs=0.2)
+    assert found["conversion_factors_year"] == 2025
+    assert (
+        "CPU utilisation: 50% (Cloud Carbon Footprint's average)" in by_key["DBP/H-1"]["defaults"]
+    )
+    assert by_key["DBP/S-1"]["defaults"] == []
+    assert [s["key"] for s in found["largest"]][:2] == ["DBP/M-1", "DBP/S-1"]
+
+
+def test_the_planned_dispositions_savings_are_summed_by_move(estate_db: Path, run: Run) -> None:
+    found = _carbon(run, estate_db)
+    planned = {m["move"]: m for m in found["planned_dispositions"]}
+    assert planned["Retire"]["kg_saved"] == pytest.approx(3_050.3)
+    assert planned["Replatform"]["kg_saved"] == pytest.approx(176.6)
+    assert planned["Replatform"]["servers_freed"] == 2
+
+
+def test_the_csv_has_a_row_a_system_with_its_defaults(estate_db: Path, run: Run) -> None:
+    result = run("--db", estate_db, "carbon", "--as-of", AS_OF, "--csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 5
+    nothing = next(r for r in rows if r["key"] == "DBP/N-1")
+    assert nothing["kg_co2e"] == "" and nothing["basis"] == "not estimated"
+    metered = next(r for r in rows if r["key"] == "DBP/M-1")
+    assert "PUE: enterprise data centre average 1.56" in metered["defaults"]
+
+
+def test_the_table_names_the_year_and_the_unknowns(estate_db: Path, run: Run) -> None:
+    result = run("--db", estate_db, "carbon", "--as-of", AS_OF, "--department", "dbp")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert "from 4 of 5 systems" in said
+    assert "1 not estimated" in said
+    assert "DESNZ 2025 factors" in said
+
+
+def test_a_department_with_no_systems_is_refused(estate_db: Path, run: Run) -> None:
+    result = run("--db", estate_db, "carbon", "--department", "XYZ")
+    assert result.exit_code == 1
+    assert "No department 'XYZ'" in result.output
+
+
+def test_the_waves_say_what_each_would_save(estate_db: Path, run: Run) -> None:
+    found = _carbon(run, estate_db, "--waves")
+    assert found["waves"], "every system is in a wave"
+    assert sum(w["systems"] for w in found["waves"]) == 5
+
+
+def test_an_own_layout_with_azure_migrate_and_aws_headers_is_read(tmp_path: Path, run: Run) -> None:
+    path = tmp_path / "dbp.csv"
+    path.write_text(
+        "Department,System reference,System name,Hosting,Instance type,Memory,"
+        "CPU utilization percentage,Region,PUE,Purchase year\n"
+        "DBP,A-1,Alpha,AWS,m5.2xlarge,32768,12.5,eu-west-2,,\n"
+        "DBP,A-2,Beta,On-premises,16,64 GB,35%,Crown Hosting Corsham,1.35,2013\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "estate.db"
+    assert run("--db", db, "init").exit_code == 0
+    result = run("--db", db, "import", path)
+    assert result.exit_code == 0, result.output
+    by_key = {s["key"]: s for s in _carbon(run, db)["systems"]}
+    alpha = by_key["DBP/A-1"]
+    assert alpha["site_kind"] == "Hyperscale cloud region"
+    assert alpha["pue"] == pytest.approx(1.135)
+    assert any("8 vCPUs" in step and "32 GB" in step for step in alpha["working"])
+    beta = by_key["DBP/A-2"]
+    assert beta["site_kind"] == "Crown Hosting"
+    assert beta["pue"] == pytest.approx(1.35)
+    assert any("Ivy Bridge" in step for step in beta["working"])
+
+
+def _ignore(_message: str) -> None:
+    """A warning callback that keeps nothing."""
+
+
+@pytest.mark.parametrize(
+    ("text", "vcpus"),
+    [
+        ("m5.large", 2),
+        ("m5.xlarge", 4),
+        ("c6g.16xlarge", 64),
+        ("t3.micro", 2),
+        ("Standard_D4s_v3", 4),
+        ("Standard_E16as_v5", 16),
+        ("24", 24),
+        ("16 vCPUs", 16),
+        ("8 cores", 8),
+    ],
+)
+def test_an_instance_size_is_read_as_its_vcpus(text: str, vcpus: int) -> None:
+    warn = _ignore
+    assert running.parse_vcpus(text, warn) == vcpus
+
+
+@pytest.mark.parametrize(
+    ("parser", "text", "value"),
+    [
+        (running.parse_memory, "16384 MB", 16.0),
+        (running.parse_memory, "2 TB", 2048.0),
+        (running.parse_memory, 8192, 8.0),
+        (running.parse_storage, "500 GB", 500 / 1024),
+        (running.parse_energy, "12 MWh", 12_000.0),
+        (running.parse_percent, "35%", 35.0),
+        (running.parse_percent, 0.35, 35.0),
+        (running.parse_pue, "1.4", 1.4),
+        (running.parse_year, "2014", 2014),
+        (running.parse_percent, "N/A", None),
+    ],
+)
+def test_running_values_are_read_in_the_estates_units(parser: Any, text: Any, value: Any) -> None:
+    warn = _ignore
+    assert (
+        parser(text, warn) == pytest.approx(value)
+        if value is not None
+        else parser(text, warn) is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("parser", "text"),
+    [
+        (running.parse_percent, "120%"),
+        (running.parse_pue, "0.9"),
+        (running.parse_year, "14"),
+        (running.parse_memory, "16 furlongs"),
+        (running.parse_vcpus, "lots"),
+    ],
+)
+def test_implausible_running_values_are_refused(parser: Any, text: str) -> None:
+    warn = _ignore
+    with pytest.raises(CellError):
+        parser(text, warn)
+
+
+def _priorities(run: Run, db: Path, *args: str | Path) -> dict[str, float]:
+    result = run("--db", db, "rank", "--json", "--as-of", AS_OF, *args)
+    assert result.exit_code == 0, result.output
+    return {s["key"]: s["priority"] for s in json.loads(result.stdout)["systems"]}
+
+
+def test_carbon_counts_towards_priority_only_when_the_policy_says(
+    estate_db: Path, run: Run, tmp_path: Path
+) -> None:
+    before = _priorities(run, estate_db)
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[priority]\ncarbon_weight = 1.0\ncarbon_saturation_kg = 10000\n")
+    after = _priorities(run, estate_db, "--policy", policy)
+    # The five default weights sum to 1; carbon's 1.0 halves them. M-1 emits 3,050.3 kg a
+    # year: its carbon part is 0.305; N-1 is not estimated: its part is 0.
+    assert after["DBP/M-1"] == pytest.approx((before["DBP/M-1"] + 30.5) / 2, abs=0.1)
+    assert after["DBP/N-1"] == pytest.approx(before["DBP/N-1"] / 2, abs=0.1)
+
+
+def test_a_departments_own_register_carries_its_running_facts(tmp_path: Path, run: Run) -> None:
+    from estate.own_layouts import own_layout_departments, write_register
+
+    register, _ = own_layout_departments(seed=5, systems=40)
+    path = write_register(register, tmp_path / "dtr-register.xlsx")
+    db = tmp_path / "estate.db"
+    assert run("--db", db, "init").exit_code == 0
+    result = run("--db", db, "import", path, "--department", "DTR", "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    stored = {s["key"]: s for s in _carbon(run, db)["systems"]}
+    given = [s for s in register.systems if s.get("vcpus") or s.get("site")]
+    assert given, "the generator gives some systems their running facts"
+    for record in given:
+        found = stored[f"DTR/{record['reference']}"]
+        if record.get("site"):
+            assert found["site"] == record["site"]
+        if record.get("vcpus") and found["basis"] == "servers and utilisation":
+            assert any(f"{record['vcpus']} vCPUs" in step for step in found["working"])
+
+
+def test_the_template_asks_for_the_running_facts_with_guidance(tmp_path: Path, run: Run) -> None:
+    from openpyxl import load_workbook
+
+    from importers.layout import RUNNING_COLUMNS
+
+    out = tmp_path / "return.xlsx"
+    assert run("template", out).exit_code == 0
+    book = load_workbook(out)
+    headers = [c.value for c in book["Systems"][1]]
+    guidance = {row[1]: row[3] for row in book["Guidance"].iter_rows(values_only=True)}
+    for column in RUNNING_COLUMNS:
+        assert column.header in headers
+        assert guidance[column.header] == column.guidance
+
+
+def test_the_suggested_dispositions_are_worked_out_only_when_asked(
+    estate_db: Path, run: Run
+) -> None:
+    assert _carbon(run, estate_db)["suggested_dispositions"] == []
+    suggested = _carbon(run, estate_db, "--suggested")["suggested_dispositions"]
+    assert suggested and sum(m["systems"] for m in suggested) <= 5
