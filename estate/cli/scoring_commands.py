@@ -27,6 +27,7 @@ from estate.cli.scored import EMPTY_ESTATE, load_ranking, load_scores, policy_of
 from estate.errors import InputError
 from estate.exports import ExportFormat, export_ranking, format_for
 from estate.exports.columns import plain_value
+from estate.exports.print_view import PrintMode
 from estate.exports.text_formats import sign_in_list, system_dict
 from estate.exports.workbook import DEFAULT_MARKING
 from estate.files import neutralise
@@ -282,6 +283,15 @@ def _history(
     help="The protective marking every printed page of the workbook carries, and the markdown "
     "and json exports too.",
 )
+@click.option(
+    "--print",
+    "print_mode",
+    type=click.Choice([m.value for m in PrintMode]),
+    default=PrintMode.BOARD.value,
+    show_default=True,
+    help="What printing the whole workbook gives: the board paper alone (summary, highest "
+    "priorities, contracts, trend, method), or the data sheets after it as an appendix.",
+)
 @selection_options
 @scoring_options
 @period_option
@@ -291,6 +301,7 @@ def export(
     output: Path,
     fmt: str | None,
     marking: str,
+    print_mode: str,
     departments: tuple[str, ...],
     bands: tuple[str, ...],
     top: int | None,
@@ -312,6 +323,7 @@ def export(
             top=top,
             progress=progress,
             marking=marking,
+            print_mode=PrintMode(print_mode),
             portfolio=lambda keys: _portfolio(ctx, scores.policy.as_of, keys),
             history=lambda scored: _history(ctx, departments, progress, scored),
         )
