@@ -579,7 +579,8 @@ class WorkbookWriter:
     def waves_sheet(self, selection: list[SystemScore], waves: list[Wave]) -> None:
         """The selection's migration waves, each system with its run cost."""
         sheet = self.book.add_worksheet("Waves")
-        self._for_print(sheet, repeat_header=True, landscape=False, data=True)
+        widths = (6, 16, 30, 11, 9, 12, 14)
+        self._for_print(sheet, repeat_header=True, landscape=False, data=True, width=sum(widths))
         headers = (
             "Wave",
             "System",
@@ -589,7 +590,7 @@ class WorkbookWriter:
             "Annual run cost",
             "Moves with its cycle group",
         )
-        for index, width in enumerate((6, 16, 30, 11, 9, 12, 14)):
+        for index, width in enumerate(widths):
             sheet.set_column(index, index, width)
         sheet.set_row(0, 30)
         sheet.write_row(0, 0, headers, self.header)
@@ -674,7 +675,7 @@ class WorkbookWriter:
             "Departments",
             f"Contracts ending within {within} months",
         )
-        widths = (17, 8, 12, 8, 8, 11, 12)  # one portrait page wide, in 9-point type
+        widths = (16, 8, 12, 8, 8, 12, 12)  # one portrait page wide, in 9-point type
         for index, width in enumerate(widths):
             sheet.set_column(index, index, width, self.wrap if index == 0 else None)
         sheet.set_row(0, 45)
@@ -699,7 +700,8 @@ class WorkbookWriter:
         them and how many are out of support or on paid extended support; then the candidates
         for consolidation."""
         sheet = self.book.add_worksheet("Portfolio")
-        self._for_print(sheet, repeat_header=True, data=True)
+        widths = (26, 16, 26, 9, 11, 9, 9, 9, 9, 11, 11)
+        self._for_print(sheet, repeat_header=True, data=True, width=sum(widths))
         headers = (
             "Product",
             "Kind",
@@ -713,7 +715,7 @@ class WorkbookWriter:
             "Security support ends",
             "Extended support ends",
         )
-        for index, width in enumerate((26, 16, 26, 9, 11, 9, 9, 9, 9, 11, 11)):
+        for index, width in enumerate(widths):
             sheet.set_column(index, index, width)
         sheet.set_row(0, 45)
         sheet.write_row(0, 0, headers, self.header)
@@ -742,9 +744,9 @@ class WorkbookWriter:
         """The candidates for consolidation: one product line in many releases, or several
         products doing one job."""
         sheet = self.book.add_worksheet("Consolidation")
-        self._for_print(sheet, repeat_header=True, data=True)
         headers = ("Candidate", "Concerns", "Detail", "Systems", "Departments")
         widths = (16, 24, 80, 9, 11)
+        self._for_print(sheet, repeat_header=True, data=True, width=sum(widths))
         for index, width in enumerate(widths):
             sheet.set_column(index, index, width, self.wrap if index == 2 else None)
         sheet.write_row(0, 0, headers, self.header)
@@ -761,7 +763,8 @@ class WorkbookWriter:
         """Systems with their own sign-in, citizen-facing apart from staff-facing, each with
         where its sign-in should move."""
         sheet = self.book.add_worksheet("Sign-in")
-        self._for_print(sheet, repeat_header=True, data=True)
+        widths = (11, 15, 26, 16, 30, 9, 11, 12)
+        self._for_print(sheet, repeat_header=True, data=True, width=sum(widths))
         headers = (
             "Department",
             "Who signs in",
@@ -772,7 +775,7 @@ class WorkbookWriter:
             "Legacy band",
             "Annual run cost",
         )
-        for index, width in enumerate((11, 15, 26, 16, 30, 9, 11, 12)):
+        for index, width in enumerate(widths):
             sheet.set_column(index, index, width)
         sheet.set_row(0, 30)
         sheet.write_row(0, 0, headers, self.header)
@@ -943,7 +946,7 @@ class WorkbookWriter:
     def policy_sheet(self, policy_text: str) -> None:
         """The policy in force, exactly as estate read it, one line a row."""
         sheet = self.book.add_worksheet("Policy")
-        width = 100
+        width = PORTRAIT_WIDTH  # one page wide when printed, long lines wrapped
         self._for_print(sheet, landscape=False, data=True, width=width)
         sheet.set_column(0, 0, width, self.wrap)
         for row, line in enumerate(policy_text.splitlines()):
@@ -955,9 +958,10 @@ class WorkbookWriter:
         """What was unknown, unmatched or unresolved: one row per system and gap, filterable,
         each saying what the gap leaves unknown in the scoring."""
         sheet = self.book.add_worksheet("Data quality")
-        self._for_print(sheet, repeat_header=True, data=True)
         detail_width = 70
-        for index, width in enumerate((26, 18, 16, detail_width)):
+        widths = (26, 18, 16, detail_width)
+        self._for_print(sheet, repeat_header=True, data=True, width=sum(widths))
+        for index, width in enumerate(widths):
             sheet.set_column(index, index, width, self.wrap if index == 3 else None)
         sheet.write_row(0, 0, ("Issue", "System", "Leaves unknown", "Detail"), self.header)
         sheet.freeze_panes(1, 0)
