@@ -31,7 +31,7 @@ class ChangesScreen(Screen[None]):
     """The changes from the end of one period to the latest, one row each."""
 
     BINDINGS = [
-        Binding("escape,backspace", "app.pop_screen", "Back"),
+        Binding("escape,backspace", "app.go_back", "Back"),
         Binding("s", "earlier", "Since earlier"),
     ]
 
