@@ -17,6 +17,7 @@ from estate.cli import console
 from estate.cli.base import cli, json_option, period_value, scoring_options
 from estate.cli.console import print_json, progress_bar
 from estate.cli.database import open_engine
+from estate.cli.plain_table import keep_whole
 from estate.cli.scored import policy_of
 from estate.costs import money
 from estate.dates import shown_date
@@ -191,6 +192,7 @@ def _print_changes(found: EstateChanges) -> None:
             escape(c.before),
             escape(now),
         )
+    keep_whole(table, 1, (c.key for c in found.changes))  # keys never break: names wrap
     console.out.print(table)
     console.err.print(
         f"{found.since} as at {shown_date(found.since_as_of)}, {found.until} as at "

@@ -23,6 +23,7 @@ from estate.cli.base import (
 )
 from estate.cli.console import print_json, print_rows, progress_bar
 from estate.cli.database import open_engine
+from estate.cli.plain_table import keep_whole
 from estate.cli.scored import EMPTY_ESTATE, load_ranking, load_scores, policy_of
 from estate.errors import InputError
 from estate.exports import ExportFormat, export_ranking, format_for
@@ -64,6 +65,10 @@ def _rank_table(rows: list[RankedRow], title: str) -> Table:
             r.readiness,
             escape(r.headline),
         )
+    # Ranks, keys and priorities never break at 80 columns: the words beside them wrap.
+    keep_whole(table, 0, (str(r.rank) for r in rows))
+    keep_whole(table, 1, (r.key for r in rows))
+    keep_whole(table, 2, (f"{r.priority:.1f}" for r in rows))
     return table
 
 
