@@ -16,7 +16,8 @@ import pytest
 from rich.console import Console
 from rich.table import Table
 
-from estate.cli.plain_table import keep_whole, print_plain_table
+from estate.cli.plain_table import print_plain_table
+from estate.whole_columns import keep_whole
 
 AS_OF = ("--as-of", "2026-11-01")
 ESTATE = Path(sys.executable).with_name("estate")

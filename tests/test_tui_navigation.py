@@ -57,9 +57,12 @@ async def test_r_from_a_system_reached_through_g_p_and_c_keeps_the_rankings_filt
         await pilot.press("r")
         ranking = app.screen
         assert isinstance(ranking, RankingScreen)
-        ranking.query_one("#filter-department", Select).value = "DBP"
+        select = ranking.query_one("#filter-department", Select)
+        select.value = "DBP"
         await pilot.pause()
         assert _department(app) == {"DBP"}
+        shown = str(select.query_one("SelectCurrent #label").render())
+        assert shown.startswith("DBP Department for"), "the drop-down names the department"
         key = next(r.key for r in app.data.rows if r.department == "MBI")
         await pilot.press("p")
         assert isinstance(app.screen, PortfolioScreen)

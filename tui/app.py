@@ -34,7 +34,7 @@ from estate.snapshot import (
     load_snapshot,
 )
 from tui.commands import EstateCommands, SystemCommands
-from tui.data import RankedData
+from tui.data import RankedData, department_names
 from tui.screens.overview import OverviewScreen, overview
 from tui.screens.ranking import RankingScreen
 from tui.screens.waves import WavesScreen
@@ -196,6 +196,7 @@ class EstateApp(App[None]):
                 snapshot = load_snapshot(connection)
                 if from_snapshot and snapshot is not None:
                     early = RankedData.from_snapshot(snapshot, current)
+                    early.department_names = department_names(connection)
                     self.post_message(self.Scored(early))
                     early_body = overview(snapshot.figures, early.note, trend_chart(None))
                     self.post_message(self.Summarised(early_body))

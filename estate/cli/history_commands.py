@@ -17,7 +17,6 @@ from estate.cli import console
 from estate.cli.base import cli, json_option, period_value, scoring_options
 from estate.cli.console import print_json, progress_bar
 from estate.cli.database import open_engine
-from estate.cli.plain_table import keep_whole
 from estate.cli.scored import policy_of
 from estate.costs import money
 from estate.dates import shown_date
@@ -42,6 +41,7 @@ from estate.history.system import (
 from estate.history.trend import Trend, estate_trend
 from estate.jsonable import jsonable
 from estate.queries import find_organisation
+from estate.whole_columns import keep_whole
 from estate.words import counted
 
 
@@ -192,7 +192,8 @@ def _print_changes(found: EstateChanges) -> None:
             escape(c.before),
             escape(now),
         )
-    keep_whole(table, 1, (c.key for c in found.changes))  # keys never break: names wrap
+    # Keys never break: names wrap under them, at their spaces.
+    keep_whole(table, 1, (c.key for c in found.changes), (c.name for c in found.changes))
     console.out.print(table)
     console.err.print(
         f"{found.since} as at {shown_date(found.since_as_of)}, {found.until} as at "

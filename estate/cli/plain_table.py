@@ -13,7 +13,7 @@ used, and a test compares the two byte for byte."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from itertools import pairwise
 
 from rich.cells import cell_len
@@ -35,17 +35,6 @@ EMOJI = re.compile(r":\S*?:")
 SPACE = re.compile(r"\s")
 PADDING = (0, 1, 0, 1)
 """The cell padding the commands' tables use, rich's default: one space either side."""
-
-
-def keep_whole(table: Table, index: int, words: Iterable[str]) -> None:
-    """Fix column `index` at the width of the longest of `words` (the keys, dates or figures
-    it holds, which must never break), so that at any width rich narrows the other columns,
-    whose text wraps, and never this one; longer text in it (a system's name under its key)
-    wraps within it. Not below the width of the header's longest word."""
-    column = table.columns[index]
-    header = column.header if isinstance(column.header, str) else ""
-    longest = max((len(w) for w in (*words, *header.split())), default=0)
-    column.width = longest or None
 
 
 def print_plain_table(console: Console, table: Table) -> bool:

@@ -23,7 +23,6 @@ from estate.cli.base import (
 )
 from estate.cli.console import print_json, print_rows, progress_bar
 from estate.cli.database import open_engine
-from estate.cli.plain_table import keep_whole
 from estate.cli.scored import EMPTY_ESTATE, load_ranking, load_scores, policy_of
 from estate.errors import InputError
 from estate.exports import ExportFormat, export_ranking, format_for
@@ -44,6 +43,7 @@ from estate.scoring import EstateScores
 from estate.scoring.policy import Policy
 from estate.scoring.results import Band, score_text
 from estate.snapshot import RankedRow, kept_selection
+from estate.whole_columns import keep_whole
 from estate.words import counted
 
 
@@ -67,7 +67,7 @@ def _rank_table(rows: list[RankedRow], title: str) -> Table:
         )
     # Ranks, keys and priorities never break at 80 columns: the words beside them wrap.
     keep_whole(table, 0, (str(r.rank) for r in rows))
-    keep_whole(table, 1, (r.key for r in rows))
+    keep_whole(table, 1, (r.key for r in rows), (r.name for r in rows))
     keep_whole(table, 2, (f"{r.priority:.1f}" for r in rows))
     return table
 

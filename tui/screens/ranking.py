@@ -100,7 +100,7 @@ class RankingScreen(Screen[None]):
             choices = data.choices(field)
             chosen = getattr(self.filters, field)
             with select.prevent(Select.Changed):
-                select.set_options((value, value) for value in choices)
+                select.set_options((data.label(field, value), value) for value in choices)
                 if chosen in choices:
                     select.value = chosen
             if chosen and chosen not in choices:  # gone from the estate: stop filtering on it
