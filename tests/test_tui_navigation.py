@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from textual.command import CommandPalette
+from textual.coordinate import Coordinate
 from textual.pilot import Pilot
-from textual.widgets import Select
+from textual.widgets import DataTable, Select
 
 from tui.app import EstateApp, make_app
 from tui.screens.changes import ChangesScreen
@@ -132,3 +133,36 @@ async def test_going_back_and_forth_never_stacks_copies(demo_db: Path) -> None:
             await pilot.press("escape")
         assert isinstance(app.screen, OverviewScreen)
         assert app.places == [app.overview_screen]
+
+
+async def test_the_changes_screen_fits_80_columns_with_keys_and_versions_whole(
+    demo_db: Path,
+) -> None:
+    app = make_app(demo_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("c")
+        await _loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, ChangesScreen) and screen.found is not None
+        table = screen.query_one("#changes", DataTable)
+        columns = list(table.columns.values())
+        assert sum(c.width + 2 for c in columns) <= SIZE[0] - 2, "no sideways scrolling"
+        widths = {str(c.label): c.width for c in columns}
+        changes = screen.found.changes
+        assert max(len(c.key) for c in changes) <= widths["System"]
+        assert max(len(c.kind.value) for c in changes) <= widths["Change"]
+        for index, change in enumerate(changes):
+            height = table.rows[table.coordinate_to_cell_key(Coordinate(index, 0)).row_key].height
+            now = change.after + (f" ({', '.join(change.criteria)})" if change.criteria else "")
+            for text, width in ((change.before, widths["Was"]), (now, widths["Now"])):
+                words = text.split()
+                assert all(len(w) <= width for w in words), "no word cut"
+                lines = 1
+                used = 0
+                for word in words:  # greedy wrapping, as rich wraps at spaces
+                    if used and used + 1 + len(word) > width:
+                        lines, used = lines + 1, len(word)
+                    else:
+                        used += (1 if used else 0) + len(word)
+                assert lines <= height, (text, width, height)
