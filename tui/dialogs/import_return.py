@@ -26,17 +26,17 @@ from importers import ImportOptions, ImportResult, import_return, load_user_mapp
 
 
 def report(result: ImportResult, dry_run: bool) -> RenderableType:
-    """What a check or an import found: the verdict, the change set (new systems, changed ones
-    with their fields, those to be deleted) and the problems grouped by kind."""
+    """What a check or an import found: the verdict, the problems grouped by kind, and the
+    change set (new systems, changed ones with their fields, those to be deleted)."""
     parts: list[RenderableType] = [Text(import_summary(result, dry_run), style="bold")]
     deleted = deleted_line(result)
     if deleted is not None:
         parts.append(Text(deleted))
+    if result.problems:  # first: why rows were refused is what must be read
+        parts.append(problem_summary(result.problems))
     changes = change_table(result)
     if changes is not None:
         parts.append(changes)
-    if result.problems:
-        parts.append(problem_summary(result.problems))
     return Group(*parts)
 
 
