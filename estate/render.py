@@ -13,6 +13,7 @@ from rich.text import Text
 
 from estate.dates import shown_date
 from estate.scoring.results import score_text
+from estate.whole_columns import keep_whole
 
 _FACTS = (
     ("Department", "department_name"),
@@ -129,7 +130,7 @@ def render_scores(scores: dict[str, Any], compact: bool = False) -> RenderableTy
     )
     readiness.add_column("Effect")
     readiness.add_column("Reason", overflow="fold")
-    readiness.add_column("Penalty", justify="right")
+    readiness.add_column("Penalty", justify="right", no_wrap=True)
     for r in cloud["reasons"]:
         readiness.add_row(r["effect"], escape(r["text"]), str(r["penalty"]))
     parts.append(_or_none(readiness, "no reasons against moving"))
@@ -233,11 +234,26 @@ def _total(value: float | None) -> str:
     return "?" if value is None else f"{value:.2f}"
 
 
+def _links(linked: list[dict[str, Any]], title: str) -> Table:
+    """One direction of a system's dependencies: each system's key with its name under it,
+    the kind of link and the system's criticality. Three columns, so that the key stays
+    whole in the terminal UI's narrow pane at 80 columns; the name wraps under it."""
+    links = Table(title=title, title_justify="left")
+    for heading in ("System", "Kind", "Criticality"):
+        links.add_column(heading, overflow="fold")
+    for d in linked:
+        resolved = d.get("resolved", True)
+        name = escape(d["name"]) if resolved else "[yellow]not in the estate yet[/]"
+        links.add_row(f"{escape(d['key'])}\n[dim]{name}[/]", d["kind"], d["criticality"] or "")
+    keep_whole(links, 0, (d["key"] for d in linked), (d["name"] for d in linked))
+    return links
+
+
 def render_system(detail: dict[str, Any]) -> RenderableType:
     """One system's stored facts, technology, dependencies and assessments, for `estate show`."""
     facts = Table(show_header=False, box=None, pad_edge=False)
     facts.add_column(style="bold")
-    facts.add_column()
+    facts.add_column(overflow="fold")  # a long file name in a provenance folds, whole
     provenance = detail.get("provenance", {})
     for label, field in _FACTS:
         source = provenance.get(field)
@@ -260,29 +276,23 @@ def render_system(detail: dict[str, Any]) -> RenderableType:
         parts.insert(0, Text("Missing from the department's latest return.", style="bold yellow"))
 
     components = Table(title="Components", title_justify="left")
-    for heading in ("Kind", "Product", "Version", "Vendor", "End of support"):
-        components.add_column(heading)
+    for heading in ("Kind", "Product and vendor", "Version", "End of support"):
+        components.add_column(heading, overflow="fold")
     for c in detail["components"]:
+        vendor = f"\n[dim]{escape(c['vendor'])}[/]" if c["vendor"] else ""
         components.add_row(
             c["kind"],
-            escape(c["product"]),
+            escape(c["product"]) + vendor,
             escape(c["version"]),
-            escape(c["vendor"] or ""),
             shown_date(c["end_of_support"]),
         )
+    # Versions and dates never break at 80 columns: kinds, products and vendors wrap.
+    keep_whole(components, 2, (c["version"] for c in detail["components"]))
+    keep_whole(components, 3, (shown_date(c["end_of_support"]) for c in detail["components"]))
     parts.append(_or_none(components, "none recorded"))
 
-    links = Table(title="Dependencies", title_justify="left")
-    for heading in ("Direction", "System", "Name", "Kind", "Criticality"):
-        links.add_column(heading)
-    for d in detail["depends_on"]:
-        name = escape(d["name"]) if d["resolved"] else "[yellow]not in the estate yet[/]"
-        links.add_row("depends on", escape(d["key"]), name, d["kind"], d["criticality"] or "")
-    for d in detail["depended_on_by"]:
-        links.add_row(
-            "used by", escape(d["key"]), escape(d["name"]), d["kind"], d["criticality"] or ""
-        )
-    parts.append(_or_none(links, "none recorded"))
+    for title, field in (("Depends on", "depends_on"), ("Used by", "depended_on_by")):
+        parts.append(_or_none(_links(detail[field], title), "none recorded"))
 
     security = Table(title="Security assessments", title_justify="left")
     for heading in ("Principle", "Title", "Outcome", "Assessed", "Notes"):
@@ -296,6 +306,9 @@ def render_system(detail: dict[str, Any]) -> RenderableType:
             shown_date(a["assessed_on"]),
             escape(a["notes"] or ""),
         )
+    assessed = detail["security_assessments"]
+    keep_whole(security, 0, (a["principle"] for a in assessed))
+    keep_whole(security, 3, (shown_date(a["assessed_on"]) for a in assessed))
     parts.append(_or_none(security, "none returned"))
     title = escape(f"{detail['key']}  {detail['name']}")
     return Panel(Group(*parts), title=title, title_align="left")

@@ -124,11 +124,13 @@ async def test_skip_invalid_and_any_changed_choice_need_a_new_check(
         await _checked(pilot, dialog)
         assert "NOT stored" not in _report(dialog) and "J3 'Clowd'" in _report(dialog)
         assert importing.disabled, "errors, and the valid rows were not asked for"
+        await pilot.press("ctrl+e")  # the choices, folded away while the report is read
         await pilot.click("#skip-invalid")
         await pilot.pause()
         assert importing.disabled, "a changed choice needs a new check"
         await _checked(pilot, dialog)
         assert not importing.disabled
+        await pilot.press("ctrl+e")
         await _type(pilot, "#department", "X")
         await pilot.pause()
         assert importing.disabled
@@ -162,3 +164,45 @@ async def test_the_period_is_given_as_the_command_line_takes_it(tmp_path: Path, 
     with closing(sqlite3.connect(path)) as connection:
         periods = connection.execute("SELECT DISTINCT period FROM import_batch").fetchall()
     assert periods == [("2026-Q1",)]
+
+
+async def test_at_80_by_24_a_checks_reasons_take_the_dialog_and_scroll_from_the_keyboard(
+    tmp_path: Path, run: Run
+) -> None:
+    path = tmp_path / "e.db"
+    assert run("--db", path, "init").exit_code == 0
+    rows = [system(f"DBP-{n}", hosting="Clowd" if n % 2 else "Cloud-ish") for n in range(1, 31)]
+    source = small_return(tmp_path / "r.xlsx", rows, dependencies=[], components=[])
+    app = _app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await _open_dialog(pilot, source)
+        shown = await _checked(pilot, dialog)
+        assert "'Clowd'" in shown
+        scroll = dialog.query_one("#report-scroll")
+        assert not dialog.query_one("#path").display or not dialog.query_one("#choices").display
+        assert scroll.region.height >= 14, "the report has the dialog's space"
+        assert app.focused is scroll, "it scrolls from the keyboard at once"
+        hint = _text(dialog.query_one("#report-hint", Static))
+        assert dialog.query_one("#report-hint").display and "ctrl+e" in hint
+        assert "escape" in hint
+        lines = _report_lines(dialog)
+        visible = lines[: scroll.region.height]
+        assert any("Clowd" in line for line in visible), "a reason readable without a key"
+        assert scroll.max_scroll_y > 0, "more reasons than fit: enough to need scrolling"
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert scroll.scroll_y > 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert scroll.scroll_y == scroll.max_scroll_y
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert dialog.query_one("#choices").display and app.focused is dialog.query_one("#path")
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ImportDialog)
+
+
+def _report_lines(dialog: ImportDialog) -> list[str]:
+    """The report as the dialog lays it out, line by line."""
+    report = dialog.query_one("#report", Static)
+    return [strip.text for strip in report.render_lines(report.region.reset_offset)]

@@ -1,19 +1,22 @@
 """SVG snapshots of every main screen at 80 x 24 (many terminals' size, and usual over SSH)
-and at 200 x 55, on the sample estate: overview, ranking, detail, explorer, waves, the import
-and export dialogs, and help. After a deliberate change, look at the report, then run pytest
+and at 200 x 55, on the sample estate: overview, ranking, detail, explorer, waves, changes,
+portfolio, the import dialog before and after a check, the export dialog, help, and the ranking
+reached again with `r` from a system. After a deliberate change, look at the report, then run pytest
 with --snapshot-update."""
 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
+from tests.returns import small_return, system
 from tui.app import make_app
 
 AS_OF = dt.date(2026, 11, 1)
@@ -53,6 +56,24 @@ async def _export(pilot: Pilot[Any]) -> None:
     _steady_cursors(pilot)
 
 
+async def _import_check(pilot: Pilot[Any]) -> None:
+    """The import dialog after checking a return with rows it refuses: the report has the
+    dialog to itself."""
+    await _pressing("i")(pilot)
+    folder = Path(tempfile.mkdtemp())
+    rows = [system(f"DBP-{n}", hosting="Clowd" if n % 2 else "Cloud-ish") for n in range(1, 21)]
+    source = small_return(folder / "r.xlsx", rows, dependencies=[], components=[])
+    pilot.app.screen.query_one("#path", Input).value = str(source)
+    await pilot.pause()
+    pilot.app.screen.query_one("#check", Button).press()
+    await _loaded(pilot)
+    for _ in range(100):
+        if pilot.app.screen.query_one("#dialog").has_class("reading"):
+            break
+        await pilot.pause(0.05)
+    await _loaded(pilot)
+
+
 SCREENS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
     "overview": _pressing(),
     "ranking": _pressing("r"),
@@ -60,6 +81,10 @@ SCREENS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
     "explorer": _pressing("r", "enter", "e"),
     "waves": _pressing("r", "w"),
     "import": _pressing("i"),
+    "import-check": _import_check,
+    "changes": _pressing("c"),
+    "portfolio": _pressing("p"),
+    "back-to-ranking": _pressing("r", "enter", "r"),
     "export": _export,
     "help": _pressing("question_mark"),
 }

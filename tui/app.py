@@ -4,8 +4,9 @@ the ranking, system details, the dependency explorer, waves, import and export."
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from rich.console import RenderableType
 from sqlalchemy.engine import Engine
@@ -15,6 +16,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.message import Message
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from estate import db
@@ -34,7 +36,7 @@ from estate.snapshot import (
 from estate.sustainability.render import carbon_line
 from estate.sustainability.stored import stored_totals
 from tui.commands import EstateCommands, SystemCommands
-from tui.data import RankedData
+from tui.data import RankedData, department_names
 from tui.screens.overview import OverviewScreen, overview
 from tui.screens.ranking import RankingScreen
 from tui.screens.waves import WavesScreen
@@ -48,7 +50,6 @@ class EstateApp(App[None]):
     SUB_TITLE = "legacy technology: what to fix first"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {EstateCommands, SystemCommands}
-    MODES = {"overview": OverviewScreen, "ranking": RankingScreen}
     data: reactive[RankedData | None] = reactive(None)
     """The scored estate; screens watch it and redraw when a load finishes."""
     graph: reactive[EstateGraph | None] = reactive(None, always_update=True)
@@ -58,22 +59,25 @@ class EstateApp(App[None]):
     """The overview's summary of the scored estate, which follows the data by a moment."""
     loading_status: reactive[str] = reactive("Reading the estate...")
     """How far the load has got, for screens to show until the data arrives."""
-    DEFAULT_MODE = "overview"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     """Screens lay themselves out for terminals narrower than 120 columns (80 x 24 is
     common, and usual over SSH) and for wider ones."""
-    BINDINGS = [
+    BINDINGS = [  # the footer shows only what fits 80 columns; help (?) lists every key
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
-        Binding("g", "go_to_system", "Go to system"),
-        Binding("o", "switch_mode('overview')", "Overview", show=False),
-        Binding("r", "switch_mode('ranking')", "Ranking", show=False),
-        Binding("i", "import_return", "Import"),
-        Binding("x", "export", "Export"),
+        Binding("g", "go_to_system", "Go to", show=False),
+        Binding("o", "overview", "Overview", show=False),
+        Binding("r", "ranking", "Ranking", show=False),
+        Binding("i", "import_return", "Import", show=False),
+        Binding("x", "export", "Export", show=False),
         Binding("f5", "refresh", "Refresh", show=False),
-        Binding("p", "portfolio", "Portfolio"),
-        Binding("c", "changes", "Changes"),
+        Binding("p", "portfolio", "Portfolio", show=False),
+        Binding("c", "changes", "Changes", show=False),
+        Binding("escape,backspace", "go_back", "Back", show=False),
     ]
+    MAX_PLACES = 20
+    """How many screens the way back remembers; older ones are forgotten (never the overview
+    or the ranking, which keep their state for the whole session)."""
     WATCH_SECONDS = 3.0
     """How often the app looks whether another process has changed the estate: a stat of the
     database files, and only when they changed, the fingerprint's few aggregate queries."""
@@ -88,6 +92,12 @@ class EstateApp(App[None]):
         """The fingerprint of what the screens show (None until a load has read it)."""
         self._files_seen: tuple[tuple[int, int], ...] | None = None
         self._announced: str | None = None
+        self.overview_screen = OverviewScreen()
+        self.ranking_screen = RankingScreen()
+        self.places: list[Screen[Any]] = []
+        """Where the user has been, like a browser's history: the screen shown last, each
+        screen once (going to one again brings it forward); `escape` steps back."""
+        self._named = 0
 
     @property
     def scores(self) -> EstateScores | None:
@@ -95,6 +105,9 @@ class EstateApp(App[None]):
         return self.data.scores if self.data else None
 
     def on_mount(self) -> None:
+        self.install_screen(self.overview_screen, "overview")
+        self.install_screen(self.ranking_screen, "ranking")
+        self.go(self.overview_screen)
         self.load(from_snapshot=True)
         self.set_interval(self.WATCH_SECONDS, self.watch_estate)
 
@@ -185,6 +198,7 @@ class EstateApp(App[None]):
                 snapshot = load_snapshot(connection)
                 if from_snapshot and snapshot is not None:
                     early = RankedData.from_snapshot(snapshot, current)
+                    early.department_names = department_names(connection)
                     self.post_message(self.Scored(early))
                     early_body = overview(snapshot.figures, early.note, trend_chart(None))
                     self.post_message(self.Summarised(early_body))  # at once; then with carbon
@@ -300,17 +314,83 @@ class EstateApp(App[None]):
             selection, description = list(self.data.scores.systems), "all systems"
         self.push_screen(ExportDialog(selection, description, departments))
 
+    def go(self, place: Screen[Any]) -> None:
+        """Show `place` and remember it as where the user is now: a screen already visited
+        is brought forward as it was left (filters, cursor and all), not opened again."""
+        if place in self.places:
+            self.places.remove(place)
+        elif not self.is_screen_installed(place):
+            self._named += 1
+            self.install_screen(place, f"place-{self._named}")
+        self.places.append(place)
+        while len(self.places) > self.MAX_PLACES:
+            old = next(p for p in self.places if p not in self._kept())
+            self.places.remove(old)
+            self._forget(old)
+        self._show(place)
+
+    def revisit(
+        self, kind: type[Screen[Any]], make: Callable[[], Screen[Any]], **same: Any
+    ) -> None:
+        """Go to the screen of `kind` visited before whose attributes equal `same` (a
+        system's key), or to a new one `make` builds."""
+        for place in reversed(self.places):
+            if isinstance(place, kind) and all(getattr(place, k) == v for k, v in same.items()):
+                self.go(place)
+                return
+        self.go(make())
+
+    def _kept(self) -> tuple[Screen[Any], ...]:
+        return (self.overview_screen, self.ranking_screen)
+
+    def _show(self, place: Screen[Any]) -> None:
+        """Make `place` the screen shown, closing any dialog or palette over the last one."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if self.screen is place:
+            return
+        if len(self.screen_stack) < 2:
+            self.push_screen(place)
+        else:
+            self.switch_screen(place)
+
+    def _forget(self, place: Screen[Any]) -> None:
+        """Let a screen no longer on the way back be removed (unless it is one kept for the
+        session); Textual removes it once it is off the screen stack."""
+        if place in self._kept():
+            return
+        self.uninstall_screen(place)
+        if place not in self.screen_stack:
+            place.remove()
+
+    def action_go_back(self) -> None:
+        """Step back to the screen shown before this one, as it was left."""
+        if len(self.places) < 2:
+            self.notify("This is where you started: q quits.", timeout=3)
+            return
+        left = self.places.pop()
+        self._show(self.places[-1])
+        self._forget(left)
+
+    def action_overview(self) -> None:
+        """The estate at a glance, from anywhere."""
+        self.go(self.overview_screen)
+
+    def action_ranking(self) -> None:
+        """The ranking, from anywhere, with the filters it was left with."""
+        self.go(self.ranking_screen)
+
     def action_changes(self) -> None:
         """What moved since the period before the latest (`s` on the screen looks further)."""
         from tui.screens.changes import ChangesScreen
 
-        if not isinstance(self.screen, ChangesScreen):
-            self.push_screen(ChangesScreen())
+        self.revisit(ChangesScreen, ChangesScreen)
 
     def action_portfolio(self) -> None:
+        """The technology portfolio, as it was left if it was open before."""
         from tui.screens.portfolio import PortfolioScreen
 
-        self.push_screen(PortfolioScreen())
+        self.revisit(PortfolioScreen, PortfolioScreen)
 
     def action_go_to_system(self) -> None:
         """The command palette offering systems alone: type part of a key or name."""
@@ -322,30 +402,39 @@ class EstateApp(App[None]):
             )
 
     def open_system(self, key: str) -> None:
-        """Open a system's explanation over the current screen; escape comes back."""
+        """Open a system's explanation (as it was left, if it was opened before); escape
+        comes back."""
         from tui.screens.detail import DetailScreen
 
-        self.push_screen(DetailScreen(key))
+        self.revisit(DetailScreen, lambda: DetailScreen(key), key=key)
 
-    async def _ranking(self) -> RankingScreen:
-        """Show the ranking screen itself (not a system opened from it) and return it."""
-        await self.switch_mode("ranking")
-        while not isinstance(self.screen, RankingScreen) and len(self.screen_stack) > 1:
-            await self.pop_screen()
-        return cast(RankingScreen, self.screen)
+    def open_explorer(self, key: str) -> None:
+        """Open the dependency explorer of a system."""
+        from tui.screens.explorer import ExplorerScreen
 
-    async def filter_ranking(self, field: str, value: str) -> None:
+        self.revisit(ExplorerScreen, lambda: ExplorerScreen(key), key=key)
+
+    def open_waves(self, waves: Screen[Any]) -> None:
+        """Show freshly planned waves in place of any shown before."""
+        for old in [p for p in self.places if isinstance(p, WavesScreen)]:
+            self.places.remove(old)
+            self._forget(old)
+        self.go(waves)
+
+    def filter_ranking(self, field: str, value: str) -> None:
         """Show the ranking narrowed to one value of a filter (department, band)."""
-        (await self._ranking()).narrow(field, value)
+        self.go(self.ranking_screen)
+        self.ranking_screen.narrow(field, value)
 
-    async def action_clear_filters(self) -> None:
-        (await self._ranking()).action_clear()
+    def action_clear_filters(self) -> None:
+        self.go(self.ranking_screen)
+        self.ranking_screen.action_clear()
 
-    async def action_waves(self) -> None:
+    def action_waves(self) -> None:
         """The waves of the systems the ranking shows, from any screen."""
         if isinstance(self.screen, WavesScreen):
             return
-        (await self._ranking()).action_waves()
+        self.ranking_screen.action_waves()
 
     def action_explore(self) -> None:
         """The dependency explorer of the system shown or under the ranking's cursor."""
@@ -356,7 +445,7 @@ class EstateApp(App[None]):
         if isinstance(screen, DetailScreen):
             screen.action_explore()
         elif isinstance(screen, RankingScreen) and screen.current_key() is not None:
-            self.push_screen(ExplorerScreen(cast(str, screen.current_key())))
+            self.open_explorer(cast(str, screen.current_key()))
         elif not isinstance(screen, ExplorerScreen):
             self.notify("Open a system first (g finds one); its dependencies follow.")
 

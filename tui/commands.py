@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
 COMMANDS = (
     ("Go to system…", "Find a system by key or name and open it (g)", "app.go_to_system"),
-    ("Overview", "The estate at a glance (o)", "app.switch_mode('overview')"),
-    ("Ranking", "Systems by remediation priority (r)", "app.switch_mode('ranking')"),
+    ("Overview", "The estate at a glance (o)", "app.overview"),
+    ("Ranking", "Systems by remediation priority (r)", "app.ranking"),
     ("Waves", "Migration waves of the systems the ranking shows (w)", "app.waves"),
     ("Dependency explorer", "What the current system depends on, what uses it (e)", "app.explore"),
     (

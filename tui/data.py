@@ -9,6 +9,9 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
+from sqlalchemy import Connection, select
+
+from estate.models import Organisation
 from estate.scoring import EstateScores
 from estate.scoring.results import SystemScore
 from estate.snapshot import RankedRow, Snapshot, ranked_rows, scored_when
@@ -132,6 +135,12 @@ _CHOICES: dict[str, Callable[[RankedRow], str | None]] = {
 }
 
 
+def department_names(connection: Connection) -> dict[str, str]:
+    """Each department's name by its code, as stored."""
+    rows = connection.execute(select(Organisation.code, Organisation.name))  # type: ignore[call-overload]
+    return {code: name for code, name in rows}
+
+
 class RankedData:
     """The ranked estate prepared for fast filtering. Built in a worker: everything slow at
     50,000 systems happens here, so screens only place what is ready.
@@ -156,6 +165,11 @@ class RankedData:
         self._choices = {
             field: sorted({v for s in rows if (v := value(s))}) for field, value in _CHOICES.items()
         }
+        self.department_names: dict[str, str] = (
+            {s.department: s.department_name for s in scores.systems} if scores else {}
+        )
+        """Each department's name by its code, for the drop-down (none from a snapshot until
+        the app has read them)."""
 
     @classmethod
     def from_scores(cls, scores: EstateScores) -> RankedData:
@@ -208,6 +222,11 @@ class RankedData:
     def choices(self, field: str) -> list[str]:
         """The distinct values a filter can take."""
         return self._choices[field]
+
+    def label(self, field: str, value: str) -> str:
+        """How a filter's drop-down shows a value: a department by its code and name."""
+        name = self.department_names.get(value) if field == "department" else None
+        return f"{value} {name}" if name and name != value else value
 
     def _order(self, sort: str, descending: bool) -> list[int]:
         key = (sort, descending)

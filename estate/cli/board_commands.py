@@ -44,6 +44,7 @@ from estate.ranking import select_rows
 from estate.render import BAND_STYLE
 from estate.scoring.policy import load_policy
 from estate.snapshot import kept_rows
+from estate.whole_columns import keep_whole
 from estate.words import counted
 
 CONTRACT_CSV_COLUMNS = (
@@ -79,6 +80,12 @@ def _contract_table(rows: list[Contract], title: str) -> Table:
             escape(t.supplier or ""),
             f"{t.disposition}\n[dim]{t.disposition_reason}[/]",
         )
+    # Dates, keys, bands and money never break at 80 columns: the words beside them wrap.
+    terms = [c.terms for c in rows]
+    keep_whole(table, 0, (shown_date(t.contract_end) for t in terms))
+    keep_whole(table, 1, (t.key for t in terms), (t.name for t in terms))
+    keep_whole(table, 2, (t.band or "unknown" for t in terms))
+    keep_whole(table, 3, ("not known" if t.run_cost is None else money(t.run_cost) for t in terms))
     return table
 
 

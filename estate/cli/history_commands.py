@@ -43,6 +43,7 @@ from estate.history.trend_moves import moves_lines
 from estate.jsonable import jsonable
 from estate.queries import find_organisation
 from estate.sustainability.render import carbon_trend_line
+from estate.whole_columns import keep_whole
 from estate.words import counted
 
 
@@ -197,6 +198,13 @@ def _print_changes(found: EstateChanges) -> None:
             else f"{escape(c.name)} ({escape(c.department)})\n[dim]{escape(line.systems(3))}[/]"
         )
         table.add_row(c.kind.value, system, escape(c.before), escape(now))
+    # Keys never break: names and lists of systems wrap under them, at their spaces.
+    keep_whole(
+        table,
+        1,
+        (key for line in lines for key in line.keys[:3]),
+        (text for line in lines for text in (line.change.name, line.systems(3))),
+    )
     console.out.print(table)
     console.err.print(
         f"{found.since} as at {shown_date(found.since_as_of)}, {found.until} as at "

@@ -4,11 +4,11 @@ its general machinery (about a millisecond a row), so a table of 25,000 contract
 minute to pipe.
 
 Only the tables the commands draw are taken this way: cells of plain text and style tags, left-
-or right-justified columns of natural width, a title, heavy-headed boxes. Anything else (a cell
-whose text rich would read differently: escapes, emoji codes, tabs, characters not one cell
-wide; or a layout option these tables do not use) is left to rich, so what is printed is always
-what rich prints. rich's own line divider, width collapsing and box characters are used, and a
-test compares the two byte for byte."""
+or right-justified columns of natural or fixed width, a title, heavy-headed boxes. Anything
+else (a cell whose text rich would read differently: escapes, emoji codes, tabs, characters not
+one cell wide; or a layout option these tables do not use) is left to rich, so what is printed
+is always what rich prints. rich's own line divider, width collapsing and box characters are
+used, and a test compares the two byte for byte."""
 
 from __future__ import annotations
 
@@ -138,7 +138,6 @@ def _plain_layout(table: Table) -> bool:
         column.justify in ("left", "right")
         and column.vertical == "top"
         and not column.no_wrap
-        and column.width is None
         and column.min_width is None
         and column.max_width is None
         for column in table.columns
@@ -166,26 +165,31 @@ def _widths(
     table: Table, console_width: int, headers: Sequence[str], cells: Sequence[Sequence[str]]
 ) -> list[int] | None:
     """Each column's width with its padding, as `Table._calculate_column_widths` works it out
-    for a table that does not expand; None when a column is too narrow for its padding."""
+    for a table that does not expand (a fixed-width column kept, the others narrowed first);
+    None when a column is too narrow for its padding."""
     available = console_width - (len(headers) + 1)
     longest = [
         max((len(line) for text in (header, *column) for line in text.split("\n")), default=0)
         for header, column in zip(headers, cells, strict=True)
     ]
+    fixed = [column.width for column in table.columns]
 
-    def measured(longest_line: int, width: int) -> int:
+    def measured(longest_line: int, width: int, fixed_width: int | None) -> int:
+        if fixed_width is not None:
+            return min(fixed_width + 2, width)
         if width - 2 < 1:
             return width
         inner = min(longest_line, width - 2)
         return min((inner if inner >= 1 else 0) + 2, width)
 
-    widths = [measured(n, available) or 1 for n in longest]
+    widths = [measured(n, available, f) or 1 for n, f in zip(longest, fixed, strict=True)]
     if sum(widths) > available:
-        widths = Table._collapse_widths(widths, [True] * len(widths), available)
+        wrapable = [f is None for f in fixed]
+        widths = Table._collapse_widths(widths, wrapable, available)
         if sum(widths) > available:
             excess = sum(widths) - available
             widths = ratio_reduce(excess, [1] * len(widths), widths, widths)
-        widths = [measured(n, width) for n, width in zip(longest, widths, strict=True)]
+        widths = [measured(n, width, f) for n, width, f in zip(longest, widths, fixed, strict=True)]
     if any(width < 3 for width in widths):
         return None
     for column, width, n in zip(table.columns, widths, longest, strict=True):

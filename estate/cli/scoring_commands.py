@@ -28,6 +28,7 @@ from estate.errors import InputError
 from estate.exports import ExportFormat, export_ranking, format_for
 from estate.exports.columns import plain_value
 from estate.exports.scope import scope_sentence
+from estate.exports.print_view import PrintMode
 from estate.exports.text_formats import sign_in_list, system_dict
 from estate.exports.workbook import DEFAULT_MARKING, check_marking
 from estate.files import neutralise
@@ -43,6 +44,7 @@ from estate.scoring import EstateScores
 from estate.scoring.policy import Policy
 from estate.scoring.results import Band, score_text
 from estate.snapshot import RankedRow, kept_selection
+from estate.whole_columns import keep_whole
 from estate.words import counted
 
 
@@ -64,6 +66,10 @@ def _rank_table(rows: list[RankedRow], title: str) -> Table:
             r.readiness,
             escape(r.headline),
         )
+    # Ranks, keys and priorities never break at 80 columns: the words beside them wrap.
+    keep_whole(table, 0, (str(r.rank) for r in rows))
+    keep_whole(table, 1, (r.key for r in rows), (r.name for r in rows))
+    keep_whole(table, 2, (f"{r.priority:.1f}" for r in rows))
     return table
 
 
@@ -284,6 +290,15 @@ def _history(
     help="The protective marking every printed page of the workbook carries, and the markdown "
     "and json exports too.",
 )
+@click.option(
+    "--print",
+    "print_mode",
+    type=click.Choice([m.value for m in PrintMode]),
+    default=PrintMode.BOARD.value,
+    show_default=True,
+    help="What printing the whole workbook gives: the board paper alone (summary, highest "
+    "priorities, contracts, trend, method), or the data sheets after it as an appendix.",
+)
 @selection_options
 @scoring_options
 @period_option
@@ -293,6 +308,7 @@ def export(
     output: Path,
     fmt: str | None,
     marking: str,
+    print_mode: str,
     departments: tuple[str, ...],
     bands: tuple[str, ...],
     top: int | None,
@@ -314,6 +330,7 @@ def export(
             top=top,
             progress=progress,
             marking=marking,
+            print_mode=PrintMode(print_mode),
             portfolio=lambda keys: _portfolio(ctx, scores.policy.as_of, keys),
             history=lambda scored: _history(ctx, departments, progress, scored),
         )

@@ -16,6 +16,7 @@ from estate.contracts import ending_contracts, supplier_concentration, terms_of
 from estate.costs import cost_figures
 from estate.errors import InputError
 from estate.exports.scope import scope
+from estate.exports.print_view import PrintMode
 from estate.exports.summary import data_quality, summarise
 from estate.exports.text_formats import BoardLists, to_csv, to_json, to_markdown
 from estate.exports.workbook import CONTRACT_MONTHS, DEFAULT_MARKING, write_workbook
@@ -131,6 +132,7 @@ def export_ranking(
     marking: str = DEFAULT_MARKING,
     portfolio: Callable[[set[str]], Portfolio] | None = None,
     history: Callable[[EstateScores], BoardHistory | None] | None = None,
+    print_mode: PrintMode = PrintMode.BOARD,
 ) -> ExportResult:
     """Write the prioritised remediation list for a selection of the estate to `path`: the
     filters given, or exactly `systems` (as the TUI's filtered table shows them). `progress`
@@ -138,7 +140,8 @@ def export_ranking(
     is the protective marking every printed page of the workbook carries; `portfolio` reads
     the technology a set of systems runs (`estate.portfolio.read_portfolio`), for the
     workbook's portfolio sheet; `history` the trend and changes (`board_history`), given these
-    scores, which may stand for the changes' later state."""
+    scores, which may stand for the changes' later state. `print_mode` says what printing the
+    whole workbook gives: the board paper alone, or the data sheets after it."""
     chosen = format_for(path, fmt)
     departments, bands = list(departments), list(bands)
     if systems is not None:
@@ -179,6 +182,8 @@ def export_ranking(
                 portfolio=None if portfolio is None else portfolio({s.key for s in selection}),
                 history=past,
                 carbon=carbon,
+                policy=scores.policy,
+                print_mode=print_mode,
             )
 
     else:

@@ -40,6 +40,20 @@ from estate.enums import Principle
 from estate.errors import InputError
 from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn, suggested
 from estate.exports.scope import FIGURES, scope_sentence
+from estate.exports.print_view import (
+    EMPTY_AREA,
+    LANDSCAPE_WIDTH,
+    MIN_SCALE,
+    PORTRAIT_WIDTH,
+    PRINT_COLUMNS,
+    PRINT_ROWS,
+    PRINT_TOP,
+    STAND_IN,
+    SUPPLIER_ROWS,
+    PrintMode,
+    first_of,
+    policy_rows,
+)
 from estate.exports.summary import DataQuality, Summary, quality_rows
 from estate.exports.sustainability_sheet import SustainabilitySheet, summary_facts
 from estate.graph.waves import Wave
@@ -49,7 +63,7 @@ from estate.history.trend_moves import moves_lines
 from estate.identity import SignInGroup
 from estate.portfolio import EXTENDED, NOT_KNOWN, OUT_OF_SUPPORT, SUPPORTED, Portfolio
 from estate.progress import Progress
-from estate.scoring.policy import default_text
+from estate.scoring.policy import Policy, default_text, load_policy
 from estate.scoring.results import SystemScore
 from estate.sustainability.summary import CarbonSummary
 
@@ -80,6 +94,14 @@ CONTRACT_MONTHS = 24
 """How far ahead the contracts sheet looks."""
 TOP_RISKS = 10
 """How many of the highest risks the summary names."""
+LABEL_WIDTH = 28
+"""The summary's first column, of labels and names."""
+FIGURE_WIDTH = 12
+"""The summary's seven columns of figures."""
+CHART_FONT = {"size": 11}
+"""A chart's labels in the size of the cells' text: a sheet fitted to its page prints both at
+9 points or more (a chart's own default, 10 points, came out smaller)."""
+TITLE_FONT = {"size": 13, "bold": True}
 LINE_HEIGHT = 15.0
 """Points a line of text takes: the default row height for 11-point Calibri."""
 MAX_ROW_HEIGHT = 409.0
@@ -97,7 +119,7 @@ TREND_HEADERS = (
     "Share ready for cloud",
     "Open security gaps",
 )
-TREND_WIDTHS = (10, 11, 9, 9, 9, 13, 10, 10, 10, 9, 10, 10)
+TREND_WIDTHS = (10, 10, 9, 9, 9, 12, 10, 10, 10, 9, 10, 10)
 CHANGE_HEADERS = (
     "System",
     "Name",
@@ -107,7 +129,9 @@ CHANGE_HEADERS = (
     "Now",
     "Criteria that moved the band",
 )
-CHANGE_WIDTHS = (16, 28, 11, 20, 28, 28, 28)
+CHANGE_WIDTHS = (14, 16, 11, 13, 19, 19, 23)
+"""One landscape page wide in 9-point type; the name and the last three columns wrap."""
+CHANGE_WRAPPED = (1, 4, 5, 6)
 """The tallest row a spreadsheet allows, in points."""
 METHOD = (
     "How estate scores each system",
@@ -139,7 +163,8 @@ METHOD = (
     "readiness, business criticality and how many systems depend on it. Ties are broken by legacy "
     "score, then department and reference, so the order is the same every time.",
     "",
-    "The policy in force follows, exactly as estate read it.",
+    "The values of the policy in force that matter most follow; the whole policy, exactly as "
+    "estate read it, is in the Policy sheet.",
 )
 
 
@@ -191,9 +216,14 @@ class WorkbookWriter:
     """Writes the board workbook for a selection of scored systems."""
 
     def __init__(
-        self, path: Path, marking: str = DEFAULT_MARKING, as_of: dt.date | None = None
+        self,
+        path: Path,
+        marking: str = DEFAULT_MARKING,
+        as_of: dt.date | None = None,
+        print_mode: PrintMode = PrintMode.BOARD,
     ) -> None:
         self.marking = check_marking(marking)
+        self.print_mode = print_mode
         self.page_header, self.page_footer = _page_texts(self.marking, as_of)
         self.book = xlsxwriter.Workbook(
             str(path),
@@ -241,21 +271,59 @@ class WorkbookWriter:
         self.band_formats = {band: add({"bg_color": colour}) for band, colour in BAND_FILLS.items()}
 
     def _for_print(
-        self, sheet: Worksheet, repeat_header: bool = False, landscape: bool = True
+        self,
+        sheet: Worksheet,
+        repeat_header: bool = False,
+        landscape: bool = True,
+        *,
+        data: bool = False,
+        width: int = 0,
     ) -> None:
-        """A4, one page wide, landscape unless the sheet is narrow, the header row repeated on
-        every page when asked; the protective marking at the top and foot of every page, with
-        the as-of date and "Page N of M"."""
-        sheet.set_header(self.page_header)
+        """A4, landscape unless the sheet is narrow, the header row repeated on every page when
+        asked; the sheet's name at the top left of every page, the protective marking at the
+        top and foot, with the as-of date and "Page N of M". One page wide, unless its columns
+        (`width`, in widths of the digit 0) are too wide to fit without shrinking the text
+        below 9 points: such a sheet prints at that scale, across pages. A `data` sheet prints
+        only in the full print: in the board print its print area is one empty cell."""
+        self._name_pages(sheet, "")
         sheet.set_footer(self.page_footer)
         if landscape:
             sheet.set_landscape()
         else:
             sheet.set_portrait()
         sheet.set_paper(9)
-        sheet.fit_to_pages(1, 0)
+        if width > (LANDSCAPE_WIDTH if landscape else PORTRAIT_WIDTH):
+            sheet.set_print_scale(MIN_SCALE)
+        else:
+            sheet.fit_to_pages(1, 0)
         if repeat_header:
             sheet.repeat_rows(0)
+        if data and self.print_mode is PrintMode.BOARD:
+            sheet.print_area(*EMPTY_AREA)
+
+    def _name_pages(self, sheet: Worksheet, part: str) -> None:
+        """The page header: the sheet's name at the left, the protective marking in the
+        centre and, for a sheet the paper carries in part, which rows print at the right."""
+        named = sheet.name.replace("&", "&&")
+        # Within Excel's limit, the marking always: a long one leaves out the part, then the name.
+        for header in (
+            f"&L{named}{self.page_header}" + (f"&R{part}" if part else ""),
+            f"&L{named}{self.page_header}",
+            self.page_header,
+        ):
+            if _utf16(header) <= PAGE_TEXT_LIMIT:
+                break
+        sheet.set_header(header)
+
+    def _print_first(
+        self, sheet: Worksheet, rows: int, last_col: int, shown: int, what: str
+    ) -> None:
+        """Print only the header and the first `shown` of a board sheet's `rows` rows, saying
+        so at the top of each page: the paper stays a few pages at any estate size."""
+        part = first_of(shown, rows, what)
+        if part:
+            sheet.print_area(0, 0, shown, last_col)
+            self._name_pages(sheet, part)
 
     def _table(
         self,
@@ -263,9 +331,12 @@ class WorkbookWriter:
         columns: Sequence[ExportColumn],
         systems: Iterable[SystemScore],
         band_column: int | None = None,
+        data: bool = True,
     ) -> int:
-        """Header, frozen; one row per system; autofilter; band fills. Returns rows written."""
-        self._for_print(sheet, repeat_header=True)
+        """Header, frozen; one row per system; autofilter; band fills. Returns rows written.
+        A `data` sheet prints only in the full print."""
+        width = sum(c.width for c in columns)
+        self._for_print(sheet, repeat_header=True, data=data, width=width)
         for index, column in enumerate(columns):
             sheet.set_column(index, index, column.width, self.formats[column.kind])
         sheet.set_row(0, 30)
@@ -274,7 +345,9 @@ class WorkbookWriter:
         row = 0
         getters = [c.value for c in columns]
         cells = [(self.formats[c.kind], c.kind == "date") for c in columns]
-        wrapped = [(i, c.width) for i, c in enumerate(columns) if c.kind == "wrapped"]
+        # The printed view's rows are made tall enough for a stand-in font wider than Calibri.
+        fit = 1.0 if data else STAND_IN
+        wrapped = [(i, int(c.width * fit)) for i, c in enumerate(columns) if c.kind == "wrapped"]
         # Bound once: this loop writes every cell of the two longest sheets.
         text, number, date = sheet.write_string, sheet.write_number, sheet.write_datetime
         for row, system in enumerate(systems, start=1):
@@ -334,8 +407,8 @@ class WorkbookWriter:
         ending with each migration wave's run cost."""
         sheet = self.book.add_worksheet("Summary")
         self._for_print(sheet)
-        sheet.set_column(0, 0, 34)
-        sheet.set_column(1, 7, 14)
+        sheet.set_column(0, 0, LABEL_WIDTH)
+        sheet.set_column(1, 7, FIGURE_WIDTH)
         money, number = self.formats["money"], self.formats["int"]
         sheet.write_string(0, 0, "Legacy technology remediation priorities", self.title)
         facts: list[tuple[str, Any, Format | None]] = [
@@ -375,7 +448,7 @@ class WorkbookWriter:
             row += 1
         row += 1
         for sentence in (scope_sentence(found), headline(costs), red_unfunded_words(costs)):
-            _fit_row(sheet, row, [(sentence, 34 + 7 * 14)])
+            _fit_row(sheet, row, [(sentence, LABEL_WIDTH + 7 * FIGURE_WIDTH)])
             sheet.merge_range(row, 0, row, 7, sentence, self.bold_wrap)
             row += 1
         row = self._top_risks(sheet, row + 1, top)
@@ -428,10 +501,13 @@ class WorkbookWriter:
                     "fill": {"color": "#D4351C"},
                 }
             )
-            red_chart.set_title({"name": "Red-rated systems by department"})
+            red_chart.set_title(
+                {"name": "Red-rated systems by department", "name_font": TITLE_FONT}
+            )
             red_chart.set_legend({"none": True})
-            red_chart.set_y_axis({"reverse": True})
-            sheet.insert_chart(chart_row, 0, red_chart, {"x_scale": 1.1, "y_scale": 1.3})
+            red_chart.set_x_axis({"num_font": CHART_FONT})
+            red_chart.set_y_axis({"reverse": True, "num_font": CHART_FONT})
+            sheet.insert_chart(chart_row, 0, red_chart, {"x_scale": 0.95, "y_scale": 1.3})
         readiness_chart = self.book.add_chart({"type": "column"})
         readiness_chart.add_series(
             {
@@ -441,9 +517,12 @@ class WorkbookWriter:
                 "points": [{"fill": {"color": c}} for c in READINESS_COLOURS],
             }
         )
-        readiness_chart.set_title({"name": "Cloud readiness"})
+        readiness_chart.set_title({"name": "Cloud readiness", "name_font": TITLE_FONT})
         readiness_chart.set_legend({"none": True})
-        sheet.insert_chart(chart_row, 4, readiness_chart, {"x_scale": 1.1, "y_scale": 1.3})
+        readiness_chart.set_x_axis({"num_font": CHART_FONT})
+        readiness_chart.set_y_axis({"num_font": CHART_FONT})
+        # Four columns wide, so the page's width stays that of the figures' eight.
+        sheet.insert_chart(chart_row, 4, readiness_chart, {"x_scale": 0.75, "y_scale": 1.3})
 
     def _top_risks(self, sheet: Worksheet, row: int, top: Sequence[SystemScore]) -> int:
         """The highest-priority systems, one line each on why and what to do. Returns the row
@@ -458,7 +537,9 @@ class WorkbookWriter:
             name = f"{system.rank}. {system.key} {system.name}"
             why = system.headline or "; ".join(system.reasons) or "highest priority"
             do = f"{suggested(system)} ({system.readiness.disposition_reason})"
-            _fit_row(sheet, row, [(name, 34), (why, 3 * 14), (do, 3 * 14)])
+            _fit_row(
+                sheet, row, [(name, LABEL_WIDTH), (why, 3 * FIGURE_WIDTH), (do, 3 * FIGURE_WIDTH)]
+            )
             sheet.write_string(row, 0, name, self.wrap)
             sheet.write_string(row, 1, system.legacy.band.value if system.legacy.band else "")
             sheet.merge_range(row, 2, row, 4, why, self.wrap)
@@ -475,7 +556,7 @@ class WorkbookWriter:
         total = CostLine("Total")
         for line in lines:
             row += 1
-            _fit_row(sheet, row, [(line.label, 34)])
+            _fit_row(sheet, row, [(line.label, LABEL_WIDTH)])
             sheet.write_string(row, 0, line.label, self.wrap)
             sheet.write_number(row, 1, line.systems, self.formats["int"])
             sheet.write_number(row, 2, line.cost, self.formats["money"])
@@ -505,6 +586,17 @@ class WorkbookWriter:
         band = [c.header for c in PRIORITY_COLUMNS].index("Legacy band")
         self._table(sheet, PRIORITY_COLUMNS, selection, band_column=band)
 
+    def print_view_sheet(self, selection: list[SystemScore]) -> None:
+        """The highest priorities as the board paper prints them: the columns a board reads,
+        one page wide in 9-point type or larger, for the first `PRINT_TOP` systems (the
+        Priority list sheet holds them all, with every column)."""
+        sheet = self.book.add_worksheet("Highest priorities")
+        band = [c.header for c in PRINT_COLUMNS].index("Legacy band")
+        self._table(sheet, PRINT_COLUMNS, selection[:PRINT_TOP], band_column=band, data=False)
+        part = first_of(PRINT_TOP, len(selection), "systems by priority")
+        if part:
+            self._name_pages(sheet, part)
+
     def register_sheet(self, selection: list[SystemScore]) -> None:
         """The central legacy asset register's columns, for the legacy systems selected."""
         sheet = self.book.add_worksheet("Legacy register")
@@ -514,7 +606,7 @@ class WorkbookWriter:
     def improvement_sheet(self, selection: list[SystemScore]) -> None:
         """One row per security gap per system, in priority order (a Targeted Improvement Plan)."""
         sheet = self.book.add_worksheet("Improvement plan")
-        self._for_print(sheet, repeat_header=True)
+        self._for_print(sheet, repeat_header=True, data=True, width=sum(PLAN_WIDTHS))
         headers = PLAN_HEADERS
         for index, width in enumerate(PLAN_WIDTHS):
             wrapped = headers[index] in PLAN_WRAPPED
@@ -553,7 +645,8 @@ class WorkbookWriter:
     def waves_sheet(self, selection: list[SystemScore], waves: list[Wave]) -> None:
         """The selection's migration waves, each system with its run cost."""
         sheet = self.book.add_worksheet("Waves")
-        self._for_print(sheet, repeat_header=True, landscape=False)
+        widths = (6, 16, 30, 11, 9, 12, 14)
+        self._for_print(sheet, repeat_header=True, landscape=False, data=True, width=sum(widths))
         headers = (
             "Wave",
             "System",
@@ -563,7 +656,7 @@ class WorkbookWriter:
             "Annual run cost",
             "Moves with its cycle group",
         )
-        for index, width in enumerate((6, 16, 30, 11, 9, 12, 14)):
+        for index, width in enumerate(widths):
             sheet.set_column(index, index, width)
         sheet.set_row(0, 30)
         sheet.write_row(0, 0, headers, self.header)
@@ -601,16 +694,26 @@ class WorkbookWriter:
             "Suggested disposition",
             "Why this disposition",
         )
-        widths = (16, 11, 16, 28, 11, 11, 12, 16, 26, 40)
+        widths = (10, 10, 14, 14, 11, 8, 11, 11, 12, 14)  # one page wide, in 9-point type
+        wrapped = (0, 3, 7, 8, 9)
         for index, width in enumerate(widths):
-            sheet.set_column(index, index, width, self.wrap if index >= 8 else None)
+            sheet.set_column(index, index, width, self.wrap if index in wrapped else None)
         sheet.set_row(0, 30)
         sheet.write_row(0, 0, headers, self.header)
         sheet.freeze_panes(1, 3)
         row = 0
         for row, contract in enumerate(contracts, start=1):
             t = contract.terms
-            _fit_row(sheet, row, [(t.disposition, widths[8]), (t.disposition_reason, widths[9])])
+            texts = (contract.window, "", "", t.name, "", "", "", t.supplier or "")
+            _fit_row(
+                sheet,
+                row,
+                [
+                    *((texts[i], widths[i]) for i in wrapped[:3]),
+                    (t.disposition, widths[8]),
+                    (t.disposition_reason, widths[9]),
+                ],
+            )
             sheet.write_string(row, 0, contract.window)
             if t.contract_end is not None:
                 self._write(sheet, row, 1, t.contract_end, self.formats["date"], "date")
@@ -623,6 +726,7 @@ class WorkbookWriter:
         last = max(row, 1)
         sheet.autofilter(0, 0, last, len(headers) - 1)
         self._band_fills(sheet, 5, last, len(headers) - 1)
+        self._print_first(sheet, row, len(headers) - 1, PRINT_ROWS, "contracts, red-rated first")
 
     def suppliers_sheet(self, suppliers: list[Supplier], within: int) -> None:
         """Run cost, red-rated systems and ending contracts per supplier."""
@@ -637,14 +741,16 @@ class WorkbookWriter:
             "Departments",
             f"Contracts ending within {within} months",
         )
-        for index, width in enumerate((24, 9, 13, 10, 9, 12, 14)):
-            sheet.set_column(index, index, width)
+        widths = (16, 8, 12, 8, 8, 12, 12)  # one portrait page wide, in 9-point type
+        for index, width in enumerate(widths):
+            sheet.set_column(index, index, width, self.wrap if index == 0 else None)
         sheet.set_row(0, 45)
         sheet.write_row(0, 0, headers, self.header)
         sheet.freeze_panes(1, 1)
         number = self.formats["int"]
         row = 0
         for row, supplier in enumerate(suppliers, start=1):
+            _fit_row(sheet, row, [(supplier.name, widths[0])])
             sheet.write_string(row, 0, supplier.name)
             sheet.write_number(row, 1, supplier.systems, number)
             sheet.write_number(row, 2, supplier.run_cost, self.formats["money"])
@@ -653,13 +759,15 @@ class WorkbookWriter:
             sheet.write_number(row, 5, len(supplier.departments), number)
             sheet.write_number(row, 6, supplier.ending, number)
         sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
+        self._print_first(sheet, row, len(headers) - 1, SUPPLIER_ROWS, "suppliers by run cost")
 
     def portfolio_sheet(self, portfolio: Portfolio) -> None:
         """Each product line in use and its releases with how many systems and departments run
         them and how many are out of support or on paid extended support; then the candidates
         for consolidation."""
         sheet = self.book.add_worksheet("Portfolio")
-        self._for_print(sheet, repeat_header=True)
+        widths = (26, 16, 26, 9, 11, 9, 9, 9, 9, 11, 11)
+        self._for_print(sheet, repeat_header=True, data=True, width=sum(widths))
         headers = (
             "Product",
             "Kind",
@@ -673,7 +781,7 @@ class WorkbookWriter:
             "Security support ends",
             "Extended support ends",
         )
-        for index, width in enumerate((26, 16, 26, 9, 11, 9, 9, 9, 9, 11, 11)):
+        for index, width in enumerate(widths):
             sheet.set_column(index, index, width)
         sheet.set_row(0, 45)
         sheet.write_row(0, 0, headers, self.header)
@@ -702,9 +810,9 @@ class WorkbookWriter:
         """The candidates for consolidation: one product line in many releases, or several
         products doing one job."""
         sheet = self.book.add_worksheet("Consolidation")
-        self._for_print(sheet, repeat_header=True)
         headers = ("Candidate", "Concerns", "Detail", "Systems", "Departments")
         widths = (16, 24, 80, 9, 11)
+        self._for_print(sheet, repeat_header=True, data=True, width=sum(widths))
         for index, width in enumerate(widths):
             sheet.set_column(index, index, width, self.wrap if index == 2 else None)
         sheet.write_row(0, 0, headers, self.header)
@@ -721,7 +829,8 @@ class WorkbookWriter:
         """Systems with their own sign-in, citizen-facing apart from staff-facing, each with
         where its sign-in should move."""
         sheet = self.book.add_worksheet("Sign-in")
-        self._for_print(sheet, repeat_header=True)
+        widths = (11, 15, 26, 16, 30, 9, 11, 12)
+        self._for_print(sheet, repeat_header=True, data=True, width=sum(widths))
         headers = (
             "Department",
             "Who signs in",
@@ -732,7 +841,7 @@ class WorkbookWriter:
             "Legacy band",
             "Annual run cost",
         )
-        for index, width in enumerate((11, 15, 26, 16, 30, 9, 11, 12)):
+        for index, width in enumerate(widths):
             sheet.set_column(index, index, width)
         sheet.set_row(0, 30)
         sheet.write_row(0, 0, headers, self.header)
@@ -768,7 +877,7 @@ class WorkbookWriter:
         self._for_print(sheet, repeat_header=True)
         for index, width in enumerate(TREND_WIDTHS):
             sheet.set_column(index, index, width)
-        sheet.set_row(0, 45)
+        sheet.set_row(0, 60)  # four lines: "Red-rated with a funded plan" wraps to four
         sheet.write_row(0, 0, TREND_HEADERS, self.header)
         sheet.freeze_panes(1, 1)
         trend = history.trend
@@ -822,9 +931,10 @@ class WorkbookWriter:
                     "marker": {"type": "circle", "fill": {"color": colour}},
                 }
             )
-        chart.set_title({"name": "Red-rated and legacy systems by period"})
-        chart.set_y_axis({"min": 0, "num_format": "#,##0"})
-        chart.set_legend({"position": "bottom"})
+        chart.set_title({"name": "Red-rated and legacy systems by period", "name_font": TITLE_FONT})
+        chart.set_x_axis({"num_font": CHART_FONT})
+        chart.set_y_axis({"min": 0, "num_format": "#,##0", "num_font": CHART_FONT})
+        chart.set_legend({"position": "bottom", "font": CHART_FONT})
         sheet.insert_chart(row + 1, 0, chart, {"x_scale": 1.4, "y_scale": 1.2})
 
     def changes_sheet(self, history: BoardHistory) -> None:
@@ -838,7 +948,7 @@ class WorkbookWriter:
         until = f" (end of {found.until})" if found else ""
         headers = (*CHANGE_HEADERS[:4], f"Was{since}", f"Now{until}", CHANGE_HEADERS[6])
         for index, width in enumerate(CHANGE_WIDTHS):
-            sheet.set_column(index, index, width, self.wrap if index >= 4 else None)
+            sheet.set_column(index, index, width, self.wrap if index in CHANGE_WRAPPED else None)
         sheet.set_row(0, 30)
         sheet.write_row(0, 0, headers, self.header)
         sheet.freeze_panes(1, 2)
@@ -861,40 +971,69 @@ class WorkbookWriter:
         if found is not None and not rows:
             rows = [("", "", "", "No changes", "", "Nothing changed between the two periods", "")]
         for row, values in enumerate(rows, start=1):
-            _fit_row(sheet, row, list(zip(values, CHANGE_WIDTHS, strict=True)))
+            _fit_row(sheet, row, [(values[i], CHANGE_WIDTHS[i]) for i in CHANGE_WRAPPED])
             for col, value in enumerate(values):
                 if value:  # a line many systems share lists them, wrapped in its cell
                     long = col < 4 and len(value) > CHANGE_WIDTHS[col]
                     sheet.write_string(row, col, value, self.wrap if long else None)
         sheet.autofilter(0, 0, len(rows), len(headers) - 1)
+        self._print_first(sheet, len(rows), len(headers) - 1, PRINT_ROWS, "changes")
 
-    def method_sheet(self, policy_text: str) -> None:
-        """How every score is computed, in plain words, and the policy in force."""
+    def method_sheet(self, policy: Policy) -> None:
+        """How every score is computed, in plain words, and the policy's main values as a short
+        table (the whole policy is in the Policy sheet)."""
         sheet = self.book.add_worksheet("Method")
-        self._for_print(sheet)
-        # Narrow enough to print whole where Calibri is missing: LibreOffice with a wider
-        # stand-in font cut 120-character lines off at the page's edge.
-        width = 100
-        sheet.set_column(0, 0, width, self.wrap)
+        self._for_print(sheet, landscape=False)
+        # Narrow enough to print whole in 9-point type or larger where Calibri is missing:
+        # LibreOffice with a wider stand-in font cut longer lines off at the page's edge.
+        widths = (22, 54)
+        width = sum(widths)
+        sheet.set_column(0, 0, widths[0], self.bold_wrap)
+        sheet.set_column(1, 1, widths[1], self.wrap)
+        sheet.set_row(0, 2 * LINE_HEIGHT)  # the 16-point title, clear of the line under it
         sheet.write_string(0, 0, METHOD[0], self.title)
         marking = (
             f"Protective marking: {self.marking}. Every page of this workbook carries it at its "
             "top and foot; handle the printed paper accordingly."
         )
-        lines = [marking, "", *METHOD[1:], "", *policy_text.splitlines()]
-        for row, line in enumerate(lines, start=1):
+        row = 1
+        for line in [marking, "", *METHOD[1:]]:
+            if line:
+                _fit_row(sheet, row, [(line, int(width * STAND_IN))])
+                sheet.merge_range(row, 0, row, 1, line, self.wrap)
+            row += 1
+        row += 1
+        sheet.write_row(row, 0, ("Policy setting", "Value"), self.header)
+        for setting, value in policy_rows(policy.data):
+            row += 1
+            _fit_row(
+                sheet,
+                row,
+                [(setting, int(widths[0] * STAND_IN)), (value, int(widths[1] * STAND_IN))],
+            )
+            sheet.write_string(row, 0, setting, self.bold_wrap)
+            sheet.write_string(row, 1, value, self.wrap)
+        sheet.set_default_row(hide_unused_rows=True)  # LibreOffice printed a blank page after it
+
+    def policy_sheet(self, policy_text: str) -> None:
+        """The policy in force, exactly as estate read it, one line a row."""
+        sheet = self.book.add_worksheet("Policy")
+        width = PORTRAIT_WIDTH  # one page wide when printed, long lines wrapped
+        self._for_print(sheet, landscape=False, data=True, width=width)
+        sheet.set_column(0, 0, width, self.wrap)
+        for row, line in enumerate(policy_text.splitlines()):
             if line:
                 _fit_row(sheet, row, [(line, width)])
                 sheet.write_string(row, 0, line, self.wrap)
-        sheet.set_default_row(hide_unused_rows=True)  # LibreOffice printed a blank page after it
 
     def quality_sheet(self, quality: DataQuality) -> None:
         """What was unknown, unmatched or unresolved: one row per system and gap, filterable,
         each saying what the gap leaves unknown in the scoring."""
         sheet = self.book.add_worksheet("Data quality")
-        self._for_print(sheet, repeat_header=True)
         detail_width = 70
-        for index, width in enumerate((26, 18, 16, detail_width)):
+        widths = (26, 18, 16, detail_width)
+        self._for_print(sheet, repeat_header=True, data=True, width=sum(widths))
+        for index, width in enumerate(widths):
             sheet.set_column(index, index, width, self.wrap if index == 3 else None)
         sheet.write_row(0, 0, ("Issue", "System", "Leaves unknown", "Detail"), self.header)
         sheet.freeze_panes(1, 0)
@@ -949,14 +1088,18 @@ def write_workbook(
     portfolio: Portfolio | None = None,
     history: BoardHistory | None = None,
     carbon: CarbonSummary | None = None,
+    policy: Policy | None = None,
+    print_mode: PrintMode = PrintMode.BOARD,
 ) -> None:
     """Write the whole board workbook to `path` (the caller makes it atomic); `progress` hears
     each sheet begin, since a large estate's workbook takes tens of seconds. Every sheet
     carries `marking`, the as-of date and its page numbers in print. The portfolio sheet is
     written when `portfolio` (read from the stored components) is given, the trend and the
-    changes since the last period when `history` is."""
+    changes since the last period when `history` is. The method gives `policy`'s main values
+    (the default policy's when None). `print_mode` says whether printing the whole workbook
+    gives the board paper alone or the data sheets after it too."""
     as_of = dt.date.fromisoformat(context["as_of"])
-    writer = WorkbookWriter(path, marking, as_of)
+    writer = WorkbookWriter(path, marking, as_of, print_mode)
     terms = [terms_of(s) for s in selection]
     sheets: list[tuple[str, Callable[[], None]]] = [
         (
@@ -965,6 +1108,7 @@ def write_workbook(
                 summary, costs, context, selection[:TOP_RISKS], wave_costs(selection, waves), carbon
             ),
         ),
+        ("Writing the highest priorities to print", lambda: writer.print_view_sheet(selection)),
         ("Writing the priority list", lambda: writer.priority_sheet(selection)),
         ("Writing the legacy register", lambda: writer.register_sheet(selection)),
         ("Writing the improvement plan", lambda: writer.improvement_sheet(selection)),
@@ -1004,7 +1148,8 @@ def write_workbook(
             if carbon is not None
             else []
         ),
-        ("Writing the method", lambda: writer.method_sheet(policy_text or default_text())),
+        ("Writing the method", lambda: writer.method_sheet(policy or load_policy())),
+        ("Writing the policy", lambda: writer.policy_sheet(policy_text or default_text())),
         ("Writing the data quality sheet", lambda: writer.quality_sheet(quality)),
         ("Saving the workbook", writer.close),
     ]

@@ -16,10 +16,11 @@ Find the riskiest legacy technology and what to fix first.
 | Key | Where | Does |
 |---|---|---|
 | `o` | anywhere | Overview: the estate at a glance |
-| `r` | anywhere | Ranking: every system by remediation priority |
+| `r` | anywhere | Ranking: every system by remediation priority, filtered as you left it |
+| `escape` | anywhere | Back to the screen before, as you left it (and on, screen by screen) |
 | `/` | ranking | Search as you type (name, key, owner) |
 | `1`-`9`, `0`, `-` | ranking | Sort by a column (below); again to reverse (or click a heading) |
-| `escape` | ranking | Clear the filters |
+| `delete` | ranking | Clear the filters and the search |
 | `enter` | ranking, tree | Open the system: every score explained |
 | `n` | system | Go to its neighbours; `enter` jumps to one |
 | `e` | system | Dependency explorer: what it depends on and what depends on it |
@@ -29,7 +30,6 @@ Find the riskiest legacy technology and what to fix first.
 | `i` | anywhere | Import a return: check it first, then confirm |
 | `x` | anywhere | Export the systems shown (xlsx, csv, json, markdown) |
 | `f5` | anywhere | Refresh the estate (offered when another import has changed it) |
-| `escape` | system, tree, waves, portfolio, changes | Back |
 | `g` | anywhere | Go to system: type part of its key or name, `enter` opens it |
 | `ctrl+p` | anywhere | Command palette: any system, screen or action; ranking by department, band |
 | `q` | anywhere | Quit |

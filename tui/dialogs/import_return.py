@@ -26,40 +26,51 @@ from importers import ImportOptions, ImportResult, import_return, load_user_mapp
 
 
 def report(result: ImportResult, dry_run: bool) -> RenderableType:
-    """What a check or an import found: the verdict, the change set (new systems, changed ones
-    with their fields, those to be deleted) and the problems grouped by kind."""
+    """What a check or an import found: the verdict, the problems grouped by kind, and the
+    change set (new systems, changed ones with their fields, those to be deleted)."""
     parts: list[RenderableType] = [Text(import_summary(result, dry_run), style="bold")]
     deleted = deleted_line(result)
     if deleted is not None:
         parts.append(Text(deleted))
+    if result.problems:  # first: why rows were refused is what must be read
+        parts.append(problem_summary(result.problems))
     changes = change_table(result)
     if changes is not None:
         parts.append(changes)
-    if result.problems:
-        parts.append(problem_summary(result.problems))
     return Group(*parts)
 
 
 class ImportDialog(ModalScreen[bool]):
     """Check, then import, one return file; dismisses with True when something was stored."""
 
-    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "dismiss(False)", "Cancel"),
+        Binding("ctrl+e", "edit", "Edit the choices", show=False),
+    ]
+    READING = "reading"
+    """The dialog's class while a check's report takes its space (the choices folded away)."""
+    HINT = (
+        "Up/down, page up/down: scroll the report · ctrl+e: back to the choices · "
+        "Import stores it · escape: cancel"
+    )
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Import a departmental return (.xlsx, .xlsm or .csv)", classes="title")
-            yield Input(placeholder="Path to the return file", id="path")
-            with Horizontal(classes="choices"):
-                yield Input(placeholder="Department (blank: the return's)", id="department")
-                yield Input(placeholder="Period (blank: the return's)", id="period")
-            yield Input(placeholder="Mapping file (.toml), if any", id="mapping")
-            with Horizontal(classes="choices"):
-                yield Checkbox("Store the valid rows", id="skip-invalid")
-                yield Checkbox("Delete systems not listed", id="replace")
+            with Vertical(id="choices"):
+                yield Input(placeholder="Path to the return file", id="path")
+                with Horizontal(classes="choices"):
+                    yield Input(placeholder="Department (blank: the return's)", id="department")
+                    yield Input(placeholder="Period (blank: the return's)", id="period")
+                yield Input(placeholder="Mapping file (.toml), if any", id="mapping")
+                with Horizontal(classes="choices"):
+                    yield Checkbox("Store the valid rows", id="skip-invalid")
+                    yield Checkbox("Delete systems not listed", id="replace")
             with Horizontal(classes="buttons"):
                 yield Button("Check (dry run)", id="check", variant="primary")
                 yield Button("Import", id="import", variant="success", disabled=True)
                 yield Button("Cancel", id="cancel")
+            yield Static(self.HINT, id="report-hint")
             with VerticalScroll(id="report-scroll"):
                 yield Static(id="report")
 
@@ -131,10 +142,20 @@ class ImportDialog(ModalScreen[bool]):
             self.finished(*event.worker.result)
 
     def finished(self, result: ImportResult, dry_run: bool) -> None:
-        """Show the report; after a check that can be stored, offer the import."""
+        """Show the report; after a check that can be stored, offer the import. A report with
+        changes or problems to read takes the dialog's space, the choices folded away, and
+        scrolls from the keyboard at once (ctrl+e brings the choices back)."""
         self.query_one("#report", Static).update(report(result, dry_run))
         can_store = not result.errors or self.query_one("#skip-invalid", Checkbox).value
         self.query_one("#import", Button).disabled = not (dry_run and can_store)
+        if dry_run and (result.problems or change_table(result) is not None):
+            self.query_one("#dialog").add_class(self.READING)
+            self.query_one("#report-scroll").focus()
         if not dry_run and result.stored:
             self.app.notify(f"Imported {result.file.name}; rescoring the estate.")
             self.dismiss(True)
+
+    def action_edit(self) -> None:
+        """Bring the choices back, folded away while a report was read."""
+        self.query_one("#dialog").remove_class(self.READING)
+        self.query_one("#path", Input).focus()

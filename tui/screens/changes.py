@@ -4,6 +4,9 @@ dependencies added or removed (`estate changes`, on screen). `s` looks further b
 
 from __future__ import annotations
 
+from typing import Any
+
+from rich.console import Console
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,11 +16,19 @@ from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
 from estate import db
 from estate.errors import EstateError
-from estate.history.changes import ChangeKind, EstateChanges, estate_changes, grouped
+from estate.history.changes import (
+    ChangeKind,
+    ChangeLine,
+    EstateChanges,
+    estate_changes,
+    grouped,
+)
 from estate.history.stored import stored_periods
 from estate.words import counted
 from tui.widgets.trend_chart import SCORED_NOTE
 
+CONSOLE = Console(width=200)
+"""For measuring how text wraps, never printed to."""
 KIND_STYLE = {
     ChangeKind.NEW_SYSTEM: "cyan",
     ChangeKind.REMOVED_SYSTEM: "dim",
@@ -29,11 +40,42 @@ KIND_STYLE = {
 }
 
 
+SCROLLBAR = 2
+PADDING = 1
+"""A table cell's padding either side."""
+NAME_AT_LEAST = 10
+"""The narrowest the name column is shown; narrower, it is left out (the key names it)."""
+
+
+def _after(change: Any) -> str:
+    after: str = change.after
+    return f"{after} ({', '.join(change.criteria)})" if change.criteria else after
+
+
+def _system(line: ChangeLine) -> str:
+    """The System cell: the key of the one system a line is about, else how many it covers
+    (they are named in the Name column)."""
+    return line.keys[0] if line.count == 1 else counted(line.count, "system")
+
+
+def _name(line: ChangeLine) -> str:
+    """The Name cell: the system's name, or the department and systems of a grouped line."""
+    change = line.change
+    if line.count == 1:
+        return change.name
+    return f"{change.name} ({change.department}): {line.systems(3)}"
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines `text` takes wrapped at its spaces in `width` columns."""
+    return max(1, len(Text(text).wrap(CONSOLE, width)))
+
+
 class ChangesScreen(Screen[None]):
     """The changes from the end of one period to the latest, one row each."""
 
     BINDINGS = [
-        Binding("escape,backspace", "app.pop_screen", "Back"),
+        Binding("escape,backspace", "app.go_back", "Back"),
         Binding("s", "earlier", "Since earlier"),
     ]
 
@@ -43,6 +85,7 @@ class ChangesScreen(Screen[None]):
         """The period the changes are counted from (None: the one before the latest)."""
         self.periods: list[str] = []
         self.keys: list[str] = []
+        self.found: EstateChanges | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -53,9 +96,6 @@ class ChangesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "changes since a period"
-        table = self.query_one("#changes", DataTable)
-        for heading in ("Change", "System", "Was", "Now", "Name"):
-            table.add_column(heading, key=heading)
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
@@ -96,23 +136,54 @@ class ChangesScreen(Screen[None]):
         title.append(f"\n{SCORED_NOTE} ", style="dim")
         title.append("s: since an earlier period · enter: open the system", style="dim")
         self.query_one("#changes-title", Static).update(title)
+        self.found = found
+        self.lay_out()
+        self.query_one("#changes", DataTable).focus()
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.found is not None:
+            self.lay_out()
+
+    def lay_out(self) -> None:
+        """Fill the table to fit the screen's width: the kind of change and the key whole,
+        what it was and is now wrapped over as many lines as they need (versions and dates
+        whole), the name last, cut short or left out when there is no room for it."""
+        found = self.found
+        if found is None:
+            return
         table = self.query_one("#changes", DataTable)
-        table.clear()
+        row = table.cursor_row
+        table.clear(columns=True)
+        lines = grouped(found.changes)
+        changes = [line.change for line in lines]
+        kind = max((len(c.kind.value) for c in changes), default=6)
+        key = max((len(_system(line)) for line in lines), default=6)
+        room = max(self.size.width, 40) - SCROLLBAR - 2 * PADDING * 5 - kind - key
+        values = [(c.before, _after(c)) for c in changes]
+        natural = max((len(v) for pair in values for v in pair), default=3)
+        side = max(min(natural, room // 2), 12)
+        name = room - 2 * side
+        widths = {"Change": kind, "System": key, "Was": side, "Now": side}
+        if name >= NAME_AT_LEAST:
+            widths["Name"] = name
+        for heading, width in widths.items():
+            table.add_column(heading, key=heading, width=width)
         self.keys = []
-        for line in grouped(found.changes):
+        for line, (before, after) in zip(lines, values, strict=True):
             change = line.change
-            after = change.after
-            if change.criteria:
-                after = f"{after} ({', '.join(change.criteria)})"
-            table.add_row(
+            cells = [
                 Text(change.kind.value, style=KIND_STYLE.get(change.kind, "")),
-                Text(line.systems(3)),
-                Text(change.before),
+                Text(_system(line)),
+                Text(before),
                 Text(after),
-                Text(change.name if line.count == 1 else f"{change.name} ({change.department})"),
-            )
+            ]
+            if "Name" in widths:
+                cells.append(Text(_name(line), no_wrap=True, overflow="ellipsis"))
+            height = max(_lines(before, side), _lines(after, side))
+            table.add_row(*cells, height=height)
             self.keys.append(line.keys[0])
-        table.focus()
+        if lines:
+            table.move_cursor(row=min(row, len(lines) - 1))
 
     def action_earlier(self) -> None:
         """Count the changes from the period before the one shown (round to the latest but

@@ -37,7 +37,7 @@ class DetailScreen(Screen[None]):
     """A system's full explanation."""
 
     BINDINGS = [
-        Binding("escape,backspace", "app.pop_screen", "Back"),
+        Binding("escape,backspace", "app.go_back", "Back"),
         Binding("e", "explore", "Dependencies"),
         Binding("n", "focus_neighbours", "Neighbours"),
     ]
@@ -55,8 +55,8 @@ class DetailScreen(Screen[None]):
             with VerticalScroll(id="explanation"):
                 yield Static(id="scores")
                 yield Static(id="carbon")
-                yield Static(history_view(None), id="history")
                 yield Static(id="facts")
+                yield Static(history_view(None), id="history")
             yield OptionList(id="neighbours")
         yield Footer()
 
@@ -181,15 +181,14 @@ class DetailScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#neighbours")
     def jump(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            self.app.push_screen(DetailScreen(event.option.id))
+            self.app.open_system(event.option.id)  # type: ignore[attr-defined]
 
     def action_focus_neighbours(self) -> None:
         self.query_one("#neighbours").focus()
 
     def action_explore(self) -> None:
-        from tui.screens.explorer import ExplorerScreen
 
         if self.app.data is None:  # type: ignore[attr-defined]
             self.notify("The estate is still being read; the dependencies follow in a moment.")
             return
-        self.app.push_screen(ExplorerScreen(self.key))
+        self.app.open_explorer(self.key)  # type: ignore[attr-defined]

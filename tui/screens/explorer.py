@@ -23,7 +23,7 @@ class ExplorerScreen(Screen[None]):
     """The dependency tree around one system."""
 
     BINDINGS = [
-        Binding("escape,backspace", "app.pop_screen", "Back"),
+        Binding("escape,backspace", "app.go_back", "Back"),
         Binding("enter", "open", "Open system"),
     ]
 
@@ -141,8 +141,7 @@ class ExplorerScreen(Screen[None]):
             self._fill(node)
 
     def action_open(self) -> None:
-        from tui.screens.detail import DetailScreen
 
         node = self.query_one("#tree", Tree).cursor_node
         if node is not None and node.data and node.data[0] in self.data.by_key:
-            self.app.push_screen(DetailScreen(node.data[0]))
+            self.app.open_system(node.data[0])  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, Static
@@ -110,7 +111,12 @@ def overview(
 class OverviewScreen(Screen[None]):
     """The first screen: the estate at a glance."""
 
-    BINDINGS = [("r", "app.switch_mode('ranking')", "Ranking")]
+    BINDINGS = [
+        Binding("r", "app.ranking", "Ranking"),
+        Binding("g", "app.go_to_system", "Go to system"),
+        Binding("p", "app.portfolio", "Portfolio"),
+        Binding("c", "app.changes", "Changes"),
+    ]
 
     def compose(self) -> ComposeResult:
         yield Header()

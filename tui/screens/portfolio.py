@@ -25,7 +25,7 @@ class PortfolioScreen(Screen[None]):
     right."""
 
     BINDINGS = [
-        Binding("escape,backspace", "app.pop_screen", "Back"),
+        Binding("escape,backspace", "app.go_back", "Back"),
         Binding("s", "focus_systems", "Systems"),
     ]
 
@@ -139,7 +139,6 @@ class PortfolioScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#portfolio-systems")
     def open_system(self, event: OptionList.OptionSelected) -> None:
-        from tui.screens.detail import DetailScreen
 
         if event.option.id is not None:
-            self.app.push_screen(DetailScreen(event.option.id))
+            self.app.open_system(event.option.id)  # type: ignore[attr-defined]

@@ -51,9 +51,10 @@ class RankingScreen(Screen[None]):
             Binding("minus" if key == "-" else key, f"sort({i})", COLUMNS[i].title, show=False)
             for i, key in enumerate(SORT_KEYS)
         ),
-        Binding("escape", "clear", "Clear filters"),
+        Binding("delete", "clear", "Clear filters"),
         Binding("w", "waves", "Waves"),
-        Binding("o", "app.switch_mode('overview')", "Overview"),
+        Binding("escape", "app.go_back", "Back"),
+        Binding("o", "app.overview", "Overview", show=False),
     ]
 
     def __init__(self) -> None:
@@ -99,7 +100,7 @@ class RankingScreen(Screen[None]):
             choices = data.choices(field)
             chosen = getattr(self.filters, field)
             with select.prevent(Select.Changed):
-                select.set_options((value, value) for value in choices)
+                select.set_options((data.label(field, value), value) for value in choices)
                 if chosen in choices:
                     select.value = chosen
             if chosen and chosen not in choices:  # gone from the estate: stop filtering on it
@@ -206,10 +207,10 @@ class RankingScreen(Screen[None]):
             self.notify(f"The estate is still being {waiting}; the waves follow in a moment.")
             return
         shown = [self.data.rows[i] for i in self.query_one(RankedTable).rows]
-        self.app.push_screen(WavesScreen(shown, graph, self.filters.describe()))
+        waves = WavesScreen(shown, graph, self.filters.describe())
+        self.app.open_waves(waves)  # type: ignore[attr-defined]
 
     @on(RankedTable.Opened)
     def open_system(self, event: RankedTable.Opened) -> None:
-        from tui.screens.detail import DetailScreen
 
-        self.app.push_screen(DetailScreen(event.key))
+        self.app.open_system(event.key)  # type: ignore[attr-defined]

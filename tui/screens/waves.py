@@ -20,7 +20,7 @@ from estate.snapshot import RankedRow
 class WavesScreen(Screen[None]):
     """Waves for a selection: dependencies first, cycles together."""
 
-    BINDINGS = [Binding("escape,backspace", "app.pop_screen", "Back")]
+    BINDINGS = [Binding("escape,backspace", "app.go_back", "Back")]
 
     def __init__(self, selection: list[RankedRow], graph: EstateGraph, description: str) -> None:
         super().__init__()

@@ -43,7 +43,7 @@ class RankedTable(ScrollView, can_focus=True):
         Binding("pagedown", "move(20)", "Page down", show=False),
         Binding("home", "jump(0)", "First", show=False),
         Binding("end", "jump(-1)", "Last", show=False),
-        Binding("enter", "open", "Open system"),
+        Binding("enter", "open", "Open system", show=False),
     ]
     DEFAULT_CSS = """
     RankedTable { height: 1fr; }

@@ -1,0 +1,168 @@
+"""Getting about the terminal UI at 80 x 24 without dead ends: `r` reaches the ranking from
+anywhere with its filters as they were left, `escape` steps back through where the user has
+been, one screen at a time, and going to a screen again brings it forward rather than opening
+another copy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from textual.command import CommandPalette
+from textual.coordinate import Coordinate
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Select
+
+from tui.app import EstateApp, make_app
+from tui.screens.changes import ChangesScreen
+from tui.screens.detail import DetailScreen
+from tui.screens.overview import OverviewScreen
+from tui.screens.portfolio import PortfolioScreen
+from tui.screens.ranking import RankingScreen
+from tui.widgets.ranked_table import RankedTable
+
+AS_OF = dt.date(2026, 11, 1)
+SIZE = (80, 24)
+
+
+async def _loaded(pilot: Pilot[Any]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def _go_to(pilot: Pilot[Any], key: str) -> None:
+    """`g`, type the system's key, and open the first hit."""
+    await pilot.press("g")
+    assert isinstance(pilot.app.screen, CommandPalette)
+    await pilot.press(*key)
+    await _loaded(pilot)
+    await pilot.press("enter")
+    await _loaded(pilot)
+
+
+def _department(app: EstateApp) -> set[str]:
+    """The departments of the systems the ranking shows."""
+    assert app.data is not None
+    table = app.ranking_screen.query_one(RankedTable)
+    return {app.data.rows[i].department for i in table.rows}
+
+
+async def test_r_from_a_system_reached_through_g_p_and_c_keeps_the_rankings_filters(
+    demo_db: Path,
+) -> None:
+    app = make_app(demo_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        assert app.data is not None
+        await pilot.press("r")
+        ranking = app.screen
+        assert isinstance(ranking, RankingScreen)
+        select = ranking.query_one("#filter-department", Select)
+        select.value = "DBP"
+        await pilot.pause()
+        assert _department(app) == {"DBP"}
+        shown = str(select.query_one("SelectCurrent #label").render())
+        assert shown.startswith("DBP Department for"), "the drop-down names the department"
+        key = next(r.key for r in app.data.rows if r.department == "MBI")
+        await pilot.press("p")
+        assert isinstance(app.screen, PortfolioScreen)
+        await pilot.press("c")
+        assert isinstance(app.screen, ChangesScreen)
+        await _go_to(pilot, key)
+        assert isinstance(app.screen, DetailScreen) and app.screen.key == key
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen is ranking, "r lands on the ranking itself"
+        assert ranking.filters.department == "DBP" and _department(app) == {"DBP"}
+        assert "dept=DBP" in str(ranking.query_one("#status").render())
+        # Escape steps back through where the user has been, one screen at a time.
+        walked = []
+        for _ in range(4):
+            await pilot.press("escape")
+            await pilot.pause()
+            walked.append(type(app.screen))
+        assert walked == [DetailScreen, ChangesScreen, PortfolioScreen, OverviewScreen]
+        await pilot.press("escape")
+        assert isinstance(app.screen, OverviewScreen), "the start is as far back as it goes"
+        await pilot.press("r")
+        assert app.screen is ranking and _department(app) == {"DBP"}, "filters kept throughout"
+
+
+async def test_escape_on_the_ranking_steps_back_and_a_key_of_its_own_clears(
+    demo_db: Path,
+) -> None:
+    app = make_app(demo_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("r")
+        ranking = app.screen
+        assert isinstance(ranking, RankingScreen)
+        ranking.query_one("#filter-department", Select).value = "DBP"
+        await pilot.pause()
+        ranking.query_one(RankedTable).focus()
+        await pilot.press("escape")
+        assert isinstance(app.screen, OverviewScreen)
+        await pilot.press("r")
+        assert ranking.filters.department == "DBP", "backing out kept the filter"
+        footer = " ".join(
+            b.binding.description for b in app.active_bindings.values() if b.binding.show
+        )
+        assert "Clear filters" in footer and "Back" in footer
+        await pilot.press("delete")
+        await pilot.pause()
+        assert ranking.filters.department is None or ranking.filters.department == ""
+        assert ranking.query_one("#filter-department", Select).is_blank()
+
+
+async def test_going_back_and_forth_never_stacks_copies(demo_db: Path) -> None:
+    app = make_app(demo_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        assert app.data is not None
+        key = app.data.rows[0].key
+        for _ in range(5):
+            await pilot.press("p", "c", "r")
+            await _go_to(pilot, key)
+        await pilot.pause()
+        kinds = [type(p) for p in app.places]
+        assert len(kinds) == len(set(kinds)) == 5, kinds
+        assert len(app.screen_stack) == 2, "one screen shown over the base, never a pile"
+        await pilot.press("enter")  # the first neighbour, or nothing
+        for _ in range(30):
+            await pilot.press("escape")
+        assert isinstance(app.screen, OverviewScreen)
+        assert app.places == [app.overview_screen]
+
+
+async def test_the_changes_screen_fits_80_columns_with_keys_and_versions_whole(
+    demo_db: Path,
+) -> None:
+    app = make_app(demo_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("c")
+        await _loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, ChangesScreen) and screen.found is not None
+        table = screen.query_one("#changes", DataTable)
+        columns = list(table.columns.values())
+        assert sum(c.width + 2 for c in columns) <= SIZE[0] - 2, "no sideways scrolling"
+        widths = {str(c.label): c.width for c in columns}
+        changes = screen.found.changes
+        assert max(len(c.key) for c in changes) <= widths["System"]
+        assert max(len(c.kind.value) for c in changes) <= widths["Change"]
+        for index, change in enumerate(changes):
+            height = table.rows[table.coordinate_to_cell_key(Coordinate(index, 0)).row_key].height
+            now = change.after + (f" ({', '.join(change.criteria)})" if change.criteria else "")
+            for text, width in ((change.before, widths["Was"]), (now, widths["Now"])):
+                words = text.split()
+                assert all(len(w) <= width for w in words), "no word cut"
+                lines = 1
+                used = 0
+                for word in words:  # greedy wrapping, as rich wraps at spaces
+                    if used and used + 1 + len(word) > width:
+                        lines, used = lines + 1, len(word)
+                    else:
+                        used += (1 if used else 0) + len(word)
+                assert lines <= height, (text, width, height)
