@@ -21,7 +21,7 @@ from estate.errors import OutputError
 from estate.exports import export_ranking
 from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS
 from estate.scoring import score_estate
-from estate.scoring.policy import default_text, load_policy
+from estate.scoring.policy import load_policy
 from estate.words import NO_SUGGESTION
 from tests.conftest import IN_SERVICE, Run
 

@@ -27,8 +27,8 @@ from estate.cli.scored import EMPTY_ESTATE, load_ranking, load_scores, policy_of
 from estate.errors import InputError
 from estate.exports import ExportFormat, export_ranking, format_for
 from estate.exports.columns import plain_value
-from estate.exports.scope import scope_sentence
 from estate.exports.print_view import PrintMode
+from estate.exports.scope import scope_sentence
 from estate.exports.text_formats import sign_in_list, system_dict
 from estate.exports.workbook import DEFAULT_MARKING, check_marking
 from estate.files import neutralise

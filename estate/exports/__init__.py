@@ -15,8 +15,8 @@ from typing import Any
 from estate.contracts import ending_contracts, supplier_concentration, terms_of
 from estate.costs import cost_figures
 from estate.errors import InputError
-from estate.exports.scope import scope
 from estate.exports.print_view import PrintMode
+from estate.exports.scope import scope
 from estate.exports.summary import data_quality, summarise
 from estate.exports.text_formats import BoardLists, to_csv, to_json, to_markdown
 from estate.exports.workbook import CONTRACT_MONTHS, DEFAULT_MARKING, write_workbook

@@ -39,7 +39,6 @@ from estate.costs import money as money_words
 from estate.enums import Principle
 from estate.errors import InputError
 from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn, suggested
-from estate.exports.scope import FIGURES, scope_sentence
 from estate.exports.print_view import (
     EMPTY_AREA,
     LANDSCAPE_WIDTH,
@@ -54,6 +53,7 @@ from estate.exports.print_view import (
     first_of,
     policy_rows,
 )
+from estate.exports.scope import FIGURES, scope_sentence
 from estate.exports.summary import DataQuality, Summary, quality_rows
 from estate.exports.sustainability_sheet import SustainabilitySheet, summary_facts
 from estate.graph.waves import Wave
