@@ -7,6 +7,7 @@ returns' four quarters, in which departments' systems, technology and dependenci
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -165,7 +166,9 @@ def test_each_period_read_in_one_pass_gives_the_figures_of_scoring_it_in_full(
         trend = estate_trend(engine, policy)
     finally:
         engine.dispose()
-    assert [p.figures for p in trend.points] == [figures_by_department(o)[""] for o in outcomes]
+    scored = [replace(p.figures, kg_co2e=0.0, carbon_not_estimated=0) for p in trend.points]
+    assert scored == [figures_by_department(o)[""] for o in outcomes]  # carbon is not scored
+    assert all(p.figures.kg_co2e > 0 for p in trend.points), "each period's carbon"
     assert [p.figures.systems for p in trend.points] == [6, 7, 6, 6]
     assert len({(p.figures.legacy, p.figures.open_gaps) for p in trend.points}) > 1
 
