@@ -276,3 +276,14 @@ def test_the_suggested_dispositions_are_worked_out_only_when_asked(
     assert _carbon(run, estate_db)["suggested_dispositions"] == []
     suggested = _carbon(run, estate_db, "--suggested")["suggested_dispositions"]
     assert suggested and sum(m["systems"] for m in suggested) <= 5
+
+
+def test_the_trend_carries_each_periods_carbon_like_for_like(estate_db: Path, run: Run) -> None:
+    result = run("--db", estate_db, "trend", "--json")
+    assert result.exit_code == 0, result.output
+    (period,) = json.loads(result.stdout)["periods"]
+    # Today's conversion factors are DESNZ 2025's, as for the as-of date of _carbon.
+    assert period["kg_co2e"] == pytest.approx(_carbon(run, estate_db)["total"]["kg_co2e"])
+    assert period["carbon_not_estimated"] == 1
+    table = run("--db", estate_db, "trend")
+    assert "Carbon a year, like for like" in " ".join(table.stdout.split())
