@@ -362,3 +362,24 @@ def test_a_return_s_business_capability_is_stored_and_is_the_evidence(
     assert '"Payroll" is a commodity function' in ranked["DBP/DBP-2"]["disposition_reason"]
     history = _json(run, "--db", path, "history", "DBP/DBP-2", "--json")
     assert history["periods"][0]["values"]["business_capability"] == "Payroll"
+
+
+def test_changes_to_one_other_field_across_many_systems_are_one_line() -> None:
+    aged = [
+        Change(
+            ChangeKind.FIELD_CHANGED,
+            f"DBP/S-{n}",
+            f"S {n}",
+            "DBP",
+            f"Hardware age (years): {n}.0",
+            f"Hardware age (years): {n}.25",
+        )
+        for n in range(5)
+    ]
+    dated = Change(ChangeKind.DATE_CHANGED, "DBP/S-1", "S 1", "DBP", "a", "b")
+    lines = grouped([*aged, dated])
+    assert [(line.change.kind, line.count) for line in lines] == [
+        (ChangeKind.DATE_CHANGED, 1),
+        (ChangeKind.FIELD_CHANGED, 5),
+    ]
+    assert lines[1].change.before == "Hardware age (years)"
