@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import logging
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from estate import access, migrations, models
+from estate.enums import LifecycleStatus
 from estate.errors import (
     DatabaseError,
     DatabaseMissing,
@@ -150,13 +152,46 @@ def _to_version_6(connection: Connection) -> None:
 
 def _upgrade_board_numbers(connection: Connection) -> None:
     """Each system, live and kept, carries its business capability and any SaaS alternative
-    its department names: the evidence a suggestion to repurchase rests on."""
+    its department names: the evidence a suggestion to repurchase rests on. A system's
+    lifecycle status may be Cancelled."""
     for table in (models.table_of(models.System), history_tables.SYSTEM_HISTORY):
         present = {c["name"] for c in sa.inspect(connection).get_columns(table.name)}
         for name in ("business_capability", "saas_alternative"):
             if name not in present:
                 kind = table.c[name].type.compile(dialect=connection.dialect)
                 connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}")
+    _allow_every_lifecycle_status(connection)
+
+
+def _allow_every_lifecycle_status(connection: Connection) -> None:
+    """The system table's check on its lifecycle status allows every `LifecycleStatus` value.
+    PostgreSQL replaces the constraint; SQLite, which cannot alter a constraint, has the
+    check's text in the table's stored definition widened, as SQLite documents for changes
+    that leave the stored rows valid (a wider check never rejects a row the narrower one
+    let in), and its schema version moved on so every connection reads it afresh."""
+    name, column = "ck_lifecycle_status", "lifecycle_status"
+    values = ", ".join("'" + s.value.replace("'", "''") + "'" for s in LifecycleStatus)
+    check = f"CONSTRAINT {name} CHECK ({column} IN ({values}))"
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"ALTER TABLE system DROP CONSTRAINT IF EXISTS {name}")
+        connection.exec_driver_sql(f"ALTER TABLE system ADD {check}")
+        return
+    stored = connection.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'system'"
+    ).scalar_one()
+    widened = re.sub(rf"CONSTRAINT {name} CHECK \({column} IN \([^)]*\)\)", check, stored)
+    if widened == stored:
+        return
+    version = connection.exec_driver_sql("PRAGMA schema_version").scalar_one()
+    connection.exec_driver_sql("PRAGMA writable_schema = ON")
+    try:
+        connection.exec_driver_sql(
+            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'system'",
+            (widened,),
+        )
+        connection.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        connection.exec_driver_sql("PRAGMA writable_schema = OFF")
 
 
 def _upgrade_carbon(connection: Connection) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from textual.widgets import Static
 
 from estate import db
 from estate.enums import ComponentKind, LifecycleStatus
@@ -24,6 +25,9 @@ from importers.layout import RecordKind
 from importers.template import write_return
 from tests.conftest import Run
 from tests.returns import small_return, system
+from tests.test_tui_history import _loaded, _text
+from tui.app import make_app
+from tui.screens.detail import DetailScreen
 
 COMPONENTS = [
     {
@@ -362,3 +366,35 @@ def test_a_return_s_business_capability_is_stored_and_is_the_evidence(
     assert '"Payroll" is a commodity function' in ranked["DBP/DBP-2"]["disposition_reason"]
     history = _json(run, "--db", path, "history", "DBP/DBP-2", "--json")
     assert history["periods"][0]["values"]["business_capability"] == "Payroll"
+
+
+def test_changes_to_one_other_field_across_many_systems_are_one_line() -> None:
+    aged = [
+        Change(
+            ChangeKind.FIELD_CHANGED,
+            f"DBP/S-{n}",
+            f"S {n}",
+            "DBP",
+            f"Hardware age (years): {n}.0",
+            f"Hardware age (years): {n}.25",
+        )
+        for n in range(5)
+    ]
+    dated = Change(ChangeKind.DATE_CHANGED, "DBP/S-1", "S 1", "DBP", "a", "b")
+    lines = grouped([*aged, dated])
+    assert [(line.change.kind, line.count) for line in lines] == [
+        (ChangeKind.DATE_CHANGED, 1),
+        (ChangeKind.FIELD_CHANGED, 5),
+    ]
+    assert lines[1].change.before == "Hardware age (years)"
+
+
+async def test_the_terminal_ui_explains_a_retired_system_unranked(retired_db: Path) -> None:
+    app = make_app(retired_db, as_of=dt.date(2026, 11, 1))
+    async with app.run_test(size=(130, 42)) as pilot:
+        await _loaded(pilot)
+        app.open_system("DBP/DBP-3")
+        await _loaded(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        shown = _text(app.screen.query_one("#scores", Static))
+    assert "not ranked: retired or cancelled" in " ".join(shown.split())

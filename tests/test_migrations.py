@@ -20,9 +20,11 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from estate import db, migrations, models
+from estate.enums import LifecycleStatus
 from estate.errors import SchemaTooOld
 from importers.layout import SYSTEMS
 from tests.conftest import LATEST_SAMPLES, Run
+from tests.returns import small_return, system
 
 SCHEMAS = Path(__file__).parent / "schemas"
 SHIPPED = sorted(int(p.stem.split("_")[1]) for p in SCHEMAS.glob("schema_*.sql"))
@@ -300,3 +302,18 @@ def test_opening_an_estate_does_not_load_alembic(demo_db: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_schema_5_estate_upgraded_takes_a_cancelled_system(tmp_path: Path, run: Run) -> None:
+    path = tmp_path / "old.db"
+    _old_sqlite(path, 5)
+    assert run("--db", path, "upgrade").exit_code == 0
+    rows = [system("DBP-1"), system("DBP-2", lifecycle_status=LifecycleStatus.CANCELLED)]
+    imported = run("--db", path, "import", small_return(tmp_path / "r.xlsx", rows))
+    assert imported.exit_code == 0, imported.output
+    with closing(sqlite3.connect(path)) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        stored = raw.execute(
+            "SELECT reference, lifecycle_status FROM system WHERE reference LIKE 'DBP-%' ORDER BY 1"
+        ).fetchall()
+    assert stored == [("DBP-1", None), ("DBP-2", "Cancelled")]

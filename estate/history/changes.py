@@ -114,7 +114,8 @@ class ChangeLine:
 
 def grouped(changes: list[Change]) -> list[ChangeLine]:
     """The changes as lines: those of a kind one outside cause makes to many systems (GROUPED)
-    and alike in what they were and are, one line with their count; the rest one line each."""
+    and alike in what they were and are, one line with their count; changes to one of the
+    other fields (scores, counts, hardware age) one line a field; the rest one line each."""
     lines: list[ChangeLine] = []
     groups: dict[tuple[object, ...], list[Change]] = {}
     for change in changes:
@@ -122,22 +123,21 @@ def grouped(changes: list[Change]) -> list[ChangeLine]:
             groups.setdefault(
                 (change.kind, change.before, change.after, change.criteria), []
             ).append(change)
+        elif change.kind is ChangeKind.FIELD_CHANGED:  # scores, counts, ages: one line a field
+            groups.setdefault((change.kind, change.before.split(":")[0]), []).append(change)
         else:
             lines.append(ChangeLine(change, (change.key,)))
-    for members in groups.values():
+    for key, members in groups.items():
         first = members[0]
         if len(members) == 1:
             lines.append(ChangeLine(first, (first.key,)))
             continue
         departments = ", ".join(sorted({m.department for m in members}))
+        was, now = first.before, first.after
+        if first.kind is ChangeKind.FIELD_CHANGED:
+            was, now = str(key[1]), "values changed: `estate changes --csv` lists each"
         shared = Change(
-            first.kind,
-            "",
-            f"{len(members):,} systems",
-            departments,
-            first.before,
-            first.after,
-            first.criteria,
+            first.kind, "", f"{len(members):,} systems", departments, was, now, first.criteria
         )
         lines.append(ChangeLine(shared, tuple(m.key for m in members)))
     lines.sort(

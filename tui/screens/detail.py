@@ -26,6 +26,7 @@ from estate.scoring.results import SystemScore
 from estate.snapshot import kept_rank
 from estate.sustainability.render import render_carbon
 from estate.sustainability.scored import system_carbon
+from estate.stages import is_gone
 from tui.data import RankedData
 from tui.widgets.history_view import history_view
 
@@ -99,6 +100,8 @@ class DetailScreen(Screen[None]):
                 policy = self.app.policy  # type: ignore[attr-defined]
                 with engine.connect() as connection:
                     rank = kept_rank(connection, policy, self.key)
+                    if rank is None and is_gone(detail.get("lifecycle_status")):
+                        rank = 0  # retired or cancelled: out of the ranking, explained alone
                     if rank is not None and self._waiting():
                         alone = score_system(connection, policy, self.key, rank)
                         if not get_current_worker().is_cancelled:
