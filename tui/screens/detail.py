@@ -24,9 +24,9 @@ from estate.render import BAND_STYLE, render_scores, render_system
 from estate.scoring import score_system
 from estate.scoring.results import SystemScore
 from estate.snapshot import kept_rank
+from estate.stages import is_gone
 from estate.sustainability.render import render_carbon
 from estate.sustainability.scored import system_carbon
-from estate.stages import is_gone
 from tui.data import RankedData
 from tui.widgets.history_view import history_view
 
