@@ -166,3 +166,24 @@ async def test_the_changes_screen_fits_80_columns_with_keys_and_versions_whole(
                     else:
                         used += (1 if used else 0) + len(word)
                 assert lines <= height, (text, width, height)
+
+
+async def test_every_screens_footer_fits_80_columns(demo_db: Path) -> None:
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(demo_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        for keys in ((), ("r",), ("r", "enter"), ("e",), ("c",), ("p",), ("r", "w")):
+            await pilot.press(*keys)
+            await _loaded(pilot)
+            shown = list(app.screen.query(FooterKey))
+            assert shown, (keys, type(app.screen))
+            palette = [k for k in shown if k.description == "palette"]
+            edge = palette[0].region.x if palette else SIZE[0]
+            cut = [
+                str(k.description)
+                for k in shown
+                if k not in palette and (k.region.right > edge or k.region.width == 0)
+            ]
+            assert not cut, (type(app.screen).__name__, cut)  # whole, clear of the palette's

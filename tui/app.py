@@ -4,7 +4,7 @@ the ranking, system details, the dependency explorer, waves, import and export."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -12,6 +12,7 @@ from rich.console import RenderableType
 from sqlalchemy.engine import Engine
 from textual import work
 from textual.app import App
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.message import Message
@@ -314,9 +315,10 @@ class EstateApp(App[None]):
             selection, description = list(self.data.scores.systems), "all systems"
         self.push_screen(ExportDialog(selection, description, departments))
 
-    def go(self, place: Screen[Any]) -> None:
+    def go(self, place: Screen[Any]) -> Awaitable[Any]:
         """Show `place` and remember it as where the user is now: a screen already visited
-        is brought forward as it was left (filters, cursor and all), not opened again."""
+        is brought forward as it was left (filters, cursor and all), not opened again.
+        Awaiting the result waits until it is mounted."""
         if place in self.places:
             self.places.remove(place)
         elif not self.is_screen_installed(place):
@@ -327,7 +329,7 @@ class EstateApp(App[None]):
             old = next(p for p in self.places if p not in self._kept())
             self.places.remove(old)
             self._forget(old)
-        self._show(place)
+        return self._show(place)
 
     def revisit(
         self, kind: type[Screen[Any]], make: Callable[[], Screen[Any]], **same: Any
@@ -343,16 +345,15 @@ class EstateApp(App[None]):
     def _kept(self) -> tuple[Screen[Any], ...]:
         return (self.overview_screen, self.ranking_screen)
 
-    def _show(self, place: Screen[Any]) -> None:
+    def _show(self, place: Screen[Any]) -> Awaitable[Any]:
         """Make `place` the screen shown, closing any dialog or palette over the last one."""
         while len(self.screen_stack) > 2:
             self.pop_screen()
         if self.screen is place:
-            return
+            return AwaitComplete()
         if len(self.screen_stack) < 2:
-            self.push_screen(place)
-        else:
-            self.switch_screen(place)
+            return self.push_screen(place)
+        return self.switch_screen(place)
 
     def _forget(self, place: Screen[Any]) -> None:
         """Let a screen no longer on the way back be removed (unless it is one kept for the
@@ -421,19 +422,21 @@ class EstateApp(App[None]):
             self._forget(old)
         self.go(waves)
 
-    def filter_ranking(self, field: str, value: str) -> None:
+    async def filter_ranking(self, field: str, value: str) -> None:
         """Show the ranking narrowed to one value of a filter (department, band)."""
-        self.go(self.ranking_screen)
+        await self.go(self.ranking_screen)
         self.ranking_screen.narrow(field, value)
 
-    def action_clear_filters(self) -> None:
-        self.go(self.ranking_screen)
+    async def action_clear_filters(self) -> None:
+        await self.go(self.ranking_screen)
         self.ranking_screen.action_clear()
 
-    def action_waves(self) -> None:
+    async def action_waves(self) -> None:
         """The waves of the systems the ranking shows, from any screen."""
         if isinstance(self.screen, WavesScreen):
             return
+        if not self.ranking_screen.is_mounted:  # never opened: its table holds every system
+            await self.go(self.ranking_screen)
         self.ranking_screen.action_waves()
 
     def action_explore(self) -> None:

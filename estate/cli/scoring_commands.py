@@ -297,7 +297,7 @@ def _history(
     default=PrintMode.BOARD.value,
     show_default=True,
     help="What printing the whole workbook gives: the board paper alone (summary, highest "
-    "priorities, contracts, trend, method), or the data sheets after it as an appendix.",
+    "priorities, contracts, trend, method), or every sheet, the data sheets too.",
 )
 @selection_options
 @scoring_options

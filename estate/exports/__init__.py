@@ -141,7 +141,7 @@ def export_ranking(
     the technology a set of systems runs (`estate.portfolio.read_portfolio`), for the
     workbook's portfolio sheet; `history` the trend and changes (`board_history`), given these
     scores, which may stand for the changes' later state. `print_mode` says what printing the
-    whole workbook gives: the board paper alone, or the data sheets after it."""
+    whole workbook gives: the board paper alone, or the data sheets with it."""
     chosen = format_for(path, fmt)
     departments, bands = list(departments), list(bands)
     if systems is not None:

@@ -24,7 +24,7 @@ class PrintMode(StrEnum):
     BOARD = "board"
     """The board paper alone: summary, highest priorities, contracts, trend and method."""
     FULL = "full"
-    """The board paper and, after it, every data sheet as an appendix."""
+    """Every sheet: the board paper's and, each in its place, the data sheets."""
 
 
 PRINT_TOP = 25

@@ -1097,7 +1097,7 @@ def write_workbook(
     written when `portfolio` (read from the stored components) is given, the trend and the
     changes since the last period when `history` is. The method gives `policy`'s main values
     (the default policy's when None). `print_mode` says whether printing the whole workbook
-    gives the board paper alone or the data sheets after it too."""
+    gives the board paper alone or the data sheets with it."""
     as_of = dt.date.fromisoformat(context["as_of"])
     writer = WorkbookWriter(path, marking, as_of, print_mode)
     terms = [terms_of(s) for s in selection]

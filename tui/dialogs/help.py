@@ -27,7 +27,7 @@ Find the riskiest legacy technology and what to fix first.
 | `w` | ranking | Migration waves of the systems shown |
 | `p` | anywhere | Technology portfolio; `enter` lists a product's or release's systems |
 | `c` | anywhere | Changes since the last period; `s` looks further back, `enter` opens a system |
-| `i` | anywhere | Import a return: check it first, then confirm |
+| `i` | anywhere | Import a return: check, read the report (`ctrl+e`: the choices), confirm |
 | `x` | anywhere | Export the systems shown (xlsx, csv, json, markdown) |
 | `f5` | anywhere | Refresh the estate (offered when another import has changed it) |
 | `g` | anywhere | Go to system: type part of its key or name, `enter` opens it |
