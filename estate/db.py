@@ -30,7 +30,7 @@ from estate.errors import (
 from estate.history import tables as history_tables
 from estate.periods import quarter_of
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The schema version this code reads and writes."""
 
 BUSY_TIMEOUT_MS = 10_000
@@ -141,11 +141,35 @@ def _to_version_5(connection: Connection) -> None:
         connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN csv_line {kind}")
 
 
+def _to_version_6(connection: Connection) -> None:
+    """Version 5 to 6."""
+    _upgrade_incremental(connection)
+
+
+def _upgrade_incremental(connection: Connection) -> None:
+    """The kept ranking carries what each system's scores were worked out from (a digest of
+    its date-free inputs, the as-of dates its scores hold over, its blast radius and what the
+    overview counts of it), and its texts without the rank, so that a new date or an import
+    rescores only the systems it changes; the kept ranking is dropped, to be worked out afresh
+    with them."""
+    table = models.table_of(models.RankingSnapshotRow)
+    head = models.table_of(models.RankingSnapshot)
+    connection.execute(table.delete())
+    connection.execute(head.delete())
+    for target, names in ((table, models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_6), (head, ("basis",))):
+        present = {c["name"] for c in sa.inspect(connection).get_columns(target.name)}
+        for name in names:
+            if name not in present:
+                kind = target.c[name].type.compile(dialect=connection.dialect)
+                connection.exec_driver_sql(f"ALTER TABLE {target.name} ADD COLUMN {name} {kind}")
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _to_version_2,
     2: _to_version_3,
     3: _to_version_4,
     4: _to_version_5,
+    5: _to_version_6,
 }
 """Upgrade steps: MIGRATIONS[n] takes a database from schema version n to n + 1.
 

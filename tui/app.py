@@ -26,9 +26,10 @@ from estate.scoring import EstateScores, score_estate
 from estate.scoring.policy import load_policy
 from estate.snapshot import (
     Snapshot,
-    explanations,
+    current_basis,
     fingerprint,
     keep_snapshot,
+    kept_systems,
     load_snapshot,
 )
 from tui.commands import EstateCommands, SystemCommands
@@ -178,7 +179,8 @@ class EstateApp(App[None]):
         engine = db.open_engine(self.db_path)
         try:
             with engine.connect() as connection:
-                current = fingerprint(connection, self.policy)
+                basis = current_basis(connection, self.policy)
+                current = basis.fingerprint
                 self.loaded_fingerprint = current
                 snapshot = load_snapshot(connection)
                 if from_snapshot and snapshot is not None:
@@ -192,8 +194,9 @@ class EstateApp(App[None]):
             report("Summarising the estate", 0, 1)
             figures = estate_figures(scores)
             self.post_message(self.Summarised(overview(figures, trend=trend_chart(None))))
+            now = dt.datetime.now(dt.UTC)
             fresh = Snapshot(
-                data.rows, figures, current, dt.datetime.now(dt.UTC), explanations(scores)
+                data.rows, figures, current, now, kept_systems(scores, data.rows), basis
             )
             keep_snapshot(engine, fresh, snapshot.fingerprint if snapshot else None)
             data.finder  # noqa: B018  the palette's system index, ready before it is opened

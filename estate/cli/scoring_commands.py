@@ -23,7 +23,7 @@ from estate.cli.base import (
 )
 from estate.cli.console import print_json, print_rows, progress_bar
 from estate.cli.database import open_engine
-from estate.cli.scored import EMPTY_ESTATE, load_ranking, load_scores, policy_of
+from estate.cli.scored import EMPTY_ESTATE, kept_policy, load_ranking, load_scores
 from estate.errors import InputError
 from estate.exports import ExportFormat, export_ranking, format_for
 from estate.exports.columns import plain_value
@@ -96,7 +96,7 @@ def rank(
     wanted_bands = [parse_band(b) for b in bands]
     if as_json and by != "identity":
         order = RankBy(by)
-        policy = policy_of(policy_path, as_of)
+        policy = kept_policy(ctx, policy_path, as_of)
         with open_engine(ctx) as engine, engine.connect() as connection:
             if print_kept_ranking_json(
                 connection,
@@ -149,7 +149,7 @@ def _print_kept_csv(
 ) -> bool:
     """Print `rank --csv` from the kept lines of a fresh kept ranking; False (nothing printed)
     when there is none, so the caller scores afresh."""
-    policy = policy_of(policy_path, as_of)
+    policy = kept_policy(ctx, policy_path, as_of)
     with open_engine(ctx) as engine, engine.connect() as connection:
         kept = kept_selection(
             connection,
