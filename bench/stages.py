@@ -1105,15 +1105,15 @@ def stage_incremental(systems: int, cache: Path) -> dict[str, Any]:
     tables = ("system", "organisation", "component", "dependency", "security_assessment")
 
     def bare_read() -> None:
-        with engine.connect() as connection:
+        with engine.connect() as reader:
             for table in tables:
-                connection.exec_driver_sql(f"SELECT * FROM {table}").fetchall()
+                reader.exec_driver_sql(f"SELECT * FROM {table}").fetchall()
 
     policy = load_policy(as_of=AS_OF)
     found["bare_read_s"], found["bare_read_cpu_s"] = cpu_timed(bare_read)
-    with engine.connect() as connection:
-        found["score_s"], found["score_cpu_s"] = cpu_timed(lambda: score_estate(connection, policy))
-        found["systems"] = connection.execute(sa.text("SELECT count(*) FROM system")).scalar()
+    with engine.connect() as scorer:
+        found["score_s"], found["score_cpu_s"] = cpu_timed(lambda: score_estate(scorer, policy))
+        found["systems"] = scorer.execute(sa.text("SELECT count(*) FROM system")).scalar()
     engine.dispose()
     found["score_over_bare_read"] = found["score_s"] / found["bare_read_s"]
     found["score_over_bare_read_cpu"] = found["score_cpu_s"] / found["bare_read_cpu_s"]

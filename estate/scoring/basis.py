@@ -15,6 +15,8 @@ import datetime as dt
 import hashlib
 from collections.abc import Collection, Iterable
 
+import msgspec
+
 from estate.scoring.facts import SystemFacts
 from estate.scoring.legacy import add_months
 from estate.scoring.policy import Policy
@@ -98,14 +100,18 @@ def date_free_digest(
     stored = tuple(
         value for name, value in zip(row._fields, row, strict=True) if name not in NOT_SCORED
     )
-    text = repr(
+    data = _ENCODE(
         (
             stored,
             facts.department_name,
-            [(c.kind.value, c.product, c.version, c.end_of_support) for c in facts.components],
+            [(c.kind, c.product, c.version, c.end_of_support) for c in facts.components],
             facts.assessments,
             facts.blast,
             [(key, key in anchored, key in placeholders) for key in facts.depends_on],
         )
     )
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+_ENCODE = msgspec.msgpack.Encoder(decimal_format="string").encode
+"""The digest's input as bytes: msgspec's C encoder (enumerations by value, dates as text)."""
