@@ -22,6 +22,7 @@ from estate.errors import NotFound
 from estate.figures import estate_figures
 from estate.graph import EstateGraph
 from estate.history.trend import estate_trend
+from estate.ranking_update import update_kept_ranking
 from estate.scoring import EstateScores, score_estate
 from estate.scoring.policy import load_policy
 from estate.snapshot import (
@@ -178,6 +179,7 @@ class EstateApp(App[None]):
 
         engine = db.open_engine(self.db_path)
         try:
+            update_kept_ranking(engine, self.policy)  # a new day or an import: only what moved
             with engine.connect() as connection:
                 basis = current_basis(connection, self.policy)
                 current = basis.fingerprint
