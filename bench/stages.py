@@ -432,7 +432,7 @@ def palette_rows(systems: int) -> list[Any]:
     import random
 
     from estate.generate import _NOUNS, _SUBJECTS, DEPARTMENTS
-    from estate.snapshot import RankedRow
+    from estate.ranking.snapshot import RankedRow
 
     rng = random.Random(11)
     codes = [code for code, _name, _parent in DEPARTMENTS]

@@ -302,9 +302,9 @@ class RankingSnapshot(SQLModel, table=True):
     fingerprint: str
     scored_at: dt.datetime
     figures: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
-    """The overview's figures (`estate.figures.EstateFigures.to_json`)."""
+    """The overview's figures (`estate.ranking.figures.EstateFigures.to_json`)."""
     basis: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
-    """What the ranking was worked out from, in parts (`estate.snapshot.Basis`): the rules
+    """What the ranking was worked out from, in parts (`estate.ranking.snapshot.Basis`): the rules
     (estate, catalogue, policy and lifecycle data), the stored data and the as-of date, so
     that a change of one part is brought into the kept ranking without scoring it all again;
     None in a ranking kept before version 6."""

@@ -1,4 +1,4 @@
-"""The kept ranking brought up to date (`estate.ranking_update`) is byte for byte what scoring
+"""The kept ranking brought up to date (`estate.ranking.update`) is byte for byte what scoring
 the whole estate afresh gives, whatever sequence of imports, deletions, policy edits and dates
 led to it: checked after every step of random sequences, on SQLite and on PostgreSQL."""
 
@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
-from estate import db, ranking_update
+from estate import db
 from estate.enums import (
     Classification,
     ComponentKind,
@@ -28,13 +28,8 @@ from estate.enums import (
     Principle,
     SignIn,
 )
-from estate.ranking_update import update_kept_ranking
-from estate.scoring import score_estate, score_facts
-from estate.scoring.basis import valid_dates
-from estate.scoring.facts import SystemFacts, load_facts
-from estate.scoring.policy import Policy, load_policy
-from estate.scoring.results import SystemScore
-from estate.snapshot import (
+from estate.ranking import update as ranking_update
+from estate.ranking.snapshot import (
     FIELDS,
     KEPT_FIELDS,
     SNAPSHOT,
@@ -43,6 +38,12 @@ from estate.snapshot import (
     keep_snapshot,
     take_snapshot,
 )
+from estate.ranking.update import update_kept_ranking
+from estate.scoring import score_estate, score_facts
+from estate.scoring.basis import valid_dates
+from estate.scoring.facts import SystemFacts, load_facts
+from estate.scoring.policy import Policy, load_policy
+from estate.scoring.results import SystemScore
 from importers import ImportOptions, import_return
 from importers.layout import RecordKind
 from importers.template import write_return

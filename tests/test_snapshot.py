@@ -16,12 +16,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from estate import db, models
-from estate.figures import EstateFigures, estate_figures
 from estate.ranking import RankBy
-from estate.ranking_json import print_kept_ranking_json
-from estate.scoring import score_estate
-from estate.scoring.policy import Policy, load_policy
-from estate.snapshot import (
+from estate.ranking.figures import EstateFigures, estate_figures
+from estate.ranking.json_format import print_kept_ranking_json
+from estate.ranking.snapshot import (
     SNAPSHOT_ROWS,
     Snapshot,
     fingerprint,
@@ -31,6 +29,8 @@ from estate.snapshot import (
     ranked_rows,
     scored_when,
 )
+from estate.scoring import score_estate
+from estate.scoring.policy import Policy, load_policy
 from tests.conftest import Run
 from tests.returns import small_return, system
 

@@ -19,13 +19,10 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from estate import db
 from estate.errors import NotFound
-from estate.figures import estate_figures
 from estate.graph import EstateGraph
 from estate.history.trend import estate_trend
-from estate.ranking_update import update_kept_ranking
-from estate.scoring import EstateScores, score_estate
-from estate.scoring.policy import load_policy
-from estate.snapshot import (
+from estate.ranking.figures import estate_figures
+from estate.ranking.snapshot import (
     Snapshot,
     current_basis,
     fingerprint,
@@ -33,6 +30,9 @@ from estate.snapshot import (
     kept_systems,
     load_snapshot,
 )
+from estate.ranking.update import update_kept_ranking
+from estate.scoring import EstateScores, score_estate
+from estate.scoring.policy import load_policy
 from tui.commands import EstateCommands, SystemCommands
 from tui.data import RankedData
 from tui.screens.overview import OverviewScreen, overview

@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
+from estate.ranking.snapshot import RankedRow, Snapshot, ranked_rows, scored_when
 from estate.scoring import EstateScores
 from estate.scoring.results import SystemScore
-from estate.snapshot import RankedRow, Snapshot, ranked_rows, scored_when
 from tui.finder import SystemFinder
 
 ALL = ""

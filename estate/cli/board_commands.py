@@ -19,16 +19,6 @@ from estate.cli.base import cli, json_option, scoring_options
 from estate.cli.console import print_json, print_rows
 from estate.cli.database import open_engine
 from estate.cli.scored import EMPTY_ESTATE, kept_policy, load_ranking
-from estate.contracts import (
-    TERMS_FIELDS,
-    Contract,
-    Ranked,
-    Supplier,
-    ending_contracts,
-    ranked,
-    stored_terms,
-    supplier_concentration,
-)
 from estate.costs import money
 from estate.dates import shown_date
 from estate.exports.board_data import contract_dict, portfolio_dict, release_dict, supplier_dict
@@ -41,9 +31,19 @@ from estate.portfolio import (
     read_portfolio,
 )
 from estate.ranking import select_rows
+from estate.ranking.contracts import (
+    TERMS_FIELDS,
+    Contract,
+    Ranked,
+    Supplier,
+    ending_contracts,
+    ranked,
+    stored_terms,
+    supplier_concentration,
+)
+from estate.ranking.snapshot import kept_rows
 from estate.render import BAND_STYLE
 from estate.scoring.policy import load_policy
-from estate.snapshot import kept_rows
 from estate.words import counted
 
 CONTRACT_CSV_COLUMNS = (

@@ -14,11 +14,7 @@ from estate.cli.base import PERIOD_KEY
 from estate.cli.database import open_engine
 from estate.graph import EstateGraph, load_graph
 from estate.periods import as_of_for
-from estate.ranking_update import update_kept_ranking
-from estate.scoring import EstateScores, score_estate, score_system
-from estate.scoring.policy import Policy, load_policy
-from estate.scoring.results import SystemScore
-from estate.snapshot import (
+from estate.ranking.snapshot import (
     RankedRow,
     current_basis,
     fresh_snapshot,
@@ -28,6 +24,10 @@ from estate.snapshot import (
     stored_fingerprint,
     take_snapshot,
 )
+from estate.ranking.update import update_kept_ranking
+from estate.scoring import EstateScores, score_estate, score_system
+from estate.scoring.policy import Policy, load_policy
+from estate.scoring.results import SystemScore
 
 EMPTY_ESTATE = (
     "The estate is empty: import a return with `estate import FILE`, or build the sample "

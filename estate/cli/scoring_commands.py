@@ -27,7 +27,6 @@ from estate.cli.scored import EMPTY_ESTATE, kept_policy, load_ranking, load_scor
 from estate.errors import InputError
 from estate.exports import ExportFormat, export_ranking, format_for
 from estate.exports.columns import plain_value
-from estate.exports.text_formats import sign_in_list, system_dict
 from estate.exports.workbook import DEFAULT_MARKING
 from estate.files import neutralise
 from estate.history.board import BoardHistory, board_history
@@ -35,13 +34,14 @@ from estate.identity import CITIZEN, own_sign_in
 from estate.portfolio import Portfolio, read_portfolio
 from estate.progress import Progress
 from estate.ranking import RankBy, parse_band, select_rows, select_systems
-from estate.ranking_csv import csv_lines, write_csv
-from estate.ranking_json import print_kept_ranking_json, ranking_head
+from estate.ranking.csv_format import csv_lines, write_csv
+from estate.ranking.json_format import print_kept_ranking_json, ranking_head
+from estate.ranking.snapshot import RankedRow, kept_selection
+from estate.ranking.text_formats import sign_in_list, system_dict
 from estate.render import BAND_STYLE
 from estate.scoring import EstateScores
 from estate.scoring.policy import Policy
 from estate.scoring.results import Band, score_text
-from estate.snapshot import RankedRow, kept_selection
 from estate.words import counted
 
 

@@ -18,13 +18,6 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from estate.contracts import (
-    Contract,
-    Supplier,
-    ending_contracts,
-    supplier_concentration,
-    terms_of,
-)
 from estate.costs import (
     CostFigures,
     CostLine,
@@ -41,6 +34,13 @@ from estate.history.board import BoardHistory
 from estate.identity import SignInGroup
 from estate.portfolio import EXTENDED, NOT_KNOWN, OUT_OF_SUPPORT, SUPPORTED, Portfolio
 from estate.progress import Progress
+from estate.ranking.contracts import (
+    Contract,
+    Supplier,
+    ending_contracts,
+    supplier_concentration,
+    terms_of,
+)
 from estate.scoring.policy import default_text
 from estate.scoring.results import SystemScore
 

@@ -23,11 +23,11 @@ import estate
 from estate import models
 from estate.catalogue import builtin
 from estate.db import insert_rows, is_permission_denied
-from estate.exports.text_formats import system_dict
-from estate.figures import EstateFigures, estate_figures
 from estate.jsonable import jsonable
 from estate.ranking import READINESS_ORDER, RankBy, chosen_departments, security_weight
-from estate.ranking_csv import csv_lines
+from estate.ranking.csv_format import csv_lines
+from estate.ranking.figures import EstateFigures, estate_figures
+from estate.ranking.text_formats import system_dict
 from estate.scoring import EstateScores
 from estate.scoring.basis import date_free_digest, valid_dates
 from estate.scoring.facts import SystemFacts

@@ -26,7 +26,7 @@ from estate.dispositions import disposition_words
 from estate.scoring.results import Band, SystemScore
 
 if TYPE_CHECKING:  # the snapshot module reaches the exports, which list contracts
-    from estate.snapshot import RankedRow
+    from estate.ranking.snapshot import RankedRow
 
 WINDOWS = (6, 12, 24)
 """Months ahead a contract's end is grouped by."""

@@ -26,16 +26,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from estate.catalogue.endoflife import load_catalogue
 from estate.db import as_date, insert_rows, is_permission_denied
-from estate.figures import KeptCounts, Riskiest, kept_figures
 from estate.graph import BlastRadius
 from estate.perf import collector_paused
-from estate.scoring import score_facts
-from estate.scoring.basis import date_free_digest
-from estate.scoring.facts import SystemFacts, load_facts, read_facts
-from estate.scoring.policy import Policy
-from estate.scoring.readiness import blocks_move
-from estate.scoring.results import Band, SystemScore
-from estate.snapshot import (
+from estate.ranking.figures import KeptCounts, Riskiest, kept_figures
+from estate.ranking.snapshot import (
     DECODE_KEPT,
     FIELDS,
     KEPT_FIELDS,
@@ -50,6 +44,12 @@ from estate.snapshot import (
     kept_system,
     ranked_row,
 )
+from estate.scoring import score_facts
+from estate.scoring.basis import date_free_digest
+from estate.scoring.facts import SystemFacts, load_facts, read_facts
+from estate.scoring.policy import Policy
+from estate.scoring.readiness import blocks_move
+from estate.scoring.results import Band, SystemScore
 
 _RANK = FIELDS.index("rank")
 _PRIORITY = FIELDS.index("priority")
