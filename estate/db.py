@@ -162,6 +162,19 @@ def _upgrade_incremental(connection: Connection) -> None:
             if name not in present:
                 kind = target.c[name].type.compile(dialect=connection.dialect)
                 connection.exec_driver_sql(f"ALTER TABLE {target.name} ADD COLUMN {name} {kind}")
+    # The rows are keyed by system, no longer by rank (indexed instead): SQLite cannot change a
+    # table's key, so its (empty) table is made again; PostgreSQL changes it in place, keeping
+    # the grants and row-level security of department roles.
+    if connection.dialect.name == "sqlite":
+        table.drop(connection)
+        table.create(connection)
+        return
+    key = sa.inspect(connection).get_pk_constraint(table.name)
+    if key["constrained_columns"] != ["key"]:  # an estate from version 1 has the table whole
+        connection.exec_driver_sql(f"ALTER TABLE {table.name} DROP CONSTRAINT {key['name']}")
+        connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD PRIMARY KEY (key)")
+    for index in table.indexes:
+        index.create(connection, checkfirst=True)
 
 
 MIGRATIONS: dict[int, Migration] = {

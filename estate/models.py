@@ -315,8 +315,10 @@ class RankingSnapshotRow(SQLModel, table=True):
 
     __tablename__ = "ranking_snapshot_row"
 
-    rank: int = Field(primary_key=True)
-    key: str
+    rank: int = Field(index=True)
+    """Its place in the ranking: not the row's key, so that a system that moves keeps its row
+    where it is stored, and only its place changes (its texts are not written again)."""
+    key: str = Field(primary_key=True)
     name: str
     department: str
     priority: float

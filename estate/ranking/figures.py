@@ -146,7 +146,8 @@ def kept_figures(
     red = Band.RED.value
     for s in systems:
         per_band.setdefault(s.department, Counter())[s.band or "Unknown"] += 1
-        gaps.update(s.gaps)
+        for code in s.gaps:
+            gaps[code] += 1
         bands[s.band] += 1
         readiness[s.readiness] += 1
         counts = per_department.setdefault(s.department, [0, 0, 0])

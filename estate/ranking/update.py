@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,7 +29,7 @@ from estate.catalogue.endoflife import load_catalogue
 from estate.db import as_date, insert_rows, is_permission_denied
 from estate.graph import BlastRadius
 from estate.perf import collector_paused
-from estate.ranking.figures import KeptCounts, Riskiest, kept_figures
+from estate.ranking.figures import RISKIEST, KeptCounts, Riskiest, kept_figures
 from estate.ranking.snapshot import (
     DECODE_KEPT,
     FIELDS,
@@ -39,7 +40,6 @@ from estate.ranking.snapshot import (
     Basis,
     KeptFacts,
     KeptSystem,
-    RankedRow,
     current_basis,
     kept_system,
     ranked_row,
@@ -56,6 +56,11 @@ _PRIORITY = FIELDS.index("priority")
 _LEGACY = FIELDS.index("legacy")
 _DEPARTMENT = FIELDS.index("department")
 _KEY = FIELDS.index("key")
+_BAND = FIELDS.index("band")
+_IS_LEGACY = FIELDS.index("is_legacy")
+_READINESS = FIELDS.index("readiness")
+_NAME = FIELDS.index("name")
+_HEADLINE = FIELDS.index("headline")
 
 
 class _Kept:
@@ -208,11 +213,11 @@ def _write(
     entries.sort(key=_order)
     places = {row[_KEY]: rank for rank, row in enumerate(entries, start=1)}
     moves = [
-        (-places[key], old.row[_RANK])
+        {"rank": places[key], "moved": key}
         for key, old in kept.items()
         if key in places and key not in fresh and places[key] != old.row[_RANK]
     ]
-    gone = [old.row[_RANK] for key, old in kept.items() if key not in places or key in fresh]
+    gone = [key for key in kept if key not in places or key in fresh]
     inserts: list[tuple[Any, ...]] = []
     counted: dict[str, KeptFacts] = {}
     for score, facts, anchored in rescored:
@@ -232,17 +237,15 @@ def _write(
             found = connection.execute(sa.select(SNAPSHOT.c.fingerprint)).scalar()
             if found != was:
                 return found == current.fingerprint
-            rank = SNAPSHOT_ROWS.c.rank
+            by_key = SNAPSHOT_ROWS.c.key
             for start in range(0, len(gone), 500):
                 connection.execute(
-                    SNAPSHOT_ROWS.delete().where(rank.in_(gone[start : start + 500]))
+                    SNAPSHOT_ROWS.delete().where(by_key.in_(gone[start : start + 500]))
                 )
-            if moves:
+            if moves:  # only the place changes: a row and its texts stay where they are stored
                 connection.execute(
-                    SNAPSHOT_ROWS.update().where(rank == sa.bindparam("old")),
-                    [{"rank": new, "old": old} for new, old in moves],
+                    SNAPSHOT_ROWS.update().where(by_key == sa.bindparam("moved")), moves
                 )
-                connection.execute(SNAPSHOT_ROWS.update().where(rank < 0).values(rank=-rank))
             if inserts:
                 insert_rows(connection, SNAPSHOT_ROWS, (*FIELDS, *KEPT_FIELDS), inserts)
             connection.execute(
@@ -276,15 +279,16 @@ def _figures(
     counts: list[KeptCounts] = []
     riskiest: list[Riskiest] = []
     red = Band.RED.value
+    pick = itemgetter(_KEY, _DEPARTMENT, _BAND, _IS_LEGACY, _READINESS)
     for row in ordered:
-        r = RankedRow._make(row)
-        facts = counted.get(r.key) or kept[r.key].facts
+        key, department, band, is_legacy, readiness = pick(row)
+        facts = counted.get(key) or kept[key].facts
         counts.append(
             KeptCounts(
-                r.department,
-                r.band,
-                r.is_legacy,
-                r.readiness,
+                department,
+                band,
+                is_legacy,
+                readiness,
                 facts.gaps,
                 facts.unknown,
                 facts.unmatched,
@@ -293,7 +297,7 @@ def _figures(
                 facts.plan,
             )
         )
-        if r.band == red and len(riskiest) < 5:
-            riskiest.append(Riskiest(places[r.key], r.key, r.name, r.headline))
+        if band == red and len(riskiest) < RISKIEST:
+            riskiest.append(Riskiest(places[key], key, row[_NAME], row[_HEADLINE]))
     figures = kept_figures(counts, riskiest, policy.as_of, policy.name, catalogue)
     return figures.to_json()
