@@ -173,6 +173,22 @@ COLUMNS = {
         "trend_first_over_score",
         "trend_first_over_score_cpu",
     ),
+    "incremental": (
+        "bare_read_cpu_s",
+        "score_cpu_s",
+        "score_over_bare_read_cpu",
+        "rank_kept_cpu_s",
+        "rank_new_day_cpu_s",
+        "new_day_over_kept_cpu",
+        "import_cpu_s",
+        "rank_after_import_cpu_s",
+        "after_import_over_kept_cpu",
+        "contracts_new_day_s",
+        "portfolio_new_day_s",
+        "waves_new_day_s",
+        "children_peak_mb",
+        "database_over_without_ranking",
+    ),
     "evolving": (
         "system_rows",
         "system_history_rows",
@@ -188,7 +204,7 @@ COLUMNS = {
     ),
     "match": ("texts", "catalogue_load_s", "match_s", "match_cpu_s", "per_text_us", "matched"),
 }
-ON_THEIR_OWN = {"palette", "cli_import", "evolving", "match"}
+ON_THEIR_OWN = {"palette", "cli_import", "evolving", "match", "incremental"}
 """Stages that make their own input and need no prepared estate database."""
 
 

@@ -148,6 +148,7 @@ def _to_version_6(connection: Connection) -> None:
     """Version 5 to 6: each change of schema 6, one function each."""
     _upgrade_board_numbers(connection)
     _upgrade_carbon(connection)
+    _upgrade_incremental(connection)
 
 
 def _upgrade_board_numbers(connection: Connection) -> None:
@@ -218,6 +219,37 @@ def _running_check(name: str) -> sa.CheckConstraint | None:
         if str(check.sqltext).startswith(f"{name} "):
             return check
     return None
+
+
+def _upgrade_incremental(connection: Connection) -> None:
+    """The kept ranking carries what each system's scores were worked out from (a digest of
+    its date-free inputs, the as-of dates its scores hold over, its blast radius and what the
+    overview counts of it), and its texts without the rank, so that a new date or an import
+    rescores only the systems it changes; the kept ranking is dropped, to be worked out afresh
+    with them."""
+    table = models.table_of(models.RankingSnapshotRow)
+    head = models.table_of(models.RankingSnapshot)
+    connection.execute(table.delete())
+    connection.execute(head.delete())
+    for target, names in ((table, models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_6), (head, ("basis",))):
+        present = {c["name"] for c in sa.inspect(connection).get_columns(target.name)}
+        for name in names:
+            if name not in present:
+                kind = target.c[name].type.compile(dialect=connection.dialect)
+                connection.exec_driver_sql(f"ALTER TABLE {target.name} ADD COLUMN {name} {kind}")
+    # The rows are keyed by system, no longer by rank (indexed instead): SQLite cannot change a
+    # table's key, so its (empty) table is made again; PostgreSQL changes it in place, keeping
+    # the grants and row-level security of department roles.
+    if connection.dialect.name == "sqlite":
+        table.drop(connection)
+        table.create(connection)
+        return
+    key = sa.inspect(connection).get_pk_constraint(table.name)
+    if key["constrained_columns"] != ["key"]:  # an estate from version 1 has the table whole
+        connection.exec_driver_sql(f"ALTER TABLE {table.name} DROP CONSTRAINT {key['name']}")
+        connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD PRIMARY KEY (key)")
+    for index in table.indexes:
+        index.create(connection, checkfirst=True)
 
 
 MIGRATIONS: dict[int, Migration] = {

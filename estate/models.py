@@ -361,7 +361,12 @@ class RankingSnapshot(SQLModel, table=True):
     fingerprint: str
     scored_at: dt.datetime
     figures: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
-    """The overview's figures (`estate.figures.EstateFigures.to_json`)."""
+    """The overview's figures (`estate.ranking.figures.EstateFigures.to_json`)."""
+    basis: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    """What the ranking was worked out from, in parts (`estate.ranking.snapshot.Basis`): the rules
+    (estate, catalogue, policy and lifecycle data), the stored data and the as-of date, so
+    that a change of one part is brought into the kept ranking without scoring it all again;
+    None in a ranking kept before version 6."""
 
 
 class RankingSnapshotRow(SQLModel, table=True):
@@ -369,8 +374,10 @@ class RankingSnapshotRow(SQLModel, table=True):
 
     __tablename__ = "ranking_snapshot_row"
 
-    rank: int = Field(primary_key=True)
-    key: str
+    rank: int = Field(index=True)
+    """Its place in the ranking: not the row's key, so that a system that moves keeps its row
+    where it is stored, and only its place changes (its texts are not written again)."""
+    key: str = Field(primary_key=True)
     name: str
     department: str
     priority: float
@@ -405,6 +412,18 @@ class RankingSnapshotRow(SQLModel, table=True):
     """Everything concluded about the system as `rank --json` gives it, laid out (UTF-8) as it
     stands in that command's indented document, so that `rank --json` prints the kept texts as
     they are; None in a ranking kept without it (then `rank --json` scores afresh)."""
+    basis: str | None = None
+    """A digest of everything the system's scores were worked out from that no date moves:
+    its stored row, components, assessments, dependents and what it depends on."""
+    valid_from: dt.date | None = None
+    """The first as-of date on which its scores are as kept."""
+    valid_until: dt.date | None = None
+    """The first as-of date after `valid_from` on which a support, contract or penetration
+    test date may change its scores; None when no date ever does."""
+    kept: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    """What bringing the ranking up to date reads of the system besides its row (compact
+    JSON: its blast radius, what it depends on, whether it keeps dependents on premises, and
+    what the overview counts of it)."""
 
 
 SNAPSHOT_ROW_COLUMNS_IN_VERSION_3 = (
@@ -419,6 +438,10 @@ SNAPSHOT_ROW_COLUMNS_IN_VERSION_3 = (
 )
 """The ranking snapshot's columns that version 3 added, so that a board's outputs (contracts,
 portfolio, `rank --csv`) are served from the kept ranking."""
+
+SNAPSHOT_ROW_COLUMNS_IN_VERSION_6 = ("basis", "valid_from", "valid_until", "kept")
+"""The ranking snapshot's columns that version 6 added, so that the kept ranking is brought up
+to date for a new date or an import by scoring only the systems they change."""
 
 SNAPSHOT_ROW_COLUMNS_IN_VERSION_4 = ("sign_in", "internet_facing", "security_weight", "explanation")
 """The ranking snapshot's columns that version 4 added, so that `rank --json`, every order of

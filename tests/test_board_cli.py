@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from estate import db
 from estate.catalogue.endoflife import load_catalogue
-from estate.contracts import months_between
+from estate.ranking.contracts import months_between
 from tests.conftest import IN_SERVICE, Run
 
 AS_OF = ("--as-of", "2026-11-01")

@@ -21,9 +21,9 @@ from estate.cli.board_commands import _contract_table
 from estate.cli.console import print_json
 from estate.cli.plain_table import print_plain_table
 from estate.cli.scoring_commands import _rank_table
-from estate.contracts import ending_contracts, ranked, stored_terms
 from estate.jsonable import jsonable
-from estate.snapshot import load_snapshot
+from estate.ranking.contracts import ending_contracts, ranked, stored_terms
+from estate.ranking.snapshot import load_snapshot
 from tests.conftest import Run
 
 AS_OF = dt.date(2026, 11, 1)

@@ -11,7 +11,7 @@ from typing import Any
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 
-from estate.snapshot import RankedRow
+from estate.ranking.snapshot import RankedRow
 from tui.app import EstateApp, make_app
 from tui.finder import SystemFinder
 from tui.screens.detail import DetailScreen

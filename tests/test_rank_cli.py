@@ -363,10 +363,26 @@ def test_rank_and_show_use_the_kept_ranking_until_the_estate_changes(
     assert imported.exit_code == 0, imported.output
     after = run("--db", demo_db, "rank", *AS_OF)
     assert after.exit_code == 0 and "Renamed" in after.stdout
-    # Another date is another ranking.
+    # An import and another date are brought into the kept ranking without scoring the whole
+    # estate again, and give what scoring it afresh gives.
+    renamed = small_return(
+        tmp_path / "dbp2.xlsx",
+        [system_row("DBP-00001", name="Renamed Again")],
+        components=[],
+        dependencies=[],
+        security=[],
+    )
+    assert run("--db", demo_db, "import", renamed, "--quiet").exit_code == 0
     forbid_scoring()
     assert run("--db", demo_db, "rank", "--top", "3", *AS_OF).exit_code == 0
-    assert run("--db", demo_db, "rank", "--top", "3", "--as-of", "2026-12-01").exit_code == 1
+    later = ("--db", demo_db, "rank", "--json", "--as-of", "2027-06-01")
+    updated = run(*later)
+    assert updated.exit_code == 0, updated.output
+    monkeypatch.undo()
+    with closing(sqlite3.connect(demo_db)) as raw, raw:
+        raw.execute("DELETE FROM ranking_snapshot_row")
+        raw.execute("DELETE FROM ranking_snapshot")
+    assert run(*later).stdout == updated.stdout
 
 
 def test_one_system_scored_alone_is_scored_as_in_the_whole_estate(demo_db: Path) -> None:
@@ -515,22 +531,22 @@ def test_rank_json_scores_afresh_when_the_estate_policy_or_catalogue_changes(
     )
     assert run("--db", demo_db, "import", renamed, "--quiet").exit_code == 0
     after_import = ranked()
-    assert len(scorings) == 2
+    assert len(scorings) == 1, "an import rescores only the systems it reaches"
     names = {s["key"]: s["name"] for s in after_import["systems"]}
     assert names["DBP/DBP-00001"] == "Renamed Payments Hub"
 
     heavier = tmp_path / "policy.toml"
     heavier.write_text("[priority.weights]\nlegacy = 9\n", encoding="utf-8")
     weighted = ranked("--policy", heavier)
-    assert len(scorings) == 3 and weighted["policy"] != after_import["policy"]
-    assert ranked("--policy", heavier) == weighted and len(scorings) == 3
-    assert ranked() == after_import and len(scorings) == 4, "the default policy again"
+    assert len(scorings) == 2 and weighted["policy"] != after_import["policy"]
+    assert ranked("--policy", heavier) == weighted and len(scorings) == 2
+    assert ranked() == after_import and len(scorings) == 3, "the default policy again"
 
     lifecycle = tmp_path / "widgetos.json"
     lifecycle.write_text(json.dumps([{"cycle": "9", "eol": "2024-01-31"}]), encoding="utf-8")
     imported = run("--db", demo_db, "catalogue", "import", lifecycle, "--product", "widgetos")
     assert imported.exit_code == 0, imported.output
     recatalogued = ranked()
-    assert len(scorings) == 5
+    assert len(scorings) == 4
     assert recatalogued["catalogue"].endswith("+imported")
     assert recatalogued["catalogue"] != after_import["catalogue"]

@@ -16,20 +16,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from estate import db, models
-from estate.figures import EstateFigures, estate_figures
 from estate.ranking import RankBy
-from estate.ranking_json import print_kept_ranking_json
-from estate.scoring import score_estate
-from estate.scoring.policy import Policy, load_policy
-from estate.snapshot import (
+from estate.ranking.figures import EstateFigures, estate_figures
+from estate.ranking.json_format import print_kept_ranking_json
+from estate.ranking.snapshot import (
     SNAPSHOT_ROWS,
     Snapshot,
     fingerprint,
     keep_snapshot,
     load_snapshot,
+    rank_lead,
     ranked_rows,
     scored_when,
 )
+from estate.scoring import score_estate
+from estate.scoring.policy import Policy, load_policy
 from tests.conftest import Run
 from tests.returns import small_return, system
 
@@ -232,9 +233,11 @@ def test_upgrading_a_version_3_estate_adds_the_explanations_and_drops_the_kept_r
         with engine.connect() as connection:
             assert load_snapshot(connection) is not None
             texts = connection.execute(
-                sa.select(SNAPSHOT_ROWS.c.explanation).order_by(SNAPSHOT_ROWS.c.rank)
-            ).scalars()
-            kept = json.loads(b"[" + b",".join(texts) + b"]")
+                sa.select(SNAPSHOT_ROWS.c.rank, SNAPSHOT_ROWS.c.explanation).order_by(
+                    SNAPSHOT_ROWS.c.rank
+                )
+            )
+            kept = json.loads(b"[" + b",".join(rank_lead(r) + t for r, t in texts) + b"]")
     finally:
         engine.dispose()
     assert kept == json.loads(fresh.stdout)["systems"]
@@ -249,7 +252,7 @@ def test_upgrading_a_version_4_estate_drops_the_compact_explanations_for_laid_ou
     fresh = run(*ranked).stdout
     with closing(sqlite3.connect(demo_db)) as raw, raw:  # the explanations as version 4 had them
         compact = [
-            (json.dumps(json.loads(text), separators=(",", ":")), rank)
+            (json.dumps(json.loads(rank_lead(rank) + text), separators=(",", ":")), rank)
             for rank, text in raw.execute("SELECT rank, explanation FROM ranking_snapshot_row")
         ]
         raw.execute("ALTER TABLE ranking_snapshot_row DROP COLUMN explanation")
@@ -266,13 +269,13 @@ def test_upgrading_a_version_4_estate_drops_the_compact_explanations_for_laid_ou
     assert run(*ranked).stdout == fresh
     with closing(sqlite3.connect(demo_db)) as raw:
         kept = raw.execute("SELECT explanation FROM ranking_snapshot_row WHERE rank = 1").fetchone()
-    assert isinstance(kept[0], bytes) and kept[0].startswith(b"    {\n      ")
+    assert isinstance(kept[0], bytes) and kept[0].startswith(b'\n      "key": ')
     assert run(*ranked).stdout == fresh
 
 
 def test_a_ranking_kept_without_explanations_serves_no_json(engine: Engine) -> None:
     taken = _take(engine, load_policy(as_of=AS_OF))
-    assert taken.explanations is None
+    assert taken.kept is None
     assert keep_snapshot(engine, taken, None)
     printed = io.BytesIO()
     with engine.connect() as connection:

@@ -40,7 +40,7 @@ NEVER_ON_IMPORT = (
     "estate.scoring",
     "estate.graph",
     "estate.exports",
-    "estate.snapshot",
+    "estate.ranking.snapshot",
     "estate.render",
 )
 """What importing or validating a return never needs."""

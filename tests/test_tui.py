@@ -138,13 +138,21 @@ def _held_scoring(midway: Midway, monkeypatch: Any) -> None:
     monkeypatch.setattr("tui.app.score_estate", held_score_estate)
 
 
-async def _open_once(db_path: Path, as_of: dt.date = AS_OF) -> str:
+async def _open_once(db_path: Path, as_of: dt.date = AS_OF, policy: Path | None = None) -> str:
     """Open the app, let it score the estate (which keeps the snapshot), and close it;
     returns what the overview showed."""
-    app = make_app(db_path, as_of=as_of)
+    app = make_app(db_path, policy, as_of=as_of)
     async with app.run_test(size=SIZE) as pilot:
         await _loaded(pilot)
         return _text(app.screen.query_one("#overview-body", Static))
+
+
+def _other_policy(folder: Path) -> Path:
+    """A policy other than the default: a ranking kept under it is out of date under the
+    default, and is scored afresh (a new date or an import is brought into it instead)."""
+    path = folder / "policy.toml"
+    path.write_text("[priority.weights]\nlegacy = 9\n", encoding="utf-8")
+    return path
 
 
 def _without_trend(overview: str) -> str:
@@ -235,9 +243,9 @@ async def test_fresh_scores_keep_the_filters_and_the_focus(demo_db: Path, monkey
 
 
 async def test_a_database_busy_with_another_writer_delays_only_the_kept_snapshot(
-    demo_db: Path, monkeypatch: Any
+    demo_db: Path, monkeypatch: Any, tmp_path: Path
 ) -> None:
-    await _open_once(demo_db, AS_OF - dt.timedelta(days=1))
+    await _open_once(demo_db, policy=_other_policy(tmp_path))
 
     def kept() -> str:
         with closing(sqlite3.connect(demo_db)) as reader:
@@ -262,8 +270,10 @@ async def test_a_database_busy_with_another_writer_delays_only_the_kept_snapshot
     assert kept() != before, "kept once the other writer finished"
 
 
-async def test_a_snapshot_from_before_a_change_says_so(demo_db: Path, monkeypatch: Any) -> None:
-    await _open_once(demo_db, AS_OF - dt.timedelta(days=1))
+async def test_a_snapshot_from_before_a_change_says_so(
+    demo_db: Path, monkeypatch: Any, tmp_path: Path
+) -> None:
+    await _open_once(demo_db, policy=_other_policy(tmp_path))
     midway = Midway()
     _held_scoring(midway, monkeypatch)
     app = _app(demo_db)
@@ -287,7 +297,7 @@ async def test_a_snapshot_from_before_a_change_says_so(demo_db: Path, monkeypatc
 async def test_a_system_deleted_since_the_kept_ranking_is_said_to_be_gone(
     demo_db: Path, tmp_path: Path, run: Run, monkeypatch: Any
 ) -> None:
-    await _open_once(demo_db)
+    await _open_once(demo_db, policy=_other_policy(tmp_path))  # kept, and then out of date
     template = tmp_path / "dbp.xlsx"
     assert run("--db", demo_db, "template", template, "--department", "DBP").exit_code == 0
     from openpyxl import load_workbook

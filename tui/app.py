@@ -22,18 +22,20 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from estate import db
 from estate.errors import NotFound
-from estate.figures import estate_figures
 from estate.graph import EstateGraph
 from estate.history.trend import estate_trend
-from estate.scoring import EstateScores, score_estate
-from estate.scoring.policy import load_policy
-from estate.snapshot import (
+from estate.ranking.figures import estate_figures
+from estate.ranking.snapshot import (
     Snapshot,
-    explanations,
+    current_basis,
     fingerprint,
     keep_snapshot,
+    kept_systems,
     load_snapshot,
 )
+from estate.ranking.update import update_kept_ranking
+from estate.scoring import EstateScores, score_estate
+from estate.scoring.policy import load_policy
 from estate.sustainability.render import carbon_line
 from estate.sustainability.stored import stored_totals
 from tui.commands import EstateCommands, SystemCommands
@@ -193,8 +195,10 @@ class EstateApp(App[None]):
 
         engine = db.open_engine(self.db_path)
         try:
+            update_kept_ranking(engine, self.policy)  # a new day or an import: only what moved
             with engine.connect() as connection:
-                current = fingerprint(connection, self.policy)
+                basis = current_basis(connection, self.policy)
+                current = basis.fingerprint
                 self.loaded_fingerprint = current
                 snapshot = load_snapshot(connection)
                 if from_snapshot and snapshot is not None:
@@ -218,8 +222,9 @@ class EstateApp(App[None]):
             self.post_message(
                 self.Summarised(overview(figures, trend=trend_chart(None), carbon=carbon))
             )
+            now = dt.datetime.now(dt.UTC)
             fresh = Snapshot(
-                data.rows, figures, current, dt.datetime.now(dt.UTC), explanations(scores)
+                data.rows, figures, current, now, kept_systems(scores, data.rows), basis
             )
             keep_snapshot(engine, fresh, snapshot.fingerprint if snapshot else None)
             data.finder  # noqa: B018  the palette's system index, ready before it is opened

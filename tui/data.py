@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from estate.models import Organisation
+from estate.ranking.snapshot import RankedRow, Snapshot, ranked_rows, scored_when
 from estate.scoring import EstateScores
 from estate.scoring.results import SystemScore
-from estate.snapshot import RankedRow, Snapshot, ranked_rows, scored_when
 from tui.finder import SystemFinder
 
 ALL = ""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process
 
-from estate.snapshot import RankedRow
+from estate.ranking.snapshot import RankedRow
 
 FUZZY_CUTOFF = 75
 """The least rapidfuzz partial ratio (0-100) a misspelt query must reach to be offered."""

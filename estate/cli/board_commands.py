@@ -18,17 +18,7 @@ from estate.cli import console
 from estate.cli.base import cli, json_option, scoring_options
 from estate.cli.console import print_json, print_rows
 from estate.cli.database import open_engine
-from estate.cli.scored import EMPTY_ESTATE, load_ranking, policy_of
-from estate.contracts import (
-    TERMS_FIELDS,
-    Contract,
-    Ranked,
-    Supplier,
-    ending_contracts,
-    ranked,
-    stored_terms,
-    supplier_concentration,
-)
+from estate.cli.scored import EMPTY_ESTATE, kept_policy, load_ranking
 from estate.costs import money
 from estate.dates import shown_date
 from estate.exports.board_data import contract_dict, portfolio_dict, release_dict, supplier_dict
@@ -41,9 +31,19 @@ from estate.portfolio import (
     read_portfolio,
 )
 from estate.ranking import select_rows
+from estate.ranking.contracts import (
+    TERMS_FIELDS,
+    Contract,
+    Ranked,
+    Supplier,
+    ending_contracts,
+    ranked,
+    stored_terms,
+    supplier_concentration,
+)
+from estate.ranking.snapshot import kept_rows
 from estate.render import BAND_STYLE
 from estate.scoring.policy import load_policy
-from estate.snapshot import kept_rows
 from estate.whole_columns import keep_whole
 from estate.words import counted
 
@@ -141,7 +141,7 @@ def contracts(
     """Support contracts that have ended or end within --within months (each renewal the
     cheapest moment to replace a system), red-rated systems first, and how much run cost and
     how many red-rated systems each supplier holds."""
-    policy = policy_of(policy_path, as_of)
+    policy = kept_policy(ctx, policy_path, as_of)
     with open_engine(ctx) as engine, engine.connect() as connection:
         chosen: Sequence[Ranked] | None = kept_rows(connection, policy, TERMS_FIELDS, departments)
         if chosen is not None:

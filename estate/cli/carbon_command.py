@@ -22,7 +22,7 @@ from estate.cli.console import print_json
 from estate.cli.database import open_engine
 from estate.cli.scored import EMPTY_ESTATE, load_ranking, policy_of
 from estate.files import neutralise
-from estate.snapshot import kept_rows
+from estate.ranking.snapshot import kept_rows
 from estate.sustainability.reference import load_reference
 from estate.sustainability.stored import estate_carbon, read_running
 from estate.sustainability.summary import (

@@ -14,12 +14,9 @@ from estate.cli.base import PERIOD_KEY
 from estate.cli.database import open_engine
 from estate.graph import EstateGraph, load_graph
 from estate.periods import as_of_for
-from estate.scoring import EstateScores, score_estate, score_system
-from estate.scoring.policy import Policy, load_policy
-from estate.scoring.results import SystemScore
-from estate.snapshot import (
+from estate.ranking.snapshot import (
     RankedRow,
-    fingerprint,
+    current_basis,
     fresh_snapshot,
     keep_snapshot,
     kept_rank,
@@ -27,6 +24,10 @@ from estate.snapshot import (
     stored_fingerprint,
     take_snapshot,
 )
+from estate.ranking.update import update_kept_ranking
+from estate.scoring import EstateScores, score_estate, score_system
+from estate.scoring.policy import Policy, load_policy
+from estate.scoring.results import SystemScore
 
 EMPTY_ESTATE = (
     "The estate is empty: import a return with `estate import FILE`, or build the sample "
@@ -46,10 +47,10 @@ def load_scores(
             engine.connect() as connection,
             console.progress_bar("Scoring", console.err.is_terminal) as progress,
         ):
-            current = fingerprint(connection, policy)
+            current = current_basis(connection, policy)
             stored = stored_fingerprint(connection)
             scores = score_estate(connection, policy, progress)
-        if stored != current:
+        if stored != current.fingerprint:
             keep_snapshot(engine, take_snapshot(scores, current), stored)
     return scores
 
@@ -60,7 +61,7 @@ def load_ranking(
     """The estate's systems in priority order, one line each: the ranking kept from the last
     scoring when nothing it was scored from has changed (the same imports, lifecycle data,
     policy, date and version of estate), else scored afresh."""
-    policy = policy_of(policy_path, as_of)
+    policy = kept_policy(ctx, policy_path, as_of)
     with open_engine(ctx) as engine, engine.connect() as connection:
         kept = fresh_snapshot(connection, policy)
     if kept is not None:
@@ -74,7 +75,7 @@ def load_system_score(
     """One system's scores: scored alone, with its place from the kept ranking, while that
     ranking is fresh; else the whole estate is scored (and the ranking kept). A system retired
     or cancelled has no place in the ranking: it is scored alone, with rank 0."""
-    policy = policy_of(policy_path, as_of)
+    policy = kept_policy(ctx, policy_path, as_of)
     with open_engine(ctx) as engine, engine.connect() as connection:
         rank = kept_rank(connection, policy, key)
         if rank is not None:
@@ -92,13 +93,23 @@ def load_ranked_graph(
     """The ranking and the dependency graph, for the commands that name systems with their
     band or plan by priority and need no explanations: with a still-fresh kept ranking only the
     graph is read (about a second at 50,000 systems, against several to score)."""
-    policy = policy_of(policy_path, as_of)
+    policy = kept_policy(ctx, policy_path, as_of)
     with open_engine(ctx) as engine, engine.connect() as connection:
         kept = fresh_snapshot(connection, policy)
         if kept is not None:
             return kept.rows, load_graph(connection)
     scores = load_scores(ctx, policy_path, as_of)
     return ranked_rows(scores), scores.graph
+
+
+def kept_policy(ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None) -> Policy:
+    """The policy the shared options choose (`policy_of`), with the kept ranking brought up to
+    date for it where only some systems need scoring again (a new date, an import): the
+    commands that read the kept ranking then find it fresh."""
+    policy = policy_of(policy_path, as_of)
+    with open_engine(ctx) as engine:
+        update_kept_ranking(engine, policy)
+    return policy
 
 
 def policy_of(policy_path: Path | None, as_of: dt.datetime | None) -> Policy:

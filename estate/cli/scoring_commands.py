@@ -23,13 +23,12 @@ from estate.cli.base import (
 )
 from estate.cli.console import print_json, print_rows, progress_bar
 from estate.cli.database import open_engine
-from estate.cli.scored import EMPTY_ESTATE, load_ranking, load_scores, policy_of
+from estate.cli.scored import EMPTY_ESTATE, kept_policy, load_ranking, load_scores
 from estate.errors import InputError
 from estate.exports import ExportFormat, export_ranking, format_for
 from estate.exports.columns import plain_value
 from estate.exports.print_view import PrintMode
 from estate.exports.scope import scope_sentence
-from estate.exports.text_formats import sign_in_list, system_dict
 from estate.exports.workbook import DEFAULT_MARKING, check_marking
 from estate.files import neutralise
 from estate.history.board import BoardHistory, board_history
@@ -37,13 +36,14 @@ from estate.identity import CITIZEN, own_sign_in
 from estate.portfolio import Portfolio, read_portfolio
 from estate.progress import Progress
 from estate.ranking import RankBy, parse_band, select_rows, select_systems
-from estate.ranking_csv import csv_lines, write_csv
-from estate.ranking_json import print_kept_ranking_json, ranking_head
+from estate.ranking.csv_format import csv_lines, write_csv
+from estate.ranking.json_format import print_kept_ranking_json, ranking_head
+from estate.ranking.snapshot import RankedRow, kept_selection
+from estate.ranking.text_formats import sign_in_list, system_dict
 from estate.render import BAND_STYLE
 from estate.scoring import EstateScores
 from estate.scoring.policy import Policy
 from estate.scoring.results import Band, score_text
-from estate.snapshot import RankedRow, kept_selection
 from estate.whole_columns import keep_whole
 from estate.words import counted
 
@@ -103,7 +103,7 @@ def rank(
     wanted_bands = [parse_band(b) for b in bands]
     if as_json and by != "identity":
         order = RankBy(by)
-        policy = policy_of(policy_path, as_of)
+        policy = kept_policy(ctx, policy_path, as_of)
         with open_engine(ctx) as engine, engine.connect() as connection:
             if print_kept_ranking_json(
                 connection,
@@ -156,7 +156,7 @@ def _print_kept_csv(
 ) -> bool:
     """Print `rank --csv` from the kept lines of a fresh kept ranking; False (nothing printed)
     when there is none, so the caller scores afresh."""
-    policy = policy_of(policy_path, as_of)
+    policy = kept_policy(ctx, policy_path, as_of)
     with open_engine(ctx) as engine, engine.connect() as connection:
         kept = kept_selection(
             connection,

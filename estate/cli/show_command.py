@@ -14,7 +14,7 @@ from estate.cli.base import cli, json_option, period_option, scoring_options
 from estate.cli.console import print_json
 from estate.cli.database import open_engine
 from estate.cli.scored import load_system_score, policy_of
-from estate.exports.text_formats import system_dict
+from estate.ranking.text_formats import system_dict
 from estate.render import render_scores, render_system
 from estate.sustainability.render import render_carbon
 from estate.sustainability.scored import system_carbon

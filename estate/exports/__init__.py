@@ -12,13 +12,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from estate.contracts import ending_contracts, supplier_concentration, terms_of
 from estate.costs import cost_figures
 from estate.errors import InputError
 from estate.exports.print_view import PrintMode
 from estate.exports.scope import scope
 from estate.exports.summary import data_quality, summarise
-from estate.exports.text_formats import BoardLists, to_csv, to_json, to_markdown
 from estate.exports.workbook import CONTRACT_MONTHS, DEFAULT_MARKING, write_workbook
 from estate.files import atomic_write, read_bounded
 from estate.graph.waves import Wave, plan_waves
@@ -27,6 +25,8 @@ from estate.identity import own_sign_in
 from estate.portfolio import Portfolio
 from estate.progress import Progress
 from estate.ranking import select_systems
+from estate.ranking.contracts import ending_contracts, supplier_concentration, terms_of
+from estate.ranking.text_formats import BoardLists, to_csv, to_json, to_markdown
 from estate.scoring import EstateScores
 from estate.scoring.policy import default_text
 from estate.scoring.results import Band, SystemScore

@@ -20,13 +20,6 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from estate.contracts import (
-    Contract,
-    Supplier,
-    ending_contracts,
-    supplier_concentration,
-    terms_of,
-)
 from estate.costs import (
     CostFigures,
     CostLine,
@@ -63,6 +56,13 @@ from estate.history.trend_moves import moves_lines
 from estate.identity import SignInGroup
 from estate.portfolio import EXTENDED, NOT_KNOWN, OUT_OF_SUPPORT, SUPPORTED, Portfolio
 from estate.progress import Progress
+from estate.ranking.contracts import (
+    Contract,
+    Supplier,
+    ending_contracts,
+    supplier_concentration,
+    terms_of,
+)
 from estate.scoring.policy import Policy, default_text, load_policy
 from estate.scoring.results import SystemScore
 from estate.sustainability.summary import CarbonSummary

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection
 
@@ -40,6 +40,11 @@ class EstateScores:
     policy: Policy
     catalogue: Catalogue
     graph: EstateGraph
+    facts: dict[str, SystemFacts] = field(default_factory=dict)
+    """What each system was scored from, by key: kept with the ranking, what its scores were
+    worked out from (`estate.scoring.basis`) is read from them."""
+    anchored: frozenset[str] = frozenset()
+    """The systems that keep their dependents on premises."""
 
     def by_key(self) -> dict[str, SystemScore]:
         """Scores by DEPT/REFERENCE."""
@@ -200,7 +205,8 @@ def score_estate(
     systems.sort(key=lambda s: (-s.priority, -(s.legacy.overall or 0.0), s.department, s.reference))
     for rank, system in enumerate(systems, start=1):
         system.rank = rank
-    return EstateScores(systems, policy, catalogue, graph)
+    by_key = {f.key: f for f in facts}
+    return EstateScores(systems, policy, catalogue, graph, by_key, frozenset(anchored))
 
 
 def score_system(connection: Connection, policy: Policy, key: str, rank: int) -> SystemScore:

@@ -12,9 +12,13 @@ from estate.scoring.policy import Policy
 from estate.scoring.results import Gap, Severity, uk_date
 from estate.words import counted
 
+PEN_TEST_DAYS_PER_MONTH = 30.4375
+"""A month's mean length in days (365.25 / 12), by which the penetration test's months are
+counted back from the as-of date."""
+
 
 def _months_ago(as_of: dt.date, months: int) -> dt.date:
-    return as_of - dt.timedelta(days=round(months * 30.4375))
+    return as_of - dt.timedelta(days=round(months * PEN_TEST_DAYS_PER_MONTH))
 
 
 def pen_test_due(row: Any, policy: Policy) -> bool:

@@ -18,12 +18,12 @@ from textual.worker import get_current_worker
 
 from estate import db, queries
 from estate.errors import EstateError, NotFound
-from estate.exports.text_formats import system_dict
 from estate.history.system import removed_in, system_history
+from estate.ranking.snapshot import kept_rank
+from estate.ranking.text_formats import system_dict
 from estate.render import BAND_STYLE, render_scores, render_system
 from estate.scoring import score_system
 from estate.scoring.results import SystemScore
-from estate.snapshot import kept_rank
 from estate.stages import is_gone
 from estate.sustainability.render import render_carbon
 from estate.sustainability.scored import system_carbon

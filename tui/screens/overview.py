@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, Static
 
 from estate.exports.summary import BAND_ORDER
-from estate.figures import QUALITY_WARNINGS, EstateFigures
+from estate.ranking.figures import QUALITY_WARNINGS, EstateFigures
 
 BAR = "█"
 BAND_COLOURS = {

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 from estate.costs import money
 from estate.graph import EstateGraph
 from estate.graph.waves import Wave, plan_waves
-from estate.snapshot import RankedRow
+from estate.ranking.snapshot import RankedRow
 
 
 class WavesScreen(Screen[None]):

@@ -1,5 +1,6 @@
-"""Schema 6: each system's business capability and named SaaS alternative, and its running
-facts for its energy and carbon estimates."""
+"""Schema 6: each system's business capability and named SaaS alternative, its running facts
+for its energy and carbon estimates, and the kept ranking's record of what each system's
+scores were worked out from."""
 
 from estate.migrations import run_step
 

@@ -16,10 +16,10 @@ from sqlalchemy.engine import Connection
 
 from estate.jsonable import jsonable
 from estate.ranking import RankBy
+from estate.ranking.snapshot import kept_selection
 from estate.scoring.policy import Policy
 from estate.scoring.results import Band
 from estate.scoring.serialise import SCHEMA_VERSION
-from estate.snapshot import kept_selection
 
 SEPARATOR = b",\n"
 """Between two systems of the document."""

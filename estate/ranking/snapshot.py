@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -22,14 +23,16 @@ import estate
 from estate import models
 from estate.catalogue import builtin
 from estate.db import insert_rows, is_permission_denied, unless_locked
-from estate.exports.text_formats import system_dict
-from estate.figures import EstateFigures, estate_figures
 from estate.jsonable import jsonable
 from estate.ranking import READINESS_ORDER, RankBy, chosen_departments, security_weight
-from estate.ranking_csv import csv_lines
+from estate.ranking.csv_format import csv_lines
+from estate.ranking.figures import EstateFigures, estate_figures
+from estate.ranking.text_formats import system_dict
 from estate.scoring import EstateScores
+from estate.scoring.basis import date_free_digest, valid_dates
+from estate.scoring.facts import SystemFacts
 from estate.scoring.policy import Policy
-from estate.scoring.results import Band, Severity, SystemScore
+from estate.scoring.results import Band, Severity, Source, SystemScore
 
 SNAPSHOT = models.table_of(models.RankingSnapshot)
 SNAPSHOT_ROWS = models.table_of(models.RankingSnapshotRow)
@@ -111,10 +114,23 @@ EXPLANATION_INDENT = b"    "
 `systems` list of the top-level object, indented by two levels of two spaces."""
 
 
+def rank_lead(rank: int) -> bytes:
+    """How a system's explanation begins in `rank --json`'s document, up to its rank: the kept
+    text is what follows, so that a system that moves in the ranking keeps its text."""
+    return b'%s{\n%s  "rank": %d,' % (EXPLANATION_INDENT, EXPLANATION_INDENT, rank)
+
+
+def csv_lead(rank: int) -> bytes:
+    """How a system's `rank --csv` line begins, up to its rank (kept, like `rank_lead`,
+    without it)."""
+    return b"%d," % rank
+
+
 def explanation(system: SystemScore) -> bytes:
     """Everything concluded about one system as `rank --json` gives it, laid out as it stands
-    in that command's document (UTF-8): kept with its ranked row, so that `rank --json` prints
-    the kept texts one after another without scoring or laying out anything again.
+    in that command's document (UTF-8) after its `rank_lead`: kept with its ranked row, so
+    that `rank --json` prints the kept texts one after another without scoring or laying out
+    anything again.
 
     The standard library's C encoder writes it compactly and msgspec's formatter indents it,
     which gives exactly what `json.dumps(..., indent=2)` gives (strings and numbers are copied
@@ -123,12 +139,138 @@ def explanation(system: SystemScore) -> bytes:
         system_dict(system), ensure_ascii=False, separators=(",", ":"), default=jsonable
     )
     laid_out: bytes = msgspec.json.format(compact.encode(), indent=2)
-    return EXPLANATION_INDENT + laid_out.replace(b"\n", b"\n" + EXPLANATION_INDENT)
+    text = EXPLANATION_INDENT + laid_out.replace(b"\n", b"\n" + EXPLANATION_INDENT)
+    lead = rank_lead(system.rank)
+    assert text.startswith(lead)
+    return text[len(lead) :]
 
 
-def explanations(scores: EstateScores) -> list[bytes]:
-    """Every scored system's explanation (`explanation`), in priority order."""
-    return [explanation(s) for s in scores.systems]
+class Basis(NamedTuple):
+    """What a kept ranking was worked out from, in the three parts that change apart."""
+
+    rules: str
+    """A digest of the estate's version, the built-in catalogue, the policy's values and the
+    lifecycle data imported: a change rescores every system."""
+    data: str
+    """A digest of what the estate's imports have stored: a change rescores the systems whose
+    stored rows, dependents or dependencies changed."""
+    as_of: str
+    """The as-of date (ISO): a change rescores the systems one of whose dates lies between."""
+
+    @property
+    def fingerprint(self) -> str:
+        """The three parts as one digest."""
+        text = json.dumps(list(self))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+class KeptSystem(NamedTuple):
+    """What is kept of one system beside its ranked row."""
+
+    explanation: bytes
+    """Its `explanation`, after its `rank_lead`."""
+    csv_line: bytes
+    """Its `rank --csv` line after its `csv_lead`."""
+    basis: str
+    """`estate.scoring.basis.date_free_digest` of what it was scored from."""
+    valid_from: dt.date
+    valid_until: dt.date | None
+    """The as-of dates over which its scores hold (`estate.scoring.basis.valid_dates`)."""
+    kept: bytes
+    """Its `KeptFacts`, as compact JSON."""
+
+
+class KeptFacts(msgspec.Struct, array_like=True, omit_defaults=False):
+    """What bringing a kept ranking up to date reads of a system besides its ranked row: to
+    score it again for another date without reading the graph, and to count it in the
+    overview's figures without its scores."""
+
+    blast: tuple[int, int, int, int, int] | None
+    """Its blast radius (direct, total, critical, departments, other departments)."""
+    depends_on: list[str]
+    stuck: list[str]
+    """Those of `depends_on` that keep it on premises."""
+    blocks: bool
+    """Whether it keeps its own dependents on premises."""
+    gaps: list[str]
+    """Its security gaps' principles, most severe first."""
+    unknown: bool
+    """Whether any criterion is left unknown."""
+    unmatched: int
+    """Its components the catalogue could not place."""
+    unresolved: int
+    """Systems it depends on that no return has supplied."""
+    missing: bool
+    """Whether it is missing from its department's latest return."""
+    plan: int
+    """0 with no remediation plan, 1 with a plan not funded, 2 with a funded plan."""
+
+
+ENCODE_KEPT = msgspec.json.Encoder().encode
+DECODE_KEPT = msgspec.json.Decoder(KeptFacts).decode
+
+
+def kept_facts(
+    score: SystemScore,
+    facts: SystemFacts,
+    scores_anchored: AbstractSet[str],
+    placeholders: AbstractSet[str],
+) -> KeptFacts:
+    """`KeptFacts` of a scored system."""
+    blast = score.blast
+    record = score.record
+    return KeptFacts(
+        None
+        if blast is None
+        else (
+            blast.direct,
+            blast.total,
+            blast.critical,
+            blast.departments,
+            blast.other_departments,
+        ),
+        list(facts.depends_on),
+        [key for key in facts.depends_on if key in scores_anchored],
+        score.key in scores_anchored,
+        [gap.principle.value for gap in score.gaps],
+        any(c.source is Source.UNKNOWN for c in (*score.legacy.likelihood, *score.legacy.impact)),
+        len(score.unmatched_components),
+        sum(1 for key in facts.depends_on if key in placeholders),
+        bool(record.missing_from_latest_return),
+        (2 if record.plan_funded else 1) if record.remediation_plan else 0,
+    )
+
+
+def kept_system(
+    score: SystemScore,
+    row: RankedRow,
+    facts: SystemFacts,
+    policy: Policy,
+    anchored: AbstractSet[str],
+    placeholders: AbstractSet[str],
+) -> KeptSystem:
+    """What is kept of one scored system (its ranked row `row`) beside that row."""
+    (line,) = csv_lines([row])
+    start, until = valid_dates(facts, policy)
+    return KeptSystem(
+        explanation(score),
+        line[len(csv_lead(row.rank)) :],
+        date_free_digest(facts, anchored, placeholders),
+        start,
+        until,
+        ENCODE_KEPT(kept_facts(score, facts, anchored, placeholders)),
+    )
+
+
+def kept_systems(scores: EstateScores, rows: Sequence[RankedRow]) -> list[KeptSystem]:
+    """What is kept of every scored system beside its ranked row, in the rows' order."""
+    placeholders = {key for key, node in scores.graph.nodes.items() if node.placeholder}
+    return [
+        kept_system(
+            score, row, scores.facts[score.key], scores.policy, scores.anchored, placeholders
+        )
+        for score, row in zip(scores.systems, rows, strict=True)
+    ]
 
 
 @dataclass
@@ -139,42 +281,61 @@ class Snapshot:
     figures: EstateFigures
     fingerprint: str
     scored_at: dt.datetime
-    explanations: list[bytes] | None = None
-    """Each row's `explanation`, in the rows' order, when the snapshot is to be kept with them;
-    None as read back (`rank --json` reads them straight from the database)."""
+    kept: list[KeptSystem] | None = None
+    """What is kept of each row's system, in the rows' order, when the snapshot is to be kept
+    with it; None as read back."""
+    basis: Basis | None = None
+    """What it was worked out from, when it is to be kept with that."""
+
+
+def current_basis(connection: Connection, policy: Policy) -> Basis:
+    """What a ranking of this database under `policy` depends on, in its three parts: the
+    rules change with the estate version, the built-in catalogue version, the policy's values
+    and every lifecycle data import; the data with every import (stored or replacing); the
+    date with the as-of date."""
+    batch = models.table_of(models.ImportBatch)
+    cycle = models.table_of(models.LifecycleCycle)
+    system = models.table_of(models.System)
+    lifecycle = [
+        *connection.execute(sa.select(sa.func.count(), sa.func.max(cycle.c.imported_at))).one()
+    ]
+    data = [
+        *connection.execute(
+            sa.select(sa.func.count(), sa.func.max(batch.c.id), sa.func.max(batch.c.imported_at))
+        ).one(),
+        connection.execute(sa.select(sa.func.count()).select_from(system)).scalar_one(),
+    ]
+    rules = json.dumps(
+        [estate.__version__, builtin().version, policy.data, lifecycle],
+        sort_keys=True,
+        default=str,
+    )
+    return Basis(
+        hashlib.sha256(rules.encode()).hexdigest(),
+        hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest(),
+        policy.as_of.isoformat(),
+    )
 
 
 def fingerprint(connection: Connection, policy: Policy) -> str:
     """What a ranking of this database under `policy` depends on, as one digest: it changes
     with every import (stored or replacing), lifecycle data import, policy value, as-of date,
     estate version and built-in catalogue version."""
-    batch = models.table_of(models.ImportBatch)
-    cycle = models.table_of(models.LifecycleCycle)
-    system = models.table_of(models.System)
-    data = [
-        *connection.execute(
-            sa.select(sa.func.count(), sa.func.max(batch.c.id), sa.func.max(batch.c.imported_at))
-        ).one(),
-        *connection.execute(sa.select(sa.func.count(), sa.func.max(cycle.c.imported_at))).one(),
-        connection.execute(sa.select(sa.func.count()).select_from(system)).scalar_one(),
-    ]
-    text = json.dumps(
-        [estate.__version__, builtin().version, policy.as_of.isoformat(), policy.data, data],
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
+    return current_basis(connection, policy).fingerprint
 
 
-def take_snapshot(scores: EstateScores, current: str) -> Snapshot:
-    """The scored estate's ranking and overview figures, to keep under `current`, the
-    fingerprint taken before scoring (an import landing meanwhile then makes it out of date)."""
+def take_snapshot(scores: EstateScores, basis: Basis) -> Snapshot:
+    """The scored estate's ranking, overview figures and what each system was scored from, to
+    keep under `basis`, taken before scoring (an import landing meanwhile then makes it out
+    of date)."""
+    rows = ranked_rows(scores)
     return Snapshot(
-        ranked_rows(scores),
+        rows,
         estate_figures(scores),
-        current,
+        basis.fingerprint,
         dt.datetime.now(dt.UTC),
-        explanations(scores),
+        kept_systems(scores, rows),
+        basis,
     )
 
 
@@ -247,6 +408,10 @@ def load_snapshot(connection: Connection) -> Snapshot | None:
     return Snapshot(rows, figures, head.fingerprint, head.scored_at)
 
 
+KEPT_FIELDS = ("explanation", "csv_line", "basis", "valid_from", "valid_until", "kept")
+"""The columns of `KeptSystem`, in order."""
+
+
 def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
     """Replace the stored snapshot with this one, in the caller's transaction."""
     connection.execute(SNAPSHOT_ROWS.delete())
@@ -257,23 +422,27 @@ def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
             fingerprint=snapshot.fingerprint,
             scored_at=snapshot.scored_at,
             figures=snapshot.figures.to_json(),
+            basis=None if snapshot.basis is None else snapshot.basis._asdict(),
         )
     )
-    lines = csv_lines(snapshot.rows)
-    texts = snapshot.explanations
-    if texts is None:
+    kept = snapshot.kept
+    if kept is None:
+        lines = csv_lines(snapshot.rows)
         insert_rows(
             connection,
             SNAPSHOT_ROWS,
             (*FIELDS, "csv_line"),
-            [(*row, line) for row, line in zip(snapshot.rows, lines, strict=True)],
+            [
+                (*row, line[len(csv_lead(row.rank)) :])
+                for row, line in zip(snapshot.rows, lines, strict=True)
+            ],
         )
         return
     insert_rows(
         connection,
         SNAPSHOT_ROWS,
-        (*FIELDS, "csv_line", "explanation"),
-        [(*row, line, text) for row, line, text in zip(snapshot.rows, lines, texts, strict=True)],
+        (*FIELDS, *KEPT_FIELDS),
+        [(*row, *system) for row, system in zip(snapshot.rows, kept, strict=True)],
     )
 
 
@@ -338,7 +507,7 @@ def kept_selection(
     missing = sa.select(ROWS.rank).where(text.is_(None)).limit(1)
     if not isinstance(catalogue, str) or connection.execute(missing).first() is not None:
         return None
-    query = sa.select(text).order_by(*ORDERS[by])
+    query = sa.select(ROWS.rank, text).order_by(*ORDERS[by])
     asked = list(departments)
     if asked:
         known = set(connection.execute(sa.select(ROWS.department).distinct()).scalars())
@@ -349,7 +518,12 @@ def kept_selection(
     if top is not None:
         query = query.limit(top)
     empty = connection.execute(sa.select(ROWS.rank).limit(1)).first() is None
-    return KeptSelection(catalogue, empty, connection.execute(query).scalars().partitions(BATCH))
+    lead = rank_lead if kept == "explanation" else csv_lead
+    batches = (
+        [lead(rank) + found for rank, found in batch]
+        for batch in connection.execute(query).partitions(BATCH)
+    )
+    return KeptSelection(catalogue, empty, batches)
 
 
 def keep_snapshot(engine: Engine, snapshot: Snapshot, stored: str | None) -> bool:

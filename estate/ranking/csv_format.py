@@ -16,7 +16,7 @@ from estate.exports.columns import plain_value
 from estate.files import neutralise
 
 if TYPE_CHECKING:  # the snapshot module keeps each row's line
-    from estate.snapshot import RankedRow
+    from estate.ranking.snapshot import RankedRow
 
 CSV_COLUMNS = (
     "rank",

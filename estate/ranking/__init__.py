@@ -13,7 +13,7 @@ from estate.errors import InputError, NotFound
 from estate.scoring.results import Band, Readiness, SystemScore
 
 if TYPE_CHECKING:  # the snapshot module needs this one's selections through the exports
-    from estate.snapshot import RankedRow
+    from estate.ranking.snapshot import RankedRow
 
 
 class RankBy(StrEnum):

@@ -27,7 +27,7 @@ from estate.scoring.results import Band, SystemScore
 from estate.words import CONTRACT_ENDED, contract_within, supplier_key, supplier_name
 
 if TYPE_CHECKING:  # the snapshot module reaches the exports, which list contracts
-    from estate.snapshot import RankedRow
+    from estate.ranking.snapshot import RankedRow
 
 WINDOWS = (6, 12, 24)
 """Months ahead a contract's end is grouped by."""

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from typing import Any, NamedTuple
 
-from estate.exports.summary import Summary, data_quality, summarise
+from estate.enums import Principle
+from estate.exports.summary import BAND_ORDER, READINESS_ORDER, Summary, data_quality, summarise
 from estate.scoring import EstateScores
-from estate.scoring.results import Band
+from estate.scoring.results import Band, Readiness
 
 TOP_GAPS = 6
 RISKIEST = 5
@@ -104,4 +106,99 @@ def estate_figures(scores: EstateScores) -> EstateFigures:
             Riskiest(s.rank, s.key, s.name, s.headline)
             for s in islice((s for s in systems if s.legacy.band is Band.RED), RISKIEST)
         ],
+    )
+
+
+class KeptCounts(NamedTuple):
+    """What the overview counts of one system besides its ranked row."""
+
+    department: str
+    band: str | None
+    is_legacy: bool | None
+    readiness: str
+    gaps: list[str]
+    """Its security gaps' principles, most severe first."""
+    unknown: bool
+    unmatched: int
+    unresolved: int
+    missing: bool
+    plan: int
+    """0 with no remediation plan, 1 with a plan not funded, 2 with a funded plan."""
+
+
+def kept_figures(
+    systems: Sequence[KeptCounts],
+    riskiest: Iterable[Riskiest],
+    as_of: dt.date,
+    policy: str,
+    catalogue: str,
+) -> EstateFigures:
+    """`estate_figures` from what a kept ranking holds of each system (in priority order) and
+    its red-rated systems in priority order (`riskiest`), without their scores: exactly the
+    same figures, in the same order."""
+    per_band: dict[str, Counter[str]] = {}
+    gaps: Counter[str] = Counter()
+    per_department: dict[str, list[int]] = {}
+    legacy = unknown = unmatched = unresolved = missing = readiness_unknown = 0
+    red_plans = [0, 0, 0]
+    bands: Counter[str | None] = Counter()
+    readiness: Counter[str] = Counter()
+    red = Band.RED.value
+    for s in systems:
+        per_band.setdefault(s.department, Counter())[s.band or "Unknown"] += 1
+        for code in s.gaps:
+            gaps[code] += 1
+        bands[s.band] += 1
+        readiness[s.readiness] += 1
+        counts = per_department.setdefault(s.department, [0, 0, 0])
+        counts[0] += 1
+        if s.band == red:
+            counts[1] += 1
+            red_plans[s.plan] += 1
+        if s.is_legacy:
+            counts[2] += 1
+            legacy += 1
+        unknown += s.unknown
+        unmatched += s.unmatched
+        unresolved += s.unresolved
+        missing += s.missing
+        readiness_unknown += s.readiness == Readiness.UNKNOWN.value
+    summary = Summary(
+        systems=len(systems),
+        legacy=legacy,
+        by_band={
+            **{b.value: bands.get(b.value, 0) for b in BAND_ORDER},
+            "Unknown": bands.get(None, 0),
+        },
+        by_readiness={r.value: readiness.get(r.value, 0) for r in READINESS_ORDER},
+        by_department=sorted(
+            (
+                (department, counts[0], counts[1], counts[2])
+                for department, counts in per_department.items()
+            ),
+            key=lambda row: (-row[2], -row[1], row[0]),
+        ),
+        red_funded=red_plans[2],
+        red_unfunded_plan=red_plans[1],
+        red_no_plan=red_plans[0],
+    )
+    found = {
+        "unknown_criteria": unknown,
+        "unmatched": unmatched,
+        "unresolved": unresolved,
+        "missing_from_return": missing,
+        "readiness_unknown": readiness_unknown,
+    }
+    return EstateFigures(
+        as_of=as_of,
+        policy=policy,
+        catalogue=catalogue,
+        summary=summary,
+        bands_by_department={dept: dict(counts) for dept, counts in per_band.items()},
+        top_gaps=[
+            GapCount(code, Principle(code).label, count)
+            for code, count in gaps.most_common(TOP_GAPS)
+        ],
+        quality={name: found[name] for name in QUALITY_WARNINGS},
+        riskiest=list(islice(riskiest, RISKIEST)),
     )

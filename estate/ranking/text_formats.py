@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from estate.contracts import Contract, Supplier
 from estate.costs import (
     CostFigures,
     CostLine,
@@ -30,6 +29,7 @@ from estate.graph.waves import Wave
 from estate.history.board import BoardHistory, changes_dict, trend_dict
 from estate.identity import SignInGroup, SignsIn
 from estate.portfolio import EXTENDED, OUT_OF_SUPPORT, Portfolio
+from estate.ranking.contracts import Contract, Supplier
 from estate.scoring.results import SystemScore, score_text
 from estate.scoring.serialise import SCHEMA_VERSION, score_dict
 from estate.words import counted

@@ -1,0 +1,117 @@
+"""What one system's scores were worked out from, split into what a date moves and what it does
+not, so that a kept ranking is brought up to date by scoring only the systems a change reaches.
+
+The as-of date reaches a system's scores only by comparison with its own dates: a component's
+security and paid support ends (out of support, on paid extended support, support ending
+within a band's months: L1, the out-of-support gaps and readiness), its contract's end (L2)
+and its last penetration test (SbD 9). Each comparison changes its answer at one date, so the
+scores hold from the last of those dates on or before the as-of date until the next one after
+it (`valid_dates`). Everything else they read (the stored row, components, assessments,
+dependents and what the system depends on) is summed up in one digest (`date_free_digest`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Collection, Iterable
+
+import msgspec
+
+from estate.scoring.facts import SystemFacts
+from estate.scoring.legacy import add_months
+from estate.scoring.policy import Policy
+from estate.scoring.security import PEN_TEST_DAYS_PER_MONTH
+
+DAY = dt.timedelta(days=1)
+
+NOT_SCORED = frozenset({"id", "source_batch_id", "source_row"})
+"""Stored fields that no score, explanation or kept line reads: where the row came from, and
+its number, which a replacing import may change for an unchanged system."""
+
+
+def _after(date: dt.date) -> dt.date | None:
+    """The first as-of date on which `date < as_of` holds (None past the calendar's end)."""
+    return None if date == dt.date.max else date + DAY
+
+
+def _within(end: dt.date, months: int) -> dt.date | None:
+    """The first as-of date on which `end <= add_months(as_of, months)` holds: `add_months`
+    never goes back as the date goes on, so the answer changes once. None where that date is
+    before the calendar's start (the answer is the same for every as-of date)."""
+    try:
+        first = add_months(end, -months)
+    except (ValueError, OverflowError):
+        return None
+    while first > dt.date.min and add_months(first - DAY, months) >= end:
+        first -= DAY
+    while add_months(first, months) < end:
+        first += DAY
+    return first
+
+
+def boundaries(facts: SystemFacts, policy: Policy) -> Iterable[dt.date | None]:
+    """Every as-of date on which one of the system's date comparisons changes its answer."""
+    l1_months = [
+        int(months) for months, _score in policy.bands("legacy", "l1", "ends_within_months")
+    ]
+    for component in facts.components:
+        security_end, paid_end, _source = component.support
+        if security_end is None:
+            continue
+        yield _after(security_end)
+        if paid_end is not None:
+            yield _after(paid_end)
+        for months in l1_months:
+            yield _within(security_end, months)
+    row = facts.row
+    if row.contract_end is not None:
+        yield _after(row.contract_end)
+        for within, _score in policy.bands("legacy", "l2", "ends_within_months"):
+            yield _within(row.contract_end, int(within))
+    if row.internet_facing and row.last_pen_test is not None:
+        months = int(policy.section("security")["pen_test_within_months"])
+        days = round(months * PEN_TEST_DAYS_PER_MONTH)
+        yield _after(row.last_pen_test + dt.timedelta(days=days))
+
+
+def valid_dates(facts: SystemFacts, policy: Policy) -> tuple[dt.date, dt.date | None]:
+    """The as-of dates over which the system's scores are those at `policy.as_of`: from the
+    first (inclusive) to the second (exclusive; None when no later date changes them)."""
+    as_of = policy.as_of
+    start, end = dt.date.min, None
+    for date in boundaries(facts, policy):
+        if date is None:
+            continue
+        if date <= as_of:
+            start = max(start, date)
+        elif end is None or date < end:
+            end = date
+    return start, end
+
+
+def date_free_digest(
+    facts: SystemFacts, anchored: Collection[str], placeholders: Collection[str]
+) -> str:
+    """A digest of everything the system's scores, explanation and overview counts read that
+    no date moves: its stored row (less `NOT_SCORED`), department, components, assessments,
+    blast radius, and each system it depends on with whether that one keeps it on premises
+    (`anchored`) and whether any return has supplied it (`placeholders` have not)."""
+    row = facts.row
+    stored = tuple(
+        value for name, value in zip(row._fields, row, strict=True) if name not in NOT_SCORED
+    )
+    data = _ENCODE(
+        (
+            stored,
+            facts.department_name,
+            [(c.kind, c.product, c.version, c.end_of_support) for c in facts.components],
+            facts.assessments,
+            facts.blast,
+            [(key, key in anchored, key in placeholders) for key in facts.depends_on],
+        )
+    )
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+_ENCODE = msgspec.msgpack.Encoder(decimal_format="string").encode
+"""The digest's input as bytes: msgspec's C encoder (enumerations by value, dates as text)."""

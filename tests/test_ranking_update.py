@@ -1,0 +1,312 @@
+"""The kept ranking brought up to date (`estate.ranking.update`) is byte for byte what scoring
+the whole estate afresh gives, whatever sequence of imports, deletions, policy edits and dates
+led to it: checked after every step of random sequences, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.engine import Engine
+
+from estate import db
+from estate.enums import (
+    Classification,
+    ComponentKind,
+    Criticality,
+    DependencyKind,
+    Hosting,
+    Outcome,
+    Principle,
+    SignIn,
+)
+from estate.ranking import update as ranking_update
+from estate.ranking.snapshot import (
+    FIELDS,
+    KEPT_FIELDS,
+    SNAPSHOT,
+    SNAPSHOT_ROWS,
+    current_basis,
+    keep_snapshot,
+    take_snapshot,
+)
+from estate.ranking.update import update_kept_ranking
+from estate.scoring import score_estate, score_facts
+from estate.scoring.basis import valid_dates
+from estate.scoring.facts import SystemFacts, load_facts
+from estate.scoring.policy import Policy, load_policy
+from estate.scoring.results import SystemScore
+from importers import ImportOptions, import_return
+from importers.layout import RecordKind
+from importers.template import write_return
+
+DEPARTMENTS = {"DBP": "Department for Benefits and Pensions", "HMT": "Her Majesty's Treasury"}
+REFERENCES = [f"{code}-{n}" for code in DEPARTMENTS for n in range(1, 7)]
+COMPONENTS = [
+    (ComponentKind.OS, "Windows Server", "2008 R2"),
+    (ComponentKind.OS, "Windows Server", "2019"),
+    (ComponentKind.OS, "Red Hat Enterprise Linux", "7"),
+    (ComponentKind.OS, "Red Hat Enterprise Linux", "9"),
+    (ComponentKind.OS, "z/OS", "2.3"),
+    (ComponentKind.DATABASE, "Oracle Database", "11g"),
+    (ComponentKind.DATABASE, "PostgreSQL", "12"),
+    (ComponentKind.RUNTIME, "Java", "8"),
+    (ComponentKind.RUNTIME, "Python", "3.8"),
+    (ComponentKind.HARDWARE, "IBM z15", ""),
+]
+dates = st.dates(dt.date(2017, 1, 1), dt.date(2034, 12, 31))
+maybe_dates = st.none() | dates
+
+
+@st.composite
+def system_rows(draw: st.DrawFn, code: str, reference: str) -> dict[str, Any]:
+    """A systems row of the template, its facts drawn."""
+    return {
+        "department": code,
+        "reference": reference,
+        "name": draw(st.sampled_from(["Payments Hub", "Ledger", "Portal", "Case System"])),
+        "criticality": draw(st.none() | st.sampled_from(list(Criticality))),
+        "hosting": draw(st.none() | st.sampled_from(list(Hosting))),
+        "classification": draw(st.none() | st.sampled_from(list(Classification))),
+        "users": draw(st.none() | st.integers(0, 200_000)),
+        "internet_facing": draw(st.none() | st.booleans()),
+        "personal_data": draw(st.none() | st.booleans()),
+        "sign_in": draw(st.none() | st.sampled_from(list(SignIn))),
+        "business_owner": draw(st.none() | st.just("A. Owner")),
+        "supplier": draw(st.none() | st.sampled_from(["Acme Ltd", "in-house"])),
+        "contract_end": draw(maybe_dates),
+        "last_pen_test": draw(maybe_dates),
+        "annual_run_cost": draw(st.none() | st.integers(0, 3_000_000)),
+        "skilled_staff": draw(st.none() | st.integers(0, 8)),
+        "open_critical_vulns": draw(st.none() | st.integers(0, 3)),
+        "remediation_plan": draw(st.none() | st.just("Replace by 2028")),
+        "plan_funded": draw(st.none() | st.booleans()),
+        "l1": draw(st.none() | st.integers(1, 6)),
+    }
+
+
+@st.composite
+def returns(
+    draw: st.DrawFn, department: str | None = None
+) -> tuple[str, dict[RecordKind, list[dict[str, Any]]], bool]:
+    """One department's return (its code, its records) and whether it replaces the
+    department's systems (those left out are deleted)."""
+    code = department or draw(st.sampled_from(sorted(DEPARTMENTS)))
+    own = [r for r in REFERENCES if r.startswith(code)]
+    chosen = draw(st.lists(st.sampled_from(own), min_size=1, max_size=len(own), unique=True))
+    systems = [draw(system_rows(code, reference)) for reference in chosen]
+    components = []
+    dependencies = []
+    security = []
+    for reference in chosen:
+        for kind, product, version in draw(st.lists(st.sampled_from(COMPONENTS), max_size=3)):
+            components.append(
+                {
+                    "department": code,
+                    "reference": reference,
+                    "kind": kind,
+                    "product": product,
+                    "version": version,
+                    "end_of_support": draw(st.none() | st.none() | dates),
+                }
+            )
+        targets = draw(st.lists(st.sampled_from([*REFERENCES, "XYZ-1"]), max_size=3, unique=True))
+        for target in targets:
+            if target == reference:
+                continue
+            dependencies.append(
+                {
+                    "department": code,
+                    "reference": reference,
+                    "to_org_code": target.split("-")[0],
+                    "to_reference": target,
+                    "kind": DependencyKind.API,
+                }
+            )
+        for principle in draw(st.lists(st.sampled_from(list(Principle)[:6]), max_size=2)):
+            security.append(
+                {
+                    "department": code,
+                    "reference": reference,
+                    "principle": principle,
+                    "outcome": draw(st.sampled_from(list(Outcome))),
+                }
+            )
+    records = {
+        RecordKind.SYSTEMS: systems,
+        RecordKind.COMPONENTS: _unique(components, ("reference", "kind", "product")),
+        RecordKind.DEPENDENCIES: dependencies,
+        RecordKind.SECURITY: _unique(security, ("reference", "principle")),
+    }
+    return code, records, draw(st.booleans())
+
+
+def _unique(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        found.setdefault(tuple(row[f] for f in fields), row)
+    return list(found.values())
+
+
+steps = st.one_of(
+    st.tuples(st.just("date"), dates),
+    st.tuples(st.just("import"), returns()),
+    st.tuples(st.just("policy"), st.integers(1, 9)),
+)
+
+
+def _kept_state(engine: Engine) -> tuple[list[tuple[Any, ...]], Any]:
+    """Everything the kept ranking holds, in rank order, and its figures."""
+    with engine.connect() as connection:
+        columns = [SNAPSHOT_ROWS.c[name] for name in (*FIELDS, *KEPT_FIELDS)]
+        rows = connection.execute(sa.select(*columns).order_by(SNAPSHOT_ROWS.c.rank)).all()
+        figures = connection.execute(sa.select(SNAPSHOT.c.figures)).scalar()
+    return [tuple(row) for row in rows], figures
+
+
+def _fresh_state(engine: Engine, policy: Policy) -> tuple[list[tuple[Any, ...]], Any]:
+    """What scoring the whole estate afresh would keep."""
+    with engine.connect() as connection:
+        basis = current_basis(connection, policy)
+        taken = take_snapshot(score_estate(connection, policy), basis)
+    assert taken.kept is not None
+    rows = [(*row, *kept) for row, kept in zip(taken.rows, taken.kept, strict=True)]
+    figures = json.loads(json.dumps(taken.figures.to_json()))
+    return rows, figures
+
+
+def _policy(folder: Path, weight: int | None, as_of: dt.date) -> Policy:
+    if weight is None:
+        return load_policy(as_of=as_of)
+    path = folder / f"policy-{weight}.toml"
+    path.write_text(f"[priority.weights]\nlegacy = {weight}\n", encoding="utf-8")
+    return load_policy(path, as_of=as_of)
+
+
+def _import(engine: Engine, folder: Path, step: int, found: Any) -> None:
+    code, records, replace = found
+    path = folder / f"return-{step}.xlsx"
+    write_return(
+        path, cover={"Department code": code, "Department name": DEPARTMENTS[code]}, records=records
+    )
+    result = import_return(engine, path, ImportOptions(skip_invalid=True, replace=replace))
+    assert result.stored, [p for p in result.problems][:3]
+
+
+def _check_sequence(new_engine: Callable[[], Engine], sequence: list[tuple[str, Any]]) -> int:
+    """Run the steps on a new estate, bringing the kept ranking up to date after each and
+    comparing it with a fresh scoring; returns how many steps were brought up to date without
+    scoring the whole estate."""
+    updated = 0
+    engine = new_engine()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        as_of, weight = dt.date(2026, 7, 1), None
+        for number, (kind, value) in enumerate(sequence):
+            if kind == "date":
+                as_of = value
+            elif kind == "policy":
+                weight = value
+            else:
+                _import(engine, folder, number, value)
+            policy = _policy(folder, weight, as_of)
+            if update_kept_ranking(engine, policy):
+                updated += kind != "policy"
+            else:
+                assert number == 0 or kind == "policy", "only new rules score everything"
+                with engine.connect() as connection:
+                    basis = current_basis(connection, policy)
+                    scores = score_estate(connection, policy)
+                assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+            kept_rows, kept_figures = _kept_state(engine)
+            fresh_rows, fresh_figures = _fresh_state(engine, policy)
+            assert [r[0] for r in kept_rows] == [r[0] for r in fresh_rows]
+            for kept, fresh in zip(kept_rows, fresh_rows, strict=True):
+                assert kept == fresh, (kind, value if kind != "import" else value[0])
+            assert kept_figures == fresh_figures
+            if TRACE:
+                TRACE.append((kind, len(kept_rows)))
+    engine.dispose()
+    return updated
+
+
+TRACE: list[tuple[str, int]] = []
+"""Set to a list holding anything to see each step's kind and systems (debugging)."""
+
+SEQUENCES = st.tuples(*(returns(code) for code in DEPARTMENTS)).flatmap(
+    lambda first: st.lists(steps, min_size=1, max_size=6).map(
+        lambda rest: [*(("import", found) for found in first), *rest]
+    )
+)
+"""Sequences of steps, starting with a return from each department."""
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(sequence=SEQUENCES)
+def test_the_kept_ranking_brought_up_to_date_is_a_fresh_scoring_on_sqlite(
+    sequence: list[tuple[str, Any]], tmp_path: Path
+) -> None:
+    places = iter(range(10**6))
+
+    def new_engine() -> Engine:
+        path = Path(tempfile.mkdtemp(dir=tmp_path)) / f"estate-{next(places)}.db"
+        return db.open_engine(path, create=True)
+
+    assert _check_sequence(new_engine, sequence) >= sum(kind == "date" for kind, _ in sequence)
+
+
+@pytest.mark.postgres
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(sequence=SEQUENCES)
+def test_the_kept_ranking_brought_up_to_date_is_a_fresh_scoring_on_postgresql(
+    sequence: list[tuple[str, Any]], pg_database: Callable[[], str]
+) -> None:
+    _check_sequence(lambda: db.open_engine(pg_database(), create=True), sequence)
+
+
+def test_a_new_date_rescores_only_the_systems_a_date_boundary_crossed(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the sample estate: a day later rescores only the systems with a date in between,
+    and the kept ranking then equals a fresh scoring."""
+    engine = db.open_engine(demo_db)
+    try:
+        policy = load_policy(as_of=dt.date(2026, 9, 30))
+        with engine.connect() as connection:
+            basis = current_basis(connection, policy)
+            scores = score_estate(connection, policy)
+        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        later = load_policy(as_of=dt.date(2026, 10, 1))
+        with engine.connect() as connection:
+            facts, _graph = load_facts(connection, scores.catalogue)
+        windows = [valid_dates(f, policy) for f in facts]
+        moved = [end for _start, end in windows if end is not None and end <= later.as_of]
+        assert 0 < len(moved) < len(facts) / 5, "a day moves few systems"
+        calls: list[str] = []
+
+        def counted(facts: SystemFacts, *args: Any) -> SystemScore:
+            calls.append(facts.key)
+            return score_facts(facts, *args)
+
+        monkeypatch.setattr(ranking_update, "score_facts", counted)
+        assert update_kept_ranking(engine, later)
+        assert len(calls) == len(moved)
+        assert _kept_state(engine) == _fresh_state(engine, later)
+    finally:
+        engine.dispose()
