@@ -36,6 +36,21 @@ def in_service(table: sa.FromClause) -> sa.ColumnElement[bool]:
     return sa.or_(column.is_(None), sa.cast(column, sa.String).not_in(_GONE_VALUES))
 
 
+def gone_names(connection: Connection) -> dict[str, tuple[str, str]]:
+    """Each system retired or cancelled, by key -> its name and that status: what a system
+    still depending on one shows of it."""
+    system = models.table_of(models.System)
+    org = models.table_of(models.Organisation)
+    return {
+        models.system_key(code, reference): (name, str(status))
+        for code, reference, name, status in connection.execute(
+            sa.select(org.c.code, system.c.reference, system.c.name, system.c.lifecycle_status)
+            .join(org, system.c.organisation_id == org.c.id)
+            .where(sa.not_(in_service(system)))
+        )
+    }
+
+
 @dataclass(frozen=True)
 class GoneSystem:
     """A system retired or cancelled, and the period from which it left the counts."""

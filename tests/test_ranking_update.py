@@ -310,3 +310,25 @@ def test_a_new_date_rescores_only_the_systems_a_date_boundary_crossed(
         assert _kept_state(engine) == _fresh_state(engine, later)
     finally:
         engine.dispose()
+
+
+def test_a_new_year_rescores_the_priorities_carbon_counts_towards(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """With carbon counted towards priority, the year of the as-of date (the conversion
+    factors, the hardware's age) moves scores: a new year brings the kept ranking to what a
+    fresh scoring gives."""
+    path = tmp_path / "carbon.toml"
+    path.write_text("[priority]\ncarbon_weight = 2\n", encoding="utf-8")
+    engine = db.open_engine(demo_db)
+    try:
+        policy = load_policy(path, as_of=dt.date(2026, 12, 31))
+        with engine.connect() as connection:
+            basis = current_basis(connection, policy)
+            scores = score_estate(connection, policy)
+        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        later = load_policy(path, as_of=dt.date(2027, 1, 1))
+        assert update_kept_ranking(engine, later)
+        assert _kept_state(engine) == _fresh_state(engine, later)
+    finally:
+        engine.dispose()

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from estate.db import plain
 from estate.enums import Criticality
 from estate.models import Dependency, Organisation, System, system_key, table_of
-from estate.stages import in_service
+from estate.stages import gone_names, in_service
 from estate.words import blast_radius
 
 SYSTEM = table_of(System)
@@ -158,6 +158,13 @@ class EstateGraph:
         return index, bitsets()
 
 
+def placeholder_statuses(graph: EstateGraph) -> dict[str, str]:
+    """Each placeholder of the graph (a system depended on that no return has supplied, or
+    that its return retired or cancelled) -> "" or that status: what a depending system's
+    scores and data-quality counts read of it."""
+    return {key: node.gone for key, node in graph.nodes.items() if node.placeholder}
+
+
 def _dependents_first(dependents: list[set[int]], depends_on: list[list[int]]) -> list[int]:
     """Groups ordered so that each comes after every group that depends on it."""
     waiting = [len(groups) for groups in dependents]
@@ -203,14 +210,7 @@ def load_graph(connection: Connection) -> EstateGraph:
             plain(DEPENDENCY.c.criticality),
         )
     )
-    gone = {
-        system_key(code, reference): (name, str(status))
-        for code, reference, name, status in connection.execute(
-            sa.select(ORG.c.code, SYSTEM.c.reference, SYSTEM.c.name, SYSTEM.c.lifecycle_status)
-            .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
-            .where(sa.not_(in_service(SYSTEM)))
-        )
-    }
+    gone = gone_names(connection)
     for from_id, to_org, to_reference, kind, criticality in edges:
         if from_id not in by_id:
             continue

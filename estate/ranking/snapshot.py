@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -23,6 +23,7 @@ import estate
 from estate import models
 from estate.catalogue import builtin
 from estate.db import insert_rows, is_permission_denied, unless_locked
+from estate.graph import placeholder_statuses
 from estate.jsonable import jsonable
 from estate.ranking import READINESS_ORDER, RankBy, chosen_departments, security_weight
 from estate.ranking.csv_format import csv_lines
@@ -214,7 +215,7 @@ def kept_facts(
     score: SystemScore,
     facts: SystemFacts,
     scores_anchored: AbstractSet[str],
-    placeholders: AbstractSet[str],
+    placeholders: Mapping[str, str],
 ) -> KeptFacts:
     """`KeptFacts` of a scored system."""
     blast = score.blast
@@ -235,7 +236,7 @@ def kept_facts(
         [gap.principle.value for gap in score.gaps],
         any(c.source is Source.UNKNOWN for c in (*score.legacy.likelihood, *score.legacy.impact)),
         len(score.unmatched_components),
-        sum(1 for key in facts.depends_on if key in placeholders),
+        sum(1 for key in facts.depends_on if placeholders.get(key) == ""),
         bool(record.missing_from_latest_return),
         (2 if record.plan_funded else 1) if record.remediation_plan else 0,
     )
@@ -247,7 +248,7 @@ def kept_system(
     facts: SystemFacts,
     policy: Policy,
     anchored: AbstractSet[str],
-    placeholders: AbstractSet[str],
+    placeholders: Mapping[str, str],
 ) -> KeptSystem:
     """What is kept of one scored system (its ranked row `row`) beside that row."""
     (line,) = csv_lines([row])
@@ -264,7 +265,7 @@ def kept_system(
 
 def kept_systems(scores: EstateScores, rows: Sequence[RankedRow]) -> list[KeptSystem]:
     """What is kept of every scored system beside its ranked row, in the rows' order."""
-    placeholders = {key for key, node in scores.graph.nodes.items() if node.placeholder}
+    placeholders = placeholder_statuses(scores.graph)
     return [
         kept_system(
             score, row, scores.facts[score.key], scores.policy, scores.anchored, placeholders

@@ -18,7 +18,7 @@ result is byte for byte what scoring the whole estate gives."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from estate.catalogue.endoflife import load_catalogue
 from estate.db import as_date, insert_rows, is_permission_denied
-from estate.graph import BlastRadius
+from estate.graph import BlastRadius, placeholder_statuses
 from estate.perf import collector_paused
 from estate.ranking.figures import RISKIEST, KeptCounts, Riskiest, kept_figures
 from estate.ranking.snapshot import (
@@ -50,6 +50,7 @@ from estate.scoring.facts import SystemFacts, load_facts, read_facts
 from estate.scoring.policy import Policy
 from estate.scoring.readiness import blocks_move
 from estate.scoring.results import Band, SystemScore
+from estate.stages import gone_names
 
 _RANK = FIELDS.index("rank")
 _PRIORITY = FIELDS.index("priority")
@@ -124,14 +125,14 @@ def _rescore_dates(
 
 def _rescore_changed(
     connection: Connection, policy: Policy, kept: dict[str, _Kept]
-) -> tuple[list[tuple[SystemScore, SystemFacts, frozenset[str]]], set[str], set[str]]:
+) -> tuple[list[tuple[SystemScore, SystemFacts, frozenset[str]]], set[str], dict[str, str]]:
     """After an import: the systems whose date-free digest changed, or whose kept scores do
     not hold on the new date, scored afresh; the keys of every system standing; and the
     placeholders (systems depended on that no return has supplied)."""
     catalogue = load_catalogue(connection)
     facts, graph = load_facts(connection, catalogue)
     anchored = frozenset(f.key for f in facts if blocks_move(f, policy))
-    placeholders = {key for key, node in graph.nodes.items() if node.placeholder}
+    placeholders = placeholder_statuses(graph)
     as_of = policy.as_of
     found = []
     for fact in facts:
@@ -175,7 +176,13 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
                 moved = sorted(k for k, v in kept.items() if not v.holds_on(as_of))
                 rescored = _rescore_dates(connection, policy, kept, moved)
                 standing = set(kept)
-                placeholders: set[str] | None = None
+                gone = {key: status for key, (_name, status) in gone_names(connection).items()}
+                placeholders = {
+                    key: gone.get(key, "")
+                    for _score, facts, _anchored in rescored
+                    for key in facts.depends_on
+                    if key not in kept  # a new date: nothing stored changed, so none supplied
+                }
             else:
                 rescored, standing, placeholders = _rescore_changed(connection, policy, kept)
     return _write(
@@ -196,7 +203,7 @@ def _write(
     kept: dict[str, _Kept],
     rescored: list[tuple[SystemScore, SystemFacts, frozenset[str]]],
     standing: set[str],
-    placeholders: set[str] | None,
+    placeholders: Mapping[str, str],
 ) -> bool:
     """Rank every standing system again, keep the rescored ones' rows and texts, move the
     others to their new places and count the figures again, in one transaction that gives up
@@ -224,10 +231,7 @@ def _write(
         score.rank = places[score.key]
         row = new_rows[score.key]._replace(rank=score.rank)
         new_rows[score.key] = row
-        known = placeholders
-        if known is None:  # a new date: nothing stored changed, so no more was supplied
-            known = {key for key in facts.depends_on if key not in kept}
-        system: KeptSystem = kept_system(score, row, facts, policy, anchored, known)
+        system: KeptSystem = kept_system(score, row, facts, policy, anchored, placeholders)
         counted[score.key] = DECODE_KEPT(system.kept)
         inserts.append((*row, *system))
     ordered = [new_rows.get(row[_KEY]) or row for row in entries]

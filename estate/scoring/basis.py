@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 import msgspec
 
@@ -72,6 +72,10 @@ def boundaries(facts: SystemFacts, policy: Policy) -> Iterable[dt.date | None]:
         months = int(policy.section("security")["pen_test_within_months"])
         days = round(months * PEN_TEST_DAYS_PER_MONTH)
         yield _after(row.last_pen_test + dt.timedelta(days=days))
+    if float(policy.section("priority")["carbon_weight"]) > 0:
+        # The carbon part of a priority reads the as-of date's year (its conversion factors).
+        yield dt.date(policy.as_of.year, 1, 1)
+        yield dt.date(policy.as_of.year + 1, 1, 1)
 
 
 def valid_dates(facts: SystemFacts, policy: Policy) -> tuple[dt.date, dt.date | None]:
@@ -90,12 +94,14 @@ def valid_dates(facts: SystemFacts, policy: Policy) -> tuple[dt.date, dt.date | 
 
 
 def date_free_digest(
-    facts: SystemFacts, anchored: Collection[str], placeholders: Collection[str]
+    facts: SystemFacts, anchored: Collection[str], placeholders: Mapping[str, str]
 ) -> str:
     """A digest of everything the system's scores, explanation and overview counts read that
     no date moves: its stored row (less `NOT_SCORED`), department, components, assessments,
     blast radius, and each system it depends on with whether that one keeps it on premises
-    (`anchored`) and whether any return has supplied it (`placeholders` have not)."""
+    (`anchored`) and whether any return has supplied it (`placeholders` have not: each maps to
+    "" or, for a system retired or cancelled, its status), and the latest period whose return
+    changed its technology (which dates its self-assessments)."""
     row = facts.row
     stored = tuple(
         value for name, value in zip(row._fields, row, strict=True) if name not in NOT_SCORED
@@ -107,7 +113,8 @@ def date_free_digest(
             [(c.kind, c.product, c.version, c.end_of_support) for c in facts.components],
             facts.assessments,
             facts.blast,
-            [(key, key in anchored, key in placeholders) for key in facts.depends_on],
+            [(key, key in anchored, placeholders.get(key)) for key in facts.depends_on],
+            facts.technology_changed,
         )
     )
     return hashlib.blake2b(data, digest_size=16).hexdigest()
