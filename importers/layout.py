@@ -189,6 +189,8 @@ SYSTEMS = SheetLayout(
                 "system title",
                 "ci name",
                 "configuration item name",
+                "business application",
+                "business application name",
             ),
             width=32,
         ),

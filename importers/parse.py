@@ -23,8 +23,8 @@ from estate.words import counted
 from importers import safety, technology, values
 from importers.cells import column_letter
 from importers.cover_period import read_period
-from importers.headers import ColumnMapping, UserMapping, detect, layout_for_sheet_name
-from importers.layout import LAYOUTS, RecordKind, SheetLayout
+from importers.headers import ColumnMapping, UserMapping, detect, layout_for_sheet_name, map_row
+from importers.layout import LAYOUT_BY_KIND, LAYOUTS, RecordKind, SheetLayout
 from importers.period_column import PERIOD, PeriodCells, PeriodPlace
 from importers.problems import CellError, Problem, Severity
 from importers.readers import RawSheet, formula_cells, iter_sheets
@@ -32,8 +32,10 @@ from importers.relationships import (
     DEPENDS_ON,
     SYSTEM_LINK_COLUMNS,
     parent_depends_on_child,
+    relationship_kind,
     split_systems,
 )
+from importers.shapes import Shape, has_record_types, profile_view, read_shape, recognise_sheet
 from importers.technology import TECH_BY_TARGET
 
 COVER_SHEET = "Return"
@@ -121,6 +123,10 @@ class ParsedReturn:
     """Where the return says its period."""
     period_cells: PeriodCells = field(default_factory=PeriodCells, repr=False)
     """The rows' period cells, until every sheet is read."""
+    shapes: dict[RecordKind, Shape] = field(default_factory=dict)
+    """Each placed sheet's shape (pairs, class, record types, grouping, vocabularies)."""
+    profiles: dict[str, str] = field(default_factory=dict)
+    """Sheet name -> the name of the tool export profile it was recognised as."""
 
     def formula_at(self, sheet: str, row: int, index: int) -> bool:
         """Whether an empty-looking cell is a formula with no saved value (read once per sheet,
@@ -323,7 +329,17 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
         return
     named = layout_for_sheet_name(sheet.name)
     candidates: tuple[SheetLayout, ...] = (named,) if named else LAYOUTS
-    mapping = detect(sheet.rows, candidates, user)
+    rows, not_read, profile = sheet.rows, list[str](), None
+    found = recognise_sheet(sheet.rows)
+    if found is not None:
+        profile, at = found
+        kind_user = user.get(profile.kind, {})
+        rows, profiled, not_read = profile_view(sheet.rows, at, profile, kind_user)
+        user = {**user, profile.kind: profiled}
+        candidates = (LAYOUT_BY_KIND[profile.kind],)
+    mapping = detect(rows, candidates, user)
+    if mapping is not None and profile is None:
+        mapping = _reclassify(rows, mapping, user)
     if mapping is None:
         parsed.problem(
             Severity.WARNING,
@@ -340,10 +356,24 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
             sheet=sheet.name,
         )
         return
+    shape = read_shape(mapping, profile)
+    shape.not_read = not_read + shape.not_read
     parsed.mappings[kind] = mapping
     parsed.sheet_names[kind] = sheet.name
+    parsed.shapes[kind] = shape
     parsed.records[kind] = []
     parsed.rejected[kind] = 0
+    if profile is not None:
+        parsed.profiles[sheet.name] = profile.name
+    if shape.not_read:
+        parsed.problem(
+            Severity.WARNING,
+            f"read as {profile.name if profile else 'this tool'}'s export: "
+            f"{counted(len(shape.not_read), 'column')} it does not import: "
+            + ", ".join(shape.not_read),
+            sheet=sheet.name,
+            row=mapping.header_row,
+        )
     if sheet.encoding_note:
         parsed.problem(Severity.WARNING, sheet.encoding_note, sheet=sheet.name)
     for header in mapping.missing_required:
@@ -378,6 +408,29 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
         )
 
 
+def _reclassify(rows: list[list[Any]], mapping: ColumnMapping, user: UserMapping) -> ColumnMapping:
+    """The systems reading of a header row the general reading took for another kind, where
+    its shape says it is systems: a sheet of applications and their dependency rows (a record
+    type column), or one row per technology of a named application (a components reading
+    that leaves the systems' own fields unread)."""
+    kind = mapping.layout.kind
+    if kind is RecordKind.SYSTEMS:
+        return mapping
+    row = rows[mapping.header_row - 1]
+    systems = map_row(row, mapping.header_row, LAYOUT_BY_KIND[RecordKind.SYSTEMS], user)
+    if kind is not RecordKind.SECURITY and has_record_types(mapping.headers):
+        return systems
+    if (
+        kind is RecordKind.COMPONENTS
+        and not systems.missing_required
+        and "name" in systems.fields
+        and "technology" in systems.extra
+        and len(systems.fields) > len(mapping.fields)
+    ):
+        return systems
+    return mapping
+
+
 def _shape_warnings(parsed: ParsedReturn, sheet: RawSheet, mapping: ColumnMapping) -> None:
     """Say once per sheet what its shape made the importer assume."""
     where = {"sheet": sheet.name, "row": mapping.header_row}
@@ -406,7 +459,7 @@ def _shape_warnings(parsed: ParsedReturn, sheet: RawSheet, mapping: ColumnMappin
             column=mapping.letter("reference") if "reference" in mapping.fields else None,
             **where,
         )
-    if "kind" not in mapping.fields:
+    if "kind" not in mapping.fields and "relationship" not in mapping.extra:
         parsed.problem(
             Severity.WARNING,
             "no dependency type column: every dependency on this sheet is stored as "
@@ -518,8 +571,10 @@ def _parse_rows(
     parsed: ParsedReturn, sheet: RawSheet, mapping: ColumnMapping, progress: Progress | None
 ) -> None:
     kind = mapping.layout.kind
+    shape = parsed.shapes.get(kind) or Shape()
     seen: dict[tuple[Any, ...], Record] = {}
     technology = [t for t in mapping.extra if t in TECH_BY_TARGET]
+    grouped = bool(technology) or bool(shape.pairs) or shape.grouped
     links = [c for c in SYSTEM_LINK_COLUMNS if c.target in mapping.extra]
     hosting = mapping.fields.get("hosting") if kind is RecordKind.SYSTEMS else None
     period = mapping.extra.get(PERIOD)
@@ -550,46 +605,260 @@ def _parse_rows(
         gap, data = False, True
         if place is not None and period is not None and period < len(row):
             parsed.period_cells.add(place, number, row[period])
-        repeated = bool(technology) and _repeats(row, mapping, seen)
-        record = _parse_record(parsed, sheet.name, number, row, mapping, repeated)
-        if record is None:
-            _reject(parsed, kind, row, mapping)
-            continue
-        key = _record_key(record)
-        earlier = seen.get(key)
-        if earlier is not None and kind is RecordKind.DEPENDENCIES:
-            # Relationship extracts list a link from both ends ("Depends on" and "Used by").
-            parsed.problem(
-                Severity.WARNING,
-                f"the same dependency as row {earlier.row}; stored once",
-                sheet=sheet.name,
-                row=number,
-            )
-            continue
-        if earlier is not None and not technology:
-            parsed.problem(
-                Severity.ERROR,
-                f"duplicate of row {earlier.row}: the same {_key_words(kind)} appears twice",
-                sheet=sheet.name,
-                row=number,
-            )
-            _reject(parsed, kind, row, mapping)
-            continue
-        if technology:
-            components = _technology(parsed, sheet.name, number, row, mapping, record, technology)
-            if components is None:
+        if shape.record_type is not None:
+            row_kind = _row_kind(parsed, sheet.name, number, row, shape)
+            if row_kind is None:
                 _reject(parsed, kind, row, mapping)
                 continue
-            parsed.technology.extend(components)
-        if links:
-            parsed.technology.extend(_links(parsed, sheet.name, number, row, mapping, record))
-        if hosting is not None and hosting < len(row) and "hosting" not in record.unread:
-            parsed.technology.extend(_hosted(sheet.name, number, row[hosting], mapping, record))
-        if earlier is not None:
-            _merge(parsed, sheet.name, earlier, record, mapping)
+            if row_kind is RecordKind.DEPENDENCIES:
+                _dependency_row(parsed, sheet.name, number, row, mapping, shape)
+                continue
+        for each in _rows_of(row, mapping, shape):
+            record = _parse_one(
+                parsed, sheet.name, number, each, mapping, shape, seen, technology, grouped
+            )
+            if record is None:
+                continue
+            if links:
+                parsed.technology.extend(_links(parsed, sheet.name, number, each, mapping, record))
+            if hosting is not None and hosting < len(each) and "hosting" not in record.unread:
+                parsed.technology.extend(_hosted(sheet.name, number, each[hosting], mapping, record))
+    _shape_notes(parsed, sheet.name, mapping, shape)
+
+
+def _parse_one(
+    parsed: ParsedReturn,
+    sheet: str,
+    number: int,
+    row: list[Any],
+    mapping: ColumnMapping,
+    shape: Shape,
+    seen: dict[tuple[Any, ...], Record],
+    technology: list[str],
+    grouped: bool,
+) -> Record | None:
+    """Read one record from a row, with the components its technology columns and pairs name;
+    a system a grouped sheet repeats is merged into the row that first gave it. The record
+    read, or None when the row is rejected or repeats a dependency."""
+    kind = mapping.layout.kind
+    repeated = grouped and _repeats(row, mapping, seen)
+    record = _parse_record(parsed, sheet, number, row, mapping, repeated, shape.vocabularies)
+    if record is None:
+        _reject(parsed, kind, row, mapping)
+        return None
+    key = _record_key(record)
+    earlier = seen.get(key)
+    if earlier is not None and kind is RecordKind.DEPENDENCIES:
+        # Relationship extracts list a link from both ends ("Depends on" and "Used by").
+        parsed.problem(
+            Severity.WARNING,
+            f"the same dependency as row {earlier.row}; stored once",
+            sheet=sheet,
+            row=number,
+        )
+        return None
+    if earlier is not None and not grouped:
+        parsed.problem(
+            Severity.ERROR,
+            f"duplicate of row {earlier.row}: the same {_key_words(kind)} appears twice",
+            sheet=sheet,
+            row=number,
+        )
+        _reject(parsed, kind, row, mapping)
+        return None
+    if technology:
+        if shape.product_class is not None:
+            row = _with_class_product(row, shape)
+        components = _technology(parsed, sheet, number, row, mapping, record, technology)
+        if components is None:
+            _reject(parsed, kind, row, mapping)
+            return None
+        parsed.technology.extend(components)
+    if shape.pairs:
+        parsed.technology.extend(_pairs(sheet, number, row, mapping, shape, record))
+    if earlier is not None:
+        _merge(parsed, sheet, earlier, record, mapping)
+        return record
+    seen[key] = record
+    parsed.records[kind].append(record)
+    return record
+
+
+def _rows_of(row: list[Any], mapping: ColumnMapping, shape: Shape) -> list[list[Any]]:
+    """The rows one row of a grouped sheet stands for: as it is, or named by its server where
+    no application claims it, or once per application where it lists several."""
+    if not shape.grouped:
+        return [row]
+    index = mapping.fields.get("name")
+    if index is None:
+        return [row]
+    text = _plain_text(row[index]) if index < len(row) else None
+    if text is None and shape.server is not None and shape.server < len(row):
+        named = list(row)
+        named[index] = row[shape.server]
+        return [named]
+    if text is None or not shape.application_list:
+        return [row]
+    names = split_systems(text)
+    if len(names) < 2:
+        return [row]
+    return [[*row[:index], name, *row[index + 1 :]] for name in names]
+
+
+def _with_class_product(row: list[Any], shape: Shape) -> list[Any]:
+    """The row with its class cell read as the product it names (None for a class that is no
+    product, remembered to say once)."""
+    index = shape.product_class
+    assert index is not None
+    text = _plain_text(row[index]) if index < len(row) else None
+    if text is None:
+        return row
+    product = technology.class_product(text, shape.classes)
+    if product is None:
+        shape.skipped_classes.add(text)
+    return [*row[:index], product, *row[index + 1 :]]
+
+
+def _pairs(
+    sheet: str, number: int, row: list[Any], mapping: ColumnMapping, shape: Shape, system: Record
+) -> list[Record]:
+    """The components a row's category / value pairs name."""
+    found: list[Record] = []
+    width = len(row)
+    for category_index, value_index in shape.pairs:
+        category = _plain_text(row[category_index]) if category_index < width else None
+        value = _plain_text(row[value_index]) if value_index < width else None
+        if category is None or value is None:
             continue
-        seen[key] = record
-        parsed.records[kind].append(record)
+        kind = shape.category_kind(category)
+        if kind is None:
+            continue
+        for cell in technology.read_pair(category, value, kind):
+            found.append(
+                Record(
+                    RecordKind.COMPONENTS,
+                    number,
+                    {
+                        "reference": system.values["reference"],
+                        "kind": cell.kind,
+                        "product": cell.product,
+                        "version": cell.version,
+                    },
+                    sheet=sheet,
+                    column=_letter(value_index),
+                )
+            )
+    return found
+
+
+def _row_kind(
+    parsed: ParsedReturn, sheet: str, number: int, row: list[Any], shape: Shape
+) -> RecordKind | None:
+    """What a row of a mixed sheet is, by its record type; None (reported) if it says neither."""
+    index = shape.record_type
+    assert index is not None
+    raw = row[index] if index < len(row) else None
+    text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else _plain_text(raw)
+    kind = shape.record_kinds.get(normalise(text or ""))
+    if kind is None:
+        allowed = ", ".join(sorted(shape.record_kinds))
+        parsed.problem(
+            Severity.ERROR,
+            f"record type {text!r} is neither an application nor a dependency row",
+            sheet=sheet,
+            row=number,
+            column=_letter(index),
+            value=text,
+            expected=f"one of {allowed}",
+        )
+    return kind
+
+
+def _dependency_row(
+    parsed: ParsedReturn,
+    sheet: str,
+    number: int,
+    row: list[Any],
+    mapping: ColumnMapping,
+    shape: Shape,
+) -> None:
+    """A dependency row of a mixed sheet: the row's system, the other it names, and which of
+    the two depends on the other (by its direction column; the row's system when it has none)."""
+    index = _key_index(mapping)
+    width = len(row)
+    system = _plain_text(row[index]) if index is not None and index < width else None
+    other_index = shape.other
+    assert other_index is not None
+    other = _plain_text(row[other_index]) if other_index < width else None
+    if system is None or other is None:
+        parsed.rejected.setdefault(RecordKind.DEPENDENCIES, 0)
+        parsed.rejected[RecordKind.DEPENDENCIES] += 1
+        missing = index if system is None else other_index
+        parsed.problem(
+            Severity.ERROR,
+            "a dependency row must name both its application and the one it depends on or is "
+            "used by",
+            sheet=sheet,
+            row=number,
+            column=_letter(missing) if missing is not None else None,
+        )
+        return
+    depends = True
+    if shape.direction is not None and shape.direction < width:
+        direction = _plain_text(row[shape.direction])
+        folded = normalise(direction or "")
+        if folded in shape.used_by:
+            depends = False
+        elif direction is not None and folded not in shape.depends_on:
+            parsed.rejected.setdefault(RecordKind.DEPENDENCIES, 0)
+            parsed.rejected[RecordKind.DEPENDENCIES] += 1
+            words = sorted(shape.depends_on | shape.used_by)
+            parsed.problem(
+                Severity.ERROR,
+                f"dependency direction {direction!r} is not one estate reads",
+                sheet=sheet,
+                row=number,
+                column=_letter(shape.direction),
+                value=direction,
+                expected=f"one of {', '.join(words)}",
+            )
+            return
+    ends = (system, other) if depends else (other, system)
+    parsed.technology.append(
+        Record(
+            RecordKind.DEPENDENCIES,
+            number,
+            {
+                "reference": ends[0],
+                "to_org_code": parsed.department,
+                "to_reference": ends[1],
+                "kind": DependencyKind.API,
+            },
+            sheet=sheet,
+            column=_letter(other_index),
+        )
+    )
+
+
+def _shape_notes(parsed: ParsedReturn, sheet: str, mapping: ColumnMapping, shape: Shape) -> None:
+    """Say once per sheet what its shape met and did not store."""
+    if shape.skipped_categories:
+        named = ", ".join(sorted(shape.skipped_categories))
+        parsed.problem(
+            Severity.WARNING,
+            f"tag categories that are no kind of component, not stored as technology: {named}",
+            sheet=sheet,
+            row=mapping.header_row,
+        )
+    if shape.skipped_classes:
+        named = ", ".join(sorted(shape.skipped_classes))
+        parsed.problem(
+            Severity.WARNING,
+            f"classes that name no product the lifecycle catalogue knows, no component stored "
+            f"for them: {named}",
+            sheet=sheet,
+            row=mapping.header_row,
+        )
 
 
 def _technology(
@@ -799,10 +1068,12 @@ def _parse_record(
     row: list[Any],
     mapping: ColumnMapping,
     repeated: bool = False,
+    vocabularies: dict[str, dict[str, str]] | None = None,
 ) -> Record | None:
     """One row's typed values, every unreadable or missing required cell reported; None when
     the row is rejected. A `repeated` system's row need give only its reference: the row that
-    first gave the system supplies the rest."""
+    first gave the system supplies the rest. `vocabularies` (field -> folded tool spelling ->
+    the estate's) read a tool's own status and criticality words."""
     result: dict[str, Any] = {}
     ok = True
     notes: list[str] = []
@@ -810,6 +1081,8 @@ def _parse_record(
     width = len(row)
     for column, index, letter in mapping.plan:
         raw = row[index] if index < width else None
+        if vocabularies and isinstance(raw, str | int) and column.field in vocabularies:
+            raw = vocabularies[column.field].get(normalise(str(raw)), raw)
         try:
             value = column.parser(raw, notes.append)
         except CellError as exc:
@@ -965,7 +1238,9 @@ def _dependency_ends(
         values_["reference"], values_["to_reference"] = (
             (parent, child) if depends else (child, parent)
         )
-    if "kind" not in mapping.fields:
+        if "kind" not in mapping.fields and relationship is not None:
+            values_["kind"] = relationship_kind(relationship)
+    if "kind" not in mapping.fields and "kind" not in values_:
         values_["kind"] = DependencyKind.API
     org = values_.get("to_org_code")
     values_["to_org_code"] = org.upper() if org else department

@@ -1,0 +1,320 @@
+"""What a sheet's layout says beyond its columns' fields, with or without a profile.
+
+Tools export the same facts in shapes a plain column-per-field reading misses:
+
+- technology as category / value pairs (Konveyor's "Tag Type 1" / "Tag 1", 2.x "Tag Category
+  1" / "Tag 1"): each pair whose category is a kind of component gives a component;
+- a class column naming the product beside a version column (ServiceNow `cmdb_ci_appl`:
+  "MSFT SQL Instance", "15.0.4455.2");
+- one row per server or software instance with a column naming the application it belongs to
+  (AWS Cloud Migration Factory's `app_name`, a ServiceNow server list's application): one
+  system per application, each server's operating system a component of it;
+- rows of two kinds on one sheet (Konveyor's "Record Type 1": 1 an application, 2 a dependency
+  whose "Dependency Direction" says which way it points);
+- status and criticality words of the tool's own (a profile's vocabularies).
+
+`read_shape` finds these on a mapped sheet, from its profile where it has one, else from the
+headers the general reading left unread.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from estate.enums import ComponentKind, UnknownSpelling, normalise, parse_enum
+from importers.headers import HEADER_SCAN_ROWS, ColumnMapping
+from importers.layout import RecordKind
+from importers.profiles import IGNORE, Profile, RecordTypes, recognise
+
+_PAIR_CATEGORY = re.compile(r"^(?P<base>.+?) (?:type|category|kind) (?P<n>\d+)$")
+"""A pair's category header ("tag type 1", "tag category 2"), folded."""
+
+CATEGORY_KINDS: dict[str, ComponentKind | None] = {
+    "operating system": ComponentKind.OS,
+    "os": ComponentKind.OS,
+    "database": ComponentKind.DATABASE,
+    "language": ComponentKind.RUNTIME,
+    "runtime": ComponentKind.RUNTIME,
+    "framework": ComponentKind.RUNTIME,
+    "webserver": ComponentKind.MIDDLEWARE,
+    "web server": ComponentKind.MIDDLEWARE,
+    "middleware": ComponentKind.MIDDLEWARE,
+    "application server": ComponentKind.MIDDLEWARE,
+    "hardware": ComponentKind.HARDWARE,
+}
+"""Pair categories every tool writes the same way, folded -> component kind."""
+
+CLASS_HEADERS = frozenset({"class", "ci class", "sys class name", "class name"})
+"""Headers of a CMDB class column, which names a product where a version column is beside."""
+RECORD_TYPE = re.compile(r"^record type(?: \d+)?$")
+OTHER_END = frozenset({"dependency", "dependency name", "dependent application"})
+DIRECTION = frozenset({"dependency direction", "direction"})
+DEPENDS_ON = frozenset({"southbound", "upstream", "outbound", "depends on", "uses"})
+"""Direction words meaning the row's system depends on the other."""
+USED_BY = frozenset({"northbound", "downstream", "inbound", "used by", "consumer"})
+"""Direction words meaning the other depends on the row's system."""
+RECORD_KINDS = {
+    "1": RecordKind.SYSTEMS,
+    "application": RecordKind.SYSTEMS,
+    "2": RecordKind.DEPENDENCIES,
+    "dependency": RecordKind.DEPENDENCIES,
+}
+SERVER_HEADERS = frozenset(
+    {"server", "server name", "hostname", "host name", "host", "vm", "vm name", "computer name"}
+)
+"""Headers naming a row's own server, set aside when an application column groups rows."""
+APPLICATION_HEADERS = frozenset(
+    {
+        "application",
+        "applications",
+        "app name",
+        "application name",
+        "business application",
+        "u application",
+        "u business application",
+    }
+)
+
+
+@dataclass
+class Shape:
+    """One sheet's shape: where its pairs, class, record type and application columns are."""
+
+    profile: Profile | None = None
+    pairs: list[tuple[int, int]] = field(default_factory=list)
+    """(category column, value column), 0-based."""
+    categories: dict[str, ComponentKind | None] = field(default_factory=dict)
+    product_class: int | None = None
+    classes: dict[str, str] = field(default_factory=dict)
+    record_type: int | None = None
+    record_kinds: dict[str, RecordKind] = field(default_factory=dict)
+    other: int | None = None
+    direction: int | None = None
+    depends_on: frozenset[str] = DEPENDS_ON
+    used_by: frozenset[str] = USED_BY
+    server: int | None = None
+    """A grouped sheet's server column: the system's name where the application is blank."""
+    application_list: bool = False
+    """The application column may list several applications ("Payments,Ledger")."""
+    vocabularies: dict[str, dict[str, str]] = field(default_factory=dict)
+    """field -> folded tool spelling -> the estate's spelling (statuses, criticalities)."""
+    not_read: list[str] = field(default_factory=list)
+    """Headers of a profiled sheet its profile does not read (said once, not per column)."""
+    skipped_categories: set[str] = field(default_factory=set)
+    """Pair categories met that are no kind of component."""
+    skipped_classes: set[str] = field(default_factory=set)
+    """Classes met that name no product."""
+
+    @property
+    def grouped(self) -> bool:
+        """Whether rows repeat a system by design (one row per server or instance)."""
+        return self.server is not None or self.application_list
+
+    def category_kind(self, text: str) -> ComponentKind | None:
+        """The component kind a pair's category names, None (remembered, to say once) when it
+        names none ("Application Type", "Data Center")."""
+        key = normalise(text)
+        if key in self.categories:
+            return self.categories[key]
+        if key in CATEGORY_KINDS:
+            return CATEGORY_KINDS[key]
+        try:
+            return parse_enum(ComponentKind, text)
+        except UnknownSpelling:
+            self.skipped_categories.add(text)
+            return None
+
+
+def _index(mapping: ColumnMapping, headers: set[str] | frozenset[str]) -> int | None:
+    """The first headed column whose folded header is one of `headers`."""
+    return next((i for i, h in sorted(mapping.headers.items()) if normalise(h) in headers), None)
+
+
+def _pairs(mapping: ColumnMapping, profile: Profile | None) -> list[tuple[int, int]]:
+    """Category / value column pairs: the profile's patterns, else any "X type N" / "X N"."""
+    by_text = {normalise(h): i for i, h in mapping.headers.items()}
+    found: list[tuple[int, int]] = []
+    if profile is not None and profile.pairs:
+        for pattern in profile.pairs:
+            n = 1
+            while True:
+                category = by_text.get(normalise(pattern.category.format(n=n)))
+                value = by_text.get(normalise(pattern.value.format(n=n)))
+                if category is None or value is None:
+                    break
+                found.append((category, value))
+                n += 1
+        return found
+    for index, text in sorted(mapping.unknown.items()):
+        matched = _PAIR_CATEGORY.match(normalise(text))
+        if matched is None:
+            continue
+        value = by_text.get(f"{matched['base']} {matched['n']}")
+        if value is not None and value in mapping.unknown:
+            found.append((index, value))
+    return found
+
+
+def _record_types(shape: Shape, mapping: ColumnMapping, types: RecordTypes | None) -> None:
+    if types is not None:
+        shape.record_type = _index(mapping, {types.column})
+        shape.record_kinds = {t: RecordKind.SYSTEMS for t in types.systems}
+        shape.record_kinds |= {t: RecordKind.DEPENDENCIES for t in types.dependencies}
+        shape.other = _index(mapping, {types.other})
+        shape.direction = _index(mapping, {types.direction}) if types.direction else None
+        shape.depends_on = types.depends_on or DEPENDS_ON
+        shape.used_by = types.used_by or USED_BY
+        return
+    index = next((i for i, h in mapping.unknown.items() if RECORD_TYPE.match(normalise(h))), None)
+    other = _index(mapping, OTHER_END)
+    if index is None or other is None or other not in mapping.unknown:
+        return
+    shape.record_type, shape.other, shape.record_kinds = index, other, dict(RECORD_KINDS)
+    direction = _index(mapping, DIRECTION)
+    shape.direction = direction if direction in mapping.unknown else None
+
+
+def has_record_types(headers: dict[int, str]) -> bool:
+    """Whether a header row has a record-type column and a dependency column (a sheet of
+    applications and their dependencies, read as a systems sheet)."""
+    folded = {normalise(h) for h in headers.values()}
+    return any(RECORD_TYPE.match(h) for h in folded) and bool(folded & OTHER_END)
+
+
+def _group(shape: Shape, mapping: ColumnMapping, profile: Profile | None) -> None:
+    """Group one-row-per-server rows by their application column, where the name column names
+    the server and another names the application."""
+    name = mapping.fields.get("name")
+    if name is None:
+        return
+    if profile is not None:
+        application = _index(mapping, set(profile.application)) if profile.application else None
+        server = _index(mapping, {profile.server}) if profile.server else None
+    else:
+        application = next(
+            (
+                i
+                for i, h in sorted({**mapping.unknown, **mapping.duplicates}.items())
+                if normalise(h) in APPLICATION_HEADERS
+            ),
+            None,
+        )
+        server = name if normalise(mapping.headers[name]) in SERVER_HEADERS else None
+        if server is None:
+            server = _index(mapping, SERVER_HEADERS)
+    if application is None:
+        if profile is not None and profile.application and server is not None:
+            shape.server = server  # rows named by their server: each server its own system
+        return
+    if application != name:
+        mapping.unknown.pop(application, None)
+        mapping.duplicates.pop(application, None)
+        mapping.fields["name"] = application
+        mapping.__dict__.pop("plan", None)
+    if server is not None and server != application:
+        shape.server = server
+        mapping.unknown.pop(server, None)
+    shape.application_list = normalise(mapping.headers[application]) == "applications"
+
+
+def read_shape(mapping: ColumnMapping, profile: Profile | None) -> Shape:
+    """The shape of a mapped sheet, from its profile where it has one; the columns the shape
+    reads are taken out of the mapping's unknown columns."""
+    shape = Shape(profile)
+    if profile is not None:
+        shape.categories = dict(profile.categories)
+        shape.classes = dict(profile.classes)
+        if profile.statuses:
+            shape.vocabularies["lifecycle_status"] = {k: v.value for k, v in profile.statuses.items()}
+        if profile.criticalities:
+            shape.vocabularies["criticality"] = {
+                k: v.value for k, v in profile.criticalities.items()
+            }
+    if mapping.layout.kind is not RecordKind.SYSTEMS:
+        _settle_unread(shape, mapping, profile)
+        return shape
+    _group(shape, mapping, profile)
+    shape.pairs = _pairs(mapping, profile)
+    _record_types(shape, mapping, profile.record_types if profile else None)
+    if profile is not None and profile.product_class is not None:
+        shape.product_class = _index(mapping, {profile.product_class})
+    elif "technology_version" in mapping.extra and "technology" not in mapping.extra:
+        found = _index(mapping, CLASS_HEADERS)
+        shape.product_class = found if found in mapping.unknown else None
+    if shape.product_class is not None and "technology" not in mapping.extra:
+        mapping.extra["technology"] = shape.product_class
+    read = {i for pair in shape.pairs for i in pair}
+    read |= {i for i in (shape.record_type, shape.other, shape.direction) if i is not None}
+    read |= {shape.product_class} if shape.product_class is not None else set()
+    for index in read:
+        mapping.unknown.pop(index, None)
+    _settle_unread(shape, mapping, profile)
+    return shape
+
+
+def _settle_unread(shape: Shape, mapping: ColumnMapping, profile: Profile | None) -> None:
+    """A profiled sheet's columns its profile does not describe were set aside before the
+    headers were read (`profile_view`); any left unread are said with them, once."""
+    if profile is None:
+        return
+    shape.not_read += [mapping.unknown[i] for i in sorted(mapping.unknown)]
+    mapping.unknown.clear()
+
+
+def _described(profile: Profile) -> set[str]:
+    """The folded headers a profile reads (beyond its pairs)."""
+    read = {h for h, t in profile.columns.items() if t != IGNORE}
+    read |= set(profile.application) | {h for h in (profile.server, profile.product_class) if h}
+    types = profile.record_types
+    if types is not None:
+        read |= {h for h in (types.column, types.other, types.direction) if h}
+    return read
+
+
+_MARK = "90210"
+"""Stands for a pair's number while its header pattern becomes a regular expression."""
+
+
+def _pair_header(profile: Profile, key: str) -> bool:
+    """Whether a folded header is one of the profile's category / value pair headers."""
+    for pattern in profile.pairs:
+        for text in (pattern.category, pattern.value):
+            marked = re.escape(normalise(text.format(n=_MARK))).replace(_MARK, r"\d+")
+            if re.fullmatch(marked, key):
+                return True
+    return False
+
+
+def recognise_sheet(rows: list[list[Any]]) -> tuple[Profile, int] | None:
+    """The profile a sheet's header row matches and that row's 0-based index, if any."""
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        if sum(1 for cell in row if cell is not None) < 2:
+            continue
+        profile = recognise(row)
+        if profile is not None:
+            return profile, index
+    return None
+
+
+def profile_view(
+    rows: list[list[Any]], at: int, profile: Profile, user: dict[str, str]
+) -> tuple[list[list[Any]], dict[str, str], list[str]]:
+    """The sheet as its profile reads it: the header row keeps only the headers the profile
+    (or the user's own mapping) reads, so nothing else is guessed; with the mapping to read
+    it by (the user's entries win over the profile's) and the headers set aside that the
+    profile does not describe (to say once)."""
+    described = _described(profile)
+    header: list[Any] = []
+    not_read: list[str] = []
+    for cell in rows[at]:
+        key = normalise(str(cell)) if cell is not None else ""
+        if not key or key in user or key in described or _pair_header(profile, key):
+            header.append(cell)
+            continue
+        header.append(None)
+        if profile.columns.get(key) != IGNORE:
+            not_read.append(str(cell).strip())
+    mapping = {h: t for h, t in profile.columns.items() if t != IGNORE} | user
+    return [*rows[:at], header, *rows[at + 1 :]], mapping, not_read
