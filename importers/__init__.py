@@ -58,6 +58,8 @@ class ImportResult:
     """The sheet each kind of record was read from."""
     period: str | None = None
     """The reporting period the return was (or would be) imported for."""
+    profiles: dict[str, str] = field(default_factory=dict)
+    """Sheet -> the tool export it was recognised as (importers/profiles)."""
 
     @property
     def missing_action(self) -> str:
@@ -93,6 +95,7 @@ class ImportResult:
             "stored": self.stored,
             "batch_id": self.batch_id,
             "period": self.period,
+            "profiles": dict(self.profiles),
             "summary": changes.summary() if changes else None,
             "systems": [
                 {
@@ -191,6 +194,7 @@ def _import(
         headers=parsed.mappings,
         sheets=parsed.sheet_names,
         period=period,
+        profiles=parsed.profiles,
     )
 
 

@@ -211,10 +211,6 @@ _KIND_WORDS: dict[str, DependencyKind] = {
             DependencyKind.IDENTITY,
             ("authenticates with", "authenticated by", "authenticates", "authenticated with"),
         ),
-        (
-            DependencyKind.FILE_TRANSFER,
-            ("sends data to", "receives data from", "provides data to", "feeds", "fed by"),
-        ),
         (DependencyKind.SHARED_DATABASE, ("reads from", "writes to", "stores data in")),
     )
     for t in words
@@ -224,7 +220,8 @@ _KIND_WORDS: dict[str, DependencyKind] = {
 
 def relationship_kind(text: str) -> DependencyKind:
     """The dependency type a CMDB relationship type names where it names one ("Authenticates
-    with::Authenticates" is identity, "Sends data to::Receives data from" a file transfer),
-    else API, the type estate assumes for a dependency of unknown mechanism."""
+    with::Authenticates" is identity, "Reads from::Read by" a shared database), else API, the
+    type estate assumes for a dependency of unknown mechanism ("Sends data to" says what
+    flows, not how: a file, a message or a call)."""
     first = text.split("::", 1)[0]
     return _KIND_WORDS.get(normalise(first), DependencyKind.API)

@@ -278,3 +278,20 @@ def test_rvtools(empty_engine: Engine) -> None:
     components = _components(empty_engine)
     assert ("db-ora-01", "Operating system", "Oracle Linux 7") in components
     assert {r for r, _k, _p in components} == {"app-01", "db-ora-01"}
+
+
+def test_validate_lists_the_profiles(run: Any) -> None:
+    result = run("validate", "--profiles")
+    assert result.exit_code == 0
+    for profile in load_profiles():
+        assert f"{profile.key}: {profile.name}" in result.stdout
+
+
+def test_validate_says_which_profile_it_recognised(run: Any, tmp_path: Path) -> None:
+    db = tmp_path / "estate.db"
+    assert run("--db", db, "init").exit_code == 0
+    result = run("--db", db, "validate", "-d", "DWP", EXPORTS / "azure-migrate.csv")
+    assert result.exit_code == 0, result.output
+    assert "Sheet 'azure-migrate' read as: Azure Migrate server import." in result.stdout
+    summary = run("--db", db, "validate", "-d", "DWP", "--json", EXPORTS / "azure-migrate.csv")
+    assert '"azure-migrate": "Azure Migrate server import"' in summary.stdout

@@ -60,6 +60,8 @@ def _print_result(result: ImportResult, dry_run: bool, report: Path | None) -> N
     table = change_table(result) if dry_run else None
     if table is not None:
         console.out.print(table)
+    for sheet, profile in result.profiles.items():
+        console.out.print(f"Sheet {sheet!r} read as: {profile}.", markup=False)
     console.out.print(import_summary(result, dry_run), markup=False)
     deleted = deleted_line(result)
     if deleted is not None:
@@ -155,9 +157,28 @@ def import_(
     _run(files, options, report, as_json, quiet)
 
 
+def _list_profiles(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """Print the tool exports the importer recognises, and stop."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importers.profiles import describe_profiles
+
+    for line in describe_profiles():
+        console.out.print(line, markup=False)
+    ctx.exit()
+
+
 @cli.command()
 @_FILES
 @_import_options
+@click.option(
+    "--profiles",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_list_profiles,
+    help="List the tool exports recognised without a mapping (ServiceNow, Konveyor, ...).",
+)
 @click.option(
     "--write-mapping",
     type=click.Path(dir_okay=False, path_type=Path),

@@ -198,3 +198,13 @@ def recognise(headers: Iterable[Any]) -> Profile | None:
     """The profile a header row is, if any: the one with the largest signature it matches."""
     folded = {normalise(str(h)) for h in headers if h is not None and str(h).strip()}
     return next((p for p in load_profiles() if p.matches(folded)), None)
+
+
+def describe_profiles() -> list[str]:
+    """One line per bundled profile: its key, what it reads and the headers that recognise it
+    (what `estate validate --profiles` prints)."""
+    lines = []
+    for profile in sorted(load_profiles(), key=lambda p: p.key):
+        lines.append(f"{profile.key}: {profile.name} [{profile.kind.value}]")
+        lines.append(f"    recognised by: {', '.join(sorted(profile.signature))}")
+    return lines
