@@ -622,7 +622,9 @@ def _parse_rows(
             if links:
                 parsed.technology.extend(_links(parsed, sheet.name, number, each, mapping, record))
             if hosting is not None and hosting < len(each) and "hosting" not in record.unread:
-                parsed.technology.extend(_hosted(sheet.name, number, each[hosting], mapping, record))
+                parsed.technology.extend(
+                    _hosted(sheet.name, number, each[hosting], mapping, record)
+                )
     _shape_notes(parsed, sheet.name, mapping, shape)
 
 

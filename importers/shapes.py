@@ -227,7 +227,9 @@ def read_shape(mapping: ColumnMapping, profile: Profile | None) -> Shape:
         shape.categories = dict(profile.categories)
         shape.classes = dict(profile.classes)
         if profile.statuses:
-            shape.vocabularies["lifecycle_status"] = {k: v.value for k, v in profile.statuses.items()}
+            shape.vocabularies["lifecycle_status"] = {
+                k: v.value for k, v in profile.statuses.items()
+            }
         if profile.criticalities:
             shape.vocabularies["criticality"] = {
                 k: v.value for k, v in profile.criticalities.items()

@@ -18,9 +18,7 @@ def _parse(tmp_path: Path, text: str, name: str = "export.csv") -> ParsedReturn:
 
 
 def _values(parsed: ParsedReturn, kind: RecordKind, *fields: str) -> set[tuple[object, ...]]:
-    return {
-        tuple(str(r.values.get(f)) for f in fields) for r in parsed.records.get(kind, [])
-    }
+    return {tuple(str(r.values.get(f)) for f in fields) for r in parsed.records.get(kind, [])}
 
 
 def _errors(parsed: ParsedReturn) -> list[str]:
@@ -30,7 +28,8 @@ def _errors(parsed: ParsedReturn) -> list[str]:
 def test_category_value_pairs_become_components(tmp_path: Path) -> None:
     parsed = _parse(
         tmp_path,
-        "System reference,System name,Stack Type 1,Stack 1,Stack Type 2,Stack 2,Stack Type 3,Stack 3\n"
+        "System reference,System name,Stack Type 1,Stack 1,Stack Type 2,Stack 2,"
+        "Stack Type 3,Stack 3\n"
         "S1,Ledger,Operating System,RHEL 6,Database,Oracle 11g,Hosting site,Leeds\n",
     )
     assert not _errors(parsed)
@@ -62,7 +61,8 @@ def test_one_row_per_server_groups_by_application(tmp_path: Path) -> None:
 def test_server_name_column_with_an_application_column(tmp_path: Path) -> None:
     parsed = _parse(
         tmp_path,
-        "Name,OS,u_business_application\nsrv1,Windows Server 2016,Payroll\nsrv2,Ubuntu 18.04,Payroll\n",
+        "Name,OS,u_business_application\n"
+        "srv1,Windows Server 2016,Payroll\nsrv2,Ubuntu 18.04,Payroll\n",
     )
     assert not _errors(parsed)
     assert _values(parsed, RecordKind.SYSTEMS, "reference") == {("Payroll",)}
@@ -102,9 +102,7 @@ def test_mixed_record_type_sheet(tmp_path: Path) -> None:
 
 
 def test_unknown_record_type_is_reported(tmp_path: Path) -> None:
-    parsed = _parse(
-        tmp_path, "Record Type,Application,Dependency\n1,Portal,\n7,Portal,Ledger\n"
-    )
+    parsed = _parse(tmp_path, "Record Type,Application,Dependency\n1,Portal,\n7,Portal,Ledger\n")
     (error,) = _errors(parsed)
     assert "record type '7'" in error
 
@@ -113,7 +111,8 @@ def test_relationship_file_ci1_relationship_ci2(tmp_path: Path) -> None:
     parsed = _parse(
         tmp_path,
         "CI 1,Relationship,CI 2,Comment\n"
-        "Portal,Depends on,Ledger,\nIdentity,Used by,Portal,\nPortal,Authenticates with,Identity,\n",
+        "Portal,Depends on,Ledger,\nIdentity,Used by,Portal,\n"
+        "Portal,Authenticates with,Identity,\n",
     )
     assert not _errors(parsed)
     assert _values(parsed, RecordKind.DEPENDENCIES, "reference", "to_reference", "kind") == {

@@ -34,7 +34,9 @@ def _import(engine: Engine, name: str) -> Any:
 def _systems(engine: Engine) -> dict[str, tuple[str, str | None, str | None]]:
     """reference -> (name, lifecycle status, criticality)."""
     with engine.connect() as c:
-        rows = c.execute(sa.text("SELECT reference, name, lifecycle_status, criticality FROM system"))
+        rows = c.execute(
+            sa.text("SELECT reference, name, lifecycle_status, criticality FROM system")
+        )
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
@@ -148,7 +150,9 @@ def test_servicenow_relationships(empty_engine: Engine) -> None:
         text = handle.read()
     # ends written as the business applications' names resolve to their numbers
     result = import_return(
-        empty_engine, EXPORTS / "servicenow-rel-ci.csv", ImportOptions(department="DWP", skip_invalid=True)
+        empty_engine,
+        EXPORTS / "servicenow-rel-ci.csv",
+        ImportOptions(department="DWP", skip_invalid=True),
     )
     assert "Payments Gateway" in text
     assert _dependencies(empty_engine) == {
@@ -251,7 +255,10 @@ def test_manageengine_relationships(empty_engine: Engine) -> None:
     parsed = parse_return(EXPORTS / "manageengine-ci-relationships.csv", department="DWP")
     from importers.layout import RecordKind
 
-    ends = {(r.values["reference"], r.values["to_reference"]) for r in parsed.records[RecordKind.DEPENDENCIES]}
+    ends = {
+        (r.values["reference"], r.values["to_reference"])
+        for r in parsed.records[RecordKind.DEPENDENCIES]
+    }
     assert ends == {("Server1", "Printer1"), ("Server1", "Router1"), ("MySql", "Server1")}
 
 

@@ -103,7 +103,9 @@ def _enum_table(
             found[normalise(spelling)] = enum_cls(member)
         except ValueError:
             allowed = ", ".join(m.value for m in enum_cls)
-            raise InputError(f"{where}: {spelling!r} = {member!r} is not one of {allowed}") from None
+            raise InputError(
+                f"{where}: {spelling!r} = {member!r} is not one of {allowed}"
+            ) from None
     return found
 
 
