@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from estate.enums import ComponentKind, UnknownSpelling, normalise, parse_enum
-from importers.headers import HEADER_SCAN_ROWS, ColumnMapping
-from importers.layout import RecordKind
+from importers.headers import HEADER_SCAN_ROWS, ColumnMapping, map_row
+from importers.layout import LAYOUT_BY_KIND, RecordKind, SheetLayout
 from importers.profiles import IGNORE, Profile, RecordTypes, recognise
 
 _PAIR_CATEGORY = re.compile(r"^(?P<base>.+?) (?:type|category|kind) (?P<n>\d+)$")
@@ -289,6 +289,14 @@ def _pair_header(profile: Profile, key: str) -> bool:
     return False
 
 
+def _read_exactly(cell: Any, layout: SheetLayout) -> bool:
+    """Whether the general reading takes a header as one of the layout's columns without
+    guessing: such a column beside a tool's own is read, never set aside (a department's
+    register that happens to carry a tool's headers loses nothing)."""
+    mapping = map_row([cell], 1, layout, {})
+    return bool(mapping.fields or mapping.extra) and not mapping.fuzzy
+
+
 def recognise_sheet(rows: list[list[Any]]) -> tuple[Profile, int] | None:
     """The profile a sheet's header row matches and that row's 0-based index, if any."""
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
@@ -310,9 +318,16 @@ def profile_view(
     described = _described(profile)
     header: list[Any] = []
     not_read: list[str] = []
+    layout = LAYOUT_BY_KIND[profile.kind]
     for cell in rows[at]:
         key = normalise(str(cell)) if cell is not None else ""
-        if not key or key in user or key in described or _pair_header(profile, key):
+        if (
+            not key
+            or key in user
+            or key in described
+            or _pair_header(profile, key)
+            or (profile.columns.get(key) != IGNORE and _read_exactly(cell, layout))
+        ):
             header.append(cell)
             continue
         header.append(None)

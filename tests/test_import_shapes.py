@@ -164,3 +164,17 @@ def test_snake_case_intake_with_family_and_full_os_name(tmp_path: Path) -> None:
         ("Windows Server 2012 R2", ""),
         ("Red Hat Enterprise Linux 7", ""),
     }
+
+
+def test_a_register_carrying_a_tools_headers_loses_none_of_its_own(tmp_path: Path) -> None:
+    path = tmp_path / "register.csv"
+    path.write_text(
+        "Name,OS,OS Version,Business Owner,Criticality,Rack\nLedger,RHEL,8,Jo Bloggs,High,R12\n",
+        encoding="utf-8",
+    )
+    parsed = parse_return(path, department="DWP")
+    assert list(parsed.profiles.values()) == ["ServiceNow servers (cmdb_ci_server)"]
+    (system,) = parsed.records[RecordKind.SYSTEMS]
+    assert system.values["business_owner"] == "Jo Bloggs"
+    assert str(system.values["criticality"]) == "High"
+    assert any(p.message.endswith("does not import: Rack") for p in parsed.problems)
