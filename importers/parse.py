@@ -365,12 +365,11 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
     parsed.rejected[kind] = 0
     if profile is not None:
         parsed.profiles[sheet.name] = profile.name
-    if shape.not_read:
+    if profile is not None and shape.not_read:
         parsed.problem(
             Severity.WARNING,
-            f"read as {profile.name if profile else 'this tool'}'s export: "
-            f"{counted(len(shape.not_read), 'column')} it does not import: "
-            + ", ".join(shape.not_read),
+            f"read as {profile.name}: {counted(len(shape.not_read), 'column')} it does not "
+            "import: " + ", ".join(shape.not_read),
             sheet=sheet.name,
             row=mapping.header_row,
         )
