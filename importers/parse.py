@@ -16,7 +16,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from estate.enums import DependencyKind, OrgKind, UnknownSpelling, normalise, parse_enum
+from estate.enums import (
+    DependencyKind,
+    LifecycleStatus,
+    OrgKind,
+    UnknownSpelling,
+    normalise,
+    parse_enum,
+)
 from estate.errors import InputError
 from estate.progress import Progress
 from estate.words import counted
@@ -642,6 +649,9 @@ def _parse_one(
     a system a grouped sheet repeats is merged into the row that first gave it. The record
     read, or None when the row is rejected or repeats a dependency."""
     kind = mapping.layout.kind
+    if shape.phases:
+        stage = _phase(row, shape)
+        row = _with_cell(row, mapping.fields["lifecycle_status"], stage.value if stage else None)
     repeated = grouped and _repeats(row, mapping, seen)
     record = _parse_record(parsed, sheet, number, row, mapping, repeated, shape.vocabularies)
     if record is None:
@@ -685,6 +695,25 @@ def _parse_one(
     return record
 
 
+def _phase(row: list[Any], shape: Shape, today: dt.date | None = None) -> LifecycleStatus | None:
+    """The stage a row's phase dates put it in today: that of the latest phase begun (LeanIX's
+    plan, phase in, active, phase out, end of life); None when none has begun or none is
+    dated. A date that cannot be read is passed over, as an unknown."""
+    today = today or dt.date.today()
+    width = len(row)
+    found: tuple[dt.date, str] | None = None
+    for index, stage in shape.phases:
+        try:
+            when = values.parse_date(row[index], lambda _m: None) if index < width else None
+        except CellError:
+            when = None
+        if isinstance(when, dt.datetime):
+            when = when.date()
+        if when is not None and when <= today and (found is None or when >= found[0]):
+            found = (when, stage)
+    return LifecycleStatus(found[1]) if found else None
+
+
 def _rows_of(row: list[Any], mapping: ColumnMapping, shape: Shape) -> list[list[Any]]:
     """The rows one row of a grouped sheet stands for: as it is, or named by its server where
     no application claims it, or once per application where it lists several."""
@@ -695,15 +724,20 @@ def _rows_of(row: list[Any], mapping: ColumnMapping, shape: Shape) -> list[list[
         return [row]
     text = _plain_text(row[index]) if index < len(row) else None
     if text is None and shape.server is not None and shape.server < len(row):
-        named = list(row)
-        named[index] = row[shape.server]
-        return [named]
+        return [_with_cell(row, index, row[shape.server])]
     if text is None or not shape.application_list:
         return [row]
     names = split_systems(text)
     if len(names) < 2:
         return [row]
-    return [[*row[:index], name, *row[index + 1 :]] for name in names]
+    return [_with_cell(row, index, name) for name in names]
+
+
+def _with_cell(row: list[Any], index: int, value: Any) -> list[Any]:
+    """A copy of the row with one cell replaced (a short row padded to reach it)."""
+    copy = list(row) + [None] * (index + 1 - len(row))
+    copy[index] = value
+    return copy
 
 
 def _with_class_product(row: list[Any], shape: Shape) -> list[Any]:
@@ -717,7 +751,7 @@ def _with_class_product(row: list[Any], shape: Shape) -> list[Any]:
     product = technology.class_product(text, shape.classes)
     if product is None:
         shape.skipped_classes.add(text)
-    return [*row[:index], product, *row[index + 1 :]]
+    return _with_cell(row, index, product)
 
 
 def _pairs(

@@ -106,6 +106,8 @@ class Shape:
     """Pair categories met that are no kind of component."""
     skipped_classes: set[str] = field(default_factory=set)
     """Classes met that name no product."""
+    phases: list[tuple[int, str]] = field(default_factory=list)
+    """(date column, the stage its date starts), in the profile's order."""
 
     @property
     def grouped(self) -> bool:
@@ -193,7 +195,9 @@ def _group(shape: Shape, mapping: ColumnMapping, profile: Profile | None) -> Non
         application = _index(mapping, set(profile.application)) if profile.application else None
         server = _index(mapping, {profile.server}) if profile.server else None
     else:
-        application = next(
+        named = normalise(mapping.headers[name])
+        application = name if named in APPLICATION_HEADERS else None
+        application = application or next(
             (
                 i
                 for i, h in sorted({**mapping.unknown, **mapping.duplicates}.items())
@@ -201,9 +205,10 @@ def _group(shape: Shape, mapping: ColumnMapping, profile: Profile | None) -> Non
             ),
             None,
         )
-        server = name if normalise(mapping.headers[name]) in SERVER_HEADERS else None
+        server = name if named in SERVER_HEADERS else None
         if server is None:
-            server = _index(mapping, SERVER_HEADERS)
+            found = _index(mapping, SERVER_HEADERS)
+            server = found if found in mapping.unknown else None
     if application is None:
         if profile is not None and profile.application and server is not None:
             shape.server = server  # rows named by their server: each server its own system
@@ -238,6 +243,18 @@ def read_shape(mapping: ColumnMapping, profile: Profile | None) -> Shape:
         _settle_unread(shape, mapping, profile)
         return shape
     _group(shape, mapping, profile)
+    if profile is not None:
+        for header, stage in profile.phases.items():
+            index = _index(mapping, {header})
+            if index is not None:
+                shape.phases.append((index, stage.value))
+                mapping.unknown.pop(index, None)
+        if shape.phases and "lifecycle_status" not in mapping.fields:
+            # the stage is read from the first phase column's cell, which `phase_row` fills
+            mapping.fields["lifecycle_status"] = shape.phases[0][0]
+            mapping.__dict__.pop("plan", None)
+        else:
+            shape.phases.clear()
     shape.pairs = _pairs(mapping, profile)
     _record_types(shape, mapping, profile.record_types if profile else None)
     if profile is not None and profile.product_class is not None:
@@ -269,6 +286,7 @@ def _described(profile: Profile) -> set[str]:
     """The folded headers a profile reads (beyond its pairs)."""
     read = {h for h, t in profile.columns.items() if t != IGNORE}
     read |= set(profile.application) | {h for h in (profile.server, profile.product_class) if h}
+    read |= set(profile.phases)
     types = profile.record_types
     if types is not None:
         read |= {h for h in (types.column, types.other, types.direction) if h}

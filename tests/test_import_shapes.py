@@ -178,3 +178,16 @@ def test_a_register_carrying_a_tools_headers_loses_none_of_its_own(tmp_path: Pat
     assert system.values["business_owner"] == "Jo Bloggs"
     assert str(system.values["criticality"]) == "High"
     assert any(p.message.endswith("does not import: Rack") for p in parsed.problems)
+
+
+def test_a_server_no_application_claims_is_its_own_system(tmp_path: Path) -> None:
+    parsed = _parse(
+        tmp_path,
+        "Server Name,Operating System,Application\n"
+        "srv1,Windows Server 2016,Payroll\nsrv9,Ubuntu 18.04\n",  # the last cell left off
+    )
+    assert not _errors(parsed)
+    assert _values(parsed, RecordKind.SYSTEMS, "reference") == {("Payroll",), ("srv9",)}
+    assert ("srv9", "Ubuntu 18.04") in _values(
+        parsed, RecordKind.COMPONENTS, "reference", "product"
+    )

@@ -82,6 +82,9 @@ class Profile:
     record_types: RecordTypes | None = None
     statuses: dict[str, LifecycleStatus] = field(default_factory=dict)
     criticalities: dict[str, Criticality] = field(default_factory=dict)
+    phases: dict[str, LifecycleStatus] = field(default_factory=dict)
+    """Normalised header of a date column -> the stage that date starts (LeanIX's
+    `lifecycle:active`): a record's stage is that of its latest phase begun."""
     example: str = ""
     """A short example header line, for the README and `estate validate --profiles`."""
 
@@ -163,11 +166,13 @@ def parse_profile(key: str, data: dict[str, Any]) -> Profile:
             record_types=record_types,
             statuses=_enum_table(where, data.get("statuses", {}), LifecycleStatus),
             criticalities=_enum_table(where, data.get("criticalities", {}), Criticality),
+            phases=_enum_table(where, data.get("phases", {}), LifecycleStatus),
             example=str(data.get("example", "")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{where}: not a valid profile ({exc!r})") from None
     described = set(columns) | set(profile.application) | {profile.server, profile.product_class}
+    described |= set(profile.phases)
     if record_types is not None:
         described |= {record_types.column, record_types.other, record_types.direction}
     for pattern in pairs:
