@@ -823,8 +823,9 @@ def _dependency_row(
     width = len(row)
     system = _plain_text(row[index]) if index is not None and index < width else None
     other_index = shape.other
-    assert other_index is not None
-    other = _plain_text(row[other_index]) if other_index < width else None
+    other = (
+        _plain_text(row[other_index]) if other_index is not None and other_index < width else None
+    )
     if system is None or other is None:
         parsed.rejected.setdefault(RecordKind.DEPENDENCIES, 0)
         parsed.rejected[RecordKind.DEPENDENCIES] += 1
@@ -870,7 +871,7 @@ def _dependency_row(
                 "kind": DependencyKind.API,
             },
             sheet=sheet,
-            column=_letter(other_index),
+            column=_letter(other_index) if other_index is not None else None,
         )
     )
 

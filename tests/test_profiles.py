@@ -307,3 +307,26 @@ def test_validate_says_which_profile_it_recognised(run: Any, tmp_path: Path) -> 
     assert "Sheet 'azure-migrate' read as: Azure Migrate server import." in result.stdout
     summary = run("--db", db, "validate", "-d", "DWP", "--json", EXPORTS / "azure-migrate.csv")
     assert '"azure-migrate": "Azure Migrate server import"' in summary.stdout
+
+
+# Tackle 1.x's application import service took the same file without the dependency columns
+# (konveyor/tackle-application-import tests: "Record Type 1,Application Name,Description,
+# Comments,Business Service,Tag Type 1,Tag 1").
+def test_konveyor_1x_without_dependency_columns(tmp_path: Path) -> None:
+    from importers.parse import parse_return
+
+    path = tmp_path / "tackle1.csv"
+    path.write_text(
+        "Record Type 1,Application Name,Description,Comments,Business Service,Tag Type 1,Tag 1\n"
+        "1,ForestAndTrees,Mainframe batch scheduling application,,,Database,Oracle 12c\n"
+        "2,ForestAndTrees,,,,,\n",
+        encoding="utf-8",
+    )
+    parsed = parse_return(path, department="DWP")
+    assert list(parsed.profiles.values()) == ["Konveyor Tackle application import (Tag Type)"]
+    from importers.layout import RecordKind
+
+    (component,) = parsed.records[RecordKind.COMPONENTS]
+    assert component.values["product"] == "Oracle 12c"
+    (error,) = [p for p in parsed.problems if p.severity.value == "error"]
+    assert error.row == 3 and "dependency row must name both" in error.message
