@@ -330,3 +330,15 @@ def test_konveyor_1x_without_dependency_columns(tmp_path: Path) -> None:
     assert component.values["product"] == "Oracle 12c"
     (error,) = [p for p in parsed.problems if p.severity.value == "error"]
     assert error.row == 3 and "dependency row must name both" in error.message
+
+
+def test_the_users_mapping_wins_over_the_profile() -> None:
+    from importers.layout import RecordKind
+    from importers.parse import parse_return
+
+    mapping = {RecordKind.SYSTEMS: {"ip addresses": "description", "os name": "notes"}}
+    parsed = parse_return(EXPORTS / "azure-migrate.csv", department="DWP", user_mapping=mapping)
+    first = parsed.records[RecordKind.SYSTEMS][0].values
+    assert first["description"] == "192.168.10.10"  # a column the profile sets aside
+    assert first["notes"] == "Windows Server 2022"  # a column the profile reads otherwise
+    assert RecordKind.COMPONENTS not in parsed.records or not parsed.records[RecordKind.COMPONENTS]
