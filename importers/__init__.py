@@ -24,7 +24,7 @@ from importers.parse import ParsedReturn, parse_return
 from importers.problems import Problem, Severity
 from importers.store import ChangeSet, apply, plan
 
-__all__ = ["ImportOptions", "ImportResult", "import_return", "load_user_mapping"]
+__all__ = ["ImportOptions", "ImportResult", "UserMapping", "import_return", "load_user_mapping"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class ImportOptions:
     """How to import: for whom, with what mapping, and how strictly."""
 
     department: str | None = None
-    mapping: UserMapping = field(default_factory=dict)
+    mapping: UserMapping = field(default_factory=UserMapping)
     dry_run: bool = False
     skip_invalid: bool = False
     replace: bool = False
@@ -58,6 +58,8 @@ class ImportResult:
     """The sheet each kind of record was read from."""
     period: str | None = None
     """The reporting period the return was (or would be) imported for."""
+    profile: str | None = None
+    """The tool export the return was recognised as, if any (named in a written mapping)."""
 
     @property
     def missing_action(self) -> str:
@@ -69,7 +71,7 @@ class ImportResult:
 
     def write_mapping(self, path: Path) -> None:
         """Write a mapping file of this return's headers, to edit and reuse with --mapping."""
-        write_mapping(path, self.file.name, self.headers, self.sheets)
+        write_mapping(path, self.file.name, self.headers, self.sheets, self.profile)
 
     @property
     def errors(self) -> list[Problem]:

@@ -23,10 +23,16 @@ from estate.words import counted
 from importers import safety, technology, values
 from importers.cells import column_letter
 from importers.cover_period import read_period
-from importers.headers import ColumnMapping, UserMapping, detect, layout_for_sheet_name
-from importers.layout import LAYOUTS, RecordKind, SheetLayout
+from importers.headers import (
+    ColumnMapping,
+    UserMapping,
+    candidate_layouts,
+    detect,
+    unused_mapping,
+)
+from importers.layout import RecordKind
 from importers.period_column import PERIOD, PeriodCells, PeriodPlace
-from importers.problems import CellError, Problem, Severity
+from importers.problems import CellError, Problem, Severity, not_imported
 from importers.readers import RawSheet, formula_cells, iter_sheets
 from importers.relationships import (
     DEPENDS_ON,
@@ -250,7 +256,7 @@ def parse_return(
         CoverSheet(),
         skip_invalid=skip_invalid,
     )
-    user = user_mapping or {}
+    user = user_mapping or UserMapping()
     waiting: list[RawSheet] = []
     with closing(iter_sheets(path)) as sheets:
         for sheet in sheets:
@@ -279,6 +285,8 @@ def parse_return(
         _settle_department(parsed, waiting)
         for sheet in waiting:
             _parse_sheet(parsed, sheet, progress)
+    for line in unused_mapping(user, parsed.mappings, parsed.sheet_names):
+        parsed.problem(Severity.WARNING, line)
     _gather_technology(parsed)
     _settle_period(parsed)
     return parsed
@@ -321,8 +329,9 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
         return
     if not any(any(cell is not None for cell in row) for row in sheet.rows):
         return
-    named = layout_for_sheet_name(sheet.name)
-    candidates: tuple[SheetLayout, ...] = (named,) if named else LAYOUTS
+    candidates = candidate_layouts(sheet.name, sheet.rows, user)
+    if candidates is None:  # the mapping file says to leave it alone
+        return
     mapping = detect(sheet.rows, candidates, user)
     if mapping is None:
         parsed.problem(
@@ -364,17 +373,13 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
             value=text,
         )
     _shape_warnings(parsed, sheet, mapping)
-    for index, text in {**mapping.unknown, **mapping.duplicates}.items():
-        again = index in mapping.duplicates
+    for line, columns in not_imported(mapping):
         parsed.problem(
             Severity.WARNING,
-            "column read twice; this copy was not imported"
-            if again
-            else "unknown column, not imported (add it to a --mapping file to import it)",
+            line,
             sheet=sheet.name,
             row=mapping.header_row,
-            column=_letter(index),
-            value=text,
+            column=_letter(columns[0]) if len(columns) == 1 else None,
         )
 
 

@@ -116,6 +116,43 @@ def group_problems(problems: Iterable[Problem], examples: int = 3) -> list[Probl
     )
 
 
+LISTED = 20
+"""Headers a one-line summary of columns names before it counts the rest."""
+
+
+def listed(texts: list[str], shown: int = LISTED) -> str:
+    """Texts as one list: "A, B, C", or the first `shown` and "and N more"."""
+    more = len(texts) - shown
+    return ", ".join(texts[:shown]) + (f" and {more:,} more" if more > 0 else "")
+
+
+def not_imported(mapping: Any) -> list[tuple[str, list[int]]]:
+    """One line per reason a sheet's columns were not imported, with the columns' 0-based
+    indexes, not a line per column: "40 columns not imported: Tag Category 1, Tag 1, ...".
+    `mapping` is a `importers.headers.ColumnMapping` (its unknown, duplicate and overridden
+    columns)."""
+    reasons = (
+        (mapping.unknown, "not imported", "(add {them} to a --mapping file to import {them})"),
+        (mapping.duplicates, "read twice; the second copy not imported", ""),
+        (
+            mapping.overridden,
+            "not imported",
+            "(the --mapping file reads what {they} hold from another column)",
+        ),
+    )
+    lines: list[tuple[str, list[int]]] = []
+    for columns, what, why in reasons:
+        if not columns:
+            continue
+        indexes = sorted(columns)
+        one = len(indexes) == 1
+        words = {"them": "it" if one else "them", "they": "it" if one else "they"}
+        noun = "column" if one else "columns"
+        line = f"{len(indexes)} {noun} {what}: {listed([columns[i] for i in indexes])}"
+        lines.append(((line + " " + why.format(**words)).strip(), indexes))
+    return lines
+
+
 class CellError(ValueError):
     """A cell's value cannot be read as its column's type; says what was expected."""
 

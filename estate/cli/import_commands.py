@@ -12,8 +12,10 @@ from estate.cli import console
 from estate.cli.base import cli, period_value
 from estate.cli.console import print_json, progress_bar
 from estate.cli.database import open_engine
+from estate.errors import InputError
 from estate.render_import import change_table, deleted_line, import_summary, problem_summary
-from importers import ImportOptions, ImportResult, import_return, load_user_mapping
+from importers import ImportOptions, ImportResult, UserMapping, import_return, load_user_mapping
+from importers.mapping_file import write_unread_mapping
 from importers.report import write_report
 
 _FILES = click.argument(
@@ -76,36 +78,86 @@ def _run(
 ) -> None:
     show_progress = console.err.is_terminal and not (quiet or as_json)
     results: list[ImportResult] = []
+    refused: tuple[Path, InputError] | None = None
     try:
         for path in files:
-            results.append(_import_one(path, options, show_progress))
+            try:
+                results.append(_import_one(path, options, show_progress))
+            except InputError as exc:
+                refused = (path, exc)
+                break
     except Exception:
-        if results:  # the files before the one refused were imported: say what they did
+        if results:  # the files before the one that failed were imported: say what they did
             _show_results(results, options, report, as_json)
-        refused, *rest = files[len(results) :]
-        if rest:
-            names = ", ".join(path.name for path in rest)
-            console.err.print(f"Not imported, as {refused.name} was refused: {names}.")
         raise
     if write_mapping is not None:
-        results[0].write_mapping(write_mapping)
-        console.err.print(
-            f"Mapping of {results[0].file.name}'s headers written to {write_mapping}."
-        )
-    _show_results(results, options, report, as_json)
+        if refused is not None:
+            write_unread_mapping(write_mapping, refused[0], str(refused[1]))
+        else:
+            results[0].write_mapping(write_mapping)
+        named = (refused[0] if refused else results[0].file).name
+        console.err.print(f"Mapping of {named}'s headers written to {write_mapping}.")
+    _show_results(results, options, report, as_json, refused)
+    if refused is not None:
+        _refused(files, results, refused, as_json)
     failed = [r for r in results if r.errors and not options.skip_invalid]
     if failed:
         raise click.exceptions.Exit(1)
 
 
-def _show_results(
-    results: list[ImportResult], options: ImportOptions, report: Path | None, as_json: bool
+def _refused(
+    files: tuple[Path, ...],
+    results: list[ImportResult],
+    refused: tuple[Path, InputError],
+    as_json: bool,
 ) -> None:
-    """What each file's import found and did: printed, as json, and in the --report file."""
+    """Say that a file was refused (the JSON summary already has) and which were not tried."""
+    path, error = refused
+    rest = files[len(results) + 1 :]
+    if rest:
+        names = ", ".join(p.name for p in rest)
+        console.err.print(f"Not imported, as {path.name} was refused: {names}.")
+    if as_json:
+        raise click.exceptions.Exit(1)
+    raise error
+
+
+def _refusal(path: Path, error: InputError) -> dict[str, Any]:
+    """A refused file as the JSON summary gives it: nothing stored, and why, as a problem."""
+    return {
+        "file": str(path),
+        "department": None,
+        "stored": False,
+        "refused": str(error),
+        "problems": [
+            {
+                "severity": "error",
+                "file": path.name,
+                "message": str(error),
+                "sheet": None,
+                "row": None,
+                "column": None,
+                "value": None,
+                "expected": None,
+            }
+        ],
+    }
+
+
+def _show_results(
+    results: list[ImportResult],
+    options: ImportOptions,
+    report: Path | None,
+    as_json: bool,
+    refused: tuple[Path, InputError] | None = None,
+) -> None:
+    """What each file's import found and did: printed, as json, and in the --report file; a
+    refused file is in the JSON summary too, so `--json` always prints."""
 
     @cache
     def summaries() -> list[dict[str, Any]]:
-        return [r.as_dict() for r in results]
+        found = [r.as_dict() for r in results]
+        return found + ([_refusal(*refused)] if refused is not None else [])
 
     if report is not None:
         write_report(report, [p for r in results for p in r.problems], summaries)
@@ -146,7 +198,7 @@ def import_(
     """Import departmental returns (.xlsx, .xlsm, .csv), each all-or-nothing."""
     options = ImportOptions(
         department=department,
-        mapping=load_user_mapping(mapping) if mapping else {},
+        mapping=load_user_mapping(mapping) if mapping else UserMapping(),
         dry_run=dry_run,
         skip_invalid=skip_invalid,
         replace=replace,
@@ -180,7 +232,7 @@ def validate(
         raise click.BadParameter("give one FILE with --write-mapping", param_hint="FILES")
     options = ImportOptions(
         department=department,
-        mapping=load_user_mapping(mapping) if mapping else {},
+        mapping=load_user_mapping(mapping) if mapping else UserMapping(),
         dry_run=True,
         period=period_value(period),
     )
