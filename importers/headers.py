@@ -167,10 +167,25 @@ _VOCABULARY_EXTRAS: dict[RecordKind, dict[str, str]] = {
         "server os version": "os_version",
         "server operating system version": "os_version",
         "server operating system": "os",
+        "configuration item code": "reference",
+        "configuration item status": "lifecycle_status",
+        "configuration item owner": "business_owner",
+        "life cycle stage": "lifecycle_status",
+        "life cycle stage status": "lifecycle_status",
+        "lifecycle phase": "lifecycle_status",
+        "install status": "lifecycle_status",
+        "operational status": "lifecycle_status",
     },
 }
 """Headers tools write (snake_case, abbreviated) beyond the layout's aliases, folded by
 `header_key`: "Conf Item Nr", "server_os_version"."""
+
+HOST_NAMES = frozenset(
+    {"server name", "server", "host name", "hostname", "host", "computer name", "machine name"}
+    | {"vm name", "vm", "virtual machine name", "device name", "server fqdn", "fqdn"}
+)
+"""Headers naming the server a row is about (`header_key` folded): a server inventory's rows
+are its systems, named by them, when no other column names a system."""
 
 _KEY_WORDS = frozenset({"ref", "reference", "id", "identifier", "code", "key", "number"})
 _NAME_WORDS = frozenset({"name", "title"})
@@ -361,7 +376,6 @@ def _place(
             and layout.kind is RecordKind.SYSTEMS
             and mapping.identifier is None
             and not fuzzy
-            and index not in mapping.from_user
         ):
             mapping.identifier = index
         else:
@@ -379,6 +393,13 @@ def _settle_shapes(mapping: ColumnMapping) -> None:
     relationship type, not the dependency's mechanism. A version column with no "Technology"
     column beside it completes the technology column just left of it ("Database", "Version").
     """
+    if mapping.layout.kind is RecordKind.SYSTEMS and "name" not in mapping.fields:
+        host = next(
+            (i for i, text in mapping.unknown.items() if header_key(text) in HOST_NAMES), None
+        )
+        if host is not None:
+            mapping.fields["name"] = host
+            del mapping.unknown[host]
     kind_index = mapping.fields.get("kind")
     if (
         mapping.relationship_shape

@@ -32,7 +32,7 @@ from importers.headers import (
 )
 from importers.layout import RecordKind
 from importers.period_column import PERIOD, PeriodCells, PeriodPlace
-from importers.problems import CellError, Problem, Severity, not_imported
+from importers.problems import CellError, Problem, Severity, not_imported, row_runs
 from importers.readers import RawSheet, formula_cells, iter_sheets
 from importers.relationships import (
     DEPENDS_ON,
@@ -524,6 +524,7 @@ def _parse_rows(
 ) -> None:
     kind = mapping.layout.kind
     seen: dict[tuple[Any, ...], Record] = {}
+    differing: Differing = {}
     technology = [t for t in mapping.extra if t in TECH_BY_TARGET]
     links = [c for c in SYSTEM_LINK_COLUMNS if c.target in mapping.extra]
     hosting = mapping.fields.get("hosting") if kind is RecordKind.SYSTEMS else None
@@ -591,10 +592,11 @@ def _parse_rows(
         if hosting is not None and hosting < len(row) and "hosting" not in record.unread:
             parsed.technology.extend(_hosted(sheet.name, number, row[hosting], mapping, record))
         if earlier is not None:
-            _merge(parsed, sheet.name, earlier, record, mapping)
+            _merge(earlier, record, differing)
             continue
         seen[key] = record
         parsed.records[kind].append(record)
+    _say_differences(parsed, sheet.name, mapping, differing)
 
 
 def _technology(
@@ -701,12 +703,15 @@ def _links(
     return found
 
 
-def _merge(
-    parsed: ParsedReturn, sheet: str, earlier: Record, later: Record, mapping: ColumnMapping
-) -> None:
+Differing = dict[str, list[tuple[Record, Record, Any]]]
+"""Field -> (the row that gave a system first, a later row of it, the later row's differing
+value), for the one line per field that says so."""
+
+
+def _merge(earlier: Record, later: Record, differing: Differing) -> None:
     """A system repeated on another row (one row per technology): the later row fills the
     fields the earlier left blank; where both give a value and they differ, the earlier row's
-    is stored and the problem names both rows and both values."""
+    is stored and the difference noted for `_say_differences`."""
     for name, value in later.values.items():
         if value is None:
             continue
@@ -715,17 +720,32 @@ def _merge(
             earlier.values[name] = value
             earlier.unread.discard(name)
         elif kept != value:
-            header = mapping.layout.column(name).header
-            parsed.problem(
-                Severity.WARNING,
-                f"system {earlier.values['reference']!r} is on rows {earlier.row} and "
-                f"{later.row}, which disagree on {header}: {_shown(kept)} (row {earlier.row}) "
-                f"and {_shown(value)} (row {later.row}); row {earlier.row}'s value was stored",
-                sheet=sheet,
-                row=later.row,
-                column=mapping.letter(name),
-                value=_shown(value),
-            )
+            differing.setdefault(name, []).append((earlier, later, value))
+
+
+def _say_differences(
+    parsed: ParsedReturn, sheet: str, mapping: ColumnMapping, differing: Differing
+) -> None:
+    """One line per field on which rows repeating a system disagree, not one per row: how many
+    rows, which, and the first case in full."""
+    for name, cases in differing.items():
+        header = mapping.layout.column(name).header
+        rows = sorted({later.row for _, later, _ in cases})
+        earlier, later, value = cases[0]
+        kept = earlier.values[name]
+        rows_said = f"row {rows[0]}" if len(rows) == 1 else f"rows {row_runs(rows)}"
+        parsed.problem(
+            Severity.WARNING,
+            f"{counted(len(rows), 'row')} {'repeats' if len(rows) == 1 else 'repeat'} a "
+            f"system with a different {header} "
+            f"({rows_said}); the value of the system's first row was stored (system "
+            f"{earlier.values['reference']!r}: {_shown(kept)} on row {earlier.row}, "
+            f"{_shown(value)} on row {later.row})",
+            sheet=sheet,
+            row=later.row,
+            column=mapping.letter(name),
+            value=_shown(value),
+        )
 
 
 def _shown(value: Any) -> str:

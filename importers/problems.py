@@ -126,6 +126,17 @@ def listed(texts: list[str], shown: int = LISTED) -> str:
     return ", ".join(texts[:shown]) + (f" and {more:,} more" if more > 0 else "")
 
 
+def row_runs(rows: list[int], shown: int = LISTED) -> str:
+    """Sorted row numbers as runs: "3-14, 20", the first `shown` runs and "and N more"."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return listed([f"{a}-{b}" if a != b else str(a) for a, b in runs], shown)
+
+
 def not_imported(mapping: Any) -> list[tuple[str, list[int]]]:
     """One line per reason a sheet's columns were not imported, with the columns' 0-based
     indexes, not a line per column: "40 columns not imported: Tag Category 1, Tag 1, ...".
