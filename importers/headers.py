@@ -167,7 +167,6 @@ _VOCABULARY_EXTRAS: dict[RecordKind, dict[str, str]] = {
         "server os version": "os_version",
         "server operating system version": "os_version",
         "server operating system": "os",
-        "configuration item code": "reference",
         "configuration item status": "lifecycle_status",
         "configuration item owner": "business_owner",
         "life cycle stage": "lifecycle_status",
@@ -300,9 +299,22 @@ def _match(text: str, layout: SheetLayout) -> tuple[str | None, bool]:
     if plain != key and plain in vocabulary:
         return vocabulary[plain], False
     best = process.extractOne(key, list(vocabulary), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-    if best is not None and says_so(vocabulary[best[0]], key):
+    if best is not None and says_so(vocabulary[best[0]], key) and _word_for_word(key, best[0]):
         return vocabulary[best[0]], True
     return None, False
+
+
+WORD_CUTOFF = 70
+"""rapidfuzz score (0-100) each word of a misspelt header must reach against its word."""
+
+
+def _word_for_word(key: str, spelling: str) -> bool:
+    """Whether a close match is a misspelling word by word ("Busines owner"), not another word
+    behind a long shared start ("Conf Item Code" is no "Conf Item Id")."""
+    words, others = key.split(), spelling.split()
+    if len(words) != len(others):
+        return key.replace(" ", "") == spelling.replace(" ", "")
+    return all(fuzz.ratio(a, b) >= WORD_CUTOFF for a, b in zip(words, others, strict=True))
 
 
 def _is_money(layout: SheetLayout, target: str) -> bool:
