@@ -87,8 +87,8 @@ def test_an_aws_migration_factory_intake_gives_one_system_per_application(
         tmp_path / "intake.csv",
         [
             CMF_HEADER,
-            "ledger-db01,windows,Microsoft Windows Server 2012 R2 Standard,ledger-db01.corp.example,"
-            "Rehost,Ledger,123456789012,eu-west-2,Wave 1",
+            "ledger-db01,windows,Microsoft Windows Server 2012 R2 Standard,"
+            "ledger-db01.corp.example,Rehost,Ledger,123456789012,eu-west-2,Wave 1",
             "ledger-app01,linux,Red Hat Enterprise Linux 7.9,ledger-app01.corp.example,Rehost,"
             "Ledger,123456789012,eu-west-2,Wave 1",
             "pay-app02,linux,Ubuntu 18.04,pay-app02.corp.example,Replatform,Payments,123456789012,"
