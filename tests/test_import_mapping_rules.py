@@ -70,7 +70,7 @@ def _csv(path: Path, lines: list[str], bom: bool = False, encoding: str = "utf-8
     return path
 
 
-def _import(run: Run, target: Path, path: Path, *args: str) -> Any:
+def _import(run: Run, target: Path, path: Path, *args: str | Path) -> Any:
     result = run(
         "--db", target, "import", path, "--department", "DBP", "--period", "2026-Q3", *args
     )
