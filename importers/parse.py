@@ -16,7 +16,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from estate.enums import DependencyKind, OrgKind, UnknownSpelling, normalise, parse_enum
+from estate.enums import (
+    DependencyKind,
+    LifecycleStatus,
+    OrgKind,
+    UnknownSpelling,
+    normalise,
+    parse_enum,
+)
 from estate.errors import InputError
 from estate.progress import Progress
 from estate.words import counted
@@ -597,6 +604,34 @@ def _parse_rows(
         seen[key] = record
         parsed.records[kind].append(record)
     _say_differences(parsed, sheet.name, mapping, differing)
+    if kind is RecordKind.SYSTEMS and "lifecycle_status" in mapping.fields:
+        _say_ended(parsed, sheet.name, mapping)
+
+
+ENDED = (LifecycleStatus.RETIRED, LifecycleStatus.CANCELLED)
+"""Lifecycle stages of a system no longer (or never) in use: stored as such, and said."""
+
+
+def _say_ended(parsed: ParsedReturn, sheet: str, mapping: ColumnMapping) -> None:
+    """One line saying which systems the sheet gives as retired or cancelled: they are stored
+    with that stage, not rejected, and a reader should know the return lists them."""
+    for stage in ENDED:
+        rows = [
+            r.row
+            for r in parsed.records[RecordKind.SYSTEMS]
+            if r.values.get("lifecycle_status") is stage
+        ]
+        if rows:
+            noun = counted(len(rows), "system")
+            parsed.problem(
+                Severity.WARNING,
+                f"{noun} {'is' if len(rows) == 1 else 'are'} {stage.value.lower()} "
+                f"({'row' if len(rows) == 1 else 'rows'} {row_runs(rows)}): stored as "
+                f"{stage.value.lower()}",
+                sheet=sheet,
+                row=rows[0],
+                column=mapping.letter("lifecycle_status"),
+            )
 
 
 def _technology(

@@ -432,12 +432,16 @@ def test_statuses_as_tools_write_them_import_strictly(tmp_path: Path, run: Run) 
         sheet.append([f"A-{number:02}", f"System {number}", word])
     book.save(tmp_path / "r.xlsx")
     target = _db(run, tmp_path)
-    result = _import(run, target, tmp_path / "r.xlsx")
+    result = _import(run, target, tmp_path / "r.xlsx", "--json")
     assert result.exit_code == 0, result.output + result.stderr
-    assert f"{len(STATUS_WORDS)} new" in result.output and "0 rejected" in result.output
+    (summary,) = json.loads(result.output)
+    assert summary["summary"]["new"] == len(STATUS_WORDS) and summary["summary"]["rejected"] == 0
     stored = dict(_rows(target, "SELECT reference, lifecycle_status FROM system"))
     for number, (word, stage) in enumerate(STATUS_WORDS.items(), start=1):
         assert stored[f"A-{number:02}"] == stage.value, word
+    said = {p["message"] for p in summary["problems"]}
+    assert "6 systems are retired (rows 8, 14, 17-18, 22-23): stored as retired" in said
+    assert "1 system is cancelled (row 9): stored as cancelled" in said
 
 
 # Dependency ends across the estate -------------------------------------------------------------
