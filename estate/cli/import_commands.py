@@ -214,7 +214,8 @@ def import_(
     "--write-mapping",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write a TOML mapping of the file's headers (what each was read as, and guesses for "
-    "the rest) to edit and pass with --mapping next time.",
+    "the rest) to edit and pass with --mapping next time; written even for a file that could "
+    "not be read.",
 )
 def validate(
     files: tuple[Path, ...],
