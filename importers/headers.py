@@ -167,6 +167,8 @@ _VOCABULARY_EXTRAS: dict[RecordKind, dict[str, str]] = {
         "server os version": "os_version",
         "server operating system version": "os_version",
         "server operating system": "os",
+        "business application": "name",
+        "business application name": "name",
         "configuration item status": "lifecycle_status",
         "configuration item owner": "business_owner",
         "life cycle stage": "lifecycle_status",

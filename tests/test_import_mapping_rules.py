@@ -515,3 +515,31 @@ def test_rows_repeating_a_system_with_another_name_are_one_line(tmp_path: Path, 
     assert line["message"].startswith(
         "12 rows repeat a system with a different System name (rows 3-14)"
     )
+
+
+def test_a_technology_extract_of_business_applications_is_read_as_systems(
+    tmp_path: Path, run: Run
+) -> None:
+    """One row per technology of each business application: not a components sheet missing
+    its type, but systems with their technology."""
+    path = _csv(
+        tmp_path / "apm.csv",
+        [
+            "Business Application,Application Number,Owned By,Business Criticality,"
+            "Technology Type,Technology,Version",
+            "Tax Platform,APM0001001,Jane Smith,1 - most critical,Operating System,"
+            "Windows Server,2012 R2",
+            "Tax Platform,APM0001001,Jane Smith,1 - most critical,Database,Microsoft SQL Server,"
+            "2014",
+        ],
+    )
+    target = _db(run, tmp_path)
+    result = _import(run, target, path)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert _rows(target, "SELECT reference, name, business_owner, criticality FROM system") == [
+        ("APM0001001", "Tax Platform", "Jane Smith", "Critical")
+    ]
+    assert _rows(target, "SELECT kind, product, version FROM component ORDER BY 1") == [
+        ("Database", "Microsoft SQL Server", "2014"),
+        ("Operating system", "Windows Server", "2012 R2"),
+    ]
