@@ -347,6 +347,8 @@ LIFECYCLE_VOCABULARY: dict[str, StrEnum] = {
     "in stock": LifecycleStatus.PLANNED,
     "stock": LifecycleStatus.PLANNED,
     "pending install": LifecycleStatus.PLANNED,
+    "ready": LifecycleStatus.PLANNED,
+    "catalog": LifecycleStatus.PLANNED,
     # being built or introduced
     "design": LifecycleStatus.IN_DEVELOPMENT,
     "designed": LifecycleStatus.IN_DEVELOPMENT,
@@ -372,6 +374,7 @@ LIFECYCLE_VOCABULARY: dict[str, StrEnum] = {
     "repair in progress": LifecycleStatus.LIVE,
     "under repair": LifecycleStatus.LIVE,
     "dr standby": LifecycleStatus.LIVE,
+    "non operational": LifecycleStatus.LIVE,  # still in the estate, only not running now
     # being retired
     "phase out": LifecycleStatus.SUNSETTING,
     "phasing out": LifecycleStatus.SUNSETTING,
@@ -390,6 +393,7 @@ LIFECYCLE_VOCABULARY: dict[str, StrEnum] = {
     "withdrawn": LifecycleStatus.RETIRED,
     "uninstalled": LifecycleStatus.RETIRED,
     "absent": LifecycleStatus.RETIRED,
+    "stolen": LifecycleStatus.RETIRED,
     # cancelled before it went live
     "canceled": LifecycleStatus.CANCELLED,
     "abandoned": LifecycleStatus.CANCELLED,

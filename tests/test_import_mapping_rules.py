@@ -277,6 +277,27 @@ def test_a_mapping_declares_a_money_unit_and_a_status_vocabulary(tmp_path: Path,
     ) == [("A-1", 1_100_000.0, "Live"), ("A-2", 2_500_000.0, "Being decommissioned")]
 
 
+def test_a_mapping_gives_any_fixed_list_field_its_own_words(tmp_path: Path, run: Run) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["App Ref", "Application", "Service Tier"])
+    sheet.append(["A-1", "Ledger", "Gold+"])
+    book.save(tmp_path / "r.xlsx")
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(
+        '[systems]\n"Service Tier" = "criticality"\n[values.criticality]\n"Gold+" = "Critical"\n',
+        encoding="utf-8",
+    )
+    target = _db(run, tmp_path)
+    result = _import(run, target, tmp_path / "r.xlsx", "--mapping", mapping)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert _rows(target, "SELECT criticality FROM system") == [("Critical",)]
+    mapping.write_text('[values.criticality]\n"Gold+" = "Urgent"\n', encoding="utf-8")
+    refused = _import(run, target, tmp_path / "r.xlsx", "--mapping", mapping)
+    assert refused.exit_code == 1
+    assert "'Urgent', which is not one of Critical, High, Medium, Low" in refused.stderr
+
+
 def test_a_mapping_with_a_unit_on_a_field_that_is_not_money_is_refused(
     tmp_path: Path, run: Run
 ) -> None:
@@ -421,6 +442,11 @@ STATUS_WORDS = {
     "In Review": LifecycleStatus.PLANNED,
     "Disposed": LifecycleStatus.RETIRED,
     "Decommissioned": LifecycleStatus.RETIRED,
+    # the rest of ServiceNow's operational_status choices
+    "Non-Operational": LifecycleStatus.LIVE,
+    "Ready": LifecycleStatus.PLANNED,
+    "DR Standby": LifecycleStatus.LIVE,
+    "Repair in Progress": LifecycleStatus.LIVE,
 }
 
 
