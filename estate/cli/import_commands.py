@@ -128,6 +128,12 @@ def _refusal(path: Path, error: InputError) -> dict[str, Any]:
         "file": str(path),
         "department": None,
         "stored": False,
+        "batch_id": None,
+        "period": None,
+        "summary": None,
+        "systems": [],
+        "department_renamed": None,
+        "missing": [],
         "refused": str(error),
         "problems": [
             {
