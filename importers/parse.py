@@ -39,7 +39,14 @@ from importers.headers import (
 )
 from importers.layout import RecordKind
 from importers.period_column import PERIOD, PeriodCells, PeriodPlace
-from importers.problems import CellError, Problem, Severity, not_imported, row_runs
+from importers.problems import (
+    CellError,
+    Problem,
+    Severity,
+    UnreadableReturn,
+    not_imported,
+    row_runs,
+)
 from importers.readers import RawSheet, formula_cells, iter_sheets
 from importers.relationships import (
     DEPENDS_ON,
@@ -283,7 +290,7 @@ def parse_return(
     for sheet in waiting:
         _place_sheet(parsed, sheet, user)
     if not parsed.mappings:
-        raise InputError(
+        raise UnreadableReturn(
             f"{path}: no sheet has a recognisable header row (looked for columns such as "
             "'Department', 'System reference', 'System name'). Use the template from "
             "`estate template`, or a --mapping file for your own layout."

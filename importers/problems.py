@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from estate.errors import InputError
+
 
 class Severity(StrEnum):
     """Errors stop a row being stored; warnings are stored but doubtful."""
@@ -162,6 +164,15 @@ def not_imported(mapping: Any) -> list[tuple[str, list[int]]]:
         line = f"{len(indexes)} {noun} {what}: {listed([columns[i] for i in indexes])}"
         lines.append(((line + " " + why.format(**words)).strip(), indexes))
     return lines
+
+
+class UnreadableReturn(InputError):
+    """A return none of whose sheets could be read: `profile` names the tool export it was
+    recognised as, if any, for the mapping file `--write-mapping` writes for it."""
+
+    def __init__(self, message: str, profile: str | None = None) -> None:
+        super().__init__(message)
+        self.profile = profile
 
 
 class CellError(ValueError):

@@ -16,6 +16,7 @@ from estate.errors import InputError
 from estate.render_import import change_table, deleted_line, import_summary, problem_summary
 from importers import ImportOptions, ImportResult, UserMapping, import_return, load_user_mapping
 from importers.mapping_file import write_unread_mapping
+from importers.problems import UnreadableReturn
 from importers.report import write_report
 
 _FILES = click.argument(
@@ -92,7 +93,9 @@ def _run(
         raise
     if write_mapping is not None:
         if refused is not None:
-            write_unread_mapping(write_mapping, refused[0], str(refused[1]))
+            path, error = refused
+            profile = error.profile if isinstance(error, UnreadableReturn) else None
+            write_unread_mapping(write_mapping, path, str(error), profile)
         else:
             results[0].write_mapping(write_mapping)
         named = (refused[0] if refused else results[0].file).name
