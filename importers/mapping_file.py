@@ -123,12 +123,30 @@ def _line(
         return (
             f'# {_key(header)} = ""  # not read: this mapping reads its target from another column'
         )
-    return _guessed(kind, header, described)
+    return _guessed(kind, header, described, _shared_start(mapping.headers.values()))
 
 
-def _guessed(kind: RecordKind, header: str, described: dict[str, str]) -> str:
-    """A header nothing read, commented out, with the targets it most resembles."""
-    found = guesses(header, kind)
+def _shared_start(headers: Iterable[str]) -> str:
+    """The words most of a sheet's headers start with ("Conf Item" in "Conf Item Name", "Conf
+    Item Nr", ...), folded: they tell its headers apart from nothing, so guesses leave them
+    out."""
+    keys = [header_key(text) for text in headers]
+    firsts = [key.split()[:2] for key in keys if len(key.split()) > 2]
+    if len(firsts) < 3:
+        return ""
+    for size in (2, 1):
+        starts = [" ".join(words[:size]) for words in firsts]
+        common = max(set(starts), key=starts.count)
+        if starts.count(common) * 2 > len(keys):
+            return common + " "
+    return ""
+
+
+def _guessed(kind: RecordKind, header: str, described: dict[str, str], shared: str = "") -> str:
+    """A header nothing read, commented out, with the targets it most resembles (by the words
+    that set it apart from the sheet's other headers)."""
+    key = header_key(header)
+    found = guesses(key.removeprefix(shared) if shared and key.startswith(shared) else key, kind)
     if not found:
         return f'# {_key(header)} = ""  # not read; no close target: name one from the list'
     options = ", ".join(f"{g} ({described[g]})" for g in found)
@@ -213,7 +231,8 @@ def unread_mapping_text(
                     note = described[target] + " (what estate reads it as: check it)"
                     lines.append(f"{_key(header)} = {_key(target)}  # {note}")
                 else:
-                    lines.append(_guessed(kind, header, described))
+                    shared = _shared_start(mapping.headers.values())
+                    lines.append(_guessed(kind, header, described, shared))
     if not found:
         layout = LAYOUT_BY_KIND[RecordKind.SYSTEMS]
         lines += [
