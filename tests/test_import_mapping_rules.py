@@ -334,6 +334,10 @@ def test_a_written_mapping_reads_the_file_the_same_way_again(tmp_path: Path, run
     written = tmp_path / "map.toml"
     first = run("--db", target, "validate", path, "-d", "DBP", "--write-mapping", written)
     assert first.exit_code == 0, first.output + first.stderr
+    text = written.read_text(encoding="utf-8")
+    assert '"Conf Item Nr" = "reference"' in text and '"Conf Item Name" = "name"' in text
+    # guessed by "Type", not by the "Conf Item" every header starts with; never applied
+    assert '# "Conf Item Type" = "technology_type"' in text
     again = run("--db", target, "validate", path, "-d", "DBP", "--mapping", written, "--json")
     assert again.exit_code == 0, again.output + again.stderr
     assert "read twice" not in again.output
