@@ -64,7 +64,7 @@ def mapping_text(
     the return was recognised as, if any."""
     lines = _opening(file_name, profile)
     if sheets and not file_name.lower().endswith(".csv"):  # a CSV's sheet is named as the file
-        lines += ["", "# Which sheet holds what (a sheet named 'skip' is left alone).", "[sheets]"]
+        lines += ["", '# Which sheet holds what; a sheet given "skip" is left alone.', "[sheets]"]
         lines += [
             f"{_key(sheets[kind])} = {_key(kind.value)}" for kind in RecordKind if kind in sheets
         ]
@@ -210,7 +210,7 @@ def unread_mapping_text(
     except InputError as exc:
         lines.append(f"# Its sheets could not be read either: {exc}")
     if found and path.suffix.lower() != ".csv":
-        lines += ["", "# Which sheet holds what (a sheet named 'skip' is left alone).", "[sheets]"]
+        lines += ["", '# Which sheet holds what; a sheet given "skip" is left alone.', "[sheets]"]
         lines += [f"{_key(name)} = {_key(m.layout.kind.value)}" for name, m in found]
     for kind in RecordKind:
         on_kind = [(name, m) for name, m in found if m.layout.kind is kind]
