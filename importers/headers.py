@@ -19,7 +19,9 @@ from rapidfuzz import fuzz, process
 from estate.enums import normalise
 from importers import period_column, values
 from importers.cells import column_letter
+from importers.guess_rules import says_so
 from importers.layout import LAYOUT_BY_KIND, LAYOUTS, Column, RecordKind, SheetLayout
+from importers.money_headers import header_scale
 from importers.relationships import DEPENDENCY_COLUMNS, GUESSED_DIRECTION, SYSTEM_LINK_COLUMNS
 from importers.targets import EXTRA_COLUMNS, targets
 from importers.technology import TECH_BY_TARGET, TECH_COLUMNS
@@ -188,38 +190,6 @@ HOST_NAMES = frozenset(
 """Headers naming the server a row is about (`header_key` folded): a server inventory's rows
 are its systems, named by them, when no other column names a system."""
 
-_KEY_WORDS = frozenset({"ref", "reference", "id", "identifier", "code", "key", "number"})
-_NAME_WORDS = frozenset({"name", "title"})
-_MONEY_WORDS = frozenset(
-    {"cost", "costs", "spend", "price", "budget", "opex", "capex", "charge", "charges", "fee"}
-    | {"fees", "gbp", "pounds", "sterling"}
-)
-_PERIOD_WORDS = frozenset({"period", "quarter", "qtr", "reporting"})
-_SCORE = re.compile(r"^(?:[lc][1-7]|score|scores)$")
-
-
-def says_so(target: str, key: str) -> bool:
-    """Whether a header (folded by `header_key`) says it holds a key, money, the period or a
-    framework score, as a guess (fuzzy or offered in a mapping file) must before it sends a
-    column there: "Number of disks" is no reference, "*Cores" no cost, "Hypervisor" no period,
-    "operational_status" no framework score. Any other target may be guessed."""
-    words = key.split()
-    if target in ("reference", "to_reference"):
-        return bool(
-            _KEY_WORDS & set(words[-1:]) or {"ref", "reference", "id", "identifier"} & set(words)
-        )
-    if target == "name":
-        return bool(_NAME_WORDS & set(words))
-    if target in ("parent", "child"):
-        return bool((_KEY_WORDS | _NAME_WORDS) & set(words))
-    if target == "annual_run_cost":
-        return bool(_MONEY_WORDS & set(words))
-    if target == "period":
-        return bool(_PERIOD_WORDS & set(words))
-    if re.fullmatch(r"[lc][1-7]", target):
-        return any(_SCORE.match(word) for word in words)
-    return True
-
 
 def guesses(text: str, kind: RecordKind, limit: int = 3) -> list[str]:
     """The targets an unrecognised header most resembles, best first (for a mapping file);
@@ -264,29 +234,6 @@ def _vocabulary(layout: SheetLayout) -> dict[str, str]:
 
 
 _VOCABULARIES = {layout.kind: _vocabulary(layout) for layout in LAYOUTS}
-
-_SCALE = re.compile(
-    r"[(\[]\s*(?:£|gbp)?\s*'?(?P<a>k|000s?|000's|thousands?|m|mn|millions?|bn)'?\s*[)\]]"
-    r"|(?:£|gbp)\s*'?(?P<b>k|000s?|000's|thousands?|m|mn|millions?|bn)\b"
-    r"|\bin\s+(?:£\s*|gbp\s+|pounds\s+)?(?P<c>thousands|millions)\b",
-    re.IGNORECASE,
-)
-"""A money header's multiplier: "(£k)", "£000s", "(£m)", "£m", "(GBP 000)", "in thousands"."""
-_SCALES = {"k": 1e3, "000": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6}
-_SCALES["bn"] = 1e9
-
-
-def header_scale(text: str) -> tuple[str, float]:
-    """(the header without its multiplier, pounds per unit of its cells): "Annual Cost (£k)"
-    is ("Annual Cost", 1000.0); a header naming no multiplier is itself, 1."""
-    match = _SCALE.search(text)
-    if match is None:
-        return text, 1.0
-    unit = (match["a"] or match["b"] or match["c"]).lower().replace("'", "").rstrip("s")
-    scale = _SCALES.get(unit)
-    if scale is None:
-        return text, 1.0
-    return (text[: match.start()] + " " + text[match.end() :]).strip(), scale
 
 
 def _match(text: str, layout: SheetLayout) -> tuple[str | None, bool]:

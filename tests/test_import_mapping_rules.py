@@ -18,8 +18,9 @@ import openpyxl
 import pytest
 
 from estate.enums import LifecycleStatus
-from importers.headers import guesses, header_scale
+from importers.headers import guesses
 from importers.layout import RecordKind
+from importers.money_headers import header_scale
 from importers.readers import csv_delimiter
 from tests.conftest import Run
 
