@@ -320,11 +320,13 @@ def test_write_mapping_always_writes_and_json_always_prints(tmp_path: Path, run:
     text = written.read_text(encoding="utf-8")
     assert "It could not be read" in text
     assert '# "Colour" = ' in text and '# "Shape" = ' in text
-    as_json = run("--db", target, "validate", path, "-d", "DBP", "--json")
+    report = tmp_path / "report.json"
+    as_json = run("--db", target, "validate", path, "-d", "DBP", "--json", "--report", report)
     assert as_json.exit_code == 1
     (summary,) = json.loads(as_json.output)
     assert summary["stored"] is False
     assert "no sheet has a recognisable header row" in summary["refused"]
+    assert json.loads(report.read_text(encoding="utf-8")) == [summary]
 
 
 def test_a_written_mapping_reads_the_file_the_same_way_again(tmp_path: Path, run: Run) -> None:

@@ -16,7 +16,7 @@ from estate.errors import InputError
 from estate.render_import import change_table, deleted_line, import_summary, problem_summary
 from importers import ImportOptions, ImportResult, UserMapping, import_return, load_user_mapping
 from importers.mapping_file import write_unread_mapping
-from importers.problems import UnreadableReturn
+from importers.problems import Problem, Severity, UnreadableReturn
 from importers.report import write_report
 
 _FILES = click.argument(
@@ -169,7 +169,10 @@ def _show_results(
         return found + ([_refusal(*refused)] if refused is not None else [])
 
     if report is not None:
-        write_report(report, [p for r in results for p in r.problems], summaries)
+        problems = [p for r in results for p in r.problems]
+        if refused is not None:
+            problems.append(Problem(Severity.ERROR, refused[0].name, str(refused[1])))
+        write_report(report, problems, summaries)
     if as_json:
         print_json(summaries())
     else:
