@@ -1,10 +1,14 @@
 """Finding a sheet's header row and mapping its headers onto the return's fields.
 
-Returns arrive in the template's layout or the department's own: title rows above the header,
-"Application" where we say "System name", stray punctuation, typos. Matching is, in order: a
-user mapping file, the canonical header, a documented alias (all compared after folding case,
-spacing and punctuation), then a close fuzzy match, reported as a warning so a person can check.
-Columns that match nothing are reported, never silently dropped.
+Returns arrive in the template's layout, the department's own, or a tool's export: title rows
+above the header, "Application" where we say "System name", `*` marks, snake_case, stray
+punctuation, typos. A user's mapping file is applied first and wins: a column it places is read
+as it says, and a column the importer would have read as the same target is not read. The rest
+match, in order, the canonical header, a documented alias (all compared after `header_key`
+folds them), then a close misspelling, word for word, reported as a warning so a person can
+check; a guess never sends a column to a key, money, the period or a framework score its
+header does not name (`importers.guess_rules`). Columns that match nothing are reported, never
+silently dropped.
 """
 
 from __future__ import annotations
