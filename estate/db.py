@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from estate import access, migrations, models
+from estate.enums import LifecycleStatus
 from estate.errors import (
     DatabaseError,
     DatabaseMissing,
@@ -30,7 +32,7 @@ from estate.errors import (
 from estate.history import tables as history_tables
 from estate.periods import quarter_of
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The schema version this code reads and writes."""
 
 BUSY_TIMEOUT_MS = 10_000
@@ -141,11 +143,54 @@ def _to_version_5(connection: Connection) -> None:
         connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN csv_line {kind}")
 
 
+def _to_version_6(connection: Connection) -> None:
+    """Version 5 to 6."""
+    _upgrade_imp_mapping(connection)
+
+
+def _upgrade_imp_mapping(connection: Connection) -> None:
+    """A system's lifecycle status may be Cancelled (a record of a system that never went
+    live): the database's check on the column allows every stage of `LifecycleStatus`.
+
+    PostgreSQL replaces the check. SQLite cannot alter one, nor rebuild the table within the
+    upgrade's transaction without its children's ON DELETE actions firing; as widening a check
+    changes nothing stored, the table's definition is rewritten in place, as SQLite documents
+    for such changes, and the schema's version counter raised so every connection rereads it."""
+    table = models.table_of(models.System)
+    allowed = ", ".join("'" + m.value.replace("'", "''") + "'" for m in LifecycleStatus)
+    check = f"CHECK (lifecycle_status IN ({allowed}))"
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            f"ALTER TABLE {table.name} DROP CONSTRAINT IF EXISTS ck_lifecycle_status"
+        )
+        connection.exec_driver_sql(
+            f"ALTER TABLE {table.name} ADD CONSTRAINT ck_lifecycle_status {check}"
+        )
+        return
+    found = connection.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table.name,)
+    ).scalar_one()
+    widened = re.sub(r"CHECK \(lifecycle_status IN \([^)]*\)\)", check, found)
+    if widened == found:
+        return
+    version = connection.exec_driver_sql("PRAGMA schema_version").scalar_one()
+    connection.exec_driver_sql("PRAGMA writable_schema = ON")
+    try:
+        connection.exec_driver_sql(
+            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+            (widened, table.name),
+        )
+        connection.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        connection.exec_driver_sql("PRAGMA writable_schema = OFF")
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _to_version_2,
     2: _to_version_3,
     3: _to_version_4,
     4: _to_version_5,
+    5: _to_version_6,
 }
 """Upgrade steps: MIGRATIONS[n] takes a database from schema version n to n + 1.
 

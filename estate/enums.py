@@ -60,6 +60,7 @@ class LifecycleStatus(StrEnum):
     LIVE = "Live"
     SUNSETTING = "Being decommissioned"
     RETIRED = "Retired"
+    CANCELLED = "Cancelled"
 
 
 class SignIn(StrEnum):

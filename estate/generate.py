@@ -341,7 +341,7 @@ def make_system(
         "personal_data": rng.random() < 0.6,
         "internet_facing": rng.random() < (0.45 if cloud else 0.2),
         "lifecycle_status": rng.choices(
-            list(LifecycleStatus), weights=(0.02, 0.06, 0.84, 0.07, 0.01)
+            list(LifecycleStatus), weights=(0.02, 0.06, 0.84, 0.07, 0.01, 0.0)
         )[0],
         "supplier": rng.choice(_SUPPLIERS),
         "contract_end": _date(rng, as_of - dt.timedelta(days=900), 2000)

@@ -22,9 +22,10 @@ from importers.layout import RecordKind
 from importers.mapping_file import write_mapping
 from importers.parse import ParsedReturn, parse_return
 from importers.problems import Problem, Severity
+from importers.profiles import profile_phrase
 from importers.store import ChangeSet, apply, plan
 
-__all__ = ["ImportOptions", "ImportResult", "import_return", "load_user_mapping"]
+__all__ = ["ImportOptions", "ImportResult", "UserMapping", "import_return", "load_user_mapping"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class ImportOptions:
     """How to import: for whom, with what mapping, and how strictly."""
 
     department: str | None = None
-    mapping: UserMapping = field(default_factory=dict)
+    mapping: UserMapping = field(default_factory=UserMapping)
     dry_run: bool = False
     skip_invalid: bool = False
     replace: bool = False
@@ -62,6 +63,12 @@ class ImportResult:
     """Sheet -> the tool export it was recognised as (importers/profiles)."""
 
     @property
+    def profile(self) -> str | None:
+        """The tool exports the return was recognised as, in one phrase, if any (named in a
+        written mapping)."""
+        return profile_phrase(self.profiles)
+
+    @property
     def missing_action(self) -> str:
         """What happens to the systems the department listed before and this return does not:
         "deleted", "will be deleted", or "flagged" (kept, marked missing)."""
@@ -71,7 +78,7 @@ class ImportResult:
 
     def write_mapping(self, path: Path) -> None:
         """Write a mapping file of this return's headers, to edit and reuse with --mapping."""
-        write_mapping(path, self.file.name, self.headers, self.sheets)
+        write_mapping(path, self.file.name, self.headers, self.sheets, self.profile)
 
     @property
     def errors(self) -> list[Problem]:

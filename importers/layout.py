@@ -218,6 +218,7 @@ SYSTEMS = SheetLayout(
                 "owner",
                 "owned by",
                 "application owner",
+                "service owner",
             ),
         ),
         Column(
@@ -225,7 +226,7 @@ SYSTEMS = SheetLayout(
             "Technical owner",
             values.parse_text,
             "The person or team that runs the system.",
-            aliases=("tech owner", "technical lead", "service owner", "support team"),
+            aliases=("tech owner", "technical lead", "support team"),
         ),
         _enum(
             "criticality",

@@ -30,10 +30,28 @@ from estate.words import counted
 from importers import safety, technology, values
 from importers.cells import column_letter
 from importers.cover_period import read_period
-from importers.headers import ColumnMapping, UserMapping, detect, layout_for_sheet_name, map_row
-from importers.layout import LAYOUT_BY_KIND, LAYOUTS, RecordKind, SheetLayout
+from importers.headers import (
+    ColumnMapping,
+    UserMapping,
+    candidate_layouts,
+    detect,
+    header_key,
+    map_row,
+    mapped_kinds,
+    unused_mapping,
+)
+from importers.layout import LAYOUT_BY_KIND, RecordKind
 from importers.period_column import PERIOD, PeriodCells, PeriodPlace
-from importers.problems import CellError, Problem, Severity
+from importers.problems import (
+    CellError,
+    Problem,
+    Severity,
+    UnreadableReturn,
+    listed,
+    not_imported,
+    row_runs,
+)
+from importers.profiles import profile_phrase
 from importers.readers import RawSheet, formula_cells, iter_sheets
 from importers.relationships import (
     DEPENDS_ON,
@@ -263,7 +281,7 @@ def parse_return(
         CoverSheet(),
         skip_invalid=skip_invalid,
     )
-    user = user_mapping or {}
+    user = user_mapping or UserMapping()
     waiting: list[RawSheet] = []
     with closing(iter_sheets(path)) as sheets:
         for sheet in sheets:
@@ -283,15 +301,18 @@ def parse_return(
     for sheet in waiting:
         _place_sheet(parsed, sheet, user)
     if not parsed.mappings:
-        raise InputError(
+        raise UnreadableReturn(
             f"{path}: no sheet has a recognisable header row (looked for columns such as "
             "'Department', 'System reference', 'System name'). Use the template from "
-            "`estate template`, or a --mapping file for your own layout."
+            "`estate template`, or a --mapping file for your own layout.",
+            profile=profile_phrase(parsed.profiles),
         )
     if waiting:
         _settle_department(parsed, waiting)
         for sheet in waiting:
             _parse_sheet(parsed, sheet, progress)
+    for line in unused_mapping(user, parsed.mappings, parsed.sheet_names):
+        parsed.problem(Severity.WARNING, line)
     _gather_technology(parsed)
     _settle_period(parsed)
     return parsed
@@ -334,18 +355,21 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
         return
     if not any(any(cell is not None for cell in row) for row in sheet.rows):
         return
-    named = layout_for_sheet_name(sheet.name)
-    candidates: tuple[SheetLayout, ...] = (named,) if named else LAYOUTS
-    rows, not_read, profile = sheet.rows, list[str](), None
+    candidates = candidate_layouts(sheet.name, sheet.rows, user)
+    if candidates is None:  # the mapping file says to leave it alone
+        return
+    rows, not_read, profile, reading = sheet.rows, list[str](), None, user
     found = recognise_sheet(sheet.rows)
-    if found is not None:
+    said = mapped_kinds(sheet.name, sheet.rows, user)
+    if found is not None and (said is None or found[0].kind in said):
         profile, at = found
-        kind_user = user.get(profile.kind, {})
-        rows, profiled, not_read = profile_view(sheet.rows, at, profile, kind_user)
-        user = {**user, profile.kind: profiled}
+        rows, reading, not_read = profile_view(sheet.rows, at, profile, user)
         candidates = (LAYOUT_BY_KIND[profile.kind],)
-    mapping = detect(rows, candidates, user)
-    if mapping is not None and profile is None:
+        parsed.profiles[sheet.name] = profile.name
+    mapping = detect(rows, candidates, reading)
+    if mapping is not None and profile is not None:
+        not_read += _profile_placed(mapping, user)
+    if mapping is not None and profile is None and len(candidates) > 1 and not mapping.from_user:
         mapping = _reclassify(rows, mapping, user)
     if mapping is None:
         parsed.problem(
@@ -364,6 +388,8 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
         )
         return
     shape = read_shape(mapping, profile)
+    if profile is not None:  # every header the sheet has, for the mapping file written for it
+        mapping.headers = _header_texts(sheet.rows[mapping.header_row - 1])
     shape.not_read = not_read + shape.not_read
     parsed.mappings[kind] = mapping
     parsed.sheet_names[kind] = sheet.name
@@ -375,8 +401,9 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
     if profile is not None and shape.not_read:
         parsed.problem(
             Severity.WARNING,
-            f"read as {profile.name}: {counted(len(shape.not_read), 'column')} it does not "
-            "import: " + ", ".join(shape.not_read),
+            f"{counted(len(shape.not_read), 'column')} not imported: {listed(shape.not_read)} "
+            f"(read as {profile.name}, which does not read "
+            f"{'it' if len(shape.not_read) == 1 else 'them'})",
             sheet=sheet.name,
             row=mapping.header_row,
         )
@@ -400,18 +427,35 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
             value=text,
         )
     _shape_warnings(parsed, sheet, mapping)
-    for index, text in {**mapping.unknown, **mapping.duplicates}.items():
-        again = index in mapping.duplicates
+    for line, columns in not_imported(mapping):
         parsed.problem(
             Severity.WARNING,
-            "column read twice; this copy was not imported"
-            if again
-            else "unknown column, not imported (add it to a --mapping file to import it)",
+            line,
             sheet=sheet.name,
             row=mapping.header_row,
-            column=_letter(index),
-            value=text,
+            column=_letter(columns[0]) if len(columns) == 1 else None,
         )
+
+
+def _header_texts(row: list[Any]) -> dict[int, str]:
+    """0-based column index -> header text, for every headed cell of a header row."""
+    return {
+        i: str(cell).strip() for i, cell in enumerate(row) if cell is not None and str(cell).strip()
+    }
+
+
+def _profile_placed(mapping: ColumnMapping, user: UserMapping) -> list[str]:
+    """On a sheet read by a profile, leave as the user's only the columns the user's mapping
+    placed; the headers of columns the general reading would also have read for a target the
+    profile reads from another are returned, to say with the others the profile does not read
+    (they are no doing of the mapping file's)."""
+    said = user.columns.get(mapping.layout.kind, {})
+    mapping.from_user = {i for i in mapping.from_user if header_key(mapping.headers[i]) in said}
+    if said:
+        return []
+    aside = [mapping.overridden[i] for i in sorted(mapping.overridden)]
+    mapping.overridden.clear()
+    return aside
 
 
 def _reclassify(rows: list[list[Any]], mapping: ColumnMapping, user: UserMapping) -> ColumnMapping:
@@ -579,6 +623,7 @@ def _parse_rows(
     kind = mapping.layout.kind
     shape = parsed.shapes.get(kind) or Shape()
     seen: dict[tuple[Any, ...], Record] = {}
+    differing: Differing = {}
     technology = [t for t in mapping.extra if t in TECH_BY_TARGET]
     grouped = bool(technology) or bool(shape.pairs) or shape.grouped
     links = [c for c in SYSTEM_LINK_COLUMNS if c.target in mapping.extra]
@@ -621,7 +666,16 @@ def _parse_rows(
                 continue
         for each in _rows_of(row, mapping, shape):
             record = _parse_one(
-                parsed, sheet.name, number, each, mapping, shape, seen, technology, grouped
+                parsed,
+                sheet.name,
+                number,
+                each,
+                mapping,
+                shape,
+                seen,
+                differing,
+                technology,
+                grouped,
             )
             if record is None:
                 continue
@@ -632,6 +686,9 @@ def _parse_rows(
                     _hosted(sheet.name, number, each[hosting], mapping, record)
                 )
     _shape_notes(parsed, sheet.name, mapping, shape)
+    _say_differences(parsed, sheet.name, mapping, differing)
+    if kind is RecordKind.SYSTEMS and "lifecycle_status" in mapping.fields:
+        _say_ended(parsed, sheet.name, mapping)
 
 
 def _parse_one(
@@ -642,6 +699,7 @@ def _parse_one(
     mapping: ColumnMapping,
     shape: Shape,
     seen: dict[tuple[Any, ...], Record],
+    differing: Differing,
     technology: list[str],
     grouped: bool,
 ) -> Record | None:
@@ -688,7 +746,7 @@ def _parse_one(
     if shape.pairs:
         parsed.technology.extend(_pairs(sheet, number, row, mapping, shape, record))
     if earlier is not None:
-        _merge(parsed, sheet, earlier, record, mapping)
+        _merge(earlier, record, differing)
         return record
     seen[key] = record
     parsed.records[kind].append(record)
@@ -897,6 +955,32 @@ def _shape_notes(parsed: ParsedReturn, sheet: str, mapping: ColumnMapping, shape
         )
 
 
+ENDED = (LifecycleStatus.RETIRED, LifecycleStatus.CANCELLED)
+"""Lifecycle stages of a system no longer (or never) in use: stored as such, and said."""
+
+
+def _say_ended(parsed: ParsedReturn, sheet: str, mapping: ColumnMapping) -> None:
+    """One line saying which systems the sheet gives as retired or cancelled: they are stored
+    with that stage, not rejected, and a reader should know the return lists them."""
+    for stage in ENDED:
+        rows = [
+            r.row
+            for r in parsed.records[RecordKind.SYSTEMS]
+            if r.values.get("lifecycle_status") is stage
+        ]
+        if rows:
+            noun = counted(len(rows), "system")
+            parsed.problem(
+                Severity.WARNING,
+                f"{noun} {'is' if len(rows) == 1 else 'are'} {stage.value.lower()} "
+                f"({'row' if len(rows) == 1 else 'rows'} {row_runs(rows)}): stored as "
+                f"{stage.value.lower()}",
+                sheet=sheet,
+                row=rows[0],
+                column=mapping.letter("lifecycle_status"),
+            )
+
+
 def _technology(
     parsed: ParsedReturn,
     sheet: str,
@@ -1001,12 +1085,15 @@ def _links(
     return found
 
 
-def _merge(
-    parsed: ParsedReturn, sheet: str, earlier: Record, later: Record, mapping: ColumnMapping
-) -> None:
+Differing = dict[str, list[tuple[Record, Record, Any]]]
+"""Field -> (the row that gave a system first, a later row of it, the later row's differing
+value), for the one line per field that says so."""
+
+
+def _merge(earlier: Record, later: Record, differing: Differing) -> None:
     """A system repeated on another row (one row per technology): the later row fills the
     fields the earlier left blank; where both give a value and they differ, the earlier row's
-    is stored and the problem names both rows and both values."""
+    is stored and the difference noted for `_say_differences`."""
     for name, value in later.values.items():
         if value is None:
             continue
@@ -1015,17 +1102,32 @@ def _merge(
             earlier.values[name] = value
             earlier.unread.discard(name)
         elif kept != value:
-            header = mapping.layout.column(name).header
-            parsed.problem(
-                Severity.WARNING,
-                f"system {earlier.values['reference']!r} is on rows {earlier.row} and "
-                f"{later.row}, which disagree on {header}: {_shown(kept)} (row {earlier.row}) "
-                f"and {_shown(value)} (row {later.row}); row {earlier.row}'s value was stored",
-                sheet=sheet,
-                row=later.row,
-                column=mapping.letter(name),
-                value=_shown(value),
-            )
+            differing.setdefault(name, []).append((earlier, later, value))
+
+
+def _say_differences(
+    parsed: ParsedReturn, sheet: str, mapping: ColumnMapping, differing: Differing
+) -> None:
+    """One line per field on which rows repeating a system disagree, not one per row: how many
+    rows, which, and the first case in full."""
+    for name, cases in differing.items():
+        header = mapping.layout.column(name).header
+        rows = sorted({later.row for _, later, _ in cases})
+        earlier, later, value = cases[0]
+        kept = earlier.values[name]
+        rows_said = f"row {rows[0]}" if len(rows) == 1 else f"rows {row_runs(rows)}"
+        parsed.problem(
+            Severity.WARNING,
+            f"{counted(len(rows), 'row')} {'repeats' if len(rows) == 1 else 'repeat'} a "
+            f"system with a different {header} "
+            f"({rows_said}); the value of the system's first row was stored (system "
+            f"{earlier.values['reference']!r}: {_shown(kept)} on row {earlier.row}, "
+            f"{_shown(value)} on row {later.row})",
+            sheet=sheet,
+            row=later.row,
+            column=mapping.letter(name),
+            value=_shown(value),
+        )
 
 
 def _shown(value: Any) -> str:

@@ -20,11 +20,11 @@ headers the general reading left unread.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from estate.enums import ComponentKind, UnknownSpelling, normalise, parse_enum
-from importers.headers import HEADER_SCAN_ROWS, ColumnMapping, map_row
+from importers.headers import HEADER_SCAN_ROWS, ColumnMapping, UserMapping, header_key, map_row
 from importers.layout import LAYOUT_BY_KIND, RecordKind, SheetLayout
 from importers.profiles import IGNORE, Profile, RecordTypes, recognise
 
@@ -311,7 +311,7 @@ def _read_exactly(cell: Any, layout: SheetLayout) -> bool:
     """Whether the general reading takes a header as one of the layout's columns without
     guessing: such a column beside a tool's own is read, never set aside (a department's
     register that happens to carry a tool's headers loses nothing)."""
-    mapping = map_row([cell], 1, layout, {})
+    mapping = map_row([cell], 1, layout, UserMapping())
     return bool(mapping.fields or mapping.extra) and not mapping.fuzzy
 
 
@@ -327,29 +327,46 @@ def recognise_sheet(rows: list[list[Any]]) -> tuple[Profile, int] | None:
 
 
 def profile_view(
-    rows: list[list[Any]], at: int, profile: Profile, user: dict[str, str]
-) -> tuple[list[list[Any]], dict[str, str], list[str]]:
+    rows: list[list[Any]], at: int, profile: Profile, user: UserMapping
+) -> tuple[list[list[Any]], UserMapping, list[str]]:
     """The sheet as its profile reads it: the header row keeps only the headers the profile
     (or the user's own mapping) reads, so nothing else is guessed; with the mapping to read
-    it by (the user's entries win over the profile's) and the headers set aside that the
-    profile does not describe (to say once)."""
+    it by, and the headers set aside that the profile does not describe (to say once).
+
+    Where a profile gives several headers one target (ServiceNow's `operational_status`, else
+    `install_status`), the first of them on the sheet is read. The user's mapping wins over the
+    profile: a header it names is read as it says, and a target it gives a column is read from
+    that column only, not from the profile's."""
+    said = user.columns.get(profile.kind, {})
+    present = {normalise(str(cell)) for cell in rows[at] if cell is not None}
+    taken = set(said.values())
+    chosen: dict[str, str] = {}
+    for header, target in profile.columns.items():
+        if target != IGNORE and header in present and target not in taken:
+            chosen[header] = target
+            taken.add(target)
     described = _described(profile)
-    header: list[Any] = []
+    header_row: list[Any] = []
     not_read: list[str] = []
     layout = LAYOUT_BY_KIND[profile.kind]
     for cell in rows[at]:
         key = normalise(str(cell)) if cell is not None else ""
-        if (
-            not key
-            or key in user
-            or key in described
-            or _pair_header(profile, key)
-            or (profile.columns.get(key) != IGNORE and _read_exactly(cell, layout))
-        ):
-            header.append(cell)
-            continue
-        header.append(None)
-        if profile.columns.get(key) != IGNORE:
+        target = profile.columns.get(key)
+        user_said = bool(key) and header_key(str(cell)) in said
+        if not key or user_said or key in chosen:
+            header_row.append(cell)
+        elif target == IGNORE:
+            header_row.append(None)
+        elif target in taken and target in said.values():
+            header_row.append(cell)  # the user's mapping reads its target from another column
+        elif target is not None:  # another header of the profile's gives its target
+            header_row.append(None)
             not_read.append(str(cell).strip())
-    mapping = {h: t for h, t in profile.columns.items() if t != IGNORE} | user
-    return [*rows[:at], header, *rows[at + 1 :]], mapping, not_read
+        elif key in described or _pair_header(profile, key) or _read_exactly(cell, layout):
+            header_row.append(cell)
+        else:
+            header_row.append(None)
+            not_read.append(str(cell).strip())
+    columns = {header_key(h): t for h, t in chosen.items()}
+    reading = replace(user, columns={**user.columns, profile.kind: columns | said})
+    return [*rows[:at], header_row, *rows[at + 1 :]], reading, not_read

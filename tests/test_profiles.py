@@ -193,8 +193,8 @@ def test_azure_migrate(empty_engine: Engine) -> None:
         ("contoso-web01", "Operating system", "Windows Server 2012 R2"),
         ("contoso-lnx01", "Operating system", "Ubuntu 18.04"),
     }
-    (unread,) = [p for p in result.warnings if "does not import" in p.message]
-    assert unread.message.endswith("Disk 1 size (In GB)")
+    (unread,) = [p for p in result.warnings if " not imported: " in p.message]
+    assert "Disk 1 size (In GB) (read as Azure Migrate" in unread.message
 
 
 # Konveyor Tackle application import, both record types (tackle2-ui template files).
@@ -333,10 +333,13 @@ def test_konveyor_1x_without_dependency_columns(tmp_path: Path) -> None:
 
 
 def test_the_users_mapping_wins_over_the_profile() -> None:
+    from importers.headers import UserMapping
     from importers.layout import RecordKind
     from importers.parse import parse_return
 
-    mapping = {RecordKind.SYSTEMS: {"ip addresses": "description", "os name": "notes"}}
+    mapping = UserMapping(
+        columns={RecordKind.SYSTEMS: {"ip addresses": "description", "os name": "notes"}}
+    )
     parsed = parse_return(EXPORTS / "azure-migrate.csv", department="DWP", user_mapping=mapping)
     first = parsed.records[RecordKind.SYSTEMS][0].values
     assert first["description"] == "192.168.10.10"  # a column the profile sets aside

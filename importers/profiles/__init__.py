@@ -215,3 +215,10 @@ def describe_profiles() -> list[str]:
         lines.append(f"{profile.key}: {profile.name} [{profile.kind.value}]")
         lines.append(f"    recognised by: {', '.join(sorted(profile.signature))}")
     return lines
+
+
+def profile_phrase(profiles: dict[str, str]) -> str | None:
+    """The tool exports a return's sheets were recognised as (sheet -> profile name), in one
+    phrase for a written mapping file: None when no sheet was."""
+    names = sorted(set(profiles.values()))
+    return " and ".join(names) if names else None
