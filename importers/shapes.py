@@ -341,11 +341,12 @@ def profile_view(
     present = {normalise(str(cell)) for cell in rows[at] if cell is not None}
     taken = set(said.values())
     chosen: dict[str, str] = {}
-    for header, target in profile.columns.items():
-        if target != IGNORE and header in present and target not in taken:
-            chosen[header] = target
-            taken.add(target)
+    for header, meaning in profile.columns.items():
+        if meaning != IGNORE and header in present and meaning not in taken:
+            chosen[header] = meaning
+            taken.add(meaning)
     described = _described(profile)
+    shaped = described - set(profile.columns)  # application, server, class, record types
     header_row: list[Any] = []
     not_read: list[str] = []
     layout = LAYOUT_BY_KIND[profile.kind]
@@ -359,7 +360,7 @@ def profile_view(
             header_row.append(None)
         elif target in taken and target in said.values():
             header_row.append(cell)  # the user's mapping reads its target from another column
-        elif target is not None:  # another header of the profile's gives its target
+        elif target is not None and key not in shaped:  # another header gives its target
             header_row.append(None)
             not_read.append(str(cell).strip())
         elif key in described or _pair_header(profile, key) or _read_exactly(cell, layout):
