@@ -27,7 +27,7 @@ from importers.guess_rules import says_so
 from importers.layout import LAYOUT_BY_KIND, LAYOUTS, Column, RecordKind, SheetLayout
 from importers.money_headers import header_scale
 from importers.relationships import DEPENDENCY_COLUMNS, GUESSED_DIRECTION, SYSTEM_LINK_COLUMNS
-from importers.targets import EXTRA_COLUMNS, targets
+from importers.targets import EXTRA_COLUMNS, SEVERAL, targets
 from importers.technology import TECH_BY_TARGET, TECH_COLUMNS
 from importers.user_mapping import UserMapping, header_key, load_user_mapping
 from importers.values import Parser
@@ -93,6 +93,9 @@ class ColumnMapping:
     parsers: dict[str, Parser] = field(default_factory=dict)
     """Field -> the parser that reads it in place of its column's own (a mapping file's words
     for a status)."""
+    several: dict[str, list[int]] = field(default_factory=dict)
+    """Target a sheet may give several columns (a pair's category or value) -> their 0-based
+    indexes, in order."""
 
     def letter(self, field_name: str) -> str:
         """The spreadsheet column letter a field was read from."""
@@ -330,6 +333,8 @@ def _place(
     layout = mapping.layout
     if field_name is None:
         mapping.unknown[index] = text
+    elif field_name in SEVERAL:
+        mapping.several.setdefault(field_name, []).append(index)
     elif field_name in EXTRA_COLUMNS.get(layout.kind, {}):
         if field_name in mapping.extra:
             mapping.duplicates[index] = text

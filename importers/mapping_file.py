@@ -81,6 +81,7 @@ def mapping_text(
         ]
         by_index = {index: name for name, index in mapping.fields.items()}
         by_index |= {index: name for name, index in mapping.extra.items()}
+        by_index |= {index: name for name, at in mapping.several.items() for index in at}
         written: set[str] = set()
         for index, header in sorted(mapping.headers.items()):
             key = header_key(header)

@@ -27,6 +27,7 @@ from estate.enums import ComponentKind, UnknownSpelling, normalise, parse_enum
 from importers.headers import HEADER_SCAN_ROWS, ColumnMapping, UserMapping, header_key, map_row
 from importers.layout import LAYOUT_BY_KIND, RecordKind, SheetLayout
 from importers.profiles import IGNORE, Profile, RecordTypes, recognise
+from importers.targets import APPLICATION, PAIR_CATEGORY, PAIR_VALUE
 
 _PAIR_CATEGORY = re.compile(r"^(?P<base>.+?) (?:type|category|kind) (?P<n>\d+)$")
 """A pair's category header ("tag type 1", "tag category 2"), folded."""
@@ -96,6 +97,8 @@ class Shape:
     used_by: frozenset[str] = USED_BY
     server: int | None = None
     """A grouped sheet's server column: the system's name where the application is blank."""
+    by_application: bool = False
+    """The user's mapping names the column each row's application is in: rows group by it."""
     application_list: bool = False
     """The application column may list several applications ("Payments,Ledger")."""
     vocabularies: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -112,7 +115,7 @@ class Shape:
     @property
     def grouped(self) -> bool:
         """Whether rows repeat a system by design (one row per server or instance)."""
-        return self.server is not None or self.application_list
+        return self.server is not None or self.application_list or self.by_application
 
     def category_kind(self, text: str) -> ComponentKind | None:
         """The component kind a pair's category names, None (remembered, to say once) when it
@@ -134,8 +137,36 @@ def _index(mapping: ColumnMapping, headers: set[str] | frozenset[str]) -> int | 
     return next((i for i, h in sorted(mapping.headers.items()) if normalise(h) in headers), None)
 
 
+def _mapped_pairs(mapping: ColumnMapping) -> list[tuple[int, int]]:
+    """The pairs a mapping file names: each category column with the first value column to its
+    right not already paired ("Tag Type 1, Tag 1, Tag Type 2, Tag 2" and "Category 1,
+    Category 2, Value 1, Value 2" both pair in order). A column left without its other half is
+    not read, and said so with the sheet's other unread columns."""
+    values = sorted(mapping.several.get(PAIR_VALUE, []))
+    found: list[tuple[int, int]] = []
+    for category in sorted(mapping.several.get(PAIR_CATEGORY, [])):
+        value = next((v for v in values if v > category), None)
+        if value is None:
+            mapping.unknown[category] = mapping.headers[category]
+            continue
+        values.remove(value)
+        found.append((category, value))
+    for value in values:
+        mapping.unknown[value] = mapping.headers[value]
+    return found
+
+
 def _pairs(mapping: ColumnMapping, profile: Profile | None) -> list[tuple[int, int]]:
-    """Category / value column pairs: the profile's patterns, else any "X type N" / "X N"."""
+    """Category / value column pairs: those the user's mapping names, and the others the
+    profile's patterns find, else any "X type N" / "X N"."""
+    mapped = _mapped_pairs(mapping)
+    taken = {i for pair in mapped for i in pair}
+    found = [p for p in _found_pairs(mapping, profile) if not taken & set(p)]
+    return sorted(mapped + found)
+
+
+def _found_pairs(mapping: ColumnMapping, profile: Profile | None) -> list[tuple[int, int]]:
+    """The pairs a profile's patterns, else the "X type N" / "X N" headers, find."""
     by_text = {normalise(h): i for i, h in mapping.headers.items()}
     found: list[tuple[int, int]] = []
     if profile is not None and profile.pairs:
@@ -189,9 +220,18 @@ def _group(shape: Shape, mapping: ColumnMapping, profile: Profile | None) -> Non
     """Group one-row-per-server rows by their application column, where the name column names
     the server and another names the application."""
     name = mapping.fields.get("name")
-    if name is None:
+    mapped = mapping.extra.get(APPLICATION)
+    application: int | None
+    server: int | None
+    if mapped is not None:  # the user's mapping names the application column
+        application, server = mapped, (name if name != mapped else None)
+        shape.by_application = True
+        if name is None:
+            name = mapping.fields["name"] = mapped
+            mapping.__dict__.pop("plan", None)
+    elif name is None:
         return
-    if profile is not None:
+    elif profile is not None:
         application = _index(mapping, set(profile.application)) if profile.application else None
         server = _index(mapping, {profile.server}) if profile.server else None
     else:
@@ -217,6 +257,7 @@ def _group(shape: Shape, mapping: ColumnMapping, profile: Profile | None) -> Non
         mapping.unknown.pop(application, None)
         mapping.duplicates.pop(application, None)
         mapping.fields["name"] = application
+        mapping.extra[APPLICATION] = application  # so a written mapping names it
         mapping.__dict__.pop("plan", None)
     if server is not None and server != application:
         shape.server = server
@@ -264,6 +305,9 @@ def read_shape(mapping: ColumnMapping, profile: Profile | None) -> Shape:
         shape.product_class = found if found in mapping.unknown else None
     if shape.product_class is not None and "technology" not in mapping.extra:
         mapping.extra["technology"] = shape.product_class
+    if shape.pairs:  # so a written mapping names them
+        mapping.several[PAIR_CATEGORY] = [c for c, _ in shape.pairs]
+        mapping.several[PAIR_VALUE] = [v for _, v in shape.pairs]
     read = {i for pair in shape.pairs for i in pair}
     read |= {i for i in (shape.record_type, shape.other, shape.direction) if i is not None}
     read |= {shape.product_class} if shape.product_class is not None else set()

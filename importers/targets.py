@@ -16,6 +16,22 @@ EXTRA_COLUMNS[RecordKind.SYSTEMS] |= {c.target: c.header for c in TECH_COLUMNS} 
     c.target: c.header for c in SYSTEM_LINK_COLUMNS
 }
 EXTRA_COLUMNS[RecordKind.DEPENDENCIES] |= {c.target: c.header for c in DEPENDENCY_COLUMNS}
+
+APPLICATION = "application"
+"""A systems sheet's column naming the application each row (a server, an instance) belongs
+to: the rows of one application are one system, each row's technology a component of it."""
+PAIR_CATEGORY = "pair_category"
+"""A category / value pair's category column ("Tag Type 1"): the kind of technology its value
+column, the next such column to its right, names."""
+PAIR_VALUE = "pair_value"
+"""A category / value pair's value column ("Tag 1")."""
+SEVERAL = frozenset({PAIR_CATEGORY, PAIR_VALUE})
+"""Targets a sheet may give several columns (one per pair)."""
+EXTRA_COLUMNS[RecordKind.SYSTEMS] |= {
+    APPLICATION: "Application the row belongs to",
+    PAIR_CATEGORY: "Category of a category / value pair",
+    PAIR_VALUE: "Value of a category / value pair",
+}
 """Per sheet kind, the columns beyond its layout's fields a header (or a mapping) can name:
 target -> description. Any sheet may say the return's reporting period in a column."""
 
