@@ -20,7 +20,9 @@ from typing import Any
 from estate.errors import InputError
 from importers.headers import HEADER_SCAN_ROWS, ColumnMapping, guesses, header_key, map_row
 from importers.layout import LAYOUT_BY_KIND, LAYOUTS, RecordKind
+from importers.profiles import profile_phrase
 from importers.readers import RawSheet, iter_sheets
+from importers.shapes import recognise_sheet
 from importers.targets import targets
 from importers.user_mapping import UserMapping
 
@@ -189,17 +191,13 @@ def _likeliest(number: int, row: list[Any]) -> ColumnMapping:
 def unread_mapping_text(
     path: Path, reason: str, sheets: Iterable[RawSheet] | None = None, profile: str | None = None
 ) -> str:
-    """A mapping file for a return that could not be read (`reason` says why): each sheet's
-    likeliest header row, what the importer could read of it, and every other header commented
-    out with its guesses. `sheets` are the file's sheets when the caller has them."""
-    lines = _opening(path.name, profile)
-    lines += [
-        "#",
-        *textwrap.wrap(
-            f"It could not be read: {reason}", 94, initial_indent="# ", subsequent_indent="# "
-        ),
-    ]
+    """A mapping file for a return that could not be read (`reason` says why): the tool export
+    it was recognised as (`profile`, else found from its sheets), each sheet's likeliest header
+    row, what the importer could read of it, and every other header commented out with its
+    guesses. `sheets` are the file's sheets when the caller has them."""
     found: list[tuple[str, ColumnMapping]] = []
+    recognised: dict[str, str] = {}
+    failure: InputError | None = None
     try:
         if sheets is None:
             with closing(iter_sheets(path)) as read:
@@ -208,8 +206,20 @@ def unread_mapping_text(
             row = _header_row(sheet.rows)
             if row is not None:
                 found.append((sheet.name, _likeliest(*row)))
+            matched = recognise_sheet(sheet.rows)
+            if matched is not None:
+                recognised[sheet.name] = matched[0].name
     except InputError as exc:
-        lines.append(f"# Its sheets could not be read either: {exc}")
+        failure = exc
+    lines = _opening(path.name, profile or profile_phrase(recognised))
+    lines += [
+        "#",
+        *textwrap.wrap(
+            f"It could not be read: {reason}", 94, initial_indent="# ", subsequent_indent="# "
+        ),
+    ]
+    if failure is not None:
+        lines.append(f"# Its sheets could not be read either: {failure}")
     if found and path.suffix.lower() != ".csv":
         lines += ["", '# Which sheet holds what; a sheet given "skip" is left alone.', "[sheets]"]
         lines += [f"{_key(name)} = {_key(m.layout.kind.value)}" for name, m in found]

@@ -151,7 +151,10 @@ class ParsedReturn:
     shapes: dict[RecordKind, Shape] = field(default_factory=dict)
     """Each placed sheet's shape (pairs, class, record types, grouping, vocabularies)."""
     profiles: dict[str, str] = field(default_factory=dict)
-    """Sheet name -> the name of the tool export profile it was recognised as."""
+    """Sheet name -> the name of the tool export profile it was read as."""
+    recognised: dict[str, str] = field(default_factory=dict)
+    """Sheet name -> the profile its header row matched, read or not (for the mapping file
+    written for a return that cannot be read)."""
 
     def formula_at(self, sheet: str, row: int, index: int) -> bool:
         """Whether an empty-looking cell is a formula with no saved value (read once per sheet,
@@ -305,7 +308,7 @@ def parse_return(
             f"{path}: no sheet has a recognisable header row (looked for columns such as "
             "'Department', 'System reference', 'System name'). Use the template from "
             "`estate template`, or a --mapping file for your own layout.",
-            profile=profile_phrase(parsed.profiles),
+            profile=profile_phrase(parsed.recognised),
         )
     if waiting:
         _settle_department(parsed, waiting)
@@ -365,7 +368,7 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
         profile, at = found
         rows, reading, not_read = profile_view(sheet.rows, at, profile, user)
         candidates = (LAYOUT_BY_KIND[profile.kind],)
-        parsed.profiles[sheet.name] = profile.name
+        parsed.recognised[sheet.name] = profile.name
     mapping = detect(rows, candidates, reading)
     if mapping is not None and profile is not None:
         not_read += _profile_placed(mapping, user)

@@ -174,3 +174,18 @@ def test_a_written_mapping_names_the_application_column_it_was_given(
         "Tax Platform",
         "Grants",
     }
+
+
+def test_a_refused_exports_mapping_names_the_profile_it_matched(tmp_path: Path, run: Run) -> None:
+    """A tool's export with no department anywhere is refused; the mapping written for it still
+    says which tool's export it is."""
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    written = tmp_path / "map.toml"
+    path = EXPORTS / "konveyor-tackle2.csv"
+    result = run("--db", target, "validate", path, "--write-mapping", written)
+    assert result.exit_code != 0
+    assert "which department" in result.stderr
+    text = written.read_text(encoding="utf-8")
+    assert "# Recognised as an export of Konveyor Tackle application import" in text
+    assert "# It could not be read: " in text
