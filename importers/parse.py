@@ -393,6 +393,9 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
     shape = read_shape(mapping, profile)
     if profile is not None:  # every header the sheet has, for the mapping file written for it
         mapping.headers = _header_texts(sheet.rows[mapping.header_row - 1])
+    for field_name, words in user.values.items():  # the user's words win over the profile's
+        for word in words:
+            shape.vocabularies.get(field_name, {}).pop(word, None)
     shape.not_read = not_read + shape.not_read
     parsed.mappings[kind] = mapping
     parsed.sheet_names[kind] = sheet.name

@@ -189,3 +189,22 @@ def test_a_refused_exports_mapping_names_the_profile_it_matched(tmp_path: Path, 
     text = written.read_text(encoding="utf-8")
     assert "# Recognised as an export of Konveyor Tackle application import" in text
     assert "# It could not be read: " in text
+
+
+def test_a_mapping_files_statuses_win_over_the_profiles_words(tmp_path: Path) -> None:
+    """ServiceNow's "Pipeline" is planned by the profile; a department whose pipeline is being
+    built says so in [statuses], and that wins; the profile's other words still apply."""
+    path = EXPORTS / "servicenow-business-app.csv"
+    parsed = _parse(path, '[statuses]\n"Pipeline" = "In development"\n', tmp_path)
+    assert list(parsed.profiles.values()) == [
+        "ServiceNow business applications (cmdb_ci_business_app)"
+    ]
+    stages = {
+        r.values["name"]: str(r.values["lifecycle_status"])
+        for r in parsed.records[RecordKind.SYSTEMS]
+    }
+    assert stages == {
+        "Benefit Claims": "Live",
+        "Grants Register": "Retired",
+        "Appeals Portal": "In development",
+    }
