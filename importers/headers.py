@@ -300,6 +300,8 @@ def map_row(
             _place(mapping, index, text, table[key], False)
             if key in units:
                 mapping.scale[table[key]] = units[key]
+            elif _is_money(layout, table[key]) and header_scale(text)[1] != 1:
+                mapping.scale[table[key]] = header_scale(text)[1]  # the unit its header names
     chosen = {
         t for t, i in (*mapping.fields.items(), *mapping.extra.items()) if i in mapping.from_user
     }

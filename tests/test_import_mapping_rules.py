@@ -406,7 +406,11 @@ def test_a_money_headers_multiplier(header: str, base: str, scale: float) -> Non
     assert header_scale(header) == (base, scale)
 
 
-def test_a_money_column_in_thousands_is_stored_in_pounds(tmp_path: Path, run: Run) -> None:
+@pytest.mark.parametrize("mapped", [False, True])
+def test_a_money_column_in_thousands_is_stored_in_pounds(
+    tmp_path: Path, run: Run, mapped: bool
+) -> None:
+    """Read by its header, or mapped by a mapping file that names no unit: the header's unit."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["App Ref", "Application", "Annual Cost (£k)", "Service Owner"])
@@ -414,7 +418,12 @@ def test_a_money_column_in_thousands_is_stored_in_pounds(tmp_path: Path, run: Ru
     sheet.append(["A-2", "Payroll", "350k", "M. Obi"])
     book.save(tmp_path / "r.xlsx")
     target = _db(run, tmp_path)
-    result = _import(run, target, tmp_path / "r.xlsx")
+    options: list[Any] = []
+    if mapped:
+        mapping = tmp_path / "m.toml"
+        mapping.write_text('[systems]\n"Annual Cost (£k)" = "annual_run_cost"\n', encoding="utf-8")
+        options = ["--mapping", mapping]
+    result = _import(run, target, tmp_path / "r.xlsx", *options)
     assert result.exit_code == 0, result.output + result.stderr
     assert _rows(
         target, "SELECT reference, annual_run_cost, business_owner FROM system ORDER BY 1"
