@@ -30,7 +30,7 @@ from estate.errors import (
 from estate.history import tables as history_tables
 from estate.periods import quarter_of
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The schema version this code reads and writes."""
 
 BUSY_TIMEOUT_MS = 10_000
@@ -141,11 +141,35 @@ def _to_version_5(connection: Connection) -> None:
         connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN csv_line {kind}")
 
 
+def _to_version_6(connection: Connection) -> None:
+    """Version 5 to 6."""
+    _upgrade_imp_profiles(connection)
+
+
+def _upgrade_imp_profiles(connection: Connection) -> None:
+    """A dependency whose depending end is not in the estate yet is kept, by that end's
+    department and text as written (`from_org_code`, `from_reference`), its `from_system_id`
+    empty until a return supplies the system. (SQLite cannot loosen a column in place: Alembic's
+    batch mode copies the table.)"""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    operations = Operations(MigrationContext.configure(connection))
+    with operations.batch_alter_table("dependency") as batch:
+        batch.alter_column("from_system_id", existing_type=sa.Integer(), nullable=True)
+        batch.add_column(sa.Column("from_org_code", sa.String(), nullable=True))
+        batch.add_column(sa.Column("from_reference", sa.String(), nullable=True))
+        batch.create_check_constraint(
+            "ck_dependency_from", "from_system_id IS NOT NULL OR from_reference IS NOT NULL"
+        )
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _to_version_2,
     2: _to_version_3,
     3: _to_version_4,
     4: _to_version_5,
+    5: _to_version_6,
 }
 """Upgrade steps: MIGRATIONS[n] takes a database from schema version n to n + 1.
 
