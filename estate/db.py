@@ -154,6 +154,9 @@ def _upgrade_imp_profiles(connection: Connection) -> None:
     from alembic.migration import MigrationContext
     from alembic.operations import Operations
 
+    present = {c["name"] for c in sa.inspect(connection).get_columns("dependency")}
+    if "from_reference" in present:  # a database created whole at version 6
+        return
     operations = Operations(MigrationContext.configure(connection))
     with operations.batch_alter_table("dependency") as batch:
         batch.alter_column("from_system_id", existing_type=sa.Integer(), nullable=True)
