@@ -80,9 +80,10 @@ def report_waiting(
     unique = list(dict.fromkeys(names))
     shown = ", ".join(unique[:_SHOWN]) + (", ..." if len(unique) > _SHOWN else "")
     rows = sorted(record.row for record in waiting)
+    verb = "names" if len(waiting) == 1 else "name"
     parsed.problem(
         Severity.WARNING,
-        f"{counted(len(waiting), 'dependency', 'dependencies')} name "
+        f"{counted(len(waiting), 'dependency', 'dependencies')} {verb} "
         f"{counted(len(unique), 'system')} not in the estate yet ({shown}): kept unresolved, "
         "and resolved when a return supplies "
         + ("it" if len(unique) == 1 else "them")

@@ -249,6 +249,28 @@ def test_glpi_computers(empty_engine: Engine) -> None:
     }
 
 
+# GLPI software list search export (";"-delimited, every cell quoted; options of the Versions
+# group headed "Versions - ..."): each software a system, its version the release.
+def test_glpi_software(empty_engine: Engine) -> None:
+    result = _import(empty_engine, "glpi-software.csv")
+    assert _components(empty_engine) == {
+        ("Microsoft SQL Server 2014 (64-bit)", "Database", "SQL Server 2014"),
+        ("Python 2.7.18", "Language/runtime", "Python 2.7"),
+        ("PostgreSQL 9.6", "Database", "PostgreSQL 9.6"),
+    }
+    systems = _systems(empty_engine)
+    assert set(systems) == {
+        "Microsoft SQL Server 2014 (64-bit)",
+        "Python 2.7.18",
+        "PostgreSQL 9.6",
+        "Adobe Acrobat Reader DC",
+    }
+    # software the catalogue does not know is said once, its version not guessed at
+    said = [p.message for p in result.warnings]
+    assert not any("21.001.20145" in message for message in said)
+    assert any("Adobe Acrobat Reader DC" in message for message in said)
+
+
 # ManageEngine "Import CI Relationships from XLS": Name of CI1, Relationship, Name of CI2.
 def test_manageengine_relationships(empty_engine: Engine) -> None:
     from importers.parse import parse_return
