@@ -23,9 +23,13 @@ def _key(text: str) -> str:
 
 
 def mapping_text(
-    file_name: str, mappings: dict[RecordKind, ColumnMapping], sheets: dict[RecordKind, str]
+    file_name: str,
+    mappings: dict[RecordKind, ColumnMapping],
+    sheets: dict[RecordKind, str],
+    read_as: dict[RecordKind, dict[int, str]] | None = None,
 ) -> str:
-    """The mapping file for one return's headers, as TOML text."""
+    """The mapping file for one return's headers, as TOML text; `read_as`: columns a sheet's
+    shape reads (category / value pairs, record types), listed as what they are read as."""
     lines = [
         f"# Column mapping for {file_name}, written by `estate validate --write-mapping`.",
         "# Each line maps one of your headers to what estate reads it as. Edit any line,",
@@ -60,6 +64,9 @@ def mapping_text(
             if target is None and index == mapping.identifier:
                 target = "reference"
             line = _line(kind, header, target, mapping, index, described)
+            shaped = (read_as or {}).get(kind, {}).get(index)
+            if target is None and shaped is not None:
+                line = f"# {_key(header)}  read as {shaped}"
             if key in written:
                 line = f"# {line}  (the same header again: this column is read as the first)"
             written.add(key)
@@ -96,6 +103,7 @@ def write_mapping(
     file_name: str,
     mappings: dict[RecordKind, ColumnMapping],
     sheets: dict[RecordKind, str],
+    read_as: dict[RecordKind, dict[int, str]] | None = None,
 ) -> None:
     """Write the mapping file for one return's headers to `path`."""
-    path.write_text(mapping_text(file_name, mappings, sheets), encoding="utf-8")
+    path.write_text(mapping_text(file_name, mappings, sheets, read_as), encoding="utf-8")

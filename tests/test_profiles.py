@@ -20,6 +20,7 @@ from estate.catalogue import builtin
 from estate.errors import InputError
 from importers import ImportOptions, import_return
 from importers.profiles import load_profiles, parse_profile, recognise
+from tests.conftest import Run
 
 EXPORTS = Path(__file__).parent / "exports"
 
@@ -365,3 +366,50 @@ def test_the_users_mapping_wins_over_the_profile() -> None:
     assert first["description"] == "192.168.10.10"  # a column the profile sets aside
     assert first["notes"] == "Windows Server 2022"  # a column the profile reads otherwise
     assert RecordKind.COMPONENTS not in parsed.records or not parsed.records[RecordKind.COMPONENTS]
+
+
+# --write-mapping lists the columns a sheet's shape reads as what they are read as: Konveyor's
+# record type, other end, direction and tag pairs, and a server list's server column.
+@pytest.mark.parametrize(
+    ("export", "expected"),
+    [
+        (
+            "konveyor-tackle2.csv",
+            [
+                '# "Record Type 1"  read as the record type: which rows are systems, which '
+                "dependencies",
+                '# "Dependency"  read as the other end of a dependency row',
+                '# "Dependency Direction"  read as which way a dependency row points',
+                "# \"Tag Category 1\"  read as the category of technology pair 1, with 'Tag 1'",
+                "# \"Tag 1\"  read as the value of technology pair 1, with 'Tag Category 1'",
+            ],
+        ),
+        (
+            "servicenow-server.csv",
+            [
+                '# "name"  read as the row\'s server: rows group into systems by their application',
+                '"u_application" = "name"  # System name',
+            ],
+        ),
+    ],
+)
+def test_write_mapping_says_what_shaped_columns_are_read_as(
+    run: Run, tmp_path: Path, export: str, expected: list[str]
+) -> None:
+    written = tmp_path / "mapping.toml"
+    assert run("--db", tmp_path / "estate.db", "init").exit_code == 0
+    result = run(
+        "--db",
+        tmp_path / "estate.db",
+        "validate",
+        EXPORTS / export,
+        "-d",
+        "DWP",
+        "--write-mapping",
+        written,
+    )
+    assert written.exists(), result.output
+    lines = written.read_text().splitlines()
+    for line in expected:
+        assert line in lines
+    assert not any("# not read" in line for line in lines)
