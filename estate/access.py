@@ -53,8 +53,7 @@ WRITES = {
     "component": "INSERT, UPDATE, DELETE",
     "security_assessment": "INSERT, UPDATE, DELETE",
     "system_source": "INSERT, UPDATE, DELETE",
-    "dependency": "INSERT, DELETE, UPDATE (to_system_id, from_system_id, from_org_code, "
-    "from_reference)",
+    "dependency": "INSERT, DELETE, UPDATE (to_system_id)",
 } | {table: "INSERT, UPDATE, DELETE" for table in HISTORY_TABLES}
 """What a department's role may do to each table it owns rows of; every other table it only
 reads (the lifecycle catalogue, the kept ranking, the trend's kept figures)."""

@@ -149,22 +149,16 @@ def resolve_written_ends(connection: Connection, department: str) -> int:
     """Point the department's dependencies at the systems their ends name as written, where a
     system of the department now has that reference, or that name and no other system has it:
     a depending end kept as written, and a target in the department written as a name. A
-    dependency that then repeats one its system already has is dropped. Returns how many ends
-    resolved."""
+    dependency that then repeats one its system already has is dropped. A depending end is
+    resolved by writing the dependency anew from its system (a department may point only a
+    target at a system in place: the boundary on PostgreSQL, `estate.access`). Returns how
+    many ends resolved."""
     own = SYSTEM.c.organisation_id.in_(
         sa.select(ORG.c.id).where(ORG.c.code == department).scalar_subquery()
     )
     waiting = list(
         connection.execute(
-            sa.select(
-                DEPENDENCY.c.id,
-                DEPENDENCY.c.from_system_id,
-                DEPENDENCY.c.from_reference,
-                DEPENDENCY.c.to_org_code,
-                DEPENDENCY.c.to_reference,
-                DEPENDENCY.c.to_system_id,
-                DEPENDENCY.c.kind,
-            ).where(
+            sa.select(DEPENDENCY).where(
                 sa.or_(
                     sa.and_(
                         DEPENDENCY.c.from_system_id.is_(None),
@@ -189,20 +183,23 @@ def resolve_written_ends(connection: Connection, department: str) -> int:
         source = row.from_system_id
         if source is None and (found := find(row.from_reference)) is not None:
             source = values["from_system_id"] = found
-            values |= {"from_org_code": None, "from_reference": None}
         own_target = row.to_system_id is None and row.to_org_code == department
         if own_target and (target := find(row.to_reference)) is not None:
             values["to_system_id"] = target
-        if not values:
+        resolved += len(values)
+        if "from_system_id" not in values:
+            if values:
+                update = DEPENDENCY.update().where(DEPENDENCY.c.id == row.id).values(values)
+                connection.execute(update)
             continue
-        if "from_system_id" in values:
-            edge = (source, row.to_org_code, row.to_reference, row.kind)
-            if edge in edges:  # the system already has it: keep that one
-                connection.execute(DEPENDENCY.delete().where(DEPENDENCY.c.id == row.id))
-                continue
-            edges.add(edge)
-        connection.execute(DEPENDENCY.update().where(DEPENDENCY.c.id == row.id).values(values))
-        resolved += len(values.keys() & {"from_system_id", "to_system_id"})
+        connection.execute(DEPENDENCY.delete().where(DEPENDENCY.c.id == row.id))
+        edge = (source, row.to_org_code, row.to_reference, row.kind)
+        if edge in edges:  # the system already has it: keep that one
+            continue
+        edges.add(edge)
+        anew = dict(row._mapping) | values | {"from_org_code": None, "from_reference": None}
+        del anew["id"]
+        connection.execute(DEPENDENCY.insert().values(anew))
     return resolved
 
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
@@ -46,19 +47,7 @@ def _import(run: Run, path: Path, file: Path, *more: str) -> dict[str, Any]:
 def _edges(path: Path) -> set[tuple[str, str, str]]:
     """Each stored dependency as (depending end, end depended on, type); an end that is a
     system as its reference, else as written after a "?"."""
-    engine = db.open_engine(path)
-    try:
-        with engine.connect() as c:
-            rows = c.execute(
-                sa.text(
-                    "SELECT f.reference, d.from_reference, t.reference, d.to_reference, d.kind "
-                    "FROM dependency d LEFT JOIN system f ON f.id = d.from_system_id "
-                    "LEFT JOIN system t ON t.id = d.to_system_id"
-                )
-            )
-            return {(r[0] or f"?{r[1]}", r[2] or f"?{r[3]}", r[4]) for r in rows}
-    finally:
-        engine.dispose()
+    return _edges_at(str(path))
 
 
 def _stats(run: Run, path: Path) -> dict[str, Any]:
@@ -172,3 +161,57 @@ def test_a_return_with_its_own_systems_still_refuses_a_dependency_of_a_system_no
     assert [p["message"] for p in report["problems"]] == [
         "system 'DWP-9' is not on this return's Systems sheet"
     ]
+
+
+def _as(url: str, role: str) -> str:
+    return sa.engine.make_url(url).set(username=role).render_as_string(hide_password=False)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_department_keeps_and_resolves_its_own_and_no_other_can_touch_them(
+    run: Run, pg_url: str
+) -> None:
+    assert run("--db", pg_url, "init").exit_code == 0
+    for department in ("DWP", "MOJ"):
+        role = f"{department.lower()}_later_ends"
+        granted = run("--db", pg_url, "access", "grant", department, "--role", role)
+        assert granted.exit_code == 0, granted.output
+    dwp, moj = _as(pg_url, "dwp_later_ends"), _as(pg_url, "moj_later_ends")
+    for file in (RELATIONSHIPS, APPLICATIONS):
+        imported = run("--db", dwp, "import", file, "-d", "DWP")
+        assert imported.exit_code == 0, imported.output + imported.stderr
+    engine = sa.create_engine(moj)
+    try:
+        with engine.begin() as connection:  # another department's own SQL
+            deleted = connection.exec_driver_sql("DELETE FROM dependency").rowcount
+        claim = "UPDATE dependency SET from_org_code = 'MOJ' WHERE from_system_id IS NULL"
+        with (
+            pytest.raises(sa.exc.ProgrammingError, match="permission denied"),
+            engine.begin() as connection,
+        ):
+            connection.exec_driver_sql(claim)
+    finally:
+        engine.dispose()
+    assert deleted == 0
+    edges = _edges_at(pg_url)
+    assert edges == {
+        ("APM0001001", "?General Ledger", "API"),
+        ("APM0001001", "?Identity Hub", "Identity"),
+        ("?Payments Gateway", "?General Ledger", "API"),
+    }
+
+
+def _edges_at(url: str) -> set[tuple[str, str, str]]:
+    engine = db.open_engine(url)
+    try:
+        with engine.connect() as c:
+            rows = c.execute(
+                sa.text(
+                    "SELECT f.reference, d.from_reference, t.reference, d.to_reference, d.kind "
+                    "FROM dependency d LEFT JOIN system f ON f.id = d.from_system_id "
+                    "LEFT JOIN system t ON t.id = d.to_system_id"
+                )
+            )
+            return {(r[0] or f"?{r[1]}", r[2] or f"?{r[3]}", r[4]) for r in rows}
+    finally:
+        engine.dispose()
