@@ -213,7 +213,10 @@ def estate_stats(session: Session) -> dict[str, Any]:
         "systems": count(System),
         "components": count(Component),
         "dependencies": count(Dependency),
-        "unresolved_dependencies": count(Dependency, col(Dependency.to_system_id).is_(None)),
+        "unresolved_dependencies": count(
+            Dependency,
+            col(Dependency.to_system_id).is_(None) | col(Dependency.from_system_id).is_(None),
+        ),
         "security_assessments": count(SecurityAssessment),
         "import_batches": count(ImportBatch),
         "missing_from_latest_return": count(System, col(System.missing_from_latest_return)),

@@ -23,6 +23,7 @@ from importers.mapping_file import write_mapping
 from importers.parse import ParsedReturn, parse_return
 from importers.problems import Problem, Severity
 from importers.profiles import profile_phrase
+from importers.shapes import read_as
 from importers.store import ChangeSet, apply, plan
 
 __all__ = ["ImportOptions", "ImportResult", "UserMapping", "import_return", "load_user_mapping"]
@@ -61,6 +62,8 @@ class ImportResult:
     """The reporting period the return was (or would be) imported for."""
     profiles: dict[str, str] = field(default_factory=dict)
     """Sheet -> the tool export it was recognised as (importers/profiles)."""
+    read_as: dict[RecordKind, dict[int, str]] = field(default_factory=dict)
+    """Columns read by a sheet's shape (pairs, record types, ...): index -> what as."""
 
     @property
     def profile(self) -> str | None:
@@ -78,7 +81,7 @@ class ImportResult:
 
     def write_mapping(self, path: Path) -> None:
         """Write a mapping file of this return's headers, to edit and reuse with --mapping."""
-        write_mapping(path, self.file.name, self.headers, self.sheets, self.profile)
+        write_mapping(path, self.file.name, self.headers, self.sheets, self.profile, self.read_as)
 
     @property
     def errors(self) -> list[Problem]:
@@ -202,6 +205,11 @@ def _import(
         sheets=parsed.sheet_names,
         period=period,
         profiles=parsed.profiles,
+        read_as={
+            kind: read_as(shape, parsed.mappings[kind])
+            for kind, shape in parsed.shapes.items()
+            if kind in parsed.mappings
+        },
     )
 
 

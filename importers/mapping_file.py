@@ -61,9 +61,11 @@ def mapping_text(
     mappings: dict[RecordKind, ColumnMapping],
     sheets: dict[RecordKind, str],
     profile: str | None = None,
+    read_as: dict[RecordKind, dict[int, str]] | None = None,
 ) -> str:
     """The mapping file for one return's headers, as TOML text; `profile` names the tool export
-    the return was recognised as, if any."""
+    the return was recognised as, if any; `read_as`: columns a sheet's shape reads beyond the
+    mapping's targets (record types, a server column), listed as what they are read as."""
     lines = _opening(file_name, profile)
     if sheets and not file_name.lower().endswith(".csv"):  # a CSV's sheet is named as the file
         lines += ["", '# Which sheet holds what; a sheet given "skip" is left alone.', "[sheets]"]
@@ -93,6 +95,9 @@ def mapping_text(
             if target is None and index == mapping.identifier:
                 target = "reference"
             line = _line(kind, header, target, mapping, index, described)
+            shaped = (read_as or {}).get(kind, {}).get(index)
+            if target is None and shaped is not None:
+                line = f"# {_key(header)}  read as {shaped}"
             if key in written:
                 line = f"# {line}  (the same header again: this column is read as the first)"
             written.add(key)
@@ -162,9 +167,10 @@ def write_mapping(
     mappings: dict[RecordKind, ColumnMapping],
     sheets: dict[RecordKind, str],
     profile: str | None = None,
+    read_as: dict[RecordKind, dict[int, str]] | None = None,
 ) -> None:
     """Write the mapping file for one return's headers to `path`."""
-    path.write_text(mapping_text(file_name, mappings, sheets, profile), encoding="utf-8")
+    path.write_text(mapping_text(file_name, mappings, sheets, profile, read_as), encoding="utf-8")
 
 
 def _header_row(rows: list[list[Any]]) -> tuple[int, list[Any]] | None:

@@ -743,7 +743,7 @@ def _parse_one(
         return None
     if technology:
         if shape.product_class is not None:
-            row = _with_class_product(row, shape)
+            row = _with_class_product(row, shape, mapping)
         components = _technology(parsed, sheet, number, row, mapping, record, technology)
         if components is None:
             _reject(parsed, kind, row, mapping)
@@ -804,9 +804,9 @@ def _with_cell(row: list[Any], index: int, value: Any) -> list[Any]:
     return copy
 
 
-def _with_class_product(row: list[Any], shape: Shape) -> list[Any]:
+def _with_class_product(row: list[Any], shape: Shape, mapping: ColumnMapping) -> list[Any]:
     """The row with its class cell read as the product it names (None for a class that is no
-    product, remembered to say once)."""
+    product, remembered to say once, with the class's version set aside)."""
     index = shape.product_class
     assert index is not None
     text = _plain_text(row[index]) if index < len(row) else None
@@ -815,6 +815,9 @@ def _with_class_product(row: list[Any], shape: Shape) -> list[Any]:
     product = technology.class_product(text, shape.classes)
     if product is None:
         shape.skipped_classes.add(text)
+        version = mapping.extra.get("technology_version")
+        if version is not None and version < len(row):
+            row = _with_cell(row, version, None)
     return _with_cell(row, index, product)
 
 

@@ -132,6 +132,24 @@ class Shape:
             return None
 
 
+def read_as(shape: Shape, mapping: ColumnMapping) -> dict[int, str]:
+    """What each column the sheet's shape reads, beyond its mapped targets, is read as (for the
+    mapping file a return's headers are written to): record types, a server column, phase
+    dates. (Pairs and the application column are targets a mapping file names.)"""
+    notes: dict[int, str] = {}
+    if shape.record_type is not None:
+        notes[shape.record_type] = "the record type: which rows are systems, which dependencies"
+    if shape.other is not None:
+        notes[shape.other] = "the other end of a dependency row"
+    if shape.direction is not None:
+        notes[shape.direction] = "which way a dependency row points"
+    if shape.server is not None and shape.server not in mapping.fields.values():
+        notes[shape.server] = "the row's server: rows group into systems by their application"
+    for index, stage in shape.phases[1:]:
+        notes[index] = f"a lifecycle phase date: the stage is {stage!r} once it has begun"
+    return notes
+
+
 def _index(mapping: ColumnMapping, headers: set[str] | frozenset[str]) -> int | None:
     """The first headed column whose folded header is one of `headers`."""
     return next((i for i, h in sorted(mapping.headers.items()) if normalise(h) in headers), None)

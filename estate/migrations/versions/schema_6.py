@@ -1,4 +1,5 @@
-"""Schema 6: a system's lifecycle status may be Cancelled."""
+"""Schema 6: a system's lifecycle status may be Cancelled; a dependency's depending end kept
+as written until a return supplies it."""
 
 from estate.migrations import run_step
 
