@@ -102,6 +102,21 @@ def test_later_returns_supplying_the_systems_resolve_both_ends(run: Run, tmp_pat
     assert _stats(run, path)["unresolved_dependencies"] == 1
 
 
+def test_the_graph_and_ranking_read_an_estate_holding_dependencies_kept_as_written(
+    run: Run, tmp_path: Path
+) -> None:
+    """Until its depending end resolves, such a dependency is in no system's graph."""
+    path = _estate(run, tmp_path)
+    _import(run, path, RELATIONSHIPS)
+    _import(run, path, APPLICATIONS)
+    shown = run("--db", path, "graph", "show", "APM0001001")
+    assert shown.exit_code == 0, shown.output
+    assert "0 systems depend on it" in " ".join(shown.output.split())
+    for command in (["graph", "orphans"], ["graph", "clusters"], ["rank", "--json"]):
+        result = run("--db", path, *command)
+        assert result.exit_code == 0, (command, result.output)
+
+
 def test_a_dry_run_keeps_nothing(run: Run, tmp_path: Path) -> None:
     path = _estate(run, tmp_path)
     report = _import(run, path, RELATIONSHIPS, "--dry-run")
