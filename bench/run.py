@@ -40,6 +40,16 @@ COLUMNS = {
         "template_rows",
         "register_rows",
     ),
+    "servicenow": (
+        "template_import_s",
+        "servicenow_import_s",
+        "servicenow_over_template",
+        "template_cpu_s",
+        "servicenow_cpu_s",
+        "servicenow_over_template_cpu",
+        "template_rows",
+        "servicenow_rows",
+    ),
     "writes": ("store_s", "bare_core_s", "writes_over_core"),
     "score": (
         "score_and_graph_s",

@@ -159,6 +159,53 @@ def stage_layouts(systems: int, cache: Path) -> dict[str, Any]:
     return found
 
 
+def servicenow_files(rows: int, cache: Path) -> tuple[Path, Path]:
+    """The same systems and operating systems as a template return and as a ServiceNow server
+    export of `rows` rows (two servers a system, each naming its application)."""
+    from estate.generate import build_estate, write_estate
+    from estate.own_layouts import servers_only, unique_names, write_servicenow_servers
+
+    folder = cache / f"servicenow-{rows}"
+    template, servers = folder / "dbp-return.xlsx", folder / "dbp-cmdb_ci_server.csv"
+    if not (template.exists() and servers.exists()):
+        (dept,) = build_estate(rows // 2, 1, seed=11)
+        unique_names(dept)
+        servers_only(dept)
+        write_estate([dept], folder, csv_departments=0)
+        write_servicenow_servers(dept, servers)
+    return template, servers
+
+
+def stage_servicenow(systems: int, cache: Path) -> dict[str, Any]:
+    """A ServiceNow server export (`systems` rows, grouped into systems by application) against
+    the template return holding the same systems and operating systems."""
+    from estate import db
+    from importers import ImportOptions, import_return
+
+    template, servers = servicenow_files(systems, cache)
+    options = ImportOptions(department="DBP", skip_invalid=True)
+    found: dict[str, Any] = {}
+    for name, source in (("template", template), ("servicenow", servers)):
+        with tempfile.TemporaryDirectory() as folder:
+            engine = db.open_engine(Path(folder) / "e.db", create=True)
+            cpu = time.process_time()
+            seconds, result = timed(partial(import_return, engine, source, options))
+            cpu = time.process_time() - cpu
+            with engine.connect() as connection:
+                counts = [
+                    connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one()
+                    for table in ("system", "component")
+                ]
+            engine.dispose()
+        found[f"{name}_import_s"] = seconds
+        found[f"{name}_cpu_s"] = cpu
+        found[f"{name}_rows"] = counts
+        assert result.stored
+    found["servicenow_over_template"] = found["servicenow_import_s"] / found["template_import_s"]
+    found["servicenow_over_template_cpu"] = found["servicenow_cpu_s"] / found["template_cpu_s"]
+    return found
+
+
 def stage_writes(systems: int, cache: Path) -> dict[str, float]:
     """Our database writes (plan and apply, one transaction) of a parsed return into an empty
     estate, against SQLAlchemy Core executemany of the same rows into the same tables. The
@@ -1323,6 +1370,7 @@ STAGES = {
     "backend": stage_backend,
     "import": stage_import,
     "layouts": stage_layouts,
+    "servicenow": stage_servicenow,
     "writes": stage_writes,
     "score": stage_score,
     "export": stage_export,

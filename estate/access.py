@@ -98,6 +98,7 @@ WHOLE_ESTATE_CACHES = ("ranking_snapshot", "ranking_snapshot_row", "trend_figure
 
 _MINE = "(SELECT estate_organisation_of(current_user))"
 _READS_ALL = "(SELECT estate_reads_all(current_user))"
+_MY_CODE = "upper((SELECT estate_department_of(current_user)))"
 _TARGET = (
     "(SELECT s.id FROM system s JOIN organisation o ON s.organisation_id = o.id "
     "WHERE o.code = dependency.to_org_code AND s.reference = dependency.to_reference)"
@@ -188,6 +189,8 @@ def install(connection: Connection) -> None:
         else:
             owned = f"(SELECT id FROM system WHERE organisation_id = {_MINE})"
             mine = f"{OWN_BY_SYSTEM[table]} IN {owned}"
+            if table == "dependency":  # one whose depending end its department has yet to return
+                mine = f"({mine} OR (from_system_id IS NULL AND {_MY_CODE} = upper(from_org_code)))"
         run(
             f"CREATE POLICY estate_own ON {table} TO {DEPARTMENTS} "
             f"USING ({mine}) WITH CHECK ({mine})"

@@ -149,6 +149,7 @@ def _to_version_6(connection: Connection) -> None:
     _upgrade_board_numbers(connection)
     _upgrade_carbon(connection)
     _upgrade_incremental(connection)
+    _upgrade_imp_profiles(connection)
 
 
 def _upgrade_board_numbers(connection: Connection) -> None:
@@ -250,6 +251,27 @@ def _upgrade_incremental(connection: Connection) -> None:
         connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD PRIMARY KEY (key)")
     for index in table.indexes:
         index.create(connection, checkfirst=True)
+
+
+def _upgrade_imp_profiles(connection: Connection) -> None:
+    """A dependency whose depending end is not in the estate yet is kept, by that end's
+    department and text as written (`from_org_code`, `from_reference`), its `from_system_id`
+    empty until a return supplies the system. (SQLite cannot loosen a column in place: Alembic's
+    batch mode copies the table.)"""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    present = {c["name"] for c in sa.inspect(connection).get_columns("dependency")}
+    if "from_reference" in present:  # a database created whole at version 6
+        return
+    operations = Operations(MigrationContext.configure(connection))
+    with operations.batch_alter_table("dependency") as batch:
+        batch.alter_column("from_system_id", existing_type=sa.Integer(), nullable=True)
+        batch.add_column(sa.Column("from_org_code", sa.String(), nullable=True))
+        batch.add_column(sa.Column("from_reference", sa.String(), nullable=True))
+        batch.create_check_constraint(
+            "ck_dependency_from", "from_system_id IS NOT NULL OR from_reference IS NOT NULL"
+        )
 
 
 MIGRATIONS: dict[int, Migration] = {

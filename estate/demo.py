@@ -13,6 +13,9 @@ from importers.parse import COVER_SHEET
 
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 _PERIOD_FOLDER = re.compile(r"^\d{4}-Q[1-4]$")
+EXPORTS = "exports"
+"""The sample folder's subfolder of tools' own exports (ServiceNow, Konveyor, Azure Migrate),
+imported after the returns, in name order, for the latest quarter."""
 
 
 def sample_returns(folder: Path) -> list[Path]:
@@ -42,7 +45,8 @@ def build_demo(engine: Engine, folder: Path) -> list[ImportResult]:
     recorded. A file's department is the code its name starts with (`dtr-register.xlsx` is
     DTR's), as `--department` would give it: returns in departments' own layouts have no
     cover sheet to say. In a folder of one quarter's returns (not in period folders), those
-    with no cover sheet are for the period the others' cover sheets give, when they agree."""
+    with no cover sheet are for the period the others' cover sheets give, when they agree.
+    Tools' own exports in the folder's `exports` subfolder follow, for the latest quarter."""
     results: list[ImportResult] = []
     for period, returns in sample_periods(folder):
         files = sample_returns(returns)
@@ -66,7 +70,24 @@ def build_demo(engine: Engine, folder: Path) -> list[ImportResult]:
             if path in covered and result.period is not None:
                 stated.add(result.period)
             results.append(result)
+    results += _import_exports(engine, folder / EXPORTS, results[-1].period if results else None)
     return results
+
+
+def _import_exports(engine: Engine, folder: Path, period: str | None) -> list[ImportResult]:
+    """Import the tools' own exports in `folder`, if there is one: each file adds to its
+    department's estate (a department's exports come in several files, one a table, so none
+    replaces what the others gave), its valid rows stored and the rest reported."""
+    if not folder.is_dir():
+        return []
+    return [
+        import_return(
+            engine,
+            path,
+            ImportOptions(department=_department(path), skip_invalid=True, period=period),
+        )
+        for path in sample_returns(folder)
+    ]
 
 
 def _has_cover(path: Path) -> bool:

@@ -278,7 +278,10 @@ class Dependency(SQLModel, table=True):
     """System `from_system` depends on the system named by (`to_org_code`, `to_reference`).
 
     The target is kept by its natural key so a dependency on a system another department has not
-    yet returned is stored, reported as unresolved, and resolves when that return arrives.
+    yet returned is stored, reported as unresolved, and resolves when that return arrives. The
+    depending end likewise: a relationship export naming a system its department has not
+    returned yet keeps that end as written (`from_org_code`, `from_reference`), with no
+    `from_system_id` until a return supplies the system.
     """
 
     __tablename__ = "dependency"
@@ -287,10 +290,13 @@ class Dependency(SQLModel, table=True):
             "from_system_id", "to_org_code", "to_reference", "kind", name="uq_dependency_edge"
         ),
         sa.Index("ix_dependency_target_key", "to_org_code", "to_reference"),
+        sa.CheckConstraint(
+            "from_system_id IS NOT NULL OR from_reference IS NOT NULL", name="ck_dependency_from"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    from_system_id: int = Field(foreign_key="system.id", ondelete="CASCADE")
+    from_system_id: int | None = Field(default=None, foreign_key="system.id", ondelete="CASCADE")
     to_org_code: str = Field(min_length=1)
     to_reference: str = Field(min_length=1)
     to_system_id: int | None = Field(
@@ -303,6 +309,10 @@ class Dependency(SQLModel, table=True):
         default=None, foreign_key="import_batch.id", ondelete="RESTRICT"
     )
     source_row: int | None = None
+    from_org_code: str | None = None
+    """The depending end's department while that end is not in the estate yet."""
+    from_reference: str | None = None
+    """The depending end as written while it is not in the estate yet."""
 
 
 class SecurityAssessment(SQLModel, table=True):

@@ -262,3 +262,55 @@ def _write_pair(
             folder / f"dfe{tag}-cmdb-relationships.csv",
         ),
     ]
+
+
+SERVICENOW_SERVER_COLUMNS = (
+    "name",
+    "sys_class_name",
+    "os",
+    "os_version",
+    "ip_address",
+    "operational_status",
+    "u_application",
+)
+"""A ServiceNow server list (cmdb_ci_server) as exported to CSV, with the application each
+server belongs to."""
+
+
+def servers_only(dept: Department, per_system: int = 2) -> None:
+    """Keep what a server list can say: each system's operating systems (at most one per
+    server), no other technology, dependencies or security assessments."""
+    kept: list[dict[str, Any]] = []
+    counts: Counter[str] = Counter()
+    for component in dept.components:
+        if component["kind"] is ComponentKind.OS and counts[component["reference"]] < per_system:
+            counts[component["reference"]] += 1
+            kept.append(component)
+    dept.components, dept.dependencies, dept.security = kept, [], []
+
+
+def write_servicenow_servers(dept: Department, path: Path, per_system: int = 2) -> Path:
+    """The department's systems as a ServiceNow server export: `per_system` servers a system,
+    each row naming its application in `u_application` and one of its operating systems (the
+    estate `servers_only` left), so importing it gives the same systems and components."""
+    parts = _components_by_system(dept)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(SERVICENOW_SERVER_COLUMNS)
+        for number, system in enumerate(dept.systems):
+            systems_os = parts.get(system["reference"], [])
+            for server in range(per_system):
+                os = systems_os[server % len(systems_os)] if systems_os else None
+                linux = os is not None and "windows" not in os["product"].casefold()
+                writer.writerow(
+                    (
+                        f"{dept.code.lower()}srv{number:05d}{server}",
+                        "Linux Server" if linux else "Windows Server",
+                        os["product"] if os else None,
+                        os.get("version") if os else None,
+                        f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}",
+                        "Operational",
+                        system["name"],
+                    )
+                )
+    return path

@@ -218,6 +218,7 @@ def estate_stats(session: Session) -> dict[str, Any]:
     ).all()
     last_import = session.exec(select(func.max(ImportBatch.imported_at))).one()
     depends = col(Dependency.from_system_id).in_(serving)
+    waiting = col(Dependency.from_system_id).is_(None)  # its depending end not supplied yet
     return {
         "organisations": count(Organisation),
         "systems": count(System, counted),
@@ -227,9 +228,9 @@ def estate_stats(session: Session) -> dict[str, Any]:
             for g in gone_systems(session.connection())
         ],
         "components": count(Component, col(Component.system_id).in_(serving)),
-        "dependencies": count(Dependency, depends),
+        "dependencies": count(Dependency, depends | waiting),
         "unresolved_dependencies": count(
-            Dependency, depends, col(Dependency.to_system_id).is_(None)
+            Dependency, (depends & col(Dependency.to_system_id).is_(None)) | waiting
         ),
         "security_assessments": count(
             SecurityAssessment, col(SecurityAssessment.system_id).in_(serving)

@@ -22,10 +22,12 @@ from importers.layout import RecordKind
 from importers.mapping_file import write_mapping
 from importers.parse import ParsedReturn, parse_return
 from importers.problems import Problem, Severity
+from importers.profiles import profile_phrase
+from importers.shapes import read_as
 from importers.store import ChangeSet, apply, plan
 from importers.unplaced import warn_unplaced
 
-__all__ = ["ImportOptions", "ImportResult", "import_return", "load_user_mapping"]
+__all__ = ["ImportOptions", "ImportResult", "UserMapping", "import_return", "load_user_mapping"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class ImportOptions:
     """How to import: for whom, with what mapping, and how strictly."""
 
     department: str | None = None
-    mapping: UserMapping = field(default_factory=dict)
+    mapping: UserMapping = field(default_factory=UserMapping)
     dry_run: bool = False
     skip_invalid: bool = False
     replace: bool = False
@@ -61,6 +63,16 @@ class ImportResult:
     """The sheet each kind of record was read from."""
     period: str | None = None
     """The reporting period the return was (or would be) imported for."""
+    profiles: dict[str, str] = field(default_factory=dict)
+    """Sheet -> the tool export it was recognised as (importers/profiles)."""
+    read_as: dict[RecordKind, dict[int, str]] = field(default_factory=dict)
+    """Columns read by a sheet's shape (pairs, record types, ...): index -> what as."""
+
+    @property
+    def profile(self) -> str | None:
+        """The tool exports the return was recognised as, in one phrase, if any (named in a
+        written mapping)."""
+        return profile_phrase(self.profiles)
 
     @property
     def missing_action(self) -> str:
@@ -72,7 +84,7 @@ class ImportResult:
 
     def write_mapping(self, path: Path) -> None:
         """Write a mapping file of this return's headers, to edit and reuse with --mapping."""
-        write_mapping(path, self.file.name, self.headers, self.sheets)
+        write_mapping(path, self.file.name, self.headers, self.sheets, self.profile, self.read_as)
 
     @property
     def errors(self) -> list[Problem]:
@@ -96,6 +108,7 @@ class ImportResult:
             "stored": self.stored,
             "batch_id": self.batch_id,
             "period": self.period,
+            "profiles": dict(self.profiles),
             "summary": changes.summary() if changes else None,
             "systems": [
                 {
@@ -195,6 +208,12 @@ def _import(
         headers=parsed.mappings,
         sheets=parsed.sheet_names,
         period=period,
+        profiles=parsed.profiles,
+        read_as={
+            kind: read_as(shape, parsed.mappings[kind])
+            for kind, shape in parsed.shapes.items()
+            if kind in parsed.mappings
+        },
     )
 
 

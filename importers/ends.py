@@ -89,6 +89,8 @@ def resolve_ends(
         for end, systems in _ends(record, own, others, department):
             text = values[end]
             found = systems.find(text)
+            if found is None and end == "to_reference" and values["to_org_code"] == department:
+                continue  # perhaps another department's: `_across_estate` looks
             if found == _SEVERAL:
                 named = ", ".join(sorted(systems.several[_fold(text)]))
                 sheet, column = where(parsed, record, end)
@@ -102,7 +104,108 @@ def resolve_ends(
                 )
             elif found is not None:
                 values[end] = found
+    _across_estate(connection, parsed, records, own, department)
     _drop_repeats(parsed, records, department)
+
+
+_QUALIFIED = re.compile(r"^\s*(?P<code>[A-Za-z][A-Za-z0-9&\-]{0,19})\s*/\s*(?P<rest>\S.*?)\s*$")
+"""An end written with its department: `DBP/DBP-00037`, `HMRC / Tax Platform`."""
+_CHUNK = 500
+"""Values per IN list, well under every database's parameter limit."""
+
+
+def _across_estate(
+    connection: Connection,
+    parsed: ParsedReturn,
+    records: list[Record],
+    own: _Department,
+    department: str,
+) -> None:
+    """Targets the return's own department does not have, found in the rest of the estate: a
+    `DEPT/REF` (or `DEPT/name`), another department's reference, or a name only one system
+    in the estate has. An end several systems answer to is reported with the candidates; one
+    nothing answers to is left as written (reported as unresolved when stored)."""
+    pending = [
+        r
+        for r in records
+        if r.values["to_org_code"] == department and own.find(r.values["to_reference"]) is None
+    ]
+    if not pending:
+        return
+    texts = {r.values["to_reference"] for r in pending}
+    qualified = {t: m for t in texts if (m := _QUALIFIED.match(t)) is not None}
+    wanted = texts | {m["rest"] for m in qualified.values()}
+    estate = _estate_systems(connection, wanted, department)
+    for record in pending:
+        text = record.values["to_reference"]
+        match = qualified.get(text)
+        candidates: set[tuple[str, str]] = set()
+        if match is not None:
+            code, rest = match["code"].upper(), match["rest"]
+            if code == department:
+                found = own.find(rest)
+                if found is not None and found != _SEVERAL:
+                    record.values["to_reference"] = found
+                    continue
+            candidates = {c for c in estate.find(rest) if c[0] == code}
+        if not candidates:
+            candidates = estate.find(text)
+        if len(candidates) == 1:
+            record.values["to_org_code"], record.values["to_reference"] = candidates.pop()
+        elif candidates:
+            named = ", ".join(f"{code}/{ref}" for code, ref in sorted(candidates))
+            sheet, column = where(parsed, record, "to_reference")
+            parsed.problem(
+                Severity.WARNING,
+                f"{text!r} names {len(candidates)} systems in the estate ({named}); give the "
+                "department and reference (DEPT/REF)",
+                sheet=sheet,
+                row=record.row,
+                column=column,
+                value=text,
+            )
+
+
+class _Estate:
+    """The estate's systems (outside the return's department) an end may name, by reference
+    and by name."""
+
+    def __init__(self) -> None:
+        self.references: dict[str, set[tuple[str, str]]] = {}
+        self.names: dict[str, set[tuple[str, str]]] = {}
+
+    def add(self, code: str, reference: str, name: str | None) -> None:
+        self.references.setdefault(reference, set()).add((code, reference))
+        if name:
+            self.names.setdefault(_fold(name), set()).add((code, reference))
+
+    def find(self, text: str) -> set[tuple[str, str]]:
+        """(department, reference) of each system `text` names: by reference first, else by
+        name."""
+        found = self.references.get(text.strip())
+        if found:
+            return set(found)
+        return set(self.names.get(_fold(text), set()))
+
+
+def _estate_systems(connection: Connection, texts: set[str], department: str) -> _Estate:
+    """The other departments' systems whose reference or name (in any case) is one of `texts`."""
+    estate = _Estate()
+    values = sorted({t.strip() for t in texts})
+    folded = sorted({_fold(t) for t in texts})
+    statement = sa.select(ORG.c.code, SYSTEM.c.reference, SYSTEM.c.name).join(
+        ORG, SYSTEM.c.organisation_id == ORG.c.id
+    )
+    for start in range(0, max(len(values), len(folded)), _CHUNK):
+        condition = sa.or_(
+            SYSTEM.c.reference.in_(values[start : start + _CHUNK]),
+            sa.func.lower(SYSTEM.c.name).in_(folded[start : start + _CHUNK]),
+        )
+        for code, reference, name in connection.execute(
+            statement.where(condition, ORG.c.code != department)
+        ):
+            estate.add(code, reference, name)
+    return estate
 
 
 def _ends(

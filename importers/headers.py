@@ -1,30 +1,48 @@
 """Finding a sheet's header row and mapping its headers onto the return's fields.
 
-Returns arrive in the template's layout or the department's own: title rows above the header,
-"Application" where we say "System name", stray punctuation, typos. Matching is, in order: a
-user mapping file, the canonical header, a documented alias (all compared after folding case,
-spacing and punctuation), then a close fuzzy match, reported as a warning so a person can check.
-Columns that match nothing are reported, never silently dropped.
+Returns arrive in the template's layout, the department's own, or a tool's export: title rows
+above the header, "Application" where we say "System name", `*` marks, snake_case, stray
+punctuation, typos. A user's mapping file is applied first and wins: a column it places is read
+as it says, and a column the importer would have read as the same target is not read. The rest
+match, in order, the canonical header, a documented alias (all compared after `header_key`
+folds them), then a close misspelling, word for word, reported as a warning so a person can
+check; a guess never sends a column to a key, money, the period or a framework score its
+header does not name (`importers.guess_rules`). Columns that match nothing are reported, never
+silently dropped.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from estate.enums import ComponentKind, UnknownSpelling, normalise, parse_enum
-from estate.errors import InputError
-from estate.files import load_toml
-from importers import period_column
+from estate.enums import normalise
+from importers import period_column, values
 from importers.cells import column_letter
-from importers.layout import LAYOUTS, Column, RecordKind, SheetLayout
+from importers.guess_rules import says_so
+from importers.layout import LAYOUT_BY_KIND, LAYOUTS, Column, RecordKind, SheetLayout
+from importers.money_headers import header_scale
 from importers.relationships import DEPENDENCY_COLUMNS, GUESSED_DIRECTION, SYSTEM_LINK_COLUMNS
+from importers.targets import EXTRA_COLUMNS, SEVERAL, targets
 from importers.technology import TECH_BY_TARGET, TECH_COLUMNS
+from importers.user_mapping import UserMapping, header_key, load_user_mapping
+from importers.values import Parser
+
+__all__ = [
+    "EXTRA_COLUMNS",
+    "ColumnMapping",
+    "UserMapping",
+    "detect",
+    "guesses",
+    "header_key",
+    "load_user_mapping",
+    "map_row",
+    "targets",
+]
 
 _IN_POUNDS = re.compile(
     r"\s(?:in\s)?(?:gbp|pounds|sterling)(?:\s(?:per\s(?:year|annum)|a\syear|pa))?$"
@@ -66,6 +84,18 @@ class ColumnMapping:
     """0-based column index -> header text, for every headed column."""
     from_user: set[int] = field(default_factory=set)
     """0-based indexes of the columns a --mapping file placed."""
+    overridden: dict[int, str] = field(default_factory=dict)
+    """0-based column index -> header text of a column the importer would have read as a
+    target the --mapping file gives another column: not read, as the mapping wins."""
+    scale: dict[str, float] = field(default_factory=dict)
+    """Money field -> pounds per unit of its cells, where the header ("(£k)") or the mapping
+    file says the amounts are in thousands or millions."""
+    parsers: dict[str, Parser] = field(default_factory=dict)
+    """Field -> the parser that reads it in place of its column's own (a mapping file's words
+    for a status)."""
+    several: dict[str, list[int]] = field(default_factory=dict)
+    """Target a sheet may give several columns (a pair's category or value) -> their 0-based
+    indexes, in order."""
 
     def letter(self, field_name: str) -> str:
         """The spreadsheet column letter a field was read from."""
@@ -76,10 +106,17 @@ class ColumnMapping:
         """(column, index in the row, column letter) for each mapped field, in layout order:
         worked out once per sheet, not once per cell."""
         return [
-            (column, self.fields[column.field], self.letter(column.field))
+            (self._reader(column), self.fields[column.field], self.letter(column.field))
             for column in self.layout.columns
             if column.field in self.fields
         ]
+
+    def _reader(self, column: Column) -> Column:
+        """The column as this sheet reads it: in its money unit, with the mapping's words."""
+        parser = self.parsers.get(column.field)
+        if parser is None and column.field in self.scale:
+            parser = values.money_parser(self.scale[column.field])
+        return column if parser is None else replace(column, parser=parser)
 
     def letter_of(self, target: str) -> str:
         """The column letter of a field or an extra column."""
@@ -106,7 +143,7 @@ class ColumnMapping:
     def direction_guessed(self) -> bool:
         """Ends headed from / to, whose direction is a guess."""
         return any(
-            normalise(self.headers[self.fields[name]]) in GUESSED_DIRECTION
+            header_key(self.headers[self.fields[name]]) in GUESSED_DIRECTION
             for name in ("reference", "to_reference")
             if name in self.fields and self.fields[name] not in self.from_user
         )
@@ -132,100 +169,51 @@ class ColumnMapping:
         ]
 
 
-UserMapping = dict[RecordKind, dict[str, str]]
-
-EXTRA_COLUMNS: dict[RecordKind, dict[str, str]] = {
-    kind: {period_column.PERIOD: period_column.HEADER} for kind in RecordKind
+_VOCABULARY_EXTRAS: dict[RecordKind, dict[str, str]] = {
+    RecordKind.SYSTEMS: {
+        "configuration item number": "reference",
+        "ci number": "reference",
+        "server os version": "os_version",
+        "server operating system version": "os_version",
+        "server operating system": "os",
+        "business application": "name",
+        "business application name": "name",
+        "configuration item status": "lifecycle_status",
+        "configuration item owner": "business_owner",
+        "life cycle stage": "lifecycle_status",
+        "life cycle stage status": "lifecycle_status",
+        "lifecycle phase": "lifecycle_status",
+        "install status": "lifecycle_status",
+        "operational status": "lifecycle_status",
+    },
 }
-EXTRA_COLUMNS[RecordKind.SYSTEMS] |= {c.target: c.header for c in TECH_COLUMNS} | {
-    c.target: c.header for c in SYSTEM_LINK_COLUMNS
-}
-EXTRA_COLUMNS[RecordKind.DEPENDENCIES] |= {c.target: c.header for c in DEPENDENCY_COLUMNS}
-"""Per sheet kind, the columns beyond its layout's fields a header (or a mapping) can name:
-target -> description. Any sheet may say the return's reporting period in a column."""
+"""Headers tools write (snake_case, abbreviated) beyond the layout's aliases, folded by
+`header_key`: "Conf Item Nr", "server_os_version"."""
 
-
-def targets(kind: RecordKind) -> dict[str, str]:
-    """Every name a header of this sheet kind can be mapped to, with what it means."""
-    layout = next(layout for layout in LAYOUTS if layout.kind is kind)
-    return {c.field: c.header for c in layout.columns} | EXTRA_COLUMNS.get(kind, {})
-
-
-_KIND_TARGETS = {
-    ComponentKind.OS: "os",
-    ComponentKind.DATABASE: "database",
-    ComponentKind.MIDDLEWARE: "middleware",
-    ComponentKind.RUNTIME: "runtime",
-    ComponentKind.HARDWARE: "hardware",
-    ComponentKind.APPLICATION: "technology",
-}
-"""A systems-sheet column mapped to a component kind ("Operating system") reads as that
-kind's technology column."""
-
-
-def load_user_mapping(path: Path) -> UserMapping:
-    """Read a TOML mapping file: a table per sheet kind, `"Their header" = "field"`.
-
-    A field is any field of that sheet kind, or one of its extra columns: on a systems sheet a
-    technology column (`os`, `database`, ..., or a component kind such as "Operating system")
-    or the systems each one depends on or is used by (`depends_on`, `used_by`); on a
-    dependencies sheet either end (`reference` depends on `to_reference`) or a relationship
-    extract's `parent`, `child` and `relationship`; on any sheet, the reporting `period`.
-
-    Example::
-
-        [systems]
-        "App Ref" = "reference"
-        "Risk Owner (SRO)" = "business_owner"
-        "Server OS" = "Operating system"
-    """
-    data = load_toml(path, "mapping")
-    mapping: UserMapping = {}
-    for kind_name, table in data.items():
-        try:
-            kind = RecordKind(kind_name)
-        except ValueError:
-            raise InputError(
-                f"{path}: [{kind_name}] is not a sheet kind; use one of "
-                f"{', '.join(k.value for k in RecordKind)}."
-            ) from None
-        known = set(targets(kind))
-        if not isinstance(table, dict):
-            raise InputError(f"{path}: [{kind_name}] must be a table of header = field.")
-        table = {h: _as_target(kind, str(t)) for h, t in table.items()}
-        for header, target in table.items():
-            if target not in known:
-                raise InputError(
-                    f"{path}: [{kind_name}] maps {header!r} to {target!r}, which is not a field; "
-                    f"fields are {', '.join(sorted(known))}."
-                )
-        mapping[kind] = {normalise(str(h)): str(t) for h, t in table.items()}
-    return mapping
-
-
-def _as_target(kind: RecordKind, target: str) -> str:
-    """A component kind named as a systems column's target means its technology column."""
-    if kind is RecordKind.SYSTEMS and target not in targets(kind):
-        try:
-            return _KIND_TARGETS[parse_enum(ComponentKind, target)]
-        except UnknownSpelling:
-            return target
-    return target
+HOST_NAMES = frozenset(
+    {"server name", "server", "host name", "hostname", "host", "computer name", "machine name"}
+    | {"vm name", "vm", "virtual machine name", "device name", "server fqdn", "fqdn"}
+)
+"""Headers naming the server a row is about (`header_key` folded): a server inventory's rows
+are its systems, named by them, when no other column names a system."""
 
 
 def guesses(text: str, kind: RecordKind, limit: int = 3) -> list[str]:
-    """The targets an unrecognised header most resembles, best first (for a mapping file)."""
+    """The targets an unrecognised header most resembles, best first (for a mapping file);
+    never a key, money, the period or a framework score its header does not name
+    (`says_so`)."""
     vocabulary = _VOCABULARIES[kind]
+    key = header_key(text)
     found: list[str] = []
     for spelling, _score, _index in process.extract(
-        normalise(text),
+        key,
         list(vocabulary),
         scorer=fuzz.token_sort_ratio,
         limit=limit * 4,
         score_cutoff=GUESS_CUTOFF,
     ):
         target = vocabulary[spelling]
-        if target not in found:
+        if target not in found and says_so(target, key):
             found.append(target)
     return found[:limit]
 
@@ -234,9 +222,9 @@ def _vocabulary(layout: SheetLayout) -> dict[str, str]:
     words: dict[str, str] = {}
     for column in layout.columns:
         for spelling in (*column.aliases, column.field.replace("_", " ")):
-            words.setdefault(normalise(spelling), column.field)
+            words.setdefault(header_key(spelling), column.field)
     for column in layout.columns:  # canonical headers win over any alias
-        words[normalise(column.header)] = column.field
+        words[header_key(column.header)] = column.field
     extras: list[tuple[str, tuple[str, ...]]] = []
     if layout.kind is RecordKind.SYSTEMS:
         extras = [(c.target, c.aliases) for c in TECH_COLUMNS]
@@ -246,20 +234,20 @@ def _vocabulary(layout: SheetLayout) -> dict[str, str]:
     extras.append((period_column.PERIOD, period_column.ALIASES))
     for target, aliases in extras:  # the layout's own fields win
         for spelling in aliases:
-            words.setdefault(normalise(spelling), target)
+            words.setdefault(header_key(spelling), target)
+    for spelling, target in _VOCABULARY_EXTRAS.get(layout.kind, {}).items():
+        words.setdefault(header_key(spelling), target)
     return words
 
 
 _VOCABULARIES = {layout.kind: _vocabulary(layout) for layout in LAYOUTS}
 
 
-def _match(text: str, layout: SheetLayout, user: dict[str, str]) -> tuple[str | None, bool]:
+def _match(text: str, layout: SheetLayout) -> tuple[str | None, bool]:
     """(field, fuzzy?) for one header cell."""
-    key = normalise(text)
+    key = header_key(text)
     if not key:
         return None, False
-    if key in user:
-        return user[key], False
     vocabulary = _VOCABULARIES[layout.kind]
     if key in vocabulary:
         return vocabulary[key], False
@@ -267,49 +255,107 @@ def _match(text: str, layout: SheetLayout, user: dict[str, str]) -> tuple[str | 
     if plain != key and plain in vocabulary:
         return vocabulary[plain], False
     best = process.extractOne(key, list(vocabulary), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-    if best is not None:
+    if best is not None and says_so(vocabulary[best[0]], key) and _word_for_word(key, best[0]):
         return vocabulary[best[0]], True
     return None, False
+
+
+WORD_CUTOFF = 70
+"""rapidfuzz score (0-100) each word of a misspelt header must reach against its word."""
+
+
+def _word_for_word(key: str, spelling: str) -> bool:
+    """Whether a close match is a misspelling word by word ("Busines owner"), not another word
+    behind a long shared start ("Conf Item Code" is no "Conf Item Id")."""
+    words, others = key.split(), spelling.split()
+    if len(words) != len(others):
+        return key.replace(" ", "") == spelling.replace(" ", "")
+    return all(fuzz.ratio(a, b) >= WORD_CUTOFF for a, b in zip(words, others, strict=True))
+
+
+def _is_money(layout: SheetLayout, target: str) -> bool:
+    return any(c.field == target and c.parser is values.parse_money for c in layout.columns)
 
 
 def map_row(
     row: list[Any], header_row: int, layout: SheetLayout, user: UserMapping
 ) -> ColumnMapping:
-    """Map one candidate header row onto `layout`."""
+    """Map one candidate header row onto `layout`.
+
+    The columns the user's mapping names are placed first, and win: a column the importer would
+    itself read as a target the mapping gives another column is not read (`overridden`)."""
     mapping = ColumnMapping(layout, header_row, {})
-    user_for_kind = user.get(layout.kind, {})
-    extra = EXTRA_COLUMNS.get(layout.kind, {})
-    for index, cell in enumerate(row):
-        if cell is None or not str(cell).strip():
-            continue
-        text = str(cell).strip()
-        mapping.headers[index] = text
-        if normalise(text) in user_for_kind:
+    table = user.columns.get(layout.kind, {})
+    units = user.units.get(layout.kind, {})
+    texts = {
+        index: str(cell).strip()
+        for index, cell in enumerate(row)
+        if cell is not None and str(cell).strip()
+    }
+    mapping.headers = texts
+    for index, text in texts.items():
+        key = header_key(text)
+        if key in table:
             mapping.from_user.add(index)
-        field_name, fuzzy = _match(text, layout, user_for_kind)
-        if field_name is None:
-            mapping.unknown[index] = text
-        elif field_name in extra:
-            if field_name in mapping.extra:
-                mapping.duplicates[index] = text
-            else:
-                mapping.extra[field_name] = index
-        elif field_name in mapping.fields:
-            if (
-                field_name == "reference"
-                and layout.kind is RecordKind.SYSTEMS
-                and mapping.identifier is None
-                and not fuzzy
-            ):
-                mapping.identifier = index
-            else:
-                mapping.duplicates[index] = text
-        else:
-            mapping.fields[field_name] = index
-            if fuzzy:
-                mapping.fuzzy[field_name] = text
+            _place(mapping, index, text, table[key], False)
+            if key in units:
+                mapping.scale[table[key]] = units[key]
+            elif _is_money(layout, table[key]) and header_scale(text)[1] != 1:
+                mapping.scale[table[key]] = header_scale(text)[1]  # the unit its header names
+    chosen = {
+        t for t, i in (*mapping.fields.items(), *mapping.extra.items()) if i in mapping.from_user
+    }
+    for index, text in texts.items():
+        if index in mapping.from_user:
+            continue
+        plain, scale = header_scale(text)
+        field_name, fuzzy = _match(plain, layout)
+        if field_name is None or (scale != 1 and not _is_money(layout, field_name)):
+            field_name, fuzzy = _match(text, layout)
+            scale = 1
+        if field_name in chosen:
+            mapping.overridden[index] = text
+            continue
+        _place(mapping, index, text, field_name, fuzzy)
+        if field_name is not None and scale != 1 and mapping.fields.get(field_name) == index:
+            mapping.scale[field_name] = scale
+    for field_name, words in user.values.items():
+        column = next((c for c in layout.columns if c.field == field_name), None)
+        if column is not None and column.choices is not None and field_name in mapping.fields:
+            mapping.parsers[field_name] = values.enum_parser(column.choices, words)
     _settle_shapes(mapping)
     return mapping
+
+
+def _place(
+    mapping: ColumnMapping, index: int, text: str, field_name: str | None, fuzzy: bool
+) -> None:
+    """Read one column as `field_name`: a field, an extra column, a second identifier, or a
+    second copy of a target already read."""
+    layout = mapping.layout
+    if field_name is None:
+        mapping.unknown[index] = text
+    elif field_name in SEVERAL:
+        mapping.several.setdefault(field_name, []).append(index)
+    elif field_name in EXTRA_COLUMNS.get(layout.kind, {}):
+        if field_name in mapping.extra:
+            mapping.duplicates[index] = text
+        else:
+            mapping.extra[field_name] = index
+    elif field_name in mapping.fields:
+        if (
+            field_name == "reference"
+            and layout.kind is RecordKind.SYSTEMS
+            and mapping.identifier is None
+            and not fuzzy
+        ):
+            mapping.identifier = index
+        else:
+            mapping.duplicates[index] = text
+    else:
+        mapping.fields[field_name] = index
+        if fuzzy:
+            mapping.fuzzy[field_name] = text
 
 
 def _settle_shapes(mapping: ColumnMapping) -> None:
@@ -319,16 +365,28 @@ def _settle_shapes(mapping: ColumnMapping) -> None:
     relationship type, not the dependency's mechanism. A version column with no "Technology"
     column beside it completes the technology column just left of it ("Database", "Version").
     """
+    if mapping.layout.kind is RecordKind.SYSTEMS and "name" not in mapping.fields:
+        host = next(
+            (i for i, text in mapping.unknown.items() if header_key(text) in HOST_NAMES), None
+        )
+        if host is not None:
+            mapping.fields["name"] = host
+            del mapping.unknown[host]
     kind_index = mapping.fields.get("kind")
     if (
         mapping.relationship_shape
         and "relationship" not in mapping.extra
         and kind_index is not None
-        and normalise(mapping.headers[kind_index]) in ("type", "relationship type")
+        and kind_index not in mapping.from_user
+        and header_key(mapping.headers[kind_index]) in ("type", "relationship type")
     ):
         mapping.extra["relationship"] = mapping.fields.pop("kind")
     version = mapping.extra.get("technology_version")
-    if version is not None and "technology" not in mapping.extra:
+    if (
+        version is not None
+        and "technology" not in mapping.extra
+        and version not in mapping.from_user
+    ):
         left = next((t for t, i in mapping.extra.items() if i == version - 1), None)
         column = TECH_BY_TARGET.get(left) if left else None
         if column and column.version_of is None and f"{left}_version" not in mapping.extra:
@@ -336,12 +394,13 @@ def _settle_shapes(mapping: ColumnMapping) -> None:
             mapping.extra[f"{left}_version"] = version
 
 
-def _score(mapping: ColumnMapping) -> tuple[int, int, int]:
-    """Rank candidate readings: every required column there first, then the most required
-    columns, then the most exact matches (extra columns such as technology count too)."""
+def _score(mapping: ColumnMapping) -> tuple[int, int, int, int]:
+    """Rank candidate readings: the most columns the user's mapping places first, then every
+    required column there, then the most required columns, then the most exact matches (extra
+    columns such as technology count too)."""
     required = sum(1 for c in mapping.layout.columns if c.required and c.field in mapping.fields)
     exact = len(mapping.fields) - len(mapping.fuzzy) + len(mapping.extra)
-    return int(not mapping.missing_required), required, exact
+    return len(mapping.from_user), int(not mapping.missing_required), required, exact
 
 
 def detect(
@@ -349,9 +408,10 @@ def detect(
 ) -> ColumnMapping | None:
     """The best (header row, layout) pair among the first rows, or None if nothing fits.
 
-    The winner has the most required columns, then the most exact matches; at least two fields
-    besides a period column must map, so a title row or a notes sheet is never mistaken for a
-    header.
+    The winner places the most columns the user's mapping names, then has the most required
+    columns, then the most exact matches; at least two fields besides a period column must map
+    (one will do when the user's mapping placed it), so a title row or a notes sheet is never
+    mistaken for a header.
     """
     best: ColumnMapping | None = None
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
@@ -360,7 +420,7 @@ def detect(
         for layout in layouts:
             candidate = map_row(row, index + 1, layout, user)
             read = len(candidate.fields) + len(candidate.extra)
-            if read - (period_column.PERIOD in candidate.extra) < 2:
+            if read - (period_column.PERIOD in candidate.extra) < (1 if candidate.from_user else 2):
                 continue
             if best is None or _score(candidate) > _score(best):
                 best = candidate
@@ -374,3 +434,68 @@ def layout_for_sheet_name(name: str) -> SheetLayout | None:
         if key in {normalise(layout.title), *(normalise(a) for a in layout.aliases)}:
             return layout
     return None
+
+
+def candidate_layouts(
+    name: str, rows: list[list[Any]], user: UserMapping
+) -> tuple[SheetLayout, ...] | None:
+    """The layouts a sheet may be read as: the one the user's mapping gives it in `[sheets]`
+    (None when it says to skip the sheet), else the one its name points to, unless the
+    mapping's table for another kind names headers the sheet has; else any."""
+    if user.skips(name):
+        return None
+    said = user.kind_of_sheet(name)
+    if said is not None:
+        return (LAYOUT_BY_KIND[said],)
+    named = layout_for_sheet_name(name)
+    if named is None:
+        return LAYOUTS
+    claimed = _claimed(rows, user)
+    if claimed and named.kind not in claimed:
+        return tuple(LAYOUT_BY_KIND[kind] for kind in claimed)
+    return (named,)
+
+
+def _claimed(rows: list[list[Any]], user: UserMapping) -> set[RecordKind]:
+    """The sheet kinds whose mapping-file tables name a header the sheet has."""
+    return {
+        kind
+        for kind, table in user.columns.items()
+        if any(header_key(str(c)) in table for row in rows[:HEADER_SCAN_ROWS] for c in row if c)
+    }
+
+
+def mapped_kinds(name: str, rows: list[list[Any]], user: UserMapping) -> set[RecordKind] | None:
+    """The kinds the user's mapping says a sheet may be: the one `[sheets]` gives it, else those
+    whose tables name headers it has; None when the mapping says nothing of it. What the mapping
+    says wins over a tool export the sheet looks like."""
+    said = user.kind_of_sheet(name)
+    if said is not None:
+        return {said}
+    return _claimed(rows, user) or None
+
+
+def unused_mapping(
+    user: UserMapping, read: dict[RecordKind, ColumnMapping], sheets: dict[RecordKind, str]
+) -> list[str]:
+    """What the user's mapping names that the return did not have, one line per sheet kind, so
+    that a table is never silently ignored: the headers of `[systems]` no sheet read as systems
+    has, or the whole table when no sheet was read as that kind."""
+    lines: list[str] = []
+    for kind, table in user.columns.items():
+        written = user.headers.get(kind, {})
+        mapping = read.get(kind)
+        if mapping is None:
+            lines.append(
+                f"the mapping file's [{kind.value}] table was not used: no sheet was read as "
+                f"{kind.value} (say which sheet it is in a [sheets] table)"
+            )
+            continue
+        present = {header_key(text) for text in mapping.headers.values()}
+        missing = [written.get(key, key) for key in table if key not in present]
+        if missing:
+            lines.append(
+                f"{len(missing)} of the mapping file's [{kind.value}] headers are not on sheet "
+                f"{sheets[kind]!r}: {', '.join(missing)}"
+            )
+    return lines

@@ -297,6 +297,8 @@ SYSTEMS = SheetLayout(
                 "system title",
                 "ci name",
                 "configuration item name",
+                "business application",
+                "business application name",
             ),
             width=32,
         ),
@@ -324,6 +326,7 @@ SYSTEMS = SheetLayout(
                 "owner",
                 "owned by",
                 "application owner",
+                "service owner",
             ),
         ),
         Column(
@@ -331,7 +334,7 @@ SYSTEMS = SheetLayout(
             "Technical owner",
             values.parse_text,
             "The person or team that runs the system.",
-            aliases=("tech owner", "technical lead", "service owner", "support team"),
+            aliases=("tech owner", "technical lead", "support team"),
         ),
         _enum(
             "criticality",

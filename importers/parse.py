@@ -17,24 +17,51 @@ from pathlib import Path
 from typing import Any
 
 from estate import keys, limits
-from estate.enums import DependencyKind, OrgKind, UnknownSpelling, normalise, parse_enum
+from estate.enums import (
+    DependencyKind,
+    LifecycleStatus,
+    OrgKind,
+    UnknownSpelling,
+    normalise,
+    parse_enum,
+)
 from estate.errors import InputError
 from estate.progress import Progress
 from estate.words import counted
 from importers import safety, technology, values
 from importers.cells import column_letter
 from importers.cover_period import read_period
-from importers.headers import ColumnMapping, UserMapping, detect, layout_for_sheet_name
-from importers.layout import LAYOUTS, RecordKind, SheetLayout
+from importers.headers import (
+    ColumnMapping,
+    UserMapping,
+    candidate_layouts,
+    detect,
+    header_key,
+    map_row,
+    mapped_kinds,
+    unused_mapping,
+)
+from importers.layout import LAYOUT_BY_KIND, RecordKind
 from importers.period_column import PERIOD, PeriodCells, PeriodPlace
-from importers.problems import CellError, Problem, Severity
+from importers.problems import (
+    CellError,
+    Problem,
+    Severity,
+    UnreadableReturn,
+    listed,
+    not_imported,
+    row_runs,
+)
+from importers.profiles import profile_phrase
 from importers.readers import RawSheet, formula_cells, iter_sheets
 from importers.relationships import (
     DEPENDS_ON,
     SYSTEM_LINK_COLUMNS,
     parent_depends_on_child,
+    relationship_kind,
     split_systems,
 )
+from importers.shapes import Shape, has_record_types, profile_view, read_shape, recognise_sheet
 from importers.technology import TECH_BY_TARGET
 
 COVER_SHEET = "Return"
@@ -122,6 +149,13 @@ class ParsedReturn:
     """Where the return says its period."""
     period_cells: PeriodCells = field(default_factory=PeriodCells, repr=False)
     """The rows' period cells, until every sheet is read."""
+    shapes: dict[RecordKind, Shape] = field(default_factory=dict)
+    """Each placed sheet's shape (pairs, class, record types, grouping, vocabularies)."""
+    profiles: dict[str, str] = field(default_factory=dict)
+    """Sheet name -> the name of the tool export profile it was read as."""
+    recognised: dict[str, str] = field(default_factory=dict)
+    """Sheet name -> the profile its header row matched, read or not (for the mapping file
+    written for a return that cannot be read)."""
 
     def formula_at(self, sheet: str, row: int, index: int) -> bool:
         """Whether an empty-looking cell is a formula with no saved value (read once per sheet,
@@ -274,7 +308,7 @@ def parse_return(
         CoverSheet(),
         skip_invalid=skip_invalid,
     )
-    user = user_mapping or {}
+    user = user_mapping or UserMapping()
     waiting: list[RawSheet] = []
     with closing(iter_sheets(path)) as sheets:
         for sheet in sheets:
@@ -294,15 +328,18 @@ def parse_return(
     for sheet in waiting:
         _place_sheet(parsed, sheet, user)
     if not parsed.mappings:
-        raise InputError(
+        raise UnreadableReturn(
             f"{path}: no sheet has a recognisable header row (looked for columns such as "
             "'Department', 'System reference', 'System name'). Use the template from "
-            "`estate template`, or a --mapping file for your own layout."
+            "`estate template`, or a --mapping file for your own layout.",
+            profile=profile_phrase(parsed.recognised),
         )
     if waiting:
         _settle_department(parsed, waiting)
         for sheet in waiting:
             _parse_sheet(parsed, sheet, progress)
+    for line in unused_mapping(user, parsed.mappings, parsed.sheet_names):
+        parsed.problem(Severity.WARNING, line)
     _gather_technology(parsed)
     _settle_period(parsed)
     return parsed
@@ -345,9 +382,22 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
         return
     if not any(any(cell is not None for cell in row) for row in sheet.rows):
         return
-    named = layout_for_sheet_name(sheet.name)
-    candidates: tuple[SheetLayout, ...] = (named,) if named else LAYOUTS
-    mapping = detect(sheet.rows, candidates, user)
+    candidates = candidate_layouts(sheet.name, sheet.rows, user)
+    if candidates is None:  # the mapping file says to leave it alone
+        return
+    rows, not_read, profile, reading = sheet.rows, list[str](), None, user
+    found = recognise_sheet(sheet.rows)
+    said = mapped_kinds(sheet.name, sheet.rows, user)
+    if found is not None and (said is None or found[0].kind in said):
+        profile, at = found
+        rows, reading, not_read = profile_view(sheet.rows, at, profile, user)
+        candidates = (LAYOUT_BY_KIND[profile.kind],)
+        parsed.recognised[sheet.name] = profile.name
+    mapping = detect(rows, candidates, reading)
+    if mapping is not None and profile is not None:
+        not_read += _profile_placed(mapping, user)
+    if mapping is not None and profile is None and len(candidates) > 1 and not mapping.from_user:
+        mapping = _reclassify(rows, mapping, user)
     if mapping is None:
         parsed.problem(
             Severity.WARNING,
@@ -364,10 +414,29 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
             sheet=sheet.name,
         )
         return
+    shape = read_shape(mapping, profile)
+    if profile is not None:  # every header the sheet has, for the mapping file written for it
+        mapping.headers = _header_texts(sheet.rows[mapping.header_row - 1])
+    for field_name, words in user.values.items():  # the user's words win over the profile's
+        for word in words:
+            shape.vocabularies.get(field_name, {}).pop(word, None)
+    shape.not_read = not_read + shape.not_read
     parsed.mappings[kind] = mapping
     parsed.sheet_names[kind] = sheet.name
+    parsed.shapes[kind] = shape
     parsed.records[kind] = []
     parsed.rejected[kind] = 0
+    if profile is not None:
+        parsed.profiles[sheet.name] = profile.name
+    if profile is not None and shape.not_read:
+        parsed.problem(
+            Severity.WARNING,
+            f"{counted(len(shape.not_read), 'column')} not imported: {listed(shape.not_read)} "
+            f"(read as {profile.name}, which does not read "
+            f"{'it' if len(shape.not_read) == 1 else 'them'})",
+            sheet=sheet.name,
+            row=mapping.header_row,
+        )
     if sheet.encoding_note:
         parsed.problem(Severity.WARNING, sheet.encoding_note, sheet=sheet.name)
     for header in mapping.missing_required:
@@ -388,18 +457,58 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
             value=text,
         )
     _shape_warnings(parsed, sheet, mapping)
-    for index, text in {**mapping.unknown, **mapping.duplicates}.items():
-        again = index in mapping.duplicates
+    for line, columns in not_imported(mapping):
         parsed.problem(
             Severity.WARNING,
-            "column read twice; this copy was not imported"
-            if again
-            else "unknown column, not imported (add it to a --mapping file to import it)",
+            line,
             sheet=sheet.name,
             row=mapping.header_row,
-            column=_letter(index),
-            value=text,
+            column=_letter(columns[0]) if len(columns) == 1 else None,
         )
+
+
+def _header_texts(row: list[Any]) -> dict[int, str]:
+    """0-based column index -> header text, for every headed cell of a header row."""
+    return {
+        i: str(cell).strip() for i, cell in enumerate(row) if cell is not None and str(cell).strip()
+    }
+
+
+def _profile_placed(mapping: ColumnMapping, user: UserMapping) -> list[str]:
+    """On a sheet read by a profile, leave as the user's only the columns the user's mapping
+    placed; the headers of columns the general reading would also have read for a target the
+    profile reads from another are returned, to say with the others the profile does not read
+    (they are no doing of the mapping file's)."""
+    said = user.columns.get(mapping.layout.kind, {})
+    mapping.from_user = {i for i in mapping.from_user if header_key(mapping.headers[i]) in said}
+    if said:
+        return []
+    aside = [mapping.overridden[i] for i in sorted(mapping.overridden)]
+    mapping.overridden.clear()
+    return aside
+
+
+def _reclassify(rows: list[list[Any]], mapping: ColumnMapping, user: UserMapping) -> ColumnMapping:
+    """The systems reading of a header row the general reading took for another kind, where
+    its shape says it is systems: a sheet of applications and their dependency rows (a record
+    type column), or one row per technology of a named application (a components reading
+    that leaves the systems' own fields unread)."""
+    kind = mapping.layout.kind
+    if kind is RecordKind.SYSTEMS:
+        return mapping
+    row = rows[mapping.header_row - 1]
+    systems = map_row(row, mapping.header_row, LAYOUT_BY_KIND[RecordKind.SYSTEMS], user)
+    if kind is not RecordKind.SECURITY and has_record_types(mapping.headers):
+        return systems
+    if (
+        kind is RecordKind.COMPONENTS
+        and not systems.missing_required
+        and "name" in systems.fields
+        and "technology" in systems.extra
+        and len(systems.fields) > len(mapping.fields)
+    ):
+        return systems
+    return mapping
 
 
 def _shape_warnings(parsed: ParsedReturn, sheet: RawSheet, mapping: ColumnMapping) -> None:
@@ -430,7 +539,7 @@ def _shape_warnings(parsed: ParsedReturn, sheet: RawSheet, mapping: ColumnMappin
             column=mapping.letter("reference") if "reference" in mapping.fields else None,
             **where,
         )
-    if "kind" not in mapping.fields:
+    if "kind" not in mapping.fields and "relationship" not in mapping.extra:
         parsed.problem(
             Severity.WARNING,
             "no dependency type column: every dependency on this sheet is stored as "
@@ -550,8 +659,11 @@ def _parse_rows(
     parsed: ParsedReturn, sheet: RawSheet, mapping: ColumnMapping, progress: Progress | None
 ) -> None:
     kind = mapping.layout.kind
+    shape = parsed.shapes.get(kind) or Shape()
     seen: dict[tuple[Any, ...], Record] = {}
+    differing: Differing = {}
     technology = [t for t in mapping.extra if t in TECH_BY_TARGET]
+    grouped = bool(technology) or bool(shape.pairs) or shape.grouped
     links = [c for c in SYSTEM_LINK_COLUMNS if c.target in mapping.extra]
     hosting = mapping.fields.get("hosting") if kind is RecordKind.SYSTEMS else None
     period = mapping.extra.get(PERIOD)
@@ -582,46 +694,332 @@ def _parse_rows(
         gap, data = False, True
         if place is not None and period is not None and period < len(row):
             parsed.period_cells.add(place, number, row[period])
-        repeated = bool(technology) and _repeats(row, mapping, seen)
-        record = _parse_record(parsed, sheet.name, number, row, mapping, repeated)
-        if record is None:
-            _reject(parsed, kind, row, mapping)
-            continue
-        key = _record_key(record)
-        earlier = seen.get(key)
-        if earlier is not None and kind is RecordKind.DEPENDENCIES:
-            # Relationship extracts list a link from both ends ("Depends on" and "Used by").
-            parsed.problem(
-                Severity.WARNING,
-                f"the same dependency as row {earlier.row}; stored once",
-                sheet=sheet.name,
-                row=number,
-            )
-            continue
-        if earlier is not None and not technology:
-            parsed.problem(
-                Severity.ERROR,
-                f"duplicate of row {earlier.row}: the same {_key_words(kind)} appears twice",
-                sheet=sheet.name,
-                row=number,
-            )
-            _reject(parsed, kind, row, mapping)
-            continue
-        if technology:
-            components = _technology(parsed, sheet.name, number, row, mapping, record, technology)
-            if components is None:
+        if shape.record_type is not None:
+            row_kind = _row_kind(parsed, sheet.name, number, row, shape)
+            if row_kind is None:
                 _reject(parsed, kind, row, mapping)
                 continue
-            parsed.technology.extend(components)
-        if links:
-            parsed.technology.extend(_links(parsed, sheet.name, number, row, mapping, record))
-        if hosting is not None and hosting < len(row) and "hosting" not in record.unread:
-            parsed.technology.extend(_hosted(sheet.name, number, row[hosting], mapping, record))
-        if earlier is not None:
-            _merge(parsed, sheet.name, earlier, record, mapping)
+            if row_kind is RecordKind.DEPENDENCIES:
+                _dependency_row(parsed, sheet.name, number, row, mapping, shape)
+                continue
+        for each in _rows_of(row, mapping, shape):
+            record = _parse_one(
+                parsed,
+                sheet.name,
+                number,
+                each,
+                mapping,
+                shape,
+                seen,
+                differing,
+                technology,
+                grouped,
+            )
+            if record is None:
+                continue
+            if links:
+                parsed.technology.extend(_links(parsed, sheet.name, number, each, mapping, record))
+            if hosting is not None and hosting < len(each) and "hosting" not in record.unread:
+                parsed.technology.extend(
+                    _hosted(sheet.name, number, each[hosting], mapping, record)
+                )
+    _shape_notes(parsed, sheet.name, mapping, shape)
+    _say_differences(parsed, sheet.name, mapping, differing)
+    if kind is RecordKind.SYSTEMS and "lifecycle_status" in mapping.fields:
+        _say_ended(parsed, sheet.name, mapping)
+
+
+def _parse_one(
+    parsed: ParsedReturn,
+    sheet: str,
+    number: int,
+    row: list[Any],
+    mapping: ColumnMapping,
+    shape: Shape,
+    seen: dict[tuple[Any, ...], Record],
+    differing: Differing,
+    technology: list[str],
+    grouped: bool,
+) -> Record | None:
+    """Read one record from a row, with the components its technology columns and pairs name;
+    a system a grouped sheet repeats is merged into the row that first gave it. The record
+    read, or None when the row is rejected or repeats a dependency."""
+    kind = mapping.layout.kind
+    if shape.phases:
+        stage = _phase(row, shape)
+        row = _with_cell(row, mapping.fields["lifecycle_status"], stage.value if stage else None)
+    repeated = grouped and _repeats(row, mapping, seen)
+    record = _parse_record(parsed, sheet, number, row, mapping, repeated, shape.vocabularies)
+    if record is None:
+        _reject(parsed, kind, row, mapping)
+        return None
+    key = _record_key(record)
+    earlier = seen.get(key)
+    if earlier is not None and kind is RecordKind.DEPENDENCIES:
+        # Relationship extracts list a link from both ends ("Depends on" and "Used by").
+        parsed.problem(
+            Severity.WARNING,
+            f"the same dependency as row {earlier.row}; stored once",
+            sheet=sheet,
+            row=number,
+        )
+        return None
+    if earlier is not None and not grouped:
+        parsed.problem(
+            Severity.ERROR,
+            f"duplicate of row {earlier.row}: the same {_key_words(kind)} appears twice",
+            sheet=sheet,
+            row=number,
+        )
+        _reject(parsed, kind, row, mapping)
+        return None
+    if technology:
+        if shape.product_class is not None:
+            row = _with_class_product(row, shape, mapping)
+        components = _technology(parsed, sheet, number, row, mapping, record, technology)
+        if components is None:
+            _reject(parsed, kind, row, mapping)
+            return None
+        parsed.technology.extend(components)
+    if shape.pairs:
+        parsed.technology.extend(_pairs(sheet, number, row, mapping, shape, record))
+    if earlier is not None:
+        _merge(earlier, record, differing)
+        return record
+    seen[key] = record
+    parsed.records[kind].append(record)
+    return record
+
+
+def _phase(row: list[Any], shape: Shape, today: dt.date | None = None) -> LifecycleStatus | None:
+    """The stage a row's phase dates put it in today: that of the latest phase begun (LeanIX's
+    plan, phase in, active, phase out, end of life); None when none has begun or none is
+    dated. A date that cannot be read is passed over, as an unknown."""
+    today = today or dt.date.today()
+    width = len(row)
+    found: tuple[dt.date, str] | None = None
+    for index, stage in shape.phases:
+        try:
+            when = values.parse_date(row[index], lambda _m: None) if index < width else None
+        except CellError:
+            when = None
+        if isinstance(when, dt.datetime):
+            when = when.date()
+        if when is not None and when <= today and (found is None or when >= found[0]):
+            found = (when, stage)
+    return LifecycleStatus(found[1]) if found else None
+
+
+def _rows_of(row: list[Any], mapping: ColumnMapping, shape: Shape) -> list[list[Any]]:
+    """The rows one row of a grouped sheet stands for: as it is, or named by its server where
+    no application claims it, or once per application where it lists several."""
+    if not shape.grouped:
+        return [row]
+    index = mapping.fields.get("name")
+    if index is None:
+        return [row]
+    text = _plain_text(row[index]) if index < len(row) else None
+    if text is None and shape.server is not None and shape.server < len(row):
+        return [_with_cell(row, index, row[shape.server])]
+    if text is None or not shape.application_list:
+        return [row]
+    names = split_systems(text)
+    if len(names) < 2:
+        return [row]
+    return [_with_cell(row, index, name) for name in names]
+
+
+def _with_cell(row: list[Any], index: int, value: Any) -> list[Any]:
+    """A copy of the row with one cell replaced (a short row padded to reach it)."""
+    copy = list(row) + [None] * (index + 1 - len(row))
+    copy[index] = value
+    return copy
+
+
+def _with_class_product(row: list[Any], shape: Shape, mapping: ColumnMapping) -> list[Any]:
+    """The row with its class cell read as the product it names (None for a class that is no
+    product, remembered to say once, with the class's version set aside)."""
+    index = shape.product_class
+    assert index is not None
+    text = _plain_text(row[index]) if index < len(row) else None
+    if text is None:
+        return row
+    product = technology.class_product(text, shape.classes)
+    if product is None:
+        shape.skipped_classes.add(text)
+        version = mapping.extra.get("technology_version")
+        if version is not None and version < len(row):
+            row = _with_cell(row, version, None)
+    return _with_cell(row, index, product)
+
+
+def _pairs(
+    sheet: str, number: int, row: list[Any], mapping: ColumnMapping, shape: Shape, system: Record
+) -> list[Record]:
+    """The components a row's category / value pairs name."""
+    found: list[Record] = []
+    width = len(row)
+    for category_index, value_index in shape.pairs:
+        category = _plain_text(row[category_index]) if category_index < width else None
+        value = _plain_text(row[value_index]) if value_index < width else None
+        if category is None or value is None:
             continue
-        seen[key] = record
-        parsed.records[kind].append(record)
+        kind = shape.category_kind(category)
+        if kind is None:
+            continue
+        for cell in technology.read_pair(category, value, kind):
+            found.append(
+                Record(
+                    RecordKind.COMPONENTS,
+                    number,
+                    {
+                        "reference": system.values["reference"],
+                        "kind": cell.kind,
+                        "product": cell.product,
+                        "version": cell.version,
+                    },
+                    sheet=sheet,
+                    column=_letter(value_index),
+                )
+            )
+    return found
+
+
+def _row_kind(
+    parsed: ParsedReturn, sheet: str, number: int, row: list[Any], shape: Shape
+) -> RecordKind | None:
+    """What a row of a mixed sheet is, by its record type; None (reported) if it says neither."""
+    index = shape.record_type
+    assert index is not None
+    raw = row[index] if index < len(row) else None
+    text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else _plain_text(raw)
+    kind = shape.record_kinds.get(normalise(text or ""))
+    if kind is None:
+        allowed = ", ".join(sorted(shape.record_kinds))
+        parsed.problem(
+            Severity.ERROR,
+            f"record type {text!r} is neither an application nor a dependency row",
+            sheet=sheet,
+            row=number,
+            column=_letter(index),
+            value=text,
+            expected=f"one of {allowed}",
+        )
+    return kind
+
+
+def _dependency_row(
+    parsed: ParsedReturn,
+    sheet: str,
+    number: int,
+    row: list[Any],
+    mapping: ColumnMapping,
+    shape: Shape,
+) -> None:
+    """A dependency row of a mixed sheet: the row's system, the other it names, and which of
+    the two depends on the other (by its direction column; the row's system when it has none)."""
+    index = _key_index(mapping)
+    width = len(row)
+    system = _plain_text(row[index]) if index is not None and index < width else None
+    other_index = shape.other
+    other = (
+        _plain_text(row[other_index]) if other_index is not None and other_index < width else None
+    )
+    if system is None or other is None:
+        parsed.rejected.setdefault(RecordKind.DEPENDENCIES, 0)
+        parsed.rejected[RecordKind.DEPENDENCIES] += 1
+        missing = index if system is None else other_index
+        parsed.problem(
+            Severity.ERROR,
+            "a dependency row must name both its application and the one it depends on or is "
+            "used by",
+            sheet=sheet,
+            row=number,
+            column=_letter(missing) if missing is not None else None,
+        )
+        return
+    depends = True
+    if shape.direction is not None and shape.direction < width:
+        direction = _plain_text(row[shape.direction])
+        folded = normalise(direction or "")
+        if folded in shape.used_by:
+            depends = False
+        elif direction is not None and folded not in shape.depends_on:
+            parsed.rejected.setdefault(RecordKind.DEPENDENCIES, 0)
+            parsed.rejected[RecordKind.DEPENDENCIES] += 1
+            words = sorted(shape.depends_on | shape.used_by)
+            parsed.problem(
+                Severity.ERROR,
+                f"dependency direction {direction!r} is not one estate reads",
+                sheet=sheet,
+                row=number,
+                column=_letter(shape.direction),
+                value=direction,
+                expected=f"one of {', '.join(words)}",
+            )
+            return
+    ends = (system, other) if depends else (other, system)
+    parsed.technology.append(
+        Record(
+            RecordKind.DEPENDENCIES,
+            number,
+            {
+                "reference": ends[0],
+                "to_org_code": parsed.department,
+                "to_reference": ends[1],
+                "kind": DependencyKind.API,
+            },
+            sheet=sheet,
+            column=_letter(other_index) if other_index is not None else None,
+        )
+    )
+
+
+def _shape_notes(parsed: ParsedReturn, sheet: str, mapping: ColumnMapping, shape: Shape) -> None:
+    """Say once per sheet what its shape met and did not store."""
+    if shape.skipped_categories:
+        named = ", ".join(sorted(shape.skipped_categories))
+        parsed.problem(
+            Severity.WARNING,
+            f"tag categories that are no kind of component, not stored as technology: {named}",
+            sheet=sheet,
+            row=mapping.header_row,
+        )
+    if shape.skipped_classes:
+        named = ", ".join(sorted(shape.skipped_classes))
+        parsed.problem(
+            Severity.WARNING,
+            f"classes that name no product the lifecycle catalogue knows, no component stored "
+            f"for them: {named}",
+            sheet=sheet,
+            row=mapping.header_row,
+        )
+
+
+ENDED = (LifecycleStatus.RETIRED, LifecycleStatus.CANCELLED)
+"""Lifecycle stages of a system no longer (or never) in use: stored as such, and said."""
+
+
+def _say_ended(parsed: ParsedReturn, sheet: str, mapping: ColumnMapping) -> None:
+    """One line saying which systems the sheet gives as retired or cancelled: they are stored
+    with that stage, not rejected, and a reader should know the return lists them."""
+    for stage in ENDED:
+        rows = [
+            r.row
+            for r in parsed.records[RecordKind.SYSTEMS]
+            if r.values.get("lifecycle_status") is stage
+        ]
+        if rows:
+            noun = counted(len(rows), "system")
+            parsed.problem(
+                Severity.WARNING,
+                f"{noun} {'is' if len(rows) == 1 else 'are'} {stage.value.lower()} "
+                f"({'row' if len(rows) == 1 else 'rows'} {row_runs(rows)}): stored as "
+                f"{stage.value.lower()}",
+                sheet=sheet,
+                row=rows[0],
+                column=mapping.letter("lifecycle_status"),
+            )
 
 
 def _technology(
@@ -755,12 +1153,15 @@ def _links(
     return found
 
 
-def _merge(
-    parsed: ParsedReturn, sheet: str, earlier: Record, later: Record, mapping: ColumnMapping
-) -> None:
+Differing = dict[str, list[tuple[Record, Record, Any]]]
+"""Field -> (the row that gave a system first, a later row of it, the later row's differing
+value), for the one line per field that says so."""
+
+
+def _merge(earlier: Record, later: Record, differing: Differing) -> None:
     """A system repeated on another row (one row per technology): the later row fills the
     fields the earlier left blank; where both give a value and they differ, the earlier row's
-    is stored and the problem names both rows and both values."""
+    is stored and the difference noted for `_say_differences`."""
     for name, value in later.values.items():
         if value is None:
             continue
@@ -769,17 +1170,32 @@ def _merge(
             earlier.values[name] = value
             earlier.unread.discard(name)
         elif kept != value:
-            header = mapping.layout.column(name).header
-            parsed.problem(
-                Severity.WARNING,
-                f"system {earlier.values['reference']!r} is on rows {earlier.row} and "
-                f"{later.row}, which disagree on {header}: {_shown(kept)} (row {earlier.row}) "
-                f"and {_shown(value)} (row {later.row}); row {earlier.row}'s value was stored",
-                sheet=sheet,
-                row=later.row,
-                column=mapping.letter(name),
-                value=_shown(value),
-            )
+            differing.setdefault(name, []).append((earlier, later, value))
+
+
+def _say_differences(
+    parsed: ParsedReturn, sheet: str, mapping: ColumnMapping, differing: Differing
+) -> None:
+    """One line per field on which rows repeating a system disagree, not one per row: how many
+    rows, which, and the first case in full."""
+    for name, cases in differing.items():
+        header = mapping.layout.column(name).header
+        rows = sorted({later.row for _, later, _ in cases})
+        earlier, later, value = cases[0]
+        kept = earlier.values[name]
+        rows_said = f"row {rows[0]}" if len(rows) == 1 else f"rows {row_runs(rows)}"
+        parsed.problem(
+            Severity.WARNING,
+            f"{counted(len(rows), 'row')} {'repeats' if len(rows) == 1 else 'repeat'} a "
+            f"system with a different {header} "
+            f"({rows_said}); the value of the system's first row was stored (system "
+            f"{earlier.values['reference']!r}: {_shown(kept)} on row {earlier.row}, "
+            f"{_shown(value)} on row {later.row})",
+            sheet=sheet,
+            row=later.row,
+            column=mapping.letter(name),
+            value=_shown(value),
+        )
 
 
 def _shown(value: Any) -> str:
@@ -858,10 +1274,12 @@ def _parse_record(
     row: list[Any],
     mapping: ColumnMapping,
     repeated: bool = False,
+    vocabularies: dict[str, dict[str, str]] | None = None,
 ) -> Record | None:
     """One row's typed values, every unreadable or missing required cell reported; None when
     the row is rejected. A `repeated` system's row need give only its reference: the row that
-    first gave the system supplies the rest."""
+    first gave the system supplies the rest. `vocabularies` (field -> folded tool spelling ->
+    the estate's) read a tool's own status and criticality words."""
     result: dict[str, Any] = {}
     ok = True
     notes: list[str] = []
@@ -869,6 +1287,8 @@ def _parse_record(
     width = len(row)
     for column, index, letter in mapping.plan:
         raw = row[index] if index < width else None
+        if vocabularies and isinstance(raw, str | int) and column.field in vocabularies:
+            raw = vocabularies[column.field].get(normalise(str(raw)), raw)
         try:
             value = column.parser(raw, notes.append)
             if (limit := limits.too_long(column.field, value)) is not None:
@@ -1040,7 +1460,9 @@ def _dependency_ends(
         values_["reference"], values_["to_reference"] = (
             (parent, child) if depends else (child, parent)
         )
-    if "kind" not in mapping.fields:
+        if "kind" not in mapping.fields and relationship is not None:
+            values_["kind"] = relationship_kind(relationship)
+    if "kind" not in mapping.fields and "kind" not in values_:
         values_["kind"] = DependencyKind.API
     org = values_.get("to_org_code")
     values_["to_org_code"] = org.upper() if org else department

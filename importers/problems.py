@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from estate.errors import InputError
+
 
 class Severity(StrEnum):
     """Errors stop a row being stored; warnings are stored but doubtful."""
@@ -114,6 +116,63 @@ def group_problems(problems: Iterable[Problem], examples: int = 3) -> list[Probl
         groups.values(),
         key=lambda g: (g.severity is not Severity.ERROR, -g.count, g.sheet or "", g.message),
     )
+
+
+LISTED = 20
+"""Headers a one-line summary of columns names before it counts the rest."""
+
+
+def listed(texts: list[str], shown: int = LISTED) -> str:
+    """Texts as one list: "A, B, C", or the first `shown` and "and N more"."""
+    more = len(texts) - shown
+    return ", ".join(texts[:shown]) + (f" and {more:,} more" if more > 0 else "")
+
+
+def row_runs(rows: list[int], shown: int = LISTED) -> str:
+    """Sorted row numbers as runs: "3-14, 20", the first `shown` runs and "and N more"."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return listed([f"{a}-{b}" if a != b else str(a) for a, b in runs], shown)
+
+
+def not_imported(mapping: Any) -> list[tuple[str, list[int]]]:
+    """One line per reason a sheet's columns were not imported, with the columns' 0-based
+    indexes, not a line per column: "40 columns not imported: Tag Category 1, Tag 1, ...".
+    `mapping` is a `importers.headers.ColumnMapping` (its unknown, duplicate and overridden
+    columns)."""
+    reasons = (
+        (mapping.unknown, "not imported", "(add {them} to a --mapping file to import {them})"),
+        (mapping.duplicates, "read twice; the second copy not imported", ""),
+        (
+            mapping.overridden,
+            "not imported",
+            "(the --mapping file reads what {they} hold from another column)",
+        ),
+    )
+    lines: list[tuple[str, list[int]]] = []
+    for columns, what, why in reasons:
+        if not columns:
+            continue
+        indexes = sorted(columns)
+        one = len(indexes) == 1
+        words = {"them": "it" if one else "them", "they": "it" if one else "they"}
+        noun = "column" if one else "columns"
+        line = f"{len(indexes)} {noun} {what}: {listed([columns[i] for i in indexes])}"
+        lines.append(((line + " " + why.format(**words)).strip(), indexes))
+    return lines
+
+
+class UnreadableReturn(InputError):
+    """A return none of whose sheets could be read: `profile` names the tool export it was
+    recognised as, if any, for the mapping file `--write-mapping` writes for it."""
+
+    def __init__(self, message: str, profile: str | None = None) -> None:
+        super().__init__(message)
+        self.profile = profile
 
 
 class CellError(ValueError):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Generator
 from dataclasses import dataclass
 from itertools import islice
@@ -98,24 +99,41 @@ def csv_encoding(path: Path) -> tuple[str, str | None]:
     return "utf-8", None
 
 
+_SEP_LINE = re.compile(r'^"?sep=(.)"?\r?\n', re.IGNORECASE)
+"""The line Excel writes (and reads) first to name a CSV file's delimiter: `sep=;`."""
+
+
 def csv_delimiter(sample: str) -> str:
     """The delimiter of a CSV file, from its first lines read by the standard quoting rule
-    (quotes around a field, a quote inside one doubled): the one that splits them into the most
-    fields. Quoting is never guessed; only the delimiter is chosen."""
-    best, best_fields = ",", 0
+    (quotes around a field, a quote inside one doubled). A `sep=` first line decides; else the
+    delimiter that splits the most lines into as many fields as the header, then the most
+    fields in all: a `;` file whose names hold commas ("Smith, J") is still a `;` file.
+    Quoting is never guessed; only the delimiter is chosen."""
+    said = _SEP_LINE.match(sample)
+    if said is not None:
+        return said[1]
+    best, best_score = ",", (0, 0)
     records = sample.splitlines(keepends=True)[:-1] or [sample]  # the last may be cut short
     text = "".join(records)
     for delimiter in CSV_DELIMITERS:
-        fields = 0
         try:
-            for row in islice(
-                csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), _SNIFF_RECORDS
-            ):
-                fields += max(len(row) - 1, 0)
+            rows = list(
+                islice(
+                    csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), _SNIFF_RECORDS
+                )
+            )
         except csv.Error:
             continue
-        if fields > best_fields:
-            best, best_fields = delimiter, fields
+        rows = [row for row in rows if any(cell.strip() for cell in row)]
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        score = (
+            sum(1 for row in rows if len(row) == width),
+            sum(len(row) - 1 for row in rows),
+        )
+        if score > best_score:
+            best, best_score = delimiter, score
     return best
 
 
@@ -132,6 +150,8 @@ def _read_csv(path: Path) -> RawSheet:
             if "\x00" in sample[:4096]:
                 raise InputError(f"{path}: a binary file, not a CSV text file.")
             handle.seek(0)
+            if _SEP_LINE.match(sample):
+                handle.readline()
             reader = csv.reader(handle, delimiter=csv_delimiter(sample), quotechar='"')
             for row in reader:
                 line = reader.line_num

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from estate.enums import normalise
+from estate.enums import DependencyKind, normalise
 from importers.problems import CellError
 
 
@@ -27,10 +27,34 @@ class ExtraColumn:
 PARENT = ExtraColumn(
     "parent",
     "Parent",
-    ("parent", "parent ci", "parent name", "parent system", "parent application"),
+    (
+        "parent",
+        "parent ci",
+        "parent name",
+        "parent system",
+        "parent application",
+        "name of ci1",
+        "ci1",
+        "ci 1",
+        "ci1 name",
+        "source ci",
+    ),
 )
 CHILD = ExtraColumn(
-    "child", "Child", ("child", "child ci", "child name", "child system", "child application")
+    "child",
+    "Child",
+    (
+        "child",
+        "child ci",
+        "child name",
+        "child system",
+        "child application",
+        "name of ci2",
+        "ci2",
+        "ci 2",
+        "ci2 name",
+        "target ci",
+    ),
 )
 RELATIONSHIP = ExtraColumn(
     "relationship",
@@ -131,6 +155,12 @@ _PARENT_DEPENDS = (
     "authenticated by",
     "member of",
     "located in",
+    "connected",
+    "connected to",
+    "installed on",
+    "runs in",
+    "hosted by",
+    "part of",
 )
 _CHILD_DEPENDS = (
     "used by",
@@ -150,6 +180,8 @@ _CHILD_DEPENDS = (
     "virtualizes",
     "virtualises",
     "authenticates",
+    "hosting",
+    "has installed",
 )
 RELATIONSHIP_TYPES: dict[str, bool] = {
     **{normalise(t): True for t in _PARENT_DEPENDS},
@@ -170,3 +202,26 @@ def parent_depends_on_child(text: str) -> bool:
             "'Sends data to::Receives data from' or 'Uses::Used by'",
         )
     return found
+
+
+_KIND_WORDS: dict[str, DependencyKind] = {
+    normalise(t): kind
+    for kind, words in (
+        (
+            DependencyKind.IDENTITY,
+            ("authenticates with", "authenticated by", "authenticates", "authenticated with"),
+        ),
+        (DependencyKind.SHARED_DATABASE, ("reads from", "writes to", "stores data in")),
+    )
+    for t in words
+}
+"""Relationship types (first half, folded) that say how one system depends on the other."""
+
+
+def relationship_kind(text: str) -> DependencyKind:
+    """The dependency type a CMDB relationship type names where it names one ("Authenticates
+    with::Authenticates" is identity, "Reads from::Read by" a shared database), else API, the
+    type estate assumes for a dependency of unknown mechanism ("Sends data to" says what
+    flows, not how: a file, a message or a call)."""
+    first = text.split("::", 1)[0]
+    return _KIND_WORDS.get(normalise(first), DependencyKind.API)

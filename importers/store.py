@@ -36,6 +36,7 @@ from estate.models import (
 from estate.words import counted
 from importers.ends import resolve_ends
 from importers.headers import ColumnMapping
+from importers.later_ends import plan_waiting, report_waiting, resolve_written_ends, write_waiting
 from importers.layout import LAYOUT_BY_KIND, RecordKind
 from importers.parse import ParsedReturn, Record, where
 from importers.problems import Severity
@@ -106,6 +107,10 @@ class ChangeSet:
 
     rejected_systems: dict[str, dict[str, int]] = field(default_factory=dict)
     """Rejected system -> sheet -> how many of its rows on that sheet went with it."""
+    waiting: list[Record] = field(default_factory=list)
+    """Dependencies whose depending end is not in the estate yet, kept as written."""
+    waiting_by_end: dict[str, list[Record]] = field(default_factory=dict)
+    """Those of them whose end's stored set the return changes, by that end as written."""
 
     def count(self, status: str) -> int:
         """How many systems have this status."""
@@ -248,7 +253,10 @@ def plan(connection: Connection, parsed: ParsedReturn) -> ChangeSet:
     for kind in RELATED_TABLES:
         if kind in parsed.records:
             _plan_related(connection, parsed, changes, kind, known, by_reference)
-    _check_targets(connection, parsed, changes, set(in_file))
+    unknown_targets = _check_targets(connection, parsed, changes, set(in_file))
+    if changes.waiting:
+        changes.waiting_by_end = plan_waiting(connection, department, changes.waiting)
+        report_waiting(parsed, department, changes.waiting, unknown_targets)
     _report_rejected_systems(parsed, changes)
     for change in changes.systems:
         if change.status == "unchanged" and any(
@@ -368,6 +376,10 @@ def _plan_related(
     rejected_systems = parsed.rejected_refs.get(RecordKind.SYSTEMS, set())
     for record in parsed.records[kind]:
         reference = record.values["reference"]
+        waits = kind is RecordKind.DEPENDENCIES and RecordKind.SYSTEMS not in parsed.mappings
+        if reference not in known and waits:  # kept as written until a return supplies it
+            changes.waiting.append(record)
+            continue
         if reference not in known:
             parsed.rejected[kind] += 1
             changes.rejected += 1
@@ -460,11 +472,13 @@ _WAITING = ""
 
 def _check_targets(
     connection: Connection, parsed: ParsedReturn, changes: ChangeSet, new_refs: set[str]
-) -> None:
-    """Warn about dependencies on systems the estate does not hold (yet); they are still kept."""
+) -> set[str]:
+    """Warn about dependencies on systems the estate does not hold (yet); they are still kept.
+    Returns those systems' labels. A dependency whose depending end is not in the estate
+    either is counted here and told with the others like it (`report_waiting`)."""
     records = parsed.records.get(RecordKind.DEPENDENCIES, [])
     if not records:
-        return
+        return set()
     wanted = {(r.values["to_org_code"], r.values["to_reference"]) for r in records}
     existing: set[tuple[str, str]] = set()
     statement = sa.select(ORG.c.code, SYSTEM.c.reference).join(
@@ -476,9 +490,13 @@ def _check_targets(
     existing |= {(changes.department, ref) for ref in new_refs}
     rejected = parsed.rejected_refs.get(RecordKind.SYSTEMS, set())
     look_alikes: dict[str, KeyIndex] = {}
+    waiting = {id(record) for record in changes.waiting}
+    unknown: set[str] = set()
     for record in records:
         target = (record.values["to_org_code"], record.values["to_reference"])
         if target in existing:
+            if id(record) in waiting:
+                changes.unresolved.append(f"{changes.department}/{record.values['reference']}")
             continue
         label = f"{target[0]}/{target[1]}"
         if target[0] not in look_alikes:
@@ -505,6 +523,9 @@ def _check_targets(
             changes.rejected += 1
             continue
         changes.unresolved.append(label)
+        unknown.add(label)
+        if id(record) in waiting:
+            continue
         if target[0] == changes.department and target[1] in rejected:  # said under its cause
             followers = changes.rejected_systems.setdefault(target[1], {})
             followers[_WAITING] = followers.get(_WAITING, 0) + 1
@@ -519,6 +540,7 @@ def _check_targets(
             column=column,
             value=target[1],
         )
+    return unknown
 
 
 def apply(
@@ -579,7 +601,9 @@ def apply(
             parsed.department,
             period,
         )
+    write_waiting(connection, changes.department, changes.waiting_by_end, ids, batch_id)
     resolve_dependencies(connection)
+    resolve_written_ends(connection, changes.department)
     return batch_id
 
 

@@ -69,8 +69,18 @@ TECH_COLUMNS: tuple[TechColumn, ...] = (
         "os",
         "Operating system",
         ComponentKind.OS,
-        ("operating system", "os", "server os", "os name", "operating system name", "server o s"),
-        ("os version", "operating system version", "os release"),
+        (
+            "operating system",
+            "os",
+            "server os",
+            "os name",
+            "operating system name",
+            "server o s",
+            "server os family",
+            "os family",
+            "os family name",
+        ),
+        ("os version", "operating system version", "os release", "server os version"),
     ),
     *_layer(
         "database",
@@ -246,6 +256,8 @@ def read_row(cells: dict[str, Any], warn: values.Warn) -> list[TechCell]:
                 "was joined to none of them"
             )
             version = None
+        if version is not None and len(products) == 1:
+            products[0], version = _product_in_version(products[0], version)
         for product in products:
             kind = column.kind if len(products) == 1 else None
             kind = kind or (typed if column.kind is None and len(products) == 1 else None)
@@ -253,6 +265,67 @@ def read_row(cells: dict[str, Any], warn: values.Warn) -> list[TechCell]:
             found.append(TechCell(kind, product, version or "", target))
     found += _versions_alone(cells, warn)
     return found
+
+
+def _product_in_version(product: str, version: str) -> tuple[str, str]:
+    """(product, version) where a version column holds the whole product name and the product
+    column only its family ("windows" beside "Windows Server 2012 R2", as AWS Cloud Migration
+    Factory's intake form and iTop write them): the version's text is the product when the
+    catalogue resolves it and does not resolve the two together."""
+    catalogue = builtin()
+    if not catalogue.match(version).matched:
+        return product, version
+    if normalise(product) in normalise(version) or not catalogue.match(product, version).matched:
+        return version, ""
+    return product, version
+
+
+def read_pair(category: str, value: str, kind: ComponentKind) -> list[TechCell]:
+    """The components a category / value pair names ("Operating System" / "RHEL 8"), the
+    category already read as `kind`: the catalogue's kind wins for a product it knows (a
+    "Runtime" tag naming Tomcat is middleware)."""
+    return [
+        TechCell(_catalogue_kind(product) or kind, product, "", category)
+        for product in split_products(value)
+    ]
+
+
+CLASS_PRODUCTS: dict[str, str] = {
+    normalise(k): v
+    for k, v in {
+        "MSFT SQL Instance": "Microsoft SQL Server",
+        "MSFT SQL Database": "Microsoft SQL Server",
+        "Database MS SQL": "Microsoft SQL Server",
+        "Oracle Instance": "Oracle Database",
+        "Database Oracle": "Oracle Database",
+        "MySQL Instance": "MySQL",
+        "PostgreSQL Instance": "PostgreSQL",
+        "DB2 Instance": "IBM Db2",
+        "MongoDB Instance": "MongoDB",
+        "Sybase Instance": "SAP ASE",
+        "Tomcat": "Apache Tomcat",
+        "Apache Web Server": "Apache HTTP Server",
+        "Nginx Web Server": "nginx",
+        "IIS Web Server": "Microsoft IIS",
+        "Microsoft IIS Web Server": "Microsoft IIS",
+        "JBoss": "Red Hat JBoss EAP",
+        "WebSphere": "IBM WebSphere Application Server",
+        "WebLogic Server": "Oracle WebLogic Server",
+        "Websphere MQ": "IBM MQ",
+    }.items()
+}
+"""CMDB class names (ServiceNow's `sys_class_name` display values) that name a product."""
+
+
+def class_product(text: str, classes: dict[str, str]) -> str | None:
+    """The product a CMDB class names ("MSFT SQL Instance": Microsoft SQL Server), from the
+    profile's own table, then the built-in one, then the class itself when the catalogue
+    knows it; None for a class that is no product ("Application", "Linux Server")."""
+    key = normalise(text)
+    found = classes.get(key) or CLASS_PRODUCTS.get(key)
+    if found is not None:
+        return found
+    return text if builtin().match(text).product is not None else None
 
 
 def _versions_alone(cells: dict[str, Any], warn: values.Warn) -> list[TechCell]:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from estate import keys
-from estate.enums import UnknownSpelling, normalise, read_enum
+from estate.enums import LifecycleStatus, UnknownSpelling, normalise, read_enum
 from estate.files import FORMULA_STARTS
 from importers.problems import CellError
 
@@ -180,6 +180,23 @@ def parse_money(raw: Any, warn: Warn) -> float | None:
     """Pounds: `£1,200,000`, `1.2m`, `350k`, `£3.5 million`, `£1.5bn` or a plain number; never
     negative. An estimate (`approx 3.5m`, `c. £3.5m`, `~£3.5m`) is stored as its figure with a
     warning that it is approximate, rather than losing the system or the cost."""
+    return _money(raw, warn, 1)
+
+
+def money_parser(scale: float) -> Parser:
+    """A parser for a money column whose header (or the mapping file) gives its amounts in
+    thousands or millions of pounds (`Annual cost (£k)`: `1,100` is £1,100,000). A cell that
+    names its own unit (`1.2m`, `350k`) keeps it."""
+    if scale == 1:
+        return parse_money
+
+    def parse(raw: Any, warn: Warn) -> float | None:
+        return _money(raw, warn, scale)
+
+    return parse
+
+
+def _money(raw: Any, warn: Warn, scale: float) -> float | None:
     if is_unknown(raw):
         return None
     raw, approximate = _approximate(raw)
@@ -187,14 +204,16 @@ def parse_money(raw: Any, warn: Warn) -> float | None:
     if isinstance(raw, bool | dt.date):
         raise CellError("not an amount of money", expected=expected)
     if isinstance(raw, int | float):
-        value = float(raw)
+        value = float(raw) * scale
     else:
         text = str(raw).strip().lower().replace("£", "").replace("gbp", "").replace(" ", "")
         text = text.removesuffix("pa").removesuffix("/yr").removesuffix("peryear")
         match = _MONEY.match(text)
         if match is None or not _NUMBER.match(match["num"].lstrip("+-") or "x"):
             raise CellError("not an amount of money", expected=expected)
-        value = float(match["num"].replace(",", "")) * _MULTIPLIERS.get(match["unit"] or "", 1)
+        unit = match["unit"]
+        multiplier = _MULTIPLIERS[unit] if unit else scale
+        value = float(match["num"].replace(",", "")) * multiplier
     if value < 0:
         raise CellError("a run cost cannot be negative", expected=expected)
     if not value <= MAX_MONEY:  # also refuses infinity and NaN
@@ -327,12 +346,92 @@ REMEMBERED_SPELLINGS = 1024
 """Distinct cell texts an enumeration's parser remembers the member of."""
 
 
-def enum_parser(enum_cls: type[StrEnum]) -> Parser:
-    """A parser for one enumeration, through the model's single spelling map. A reading that is
-    a judgement (a provider's name as hosting, a Gold / Silver / Bronze tier) is warned about.
-    A column holds the same few spellings thousands of times, so each text's reading is
-    remembered."""
+LIFECYCLE_VOCABULARY: dict[str, StrEnum] = {
+    # planned: proposed, approved or ordered, not yet being built
+    "plan": LifecycleStatus.PLANNED,
+    "ideation": LifecycleStatus.PLANNED,
+    "under evaluation": LifecycleStatus.PLANNED,
+    "in review": LifecycleStatus.PLANNED,
+    "requested": LifecycleStatus.PLANNED,
+    "chartered": LifecycleStatus.PLANNED,
+    "approved": LifecycleStatus.PLANNED,
+    "draft": LifecycleStatus.PLANNED,
+    "on order": LifecycleStatus.PLANNED,
+    "ordered": LifecycleStatus.PLANNED,
+    "in stock": LifecycleStatus.PLANNED,
+    "stock": LifecycleStatus.PLANNED,
+    "pending install": LifecycleStatus.PLANNED,
+    "ready": LifecycleStatus.PLANNED,
+    "catalog": LifecycleStatus.PLANNED,
+    # being built or introduced
+    "design": LifecycleStatus.IN_DEVELOPMENT,
+    "designed": LifecycleStatus.IN_DEVELOPMENT,
+    "implementation": LifecycleStatus.IN_DEVELOPMENT,
+    "implementing": LifecycleStatus.IN_DEVELOPMENT,
+    "build and integrate": LifecycleStatus.IN_DEVELOPMENT,
+    "built": LifecycleStatus.IN_DEVELOPMENT,
+    "testing": LifecycleStatus.IN_DEVELOPMENT,
+    "pilot": LifecycleStatus.IN_DEVELOPMENT,
+    "phase in": LifecycleStatus.IN_DEVELOPMENT,
+    "phasing in": LifecycleStatus.IN_DEVELOPMENT,
+    # live: running, whatever its state of repair
+    "active": LifecycleStatus.LIVE,
+    "deployed": LifecycleStatus.LIVE,
+    "installed": LifecycleStatus.LIVE,
+    "in production": LifecycleStatus.LIVE,
+    "operated": LifecycleStatus.LIVE,
+    "available": LifecycleStatus.LIVE,
+    "general availability": LifecycleStatus.LIVE,
+    "in maintenance": LifecycleStatus.LIVE,
+    "maintenance": LifecycleStatus.LIVE,
+    "pending repair": LifecycleStatus.LIVE,
+    "repair in progress": LifecycleStatus.LIVE,
+    "under repair": LifecycleStatus.LIVE,
+    "dr standby": LifecycleStatus.LIVE,
+    "non operational": LifecycleStatus.LIVE,  # still in the estate, only not running now
+    # being retired
+    "phase out": LifecycleStatus.SUNSETTING,
+    "phasing out": LifecycleStatus.SUNSETTING,
+    "pending retirement": LifecycleStatus.SUNSETTING,
+    "retiring": LifecycleStatus.SUNSETTING,
+    "being retired": LifecycleStatus.SUNSETTING,
+    "deprecated": LifecycleStatus.SUNSETTING,
+    # retired: out of use, disposed of
+    "end of life": LifecycleStatus.RETIRED,
+    "eol": LifecycleStatus.RETIRED,
+    "disposed": LifecycleStatus.RETIRED,
+    "scrapped": LifecycleStatus.RETIRED,
+    "obsolete": LifecycleStatus.RETIRED,
+    "inactive": LifecycleStatus.RETIRED,
+    "archived": LifecycleStatus.RETIRED,
+    "withdrawn": LifecycleStatus.RETIRED,
+    "uninstalled": LifecycleStatus.RETIRED,
+    "absent": LifecycleStatus.RETIRED,
+    "stolen": LifecycleStatus.RETIRED,
+    # cancelled before it went live
+    "canceled": LifecycleStatus.CANCELLED,
+    "abandoned": LifecycleStatus.CANCELLED,
+}
+"""Lifecycle words as the tools departments export from record them, beyond the model's own
+spellings: ServiceNow's install_status, operational_status and CSDM life cycle stages and
+stage statuses, LeanIX's lifecycle phases (Plan, Phase In, Active, Phase Out, End of Life),
+iTop's status values (production, implementation, obsolete, stock; active, inactive), GLPI
+and i-doit states, ITIL's words. "End of Life" is LeanIX's phase after Phase Out (out of use),
+so it is retired here."""
+
+VOCABULARIES: dict[type[StrEnum], dict[str, StrEnum]] = {LifecycleStatus: LIFECYCLE_VOCABULARY}
+"""Words a return's cells may hold for an enumeration beyond the model's own spellings: read
+before them."""
+
+
+def enum_parser(enum_cls: type[StrEnum], vocabulary: dict[str, StrEnum] | None = None) -> Parser:
+    """A parser for one enumeration, through the model's single spelling map, after the
+    documented tool vocabularies (`VOCABULARIES`) and a mapping file's own words
+    (`vocabulary`, keys as `normalise` leaves them), which win. A reading that is a judgement
+    (a provider's name as hosting, a Gold / Silver / Bronze tier) is warned about. A column
+    holds the same few spellings thousands of times, so each text's reading is remembered."""
     remembered: dict[str, tuple[StrEnum, str | None]] = {}
+    words = {**VOCABULARIES.get(enum_cls, {}), **(vocabulary or {})}
 
     def parse(raw: Any, warn: Warn) -> StrEnum | None:
         if isinstance(raw, str):
@@ -349,7 +448,8 @@ def enum_parser(enum_cls: type[StrEnum]) -> Parser:
             warn(message)
         assert text is not None
         try:
-            member, note = read_enum(enum_cls, text)
+            said = words.get(normalise(text))
+            member, note = (said, None) if said is not None else read_enum(enum_cls, text)
         except UnknownSpelling as exc:
             expected = "one of " + ", ".join(exc.allowed)
             if exc.suggestions:

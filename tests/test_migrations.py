@@ -257,6 +257,12 @@ def _rewind(url: str, version: int, *, legacy: bool) -> None:
         elif version == 2:
             for name in models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_3:
                 connection.exec_driver_sql(f"ALTER TABLE {snapshot.name} DROP COLUMN {name}")
+        if version < 6:  # a system could not be Cancelled before schema 6
+            connection.exec_driver_sql("ALTER TABLE system DROP CONSTRAINT ck_lifecycle_status")
+            connection.exec_driver_sql(
+                "ALTER TABLE system ADD CONSTRAINT ck_lifecycle_status CHECK (lifecycle_status "
+                "IN ('Planned', 'In development', 'Live', 'Being decommissioned', 'Retired'))"
+            )
         connection.exec_driver_sql(f"DROP TABLE {migrations.VERSION_TABLE}")
         if legacy:
             connection.exec_driver_sql(
@@ -273,12 +279,13 @@ def _rewind(url: str, version: int, *, legacy: bool) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.parametrize(
-    ("version", "legacy"), [(1, True), (2, True), (2, False), (3, True), (4, False)]
+    ("version", "legacy"), [(1, True), (2, True), (2, False), (3, True), (4, False), (5, False)]
 )
 def test_every_earlier_schema_upgrades_in_place_on_postgresql(
     pg_url: str, pg_database: Callable[[], str], run: Run, version: int, legacy: bool
 ) -> None:
     _rewind(pg_url, version, legacy=legacy)
+    _cancelled_is_refused_until_upgraded(pg_url)
     if version < db.SCHEMA_VERSION:
         assert "estate upgrade" in " ".join(run("--db", pg_url, "stats").stderr.split())
     result = run("--db", pg_url, "upgrade")
@@ -291,6 +298,62 @@ def test_every_earlier_schema_upgrades_in_place_on_postgresql(
     finally:
         engine.dispose()
     assert upgraded == _new_shape(pg_database())
+    _cancelled_is_stored(pg_url)
+
+
+_CANCEL = "UPDATE system SET lifecycle_status = 'Cancelled'"
+
+
+def _cancelled_is_refused_until_upgraded(url: str) -> None:
+    engine = sa.create_engine(db.database_url(url))
+    try:
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO organisation (code, name, kind) VALUES ('HMT', 'T', 'Department')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO system (organisation_id, reference, name, lifecycle_status, "
+                "missing_from_latest_return) SELECT id, 'PAY-1', 'Payroll', 'Cancelled', "
+                "false FROM organisation"
+            )
+    finally:
+        engine.dispose()
+
+
+def _cancelled_is_stored(url: str) -> None:
+    """After the upgrade a system may be Cancelled, and its components are all still there
+    (widening the check touched nothing stored)."""
+    engine = db.open_engine(url)
+    try:
+        with engine.begin() as connection:
+            before = connection.exec_driver_sql("SELECT count(*) FROM component").scalar_one()
+            connection.exec_driver_sql(_CANCEL)
+            after = connection.exec_driver_sql("SELECT count(*) FROM component").scalar_one()
+            assert before == after
+            assert (
+                connection.exec_driver_sql(
+                    "SELECT count(*) FROM system WHERE lifecycle_status = 'Cancelled'"
+                ).scalar_one()
+                == connection.exec_driver_sql("SELECT count(*) FROM system").scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_schema_5_estate_upgrades_to_allow_a_cancelled_system(tmp_path: Path, run: Run) -> None:
+    path = tmp_path / "old.db"
+    _old_sqlite(path, 5)
+    with closing(sqlite3.connect(path)) as raw, raw:
+        raw.execute("PRAGMA foreign_keys = ON")
+        raw.execute(
+            "INSERT INTO component (system_id, kind, product, version) SELECT id, "
+            "'Operating system', 'Windows Server', '2012 R2' FROM system"
+        )
+        with pytest.raises(sqlite3.IntegrityError):
+            raw.execute(_CANCEL)
+    result = run("--db", path, "upgrade")
+    assert result.exit_code == 0, result.output + result.stderr
+    _cancelled_is_stored(str(path))
 
 
 def test_opening_an_estate_does_not_load_alembic(demo_db: Path) -> None:

@@ -86,7 +86,7 @@ def test_a_departments_own_layout_imports_with_its_problems_reported(
     assert ("F", "header taken as 'Business owner'") in messages
     assert (
         "I",
-        "unknown column, not imported (add it to a --mapping file to import it)",
+        "1 column not imported: Favourite colour (add it to a --mapping file to import it)",
     ) in messages
     note = next(p for p in result.warnings if p.row == 10)
     assert (

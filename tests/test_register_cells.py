@@ -357,8 +357,7 @@ def test_a_money_header_naming_its_unit_and_common_register_headers_are_read(
 ) -> None:
     """ "Annual Cost (GBP)" is the annual run cost, in pounds as the template's "(£)" is;
     "Hosting Platform" the hosting and "Business Unit Owner" the business owner. A multiplier
-    ("£k") is no unit: such a header is only a close match, which the import asks a person to
-    check."""
+    ("£k") is read as one: 250 under "Annual cost (£k)" is £250,000."""
     database = tmp_path / "e.db"
     assert run("--db", database, "init").exit_code == 0
     for header, cost in (("Annual Cost (GBP)", 250_000), ("Run cost in pounds per annum", 9)):
@@ -377,9 +376,10 @@ def test_a_money_header_naming_its_unit_and_common_register_headers_are_read(
             ).fetchall()
         assert stored == [("Jane Smith", "SaaS", cost)], stored
     register.write_text("App ID,App Name,Annual cost (£k)\nFA-1,Grants,250\n", encoding="utf-8")
-    result = run("--db", database, "import", register, "-d", "DFA", "--json", "--dry-run")
-    said = [p["message"] for p in json.loads(result.stdout)[0]["problems"]]
-    assert said == ["header taken as 'Annual run cost (£)'; check it"], said
+    result = run("--db", database, "import", register, "-d", "DFA", "--json")
+    assert json.loads(result.stdout)[0]["problems"] == []
+    with closing(sqlite3.connect(database)) as connection:
+        assert connection.execute("SELECT annual_run_cost FROM system").fetchall() == [(250_000,)]
 
 
 def test_a_version_column_with_no_product_beside_it_keeps_what_it_names(

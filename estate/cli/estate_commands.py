@@ -93,7 +93,10 @@ def demo(ctx: click.Context, sample_dir: Path, force: bool) -> None:
 
 def _shown_folder(results: list[Any]) -> str:
     """The folder of the latest sample returns, as a person would type it."""
-    folder = results[-1].file.parent if results else SAMPLE_DIR
+    from estate.demo import EXPORTS
+
+    returns = [r for r in results if r.file.parent.name != EXPORTS]  # not the tools' exports
+    folder = returns[-1].file.parent if returns else SAMPLE_DIR
     try:
         return str(folder.relative_to(SAMPLE_DIR.parent))
     except ValueError:

@@ -13,8 +13,11 @@ from estate.cli import console
 from estate.cli.base import cli, period_value
 from estate.cli.console import print_json, progress_bar
 from estate.cli.database import open_engine
+from estate.errors import InputError
 from estate.render_import import change_table, deleted_line, import_summary, problem_summary
-from importers import ImportOptions, ImportResult, import_return, load_user_mapping
+from importers import ImportOptions, ImportResult, UserMapping, import_return, load_user_mapping
+from importers.mapping_file import write_unread_mapping
+from importers.problems import Problem, Severity, UnreadableReturn
 from importers.report import write_report
 
 _FILES = click.argument(
@@ -77,6 +80,8 @@ def _print_result(result: ImportResult, dry_run: bool, report: Path | None) -> N
     table = change_table(result) if dry_run else None
     if table is not None:
         console.out.print(table)
+    for sheet, profile in result.profiles.items():
+        console.out.print(f"Sheet {sheet!r} read as: {profile}.", markup=False)
     console.out.print(import_summary(result, dry_run), markup=False)
     deleted = deleted_line(result)
     if deleted is not None:
@@ -93,39 +98,101 @@ def _run(
 ) -> None:
     show_progress = console.err.is_terminal and not (quiet or as_json)
     results: list[ImportResult] = []
+    refused: tuple[Path, InputError] | None = None
     try:
         for path in files:
-            results.append(_import_one(path, options, show_progress))
+            try:
+                results.append(_import_one(path, options, show_progress))
+            except InputError as exc:
+                refused = (path, exc)
+                break
     except Exception:
-        if results:  # the files before the one refused were imported: say what they did
+        if results:  # the files before the one that failed were imported: say what they did
             _show_results(results, options, report, as_json)
-        refused, *rest = files[len(results) :]
-        if rest:
-            names = ", ".join(path.name for path in rest)
-            console.err.print(f"Not imported, as {refused.name} was refused: {names}.")
         raise
     if write_mapping is not None:
-        results[0].write_mapping(write_mapping)
-        console.err.print(
-            f"Mapping of {results[0].file.name}'s headers written to {write_mapping}."
-        )
-    _show_results(results, options, report, as_json)
+        if refused is not None:
+            path, error = refused
+            profile = error.profile if isinstance(error, UnreadableReturn) else None
+            write_unread_mapping(write_mapping, path, str(error), profile)
+        else:
+            results[0].write_mapping(write_mapping)
+        named = (refused[0] if refused else results[0].file).name
+        console.err.print(f"Mapping of {named}'s headers written to {write_mapping}.")
+    _show_results(results, options, report, as_json, refused)
+    if refused is not None:
+        _refused(files, results, refused, as_json)
     failed = [r for r in results if r.errors and not options.skip_invalid]
     if failed:
         raise click.exceptions.Exit(1)
 
 
-def _show_results(
-    results: list[ImportResult], options: ImportOptions, report: Path | None, as_json: bool
+def _refused(
+    files: tuple[Path, ...],
+    results: list[ImportResult],
+    refused: tuple[Path, InputError],
+    as_json: bool,
 ) -> None:
-    """What each file's import found and did: printed, as json, and in the --report file."""
+    """Say that a file was refused (the JSON summary already has) and which were not tried."""
+    path, error = refused
+    rest = files[len(results) + 1 :]
+    if rest:
+        names = ", ".join(p.name for p in rest)
+        console.err.print(f"Not imported, as {path.name} was refused: {names}.")
+    if as_json:
+        raise click.exceptions.Exit(1)
+    raise error
+
+
+def _refusal(path: Path, error: InputError) -> dict[str, Any]:
+    """A refused file as the JSON summary gives it: nothing stored, and why, as a problem."""
+    return {
+        "file": str(path),
+        "department": None,
+        "stored": False,
+        "batch_id": None,
+        "period": None,
+        "profiles": {},
+        "summary": None,
+        "systems": [],
+        "department_renamed": None,
+        "missing": [],
+        "refused": str(error),
+        "problems": [
+            {
+                "severity": "error",
+                "file": path.name,
+                "message": str(error),
+                "sheet": None,
+                "row": None,
+                "column": None,
+                "value": None,
+                "expected": None,
+            }
+        ],
+    }
+
+
+def _show_results(
+    results: list[ImportResult],
+    options: ImportOptions,
+    report: Path | None,
+    as_json: bool,
+    refused: tuple[Path, InputError] | None = None,
+) -> None:
+    """What each file's import found and did: printed, as json, and in the --report file; a
+    refused file is in the JSON summary too, so `--json` always prints."""
 
     @cache
     def summaries() -> list[dict[str, Any]]:
-        return [r.as_dict() for r in results]
+        found = [r.as_dict() for r in results]
+        return found + ([_refusal(*refused)] if refused is not None else [])
 
     if report is not None:
-        write_report(report, [p for r in results for p in r.problems], summaries)
+        problems = [p for r in results for p in r.problems]
+        if refused is not None:
+            problems.append(Problem(Severity.ERROR, refused[0].name, str(refused[1])))
+        write_report(report, problems, summaries)
     if as_json:
         print_json(summaries())
     else:
@@ -165,7 +232,7 @@ def import_(
     options = ImportOptions(
         department=_department(department),
         allow_period=allow_period,
-        mapping=load_user_mapping(mapping) if mapping else {},
+        mapping=load_user_mapping(mapping) if mapping else UserMapping(),
         dry_run=dry_run,
         skip_invalid=skip_invalid,
         replace=replace,
@@ -174,14 +241,34 @@ def import_(
     _run(files, options, report, as_json, quiet)
 
 
+def _list_profiles(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """Print the tool exports the importer recognises, and stop."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importers.profiles import describe_profiles
+
+    for line in describe_profiles():
+        console.out.print(line, markup=False)
+    ctx.exit()
+
+
 @cli.command()
 @_FILES
 @_import_options
 @click.option(
+    "--profiles",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_list_profiles,
+    help="List the tool exports recognised without a mapping (ServiceNow, Konveyor, ...).",
+)
+@click.option(
     "--write-mapping",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write a TOML mapping of the file's headers (what each was read as, and guesses for "
-    "the rest) to edit and pass with --mapping next time.",
+    "the rest) to edit and pass with --mapping next time; written even for a file that could "
+    "not be read.",
 )
 def validate(
     files: tuple[Path, ...],
@@ -201,7 +288,7 @@ def validate(
     options = ImportOptions(
         department=_department(department),
         allow_period=allow_period,
-        mapping=load_user_mapping(mapping) if mapping else {},
+        mapping=load_user_mapping(mapping) if mapping else UserMapping(),
         dry_run=True,
         period=period_value(period),
     )

@@ -2,7 +2,9 @@
 spreads (blast radius), which systems must move together (cycles).
 
 Edges point from a system to what it depends on. Targets that no return has supplied yet are
-kept as placeholder nodes, so nothing a department reported is dropped.
+kept as placeholder nodes, so nothing a department reported is dropped. A dependency whose
+depending end no return has supplied yet (a relationship file ahead of its systems) joins the
+graph when that end resolves: until then no system of the estate depends on anything by it.
 """
 
 from __future__ import annotations
@@ -208,7 +210,7 @@ def load_graph(connection: Connection) -> EstateGraph:
             DEPENDENCY.c.to_reference,
             plain(DEPENDENCY.c.kind),
             plain(DEPENDENCY.c.criticality),
-        )
+        ).where(DEPENDENCY.c.from_system_id.is_not(None))  # a depending end yet to be returned
     )
     gone = gone_names(connection)
     for from_id, to_org, to_reference, kind, criticality in edges:

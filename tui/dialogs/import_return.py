@@ -22,7 +22,7 @@ from estate import db
 from estate.errors import EstateError
 from estate.periods import parse_period
 from estate.render_import import change_table, deleted_line, import_summary, problem_summary
-from importers import ImportOptions, ImportResult, import_return, load_user_mapping
+from importers import ImportOptions, ImportResult, UserMapping, import_return, load_user_mapping
 
 
 def report(result: ImportResult, dry_run: bool) -> RenderableType:
@@ -103,7 +103,9 @@ class ImportDialog(ModalScreen[bool]):
         """The dialog's choices as import options; an unreadable mapping file raises
         `EstateError` with the reason."""
         mapping_text = self.query_one("#mapping", Input).value.strip()
-        mapping = load_user_mapping(Path(mapping_text).expanduser()) if mapping_text else {}
+        mapping = (
+            load_user_mapping(Path(mapping_text).expanduser()) if mapping_text else UserMapping()
+        )
         period = self.query_one("#period", Input).value.strip()
         return ImportOptions(
             department=self.query_one("#department", Input).value.strip() or None,
