@@ -216,7 +216,14 @@ def test_konveyor_applications_and_dependencies(empty_engine: Engine, name: str)
         assert ("Inventory", "Database", "PostgreSQL 9.6") in components
         # "Application Type: Web" is a tag, not technology
         assert not any(release == "Web" for _s, _k, release in components)
-        assert not result.warnings[1:], [w.message for w in result.warnings]
+        # Beyond the missing reference column, only the technology the catalogue cannot place
+        # (the Konveyor sample's "Java" names no release).
+        others = [
+            w.message
+            for w in result.warnings[1:]
+            if not w.message.startswith("the lifecycle catalogue cannot place")
+        ]
+        assert not others, others
     else:
         assert ("Customers", "Database", "Oracle Database 19") in components
         assert ("Customers", "Middleware", "Apache Tomcat 9.0") in components
