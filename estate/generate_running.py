@@ -7,6 +7,7 @@ with or without them."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 from typing import Any
 
@@ -30,7 +31,9 @@ REGIONS = {
 def running_rng(rng: random.Random, reference: str) -> random.Random:
     """A generator for one system's running facts, fixed by the estate's generator's state and
     the system's reference, which leaves the estate's generator where it was."""
-    return random.Random(f"running:{reference}:{hash(rng.getstate())}")
+    # repr, not hash: a hash of the state (which holds None) differs from run to run.
+    state = hashlib.blake2b(repr(rng.getstate()).encode(), digest_size=16).hexdigest()
+    return random.Random(f"running:{reference}:{state}")
 
 
 def running_facts(
