@@ -8,10 +8,12 @@ import datetime as dt
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 
 from estate.cli import console
 from estate.cli.base import PERIOD_KEY
 from estate.cli.database import open_engine
+from estate.db import is_lock_timeout
 from estate.graph import EstateGraph, load_graph
 from estate.periods import as_of_for
 from estate.ranking.snapshot import (
@@ -108,7 +110,13 @@ def kept_policy(ctx: click.Context, policy_path: Path | None, as_of: dt.datetime
     commands that read the kept ranking then find it fresh."""
     policy = policy_of(policy_path, as_of)
     with open_engine(ctx) as engine:
-        update_kept_ranking(engine, policy)
+        try:
+            update_kept_ranking(engine, policy)
+        except sa.exc.OperationalError as exc:
+            # A table another session holds locked past the lock timeout: the kept ranking is
+            # read as it stands, or the estate scored, as when it could not be updated.
+            if not is_lock_timeout(exc):
+                raise
     return policy
 
 
