@@ -145,7 +145,8 @@ class ChangesScreen(Screen[None]):
             self.lay_out()
 
     def lay_out(self) -> None:
-        """Fill the table to fit the screen's width: the kind of change and the key whole,
+        """Fill the table to fit the screen's width: the key whole, the kind of change whole
+        (wrapped at its spaces where a value's longest word needs the room),
         what it was and is now wrapped over as many lines as they need (versions and dates
         whole), the name last, cut short or left out when there is no room for it."""
         found = self.found
@@ -156,11 +157,16 @@ class ChangesScreen(Screen[None]):
         table.clear(columns=True)
         lines = grouped(found.changes)
         changes = [line.change for line in lines]
-        kind = max((len(c.kind.value) for c in changes), default=6)
+        kinds = [c.kind.value for c in changes]
+        kind = max((len(k) for k in kinds), default=6)
         key = max((len(_system(line)) for line in lines), default=6)
-        room = max(self.size.width, 40) - SCROLLBAR - 2 * PADDING * 5 - kind - key
+        width = max(self.size.width, 40) - SCROLLBAR - 2 * PADDING * 5 - key
         values = [(c.before, _after(c)) for c in changes]
         natural = max((len(v) for pair in values for v in pair), default=3)
+        longest = max((len(w) for pair in values for v in pair for w in v.split()), default=3)
+        if (width - kind) // 2 < max(longest, 12):  # the kind wraps, so no value's word is cut
+            kind = max((len(w) for k in kinds for w in k.split()), default=6)
+        room = width - kind
         side = max(min(natural, room // 2), 12)
         name = room - 2 * side
         widths = {"Change": kind, "System": key, "Was": side, "Now": side}
@@ -179,7 +185,7 @@ class ChangesScreen(Screen[None]):
             ]
             if "Name" in widths:
                 cells.append(Text(_name(line), no_wrap=True, overflow="ellipsis"))
-            height = max(_lines(before, side), _lines(after, side))
+            height = max(_lines(before, side), _lines(after, side), _lines(change.kind.value, kind))
             table.add_row(*cells, height=height)
             self.keys.append(line.keys[0])
         if lines:
