@@ -287,3 +287,13 @@ def test_the_trend_carries_each_periods_carbon_like_for_like(estate_db: Path, ru
     assert period["carbon_not_estimated"] == 1
     table = run("--db", estate_db, "trend")
     assert "Carbon a year, like for like" in " ".join(table.stdout.split())
+
+
+def test_retired_systems_leave_the_estates_carbon(demo_db: Path, run: Run) -> None:
+    """A system retired or cancelled has left the estate's counts, money and carbon alike."""
+    stats = json.loads(run("--db", demo_db, "stats", "--json").stdout)
+    assert stats["retired_or_cancelled"] > 0, "the sample estate retires systems"
+    found = json.loads(run("--db", demo_db, "carbon", "--json").stdout)
+    assert found["total"]["systems"] == stats["systems"]
+    gone = {g["key"] for g in stats["retired_or_cancelled_systems"]}
+    assert not gone & {s["key"] for s in found["systems"]}

@@ -16,6 +16,7 @@ from estate.perf import collector_paused
 from estate.ranking import chosen_departments
 from estate.sustainability.facts import RunningFacts
 from estate.sustainability.reference import Reference, load_reference
+from estate.stages import in_service
 from estate.sustainability.summary import CarbonSummary, Memo, SystemCarbon, carbon_of, summarise
 
 _HOSTING = {member.value: member for member in Hosting}
@@ -34,7 +35,8 @@ class StoredSystem(NamedTuple):
 
 def read_running(connection: Connection, departments: Iterable[str] = ()) -> list[StoredSystem]:
     """Every stored system's running facts (of `departments`, when any is named: a department
-    no system belongs to is refused), by department and reference."""
+    no system belongs to is refused), by department and reference; systems retired or
+    cancelled have left the estate's counts, and its carbon with them."""
     system = models.table_of(models.System)
     org = models.table_of(models.Organisation)
     columns = [
@@ -51,6 +53,7 @@ def read_running(connection: Connection, departments: Iterable[str] = ()) -> lis
     query = (
         sa.select(*columns)
         .join(org, org.c.id == system.c.organisation_id)
+        .where(in_service(system))
         .order_by(org.c.code, system.c.reference)
     )
     asked = list(departments)
