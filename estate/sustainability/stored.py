@@ -14,9 +14,9 @@ from estate.db import plain
 from estate.enums import Hosting
 from estate.perf import collector_paused
 from estate.ranking import chosen_departments
+from estate.stages import in_service
 from estate.sustainability.facts import RunningFacts
 from estate.sustainability.reference import Reference, load_reference
-from estate.stages import in_service
 from estate.sustainability.summary import CarbonSummary, Memo, SystemCarbon, carbon_of, summarise
 
 _HOSTING = {member.value: member for member in Hosting}
