@@ -150,9 +150,9 @@ async def test_the_changes_screen_fits_80_columns_with_keys_and_versions_whole(
         columns = list(table.columns.values())
         assert sum(c.width + 2 for c in columns) <= SIZE[0] - 2, "no sideways scrolling"
         widths = {str(c.label): c.width for c in columns}
-        lines = grouped(screen.found.changes)  # a cause moving many systems is one line
-        changes = [line.change for line in lines]
-        assert max(len(line.keys[0]) for line in lines if line.count == 1) <= widths["System"]
+        shown = grouped(screen.found.changes)  # a cause moving many systems is one line
+        changes = [line.change for line in shown]
+        assert max(len(line.keys[0]) for line in shown if line.count == 1) <= widths["System"]
         assert max(len(w) for c in changes for w in c.kind.value.split()) <= widths["Change"]
         for index, change in enumerate(changes):
             height = table.rows[table.coordinate_to_cell_key(Coordinate(index, 0)).row_key].height
