@@ -21,7 +21,7 @@ from importers.headers import ColumnMapping, UserMapping, load_user_mapping
 from importers.layout import RecordKind
 from importers.mapping_file import write_mapping
 from importers.parse import ParsedReturn, parse_return
-from importers.problems import Problem, Severity
+from importers.problems import Problem, Severity, refusals_naming
 from importers.profiles import profile_phrase
 from importers.shapes import read_as
 from importers.store import ChangeSet, apply, plan
@@ -172,6 +172,15 @@ def _import(
         progress=progress,
         skip_invalid=options.skip_invalid,
     )
+    with refusals_naming(parsed.recognised):
+        return _compare_and_store(engine, parsed, options, progress)
+
+
+def _compare_and_store(
+    engine: Engine, parsed: ParsedReturn, options: ImportOptions, progress: Progress | None
+) -> ImportResult:
+    """Compare a parsed return with the estate and store it (unless a dry run, or errors)."""
+    path = parsed.path
     warn_unplaced(parsed)
     period = _period(parsed, options)
     if progress:

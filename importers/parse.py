@@ -50,9 +50,9 @@ from importers.problems import (
     UnreadableReturn,
     listed,
     not_imported,
+    refusals_naming,
     row_runs,
 )
-from importers.profiles import profile_phrase
 from importers.readers import RawSheet, formula_cells, iter_sheets
 from importers.relationships import (
     DEPENDS_ON,
@@ -308,7 +308,14 @@ def parse_return(
         CoverSheet(),
         skip_invalid=skip_invalid,
     )
-    user = user_mapping or UserMapping()
+    with refusals_naming(parsed.recognised):
+        _read_sheets(parsed, user_mapping or UserMapping(), progress)
+    return parsed
+
+
+def _read_sheets(parsed: ParsedReturn, user: UserMapping, progress: Progress | None) -> None:
+    """Read, place and check every sheet of the return (see `parse_return`)."""
+    path = parsed.path
     waiting: list[RawSheet] = []
     with closing(iter_sheets(path)) as sheets:
         for sheet in sheets:
@@ -332,7 +339,7 @@ def parse_return(
             f"{path}: no sheet has a recognisable header row (looked for columns such as "
             "'Department', 'System reference', 'System name'). Use the template from "
             "`estate template`, or a --mapping file for your own layout.",
-            profile=profile_phrase(parsed.recognised),
+            parsed.recognised,
         )
     if waiting:
         _settle_department(parsed, waiting)
@@ -342,7 +349,6 @@ def parse_return(
         parsed.problem(Severity.WARNING, line)
     _gather_technology(parsed)
     _settle_period(parsed)
-    return parsed
 
 
 def _settle_period(parsed: ParsedReturn) -> None:

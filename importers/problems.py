@@ -4,7 +4,8 @@ what was expected, so a department can find and fix it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -166,13 +167,34 @@ def not_imported(mapping: Any) -> list[tuple[str, list[int]]]:
     return lines
 
 
-class UnreadableReturn(InputError):
-    """A return none of whose sheets could be read: `profile` names the tool export it was
-    recognised as, if any, for the mapping file `--write-mapping` writes for it."""
+class RefusedReturn(InputError):
+    """A return refused whole after some of its sheets were recognised as a tool's export:
+    `profiles` (sheet -> profile name) says which, for the `--json` summary and the mapping file
+    `--write-mapping` writes for it."""
 
-    def __init__(self, message: str, profile: str | None = None) -> None:
+    def __init__(self, message: str, profiles: dict[str, str] | None = None) -> None:
         super().__init__(message)
-        self.profile = profile
+        self.profiles = dict(profiles or {})
+
+
+@contextmanager
+def refusals_naming(recognised: dict[str, str]) -> Iterator[None]:
+    """Turn an `InputError` refusing the return into a `RefusedReturn` naming the tool exports
+    its sheets were recognised as (`recognised`, sheet -> profile name, read when the error is
+    raised), so a refusal still says what the file was taken for; unchanged when none was."""
+    try:
+        yield
+    except RefusedReturn:
+        raise
+    except InputError as exc:
+        if not recognised:
+            raise
+        raise RefusedReturn(str(exc), recognised) from exc
+
+
+class UnreadableReturn(RefusedReturn):
+    """A return none of whose sheets could be read (`profiles`: those recognised all the
+    same)."""
 
 
 class CellError(ValueError):

@@ -354,6 +354,51 @@ def test_an_import_refusing_one_file_says_what_the_files_before_it_stored(
     assert [s["key"] for s in systems] == ["XYZ/A-1"]
 
 
+EXPORTS = Path(__file__).parent / "exports"
+
+
+def test_a_refused_tool_export_names_the_profile_it_was_recognised_as(
+    run: Run, tmp_path: Path
+) -> None:
+    """A ServiceNow server export says nothing of whose it is, so without --department it is
+    refused; the JSON summary and the mapping written for it still say what it was taken for."""
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    export = EXPORTS / "servicenow-server.csv"
+    result = run("--db", target, "import", export, "--json")
+    assert result.exit_code == 1
+    (summary,) = json.loads(result.stdout)
+    assert "cannot tell which department" in summary["refused"]
+    assert summary["profiles"] == {"servicenow-server": "ServiceNow servers (cmdb_ci_server)"}
+    written = tmp_path / "mapping.toml"
+    result = run("--db", target, "validate", export, "--write-mapping", written)
+    assert result.exit_code == 1
+    assert "Recognised as an export of ServiceNow servers (cmdb_ci_server)." in written.read_text()
+
+
+def test_a_tool_export_refused_for_its_period_names_its_profile(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    export = EXPORTS / "manageengine-ci.csv"
+    result = run("--db", target, "import", export, "-d", "DWP", "--period", "2001-Q1", "--json")
+    assert result.exit_code == 1
+    (summary,) = json.loads(result.stdout)
+    assert summary["stored"] is False and "2001-Q1" in summary["refused"]
+    assert summary["profiles"] == {"manageengine-ci": "ManageEngine CMDB configuration items"}
+
+
+def test_a_refused_file_of_no_tool_names_no_profile(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    path = tmp_path / "r.csv"
+    path.write_text("System reference,System name\nA-1,Ledger\n")
+    result = run("--db", target, "import", path, "--json")
+    assert result.exit_code == 1
+    (summary,) = json.loads(result.stdout)
+    assert "cannot tell which department" in summary["refused"]
+    assert summary["profiles"] == {}
+
+
 def test_a_folder_of_one_quarters_generated_returns_is_imported_for_that_quarter(
     run: Run, tmp_path: Path
 ) -> None:

@@ -293,6 +293,25 @@ def test_manageengine_relationships(empty_engine: Engine) -> None:
     assert ends == {("Server1", "Printer1"), ("Server1", "Router1"), ("MySql", "Server1")}
 
 
+# ManageEngine CMDB configuration items, headed with the CI attributes' display names (CI Name,
+# CI Type, Site, Business Impact, ...), the asset state the stage and the operating system a
+# component.
+def test_manageengine_configuration_items(empty_engine: Engine) -> None:
+    _import(empty_engine, "manageengine-ci.csv")
+    assert _systems(empty_engine) == {
+        "BENEFITS-DB01": ("BENEFITS-DB01", "Live", "High"),
+        "LEDGER-APP01": ("LEDGER-APP01", "Live", "Medium"),
+        "GRANTS-WEB01": ("GRANTS-WEB01", "Retired", "Low"),
+        "HR-WEB02": ("HR-WEB02", "Planned", "Medium"),
+    }
+    assert _components(empty_engine) == {
+        ("BENEFITS-DB01", "Operating system", "Windows Server 2008 R2"),
+        ("LEDGER-APP01", "Operating system", "Red Hat Enterprise Linux 6"),
+        ("GRANTS-WEB01", "Operating system", "Windows Server 2003"),
+        ("HR-WEB02", "Operating system", "Windows Server 2019"),
+    }
+
+
 # ]project-open[ configuration items (Conf Item Name; Conf Item Nr; ...).
 def test_project_open(empty_engine: Engine) -> None:
     _import(empty_engine, "project-open-conf-items.csv")

@@ -17,7 +17,8 @@ from estate.errors import InputError
 from estate.render_import import change_table, deleted_line, import_summary, problem_summary
 from importers import ImportOptions, ImportResult, UserMapping, import_return, load_user_mapping
 from importers.mapping_file import write_unread_mapping
-from importers.problems import Problem, Severity, UnreadableReturn
+from importers.problems import Problem, RefusedReturn, Severity
+from importers.profiles import profile_phrase
 from importers.report import write_report
 
 _FILES = click.argument(
@@ -113,7 +114,8 @@ def _run(
     if write_mapping is not None:
         if refused is not None:
             path, error = refused
-            profile = error.profile if isinstance(error, UnreadableReturn) else None
+            profiles = error.profiles if isinstance(error, RefusedReturn) else {}
+            profile = profile_phrase(profiles)
             write_unread_mapping(write_mapping, path, str(error), profile)
         else:
             results[0].write_mapping(write_mapping)
@@ -152,7 +154,7 @@ def _refusal(path: Path, error: InputError) -> dict[str, Any]:
         "stored": False,
         "batch_id": None,
         "period": None,
-        "profiles": {},
+        "profiles": dict(error.profiles) if isinstance(error, RefusedReturn) else {},
         "summary": None,
         "systems": [],
         "department_renamed": None,
