@@ -22,7 +22,7 @@ from pdfminer.layout import LTChar, LTItem
 
 from estate import db
 from estate.cli import cli
-from estate.exports.print_view import PRINT_COLUMNS, PRINT_ROWS, PRINT_TOP
+from estate.exports.print_view import CONTRACT_ROWS, PRINT_COLUMNS, PRINT_TOP
 from estate.exports.workbook import METHOD
 from estate.generate import build_estate, write_estate
 from importers import ImportOptions, import_return
@@ -52,6 +52,7 @@ DATA_SHEETS = (
     "Portfolio",
     "Consolidation",
     "Sign-in",
+    "Sustainability",
     "Policy",
     "Data quality",
 )
@@ -207,12 +208,12 @@ def test_the_sample_estate_prints_a_board_paper(run: Run, demo_db: Path, tmp_pat
         printed.shown(r[0]) and printed.shown(f"{r[11]:,}") for r in trend
     )
     contracts = [r[2] for r in book["Contracts"].iter_rows(min_row=2, values_only=True)]
-    assert len(contracts) > PRINT_ROWS, "enough contracts to print in part"
-    assert all(printed.shown(key) for key in contracts[:PRINT_ROWS])
+    assert len(contracts) > CONTRACT_ROWS, "enough contracts to print in part"
+    assert all(printed.shown(key) for key in contracts[:CONTRACT_ROWS])
     contracts_header = printed.headers[
         [h.startswith("Contracts") for h in printed.headers].index(True)
     ]
-    assert f"First {PRINT_ROWS} of {len(contracts)} contracts" in contracts_header
+    assert f"First {CONTRACT_ROWS} of {len(contracts)} contracts" in contracts_header
     cut = [p for p in METHOD if p and not printed.shown(p)]
     assert not cut, f"the method cut off at the page's edge: {cut}"
     assert not printed.shown("red_from = 16"), "the policy's text is a data sheet"
@@ -254,7 +255,10 @@ def test_a_10000_system_estate_prints_the_same_short_paper_quickly(
     )
     assert result.exit_code == 0, result.output
     printed = print_workbook(out, tmp_path)
-    assert_board_paper(printed, 10_000)
+    # the generated estate retires a few of its 10,000 systems: they leave the ranking
+    ranked = load_workbook(out, read_only=True)["Priority list"].max_row - 1
+    assert 9_000 < ranked <= 10_000
+    assert_board_paper(printed, ranked)
     # Converting the whole workbook took over 400 s when every data row printed; the paper
     # alone takes seconds (under 60 s at 50,000 systems: docs/performance.md).
     assert printed.seconds < 120, printed.seconds

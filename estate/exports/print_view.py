@@ -27,11 +27,18 @@ class PrintMode(StrEnum):
     """Every sheet: the board paper's and, each in its place, the data sheets."""
 
 
-PRINT_TOP = 25
+CHART_FONT = {"size": 11}
+"""A chart's labels in the size of the cells' text: a sheet fitted to its page prints both at
+9 points or more (a chart's own default, 10 points, came out smaller)."""
+TITLE_FONT = {"size": 13, "bold": True}
+PRINT_TOP = 20
 """How many of the highest priorities the printed paper lists (the Priority list sheet holds
 every selected system)."""
 PRINT_ROWS = 30
-"""How many rows of a long sheet of the paper (contracts, changes) print; the sheet holds all."""
+"""How many rows of the changes the paper prints; the sheet holds all."""
+CONTRACT_ROWS = 10
+"""How many contracts the paper prints (each with the reason for its suggested disposition,
+which takes several lines); the sheet holds all."""
 SUPPLIER_ROWS = 30
 """How many suppliers, largest run cost first, print."""
 PRINT_REASONS = 3

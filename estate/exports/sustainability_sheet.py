@@ -12,6 +12,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from estate.exports.print_view import CHART_FONT, TITLE_FONT
 from estate.sustainability.summary import CarbonSummary, MoveTotals, Totals
 
 SHEET = "Sustainability"
@@ -109,9 +110,12 @@ class SustainabilitySheet:
                     "fill": {"color": "#00703C"},
                 }
             )
-            chart.set_title({"name": "Carbon a year by department (t CO2e)"})
+            chart.set_title(
+                {"name": "Carbon a year by department (t CO2e)", "name_font": TITLE_FONT}
+            )
             chart.set_legend({"none": True})
-            chart.set_y_axis({"reverse": True})
+            chart.set_x_axis({"num_font": CHART_FONT})
+            chart.set_y_axis({"reverse": True, "num_font": CHART_FONT})
             sheet.insert_chart(chart_row, 0, chart, {"x_scale": 1.3, "y_scale": 1.1})
 
     def _totals(self, sheet: Worksheet, row: int, title: str, lines: Sequence[Totals]) -> int:

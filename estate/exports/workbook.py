@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ from estate.enums import Principle
 from estate.errors import InputError
 from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn, suggested
 from estate.exports.print_view import (
+    CHART_FONT,
+    CONTRACT_ROWS,
     EMPTY_AREA,
     LANDSCAPE_WIDTH,
     MIN_SCALE,
@@ -42,6 +45,7 @@ from estate.exports.print_view import (
     PRINT_TOP,
     STAND_IN,
     SUPPLIER_ROWS,
+    TITLE_FONT,
     PrintMode,
     first_of,
     policy_rows,
@@ -98,10 +102,6 @@ LABEL_WIDTH = 28
 """The summary's first column, of labels and names."""
 FIGURE_WIDTH = 12
 """The summary's seven columns of figures."""
-CHART_FONT = {"size": 11}
-"""A chart's labels in the size of the cells' text: a sheet fitted to its page prints both at
-9 points or more (a chart's own default, 10 points, came out smaller)."""
-TITLE_FONT = {"size": 13, "bold": True}
 LINE_HEIGHT = 15.0
 """Points a line of text takes: the default row height for 11-point Calibri."""
 MAX_ROW_HEIGHT = 409.0
@@ -452,9 +452,7 @@ class WorkbookWriter:
             sheet.merge_range(row, 0, row, 7, sentence, self.bold_wrap)
             row += 1
         row = self._top_risks(sheet, row + 1, top)
-        chart_row = row + 1
-        row = chart_row + 21  # the charts take about twenty rows
-        row = self._cost_block(sheet, row, "Legacy band", costs.by_band) + 2
+        row = self._cost_block(sheet, row + 1, "Legacy band", costs.by_band) + 2
         readiness_row = self._count_block(
             sheet, row, "Cloud readiness", list(summary.by_readiness.items())
         )
@@ -484,7 +482,9 @@ class WorkbookWriter:
         sheet.write_row(row, 1, total[:3], number)
         sheet.write_number(row, 4, total[3], money)
         sheet.write_number(row, 5, total[4], number)
-        self._cost_block(sheet, row + 2, "Migration wave", waves)
+        # The charts last, on a page of their own, so that no page break splits one.
+        chart_row = self._cost_block(sheet, row + 2, "Migration wave", waves) + 2
+        sheet.set_h_pagebreaks([chart_row])
         if departments:  # an empty selection has no department to plot
             red_chart = self.book.add_chart({"type": "bar"})
             red_chart.add_series(
@@ -726,7 +726,7 @@ class WorkbookWriter:
         last = max(row, 1)
         sheet.autofilter(0, 0, last, len(headers) - 1)
         self._band_fills(sheet, 5, last, len(headers) - 1)
-        self._print_first(sheet, row, len(headers) - 1, PRINT_ROWS, "contracts, red-rated first")
+        self._print_first(sheet, row, len(headers) - 1, CONTRACT_ROWS, "contracts, red-rated first")
 
     def suppliers_sheet(self, suppliers: list[Supplier], within: int) -> None:
         """Run cost, red-rated systems and ending contracts per supplier."""
@@ -935,6 +935,7 @@ class WorkbookWriter:
         chart.set_x_axis({"num_font": CHART_FONT})
         chart.set_y_axis({"min": 0, "num_format": "#,##0", "num_font": CHART_FONT})
         chart.set_legend({"position": "bottom", "font": CHART_FONT})
+        sheet.set_h_pagebreaks([row + 1])  # the chart on a page of its own, never split
         sheet.insert_chart(row + 1, 0, chart, {"x_scale": 1.4, "y_scale": 1.2})
 
     def changes_sheet(self, history: BoardHistory) -> None:
@@ -1045,9 +1046,10 @@ class WorkbookWriter:
 
     def sustainability_sheet(self, carbon: CarbonSummary) -> None:
         """Energy and carbon: estate.exports.sustainability_sheet."""
-        SustainabilitySheet(self.book, self.header, self.bold, self.wrap, self._for_print).write(
-            carbon
-        )
+        # A data sheet: the Summary carries its totals to the board paper; it prints in full.
+        SustainabilitySheet(
+            self.book, self.header, self.bold, self.wrap, partial(self._for_print, data=True)
+        ).write(carbon)
 
     def close(self) -> None:
         """Finish the file."""
