@@ -116,6 +116,8 @@ class ColumnMapping:
         parser = self.parsers.get(column.field)
         if parser is None and column.field in self.scale:
             parser = values.money_parser(self.scale[column.field])
+        if parser is None and column.parser_for_header is not None:
+            parser = column.parser_for_header(str(self.headers.get(self.fields[column.field], "")))
         return column if parser is None else replace(column, parser=parser)
 
     def letter_of(self, target: str) -> str:

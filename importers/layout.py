@@ -4,6 +4,7 @@ row parser all read this one definition."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -47,6 +48,9 @@ class Column:
     choices: type[StrEnum] | None = None
     number_format: str | None = None
     width: int = 18
+    parser_for_header: Callable[[str], Parser] | None = None
+    """For a column whose header may name its cells' unit ("Memory (In MB)"): the parser for a
+    sheet's header text, in place of `parser`."""
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,7 @@ RUNNING_COLUMNS = (
         running.parse_memory,
         "Memory across its servers or machines, in GB (16384 MB and 1 TB are read too).",
         aliases=("memory", "ram", "ram gb", "memory in mb", "memory mb"),
+        parser_for_header=running.memory_parser,
     ),
     Column(
         "storage_tb",

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from importers.problems import CellError
-from importers.values import Warn, is_unknown, parse_decimal
+from importers.values import Parser, Warn, is_unknown, parse_decimal
 
 _UNIT = re.compile(r"^\s*(?P<num>[+-]?[\d,]*\.?\d+)\s*(?P<unit>[a-z%]+)?\s*$", re.IGNORECASE)
 
@@ -68,23 +68,28 @@ STORAGE_UNITS = {"tb": 1.0, "tib": 1.0, "t": 1.0, "gb": 1 / 1024, "gib": 1 / 102
 ENERGY_UNITS = {"kwh": 1.0, "mwh": 1000.0, "gwh": 1_000_000.0}
 
 
-MB_WITHOUT_UNIT_FROM = 1024
-"""A memory figure with no unit from this on is taken as MB, as Azure Migrate's Memory column
-gives it: a system with a terabyte of memory or more is rare enough to be written with its
-unit."""
+_MB_HEADER = re.compile(r"\b(?:mb|mib|megabytes?)\b", re.IGNORECASE)
+"""A memory header naming megabytes ("*Memory (In MB)", Azure Migrate's; "RAM MB")."""
 
 
-def parse_memory(raw: Any, warn: Warn) -> float | None:
-    """Memory in GB (`16`, `16 GB`, `16384 MB`, `1 TB`); a bare figure of 1,024 or more is MB,
-    with a warning saying so."""
-    if is_unknown(raw):
-        return None
-    _number, unit = _split(raw)
-    value = _scaled(raw, warn, MEMORY_UNITS, "memory in GB, such as 64 or 64 GB")
-    if value is not None and not unit and value >= MB_WITHOUT_UNIT_FROM:
-        warn(f"{value:,g} with no unit: read as MB ({value / 1024:,g} GB); write the unit")
-        value /= 1024
-    return value
+def memory_parser(header: str) -> Parser:
+    """Memory in GB from a column headed `header`: a bare figure is in the unit the header
+    names (MB under "Memory (In MB)", else GB); a figure with its own unit (`16384 MB`,
+    `1 TB`) is read in that."""
+    per_unit = 1 / 1024 if _MB_HEADER.search(header) else 1.0
+
+    def parse(raw: Any, warn: Warn) -> float | None:
+        if is_unknown(raw):
+            return None
+        _number, unit = _split(raw)
+        value = _scaled(raw, warn, MEMORY_UNITS, "memory in GB, such as 64 or 64 GB")
+        return value * per_unit if value is not None and not unit else value
+
+    return parse
+
+
+parse_memory = memory_parser("Memory (GB)")
+"""Memory in GB (`16`, `16 GB`, `16384 MB`, `1 TB`), as the template's column gives it."""
 
 
 def parse_storage(raw: Any, warn: Warn) -> float | None:

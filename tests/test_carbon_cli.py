@@ -132,7 +132,7 @@ def test_the_waves_say_what_each_would_save(estate_db: Path, run: Run) -> None:
 def test_an_own_layout_with_azure_migrate_and_aws_headers_is_read(tmp_path: Path, run: Run) -> None:
     path = tmp_path / "dbp.csv"
     path.write_text(
-        "Department,System reference,System name,Hosting,Instance type,Memory,"
+        "Department,System reference,System name,Hosting,Instance type,Memory (In MB),"
         "CPU utilization percentage,Region,PUE,Purchase year\n"
         "DBP,A-1,Alpha,AWS,m5.2xlarge,32768,12.5,eu-west-2,,\n"
         "DBP,A-2,Beta,On-premises,16,64 GB,35%,Crown Hosting Corsham,1.35,2013\n",
@@ -151,6 +151,28 @@ def test_an_own_layout_with_azure_migrate_and_aws_headers_is_read(tmp_path: Path
     assert beta["site_kind"] == "Crown Hosting"
     assert beta["pue"] == pytest.approx(1.35)
     assert any("Ivy Bridge" in step for step in beta["working"])
+
+
+def test_memory_is_read_in_the_unit_its_header_names(tmp_path: Path, run: Run) -> None:
+    """A large server's 1,536 GB under "Memory (GB)" stays 1,536 GB; MB only where the header
+    (or the cell) says MB."""
+    path = tmp_path / "dbp.csv"
+    path.write_text(
+        "Department,System reference,System name,Hosting,Memory (GB)\n"
+        "DBP,A-1,Alpha,On-premises,1536\n"
+        "DBP,A-2,Beta,On-premises,16384 MB\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "estate.db"
+    assert run("--db", db, "init").exit_code == 0
+    result = run("--db", db, "import", path)
+    assert result.exit_code == 0, result.output
+    assert "read as MB" not in result.output
+    shown = {
+        key: json.loads(run("--db", db, "show", key, "--json").stdout)["memory_gb"]
+        for key in ("DBP/A-1", "DBP/A-2")
+    }
+    assert shown == {"DBP/A-1": 1536, "DBP/A-2": 16}
 
 
 def _ignore(_message: str) -> None:
@@ -181,7 +203,9 @@ def test_an_instance_size_is_read_as_its_vcpus(text: str, vcpus: int) -> None:
     [
         (running.parse_memory, "16384 MB", 16.0),
         (running.parse_memory, "2 TB", 2048.0),
-        (running.parse_memory, 8192, 8.0),
+        (running.parse_memory, 1024, 1024.0),  # under the template's "Memory (GB)"
+        (running.memory_parser("*Memory (In MB)"), 8192, 8.0),  # Azure Migrate's column
+        (running.memory_parser("RAM MB"), "2 GB", 2.0),  # a cell's own unit wins
         (running.parse_storage, "500 GB", 500 / 1024),
         (running.parse_energy, "12 MWh", 12_000.0),
         (running.parse_percent, "35%", 35.0),
