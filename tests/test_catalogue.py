@@ -272,7 +272,7 @@ def test_every_product_name_begins_with_a_character_the_index_lists() -> None:
     from estate.catalogue.recognise import first_characters, read
     from tests.test_match_corpus import CORPUS
 
-    texts = [read(text)[0] for text, _, _ in CORPUS]
+    texts = [read(entry.text)[0] for entry in CORPUS]
     for product in builtin().products.values():
         texts += [read(product.title)[0], read(product.key.replace("-", " "))[0]]
     for product in builtin().products.values():
