@@ -4,11 +4,15 @@ provenance of each value, and count what the estate holds. The CLI and the TUI b
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from estate.catalogue import Catalogue
+from estate.catalogue.endoflife import load_catalogue
+from estate.enums import ComponentKind
 from estate.errors import NotFound
 from estate.jsonable import jsonable
 from estate.models import (
@@ -23,6 +27,7 @@ from estate.models import (
     system_key,
     table_of,
 )
+from estate.scoring.facts import ComponentFact
 from estate.stages import gone_systems, in_service
 
 
@@ -113,6 +118,31 @@ def _provenance(session: Session, system: System) -> dict[str, dict[str, Any]]:
     return result
 
 
+def _component(component: Component, catalogue: Catalogue) -> dict[str, Any]:
+    """One component as `show` gives it: as the department wrote it, and the support dates
+    scoring goes by, the department's own date or else the catalogue's release's (named)."""
+    fact = ComponentFact(
+        ComponentKind(component.kind),
+        component.product,
+        component.version,
+        component.end_of_support,
+        catalogue.match(component.product, component.version),
+    )
+    security_end, last_supported, source = fact.support
+    ended_undated = security_end == dt.date.min
+    return {
+        "kind": jsonable(component.kind),
+        "product": component.product,
+        "version": component.version,
+        "vendor": component.vendor,
+        "end_of_support": jsonable(component.end_of_support),
+        "security_support_ends": None if ended_undated else jsonable(security_end),
+        "security_support_ended_undated": ended_undated,
+        "last_paid_support_ends": jsonable(last_supported),
+        "support_dates_from": source or None,
+    }
+
+
 def describe_system(session: Session, text: str) -> dict[str, Any]:
     """Everything stored about one system, with where each value came from."""
     system, org = find_system(session, text)
@@ -142,6 +172,7 @@ def describe_system(session: Session, text: str) -> dict[str, Any]:
         .where(SecurityAssessment.system_id == system.id)
         .order_by(col(SecurityAssessment.principle))
     ).all()
+    catalogue = load_catalogue(session.connection())
     return {
         "key": system_key(org.code, system.reference),
         "department": org.code,
@@ -149,16 +180,7 @@ def describe_system(session: Session, text: str) -> dict[str, Any]:
         "reference": system.reference,
         **{field: jsonable(getattr(system, field)) for field in SYSTEM_FIELDS},
         "missing_from_latest_return": system.missing_from_latest_return,
-        "components": [
-            {
-                "kind": jsonable(c.kind),
-                "product": c.product,
-                "version": c.version,
-                "vendor": c.vendor,
-                "end_of_support": jsonable(c.end_of_support),
-            }
-            for c in components
-        ],
+        "components": [_component(c, catalogue) for c in components],
         "depends_on": [
             {
                 "key": system_key(d.to_org_code, d.to_reference),

@@ -249,6 +249,25 @@ def _links(linked: list[dict[str, Any]], title: str) -> Table:
     return links
 
 
+def _support_shown(component: dict[str, Any]) -> str:
+    """A component's end of support as scoring goes by it: the department's own date, or the
+    catalogue's (marked as such, with paid support after it where there is some)."""
+    if component["end_of_support"] is not None:
+        return shown_date(component["end_of_support"])
+    if component["support_dates_from"] is None:
+        return "[dim]unknown[/]"
+    if component["security_support_ended_undated"]:
+        ends = "ended"
+    elif component["security_support_ends"] is None:
+        ends = "none announced"
+    else:
+        ends = shown_date(component["security_support_ends"])
+    paid = component["last_paid_support_ends"]
+    if paid is not None and paid != component["security_support_ends"]:
+        ends += f"\n[dim]paid to[/] {shown_date(paid)}"
+    return f"{ends}\n[dim](catalogue)[/]"
+
+
 def render_system(detail: dict[str, Any]) -> RenderableType:
     """One system's stored facts, technology, dependencies and assessments, for `estate show`."""
     facts = Table(show_header=False, box=None, pad_edge=False)
@@ -284,11 +303,13 @@ def render_system(detail: dict[str, Any]) -> RenderableType:
             c["kind"],
             escape(c["product"]) + vendor,
             escape(c["version"]),
-            shown_date(c["end_of_support"]),
+            _support_shown(c),
         )
     # Versions and dates never break at 80 columns: kinds, products and vendors wrap.
     keep_whole(components, 2, (c["version"] for c in detail["components"]))
-    keep_whole(components, 3, (shown_date(c["end_of_support"]) for c in detail["components"]))
+    support = [Text.from_markup(_support_shown(c)).plain for c in detail["components"]]
+    dates = [word for text in support for word in text.split() if word[:1].isdigit()]
+    keep_whole(components, 3, dates, support)
     parts.append(_or_none(components, "none recorded"))
 
     for title, field in (("Depends on", "depends_on"), ("Used by", "depended_on_by")):

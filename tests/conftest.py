@@ -18,7 +18,7 @@ from estate import db
 from estate.cli import cli
 from estate.cli import scored as cli_scored
 from estate.demo import build_demo
-from tests.postgres import Server, start_server
+from tests.postgres import Server, as_role, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "sample_data"
@@ -130,3 +130,23 @@ def pg_database(pg_server: Server) -> Iterator[Callable[[], str]]:
 def pg_url(pg_database: Callable[[], str]) -> str:
     """The URL of a new, empty PostgreSQL database, dropped after the test."""
     return pg_database()
+
+
+_central_roles = itertools.count(1)
+
+
+@pytest.fixture
+def central(pg_url: str, pg_server: Server, run: Run) -> Iterator[str]:
+    """The sample estate on PostgreSQL, owned and built by a central role that is not a
+    superuser (as the README sets one up); yields its URL."""
+    role = f"central_{next(_central_roles)}"
+    admin = sa.create_engine(pg_server.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN CREATEROLE")
+        database = sa.engine.make_url(pg_url).database
+        connection.exec_driver_sql(f"ALTER DATABASE {database} OWNER TO {role}")
+    admin.dispose()
+    url = as_role(pg_url, role)
+    built = run("--db", url, "demo")
+    assert built.exit_code == 0, built.output
+    yield url

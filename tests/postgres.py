@@ -129,3 +129,10 @@ def start_server() -> Server:
         "start",
     )
     return server
+
+
+def as_role(url: str, role: str) -> str:
+    """The same database's URL, logging in as another role."""
+    import sqlalchemy as sa
+
+    return sa.engine.make_url(url).set(username=role).render_as_string(hide_password=False)

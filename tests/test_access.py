@@ -6,39 +6,17 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import LATEST_SAMPLES, SAMPLE_DIR, Run
-from tests.postgres import Server
+from tests.postgres import as_role
 
 pytestmark = pytest.mark.postgres
 
 _roles = itertools.count(1)
-
-
-def _as(url: str, role: str) -> str:
-    return sa.engine.make_url(url).set(username=role).render_as_string(hide_password=False)
-
-
-@pytest.fixture
-def central(pg_url: str, pg_server: Server, run: Run) -> Iterator[str]:
-    """The sample estate on PostgreSQL, owned and built by a central role that is not a
-    superuser (as the README sets one up); yields its URL."""
-    role = f"central_{next(_roles)}"
-    admin = sa.create_engine(pg_server.url(), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN CREATEROLE")
-        database = sa.engine.make_url(pg_url).database
-        connection.exec_driver_sql(f"ALTER DATABASE {database} OWNER TO {role}")
-    admin.dispose()
-    url = _as(pg_url, role)
-    built = run("--db", url, "demo")
-    assert built.exit_code == 0, built.output
-    yield url
 
 
 def _department_role(run: Run, central: str, department: str, *options: str) -> str:
@@ -46,7 +24,7 @@ def _department_role(run: Run, central: str, department: str, *options: str) -> 
     granted = run("--db", central, "access", "grant", department, "--role", role, *options)
     assert granted.exit_code == 0, granted.output
     assert f"may now change {department}'s data only" in " ".join(granted.stderr.split())
-    return _as(central, role)
+    return as_role(central, role)
 
 
 def _systems(run: Run, url: str, department: str | None = None) -> list[dict[str, object]]:

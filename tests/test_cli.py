@@ -129,6 +129,31 @@ def test_show_accepts_a_bare_reference_and_renders_a_panel(run: Run, demo_db: Pa
     assert "DBP/DBP-00002" in result.stdout and "Components" in result.stdout
 
 
+def test_show_gives_the_catalogues_support_dates_where_the_return_gave_none(
+    run: Run, demo_db: Path
+) -> None:
+    from estate.catalogue import builtin
+
+    with closing(sqlite3.connect(demo_db)) as connection:
+        code, reference = connection.execute(
+            "SELECT o.code, s.reference FROM component c JOIN system s ON s.id = c.system_id"
+            " JOIN organisation o ON o.id = s.organisation_id WHERE c.version = '2012 R2'"
+            " AND c.product LIKE 'Windows Server%' AND c.end_of_support IS NULL LIMIT 1"
+        ).fetchone()
+    key = f"{code}/{reference}"
+    detail = json.loads(run("--db", demo_db, "show", key, "--json").stdout)
+    undated = [c for c in detail["components"] if c["end_of_support"] is None]
+    component = next(c for c in undated if c["version"] == "2012 R2")
+    cycle = builtin().match("Windows Server 2012 R2").cycle
+    assert cycle is not None and cycle.security_end is not None
+    assert component["security_support_ends"] == cycle.security_end.isoformat()
+    assert component["last_paid_support_ends"] == str(cycle.last_supported)
+    assert component["support_dates_from"].startswith("catalogue: ")
+    shown = run("--db", demo_db, "show", key).stdout
+    assert cycle.security_end.strftime("%d/%m/%Y") in shown
+    assert "(catalogue)" in shown and "paid to" in shown
+
+
 def test_show_unknown_system_is_a_user_error(run: Run, demo_db: Path) -> None:
     result = run("--db", demo_db, "show", "DBP/NOPE")
     assert result.exit_code == 1
@@ -352,6 +377,22 @@ def test_an_import_refusing_one_file_says_what_the_files_before_it_stored(
     assert "Not imported, as damaged.xlsx was refused: xyz-more.csv." in result.stderr
     systems = json.loads(run("--db", target, "systems", "--json").stdout)
     assert [s["key"] for s in systems] == ["XYZ/A-1"]
+
+
+def test_validate_refusing_one_file_says_which_were_not_checked(run: Run, tmp_path: Path) -> None:
+    good, later = tmp_path / "xyz.csv", tmp_path / "xyz-more.csv"
+    good.write_text("System reference,System name\nA-1,Ledger\n")
+    later.write_text("System reference,System name\nA-2,Claims\n")
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(b"PK\x03\x04 not really a workbook")
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    result = run(
+        "--db", target, "validate", good, damaged, later, "-d", "XYZ", "--period", "2026-Q3"
+    )
+    assert result.exit_code == 1
+    assert "Not checked, as damaged.xlsx was refused: xyz-more.csv." in result.stderr
+    assert "imported" not in result.stderr.lower()
 
 
 EXPORTS = Path(__file__).parent / "exports"

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,16 +20,12 @@ import sqlalchemy as sa
 from estate import access
 from tests.conftest import LATEST_SAMPLES, Run
 from tests.estate_hashes import row_hashes
-from tests.postgres import Server
+from tests.postgres import Server, as_role
 
 pytestmark = pytest.mark.postgres
 
 _roles = itertools.count(1)
 ESTATE = Path(sys.executable).parent / "estate"
-
-
-def _as(url: str, role: str) -> str:
-    return sa.engine.make_url(url).set(username=role).render_as_string(hide_password=False)
 
 
 def _one_line(result: object, *words: str) -> str:
@@ -44,27 +39,11 @@ def _one_line(result: object, *words: str) -> str:
     return lines[0]
 
 
-@pytest.fixture
-def central(pg_url: str, pg_server: Server, run: Run) -> Iterator[str]:
-    """The sample estate on PostgreSQL, built by a central role that is not a superuser."""
-    role = f"hostile_central_{next(_roles)}"
-    admin = sa.create_engine(pg_server.url(), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN CREATEROLE")
-        database = sa.engine.make_url(pg_url).database
-        connection.exec_driver_sql(f"ALTER DATABASE {database} OWNER TO {role}")
-    admin.dispose()
-    url = _as(pg_url, role)
-    built = run("--db", url, "demo")
-    assert built.exit_code == 0, built.output
-    yield url
-
-
 def _department(run: Run, central: str, department: str, *options: str) -> str:
     role = f"{department.lower()}_hostile_{next(_roles)}"
     granted = run("--db", central, "access", "grant", department, "--role", role, *options)
     assert granted.exit_code == 0, granted.output
-    return _as(central, role)
+    return as_role(central, role)
 
 
 def _unbound_roles(pg_server: Server, central: str) -> list[str]:
@@ -157,7 +136,7 @@ def test_a_department_role_cannot_make_a_second_organisation_nor_rename_one(
     finally:
         dbp.dispose()
     assert row_hashes(central) == before
-    own = _as(central, str(dbp.url.username))
+    own = as_role(central, str(dbp.url.username))
     imported = run(
         "--db", own, "import", "--skip-invalid", LATEST_SAMPLES / "dbp-2026-Q3-return.xlsx"
     )
@@ -173,7 +152,7 @@ def test_the_policies_functions_are_not_callable_by_every_role(
         connection.exec_driver_sql("DROP ROLE IF EXISTS hostile_stranger")
         connection.exec_driver_sql("CREATE ROLE hostile_stranger LOGIN")
     admin.dispose()
-    stranger = sa.create_engine(_as(central, "hostile_stranger"))
+    stranger = sa.create_engine(as_role(central, "hostile_stranger"))
     try:
         for function in ("estate_department_of", "estate_organisation_of", "estate_reads_all"):
             refused = pytest.raises(sa.exc.ProgrammingError, match="permission denied")

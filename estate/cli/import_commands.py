@@ -123,7 +123,7 @@ def _run(
         console.err.print(f"Mapping of {named}'s headers written to {write_mapping}.")
     _show_results(results, options, report, as_json, refused)
     if refused is not None:
-        _refused(files, results, refused, as_json)
+        _refused(files, results, refused, as_json, options.dry_run)
     failed = [r for r in results if r.errors and not options.skip_invalid]
     if failed:
         raise click.exceptions.Exit(1)
@@ -134,13 +134,16 @@ def _refused(
     results: list[ImportResult],
     refused: tuple[Path, InputError],
     as_json: bool,
+    dry_run: bool,
 ) -> None:
-    """Say that a file was refused (the JSON summary already has) and which were not tried."""
+    """Say that a file was refused (the JSON summary already has) and which were not tried:
+    not checked by `validate`, not imported by `import`."""
     path, error = refused
     rest = files[len(results) + 1 :]
     if rest:
         names = ", ".join(p.name for p in rest)
-        console.err.print(f"Not imported, as {path.name} was refused: {names}.")
+        verb = "Not checked" if dry_run else "Not imported"
+        console.err.print(f"{verb}, as {path.name} was refused: {names}.")
     if as_json:
         raise click.exceptions.Exit(1)
     raise error
