@@ -378,3 +378,23 @@ def test_a_build_number_names_its_service_pack() -> None:
     assert by_build(builds, ["13", "0", "1400"]) is None
     assert by_build(builds, ["13", "0", "sp", "2"]) is None
     assert by_build(builds, ["12", "0", "5000"]) is None
+
+
+def test_every_release_a_titles_table_names_is_shown_by_that_title() -> None:
+    # builtin.toml's `titles` name releases whose keys are not how people say them
+    # ("zos-11" is "Db2 for z/OS 11"), hand-kept releases as much as endoflife.date's.
+    import tomllib
+    from importlib import resources
+
+    data = tomllib.loads(
+        resources.files("estate.catalogue").joinpath("builtin.toml").read_text("utf-8")
+    )
+    checked = 0
+    for key, spec in data["products"].items():
+        cycles = {c.cycle: c for c in builtin().products[key].cycles}
+        for cycle, title in spec.get("titles", {}).items():
+            if cycle in cycles:
+                assert cycles[cycle].label == title, (key, cycle)
+                checked += 1
+    assert checked > 0
+    assert builtin().match("DB2 for z/OS V11").release == "Db2 for z/OS 11"

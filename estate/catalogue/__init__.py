@@ -276,11 +276,14 @@ def _date(value: Any) -> dt.date | None:
 
 
 def _hand_kept(key: str, spec: dict[str, Any]) -> tuple[Cycle, ...]:
+    """The releases builtin.toml keeps by hand for product `key`, each titled by its own
+    `title` or else the product's `titles` table."""
+    titles = spec.get("titles", {})
     return tuple(
         Cycle(
             key,
             str(c["cycle"]),
-            c.get("title"),
+            c.get("title", titles.get(str(c["cycle"]))),
             _date(c.get("release")),
             _date(c.get("support")),
             _date(c.get("eol")),
