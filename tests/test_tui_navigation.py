@@ -189,3 +189,39 @@ async def test_every_screens_footer_fits_80_columns(demo_db: Path) -> None:
                 if k not in palette and (k.region.right > edge or k.region.width == 0)
             ]
             assert not cut, (type(app.screen).__name__, cut)  # whole, clear of the palette's
+
+
+async def test_the_portfolio_at_80_columns_shows_every_figure_and_lists_systems_in_its_place(
+    demo_db: Path,
+) -> None:
+    from textual.widgets import OptionList
+
+    app = make_app(demo_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        await pilot.press("p")
+        await _loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, PortfolioScreen)
+        table = screen.query_one("#portfolio", DataTable)
+        headings = [str(c.label) for c in table.ordered_columns]
+        assert headings[-1] == "Security\nends"
+        # Every column fits: no figure is off screen to the right.
+        used = sum(c.get_render_width(table) for c in table.ordered_columns)
+        assert used <= table.scrollable_content_region.width, (used, headings)
+        # A release row gives the date its security support ends.
+        release = next(i for i in range(table.row_count) if str(table.get_row_at(i)[0])[:1] in "├└")
+        assert str(table.get_row_at(release)[-1]).count("/") == 2
+        listing = screen.query_one("#portfolio-systems", OptionList)
+        assert not listing.display or not listing.region.width
+        await pilot.press("enter")  # the systems that run the first product, in the table's place
+        await pilot.pause()
+        assert listing.has_focus and listing.region.width >= SIZE[0] - 4
+        assert not table.region.width
+        await pilot.press("escape")  # back to the table, still on the portfolio
+        await pilot.pause()
+        assert isinstance(app.screen, PortfolioScreen) and table.has_focus
+        assert table.region.width >= SIZE[0] - 2
+        await pilot.press("escape")  # and back where the user came from
+        await pilot.pause()
+        assert isinstance(app.screen, OverviewScreen)

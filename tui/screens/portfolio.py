@@ -1,7 +1,8 @@
 """The technology portfolio: each product line in use and its releases, with how many systems
 and departments run them and how many are out of support or on paid extended support. From a
 product or a release, the systems that run it are one key away, and from a system its
-explanation. Read from the stored components in a worker; it needs no scoring."""
+explanation. Read from the stored components in a worker; it needs no scoring. Under 120
+columns the table takes the whole width and the systems list takes its place while open."""
 
 from __future__ import annotations
 
@@ -19,13 +20,18 @@ from estate.dates import uk_date
 from estate.portfolio import EXTENDED, OUT_OF_SUPPORT, Portfolio, read_portfolio
 from estate.words import counted
 
+NARROW_FIGURES = (7, 5, 7, 8, 10)
+"""The widths of the figure columns (systems, departments, out of support, paid extended,
+security support ends): their headings' longer lines, or a date."""
+SCROLLBAR = 2
+
 
 class PortfolioScreen(Screen[None]):
     """Product lines and releases on the left; the systems running the highlighted one on the
     right."""
 
     BINDINGS = [
-        Binding("escape,backspace", "app.go_back", "Back"),
+        Binding("escape,backspace", "back", "Back"),
         Binding("s", "focus_systems", "Systems"),
     ]
 
@@ -40,7 +46,7 @@ class PortfolioScreen(Screen[None]):
         yield Static("Reading the technology the estate runs...", id="portfolio-title")
         yield LoadingIndicator(id="loading")
         with Horizontal(id="portfolio-body"):
-            yield DataTable(id="portfolio", cursor_type="row")
+            yield DataTable(id="portfolio", cursor_type="row", header_height=2)
             with Horizontal(id="portfolio-side"):
                 yield OptionList(id="portfolio-systems")
         yield Static(id="portfolio-candidates")
@@ -77,27 +83,40 @@ class PortfolioScreen(Screen[None]):
             f"{uk_date(found.as_of)}: enter lists the systems that run a product or release"
         )
         table = self.query_one("#portfolio", DataTable)
-        table.add_columns("Product / release", "Systems", "Depts", OUT_OF_SUPPORT, EXTENDED)
+        table.add_column("Product / release", width=self._name_width(found))
+        table.add_columns(
+            "Systems",
+            "Depts",
+            "Out of\nsupport",
+            "Paid\nextended",
+            "Security\nends",
+        )
         for p_index, product in enumerate(found.products):
             key = f"p{p_index}"
             self.systems_of[key] = (product.product, product.systems)
             table.add_row(
-                Text(product.product),
+                Text(product.product, style="bold"),
                 len(product.systems),
                 len(product.departments),
                 product.systems_in(OUT_OF_SUPPORT),
                 product.systems_in(EXTENDED),
+                "",
+                height=None,
                 key=key,
             )
             for r_index, release in enumerate(product.releases):
                 key = f"p{p_index}r{r_index}"
+                branch = "└" if r_index == len(product.releases) - 1 else "├"
                 self.systems_of[key] = (release.release, release.systems)
+                ends = release.security_end
                 table.add_row(
-                    Text(f"  {release.release}"),
+                    Text(f"{branch} {release.release}"),
                     len(release.systems),
                     len(release.departments),
                     release.systems_in(OUT_OF_SUPPORT),
                     release.systems_in(EXTENDED),
+                    uk_date(ends) if ends is not None else "not known",
+                    height=None,
                     key=key,
                 )
         self.query_one("#portfolio-candidates", Static).update(
@@ -108,6 +127,19 @@ class PortfolioScreen(Screen[None]):
         table.focus()
         if found.products:
             self._list("p0")
+
+    def _name_width(self, found: Portfolio) -> int | None:
+        """The product column's width: on a narrow terminal what the figures leave (long
+        names wrap), so every column is on screen; else as wide as the longest name."""
+        if not self.has_class("-narrow"):
+            return None
+        figures = sum(NARROW_FIGURES) + 2 * (len(NARROW_FIGURES) + 1) + SCROLLBAR
+        longest = max(
+            (len(r.release) + 2 for p in found.products for r in p.releases),
+            default=0,
+        )
+        longest = max(longest, *(len(p.product) for p in found.products), 0)
+        return max(16, min(longest, self.size.width - figures))
 
     def _list(self, key: str) -> None:
         """Show the systems that run the product or release of table row `key`."""
@@ -130,8 +162,20 @@ class PortfolioScreen(Screen[None]):
             self._list(event.row_key.value)
             self.action_focus_systems()
 
+    def action_back(self) -> None:
+        """From the systems list on a narrow terminal, back to the table; else the screen
+        before this one."""
+        if self.has_class("listing"):
+            self.remove_class("listing")
+            self.query_one("#portfolio", DataTable).focus()
+            return
+        self.app.action_go_back()  # type: ignore[attr-defined]
+
     def action_focus_systems(self) -> None:
-        """Move to the list of systems, to open one."""
+        """Move to the list of systems, to open one (on a narrow terminal, in the table's
+        place)."""
+        if self.has_class("-narrow"):
+            self.add_class("listing")
         listing = self.query_one("#portfolio-systems", OptionList)
         listing.focus()
         if listing.option_count and listing.highlighted is None:
