@@ -711,3 +711,33 @@ async def test_the_portfolio_goes_from_a_product_or_release_to_the_systems_that_
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, PortfolioScreen)
+
+
+def test_the_overviews_department_table_puts_every_system_in_a_column(demo_db: Path) -> None:
+    # A system whose legacy band is not known for want of facts is counted under "Unknown",
+    # so each department's columns add up to its systems.
+    import re
+
+    from rich.console import Console
+
+    from estate import db
+    from estate.ranking.figures import estate_figures
+    from estate.scoring import score_estate
+    from estate.scoring.policy import load_policy
+    from tui.screens.overview import overview
+
+    engine = db.open_engine(demo_db)
+    with engine.connect() as connection:
+        scores = score_estate(connection, load_policy(as_of=AS_OF))
+    engine.dispose()
+    figures = estate_figures(scores)
+    assert any(c.get("Unknown") for c in figures.bands_by_department.values())
+    console = Console(width=200, record=True)
+    console.print(overview(figures))
+    text = console.export_text()
+    assert re.search(r"Dept\s*┃\s*Systems.*Low\s*┃\s*Unknown", text)
+    rows = re.findall(r"^│\s*([A-Z]{3})\s*│([\d,\s│]+)│?$", text, re.MULTILINE)
+    assert rows
+    for _department, cells in rows:
+        count, *bands = (int(c.replace(",", "")) for c in cells.split("│") if c.strip())
+        assert count == sum(bands), (_department, cells)

@@ -54,6 +54,9 @@ async def test_the_overview_charts_red_rated_and_legacy_systems_by_period(demo_d
     first, last = expected.points[0].figures, expected.points[-1].figures
     assert f"since 2025-Q4: red-rated down {first.red_rated - last.red_rated}" in shown
     assert "Each period scored as at its end with today's policy." in shown
+    assert "2026-Q3 is as at 30/09/2026; the figures above are as at the day they name" in (
+        " ".join(shown.split())
+    )
     lines = [line.split() for line in shown.splitlines() if line.strip()[:4] in ("2025", "2026")]
     assert [(w[0], int(w[2]), int(w[4])) for w in lines] == [
         (p.period, p.figures.red_rated, p.figures.legacy) for p in expected.points

@@ -140,6 +140,7 @@ class DetailScreen(Screen[None]):
         self.query_one("#facts", Static).update(render_system(detail))
         self.watch(self.app, "data", self.show_scores, init=True)
         options = self.query_one("#neighbours", OptionList)
+        options.border_title = "Neighbours: legacy risk"
         options.clear_options()
         for heading, rows in (
             ("Depends on", detail["depends_on"]),

@@ -16,6 +16,8 @@ from estate.exports.summary import BAND_ORDER
 from estate.ranking.figures import QUALITY_WARNINGS, EstateFigures
 
 BAR = "█"
+UNKNOWN_BAND = "Unknown"
+"""The legacy band of a system whose facts are too few to rate it."""
 BAND_COLOURS = {
     "Red-rated": "red",
     "High": "dark_orange",
@@ -70,13 +72,16 @@ def overview(
     departments = Table(title="Departments (red-rated first)", title_justify="left", expand=False)
     departments.add_column("Dept")
     departments.add_column("Systems", justify="right")
-    for band in BAND_ORDER:
-        departments.add_column(band.value, justify="right", style=BAND_COLOURS[band.value])
+    # Every system is in one column: "Unknown" (a legacy band not known for want of facts)
+    # joins the bands wherever a department has such a system.
+    shown = [band.value for band in BAND_ORDER]
+    if any(counts.get(UNKNOWN_BAND) for counts in figures.bands_by_department.values()):
+        shown.append(UNKNOWN_BAND)
+    for band_name in shown:
+        departments.add_column(band_name, justify="right", style=BAND_COLOURS[band_name])
     for department, count, _red, _legacy in summary.by_department:
         per_band = figures.bands_by_department.get(department, {})
-        departments.add_row(
-            department, f"{count:,}", *(f"{per_band.get(b.value, 0):,}" for b in BAND_ORDER)
-        )
+        departments.add_row(department, f"{count:,}", *(f"{per_band.get(b, 0):,}" for b in shown))
     bands = Table(title="Legacy risk bands", title_justify="left", show_header=False, box=None)
     for name, count in summary.by_band.items():
         bands.add_row(name, _bar(count, total, BAND_COLOURS[name]))

@@ -7,6 +7,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from estate.dates import uk_date
 from estate.history.trend import Trend
 from estate.history.trend_moves import moves_lines
 
@@ -66,4 +67,8 @@ def trend_chart(trend: Trend | None) -> RenderableType:
         if last.figures.moved
         else []
     )
-    return Group(title, chart, *moved, Text(f"  {SCORED_NOTE}", style="dim"))
+    # The headline above is as at the day the overview names, the last period as at its end:
+    # saying so keeps "33 red-rated" beside "2026-Q3 32" from reading as a contradiction.
+    scored = f"  {SCORED_NOTE} {last.period} is as at {uk_date(last.as_of)}; the figures above"
+    scored += " are as at the day they name."
+    return Group(title, chart, *moved, Text(scored, style="dim"))
