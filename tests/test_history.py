@@ -707,3 +707,48 @@ def test_a_component_whose_support_ends_between_two_periods_is_reported(
     assert [(c["key"], c["after"]) for c in lapsed] == [("DBP/DBP-1", "Red Hat Enterprise Linux 7")]
     assert found["counts"]["gone out of support"] == 0
     assert (found["since_as_of"], found["until_as_of"]) == ("2024-03-31", "2024-09-30")
+
+
+def test_a_new_version_of_the_same_product_is_an_upgrade_however_the_return_spells_it() -> None:
+    # The catalogue says when two spellings are one product: "Oracle 11gR2" to "Oracle
+    # Database 19c" is an upgrade; CentOS to Red Hat Enterprise Linux is a replacement.
+    from types import SimpleNamespace
+    from typing import cast
+
+    from estate.catalogue import builtin
+    from estate.history.changes import _component_changes
+    from estate.scoring.results import SystemScore
+
+    score = cast(SystemScore, SimpleNamespace(key="DBP/DBP-1", name="Ledger", department="DBP"))
+    old = {("Database", "Oracle", "11gR2"), ("Operating system", "CentOS", "7")}
+    new = {("Database", "Oracle Database", "19c"), ("Operating system", "RHEL", "9")}
+    said = {
+        (c.kind.value, c.before, c.after) for c in _component_changes(score, old, new, builtin())
+    }
+    assert said == {
+        ("component upgraded", "Oracle 11gR2", "Oracle Database 19c"),
+        ("component replaced", "CentOS 7", "RHEL 9"),
+    }
+
+
+def test_a_system_first_returned_already_retired_is_a_change(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "estate.db"
+    assert run("--db", target, "init").exit_code == 0
+    first, second = tmp_path / "xyz-q1.csv", tmp_path / "xyz-q2.csv"
+    first.write_text("System reference,System name,Lifecycle status\nA-1,Ledger,Live\n")
+    second.write_text(
+        "System reference,System name,Lifecycle status\nA-1,Ledger,Live\nA-2,Old Claims,Retired\n"
+    )
+    for file, period in ((first, "2026-Q2"), (second, "2026-Q3")):
+        imported = run("--db", target, "import", file, "-d", "XYZ", "--period", period)
+        assert imported.exit_code == 0, imported.output
+    found = _json(run, "--db", target, "changes", "--since", "2026-Q2", "--json")
+    said = [(c["change"], c["key"], c["name"], c["after"]) for c in found["changes"]]
+    assert (
+        "retired or cancelled",
+        "XYZ/A-2",
+        "Old Claims",
+        "Retired when first returned, by the end of 2026-Q3",
+    ) in said
+    own = _json(run, "--db", target, "changes", "--since", "2026-Q2", "--json", "-d", "xyz")
+    assert [c["key"] for c in own["changes"]] == ["XYZ/A-2"]

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from estate import models
+from estate.catalogue import Catalogue
 from estate.catalogue.endoflife import load_catalogue
 from estate.dates import shown_date
 from estate.db import plain
@@ -244,6 +245,8 @@ class _State:
     edges: Edges
     statuses: dict[str, str]
     """Every stored system's lifecycle status, retired and cancelled ones included."""
+    names: dict[str, tuple[str, str]]
+    """Every stored system's (name, department code), retired and cancelled ones included."""
     phases: dict[str, dict[str, str]]
     """Per system, each component's support phase (`estate.words`) at the scores' date."""
 
@@ -277,7 +280,9 @@ def _state(
 
 def _related(
     connection: Connection, as_of: dt.date
-) -> tuple[Components, Edges, dict[str, str], dict[str, dict[str, str]]]:
+) -> tuple[
+    Components, Edges, dict[str, str], dict[str, tuple[str, str]], dict[str, dict[str, str]]
+]:
     system, org = models.table_of(models.System), models.table_of(models.Organisation)
     component, dependency = models.table_of(models.Component), models.table_of(models.Dependency)
     key = org.c.code + "/" + system.c.reference
@@ -308,15 +313,16 @@ def _related(
     )
     for owner, code, reference, kind in links:
         edges[owner].add((models.system_key(code, reference), str(kind)))
-    statuses = {
-        owner: str(status or "")
-        for owner, status in connection.execute(
-            sa.select(key, system.c.lifecycle_status).join(
-                org, system.c.organisation_id == org.c.id
-            )
+    statuses: dict[str, str] = {}
+    names: dict[str, tuple[str, str]] = {}
+    for owner, status, name, code in connection.execute(
+        sa.select(key, system.c.lifecycle_status, system.c.name, org.c.code).join(
+            org, system.c.organisation_id == org.c.id
         )
-    }
-    return components, edges, statuses, phases
+    ):
+        statuses[owner] = str(status or "")
+        names[owner] = (str(name), str(code))
+    return components, edges, statuses, names, phases
 
 
 def _compare(then: _State, now: _State, department: str | None, until: str) -> list[Change]:
@@ -341,7 +347,23 @@ def _compare(then: _State, now: _State, department: str | None, until: str) -> l
             )
             continue
         found.extend(_system_changes(before, after, then, now))
+    found.extend(_arrived_gone(then, now, department, until))
     found.sort(key=lambda c: (c.department, c.key, _ORDER[c.kind], c.before, c.after))
+    return found
+
+
+def _arrived_gone(then: _State, now: _State, department: str | None, until: str) -> list[Change]:
+    """Systems a return supplied for the first time already retired or cancelled: never
+    scored, so in neither ranking, but a change to the estate's record all the same."""
+    found: list[Change] = []
+    for key, status in now.statuses.items():
+        if key in then.statuses or not is_gone(status):
+            continue
+        name, code = now.names[key]
+        if department is not None and code.upper() != department:
+            continue
+        said = f"{status} when first returned, by the end of {until}"
+        found.append(Change(ChangeKind.RETIRED, key, name, code, "", said))
     return found
 
 
@@ -371,7 +393,11 @@ def _system_changes(
                 moved,
             )
         )
-    found.extend(_component_changes(after, then.components[after.key], now.components[after.key]))
+    found.extend(
+        _component_changes(
+            after, then.components[after.key], now.components[after.key], now.scores.catalogue
+        )
+    )
     lapsed = sorted(set(after.out_of_support) - set(before.out_of_support))
     phases = now.phases.get(after.key, {})
     found.extend(
@@ -473,10 +499,26 @@ def _texts(items: set[tuple[str, str, str]]) -> set[str]:
 
 
 def _component_changes(
-    score: SystemScore, old: set[tuple[str, str, str]], new: set[tuple[str, str, str]]
+    score: SystemScore,
+    old: set[tuple[str, str, str]],
+    new: set[tuple[str, str, str]],
+    catalogue: Catalogue,
 ) -> list[Change]:
     """Components gone and come, paired by kind: the same product in another version is an
-    upgrade, another product a replacement; the rest were added or removed."""
+    upgrade (the same product as written, or as the catalogue places it: "Oracle 11gR2" and
+    "Oracle Database 19c", "MS SQL 2014 SP3" and "SQL Server 2022"), another product a
+    replacement; the rest were added or removed."""
+
+    def product(item: tuple[str, str, str]) -> str | None:
+        found = catalogue.match(item[1], item[2]).product
+        return found.key if found is not None else None
+
+    def same_product(one: tuple[str, str, str], other: tuple[str, str, str]) -> bool:
+        if one[1].casefold() == other[1].casefold():
+            return True
+        key = product(one)
+        return key is not None and key == product(other)
+
     gone: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     come: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for item in sorted(old - new):
@@ -491,7 +533,7 @@ def _component_changes(
     for kind in sorted(set(gone) | set(come)):
         olds, news = gone[kind], come[kind]
         for old_item in list(olds):
-            twin = next((n for n in news if n[1].casefold() == old_item[1].casefold()), None)
+            twin = next((n for n in news if same_product(old_item, n)), None)
             if twin is None and len(olds) == 1 and len(news) == 1:
                 said(ChangeKind.COMPONENT_REPLACED, _text(old_item), _text(news[0]))
                 olds.remove(old_item)
