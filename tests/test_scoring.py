@@ -364,3 +364,20 @@ def test_criteria_are_immutable_records() -> None:
     criterion = Criterion("L1", "End of support", 6, Source.DERIVED, "x")
     with pytest.raises(AttributeError):
         criterion.value = 1  # type: ignore[misc]
+
+
+def test_a_security_gap_names_components_on_paid_extended_support_as_such() -> None:
+    # As the portfolio counts them: SQL Server 2014's security support ended in July 2024 and
+    # paid extended support runs to July 2027; Windows Server 2008 R2's has ended too.
+    policy = load_policy(as_of=dt.date(2026, 11, 1))
+    system = facts(
+        components=[
+            component("SQL Server 2014 SP3", ComponentKind.DATABASE),
+            component("Windows Server 2008 R2"),
+        ]
+    )
+    gap = next(g for g in assess_gaps(system, policy) if g.principle.value == "SbD2")
+    assert gap.evidence == (
+        "out-of-support components: SQL Server 2014 SP3 (paid extended support only), "
+        "Windows Server 2008 R2"
+    )

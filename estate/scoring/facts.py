@@ -81,6 +81,18 @@ class ComponentFact:
         end = self.support[0]
         return end is not None and end < as_of
 
+    def on_paid_support(self, as_of: dt.date) -> bool:
+        """Whether security support has ended by `as_of` but paid extended support still
+        runs (the portfolio's "paid extended support")."""
+        security_end, paid_end, _source = self.support
+        return (
+            security_end is not None
+            and security_end < as_of
+            and paid_end is not None
+            and paid_end >= as_of
+            and paid_end != security_end
+        )
+
 
 _KINDS = {member.value: member for member in ComponentKind}
 _PRINCIPLES = {member.value: member for member in Principle}

@@ -109,14 +109,7 @@ def _worst_supported(facts: SystemFacts, policy: Policy) -> tuple[int, Component
 
 def _on_paid(component: ComponentFact, policy: Policy) -> bool:
     """Whether security support has ended but paid extended support still runs."""
-    security_end, paid_end, _source = component.support
-    return (
-        security_end is not None
-        and security_end < policy.as_of
-        and paid_end is not None
-        and paid_end >= policy.as_of
-        and paid_end != security_end
-    )
+    return component.on_paid_support(policy.as_of)
 
 
 def _support_score(component: ComponentFact, policy: Policy) -> int | None:

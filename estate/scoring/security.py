@@ -36,7 +36,11 @@ def _derived(facts: SystemFacts, policy: Policy) -> list[Gap]:
     if not row.business_owner:
         for principle in (Principle.SBD1, Principle.A1):
             gaps.append(Gap(principle, Severity.HIGH, "derived", "no named business (risk) owner"))
-    unsupported = [c.label for c in facts.components if c.out_of_support(policy.as_of)]
+    unsupported = [
+        c.label + (" (paid extended support only)" if c.on_paid_support(policy.as_of) else "")
+        for c in facts.components
+        if c.out_of_support(policy.as_of)
+    ]
     if unsupported:
         severity = Severity.HIGH if row.internet_facing else Severity.MEDIUM
         evidence = f"out-of-support components: {', '.join(unsupported)}"
