@@ -57,6 +57,9 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bwindows(?=server|\d)", "windows "),
         (r"\bserver(?=\d)", "server "),
         (r"\bwin ?(\d+)\b", r"windows \1"),
+        # A .NET hosting bundle's installer names the server it is for: "Microsoft .NET 8.0.1 -
+        # Windows Server Hosting" is .NET, not Windows Server.
+        (r"\s+-\s+Windows Server Hosting\b", " hosting bundle"),
         # Debian's package of Apache httpd is named for its major version.
         (r"\bapache2\b(?! ?[.]\d)", "apache httpd"),
         # The distribution's name glued to a package revision: "Ubuntu-4ubuntu0.5".
