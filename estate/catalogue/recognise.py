@@ -35,10 +35,10 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^((?:server(?: version)?:\s*)?[a-z][\w-]*/\d+\.\d[^\s/]*)\s.*$", r"\1"),
         # java -version's VM line gives the HotSpot version, not Java's: HotSpot 25 is Java 8
         # ("Server VM (build 25.392-b08"), 21 to 24 are Java 7.
-        (r"(?<=\bVM\b)(.*?)\(build 25\.(\d+)-b", r"\1(build 1.8.0_\2-b"),
-        (r"(?<=\bVM\b)(.*?)\(build 24\.(\d+)-b", r"\1(build 1.7.0_\2-b"),
+        (r"VM\b(.*?)\(build 25\.(\d+)-b", r"VM\1(build 1.8.0_\2-b"),
+        (r"VM\b(.*?)\(build 24\.(\d+)-b", r"VM\1(build 1.7.0_\2-b"),
         # HotSpot 20 to 23 shipped in both Java 6 and 7 (IcedTea6 has HotSpot 23): no release.
-        (r"(?<=\bVM\b)(.*?)\(build 2[0-3]\.\d+-b\d+", r"\1(HotSpot"),
+        (r"VM\b(.*?)\(build 2[0-3]\.\d+-b\d+", r"VM\1(HotSpot"),
         # IcedTea's own version is not Java's: "(IcedTea 2.5.3) (7u71-2.5.3-1)" is Java 7.
         (r"\(IcedTea\d?\s+[\d.]+\)", ""),
         # java -version's vendor, in parentheses or glued to its build, is the product.
