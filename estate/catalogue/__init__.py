@@ -472,13 +472,22 @@ def _match_lines(catalogue: Catalogue, text: str, kind: str | None) -> Match:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     ordered = [line for line in lines if _VENDOR_LINE.search(line)] + lines
     first: Match | None = None
+    first_line = ""
     for line in ordered:
         found = _match_cached(catalogue, line, kind)
         if found.matched:
             return replace(found, text=text)
         if first is None and found.product is not None:
-            first = found
-    return replace(first, text=text) if first else Match(text, note="product not in the catalogue")
+            first, first_line = found, line
+    if first is None:
+        return Match(text, note="product not in the catalogue")
+    # A product named on one line and its version on the lines after it (`dotnet --info`'s
+    # "Microsoft .NET Core Shared Framework Host" then "Version  : 2.0.0").
+    following = " ".join(lines[lines.index(first_line) :])
+    found = _match_cached(catalogue, following, kind)
+    if found.matched and found.product is first.product:
+        return replace(found, text=text)
+    return replace(first, text=text)
 
 
 @cache

@@ -33,6 +33,14 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # A web server's banner: the server and its version first, then its platform and
         # modules ("Apache/2.4.6 (CentOS) OpenSSL/1.0.2k-fips PHP/5.4.16").
         (r"^((?:server(?: version)?:\s*)?[a-z][\w-]*/\d+\.\d[^\s/]*)\s.*$", r"\1"),
+        # java -version's VM line gives the HotSpot version, not Java's: HotSpot 25 is Java 8
+        # ("Server VM (build 25.392-b08"), 21 to 24 are Java 7.
+        (r"VM\b(.*?)\(build 25\.(\d+)-b", r"VM\1(build 1.8.0_\2-b"),
+        (r"VM\b(.*?)\(build 24\.(\d+)-b", r"VM\1(build 1.7.0_\2-b"),
+        # HotSpot 20 to 23 shipped in both Java 6 and 7 (IcedTea6 has HotSpot 23): no release.
+        (r"VM\b(.*?)\(build 2[0-3]\.\d+-b\d+", r"VM\1(HotSpot"),
+        # IcedTea's own version is not Java's: "(IcedTea 2.5.3) (7u71-2.5.3-1)" is Java 7.
+        (r"\(IcedTea\d?\s+[\d.]+\)", ""),
         # java -version's vendor, in parentheses or glued to its build, is the product.
         (
             r"\bOpenJDK (?:Runtime Environment|64-Bit Server VM)\s*"
@@ -52,11 +60,16 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # Debian's library package of OpenSSL, and package epochs ("1:10.3.39").
         (r"\blibssl[\d.]*\s+", "openssl "),
         (r"(?<=\s)\d{1,2}:(?=\d+\.\d)", ""),
+        # An rpm package's epoch between its name and version: java-17-openjdk-1:17.0.16.0.8.
+        (r"(?<=[a-z]-)\d{1,2}:(?=\d+\.\d)", ""),
         # Run-together names that would split wrongly: "WinXP", "Win7", "Win2k8".
         (r"\bwin ?xp\b", "windows xp"),
         (r"\bwindows(?=server|\d)", "windows "),
         (r"\bserver(?=\d)", "server "),
         (r"\bwin ?(\d+)\b", r"windows \1"),
+        # A .NET hosting bundle's installer names the server it is for: "Microsoft .NET 8.0.1 -
+        # Windows Server Hosting" is .NET, not Windows Server.
+        (r"\s+-\s+Windows Server Hosting\b", " hosting bundle"),
         # Debian's package of Apache httpd is named for its major version.
         (r"\bapache2\b(?! ?[.]\d)", "apache httpd"),
         # The distribution's name glued to a package revision: "Ubuntu-4ubuntu0.5".
