@@ -30,6 +30,13 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"|server version|product ?version|version|productname|os)\s*[:=]\s*",
             "",
         ),
+        # A CPE name (scanners, SBOMs, os-release's CPE_NAME): "cpe:/o:suse:sles:12:sp1",
+        # "cpe:2.3:o:microsoft:windows_server_2012:r2:*:*..." is vendor, product, version, update.
+        (
+            r"^(?:cpe_name\s*=\s*)?\"?cpe:(?:2\.3:|/)[aoh]:([^:\"]+):([^:\"]+)"
+            r"(?::([^:*\"]*))?(?::([^:*\"]*))?.*$",
+            r"\1 \2 \3 \4",
+        ),
         # A web server's banner: the server and its version first, then its platform and
         # modules ("Apache/2.4.6 (CentOS) OpenSSL/1.0.2k-fips PHP/5.4.16").
         (r"^((?:server(?: version)?:\s*)?[a-z][\w-]*/\d+\.\d[^\s/]*)\s.*$", r"\1"),
@@ -88,11 +95,63 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bperl (\d+), version (\d+), subversion \d+", r"perl \1.\2"),
         # Bare `oslevel -r` / `oslevel -s` output is AIX's technology level.
         (r"^\s*([5-7][1-3]00-\d\d(?:-\d\d(?:-\d{4})?)?)\s*$", r"AIX \1"),
+        # Microsoft's security-update product names: "Windows 10 Version 1809 for 32-bit
+        # Systems", "Windows Server 2008 for x64-based Systems Service Pack 2".
+        (r"\bfor (?:x64|x86|arm64|itanium)-based systems\b|\bfor (?:32|64)-bit systems\b", ""),
+        # Metasploit's `sysinfo`: "Windows 10 (10.0 Build 17763)." is NT 10.0.17763.
+        (r"\((\d+\.\d+) Build (\d+)", r"(\1.\2"),
     )
 )
 """How each tool's output is read before names are looked for, in order."""
 
 _PARENTHESES = re.compile(r"\([^()]*\)")
+
+JOINS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE | re.MULTILINE), replacement)
+    for pattern, replacement in (
+        # systeminfo's, Get-WmiObject's and Get-ComputerInfo's name and version lines together:
+        # "OS Name: Microsoft Windows 10 Pro" / "OS Version: 10.0.19044 N/A Build 19044".
+        (
+            r"^\s*(?:os name|caption|windowsproductname|productname)\s*:\s*(.+?)\s*\n"
+            r"\s*(?:os ?version|version)\s*:\s*(\d+\.\d+\.\d+)[^\n]*",
+            r"\1 \2",
+        ),
+        # /etc/SuSE-release: the release, then its service pack as PATCHLEVEL.
+        (
+            r"^(SUSE Linux Enterprise \w+ \d+)\b.*\n\s*VERSION = \d+\s*\n"
+            r"\s*PATCHLEVEL = ([1-9]\d*)\s*$",
+            r"\1 SP\2",
+        ),
+    )
+)
+"""A tool's output over several lines whose lines name one release only together, joined
+into one line before the lines are read apart."""
+
+_BARE_NT = re.compile(
+    r"^\s*(?:os ?version\s*:\s*|version\s*:\s*)?(?:microsoft )?(?:windows )?(?:nt )?"
+    r"((?:5|6|10)\.\d\.\d{4,5})(?:\.\d+)?(?:\s+n/a)?(?:\s+(service pack \d))?"
+    r"(?:\s+\(?build \d+\)?)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def joined(text: str) -> str:
+    """A tool's multi-line output with the lines that name a release together joined."""
+    for pattern, replacement in JOINS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def bare_nt_readings(text: str) -> tuple[str, ...]:
+    """The readings of a bare Windows NT kernel version ("10.0.17763", systeminfo's `OS
+    Version`, .NET's "Microsoft Windows NT 10.0.17763.0"): desktop Windows and Windows Server
+    share kernel versions and builds (10.0.17763 is Windows 10 1809 and Server 2019), so the
+    text is read as each; no reading when the text is something else."""
+    found = _BARE_NT.match(text)
+    if found is None:
+        return ()
+    version = " ".join(part for part in found.groups() if part)
+    return (f"Windows {version}", f"Windows Server {version}")
 
 
 def tokens(text: str) -> list[str]:
