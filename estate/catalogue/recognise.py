@@ -30,6 +30,9 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"|server version|product ?version|version|productname|os)\s*[:=]\s*",
             "",
         ),
+        # AIX's `uname -a`: the host, then the release and the version ("AIX db01 2 7
+        # 00F6AB0E4C00" is AIX 7.2).
+        (r"^\s*AIX\s+\S+\s+(\d)\s+(\d)\s+[0-9A-F]{12}\b.*$", r"AIX \2.\1"),
         # A CPE name (scanners, SBOMs, os-release's CPE_NAME): "cpe:/o:suse:sles:12:sp1",
         # "cpe:2.3:o:microsoft:windows_server_2012:r2:*:*..." is vendor, product, version, update.
         (
@@ -37,6 +40,23 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"(?::([^:*\"]*))?(?::([^:*\"]*))?.*$",
             r"\1 \2 \3 \4",
         ),
+        # VMware's guest OS identifiers (vCenter's guestId, as RVTools and vSphere exports give
+        # it): "rhel7_64Guest", "windows2019srv_64Guest"; "windows9Server64Guest" is VMware's
+        # "Windows 10 Server", Windows Server 2016 or later.
+        (r"^\s*winNet(?:Standard|Enterprise|Datacenter|Web|Business)(?:64)?Guest\s*$", "Windows 2003"),
+        (r"^\s*winXP(?:Home|Pro|Pro64)Guest\s*$", "Windows XP"),
+        (r"^\s*winVista(?:64)?Guest\s*$", "Windows Vista"),
+        (r"^\s*winNTGuest\s*$", "Windows NT 4.0"),
+        (r"^\s*win2000(?:Serv|AdvServ)Guest\s*$", "Windows 2000 Server"),
+        (r"^\s*windows7Server64Guest\s*$", "Windows Server 2008 R2"),
+        (r"^\s*windows9Server64Guest\s*$", "Windows Server 10.0"),
+        (r"^\s*windows2019srv_64Guest\s*$", "Windows Server 2019"),
+        (r"^\s*windows2019srvNext_64Guest\s*$", "Windows Server 2022"),
+        (r"^\s*windows2022srvNext_64Guest\s*$", "Windows Server 2025"),
+        (r"^\s*windows(7|8|11)(?:_64)?Guest\s*$", r"Windows \1"),
+        (r"^\s*windows9(?:_64)?Guest\s*$", "Windows 10"),
+        (r"^\s*(rhel|sles|centos|debian|solaris)(\d+)(?:_64)?Guest\s*$", r"\1 \2"),
+        (r"^\s*oracleLinux(\d+)(?:_64)?Guest\s*$", r"Oracle Linux \1"),
         # A web server's banner: the server and its version first, then its platform and
         # modules ("Apache/2.4.6 (CentOS) OpenSSL/1.0.2k-fips PHP/5.4.16").
         (r"^((?:server(?: version)?:\s*)?[a-z][\w-]*/\d+\.\d[^\s/]*)\s.*$", r"\1"),
