@@ -33,6 +33,8 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # AIX's `uname -a`: the host, then the release and the version ("AIX db01 2 7
         # 00F6AB0E4C00" is AIX 7.2).
         (r"^\s*AIX\s+\S+\s+(\d)\s+(\d)\s+[0-9A-F]{12}\b.*$", r"AIX \2.\1"),
+        # Get-CimInstance's table row, version before caption: "10.0.19043 Microsoft Windows 10 Pro".
+        (r"^\s*(\d+\.\d+\.\d{4,5})\s+(Microsoft Windows\b.*?)\s*$", r"\2 \1"),
         # A CPE name (scanners, SBOMs, os-release's CPE_NAME): "cpe:/o:suse:sles:12:sp1",
         # "cpe:2.3:o:microsoft:windows_server_2012:r2:*:*..." is vendor, product, version, update.
         (
@@ -148,7 +150,7 @@ JOINS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 into one line before the lines are read apart."""
 
 _BARE_NT = re.compile(
-    r"^\s*(?:os ?version\s*:\s*|version\s*:\s*)?(?:microsoft )?(?:windows )?(?:nt )?"
+    r"^\s*(?:os ?version\s*:\s*|version\s*:\s*|os\s+)?(?:microsoft )?(?:windows )?(?:nt )?"
     r"((?:5|6|10)\.\d\.\d{4,5})(?:\.\d+)?(?:\s+n/a)?(?:\s+(service pack \d))?"
     r"(?:\s+\(?build \d+\)?)?\s*$",
     re.IGNORECASE,
@@ -164,7 +166,7 @@ def joined(text: str) -> str:
 
 def bare_nt_readings(text: str) -> tuple[str, ...]:
     """The readings of a bare Windows NT kernel version ("10.0.17763", systeminfo's `OS
-    Version`, .NET's "Microsoft Windows NT 10.0.17763.0"): desktop Windows and Windows Server
+    Version`, .NET's "Microsoft Windows NT 10.0.17763.0", PowerShell's `$PSVersionTable.OS`): desktop Windows and Windows Server
     share kernel versions and builds (10.0.17763 is Windows 10 1809 and Server 2019), so the
     text is read as each; no reading when the text is something else."""
     found = _BARE_NT.match(text)
