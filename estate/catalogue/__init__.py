@@ -525,9 +525,7 @@ def _match_named(catalogue: Catalogue, text: str, kind: str | None) -> Match:
     return _release(text, product, wanted)
 
 
-def _across(
-    catalogue: Catalogue, text: str, readings: tuple[str, ...], kind: str | None
-) -> Match:
+def _across(catalogue: Catalogue, text: str, readings: tuple[str, ...], kind: str | None) -> Match:
     """A text that names a release of one of several products (a bare Windows NT build is
     desktop Windows or Windows Server): each reading that names a release is a candidate, and
     of several the one whose security support ends first is assumed, as for a version several

@@ -33,7 +33,8 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # AIX's `uname -a`: the host, then the release and the version ("AIX db01 2 7
         # 00F6AB0E4C00" is AIX 7.2).
         (r"^\s*AIX\s+\S+\s+(\d)\s+(\d)\s+[0-9A-F]{12}\b.*$", r"AIX \2.\1"),
-        # Get-CimInstance's table row, version before caption: "10.0.19043 Microsoft Windows 10 Pro".
+        # Get-CimInstance's table row, version before caption: "10.0.19043 Microsoft Windows
+        # 10 Pro".
         (r"^\s*(\d+\.\d+\.\d{4,5})\s+(Microsoft Windows\b.*?)\s*$", r"\2 \1"),
         # A CPE name (scanners, SBOMs, os-release's CPE_NAME): "cpe:/o:suse:sles:12:sp1",
         # "cpe:2.3:o:microsoft:windows_server_2012:r2:*:*..." is vendor, product, version, update.
@@ -45,7 +46,10 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # VMware's guest OS identifiers (vCenter's guestId, as RVTools and vSphere exports give
         # it): "rhel7_64Guest", "windows2019srv_64Guest"; "windows9Server64Guest" is VMware's
         # "Windows 10 Server", Windows Server 2016 or later.
-        (r"^\s*winNet(?:Standard|Enterprise|Datacenter|Web|Business)(?:64)?Guest\s*$", "Windows 2003"),
+        (
+            r"^\s*winNet(?:Standard|Enterprise|Datacenter|Web|Business)(?:64)?Guest\s*$",
+            "Windows 2003",
+        ),
         (r"^\s*winXP(?:Home|Pro|Pro64)Guest\s*$", "Windows XP"),
         (r"^\s*winVista(?:64)?Guest\s*$", "Windows Vista"),
         (r"^\s*winNTGuest\s*$", "Windows NT 4.0"),
@@ -166,9 +170,10 @@ def joined(text: str) -> str:
 
 def bare_nt_readings(text: str) -> tuple[str, ...]:
     """The readings of a bare Windows NT kernel version ("10.0.17763", systeminfo's `OS
-    Version`, .NET's "Microsoft Windows NT 10.0.17763.0", PowerShell's `$PSVersionTable.OS`): desktop Windows and Windows Server
-    share kernel versions and builds (10.0.17763 is Windows 10 1809 and Server 2019), so the
-    text is read as each; no reading when the text is something else."""
+    Version`, .NET's "Microsoft Windows NT 10.0.17763.0", PowerShell's `$PSVersionTable.OS`):
+    desktop Windows and Windows Server share kernel versions and builds (10.0.17763 is Windows
+    10 1809 and Server 2019), so the text is read as each; no reading when the text is
+    something else."""
     found = _BARE_NT.match(text)
     if found is None:
         return ()
