@@ -23,11 +23,11 @@ from typing import Any
 
 from estate.catalogue.recognise import (
     Builds,
-    bare_nt_readings,
     by_build,
     first_characters,
     joined,
     read,
+    readings,
     skip_words,
     spaced,
     tokens,
@@ -487,9 +487,9 @@ def _match_lines(catalogue: Catalogue, text: str, kind: str | None) -> Match:
 def _match_cached(catalogue: Catalogue, text: str, kind: str | None = None) -> Match:
     if "\n" in text.strip():
         return _match_lines(catalogue, text, kind)
-    readings = bare_nt_readings(text)
-    if readings:
-        return _across(catalogue, text, readings, kind)
+    version, alternatives = readings(text)
+    if alternatives:
+        return _across(catalogue, text, version, alternatives, kind)
     return _match_named(catalogue, text, kind)
 
 
@@ -525,12 +525,14 @@ def _match_named(catalogue: Catalogue, text: str, kind: str | None) -> Match:
     return _release(text, product, wanted)
 
 
-def _across(catalogue: Catalogue, text: str, readings: tuple[str, ...], kind: str | None) -> Match:
-    """A text that names a release of one of several products (a bare Windows NT build is
-    desktop Windows or Windows Server): each reading that names a release is a candidate, and
-    of several the one whose security support ends first is assumed, as for a version several
-    releases of one product share."""
-    found = [m for m in (_match_named(catalogue, r, kind) for r in readings) if m.cycle]
+def _across(
+    catalogue: Catalogue, text: str, version: str, alternatives: tuple[str, ...], kind: str | None
+) -> Match:
+    """A text that names several releases at once (a bare Windows NT build is desktop Windows
+    or Windows Server; "CentOS 4/5/6/7" four releases): each reading that names a release is a
+    candidate, and of several the one whose security support ends first is assumed, as for a
+    version several releases of one product share."""
+    found = [m for m in (_match_named(catalogue, r, kind) for r in alternatives) if m.cycle]
     if not found:
         return Match(text, note="product not in the catalogue")
     if len(found) == 1:
@@ -540,7 +542,7 @@ def _across(catalogue: Catalogue, text: str, readings: tuple[str, ...], kind: st
     also = [(chosen.note or "").partition("(also ")[2].rstrip(")")]
     others = ", ".join([*filter(None, also), *(m.release for m in found if m is not chosen)])
     note = (
-        f"ambiguous: version {readings[0].partition(' ')[2]} could be several releases; assumed "
+        f"ambiguous: version {version} could be several releases; assumed "
         f"{chosen.release} (also {others})"
     )
     return Match(text, chosen.product, chosen.cycle, note)

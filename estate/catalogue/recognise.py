@@ -87,6 +87,7 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?<=\s)\d{1,2}:(?=\d+\.\d)", ""),
         # Run-together names that would split wrongly: "WinXP", "Win7", "Win2k8".
         (r"\bwin ?xp\b", "windows xp"),
+        (r"\bwindowsxp\b", "windows xp"),
         (r"\bwindows(?=server|\d)", "windows "),
         (r"\bserver(?=\d)", "server "),
         (r"\bwin ?(\d+)\b", r"windows \1"),
@@ -161,6 +162,11 @@ _BARE_NT = re.compile(
 )
 
 
+_VERSION_LIST = re.compile(
+    r"^\s*(.*?[a-z])\s+(\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)+)(\s+\((?:32|64)-bit\))\s*$", re.I
+)
+
+
 def joined(text: str) -> str:
     """A tool's multi-line output with the lines that name a release together joined."""
     for pattern, replacement in JOINS:
@@ -168,17 +174,24 @@ def joined(text: str) -> str:
     return text
 
 
-def bare_nt_readings(text: str) -> tuple[str, ...]:
-    """The readings of a bare Windows NT kernel version ("10.0.17763", systeminfo's `OS
-    Version`, .NET's "Microsoft Windows NT 10.0.17763.0", PowerShell's `$PSVersionTable.OS`):
-    desktop Windows and Windows Server share kernel versions and builds (10.0.17763 is Windows
-    10 1809 and Server 2019), so the text is read as each; no reading when the text is
-    something else."""
+def readings(text: str) -> tuple[str, tuple[str, ...]]:
+    """A text that names several releases at once, and its reading as each, or ("", ()) when
+    it names one.
+
+    A bare Windows NT kernel version ("10.0.17763", systeminfo's `OS Version`, .NET's
+    "Microsoft Windows NT 10.0.17763.0", PowerShell's `$PSVersionTable.OS`) is desktop Windows
+    or Windows Server, which share kernel versions and builds (10.0.17763 is Windows 10 1809
+    and Server 2019). VMware's guest OS names list the versions a guest type covers ("CentOS
+    4/5/6/7 (64-bit)")."""
     found = _BARE_NT.match(text)
-    if found is None:
-        return ()
-    version = " ".join(part for part in found.groups() if part)
-    return (f"Windows {version}", f"Windows Server {version}")
+    if found is not None:
+        version = " ".join(part for part in found.groups() if part)
+        return version, (f"Windows {version}", f"Windows Server {version}")
+    listed = _VERSION_LIST.match(text)
+    if listed is not None:
+        name, versions, rest = listed.groups()
+        return versions, tuple(f"{name} {v}{rest}" for v in versions.split("/"))
+    return "", ()
 
 
 def tokens(text: str) -> list[str]:
