@@ -406,10 +406,3 @@ def test_a_bare_nt_build_only_one_product_has_is_that_product() -> None:
 def test_a_text_that_only_looks_like_an_nt_build_is_not_read_as_windows() -> None:
     assert builtin().match("10.11").product is None
     assert builtin().match("Ubuntu 10.04.4 LTS").product is not None
-
-
-def test_vmware_s_server_2016_or_later_is_ambiguous_among_the_10_0_releases() -> None:
-    match = builtin().match("Microsoft Windows Server 2016 or later (64-bit)")
-    assert match.cycle is not None and match.cycle.cycle == "2016"
-    assert match.note is not None and match.note.startswith("ambiguous:")
-    assert "2025" in match.note
