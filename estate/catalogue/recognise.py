@@ -136,11 +136,12 @@ _PARENTHESES = re.compile(r"\([^()]*\)")
 JOINS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE | re.MULTILINE), replacement)
     for pattern, replacement in (
-        # systeminfo's, Get-WmiObject's and Get-ComputerInfo's name and version lines together:
-        # "OS Name: Microsoft Windows 10 Pro" / "OS Version: 10.0.19044 N/A Build 19044".
+        # systeminfo's, Get-WmiObject's, Get-ComputerInfo's and macOS sw_vers's name and version
+        # lines together: "OS Name: Microsoft Windows 10 Pro" / "OS Version: 10.0.19044 N/A
+        # Build 19044"; "ProductName: Mac OS X" / "ProductVersion: 10.12".
         (
             r"^\s*(?:os name|caption|windowsproductname|productname)\s*:\s*(.+?)\s*\n"
-            r"\s*(?:os ?version|version)\s*:\s*(\d+\.\d+\.\d+)[^\n]*",
+            r"\s*(?:os ?version|product ?version|version)\s*:\s*(\d+\.\d+(?:\.\d+)*)[^\n]*",
             r"\1 \2",
         ),
         # /etc/SuSE-release: the release, then its service pack as PATCHLEVEL.
