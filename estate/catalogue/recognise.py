@@ -36,6 +36,8 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # Get-CimInstance's table row, version before caption: "10.0.19043 Microsoft Windows
         # 10 Pro".
         (r"^\s*(\d+\.\d+\.\d{4,5})\s+(Microsoft Windows\b.*?)\s*$", r"\2 \1"),
+        # ESXi's `uname -a`: "VMkernel host 7.0.3 #1 SMP Release build-18644231 ... ESXi".
+        (r"^\s*VMkernel\s+\S+\s+(\d+\.\d+(?:\.\d+)?)\b.*$", r"VMware ESXi \1"),
         # A CPE name (scanners, SBOMs, os-release's CPE_NAME): "cpe:/o:suse:sles:12:sp1",
         # "cpe:2.3:o:microsoft:windows_server_2012:r2:*:*..." is vendor, product, version, update.
         (
@@ -141,7 +143,13 @@ JOINS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # Build 19044"; "ProductName: Mac OS X" / "ProductVersion: 10.12".
         (
             r"^\s*(?:os name|caption|windowsproductname|productname)\s*:\s*(.+?)\s*\n"
-            r"\s*(?:os ?version|product ?version|version)\s*:\s*(\d+\.\d+(?:\.\d+)*)[^\n]*",
+            r"\s*(?:os ?version|product ?version|version)\s*:\s*"
+            r"(\d+\.\d+(?:\.\d+)*(?: Service Pack \d+)?)[^\n]*",
+            r"\1 \2",
+        ),
+        # uname's fields as machinfo lists them: "sysname  = HP-UX" ... "release  = B.11.23".
+        (
+            r"^\s*sysname\s*=\s*(\S+)\s*\n(?:[^\n]*\n)*?\s*release\s*=\s*(\S+)[^\n]*",
             r"\1 \2",
         ),
         # /etc/SuSE-release: the release, then its service pack as PATCHLEVEL.
