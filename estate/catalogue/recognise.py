@@ -38,10 +38,11 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^\s*(\d+\.\d+\.\d{4,5})\s+(Microsoft Windows\b.*?)\s*$", r"\2 \1"),
         # ESXi's `uname -a`: "VMkernel host 7.0.3 #1 SMP Release build-18644231 ... ESXi".
         (r"^\s*VMkernel\s+\S+\s+(\d+\.\d+(?:\.\d+)?)\b.*$", r"VMware ESXi \1"),
-        # A CPE name (scanners, SBOMs, os-release's CPE_NAME): "cpe:/o:suse:sles:12:sp1",
-        # "cpe:2.3:o:microsoft:windows_server_2012:r2:*:*..." is vendor, product, version, update.
+        # A CPE name (scanners, SBOMs, os-release's CPE_NAME, nmap's "OS CPE:"):
+        # "cpe:/o:suse:sles:12:sp1", "cpe:2.3:o:microsoft:windows_server_2012:r2:*:*..." is
+        # vendor, product, version, update.
         (
-            r"^(?:cpe_name\s*=\s*)?\"?cpe:(?:2\.3:|/)[aoh]:([^:\"]+):([^:\"]+)"
+            r"^(?:cpe_name\s*=\s*|os cpe:\s*)?\"?cpe:(?:2\.3:|/)[aoh]:([^:\"]+):([^:\"]+)"
             r"(?::([^:*\"]*))?(?::([^:*\"]*))?.*$",
             r"\1 \2 \3 \4",
         ),
