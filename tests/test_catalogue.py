@@ -398,3 +398,31 @@ def test_every_release_a_titles_table_names_is_shown_by_that_title() -> None:
                 checked += 1
     assert checked > 0
     assert builtin().match("DB2 for z/OS V11").release == "Db2 for z/OS 11"
+
+
+def test_a_bare_nt_build_is_read_as_desktop_and_server_windows_cautiously() -> None:
+    # 10.0.17763 is both Windows 10 1809 and Windows Server 2019: the release whose security
+    # support ends first is assumed, and the note names the other product's release too.
+    match = builtin().match("10.0.17763")
+    assert match.product is not None and match.product.key == "windows"
+    assert match.cycle is not None and match.cycle.cycle == "10-1809-w"
+    assert match.note is not None and match.note.startswith(
+        "ambiguous: version 10.0.17763 could be several releases; assumed "
+    )
+    assert "Windows Server 2019" in match.note
+
+
+def test_a_bare_nt_build_only_one_product_has_is_that_product() -> None:
+    # 20348 is Windows Server 2022's alone, 19045 Windows 10 22H2's alone.
+    server = builtin().match("OS Version:                10.0.20348 N/A Build 20348")
+    assert server.product is not None and server.product.key == "windows-server"
+    assert server.cycle is not None and server.cycle.cycle == "2022"
+    assert server.note is None
+    desktop = builtin().match("10.0.19045")
+    assert desktop.product is not None and desktop.product.key == "windows"
+    assert desktop.cycle is not None and desktop.cycle.cycle == "10-22h2"
+
+
+def test_a_text_that_only_looks_like_an_nt_build_is_not_read_as_windows() -> None:
+    assert builtin().match("10.11").product is None
+    assert builtin().match("Ubuntu 10.04.4 LTS").product is not None

@@ -394,7 +394,10 @@ def test_the_users_mapping_wins_over_the_profile() -> None:
     first = parsed.records[RecordKind.SYSTEMS][0].values
     assert first["description"] == "192.168.10.10"  # a column the profile sets aside
     assert first["notes"] == "Windows Server 2022"  # a column the profile reads otherwise
-    assert RecordKind.COMPONENTS not in parsed.records or not parsed.records[RecordKind.COMPONENTS]
+    # The OS name went to notes, so no component is read from it; an OS version alone is a
+    # component only where its NT build names a release by itself (18.04 names none).
+    components = parsed.records.get(RecordKind.COMPONENTS, [])
+    assert [c.values["product"] for c in components] == ["10.0.20348", "6.3.9600"]
 
 
 # --write-mapping lists the columns a sheet's shape reads as what they are read as: Konveyor's

@@ -25,7 +25,9 @@ from estate.catalogue.recognise import (
     Builds,
     by_build,
     first_characters,
+    joined,
     read,
+    readings,
     skip_words,
     spaced,
     tokens,
@@ -469,7 +471,10 @@ def _match_lines(catalogue: Catalogue, text: str, kind: str | None) -> Match:
     """A tool's whole output pasted into one cell (`java -version`, `nginx -V`, `lsb_release
     -a`, `/etc/os-release`): the line naming a Java build's vendor, else the first line that
     names a product at a release, else the first that names a product."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    together = joined(text)
+    if "\n" not in together.strip():
+        return replace(_match_cached(catalogue, together, kind), text=text)
+    lines = [line.strip() for line in together.splitlines() if line.strip()]
     ordered = [line for line in lines if _VENDOR_LINE.search(line)] + lines
     first: Match | None = None
     first_line = ""
@@ -494,6 +499,15 @@ def _match_lines(catalogue: Catalogue, text: str, kind: str | None) -> Match:
 def _match_cached(catalogue: Catalogue, text: str, kind: str | None = None) -> Match:
     if "\n" in text.strip():
         return _match_lines(catalogue, text, kind)
+    version, alternatives = readings(text)
+    if alternatives:
+        return _across(catalogue, text, version, alternatives, kind)
+    return _match_named(catalogue, text, kind)
+
+
+@cache
+def _match_named(catalogue: Catalogue, text: str, kind: str | None) -> Match:
+    """One line of text matched by the product names it holds and the version after them."""
     normal, outside = read(text)
     best = _best_product(catalogue, outside, kind)
     if best is None and outside != normal:
@@ -521,6 +535,32 @@ def _match_cached(catalogue: Catalogue, text: str, kind: str | None = None) -> M
             text, product, note=f"no version given, so the {product.title} release is unknown"
         )
     return _release(text, product, wanted)
+
+
+def _across(
+    catalogue: Catalogue, text: str, version: str, alternatives: tuple[str, ...], kind: str | None
+) -> Match:
+    """A text that names several releases at once (a bare Windows NT build is desktop Windows
+    or Windows Server; "CentOS 4/5/6/7" four releases): each reading that names a release is a
+    candidate, and of several the one whose security support ends first is assumed, as for a
+    version several releases of one product share."""
+    found = [m for m in (_match_named(catalogue, r, kind) for r in alternatives) if m.cycle]
+    if not found:
+        return Match(text, note="product not in the catalogue")
+    if len(found) == 1:
+        return replace(found[0], text=text)
+    chosen = min(found, key=lambda m: _security_first(m.cycle) if m.cycle else _LAST)
+    assert chosen.product is not None and chosen.cycle is not None
+    also = [(chosen.note or "").partition("(also ")[2].rstrip(")")]
+    others = ", ".join([*filter(None, also), *(m.release for m in found if m is not chosen)])
+    note = (
+        f"ambiguous: version {version} could be several releases; assumed "
+        f"{chosen.release} (also {others})"
+    )
+    return Match(text, chosen.product, chosen.cycle, note)
+
+
+_LAST = (dt.date.max, dt.date.max, "")
 
 
 def _release(text: str, product: Product, wanted: list[str]) -> Match:

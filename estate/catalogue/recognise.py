@@ -30,6 +30,42 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"|server version|product ?version|version|productname|os)\s*[:=]\s*",
             "",
         ),
+        # AIX's `uname -a`: the host, then the release and the version ("AIX db01 2 7
+        # 00F6AB0E4C00" is AIX 7.2).
+        (r"^\s*AIX\s+\S+\s+(\d)\s+(\d)\s+[0-9A-F]{12}\b.*$", r"AIX \2.\1"),
+        # Get-CimInstance's table row, version before caption: "10.0.19043 Microsoft Windows
+        # 10 Pro".
+        (r"^\s*(\d+\.\d+\.\d{4,5})\s+(Microsoft Windows\b.*?)\s*$", r"\2 \1"),
+        # ESXi's `uname -a`: "VMkernel host 7.0.3 #1 SMP Release build-18644231 ... ESXi".
+        (r"^\s*VMkernel\s+\S+\s+(\d+\.\d+(?:\.\d+)?)\b.*$", r"VMware ESXi \1"),
+        # A CPE name (scanners, SBOMs, os-release's CPE_NAME, nmap's "OS CPE:"):
+        # "cpe:/o:suse:sles:12:sp1", "cpe:2.3:o:microsoft:windows_server_2012:r2:*:*..." is
+        # vendor, product, version, update.
+        (
+            r"^(?:cpe_name\s*=\s*|os cpe:\s*)?\"?cpe:(?:2\.3:|/)[aoh]:([^:\"]+):([^:\"]+)"
+            r"(?::([^:*\"]*))?(?::([^:*\"]*))?.*$",
+            r"\1 \2 \3 \4",
+        ),
+        # VMware's guest OS identifiers (vCenter's guestId, as RVTools and vSphere exports give
+        # it): "rhel7_64Guest", "windows2019srv_64Guest"; "windows9Server64Guest" is VMware's
+        # "Windows 10 Server", Windows Server 2016 or later.
+        (
+            r"^\s*winNet(?:Standard|Enterprise|Datacenter|Web|Business)(?:64)?Guest\s*$",
+            "Windows 2003",
+        ),
+        (r"^\s*winXP(?:Home|Pro|Pro64)Guest\s*$", "Windows XP"),
+        (r"^\s*winVista(?:64)?Guest\s*$", "Windows Vista"),
+        (r"^\s*winNTGuest\s*$", "Windows NT 4.0"),
+        (r"^\s*win2000(?:Serv|AdvServ)Guest\s*$", "Windows 2000 Server"),
+        (r"^\s*windows7Server64Guest\s*$", "Windows Server 2008 R2"),
+        (r"^\s*windows9Server64Guest\s*$", "Windows Server 10.0"),
+        (r"^\s*windows2019srv_64Guest\s*$", "Windows Server 2019"),
+        (r"^\s*windows2019srvNext_64Guest\s*$", "Windows Server 2022"),
+        (r"^\s*windows2022srvNext_64Guest\s*$", "Windows Server 2025"),
+        (r"^\s*windows(7|8|11)(?:_64)?Guest\s*$", r"Windows \1"),
+        (r"^\s*windows9(?:_64)?Guest\s*$", "Windows 10"),
+        (r"^\s*(rhel|sles|centos|debian|solaris)(\d+)(?:_64)?Guest\s*$", r"\1 \2"),
+        (r"^\s*oracleLinux(\d+)(?:_64)?Guest\s*$", r"Oracle Linux \1"),
         # A web server's banner: the server and its version first, then its platform and
         # modules ("Apache/2.4.6 (CentOS) OpenSSL/1.0.2k-fips PHP/5.4.16").
         (r"^((?:server(?: version)?:\s*)?[a-z][\w-]*/\d+\.\d[^\s/]*)\s.*$", r"\1"),
@@ -64,6 +100,7 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?<=[a-z]-)\d{1,2}:(?=\d+\.\d)", ""),
         # Run-together names that would split wrongly: "WinXP", "Win7", "Win2k8".
         (r"\bwin ?xp\b", "windows xp"),
+        (r"\bwindowsxp\b", "windows xp"),
         (r"\bwindows(?=server|\d)", "windows "),
         (r"\bserver(?=\d)", "server "),
         (r"\bwin ?(\d+)\b", r"windows \1"),
@@ -101,11 +138,83 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bperl (\d+), version (\d+), subversion \d+", r"perl \1.\2"),
         # Bare `oslevel -r` / `oslevel -s` output is AIX's technology level.
         (r"^\s*([5-7][1-3]00-\d\d(?:-\d\d(?:-\d{4})?)?)\s*$", r"AIX \1"),
+        # Microsoft's security-update product names: "Windows 10 Version 1809 for 32-bit
+        # Systems", "Windows Server 2008 for x64-based Systems Service Pack 2".
+        (r"\bfor (?:x64|x86|arm64|itanium)-based systems\b|\bfor (?:32|64)-bit systems\b", ""),
+        # Metasploit's `sysinfo`: "Windows 10 (10.0 Build 17763)." is NT 10.0.17763.
+        (r"\((\d+\.\d+) Build (\d+)", r"(\1.\2"),
     )
 )
 """How each tool's output is read before names are looked for, in order."""
 
 _PARENTHESES = re.compile(r"\([^()]*\)")
+
+JOINS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE | re.MULTILINE), replacement)
+    for pattern, replacement in (
+        # systeminfo's, Get-WmiObject's, Get-ComputerInfo's and macOS sw_vers's name and version
+        # lines together: "OS Name: Microsoft Windows 10 Pro" / "OS Version: 10.0.19044 N/A
+        # Build 19044"; "ProductName: Mac OS X" / "ProductVersion: 10.12".
+        (
+            r"^\s*(?:os name|caption|windowsproductname|productname)\s*:\s*(.+?)\s*\n"
+            r"\s*(?:os ?version|product ?version|version)\s*:\s*"
+            r"(\d+\.\d+(?:\.\d+)*(?: Service Pack \d+)?)[^\n]*",
+            r"\1 \2",
+        ),
+        # uname's fields as machinfo lists them: "sysname  = HP-UX" ... "release  = B.11.23".
+        (
+            r"^\s*sysname\s*=\s*(\S+)\s*\n(?:[^\n]*\n)*?\s*release\s*=\s*(\S+)[^\n]*",
+            r"\1 \2",
+        ),
+        # /etc/SuSE-release: the release, then its service pack as PATCHLEVEL.
+        (
+            r"^(SUSE Linux Enterprise \w+ \d+)\b.*\n\s*VERSION = \d+\s*\n"
+            r"\s*PATCHLEVEL = ([1-9]\d*)\s*$",
+            r"\1 SP\2",
+        ),
+    )
+)
+"""A tool's output over several lines whose lines name one release only together, joined
+into one line before the lines are read apart."""
+
+_BARE_NT = re.compile(
+    r"^\s*(?:os ?version\s*:\s*|version\s*:\s*|os\s+)?(?:microsoft )?(?:windows )?(?:nt )?"
+    r"((?:5|6|10)\.\d\.\d{4,5})(?:\.\d+)?(?:\s+n/a)?(?:\s+(service pack \d))?"
+    r"(?:\s+\(?build \d+\)?)?\s*$",
+    re.IGNORECASE,
+)
+
+
+_VERSION_LIST = re.compile(
+    r"^\s*(.*?[a-z])\s+(\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)+)(\s+\((?:32|64)-bit\))\s*$", re.I
+)
+
+
+def joined(text: str) -> str:
+    """A tool's multi-line output with the lines that name a release together joined."""
+    for pattern, replacement in JOINS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def readings(text: str) -> tuple[str, tuple[str, ...]]:
+    """A text that names several releases at once, and its reading as each, or ("", ()) when
+    it names one.
+
+    A bare Windows NT kernel version ("10.0.17763", systeminfo's `OS Version`, .NET's
+    "Microsoft Windows NT 10.0.17763.0", PowerShell's `$PSVersionTable.OS`) is desktop Windows
+    or Windows Server, which share kernel versions and builds (10.0.17763 is Windows 10 1809
+    and Server 2019). VMware's guest OS names list the versions a guest type covers ("CentOS
+    4/5/6/7 (64-bit)")."""
+    found = _BARE_NT.match(text)
+    if found is not None:
+        version = " ".join(part for part in found.groups() if part)
+        return version, (f"Windows {version}", f"Windows Server {version}")
+    listed = _VERSION_LIST.match(text)
+    if listed is not None:
+        name, versions, rest = listed.groups()
+        return versions, tuple(f"{name} {v}{rest}" for v in versions.split("/"))
+    return "", ()
 
 
 def tokens(text: str) -> list[str]:
