@@ -33,6 +33,10 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # A web server's banner: the server and its version first, then its platform and
         # modules ("Apache/2.4.6 (CentOS) OpenSSL/1.0.2k-fips PHP/5.4.16").
         (r"^((?:server(?: version)?:\s*)?[a-z][\w-]*/\d+\.\d[^\s/]*)\s.*$", r"\1"),
+        # MariaDB's server version (`SELECT VERSION()`, a scanner's MySQL handshake): the release
+        # first, after the "5.5.5-" replication prefix older clients need, then the build's
+        # suffix ("5.5.5-10.3.20-MariaDB-1:10.3.20+maria~buster-log").
+        (r"^\s*(?:5\.5\.5-)?(\d+\.\d+\.\d+)-MariaDB.*$", r"MariaDB \1"),
         # java -version's vendor, in parentheses or glued to its build, is the product.
         (
             r"\bOpenJDK (?:Runtime Environment|64-Bit Server VM)\s*"
