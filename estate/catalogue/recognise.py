@@ -33,10 +33,10 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # A web server's banner: the server and its version first, then its platform and
         # modules ("Apache/2.4.6 (CentOS) OpenSSL/1.0.2k-fips PHP/5.4.16").
         (r"^((?:server(?: version)?:\s*)?[a-z][\w-]*/\d+\.\d[^\s/]*)\s.*$", r"\1"),
-        # MariaDB's server version (`SELECT VERSION()`, a scanner's MySQL handshake): the release
-        # first, after the "5.5.5-" replication prefix older clients need, then the build's
-        # suffix ("5.5.5-10.3.20-MariaDB-1:10.3.20+maria~buster-log").
-        (r"^\s*(?:5\.5\.5-)?(\d+\.\d+\.\d+)-MariaDB.*$", r"MariaDB \1"),
+        # MariaDB's server version (`SELECT VERSION()`, a scanner's MySQL handshake, `mariadbd
+        # -V`): the release first, after the "5.5.5-" replication prefix older clients need,
+        # then the build's suffix ("5.5.5-10.3.20-MariaDB-1:10.3.20+maria~buster-log").
+        (r"\b(?:5\.5\.5-)?(\d+\.\d+\.\d+)-MariaDB[^\s,]*", r"MariaDB \1"),
         # java -version's vendor, in parentheses or glued to its build, is the product.
         (
             r"\bOpenJDK (?:Runtime Environment|64-Bit Server VM)\s*"
@@ -88,6 +88,8 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\busing\s+(?:readline|editline|libedit)\b.*$", ""),
         # Db2's server banner names its platform: "Database server = DB2/LINUXX8664 11.5.8.0".
         (r"\bDB2/(?:LINUX|AIX|NT|SUN|HPUX|WIN)\w*", "DB2"),
+        # db2level's first line names the code release: "DB2 code release "SQL11055"" is 11.5.
+        (r'^.*\bDB2 code release "?SQL(\d\d)(\d\d)\d.*$', r"DB2 \1.\2"),
         # perl -v: "This is perl 5, version 34, subversion 0 (v5.34.0)".
         (r"\bperl (\d+), version (\d+), subversion \d+", r"perl \1.\2"),
         # Bare `oslevel -r` / `oslevel -s` output is AIX's technology level.
