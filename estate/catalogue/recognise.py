@@ -90,6 +90,10 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bDB2/(?:LINUX|AIX|NT|SUN|HPUX|WIN)\w*", "DB2"),
         # db2level's first line names the code release: "DB2 code release "SQL11055"" is 11.5.
         (r'^.*\bDB2 code release "?SQL(\d\d)(\d\d)\d.*$', r"DB2 \1.\2"),
+        # Db2's product level over DRDA ("QDB2/LINUXX8664, Version: SQL11050") names the platform,
+        # then the release as SQLvvrrm: SQL11050 is 11.5.
+        (r"\bQDB2/\w+", ""),
+        (r"\b(?-i:SQL)([01]\d)(0\d)\d\b", r"v\1.\2"),
         # perl -v: "This is perl 5, version 34, subversion 0 (v5.34.0)".
         (r"\bperl (\d+), version (\d+), subversion \d+", r"perl \1.\2"),
         # Bare `oslevel -r` / `oslevel -s` output is AIX's technology level.
