@@ -70,6 +70,9 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # php74-php-7.4.33, rh-php73-php-7.3.33, httpd24-httpd-2.4.34.
         (r"\b([a-z][a-z]*?)-?(\d+(?:\.\d+)?)[- ](?=\2[.\s-])", r"\1 "),
         (r"\b(?:rh-)?([a-z]+)(\d)(\d)-\1-(?=\2\.\3)", r"\1-"),
+        # Software Collections name the release without its dot: rh-nginx112-nginx-1.12.1,
+        # rh-mariadb105-mariadb-server-10.5.16.
+        (r"\b(?:rh-)?([a-z]+)\d+-\1-(?=(?:[a-z]+-)?\d+\.\d)", r"\1-"),
         # A distribution's package revision after an upstream version: 2.4.41-4ubuntu3.14,
         # 7.2.24-0ubuntu0.18.04.17, 1.8.0.392.b08-2.el7_9, 2.4.38-3+deb10u8, 1.20.1-1~bpo11+1.
         (
