@@ -91,6 +91,8 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\busing\s+(?:readline|editline|libedit)\b.*$", ""),
         # Db2's server banner names its platform: "Database server = DB2/LINUXX8664 11.5.8.0".
         (r"\bDB2/(?:LINUX|AIX|NT|SUN|HPUX|WIN)\w*", "DB2"),
+        # A client driver's own version is not the server's: "ODBC Driver 17 for SQL Server".
+        (r"\b(ODBC|OLE DB) Driver [\d.]+ for SQL Server\b", r"SQL Server \1 Driver"),
         # The TNS row of Oracle's `v$version`: "TNS for 64-bit Windows: Version 11.2.0.2.0".
         (r"^\s*TNS\b[^:]*:\s*Version\b", "Oracle TNS listener"),
         # db2level's first line names the code release: "DB2 code release "SQL11055"" is 11.5.
