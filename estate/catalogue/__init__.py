@@ -469,13 +469,31 @@ def _match_lines(catalogue: Catalogue, text: str, kind: str | None) -> Match:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     ordered = [line for line in lines if _VENDOR_LINE.search(line)] + lines
     first: Match | None = None
+    first_line = ""
     for line in ordered:
         found = _match_cached(catalogue, line, kind)
         if found.matched:
             return replace(found, text=text)
         if first is None and found.product is not None:
-            first = found
+            first, first_line = found, line
+    if first is not None:
+        paired = _name_then_version(catalogue, lines, first_line, first, kind)
+        if paired is not None:
+            return replace(paired, text=text)
     return replace(first, text=text) if first else Match(text, note="product not in the catalogue")
+
+
+def _name_then_version(
+    catalogue: Catalogue, lines: list[str], line: str, named: Match, kind: str | None
+) -> Match | None:
+    """A listing that names the product on one line and its version on the next (WebSphere's
+    `versionInfo`, `dspmqver`, `rpm -qi`: "Name  IBM MQ" then "Version:  9.2.0.1"): the two
+    lines read as one, when together they name that product at a release."""
+    at = lines.index(line)
+    if at + 1 == len(lines) or not _DIGIT.search(lines[at + 1]):
+        return None
+    joined = _match_cached(catalogue, f"{line} {lines[at + 1]}", kind)
+    return joined if joined.matched and joined.product is named.product else None
 
 
 @cache
