@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from importlib import resources
+from itertools import takewhile
 from typing import Any
 
 from estate.catalogue.recognise import (
@@ -549,6 +550,11 @@ def _release(text: str, product: Product, wanted: list[str]) -> Match:
         return Match(text, product, broader[0])
     if broader:
         return _ambiguous(text, product, wanted, broader)
+    # A listing's words after a bare version ("redis  5 [d]  common [d]  Redis persistent
+    # key-value database", `dnf module list`): the version is the numbers before them.
+    numbers = list(takewhile(str.isdigit, wanted))
+    if 0 < len(numbers) < len(wanted):
+        return _release(text, product, numbers)
     known = ", ".join(c.cycle for c in product.cycles)
     return Match(
         text,
