@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from importlib import resources
+from itertools import takewhile
 from typing import Any
 
 from estate.catalogue.recognise import (
@@ -486,6 +487,9 @@ def _match_lines(catalogue: Catalogue, text: str, kind: str | None) -> Match:
             first, first_line = found, line
     if first is None:
         return Match(text, note="product not in the catalogue")
+    paired = _name_then_version(catalogue, lines, first_line, first, kind)
+    if paired is not None:
+        return replace(paired, text=text)
     # A product named on one line and its version on the lines after it (`dotnet --info`'s
     # "Microsoft .NET Core Shared Framework Host" then "Version  : 2.0.0").
     following = " ".join(lines[lines.index(first_line) :])
@@ -493,6 +497,19 @@ def _match_lines(catalogue: Catalogue, text: str, kind: str | None) -> Match:
     if found.matched and found.product is first.product:
         return replace(found, text=text)
     return replace(first, text=text)
+
+
+def _name_then_version(
+    catalogue: Catalogue, lines: list[str], line: str, named: Match, kind: str | None
+) -> Match | None:
+    """A listing that names the product on one line and its version on the next (WebSphere's
+    `versionInfo`, `dspmqver`, `rpm -qi`: "Name  IBM MQ" then "Version:  9.2.0.1"): the two
+    lines read as one, when together they name that product at a release."""
+    at = lines.index(line)
+    if at + 1 == len(lines) or not _DIGIT.search(lines[at + 1]):
+        return None
+    joined = _match_cached(catalogue, f"{line} {lines[at + 1]}", kind)
+    return joined if joined.matched and joined.product is named.product else None
 
 
 @cache
@@ -583,6 +600,11 @@ def _release(text: str, product: Product, wanted: list[str]) -> Match:
         return Match(text, product, broader[0])
     if broader:
         return _ambiguous(text, product, wanted, broader)
+    # A listing's words after a bare version ("redis  5 [d]  common [d]  Redis persistent
+    # key-value database", `dnf module list`): the version is the numbers before them.
+    numbers = list(takewhile(str.isdigit, wanted))
+    if 0 < len(numbers) < len(wanted):
+        return _release(text, product, numbers)
     known = ", ".join(c.cycle for c in product.cycles)
     return Match(
         text,

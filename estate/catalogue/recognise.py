@@ -77,6 +77,10 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"VM\b(.*?)\(build 2[0-3]\.\d+-b\d+", r"VM\1(HotSpot"),
         # IcedTea's own version is not Java's: "(IcedTea 2.5.3) (7u71-2.5.3-1)" is Java 7.
         (r"\(IcedTea\d?\s+[\d.]+\)", ""),
+        # MariaDB's server version (`SELECT VERSION()`, a scanner's MySQL handshake, `mariadbd
+        # -V`): the release first, after the "5.5.5-" replication prefix older clients need,
+        # then the build's suffix ("5.5.5-10.3.20-MariaDB-1:10.3.20+maria~buster-log").
+        (r"\b(?:5\.5\.5-)?(\d+\.\d+\.\d+)-MariaDB[^\s,]*", r"MariaDB \1"),
         # java -version's vendor, in parentheses or glued to its build, is the product.
         (
             r"\bOpenJDK (?:Runtime Environment|64-Bit Server VM)\s*"
@@ -116,6 +120,9 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # php74-php-7.4.33, rh-php73-php-7.3.33, httpd24-httpd-2.4.34.
         (r"\b([a-z][a-z]*?)-?(\d+(?:\.\d+)?)[- ](?=\2[.\s-])", r"\1 "),
         (r"\b(?:rh-)?([a-z]+)(\d)(\d)-\1-(?=\2\.\3)", r"\1-"),
+        # Software Collections name the release without its dot: rh-nginx112-nginx-1.12.1,
+        # rh-mariadb105-mariadb-server-10.5.16.
+        (r"\b(?:rh-)?([a-z]+)\d+-\1-(?=(?:[a-z]+-)?\d+\.\d)", r"\1-"),
         # A distribution's package revision after an upstream version: 2.4.41-4ubuntu3.14,
         # 7.2.24-0ubuntu0.18.04.17, 1.8.0.392.b08-2.el7_9, 2.4.38-3+deb10u8, 1.20.1-1~bpo11+1.
         (
@@ -134,6 +141,16 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\busing\s+(?:readline|editline|libedit)\b.*$", ""),
         # Db2's server banner names its platform: "Database server = DB2/LINUXX8664 11.5.8.0".
         (r"\bDB2/(?:LINUX|AIX|NT|SUN|HPUX|WIN)\w*", "DB2"),
+        # A client driver's own version is not the server's: "ODBC Driver 17 for SQL Server".
+        (r"\b(ODBC|OLE DB) Driver [\d.]+ for SQL Server\b", r"SQL Server \1 Driver"),
+        # The TNS row of Oracle's `v$version`: "TNS for 64-bit Windows: Version 11.2.0.2.0".
+        (r"^\s*TNS\b[^:]*:\s*Version\b", "Oracle TNS listener"),
+        # db2level's first line names the code release: "DB2 code release "SQL11055"" is 11.5.
+        (r'^.*\bDB2 code release "?SQL(\d\d)(\d\d)\d.*$', r"DB2 \1.\2"),
+        # Db2's product level over DRDA ("QDB2/LINUXX8664, Version: SQL11050") names the platform,
+        # then the release as SQLvvrrm: SQL11050 is 11.5.
+        (r"\bQDB2/\w+", ""),
+        (r"\b(?-i:SQL)([01]\d)(0\d)\d\b", r"v\1.\2"),
         # perl -v: "This is perl 5, version 34, subversion 0 (v5.34.0)".
         (r"\bperl (\d+), version (\d+), subversion \d+", r"perl \1.\2"),
         # Bare `oslevel -r` / `oslevel -s` output is AIX's technology level.
