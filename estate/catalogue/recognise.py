@@ -88,6 +88,17 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bperl (\d+), version (\d+), subversion \d+", r"perl \1.\2"),
         # Bare `oslevel -r` / `oslevel -s` output is AIX's technology level.
         (r"^\s*([5-7][1-3]00-\d\d(?:-\d\d(?:-\d{4})?)?)\s*$", r"AIX \1"),
+        # `show version` of IOS XE 16 and later names a release train in brackets where older
+        # IOS XE said "IOS-XE Software": "Cisco IOS Software [Gibraltar], ... Version 16.12.4,".
+        (r"^\s*Cisco IOS Software \[\w+\],.*?\bVersion (\d+\.\d+)\b.*$", r"Cisco IOS XE \1"),
+        # kubectl version's Go structure: "Server Version: version.Info{Major:"1", Minor:"23","
+        # (its label may already be gone).
+        (
+            r"^\s*(?:(?:Client|Server) Version: )?version\.Info\{Major:\"(\d+)\", Minor:\"(\d+)\+?\".*$",
+            r"Kubernetes \1.\2",
+        ),
+        # Get-ExchangeServer's AdminDisplayVersion: "Version 15.1 (Build 2507.6)".
+        (r"^\s*Version (\d+)\.(\d+) \(Build (\d+)\.(\d+)\)\s*$", r"Exchange \1.\2.\3.\4"),
     )
 )
 """How each tool's output is read before names are looked for, in order."""
