@@ -462,6 +462,8 @@ _VENDOR_LINE = re.compile(r"Runtime Environment|\bSemeru\b", re.IGNORECASE)
 """The line of `java -version` that names the build's vendor and its version."""
 _VERSION_LINE = re.compile(r"^version\s*[:=]?\s*(v?\d\S*)$", re.IGNORECASE)
 """A line that is only a version, which belongs to the product the line before it names."""
+_HEADING = re.compile(r"^[\w ]+:$")
+"""A line that only heads the lines below it ("Engine:")."""
 
 
 def _match_lines(catalogue: Catalogue, text: str, kind: str | None) -> Match:
@@ -469,14 +471,17 @@ def _match_lines(catalogue: Catalogue, text: str, kind: str | None) -> Match:
     -a`, `/etc/os-release`): the line naming a Java build's vendor, else the first line that
     names a product at a release, else the first that names a product."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    # A product named on one line and its version on the next (`tmsh show sys version`'s
-    # "Product BIG-IP" then "Version 12.1.2"; `docker version`'s "Client: Docker Engine -
-    # Community" then "Version: 23.0.1") is read as one line, before lines naming other parts.
-    joined = [
-        f"{line} {found[1]}"
-        for line, after in zip(lines, lines[1:])
-        if (found := _VERSION_LINE.match(after)) and not _VERSION_LINE.match(line)
-    ]
+    # A product named on one line and its version on a later one (`tmsh show sys version`'s
+    # "Product BIG-IP" then "Version 12.1.2"; `docker version`'s "Server: Docker Engine -
+    # Community", "Engine:", "Version: 23.0.1") is read as one line, before other parts' lines.
+    joined: list[str] = []
+    for index, line in enumerate(lines):
+        found = _VERSION_LINE.match(line)
+        before = index - 1
+        while found and before > 0 and _HEADING.match(lines[before]):
+            before -= 1
+        if found and before >= 0 and not _VERSION_LINE.match(lines[before]):
+            joined.append(f"{lines[before]} {found[1]}")
     ordered = [line for line in lines if _VENDOR_LINE.search(line)] + joined + lines
     first: Match | None = None
     for line in ordered:
