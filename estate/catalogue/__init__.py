@@ -462,8 +462,8 @@ _VENDOR_LINE = re.compile(r"Runtime Environment|\bSemeru\b", re.IGNORECASE)
 """The line of `java -version` that names the build's vendor and its version."""
 _VERSION_LINE = re.compile(r"^version\s*[:=]?\s*(v?\d\S*)$", re.IGNORECASE)
 """A line that is only a version, which belongs to the product the line before it names."""
-_HEADING = re.compile(r"^[\w ]+:$")
-"""A line that only heads the lines below it ("Engine:")."""
+_HEADING = re.compile(r"^(?:[\w ]+:|[=-]+)$")
+"""A line that only heads the lines below it ("Engine:") or underlines a heading ("=====")."""
 
 
 def _match_lines(catalogue: Catalogue, text: str, kind: str | None) -> Match:
@@ -473,7 +473,8 @@ def _match_lines(catalogue: Catalogue, text: str, kind: str | None) -> Match:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     # A product named on one line and its version on a later one (`tmsh show sys version`'s
     # "Product BIG-IP" then "Version 12.1.2"; `docker version`'s "Server: Docker Engine -
-    # Community", "Engine:", "Version: 23.0.1") is read as one line, before other parts' lines.
+    # Community", "Engine:", "Version: 23.0.1"; `gitlab:env:info`'s "GitLab information",
+    # "=====", "Version: 13.12.4") is read as one line, before the lines of other parts.
     joined: list[str] = []
     for index, line in enumerate(lines):
         found = _VERSION_LINE.match(line)

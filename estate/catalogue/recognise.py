@@ -86,6 +86,8 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bDB2/(?:LINUX|AIX|NT|SUN|HPUX|WIN)\w*", "DB2"),
         # perl -v: "This is perl 5, version 34, subversion 0 (v5.34.0)".
         (r"\bperl (\d+), version (\d+), subversion \d+", r"perl \1.\2"),
+        # PAN-OS `show system info` names its software "sw-version".
+        (r"^\s*sw-version:\s*", "PAN-OS "),
         # Bare `oslevel -r` / `oslevel -s` output is AIX's technology level.
         (r"^\s*([5-7][1-3]00-\d\d(?:-\d\d(?:-\d{4})?)?)\s*$", r"AIX \1"),
         # `show version` of IOS XE 16 and later names a release train in brackets where older
