@@ -82,6 +82,9 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "",
         ),
         (r"\busing\s+(?:readline|editline|libedit)\b.*$", ""),
+        # An application "for Windows" names the platform it runs on last: "Citrix Workspace app
+        # 2305 for Windows" is not Windows.
+        (r"\s+for\s+windows(?:\s+(?:x64|x86|64-bit|32-bit))?\s*$", ""),
         # Db2's server banner names its platform: "Database server = DB2/LINUXX8664 11.5.8.0".
         (r"\bDB2/(?:LINUX|AIX|NT|SUN|HPUX|WIN)\w*", "DB2"),
         # perl -v: "This is perl 5, version 34, subversion 0 (v5.34.0)".
