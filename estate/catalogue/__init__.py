@@ -471,19 +471,8 @@ def _match_lines(catalogue: Catalogue, text: str, kind: str | None) -> Match:
     -a`, `/etc/os-release`): the line naming a Java build's vendor, else the first line that
     names a product at a release, else the first that names a product."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    # A product named on one line and its version on a later one (`tmsh show sys version`'s
-    # "Product BIG-IP" then "Version 12.1.2"; `docker version`'s "Server: Docker Engine -
-    # Community", "Engine:", "Version: 23.0.1"; `gitlab:env:info`'s "GitLab information",
-    # "=====", "Version: 13.12.4") is read as one line, before the lines of other parts.
-    joined: list[str] = []
-    for index, line in enumerate(lines):
-        found = _VERSION_LINE.match(line)
-        before = index - 1
-        while found and before > 0 and _HEADING.match(lines[before]):
-            before -= 1
-        if found and before >= 0 and not _VERSION_LINE.match(lines[before]):
-            joined.append(f"{lines[before]} {found[1]}")
-    ordered = [line for line in lines if _VENDOR_LINE.search(line)] + joined + lines
+    vendor = [line for line in lines if _VENDOR_LINE.search(line)]
+    ordered = vendor + _joined_versions(lines) + lines
     first: Match | None = None
     for line in ordered:
         found = _match_cached(catalogue, line, kind)
@@ -492,6 +481,25 @@ def _match_lines(catalogue: Catalogue, text: str, kind: str | None) -> Match:
         if first is None and found.product is not None:
             first = found
     return replace(first, text=text) if first else Match(text, note="product not in the catalogue")
+
+
+def _joined_versions(lines: list[str]) -> list[str]:
+    """A product named on one line and its version on a later one, read as one line: `tmsh
+    show sys version`'s "Product BIG-IP" then "Version 12.1.2"; `docker version`'s "Server:
+    Docker Engine - Community", "Engine:", "Version: 23.0.1"; `gitlab:env:info`'s "GitLab
+    information", "=====", "Version: 13.12.4". They are tried before the lines of other parts
+    ("Go version: go1.19.5")."""
+    joined: list[str] = []
+    for index, line in enumerate(lines):
+        version = _VERSION_LINE.match(line)
+        if version is None:
+            continue
+        before = index - 1
+        while before > 0 and _HEADING.match(lines[before]):
+            before -= 1
+        if before >= 0 and not _VERSION_LINE.match(lines[before]):
+            joined.append(f"{lines[before]} {version[1]}")
+    return joined
 
 
 @cache

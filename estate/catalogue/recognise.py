@@ -99,7 +99,8 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # kubectl version's Go structure: "Server Version: version.Info{Major:"1", Minor:"23","
         # (its label may already be gone).
         (
-            r"^\s*(?:(?:Client|Server) Version: )?version\.Info\{Major:\"(\d+)\", Minor:\"(\d+)\+?\".*$",
+            r"^\s*(?:(?:Client|Server) Version: )?version\.Info\{"
+            r"Major:\"(\d+)\", Minor:\"(\d+)\+?\".*$",
             r"Kubernetes \1.\2",
         ),
         # Get-ExchangeServer's AdminDisplayVersion: "Version 15.1 (Build 2507.6)".
