@@ -85,6 +85,9 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # An application "for Windows" names the platform it runs on last: "Citrix Workspace app
         # 2305 for Windows" is not Windows.
         (r"\s+for\s+windows(?:\s+(?:x64|x86|64-bit|32-bit))?\s*$", ""),
+        # An agent, client or app "for (Microsoft) Windows" is not Windows: "Veeam Agent for
+        # Microsoft Windows 6.0", "Horizon Client for Windows 8.10".
+        (r"\b(agent|client|tools|app)\s+for\s+(?:microsoft\s+)?windows\b", r"\1"),
         # Db2's server banner names its platform: "Database server = DB2/LINUXX8664 11.5.8.0".
         (r"\bDB2/(?:LINUX|AIX|NT|SUN|HPUX|WIN)\w*", "DB2"),
         # perl -v: "This is perl 5, version 34, subversion 0 (v5.34.0)".
