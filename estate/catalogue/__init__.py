@@ -466,6 +466,10 @@ def _best_product(
 
 _VENDOR_LINE = re.compile(r"Runtime Environment|\bSemeru\b", re.IGNORECASE)
 """The line of `java -version` that names the build's vendor and its version."""
+_VERSION_LINE = re.compile(r"^version\s*[:=]?\s*(v?\d\S*)$", re.IGNORECASE)
+"""A line that is only a version, which belongs to the product the line before it names."""
+_HEADING = re.compile(r"^(?:[\w ]+:|[=-]+)$")
+"""A line that only heads the lines below it ("Engine:") or underlines a heading ("=====")."""
 
 
 def _match_lines(catalogue: Catalogue, text: str, kind: str | None) -> Match:
@@ -476,7 +480,8 @@ def _match_lines(catalogue: Catalogue, text: str, kind: str | None) -> Match:
     if "\n" not in together.strip():
         return replace(_match_cached(catalogue, together, kind), text=text)
     lines = [line.strip() for line in together.splitlines() if line.strip()]
-    ordered = [line for line in lines if _VENDOR_LINE.search(line)] + lines
+    vendor = [line for line in lines if _VENDOR_LINE.search(line)]
+    ordered = vendor + _joined_versions(lines) + lines
     first: Match | None = None
     first_line = ""
     for line in ordered:
@@ -487,6 +492,8 @@ def _match_lines(catalogue: Catalogue, text: str, kind: str | None) -> Match:
             first, first_line = found, line
     if first is None:
         return Match(text, note="product not in the catalogue")
+    if first_line not in lines:  # a product and its version joined from two lines
+        return replace(first, text=text)
     paired = _name_then_version(catalogue, lines, first_line, first, kind)
     if paired is not None:
         return replace(paired, text=text)
@@ -510,6 +517,25 @@ def _name_then_version(
         return None
     joined = _match_cached(catalogue, f"{line} {lines[at + 1]}", kind)
     return joined if joined.matched and joined.product is named.product else None
+
+
+def _joined_versions(lines: list[str]) -> list[str]:
+    """A product named on one line and its version on a later one, read as one line: `tmsh
+    show sys version`'s "Product BIG-IP" then "Version 12.1.2"; `docker version`'s "Server:
+    Docker Engine - Community", "Engine:", "Version: 23.0.1"; `gitlab:env:info`'s "GitLab
+    information", "=====", "Version: 13.12.4". They are tried before the lines of other parts
+    ("Go version: go1.19.5")."""
+    joined: list[str] = []
+    for index, line in enumerate(lines):
+        version = _VERSION_LINE.match(line)
+        if version is None:
+            continue
+        before = index - 1
+        while before > 0 and _HEADING.match(lines[before]):
+            before -= 1
+        if before >= 0 and not _VERSION_LINE.match(lines[before]):
+            joined.append(f"{lines[before]} {version[1]}")
+    return joined
 
 
 @cache

@@ -139,6 +139,12 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "",
         ),
         (r"\busing\s+(?:readline|editline|libedit)\b.*$", ""),
+        # An application "for Windows" names the platform it runs on last: "Citrix Workspace app
+        # 2305 for Windows" is not Windows.
+        (r"\s+for\s+windows(?:\s+(?:x64|x86|64-bit|32-bit))?\s*$", ""),
+        # An agent, client or app "for (Microsoft) Windows" is not Windows: "Veeam Agent for
+        # Microsoft Windows 6.0", "Horizon Client for Windows 8.10".
+        (r"\b(agent|client|tools|app)\s+for\s+(?:microsoft\s+)?windows\b", r"\1"),
         # Db2's server banner names its platform: "Database server = DB2/LINUXX8664 11.5.8.0".
         (r"\bDB2/(?:LINUX|AIX|NT|SUN|HPUX|WIN)\w*", "DB2"),
         # A client driver's own version is not the server's: "ODBC Driver 17 for SQL Server".
@@ -153,6 +159,8 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?-i:SQL)([01]\d)(0\d)\d\b", r"v\1.\2"),
         # perl -v: "This is perl 5, version 34, subversion 0 (v5.34.0)".
         (r"\bperl (\d+), version (\d+), subversion \d+", r"perl \1.\2"),
+        # PAN-OS `show system info` names its software "sw-version".
+        (r"^\s*sw-version:\s*", "PAN-OS "),
         # Bare `oslevel -r` / `oslevel -s` output is AIX's technology level.
         (r"^\s*([5-7][1-3]00-\d\d(?:-\d\d(?:-\d{4})?)?)\s*$", r"AIX \1"),
         # Microsoft's security-update product names: "Windows 10 Version 1809 for 32-bit
@@ -160,6 +168,18 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bfor (?:x64|x86|arm64|itanium)-based systems\b|\bfor (?:32|64)-bit systems\b", ""),
         # Metasploit's `sysinfo`: "Windows 10 (10.0 Build 17763)." is NT 10.0.17763.
         (r"\((\d+\.\d+) Build (\d+)", r"(\1.\2"),
+        # `show version` of IOS XE 16 and later names a release train in brackets where older
+        # IOS XE said "IOS-XE Software": "Cisco IOS Software [Gibraltar], ... Version 16.12.4,".
+        (r"^\s*Cisco IOS Software \[\w+\],.*?\bVersion (\d+\.\d+)\b.*$", r"Cisco IOS XE \1"),
+        # kubectl version's Go structure: "Server Version: version.Info{Major:"1", Minor:"23","
+        # (its label may already be gone).
+        (
+            r"^\s*(?:(?:Client|Server) Version: )?version\.Info\{"
+            r"Major:\"(\d+)\", Minor:\"(\d+)\+?\".*$",
+            r"Kubernetes \1.\2",
+        ),
+        # Get-ExchangeServer's AdminDisplayVersion: "Version 15.1 (Build 2507.6)".
+        (r"^\s*Version (\d+)\.(\d+) \(Build (\d+)\.(\d+)\)\s*$", r"Exchange \1.\2.\3.\4"),
     )
 )
 """How each tool's output is read before names are looked for, in order."""
