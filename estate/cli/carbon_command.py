@@ -1,7 +1,11 @@
 """`estate carbon`: the estate's energy, carbon and hardware past its life, by department,
 hosting and site, the largest emitters, and what the planned and suggested dispositions and
 the migration waves would save. Estimated from the stored systems; the suggested dispositions
-come from the kept ranking while it is fresh (else the estate is scored afresh)."""
+come from the kept ranking while it is fresh (else the estate is scored afresh).
+
+Without `--suggested` or `--waves` the command reads the stored systems alone, so the ranking,
+scoring and graph modules are imported only when those options ask for them: at 50,000
+systems importing them costs about as much as the estimate itself."""
 
 from __future__ import annotations
 
@@ -17,12 +21,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from estate.cli import console
-from estate.cli.base import cli, json_option, scoring_options
+from estate.cli.base import PERIOD_KEY, cli, json_option, scoring_options
 from estate.cli.console import print_json
 from estate.cli.database import open_engine
-from estate.cli.scored import EMPTY_ESTATE, load_ranking, policy_of
 from estate.files import neutralise
-from estate.ranking.snapshot import kept_rows
+from estate.periods import as_of_for
 from estate.sustainability.reference import load_reference
 from estate.sustainability.stored import estate_carbon, read_running
 from estate.sustainability.summary import (
@@ -166,6 +169,22 @@ def print_summary(found: CarbonSummary, *, sites: int = 10) -> None:
         console.out.print(_moves_table("Migration waves would save", found.waves))
 
 
+def _year(
+    ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None, ranked: bool
+) -> int:
+    """The year the figures are for: `--as-of`'s, else (with `--period`) the period's end's,
+    else the policy's as-of date's. The policy itself is read only when the figures need it
+    (its as-of date, or the kept ranking it keys)."""
+    if as_of is not None and not ranked:
+        return as_of.year
+    period = ctx.meta.get(PERIOD_KEY)
+    if as_of is None and period is not None and not ranked:
+        return as_of_for(period).year
+    from estate.cli.scored import policy_of
+
+    return policy_of(policy_path, as_of).as_of.year
+
+
 @cli.command()
 @click.option(
     "--department", "-d", "departments", multiple=True, help="Only this department (repeatable)."
@@ -207,21 +226,27 @@ def carbon(
     site, the largest emitters, and what the planned dispositions (with --suggested the
     suggested ones, with --waves the migration waves) would save; each figure with how it was
     worked out."""
-    policy = policy_of(policy_path, as_of)
-    ref = load_reference()
-    year = policy.as_of.year
     ranked = with_suggested or with_waves
+    year = _year(ctx, policy_path, as_of, ranked)
+    ref = load_reference()
     kept: list[tuple[Any, ...]] | None = []
     with open_engine(ctx) as engine, engine.connect() as connection:
         stored = read_running(connection, departments)
-        if ranked:
+        if ranked and stored:
+            from estate.cli.scored import policy_of
+            from estate.ranking.snapshot import kept_rows
+
             fields = ("key", "disposition", "priority")
-            kept = kept_rows(connection, policy, fields, departments)
+            kept = kept_rows(connection, policy_of(policy_path, as_of), fields, departments)
     if not stored:
+        from estate.cli.scored import EMPTY_ESTATE
+
         console.err.print(EMPTY_ESTATE)
         return
     if kept is None:  # nothing kept, or out of date: scored afresh (and kept)
-        policy, rows = load_ranking(ctx, policy_path, as_of)
+        from estate.cli.scored import load_ranking
+
+        _, rows = load_ranking(ctx, policy_path, as_of)
         kept = [(r.key, r.disposition, r.priority) for r in rows]
     suggested = {key: disposition for key, disposition, _ in kept}
     systems = estate_carbon(stored, suggested, ref, year)

@@ -39,7 +39,7 @@ class Basis(StrEnum):
     NONE = "not estimated"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Sizing:
     """The compute a modelled estimate rests on, for working out a move's effect."""
 
@@ -63,7 +63,7 @@ class Sizing:
         return "average server (Cloud Carbon Footprint)"
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Estimate:
     """One system's energy and carbon a year and their working."""
 

@@ -13,7 +13,6 @@ from estate import models
 from estate.db import plain
 from estate.enums import Hosting
 from estate.perf import collector_paused
-from estate.ranking import chosen_departments
 from estate.stages import in_service
 from estate.sustainability.facts import RunningFacts
 from estate.sustainability.reference import Reference, load_reference
@@ -58,6 +57,8 @@ def read_running(connection: Connection, departments: Iterable[str] = ()) -> lis
     )
     asked = list(departments)
     if asked:
+        from estate.ranking import chosen_departments  # the ranking's modules, only when asked
+
         known = set(connection.execute(sa.select(org.c.code)).scalars())
         query = query.where(org.c.code.in_(sorted(chosen_departments(asked, known))))
     found: list[StoredSystem] = []
