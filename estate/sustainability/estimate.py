@@ -115,6 +115,12 @@ class Estimate:
         return tuple(self._working.defaults)
 
 
+def percent(value: float) -> str:
+    """A utilisation in words, to a tenth of a per cent at most (`46.7%`, `50%`): a sizing
+    worked out for a move is rarely a round figure."""
+    return f"{round(value, 1):g}%"
+
+
 def _kwh(value: float) -> str:
     return f"{value:,.0f} kWh"
 
@@ -336,8 +342,8 @@ def estimate(facts: RunningFacts, ref: Reference, year: int) -> Estimate:
 def _estimate(facts: RunningFacts, ref: Reference, year: int, work: _Working) -> Estimate:
     source = (facts, ref, year)
     kind = site_kind(facts)
-    if facts.retired:
-        work.step(lambda: "retired: no energy")
+    if facts.gone:
+        work.step(lambda: "retired or cancelled: no energy")
         return Estimate(Basis.NONE, 0.0, None, 0.0, None, 0.0, 0.0, 0, 0.0, kind, 0, None, source)
     provider = provider_of(facts) if kind is SiteKind.CLOUD else None
     metered = facts.metered_kwh is not None
@@ -361,7 +367,7 @@ def _estimate(facts: RunningFacts, ref: Reference, year: int, work: _Working) ->
         work.step(
             lambda: (
                 f"{_kwh(it_kwh)} a year: {sizing.vcpus:g} vCPUs x ({power.min_watts:g} + "
-                f"{sizing.utilisation:g}% x ({power.max_watts:g} - {power.min_watts:g})) W"
+                f"{percent(sizing.utilisation)} x ({power.max_watts:g} - {power.min_watts:g})) W"
                 + (
                     f" + {sizing.memory_gb:g} GB x {ref.memory_watts_per_gb:g} W"
                     if sizing.memory_gb

@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from estate.enums import Hosting, hosting_provider
+from estate.stages import GONE
 
 PROVIDERS = ("AWS", "Microsoft Azure", "Google Cloud")
 """The cloud providers the reference figures cover, by the names the estate stores."""
@@ -41,11 +42,12 @@ class RunningFacts(NamedTuple):
     metered_kwh: float | None
     hardware_year: int | None
     hardware_age_years: float | None
-    retired: bool = False
+    gone: bool = False
+    """Retired or cancelled: left the estate's counts, money and carbon."""
 
 
 _HOSTING = {member.value: member for member in Hosting}
-_RETIRED = "Retired"
+_GONE = frozenset(status.value for status in GONE)
 
 
 def facts_of(row: Any) -> RunningFacts:
@@ -69,7 +71,7 @@ def facts_of(row: Any) -> RunningFacts:
         getattr(row, "metered_kwh", None),
         getattr(row, "hardware_year", None),
         getattr(row, "hardware_age_years", None),
-        status is not None and str(getattr(status, "value", status)) == _RETIRED,
+        status is not None and str(getattr(status, "value", status)) in _GONE,
     )
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from estate.perf import collector_paused
 from estate.scoring.results import SystemScore
+from estate.stages import is_gone
 from estate.sustainability.facts import facts_of
 from estate.sustainability.reference import load_reference
 from estate.sustainability.summary import (
@@ -57,12 +58,17 @@ def scored_carbon(
 ) -> CarbonSummary:
     """The carbon of a selection of scored systems as at `as_of`, with what its migration
     `waves` would save; without `moves`, the estimates alone (what the savings of planned and
-    suggested dispositions add is most of the cost)."""
+    suggested dispositions add is most of the cost). Systems retired or cancelled are left
+    out: they have left the estate's counts, and its carbon with them."""
     ref = load_reference()
     year = as_of.year
     memo: Memo = {}
     with collector_paused():  # many small acyclic objects: the collector would walk them all
-        systems = [system_carbon(s, as_of, memo, moves=moves) for s in selection]
+        systems = [
+            system_carbon(s, as_of, memo, moves=moves)
+            for s in selection
+            if not is_gone(getattr(s.record, "lifecycle_status", None))
+        ]
     return summarise(systems, ref, year, top=top, waves=[w.systems for w in waves])
 
 
