@@ -25,6 +25,7 @@ from estate.cli.base import PERIOD_KEY, cli, json_option, scoring_options
 from estate.cli.console import print_json
 from estate.cli.database import open_engine
 from estate.files import neutralise
+from estate.perf import collector_paused
 from estate.periods import as_of_for
 from estate.sustainability.reference import load_reference
 from estate.sustainability.stored import estate_carbon, read_running
@@ -65,14 +66,15 @@ def _number(value: float | None, places: int = 1) -> float | str:
 
 
 def csv_row(s: SystemCarbon) -> list[object]:
-    """One system's line of `estate carbon --csv`."""
+    """One system's line of `estate carbon --csv`, its text made inert for a spreadsheet (the
+    figures and the estate's own words need nothing done)."""
     e = s.estimate
     return [
-        s.key,
-        s.name,
-        s.department,
-        s.hosting,
-        s.site,
+        neutralise(s.key),
+        neutralise(s.name),
+        neutralise(s.department),
+        neutralise(s.hosting),
+        neutralise(s.site),
         e.basis.value,
         _number(e.it_kwh),
         "" if e.pue is None else e.pue,
@@ -86,7 +88,7 @@ def csv_row(s: SystemCarbon) -> list[object]:
         _number(s.planned.kg_saved) if s.planned else "",
         s.suggested.move.value if s.suggested else "",
         _number(s.suggested.kg_saved) if s.suggested else "",
-        "; ".join(e.defaults),
+        neutralise("; ".join(e.defaults)),
     ]
 
 
@@ -262,11 +264,13 @@ def carbon(
         waves = [w.systems for w in plan_waves(graph.graph, chosen, priority, max_size)]
     found = summarise(systems, ref, year, top=top, waves=waves)
     if as_json:
-        print_json(summary_dict(found))
+        with collector_paused():  # every system's working: many small acyclic objects
+            print_json(summary_dict(found))
         return
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
-        writer.writerows([neutralise(v) for v in csv_row(s)] for s in systems)
+        with collector_paused():
+            writer.writerows(map(csv_row, systems))
         return
     print_summary(found)
