@@ -409,3 +409,22 @@ def test_systems_retired_or_cancelled_are_in_no_carbon_figure(
     assert without["json"][0]["systems"] == 2 and without["json"][0]["kg_co2e"] > 0
     found = _figures(run, _running_estate(tmp_path, run, "with", *gone), tmp_path)
     assert found == without
+
+
+def test_the_year_of_the_figures_is_the_as_of_dates_or_the_policys(
+    estate_db: Path, run: Run, tmp_path: Path
+) -> None:
+    """The conversion factors follow the year the figures are for: `--as-of`'s, else the
+    policy file's `as_of`."""
+
+    def year(*args: str) -> tuple[int, int]:
+        result = run("--db", estate_db, "carbon", "--json", *args)
+        assert result.exit_code == 0, result.output
+        found = json.loads(result.stdout)
+        return found["year"], found["conversion_factors_year"]
+
+    assert year("--as-of", "2022-03-01") == (2022, 2022)
+    policy = tmp_path / "policy.toml"
+    policy.write_text('as_of = "2023-05-01"\n', encoding="utf-8")
+    assert year("--policy", str(policy)) == (2023, 2023)
+    assert year("--policy", str(policy), "--as-of", "2024-02-01") == (2024, 2024)

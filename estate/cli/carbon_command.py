@@ -21,12 +21,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from estate.cli import console
-from estate.cli.base import PERIOD_KEY, cli, json_option, scoring_options
+from estate.cli.base import cli, json_option, scoring_options
 from estate.cli.console import print_json
 from estate.cli.database import open_engine
 from estate.files import neutralise
 from estate.perf import collector_paused
-from estate.periods import as_of_for
 from estate.sustainability.reference import load_reference
 from estate.sustainability.stored import estate_carbon, read_running
 from estate.sustainability.summary import (
@@ -171,17 +170,12 @@ def print_summary(found: CarbonSummary, *, sites: int = 10) -> None:
         console.out.print(_moves_table("Migration waves would save", found.waves))
 
 
-def _year(
-    ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None, ranked: bool
-) -> int:
-    """The year the figures are for: `--as-of`'s, else (with `--period`) the period's end's,
-    else the policy's as-of date's. The policy itself is read only when the figures need it
-    (its as-of date, or the kept ranking it keys)."""
+def _year(policy_path: Path | None, as_of: dt.datetime | None, ranked: bool) -> int:
+    """The year the figures are for: `--as-of`'s, else the policy's as-of date's. The policy
+    itself is read only when the figures need it (its as-of date, or the kept ranking it
+    keys)."""
     if as_of is not None and not ranked:
         return as_of.year
-    period = ctx.meta.get(PERIOD_KEY)
-    if as_of is None and period is not None and not ranked:
-        return as_of_for(period).year
     from estate.cli.scored import policy_of
 
     return policy_of(policy_path, as_of).as_of.year
@@ -229,7 +223,7 @@ def carbon(
     suggested ones, with --waves the migration waves) would save; each figure with how it was
     worked out."""
     ranked = with_suggested or with_waves
-    year = _year(ctx, policy_path, as_of, ranked)
+    year = _year(policy_path, as_of, ranked)
     ref = load_reference()
     kept: list[tuple[Any, ...]] | None = []
     with open_engine(ctx) as engine, engine.connect() as connection:
