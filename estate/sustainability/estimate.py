@@ -65,7 +65,9 @@ class Sizing:
 
 @dataclass(eq=False)
 class Estimate:
-    """One system's energy and carbon a year and their working."""
+    """One system's energy and carbon a year and their working. Treated as read-only but not
+    frozen (nor `Sizing`): an estate makes one per system, and a frozen dataclass's
+    `__init__` (each field set through `object.__setattr__`) cost a third of the estimate."""
 
     basis: Basis
     it_kwh: float | None
