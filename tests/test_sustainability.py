@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from typing import cast
 
 import pytest
+from rich.console import Console
 
 from estate.enums import Hosting
 from estate.scoring.results import SystemScore
@@ -16,6 +17,7 @@ from estate.sustainability.estimate import Basis, estimate
 from estate.sustainability.facts import RunningFacts, SiteKind, facts_of, provider_of_region
 from estate.sustainability.moves import Move, saving
 from estate.sustainability.reference import load_reference
+from estate.sustainability.render import render_carbon
 from estate.sustainability.scored import scored_carbon
 from estate.sustainability.stored import StoredSystem, estate_carbon
 from estate.sustainability.summary import carbon_of, summarise
@@ -257,3 +259,14 @@ def test_a_moves_working_words_its_sizing_to_a_tenth_of_a_per_cent() -> None:
     assert "7 vCPUs at 20% become 3 at 46.7%" in words
     assert "3 vCPUs x (0.65 + 46.7% x (4.26 - 0.65)) W" in words
     assert "46.66" not in words
+
+
+def test_a_system_retired_or_cancelled_shows_it_is_in_no_figure() -> None:
+    """Its screen (`estate show`, the TUI) says it has left the figures, not that it uses
+    0 kWh or that retiring it would save nothing."""
+    found = carbon_of("DBP/G", "G", "DBP", SERVERS._replace(gone=True), "Retire", None, REF, YEAR)
+    console = Console(width=200, record=True)
+    console.print(render_carbon(found))
+    text = console.export_text()
+    assert "retired or cancelled" in text and "left the estate's figures" in text
+    assert "kWh" not in text and "saves" not in text
