@@ -121,6 +121,7 @@ COLUMNS = {
         "from_stored_rows_cpu_s",
         "carbon_kept_s",
         "carbon_kept_cpu_s",
+        "carbon_kept_load",
         "carbon_json_kept_cpu_s",
         "carbon_csv_kept_cpu_s",
     ),

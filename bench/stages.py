@@ -1142,13 +1142,37 @@ def stage_match(texts: int, cache: Path) -> dict[str, Any]:
     }
 
 
+def running_facts_counts(path: Path) -> dict[str, int]:
+    """How many of the database's systems give each running fact (servers, vCPUs, memory,
+    utilisation, site, meter, purchase year...): an estate generated before returns carried
+    them gives none, and its carbon is all hosting defaults."""
+    from estate.models import RUNNING_FIELDS
+
+    counted = ", ".join(f"count({name})" for name in RUNNING_FIELDS)
+    with closing(sqlite3.connect(path)) as connection:
+        found = connection.execute(f"SELECT {counted} FROM system").fetchone()
+    return dict(zip(RUNNING_FIELDS, found, strict=True))
+
+
+def carbon_database(systems: int, cache: Path) -> Path:
+    """The issue's estate of seven departments (`incremental_database`), made again when the
+    cached one was generated before systems carried running facts."""
+    path = incremental_database(systems, cache)
+    if not any(running_facts_counts(path).values()):
+        path.unlink()
+        shutil.rmtree(cache / f"incremental-{systems}", ignore_errors=True)
+        path = incremental_database(systems, cache)
+    return path
+
+
 def stage_carbon(systems: int, cache: Path) -> dict[str, Any]:
-    """Energy and carbon: the estimate's cost beside a full scoring (the same systems'
-    estimates from their scored rows; its share of the scoring in CPU seconds, which a
-    machine shared with other work disturbs far less than the clock), the estate's carbon
-    read from the stored systems, and `estate carbon` through the entry point (table,
-    --json, --csv) once `rank` has kept the ranking, each its own process, by the clock and
-    in CPU seconds."""
+    """Energy and carbon, on an estate whose systems carry running facts (servers, vCPUs,
+    memory, utilisation, sites, meters, purchase years, many unknown): the estimate's cost
+    beside a full scoring (the same systems' estimates from their scored rows; its share of
+    the scoring in CPU seconds, which a machine shared with other work disturbs far less than
+    the clock), the estate's carbon read from the stored systems, and `estate carbon` through
+    the entry point (table, --json, --csv) once `rank` has kept the ranking, each its own
+    process, by the clock and in CPU seconds, with the load average at its start."""
     import compileall
 
     import estate as package
@@ -1162,7 +1186,8 @@ def stage_carbon(systems: int, cache: Path) -> dict[str, Any]:
 
     compileall.compile_dir(package.__path__[0], quiet=1)
     path = cache / f"carbon-{systems}.db"
-    shutil.copy(database(systems, cache), path)
+    shutil.copy(carbon_database(systems, cache), path)
+    facts = running_facts_counts(path)
     policy = load_policy(as_of=AS_OF)
     engine = db.open_engine(path)
     with engine.connect() as connection:
@@ -1198,6 +1223,8 @@ def stage_carbon(systems: int, cache: Path) -> dict[str, Any]:
         "from_stored_rows_cpu_s": cpu_rows,
         "estimated": found.total.systems - found.total.not_estimated,
         "not_estimated": found.total.not_estimated,
+        "by_basis": dict(found.total.by_basis),
+        "systems_giving": facts,
     }
     subprocess.run(
         [estate, "--db", str(path), "rank", "--top", "1", "--as-of", AS_OF.isoformat()],
@@ -1209,6 +1236,7 @@ def stage_carbon(systems: int, cache: Path) -> dict[str, Any]:
         "carbon_json_kept_s": ["carbon", "--json"],
         "carbon_csv_kept_s": ["carbon", "--csv"],
     }.items():
+        load = os.getloadavg()[0]
         start, cpu = time.perf_counter(), _children_cpu()
         subprocess.run(
             [estate, "--db", str(path), *command, "--as-of", AS_OF.isoformat()],
@@ -1218,6 +1246,7 @@ def stage_carbon(systems: int, cache: Path) -> dict[str, Any]:
         )
         result[name] = time.perf_counter() - start
         result[name.removesuffix("_s") + "_cpu_s"] = _children_cpu() - cpu
+        result[name.removesuffix("_s") + "_load"] = load
     return result
 
 

@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
+from estate import db as database
 from estate.enums import Disposition, Hosting
+from estate.sustainability.stored import stored_totals
 from importers import running
 from importers.problems import CellError
 from tests.conftest import Run
@@ -321,3 +324,107 @@ def test_retired_systems_leave_the_estates_carbon(demo_db: Path, run: Run) -> No
     assert found["total"]["systems"] == stats["systems"]
     gone = {g["key"] for g in stats["retired_or_cancelled_systems"]}
     assert not gone & {s["key"] for s in found["systems"]}
+
+
+def _running_estate(tmp_path: Path, run: Run, name: str, *gone: dict[str, Any]) -> Path:
+    """Two live systems with servers (and the `gone` ones), imported into their own estate."""
+    live = [
+        system(
+            "L-1",
+            physical_servers=2,
+            vcpus=32,
+            cpu_utilisation=40,
+            hardware_year=2016,
+            planned_disposition=Disposition.REHOST,
+        ),
+        system("L-2", hosting=Hosting.COLOCATION, metered_kwh=8_000),
+    ]
+    path = small_return(
+        tmp_path / f"{name}.xlsx",
+        [*live, *gone],
+        components=[],
+        dependencies=[],
+        security=[],
+    )
+    db = tmp_path / f"{name}.db"
+    assert run("--db", db, "init").exit_code == 0
+    result = run("--db", db, "import", path)
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def _figures(run: Run, db: Path, tmp_path: Path) -> dict[str, Any]:
+    """Every place the estate's carbon is shown, as figures to compare."""
+    table = run("--db", db, "carbon", "--as-of", AS_OF)
+    rows = list(
+        csv.DictReader(io.StringIO(run("--db", db, "carbon", "--as-of", AS_OF, "--csv").stdout))
+    )
+    out = tmp_path / f"{db.stem}-board.json"
+    assert run("--db", db, "export", out, "--as-of", AS_OF).exit_code == 0
+    markdown = tmp_path / f"{db.stem}-board.md"
+    assert run("--db", db, "export", markdown, "--as-of", AS_OF).exit_code == 0
+    trend = json.loads(run("--db", db, "trend", "--json").stdout)["periods"]
+    book = tmp_path / f"{db.stem}-board.xlsx"
+    assert run("--db", db, "export", book, "--as-of", AS_OF).exit_code == 0
+    sheet = load_workbook(book)["Sustainability"]
+    engine = database.open_engine(db)
+    with engine.connect() as connection:
+        overview = stored_totals(connection, 2025).total
+    engine.dispose()
+    found = _carbon(run, db)
+    return {
+        "json": (found["total"], found["departments"], found["hosting"], found["sites"]),
+        "keys": sorted(s["key"] for s in found["systems"]),
+        "table": " ".join(table.stdout.split()),
+        "csv": sorted((r["key"], r["kg_co2e"]) for r in rows),
+        "export": json.loads(out.read_text("utf-8"))["sustainability"]["total"],
+        "markdown": next(
+            line for line in markdown.read_text("utf-8").splitlines() if "Estimated, loc" in line
+        ),
+        "trend": [(p["kg_co2e"], p["carbon_not_estimated"]) for p in trend],
+        "sheet": [[c.value for c in row] for row in sheet.iter_rows(max_row=14)],
+        "overview": (overview.systems, round(overview.kg_co2e, 6), overview.not_estimated),
+    }
+
+
+@pytest.mark.parametrize("status", ["Retired", "Cancelled"])
+def test_systems_retired_or_cancelled_are_in_no_carbon_figure(
+    tmp_path: Path, run: Run, status: str
+) -> None:
+    """A system retired or cancelled, servers and meter and all, changes no figure anywhere:
+    the command (table, JSON, CSV), the exports (workbook, JSON, markdown), the trend and the
+    overview all read as for the estate without it."""
+    gone = [
+        system(
+            "G-1",
+            lifecycle_status=status,
+            physical_servers=6,
+            vcpus=96,
+            hardware_year=2012,
+            planned_disposition=Disposition.RETIRE,
+        ),
+        system("G-2", lifecycle_status=status, metered_kwh=50_000),
+    ]
+    without = _figures(run, _running_estate(tmp_path, run, "without"), tmp_path)
+    assert without["json"][0]["systems"] == 2 and without["json"][0]["kg_co2e"] > 0
+    found = _figures(run, _running_estate(tmp_path, run, "with", *gone), tmp_path)
+    assert found == without
+
+
+def test_the_year_of_the_figures_is_the_as_of_dates_or_the_policys(
+    estate_db: Path, run: Run, tmp_path: Path
+) -> None:
+    """The conversion factors follow the year the figures are for: `--as-of`'s, else the
+    policy file's `as_of`."""
+
+    def year(*args: str) -> tuple[int, int]:
+        result = run("--db", estate_db, "carbon", "--json", *args)
+        assert result.exit_code == 0, result.output
+        found = json.loads(result.stdout)
+        return found["year"], found["conversion_factors_year"]
+
+    assert year("--as-of", "2022-03-01") == (2022, 2022)
+    policy = tmp_path / "policy.toml"
+    policy.write_text('as_of = "2023-05-01"\n', encoding="utf-8")
+    assert year("--policy", str(policy)) == (2023, 2023)
+    assert year("--policy", str(policy), "--as-of", "2024-02-01") == (2024, 2024)

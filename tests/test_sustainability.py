@@ -4,14 +4,24 @@ arithmetic done by hand from the published reference figures, and every default 
 
 from __future__ import annotations
 
+import datetime as dt
+from types import SimpleNamespace
+from typing import cast
+
 import pytest
+from rich.console import Console
 
 from estate.enums import Hosting
+from estate.scoring.results import SystemScore
 from estate.sustainability.estimate import Basis, estimate
-from estate.sustainability.facts import RunningFacts, SiteKind, provider_of_region
+from estate.sustainability.facts import RunningFacts, SiteKind, facts_of, provider_of_region
 from estate.sustainability.moves import Move, saving
 from estate.sustainability.reference import load_reference
+from estate.sustainability.render import render_carbon
+from estate.sustainability.scored import scored_carbon
+from estate.sustainability.stored import StoredSystem, estate_carbon
 from estate.sustainability.summary import carbon_of, summarise
+from estate.sustainability.trend import carbon_by_department
 
 REF = load_reference()
 YEAR = 2025
@@ -21,7 +31,7 @@ GRID_2025 = 0.177 + 0.01853
 
 def _facts(**given: object) -> RunningFacts:
     values: dict[str, object] = dict.fromkeys(RunningFacts._fields)
-    values["retired"] = False
+    values["gone"] = False
     values.update(given)
     return RunningFacts(**values)  # type: ignore[arg-type]
 
@@ -198,8 +208,65 @@ def test_repurchase_leaves_the_estates_footprint_and_says_whose_it_becomes() -> 
 
 
 def test_a_retired_system_uses_nothing_and_no_move_saves_anything() -> None:
-    facts = SERVERS._replace(retired=True)
+    facts = SERVERS._replace(gone=True)
     found = estimate(facts, REF, YEAR)
     assert found.kg_co2e == 0 and found.kwh == 0
     for move in Move:
         assert saving(facts, found, move, REF, YEAR).kg_saved == 0
+
+
+@pytest.mark.parametrize("status", ["Retired", "Cancelled"])
+def test_a_row_retired_or_cancelled_is_gone_and_left_out_of_every_total(status: str) -> None:
+    """Whatever a caller passes, systems retired or cancelled add nothing to any total: the
+    scored rows (exports, TUI), the stored rows (`estate carbon`) and the trend."""
+    live = SimpleNamespace(
+        hosting="On-premises data centre", physical_servers=2, lifecycle_status="Live"
+    )
+    gone = SimpleNamespace(
+        hosting="On-premises data centre", physical_servers=9, lifecycle_status=status
+    )
+    assert facts_of(gone).gone and not facts_of(live).gone
+
+    def scored(key: str, row: SimpleNamespace) -> SystemScore:
+        readiness = SimpleNamespace(disposition=None)
+        found = SimpleNamespace(
+            key=key, name=key, department="DBP", record=row, readiness=readiness
+        )
+        return cast(SystemScore, found)
+
+    as_of = dt.date(YEAR, 6, 30)
+    alone = scored_carbon([scored("DBP/L", live)], as_of)
+    both = scored_carbon([scored("DBP/L", live), scored("DBP/G", gone)], as_of)
+    assert both.total == alone.total and [s.key for s in both.systems] == ["DBP/L"]
+    stored = [
+        StoredSystem(key, key, "DBP", facts_of(row), None)
+        for key, row in (("DBP/L", live), ("DBP/G", gone))
+    ]
+    assert [s.key for s in estate_carbon(stored, {}, REF, YEAR)] == ["DBP/L"]
+    standing = [SimpleNamespace(department="DBP", row=row) for row in (live, gone)]
+    trend = carbon_by_department(standing, YEAR, "")
+    assert trend[""] == trend["DBP"]
+    assert trend["DBP"][0] == pytest.approx(alone.total.kg_co2e) and trend["DBP"][1] == 0
+
+
+def test_a_moves_working_words_its_sizing_to_a_tenth_of_a_per_cent() -> None:
+    """7 vCPUs at 20% are 140 vCPU-per-cent of work: at no more than 50%, 3 vCPUs at 46.67%,
+    worded 46.7% wherever the working shows it."""
+    facts = _facts(hosting=Hosting.ON_PREMISES, vcpus=7, cpu_utilisation=20, hardware_year=2019)
+    before = estimate(facts, REF, YEAR)
+    found = saving(facts, before, Move.CONSOLIDATE, REF, YEAR)
+    words = " ".join(found.steps)
+    assert "7 vCPUs at 20% become 3 at 46.7%" in words
+    assert "3 vCPUs x (0.65 + 46.7% x (4.26 - 0.65)) W" in words
+    assert "46.66" not in words
+
+
+def test_a_system_retired_or_cancelled_shows_it_is_in_no_figure() -> None:
+    """Its screen (`estate show`, the TUI) says it has left the figures, not that it uses
+    0 kWh or that retiring it would save nothing."""
+    found = carbon_of("DBP/G", "G", "DBP", SERVERS._replace(gone=True), "Retire", None, REF, YEAR)
+    console = Console(width=200, record=True)
+    console.print(render_carbon(found))
+    text = console.export_text()
+    assert "retired or cancelled" in text and "left the estate's figures" in text
+    assert "kWh" not in text and "saves" not in text

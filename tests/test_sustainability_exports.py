@@ -65,3 +65,29 @@ def test_json_and_markdown_exports_carry_the_same_carbon(
     assert "## Energy and carbon" in text
     assert f"{total['kg_co2e'] / 1000:,.1f} t CO2e" in text
     assert "1 not estimated" in text
+
+
+def test_the_sheets_hold_each_figure_as_shown_to_a_tenth(
+    run: Run, estate_db: Path, tmp_path: Path
+) -> None:
+    """MWh and tonnes are shown to a tenth, and the cells hold what they show: a reader
+    copying a figure, or a program reading the file, never meets 91.465088."""
+    out = tmp_path / "board.xlsx"
+    assert run("--db", estate_db, "export", out, "--as-of", AS_OF).exit_code == 0
+    book = load_workbook(out)
+    sheet = book["Sustainability"]
+    figures = [
+        cell.value
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, float) and cell.number_format == "#,##0.0"
+    ]
+    assert len(figures) > 10
+    assert all(value == round(value, 1) for value in figures)
+    summary = book["Summary"]
+    carbon = next(
+        summary.cell(r, 2).value
+        for r in range(1, 40)
+        if summary.cell(r, 1).value == "Carbon a year, estimated (t CO2e)"
+    )
+    assert carbon == round(carbon, 1)

@@ -1,7 +1,11 @@
 """`estate carbon`: the estate's energy, carbon and hardware past its life, by department,
 hosting and site, the largest emitters, and what the planned and suggested dispositions and
 the migration waves would save. Estimated from the stored systems; the suggested dispositions
-come from the kept ranking while it is fresh (else the estate is scored afresh)."""
+come from the kept ranking while it is fresh (else the estate is scored afresh).
+
+Without `--suggested` or `--waves` the command reads the stored systems alone, so the ranking,
+scoring and graph modules are imported only when those options ask for them: at 50,000
+systems importing them costs about as much as the estimate itself."""
 
 from __future__ import annotations
 
@@ -20,9 +24,8 @@ from estate.cli import console
 from estate.cli.base import cli, json_option, scoring_options
 from estate.cli.console import print_json
 from estate.cli.database import open_engine
-from estate.cli.scored import EMPTY_ESTATE, load_ranking, policy_of
 from estate.files import neutralise
-from estate.ranking.snapshot import kept_rows
+from estate.perf import collector_paused
 from estate.sustainability.reference import load_reference
 from estate.sustainability.stored import estate_carbon, read_running
 from estate.sustainability.summary import (
@@ -62,14 +65,15 @@ def _number(value: float | None, places: int = 1) -> float | str:
 
 
 def csv_row(s: SystemCarbon) -> list[object]:
-    """One system's line of `estate carbon --csv`."""
+    """One system's line of `estate carbon --csv`, its text made inert for a spreadsheet (the
+    figures and the estate's own words need nothing done)."""
     e = s.estimate
     return [
-        s.key,
-        s.name,
-        s.department,
-        s.hosting,
-        s.site,
+        neutralise(s.key),
+        neutralise(s.name),
+        neutralise(s.department),
+        neutralise(s.hosting),
+        neutralise(s.site),
         e.basis.value,
         _number(e.it_kwh),
         "" if e.pue is None else e.pue,
@@ -83,7 +87,7 @@ def csv_row(s: SystemCarbon) -> list[object]:
         _number(s.planned.kg_saved) if s.planned else "",
         s.suggested.move.value if s.suggested else "",
         _number(s.suggested.kg_saved) if s.suggested else "",
-        "; ".join(e.defaults),
+        neutralise("; ".join(e.defaults)),
     ]
 
 
@@ -166,6 +170,17 @@ def print_summary(found: CarbonSummary, *, sites: int = 10) -> None:
         console.out.print(_moves_table("Migration waves would save", found.waves))
 
 
+def _year(policy_path: Path | None, as_of: dt.datetime | None, ranked: bool) -> int:
+    """The year the figures are for: `--as-of`'s, else the policy's as-of date's. The policy
+    itself is read only when the figures need it (its as-of date, or the kept ranking it
+    keys)."""
+    if as_of is not None and not ranked:
+        return as_of.year
+    from estate.cli.scored import policy_of
+
+    return policy_of(policy_path, as_of).as_of.year
+
+
 @cli.command()
 @click.option(
     "--department", "-d", "departments", multiple=True, help="Only this department (repeatable)."
@@ -207,21 +222,27 @@ def carbon(
     site, the largest emitters, and what the planned dispositions (with --suggested the
     suggested ones, with --waves the migration waves) would save; each figure with how it was
     worked out."""
-    policy = policy_of(policy_path, as_of)
-    ref = load_reference()
-    year = policy.as_of.year
     ranked = with_suggested or with_waves
+    year = _year(policy_path, as_of, ranked)
+    ref = load_reference()
     kept: list[tuple[Any, ...]] | None = []
     with open_engine(ctx) as engine, engine.connect() as connection:
         stored = read_running(connection, departments)
-        if ranked:
+        if ranked and stored:
+            from estate.cli.scored import policy_of
+            from estate.ranking.snapshot import kept_rows
+
             fields = ("key", "disposition", "priority")
-            kept = kept_rows(connection, policy, fields, departments)
+            kept = kept_rows(connection, policy_of(policy_path, as_of), fields, departments)
     if not stored:
+        from estate.cli.scored import EMPTY_ESTATE
+
         console.err.print(EMPTY_ESTATE)
         return
     if kept is None:  # nothing kept, or out of date: scored afresh (and kept)
-        policy, rows = load_ranking(ctx, policy_path, as_of)
+        from estate.cli.scored import load_ranking
+
+        _, rows = load_ranking(ctx, policy_path, as_of)
         kept = [(r.key, r.disposition, r.priority) for r in rows]
     suggested = {key: disposition for key, disposition, _ in kept}
     systems = estate_carbon(stored, suggested, ref, year)
@@ -237,11 +258,13 @@ def carbon(
         waves = [w.systems for w in plan_waves(graph.graph, chosen, priority, max_size)]
     found = summarise(systems, ref, year, top=top, waves=waves)
     if as_json:
-        print_json(summary_dict(found))
+        with collector_paused():  # every system's working: many small acyclic objects
+            print_json(summary_dict(found))
         return
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
-        writer.writerows([neutralise(v) for v in csv_row(s)] for s in systems)
+        with collector_paused():
+            writer.writerows(map(csv_row, systems))
         return
     print_summary(found)

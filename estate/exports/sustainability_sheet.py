@@ -25,13 +25,20 @@ NOTE = (
 )
 
 
+def tenths(value: float) -> float:
+    """A figure of MWh or tonnes as the sheet shows it, to a tenth: the cell holds what it
+    shows, so a reader copying it, or a program reading the file, gets the same figure (the
+    exact working is in `estate carbon --json`)."""
+    return round(value, 1) + 0.0  # + 0.0: never "-0.0"
+
+
 def summary_facts(
     carbon: CarbonSummary, number: Format | None
 ) -> list[tuple[str, Any, Format | None]]:
     """The lines the Summary sheet adds to its headline figures."""
     total = carbon.total
     return [
-        ("Carbon a year, estimated (t CO2e)", round(total.kg_co2e / 1000, 1), None),
+        ("Carbon a year, estimated (t CO2e)", tenths(total.kg_co2e / 1000), None),
         ("Systems whose carbon is not estimated", total.not_estimated, number),
         ("Servers past their life", total.servers_past_life, number),
     ]
@@ -68,17 +75,17 @@ class SustainabilitySheet:
         total = carbon.total
         facts: list[tuple[str, float | int]] = [
             ("Conversion factors of (DESNZ)", carbon.grid_year),
-            ("Energy a year (MWh)", round(total.kwh / 1000, 1)),
-            ("Carbon a year (t CO2e)", round(total.kg_co2e / 1000, 1)),
+            ("Energy a year (MWh)", tenths(total.kwh / 1000)),
+            ("Carbon a year (t CO2e)", tenths(total.kg_co2e / 1000)),
             ("Systems", total.systems),
             ("Not estimated (not in the sums)", total.not_estimated),
             ("Estimated with at least one default", total.with_defaults),
             (
                 "Embodied carbon a year of hardware in life (t CO2e)",
-                total.embodied_kg_a_year / 1000,
+                tenths(total.embodied_kg_a_year / 1000),
             ),
             ("Servers past their life (waste when retired)", total.servers_past_life),
-            ("Their embodied carbon (t CO2e)", total.past_life_embodied_kg / 1000),
+            ("Their embodied carbon (t CO2e)", tenths(total.past_life_embodied_kg / 1000)),
         ]
         row = 3
         for label, value in facts:
@@ -129,8 +136,8 @@ class SustainabilitySheet:
             row += 1
             sheet.write_string(row, 0, line.label)
             sheet.write_number(row, 1, line.systems, self.count)
-            sheet.write_number(row, 2, line.kwh / 1000, self.number)
-            sheet.write_number(row, 3, line.kg_co2e / 1000, self.number)
+            sheet.write_number(row, 2, tenths(line.kwh / 1000), self.number)
+            sheet.write_number(row, 3, tenths(line.kg_co2e / 1000), self.number)
             sheet.write_number(row, 4, line.not_estimated, self.count)
             sheet.write_number(row, 5, line.servers_past_life, self.count)
         return row
@@ -146,8 +153,8 @@ class SustainabilitySheet:
             row += 1
             sheet.write_string(row, 0, line.move)
             sheet.write_number(row, 1, line.systems, self.count)
-            sheet.write_number(row, 2, line.kwh_saved / 1000, self.number)
-            sheet.write_number(row, 3, line.kg_saved / 1000, self.number)
+            sheet.write_number(row, 2, tenths(line.kwh_saved / 1000), self.number)
+            sheet.write_number(row, 3, tenths(line.kg_saved / 1000), self.number)
             sheet.write_number(row, 4, line.not_estimated, self.count)
             sheet.write_number(row, 5, line.servers_freed, self.count)
         return row
@@ -166,6 +173,6 @@ class SustainabilitySheet:
             sheet.set_row(row, 45)
             sheet.write_string(row, 0, f"{system.key} {system.name}", self.wrap)
             sheet.write_string(row, 1, found.basis.value)
-            sheet.write_number(row, 2, (found.kg_co2e or 0.0) / 1000, self.number)
+            sheet.write_number(row, 2, tenths((found.kg_co2e or 0.0) / 1000), self.number)
             sheet.merge_range(row, 3, row, 5, how, self.wrap)
             sheet.write_string(row, 6, "; ".join(found.defaults) or "none", self.wrap)

@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 
 from estate.sustainability.facts import (
     RunningFacts,
@@ -27,7 +27,7 @@ from estate.sustainability.facts import (
     provider_of,
     site_kind,
 )
-from estate.sustainability.reference import Power, Reference
+from estate.sustainability.reference import GridFactor, Power, Reference
 
 
 class Basis(StrEnum):
@@ -39,7 +39,7 @@ class Basis(StrEnum):
     NONE = "not estimated"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Sizing:
     """The compute a modelled estimate rests on, for working out a move's effect."""
 
@@ -63,9 +63,11 @@ class Sizing:
         return "average server (Cloud Carbon Footprint)"
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Estimate:
-    """One system's energy and carbon a year and their working."""
+    """One system's energy and carbon a year and their working. Treated as read-only but not
+    frozen (nor `Sizing`): an estate makes one per system, and a frozen dataclass's
+    `__init__` (each field set through `object.__setattr__`) cost a third of the estimate."""
 
     basis: Basis
     it_kwh: float | None
@@ -104,6 +106,15 @@ class Estimate:
             _estimate(*self.source, work)
         return work
 
+    @cached_property
+    def _defaults(self) -> tuple[str, ...]:
+        if "_working" in self.__dict__:  # worded already, steps and all
+            return tuple(self._working.defaults)
+        work = _Working(False, defaults=True)
+        if self.source is not None:
+            _estimate(*self.source, work)
+        return tuple(work.defaults)
+
     @property
     def steps(self) -> tuple[str, ...]:
         """How each figure was worked out, in order."""
@@ -111,8 +122,15 @@ class Estimate:
 
     @property
     def defaults(self) -> tuple[str, ...]:
-        """Each value assumed because the return did not give it."""
-        return tuple(self._working.defaults)
+        """Each value assumed because the return did not give it (worded without the steps
+        when only they are asked for, as the CSV asks for every system's)."""
+        return self._defaults
+
+
+def percent(value: float) -> str:
+    """A utilisation in words, to a tenth of a per cent at most (`46.7%`, `50%`): a sizing
+    worked out for a move is rarely a round figure."""
+    return f"{round(value, 1):g}%"
 
 
 def _kwh(value: float) -> str:
@@ -125,13 +143,15 @@ def _kg(value: float) -> str:
 
 class _Working:
     """Where an estimate's working goes: each step and default is given as a function that
-    words it, called only when the working is asked for (`explain`), so that estimating a
-    whole estate costs arithmetic alone; defaults are counted either way."""
+    words it, called only when the working is asked for (`explain`; the defaults alone with
+    `defaults`), so that estimating a whole estate costs arithmetic alone; defaults are
+    counted either way."""
 
-    __slots__ = ("count", "defaults", "explain", "steps")
+    __slots__ = ("count", "defaults", "explain", "explain_defaults", "steps")
 
-    def __init__(self, explain: bool) -> None:
+    def __init__(self, explain: bool, *, defaults: bool = False) -> None:
         self.explain = explain
+        self.explain_defaults = explain or defaults
         self.steps: list[str] = []
         self.defaults: list[str] = []
         self.count = 0
@@ -142,7 +162,7 @@ class _Working:
 
     def default(self, text: Callable[[], str]) -> None:
         self.count += 1
-        if self.explain:
+        if self.explain_defaults:
             self.defaults.append(text())
 
 
@@ -200,6 +220,13 @@ def _pue(
     return ref.pue_enterprise
 
 
+@cache
+def _grid_words(grid: GridFactor, year: int) -> str:
+    """The UK factors used for `year`, in words: the same for every system of a year."""
+    text = f"DESNZ {grid.year} UK electricity {grid.generation:g} + T&D {grid.transmission:g}"
+    return text if grid.year == year else f"{text} (the latest set for {year})"
+
+
 def _factor(
     facts: RunningFacts,
     kind: SiteKind | None,
@@ -211,8 +238,7 @@ def _factor(
     grid = ref.grid_for(year)
 
     def said() -> str:
-        text = f"DESNZ {grid.year} UK electricity {grid.generation:g} + T&D {grid.transmission:g}"
-        return text if grid.year == year else f"{text} (the latest set for {year})"
+        return _grid_words(grid, year)
 
     if kind is not SiteKind.CLOUD:
         work.step(lambda: f"{grid.total:.5f} kg CO2e/kWh: {said()}")
@@ -336,8 +362,8 @@ def estimate(facts: RunningFacts, ref: Reference, year: int) -> Estimate:
 def _estimate(facts: RunningFacts, ref: Reference, year: int, work: _Working) -> Estimate:
     source = (facts, ref, year)
     kind = site_kind(facts)
-    if facts.retired:
-        work.step(lambda: "retired: no energy")
+    if facts.gone:
+        work.step(_gone_words)
         return Estimate(Basis.NONE, 0.0, None, 0.0, None, 0.0, 0.0, 0, 0.0, kind, 0, None, source)
     provider = provider_of(facts) if kind is SiteKind.CLOUD else None
     metered = facts.metered_kwh is not None
@@ -346,10 +372,11 @@ def _estimate(facts: RunningFacts, ref: Reference, year: int, work: _Working) ->
     if facts.metered_kwh is not None:
         basis = Basis.METERED
         it_kwh: float = facts.metered_kwh
-        work.step(lambda: f"{_kwh(it_kwh)} a year metered at the IT equipment")
+        if work.explain:
+            work.steps.append(f"{_kwh(it_kwh)} a year metered at the IT equipment")
         sizing = _sizing(facts, kind, provider, vcpus, ref, year, _Working(False))
     elif kind is SiteKind.SAAS:
-        work.step(lambda: "runs in its supplier's service (SaaS): its energy is the supplier's")
+        work.step(_saas_words)
         return Estimate(
             Basis.NONE, None, None, None, None, None, 0.0, 0, 0.0, kind, 0, None, source
         )
@@ -357,35 +384,21 @@ def _estimate(facts: RunningFacts, ref: Reference, year: int, work: _Working) ->
         basis = Basis.SERVERS if vcpus is not None else Basis.HOSTING
         sizing = _sizing(facts, kind, provider, vcpus, ref, year, work)
         it_kwh = model_it_kwh(sizing, ref)
-        power = sizing.power
-        work.step(
-            lambda: (
-                f"{_kwh(it_kwh)} a year: {sizing.vcpus:g} vCPUs x ({power.min_watts:g} + "
-                f"{sizing.utilisation:g}% x ({power.max_watts:g} - {power.min_watts:g})) W"
-                + (
-                    f" + {sizing.memory_gb:g} GB x {ref.memory_watts_per_gb:g} W"
-                    if sizing.memory_gb
-                    else ""
-                )
-                + (
-                    f" + {sizing.storage_tb:g} TB x {ref.storage_watts_per_tb:g} W"
-                    if sizing.storage_tb
-                    else ""
-                )
-                + f", x {ref.hours_per_year:g} h; {sizing.named}"
-            )
-        )
+        if work.explain:
+            work.steps.append(_model_words(it_kwh, sizing, ref))
     else:
-        work.step(lambda: "nothing known of how or where it runs: not estimated")
+        work.step(_unknown_words)
         return Estimate(
             Basis.NONE, None, None, None, None, None, None, 0, 0.0, kind, 0, None, source
         )
     pue = _pue(facts, kind, provider, ref, work)
     kwh = it_kwh * pue
-    work.step(lambda: f"{_kwh(kwh)} a year at the site: {_kwh(it_kwh)} x PUE {pue:g}")
+    if work.explain:
+        work.steps.append(f"{_kwh(kwh)} a year at the site: {_kwh(it_kwh)} x PUE {pue:g}")
     factor = _factor(facts, kind, provider, ref, year, work)
     kg = kwh * factor
-    work.step(lambda: f"{_kg(kg)} a year: {_kwh(kwh)} x {factor:.5f}")
+    if work.explain:
+        work.steps.append(f"{_kg(kg)} a year: {_kwh(kwh)} x {factor:.5f}")
     yearly, past, past_kg = _embodied(facts, kind, basis, ref, year, work)
     return Estimate(
         basis,
@@ -401,4 +414,32 @@ def _estimate(facts: RunningFacts, ref: Reference, year: int, work: _Working) ->
         work.count,
         sizing,
         source,
+    )
+
+
+def _gone_words() -> str:
+    return "retired or cancelled: no energy"
+
+
+def _saas_words() -> str:
+    return "runs in its supplier's service (SaaS): its energy is the supplier's"
+
+
+def _unknown_words() -> str:
+    return "nothing known of how or where it runs: not estimated"
+
+
+def _model_words(it_kwh: float, sizing: Sizing, ref: Reference) -> str:
+    """The power model's working in words: vCPUs at their utilisation, memory, storage."""
+    power = sizing.power
+    memory = (
+        f" + {sizing.memory_gb:g} GB x {ref.memory_watts_per_gb:g} W" if sizing.memory_gb else ""
+    )
+    storage = (
+        f" + {sizing.storage_tb:g} TB x {ref.storage_watts_per_tb:g} W" if sizing.storage_tb else ""
+    )
+    return (
+        f"{_kwh(it_kwh)} a year: {sizing.vcpus:g} vCPUs x ({power.min_watts:g} + "
+        f"{percent(sizing.utilisation)} x ({power.max_watts:g} - {power.min_watts:g})) W"
+        f"{memory}{storage}, x {ref.hours_per_year:g} h; {sizing.named}"
     )

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from functools import cache
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from estate.enums import Hosting, hosting_provider
+from estate.stages import GONE
 
 PROVIDERS = ("AWS", "Microsoft Azure", "Google Cloud")
 """The cloud providers the reference figures cover, by the names the estate stores."""
@@ -41,36 +43,46 @@ class RunningFacts(NamedTuple):
     metered_kwh: float | None
     hardware_year: int | None
     hardware_age_years: float | None
-    retired: bool = False
+    gone: bool = False
+    """Retired or cancelled: left the estate's counts, money and carbon."""
 
 
 _HOSTING = {member.value: member for member in Hosting}
-_RETIRED = "Retired"
+_GONE = frozenset(status.value for status in GONE)
+
+
+_COLUMNS = (
+    "hosting",
+    "cloud_provider",
+    "physical_servers",
+    "virtual_machines",
+    "vcpus",
+    "memory_gb",
+    "storage_tb",
+    "cpu_utilisation",
+    "site",
+    "site_pue",
+    "metered_kwh",
+    "hardware_year",
+    "hardware_age_years",
+    "lifecycle_status",
+)
+_read_columns = attrgetter(*_COLUMNS)
 
 
 def facts_of(row: Any) -> RunningFacts:
     """The running facts of a stored system row (any object with the system's columns as
-    attributes; a column it lacks is unknown)."""
-    hosting = getattr(row, "hosting", None)
+    attributes; a column it lacks is unknown). A row with every column (a scoring row) is
+    read in one call: scoring's rows are read so for every system of an estate."""
+    try:
+        values = _read_columns(row)
+    except AttributeError:
+        values = tuple(getattr(row, name, None) for name in _COLUMNS)
+    hosting, *running, status = values
     if isinstance(hosting, str) and not isinstance(hosting, Hosting):
         hosting = _HOSTING.get(hosting)
-    status = getattr(row, "lifecycle_status", None)
-    return RunningFacts(
-        hosting,
-        getattr(row, "cloud_provider", None),
-        getattr(row, "physical_servers", None),
-        getattr(row, "virtual_machines", None),
-        getattr(row, "vcpus", None),
-        getattr(row, "memory_gb", None),
-        getattr(row, "storage_tb", None),
-        getattr(row, "cpu_utilisation", None),
-        getattr(row, "site", None),
-        getattr(row, "site_pue", None),
-        getattr(row, "metered_kwh", None),
-        getattr(row, "hardware_year", None),
-        getattr(row, "hardware_age_years", None),
-        status is not None and str(getattr(status, "value", status)) == _RETIRED,
-    )
+    gone = status is not None and str(getattr(status, "value", status)) in _GONE
+    return RunningFacts._make((hosting, *running, gone))
 
 
 _AWS_REGION = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-\d$")

@@ -25,7 +25,14 @@ from enum import StrEnum
 from functools import cached_property
 
 from estate.enums import Disposition, Hosting
-from estate.sustainability.estimate import Basis, Estimate, Sizing, estimate, model_it_kwh
+from estate.sustainability.estimate import (
+    Basis,
+    Estimate,
+    Sizing,
+    estimate,
+    model_it_kwh,
+    percent,
+)
 from estate.sustainability.facts import RunningFacts, SiteKind, provider_of
 from estate.sustainability.reference import Reference
 
@@ -131,7 +138,7 @@ def _after(
             return []
         return [
             f"sized to {ref.default_utilisation:g}% utilisation: {sizing.vcpus:g} vCPUs at "
-            f"{sizing.utilisation:g}% become {vcpus:g} at {utilisation:.1f}%"
+            f"{percent(sizing.utilisation)} become {vcpus:g} at {percent(utilisation)}"
         ]
 
     if move is Move.CONSOLIDATE:

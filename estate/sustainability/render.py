@@ -31,6 +31,9 @@ def render_carbon(system: SystemCarbon) -> RenderableType:
     department can replace with real values, and what its planned and suggested moves save."""
     found = system.estimate
     head = Text("Energy and carbon", style="bold")
+    if system.facts.gone:
+        head.append("  none counted: retired or cancelled, it has left the estate's figures")
+        return head
     if found.kg_co2e is None or found.kwh is None:
         head.append(f"  not estimated ({found.basis.value})", style="yellow")
     else:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from estate.perf import collector_paused
 from estate.scoring.results import SystemScore
-from estate.sustainability.facts import facts_of
+from estate.sustainability.facts import RunningFacts, facts_of
 from estate.sustainability.reference import load_reference
 from estate.sustainability.summary import (
     CarbonSummary,
@@ -30,15 +30,21 @@ def _value(member: Any) -> str | None:
 
 
 def system_carbon(
-    system: SystemScore, as_of: dt.date, memo: Memo | None = None, *, moves: bool = True
+    system: SystemScore,
+    as_of: dt.date,
+    memo: Memo | None = None,
+    *,
+    moves: bool = True,
+    facts: RunningFacts | None = None,
 ) -> SystemCarbon:
     """One scored system's estimate and (unless not `moves`) the savings of its planned and
-    suggested moves; with a `memo`, systems alike are worked out once."""
+    suggested moves; with a `memo`, systems alike are worked out once (`facts`: its running
+    facts, when read already)."""
     return carbon_of(
         system.key,
         system.name,
         system.department,
-        facts_of(system.record),
+        facts_of(system.record) if facts is None else facts,
         _value(getattr(system.record, "planned_disposition", None)) if moves else None,
         _value(system.readiness.disposition) if moves else None,
         load_reference(),
@@ -57,12 +63,17 @@ def scored_carbon(
 ) -> CarbonSummary:
     """The carbon of a selection of scored systems as at `as_of`, with what its migration
     `waves` would save; without `moves`, the estimates alone (what the savings of planned and
-    suggested dispositions add is most of the cost)."""
+    suggested dispositions add is most of the cost). Systems retired or cancelled are left
+    out: they have left the estate's counts, and its carbon with them."""
     ref = load_reference()
     year = as_of.year
     memo: Memo = {}
+    systems: list[SystemCarbon] = []
     with collector_paused():  # many small acyclic objects: the collector would walk them all
-        systems = [system_carbon(s, as_of, memo, moves=moves) for s in selection]
+        for system in selection:
+            facts = facts_of(system.record)
+            if not facts.gone:
+                systems.append(system_carbon(system, as_of, memo, moves=moves, facts=facts))
     return summarise(systems, ref, year, top=top, waves=[w.systems for w in waves])
 
 

@@ -13,14 +13,12 @@ from estate import models
 from estate.db import plain
 from estate.enums import Hosting
 from estate.perf import collector_paused
-from estate.ranking import chosen_departments
-from estate.stages import in_service
+from estate.stages import in_service, is_gone
 from estate.sustainability.facts import RunningFacts
 from estate.sustainability.reference import Reference, load_reference
 from estate.sustainability.summary import CarbonSummary, Memo, SystemCarbon, carbon_of, summarise
 
 _HOSTING = {member.value: member for member in Hosting}
-_RETIRED = "Retired"
 
 
 class StoredSystem(NamedTuple):
@@ -58,6 +56,8 @@ def read_running(connection: Connection, departments: Iterable[str] = ()) -> lis
     )
     asked = list(departments)
     if asked:
+        from estate.ranking import chosen_departments  # the ranking's modules, only when asked
+
         known = set(connection.execute(sa.select(org.c.code)).scalars())
         query = query.where(org.c.code.in_(sorted(chosen_departments(asked, known))))
     found: list[StoredSystem] = []
@@ -84,7 +84,7 @@ def _read(rows: Iterable[Any], found: list[StoredSystem]) -> None:
             metered,
             year,
             age,
-            status == _RETIRED,
+            is_gone(status),
         )
         found.append(StoredSystem(f"{code}/{reference}", name, code, facts, planned))
 
@@ -98,7 +98,8 @@ def estate_carbon(
     moves: bool = True,
 ) -> list[SystemCarbon]:
     """Each stored system's estimate and (unless not `moves`) the savings of its planned
-    disposition and of the disposition the ranking suggests (`suggested`, by key)."""
+    disposition and of the disposition the ranking suggests (`suggested`, by key); systems
+    retired or cancelled are left out, as they have left the estate's counts."""
     memo: Memo = {}
     with collector_paused():  # many small acyclic objects: the collector would walk them all
         return [
@@ -114,6 +115,7 @@ def estate_carbon(
                 memo,
             )
             for s in stored
+            if not s.facts.gone
         ]
 
 

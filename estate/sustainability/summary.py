@@ -4,8 +4,9 @@ and the migration waves would save. Systems not estimated are counted apart, nev
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ NOT_GIVEN = "Not given"
 _HOSTING_LABEL: dict[Hosting | None, str] = {None: NOT_GIVEN} | {h: h.value for h in Hosting}
 
 
-@dataclass(frozen=True)
+@dataclass
 class SystemCarbon:
     """One system's estimate, and the savings of its planned and suggested moves."""
 
@@ -70,6 +71,19 @@ class Totals:
         self.servers_past_life += found.servers_past_life
         self.past_life_embodied_kg += found.past_life_embodied_kg
 
+    def merge(self, other: Totals) -> None:
+        """Count another group's systems too."""
+        self.systems += other.systems
+        self.not_estimated += other.not_estimated
+        self.kwh += other.kwh
+        self.kg_co2e += other.kg_co2e
+        self.embodied_kg_a_year += other.embodied_kg_a_year
+        self.embodied_not_known += other.embodied_not_known
+        self.servers_past_life += other.servers_past_life
+        self.past_life_embodied_kg += other.past_life_embodied_kg
+        self.by_basis.update(other.by_basis)
+        self.with_defaults += other.with_defaults
+
     @property
     def tonnes(self) -> float:
         """Operational carbon a year in tonnes CO2e."""
@@ -116,15 +130,33 @@ class CarbonSummary:
     systems: list[SystemCarbon]
 
 
-def _group(systems: Iterable[SystemCarbon], label: Callable[[SystemCarbon], str]) -> list[Totals]:
-    groups: dict[str, Totals] = {}
-    for system in systems:
-        name = label(system)
-        line = groups.get(name)
-        if line is None:
-            line = groups[name] = Totals(name)
-        line.add(system.estimate)
+def _sorted(groups: dict[str, Totals]) -> list[Totals]:
     return sorted(groups.values(), key=lambda t: (-t.kg_co2e, t.label))
+
+
+def _grouped(
+    systems: Iterable[SystemCarbon],
+) -> tuple[Totals, list[Totals], list[Totals], list[Totals]]:
+    """The estate's totals and its groups by department, hosting and site: each system added
+    once, to the totals of its department, hosting and site together, which are then merged
+    into each group."""
+    cells: dict[tuple[str, str, str], Totals] = {}
+    for system in systems:
+        labels = (system.department, system.hosting, system.site)
+        cell = cells.get(labels)
+        if cell is None:
+            cell = cells[labels] = Totals("")
+        cell.add(system.estimate)
+    total = Totals("Estate")
+    groups: tuple[dict[str, Totals], dict[str, Totals], dict[str, Totals]] = ({}, {}, {})
+    for labels, cell in cells.items():
+        total.merge(cell)
+        for group, label in zip(groups, labels, strict=True):
+            line = group.get(label)
+            if line is None:
+                line = group[label] = Totals(label)
+            line.merge(cell)
+    return total, _sorted(groups[0]), _sorted(groups[1]), _sorted(groups[2])
 
 
 def _moves(pairs: Iterable[tuple[str, Saving]]) -> list[MoveTotals]:
@@ -209,13 +241,16 @@ def summarise(
 ) -> CarbonSummary:
     """The estate's totals, groups, largest emitters and move savings; `waves` are the
     migration waves' system keys in order."""
-    total = Totals("Estate")
-    for system in systems:
-        total.add(system.estimate)
-    largest = sorted(
-        (s for s in systems if s.estimate.kg_co2e is not None),
-        key=lambda s: (-(s.estimate.kg_co2e or 0.0), s.key),
-    )[:top]
+    total, departments, hosting, sites = _grouped(systems)
+    largest = (
+        heapq.nsmallest(
+            top,
+            (s for s in systems if s.estimate.kg_co2e is not None),
+            key=lambda s: (-(s.estimate.kg_co2e or 0.0), s.key),
+        )
+        if top
+        else []
+    )
     by_key: Mapping[str, SystemCarbon | None] = {s.key: s for s in systems}
     wave_lines: list[MoveTotals] = []
     for number, keys in enumerate(waves, start=1):
@@ -233,9 +268,9 @@ def summarise(
         year,
         ref.grid_for(year).year,
         total,
-        _group(systems, lambda s: s.department),
-        _group(systems, lambda s: s.hosting),
-        _group(systems, lambda s: s.site),
+        departments,
+        hosting,
+        sites,
         largest,
         _moves((s.planned.move.value, s.planned) for s in systems if s.planned is not None),
         _moves((s.suggested.move.value, s.suggested) for s in systems if s.suggested),

@@ -20,7 +20,10 @@ def carbon_by_department(
     ref = load_reference()
     found: dict[str, tuple[float, int]] = {}
     for system in standing:
-        kg = estimate(facts_of(system.row), ref, year).kg_co2e
+        facts = facts_of(system.row)
+        if facts.gone:  # left the estate's counts, and its carbon with them
+            continue
+        kg = estimate(facts, ref, year).kg_co2e
         for key in (whole, system.department):
             total, unknown = found.get(key, (0.0, 0))
             found[key] = (total + kg, unknown) if kg is not None else (total, unknown + 1)
