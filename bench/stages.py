@@ -116,7 +116,7 @@ def layout_files(systems: int, cache: Path) -> tuple[Path, Path]:
     """The same estate (one department: systems, technology, dependencies) as a template return
     and as a flat asset register with an interfaces sheet naming systems by name."""
     from estate.generate import build_estate, write_estate
-    from estate.own_layouts import unique_names, write_register
+    from estate.generate.own_layouts import unique_names, write_register
 
     folder = cache / f"layouts-{systems}"
     template, register = folder / "dbp-return.xlsx", folder / "dbp-register.xlsx"
@@ -174,7 +174,7 @@ def servicenow_files(rows: int, cache: Path) -> tuple[Path, Path]:
     """The same systems and operating systems as a template return and as a ServiceNow server
     export of `rows` rows (two servers a system, each naming its application)."""
     from estate.generate import build_estate, write_estate
-    from estate.own_layouts import servers_only, unique_names, write_servicenow_servers
+    from estate.generate.own_layouts import servers_only, unique_names, write_servicenow_servers
 
     folder = cache / f"servicenow-{rows}"
     template, servers = folder / "dbp-return.xlsx", folder / "dbp-cmdb_ci_server.csv"
@@ -1022,7 +1022,7 @@ def evolving_database(systems: int, cache: Path) -> Path:
     dependencies added and removed, contracts renewed or lapsing and hardware ageing."""
     from estate import db
     from estate.demo import build_demo
-    from estate.generate_periods import build_quarters, write_quarters
+    from estate.generate.periods import build_quarters, write_quarters
 
     path = cache / f"evolving-{systems}.db"
     if not path.exists():

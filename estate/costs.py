@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from estate.dispositions import disposition_words
+from estate.advice.dispositions import disposition_words
 from estate.scoring.results import Band, SystemScore
 
 if TYPE_CHECKING:  # types only: the waves load networkx, which `estate contracts` does without

@@ -226,7 +226,7 @@ class System(SQLModel, table=True):
     notes: str | None = None
     business_capability: str | None = None
     """What the system does for the business, in the return's own words; one on the commodity
-    list (`estate.capabilities`) is evidence that a bought service could replace it."""
+    list (`estate.advice.capabilities`) is evidence that a bought service could replace it."""
     saas_alternative: str | None = None
     """A SaaS product the department names as able to replace the system."""
     missing_from_latest_return: bool = False

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from estate import capabilities
+from estate.advice import capabilities
 from estate.enums import (
     Classification,
     ComponentKind,

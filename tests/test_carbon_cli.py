@@ -263,7 +263,7 @@ def test_carbon_counts_towards_priority_only_when_the_policy_says(
 
 
 def test_a_departments_own_register_carries_its_running_facts(tmp_path: Path, run: Run) -> None:
-    from estate.own_layouts import own_layout_departments, write_register
+    from estate.generate.own_layouts import own_layout_departments, write_register
 
     register, _ = own_layout_departments(seed=5, systems=40)
     path = write_register(register, tmp_path / "dtr-register.xlsx")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from estate.capabilities import COMMODITY_CAPABILITIES, commodity_capability
+from estate.advice.capabilities import COMMODITY_CAPABILITIES, commodity_capability
 from estate.enums import (
     Classification,
     ComponentKind,

@@ -14,9 +14,9 @@ import pytest
 from openpyxl import load_workbook
 
 from estate import db
+from estate.advice.dispositions import WORDS
 from estate.costs import money
 from estate.dates import shown_date
-from estate.dispositions import WORDS
 from estate.errors import OutputError
 from estate.exports import export_ranking
 from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS

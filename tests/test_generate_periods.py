@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from estate.generate_periods import Quarter, build_quarters, period_as_of
+from estate.generate.periods import Quarter, build_quarters, period_as_of
 from importers.parse import parse_return
 from tests.conftest import Run
 

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from estate.cli.plain_table import print_plain_table
-from estate.whole_columns import keep_whole
+from estate.render.whole_columns import keep_whole
 
 AS_OF = ("--as-of", "2026-11-01")
 ESTATE = Path(sys.executable).with_name("estate")

@@ -43,8 +43,8 @@ from estate.ranking.contracts import (
 )
 from estate.ranking.snapshot import kept_rows
 from estate.render import BAND_STYLE
+from estate.render.whole_columns import keep_whole
 from estate.scoring.policy import load_policy
-from estate.whole_columns import keep_whole
 from estate.words import counted
 
 CONTRACT_CSV_COLUMNS = (

@@ -228,8 +228,8 @@ def generate(
 ) -> None:
     """Write a realistic synthetic estate into OUT_DIR as departmental returns (deterministic)."""
     from estate.generate import PERIOD, build_estate, write_estate
-    from estate.generate_periods import build_quarters, periods_ending, write_quarters
-    from estate.own_layouts import write_own_layout_quarters, write_own_layouts
+    from estate.generate.own_layouts import write_own_layout_quarters, write_own_layouts
+    from estate.generate.periods import build_quarters, periods_ending, write_quarters
 
     as_csv = min(csv_departments, departments)
     if periods == 1:

@@ -42,8 +42,8 @@ from estate.history.trend import Trend, estate_trend
 from estate.history.trend_moves import moves_lines
 from estate.jsonable import jsonable
 from estate.queries import find_organisation
+from estate.render.whole_columns import keep_whole
 from estate.sustainability.render import carbon_trend_line
-from estate.whole_columns import keep_whole
 from estate.words import counted
 
 

@@ -14,7 +14,7 @@ from estate.cli.base import cli, period_value
 from estate.cli.console import print_json, progress_bar
 from estate.cli.database import open_engine
 from estate.errors import InputError
-from estate.render_import import change_table, deleted_line, import_summary, problem_summary
+from estate.render.import_result import change_table, deleted_line, import_summary, problem_summary
 from importers import ImportOptions, ImportResult, UserMapping, import_return, load_user_mapping
 from importers.mapping_file import write_unread_mapping
 from importers.problems import Problem, RefusedReturn, Severity

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from estate import db
+from estate.advice.identity import CITIZEN, own_sign_in
 from estate.cli import console
 from estate.cli.base import (
     PERIOD_KEY,
@@ -32,7 +33,6 @@ from estate.exports.scope import scope_sentence
 from estate.exports.workbook import DEFAULT_MARKING, check_marking
 from estate.files import neutralise
 from estate.history.board import BoardHistory, board_history
-from estate.identity import CITIZEN, own_sign_in
 from estate.portfolio import Portfolio, read_portfolio
 from estate.progress import Progress
 from estate.ranking import RankBy, parse_band, select_rows, select_systems
@@ -41,10 +41,10 @@ from estate.ranking.json_format import print_kept_ranking_json, ranking_head
 from estate.ranking.snapshot import RankedRow, kept_selection
 from estate.ranking.text_formats import sign_in_list, system_dict
 from estate.render import BAND_STYLE
+from estate.render.whole_columns import keep_whole
 from estate.scoring import EstateScores
 from estate.scoring.policy import Policy
 from estate.scoring.results import Band, score_text
-from estate.whole_columns import keep_whole
 from estate.words import counted
 
 

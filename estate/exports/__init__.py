@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from estate.advice.identity import own_sign_in
 from estate.costs import cost_figures
 from estate.errors import InputError
 from estate.exports.print_view import PrintMode
@@ -21,7 +22,6 @@ from estate.exports.workbook import CONTRACT_MONTHS, DEFAULT_MARKING, write_work
 from estate.files import atomic_write, read_bounded
 from estate.graph.waves import Wave, plan_waves
 from estate.history.board import BoardHistory
-from estate.identity import own_sign_in
 from estate.portfolio import Portfolio
 from estate.progress import Progress
 from estate.ranking import select_systems

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from estate.advice.dispositions import disposition_words
 from estate.costs import run_cost
-from estate.dispositions import disposition_words
 from estate.scoring.results import Severity, SystemScore
 
 

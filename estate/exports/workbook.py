@@ -21,6 +21,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from estate.advice.identity import SignInGroup
 from estate.costs import (
     CostFigures,
     CostLine,
@@ -57,7 +58,6 @@ from estate.graph.waves import Wave
 from estate.history.board import BoardHistory
 from estate.history.changes import grouped
 from estate.history.trend_moves import moves_lines
-from estate.identity import SignInGroup
 from estate.portfolio import EXTENDED, NOT_KNOWN, OUT_OF_SUPPORT, SUPPORTED, Portfolio
 from estate.progress import Progress
 from estate.ranking.contracts import (

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from estate import models
+from estate.advice.dispositions import disposition_words
 from estate.db import as_date, plain
-from estate.dispositions import disposition_words
 from estate.scoring.results import Band, SystemScore
 from estate.words import CONTRACT_ENDED, contract_within, supplier_key, supplier_name
 

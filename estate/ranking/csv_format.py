@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, BinaryIO
 
-from estate.dispositions import disposition_words
+from estate.advice.dispositions import disposition_words
 from estate.exports.columns import plain_value
 from estate.files import neutralise
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from estate.advice.identity import SignInGroup, SignsIn
 from estate.costs import (
     CostFigures,
     CostLine,
@@ -27,7 +28,6 @@ from estate.exports.summary import DataQuality, Summary, quality_rows
 from estate.files import neutralise
 from estate.graph.waves import Wave
 from estate.history.board import BoardHistory, changes_dict, trend_dict
-from estate.identity import SignInGroup, SignsIn
 from estate.portfolio import EXTENDED, OUT_OF_SUPPORT, Portfolio
 from estate.ranking.contracts import Contract, Supplier
 from estate.scoring.results import SystemScore, score_text

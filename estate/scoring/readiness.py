@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from estate.capabilities import commodity_capability
+from estate.advice.capabilities import commodity_capability
 from estate.enums import (
     Classification,
     ComponentKind,

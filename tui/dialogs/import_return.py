@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState
 from estate import db
 from estate.errors import EstateError
 from estate.periods import parse_period
-from estate.render_import import change_table, deleted_line, import_summary, problem_summary
+from estate.render.import_result import change_table, deleted_line, import_summary, problem_summary
 from importers import ImportOptions, ImportResult, UserMapping, import_return, load_user_mapping
 
 

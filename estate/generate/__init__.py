@@ -32,7 +32,7 @@ from estate.enums import (
     SignIn,
 )
 from estate.files import atomic_write
-from estate.generate_running import running_facts, running_rng
+from estate.generate.running import running_facts, running_rng
 from estate.periods import period_end
 from importers.layout import SYSTEMS, RecordKind
 from importers.template import write_return
@@ -465,7 +465,7 @@ def build_clean_estate(
     rng: random.Random, systems: int, departments: int, as_of: dt.date
 ) -> tuple[list[Department], dict[str, Archetype]]:
     """The estate before any mistakes are put in its returns, with each system's archetype
-    (by reference): what `estate.generate_periods` evolves quarter by quarter."""
+    (by reference): what `estate.generate.periods` evolves quarter by quarter."""
     depts = _departments(departments)
     everyone: list[tuple[Department, dict[str, Any]]] = []
     archetypes: dict[str, Archetype] = {}
@@ -485,7 +485,7 @@ def build_department(
     rng: random.Random, code: str, name: str, systems: int, as_of: dt.date = dt.date(2026, 10, 1)
 ) -> Department:
     """One department's systems, technology and dependencies among them, from `rng`: for
-    returns written in a department's own layout (`estate.own_layouts`)."""
+    returns written in a department's own layout (`estate.generate.own_layouts`)."""
     dept = Department(code, name, None)
     everyone: list[tuple[Department, dict[str, Any]]] = []
     for index in range(1, systems + 1):

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from estate.enums import ComponentKind
 from estate.files import atomic_write
 from estate.generate import AS_OF, PERIOD, Department, build_department
-from estate.generate_periods import department_quarters, period_as_of, periods_ending
+from estate.generate.periods import department_quarters, period_as_of, periods_ending
 
 REGISTER_COLUMNS = (
     "App Ref",

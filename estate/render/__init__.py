@@ -12,8 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from estate.dates import shown_date
+from estate.render.whole_columns import keep_whole
 from estate.scoring.results import score_text
-from estate.whole_columns import keep_whole
 
 _FACTS = (
     ("Department", "department_name"),
