@@ -18,7 +18,7 @@ from rich.console import Console
 
 from estate import db
 from estate.enums import ComponentKind, Criticality, Disposition, Hosting
-from estate.render import render_scores
+from estate.render.system import render_scores
 from estate.scoring import score_system
 from estate.scoring.legacy import add_months, assess_legacy, band_of
 from estate.scoring.policy import load_policy

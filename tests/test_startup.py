@@ -41,7 +41,7 @@ NEVER_ON_IMPORT = (
     "estate.graph",
     "estate.exports",
     "estate.ranking.snapshot",
-    "estate.render",
+    "estate.render.system",
 )
 """What importing or validating a return never needs."""
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, cast
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from estate.render import BAND_STYLE
+from estate.render.system import BAND_STYLE
 
 if TYPE_CHECKING:
     from tui.app import EstateApp

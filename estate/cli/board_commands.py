@@ -42,7 +42,7 @@ from estate.ranking.contracts import (
     supplier_concentration,
 )
 from estate.ranking.snapshot import kept_rows
-from estate.render import BAND_STYLE
+from estate.render.system import BAND_STYLE
 from estate.render.whole_columns import keep_whole
 from estate.scoring.policy import load_policy
 from estate.words import counted

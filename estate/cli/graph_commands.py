@@ -38,7 +38,7 @@ from estate.graph.queries import (
 from estate.graph.waves import plan_waves
 from estate.ranking import parse_band, select_rows
 from estate.ranking.snapshot import RankedRow
-from estate.render import BAND_STYLE
+from estate.render.system import BAND_STYLE
 from estate.words import counted
 
 

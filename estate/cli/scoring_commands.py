@@ -40,7 +40,7 @@ from estate.ranking.csv_format import csv_lines, write_csv
 from estate.ranking.json_format import print_kept_ranking_json, ranking_head
 from estate.ranking.snapshot import RankedRow, kept_selection
 from estate.ranking.text_formats import sign_in_list, system_dict
-from estate.render import BAND_STYLE
+from estate.render.system import BAND_STYLE
 from estate.render.whole_columns import keep_whole
 from estate.scoring import EstateScores
 from estate.scoring.policy import Policy

@@ -15,7 +15,7 @@ from estate.cli.console import print_json
 from estate.cli.database import open_engine
 from estate.cli.scored import load_system_score, policy_of
 from estate.ranking.text_formats import system_dict
-from estate.render import render_scores, render_system
+from estate.render.system import render_scores, render_system
 from estate.sustainability.render import render_carbon
 from estate.sustainability.scored import system_carbon
 from estate.sustainability.summary import system_dict as carbon_dict

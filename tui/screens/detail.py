@@ -21,7 +21,7 @@ from estate.errors import EstateError, NotFound
 from estate.history.system import removed_in, system_history
 from estate.ranking.snapshot import kept_rank
 from estate.ranking.text_formats import system_dict
-from estate.render import BAND_STYLE, render_scores, render_system
+from estate.render.system import BAND_STYLE, render_scores, render_system
 from estate.scoring import score_system
 from estate.scoring.results import SystemScore
 from estate.stages import is_gone

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header, Static, Tree
 from textual.worker import get_current_worker
 
 from estate.graph import EstateGraph
-from estate.render import BAND_STYLE
+from estate.render.system import BAND_STYLE
 
 NodeData = tuple[str, str, tuple[str, ...]]
 """(system key, direction "down" or "up", the path of keys from the root)."""

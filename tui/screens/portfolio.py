@@ -20,7 +20,7 @@ from estate.dates import uk_date
 from estate.portfolio import EXTENDED, OUT_OF_SUPPORT, Portfolio, read_portfolio
 from estate.words import counted
 
-NARROW_FIGURES = (7, 5, 7, 8, 10)
+NARROW_FIGURES = (7, 5, 7, 13, 10)
 """The widths of the figure columns (systems, departments, out of support, paid extended,
 security support ends): their headings' longer lines, or a date."""
 SCROLLBAR = 2
@@ -87,8 +87,8 @@ class PortfolioScreen(Screen[None]):
         table.add_columns(
             "Systems",
             "Depts",
-            "Out of\nsupport",
-            "Paid\nextended",
+            _two_lines(OUT_OF_SUPPORT),
+            _two_lines(EXTENDED),
             "Security\nends",
         )
         for p_index, product in enumerate(found.products):
@@ -186,3 +186,14 @@ class PortfolioScreen(Screen[None]):
 
         if event.option.id is not None:
             self.app.open_system(event.option.id)  # type: ignore[attr-defined]
+
+
+def _two_lines(heading: str) -> str:
+    """A heading in the vocabulary's words over two lines, broken at the space that leaves its
+    longer line shortest, so the column is as narrow as the words allow."""
+    words = heading.split()
+    breaks = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    if not breaks:
+        return heading
+    first, rest = min(breaks, key=lambda pair: max(len(pair[0]), len(pair[1])))
+    return f"{first}\n{rest}"

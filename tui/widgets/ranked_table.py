@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from estate.render import BAND_STYLE
+from estate.render.system import BAND_STYLE
 from tui.data import COLUMNS, RankedData, fit_columns
 
 BAND_STYLES = {band: Style.parse(style) for band, style in BAND_STYLE.items()}
