@@ -377,6 +377,10 @@ class RankingSnapshot(SQLModel, table=True):
     (estate, catalogue, policy and lifecycle data), the stored data and the as-of date, so
     that a change of one part is brought into the kept ranking without scoring it all again;
     None in a ranking kept before version 6."""
+    dictionary: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    """The Zstandard dictionary the rows' texts are compressed with (`estate.ranking.packing`),
+    trained on the estate's own texts when it was scored whole; None when they are compressed
+    without one (a small estate)."""
 
 
 class RankingSnapshotRow(SQLModel, table=True):
@@ -416,12 +420,14 @@ class RankingSnapshotRow(SQLModel, table=True):
     security_weight: int = 0
     """Its security gaps' summed severity, for ordering by security."""
     csv_line: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
-    """The system's line of `rank --csv` (UTF-8, with its newline), so that `rank --csv` prints
-    the kept lines as they are; None in a ranking kept before version 5."""
+    """The system's line of `rank --csv` (UTF-8, with its newline) after its rank, compressed
+    (`estate.ranking.packing`), so that `rank --csv` prints the kept lines as they are; None in
+    a ranking kept before version 5."""
     explanation: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
-    """Everything concluded about the system as `rank --json` gives it, laid out (UTF-8) as it
-    stands in that command's indented document, so that `rank --json` prints the kept texts as
-    they are; None in a ranking kept without it (then `rank --json` scores afresh)."""
+    """Everything concluded about the system as `rank --json` gives it, as compact JSON (UTF-8)
+    after its rank, compressed (`estate.ranking.packing`), so that `rank --json` lays out the
+    kept texts without scoring again; None in a ranking kept without it (then `rank --json`
+    scores afresh)."""
     basis: str | None = None
     """A digest of everything the system's scores were worked out from that no date moves:
     its stored row, components, assessments, dependents and what it depends on."""

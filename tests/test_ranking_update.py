@@ -29,6 +29,7 @@ from estate.enums import (
     SignIn,
 )
 from estate.ranking import update as ranking_update
+from estate.ranking.packing import Packer
 from estate.ranking.snapshot import (
     FIELDS,
     KEPT_FIELDS,
@@ -163,13 +164,31 @@ steps = st.one_of(
 )
 
 
+_TEXTS = [len(FIELDS) + KEPT_FIELDS.index(name) for name in ("explanation", "csv_line")]
+
+
+def _unpacked(rows: list[tuple[Any, ...]], dictionary: bytes | None) -> list[tuple[Any, ...]]:
+    """The rows with their texts as they were before compressing (the dictionary a kept
+    ranking's texts are compressed with depends on the estate it was trained on)."""
+    unpack = Packer(dictionary).unpack
+    found = []
+    for row in rows:
+        values = list(row)
+        for place in _TEXTS:
+            values[place] = unpack(values[place])
+        found.append(tuple(values))
+    return found
+
+
 def _kept_state(engine: Engine) -> tuple[list[tuple[Any, ...]], Any]:
     """Everything the kept ranking holds, in rank order, and its figures."""
     with engine.connect() as connection:
         columns = [SNAPSHOT_ROWS.c[name] for name in (*FIELDS, *KEPT_FIELDS)]
         rows = connection.execute(sa.select(*columns).order_by(SNAPSHOT_ROWS.c.rank)).all()
-        figures = connection.execute(sa.select(SNAPSHOT.c.figures)).scalar()
-    return [tuple(row) for row in rows], figures
+        figures, dictionary = connection.execute(
+            sa.select(SNAPSHOT.c.figures, SNAPSHOT.c.dictionary)
+        ).one()
+    return _unpacked([tuple(row) for row in rows], dictionary), figures
 
 
 def _fresh_state(engine: Engine, policy: Policy) -> tuple[list[tuple[Any, ...]], Any]:
@@ -178,9 +197,9 @@ def _fresh_state(engine: Engine, policy: Policy) -> tuple[list[tuple[Any, ...]],
         basis = current_basis(connection, policy)
         taken = take_snapshot(score_estate(connection, policy), basis)
     assert taken.kept is not None
-    rows = [(*row, *kept) for row, kept in zip(taken.rows, taken.kept, strict=True)]
+    rows = [(*row, *kept) for row, kept in zip(taken.rows, taken.kept.systems, strict=True)]
     figures = json.loads(json.dumps(taken.figures.to_json()))
-    return rows, figures
+    return _unpacked(rows, taken.kept.dictionary), figures
 
 
 def _policy(folder: Path, weight: int | None, as_of: dt.date) -> Policy:

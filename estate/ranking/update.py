@@ -30,6 +30,7 @@ from estate.db import as_date, insert_rows, is_permission_denied
 from estate.graph import BlastRadius, placeholder_statuses
 from estate.perf import collector_paused
 from estate.ranking.figures import RISKIEST, KeptCounts, Riskiest, kept_figures
+from estate.ranking.packing import Packer
 from estate.ranking.snapshot import (
     DECODE_KEPT,
     FIELDS,
@@ -154,7 +155,9 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
     role that only reads the kept ranking): then the caller scores the estate afresh."""
     with engine.connect() as connection:
         head = connection.execute(
-            sa.select(SNAPSHOT.c.fingerprint, SNAPSHOT.c.basis, SNAPSHOT.c.figures)
+            sa.select(
+                SNAPSHOT.c.fingerprint, SNAPSHOT.c.basis, SNAPSHOT.c.figures, SNAPSHOT.c.dictionary
+            )
         ).first()
         if head is None or not isinstance(head.basis, dict) or not isinstance(head.figures, dict):
             return False
@@ -189,6 +192,7 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
         engine,
         policy,
         (head.fingerprint, current, catalogue),
+        Packer(head.dictionary),
         kept,
         rescored,
         standing,
@@ -200,6 +204,7 @@ def _write(
     engine: Engine,
     policy: Policy,
     heads: tuple[str, Basis, str],
+    packer: Packer,
     kept: dict[str, _Kept],
     rescored: list[tuple[SystemScore, SystemFacts, frozenset[str]]],
     standing: set[str],
@@ -208,7 +213,8 @@ def _write(
     """Rank every standing system again, keep the rescored ones' rows and texts, move the
     others to their new places and count the figures again, in one transaction that gives up
     if another scoring replaced the kept ranking meanwhile. `heads` holds the fingerprint
-    read, what the database holds now and the catalogue's version."""
+    read, what the database holds now and the catalogue's version; `packer` compresses the
+    rescored systems' texts with the kept ranking's dictionary."""
     was, current, catalogue = heads
     fresh = {score.key: score for score, _facts, _anchored in rescored}
     entries: list[tuple[Any, ...]] = []
@@ -231,7 +237,7 @@ def _write(
         score.rank = places[score.key]
         row = new_rows[score.key]._replace(rank=score.rank)
         new_rows[score.key] = row
-        system: KeptSystem = kept_system(score, row, facts, policy, anchored, placeholders)
+        system: KeptSystem = kept_system(score, row, facts, policy, anchored, placeholders, packer)
         counted[score.key] = DECODE_KEPT(system.kept)
         inserts.append((*row, *system))
     ordered = [new_rows.get(row[_KEY]) or row for row in entries]
