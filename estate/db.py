@@ -282,14 +282,19 @@ def _upgrade_imp_profiles(connection: Connection) -> None:
 def _upgrade_kept_store(connection: Connection) -> None:
     """The kept ranking's texts are kept compressed, with a dictionary trained on the estate's
     own texts (`estate.ranking.packing`), its explanations as compact JSON rather than laid
-    out: the kept ranking is carried over, its texts compressed."""
+    out; it keeps running totals for the overview's figures, and its systems' date windows are
+    indexed. The kept ranking is carried over, its texts compressed (its totals are counted at
+    its first update)."""
     from estate.ranking.snapshot import repack_kept_texts  # the kept ranking reads this module
 
     head = models.table_of(models.RankingSnapshot)
     present = {c["name"] for c in sa.inspect(connection).get_columns(head.name)}
-    if "dictionary" not in present:  # a version 1 estate gets the table whole from step 1 to 2
-        kind = head.c.dictionary.type.compile(dialect=connection.dialect)
-        connection.exec_driver_sql(f"ALTER TABLE {head.name} ADD COLUMN dictionary {kind}")
+    for name in ("dictionary", "tally"):
+        if name not in present:  # a version 1 estate gets the table whole from step 1 to 2
+            kind = head.c[name].type.compile(dialect=connection.dialect)
+            connection.exec_driver_sql(f"ALTER TABLE {head.name} ADD COLUMN {name} {kind}")
+    for index in models.table_of(models.RankingSnapshotRow).indexes:
+        index.create(connection, checkfirst=True)
     repack_kept_texts(connection)
 
 

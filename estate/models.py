@@ -381,6 +381,10 @@ class RankingSnapshot(SQLModel, table=True):
     """The Zstandard dictionary the rows' texts are compressed with (`estate.ranking.packing`),
     trained on the estate's own texts when it was scored whole; None when they are compressed
     without one (a small estate)."""
+    tally: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    """The running totals of what only the kept systems' facts give the overview
+    (`estate.ranking.tally.Tally`), so that an update counts the figures again without reading
+    every system; None in a ranking kept before version 7."""
 
 
 class RankingSnapshotRow(SQLModel, table=True):
@@ -433,9 +437,10 @@ class RankingSnapshotRow(SQLModel, table=True):
     its stored row, components, assessments, dependents and what it depends on."""
     valid_from: dt.date | None = None
     """The first as-of date on which its scores are as kept."""
-    valid_until: dt.date | None = None
+    valid_until: dt.date | None = Field(default=None, index=True)
     """The first as-of date after `valid_from` on which a support, contract or penetration
-    test date may change its scores; None when no date ever does."""
+    test date may change its scores; None when no date ever does. Indexed: a new date reads
+    only the systems whose scores it moves."""
     kept: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
     """What bringing the ranking up to date reads of the system besides its row (compact
     JSON: its blast radius, what it depends on, whether it keeps dependents on premises, and

@@ -29,6 +29,7 @@ from estate.ranking import READINESS_ORDER, RankBy, chosen_departments, security
 from estate.ranking.csv_format import csv_lines
 from estate.ranking.figures import EstateFigures, estate_figures
 from estate.ranking.packing import Packer, samples_of, train
+from estate.ranking.tally import tally_of
 from estate.ranking.text_formats import system_dict
 from estate.scoring import EstateScores
 from estate.scoring.basis import date_free_digest, valid_dates
@@ -468,6 +469,12 @@ def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
             figures=snapshot.figures.to_json(),
             basis=None if snapshot.basis is None else snapshot.basis._asdict(),
             dictionary=None if snapshot.kept is None else snapshot.kept.dictionary,
+            tally=None
+            if snapshot.kept is None
+            else tally_of(
+                (row.band, DECODE_KEPT(system.kept))
+                for row, system in zip(snapshot.rows, snapshot.kept.systems, strict=True)
+            ).to_json(),
         )
     )
     kept = snapshot.kept
