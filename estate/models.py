@@ -442,9 +442,9 @@ class RankingSnapshotRow(SQLModel, table=True):
     test date may change its scores; None when no date ever does. Indexed: a new date reads
     only the systems whose scores it moves."""
     kept: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
-    """What bringing the ranking up to date reads of the system besides its row (compact
-    JSON: its blast radius, what it depends on, whether it keeps dependents on premises, and
-    what the overview counts of it)."""
+    """What bringing the ranking up to date reads of the system besides its row (MessagePack
+    since version 7, JSON before: its blast radius, what it depends on, whether it keeps
+    dependents on premises, and what the overview counts of it)."""
 
 
 SNAPSHOT_ROW_COLUMNS_IN_VERSION_3 = (

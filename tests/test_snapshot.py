@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
+import msgspec
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -77,6 +78,11 @@ def _as_version_6(rank: int, text: bytes) -> bytes:
     lead = b'    {\n      "rank": %d,' % rank
     assert laid_out.startswith(lead)
     return laid_out[len(lead) :]
+
+
+def _as_json(kept: bytes) -> bytes:
+    """A system's kept facts as version 6 kept them: JSON, not MessagePack."""
+    return msgspec.json.encode(msgspec.msgpack.decode(kept))
 
 
 def _stored(engine: Engine) -> Snapshot | None:
@@ -299,15 +305,25 @@ def test_upgrading_a_version_6_estate_carries_the_kept_ranking_compressed(
     fresh = run("--db", demo_db, "rank", "--json", *day).stdout
     fresh_csv = run("--db", demo_db, "rank", "--csv", "--by", "security", *day).stdout
     texts = _kept_texts(demo_db)
-    with closing(sqlite3.connect(demo_db)) as raw, raw:  # the texts as version 6 kept them
+    kept_facts = "SELECT rank, kept FROM ranking_snapshot_row ORDER BY rank"
+    with closing(sqlite3.connect(demo_db)) as raw, raw:  # the ranking as version 6 kept it
+        facts = raw.execute(kept_facts).fetchall()
         raw.executemany(
-            "UPDATE ranking_snapshot_row SET explanation = ?, csv_line = ? WHERE rank = ?",
-            [(_as_version_6(rank, text), line, rank) for rank, text, line in texts],
+            "UPDATE ranking_snapshot_row SET explanation = ?, csv_line = ?, kept = ? "
+            "WHERE rank = ?",
+            [
+                (_as_version_6(rank, text), line, _as_json(kept), rank)
+                for (rank, text, line), (_rank, kept) in zip(texts, facts, strict=True)
+            ],
         )
         raw.execute("ALTER TABLE ranking_snapshot DROP COLUMN dictionary")
+        raw.execute("ALTER TABLE ranking_snapshot DROP COLUMN tally")
+        raw.execute("DROP INDEX ix_ranking_snapshot_row_valid_until")
         raw.execute("UPDATE estate_version SET version_num = '6'")
     assert db.upgrade(demo_db) == (6, db.SCHEMA_VERSION)
     assert _kept_texts(demo_db) == texts, "carried over, compressed"
+    with closing(sqlite3.connect(demo_db)) as raw:
+        assert raw.execute(kept_facts).fetchall() == facts
     engine = db.open_engine(demo_db)
     try:
         with engine.connect() as connection:

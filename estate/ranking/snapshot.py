@@ -189,7 +189,7 @@ class KeptSystem(NamedTuple):
     valid_until: dt.date | None
     """The as-of dates over which its scores hold (`estate.scoring.basis.valid_dates`)."""
     kept: bytes
-    """Its `KeptFacts`, as compact JSON."""
+    """Its `KeptFacts`, as MessagePack."""
 
 
 class KeptFacts(msgspec.Struct, array_like=True, omit_defaults=False):
@@ -218,8 +218,10 @@ class KeptFacts(msgspec.Struct, array_like=True, omit_defaults=False):
     """0 with no remediation plan, 1 with a plan not funded, 2 with a funded plan."""
 
 
-ENCODE_KEPT = msgspec.json.Encoder().encode
-DECODE_KEPT = msgspec.json.Decoder(KeptFacts).decode
+ENCODE_KEPT = msgspec.msgpack.Encoder().encode
+DECODE_KEPT = msgspec.msgpack.Decoder(KeptFacts).decode
+_DECODE_KEPT_JSON = msgspec.json.Decoder(KeptFacts).decode
+"""How schema 6 kept them (JSON): read once, by the upgrade that carries its ranking over."""
 
 
 def kept_facts(
@@ -592,7 +594,8 @@ def kept_selection(
 def repack_kept_texts(connection: Connection) -> None:
     """Compress the texts of a ranking kept by schema 6 (explanations laid out as `rank --json`
     prints them, `rank --csv` lines as they are) as they are kept now, with a dictionary
-    trained on them, in the caller's transaction: the kept ranking is carried over an upgrade."""
+    trained on them, and its systems' kept facts (JSON then) as MessagePack, in the caller's
+    transaction: the kept ranking is carried over an upgrade."""
     ranked = list(connection.execute(sa.select(ROWS.key).order_by(ROWS.rank)).scalars())
     if not ranked:
         return
@@ -604,13 +607,24 @@ def repack_kept_texts(connection: Connection) -> None:
         text: bytes = msgspec.json.format(lead + laid_out, indent=-1)
         return text[len(lead) :]
 
-    def texts(keys: Sequence[str]) -> list[tuple[str, bytes | None, bytes | None]]:
-        query = sa.select(ROWS.key, ROWS.explanation, ROWS.csv_line).where(ROWS.key.in_(keys))
-        found = {key: (compact(text), line) for key, text, line in connection.execute(query)}
+    def texts(keys: Sequence[str]) -> list[tuple[str, bytes | None, bytes | None, bytes | None]]:
+        query = sa.select(ROWS.key, ROWS.explanation, ROWS.csv_line, ROWS.kept).where(
+            ROWS.key.in_(keys)
+        )
+        found = {
+            key: (
+                compact(text),
+                line,
+                None if kept is None else ENCODE_KEPT(_DECODE_KEPT_JSON(kept)),
+            )
+            for key, text, line, kept in connection.execute(query)
+        }
         return [(key, *found[key]) for key in keys]
 
     sampled = texts([ranked[place] for place in samples_of(len(ranked))])
-    packer = Packer(train([text for _key, *pair in sampled for text in pair if text is not None]))
+    packer = Packer(
+        train([text for _key, *pair, _kept in sampled for text in pair if text is not None])
+    )
     for start in range(0, len(ranked), BATCH):
         connection.execute(
             SNAPSHOT_ROWS.update().where(ROWS.key == sa.bindparam("packed")),
@@ -619,8 +633,9 @@ def repack_kept_texts(connection: Connection) -> None:
                     "packed": key,
                     "explanation": None if text is None else packer.pack(text),
                     "csv_line": None if line is None else packer.pack(line),
+                    "kept": kept,
                 }
-                for key, text, line in texts(ranked[start : start + BATCH])
+                for key, text, line, kept in texts(ranked[start : start + BATCH])
             ],
         )
     connection.execute(SNAPSHOT.update().values(dictionary=packer.dictionary))
