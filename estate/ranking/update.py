@@ -287,7 +287,7 @@ def _write(
         ),
     )
     place_of = {key: rank for rank, (_order_key, key) in enumerate(merged, start=1)}
-    moves = [{"rank": place_of[p[0]], "moved": p[0]} for p in staying if place_of[p[0]] != p[1]]
+    shifts = _shifts(staying, place_of)
     gone = sorted(touched)
     for old in touched.values():
         tally.count(old.row[_BAND], old.facts, -1)
@@ -308,9 +308,17 @@ def _write(
                 connection.execute(
                     SNAPSHOT_ROWS.delete().where(by_key.in_(gone[start : start + 500]))
                 )
-            if moves:  # only the place changes: a row and its texts stay where they are stored
+            if shifts:  # only the place changes: a row and its texts stay where they are stored
+                # Each run of systems moved by the same number of places at once, to its place
+                # negated (clear of every place not yet moved), then every place made positive.
                 connection.execute(
-                    SNAPSHOT_ROWS.update().where(by_key == sa.bindparam("moved")), moves
+                    SNAPSHOT_ROWS.update()
+                    .where(ROWS.rank.between(sa.bindparam("low"), sa.bindparam("high")))
+                    .values(rank=-(ROWS.rank + sa.bindparam("by"))),
+                    shifts,
+                )
+                connection.execute(
+                    SNAPSHOT_ROWS.update().where(ROWS.rank < 0).values(rank=-ROWS.rank)
                 )
             if inserts:
                 insert_rows(connection, SNAPSHOT_ROWS, (*FIELDS, *KEPT_FIELDS), inserts)
@@ -337,6 +345,24 @@ def _write(
             raise
         return False
     return True
+
+
+def _shifts(staying: list[Place], place_of: Mapping[str, int]) -> list[dict[str, int]]:
+    """The systems that stay in the ranking and change place, as runs of consecutive places
+    (by the kept order, the places of systems rescored or gone left empty between) that move
+    by the same number of places: each its first and last kept place and that number."""
+    shifts: list[dict[str, int]] = []
+    last: dict[str, int] | None = None
+    for key, rank, *_ordering in staying:
+        by = place_of[key] - rank
+        if by == 0:
+            last = None
+        elif last is not None and last["by"] == by:
+            last["high"] = rank
+        else:
+            last = {"low": rank, "high": rank, "by": by}
+            shifts.append(last)
+    return shifts
 
 
 def _gap_order(connection: Connection, tally: Tally) -> list[str]:
