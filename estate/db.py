@@ -33,7 +33,7 @@ from estate.errors import (
 from estate.history import tables as history_tables
 from estate.periods import quarter_of
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """The schema version this code reads and writes."""
 
 BUSY_TIMEOUT_MS = 10_000
@@ -150,6 +150,11 @@ def _to_version_6(connection: Connection) -> None:
     _upgrade_carbon(connection)
     _upgrade_incremental(connection)
     _upgrade_imp_profiles(connection)
+
+
+def _to_version_7(connection: Connection) -> None:
+    """Version 6 to 7: each change of schema 7, one function each."""
+    _upgrade_kept_store(connection)
 
 
 def _upgrade_board_numbers(connection: Connection) -> None:
@@ -274,12 +279,32 @@ def _upgrade_imp_profiles(connection: Connection) -> None:
         )
 
 
+def _upgrade_kept_store(connection: Connection) -> None:
+    """The kept ranking's texts are kept compressed, with a dictionary trained on the estate's
+    own texts (`estate.ranking.packing`), its explanations as compact JSON rather than laid
+    out; it keeps running totals for the overview's figures, and its systems' date windows are
+    indexed. The kept ranking is carried over, its texts compressed (its totals are counted at
+    its first update)."""
+    from estate.ranking.snapshot import repack_kept_texts  # the kept ranking reads this module
+
+    head = models.table_of(models.RankingSnapshot)
+    present = {c["name"] for c in sa.inspect(connection).get_columns(head.name)}
+    for name in ("dictionary", "tally"):
+        if name not in present:  # a version 1 estate gets the table whole from step 1 to 2
+            kind = head.c[name].type.compile(dialect=connection.dialect)
+            connection.exec_driver_sql(f"ALTER TABLE {head.name} ADD COLUMN {name} {kind}")
+    for index in models.table_of(models.RankingSnapshotRow).indexes:
+        index.create(connection, checkfirst=True)
+    repack_kept_texts(connection)
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _to_version_2,
     2: _to_version_3,
     3: _to_version_4,
     4: _to_version_5,
     5: _to_version_6,
+    6: _to_version_7,
 }
 """Upgrade steps: MIGRATIONS[n] takes a database from schema version n to n + 1.
 

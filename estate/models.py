@@ -377,6 +377,14 @@ class RankingSnapshot(SQLModel, table=True):
     (estate, catalogue, policy and lifecycle data), the stored data and the as-of date, so
     that a change of one part is brought into the kept ranking without scoring it all again;
     None in a ranking kept before version 6."""
+    dictionary: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    """The Zstandard dictionary the rows' texts are compressed with (`estate.ranking.packing`),
+    trained on the estate's own texts when it was scored whole; None when they are compressed
+    without one (a small estate)."""
+    tally: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    """The running totals of what only the kept systems' facts give the overview
+    (`estate.ranking.tally.Tally`), so that an update counts the figures again without reading
+    every system; None in a ranking kept before version 7."""
 
 
 class RankingSnapshotRow(SQLModel, table=True):
@@ -416,24 +424,27 @@ class RankingSnapshotRow(SQLModel, table=True):
     security_weight: int = 0
     """Its security gaps' summed severity, for ordering by security."""
     csv_line: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
-    """The system's line of `rank --csv` (UTF-8, with its newline), so that `rank --csv` prints
-    the kept lines as they are; None in a ranking kept before version 5."""
+    """The system's line of `rank --csv` (UTF-8, with its newline) after its rank, compressed
+    (`estate.ranking.packing`), so that `rank --csv` prints the kept lines as they are; None in
+    a ranking kept before version 5."""
     explanation: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
-    """Everything concluded about the system as `rank --json` gives it, laid out (UTF-8) as it
-    stands in that command's indented document, so that `rank --json` prints the kept texts as
-    they are; None in a ranking kept without it (then `rank --json` scores afresh)."""
+    """Everything concluded about the system as `rank --json` gives it, as compact JSON (UTF-8)
+    after its rank, compressed (`estate.ranking.packing`), so that `rank --json` lays out the
+    kept texts without scoring again; None in a ranking kept without it (then `rank --json`
+    scores afresh)."""
     basis: str | None = None
     """A digest of everything the system's scores were worked out from that no date moves:
     its stored row, components, assessments, dependents and what it depends on."""
     valid_from: dt.date | None = None
     """The first as-of date on which its scores are as kept."""
-    valid_until: dt.date | None = None
+    valid_until: dt.date | None = Field(default=None, index=True)
     """The first as-of date after `valid_from` on which a support, contract or penetration
-    test date may change its scores; None when no date ever does."""
+    test date may change its scores; None when no date ever does. Indexed: a new date reads
+    only the systems whose scores it moves."""
     kept: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
-    """What bringing the ranking up to date reads of the system besides its row (compact
-    JSON: its blast radius, what it depends on, whether it keeps dependents on premises, and
-    what the overview counts of it)."""
+    """What bringing the ranking up to date reads of the system besides its row (MessagePack
+    since version 7, JSON before: its blast radius, what it depends on, whether it keeps
+    dependents on premises, and what the overview counts of it)."""
 
 
 SNAPSHOT_ROW_COLUMNS_IN_VERSION_3 = (

@@ -29,6 +29,7 @@ from estate.enums import (
     SignIn,
 )
 from estate.ranking import update as ranking_update
+from estate.ranking.packing import Packer
 from estate.ranking.snapshot import (
     FIELDS,
     KEPT_FIELDS,
@@ -163,13 +164,31 @@ steps = st.one_of(
 )
 
 
+_TEXTS = [len(FIELDS) + KEPT_FIELDS.index(name) for name in ("explanation", "csv_line")]
+
+
+def _unpacked(rows: list[tuple[Any, ...]], dictionary: bytes | None) -> list[tuple[Any, ...]]:
+    """The rows with their texts as they were before compressing (the dictionary a kept
+    ranking's texts are compressed with depends on the estate it was trained on)."""
+    unpack = Packer(dictionary).unpack
+    found = []
+    for row in rows:
+        values = list(row)
+        for place in _TEXTS:
+            values[place] = unpack(values[place])
+        found.append(tuple(values))
+    return found
+
+
 def _kept_state(engine: Engine) -> tuple[list[tuple[Any, ...]], Any]:
     """Everything the kept ranking holds, in rank order, and its figures."""
     with engine.connect() as connection:
         columns = [SNAPSHOT_ROWS.c[name] for name in (*FIELDS, *KEPT_FIELDS)]
         rows = connection.execute(sa.select(*columns).order_by(SNAPSHOT_ROWS.c.rank)).all()
-        figures = connection.execute(sa.select(SNAPSHOT.c.figures)).scalar()
-    return [tuple(row) for row in rows], figures
+        figures, dictionary = connection.execute(
+            sa.select(SNAPSHOT.c.figures, SNAPSHOT.c.dictionary)
+        ).one()
+    return _unpacked([tuple(row) for row in rows], dictionary), figures
 
 
 def _fresh_state(engine: Engine, policy: Policy) -> tuple[list[tuple[Any, ...]], Any]:
@@ -178,9 +197,9 @@ def _fresh_state(engine: Engine, policy: Policy) -> tuple[list[tuple[Any, ...]],
         basis = current_basis(connection, policy)
         taken = take_snapshot(score_estate(connection, policy), basis)
     assert taken.kept is not None
-    rows = [(*row, *kept) for row, kept in zip(taken.rows, taken.kept, strict=True)]
+    rows = [(*row, *kept) for row, kept in zip(taken.rows, taken.kept.systems, strict=True)]
     figures = json.loads(json.dumps(taken.figures.to_json()))
-    return rows, figures
+    return _unpacked(rows, taken.kept.dictionary), figures
 
 
 def _policy(folder: Path, weight: int | None, as_of: dt.date) -> Policy:
@@ -231,7 +250,7 @@ def _check_sequence(new_engine: Callable[[], Engine], sequence: list[tuple[str, 
             assert [r[0] for r in kept_rows] == [r[0] for r in fresh_rows]
             for kept, fresh in zip(kept_rows, fresh_rows, strict=True):
                 assert kept == fresh, (kind, value if kind != "import" else value[0])
-            assert kept_figures == fresh_figures
+            assert json.dumps(kept_figures) == json.dumps(fresh_figures), "order and all"
             if TRACE:
                 TRACE.append((kind, len(kept_rows)))
     engine.dispose()
@@ -330,5 +349,32 @@ def test_a_new_year_rescores_the_priorities_carbon_counts_towards(
         later = load_policy(path, as_of=dt.date(2027, 1, 1))
         assert update_kept_ranking(engine, later)
         assert _kept_state(engine) == _fresh_state(engine, later)
+    finally:
+        engine.dispose()
+
+
+def test_a_ranking_kept_without_its_running_totals_counts_them_at_its_first_update(
+    demo_db: Path,
+) -> None:
+    """A ranking carried over from version 6 has no running totals for the overview: its first
+    update counts them from every kept system, and gives what a fresh scoring gives."""
+    engine = db.open_engine(demo_db)
+    try:
+        policy = load_policy(as_of=dt.date(2026, 9, 30))
+        with engine.connect() as connection:
+            basis = current_basis(connection, policy)
+            scores = score_estate(connection, policy)
+        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        with engine.begin() as connection:
+            connection.execute(SNAPSHOT.update().values(tally=None))
+        later = load_policy(as_of=dt.date(2026, 10, 1))
+        assert update_kept_ranking(engine, later)
+        kept_rows, kept_figures = _kept_state(engine)
+        assert (kept_rows, json.dumps(kept_figures)) == (
+            _fresh_state(engine, later)[0],
+            json.dumps(_fresh_state(engine, later)[1]),
+        )
+        with engine.connect() as connection:
+            assert connection.execute(sa.select(SNAPSHOT.c.tally)).scalar() is not None
     finally:
         engine.dispose()

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
+import msgspec
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -19,13 +20,14 @@ from estate import db, models
 from estate.ranking import RankBy
 from estate.ranking.figures import EstateFigures, estate_figures
 from estate.ranking.json_format import print_kept_ranking_json
+from estate.ranking.packing import Packer
 from estate.ranking.snapshot import (
-    SNAPSHOT_ROWS,
     Snapshot,
+    compact_lead,
     fingerprint,
     keep_snapshot,
+    lay_out,
     load_snapshot,
-    rank_lead,
     ranked_rows,
     scored_when,
 )
@@ -55,6 +57,32 @@ def _take(engine: Engine, policy: Policy, scored_at: dt.datetime = SCORED_AT) ->
         current = fingerprint(connection, policy)
         scores = score_estate(connection, policy)
     return Snapshot(ranked_rows(scores), estate_figures(scores), current, scored_at)
+
+
+def _kept_texts(path: Path) -> list[tuple[int, bytes, bytes]]:
+    """Each kept system's rank, compact explanation and `rank --csv` line (after its rank), as
+    they were before compressing, in rank order."""
+    with closing(sqlite3.connect(path)) as raw:
+        (dictionary,) = raw.execute("SELECT dictionary FROM ranking_snapshot").fetchone()
+        rows = raw.execute(
+            "SELECT rank, explanation, csv_line FROM ranking_snapshot_row ORDER BY rank"
+        ).fetchall()
+    unpack = Packer(dictionary).unpack
+    return [(rank, unpack(text), unpack(line)) for rank, text, line in rows]
+
+
+def _as_version_6(rank: int, text: bytes) -> bytes:
+    """A compact explanation laid out as version 6 kept it: as `rank --json` prints it, after
+    its rank."""
+    laid_out = lay_out([(rank, text)])
+    lead = b'    {\n      "rank": %d,' % rank
+    assert laid_out.startswith(lead)
+    return laid_out[len(lead) :]
+
+
+def _as_json(kept: bytes) -> bytes:
+    """A system's kept facts as version 6 kept them: JSON, not MessagePack."""
+    return msgspec.json.encode(msgspec.msgpack.decode(kept))
 
 
 def _stored(engine: Engine) -> Snapshot | None:
@@ -232,14 +260,10 @@ def test_upgrading_a_version_3_estate_adds_the_explanations_and_drops_the_kept_r
     try:
         with engine.connect() as connection:
             assert load_snapshot(connection) is not None
-            texts = connection.execute(
-                sa.select(SNAPSHOT_ROWS.c.rank, SNAPSHOT_ROWS.c.explanation).order_by(
-                    SNAPSHOT_ROWS.c.rank
-                )
-            )
-            kept = json.loads(b"[" + b",".join(rank_lead(r) + t for r, t in texts) + b"]")
     finally:
         engine.dispose()
+    texts = _kept_texts(demo_db)
+    kept = json.loads(b"[" + b",".join(compact_lead(r) + t for r, t, _line in texts) + b"]")
     assert kept == json.loads(fresh.stdout)["systems"]
 
 
@@ -250,11 +274,11 @@ def test_upgrading_a_version_4_estate_drops_the_compact_explanations_for_laid_ou
     lays it out, so the old kept ranking is dropped and the next scoring keeps the new."""
     ranked = ("--db", demo_db, "rank", "--json", "--as-of", AS_OF.isoformat())
     fresh = run(*ranked).stdout
+    compact = [
+        (json.dumps(json.loads(compact_lead(rank) + text), separators=(",", ":")), rank)
+        for rank, text, _line in _kept_texts(demo_db)
+    ]
     with closing(sqlite3.connect(demo_db)) as raw, raw:  # the explanations as version 4 had them
-        compact = [
-            (json.dumps(json.loads(rank_lead(rank) + text), separators=(",", ":")), rank)
-            for rank, text in raw.execute("SELECT rank, explanation FROM ranking_snapshot_row")
-        ]
         raw.execute("ALTER TABLE ranking_snapshot_row DROP COLUMN explanation")
         raw.execute("ALTER TABLE ranking_snapshot_row ADD COLUMN explanation TEXT")
         raw.executemany("UPDATE ranking_snapshot_row SET explanation = ? WHERE rank = ?", compact)
@@ -267,10 +291,49 @@ def test_upgrading_a_version_4_estate_drops_the_compact_explanations_for_laid_ou
     finally:
         engine.dispose()
     assert run(*ranked).stdout == fresh
-    with closing(sqlite3.connect(demo_db)) as raw:
-        kept = raw.execute("SELECT explanation FROM ranking_snapshot_row WHERE rank = 1").fetchone()
-    assert isinstance(kept[0], bytes) and kept[0].startswith(b'\n      "key": ')
+    assert _kept_texts(demo_db)[0][1].startswith(b'"key":')
     assert run(*ranked).stdout == fresh
+
+
+def test_upgrading_a_version_6_estate_carries_the_kept_ranking_compressed(
+    demo_db: Path, run: Run
+) -> None:
+    """Version 6 kept each explanation laid out as `rank --json` prints it and each `rank --csv`
+    line as it stands; version 7 compresses them with a dictionary trained on them, and the
+    kept ranking is carried over: printed at once after the upgrade, as before it."""
+    day = ("--as-of", AS_OF.isoformat())
+    fresh = run("--db", demo_db, "rank", "--json", *day).stdout
+    fresh_csv = run("--db", demo_db, "rank", "--csv", "--by", "security", *day).stdout
+    texts = _kept_texts(demo_db)
+    kept_facts = "SELECT rank, kept FROM ranking_snapshot_row ORDER BY rank"
+    with closing(sqlite3.connect(demo_db)) as raw, raw:  # the ranking as version 6 kept it
+        facts = raw.execute(kept_facts).fetchall()
+        raw.executemany(
+            "UPDATE ranking_snapshot_row SET explanation = ?, csv_line = ?, kept = ? "
+            "WHERE rank = ?",
+            [
+                (_as_version_6(rank, text), line, _as_json(kept), rank)
+                for (rank, text, line), (_rank, kept) in zip(texts, facts, strict=True)
+            ],
+        )
+        raw.execute("ALTER TABLE ranking_snapshot DROP COLUMN dictionary")
+        raw.execute("ALTER TABLE ranking_snapshot DROP COLUMN tally")
+        raw.execute("DROP INDEX ix_ranking_snapshot_row_valid_until")
+        raw.execute("UPDATE estate_version SET version_num = '6'")
+    assert db.upgrade(demo_db) == (6, db.SCHEMA_VERSION)
+    assert _kept_texts(demo_db) == texts, "carried over, compressed"
+    with closing(sqlite3.connect(demo_db)) as raw:
+        assert raw.execute(kept_facts).fetchall() == facts
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection:
+            printed = io.BytesIO()
+            policy = load_policy(as_of=AS_OF)
+            assert print_kept_ranking_json(connection, policy, printed, by=RankBy.PRIORITY)
+    finally:
+        engine.dispose()
+    assert printed.getvalue() == fresh.encode()
+    assert run("--db", demo_db, "rank", "--csv", "--by", "security", *day).stdout == fresh_csv
 
 
 def test_a_ranking_kept_without_explanations_serves_no_json(engine: Engine) -> None:

@@ -1,10 +1,11 @@
-"""`rank --json` printed from the kept ranking: each system's explanation was laid out once,
-when the estate was scored, as it stands in the indented document, so a ranking of 50,000
-systems is printed without scoring or laying out anything again.
+"""`rank --json` printed from the kept ranking: each system's explanation was kept as compact
+JSON, compressed, when the estate was scored, so a ranking of 50,000 systems is printed
+without scoring anything again.
 
 The document is byte for byte what a fresh scoring prints (`json.dumps` with an indent of 2):
 the head is laid out here, and the chosen systems' kept texts, chosen and ordered by the
-database, are written one after another as the database hands them over, as bytes."""
+database, are unpacked and laid out a batch at a time as the database hands them over
+(`estate.ranking.snapshot.lay_out`) and written as bytes."""
 
 from __future__ import annotations
 

@@ -28,6 +28,8 @@ from estate.jsonable import jsonable
 from estate.ranking import READINESS_ORDER, RankBy, chosen_departments, security_weight
 from estate.ranking.csv_format import csv_lines
 from estate.ranking.figures import EstateFigures, estate_figures
+from estate.ranking.packing import Packer, samples_of, train
+from estate.ranking.tally import tally_of
 from estate.ranking.text_formats import system_dict
 from estate.scoring import EstateScores
 from estate.scoring.basis import date_free_digest, valid_dates
@@ -115,35 +117,44 @@ EXPLANATION_INDENT = b"    "
 `systems` list of the top-level object, indented by two levels of two spaces."""
 
 
-def rank_lead(rank: int) -> bytes:
-    """How a system's explanation begins in `rank --json`'s document, up to its rank: the kept
-    text is what follows, so that a system that moves in the ranking keeps its text."""
-    return b'%s{\n%s  "rank": %d,' % (EXPLANATION_INDENT, EXPLANATION_INDENT, rank)
+def compact_lead(rank: int) -> bytes:
+    """How a system's compact explanation begins, up to its rank: the kept text is what
+    follows, so that a system that moves in the ranking keeps its text."""
+    return b'{"rank":%d,' % rank
 
 
 def csv_lead(rank: int) -> bytes:
-    """How a system's `rank --csv` line begins, up to its rank (kept, like `rank_lead`,
+    """How a system's `rank --csv` line begins, up to its rank (kept, like `compact_lead`,
     without it)."""
     return b"%d," % rank
 
 
 def explanation(system: SystemScore) -> bytes:
-    """Everything concluded about one system as `rank --json` gives it, laid out as it stands
-    in that command's document (UTF-8) after its `rank_lead`: kept with its ranked row, so
-    that `rank --json` prints the kept texts one after another without scoring or laying out
-    anything again.
-
-    The standard library's C encoder writes it compactly and msgspec's formatter indents it,
-    which gives exactly what `json.dumps(..., indent=2)` gives (strings and numbers are copied
-    as they stand), several times faster than the standard library's indenting encoder."""
+    """Everything concluded about one system as `rank --json` gives it, as compact JSON (UTF-8,
+    the standard library's C encoder) after its `compact_lead`: kept, compressed, with its
+    ranked row, so that `rank --json` lays out the kept texts without scoring anything again
+    (`lay_out`)."""
     compact = json.dumps(
         system_dict(system), ensure_ascii=False, separators=(",", ":"), default=jsonable
-    )
-    laid_out: bytes = msgspec.json.format(compact.encode(), indent=2)
-    text = EXPLANATION_INDENT + laid_out.replace(b"\n", b"\n" + EXPLANATION_INDENT)
-    lead = rank_lead(system.rank)
-    assert text.startswith(lead)
-    return text[len(lead) :]
+    ).encode()
+    lead = compact_lead(system.rank)
+    assert compact.startswith(lead)
+    return compact[len(lead) :]
+
+
+def lay_out(texts: Iterable[tuple[int, bytes]]) -> bytes:
+    """Systems' explanations, each a rank and its kept compact text, laid out as they stand
+    one after another in `rank --json`'s document (UTF-8, separated by a comma and a newline).
+
+    msgspec's formatter lays them out as one list, in one pass in C that copies strings and
+    numbers as they stand: exactly what `json.dumps(..., indent=2)` gives, some times faster
+    than the standard library's indenting encoder."""
+    listed = b"[" + b",".join(compact_lead(rank) + text for rank, text in texts) + b"]"
+    laid_out: bytes = msgspec.json.format(listed, indent=2)
+    if laid_out == b"[]":
+        return b""
+    inner = laid_out[len(b"[\n") : -len(b"\n]")]  # each system two spaces in
+    return EXPLANATION_INDENT[:2] + inner.replace(b"\n", b"\n" + EXPLANATION_INDENT[:2])
 
 
 class Basis(NamedTuple):
@@ -169,16 +180,16 @@ class KeptSystem(NamedTuple):
     """What is kept of one system beside its ranked row."""
 
     explanation: bytes
-    """Its `explanation`, after its `rank_lead`."""
+    """Its `explanation`, compressed (`estate.ranking.packing`)."""
     csv_line: bytes
-    """Its `rank --csv` line after its `csv_lead`."""
+    """Its `rank --csv` line after its `csv_lead`, compressed."""
     basis: str
     """`estate.scoring.basis.date_free_digest` of what it was scored from."""
     valid_from: dt.date
     valid_until: dt.date | None
     """The as-of dates over which its scores hold (`estate.scoring.basis.valid_dates`)."""
     kept: bytes
-    """Its `KeptFacts`, as compact JSON."""
+    """Its `KeptFacts`, as MessagePack."""
 
 
 class KeptFacts(msgspec.Struct, array_like=True, omit_defaults=False):
@@ -207,8 +218,10 @@ class KeptFacts(msgspec.Struct, array_like=True, omit_defaults=False):
     """0 with no remediation plan, 1 with a plan not funded, 2 with a funded plan."""
 
 
-ENCODE_KEPT = msgspec.json.Encoder().encode
-DECODE_KEPT = msgspec.json.Decoder(KeptFacts).decode
+ENCODE_KEPT = msgspec.msgpack.Encoder().encode
+DECODE_KEPT = msgspec.msgpack.Decoder(KeptFacts).decode
+_DECODE_KEPT_JSON = msgspec.json.Decoder(KeptFacts).decode
+"""How schema 6 kept them (JSON): read once, by the upgrade that carries its ranking over."""
 
 
 def kept_facts(
@@ -249,13 +262,17 @@ def kept_system(
     policy: Policy,
     anchored: AbstractSet[str],
     placeholders: Mapping[str, str],
+    packer: Packer,
+    texts: tuple[bytes, bytes] | None = None,
 ) -> KeptSystem:
-    """What is kept of one scored system (its ranked row `row`) beside that row."""
-    (line,) = csv_lines([row])
+    """What is kept of one scored system (its ranked row `row`) beside that row, its texts
+    compressed by `packer`; `texts` are its explanation and `rank --csv` line when already
+    worked out."""
+    explained, line = texts or system_texts(score, row)
     start, until = valid_dates(facts, policy)
     return KeptSystem(
-        explanation(score),
-        line[len(csv_lead(row.rank)) :],
+        packer.pack(explained),
+        packer.pack(line),
         date_free_digest(facts, anchored, placeholders),
         start,
         until,
@@ -263,15 +280,44 @@ def kept_system(
     )
 
 
-def kept_systems(scores: EstateScores, rows: Sequence[RankedRow]) -> list[KeptSystem]:
-    """What is kept of every scored system beside its ranked row, in the rows' order."""
+def system_texts(score: SystemScore, row: RankedRow) -> tuple[bytes, bytes]:
+    """A scored system's explanation and `rank --csv` line as they are kept, before
+    compressing."""
+    (line,) = csv_lines([row])
+    return explanation(score), line[len(csv_lead(row.rank)) :]
+
+
+@dataclass
+class KeptSystems:
+    """What is kept of every system beside its ranked row, and the dictionary its texts are
+    compressed with."""
+
+    systems: list[KeptSystem]
+    dictionary: bytes | None
+
+
+def kept_systems(scores: EstateScores, rows: Sequence[RankedRow]) -> KeptSystems:
+    """What is kept of every scored system beside its ranked row, in the rows' order, its
+    texts compressed with a dictionary trained on a sample of them."""
     placeholders = placeholder_statuses(scores.graph)
-    return [
+    sampled = {
+        place: system_texts(scores.systems[place], rows[place]) for place in samples_of(len(rows))
+    }
+    packer = Packer(train([text for pair in sampled.values() for text in pair]))
+    systems = [
         kept_system(
-            score, row, scores.facts[score.key], scores.policy, scores.anchored, placeholders
+            score,
+            row,
+            scores.facts[score.key],
+            scores.policy,
+            scores.anchored,
+            placeholders,
+            packer,
+            sampled.get(place),
         )
-        for score, row in zip(scores.systems, rows, strict=True)
+        for place, (score, row) in enumerate(zip(scores.systems, rows, strict=True))
     ]
+    return KeptSystems(systems, packer.dictionary)
 
 
 @dataclass
@@ -282,7 +328,7 @@ class Snapshot:
     figures: EstateFigures
     fingerprint: str
     scored_at: dt.datetime
-    kept: list[KeptSystem] | None = None
+    kept: KeptSystems | None = None
     """What is kept of each row's system, in the rows' order, when the snapshot is to be kept
     with it; None as read back."""
     basis: Basis | None = None
@@ -424,17 +470,25 @@ def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
             scored_at=snapshot.scored_at,
             figures=snapshot.figures.to_json(),
             basis=None if snapshot.basis is None else snapshot.basis._asdict(),
+            dictionary=None if snapshot.kept is None else snapshot.kept.dictionary,
+            tally=None
+            if snapshot.kept is None
+            else tally_of(
+                (row.band, DECODE_KEPT(system.kept))
+                for row, system in zip(snapshot.rows, snapshot.kept.systems, strict=True)
+            ).to_json(),
         )
     )
     kept = snapshot.kept
     if kept is None:
         lines = csv_lines(snapshot.rows)
+        packer = Packer(None)
         insert_rows(
             connection,
             SNAPSHOT_ROWS,
             (*FIELDS, "csv_line"),
             [
-                (*row, line[len(csv_lead(row.rank)) :])
+                (*row, packer.pack(line[len(csv_lead(row.rank)) :]))
                 for row, line in zip(snapshot.rows, lines, strict=True)
             ],
         )
@@ -443,7 +497,7 @@ def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
         connection,
         SNAPSHOT_ROWS,
         (*FIELDS, *KEPT_FIELDS),
-        [(*row, *system) for row, system in zip(snapshot.rows, kept, strict=True)],
+        [(*row, *system) for row, system in zip(snapshot.rows, kept.systems, strict=True)],
     )
 
 
@@ -478,7 +532,8 @@ class KeptSelection:
     empty: bool
     """Whether the kept ranking has no systems at all (the estate is empty)."""
     batches: Iterator[Sequence[bytes]]
-    """The texts, in the order asked for, a batch at a time as the database hands them over."""
+    """The texts, in the order asked for, a batch at a time as the database hands them over
+    (the explanations of a batch laid out as one text, ready to print)."""
 
 
 def kept_selection(
@@ -495,7 +550,9 @@ def kept_selection(
     the filters of `estate.ranking.select_rows`, in the same order, chosen and sorted by the
     database; None while the kept ranking is out of date or was kept without those texts, so
     the caller scores afresh. A department no system belongs to is refused."""
-    head = connection.execute(sa.select(SNAPSHOT.c.fingerprint, SNAPSHOT.c.figures)).first()
+    head = connection.execute(
+        sa.select(SNAPSHOT.c.fingerprint, SNAPSHOT.c.figures, SNAPSHOT.c.dictionary)
+    ).first()
     if head is None:
         return None
     # A department's transaction locking the tables the fingerprint reads: the kept
@@ -519,12 +576,69 @@ def kept_selection(
     if top is not None:
         query = query.limit(top)
     empty = connection.execute(sa.select(ROWS.rank).limit(1)).first() is None
-    lead = rank_lead if kept == "explanation" else csv_lead
-    batches = (
-        [lead(rank) + found for rank, found in batch]
-        for batch in connection.execute(query).partitions(BATCH)
-    )
+    unpack = Packer(head.dictionary).unpack
+    batches: Iterator[Sequence[bytes]]
+    if kept == "explanation":
+        batches = (
+            [lay_out((rank, unpack(found)) for rank, found in batch)]
+            for batch in connection.execute(query).partitions(BATCH)
+        )
+    else:
+        batches = (
+            [csv_lead(rank) + unpack(found) for rank, found in batch]
+            for batch in connection.execute(query).partitions(BATCH)
+        )
     return KeptSelection(catalogue, empty, batches)
+
+
+def repack_kept_texts(connection: Connection) -> None:
+    """Compress the texts of a ranking kept by schema 6 (explanations laid out as `rank --json`
+    prints them, `rank --csv` lines as they are) as they are kept now, with a dictionary
+    trained on them, and its systems' kept facts (JSON then) as MessagePack, in the caller's
+    transaction: the kept ranking is carried over an upgrade."""
+    ranked = list(connection.execute(sa.select(ROWS.key).order_by(ROWS.rank)).scalars())
+    if not ranked:
+        return
+    lead = compact_lead(0)
+
+    def compact(laid_out: bytes | None) -> bytes | None:
+        if laid_out is None:
+            return None
+        text: bytes = msgspec.json.format(lead + laid_out, indent=-1)
+        return text[len(lead) :]
+
+    def texts(keys: Sequence[str]) -> list[tuple[str, bytes | None, bytes | None, bytes | None]]:
+        query = sa.select(ROWS.key, ROWS.explanation, ROWS.csv_line, ROWS.kept).where(
+            ROWS.key.in_(keys)
+        )
+        found = {
+            key: (
+                compact(text),
+                line,
+                None if kept is None else ENCODE_KEPT(_DECODE_KEPT_JSON(kept)),
+            )
+            for key, text, line, kept in connection.execute(query)
+        }
+        return [(key, *found[key]) for key in keys]
+
+    sampled = texts([ranked[place] for place in samples_of(len(ranked))])
+    packer = Packer(
+        train([text for _key, *pair, _kept in sampled for text in pair if text is not None])
+    )
+    for start in range(0, len(ranked), BATCH):
+        connection.execute(
+            SNAPSHOT_ROWS.update().where(ROWS.key == sa.bindparam("packed")),
+            [
+                {
+                    "packed": key,
+                    "explanation": None if text is None else packer.pack(text),
+                    "csv_line": None if line is None else packer.pack(line),
+                    "kept": kept,
+                }
+                for key, text, line, kept in texts(ranked[start : start + BATCH])
+            ],
+        )
+    connection.execute(SNAPSHOT.update().values(dictionary=packer.dictionary))
 
 
 def keep_snapshot(engine: Engine, snapshot: Snapshot, stored: str | None) -> bool:

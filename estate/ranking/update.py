@@ -11,15 +11,18 @@ no date moves, and the as-of dates over which its scores hold (`estate.scoring.b
 - a change of policy, lifecycle data, catalogue or estate version rescores every system (the
   caller scores the estate afresh).
 
-The systems not rescored keep their ranked rows and texts; every system takes its place again
-from the priorities, and the overview's figures are counted again from the kept rows. The
-result is byte for byte what scoring the whole estate gives."""
+Only the rows of the systems rescored or gone are read whole (a new date finds them by their
+indexed date windows); of the others only what orders the ranking is read. The systems not
+rescored keep their rows and texts; every system takes its place again from the priorities
+(a system that only moves has its place changed, nothing else), and the overview's figures are
+counted again by the database and from running totals (`estate.ranking.tally`). The result is
+byte for byte what scoring the whole estate gives."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from operator import itemgetter
+import heapq
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,7 +32,7 @@ from estate.catalogue.endoflife import load_catalogue
 from estate.db import as_date, insert_rows, is_permission_denied
 from estate.graph import BlastRadius, placeholder_statuses
 from estate.perf import collector_paused
-from estate.ranking.figures import RISKIEST, KeptCounts, Riskiest, kept_figures
+from estate.ranking.packing import Packer
 from estate.ranking.snapshot import (
     DECODE_KEPT,
     FIELDS,
@@ -44,12 +47,13 @@ from estate.ranking.snapshot import (
     kept_system,
     ranked_row,
 )
+from estate.ranking.tally import Tally, counted_figures, tally_of
 from estate.scoring import score_facts
 from estate.scoring.basis import date_free_digest
 from estate.scoring.facts import SystemFacts, load_facts, read_facts
 from estate.scoring.policy import Policy
 from estate.scoring.readiness import blocks_move
-from estate.scoring.results import Band, SystemScore
+from estate.scoring.results import SystemScore
 from estate.stages import gone_names
 
 _RANK = FIELDS.index("rank")
@@ -58,47 +62,73 @@ _LEGACY = FIELDS.index("legacy")
 _DEPARTMENT = FIELDS.index("department")
 _KEY = FIELDS.index("key")
 _BAND = FIELDS.index("band")
-_IS_LEGACY = FIELDS.index("is_legacy")
-_READINESS = FIELDS.index("readiness")
-_NAME = FIELDS.index("name")
-_HEADLINE = FIELDS.index("headline")
+
+Rescored = list[tuple[SystemScore, SystemFacts, frozenset[str]]]
+"""Systems scored again: each its scores, facts and the systems that keep theirs on premises."""
+Place = tuple[str, int, float, float | None, str]
+"""What orders one kept system: its key, place, priority, legacy score and department."""
+Windows = dict[str, tuple[str | None, dt.date, dt.date | None]]
+"""Each kept system's date-free digest and the as-of dates its scores hold over."""
 
 
 class _Kept:
-    """One system as the kept ranking holds it, read for bringing it up to date."""
+    """One system as the kept ranking holds it, read whole for bringing it up to date."""
 
-    __slots__ = ("basis", "facts", "row", "valid_from", "valid_until")
+    __slots__ = ("facts", "row")
 
-    def __init__(self, row: tuple[Any, ...], basis: str, start: Any, until: Any, kept: bytes):
+    def __init__(self, row: tuple[Any, ...], kept: bytes):
         self.row = row
-        self.basis = basis
-        self.valid_from: dt.date = as_date(start) or dt.date.min
-        self.valid_until: dt.date | None = as_date(until)
         self.facts: KeptFacts = DECODE_KEPT(kept)
 
-    def holds_on(self, as_of: dt.date) -> bool:
-        """Whether its kept scores hold on `as_of`."""
-        return self.valid_from <= as_of and (self.valid_until is None or as_of < self.valid_until)
+
+def _holds(start: Any, until: Any, as_of: dt.date) -> bool:
+    """Whether scores kept for the as-of dates from `start` until `until` hold on `as_of`."""
+    first = as_date(start) or dt.date.min
+    last = as_date(until)
+    return first <= as_of and (last is None or as_of < last)
 
 
-def _order(row: Sequence[Any]) -> tuple[float, float, str, str]:
-    """`score_estate`'s order of systems, from a ranked row."""
-    key: str = row[_KEY]
-    return (-row[_PRIORITY], -(row[_LEGACY] or 0.0), row[_DEPARTMENT], key.split("/", 1)[1])
+def _order(priority: float, legacy: float | None, department: str, key: str) -> tuple[Any, ...]:
+    """`score_estate`'s order of systems."""
+    return (-priority, -(legacy or 0.0), department, key.split("/", 1)[1])
 
 
-def _read_kept(connection: Connection) -> dict[str, _Kept] | None:
-    """Every kept system by key, or None when a row was kept without what updating needs."""
+def _places(connection: Connection) -> list[Place]:
+    """What orders every kept system, in the kept order."""
+    query = sa.select(ROWS.key, ROWS.rank, ROWS.priority, ROWS.legacy, ROWS.department)
+    return [tuple(row) for row in connection.execute(query.order_by(ROWS.rank))]
+
+
+def _read_rows(connection: Connection, keys: Iterable[str]) -> dict[str, _Kept] | None:
+    """The kept systems of `keys` read whole, or None when one was kept without what updating
+    needs."""
+    wanted = sorted(keys)
     columns = [ROWS[name] for name in FIELDS]
-    query = sa.select(*columns, ROWS.basis, ROWS.valid_from, ROWS.valid_until, ROWS.kept)
     found: dict[str, _Kept] = {}
     width = len(FIELDS)
-    for row in connection.execute(query):
-        basis, start, until, kept = row[width:]
-        if basis is None or kept is None:
-            return None
-        found[row[_KEY]] = _Kept(tuple(row[:width]), basis, start, until, kept)
+    for start in range(0, len(wanted), 500):
+        query = sa.select(*columns, ROWS.kept).where(ROWS.key.in_(wanted[start : start + 500]))
+        for row in connection.execute(query):
+            if row[width] is None:
+                return None
+            found[row[_KEY]] = _Kept(tuple(row[:width]), row[width])
     return found
+
+
+def _moved(connection: Connection, was: dt.date, as_of: dt.date) -> list[str]:
+    """The kept systems whose scores do not hold on `as_of`, kept as at `was`: going on, those
+    whose window ends by then (indexed); going back, those whose window starts after it."""
+    where = ROWS.valid_until <= as_of if as_of >= was else ROWS.valid_from > as_of
+    return sorted(connection.execute(sa.select(ROWS.key).where(where)).scalars())
+
+
+def _windows(connection: Connection) -> Windows:
+    """Every kept system's date-free digest and date window."""
+    query = sa.select(ROWS.key, ROWS.basis, ROWS.valid_from, ROWS.valid_until)
+    return {
+        key: (basis, as_date(start) or dt.date.min, as_date(until))
+        for key, basis, start, until in connection.execute(query)
+    }
 
 
 def _blast(kept: KeptFacts) -> BlastRadius | None:
@@ -107,7 +137,7 @@ def _blast(kept: KeptFacts) -> BlastRadius | None:
 
 def _rescore_dates(
     connection: Connection, policy: Policy, kept: dict[str, _Kept], keys: list[str]
-) -> list[tuple[SystemScore, SystemFacts, frozenset[str]]]:
+) -> Rescored:
     """The systems of `keys`, whose stored data has not changed, scored as at the new date:
     their facts are read alone, and their place in the graph is the kept one."""
     if not keys:
@@ -124,8 +154,8 @@ def _rescore_dates(
 
 
 def _rescore_changed(
-    connection: Connection, policy: Policy, kept: dict[str, _Kept]
-) -> tuple[list[tuple[SystemScore, SystemFacts, frozenset[str]]], set[str], dict[str, str]]:
+    connection: Connection, policy: Policy, windows: Windows
+) -> tuple[Rescored, set[str], dict[str, str]]:
     """After an import: the systems whose date-free digest changed, or whose kept scores do
     not hold on the new date, scored afresh; the keys of every system standing; and the
     placeholders (systems depended on that no return has supplied)."""
@@ -136,14 +166,25 @@ def _rescore_changed(
     as_of = policy.as_of
     found = []
     for fact in facts:
-        old = kept.get(fact.key)
+        old = windows.get(fact.key)
         if (
             old is None
-            or not old.holds_on(as_of)
-            or old.basis != date_free_digest(fact, anchored, placeholders)
+            or not _holds(old[1], old[2], as_of)
+            or old[0] != date_free_digest(fact, anchored, placeholders)
         ):
             found.append((score_facts(fact, policy, set(anchored)), fact, anchored))
     return found, {f.key for f in facts}, placeholders
+
+
+def _tally_all(connection: Connection) -> Tally | None:
+    """The running totals counted from every kept system, for a ranking kept without them;
+    None when a system was kept without its facts."""
+    pairs = []
+    for band, kept in connection.execute(sa.select(ROWS.band, ROWS.kept)):
+        if kept is None:
+            return None
+        pairs.append((band, DECODE_KEPT(kept)))
+    return tally_of(pairs)
 
 
 def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
@@ -154,7 +195,13 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
     role that only reads the kept ranking): then the caller scores the estate afresh."""
     with engine.connect() as connection:
         head = connection.execute(
-            sa.select(SNAPSHOT.c.fingerprint, SNAPSHOT.c.basis, SNAPSHOT.c.figures)
+            sa.select(
+                SNAPSHOT.c.fingerprint,
+                SNAPSHOT.c.basis,
+                SNAPSHOT.c.figures,
+                SNAPSHOT.c.dictionary,
+                SNAPSHOT.c.tally,
+            )
         ).first()
         if head is None or not isinstance(head.basis, dict) or not isinstance(head.figures, dict):
             return False
@@ -167,29 +214,43 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
             return True
         if stored.rules != current.rules or head.fingerprint != stored.fingerprint:
             return False
-        kept = _read_kept(connection)
-        if kept is None:
-            return False
+        places = _places(connection)
+        kept_keys = {place[0] for place in places}
         with collector_paused():
             if stored.data == current.data:
-                as_of = policy.as_of
-                moved = sorted(k for k, v in kept.items() if not v.holds_on(as_of))
-                rescored = _rescore_dates(connection, policy, kept, moved)
-                standing = set(kept)
+                moved = _moved(connection, dt.date.fromisoformat(stored.as_of), policy.as_of)
+                touched = _read_rows(connection, moved)
+                if touched is None:
+                    return False
+                rescored = _rescore_dates(connection, policy, touched, moved)
+                standing = kept_keys
                 gone = {key: status for key, (_name, status) in gone_names(connection).items()}
                 placeholders = {
                     key: gone.get(key, "")
                     for _score, facts, _anchored in rescored
                     for key in facts.depends_on
-                    if key not in kept  # a new date: nothing stored changed, so none supplied
+                    if key not in kept_keys  # a new date: nothing stored changed, so none supplied
                 }
             else:
-                rescored, standing, placeholders = _rescore_changed(connection, policy, kept)
+                rescored, standing, placeholders = _rescore_changed(
+                    connection, policy, _windows(connection)
+                )
+                changed = {score.key for score, _facts, _anchored in rescored}
+                found = _read_rows(connection, kept_keys - (standing - changed))
+                if found is None:
+                    return False
+                touched = found
+        tally = Tally.from_json(head.tally) or _tally_all(connection)
+        if tally is None:
+            return False
     return _write(
         engine,
         policy,
         (head.fingerprint, current, catalogue),
-        kept,
+        Packer(head.dictionary),
+        places,
+        touched,
+        tally,
         rescored,
         standing,
         placeholders,
@@ -200,42 +261,43 @@ def _write(
     engine: Engine,
     policy: Policy,
     heads: tuple[str, Basis, str],
-    kept: dict[str, _Kept],
-    rescored: list[tuple[SystemScore, SystemFacts, frozenset[str]]],
+    packer: Packer,
+    places: list[Place],
+    touched: dict[str, _Kept],
+    tally: Tally,
+    rescored: Rescored,
     standing: set[str],
     placeholders: Mapping[str, str],
 ) -> bool:
     """Rank every standing system again, keep the rescored ones' rows and texts, move the
     others to their new places and count the figures again, in one transaction that gives up
     if another scoring replaced the kept ranking meanwhile. `heads` holds the fingerprint
-    read, what the database holds now and the catalogue's version."""
+    read, what the database holds now and the catalogue's version; `packer` compresses the
+    rescored systems' texts with the kept ranking's dictionary; `places` orders every kept
+    system, `touched` holds the rows of those rescored or gone and `tally` the running totals
+    as kept."""
     was, current, catalogue = heads
     fresh = {score.key: score for score, _facts, _anchored in rescored}
-    entries: list[tuple[Any, ...]] = []
-    for key, old in kept.items():
-        if key in standing and key not in fresh:
-            entries.append(old.row)
     new_rows = {key: ranked_row(score) for key, score in fresh.items()}
-    entries.extend(new_rows.values())
-    entries.sort(key=_order)
-    places = {row[_KEY]: rank for rank, row in enumerate(entries, start=1)}
-    moves = [
-        {"rank": places[key], "moved": key}
-        for key, old in kept.items()
-        if key in places and key not in fresh and places[key] != old.row[_RANK]
-    ]
-    gone = [key for key in kept if key not in places or key in fresh]
+    staying = [p for p in places if p[0] in standing and p[0] not in fresh]
+    merged = heapq.merge(
+        ((_order(p[2], p[3], p[4], p[0]), p[0]) for p in staying),
+        sorted(
+            (_order(r.priority, r.legacy, r.department, key), key) for key, r in new_rows.items()
+        ),
+    )
+    place_of = {key: rank for rank, (_order_key, key) in enumerate(merged, start=1)}
+    shifts = _shifts(staying, place_of)
+    gone = sorted(touched)
+    for old in touched.values():
+        tally.count(old.row[_BAND], old.facts, -1)
     inserts: list[tuple[Any, ...]] = []
-    counted: dict[str, KeptFacts] = {}
     for score, facts, anchored in rescored:
-        score.rank = places[score.key]
+        score.rank = place_of[score.key]
         row = new_rows[score.key]._replace(rank=score.rank)
-        new_rows[score.key] = row
-        system: KeptSystem = kept_system(score, row, facts, policy, anchored, placeholders)
-        counted[score.key] = DECODE_KEPT(system.kept)
+        system: KeptSystem = kept_system(score, row, facts, policy, anchored, placeholders, packer)
+        tally.count(row.band, DECODE_KEPT(system.kept))
         inserts.append((*row, *system))
-    ordered = [new_rows.get(row[_KEY]) or row for row in entries]
-    figures = _figures(ordered, places, kept, counted, policy, catalogue)
     try:
         with engine.begin() as connection:
             found = connection.execute(sa.select(SNAPSHOT.c.fingerprint)).scalar()
@@ -246,18 +308,34 @@ def _write(
                 connection.execute(
                     SNAPSHOT_ROWS.delete().where(by_key.in_(gone[start : start + 500]))
                 )
-            if moves:  # only the place changes: a row and its texts stay where they are stored
+            if shifts:  # only the place changes: a row and its texts stay where they are stored
+                # Each run of systems moved by the same number of places at once, to its place
+                # negated (clear of every place not yet moved), then every place made positive.
                 connection.execute(
-                    SNAPSHOT_ROWS.update().where(by_key == sa.bindparam("moved")), moves
+                    SNAPSHOT_ROWS.update()
+                    .where(ROWS.rank.between(sa.bindparam("low"), sa.bindparam("high")))
+                    .values(rank=-(ROWS.rank + sa.bindparam("by"))),
+                    shifts,
+                )
+                connection.execute(
+                    SNAPSHOT_ROWS.update().where(ROWS.rank < 0).values(rank=-ROWS.rank)
                 )
             if inserts:
                 insert_rows(connection, SNAPSHOT_ROWS, (*FIELDS, *KEPT_FIELDS), inserts)
+            figures = counted_figures(
+                connection,
+                SNAPSHOT_ROWS,
+                tally,
+                _gap_order(connection, tally),
+                (policy.as_of, policy.name, catalogue),
+            )
             connection.execute(
                 SNAPSHOT.update().values(
                     fingerprint=current.fingerprint,
                     scored_at=dt.datetime.now(dt.UTC),
-                    figures=figures,
+                    figures=figures.to_json(),
                     basis=current._asdict(),
+                    tally=tally.to_json(),
                 )
             )
     except sa.exc.OperationalError:
@@ -269,39 +347,41 @@ def _write(
     return True
 
 
-def _figures(
-    ordered: list[Any],
-    places: dict[str, int],
-    kept: dict[str, _Kept],
-    counted: dict[str, KeptFacts],
-    policy: Policy,
-    catalogue: str,
-) -> dict[str, Any]:
-    """The overview's figures of the updated ranking, as JSON-ready values; `catalogue` is
-    the lifecycle catalogue's version, which the kept figures give (it changes only with the
-    rules, which rescore everything)."""
-    counts: list[KeptCounts] = []
-    riskiest: list[Riskiest] = []
-    red = Band.RED.value
-    pick = itemgetter(_KEY, _DEPARTMENT, _BAND, _IS_LEGACY, _READINESS)
-    for row in ordered:
-        key, department, band, is_legacy, readiness = pick(row)
-        facts = counted.get(key) or kept[key].facts
-        counts.append(
-            KeptCounts(
-                department,
-                band,
-                is_legacy,
-                readiness,
-                facts.gaps,
-                facts.unknown,
-                facts.unmatched,
-                facts.unresolved,
-                facts.missing,
-                facts.plan,
-            )
-        )
-        if band == red and len(riskiest) < RISKIEST:
-            riskiest.append(Riskiest(places[key], key, row[_NAME], row[_HEADLINE]))
-    figures = kept_figures(counts, riskiest, policy.as_of, policy.name, catalogue)
-    return figures.to_json()
+def _shifts(staying: list[Place], place_of: Mapping[str, int]) -> list[dict[str, int]]:
+    """The systems that stay in the ranking and change place, as runs of consecutive places
+    (by the kept order, the places of systems rescored or gone left empty between) that move
+    by the same number of places: each its first and last kept place and that number."""
+    shifts: list[dict[str, int]] = []
+    last: dict[str, int] | None = None
+    for key, rank, *_ordering in staying:
+        by = place_of[key] - rank
+        if by == 0:
+            last = None
+        elif last is not None and last["by"] == by:
+            last["high"] = rank
+        else:
+            last = {"low": rank, "high": rank, "by": by}
+            shifts.append(last)
+    return shifts
+
+
+def _gap_order(connection: Connection, tally: Tally) -> list[str]:
+    """The security gaps of `tally` in order of first appearance in the kept ranking (by
+    place, then each system's own order), read from the top until every one has appeared."""
+    wanted = set(tally.gaps)
+    order: list[str] = []
+    if not wanted:
+        return order
+    result = connection.execute(sa.select(ROWS.kept).order_by(ROWS.rank))
+    try:
+        for batch in result.partitions(200):
+            for (kept,) in batch:
+                for code in DECODE_KEPT(kept).gaps:
+                    if code in wanted:
+                        wanted.discard(code)
+                        order.append(code)
+                if not wanted:
+                    return order
+    finally:
+        result.close()
+    return order

@@ -12,8 +12,11 @@ dependents and what the system depends on) is summed up in one digest (`date_fre
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
-from collections.abc import Collection, Iterable, Mapping
+import operator
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any
 
 import msgspec
 
@@ -103,12 +106,9 @@ def date_free_digest(
     "" or, for a system retired or cancelled, its status), and the latest period whose return
     changed its technology (which dates its self-assessments)."""
     row = facts.row
-    stored = tuple(
-        value for name, value in zip(row._fields, row, strict=True) if name not in NOT_SCORED
-    )
     data = _ENCODE(
         (
-            stored,
+            _scored(row._fields)(row),
             facts.department_name,
             [(c.kind, c.product, c.version, c.end_of_support) for c in facts.components],
             facts.assessments,
@@ -118,6 +118,12 @@ def date_free_digest(
         )
     )
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@functools.cache
+def _scored(fields: tuple[str, ...]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """What picks a stored row's scored fields (all but `NOT_SCORED`), in order."""
+    return operator.itemgetter(*(at for at, name in enumerate(fields) if name not in NOT_SCORED))
 
 
 _ENCODE = msgspec.msgpack.Encoder(decimal_format="string").encode

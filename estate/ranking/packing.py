@@ -1,0 +1,66 @@
+"""How the kept ranking's texts are stored compactly: each system's explanation (compact JSON)
+and `rank --csv` line is compressed on its own with Zstandard and a dictionary trained on the
+estate's own texts when the whole estate is scored, and kept with the ranking.
+
+One system's explanation is some 4 KB of compact JSON, most of it the framework's words that
+every system repeats; compressed alone without a dictionary it keeps most of them, while a
+dictionary trained on a sample of the estate's explanations holds those words once, so each
+system keeps little more than what is its own (about 180 bytes at 10,000 systems). A text is
+unpacked in a few microseconds, so `rank --json` lays out the whole estate from them at once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import zstandard
+
+DICTIONARY_SIZE = 64 * 1024
+"""The trained dictionary's size in bytes: larger ones gained under 1% at 10,000 systems."""
+SAMPLES = 2000
+"""Texts the dictionary is trained on at most, spread evenly over the ranking: training takes
+a few tenths of a second whatever the estate's size."""
+MIN_SAMPLES = 64
+"""Below this many texts no dictionary is trained (a small estate gains little, and Zstandard
+cannot train on too little); the texts are compressed without one."""
+LEVEL = 9
+"""Zstandard's compression level: 3 keeps 60% more, 19 a few percent less at ten times the
+cost."""
+
+
+def samples_of(count: int) -> range:
+    """Which of `count` texts (by their place) a dictionary is trained on."""
+    return range(0, count, max(1, count // SAMPLES))
+
+
+def train(samples: Sequence[bytes]) -> bytes | None:
+    """A dictionary trained on `samples`, or None when there are too few to train one."""
+    if len(samples) < MIN_SAMPLES:
+        return None
+    try:
+        trained = zstandard.train_dictionary(DICTIONARY_SIZE, list(samples), level=LEVEL)
+    except zstandard.ZstdError:  # too little to learn from
+        return None
+    found: bytes = trained.as_bytes()
+    return found
+
+
+class Packer:
+    """Compresses and decompresses the kept texts with one dictionary (or none)."""
+
+    def __init__(self, dictionary: bytes | None) -> None:
+        data = None if dictionary is None else zstandard.ZstdCompressionDict(dictionary)
+        self.dictionary = dictionary
+        self._compressor = zstandard.ZstdCompressor(
+            level=LEVEL, dict_data=data, write_checksum=False, write_dict_id=False
+        )
+        self._decompressor = zstandard.ZstdDecompressor(dict_data=data)
+
+    def pack(self, text: bytes) -> bytes:
+        """`text` compressed."""
+        packed: bytes = self._compressor.compress(text)
+        return packed
+
+    def unpack(self, packed: bytes) -> bytes:
+        """The text `pack` compressed."""
+        text: bytes = self._decompressor.decompress(packed)
+        return text
