@@ -13,6 +13,7 @@ import calendar
 import datetime as dt
 from collections.abc import Callable, Sequence
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from estate.enums import Criticality
@@ -67,7 +68,12 @@ def derive_l1(facts: SystemFacts, policy: Policy) -> Derived:
     worst = _worst_supported(facts, policy)
     if worst is None:
         return None
-    score, component = worst
+    return _l1_of(*worst, policy)
+
+
+def _l1_of(score: int, component: ComponentFact, policy: Policy) -> tuple[int, str, str]:
+    """L1 from the worst supported component and its score: the words depend on that
+    component alone."""
     security_end, paid_end, source = component.support
     if security_end is None:
         assert component.match is not None
@@ -469,22 +475,11 @@ def contradictions(
     return tuple(found)
 
 
-def _nothing_known(
-    facts: SystemFacts, likelihood: tuple[Criterion, ...], impact: tuple[Criterion, ...]
-) -> bool:
-    """True when the only thing "known" is C6 from no recorded dependents: for a system about
-    which nothing else is known, that is the absence of data, not an impact."""
-    c6 = next(c for c in impact if c.code == "C6")
-    return nothing_known(
-        facts.blast is None or facts.blast.total == 0,
-        c6.source is Source.DERIVED,
-        [c.value for c in likelihood + impact if c.code != "C6"],
-    )
-
-
 def nothing_known(no_dependents: bool, c6_derived: bool, others: Sequence[int | None]) -> bool:
-    """`_nothing_known` from the values: whether the system has no dependents, whether C6 was
-    derived (from the graph), and the values of the other criteria."""
+    """True when the only thing "known" is C6 from no recorded dependents: for a system about
+    which nothing else is known, that is the absence of data, not an impact. From the values:
+    whether the system has no dependents, whether C6 was derived (from the graph), and the
+    values of the other criteria."""
     return no_dependents and c6_derived and all(v is None for v in others)
 
 
@@ -509,34 +504,275 @@ def _verdict(
 
 
 def assess_legacy(facts: SystemFacts, policy: Policy) -> LegacyRisk:
-    """The whole framework for one system."""
-    assessed = _self_assessed(facts.row)
-    likelihood = tuple(criterion(c, name, facts, policy, assessed) for c, name in LIKELIHOOD)
-    impact = tuple(criterion(c, name, facts, policy, assessed) for c, name in IMPACT)
-    if _nothing_known(facts, likelihood, impact):
-        impact = tuple(
-            c._replace(
-                value=None,
-                source=Source.UNKNOWN,
-                evidence="not known: nothing else is known about the system",
-                would_change="Give the system's facts in the return",
-            )
-            if c.code == "C6"
-            else c
-            for c in impact
-        )
-    l_exact, c_exact = _exact_total(likelihood), _exact_total(impact)
-    l_total = None if l_exact is None else l_exact[0] / l_exact[1]
-    c_total = None if c_exact is None else c_exact[0] / c_exact[1]
-    overall = _overall(l_exact, c_exact)
-    band, is_legacy = _verdict(overall, [c.value for c in likelihood], policy)
-    return LegacyRisk(
-        likelihood,
-        impact,
-        l_total,
-        c_total,
-        overall,
-        band,
-        is_legacy,
-        contradictions(facts, policy, likelihood + impact),
+    """The whole framework for one system: each criterion self-assessed, else derived, else
+    unknown (`criterion`); C6 cleared where nothing else is known (`nothing_known`); the totals,
+    band and verdict; the contradictions (`contradictions`). Worked out by the policy's
+    `LegacyScorer`, which shares what repeats across the systems scored under it."""
+    return legacy_scorer(policy).assess(facts)
+
+
+_UNKNOWN_EVIDENCE = "not known"
+_REASSESS = "Re-assess it in the next return"
+_NOTHING_ELSE = "not known: nothing else is known about the system"
+_GIVE_FACTS = "Give the system's facts in the return"
+
+
+def _row_keys() -> dict[str, Callable[[SystemFacts], Any]]:
+    """For each criterion derived from the stored row or the graph alone, the values its
+    derivation reads: two systems with equal values get the same criterion. A count or score
+    carries its type, since an integer and a float print differently."""
+
+    def typed(name: str) -> Callable[[SystemFacts], Any]:
+        def key(facts: SystemFacts) -> Any:
+            value = getattr(facts.row, name)
+            return value, type(value)
+
+        return key
+
+    def l2(facts: SystemFacts) -> Any:
+        row = facts.row
+        return (row.contract_end, None) if row.contract_end is not None else (None, row.supplier)
+
+    def l5(facts: SystemFacts) -> Any:
+        row = facts.row
+        age = row.hardware_age_years
+        return row.hosting, age, type(age)
+
+    def c1(facts: SystemFacts) -> Any:
+        row = facts.row
+        return row.classification, row.criticality is Criticality.CRITICAL
+
+    def c2(facts: SystemFacts) -> Any:
+        row = facts.row
+        return row.users, type(row.users), bool(row.personal_data)
+
+    def c3(facts: SystemFacts) -> Any:
+        cost = facts.row.annual_run_cost
+        return cost, type(cost)
+
+    def c4(facts: SystemFacts) -> Any:
+        return facts.row.criticality
+
+    def c6(facts: SystemFacts) -> Any:
+        return facts.blast
+
+    return {
+        "L2": l2,
+        "L3": typed("skilled_staff"),
+        "L5": l5,
+        "L6": typed("open_critical_vulns"),
+        "L7": typed("incidents_12m"),
+        "C1": c1,
+        "C2": c2,
+        "C3": c3,
+        "C4": c4,
+        "C5": typed("users"),
+        "C6": c6,
+    }
+
+
+_ROW_KEYS = _row_keys()
+_OWN = attrgetter(*(_FIELDS[code] for code, _name in LIKELIHOOD + IMPACT))
+"""The department's own score of every criterion, from a stored row, in order."""
+
+
+class LegacyScorer:
+    """`assess_legacy` for one policy, for many systems: the policy's rules are read once, and
+    what repeats across an estate is worked out once and shared (the criterion derived from
+    each distinct set of values it reads, each component's support score, each band), so the
+    result is the same criterion objects `assess_legacy` would build one by one."""
+
+    __slots__ = (
+        "_assessed",
+        "_bands",
+        "_contradiction_from",
+        "_derived",
+        "_l1_criteria",
+        "_legacy_from",
+        "_plan",
+        "_policy",
+        "_support",
+        "_unknown",
     )
+
+    def __init__(self, policy: Policy) -> None:
+        self._policy = policy
+        rules = policy.section("legacy")
+        self._contradiction_from = int(rules["contradiction_from"])
+        self._legacy_from = rules["legacy_from"]
+        self._bands = (rules["red_from"], rules["high_from"], rules["medium_from"])
+        self._support: dict[tuple[dt.date | None, dt.date | None, str], int | None] = {}
+        self._l1_criteria: dict[Any, Criterion] = {}
+        self._assessed: dict[tuple[Any, Any], str] = {}
+        self._derived: dict[str, dict[Any, Criterion]] = {code: {} for code in _ROW_KEYS}
+        self._unknown: dict[str, Criterion] = {}
+        for code, name in LIKELIHOOD + IMPACT:
+            needs = (
+                "a self-assessed score"
+                if code not in DERIVATIONS
+                else "the facts it is derived from, or a self-assessed score"
+            )
+            self._unknown[code] = Criterion(
+                code, name, None, Source.UNKNOWN, _UNKNOWN_EVIDENCE, f"Give {needs} in the return"
+            )
+        self._plan = tuple(
+            (
+                code,
+                name,
+                self._derived.get(code, {} if code in DERIVATIONS else None),
+                _ROW_KEYS.get(code),
+                self._unknown[code],
+            )
+            for code, name in LIKELIHOOD + IMPACT
+        )
+
+    def derived(self, code: str, facts: SystemFacts) -> Criterion:
+        """The criterion `code` derived from the system's facts (unknown when they cannot say),
+        as `criterion` gives it when the return has no self-assessed score."""
+        if code == "L1":
+            return self._l1(facts)
+        key = _ROW_KEYS[code](facts)
+        found = self._derived[code].get(key)
+        return self._derive(code, facts, key) if found is None else found
+
+    def _derive(self, code: str, facts: SystemFacts, key: Any) -> Criterion:
+        """The criterion `code` derived from `facts` the first time its `key` is seen."""
+        derived = DERIVATIONS[code](facts, self._policy)
+        if derived is None:
+            found = self._unknown[code]
+        else:
+            value, evidence, change = derived
+            found = Criterion(code, CRITERION_NAMES[code], value, Source.DERIVED, evidence, change)
+        self._derived[code][key] = found
+        return found
+
+    def _l1(self, facts: SystemFacts) -> Criterion:
+        """L1 from the worst supported component: each distinct support position is scored
+        once, and the criterion worded once per worst component."""
+        support = self._support
+        worst_score: int | None = None
+        worst: ComponentFact | None = None
+        for component in facts.components:
+            dates = component.support
+            if dates[0] is None:
+                score = _support_score(component, self._policy)
+            else:
+                score = support.get(dates, -1)
+                if score == -1:
+                    score = support[dates] = _support_score(component, self._policy)
+            if score is not None and (worst_score is None or score > worst_score):
+                worst_score, worst = score, component
+        if worst is None or worst_score is None:
+            return self._unknown["L1"]
+        key = (worst_score, worst.label, worst.support)
+        found = self._l1_criteria.get(key)
+        if found is None:
+            value, evidence, change = _l1_of(worst_score, worst, self._policy)
+            found = self._l1_criteria[key] = Criterion(
+                "L1", CRITERION_NAMES["L1"], value, Source.DERIVED, evidence, change
+            )
+        return found
+
+    def _self_assessed(self, row: Any) -> str:
+        key = (row.assessed_by, row.assessed_on)
+        found = self._assessed.get(key)
+        if found is None:
+            found = self._assessed[key] = _self_assessed(row)
+        return found
+
+    def _band(self, overall: float) -> Band:
+        red, high, medium = self._bands
+        if overall >= red:
+            return Band.RED
+        if overall >= high:
+            return Band.HIGH
+        if overall >= medium:
+            return Band.MEDIUM
+        return Band.LOW
+
+    def assess(self, facts: SystemFacts) -> LegacyRisk:
+        """The whole framework for one system: what `assess_legacy` gives."""
+        row = facts.row
+        assessed: str | None = None
+        built: list[Criterion] = []
+        add = built.append
+        for (code, name, memo, key, unknown), own in zip(self._plan, _OWN(row), strict=True):
+            if own is not None:
+                if assessed is None:
+                    assessed = self._self_assessed(row)
+                add(Criterion(code, name, int(own), Source.SELF_ASSESSED, assessed, _REASSESS))
+            elif memo is None:
+                add(unknown)
+            elif key is None:
+                add(self._l1(facts))
+            else:
+                value = key(facts)
+                found = memo.get(value)
+                add(self._derive(code, facts, value) if found is None else found)
+        likelihood = tuple(built[:7])
+        impact = tuple(built[7:])
+        c6 = built[12]
+        if (
+            c6.source is Source.DERIVED
+            and (facts.blast is None or facts.blast.total == 0)
+            and all(c.value is None for c in built[:12])
+        ):
+            impact = (
+                *impact[:5],
+                c6._replace(
+                    value=None,
+                    source=Source.UNKNOWN,
+                    evidence=_NOTHING_ELSE,
+                    would_change=_GIVE_FACTS,
+                ),
+            )
+        l_values = [c.value for c in likelihood if c.value is not None]
+        l_exact = _exact_of(l_values)
+        c_exact = _exact_of([c.value for c in impact])
+        l_total = None if l_exact is None else l_exact[0] / l_exact[1]
+        c_total = None if c_exact is None else c_exact[0] / c_exact[1]
+        overall = _overall(l_exact, c_exact)
+        band = None if overall is None else self._band(overall)
+        is_legacy = any(v >= self._legacy_from for v in l_values) if l_values else None
+        flags = self._contradictions(facts, assessed, likelihood + impact)
+        return LegacyRisk(likelihood, impact, l_total, c_total, overall, band, is_legacy, flags)
+
+    def _contradictions(
+        self, facts: SystemFacts, assessed: str | None, criteria: tuple[Criterion, ...]
+    ) -> tuple[str, ...]:
+        """`contradictions`, from the derived criteria already worked out."""
+        if assessed is None:  # nothing self-assessed: nothing to contradict
+            return ()
+        found: list[str] = []
+        for c in criteria:
+            if c.source is not Source.SELF_ASSESSED or c.value is None:
+                continue
+            if c.code not in DERIVATIONS:
+                continue
+            derived = self.derived(c.code, facts)
+            gap = self._contradiction_from
+            if derived.value is not None and abs(derived.value - c.value) >= gap:
+                found.append(
+                    f"{c.code} {c.name}: self-assessed {c.value}, but the inventory gives "
+                    f"{derived.value} ({derived.evidence}); the department's score stands"
+                )
+        if predates(facts.row, facts.technology_changed):
+            found.extend(
+                f"{c.code} {c.name}: self-assessed {c.value} on {uk_date(facts.row.assessed_on)}, "
+                f"which predates the {facts.technology_changed} return's change to its "
+                "technology; the department's score stands until it is reviewed: please "
+                "review it"
+                for c in criteria
+                if c.source is Source.SELF_ASSESSED and c.code in TECHNOLOGY_CRITERIA
+            )
+        return tuple(found)
+
+
+CRITERION_NAMES = dict(LIKELIHOOD + IMPACT)
+"""Each criterion's name by its code."""
+
+
+def legacy_scorer(policy: Policy) -> LegacyScorer:
+    """The policy's `LegacyScorer`, made once and kept with the policy (whose date and values
+    are fixed), so every system scored under it shares what it has worked out."""
+    return policy.memo("legacy-scorer", LegacyScorer)
