@@ -6,19 +6,27 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from estate.catalogue import Catalogue
 from estate.catalogue.endoflife import load_catalogue
-from estate.graph import EstateGraph
+from estate.graph import BlastRadius, EstateGraph
 from estate.perf import collector_paused
 from estate.progress import Progress
 from estate.scoring.facts import SystemFacts, load_facts, load_system_facts, read_facts
 from estate.scoring.legacy import assess_legacy
 from estate.scoring.policy import Policy
 from estate.scoring.readiness import assess_readiness, blocks_move
-from estate.scoring.results import Readiness, Severity, SystemScore, score_text
+from estate.scoring.results import (
+    Criterion,
+    LegacyRisk,
+    Readiness,
+    Severity,
+    SystemScore,
+    score_text,
+)
 from estate.scoring.security import assess_gaps
 from estate.sustainability.priority import carbon_part
 from estate.words import counted, criterion_short
@@ -51,83 +59,166 @@ class EstateScores:
         return {s.key: s for s in self.systems}
 
 
-def _priority(score: SystemScore, policy: Policy) -> tuple[float, dict[str, float]]:
-    rules = policy.section("priority")
-    weights: dict[str, float] = rules["weights"]
-    severity_weights = policy.section("security")["weights"]
-    saturation = float(policy.section("security")["saturation"])
-    gap_total = sum(severity_weights[g.severity.value] for g in score.gaps)
-    readiness = score.readiness
-    dependents = score.blast.total if score.blast else 0
-    parts = {
-        "legacy": (score.legacy.overall or 0.0) / 30,
-        "security": min(1.0, gap_total / saturation) if saturation else 0.0,
-        "cloud": 0.5 if readiness.score is None else (100 - readiness.score) / 100,
-        "criticality": float(
-            rules["criticality"].get(score.criticality or "", rules["unknown_criticality"])
-        ),
-        "dependents": min(
-            1.0, math.log1p(dependents) / math.log1p(float(rules["dependents_saturation"]))
-        ),
-    }
-    weights = dict(weights)
-    carbon_weight = float(rules["carbon_weight"])
-    if carbon_weight > 0:  # off by default: then priorities are as they were without it
-        weights["carbon"] = carbon_weight
-        parts["carbon"] = carbon_part(score, policy.as_of, float(rules["carbon_saturation_kg"]))
-    total_weight = sum(weights.values())
-    value = 100 * sum(weights[k] * parts[k] for k in parts) / total_weight
-    contributions = {k: weights[k] * parts[k] / total_weight for k in parts}
-    return round(value, 1), contributions
+class _Priority:
+    """The priority's rules of one policy, read once, with what repeats across systems (the
+    parts of criticality and dependents, the reasons' words) worked out once."""
 
+    __slots__ = (
+        "_blast_words",
+        "_carbon",
+        "_criticality",
+        "_dependents",
+        "_gap_words",
+        "_legacy_words",
+        "_policy",
+        "_saturation",
+        "_severity",
+        "_total",
+        "_weights",
+    )
 
-def _reasons(score: SystemScore, contributions: dict[str, float]) -> tuple[tuple[str, ...], str]:
-    """The priority's biggest contributions: each in words with its evidence, and a headline
-    that says them in a few words."""
-    said: list[tuple[float, str, str]] = []
-    legacy = score.legacy
-    if legacy.overall is not None:
-        worst = max(
-            (c for c in legacy.likelihood if c.value is not None),
-            key=lambda c: c.value or 0,
-            default=None,
-        )
-        text = f"{legacy.band} legacy risk ({score_text(legacy.overall)}/30)"
-        short = f"{legacy.band} legacy risk"
-        if worst is not None and (worst.value or 0) >= 3:
-            text += f"; {worst.code} {worst.name} {worst.value}/6: {worst.evidence}"
-            short = criterion_short(worst.code, worst.name, worst.evidence)
-        said.append((contributions["legacy"], text, short))
-    high = [g for g in score.gaps if g.severity is Severity.HIGH]
-    if score.gaps:
-        lead = high[0] if high else score.gaps[0]
-        text = f"{counted(len(score.gaps), 'security gap')} ({len(high)} high): "
-        text += f"{lead.principle.value} {lead.evidence}"
-        short = (
-            counted(len(high), "high security gap")
-            if high
-            else counted(len(score.gaps), "security gap")
-        )
-        said.append((contributions["security"], text, short))
-    if score.blast and score.blast.total:
-        text = score.blast.describe()
-        said.append((contributions["dependents"], text, counted(score.blast.total, "dependent")))
-    if score.criticality:
-        said.append(
-            (
-                contributions["criticality"],
-                f"business criticality {score.criticality}",
-                score.criticality,
+    def __init__(self, policy: Policy) -> None:
+        rules = policy.section("priority")
+        security = policy.section("security")
+        self._policy = policy
+        weights = dict(rules["weights"])
+        carbon_weight = float(rules["carbon_weight"])
+        # Off by default: then priorities are as they were without it.
+        self._carbon = float(rules["carbon_saturation_kg"]) if carbon_weight > 0 else None
+        if self._carbon is not None:
+            weights["carbon"] = carbon_weight
+        self._weights = weights
+        self._total = sum(weights.values())
+        self._severity = {s: security["weights"][s.value] for s in Severity}
+        self._saturation = float(security["saturation"])
+        self._criticality: dict[str | None, float] = {}
+        self._dependents: dict[int, float] = {}
+        self._legacy_words: dict[tuple[Any, ...], tuple[str, str]] = {}
+        self._gap_words: dict[tuple[Any, ...], tuple[str, str]] = {}
+        self._blast_words: dict[BlastRadius, tuple[str, str]] = {}
+
+    def _parts(self, score: SystemScore) -> dict[str, float]:
+        saturation = self._saturation
+        severity = self._severity
+        gap_total = sum(severity[g.severity] for g in score.gaps)
+        readiness = score.readiness
+        dependents = score.blast.total if score.blast else 0
+        criticality = self._criticality.get(score.criticality)
+        if criticality is None:
+            rules = self._policy.section("priority")
+            criticality = self._criticality[score.criticality] = float(
+                rules["criticality"].get(score.criticality or "", rules["unknown_criticality"])
             )
-        )
-    readiness = score.readiness
-    if readiness.category in (Readiness.NOT_READY, Readiness.CONDITIONAL) and readiness.reasons:
-        category = readiness.category.value.lower()
-        text = f"cloud: {category}, {readiness.reasons[0].text}"
-        said.append((contributions["cloud"], text, f"cloud {category}"))
-    said.sort(key=lambda item: -item[0])
-    top = [item for item in said[:3] if item[0] > 0]
-    return tuple(text for _, text, _ in top), "; ".join(short for _, _, short in top)
+        spread = self._dependents.get(dependents)
+        if spread is None:
+            saturated = math.log1p(float(self._policy.section("priority")["dependents_saturation"]))
+            spread = self._dependents[dependents] = min(1.0, math.log1p(dependents) / saturated)
+        parts = {
+            "legacy": (score.legacy.overall or 0.0) / 30,
+            "security": min(1.0, gap_total / saturation) if saturation else 0.0,
+            "cloud": 0.5 if readiness.score is None else (100 - readiness.score) / 100,
+            "criticality": criticality,
+            "dependents": spread,
+        }
+        if self._carbon is not None:
+            parts["carbon"] = carbon_part(score, self._policy.as_of, self._carbon)
+        return parts
+
+    def priority(self, score: SystemScore) -> tuple[float, dict[str, float]]:
+        """The system's priority (0-100, to one decimal) and each part's contribution to it."""
+        weights = self._weights
+        total_weight = self._total
+        parts = self._parts(score)
+        value = 100 * sum(weights[k] * parts[k] for k in parts) / total_weight
+        contributions = {k: weights[k] * parts[k] / total_weight for k in parts}
+        return round(value, 1), contributions
+
+    def reasons(
+        self, score: SystemScore, contributions: dict[str, float]
+    ) -> tuple[tuple[str, ...], str]:
+        """The priority's biggest contributions: each in words with its evidence, and a
+        headline that says them in a few words."""
+        said: list[tuple[float, str, str]] = []
+        legacy = score.legacy
+        if legacy.overall is not None:
+            worst = max(
+                (c for c in legacy.likelihood if c.value is not None),
+                key=_value,
+                default=None,
+            )
+            key = (legacy.overall, legacy.band, worst)
+            words = self._legacy_words.get(key)
+            if words is None:
+                words = self._legacy_words[key] = _legacy_words(legacy, worst)
+            said.append((contributions["legacy"], *words))
+        gaps = score.gaps
+        if gaps:
+            high = [g for g in gaps if g.severity is Severity.HIGH]
+            lead = high[0] if high else gaps[0]
+            gap_key = (len(gaps), len(high), lead.principle, lead.evidence)
+            words = self._gap_words.get(gap_key)
+            if words is None:
+                text = f"{counted(len(gaps), 'security gap')} ({len(high)} high): "
+                text += f"{lead.principle.value} {lead.evidence}"
+                short = (
+                    counted(len(high), "high security gap")
+                    if high
+                    else counted(len(gaps), "security gap")
+                )
+                words = self._gap_words[gap_key] = (text, short)
+            said.append((contributions["security"], *words))
+        blast = score.blast
+        if blast and blast.total:
+            words = self._blast_words.get(blast)
+            if words is None:
+                words = self._blast_words[blast] = (
+                    blast.describe(),
+                    counted(blast.total, "dependent"),
+                )
+            said.append((contributions["dependents"], *words))
+        if score.criticality:
+            said.append(
+                (
+                    contributions["criticality"],
+                    f"business criticality {score.criticality}",
+                    score.criticality,
+                )
+            )
+        readiness = score.readiness
+        if readiness.category in _NOT_READY and readiness.reasons:
+            category = readiness.category.value.lower()
+            text = f"cloud: {category}, {readiness.reasons[0].text}"
+            said.append((contributions["cloud"], text, f"cloud {category}"))
+        said.sort(key=_minus_first)
+        top = [item for item in said[:3] if item[0] > 0]
+        return tuple(text for _, text, _ in top), "; ".join(short for _, _, short in top)
+
+
+_NOT_READY = (Readiness.NOT_READY, Readiness.CONDITIONAL)
+
+
+def _value(criterion: Criterion) -> int:
+    return criterion.value or 0
+
+
+def _minus_first(item: tuple[float, str, str]) -> float:
+    return -item[0]
+
+
+def _legacy_words(legacy: LegacyRisk, worst: Criterion | None) -> tuple[str, str]:
+    """The legacy reason in words and in a few words, from its band, overall score and worst
+    likelihood criterion."""
+    assert legacy.overall is not None
+    text = f"{legacy.band} legacy risk ({score_text(legacy.overall)}/30)"
+    short = f"{legacy.band} legacy risk"
+    if worst is not None and (worst.value or 0) >= 3:
+        text += f"; {worst.code} {worst.name} {worst.value}/6: {worst.evidence}"
+        short = criterion_short(worst.code, worst.name, worst.evidence)
+    return text, short
+
+
+def _priorities(policy: Policy) -> _Priority:
+    return policy.memo("priority", _Priority)
 
 
 def _unmatched(facts: SystemFacts) -> tuple[str, ...]:
@@ -171,8 +262,9 @@ def score_facts(facts: SystemFacts, policy: Policy, anchored: set[str]) -> Syste
         record=row,
         out_of_support=tuple(c.label for c in facts.components if c.out_of_support(policy.as_of)),
     )
-    score.priority, contributions = _priority(score, policy)
-    score.reasons, score.headline = _reasons(score, contributions)
+    priorities = _priorities(policy)
+    score.priority, contributions = priorities.priority(score)
+    score.reasons, score.headline = priorities.reasons(score, contributions)
     return score
 
 
