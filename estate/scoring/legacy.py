@@ -444,37 +444,6 @@ def band_of(overall: float, policy: Policy) -> Band:
     return Band.LOW
 
 
-def contradictions(
-    facts: SystemFacts, policy: Policy, criteria: tuple[Criterion, ...]
-) -> tuple[str, ...]:
-    """Self-assessed scores the inventory contradicts: where the score derived from the
-    inventory differs by `legacy.contradiction_from` or more. The department's score still
-    stands; the contradiction is a data-quality flag to resolve in the next return."""
-    found: list[str] = []
-    for c in criteria:
-        if c.source is not Source.SELF_ASSESSED or c.value is None:
-            continue
-        derive = DERIVATIONS.get(c.code)
-        if derive is None:
-            continue
-        gap = int(policy.section("legacy")["contradiction_from"])
-        derived = derive(facts, policy)
-        if derived is not None and abs(derived[0] - c.value) >= gap:
-            found.append(
-                f"{c.code} {c.name}: self-assessed {c.value}, but the inventory gives "
-                f"{derived[0]} ({derived[1]}); the department's score stands"
-            )
-    if predates(facts.row, facts.technology_changed):
-        found.extend(
-            f"{c.code} {c.name}: self-assessed {c.value} on {uk_date(facts.row.assessed_on)}, "
-            f"which predates the {facts.technology_changed} return's change to its technology; "
-            "the department's score stands until it is reviewed: please review it"
-            for c in criteria
-            if c.source is Source.SELF_ASSESSED and c.code in TECHNOLOGY_CRITERIA
-        )
-    return tuple(found)
-
-
 def nothing_known(no_dependents: bool, c6_derived: bool, others: Sequence[int | None]) -> bool:
     """True when the only thing "known" is C6 from no recorded dependents: for a system about
     which nothing else is known, that is the absence of data, not an impact. From the values:
@@ -505,8 +474,10 @@ def _verdict(
 
 def assess_legacy(facts: SystemFacts, policy: Policy) -> LegacyRisk:
     """The whole framework for one system: each criterion self-assessed, else derived, else
-    unknown (`criterion`); C6 cleared where nothing else is known (`nothing_known`); the totals,
-    band and verdict; the contradictions (`contradictions`). Worked out by the policy's
+    unknown (`criterion`); C6 cleared where nothing else is known (`nothing_known`); the
+    totals, band and verdict; and the data-quality flags (the department's score stands):
+    self-assessed scores the inventory contradicts by `legacy.contradiction_from` or more, and
+    those that predate a change to the system's technology. Worked out by the policy's
     `LegacyScorer`, which shares what repeats across the systems scored under it."""
     return legacy_scorer(policy).assess(facts)
 
@@ -572,6 +543,19 @@ def _row_keys() -> dict[str, Callable[[SystemFacts], Any]]:
 
 
 _ROW_KEYS = _row_keys()
+
+_Step = tuple[
+    str,
+    str,
+    dict[Any, Criterion] | None,
+    Callable[[SystemFacts], Any] | None,
+    Criterion,
+    dict[tuple[Any, str], Criterion],
+]
+"""One criterion as `LegacyScorer` works it out: its code and name, its derived criteria by
+the values they read (None when it has no derivation) and the function giving those values
+(None for L1, worked out from the components), its unknown criterion, and its self-assessed
+criteria by (score, who assessed it and when)."""
 _OWN = attrgetter(*(_FIELDS[code] for code, _name in LIKELIHOOD + IMPACT))
 """The department's own score of every criterion, from a stored row, in order."""
 
@@ -615,25 +599,17 @@ class LegacyScorer:
             self._unknown[code] = Criterion(
                 code, name, None, Source.UNKNOWN, _UNKNOWN_EVIDENCE, f"Give {needs} in the return"
             )
-        self._plan = tuple(
+        self._plan: tuple[_Step, ...] = tuple(
             (
                 code,
                 name,
                 self._derived.get(code, {} if code in DERIVATIONS else None),
                 _ROW_KEYS.get(code),
                 self._unknown[code],
+                {},  # self-assessed criteria by (score, who assessed it and when)
             )
             for code, name in LIKELIHOOD + IMPACT
         )
-
-    def derived(self, code: str, facts: SystemFacts) -> Criterion:
-        """The criterion `code` derived from the system's facts (unknown when they cannot say),
-        as `criterion` gives it when the return has no self-assessed score."""
-        if code == "L1":
-            return self._l1(facts)
-        key = _ROW_KEYS[code](facts)
-        found = self._derived[code].get(key)
-        return self._derive(code, facts, key) if found is None else found
 
     def _derive(self, code: str, facts: SystemFacts, key: Any) -> Criterion:
         """The criterion `code` derived from `facts` the first time its `key` is seen."""
@@ -696,19 +672,43 @@ class LegacyScorer:
         assessed: str | None = None
         built: list[Criterion] = []
         add = built.append
-        for (code, name, memo, key, unknown), own in zip(self._plan, _OWN(row), strict=True):
-            if own is not None:
-                if assessed is None:
-                    assessed = self._self_assessed(row)
-                add(Criterion(code, name, int(own), Source.SELF_ASSESSED, assessed, _REASSESS))
-            elif memo is None:
-                add(unknown)
+        flags: list[str] = []
+        gap = self._contradiction_from
+        for (code, name, memo, key, unknown, own_memo), own in zip(
+            self._plan, _OWN(row), strict=True
+        ):
+            derived: Criterion | None
+            if memo is None:  # no derivation: self-assessed or unknown
+                if own is None:
+                    add(unknown)
+                    continue
+                derived = None
             elif key is None:
-                add(self._l1(facts))
+                derived = self._l1(facts)
             else:
                 value = key(facts)
-                found = memo.get(value)
-                add(self._derive(code, facts, value) if found is None else found)
+                derived = memo.get(value) or self._derive(code, facts, value)
+            if own is None:
+                add(derived)  # type: ignore[arg-type]  # derived where derivable
+                continue
+            if assessed is None:
+                assessed = self._self_assessed(row)
+            mine = own_memo.get((own, assessed))
+            if mine is None:
+                mine = own_memo[(own, assessed)] = Criterion(
+                    code, name, int(own), Source.SELF_ASSESSED, assessed, _REASSESS
+                )
+            add(mine)
+            # A self-assessed score the inventory contradicts: a data-quality flag.
+            if (
+                derived is not None
+                and derived.value is not None
+                and abs(derived.value - mine.value) >= gap  # type: ignore[operator]
+            ):
+                flags.append(
+                    f"{code} {name}: self-assessed {mine.value}, but the inventory gives "
+                    f"{derived.value} ({derived.evidence}); the department's score stands"
+                )
         likelihood = tuple(built[:7])
         impact = tuple(built[7:])
         c6 = built[12]
@@ -734,38 +734,18 @@ class LegacyScorer:
         overall = _overall(l_exact, c_exact)
         band = None if overall is None else self._band(overall)
         is_legacy = any(v >= self._legacy_from for v in l_values) if l_values else None
-        flags = self._contradictions(facts, assessed, likelihood + impact)
-        return LegacyRisk(likelihood, impact, l_total, c_total, overall, band, is_legacy, flags)
-
-    def _contradictions(
-        self, facts: SystemFacts, assessed: str | None, criteria: tuple[Criterion, ...]
-    ) -> tuple[str, ...]:
-        """`contradictions`, from the derived criteria already worked out."""
-        if assessed is None:  # nothing self-assessed: nothing to contradict
-            return ()
-        found: list[str] = []
-        for c in criteria:
-            if c.source is not Source.SELF_ASSESSED or c.value is None:
-                continue
-            if c.code not in DERIVATIONS:
-                continue
-            derived = self.derived(c.code, facts)
-            gap = self._contradiction_from
-            if derived.value is not None and abs(derived.value - c.value) >= gap:
-                found.append(
-                    f"{c.code} {c.name}: self-assessed {c.value}, but the inventory gives "
-                    f"{derived.value} ({derived.evidence}); the department's score stands"
-                )
-        if predates(facts.row, facts.technology_changed):
-            found.extend(
-                f"{c.code} {c.name}: self-assessed {c.value} on {uk_date(facts.row.assessed_on)}, "
+        if assessed is not None and predates(row, facts.technology_changed):
+            flags.extend(
+                f"{c.code} {c.name}: self-assessed {c.value} on {uk_date(row.assessed_on)}, "
                 f"which predates the {facts.technology_changed} return's change to its "
                 "technology; the department's score stands until it is reviewed: please "
                 "review it"
-                for c in criteria
+                for c in built
                 if c.source is Source.SELF_ASSESSED and c.code in TECHNOLOGY_CRITERIA
             )
-        return tuple(found)
+        return LegacyRisk(
+            likelihood, impact, l_total, c_total, overall, band, is_legacy, tuple(flags)
+        )
 
 
 CRITERION_NAMES = dict(LIKELIHOOD + IMPACT)
