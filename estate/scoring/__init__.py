@@ -6,13 +6,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from estate.catalogue import Catalogue
 from estate.catalogue.endoflife import load_catalogue
-from estate.graph import BlastRadius, EstateGraph
+from estate.graph import EstateGraph
 from estate.perf import collector_paused
 from estate.progress import Progress
 from estate.scoring.facts import SystemFacts, load_facts, load_system_facts, read_facts
@@ -21,6 +20,7 @@ from estate.scoring.policy import Policy
 from estate.scoring.readiness import assess_readiness, blocks_move
 from estate.scoring.results import (
     Criterion,
+    Gap,
     LegacyRisk,
     Readiness,
     Severity,
@@ -93,9 +93,9 @@ class _Priority:
         self._saturation = float(security["saturation"])
         self._criticality: dict[str | None, float] = {}
         self._dependents: dict[int, float] = {}
-        self._legacy_words: dict[tuple[Any, ...], tuple[str, str]] = {}
-        self._gap_words: dict[tuple[Any, ...], tuple[str, str]] = {}
-        self._blast_words: dict[BlastRadius, tuple[str, str]] = {}
+        self._legacy_words: dict[tuple[float, int], tuple[Criterion | None, str, str]] = {}
+        self._gap_words: dict[tuple[int, int, int], tuple[Gap, str, str]] = {}
+        self._blast_words: dict[tuple[int, int, int, int], tuple[str, str]] = {}
 
     def _parts(self, score: SystemScore) -> dict[str, float]:
         saturation = self._saturation
@@ -141,23 +141,26 @@ class _Priority:
         said: list[tuple[float, str, str]] = []
         legacy = score.legacy
         if legacy.overall is not None:
-            worst = max(
-                (c for c in legacy.likelihood if c.value is not None),
-                key=_value,
-                default=None,
-            )
-            key = (legacy.overall, legacy.band, worst)
-            words = self._legacy_words.get(key)
-            if words is None:
-                words = self._legacy_words[key] = _legacy_words(legacy, worst)
-            said.append((contributions["legacy"], *words))
+            worst: Criterion | None = None
+            highest = -1
+            for criterion in legacy.likelihood:  # the first of the highest known
+                value = criterion.value
+                if value is not None and value > highest:
+                    worst, highest = criterion, value
+            # Keyed by the criterion's identity: the entry keeps it alive, so no other
+            # criterion takes its id while the entry stands (equal words need equal values).
+            key = (legacy.overall, id(worst))
+            entry = self._legacy_words.get(key)
+            if entry is None:
+                entry = self._legacy_words[key] = (worst, *_legacy_words(legacy, worst))
+            said.append((contributions["legacy"], entry[1], entry[2]))
         gaps = score.gaps
         if gaps:
             high = [g for g in gaps if g.severity is Severity.HIGH]
             lead = high[0] if high else gaps[0]
-            gap_key = (len(gaps), len(high), lead.principle, lead.evidence)
-            words = self._gap_words.get(gap_key)
-            if words is None:
+            gap_key = (len(gaps), len(high), id(lead))
+            gap_entry = self._gap_words.get(gap_key)
+            if gap_entry is None:
                 text = f"{counted(len(gaps), 'security gap')} ({len(high)} high): "
                 text += f"{lead.principle.value} {lead.evidence}"
                 short = (
@@ -165,13 +168,14 @@ class _Priority:
                     if high
                     else counted(len(gaps), "security gap")
                 )
-                words = self._gap_words[gap_key] = (text, short)
-            said.append((contributions["security"], *words))
+                gap_entry = self._gap_words[gap_key] = (lead, text, short)
+            said.append((contributions["security"], gap_entry[1], gap_entry[2]))
         blast = score.blast
         if blast and blast.total:
-            words = self._blast_words.get(blast)
+            blast_key = (blast.total, blast.direct, blast.critical, blast.departments)
+            words = self._blast_words.get(blast_key)
             if words is None:
-                words = self._blast_words[blast] = (
+                words = self._blast_words[blast_key] = (
                     blast.describe(),
                     counted(blast.total, "dependent"),
                 )
