@@ -97,9 +97,6 @@ _GAP_OF = {Outcome.NOT_ACHIEVED: Severity.HIGH, Outcome.PARTIALLY_ACHIEVED: Seve
 """The severity of an assessed gap by its outcome (Achieved and Not assessed are none)."""
 
 
-_UNSEEN: Any = object()
-
-
 def _order(gap: Gap) -> tuple[int, int]:
     return _SEVERITY_ORDER[gap.severity], _PRINCIPLE_ORDER[gap.principle]
 
@@ -113,7 +110,7 @@ class GapScorer:
 
     def __init__(self, policy: Policy) -> None:
         self._policy = policy
-        self._assessed: dict[Assessment, Gap | None] = {}
+        self._assessed: dict[int, tuple[Assessment, Gap | None]] = {}
         self._derived: dict[tuple[Any, ...], list[Gap]] = {}
 
     def _of(self, assessment: Assessment) -> Gap | None:
@@ -136,9 +133,15 @@ class GapScorer:
             if assessment.outcome is Outcome.ACHIEVED:
                 achieved.add(assessment.principle)
                 continue
-            gap = memo.get(assessment, _UNSEEN)
-            if gap is _UNSEEN:
-                gap = memo[assessment] = self._of(assessment)
+            if type(assessment) is not Assessment:  # not a stored assessment: no memo
+                gap = self._of(assessment)
+            else:
+                # By identity: the entry keeps the (immutable) assessment alive, so no other
+                # takes its id while the entry stands; read_facts shares equal assessments.
+                entry = memo.get(id(assessment))
+                if entry is None:
+                    entry = memo[id(assessment)] = (assessment, self._of(assessment))
+                gap = entry[1]
             if gap is not None:
                 gaps.append(gap)
         row = facts.row
