@@ -20,7 +20,7 @@ from estate.enums import Criticality
 from estate.reassess import TECHNOLOGY_CRITERIA, predates
 from estate.scoring.facts import ComponentFact, SystemFacts
 from estate.scoring.policy import Bands, Policy, at_least, at_most
-from estate.scoring.results import Band, Criterion, LegacyRisk, Source, uk_date
+from estate.scoring.results import Band, Criterion, LegacyRisk, Source, legacy_risk, uk_date
 from estate.words import counted, supplier_key
 
 LIKELIHOOD = (
@@ -488,73 +488,53 @@ _NOTHING_ELSE = "not known: nothing else is known about the system"
 _GIVE_FACTS = "Give the system's facts in the return"
 
 
-def _row_keys() -> dict[str, Callable[[SystemFacts], Any]]:
-    """For each criterion derived from the stored row or the graph alone, the values its
-    derivation reads: two systems with equal values get the same criterion. A count or score
-    carries its type, since an integer and a float print differently."""
-
-    def typed(name: str) -> Callable[[SystemFacts], Any]:
-        def key(facts: SystemFacts) -> Any:
-            value = getattr(facts.row, name)
-            return value, type(value)
-
-        return key
-
-    def l2(facts: SystemFacts) -> Any:
-        row = facts.row
-        return (row.contract_end, None) if row.contract_end is not None else (None, row.supplier)
-
-    def l5(facts: SystemFacts) -> Any:
-        row = facts.row
-        age = row.hardware_age_years
-        return row.hosting, age, type(age)
-
-    def c1(facts: SystemFacts) -> Any:
-        row = facts.row
-        return row.classification, row.criticality is Criticality.CRITICAL
-
-    def c2(facts: SystemFacts) -> Any:
-        row = facts.row
-        return row.users, type(row.users), bool(row.personal_data)
-
-    def c3(facts: SystemFacts) -> Any:
-        cost = facts.row.annual_run_cost
-        return cost, type(cost)
-
-    def c4(facts: SystemFacts) -> Any:
-        return facts.row.criticality
-
-    def c6(facts: SystemFacts) -> Any:
-        return facts.blast
-
-    return {
-        "L2": l2,
-        "L3": typed("skilled_staff"),
-        "L5": l5,
-        "L6": typed("open_critical_vulns"),
-        "L7": typed("incidents_12m"),
-        "C1": c1,
-        "C2": c2,
-        "C3": c3,
-        "C4": c4,
-        "C5": typed("users"),
-        "C6": c6,
-    }
+ROW_DERIVED = ("L2", "L3", "L5", "L6", "L7", "C1", "C2", "C3", "C4", "C5", "C6")
+"""The criteria derived from the stored row or the graph alone (L1 reads the components)."""
 
 
-_ROW_KEYS = _row_keys()
+def _keys(facts: SystemFacts) -> tuple[Any, ...]:
+    """For each of `ROW_DERIVED`, in order, the values its derivation reads: two systems with
+    equal values get the same criterion. A count or amount carries its type, since an integer
+    and a float print differently."""
+    row = facts.row
+    contract_end = row.contract_end
+    age = row.hardware_age_years
+    staff = row.skilled_staff
+    vulnerabilities = row.open_critical_vulns
+    incidents = row.incidents_12m
+    users = row.users
+    cost = row.annual_run_cost
+    blast = facts.blast
+    return (
+        (contract_end, None) if contract_end is not None else (None, row.supplier),
+        (staff, type(staff)),
+        (row.hosting, age, type(age)),
+        (vulnerabilities, type(vulnerabilities)),
+        (incidents, type(incidents)),
+        (row.classification, row.criticality is Criticality.CRITICAL),
+        (users, type(users), bool(row.personal_data)),
+        (cost, type(cost)),
+        row.criticality,
+        (users, type(users)),
+        None if blast is None else (blast.total, blast.direct, blast.critical, blast.departments),
+    )
+
+
+_OWN = attrgetter(*(_FIELDS[code] for code, _name in LIKELIHOOD + IMPACT))
+"""The department's own score of every criterion, from a stored row, in order."""
+_NONE_OWN = (None,) * len(LIKELIHOOD + IMPACT)
 
 _Step = tuple[
     str,
     str,
     dict[Any, Criterion] | None,
-    Callable[[SystemFacts], Any] | None,
+    int | None,
     Criterion,
     dict[tuple[Any, str], Criterion],
 ]
 """One criterion as `LegacyScorer` works it out: its code and name, its derived criteria by
-the values they read (None when it has no derivation) and the function giving those values
-(None for L1, worked out from the components), its unknown criterion, and its self-assessed
+the values they read (None when it has no derivation) and the place of those values in
+`_keys` (None for L1, worked out from the components), its unknown criterion, and its self-assessed
 criteria by (score, who assessed it and when)."""
 _OWN = attrgetter(*(_FIELDS[code] for code, _name in LIKELIHOOD + IMPACT))
 """The department's own score of every criterion, from a stored row, in order."""
@@ -575,8 +555,10 @@ class LegacyScorer:
         "_legacy_from",
         "_plan",
         "_policy",
+        "_row_memos",
         "_support",
         "_unknown",
+        "_verdicts",
     )
 
     def __init__(self, policy: Policy) -> None:
@@ -588,7 +570,11 @@ class LegacyScorer:
         self._support: dict[tuple[dt.date | None, dt.date | None, str], int | None] = {}
         self._l1_criteria: dict[Any, Criterion] = {}
         self._assessed: dict[tuple[Any, Any], str] = {}
-        self._derived: dict[str, dict[Any, Criterion]] = {code: {} for code in _ROW_KEYS}
+        self._verdicts: dict[
+            tuple[int | None, ...],
+            tuple[float | None, float | None, float | None, Band | None, bool | None],
+        ] = {}
+        self._derived: dict[str, dict[Any, Criterion]] = {code: {} for code in ROW_DERIVED}
         self._unknown: dict[str, Criterion] = {}
         for code, name in LIKELIHOOD + IMPACT:
             needs = (
@@ -599,12 +585,13 @@ class LegacyScorer:
             self._unknown[code] = Criterion(
                 code, name, None, Source.UNKNOWN, _UNKNOWN_EVIDENCE, f"Give {needs} in the return"
             )
+        self._row_memos = tuple(self._derived[code] for code in ROW_DERIVED)
         self._plan: tuple[_Step, ...] = tuple(
             (
                 code,
                 name,
                 self._derived.get(code, {} if code in DERIVATIONS else None),
-                _ROW_KEYS.get(code),
+                ROW_DERIVED.index(code) if code in ROW_DERIVED else None,
                 self._unknown[code],
                 {},  # self-assessed criteria by (score, who assessed it and when)
             )
@@ -666,28 +653,51 @@ class LegacyScorer:
             return Band.MEDIUM
         return Band.LOW
 
+    def _all_derived(self, facts: SystemFacts) -> list[Criterion]:
+        """Every criterion of a system with no self-assessed score, in order."""
+        derive = self._derive
+        found = [
+            memo.get(key) or derive(code, facts, key)
+            for code, memo, key in zip(ROW_DERIVED, self._row_memos, _keys(facts), strict=True)
+        ]
+        return [self._l1(facts), found[0], found[1], self._unknown["L4"], *found[2:]]
+
     def assess(self, facts: SystemFacts) -> LegacyRisk:
         """The whole framework for one system: what `assess_legacy` gives."""
         row = facts.row
         assessed: str | None = None
+        flags: list[str] = []
+        owns = _OWN(row)
+        if owns == _NONE_OWN:
+            built = self._all_derived(facts)
+        else:
+            built, assessed = self._criteria(facts, owns, flags)
+        return self._totals(facts, built, assessed, flags)
+
+    def _criteria(
+        self, facts: SystemFacts, owns: tuple[Any, ...], flags: list[str]
+    ) -> tuple[list[Criterion], str]:
+        """Every criterion of a system with some self-assessed score, in order, and the
+        evidence of its self-assessed scores; the scores the inventory contradicts are flagged
+        in `flags`."""
+        row = facts.row
+        assessed: str | None = None
         built: list[Criterion] = []
         add = built.append
-        flags: list[str] = []
         gap = self._contradiction_from
-        for (code, name, memo, key, unknown, own_memo), own in zip(
-            self._plan, _OWN(row), strict=True
-        ):
+        keys = _keys(facts)
+        for (code, name, memo, index, unknown, own_memo), own in zip(self._plan, owns, strict=True):
             derived: Criterion | None
             if memo is None:  # no derivation: self-assessed or unknown
                 if own is None:
                     add(unknown)
                     continue
                 derived = None
-            elif key is None:
+            elif index is None:
                 derived = self._l1(facts)
             else:
-                value = key(facts)
-                derived = memo.get(value) or self._derive(code, facts, value)
+                key = keys[index]
+                derived = memo.get(key) or self._derive(code, facts, key)
             if own is None:
                 add(derived)  # type: ignore[arg-type]  # derived where derivable
                 continue
@@ -709,6 +719,19 @@ class LegacyScorer:
                     f"{code} {name}: self-assessed {mine.value}, but the inventory gives "
                     f"{derived.value} ({derived.evidence}); the department's score stands"
                 )
+        assert assessed is not None
+        return built, assessed
+
+    def _totals(
+        self,
+        facts: SystemFacts,
+        built: list[Criterion],
+        assessed: str | None,
+        flags: list[str],
+    ) -> LegacyRisk:
+        """The framework's totals, band and verdict from the system's criteria (`assessed`:
+        the evidence of its self-assessed scores, None when it has none)."""
+        row = facts.row
         likelihood = tuple(built[:7])
         impact = tuple(built[7:])
         c6 = built[12]
@@ -726,14 +749,10 @@ class LegacyScorer:
                     would_change=_GIVE_FACTS,
                 ),
             )
-        l_values = [c.value for c in likelihood if c.value is not None]
-        l_exact = _exact_of(l_values)
-        c_exact = _exact_of([c.value for c in impact])
-        l_total = None if l_exact is None else l_exact[0] / l_exact[1]
-        c_total = None if c_exact is None else c_exact[0] / c_exact[1]
-        overall = _overall(l_exact, c_exact)
-        band = None if overall is None else self._band(overall)
-        is_legacy = any(v >= self._legacy_from for v in l_values) if l_values else None
+        values = tuple([c.value for c in likelihood + impact])
+        verdict = self._verdicts.get(values)
+        if verdict is None:
+            verdict = self._verdicts[values] = self._verdict(values)
         if assessed is not None and predates(row, facts.technology_changed):
             flags.extend(
                 f"{c.code} {c.name}: self-assessed {c.value} on {uk_date(row.assessed_on)}, "
@@ -743,9 +762,22 @@ class LegacyScorer:
                 for c in built
                 if c.source is Source.SELF_ASSESSED and c.code in TECHNOLOGY_CRITERIA
             )
-        return LegacyRisk(
-            likelihood, impact, l_total, c_total, overall, band, is_legacy, tuple(flags)
-        )
+        return legacy_risk(likelihood, impact, *verdict, tuple(flags))
+
+    def _verdict(
+        self, values: tuple[int | None, ...]
+    ) -> tuple[float | None, float | None, float | None, Band | None, bool | None]:
+        """The likelihood and impact totals, overall score, band and whether the system is
+        legacy, from the values of its likelihood and impact criteria."""
+        l_values = [v for v in values[:7] if v is not None]
+        l_exact = _exact_of(l_values)
+        c_exact = _exact_of(values[7:])
+        l_total = None if l_exact is None else l_exact[0] / l_exact[1]
+        c_total = None if c_exact is None else c_exact[0] / c_exact[1]
+        overall = _overall(l_exact, c_exact)
+        band = None if overall is None else self._band(overall)
+        is_legacy = any(v >= self._legacy_from for v in l_values) if l_values else None
+        return l_total, c_total, overall, band, is_legacy
 
 
 CRITERION_NAMES = dict(LIKELIHOOD + IMPACT)

@@ -81,6 +81,33 @@ class LegacyRisk:
     score stands)."""
 
 
+def legacy_risk(
+    likelihood: tuple[Criterion, ...],
+    impact: tuple[Criterion, ...],
+    likelihood_total: float | None,
+    impact_total: float | None,
+    overall: float | None,
+    band: Band | None,
+    is_legacy: bool | None,
+    contradictions: tuple[str, ...],
+) -> LegacyRisk:
+    """A `LegacyRisk` equal to the one its constructor builds, made without the frozen
+    dataclass's field-by-field `__init__`, which costs several times as much: scoring makes
+    one for every system of the estate."""
+    risk = object.__new__(LegacyRisk)
+    risk.__dict__.update(
+        likelihood=likelihood,
+        impact=impact,
+        likelihood_total=likelihood_total,
+        impact_total=impact_total,
+        overall=overall,
+        band=band,
+        is_legacy=is_legacy,
+        contradictions=contradictions,
+    )
+    return risk
+
+
 @dataclass(frozen=True)
 class ReadinessReason:
     """Why a system is more or less ready for public cloud."""
