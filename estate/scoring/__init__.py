@@ -4,8 +4,9 @@ priority per system, each explained. One pass over bulk-loaded data; no query pe
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -15,9 +16,9 @@ from estate.graph import EstateGraph
 from estate.perf import collector_paused
 from estate.progress import Progress
 from estate.scoring.facts import SystemFacts, load_facts, load_system_facts, read_facts
-from estate.scoring.legacy import assess_legacy
+from estate.scoring.legacy import legacy_scorer
 from estate.scoring.policy import Policy
-from estate.scoring.readiness import assess_readiness, blocks_move
+from estate.scoring.readiness import blocks_move, readiness_scorer
 from estate.scoring.results import (
     Criterion,
     Gap,
@@ -27,7 +28,7 @@ from estate.scoring.results import (
     SystemScore,
     score_text,
 )
-from estate.scoring.security import assess_gaps
+from estate.scoring.security import gap_scorer
 from estate.sustainability.priority import carbon_part
 from estate.words import counted, criterion_short
 
@@ -243,10 +244,42 @@ def unmatched_components(connection: Connection) -> list[tuple[str, str]]:
     return sorted((f.key, text) for f in facts.values() for text in _unmatched(f))
 
 
-def score_facts(facts: SystemFacts, policy: Policy, anchored: set[str]) -> SystemScore:
+class _Scorers:
+    """Everything `score_facts` works out under one policy, made once and kept with it: the
+    scorers of each part, and what it reads of each distinct set of components."""
+
+    __slots__ = ("_as_of", "components", "gaps", "legacy", "priority", "readiness")
+
+    def __init__(self, policy: Policy) -> None:
+        self.legacy = legacy_scorer(policy)
+        self.readiness = readiness_scorer(policy)
+        self.gaps = gap_scorer(policy)
+        self.priority = _priorities(policy)
+        self.components: dict[tuple[int, ...], tuple[Any, ...]] = {}
+        self._as_of = policy.as_of
+
+    def of_components(self, facts: SystemFacts) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The system's unmatched components (`_unmatched`) and the labels of those out of
+        support, once per distinct set of components (by identity: the entry keeps them
+        alive, so their ids stay theirs while it stands)."""
+        components = facts.components
+        key = tuple(map(id, components))
+        found = self.components.get(key)
+        if found is None:
+            found = self.components[key] = (
+                tuple(components),
+                _unmatched(facts),
+                tuple(c.label for c in components if c.out_of_support(self._as_of)),
+            )
+        return found[1], found[2]
+
+
+def score_facts(facts: SystemFacts, policy: Policy, anchored: Collection[str]) -> SystemScore:
     """One system's scores from its facts under `policy`; `anchored` holds the keys of the
     systems that cannot move to cloud (its readiness depends on theirs)."""
+    scorers: _Scorers = policy.memo("scorers", _Scorers)
     row = facts.row
+    unmatched, out_of_support = scorers.of_components(facts)
     score = SystemScore(
         key=facts.key,
         system_id=row.id,
@@ -258,15 +291,15 @@ def score_facts(facts: SystemFacts, policy: Policy, anchored: set[str]) -> Syste
         hosting=row.hosting.value if row.hosting else None,
         sign_in=row.sign_in.value if row.sign_in else None,
         business_owner=row.business_owner,
-        legacy=assess_legacy(facts, policy),
-        readiness=assess_readiness(facts, policy, anchored),
-        gaps=assess_gaps(facts, policy),
+        legacy=scorers.legacy.assess(facts),
+        readiness=scorers.readiness.assess(facts, anchored),
+        gaps=scorers.gaps.gaps(facts),
         blast=facts.blast,
-        unmatched_components=_unmatched(facts),
+        unmatched_components=unmatched,
         record=row,
-        out_of_support=tuple(c.label for c in facts.components if c.out_of_support(policy.as_of)),
+        out_of_support=out_of_support,
     )
-    priorities = _priorities(policy)
+    priorities = scorers.priority
     score.priority, contributions = priorities.priority(score)
     score.reasons, score.headline = priorities.reasons(score, contributions)
     return score

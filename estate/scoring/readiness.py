@@ -22,7 +22,13 @@ from estate.enums import (
 )
 from estate.scoring.facts import ComponentFact, SystemFacts
 from estate.scoring.policy import Policy
-from estate.scoring.results import CloudReadiness, Readiness, ReadinessReason, uk_date
+from estate.scoring.results import (
+    CloudReadiness,
+    Readiness,
+    ReadinessReason,
+    cloud_readiness,
+    uk_date,
+)
 from estate.words import counted
 
 CLOUD_HOSTING = (Hosting.PUBLIC_IAAS, Hosting.PUBLIC_PAAS, Hosting.SAAS)
@@ -146,6 +152,12 @@ def _stuck(facts: SystemFacts, policy: Policy, anchored: Collection[str]) -> Rea
     )
 
 
+_NO_HOSTING = ReadinessReason("too little data: no hosting", "unknown", 0)
+_NO_COMPONENT = ReadinessReason(
+    "too little data: no a recognised technology component", "unknown", 0
+)
+
+
 class _Components(NamedTuple):
     """What readiness reads of one set of components under one policy."""
 
@@ -226,8 +238,7 @@ def _readiness(
         category, score = Readiness.READY, 100
     else:
         if row.hosting is None or not matched:
-            missing = "hosting" if row.hosting is None else "a recognised technology component"
-            reasons.append(ReadinessReason(f"too little data: no {missing}", "unknown", 0))
+            reasons.append(_NO_HOSTING if row.hosting is None else _NO_COMPONENT)
         score = max(0, 100 - sum(r.penalty for r in reasons))
         effects = {r.effect for r in reasons}
         if "blocker" in effects:
@@ -239,7 +250,7 @@ def _readiness(
         else:
             category = Readiness.READY
     disposition, why = _disposition(facts, policy, category, reasons, mainframe, unsupported)
-    return CloudReadiness(category, score, tuple(reasons), disposition, why)
+    return cloud_readiness(category, score, tuple(reasons), disposition, why)
 
 
 def _repurchase_evidence(facts: SystemFacts, policy: Policy) -> list[str]:

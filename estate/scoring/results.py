@@ -129,6 +129,26 @@ class CloudReadiness:
     disposition_reason: str
 
 
+def cloud_readiness(
+    category: Readiness,
+    score: int | None,
+    reasons: tuple[ReadinessReason, ...],
+    disposition: Disposition | None,
+    disposition_reason: str,
+) -> CloudReadiness:
+    """A `CloudReadiness` equal to the one its constructor builds, made without the frozen
+    dataclass's field-by-field `__init__` (as `legacy_risk`): one for every system."""
+    readiness = object.__new__(CloudReadiness)
+    readiness.__dict__.update(
+        category=category,
+        score=score,
+        reasons=reasons,
+        disposition=disposition,
+        disposition_reason=disposition_reason,
+    )
+    return readiness
+
+
 class Gap(NamedTuple):
     """A CAF or Secure by Design principle the system does not (fully) achieve (a named tuple
     for speed, like Criterion)."""
