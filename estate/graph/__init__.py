@@ -10,7 +10,7 @@ graph when that end resolves: until then no system of the estate depends on anyt
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -91,14 +91,26 @@ class EstateGraph:
         """Every node's dependents, direct and transitive, computed for all nodes at once."""
         graph = self.graph
         index, bitsets = self._dependents()
-        critical_mask = sum(
-            1 << index[k] for k, n in self.nodes.items() if n.criticality is Criticality.CRITICAL
+        critical_mask = _mask(
+            (index[k] for k, n in self.nodes.items() if n.criticality is Criticality.CRITICAL),
+            len(index),
         )
-        department_masks: dict[str, int] = defaultdict(int)
+        by_department: dict[str, list[int]] = defaultdict(list)
         for key, node in self.nodes.items():
-            department_masks[node.department] |= 1 << index[key]
+            by_department[node.department].append(index[key])
+        department_masks = {d: _mask(bits, len(index)) for d, bits in by_department.items()}
         result: dict[str, BlastRadius] = {}
+        # The blast radius of the nodes no system depends on (most of an estate's), shared by
+        # in-degree (which a self-loop makes one).
+        alone: dict[int, BlastRadius] = {}
         for key, mine in bitsets:
+            if not mine:
+                direct = graph.in_degree(key)
+                found = alone.get(direct)
+                if found is None:
+                    found = alone[direct] = BlastRadius(direct, 0, 0, 0, 0)
+                result[key] = found
+                continue
             own = self.nodes[key].department
             departments = [d for d, mask in department_masks.items() if mine & mask]
             result[key] = BlastRadius(
@@ -158,6 +170,15 @@ class EstateGraph:
                     yield key, bits | (group_bits[group] & ~(1 << index[key]))
 
         return index, bitsets()
+
+
+def _mask(indices: Iterable[int], size: int) -> int:
+    """The bitset of `indices` (each below `size`), built in one pass over a byte array: set
+    bit by bit on an integer, each step would copy the whole integer."""
+    bits = bytearray((size + 7) // 8)
+    for i in indices:
+        bits[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(bits, "little")
 
 
 def placeholder_statuses(graph: EstateGraph) -> dict[str, str]:
