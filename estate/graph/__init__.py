@@ -219,7 +219,7 @@ def load_graph(connection: Connection) -> EstateGraph:
         .where(in_service(SYSTEM))  # a retired or cancelled system is out of the graph
     )
     by_id: dict[int, str] = {}
-    for code, reference, name, criticality, services, system_id in rows:
+    for code, reference, name, criticality, services, system_id in rows.all():
         key = system_key(code, reference)
         by_id[system_id] = key
         estate.nodes[key] = Node(key, code, name, criticality, services)
@@ -234,7 +234,7 @@ def load_graph(connection: Connection) -> EstateGraph:
         ).where(DEPENDENCY.c.from_system_id.is_not(None))  # a depending end yet to be returned
     )
     gone = gone_names(connection)
-    for from_id, to_org, to_reference, kind, criticality in edges:
+    for from_id, to_org, to_reference, kind, criticality in edges.all():
         if from_id not in by_id:
             continue
         target = system_key(to_org, to_reference)
