@@ -10,7 +10,7 @@ graph when that end resolves: until then no system of the estate depends on anyt
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -91,14 +91,26 @@ class EstateGraph:
         """Every node's dependents, direct and transitive, computed for all nodes at once."""
         graph = self.graph
         index, bitsets = self._dependents()
-        critical_mask = sum(
-            1 << index[k] for k, n in self.nodes.items() if n.criticality is Criticality.CRITICAL
+        critical_mask = _mask(
+            (index[k] for k, n in self.nodes.items() if n.criticality is Criticality.CRITICAL),
+            len(index),
         )
-        department_masks: dict[str, int] = defaultdict(int)
+        by_department: dict[str, list[int]] = defaultdict(list)
         for key, node in self.nodes.items():
-            department_masks[node.department] |= 1 << index[key]
+            by_department[node.department].append(index[key])
+        department_masks = {d: _mask(bits, len(index)) for d, bits in by_department.items()}
         result: dict[str, BlastRadius] = {}
+        # The blast radius of the nodes no system depends on (most of an estate's), shared by
+        # in-degree (which a self-loop makes one).
+        alone: dict[int, BlastRadius] = {}
         for key, mine in bitsets:
+            if not mine:
+                direct = graph.in_degree(key)
+                found = alone.get(direct)
+                if found is None:
+                    found = alone[direct] = BlastRadius(direct, 0, 0, 0, 0)
+                result[key] = found
+                continue
             own = self.nodes[key].department
             departments = [d for d, mask in department_masks.items() if mine & mask]
             result[key] = BlastRadius(
@@ -160,6 +172,15 @@ class EstateGraph:
         return index, bitsets()
 
 
+def _mask(indices: Iterable[int], size: int) -> int:
+    """The bitset of `indices` (each below `size`), built in one pass over a byte array: set
+    bit by bit on an integer, each step would copy the whole integer."""
+    bits = bytearray((size + 7) // 8)
+    for i in indices:
+        bits[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(bits, "little")
+
+
 def placeholder_statuses(graph: EstateGraph) -> dict[str, str]:
     """Each placeholder of the graph (a system depended on that no return has supplied, or
     that its return retired or cancelled) -> "" or that status: what a depending system's
@@ -198,7 +219,7 @@ def load_graph(connection: Connection) -> EstateGraph:
         .where(in_service(SYSTEM))  # a retired or cancelled system is out of the graph
     )
     by_id: dict[int, str] = {}
-    for code, reference, name, criticality, services, system_id in rows:
+    for code, reference, name, criticality, services, system_id in rows.all():
         key = system_key(code, reference)
         by_id[system_id] = key
         estate.nodes[key] = Node(key, code, name, criticality, services)
@@ -213,7 +234,7 @@ def load_graph(connection: Connection) -> EstateGraph:
         ).where(DEPENDENCY.c.from_system_id.is_not(None))  # a depending end yet to be returned
     )
     gone = gone_names(connection)
-    for from_id, to_org, to_reference, kind, criticality in edges:
+    for from_id, to_org, to_reference, kind, criticality in edges.all():
         if from_id not in by_id:
             continue
         target = system_key(to_org, to_reference)

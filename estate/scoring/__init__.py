@@ -4,8 +4,9 @@ priority per system, each explained. One pass over bulk-loaded data; no query pe
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -15,11 +16,19 @@ from estate.graph import EstateGraph
 from estate.perf import collector_paused
 from estate.progress import Progress
 from estate.scoring.facts import SystemFacts, load_facts, load_system_facts, read_facts
-from estate.scoring.legacy import assess_legacy
+from estate.scoring.legacy import legacy_scorer
 from estate.scoring.policy import Policy
-from estate.scoring.readiness import assess_readiness, blocks_move
-from estate.scoring.results import Readiness, Severity, SystemScore, score_text
-from estate.scoring.security import assess_gaps
+from estate.scoring.readiness import blocks_move, readiness_scorer
+from estate.scoring.results import (
+    Criterion,
+    Gap,
+    LegacyRisk,
+    Readiness,
+    Severity,
+    SystemScore,
+    score_text,
+)
+from estate.scoring.security import gap_scorer
 from estate.sustainability.priority import carbon_part
 from estate.words import counted, criterion_short
 
@@ -51,83 +60,170 @@ class EstateScores:
         return {s.key: s for s in self.systems}
 
 
-def _priority(score: SystemScore, policy: Policy) -> tuple[float, dict[str, float]]:
-    rules = policy.section("priority")
-    weights: dict[str, float] = rules["weights"]
-    severity_weights = policy.section("security")["weights"]
-    saturation = float(policy.section("security")["saturation"])
-    gap_total = sum(severity_weights[g.severity.value] for g in score.gaps)
-    readiness = score.readiness
-    dependents = score.blast.total if score.blast else 0
-    parts = {
-        "legacy": (score.legacy.overall or 0.0) / 30,
-        "security": min(1.0, gap_total / saturation) if saturation else 0.0,
-        "cloud": 0.5 if readiness.score is None else (100 - readiness.score) / 100,
-        "criticality": float(
-            rules["criticality"].get(score.criticality or "", rules["unknown_criticality"])
-        ),
-        "dependents": min(
-            1.0, math.log1p(dependents) / math.log1p(float(rules["dependents_saturation"]))
-        ),
-    }
-    weights = dict(weights)
-    carbon_weight = float(rules["carbon_weight"])
-    if carbon_weight > 0:  # off by default: then priorities are as they were without it
-        weights["carbon"] = carbon_weight
-        parts["carbon"] = carbon_part(score, policy.as_of, float(rules["carbon_saturation_kg"]))
-    total_weight = sum(weights.values())
-    value = 100 * sum(weights[k] * parts[k] for k in parts) / total_weight
-    contributions = {k: weights[k] * parts[k] / total_weight for k in parts}
-    return round(value, 1), contributions
+class _Priority:
+    """The priority's rules of one policy, read once, with what repeats across systems (the
+    parts of criticality and dependents, the reasons' words) worked out once."""
 
+    __slots__ = (
+        "_blast_words",
+        "_carbon",
+        "_criticality",
+        "_dependents",
+        "_gap_words",
+        "_legacy_words",
+        "_policy",
+        "_saturation",
+        "_severity",
+        "_total",
+        "_weights",
+    )
 
-def _reasons(score: SystemScore, contributions: dict[str, float]) -> tuple[tuple[str, ...], str]:
-    """The priority's biggest contributions: each in words with its evidence, and a headline
-    that says them in a few words."""
-    said: list[tuple[float, str, str]] = []
-    legacy = score.legacy
-    if legacy.overall is not None:
-        worst = max(
-            (c for c in legacy.likelihood if c.value is not None),
-            key=lambda c: c.value or 0,
-            default=None,
-        )
-        text = f"{legacy.band} legacy risk ({score_text(legacy.overall)}/30)"
-        short = f"{legacy.band} legacy risk"
-        if worst is not None and (worst.value or 0) >= 3:
-            text += f"; {worst.code} {worst.name} {worst.value}/6: {worst.evidence}"
-            short = criterion_short(worst.code, worst.name, worst.evidence)
-        said.append((contributions["legacy"], text, short))
-    high = [g for g in score.gaps if g.severity is Severity.HIGH]
-    if score.gaps:
-        lead = high[0] if high else score.gaps[0]
-        text = f"{counted(len(score.gaps), 'security gap')} ({len(high)} high): "
-        text += f"{lead.principle.value} {lead.evidence}"
-        short = (
-            counted(len(high), "high security gap")
-            if high
-            else counted(len(score.gaps), "security gap")
-        )
-        said.append((contributions["security"], text, short))
-    if score.blast and score.blast.total:
-        text = score.blast.describe()
-        said.append((contributions["dependents"], text, counted(score.blast.total, "dependent")))
-    if score.criticality:
-        said.append(
-            (
-                contributions["criticality"],
-                f"business criticality {score.criticality}",
-                score.criticality,
+    def __init__(self, policy: Policy) -> None:
+        rules = policy.section("priority")
+        security = policy.section("security")
+        self._policy = policy
+        weights = dict(rules["weights"])
+        carbon_weight = float(rules["carbon_weight"])
+        # Off by default: then priorities are as they were without it.
+        self._carbon = float(rules["carbon_saturation_kg"]) if carbon_weight > 0 else None
+        if self._carbon is not None:
+            weights["carbon"] = carbon_weight
+        self._weights = weights
+        self._total = sum(weights.values())
+        self._severity = {s: security["weights"][s.value] for s in Severity}
+        self._saturation = float(security["saturation"])
+        self._criticality: dict[str | None, float] = {}
+        self._dependents: dict[int, float] = {}
+        self._legacy_words: dict[tuple[float, int], tuple[Criterion | None, str, str]] = {}
+        self._gap_words: dict[tuple[int, int, int], tuple[Gap, str, str]] = {}
+        self._blast_words: dict[tuple[int, int, int, int], tuple[str, str]] = {}
+
+    def _parts(self, score: SystemScore) -> dict[str, float]:
+        saturation = self._saturation
+        severity = self._severity
+        gap_total = sum(severity[g.severity] for g in score.gaps)
+        readiness = score.readiness
+        dependents = score.blast.total if score.blast else 0
+        criticality = self._criticality.get(score.criticality)
+        if criticality is None:
+            rules = self._policy.section("priority")
+            criticality = self._criticality[score.criticality] = float(
+                rules["criticality"].get(score.criticality or "", rules["unknown_criticality"])
             )
-        )
-    readiness = score.readiness
-    if readiness.category in (Readiness.NOT_READY, Readiness.CONDITIONAL) and readiness.reasons:
-        category = readiness.category.value.lower()
-        text = f"cloud: {category}, {readiness.reasons[0].text}"
-        said.append((contributions["cloud"], text, f"cloud {category}"))
-    said.sort(key=lambda item: -item[0])
-    top = [item for item in said[:3] if item[0] > 0]
-    return tuple(text for _, text, _ in top), "; ".join(short for _, _, short in top)
+        spread = self._dependents.get(dependents)
+        if spread is None:
+            saturated = math.log1p(float(self._policy.section("priority")["dependents_saturation"]))
+            spread = self._dependents[dependents] = min(1.0, math.log1p(dependents) / saturated)
+        parts = {
+            "legacy": (score.legacy.overall or 0.0) / 30,
+            "security": min(1.0, gap_total / saturation) if saturation else 0.0,
+            "cloud": 0.5 if readiness.score is None else (100 - readiness.score) / 100,
+            "criticality": criticality,
+            "dependents": spread,
+        }
+        if self._carbon is not None:
+            parts["carbon"] = carbon_part(score, self._policy.as_of, self._carbon)
+        return parts
+
+    def priority(self, score: SystemScore) -> tuple[float, dict[str, float]]:
+        """The system's priority (0-100, to one decimal) and each part's contribution to it."""
+        weights = self._weights
+        total_weight = self._total
+        parts = self._parts(score)
+        value = 100 * sum(weights[k] * parts[k] for k in parts) / total_weight
+        contributions = {k: weights[k] * parts[k] / total_weight for k in parts}
+        return round(value, 1), contributions
+
+    def reasons(
+        self, score: SystemScore, contributions: dict[str, float]
+    ) -> tuple[tuple[str, ...], str]:
+        """The priority's biggest contributions: each in words with its evidence, and a
+        headline that says them in a few words."""
+        said: list[tuple[float, str, str]] = []
+        legacy = score.legacy
+        if legacy.overall is not None:
+            worst: Criterion | None = None
+            highest = -1
+            for criterion in legacy.likelihood:  # the first of the highest known
+                value = criterion.value
+                if value is not None and value > highest:
+                    worst, highest = criterion, value
+            # Keyed by the criterion's identity: the entry keeps it alive, so no other
+            # criterion takes its id while the entry stands (equal words need equal values).
+            key = (legacy.overall, id(worst))
+            entry = self._legacy_words.get(key)
+            if entry is None:
+                entry = self._legacy_words[key] = (worst, *_legacy_words(legacy, worst))
+            said.append((contributions["legacy"], entry[1], entry[2]))
+        gaps = score.gaps
+        if gaps:
+            high = [g for g in gaps if g.severity is Severity.HIGH]
+            lead = high[0] if high else gaps[0]
+            gap_key = (len(gaps), len(high), id(lead))
+            gap_entry = self._gap_words.get(gap_key)
+            if gap_entry is None:
+                text = f"{counted(len(gaps), 'security gap')} ({len(high)} high): "
+                text += f"{lead.principle.value} {lead.evidence}"
+                short = (
+                    counted(len(high), "high security gap")
+                    if high
+                    else counted(len(gaps), "security gap")
+                )
+                gap_entry = self._gap_words[gap_key] = (lead, text, short)
+            said.append((contributions["security"], gap_entry[1], gap_entry[2]))
+        blast = score.blast
+        if blast and blast.total:
+            blast_key = (blast.total, blast.direct, blast.critical, blast.departments)
+            words = self._blast_words.get(blast_key)
+            if words is None:
+                words = self._blast_words[blast_key] = (
+                    blast.describe(),
+                    counted(blast.total, "dependent"),
+                )
+            said.append((contributions["dependents"], *words))
+        if score.criticality:
+            said.append(
+                (
+                    contributions["criticality"],
+                    f"business criticality {score.criticality}",
+                    score.criticality,
+                )
+            )
+        readiness = score.readiness
+        if readiness.category in _NOT_READY and readiness.reasons:
+            category = readiness.category.value.lower()
+            text = f"cloud: {category}, {readiness.reasons[0].text}"
+            said.append((contributions["cloud"], text, f"cloud {category}"))
+        said.sort(key=_minus_first)
+        top = [item for item in said[:3] if item[0] > 0]
+        return tuple(text for _, text, _ in top), "; ".join(short for _, _, short in top)
+
+
+_NOT_READY = (Readiness.NOT_READY, Readiness.CONDITIONAL)
+
+
+def _value(criterion: Criterion) -> int:
+    return criterion.value or 0
+
+
+def _minus_first(item: tuple[float, str, str]) -> float:
+    return -item[0]
+
+
+def _legacy_words(legacy: LegacyRisk, worst: Criterion | None) -> tuple[str, str]:
+    """The legacy reason in words and in a few words, from its band, overall score and worst
+    likelihood criterion."""
+    assert legacy.overall is not None
+    text = f"{legacy.band} legacy risk ({score_text(legacy.overall)}/30)"
+    short = f"{legacy.band} legacy risk"
+    if worst is not None and (worst.value or 0) >= 3:
+        text += f"; {worst.code} {worst.name} {worst.value}/6: {worst.evidence}"
+        short = criterion_short(worst.code, worst.name, worst.evidence)
+    return text, short
+
+
+def _priorities(policy: Policy) -> _Priority:
+    return policy.memo("priority", _Priority)
 
 
 def _unmatched(facts: SystemFacts) -> tuple[str, ...]:
@@ -148,10 +244,42 @@ def unmatched_components(connection: Connection) -> list[tuple[str, str]]:
     return sorted((f.key, text) for f in facts.values() for text in _unmatched(f))
 
 
-def score_facts(facts: SystemFacts, policy: Policy, anchored: set[str]) -> SystemScore:
+class _Scorers:
+    """Everything `score_facts` works out under one policy, made once and kept with it: the
+    scorers of each part, and what it reads of each distinct set of components."""
+
+    __slots__ = ("_as_of", "components", "gaps", "legacy", "priority", "readiness")
+
+    def __init__(self, policy: Policy) -> None:
+        self.legacy = legacy_scorer(policy)
+        self.readiness = readiness_scorer(policy)
+        self.gaps = gap_scorer(policy)
+        self.priority = _priorities(policy)
+        self.components: dict[tuple[int, ...], tuple[Any, ...]] = {}
+        self._as_of = policy.as_of
+
+    def of_components(self, facts: SystemFacts) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The system's unmatched components (`_unmatched`) and the labels of those out of
+        support, once per distinct set of components (by identity: the entry keeps them
+        alive, so their ids stay theirs while it stands)."""
+        components = facts.components
+        key = tuple(map(id, components))
+        found = self.components.get(key)
+        if found is None:
+            found = self.components[key] = (
+                tuple(components),
+                _unmatched(facts),
+                tuple(c.label for c in components if c.out_of_support(self._as_of)),
+            )
+        return found[1], found[2]
+
+
+def score_facts(facts: SystemFacts, policy: Policy, anchored: Collection[str]) -> SystemScore:
     """One system's scores from its facts under `policy`; `anchored` holds the keys of the
     systems that cannot move to cloud (its readiness depends on theirs)."""
+    scorers: _Scorers = policy.memo("scorers", _Scorers)
     row = facts.row
+    unmatched, out_of_support = scorers.of_components(facts)
     score = SystemScore(
         key=facts.key,
         system_id=row.id,
@@ -163,16 +291,17 @@ def score_facts(facts: SystemFacts, policy: Policy, anchored: set[str]) -> Syste
         hosting=row.hosting.value if row.hosting else None,
         sign_in=row.sign_in.value if row.sign_in else None,
         business_owner=row.business_owner,
-        legacy=assess_legacy(facts, policy),
-        readiness=assess_readiness(facts, policy, anchored),
-        gaps=assess_gaps(facts, policy),
+        legacy=scorers.legacy.assess(facts),
+        readiness=scorers.readiness.assess(facts, anchored),
+        gaps=scorers.gaps.gaps(facts),
         blast=facts.blast,
-        unmatched_components=_unmatched(facts),
+        unmatched_components=unmatched,
         record=row,
-        out_of_support=tuple(c.label for c in facts.components if c.out_of_support(policy.as_of)),
+        out_of_support=out_of_support,
     )
-    score.priority, contributions = _priority(score, policy)
-    score.reasons, score.headline = _reasons(score, contributions)
+    priorities = scorers.priority
+    score.priority, contributions = priorities.priority(score)
+    score.reasons, score.headline = priorities.reasons(score, contributions)
     return score
 
 

@@ -188,11 +188,15 @@ def read_facts(
     # A plain named tuple: scoring reads each stored field dozens of times per system, and a
     # named tuple's attributes read several times faster than a database row's.
     record = namedtuple("SystemRecord", list(result.keys()))._make  # type: ignore[attr-defined]
-    for row in map(record, result):
+    for row in map(record, result.all()):
         facts[row.id] = SystemFacts(
             system_key(row.org_code, row.reference), row.org_code, row.org_name, row
         )
     matches: Matches = {}
+    # An estate's components repeat a few dozen texts, and its assessments a few thousand
+    # outcomes: equal rows share one (immutable) fact, built once.
+    component_facts: dict[tuple[Any, ...], ComponentFact] = {}
+    assessment_facts: dict[tuple[Any, ...], Assessment] = {}
     components = connection.execute(
         _of_systems(
             sa.select(
@@ -206,19 +210,25 @@ def read_facts(
             None if keys is None else facts,
         )
     )
-    for system_id, kind_text, product, version, end_of_support in components:
-        kind = _KINDS[kind_text]
-        match = None
-        if kind is not ComponentKind.HARDWARE:
-            text = (product, version or "")
-            match = matches.get(text)
-            if match is None:
-                match = matches[text] = catalogue.match(product, version or "")
+    for system_id, *values in components.all():
         owner = facts.get(system_id)
-        if owner is not None:
-            owner.components.append(
-                ComponentFact(kind, product, version or "", as_date(end_of_support), match)
+        if owner is None:
+            continue
+        key = tuple(values)
+        fact = component_facts.get(key)
+        if fact is None:
+            kind_text, product, version, end_of_support = values
+            kind = _KINDS[kind_text]
+            match = None
+            if kind is not ComponentKind.HARDWARE:
+                text = (product, version or "")
+                match = matches.get(text)
+                if match is None:
+                    match = matches[text] = catalogue.match(product, version or "")
+            fact = component_facts[key] = ComponentFact(
+                kind, product, version or "", as_date(end_of_support), match
             )
+        owner.components.append(fact)
     assessments = connection.execute(
         _of_systems(
             sa.select(
@@ -232,9 +242,15 @@ def read_facts(
             None if keys is None else facts,
         )
     )
-    for system_id, *values in assessments:
-        if system_id in facts:
-            facts[system_id].assessments.append(assessment_of(*values))
+    for system_id, *values in assessments.all():
+        owner = facts.get(system_id)
+        if owner is None:
+            continue
+        key = tuple(values)
+        assessment = assessment_facts.get(key)
+        if assessment is None:
+            assessment = assessment_facts[key] = assessment_of(*values)
+        owner.assessments.append(assessment)
     mark_changes(facts, technology_changes(connection))
     return facts
 

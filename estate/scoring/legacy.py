@@ -13,13 +13,14 @@ import calendar
 import datetime as dt
 from collections.abc import Callable, Sequence
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from estate.enums import Criticality
 from estate.reassess import TECHNOLOGY_CRITERIA, predates
 from estate.scoring.facts import ComponentFact, SystemFacts
 from estate.scoring.policy import Bands, Policy, at_least, at_most
-from estate.scoring.results import Band, Criterion, LegacyRisk, Source, uk_date
+from estate.scoring.results import Band, Criterion, LegacyRisk, Source, legacy_risk, uk_date
 from estate.words import counted, supplier_key
 
 LIKELIHOOD = (
@@ -67,7 +68,12 @@ def derive_l1(facts: SystemFacts, policy: Policy) -> Derived:
     worst = _worst_supported(facts, policy)
     if worst is None:
         return None
-    score, component = worst
+    return _l1_of(*worst, policy)
+
+
+def _l1_of(score: int, component: ComponentFact, policy: Policy) -> tuple[int, str, str]:
+    """L1 from the worst supported component and its score: the words depend on that
+    component alone."""
     security_end, paid_end, source = component.support
     if security_end is None:
         assert component.match is not None
@@ -431,53 +437,11 @@ def band_of(overall: float, policy: Policy) -> Band:
     return Band.LOW
 
 
-def contradictions(
-    facts: SystemFacts, policy: Policy, criteria: tuple[Criterion, ...]
-) -> tuple[str, ...]:
-    """Self-assessed scores the inventory contradicts: where the score derived from the
-    inventory differs by `legacy.contradiction_from` or more. The department's score still
-    stands; the contradiction is a data-quality flag to resolve in the next return."""
-    found: list[str] = []
-    for c in criteria:
-        if c.source is not Source.SELF_ASSESSED or c.value is None:
-            continue
-        derive = DERIVATIONS.get(c.code)
-        if derive is None:
-            continue
-        gap = int(policy.section("legacy")["contradiction_from"])
-        derived = derive(facts, policy)
-        if derived is not None and abs(derived[0] - c.value) >= gap:
-            found.append(
-                f"{c.code} {c.name}: self-assessed {c.value}, but the inventory gives "
-                f"{derived[0]} ({derived[1]}); the department's score stands"
-            )
-    if predates(facts.row, facts.technology_changed):
-        found.extend(
-            f"{c.code} {c.name}: self-assessed {c.value} on {uk_date(facts.row.assessed_on)}, "
-            f"which predates the {facts.technology_changed} return's change to its technology; "
-            "the department's score stands until it is reviewed: please review it"
-            for c in criteria
-            if c.source is Source.SELF_ASSESSED and c.code in TECHNOLOGY_CRITERIA
-        )
-    return tuple(found)
-
-
-def _nothing_known(
-    facts: SystemFacts, likelihood: tuple[Criterion, ...], impact: tuple[Criterion, ...]
-) -> bool:
-    """True when the only thing "known" is C6 from no recorded dependents: for a system about
-    which nothing else is known, that is the absence of data, not an impact."""
-    c6 = next(c for c in impact if c.code == "C6")
-    return nothing_known(
-        facts.blast is None or facts.blast.total == 0,
-        c6.source is Source.DERIVED,
-        [c.value for c in likelihood + impact if c.code != "C6"],
-    )
-
-
 def nothing_known(no_dependents: bool, c6_derived: bool, others: Sequence[int | None]) -> bool:
-    """`_nothing_known` from the values: whether the system has no dependents, whether C6 was
-    derived (from the graph), and the values of the other criteria."""
+    """True when the only thing "known" is C6 from no recorded dependents: for a system about
+    which nothing else is known, that is the absence of data, not an impact. From the values:
+    whether the system has no dependents, whether C6 was derived (from the graph), and the
+    values of the other criteria."""
     return no_dependents and c6_derived and all(v is None for v in others)
 
 
@@ -502,34 +466,318 @@ def _verdict(
 
 
 def assess_legacy(facts: SystemFacts, policy: Policy) -> LegacyRisk:
-    """The whole framework for one system."""
-    assessed = _self_assessed(facts.row)
-    likelihood = tuple(criterion(c, name, facts, policy, assessed) for c, name in LIKELIHOOD)
-    impact = tuple(criterion(c, name, facts, policy, assessed) for c, name in IMPACT)
-    if _nothing_known(facts, likelihood, impact):
-        impact = tuple(
-            c._replace(
-                value=None,
-                source=Source.UNKNOWN,
-                evidence="not known: nothing else is known about the system",
-                would_change="Give the system's facts in the return",
-            )
-            if c.code == "C6"
-            else c
-            for c in impact
-        )
-    l_exact, c_exact = _exact_total(likelihood), _exact_total(impact)
-    l_total = None if l_exact is None else l_exact[0] / l_exact[1]
-    c_total = None if c_exact is None else c_exact[0] / c_exact[1]
-    overall = _overall(l_exact, c_exact)
-    band, is_legacy = _verdict(overall, [c.value for c in likelihood], policy)
-    return LegacyRisk(
-        likelihood,
-        impact,
-        l_total,
-        c_total,
-        overall,
-        band,
-        is_legacy,
-        contradictions(facts, policy, likelihood + impact),
+    """The whole framework for one system: each criterion self-assessed, else derived, else
+    unknown (`criterion`); C6 cleared where nothing else is known (`nothing_known`); the
+    totals, band and verdict; and the data-quality flags (the department's score stands):
+    self-assessed scores the inventory contradicts by `legacy.contradiction_from` or more, and
+    those that predate a change to the system's technology. Worked out by the policy's
+    `LegacyScorer`, which shares what repeats across the systems scored under it."""
+    return legacy_scorer(policy).assess(facts)
+
+
+_UNKNOWN_EVIDENCE = "not known"
+_REASSESS = "Re-assess it in the next return"
+_NOTHING_ELSE = "not known: nothing else is known about the system"
+_GIVE_FACTS = "Give the system's facts in the return"
+
+
+ROW_DERIVED = ("L2", "L3", "L5", "L6", "L7", "C1", "C2", "C3", "C4", "C5", "C6")
+"""The criteria derived from the stored row or the graph alone (L1 reads the components)."""
+
+
+def _keys(facts: SystemFacts) -> tuple[Any, ...]:
+    """For each of `ROW_DERIVED`, in order, the values its derivation reads: two systems with
+    equal values get the same criterion. A count or amount carries its type, since an integer
+    and a float print differently."""
+    row = facts.row
+    contract_end = row.contract_end
+    age = row.hardware_age_years
+    staff = row.skilled_staff
+    vulnerabilities = row.open_critical_vulns
+    incidents = row.incidents_12m
+    users = row.users
+    cost = row.annual_run_cost
+    blast = facts.blast
+    return (
+        (contract_end, None) if contract_end is not None else (None, row.supplier),
+        (staff, type(staff)),
+        (row.hosting, age, type(age)),
+        (vulnerabilities, type(vulnerabilities)),
+        (incidents, type(incidents)),
+        (row.classification, row.criticality is Criticality.CRITICAL),
+        (users, type(users), bool(row.personal_data)),
+        (cost, type(cost)),
+        row.criticality,
+        (users, type(users)),
+        None if blast is None else (blast.total, blast.direct, blast.critical, blast.departments),
     )
+
+
+_OWN = attrgetter(*(_FIELDS[code] for code, _name in LIKELIHOOD + IMPACT))
+"""The department's own score of every criterion, from a stored row, in order."""
+_NONE_OWN = (None,) * len(LIKELIHOOD + IMPACT)
+
+_Step = tuple[
+    str,
+    str,
+    dict[Any, Criterion] | None,
+    int | None,
+    Criterion,
+    dict[tuple[Any, str], Criterion],
+]
+"""One criterion as `LegacyScorer` works it out: its code and name, its derived criteria by
+the values they read (None when it has no derivation) and the place of those values in
+`_keys` (None for L1, worked out from the components), its unknown criterion, and its self-assessed
+criteria by (score, who assessed it and when)."""
+_OWN = attrgetter(*(_FIELDS[code] for code, _name in LIKELIHOOD + IMPACT))
+"""The department's own score of every criterion, from a stored row, in order."""
+
+
+class LegacyScorer:
+    """`assess_legacy` for one policy, for many systems: the policy's rules are read once, and
+    what repeats across an estate is worked out once and shared (the criterion derived from
+    each distinct set of values it reads, each component's support score, each band), so the
+    result is the same criterion objects `assess_legacy` would build one by one."""
+
+    __slots__ = (
+        "_assessed",
+        "_bands",
+        "_contradiction_from",
+        "_derived",
+        "_l1_criteria",
+        "_legacy_from",
+        "_plan",
+        "_policy",
+        "_row_memos",
+        "_support",
+        "_unknown",
+        "_verdicts",
+    )
+
+    def __init__(self, policy: Policy) -> None:
+        self._policy = policy
+        rules = policy.section("legacy")
+        self._contradiction_from = int(rules["contradiction_from"])
+        self._legacy_from = rules["legacy_from"]
+        self._bands = (rules["red_from"], rules["high_from"], rules["medium_from"])
+        self._support: dict[tuple[dt.date | None, dt.date | None, str], int | None] = {}
+        self._l1_criteria: dict[Any, Criterion] = {}
+        self._assessed: dict[tuple[Any, Any], str] = {}
+        self._verdicts: dict[
+            tuple[int | None, ...],
+            tuple[float | None, float | None, float | None, Band | None, bool | None],
+        ] = {}
+        self._derived: dict[str, dict[Any, Criterion]] = {code: {} for code in ROW_DERIVED}
+        self._unknown: dict[str, Criterion] = {}
+        for code, name in LIKELIHOOD + IMPACT:
+            needs = (
+                "a self-assessed score"
+                if code not in DERIVATIONS
+                else "the facts it is derived from, or a self-assessed score"
+            )
+            self._unknown[code] = Criterion(
+                code, name, None, Source.UNKNOWN, _UNKNOWN_EVIDENCE, f"Give {needs} in the return"
+            )
+        self._row_memos = tuple(self._derived[code] for code in ROW_DERIVED)
+        self._plan: tuple[_Step, ...] = tuple(
+            (
+                code,
+                name,
+                self._derived.get(code, {} if code in DERIVATIONS else None),
+                ROW_DERIVED.index(code) if code in ROW_DERIVED else None,
+                self._unknown[code],
+                {},  # self-assessed criteria by (score, who assessed it and when)
+            )
+            for code, name in LIKELIHOOD + IMPACT
+        )
+
+    def _derive(self, code: str, facts: SystemFacts, key: Any) -> Criterion:
+        """The criterion `code` derived from `facts` the first time its `key` is seen."""
+        derived = DERIVATIONS[code](facts, self._policy)
+        if derived is None:
+            found = self._unknown[code]
+        else:
+            value, evidence, change = derived
+            found = Criterion(code, CRITERION_NAMES[code], value, Source.DERIVED, evidence, change)
+        self._derived[code][key] = found
+        return found
+
+    def _l1(self, facts: SystemFacts) -> Criterion:
+        """L1 from the worst supported component: each distinct support position is scored
+        once, and the criterion worded once per worst component."""
+        support = self._support
+        worst_score: int | None = None
+        worst: ComponentFact | None = None
+        for component in facts.components:
+            dates = component.support
+            if dates[0] is None:
+                score = _support_score(component, self._policy)
+            else:
+                score = support.get(dates, -1)
+                if score == -1:
+                    score = support[dates] = _support_score(component, self._policy)
+            if score is not None and (worst_score is None or score > worst_score):
+                worst_score, worst = score, component
+        if worst is None or worst_score is None:
+            return self._unknown["L1"]
+        key = (worst_score, worst.label, worst.support)
+        found = self._l1_criteria.get(key)
+        if found is None:
+            value, evidence, change = _l1_of(worst_score, worst, self._policy)
+            found = self._l1_criteria[key] = Criterion(
+                "L1", CRITERION_NAMES["L1"], value, Source.DERIVED, evidence, change
+            )
+        return found
+
+    def _self_assessed(self, row: Any) -> str:
+        key = (row.assessed_by, row.assessed_on)
+        found = self._assessed.get(key)
+        if found is None:
+            found = self._assessed[key] = _self_assessed(row)
+        return found
+
+    def _band(self, overall: float) -> Band:
+        red, high, medium = self._bands
+        if overall >= red:
+            return Band.RED
+        if overall >= high:
+            return Band.HIGH
+        if overall >= medium:
+            return Band.MEDIUM
+        return Band.LOW
+
+    def _all_derived(self, facts: SystemFacts) -> list[Criterion]:
+        """Every criterion of a system with no self-assessed score, in order."""
+        derive = self._derive
+        found = [
+            memo.get(key) or derive(code, facts, key)
+            for code, memo, key in zip(ROW_DERIVED, self._row_memos, _keys(facts), strict=True)
+        ]
+        return [self._l1(facts), found[0], found[1], self._unknown["L4"], *found[2:]]
+
+    def assess(self, facts: SystemFacts) -> LegacyRisk:
+        """The whole framework for one system: what `assess_legacy` gives."""
+        row = facts.row
+        assessed: str | None = None
+        flags: list[str] = []
+        owns = _OWN(row)
+        if owns == _NONE_OWN:
+            built = self._all_derived(facts)
+        else:
+            built, assessed = self._criteria(facts, owns, flags)
+        return self._totals(facts, built, assessed, flags)
+
+    def _criteria(
+        self, facts: SystemFacts, owns: tuple[Any, ...], flags: list[str]
+    ) -> tuple[list[Criterion], str]:
+        """Every criterion of a system with some self-assessed score, in order, and the
+        evidence of its self-assessed scores; the scores the inventory contradicts are flagged
+        in `flags`."""
+        row = facts.row
+        assessed: str | None = None
+        built: list[Criterion] = []
+        add = built.append
+        gap = self._contradiction_from
+        keys = _keys(facts)
+        for (code, name, memo, index, unknown, own_memo), own in zip(self._plan, owns, strict=True):
+            derived: Criterion | None
+            if memo is None:  # no derivation: self-assessed or unknown
+                if own is None:
+                    add(unknown)
+                    continue
+                derived = None
+            elif index is None:
+                derived = self._l1(facts)
+            else:
+                key = keys[index]
+                derived = memo.get(key) or self._derive(code, facts, key)
+            if own is None:
+                add(derived)  # type: ignore[arg-type]  # derived where derivable
+                continue
+            if assessed is None:
+                assessed = self._self_assessed(row)
+            mine = own_memo.get((own, assessed))
+            if mine is None:
+                mine = own_memo[(own, assessed)] = Criterion(
+                    code, name, int(own), Source.SELF_ASSESSED, assessed, _REASSESS
+                )
+            add(mine)
+            # A self-assessed score the inventory contradicts: a data-quality flag.
+            if (
+                derived is not None
+                and derived.value is not None
+                and abs(derived.value - mine.value) >= gap  # type: ignore[operator]
+            ):
+                flags.append(
+                    f"{code} {name}: self-assessed {mine.value}, but the inventory gives "
+                    f"{derived.value} ({derived.evidence}); the department's score stands"
+                )
+        assert assessed is not None
+        return built, assessed
+
+    def _totals(
+        self,
+        facts: SystemFacts,
+        built: list[Criterion],
+        assessed: str | None,
+        flags: list[str],
+    ) -> LegacyRisk:
+        """The framework's totals, band and verdict from the system's criteria (`assessed`:
+        the evidence of its self-assessed scores, None when it has none)."""
+        row = facts.row
+        likelihood = tuple(built[:7])
+        impact = tuple(built[7:])
+        c6 = built[12]
+        if (
+            c6.source is Source.DERIVED
+            and (facts.blast is None or facts.blast.total == 0)
+            and all(c.value is None for c in built[:12])
+        ):
+            impact = (
+                *impact[:5],
+                c6._replace(
+                    value=None,
+                    source=Source.UNKNOWN,
+                    evidence=_NOTHING_ELSE,
+                    would_change=_GIVE_FACTS,
+                ),
+            )
+        values = tuple([c.value for c in likelihood + impact])
+        verdict = self._verdicts.get(values)
+        if verdict is None:
+            verdict = self._verdicts[values] = self._verdict(values)
+        if assessed is not None and predates(row, facts.technology_changed):
+            flags.extend(
+                f"{c.code} {c.name}: self-assessed {c.value} on {uk_date(row.assessed_on)}, "
+                f"which predates the {facts.technology_changed} return's change to its "
+                "technology; the department's score stands until it is reviewed: please "
+                "review it"
+                for c in built
+                if c.source is Source.SELF_ASSESSED and c.code in TECHNOLOGY_CRITERIA
+            )
+        return legacy_risk(likelihood, impact, *verdict, tuple(flags))
+
+    def _verdict(
+        self, values: tuple[int | None, ...]
+    ) -> tuple[float | None, float | None, float | None, Band | None, bool | None]:
+        """The likelihood and impact totals, overall score, band and whether the system is
+        legacy, from the values of its likelihood and impact criteria."""
+        l_values = [v for v in values[:7] if v is not None]
+        l_exact = _exact_of(l_values)
+        c_exact = _exact_of(values[7:])
+        l_total = None if l_exact is None else l_exact[0] / l_exact[1]
+        c_total = None if c_exact is None else c_exact[0] / c_exact[1]
+        overall = _overall(l_exact, c_exact)
+        band = None if overall is None else self._band(overall)
+        is_legacy = any(v >= self._legacy_from for v in l_values) if l_values else None
+        return l_total, c_total, overall, band, is_legacy
+
+
+CRITERION_NAMES = dict(LIKELIHOOD + IMPACT)
+"""Each criterion's name by its code."""
+
+
+def legacy_scorer(policy: Policy) -> LegacyScorer:
+    """The policy's `LegacyScorer`, made once and kept with the policy (whose date and values
+    are fixed), so every system scored under it shares what it has worked out."""
+    return policy.memo("legacy-scorer", LegacyScorer)

@@ -8,17 +8,19 @@ import datetime as dt
 import hashlib
 import json
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from estate.errors import InputError
 from estate.files import load_toml
 
 Bands = list[tuple[float, int]]
 DEFAULT_SOURCE = "built-in default"
+T = TypeVar("T")
 
 
 @cache
@@ -91,6 +93,15 @@ class Policy:
         if found is None:
             found = self._memo[key] = bands(self.section(*path[:-1])[path[-1]])
         return found
+
+    def memo(self, name: str, make: Callable[[Policy], T]) -> T:
+        """What `make` works out from this policy (its values and date), made on first use and
+        kept with it: a scorer's look-ups, built once for every system scored under it."""
+        key = ("memo", name)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = make(self)
+        return cast(T, found)
 
     def names(self, *path: str) -> frozenset[str]:
         """A list of names in the policy as a set, e.g. names("readiness", "mainframe_products")."""

@@ -8,7 +8,8 @@ cannot move, and too little data to say.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from typing import Any, NamedTuple
 
 from estate.advice.capabilities import commodity_capability
 from estate.enums import (
@@ -21,7 +22,13 @@ from estate.enums import (
 )
 from estate.scoring.facts import ComponentFact, SystemFacts
 from estate.scoring.policy import Policy
-from estate.scoring.results import CloudReadiness, Readiness, ReadinessReason, uk_date
+from estate.scoring.results import (
+    CloudReadiness,
+    Readiness,
+    ReadinessReason,
+    cloud_readiness,
+    uk_date,
+)
 from estate.words import counted
 
 CLOUD_HOSTING = (Hosting.PUBLIC_IAAS, Hosting.PUBLIC_PAAS, Hosting.SAAS)
@@ -42,7 +49,9 @@ def blocks_move(facts: SystemFacts, policy: Policy) -> bool:
     )
 
 
-def _reasons(facts: SystemFacts, policy: Policy, anchored: set[str]) -> list[ReadinessReason]:
+def _reasons(
+    facts: SystemFacts, policy: Policy, anchored: Collection[str]
+) -> list[ReadinessReason]:
     rules = policy.section("readiness")
     row = facts.row
     products = facts.products
@@ -120,36 +129,116 @@ def _reasons(facts: SystemFacts, policy: Policy, anchored: set[str]) -> list[Rea
                 int(rules["licensing_penalty"]),
             )
         )
-    stuck = [key for key in facts.depends_on if key in anchored]
-    if stuck:
-        shown = ", ".join(stuck[:3]) + (" ..." if len(stuck) > 3 else "")
-        penalty = int(rules["on_premises_dependency_penalty"]) * min(
-            len(stuck), MAX_DEPENDENCY_PENALTIES
-        )
-        reasons.append(
-            ReadinessReason(
-                f"depends on {counted(len(stuck), 'system')} that "
-                f"{'stays' if len(stuck) == 1 else 'stay'} on premises ({shown})",
-                "condition",
-                penalty,
-            )
-        )
+    stuck = _stuck(facts, policy, anchored)
+    if stuck is not None:
+        reasons.append(stuck)
     return reasons
 
 
-def assess_readiness(facts: SystemFacts, policy: Policy, anchored: set[str]) -> CloudReadiness:
+def _stuck(facts: SystemFacts, policy: Policy, anchored: Collection[str]) -> ReadinessReason | None:
+    """The condition of depending on systems that stay on premises, if it does."""
+    stuck = [key for key in facts.depends_on if key in anchored]
+    if not stuck:
+        return None
+    shown = ", ".join(stuck[:3]) + (" ..." if len(stuck) > 3 else "")
+    penalty = int(policy.section("readiness")["on_premises_dependency_penalty"]) * min(
+        len(stuck), MAX_DEPENDENCY_PENALTIES
+    )
+    return ReadinessReason(
+        f"depends on {counted(len(stuck), 'system')} that "
+        f"{'stays' if len(stuck) == 1 else 'stay'} on premises ({shown})",
+        "condition",
+        penalty,
+    )
+
+
+_NO_HOSTING = ReadinessReason("too little data: no hosting", "unknown", 0)
+_NO_COMPONENT = ReadinessReason(
+    "too little data: no a recognised technology component", "unknown", 0
+)
+
+
+class _Components(NamedTuple):
+    """What readiness reads of one set of components under one policy."""
+
+    components: tuple[ComponentFact, ...]
+    """The components themselves: kept alive, so that their ids, the key, stay theirs."""
+    reasons: tuple[ReadinessReason, ...]
+    """The reasons before those of the system's dependencies (`_reasons` less `_stuck`)."""
+    matched: bool
+    """Whether the catalogue recognised any of them."""
+    mainframe: list[str]
+    unsupported: list[ComponentFact]
+
+
+class ReadinessScorer:
+    """`assess_readiness` for one policy, for many systems: what it reads of a set of
+    components (with the system's classification, which decides whether specialised hardware
+    counts) is worked out once per distinct set, so systems built alike share it."""
+
+    __slots__ = ("_policy", "_seen")
+
+    def __init__(self, policy: Policy) -> None:
+        self._policy = policy
+        self._seen: dict[tuple[Any, ...], _Components] = {}
+
+    def assess(self, facts: SystemFacts, anchored: Collection[str]) -> CloudReadiness:
+        """What `assess_readiness` gives for the system."""
+        row = facts.row
+        policy = self._policy
+        components = facts.components
+        secret = row.classification if row.classification in SECRET else None
+        cloud = row.hosting in CLOUD_HOSTING
+        key = (*map(id, components), secret, cloud)
+        seen = self._seen.get(key)
+        if seen is None:
+            seen = self._seen[key] = _Components(
+                tuple(components),
+                () if cloud else tuple(_reasons(facts, policy, ())),
+                any(c.match and c.match.matched for c in components),
+                *_platform(components, policy),
+            )
+        if cloud:
+            return _readiness(facts, policy, [], None, seen.mainframe, seen.unsupported)
+        reasons = list(seen.reasons)
+        stuck = _stuck(facts, policy, anchored)
+        if stuck is not None:
+            reasons.append(stuck)
+        return _readiness(facts, policy, reasons, seen.matched, seen.mainframe, seen.unsupported)
+
+
+SECRET = (Classification.SECRET, Classification.TOP_SECRET)
+
+
+def readiness_scorer(policy: Policy) -> ReadinessScorer:
+    """The policy's `ReadinessScorer`, made once and kept with the policy."""
+    return policy.memo("readiness-scorer", ReadinessScorer)
+
+
+def assess_readiness(
+    facts: SystemFacts, policy: Policy, anchored: Collection[str]
+) -> CloudReadiness:
     """Readiness for public cloud; `anchored` holds the keys of systems that cannot move."""
+    return readiness_scorer(policy).assess(facts, anchored)
+
+
+def _readiness(
+    facts: SystemFacts,
+    policy: Policy,
+    reasons: list[ReadinessReason],
+    matched: bool | None,
+    mainframe: list[str],
+    unsupported: list[ComponentFact],
+) -> CloudReadiness:
+    """The category, score and disposition from the reasons (`matched`: whether the catalogue
+    recognised any component; None for a system already in public cloud, which is ready)."""
     row = facts.row
     score: int | None
-    if row.hosting in CLOUD_HOSTING:
+    if matched is None:
         category, score = Readiness.READY, 100
-        reasons: list[ReadinessReason] = []
     else:
-        reasons = _reasons(facts, policy, anchored)
-        matched = any(c.match and c.match.matched for c in facts.components)
         if row.hosting is None or not matched:
-            missing = "hosting" if row.hosting is None else "a recognised technology component"
-            reasons.append(ReadinessReason(f"too little data: no {missing}", "unknown", 0))
+            reasons.append(_NO_HOSTING if row.hosting is None else _NO_COMPONENT)
         score = max(0, 100 - sum(r.penalty for r in reasons))
         effects = {r.effect for r in reasons}
         if "blocker" in effects:
@@ -160,8 +249,8 @@ def assess_readiness(facts: SystemFacts, policy: Policy, anchored: set[str]) -> 
             category = Readiness.CONDITIONAL
         else:
             category = Readiness.READY
-    disposition, why = suggest_disposition(facts, policy, category, reasons)
-    return CloudReadiness(category, score, tuple(reasons), disposition, why)
+    disposition, why = _disposition(facts, policy, category, reasons, mainframe, unsupported)
+    return cloud_readiness(category, score, tuple(reasons), disposition, why)
 
 
 def _repurchase_evidence(facts: SystemFacts, policy: Policy) -> list[str]:
@@ -228,15 +317,35 @@ def suggest_disposition(
 ) -> tuple[Disposition | None, str]:
     """The 7 Rs disposition that fits the facts, and why: the reason names the facts of the
     return (and the catalogue) the suggestion came from."""
-    row = facts.row
+    mainframe, unsupported = _platform(facts.components, policy)
+    return _disposition(facts, policy, category, reasons, mainframe, unsupported)
+
+
+def _platform(
+    components: Sequence[ComponentFact], policy: Policy
+) -> tuple[list[str], list[ComponentFact]]:
+    """The labels of the mainframe components, in order, and the components out of support
+    at the policy's date: what a disposition reads of the components."""
     mainframe = sorted(
         c.label
-        for c in facts.components
+        for c in components
         if c.match
         and c.match.product
         and c.match.product.key in policy.names("readiness", "mainframe_products")
     )
-    unsupported = [c for c in facts.components if c.out_of_support(policy.as_of)]
+    return mainframe, [c for c in components if c.out_of_support(policy.as_of)]
+
+
+def _disposition(
+    facts: SystemFacts,
+    policy: Policy,
+    category: Readiness,
+    reasons: Sequence[ReadinessReason],
+    mainframe: list[str],
+    unsupported: list[ComponentFact],
+) -> tuple[Disposition | None, str]:
+    """`suggest_disposition` given what it reads of the components (`_platform`)."""
+    row = facts.row
     status = row.lifecycle_status
     if status in (LifecycleStatus.RETIRED, LifecycleStatus.CANCELLED):
         return Disposition.RETIRE, f"lifecycle status {status.value}: out of the estate's counts"

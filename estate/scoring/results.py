@@ -81,6 +81,33 @@ class LegacyRisk:
     score stands)."""
 
 
+def legacy_risk(
+    likelihood: tuple[Criterion, ...],
+    impact: tuple[Criterion, ...],
+    likelihood_total: float | None,
+    impact_total: float | None,
+    overall: float | None,
+    band: Band | None,
+    is_legacy: bool | None,
+    contradictions: tuple[str, ...],
+) -> LegacyRisk:
+    """A `LegacyRisk` equal to the one its constructor builds, made without the frozen
+    dataclass's field-by-field `__init__`, which costs several times as much: scoring makes
+    one for every system of the estate."""
+    risk = object.__new__(LegacyRisk)
+    risk.__dict__.update(
+        likelihood=likelihood,
+        impact=impact,
+        likelihood_total=likelihood_total,
+        impact_total=impact_total,
+        overall=overall,
+        band=band,
+        is_legacy=is_legacy,
+        contradictions=contradictions,
+    )
+    return risk
+
+
 @dataclass(frozen=True)
 class ReadinessReason:
     """Why a system is more or less ready for public cloud."""
@@ -100,6 +127,26 @@ class CloudReadiness:
     reasons: tuple[ReadinessReason, ...]
     disposition: Disposition | None
     disposition_reason: str
+
+
+def cloud_readiness(
+    category: Readiness,
+    score: int | None,
+    reasons: tuple[ReadinessReason, ...],
+    disposition: Disposition | None,
+    disposition_reason: str,
+) -> CloudReadiness:
+    """A `CloudReadiness` equal to the one its constructor builds, made without the frozen
+    dataclass's field-by-field `__init__` (as `legacy_risk`): one for every system."""
+    readiness = object.__new__(CloudReadiness)
+    readiness.__dict__.update(
+        category=category,
+        score=score,
+        reasons=reasons,
+        disposition=disposition,
+        disposition_reason=disposition_reason,
+    )
+    return readiness
 
 
 class Gap(NamedTuple):

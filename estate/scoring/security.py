@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from estate.enums import Outcome, Principle, SignIn
-from estate.scoring.facts import SystemFacts
+from estate.scoring.facts import Assessment, SystemFacts
 from estate.scoring.policy import Policy
 from estate.scoring.results import Gap, Severity, uk_date
 from estate.words import counted
@@ -97,27 +97,95 @@ def _derived(facts: SystemFacts, policy: Policy) -> list[Gap]:
 
 _SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
 _PRINCIPLE_ORDER = {principle: index for index, principle in enumerate(Principle)}
+_GAP_OF = {Outcome.NOT_ACHIEVED: Severity.HIGH, Outcome.PARTIALLY_ACHIEVED: Severity.MEDIUM}
+"""The severity of an assessed gap by its outcome (Achieved and Not assessed are none)."""
+
+
+def _order(gap: Gap) -> tuple[int, int]:
+    return _SEVERITY_ORDER[gap.severity], _PRINCIPLE_ORDER[gap.principle]
+
+
+class GapScorer:
+    """`assess_gaps` for one policy, for many systems: each assessed gap is worded once per
+    distinct assessment, and each derived gap once per distinct evidence, so systems share
+    equal gaps and their order is looked up, not worked out."""
+
+    __slots__ = ("_assessed", "_derived", "_policy")
+
+    def __init__(self, policy: Policy) -> None:
+        self._policy = policy
+        self._assessed: dict[int, tuple[Assessment, Gap | None]] = {}
+        self._derived: dict[tuple[Any, ...], list[Gap]] = {}
+
+    def _of(self, assessment: Assessment) -> Gap | None:
+        """The gap an assessment shows (Not or Partially achieved), worded once."""
+        outcome = assessment.outcome
+        severity = _GAP_OF.get(outcome)
+        if severity is None:
+            return None
+        when = f" on {uk_date(assessment.assessed_on)}" if assessment.assessed_on else ""
+        note = f": {assessment.notes}" if assessment.notes else ""
+        evidence = f"assessed {outcome.value}{when}{note}"
+        return Gap(assessment.principle, severity, "assessed", evidence)
+
+    def gaps(self, facts: SystemFacts) -> tuple[Gap, ...]:
+        """What `assess_gaps` gives for the system."""
+        gaps: list[Gap] = []
+        achieved = set()
+        memo = self._assessed
+        for assessment in facts.assessments:
+            if assessment.outcome is Outcome.ACHIEVED:
+                achieved.add(assessment.principle)
+                continue
+            if type(assessment) is not Assessment:  # not a stored assessment: no memo
+                gap = self._of(assessment)
+            else:
+                # By identity: the entry keeps the (immutable) assessment alive, so no other
+                # takes its id while the entry stands; read_facts shares equal assessments.
+                entry = memo.get(id(assessment))
+                if entry is None:
+                    entry = memo[id(assessment)] = (assessment, self._of(assessment))
+                gap = entry[1]
+            if gap is not None:
+                gaps.append(gap)
+        row = facts.row
+        unsupported = tuple(
+            c.label for c in facts.components if c.out_of_support(self._policy.as_of)
+        )
+        c1_assessed = any(
+            a.principle is Principle.C1 and a.outcome is not Outcome.NOT_ASSESSED
+            for a in facts.assessments
+        )
+        key = (
+            bool(row.business_owner),
+            unsupported,
+            bool(row.internet_facing),
+            row.last_pen_test if row.internet_facing else None,
+            row.sign_in is SignIn.OWN_ACCOUNTS,
+            bool(row.personal_data),
+            row.open_critical_vulns,
+            type(row.open_critical_vulns),
+            c1_assessed,
+        )
+        derived = self._derived.get(key)
+        if derived is None:
+            derived = self._derived[key] = _derived(facts, self._policy)
+        if derived:
+            assessed = {g.principle for g in gaps}
+            gaps.extend(
+                gap
+                for gap in derived
+                if gap.principle not in achieved and gap.principle not in assessed
+            )
+        return tuple(gaps) if len(gaps) < 2 else tuple(sorted(gaps, key=_order))
+
+
+def gap_scorer(policy: Policy) -> GapScorer:
+    """The policy's `GapScorer`, made once and kept with the policy."""
+    return policy.memo("gap-scorer", GapScorer)
 
 
 def assess_gaps(facts: SystemFacts, policy: Policy) -> tuple[Gap, ...]:
     """Assessed gaps (Not / Partially achieved), plus derived gaps for principles the return did
     not assess as Achieved; most severe first."""
-    gaps: list[Gap] = []
-    achieved = set()
-    for row in facts.assessments:
-        outcome = row.outcome
-        if outcome is Outcome.ACHIEVED:
-            achieved.add(row.principle)
-        elif outcome is Outcome.NOT_ACHIEVED or outcome is Outcome.PARTIALLY_ACHIEVED:
-            severity = Severity.HIGH if outcome is Outcome.NOT_ACHIEVED else Severity.MEDIUM
-            when = f" on {uk_date(row.assessed_on)}" if row.assessed_on else ""
-            note = f": {row.notes}" if row.notes else ""
-            evidence = f"assessed {outcome.value}{when}{note}"
-            gaps.append(Gap(row.principle, severity, "assessed", evidence))
-    assessed = {g.principle for g in gaps}
-    for gap in _derived(facts, policy):
-        if gap.principle not in achieved and gap.principle not in assessed:
-            gaps.append(gap)
-    return tuple(
-        sorted(gaps, key=lambda g: (_SEVERITY_ORDER[g.severity], _PRINCIPLE_ORDER[g.principle]))
-    )
+    return gap_scorer(policy).gaps(facts)

@@ -1,0 +1,152 @@
+"""Scoring many systems under one policy shares what repeats (criteria derived from equal
+values, the words of equal gaps, what a set of components gives): these tests prove the
+sharing never changes a result, against each system scored alone under a fresh policy."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from estate.enums import (
+    Classification,
+    ComponentKind,
+    Criticality,
+    Hosting,
+    Outcome,
+    Principle,
+    SignIn,
+)
+from estate.scoring import score_facts
+from estate.scoring.facts import Assessment, SystemFacts
+from estate.scoring.legacy import assess_legacy
+from estate.scoring.policy import Policy, load_policy
+from estate.scoring.readiness import assess_readiness
+from estate.scoring.results import (
+    CloudReadiness,
+    LegacyRisk,
+    Readiness,
+    cloud_readiness,
+    legacy_risk,
+)
+from estate.scoring.security import assess_gaps
+from tests.scoring_facts import component, facts
+
+AS_OF = dt.date(2026, 11, 1)
+
+
+def _estate() -> list[SystemFacts]:
+    """Systems alike in some values and not in others: equal values that print differently
+    (an integer and a float), shared components, self-assessed and derived scores, equal
+    assessments."""
+    windows = component("Windows Server 2012 R2")
+    rhel = component("RHEL 9")
+    mainframe = component("z/OS 2.5")
+    kit = component("Sun SPARC M8", ComponentKind.HARDWARE)
+    own_date = component("Bespoke ledger 4", ComponentKind.APPLICATION, dt.date(2026, 12, 31))
+    failed = Assessment(Principle.B4, Outcome.NOT_ACHIEVED, dt.date(2026, 3, 1), "no patching")
+    monitored = Assessment(Principle.C1, Outcome.ACHIEVED, dt.date(2026, 3, 1), None)
+    systems: list[dict[str, Any]] = [
+        {"hosting": Hosting.PUBLIC_IAAS, "hardware_age_years": 7},
+        {"hosting": Hosting.ON_PREMISES, "hardware_age_years": 7.5},
+        {"users": 1000, "annual_run_cost": 250_000, "skilled_staff": 2},
+        {"users": 1000.0, "annual_run_cost": 250_000.0, "skilled_staff": 2.0},
+        {"users": 0, "personal_data": True, "open_critical_vulns": 1},
+        {"open_critical_vulns": 1.0, "incidents_12m": 4, "hosting": Hosting.ON_PREMISES},
+        {"contract_end": dt.date(2027, 2, 1), "supplier": "In-house"},
+        {"contract_end": None, "supplier": "in house"},
+        {"l1": 2, "l3": 6, "assessed_by": "J. Okafor", "assessed_on": dt.date(2025, 1, 5)},
+        {"l1": 2, "l3": 6, "assessed_by": "J. Okafor", "assessed_on": dt.date(2025, 1, 5)},
+        {"classification": Classification.SECRET, "criticality": Criticality.CRITICAL},
+        {"classification": Classification.OFFICIAL, "criticality": Criticality.CRITICAL},
+        {"internet_facing": True, "last_pen_test": dt.date(2024, 1, 1), "personal_data": True},
+        {"internet_facing": True, "sign_in": SignIn.OWN_ACCOUNTS, "business_owner": "A. Lee"},
+    ]
+    kits = [
+        [windows],  # in public cloud first: what it gives others on premises is their own
+        [windows],
+        [windows],
+        [windows],
+        [windows, rhel],
+        [mainframe, kit],
+        [own_date],
+        [],
+        [windows, own_date],
+        [windows, own_date],
+        [kit],
+        [kit],
+        [rhel],
+        [mainframe],
+    ]
+    return [
+        facts(
+            fields,
+            components=components,
+            assessments=[failed, monitored] if index % 2 else [failed],
+            dependents=index % 3,
+            depends_on=["DBP/X-9"] if index % 4 == 0 else [],
+        )
+        for index, (fields, components) in enumerate(zip(systems, kits, strict=True))
+    ]
+
+
+def test_scoring_many_systems_under_one_policy_gives_each_its_own_scores() -> None:
+    shared = load_policy(as_of=AS_OF)
+    estate = _estate()
+    for _ in range(2):  # the second time, everything comes from what the first shared
+        for system in estate:
+            alone: Policy = load_policy(as_of=AS_OF)
+            assert assess_legacy(system, shared) == assess_legacy(system, alone)
+            assert assess_gaps(system, shared) == assess_gaps(system, alone)
+            anchored = {"DBP/X-9"}
+            assert assess_readiness(system, shared, anchored) == assess_readiness(
+                system, alone, anchored
+            )
+            assert score_facts(system, shared, anchored) == score_facts(
+                system, load_policy(as_of=AS_OF), anchored
+            )
+
+
+def test_values_that_print_differently_keep_their_own_words() -> None:
+    policy = load_policy(as_of=AS_OF)
+    whole, decimal = _estate()[2:4]
+    by_whole = {c.code: c.evidence for c in assess_legacy(whole, policy).impact}
+    by_decimal = {c.code: c.evidence for c in assess_legacy(decimal, policy).impact}
+    assert by_whole["C5"] == "1,000 users affected"
+    assert by_decimal["C5"] == "1,000.0 users affected"
+
+
+def test_a_policy_of_another_date_shares_nothing_with_this_one() -> None:
+    system = facts(components=[component("Windows Server 2012 R2")], users=10)
+    early, late = load_policy(as_of=dt.date(2020, 1, 1)), load_policy(as_of=AS_OF)
+    before = assess_legacy(system, early).likelihood[0]
+    after = assess_legacy(system, late).likelihood[0]
+    assert before.value is not None and after.value is not None
+    assert before.value < after.value
+
+
+def test_results_built_in_bulk_equal_their_constructors() -> None:
+    values: dict[str, Any] = {
+        "likelihood": (),
+        "impact": (),
+        "likelihood_total": 2.5,
+        "impact_total": None,
+        "overall": None,
+        "band": None,
+        "is_legacy": True,
+        "contradictions": ("a flag",),
+    }
+    built = legacy_risk(**values)
+    assert built == LegacyRisk(**values)
+    assert hash(built) == hash(LegacyRisk(**values))
+    assert repr(built) == repr(LegacyRisk(**values))
+    assert [f.name for f in dataclasses.fields(LegacyRisk)] == list(values)
+    readiness: dict[str, Any] = {
+        "category": Readiness.READY,
+        "score": 100,
+        "reasons": (),
+        "disposition": None,
+        "disposition_reason": "why",
+    }
+    assert cloud_readiness(**readiness) == CloudReadiness(**readiness)
+    assert [f.name for f in dataclasses.fields(CloudReadiness)] == list(readiness)
