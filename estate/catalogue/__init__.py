@@ -406,8 +406,10 @@ def _rewritten(product: Product, text: str) -> str:
     return text
 
 
-def _cycle_tokens(cycle: Cycle) -> list[str]:
-    return tokens(cycle.cycle)
+@cache
+def _cycle_tokens(cycle: str) -> tuple[str, ...]:
+    """A release key's version tokens, worked out once per key: every match compares them."""
+    return tuple(tokens(cycle))
 
 
 KINDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -616,11 +618,13 @@ def _release(text: str, product: Product, wanted: list[str]) -> Match:
                 return Match(text, product, named[0])
             if named:
                 return _ambiguous(text, product, list(alias), named)
-    exact = [c for c in product.cycles if wanted[: len(_cycle_tokens(c))] == _cycle_tokens(c)]
-    broader = [c for c in product.cycles if _cycle_tokens(c)[: len(wanted)] == wanted]
+    asked = tuple(wanted)
+    keyed = [(c, _cycle_tokens(c.cycle)) for c in product.cycles]
+    exact = [(c, key) for c, key in keyed if asked[: len(key)] == key]
+    broader = [c for c, key in keyed if key[: len(asked)] == asked]
     if exact:
-        cycle = max(exact, key=lambda c: len(_cycle_tokens(c)))
-        if len(_cycle_tokens(cycle)) == len(wanted) or not broader:
+        cycle, key = max(exact, key=lambda pair: len(pair[1]))
+        if len(key) == len(asked) or not broader:
             return Match(text, product, cycle)
     if len(broader) == 1:
         return Match(text, product, broader[0])
