@@ -426,3 +426,27 @@ def test_a_bare_nt_build_only_one_product_has_is_that_product() -> None:
 def test_a_text_that_only_looks_like_an_nt_build_is_not_read_as_windows() -> None:
     assert builtin().match("10.11").product is None
     assert builtin().match("Ubuntu 10.04.4 LTS").product is not None
+
+
+def test_no_release_is_shown_by_its_bare_key() -> None:
+    # endoflife.date's keys ("10-22h2-e", "standard-7-sp1", "2008-sp2") are not names: each
+    # release is shown as a person writes it.
+    import re
+
+    for product in builtin().products.values():
+        for cycle in product.cycles:
+            if "-" in cycle.cycle and re.search(r"[a-z]", cycle.cycle):
+                assert cycle.cycle not in cycle.label, (product.key, cycle.label)
+    labels = {
+        text: builtin().match(text).release
+        for text in (
+            "Windows 10 Enterprise LTSC 2019",
+            "Windows Embedded Standard 7 SP1",
+            "Windows 11 Pro 23H2",
+        )
+    }
+    assert labels == {
+        "Windows 10 Enterprise LTSC 2019": "Windows 10 1809 Enterprise and Education LTSC",
+        "Windows Embedded Standard 7 SP1": "Windows Embedded Standard 7 SP1",
+        "Windows 11 Pro 23H2": "Windows 11 23H2 Home and Pro",
+    }

@@ -118,6 +118,20 @@ class Cycle:
         return max(dates) if dates else None
 
 
+_UPPER_WORDS = frozenset({"rtm", "sac", "ac", "lts", "ltsb", "ltsc", "xfr", "esr", "eus"})
+_ABBREVIATION = re.compile(r"\d+h\d|sp\d+|r\d")
+
+
+def _release_word(part: str) -> str:
+    """One word of an endoflife.date release key as a person writes it: "22h2" is 22H2,
+    "sp1" SP1, "ltsc" LTSC, "industry" Industry; "for" stays as it is."""
+    if part in _UPPER_WORDS or _ABBREVIATION.fullmatch(part):
+        return part.upper()
+    if part.isalpha() and part not in ("for", "and", "of"):
+        return part.capitalize()
+    return part
+
+
 @dataclass(frozen=True)
 class Product:
     """A product line: how to recognise it in free text and its release cycles."""
@@ -142,6 +156,12 @@ class Product:
     aliases: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
     """Versions that name several releases no prefix shares: Windows NT kernel "10.0" is
     Server 2016, 2019, 2022 or 2025."""
+    release_words: tuple[tuple[str, str], ...] = ()
+    """How a person says the words of this product's release keys ("e" of Windows "10-22h2-e"
+    is "Enterprise and Education"), for the releases no title names."""
+    release_title: str | None = None
+    """The name a release title starts with, where it is not the product's ("Windows" for
+    "Windows (desktop)")."""
 
     @cached_property
     def first_words(self) -> frozenset[str]:
@@ -163,6 +183,12 @@ class Product:
         for line in sorted(titles, key=len, reverse=True):
             if cycle.startswith(f"{line}-"):
                 return f"{titles[line]} {cycle[len(line) + 1 :].upper().replace('-', ' ')}"
+        if "-" in cycle and any(ch.isalpha() for ch in cycle):
+            # endoflife.date's keys are not names: "10-22h2-e" is "Windows 10 22H2 Enterprise
+            # and Education", "standard-7-sp1" "Windows Embedded Standard 7 SP1".
+            words = dict(self.release_words)
+            said = [words.get(part, _release_word(part)) for part in cycle.split("-")]
+            return f"{self.release_title or self.title} {' '.join(said)}"
         return None
 
     def with_cycles(self, cycles: Iterable[Cycle]) -> Product:
@@ -335,6 +361,8 @@ def builtin() -> Catalogue:
                 (tuple(tokens(version)), tuple(str(c) for c in cycles))
                 for version, cycles in spec.get("aliases", {}).items()
             ),
+            tuple(spec.get("release_words", {}).items()),
+            spec.get("release_title"),
         )
         mapping = mappings.get(key)
         if mapping is not None:
