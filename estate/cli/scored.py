@@ -16,6 +16,7 @@ from estate.cli.database import open_engine
 from estate.db import is_lock_timeout
 from estate.graph import EstateGraph, load_graph
 from estate.periods import as_of_for
+from estate.ranking.kept_scores import kept_scores
 from estate.ranking.snapshot import (
     RankedRow,
     current_basis,
@@ -40,15 +41,22 @@ EMPTY_ESTATE = (
 def load_scores(
     ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None
 ) -> EstateScores:
-    """Score the whole estate under the chosen policy and date, with a progress bar on a
-    terminal (it takes seconds at tens of thousands of systems). The ranking is kept with the
-    estate, as the terminal UI keeps it, so that the next `rank` is printed at once."""
-    policy = policy_of(policy_path, as_of)
+    """Every system's scores under the chosen policy and date, for the commands that need each
+    system's whole explanation (`export`, `changes`): ranked by the kept ranking brought up to
+    date (`kept_policy`), each explanation worked out from the system's facts. Only when there
+    is no kept ranking to bring up to date (a new estate, another policy, lifecycle data or
+    version of estate) is the whole estate scored, and the ranking kept, so that the next
+    command finds it. A progress bar on a terminal: it takes seconds at tens of thousands of
+    systems."""
+    policy = kept_policy(ctx, policy_path, as_of)
     with open_engine(ctx) as engine:
         with (
             engine.connect() as connection,
             console.progress_bar("Scoring", console.err.is_terminal) as progress,
         ):
+            kept = kept_scores(connection, policy, progress)
+            if kept is not None:
+                return kept
             current = current_basis(connection, policy)
             stored = stored_fingerprint(connection)
             scores = score_estate(connection, policy, progress)
