@@ -48,7 +48,7 @@ def load_scores(
 def scores_for(ctx: click.Context, policy: Policy) -> EstateScores:
     """Every system's scores under `policy`, for the commands that need each system's whole
     explanation (`export`, `changes`): ranked by the kept ranking brought up to date
-    (`kept_policy`), each explanation worked out from the system's facts. Only when there is
+    (`bring_up_to_date`), each explanation worked out from the system's facts. Only when there is
     no kept ranking to bring up to date (a new estate, another policy, lifecycle data or
     version of estate) is the whole estate scored, and the ranking kept, so that the next
     command finds it. A progress bar on a terminal: it takes seconds at tens of thousands of
