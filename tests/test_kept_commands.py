@@ -5,6 +5,7 @@ again, and write exactly what a fresh scoring would have given."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -14,9 +15,15 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from estate import db, exports
+from estate.exports import export_ranking
 from estate.history import changes as history_changes
+from estate.history.board import board_history
 from estate.periods import quarter_of
+from estate.portfolio import read_portfolio
+from estate.ranking import parse_band
 from estate.scoring import score_estate
+from estate.scoring.policy import load_policy
 from tests.conftest import Run
 
 KEPT_ON = "2026-11-01"
@@ -146,3 +153,81 @@ def test_a_board_export_scores_no_period_the_kept_ranking_stands_for(
     monkeypatch.undo()
     _ok(run, "--db", never_ranked, "export", tmp_path / "fresh.xlsx")
     _same_file(tmp_path / "kept.xlsx", tmp_path / "fresh.xlsx")
+
+
+@pytest.mark.parametrize(
+    "chosen", [(), ("--top", "7"), ("--department", "DBP", "--band", "red"), ("--band", "high")]
+)
+def test_the_json_export_copies_the_kept_texts_as_laying_them_out_would_give(
+    run: Run,
+    demo_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    chosen: tuple[str, ...],
+) -> None:
+    _ok(run, "--db", demo_db, "rank", "--top", "1", "--as-of", KEPT_ON)
+    copied = tmp_path / "copied.json"
+
+    def not_laid_out(document: Any) -> str:
+        raise AssertionError("the systems were laid out again, not copied from the kept ranking")
+
+    monkeypatch.setattr(exports, "json_text", not_laid_out)
+    _ok(run, "--db", demo_db, "export", copied, "--as-of", LATER, *chosen)
+    monkeypatch.undo()
+    options = dict(zip(chosen[::2], chosen[1::2], strict=True))
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection:
+            scores = score_estate(connection, load_policy(as_of=dt.date.fromisoformat(LATER)))
+    finally:
+        engine.dispose()
+    laid_out = tmp_path / "laid-out.json"
+    export_ranking(
+        scores,
+        laid_out,
+        departments=[options["--department"]] if "--department" in options else [],
+        bands=[parse_band(options["--band"])] if "--band" in options else [],
+        top=int(options["--top"]) if "--top" in options else None,
+        portfolio=lambda keys: _portfolio(demo_db, scores.policy, keys),
+        history=lambda scored: _history(demo_db, scored, options.get("--department")),
+    )
+    assert copied.read_bytes() == laid_out.read_bytes()
+    assert json.loads(copied.read_bytes())["systems"], "systems were copied"
+
+
+def _portfolio(db_path: Path, policy: Any, keys: set[str]) -> Any:
+    engine = db.open_engine(db_path)
+    try:
+        with engine.connect() as connection:
+            return read_portfolio(connection, policy.as_of, systems=keys)
+    finally:
+        engine.dispose()
+
+
+def _history(db_path: Path, scored: Any, department: str | None) -> Any:
+    engine = db.open_engine(db_path)
+    try:
+        return board_history(
+            engine, scored.policy, departments=[department] if department else [], scored=scored
+        )
+    finally:
+        engine.dispose()
+
+
+def test_a_json_export_whose_kept_texts_do_not_match_is_laid_out_afresh(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection:
+            scores = score_estate(connection, load_policy(as_of=dt.date.fromisoformat(KEPT_ON)))
+    finally:
+        engine.dispose()
+    export_ranking(scores, tmp_path / "plain.json", top=3)
+
+    def other_systems(out: Any) -> bool:  # the kept ranking of another state of the estate
+        out.write(b'{\n  "systems": [\n    {\n      "rank": 9,\n      "key": "X"\n    }\n  ]\n}\n')
+        return True
+
+    export_ranking(scores, tmp_path / "checked.json", top=3, kept_json=other_systems)
+    assert (tmp_path / "checked.json").read_bytes() == (tmp_path / "plain.json").read_bytes()
