@@ -200,6 +200,19 @@ COLUMNS = {
         "children_peak_mb",
         "database_over_without_ranking",
     ),
+    "kept_commands": (
+        "rank_kept_cpu_s",
+        "rank_new_day_cpu_s",
+        "workbook_new_day_s",
+        "workbook_new_day_cpu_s",
+        "bare_workbook_cpu_s",
+        "workbook_over_allowed_cpu",
+        "json_new_day_s",
+        "contracts_new_day_s",
+        "portfolio_new_day_s",
+        "waves_new_day_s",
+        "children_peak_mb",
+    ),
     "evolving": (
         "system_rows",
         "system_history_rows",
@@ -215,7 +228,7 @@ COLUMNS = {
     ),
     "match": ("texts", "catalogue_load_s", "match_s", "match_cpu_s", "per_text_us", "matched"),
 }
-ON_THEIR_OWN = {"palette", "cli_import", "evolving", "match", "incremental"}
+ON_THEIR_OWN = {"palette", "cli_import", "evolving", "match", "incremental", "kept_commands"}
 """Stages that make their own input and need no prepared estate database."""
 
 

@@ -1386,6 +1386,80 @@ def stage_incremental(systems: int, cache: Path) -> dict[str, Any]:
     return found
 
 
+def stage_kept_commands(systems: int, cache: Path) -> dict[str, Any]:
+    """The commands that need every system's explanation or plan by the ranking, each on a new
+    day (a date the kept ranking is not for), each its own process through the installed entry
+    point, on the issue's estate (`incremental_database`): the first `rank` (scoring and
+    keeping), a `rank` for a new day, the board workbook, the json export, `contracts --json`,
+    `portfolio` and `waves --band red`, each on a day of its own; then every cell of the board
+    workbook read back and written bare by xlsxwriter in this process, the baseline the
+    workbook is held to (at most 1.5x it, plus the new day's `rank`)."""
+    import compileall
+
+    import python_calamine
+    import xlsxwriter
+
+    import estate as package
+
+    compileall.compile_dir(package.__path__[0], quiet=1)
+    cached = incremental_database(systems, cache)
+    path = cache / f"kept-commands-work-{systems}.db"
+    shutil.copy(cached, path)
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("DELETE FROM ranking_snapshot_row")
+        connection.execute("DELETE FROM ranking_snapshot")
+    found: dict[str, Any] = {}
+    estate = str(Path(sys.executable).with_name("estate"))
+
+    def command(name: str, day: int, *arguments: str) -> None:
+        as_of = (AS_OF + dt.timedelta(days=day)).isoformat()
+        start, cpu = time.perf_counter(), _children_cpu()
+        subprocess.run(
+            [estate, "--db", str(path), *arguments, "--as-of", as_of],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        found[f"{name}_s"] = time.perf_counter() - start
+        found[f"{name}_cpu_s"] = _children_cpu() - cpu
+
+    with tempfile.TemporaryDirectory() as folder:
+        board = Path(folder) / "board.xlsx"
+        command("rank_scoring", 0, "rank", "--top", "5")
+        command("rank_kept", 0, "rank", "--top", "5")
+        command("rank_new_day", 1, "rank", "--top", "5")
+        command("workbook_new_day", 2, "export", str(board))
+        command("json_new_day", 3, "export", str(Path(folder) / "board.json"))
+        command("contracts_new_day", 4, "contracts", "--json")
+        command("portfolio_new_day", 5, "portfolio")
+        command("waves_new_day", 6, "waves", "--band", "red")
+        book = python_calamine.CalamineWorkbook.from_path(str(board))
+        sheets = {
+            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in book.sheet_names
+        }
+
+        def bare_whole_workbook() -> None:
+            bare = xlsxwriter.Workbook(f"{folder}/bare.xlsx", {"constant_memory": True})
+            for name, rows in sheets.items():
+                sheet = bare.add_worksheet(name)
+                for r, row in enumerate(rows):
+                    sheet.write_row(r, 0, row)
+            bare.close()
+
+        found["bare_workbook_s"], found["bare_workbook_cpu_s"] = cpu_timed(bare_whole_workbook)
+    found["workbook_cells"] = sum(len(row) for rows in sheets.values() for row in rows)
+    allowed = 1.5 * found["bare_workbook_s"] + found["rank_new_day_s"]
+    allowed_cpu = 1.5 * found["bare_workbook_cpu_s"] + found["rank_new_day_cpu_s"]
+    found["workbook_over_allowed"] = found["workbook_new_day_s"] / allowed
+    found["workbook_over_allowed_cpu"] = found["workbook_new_day_cpu_s"] / allowed_cpu
+    found["workbook_over_bare_cpu"] = found["workbook_new_day_cpu_s"] / found["bare_workbook_cpu_s"]
+    found["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    found["load"] = os.getloadavg()
+    path.unlink()
+    return found
+
+
 STAGES = {
     "prepare": stage_prepare,
     "carbon": stage_carbon,
@@ -1405,6 +1479,7 @@ STAGES = {
     "evolving": stage_evolving,
     "match": stage_match,
     "incremental": stage_incremental,
+    "kept_commands": stage_kept_commands,
 }
 
 if __name__ == "__main__":

@@ -19,9 +19,13 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select, Static, Tree
 
+from estate import db
 from estate.exports import export_ranking
 from estate.periods import quarter_of
+from estate.ranking.kept_scores import kept_scores
 from estate.scoring import score_estate
+from estate.scoring.policy import load_policy
+from estate.scoring.serialise import score_dict
 from importers import import_return
 from tests.conftest import Run
 from tui.app import EstateApp, make_app
@@ -123,19 +127,28 @@ async def test_says_how_far_loading_has_got_until_the_scores_arrive(
 
 
 def _held_scoring(midway: Midway, monkeypatch: Any) -> None:
-    """Make the app's scoring wait, once it has read the dependency graph, until the test
-    releases it."""
+    """Make the app's scoring (of the whole estate, or of the explanations beside a fresh
+    kept ranking) wait, once it has read the dependency graph, until the test releases it."""
 
-    def held_score_estate(
-        connection: Any, policy: Any, progress: Any = None, graph_read: Any = None
-    ) -> Any:
+    def holding(graph_read: Any) -> Any:
         def then_hold(graph: Any) -> None:
             graph_read(graph)
             midway.hold()
 
-        return score_estate(connection, policy, progress, then_hold)
+        return then_hold
+
+    def held_score_estate(
+        connection: Any, policy: Any, progress: Any = None, graph_read: Any = None
+    ) -> Any:
+        return score_estate(connection, policy, progress, holding(graph_read))
+
+    def held_kept_scores(
+        connection: Any, policy: Any, progress: Any = None, graph_read: Any = None
+    ) -> Any:
+        return kept_scores(connection, policy, progress, holding(graph_read))
 
     monkeypatch.setattr("tui.app.score_estate", held_score_estate)
+    monkeypatch.setattr("tui.app.kept_scores", held_kept_scores)
 
 
 async def _open_once(db_path: Path, as_of: dt.date = AS_OF, policy: Path | None = None) -> str:
@@ -492,6 +505,35 @@ async def test_a_reopened_estate_plans_waves_from_its_kept_ranking(
         await _loaded(pilot)
         assert isinstance(app.screen, WavesScreen)
         assert kept == shown() and kept, "the same waves as from the fresh scores"
+
+
+async def test_a_new_day_takes_the_scores_from_the_kept_ranking_brought_up_to_date(
+    demo_db: Path, monkeypatch: Any
+) -> None:
+    overview_before = await _open_once(demo_db)  # scores the estate and keeps the ranking
+    later = AS_OF + dt.timedelta(days=200)  # support ends pass: systems move in the ranking
+
+    def no_scoring(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the terminal UI scored the whole estate again")
+
+    monkeypatch.setattr("tui.app.score_estate", no_scoring)
+    app = make_app(demo_db, as_of=later)
+    async with app.run_test(size=SIZE) as pilot:
+        await _loaded(pilot)
+        assert app.data is not None and app.data.scores is not None
+        shown = app.data.scores
+        overview_after = _text(app.screen.query_one("#overview-body", Static))
+    monkeypatch.undo()
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection:
+            fresh = score_estate(connection, load_policy(as_of=later))
+            before = score_estate(connection, load_policy(as_of=AS_OF))
+    finally:
+        engine.dispose()
+    assert [score_dict(s) for s in shown.systems] == [score_dict(s) for s in fresh.systems]
+    assert [score_dict(s) for s in before.systems] != [score_dict(s) for s in fresh.systems]
+    assert _without_trend(overview_after) != _without_trend(overview_before)
 
 
 async def test_import_a_return_checking_first(demo_db: Path, tmp_path: Path, run: Run) -> None:

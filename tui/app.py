@@ -25,6 +25,7 @@ from estate.errors import NotFound
 from estate.graph import EstateGraph
 from estate.history.trend import estate_trend
 from estate.ranking.figures import estate_figures
+from estate.ranking.kept_scores import kept_scores
 from estate.ranking.snapshot import (
     Snapshot,
     current_basis,
@@ -176,10 +177,15 @@ class EstateApp(App[None]):
     def load(self, from_snapshot: bool = False) -> None:
         """Read and score the whole estate off the event loop, saying how far it has got.
 
+        The kept ranking is first brought up to date (a new day or an import rescores only
+        what moved); while it is then fresh, it ranks the estate and only each system's
+        explanation is worked out (`kept_scores`). Else the whole estate is scored.
+
         With `from_snapshot`, the last ranking stored with the estate is shown first, so the
-        screens fill at once while scoring runs. The ranking gets the fresh scores as soon as
-        they are ready, the overview a moment later; then they are kept as the snapshot for
-        the next start (which may wait for another writer to finish)."""
+        screens fill at once while the explanations are worked out. The ranking gets the
+        scores as soon as they are ready, the overview a moment later; scores worked out afresh
+        are then kept as the snapshot for the next start (which may wait for another writer to
+        finish)."""
         worker = get_current_worker()
 
         def report(stage: str, done: int, total: int) -> None:
@@ -214,19 +220,30 @@ class EstateApp(App[None]):
                         snapshot.figures, early.note, trend_chart(None), carbon=carbon
                     )
                     self.post_message(self.Summarised(early_body))
-                scores = score_estate(connection, self.policy, report, graph_read)
+                # The kept ranking brought up to date ranks the estate: only the
+                # explanations are worked out; else the estate is scored and then kept.
+                kept = (
+                    kept_scores(connection, self.policy, report, graph_read)
+                    if snapshot is not None and snapshot.fingerprint == current
+                    else None
+                )
+                scores = kept or score_estate(connection, self.policy, report, graph_read)
             data = RankedData.from_scores(scores)
             self.post_message(self.Scored(data))
             report("Summarising the estate", 0, 1)
-            figures = estate_figures(scores)
+            if kept is not None and snapshot is not None:
+                figures = snapshot.figures
+            else:
+                figures = estate_figures(scores)
             self.post_message(
                 self.Summarised(overview(figures, trend=trend_chart(None), carbon=carbon))
             )
-            now = dt.datetime.now(dt.UTC)
-            fresh = Snapshot(
-                data.rows, figures, current, now, kept_systems(scores, data.rows), basis
-            )
-            keep_snapshot(engine, fresh, snapshot.fingerprint if snapshot else None)
+            if kept is None:
+                now = dt.datetime.now(dt.UTC)
+                fresh = Snapshot(
+                    data.rows, figures, current, now, kept_systems(scores, data.rows), basis
+                )
+                keep_snapshot(engine, fresh, snapshot.fingerprint if snapshot else None)
             data.finder  # noqa: B018  the palette's system index, ready before it is opened
             trend = self._trend(engine)
             if not worker.is_cancelled:

@@ -11,13 +11,14 @@ from typing import Any
 import click
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from estate.cli import console
 from estate.cli.base import cli, json_option, period_value, scoring_options
 from estate.cli.console import print_json, progress_bar
 from estate.cli.database import open_engine
-from estate.cli.scored import policy_of
+from estate.cli.scored import policy_of, scores_for
 from estate.costs import money
 from estate.dates import shown_date
 from estate.files import neutralise
@@ -30,6 +31,8 @@ from estate.history.board import (
     trend_rows,
 )
 from estate.history.changes import EstateChanges, estate_changes, grouped
+from estate.history.scores import policy_at
+from estate.history.stored import stored_periods
 from estate.history.system import (
     STATUS_WORDS,
     PeriodState,
@@ -43,6 +46,8 @@ from estate.history.trend_moves import moves_lines
 from estate.jsonable import jsonable
 from estate.queries import find_organisation
 from estate.render.whole_columns import keep_whole
+from estate.scoring import EstateScores
+from estate.scoring.policy import Policy
 from estate.sustainability.render import carbon_trend_line
 from estate.words import counted
 
@@ -156,17 +161,20 @@ def changes(
     if as_of is not None:
         raise click.BadParameter("each period is scored as at its own end", param_hint="--as-of")
     policy = policy_of(policy_path, None)
-    with open_engine(ctx) as engine, progress_bar("Scoring", console.err.is_terminal) as progress:
+    with open_engine(ctx) as engine:
         if department is not None:  # a mistyped code is an error, never "no changes"
             with Session(engine) as session:
                 find_organisation(session, department)
-        found = estate_changes(
-            engine,
-            policy,
-            since=period_value(since, "--since"),
-            department=department,
-            progress=progress,
-        )
+        scored = _current_scores(ctx, engine, policy)
+        with progress_bar("Scoring", console.err.is_terminal) as progress:
+            found = estate_changes(
+                engine,
+                policy,
+                since=period_value(since, "--since"),
+                department=department,
+                progress=progress,
+                scored=scored,
+            )
     if as_json:
         print_json(changes_dict(found))
     elif as_csv:
@@ -176,6 +184,17 @@ def changes(
             writer.writerow([neutralise(v) for v in change_row(c)])
     else:
         _print_changes(found)
+
+
+def _current_scores(ctx: click.Context, engine: Engine, policy: Policy) -> EstateScores | None:
+    """The estate's scores from the kept ranking brought up to date, when the latest period is
+    the current one (scored as at today) and there is an earlier one to compare it with: the
+    changes' later state then needs no scoring of the whole estate. None otherwise."""
+    with engine.connect() as connection:
+        held = stored_periods(connection)
+    if len(held) < 2 or policy_at(policy, held[-1]).as_of != policy.as_of:
+        return None
+    return scores_for(ctx, policy)
 
 
 def _print_changes(found: EstateChanges) -> None:

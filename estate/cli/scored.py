@@ -16,6 +16,7 @@ from estate.cli.database import open_engine
 from estate.db import is_lock_timeout
 from estate.graph import EstateGraph, load_graph
 from estate.periods import as_of_for
+from estate.ranking.kept_scores import kept_scores
 from estate.ranking.snapshot import (
     RankedRow,
     current_basis,
@@ -40,15 +41,27 @@ EMPTY_ESTATE = (
 def load_scores(
     ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None
 ) -> EstateScores:
-    """Score the whole estate under the chosen policy and date, with a progress bar on a
-    terminal (it takes seconds at tens of thousands of systems). The ranking is kept with the
-    estate, as the terminal UI keeps it, so that the next `rank` is printed at once."""
-    policy = policy_of(policy_path, as_of)
+    """Every system's scores under the chosen policy and date (`scores_for`)."""
+    return scores_for(ctx, policy_of(policy_path, as_of))
+
+
+def scores_for(ctx: click.Context, policy: Policy) -> EstateScores:
+    """Every system's scores under `policy`, for the commands that need each system's whole
+    explanation (`export`, `changes`): ranked by the kept ranking brought up to date
+    (`bring_up_to_date`), each explanation worked out from the system's facts. Only when there is
+    no kept ranking to bring up to date (a new estate, another policy, lifecycle data or
+    version of estate) is the whole estate scored, and the ranking kept, so that the next
+    command finds it. A progress bar on a terminal: it takes seconds at tens of thousands of
+    systems."""
+    bring_up_to_date(ctx, policy)
     with open_engine(ctx) as engine:
         with (
             engine.connect() as connection,
             console.progress_bar("Scoring", console.err.is_terminal) as progress,
         ):
+            kept = kept_scores(connection, policy, progress)
+            if kept is not None:
+                return kept
             current = current_basis(connection, policy)
             stored = stored_fingerprint(connection)
             scores = score_estate(connection, policy, progress)
@@ -109,6 +122,13 @@ def kept_policy(ctx: click.Context, policy_path: Path | None, as_of: dt.datetime
     date for it where only some systems need scoring again (a new date, an import): the
     commands that read the kept ranking then find it fresh."""
     policy = policy_of(policy_path, as_of)
+    bring_up_to_date(ctx, policy)
+    return policy
+
+
+def bring_up_to_date(ctx: click.Context, policy: Policy) -> None:
+    """Bring the kept ranking up to date for `policy`, scoring only the systems a new date or
+    an import reaches; left as it stands when another session holds its tables locked."""
     with open_engine(ctx) as engine:
         try:
             update_kept_ranking(engine, policy)
@@ -117,7 +137,6 @@ def kept_policy(ctx: click.Context, policy_path: Path | None, as_of: dt.datetime
             # read as it stands, or the estate scored, as when it could not be updated.
             if not is_lock_timeout(exc):
                 raise
-    return policy
 
 
 def policy_of(policy_path: Path | None, as_of: dt.datetime | None) -> Policy:

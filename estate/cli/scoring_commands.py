@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 from rich.markup import escape
@@ -274,6 +275,28 @@ def _history(
         engine.dispose()
 
 
+def _kept_json(
+    ctx: click.Context,
+    policy: Policy,
+    departments: tuple[str, ...],
+    bands: tuple[str, ...],
+    top: int | None,
+    out: BinaryIO,
+) -> bool:
+    """`rank --json`'s document for the export's selection from the kept ranking, whose
+    systems the json export copies (`estate.exports.kept_json`); False when it cannot."""
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        return print_kept_ranking_json(
+            connection,
+            policy,
+            out,
+            by=RankBy.PRIORITY,
+            departments=departments,
+            bands=[parse_band(b) for b in bands],
+            top=top,
+        )
+
+
 @cli.command()
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -333,6 +356,7 @@ def export(
             print_mode=PrintMode(print_mode),
             portfolio=lambda keys: _portfolio(ctx, scores.policy.as_of, keys),
             history=lambda scored: _history(ctx, departments, progress, scored),
+            kept_json=lambda out: _kept_json(ctx, scores.policy, departments, bands, top, out),
         )
     console.err.print(
         f"Wrote {counted(result.systems, 'system')} to {result.path} ({result.format.value}). "

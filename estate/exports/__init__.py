@@ -15,6 +15,7 @@ from typing import Any
 from estate.advice.identity import own_sign_in
 from estate.costs import cost_figures
 from estate.errors import InputError
+from estate.exports.kept_json import KeptJson, write_kept_json
 from estate.exports.print_view import PrintMode
 from estate.exports.scope import scope
 from estate.exports.summary import data_quality, summarise
@@ -26,7 +27,7 @@ from estate.portfolio import Portfolio
 from estate.progress import Progress
 from estate.ranking import select_systems
 from estate.ranking.contracts import ending_contracts, supplier_concentration, terms_of
-from estate.ranking.text_formats import BoardLists, to_csv, to_json, to_markdown
+from estate.ranking.text_formats import BoardLists, json_document, json_text, to_csv, to_markdown
 from estate.scoring import EstateScores
 from estate.scoring.policy import default_text
 from estate.scoring.results import Band, SystemScore
@@ -133,6 +134,7 @@ def export_ranking(
     portfolio: Callable[[set[str]], Portfolio] | None = None,
     history: Callable[[EstateScores], BoardHistory | None] | None = None,
     print_mode: PrintMode = PrintMode.BOARD,
+    kept_json: KeptJson | None = None,
 ) -> ExportResult:
     """Write the prioritised remediation list for a selection of the estate to `path`: the
     filters given, or exactly `systems` (as the TUI's filtered table shows them). `progress`
@@ -141,7 +143,9 @@ def export_ranking(
     the technology a set of systems runs (`estate.portfolio.read_portfolio`), for the
     workbook's portfolio sheet; `history` the trend and changes (`board_history`), given these
     scores, which may stand for the changes' later state. `print_mode` says what printing the
-    whole workbook gives: the board paper alone, or the data sheets with it."""
+    whole workbook gives: the board paper alone, or the data sheets with it. `kept_json`, for
+    a selection by the filters, writes its systems' explanations from the kept ranking into
+    the json export (`estate.exports.kept_json`)."""
     chosen = format_for(path, fmt)
     departments, bands = list(departments), list(bands)
     if systems is not None:
@@ -191,7 +195,7 @@ def export_ranking(
             text = to_csv(selection)
         elif chosen is ExportFormat.JSON:
             waves = _waves(scores, selection, progress)
-            text = to_json(
+            document = json_document(
                 selection,
                 context,
                 summarise(selection),
@@ -203,6 +207,17 @@ def export_ranking(
                 past,
                 carbon=export_dict(scored_carbon(selection, scores.policy.as_of, waves)),
             )
+            if kept_json is not None and systems is None and selection:
+                ranks = [s.rank for s in selection]
+
+                def write(target: Path) -> None:
+                    assert kept_json is not None
+                    if not write_kept_json(target, document, ranks, kept_json):
+                        target.write_bytes(json_text(document).encode("utf-8"))
+
+                atomic_write(path, write)
+                return ExportResult(path, chosen, len(selection), context["scope"])
+            text = json_text(document)
         else:
             waves = _waves(scores, selection, progress)
             text = to_markdown(

@@ -152,8 +152,33 @@ def to_json(
     carbon: dict[str, Any] | None = None,
 ) -> str:
     """The documented, stable JSON schema (see docs/export-schema.md)."""
+    return json_text(
+        json_document(
+            selection, context, summary, quality, waves, costs, sign_in, board, history, carbon
+        )
+    )
+
+
+def json_text(document: dict[str, Any]) -> str:
+    """The json export's document laid out as it is written."""
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n"
+
+
+def json_document(
+    selection: list[SystemScore],
+    context: dict[str, Any],
+    summary: Summary,
+    quality: DataQuality,
+    waves: list[Wave],
+    costs: CostFigures,
+    sign_in: list[SignInGroup[SystemScore]],
+    board: BoardLists,
+    history: BoardHistory | None = None,
+    carbon: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The json export's document (`to_json`) before it is laid out."""
     spent = wave_costs(selection, waves)
-    document = {
+    return {
         "schema_version": SCHEMA_VERSION,
         **context,
         "summary": summary_dict(summary),
@@ -180,7 +205,6 @@ def to_json(
         "data_quality": [row._asdict() for row in quality_rows(quality)],
         **({"sustainability": carbon} if carbon is not None else {}),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n"
 
 
 def _cell(text: object) -> str:

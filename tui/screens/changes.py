@@ -100,13 +100,23 @@ class ChangesScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
-        """Compare the two periods in a worker: each is scored as at its own end."""
+        """Compare the two periods in a worker: each is scored as at its own end (the latest
+        taken from the app's scores when they are as at that day)."""
         engine = db.open_engine(self.app.db_path)  # type: ignore[attr-defined]
         try:
             with engine.connect() as connection:
                 periods = stored_periods(connection)
             try:
-                found = estate_changes(engine, self.app.policy, since=self.since)  # type: ignore[attr-defined]
+                # The app's scores (from the kept ranking) stand for the latest period when
+                # it is scored as at the same day, so only the earlier one is scored.
+                data = self.app.data  # type: ignore[attr-defined]
+                scored = data.scores if data is not None else None
+                found = estate_changes(
+                    engine,
+                    self.app.policy,  # type: ignore[attr-defined]
+                    since=self.since,
+                    scored=scored,
+                )
             except EstateError as exc:
                 self.app.call_from_thread(self.show_error, periods, str(exc))
                 return

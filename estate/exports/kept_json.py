@@ -1,0 +1,82 @@
+"""The json export written with its systems taken from the kept ranking's texts.
+
+Each system stands in the json export's document exactly as in `rank --json`'s (an item of the
+top-level object's `systems`, laid out by `json.dumps` with an indent of 2), so the kept
+ranking's texts, which `rank --json` prints as they were laid out when the system was scored,
+are copied in as bytes: the whole estate's systems are neither turned into dictionaries nor
+laid out again, and never held at once (some 300 MB of text at 50,000 systems). The rest of
+the document is laid out as the export lays it out, around them."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO, cast
+
+KeptJson = Callable[[BinaryIO], bool]
+"""Writes `rank --json`'s document for the export's selection, in priority order, from the
+kept ranking to the stream given, and says whether it could
+(`estate.ranking.json_format.print_kept_ranking_json`)."""
+
+_OPENING = b'"systems": [\n'
+"""Where a `rank --json` document's systems begin (a key no string can hold: its newline
+would be escaped)."""
+_CLOSING = b"\n  ]\n}\n"
+"""What follows a `rank --json` document's last system."""
+_RANK = re.compile(rb'^    \{\n      "rank": (\d+),', re.MULTILINE)
+_MARK = "systems from the kept ranking"
+
+
+class _Systems:
+    """A stream for `rank --json`'s document that passes on only its systems, as they stand
+    between the brackets, and notes their ranks."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.started = False
+        self.pending = b""
+        """What came before the systems began, while looking for them."""
+        self.held = b""
+        """The last bytes written, held back: the document's closing, once it is all."""
+        self.ranks: list[int] = []
+
+    def write(self, data: bytes) -> int:
+        """Take the next part of the document."""
+        size = len(data)
+        if not self.started:
+            found = self.pending + data
+            at = found.find(_OPENING)
+            if at < 0:
+                self.pending = found
+                return size
+            self.started, self.pending = True, b""
+            data = found[at + len(_OPENING) :]
+        self.ranks.extend(int(rank) for rank in _RANK.findall(data))
+        chunk = self.held + data
+        self.held = chunk[-len(_CLOSING) :]
+        self.out.write(chunk[: -len(_CLOSING)])
+        return size
+
+    def flush(self) -> None:
+        """Nothing is buffered but what is held back."""
+
+
+def write_kept_json(
+    target: Path, document: dict[str, Any], ranks: list[int], kept: KeptJson
+) -> bool:
+    """Write the json export's `document` to `target` with its systems (of these `ranks`, in
+    this order) from the kept ranking's texts (`kept`); False, with `target` to be written
+    again, when the kept ranking could not give exactly those systems."""
+    text = json.dumps({**document, "systems": [_MARK]}, indent=2, ensure_ascii=False, default=str)
+    head, tail = text.split(f'    "{_MARK}"', 1)
+    with target.open("wb") as out:
+        out.write(head.encode())
+        systems = _Systems(out)
+        if not kept(cast(BinaryIO, systems)):
+            return False
+        if systems.held != _CLOSING or systems.ranks != ranks:
+            return False
+        out.write(tail.encode() + b"\n")
+    return True
