@@ -150,3 +150,15 @@ def test_results_built_in_bulk_equal_their_constructors() -> None:
     }
     assert cloud_readiness(**readiness) == CloudReadiness(**readiness)
     assert [f.name for f in dataclasses.fields(CloudReadiness)] == list(readiness)
+
+
+def test_a_component_on_paid_support_keeps_its_words_beside_one_that_is_not() -> None:
+    # The same text, once dated by the catalogue (paid extended support to 2030) and once by
+    # the department's own past date (no paid support): each system's gaps say its own.
+    shared = load_policy(as_of=AS_OF)
+    paid = facts(components=[component("Java 1.8", ComponentKind.RUNTIME)])
+    ended = facts(components=[component("Java 1.8", ComponentKind.RUNTIME, dt.date(2022, 3, 31))])
+    for system in (paid, ended, paid):
+        assert assess_gaps(system, shared) == assess_gaps(system, load_policy(as_of=AS_OF))
+    evidence = {g.evidence for g in assess_gaps(paid, shared) if g.principle is Principle.B4}
+    assert evidence == {"out-of-support components: Java 1.8 (paid extended support only)"}

@@ -149,8 +149,9 @@ class GapScorer:
             if gap is not None:
                 gaps.append(gap)
         row = facts.row
+        as_of = self._policy.as_of
         unsupported = tuple(
-            c.label for c in facts.components if c.out_of_support(self._policy.as_of)
+            (c.label, c.on_paid_support(as_of)) for c in facts.components if c.out_of_support(as_of)
         )
         c1_assessed = any(
             a.principle is Principle.C1 and a.outcome is not Outcome.NOT_ASSESSED
