@@ -464,6 +464,9 @@ def test_an_import_rescores_the_systems_reached_through_its_dependencies(
         else:
             dbp[0]["lifecycle_status"] = "Retired"
         _import(engine, tmp_path, 2, _return("DBP", dbp, dbp_links, z_os))
+        with engine.connect() as connection:
+            kept_basis = connection.execute(sa.select(SNAPSHOT.c.basis)).scalar_one()
+            assert ranking_update.last_seen_batch(connection, kept_basis["data"]) == 2
         calls: list[str] = []
 
         def counted(facts: SystemFacts, *args: Any) -> SystemScore:

@@ -24,13 +24,14 @@ import datetime as dt
 import hashlib
 import heapq
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import networkx as nx
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from estate.catalogue import Catalogue
 from estate.catalogue.endoflife import load_catalogue
 from estate.db import as_date, insert_rows, is_permission_denied
 from estate.graph import DEPENDENCY, BlastRadius, EstateGraph, load_graph, placeholder_statuses
@@ -215,36 +216,71 @@ def _rescore_imported(
     connection: Connection, policy: Policy, seen: int, kept_keys: set[str]
 ) -> tuple[Rescored, set[str], dict[str, str]]:
     """After imports of batches later than `seen` (the last the kept ranking was scored
-    with): only the systems those batches may have changed (`written_since`), those gone, and
-    those whose digest can change through them (`reached_from`) have their facts read, and
-    those whose digest changed, or whose kept scores do not hold on the new date, are scored
-    again; as `_rescore_changed` gives them."""
+    with): the systems those batches may have changed (`written_since`) and those gone have
+    their facts read; of those, the ones changed in what other systems' digests read of them
+    (`spreading`) reach further (`reached_from`), and the systems reached are read too. Those
+    whose digest changed, or whose kept scores do not hold on the new date, are scored again;
+    as `_rescore_changed` gives them. A system no change reached keeps its kept blast radius."""
     standing = _standing(connection)
-    gone = kept_keys - standing
-    changed = written_since(connection, seen) | gone
+    candidates = written_since(connection, seen) | (kept_keys - standing)
     graph = load_graph(connection)
-    kept = _kept_facts(connection, changed & kept_keys)
-    reached = reached_from(graph, changed, {k: f.depends_on for k, f in kept.items()})
-    wanted = reached & standing
     catalogue = load_catalogue(connection)
-    facts = list(read_facts(connection, catalogue, sorted(wanted)).values())
-    placeholders = placeholder_statuses(graph)
-    depended = {key for fact in facts for key in graph.graph.successors(fact.key)}
-    others = _kept_facts(connection, (depended & standing) - wanted)
-    if len(others) != len((depended & standing) - wanted):
+    facts = _facts_by_key(connection, catalogue, candidates & standing)
+    kept = _kept_facts(connection, candidates & kept_keys)
+    spreading = {
+        key
+        for key in candidates
+        if key not in facts or key not in kept or _spreads(facts[key], kept[key], graph, policy)
+    }
+    reached, below = reached_from(graph, spreading, {k: kept[k][0].depends_on for k in kept})
+    more = (reached & standing) - facts.keys()
+    facts |= _facts_by_key(connection, catalogue, more)
+    kept |= _kept_facts(connection, more & kept_keys)
+    depended = {key for fact in facts.values() for key in graph.graph.successors(fact.key)}
+    others = _kept_facts(connection, (depended & standing) - facts.keys())
+    if len(others) != len((depended & standing) - facts.keys()):
         raise _NotKept
     anchored = frozenset(
-        [f.key for f in facts if blocks_move(f, policy)]
-        + [key for key, kept_one in others.items() if kept_one.blocks]
+        [key for key, fact in facts.items() if blocks_move(fact, policy)]
+        + [key for key, (kept_one, _criticality) in others.items() if kept_one.blocks]
     )
-    windows = _windows(connection, [f.key for f in facts])
+    placeholders = placeholder_statuses(graph)
+    windows = _windows(connection, facts)
     found = []
-    for fact in facts:
-        fact.blast = graph.blast_radius_of(fact.key)
-        fact.depends_on = sorted(graph.graph.successors(fact.key))
-        if _differs(windows.get(fact.key), fact, anchored, placeholders, policy.as_of):
+    for key, fact in facts.items():
+        old = kept.get(key)
+        if old is None or key in below:
+            fact.blast = graph.blast_radius_of(key)
+        else:
+            fact.blast = _blast(old[0])
+        fact.depends_on = sorted(graph.graph.successors(key))
+        if _differs(windows.get(key), fact, anchored, placeholders, policy.as_of):
             found.append((score_facts(fact, policy, set(anchored)), fact, anchored))
     return found, standing, placeholders
+
+
+def _spreads(
+    fact: SystemFacts, kept: tuple[KeptFacts, str | None], graph: EstateGraph, policy: Policy
+) -> bool:
+    """Whether a system changed in what other systems' digests read of it: whether it keeps
+    its dependents on premises, what it depends on (its dependents' blast radius), or its
+    criticality (counted in the blast radius of what it depends on)."""
+    old, criticality = kept
+    row = fact.row
+    return (
+        old.blocks != blocks_move(fact, policy)
+        or old.depends_on != sorted(graph.graph.successors(fact.key))
+        or criticality != (row.criticality.value if row.criticality else None)
+    )
+
+
+def _facts_by_key(
+    connection: Connection, catalogue: Catalogue, keys: Collection[str]
+) -> dict[str, SystemFacts]:
+    """The facts of the systems of `keys`, by key."""
+    if not keys:
+        return {}
+    return {fact.key: fact for fact in read_facts(connection, catalogue, sorted(keys)).values()}
 
 
 class _NotKept(Exception):
@@ -286,36 +322,41 @@ def written_since(connection: Connection, seen: int) -> set[str]:
 
 def reached_from(
     graph: EstateGraph, changed: set[str], depended_before: Mapping[str, Iterable[str]]
-) -> set[str]:
-    """The systems whose date-free digest a change to `changed` can reach: those systems,
-    every system depending on one directly (what it depends on is part of its digest, with
-    whether that keeps it on premises and whether it is supplied), and every system one
-    depends on, directly or through others, now or (`depended_before`, as kept) before the
-    change (their blast radius counts it, its criticality and department)."""
+) -> tuple[set[str], set[str]]:
+    """The systems whose date-free digest a change to `changed` can reach, and of those the
+    ones whose blast radius it can change: those systems themselves, every system depending
+    on one directly (what it depends on is part of its digest, with whether that keeps it on
+    premises and whether it is supplied), and every system one depends on, directly or
+    through others, now or (`depended_before`, as kept) before the change (their blast
+    radius counts it, its criticality and department)."""
     links = graph.graph
-    reached = set(changed)
+    above: set[str] = set()
     roots = set(changed)
     for key in changed:
         if key in links:
-            reached.update(links.predecessors(key))
+            above.update(links.predecessors(key))
         roots.update(depended_before.get(key, ()))
-    reached |= roots
+    below = set(roots)
     for key in roots:
         if key in links:
-            reached.update(nx.descendants(links, key))
-    return reached
+            below.update(nx.descendants(links, key))
+    return changed | above | below, below
 
 
-def _kept_facts(connection: Connection, keys: Iterable[str]) -> dict[str, KeptFacts]:
-    """The kept facts of the kept systems of `keys`."""
+def _kept_facts(
+    connection: Connection, keys: Iterable[str]
+) -> dict[str, tuple[KeptFacts, str | None]]:
+    """The kept facts and criticality of the kept systems of `keys`."""
     wanted = sorted(keys)
-    found: dict[str, KeptFacts] = {}
+    found: dict[str, tuple[KeptFacts, str | None]] = {}
     for start in range(0, len(wanted), 500):
-        query = sa.select(ROWS.key, ROWS.kept).where(ROWS.key.in_(wanted[start : start + 500]))
-        for key, kept in connection.execute(query):
+        query = sa.select(ROWS.key, ROWS.kept, ROWS.criticality).where(
+            ROWS.key.in_(wanted[start : start + 500])
+        )
+        for key, kept, criticality in connection.execute(query):
             if kept is None:
                 raise _NotKept
-            found[key] = DECODE_KEPT(kept)
+            found[key] = (DECODE_KEPT(kept), criticality)
     return found
 
 
