@@ -235,7 +235,7 @@ def _check_sequence(new_engine: Callable[[], Engine], sequence: list[tuple[str, 
     try:
         updated = _run_steps(engine, sequence)
     finally:
-        ranking_update._rescore_changed = whole  # type: ignore[assignment]
+        ranking_update._rescore_changed = whole
         engine.dispose()
     return updated
 
