@@ -7,7 +7,13 @@ no date moves, and the as-of dates over which its scores hold (`estate.scoring.b
   date between the kept date and the new one, reading only their facts;
 - an import rescores the systems whose digest changed: their stored rows, components or
   assessments, or their blast radius, or whether what they depend on keeps them on premises
-  or has been supplied, all of which the estate's facts and graph give at once;
+  or has been supplied. Which import batches the kept ranking has seen is found from its data
+  digest (`last_seen_batch`); only the systems later batches may have written are read, and
+  from those changed in what other systems read of them (whether they keep their dependents
+  on premises, what they depend on, their criticality, or their being in service) the systems
+  depending on them directly and everything they depend on, directly or not, now or before
+  (`reached_from`). When the batches seen cannot be told, the whole estate's facts and graph
+  are read and every system's digest compared;
 - a change of policy, lifecycle data, catalogue or estate version rescores every system (the
   caller scores the estate afresh).
 
