@@ -226,6 +226,23 @@ def _check_sequence(new_engine: Callable[[], Engine], sequence: list[tuple[str, 
     scoring the whole estate."""
     updated = 0
     engine = new_engine()
+    whole = ranking_update._rescore_changed
+
+    def reading_everything(*args: Any) -> Any:
+        raise AssertionError("an import must read only the systems it reached")
+
+    ranking_update._rescore_changed = reading_everything  # type: ignore[assignment]
+    try:
+        updated = _run_steps(engine, sequence)
+    finally:
+        ranking_update._rescore_changed = whole
+        engine.dispose()
+    return updated
+
+
+def _run_steps(engine: Engine, sequence: list[tuple[str, Any]]) -> int:
+    """`_check_sequence`'s steps on `engine`; how many were brought up to date."""
+    updated = 0
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         as_of, weight = dt.date(2026, 7, 1), None
@@ -253,7 +270,6 @@ def _check_sequence(new_engine: Callable[[], Engine], sequence: list[tuple[str, 
             assert json.dumps(kept_figures) == json.dumps(fresh_figures), "order and all"
             if TRACE:
                 TRACE.append((kind, len(kept_rows)))
-    engine.dispose()
     return updated
 
 
@@ -376,5 +392,96 @@ def test_a_ranking_kept_without_its_running_totals_counts_them_at_its_first_upda
         )
         with engine.connect() as connection:
             assert connection.execute(sa.select(SNAPSHOT.c.tally)).scalar() is not None
+    finally:
+        engine.dispose()
+
+
+def _system(code: str, reference: str, **values: Any) -> dict[str, Any]:
+    return {"department": code, "reference": reference, "name": reference, **values}
+
+
+def _link(code: str, reference: str, target: str) -> dict[str, Any]:
+    return {
+        "department": code,
+        "reference": reference,
+        "to_org_code": target.split("-")[0],
+        "to_reference": target,
+        "kind": DependencyKind.API,
+    }
+
+
+def _return(
+    code: str, systems: list[dict[str, Any]], links: list[tuple[str, str]], z_os: list[str]
+) -> tuple[str, dict[RecordKind, list[dict[str, Any]]], bool]:
+    records = {
+        RecordKind.SYSTEMS: systems,
+        RecordKind.COMPONENTS: [
+            {
+                "department": code,
+                "reference": reference,
+                "kind": ComponentKind.OS,
+                "product": "z/OS",
+                "version": "2.3",
+            }
+            for reference in z_os
+        ],
+        RecordKind.DEPENDENCIES: [_link(code, a, b) for a, b in links],
+        RecordKind.SECURITY: [],
+    }
+    return code, records, True
+
+
+@pytest.mark.parametrize("change", ["critical", "anchored", "dropped", "retired"])
+def test_an_import_rescores_the_systems_reached_through_its_dependencies(
+    change: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HMT-2 depends on DBP-1, which depends on HMT-1, which depends on HMT-3; HMT-4 stands
+    apart. Re-importing DBP's return with DBP-1 changed (made critical, so the blast radius
+    of what it depends on, directly or not, counts one more critical system; tied to premises
+    by a mainframe, so HMT-2 depending on it is held there; its dependency dropped; retired,
+    so HMT-2 depends on a system gone) rescores the systems of the other department reached
+    through the dependencies, and only those, as a fresh scoring gives them."""
+    engine = db.open_engine(tmp_path / "estate.db", create=True)
+    hosted = {"hosting": Hosting.ON_PREMISES, "criticality": Criticality.LOW}
+    policy = load_policy(as_of=dt.date(2026, 7, 1))
+    try:
+        hmt = [_system("HMT", f"HMT-{n}", **hosted) for n in range(1, 5)]
+        links = [("HMT-2", "DBP-1"), ("HMT-1", "HMT-3")]
+        _import(engine, tmp_path, 0, _return("HMT", hmt, links, []))
+        dbp = [_system("DBP", "DBP-1", **hosted), _system("DBP", "DBP-2", **hosted)]
+        _import(engine, tmp_path, 1, _return("DBP", dbp, [("DBP-1", "HMT-1")], []))
+        with engine.connect() as connection:
+            basis = current_basis(connection, policy)
+            scores = score_estate(connection, policy)
+        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        z_os, dbp_links = [], [("DBP-1", "HMT-1")]
+        if change == "critical":
+            dbp[0]["criticality"] = Criticality.CRITICAL
+        elif change == "anchored":
+            z_os = ["DBP-1"]
+        elif change == "dropped":
+            dbp_links = []
+        else:
+            dbp[0]["lifecycle_status"] = "Retired"
+        _import(engine, tmp_path, 2, _return("DBP", dbp, dbp_links, z_os))
+        with engine.connect() as connection:
+            kept_basis = connection.execute(sa.select(SNAPSHOT.c.basis)).scalar_one()
+            assert ranking_update.last_seen_batch(connection, kept_basis["data"]) == 2
+        calls: list[str] = []
+
+        def counted(facts: SystemFacts, *args: Any) -> SystemScore:
+            calls.append(facts.key)
+            return score_facts(facts, *args)
+
+        monkeypatch.setattr(ranking_update, "score_facts", counted)
+        assert update_kept_ranking(engine, policy)
+        assert _kept_state(engine) == _fresh_state(engine, policy)
+        reached = {
+            "critical": {"DBP-1", "HMT-1", "HMT-3"},
+            "anchored": {"DBP-1", "HMT-2"},
+            "dropped": {"DBP-1", "HMT-1", "HMT-3"},
+            "retired": {"HMT-2", "HMT-1", "HMT-3"},
+        }[change]
+        assert {key.split("/", 1)[1] for key in calls} == reached
     finally:
         engine.dispose()

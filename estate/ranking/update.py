@@ -7,7 +7,13 @@ no date moves, and the as-of dates over which its scores hold (`estate.scoring.b
   date between the kept date and the new one, reading only their facts;
 - an import rescores the systems whose digest changed: their stored rows, components or
   assessments, or their blast radius, or whether what they depend on keeps them on premises
-  or has been supplied, all of which the estate's facts and graph give at once;
+  or has been supplied. Which import batches the kept ranking has seen is found from its data
+  digest (`last_seen_batch`); only the systems later batches may have written are read, and
+  from those changed in what other systems read of them (whether they keep their dependents
+  on premises, what they depend on, their criticality, or their being in service) the systems
+  depending on them directly and everything they depend on, directly or not, now or before
+  (`reached_from`). When the batches seen cannot be told, the whole estate's facts and graph
+  are read and every system's digest compared;
 - a change of policy, lifecycle data, catalogue or estate version rescores every system (the
   caller scores the estate afresh).
 
@@ -21,16 +27,21 @@ byte for byte what scoring the whole estate gives."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import heapq
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
+import networkx as nx
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from estate.catalogue import Catalogue
 from estate.catalogue.endoflife import load_catalogue
 from estate.db import as_date, insert_rows, is_permission_denied
-from estate.graph import BlastRadius, placeholder_statuses
+from estate.graph import DEPENDENCY, BlastRadius, EstateGraph, load_graph, placeholder_statuses
+from estate.models import ImportBatch, SystemSource, system_key, table_of
 from estate.perf import collector_paused
 from estate.ranking.packing import Packer
 from estate.ranking.snapshot import (
@@ -50,11 +61,21 @@ from estate.ranking.snapshot import (
 from estate.ranking.tally import Tally, counted_figures, tally_of
 from estate.scoring import score_facts
 from estate.scoring.basis import date_free_digest
-from estate.scoring.facts import SystemFacts, load_facts, read_facts
+from estate.scoring.facts import (
+    ASSESSMENT,
+    COMPONENT,
+    ORG,
+    SYSTEM,
+    SystemFacts,
+    load_facts,
+    read_facts,
+)
 from estate.scoring.policy import Policy
 from estate.scoring.readiness import blocks_move
 from estate.scoring.results import SystemScore
-from estate.stages import gone_names
+from estate.stages import gone_names, in_service
+
+SOURCE = table_of(SystemSource)
 
 _RANK = FIELDS.index("rank")
 _PRIORITY = FIELDS.index("priority")
@@ -122,12 +143,21 @@ def _moved(connection: Connection, was: dt.date, as_of: dt.date) -> list[str]:
     return sorted(connection.execute(sa.select(ROWS.key).where(where)).scalars())
 
 
-def _windows(connection: Connection) -> Windows:
-    """Every kept system's date-free digest and date window."""
+def _windows(connection: Connection, keys: Iterable[str] | None = None) -> Windows:
+    """Every kept system's date-free digest and date window, or those of `keys`."""
     query = sa.select(ROWS.key, ROWS.basis, ROWS.valid_from, ROWS.valid_until)
+    if keys is None:
+        rows: Iterable[Any] = connection.execute(query)
+    else:
+        wanted = sorted(keys)
+        rows = [
+            row
+            for start in range(0, len(wanted), 500)
+            for row in connection.execute(query.where(ROWS.key.in_(wanted[start : start + 500])))
+        ]
     return {
         key: (basis, as_date(start) or dt.date.min, as_date(until))
-        for key, basis, start, until in connection.execute(query)
+        for key, basis, start, until in rows
     }
 
 
@@ -156,24 +186,224 @@ def _rescore_dates(
 def _rescore_changed(
     connection: Connection, policy: Policy, windows: Windows
 ) -> tuple[Rescored, set[str], dict[str, str]]:
-    """After an import: the systems whose date-free digest changed, or whose kept scores do
-    not hold on the new date, scored afresh; the keys of every system standing; and the
-    placeholders (systems depended on that no return has supplied)."""
+    """After an import, when which batches the kept ranking has seen cannot be told: the
+    systems whose date-free digest changed, or whose kept scores do not hold on the new date,
+    scored afresh from the whole estate's facts and graph; the keys of every system standing;
+    and the placeholders (systems depended on that no return has supplied)."""
     catalogue = load_catalogue(connection)
     facts, graph = load_facts(connection, catalogue)
     anchored = frozenset(f.key for f in facts if blocks_move(f, policy))
     placeholders = placeholder_statuses(graph)
-    as_of = policy.as_of
-    found = []
-    for fact in facts:
-        old = windows.get(fact.key)
-        if (
-            old is None
-            or not _holds(old[1], old[2], as_of)
-            or old[0] != date_free_digest(fact, anchored, placeholders)
-        ):
-            found.append((score_facts(fact, policy, set(anchored)), fact, anchored))
+    found = [
+        (score_facts(fact, policy, set(anchored)), fact, anchored)
+        for fact in facts
+        if _differs(windows.get(fact.key), fact, anchored, placeholders, policy.as_of)
+    ]
     return found, {f.key for f in facts}, placeholders
+
+
+def _differs(
+    old: tuple[str | None, dt.date, dt.date | None] | None,
+    fact: SystemFacts,
+    anchored: frozenset[str],
+    placeholders: Mapping[str, str],
+    as_of: dt.date,
+) -> bool:
+    """Whether a system must be scored again: not kept, its kept scores not holding on
+    `as_of`, or its date-free digest changed."""
+    return (
+        old is None
+        or not _holds(old[1], old[2], as_of)
+        or old[0] != date_free_digest(fact, anchored, placeholders)
+    )
+
+
+def _rescore_imported(
+    connection: Connection, policy: Policy, seen: int, kept_keys: set[str]
+) -> tuple[Rescored, set[str], dict[str, str]]:
+    """After imports of batches later than `seen` (the last the kept ranking was scored
+    with): the systems those batches may have changed (`written_since`) and those gone have
+    their facts read; of those, the ones changed in what other systems' digests read of them
+    (`spreading`) reach further (`reached_from`), and the systems reached are read too. Those
+    whose digest changed, or whose kept scores do not hold on the new date, are scored again;
+    as `_rescore_changed` gives them. A system no change reached keeps its kept blast radius."""
+    standing = _standing(connection)
+    candidates = written_since(connection, seen) | (kept_keys - standing)
+    graph = load_graph(connection)
+    catalogue = load_catalogue(connection)
+    facts = _facts_by_key(connection, catalogue, candidates & standing)
+    kept = _kept_facts(connection, candidates & kept_keys)
+    spreading = {
+        key
+        for key in candidates
+        if key not in facts or key not in kept or _spreads(facts[key], kept[key], graph, policy)
+    }
+    reached, below = reached_from(graph, spreading, {k: kept[k][0].depends_on for k in kept})
+    more = (reached & standing) - facts.keys()
+    facts |= _facts_by_key(connection, catalogue, more)
+    kept |= _kept_facts(connection, more & kept_keys)
+    depended = {key for fact in facts.values() for key in graph.graph.successors(fact.key)}
+    others = _kept_facts(connection, (depended & standing) - facts.keys())
+    if len(others) != len((depended & standing) - facts.keys()):
+        raise _NotKept
+    anchored = frozenset(
+        [key for key, fact in facts.items() if blocks_move(fact, policy)]
+        + [key for key, (kept_one, _criticality) in others.items() if kept_one.blocks]
+    )
+    placeholders = placeholder_statuses(graph)
+    windows = _windows(connection, facts)
+    found = []
+    for key, fact in facts.items():
+        old = kept.get(key)
+        if old is None or key in below:
+            fact.blast = graph.blast_radius_of(key)
+        else:
+            fact.blast = _blast(old[0])
+        fact.depends_on = sorted(graph.graph.successors(key))
+        if _differs(windows.get(key), fact, anchored, placeholders, policy.as_of):
+            found.append((score_facts(fact, policy, set(anchored)), fact, anchored))
+    return found, standing, placeholders
+
+
+def _spreads(
+    fact: SystemFacts, kept: tuple[KeptFacts, str | None], graph: EstateGraph, policy: Policy
+) -> bool:
+    """Whether a system changed in what other systems' digests read of it: whether it keeps
+    its dependents on premises, what it depends on (its dependents' blast radius), or its
+    criticality (counted in the blast radius of what it depends on)."""
+    old, criticality = kept
+    row = fact.row
+    return (
+        old.blocks != blocks_move(fact, policy)
+        or old.depends_on != sorted(graph.graph.successors(fact.key))
+        or criticality != (row.criticality.value if row.criticality else None)
+    )
+
+
+def _facts_by_key(
+    connection: Connection, catalogue: Catalogue, keys: Collection[str]
+) -> dict[str, SystemFacts]:
+    """The facts of the systems of `keys`, by key."""
+    if not keys:
+        return {}
+    return {fact.key: fact for fact in read_facts(connection, catalogue, sorted(keys)).values()}
+
+
+class _NotKept(Exception):
+    """A kept system was kept without what bringing it up to date reads."""
+
+
+def _standing(connection: Connection) -> set[str]:
+    """The keys of every system in service: those the ranking holds."""
+    query = (
+        sa.select(ORG.c.code, SYSTEM.c.reference)
+        .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+        .where(in_service(SYSTEM))
+    )
+    return {system_key(code, reference) for code, reference in connection.execute(query)}
+
+
+def written_since(connection: Connection, seen: int) -> set[str]:
+    """The keys of every system that an import batch later than `seen` may have changed: every
+    system of the organisations those batches were imported for (a return rewrites, replaces
+    or marks missing its own systems and resolves dependencies waiting on them), and every
+    system whose row, components, dependencies or assessments such a batch wrote."""
+    batch = table_of(ImportBatch)
+    organisations = sa.select(batch.c.organisation_id).where(batch.c.id > seen)
+    ids = sa.union(
+        sa.select(SYSTEM.c.id).where(SYSTEM.c.organisation_id.in_(organisations)),
+        sa.select(SYSTEM.c.id).where(SYSTEM.c.source_batch_id > seen),
+        sa.select(SOURCE.c.system_id).where(SOURCE.c.batch_id > seen),
+        sa.select(COMPONENT.c.system_id).where(COMPONENT.c.source_batch_id > seen),
+        sa.select(ASSESSMENT.c.system_id).where(ASSESSMENT.c.source_batch_id > seen),
+        sa.select(DEPENDENCY.c.from_system_id).where(DEPENDENCY.c.source_batch_id > seen),
+    ).subquery()
+    query = (
+        sa.select(ORG.c.code, SYSTEM.c.reference)
+        .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+        .where(SYSTEM.c.id.in_(sa.select(ids.c[0])))
+    )
+    return {system_key(code, reference) for code, reference in connection.execute(query)}
+
+
+def reached_from(
+    graph: EstateGraph, changed: set[str], depended_before: Mapping[str, Iterable[str]]
+) -> tuple[set[str], set[str]]:
+    """The systems whose date-free digest a change to `changed` can reach, and of those the
+    ones whose blast radius it can change: those systems themselves, every system depending
+    on one directly (what it depends on is part of its digest, with whether that keeps it on
+    premises and whether it is supplied), and every system one depends on, directly or
+    through others, now or (`depended_before`, as kept) before the change (their blast
+    radius counts it, its criticality and department)."""
+    links = graph.graph
+    above: set[str] = set()
+    roots = set(changed)
+    for key in changed:
+        if key in links:
+            above.update(links.predecessors(key))
+        roots.update(depended_before.get(key, ()))
+    below = set(roots)
+    for key in roots:
+        if key in links:
+            below.update(nx.descendants(links, key))
+    return changed | above | below, below
+
+
+def _kept_facts(
+    connection: Connection, keys: Iterable[str]
+) -> dict[str, tuple[KeptFacts, str | None]]:
+    """The kept facts and criticality of the kept systems of `keys`."""
+    wanted = sorted(keys)
+    found: dict[str, tuple[KeptFacts, str | None]] = {}
+    for start in range(0, len(wanted), 500):
+        query = sa.select(ROWS.key, ROWS.kept, ROWS.criticality).where(
+            ROWS.key.in_(wanted[start : start + 500])
+        )
+        for key, kept, criticality in connection.execute(query):
+            if kept is None:
+                raise _NotKept
+            found[key] = (DECODE_KEPT(kept), criticality)
+    return found
+
+
+def last_seen_batch(connection: Connection, data: str) -> int | None:
+    """The newest import batch a ranking kept with the data digest `data` (`current_basis`)
+    was scored with, found by working that digest out again as it stood after each batch,
+    newest first; None when none gives it (a batch deleted, or one committed out of order),
+    so that nothing the kept ranking has not seen is taken as seen."""
+    batch = table_of(ImportBatch)
+    systems = connection.execute(sa.select(sa.func.count()).select_from(SYSTEM)).scalar_one()
+    later = connection.execute(
+        sa.select(batch.c.id, batch.c.rows_new, batch.c.rows_missing).order_by(batch.c.id.desc())
+    ).all()
+    added, removed = 0, 0
+    for at in range(len(later) + 1):
+        bound = later[at][0] if at < len(later) else 0
+        head = [
+            *connection.execute(
+                sa.select(
+                    sa.func.count(), sa.func.max(batch.c.id), sa.func.max(batch.c.imported_at)
+                ).where(batch.c.id <= bound)
+            ).one()
+        ]
+        for count in _around(systems, added, removed):
+            if hashlib.sha256(json.dumps([*head, count], default=str).encode()).hexdigest() == data:
+                return bound
+        if at < len(later):
+            added += later[at][1] or 0
+            removed += later[at][2] or 0
+    return None
+
+
+def _around(systems: int, added: int, removed: int) -> Iterable[int]:
+    """The estate's possible system counts before batches that added up to `added` systems
+    and marked up to `removed` missing (a replacing import deletes those), nearest first."""
+    low, high = max(0, systems - added), systems + removed
+    yield systems if low <= systems <= high else low
+    for step in range(1, high - low + 1):
+        for count in (systems - step, systems + step):
+            if low <= count <= high:
+                yield count
 
 
 def _tally_all(connection: Connection) -> Tally | None:
@@ -232,9 +462,18 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
                     if key not in kept_keys  # a new date: nothing stored changed, so none supplied
                 }
             else:
-                rescored, standing, placeholders = _rescore_changed(
-                    connection, policy, _windows(connection)
-                )
+                seen = last_seen_batch(connection, stored.data)
+                if seen is None:
+                    rescored, standing, placeholders = _rescore_changed(
+                        connection, policy, _windows(connection)
+                    )
+                else:
+                    try:
+                        rescored, standing, placeholders = _rescore_imported(
+                            connection, policy, seen, kept_keys
+                        )
+                    except _NotKept:
+                        return False
                 changed = {score.key for score, _facts, _anchored in rescored}
                 found = _read_rows(connection, kept_keys - (standing - changed))
                 if found is None:
