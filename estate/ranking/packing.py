@@ -11,7 +11,9 @@ unpacked in a few microseconds, so `rank --json` lays out the whole estate from 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+import msgspec
 import zstandard
 
 DICTIONARY_SIZE = 64 * 1024
@@ -25,6 +27,24 @@ cannot train on too little); the texts are compressed without one."""
 LEVEL = 9
 """Zstandard's compression level: 3 keeps 60% more, 19 a few percent less at ten times the
 cost."""
+
+
+WORDS = (
+    "name",
+    "criticality",
+    "hosting",
+    "business_owner",
+    "headline",
+    "disposition_reason",
+    "top_reason",
+    "sign_in",
+)
+"""The ranked row's fields kept inside its compressed texts rather than as columns of their own:
+words the explanation also holds (so compressed with it they cost a few bytes), which no query
+chooses, sorts or counts by."""
+
+_ENCODE_TEXTS = msgspec.msgpack.Encoder().encode
+_DECODE_TEXTS = msgspec.msgpack.Decoder(list[Any]).decode
 
 
 def samples_of(count: int) -> range:
@@ -64,3 +84,15 @@ class Packer:
         """The text `pack` compressed."""
         text: bytes = self._decompressor.decompress(packed)
         return text
+
+
+def texts_of(words: Sequence[Any], explanation: bytes | None) -> bytes:
+    """A system's kept texts before compressing: its `WORDS`, in order, then its explanation
+    (None when kept without one), as one MessagePack array, so that one compressed text holds
+    the words and the explanation that repeats them."""
+    return _ENCODE_TEXTS([*words, explanation])
+
+
+def words_and_explanation(texts: bytes) -> list[Any]:
+    """What `texts_of` put together: the `WORDS`' values, then the explanation (or None)."""
+    return _DECODE_TEXTS(texts)
