@@ -68,7 +68,9 @@ def _to_version_3(connection: Connection) -> None:
     table = models.table_of(models.RankingSnapshotRow)
     present = {c["name"] for c in sa.inspect(connection).get_columns(table.name)}
     for name in models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_3:
-        if name in present:  # a version 1 estate gets the table whole from step 1 to 2
+        # A version 1 estate gets the table whole from step 1 to 2; version 7 keeps the
+        # words in the compressed texts.
+        if name in present or name not in table.c:
             continue
         column = table.c[name]
         kind = column.type.compile(dialect=connection.dialect)
@@ -97,7 +99,9 @@ def _kept_explanations(connection: Connection) -> None:
     table = models.table_of(models.RankingSnapshotRow)
     present = {c["name"] for c in sa.inspect(connection).get_columns(table.name)}
     for name in models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_4:
-        if name in present:  # a version 1 estate gets the table whole from step 1 to 2
+        # A version 1 estate gets the table whole from step 1 to 2; version 7 keeps the
+        # words in the compressed texts.
+        if name in present or name not in table.c:
             continue
         column = table.c[name]
         kind = column.type.compile(dialect=connection.dialect)
@@ -282,10 +286,13 @@ def _upgrade_imp_profiles(connection: Connection) -> None:
 def _upgrade_kept_store(connection: Connection) -> None:
     """The kept ranking's texts are kept compressed, with a dictionary trained on the estate's
     own texts (`estate.ranking.packing`), its explanations as compact JSON rather than laid
-    out; it keeps running totals for the overview's figures, and its systems' date windows are
-    indexed. The kept ranking is carried over, its texts compressed (its totals are counted at
-    its first update)."""
-    from estate.ranking.snapshot import repack_kept_texts  # the kept ranking reads this module
+    out, each with the words of its row (which lose their columns), and `rank --csv`'s lines
+    are laid out from the rows rather than kept; it keeps running totals for the overview's
+    figures, and its systems' date windows are indexed. The kept ranking is carried over, its
+    texts compressed (its totals are counted at its first update)."""
+    # The kept ranking reads this module.
+    from estate.ranking.packing import WORDS
+    from estate.ranking.snapshot import repack_kept_texts
 
     head = models.table_of(models.RankingSnapshot)
     present = {c["name"] for c in sa.inspect(connection).get_columns(head.name)}
@@ -296,6 +303,11 @@ def _upgrade_kept_store(connection: Connection) -> None:
     for index in models.table_of(models.RankingSnapshotRow).indexes:
         index.create(connection, checkfirst=True)
     repack_kept_texts(connection)
+    rows = models.table_of(models.RankingSnapshotRow).name
+    present = {c["name"] for c in sa.inspect(connection).get_columns(rows)}
+    for name in ("csv_line", *WORDS):
+        if name in present:
+            connection.exec_driver_sql(f"ALTER TABLE {rows} DROP COLUMN {name}")
 
 
 MIGRATIONS: dict[int, Migration] = {

@@ -396,42 +396,33 @@ class RankingSnapshotRow(SQLModel, table=True):
     """Its place in the ranking: not the row's key, so that a system that moves keeps its row
     where it is stored, and only its place changes (its texts are not written again)."""
     key: str = Field(primary_key=True)
-    name: str
     department: str
     priority: float
     legacy: float | None = None
     band: str | None = None
     readiness: str
     gaps: int
-    criticality: str | None = None
-    hosting: str | None = None
-    business_owner: str | None = None
-    headline: str = ""
     is_legacy: bool | None = None
     cloud_score: int | None = None
     disposition: str | None = None
     """The suggested disposition (a `Disposition` value)."""
-    disposition_reason: str = ""
     high_gaps: int = 0
     dependents: int = 0
-    top_reason: str = ""
     run_cost: float | None = None
     """The annual run cost as the return gave it."""
-    sign_in: str | None = None
-    """How users sign in (a `SignIn` value), for the sign-in lists."""
     internet_facing: bool | None = None
     """Whether the system faces the internet: who signs in to its own sign-in."""
     security_weight: int = 0
     """Its security gaps' summed severity, for ordering by security."""
-    csv_line: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
-    """The system's line of `rank --csv` (UTF-8, with its newline) after its rank, compressed
-    (`estate.ranking.packing`), so that `rank --csv` prints the kept lines as they are; None in
-    a ranking kept before version 5."""
     explanation: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
-    """Everything concluded about the system as `rank --json` gives it, as compact JSON (UTF-8)
-    after its rank, compressed (`estate.ranking.packing`), so that `rank --json` lays out the
-    kept texts without scoring again; None in a ranking kept without it (then `rank --json`
-    scores afresh)."""
+    """The words of its line that no query chooses, sorts or counts by (its name, criticality,
+    hosting, business owner, headline, disposition reason, top reason and sign-in:
+    `estate.ranking.packing.WORDS`) and everything concluded about the system as `rank
+    --json` gives it (compact JSON after its rank; None in a ranking kept without it, then
+    `rank --json` scores afresh), compressed together (`estate.ranking.packing`): the
+    explanation holds the words, so kept with it they cost a few bytes, and `rank --csv` lays
+    out its lines from the row. Version 7 keeps them so; before it, the words had columns of
+    their own and each `rank --csv` line was kept."""
     basis: str | None = None
     """A digest of everything the system's scores were worked out from that no date moves:
     its stored row, components, assessments, dependents and what it depends on."""

@@ -31,12 +31,12 @@ from estate.enums import (
 from estate.ranking import update as ranking_update
 from estate.ranking.packing import Packer
 from estate.ranking.snapshot import (
-    FIELDS,
-    KEPT_FIELDS,
     SNAPSHOT,
     SNAPSHOT_ROWS,
+    STORED_FIELDS,
     current_basis,
     keep_snapshot,
+    stored_row,
     take_snapshot,
 )
 from estate.ranking.update import update_kept_ranking
@@ -164,7 +164,7 @@ steps = st.one_of(
 )
 
 
-_TEXTS = [len(FIELDS) + KEPT_FIELDS.index(name) for name in ("explanation", "csv_line")]
+_TEXTS = STORED_FIELDS.index("explanation")
 
 
 def _unpacked(rows: list[tuple[Any, ...]], dictionary: bytes | None) -> list[tuple[Any, ...]]:
@@ -174,8 +174,7 @@ def _unpacked(rows: list[tuple[Any, ...]], dictionary: bytes | None) -> list[tup
     found = []
     for row in rows:
         values = list(row)
-        for place in _TEXTS:
-            values[place] = unpack(values[place])
+        values[_TEXTS] = unpack(values[_TEXTS])
         found.append(tuple(values))
     return found
 
@@ -183,7 +182,7 @@ def _unpacked(rows: list[tuple[Any, ...]], dictionary: bytes | None) -> list[tup
 def _kept_state(engine: Engine) -> tuple[list[tuple[Any, ...]], Any]:
     """Everything the kept ranking holds, in rank order, and its figures."""
     with engine.connect() as connection:
-        columns = [SNAPSHOT_ROWS.c[name] for name in (*FIELDS, *KEPT_FIELDS)]
+        columns = [SNAPSHOT_ROWS.c[name] for name in STORED_FIELDS]
         rows = connection.execute(sa.select(*columns).order_by(SNAPSHOT_ROWS.c.rank)).all()
         figures, dictionary = connection.execute(
             sa.select(SNAPSHOT.c.figures, SNAPSHOT.c.dictionary)
@@ -197,7 +196,7 @@ def _fresh_state(engine: Engine, policy: Policy) -> tuple[list[tuple[Any, ...]],
         basis = current_basis(connection, policy)
         taken = take_snapshot(score_estate(connection, policy), basis)
     assert taken.kept is not None
-    rows = [(*row, *kept) for row, kept in zip(taken.rows, taken.kept.systems, strict=True)]
+    rows = [stored_row(row, kept) for row, kept in zip(taken.rows, taken.kept.systems, strict=True)]
     figures = json.loads(json.dumps(taken.figures.to_json()))
     return _unpacked(rows, taken.kept.dictionary), figures
 

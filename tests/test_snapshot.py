@@ -20,7 +20,7 @@ from estate import db, models
 from estate.ranking import RankBy
 from estate.ranking.figures import EstateFigures, estate_figures
 from estate.ranking.json_format import print_kept_ranking_json
-from estate.ranking.packing import Packer
+from estate.ranking.packing import WORDS, Packer, words_and_explanation
 from estate.ranking.snapshot import (
     Snapshot,
     compact_lead,
@@ -59,16 +59,24 @@ def _take(engine: Engine, policy: Policy, scored_at: dt.datetime = SCORED_AT) ->
     return Snapshot(ranked_rows(scores), estate_figures(scores), current, scored_at)
 
 
-def _kept_texts(path: Path) -> list[tuple[int, bytes, bytes]]:
-    """Each kept system's rank, compact explanation and `rank --csv` line (after its rank), as
-    they were before compressing, in rank order."""
+def _kept_texts(path: Path) -> list[tuple[int, bytes, list[object]]]:
+    """Each kept system's rank, compact explanation and its row's `WORDS`, as they were before
+    compressing, in rank order."""
     with closing(sqlite3.connect(path)) as raw:
         (dictionary,) = raw.execute("SELECT dictionary FROM ranking_snapshot").fetchone()
         rows = raw.execute(
-            "SELECT rank, explanation, csv_line FROM ranking_snapshot_row ORDER BY rank"
+            "SELECT rank, explanation FROM ranking_snapshot_row ORDER BY rank"
         ).fetchall()
     unpack = Packer(dictionary).unpack
-    return [(rank, unpack(text), unpack(line)) for rank, text, line in rows]
+    found = []
+    for rank, texts in rows:
+        *words, text = words_and_explanation(unpack(texts))
+        found.append((rank, text, words))
+    return found
+
+
+def _model_columns() -> set[str]:
+    return set(models.table_of(models.RankingSnapshotRow).c.keys())
 
 
 def _as_version_6(rank: int, text: bytes) -> bytes:
@@ -209,7 +217,8 @@ def test_upgrading_a_version_2_estate_adds_the_snapshot_columns_and_drops_the_ke
         engine.dispose()
     with closing(sqlite3.connect(demo_db)) as raw, raw:  # the snapshot rows as version 2 had them
         for name in models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_3:
-            raw.execute(f"ALTER TABLE ranking_snapshot_row DROP COLUMN {name}")
+            if name in _model_columns():  # version 7 keeps the others in the compressed texts
+                raw.execute(f"ALTER TABLE ranking_snapshot_row DROP COLUMN {name}")
         raw.execute("UPDATE estate_version SET version_num = '2'")
     assert db.upgrade(demo_db) == (2, db.SCHEMA_VERSION)
     engine = db.open_engine(demo_db)
@@ -218,7 +227,7 @@ def test_upgrading_a_version_2_estate_adds_the_snapshot_columns_and_drops_the_ke
             columns = {
                 c["name"] for c in sa.inspect(connection).get_columns("ranking_snapshot_row")
             }
-            assert set(models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_3) <= columns
+            assert columns == _model_columns()
             assert load_snapshot(connection) is None, "the old ranking is scored afresh"
         taken = _take(engine, load_policy(as_of=AS_OF))
         assert keep_snapshot(engine, taken, None)
@@ -239,7 +248,8 @@ def test_upgrading_a_version_3_estate_adds_the_explanations_and_drops_the_kept_r
         engine.dispose()
     with closing(sqlite3.connect(demo_db)) as raw, raw:  # the snapshot rows as version 3 had them
         for name in models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_4:
-            raw.execute(f"ALTER TABLE ranking_snapshot_row DROP COLUMN {name}")
+            if name in _model_columns():  # version 7 keeps the others in the compressed texts
+                raw.execute(f"ALTER TABLE ranking_snapshot_row DROP COLUMN {name}")
         raw.execute("UPDATE estate_version SET version_num = '3'")
     refused = run("--db", demo_db, "rank", "--json", "--as-of", AS_OF.isoformat())
     assert refused.exit_code == 1 and "estate upgrade" in refused.stderr
@@ -250,7 +260,7 @@ def test_upgrading_a_version_3_estate_adds_the_explanations_and_drops_the_kept_r
             columns = {
                 c["name"] for c in sa.inspect(connection).get_columns("ranking_snapshot_row")
             }
-            assert set(models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_4) <= columns
+            assert columns == _model_columns()
             assert load_snapshot(connection) is None, "the old ranking is scored afresh"
     finally:
         engine.dispose()
@@ -263,7 +273,7 @@ def test_upgrading_a_version_3_estate_adds_the_explanations_and_drops_the_kept_r
     finally:
         engine.dispose()
     texts = _kept_texts(demo_db)
-    kept = json.loads(b"[" + b",".join(compact_lead(r) + t for r, t, _line in texts) + b"]")
+    kept = json.loads(b"[" + b",".join(compact_lead(r) + t for r, t, _words in texts) + b"]")
     assert kept == json.loads(fresh.stdout)["systems"]
 
 
@@ -276,7 +286,7 @@ def test_upgrading_a_version_4_estate_drops_the_compact_explanations_for_laid_ou
     fresh = run(*ranked).stdout
     compact = [
         (json.dumps(json.loads(compact_lead(rank) + text), separators=(",", ":")), rank)
-        for rank, text, _line in _kept_texts(demo_db)
+        for rank, text, _words in _kept_texts(demo_db)
     ]
     with closing(sqlite3.connect(demo_db)) as raw, raw:  # the explanations as version 4 had them
         raw.execute("ALTER TABLE ranking_snapshot_row DROP COLUMN explanation")
@@ -298,22 +308,31 @@ def test_upgrading_a_version_4_estate_drops_the_compact_explanations_for_laid_ou
 def test_upgrading_a_version_6_estate_carries_the_kept_ranking_compressed(
     demo_db: Path, run: Run
 ) -> None:
-    """Version 6 kept each explanation laid out as `rank --json` prints it and each `rank --csv`
-    line as it stands; version 7 compresses them with a dictionary trained on them, and the
-    kept ranking is carried over: printed at once after the upgrade, as before it."""
+    """Version 6 kept each explanation laid out as `rank --json` prints it, each `rank --csv`
+    line as it stands and each row's words in columns of their own; version 7 compresses each
+    row's words and explanation together with a dictionary trained on them, and the kept
+    ranking is carried over: printed at once after the upgrade, as before it."""
     day = ("--as-of", AS_OF.isoformat())
     fresh = run("--db", demo_db, "rank", "--json", *day).stdout
     fresh_csv = run("--db", demo_db, "rank", "--csv", "--by", "security", *day).stdout
+    by_rank = run("--db", demo_db, "rank", "--csv", *day).stdout
+    lines = [line.split(b",", 1)[1] for line in by_rank.encode().splitlines(keepends=True)[1:]]
     texts = _kept_texts(demo_db)
     kept_facts = "SELECT rank, kept FROM ranking_snapshot_row ORDER BY rank"
     with closing(sqlite3.connect(demo_db)) as raw, raw:  # the ranking as version 6 kept it
         facts = raw.execute(kept_facts).fetchall()
+        raw.execute("ALTER TABLE ranking_snapshot_row ADD COLUMN csv_line BLOB")
+        for name in WORDS:
+            raw.execute(f"ALTER TABLE ranking_snapshot_row ADD COLUMN {name} VARCHAR")
         raw.executemany(
-            "UPDATE ranking_snapshot_row SET explanation = ?, csv_line = ?, kept = ? "
-            "WHERE rank = ?",
+            "UPDATE ranking_snapshot_row SET explanation = ?, csv_line = ?, kept = ?, "
+            + ", ".join(f"{name} = ?" for name in WORDS)
+            + " WHERE rank = ?",
             [
-                (_as_version_6(rank, text), line, _as_json(kept), rank)
-                for (rank, text, line), (_rank, kept) in zip(texts, facts, strict=True)
+                (_as_version_6(rank, text), line, _as_json(kept), *words, rank)
+                for (rank, text, words), (_rank, kept), line in zip(
+                    texts, facts, lines, strict=True
+                )
             ],
         )
         raw.execute("ALTER TABLE ranking_snapshot DROP COLUMN dictionary")
@@ -322,6 +341,9 @@ def test_upgrading_a_version_6_estate_carries_the_kept_ranking_compressed(
         raw.execute("UPDATE estate_version SET version_num = '6'")
     assert db.upgrade(demo_db) == (6, db.SCHEMA_VERSION)
     assert _kept_texts(demo_db) == texts, "carried over, compressed"
+    with closing(sqlite3.connect(demo_db)) as raw:
+        stored = {row[1] for row in raw.execute("PRAGMA table_info(ranking_snapshot_row)")}
+    assert stored == _model_columns(), "the words' columns and the kept lines dropped"
     with closing(sqlite3.connect(demo_db)) as raw:
         assert raw.execute(kept_facts).fetchall() == facts
     engine = db.open_engine(demo_db)

@@ -1,8 +1,9 @@
 """`rank --csv`: one line per system, the same from a fresh scoring and from the kept ranking.
 
-Each system's line is written once, when the ranking is kept (`csv_line`), so that `rank --csv`
-from the kept ranking writes the chosen systems' kept lines one after another, as the database
-hands them over, without laying out 50,000 rows again."""
+Each line is laid out from the system's ranked row (`csv_lines`), whether the row was scored
+just now or read from the kept ranking (chosen and ordered by the database, a batch at a time
+as it hands them over): the kept ranking keeps no lines of its own, since they hold nothing
+the row does not."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from estate.advice.dispositions import disposition_words
 from estate.exports.columns import plain_value
 from estate.files import neutralise
 
-if TYPE_CHECKING:  # the snapshot module keeps each row's line
+if TYPE_CHECKING:  # the snapshot module lays out its rows with it
     from estate.ranking.snapshot import RankedRow
 
 CSV_COLUMNS = (
@@ -68,7 +69,7 @@ def csv_values(r: RankedRow) -> list[object]:
 
 
 def csv_lines(rows: Iterable[RankedRow]) -> list[bytes]:
-    """Each row's `rank --csv` line (UTF-8, ending in a newline), to keep with the ranking."""
+    """Each row's `rank --csv` line (UTF-8, ending in a newline)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     lines: list[bytes] = []

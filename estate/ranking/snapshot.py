@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -28,7 +29,14 @@ from estate.jsonable import jsonable
 from estate.ranking import READINESS_ORDER, RankBy, chosen_departments, security_weight
 from estate.ranking.csv_format import csv_lines
 from estate.ranking.figures import EstateFigures, estate_figures
-from estate.ranking.packing import Packer, samples_of, train
+from estate.ranking.packing import (
+    WORDS,
+    Packer,
+    samples_of,
+    texts_of,
+    train,
+    words_and_explanation,
+)
 from estate.ranking.tally import tally_of
 from estate.ranking.text_formats import system_dict
 from estate.scoring import EstateScores
@@ -75,6 +83,29 @@ class RankedRow(NamedTuple):
 
 
 FIELDS = RankedRow._fields
+COLUMNS = tuple(name for name in FIELDS if name not in WORDS)
+"""The ranked row's fields kept as columns of their own: what the database chooses, sorts and
+counts by; the others (`WORDS`) are kept inside the row's compressed texts."""
+_COLUMN_VALUES = operator.itemgetter(*(FIELDS.index(name) for name in COLUMNS))
+_WORD_VALUES = operator.itemgetter(*(FIELDS.index(name) for name in WORDS))
+_IN_FIELD_ORDER = operator.itemgetter(*((*COLUMNS, *WORDS).index(name) for name in FIELDS))
+
+
+def column_values(row: RankedRow) -> tuple[Any, ...]:
+    """The values of a ranked row's `COLUMNS`, in order."""
+    values: tuple[Any, ...] = _COLUMN_VALUES(row)
+    return values
+
+
+def word_values(row: RankedRow) -> tuple[Any, ...]:
+    """The values of a ranked row's `WORDS`, in order."""
+    values: tuple[Any, ...] = _WORD_VALUES(row)
+    return values
+
+
+def row_of(columns: Sequence[Any], words: Sequence[Any]) -> RankedRow:
+    """A ranked row from the values of its `COLUMNS` and its `WORDS`."""
+    return RankedRow._make(_IN_FIELD_ORDER((*columns, *words)))
 
 
 def ranked_row(s: SystemScore) -> RankedRow:
@@ -121,12 +152,6 @@ def compact_lead(rank: int) -> bytes:
     """How a system's compact explanation begins, up to its rank: the kept text is what
     follows, so that a system that moves in the ranking keeps its text."""
     return b'{"rank":%d,' % rank
-
-
-def csv_lead(rank: int) -> bytes:
-    """How a system's `rank --csv` line begins, up to its rank (kept, like `compact_lead`,
-    without it)."""
-    return b"%d," % rank
 
 
 def explanation(system: SystemScore) -> bytes:
@@ -177,12 +202,11 @@ class Basis(NamedTuple):
 
 
 class KeptSystem(NamedTuple):
-    """What is kept of one system beside its ranked row."""
+    """What is kept of one system beside its ranked row's `COLUMNS`."""
 
     explanation: bytes
-    """Its `explanation`, compressed (`estate.ranking.packing`)."""
-    csv_line: bytes
-    """Its `rank --csv` line after its `csv_lead`, compressed."""
+    """Its row's `WORDS` and its `explanation`, compressed together
+    (`estate.ranking.packing.texts_of`)."""
     basis: str
     """`estate.scoring.basis.date_free_digest` of what it was scored from."""
     valid_from: dt.date
@@ -263,16 +287,14 @@ def kept_system(
     anchored: AbstractSet[str],
     placeholders: Mapping[str, str],
     packer: Packer,
-    texts: tuple[bytes, bytes] | None = None,
+    texts: bytes | None = None,
 ) -> KeptSystem:
-    """What is kept of one scored system (its ranked row `row`) beside that row, its texts
-    compressed by `packer`; `texts` are its explanation and `rank --csv` line when already
-    worked out."""
-    explained, line = texts or system_texts(score, row)
+    """What is kept of one scored system (its ranked row `row`) beside that row's `COLUMNS`,
+    its texts compressed by `packer`; `texts` are its `system_texts` when already worked
+    out."""
     start, until = valid_dates(facts, policy)
     return KeptSystem(
-        packer.pack(explained),
-        packer.pack(line),
+        packer.pack(texts or system_texts(score, row)),
         date_free_digest(facts, anchored, placeholders),
         start,
         until,
@@ -280,11 +302,9 @@ def kept_system(
     )
 
 
-def system_texts(score: SystemScore, row: RankedRow) -> tuple[bytes, bytes]:
-    """A scored system's explanation and `rank --csv` line as they are kept, before
-    compressing."""
-    (line,) = csv_lines([row])
-    return explanation(score), line[len(csv_lead(row.rank)) :]
+def system_texts(score: SystemScore, row: RankedRow) -> bytes:
+    """A scored system's row's `WORDS` and explanation as they are kept, before compressing."""
+    return texts_of(word_values(row), explanation(score))
 
 
 @dataclass
@@ -303,7 +323,7 @@ def kept_systems(scores: EstateScores, rows: Sequence[RankedRow]) -> KeptSystems
     sampled = {
         place: system_texts(scores.systems[place], rows[place]) for place in samples_of(len(rows))
     }
-    packer = Packer(train([text for pair in sampled.values() for text in pair]))
+    packer = Packer(train(list(sampled.values())))
     systems = [
         kept_system(
             score,
@@ -421,12 +441,24 @@ def kept_rows(
     empty estate gives no rows; a department no system belongs to is refused."""
     if not is_fresh(connection, policy):
         return None
-    query = sa.select(*(ROWS[name] for name in fields)).order_by(ROWS.rank)
+    own = [name for name in fields if name in COLUMNS]
+    worded = len(own) < len(fields)
+    texts = [ROWS.explanation] if worded else []
+    query = sa.select(*(ROWS[name] for name in own), *texts).order_by(ROWS.rank)
     asked = list(departments)
     if asked and connection.execute(sa.select(ROWS.rank).limit(1)).first() is not None:
         known = set(connection.execute(sa.select(ROWS.department).distinct()).scalars())
         query = query.where(ROWS.department.in_(sorted(chosen_departments(asked, known))))
-    return [tuple(row) for row in connection.execute(query)]
+    result = connection.execute(query)
+    if not worded:
+        return [tuple(row) for row in result]
+    unpack = Packer(connection.execute(sa.select(SNAPSHOT.c.dictionary)).scalar()).unpack
+    pick = operator.itemgetter(*((*own, *WORDS).index(name) for name in fields))
+    found = []
+    for row in result:
+        values = (*row[:-1], *words_and_explanation(unpack(row[-1]))[:-1])
+        found.append(tuple(pick(values)) if len(fields) > 1 else (pick(values),))
+    return found
 
 
 def kept_rank(connection: Connection, policy: Policy, key: str) -> int | None:
@@ -449,14 +481,31 @@ def load_snapshot(connection: Connection) -> Snapshot | None:
         figures = EstateFigures.from_json(head.figures)
     except (KeyError, TypeError, ValueError):
         return None
-    columns = [SNAPSHOT_ROWS.c[name] for name in FIELDS]
-    result = connection.execute(sa.select(*columns).order_by(SNAPSHOT_ROWS.c.rank))
-    rows = list(map(RankedRow._make, result))
+    columns = [ROWS[name] for name in COLUMNS]
+    result = connection.execute(sa.select(*columns, ROWS.explanation).order_by(ROWS.rank))
+    rows = list(ranked_rows_of(result, Packer(head.dictionary)))
     return Snapshot(rows, figures, head.fingerprint, head.scored_at)
 
 
-KEPT_FIELDS = ("explanation", "csv_line", "basis", "valid_from", "valid_until", "kept")
+def ranked_rows_of(stored: Iterable[Sequence[Any]], packer: Packer) -> Iterator[RankedRow]:
+    """Ranked rows from stored ones, each the values of its `COLUMNS` then its texts
+    (`explanation`) as `packer` compressed them."""
+    unpack = packer.unpack
+    width = len(COLUMNS)
+    for row in stored:
+        yield row_of(row[:width], words_and_explanation(unpack(row[width]))[:-1])
+
+
+KEPT_FIELDS = ("explanation", "basis", "valid_from", "valid_until", "kept")
 """The columns of `KeptSystem`, in order."""
+STORED_FIELDS = (*COLUMNS, *KEPT_FIELDS)
+"""Every column of a kept system's row, in the order of `stored_row`."""
+
+
+def stored_row(row: RankedRow, system: KeptSystem) -> tuple[Any, ...]:
+    """A kept system's row as stored (`STORED_FIELDS`): its ranked row's `COLUMNS`, then what
+    is kept beside them."""
+    return (*column_values(row), *system)
 
 
 def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
@@ -480,24 +529,23 @@ def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
         )
     )
     kept = snapshot.kept
-    if kept is None:
-        lines = csv_lines(snapshot.rows)
+    if kept is None:  # the words alone, with no explanation
         packer = Packer(None)
         insert_rows(
             connection,
             SNAPSHOT_ROWS,
-            (*FIELDS, "csv_line"),
+            (*COLUMNS, "explanation"),
             [
-                (*row, packer.pack(line[len(csv_lead(row.rank)) :]))
-                for row, line in zip(snapshot.rows, lines, strict=True)
+                (*column_values(row), packer.pack(texts_of(word_values(row), None)))
+                for row in snapshot.rows
             ],
         )
         return
     insert_rows(
         connection,
         SNAPSHOT_ROWS,
-        (*FIELDS, *KEPT_FIELDS),
-        [(*row, *system) for row, system in zip(snapshot.rows, kept.systems, strict=True)],
+        STORED_FIELDS,
+        [stored_row(row, system) for row, system in zip(snapshot.rows, kept.systems, strict=True)],
     )
 
 
@@ -546,7 +594,8 @@ def kept_selection(
     bands: Iterable[Band] = (),
     top: int | None = None,
 ) -> KeptSelection | None:
-    """The `kept` texts (`explanation` or `csv_line`) of the kept ranking's systems that pass
+    """The `kept` texts (`explanation`: `rank --json`'s, or `csv_line`: `rank --csv`'s lines,
+    laid out from the rows) of the kept ranking's systems that pass
     the filters of `estate.ranking.select_rows`, in the same order, chosen and sorted by the
     database; None while the kept ranking is out of date or was kept without those texts, so
     the caller scores afresh. A department no system belongs to is refused."""
@@ -561,11 +610,15 @@ def kept_selection(
     if current is not None and head.fingerprint != current:
         return None
     catalogue = head.figures.get("catalogue") if isinstance(head.figures, dict) else None
-    text = ROWS[kept]
-    missing = sa.select(ROWS.rank).where(text.is_(None)).limit(1)
-    if not isinstance(catalogue, str) or connection.execute(missing).first() is not None:
+    explained = kept == "explanation"
+    # A ranking kept without explanations keeps no facts either.
+    missing = sa.select(ROWS.rank).where(ROWS.kept.is_(None)).limit(1)
+    if not isinstance(catalogue, str) or (
+        explained and connection.execute(missing).first() is not None
+    ):
         return None
-    query = sa.select(ROWS.rank, text).order_by(*ORDERS[by])
+    columns = [ROWS.rank] if explained else [ROWS[name] for name in COLUMNS]
+    query = sa.select(*columns, ROWS.explanation).order_by(*ORDERS[by])
     asked = list(departments)
     if asked:
         known = set(connection.execute(sa.select(ROWS.department).distinct()).scalars())
@@ -576,16 +629,17 @@ def kept_selection(
     if top is not None:
         query = query.limit(top)
     empty = connection.execute(sa.select(ROWS.rank).limit(1)).first() is None
-    unpack = Packer(head.dictionary).unpack
+    packer = Packer(head.dictionary)
+    unpack = packer.unpack
     batches: Iterator[Sequence[bytes]]
-    if kept == "explanation":
+    if explained:
         batches = (
-            [lay_out((rank, unpack(found)) for rank, found in batch)]
+            [lay_out((row[0], words_and_explanation(unpack(row[1]))[-1]) for row in batch)]
             for batch in connection.execute(query).partitions(BATCH)
         )
     else:
         batches = (
-            [csv_lead(rank) + unpack(found) for rank, found in batch]
+            csv_lines(ranked_rows_of(batch, packer))
             for batch in connection.execute(query).partitions(BATCH)
         )
     return KeptSelection(catalogue, empty, batches)
@@ -593,10 +647,17 @@ def kept_selection(
 
 def repack_kept_texts(connection: Connection) -> None:
     """Compress the texts of a ranking kept by schema 6 (explanations laid out as `rank --json`
-    prints them, `rank --csv` lines as they are) as they are kept now, with a dictionary
-    trained on them, and its systems' kept facts (JSON then) as MessagePack, in the caller's
-    transaction: the kept ranking is carried over an upgrade."""
-    ranked = list(connection.execute(sa.select(ROWS.key).order_by(ROWS.rank)).scalars())
+    prints them, the row's `WORDS` in columns of their own) as they are kept now, each row's
+    words and compact explanation together, with a dictionary trained on them, and its systems'
+    kept facts (JSON then) as MessagePack, in the caller's transaction: the kept ranking is
+    carried over an upgrade, and the columns no longer kept (the words, `rank --csv`'s lines)
+    can then be dropped."""
+    old = sa.table(
+        SNAPSHOT_ROWS.name,
+        *(sa.column(name) for name in ("key", "rank", "kept", *WORDS)),
+        sa.column("explanation", sa.LargeBinary),
+    )
+    ranked = list(connection.execute(sa.select(old.c.key).order_by(old.c.rank)).scalars())
     if not ranked:
         return
     lead = compact_lead(0)
@@ -607,35 +668,27 @@ def repack_kept_texts(connection: Connection) -> None:
         text: bytes = msgspec.json.format(lead + laid_out, indent=-1)
         return text[len(lead) :]
 
-    def texts(keys: Sequence[str]) -> list[tuple[str, bytes | None, bytes | None, bytes | None]]:
-        query = sa.select(ROWS.key, ROWS.explanation, ROWS.csv_line, ROWS.kept).where(
-            ROWS.key.in_(keys)
-        )
+    def texts(keys: Sequence[str]) -> list[tuple[str, bytes, bytes | None]]:
+        query = sa.select(
+            old.c.key, old.c.explanation, old.c.kept, *(old.c[name] for name in WORDS)
+        ).where(old.c.key.in_(keys))
         found = {
             key: (
-                compact(text),
-                line,
+                texts_of(words, compact(text)),
                 None if kept is None else ENCODE_KEPT(_DECODE_KEPT_JSON(kept)),
             )
-            for key, text, line, kept in connection.execute(query)
+            for key, text, kept, *words in connection.execute(query)
         }
         return [(key, *found[key]) for key in keys]
 
     sampled = texts([ranked[place] for place in samples_of(len(ranked))])
-    packer = Packer(
-        train([text for _key, *pair, _kept in sampled for text in pair if text is not None])
-    )
+    packer = Packer(train([text for _key, text, _kept in sampled]))
     for start in range(0, len(ranked), BATCH):
         connection.execute(
             SNAPSHOT_ROWS.update().where(ROWS.key == sa.bindparam("packed")),
             [
-                {
-                    "packed": key,
-                    "explanation": None if text is None else packer.pack(text),
-                    "csv_line": None if line is None else packer.pack(line),
-                    "kept": kept,
-                }
-                for key, text, line, kept in texts(ranked[start : start + BATCH])
+                {"packed": key, "explanation": packer.pack(text), "kept": kept}
+                for key, text, kept in texts(ranked[start : start + BATCH])
             ],
         )
     connection.execute(SNAPSHOT.update().values(dictionary=packer.dictionary))

@@ -1,8 +1,9 @@
 """The overview's figures of a kept ranking counted again after an update without reading every
 kept system: what the database's columns give (departments, bands, legacy, readiness, the
-riskiest systems) is counted by the database, and what only each system's kept facts give
-(security gaps, data-quality warnings, red systems' plans) is kept as running totals, the
-systems rescored or gone taken off and the rescored added.
+riskiest systems, their words unpacked from their kept texts) is counted by the database, and
+what only each system's kept facts give (security gaps, data-quality warnings, red systems'
+plans) is kept as running totals, the systems rescored or gone taken off and the rescored
+added.
 
 The figures are exactly `estate.ranking.figures.kept_figures`'s, order and all: a count that
 lists in order of first appearance in the ranking (departments, their bands, security gaps
@@ -19,6 +20,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from estate import models
 from estate.enums import Principle
 from estate.exports.summary import BAND_ORDER, READINESS_ORDER, Summary
 from estate.ranking.figures import (
@@ -29,6 +31,7 @@ from estate.ranking.figures import (
     GapCount,
     Riskiest,
 )
+from estate.ranking.packing import WORDS, Packer, words_and_explanation
 from estate.scoring.results import Band, Readiness
 
 RED = Band.RED.value
@@ -170,11 +173,16 @@ def counted_figures(
     }
     gaps = Counter({code: tally.gaps[code] for code in gap_order if code in tally.gaps})
     riskiest = connection.execute(
-        sa.select(c.rank, c.key, c.name, c.headline)
+        sa.select(c.rank, c.key, c.explanation)
         .where(c.band == RED)
         .order_by(c.rank)
         .limit(RISKIEST)
     ).all()
+    dictionary = connection.execute(
+        sa.select(models.table_of(models.RankingSnapshot).c.dictionary)
+    ).scalar()
+    unpack = Packer(dictionary).unpack
+    name, headline = WORDS.index("name"), WORDS.index("headline")
     as_of, policy, catalogue = head
     return EstateFigures(
         as_of=as_of,
@@ -187,5 +195,9 @@ def counted_figures(
             for code, count in gaps.most_common(TOP_GAPS)
         ],
         quality={name: found[name] for name in QUALITY_WARNINGS},
-        riskiest=[Riskiest(*row) for row in riskiest],
+        riskiest=[
+            Riskiest(rank, key, words[name], words[headline])
+            for rank, key, texts in riskiest
+            for words in (words_and_explanation(unpack(texts)),)
+        ],
     )

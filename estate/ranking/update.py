@@ -45,18 +45,19 @@ from estate.models import ImportBatch, SystemSource, system_key, table_of
 from estate.perf import collector_paused
 from estate.ranking.packing import Packer
 from estate.ranking.snapshot import (
+    COLUMNS,
     DECODE_KEPT,
-    FIELDS,
-    KEPT_FIELDS,
     ROWS,
     SNAPSHOT,
     SNAPSHOT_ROWS,
+    STORED_FIELDS,
     Basis,
     KeptFacts,
     KeptSystem,
     current_basis,
     kept_system,
     ranked_row,
+    stored_row,
 )
 from estate.ranking.tally import Tally, counted_figures, tally_of
 from estate.scoring import score_facts
@@ -77,12 +78,12 @@ from estate.stages import gone_names, in_service
 
 SOURCE = table_of(SystemSource)
 
-_RANK = FIELDS.index("rank")
-_PRIORITY = FIELDS.index("priority")
-_LEGACY = FIELDS.index("legacy")
-_DEPARTMENT = FIELDS.index("department")
-_KEY = FIELDS.index("key")
-_BAND = FIELDS.index("band")
+_RANK = COLUMNS.index("rank")
+_PRIORITY = COLUMNS.index("priority")
+_LEGACY = COLUMNS.index("legacy")
+_DEPARTMENT = COLUMNS.index("department")
+_KEY = COLUMNS.index("key")
+_BAND = COLUMNS.index("band")
 
 Rescored = list[tuple[SystemScore, SystemFacts, frozenset[str]]]
 """Systems scored again: each its scores, facts and the systems that keep theirs on premises."""
@@ -124,9 +125,9 @@ def _read_rows(connection: Connection, keys: Iterable[str]) -> dict[str, _Kept] 
     """The kept systems of `keys` read whole, or None when one was kept without what updating
     needs."""
     wanted = sorted(keys)
-    columns = [ROWS[name] for name in FIELDS]
+    columns = [ROWS[name] for name in COLUMNS]
     found: dict[str, _Kept] = {}
-    width = len(FIELDS)
+    width = len(COLUMNS)
     for start in range(0, len(wanted), 500):
         query = sa.select(*columns, ROWS.kept).where(ROWS.key.in_(wanted[start : start + 500]))
         for row in connection.execute(query):
@@ -536,7 +537,7 @@ def _write(
         row = new_rows[score.key]._replace(rank=score.rank)
         system: KeptSystem = kept_system(score, row, facts, policy, anchored, placeholders, packer)
         tally.count(row.band, DECODE_KEPT(system.kept))
-        inserts.append((*row, *system))
+        inserts.append(stored_row(row, system))
     try:
         with engine.begin() as connection:
             found = connection.execute(sa.select(SNAPSHOT.c.fingerprint)).scalar()
@@ -560,7 +561,7 @@ def _write(
                     SNAPSHOT_ROWS.update().where(ROWS.rank < 0).values(rank=-ROWS.rank)
                 )
             if inserts:
-                insert_rows(connection, SNAPSHOT_ROWS, (*FIELDS, *KEPT_FIELDS), inserts)
+                insert_rows(connection, SNAPSHOT_ROWS, STORED_FIELDS, inserts)
             figures = counted_figures(
                 connection,
                 SNAPSHOT_ROWS,
