@@ -43,7 +43,7 @@ from estate.db import as_date, insert_rows, is_permission_denied
 from estate.graph import DEPENDENCY, BlastRadius, EstateGraph, load_graph, placeholder_statuses
 from estate.models import ImportBatch, SystemSource, system_key, table_of
 from estate.perf import collector_paused
-from estate.ranking.packing import Packer
+from estate.ranking.packing import WORDS, Packer, words_and_explanation
 from estate.ranking.snapshot import (
     COLUMNS,
     DECODE_KEPT,
@@ -353,16 +353,20 @@ def reached_from(
 def _kept_facts(
     connection: Connection, keys: Iterable[str]
 ) -> dict[str, tuple[KeptFacts, str | None]]:
-    """The kept facts and criticality of the kept systems of `keys`."""
+    """The kept facts and criticality of the kept systems of `keys` (the criticality is one of
+    the words kept inside the row's compressed texts)."""
     wanted = sorted(keys)
     found: dict[str, tuple[KeptFacts, str | None]] = {}
+    unpack = Packer(connection.execute(sa.select(SNAPSHOT.c.dictionary)).scalar()).unpack
+    at = WORDS.index("criticality")
     for start in range(0, len(wanted), 500):
-        query = sa.select(ROWS.key, ROWS.kept, ROWS.criticality).where(
+        query = sa.select(ROWS.key, ROWS.kept, ROWS.explanation).where(
             ROWS.key.in_(wanted[start : start + 500])
         )
-        for key, kept, criticality in connection.execute(query):
+        for key, kept, texts in connection.execute(query):
             if kept is None:
                 raise _NotKept
+            criticality = words_and_explanation(unpack(texts))[at]
             found[key] = (DECODE_KEPT(kept), criticality)
     return found
 
