@@ -114,7 +114,7 @@ def test_a_sort_the_size_of_a_large_kept_ranking_stays_in_memory(pg_url: str) ->
 
     def sort_space(connection: sa.Connection) -> str:
         plan = connection.exec_driver_sql(wide_rows).scalar()
-        found = plan if isinstance(plan, list) else json.loads(plan)
+        found = plan if isinstance(plan, list) else json.loads(str(plan))
         return str(found[0]["Plan"]["Sort Space Type"])
 
     engine = db.open_engine(pg_url, create=True)
