@@ -1292,34 +1292,41 @@ def _sqlite_size(path: Path) -> int:
     return path.stat().st_size
 
 
-def stage_incremental(systems: int, cache: Path) -> dict[str, Any]:
-    """The kept ranking brought up to date rather than scored again, on the issue's estate
-    (seven departments, each imported with `--department`): the bare read of scoring's inputs
-    and a full scoring in this process; then, each command its own process through the
-    installed entry point, the first `rank` (scoring and keeping), the kept `rank`, the first
-    `rank` of a new day, and the first `rank` after re-importing one department's return with
-    a tenth of its systems changed (the import timed apart); `contracts`, `portfolio` and
-    `waves` each on a day of their own; the database's size with and without the kept
-    ranking; the children's peak memory."""
-    import compileall
+def _kept_ranking_emptied(cache: Path, systems: int) -> Path:
+    """A working copy of the issue's estate (`incremental_database`) without its kept ranking."""
+    path = cache / f"incremental-work-{systems}.db"
+    shutil.copy(incremental_database(systems, cache), path)
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("DELETE FROM ranking_snapshot_row")
+        connection.execute("DELETE FROM ranking_snapshot")
+    return path
 
+
+def _kept_ranking_runs(
+    target: str, systems: int, cache: Path, server_cpu: Callable[[], float] | None = None
+) -> dict[str, Any]:
+    """The kept-ranking figures on the estate at `target` (an SQLite file or a server's URL),
+    its kept ranking empty: the bare read of scoring's inputs and a full scoring in this
+    process, then each command its own process through the installed entry point (the first
+    `rank`, the kept `rank`, the first `rank` of a new day, the import of one department's
+    changed return and the first `rank` after it, `rank --json`, and `contracts`, `portfolio`
+    and `waves` each on a day of its own), by the clock and in CPU seconds, with the server's
+    CPU seconds beside the client's where `server_cpu` reads them."""
     import sqlalchemy as sa
 
-    import estate as package
     from estate import db
     from estate.scoring import score_estate
     from estate.scoring.policy import load_policy
 
-    compileall.compile_dir(package.__path__[0], quiet=1)
-    cached = incremental_database(systems, cache)
-    path = cache / f"incremental-work-{systems}.db"
-    shutil.copy(cached, path)
-    with closing(sqlite3.connect(path)) as connection, connection:
-        connection.execute("DELETE FROM ranking_snapshot_row")
-        connection.execute("DELETE FROM ranking_snapshot")
     found: dict[str, Any] = {}
-    engine = db.open_engine(path)
+    engine = db.open_engine(target)
     tables = ("system", "organisation", "component", "dependency", "security_assessment")
+
+    def measured(name: str, work: Callable[[], Any]) -> None:
+        before = server_cpu() if server_cpu else 0.0
+        found[f"{name}_s"], found[f"{name}_cpu_s"] = cpu_timed(work)
+        if server_cpu:
+            found[f"{name}_server_cpu_s"] = server_cpu() - before
 
     def bare_read() -> None:
         with engine.connect() as reader:
@@ -1327,9 +1334,9 @@ def stage_incremental(systems: int, cache: Path) -> dict[str, Any]:
                 reader.exec_driver_sql(f"SELECT * FROM {table}").fetchall()
 
     policy = load_policy(as_of=AS_OF)
-    found["bare_read_s"], found["bare_read_cpu_s"] = cpu_timed(bare_read)
+    measured("bare_read", bare_read)
     with engine.connect() as scorer:
-        found["score_s"], found["score_cpu_s"] = cpu_timed(lambda: score_estate(scorer, policy))
+        measured("score", lambda: score_estate(scorer, policy))
         found["systems"] = scorer.execute(sa.text("SELECT count(*) FROM system")).scalar()
     engine.dispose()
     found["score_over_bare_read"] = found["score_s"] / found["bare_read_s"]
@@ -1340,15 +1347,20 @@ def stage_incremental(systems: int, cache: Path) -> dict[str, Any]:
     changed = next((cache / f"incremental-{systems}" / "changed").iterdir())
 
     def command(name: str, *arguments: str) -> None:
+        load = os.getloadavg()[0]
+        before = server_cpu() if server_cpu else 0.0
         start, cpu = time.perf_counter(), _children_cpu()
         subprocess.run(
-            [estate, "--db", str(path), *arguments],
+            [estate, "--db", target, *arguments],
             check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
         found[f"{name}_s"] = time.perf_counter() - start
         found[f"{name}_cpu_s"] = _children_cpu() - cpu
+        found[f"{name}_load"] = load
+        if server_cpu:
+            found[f"{name}_server_cpu_s"] = server_cpu() - before
 
     command("rank_scoring", "rank", "--top", "5", "--as-of", day)
     command("rank_kept", "rank", "--top", "5", "--as-of", day)
@@ -1373,6 +1385,25 @@ def stage_incremental(systems: int, cache: Path) -> dict[str, Any]:
     found["new_day_over_kept_cpu"] = found["rank_new_day_cpu_s"] / kept_cpu
     found["after_import_over_kept"] = found["rank_after_import_s"] / kept
     found["after_import_over_kept_cpu"] = found["rank_after_import_cpu_s"] / kept_cpu
+    return found
+
+
+def stage_incremental(systems: int, cache: Path) -> dict[str, Any]:
+    """The kept ranking brought up to date rather than scored again, on the issue's estate
+    (seven departments, each imported with `--department`): the bare read of scoring's inputs
+    and a full scoring in this process; then, each command its own process through the
+    installed entry point, the first `rank` (scoring and keeping), the kept `rank`, the first
+    `rank` of a new day, and the first `rank` after re-importing one department's return with
+    a tenth of its systems changed (the import timed apart); `contracts`, `portfolio` and
+    `waves` each on a day of their own; the database's size with and without the kept
+    ranking; the children's peak memory."""
+    import compileall
+
+    import estate as package
+
+    compileall.compile_dir(package.__path__[0], quiet=1)
+    path = _kept_ranking_emptied(cache, systems)
+    found = _kept_ranking_runs(str(path), systems, cache)
     found["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     with_ranking = _sqlite_size(path)
     with closing(sqlite3.connect(path)) as connection, connection:
@@ -1460,6 +1491,101 @@ def stage_kept_commands(systems: int, cache: Path) -> dict[str, Any]:
     return found
 
 
+def _process_cpu(pid: int, *, children: bool) -> float:
+    """CPU seconds (user and system) of a running process, with those of its reaped children
+    when `children` is set, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(x) for x in fields[11 : 15 if children else 13])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_reader(data: Path) -> Callable[[], float]:
+    """A reader of a local PostgreSQL server's CPU seconds so far: its postmaster's, with
+    those of the backends it has reaped (one per finished connection) and of those still
+    running."""
+    postmaster = int((data / "postmaster.pid").read_text().split()[0])
+
+    def read() -> float:
+        time.sleep(0.05)  # let the postmaster reap the backend of a connection just closed
+        total = _process_cpu(postmaster, children=True)
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                    if int(parent) == postmaster:
+                        total += _process_cpu(int(entry.name), children=False)
+                except (OSError, ValueError, IndexError):
+                    continue
+        return total
+
+    return read
+
+
+def stage_incremental_postgres(systems: int, cache: Path) -> dict[str, Any]:
+    """The kept-ranking figures of the `incremental` stage on SQLite and on PostgreSQL in one
+    run: the issue's estate copied (`estate copy`, timed) from the SQLite file into a scratch
+    database of a throwaway PostgreSQL server started on this machine from the installed
+    binaries (as the tests start theirs), then the same reads, scorings and commands on each,
+    in the order SQLite, PostgreSQL, PostgreSQL, SQLite (each on a fresh copy, so a load that
+    drifts weighs on both alike); each figure the best of its backend's two runs, by the clock
+    and in the client's CPU seconds, with the server's CPU seconds beside PostgreSQL's, and
+    PostgreSQL's over SQLite's."""
+    import compileall
+
+    import estate as package
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.postgres import start_server
+
+    compileall.compile_dir(package.__path__[0], quiet=1)
+    estate = str(Path(sys.executable).with_name("estate"))
+    runs: dict[str, list[dict[str, Any]]] = {"sqlite": [], "postgres": []}
+    copies: list[tuple[float, float]] = []
+    server = start_server()
+    try:
+        reader = server_cpu_reader(server.folder / "data")
+        for backend in ("sqlite", "postgres", "postgres", "sqlite"):
+            path = _kept_ranking_emptied(cache, systems)
+            if backend == "sqlite":
+                runs[backend].append(_kept_ranking_runs(str(path), systems, cache))
+            else:
+                with scratch_database(server.url()) as url:
+                    start, cpu = time.perf_counter(), _children_cpu()
+                    subprocess.run(
+                        [estate, "copy", str(path), url], check=True, capture_output=True
+                    )
+                    copies.append((time.perf_counter() - start, _children_cpu() - cpu))
+                    runs[backend].append(_kept_ranking_runs(url, systems, cache, reader))
+            path.unlink()
+    finally:
+        server.stop()
+    found: dict[str, Any] = {
+        "systems": runs["sqlite"][0]["systems"],
+        "copy_s": min(c[0] for c in copies),
+        "copy_cpu_s": min(c[1] for c in copies),
+    }
+    for name in runs["sqlite"][0]:
+        if not name.endswith("_s") or name.endswith("server_cpu_s"):
+            continue
+        sqlite = min(run[name] for run in runs["sqlite"])
+        postgres = min(run[name] for run in runs["postgres"])
+        figure = name.removesuffix("_s")
+        found[figure] = {
+            "sqlite": round(sqlite, 3),
+            "postgres": round(postgres, 3),
+            "ratio": round(postgres / sqlite, 2) if sqlite else None,
+        }
+        server_name = name.removesuffix("_cpu_s") + "_server_cpu_s"
+        if name.endswith("_cpu_s") and server_name in runs["postgres"][0]:
+            found[figure]["postgres_server"] = round(
+                min(run[server_name] for run in runs["postgres"]), 3
+            )
+    found["runs"] = runs
+    found["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    found["load"] = os.getloadavg()
+    return found
+
+
 STAGES = {
     "prepare": stage_prepare,
     "carbon": stage_carbon,
@@ -1480,6 +1606,7 @@ STAGES = {
     "match": stage_match,
     "incremental": stage_incremental,
     "kept_commands": stage_kept_commands,
+    "incremental-postgres": stage_incremental_postgres,
 }
 
 if __name__ == "__main__":

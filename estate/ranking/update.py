@@ -39,7 +39,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from estate.catalogue import Catalogue
 from estate.catalogue.endoflife import load_catalogue
-from estate.db import as_date, insert_rows, is_permission_denied
+from estate.db import as_date, insert_rows, is_permission_denied, move_places
 from estate.graph import DEPENDENCY, BlastRadius, EstateGraph, load_graph, placeholder_statuses
 from estate.models import ImportBatch, SystemSource, system_key, table_of
 from estate.perf import collector_paused
@@ -552,18 +552,8 @@ def _write(
                 connection.execute(
                     SNAPSHOT_ROWS.delete().where(by_key.in_(gone[start : start + 500]))
                 )
-            if shifts:  # only the place changes: a row and its texts stay where they are stored
-                # Each run of systems moved by the same number of places at once, to its place
-                # negated (clear of every place not yet moved), then every place made positive.
-                connection.execute(
-                    SNAPSHOT_ROWS.update()
-                    .where(ROWS.rank.between(sa.bindparam("low"), sa.bindparam("high")))
-                    .values(rank=-(ROWS.rank + sa.bindparam("by"))),
-                    shifts,
-                )
-                connection.execute(
-                    SNAPSHOT_ROWS.update().where(ROWS.rank < 0).values(rank=-ROWS.rank)
-                )
+            # only the place changes: a row and its texts stay where they are stored
+            move_places(connection, SNAPSHOT_ROWS.c.rank, shifts)
             if inserts:
                 insert_rows(connection, SNAPSHOT_ROWS, STORED_FIELDS, inserts)
             figures = counted_figures(
