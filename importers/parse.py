@@ -554,6 +554,26 @@ def _shape_warnings(parsed: ParsedReturn, sheet: RawSheet, mapping: ColumnMappin
         )
 
 
+def _dependency(
+    number: int, department: str | None, ends: tuple[str, str], sheet: str, column: str | None
+) -> Record:
+    """A dependency read from a system's own row (a "depends on" or "used by" cell, or one
+    end of a relationship row): `ends` is (depending system, system depended on), both of
+    `department`, its kind an API until a return says otherwise."""
+    return Record(
+        RecordKind.DEPENDENCIES,
+        number,
+        {
+            "reference": ends[0],
+            "to_org_code": department,
+            "to_reference": ends[1],
+            "kind": DependencyKind.API,
+        },
+        sheet=sheet,
+        column=column,
+    )
+
+
 def _letter(index: int) -> str:
     return column_letter(index + 1)
 
@@ -966,17 +986,12 @@ def _dependency_row(
             return
     ends = (system, other) if depends else (other, system)
     parsed.technology.append(
-        Record(
-            RecordKind.DEPENDENCIES,
+        _dependency(
             number,
-            {
-                "reference": ends[0],
-                "to_org_code": parsed.department,
-                "to_reference": ends[1],
-                "kind": DependencyKind.API,
-            },
-            sheet=sheet,
-            column=_letter(other_index) if other_index is not None else None,
+            parsed.department,
+            ends,
+            sheet,
+            _letter(other_index) if other_index is not None else None,
         )
     )
 
@@ -1143,17 +1158,8 @@ def _links(
         for other in split_systems(text) if text else ():
             ends = (reference, other) if column is DEPENDS_ON else (other, reference)
             found.append(
-                Record(
-                    RecordKind.DEPENDENCIES,
-                    number,
-                    {
-                        "reference": ends[0],
-                        "to_org_code": parsed.department,
-                        "to_reference": ends[1],
-                        "kind": DependencyKind.API,
-                    },
-                    sheet=sheet,
-                    column=mapping.letter_of(column.target),
+                _dependency(
+                    number, parsed.department, ends, sheet, mapping.letter_of(column.target)
                 )
             )
     return found

@@ -139,26 +139,6 @@ def summary_dict(summary: Summary) -> dict[str, Any]:
     }
 
 
-def to_json(
-    selection: list[SystemScore],
-    context: dict[str, Any],
-    summary: Summary,
-    quality: DataQuality,
-    waves: list[Wave],
-    costs: CostFigures,
-    sign_in: list[SignInGroup[SystemScore]],
-    board: BoardLists,
-    history: BoardHistory | None = None,
-    carbon: dict[str, Any] | None = None,
-) -> str:
-    """The documented, stable JSON schema (see docs/export-schema.md)."""
-    return json_text(
-        json_document(
-            selection, context, summary, quality, waves, costs, sign_in, board, history, carbon
-        )
-    )
-
-
 def json_text(document: dict[str, Any]) -> str:
     """The json export's document laid out as it is written."""
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n"
@@ -176,7 +156,8 @@ def json_document(
     history: BoardHistory | None = None,
     carbon: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The json export's document (`to_json`) before it is laid out."""
+    """The json export's document (the documented, stable schema: docs/export-schema.md), before
+    `json_text` lays it out."""
     spent = wave_costs(selection, waves)
     return {
         "schema_version": SCHEMA_VERSION,

@@ -11,6 +11,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from estate.enums import Hosting, hosting_provider
+from estate.models import RUNNING_FIELDS
 from estate.stages import GONE
 
 PROVIDERS = ("AWS", "Microsoft Azure", "Google Cloud")
@@ -54,16 +55,7 @@ _GONE = frozenset(status.value for status in GONE)
 _COLUMNS = (
     "hosting",
     "cloud_provider",
-    "physical_servers",
-    "virtual_machines",
-    "vcpus",
-    "memory_gb",
-    "storage_tb",
-    "cpu_utilisation",
-    "site",
-    "site_pue",
-    "metered_kwh",
-    "hardware_year",
+    *RUNNING_FIELDS,
     "hardware_age_years",
     "lifecycle_status",
 )
