@@ -708,3 +708,28 @@ def test_the_sign_in_list_carries_the_same_figures_as_json_and_csv(
     ]
     assert any(s["legacy_band"] for _, s in signed)
     assert any(s["annual_run_cost"] is None for _, s in signed), "a cost not known stays null"
+
+
+def test_every_summary_label_prints_whole(run: Run, demo_db: Path, tmp_path: Path) -> None:
+    # A label longer than its column, with a figure beside it, would print cut short
+    # ("Systems whose carbon is not es"): it wraps in a row tall enough for it.
+    from estate.exports.workbook import LABEL_WIDTH
+
+    out = tmp_path / "board.xlsx"
+    assert run("--db", demo_db, "export", out).exit_code == 0
+    sheet = load_workbook(out)["Summary"]
+    long = [
+        cell
+        for cell in sheet["A"]
+        if isinstance(cell.value, str)
+        and len(cell.value) > LABEL_WIDTH
+        and sheet.cell(cell.row, 2).value is not None
+    ]
+    assert any("carbon is not estimated" in str(cell.value) for cell in long)
+    for cell in long:
+        assert cell.alignment.wrap_text, cell.value
+    cut_before = ("Systems whose run cost is not known", "Systems whose carbon is not estimated")
+    for cell in long:
+        if cell.value in cut_before:
+            height = sheet.row_dimensions[cell.row].height
+            assert height is not None and height > 15, cell.value

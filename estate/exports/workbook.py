@@ -433,7 +433,10 @@ class WorkbookWriter:
         beside = {} if found["whole_estate"] else dict(FIGURES)
         row = 2
         for label, value, fmt in facts:
-            sheet.write_string(row, 0, label, self.bold)
+            # A long label wraps in its column: cut short by the figure beside it, it would
+            # print as "Systems whose carbon is not es".
+            _fit_row(sheet, row, [(label, LABEL_WIDTH)])
+            sheet.write_string(row, 0, label, self.bold_wrap)
             if isinstance(value, dt.date):
                 self._write(sheet, row, 1, value, fmt, "date")
             elif isinstance(value, str):
