@@ -430,6 +430,12 @@ def profile_view(
         else:
             header_row.append(None)
             not_read.append(str(cell).strip())
-    columns = {header_key(h): t for h, t in chosen.items()}
+    # Keyed as the reader compares headers (camelCase split: RVTools' "vInfoVMName"), from
+    # the cells as the sheet writes them, not from the profile's folded spelling.
+    columns = {
+        header_key(str(cell)): chosen[normalise(str(cell))]
+        for cell in rows[at]
+        if cell is not None and normalise(str(cell)) in chosen
+    }
     reading = replace(user, columns={**user.columns, profile.kind: columns | said})
     return [*rows[:at], header_row, *rows[at + 1 :]], reading, not_read

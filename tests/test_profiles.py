@@ -342,6 +342,15 @@ def test_rvtools(empty_engine: Engine) -> None:
     assert {r for r, _k, _p in components} == {"app-01", "db-ora-01"}
 
 
+# RVTools' CSV export of the same tab names each column after the tab and its field, in
+# camelCase ("vInfoVMName", "vInfoOS"): read as the sheet's own headers are.
+def test_rvtools_csv_export(empty_engine: Engine) -> None:
+    _import(empty_engine, "rvtools-vinfo-csv.csv")
+    components = _components(empty_engine)
+    assert ("db-ora-01", "Operating system", "Oracle Linux 7") in components
+    assert {r for r, _k, _p in components} == {"app-01", "db-ora-01"}
+
+
 def test_validate_lists_the_profiles(run: Any) -> None:
     result = run("validate", "--profiles")
     assert result.exit_code == 0
