@@ -295,11 +295,11 @@ def stage_export(systems: int, cache: Path) -> dict[str, Any]:
 
     from estate import db
     from estate.exports import export_ranking
-    from estate.exports.columns import PRIORITY_COLUMNS, plain_value
     from estate.exports.workbook import WorkbookWriter
     from estate.graph.waves import plan_waves
     from estate.history.board import board_history
     from estate.portfolio import Portfolio, read_portfolio
+    from estate.render.list_columns import PRIORITY_COLUMNS, plain_value
     from estate.scoring import score_estate
     from estate.scoring.policy import load_policy
 

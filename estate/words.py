@@ -6,6 +6,7 @@ called the same wherever it is read."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:
@@ -72,6 +73,7 @@ IN_HOUSE = "In-house"
 _IN_HOUSE_WORDS = frozenset({"in house", "inhouse", "internal", "in house team", "internally"})
 
 
+@lru_cache(maxsize=65_536)  # an estate names a few thousand suppliers, each many times
 def supplier_name(text: str | None) -> str:
     """A supplier as it is counted: spaces tidied, and every way of writing in-house ("In
     house", "in-house", "Inhouse") as one; "" for none."""
@@ -85,6 +87,7 @@ def _supplier_key(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9&]+", " ", text.casefold()).split())
 
 
+@lru_cache(maxsize=65_536)
 def supplier_key(text: str | None) -> str:
     """What suppliers are told apart by: case, punctuation and spacing aside ("Capgemini UK
     plc" and "CapGemini UK PLC" are one)."""

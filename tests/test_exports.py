@@ -19,7 +19,7 @@ from estate.costs import money
 from estate.dates import shown_date
 from estate.errors import OutputError
 from estate.exports import export_ranking
-from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS
+from estate.render.list_columns import PRIORITY_COLUMNS, REGISTER_COLUMNS
 from estate.scoring import score_estate
 from estate.scoring.policy import load_policy
 from estate.words import NO_SUGGESTION

@@ -141,3 +141,26 @@ def test_a_report_in_xlsx_loads_openpyxl_to_write_it(tmp_path: Path) -> None:
     )
     assert code == 0, shown
     assert report.exists() and "openpyxl" in modules
+
+
+NEVER_FROM_KEPT = ("importers", "estate.exports", "openpyxl", "xlsxwriter", "python_calamine")
+"""What a command answered from the kept ranking never needs: every such command loads these
+for nothing (a fifth of a second at every start)."""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("rank", "--top", "3"), ("contracts", "--json"), ("waves", "--csv"), ("rank", "--json")],
+    ids=" ".join,
+)
+def test_a_command_answered_from_the_kept_ranking_loads_no_importer_or_writer(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    database = tmp_path / "estate.db"
+    _loaded(tmp_path, "--db", database, "init")
+    _loaded(tmp_path, "--db", database, "import", _csv_return(tmp_path / "dbp.csv"))
+    _loaded(tmp_path, "--db", database, "rank")  # kept
+    code, modules, shown = _loaded(tmp_path, "--db", database, *command)
+    assert code == 0, shown
+    assert "estate.ranking.snapshot" in modules  # the kept ranking was read
+    assert _among(modules, NEVER_FROM_KEPT) == []

@@ -76,7 +76,7 @@ COMMANDS: dict[str, LazyCommand] = {
         "Build a database from the sample returns, through the real importer, and summarise it.",
     ),
     "export": LazyCommand(
-        "estate.cli.scoring_commands",
+        "estate.cli.export_command",
         "Write the prioritised remediation list: xlsx (a board workbook), csv, json or markdown.",
     ),
     "generate": LazyCommand(

@@ -21,7 +21,6 @@ from estate.cli.database import open_engine
 from estate.cli.scored import EMPTY_ESTATE, kept_policy, load_ranking
 from estate.costs import money
 from estate.dates import shown_date
-from estate.exports.board_data import contract_dict, portfolio_dict, release_dict, supplier_dict
 from estate.files import neutralise
 from estate.portfolio import (
     EXTENDED,
@@ -42,6 +41,7 @@ from estate.ranking.contracts import (
     supplier_concentration,
 )
 from estate.ranking.snapshot import kept_rows
+from estate.render.board_data import contract_dict, portfolio_dict, release_dict, supplier_dict
 from estate.render.system import BAND_STYLE
 from estate.render.whole_columns import keep_whole
 from estate.scoring.policy import load_policy

@@ -18,10 +18,9 @@ from rich.table import Table
 from estate.cli import console
 from estate.cli.base import cli, json_option, period_option, scoring_options, selection_options
 from estate.cli.console import print_json
-from estate.cli.scored import load_ranked_graph
+from estate.cli.scored import load_plan, load_ranked_graph
 from estate.costs import group_costs, money
 from estate.errors import InputError
-from estate.exports.columns import plain_value
 from estate.files import neutralise
 from estate.graph import EstateGraph
 from estate.graph.export import WRITERS, GraphFormat, attributed, write_graph
@@ -36,8 +35,8 @@ from estate.graph.queries import (
     shared_across_departments,
 )
 from estate.graph.waves import plan_waves
-from estate.ranking import parse_band, select_rows
-from estate.ranking.snapshot import RankedRow
+from estate.ranking import PlanRow, parse_band, select_rows
+from estate.render.list_columns import plain_value
 from estate.render.system import BAND_STYLE
 from estate.words import counted
 
@@ -55,7 +54,7 @@ class GraphGroup(click.Group):
 class _Ranked:
     """The ranking and the dependency graph the graph commands work from."""
 
-    rows: list[RankedRow]
+    rows: list[PlanRow]
     graph: EstateGraph
 
     @classmethod
@@ -354,13 +353,15 @@ def waves(
     as_of: dt.datetime | None,
 ) -> None:
     """Migration waves: dependencies move first, cycles move together, waves capped in size."""
-    ranked = _Ranked.load(ctx, policy_path, as_of)
-    chosen = select_rows(
-        ranked.rows, departments=departments, bands=[parse_band(b) for b in bands], top=top
+    wanted = [parse_band(b) for b in bands]
+    chosen, among, names = load_plan(
+        ctx,
+        policy_path,
+        as_of,
+        lambda rows: select_rows(rows, departments=departments, bands=wanted, top=top),
     )
     priority = {s.key: s.priority for s in chosen}
-    planned = plan_waves(ranked.graph.graph, list(priority), priority, max_size)
-    names = {s.key: s.name for s in chosen}
+    planned = plan_waves(among, list(priority), priority, max_size)
     costs = {s.key: s.run_cost for s in chosen}
     spent = [group_costs(w.systems, lambda _: "wave", costs.__getitem__)["wave"] for w in planned]
     if as_json:

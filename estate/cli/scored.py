@@ -5,17 +5,20 @@ afresh (and kept)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import click
+import networkx as nx
 import sqlalchemy as sa
 
 from estate.cli import console
 from estate.cli.base import PERIOD_KEY
 from estate.cli.database import open_engine
 from estate.db import is_lock_timeout
-from estate.graph import EstateGraph, load_graph
+from estate.graph import EstateGraph, dependencies_among, load_graph
 from estate.periods import as_of_for
+from estate.ranking import PLAN_FIELDS, PlanRow
 from estate.ranking.kept_scores import kept_scores
 from estate.ranking.snapshot import (
     RankedRow,
@@ -23,6 +26,7 @@ from estate.ranking.snapshot import (
     fresh_snapshot,
     keep_snapshot,
     kept_rank,
+    kept_rows,
     ranked_rows,
     stored_fingerprint,
     take_snapshot,
@@ -104,17 +108,47 @@ def load_system_score(
 
 def load_ranked_graph(
     ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None
-) -> tuple[list[RankedRow], EstateGraph]:
-    """The ranking and the dependency graph, for the commands that name systems with their
-    band or plan by priority and need no explanations: with a still-fresh kept ranking only the
-    graph is read (about a second at 50,000 systems, against several to score)."""
+) -> tuple[list[PlanRow], EstateGraph]:
+    """The ranking (as `PlanRow`s, without the words) and the dependency graph, for the
+    commands that name systems with their band or plan by priority: from the kept ranking
+    brought up to date only the columns planning needs are read, then the graph."""
     policy = kept_policy(ctx, policy_path, as_of)
     with open_engine(ctx) as engine, engine.connect() as connection:
-        kept = fresh_snapshot(connection, policy)
+        kept = kept_rows(connection, policy, PLAN_FIELDS)
         if kept is not None:
-            return kept.rows, load_graph(connection)
+            return [PlanRow._make(row) for row in kept], load_graph(connection)
     scores = load_scores(ctx, policy_path, as_of)
-    return ranked_rows(scores), scores.graph
+    return _plan_rows(scores), scores.graph
+
+
+def _plan_rows(scores: EstateScores) -> list[PlanRow]:
+    return [PlanRow._make(getattr(r, f) for f in PLAN_FIELDS) for r in ranked_rows(scores)]
+
+
+def load_plan(
+    ctx: click.Context,
+    policy_path: Path | None,
+    as_of: dt.datetime | None,
+    choose: Callable[[list[PlanRow]], list[PlanRow]],
+) -> tuple[list[PlanRow], nx.DiGraph, dict[str, str]]:
+    """The systems `choose` picks from the ranking (as `PlanRow`s), the dependencies among
+    them and their names: what planning their migration waves reads. From the kept ranking
+    brought up to date only the columns planning needs and the chosen systems' dependencies
+    are read, never the whole estate's graph."""
+    policy = kept_policy(ctx, policy_path, as_of)
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        kept = kept_rows(connection, policy, PLAN_FIELDS)
+        if kept is not None:
+            chosen = choose([PlanRow._make(row) for row in kept])
+            among, names = dependencies_among(connection, [row.key for row in chosen])
+            return chosen, among, names
+    scores = load_scores(ctx, policy_path, as_of)
+    chosen = choose(
+        [PlanRow._make(getattr(r, f) for f in PLAN_FIELDS) for r in ranked_rows(scores)]
+    )
+    keys = [row.key for row in chosen]
+    among = nx.DiGraph(scores.graph.graph.subgraph(keys))
+    return chosen, among, {key: scores.graph.nodes[key].name for key in keys}
 
 
 def kept_policy(ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None) -> Policy:

@@ -17,8 +17,6 @@ from estate.costs import cost_figures
 from estate.errors import InputError
 from estate.exports.kept_json import KeptJson, write_kept_json
 from estate.exports.print_view import PrintMode
-from estate.exports.scope import scope
-from estate.exports.summary import data_quality, summarise
 from estate.exports.workbook import CONTRACT_MONTHS, DEFAULT_MARKING, write_workbook
 from estate.files import atomic_write, read_bounded
 from estate.graph.waves import Wave, plan_waves
@@ -27,6 +25,8 @@ from estate.portfolio import Portfolio
 from estate.progress import Progress
 from estate.ranking import select_systems
 from estate.ranking.contracts import ending_contracts, supplier_concentration, terms_of
+from estate.ranking.scope import scope
+from estate.ranking.summary import data_quality, summarise
 from estate.ranking.text_formats import BoardLists, json_document, json_text, to_csv, to_markdown
 from estate.scoring import EstateScores
 from estate.scoring.policy import default_text

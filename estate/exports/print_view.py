@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from estate.costs import run_cost
-from estate.exports.columns import ExportColumn, suggested
+from estate.render.list_columns import ExportColumn, suggested
 from estate.scoring.results import SystemScore
 
 

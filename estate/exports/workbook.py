@@ -33,7 +33,6 @@ from estate.costs import (
 from estate.costs import money as money_words
 from estate.enums import Principle
 from estate.errors import InputError
-from estate.exports.columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn, suggested
 from estate.exports.print_view import (
     CHART_FONT,
     CONTRACT_ROWS,
@@ -51,8 +50,6 @@ from estate.exports.print_view import (
     first_of,
     policy_rows,
 )
-from estate.exports.scope import FIGURES, scope_sentence
-from estate.exports.summary import DataQuality, Summary, quality_rows
 from estate.exports.sustainability_sheet import SustainabilitySheet, summary_facts
 from estate.graph.waves import Wave
 from estate.history.board import BoardHistory
@@ -67,6 +64,9 @@ from estate.ranking.contracts import (
     supplier_concentration,
     terms_of,
 )
+from estate.ranking.scope import FIGURES, scope_sentence
+from estate.ranking.summary import DataQuality, Summary, quality_rows
+from estate.render.list_columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn, suggested
 from estate.scoring.policy import Policy, default_text, load_policy
 from estate.scoring.results import SystemScore
 from estate.sustainability.summary import CarbonSummary

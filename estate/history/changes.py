@@ -29,7 +29,6 @@ from estate.scoring.policy import Policy
 from estate.scoring.results import SystemScore
 from estate.stages import is_gone
 from estate.words import PAID_EXTENDED
-from importers.layout import SYSTEMS as SYSTEMS_SHEET
 
 
 class ChangeKind(StrEnum):
@@ -467,6 +466,10 @@ def _field_changes(before: SystemScore, after: SystemScore) -> list[Change]:
 
 
 def _header(name: str) -> str:
+    # The import layer's template, read only when a change is described: a command that reads
+    # the kept ranking never loads the importers.
+    from importers.layout import SYSTEMS as SYSTEMS_SHEET
+
     try:
         return SYSTEMS_SHEET.column(name).header
     except StopIteration:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar, cast
 
 from estate.enums import normalise
 from estate.errors import InputError, NotFound
@@ -66,6 +66,35 @@ ROW_SORT_KEYS: dict[RankBy, Callable[[RankedRow], Any]] = {
 """`SORT_KEYS` for the lines of a ranking, which carry what each order needs."""
 
 
+class PlanRow(NamedTuple):
+    """What the commands that plan by the ranking read of each system (`waves`, the graph
+    commands): its place, department, priority, legacy band and run cost, none of the words."""
+
+    rank: int
+    key: str
+    department: str
+    priority: float
+    band: str | None
+    run_cost: float | None
+
+
+PLAN_FIELDS = PlanRow._fields
+"""The ranked row's fields a `PlanRow` carries, in order."""
+
+
+class _Filtered(Protocol):
+    """What `select_rows` filters a row by."""
+
+    @property
+    def department(self) -> str: ...
+
+    @property
+    def band(self) -> str | None: ...
+
+
+Row = TypeVar("Row", bound=_Filtered)
+
+
 def parse_band(text: str) -> Band:
     """A band from what people type: "red", "Red-rated", "high"..."""
     key = normalise(text)
@@ -99,15 +128,16 @@ def select_systems(
 
 
 def select_rows(
-    rows: Iterable[RankedRow],
+    rows: Iterable[Row],
     *,
     by: RankBy = RankBy.PRIORITY,
     departments: Iterable[str] = (),
     bands: Iterable[Band] = (),
     top: int | None = None,
-) -> list[RankedRow]:
+) -> list[Row]:
     """The rows of a ranking (in priority order) that pass the same filters as
-    `select_systems`, in the same order, cut to `top`."""
+    `select_systems`, in the same order, cut to `top`. Another order than priority needs the
+    ranked rows' own fields (`RankedRow`)."""
     pool = list(rows)
     wanted_departments = chosen_departments(departments, {r.department for r in pool})
     wanted_bands = {b.value for b in bands}
@@ -118,7 +148,7 @@ def select_rows(
         and (not wanted_bands or r.band in wanted_bands)
     ]
     if by != RankBy.PRIORITY:
-        chosen.sort(key=ROW_SORT_KEYS[by])
+        chosen.sort(key=cast("Callable[[Row], Any]", ROW_SORT_KEYS[by]))
     return chosen[:top] if top is not None else chosen
 
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, BinaryIO
 
 from estate.advice.dispositions import disposition_words
-from estate.exports.columns import plain_value
 from estate.files import neutralise
+from estate.render.list_columns import plain_value
 
 if TYPE_CHECKING:  # the snapshot module lays out its rows with it
     from estate.ranking.snapshot import RankedRow

@@ -12,7 +12,7 @@ from itertools import islice
 from typing import Any, NamedTuple
 
 from estate.enums import Principle
-from estate.exports.summary import BAND_ORDER, READINESS_ORDER, Summary, data_quality, summarise
+from estate.ranking.summary import BAND_ORDER, READINESS_ORDER, Summary, data_quality, summarise
 from estate.scoring import EstateScores
 from estate.scoring.results import Band, Readiness
 

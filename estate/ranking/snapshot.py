@@ -449,7 +449,7 @@ def kept_rows(
     if asked and connection.execute(sa.select(ROWS.rank).limit(1)).first() is not None:
         known = set(connection.execute(sa.select(ROWS.department).distinct()).scalars())
         query = query.where(ROWS.department.in_(sorted(chosen_departments(asked, known))))
-    result = connection.execute(query)
+    result = connection.execute(query).all()  # fetched at once, not a row at a time
     if not worded:
         return [tuple(row) for row in result]
     unpack = Packer(connection.execute(sa.select(SNAPSHOT.c.dictionary)).scalar()).unpack

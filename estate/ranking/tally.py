@@ -22,7 +22,6 @@ from sqlalchemy.engine import Connection
 
 from estate import models
 from estate.enums import Principle
-from estate.exports.summary import BAND_ORDER, READINESS_ORDER, Summary
 from estate.ranking.figures import (
     QUALITY_WARNINGS,
     RISKIEST,
@@ -32,6 +31,7 @@ from estate.ranking.figures import (
     Riskiest,
 )
 from estate.ranking.packing import WORDS, Packer, words_and_explanation
+from estate.ranking.summary import BAND_ORDER, READINESS_ORDER, Summary
 from estate.scoring.results import Band, Readiness
 
 RED = Band.RED.value

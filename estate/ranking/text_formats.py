@@ -21,15 +21,15 @@ from estate.costs import (
 )
 from estate.costs import run_cost as cost_of
 from estate.dates import shown_date
-from estate.exports.board_data import contract_dict, portfolio_dict, supplier_dict
-from estate.exports.columns import PRIORITY_COLUMNS, plain_value, suggested
-from estate.exports.scope import FIGURES, scope_sentence
-from estate.exports.summary import DataQuality, Summary, quality_rows
 from estate.files import neutralise
 from estate.graph.waves import Wave
 from estate.history.board import BoardHistory, changes_dict, trend_dict
 from estate.portfolio import EXTENDED, OUT_OF_SUPPORT, Portfolio
 from estate.ranking.contracts import Contract, Supplier
+from estate.ranking.scope import FIGURES, scope_sentence
+from estate.ranking.summary import DataQuality, Summary, quality_rows
+from estate.render.board_data import contract_dict, portfolio_dict, supplier_dict
+from estate.render.list_columns import PRIORITY_COLUMNS, plain_value, suggested
 from estate.scoring.results import SystemScore, score_text
 from estate.scoring.serialise import SCHEMA_VERSION, score_dict
 from estate.words import counted

@@ -118,7 +118,7 @@ def _order(priority: float, legacy: float | None, department: str, key: str) -> 
 def _places(connection: Connection) -> list[Place]:
     """What orders every kept system, in the kept order."""
     query = sa.select(ROWS.key, ROWS.rank, ROWS.priority, ROWS.legacy, ROWS.department)
-    return [tuple(row) for row in connection.execute(query.order_by(ROWS.rank))]
+    return [tuple(row) for row in connection.execute(query.order_by(ROWS.rank)).all()]
 
 
 def _read_rows(connection: Connection, keys: Iterable[str]) -> dict[str, _Kept] | None:

@@ -12,8 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, Static
 
-from estate.exports.summary import BAND_ORDER
 from estate.ranking.figures import QUALITY_WARNINGS, EstateFigures
+from estate.ranking.summary import BAND_ORDER
 
 BAR = "█"
 UNKNOWN_BAND = "Unknown"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from estate.exports.columns import plain_value
 from estate.portfolio import EXTENDED, NOT_KNOWN, OUT_OF_SUPPORT, SUPPORTED, Portfolio, Release
 from estate.ranking.contracts import Contract, Supplier
+from estate.render.list_columns import plain_value
 
 
 def contract_dict(c: Contract) -> dict[str, object]:
