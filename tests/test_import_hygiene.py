@@ -1,9 +1,14 @@
-"""The core and the importers never load the terminal UI toolkit."""
+"""The core and the importers never load the terminal UI toolkit, and no module imports
+itself round a circle."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
+
+import networkx as nx
 
 
 def test_core_and_importers_do_not_import_textual() -> None:
@@ -19,3 +24,33 @@ def test_core_and_importers_do_not_import_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def _module_imports(root: Path) -> nx.DiGraph:
+    """Which module of estate, importers and tui imports which at its top level (not inside a
+    function, nor for type checking only), as a graph of module names."""
+    modules: dict[str, Path] = {}
+    for package in ("estate", "importers", "tui"):
+        for path in (root / package).rglob("*.py"):
+            parts = path.relative_to(root).with_suffix("").parts
+            modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph = nx.DiGraph()
+    for name, path in modules.items():
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            targets: list[str] = []
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                inside = [f"{node.module}.{alias.name}" for alias in node.names]
+                targets = [t for t in inside if t in modules]
+                if len(targets) < len(inside):  # names defined in the module itself
+                    targets.append(node.module)
+            elif isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            graph.add_edges_from((name, t) for t in targets if t in modules and t != name)
+    return graph
+
+
+def test_no_module_imports_itself_round_a_circle() -> None:
+    graph = _module_imports(Path(__file__).resolve().parent.parent)
+    assert graph.number_of_edges() > 500  # the modules' imports were read
+    circles = [sorted(c) for c in nx.strongly_connected_components(graph) if len(c) > 1]
+    assert circles == []

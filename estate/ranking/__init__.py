@@ -12,7 +12,7 @@ from estate.enums import normalise
 from estate.errors import InputError, NotFound
 from estate.scoring.results import Band, Readiness, SystemScore
 
-if TYPE_CHECKING:  # the snapshot module needs this one's selections through the exports
+if TYPE_CHECKING:  # the snapshot module imports this one
     from estate.ranking.snapshot import RankedRow
 
 
