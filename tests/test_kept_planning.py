@@ -93,3 +93,15 @@ def test_a_selection_in_a_cycle_moves_together_when_only_its_dependencies_are_re
     engine.dispose()
     waves = plan_waves(among, chosen, dict.fromkeys(chosen, 1.0))
     assert [w.clusters for w in waves] == [[chosen]]
+
+
+@pytest.mark.postgres
+def test_plans_for_a_new_day_on_postgresql_are_those_on_sqlite(
+    run: Run, demo_db: Path, pg_url: str
+) -> None:
+    _ok(run, "copy", demo_db, pg_url)
+    for database in (pg_url, demo_db):
+        _ok(run, "--db", database, "rank", "--top", "1", "--as-of", KEPT_ON)  # kept
+    for command in PLANS:
+        on_server = _ok(run, "--db", pg_url, *command, "--as-of", LATER)
+        assert on_server == _ok(run, "--db", demo_db, *command, "--as-of", LATER), command
