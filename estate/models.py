@@ -385,12 +385,20 @@ class RankingSnapshot(SQLModel, table=True):
     """The running totals of what only the kept systems' facts give the overview
     (`estate.ranking.tally.Tally`), so that an update counts the figures again without reading
     every system; None in a ranking kept before version 7."""
+    fragments: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    """The items of explanations that many of its systems share (criteria, security gaps,
+    reasons), each kept once, compressed (`estate.ranking.fragments`): each system's
+    explanation keeps their numbers in their place. None when there are none (a small estate,
+    or a ranking kept before version 8)."""
 
 
 class RankingSnapshotRow(SQLModel, table=True):
     """One system's line of the snapshot ranking, as the ranked table shows it."""
 
     __tablename__ = "ranking_snapshot_row"
+    __table_args__ = {"sqlite_with_rowid": False}
+    """Stored by its key alone on SQLite (no second copy of every key in a key index);
+    PostgreSQL ignores the option."""
 
     rank: int = Field(index=True)
     """Its place in the ranking: not the row's key, so that a system that moves keeps its row
@@ -422,20 +430,22 @@ class RankingSnapshotRow(SQLModel, table=True):
     `rank --json` scores afresh), compressed together (`estate.ranking.packing`): the
     explanation holds the words, so kept with it they cost a few bytes, and `rank --csv` lays
     out its lines from the row. Version 7 keeps them so; before it, the words had columns of
-    their own and each `rank --csv` line was kept."""
-    basis: str | None = None
+    their own and each `rank --csv` line was kept. Since version 8 the explanation keeps the
+    numbers of the ranking's shared fragments in their place, and the system's kept facts
+    (what bringing the ranking up to date reads of it: once a column of their own) are
+    compressed with them (`estate.ranking.packing.Texts`)."""
+    basis: int | None = Field(default=None, sa_type=sa.BigInteger)
     """A digest of everything the system's scores were worked out from that no date moves:
-    its stored row, components, assessments, dependents and what it depends on."""
-    valid_from: dt.date | None = None
-    """The first as-of date on which its scores are as kept."""
-    valid_until: dt.date | None = Field(default=None, index=True)
+    its stored row, components, assessments, dependents and what it depends on (the first 64
+    bits, as a signed integer, since version 8; hexadecimal text before)."""
+    valid_from: int | None = None
+    """The first as-of date on which its scores are as kept, as a day number
+    (`datetime.date.toordinal`; a date before version 8)."""
+    valid_until: int | None = None
     """The first as-of date after `valid_from` on which a support, contract or penetration
-    test date may change its scores; None when no date ever does. Indexed: a new date reads
-    only the systems whose scores it moves."""
-    kept: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
-    """What bringing the ranking up to date reads of the system besides its row (MessagePack
-    since version 7, JSON before: its blast radius, what it depends on, whether it keeps
-    dependents on premises, and what the overview counts of it)."""
+    test date may change its scores, as a day number; None when no date ever does. Not
+    indexed since version 8: a new date reads the few rows it moves by scanning these two
+    small columns, which costs less than the index takes to keep."""
 
 
 SNAPSHOT_ROW_COLUMNS_IN_VERSION_3 = (

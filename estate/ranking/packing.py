@@ -11,7 +11,7 @@ unpacked in a few microseconds, so `rank --json` lays out the whole estate from 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import zstandard
@@ -88,13 +88,35 @@ class Packer:
         return text
 
 
-def texts_of(words: Sequence[Any], explanation: bytes | None) -> bytes:
-    """A system's kept texts before compressing: its `WORDS`, in order, then its explanation
-    (None when kept without one), as one MessagePack array, so that one compressed text holds
-    the words and the explanation that repeats them."""
-    return _ENCODE_TEXTS([*words, explanation])
+class Texts(NamedTuple):
+    """What one system keeps compressed."""
+
+    words: list[Any]
+    """Its ranked row's `WORDS`, in order."""
+    explanation: bytes | None
+    """Its explanation with the items the ranking's fragments hold marked
+    (`estate.ranking.fragments.Fragments.marked`); None when kept without one."""
+    fragments: list[int]
+    """The numbers of those fragments, in order."""
+    kept: bytes | None
+    """What bringing the ranking up to date reads of it (`KeptFacts` as MessagePack); None
+    when kept without an explanation."""
 
 
-def words_and_explanation(texts: bytes) -> list[Any]:
-    """What `texts_of` put together: the `WORDS`' values, then the explanation (or None)."""
-    return _DECODE_TEXTS(texts)
+def texts_of(
+    words: Sequence[Any],
+    explanation: tuple[bytes, list[int]] | None = None,
+    kept: bytes | None = None,
+) -> bytes:
+    """A system's kept texts before compressing, as one MessagePack array: its `WORDS`, its
+    marked explanation and fragments' numbers, and its kept facts, so that one compressed text
+    holds the words, the explanation that repeats them and the facts that name its
+    dependencies."""
+    marked, numbers = explanation if explanation is not None else (None, [])
+    return _ENCODE_TEXTS([*words, marked, numbers, kept])
+
+
+def read_texts(texts: bytes) -> Texts:
+    """What `texts_of` put together."""
+    values = _DECODE_TEXTS(texts)
+    return Texts(values[:-3], values[-3], values[-2], values[-1])
