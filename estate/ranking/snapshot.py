@@ -625,7 +625,7 @@ def kept_selection(
             SNAPSHOT.c.figures,
             SNAPSHOT.c.dictionary,
             SNAPSHOT.c.fragments,
-            SNAPSHOT.c.tally.is_(None),
+            SNAPSHOT.c.tally,
         )
     ).first()
     if head is None:
@@ -638,7 +638,7 @@ def kept_selection(
     catalogue = head.figures.get("catalogue") if isinstance(head.figures, dict) else None
     explained = kept == "explanation"
     # A ranking kept without explanations keeps no facts, and so no running totals, either.
-    if not isinstance(catalogue, str) or (explained and head[-1]):
+    if not isinstance(catalogue, str) or (explained and head.tally is None):
         return None
     columns = [ROWS.rank] if explained else [ROWS[name] for name in COLUMNS]
     query = sa.select(*columns, ROWS.explanation).order_by(*ORDERS[by])
