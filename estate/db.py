@@ -319,9 +319,9 @@ def _upgrade_kept_compact(connection: Connection) -> None:
     """The kept ranking is kept compactly: the items of explanations that many systems share
     kept once (`ranking_snapshot.fragments`), each system's kept facts compressed with its
     texts (no `kept` column), its digest as a 64-bit integer and its date window as day
-    numbers (no longer indexed), and, on SQLite, its rows stored by their key alone (`WITHOUT
-    ROWID`). The kept ranking is dropped, to be worked out afresh: it is a cache, and nothing
-    stored is lost. SQLite cannot change a table's columns' types or storage in place, so its
+    numbers (no longer indexed), and its band, readiness and disposition as small integers
+    (`estate.models.Coded`). The kept ranking is dropped, to be worked out afresh: it is a
+    cache, and nothing stored is lost. SQLite cannot change a column's type in place, so its
     (empty) table is made again; PostgreSQL changes it in place, keeping the grants and
     row-level security of department roles."""
     table = models.table_of(models.RankingSnapshotRow)
@@ -338,7 +338,7 @@ def _upgrade_kept_compact(connection: Connection) -> None:
         return
     connection.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{table.name}_valid_until")
     connection.exec_driver_sql(f"ALTER TABLE {table.name} DROP COLUMN IF EXISTS kept")
-    for name in ("basis", "valid_from", "valid_until"):
+    for name in ("basis", "valid_from", "valid_until", "band", "readiness", "disposition"):
         kind = table.c[name].type.compile(dialect=connection.dialect)
         connection.exec_driver_sql(
             f"ALTER TABLE {table.name} ALTER COLUMN {name} TYPE {kind} USING NULL"

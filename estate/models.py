@@ -54,6 +54,35 @@ def enum_type(enum_cls: type[StrEnum]) -> sa.Enum:
     )
 
 
+class Coded(sa.types.TypeDecorator[str]):
+    """Text from a fixed list stored as its place in the list (a small integer: one byte or
+    none in an SQLite row where the text takes up to 21), read back as the text; comparisons
+    with a column of this type bind their values as places too. A value not in the list is
+    refused: the list only ever grows at its end, so stored places keep their meaning."""
+
+    impl = sa.SmallInteger
+    cache_ok = True
+
+    def __init__(self, values: tuple[str, ...]) -> None:
+        super().__init__()
+        self.values = values
+        self._places = {value: place for place, value in enumerate(values)}
+
+    def process_bind_param(self, value: str | None, dialect: sa.Dialect) -> int | None:
+        """The stored place of `value`."""
+        return None if value is None else self._places[value]
+
+    def process_result_value(self, value: int | None, dialect: sa.Dialect) -> str | None:
+        """The text of a stored place."""
+        return None if value is None else self.values[value]
+
+
+BANDS = ("Low", "Medium", "High", "Red-rated")
+"""`estate.scoring.results.Band`'s values, in the order the kept ranking stores them."""
+READINESS = ("Ready", "Ready with conditions", "Not ready", "Unknown")
+"""`estate.scoring.results.Readiness`'s values, in the order the kept ranking stores them."""
+
+
 def _enum_field(enum_cls: type[StrEnum], *, nullable: bool = True) -> Any:
     return Field(default=None, sa_type=enum_type(enum_cls), nullable=nullable)
 
@@ -396,9 +425,6 @@ class RankingSnapshotRow(SQLModel, table=True):
     """One system's line of the snapshot ranking, as the ranked table shows it."""
 
     __tablename__ = "ranking_snapshot_row"
-    __table_args__ = {"sqlite_with_rowid": False}
-    """Stored by its key alone on SQLite (no second copy of every key in a key index);
-    PostgreSQL ignores the option."""
 
     rank: int = Field(index=True)
     """Its place in the ranking: not the row's key, so that a system that moves keeps its row
@@ -407,13 +433,18 @@ class RankingSnapshotRow(SQLModel, table=True):
     department: str
     priority: float
     legacy: float | None = None
-    band: str | None = None
-    readiness: str
+    band: str | None = Field(default=None, sa_type=Coded(BANDS))
+    """Its legacy risk band (stored by its place in `BANDS` since version 8)."""
+    readiness: str = Field(sa_type=Coded(READINESS))
+    """Its cloud readiness (stored by its place in `READINESS` since version 8)."""
     gaps: int
     is_legacy: bool | None = None
     cloud_score: int | None = None
-    disposition: str | None = None
-    """The suggested disposition (a `Disposition` value)."""
+    disposition: str | None = Field(
+        default=None, sa_type=Coded(tuple(d.value for d in Disposition))
+    )
+    """The suggested disposition (a `Disposition` value, stored by its place since version
+    8)."""
     high_gaps: int = 0
     dependents: int = 0
     run_cost: float | None = None

@@ -300,8 +300,8 @@ def test_upgrading_a_version_7_estate_drops_the_kept_ranking_for_a_compact_one(
 ) -> None:
     """Version 7 kept each system's facts, digest and date window in columns of their own (the
     window indexed); version 8 keeps the facts compressed with the texts, the explanations'
-    shared items once, the digest and window as integers, and on SQLite the rows by their key
-    alone. The old kept ranking is dropped and the next command scores it afresh, printing
+    shared items once, and the digest, window, band, readiness and disposition as integers.
+    The old kept ranking is dropped and the next command scores it afresh, printing
     what it printed before."""
     day = ("--as-of", AS_OF.isoformat())
     fresh = run("--db", demo_db, "rank", "--json", *day).stdout
@@ -326,12 +326,13 @@ def test_upgrading_a_version_7_estate_drops_the_kept_ranking_for_a_compact_one(
     assert db.upgrade(demo_db) == (7, db.SCHEMA_VERSION)
     with closing(sqlite3.connect(demo_db)) as raw:
         stored = {row[1] for row in raw.execute("PRAGMA table_info(ranking_snapshot_row)")}
-        (made,) = raw.execute(
-            "SELECT sql FROM sqlite_master WHERE name = 'ranking_snapshot_row'"
-        ).fetchone()
+        made = raw.execute(
+            "SELECT name, type FROM pragma_table_info('ranking_snapshot_row') "
+            "WHERE name IN ('basis', 'valid_from', 'band')"
+        ).fetchall()
         assert raw.execute("SELECT count(*) FROM ranking_snapshot_row").fetchone() == (0,)
     assert stored == _model_columns() and "kept" not in stored
-    assert made.rstrip().endswith("WITHOUT ROWID")
+    assert sorted(made) == [("band", "SMALLINT"), ("basis", "BIGINT"), ("valid_from", "INTEGER")]
     engine = db.open_engine(demo_db)
     try:
         with engine.connect() as connection:

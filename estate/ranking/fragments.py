@@ -62,32 +62,33 @@ _ORDER = (
 _LEAD = b'{"rank":0,'
 """Put before a kept explanation (which begins after its rank) to read it as JSON."""
 
-Cut = tuple[list[bytes], list[bytes]]
-"""An explanation cut into its own parts and the items between them: the text is the first
-part, then each item followed by the next part."""
+Cut = tuple[bytes, list[bytes]]
+"""An explanation cut around the items of its lists: its text with a `MARK` in place of each
+item, and the items in order."""
 
 
 def cut(text: bytes) -> Cut:
     """`text` (a kept explanation) cut around the items of its lists; whole, with no items, when
     it cannot be (not the JSON schema's shape, or holding a `MARK`)."""
+    whole: Cut = (text, [])
     if MARK in text:
-        return [text], []
+        return whole
     try:
         lists = _READ_LISTS(_LEAD + text)
     except msgspec.DecodeError:
-        return [text], []
+        return whole
     parts: list[bytes] = []
     items: list[bytes] = []
     at = seek = 0  # the end of what is cut, and where the next list is looked for
     for opening, of in _ORDER:
         found = text.find(opening, seek)
         if found < 0:
-            return [text], []
+            return whole
         start = found + len(opening)
         for raw in of(lists):
             item = bytes(raw)
             if not text.startswith(item, start):
-                return [text], []
+                return whole
             parts.append(text[at:start])
             items.append(item)
             at = start = start + len(item)
@@ -95,7 +96,7 @@ def cut(text: bytes) -> Cut:
                 start += 1
         seek = start
     parts.append(text[at:])
-    return parts, items
+    return MARK.join(parts), items
 
 
 class Fragments:
@@ -115,7 +116,10 @@ class Fragments:
     def mark(self, pieces: Cut) -> tuple[bytes, list[int]]:
         """A cut explanation with the items this table holds replaced by a `MARK` each, and
         their numbers in order."""
-        parts, items = pieces
+        marked, items = pieces
+        if not items:
+            return marked, []
+        parts = marked.split(MARK)
         numbers: list[int] = []
         out = [parts[0]]
         for item, part in zip(items, parts[1:], strict=True):

@@ -329,7 +329,12 @@ def kept_systems(scores: EstateScores, rows: Sequence[RankedRow]) -> KeptSystems
     fragments, each system's texts compressed with a dictionary trained on a sample of
     them."""
     placeholders = placeholder_statuses(scores.graph)
-    cuts = [cut(explanation(score)) for score in scores.systems]
+    seen: dict[bytes, bytes] = {}
+    cuts = []
+    for score in scores.systems:  # each shared item held once until packed
+        marked, items = cut(explanation(score))
+        cuts.append((marked, [seen.setdefault(item, item) for item in items]))
+    seen.clear()
     fragments = Fragments.shared(cuts)
 
     def kept(place: int, texts: Cut) -> KeptSystem:
@@ -349,13 +354,14 @@ def kept_systems(scores: EstateScores, rows: Sequence[RankedRow]) -> KeptSystems
     for place in samples_of(len(rows)):
         score = scores.systems[place]
         facts = kept_facts(score, scores.facts[score.key], scores.anchored, placeholders)
-        marked = fragments.mark(cuts[place])
-        sampled.append(texts_of(word_values(rows[place]), marked, ENCODE_KEPT(facts)))
+        sampled.append(
+            texts_of(word_values(rows[place]), fragments.mark(cuts[place]), ENCODE_KEPT(facts))
+        )
     packer = Packer(train(sampled))
     systems = []
     for place in range(len(rows)):
         systems.append(kept(place, cuts[place]))
-        cuts[place] = ([], [])  # what is packed is let go
+        cuts[place] = (b"", [])  # what is packed is let go
     return KeptSystems(systems, packer.dictionary, fragments)
 
 
@@ -578,7 +584,8 @@ ORDERS: dict[RankBy, tuple[sa.ColumnElement[Any], ...]] = {
         ROWS.rank,
     ),
     RankBy.CLOUD: (
-        sa.case({r.value: order for r, order in READINESS_ORDER.items()}, value=ROWS.readiness),
+        # compared column by column, so each value is bound as the column stores it
+        sa.case(*((ROWS.readiness == r.value, order) for r, order in READINESS_ORDER.items())),
         sa.func.coalesce(ROWS.cloud_score, 0).desc(),
         ROWS.rank,
     ),
