@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -66,15 +67,27 @@ class Coded(sa.types.TypeDecorator[str]):
     def __init__(self, values: tuple[str, ...]) -> None:
         super().__init__()
         self.values = values
-        self._places = {value: place for place, value in enumerate(values)}
+        self._places: dict[str | None, int | None] = {None: None}
+        self._places.update((value, place) for place, value in enumerate(values))
+        self._texts = {place: value for value, place in self._places.items()}
 
     def process_bind_param(self, value: str | None, dialect: sa.Dialect) -> int | None:
         """The stored place of `value`."""
-        return None if value is None else self._places[value]
+        return self._places[value]
 
     def process_result_value(self, value: int | None, dialect: sa.Dialect) -> str | None:
         """The text of a stored place."""
-        return None if value is None else self.values[value]
+        return self._texts[value]
+
+    def bind_processor(self, dialect: sa.Dialect) -> Callable[[str | None], int | None]:
+        """`process_bind_param` as one look-up in C: a kept ranking binds 50,000 rows."""
+        return self._places.__getitem__
+
+    def result_processor(
+        self, dialect: sa.Dialect, coltype: object
+    ) -> Callable[[int | None], str | None]:
+        """`process_result_value` as one look-up in C: a kept ranking reads 50,000 rows."""
+        return self._texts.__getitem__
 
 
 BANDS = ("Low", "Medium", "High", "Red-rated")

@@ -145,13 +145,12 @@ class Fragments:
         """The explanation `mark` marked, its items put back."""
         if not numbers:
             return marked
-        between = marked.split(MARK)
-        if len(between) != len(numbers) + 1:
-            raise ValueError("a kept explanation's marks do not match its fragments")
-        laid: list[bytes] = [b""] * (2 * len(between) - 1)
-        laid[::2] = between
-        laid[1::2] = map(self.items.__getitem__, numbers)
-        return b"".join(laid)
+        # one pass in C: the marks become the places of a %-format, the fragments its values
+        pattern = marked.replace(b"%", b"%%").replace(MARK, b"%s")
+        try:
+            return pattern % tuple(map(self.items.__getitem__, numbers))
+        except TypeError as exc:
+            raise ValueError("a kept explanation's marks do not match its fragments") from exc
 
     def to_bytes(self) -> bytes | None:
         """The table as kept with the ranking (compressed), or None when it is empty."""

@@ -120,3 +120,18 @@ def read_texts(texts: bytes) -> Texts:
     """What `texts_of` put together."""
     values = _DECODE_TEXTS(texts)
     return Texts(values[:-3], values[-3], values[-2], values[-1])
+
+
+def words_of(texts: bytes) -> list[Any]:
+    """The `WORDS` of what `texts_of` put together (`read_texts`, for reading many)."""
+    words: list[Any] = _DECODE_TEXTS(texts)[:-3]
+    return words
+
+
+def explanation_of(texts: bytes) -> tuple[bytes, list[int]]:
+    """The marked explanation and fragments' numbers of what `texts_of` put together, which
+    holds one (`read_texts`, for reading many)."""
+    values = _DECODE_TEXTS(texts)
+    if values[-3] is None:
+        raise ValueError("kept without an explanation")
+    return values[-3], values[-2]

@@ -30,7 +30,15 @@ from estate.ranking import READINESS_ORDER, RankBy, chosen_departments, security
 from estate.ranking.csv_format import csv_lines
 from estate.ranking.figures import EstateFigures, estate_figures
 from estate.ranking.fragments import Cut, Fragments, cut
-from estate.ranking.packing import WORDS, Packer, read_texts, samples_of, texts_of, train
+from estate.ranking.packing import (
+    WORDS,
+    Packer,
+    explanation_of,
+    samples_of,
+    texts_of,
+    train,
+    words_of,
+)
 from estate.ranking.tally import tally_of
 from estate.ranking.text_formats import system_dict
 from estate.scoring import EstateScores
@@ -161,14 +169,21 @@ def explanation(system: SystemScore) -> bytes:
     return compact[len(lead) :]
 
 
-def lay_out(texts: Iterable[tuple[int, bytes]]) -> bytes:
-    """Systems' explanations, each a rank and its kept compact text, laid out as they stand
-    one after another in `rank --json`'s document (UTF-8, separated by a comma and a newline).
+def lay_out(texts: Iterable[tuple[int, bytes, Sequence[int]]], fragments: Fragments) -> bytes:
+    """Systems' explanations, each a rank, its kept compact text with `fragments` marked and
+    their numbers, laid out as they stand one after another in `rank --json`'s document
+    (UTF-8, separated by a comma and a newline).
 
-    msgspec's formatter lays them out as one list, in one pass in C that copies strings and
-    numbers as they stand: exactly what `json.dumps(..., indent=2)` gives, some times faster
-    than the standard library's indenting encoder."""
-    listed = b"[" + b",".join(compact_lead(rank) + text for rank, text in texts) + b"]"
+    The fragments are put back in the whole list at once, and msgspec's formatter lays it out
+    in one pass in C that copies strings and numbers as they stand: exactly what
+    `json.dumps(..., indent=2)` gives, some times faster than the standard library's
+    indenting encoder."""
+    numbers: list[int] = []
+    marked = []
+    for rank, text, their in texts:
+        marked.append(compact_lead(rank) + text)
+        numbers += their
+    listed = fragments.join(b"[" + b",".join(marked) + b"]", numbers)
     laid_out: bytes = msgspec.json.format(listed, indent=2)
     if laid_out == b"[]":
         return b""
@@ -481,7 +496,7 @@ def kept_rows(
     pick = operator.itemgetter(*((*own, *WORDS).index(name) for name in fields))
     found = []
     for row in result:
-        values = (*row[:-1], *read_texts(unpack(row[-1])).words)
+        values = (*row[:-1], *words_of(unpack(row[-1])))
         found.append(tuple(pick(values)) if len(fields) > 1 else (pick(values),))
     return found
 
@@ -518,7 +533,7 @@ def ranked_rows_of(stored: Iterable[Sequence[Any]], packer: Packer) -> Iterator[
     unpack = packer.unpack
     width = len(COLUMNS)
     for row in stored:
-        yield row_of(row[:width], read_texts(unpack(row[width])).words)
+        yield row_of(row[:width], words_of(unpack(row[width])))
 
 
 KEPT_FIELDS = ("explanation", "basis", "valid_from", "valid_until")
@@ -663,15 +678,9 @@ def kept_selection(
     unpack = packer.unpack
     batches: Iterator[Sequence[bytes]]
     if explained:
-        join = Fragments.from_bytes(head.fragments).join
-
-        def explanation_of(texts: bytes) -> bytes:
-            kept = read_texts(unpack(texts))
-            assert kept.explanation is not None
-            return join(kept.explanation, kept.fragments)
-
+        fragments = Fragments.from_bytes(head.fragments)
         batches = (
-            [lay_out((row[0], explanation_of(row[1])) for row in batch)]
+            [lay_out(((row[0], *explanation_of(unpack(row[1]))) for row in batch), fragments)]
             for batch in connection.execute(query).partitions(BATCH)
         )
     else:
