@@ -1,12 +1,14 @@
-"""How the kept ranking's texts are stored compactly: each system's explanation (compact JSON)
-and `rank --csv` line is compressed on its own with Zstandard and a dictionary trained on the
-estate's own texts when the whole estate is scored, and kept with the ranking.
+"""How the kept ranking's texts are stored compactly: each system's row's words, explanation
+(compact JSON, the items the ranking's fragments hold marked: `estate.ranking.fragments`) and
+kept facts are compressed together with Zstandard and a dictionary trained on the estate's own
+texts when the whole estate is scored, and kept with the ranking.
 
 One system's explanation is some 4 KB of compact JSON, most of it the framework's words that
 every system repeats; compressed alone without a dictionary it keeps most of them, while a
-dictionary trained on a sample of the estate's explanations holds those words once, so each
-system keeps little more than what is its own (about 180 bytes at 10,000 systems). A text is
-unpacked in a few microseconds, so `rank --json` lays out the whole estate from them at once."""
+dictionary trained on a sample of the estate's texts holds those words once, so each system
+keeps little more than what is its own (about 170 bytes at 10,000 and 50,000 systems, words and
+facts included). A text is unpacked in a few microseconds, so `rank --json` lays out the whole
+estate from them at once."""
 
 from __future__ import annotations
 
