@@ -29,7 +29,7 @@ from estate.jsonable import jsonable
 from estate.ranking import READINESS_ORDER, RankBy, chosen_departments, security_weight
 from estate.ranking.csv_format import csv_lines
 from estate.ranking.figures import EstateFigures, estate_figures
-from estate.ranking.fragments import Cut, Fragments, cut
+from estate.ranking.fragments import Fragments, cut
 from estate.ranking.packing import (
     WORDS,
     Packer,
@@ -352,19 +352,6 @@ def kept_systems(scores: EstateScores, rows: Sequence[RankedRow]) -> KeptSystems
     seen.clear()
     fragments = Fragments.shared(cuts)
 
-    def kept(place: int, texts: Cut) -> KeptSystem:
-        score = scores.systems[place]
-        return kept_system(
-            score,
-            rows[place],
-            scores.facts[score.key],
-            scores.policy,
-            scores.anchored,
-            placeholders,
-            packer,
-            fragments.mark(texts),
-        )
-
     sampled = []
     for place in samples_of(len(rows)):
         score = scores.systems[place]
@@ -374,9 +361,15 @@ def kept_systems(scores: EstateScores, rows: Sequence[RankedRow]) -> KeptSystems
         )
     packer = Packer(train(sampled))
     systems = []
-    for place in range(len(rows)):
-        systems.append(kept(place, cuts[place]))
+    for place, (score, row) in enumerate(zip(scores.systems, rows, strict=True)):
+        explained = fragments.mark(cuts[place])
         cuts[place] = (b"", [])  # what is packed is let go
+        system = scores.facts[score.key]
+        systems.append(
+            kept_system(
+                score, row, system, scores.policy, scores.anchored, placeholders, packer, explained
+            )
+        )
     return KeptSystems(systems, packer.dictionary, fragments)
 
 

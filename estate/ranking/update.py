@@ -138,7 +138,7 @@ def _read_rows(connection: Connection, keys: Iterable[str]) -> dict[str, _Kept] 
     columns = [ROWS[name] for name in COLUMNS]
     found: dict[str, _Kept] = {}
     width = len(COLUMNS)
-    unpack = _unpacker(connection) if wanted else bytes
+    unpack = _unpacker(connection)
     for start in range(0, len(wanted), 500):
         query = sa.select(*columns, ROWS.explanation).where(
             ROWS.key.in_(wanted[start : start + 500])
