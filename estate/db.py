@@ -33,7 +33,7 @@ from estate.errors import (
 from estate.history import tables as history_tables
 from estate.periods import quarter_of
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """The schema version this code reads and writes."""
 
 BUSY_TIMEOUT_MS = 10_000
@@ -161,6 +161,11 @@ def _to_version_7(connection: Connection) -> None:
     _upgrade_kept_store(connection)
 
 
+def _to_version_8(connection: Connection) -> None:
+    """Version 7 to 8: each change of schema 8, one function each."""
+    _upgrade_kept_compact(connection)
+
+
 def _upgrade_board_numbers(connection: Connection) -> None:
     """Each system, live and kept, carries its business capability and any SaaS alternative
     its department names: the evidence a suggestion to repurchase rests on. A system's
@@ -244,7 +249,7 @@ def _upgrade_incremental(connection: Connection) -> None:
     for target, names in ((table, models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_6), (head, ("basis",))):
         present = {c["name"] for c in sa.inspect(connection).get_columns(target.name)}
         for name in names:
-            if name not in present:
+            if name not in present and name in target.c:  # version 8 keeps `kept` in texts
                 kind = target.c[name].type.compile(dialect=connection.dialect)
                 connection.exec_driver_sql(f"ALTER TABLE {target.name} ADD COLUMN {name} {kind}")
     # The rows are keyed by system, no longer by rank (indexed instead): SQLite cannot change a
@@ -288,11 +293,10 @@ def _upgrade_kept_store(connection: Connection) -> None:
     own texts (`estate.ranking.packing`), its explanations as compact JSON rather than laid
     out, each with the words of its row (which lose their columns), and `rank --csv`'s lines
     are laid out from the rows rather than kept; it keeps running totals for the overview's
-    figures, and its systems' date windows are indexed. The kept ranking is carried over, its
-    texts compressed (its totals are counted at its first update)."""
+    figures, and its systems' date windows are indexed. The kept ranking is dropped, to be
+    worked out afresh (version 8 keeps it otherwise again)."""
     # The kept ranking reads this module.
     from estate.ranking.packing import WORDS
-    from estate.ranking.snapshot import repack_kept_texts
 
     head = models.table_of(models.RankingSnapshot)
     present = {c["name"] for c in sa.inspect(connection).get_columns(head.name)}
@@ -302,12 +306,43 @@ def _upgrade_kept_store(connection: Connection) -> None:
             connection.exec_driver_sql(f"ALTER TABLE {head.name} ADD COLUMN {name} {kind}")
     for index in models.table_of(models.RankingSnapshotRow).indexes:
         index.create(connection, checkfirst=True)
-    repack_kept_texts(connection)
+    connection.execute(models.table_of(models.RankingSnapshotRow).delete())
+    connection.execute(head.delete())
     rows = models.table_of(models.RankingSnapshotRow).name
     present = {c["name"] for c in sa.inspect(connection).get_columns(rows)}
     for name in ("csv_line", *WORDS):
         if name in present:
             connection.exec_driver_sql(f"ALTER TABLE {rows} DROP COLUMN {name}")
+
+
+def _upgrade_kept_compact(connection: Connection) -> None:
+    """The kept ranking is kept compactly: the items of explanations that many systems share
+    kept once (`ranking_snapshot.fragments`), each system's kept facts compressed with its
+    texts (no `kept` column), its digest as a 64-bit integer and its date window as day
+    numbers (no longer indexed), and its band, readiness and disposition as small integers
+    (`estate.models.Coded`). The kept ranking is dropped, to be worked out afresh: it is a
+    cache, and nothing stored is lost. SQLite cannot change a column's type in place, so its
+    (empty) table is made again; PostgreSQL changes it in place, keeping the grants and
+    row-level security of department roles."""
+    table = models.table_of(models.RankingSnapshotRow)
+    head = models.table_of(models.RankingSnapshot)
+    connection.execute(table.delete())
+    connection.execute(head.delete())
+    present = {c["name"] for c in sa.inspect(connection).get_columns(head.name)}
+    if "fragments" not in present:
+        kind = head.c.fragments.type.compile(dialect=connection.dialect)
+        connection.exec_driver_sql(f"ALTER TABLE {head.name} ADD COLUMN fragments {kind}")
+    if connection.dialect.name == "sqlite":
+        table.drop(connection)
+        table.create(connection)
+        return
+    connection.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{table.name}_valid_until")
+    connection.exec_driver_sql(f"ALTER TABLE {table.name} DROP COLUMN IF EXISTS kept")
+    for name in ("basis", "valid_from", "valid_until", "band", "readiness", "disposition"):
+        kind = table.c[name].type.compile(dialect=connection.dialect)
+        connection.exec_driver_sql(
+            f"ALTER TABLE {table.name} ALTER COLUMN {name} TYPE {kind} USING NULL"
+        )
 
 
 MIGRATIONS: dict[int, Migration] = {
@@ -317,6 +352,7 @@ MIGRATIONS: dict[int, Migration] = {
     4: _to_version_5,
     5: _to_version_6,
     6: _to_version_7,
+    7: _to_version_8,
 }
 """Upgrade steps: MIGRATIONS[n] takes a database from schema version n to n + 1.
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -52,6 +53,47 @@ def enum_type(enum_cls: type[StrEnum]) -> sa.Enum:
         length=max(len(member.value) for member in enum_cls),
         name=f"ck_{_snake(enum_cls.__name__)}",
     )
+
+
+class Coded(sa.types.TypeDecorator[str]):
+    """Text from a fixed list stored as its place in the list (a small integer: one byte or
+    none in an SQLite row where the text takes up to 21), read back as the text; comparisons
+    with a column of this type bind their values as places too. A value not in the list is
+    refused: the list only ever grows at its end, so stored places keep their meaning."""
+
+    impl = sa.SmallInteger
+    cache_ok = True
+
+    def __init__(self, values: tuple[str, ...]) -> None:
+        super().__init__()
+        self.values = values
+        self._places: dict[str | None, int | None] = {None: None}
+        self._places.update((value, place) for place, value in enumerate(values))
+        self._texts = {place: value for value, place in self._places.items()}
+
+    def process_bind_param(self, value: str | None, dialect: sa.Dialect) -> int | None:
+        """The stored place of `value`."""
+        return self._places[value]
+
+    def process_result_value(self, value: int | None, dialect: sa.Dialect) -> str | None:
+        """The text of a stored place."""
+        return self._texts[value]
+
+    def bind_processor(self, dialect: sa.Dialect) -> Callable[[str | None], int | None]:
+        """`process_bind_param` as one look-up in C: a kept ranking binds 50,000 rows."""
+        return self._places.__getitem__
+
+    def result_processor(
+        self, dialect: sa.Dialect, coltype: object
+    ) -> Callable[[int | None], str | None]:
+        """`process_result_value` as one look-up in C: a kept ranking reads 50,000 rows."""
+        return self._texts.__getitem__
+
+
+BANDS = ("Low", "Medium", "High", "Red-rated")
+"""`estate.scoring.results.Band`'s values, in the order the kept ranking stores them."""
+READINESS = ("Ready", "Ready with conditions", "Not ready", "Unknown")
+"""`estate.scoring.results.Readiness`'s values, in the order the kept ranking stores them."""
 
 
 def _enum_field(enum_cls: type[StrEnum], *, nullable: bool = True) -> Any:
@@ -385,6 +427,11 @@ class RankingSnapshot(SQLModel, table=True):
     """The running totals of what only the kept systems' facts give the overview
     (`estate.ranking.tally.Tally`), so that an update counts the figures again without reading
     every system; None in a ranking kept before version 7."""
+    fragments: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    """The items of explanations that many of its systems share (criteria, security gaps,
+    reasons), each kept once, compressed (`estate.ranking.fragments`): each system's
+    explanation keeps their numbers in their place. None when there are none (a small estate,
+    or a ranking kept before version 8)."""
 
 
 class RankingSnapshotRow(SQLModel, table=True):
@@ -399,13 +446,18 @@ class RankingSnapshotRow(SQLModel, table=True):
     department: str
     priority: float
     legacy: float | None = None
-    band: str | None = None
-    readiness: str
+    band: str | None = Field(default=None, sa_type=Coded(BANDS))
+    """Its legacy risk band (stored by its place in `BANDS` since version 8)."""
+    readiness: str = Field(sa_type=Coded(READINESS))
+    """Its cloud readiness (stored by its place in `READINESS` since version 8)."""
     gaps: int
     is_legacy: bool | None = None
     cloud_score: int | None = None
-    disposition: str | None = None
-    """The suggested disposition (a `Disposition` value)."""
+    disposition: str | None = Field(
+        default=None, sa_type=Coded(tuple(d.value for d in Disposition))
+    )
+    """The suggested disposition (a `Disposition` value, stored by its place since version
+    8)."""
     high_gaps: int = 0
     dependents: int = 0
     run_cost: float | None = None
@@ -422,20 +474,22 @@ class RankingSnapshotRow(SQLModel, table=True):
     `rank --json` scores afresh), compressed together (`estate.ranking.packing`): the
     explanation holds the words, so kept with it they cost a few bytes, and `rank --csv` lays
     out its lines from the row. Version 7 keeps them so; before it, the words had columns of
-    their own and each `rank --csv` line was kept."""
-    basis: str | None = None
+    their own and each `rank --csv` line was kept. Since version 8 the explanation keeps the
+    numbers of the ranking's shared fragments in their place, and the system's kept facts
+    (what bringing the ranking up to date reads of it: once a column of their own) are
+    compressed with them (`estate.ranking.packing.Texts`)."""
+    basis: int | None = Field(default=None, sa_type=sa.BigInteger)
     """A digest of everything the system's scores were worked out from that no date moves:
-    its stored row, components, assessments, dependents and what it depends on."""
-    valid_from: dt.date | None = None
-    """The first as-of date on which its scores are as kept."""
-    valid_until: dt.date | None = Field(default=None, index=True)
+    its stored row, components, assessments, dependents and what it depends on (the first 64
+    bits, as a signed integer, since version 8; hexadecimal text before)."""
+    valid_from: int | None = None
+    """The first as-of date on which its scores are as kept, as a day number
+    (`datetime.date.toordinal`; a date before version 8)."""
+    valid_until: int | None = None
     """The first as-of date after `valid_from` on which a support, contract or penetration
-    test date may change its scores; None when no date ever does. Indexed: a new date reads
-    only the systems whose scores it moves."""
-    kept: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
-    """What bringing the ranking up to date reads of the system besides its row (MessagePack
-    since version 7, JSON before: its blast radius, what it depends on, whether it keeps
-    dependents on premises, and what the overview counts of it)."""
+    test date may change its scores, as a day number; None when no date ever does. Not
+    indexed since version 8: a new date reads the few rows it moves by scanning these two
+    small columns, which costs less than the index takes to keep."""
 
 
 SNAPSHOT_ROW_COLUMNS_IN_VERSION_3 = (

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
-import msgspec
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -19,14 +19,14 @@ from sqlalchemy.engine import Engine
 from estate import db, models
 from estate.ranking import RankBy
 from estate.ranking.figures import EstateFigures, estate_figures
+from estate.ranking.fragments import Fragments
 from estate.ranking.json_format import print_kept_ranking_json
-from estate.ranking.packing import WORDS, Packer, words_and_explanation
+from estate.ranking.packing import Packer, read_texts
 from estate.ranking.snapshot import (
     Snapshot,
     compact_lead,
     fingerprint,
     keep_snapshot,
-    lay_out,
     load_snapshot,
     ranked_rows,
     scored_when,
@@ -60,37 +60,27 @@ def _take(engine: Engine, policy: Policy, scored_at: dt.datetime = SCORED_AT) ->
 
 
 def _kept_texts(path: Path) -> list[tuple[int, bytes, list[object]]]:
-    """Each kept system's rank, compact explanation and its row's `WORDS`, as they were before
-    compressing, in rank order."""
+    """Each kept system's rank, compact explanation (its fragments put back) and its row's
+    `WORDS`, as they were before compressing, in rank order."""
     with closing(sqlite3.connect(path)) as raw:
-        (dictionary,) = raw.execute("SELECT dictionary FROM ranking_snapshot").fetchone()
+        dictionary, fragments = raw.execute(
+            "SELECT dictionary, fragments FROM ranking_snapshot"
+        ).fetchone()
         rows = raw.execute(
             "SELECT rank, explanation FROM ranking_snapshot_row ORDER BY rank"
         ).fetchall()
     unpack = Packer(dictionary).unpack
+    join = Fragments.from_bytes(fragments).join
     found = []
-    for rank, texts in rows:
-        *words, text = words_and_explanation(unpack(texts))
-        found.append((rank, text, words))
+    for rank, packed in rows:
+        texts = read_texts(unpack(packed))
+        assert texts.explanation is not None
+        found.append((rank, join(texts.explanation, texts.fragments), texts.words))
     return found
 
 
 def _model_columns() -> set[str]:
     return set(models.table_of(models.RankingSnapshotRow).c.keys())
-
-
-def _as_version_6(rank: int, text: bytes) -> bytes:
-    """A compact explanation laid out as version 6 kept it: as `rank --json` prints it, after
-    its rank."""
-    laid_out = lay_out([(rank, text)])
-    lead = b'    {\n      "rank": %d,' % rank
-    assert laid_out.startswith(lead)
-    return laid_out[len(lead) :]
-
-
-def _as_json(kept: bytes) -> bytes:
-    """A system's kept facts as version 6 kept them: JSON, not MessagePack."""
-    return msgspec.json.encode(msgspec.msgpack.decode(kept))
 
 
 def _stored(engine: Engine) -> Snapshot | None:
@@ -305,57 +295,52 @@ def test_upgrading_a_version_4_estate_drops_the_compact_explanations_for_laid_ou
     assert run(*ranked).stdout == fresh
 
 
-def test_upgrading_a_version_6_estate_carries_the_kept_ranking_compressed(
+def test_upgrading_a_version_7_estate_drops_the_kept_ranking_for_a_compact_one(
     demo_db: Path, run: Run
 ) -> None:
-    """Version 6 kept each explanation laid out as `rank --json` prints it, each `rank --csv`
-    line as it stands and each row's words in columns of their own; version 7 compresses each
-    row's words and explanation together with a dictionary trained on them, and the kept
-    ranking is carried over: printed at once after the upgrade, as before it."""
+    """Version 7 kept each system's facts, digest and date window in columns of their own (the
+    window indexed); version 8 keeps the facts compressed with the texts, the explanations'
+    shared items once, and the digest, window, band, readiness and disposition as integers.
+    The old kept ranking is dropped and the next command scores it afresh, printing
+    what it printed before."""
     day = ("--as-of", AS_OF.isoformat())
     fresh = run("--db", demo_db, "rank", "--json", *day).stdout
-    fresh_csv = run("--db", demo_db, "rank", "--csv", "--by", "security", *day).stdout
-    by_rank = run("--db", demo_db, "rank", "--csv", *day).stdout
-    lines = [line.split(b",", 1)[1] for line in by_rank.encode().splitlines(keepends=True)[1:]]
-    texts = _kept_texts(demo_db)
-    kept_facts = "SELECT rank, kept FROM ranking_snapshot_row ORDER BY rank"
-    with closing(sqlite3.connect(demo_db)) as raw, raw:  # the ranking as version 6 kept it
-        facts = raw.execute(kept_facts).fetchall()
-        raw.execute("ALTER TABLE ranking_snapshot_row ADD COLUMN csv_line BLOB")
-        for name in WORDS:
-            raw.execute(f"ALTER TABLE ranking_snapshot_row ADD COLUMN {name} VARCHAR")
-        raw.executemany(
-            "UPDATE ranking_snapshot_row SET explanation = ?, csv_line = ?, kept = ?, "
-            + ", ".join(f"{name} = ?" for name in WORDS)
-            + " WHERE rank = ?",
-            [
-                (_as_version_6(rank, text), line, _as_json(kept), *words, rank)
-                for (rank, text, words), (_rank, kept), line in zip(
-                    texts, facts, lines, strict=True
-                )
-            ],
+    schema_7 = (Path(__file__).parent / "schemas" / "schema_7.sql").read_text()
+    tables = re.findall(r"CREATE TABLE ranking_snapshot(?:_row)? \(.*?\n\);", schema_7, re.S)
+    index = re.findall(r"CREATE INDEX ix_ranking_snapshot_row_\w+ ON [^;]*;", schema_7)
+    assert len(tables) == 2 and len(index) == 2
+    with closing(sqlite3.connect(demo_db)) as raw, raw:  # the kept ranking as version 7 kept it
+        raw.execute("DROP TABLE ranking_snapshot_row")
+        raw.execute("DROP TABLE ranking_snapshot")
+        raw.executescript("\n".join([*tables, *index]))
+        raw.execute(
+            "INSERT INTO ranking_snapshot (id, fingerprint, scored_at, figures) "
+            "VALUES (1, 'x', '2026-11-25 09:30:00', '{}')"
         )
-        raw.execute("ALTER TABLE ranking_snapshot DROP COLUMN dictionary")
-        raw.execute("ALTER TABLE ranking_snapshot DROP COLUMN tally")
-        raw.execute("DROP INDEX ix_ranking_snapshot_row_valid_until")
-        raw.execute("UPDATE estate_version SET version_num = '6'")
-    assert db.upgrade(demo_db) == (6, db.SCHEMA_VERSION)
-    assert _kept_texts(demo_db) == texts, "carried over, compressed"
+        raw.execute(
+            "INSERT INTO ranking_snapshot_row (rank, key, department, priority, readiness, gaps, "
+            "high_gaps, dependents, security_weight, basis, valid_from, kept) "
+            "VALUES (1, 'HMT/PAY-1', 'HMT', 1.0, 'Ready', 0, 0, 0, 0, 'ab', '2026-01-01', x'90')"
+        )
+        raw.execute("UPDATE estate_version SET version_num = '7'")
+    assert db.upgrade(demo_db) == (7, db.SCHEMA_VERSION)
     with closing(sqlite3.connect(demo_db)) as raw:
         stored = {row[1] for row in raw.execute("PRAGMA table_info(ranking_snapshot_row)")}
-    assert stored == _model_columns(), "the words' columns and the kept lines dropped"
-    with closing(sqlite3.connect(demo_db)) as raw:
-        assert raw.execute(kept_facts).fetchall() == facts
+        made = raw.execute(
+            "SELECT name, type FROM pragma_table_info('ranking_snapshot_row') "
+            "WHERE name IN ('basis', 'valid_from', 'band')"
+        ).fetchall()
+        assert raw.execute("SELECT count(*) FROM ranking_snapshot_row").fetchone() == (0,)
+    assert stored == _model_columns() and "kept" not in stored
+    assert sorted(made) == [("band", "SMALLINT"), ("basis", "BIGINT"), ("valid_from", "INTEGER")]
     engine = db.open_engine(demo_db)
     try:
         with engine.connect() as connection:
-            printed = io.BytesIO()
-            policy = load_policy(as_of=AS_OF)
-            assert print_kept_ranking_json(connection, policy, printed, by=RankBy.PRIORITY)
+            assert load_snapshot(connection) is None, "the old ranking is scored afresh"
     finally:
         engine.dispose()
-    assert printed.getvalue() == fresh.encode()
-    assert run("--db", demo_db, "rank", "--csv", "--by", "security", *day).stdout == fresh_csv
+    assert run("--db", demo_db, "rank", "--json", *day).stdout == fresh
+    assert run("--db", demo_db, "rank", "--json", *day).stdout == fresh, "from the kept one"
 
 
 def test_a_ranking_kept_without_explanations_serves_no_json(engine: Engine) -> None:

@@ -1,17 +1,19 @@
-"""How the kept ranking's texts are stored compactly: each system's explanation (compact JSON)
-and `rank --csv` line is compressed on its own with Zstandard and a dictionary trained on the
-estate's own texts when the whole estate is scored, and kept with the ranking.
+"""How the kept ranking's texts are stored compactly: each system's row's words, explanation
+(compact JSON, the items the ranking's fragments hold marked: `estate.ranking.fragments`) and
+kept facts are compressed together with Zstandard and a dictionary trained on the estate's own
+texts when the whole estate is scored, and kept with the ranking.
 
 One system's explanation is some 4 KB of compact JSON, most of it the framework's words that
 every system repeats; compressed alone without a dictionary it keeps most of them, while a
-dictionary trained on a sample of the estate's explanations holds those words once, so each
-system keeps little more than what is its own (about 180 bytes at 10,000 systems). A text is
-unpacked in a few microseconds, so `rank --json` lays out the whole estate from them at once."""
+dictionary trained on a sample of the estate's texts holds those words once, so each system
+keeps little more than what is its own (about 170 bytes at 10,000 and 50,000 systems, words and
+facts included). A text is unpacked in a few microseconds, so `rank --json` lays out the whole
+estate from them at once."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import zstandard
@@ -88,13 +90,50 @@ class Packer:
         return text
 
 
-def texts_of(words: Sequence[Any], explanation: bytes | None) -> bytes:
-    """A system's kept texts before compressing: its `WORDS`, in order, then its explanation
-    (None when kept without one), as one MessagePack array, so that one compressed text holds
-    the words and the explanation that repeats them."""
-    return _ENCODE_TEXTS([*words, explanation])
+class Texts(NamedTuple):
+    """What one system keeps compressed."""
+
+    words: list[Any]
+    """Its ranked row's `WORDS`, in order."""
+    explanation: bytes | None
+    """Its explanation with the items the ranking's fragments hold marked
+    (`estate.ranking.fragments.Fragments.marked`); None when kept without one."""
+    fragments: list[int]
+    """The numbers of those fragments, in order."""
+    kept: bytes | None
+    """What bringing the ranking up to date reads of it (`KeptFacts` as MessagePack); None
+    when kept without an explanation."""
 
 
-def words_and_explanation(texts: bytes) -> list[Any]:
-    """What `texts_of` put together: the `WORDS`' values, then the explanation (or None)."""
-    return _DECODE_TEXTS(texts)
+def texts_of(
+    words: Sequence[Any],
+    explanation: tuple[bytes, list[int]] | None = None,
+    kept: bytes | None = None,
+) -> bytes:
+    """A system's kept texts before compressing, as one MessagePack array: its `WORDS`, its
+    marked explanation and fragments' numbers, and its kept facts, so that one compressed text
+    holds the words, the explanation that repeats them and the facts that name its
+    dependencies."""
+    marked, numbers = explanation if explanation is not None else (None, [])
+    return _ENCODE_TEXTS([*words, marked, numbers, kept])
+
+
+def read_texts(texts: bytes) -> Texts:
+    """What `texts_of` put together."""
+    values = _DECODE_TEXTS(texts)
+    return Texts(values[:-3], values[-3], values[-2], values[-1])
+
+
+def words_of(texts: bytes) -> list[Any]:
+    """The `WORDS` of what `texts_of` put together (`read_texts`, for reading many)."""
+    words: list[Any] = _DECODE_TEXTS(texts)[:-3]
+    return words
+
+
+def explanation_of(texts: bytes) -> tuple[bytes, list[int]]:
+    """The marked explanation and fragments' numbers of what `texts_of` put together, which
+    holds one (`read_texts`, for reading many)."""
+    values = _DECODE_TEXTS(texts)
+    if values[-3] is None:
+        raise ValueError("kept without an explanation")
+    return values[-3], values[-2]

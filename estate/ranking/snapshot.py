@@ -29,13 +29,15 @@ from estate.jsonable import jsonable
 from estate.ranking import READINESS_ORDER, RankBy, chosen_departments, security_weight
 from estate.ranking.csv_format import csv_lines
 from estate.ranking.figures import EstateFigures, estate_figures
+from estate.ranking.fragments import Fragments, cut
 from estate.ranking.packing import (
     WORDS,
     Packer,
+    explanation_of,
     samples_of,
     texts_of,
     train,
-    words_and_explanation,
+    words_of,
 )
 from estate.ranking.tally import tally_of
 from estate.ranking.text_formats import system_dict
@@ -167,14 +169,21 @@ def explanation(system: SystemScore) -> bytes:
     return compact[len(lead) :]
 
 
-def lay_out(texts: Iterable[tuple[int, bytes]]) -> bytes:
-    """Systems' explanations, each a rank and its kept compact text, laid out as they stand
-    one after another in `rank --json`'s document (UTF-8, separated by a comma and a newline).
+def lay_out(texts: Iterable[tuple[int, bytes, Sequence[int]]], fragments: Fragments) -> bytes:
+    """Systems' explanations, each a rank, its kept compact text with `fragments` marked and
+    their numbers, laid out as they stand one after another in `rank --json`'s document
+    (UTF-8, separated by a comma and a newline).
 
-    msgspec's formatter lays them out as one list, in one pass in C that copies strings and
-    numbers as they stand: exactly what `json.dumps(..., indent=2)` gives, some times faster
-    than the standard library's indenting encoder."""
-    listed = b"[" + b",".join(compact_lead(rank) + text for rank, text in texts) + b"]"
+    The fragments are put back in the whole list at once, and msgspec's formatter lays it out
+    in one pass in C that copies strings and numbers as they stand: exactly what
+    `json.dumps(..., indent=2)` gives, some times faster than the standard library's
+    indenting encoder."""
+    numbers: list[int] = []
+    marked = []
+    for rank, text, their in texts:
+        marked.append(compact_lead(rank) + text)
+        numbers += their
+    listed = fragments.join(b"[" + b",".join(marked) + b"]", numbers)
     laid_out: bytes = msgspec.json.format(listed, indent=2)
     if laid_out == b"[]":
         return b""
@@ -205,15 +214,33 @@ class KeptSystem(NamedTuple):
     """What is kept of one system beside its ranked row's `COLUMNS`."""
 
     explanation: bytes
-    """Its row's `WORDS` and its `explanation`, compressed together
-    (`estate.ranking.packing.texts_of`)."""
-    basis: str
-    """`estate.scoring.basis.date_free_digest` of what it was scored from."""
-    valid_from: dt.date
-    valid_until: dt.date | None
-    """The as-of dates over which its scores hold (`estate.scoring.basis.valid_dates`)."""
-    kept: bytes
-    """Its `KeptFacts`, as MessagePack."""
+    """Its row's `WORDS`, its `explanation` (the ranking's fragments marked) and its kept
+    facts, compressed together (`estate.ranking.packing.texts_of`)."""
+    basis: int
+    """`basis_code` of `estate.scoring.basis.date_free_digest` of what it was scored from."""
+    valid_from: int
+    valid_until: int | None
+    """The as-of dates over which its scores hold (`estate.scoring.basis.valid_dates`), as
+    day numbers (`day_number`)."""
+    facts: KeptFacts
+    """Its kept facts, as compressed with its texts."""
+
+
+def basis_code(digest: str) -> int:
+    """A system's date-free digest (hexadecimal) as kept: its first 64 bits, as a signed
+    integer (eight bytes in a row, where the text takes 32)."""
+    return int.from_bytes(bytes.fromhex(digest)[:8], "big", signed=True)
+
+
+def day_number(day: dt.date) -> int:
+    """An as-of date as the kept ranking keeps it: its day number (`date.toordinal`), a small
+    integer that sorts and compares as the dates do."""
+    return day.toordinal()
+
+
+def day_of(number: int | None) -> dt.date | None:
+    """The date of a kept `day_number` (None for None)."""
+    return None if number is None else dt.date.fromordinal(number)
 
 
 class KeptFacts(msgspec.Struct, array_like=True, omit_defaults=False):
@@ -244,8 +271,6 @@ class KeptFacts(msgspec.Struct, array_like=True, omit_defaults=False):
 
 ENCODE_KEPT = msgspec.msgpack.Encoder().encode
 DECODE_KEPT = msgspec.msgpack.Decoder(KeptFacts).decode
-_DECODE_KEPT_JSON = msgspec.json.Decoder(KeptFacts).decode
-"""How schema 6 kept them (JSON): read once, by the upgrade that carries its ranking over."""
 
 
 def kept_facts(
@@ -287,57 +312,65 @@ def kept_system(
     anchored: AbstractSet[str],
     placeholders: Mapping[str, str],
     packer: Packer,
-    texts: bytes | None = None,
+    marked: tuple[bytes, list[int]],
 ) -> KeptSystem:
     """What is kept of one scored system (its ranked row `row`) beside that row's `COLUMNS`,
-    its texts compressed by `packer`; `texts` are its `system_texts` when already worked
-    out."""
+    its texts compressed by `packer`; `marked` is its `explanation` with the ranking's
+    fragments marked (`estate.ranking.fragments.Fragments.marked`)."""
     start, until = valid_dates(facts, policy)
+    kept = kept_facts(score, facts, anchored, placeholders)
     return KeptSystem(
-        packer.pack(texts or system_texts(score, row)),
-        date_free_digest(facts, anchored, placeholders),
-        start,
-        until,
-        ENCODE_KEPT(kept_facts(score, facts, anchored, placeholders)),
+        packer.pack(texts_of(word_values(row), marked, ENCODE_KEPT(kept))),
+        basis_code(date_free_digest(facts, anchored, placeholders)),
+        day_number(start),
+        None if until is None else day_number(until),
+        kept,
     )
-
-
-def system_texts(score: SystemScore, row: RankedRow) -> bytes:
-    """A scored system's row's `WORDS` and explanation as they are kept, before compressing."""
-    return texts_of(word_values(row), explanation(score))
 
 
 @dataclass
 class KeptSystems:
-    """What is kept of every system beside its ranked row, and the dictionary its texts are
-    compressed with."""
+    """What is kept of every system beside its ranked row, the dictionary its texts are
+    compressed with and the fragments its explanations share."""
 
     systems: list[KeptSystem]
     dictionary: bytes | None
+    fragments: Fragments
 
 
 def kept_systems(scores: EstateScores, rows: Sequence[RankedRow]) -> KeptSystems:
-    """What is kept of every scored system beside its ranked row, in the rows' order, its
-    texts compressed with a dictionary trained on a sample of them."""
+    """What is kept of every scored system beside its ranked row, in the rows' order: the
+    items of explanations that two or more systems share kept once as the ranking's
+    fragments, each system's texts compressed with a dictionary trained on a sample of
+    them."""
     placeholders = placeholder_statuses(scores.graph)
-    sampled = {
-        place: system_texts(scores.systems[place], rows[place]) for place in samples_of(len(rows))
-    }
-    packer = Packer(train(list(sampled.values())))
-    systems = [
-        kept_system(
-            score,
-            row,
-            scores.facts[score.key],
-            scores.policy,
-            scores.anchored,
-            placeholders,
-            packer,
-            sampled.get(place),
+    seen: dict[bytes, bytes] = {}
+    cuts = []
+    for score in scores.systems:  # each shared item held once until packed
+        marked, items = cut(explanation(score))
+        cuts.append((marked, [seen.setdefault(item, item) for item in items]))
+    seen.clear()
+    fragments = Fragments.shared(cuts)
+
+    sampled = []
+    for place in samples_of(len(rows)):
+        score = scores.systems[place]
+        facts = kept_facts(score, scores.facts[score.key], scores.anchored, placeholders)
+        sampled.append(
+            texts_of(word_values(rows[place]), fragments.mark(cuts[place]), ENCODE_KEPT(facts))
         )
-        for place, (score, row) in enumerate(zip(scores.systems, rows, strict=True))
-    ]
-    return KeptSystems(systems, packer.dictionary)
+    packer = Packer(train(sampled))
+    systems = []
+    for place, (score, row) in enumerate(zip(scores.systems, rows, strict=True)):
+        explained = fragments.mark(cuts[place])
+        cuts[place] = (b"", [])  # what is packed is let go
+        system = scores.facts[score.key]
+        systems.append(
+            kept_system(
+                score, row, system, scores.policy, scores.anchored, placeholders, packer, explained
+            )
+        )
+    return KeptSystems(systems, packer.dictionary, fragments)
 
 
 @dataclass
@@ -456,7 +489,7 @@ def kept_rows(
     pick = operator.itemgetter(*((*own, *WORDS).index(name) for name in fields))
     found = []
     for row in result:
-        values = (*row[:-1], *words_and_explanation(unpack(row[-1]))[:-1])
+        values = (*row[:-1], *words_of(unpack(row[-1])))
         found.append(tuple(pick(values)) if len(fields) > 1 else (pick(values),))
     return found
 
@@ -493,11 +526,11 @@ def ranked_rows_of(stored: Iterable[Sequence[Any]], packer: Packer) -> Iterator[
     unpack = packer.unpack
     width = len(COLUMNS)
     for row in stored:
-        yield row_of(row[:width], words_and_explanation(unpack(row[width]))[:-1])
+        yield row_of(row[:width], words_of(unpack(row[width])))
 
 
-KEPT_FIELDS = ("explanation", "basis", "valid_from", "valid_until", "kept")
-"""The columns of `KeptSystem`, in order."""
+KEPT_FIELDS = ("explanation", "basis", "valid_from", "valid_until")
+"""The columns of `KeptSystem`, in order (its facts are kept inside its texts)."""
 STORED_FIELDS = (*COLUMNS, *KEPT_FIELDS)
 """Every column of a kept system's row, in the order of `stored_row`."""
 
@@ -505,7 +538,7 @@ STORED_FIELDS = (*COLUMNS, *KEPT_FIELDS)
 def stored_row(row: RankedRow, system: KeptSystem) -> tuple[Any, ...]:
     """A kept system's row as stored (`STORED_FIELDS`): its ranked row's `COLUMNS`, then what
     is kept beside them."""
-    return (*column_values(row), *system)
+    return (*column_values(row), *system[: len(KEPT_FIELDS)])
 
 
 def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
@@ -520,10 +553,11 @@ def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
             figures=snapshot.figures.to_json(),
             basis=None if snapshot.basis is None else snapshot.basis._asdict(),
             dictionary=None if snapshot.kept is None else snapshot.kept.dictionary,
+            fragments=None if snapshot.kept is None else snapshot.kept.fragments.to_bytes(),
             tally=None
             if snapshot.kept is None
             else tally_of(
-                (row.band, DECODE_KEPT(system.kept))
+                (row.band, system.facts)
                 for row, system in zip(snapshot.rows, snapshot.kept.systems, strict=True)
             ).to_json(),
         )
@@ -536,7 +570,7 @@ def save_snapshot(connection: Connection, snapshot: Snapshot) -> None:
             SNAPSHOT_ROWS,
             (*COLUMNS, "explanation"),
             [
-                (*column_values(row), packer.pack(texts_of(word_values(row), None)))
+                (*column_values(row), packer.pack(texts_of(word_values(row))))
                 for row in snapshot.rows
             ],
         )
@@ -558,7 +592,8 @@ ORDERS: dict[RankBy, tuple[sa.ColumnElement[Any], ...]] = {
         ROWS.rank,
     ),
     RankBy.CLOUD: (
-        sa.case({r.value: order for r, order in READINESS_ORDER.items()}, value=ROWS.readiness),
+        # compared column by column, so each value is bound as the column stores it
+        sa.case(*((ROWS.readiness == r.value, order) for r, order in READINESS_ORDER.items())),
         sa.func.coalesce(ROWS.cloud_score, 0).desc(),
         ROWS.rank,
     ),
@@ -600,7 +635,13 @@ def kept_selection(
     database; None while the kept ranking is out of date or was kept without those texts, so
     the caller scores afresh. A department no system belongs to is refused."""
     head = connection.execute(
-        sa.select(SNAPSHOT.c.fingerprint, SNAPSHOT.c.figures, SNAPSHOT.c.dictionary)
+        sa.select(
+            SNAPSHOT.c.fingerprint,
+            SNAPSHOT.c.figures,
+            SNAPSHOT.c.dictionary,
+            SNAPSHOT.c.fragments,
+            SNAPSHOT.c.tally,
+        )
     ).first()
     if head is None:
         return None
@@ -611,11 +652,8 @@ def kept_selection(
         return None
     catalogue = head.figures.get("catalogue") if isinstance(head.figures, dict) else None
     explained = kept == "explanation"
-    # A ranking kept without explanations keeps no facts either.
-    missing = sa.select(ROWS.rank).where(ROWS.kept.is_(None)).limit(1)
-    if not isinstance(catalogue, str) or (
-        explained and connection.execute(missing).first() is not None
-    ):
+    # A ranking kept without explanations keeps no facts, and so no running totals, either.
+    if not isinstance(catalogue, str) or (explained and head.tally is None):
         return None
     columns = [ROWS.rank] if explained else [ROWS[name] for name in COLUMNS]
     query = sa.select(*columns, ROWS.explanation).order_by(*ORDERS[by])
@@ -633,8 +671,9 @@ def kept_selection(
     unpack = packer.unpack
     batches: Iterator[Sequence[bytes]]
     if explained:
+        fragments = Fragments.from_bytes(head.fragments)
         batches = (
-            [lay_out((row[0], words_and_explanation(unpack(row[1]))[-1]) for row in batch)]
+            [lay_out(((row[0], *explanation_of(unpack(row[1]))) for row in batch), fragments)]
             for batch in connection.execute(query).partitions(BATCH)
         )
     else:
@@ -643,55 +682,6 @@ def kept_selection(
             for batch in connection.execute(query).partitions(BATCH)
         )
     return KeptSelection(catalogue, empty, batches)
-
-
-def repack_kept_texts(connection: Connection) -> None:
-    """Compress the texts of a ranking kept by schema 6 (explanations laid out as `rank --json`
-    prints them, the row's `WORDS` in columns of their own) as they are kept now, each row's
-    words and compact explanation together, with a dictionary trained on them, and its systems'
-    kept facts (JSON then) as MessagePack, in the caller's transaction: the kept ranking is
-    carried over an upgrade, and the columns no longer kept (the words, `rank --csv`'s lines)
-    can then be dropped."""
-    old = sa.table(
-        SNAPSHOT_ROWS.name,
-        *(sa.column(name) for name in ("key", "rank", "kept", *WORDS)),
-        sa.column("explanation", sa.LargeBinary),
-    )
-    ranked = list(connection.execute(sa.select(old.c.key).order_by(old.c.rank)).scalars())
-    if not ranked:
-        return
-    lead = compact_lead(0)
-
-    def compact(laid_out: bytes | None) -> bytes | None:
-        if laid_out is None:
-            return None
-        text: bytes = msgspec.json.format(lead + laid_out, indent=-1)
-        return text[len(lead) :]
-
-    def texts(keys: Sequence[str]) -> list[tuple[str, bytes, bytes | None]]:
-        query = sa.select(
-            old.c.key, old.c.explanation, old.c.kept, *(old.c[name] for name in WORDS)
-        ).where(old.c.key.in_(keys))
-        found = {
-            key: (
-                texts_of(words, compact(text)),
-                None if kept is None else ENCODE_KEPT(_DECODE_KEPT_JSON(kept)),
-            )
-            for key, text, kept, *words in connection.execute(query)
-        }
-        return [(key, *found[key]) for key in keys]
-
-    sampled = texts([ranked[place] for place in samples_of(len(ranked))])
-    packer = Packer(train([text for _key, text, _kept in sampled]))
-    for start in range(0, len(ranked), BATCH):
-        connection.execute(
-            SNAPSHOT_ROWS.update().where(ROWS.key == sa.bindparam("packed")),
-            [
-                {"packed": key, "explanation": packer.pack(text), "kept": kept}
-                for key, text, kept in texts(ranked[start : start + BATCH])
-            ],
-        )
-    connection.execute(SNAPSHOT.update().values(dictionary=packer.dictionary))
 
 
 def keep_snapshot(engine: Engine, snapshot: Snapshot, stored: str | None) -> bool:

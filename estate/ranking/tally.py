@@ -30,7 +30,7 @@ from estate.ranking.figures import (
     GapCount,
     Riskiest,
 )
-from estate.ranking.packing import WORDS, Packer, words_and_explanation
+from estate.ranking.packing import WORDS, Packer, read_texts
 from estate.ranking.summary import BAND_ORDER, READINESS_ORDER, Summary
 from estate.scoring.results import Band, Readiness
 
@@ -198,6 +198,6 @@ def counted_figures(
         riskiest=[
             Riskiest(rank, key, words[name], words[headline])
             for rank, key, texts in riskiest
-            for words in (words_and_explanation(unpack(texts)),)
+            for words in (read_texts(unpack(texts)).words,)
         ],
     )

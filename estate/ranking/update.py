@@ -30,7 +30,7 @@ import datetime as dt
 import hashlib
 import heapq
 import json
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 import networkx as nx
@@ -43,7 +43,8 @@ from estate.db import as_date, insert_rows, is_permission_denied, move_places
 from estate.graph import DEPENDENCY, BlastRadius, EstateGraph, load_graph, placeholder_statuses
 from estate.models import ImportBatch, SystemSource, system_key, table_of
 from estate.perf import collector_paused
-from estate.ranking.packing import WORDS, Packer, words_and_explanation
+from estate.ranking.fragments import Fragments
+from estate.ranking.packing import WORDS, Packer, read_texts
 from estate.ranking.snapshot import (
     COLUMNS,
     DECODE_KEPT,
@@ -54,12 +55,16 @@ from estate.ranking.snapshot import (
     Basis,
     KeptFacts,
     KeptSystem,
+    basis_code,
     current_basis,
+    day_number,
+    day_of,
+    explanation,
     kept_system,
     ranked_row,
     stored_row,
 )
-from estate.ranking.tally import Tally, counted_figures, tally_of
+from estate.ranking.tally import Tally, counted_figures
 from estate.scoring import score_facts
 from estate.scoring.basis import date_free_digest
 from estate.scoring.facts import (
@@ -89,7 +94,7 @@ Rescored = list[tuple[SystemScore, SystemFacts, frozenset[str]]]
 """Systems scored again: each its scores, facts and the systems that keep theirs on premises."""
 Place = tuple[str, int, float, float | None, str]
 """What orders one kept system: its key, place, priority, legacy score and department."""
-Windows = dict[str, tuple[str | None, dt.date, dt.date | None]]
+Windows = dict[str, tuple[int | None, dt.date, dt.date | None]]
 """Each kept system's date-free digest and the as-of dates its scores hold over."""
 
 
@@ -98,9 +103,14 @@ class _Kept:
 
     __slots__ = ("facts", "row")
 
-    def __init__(self, row: tuple[Any, ...], kept: bytes):
+    def __init__(self, row: tuple[Any, ...], facts: KeptFacts):
         self.row = row
-        self.facts: KeptFacts = DECODE_KEPT(kept)
+        self.facts = facts
+
+
+def _unpacker(connection: Connection) -> Callable[[bytes], bytes]:
+    """What unpacks the kept ranking's texts (`Packer.unpack` with its dictionary)."""
+    return Packer(connection.execute(sa.select(SNAPSHOT.c.dictionary)).scalar()).unpack
 
 
 def _holds(start: Any, until: Any, as_of: dt.date) -> bool:
@@ -128,19 +138,24 @@ def _read_rows(connection: Connection, keys: Iterable[str]) -> dict[str, _Kept] 
     columns = [ROWS[name] for name in COLUMNS]
     found: dict[str, _Kept] = {}
     width = len(COLUMNS)
+    unpack = _unpacker(connection)
     for start in range(0, len(wanted), 500):
-        query = sa.select(*columns, ROWS.kept).where(ROWS.key.in_(wanted[start : start + 500]))
+        query = sa.select(*columns, ROWS.explanation).where(
+            ROWS.key.in_(wanted[start : start + 500])
+        )
         for row in connection.execute(query):
-            if row[width] is None:
+            kept = read_texts(unpack(row[width])).kept
+            if kept is None:
                 return None
-            found[row[_KEY]] = _Kept(tuple(row[:width]), row[width])
+            found[row[_KEY]] = _Kept(tuple(row[:width]), DECODE_KEPT(kept))
     return found
 
 
 def _moved(connection: Connection, was: dt.date, as_of: dt.date) -> list[str]:
     """The kept systems whose scores do not hold on `as_of`, kept as at `was`: going on, those
     whose window ends by then (indexed); going back, those whose window starts after it."""
-    where = ROWS.valid_until <= as_of if as_of >= was else ROWS.valid_from > as_of
+    day = day_number(as_of)
+    where = ROWS.valid_until <= day if as_of >= was else ROWS.valid_from > day
     return sorted(connection.execute(sa.select(ROWS.key).where(where)).scalars())
 
 
@@ -157,7 +172,7 @@ def _windows(connection: Connection, keys: Iterable[str] | None = None) -> Windo
             for row in connection.execute(query.where(ROWS.key.in_(wanted[start : start + 500])))
         ]
     return {
-        key: (basis, as_date(start) or dt.date.min, as_date(until))
+        key: (basis, day_of(start) or dt.date.min, day_of(until))
         for key, basis, start, until in rows
     }
 
@@ -204,7 +219,7 @@ def _rescore_changed(
 
 
 def _differs(
-    old: tuple[str | None, dt.date, dt.date | None] | None,
+    old: tuple[int | None, dt.date, dt.date | None] | None,
     fact: SystemFacts,
     anchored: frozenset[str],
     placeholders: Mapping[str, str],
@@ -215,7 +230,7 @@ def _differs(
     return (
         old is None
         or not _holds(old[1], old[2], as_of)
-        or old[0] != date_free_digest(fact, anchored, placeholders)
+        or old[0] != basis_code(date_free_digest(fact, anchored, placeholders))
     )
 
 
@@ -357,17 +372,17 @@ def _kept_facts(
     the words kept inside the row's compressed texts)."""
     wanted = sorted(keys)
     found: dict[str, tuple[KeptFacts, str | None]] = {}
-    unpack = Packer(connection.execute(sa.select(SNAPSHOT.c.dictionary)).scalar()).unpack
+    unpack = _unpacker(connection)
     at = WORDS.index("criticality")
     for start in range(0, len(wanted), 500):
-        query = sa.select(ROWS.key, ROWS.kept, ROWS.explanation).where(
+        query = sa.select(ROWS.key, ROWS.explanation).where(
             ROWS.key.in_(wanted[start : start + 500])
         )
-        for key, kept, texts in connection.execute(query):
-            if kept is None:
+        for key, packed in connection.execute(query):
+            texts = read_texts(unpack(packed))
+            if texts.kept is None:
                 raise _NotKept
-            criticality = words_and_explanation(unpack(texts))[at]
-            found[key] = (DECODE_KEPT(kept), criticality)
+            found[key] = (DECODE_KEPT(texts.kept), texts.words[at])
     return found
 
 
@@ -411,17 +426,6 @@ def _around(systems: int, added: int, removed: int) -> Iterable[int]:
                 yield count
 
 
-def _tally_all(connection: Connection) -> Tally | None:
-    """The running totals counted from every kept system, for a ranking kept without them;
-    None when a system was kept without its facts."""
-    pairs = []
-    for band, kept in connection.execute(sa.select(ROWS.band, ROWS.kept)):
-        if kept is None:
-            return None
-        pairs.append((band, DECODE_KEPT(kept)))
-    return tally_of(pairs)
-
-
 def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
     """Bring the kept ranking up to date for `policy` and what the database now holds, scoring
     only the systems the change reaches; return whether the kept ranking is now fresh. False
@@ -435,6 +439,7 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
                 SNAPSHOT.c.basis,
                 SNAPSHOT.c.figures,
                 SNAPSHOT.c.dictionary,
+                SNAPSHOT.c.fragments,
                 SNAPSHOT.c.tally,
             )
         ).first()
@@ -484,14 +489,14 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
                 if found is None:
                     return False
                 touched = found
-        tally = Tally.from_json(head.tally) or _tally_all(connection)
+        tally = Tally.from_json(head.tally)  # None: kept without its systems' facts
         if tally is None:
             return False
     return _write(
         engine,
         policy,
         (head.fingerprint, current, catalogue),
-        Packer(head.dictionary),
+        (Packer(head.dictionary), Fragments.from_bytes(head.fragments)),
         places,
         touched,
         tally,
@@ -505,7 +510,7 @@ def _write(
     engine: Engine,
     policy: Policy,
     heads: tuple[str, Basis, str],
-    packer: Packer,
+    packing: tuple[Packer, Fragments],
     places: list[Place],
     touched: dict[str, _Kept],
     tally: Tally,
@@ -516,11 +521,12 @@ def _write(
     """Rank every standing system again, keep the rescored ones' rows and texts, move the
     others to their new places and count the figures again, in one transaction that gives up
     if another scoring replaced the kept ranking meanwhile. `heads` holds the fingerprint
-    read, what the database holds now and the catalogue's version; `packer` compresses the
-    rescored systems' texts with the kept ranking's dictionary; `places` orders every kept
-    system, `touched` holds the rows of those rescored or gone and `tally` the running totals
-    as kept."""
+    read, what the database holds now and the catalogue's version; `packing` compresses the
+    rescored systems' texts with the kept ranking's dictionary and marks its fragments;
+    `places` orders every kept system, `touched` holds the rows of those rescored or gone and
+    `tally` the running totals as kept."""
     was, current, catalogue = heads
+    packer, fragments = packing
     fresh = {score.key: score for score, _facts, _anchored in rescored}
     new_rows = {key: ranked_row(score) for key, score in fresh.items()}
     staying = [p for p in places if p[0] in standing and p[0] not in fresh]
@@ -539,8 +545,11 @@ def _write(
     for score, facts, anchored in rescored:
         score.rank = place_of[score.key]
         row = new_rows[score.key]._replace(rank=score.rank)
-        system: KeptSystem = kept_system(score, row, facts, policy, anchored, placeholders, packer)
-        tally.count(row.band, DECODE_KEPT(system.kept))
+        marked = fragments.marked(explanation(score))
+        system: KeptSystem = kept_system(
+            score, row, facts, policy, anchored, placeholders, packer, marked
+        )
+        tally.count(row.band, system.facts)
         inserts.append(stored_row(row, system))
     try:
         with engine.begin() as connection:
@@ -606,11 +615,13 @@ def _gap_order(connection: Connection, tally: Tally) -> list[str]:
     order: list[str] = []
     if not wanted:
         return order
-    result = connection.execute(sa.select(ROWS.kept).order_by(ROWS.rank))
+    unpack = _unpacker(connection)
+    result = connection.execute(sa.select(ROWS.explanation).order_by(ROWS.rank))
     try:
         for batch in result.partitions(200):
-            for (kept,) in batch:
-                for code in DECODE_KEPT(kept).gaps:
+            for (packed,) in batch:
+                kept = read_texts(unpack(packed)).kept
+                for code in DECODE_KEPT(kept).gaps if kept is not None else ():
                     if code in wanted:
                         wanted.discard(code)
                         order.append(code)
