@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from estate.catalogue import builtin
+from estate.catalogue import builtin, builtin_version
 from estate.catalogue.endoflife import load_catalogue, read_lifecycle, store_lifecycle
 from estate.errors import InputError
 from tests.conftest import SHARED_REFERENCE, Run
@@ -450,3 +450,8 @@ def test_no_release_is_shown_by_its_bare_key() -> None:
         "Windows Embedded Standard 7 SP1": "Windows Embedded Standard 7 SP1",
         "Windows 11 Pro 23H2": "Windows 11 23H2 Home and Pro",
     }
+
+
+def test_the_built_in_version_read_alone_is_the_built_catalogues() -> None:
+    assert builtin_version() == builtin().version
+    assert "endoflife.date 20" in builtin_version()

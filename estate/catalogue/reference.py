@@ -157,6 +157,12 @@ class Snapshot:
 
 
 @cache
+def bundled_taken() -> str:
+    """The date the bundled endoflife.date snapshot was taken, without reading its releases."""
+    text = resources.files(__package__).joinpath(SNAPSHOT_FILE).read_text("utf-8")
+    return str(json.loads(text)["meta"]["snapshot"])
+
+
 def bundled() -> Snapshot:
     """The endoflife.date snapshot shipped inside the package."""
     text = resources.files(__package__).joinpath(SNAPSHOT_FILE).read_text("utf-8")

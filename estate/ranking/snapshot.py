@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 import estate
 from estate import models
-from estate.catalogue import builtin
+from estate.catalogue import builtin_version
 from estate.db import insert_rows, is_permission_denied, unless_locked
 from estate.graph import placeholder_statuses
 from estate.jsonable import jsonable
@@ -406,7 +406,7 @@ def current_basis(connection: Connection, policy: Policy) -> Basis:
         connection.execute(sa.select(sa.func.count()).select_from(system)).scalar_one(),
     ]
     rules = json.dumps(
-        [estate.__version__, builtin().version, policy.data, lifecycle],
+        [estate.__version__, builtin_version(), policy.data, lifecycle],
         sort_keys=True,
         default=str,
     )
