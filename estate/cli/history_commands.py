@@ -31,6 +31,7 @@ from estate.history.board import (
     trend_rows,
 )
 from estate.history.changes import EstateChanges, estate_changes, grouped
+from estate.history.from_ranking import ranked_outcomes
 from estate.history.scores import policy_at
 from estate.history.stored import stored_periods
 from estate.history.system import (
@@ -252,7 +253,9 @@ def trend(
         raise click.BadParameter("each period is scored as at its own end", param_hint="--as-of")
     policy = policy_of(policy_path, None)
     with open_engine(ctx) as engine, progress_bar("Scoring", console.err.is_terminal) as progress:
-        found = estate_trend(engine, policy, department=department, progress=progress)
+        found = estate_trend(
+            engine, policy, department=department, progress=progress, ranked=ranked_outcomes
+        )
     if as_json:
         print_json(trend_dict(found))
     elif as_csv:

@@ -34,6 +34,7 @@ from estate.exports.scope import scope_sentence
 from estate.exports.workbook import DEFAULT_MARKING, check_marking
 from estate.files import neutralise
 from estate.history.board import BoardHistory, board_history
+from estate.history.from_ranking import ranked_outcomes
 from estate.portfolio import Portfolio, read_portfolio
 from estate.progress import Progress
 from estate.ranking import RankBy, parse_band, select_rows, select_systems
@@ -270,6 +271,7 @@ def _history(
             until=ctx.meta.get(PERIOD_KEY),
             progress=progress,
             scored=scored,
+            ranked=ranked_outcomes,
         )
     finally:
         engine.dispose()

@@ -1,0 +1,179 @@
+"""The trend (the `trend` command and the board export's Trend sheet) takes the current
+period's figures from the kept ranking brought up to date, and the period before's outcomes
+from those kept with its figures: on a new day nothing is scored again, and the figures are
+exactly those a fresh scoring gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from estate.history import trend as trend_module
+from estate.history.trend import packed_outcomes, unpacked_outcomes
+from estate.periods import quarter_of
+from estate.scoring.outcomes import Outcome
+from tests.conftest import Run
+
+
+def _ok(run: Run, *args: str | Path) -> str:
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _current_period(run: Run, db_path: Path, folder: Path) -> str:
+    """Import the DBP return again as the current quarter's (the period an import takes when
+    none is given), so that the latest period is scored as at today."""
+    template = folder / "dbp.xlsx"
+    _ok(run, "--db", db_path, "template", template, "--department", "DBP")
+    _ok(run, "--db", db_path, "import", template, "--quiet")
+    return quarter_of(dt.date.today())
+
+
+def _a_new_day(db_path: Path, period: str) -> None:
+    """Make the period's kept figures out of date, as the next day's date makes the current
+    period's (its fingerprint holds the day it was scored as at)."""
+    with closing(sqlite3.connect(db_path)) as connection, connection:
+        changed = connection.execute(
+            "UPDATE trend_figures SET fingerprint = 'yesterday' WHERE period = ?", (period,)
+        ).rowcount
+    assert changed == 1
+
+
+def _no_period_scored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any scoring of a period's outcomes fail the test."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a period was scored again")
+
+    monkeypatch.setattr(trend_module, "period_outcomes", refuse)
+
+
+@pytest.fixture
+def current(run: Run, demo_db: Path, tmp_path: Path) -> tuple[str, Path]:
+    """The sample estate with a return for the current quarter, and a copy of it never ranked
+    nor trended (whose trend is scored afresh, period by period)."""
+    period = _current_period(run, demo_db, tmp_path)
+    never_ranked = tmp_path / "never-ranked.db"
+    shutil.copy(demo_db, never_ranked)
+    return period, never_ranked
+
+
+@pytest.mark.parametrize("chosen", [(), ("--department", "DBP"), ("--department", "RCA")])
+def test_the_current_periods_trend_on_a_new_day_is_counted_from_the_kept_ranking(
+    run: Run,
+    demo_db: Path,
+    current: tuple[str, Path],
+    forbid_scoring: Callable[[], None],
+    monkeypatch: pytest.MonkeyPatch,
+    chosen: tuple[str, ...],
+) -> None:
+    period, never_ranked = current
+    _ok(run, "--db", demo_db, "rank", "--top", "1")  # kept as at today
+    _ok(run, "--db", demo_db, "trend")  # every period's figures and outcomes kept
+    _a_new_day(demo_db, period)
+    forbid_scoring()
+    _no_period_scored(monkeypatch)
+    result = run("--db", demo_db, "trend", "--json", *chosen)
+    assert result.exit_code == 0, result.output
+    assert "Scored afresh" not in result.stderr
+    kept = result.stdout
+    monkeypatch.undo()
+    fresh = _ok(run, "--db", never_ranked, "trend", "--json", *chosen)
+    assert kept == fresh
+    assert f'"period": "{period}"' in kept
+    table = " ".join(_ok(run, "--db", demo_db, "trend", *chosen).split())
+    assert table == " ".join(_ok(run, "--db", never_ranked, "trend", *chosen).split())
+
+
+def test_the_current_periods_trend_is_counted_from_the_ranking_the_first_time_too(
+    run: Run, demo_db: Path, current: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the ranking kept and no trend yet, only the periods before the current one are
+    scored (once each); the current one is counted from the ranking, moves and all."""
+    period, never_ranked = current
+    _ok(run, "--db", demo_db, "rank", "--top", "1")
+    scored: list[list[str]] = []
+    real = trend_module.figures_of_periods
+
+    def counting(connection: Any, periods: Any, *args: Any) -> Any:
+        scored.append(list(periods))
+        return real(connection, periods, *args)
+
+    monkeypatch.setattr(trend_module, "figures_of_periods", counting)
+    kept = _ok(run, "--db", demo_db, "trend", "--csv")
+    assert scored and all(period not in periods for periods in scored)
+    monkeypatch.undo()
+    assert kept == _ok(run, "--db", never_ranked, "trend", "--csv")
+
+
+def test_without_the_period_befores_outcomes_the_current_period_is_scored(
+    run: Run, demo_db: Path, current: tuple[str, Path]
+) -> None:
+    """The period before's figures kept without its outcomes (a cache that cannot be read):
+    the current period's moves cannot be told from the ranking, so it is scored, and what the
+    trend gives never depends on what the cache held."""
+    period, never_ranked = current
+    _ok(run, "--db", demo_db, "rank", "--top", "1")
+    _ok(run, "--db", demo_db, "trend")
+    _a_new_day(demo_db, period)
+    with closing(sqlite3.connect(demo_db)) as connection, connection:
+        before = connection.execute(
+            "SELECT max(period) FROM trend_figures WHERE period < ?", (period,)
+        ).fetchone()[0]
+        connection.execute(
+            "UPDATE trend_figures SET figures = json_remove(figures, '$.outcomes') "
+            "WHERE period = ?",
+            (before,),
+        )
+    result = run("--db", demo_db, "trend")
+    assert result.exit_code == 0, result.output
+    assert " ".join(result.stderr.split()) == f"Scored afresh: {period}; the rest as kept."
+    kept = _ok(run, "--db", demo_db, "trend", "--json")
+    assert kept == _ok(run, "--db", never_ranked, "trend", "--json")
+
+
+def test_a_board_export_on_a_new_day_scores_no_period_for_its_trend(
+    run: Run,
+    demo_db: Path,
+    current: tuple[str, Path],
+    tmp_path: Path,
+    forbid_scoring: Callable[[], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    period, never_ranked = current
+    _ok(run, "--db", demo_db, "rank", "--top", "1")
+    _ok(run, "--db", demo_db, "trend")
+    _a_new_day(demo_db, period)
+    forbid_scoring()
+    _no_period_scored(monkeypatch)
+    _ok(run, "--db", demo_db, "export", tmp_path / "kept.xlsx")
+    monkeypatch.undo()
+    _ok(run, "--db", never_ranked, "export", tmp_path / "fresh.xlsx")
+    ours, theirs = load_workbook(tmp_path / "kept.xlsx"), load_workbook(tmp_path / "fresh.xlsx")
+    assert ours.sheetnames == theirs.sheetnames
+    for name in ours.sheetnames:
+        mine = list(ours[name].iter_rows(values_only=True))
+        assert mine == list(theirs[name].iter_rows(values_only=True)), name
+    assert any(period in str(row) for row in ours["Trend"].iter_rows(values_only=True))
+
+
+def test_outcomes_are_kept_compactly_and_read_back_exactly() -> None:
+    outcomes = {
+        "DBP/DBP-1": Outcome("DBP", True, True, False, 3, 1_234_567.89, True),
+        "DBP/DBP-2": Outcome("DBP", False, False, True, 0, None, False),
+        "RCA/R 1": Outcome("RCA", True, False, False, 12, 0.0, False),
+    }
+    text = packed_outcomes(outcomes)
+    assert text.isascii()
+    assert unpacked_outcomes(text) == outcomes
+    for unreadable in (None, 7, "", "not base64!", "aGVsbG8="):
+        assert unpacked_outcomes(unreadable) is None
