@@ -4,11 +4,16 @@ out of support, plans newly funded, dependencies added and removed."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import zlib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, NamedTuple
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -21,12 +26,15 @@ from estate.errors import InputError, NotFound
 from estate.history.reconstruct import estate_at
 from estate.history.scores import METHOD_NOTE, policy_at
 from estate.history.stored import known_period, stored_periods
+from estate.history.trend import keep_parts, kept_part, period_fingerprint
 from estate.models import SYSTEM_FIELDS
 from estate.portfolio import support_phase
 from estate.progress import Progress
 from estate.scoring import EstateScores, score_estate
+from estate.scoring.facts import read_facts
+from estate.scoring.legacy import IMPACT, LIKELIHOOD
 from estate.scoring.policy import Policy
-from estate.scoring.results import SystemScore
+from estate.scoring.results import Band, SystemScore
 from estate.stages import is_gone
 from estate.words import PAID_EXTENDED
 from importers.layout import SYSTEMS as SYSTEMS_SHEET
@@ -214,16 +222,11 @@ def estate_changes(
         since = known_period(connection, since, what="--since")
         if since > until:
             raise InputError(f"--since {since} is after the latest period with returns, {until}.")
-        # The latest period is the stored estate itself, read without rebuilding it.
-        at = policy_at(policy, until)
-        scored = _alike(scored, at)
-        now = _state(connection, at, progress, scored) if latest else None
-    if now is None:
-        now = _past_state(engine, until, policy, progress, scored)
+        scored = _alike(scored, policy_at(policy, until))
+    # The latest period is the stored estate itself, read without rebuilding it.
+    now = _past_state(engine, until, policy, progress, scored, live=latest)
     then = _past_state(engine, since, policy, progress)
-    result = EstateChanges(
-        since, until, then.scores.policy.as_of, now.scores.policy.as_of, policy.name
-    )
+    result = EstateChanges(since, until, then.as_of, now.as_of, policy.name)
     result.changes = _compare(then, now, department.upper() if department else None, until)
     return result
 
@@ -237,10 +240,44 @@ def no_earlier_period(period: str, *, first: bool = False) -> str:
     )
 
 
+class _Criterion(NamedTuple):
+    """A criterion's value, as a kept verdict holds it."""
+
+    code: str
+    value: int | None
+
+
+@dataclass(frozen=True)
+class _KeptLegacy:
+    """A system's legacy band and criteria values, as kept for a period."""
+
+    band: Band | None
+    likelihood: tuple[_Criterion, ...]
+    impact: tuple[_Criterion, ...]
+
+
+@dataclass(frozen=True)
+class _KeptScore:
+    """What the changes read of a system's scores in a period whose verdicts are kept: its
+    stored row as it stood and the kept verdicts, in `SystemScore`'s terms."""
+
+    key: str
+    name: str
+    department: str
+    record: Any
+    legacy: _KeptLegacy
+    out_of_support: tuple[str, ...]
+
+
+Scored = SystemScore | _KeptScore
+"""A system's scores as the changes compare them: worked out, or kept."""
+
+
 @dataclass
 class _State:
-    scores: EstateScores
-    by_key: dict[str, SystemScore]
+    as_of: dt.date
+    catalogue: Catalogue
+    by_key: Mapping[str, Scored]
     components: Components
     edges: Edges
     statuses: dict[str, str]
@@ -257,15 +294,47 @@ def _past_state(
     policy: Policy,
     progress: Progress | None,
     scored: EstateScores | None = None,
+    *,
+    live: bool = False,
 ) -> _State:
-    """The estate as it stood at the end of `period`, scored as at that period's end (or
-    `scored`, those scores already in hand)."""
-    past_engine = estate_at(engine, period)
-    try:
-        with past_engine.connect() as connection:
-            return _state(connection, policy_at(policy, period), progress, scored)
-    finally:
-        past_engine.dispose()
+    """The estate as it stood at the end of `period` (the stored estate itself when `live`,
+    else its rebuilt copy), scored as at that period's end (or `scored`, those scores already
+    in hand). The verdicts the changes compare (each system's band and criteria) are kept for
+    the period, so that it is scored once: later, its stored rows are read back and the kept
+    verdicts stand for its scores."""
+    at = policy_at(policy, period)
+    with engine.connect() as connection:
+        fingerprint = period_fingerprint(connection, period, at)
+        kept = unpacked_verdicts(kept_part(connection, period, fingerprint, VERDICTS))
+        if live:
+            state, worked_out = _read_state(connection, at, progress, scored, kept)
+    if not live:
+        past_engine = estate_at(engine, period)
+        try:
+            with past_engine.connect() as connection:
+                state, worked_out = _read_state(connection, at, progress, scored, kept)
+        finally:
+            past_engine.dispose()
+    if worked_out:
+        verdicts = {key: _verdict(score) for key, score in state.by_key.items()}
+        keep_parts(engine, period, fingerprint, {VERDICTS: packed_verdicts(verdicts)})
+    return state
+
+
+def _read_state(
+    connection: Connection,
+    at: Policy,
+    progress: Progress | None,
+    scored: EstateScores | None,
+    kept: Verdicts | None,
+) -> tuple[_State, bool]:
+    """The estate in `connection` with its kept verdicts standing for its scores, or scored
+    (or `scored`) when there are none of its systems; and whether it was scored."""
+    if scored is None and kept is not None:
+        found = _kept_state(connection, at.as_of, kept)
+        if found is not None:
+            return found, False
+    return _state(connection, at, progress, scored), True
 
 
 def _state(
@@ -275,7 +344,73 @@ def _state(
     scored: EstateScores | None = None,
 ) -> _State:
     scores = scored if scored is not None else score_estate(connection, policy, progress)
-    return _State(scores, scores.by_key(), *_related(connection, scores.policy.as_of))
+    as_of = scores.policy.as_of
+    return _State(as_of, scores.catalogue, scores.by_key(), *_related(connection, as_of))
+
+
+def _kept_state(connection: Connection, as_of: dt.date, kept: Verdicts) -> _State | None:
+    """The estate in `connection` with `kept` verdicts standing for its scores as at `as_of`;
+    None when they are not of the systems it holds."""
+    catalogue = load_catalogue(connection)
+    facts = list(read_facts(connection, catalogue).values())
+    if len(facts) != len(kept) or any(f.key not in kept for f in facts):
+        return None
+    codes = (*(code for code, _name in LIKELIHOOD), *(code for code, _name in IMPACT))
+    split = len(LIKELIHOOD)
+    by_key: dict[str, Scored] = {}
+    for f in facts:
+        band, values = kept[f.key]
+        criteria = tuple(map(_Criterion, codes, values))
+        by_key[f.key] = _KeptScore(
+            f.key,
+            f.row.name,
+            f.department,
+            f.row,
+            _KeptLegacy(None if band is None else Band(band), criteria[:split], criteria[split:]),
+            tuple(c.label for c in f.components if c.out_of_support(as_of)),
+        )
+    return _State(as_of, catalogue, by_key, *_related(connection, as_of))
+
+
+VERDICTS = "verdicts"
+"""The part of what is kept for a period (`estate.history.trend.keep_parts`) that holds each
+system's verdicts, as the changes compare them."""
+
+Verdicts = dict[str, tuple[str | None, tuple[int | None, ...]]]
+"""Per system key: its legacy band (None when unknown) and its criteria's values, likelihood
+then impact."""
+
+_ENCODE_VERDICTS = msgspec.msgpack.Encoder().encode
+_DECODE_VERDICTS = msgspec.msgpack.Decoder(
+    list[tuple[str, str | None, tuple[int | None, ...]]]
+).decode
+
+
+def _verdict(score: Scored) -> tuple[str | None, tuple[int | None, ...]]:
+    legacy = score.legacy
+    band = legacy.band.value if legacy.band else None
+    return band, tuple(c.value for c in (*legacy.likelihood, *legacy.impact))
+
+
+def packed_verdicts(verdicts: Verdicts) -> str:
+    """A period's verdicts as kept: MessagePack, compressed, as text a JSON column holds."""
+    rows = [(key, band, values) for key, (band, values) in verdicts.items()]
+    return base64.b64encode(zlib.compress(_ENCODE_VERDICTS(rows))).decode("ascii")
+
+
+def unpacked_verdicts(text: object) -> Verdicts | None:
+    """The verdicts `packed_verdicts` kept; None when there are none or they cannot be read
+    (they are only a cache: the period is scored again)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        rows = _DECODE_VERDICTS(zlib.decompress(base64.b64decode(text, validate=True)))
+    except (ValueError, zlib.error, msgspec.DecodeError):
+        return None
+    count = len(LIKELIHOOD) + len(IMPACT)
+    if any(len(values) != count for _key, _band, values in rows):
+        return None
+    return {key: (band, values) for key, band, values in rows}
 
 
 def _related(
@@ -367,9 +502,7 @@ def _arrived_gone(then: _State, now: _State, department: str | None, until: str)
     return found
 
 
-def _system_changes(
-    before: SystemScore, after: SystemScore, then: _State, now: _State
-) -> list[Change]:
+def _system_changes(before: Scored, after: Scored, then: _State, now: _State) -> list[Change]:
     found: list[Change] = _field_changes(before, after)
     old_band, new_band = before.legacy.band, after.legacy.band
     if old_band != new_band:
@@ -395,7 +528,7 @@ def _system_changes(
         )
     found.extend(
         _component_changes(
-            after, then.components[after.key], now.components[after.key], now.scores.catalogue
+            after, then.components[after.key], now.components[after.key], now.catalogue
         )
     )
     lapsed = sorted(set(after.out_of_support) - set(before.out_of_support))
@@ -442,7 +575,7 @@ def _system_changes(
     return found
 
 
-def _field_changes(before: SystemScore, after: SystemScore) -> list[Change]:
+def _field_changes(before: Scored, after: Scored) -> list[Change]:
     """Each stored field of the system that the later return changed, named by the
     template's column header, with what it was and is."""
     found: list[Change] = []
@@ -499,7 +632,7 @@ def _texts(items: set[tuple[str, str, str]]) -> set[str]:
 
 
 def _component_changes(
-    score: SystemScore,
+    score: Scored,
     old: set[tuple[str, str, str]],
     new: set[tuple[str, str, str]],
     catalogue: Catalogue,

@@ -416,6 +416,47 @@ def _kept(connection: Connection) -> dict[str, _Kept]:
     return found
 
 
+def kept_part(connection: Connection, period: str, fingerprint: str, part: str) -> Any:
+    """One part (`figures`, `outcomes`, or what another view of the period keeps) of what is
+    kept for `period`, while it was kept from what `fingerprint` digests; else None."""
+    row = connection.execute(
+        sa.select(TREND_FIGURES.c.fingerprint, TREND_FIGURES.c.figures).where(
+            TREND_FIGURES.c.period == period
+        )
+    ).first()
+    if row is None or row.fingerprint != fingerprint or not isinstance(row.figures, dict):
+        return None
+    return row.figures.get(part)
+
+
+def keep_parts(engine: Engine, period: str, fingerprint: str, parts: dict[str, Any]) -> None:
+    """Keep these parts of what is worked out for `period` from what `fingerprint` digests,
+    beside the parts already kept from the same (those kept from anything else are dropped);
+    a database busy with another writer, or read-only, or a role that may not write them, is
+    left as it was."""
+    try:
+        with engine.begin() as connection:
+            found = connection.execute(
+                sa.select(TREND_FIGURES.c.fingerprint, TREND_FIGURES.c.figures).where(
+                    TREND_FIGURES.c.period == period
+                )
+            ).first()
+            kept: dict[str, Any] = {}
+            if found is not None and found.fingerprint == fingerprint:
+                kept = dict(found.figures) if isinstance(found.figures, dict) else {}
+            connection.execute(TREND_FIGURES.delete().where(TREND_FIGURES.c.period == period))
+            connection.execute(
+                TREND_FIGURES.insert().values(
+                    period=period, fingerprint=fingerprint, figures=kept | parts
+                )
+            )
+    except sa.exc.OperationalError:
+        return
+    except sa.exc.ProgrammingError as exc:  # a department's role, which only reads them
+        if not is_permission_denied(exc):
+            raise
+
+
 def _keep(
     engine: Engine,
     period: str,
@@ -424,19 +465,8 @@ def _keep(
     outcomes: Outcomes | None,
 ) -> None:
     """Keep a period's figures (and its outcomes by system, from which the next period's
-    moves are told) for the next trend; a database busy with another writer, or read-only,
-    or a role that may not write them, is left as it was."""
+    moves are told) for the next trend."""
     kept: dict[str, Any] = {"figures": {key: asdict(value) for key, value in by_department.items()}}
     if outcomes is not None:
         kept["outcomes"] = packed_outcomes(outcomes)
-    try:
-        with engine.begin() as connection:
-            connection.execute(TREND_FIGURES.delete().where(TREND_FIGURES.c.period == period))
-            connection.execute(
-                TREND_FIGURES.insert().values(period=period, fingerprint=fingerprint, figures=kept)
-            )
-    except sa.exc.OperationalError:
-        return
-    except sa.exc.ProgrammingError as exc:  # a department's role, which only reads them
-        if not is_permission_denied(exc):
-            raise
+    keep_parts(engine, period, fingerprint, kept)

@@ -1,7 +1,8 @@
-"""The trend (the `trend` command and the board export's Trend sheet) takes the current
-period's figures from the kept ranking brought up to date, and the period before's outcomes
-from those kept with its figures: on a new day nothing is scored again, and the figures are
-exactly those a fresh scoring gives."""
+"""The trend and the changes (the `trend` and `changes` commands, and the board export's Trend
+and Changes sheets) take the current period from the kept ranking brought up to date, and the
+periods before from what is kept of each (its figures, its outcomes by system, the verdicts
+the changes compare): on a new day nothing is scored again, and what they give is exactly what
+a fresh scoring gives."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from estate.history import changes as history_changes
 from estate.history import trend as trend_module
+from estate.history.changes import packed_verdicts, unpacked_verdicts
 from estate.history.trend import packed_outcomes, unpacked_outcomes
 from estate.periods import quarter_of
 from estate.scoring.outcomes import Outcome
@@ -177,3 +180,93 @@ def test_outcomes_are_kept_compactly_and_read_back_exactly() -> None:
     assert unpacked_outcomes(text) == outcomes
     for unreadable in (None, 7, "", "not base64!", "aGVsbG8="):
         assert unpacked_outcomes(unreadable) is None
+
+
+def _refuse_scoring_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any scoring of a whole estate by the changes (of a period's rebuilt copy, or of
+    the stored estate) fail the test."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the changes scored a period again")
+
+    monkeypatch.setattr(history_changes, "score_estate", refuse)
+
+
+@pytest.mark.parametrize(
+    "chosen", [(), ("--since", "2026-Q1"), ("--department", "DBP"), ("--csv",)]
+)
+def test_changes_take_a_kept_periods_verdicts_rather_than_scoring_it_again(
+    run: Run,
+    demo_db: Path,
+    tmp_path: Path,
+    forbid_scoring: Callable[[], None],
+    monkeypatch: pytest.MonkeyPatch,
+    chosen: tuple[str, ...],
+) -> None:
+    never_changed = tmp_path / "never-changed.db"
+    shutil.copy(demo_db, never_changed)
+    as_json = ("--json", *(a for a in chosen if a != "--csv"))
+    first = _ok(run, "--db", demo_db, "changes", *as_json)  # the periods' verdicts kept
+    forbid_scoring()
+    _refuse_scoring_changes(monkeypatch)
+    again = _ok(run, "--db", demo_db, "changes", *chosen)
+    monkeypatch.undo()
+    assert again == _ok(run, "--db", never_changed, "changes", *chosen)
+    assert first == _ok(run, "--db", never_changed, "changes", *as_json)
+
+
+def test_changes_into_the_current_period_on_a_new_day_score_nothing(
+    run: Run,
+    demo_db: Path,
+    current: tuple[str, Path],
+    forbid_scoring: Callable[[], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The current period's scores come from the kept ranking, the period before's verdicts
+    from those kept when it was last compared; a day on, neither is scored."""
+    period, never_ranked = current
+    _ok(run, "--db", demo_db, "rank", "--top", "1")
+    _ok(run, "--db", demo_db, "changes")
+    _a_new_day(demo_db, period)
+    forbid_scoring()
+    _refuse_scoring_changes(monkeypatch)
+    kept = _ok(run, "--db", demo_db, "changes", "--json")
+    monkeypatch.undo()
+    assert kept == _ok(run, "--db", never_ranked, "changes", "--json")
+    assert f'"until": "{period}"' in kept
+
+
+def test_a_board_export_on_a_new_day_scores_nothing_for_its_trend_and_changes(
+    run: Run,
+    demo_db: Path,
+    current: tuple[str, Path],
+    tmp_path: Path,
+    forbid_scoring: Callable[[], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    period, never_ranked = current
+    _ok(run, "--db", demo_db, "rank", "--top", "1")
+    _ok(run, "--db", demo_db, "export", tmp_path / "first.xlsx")  # trend and verdicts kept
+    _a_new_day(demo_db, period)
+    forbid_scoring()
+    _no_period_scored(monkeypatch)
+    _refuse_scoring_changes(monkeypatch)
+    _ok(run, "--db", demo_db, "export", tmp_path / "kept.xlsx")
+    _ok(run, "--db", demo_db, "export", tmp_path / "kept.md")
+    monkeypatch.undo()
+    _ok(run, "--db", never_ranked, "export", tmp_path / "fresh.xlsx")
+    _ok(run, "--db", never_ranked, "export", tmp_path / "fresh.md")
+    assert (tmp_path / "kept.md").read_bytes() == (tmp_path / "fresh.md").read_bytes()
+    ours, theirs = load_workbook(tmp_path / "kept.xlsx"), load_workbook(tmp_path / "fresh.xlsx")
+    for name in ("Trend", "Changes since last period"):
+        mine = list(ours[name].iter_rows(values_only=True))
+        assert mine == list(theirs[name].iter_rows(values_only=True)), name
+        assert len(mine) > 1, name
+
+
+def test_verdicts_are_kept_compactly_and_read_back_exactly() -> None:
+    values = (1, None, 6, 3, 1, 1, 6, 6, 6, 1, 3, None, 6)
+    verdicts = {"DBP/DBP-1": ("Red", values), "RCA/R 1": (None, (None,) * len(values))}
+    assert unpacked_verdicts(packed_verdicts(verdicts)) == verdicts
+    assert unpacked_verdicts(packed_verdicts({"X/1": ("Red", (1, 2))})) is None  # too few
+    assert unpacked_verdicts("not base64!") is None
