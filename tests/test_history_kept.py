@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from estate.history import changes as history_changes
@@ -32,7 +33,7 @@ def _ok(run: Run, *args: str | Path) -> str:
     return result.stdout
 
 
-def _current_period(run: Run, db_path: Path, folder: Path) -> str:
+def _current_period(run: Run, db_path: Path | str, folder: Path) -> str:
     """Import the DBP return again as the current quarter's (the period an import takes when
     none is given), so that the latest period is scored as at today."""
     template = folder / "dbp.xlsx"
@@ -270,3 +271,39 @@ def test_verdicts_are_kept_compactly_and_read_back_exactly() -> None:
     assert unpacked_verdicts(packed_verdicts(verdicts)) == verdicts
     assert unpacked_verdicts(packed_verdicts({"X/1": ("Red", (1, 2))})) is None  # too few
     assert unpacked_verdicts("not base64!") is None
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_new_day_scores_nothing_and_gives_what_sqlite_gives(
+    run: Run,
+    demo_db: Path,
+    pg_url: str,
+    tmp_path: Path,
+    forbid_scoring: Callable[[], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _ok(run, "--db", pg_url, "demo")
+    period = _current_period(run, pg_url, tmp_path)
+    _current_period(run, demo_db, tmp_path)
+    for where in (pg_url, demo_db):
+        _ok(run, "--db", where, "rank", "--top", "1")
+        _ok(run, "--db", where, "changes")  # the trend's figures kept with the changes' verdicts
+        _ok(run, "--db", where, "trend")
+    engine = sa.create_engine(pg_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text("UPDATE trend_figures SET fingerprint = 'yesterday' WHERE period = :p"),
+                {"p": period},
+            )
+    finally:
+        engine.dispose()
+    forbid_scoring()
+    _no_period_scored(monkeypatch)
+    _refuse_scoring_changes(monkeypatch)
+    on_postgres = [_ok(run, "--db", pg_url, *command) for command in COMMANDS]
+    monkeypatch.undo()
+    assert on_postgres == [_ok(run, "--db", demo_db, *command) for command in COMMANDS]
+
+
+COMMANDS = (("trend", "--json"), ("changes", "--json"), ("trend", "--json", "--department", "DBP"))
