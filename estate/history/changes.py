@@ -583,8 +583,8 @@ def _field_changes(before: Scored, after: Scored) -> list[Change]:
         if name in _NOT_FIELDS:
             continue
         old, new = getattr(before.record, name, None), getattr(after.record, name, None)
-        if _said(name, old) == _said(name, new):
-            continue
+        if (old == new and type(old) is type(new)) or _said(name, old) == _said(name, new):
+            continue  # equal values of one type are said alike: most fields, told at once
         header = _header(name)
         found.append(
             Change(
