@@ -7,6 +7,7 @@ a fresh scoring gives."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -42,14 +43,15 @@ def _current_period(run: Run, db_path: Path | str, folder: Path) -> str:
     return quarter_of(dt.date.today())
 
 
-def _a_new_day(db_path: Path, period: str) -> None:
+def _a_new_day(db_path: Path, period: str, *, kept: int = 1) -> None:
     """Make the period's kept figures out of date, as the next day's date makes the current
-    period's (its fingerprint holds the day it was scored as at)."""
+    period's (its fingerprint holds the day it was scored as at); `kept` says how many rows
+    there are to mark."""
     with closing(sqlite3.connect(db_path)) as connection, connection:
         changed = connection.execute(
             "UPDATE trend_figures SET fingerprint = 'yesterday' WHERE period = ?", (period,)
         ).rowcount
-    assert changed == 1
+    assert changed == kept
 
 
 def _no_period_scored(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -223,18 +225,29 @@ def test_changes_into_the_current_period_on_a_new_day_score_nothing(
     forbid_scoring: Callable[[], None],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The current period's scores come from the kept ranking, the period before's verdicts
-    from those kept when it was last compared; a day on, neither is scored."""
+    """The current period's bands come from the kept ranking (nothing is kept for it: its
+    day moves), the period before's verdicts from those kept when it was last compared; a day
+    on, nothing is scored but the systems whose band moved, each alone."""
     period, never_ranked = current
     _ok(run, "--db", demo_db, "rank", "--top", "1")
     _ok(run, "--db", demo_db, "changes")
-    _a_new_day(demo_db, period)
+    _a_new_day(demo_db, period, kept=0)
     forbid_scoring()
     _refuse_scoring_changes(monkeypatch)
+    alone: list[str] = []
+    real = history_changes.score_system
+
+    def counting(connection: Any, policy: Any, key: str, rank: int) -> Any:
+        alone.append(key)
+        return real(connection, policy, key, rank)
+
+    monkeypatch.setattr(history_changes, "score_system", counting)
     kept = _ok(run, "--db", demo_db, "changes", "--json")
     monkeypatch.undo()
     assert kept == _ok(run, "--db", never_ranked, "changes", "--json")
     assert f'"until": "{period}"' in kept
+    moved = {c["key"] for c in json.loads(kept)["changes"] if c["change"] == "band moved"}
+    assert moved and sorted(alone) == sorted(moved), "only the systems whose band moved"
 
 
 def test_a_board_export_on_a_new_day_scores_nothing_for_its_trend_and_changes(

@@ -175,6 +175,7 @@ def changes(
                 department=department,
                 progress=progress,
                 scored=scored,
+                ranked=ranked_outcomes,
             )
     if as_json:
         print_json(changes_dict(found))
@@ -188,12 +189,16 @@ def changes(
 
 
 def _current_scores(ctx: click.Context, engine: Engine, policy: Policy) -> EstateScores | None:
-    """The estate's scores from the kept ranking brought up to date, when the latest period is
-    the current one (scored as at today) and there is an earlier one to compare it with: the
-    changes' later state then needs no scoring of the whole estate. None otherwise."""
+    """None when the changes read the latest period from the kept ranking, as `ranked_outcomes`
+    gives it (each system's band, only the systems whose band moved scored alone), or the
+    latest period is not the current one (scored as at today) or there is no earlier one to
+    compare it with. Else, when there is no kept ranking to bring up to date, the estate's
+    scores (`scores_for`, which keeps the ranking for the next command)."""
     with engine.connect() as connection:
         held = stored_periods(connection)
     if len(held) < 2 or policy_at(policy, held[-1]).as_of != policy.as_of:
+        return None
+    if ranked_outcomes(engine, policy) is not None:
         return None
     return scores_for(ctx, policy)
 

@@ -9,7 +9,7 @@ import datetime as dt
 import zlib
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -26,11 +26,11 @@ from estate.errors import InputError, NotFound
 from estate.history.reconstruct import estate_at
 from estate.history.scores import METHOD_NOTE, policy_at
 from estate.history.stored import known_period, stored_periods
-from estate.history.trend import keep_parts, kept_part, period_fingerprint
+from estate.history.trend import RankedOutcomes, keep_parts, kept_part, period_fingerprint
 from estate.models import SYSTEM_FIELDS
 from estate.portfolio import support_phase
 from estate.progress import Progress
-from estate.scoring import EstateScores, score_estate
+from estate.scoring import EstateScores, score_estate, score_system
 from estate.scoring.facts import read_facts
 from estate.scoring.legacy import IMPACT, LIKELIHOOD
 from estate.scoring.policy import Policy
@@ -202,12 +202,15 @@ def estate_changes(
     until: str | None = None,
     progress: Progress | None = None,
     scored: EstateScores | None = None,
+    ranked: RankedOutcomes | None = None,
 ) -> EstateChanges:
     """What changed from the end of `since` (default: the period before `until`) to the end
     of `until` (default: the latest period), for the whole estate or one department; both
     states scored with `policy`'s values, each as at its own period's end. `scored`, the
     estate as it stood at `until`'s end already scored (a board export's own scores), stands
-    for the later state when it was scored alike, so only the earlier one is scored."""
+    for the later state when it was scored alike, so only the earlier one is scored; else,
+    for the latest period, `ranked` reads each system's band from the kept ranking as at its
+    end, and only the systems whose band moved are scored (alone), for their criteria."""
     with engine.connect() as connection:
         held = stored_periods(connection)
         periods = [p for p in held if until is None or p <= until]
@@ -224,8 +227,13 @@ def estate_changes(
             raise InputError(f"--since {since} is after the latest period with returns, {until}.")
         scored = _alike(scored, policy_at(policy, until))
     # The latest period is the stored estate itself, read without rebuilding it.
-    now = _past_state(engine, until, policy, progress, scored, live=latest)
+    bands = None
+    if latest and scored is None and ranked is not None:
+        rows = ranked(engine, policy_at(policy, until))
+        bands = None if rows is None else {row[0]: (row[1], None) for row in rows}
+    now = _past_state(engine, until, policy, progress, scored, live=latest, bands=bands)
     then = _past_state(engine, since, policy, progress)
+    _criteria_of_moved(engine, policy_at(policy, until), then, now)
     result = EstateChanges(since, until, then.as_of, now.as_of, policy.name)
     result.changes = _compare(then, now, department.upper() if department else None, until)
     return result
@@ -254,6 +262,8 @@ class _KeptLegacy:
     band: Band | None
     likelihood: tuple[_Criterion, ...]
     impact: tuple[_Criterion, ...]
+    known: bool = True
+    """Whether the criteria are known (else only the band, and the criteria are empty)."""
 
 
 @dataclass(frozen=True)
@@ -277,7 +287,7 @@ Scored = SystemScore | _KeptScore
 class _State:
     as_of: dt.date
     catalogue: Catalogue
-    by_key: Mapping[str, Scored]
+    by_key: dict[str, Scored]
     components: Components
     edges: Edges
     statuses: dict[str, str]
@@ -296,17 +306,21 @@ def _past_state(
     scored: EstateScores | None = None,
     *,
     live: bool = False,
+    bands: Bands | None = None,
 ) -> _State:
     """The estate as it stood at the end of `period` (the stored estate itself when `live`,
     else its rebuilt copy), scored as at that period's end (or `scored`, those scores already
     in hand). The verdicts the changes compare (each system's band and criteria) are kept for
     the period, so that it is scored once: later, its stored rows are read back and the kept
-    verdicts stand for its scores."""
+    verdicts stand for its scores. `bands`, each system's band from the kept ranking (its
+    criteria left to `_criteria_of_moved`), stand for the stored estate's verdicts when no
+    verdicts are kept."""
     at = policy_at(policy, period)
     with engine.connect() as connection:
         fingerprint = period_fingerprint(connection, period, at)
-        kept = unpacked_verdicts(kept_part(connection, period, fingerprint, VERDICTS))
+        kept: Bands | None = unpacked_verdicts(kept_part(connection, period, fingerprint, VERDICTS))
         if live:
+            kept = kept or bands
             state, worked_out = _read_state(connection, at, progress, scored, kept)
     if not live:
         past_engine = estate_at(engine, period)
@@ -321,12 +335,41 @@ def _past_state(
     return state
 
 
+def _criteria_of_moved(engine: Engine, at: Policy, then: _State, now: _State) -> None:
+    """Score alone, as at `at`, each system of the stored estate (`now`) whose band moved
+    since `then` and whose criteria are not known (its band came from the kept ranking): a
+    band move names the criteria that moved it."""
+    unknown = [
+        key
+        for key, after in now.by_key.items()
+        if isinstance(after, _KeptScore)
+        and not after.legacy.known
+        and key in then.by_key
+        and then.by_key[key].legacy.band != after.legacy.band
+    ]
+    if not unknown:
+        return
+    with engine.connect() as connection:
+        for key in unknown:
+            kept = now.by_key[key]
+            assert isinstance(kept, _KeptScore)
+            legacy = score_system(connection, at, key, 0).legacy
+            now.by_key[key] = replace(
+                kept,
+                legacy=_KeptLegacy(
+                    legacy.band,
+                    tuple(_Criterion(c.code, c.value) for c in legacy.likelihood),
+                    tuple(_Criterion(c.code, c.value) for c in legacy.impact),
+                ),
+            )
+
+
 def _read_state(
     connection: Connection,
     at: Policy,
     progress: Progress | None,
     scored: EstateScores | None,
-    kept: Verdicts | None,
+    kept: Bands | None,
 ) -> tuple[_State, bool]:
     """The estate in `connection` with its kept verdicts standing for its scores, or scored
     (or `scored`) when there are none of its systems; and whether it was scored."""
@@ -345,10 +388,11 @@ def _state(
 ) -> _State:
     scores = scored if scored is not None else score_estate(connection, policy, progress)
     as_of = scores.policy.as_of
-    return _State(as_of, scores.catalogue, scores.by_key(), *_related(connection, as_of))
+    by_key: dict[str, Scored] = dict(scores.by_key())
+    return _State(as_of, scores.catalogue, by_key, *_related(connection, as_of))
 
 
-def _kept_state(connection: Connection, as_of: dt.date, kept: Verdicts) -> _State | None:
+def _kept_state(connection: Connection, as_of: dt.date, kept: Bands) -> _State | None:
     """The estate in `connection` with `kept` verdicts standing for its scores as at `as_of`;
     None when they are not of the systems it holds."""
     catalogue = load_catalogue(connection)
@@ -360,13 +404,19 @@ def _kept_state(connection: Connection, as_of: dt.date, kept: Verdicts) -> _Stat
     by_key: dict[str, Scored] = {}
     for f in facts:
         band, values = kept[f.key]
-        criteria = tuple(map(_Criterion, codes, values))
+        criteria = () if values is None else tuple(map(_Criterion, codes, values))
+        legacy = _KeptLegacy(
+            None if band is None else Band(band),
+            criteria[:split],
+            criteria[split:],
+            known=values is not None,
+        )
         by_key[f.key] = _KeptScore(
             f.key,
             f.row.name,
             f.department,
             f.row,
-            _KeptLegacy(None if band is None else Band(band), criteria[:split], criteria[split:]),
+            legacy,
             tuple(c.label for c in f.components if c.out_of_support(as_of)),
         )
     return _State(as_of, catalogue, by_key, *_related(connection, as_of))
@@ -379,6 +429,9 @@ system's verdicts, as the changes compare them."""
 Verdicts = dict[str, tuple[str | None, tuple[int | None, ...]]]
 """Per system key: its legacy band (None when unknown) and its criteria's values, likelihood
 then impact."""
+
+Bands = Mapping[str, tuple[str | None, tuple[int | None, ...] | None]]
+"""`Verdicts`, or only each system's band (its criteria None: from the kept ranking)."""
 
 _ENCODE_VERDICTS = msgspec.msgpack.Encoder().encode
 _DECODE_VERDICTS = msgspec.msgpack.Decoder(
