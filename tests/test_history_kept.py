@@ -24,6 +24,7 @@ from estate.history import trend as trend_module
 from estate.history.changes import packed_verdicts, unpacked_verdicts
 from estate.history.trend import packed_outcomes, unpacked_outcomes
 from estate.periods import quarter_of
+from estate.scoring import score_system
 from estate.scoring.outcomes import Outcome
 from tests.conftest import Run
 
@@ -235,7 +236,7 @@ def test_changes_into_the_current_period_on_a_new_day_score_nothing(
     forbid_scoring()
     _refuse_scoring_changes(monkeypatch)
     alone: list[str] = []
-    real = history_changes.score_system
+    real = score_system
 
     def counting(connection: Any, policy: Any, key: str, rank: int) -> Any:
         alone.append(key)
@@ -248,6 +249,9 @@ def test_changes_into_the_current_period_on_a_new_day_score_nothing(
     assert f'"until": "{period}"' in kept
     moved = {c["key"] for c in json.loads(kept)["changes"] if c["change"] == "band moved"}
     assert moved and sorted(alone) == sorted(moved), "only the systems whose band moved"
+    monkeypatch.setattr(history_changes, "ALONE", 0)  # many moved: scored from one read
+    _refuse_scoring_changes(monkeypatch)
+    assert _ok(run, "--db", demo_db, "changes", "--json") == kept
 
 
 def test_a_board_export_on_a_new_day_scores_nothing_for_its_trend_and_changes(

@@ -28,13 +28,15 @@ from estate.history.scores import METHOD_NOTE, policy_at
 from estate.history.stored import known_period, stored_periods
 from estate.history.trend import RankedOutcomes, keep_parts, kept_part, period_fingerprint
 from estate.models import SYSTEM_FIELDS
+from estate.perf import collector_paused
 from estate.portfolio import support_phase
 from estate.progress import Progress
-from estate.scoring import EstateScores, score_estate, score_system
-from estate.scoring.facts import read_facts
+from estate.scoring import EstateScores, score_estate, score_facts, score_system
+from estate.scoring.facts import load_facts, read_facts
 from estate.scoring.legacy import IMPACT, LIKELIHOOD
 from estate.scoring.policy import Policy
-from estate.scoring.results import Band, SystemScore
+from estate.scoring.readiness import blocks_move
+from estate.scoring.results import Band, LegacyRisk, SystemScore
 from estate.stages import is_gone
 from estate.words import PAID_EXTENDED
 from importers.layout import SYSTEMS as SYSTEMS_SHEET
@@ -350,18 +352,36 @@ def _criteria_of_moved(engine: Engine, at: Policy, then: _State, now: _State) ->
     if not unknown:
         return
     with engine.connect() as connection:
-        for key in unknown:
-            kept = now.by_key[key]
-            assert isinstance(kept, _KeptScore)
-            legacy = score_system(connection, at, key, 0).legacy
-            now.by_key[key] = replace(
-                kept,
-                legacy=_KeptLegacy(
-                    legacy.band,
-                    tuple(_Criterion(c.code, c.value) for c in legacy.likelihood),
-                    tuple(_Criterion(c.code, c.value) for c in legacy.impact),
-                ),
-            )
+        legacies = _legacies(connection, at, unknown)
+    for key, legacy in legacies.items():
+        kept = now.by_key[key]
+        assert isinstance(kept, _KeptScore)
+        now.by_key[key] = replace(
+            kept,
+            legacy=_KeptLegacy(
+                legacy.band,
+                tuple(_Criterion(c.code, c.value) for c in legacy.likelihood),
+                tuple(_Criterion(c.code, c.value) for c in legacy.impact),
+            ),
+        )
+
+
+ALONE = 64
+"""Up to this many systems whose band moved are each scored alone (reading its own facts and
+neighbours); more, and the estate's facts and graph are read once and those systems scored
+from them."""
+
+
+def _legacies(connection: Connection, at: Policy, keys: list[str]) -> dict[str, LegacyRisk]:
+    """The legacy risk of each of `keys` in the stored estate, scored as at `at` exactly as
+    `score_estate` scores it."""
+    if len(keys) <= ALONE:
+        return {key: score_system(connection, at, key, 0).legacy for key in keys}
+    with collector_paused():
+        facts, _graph = load_facts(connection, load_catalogue(connection))
+        anchored = {f.key for f in facts if blocks_move(f, at)}
+        by_key = {f.key: f for f in facts}
+        return {key: score_facts(by_key[key], at, anchored).legacy for key in keys}
 
 
 def _read_state(
