@@ -1496,9 +1496,9 @@ def stage_history_new_day(systems: int, cache: Path) -> dict[str, Any]:
     installed entry point, on the issue's estate (`incremental_database`) with its first
     department's changed return imported again as the current quarter's: the first of each
     (scoring the period before, counting the current one from the kept ranking), then each
-    on the next day (made by marking the current period's kept figures and verdicts as of
-    another day, as a new date does: their fingerprint holds the day), and each on a copy
-    that keeps nothing (what they would cost scored afresh)."""
+    on the next day (made by marking the current period's kept figures as of another day, as
+    a new date does: their fingerprint holds the day), and the trend on a copy that keeps
+    nothing (neither a ranking nor any period: what it costs scored afresh)."""
     import compileall
 
     import estate as package
@@ -1546,10 +1546,6 @@ def stage_history_new_day(systems: int, cache: Path) -> dict[str, Any]:
     command("trend_new_day", path, "trend", "--json")
     command("changes_new_day", path, "changes", "--json")
     command("trend_afresh", afresh, "trend", "--json")
-    shutil.copy(path, afresh)
-    with closing(sqlite3.connect(afresh)) as connection, connection:
-        connection.execute("DELETE FROM trend_figures")
-    command("changes_afresh", afresh, "changes", "--json")
     found["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     found["load"] = os.getloadavg()
     path.unlink()
