@@ -1491,6 +1491,68 @@ def stage_kept_commands(systems: int, cache: Path) -> dict[str, Any]:
     return found
 
 
+def stage_history_new_day(systems: int, cache: Path) -> dict[str, Any]:
+    """`trend --json` and `changes --json` on a new day, each its own process through the
+    installed entry point, on the issue's estate (`incremental_database`) with its first
+    department's changed return imported again as the current quarter's: the first of each
+    (scoring the period before, counting the current one from the kept ranking), then each
+    on the next day (made by marking the current period's kept figures as of another day, as
+    a new date does: their fingerprint holds the day), and the trend on a copy that keeps
+    nothing (neither a ranking nor any period: what it costs scored afresh)."""
+    import compileall
+
+    import estate as package
+    from estate.periods import quarter_of
+
+    compileall.compile_dir(package.__path__[0], quiet=1)
+    cached = incremental_database(systems, cache)
+    path = cache / f"history-new-day-work-{systems}.db"
+    shutil.copy(cached, path)
+    estate = str(Path(sys.executable).with_name("estate"))
+    current = quarter_of(dt.date.today())
+    found: dict[str, Any] = {"current_period": current}
+
+    def command(name: str, where: Path, *arguments: str) -> None:
+        start, cpu = time.perf_counter(), _children_cpu()
+        subprocess.run(
+            [estate, "--db", str(where), *arguments],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        found[f"{name}_s"] = time.perf_counter() - start
+        found[f"{name}_cpu_s"] = _children_cpu() - cpu
+
+    changed = cache / f"incremental-{systems}" / "changed" / "dbp-return.xlsx"
+    command(
+        "import_current",
+        path,
+        "import",
+        str(changed),
+        "--period",
+        current,
+        "--skip-invalid",
+        "--quiet",
+    )
+    afresh = cache / f"history-new-day-afresh-{systems}.db"
+    shutil.copy(path, afresh)
+    command("rank", path, "rank", "--top", "5")
+    command("trend_first", path, "trend", "--json")
+    command("changes_first", path, "changes", "--json")
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute(
+            "UPDATE trend_figures SET fingerprint = 'another day' WHERE period = ?", (current,)
+        )
+    command("trend_new_day", path, "trend", "--json")
+    command("changes_new_day", path, "changes", "--json")
+    command("trend_afresh", afresh, "trend", "--json")
+    found["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    found["load"] = os.getloadavg()
+    path.unlink()
+    afresh.unlink()
+    return found
+
+
 def _process_cpu(pid: int, *, children: bool) -> float:
     """CPU seconds (user and system) of a running process, with those of its reaped children
     when `children` is set, from /proc (Linux)."""
@@ -1606,6 +1668,7 @@ STAGES = {
     "match": stage_match,
     "incremental": stage_incremental,
     "kept_commands": stage_kept_commands,
+    "history_new_day": stage_history_new_day,
     "incremental-postgres": stage_incremental_postgres,
 }
 

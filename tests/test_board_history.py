@@ -297,7 +297,9 @@ def test_the_changes_take_the_exports_own_scores_as_the_latest_state(
     until: str,
     scorings: list[str],
 ) -> None:
-    engine = db.open_engine(demo_db)
+    copy = tmp_path / "afresh.db"  # worked out apart, so that nothing is kept in demo_db
+    shutil.copy(demo_db, copy)
+    engine = db.open_engine(copy)
     try:
         afresh = estate_changes(engine, load_policy(), until=until)
     finally:

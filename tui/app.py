@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from estate import db
 from estate.errors import NotFound
 from estate.graph import EstateGraph
+from estate.history.from_ranking import ranked_outcomes
 from estate.history.trend import estate_trend
 from estate.ranking.figures import estate_figures
 from estate.ranking.kept_scores import kept_scores
@@ -255,7 +256,7 @@ class EstateApp(App[None]):
         """The overview's trend chart, each period scored as at its end (kept figures are
         read back); None for an estate with no returns yet."""
         try:
-            return trend_chart(estate_trend(engine, self.policy))
+            return trend_chart(estate_trend(engine, self.policy, ranked=ranked_outcomes))
         except NotFound:
             return None
 

@@ -21,6 +21,7 @@ from estate.exports import ExportFormat, export_ranking, format_for
 from estate.exports.print_view import PrintMode
 from estate.exports.workbook import DEFAULT_MARKING, check_marking
 from estate.history.board import BoardHistory, board_history
+from estate.history.from_ranking import ranked_outcomes
 from estate.portfolio import Portfolio, read_portfolio
 from estate.progress import Progress
 from estate.ranking import RankBy, parse_band
@@ -55,6 +56,7 @@ def _history(
             until=ctx.meta.get(PERIOD_KEY),
             progress=progress,
             scored=scored,
+            ranked=ranked_outcomes,
         )
     finally:
         engine.dispose()

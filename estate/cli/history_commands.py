@@ -31,6 +31,7 @@ from estate.history.board import (
     trend_rows,
 )
 from estate.history.changes import EstateChanges, estate_changes, grouped
+from estate.history.from_ranking import ranked_outcomes
 from estate.history.scores import policy_at
 from estate.history.stored import stored_periods
 from estate.history.system import (
@@ -174,6 +175,7 @@ def changes(
                 department=department,
                 progress=progress,
                 scored=scored,
+                ranked=ranked_outcomes,
             )
     if as_json:
         print_json(changes_dict(found))
@@ -187,12 +189,16 @@ def changes(
 
 
 def _current_scores(ctx: click.Context, engine: Engine, policy: Policy) -> EstateScores | None:
-    """The estate's scores from the kept ranking brought up to date, when the latest period is
-    the current one (scored as at today) and there is an earlier one to compare it with: the
-    changes' later state then needs no scoring of the whole estate. None otherwise."""
+    """None when the changes read the latest period from the kept ranking, as `ranked_outcomes`
+    gives it (each system's band, only the systems whose band moved scored alone), or the
+    latest period is not the current one (scored as at today) or there is no earlier one to
+    compare it with. Else, when there is no kept ranking to bring up to date, the estate's
+    scores (`scores_for`, which keeps the ranking for the next command)."""
     with engine.connect() as connection:
         held = stored_periods(connection)
     if len(held) < 2 or policy_at(policy, held[-1]).as_of != policy.as_of:
+        return None
+    if ranked_outcomes(engine, policy) is not None:
         return None
     return scores_for(ctx, policy)
 
@@ -252,7 +258,9 @@ def trend(
         raise click.BadParameter("each period is scored as at its own end", param_hint="--as-of")
     policy = policy_of(policy_path, None)
     with open_engine(ctx) as engine, progress_bar("Scoring", console.err.is_terminal) as progress:
-        found = estate_trend(engine, policy, department=department, progress=progress)
+        found = estate_trend(
+            engine, policy, department=department, progress=progress, ranked=ranked_outcomes
+        )
     if as_json:
         print_json(trend_dict(found))
     elif as_csv:

@@ -19,7 +19,14 @@ from estate.history.changes import (
     no_earlier_period,
 )
 from estate.history.stored import stored_periods
-from estate.history.trend import COUNTED, Trend, TrendFigures, TrendPoint, estate_trend
+from estate.history.trend import (
+    COUNTED,
+    RankedOutcomes,
+    Trend,
+    TrendFigures,
+    TrendPoint,
+    estate_trend,
+)
 from estate.history.trend_moves import PART_WORDS, summed
 from estate.progress import Progress
 from estate.scoring import EstateScores
@@ -152,7 +159,11 @@ def _summed(points: Sequence[TrendPoint]) -> TrendFigures:
 
 
 def _departments_trend(
-    engine: Engine, policy: Policy, codes: Sequence[str], until: str | None
+    engine: Engine,
+    policy: Policy,
+    codes: Sequence[str],
+    until: str | None,
+    ranked: RankedOutcomes | None = None,
 ) -> Trend:
     """The trend of several departments, their figures added up period by period, each from
     its own first return; those with no return by `until` are left out (NotFound when all
@@ -160,7 +171,7 @@ def _departments_trend(
     trends = []
     for code in codes:
         with suppress(NotFound):
-            trends.append(estate_trend(engine, policy, department=code, until=until))
+            trends.append(estate_trend(engine, policy, department=code, until=until, ranked=ranked))
     if not trends:
         raise NotFound(f"None of {', '.join(codes)} has sent a return by then.")
     by_period: dict[str, list[TrendPoint]] = {}
@@ -184,12 +195,14 @@ def board_history(
     until: str | None = None,
     progress: Progress | None = None,
     scored: EstateScores | None = None,
+    ranked: RankedOutcomes | None = None,
 ) -> BoardHistory | None:
     """The trend of the estate (or of `departments`, their figures added up) up to `until`
     (default: the latest period), and what changed into that period from the one before.
     Each period's figures are read from those kept by `estate trend` while still fresh, so
     an export scores a period at most once (and none when the trend has been worked out);
-    `scored`, the export's own scores, are the changes' later state when scored alike.
+    `scored`, the export's own scores, are the changes' later state when scored alike;
+    `ranked` reads the latest period's outcomes from the kept ranking (`estate_trend`).
     None when the estate holds no returns for any period."""
     with engine.connect() as connection:
         if not stored_periods(connection):
@@ -203,9 +216,10 @@ def board_history(
                 department=codes[0] if codes else None,
                 until=until,
                 progress=progress,
+                ranked=ranked,
             )
         else:
-            trend = _departments_trend(engine, policy, codes, until)
+            trend = _departments_trend(engine, policy, codes, until, ranked)
     except NotFound:
         return None  # none of the departments has sent a return by then
     latest = trend.points[-1].period

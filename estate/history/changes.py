@@ -4,11 +4,16 @@ out of support, plans newly funded, dependencies added and removed."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import zlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any, NamedTuple
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -21,12 +26,17 @@ from estate.errors import InputError, NotFound
 from estate.history.reconstruct import estate_at
 from estate.history.scores import METHOD_NOTE, policy_at
 from estate.history.stored import known_period, stored_periods
+from estate.history.trend import RankedOutcomes, keep_parts, kept_part, period_fingerprint
 from estate.models import SYSTEM_FIELDS
+from estate.perf import collector_paused
 from estate.portfolio import support_phase
 from estate.progress import Progress
-from estate.scoring import EstateScores, score_estate
+from estate.scoring import EstateScores, score_estate, score_facts, score_system
+from estate.scoring.facts import load_facts, read_facts
+from estate.scoring.legacy import IMPACT, LIKELIHOOD
 from estate.scoring.policy import Policy
-from estate.scoring.results import SystemScore
+from estate.scoring.readiness import blocks_move
+from estate.scoring.results import Band, LegacyRisk, SystemScore
 from estate.stages import is_gone
 from estate.words import PAID_EXTENDED
 
@@ -193,12 +203,15 @@ def estate_changes(
     until: str | None = None,
     progress: Progress | None = None,
     scored: EstateScores | None = None,
+    ranked: RankedOutcomes | None = None,
 ) -> EstateChanges:
     """What changed from the end of `since` (default: the period before `until`) to the end
     of `until` (default: the latest period), for the whole estate or one department; both
     states scored with `policy`'s values, each as at its own period's end. `scored`, the
     estate as it stood at `until`'s end already scored (a board export's own scores), stands
-    for the later state when it was scored alike, so only the earlier one is scored."""
+    for the later state when it was scored alike, so only the earlier one is scored; else,
+    for the latest period, `ranked` reads each system's band from the kept ranking as at its
+    end, and only the systems whose band moved are scored (alone), for their criteria."""
     with engine.connect() as connection:
         held = stored_periods(connection)
         periods = [p for p in held if until is None or p <= until]
@@ -213,16 +226,16 @@ def estate_changes(
         since = known_period(connection, since, what="--since")
         if since > until:
             raise InputError(f"--since {since} is after the latest period with returns, {until}.")
-        # The latest period is the stored estate itself, read without rebuilding it.
-        at = policy_at(policy, until)
-        scored = _alike(scored, at)
-        now = _state(connection, at, progress, scored) if latest else None
-    if now is None:
-        now = _past_state(engine, until, policy, progress, scored)
+        scored = _alike(scored, policy_at(policy, until))
+    # The latest period is the stored estate itself, read without rebuilding it.
+    bands = None
+    if latest and scored is None and ranked is not None:
+        rows = ranked(engine, policy_at(policy, until))
+        bands = None if rows is None else {row[0]: (row[1], None) for row in rows}
+    now = _past_state(engine, until, policy, progress, scored, live=latest, bands=bands)
     then = _past_state(engine, since, policy, progress)
-    result = EstateChanges(
-        since, until, then.scores.policy.as_of, now.scores.policy.as_of, policy.name
-    )
+    _criteria_of_moved(engine, policy_at(policy, until), then, now)
+    result = EstateChanges(since, until, then.as_of, now.as_of, policy.name)
     result.changes = _compare(then, now, department.upper() if department else None, until)
     return result
 
@@ -236,10 +249,46 @@ def no_earlier_period(period: str, *, first: bool = False) -> str:
     )
 
 
+class _Criterion(NamedTuple):
+    """A criterion's value, as a kept verdict holds it."""
+
+    code: str
+    value: int | None
+
+
+@dataclass(frozen=True)
+class _KeptLegacy:
+    """A system's legacy band and criteria values, as kept for a period."""
+
+    band: Band | None
+    likelihood: tuple[_Criterion, ...]
+    impact: tuple[_Criterion, ...]
+    known: bool = True
+    """Whether the criteria are known (else only the band, and the criteria are empty)."""
+
+
+@dataclass(frozen=True)
+class _KeptScore:
+    """What the changes read of a system's scores in a period whose verdicts are kept: its
+    stored row as it stood and the kept verdicts, in `SystemScore`'s terms."""
+
+    key: str
+    name: str
+    department: str
+    record: Any
+    legacy: _KeptLegacy
+    out_of_support: tuple[str, ...]
+
+
+Scored = SystemScore | _KeptScore
+"""A system's scores as the changes compare them: worked out, or kept."""
+
+
 @dataclass
 class _State:
-    scores: EstateScores
-    by_key: dict[str, SystemScore]
+    as_of: dt.date
+    catalogue: Catalogue
+    by_key: dict[str, Scored]
     components: Components
     edges: Edges
     statuses: dict[str, str]
@@ -256,15 +305,98 @@ def _past_state(
     policy: Policy,
     progress: Progress | None,
     scored: EstateScores | None = None,
+    *,
+    live: bool = False,
+    bands: Bands | None = None,
 ) -> _State:
-    """The estate as it stood at the end of `period`, scored as at that period's end (or
-    `scored`, those scores already in hand)."""
-    past_engine = estate_at(engine, period)
-    try:
-        with past_engine.connect() as connection:
-            return _state(connection, policy_at(policy, period), progress, scored)
-    finally:
-        past_engine.dispose()
+    """The estate as it stood at the end of `period` (the stored estate itself when `live`,
+    else its rebuilt copy), scored as at that period's end (or `scored`, those scores already
+    in hand). The verdicts the changes compare (each system's band and criteria) are kept for
+    the period, so that it is scored once: later, its stored rows are read back and the kept
+    verdicts stand for its scores. `bands`, each system's band from the kept ranking (its
+    criteria left to `_criteria_of_moved`), stand for the stored estate's verdicts when no
+    verdicts are kept."""
+    at = policy_at(policy, period)
+    with engine.connect() as connection:
+        fingerprint = period_fingerprint(connection, period, at)
+        kept: Bands | None = unpacked_verdicts(kept_part(connection, period, fingerprint, VERDICTS))
+        if live:
+            kept = kept or bands
+            state, worked_out = _read_state(connection, at, progress, scored, kept)
+    if not live:
+        past_engine = estate_at(engine, period)
+        try:
+            with past_engine.connect() as connection:
+                state, worked_out = _read_state(connection, at, progress, scored, kept)
+        finally:
+            past_engine.dispose()
+    if worked_out:
+        verdicts = {key: _verdict(score) for key, score in state.by_key.items()}
+        keep_parts(engine, period, fingerprint, {VERDICTS: packed_verdicts(verdicts)})
+    return state
+
+
+def _criteria_of_moved(engine: Engine, at: Policy, then: _State, now: _State) -> None:
+    """Score alone, as at `at`, each system of the stored estate (`now`) whose band moved
+    since `then` and whose criteria are not known (its band came from the kept ranking): a
+    band move names the criteria that moved it."""
+    unknown = [
+        key
+        for key, after in now.by_key.items()
+        if isinstance(after, _KeptScore)
+        and not after.legacy.known
+        and key in then.by_key
+        and then.by_key[key].legacy.band != after.legacy.band
+    ]
+    if not unknown:
+        return
+    with engine.connect() as connection:
+        legacies = _legacies(connection, at, unknown)
+    for key, legacy in legacies.items():
+        kept = now.by_key[key]
+        assert isinstance(kept, _KeptScore)
+        now.by_key[key] = replace(
+            kept,
+            legacy=_KeptLegacy(
+                legacy.band,
+                tuple(_Criterion(c.code, c.value) for c in legacy.likelihood),
+                tuple(_Criterion(c.code, c.value) for c in legacy.impact),
+            ),
+        )
+
+
+ALONE = 64
+"""Up to this many systems whose band moved are each scored alone (reading its own facts and
+neighbours); more, and the estate's facts and graph are read once and those systems scored
+from them."""
+
+
+def _legacies(connection: Connection, at: Policy, keys: list[str]) -> dict[str, LegacyRisk]:
+    """The legacy risk of each of `keys` in the stored estate, scored as at `at` exactly as
+    `score_estate` scores it."""
+    if len(keys) <= ALONE:
+        return {key: score_system(connection, at, key, 0).legacy for key in keys}
+    with collector_paused():
+        facts, _graph = load_facts(connection, load_catalogue(connection))
+        anchored = {f.key for f in facts if blocks_move(f, at)}
+        by_key = {f.key: f for f in facts}
+        return {key: score_facts(by_key[key], at, anchored).legacy for key in keys}
+
+
+def _read_state(
+    connection: Connection,
+    at: Policy,
+    progress: Progress | None,
+    scored: EstateScores | None,
+    kept: Bands | None,
+) -> tuple[_State, bool]:
+    """The estate in `connection` with its kept verdicts standing for its scores, or scored
+    (or `scored`) when there are none of its systems; and whether it was scored."""
+    if scored is None and kept is not None:
+        found = _kept_state(connection, at.as_of, kept)
+        if found is not None:
+            return found, False
+    return _state(connection, at, progress, scored), True
 
 
 def _state(
@@ -274,7 +406,83 @@ def _state(
     scored: EstateScores | None = None,
 ) -> _State:
     scores = scored if scored is not None else score_estate(connection, policy, progress)
-    return _State(scores, scores.by_key(), *_related(connection, scores.policy.as_of))
+    as_of = scores.policy.as_of
+    by_key: dict[str, Scored] = dict(scores.by_key())
+    return _State(as_of, scores.catalogue, by_key, *_related(connection, as_of))
+
+
+def _kept_state(connection: Connection, as_of: dt.date, kept: Bands) -> _State | None:
+    """The estate in `connection` with `kept` verdicts standing for its scores as at `as_of`;
+    None when they are not of the systems it holds."""
+    catalogue = load_catalogue(connection)
+    facts = list(read_facts(connection, catalogue).values())
+    if len(facts) != len(kept) or any(f.key not in kept for f in facts):
+        return None
+    codes = (*(code for code, _name in LIKELIHOOD), *(code for code, _name in IMPACT))
+    split = len(LIKELIHOOD)
+    by_key: dict[str, Scored] = {}
+    for f in facts:
+        band, values = kept[f.key]
+        criteria = () if values is None else tuple(map(_Criterion, codes, values))
+        legacy = _KeptLegacy(
+            None if band is None else Band(band),
+            criteria[:split],
+            criteria[split:],
+            known=values is not None,
+        )
+        by_key[f.key] = _KeptScore(
+            f.key,
+            f.row.name,
+            f.department,
+            f.row,
+            legacy,
+            tuple(c.label for c in f.components if c.out_of_support(as_of)),
+        )
+    return _State(as_of, catalogue, by_key, *_related(connection, as_of))
+
+
+VERDICTS = "verdicts"
+"""The part of what is kept for a period (`estate.history.trend.keep_parts`) that holds each
+system's verdicts, as the changes compare them."""
+
+Verdicts = dict[str, tuple[str | None, tuple[int | None, ...]]]
+"""Per system key: its legacy band (None when unknown) and its criteria's values, likelihood
+then impact."""
+
+Bands = Mapping[str, tuple[str | None, tuple[int | None, ...] | None]]
+"""`Verdicts`, or only each system's band (its criteria None: from the kept ranking)."""
+
+_ENCODE_VERDICTS = msgspec.msgpack.Encoder().encode
+_DECODE_VERDICTS = msgspec.msgpack.Decoder(
+    list[tuple[str, str | None, tuple[int | None, ...]]]
+).decode
+
+
+def _verdict(score: Scored) -> tuple[str | None, tuple[int | None, ...]]:
+    legacy = score.legacy
+    band = legacy.band.value if legacy.band else None
+    return band, tuple(c.value for c in (*legacy.likelihood, *legacy.impact))
+
+
+def packed_verdicts(verdicts: Verdicts) -> str:
+    """A period's verdicts as kept: MessagePack, compressed, as text a JSON column holds."""
+    rows = [(key, band, values) for key, (band, values) in verdicts.items()]
+    return base64.b64encode(zlib.compress(_ENCODE_VERDICTS(rows))).decode("ascii")
+
+
+def unpacked_verdicts(text: object) -> Verdicts | None:
+    """The verdicts `packed_verdicts` kept; None when there are none or they cannot be read
+    (they are only a cache: the period is scored again)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        rows = _DECODE_VERDICTS(zlib.decompress(base64.b64decode(text, validate=True)))
+    except (ValueError, zlib.error, msgspec.DecodeError):
+        return None
+    count = len(LIKELIHOOD) + len(IMPACT)
+    if any(len(values) != count for _key, _band, values in rows):
+        return None
+    return {key: (band, values) for key, band, values in rows}
 
 
 def _related(
@@ -366,9 +574,7 @@ def _arrived_gone(then: _State, now: _State, department: str | None, until: str)
     return found
 
 
-def _system_changes(
-    before: SystemScore, after: SystemScore, then: _State, now: _State
-) -> list[Change]:
+def _system_changes(before: Scored, after: Scored, then: _State, now: _State) -> list[Change]:
     found: list[Change] = _field_changes(before, after)
     old_band, new_band = before.legacy.band, after.legacy.band
     if old_band != new_band:
@@ -394,7 +600,7 @@ def _system_changes(
         )
     found.extend(
         _component_changes(
-            after, then.components[after.key], now.components[after.key], now.scores.catalogue
+            after, then.components[after.key], now.components[after.key], now.catalogue
         )
     )
     lapsed = sorted(set(after.out_of_support) - set(before.out_of_support))
@@ -441,7 +647,7 @@ def _system_changes(
     return found
 
 
-def _field_changes(before: SystemScore, after: SystemScore) -> list[Change]:
+def _field_changes(before: Scored, after: Scored) -> list[Change]:
     """Each stored field of the system that the later return changed, named by the
     template's column header, with what it was and is."""
     found: list[Change] = []
@@ -449,8 +655,8 @@ def _field_changes(before: SystemScore, after: SystemScore) -> list[Change]:
         if name in _NOT_FIELDS:
             continue
         old, new = getattr(before.record, name, None), getattr(after.record, name, None)
-        if _said(name, old) == _said(name, new):
-            continue
+        if (old == new and type(old) is type(new)) or _said(name, old) == _said(name, new):
+            continue  # equal values of one type are said alike: most fields, told at once
         header = _header(name)
         found.append(
             Change(
@@ -502,7 +708,7 @@ def _texts(items: set[tuple[str, str, str]]) -> set[str]:
 
 
 def _component_changes(
-    score: SystemScore,
+    score: Scored,
     old: set[tuple[str, str, str]],
     new: set[tuple[str, str, str]],
     catalogue: Catalogue,

@@ -9,13 +9,16 @@ the periods whose fingerprint moved are scored again."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -34,14 +37,18 @@ from estate.perf import collector_paused
 from estate.progress import Progress
 from estate.scoring.outcomes import Outcome, OutcomeMemo, period_outcomes
 from estate.scoring.policy import Policy
+from estate.scoring.results import Band, Readiness
 from estate.sustainability.trend import carbon_by_department
 
 BATCH = models.table_of(models.ImportBatch)
-MOVES_VERSION = "moves-1"
-"""Figures kept before they carried their moves are worked out again."""
+MOVES_VERSION = "moves-2"
+"""Figures kept before they carried their moves, or before the outcomes by system were kept
+with them, are worked out again."""
 CYCLE = models.table_of(models.LifecycleCycle)
 WHOLE_ESTATE = ""
 """The key of the whole estate's figures among the departments'."""
+Outcomes = dict[str, Outcome]
+"""One period's counted outcomes, by system key."""
 
 
 @dataclass(frozen=True)
@@ -109,15 +116,17 @@ def estate_trend(
     department: str | None = None,
     until: str | None = None,
     progress: Progress | None = None,
+    ranked: RankedOutcomes | None = None,
 ) -> Trend:
     """The trend over every period with returns (up to `until`, when given), for the estate
     or `department` (from its first return: before it, nothing is known of its systems), each
-    period scored with `policy`'s values as at its own end; periods unchanged since they were
-    last worked out are read from the kept figures."""
+    period scored with `policy`'s values as at its own end. Periods unchanged since they were
+    last worked out are read from the kept figures; the latest period, when `ranked` reads
+    the kept ranking as at its end, is counted from that ranking and the kept outcomes of the
+    period before, not scored."""
     with engine.connect() as connection:
-        periods = stored_periods(connection)
-        if until is not None:
-            periods = [p for p in periods if p <= until]
+        held = stored_periods(connection)
+        periods = held if until is None else [p for p in held if p <= until]
         if not periods:
             raise NotFound("The estate holds no returns yet, so there is no trend to show.")
         if department is not None:
@@ -129,19 +138,100 @@ def estate_trend(
                     "no trend to show."
                 )
             periods = [p for p in periods if p >= first[0]]
-        wanted = {p: period_fingerprint(connection, p, policy_at(policy, p)) for p in periods}
+        wanted = {p: period_fingerprint(connection, p, policy_at(policy, p)) for p in held}
         kept = _kept(connection)
-        stale = [p for p in periods if p not in kept or kept[p][0] != wanted[p]]
-        figures = {p: kept[p][1] for p in periods if p not in stale}
-        if stale:
-            figures |= figures_of_periods(connection, stale, policy, progress)
+    fresh = {p: found for p, found in kept.items() if wanted.get(p) == found.fingerprint}
+    stale = [p for p in periods if p not in fresh]
+    figures = {p: fresh[p].figures for p in periods if p in fresh}
+    outcomes = {p: found.outcomes for p, found in fresh.items() if found.outcomes is not None}
+    latest = periods[-1]
+    from_ranking = ranked is not None and latest in stale and latest == held[-1]
+    scored = [p for p in stale if not from_ranking or p != latest]
+    if scored:  # first, so that the latest period's moves find the period before's outcomes
+        with engine.connect() as connection:
+            figures |= figures_of_periods(connection, scored, policy, progress, outcomes)
+    if from_ranking:
+        assert ranked is not None
+        counted = _latest_from_ranking(engine, held, policy, outcomes, ranked, progress)
+        if counted is None:
+            with engine.connect() as connection:
+                figures |= figures_of_periods(connection, [latest], policy, progress, outcomes)
+            scored.append(latest)
+        else:
+            figures[latest], outcomes[latest] = counted
     for period in stale:
-        _keep(engine, period, wanted[period], figures[period])
-    trend = Trend(department, policy.name, recomputed=stale)
+        _keep(engine, period, wanted[period], figures[period], outcomes.get(period))
+    trend = Trend(department, policy.name, recomputed=scored)
     for period in periods:
         figures_then = figures[period].get(department or WHOLE_ESTATE, TrendFigures())
         trend.points.append(TrendPoint(period, policy_at(policy, period).as_of, figures_then))
     return trend
+
+
+RankedOutcomes = Callable[[Engine, Policy], Sequence[Sequence[Any]] | None]
+"""Reads each system's (key, band, is_legacy, readiness, gaps) from the kept ranking brought
+up to date as at the policy's date, or None when it cannot (`estate.history.from_ranking`)."""
+
+
+def _latest_from_ranking(
+    engine: Engine,
+    held: Sequence[str],
+    policy: Policy,
+    outcomes: dict[str, Outcomes],
+    ranked: RankedOutcomes,
+    progress: Progress | None = None,
+) -> tuple[dict[str, TrendFigures], Outcomes] | None:
+    """The latest period's figures and outcomes, counted from the kept ranking while it ranks
+    the stored estate as at that period's end, with the moves from the period before by its
+    kept `outcomes`; nothing is scored. None when the ranking is for another day or policy,
+    or is not of the systems that stand, or the period before's outcomes are not kept: then
+    the period is scored."""
+    latest = held[-1]
+    before = held[-2] if len(held) > 1 else None
+    if before is not None and before not in outcomes:
+        return None
+    rows = ranked(engine, policy_at(policy, latest))
+    if rows is None:
+        return None
+    with engine.connect() as connection:
+        if progress:
+            progress("Reading the returns and their history", 0, 1)
+        asked = [latest] if before is None else [before, latest]
+        with collector_paused():
+            timeline = read_timeline(connection, asked, load_catalogue(connection))
+    by_key = {row[0]: row[1:] for row in rows}
+    standing = timeline.standing[-1]
+    if len(standing) != len(by_key) or any(f.key not in by_key for f in standing):
+        return None  # an import landed since the ranking was read
+    red, ready = Band.RED.value, Readiness.READY.value
+    found: Outcomes = {}
+    for facts in standing:
+        band, is_legacy, readiness, gaps = by_key[facts.key]
+        row = facts.row
+        found[facts.key] = Outcome(
+            facts.department,
+            bool(is_legacy),
+            band == red,
+            readiness == ready,
+            gaps,
+            row.annual_run_cost,
+            row.plan_funded is True,
+        )
+    moves: dict[str, Moves] = {}
+    if before is not None:
+        earlier = outcomes[before]
+        if any(f.key not in earlier for f in timeline.standing[0]):
+            return None
+        moves = period_moves(
+            {f.key: (f, earlier[f.key]) for f in timeline.standing[0]},
+            {f.key: (f, found[f.key]) for f in standing},
+            WHOLE_ESTATE,
+        )
+    with_carbon = _with_carbon(figures_by_department(found.values()), standing, policy.as_of.year)
+    figures = {
+        key: replace(figures, moved=moves.get(key, {})) for key, figures in with_carbon.items()
+    }
+    return figures, found
 
 
 def figures_of_periods(
@@ -149,11 +239,14 @@ def figures_of_periods(
     periods: Sequence[str],
     policy: Policy,
     progress: Progress | None = None,
+    outcomes: dict[str, Outcomes] | None = None,
 ) -> dict[str, dict[str, TrendFigures]]:
     """The trend figures of the estate as it stood at the end of each of `periods`, for the
     whole and each department, scored with `policy`'s values as at each period's end. The
     periods are read together in one pass over the returns and their history, and a system
-    is scored in full only where it differs from what was scored for an earlier period."""
+    is scored in full only where it differs from what was scored for an earlier period.
+    `outcomes`, when given, is told each period's outcomes by system (the periods asked for
+    and those before them, scored for their moves)."""
     if progress:
         progress("Reading the returns and their history", 0, 1)
     found: dict[str, dict[str, TrendFigures]] = {}
@@ -169,7 +262,7 @@ def figures_of_periods(
             if progress:
                 progress(f"Scoring {period}", number, len(timeline.periods))
             places = timeline.places(number)
-            outcomes = period_outcomes(
+            scored = period_outcomes(
                 timeline.standing[number],
                 places.dependents,
                 places.depends_on,
@@ -178,13 +271,15 @@ def figures_of_periods(
             )
             now: Standing = {
                 facts.key: (facts, outcome)
-                for facts, outcome in zip(timeline.standing[number], outcomes, strict=True)
+                for facts, outcome in zip(timeline.standing[number], scored, strict=True)
             }
+            if outcomes is not None:
+                outcomes[period] = {key: outcome for key, (_facts, outcome) in now.items()}
             moves = period_moves(before, now, WHOLE_ESTATE) if number else {}
             before = now
             if period in periods:
                 with_carbon = _with_carbon(
-                    figures_by_department(outcomes), timeline.standing[number], policy.as_of.year
+                    figures_by_department(scored), timeline.standing[number], policy.as_of.year
                 )
                 found[period] = {
                     key: replace(figures, moved=moves.get(key, {}))
@@ -270,32 +365,89 @@ def period_fingerprint(connection: Connection, period: str, policy: Policy) -> s
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _kept(connection: Connection) -> dict[str, tuple[str, dict[str, TrendFigures]]]:
-    """The kept figures by period, with their fingerprints; figures that cannot be read are
-    left out (they are only a cache, and are worked out again)."""
+@dataclass(frozen=True)
+class _Kept:
+    """One period's kept figures: their fingerprint, the figures by department, and the
+    period's outcomes by system (None when they cannot be read)."""
+
+    fingerprint: str
+    figures: dict[str, TrendFigures]
+    outcomes: Outcomes | None
+
+
+_ENCODE_OUTCOMES = msgspec.msgpack.Encoder().encode
+_DECODE_OUTCOMES = msgspec.msgpack.Decoder(
+    list[tuple[str, str, bool, bool, bool, int, float | None, bool]]
+).decode
+
+
+def packed_outcomes(outcomes: Outcomes) -> str:
+    """A period's outcomes by system as kept with its figures: MessagePack, compressed, as
+    text a JSON column holds (some tens of bytes a system)."""
+    rows = [(key, *outcome) for key, outcome in outcomes.items()]
+    return base64.b64encode(zlib.compress(_ENCODE_OUTCOMES(rows))).decode("ascii")
+
+
+def unpacked_outcomes(text: object) -> Outcomes | None:
+    """The outcomes `packed_outcomes` kept; None when there are none or they cannot be read
+    (they are only a cache)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        rows = _DECODE_OUTCOMES(zlib.decompress(base64.b64decode(text, validate=True)))
+    except (ValueError, zlib.error, msgspec.DecodeError):
+        return None
+    return {row[0]: Outcome(*row[1:]) for row in rows}
+
+
+def _kept(connection: Connection) -> dict[str, _Kept]:
+    """The kept figures by period, with their fingerprints and outcomes; figures that cannot
+    be read are left out (they are only a cache, and are worked out again)."""
     found = {}
-    for period, fingerprint, figures in connection.execute(sa.select(TREND_FIGURES)):
+    for period, fingerprint, kept in connection.execute(sa.select(TREND_FIGURES)):
         try:
-            found[period] = (fingerprint, {k: TrendFigures(**v) for k, v in figures.items()})
-        except (AttributeError, TypeError):
+            figures = kept["figures"]
+            by_department = {k: TrendFigures(**v) for k, v in figures.items()}
+        except (AttributeError, KeyError, TypeError):
             continue
         if any("kg_co2e" not in v for v in figures.values()):  # kept before carbon was
-            del found[period]
+            continue
+        found[period] = _Kept(fingerprint, by_department, unpacked_outcomes(kept.get("outcomes")))
     return found
 
 
-def _keep(
-    engine: Engine, period: str, fingerprint: str, by_department: dict[str, TrendFigures]
-) -> None:
-    """Keep a period's figures for the next trend; a database busy with another writer, or
-    read-only, or a role that may not write them, is left as it was."""
-    figures = {key: asdict(value) for key, value in by_department.items()}
+def kept_part(connection: Connection, period: str, fingerprint: str, part: str) -> Any:
+    """One part (`figures`, `outcomes`, or what another view of the period keeps) of what is
+    kept for `period`, while it was kept from what `fingerprint` digests; else None."""
+    row = connection.execute(
+        sa.select(TREND_FIGURES.c.fingerprint, TREND_FIGURES.c.figures).where(
+            TREND_FIGURES.c.period == period
+        )
+    ).first()
+    if row is None or row.fingerprint != fingerprint or not isinstance(row.figures, dict):
+        return None
+    return row.figures.get(part)
+
+
+def keep_parts(engine: Engine, period: str, fingerprint: str, parts: dict[str, Any]) -> None:
+    """Keep these parts of what is worked out for `period` from what `fingerprint` digests,
+    beside the parts already kept from the same (those kept from anything else are dropped);
+    a database busy with another writer, or read-only, or a role that may not write them, is
+    left as it was."""
     try:
         with engine.begin() as connection:
+            found = connection.execute(
+                sa.select(TREND_FIGURES.c.fingerprint, TREND_FIGURES.c.figures).where(
+                    TREND_FIGURES.c.period == period
+                )
+            ).first()
+            kept: dict[str, Any] = {}
+            if found is not None and found.fingerprint == fingerprint:
+                kept = dict(found.figures) if isinstance(found.figures, dict) else {}
             connection.execute(TREND_FIGURES.delete().where(TREND_FIGURES.c.period == period))
             connection.execute(
                 TREND_FIGURES.insert().values(
-                    period=period, fingerprint=fingerprint, figures=figures
+                    period=period, fingerprint=fingerprint, figures=kept | parts
                 )
             )
     except sa.exc.OperationalError:
@@ -303,3 +455,18 @@ def _keep(
     except sa.exc.ProgrammingError as exc:  # a department's role, which only reads them
         if not is_permission_denied(exc):
             raise
+
+
+def _keep(
+    engine: Engine,
+    period: str,
+    fingerprint: str,
+    by_department: dict[str, TrendFigures],
+    outcomes: Outcomes | None,
+) -> None:
+    """Keep a period's figures (and its outcomes by system, from which the next period's
+    moves are told) for the next trend."""
+    kept: dict[str, Any] = {"figures": {key: asdict(value) for key, value in by_department.items()}}
+    if outcomes is not None:
+        kept["outcomes"] = packed_outcomes(outcomes)
+    keep_parts(engine, period, fingerprint, kept)

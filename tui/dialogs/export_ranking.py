@@ -18,6 +18,7 @@ from estate import db
 from estate.errors import EstateError
 from estate.exports import ExportFormat, export_ranking
 from estate.history.board import BoardHistory, board_history
+from estate.history.from_ranking import ranked_outcomes
 from estate.portfolio import Portfolio, read_portfolio
 from estate.scoring import EstateScores
 from estate.words import counted
@@ -131,6 +132,12 @@ class ExportDialog(ModalScreen[Path | None]):
         for the changes' later state."""
         engine = db.open_engine(self.app.db_path)  # type: ignore[attr-defined]
         try:
-            return board_history(engine, scored.policy, departments=self.departments, scored=scored)
+            return board_history(
+                engine,
+                scored.policy,
+                departments=self.departments,
+                scored=scored,
+                ranked=ranked_outcomes,
+            )
         finally:
             engine.dispose()

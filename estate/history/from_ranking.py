@@ -1,0 +1,39 @@
+"""The current period's outcomes from the kept ranking: a trend counts the latest period from
+the ranking every command keeps (brought up to date for the day) rather than scoring it again.
+
+Kept apart from the trend itself, which the renderings of the kept ranking import: only the
+commands and screens that show a trend hand this reader to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from estate.db import is_lock_timeout
+from estate.ranking.snapshot import kept_rows
+from estate.ranking.update import update_kept_ranking
+from estate.scoring.policy import Policy
+
+RANKED = ("key", "band", "is_legacy", "readiness", "gaps")
+"""What a trend takes of each system's row in the kept ranking, in this order."""
+
+
+def ranked_outcomes(engine: Engine, at: Policy) -> Sequence[Sequence[Any]] | None:
+    """Each ranked system's `RANKED` values, from the kept ranking as at `at`'s date, in
+    priority order; None when there is no kept ranking fresh for it. For the current period
+    (`at` as at today) the ranking is brought up to date first, as the commands that rank do;
+    for a period already over it is only read (moving it to a past day would move it back
+    for the next command), and a ranking whose tables another session holds locked is read
+    as it stands."""
+    if at.as_of >= dt.date.today():
+        try:
+            update_kept_ranking(engine, at)
+        except sa.exc.OperationalError as exc:
+            if not is_lock_timeout(exc):
+                raise
+    with engine.connect() as connection:
+        return kept_rows(connection, at, RANKED)
