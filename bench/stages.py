@@ -1422,7 +1422,8 @@ def stage_kept_commands(systems: int, cache: Path) -> dict[str, Any]:
     day (a date the kept ranking is not for), each its own process through the installed entry
     point, on the issue's estate (`incremental_database`): the first `rank` (scoring and
     keeping), a `rank` for a new day, the board workbook, the json export, `contracts --json`,
-    `portfolio` and `waves --band red`, each on a day of its own; then every cell of the board
+    `portfolio` and `waves --band red`, each on a day of its own, and the board workbook again
+    on the day after (what the first kept stays kept); then every cell of the board
     workbook read back and written bare by xlsxwriter in this process, the baseline the
     workbook is held to (at most 1.5x it, plus the new day's `rank`)."""
     import compileall
@@ -1464,6 +1465,9 @@ def stage_kept_commands(systems: int, cache: Path) -> dict[str, Any]:
         command("contracts_new_day", 4, "contracts", "--json")
         command("portfolio_new_day", 5, "portfolio")
         command("waves_new_day", 6, "waves", "--band", "red")
+        # The next day's pack: what a board paper costs when yesterday's commands have kept
+        # what does not move with the date (the trend's past periods, the changes' verdicts).
+        command("workbook_next_day", 7, "export", str(Path(folder) / "next.xlsx"))
         book = python_calamine.CalamineWorkbook.from_path(str(board))
         sheets = {
             name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -1484,6 +1488,8 @@ def stage_kept_commands(systems: int, cache: Path) -> dict[str, Any]:
     allowed_cpu = 1.5 * found["bare_workbook_cpu_s"] + found["rank_new_day_cpu_s"]
     found["workbook_over_allowed"] = found["workbook_new_day_s"] / allowed
     found["workbook_over_allowed_cpu"] = found["workbook_new_day_cpu_s"] / allowed_cpu
+    found["next_day_over_allowed"] = found["workbook_next_day_s"] / allowed
+    found["next_day_over_allowed_cpu"] = found["workbook_next_day_cpu_s"] / allowed_cpu
     found["workbook_over_bare_cpu"] = found["workbook_new_day_cpu_s"] / found["bare_workbook_cpu_s"]
     found["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     found["load"] = os.getloadavg()
