@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from estate.enums import Outcome, Principle, SignIn
-from estate.scoring.facts import Assessment, SystemFacts
+from estate.scoring.facts import Assessment, ComponentFact, SystemFacts
 from estate.scoring.policy import Policy
 from estate.scoring.results import Gap, Severity, uk_date
 from estate.words import counted
@@ -110,12 +110,16 @@ class GapScorer:
     distinct assessment, and each derived gap once per distinct evidence, so systems share
     equal gaps and their order is looked up, not worked out."""
 
-    __slots__ = ("_assessed", "_derived", "_policy")
+    __slots__ = ("_assessed", "_components", "_derived", "_policy")
 
     def __init__(self, policy: Policy) -> None:
         self._policy = policy
         self._assessed: dict[int, tuple[Assessment, Gap | None]] = {}
         self._derived: dict[tuple[Any, ...], list[Gap]] = {}
+        self._components: dict[
+            tuple[int, ...],
+            tuple[tuple[ComponentFact, ...], tuple[tuple[str, bool], ...]],
+        ] = {}
 
     def _of(self, assessment: Assessment) -> Gap | None:
         """The gap an assessment shows (Not or Partially achieved), worded once."""
@@ -132,9 +136,13 @@ class GapScorer:
         """What `assess_gaps` gives for the system."""
         gaps: list[Gap] = []
         achieved = set()
+        c1_assessed = False  # CAF C1 assessed at all (any outcome but Not assessed)
         memo = self._assessed
         for assessment in facts.assessments:
-            if assessment.outcome is Outcome.ACHIEVED:
+            outcome = assessment.outcome
+            if assessment.principle is Principle.C1 and outcome is not Outcome.NOT_ASSESSED:
+                c1_assessed = True
+            if outcome is Outcome.ACHIEVED:
                 achieved.add(assessment.principle)
                 continue
             if type(assessment) is not Assessment:  # not a stored assessment: no memo
@@ -149,19 +157,12 @@ class GapScorer:
             if gap is not None:
                 gaps.append(gap)
         row = facts.row
-        as_of = self._policy.as_of
-        unsupported = tuple(
-            (c.label, c.on_paid_support(as_of)) for c in facts.components if c.out_of_support(as_of)
-        )
-        c1_assessed = any(
-            a.principle is Principle.C1 and a.outcome is not Outcome.NOT_ASSESSED
-            for a in facts.assessments
-        )
+        internet_facing = row.internet_facing
         key = (
             bool(row.business_owner),
-            unsupported,
-            bool(row.internet_facing),
-            row.last_pen_test if row.internet_facing else None,
+            self._unsupported(facts.components),
+            bool(internet_facing),
+            row.last_pen_test if internet_facing else None,
             row.sign_in is SignIn.OWN_ACCOUNTS,
             bool(row.personal_data),
             row.open_critical_vulns,
@@ -172,13 +173,33 @@ class GapScorer:
         if derived is None:
             derived = self._derived[key] = _derived(facts, self._policy)
         if derived:
-            assessed = {g.principle for g in gaps}
-            gaps.extend(
-                gap
-                for gap in derived
-                if gap.principle not in achieved and gap.principle not in assessed
-            )
+            if achieved or gaps:
+                assessed = {g.principle for g in gaps}
+                gaps.extend(
+                    gap
+                    for gap in derived
+                    if gap.principle not in achieved and gap.principle not in assessed
+                )
+            else:
+                gaps.extend(derived)
         return tuple(gaps) if len(gaps) < 2 else tuple(sorted(gaps, key=_order))
+
+    def _unsupported(self, components: list[ComponentFact]) -> tuple[tuple[str, bool], ...]:
+        """The label of each component out of support, and whether it is on paid extended
+        support: once per distinct set of components (by identity, kept alive by the entry)."""
+        key = tuple(map(id, components))
+        found = self._components.get(key)
+        if found is None:
+            as_of = self._policy.as_of
+            found = self._components[key] = (
+                tuple(components),
+                tuple(
+                    (c.label, c.on_paid_support(as_of))
+                    for c in components
+                    if c.out_of_support(as_of)
+                ),
+            )
+        return found[1]
 
 
 def gap_scorer(policy: Policy) -> GapScorer:
