@@ -105,6 +105,11 @@ def _order(gap: Gap) -> tuple[int, int]:
     return _SEVERITY_ORDER[gap.severity], _PRINCIPLE_ORDER[gap.principle]
 
 
+def _in_order(gaps: list[Gap]) -> tuple[Gap, ...]:
+    """The gaps most severe first, then in the principles' order."""
+    return tuple(gaps) if len(gaps) < 2 else tuple(sorted(gaps, key=_order))
+
+
 class GapScorer:
     """`assess_gaps` for one policy, for many systems: each assessed gap is worded once per
     distinct assessment, and each derived gap once per distinct evidence, so systems share
@@ -115,7 +120,8 @@ class GapScorer:
     def __init__(self, policy: Policy) -> None:
         self._policy = policy
         self._assessed: dict[int, tuple[Assessment, Gap | None]] = {}
-        self._derived: dict[tuple[Any, ...], list[Gap]] = {}
+        self._derived: dict[tuple[Any, ...], tuple[list[Gap], tuple[Gap, ...]]] = {}
+        """The derived gaps by what they read, and the same in order."""
         self._components: dict[
             tuple[int, ...],
             tuple[tuple[ComponentFact, ...], tuple[tuple[str, bool], ...]],
@@ -169,20 +175,19 @@ class GapScorer:
             type(row.open_critical_vulns),
             c1_assessed,
         )
-        derived = self._derived.get(key)
-        if derived is None:
-            derived = self._derived[key] = _derived(facts, self._policy)
-        if derived:
-            if achieved or gaps:
-                assessed = {g.principle for g in gaps}
-                gaps.extend(
-                    gap
-                    for gap in derived
-                    if gap.principle not in achieved and gap.principle not in assessed
-                )
-            else:
-                gaps.extend(derived)
-        return tuple(gaps) if len(gaps) < 2 else tuple(sorted(gaps, key=_order))
+        found = self._derived.get(key)
+        if found is None:
+            derived = _derived(facts, self._policy)
+            found = self._derived[key] = (derived, _in_order(derived))
+        if not (achieved or gaps):  # the derived gaps alone, in order once per entry
+            return found[1]
+        assessed = {g.principle for g in gaps}
+        gaps.extend(
+            gap
+            for gap in found[0]
+            if gap.principle not in achieved and gap.principle not in assessed
+        )
+        return _in_order(gaps)
 
     def _unsupported(self, components: list[ComponentFact]) -> tuple[tuple[str, bool], ...]:
         """The label of each component out of support, and whether it is on paid extended
