@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,6 +28,10 @@ IN_SERVICE = "(s.lifecycle_status IS NULL OR s.lifecycle_status NOT IN ('Retired
 """SQL keeping the stored systems `s` still counted: retired and cancelled ones have left."""
 """The sample returns of the latest quarter: what the demo estate holds now."""
 SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
+DEEP = os.environ.get("ESTATE_DEEP_TESTS") == "1"
+"""`ESTATE_DEEP_TESTS=1` runs the tests that take a size at their deeper setting (the printed
+board of a 10,000-system estate rather than a 2,500-system one): what each checks is the same,
+at a scale that costs more than every run should pay."""
 
 
 @pytest.fixture(scope="session")
