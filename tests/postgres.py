@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL server for the tests marked `postgres`, run from the installed binaries.
 
-The server lives in a temporary folder for one test session, listens on a free local port and
-trusts local connections. PostgreSQL refuses to run as root, so under root (as in CI) it runs as
+The server lives in a temporary folder for one test session (one per pytest-xdist worker, each
+with its own folder, port and databases), listens on a free local port and trusts local
+connections. PostgreSQL refuses to run as root, so under root (as in CI) it runs as
 the `postgres` user that Debian's package creates. Where no binaries (or no driver) exist the
 tests skip with one line saying how to install them; under CI=true that skip fails the run.
 """
@@ -113,12 +114,32 @@ def start_server() -> Server:
         "--locale=C",
         "--no-sync",
     )
+    # Under pytest-xdist each worker starts its own server: a port found free here may be
+    # taken by another worker's server before this one binds it, so a refused start tries
+    # another port.
+    for attempt in range(PORT_ATTEMPTS):
+        try:
+            _start(server, data)
+            break
+        except RuntimeError:
+            if attempt == PORT_ATTEMPTS - 1:
+                raise
+            server.port = _free_port()
+    return server
+
+
+PORT_ATTEMPTS = 5
+
+
+def _start(server: Server, data: Path) -> None:
+    """Start the cluster in `data` on the server's port, its socket in its own folder."""
+    folder = server.folder
     options = (
         f"-p {server.port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
     )
     server.run(
-        str(binaries / "pg_ctl"),
+        str(server.bin / "pg_ctl"),
         "-D",
         str(data),
         "-o",
@@ -128,7 +149,6 @@ def start_server() -> Server:
         "-w",
         "start",
     )
-    return server
 
 
 def as_role(url: str, role: str) -> str:

@@ -33,6 +33,7 @@ from estate.graph.export import (
 )
 from estate.graph.queries import Direction, levels, neighbourhood, orphans, path
 from estate.graph.waves import plan_waves
+from tests.conftest import examples
 
 
 def _graph(
@@ -52,7 +53,7 @@ def _graph(
     return estate
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     st.integers(min_value=1, max_value=25).flatmap(
         lambda n: st.tuples(
@@ -93,7 +94,7 @@ def test_a_cycle_is_one_cluster_and_each_member_depends_on_the_others() -> None:
 # --- migration waves ----------------------------------------------------------------------
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     st.integers(min_value=1, max_value=20).flatmap(
         lambda n: st.tuples(
@@ -125,7 +126,7 @@ def test_wave_invariants(case: tuple[int, list[tuple[int, int]], list[float], in
             assert wave.oversized and len(wave.clusters) == 1
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     st.integers(min_value=1, max_value=20).flatmap(
         lambda n: st.tuples(

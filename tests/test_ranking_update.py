@@ -49,6 +49,7 @@ from estate.scoring.results import SystemScore
 from importers import ImportOptions, import_return
 from importers.layout import RecordKind
 from importers.template import write_return
+from tests.conftest import examples
 
 DEPARTMENTS = {"DBP": "Department for Benefits and Pensions", "HMT": "Her Majesty's Treasury"}
 REFERENCES = [f"{code}-{n}" for code in DEPARTMENTS for n in range(1, 7)]
@@ -292,7 +293,7 @@ SEQUENCES = st.tuples(*(returns(code) for code in DEPARTMENTS)).flatmap(
 
 
 @settings(
-    max_examples=25,
+    max_examples=examples(25),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -311,7 +312,7 @@ def test_the_kept_ranking_brought_up_to_date_is_a_fresh_scoring_on_sqlite(
 
 @pytest.mark.postgres
 @settings(
-    max_examples=8,
+    max_examples=examples(8),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from estate import keys
 from importers.parse import parse_return
 from importers.values import is_unknown
+from tests.conftest import examples
 
 HEADER = ["Department", "System reference", "System name", "Notes"]
 
@@ -38,7 +39,9 @@ def _key(text: str) -> str:
 KEY = TEXT.map(_key).filter(lambda t: 0 < len(t) <= 64 and not is_unknown(t))
 """A reference as a return may give it and keep it: in its one form (NFKC, nothing invisible)."""
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def _read_back(path: Path) -> list[tuple[str, str, str]]:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from estate.catalogue import Catalogue
 from estate.catalogue.endoflife import load_catalogue
+from estate.enums import Criticality, Hosting, SignIn
 from estate.graph import EstateGraph
 from estate.perf import collector_paused
 from estate.progress import Progress
@@ -68,10 +69,13 @@ class _Priority:
         "_blast_words",
         "_carbon",
         "_criticality",
+        "_criticality_words",
         "_dependents",
+        "_found",
         "_gap_words",
         "_legacy_words",
         "_policy",
+        "_readiness_words",
         "_saturation",
         "_severity",
         "_total",
@@ -97,13 +101,13 @@ class _Priority:
         self._legacy_words: dict[tuple[float, int], tuple[Criterion | None, str, str]] = {}
         self._gap_words: dict[tuple[int, int, int], tuple[Gap, str, str]] = {}
         self._blast_words: dict[tuple[int, int, int, int], tuple[str, str]] = {}
+        self._criticality_words: dict[str, tuple[str, str]] = {}
+        self._readiness_words: dict[tuple[Readiness, int], tuple[Any, str, str]] = {}
+        self._found: dict[tuple[Any, ...], tuple[float, dict[str, float]]] = {}
 
-    def _parts(self, score: SystemScore) -> dict[str, float]:
+    def _parts(self, score: SystemScore, gap_total: float, dependents: int) -> dict[str, float]:
         saturation = self._saturation
-        severity = self._severity
-        gap_total = sum(severity[g.severity] for g in score.gaps)
         readiness = score.readiness
-        dependents = score.blast.total if score.blast else 0
         criticality = self._criticality.get(score.criticality)
         if criticality is None:
             rules = self._policy.section("priority")
@@ -126,13 +130,35 @@ class _Priority:
         return parts
 
     def priority(self, score: SystemScore) -> tuple[float, dict[str, float]]:
-        """The system's priority (0-100, to one decimal) and each part's contribution to it."""
+        """The system's priority (0-100, to one decimal) and each part's contribution to it.
+        Worked out once per distinct set of what it reads (overall legacy score, weight of its
+        gaps, readiness score, criticality, dependents), which systems share by the thousand;
+        the contributions are shared with them, and only read."""
+        severity = self._severity
+        gap_total = sum([severity[g.severity] for g in score.gaps])
+        blast = score.blast
+        dependents = blast.total if blast else 0
+        key = None
+        if self._carbon is None:  # the carbon part is the system's own
+            key = (
+                score.legacy.overall,
+                gap_total,
+                score.readiness.score,
+                score.criticality,
+                dependents,
+            )
+            found = self._found.get(key)
+            if found is not None:
+                return found
         weights = self._weights
         total_weight = self._total
-        parts = self._parts(score)
+        parts = self._parts(score, gap_total, dependents)
         value = 100 * sum(weights[k] * parts[k] for k in parts) / total_weight
         contributions = {k: weights[k] * parts[k] / total_weight for k in parts}
-        return round(value, 1), contributions
+        result = round(value, 1), contributions
+        if key is not None:
+            self._found[key] = result
+        return result
 
     def reasons(
         self, score: SystemScore, contributions: dict[str, float]
@@ -181,19 +207,29 @@ class _Priority:
                     counted(blast.total, "dependent"),
                 )
             said.append((contributions["dependents"], *words))
-        if score.criticality:
-            said.append(
-                (
-                    contributions["criticality"],
-                    f"business criticality {score.criticality}",
-                    score.criticality,
+        criticality = score.criticality
+        if criticality:
+            named = self._criticality_words.get(criticality)
+            if named is None:
+                named = self._criticality_words[criticality] = (
+                    f"business criticality {criticality}",
+                    criticality,
                 )
-            )
+            said.append((contributions["criticality"], *named))
         readiness = score.readiness
         if readiness.category in _NOT_READY and readiness.reasons:
-            category = readiness.category.value.lower()
-            text = f"cloud: {category}, {readiness.reasons[0].text}"
-            said.append((contributions["cloud"], text, f"cloud {category}"))
+            first = readiness.reasons[0]
+            # By the reason's identity, kept alive by the entry (as the legacy words).
+            ready_key = (readiness.category, id(first))
+            ready_entry = self._readiness_words.get(ready_key)
+            if ready_entry is None:
+                category = readiness.category.value.lower()
+                ready_entry = self._readiness_words[ready_key] = (
+                    first,
+                    f"cloud: {category}, {first.text}",
+                    f"cloud {category}",
+                )
+            said.append((contributions["cloud"], ready_entry[1], ready_entry[2]))
         said.sort(key=_minus_first)
         top = [item for item in said[:3] if item[0] > 0]
         return tuple(text for _, text, _ in top), "; ".join(short for _, _, short in top)
@@ -274,22 +310,32 @@ class _Scorers:
         return found[1], found[2]
 
 
+_WORDS: dict[Any, str | None] = {
+    None: None,
+    **{member: member.value for kind in (Criticality, Hosting, SignIn) for member in kind},
+}
+"""Each stored criticality, hosting and sign-in by its word (None for none): read per system."""
+
+
 def score_facts(facts: SystemFacts, policy: Policy, anchored: Collection[str]) -> SystemScore:
     """One system's scores from its facts under `policy`; `anchored` holds the keys of the
     systems that cannot move to cloud (its readiness depends on theirs)."""
     scorers: _Scorers = policy.memo("scorers", _Scorers)
     row = facts.row
     unmatched, out_of_support = scorers.of_components(facts)
-    score = SystemScore(
+    # Made without the dataclass's field-by-field `__init__` (as `legacy_risk`): one for every
+    # system of the estate. The stored enumerations' words come from a table, not `.value`.
+    score = object.__new__(SystemScore)
+    score.__dict__.update(
         key=facts.key,
         system_id=row.id,
         department=facts.department,
         department_name=facts.department_name,
         reference=row.reference,
         name=row.name,
-        criticality=row.criticality.value if row.criticality else None,
-        hosting=row.hosting.value if row.hosting else None,
-        sign_in=row.sign_in.value if row.sign_in else None,
+        criticality=_WORDS[row.criticality],
+        hosting=_WORDS[row.hosting],
+        sign_in=_WORDS[row.sign_in],
         business_owner=row.business_owner,
         legacy=scorers.legacy.assess(facts),
         readiness=scorers.readiness.assess(facts, anchored),
@@ -298,6 +344,10 @@ def score_facts(facts: SystemFacts, policy: Policy, anchored: Collection[str]) -
         unmatched_components=unmatched,
         record=row,
         out_of_support=out_of_support,
+        priority=0.0,
+        rank=0,
+        reasons=(),
+        headline="",
     )
     priorities = scorers.priority
     score.priority, contributions = priorities.priority(score)

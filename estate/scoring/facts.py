@@ -210,14 +210,14 @@ def read_facts(
             None if keys is None else facts,
         )
     )
-    for system_id, *values in components.all():
-        owner = facts.get(system_id)
+    for row in components.all():
+        owner = facts.get(row[0])
         if owner is None:
             continue
-        key = tuple(values)
+        key = row[1:]  # a plain tuple, sliced without unpacking: hundreds of thousands of rows
         fact = component_facts.get(key)
         if fact is None:
-            kind_text, product, version, end_of_support = values
+            kind_text, product, version, end_of_support = key
             kind = _KINDS[kind_text]
             match = None
             if kind is not ComponentKind.HARDWARE:
@@ -242,14 +242,14 @@ def read_facts(
             None if keys is None else facts,
         )
     )
-    for system_id, *values in assessments.all():
-        owner = facts.get(system_id)
+    for row in assessments.all():
+        owner = facts.get(row[0])
         if owner is None:
             continue
-        key = tuple(values)
+        key = row[1:]
         assessment = assessment_facts.get(key)
         if assessment is None:
-            assessment = assessment_facts[key] = assessment_of(*values)
+            assessment = assessment_facts[key] = assessment_of(*key)
         owner.assessments.append(assessment)
     mark_changes(facts, technology_changes(connection))
     return facts

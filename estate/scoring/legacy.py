@@ -517,20 +517,9 @@ _OWN = attrgetter(*(_FIELDS[code] for code, _name in LIKELIHOOD + IMPACT))
 """The department's own score of every criterion, from a stored row, in order."""
 _NONE_OWN = (None,) * len(LIKELIHOOD + IMPACT)
 
-_Step = tuple[
-    str,
-    str,
-    dict[Any, Criterion] | None,
-    int | None,
-    Criterion,
-    dict[tuple[Any, str], Criterion],
-]
-"""One criterion as `LegacyScorer` works it out: its code and name, its derived criteria by
-the values they read (None when it has no derivation) and the place of those values in
-`_keys` (None for L1, worked out from the components), its unknown criterion, and its self-assessed
-criteria by (score, who assessed it and when)."""
-_OWN = attrgetter(*(_FIELDS[code] for code, _name in LIKELIHOOD + IMPACT))
-"""The department's own score of every criterion, from a stored row, in order."""
+_Step = tuple[str, str, dict[tuple[Any, str], Criterion]]
+"""One criterion as `LegacyScorer` works out a self-assessed score: its code and name, and its
+self-assessed criteria by (score, who assessed it and when)."""
 
 
 class LegacyScorer:
@@ -544,13 +533,17 @@ class LegacyScorer:
         "_bands",
         "_contradiction_from",
         "_derived",
+        "_impacts",
         "_l1_criteria",
         "_legacy_from",
+        "_likelihoods",
+        "_pairs",
         "_plan",
         "_policy",
         "_row_memos",
         "_support",
         "_unknown",
+        "_unknown_l4",
         "_verdicts",
     )
 
@@ -567,6 +560,12 @@ class LegacyScorer:
             tuple[int | None, ...],
             tuple[float | None, float | None, float | None, Band | None, bool | None],
         ] = {}
+        self._likelihoods: dict[tuple[int | None, ...], tuple[Any, float | None, bool | None]] = {}
+        self._impacts: dict[tuple[int | None, ...], tuple[Any, float | None]] = {}
+        self._pairs: dict[
+            tuple[int, int],
+            tuple[float | None, float | None, float | None, Band | None, bool | None],
+        ] = {}
         self._derived: dict[str, dict[Any, Criterion]] = {code: {} for code in ROW_DERIVED}
         self._unknown: dict[str, Criterion] = {}
         for code, name in LIKELIHOOD + IMPACT:
@@ -578,17 +577,10 @@ class LegacyScorer:
             self._unknown[code] = Criterion(
                 code, name, None, Source.UNKNOWN, _UNKNOWN_EVIDENCE, f"Give {needs} in the return"
             )
+        self._unknown_l4 = self._unknown["L4"]
         self._row_memos = tuple(self._derived[code] for code in ROW_DERIVED)
         self._plan: tuple[_Step, ...] = tuple(
-            (
-                code,
-                name,
-                self._derived.get(code, {} if code in DERIVATIONS else None),
-                ROW_DERIVED.index(code) if code in ROW_DERIVED else None,
-                self._unknown[code],
-                {},  # self-assessed criteria by (score, who assessed it and when)
-            )
-            for code, name in LIKELIHOOD + IMPACT
+            (code, name, {}) for code, name in LIKELIHOOD + IMPACT
         )
 
     def _derive(self, code: str, facts: SystemFacts, key: Any) -> Criterion:
@@ -648,12 +640,15 @@ class LegacyScorer:
 
     def _all_derived(self, facts: SystemFacts) -> list[Criterion]:
         """Every criterion of a system with no self-assessed score, in order."""
-        derive = self._derive
-        found = [
-            memo.get(key) or derive(code, facts, key)
-            for code, memo, key in zip(ROW_DERIVED, self._row_memos, _keys(facts), strict=True)
-        ]
-        return [self._l1(facts), found[0], found[1], self._unknown["L4"], *found[2:]]
+        keys = _keys(facts)
+        found: list[Criterion | None] = list(map(dict.get, self._row_memos, keys))
+        if None in found:
+            for index, known in enumerate(found):
+                if known is None:
+                    found[index] = self._derive(ROW_DERIVED[index], facts, keys[index])
+        found.insert(2, self._unknown_l4)
+        found.insert(0, self._l1(facts))
+        return found  # type: ignore[return-value]  # every None was derived
 
     def assess(self, facts: SystemFacts) -> LegacyRisk:
         """The whole framework for one system: what `assess_legacy` gives."""
@@ -673,46 +668,27 @@ class LegacyScorer:
         """Every criterion of a system with some self-assessed score, in order, and the
         evidence of its self-assessed scores; the scores the inventory contradicts are flagged
         in `flags`."""
-        row = facts.row
-        assessed: str | None = None
-        built: list[Criterion] = []
-        add = built.append
+        built = self._all_derived(facts)  # what the inventory gives, where the return is silent
+        assessed = self._self_assessed(facts.row)
         gap = self._contradiction_from
-        keys = _keys(facts)
-        for (code, name, memo, index, unknown, own_memo), own in zip(self._plan, owns, strict=True):
-            derived: Criterion | None
-            if memo is None:  # no derivation: self-assessed or unknown
-                if own is None:
-                    add(unknown)
-                    continue
-                derived = None
-            elif index is None:
-                derived = self._l1(facts)
-            else:
-                key = keys[index]
-                derived = memo.get(key) or self._derive(code, facts, key)
+        plan = self._plan
+        for index, own in enumerate(owns):
             if own is None:
-                add(derived)  # type: ignore[arg-type]  # derived where derivable
                 continue
-            if assessed is None:
-                assessed = self._self_assessed(row)
+            code, name, own_memo = plan[index]
             mine = own_memo.get((own, assessed))
             if mine is None:
                 mine = own_memo[(own, assessed)] = Criterion(
                     code, name, int(own), Source.SELF_ASSESSED, assessed, _REASSESS
                 )
-            add(mine)
+            derived = built[index]
+            built[index] = mine
             # A self-assessed score the inventory contradicts: a data-quality flag.
-            if (
-                derived is not None
-                and derived.value is not None
-                and abs(derived.value - mine.value) >= gap  # type: ignore[operator]
-            ):
+            if derived.value is not None and abs(derived.value - mine.value) >= gap:  # type: ignore[operator]
                 flags.append(
                     f"{code} {name}: self-assessed {mine.value}, but the inventory gives "
                     f"{derived.value} ({derived.evidence}); the department's score stands"
                 )
-        assert assessed is not None
         return built, assessed
 
     def _totals(
@@ -725,27 +701,29 @@ class LegacyScorer:
         """The framework's totals, band and verdict from the system's criteria (`assessed`:
         the evidence of its self-assessed scores, None when it has none)."""
         row = facts.row
+        values = list(map(_VALUE, built))
         likelihood = tuple(built[:7])
         impact = tuple(built[7:])
-        c6 = built[12]
         if (
-            c6.source is Source.DERIVED
+            values[12] is not None
+            and built[12].source is Source.DERIVED
             and (facts.blast is None or facts.blast.total == 0)
-            and all(c.value is None for c in built[:12])
+            and values.count(None) == 12
         ):
             impact = (
                 *impact[:5],
-                c6._replace(
+                built[12]._replace(
                     value=None,
                     source=Source.UNKNOWN,
                     evidence=_NOTHING_ELSE,
                     would_change=_GIVE_FACTS,
                 ),
             )
-        values = tuple([c.value for c in likelihood + impact])
-        verdict = self._verdicts.get(values)
+            values[12] = None
+        key = tuple(values)
+        verdict = self._verdicts.get(key)
         if verdict is None:
-            verdict = self._verdicts[values] = self._verdict(values)
+            verdict = self._verdicts[key] = self._verdict(key)
         if assessed is not None and predates(row, facts.technology_changed):
             flags.extend(
                 f"{c.code} {c.name}: self-assessed {c.value} on {uk_date(row.assessed_on)}, "
@@ -761,17 +739,38 @@ class LegacyScorer:
         self, values: tuple[int | None, ...]
     ) -> tuple[float | None, float | None, float | None, Band | None, bool | None]:
         """The likelihood and impact totals, overall score, band and whether the system is
-        legacy, from the values of its likelihood and impact criteria."""
-        l_values = [v for v in values[:7] if v is not None]
-        l_exact = _exact_of(l_values)
-        c_exact = _exact_of(values[7:])
-        l_total = None if l_exact is None else l_exact[0] / l_exact[1]
-        c_total = None if c_exact is None else c_exact[0] / c_exact[1]
-        overall = _overall(l_exact, c_exact)
-        band = None if overall is None else self._band(overall)
-        is_legacy = any(v >= self._legacy_from for v in l_values) if l_values else None
-        return l_total, c_total, overall, band, is_legacy
+        legacy, from the values of its likelihood and impact criteria: each category's part
+        worked out once per distinct set of its values, and the verdict once per pair."""
+        l_values = values[:7]
+        likelihood = self._likelihoods.get(l_values)
+        if likelihood is None:
+            known = [v for v in l_values if v is not None]
+            l_exact = _exact_of(known)
+            likelihood = self._likelihoods[l_values] = (
+                l_exact,
+                None if l_exact is None else l_exact[0] / l_exact[1],
+                any(v >= self._legacy_from for v in known) if known else None,
+            )
+        c_values = values[7:]
+        impact = self._impacts.get(c_values)
+        if impact is None:
+            c_exact = _exact_of(c_values)
+            impact = self._impacts[c_values] = (
+                c_exact,
+                None if c_exact is None else c_exact[0] / c_exact[1],
+            )
+        # By the parts' identities: their entries stand as long as the scorer.
+        pair = (id(likelihood), id(impact))
+        found = self._pairs.get(pair)
+        if found is None:
+            overall = _overall(likelihood[0], impact[0])
+            band = None if overall is None else self._band(overall)
+            found = self._pairs[pair] = (likelihood[1], impact[1], overall, band, likelihood[2])
+        return found
 
+
+_VALUE = attrgetter("value")
+"""A criterion's value."""
 
 CRITERION_NAMES = dict(LIKELIHOOD + IMPACT)
 """Each criterion's name by its code."""

@@ -8,6 +8,7 @@ cannot move, and too little data to say.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from typing import Any, NamedTuple
 
@@ -38,15 +39,36 @@ MAX_DEPENDENCY_PENALTIES = 4
 def blocks_move(facts: SystemFacts, policy: Policy) -> bool:
     """Whether a system is tied to premises (mainframe, non-x86, SECRET): its dependents cannot
     simply move away from it."""
-    products = facts.products
-    return (
-        bool(
-            products & policy.names("readiness", "mainframe_products")
-            or products & policy.names("readiness", "non_x86_products")
-            or facts.row.classification in (Classification.SECRET, Classification.TOP_SECRET)
+    row = facts.row
+    if row.hosting in CLOUD_HOSTING:
+        return False
+    return row.classification in SECRET or policy.memo("platforms", _Platforms).stay(facts)
+
+
+class _Platforms:
+    """Whether a set of components includes a mainframe or non-x86 product under one policy,
+    worked out once per distinct set (by identity: the entry keeps them alive, so their ids
+    stay theirs while it stands)."""
+
+    __slots__ = ("_names", "_seen")
+
+    def __init__(self, policy: Policy) -> None:
+        self._names = policy.names("readiness", "mainframe_products") | policy.names(
+            "readiness", "non_x86_products"
         )
-        and facts.row.hosting not in CLOUD_HOSTING
-    )
+        self._seen: dict[tuple[int, ...], tuple[tuple[ComponentFact, ...], bool]] = {}
+
+    def stay(self, facts: SystemFacts) -> bool:
+        """Whether the system's components include a platform that stays on premises."""
+        components = facts.components
+        key = tuple(map(id, components))
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = (
+                tuple(components),
+                not facts.products.isdisjoint(self._names),
+            )
+        return found[1]
 
 
 def _reasons(
@@ -169,6 +191,10 @@ class _Components(NamedTuple):
     """Whether the catalogue recognised any of them."""
     mainframe: list[str]
     unsupported: list[ComponentFact]
+    penalty: int
+    """The sum of the reasons' penalties."""
+    effects: frozenset[str]
+    """The reasons' effects."""
 
 
 class ReadinessScorer:
@@ -192,19 +218,34 @@ class ReadinessScorer:
         key = (*map(id, components), secret, cloud)
         seen = self._seen.get(key)
         if seen is None:
+            own = () if cloud else tuple(_reasons(facts, policy, ()))
             seen = self._seen[key] = _Components(
                 tuple(components),
-                () if cloud else tuple(_reasons(facts, policy, ())),
+                own,
                 any(c.match and c.match.matched for c in components),
                 *_platform(components, policy),
+                sum(r.penalty for r in own),
+                frozenset(r.effect for r in own),
             )
         if cloud:
-            return _readiness(facts, policy, [], None, seen.mainframe, seen.unsupported)
+            return _in_cloud(facts, policy, seen.mainframe, seen.unsupported)
         reasons = list(seen.reasons)
+        penalty, effects = seen.penalty, seen.effects
         stuck = _stuck(facts, policy, anchored)
         if stuck is not None:
             reasons.append(stuck)
-        return _readiness(facts, policy, reasons, seen.matched, seen.mainframe, seen.unsupported)
+            penalty += stuck.penalty
+            effects = effects | {stuck.effect}
+        if row.hosting is None or not seen.matched:
+            unknown = _NO_HOSTING if row.hosting is None else _NO_COMPONENT
+            reasons.append(unknown)
+            penalty += unknown.penalty
+            effects = effects | {unknown.effect}
+        category, score = _category(penalty, effects)
+        disposition, why = _disposition(
+            facts, policy, category, reasons, seen.mainframe, seen.unsupported
+        )
+        return cloud_readiness(category, score, tuple(reasons), disposition, why)
 
 
 SECRET = (Classification.SECRET, Classification.TOP_SECRET)
@@ -222,35 +263,29 @@ def assess_readiness(
     return readiness_scorer(policy).assess(facts, anchored)
 
 
-def _readiness(
-    facts: SystemFacts,
-    policy: Policy,
-    reasons: list[ReadinessReason],
-    matched: bool | None,
-    mainframe: list[str],
-    unsupported: list[ComponentFact],
+def _in_cloud(
+    facts: SystemFacts, policy: Policy, mainframe: list[str], unsupported: list[ComponentFact]
 ) -> CloudReadiness:
-    """The category, score and disposition from the reasons (`matched`: whether the catalogue
-    recognised any component; None for a system already in public cloud, which is ready)."""
-    row = facts.row
-    score: int | None
-    if matched is None:
-        category, score = Readiness.READY, 100
+    """A system already in public cloud: ready, with its disposition."""
+    category = Readiness.READY
+    disposition, why = _disposition(facts, policy, category, (), mainframe, unsupported)
+    return cloud_readiness(category, 100, (), disposition, why)
+
+
+def _category(penalty: int, effects: Collection[str]) -> tuple[Readiness, int | None]:
+    """The category and score of a system not in public cloud from its reasons' penalties
+    (summed) and effects: a blocker makes it not ready, too little data unknown (no score), a
+    condition ready with conditions."""
+    score: int | None = max(0, 100 - penalty)
+    if "blocker" in effects:
+        category = Readiness.NOT_READY
+    elif "unknown" in effects:
+        category, score = Readiness.UNKNOWN, None
+    elif "condition" in effects:
+        category = Readiness.CONDITIONAL
     else:
-        if row.hosting is None or not matched:
-            reasons.append(_NO_HOSTING if row.hosting is None else _NO_COMPONENT)
-        score = max(0, 100 - sum(r.penalty for r in reasons))
-        effects = {r.effect for r in reasons}
-        if "blocker" in effects:
-            category = Readiness.NOT_READY
-        elif "unknown" in effects:
-            category, score = Readiness.UNKNOWN, None
-        elif "condition" in effects:
-            category = Readiness.CONDITIONAL
-        else:
-            category = Readiness.READY
-    disposition, why = _disposition(facts, policy, category, reasons, mainframe, unsupported)
-    return cloud_readiness(category, score, tuple(reasons), disposition, why)
+        category = Readiness.READY
+    return category, score
 
 
 def _repurchase_evidence(facts: SystemFacts, policy: Policy) -> list[str]:
@@ -261,7 +296,7 @@ def _repurchase_evidence(facts: SystemFacts, policy: Policy) -> list[str]:
     evidence: list[str] = []
     if row.planned_disposition is Disposition.REPURCHASE:
         evidence.append("its department plans to repurchase it")
-    capability = commodity_capability(getattr(row, "business_capability", None))
+    capability = _commodity(getattr(row, "business_capability", None))
     if capability is not None:
         evidence.append(
             f'its business capability "{row.business_capability}" is a commodity function '
@@ -278,6 +313,13 @@ def _repurchase_evidence(facts: SystemFacts, policy: Policy) -> list[str]:
                 f"{component.label} is sold by its vendor as a service ({successors[product.key]})"
             )
     return evidence
+
+
+@functools.lru_cache(maxsize=4096)
+def _commodity(capability: str | None) -> str | None:
+    """`commodity_capability`, worked out once per distinct text: an estate repeats a few
+    hundred capabilities across its systems."""
+    return commodity_capability(capability)
 
 
 def _weighed(facts: SystemFacts, policy: Policy) -> str:

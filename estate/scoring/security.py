@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from estate.enums import Outcome, Principle, SignIn
-from estate.scoring.facts import Assessment, SystemFacts
+from estate.scoring.facts import Assessment, ComponentFact, SystemFacts
 from estate.scoring.policy import Policy
 from estate.scoring.results import Gap, Severity, uk_date
 from estate.words import counted
@@ -105,17 +105,27 @@ def _order(gap: Gap) -> tuple[int, int]:
     return _SEVERITY_ORDER[gap.severity], _PRINCIPLE_ORDER[gap.principle]
 
 
+def _in_order(gaps: list[Gap]) -> tuple[Gap, ...]:
+    """The gaps most severe first, then in the principles' order."""
+    return tuple(gaps) if len(gaps) < 2 else tuple(sorted(gaps, key=_order))
+
+
 class GapScorer:
     """`assess_gaps` for one policy, for many systems: each assessed gap is worded once per
     distinct assessment, and each derived gap once per distinct evidence, so systems share
     equal gaps and their order is looked up, not worked out."""
 
-    __slots__ = ("_assessed", "_derived", "_policy")
+    __slots__ = ("_assessed", "_components", "_derived", "_policy")
 
     def __init__(self, policy: Policy) -> None:
         self._policy = policy
         self._assessed: dict[int, tuple[Assessment, Gap | None]] = {}
-        self._derived: dict[tuple[Any, ...], list[Gap]] = {}
+        self._derived: dict[tuple[Any, ...], tuple[list[Gap], tuple[Gap, ...]]] = {}
+        """The derived gaps by what they read, and the same in order."""
+        self._components: dict[
+            tuple[int, ...],
+            tuple[tuple[ComponentFact, ...], tuple[tuple[str, bool], ...]],
+        ] = {}
 
     def _of(self, assessment: Assessment) -> Gap | None:
         """The gap an assessment shows (Not or Partially achieved), worded once."""
@@ -132,9 +142,13 @@ class GapScorer:
         """What `assess_gaps` gives for the system."""
         gaps: list[Gap] = []
         achieved = set()
+        c1_assessed = False  # CAF C1 assessed at all (any outcome but Not assessed)
         memo = self._assessed
         for assessment in facts.assessments:
-            if assessment.outcome is Outcome.ACHIEVED:
+            outcome = assessment.outcome
+            if assessment.principle is Principle.C1 and outcome is not Outcome.NOT_ASSESSED:
+                c1_assessed = True
+            if outcome is Outcome.ACHIEVED:
                 achieved.add(assessment.principle)
                 continue
             if type(assessment) is not Assessment:  # not a stored assessment: no memo
@@ -149,36 +163,48 @@ class GapScorer:
             if gap is not None:
                 gaps.append(gap)
         row = facts.row
-        as_of = self._policy.as_of
-        unsupported = tuple(
-            (c.label, c.on_paid_support(as_of)) for c in facts.components if c.out_of_support(as_of)
-        )
-        c1_assessed = any(
-            a.principle is Principle.C1 and a.outcome is not Outcome.NOT_ASSESSED
-            for a in facts.assessments
-        )
+        internet_facing = row.internet_facing
         key = (
             bool(row.business_owner),
-            unsupported,
-            bool(row.internet_facing),
-            row.last_pen_test if row.internet_facing else None,
+            self._unsupported(facts.components),
+            bool(internet_facing),
+            row.last_pen_test if internet_facing else None,
             row.sign_in is SignIn.OWN_ACCOUNTS,
             bool(row.personal_data),
             row.open_critical_vulns,
             type(row.open_critical_vulns),
             c1_assessed,
         )
-        derived = self._derived.get(key)
-        if derived is None:
-            derived = self._derived[key] = _derived(facts, self._policy)
-        if derived:
-            assessed = {g.principle for g in gaps}
-            gaps.extend(
-                gap
-                for gap in derived
-                if gap.principle not in achieved and gap.principle not in assessed
+        found = self._derived.get(key)
+        if found is None:
+            derived = _derived(facts, self._policy)
+            found = self._derived[key] = (derived, _in_order(derived))
+        if not (achieved or gaps):  # the derived gaps alone, in order once per entry
+            return found[1]
+        assessed = {g.principle for g in gaps}
+        gaps.extend(
+            gap
+            for gap in found[0]
+            if gap.principle not in achieved and gap.principle not in assessed
+        )
+        return _in_order(gaps)
+
+    def _unsupported(self, components: list[ComponentFact]) -> tuple[tuple[str, bool], ...]:
+        """The label of each component out of support, and whether it is on paid extended
+        support: once per distinct set of components (by identity, kept alive by the entry)."""
+        key = tuple(map(id, components))
+        found = self._components.get(key)
+        if found is None:
+            as_of = self._policy.as_of
+            found = self._components[key] = (
+                tuple(components),
+                tuple(
+                    (c.label, c.on_paid_support(as_of))
+                    for c in components
+                    if c.out_of_support(as_of)
+                ),
             )
-        return tuple(gaps) if len(gaps) < 2 else tuple(sorted(gaps, key=_order))
+        return found[1]
 
 
 def gap_scorer(policy: Policy) -> GapScorer:
