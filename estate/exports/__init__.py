@@ -27,7 +27,14 @@ from estate.ranking import select_systems
 from estate.ranking.contracts import ending_contracts, supplier_concentration, terms_of
 from estate.ranking.scope import scope
 from estate.ranking.summary import data_quality, summarise
-from estate.ranking.text_formats import BoardLists, json_document, json_text, to_csv, to_markdown
+from estate.ranking.text_formats import (
+    BoardLists,
+    json_document,
+    json_text,
+    system_dict,
+    to_csv,
+    to_markdown,
+)
 from estate.scoring import EstateScores
 from estate.scoring.policy import default_text
 from estate.scoring.results import Band, SystemScore
@@ -195,6 +202,7 @@ def export_ranking(
             text = to_csv(selection)
         elif chosen is ExportFormat.JSON:
             waves = _waves(scores, selection, progress)
+            from_kept = kept_json is not None and systems is None and bool(selection)
             document = json_document(
                 selection,
                 context,
@@ -206,14 +214,16 @@ def export_ranking(
                 _board(scores, selection, portfolio),
                 past,
                 carbon=export_dict(scored_carbon(selection, scores.policy.as_of, waves)),
+                with_systems=not from_kept,  # copied from the kept ranking's texts
             )
-            if kept_json is not None and systems is None and selection:
+            if from_kept:
                 ranks = [s.rank for s in selection]
 
                 def write(target: Path) -> None:
                     assert kept_json is not None
                     if not write_kept_json(target, document, ranks, kept_json):
-                        target.write_bytes(json_text(document).encode("utf-8"))
+                        whole = {**document, "systems": [system_dict(s) for s in selection]}
+                        target.write_bytes(json_text(whole).encode("utf-8"))
 
                 atomic_write(path, write)
                 return ExportResult(path, chosen, len(selection), context["scope"])

@@ -155,16 +155,19 @@ def json_document(
     board: BoardLists,
     history: BoardHistory | None = None,
     carbon: dict[str, Any] | None = None,
+    with_systems: bool = True,
 ) -> dict[str, Any]:
     """The json export's document (the documented, stable schema: docs/export-schema.md), before
-    `json_text` lays it out."""
+    `json_text` lays it out; without `with_systems`, its `systems` left empty for a writer that
+    copies them from the kept ranking (`estate.exports.kept_json`) rather than hold tens of
+    thousands of systems' explanations at once."""
     spent = wave_costs(selection, waves)
     return {
         "schema_version": SCHEMA_VERSION,
         **context,
         "summary": summary_dict(summary),
         "costs": costs_dict(costs),
-        "systems": [system_dict(s) for s in selection],
+        "systems": [system_dict(s) for s in selection] if with_systems else [],
         "waves": [
             {
                 "wave": w.number,
