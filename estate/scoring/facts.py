@@ -179,9 +179,17 @@ def read_facts(
     statement = sa.select(SYSTEM, ORG.c.code.label("org_code"), ORG.c.name.label("org_name")).join(
         ORG, SYSTEM.c.organisation_id == ORG.c.id
     )
+    wanted: set[str] | None = None
     if keys is not None:
-        pairs = [tuple(key.split("/", 1)) for key in keys]
-        statement = statement.where(sa.tuple_(ORG.c.code, SYSTEM.c.reference).in_(pairs))
+        # By department and reference apart, the exact keys picked out below: a list of
+        # (department, reference) pairs is a chain of thousands of ORs to PostgreSQL, tried
+        # on every row (a fifth of a second for one department's systems at 50,000).
+        wanted = set(keys)
+        pairs = [key.split("/", 1) for key in wanted]
+        statement = statement.where(
+            ORG.c.code.in_(sorted({code for code, _ in pairs})),
+            SYSTEM.c.reference.in_(sorted({reference for _, reference in pairs})),
+        )
     else:  # retired and cancelled systems have left the estate's counts and ranking
         statement = statement.where(in_service(SYSTEM))
     result = connection.execute(statement)
@@ -189,6 +197,8 @@ def read_facts(
     # named tuple's attributes read several times faster than a database row's.
     record = namedtuple("SystemRecord", list(result.keys()))._make  # type: ignore[attr-defined]
     for row in map(record, result.all()):
+        if wanted is not None and system_key(row.org_code, row.reference) not in wanted:
+            continue
         facts[row.id] = SystemFacts(
             system_key(row.org_code, row.reference), row.org_code, row.org_name, row
         )
