@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from estate.db import is_lock_timeout
 from estate.ranking.snapshot import kept_rows
-from estate.ranking.update import update_kept_ranking
+from estate.ranking.update import kept_values_as_at, update_kept_ranking
 from estate.scoring.policy import Policy
 
 RANKED = ("key", "band", "is_legacy", "readiness", "gaps")
@@ -25,15 +25,19 @@ RANKED = ("key", "band", "is_legacy", "readiness", "gaps")
 def ranked_outcomes(engine: Engine, at: Policy) -> Sequence[Sequence[Any]] | None:
     """Each ranked system's `RANKED` values, from the kept ranking as at `at`'s date, in
     priority order; None when there is no kept ranking fresh for it. For the current period
-    (`at` as at today) the ranking is brought up to date first, as the commands that rank do;
-    for a period already over it is only read (moving it to a past day would move it back
-    for the next command), and a ranking whose tables another session holds locked is read
-    as it stands."""
-    if at.as_of >= dt.date.today():
-        try:
-            update_kept_ranking(engine, at)
-        except sa.exc.OperationalError as exc:
-            if not is_lock_timeout(exc):
-                raise
+    (`at` as at today) the ranking is brought up to date first, as the commands that rank do,
+    and a ranking whose tables another session holds locked is read as it stands; for a
+    period already over it is read as at that period's end without being moved
+    (`kept_values_as_at`: only the systems whose scores do not hold then are scored, from
+    their kept facts), since moving it to a past day would move it back for the next
+    command."""
+    if at.as_of < dt.date.today():
+        with engine.connect() as connection:
+            return kept_values_as_at(connection, at, RANKED)
+    try:
+        update_kept_ranking(engine, at)
+    except sa.exc.OperationalError as exc:
+        if not is_lock_timeout(exc):
+            raise
     with engine.connect() as connection:
         return kept_rows(connection, at, RANKED)

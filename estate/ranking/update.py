@@ -506,6 +506,50 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
     )
 
 
+def kept_values_as_at(
+    connection: Connection, policy: Policy, fields: Collection[str]
+) -> list[tuple[Any, ...]] | None:
+    """The `fields` (of the kept ranking's own columns, `COLUMNS`) of every kept system as
+    a fresh scoring would give them as at `policy`'s date, without writing anything: the
+    kept values of the systems whose scores hold on that date, the others scored again from
+    their kept facts, as `update_kept_ranking` would score them. For a figure as at another
+    day than the one the ranking is kept for (a trend's period already over), which must not
+    move the ranking every command reads. In no particular order; None when the ranking was
+    not kept from what the database holds now under the same rules (only the date may
+    differ)."""
+    if any(name not in COLUMNS for name in fields):
+        raise ValueError(f"not a column of the kept ranking: {sorted(set(fields) - set(COLUMNS))}")
+    head = connection.execute(sa.select(SNAPSHOT.c.fingerprint, SNAPSHOT.c.basis)).first()
+    if head is None or not isinstance(head.basis, dict):
+        return None
+    stored = Basis(**head.basis)
+    current = current_basis(connection, policy)
+    if head.fingerprint != stored.fingerprint or stored.rules != current.rules:
+        return None
+    if stored.data != current.data:
+        return None
+    pick = [ROWS[name] for name in fields]
+    was = dt.date.fromisoformat(stored.as_of)
+    fresh = head.fingerprint == current.fingerprint
+    moved = set() if fresh else set(_moved(connection, was, policy.as_of))
+    rows = [
+        tuple(row[1:])
+        for row in connection.execute(sa.select(ROWS.key, *pick)).all()
+        if row[0] not in moved
+    ]
+    if moved:
+        touched = _read_rows(connection, moved)
+        if touched is None:
+            return None
+        with collector_paused():
+            for score, _facts, _anchored in _rescore_dates(
+                connection, policy, touched, sorted(moved)
+            ):
+                ranked = ranked_row(score)
+                rows.append(tuple(getattr(ranked, name) for name in fields))
+    return rows
+
+
 def _write(
     engine: Engine,
     policy: Policy,

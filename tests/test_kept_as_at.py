@@ -1,0 +1,142 @@
+"""The kept ranking read as at another day than the one it is kept for (`kept_values_as_at`),
+what a trend's period already over reads: exactly what a fresh scoring as at that day gives,
+with nothing written, and nothing when the estate changed since the ranking was kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from estate import db
+from estate.history.trend import figures_of_periods
+from estate.ranking.snapshot import SNAPSHOT, SNAPSHOT_ROWS, ranked_rows
+from estate.ranking.update import kept_values_as_at
+from estate.scoring import score_estate
+from estate.scoring.policy import load_policy
+from tests.conftest import Run
+
+KEPT_ON = dt.date(2026, 11, 1)
+FIELDS = ("key", "band", "is_legacy", "readiness", "gaps", "priority", "legacy", "dependents")
+DAYS = (
+    dt.date(2024, 3, 31),  # far back: many systems' support had not ended
+    dt.date(2026, 9, 30),  # a quarter's end just before the ranking's day
+    KEPT_ON,  # the ranking's own day: read as kept
+    dt.date(2028, 1, 1),  # far on: many more out of support
+)
+
+
+def _fresh(engine: Engine, day: dt.date) -> list[tuple[Any, ...]]:
+    with engine.connect() as connection:
+        scores = score_estate(connection, load_policy(as_of=day))
+    return sorted(tuple(getattr(r, f) for f in FIELDS) for r in ranked_rows(scores))
+
+
+def _stored(engine: Engine) -> tuple[Any, ...]:
+    with engine.connect() as connection:
+        head = connection.execute(sa.select(SNAPSHOT.c.fingerprint)).scalar()
+        rows = connection.execute(sa.select(SNAPSHOT_ROWS).order_by(SNAPSHOT_ROWS.c.rank)).all()
+    return head, [tuple(row) for row in rows]
+
+
+def _check(run: Run, target: str | Path, engine: Engine) -> None:
+    kept = run("--db", target, "rank", "--top", "1", "--as-of", KEPT_ON.isoformat())
+    assert kept.exit_code == 0, kept.output
+    before = _stored(engine)
+    for day in DAYS:
+        with engine.connect() as connection:
+            found = kept_values_as_at(connection, load_policy(as_of=day), FIELDS)
+        assert found is not None, day
+        fresh = _fresh(engine, day)
+        assert sorted(found) == fresh, day
+    assert _stored(engine) == before  # read, never written: the ranking stays the day's
+    # The days were far enough apart for scores to move: the check compared rescored systems.
+    assert _fresh(engine, DAYS[0]) != _fresh(engine, DAYS[-1])
+
+
+def test_the_kept_ranking_as_at_another_day_is_a_fresh_scoring_then(
+    run: Run, demo_db: Path
+) -> None:
+    engine = db.open_engine(demo_db)
+    try:
+        _check(run, demo_db, engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_kept_ranking_as_at_another_day_on_postgresql(
+    run: Run, demo_db: Path, pg_database: Callable[[], str]
+) -> None:
+    url = pg_database()
+    copied = run("copy", demo_db, url)
+    assert copied.exit_code == 0, copied.output
+    engine = db.open_engine(url)
+    try:
+        _check(run, url, engine)
+    finally:
+        engine.dispose()
+
+
+def test_a_kept_ranking_of_an_estate_since_changed_gives_nothing(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    assert run("--db", demo_db, "rank", "--top", "1").exit_code == 0
+    source = tmp_path / "dbp.csv"
+    source.write_text(
+        "Department,Reference,System name,Criticality,Hosting\n"
+        "DBP,DBP-NEW-1,Benefit payments,High,On premises\n",
+        encoding="utf-8",
+    )
+    imported = run("--db", demo_db, "import", source, "--skip-invalid")
+    assert imported.exit_code == 0, imported.output
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection:
+            assert kept_values_as_at(connection, load_policy(as_of=DAYS[1]), FIELDS) is None
+    finally:
+        engine.dispose()
+
+
+def test_only_the_kept_ranking_s_own_columns_can_be_read(demo_db: Path) -> None:
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection, pytest.raises(ValueError, match="name"):
+            kept_values_as_at(connection, load_policy(as_of=KEPT_ON), ("key", "name"))
+    finally:
+        engine.dispose()
+
+
+def test_a_trend_whose_last_period_is_over_counts_it_as_scoring_it_would(
+    run: Run, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample estate's last period, 2026-Q3, is over: its trend point is as at 30/09/2026,
+    read from the ranking kept as at today without scoring the period, and it is what
+    scoring the period gives."""
+    afresh = tmp_path / "afresh.db"
+    shutil.copy(demo_db, afresh)
+    assert run("--db", demo_db, "rank", "--top", "1").exit_code == 0  # kept as at today
+    scored_periods: list[str] = []
+
+    def counting(connection: Any, periods: Any, *args: Any) -> Any:
+        scored_periods.extend(periods)
+        return figures_of_periods(connection, periods, *args)
+
+    monkeypatch.setattr("estate.history.trend.figures_of_periods", counting)
+    kept = run("--db", demo_db, "trend", "--json")
+    assert "2026-Q3" not in scored_periods and "2026-Q2" in scored_periods
+    monkeypatch.setattr("estate.history.from_ranking.kept_values_as_at", lambda *_: None)
+    scored = run("--db", afresh, "trend", "--json")
+    assert "2026-Q3" in scored_periods
+    assert kept.exit_code == 0 and scored.exit_code == 0, kept.output + scored.output
+    ours, theirs = json.loads(kept.stdout), json.loads(scored.stdout)
+    assert ours["periods"][-1]["period"] == "2026-Q3"
+    assert ours["periods"][-1]["as_of"] == "2026-09-30"
+    assert ours == theirs
