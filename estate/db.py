@@ -356,8 +356,9 @@ def _postgres_places(connection: Connection) -> None:
     filled only to KEPT_ROWS_FILLFACTOR per cent, so that moving places (`move_places`, which
     shifts most rows by a few when a few systems move) is a heap-only update: each row's new
     version goes on its own page with no index entry written (at 50,000 systems some 35,000
-    rows move, each of which wrote an entry in its key's index and in `rank`'s). Reads in rank order sort in memory instead (`work_mem`
-    is SORT_MEMORY). SQLite, which rewrites a row in place, keeps the index."""
+    rows move, each of which wrote an entry in its key's index and in `rank`'s). Reads in
+    rank order sort in memory instead (`work_mem` is SORT_MEMORY). SQLite, which rewrites a
+    row in place, keeps the index."""
     if connection.dialect.name != "postgresql":
         return
     table = models.table_of(models.RankingSnapshotRow).name
