@@ -343,6 +343,27 @@ def _upgrade_kept_compact(connection: Connection) -> None:
         connection.exec_driver_sql(
             f"ALTER TABLE {table.name} ALTER COLUMN {name} TYPE {kind} USING NULL"
         )
+    _postgres_places(connection)
+
+
+KEPT_ROWS_FILLFACTOR = 50
+"""How full (per cent) PostgreSQL fills each page of the kept ranking's rows: the half left
+free takes the new version of each row whose place moves, on its own page."""
+
+
+def _postgres_places(connection: Connection) -> None:
+    """On PostgreSQL, the kept ranking's places (`rank`) are not indexed and its pages are
+    filled only to KEPT_ROWS_FILLFACTOR per cent, so that moving places (`move_places`, which
+    shifts most rows by a few when a few systems move) is a heap-only update: each row's new
+    version goes on its own page with no index entry written (at 50,000 systems some 35,000
+    rows move, each of which wrote an entry in its key's index and in `rank`'s). Reads in
+    rank order sort in memory instead (`work_mem` is SORT_MEMORY). SQLite, which rewrites a
+    row in place, keeps the index."""
+    if connection.dialect.name != "postgresql":
+        return
+    table = models.table_of(models.RankingSnapshotRow).name
+    connection.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{table}_rank")
+    connection.exec_driver_sql(f"ALTER TABLE {table} SET (fillfactor = {KEPT_ROWS_FILLFACTOR})")
 
 
 MIGRATIONS: dict[int, Migration] = {
@@ -564,6 +585,7 @@ def open_engine(target: str | Path, *, create: bool = False) -> Engine:
                 if connection.dialect.name == "sqlite":  # persistent: set once, at creation
                     connection.exec_driver_sql("PRAGMA journal_mode = WAL")
                 SQLModel.metadata.create_all(connection)
+                _postgres_places(connection)
                 write_schema_version(connection, SCHEMA_VERSION)
                 return engine
             _check_version(found, where, has_tables)
@@ -780,24 +802,26 @@ def move_places(
     to `high` inclusive, by the column's values before any move) by its own `by`, in the
     caller's transaction: every row is moved as its place stood, never twice.
 
-    On PostgreSQL in one `UPDATE ... FROM (VALUES ...)`, so each moved row is written once (an
-    update there writes a new version of the row and of each of its index entries); elsewhere
+    On PostgreSQL in one `UPDATE`, each moved place joined by equality (a hash join) to the
+    places of the runs, sent as three arrays, so each moved row is written once and no row is
+    compared with every run (the column is not indexed there: `_postgres_places`); elsewhere
     each run is moved to its new place negated, clear of every place not yet moved, then every
     negated place made positive."""
     table = column.table
     if not shifts:
         return
     if connection.dialect.name == "postgresql":
-        runs = sa.values(
-            sa.column("low", sa.Integer),
-            sa.column("high", sa.Integer),
-            sa.column("by", sa.Integer),
-            name="runs",
-        ).data([(run["low"], run["high"], run["by"]) for run in shifts])
+        quote = connection.dialect.identifier_preparer.quote
+        name, place = quote(table.name), quote(column.name)
+        moves = sa.text(
+            f"UPDATE {name} SET {place} = {place} + moves.by FROM (SELECT "
+            "generate_series(runs.low, runs.high) AS place, runs.by FROM unnest("
+            "CAST(:low AS integer[]), CAST(:high AS integer[]), CAST(:by AS integer[])) "
+            f"AS runs(low, high, by)) AS moves WHERE {name}.{place} = moves.place"
+        )
         connection.execute(
-            table.update()
-            .where(column.between(runs.c.low, runs.c.high))
-            .values({column: column + runs.c.by})
+            moves,
+            {key: [run[key] for run in shifts] for key in ("low", "high", "by")},
         )
         return
     connection.execute(

@@ -127,3 +127,52 @@ def test_a_sort_the_size_of_a_large_kept_ranking_stays_in_memory(pg_url: str) ->
     finally:
         engine.dispose()
         plain.dispose()
+
+
+def test_moving_the_kept_rankings_places_writes_no_index_entry(pg_url: str, run: Run) -> None:
+    """Moving places (most of the kept ranking shifts by a few when a few systems move) is a
+    heap-only update on PostgreSQL, transaction after transaction: each moved row's new version
+    goes on its own page and no index is written (but for the odd row whose page has no room
+    left), and the rows keep their places."""
+    import sqlalchemy as sa
+
+    from estate.ranking.snapshot import SNAPSHOT_ROWS
+
+    assert run("--db", pg_url, "demo").exit_code == 0
+    assert run("--db", pg_url, "rank", "--top", "1").exit_code == 0  # keeps the ranking
+    rank = SNAPSHOT_ROWS.c.rank
+    counted = (
+        "SELECT pg_stat_get_xact_tuples_updated(oid), pg_stat_get_xact_tuples_hot_updated(oid) "
+        "FROM pg_class WHERE relname = 'ranking_snapshot_row'"
+    )
+    placed = sa.select(SNAPSHOT_ROWS.c.key, rank)
+    engine = db.open_engine(pg_url)
+    try:
+        with engine.connect() as connection:
+            before = dict(connection.execute(placed).all())
+            indexed = sa.inspect(connection).get_indexes(SNAPSHOT_ROWS.name)
+        assert len(before) > 100
+        assert all(i["column_names"] != ["rank"] for i in indexed)
+        places, last = dict(before), max(before.values())
+        for shifts in (
+            [{"low": 2, "high": last, "by": 3}],  # every system below the first moves down
+            [{"low": 5, "high": last + 3, "by": -2}, {"low": 1, "high": 1, "by": 1}],
+            [{"low": 2, "high": 2, "by": -1}, {"low": 3, "high": last + 1, "by": -1}],
+        ):
+            with engine.begin() as connection:
+                start = connection.exec_driver_sql(counted).one()
+                db.move_places(connection, rank, shifts)
+                end = connection.exec_driver_sql(counted).one()
+            updated, heap_only = (b - a for a, b in zip(start, end, strict=True))
+            moved = 0
+            for key, place in places.items():
+                for run_ in shifts:
+                    if run_["low"] <= place <= run_["high"]:
+                        places[key], moved = place + run_["by"], moved + 1
+            assert updated == moved > 100
+            assert heap_only >= 0.95 * moved  # indexed, `rank` would leave none heap-only
+        assert places == before
+        with engine.connect() as connection:
+            assert dict(connection.execute(placed).all()) == before
+    finally:
+        engine.dispose()
