@@ -4,9 +4,7 @@ out of support, plans newly funded, dependencies added and removed."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import zlib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -23,6 +21,7 @@ from estate.catalogue.endoflife import load_catalogue
 from estate.dates import shown_date
 from estate.db import plain
 from estate.errors import InputError, NotFound
+from estate.history.packed import packed_rows, unpacked_rows
 from estate.history.reconstruct import estate_at
 from estate.history.scores import METHOD_NOTE, policy_at
 from estate.history.stored import known_period, stored_periods
@@ -467,17 +466,14 @@ def _verdict(score: Scored) -> tuple[str | None, tuple[int | None, ...]]:
 def packed_verdicts(verdicts: Verdicts) -> str:
     """A period's verdicts as kept: MessagePack, compressed, as text a JSON column holds."""
     rows = [(key, band, values) for key, (band, values) in verdicts.items()]
-    return base64.b64encode(zlib.compress(_ENCODE_VERDICTS(rows))).decode("ascii")
+    return packed_rows(_ENCODE_VERDICTS, rows)
 
 
 def unpacked_verdicts(text: object) -> Verdicts | None:
     """The verdicts `packed_verdicts` kept; None when there are none or they cannot be read
     (they are only a cache: the period is scored again)."""
-    if not isinstance(text, str):
-        return None
-    try:
-        rows = _DECODE_VERDICTS(zlib.decompress(base64.b64decode(text, validate=True)))
-    except (ValueError, zlib.error, msgspec.DecodeError):
+    rows = unpacked_rows(_DECODE_VERDICTS, text)
+    if rows is None:
         return None
     count = len(LIKELIHOOD) + len(IMPACT)
     if any(len(values) != count for _key, _band, values in rows):

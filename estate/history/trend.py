@@ -9,11 +9,9 @@ the periods whose fingerprint moved are scored again."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import json
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -28,6 +26,7 @@ from estate.catalogue import builtin
 from estate.catalogue.endoflife import load_catalogue
 from estate.db import is_permission_denied
 from estate.errors import NotFound
+from estate.history.packed import packed_rows, unpacked_rows
 from estate.history.scores import METHOD_NOTE, policy_at
 from estate.history.stored import stored_periods
 from estate.history.tables import TREND_FIGURES
@@ -385,17 +384,14 @@ def packed_outcomes(outcomes: Outcomes) -> str:
     """A period's outcomes by system as kept with its figures: MessagePack, compressed, as
     text a JSON column holds (some tens of bytes a system)."""
     rows = [(key, *outcome) for key, outcome in outcomes.items()]
-    return base64.b64encode(zlib.compress(_ENCODE_OUTCOMES(rows))).decode("ascii")
+    return packed_rows(_ENCODE_OUTCOMES, rows)
 
 
 def unpacked_outcomes(text: object) -> Outcomes | None:
     """The outcomes `packed_outcomes` kept; None when there are none or they cannot be read
     (they are only a cache)."""
-    if not isinstance(text, str):
-        return None
-    try:
-        rows = _DECODE_OUTCOMES(zlib.decompress(base64.b64decode(text, validate=True)))
-    except (ValueError, zlib.error, msgspec.DecodeError):
+    rows = unpacked_rows(_DECODE_OUTCOMES, text)
+    if rows is None:
         return None
     return {row[0]: Outcome(*row[1:]) for row in rows}
 
