@@ -559,3 +559,44 @@ def test_rank_json_scores_afresh_when_the_estate_policy_or_catalogue_changes(
     assert len(scorings) == 4
     assert recatalogued["catalogue"].endswith("+imported")
     assert recatalogued["catalogue"] != after_import["catalogue"]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ("--top", "5"),
+        ("--by", "legacy", "--top", "7"),
+        ("--by", "cloud", "--band", "high", "--top", "4"),
+        ("--by", "security", "--department", "moj", "--department", "DBP", "--top", "6"),
+        ("--band", "red", "--department", "dbp"),
+        ("--band", "low", "--by", "security"),
+        ("--csv", "--by", "cloud", "--top", "9"),
+    ],
+)
+def test_the_rank_table_chosen_by_the_database_is_the_table_of_a_fresh_scoring(
+    run: Run, demo_db: Path, options: tuple[str, ...]
+) -> None:
+    """The table (and `--csv`) from the kept ranking reads only the systems chosen, sorted and
+    cut by the database: it is the same as choosing them from a fresh scoring of the estate."""
+    arguments = ("--db", demo_db, "rank", *options, *AS_OF)
+    assert run(*arguments).exit_code == 0  # scored, and kept
+    kept = run(*arguments)
+    with closing(sqlite3.connect(demo_db)) as raw, raw:
+        raw.execute("DELETE FROM ranking_snapshot_row")
+        raw.execute("DELETE FROM ranking_snapshot")
+    fresh = run(*arguments)
+    assert kept.exit_code == fresh.exit_code == 0, kept.output
+    assert kept.stdout == fresh.stdout
+    assert kept.stdout.count("\n") > 3 or "--top" in options
+
+
+def test_the_rank_table_of_an_empty_estate_says_so_whatever_is_asked(
+    run: Run, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.db"
+    assert run("--db", empty, "init").exit_code == 0
+    for options in ((), ("--department", "DBP", "--top", "3"), ("--band", "red")):
+        result = run("--db", empty, "rank", *options, *AS_OF)
+        assert result.exit_code == 0, result.output
+        assert result.stdout == ""
+        assert "The estate is empty" in result.stderr

@@ -32,6 +32,7 @@ from estate.ranking import update as ranking_update
 from estate.ranking.fragments import Fragments
 from estate.ranking.packing import Packer, read_texts
 from estate.ranking.snapshot import (
+    DECODE_KEPT,
     SNAPSHOT,
     SNAPSHOT_ROWS,
     STORED_FIELDS,
@@ -40,6 +41,7 @@ from estate.ranking.snapshot import (
     stored_row,
     take_snapshot,
 )
+from estate.ranking.tally import Tally
 from estate.ranking.update import update_kept_ranking
 from estate.scoring import score_estate, score_facts
 from estate.scoring.basis import valid_dates
@@ -486,5 +488,40 @@ def test_an_import_rescores_the_systems_reached_through_its_dependencies(
             "retired": {"HMT-2", "HMT-1", "HMT-3"},
         }[change]
         assert {key.split("/", 1)[1] for key in calls} == reached
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("page", [1, 3])
+def test_the_gaps_are_ordered_as_they_first_appear_however_many_places_are_read_at_once(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch, page: int
+) -> None:
+    """The kept figures list the security gaps in order of first appearance down the ranking:
+    read a page of places at a time (growing), the order is the one a reading of every kept
+    system in one go gives, and every gap is found."""
+    engine = db.open_engine(demo_db)
+    try:
+        policy = load_policy(as_of=dt.date(2026, 9, 30))
+        with engine.connect() as connection:
+            basis = current_basis(connection, policy)
+            scores = score_estate(connection, policy)
+        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        with engine.connect() as connection:
+            tally = Tally.from_json(connection.execute(sa.select(SNAPSHOT.c.tally)).scalar())
+            assert tally is not None
+            dictionary = connection.execute(sa.select(SNAPSHOT.c.dictionary)).scalar()
+            unpack = Packer(dictionary).unpack
+            everything: list[str] = []
+            for (packed,) in connection.execute(
+                sa.select(SNAPSHOT_ROWS.c.explanation).order_by(SNAPSHOT_ROWS.c.rank)
+            ):
+                kept = read_texts(unpack(packed)).kept
+                for code in DECODE_KEPT(kept).gaps if kept is not None else ():
+                    if code not in everything:
+                        everything.append(code)
+            assert len(everything) > 3, "the sample estate falls short of several principles"
+            assert set(everything) == set(tally.gaps)
+            monkeypatch.setattr(ranking_update, "GAP_PAGE", page)
+            assert ranking_update._gap_order(connection, tally) == everything
     finally:
         engine.dispose()

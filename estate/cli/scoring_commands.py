@@ -27,7 +27,13 @@ from estate.files import neutralise
 from estate.ranking import RankBy, parse_band, select_rows, select_systems
 from estate.ranking.csv_format import csv_lines, write_csv
 from estate.ranking.json_format import print_kept_ranking_json, ranking_head
-from estate.ranking.snapshot import RankedRow, kept_selection
+from estate.ranking.snapshot import (
+    KeptRows,
+    RankedRow,
+    kept_ranked_rows,
+    kept_selection,
+    ranked_rows,
+)
 from estate.ranking.text_formats import sign_in_list, system_dict
 from estate.render.list_columns import plain_value
 from estate.render.system import BAND_STYLE
@@ -117,21 +123,34 @@ def rank(
         and _print_kept_csv(ctx, policy_path, as_of, by, departments, wanted_bands, top)
     ):
         return
-    # Everything else needs only the ranking's lines, kept from the last scoring if still fresh.
-    policy, ranking = load_ranking(ctx, policy_path, as_of)
     if by == "identity":
+        policy, ranking = load_ranking(ctx, policy_path, as_of)
         _identity_report(ranking, departments, as_json, as_csv)
         return
-    if not ranking:
+    # Everything else needs only the chosen systems' lines, kept from the last scoring if
+    # still fresh.
+    policy = kept_policy(ctx, policy_path, as_of)
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        kept = kept_ranked_rows(
+            connection, policy, by=RankBy(by), departments=departments, bands=wanted_bands, top=top
+        )
+    if kept is None:
+        ranking = ranked_rows(load_scores(ctx, policy_path, as_of))
+        kept = KeptRows(
+            empty=not ranking,
+            rows=select_rows(
+                ranking, by=RankBy(by), departments=departments, bands=wanted_bands, top=top
+            )
+            if ranking
+            else [],
+        )
+    if kept.empty:
         console.err.print(EMPTY_ESTATE)
         return
-    chosen = select_rows(
-        ranking, by=RankBy(by), departments=departments, bands=wanted_bands, top=top
-    )
     if as_csv:
-        write_csv(sys.stdout.buffer, [csv_lines(chosen)])
+        write_csv(sys.stdout.buffer, [csv_lines(kept.rows)])
     else:
-        _print_ranking(chosen, by, policy, top)
+        _print_ranking(kept.rows, by, policy, top)
 
 
 def _print_kept_csv(

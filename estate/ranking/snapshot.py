@@ -656,16 +656,7 @@ def kept_selection(
     if not isinstance(catalogue, str) or (explained and head.tally is None):
         return None
     columns = [ROWS.rank] if explained else [ROWS[name] for name in COLUMNS]
-    query = sa.select(*columns, ROWS.explanation).order_by(*ORDERS[by])
-    asked = list(departments)
-    if asked:
-        known = set(connection.execute(sa.select(ROWS.department).distinct()).scalars())
-        query = query.where(ROWS.department.in_(sorted(chosen_departments(asked, known))))
-    wanted_bands = sorted({b.value for b in bands})
-    if wanted_bands:
-        query = query.where(ROWS.band.in_(wanted_bands))
-    if top is not None:
-        query = query.limit(top)
+    query = _chosen(connection, sa.select(*columns, ROWS.explanation), by, departments, bands, top)
     empty = connection.execute(sa.select(ROWS.rank).limit(1)).first() is None
     packer = Packer(head.dictionary)
     unpack = packer.unpack
@@ -682,6 +673,64 @@ def kept_selection(
             for batch in connection.execute(query).partitions(BATCH)
         )
     return KeptSelection(catalogue, empty, batches)
+
+
+def _chosen(
+    connection: Connection,
+    query: sa.Select[Any],
+    by: RankBy,
+    departments: Iterable[str],
+    bands: Iterable[Band],
+    top: int | None,
+) -> sa.Select[Any]:
+    """`query` of the kept rows cut to those that pass the filters of
+    `estate.ranking.select_rows`, in the same order, at most `top` of them. A department no
+    system belongs to is refused."""
+    query = query.order_by(*ORDERS[by])
+    asked = list(departments)
+    if asked:
+        known = set(connection.execute(sa.select(ROWS.department).distinct()).scalars())
+        query = query.where(ROWS.department.in_(sorted(chosen_departments(asked, known))))
+    wanted_bands = sorted({b.value for b in bands})
+    if wanted_bands:
+        query = query.where(ROWS.band.in_(wanted_bands))
+    if top is not None:
+        query = query.limit(top)
+    return query
+
+
+class KeptRows(NamedTuple):
+    """Ranked rows chosen from a fresh kept ranking."""
+
+    empty: bool
+    """Whether the kept ranking has no systems at all (the estate is empty)."""
+    rows: list[RankedRow]
+    """The chosen rows, in the order asked for."""
+
+
+def kept_ranked_rows(
+    connection: Connection,
+    policy: Policy,
+    *,
+    by: RankBy,
+    departments: Iterable[str] = (),
+    bands: Iterable[Band] = (),
+    top: int | None = None,
+) -> KeptRows | None:
+    """The ranked rows of the kept ranking's systems that pass the filters of
+    `estate.ranking.select_rows`, in the same order, chosen, sorted and cut to `top` by the
+    database; None while the kept ranking is out of date, so the caller scores afresh. The
+    first five of 50,000 systems are five rows read, not the whole ranking. An empty estate
+    gives no rows whatever is asked; a department no system belongs to is refused."""
+    if not is_fresh(connection, policy):
+        return None
+    if connection.execute(sa.select(ROWS.rank).limit(1)).first() is None:
+        return KeptRows(empty=True, rows=[])
+    dictionary = connection.execute(sa.select(SNAPSHOT.c.dictionary)).scalar()
+    columns = [ROWS[name] for name in COLUMNS]
+    query = _chosen(connection, sa.select(*columns, ROWS.explanation), by, departments, bands, top)
+    rows = list(ranked_rows_of(connection.execute(query), Packer(dictionary)))
+    return KeptRows(empty=False, rows=rows)
 
 
 def keep_snapshot(engine: Engine, snapshot: Snapshot, stored: str | None) -> bool:
