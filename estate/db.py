@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import logging
 import os
 import re
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -804,11 +806,29 @@ def move_places(
 
     On PostgreSQL in one `UPDATE`, each moved place joined by equality (a hash join) to the
     places of the runs, sent as three arrays, so each moved row is written once and no row is
-    compared with every run (the column is not indexed there: `_postgres_places`); elsewhere
-    each run is moved to its new place negated, clear of every place not yet moved, then every
-    negated place made positive."""
+    compared with every run (the column is not indexed there: `_postgres_places`). On SQLite
+    in one `UPDATE ... FROM` the runs, sent as one JSON text, each found by the column's index,
+    so each moved row is written once (half the time of moving it twice, below, at 50,000
+    systems). Elsewhere, and on an SQLite older than `UPDATE ... FROM`, each run is moved to
+    its new place negated, clear of every place not yet moved, then every negated place made
+    positive."""
     table = column.table
     if not shifts:
+        return
+    if connection.dialect.name == "sqlite" and sqlite3.sqlite_version_info >= (3, 33):
+        quote = connection.dialect.identifier_preparer.quote
+        name, place = quote(table.name), quote(column.name)
+        runs = (
+            "SELECT json_extract(value, '$.low') AS low, json_extract(value, '$.high') AS high, "
+            "json_extract(value, '$.by') AS by FROM json_each(:runs)"
+        )
+        connection.execute(
+            sa.text(
+                f"UPDATE {name} SET {place} = {place} + runs.by FROM ({runs}) AS runs "
+                f"WHERE {name}.{place} BETWEEN runs.low AND runs.high"
+            ),
+            {"runs": json.dumps(list(shifts))},
+        )
         return
     if connection.dialect.name == "postgresql":
         quote = connection.dialect.identifier_preparer.quote
@@ -831,6 +851,27 @@ def move_places(
         list(shifts),
     )
     connection.execute(table.update().where(column < 0).values({column: -column}))
+
+
+def plain_rows(connection: Connection, query: sa.Select[Any]) -> list[tuple[Any, ...]]:
+    """Every row of `query` as the driver's own tuples, in the caller's transaction: for a
+    large read of columns whose values need no conversion (text, integers, floats), such as
+    the places of every kept system, where making each row a SQLAlchemy row first took
+    twice as long as the read itself at 50,000 systems. Columns of types that convert (dates,
+    enumerations, JSON) must be read through SQLAlchemy instead."""
+    compiled = query.compile(dialect=connection.dialect)
+    parameters = compiled.construct_params()
+    arguments: Any = (
+        tuple(parameters[name] for name in compiled.positiontup or ())
+        if compiled.positional
+        else parameters
+    )
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(compiled), arguments)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def insert_rows(

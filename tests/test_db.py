@@ -99,3 +99,51 @@ def test_damaged_or_foreign_file_is_refused(tmp_path: Path, content: bytes) -> N
     with pytest.raises(NotAnEstateDatabase):
         db.open_engine(path)
     assert path.read_bytes() == content
+
+
+@pytest.mark.parametrize("sqlite_version", [sqlite3.sqlite_version_info, (3, 32, 0)])
+def test_moving_the_kept_rankings_places_moves_each_row_once_by_its_runs_old_place(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch, sqlite_version: tuple[int, ...]
+) -> None:
+    """Runs of places moved together (in one statement, or on an SQLite without `UPDATE ...
+    FROM` in two) land where each run's own `by` takes them from where they stood before any
+    move, whether a run moves onto places another run leaves or another run has yet to leave."""
+    from estate.ranking.snapshot import SNAPSHOT_ROWS
+    from estate.ranking.update import update_kept_ranking
+    from estate.scoring.policy import load_policy
+
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", sqlite_version)
+    engine = db.open_engine(demo_db)
+    try:
+        if not update_kept_ranking(engine, load_policy()):
+            from estate.ranking.snapshot import current_basis, keep_snapshot, take_snapshot
+            from estate.scoring import score_estate
+
+            with engine.connect() as connection:
+                basis = current_basis(connection, load_policy())
+                scores = score_estate(connection, load_policy())
+            assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        rank = SNAPSHOT_ROWS.c.rank
+        placed = sa.select(SNAPSHOT_ROWS.c.key, rank)
+        with engine.connect() as connection:
+            before = dict(connection.execute(placed).all())
+        places, last = dict(before), max(before.values())
+        assert last > 100
+        for shifts in (
+            [{"low": 2, "high": last, "by": 3}],
+            [{"low": 5, "high": last + 3, "by": -2}, {"low": 1, "high": 1, "by": 1}],
+            [{"low": 1, "high": 10, "by": 5}, {"low": 11, "high": 15, "by": -10}],
+            [{"low": 1, "high": 5, "by": 10}, {"low": 6, "high": 15, "by": -5}],
+            [{"low": 2, "high": 2, "by": -1}, {"low": 3, "high": last + 1, "by": -1}],
+        ):
+            with engine.begin() as connection:
+                db.move_places(connection, rank, shifts)
+            for key, place in places.items():
+                for run in shifts:
+                    if run["low"] <= place <= run["high"]:
+                        places[key] = place + run["by"]
+            with engine.connect() as connection:
+                assert dict(connection.execute(placed).all()) == places
+        assert places == before
+    finally:
+        engine.dispose()
