@@ -854,24 +854,17 @@ def move_places(
 
 
 def plain_rows(connection: Connection, query: sa.Select[Any]) -> list[tuple[Any, ...]]:
-    """Every row of `query` as the driver's own tuples, in the caller's transaction: for a
-    large read of columns whose values need no conversion (text, integers, floats), such as
-    the places of every kept system, where making each row a SQLAlchemy row first took
-    twice as long as the read itself at 50,000 systems. Columns of types that convert (dates,
-    enumerations, JSON) must be read through SQLAlchemy instead."""
-    compiled = query.compile(dialect=connection.dialect)
-    parameters = compiled.construct_params()
-    arguments: Any = (
-        tuple(parameters[name] for name in compiled.positiontup or ())
-        if compiled.positional
-        else parameters
-    )
-    cursor = connection.connection.cursor()
+    """Every row of `query` as the driver's own tuples: for a large read of columns whose
+    values need no conversion (text, integers, floats), such as the places of every kept
+    system, where making each row a SQLAlchemy row took as long again as the read itself at
+    50,000 systems. The query's parameters are bound as SQLAlchemy binds them; columns of
+    types that convert when read (dates on SQLite, enumerations, JSON) must be read through
+    SQLAlchemy instead, or wrapped in `plain`."""
+    result = connection.execute(query)
     try:
-        cursor.execute(str(compiled), arguments)
-        return list(cursor.fetchall())
+        return list(result.cursor.fetchall())
     finally:
-        cursor.close()
+        result.close()
 
 
 def insert_rows(

@@ -317,7 +317,7 @@ def _standing(connection: Connection) -> set[str]:
         .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
         .where(in_service(SYSTEM))
     )
-    return {system_key(code, reference) for code, reference in connection.execute(query)}
+    return {system_key(code, reference) for code, reference in plain_rows(connection, query)}
 
 
 def written_since(connection: Connection, seen: int) -> set[str]:
@@ -340,7 +340,7 @@ def written_since(connection: Connection, seen: int) -> set[str]:
         .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
         .where(SYSTEM.c.id.in_(sa.select(ids.c[0])))
     )
-    return {system_key(code, reference) for code, reference in connection.execute(query)}
+    return {system_key(code, reference) for code, reference in plain_rows(connection, query)}
 
 
 def reached_from(
@@ -457,6 +457,8 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
             return False
         with collector_paused():
             places = _places(connection)
+            if places and places[-1][1] != len(places):
+                return False  # not places 1 to n, as every ranking is kept: score afresh
             kept_keys = {place[0] for place in places}
             if stored.data == current.data:
                 moved = _moved(connection, dt.date.fromisoformat(stored.as_of), policy.as_of)
@@ -503,7 +505,6 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
             touched,
             tally,
             rescored,
-            standing,
             placeholders,
         )
 
@@ -561,7 +562,6 @@ def _write(
     touched: dict[str, _Kept],
     tally: Tally,
     rescored: Rescored,
-    standing: set[str],
     placeholders: Mapping[str, str],
 ) -> bool:
     """Rank every standing system again, keep the rescored ones' rows and texts, move the
@@ -575,8 +575,7 @@ def _write(
     packer, fragments = packing
     fresh = {score.key: score for score, _facts, _anchored in rescored}
     new_rows = {key: ranked_row(score) for key, score in fresh.items()}
-    staying = [p for p in places if p[0] in standing and p[0] not in fresh]
-    place_of, shifts = _placed(staying, new_rows)
+    place_of, shifts = _placed(places, sorted(t.row[_RANK] for t in touched.values()), new_rows)
     gone = sorted(touched)
     for old in touched.values():
         tally.count(old.row[_BAND], old.facts, -1)
@@ -630,40 +629,46 @@ def _write(
 
 
 def _placed(
-    staying: list[Place], new_rows: Mapping[str, RankedRow]
+    places: list[Place], emptied: list[int], new_rows: Mapping[str, RankedRow]
 ) -> tuple[dict[str, int], list[dict[str, int]]]:
-    """The places of the rescored systems' `new_rows` among the systems that stay (`staying`,
-    in the kept order), and the runs of staying systems that change place, each its first
-    and last kept place and the number of places it moves by (the places of systems
-    rescored or gone are left empty between runs). Each new row is found among the staying
-    ones by halving (its order worked out for a few of them), not by ordering all of them
-    again: a new day at 50,000 systems rescores a few hundred."""
+    """The places of the rescored systems' `new_rows` in the ranking, and the runs of kept
+    places whose systems stay and move, each its first and last kept place and the number of
+    places it moves by. `places` orders every kept system (kept places 1 to n), `emptied`
+    lists, in order, the kept places of the systems rescored or gone, whose rows are taken
+    out first (a run may span them). Each new row is found among the kept ones by halving
+    (its order worked out for a few of them), and a run's move changes only where a new row
+    goes in or a kept one comes out: a new day at 50,000 systems rescores a few hundred, and
+    no kept system is looked at one by one."""
     ordered = sorted(
         (_order(r.priority, r.legacy, r.department, key), key) for key, r in new_rows.items()
     )
-    among = [
-        bisect.bisect_left(staying, order, key=lambda p: _order(p[2], p[3], p[4], p[0]))
+    # the kept place before which each new row goes (those after it move down past it)
+    before = [
+        bisect.bisect_left(places, order, key=lambda p: _order(p[2], p[3], p[4], p[0])) + 1
         for order, _key in ordered
     ]
-    # the j-th new row (in order) has j new rows and among[j] staying ones before it
+    # the j-th new row has j new rows before it, and the kept places before its own but for
+    # those emptied
     place_of = {
-        key: at + j + 1
-        for j, ((_order_key, key), at) in enumerate(zip(ordered, among, strict=True))
+        key: at - bisect.bisect_left(emptied, at) + j
+        for j, ((_order_key, key), at) in enumerate(zip(ordered, before, strict=True))
     }
+    # A kept place p moves by the new rows going in at or before it less the places emptied
+    # before it: the same from one of these changes to the next.
+    changes = sorted({1, *before, *(place + 1 for place in emptied)})
+    last_place = len(places)
     shifts: list[dict[str, int]] = []
-    last: dict[str, int] | None = None
-    before = 0  # new rows placed before the staying system at `index`
-    for index, (_key, rank, *_ordering) in enumerate(staying):
-        while before < len(among) and among[before] <= index:
-            before += 1
-        by = index + 1 + before - rank
+    for low, following in zip(changes, [*changes[1:], last_place + 1], strict=True):
+        if low > last_place:
+            break
+        by = bisect.bisect_right(before, low) - bisect.bisect_left(emptied, low)
+        high = min(following, last_place + 1) - 1
         if by == 0:
-            last = None
-        elif last is not None and last["by"] == by:
-            last["high"] = rank
+            continue
+        if shifts and shifts[-1]["by"] == by and shifts[-1]["high"] == low - 1:
+            shifts[-1]["high"] = high
         else:
-            last = {"low": rank, "high": rank, "by": by}
-            shifts.append(last)
+            shifts.append({"low": low, "high": high, "by": by})
     return place_of, shifts
 
 
