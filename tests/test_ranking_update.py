@@ -165,6 +165,8 @@ steps = st.one_of(
     st.tuples(st.just("date"), dates),
     st.tuples(st.just("import"), returns()),
     st.tuples(st.just("policy"), st.integers(1, 9)),
+    # a return imported on another day than the kept ranking's: both at once
+    st.tuples(st.just("dated import"), st.tuples(dates, returns())),
 )
 
 
@@ -261,6 +263,9 @@ def _run_steps(engine: Engine, sequence: list[tuple[str, Any]]) -> int:
                 as_of = value
             elif kind == "policy":
                 weight = value
+            elif kind == "dated import":
+                as_of, found = value
+                _import(engine, folder, number, found)
             else:
                 _import(engine, folder, number, value)
             policy = _policy(folder, weight, as_of)
@@ -276,7 +281,7 @@ def _run_steps(engine: Engine, sequence: list[tuple[str, Any]]) -> int:
             fresh_rows, fresh_figures = _fresh_state(engine, policy)
             assert [r[0] for r in kept_rows] == [r[0] for r in fresh_rows]
             for kept, fresh in zip(kept_rows, fresh_rows, strict=True):
-                assert kept == fresh, (kind, value if kind != "import" else value[0])
+                assert kept == fresh, (kind, value if kind == "date" else "return")
             assert json.dumps(kept_figures) == json.dumps(fresh_figures), "order and all"
             if TRACE:
                 TRACE.append((kind, len(kept_rows)))

@@ -245,14 +245,18 @@ def _differs(
 
 
 def _rescore_imported(
-    connection: Connection, policy: Policy, seen: int, kept_keys: set[str]
+    connection: Connection, policy: Policy, since: tuple[int, set[str]], kept_keys: set[str]
 ) -> tuple[Rescored, set[str], dict[str, str]]:
     """After imports of batches later than `seen` (the last the kept ranking was scored
-    with): the systems those batches may have changed (`written_since`) and those gone have
-    their facts read; of those, the ones changed in what other systems' digests read of them
-    (`spreading`) reach further (`reached_from`), and the systems reached are read too. Those
-    whose digest changed, or whose kept scores do not hold on the new date, are scored again;
-    as `_rescore_changed` gives them. A system no change reached keeps its kept blast radius."""
+    with, the first of `since`): the systems those batches may have changed
+    (`written_since`) and those gone have their facts read; of those, the ones changed in
+    what other systems' digests read of them (`spreading`) reach further (`reached_from`),
+    and the systems reached are read too, with those whose kept scores do not hold on the new
+    date (`dated`, the second of `since`: an import seen on another day than the ranking was
+    kept for). Those whose digest changed, or whose kept scores do not hold on the new date,
+    are scored again; as `_rescore_changed` gives them. A system no change reached keeps its
+    kept blast radius."""
+    seen, dated = since
     standing = _standing(connection)
     candidates = written_since(connection, seen) | (kept_keys - standing)
     graph = load_graph(connection)
@@ -265,7 +269,7 @@ def _rescore_imported(
         if key not in facts or key not in kept or _spreads(facts[key], kept[key], graph, policy)
     }
     reached, below = reached_from(graph, spreading, {k: kept[k][0].depends_on for k in kept})
-    more = (reached & standing) - facts.keys()
+    more = ((reached | dated) & standing) - facts.keys()
     facts |= _facts_by_key(connection, catalogue, more)
     kept |= _kept_facts(connection, more & kept_keys)
     depended = {key for fact in facts.values() for key in graph.graph.successors(fact.key)}
@@ -490,9 +494,13 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
                         connection, policy, _windows(connection)
                     )
                 else:
+                    was = dt.date.fromisoformat(stored.as_of)
+                    dated = (
+                        set(_moved(connection, was, policy.as_of)) if was != policy.as_of else set()
+                    )
                     try:
                         rescored, standing, placeholders = _rescore_imported(
-                            connection, policy, seen, kept_keys
+                            connection, policy, (seen, dated), kept_keys
                         )
                     except _NotKept:
                         return False
