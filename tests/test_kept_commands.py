@@ -231,3 +231,54 @@ def test_a_json_export_whose_kept_texts_do_not_match_is_laid_out_afresh(
 
     export_ranking(scores, tmp_path / "checked.json", top=3, kept_json=other_systems)
     assert (tmp_path / "checked.json").read_bytes() == (tmp_path / "plain.json").read_bytes()
+
+
+def test_every_systems_scores_from_the_kept_ranking_are_a_fresh_scorings(
+    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The exports' scores of every system come from the kept ranking brought up to date,
+    each blast radius as kept (the graph's is not worked out again), after an import and on
+    a later day: each system's explanation and place are what scoring the estate afresh
+    gives."""
+    from estate.graph import EstateGraph
+    from estate.ranking.kept_scores import kept_scores
+    from estate.ranking.snapshot import current_basis, keep_snapshot, take_snapshot
+    from estate.ranking.update import update_kept_ranking
+    from estate.scoring.serialise import score_dict
+    from importers import ImportOptions, import_return
+    from tests.returns import small_return
+    from tests.returns import system as system_row
+
+    engine = db.open_engine(demo_db)
+    try:
+        kept_on = load_policy(as_of=dt.date.fromisoformat(KEPT_ON))
+        with engine.connect() as connection:
+            basis = current_basis(connection, kept_on)
+            scores = score_estate(connection, kept_on)
+        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        critical = small_return(
+            tmp_path / "dbp.xlsx",
+            [system_row("DBP-00001", criticality="Low")],
+            components=[],
+            dependencies=[],
+            security=[],
+        )
+        assert import_return(engine, critical, ImportOptions(skip_invalid=True)).stored
+        later = load_policy(as_of=dt.date.fromisoformat(LATER))
+        assert update_kept_ranking(engine, later)
+
+        def worked_out_again(self: EstateGraph) -> Any:
+            raise AssertionError("the kept blast radius is read, not worked out again")
+
+        with engine.connect() as connection:
+            monkeypatch.setattr(EstateGraph, "blast_radius", worked_out_again)
+            kept = kept_scores(connection, later)
+            monkeypatch.undo()
+            fresh = score_estate(connection, later)
+        assert kept is not None
+        assert [s.blast for s in kept.systems if s.blast and s.blast.total]
+        assert [(s.rank, score_dict(s)) for s in kept.systems] == [
+            (s.rank, score_dict(s)) for s in fresh.systems
+        ]
+    finally:
+        engine.dispose()

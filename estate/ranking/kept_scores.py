@@ -4,9 +4,10 @@ rather than its ranked row.
 
 The ranking itself (each system's place, the order, the overview's figures) is the kept one,
 brought up to date beforehand (`estate.ranking.update.update_kept_ranking`): nothing is ranked,
-laid out as text or kept again. Only each system's explanation is worked out from its facts,
-by the same function the scoring of the whole estate uses (`estate.scoring.score_facts`), so
-it is byte for byte what that scoring would give."""
+laid out as text or kept again, and each system's blast radius is the one kept with it. Only
+each system's explanation is worked out from its facts, by the same function the scoring of
+the whole estate uses (`estate.scoring.score_facts`), so it is byte for byte what that scoring
+would give."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from estate.catalogue.endoflife import load_catalogue
 from estate.graph import EstateGraph
 from estate.perf import collector_paused
 from estate.progress import Progress
-from estate.ranking.snapshot import kept_rows
+from estate.ranking.snapshot import kept_order_and_blasts
 from estate.scoring import PROGRESS_EVERY, EstateScores, score_facts
 from estate.scoring.facts import load_facts
 from estate.scoring.policy import Policy
@@ -39,20 +40,21 @@ def kept_scores(
     none, or when the systems stored are not the ones it ranks (an import landed meanwhile):
     then the caller scores the estate afresh and keeps it. `progress` and `graph_read` hear
     what `score_estate` would tell them."""
-    order = kept_rows(connection, policy, ("key",))
-    if order is None:
-        return None
     with collector_paused():
+        kept = kept_order_and_blasts(connection, policy)
+        if kept is None:
+            return None
+        order, blasts = kept
         if progress:
             progress("Reading the estate and its dependencies", 0, 1)
         catalogue = load_catalogue(connection)
-        facts, graph = load_facts(connection, catalogue, graph_read)
+        facts, graph = load_facts(connection, catalogue, graph_read, blasts)
         by_key = {f.key: f for f in facts}
-        if len(by_key) != len(order) or any(key not in by_key for (key,) in order):
+        if len(by_key) != len(order) or any(key not in by_key for key in order):
             return None
         anchored = {f.key for f in facts if blocks_move(f, policy)}
         systems = []
-        for rank, (key,) in enumerate(order, start=1):
+        for rank, key in enumerate(order, start=1):
             if progress and rank % PROGRESS_EVERY == 1:
                 progress(EXPLAINING, rank - 1, len(order))
             score = score_facts(by_key[key], policy, anchored)

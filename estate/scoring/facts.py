@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import namedtuple
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -136,15 +136,18 @@ def load_facts(
     connection: Connection,
     catalogue: Catalogue,
     graph_read: Callable[[EstateGraph], None] | None = None,
+    blasts: Mapping[str, BlastRadius | None] | None = None,
 ) -> tuple[list[SystemFacts], EstateGraph]:
     """All systems' facts and the estate graph; components are matched once per distinct text.
     The graph is read first and handed to `graph_read` at once, so a caller can show the
-    dependencies while the facts are read and scored."""
+    dependencies while the facts are read and scored. Each system's blast radius is worked
+    out from the graph, or taken from `blasts` where a caller holds every one already (a
+    kept ranking that is up to date)."""
     graph = load_graph(connection)
     if graph_read:
         graph_read(graph)
     facts = read_facts(connection, catalogue)
-    blast = graph.blast_radius()
+    blast = graph.blast_radius() if blasts is None else blasts
     for fact in facts.values():
         fact.blast = blast.get(fact.key)
         fact.depends_on = sorted(graph.graph.successors(fact.key))
