@@ -827,6 +827,28 @@ def _children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
+def run_child(arguments: list[str]) -> tuple[float, float, float]:
+    """Run a command to its end (stdout dropped, stderr shown if it fails): its wall-clock
+    seconds, its CPU seconds (user and system) and its own peak memory in MB, read from its
+    exit status rather than from every child's so far (the largest of which may be another
+    command's, or a server's)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    errors = process.stderr.read()
+    _pid, status, used = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, arguments, stderr=errors)
+    return wall, used.ru_utime + used.ru_stime, used.ru_maxrss / 1024
+
+
+def _commands_peak(found: dict[str, Any]) -> float:
+    """The largest of the peak memories (`..._peak_mb`) of the commands `run_child` ran."""
+    return max(float(value) for name, value in found.items() if name.endswith("_peak_mb"))
+
+
 HISTORY_QUARTERS = ("2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3")
 
 
@@ -1349,15 +1371,9 @@ def _kept_ranking_runs(
     def command(name: str, *arguments: str) -> None:
         load = os.getloadavg()[0]
         before = server_cpu() if server_cpu else 0.0
-        start, cpu = time.perf_counter(), _children_cpu()
-        subprocess.run(
-            [estate, "--db", target, *arguments],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+        found[f"{name}_s"], found[f"{name}_cpu_s"], found[f"{name}_peak_mb"] = run_child(
+            [estate, "--db", target, *arguments]
         )
-        found[f"{name}_s"] = time.perf_counter() - start
-        found[f"{name}_cpu_s"] = _children_cpu() - cpu
         found[f"{name}_load"] = load
         if server_cpu:
             found[f"{name}_server_cpu_s"] = server_cpu() - before
@@ -1405,6 +1421,7 @@ def stage_incremental(systems: int, cache: Path) -> dict[str, Any]:
     path = _kept_ranking_emptied(cache, systems)
     found = _kept_ranking_runs(str(path), systems, cache)
     found["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    found["commands_peak_mb"] = _commands_peak(found)
     with_ranking = _sqlite_size(path)
     with closing(sqlite3.connect(path)) as connection, connection:
         connection.execute("DELETE FROM ranking_snapshot_row")
@@ -1445,15 +1462,9 @@ def stage_kept_commands(systems: int, cache: Path) -> dict[str, Any]:
 
     def command(name: str, day: int, *arguments: str) -> None:
         as_of = (AS_OF + dt.timedelta(days=day)).isoformat()
-        start, cpu = time.perf_counter(), _children_cpu()
-        subprocess.run(
-            [estate, "--db", str(path), *arguments, "--as-of", as_of],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+        found[f"{name}_s"], found[f"{name}_cpu_s"], found[f"{name}_peak_mb"] = run_child(
+            [estate, "--db", str(path), *arguments, "--as-of", as_of]
         )
-        found[f"{name}_s"] = time.perf_counter() - start
-        found[f"{name}_cpu_s"] = _children_cpu() - cpu
 
     with tempfile.TemporaryDirectory() as folder:
         board = Path(folder) / "board.xlsx"
@@ -1492,6 +1503,7 @@ def stage_kept_commands(systems: int, cache: Path) -> dict[str, Any]:
     found["next_day_over_allowed_cpu"] = found["workbook_next_day_cpu_s"] / allowed_cpu
     found["workbook_over_bare_cpu"] = found["workbook_new_day_cpu_s"] / found["bare_workbook_cpu_s"]
     found["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    found["commands_peak_mb"] = _commands_peak(found)
     found["load"] = os.getloadavg()
     path.unlink()
     return found
@@ -1650,6 +1662,9 @@ def stage_incremental_postgres(systems: int, cache: Path) -> dict[str, Any]:
             )
     found["runs"] = runs
     found["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    found["commands_peak_mb"] = {
+        backend: max(_commands_peak(run) for run in runs[backend]) for backend in runs
+    }
     found["load"] = os.getloadavg()
     return found
 
