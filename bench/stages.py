@@ -828,21 +828,31 @@ def _children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+errors = process.stderr.read()
+_pid, status, used = os.wait4(process.pid, 0)
+wall = time.perf_counter() - start
+print(json.dumps([os.waitstatus_to_exitcode(status), wall, used.ru_utime + used.ru_stime,
+                  used.ru_maxrss / 1024, errors.decode(errors="replace")]))
+"""
+"""Runs a command and reports its exit code, wall-clock and CPU seconds, peak memory in MB and
+stderr, from a small process of its own: a child's peak memory starts from its parent's at
+the fork, and this benchmark's process holds a whole estate's scores."""
+
+
 def run_child(arguments: list[str]) -> tuple[float, float, float]:
     """Run a command to its end (stdout dropped, stderr shown if it fails): its wall-clock
-    seconds, its CPU seconds (user and system) and its own peak memory in MB, read from its
-    exit status rather than from every child's so far (the largest of which may be another
-    command's, or a server's)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert process.stderr is not None
-    errors = process.stderr.read()
-    _pid, status, used = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - start
-    if process.returncode:
-        raise subprocess.CalledProcessError(process.returncode, arguments, stderr=errors)
-    return wall, used.ru_utime + used.ru_stime, used.ru_maxrss / 1024
+    seconds, its CPU seconds (user and system) and its own peak memory in MB (`_LAUNCHER`)."""
+    launched = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, *arguments], check=True, capture_output=True
+    )
+    code, wall, cpu, peak, errors = json.loads(launched.stdout)
+    if code:
+        raise subprocess.CalledProcessError(code, arguments, stderr=errors)
+    return wall, cpu, peak
 
 
 def _commands_peak(found: dict[str, Any]) -> float:
