@@ -401,6 +401,40 @@ def test_one_system_scored_alone_is_scored_as_in_the_whole_estate(demo_db: Path)
     assert any("on premises (" in r.text for s in alone for r in s.readiness.reasons)
 
 
+def test_a_system_scored_alone_is_not_kept_on_premises_by_one_retired(demo_db: Path) -> None:
+    """A system retired or cancelled has left the estate's graph: one still depended on keeps
+    nothing on premises, whether the dependent is scored with the whole estate or alone."""
+    policy = load_policy(as_of=dt.date(2026, 11, 1))
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection:
+            before = score_estate(connection, policy)
+        anchors = {
+            key
+            for s in before.systems
+            for r in s.readiness.reasons
+            if "on premises (" in r.text
+            for key in re.findall(r"[A-Z]+/[A-Z]+-\d+", r.text)
+        }
+        assert anchors
+        with engine.begin() as connection:
+            for key in anchors:
+                code, reference = key.split("/")
+                connection.exec_driver_sql(
+                    "UPDATE system SET lifecycle_status = 'Retired' WHERE reference = ? AND "
+                    "organisation_id = (SELECT id FROM organisation WHERE code = ?)",
+                    (reference, code),
+                )
+        with engine.connect() as connection:
+            whole = score_estate(connection, policy)
+            alone = [score_system(connection, policy, s.key, s.rank) for s in whole.systems]
+    finally:
+        engine.dispose()
+    assert [score_dict(s) for s in alone] == [score_dict(s) for s in whole.systems]
+    kept_on_premises = [r.text for s in whole.systems for r in s.readiness.reasons]
+    assert not any(key in text for key in anchors for text in kept_on_premises)
+
+
 def test_the_graph_is_handed_over_before_any_system_is_scored(demo_db: Path) -> None:
     heard: list[Any] = []
     engine = db.open_engine(demo_db)

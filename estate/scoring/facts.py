@@ -32,7 +32,7 @@ from estate.models import (
     table_of,
 )
 from estate.reassess import mark_changes, technology_changes
-from estate.stages import in_service
+from estate.stages import in_service, is_gone
 
 SYSTEM = table_of(System)
 ORG = table_of(Organisation)
@@ -157,9 +157,10 @@ def load_facts(
 def load_system_facts(
     connection: Connection, catalogue: Catalogue, key: str
 ) -> tuple[SystemFacts, list[SystemFacts]]:
-    """One system's facts, as `load_facts` gives them, and the stored facts of the systems it
-    depends on (without their own dependencies or blast radius), read without loading the
-    whole graph."""
+    """One system's facts, as `load_facts` gives them, and the stored facts of the systems in
+    service it depends on (without their own dependencies or blast radius), read without
+    loading the whole graph. One retired or cancelled is out of the estate's graph, as in
+    `load_facts`: it keeps nothing on premises."""
     found = read_facts(connection, catalogue, [key])
     if not found:
         raise NotFound(f"No system {key!r} in the estate.")
@@ -167,7 +168,7 @@ def load_system_facts(
     facts.depends_on = depends_on_keys(connection, system_id)
     facts.blast = blast_radius_in_database(connection, system_id)
     others = read_facts(connection, catalogue, facts.depends_on) if facts.depends_on else {}
-    return facts, list(others.values())
+    return facts, [f for f in others.values() if not is_gone(f.row.lifecycle_status)]
 
 
 def read_facts(
