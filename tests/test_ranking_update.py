@@ -441,7 +441,7 @@ def _return(
     return code, records, True
 
 
-@pytest.mark.parametrize("change", ["critical", "anchored", "dropped", "retired"])
+@pytest.mark.parametrize("change", ["critical", "anchored", "dropped", "retired", "deleted"])
 def test_an_import_rescores_the_systems_reached_through_its_dependencies(
     change: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -449,8 +449,10 @@ def test_an_import_rescores_the_systems_reached_through_its_dependencies(
     apart. Re-importing DBP's return with DBP-1 changed (made critical, so the blast radius
     of what it depends on, directly or not, counts one more critical system; tied to premises
     by a mainframe, so HMT-2 depending on it is held there; its dependency dropped; retired,
-    so HMT-2 depends on a system gone) rescores the systems of the other department reached
-    through the dependencies, and only those, as a fresh scoring gives them."""
+    so HMT-2 depends on a system gone; or, retired already, left out of the replacing return,
+    so deleted, and HMT-2 depends on a system no return supplies, with no row left to say so)
+    rescores the systems of the other department reached through the dependencies, and only
+    those, as a fresh scoring gives them."""
     engine = db.open_engine(tmp_path / "estate.db", create=True)
     hosted = {"hosting": Hosting.ON_PREMISES, "criticality": Criticality.LOW}
     policy = load_policy(as_of=dt.date(2026, 7, 1))
@@ -459,6 +461,8 @@ def test_an_import_rescores_the_systems_reached_through_its_dependencies(
         links = [("HMT-2", "DBP-1"), ("HMT-1", "HMT-3")]
         _import(engine, tmp_path, 0, _return("HMT", hmt, links, []))
         dbp = [_system("DBP", "DBP-1", **hosted), _system("DBP", "DBP-2", **hosted)]
+        if change == "deleted":
+            dbp[0]["lifecycle_status"] = "Retired"
         _import(engine, tmp_path, 1, _return("DBP", dbp, [("DBP-1", "HMT-1")], []))
         with engine.connect() as connection:
             basis = current_basis(connection, policy)
@@ -471,8 +475,10 @@ def test_an_import_rescores_the_systems_reached_through_its_dependencies(
             z_os = ["DBP-1"]
         elif change == "dropped":
             dbp_links = []
-        else:
+        elif change == "retired":
             dbp[0]["lifecycle_status"] = "Retired"
+        else:
+            dbp, dbp_links = dbp[1:], []
         _import(engine, tmp_path, 2, _return("DBP", dbp, dbp_links, z_os))
         with engine.connect() as connection:
             kept_basis = connection.execute(sa.select(SNAPSHOT.c.basis)).scalar_one()
@@ -491,6 +497,7 @@ def test_an_import_rescores_the_systems_reached_through_its_dependencies(
             "anchored": {"DBP-1", "HMT-2"},
             "dropped": {"DBP-1", "HMT-1", "HMT-3"},
             "retired": {"HMT-2", "HMT-1", "HMT-3"},
+            "deleted": {"HMT-2"},
         }[change]
         assert {key.split("/", 1)[1] for key in calls} == reached
     finally:

@@ -263,10 +263,20 @@ def _rescore_imported(
     catalogue = load_catalogue(connection)
     facts = _facts_by_key(connection, catalogue, candidates & standing)
     kept = _kept_facts(connection, candidates & kept_keys)
+    placeholders = placeholder_statuses(graph)
+    imported = _imported_departments(connection, seen)
     spreading = {
         key
         for key in candidates
         if key not in facts or key not in kept or _spreads(facts[key], kept[key], graph, policy)
+    } | {
+        # A system of an imported department that no return supplies, or that its return
+        # retired: whether it is supplied, retired or neither may have changed with no row
+        # left to say so (a retired system deleted by a replacing return), and what depends
+        # on it, in any department, reads that.
+        key
+        for key in placeholders
+        if key.split("/", 1)[0] in imported
     }
     reached, below = reached_from(graph, spreading, {k: kept[k][0].depends_on for k in kept})
     more = ((reached | dated) & standing) - facts.keys()
@@ -280,7 +290,6 @@ def _rescore_imported(
         [key for key, fact in facts.items() if blocks_move(fact, policy)]
         + [key for key, (kept_one, _criticality) in others.items() if kept_one.blocks]
     )
-    placeholders = placeholder_statuses(graph)
     windows = _windows(connection, facts)
     found = []
     for key, fact in facts.items():
@@ -331,6 +340,15 @@ def _standing(connection: Connection) -> set[str]:
         .where(in_service(SYSTEM))
     )
     return {system_key(code, reference) for code, reference in plain_rows(connection, query)}
+
+
+def _imported_departments(connection: Connection, seen: int) -> set[str]:
+    """The codes of the organisations the import batches later than `seen` were for."""
+    batch = table_of(ImportBatch)
+    query = sa.select(ORG.c.code).where(
+        ORG.c.id.in_(sa.select(batch.c.organisation_id).where(batch.c.id > seen))
+    )
+    return set(connection.execute(query).scalars())
 
 
 def written_since(connection: Connection, seen: int) -> set[str]:
