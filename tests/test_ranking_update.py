@@ -24,6 +24,7 @@ from estate.enums import (
     Criticality,
     DependencyKind,
     Hosting,
+    LifecycleStatus,
     Outcome,
     Principle,
     SignIn,
@@ -95,6 +96,10 @@ def system_rows(draw: st.DrawFn, code: str, reference: str) -> dict[str, Any]:
         "remediation_plan": draw(st.none() | st.just("Replace by 2028")),
         "plan_funded": draw(st.none() | st.booleans()),
         "l1": draw(st.none() | st.integers(1, 6)),
+        # now and then retired or cancelled: out of the ranking, still depended on
+        "lifecycle_status": draw(
+            st.none() | st.none() | st.none() | st.sampled_from(list(LifecycleStatus))
+        ),
     }
 
 
