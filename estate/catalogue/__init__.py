@@ -339,7 +339,9 @@ def _builds(spec: dict[str, dict[str, int]]) -> Builds:
     )
 
 
+@cache
 def _builtin_data() -> dict[str, Any]:
+    """builtin.toml, read once for `builtin_version` and `builtin` alike (never changed)."""
     return tomllib.loads(resources.files(__package__).joinpath("builtin.toml").read_text("utf-8"))
 
 
