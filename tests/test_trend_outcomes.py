@@ -209,3 +209,36 @@ def test_the_sample_quarters_read_in_one_pass_are_each_as_scored_in_full(demo_db
     finally:
         engine.dispose()
     assert len({len(o) for o in outcomes}) > 1, "the number of systems moves between quarters"
+
+
+def test_a_periods_kept_figures_count_carbon_for_the_year_asked(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """A trend counts each period's carbon with the factors of the year it is asked as at:
+    figures kept by a trend as at one year are not read back for another (an export as at
+    2024, or the next day being in another year), and what another year kept is not read
+    back either; each is what a database that keeps nothing gives."""
+    import shutil
+
+    never_kept = tmp_path / "never-kept.db"
+    shutil.copy(demo_db, never_kept)
+    this_year, earlier = (
+        load_policy(as_of=dt.date(2026, 11, 1)),
+        load_policy(as_of=dt.date(2024, 6, 30)),
+    )
+
+    def carbon(path: Path, policy: Policy) -> list[Any]:
+        engine = db.open_engine(path)
+        try:
+            trend = estate_trend(engine, policy)
+        finally:
+            engine.dispose()
+        return [(p.period, p.figures.kg_co2e) for p in trend.points]
+
+    kept_now = carbon(demo_db, this_year)
+    kept_then = carbon(demo_db, earlier)
+    assert kept_then != kept_now, "the demo estate's carbon differs between 2024 and 2026"
+    assert kept_then == carbon(never_kept, earlier)
+    assert carbon(demo_db, this_year) == kept_now
+    shutil.copy(demo_db, never_kept)  # now holding what 2024's trend kept, then 2026's
+    assert carbon(never_kept, this_year) == kept_now

@@ -139,7 +139,13 @@ def estate_trend(
             periods = [p for p in periods if p >= first[0]]
         wanted = {p: period_fingerprint(connection, p, policy_at(policy, p)) for p in held}
         kept = _kept(connection)
-    fresh = {p: found for p, found in kept.items() if wanted.get(p) == found.fingerprint}
+    # The figures a period's returns, the lifecycle data and the policy give, with the carbon
+    # counted for the year of the date asked for (an export as at another year counts another)
+    fresh = {
+        p: found
+        for p, found in kept.items()
+        if wanted.get(p) == found.fingerprint and found.carbon_year == policy.as_of.year
+    }
     stale = [p for p in periods if p not in fresh]
     figures = {p: fresh[p].figures for p in periods if p in fresh}
     outcomes = {p: found.outcomes for p, found in fresh.items() if found.outcomes is not None}
@@ -159,7 +165,13 @@ def estate_trend(
         else:
             figures[latest], outcomes[latest] = counted
     for period in stale:
-        _keep(engine, period, wanted[period], figures[period], outcomes.get(period))
+        _keep(
+            engine,
+            period,
+            (wanted[period], policy.as_of.year),
+            figures[period],
+            outcomes.get(period),
+        )
     trend = Trend(department, policy.name, recomputed=scored)
     for period in periods:
         figures_then = figures[period].get(department or WHOLE_ESTATE, TrendFigures())
@@ -366,11 +378,13 @@ def period_fingerprint(connection: Connection, period: str, policy: Policy) -> s
 
 @dataclass(frozen=True)
 class _Kept:
-    """One period's kept figures: their fingerprint, the figures by department, and the
-    period's outcomes by system (None when they cannot be read)."""
+    """One period's kept figures: their fingerprint, the figures by department, the year
+    their carbon was counted for, and the period's outcomes by system (None when they cannot
+    be read)."""
 
     fingerprint: str
     figures: dict[str, TrendFigures]
+    carbon_year: int | None
     outcomes: Outcomes | None
 
 
@@ -408,7 +422,13 @@ def _kept(connection: Connection) -> dict[str, _Kept]:
             continue
         if any("kg_co2e" not in v for v in figures.values()):  # kept before carbon was
             continue
-        found[period] = _Kept(fingerprint, by_department, unpacked_outcomes(kept.get("outcomes")))
+        year = kept.get(CARBON_YEAR)
+        found[period] = _Kept(
+            fingerprint,
+            by_department,
+            year if isinstance(year, int) else None,
+            unpacked_outcomes(kept.get("outcomes")),
+        )
     return found
 
 
@@ -456,13 +476,24 @@ def keep_parts(engine: Engine, period: str, fingerprint: str, parts: dict[str, A
 def _keep(
     engine: Engine,
     period: str,
-    fingerprint: str,
+    kept_from: tuple[str, int],
     by_department: dict[str, TrendFigures],
     outcomes: Outcomes | None,
 ) -> None:
     """Keep a period's figures (and its outcomes by system, from which the next period's
-    moves are told) for the next trend."""
-    kept: dict[str, Any] = {"figures": {key: asdict(value) for key, value in by_department.items()}}
+    moves are told) for the next trend; `kept_from` holds the period's fingerprint and the
+    year the figures' carbon was counted for."""
+    fingerprint, carbon_year = kept_from
+    kept: dict[str, Any] = {
+        "figures": {key: asdict(value) for key, value in by_department.items()},
+        CARBON_YEAR: carbon_year,
+    }
     if outcomes is not None:
         kept["outcomes"] = packed_outcomes(outcomes)
     keep_parts(engine, period, fingerprint, kept)
+
+
+CARBON_YEAR = "carbon_year"
+"""The part of a period's kept figures naming the year their carbon was counted for: the
+year of the date a trend is asked for, not the period's own (a trend as at 2024 counts a
+period's systems' carbon with 2024's factors)."""
