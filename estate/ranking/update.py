@@ -81,7 +81,7 @@ from estate.scoring.facts import (
 from estate.scoring.policy import Policy
 from estate.scoring.readiness import blocks_move
 from estate.scoring.results import SystemScore
-from estate.stages import gone_names, in_service
+from estate.stages import gone_names
 
 SOURCE = table_of(SystemSource)
 
@@ -257,9 +257,11 @@ def _rescore_imported(
     are scored again; as `_rescore_changed` gives them. A system no change reached keeps its
     kept blast radius."""
     seen, dated = since
-    standing = _standing(connection)
-    candidates = written_since(connection, seen) | (kept_keys - standing)
     graph = load_graph(connection)
+    # the systems in service are the graph's own nodes; the others stand for what they depend
+    # on that no return supplies, or that its return retired
+    standing = {key for key, node in graph.nodes.items() if not node.placeholder}
+    candidates = written_since(connection, seen) | (kept_keys - standing)
     catalogue = load_catalogue(connection)
     facts = _facts_by_key(connection, catalogue, candidates & standing)
     kept = _kept_facts(connection, candidates & kept_keys)
@@ -330,16 +332,6 @@ def _facts_by_key(
 
 class _NotKept(Exception):
     """A kept system was kept without what bringing it up to date reads."""
-
-
-def _standing(connection: Connection) -> set[str]:
-    """The keys of every system in service: those the ranking holds."""
-    query = (
-        sa.select(ORG.c.code, SYSTEM.c.reference)
-        .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
-        .where(in_service(SYSTEM))
-    )
-    return {system_key(code, reference) for code, reference in plain_rows(connection, query)}
 
 
 def _imported_departments(connection: Connection, seen: int) -> set[str]:
