@@ -815,9 +815,9 @@ def move_places(
     table = column.table
     if not shifts:
         return
+    quote = connection.dialect.identifier_preparer.quote
+    name, place = quote(table.name), quote(column.name)
     if connection.dialect.name == "sqlite" and sqlite3.sqlite_version_info >= (3, 33):
-        quote = connection.dialect.identifier_preparer.quote
-        name, place = quote(table.name), quote(column.name)
         runs = (
             "SELECT json_extract(value, '$.low') AS low, json_extract(value, '$.high') AS high, "
             "json_extract(value, '$.by') AS by FROM json_each(:runs)"
@@ -831,8 +831,6 @@ def move_places(
         )
         return
     if connection.dialect.name == "postgresql":
-        quote = connection.dialect.identifier_preparer.quote
-        name, place = quote(table.name), quote(column.name)
         moves = sa.text(
             f"UPDATE {name} SET {place} = {place} + moves.by FROM (SELECT "
             "generate_series(runs.low, runs.high) AS place, runs.by FROM unnest("

@@ -108,21 +108,23 @@ def test_moving_the_kept_rankings_places_moves_each_row_once_by_its_runs_old_pla
     """Runs of places moved together (in one statement, or on an SQLite without `UPDATE ...
     FROM` in two) land where each run's own `by` takes them from where they stood before any
     move, whether a run moves onto places another run leaves or another run has yet to leave."""
-    from estate.ranking.snapshot import SNAPSHOT_ROWS
-    from estate.ranking.update import update_kept_ranking
+    from estate.ranking.snapshot import (
+        SNAPSHOT_ROWS,
+        current_basis,
+        keep_snapshot,
+        take_snapshot,
+    )
+    from estate.scoring import score_estate
     from estate.scoring.policy import load_policy
 
     monkeypatch.setattr(sqlite3, "sqlite_version_info", sqlite_version)
     engine = db.open_engine(demo_db)
     try:
-        if not update_kept_ranking(engine, load_policy()):
-            from estate.ranking.snapshot import current_basis, keep_snapshot, take_snapshot
-            from estate.scoring import score_estate
-
-            with engine.connect() as connection:
-                basis = current_basis(connection, load_policy())
-                scores = score_estate(connection, load_policy())
-            assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        policy = load_policy()
+        with engine.connect() as connection:
+            basis = current_basis(connection, policy)
+            scores = score_estate(connection, policy)
+        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
         rank = SNAPSHOT_ROWS.c.rank
         placed = sa.select(SNAPSHOT_ROWS.c.key, rank)
         with engine.connect() as connection:

@@ -478,11 +478,16 @@ def kept_rows(
     own = [name for name in fields if name in COLUMNS]
     worded = len(own) < len(fields)
     texts = [ROWS.explanation] if worded else []
-    query = sa.select(*(ROWS[name] for name in own), *texts).order_by(ROWS.rank)
-    asked = list(departments)
-    if asked and connection.execute(sa.select(ROWS.rank).limit(1)).first() is not None:
-        known = set(connection.execute(sa.select(ROWS.department).distinct()).scalars())
-        query = query.where(ROWS.department.in_(sorted(chosen_departments(asked, known))))
+    if connection.execute(sa.select(ROWS.rank).limit(1)).first() is None:
+        return []
+    query = _chosen(
+        connection,
+        sa.select(*(ROWS[name] for name in own), *texts),
+        RankBy.PRIORITY,
+        departments,
+        (),
+        None,
+    )
     result = connection.execute(query).all()  # fetched at once, not a row at a time
     if not worded:
         return [tuple(row) for row in result]
