@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from unittest.mock import patch
 
 import networkx as nx
 import pytest
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import estate.graph as graph_module
 from estate import db
 from estate.enums import Criticality
 from estate.errors import NotFound
@@ -37,20 +39,20 @@ from tests.conftest import examples
 
 
 def _graph(
-    edges: list[tuple[int, int]], nodes: int, critical: frozenset[int] = frozenset()
+    edges: list[tuple[int, int]],
+    nodes: int,
+    critical: frozenset[int] = frozenset(),
+    self_loops: bool = False,
 ) -> EstateGraph:
-    estate = EstateGraph()
+    found: dict[str, Node] = {}
     for i in range(nodes):
         key = f"D{i % 3}/S{i}"
-        estate.nodes[key] = Node(
+        found[key] = Node(
             key, f"D{i % 3}", f"System {i}", Criticality.CRITICAL if i in critical else None
         )
-        estate.graph.add_node(key)
-    keys = list(estate.nodes)
-    for a, b in edges:
-        if a != b:
-            estate.graph.add_edge(keys[a], keys[b])
-    return estate
+    keys = list(found)
+    links = [(keys[a], keys[b], {}) for a, b in edges if self_loops or a != b]
+    return EstateGraph.of(found, links)
 
 
 @settings(max_examples=examples(150), deadline=None)
@@ -61,16 +63,22 @@ def _graph(
             st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60),
             st.sets(st.integers(0, n - 1)),
         )
-    )
+    ),
+    st.sampled_from([0, 1, 3, graph_module.SMALL]),
 )
 def test_blast_radius_of_every_node_and_of_one_match_brute_force(
-    case: tuple[int, list[tuple[int, int]], set[int]],
+    case: tuple[int, list[tuple[int, int]], set[int]], small: int
 ) -> None:
+    """Every node's figures, whether its dependents are held as a set or a bitset (`small`,
+    the most held as a set), equal networkx's ancestors counted; self-loops included."""
     nodes, edges, critical = case
-    estate = _graph(edges, nodes, frozenset(critical))
-    radius = estate.blast_radius()
+    estate = _graph(edges, nodes, frozenset(critical), self_loops=True)
+    with patch.object(graph_module, "SMALL", small):
+        radius = estate.blast_radius()  # from the links as read
+        counts = estate.dependents_counts()
     for key, node in estate.nodes.items():
         dependents = nx.ancestors(estate.graph, key)
+        assert counts[key] == len(dependents)
         result = radius[key]
         assert result.total == len(dependents)
         assert result.direct == estate.graph.in_degree(key)
@@ -81,6 +89,7 @@ def test_blast_radius_of_every_node_and_of_one_match_brute_force(
         assert result.departments == len(departments)
         assert result.other_departments == len(departments - {node.department})
         assert estate.blast_radius_of(key) == result, "one node's alone, the same figures"
+    assert estate.blast_radius() == radius, "from the graph in networkx, the same figures"
 
 
 def test_a_cycle_is_one_cluster_and_each_member_depends_on_the_others() -> None:

@@ -58,12 +58,53 @@ class BlastRadius:
         return blast_radius(self.total, self.direct, self.critical, self.departments)
 
 
+Link = tuple[str, str, dict[str, str | None]]
+"""A dependency in the graph: the depending system's key, the key of what it depends on, and
+the dependency's kind and criticality."""
+
+SMALL = 512
+"""The most dependents of a node held as a set of their indices; more are held as a bitset
+over every node (most nodes have a handful, a few most of the estate)."""
+
+
 @dataclass
 class EstateGraph:
-    """The directed dependency graph of the whole estate."""
+    """The directed dependency graph of the whole estate: its nodes, and its links, held as
+    read until a caller asks for the graph in networkx (`graph`). Scoring reads the links
+    alone (what each system depends on and how far a failure spreads), and building the
+    networkx graph was a third of reading the estate's."""
 
-    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
     nodes: dict[str, Node] = field(default_factory=dict)
+    _links: list[Link] = field(default_factory=list, init=False, repr=False)
+    _built: nx.DiGraph | None = field(default=None, init=False, repr=False)
+
+    @classmethod
+    def of(cls, nodes: dict[str, Node], links: list[Link]) -> EstateGraph:
+        """The graph of `nodes` and `links` (each link's ends among the nodes)."""
+        made = cls(nodes)
+        made._links = links
+        return made
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The graph in networkx, built from the links the first time it is asked for; from
+        then on it holds them, and what is added to it counts."""
+        if self._built is None:
+            built = nx.DiGraph()
+            built.add_nodes_from(self.nodes)
+            built.add_edges_from(self._links)
+            self._built, self._links = built, []
+        return self._built
+
+    def successor_lists(self) -> dict[str, list[str]]:
+        """What each node depends on (its successors), each once, in no particular order,
+        without building the networkx graph."""
+        if self._built is not None:
+            return {key: list(targets) for key, targets in self._built.adjacency()}
+        found: dict[str, dict[str, None]] = {key: {} for key in self.nodes}
+        for source, target, _data in self._links:
+            found[source][target] = None
+        return {key: list(targets) for key, targets in found.items()}
 
     def clusters(self) -> list[list[str]]:
         """Groups of systems that depend on each other in a cycle: they must move together."""
@@ -90,87 +131,141 @@ class EstateGraph:
 
     def blast_radius(self) -> dict[str, BlastRadius]:
         """Every node's dependents, direct and transitive, computed for all nodes at once."""
-        graph = self.graph
-        index, bitsets = self._dependents()
-        critical_mask = _mask(
-            (index[k] for k, n in self.nodes.items() if n.criticality is Criticality.CRITICAL),
-            len(index),
-        )
+        found = _Dependents(self.successor_lists())
+        size = len(found.index)
+        department_of = [""] * size
+        critical = [False] * size
+        for key, i in found.index.items():
+            node = self.nodes[key]
+            department_of[i] = node.department
+            critical[i] = node.criticality is Criticality.CRITICAL
+        critical_mask = _mask((i for i, c in enumerate(critical) if c), size)
         by_department: dict[str, list[int]] = defaultdict(list)
-        for key, node in self.nodes.items():
-            by_department[node.department].append(index[key])
-        department_masks = {d: _mask(bits, len(index)) for d, bits in by_department.items()}
+        for i, department in enumerate(department_of):
+            by_department[department].append(i)
+        department_masks = {d: _mask(bits, size) for d, bits in by_department.items()}
+        in_degree = found.in_degree
         result: dict[str, BlastRadius] = {}
         # The blast radius of the nodes no system depends on (most of an estate's), shared by
         # in-degree (which a self-loop makes one).
         alone: dict[int, BlastRadius] = {}
-        for key, mine in bitsets:
+        for key, mine in found.each():
             if not mine:
-                direct = graph.in_degree(key)
-                found = alone.get(direct)
-                if found is None:
-                    found = alone[direct] = BlastRadius(direct, 0, 0, 0, 0)
-                result[key] = found
+                direct = in_degree.get(key, 0)
+                shared = alone.get(direct)
+                if shared is None:
+                    shared = alone[direct] = BlastRadius(direct, 0, 0, 0, 0)
+                result[key] = shared
                 continue
-            own = self.nodes[key].department
-            departments = [d for d, mask in department_masks.items() if mine & mask]
+            if isinstance(mine, int):
+                departments = {d for d, mask in department_masks.items() if mine & mask}
+                total, critical_count = mine.bit_count(), (mine & critical_mask).bit_count()
+            else:
+                departments = {department_of[i] for i in mine}
+                total, critical_count = len(mine), sum(1 for i in mine if critical[i])
             result[key] = BlastRadius(
-                direct=graph.in_degree(key),
-                total=mine.bit_count(),
-                critical=(mine & critical_mask).bit_count(),
+                direct=in_degree.get(key, 0),
+                total=total,
+                critical=critical_count,
                 departments=len(departments),
-                other_departments=sum(1 for d in departments if d != own),
+                other_departments=len(departments - {self.nodes[key].department}),
             )
         return result
 
     def dependents_counts(self) -> dict[str, int]:
         """How many systems depend on each node, directly or through others: the `total` of
         `blast_radius` alone, for a caller that needs no more (a trend, period by period)."""
-        return {key: mine.bit_count() for key, mine in self._dependents()[1]}
+        return {
+            key: mine.bit_count() if isinstance(mine, int) else len(mine)
+            for key, mine in _Dependents(self.successor_lists()).each()
+        }
 
-    def _dependents(self) -> tuple[dict[str, int], Iterator[tuple[str, int]]]:
-        """The index of each node's bit, and each node's transitive dependents as a bitset
-        over the nodes, node by node (each bitset is dropped once used: held together they
-        would take n squared bits).
 
-        One pass over the condensation (a DAG of strongly connected groups) in topological
-        order: each group's dependents are the union of its predecessors' dependents and
-        members, held as integer bitsets. The condensation is kept in plain lists: building
-        it as a second networkx graph took a third of the time.
-        """
-        graph = self.graph
-        members = [list(c) for c in nx.strongly_connected_components(graph)]
+class _Dependents:
+    """Each node's transitive dependents, worked out node by node from what each depends on.
+
+    One pass over the condensation (a DAG of strongly connected groups) in topological
+    order: each group's dependents are the union of its predecessors' dependents and
+    members. A node's dependents are held as a set of node indices while they are few, and
+    as an integer bitset over every node once they are many: a union of bitsets copies every
+    node's bit, a union of sets only their members. The condensation is kept in plain lists:
+    building it as a second networkx graph took a third of the time."""
+
+    def __init__(self, successors: dict[str, list[str]]) -> None:
+        self.in_degree: dict[str, int] = defaultdict(int)
+        for targets in successors.values():
+            for target in targets:
+                self.in_degree[target] += 1
+        members = _strongly_connected(successors, self.in_degree)
         group_of = {key: group for group, keys in enumerate(members) for key in keys}
         dependents: list[set[int]] = [set() for _ in members]
         depends_on: list[list[int]] = [[] for _ in members]
-        for source, target in graph.edges():
-            dependent, group = group_of[source], group_of[target]
-            if dependent != group and dependent not in dependents[group]:
-                dependents[group].add(dependent)
-                depends_on[dependent].append(group)
-        order = _dependents_first(dependents, depends_on)
-        index = {key: i for i, key in enumerate(k for g in order for k in members[g])}
-        group_bits = [sum(1 << index[k] for k in keys) for keys in members]
+        for source, targets in successors.items():
+            dependent = group_of[source]
+            for target in targets:
+                group = group_of[target]
+                if dependent != group and dependent not in dependents[group]:
+                    dependents[group].add(dependent)
+                    depends_on[dependent].append(group)
+        self.order = _dependents_first(dependents, depends_on)
+        self.index = {key: i for i, key in enumerate(k for g in self.order for k in members[g])}
+        self._members = members
+        self._indices = [[self.index[k] for k in keys] for keys in members]
+        self._dependents = dependents
+        self._depends_on = depends_on
 
-        def bitsets() -> Iterator[tuple[str, int]]:
-            still_needed = [len(groups) for groups in depends_on]
-            upstream: dict[int, int] = {}
-            for group in order:
-                bits = 0
-                for predecessor in dependents[group]:
-                    bits |= upstream[predecessor] | group_bits[predecessor]
-                    still_needed[predecessor] -= 1
-                    if not still_needed[predecessor]:
-                        del upstream[predecessor]  # every dependent group has used it
-                if still_needed[group]:
-                    upstream[group] = bits
-                if len(members[group]) == 1:
-                    yield members[group][0], bits
-                    continue
-                for key in members[group]:
-                    yield key, bits | (group_bits[group] & ~(1 << index[key]))
+    def each(self) -> Iterator[tuple[str, set[int] | int]]:
+        """Each node's key and its dependents, as a set of indices or a bitset (`index`), node
+        by node: each is dropped once used, since held together they would take n squared
+        bits."""
+        size, members, indices = len(self.index), self._members, self._indices
+        still_needed = [len(groups) for groups in self._depends_on]
+        upstream: dict[int, set[int] | int] = {}
+        for group in self.order:
+            few: set[int] = set()
+            bits = 0
+            for predecessor in self._dependents[group]:
+                theirs = upstream[predecessor]
+                if isinstance(theirs, int):
+                    bits |= theirs
+                else:
+                    few |= theirs
+                few.update(indices[predecessor])
+                if len(few) > SMALL:
+                    bits |= _mask(few, size)
+                    few = set()
+                still_needed[predecessor] -= 1
+                if not still_needed[predecessor]:
+                    del upstream[predecessor]  # every dependent group has used it
+            found: set[int] | int = bits | _mask(few, size) if bits else few
+            if still_needed[group]:
+                upstream[group] = found
+            if len(members[group]) == 1:
+                yield members[group][0], found
+                continue
+            for key, own in zip(members[group], indices[group], strict=True):
+                others = [i for i in indices[group] if i != own]
+                if isinstance(found, int):
+                    yield key, found | _mask(others, size)
+                else:
+                    mine = found.union(others)
+                    yield key, mine if len(mine) <= SMALL else _mask(mine, size)
 
-        return index, bitsets()
+
+def _strongly_connected(
+    successors: dict[str, list[str]], in_degree: dict[str, int]
+) -> list[list[str]]:
+    """The graph's strongly connected groups. A node nothing depends on, or that depends on
+    nothing, is on no cycle and so a group of its own; networkx finds the groups among the
+    rest (a fifth of an estate's nodes), as a graph of those alone."""
+    core = [key for key, targets in successors.items() if targets and in_degree.get(key)]
+    among = set(core)
+    links = nx.DiGraph()
+    links.add_nodes_from(core)
+    links.add_edges_from((s, t) for s in core for t in successors[s] if t in among)
+    groups = [list(group) for group in nx.strongly_connected_components(links)]
+    groups.extend([key] for key in successors if key not in among)
+    return groups
 
 
 def _mask(indices: Iterable[int], size: int) -> int:
@@ -205,15 +300,14 @@ def _dependents_first(dependents: list[set[int]], depends_on: list[list[int]]) -
 
 
 def load_graph(connection: Connection) -> EstateGraph:
-    """Build the whole estate's graph from the database in two bulk reads, its nodes and
-    edges added to networkx in one call each (at 50,000 systems, a call per edge was a third
-    of the time), the collector paused while its many small objects are made."""
+    """Build the whole estate's graph from the database in two bulk reads, the collector
+    paused while its many small objects are made. The links are kept as read: networkx builds
+    its graph of them only when a caller asks for it."""
     with collector_paused():
         return _graph_of(connection)
 
 
 def _graph_of(connection: Connection) -> EstateGraph:
-    estate = EstateGraph()
     rows = connection.execute(
         sa.select(
             ORG.c.code,
@@ -227,7 +321,7 @@ def _graph_of(connection: Connection) -> EstateGraph:
         .where(in_service(SYSTEM))  # a retired or cancelled system is out of the graph
     )
     by_id: dict[int, str] = {}
-    nodes = estate.nodes
+    nodes: dict[str, Node] = {}
     for code, reference, name, criticality, services, system_id in rows.all():
         key = by_id[system_id] = f"{code}/{reference}"  # `system_key`
         nodes[key] = Node(key, code, name, criticality, services)
@@ -241,7 +335,7 @@ def _graph_of(connection: Connection) -> EstateGraph:
         ).where(DEPENDENCY.c.from_system_id.is_not(None))  # a depending end yet to be returned
     )
     gone = gone_names(connection)
-    found: list[tuple[str, str, dict[str, str | None]]] = []
+    found: list[Link] = []
     for from_id, to_org, to_reference, kind, criticality in edges.all():
         source = by_id.get(from_id)
         if source is None:
@@ -251,9 +345,7 @@ def _graph_of(connection: Connection) -> EstateGraph:
             name, status = gone.get(target, (to_reference, ""))
             nodes[target] = Node(target, to_org, name, placeholder=True, gone=status)
         found.append((source, target, {"kind": kind, "criticality": criticality}))
-    estate.graph.add_nodes_from(nodes)
-    estate.graph.add_edges_from(found)
-    return estate
+    return EstateGraph.of(nodes, found)
 
 
 def dependencies_among(

@@ -28,7 +28,7 @@ from estate import models
 from estate.catalogue import Catalogue
 from estate.db import as_date, plain
 from estate.enums import ComponentKind
-from estate.graph import EstateGraph, Node
+from estate.graph import EstateGraph, Link, Node
 from estate.history.reconstruct import Key
 from estate.history.tables import RELATED, SYSTEM_HISTORY
 from estate.scoring.facts import Assessment, ComponentFact, Matches, SystemFacts, assessment_of
@@ -90,12 +90,8 @@ class Timeline:
         graph = _graph_at(self.depending, self.standing[index], index)
         places = Places(
             graph.dependents_counts(),
-            {key: sorted(graph.graph.successors(key)) for key in graph.graph},
+            {key: sorted(targets) for key, targets in graph.successor_lists().items()},
         )
-        # Emptied rather than left to the collector: networkx's views make a graph a
-        # reference cycle, which a trend, run with the collector paused, would keep to its end.
-        graph.graph.clear()
-        graph.nodes.clear()
         self._last = (index, places)
         return places
 
@@ -317,24 +313,21 @@ def _graph_at(
 ) -> EstateGraph:
     """The graph of period `index`, as `load_graph` reads it from that period's estate;
     `depending` holds each system's dependencies by its key."""
-    estate = EstateGraph()
-    nodes = estate.nodes
+    nodes: dict[str, Node] = {}
     for facts in standing:
         row = facts.row
         nodes[facts.key] = Node(
             facts.key, facts.department, row.name, row.criticality, row.services_supported
         )
-    edges = [
-        (source, target)
+    edges: list[Link] = [
+        (source, target, {})
         for source, dependencies in depending
         if source in nodes
         for (first, end), target in dependencies
         if first <= index < end
     ]
-    for _source, target in edges:
+    for _source, target, _data in edges:
         if target not in nodes:
             department, _slash, target_reference = target.partition("/")
             nodes[target] = Node(target, department, target_reference, placeholder=True)
-    estate.graph.add_nodes_from(nodes)
-    estate.graph.add_edges_from(edges)
-    return estate
+    return EstateGraph.of(nodes, edges)

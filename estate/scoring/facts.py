@@ -148,9 +148,10 @@ def load_facts(
         graph_read(graph)
     facts = read_facts(connection, catalogue)
     blast = graph.blast_radius() if blasts is None else blasts
+    successors = graph.successor_lists()
     for fact in facts.values():
         fact.blast = blast.get(fact.key)
-        fact.depends_on = sorted(graph.graph.successors(fact.key))
+        fact.depends_on = sorted(successors[fact.key])
     return list(facts.values()), graph
 
 
