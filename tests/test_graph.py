@@ -20,6 +20,7 @@ from estate.errors import NotFound
 from estate.graph import (
     BlastRadius,
     EstateGraph,
+    Link,
     Node,
     blast_radius_in_database,
     depends_on_keys,
@@ -51,7 +52,7 @@ def _graph(
             key, f"D{i % 3}", f"System {i}", Criticality.CRITICAL if i in critical else None
         )
     keys = list(found)
-    links = [(keys[a], keys[b], {}) for a, b in edges if self_loops or a != b]
+    links: list[Link] = [(keys[a], keys[b], {}) for a, b in edges if self_loops or a != b]
     return EstateGraph.of(found, links)
 
 
