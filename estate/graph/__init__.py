@@ -77,6 +77,9 @@ class EstateGraph:
     nodes: dict[str, Node] = field(default_factory=dict)
     _links: list[Link] = field(default_factory=list, init=False, repr=False)
     _built: nx.DiGraph | None = field(default=None, init=False, repr=False)
+    _lists: tuple[dict[str, list[str]], dict[str, list[str]]] | None = field(
+        default=None, init=False, repr=False
+    )
 
     @classmethod
     def of(cls, nodes: dict[str, Node], links: list[Link]) -> EstateGraph:
@@ -93,18 +96,46 @@ class EstateGraph:
             built = nx.DiGraph()
             built.add_nodes_from(self.nodes)
             built.add_edges_from(self._links)
-            self._built, self._links = built, []
+            self._built, self._links, self._lists = built, [], None
         return self._built
 
     def successor_lists(self) -> dict[str, list[str]]:
         """What each node depends on (its successors), each once, in no particular order,
-        without building the networkx graph."""
+        without building the networkx graph. Not to be changed: it may be the graph's own."""
         if self._built is not None:
             return {key: list(targets) for key, targets in self._built.adjacency()}
-        found: dict[str, dict[str, None]] = {key: {} for key in self.nodes}
-        for source, target, _data in self._links:
-            found[source][target] = None
-        return {key: list(targets) for key, targets in found.items()}
+        return self._adjacency()[0]
+
+    def predecessors_of(self, key: str) -> list[str]:
+        """What depends on `key` directly (its predecessors), each once."""
+        if self._built is not None:
+            return list(self._built.predecessors(key))
+        return list(self._adjacency()[1].get(key, ()))
+
+    def reached_from(self, keys: Iterable[str]) -> set[str]:
+        """`keys` and everything they depend on, directly or through others."""
+        if self._built is not None:
+            reached = set(keys)
+            for key in list(reached):
+                if key in self._built:
+                    reached.update(nx.descendants(self._built, key))
+            return reached
+        return _reached(self._adjacency()[0], keys)
+
+    def _adjacency(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Each node's successors and predecessors from the links as read, worked out once
+        (the links do not change until the networkx graph takes them over)."""
+        if self._lists is None:
+            after: dict[str, dict[str, None]] = {key: {} for key in self.nodes}
+            for source, target, _data in self._links:
+                after[source][target] = None
+            successors = {key: list(targets) for key, targets in after.items()}
+            predecessors: dict[str, list[str]] = {key: [] for key in successors}
+            for source, targets in successors.items():
+                for target in targets:
+                    predecessors[target].append(source)
+            self._lists = successors, predecessors
+        return self._lists
 
     def clusters(self) -> list[list[str]]:
         """Groups of systems that depend on each other in a cycle: they must move together."""
@@ -116,11 +147,18 @@ class EstateGraph:
         gives it, for a caller that needs one node's without working out every node's.
         `dependents` (`nx.ancestors` of the node), when the caller has them already, are not
         searched for again."""
-        if dependents is None:
-            dependents = nx.ancestors(self.graph, key)
+        if self._built is not None:
+            direct = self._built.in_degree(key)
+            if dependents is None:
+                dependents = nx.ancestors(self._built, key)
+        else:
+            predecessors = self._adjacency()[1]
+            direct = len(predecessors[key])
+            if dependents is None:
+                dependents = _reached(predecessors, [key]) - {key}
         departments = {self.nodes[k].department for k in dependents}
         return BlastRadius(
-            direct=self.graph.in_degree(key),
+            direct=direct,
             total=len(dependents),
             critical=sum(
                 1 for k in dependents if self.nodes[k].criticality is Criticality.CRITICAL
@@ -250,6 +288,18 @@ class _Dependents:
                 else:
                     mine = found.union(others)
                     yield key, mine if len(mine) <= SMALL else _mask(mine, size)
+
+
+def _reached(links: dict[str, list[str]], starts: Iterable[str]) -> set[str]:
+    """`starts` and every node reached from them along `links`."""
+    reached = set(starts)
+    waiting = [key for key in reached if key in links]
+    while waiting:
+        for target in links[waiting.pop()]:
+            if target not in reached:
+                reached.add(target)
+                waiting.append(target)
+    return reached
 
 
 def _strongly_connected(

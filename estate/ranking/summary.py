@@ -84,6 +84,7 @@ def data_quality(scores: EstateScores, selection: list[SystemScore]) -> DataQual
     """Unknown criteria, unmatched components, unresolved dependencies and missing systems."""
     quality = DataQuality()
     graph = scores.graph
+    successors = graph.successor_lists()
     for system in selection:
         missing = [
             c
@@ -93,7 +94,7 @@ def data_quality(scores: EstateScores, selection: list[SystemScore]) -> DataQual
         if missing:
             quality.unknown_criteria.append((system.key, [(c.code, _unknown(c)) for c in missing]))
         quality.unmatched.extend((system.key, text) for text in system.unmatched_components)
-        for target in sorted(graph.graph.successors(system.key)):
+        for target in sorted(successors[system.key]):
             node = graph.nodes[target]
             if node.gone:
                 quality.on_gone.append((system.key, target, node.gone))

@@ -34,7 +34,6 @@ import operator
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
-import networkx as nx
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -266,11 +265,14 @@ def _rescore_imported(
     facts = _facts_by_key(connection, catalogue, candidates & standing)
     kept = _kept_facts(connection, candidates & kept_keys)
     placeholders = placeholder_statuses(graph)
+    successors = graph.successor_lists()
     imported = _imported_departments(connection, seen)
     spreading = {
         key
         for key in candidates
-        if key not in facts or key not in kept or _spreads(facts[key], kept[key], graph, policy)
+        if key not in facts
+        or key not in kept
+        or _spreads(facts[key], kept[key], successors[key], policy)
     } | {
         # A system of an imported department that no return supplies, or that its return
         # retired: whether it is supplied, retired or neither may have changed with no row
@@ -284,7 +286,7 @@ def _rescore_imported(
     more = ((reached | dated) & standing) - facts.keys()
     facts |= _facts_by_key(connection, catalogue, more)
     kept |= _kept_facts(connection, more & kept_keys)
-    depended = {key for fact in facts.values() for key in graph.graph.successors(fact.key)}
+    depended = {key for fact in facts.values() for key in successors[fact.key]}
     others = _kept_facts(connection, (depended & standing) - facts.keys())
     if len(others) != len((depended & standing) - facts.keys()):
         raise _NotKept
@@ -300,14 +302,14 @@ def _rescore_imported(
             fact.blast = graph.blast_radius_of(key)
         else:
             fact.blast = _blast(old[0])
-        fact.depends_on = sorted(graph.graph.successors(key))
+        fact.depends_on = sorted(successors[key])
         if _differs(windows.get(key), fact, anchored, placeholders, policy.as_of):
             found.append((score_facts(fact, policy, set(anchored)), fact, anchored))
     return found, standing, placeholders
 
 
 def _spreads(
-    fact: SystemFacts, kept: tuple[KeptFacts, str | None], graph: EstateGraph, policy: Policy
+    fact: SystemFacts, kept: tuple[KeptFacts, str | None], depends_on: list[str], policy: Policy
 ) -> bool:
     """Whether a system changed in what other systems' digests read of it: whether it keeps
     its dependents on premises, what it depends on (its dependents' blast radius), or its
@@ -316,7 +318,7 @@ def _spreads(
     row = fact.row
     return (
         old.blocks != blocks_move(fact, policy)
-        or old.depends_on != sorted(graph.graph.successors(fact.key))
+        or old.depends_on != sorted(depends_on)
         or criticality != (row.criticality.value if row.criticality else None)
     )
 
@@ -375,17 +377,13 @@ def reached_from(
     premises and whether it is supplied), and every system one depends on, directly or
     through others, now or (`depended_before`, as kept) before the change (their blast
     radius counts it, its criticality and department)."""
-    links = graph.graph
     above: set[str] = set()
     roots = set(changed)
     for key in changed:
-        if key in links:
-            above.update(links.predecessors(key))
+        if key in graph.nodes:
+            above.update(graph.predecessors_of(key))
         roots.update(depended_before.get(key, ()))
-    below = set(roots)
-    for key in roots:
-        if key in links:
-            below.update(nx.descendants(links, key))
+    below = graph.reached_from(roots)
     return changed | above | below, below
 
 
