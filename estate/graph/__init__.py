@@ -126,12 +126,13 @@ class EstateGraph:
         """Each node's successors and predecessors from the links as read, worked out once
         (the links do not change until the networkx graph takes them over)."""
         if self._lists is None:
-            after: dict[str, dict[str, None]] = {key: {} for key in self.nodes}
+            successors: dict[str, list[str]] = {key: [] for key in self.nodes}
+            predecessors: dict[str, list[str]] = {key: [] for key in self.nodes}
             for source, target, _data in self._links:
-                after[source][target] = None
-            successors = {key: list(targets) for key, targets in after.items()}
-            predecessors: dict[str, list[str]] = {key: [] for key in successors}
+                successors[source].append(target)
             for source, targets in successors.items():
+                if len(targets) > 1 and len(set(targets)) < len(targets):
+                    targets[:] = dict.fromkeys(targets)  # two kinds of link, one dependency
                 for target in targets:
                     predecessors[target].append(source)
             self._lists = successors, predecessors
