@@ -380,6 +380,30 @@ def may_rename_organisations(connection: Connection) -> bool:
     )
 
 
+def reads_only(connection: Connection) -> str | None:
+    """The department the connected role was granted to read alone (`reads_all=False`), or
+    None when it reads the whole estate: every session on SQLite, the central role, a
+    department role granted the rest too. What such a role scores and exports is its own
+    department's systems, and says so rather than calling them the estate."""
+    if connection.dialect.name != "postgresql":
+        return None
+    usable = connection.execute(
+        sa.text(
+            "SELECT CASE WHEN to_regprocedure('estate_reads_all(name)') IS NULL THEN false "
+            "ELSE has_function_privilege('estate_reads_all(name)', 'EXECUTE') "
+            "AND has_function_privilege('estate_department_of(name)', 'EXECUTE') END"
+        )
+    ).scalar()
+    if not usable:
+        return None
+    found = connection.execute(
+        sa.text(
+            "SELECT estate_department_of(current_user) WHERE NOT estate_reads_all(current_user)"
+        )
+    ).scalar()
+    return None if found is None else str(found)
+
+
 def refresh(connection: Connection) -> None:
     """After a schema upgrade, give the tables it added their privileges and policies, where
     access control is in use."""

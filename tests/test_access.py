@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from tests.conftest import LATEST_SAMPLES, SAMPLE_DIR, Run
 from tests.postgres import as_role
@@ -102,6 +103,32 @@ def test_a_role_granted_own_only_reads_only_its_department(run: Run, central: st
     assert ranked.exit_code == 0, ranked.output
     keys = {row["key"].split("/")[0] for row in json.loads(ranked.stdout)["systems"]}
     assert keys == {"DLE"}
+
+
+def test_an_own_only_roles_pack_says_it_covers_its_department_not_the_estate(
+    run: Run, central: str, tmp_path: Path
+) -> None:
+    dle = _department_role(run, central, "DLE", "--own-only")
+    whole = run("--db", dle, "export", tmp_path / "all.json")
+    assert whole.exit_code == 0, whole.output
+    said = " ".join(whole.stderr.split())
+    count = len(_systems(run, dle))
+    assert f"covers DLE's own systems, all this role may read: {count} systems" in said
+    assert "whole estate" not in said
+    scope = json.loads((tmp_path / "all.json").read_text())["scope"]
+    assert scope["reads_only"] == "DLE" and scope["estate"]["systems"] == count
+    top = run("--db", dle, "export", tmp_path / "top.xlsx", "--top", "2")
+    assert top.exit_code == 0, top.output
+    said = " ".join(top.stderr.split())
+    assert f"2 of DLE's {count} systems (this role may read DLE's systems only)" in said
+    summary = load_workbook(tmp_path / "top.xlsx")["Summary"]
+    rows = {row[0]: row[1:3] for row in summary.iter_rows(values_only=True) if row[0]}
+    assert rows["Systems"] == (2, f"All of DLE (what this role may read): {count}")
+    reads_all = _department_role(run, central, "MOJ")
+    for url in (central, reads_all):
+        estate = run("--db", url, "export", tmp_path / "estate.json")
+        assert "covers the whole estate" in " ".join(estate.stderr.split())
+        assert json.loads((tmp_path / "estate.json").read_text())["scope"]["reads_only"] is None
 
 
 def test_access_show_and_revoke(run: Run, central: str) -> None:

@@ -11,6 +11,7 @@ from typing import BinaryIO
 import click
 
 from estate import db
+from estate.access import reads_only
 from estate.cli import console
 from estate.cli.base import PERIOD_KEY, cli, period_option, scoring_options, selection_options
 from estate.cli.console import progress_bar
@@ -30,6 +31,12 @@ from estate.ranking.scope import scope_sentence
 from estate.scoring import EstateScores
 from estate.scoring.policy import Policy
 from estate.words import counted
+
+
+def _reads_only(ctx: click.Context) -> str | None:
+    """The department alone the connected role may read, if it is so limited."""
+    with open_engine(ctx) as engine, engine.connect() as connection:
+        return reads_only(connection)
 
 
 def _portfolio(ctx: click.Context, as_of: dt.date, keys: set[str]) -> Portfolio:
@@ -144,6 +151,7 @@ def export(
             portfolio=lambda keys: _portfolio(ctx, scores.policy.as_of, keys),
             history=lambda scored: _history(ctx, departments, progress, scored),
             kept_json=lambda out: _kept_json(ctx, scores.policy, departments, bands, top, out),
+            reads_only=_reads_only(ctx),
         )
     console.err.print(
         f"Wrote {counted(result.systems, 'system')} to {result.path} ({result.format.value}). "

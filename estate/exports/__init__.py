@@ -142,6 +142,7 @@ def export_ranking(
     history: Callable[[EstateScores], BoardHistory | None] | None = None,
     print_mode: PrintMode = PrintMode.BOARD,
     kept_json: KeptJson | None = None,
+    reads_only: str | None = None,
 ) -> ExportResult:
     """Write the prioritised remediation list for a selection of the estate to `path`: the
     filters given, or exactly `systems` (as the TUI's filtered table shows them). `progress`
@@ -152,7 +153,9 @@ def export_ranking(
     scores, which may stand for the changes' later state. `print_mode` says what printing the
     whole workbook gives: the board paper alone, or the data sheets with it. `kept_json`, for
     a selection by the filters, writes its systems' explanations from the kept ranking into
-    the json export (`estate.exports.kept_json`)."""
+    the json export (`estate.exports.kept_json`). `reads_only` is the department a role that
+    may read only its own department's systems is limited to (`estate.access.reads_only`):
+    the pack then says its figures are that department's, not the estate's."""
     chosen = format_for(path, fmt)
     departments, bands = list(departments), list(bands)
     if systems is not None:
@@ -166,7 +169,7 @@ def export_ranking(
         "selection": description or _selection_text(departments, bands, top),
         "marking": marking,
     }
-    context["scope"] = scope(scores.systems, selection, context["selection"])
+    context["scope"] = scope(scores.systems, selection, context["selection"], reads_only)
     past = None
     if history is not None and chosen is not ExportFormat.CSV:
         if progress:

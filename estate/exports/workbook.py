@@ -64,7 +64,7 @@ from estate.ranking.contracts import (
     supplier_concentration,
     terms_of,
 )
-from estate.ranking.scope import FIGURES, scope_sentence
+from estate.ranking.scope import FIGURES, estate_label, scope_sentence
 from estate.ranking.summary import DataQuality, Summary, quality_rows
 from estate.render.list_columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn, suggested
 from estate.scoring.policy import Policy, default_text, load_policy
@@ -447,7 +447,7 @@ class WorkbookWriter:
             if key is not None:  # the whole estate's figure beside the selection's
                 estate = found["estate"][key]
                 said = money_words(estate) if fmt is money else f"{estate:,}"
-                sheet.write_string(row, 2, f"Whole estate: {said}")
+                sheet.write_string(row, 2, f"{estate_label(found)}: {said}")
             row += 1
         row += 1
         for sentence in (scope_sentence(found), headline(costs), red_unfunded_words(costs)):

@@ -38,28 +38,50 @@ def figures(systems: Sequence[SystemScore]) -> dict[str, int | float]:
 
 
 def scope(
-    estate: Sequence[SystemScore], selection: Sequence[SystemScore], covers: str
+    estate: Sequence[SystemScore],
+    selection: Sequence[SystemScore],
+    covers: str,
+    reads_only: str | None = None,
 ) -> dict[str, Any]:
     """What the selection covers (`covers`, in words), whether it is the whole estate, and the
-    figures of both: the selection's and, beside them, the whole estate's."""
+    figures of both: the selection's and, beside them, the whole estate's. `reads_only` is the
+    department a role that may read only its own department's systems is limited to: what it
+    calls the estate is then that department's systems, and it is said so."""
     whole = len(selection) == len(estate)
     chosen = figures(selection)
     return {
         "covers": covers,
         "whole_estate": whole,
+        "reads_only": reads_only,
         "selection": chosen,
         "estate": chosen if whole else figures(estate),
     }
 
 
+def estate_label(found: dict[str, Any]) -> str:
+    """What the figures beside the selection's are of: the whole estate, or for a role that
+    reads only its own department, that department's systems."""
+    own = found.get("reads_only")
+    return "Whole estate" if own is None else f"All of {own} (what this role may read)"
+
+
 def scope_sentence(found: dict[str, Any]) -> str:
     """The scope in one sentence: the whole estate, or the share of it the selection is."""
     mine, theirs = found["selection"], found["estate"]
+    own = found.get("reads_only")
     if found["whole_estate"]:
+        if own is not None:
+            return (
+                f"This pack covers {own}'s own systems, all this role may read: "
+                f"{counted(theirs['systems'], 'system')}. The rest of the estate is not shown "
+                "to it."
+            )
         return f"This pack covers the whole estate: {counted(theirs['systems'], 'system')}."
+    of = "of the estate's" if own is None else f"of {own}'s"
+    limited = "" if own is None else f" (this role may read {own}'s systems only)"
     return (
-        f"This pack covers {found['covers']}: {mine['systems']:,} of the estate's "
-        f"{counted(theirs['systems'], 'system')}, {mine['red_rated']:,} of its "
+        f"This pack covers {found['covers']}: {mine['systems']:,} {of} "
+        f"{counted(theirs['systems'], 'system')}{limited}, {mine['red_rated']:,} of its "
         f"{theirs['red_rated']:,} red-rated, {mine['legacy']:,} of its {theirs['legacy']:,} "
         f"legacy, and {money(mine['annual_run_cost'])} of its "
         f"{money(theirs['annual_run_cost'])} known annual run cost "

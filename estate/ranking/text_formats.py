@@ -26,7 +26,7 @@ from estate.graph.waves import Wave
 from estate.history.board import BoardHistory, changes_dict, trend_dict
 from estate.portfolio import EXTENDED, OUT_OF_SUPPORT, Portfolio
 from estate.ranking.contracts import Contract, Supplier
-from estate.ranking.scope import FIGURES, scope_sentence
+from estate.ranking.scope import FIGURES, estate_label, scope_sentence
 from estate.ranking.summary import DataQuality, Summary, quality_rows
 from estate.render.board_data import contract_dict, portfolio_dict, supplier_dict
 from estate.render.list_columns import PRIORITY_COLUMNS, plain_value, suggested
@@ -335,7 +335,7 @@ def _scope_markdown(found: dict[str, Any]) -> list[str]:
     lines = [scope_sentence(found), ""]
     if found["whole_estate"]:
         return lines
-    lines += ["| Figure | This selection | Whole estate |", "|---|---:|---:|"]
+    lines += [f"| Figure | This selection | {estate_label(found)} |", "|---|---:|---:|"]
     for key, label in FIGURES:
         mine, theirs = found["selection"][key], found["estate"][key]
         if isinstance(mine, float) or key.endswith("run_cost"):
