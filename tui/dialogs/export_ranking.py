@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from estate import db
+from estate.access import reads_only
 from estate.errors import EstateError
 from estate.exports import ExportFormat, export_ranking
 from estate.history.board import BoardHistory, board_history
@@ -102,11 +103,22 @@ class ExportDialog(ModalScreen[Path | None]):
                 progress=report,
                 portfolio=self._portfolio,
                 history=self._history,
+                reads_only=self._reads_only(),
             )
         except (EstateError, OSError) as exc:
             self.app.call_from_thread(result.update, f"[red]{exc}[/]")
             return None
         return path
+
+    def _reads_only(self) -> str | None:
+        """The department alone the connected role may read, if it is so limited: the pack
+        then says its figures are that department's, not the estate's."""
+        engine = db.open_engine(self.app.db_path)  # type: ignore[attr-defined]
+        try:
+            with engine.connect() as connection:
+                return reads_only(connection)
+        finally:
+            engine.dispose()
 
     def _portfolio(self, keys: set[str]) -> Portfolio:
         """The technology the exported systems run, for the workbook's portfolio sheet."""
