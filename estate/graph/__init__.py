@@ -96,39 +96,49 @@ class EstateGraph:
             built = nx.DiGraph()
             built.add_nodes_from(self.nodes)
             built.add_edges_from(self._links)
-            self._built, self._links, self._lists = built, [], None
+            # Set before the links are let go: a reader in another thread (the terminal is
+            # handed the graph while the scores are worked out) sees one or the other whole.
+            self._built = built
+            self._links, self._lists = [], None
         return self._built
 
     def successor_lists(self) -> dict[str, list[str]]:
         """What each node depends on (its successors), each once, in no particular order,
         without building the networkx graph. Not to be changed: it may be the graph's own."""
-        if self._built is not None:
-            return {key: list(targets) for key, targets in self._built.adjacency()}
-        return self._adjacency()[0]
+        plain = self._plain()
+        if plain is None:
+            return {key: list(targets) for key, targets in self.graph.adjacency()}
+        return plain[0]
 
     def predecessors_of(self, key: str) -> list[str]:
         """What depends on `key` directly (its predecessors), each once."""
-        if self._built is not None:
-            return list(self._built.predecessors(key))
-        return list(self._adjacency()[1].get(key, ()))
+        plain = self._plain()
+        if plain is None:
+            return list(self.graph.predecessors(key))
+        return list(plain[1].get(key, ()))
 
     def reached_from(self, keys: Iterable[str]) -> set[str]:
         """`keys` and everything they depend on, directly or through others."""
-        if self._built is not None:
+        plain = self._plain()
+        if plain is None:
             reached = set(keys)
             for key in list(reached):
-                if key in self._built:
-                    reached.update(nx.descendants(self._built, key))
+                if key in self.graph:
+                    reached.update(nx.descendants(self.graph, key))
             return reached
-        return _reached(self._adjacency()[0], keys)
+        return _reached(plain[0], keys)
 
-    def _adjacency(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-        """Each node's successors and predecessors from the links as read, worked out once
-        (the links do not change until the networkx graph takes them over)."""
+    def _plain(self) -> tuple[dict[str, list[str]], dict[str, list[str]]] | None:
+        """Each node's successors and predecessors from the links as read, worked out once;
+        None once networkx's graph holds the links. The links are read before the graph is
+        looked for: `graph` sets the graph before it lets the links go."""
+        links = self._links
+        if self._built is not None:
+            return None
         if self._lists is None:
             successors: dict[str, list[str]] = {key: [] for key in self.nodes}
             predecessors: dict[str, list[str]] = {key: [] for key in self.nodes}
-            for source, target, _data in self._links:
+            for source, target, _data in links:
                 successors[source].append(target)
             for source, targets in successors.items():
                 if len(targets) > 1 and len(set(targets)) < len(targets):
@@ -148,15 +158,15 @@ class EstateGraph:
         gives it, for a caller that needs one node's without working out every node's.
         `dependents` (`nx.ancestors` of the node), when the caller has them already, are not
         searched for again."""
-        if self._built is not None:
-            direct = self._built.in_degree(key)
+        plain = self._plain()
+        if plain is None:
+            direct = self.graph.in_degree(key)
             if dependents is None:
-                dependents = nx.ancestors(self._built, key)
+                dependents = nx.ancestors(self.graph, key)
         else:
-            predecessors = self._adjacency()[1]
-            direct = len(predecessors[key])
+            direct = len(plain[1][key])
             if dependents is None:
-                dependents = _reached(predecessors, [key]) - {key}
+                dependents = _reached(plain[1], [key]) - {key}
         departments = {self.nodes[k].department for k in dependents}
         return BlastRadius(
             direct=direct,
