@@ -515,7 +515,7 @@ def _load_postgres_driver() -> None:
     """Import psycopg and SQLAlchemy's dialect for it, once, with the cyclic garbage collector
     paused and what they load then moved out of its sight (`estate.perf.collector_paused`).
 
-    Their modules and types, some 20,000 objects that live as long as the process, came on top
+    Their modules and types, some 17,000 objects that live as long as the process, came on top
     of everything a command had loaded already and set off a full collection of all of it
     (60 ms at the start of a command answered from the kept ranking in well under a second);
     each later full collection, the last one as the process exits among them, then walked
