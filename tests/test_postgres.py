@@ -224,7 +224,7 @@ def test_the_first_few_kept_rows_are_sorted_by_key_alone_then_read_whole(
 ) -> None:
     """`rank --top N` reads the kept rows it shows whole, but sorts the kept ranking with each
     row's key and what it is ordered by alone: sorting every row with all its columns to keep
-    the first few took five times as long on PostgreSQL at 50,000 systems. The rows are those
+    the first few took three times as long on PostgreSQL at 50,000 systems. The rows are those
     the whole ranking starts with, in each order and with the filters."""
     import json
 
