@@ -149,3 +149,33 @@ def test_moving_the_kept_rankings_places_moves_each_row_once_by_its_runs_old_pla
         assert places == before
     finally:
         engine.dispose()
+
+
+LOADING_THE_DRIVER = """
+import gc, sys
+import estate.cli.scored, estate.cli.scoring_commands  # what a command has loaded by then
+from estate import db
+full = []
+gc.callbacks.append(lambda phase, info: full.append(phase) if info["generation"] == 2 else None)
+frozen = gc.get_freeze_count()
+db.make_engine("postgresql://estate@127.0.0.1:1/estate").dispose()  # makes no connection
+print(len(full), gc.get_freeze_count() - frozen, "psycopg" in sys.modules)
+"""
+
+
+def test_the_postgresql_driver_is_loaded_out_of_the_collectors_sight() -> None:
+    """psycopg and its SQLAlchemy dialect (some 17,000 objects that live as long as the
+    process) are loaded with the cyclic collector paused and then frozen: loaded on top of a
+    command's own modules, they set off a full collection of everything, and every later one
+    walked them again."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("psycopg")
+    found = subprocess.run(
+        [sys.executable, "-c", LOADING_THE_DRIVER], capture_output=True, text=True, check=True
+    )
+    collections, frozen, loaded = found.stdout.split()
+    assert loaded == "True"
+    assert collections == "0"
+    assert int(frozen) > 10_000

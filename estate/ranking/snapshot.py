@@ -724,7 +724,10 @@ def _chosen(
     if wanted_bands:
         query = query.where(ROWS.band.in_(wanted_bands))
     if top is not None:
-        query = query.limit(top)
+        # The rows are chosen by their keys alone, then read whole: sorting every row with all
+        # its columns to keep the first few took three times as long on PostgreSQL.
+        chosen = query.with_only_columns(ROWS.key).limit(top).correlate(None)
+        query = query.where(ROWS.key.in_(chosen))
     return query
 
 
