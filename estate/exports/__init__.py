@@ -21,6 +21,7 @@ from estate.exports.workbook import CONTRACT_MONTHS, DEFAULT_MARKING, write_work
 from estate.files import atomic_write, read_bounded
 from estate.graph.waves import Wave, plan_waves
 from estate.history.board import BoardHistory
+from estate.perf import collector_paused
 from estate.portfolio import Portfolio
 from estate.progress import Progress
 from estate.ranking import select_systems
@@ -166,36 +167,39 @@ def export_ranking(
         "selection": description or _selection_text(departments, bands, top),
         "marking": marking,
     }
-    context["scope"] = scope(scores.systems, selection, context["selection"])
+    costs = cost_figures(selection)
+    context["scope"] = scope(scores.systems, selection, context["selection"], costs)
     past = None
     if history is not None and chosen is not ExportFormat.CSV:
         if progress:
             progress("Working out the trend", 0, 1)
         past = history(scores)  # the changes' latest state, when it was scored alike
     if chosen is ExportFormat.XLSX:
-        waves = _waves(scores, selection, progress)
-        summary, quality = summarise(selection), data_quality(scores, selection)
-        carbon = scored_carbon(selection, scores.policy.as_of, waves)
+        with collector_paused():  # the figures behind the sheets: many small acyclic objects
+            waves = _waves(scores, selection, progress)
+            summary, quality = summarise(selection), data_quality(scores, selection)
+            carbon = scored_carbon(selection, scores.policy.as_of, waves)
 
         def write(target: Path) -> None:
-            write_workbook(
-                target,
-                selection,
-                context,
-                summary,
-                quality,
-                waves,
-                _policy_text(scores),
-                progress,
-                costs=cost_figures(selection),
-                sign_in=own_sign_in(selection),
-                marking=marking,
-                portfolio=None if portfolio is None else portfolio({s.key for s in selection}),
-                history=past,
-                carbon=carbon,
-                policy=scores.policy,
-                print_mode=print_mode,
-            )
+            with collector_paused():
+                write_workbook(
+                    target,
+                    selection,
+                    context,
+                    summary,
+                    quality,
+                    waves,
+                    _policy_text(scores),
+                    progress,
+                    costs=costs,
+                    sign_in=own_sign_in(selection),
+                    marking=marking,
+                    portfolio=None if portfolio is None else portfolio({s.key for s in selection}),
+                    history=past,
+                    carbon=carbon,
+                    policy=scores.policy,
+                    print_mode=print_mode,
+                )
 
     else:
         if chosen is ExportFormat.CSV:
@@ -209,7 +213,7 @@ def export_ranking(
                 summarise(selection),
                 data_quality(scores, selection),
                 waves,
-                cost_figures(selection),
+                costs,
                 own_sign_in(selection),
                 _board(scores, selection, portfolio),
                 past,
@@ -235,7 +239,7 @@ def export_ranking(
                 context,
                 summarise(selection),
                 data_quality(scores, selection),
-                cost_figures(selection),
+                costs,
                 waves,
                 own_sign_in(selection),
                 _board(scores, selection, portfolio),
