@@ -69,7 +69,7 @@ from estate.ranking.scope import FIGURES, scope_sentence
 from estate.ranking.summary import DataQuality, Summary, quality_rows
 from estate.render.list_columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn, suggested
 from estate.scoring.policy import Policy, default_text, load_policy
-from estate.scoring.results import SystemScore
+from estate.scoring.results import Severity, SystemScore
 from estate.sustainability.summary import CarbonSummary
 
 BAND_FILLS = {"Red-rated": "#F4C7C3", "High": "#FCE4CC", "Medium": "#FFF2CC", "Low": "#D9EAD3"}
@@ -632,29 +632,32 @@ class WorkbookWriter:
         # Every cell but the rank is text: written as text, not through `write_row`, which
         # asks of each value what it is (a tenth of the sheet's time).
         text, write_number = sheet.write_string, sheet.write_number
-        # Each principle's framework, code and title, worked out once, not once a gap.
-        principles = {p: (p.framework.value, p.value, p.label) for p in Principle}
+        # Each principle's framework, code and title and each severity's words, worked out
+        # once, not once a gap: the cells of columns 4 to 7 for each principle and severity.
+        labels = {
+            (p, severity): _filled(4, (p.framework.value, p.value, p.label, severity.value))
+            for p in Principle
+            for severity in Severity
+        }
         lines_of = WrappedLines(PLAN_WIDTHS[evidence])
         row = 0
         for system in selection:
-            for gap in system.gaps:
+            own = _filled(1, (system.key, system.name, system.department))  # on each gap's row
+            rank = system.rank
+            for principle, severity, source, said in system.gaps:
                 row += 1
-                lines = lines_of(gap.evidence)
+                lines = lines_of(said)
                 if lines > 1:
                     sheet.set_row(row, _height(lines))
-                write_number(row, 0, system.rank, number)
-                values = (
-                    system.key,
-                    system.name,
-                    system.department,
-                    *principles[gap.principle],
-                    gap.severity.value,
-                    gap.source,
-                    gap.evidence,
-                )
-                for col, value in enumerate(values, start=1):
-                    if value:  # the evidence takes its column's wrapping format
-                        text(row, col, value)
+                write_number(row, 0, rank, number)
+                for col, value in own:
+                    text(row, col, value)
+                for col, value in labels[principle, severity]:
+                    text(row, col, value)
+                if source:
+                    text(row, 8, source)
+                if said:  # the evidence takes its column's wrapping format
+                    text(row, 9, said)
         sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
 
     def waves_sheet(self, selection: list[SystemScore], waves: list[Wave]) -> None:
@@ -1077,6 +1080,12 @@ def _lines(text: str, width: int) -> int:
     if len(text) <= per_line and "\n" not in text:  # most cells: one line, worked out at once
         return 1
     return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+
+
+def _filled(first: int, values: Iterable[str]) -> list[tuple[int, str]]:
+    """(column, text) for each of `values` written from column `first` on, leaving out the
+    empty ones (a blank cell is not written)."""
+    return [(col, value) for col, value in enumerate(values, start=first) if value]
 
 
 def _height(lines: int) -> float:
