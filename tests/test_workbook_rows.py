@@ -5,13 +5,19 @@ figures once for the scope and the sheets."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import weakref
 from pathlib import Path
+from typing import Any
 
 import pytest
+from xlsxwriter import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 import estate.exports.workbook as workbook
 from estate import db
 from estate.costs import cost_figures
+from estate.exports import export_ranking
 from estate.exports.workbook import WrappedLines
 from estate.ranking import select_systems
 from estate.ranking.scope import scope
@@ -69,3 +75,28 @@ def test_the_scope_reads_the_cost_figures_given_as_it_works_them_out(demo_db: Pa
         given = scope(scores.systems, selection, "covers", cost_figures(selection))
         assert given == scope(scores.systems, selection, "covers")
         assert given["selection"]["annual_run_cost"] > 0
+
+
+def test_a_workbook_export_leaves_its_writer_to_the_collector(
+    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workbook is written with the collector paused; its writer, garbage in reference
+    cycles once the file is saved, must not be frozen out of the collector's sight, or each
+    export from the terminal UI would keep every sheet's rows for good."""
+    engine = db.open_engine(demo_db)
+    with engine.connect() as connection:
+        scores = score_estate(connection, load_policy(as_of=dt.date(2026, 11, 1)))
+    engine.dispose()
+    sheets: list[weakref.ref[Worksheet]] = []
+    add_worksheet = Workbook.add_worksheet
+
+    def kept(book: Workbook, *args: Any, **kwargs: Any) -> Worksheet:
+        sheet = add_worksheet(book, *args, **kwargs)
+        sheets.append(weakref.ref(sheet))
+        return sheet
+
+    monkeypatch.setattr(Workbook, "add_worksheet", kept)
+    export_ranking(scores, tmp_path / "board.xlsx")
+    gc.collect()
+    assert len(sheets) > 10
+    assert [ref for ref in sheets if ref() is not None] == []

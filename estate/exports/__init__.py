@@ -175,13 +175,15 @@ def export_ranking(
             progress("Working out the trend", 0, 1)
         past = history(scores)  # the changes' latest state, when it was scored alike
     if chosen is ExportFormat.XLSX:
-        with collector_paused():  # the figures behind the sheets: many small acyclic objects
+        # The figures behind the sheets: many small objects, some in cycles (left to the
+        # collector once written: the terminal UI lives on after an export).
+        with collector_paused(freeze=False):
             waves = _waves(scores, selection, progress)
             summary, quality = summarise(selection), data_quality(scores, selection)
             carbon = scored_carbon(selection, scores.policy.as_of, waves)
 
         def write(target: Path) -> None:
-            with collector_paused():
+            with collector_paused(freeze=False):
                 write_workbook(
                     target,
                     selection,

@@ -1210,8 +1210,9 @@ def write_workbook(
         ("Saving the workbook", writer.close),
     ]
     # Millions of cells, each a small acyclic object freed as its row is written out: the
-    # collector would otherwise walk every live object again and again while they pass.
-    with collector_paused():
+    # collector would otherwise walk every live object again and again while they pass. The
+    # writer itself ends as garbage in cycles: left in the collector's sight, not frozen.
+    with collector_paused(freeze=False):
         for done, (step, write) in enumerate(sheets):
             if progress:
                 progress(step, done, len(sheets))
