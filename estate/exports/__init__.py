@@ -21,6 +21,7 @@ from estate.exports.workbook import CONTRACT_MONTHS, DEFAULT_MARKING, write_work
 from estate.files import atomic_write, read_bounded
 from estate.graph.waves import Wave, plan_waves
 from estate.history.board import BoardHistory
+from estate.perf import collector_paused
 from estate.portfolio import Portfolio
 from estate.progress import Progress
 from estate.ranking import select_systems
@@ -169,36 +170,41 @@ def export_ranking(
         "selection": description or _selection_text(departments, bands, top),
         "marking": marking,
     }
-    context["scope"] = scope(scores.systems, selection, context["selection"], reads_only)
+    costs = cost_figures(selection)
+    context["scope"] = scope(scores.systems, selection, context["selection"], costs, reads_only)
     past = None
     if history is not None and chosen is not ExportFormat.CSV:
         if progress:
             progress("Working out the trend", 0, 1)
         past = history(scores)  # the changes' latest state, when it was scored alike
     if chosen is ExportFormat.XLSX:
-        waves = _waves(scores, selection, progress)
-        summary, quality = summarise(selection), data_quality(scores, selection)
-        carbon = scored_carbon(selection, scores.policy.as_of, waves)
+        # The figures behind the sheets: many small objects, some in cycles (left to the
+        # collector once written: the terminal UI lives on after an export).
+        with collector_paused(freeze=False):
+            waves = _waves(scores, selection, progress)
+            summary, quality = summarise(selection), data_quality(scores, selection)
+            carbon = scored_carbon(selection, scores.policy.as_of, waves)
 
         def write(target: Path) -> None:
-            write_workbook(
-                target,
-                selection,
-                context,
-                summary,
-                quality,
-                waves,
-                _policy_text(scores),
-                progress,
-                costs=cost_figures(selection),
-                sign_in=own_sign_in(selection),
-                marking=marking,
-                portfolio=None if portfolio is None else portfolio({s.key for s in selection}),
-                history=past,
-                carbon=carbon,
-                policy=scores.policy,
-                print_mode=print_mode,
-            )
+            with collector_paused(freeze=False):
+                write_workbook(
+                    target,
+                    selection,
+                    context,
+                    summary,
+                    quality,
+                    waves,
+                    _policy_text(scores),
+                    progress,
+                    costs=costs,
+                    sign_in=own_sign_in(selection),
+                    marking=marking,
+                    portfolio=None if portfolio is None else portfolio({s.key for s in selection}),
+                    history=past,
+                    carbon=carbon,
+                    policy=scores.policy,
+                    print_mode=print_mode,
+                )
 
     else:
         if chosen is ExportFormat.CSV:
@@ -212,7 +218,7 @@ def export_ranking(
                 summarise(selection),
                 data_quality(scores, selection),
                 waves,
-                cost_figures(selection),
+                costs,
                 own_sign_in(selection),
                 _board(scores, selection, portfolio),
                 past,
@@ -238,7 +244,7 @@ def export_ranking(
                 context,
                 summarise(selection),
                 data_quality(scores, selection),
-                cost_figures(selection),
+                costs,
                 waves,
                 own_sign_in(selection),
                 _board(scores, selection, portfolio),

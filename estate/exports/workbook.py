@@ -55,6 +55,7 @@ from estate.graph.waves import Wave
 from estate.history.board import BoardHistory
 from estate.history.changes import grouped
 from estate.history.trend_moves import moves_lines
+from estate.perf import collector_paused
 from estate.portfolio import EXTENDED, NOT_KNOWN, OUT_OF_SUPPORT, SUPPORTED, Portfolio
 from estate.progress import Progress
 from estate.ranking.contracts import (
@@ -68,7 +69,7 @@ from estate.ranking.scope import FIGURES, estate_label, scope_sentence
 from estate.ranking.summary import DataQuality, Summary, quality_rows
 from estate.render.list_columns import PRIORITY_COLUMNS, REGISTER_COLUMNS, ExportColumn, suggested
 from estate.scoring.policy import Policy, default_text, load_policy
-from estate.scoring.results import SystemScore
+from estate.scoring.results import Severity, SystemScore
 from estate.sustainability.summary import CarbonSummary
 
 BAND_FILLS = {"Red-rated": "#F4C7C3", "High": "#FCE4CC", "Medium": "#FFF2CC", "Low": "#D9EAD3"}
@@ -347,18 +348,25 @@ class WorkbookWriter:
         cells = [(self.formats[c.kind], c.kind == "date") for c in columns]
         # The printed view's rows are made tall enough for a stand-in font wider than Calibri.
         fit = 1.0 if data else STAND_IN
-        wrapped = [(i, int(c.width * fit)) for i, c in enumerate(columns) if c.kind == "wrapped"]
+        wrapped = [
+            (i, WrappedLines(int(c.width * fit)))
+            for i, c in enumerate(columns)
+            if c.kind == "wrapped"
+        ]
         # Bound once: this loop writes every cell of the two longest sheets.
         text, number, date = sheet.write_string, sheet.write_number, sheet.write_datetime
         for row, system in enumerate(systems, start=1):
             values = [value_of(system) for value_of in getters]
-            _fit_row(sheet, row, [(values[i], width) for i, width in wrapped])
+            lines = max([lines_of(values[i]) for i, lines_of in wrapped], default=1)
+            if lines > 1:
+                sheet.set_row(row, _height(lines))
             for col, value in enumerate(values):
-                if value is None or value == "":
+                if value is None:
                     continue
                 fmt, dated = cells[col]
                 if isinstance(value, str):
-                    text(row, col, value, fmt)
+                    if value:
+                        text(row, col, value, fmt)
                 elif dated:
                     date(row, col, dt.datetime.combine(value, dt.time()), fmt)
                 else:
@@ -624,26 +632,32 @@ class WorkbookWriter:
         # Every cell but the rank is text: written as text, not through `write_row`, which
         # asks of each value what it is (a tenth of the sheet's time).
         text, write_number = sheet.write_string, sheet.write_number
-        # Each principle's framework, code and title, worked out once, not once a gap.
-        principles = {p: (p.framework.value, p.value, p.label) for p in Principle}
+        # Each principle's framework, code and title and each severity's words, worked out
+        # once, not once a gap: the cells of columns 4 to 7 for each principle and severity.
+        labels = {
+            (p, severity): _filled(4, (p.framework.value, p.value, p.label, severity.value))
+            for p in Principle
+            for severity in Severity
+        }
+        lines_of = WrappedLines(PLAN_WIDTHS[evidence])
         row = 0
         for system in selection:
-            for gap in system.gaps:
+            own = _filled(1, (system.key, system.name, system.department))  # on each gap's row
+            rank = system.rank
+            for principle, severity, source, said in system.gaps:
                 row += 1
-                _fit_row(sheet, row, [(gap.evidence, PLAN_WIDTHS[evidence])])
-                write_number(row, 0, system.rank, number)
-                values = (
-                    system.key,
-                    system.name,
-                    system.department,
-                    *principles[gap.principle],
-                    gap.severity.value,
-                    gap.source,
-                    gap.evidence,
-                )
-                for col, value in enumerate(values, start=1):
-                    if value:  # the evidence takes its column's wrapping format
-                        text(row, col, value)
+                lines = lines_of(said)
+                if lines > 1:
+                    sheet.set_row(row, _height(lines))
+                write_number(row, 0, rank, number)
+                for col, value in own:
+                    text(row, col, value)
+                for col, value in labels[principle, severity]:
+                    text(row, col, value)
+                if source:
+                    text(row, 8, source)
+                if said:  # the evidence takes its column's wrapping format
+                    text(row, 9, said)
         sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
 
     def waves_sheet(self, selection: list[SystemScore], waves: list[Wave]) -> None:
@@ -666,19 +680,21 @@ class WorkbookWriter:
         sheet.write_row(0, 0, headers, self.header)
         sheet.freeze_panes(1, 0)
         by_key = {s.key: s for s in selection}
-        money = self.formats["money"]
+        money, priority = self.formats["money"], self.formats["number"]
+        text, number = sheet.write_string, sheet.write_number
         row = 0
         for wave in waves:
             grouped = {key for cluster in wave.clusters for key in cluster}
             for key in wave.systems:
                 row += 1
                 system = by_key[key]
-                sheet.write_row(row, 0, (wave.number, key, system.name, system.department))
-                sheet.write_number(row, 4, system.priority, self.formats["number"])
+                number(row, 0, wave.number)
+                _texts(text, row, 1, (key, system.name, system.department))
+                number(row, 4, system.priority, priority)
                 cost = run_cost(system)
                 if cost is not None:
-                    sheet.write_number(row, 5, cost, money)
-                sheet.write_string(row, 6, "Yes" if key in grouped else "No")
+                    number(row, 5, cost, money)
+                text(row, 6, "Yes" if key in grouped else "No")
         sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
 
     def contracts_sheet(self, contracts: list[Contract]) -> None:
@@ -705,28 +721,29 @@ class WorkbookWriter:
         sheet.set_row(0, 30)
         sheet.write_row(0, 0, headers, self.header)
         sheet.freeze_panes(1, 3)
+        window, name, supplier, disposition, reason = (WrappedLines(widths[i]) for i in wrapped)
+        text, money, date = sheet.write_string, self.formats["money"], self.formats["date"]
         row = 0
         for row, contract in enumerate(contracts, start=1):
             t = contract.terms
-            texts = (contract.window, "", "", t.name, "", "", "", t.supplier or "")
-            _fit_row(
-                sheet,
-                row,
-                [
-                    *((texts[i], widths[i]) for i in wrapped[:3]),
-                    (t.disposition, widths[8]),
-                    (t.disposition_reason, widths[9]),
-                ],
+            lines = max(
+                window(contract.window),
+                name(t.name),
+                supplier(t.supplier or ""),
+                disposition(t.disposition),
+                reason(t.disposition_reason),
             )
-            sheet.write_string(row, 0, contract.window)
+            if lines > 1:
+                sheet.set_row(row, _height(lines))
+            text(row, 0, contract.window)
             if t.contract_end is not None:
-                self._write(sheet, row, 1, t.contract_end, self.formats["date"], "date")
-            sheet.write_row(row, 2, (t.key, t.name, t.department, t.band or ""))
+                sheet.write_datetime(row, 1, dt.datetime.combine(t.contract_end, dt.time()), date)
+            _texts(text, row, 2, (t.key, t.name, t.department, t.band or ""))
             if t.run_cost is not None:
-                sheet.write_number(row, 6, t.run_cost, self.formats["money"])
-            sheet.write_string(row, 7, t.supplier or "")
-            sheet.write_string(row, 8, t.disposition, self.wrap)
-            sheet.write_string(row, 9, t.disposition_reason, self.wrap)
+                sheet.write_number(row, 6, t.run_cost, money)
+            text(row, 7, t.supplier or "")
+            text(row, 8, t.disposition, self.wrap)
+            text(row, 9, t.disposition_reason, self.wrap)
         last = max(row, 1)
         sheet.autofilter(0, 0, last, len(headers) - 1)
         self._band_fills(sheet, 5, last, len(headers) - 1)
@@ -850,28 +867,21 @@ class WorkbookWriter:
         sheet.set_row(0, 30)
         sheet.write_row(0, 0, headers, self.header)
         sheet.freeze_panes(1, 0)
+        text, number = sheet.write_string, sheet.write_number
+        priority, money = self.formats["number"], self.formats["money"]
         row = 0
         for group in groups:
+            texts = (group.department, group.audience, group.candidate_for)
             for system in group.systems:
                 row += 1
-                sheet.write_row(
-                    row,
-                    0,
-                    (
-                        group.department,
-                        group.audience,
-                        group.candidate_for,
-                        system.key,
-                        system.name,
-                    ),
-                )
-                sheet.write_number(row, 5, system.priority, self.formats["number"])
+                _texts(text, row, 0, (*texts, system.key, system.name))
+                number(row, 5, system.priority, priority)
                 band = system.legacy.band
                 if band is not None:
-                    sheet.write_string(row, 6, band.value)
+                    text(row, 6, band.value)
                 cost = run_cost(system)
                 if cost is not None:
-                    sheet.write_number(row, 7, cost, self.formats["money"])
+                    number(row, 7, cost, money)
         sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
 
     def trend_sheet(self, history: BoardHistory) -> None:
@@ -1043,9 +1053,12 @@ class WorkbookWriter:
         sheet.write_row(0, 0, ("Issue", "System", "Leaves unknown", "Detail"), self.header)
         sheet.freeze_panes(1, 0)
         rows = quality_rows(quality)
+        lines_of, text = WrappedLines(detail_width), sheet.write_string
         for row, line in enumerate(rows, start=1):
-            _fit_row(sheet, row, [(line.detail, detail_width)])
-            sheet.write_row(row, 0, line)  # the detail takes its column's wrapping format
+            lines = lines_of(line.detail)
+            if lines > 1:
+                sheet.set_row(row, _height(lines))
+            _texts(text, row, 0, line)  # the detail takes its column's wrapping format
         sheet.autofilter(0, 0, max(len(rows), 1), 3)
 
     def sustainability_sheet(self, carbon: CarbonSummary) -> None:
@@ -1069,13 +1082,50 @@ def _lines(text: str, width: int) -> int:
     return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
+def _filled(first: int, values: Iterable[str]) -> list[tuple[int, str]]:
+    """(column, text) for each of `values` written from column `first` on, leaving out the
+    empty ones (a blank cell is not written)."""
+    return [(col, value) for col, value in enumerate(values, start=first) if value]
+
+
+def _height(lines: int) -> float:
+    """The height in points of a row of `lines` lines, within the tallest a spreadsheet allows."""
+    return min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
+
+
 def _fit_row(sheet: Worksheet, row: int, wrapped: Sequence[tuple[Any, int]]) -> None:
     """Make `row` tall enough for its wrapped texts, given with their column widths: neither
     Excel nor LibreOffice fits a row to wrapped text when it opens a file, so text would spill
     over the rows below. Called before the row's cells are written."""
     lines = max((_lines(text, width) for text, width in wrapped if text), default=1)
     if lines > 1:
-        sheet.set_row(row, min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT))
+        sheet.set_row(row, _height(lines))
+
+
+class WrappedLines:
+    """The lines each text takes wrapped in one column (`_lines`), each distinct text worked
+    out once: a long sheet repeats the same evidence, advice and details thousands of times,
+    and most of them wrap. Called with a text (empty or None: one line)."""
+
+    __slots__ = ("_known", "width")
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self._known: dict[str | None, int] = {}
+
+    def __call__(self, text: str | None) -> int:
+        found = self._known.get(text)
+        if found is None:
+            found = self._known[text] = _lines(text, self.width) if text else 1
+        return found
+
+
+def _texts(write: Callable[..., Any], row: int, col: int, values: Iterable[str]) -> None:
+    """Write `values` as text cells of `row` from `col` on, leaving an empty one blank, as
+    `write_row` does, without asking of each value what it is."""
+    for offset, value in enumerate(values):
+        if value:
+            write(row, col + offset, value)
 
 
 def write_workbook(
@@ -1159,9 +1209,13 @@ def write_workbook(
         ("Writing the data quality sheet", lambda: writer.quality_sheet(quality)),
         ("Saving the workbook", writer.close),
     ]
-    for done, (step, write) in enumerate(sheets):
-        if progress:
-            progress(step, done, len(sheets))
-        write()
+    # Millions of cells, each a small acyclic object freed as its row is written out: the
+    # collector would otherwise walk every live object again and again while they pass. The
+    # writer itself ends as garbage in cycles: left in the collector's sight, not frozen.
+    with collector_paused(freeze=False):
+        for done, (step, write) in enumerate(sheets):
+            if progress:
+                progress(step, done, len(sheets))
+            write()
     if progress:
         progress("Saved", len(sheets), len(sheets))

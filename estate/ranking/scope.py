@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from estate.costs import cost_figures, money
+from estate.costs import CostFigures, cost_figures, money
 from estate.scoring.results import Band, SystemScore
 from estate.words import counted
 
@@ -23,9 +23,13 @@ FIGURES = (
 """Each figure given for the selection and the estate: its key and its label in the pack."""
 
 
-def figures(systems: Sequence[SystemScore]) -> dict[str, int | float]:
-    """The headline figures of some systems: counts and known run cost."""
-    costs = cost_figures(list(systems))
+def figures(
+    systems: Sequence[SystemScore], costs: CostFigures | None = None
+) -> dict[str, int | float]:
+    """The headline figures of some systems: counts and known run cost (from `costs`, their
+    cost figures, when worked out already)."""
+    if costs is None:
+        costs = cost_figures(list(systems))
     return {
         "systems": len(systems),
         "legacy": sum(1 for s in systems if s.legacy.is_legacy),
@@ -41,14 +45,16 @@ def scope(
     estate: Sequence[SystemScore],
     selection: Sequence[SystemScore],
     covers: str,
+    costs: CostFigures | None = None,
     reads_only: str | None = None,
 ) -> dict[str, Any]:
     """What the selection covers (`covers`, in words), whether it is the whole estate, and the
-    figures of both: the selection's and, beside them, the whole estate's. `reads_only` is the
+    figures of both: the selection's and, beside them, the whole estate's. `costs` are the
+    selection's cost figures, when the caller has worked them out already. `reads_only` is the
     department a role that may read only its own department's systems is limited to: what it
     calls the estate is then that department's systems, and it is said so."""
     whole = len(selection) == len(estate)
-    chosen = figures(selection)
+    chosen = figures(selection, costs)
     return {
         "covers": covers,
         "whole_estate": whole,

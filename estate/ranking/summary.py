@@ -84,27 +84,30 @@ def data_quality(scores: EstateScores, selection: list[SystemScore]) -> DataQual
     """Unknown criteria, unmatched components, unresolved dependencies and missing systems."""
     quality = DataQuality()
     graph = scores.graph
-    successors = graph.successor_lists()
+    # Looked up once, not once a system: this runs over every system of an estate.
+    unknown, cannot_tell = Source.UNKNOWN, Readiness.UNKNOWN
+    depends_on = graph.successor_lists()
     for system in selection:
-        missing = [
-            c
-            for c in (*system.legacy.likelihood, *system.legacy.impact)
-            if c.source is Source.UNKNOWN
-        ]
+        legacy = system.legacy
+        missing = [c for c in legacy.likelihood if c.source is unknown]
+        missing += [c for c in legacy.impact if c.source is unknown]
         if missing:
             quality.unknown_criteria.append((system.key, [(c.code, _unknown(c)) for c in missing]))
-        quality.unmatched.extend((system.key, text) for text in system.unmatched_components)
-        for target in sorted(successors[system.key]):
+        if system.unmatched_components:
+            quality.unmatched.extend((system.key, text) for text in system.unmatched_components)
+        targets = depends_on[system.key]
+        for target in sorted(targets) if targets else ():
             node = graph.nodes[target]
             if node.gone:
                 quality.on_gone.append((system.key, target, node.gone))
             elif node.placeholder:
                 quality.unresolved.append((system.key, target))
-        if system.readiness.category is Readiness.UNKNOWN:
+        if system.readiness.category is cannot_tell:
             quality.readiness_unknown.append(system.key)
         if system.record.missing_from_latest_return:
             quality.missing_from_return.append(system.key)
-        quality.contradictions.extend((system.key, text) for text in system.legacy.contradictions)
+        if legacy.contradictions:
+            quality.contradictions.extend((system.key, text) for text in legacy.contradictions)
     return quality
 
 
