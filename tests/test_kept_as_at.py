@@ -16,12 +16,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from estate import db
+from estate.history.timeline import read_timeline
 from estate.history.trend import figures_of_periods
 from estate.ranking.snapshot import SNAPSHOT, SNAPSHOT_ROWS, ranked_rows
 from estate.ranking.update import kept_values_as_at
 from estate.scoring import score_estate
 from estate.scoring.policy import load_policy
-from tests.conftest import Run
+from tests.conftest import LATEST_SAMPLES, Run
 
 KEPT_ON = dt.date(2026, 11, 1)
 FIELDS = ("key", "band", "is_legacy", "readiness", "gaps", "priority", "legacy", "dependents")
@@ -139,4 +140,43 @@ def test_a_trend_whose_last_period_is_over_counts_it_as_scoring_it_would(
     ours, theirs = json.loads(kept.stdout), json.loads(scored.stdout)
     assert ours["periods"][-1]["period"] == "2026-Q3"
     assert ours["periods"][-1]["as_of"] == "2026-09-30"
+    assert ours == theirs
+
+
+def test_the_trend_of_an_estate_of_one_period_reads_no_history_and_is_what_scoring_gives(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An estate whose returns are all for one period: that period is the estate as stored,
+    so its trend point is counted from the kept ranking and the stored systems, without
+    reading the returns' history, and it is what scoring the period gives."""
+    one = tmp_path / "one-period.db"
+    assert run("--db", one, "init").exit_code == 0
+    for path in sorted(LATEST_SAMPLES.glob("*-return.xlsx")):
+        imported = run("--db", one, "import", "--skip-invalid", path)
+        assert imported.exit_code == 0, imported.output
+    afresh = tmp_path / "afresh.db"
+    shutil.copy(one, afresh)
+    assert run("--db", one, "rank", "--top", "1").exit_code == 0  # kept as at today
+
+    def no_history(*_args: Any) -> Any:
+        raise AssertionError("the history was read")
+
+    scored_periods: list[str] = []
+
+    def counting(connection: Any, periods: Any, *args: Any) -> Any:
+        scored_periods.extend(periods)
+        return figures_of_periods(connection, periods, *args)
+
+    monkeypatch.setattr("estate.history.trend.read_timeline", no_history)
+    monkeypatch.setattr("estate.history.trend.figures_of_periods", counting)
+    kept = run("--db", one, "trend", "--json")
+    assert kept.exit_code == 0, kept.output
+    assert scored_periods == []
+    monkeypatch.setattr("estate.history.trend.read_timeline", read_timeline)
+    monkeypatch.setattr("estate.history.from_ranking.kept_values_as_at", lambda *_: None)
+    scored = run("--db", afresh, "trend", "--json")
+    assert scored.exit_code == 0, scored.output
+    assert scored_periods == ["2026-Q3"]
+    ours, theirs = json.loads(kept.stdout), json.loads(scored.stdout)
+    assert [p["period"] for p in ours["periods"]] == ["2026-Q3"]
     assert ours == theirs

@@ -32,7 +32,7 @@ from estate.graph import EstateGraph, Link, Node
 from estate.history.reconstruct import Key
 from estate.history.tables import RELATED, SYSTEM_HISTORY
 from estate.scoring.facts import Assessment, ComponentFact, Matches, SystemFacts, assessment_of
-from estate.stages import is_gone
+from estate.stages import in_service, is_gone
 
 SYSTEM = models.table_of(models.System)
 ORG = models.table_of(models.Organisation)
@@ -128,6 +128,32 @@ def read_timeline(connection: Connection, periods: Sequence[str], catalogue: Cat
         if found.dependencies
     ]
     return Timeline(periods, standing, _graph_changes(rows, count), depending)
+
+
+class StoredSystem(NamedTuple):
+    """A system standing in the estate as stored: its key, its department and its stored row,
+    in the shape `read_timeline` gives a period's (what a period's counts and carbon read)."""
+
+    key: str
+    department: str
+    row: Any
+
+
+def stored_systems(connection: Connection) -> list[StoredSystem]:
+    """The systems standing in the estate as stored (retired and cancelled ones have left it),
+    each with its stored row: what `read_timeline` gives of the latest period's systems when
+    no return is for a later one, read without the history or the related rows."""
+    org_columns = (ORG.c.code.label("org_code"), ORG.c.name.label("org_name"))
+    live = connection.execute(
+        sa.select(SYSTEM, *org_columns)
+        .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+        .where(in_service(SYSTEM))
+    )
+    record = _record_type(list(live.keys()))
+    return [
+        StoredSystem(models.system_key(row.org_code, row.reference), row.org_code, row)
+        for row in map(record, live)
+    ]
 
 
 class _Spans:

@@ -30,7 +30,7 @@ from estate.history.packed import packed_rows, unpacked_rows
 from estate.history.scores import METHOD_NOTE, policy_at
 from estate.history.stored import stored_periods
 from estate.history.tables import TREND_FIGURES
-from estate.history.timeline import read_timeline
+from estate.history.timeline import read_timeline, stored_systems
 from estate.history.trend_moves import Moves, Standing, period_moves
 from estate.perf import collector_paused
 from estate.progress import Progress
@@ -207,11 +207,13 @@ def _latest_from_ranking(
     with engine.connect() as connection:
         if progress:
             progress("Reading the returns and their history", 0, 1)
-        asked = [latest] if before is None else [before, latest]
         with collector_paused():
-            timeline = read_timeline(connection, asked, load_catalogue(connection))
+            if before is None:  # the one period is the estate as stored: no history to read
+                standing: Sequence[Any] = stored_systems(connection)
+            else:
+                timeline = read_timeline(connection, [before, latest], load_catalogue(connection))
+                standing = timeline.standing[-1]
     by_key = {row[0]: row[1:] for row in rows}
-    standing = timeline.standing[-1]
     if len(standing) != len(by_key) or any(f.key not in by_key for f in standing):
         return None  # an import landed since the ranking was read
     red, ready = Band.RED.value, Readiness.READY.value
