@@ -246,6 +246,7 @@ class EstateApp(App[None]):
                 )
                 keep_snapshot(engine, fresh, snapshot.fingerprint if snapshot else None)
             data.finder  # noqa: B018  the palette's system index, ready before it is opened
+            scores.graph.graph  # noqa: B018  networkx's, built here for the screens that walk it
             trend = self._trend(engine)
             if not worker.is_cancelled:
                 self.post_message(self.Summarised(overview(figures, trend=trend, carbon=carbon)))
