@@ -124,6 +124,10 @@ def test_an_own_only_roles_pack_says_it_covers_its_department_not_the_estate(
     summary = load_workbook(tmp_path / "top.xlsx")["Summary"]
     rows = {row[0]: row[1:3] for row in summary.iter_rows(values_only=True) if row[0]}
     assert rows["Systems"] == (2, f"All of DLE (what this role may read): {count}")
+    past = run("--db", dle, "export", tmp_path / "past.json", "--period", "2026-Q2")
+    assert past.exit_code == 0, past.output
+    assert "covers DLE's own systems, all this role may read" in " ".join(past.stderr.split())
+    assert json.loads((tmp_path / "past.json").read_text())["scope"]["reads_only"] == "DLE"
     reads_all = _department_role(run, central, "MOJ")
     for url in (central, reads_all):
         estate = run("--db", url, "export", tmp_path / "estate.json")

@@ -34,9 +34,18 @@ from estate.words import counted
 
 
 def _reads_only(ctx: click.Context) -> str | None:
-    """The department alone the connected role may read, if it is so limited."""
-    with open_engine(ctx) as engine, engine.connect() as connection:
-        return reads_only(connection)
+    """The department alone the connected role may read, if it is so limited: asked of the
+    database itself, not of the estate as it stood in a past period (`--period`), which is
+    rebuilt in memory from what the role can read."""
+    if ctx.meta.get(PERIOD_KEY) is None:
+        with open_engine(ctx) as engine, engine.connect() as connection:
+            return reads_only(connection)
+    engine = db.open_engine(ctx.obj)
+    try:
+        with engine.connect() as connection:
+            return reads_only(connection)
+    finally:
+        engine.dispose()
 
 
 def _portfolio(ctx: click.Context, as_of: dt.date, keys: set[str]) -> Portfolio:
