@@ -96,6 +96,9 @@ READS_OR_WRITES_ALL = ("pg_read_all_data", "pg_write_all_data")
 WHOLE_ESTATE_CACHES = ("ranking_snapshot", "ranking_snapshot_row", "trend_figures")
 """Figures worked out from the whole estate: read only by a role that reads the whole estate."""
 
+ADMIN_LOCK_WAIT_S = 30
+"""Longest the central role's grants and upgrades wait for a table's lock on PostgreSQL."""
+
 _MINE = "(SELECT estate_organisation_of(current_user))"
 _READS_ALL = "(SELECT estate_reads_all(current_user))"
 _MY_CODE = "upper((SELECT estate_department_of(current_user)))"
@@ -143,6 +146,10 @@ def install(connection: Connection) -> None:
     privileges and the row-level security policies. Idempotent: run by every grant, and after
     an upgrade, so that new tables get their privileges."""
     run = connection.exec_driver_sql
+    # The privileges and policies take each table's strongest lock, which the server's own
+    # vacuuming may hold for a moment (it gives way after a second): an administrator's
+    # change waits that out, where estate's readers wait half a second at most.
+    run(f"SET LOCAL lock_timeout = '{ADMIN_LOCK_WAIT_S}s'")
     schema = connection.execute(sa.text("SELECT current_schema()")).scalar_one()
     if not _role_exists(connection, DEPARTMENTS):
         run(f"CREATE ROLE {DEPARTMENTS} NOLOGIN")

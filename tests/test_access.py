@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -133,6 +135,33 @@ def test_an_own_only_roles_pack_says_it_covers_its_department_not_the_estate(
         estate = run("--db", url, "export", tmp_path / "estate.json")
         assert "covers the whole estate" in " ".join(estate.stderr.split())
         assert json.loads((tmp_path / "estate.json").read_text())["scope"]["reads_only"] is None
+
+
+def test_a_grant_waits_out_a_lock_the_servers_vacuuming_holds_for_a_moment(
+    run: Run, central: str
+) -> None:
+    """The server's own vacuuming takes a table's SHARE UPDATE EXCLUSIVE lock and gives way
+    after a second; a grant, whose policies need each table's strongest lock, waits it out
+    rather than failing on the half second estate's readers wait."""
+    holder = sa.create_engine(central)
+    held = threading.Event()
+
+    def hold() -> None:
+        with holder.begin() as connection:
+            connection.exec_driver_sql("LOCK TABLE system IN SHARE UPDATE EXCLUSIVE MODE")
+            held.set()
+            time.sleep(1.5)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert held.wait(10)
+        role = f"moj_analyst_{next(_roles)}"
+        granted = run("--db", central, "access", "grant", "MOJ", "--role", role)
+        assert granted.exit_code == 0, granted.output
+    finally:
+        thread.join()
+        holder.dispose()
 
 
 def test_access_show_and_revoke(run: Run, central: str) -> None:
