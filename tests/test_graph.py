@@ -80,13 +80,13 @@ def test_blast_radius_of_every_node_and_of_one_match_brute_force(
     # one node's, from the links as read, before networkx's graph is built below
     alone = {key: estate.blast_radius_of(key) for key in estate.nodes}
     above = {key: sorted(estate.predecessors_of(key)) for key in estate.nodes}
-    below = {key: estate.reached_from([key]) for key in estate.nodes}
+    below = {key: estate.downstream_of([key]) for key in estate.nodes}
     for key, node in estate.nodes.items():
         dependents = nx.ancestors(estate.graph, key)
         assert alone[key] == radius[key]
         assert above[key] == sorted(estate.graph.predecessors(key))
         assert below[key] == {key} | nx.descendants(estate.graph, key)
-        assert estate.reached_from([key]) == below[key], "from networkx's graph, the same"
+        assert estate.downstream_of([key]) == below[key], "from networkx's graph, the same"
         assert sorted(estate.predecessors_of(key)) == above[key]
         assert counts[key] == len(dependents)
         result = radius[key]

@@ -117,7 +117,7 @@ class EstateGraph:
             return list(self.graph.predecessors(key))
         return list(plain[1].get(key, ()))
 
-    def reached_from(self, keys: Iterable[str]) -> set[str]:
+    def downstream_of(self, keys: Iterable[str]) -> set[str]:
         """`keys` and everything they depend on, directly or through others."""
         plain = self._plain()
         if plain is None:

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import operator
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -491,13 +491,18 @@ def kept_rows(
     result = connection.execute(query).all()  # fetched at once, not a row at a time
     if not worded:
         return [tuple(row) for row in result]
-    unpack = Packer(connection.execute(sa.select(SNAPSHOT.c.dictionary)).scalar()).unpack
+    unpack = kept_unpacker(connection)
     pick = operator.itemgetter(*((*own, *WORDS).index(name) for name in fields))
     found = []
     for row in result:
         values = (*row[:-1], *words_of(unpack(row[-1])))
         found.append(tuple(pick(values)) if len(fields) > 1 else (pick(values),))
     return found
+
+
+def kept_unpacker(connection: Connection) -> Callable[[bytes], bytes]:
+    """What unpacks the kept ranking's texts (`Packer.unpack` with the ranking's dictionary)."""
+    return Packer(connection.execute(sa.select(SNAPSHOT.c.dictionary)).scalar()).unpack
 
 
 def kept_order_and_blasts(
@@ -509,7 +514,7 @@ def kept_order_and_blasts(
     took a fifth of explaining every system of a 50,000-system estate."""
     if not is_fresh(connection, policy):
         return None
-    unpack = Packer(connection.execute(sa.select(SNAPSHOT.c.dictionary)).scalar()).unpack
+    unpack = kept_unpacker(connection)
     placed: list[tuple[int, str]] = []
     blasts: dict[str, BlastRadius | None] = {}
     for rank, key, packed in connection.execute(sa.select(ROWS.rank, ROWS.key, ROWS.explanation)):

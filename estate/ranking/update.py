@@ -31,7 +31,7 @@ import datetime as dt
 import hashlib
 import json
 import operator
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -62,6 +62,7 @@ from estate.ranking.snapshot import (
     day_of,
     explanation,
     kept_system,
+    kept_unpacker,
     ranked_row,
     stored_row,
 )
@@ -109,11 +110,6 @@ class _Kept:
         self.facts = facts
 
 
-def _unpacker(connection: Connection) -> Callable[[bytes], bytes]:
-    """What unpacks the kept ranking's texts (`Packer.unpack` with its dictionary)."""
-    return Packer(connection.execute(sa.select(SNAPSHOT.c.dictionary)).scalar()).unpack
-
-
 def _holds(start: Any, until: Any, as_of: dt.date) -> bool:
     """Whether scores kept for the as-of dates from `start` until `until` hold on `as_of`."""
     first = as_date(start) or dt.date.min
@@ -147,7 +143,7 @@ def _read_rows(connection: Connection, keys: Iterable[str]) -> dict[str, _Kept] 
     columns = [ROWS[name] for name in COLUMNS]
     found: dict[str, _Kept] = {}
     width = len(COLUMNS)
-    unpack = _unpacker(connection)
+    unpack = kept_unpacker(connection)
     for start in range(0, len(wanted), 500):
         query = sa.select(*columns, ROWS.explanation).where(
             ROWS.key.in_(wanted[start : start + 500])
@@ -383,7 +379,7 @@ def reached_from(
         if key in graph.nodes:
             above.update(graph.predecessors_of(key))
         roots.update(depended_before.get(key, ()))
-    below = graph.reached_from(roots)
+    below = graph.downstream_of(roots)
     return changed | above | below, below
 
 
@@ -394,7 +390,7 @@ def _kept_facts(
     the words kept inside the row's compressed texts)."""
     wanted = sorted(keys)
     found: dict[str, tuple[KeptFacts, str | None]] = {}
-    unpack = _unpacker(connection)
+    unpack = kept_unpacker(connection)
     at = WORDS.index("criticality")
     for start in range(0, len(wanted), 500):
         query = sa.select(ROWS.key, ROWS.explanation).where(
@@ -705,7 +701,7 @@ def _gap_order(connection: Connection, tally: Tally, last: int) -> list[str]:
     order: list[str] = []
     if not wanted:
         return order
-    unpack = _unpacker(connection)
+    unpack = kept_unpacker(connection)
     # Read a page of places at a time, each twice the last: the gaps nearly always all appear
     # among the first few hundred systems, and a driver that fetches a whole result at once
     # (psycopg) would otherwise carry every explanation of the estate over to be read.
