@@ -18,6 +18,8 @@ from sqlalchemy.engine import Engine
 from estate import db
 from estate.history.timeline import read_timeline
 from estate.history.trend import figures_of_periods
+from estate.history.from_ranking import still_stored
+from estate.ranking.kept_scores import kept_scores
 from estate.ranking.snapshot import SNAPSHOT, SNAPSHOT_ROWS, ranked_rows
 from estate.ranking.update import kept_values_as_at
 from estate.scoring import score_estate
@@ -82,6 +84,51 @@ def test_the_kept_ranking_as_at_another_day_on_postgresql(
     engine = db.open_engine(url)
     try:
         _check(run, url, engine)
+    finally:
+        engine.dispose()
+
+
+def _not_read(*_args: Any) -> Any:
+    raise AssertionError("read from the database again")
+
+
+def test_the_estate_scored_on_the_ranking_s_day_lends_its_facts(
+    run: Run, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export's own scores, on the day the ranking is kept for, lend the systems scored
+    again as at another day their facts: nothing is read again, and the values are a fresh
+    scoring's. Once an import has landed and the ranking is kept again, the scores read
+    before it lend nothing: the systems are read as stored."""
+    assert run("--db", demo_db, "rank", "--top", "1", "--as-of", KEPT_ON.isoformat()).exit_code == 0
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection:
+            scored = kept_scores(connection, load_policy(as_of=KEPT_ON))
+        assert scored is not None and scored.data is not None
+        assert still_stored(engine, scored) is scored
+        with monkeypatch.context() as patched:
+            patched.setattr("estate.ranking.update.read_facts", _not_read)
+            patched.setattr("estate.ranking.update._read_rows", _not_read)
+            for day in DAYS:
+                with engine.connect() as connection:
+                    found = kept_values_as_at(connection, load_policy(as_of=day), FIELDS, scored)
+                assert found is not None and sorted(found) == _fresh(engine, day), day
+
+        source = tmp_path / "dbp.csv"
+        source.write_text(
+            "Department,Reference,System name,Criticality,Hosting\n"
+            "DBP,DBP-NEW-1,Benefit payments,High,On premises\n",
+            encoding="utf-8",
+        )
+        imported = run("--db", demo_db, "import", source, "--skip-invalid")
+        assert imported.exit_code == 0, imported.output
+        again = run("--db", demo_db, "rank", "--top", "1", "--as-of", KEPT_ON.isoformat())
+        assert again.exit_code == 0, again.output
+        assert still_stored(engine, scored) is None
+        with engine.connect() as connection:
+            found = kept_values_as_at(connection, load_policy(as_of=DAYS[0]), FIELDS, scored)
+        assert found is not None and sorted(found) == _fresh(engine, DAYS[0])
+        assert "DBP/DBP-NEW-1" in {row[0] for row in found}
     finally:
         engine.dispose()
 
@@ -178,5 +225,34 @@ def test_the_trend_of_an_estate_of_one_period_reads_no_history_and_is_what_scori
     assert scored.exit_code == 0, scored.output
     assert scored_periods == ["2026-Q3"]
     ours, theirs = json.loads(kept.stdout), json.loads(scored.stdout)
+    assert [p["period"] for p in ours["periods"]] == ["2026-Q3"]
+    assert ours == theirs
+
+
+def test_a_first_board_pack_of_one_period_counts_its_trend_from_its_own_scores(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first pack of an estate of one period works out that period's trend point: from
+    the export's own systems (none read again) and the kept ranking, and it is what scoring
+    the period gives."""
+    one = tmp_path / "one-period.db"
+    assert run("--db", one, "init").exit_code == 0
+    for path in sorted(LATEST_SAMPLES.glob("*-return.xlsx")):
+        imported = run("--db", one, "import", "--skip-invalid", path)
+        assert imported.exit_code == 0, imported.output
+    afresh = tmp_path / "afresh.db"
+    shutil.copy(one, afresh)
+    assert run("--db", one, "rank", "--top", "1").exit_code == 0  # kept as at today
+    with monkeypatch.context() as patched:
+        patched.setattr("estate.history.trend.stored_systems", _not_read)
+        patched.setattr("estate.ranking.update.read_facts", _not_read)
+        patched.setattr("estate.ranking.update._read_rows", _not_read)
+        kept = run("--db", one, "export", tmp_path / "kept.json")
+    assert kept.exit_code == 0, kept.output
+    monkeypatch.setattr("estate.history.from_ranking.kept_values_as_at", lambda *_: None)
+    scored = run("--db", afresh, "export", tmp_path / "scored.json")
+    assert scored.exit_code == 0, scored.output
+    ours = json.loads((tmp_path / "kept.json").read_text(encoding="utf-8"))["trend"]
+    theirs = json.loads((tmp_path / "scored.json").read_text(encoding="utf-8"))["trend"]
     assert [p["period"] for p in ours["periods"]] == ["2026-Q3"]
     assert ours == theirs

@@ -22,7 +22,7 @@ from estate.exports import ExportFormat, export_ranking, format_for
 from estate.exports.print_view import PrintMode
 from estate.exports.workbook import DEFAULT_MARKING, check_marking
 from estate.history.board import BoardHistory, board_history
-from estate.history.from_ranking import ranked_outcomes
+from estate.history.from_ranking import ranked_outcomes, still_stored
 from estate.portfolio import Portfolio, read_portfolio
 from estate.progress import Progress
 from estate.ranking import RankBy, parse_band
@@ -62,7 +62,8 @@ def _history(
 ) -> BoardHistory | None:
     """The trend up to the period exported (`--period`, else the latest) and the changes into
     it, from the stored estate itself (not the period's rebuilt copy), so the figures kept by
-    `estate trend` are read rather than every period scored again."""
+    `estate trend` are read rather than every period scored again; the latest period's
+    count borrows the export's own systems while no import has landed since they were read."""
     engine = db.open_engine(ctx.obj)
     try:
         return board_history(
@@ -73,6 +74,7 @@ def _history(
             progress=progress,
             scored=scored,
             ranked=ranked_outcomes,
+            as_stored=None if ctx.meta.get(PERIOD_KEY) else still_stored(engine, scored),
         )
     finally:
         engine.dispose()

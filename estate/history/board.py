@@ -164,6 +164,7 @@ def _departments_trend(
     codes: Sequence[str],
     until: str | None,
     ranked: RankedOutcomes | None = None,
+    as_stored: EstateScores | None = None,
 ) -> Trend:
     """The trend of several departments, their figures added up period by period, each from
     its own first return; those with no return by `until` are left out (NotFound when all
@@ -171,7 +172,11 @@ def _departments_trend(
     trends = []
     for code in codes:
         with suppress(NotFound):
-            trends.append(estate_trend(engine, policy, department=code, until=until, ranked=ranked))
+            trends.append(
+                estate_trend(
+                    engine, policy, department=code, until=until, ranked=ranked, as_stored=as_stored
+                )
+            )
     if not trends:
         raise NotFound(f"None of {', '.join(codes)} has sent a return by then.")
     by_period: dict[str, list[TrendPoint]] = {}
@@ -196,14 +201,16 @@ def board_history(
     progress: Progress | None = None,
     scored: EstateScores | None = None,
     ranked: RankedOutcomes | None = None,
+    as_stored: EstateScores | None = None,
 ) -> BoardHistory | None:
     """The trend of the estate (or of `departments`, their figures added up) up to `until`
     (default: the latest period), and what changed into that period from the one before.
     Each period's figures are read from those kept by `estate trend` while still fresh, so
     an export scores a period at most once (and none when the trend has been worked out);
     `scored`, the export's own scores, are the changes' later state when scored alike;
-    `ranked` reads the latest period's outcomes from the kept ranking (`estate_trend`).
-    None when the estate holds no returns for any period."""
+    `ranked` reads the latest period's outcomes from the kept ranking (`estate_trend`), and
+    `as_stored`, those scores when they are still the estate as stored, lends that count
+    their systems. None when the estate holds no returns for any period."""
     with engine.connect() as connection:
         if not stored_periods(connection):
             return None
@@ -217,9 +224,10 @@ def board_history(
                 until=until,
                 progress=progress,
                 ranked=ranked,
+                as_stored=as_stored,
             )
         else:
-            trend = _departments_trend(engine, policy, codes, until, ranked)
+            trend = _departments_trend(engine, policy, codes, until, ranked, as_stored)
     except NotFound:
         return None  # none of the departments has sent a return by then
     latest = trend.points[-1].period

@@ -229,7 +229,7 @@ def estate_changes(
     # The latest period is the stored estate itself, read without rebuilding it.
     bands = None
     if latest and scored is None and ranked is not None:
-        rows = ranked(engine, policy_at(policy, until))
+        rows = ranked(engine, policy_at(policy, until), None)
         bands = None if rows is None else {row[0]: (row[1], None) for row in rows}
     now = _past_state(engine, until, policy, progress, scored, live=latest, bands=bands)
     then = _past_state(engine, since, policy, progress)

@@ -34,6 +34,7 @@ from estate.history.timeline import read_timeline, stored_systems
 from estate.history.trend_moves import Moves, Standing, period_moves
 from estate.perf import collector_paused
 from estate.progress import Progress
+from estate.scoring import EstateScores
 from estate.scoring.outcomes import Outcome, OutcomeMemo, period_outcomes
 from estate.scoring.policy import Policy
 from estate.scoring.results import Band, Readiness
@@ -116,13 +117,15 @@ def estate_trend(
     until: str | None = None,
     progress: Progress | None = None,
     ranked: RankedOutcomes | None = None,
+    as_stored: EstateScores | None = None,
 ) -> Trend:
     """The trend over every period with returns (up to `until`, when given), for the estate
     or `department` (from its first return: before it, nothing is known of its systems), each
     period scored with `policy`'s values as at its own end. Periods unchanged since they were
     last worked out are read from the kept figures; the latest period, when `ranked` reads
     the kept ranking as at its end, is counted from that ranking and the kept outcomes of the
-    period before, not scored."""
+    period before, not scored. `as_stored`, the estate as stored already scored as at
+    `policy`'s date (an export's own scores), lends that count the systems it would read again."""
     with engine.connect() as connection:
         held = stored_periods(connection)
         periods = held if until is None else [p for p in held if p <= until]
@@ -157,7 +160,8 @@ def estate_trend(
             figures |= figures_of_periods(connection, scored, policy, progress, outcomes)
     if from_ranking:
         assert ranked is not None
-        counted = _latest_from_ranking(engine, held, policy, outcomes, ranked, progress)
+        lent = as_stored if as_stored is not None and _alike(as_stored.policy, policy) else None
+        counted = _latest_from_ranking(engine, held, policy, outcomes, (ranked, lent), progress)
         if counted is None:
             with engine.connect() as connection:
                 figures |= figures_of_periods(connection, [latest], policy, progress, outcomes)
@@ -179,9 +183,16 @@ def estate_trend(
     return trend
 
 
-RankedOutcomes = Callable[[Engine, Policy], Sequence[Sequence[Any]] | None]
+RankedOutcomes = Callable[[Engine, Policy, EstateScores | None], Sequence[Sequence[Any]] | None]
 """Reads each system's (key, band, is_legacy, readiness, gaps) from the kept ranking brought
-up to date as at the policy's date, or None when it cannot (`estate.history.from_ranking`)."""
+up to date as at the policy's date, or None when it cannot (`estate.history.from_ranking`);
+given the estate already scored on the ranking's day, it reads none of those systems again."""
+
+
+def _alike(given: Policy, policy: Policy) -> bool:
+    """Whether scores under `given` are what `policy` gives: the same values as at the same
+    day."""
+    return given.as_of == policy.as_of and given.data == policy.data
 
 
 def _latest_from_ranking(
@@ -189,27 +200,33 @@ def _latest_from_ranking(
     held: Sequence[str],
     policy: Policy,
     outcomes: dict[str, Outcomes],
-    ranked: RankedOutcomes,
+    reading: tuple[RankedOutcomes, EstateScores | None],
     progress: Progress | None = None,
 ) -> tuple[dict[str, TrendFigures], Outcomes] | None:
     """The latest period's figures and outcomes, counted from the kept ranking while it ranks
     the stored estate as at that period's end, with the moves from the period before by its
-    kept `outcomes`; nothing is scored. None when the ranking is for another day or policy,
-    or is not of the systems that stand, or the period before's outcomes are not kept: then
-    the period is scored."""
+    kept `outcomes`; nothing is scored. `reading` reads the ranking (`RankedOutcomes`) and
+    may hold the estate as stored already scored on the day asked for, whose systems then
+    stand for the stored ones. None when the ranking is for another day or policy, or is not
+    of the systems that stand, or the period before's outcomes are not kept: then the period
+    is scored."""
     latest = held[-1]
     before = held[-2] if len(held) > 1 else None
     if before is not None and before not in outcomes:
         return None
-    rows = ranked(engine, policy_at(policy, latest))
+    ranked, scored = reading
+    rows = ranked(engine, policy_at(policy, latest), scored)
     if rows is None:
         return None
     with engine.connect() as connection:
         if progress:
             progress("Reading the returns and their history", 0, 1)
         with collector_paused():
-            if before is None:  # the one period is the estate as stored: no history to read
-                standing: Sequence[Any] = stored_systems(connection)
+            standing: Sequence[Any]
+            if before is None and scored is not None:  # the estate as stored, already read
+                standing = list(scored.facts.values())
+            elif before is None:  # the one period is the estate as stored: no history to read
+                standing = stored_systems(connection)
             else:
                 timeline = read_timeline(connection, [before, latest], load_catalogue(connection))
                 standing = timeline.standing[-1]

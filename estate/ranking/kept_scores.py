@@ -16,10 +16,11 @@ from collections.abc import Callable
 from sqlalchemy.engine import Connection
 
 from estate.catalogue.endoflife import load_catalogue
+from estate.db import unless_locked
 from estate.graph import EstateGraph
 from estate.perf import collector_paused
 from estate.progress import Progress
-from estate.ranking.snapshot import kept_order_and_blasts
+from estate.ranking.snapshot import current_basis, kept_order_and_blasts
 from estate.scoring import PROGRESS_EVERY, EstateScores, score_facts
 from estate.scoring.facts import load_facts
 from estate.scoring.policy import Policy
@@ -45,6 +46,8 @@ def kept_scores(
         if kept is None:
             return None
         order, blasts = kept
+        # what is stored, read before the facts: an import landing after it leaves it stale
+        data = unless_locked(connection, lambda: current_basis(connection, policy).data)
         if progress:
             progress("Reading the estate and its dependencies", 0, 1)
         catalogue = load_catalogue(connection)
@@ -62,4 +65,4 @@ def kept_scores(
             systems.append(score)
         if progress:
             progress(EXPLAINING, len(order), len(order))
-    return EstateScores(systems, policy, catalogue, graph, by_key, frozenset(anchored))
+    return EstateScores(systems, policy, catalogue, graph, by_key, frozenset(anchored), data)

@@ -67,7 +67,7 @@ from estate.ranking.snapshot import (
     stored_row,
 )
 from estate.ranking.tally import Tally, counted_figures
-from estate.scoring import score_facts
+from estate.scoring import EstateScores, score_facts
 from estate.scoring.basis import date_free_digest
 from estate.scoring.facts import (
     ASSESSMENT,
@@ -531,16 +531,20 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
 
 
 def kept_values_as_at(
-    connection: Connection, policy: Policy, fields: Collection[str]
+    connection: Connection,
+    policy: Policy,
+    fields: Collection[str],
+    scored: EstateScores | None = None,
 ) -> list[tuple[Any, ...]] | None:
     """The `fields` (of the kept ranking's own columns, `COLUMNS`) of every kept system as
     a fresh scoring would give them as at `policy`'s date, without writing anything: the
     kept values of the systems whose scores hold on that date, the others scored again from
     their kept facts, as `update_kept_ranking` would score them. For a figure as at another
     day than the one the ranking is kept for (a trend's period already over), which must not
-    move the ranking every command reads. In no particular order; None when the ranking was
-    not kept from what the database holds now under the same rules (only the date may
-    differ)."""
+    move the ranking every command reads. `scored`, the estate's scores on the day the
+    ranking is kept for (an export's own), lends the systems to score again their facts, so
+    they are not read twice. In no particular order; None when the ranking was not kept from
+    what the database holds now under the same rules (only the date may differ)."""
     if any(name not in COLUMNS for name in fields):
         raise ValueError(f"not a column of the kept ranking: {sorted(set(fields) - set(COLUMNS))}")
     head = connection.execute(sa.select(SNAPSHOT.c.fingerprint, SNAPSHOT.c.basis)).first()
@@ -561,17 +565,42 @@ def kept_values_as_at(
         for row in connection.execute(sa.select(ROWS.key, *pick)).all()
         if row[0] not in moved
     ]
-    if moved:
-        touched = _read_rows(connection, moved)
-        if touched is None:
-            return None
-        with collector_paused():
-            for score, _facts, _anchored in _rescore_dates(
-                connection, policy, touched, sorted(moved)
-            ):
-                ranked = ranked_row(score)
-                rows.append(tuple(getattr(ranked, name) for name in fields))
+    if not moved:
+        return rows
+    with collector_paused():
+        if _lends_facts(scored, (policy, current.data), was, moved):
+            assert scored is not None
+            anchored = scored.anchored
+            again = [score_facts(scored.facts[key], policy, anchored) for key in sorted(moved)]
+        else:
+            touched = _read_rows(connection, moved)
+            if touched is None:
+                return None
+            again = [s for s, _f, _a in _rescore_dates(connection, policy, touched, sorted(moved))]
+        for score in again:
+            ranked = ranked_row(score)
+            rows.append(tuple(getattr(ranked, name) for name in fields))
     return rows
+
+
+def _lends_facts(
+    scored: EstateScores | None,
+    now: tuple[Policy, str],
+    was: dt.date,
+    moved: Collection[str],
+) -> bool:
+    """Whether `scored` holds the facts a fresh scoring as at the date of `now`'s policy
+    would read for `moved`: read from what is stored now (`now`'s data digest), scored under
+    the same policy values on the day the ranking is kept for, with every one of those
+    systems (then each has its kept blast radius and dependencies)."""
+    policy, data = now
+    return (
+        scored is not None
+        and scored.data == data
+        and scored.policy.as_of == was
+        and scored.policy.data == policy.data
+        and all(key in scored.facts for key in moved)
+    )
 
 
 def _write(

@@ -55,6 +55,10 @@ class EstateScores:
     worked out from (`estate.scoring.basis`) is read from them."""
     anchored: frozenset[str] = frozenset()
     """The systems that keep their dependents on premises."""
+    data: str | None = None
+    """What the estate's imports had stored when these facts were read (the kept ranking's
+    `Basis.data`), when known: while it is still what is stored, the facts are the stored
+    estate's."""
 
     def by_key(self) -> dict[str, SystemScore]:
         """Scores by DEPT/REFERENCE."""

@@ -3,6 +3,7 @@ same year's conversion factors, so the trend shows what the estate changed, not 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,13 +19,18 @@ def carbon_by_department(
     department, of the systems standing in a period (each with `department` and its stored
     `row`), estimated as at `year`."""
     ref = load_reference()
-    found: dict[str, tuple[float, int]] = {}
+    estimated: dict[str, list[float]] = {}
+    unknown: dict[str, int] = {}
     for system in standing:
         facts = facts_of(system.row)
         if facts.gone:  # left the estate's counts, and its carbon with them
             continue
         kg = estimate(facts, ref, year).kg_co2e
         for key in (whole, system.department):
-            total, unknown = found.get(key, (0.0, 0))
-            found[key] = (total + kg, unknown) if kg is not None else (total, unknown + 1)
-    return found
+            estimated.setdefault(key, [])
+            if kg is None:
+                unknown[key] = unknown.get(key, 0) + 1
+            else:
+                estimated[key].append(kg)
+    # summed exactly, so the figures do not hang on the order the systems were read in
+    return {key: (math.fsum(kgs), unknown.get(key, 0)) for key, kgs in estimated.items()}

@@ -19,7 +19,7 @@ from estate.access import reads_only
 from estate.errors import EstateError
 from estate.exports import ExportFormat, export_ranking
 from estate.history.board import BoardHistory, board_history
-from estate.history.from_ranking import ranked_outcomes
+from estate.history.from_ranking import ranked_outcomes, still_stored
 from estate.portfolio import Portfolio, read_portfolio
 from estate.scoring import EstateScores
 from estate.words import counted
@@ -150,6 +150,7 @@ class ExportDialog(ModalScreen[Path | None]):
                 departments=self.departments,
                 scored=scored,
                 ranked=ranked_outcomes,
+                as_stored=still_stored(engine, scored),
             )
         finally:
             engine.dispose()
