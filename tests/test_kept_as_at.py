@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from estate import db
+from estate.history.from_ranking import still_stored
 from estate.history.timeline import read_timeline
 from estate.history.trend import figures_of_periods
-from estate.history.from_ranking import still_stored
 from estate.ranking.kept_scores import kept_scores
 from estate.ranking.snapshot import SNAPSHOT, SNAPSHOT_ROWS, ranked_rows
 from estate.ranking.update import kept_values_as_at
