@@ -199,8 +199,7 @@ def _sum(servers: list[_Server], name: str) -> tuple[float | int | None, list[st
     missing = [s.label for s in servers if s.figures.get(name) is None]
     if not given:
         return None, missing
-    total = sum(given)
-    return (round(total, 6) if isinstance(total, float) else total), missing
+    return sum(given), missing
 
 
 def _utilisation(servers: list[_Server]) -> float | None:
