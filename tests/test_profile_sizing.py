@@ -29,16 +29,40 @@ from tests.conftest import Run
 
 AS_OF = "2026-06-30"
 
-AWS_FIELDS = (
-    "ExternalId,SMBiosId,IPAddress,MACAddress,HostName,VMware.MoRefId,VMware.VCenterId,"
-    "CPU.NumberOfProcessors,CPU.NumberOfCores,CPU.NumberOfLogicalCores,OS.Name,OS.Version,"
-    "VMware.VMName,RAM.TotalSizeInMB,RAM.UsedSizeInMB.Avg,RAM.UsedSizeInMB.Max,"
-    "CPU.UsagePct.Avg,CPU.UsagePct.Max,DiskReadsPerSecondInKB.Avg,DiskWritesPerSecondInKB.Avg,"
-    "DiskReadsPerSecondInKB.Max,DiskWritesPerSecondInKB.Max,DiskReadsOpsPerSecond.Avg,"
-    "DiskWritesOpsPerSecond.Avg,DiskReadsOpsPerSecond.Max,DiskWritesOpsPerSecond.Max,"
-    "NetworkReadsPerSecondInKB.Avg,NetworkWritesPerSecondInKB.Avg,"
-    "NetworkReadsPerSecondInKB.Max,NetworkWritesPerSecondInKB.Max,Applications,Tags"
-).split(",")
+AWS_FIELDS = [
+    "ExternalId",
+    "SMBiosId",
+    "IPAddress",
+    "MACAddress",
+    "HostName",
+    "VMware.MoRefId",
+    "VMware.VCenterId",
+    "CPU.NumberOfProcessors",
+    "CPU.NumberOfCores",
+    "CPU.NumberOfLogicalCores",
+    "OS.Name",
+    "OS.Version",
+    "VMware.VMName",
+    "RAM.TotalSizeInMB",
+    "RAM.UsedSizeInMB.Avg",
+    "RAM.UsedSizeInMB.Max",
+    "CPU.UsagePct.Avg",
+    "CPU.UsagePct.Max",
+    "DiskReadsPerSecondInKB.Avg",
+    "DiskWritesPerSecondInKB.Avg",
+    "DiskReadsPerSecondInKB.Max",
+    "DiskWritesPerSecondInKB.Max",
+    "DiskReadsOpsPerSecond.Avg",
+    "DiskWritesOpsPerSecond.Avg",
+    "DiskReadsOpsPerSecond.Max",
+    "DiskWritesOpsPerSecond.Max",
+    "NetworkReadsPerSecondInKB.Avg",
+    "NetworkWritesPerSecondInKB.Avg",
+    "NetworkReadsPerSecondInKB.Max",
+    "NetworkWritesPerSecondInKB.Max",
+    "Applications",
+    "Tags",
+]
 
 AZURE_FIELDS = [
     "*Server Name",
@@ -67,25 +91,101 @@ AZURE_FIELDS = [
     "Disk 2 write ops (operations per second)",
 ]
 
-VINFO_FIELDS = (
-    "VM|Powerstate|Template|SRM Placeholder|Config status|DNS Name|Connection state|"
-    "Guest state|Heartbeat|Consolidation Needed|PowerOn|Suspended To Memory|Suspend time|"
-    "Suspend Interval|Creation date|Change Version|CPUs|Overall Cpu Readiness|Memory|"
-    "Active Memory|NICs|Disks|Total disk capacity MiB|Fixed Passthru HotPlug|"
-    "min Required EVC Mode Key|Latency Sensitivity|Op Notification Timeout|EnableUUID|CBT|"
-    "Primary IP Address|Network #1|Network #2|Network #3|Network #4|Network #5|Network #6|"
-    "Network #7|Network #8|Num Monitors|Video Ram KiB|Resource pool|Folder ID|Folder|vApp|"
-    "DAS protection|FT State|FT Role|FT Latency|FT Bandwidth|FT Sec. Latency|"
-    "Vm Failover In Progress|Provisioned MiB|In Use MiB|Unshared MiB|HA Restart Priority|"
-    "HA Isolation Response|HA VM Monitoring|Cluster rule(s)|Cluster rule name(s)|"
-    "Boot Required|Boot delay|Boot retry delay|Boot retry enabled|Boot BIOS setup|"
-    "Reboot PowerOff|EFI Secure boot|Firmware|HW version|HW upgrade status|HW upgrade policy|"
-    "HW target|Path|Log directory|Snapshot directory|Suspend directory|Annotation|"
-    "Backup status|ClusterInvariantVMMId|Last backup|Datacenter|Cluster|Host|"
-    "OS according to the configuration file|OS according to the VMware Tools|"
-    "Customization Info|Guest Detailed Data|VM ID|SMBIOS UUID|VM UUID|VI SDK Server type|"
-    "VI SDK API Version|VI SDK Server|VI SDK UUID"
-).split("|")
+VINFO_FIELDS = [
+    "VM",
+    "Powerstate",
+    "Template",
+    "SRM Placeholder",
+    "Config status",
+    "DNS Name",
+    "Connection state",
+    "Guest state",
+    "Heartbeat",
+    "Consolidation Needed",
+    "PowerOn",
+    "Suspended To Memory",
+    "Suspend time",
+    "Suspend Interval",
+    "Creation date",
+    "Change Version",
+    "CPUs",
+    "Overall Cpu Readiness",
+    "Memory",
+    "Active Memory",
+    "NICs",
+    "Disks",
+    "Total disk capacity MiB",
+    "Fixed Passthru HotPlug",
+    "min Required EVC Mode Key",
+    "Latency Sensitivity",
+    "Op Notification Timeout",
+    "EnableUUID",
+    "CBT",
+    "Primary IP Address",
+    "Network #1",
+    "Network #2",
+    "Network #3",
+    "Network #4",
+    "Network #5",
+    "Network #6",
+    "Network #7",
+    "Network #8",
+    "Num Monitors",
+    "Video Ram KiB",
+    "Resource pool",
+    "Folder ID",
+    "Folder",
+    "vApp",
+    "DAS protection",
+    "FT State",
+    "FT Role",
+    "FT Latency",
+    "FT Bandwidth",
+    "FT Sec. Latency",
+    "Vm Failover In Progress",
+    "Provisioned MiB",
+    "In Use MiB",
+    "Unshared MiB",
+    "HA Restart Priority",
+    "HA Isolation Response",
+    "HA VM Monitoring",
+    "Cluster rule(s)",
+    "Cluster rule name(s)",
+    "Boot Required",
+    "Boot delay",
+    "Boot retry delay",
+    "Boot retry enabled",
+    "Boot BIOS setup",
+    "Reboot PowerOff",
+    "EFI Secure boot",
+    "Firmware",
+    "HW version",
+    "HW upgrade status",
+    "HW upgrade policy",
+    "HW target",
+    "Path",
+    "Log directory",
+    "Snapshot directory",
+    "Suspend directory",
+    "Annotation",
+    "Backup status",
+    "ClusterInvariantVMMId",
+    "Last backup",
+    "Datacenter",
+    "Cluster",
+    "Host",
+    "OS according to the configuration file",
+    "OS according to the VMware Tools",
+    "Customization Info",
+    "Guest Detailed Data",
+    "VM ID",
+    "SMBIOS UUID",
+    "VM UUID",
+    "VI SDK Server type",
+    "VI SDK API Version",
+    "VI SDK Server",
+    "VI SDK UUID",
+]
 
 
 def _csv(path: Path, fields: list[str], rows: list[dict[str, Any]]) -> Path:
