@@ -156,9 +156,10 @@ class ServerSizing:
         if not self.duplicates:
             return []
         system, server, first, row = self.duplicates[0]
+        verb = "lists" if len(self.duplicates) == 1 else "list"
         return [
             Said(
-                f"{counted(len(self.duplicates), 'row')} list a server already listed for the "
+                f"{counted(len(self.duplicates), 'row')} {verb} a server already listed for the "
                 "same system; each server is counted once, from its first row (server "
                 f"{server} of {system}: rows {first} and {row})",
                 row,

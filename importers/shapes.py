@@ -261,14 +261,15 @@ def _group(shape: Shape, mapping: ColumnMapping, profile: Profile | None) -> Non
     else:
         named = normalise(mapping.headers[name])
         application = name if named in APPLICATION_HEADERS else None
-        application = application or next(
-            (
-                i
-                for i, h in sorted({**mapping.unknown, **mapping.duplicates}.items())
-                if normalise(h) in APPLICATION_HEADERS
-            ),
-            None,
-        )
+        if application is None:  # the name column may be the first: index 0
+            application = next(
+                (
+                    i
+                    for i, h in sorted({**mapping.unknown, **mapping.duplicates}.items())
+                    if normalise(h) in APPLICATION_HEADERS
+                ),
+                None,
+            )
         server = name if named in SERVER_HEADERS else None
         if server is None:
             found = _index(mapping, SERVER_HEADERS)

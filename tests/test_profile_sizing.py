@@ -478,3 +478,21 @@ def test_a_profile_unit_must_be_one_its_field_reads() -> None:
         parse_profile("bad-unit", {**base, "units": {"RAM": "MHz"}})
     with pytest.raises(InputError, match="unit given for 'Disk', which is not read as"):
         parse_profile("bad-column", {**base, "units": {"Disk": "GB"}})
+
+
+def test_a_register_of_servers_by_application_adds_up_without_a_profile(
+    tmp_path: Path, run: Run
+) -> None:
+    """The general reading groups rows naming a server and its application the same way (the
+    application in the first column too), and reads memory in the unit its header names."""
+    path = tmp_path / "servers.csv"
+    path.write_text(
+        "Application,Server name,Operating system,vCPUs,Memory (MB),CPU utilisation\n"
+        "Case Manager,cm-web01,Windows Server 2016,4,8192,10\n"
+        "Case Manager,cm-db01,Windows Server 2016,12,49152,50\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "estate.db"
+    summary = _import(run, db, path)
+    assert summary["stored"], summary["problems"]
+    assert _sizing(run, db, "DWP/Case Manager") == (2, 16, 56.0, None, 40.0)
