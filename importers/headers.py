@@ -96,6 +96,9 @@ class ColumnMapping:
     several: dict[str, list[int]] = field(default_factory=dict)
     """Target a sheet may give several columns (a pair's category or value) -> their 0-based
     indexes, in order."""
+    derived: set[str] = field(default_factory=set)
+    """Fields the sheet gives by its shape rather than a column (the number of virtual
+    machines of a system whose rows are its servers)."""
 
     def letter(self, field_name: str) -> str:
         """The spreadsheet column letter a field was read from."""

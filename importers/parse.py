@@ -28,7 +28,7 @@ from estate.enums import (
 from estate.errors import InputError
 from estate.progress import Progress
 from estate.words import counted
-from importers import safety, technology, values
+from importers import safety, server_sizing, technology, values
 from importers.cells import column_letter
 from importers.cover_period import read_period
 from importers.headers import (
@@ -61,6 +61,7 @@ from importers.relationships import (
     relationship_kind,
     split_systems,
 )
+from importers.server_sizing import ServerSizing
 from importers.shapes import Shape, has_record_types, profile_view, read_shape, recognise_sheet
 from importers.technology import TECH_BY_TARGET
 
@@ -696,6 +697,7 @@ def _parse_rows(
     place = None
     if period is not None:
         place = PeriodPlace(sheet.name, _letter(period), mapping.headers[period])
+    sizing = _server_sizing(mapping, shape)
     rows = sheet.rows[mapping.header_row :]
     gap = data = False
     for offset, row in enumerate(rows):
@@ -740,6 +742,7 @@ def _parse_rows(
                 differing,
                 technology,
                 grouped,
+                sizing,
             )
             if record is None:
                 continue
@@ -750,6 +753,12 @@ def _parse_rows(
                     _hosted(sheet.name, number, each[hosting], mapping, record)
                 )
     _shape_notes(parsed, sheet.name, mapping, shape)
+    if sizing is not None:
+        for said in sizing.settle():
+            column = mapping.letter(said.field_name) if said.field_name else None
+            parsed.problem(
+                Severity.WARNING, said.message, sheet=sheet.name, row=said.row, column=column
+            )
     _say_differences(parsed, sheet.name, mapping, differing)
     if kind is RecordKind.SYSTEMS and "lifecycle_status" in mapping.fields:
         _say_ended(parsed, sheet.name, mapping)
@@ -766,9 +775,11 @@ def _parse_one(
     differing: Differing,
     technology: list[str],
     grouped: bool,
+    sizing: ServerSizing | None = None,
 ) -> Record | None:
     """Read one record from a row, with the components its technology columns and pairs name;
-    a system a grouped sheet repeats is merged into the row that first gave it. The record
+    a system a grouped sheet repeats is merged into the row that first gave it. On a sheet of
+    one row per server, the row's server is counted for its system (`sizing`). The record
     read, or None when the row is rejected or repeats a dependency."""
     kind = mapping.layout.kind
     if shape.phases:
@@ -809,12 +820,28 @@ def _parse_one(
         parsed.technology.extend(components)
     if shape.pairs:
         parsed.technology.extend(_pairs(sheet, number, row, mapping, shape, record))
+    if sizing is not None:
+        system = earlier or record
+        server = shape.servers
+        text = _plain_text(row[server]) if server is not None and server < len(row) else None
+        sizing.add(system.values, system.unread, record.values, record.unread, number, text)
     if earlier is not None:
-        _merge(earlier, record, differing)
+        _merge(earlier, record, differing, skip=server_sizing.FIELDS if sizing else ())
         return record
     seen[key] = record
     parsed.records[kind].append(record)
     return record
+
+
+def _server_sizing(mapping: ColumnMapping, shape: Shape) -> ServerSizing | None:
+    """The tally of each system's servers, on a systems sheet of one row per server; the
+    number of virtual machines is then given by the sheet, counted, where no column gives it."""
+    if mapping.layout.kind is not RecordKind.SYSTEMS or shape.servers is None:
+        return None
+    mapping.derived.add(server_sizing.COUNT)
+    read = frozenset(name for name in server_sizing.FIELDS if name in mapping.fields)
+    headers = {name: mapping.headers.get(mapping.fields[name], name) for name in read}
+    return ServerSizing(read, headers)
 
 
 def _phase(row: list[Any], shape: Shape, today: dt.date | None = None) -> LifecycleStatus | None:
@@ -1170,12 +1197,15 @@ Differing = dict[str, list[tuple[Record, Record, Any]]]
 value), for the one line per field that says so."""
 
 
-def _merge(earlier: Record, later: Record, differing: Differing) -> None:
+def _merge(
+    earlier: Record, later: Record, differing: Differing, skip: tuple[str, ...] = ()
+) -> None:
     """A system repeated on another row (one row per technology): the later row fills the
     fields the earlier left blank; where both give a value and they differ, the earlier row's
-    is stored and the difference noted for `_say_differences`."""
+    is stored and the difference noted for `_say_differences`. The `skip` fields are settled
+    otherwise (a system's size, from its servers')."""
     for name, value in later.values.items():
-        if value is None:
+        if value is None or name in skip:
             continue
         kept = earlier.values.get(name)
         if kept is None:

@@ -64,28 +64,62 @@ def parse_pue(raw: Any, warn: Warn) -> float | None:
 
 
 MEMORY_UNITS = {"gb": 1.0, "gib": 1.0, "g": 1.0, "mb": 1 / 1024, "mib": 1 / 1024, "tb": 1024.0}
-STORAGE_UNITS = {"tb": 1.0, "tib": 1.0, "t": 1.0, "gb": 1 / 1024, "gib": 1 / 1024, "pb": 1024.0}
+STORAGE_UNITS = {
+    "tb": 1.0,
+    "tib": 1.0,
+    "t": 1.0,
+    "gb": 1 / 1024,
+    "gib": 1 / 1024,
+    "mb": 1 / 1024**2,
+    "mib": 1 / 1024**2,
+    "pb": 1024.0,
+}
 ENERGY_UNITS = {"kwh": 1.0, "mwh": 1000.0, "gwh": 1_000_000.0}
+
+_MEMORY_EXPECTED = "memory in GB, such as 64 or 64 GB"
+_STORAGE_EXPECTED = "storage in TB, such as 2 or 500 GB"
+
+UNITS_BY_FIELD = {"memory_gb": MEMORY_UNITS, "storage_tb": STORAGE_UNITS}
+"""The fields whose cells a column may give in another unit (memory in MB, storage in GB), each
+with the units it reads and what each is in the estate's unit."""
 
 
 _MB_HEADER = re.compile(r"\b(?:mb|mib|megabytes?)\b", re.IGNORECASE)
 """A memory header naming megabytes ("*Memory (In MB)", Azure Migrate's; "RAM MB")."""
 
 
-def memory_parser(header: str) -> Parser:
-    """Memory in GB from a column headed `header`: a bare figure is in the unit the header
-    names (MB under "Memory (In MB)", else GB); a figure with its own unit (`16384 MB`,
-    `1 TB`) is read in that."""
-    per_unit = 1 / 1024 if _MB_HEADER.search(header) else 1.0
+def _in_unit(units: dict[str, float], unit: str, expected: str) -> Parser:
+    """A parser of figures in the estate's unit, a bare figure being in `unit` (one of
+    `units`) and a figure with its own unit (`16384 MB`, `1 TB`) read in that."""
+    per_unit = units[unit]
 
     def parse(raw: Any, warn: Warn) -> float | None:
         if is_unknown(raw):
             return None
-        _number, unit = _split(raw)
-        value = _scaled(raw, warn, MEMORY_UNITS, "memory in GB, such as 64 or 64 GB")
-        return value * per_unit if value is not None and not unit else value
+        _number, own = _split(raw)
+        value = _scaled(raw, warn, units, expected)
+        return value * per_unit if value is not None and not own else value
 
     return parse
+
+
+def unit_parser(field_name: str, unit: str) -> Parser:
+    """The parser of a `field_name` column (one of `UNITS_BY_FIELD`) whose bare figures are in
+    `unit`: RVTools' `Memory` in MiB, AWS's `RAM.TotalSizeInMB`, as an import profile says.
+    `KeyError` for a field or unit it does not know."""
+    units = UNITS_BY_FIELD[field_name]
+    key = unit.strip().lower()
+    if key not in units:
+        raise KeyError(unit)
+    expected = _MEMORY_EXPECTED if field_name == "memory_gb" else _STORAGE_EXPECTED
+    return _in_unit(units, key, expected)
+
+
+def memory_parser(header: str) -> Parser:
+    """Memory in GB from a column headed `header`: a bare figure is in the unit the header
+    names (MB under "Memory (In MB)", else GB); a figure with its own unit (`16384 MB`,
+    `1 TB`) is read in that."""
+    return _in_unit(MEMORY_UNITS, "mb" if _MB_HEADER.search(header) else "gb", _MEMORY_EXPECTED)
 
 
 parse_memory = memory_parser("Memory (GB)")
@@ -96,7 +130,7 @@ def parse_storage(raw: Any, warn: Warn) -> float | None:
     """Storage in TB (`2`, `2 TB`, `500 GB`)."""
     if is_unknown(raw):
         return None
-    return _scaled(raw, warn, STORAGE_UNITS, "storage in TB, such as 2 or 500 GB")
+    return _scaled(raw, warn, STORAGE_UNITS, _STORAGE_EXPECTED)
 
 
 def parse_energy(raw: Any, warn: Warn) -> float | None:

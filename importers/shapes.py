@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from estate.enums import ComponentKind, UnknownSpelling, normalise, parse_enum
+from importers import running
 from importers.headers import HEADER_SCAN_ROWS, ColumnMapping, UserMapping, header_key, map_row
 from importers.layout import LAYOUT_BY_KIND, RecordKind, SheetLayout
 from importers.profiles import IGNORE, Profile, RecordTypes, recognise
@@ -97,6 +98,10 @@ class Shape:
     used_by: frozenset[str] = USED_BY
     server: int | None = None
     """A grouped sheet's server column: the system's name where the application is blank."""
+    servers: int | None = None
+    """The column naming each row's server, where every row is one server (a profile's server
+    column, or the server column of rows grouped by their application): a system's size is
+    then its servers', added up."""
     by_application: bool = False
     """The user's mapping names the column each row's application is in: rows group by it."""
     application_list: bool = False
@@ -252,17 +257,19 @@ def _group(shape: Shape, mapping: ColumnMapping, profile: Profile | None) -> Non
     elif profile is not None:
         application = _index(mapping, set(profile.application)) if profile.application else None
         server = _index(mapping, {profile.server}) if profile.server else None
+        shape.servers = server
     else:
         named = normalise(mapping.headers[name])
         application = name if named in APPLICATION_HEADERS else None
-        application = application or next(
-            (
-                i
-                for i, h in sorted({**mapping.unknown, **mapping.duplicates}.items())
-                if normalise(h) in APPLICATION_HEADERS
-            ),
-            None,
-        )
+        if application is None:  # the name column may be the first: index 0
+            application = next(
+                (
+                    i
+                    for i, h in sorted({**mapping.unknown, **mapping.duplicates}.items())
+                    if normalise(h) in APPLICATION_HEADERS
+                ),
+                None,
+            )
         server = name if named in SERVER_HEADERS else None
         if server is None:
             found = _index(mapping, SERVER_HEADERS)
@@ -278,7 +285,7 @@ def _group(shape: Shape, mapping: ColumnMapping, profile: Profile | None) -> Non
         mapping.extra[APPLICATION] = application  # so a written mapping names it
         mapping.__dict__.pop("plan", None)
     if server is not None and server != application:
-        shape.server = server
+        shape.server = shape.servers = server
         mapping.unknown.pop(server, None)
     shape.application_list = normalise(mapping.headers[application]) == "applications"
 
@@ -298,6 +305,8 @@ def read_shape(mapping: ColumnMapping, profile: Profile | None) -> Shape:
             shape.vocabularies["criticality"] = {
                 k: v.value for k, v in profile.criticalities.items()
             }
+    if profile is not None:
+        _profile_units(mapping, profile)
     if mapping.layout.kind is not RecordKind.SYSTEMS:
         _settle_unread(shape, mapping, profile)
         return shape
@@ -333,6 +342,16 @@ def read_shape(mapping: ColumnMapping, profile: Profile | None) -> Shape:
         mapping.unknown.pop(index, None)
     _settle_unread(shape, mapping, profile)
     return shape
+
+
+def _profile_units(mapping: ColumnMapping, profile: Profile) -> None:
+    """Read each column the profile gives a unit for (AWS's `RAM.TotalSizeInMB` in MB) in
+    that unit, unless the user's mapping already says how to read its field."""
+    for name, index in mapping.fields.items():
+        unit = profile.units.get(normalise(mapping.headers.get(index, "")))
+        if unit is not None and name not in mapping.parsers:
+            mapping.parsers[name] = running.unit_parser(name, unit)
+            mapping.__dict__.pop("plan", None)
 
 
 def _settle_unread(shape: Shape, mapping: ColumnMapping, profile: Profile | None) -> None:

@@ -129,9 +129,11 @@ class ChangeSet:
 
 
 def supplied_fields(mapping: ColumnMapping) -> list[str]:
-    """The system fields a Systems sheet gives (and so replaces): its columns, and the cloud
-    provider where a hosting column without a provider column names one (`AWS`)."""
+    """The system fields a Systems sheet gives (and so replaces): its columns, those its shape
+    gives (the number of virtual machines of a system whose rows are its servers), and the
+    cloud provider where a hosting column without a provider column names one (`AWS`)."""
     supplied = [f for f in mapping.fields if f not in ("department", "reference")]
+    supplied += sorted(mapping.derived - set(supplied))
     if "hosting" in mapping.fields and "cloud_provider" not in mapping.fields:
         supplied.append("cloud_provider")
     return supplied

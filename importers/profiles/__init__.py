@@ -19,6 +19,7 @@ from typing import Any
 from estate.enums import ComponentKind, Criticality, LifecycleStatus, normalise
 from estate.errors import InputError
 from importers.layout import LAYOUT_BY_KIND, RecordKind
+from importers.running import UNITS_BY_FIELD
 
 IGNORE = "ignore"
 """The target of a column a profile knows and deliberately does not read."""
@@ -66,6 +67,9 @@ class Profile:
     """Normalised headers that must all be on the header row for the profile to apply."""
     columns: dict[str, str]
     """Normalised header -> target (a field or extra column of `kind`, or `ignore`)."""
+    units: dict[str, str] = field(default_factory=dict)
+    """Normalised header -> the unit the tool writes its bare figures in, where that is not
+    the estate's (AWS's `RAM.TotalSizeInMB`: "MB"; RVTools' `Memory`: "MiB")."""
     application: tuple[str, ...] = ()
     """Normalised headers naming the application a row belongs to: the first present becomes
     the system's name, so rows (one per server or instance) group into one system each."""
@@ -112,6 +116,28 @@ def _enum_table(
     return found
 
 
+def _units(where: str, columns: dict[str, str], table: dict[str, Any]) -> dict[str, str]:
+    """A profile's `[units]`: each header a column the profile reads as a field that takes a
+    unit (memory, storage), each unit one that field reads."""
+    found: dict[str, str] = {}
+    for header, unit in table.items():
+        key = normalise(header)
+        target = columns.get(key)
+        units = UNITS_BY_FIELD.get(target or "")
+        if units is None:
+            fields = ", ".join(sorted(UNITS_BY_FIELD))
+            raise InputError(
+                f"{where}: unit given for {header!r}, which is not read as one of {fields}"
+            )
+        if str(unit).strip().lower() not in units:
+            raise InputError(
+                f"{where}: {header!r} = {unit!r} is not a unit of {target} "
+                f"({', '.join(sorted(units))})"
+            )
+        found[key] = str(unit).strip().lower()
+    return found
+
+
 def _targets(kind: RecordKind) -> set[str]:
     from importers.headers import targets  # headers imports the layout, as this module does
 
@@ -129,6 +155,7 @@ def parse_profile(key: str, data: dict[str, Any]) -> Profile:
         for header, target in columns.items():
             if target not in known:
                 raise InputError(f"{where}: column {header!r} maps to unknown target {target!r}")
+        units = _units(where, columns, data.get("units", {}))
         signature = _folded(data["signature"])
         pairs = tuple(Pairs(p["category"], p["value"]) for p in data.get("pairs", []))
         categories: dict[str, ComponentKind | None] = {}
@@ -155,6 +182,7 @@ def parse_profile(key: str, data: dict[str, Any]) -> Profile:
             kind=kind,
             signature=signature,
             columns=columns,
+            units=units,
             application=tuple(normalise(h) for h in data.get("application", ())),
             server=normalise(data["server"]) if data.get("server") else None,
             pairs=pairs,
