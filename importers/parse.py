@@ -393,11 +393,12 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
     if candidates is None:  # the mapping file says to leave it alone
         return
     rows, not_read, profile, reading = sheet.rows, list[str](), None, user
+    instead: list[str] = []
     found = recognise_sheet(sheet.rows)
     said = mapped_kinds(sheet.name, sheet.rows, user)
     if found is not None and (said is None or found[0].kind in said):
         profile, at = found
-        rows, reading, not_read = profile_view(sheet.rows, at, profile, user)
+        rows, reading, not_read, instead = profile_view(sheet.rows, at, profile, user)
         candidates = (LAYOUT_BY_KIND[profile.kind],)
         parsed.recognised[sheet.name] = profile.name
     mapping = detect(rows, candidates, reading)
@@ -441,6 +442,14 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
             f"{counted(len(shape.not_read), 'column')} not imported: {listed(shape.not_read)} "
             f"(read as {profile.name}, which does not read "
             f"{'it' if len(shape.not_read) == 1 else 'them'})",
+            sheet=sheet.name,
+            row=mapping.header_row,
+        )
+    if profile is not None and instead:
+        parsed.problem(
+            Severity.WARNING,
+            f"{counted(len(instead), 'column')} not imported, another giving the same: "
+            f"{listed(instead)}",
             sheet=sheet.name,
             row=mapping.header_row,
         )

@@ -409,15 +409,17 @@ def recognise_sheet(rows: list[list[Any]]) -> tuple[Profile, int] | None:
 
 def profile_view(
     rows: list[list[Any]], at: int, profile: Profile, user: UserMapping
-) -> tuple[list[list[Any]], UserMapping, list[str]]:
+) -> tuple[list[list[Any]], UserMapping, list[str], list[str]]:
     """The sheet as its profile reads it: the header row keeps only the headers the profile
     (or the user's own mapping) reads, so nothing else is guessed; with the mapping to read
-    it by, and the headers set aside that the profile does not describe (to say once).
+    it by, the headers set aside that the profile does not describe, and those set aside
+    because another header gives their target (each to say once).
 
     Where a profile gives several headers one target (ServiceNow's `operational_status`, else
-    `install_status`), the first of them on the sheet is read. The user's mapping wins over the
-    profile: a header it names is read as it says, and a target it gives a column is read from
-    that column only, not from the profile's."""
+    `install_status`; AWS's logical cores, else its cores), the first of them the profile
+    lists that is on the sheet is read; each other is set aside, worded with the one read
+    instead. The user's mapping wins over the profile: a header it names is read as it says,
+    and a target it gives a column is read from that column only, not from the profile's."""
     said = user.columns.get(profile.kind, {})
     present = {normalise(str(cell)) for cell in rows[at] if cell is not None}
     taken = set(said.values())
@@ -430,6 +432,12 @@ def profile_view(
     shaped = described - set(profile.columns)  # application, server, class, record types
     header_row: list[Any] = []
     not_read: list[str] = []
+    instead: list[str] = []
+    read_for = {
+        chosen[normalise(str(cell))]: str(cell).strip()
+        for cell in rows[at]
+        if cell is not None and normalise(str(cell)) in chosen
+    }
     layout = LAYOUT_BY_KIND[profile.kind]
     for cell in rows[at]:
         key = normalise(str(cell)) if cell is not None else ""
@@ -443,7 +451,7 @@ def profile_view(
             header_row.append(cell)  # the user's mapping reads its target from another column
         elif target is not None and key not in shaped:  # another header gives its target
             header_row.append(None)
-            not_read.append(str(cell).strip())
+            instead.append(f"{str(cell).strip()} ({read_for[target]} read instead)")
         elif key in described or _pair_header(profile, key) or _read_exactly(cell, layout):
             header_row.append(cell)
         else:
@@ -457,4 +465,4 @@ def profile_view(
         if cell is not None and normalise(str(cell)) in chosen
     }
     reading = replace(user, columns={**user.columns, profile.kind: columns | said})
-    return [*rows[:at], header_row, *rows[at + 1 :]], reading, not_read
+    return [*rows[:at], header_row, *rows[at + 1 :]], reading, not_read, instead

@@ -293,6 +293,12 @@ def test_aws_migration_hub_servers_add_up_to_their_applications(tmp_path: Path, 
     assert _sizing(run, db, "DWP/tools01") == (1, 4, 8.0, None, 12.5)
     (shared,) = [m for m in _messages(summary, "warning") if "more than one system" in m]
     assert "pay-app01 in Payments and Ledger" in shared
+    # The physical cores are set aside for the threads, and said so: not "not read".
+    (instead,) = [m for m in _messages(summary, "warning") if "CPU.NumberOfCores" in m]
+    assert instead == (
+        "1 column not imported, another giving the same: "
+        "CPU.NumberOfCores (CPU.NumberOfLogicalCores read instead)"
+    )
     carbon = _carbon(run, db)
     assert {key: s["basis"] for key, s in carbon.items()} == {
         "DWP/Payments": "servers and utilisation",
