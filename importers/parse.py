@@ -1318,6 +1318,15 @@ def _repeats(row: list[Any], mapping: ColumnMapping, seen: dict[tuple[Any, ...],
     return reference is not None and (reference.casefold(),) in seen
 
 
+def _column_named(header: str, heading: str | None) -> str:
+    """A column as a problem names it: by the estate's header, and by the file's own heading
+    too where the file heads it otherwise (`RAM.TotalSizeInMB (read as Memory (GB))`), so the
+    person fixing the file finds the column they know."""
+    if heading is None or not heading.strip() or normalise(heading) == normalise(header):
+        return header
+    return f"{heading.strip()} (read as {header})"
+
+
 def _parse_record(
     parsed: ParsedReturn,
     sheet: str,
@@ -1349,9 +1358,10 @@ def _parse_record(
                 )
         except CellError as exc:
             skip = parsed.skip_invalid and not column.required
+            named = _column_named(column.header, mapping.headers.get(index))
             parsed.problem(
                 Severity.ERROR,
-                f"{column.header}: {exc}; {_CELL_SKIPPED}" if skip else f"{column.header}: {exc}",
+                f"{named}: {exc}; {_CELL_SKIPPED}" if skip else f"{named}: {exc}",
                 sheet=sheet,
                 row=number,
                 column=letter,

@@ -365,8 +365,11 @@ def test_an_unreadable_figure_is_an_error_naming_its_cell_and_stores_nothing(
         ("second.csv", "second", 2, "N", "lots"),
         ("second.csv", "second", 3, "Q", "140"),
     ]
-    assert errors[0]["message"].startswith("Memory (GB): not a number")
-    assert errors[1]["message"].startswith("Average CPU utilisation (%): more than 100%")
+    # Each column named as the file heads it, and as the estate reads it.
+    assert errors[0]["message"].startswith("RAM.TotalSizeInMB (read as Memory (GB)): not a number")
+    assert errors[1]["message"].startswith(
+        "CPU.UsagePct.Avg (read as Average CPU utilisation (%)): more than 100%"
+    )
     assert _sizing(run, db, "DWP/Payments") == (1, 8, 16.0, None, None)
     # With --skip-invalid the other figures are stored; the memory, which one server's cell
     # could not give, keeps its stored value rather than a sum missing that server.

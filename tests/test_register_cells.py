@@ -143,7 +143,7 @@ def test_a_product_named_in_both_its_column_and_the_platform_is_one_component(
 @pytest.mark.parametrize(
     ("cell", "said"),
     [
-        ("Linux box", "Hosting: not a recognised hosting"),
+        ("Linux box", "Platform (read as Hosting): not a recognised hosting"),
         (
             "VMware / Windows Server 2019",
             "'VMware' is neither a hosting model nor a product the lifecycle catalogue knows",
