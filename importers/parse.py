@@ -834,6 +834,8 @@ def _parse_one(
         server = shape.servers
         text = _plain_text(row[server]) if server is not None and server < len(row) else None
         sizing.add(system.values, system.unread, record.values, record.unread, number, text)
+        if shape.server_kind is not None and shape.server_kind < len(row):
+            sizing.kind_of(system.values, text, number, _plain_text(row[shape.server_kind]))
     if earlier is not None:
         _merge(earlier, record, differing, skip=server_sizing.FIELDS if sizing else ())
         return record
@@ -850,7 +852,13 @@ def _server_sizing(mapping: ColumnMapping, shape: Shape) -> ServerSizing | None:
     mapping.derived.add(server_sizing.COUNT)
     read = frozenset(name for name in server_sizing.FIELDS if name in mapping.fields)
     headers = {name: mapping.headers.get(mapping.fields[name], name) for name in read}
-    return ServerSizing(read, headers)
+    kinds = None
+    if shape.server_kind is not None and shape.profile is not None:
+        mapping.derived.add(server_sizing.PHYSICAL)
+        kinds = server_sizing.ServerKinds(
+            mapping.headers.get(shape.server_kind, ""), shape.profile.server_kinds
+        )
+    return ServerSizing(read, headers, kinds=kinds)
 
 
 def _phase(row: list[Any], shape: Shape, today: dt.date | None = None) -> LifecycleStatus | None:

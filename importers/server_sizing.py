@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from estate.enums import normalise
 from estate.words import counted
 from importers.problems import listed
 
@@ -31,7 +32,9 @@ SUMMED = ("vcpus", "memory_gb", "storage_tb", "metered_kwh")
 """Figures a system has as the sum of its servers'."""
 UTILISATION = "cpu_utilisation"
 COUNT = "virtual_machines"
-FIELDS = (*SUMMED, UTILISATION, COUNT)
+PHYSICAL = "physical_servers"
+"""Counted instead of COUNT for the servers a sheet says are physical (`ServerKinds`)."""
+FIELDS = (*SUMMED, UTILISATION, COUNT, PHYSICAL)
 """Every figure this module settles for a system; a repeated row's own value for one is not
 merged as other fields are."""
 
@@ -41,6 +44,19 @@ class _Server:
     label: str
     row: int
     figures: dict[str, Any]
+    physical: bool | None = None
+    """Whether the sheet says it is a physical server (False: virtual; None: not said)."""
+
+
+@dataclass
+class ServerKinds:
+    """A sheet's column saying whether each server is physical or virtual: its header and the
+    tool's words for each (folded), from the sheet's profile."""
+
+    header: str
+    words: dict[str, str]
+    unknown: dict[str, int] = field(default_factory=dict)
+    """Words neither physical nor virtual -> the first row giving each."""
 
 
 @dataclass
@@ -74,6 +90,27 @@ class ServerSizing:
     systems: dict[int, _System] = field(default_factory=dict)
     duplicates: list[tuple[str, str, int, int]] = field(default_factory=list)
     """(system, server, its first row, the row repeating it)."""
+    kinds: ServerKinds | None = None
+    """Where the sheet says which servers are physical: those are counted as the system's
+    physical servers, the rest as its virtual machines."""
+
+    def kind_of(
+        self, system: dict[str, Any], server: str | None, row: int, word: str | None
+    ) -> None:
+        """Mark the server `add` counted from `row` for `system` physical or virtual by the
+        sheet's word for it. Blank, or a word the profile does not know (said once), leaves
+        its kind unknown: it is counted as a virtual machine, as a server of no stated kind
+        is, and its system's physical servers are unknown unless others are physical."""
+        entry = self.systems.get(id(system))
+        if entry is None or self.kinds is None:
+            return
+        found = entry.servers.get(server.casefold() if server else f"\0row {row}")
+        if found is None or found.row != row:  # a repeated server keeps its first row's kind
+            return
+        kind = self.kinds.words.get(normalise(word)) if word else None
+        if word and kind is None:
+            self.kinds.unknown.setdefault(word, row)
+        found.physical = None if kind is None else kind == "physical"
 
     def add(
         self,
@@ -115,14 +152,36 @@ class ServerSizing:
                     if missing and total is not None:
                         case = _Blank(entry.name, missing, len(servers), servers[0].row)
                         blanks.setdefault(name, []).append(case)
-            if COUNT not in self.read:
+            if self.kinds is not None and PHYSICAL not in self.read:
+                physical = sum(1 for server in servers if server.physical)
+                said = all(server.physical is not None for server in servers)
+                # none said physical and some not said: how many are physical is not known
+                entry.values[PHYSICAL] = physical if physical or said else None
+                if COUNT not in self.read:
+                    entry.values[COUNT] = len(servers) - physical
+            elif COUNT not in self.read:
                 entry.values[COUNT] = len(servers)
             if UTILISATION in self.read:
                 entry.values[UTILISATION] = _utilisation(servers)
             for name in entry.lost:
                 entry.values[name] = None
                 entry.unread.add(name)
-        return [*self._shared(), *self._duplicated(), *self._blanks(blanks)]
+        return [*self._shared(), *self._duplicated(), *self._blanks(blanks), *self._unknown()]
+
+    def _unknown(self) -> list[Said]:
+        """One line for the server kinds the profile does not know."""
+        if self.kinds is None or not self.kinds.unknown:
+            return []
+        words = sorted(self.kinds.unknown, key=self.kinds.unknown.__getitem__)
+        known = listed(sorted({word for word in self.kinds.words}))
+        return [
+            Said(
+                f"{self.kinds.header}: {listed([repr(w) for w in words])} neither physical nor "
+                f"virtual (the words read are {known}): those servers are counted as virtual "
+                "machines",
+                self.kinds.unknown[words[0]],
+            )
+        ]
 
     def _shared(self) -> list[Said]:
         """One line for the servers counted in more than one system."""

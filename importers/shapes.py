@@ -102,6 +102,9 @@ class Shape:
     """The column naming each row's server, where every row is one server (a profile's server
     column, or the server column of rows grouped by their application): a system's size is
     then its servers', added up."""
+    server_kind: int | None = None
+    """The column saying whether each row's server is physical or virtual (a profile's
+    `server_kind`), where the sheet has one."""
     by_application: bool = False
     """The user's mapping names the column each row's application is in: rows group by it."""
     application_list: bool = False
@@ -258,6 +261,10 @@ def _group(shape: Shape, mapping: ColumnMapping, profile: Profile | None) -> Non
         application = _index(mapping, set(profile.application)) if profile.application else None
         server = _index(mapping, {profile.server}) if profile.server else None
         shape.servers = server
+        if profile.server_kind:
+            shape.server_kind = _index(mapping, {profile.server_kind})
+            if shape.server_kind is not None:
+                mapping.unknown.pop(shape.server_kind, None)
     else:
         named = normalise(mapping.headers[name])
         application = name if named in APPLICATION_HEADERS else None
@@ -366,7 +373,8 @@ def _settle_unread(shape: Shape, mapping: ColumnMapping, profile: Profile | None
 def _described(profile: Profile) -> set[str]:
     """The folded headers a profile reads (beyond its pairs)."""
     read = {h for h, t in profile.columns.items() if t != IGNORE}
-    read |= set(profile.application) | {h for h in (profile.server, profile.product_class) if h}
+    read |= set(profile.application)
+    read |= {h for h in (profile.server, profile.server_kind, profile.product_class) if h}
     read |= set(profile.phases)
     types = profile.record_types
     if types is not None:

@@ -411,6 +411,82 @@ def test_azure_migrate_import_file(tmp_path: Path, run: Run) -> None:
     assert all(s["basis"] == "servers and utilisation" for s in carbon.values())
 
 
+def test_azure_migrate_server_type_counts_physical_servers_apart(tmp_path: Path, run: Run) -> None:
+    """The template's optional `Server type` (Physical or Virtual): a physical server is the
+    system's own physical server (its embodied carbon counted), a virtual one a virtual
+    machine; a word that is neither is said, and that server counted as a virtual machine."""
+    fields = [*AZURE_FIELDS[:7], "Server type", "Hypervisor", *AZURE_FIELDS[7:]]
+    rows = [
+        {
+            "*Server Name": "web-01",
+            "*Cores": 4,
+            "*Memory (In MB)": 8192,
+            "*OS name": "Windows Server 2019",
+            "Server type": "Virtual",
+            "Hypervisor": "VMware",
+        },
+        {
+            "*Server Name": "db-01",
+            "*Cores": 16,
+            "*Memory (In MB)": 65536,
+            "*OS name": "Red Hat Enterprise Linux 8",
+            "Server type": "Physical",
+        },
+        {
+            "*Server Name": "odd-01",
+            "*Cores": 2,
+            "*Memory (In MB)": 4096,
+            "*OS name": "Ubuntu",
+            "Server type": "Container",
+        },
+        {"*Server Name": "plain-01", "*Cores": 2, "*Memory (In MB)": 4096, "*OS name": "Ubuntu"},
+    ]
+    db = tmp_path / "estate.db"
+    summary = _import(run, db, _csv(tmp_path / "AzureMigrateimporttemplate.csv", fields, rows))
+    assert summary["stored"], summary["problems"]
+    counts = {
+        key: (shown["physical_servers"], shown["virtual_machines"])
+        for key in ("DWP/web-01", "DWP/db-01", "DWP/odd-01", "DWP/plain-01")
+        for shown in [_show(run, db, key)]
+    }
+    assert counts == {
+        "DWP/web-01": (0, 1),
+        "DWP/db-01": (1, 0),
+        "DWP/odd-01": (None, 1),  # not said: how many physical servers is not known
+        "DWP/plain-01": (None, 1),
+    }
+    (odd,) = [m for m in _messages(summary, "warning") if "Container" in m]
+    assert odd.startswith("Server type: 'Container' neither physical nor virtual")
+    assert not any(
+        "Server type" in m and "not imported" in m for m in _messages(summary, "warning")
+    )
+    carbon = _carbon(run, db)
+    assert all(s["basis"] == "servers and utilisation" for s in carbon.values())
+
+
+def test_servicenow_virtual_flag_counts_physical_servers_apart(tmp_path: Path, run: Run) -> None:
+    path = tmp_path / "cmdb_ci_server.csv"
+    path.write_text(
+        "name,sys_class_name,os,os_version,operational_status,u_application,virtual,ram\n"
+        "CLAIMS-APP01,Windows Server,Windows 2016 Datacenter,10.0.14393,Operational,"
+        "Benefit Claims,true,16384\n"
+        "CLAIMS-APP02,Windows Server,Windows 2016 Datacenter,10.0.14393,Operational,"
+        "Benefit Claims,true,16384\n"
+        "CLAIMS-DB01,Linux Server,Red Hat Enterprise Linux 8,8.6,Operational,"
+        "Benefit Claims,false,65536\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "estate.db"
+    summary = _import(run, db, path)
+    assert summary["stored"], summary["problems"]
+    shown = _show(run, db, "DWP/Benefit Claims")
+    assert (shown["physical_servers"], shown["virtual_machines"], shown["memory_gb"]) == (
+        1,
+        2,
+        96.0,
+    )
+
+
 def test_rvtools_vinfo_sheet(tmp_path: Path, run: Run) -> None:
     book = Workbook()
     sheet = book.active
@@ -487,6 +563,23 @@ def test_a_profile_unit_must_be_one_its_field_reads() -> None:
         parse_profile("bad-unit", {**base, "units": {"RAM": "MHz"}})
     with pytest.raises(InputError, match="unit given for 'Disk', which is not read as"):
         parse_profile("bad-column", {**base, "units": {"Disk": "GB"}})
+
+
+def test_a_profile_server_kind_must_be_physical_or_virtual() -> None:
+    base = {
+        "name": "x",
+        "tool": "x",
+        "source": "x",
+        "kind": "systems",
+        "signature": ["Host"],
+        "columns": {"Host": "name"},
+        "server": "Host",
+        "server_kind": "Type",
+    }
+    found = parse_profile("ok", {**base, "server_kinds": {"Bare Metal": "physical"}})
+    assert (found.server_kind, found.server_kinds) == ("type", {"bare metal": "physical"})
+    with pytest.raises(InputError, match="'VM' = 'cloud' is not one of physical, virtual"):
+        parse_profile("bad-kind", {**base, "server_kinds": {"VM": "cloud"}})
 
 
 def test_a_register_of_servers_by_application_adds_up_without_a_profile(

@@ -76,6 +76,11 @@ class Profile:
     server: str | None = None
     """The normalised header naming the row's own server or instance, set aside when an
     application column groups the rows."""
+    server_kind: str | None = None
+    """The normalised header saying whether each row's server is physical or virtual (Azure
+    Migrate's `Server type`, ServiceNow's `virtual`), read by `server_kinds`."""
+    server_kinds: dict[str, str] = field(default_factory=dict)
+    """The tool's folded words in the `server_kind` column -> "physical" or "virtual"."""
     pairs: tuple[Pairs, ...] = ()
     categories: dict[str, ComponentKind | None] = field(default_factory=dict)
     """Normalised pair category -> component kind (None: not technology)."""
@@ -113,6 +118,24 @@ def _enum_table(
             raise InputError(
                 f"{where}: {spelling!r} = {member!r} is not one of {allowed}"
             ) from None
+    return found
+
+
+SERVER_KINDS = ("physical", "virtual")
+"""What a profile's `[server_kinds]` may read a server as."""
+
+
+def _server_kinds(where: str, table: dict[str, Any]) -> dict[str, str]:
+    """A profile's `[server_kinds]`: each word of its server-kind column, physical or
+    virtual."""
+    found: dict[str, str] = {}
+    for spelling, kind in table.items():
+        if kind not in SERVER_KINDS:
+            raise InputError(
+                f"{where}: server kind {spelling!r} = {kind!r} is not one of "
+                f"{', '.join(SERVER_KINDS)}"
+            )
+        found[normalise(str(spelling))] = str(kind)
     return found
 
 
@@ -185,6 +208,8 @@ def parse_profile(key: str, data: dict[str, Any]) -> Profile:
             units=units,
             application=tuple(normalise(h) for h in data.get("application", ())),
             server=normalise(data["server"]) if data.get("server") else None,
+            server_kind=normalise(data["server_kind"]) if data.get("server_kind") else None,
+            server_kinds=_server_kinds(where, data.get("server_kinds", {})),
             pairs=pairs,
             categories=categories,
             product_class=normalise(product_class) if product_class else None,
@@ -200,6 +225,7 @@ def parse_profile(key: str, data: dict[str, Any]) -> Profile:
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{where}: not a valid profile ({exc!r})") from None
     described = set(columns) | set(profile.application) | {profile.server, profile.product_class}
+    described |= {profile.server_kind}
     described |= set(profile.phases)
     if record_types is not None:
         described |= {record_types.column, record_types.other, record_types.direction}
