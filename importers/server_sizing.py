@@ -6,7 +6,8 @@ names each server's application the rows group into one system per application. 
 running figures are then its servers', added up:
 
 - virtual machines: the number of distinct servers it lists (a sheet that has its own count
-  column has that column summed instead);
+  column has that column summed instead); where the sheet says which servers are physical
+  (Azure Migrate's `Server type`), those are its physical servers instead;
 - cores or vCPUs, memory, storage and metered energy: summed over its servers;
 - average CPU utilisation: the servers' averages weighted by their cores, or their plain mean
   where a server giving a utilisation does not give its cores.
@@ -104,7 +105,7 @@ class ServerSizing:
         entry = self.systems.get(id(system))
         if entry is None or self.kinds is None:
             return
-        found = entry.servers.get(server.casefold() if server else f"\0row {row}")
+        found = entry.servers.get(_key(server, row))
         if found is None or found.row != row:  # a repeated server keeps its first row's kind
             return
         kind = self.kinds.words.get(normalise(word)) if word else None
@@ -130,7 +131,7 @@ class ServerSizing:
                 str(system.get("name") or system.get("reference")), system, system_unread
             )
         label = server or f"row {row}"
-        key = server.casefold() if server else f"\0row {row}"
+        key = _key(server, row)
         earlier = entry.servers.get(key)
         if earlier is not None:
             self.duplicates.append((entry.name, label, earlier.row, row))
@@ -241,6 +242,12 @@ class ServerSizing:
                 )
             )
         return said
+
+
+def _key(server: str | None, row: int) -> str:
+    """A server as a system's servers are told apart: by its name, whatever its case; a row
+    naming none is a server of its own."""
+    return server.casefold() if server else f"\0row {row}"
 
 
 @dataclass(frozen=True)
