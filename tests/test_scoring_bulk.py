@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import weakref
+from pathlib import Path
 from typing import Any
 
+from estate import db
 from estate.enums import (
     Classification,
     ComponentKind,
@@ -17,7 +20,7 @@ from estate.enums import (
     Principle,
     SignIn,
 )
-from estate.scoring import score_facts
+from estate.scoring import score_estate, score_facts
 from estate.scoring.facts import Assessment, SystemFacts
 from estate.scoring.legacy import assess_legacy
 from estate.scoring.policy import Policy, load_policy
@@ -162,3 +165,21 @@ def test_a_component_on_paid_support_keeps_its_words_beside_one_that_is_not() ->
         assert assess_gaps(system, shared) == assess_gaps(system, load_policy(as_of=AS_OF))
     evidence = {g.evidence for g in assess_gaps(paid, shared) if g.principle is Principle.B4}
     assert evidence == {"out-of-support components: Java 1.8 (paid extended support only)"}
+
+
+def test_a_policy_and_its_look_ups_are_freed_once_its_scores_are_dropped(demo_db: Path) -> None:
+    """Scoring moves what it made out of the collector's sight (`collector_paused`), where a
+    cycle is never freed: a policy's look-ups must not hold the policy in one, or a process
+    that scores again and again (the terminal UI) keeps every earlier policy and all its
+    look-ups hold (at 50,000 systems, 150 MB a scoring)."""
+    engine = db.open_engine(demo_db)
+    try:
+        policy = load_policy(as_of=dt.date(2026, 11, 1))
+        with engine.connect() as connection:
+            scores = score_estate(connection, policy)
+        assert len(scores.systems) > 100
+        freed = weakref.ref(policy)
+        del policy, scores
+        assert freed() is None
+    finally:
+        engine.dispose()

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import tomllib
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -96,11 +97,16 @@ class Policy:
 
     def memo(self, name: str, make: Callable[[Policy], T]) -> T:
         """What `make` works out from this policy (its values and date), made on first use and
-        kept with it: a scorer's look-ups, built once for every system scored under it."""
+        kept with it: a scorer's look-ups, built once for every system scored under it.
+
+        `make` is given a weak reference to the policy, so what it makes does not hold the
+        policy in a cycle: scoring moves what it made out of the collector's sight
+        (`collector_paused`), where a cycle is never freed, so a process that scores again
+        and again (the terminal UI) would keep every policy's look-ups and all they hold."""
         key = ("memo", name)
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = make(self)
+            found = self._memo[key] = make(cast(Policy, weakref.proxy(self)))
         return cast(T, found)
 
     def names(self, *path: str) -> frozenset[str]:
