@@ -833,9 +833,9 @@ def _parse_one(
         system = earlier or record
         server = shape.servers
         text = _plain_text(row[server]) if server is not None and server < len(row) else None
-        sizing.add(system.values, system.unread, record.values, record.unread, number, text)
-        if shape.server_kind is not None and shape.server_kind < len(row):
-            sizing.kind_of(system.values, text, number, _plain_text(row[shape.server_kind]))
+        at = shape.server_kind
+        said = _plain_text(row[at]) if at is not None and at < len(row) else None
+        sizing.add(system.values, system.unread, record.values, record.unread, number, text, said)
     if earlier is not None:
         _merge(earlier, record, differing, skip=server_sizing.FIELDS if sizing else ())
         return record

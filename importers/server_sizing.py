@@ -95,24 +95,6 @@ class ServerSizing:
     """Where the sheet says which servers are physical: those are counted as the system's
     physical servers, the rest as its virtual machines."""
 
-    def kind_of(
-        self, system: dict[str, Any], server: str | None, row: int, word: str | None
-    ) -> None:
-        """Mark the server `add` counted from `row` for `system` physical or virtual by the
-        sheet's word for it. Blank, or a word the profile does not know (said once), leaves
-        its kind unknown: it is counted as a virtual machine, as a server of no stated kind
-        is, and its system's physical servers are unknown unless others are physical."""
-        entry = self.systems.get(id(system))
-        if entry is None or self.kinds is None:
-            return
-        found = entry.servers.get(_key(server, row))
-        if found is None or found.row != row:  # a repeated server keeps its first row's kind
-            return
-        kind = self.kinds.words.get(normalise(word)) if word else None
-        if word and kind is None:
-            self.kinds.unknown.setdefault(word, row)
-        found.physical = None if kind is None else kind == "physical"
-
     def add(
         self,
         system: dict[str, Any],
@@ -121,10 +103,14 @@ class ServerSizing:
         row_unread: set[str],
         row: int,
         server: str | None,
+        kind: str | None = None,
     ) -> None:
         """Count one row's server for the system whose stored values are `system` (the first
         row's record of it): `server` is the row's server cell, None when blank (the row is
-        then a server of its own)."""
+        then a server of its own); `kind`, the sheet's word for whether it is physical or
+        virtual (`kinds`). A blank word, or one the profile does not know (said once), leaves
+        its kind unknown: it is counted as a virtual machine, as a server of no stated kind
+        is, and its system's physical servers are unknown unless others are physical."""
         entry = self.systems.get(id(system))
         if entry is None:
             entry = self.systems[id(system)] = _System(
@@ -137,8 +123,19 @@ class ServerSizing:
             self.duplicates.append((entry.name, label, earlier.row, row))
             return
         figures = {name: row_values.get(name) for name in FIELDS if name in self.read}
-        entry.servers[key] = _Server(label, row, figures)
+        entry.servers[key] = _Server(label, row, figures, self._physical(kind, row))
         entry.lost |= row_unread & set(FIELDS)
+
+    def _physical(self, word: str | None, row: int) -> bool | None:
+        """Whether the sheet's `word` for a server says it is physical (False: virtual), None
+        where the sheet says nothing it knows."""
+        if self.kinds is None or not word:
+            return None
+        kind = self.kinds.words.get(normalise(word))
+        if kind is None:
+            self.kinds.unknown.setdefault(word, row)
+            return None
+        return kind == "physical"
 
     def settle(self) -> list[Said]:
         """Write each system's figures from its servers' and say what a reader should know:

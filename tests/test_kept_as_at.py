@@ -88,6 +88,18 @@ def test_the_kept_ranking_as_at_another_day_on_postgresql(
         engine.dispose()
 
 
+def _import_a_new_system(run: Run, target: Path, folder: Path) -> None:
+    """Import a return adding one system (DBP/DBP-NEW-1): the estate changes."""
+    source = folder / "dbp.csv"
+    source.write_text(
+        "Department,Reference,System name,Criticality,Hosting\n"
+        "DBP,DBP-NEW-1,Benefit payments,High,On premises\n",
+        encoding="utf-8",
+    )
+    imported = run("--db", target, "import", source, "--skip-invalid")
+    assert imported.exit_code == 0, imported.output
+
+
 def _not_read(*_args: Any) -> Any:
     raise AssertionError("read from the database again")
 
@@ -114,14 +126,7 @@ def test_the_estate_scored_on_the_ranking_s_day_lends_its_facts(
                     found = kept_values_as_at(connection, load_policy(as_of=day), FIELDS, scored)
                 assert found is not None and sorted(found) == _fresh(engine, day), day
 
-        source = tmp_path / "dbp.csv"
-        source.write_text(
-            "Department,Reference,System name,Criticality,Hosting\n"
-            "DBP,DBP-NEW-1,Benefit payments,High,On premises\n",
-            encoding="utf-8",
-        )
-        imported = run("--db", demo_db, "import", source, "--skip-invalid")
-        assert imported.exit_code == 0, imported.output
+        _import_a_new_system(run, demo_db, tmp_path)
         again = run("--db", demo_db, "rank", "--top", "1", "--as-of", KEPT_ON.isoformat())
         assert again.exit_code == 0, again.output
         assert still_stored(engine, scored) is None
@@ -137,14 +142,7 @@ def test_a_kept_ranking_of_an_estate_since_changed_gives_nothing(
     run: Run, demo_db: Path, tmp_path: Path
 ) -> None:
     assert run("--db", demo_db, "rank", "--top", "1").exit_code == 0
-    source = tmp_path / "dbp.csv"
-    source.write_text(
-        "Department,Reference,System name,Criticality,Hosting\n"
-        "DBP,DBP-NEW-1,Benefit payments,High,On premises\n",
-        encoding="utf-8",
-    )
-    imported = run("--db", demo_db, "import", source, "--skip-invalid")
-    assert imported.exit_code == 0, imported.output
+    _import_a_new_system(run, demo_db, tmp_path)
     engine = db.open_engine(demo_db)
     try:
         with engine.connect() as connection:

@@ -549,15 +549,16 @@ def test_servicenow_servers_memory_and_disk_by_application(tmp_path: Path, run: 
     assert _sizing(run, db, "DWP/Benefit Claims") == (2, None, 80.0, 1.0, None)
 
 
+def _profile_data(**extra: Any) -> dict[str, Any]:
+    """A profile's TOML data, as read, with `extra` keys."""
+    return {"name": "x", "tool": "x", "source": "x", "kind": "systems", **extra}
+
+
 def test_a_profile_unit_must_be_one_its_field_reads() -> None:
-    base = {
-        "name": "x",
-        "tool": "x",
-        "source": "x",
-        "kind": "systems",
-        "signature": ["Host", "RAM"],
-        "columns": {"Host": "name", "RAM": "memory_gb", "Disk": "ignore"},
-    }
+    base = _profile_data(
+        signature=["Host", "RAM"],
+        columns={"Host": "name", "RAM": "memory_gb", "Disk": "ignore"},
+    )
     assert parse_profile("ok", {**base, "units": {"RAM": "MiB"}}).units == {"ram": "mib"}
     with pytest.raises(InputError, match="'RAM' = 'MHz' is not a unit of memory_gb"):
         parse_profile("bad-unit", {**base, "units": {"RAM": "MHz"}})
@@ -566,16 +567,9 @@ def test_a_profile_unit_must_be_one_its_field_reads() -> None:
 
 
 def test_a_profile_server_kind_must_be_physical_or_virtual() -> None:
-    base = {
-        "name": "x",
-        "tool": "x",
-        "source": "x",
-        "kind": "systems",
-        "signature": ["Host"],
-        "columns": {"Host": "name"},
-        "server": "Host",
-        "server_kind": "Type",
-    }
+    base = _profile_data(
+        signature=["Host"], columns={"Host": "name"}, server="Host", server_kind="Type"
+    )
     found = parse_profile("ok", {**base, "server_kinds": {"Bare Metal": "physical"}})
     assert (found.server_kind, found.server_kinds) == ("type", {"bare metal": "physical"})
     with pytest.raises(InputError, match="'VM' = 'cloud' is not one of physical, virtual"):

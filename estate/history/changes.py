@@ -187,10 +187,7 @@ Edges = dict[str, set[tuple[str, str]]]
 def _alike(scored: EstateScores | None, policy: Policy) -> EstateScores | None:
     """`scored` when it is what scoring under `policy` would give (the same policy values, as
     at the same day), else None."""
-    if scored is None:
-        return None
-    given = scored.policy
-    return scored if given.as_of == policy.as_of and given.data == policy.data else None
+    return scored if scored is not None and scored.policy.scores_as(policy) else None
 
 
 def estate_changes(

@@ -160,7 +160,7 @@ def estate_trend(
             figures |= figures_of_periods(connection, scored, policy, progress, outcomes)
     if from_ranking:
         assert ranked is not None
-        lent = as_stored if as_stored is not None and _alike(as_stored.policy, policy) else None
+        lent = as_stored if as_stored is not None and as_stored.policy.scores_as(policy) else None
         counted = _latest_from_ranking(engine, held, policy, outcomes, (ranked, lent), progress)
         if counted is None:
             with engine.connect() as connection:
@@ -187,12 +187,6 @@ RankedOutcomes = Callable[[Engine, Policy, EstateScores | None], Sequence[Sequen
 """Reads each system's (key, band, is_legacy, readiness, gaps) from the kept ranking brought
 up to date as at the policy's date, or None when it cannot (`estate.history.from_ranking`);
 given the estate already scored on the ranking's day, it reads none of those systems again."""
-
-
-def _alike(given: Policy, policy: Policy) -> bool:
-    """Whether scores under `given` are what `policy` gives: the same values as at the same
-    day."""
-    return given.as_of == policy.as_of and given.data == policy.data
 
 
 def _latest_from_ranking(

@@ -95,6 +95,11 @@ class Policy:
             found = self._memo[key] = bands(self.section(*path[:-1])[path[-1]])
         return found
 
+    def scores_as(self, other: Policy) -> bool:
+        """Whether scoring under this policy gives what scoring under `other` does: the same
+        values, as at the same day."""
+        return self.as_of == other.as_of and self.data == other.data
+
     def memo(self, name: str, make: Callable[[Policy], T]) -> T:
         """What `make` works out from this policy (its values and date), made on first use and
         kept with it: a scorer's look-ups, built once for every system scored under it.
