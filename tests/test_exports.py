@@ -19,6 +19,7 @@ from estate.costs import money
 from estate.dates import shown_date
 from estate.errors import OutputError
 from estate.exports import export_ranking
+from estate.exports.workbook import BOARD_MONEY
 from estate.render.list_columns import PRIORITY_COLUMNS, REGISTER_COLUMNS
 from estate.scoring import score_estate
 from estate.scoring.policy import load_policy
@@ -438,6 +439,36 @@ def _block(sheet: Any, title: str) -> list[tuple[Any, ...]]:
         if row[0] in ("Total", None):
             break
     return block
+
+
+def test_the_board_paper_words_its_totals_as_its_sentences_do(
+    run: Run, costly_db: Path, tmp_path: Path
+) -> None:
+    """The summary's, the suppliers' and the trend's amounts are totals: at a government's
+    scale (£13,943,800,000) written out in full they overflow their column and print as ###.
+    They are shown in £m and £k as the pack's sentences word them (`estate.costs.money`), the
+    cell keeping the exact amount; a single system's cost on the data sheets stays in full."""
+    assert (money(9_999), money(10_000), money(999_949), money(999_950)) == (
+        "£9,999",
+        "£10k",
+        "£1,000k",
+        "£1.0m",
+    )  # the format's thresholds, 10000 and 999950, are these
+    assert BOARD_MONEY == '[>=999950]£#,##0.0,,"m";[>=10000]£#,##0,"k";£#,##0'
+    out = tmp_path / "board.xlsx"
+    _export(run, costly_db, out)
+    book = load_workbook(out)
+    summary = book["Summary"]
+    total = next(r for r in summary.iter_rows(max_col=2) if r[0].value == "Annual run cost (known)")
+    assert total[1].value > 999_950 and total[1].number_format == BOARD_MONEY
+    suppliers = book["Suppliers"]
+    cost = [c.value for c in suppliers[1]].index("Annual run cost") + 1
+    assert {suppliers.cell(r, cost).number_format for r in range(2, suppliers.max_row + 1)} == {
+        BOARD_MONEY
+    }
+    trend = book["Trend"]
+    cost = [c.value for c in trend[1]].index("Annual run cost on legacy") + 1
+    assert trend.cell(2, cost).number_format == BOARD_MONEY
 
 
 def test_the_workbook_carries_money_with_unknown_costs_counted_apart(

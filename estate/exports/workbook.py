@@ -104,6 +104,11 @@ LABEL_WIDTH = 28
 """The summary's first column, of labels and names."""
 FIGURE_WIDTH = 12
 """The summary's seven columns of figures."""
+BOARD_MONEY = '[>=999950]£#,##0.0,,"m";[>=10000]£#,##0,"k";£#,##0'
+"""The board paper's totals (the summary's, each supplier's, each period's) as the pack's
+sentences word them (`estate.costs.money`: £950, £350k, £12.4m), the cell keeping the exact
+amount: an estate's run cost written out in full (£13,943,800,000) overflows a figure's
+column and prints as ###."""
 LINE_HEIGHT = 15.0
 """Points a line of text takes: the default row height for 11-point Calibri."""
 MAX_ROW_HEIGHT = 409.0
@@ -265,6 +270,7 @@ class WorkbookWriter:
             "int": add({"num_format": "#,##0"}),
             "number": add({"num_format": "0.0"}),
             "money": add({"num_format": "£#,##0"}),
+            "board money": add({"num_format": BOARD_MONEY}),
             "percent": add({"num_format": "0%"}),
             "date": add({"num_format": "dd/mm/yyyy"}),
             "bool": None,
@@ -418,7 +424,7 @@ class WorkbookWriter:
         self._for_print(sheet)
         sheet.set_column(0, 0, LABEL_WIDTH)
         sheet.set_column(1, 7, FIGURE_WIDTH)
-        money, number = self.formats["money"], self.formats["int"]
+        money, number = self.formats["board money"], self.formats["int"]
         sheet.write_string(0, 0, "Legacy technology remediation priorities", self.title)
         facts: list[tuple[str, Any, Format | None]] = [
             ("As at", dt.date.fromisoformat(context["as_of"]), self.formats["date"]),
@@ -571,7 +577,7 @@ class WorkbookWriter:
             _fit_row(sheet, row, [(line.label, LABEL_WIDTH)])
             sheet.write_string(row, 0, line.label, self.wrap)
             sheet.write_number(row, 1, line.systems, self.formats["int"])
-            sheet.write_number(row, 2, line.cost, self.formats["money"])
+            sheet.write_number(row, 2, line.cost, self.formats["board money"])
             sheet.write_number(row, 3, line.unknown, self.formats["int"])
             total.systems += line.systems
             total.cost += line.cost
@@ -579,7 +585,7 @@ class WorkbookWriter:
         row += 1
         sheet.write_string(row, 0, total.label, self.bold)
         sheet.write_number(row, 1, total.systems, self.formats["int"])
-        sheet.write_number(row, 2, total.cost, self.formats["money"])
+        sheet.write_number(row, 2, total.cost, self.formats["board money"])
         sheet.write_number(row, 3, total.unknown, self.formats["int"])
         return row
 
@@ -776,7 +782,7 @@ class WorkbookWriter:
             _fit_row(sheet, row, [(supplier.name, widths[0])])
             sheet.write_string(row, 0, supplier.name)
             sheet.write_number(row, 1, supplier.systems, number)
-            sheet.write_number(row, 2, supplier.run_cost, self.formats["money"])
+            sheet.write_number(row, 2, supplier.run_cost, self.formats["board money"])
             sheet.write_number(row, 3, supplier.costs_not_known, number)
             sheet.write_number(row, 4, supplier.red_rated, number)
             sheet.write_number(row, 5, len(supplier.departments), number)
@@ -897,7 +903,11 @@ class WorkbookWriter:
         sheet.write_row(0, 0, TREND_HEADERS, self.header)
         sheet.freeze_panes(1, 1)
         trend = history.trend
-        number, money, share = self.formats["int"], self.formats["money"], self.formats["percent"]
+        number, money, share = (
+            self.formats["int"],
+            self.formats["board money"],
+            self.formats["percent"],
+        )
         for row, point in enumerate(trend.points, start=1):
             f = point.figures
             sheet.write_string(row, 0, point.period)
