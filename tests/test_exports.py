@@ -461,6 +461,8 @@ def test_the_board_paper_words_its_totals_as_its_sentences_do(
     summary = book["Summary"]
     total = next(r for r in summary.iter_rows(max_col=2) if r[0].value == "Annual run cost (known)")
     assert total[1].value > 999_950 and total[1].number_format == BOARD_MONEY
+    carbon = next(r for r in summary.iter_rows(max_col=2) if str(r[0].value).startswith("Carbon"))
+    assert carbon[1].number_format == "#,##0.0"  # tonnes by the thousand, as the other figures
     suppliers = book["Suppliers"]
     cost = [c.value for c in suppliers[1]].index("Annual run cost") + 1
     assert {suppliers.cell(r, cost).number_format for r in range(2, suppliers.max_row + 1)} == {

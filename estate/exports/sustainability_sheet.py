@@ -33,12 +33,13 @@ def tenths(value: float) -> float:
 
 
 def summary_facts(
-    carbon: CarbonSummary, number: Format | None
+    carbon: CarbonSummary, number: Format | None, tenth: Format | None
 ) -> list[tuple[str, Any, Format | None]]:
-    """The lines the Summary sheet adds to its headline figures."""
+    """The lines the Summary sheet adds to its headline figures (`number` the format of a
+    count, `tenth` of a figure to a tenth, as the Sustainability sheet gives them)."""
     total = carbon.total
     return [
-        ("Carbon a year, estimated (t CO2e)", tenths(total.kg_co2e / 1000), None),
+        ("Carbon a year, estimated (t CO2e)", tenths(total.kg_co2e / 1000), tenth),
         ("Systems whose carbon is not estimated", total.not_estimated, number),
         ("Servers past their life", total.servers_past_life, number),
     ]

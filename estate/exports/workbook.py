@@ -271,6 +271,7 @@ class WorkbookWriter:
             "number": add({"num_format": "0.0"}),
             "money": add({"num_format": "£#,##0"}),
             "board money": add({"num_format": BOARD_MONEY}),
+            "tenths": add({"num_format": "#,##0.0"}),
             "percent": add({"num_format": "0%"}),
             "date": add({"num_format": "dd/mm/yyyy"}),
             "bool": None,
@@ -442,7 +443,7 @@ class WorkbookWriter:
             ("Of it on legacy systems", costs.legacy.cost, money),
             ("Systems whose run cost is not known", costs.total.unknown, number),
             ("Run cost of red-rated, unfunded", costs.red_unfunded.cost, money),
-            *(summary_facts(carbon, number) if carbon is not None else []),
+            *([] if carbon is None else summary_facts(carbon, number, self.formats["tenths"])),
         ]
         found = context["scope"]
         beside = {} if found["whole_estate"] else dict(FIGURES)
