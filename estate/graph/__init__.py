@@ -182,12 +182,9 @@ class EstateGraph:
         """Every node's dependents, direct and transitive, computed for all nodes at once."""
         found = _Dependents(self.successor_lists())
         size = len(found.index)
-        department_of = [""] * size
-        critical = [False] * size
-        for key, i in found.index.items():
-            node = self.nodes[key]
-            department_of[i] = node.department
-            critical[i] = node.criticality is Criticality.CRITICAL
+        in_order = [self.nodes[key] for key in found.index]  # by index
+        department_of = [node.department for node in in_order]
+        critical = [node.criticality is Criticality.CRITICAL for node in in_order]
         critical_mask = _mask((i for i, c in enumerate(critical) if c), size)
         by_department: dict[str, list[int]] = defaultdict(list)
         for i, department in enumerate(department_of):
@@ -210,8 +207,8 @@ class EstateGraph:
                 departments = {d for d, mask in department_masks.items() if mine & mask}
                 total, critical_count = mine.bit_count(), (mine & critical_mask).bit_count()
             else:
-                departments = {department_of[i] for i in mine}
-                total, critical_count = len(mine), sum(1 for i in mine if critical[i])
+                departments = set(map(department_of.__getitem__, mine))
+                total, critical_count = len(mine), sum(map(critical.__getitem__, mine))
             result[key] = BlastRadius(
                 direct=in_degree.get(key, 0),
                 total=total,
@@ -238,7 +235,8 @@ class _Dependents:
     members. A node's dependents are held as a set of node indices while they are few, and
     as an integer bitset over every node once they are many: a union of bitsets copies every
     node's bit, a union of sets only their members. The condensation is kept in plain lists:
-    building it as a second networkx graph took a third of the time."""
+    building it as a second networkx graph took a third of the time. Most of an estate's
+    nodes have no dependents: those come first, with nothing kept for them but their index."""
 
     def __init__(self, successors: dict[str, list[str]]) -> None:
         self.in_degree: dict[str, int] = defaultdict(int)
@@ -247,53 +245,76 @@ class _Dependents:
                 self.in_degree[target] += 1
         members = _strongly_connected(successors, self.in_degree)
         group_of = {key: group for group, keys in enumerate(members) for key in keys}
-        dependents: list[set[int]] = [set() for _ in members]
-        depends_on: list[list[int]] = [[] for _ in members]
+        # Only for the groups that have them: what depends on each, and what each depends on.
+        dependents: dict[int, set[int]] = {}
+        depends_on: dict[int, list[int]] = {}
         for source, targets in successors.items():
             dependent = group_of[source]
             for target in targets:
                 group = group_of[target]
-                if dependent != group and dependent not in dependents[group]:
-                    dependents[group].add(dependent)
-                    depends_on[dependent].append(group)
-        self.order = _dependents_first(dependents, depends_on)
+                if dependent == group:
+                    continue
+                theirs = dependents.get(group)
+                if theirs is None:
+                    theirs = dependents[group] = set()
+                elif dependent in theirs:
+                    continue
+                theirs.add(dependent)
+                depends_on.setdefault(dependent, []).append(group)
+        self.order = _dependents_first(len(members), dependents, depends_on)
         self.index = {key: i for i, key in enumerate(k for g in self.order for k in members[g])}
         self._members = members
-        self._indices = [[self.index[k] for k in keys] for keys in members]
         self._dependents = dependents
         self._depends_on = depends_on
 
     def each(self) -> Iterator[tuple[str, set[int] | int]]:
         """Each node's key and its dependents, as a set of indices or a bitset (`index`), node
         by node: each is dropped once used, since held together they would take n squared
-        bits."""
-        size, members, indices = len(self.index), self._members, self._indices
-        still_needed = [len(groups) for groups in self._depends_on]
+        bits. A node nothing depends on has an empty set, shared."""
+        size, members, index = len(self.index), self._members, self.index
+        dependents_of, depends_on = self._dependents, self._depends_on
+        # Kept only for groups that others depend on and that have dependents of their own.
+        still_needed = {group: len(depends_on.get(group, ())) for group in dependents_of}
         upstream: dict[int, set[int] | int] = {}
+        none: set[int] = set()
         for group in self.order:
-            few: set[int] = set()
-            bits = 0
-            for predecessor in self._dependents[group]:
-                theirs = upstream[predecessor]
-                if isinstance(theirs, int):
-                    bits |= theirs
-                else:
-                    few |= theirs
-                few.update(indices[predecessor])
-                if len(few) > SMALL:
-                    bits |= _mask(few, size)
-                    few = set()
-                still_needed[predecessor] -= 1
-                if not still_needed[predecessor]:
-                    del upstream[predecessor]  # every dependent group has used it
-            found: set[int] | int = bits | _mask(few, size) if bits else few
-            if still_needed[group]:
-                upstream[group] = found
-            if len(members[group]) == 1:
-                yield members[group][0], found
+            theirs_groups = dependents_of.get(group)
+            keys = members[group]
+            if theirs_groups is None:
+                if len(keys) == 1:
+                    yield keys[0], none
+                    continue
+                found: set[int] | int = none
+            else:
+                few: set[int] = set()
+                bits = 0
+                for predecessor in theirs_groups:
+                    theirs = upstream.get(predecessor)
+                    if theirs is not None:
+                        if isinstance(theirs, int):
+                            bits |= theirs
+                        else:
+                            few |= theirs
+                        still_needed[predecessor] -= 1
+                        if not still_needed[predecessor]:
+                            del upstream[predecessor]  # every dependent group has used it
+                    keys_of = members[predecessor]
+                    if len(keys_of) == 1:
+                        few.add(index[keys_of[0]])
+                    else:
+                        few.update(index[k] for k in keys_of)
+                    if len(few) > SMALL:
+                        bits |= _mask(few, size)
+                        few = set()
+                found = bits | _mask(few, size) if bits else few
+                if still_needed[group]:
+                    upstream[group] = found
+            if len(keys) == 1:
+                yield keys[0], found
                 continue
-            for key, own in zip(members[group], indices[group], strict=True):
-                others = [i for i in indices[group] if i != own]
+            own_indices = [index[k] for k in keys]
+            for key, own in zip(keys, own_indices, strict=True):
+                others = [i for i in own_indices if i != own]
                 if isinstance(found, int):
                     yield key, found | _mask(others, size)
                 else:
@@ -345,18 +366,20 @@ def placeholder_statuses(graph: EstateGraph) -> dict[str, str]:
     return {key: node.gone for key, node in graph.nodes.items() if node.placeholder}
 
 
-def _dependents_first(dependents: list[set[int]], depends_on: list[list[int]]) -> list[int]:
-    """Groups ordered so that each comes after every group that depends on it."""
-    waiting = [len(groups) for groups in dependents]
-    ready = [group for group, count in enumerate(waiting) if not count]
-    order: list[int] = []
+def _dependents_first(
+    count: int, dependents: dict[int, set[int]], depends_on: dict[int, list[int]]
+) -> list[int]:
+    """The `count` groups ordered so that each comes after every group that depends on it:
+    first those nothing depends on (`dependents` holds the groups something does)."""
+    waiting = {group: len(theirs) for group, theirs in dependents.items()}
+    order = [group for group in range(count) if group not in waiting]
+    ready = order.copy()
     while ready:
-        group = ready.pop()
-        order.append(group)
-        for target in depends_on[group]:
+        for target in depends_on.get(ready.pop(), ()):
             waiting[target] -= 1
             if not waiting[target]:
                 ready.append(target)
+                order.append(target)
     return order
 
 
@@ -365,25 +388,32 @@ def load_graph(connection: Connection) -> EstateGraph:
     paused while its many small objects are made. The links are kept as read: networkx builds
     its graph of them only when a caller asks for it."""
     with collector_paused():
-        return _graph_of(connection)
-
-
-def _graph_of(connection: Connection) -> EstateGraph:
-    rows = connection.execute(
-        sa.select(
-            ORG.c.code,
-            SYSTEM.c.reference,
-            SYSTEM.c.name,
-            SYSTEM.c.criticality,
-            SYSTEM.c.services_supported,
-            SYSTEM.c.id,
+        rows = connection.execute(
+            sa.select(
+                ORG.c.code,
+                SYSTEM.c.reference,
+                SYSTEM.c.name,
+                SYSTEM.c.criticality,
+                SYSTEM.c.services_supported,
+                SYSTEM.c.id,
+            )
+            .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+            .where(in_service(SYSTEM))  # a retired or cancelled system is out of the graph
         )
-        .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
-        .where(in_service(SYSTEM))  # a retired or cancelled system is out of the graph
-    )
+        return graph_of_systems(connection, rows.all())
+
+
+SystemNode = tuple[str, str, str, Criticality | None, str | None, int]
+"""What the graph reads of a system in service: its department's code, reference, name,
+criticality, services supported and id."""
+
+
+def graph_of_systems(connection: Connection, systems: Iterable[SystemNode]) -> EstateGraph:
+    """The estate's graph of `systems` (every system in service, as `load_graph` reads them:
+    a caller that has read them already passes them) and the dependencies read in bulk."""
     by_id: dict[int, str] = {}
     nodes: dict[str, Node] = {}
-    for code, reference, name, criticality, services, system_id in rows.all():
+    for code, reference, name, criticality, services, system_id in systems:
         key = by_id[system_id] = f"{code}/{reference}"  # `system_key`
         nodes[key] = Node(key, code, name, criticality, services)
     edges = connection.execute(

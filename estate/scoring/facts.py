@@ -21,7 +21,7 @@ from estate.graph import (
     EstateGraph,
     blast_radius_in_database,
     depends_on_keys,
-    load_graph,
+    graph_of_systems,
 )
 from estate.models import (
     Component,
@@ -139,14 +139,29 @@ def load_facts(
     blasts: Mapping[str, BlastRadius | None] | None = None,
 ) -> tuple[list[SystemFacts], EstateGraph]:
     """All systems' facts and the estate graph; components are matched once per distinct text.
-    The graph is read first and handed to `graph_read` at once, so a caller can show the
-    dependencies while the facts are read and scored. Each system's blast radius is worked
+    The systems and the graph are read first, and the graph handed to `graph_read` at once,
+    so a caller can show the dependencies while the rest is read and scored. Each system's blast radius is worked
     out from the graph, or taken from `blasts` where a caller holds every one already (a
     kept ranking that is up to date)."""
-    graph = load_graph(connection)
+    facts = _system_rows(connection)
+    # The graph's systems are the rows just read: the same systems in service, in one read.
+    graph = graph_of_systems(
+        connection,
+        (
+            (
+                f.department,
+                f.row.reference,
+                f.row.name,
+                f.row.criticality,
+                f.row.services_supported,
+                f.row.id,
+            )
+            for f in facts.values()
+        ),
+    )
     if graph_read:
         graph_read(graph)
-    facts = read_facts(connection, catalogue)
+    _add_parts(connection, catalogue, facts, None)
     blast = graph.blast_radius() if blasts is None else blasts
     successors = graph.successor_lists()
     for fact in facts.values():
@@ -180,6 +195,16 @@ def read_facts(
     """The stored rows, components (matched to the catalogue, once per distinct text) and
     assessments of every system, or of those of `keys`, by system id: what scoring reads
     besides the graph."""
+    facts = _system_rows(connection, keys)
+    _add_parts(connection, catalogue, facts, keys)
+    return facts
+
+
+def _system_rows(
+    connection: Connection, keys: Collection[str] | None = None
+) -> dict[int, SystemFacts]:
+    """The stored row of every system in service, or of each of `keys`, by system id, as
+    facts still without their components and assessments."""
     facts: dict[int, SystemFacts] = {}
     statement = sa.select(SYSTEM, ORG.c.code.label("org_code"), ORG.c.name.label("org_name")).join(
         ORG, SYSTEM.c.organisation_id == ORG.c.id
@@ -207,6 +232,18 @@ def read_facts(
         facts[row.id] = SystemFacts(
             system_key(row.org_code, row.reference), row.org_code, row.org_name, row
         )
+    return facts
+
+
+def _add_parts(
+    connection: Connection,
+    catalogue: Catalogue,
+    facts: dict[int, SystemFacts],
+    keys: Collection[str] | None,
+) -> None:
+    """Each system of `facts` given its components (matched to the catalogue, once per
+    distinct text), its assessments and the latest return that changed its technology: of
+    every system when `keys` is None, else of those `facts` holds alone."""
     matches: Matches = {}
     # An estate's components repeat a few dozen texts, and its assessments a few thousand
     # outcomes: equal rows share one (immutable) fact, built once.
@@ -267,7 +304,6 @@ def read_facts(
             assessment = assessment_facts[key] = assessment_of(*key)
         owner.assessments.append(assessment)
     mark_changes(facts, technology_changes(connection))
-    return facts
 
 
 def assessment_of(principle: str, outcome: str, assessed_on: Any, notes: str | None) -> Assessment:
