@@ -7,8 +7,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import weakref
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from estate import db
 from estate.enums import (
@@ -20,7 +23,7 @@ from estate.enums import (
     Principle,
     SignIn,
 )
-from estate.scoring import score_estate, score_facts
+from estate.scoring import _Priority, score_estate, score_facts
 from estate.scoring.facts import Assessment, SystemFacts
 from estate.scoring.legacy import assess_legacy
 from estate.scoring.policy import Policy, load_policy
@@ -29,6 +32,7 @@ from estate.scoring.results import (
     CloudReadiness,
     LegacyRisk,
     Readiness,
+    SystemScore,
     cloud_readiness,
     legacy_risk,
 )
@@ -105,9 +109,10 @@ def test_scoring_many_systems_under_one_policy_gives_each_its_own_scores() -> No
             assert assess_readiness(system, shared, anchored) == assess_readiness(
                 system, alone, anchored
             )
-            assert score_facts(system, shared, anchored) == score_facts(
-                system, load_policy(as_of=AS_OF), anchored
-            )
+            together = score_facts(system, shared, anchored)
+            apart = score_facts(system, load_policy(as_of=AS_OF), anchored)
+            assert together == apart
+            assert (together.reasons, together.headline) == (apart.reasons, apart.headline)
 
 
 def test_values_that_print_differently_keep_their_own_words() -> None:
@@ -183,3 +188,35 @@ def test_a_policy_and_its_look_ups_are_freed_once_its_scores_are_dropped(demo_db
         assert freed() is None
     finally:
         engine.dispose()
+
+
+def test_the_reasons_are_laid_out_once_and_only_for_the_systems_read(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scoring the estate works out every score and the priority's parts; the reasons in words
+    are laid out when a reader first asks for a system's (a trend scoring past periods reads
+    none), and kept."""
+    laid_out: list[str] = []
+    words = _Priority.reasons
+
+    def counted(
+        self: _Priority, score: SystemScore, contributions: Mapping[str, float]
+    ) -> tuple[tuple[str, ...], str]:
+        laid_out.append(score.key)
+        return words(self, score, contributions)
+
+    monkeypatch.setattr(_Priority, "reasons", counted)
+    engine = db.open_engine(demo_db)
+    try:
+        with engine.connect() as connection:
+            scores = score_estate(connection, load_policy(as_of=AS_OF))
+    finally:
+        engine.dispose()
+    assert laid_out == []
+    first = scores.systems[0]
+    assert first.headline and first.reasons
+    assert laid_out == [first.key]
+    assert (first.reasons, first.headline) == words(
+        _Priority(load_policy(as_of=AS_OF)), first, first.contributions
+    )
+    assert laid_out == [first.key]

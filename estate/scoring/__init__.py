@@ -4,7 +4,7 @@ priority per system, each explained. One pass over bulk-loaded data; no query pe
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,7 +102,7 @@ class _Priority:
         self._saturation = float(security["saturation"])
         self._criticality: dict[str | None, float] = {}
         self._dependents: dict[int, float] = {}
-        self._legacy_words: dict[tuple[float, int], tuple[Criterion | None, str, str]] = {}
+        self._legacy_words: dict[tuple[Any, ...], tuple[str, str]] = {}
         self._gap_words: dict[tuple[int, int, int], tuple[Gap, str, str]] = {}
         self._blast_words: dict[tuple[int, int, int, int], tuple[str, str]] = {}
         self._criticality_words: dict[str, tuple[str, str]] = {}
@@ -165,7 +165,7 @@ class _Priority:
         return result
 
     def reasons(
-        self, score: SystemScore, contributions: dict[str, float]
+        self, score: SystemScore, contributions: Mapping[str, float]
     ) -> tuple[tuple[str, ...], str]:
         """The priority's biggest contributions: each in words with its evidence, and a
         headline that says them in a few words."""
@@ -178,13 +178,16 @@ class _Priority:
                 value = criterion.value
                 if value is not None and value > highest:
                     worst, highest = criterion, value
-            # Keyed by the criterion's identity: the entry keeps it alive, so no other
-            # criterion takes its id while the entry stands (equal words need equal values).
-            key = (legacy.overall, id(worst))
+            # By what the words read of the criterion (a self-assessed one is seldom shared).
+            key = (
+                (legacy.overall,)
+                if worst is None
+                else (legacy.overall, worst.code, worst.value, worst.evidence)
+            )
             entry = self._legacy_words.get(key)
             if entry is None:
-                entry = self._legacy_words[key] = (worst, *_legacy_words(legacy, worst))
-            said.append((contributions["legacy"], entry[1], entry[2]))
+                entry = self._legacy_words[key] = _legacy_words(legacy, worst)
+            said.append((contributions["legacy"], *entry))
         gaps = score.gaps
         if gaps:
             high = [g for g in gaps if g.severity is Severity.HIGH]
@@ -350,12 +353,11 @@ def score_facts(facts: SystemFacts, policy: Policy, anchored: Collection[str]) -
         out_of_support=out_of_support,
         priority=0.0,
         rank=0,
-        reasons=(),
-        headline="",
+        writer=None,
     )
     priorities = scorers.priority
-    score.priority, contributions = priorities.priority(score)
-    score.reasons, score.headline = priorities.reasons(score, contributions)
+    score.priority, score.contributions = priorities.priority(score)
+    score.writer = priorities
     return score
 
 

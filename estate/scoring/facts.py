@@ -140,9 +140,9 @@ def load_facts(
 ) -> tuple[list[SystemFacts], EstateGraph]:
     """All systems' facts and the estate graph; components are matched once per distinct text.
     The systems and the graph are read first, and the graph handed to `graph_read` at once,
-    so a caller can show the dependencies while the rest is read and scored. Each system's blast radius is worked
-    out from the graph, or taken from `blasts` where a caller holds every one already (a
-    kept ranking that is up to date)."""
+    so a caller can show the dependencies while the rest is read and scored. Each system's
+    blast radius is worked out from the graph, or taken from `blasts` where a caller holds
+    every one already (a kept ranking that is up to date)."""
     facts = _system_rows(connection)
     # The graph's systems are the rows just read: the same systems in service, in one read.
     graph = graph_of_systems(

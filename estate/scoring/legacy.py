@@ -517,9 +517,8 @@ _OWN = attrgetter(*(_FIELDS[code] for code, _name in LIKELIHOOD + IMPACT))
 """The department's own score of every criterion, from a stored row, in order."""
 _NONE_OWN = (None,) * len(LIKELIHOOD + IMPACT)
 
-_Step = tuple[str, str, dict[tuple[Any, str], Criterion]]
-"""One criterion as `LegacyScorer` works out a self-assessed score: its code and name, and its
-self-assessed criteria by (score, who assessed it and when)."""
+_Step = tuple[str, str]
+"""One criterion as `LegacyScorer` works out a self-assessed score: its code and name."""
 
 
 class LegacyScorer:
@@ -579,9 +578,7 @@ class LegacyScorer:
             )
         self._unknown_l4 = self._unknown["L4"]
         self._row_memos = tuple(self._derived[code] for code in ROW_DERIVED)
-        self._plan: tuple[_Step, ...] = tuple(
-            (code, name, {}) for code, name in LIKELIHOOD + IMPACT
-        )
+        self._plan: tuple[_Step, ...] = tuple(LIKELIHOOD + IMPACT)
 
     def _derive(self, code: str, facts: SystemFacts, key: Any) -> Criterion:
         """The criterion `code` derived from `facts` the first time its `key` is seen."""
@@ -675,12 +672,12 @@ class LegacyScorer:
         for index, own in enumerate(owns):
             if own is None:
                 continue
-            code, name, own_memo = plan[index]
-            mine = own_memo.get((own, assessed))
-            if mine is None:
-                mine = own_memo[(own, assessed)] = Criterion(
-                    code, name, int(own), Source.SELF_ASSESSED, assessed, _REASSESS
-                )
+            code, name = plan[index]
+            # Built afresh, not looked up: pairs of score and assessor rarely repeat (at
+            # 50,000 systems three in four were new), and a lookup costs more than the tuple.
+            mine = _new_criterion(
+                Criterion, (code, name, int(own), Source.SELF_ASSESSED, assessed, _REASSESS)
+            )
             derived = built[index]
             built[index] = mine
             # A self-assessed score the inventory contradicts: a data-quality flag.
@@ -768,6 +765,9 @@ class LegacyScorer:
             found = self._pairs[pair] = (likelihood[1], impact[1], overall, band, likelihood[2])
         return found
 
+
+_new_criterion = tuple.__new__
+"""A `Criterion` from its six values, without the named tuple's keyword-taking `__new__`."""
 
 _VALUE = attrgetter("value")
 """A criterion's value."""

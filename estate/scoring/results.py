@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from estate.dates import uk_date as uk_date  # evidence text gives dates day first
 from estate.enums import Disposition, Framework, Principle
@@ -165,6 +166,16 @@ class Gap(NamedTuple):
         return self.principle.framework
 
 
+class ReasonsWriter(Protocol):
+    """What lays out a system's priority reasons in words (the policy's priority rules)."""
+
+    def reasons(
+        self, score: SystemScore, contributions: Mapping[str, float]
+    ) -> tuple[tuple[str, ...], str]:
+        """The reasons in words and the headline that says them in a few words."""
+        ...
+
+
 @dataclass
 class SystemScore:
     """Everything estate concludes about one system."""
@@ -190,10 +201,30 @@ class SystemScore:
     """Components past the end of security support: the legacy components."""
     priority: float = 0.0
     rank: int = 0
-    reasons: tuple[str, ...] = field(default=())
-    """The top reasons for the priority, in words, with their evidence."""
-    headline: str = ""
-    """The same reasons in a few words, for tables."""
+    contributions: Mapping[str, float] = field(default_factory=dict, repr=False, compare=False)
+    """Each part's contribution to the priority (shared with systems alike: read only)."""
+    writer: ReasonsWriter | None = field(default=None, repr=False, compare=False)
+    """What lays out the reasons in words, the first time they are read."""
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The top reasons for the priority, in words, with their evidence."""
+        return self._words()[0]
+
+    @property
+    def headline(self) -> str:
+        """The same reasons in a few words, for tables."""
+        return self._words()[1]
+
+    def _words(self) -> tuple[tuple[str, ...], str]:
+        """The reasons and headline, laid out when first read (scoring the estate leaves the
+        words to the readers that show them) and kept."""
+        words: tuple[tuple[str, ...], str] | None = self.__dict__.get("_laid_out")
+        if words is None:
+            writer = self.writer
+            words = ((), "") if writer is None else writer.reasons(self, self.contributions)
+            self.__dict__["_laid_out"] = words
+        return words
 
     @property
     def internet_facing(self) -> bool | None:
