@@ -17,7 +17,7 @@ import networkx as nx
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from estate.db import plain
+from estate.db import plain, plain_rows
 from estate.enums import Criticality
 from estate.models import Dependency, Organisation, System, system_key, table_of
 from estate.perf import collector_paused
@@ -416,18 +416,19 @@ def graph_of_systems(connection: Connection, systems: Iterable[SystemNode]) -> E
     for code, reference, name, criticality, services, system_id in systems:
         key = by_id[system_id] = f"{code}/{reference}"  # `system_key`
         nodes[key] = Node(key, code, name, criticality, services)
-    edges = connection.execute(
+    edges = plain_rows(
+        connection,
         sa.select(
             DEPENDENCY.c.from_system_id,
             DEPENDENCY.c.to_org_code,
             DEPENDENCY.c.to_reference,
             plain(DEPENDENCY.c.kind),
             plain(DEPENDENCY.c.criticality),
-        ).where(DEPENDENCY.c.from_system_id.is_not(None))  # a depending end yet to be returned
+        ).where(DEPENDENCY.c.from_system_id.is_not(None)),  # a depending end yet to be returned
     )
     gone = gone_names(connection)
     found: list[Link] = []
-    for from_id, to_org, to_reference, kind, criticality in edges.all():
+    for from_id, to_org, to_reference, kind, criticality in edges:
         source = by_id.get(from_id)
         if source is None:
             continue

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from estate.catalogue import Catalogue, Match
-from estate.db import as_date, plain
+from estate.db import as_date, plain, plain_rows
 from estate.enums import ComponentKind, Outcome, Principle
 from estate.errors import NotFound
 from estate.graph import (
@@ -249,7 +249,8 @@ def _add_parts(
     # outcomes: equal rows share one (immutable) fact, built once.
     component_facts: dict[tuple[Any, ...], ComponentFact] = {}
     assessment_facts: dict[tuple[Any, ...], Assessment] = {}
-    components = connection.execute(
+    components = plain_rows(
+        connection,
         _of_systems(
             sa.select(
                 COMPONENT.c.system_id,
@@ -260,9 +261,9 @@ def _add_parts(
             ).order_by(COMPONENT.c.system_id, COMPONENT.c.kind, COMPONENT.c.product),
             COMPONENT.c.system_id,
             None if keys is None else facts,
-        )
+        ),
     )
-    for row in components.all():
+    for row in components:
         owner = facts.get(row[0])
         if owner is None:
             continue
@@ -281,7 +282,8 @@ def _add_parts(
                 kind, product, version or "", as_date(end_of_support), match
             )
         owner.components.append(fact)
-    assessments = connection.execute(
+    assessments = plain_rows(
+        connection,
         _of_systems(
             sa.select(
                 ASSESSMENT.c.system_id,
@@ -292,9 +294,9 @@ def _add_parts(
             ).order_by(ASSESSMENT.c.system_id, ASSESSMENT.c.principle),
             ASSESSMENT.c.system_id,
             None if keys is None else facts,
-        )
+        ),
     )
-    for row in assessments.all():
+    for row in assessments:
         owner = facts.get(row[0])
         if owner is None:
             continue
