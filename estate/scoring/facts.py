@@ -7,6 +7,7 @@ from collections import namedtuple
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -145,20 +146,7 @@ def load_facts(
     every one already (a kept ranking that is up to date)."""
     facts = _system_rows(connection)
     # The graph's systems are the rows just read: the same systems in service, in one read.
-    graph = graph_of_systems(
-        connection,
-        (
-            (
-                f.department,
-                f.row.reference,
-                f.row.name,
-                f.row.criticality,
-                f.row.services_supported,
-                f.row.id,
-            )
-            for f in facts.values()
-        ),
-    )
+    graph = graph_of_systems(connection, map(_NODE_FIELDS, (f.row for f in facts.values())))
     if graph_read:
         graph_read(graph)
     _add_parts(connection, catalogue, facts, None)
@@ -227,12 +215,16 @@ def _system_rows(
     # named tuple's attributes read several times faster than a database row's.
     record = namedtuple("SystemRecord", list(result.keys()))._make  # type: ignore[attr-defined]
     for row in map(record, result.all()):
-        if wanted is not None and system_key(row.org_code, row.reference) not in wanted:
-            continue
-        facts[row.id] = SystemFacts(
-            system_key(row.org_code, row.reference), row.org_code, row.org_name, row
-        )
+        key = system_key(row.org_code, row.reference)
+        if wanted is None or key in wanted:
+            facts[row.id] = SystemFacts(key, row.org_code, row.org_name, row)
     return facts
+
+
+_NODE_FIELDS = attrgetter(
+    "org_code", "reference", "name", "criticality", "services_supported", "id"
+)
+"""What the graph reads of a system's row (`estate.graph.SystemNode`)."""
 
 
 def _add_parts(
