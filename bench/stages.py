@@ -1344,15 +1344,16 @@ def _kept_ranking_runs(
 ) -> dict[str, Any]:
     """The kept-ranking figures on the estate at `target` (an SQLite file or a server's URL),
     its kept ranking empty: the bare read of scoring's inputs and a full scoring in this
-    process, each three times in turn (the first of each also pays for the process's memory
-    growing; `score_over_bare_read_warm` compares the quicker of the other two), then each
-    command its own process through the installed entry point (the first
-    `rank`, the kept `rank`, the first `rank` of a new day, the import of one department's
-    changed return and the first `rank` after it, `rank --json`, and `contracts`, `portfolio`
-    and `waves` each on a day of its own), by the clock and in CPU seconds, with the server's
-    CPU seconds beside the client's where `server_cpu` reads them. `settle`, where given, runs
-    after the first `rank` and after the import, outside the timings (a server's vacuuming and
-    analysing of what they wrote, which would otherwise land in whichever command follows)."""
+    process, each three times in turn (the first read also pays for the process's memory
+    growing, and a later scoring for the memory the one before it freed;
+    `score_over_bare_read_quickest` compares the quickest of each), then each command its
+    own process through the installed entry point (the first `rank`, the kept `rank`, the
+    first `rank` of a new day, the import of one department's changed return and the first
+    `rank` after it, `rank --json`, and `contracts`, `portfolio` and `waves` each on a day of
+    its own), by the clock and in CPU seconds, with the server's CPU seconds beside the
+    client's where `server_cpu` reads them. `settle`, where given, runs after the first `rank`
+    and after the import, outside the timings (a server's vacuuming and analysing of what they
+    wrote, which would otherwise land in whichever command follows)."""
     import sqlalchemy as sa
 
     from estate import db
@@ -1400,9 +1401,9 @@ def _kept_ranking_runs(
     found["score_over_bare_read"] = found["score_s"] / found["bare_read_s"]
     found["score_over_bare_read_cpu"] = found["score_cpu_s"] / found["bare_read_cpu_s"]
     for unit in ("", "_cpu"):
-        warm_read = min(found[f"bare_read_{n}{unit}_s"] for n in (2, 3))
-        warm_score = min(found[f"score_{n}{unit}_s"] for n in (2, 3))
-        found[f"score_over_bare_read_warm{unit}"] = warm_score / warm_read
+        quickest_read = min(found[f"bare_read{n}{unit}_s"] for n in ("", "_2", "_3"))
+        quickest_score = min(found[f"score{n}{unit}_s"] for n in ("", "_2", "_3"))
+        found[f"score_over_bare_read_quickest{unit}"] = quickest_score / quickest_read
     estate = str(Path(sys.executable).with_name("estate"))
     day = AS_OF.isoformat()
     next_day = (AS_OF + dt.timedelta(days=1)).isoformat()
