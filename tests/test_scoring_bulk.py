@@ -194,8 +194,8 @@ def test_the_reasons_are_laid_out_once_and_only_for_the_systems_read(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Scoring the estate works out every score and the priority's parts; the reasons in words
-    are laid out when a reader first asks for a system's (a trend scoring past periods reads
-    none), and kept."""
+    are laid out when a reader first asks for a system's, and kept: a scoring that reads only
+    the numbers (a trend's past periods) pays for no words."""
     laid_out: list[str] = []
     words = _Priority.reasons
 
