@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 import os
@@ -19,6 +20,8 @@ from estate import db
 from estate.cli import cli
 from estate.cli import scored as cli_scored
 from estate.demo import build_demo
+from estate.scoring import EstateScores, score_estate
+from estate.scoring.policy import load_policy
 from tests.postgres import Server, as_role, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +36,16 @@ DEEP = os.environ.get("ESTATE_DEEP_TESTS") == "1"
 deeper setting (the printed board of a 10,000-system estate rather than a 2,500-system one,
 eight times the hypothesis examples): what each checks is the same, at a scale that costs more
 than every run should pay."""
+
+
+def scored_estate(path: Path, as_of: dt.date) -> EstateScores:
+    """The estate at `path` scored afresh as at `as_of` under the default policy."""
+    engine = db.open_engine(path)
+    try:
+        with engine.connect() as connection:
+            return score_estate(connection, load_policy(as_of=as_of))
+    finally:
+        engine.dispose()
 
 
 def examples(count: int) -> int:

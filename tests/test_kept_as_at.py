@@ -188,12 +188,9 @@ def test_a_trend_whose_last_period_is_over_counts_it_as_scoring_it_would(
     assert ours == theirs
 
 
-def test_the_trend_of_an_estate_of_one_period_reads_no_history_and_is_what_scoring_gives(
-    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """An estate whose returns are all for one period: that period is the estate as stored,
-    so its trend point is counted from the kept ranking and the stored systems, without
-    reading the returns' history, and it is what scoring the period gives."""
+def _one_period_estate(run: Run, tmp_path: Path) -> tuple[Path, Path]:
+    """The sample estate's latest returns alone (an estate of one period), ranked and so kept
+    as at today, and a copy of it taken before it was ranked (nothing kept)."""
     one = tmp_path / "one-period.db"
     assert run("--db", one, "init").exit_code == 0
     for path in sorted(LATEST_SAMPLES.glob("*-return.xlsx")):
@@ -202,6 +199,16 @@ def test_the_trend_of_an_estate_of_one_period_reads_no_history_and_is_what_scori
     afresh = tmp_path / "afresh.db"
     shutil.copy(one, afresh)
     assert run("--db", one, "rank", "--top", "1").exit_code == 0  # kept as at today
+    return one, afresh
+
+
+def test_the_trend_of_an_estate_of_one_period_reads_no_history_and_is_what_scoring_gives(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An estate whose returns are all for one period: that period is the estate as stored,
+    so its trend point is counted from the kept ranking and the stored systems, without
+    reading the returns' history, and it is what scoring the period gives."""
+    one, afresh = _one_period_estate(run, tmp_path)
 
     def no_history(*_args: Any) -> Any:
         raise AssertionError("the history was read")
@@ -233,14 +240,7 @@ def test_a_first_board_pack_of_one_period_counts_its_trend_from_its_own_scores(
     """The first pack of an estate of one period works out that period's trend point: from
     the export's own systems (none read again) and the kept ranking, and it is what scoring
     the period gives."""
-    one = tmp_path / "one-period.db"
-    assert run("--db", one, "init").exit_code == 0
-    for path in sorted(LATEST_SAMPLES.glob("*-return.xlsx")):
-        imported = run("--db", one, "import", "--skip-invalid", path)
-        assert imported.exit_code == 0, imported.output
-    afresh = tmp_path / "afresh.db"
-    shutil.copy(one, afresh)
-    assert run("--db", one, "rank", "--top", "1").exit_code == 0  # kept as at today
+    one, afresh = _one_period_estate(run, tmp_path)
     with monkeypatch.context() as patched:
         patched.setattr("estate.history.trend.stored_systems", _not_read)
         patched.setattr("estate.ranking.update.read_facts", _not_read)

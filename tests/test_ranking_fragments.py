@@ -23,19 +23,13 @@ from estate.ranking.snapshot import basis_code, day_number, day_of, explanation,
 from estate.scoring import score_estate
 from estate.scoring.policy import load_policy
 from estate.scoring.results import Band, Readiness
-from tests.conftest import Run
+from tests.conftest import Run, scored_estate
 
 AS_OF = dt.date(2026, 11, 1)
 
 
 def _explanations(demo_db: Path) -> list[bytes]:
-    engine = db.open_engine(demo_db)
-    try:
-        with engine.connect() as connection:
-            scores = score_estate(connection, load_policy(as_of=AS_OF))
-    finally:
-        engine.dispose()
-    return [explanation(score) for score in scores.systems]
+    return [explanation(score) for score in scored_estate(demo_db, AS_OF).systems]
 
 
 def test_every_explanation_of_an_estate_is_cut_and_put_back_byte_for_byte(

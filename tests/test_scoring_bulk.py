@@ -37,6 +37,7 @@ from estate.scoring.results import (
     legacy_risk,
 )
 from estate.scoring.security import assess_gaps
+from tests.conftest import scored_estate
 from tests.scoring_facts import component, facts
 
 AS_OF = dt.date(2026, 11, 1)
@@ -206,12 +207,7 @@ def test_the_reasons_are_laid_out_once_and_only_for_the_systems_read(
         return words(self, score, contributions)
 
     monkeypatch.setattr(_Priority, "reasons", counted)
-    engine = db.open_engine(demo_db)
-    try:
-        with engine.connect() as connection:
-            scores = score_estate(connection, load_policy(as_of=AS_OF))
-    finally:
-        engine.dispose()
+    scores = scored_estate(demo_db, AS_OF)
     assert laid_out == []
     first = scores.systems[0]
     assert first.headline and first.reasons
