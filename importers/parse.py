@@ -157,6 +157,11 @@ class ParsedReturn:
     recognised: dict[str, str] = field(default_factory=dict)
     """Sheet name -> the profile its header row matched, read or not (for the mapping file
     written for a return that cannot be read)."""
+    companions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Folded sheet name -> (the sheet read, the tool) of a tool export whose profile says the
+    tool writes that sheet beside it (`Profile.companions`)."""
+    set_aside: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    """(Sheet read, tool) -> the names of its companion sheets met and not read."""
 
     def formula_at(self, sheet: str, row: int, index: int) -> bool:
         """Whether an empty-looking cell is a formula with no saved value (read once per sheet,
@@ -335,6 +340,7 @@ def _read_sheets(parsed: ParsedReturn, user: UserMapping, progress: Progress | N
                 waiting.clear()
     for sheet in waiting:
         _place_sheet(parsed, sheet, user)
+    _say_set_aside(parsed)
     if not parsed.mappings:
         raise UnreadableReturn(
             f"{path}: no sheet has a recognisable header row (looked for columns such as "
@@ -377,6 +383,19 @@ def _parse_sheet(parsed: ParsedReturn, sheet: RawSheet, progress: Progress | Non
         _parse_rows(parsed, sheet, mapping, progress)
 
 
+def _say_set_aside(parsed: ParsedReturn) -> None:
+    """One warning per tool export for the sheets its tool writes beside the one read, which
+    were not read: named, so that none is lost without a word."""
+    for (read, tool), names in parsed.set_aside.items():
+        parsed.problem(
+            Severity.WARNING,
+            f"{counted(len(names), 'other sheet')} of the {tool} export not read: "
+            f"{listed(names, len(names))}; {tool} writes them beside this one, which holds "
+            "what estate reads of each system",
+            sheet=read,
+        )
+
+
 def _named(sheet: RawSheet) -> str | None:
     """A workbook sheet's name, folded, as it may mark the sheet (cover, notes); None for a CSV
     file, whose name is the file's and marks nothing: `return.csv` is data, not a cover."""
@@ -392,6 +411,10 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
     candidates = candidate_layouts(sheet.name, sheet.rows, user)
     if candidates is None:  # the mapping file says to leave it alone
         return
+    beside = parsed.companions.get(name_key) if name_key is not None else None
+    if beside is not None and mapped_kinds(sheet.name, sheet.rows, user) is None:
+        parsed.set_aside.setdefault(beside, []).append(sheet.name)
+        return
     rows, not_read, profile, reading = sheet.rows, list[str](), None, user
     instead: list[str] = []
     found = recognise_sheet(sheet.rows)
@@ -401,6 +424,8 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
         rows, reading, not_read, instead = profile_view(sheet.rows, at, profile, user)
         candidates = (LAYOUT_BY_KIND[profile.kind],)
         parsed.recognised[sheet.name] = profile.name
+        for companion in profile.companions:
+            parsed.companions.setdefault(companion, (sheet.name, profile.tool))
     mapping = detect(rows, candidates, reading)
     if mapping is not None and profile is not None:
         not_read += _profile_placed(mapping, user)

@@ -524,6 +524,64 @@ def test_rvtools_vinfo_sheet(tmp_path: Path, run: Run) -> None:
     assert all(s["basis"] == "servers and utilisation" for s in carbon.values())
 
 
+RVTOOLS_TABS = {
+    "vCPU": ["VM", "Powerstate", "Template", "SRM Placeholder", "CPUs", "Sockets", "Cores p/s"],
+    "vMemory": ["VM", "Powerstate", "Template", "SRM Placeholder", "Size MiB", "Overhead"],
+    "vDisk": ["VM", "Powerstate", "Template", "SRM Placeholder", "Disk", "Capacity MiB", "Thin"],
+    "vHost": ["Host", "Datacenter", "Cluster", "Config status", "CPU Model", "# CPU"],
+    "vDatastore": ["Name", "Config status", "Address", "Type", "# VMs", "Capacity MiB"],
+}
+"""The first columns of five of the other tabs an RVTools export writes beside vInfo, as a real
+RVTools 4.x export heads them (each VM's tabs start as vInfo does, with VM and Powerstate)."""
+
+
+def test_an_rvtools_workbook_with_every_tab_imports_its_vinfo_and_names_the_rest(
+    tmp_path: Path, run: Run
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "vInfo"
+    sheet.append(VINFO_FIELDS)
+    values = {"VM": "app-01", "Powerstate": "poweredOn", "CPUs": 4, "Memory": 8192}
+    sheet.append([values.get(name) for name in VINFO_FIELDS])
+    for title, headers in RVTOOLS_TABS.items():
+        tab = book.create_sheet(title)
+        tab.append(headers)
+        tab.append(["app-01", "poweredOn", False, False, 4, 1, 4][: len(headers)])
+    path = tmp_path / "RVTools_export_all.xlsx"
+    book.save(path)
+    db = tmp_path / "estate.db"
+    summary = _import(run, db, path)
+    assert summary["stored"], summary["problems"]
+    assert summary["summary"]["new"] == 1
+    assert not [p for p in summary["problems"] if p["severity"] == "error"]
+    (note,) = [p for p in summary["problems"] if "other sheets" in p["message"]]
+    assert note["sheet"] == "vInfo"
+    assert note["message"].startswith("5 other sheets of the RVTools export not read: ")
+    assert all(title in note["message"] for title in RVTOOLS_TABS)
+    assert _sizing(run, db, "DWP/app-01")[:3] == (1, 4, 8.0)
+
+
+def test_a_sheet_the_tool_does_not_write_is_still_read_as_its_own(tmp_path: Path, run: Run) -> None:
+    """Only the sheets the tool writes are set aside: a second systems sheet of another name
+    beside an RVTools vInfo is still refused, not dropped."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "vInfo"
+    sheet.append(VINFO_FIELDS)
+    sheet.append(["app-01" if name == "VM" else None for name in VINFO_FIELDS])
+    extra = book.create_sheet("More VMs")
+    extra.append(VINFO_FIELDS)
+    extra.append(["app-02" if name == "VM" else None for name in VINFO_FIELDS])
+    path = tmp_path / "two.xlsx"
+    book.save(path)
+    summary = _import(run, tmp_path / "estate.db", path)
+    assert not summary["stored"]
+    assert any(p["severity"] == "error" and p["sheet"] == "More VMs" for p in summary["problems"])
+
+
 def test_rvtools_csv_export_reads_mib(tmp_path: Path, run: Run) -> None:
     exports = Path(__file__).parent / "exports"
     db = tmp_path / "estate.db"

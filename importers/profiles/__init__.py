@@ -67,6 +67,9 @@ class Profile:
     """Normalised headers that must all be on the header row for the profile to apply."""
     columns: dict[str, str]
     """Normalised header -> target (a field or extra column of `kind`, or `ignore`)."""
+    companions: frozenset[str] = frozenset()
+    """The folded names of the other sheets the tool writes into the same workbook, which hold
+    nothing the estate reads that this sheet does not (RVTools' vCPU, vHost, ...)."""
     units: dict[str, str] = field(default_factory=dict)
     """Normalised header -> the unit the tool writes its bare figures in, where that is not
     the estate's (AWS's `RAM.TotalSizeInMB`: "MB"; RVTools' `Memory`: "MiB")."""
@@ -206,6 +209,7 @@ def parse_profile(key: str, data: dict[str, Any]) -> Profile:
             signature=signature,
             columns=columns,
             units=units,
+            companions=frozenset(normalise(n) for n in data.get("companion_sheets", ())),
             application=tuple(normalise(h) for h in data.get("application", ())),
             server=normalise(data["server"]) if data.get("server") else None,
             server_kind=normalise(data["server_kind"]) if data.get("server_kind") else None,
