@@ -36,7 +36,7 @@ from estate.history import tables as history_tables
 from estate.perf import collector_paused
 from estate.periods import quarter_of
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 """The schema version this code reads and writes."""
 
 BUSY_TIMEOUT_MS = 10_000
@@ -167,6 +167,23 @@ def _to_version_7(connection: Connection) -> None:
 def _to_version_8(connection: Connection) -> None:
     """Version 7 to 8: each change of schema 8, one function each."""
     _upgrade_kept_compact(connection)
+
+
+def _to_version_9(connection: Connection) -> None:
+    """Version 8 to 9: each change of schema 9, one function each."""
+    _upgrade_systems_written(connection)
+
+
+def _upgrade_systems_written(connection: Connection) -> None:
+    """Each import batch records the systems it changed (`ImportBatch.systems_written`), so
+    that bringing the kept ranking up to date after an import reads those alone rather than
+    every system of the department. Added empty: a batch imported before has none, and every
+    system of its organisation counts as changed by it."""
+    table = models.table_of(models.ImportBatch)
+    present = {c["name"] for c in sa.inspect(connection).get_columns(table.name)}
+    if "systems_written" not in present:
+        kind = table.c.systems_written.type.compile(dialect=connection.dialect)
+        connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN systems_written {kind}")
 
 
 def _upgrade_board_numbers(connection: Connection) -> None:
@@ -377,6 +394,7 @@ MIGRATIONS: dict[int, Migration] = {
     5: _to_version_6,
     6: _to_version_7,
     7: _to_version_8,
+    8: _to_version_9,
 }
 """Upgrade steps: MIGRATIONS[n] takes a database from schema version n to n + 1.
 

@@ -178,6 +178,13 @@ class ImportBatch(SQLModel, table=True):
     """The reporting period the return is for (`2026-Q3`): every row it wrote is valid from
     the end of that period until a later period's return replaces it."""
     column_map: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    systems_written: list[str] | None = Field(default=None, sa_type=sa.JSON)
+    """The references of the organisation's systems the batch changed in any way, sorted: new,
+    changed, marked missing or deleted, their components, dependencies or assessments
+    replaced, or a dependency of theirs resolved. What bringing the kept ranking up to date
+    after an import reads first (`estate.ranking.update.written_since`). None counts every
+    system of its organisation as changed: a batch that wrote every system its return lists
+    (a department's first), renamed its department, or was imported before version 9."""
 
 
 class System(SQLModel, table=True):

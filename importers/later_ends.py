@@ -145,14 +145,14 @@ def _fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def resolve_written_ends(connection: Connection, department: str) -> int:
+def resolve_written_ends(connection: Connection, department: str) -> set[int]:
     """Point the department's dependencies at the systems their ends name as written, where a
     system of the department now has that reference, or that name and no other system has it:
     a depending end kept as written, and a target in the department written as a name. A
     dependency that then repeats one its system already has is dropped. A depending end is
     resolved by writing the dependency anew from its system (a department may point only a
-    target at a system in place: the boundary on PostgreSQL, `estate.access`). Returns how
-    many ends resolved."""
+    target at a system in place: the boundary on PostgreSQL, `estate.access`). Returns the
+    ids of the systems a depending end resolved to: each has a dependency it had not."""
     own = SYSTEM.c.organisation_id.in_(
         sa.select(ORG.c.id).where(ORG.c.code == department).scalar_subquery()
     )
@@ -174,10 +174,10 @@ def resolve_written_ends(connection: Connection, department: str) -> int:
         )
     )
     if not waiting:
-        return 0
+        return set()
     find = _finder(connection, own)
     edges = _edges(connection, {find(row.from_reference) for row in waiting} - {None})
-    resolved = 0
+    resolved: set[int] = set()
     for row in waiting:
         values: dict[str, Any] = {}
         source = row.from_system_id
@@ -186,7 +186,6 @@ def resolve_written_ends(connection: Connection, department: str) -> int:
         own_target = row.to_system_id is None and row.to_org_code == department
         if own_target and (target := find(row.to_reference)) is not None:
             values["to_system_id"] = target
-        resolved += len(values)
         if "from_system_id" not in values:
             if values:
                 update = DEPENDENCY.update().where(DEPENDENCY.c.id == row.id).values(values)
@@ -200,6 +199,7 @@ def resolve_written_ends(connection: Connection, department: str) -> int:
         anew = dict(row._mapping) | values | {"from_org_code": None, "from_reference": None}
         del anew["id"]
         connection.execute(DEPENDENCY.insert().values(anew))
+        resolved.add(source)
     return resolved
 
 

@@ -572,6 +572,7 @@ def apply(
             imported_at=now or dt.datetime.now(dt.UTC),
             period=period,
             column_map=parsed.column_map(),
+            systems_written=_systems_written(changes),
             rows_new=summary["new"],
             rows_changed=summary["changed"],
             rows_unchanged=summary["unchanged"],
@@ -605,8 +606,42 @@ def apply(
         )
     write_waiting(connection, changes.department, changes.waiting_by_end, ids, batch_id)
     resolve_dependencies(connection)
-    resolve_written_ends(connection, changes.department)
+    _note_resolved(connection, batch_id, resolve_written_ends(connection, changes.department))
     return batch_id
+
+
+def _systems_written(changes: ChangeSet) -> list[str] | None:
+    """The references of the systems the change set writes in any way (`apply`): new or
+    changed, missing from the return, or with their components, dependencies or assessments
+    replaced; a superset, never fewer. None, which counts every system of the department,
+    when that is every system the return lists (a department's first return: nothing is
+    gained by naming them all) or the department is renamed, which every one of its systems
+    reads."""
+    written = {change.reference for change in changes.systems if change.status != "unchanged"}
+    written.update(reference for reference, _name in changes.missing)
+    for by_reference in changes.related_rows.values():
+        written.update(by_reference)
+    if changes.renamed or written >= {change.reference for change in changes.systems}:
+        return None
+    return sorted(written)
+
+
+def _note_resolved(connection: Connection, batch_id: int, systems: set[int]) -> None:
+    """Add to the batch's `systems_written` the systems given a dependency by resolving its
+    depending end after the batch was recorded (`resolve_written_ends`)."""
+    if not systems:
+        return
+    written = connection.execute(
+        sa.select(BATCH.c.systems_written).where(BATCH.c.id == batch_id)
+    ).scalar_one()
+    if written is None:
+        return  # every system of the department counts already
+    references = connection.execute(
+        sa.select(SYSTEM.c.reference).where(SYSTEM.c.id.in_(sorted(systems)))
+    ).scalars()
+    now = sorted(set(written).union(references))
+    if now != written:
+        connection.execute(BATCH.update().where(BATCH.c.id == batch_id).values(systems_written=now))
 
 
 def _create_org(connection: Connection, parsed: ParsedReturn) -> int:

@@ -156,6 +156,51 @@ def test_a_name_two_systems_share_is_left_unresolved(run: Run, tmp_path: Path) -
     assert ("?Payments Gateway", "?General Ledger", "API") in _edges(path)
 
 
+TWINS = HEADER + (
+    '"APM0001006","Payments Gateway","Card payments","Ann Lee","Finance Systems",'
+    '"1 - most critical","Operational","Custom","Cloud","5a1b"\n'
+    '"APM0001007","payments  gateway","Direct debits","Ann Lee","Finance Systems",'
+    '"1 - most critical","Operational","Custom","Cloud","6a1b"\n'
+)
+
+
+def _resolved_by_a_rename(run: Run, url: str, tmp_path: Path) -> list[str] | None:
+    """Import the relationship export as DWP's return, then two systems sharing the name
+    "Payments Gateway" (so its dependency stays unresolved), then a return renaming one: the
+    other, its own row unchanged, is the one system of that name, and takes the dependency.
+    What the last batch records it wrote."""
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_text(TWINS.replace('"payments  gateway"', '"Direct Debits Gateway"'))
+    twins = tmp_path / "twins.csv"
+    twins.write_text(TWINS)
+    for file in (RELATIONSHIPS, twins, renamed):
+        imported = run("--db", url, "import", file, "-d", "DWP")
+        assert imported.exit_code == 0, imported.output + imported.stderr
+    assert ("APM0001006", "?General Ledger", "API") in _edges_at(url)
+    engine = db.open_engine(url)
+    try:
+        with engine.connect() as connection:
+            written: list[str] | None = (
+                connection.exec_driver_sql(
+                    "SELECT systems_written FROM import_batch ORDER BY id DESC"
+                )
+                .scalars()
+                .first()
+            )
+    finally:
+        engine.dispose()
+    return json.loads(written) if isinstance(written, str) else written
+
+
+def test_a_batch_records_a_system_it_left_unchanged_that_took_a_dependency(
+    run: Run, tmp_path: Path
+) -> None:
+    """What bringing the kept ranking up to date reads first after an import: the renamed
+    system, and the one whose row did not change but which now depends on the ledger."""
+    path = _estate(run, tmp_path)
+    assert _resolved_by_a_rename(run, str(path), tmp_path) == ["APM0001006", "APM0001007"]
+
+
 def test_a_return_with_its_own_systems_still_refuses_a_dependency_of_a_system_not_on_it(
     run: Run, tmp_path: Path
 ) -> None:
@@ -214,6 +259,19 @@ def test_on_postgresql_a_department_keeps_and_resolves_its_own_and_no_other_can_
         ("APM0001001", "?Identity Hub", "Identity"),
         ("?Payments Gateway", "?General Ledger", "API"),
     }
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_department_records_a_system_that_took_a_dependency(
+    run: Run, pg_url: str, tmp_path: Path
+) -> None:
+    """The department's own role adds to its own batch's record (`systems_written`)."""
+    assert run("--db", pg_url, "init").exit_code == 0
+    role = "dwp_written"
+    granted = run("--db", pg_url, "access", "grant", "DWP", "--role", role)
+    assert granted.exit_code == 0, granted.output
+    written = _resolved_by_a_rename(run, _as(pg_url, role), tmp_path)
+    assert written == ["APM0001006", "APM0001007"]
 
 
 def _edges_at(url: str) -> set[tuple[str, str, str]]:

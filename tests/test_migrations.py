@@ -258,6 +258,8 @@ def _rewind(url: str, version: int, *, legacy: bool) -> None:
             for name in models.SNAPSHOT_ROW_COLUMNS_IN_VERSION_3:
                 if name in snapshot.c:  # version 7 keeps the others in the compressed texts
                     connection.exec_driver_sql(f"ALTER TABLE {snapshot.name} DROP COLUMN {name}")
+        if version < 9:  # a batch recorded the systems it wrote from schema 9
+            connection.exec_driver_sql("ALTER TABLE import_batch DROP COLUMN systems_written")
         if version < 6:  # a system could not be Cancelled before schema 6
             connection.exec_driver_sql("ALTER TABLE system DROP CONSTRAINT ck_lifecycle_status")
             connection.exec_driver_sql(

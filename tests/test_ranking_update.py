@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
-from estate import db
+from estate import db, models
 from estate.enums import (
     Classification,
     ComponentKind,
@@ -505,6 +505,57 @@ def test_an_import_rescores_the_systems_reached_through_its_dependencies(
             "deleted": {"HMT-2"},
         }[change]
         assert {key.split("/", 1)[1] for key in calls} == reached
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("recorded", [True, False])
+def test_an_import_reads_first_the_systems_it_wrote(
+    recorded: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-importing HMT's return with HMT-1 given a mainframe, HMT-2's only dependency (on
+    HMT-4) dropped, HMT-3 left out and HMT-4 as it was records those three as written (HMT-2
+    with no row left of what changed), and bringing the kept ranking up to date reads their
+    facts first, then HMT-4's, reached through the dropped dependency: not every system of
+    the department. A batch that records none (imported before the record was kept) has every
+    system of its department read. Either way the result is a fresh scoring."""
+    engine = db.open_engine(tmp_path / "estate.db", create=True)
+    hosted = {"hosting": Hosting.ON_PREMISES, "criticality": Criticality.LOW}
+    policy = load_policy(as_of=dt.date(2026, 7, 1))
+    try:
+        hmt = [_system("HMT", f"HMT-{n}", **hosted) for n in range(1, 5)]
+        _import(engine, tmp_path, 0, _return("HMT", hmt, [("HMT-2", "HMT-4")], []))
+        with engine.connect() as connection:
+            basis = current_basis(connection, policy)
+            scores = score_estate(connection, policy)
+        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        code, records, _replace = _return("HMT", [hmt[0], hmt[1], hmt[3]], [], ["HMT-1"])
+        _import(engine, tmp_path, 1, (code, records, False))
+        batch = models.table_of(models.ImportBatch)
+        latest = sa.select(sa.func.max(batch.c.id)).scalar_subquery()
+        with engine.begin() as connection:
+            written = connection.execute(
+                sa.select(batch.c.systems_written).where(batch.c.id == latest)
+            ).scalar_one()
+            assert written == ["HMT-1", "HMT-2", "HMT-3"]
+            if not recorded:
+                update = batch.update().where(batch.c.id == latest).values(systems_written=None)
+                connection.execute(update)
+        read: list[set[str]] = []
+        facts_by_key = ranking_update._facts_by_key
+
+        def counted(connection: Any, catalogue: Any, keys: Any) -> dict[str, SystemFacts]:
+            if keys:
+                read.append({key.split("/", 1)[1] for key in keys})
+            return facts_by_key(connection, catalogue, keys)
+
+        monkeypatch.setattr(ranking_update, "_facts_by_key", counted)
+        assert update_kept_ranking(engine, policy)
+        assert _kept_state(engine) == _fresh_state(engine, policy)
+        if recorded:
+            assert read == [{"HMT-1", "HMT-2", "HMT-3"}, {"HMT-4"}]
+        else:
+            assert read == [{"HMT-1", "HMT-2", "HMT-3", "HMT-4"}]
     finally:
         engine.dispose()
 

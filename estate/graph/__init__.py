@@ -29,9 +29,10 @@ ORG = table_of(Organisation)
 DEPENDENCY = table_of(Dependency)
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
-    """A system in the graph, or a placeholder for one not (yet) in the inventory."""
+    """A system in the graph, or a placeholder for one not (yet) in the inventory. Slotted:
+    a graph of the estate makes one for each of tens of thousands of systems."""
 
     key: str
     department: str
@@ -77,15 +78,23 @@ class EstateGraph:
     nodes: dict[str, Node] = field(default_factory=dict)
     _links: list[Link] = field(default_factory=list, init=False, repr=False)
     _built: nx.DiGraph | None = field(default=None, init=False, repr=False)
-    _lists: tuple[dict[str, list[str]], dict[str, list[str]]] | None = field(
-        default=None, init=False, repr=False
-    )
+    _successors: dict[str, list[str]] | None = field(default=None, init=False, repr=False)
+
+    _predecessors: dict[str, list[str]] | None = field(default=None, init=False, repr=False)
 
     @classmethod
-    def of(cls, nodes: dict[str, Node], links: list[Link]) -> EstateGraph:
-        """The graph of `nodes` and `links` (each link's ends among the nodes)."""
+    def of(
+        cls,
+        nodes: dict[str, Node],
+        links: list[Link],
+        successors: dict[str, list[str]] | None = None,
+    ) -> EstateGraph:
+        """The graph of `nodes` and `links` (each link's ends among the nodes). `successors`,
+        what each node depends on as the links give it (a caller that gathered them while
+        it made the links), are not worked out again."""
         made = cls(nodes)
         made._links = links
+        made._successors = successors
         return made
 
     @property
@@ -99,54 +108,58 @@ class EstateGraph:
             # Set before the links are let go: a reader in another thread (the terminal is
             # handed the graph while the scores are worked out) sees one or the other whole.
             self._built = built
-            self._links, self._lists = [], None
+            self._links, self._successors, self._predecessors = [], None, None
         return self._built
 
     def successor_lists(self) -> dict[str, list[str]]:
         """What each node depends on (its successors), each once, in no particular order,
         without building the networkx graph. Not to be changed: it may be the graph's own."""
-        plain = self._plain()
-        if plain is None:
+        lists = self._lists()
+        if lists is None:
             return {key: list(targets) for key, targets in self.graph.adjacency()}
-        return plain[0]
+        return lists[0]
 
     def predecessors_of(self, key: str) -> list[str]:
         """What depends on `key` directly (its predecessors), each once."""
-        plain = self._plain()
-        if plain is None:
+        lists = self._lists(predecessors=True)
+        if lists is None:
             return list(self.graph.predecessors(key))
-        return list(plain[1].get(key, ()))
+        return list(lists[1].get(key, ()))
 
     def downstream_of(self, keys: Iterable[str]) -> set[str]:
         """`keys` and everything they depend on, directly or through others."""
-        plain = self._plain()
-        if plain is None:
+        lists = self._lists()
+        if lists is None:
             reached = set(keys)
             for key in list(reached):
                 if key in self.graph:
                     reached.update(nx.descendants(self.graph, key))
             return reached
-        return _reached(plain[0], keys)
+        return _reached(lists[0], keys)
 
-    def _plain(self) -> tuple[dict[str, list[str]], dict[str, list[str]]] | None:
-        """Each node's successors and predecessors from the links as read, worked out once;
-        None once networkx's graph holds the links. The links are read before the graph is
-        looked for: `graph` sets the graph before it lets the links go."""
-        links = self._links
+    def _lists(
+        self, predecessors: bool = False
+    ) -> tuple[dict[str, list[str]], dict[str, list[str]]] | None:
+        """Each node's successors and, when asked for, its predecessors, from the links as
+        read, each worked out once (the predecessors only for a caller that asks: scoring
+        never does); None once networkx's graph holds the links. The links are read before
+        the graph is looked for: `graph` sets the graph before it lets the links go."""
+        links, successors = self._links, self._successors
         if self._built is not None:
             return None
-        if self._lists is None:
-            successors: dict[str, list[str]] = {key: [] for key in self.nodes}
-            predecessors: dict[str, list[str]] = {key: [] for key in self.nodes}
+        if successors is None:
+            successors = {key: [] for key in self.nodes}
             for source, target, _data in links:
                 successors[source].append(target)
+            successors = self._successors = _once_each(successors)
+        found = self._predecessors
+        if predecessors and found is None:
+            found = {key: [] for key in self.nodes}
             for source, targets in successors.items():
-                if len(targets) > 1 and len(set(targets)) < len(targets):
-                    targets[:] = dict.fromkeys(targets)  # two kinds of link, one dependency
                 for target in targets:
-                    predecessors[target].append(source)
-            self._lists = successors, predecessors
-        return self._lists
+                    found[target].append(source)
+            self._predecessors = found
+        return successors, found or {}
 
     def clusters(self) -> list[list[str]]:
         """Groups of systems that depend on each other in a cycle: they must move together."""
@@ -158,15 +171,15 @@ class EstateGraph:
         gives it, for a caller that needs one node's without working out every node's.
         `dependents` (`nx.ancestors` of the node), when the caller has them already, are not
         searched for again."""
-        plain = self._plain()
-        if plain is None:
+        lists = self._lists(predecessors=True)
+        if lists is None:
             direct = self.graph.in_degree(key)
             if dependents is None:
                 dependents = nx.ancestors(self.graph, key)
         else:
-            direct = len(plain[1][key])
+            direct = len(lists[1][key])
             if dependents is None:
-                dependents = _reached(plain[1], [key]) - {key}
+                dependents = _reached(lists[1], [key]) - {key}
         departments = {self.nodes[k].department for k in dependents}
         return BlastRadius(
             direct=direct,
@@ -388,34 +401,43 @@ def load_graph(connection: Connection) -> EstateGraph:
     paused while its many small objects are made. The links are kept as read: networkx builds
     its graph of them only when a caller asks for it."""
     with collector_paused():
-        rows = connection.execute(
+        rows = plain_rows(
+            connection,
             sa.select(
                 ORG.c.code,
                 SYSTEM.c.reference,
                 SYSTEM.c.name,
-                SYSTEM.c.criticality,
+                plain(SYSTEM.c.criticality),  # made a `Criticality` by `graph_of_systems`
                 SYSTEM.c.services_supported,
                 SYSTEM.c.id,
             )
             .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
-            .where(in_service(SYSTEM))  # a retired or cancelled system is out of the graph
+            .where(in_service(SYSTEM)),  # a retired or cancelled system is out of the graph
         )
-        return graph_of_systems(connection, rows.all())
+        return graph_of_systems(connection, rows)
 
 
-SystemNode = tuple[str, str, str, Criticality | None, str | None, int]
+SystemNode = tuple[str, str, str, Criticality | str | None, str | None, int]
 """What the graph reads of a system in service: its department's code, reference, name,
-criticality, services supported and id."""
+criticality (a `Criticality`, or its value as stored), services supported and id."""
+
+_CRITICALITY: dict[str | None, Criticality] = {level.value: level for level in Criticality}
+"""Each criticality by its value; a `Criticality` (a `StrEnum`, equal to its value and hashed
+as it) finds itself."""
 
 
 def graph_of_systems(connection: Connection, systems: Iterable[SystemNode]) -> EstateGraph:
     """The estate's graph of `systems` (every system in service, as `load_graph` reads them:
-    a caller that has read them already passes them) and the dependencies read in bulk."""
+    a caller that has read them already passes them) and the dependencies read in bulk. What
+    each system depends on is gathered as the links are made, not worked out from them
+    again."""
     by_id: dict[int, str] = {}
     nodes: dict[str, Node] = {}
+    successors: dict[str, list[str]] = {}
     for code, reference, name, criticality, services, system_id in systems:
         key = by_id[system_id] = f"{code}/{reference}"  # `system_key`
-        nodes[key] = Node(key, code, name, criticality, services)
+        nodes[key] = Node(key, code, name, _CRITICALITY.get(criticality), services)
+        successors[key] = []
     edges = plain_rows(
         connection,
         sa.select(
@@ -436,8 +458,19 @@ def graph_of_systems(connection: Connection, systems: Iterable[SystemNode]) -> E
         if target not in nodes:
             name, status = gone.get(target, (to_reference, ""))
             nodes[target] = Node(target, to_org, name, placeholder=True, gone=status)
+            successors[target] = []
         found.append((source, target, {"kind": kind, "criticality": criticality}))
-    return EstateGraph.of(nodes, found)
+        successors[source].append(target)
+    return EstateGraph.of(nodes, found, _once_each(successors))
+
+
+def _once_each(successors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """`successors` with each node's targets listed once: two links of different kinds from
+    one system to another are one dependency."""
+    for targets in successors.values():
+        if len(targets) > 1 and len(set(targets)) < len(targets):
+            targets[:] = dict.fromkeys(targets)
+    return successors
 
 
 def dependencies_among(

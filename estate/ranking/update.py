@@ -342,14 +342,25 @@ def _imported_departments(connection: Connection, seen: int) -> set[str]:
 
 
 def written_since(connection: Connection, seen: int) -> set[str]:
-    """The keys of every system that an import batch later than `seen` may have changed: every
-    system of the organisations those batches were imported for (a return rewrites, replaces
-    or marks missing its own systems and resolves dependencies waiting on them), and every
-    system whose row, components, dependencies or assessments such a batch wrote."""
+    """The keys of every system that an import batch later than `seen` may have changed: the
+    systems each such batch records it wrote (`ImportBatch.systems_written`), or, for a batch
+    that records none (one that wrote every system of its return, renamed its department, or
+    was imported before version 9), every system of its organisation; and every system whose
+    row, components, dependencies or assessments such a batch wrote."""
     batch = table_of(ImportBatch)
-    organisations = sa.select(batch.c.organisation_id).where(batch.c.id > seen)
+    later = connection.execute(
+        sa.select(ORG.c.code, batch.c.organisation_id, batch.c.systems_written)
+        .join(ORG, batch.c.organisation_id == ORG.c.id)
+        .where(batch.c.id > seen)
+    ).all()
+    found = {
+        system_key(code, reference)
+        for code, _organisation, written in later
+        for reference in written or ()
+    }
+    whole = sorted({organisation for _code, organisation, written in later if written is None})
     ids = sa.union(
-        sa.select(SYSTEM.c.id).where(SYSTEM.c.organisation_id.in_(organisations)),
+        sa.select(SYSTEM.c.id).where(SYSTEM.c.organisation_id.in_(whole)),
         sa.select(SYSTEM.c.id).where(SYSTEM.c.source_batch_id > seen),
         sa.select(SOURCE.c.system_id).where(SOURCE.c.batch_id > seen),
         sa.select(COMPONENT.c.system_id).where(COMPONENT.c.source_batch_id > seen),
@@ -361,7 +372,8 @@ def written_since(connection: Connection, seen: int) -> set[str]:
         .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
         .where(SYSTEM.c.id.in_(sa.select(ids.c[0])))
     )
-    return {system_key(code, reference) for code, reference in plain_rows(connection, query)}
+    found.update(system_key(code, reference) for code, reference in plain_rows(connection, query))
+    return found
 
 
 def reached_from(
