@@ -351,14 +351,50 @@ def _strongly_connected(
     successors: dict[str, list[str]], in_degree: dict[str, int]
 ) -> list[list[str]]:
     """The graph's strongly connected groups. A node nothing depends on, or that depends on
-    nothing, is on no cycle and so a group of its own; networkx finds the groups among the
-    rest (a fifth of an estate's nodes), as a graph of those alone."""
+    nothing, is on no cycle and so a group of its own; the groups among the rest (a fifth of
+    an estate's nodes) are found by Tarjan's algorithm, walked with a stack of its own over
+    the successor lists as they are (making them a networkx graph first took as long as the
+    search)."""
     core = [key for key, targets in successors.items() if targets and in_degree.get(key)]
     among = set(core)
-    links = nx.DiGraph()
-    links.add_nodes_from(core)
-    links.add_edges_from((s, t) for s in core for t in successors[s] if t in among)
-    groups = [list(group) for group in nx.strongly_connected_components(links)]
+    order: dict[str, int] = {}  # when each node was reached
+    low: dict[str, int] = {}  # the earliest node still open that each reaches
+    open_nodes: list[str] = []
+    is_open: set[str] = set()
+    groups: list[list[str]] = []
+    for root in core:
+        if root in order:
+            continue
+        order[root] = low[root] = len(order)
+        open_nodes.append(root)
+        is_open.add(root)
+        walk = [(root, iter(successors[root]))]
+        while walk:
+            node, targets = walk[-1]
+            for target in targets:
+                if target not in among:
+                    continue
+                if target not in order:
+                    order[target] = low[target] = len(order)
+                    open_nodes.append(target)
+                    is_open.add(target)
+                    walk.append((target, iter(successors[target])))
+                    break
+                if target in is_open and order[target] < low[node]:
+                    low[node] = order[target]
+            else:
+                walk.pop()
+                if walk and low[node] < low[walk[-1][0]]:
+                    low[walk[-1][0]] = low[node]
+                if low[node] == order[node]:
+                    group: list[str] = []
+                    while True:
+                        member = open_nodes.pop()
+                        is_open.discard(member)
+                        group.append(member)
+                        if member == node:
+                            break
+                    groups.append(group)
     groups.extend([key] for key in successors if key not in among)
     return groups
 
@@ -450,6 +486,9 @@ def graph_of_systems(connection: Connection, systems: Iterable[SystemNode]) -> E
     )
     gone = gone_names(connection)
     found: list[Link] = []
+    # A link's kind and criticality, one dict for each pair: networkx copies it into the
+    # edge's own when it builds the graph, and an estate has a handful of pairs.
+    labels: dict[tuple[str | None, str | None], dict[str, str | None]] = {}
     for from_id, to_org, to_reference, kind, criticality in edges:
         source = by_id.get(from_id)
         if source is None:
@@ -459,7 +498,10 @@ def graph_of_systems(connection: Connection, systems: Iterable[SystemNode]) -> E
             name, status = gone.get(target, (to_reference, ""))
             nodes[target] = Node(target, to_org, name, placeholder=True, gone=status)
             successors[target] = []
-        found.append((source, target, {"kind": kind, "criticality": criticality}))
+        label = labels.get((kind, criticality))
+        if label is None:
+            label = labels[kind, criticality] = {"kind": kind, "criticality": criticality}
+        found.append((source, target, label))
         successors[source].append(target)
     return EstateGraph.of(nodes, found, _once_each(successors))
 
