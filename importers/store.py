@@ -636,10 +636,14 @@ def _note_resolved(connection: Connection, batch_id: int, systems: set[int]) -> 
     ).scalar_one()
     if written is None:
         return  # every system of the department counts already
-    references = connection.execute(
-        sa.select(SYSTEM.c.reference).where(SYSTEM.c.id.in_(sorted(systems)))
-    ).scalars()
-    now = sorted(set(written).union(references))
+    references = {
+        reference
+        for batch in in_batches(sorted(systems))
+        for reference in connection.execute(
+            sa.select(SYSTEM.c.reference).where(SYSTEM.c.id.in_(batch))
+        ).scalars()
+    }
+    now = sorted(references.union(written))
     if now != written:
         connection.execute(BATCH.update().where(BATCH.c.id == batch_id).values(systems_written=now))
 

@@ -79,7 +79,6 @@ class EstateGraph:
     _links: list[Link] = field(default_factory=list, init=False, repr=False)
     _built: nx.DiGraph | None = field(default=None, init=False, repr=False)
     _successors: dict[str, list[str]] | None = field(default=None, init=False, repr=False)
-
     _predecessors: dict[str, list[str]] | None = field(default=None, init=False, repr=False)
 
     @classmethod
