@@ -178,7 +178,7 @@ class ImportBatch(SQLModel, table=True):
     """The reporting period the return is for (`2026-Q3`): every row it wrote is valid from
     the end of that period until a later period's return replaces it."""
     column_map: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
-    systems_written: list[str] | None = Field(default=None, sa_type=sa.JSON)
+    systems_written: list[str] | None = Field(default=None, sa_type=sa.JSON(none_as_null=True))
     """The references of the organisation's systems the batch changed in any way, sorted: new,
     changed, marked missing or deleted, their components, dependencies or assessments
     replaced, or a dependency of theirs resolved. What bringing the kept ranking up to date
