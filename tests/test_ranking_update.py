@@ -560,6 +560,56 @@ def test_an_import_reads_first_the_systems_it_wrote(
         engine.dispose()
 
 
+@pytest.mark.parametrize("status", ["Retired", "Cancelled"])
+def test_a_system_out_of_service_before_and_after_reaches_its_dependents_alone(
+    status: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HMT-1 depends on HMT-4, retired. Re-importing HMT's return with HMT-4 renamed, or
+    cancelled, and HMT-2's users changed rescores HMT-2, and HMT-1 only when what it reads of
+    HMT-4 (its status) changed: HMT-1 is read through the dependency alone, with no graph of
+    the estate, and the result is a fresh scoring."""
+    engine = db.open_engine(tmp_path / "estate.db", create=True)
+    hosted = {"hosting": Hosting.ON_PREMISES, "criticality": Criticality.LOW}
+    policy = load_policy(as_of=dt.date(2026, 7, 1))
+    try:
+        hmt = [_system("HMT", f"HMT-{n}", **hosted) for n in range(1, 5)]
+        hmt[3]["lifecycle_status"] = "Retired"
+        _import(engine, tmp_path, 0, _return("HMT", hmt, [("HMT-1", "HMT-4")], []))
+        with engine.connect() as connection:
+            basis = current_basis(connection, policy)
+            scores = score_estate(connection, policy)
+        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        hmt[1]["users"] = 250
+        hmt[3] |= {"name": "HMT-4 (renamed)", "lifecycle_status": status}
+        _import(engine, tmp_path, 1, _return("HMT", hmt, [("HMT-1", "HMT-4")], []))
+        read: list[set[str]] = []
+        scored: list[str] = []
+        facts_by_key = ranking_update._facts_by_key
+
+        def counted(connection: Any, catalogue: Any, keys: Any) -> dict[str, SystemFacts]:
+            if keys:
+                read.append({key.split("/", 1)[1] for key in keys})
+            return facts_by_key(connection, catalogue, keys)
+
+        def no_graph(connection: Any) -> None:
+            raise AssertionError("read the whole estate's graph")
+
+        def scoring(facts: SystemFacts, *args: Any) -> SystemScore:
+            scored.append(facts.key.split("/", 1)[1])
+            return score_facts(facts, *args)
+
+        monkeypatch.setattr(ranking_update, "_facts_by_key", counted)
+        monkeypatch.setattr(ranking_update, "load_graph", no_graph)
+        monkeypatch.setattr(ranking_update, "score_facts", scoring)
+        assert update_kept_ranking(engine, policy)
+        assert read == [{"HMT-2"}, {"HMT-1"}]
+        assert sorted(scored) == (["HMT-2"] if status == "Retired" else ["HMT-1", "HMT-2"])
+        monkeypatch.undo()
+        assert _kept_state(engine) == _fresh_state(engine, policy)
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.parametrize("page", [1, 3])
 def test_the_gaps_are_ordered_as_they_first_appear_however_many_places_are_read_at_once(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch, page: int

@@ -10,14 +10,14 @@ graph when that end resolves: until then no system of the estate depends on anyt
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from estate.db import plain, plain_rows
+from estate.db import in_batches, plain, plain_rows
 from estate.enums import Criticality
 from estate.models import Dependency, Organisation, System, system_key, table_of
 from estate.perf import collector_paused
@@ -559,6 +559,54 @@ def depends_on_keys(connection: Connection, system_id: int) -> list[str]:
         .distinct()
     )
     return sorted(system_key(code, reference) for code, reference in rows)
+
+
+def depends_on_of(connection: Connection, systems: Mapping[int, str]) -> dict[str, list[str]]:
+    """What each of `systems` (keys by id) depends on, placeholders included, each once and
+    in no particular order: its node's successors in the estate graph, read a page of
+    systems at a time without loading the graph."""
+    found: dict[str, list[str]] = {key: [] for key in systems.values()}
+    for page in in_batches(sorted(systems)):
+        rows = plain_rows(
+            connection,
+            sa.select(
+                DEPENDENCY.c.from_system_id, DEPENDENCY.c.to_org_code, DEPENDENCY.c.to_reference
+            )
+            .where(DEPENDENCY.c.from_system_id.in_(page))
+            .distinct(),
+        )
+        for system_id, code, reference in rows:
+            found[systems[system_id]].append(f"{code}/{reference}")  # `system_key`
+    return found
+
+
+def depending_on(connection: Connection, keys: Iterable[str]) -> set[str]:
+    """The keys of the systems in service that depend directly on one of `keys` (their
+    predecessors in the estate graph), read a page of references at a time without loading
+    the graph."""
+    wanted = set(keys)
+    codes = sorted({key.split("/", 1)[0] for key in wanted})
+    found: set[str] = set()
+    for page in in_batches(sorted({key.split("/", 1)[1] for key in wanted})):
+        rows = plain_rows(
+            connection,
+            sa.select(
+                ORG.c.code, SYSTEM.c.reference, DEPENDENCY.c.to_org_code, DEPENDENCY.c.to_reference
+            )
+            .join(SYSTEM, DEPENDENCY.c.from_system_id == SYSTEM.c.id)
+            .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+            .where(
+                DEPENDENCY.c.to_org_code.in_(codes),
+                DEPENDENCY.c.to_reference.in_(page),
+                in_service(SYSTEM),  # a retired or cancelled system is out of the graph
+            ),
+        )
+        found.update(
+            f"{code}/{reference}"  # `system_key`
+            for code, reference, to_code, to_reference in rows
+            if f"{to_code}/{to_reference}" in wanted
+        )
+    return found
 
 
 def blast_radius_in_database(connection: Connection, system_id: int) -> BlastRadius:

@@ -40,7 +40,15 @@ from sqlalchemy.engine import Connection, Engine
 from estate.catalogue import Catalogue
 from estate.catalogue.endoflife import load_catalogue
 from estate.db import as_date, insert_rows, is_permission_denied, move_places, plain_rows
-from estate.graph import DEPENDENCY, BlastRadius, EstateGraph, load_graph, placeholder_statuses
+from estate.graph import (
+    DEPENDENCY,
+    BlastRadius,
+    EstateGraph,
+    depending_on,
+    depends_on_of,
+    load_graph,
+    placeholder_statuses,
+)
 from estate.models import ImportBatch, SystemSource, system_key, table_of
 from estate.perf import collector_paused
 from estate.ranking.fragments import Fragments
@@ -81,7 +89,7 @@ from estate.scoring.facts import (
 from estate.scoring.policy import Policy
 from estate.scoring.readiness import blocks_move
 from estate.scoring.results import SystemScore
-from estate.stages import gone_names
+from estate.stages import gone_names, in_service
 
 SOURCE = table_of(SystemSource)
 
@@ -244,44 +252,53 @@ def _rescore_imported(
 ) -> tuple[Rescored, set[str], dict[str, str]]:
     """After imports of batches later than `seen` (the last the kept ranking was scored
     with, the first of `since`): the systems those batches may have changed
-    (`written_since`) and those gone have their facts read; of those, the ones changed in
-    what other systems' digests read of them (`spreading`) reach further (`reached_from`),
-    and the systems reached are read too, with those whose kept scores do not hold on the new
-    date (`dated`, the second of `since`: an import seen on another day than the ranking was
-    kept for). Those whose digest changed, or whose kept scores do not hold on the new date,
-    are scored again; as `_rescore_changed` gives them. A system no change reached keeps its
-    kept blast radius."""
+    (`written_since`) have their facts read; of those, the ones changed in what other
+    systems' digests read of them (`spreading`: gone, new, or `_spreads`) reach further
+    (`reached_from`, through the whole estate's graph, read only then), and the systems
+    reached are read too, with those whose kept scores do not hold on the new date (`dated`,
+    the second of `since`: an import seen on another day than the ranking was kept for).
+    Those whose digest changed, or whose kept scores do not hold on the new date, are scored
+    again; as `_rescore_changed` gives them. A system no change reached keeps its kept blast
+    radius."""
     seen, dated = since
-    graph = load_graph(connection)
-    # the systems in service are the graph's own nodes; the others stand for what they depend
-    # on that no return supplies, or that its return retired
-    standing = {key for key, node in graph.nodes.items() if not node.placeholder}
-    candidates = written_since(connection, seen) | (kept_keys - standing)
+    written, whole = written_since(connection, seen)
+    standing = in_service_keys(connection)
+    # a kept system gone since (retired, or deleted by a replacing return) was written too,
+    # but a batch that records no list names its department's remaining systems alone
+    candidates = written | (kept_keys - standing)
     catalogue = load_catalogue(connection)
     facts = _facts_by_key(connection, catalogue, candidates & standing)
     kept = _kept_facts(connection, candidates & kept_keys)
-    placeholders = placeholder_statuses(graph)
-    successors = graph.successor_lists()
-    imported = _imported_departments(connection, seen)
+    successors = _successors(connection, facts)
     spreading = {
         key
         for key in candidates
         if key not in facts
         or key not in kept
         or _spreads(facts[key], kept[key], successors[key], policy)
-    } | {
-        # A system of an imported department that no return supplies, or that its return
-        # retired: whether it is supplied, retired or neither may have changed with no row
-        # left to say so (a retired system deleted by a replacing return), and what depends
-        # on it, in any department, reads that.
-        key
-        for key in placeholders
-        if key.split("/", 1)[0] in imported
     }
-    reached, below = reached_from(graph, spreading, {k: kept[k][0].depends_on for k in kept})
-    more = ((reached | dated) & standing) - facts.keys()
-    facts |= _facts_by_key(connection, catalogue, more)
+    if whole:
+        # A system of a department some batch wrote whole that no return supplies, or that
+        # its return retired: whether it is supplied, retired or neither may have changed with
+        # no row left to say so (a retired system deleted by a replacing return), and what
+        # depends on it, in any department, reads that. A batch that records what it wrote
+        # names such a system (missing from its return) among them.
+        spreading |= placeholders_of(connection, whole, standing)
+    below: set[str] = set()
+    graph: EstateGraph | None = None
+    more = (dated & standing) - facts.keys()
+    if spreading and not (spreading & (standing | kept_keys)):
+        # Out of service before and after (a retired system renamed, say): what depends on
+        # one directly reads whether it is supplied and its status; nothing else reads it.
+        more |= (depending_on(connection, spreading) & standing) - facts.keys()
+    elif spreading:
+        graph = load_graph(connection)
+        reached, below = reached_from(graph, spreading, {k: kept[k][0].depends_on for k in kept})
+        more |= (reached & standing) - facts.keys()
+    added = _facts_by_key(connection, catalogue, more)
+    facts |= added
     kept |= _kept_facts(connection, more & kept_keys)
+    successors |= _successors(connection, added)
     depended = {key for fact in facts.values() for key in successors[fact.key]}
     others = _kept_facts(connection, (depended & standing) - facts.keys())
     if len(others) != len((depended & standing) - facts.keys()):
@@ -290,11 +307,14 @@ def _rescore_imported(
         [key for key, fact in facts.items() if blocks_move(fact, policy)]
         + [key for key, (kept_one, _criticality) in others.items() if kept_one.blocks]
     )
+    gone = {key: status for key, (_name, status) in gone_names(connection).items()}
+    placeholders = {key: gone.get(key, "") for key in depended if key not in standing}
     windows = _windows(connection, facts)
     found = []
     for key, fact in facts.items():
         old = kept.get(key)
         if old is None or key in below:
+            assert graph is not None  # a system not kept, or reached below a change, spreads
             fact.blast = graph.blast_radius_of(key)
         else:
             fact.blast = _blast(old[0])
@@ -302,6 +322,11 @@ def _rescore_imported(
         if _differs(windows.get(key), fact, anchored, placeholders, policy.as_of):
             found.append((score_facts(fact, policy, set(anchored)), fact, anchored))
     return found, standing, placeholders
+
+
+def _successors(connection: Connection, facts: Mapping[str, SystemFacts]) -> dict[str, list[str]]:
+    """What each system of `facts` depends on (`depends_on_of`)."""
+    return depends_on_of(connection, {fact.row.id: key for key, fact in facts.items()})
 
 
 def _spreads(
@@ -332,21 +357,13 @@ class _NotKept(Exception):
     """A kept system was kept without what bringing it up to date reads."""
 
 
-def _imported_departments(connection: Connection, seen: int) -> set[str]:
-    """The codes of the organisations the import batches later than `seen` were for."""
-    batch = table_of(ImportBatch)
-    query = sa.select(ORG.c.code).where(
-        ORG.c.id.in_(sa.select(batch.c.organisation_id).where(batch.c.id > seen))
-    )
-    return set(connection.execute(query).scalars())
-
-
-def written_since(connection: Connection, seen: int) -> set[str]:
-    """The keys of every system that an import batch later than `seen` may have changed: the
-    systems each such batch records it wrote (`ImportBatch.systems_written`), or, for a batch
-    that records none (one that wrote every system of its return, renamed its department, or
-    was imported before version 9), every system of its organisation; and every system whose
-    row, components, dependencies or assessments such a batch wrote."""
+def written_since(connection: Connection, seen: int) -> tuple[set[str], set[str]]:
+    """The keys of every system that an import batch later than `seen` may have changed, and
+    the codes of the departments some such batch wrote whole. The systems each batch records
+    it wrote (`ImportBatch.systems_written`), or, for a batch that records none (one that
+    wrote every system of its return, renamed its department, or was imported before version
+    9), every system of its organisation; and every system whose row, components,
+    dependencies or assessments such a batch wrote."""
     batch = table_of(ImportBatch)
     later = connection.execute(
         sa.select(ORG.c.code, batch.c.organisation_id, batch.c.systems_written)
@@ -358,9 +375,9 @@ def written_since(connection: Connection, seen: int) -> set[str]:
         for code, _organisation, written in later
         for reference in written or ()
     }
-    whole = sorted({organisation for _code, organisation, written in later if written is None})
+    whole = {(code, organisation) for code, organisation, written in later if written is None}
     ids = sa.union(
-        sa.select(SYSTEM.c.id).where(SYSTEM.c.organisation_id.in_(whole)),
+        sa.select(SYSTEM.c.id).where(SYSTEM.c.organisation_id.in_(sorted(o for _c, o in whole))),
         sa.select(SYSTEM.c.id).where(SYSTEM.c.source_batch_id > seen),
         sa.select(SOURCE.c.system_id).where(SOURCE.c.batch_id > seen),
         sa.select(COMPONENT.c.system_id).where(COMPONENT.c.source_batch_id > seen),
@@ -373,7 +390,32 @@ def written_since(connection: Connection, seen: int) -> set[str]:
         .where(SYSTEM.c.id.in_(sa.select(ids.c[0])))
     )
     found.update(system_key(code, reference) for code, reference in plain_rows(connection, query))
-    return found
+    return found, {code for code, _organisation in whole}
+
+
+def in_service_keys(connection: Connection) -> set[str]:
+    """The keys of every system in service: the estate graph's own nodes, read alone."""
+    query = (
+        sa.select(ORG.c.code, SYSTEM.c.reference)
+        .join(ORG, SYSTEM.c.organisation_id == ORG.c.id)
+        .where(in_service(SYSTEM))
+    )
+    return {system_key(code, reference) for code, reference in plain_rows(connection, query)}
+
+
+def placeholders_of(
+    connection: Connection, departments: Collection[str], standing: Collection[str]
+) -> set[str]:
+    """The keys of the systems of `departments` that a system in service depends on and that
+    are not in service themselves (not `standing`): never supplied, retired or cancelled."""
+    query = (
+        sa.select(DEPENDENCY.c.to_org_code, DEPENDENCY.c.to_reference)
+        .join(SYSTEM, DEPENDENCY.c.from_system_id == SYSTEM.c.id)
+        .where(DEPENDENCY.c.to_org_code.in_(sorted(departments)), in_service(SYSTEM))
+        .distinct()
+    )
+    keys = {system_key(code, reference) for code, reference in plain_rows(connection, query)}
+    return {key for key in keys if key not in standing}
 
 
 def reached_from(
