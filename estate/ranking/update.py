@@ -8,12 +8,14 @@ no date moves, and the as-of dates over which its scores hold (`estate.scoring.b
 - an import rescores the systems whose digest changed: their stored rows, components or
   assessments, or their blast radius, or whether what they depend on keeps them on premises
   or has been supplied. Which import batches the kept ranking has seen is found from its data
-  digest (`last_seen_batch`); only the systems later batches may have written are read, and
-  from those changed in what other systems read of them (whether they keep their dependents
-  on premises, what they depend on, their criticality, or their being in service) the systems
-  depending on them directly and everything they depend on, directly or not, now or before
-  (`reached_from`). When the batches seen cannot be told, the whole estate's facts and graph
-  are read and every system's digest compared;
+  digest (`last_seen_batch`); only the systems later batches record they wrote
+  (`written_since`) are read, with what they depend on, and from those changed in what other
+  systems read of them (whether they keep their dependents on premises, what they depend on,
+  their criticality, or their being in service) the systems depending on them directly and
+  everything they depend on, directly or not, now or before (`reached_from`, through the
+  whole estate's graph, read only for such a change; a system out of service before and
+  after reaches its direct dependents alone, found by a query). When the batches seen cannot
+  be told, the whole estate's facts and graph are read and every system's digest compared;
 - a change of policy, lifecycle data, catalogue or estate version rescores every system (the
   caller scores the estate afresh).
 
