@@ -563,6 +563,7 @@ def apply(
     elif changes.renamed:
         connection.execute(ORG.update().where(ORG.c.id == org_id).values(name=changes.renamed[1]))
     summary = changes.summary()
+    written = _systems_written(changes)
     batch_id = _insert_one(
         connection,
         BATCH.insert().values(
@@ -572,7 +573,7 @@ def apply(
             imported_at=now or dt.datetime.now(dt.UTC),
             period=period,
             column_map=parsed.column_map(),
-            systems_written=_systems_written(changes),
+            systems_written=written,
             rows_new=summary["new"],
             rows_changed=summary["changed"],
             rows_unchanged=summary["unchanged"],
@@ -606,7 +607,8 @@ def apply(
         )
     write_waiting(connection, changes.department, changes.waiting_by_end, ids, batch_id)
     resolve_dependencies(connection)
-    _note_resolved(connection, batch_id, resolve_written_ends(connection, changes.department))
+    resolved = resolve_written_ends(connection, changes.department)
+    _note_resolved(connection, batch_id, written, resolved)
     return batch_id
 
 
@@ -626,16 +628,14 @@ def _systems_written(changes: ChangeSet) -> list[str] | None:
     return sorted(written)
 
 
-def _note_resolved(connection: Connection, batch_id: int, systems: set[int]) -> None:
-    """Add to the batch's `systems_written` the systems given a dependency by resolving its
-    depending end after the batch was recorded (`resolve_written_ends`)."""
-    if not systems:
+def _note_resolved(
+    connection: Connection, batch_id: int, written: list[str] | None, systems: set[int]
+) -> None:
+    """Add to the batch's `systems_written` (`written`, as recorded) the systems given a
+    dependency by resolving its depending end after the batch was recorded
+    (`resolve_written_ends`)."""
+    if not systems or written is None:  # None: every system of the department counts already
         return
-    written = connection.execute(
-        sa.select(BATCH.c.systems_written).where(BATCH.c.id == batch_id)
-    ).scalar_one()
-    if written is None:
-        return  # every system of the department counts already
     references = {
         reference
         for batch in in_batches(sorted(systems))

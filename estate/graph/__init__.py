@@ -552,13 +552,8 @@ def dependencies_among(
 
 def depends_on_keys(connection: Connection, system_id: int) -> list[str]:
     """The keys of what one system depends on, placeholders included, as its node's
-    successors in the estate graph: read without loading the graph."""
-    rows = connection.execute(
-        sa.select(DEPENDENCY.c.to_org_code, DEPENDENCY.c.to_reference)
-        .where(DEPENDENCY.c.from_system_id == system_id)
-        .distinct()
-    )
-    return sorted(system_key(code, reference) for code, reference in rows)
+    successors in the estate graph, in order: read without loading the graph."""
+    return sorted(depends_on_of(connection, {system_id: ""})[""])
 
 
 def depends_on_of(connection: Connection, systems: Mapping[int, str]) -> dict[str, list[str]]:
@@ -576,7 +571,7 @@ def depends_on_of(connection: Connection, systems: Mapping[int, str]) -> dict[st
             .distinct(),
         )
         for system_id, code, reference in rows:
-            found[systems[system_id]].append(f"{code}/{reference}")  # `system_key`
+            found[systems[system_id]].append(system_key(code, reference))
     return found
 
 
