@@ -783,3 +783,27 @@ def test_the_overviews_department_table_puts_every_system_in_a_column(demo_db: P
     for _department, cells in rows:
         count, *bands = (int(c.replace(",", "")) for c in cells.split("│") if c.strip())
         assert count == sum(bands), (_department, cells)
+
+
+def test_the_overview_counts_one_department_in_the_singular(demo_db: Path) -> None:
+    """An estate of one department's returns (a single RVTools export, say) is "in 1
+    department", not "1 departments"."""
+    import dataclasses
+
+    from rich.console import Console
+
+    from estate import db
+    from estate.ranking.figures import estate_figures
+    from estate.scoring import score_estate
+    from estate.scoring.policy import load_policy
+    from tui.screens.overview import overview
+
+    engine = db.open_engine(demo_db)
+    with engine.connect() as connection:
+        scores = score_estate(connection, load_policy(as_of=AS_OF))
+    engine.dispose()
+    one = [s for s in scores.systems if s.department == "DBP"]
+    console = Console(width=200, record=True)
+    console.print(overview(estate_figures(dataclasses.replace(scores, systems=one))))
+    text = " ".join(console.export_text().split())
+    assert f"{len(one)} systems in 1 department ·" in text

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, LoadingIndicator, Static
 
 from estate.ranking.figures import QUALITY_WARNINGS, EstateFigures
 from estate.ranking.summary import BAND_ORDER
+from estate.words import counted
 
 BAR = "█"
 UNKNOWN_BAND = "Unknown"
@@ -58,9 +59,9 @@ def overview(
         )
     total = max(summary.systems, 1)
     head = Text.assemble(
-        (f"{summary.systems:,} systems", "bold"),
+        (counted(summary.systems, "system"), "bold"),
         " in ",
-        (f"{len(summary.by_department)} departments", "bold"),
+        (counted(len(summary.by_department), "department"), "bold"),
         f" · {summary.legacy:,} legacy ({100 * summary.legacy / total:.0f}%) · ",
         (f"{summary.by_band['Red-rated']:,} red-rated", "bold red"),
         f" ({summary.red_no_plan:,} with no plan, {summary.red_unfunded_plan:,} unfunded)",
