@@ -4,7 +4,10 @@ integers read back as the words they stand for."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
+import functools
 import json
 import sqlite3
 from contextlib import closing
@@ -18,11 +21,12 @@ from hypothesis import strategies as st
 from estate import db, models
 from estate.enums import Disposition
 from estate.jsonable import jsonable
+from estate.ranking.explanations import ExplanationWriter, explanation
 from estate.ranking.fragments import MARK, Fragments, cut
-from estate.ranking.snapshot import basis_code, day_number, day_of, explanation, ranked_rows
+from estate.ranking.snapshot import basis_code, day_number, day_of, ranked_rows
 from estate.scoring import score_estate
 from estate.scoring.policy import load_policy
-from estate.scoring.results import Band, Readiness
+from estate.scoring.results import Band, Readiness, SystemScore
 from tests.conftest import Run, scored_estate
 
 AS_OF = dt.date(2026, 11, 1)
@@ -67,6 +71,50 @@ def test_an_item_shared_once_stays_in_its_own_text_and_an_empty_table_marks_noth
 
 
 _TEXT = st.text(st.characters(codec="utf-8"), max_size=30)
+
+
+@functools.cache
+def _scored(demo_db: Path) -> list[SystemScore]:
+    return scored_estate(demo_db, AS_OF).systems
+
+
+def test_an_estate_written_cut_is_its_explanations_cut_with_each_item_held_once(
+    demo_db_master: Path,
+) -> None:
+    systems = _scored(demo_db_master)
+    writer = ExplanationWriter()
+    written = [writer.cut(score) for score in systems]
+    assert written == [cut(explanation(score)) for score in systems]
+    held: dict[bytes, bytes] = {}
+    for _marked, items in written:
+        for item in items:
+            assert held.setdefault(item, item) is item, "an item equal to another is it"
+
+
+@given(
+    name=st.sampled_from(["\0item\0", 'x"\0item\0', "%s", "\0", "é\u2028"]),
+    evidence=_TEXT,
+    value=st.one_of(st.none(), st.integers(0, 6), st.sampled_from([1e16, 1e-05, 2.5])),
+    cost=st.one_of(st.none(), st.sampled_from([1e16, 0.00001, 12.5, 3.0])),
+)
+def test_a_system_with_any_words_or_numbers_is_written_cut_as_cutting_its_explanation(
+    demo_db_master: Path, name: str, evidence: str, value: float | None, cost: float | None
+) -> None:
+    # Its own words reading as a stand-in, floats JSON's encoders write apart, any text.
+    first, second = _scored(demo_db_master)[:2]
+    score = copy.copy(first)
+    legacy = score.legacy
+    criterion = legacy.likelihood[0]._replace(evidence=evidence, value=value)  # type: ignore[arg-type]  # a float too
+    reasons, headline = score._words()
+    score.__dict__.update(
+        name=name,
+        legacy=dataclasses.replace(legacy, likelihood=(criterion, *legacy.likelihood[1:])),
+        _laid_out=((evidence, *reasons), headline),
+        record=score.record._replace(annual_run_cost=cost),
+    )
+    writer = ExplanationWriter()
+    writer.cut(second)  # the items it shares with the first are taken as encoded
+    assert writer.cut(score) == cut(explanation(score))
 
 
 @st.composite

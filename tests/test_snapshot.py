@@ -18,13 +18,13 @@ from sqlalchemy.engine import Engine
 
 from estate import db, models
 from estate.ranking import RankBy
+from estate.ranking.explanations import compact_lead
 from estate.ranking.figures import EstateFigures, estate_figures
 from estate.ranking.fragments import Fragments
 from estate.ranking.json_format import print_kept_ranking_json
 from estate.ranking.packing import Packer, read_texts
 from estate.ranking.snapshot import (
     Snapshot,
-    compact_lead,
     fingerprint,
     keep_snapshot,
     load_snapshot,

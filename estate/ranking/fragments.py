@@ -119,6 +119,9 @@ class Fragments:
         marked, items = pieces
         if not items:
             return marked, []
+        found = list(map(self._numbers.get, items))
+        if None not in found:  # the usual case: every item is shared, the text stays as cut
+            return marked, found  # type: ignore[return-value]  # no None among them
         parts = marked.split(MARK)
         numbers: list[int] = []
         out = [parts[0]]

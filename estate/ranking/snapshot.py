@@ -25,11 +25,11 @@ from estate import models
 from estate.catalogue import builtin_version
 from estate.db import insert_rows, is_permission_denied, unless_locked
 from estate.graph import BlastRadius, placeholder_statuses
-from estate.jsonable import jsonable
 from estate.ranking import READINESS_ORDER, RankBy, chosen_departments, security_weight
 from estate.ranking.csv_format import csv_lines
+from estate.ranking.explanations import ExplanationWriter, compact_lead
 from estate.ranking.figures import EstateFigures, estate_figures
-from estate.ranking.fragments import Fragments, cut
+from estate.ranking.fragments import Fragments
 from estate.ranking.packing import (
     WORDS,
     Packer,
@@ -41,7 +41,6 @@ from estate.ranking.packing import (
     words_of,
 )
 from estate.ranking.tally import tally_of
-from estate.ranking.text_formats import system_dict
 from estate.scoring import EstateScores
 from estate.scoring.basis import date_free_digest, valid_dates
 from estate.scoring.facts import SystemFacts
@@ -149,25 +148,6 @@ def ranked_rows(scores: EstateScores) -> list[RankedRow]:
 EXPLANATION_INDENT = b"    "
 """How deep a system's explanation stands in `rank --json`'s document: an item of the
 `systems` list of the top-level object, indented by two levels of two spaces."""
-
-
-def compact_lead(rank: int) -> bytes:
-    """How a system's compact explanation begins, up to its rank: the kept text is what
-    follows, so that a system that moves in the ranking keeps its text."""
-    return b'{"rank":%d,' % rank
-
-
-def explanation(system: SystemScore) -> bytes:
-    """Everything concluded about one system as `rank --json` gives it, as compact JSON (UTF-8,
-    the standard library's C encoder) after its `compact_lead`: kept, compressed, with its
-    ranked row, so that `rank --json` lays out the kept texts without scoring anything again
-    (`lay_out`)."""
-    compact = json.dumps(
-        system_dict(system), ensure_ascii=False, separators=(",", ":"), default=jsonable
-    ).encode()
-    lead = compact_lead(system.rank)
-    assert compact.startswith(lead)
-    return compact[len(lead) :]
 
 
 def lay_out(texts: Iterable[tuple[int, bytes, Sequence[int]]], fragments: Fragments) -> bytes:
@@ -345,12 +325,9 @@ def kept_systems(scores: EstateScores, rows: Sequence[RankedRow]) -> KeptSystems
     fragments, each system's texts compressed with a dictionary trained on a sample of
     them."""
     placeholders = placeholder_statuses(scores.graph)
-    seen: dict[bytes, bytes] = {}
-    cuts = []
-    for score in scores.systems:  # each shared item held once until packed
-        marked, items = cut(explanation(score))
-        cuts.append((marked, [seen.setdefault(item, item) for item in items]))
-    seen.clear()
+    writer = ExplanationWriter()  # each shared item held once until packed
+    cuts = [writer.cut(score) for score in scores.systems]
+    del writer
     fragments = Fragments.shared(cuts)
 
     sampled = []

@@ -31,7 +31,7 @@ from estate.ranking.summary import DataQuality, Summary, quality_rows
 from estate.render.board_data import contract_dict, portfolio_dict, supplier_dict
 from estate.render.list_columns import PRIORITY_COLUMNS, plain_value, suggested
 from estate.scoring.results import SystemScore, score_text
-from estate.scoring.serialise import SCHEMA_VERSION, score_dict
+from estate.scoring.serialise import SCHEMA_VERSION, ItemOf, each_item, score_dict
 from estate.words import counted
 
 Signed = TypeVar("Signed", bound=SignsIn)
@@ -49,11 +49,12 @@ def to_csv(selection: list[SystemScore]) -> str:
     return buffer.getvalue()
 
 
-def system_dict(system: SystemScore) -> dict[str, Any]:
-    """One system as the JSON outputs give it: its scores (`score_dict`) with the money and
-    contract a board reads and its suggested disposition in words."""
+def system_dict(system: SystemScore, item: ItemOf = each_item) -> dict[str, Any]:
+    """One system as the JSON outputs give it: its scores (`score_dict`, each item of its
+    lists given by `item`) with the money and contract a board reads and its suggested
+    disposition in words."""
     record = system.record
-    data = score_dict(system)
+    data = score_dict(system, item)
     data["cloud"]["suggested_disposition_words"] = suggested(system)
     data["annual_run_cost"] = _money(system)
     data["supplier"] = record.supplier

@@ -53,6 +53,7 @@ from estate.graph import (
 )
 from estate.models import ImportBatch, SystemSource, system_key, table_of
 from estate.perf import collector_paused
+from estate.ranking.explanations import explanation
 from estate.ranking.fragments import Fragments
 from estate.ranking.packing import WORDS, Packer, read_texts
 from estate.ranking.snapshot import (
@@ -70,7 +71,6 @@ from estate.ranking.snapshot import (
     current_basis,
     day_number,
     day_of,
-    explanation,
     kept_system,
     kept_unpacker,
     ranked_row,

@@ -1,0 +1,88 @@
+"""Systems' explanations as the kept ranking keeps them: `rank --json`'s compact JSON of one
+system after its rank, and the same written already cut around the items of its lists
+(`estate.ranking.fragments.cut`) for a whole estate at once.
+
+An estate's explanations repeat the same items (criteria, security gaps, reasons) thousands of
+times over. Writing each explanation whole and cutting it again took most of keeping a new
+ranking; `ExplanationWriter` encodes each distinct item once and writes each explanation around
+stand-ins for its items, giving byte for byte what `cut(explanation(system))` gives."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from estate.jsonable import jsonable
+from estate.ranking.fragments import MARK, Cut, cut
+from estate.ranking.text_formats import system_dict
+from estate.scoring.results import SystemScore
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=jsonable).encode
+"""Compact JSON as `rank --json` holds a system before it is laid out (the standard library's C
+encoder)."""
+
+
+def compact_lead(rank: int) -> bytes:
+    """How a system's compact explanation begins, up to its rank: the kept text is what
+    follows, so that a system that moves in the ranking keeps its text."""
+    return b'{"rank":%d,' % rank
+
+
+def explanation(system: SystemScore) -> bytes:
+    """Everything concluded about one system as `rank --json` gives it, as compact JSON (UTF-8)
+    after its `compact_lead`: kept, compressed, with its ranked row, so that `rank --json` lays
+    out the kept texts without scoring anything again (`estate.ranking.snapshot.lay_out`)."""
+    return _without_lead(_COMPACT(system_dict(system)).encode(), system.rank)
+
+
+def _without_lead(compact: bytes, rank: int) -> bytes:
+    lead = compact_lead(rank)
+    assert compact.startswith(lead)
+    return compact[len(lead) :]
+
+
+_STAND_IN = "\0item\0"
+"""What an item's place holds while its explanation is written: a text no item's JSON is."""
+_STAND_IN_TEXT = _COMPACT(_STAND_IN).encode()
+_ENCODE_ITEM = msgspec.json.encode
+"""An item's compact JSON: the same bytes as the standard library's for text, integers, truth
+values and null (what items hold), some times faster. The two write some floats apart
+(`1e+16` against `1e16`), so an item holding a float is encoded as `explanation` encodes it."""
+
+
+class ExplanationWriter:
+    """Writes the explanations of many systems scored under one policy already cut: each
+    distinct item encoded once, by what it shows (an estate holds a few hundred thousand
+    distinct items among a million and more)."""
+
+    def __init__(self) -> None:
+        self._encoded: dict[Callable[[Any], Any], dict[Any, bytes]] = {}
+        self._items: list[bytes] = []
+
+    def cut(self, system: SystemScore) -> Cut:
+        """What `cut(explanation(system))` gives: its explanation with a `MARK` in place of
+        each item of its lists, and those items in order. Every item equal to another is the
+        same bytes object."""
+        items = self._items = []
+        compact = _COMPACT(system_dict(system, self._stand_in)).encode()
+        parts = _without_lead(compact, system.rank).split(_STAND_IN_TEXT)
+        if len(parts) != len(items) + 1:  # a text of the system's own reads as a stand-in
+            return cut(explanation(system))
+        return MARK.join(parts), items
+
+    def _stand_in(self, source: Any, plain: Callable[[Any], Any]) -> str:
+        """The stand-in for one item, its JSON (encoded the first time it is seen) noted."""
+        encoded = self._encoded.get(plain)
+        if encoded is None:
+            encoded = self._encoded[plain] = {}
+        found = encoded.get(source)
+        if found is None:
+            data = plain(source)
+            holds_float = isinstance(data, dict) and float in map(type, data.values())
+            found = _COMPACT(data).encode() if holds_float else _ENCODE_ITEM(data)
+            encoded[source] = found
+        self._items.append(found)
+        return _STAND_IN
