@@ -1,15 +1,18 @@
 """The kept ranking brought up to date (`estate.ranking.update`) is byte for byte what scoring
-the whole estate afresh gives, whatever sequence of imports, deletions, policy edits and dates
-led to it: checked after every step of random sequences, on SQLite and on PostgreSQL."""
+the whole estate afresh gives, whatever sequence of imports, deletions, policy edits, lifecycle
+data imports and dates led to it: checked after every step of random sequences, on SQLite and
+on PostgreSQL."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
+import estate.catalogue
 from estate import db, models
+from estate.catalogue.endoflife import ImportedCycle, read_lifecycle, store_lifecycle
 from estate.enums import (
     Classification,
     ComponentKind,
@@ -166,13 +171,46 @@ def _unique(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> list[dict[st
     return list(found.values())
 
 
+BUNDLED_LIFECYCLE = Path(estate.catalogue.__file__).with_name("endoflife.json")
+"""endoflife.date's catalogue as the package bundles it: real releases to import again."""
+LIFECYCLE_PRODUCTS = ["rhel", "postgresql", "windows-server", "oracle-database", "oracle-jdk"]
+"""endoflife.date's products behind `COMPONENTS`."""
+
 steps = st.one_of(
     st.tuples(st.just("date"), dates),
     st.tuples(st.just("import"), returns()),
     st.tuples(st.just("policy"), st.integers(1, 9)),
     # a return imported on another day than the kept ranking's: both at once
     st.tuples(st.just("dated import"), st.tuples(dates, returns())),
+    # one product's real releases imported with every date moved (support extended or cut)
+    st.tuples(
+        st.just("lifecycle"),
+        st.tuples(st.sampled_from(LIFECYCLE_PRODUCTS), st.integers(-900, 900)),
+    ),
 )
+
+
+def _import_lifecycle(engine: Engine, step: int, product: str, days: int) -> None:
+    """`product`'s releases from the bundled endoflife.date catalogue, each date `days` later,
+    imported as lifecycle data at a time of the step's own."""
+    later = dt.timedelta(days=days)
+    cycles = [
+        ImportedCycle(
+            dataclasses.replace(
+                c.cycle,
+                **{
+                    name: getattr(c.cycle, name) + later
+                    for name in ("release", "support_end", "security_end", "extended_end")
+                    if getattr(c.cycle, name) is not None
+                },
+            ),
+            c.product_title,
+        )
+        for c in read_lifecycle(BUNDLED_LIFECYCLE, product)
+    ]
+    with engine.begin() as connection:
+        imported_at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=step)
+        assert store_lifecycle(connection, cycles, imported_at) == len(cycles) > 0
 
 
 _TEXTS = STORED_FIELDS.index("explanation")
@@ -271,10 +309,20 @@ def _run_steps(engine: Engine, sequence: list[tuple[str, Any]]) -> int:
             elif kind == "dated import":
                 as_of, found = value
                 _import(engine, folder, number, found)
+            elif kind == "lifecycle":
+                _import_lifecycle(engine, number, *value)
             else:
                 _import(engine, folder, number, value)
             policy = _policy(folder, weight, as_of)
-            if update_kept_ranking(engine, policy):
+            with mock.patch.object(
+                # lifecycle data reaches systems by their components: each system's digest
+                # tells, so every system's facts are read (an import reads what it reached)
+                ranking_update,
+                "_rescore_changed",
+                READING_EVERYTHING if kind == "lifecycle" else ranking_update._rescore_changed,
+            ):
+                brought_up_to_date = update_kept_ranking(engine, policy)
+            if brought_up_to_date:
                 updated += kind != "policy"
             else:
                 assert number == 0 or kind == "policy", "only new rules score everything"
@@ -292,6 +340,9 @@ def _run_steps(engine: Engine, sequence: list[tuple[str, Any]]) -> int:
                 TRACE.append((kind, len(kept_rows)))
     return updated
 
+
+READING_EVERYTHING = ranking_update._rescore_changed
+"""What brings the kept ranking up to date after lifecycle data is imported."""
 
 TRACE: list[tuple[str, int]] = []
 """Set to a list holding anything to see each step's kind and systems (debugging)."""
@@ -363,6 +414,45 @@ def test_a_new_date_rescores_only_the_systems_a_date_boundary_crossed(
         assert update_kept_ranking(engine, later)
         assert len(calls) == len(moved)
         assert _kept_state(engine) == _fresh_state(engine, later)
+    finally:
+        engine.dispose()
+
+
+def test_lifecycle_data_imported_rescores_only_the_systems_whose_components_it_reaches(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the sample estate: Red Hat's releases imported with support a year longer rescore
+    the systems running Red Hat Enterprise Linux, and no others, and the kept ranking then
+    equals a fresh scoring (the overview's catalogue too)."""
+    engine = db.open_engine(demo_db)
+    try:
+        policy = load_policy(as_of=dt.date(2026, 11, 1))
+        with engine.connect() as connection:
+            basis = current_basis(connection, policy)
+            scores = score_estate(connection, policy)
+        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        running = {
+            key
+            for key, facts in scores.facts.items()
+            if any(
+                c.match and c.match.product and c.match.product.key == "rhel"
+                for c in facts.components
+            )
+        }
+        assert 0 < len(running) < len(scores.facts) / 2
+        _import_lifecycle(engine, 1, "rhel", 365)
+        calls: list[str] = []
+
+        def counted(facts: SystemFacts, *args: Any) -> SystemScore:
+            calls.append(facts.key)
+            return score_facts(facts, *args)
+
+        monkeypatch.setattr(ranking_update, "score_facts", counted)
+        assert update_kept_ranking(engine, policy)
+        assert set(calls) == running
+        kept_rows, kept_figures = _kept_state(engine)
+        assert (kept_rows, kept_figures) == _fresh_state(engine, policy)
+        assert kept_figures["catalogue"].endswith("+imported")
     finally:
         engine.dispose()
 

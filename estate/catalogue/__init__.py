@@ -22,6 +22,8 @@ from importlib import resources
 from itertools import takewhile
 from typing import Any
 
+import msgspec
+
 from estate.catalogue.recognise import (
     Builds,
     by_build,
@@ -244,6 +246,31 @@ class Match:
     def matched(self) -> bool:
         """True when a product and (for non-evergreen products) a release were found."""
         return self.product is not None and (self.cycle is not None or self.product.evergreen)
+
+    @cached_property
+    def packed(self) -> bytes:
+        """Everything a reader of this match can see, packed as bytes: its text and note, its
+        product's names and kind, and its release with every date. Two matches packed alike
+        read alike, so a system whose components' matches pack as before is scored as before
+        when lifecycle data is imported (`estate.scoring.basis`)."""
+        product = self.product
+        return msgspec.msgpack.encode(
+            (
+                self.text,
+                self.note,
+                None
+                if product is None
+                else (
+                    product.key,
+                    product.title,
+                    product.kind,
+                    product.evergreen,
+                    product.endoflife,
+                    product.by_hand_reason,
+                ),
+                self.cycle,
+            )
+        )
 
 
 @dataclass

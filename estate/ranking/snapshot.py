@@ -173,20 +173,24 @@ def lay_out(texts: Iterable[tuple[int, bytes, Sequence[int]]], fragments: Fragme
 
 
 class Basis(NamedTuple):
-    """What a kept ranking was worked out from, in the three parts that change apart."""
+    """What a kept ranking was worked out from, in the four parts that change apart."""
 
     rules: str
-    """A digest of the estate's version, the built-in catalogue, the policy's values and the
-    lifecycle data imported: a change rescores every system."""
+    """A digest of the estate's version, the built-in catalogue and the policy's values: a
+    change rescores every system."""
     data: str
     """A digest of what the estate's imports have stored: a change rescores the systems whose
     stored rows, dependents or dependencies changed."""
     as_of: str
     """The as-of date (ISO): a change rescores the systems one of whose dates lies between."""
+    lifecycle: str = ""
+    """A digest of the lifecycle data imported: a change rescores the systems whose
+    components the catalogue now reads otherwise. Empty in a ranking kept before it was
+    kept apart (whose fingerprint then differs from its basis's: it is scored afresh)."""
 
     @property
     def fingerprint(self) -> str:
-        """The three parts as one digest."""
+        """The parts as one digest."""
         text = json.dumps(list(self))
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -250,6 +254,7 @@ class KeptFacts(msgspec.Struct, array_like=True, omit_defaults=False):
     """0 with no remediation plan, 1 with a plan not funded, 2 with a funded plan."""
 
 
+_SOURCE = operator.attrgetter("source")
 ENCODE_KEPT = msgspec.msgpack.Encoder().encode
 DECODE_KEPT = msgspec.msgpack.Decoder(KeptFacts).decode
 
@@ -277,7 +282,8 @@ def kept_facts(
         [key for key in facts.depends_on if key in scores_anchored],
         score.key in scores_anchored,
         [gap.principle.value for gap in score.gaps],
-        any(c.source is Source.UNKNOWN for c in (*score.legacy.likelihood, *score.legacy.impact)),
+        Source.UNKNOWN in map(_SOURCE, score.legacy.likelihood)
+        or Source.UNKNOWN in map(_SOURCE, score.legacy.impact),
         len(score.unmatched_components),
         sum(1 for key in facts.depends_on if placeholders.get(key) == ""),
         bool(record.missing_from_latest_return),
@@ -367,10 +373,10 @@ class Snapshot:
 
 
 def current_basis(connection: Connection, policy: Policy) -> Basis:
-    """What a ranking of this database under `policy` depends on, in its three parts: the
-    rules change with the estate version, the built-in catalogue version, the policy's values
-    and every lifecycle data import; the data with every import (stored or replacing); the
-    date with the as-of date."""
+    """What a ranking of this database under `policy` depends on, in its four parts: the
+    rules change with the estate version, the built-in catalogue version and the policy's
+    values; the data with every import (stored or replacing); the date with the as-of date;
+    the lifecycle with every lifecycle data import."""
     batch = models.table_of(models.ImportBatch)
     cycle = models.table_of(models.LifecycleCycle)
     system = models.table_of(models.System)
@@ -384,14 +390,13 @@ def current_basis(connection: Connection, policy: Policy) -> Basis:
         connection.execute(sa.select(sa.func.count()).select_from(system)).scalar_one(),
     ]
     rules = json.dumps(
-        [estate.__version__, builtin_version(), policy.data, lifecycle],
-        sort_keys=True,
-        default=str,
+        [estate.__version__, builtin_version(), policy.data], sort_keys=True, default=str
     )
     return Basis(
         hashlib.sha256(rules.encode()).hexdigest(),
         hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest(),
         policy.as_of.isoformat(),
+        hashlib.sha256(json.dumps(lifecycle, default=str).encode()).hexdigest(),
     )
 
 

@@ -216,11 +216,12 @@ def _rescore_dates(
 
 def _rescore_changed(
     connection: Connection, policy: Policy, windows: Windows
-) -> tuple[Rescored, set[str], dict[str, str]]:
-    """After an import, when which batches the kept ranking has seen cannot be told: the
-    systems whose date-free digest changed, or whose kept scores do not hold on the new date,
-    scored afresh from the whole estate's facts and graph; the keys of every system standing;
-    and the placeholders (systems depended on that no return has supplied)."""
+) -> tuple[Rescored, set[str], dict[str, str], str]:
+    """After lifecycle data is imported, or an import when which batches the kept ranking has
+    seen cannot be told: the systems whose date-free digest changed, or whose kept scores do
+    not hold on the new date, scored afresh from the whole estate's facts and graph; the keys
+    of every system standing; the placeholders (systems depended on that no return has
+    supplied); and the catalogue's version."""
     catalogue = load_catalogue(connection)
     facts, graph = load_facts(connection, catalogue)
     anchored = frozenset(f.key for f in facts if blocks_move(f, policy))
@@ -230,7 +231,11 @@ def _rescore_changed(
         for fact in facts
         if _differs(windows.get(fact.key), fact, anchored, placeholders, policy.as_of)
     ]
-    return found, {f.key for f in facts}, placeholders
+    return found, {f.key for f in facts}, placeholders, catalogue.version
+
+
+def _keys_of(rescored: Rescored) -> set[str]:
+    return {score.key for score, _facts, _anchored in rescored}
 
 
 def _differs(
@@ -533,11 +538,22 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
             if places and places[-1][1] != len(places):
                 return False  # not places 1 to n, as every ranking is kept: score afresh
             kept_keys = {place[0] for place in places}
-            if stored.data == current.data:
-                moved = _moved(connection, dt.date.fromisoformat(stored.as_of), policy.as_of)
-                touched = _read_rows(connection, moved)
-                if touched is None:
+            if stored.lifecycle != current.lifecycle:
+                # Which components the catalogue now reads otherwise is told by each system's
+                # digest alone: every system's facts are read, and the changed ones scored.
+                rescored, standing, placeholders, catalogue = _rescore_changed(
+                    connection, policy, _windows(connection)
+                )
+                found = _read_rows(connection, kept_keys - (standing - _keys_of(rescored)))
+                if found is None:
                     return False
+                touched = found
+            elif stored.data == current.data:
+                moved = _moved(connection, dt.date.fromisoformat(stored.as_of), policy.as_of)
+                found = _read_rows(connection, moved)
+                if found is None:
+                    return False
+                touched = found
                 rescored = _rescore_dates(connection, policy, touched, moved)
                 standing = kept_keys
                 gone = {key: status for key, (_name, status) in gone_names(connection).items()}
@@ -550,7 +566,7 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
             else:
                 seen = last_seen_batch(connection, stored.data)
                 if seen is None:
-                    rescored, standing, placeholders = _rescore_changed(
+                    rescored, standing, placeholders, _catalogue = _rescore_changed(
                         connection, policy, _windows(connection)
                     )
                 else:
@@ -564,8 +580,7 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
                         )
                     except _NotKept:
                         return False
-                changed = {score.key for score, _facts, _anchored in rescored}
-                found = _read_rows(connection, kept_keys - (standing - changed))
+                found = _read_rows(connection, kept_keys - (standing - _keys_of(rescored)))
                 if found is None:
                     return False
                 touched = found
@@ -610,7 +625,7 @@ def kept_values_as_at(
     current = current_basis(connection, policy)
     if head.fingerprint != stored.fingerprint or stored.rules != current.rules:
         return None
-    if stored.data != current.data:
+    if stored.data != current.data or stored.lifecycle != current.lifecycle:
         return None
     pick = [ROWS[name] for name in fields]
     was = dt.date.fromisoformat(stored.as_of)

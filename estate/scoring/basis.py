@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import hashlib
 import operator
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 import msgspec
@@ -52,33 +52,71 @@ def _within(end: dt.date, months: int) -> dt.date | None:
     return first
 
 
+class _Boundaries:
+    """The dates on which a policy's comparisons of one date change their answer, worked out
+    once per distinct date and kept with the policy: an estate's components share a few
+    hundred support positions, and each takes a search by months."""
+
+    __slots__ = ("_carbon", "_contract", "_contracts", "_l1_months", "_pen_test", "_supports")
+
+    def __init__(self, policy: Policy) -> None:
+        self._l1_months = [
+            int(months) for months, _score in policy.bands("legacy", "l1", "ends_within_months")
+        ]
+        self._contract = [
+            int(months) for months, _score in policy.bands("legacy", "l2", "ends_within_months")
+        ]
+        months = int(policy.section("security")["pen_test_within_months"])
+        self._pen_test = dt.timedelta(days=round(months * PEN_TEST_DAYS_PER_MONTH))
+        self._carbon: tuple[dt.date, ...] = ()
+        if float(policy.section("priority")["carbon_weight"]) > 0:
+            # The carbon part of a priority reads the as-of date's year (its conversion factors).
+            year = policy.as_of.year
+            self._carbon = (dt.date(year, 1, 1), dt.date(year + 1, 1, 1))
+        self._supports: dict[tuple[Any, ...], tuple[dt.date | None, ...]] = {}
+        self._contracts: dict[dt.date, tuple[dt.date | None, ...]] = {}
+
+    def of_support(self, support: tuple[Any, ...]) -> tuple[dt.date | None, ...]:
+        """A component's (`ComponentFact.support`): its security and paid support's ends, and
+        each L1 band's months before its security end."""
+        found = self._supports.get(support)
+        if found is None:
+            security_end, paid_end, _source = support
+            found = ()
+            if security_end is not None:
+                found = (
+                    _after(security_end),
+                    *(() if paid_end is None else (_after(paid_end),)),
+                    *(_within(security_end, months) for months in self._l1_months),
+                )
+            self._supports[support] = found
+        return found
+
+    def of_contract(self, end: dt.date) -> tuple[dt.date | None, ...]:
+        """A contract's end (L2): the end, and each L2 band's months before it."""
+        found = self._contracts.get(end)
+        if found is None:
+            found = self._contracts[end] = (
+                _after(end),
+                *(_within(end, months) for months in self._contract),
+            )
+        return found
+
+    def of_system(self, facts: SystemFacts) -> Iterator[dt.date | None]:
+        """Every as-of date on which one of the system's date comparisons changes its answer."""
+        for component in facts.components:
+            yield from self.of_support(component.support)
+        row = facts.row
+        if row.contract_end is not None:
+            yield from self.of_contract(row.contract_end)
+        if row.internet_facing and row.last_pen_test is not None:
+            yield _after(row.last_pen_test + self._pen_test)
+        yield from self._carbon
+
+
 def boundaries(facts: SystemFacts, policy: Policy) -> Iterable[dt.date | None]:
     """Every as-of date on which one of the system's date comparisons changes its answer."""
-    l1_months = [
-        int(months) for months, _score in policy.bands("legacy", "l1", "ends_within_months")
-    ]
-    for component in facts.components:
-        security_end, paid_end, _source = component.support
-        if security_end is None:
-            continue
-        yield _after(security_end)
-        if paid_end is not None:
-            yield _after(paid_end)
-        for months in l1_months:
-            yield _within(security_end, months)
-    row = facts.row
-    if row.contract_end is not None:
-        yield _after(row.contract_end)
-        for within, _score in policy.bands("legacy", "l2", "ends_within_months"):
-            yield _within(row.contract_end, int(within))
-    if row.internet_facing and row.last_pen_test is not None:
-        months = int(policy.section("security")["pen_test_within_months"])
-        days = round(months * PEN_TEST_DAYS_PER_MONTH)
-        yield _after(row.last_pen_test + dt.timedelta(days=days))
-    if float(policy.section("priority")["carbon_weight"]) > 0:
-        # The carbon part of a priority reads the as-of date's year (its conversion factors).
-        yield dt.date(policy.as_of.year, 1, 1)
-        yield dt.date(policy.as_of.year + 1, 1, 1)
+    return policy.memo("boundaries", _Boundaries).of_system(facts)
 
 
 def valid_dates(facts: SystemFacts, policy: Policy) -> tuple[dt.date, dt.date | None]:
@@ -100,7 +138,9 @@ def date_free_digest(
     facts: SystemFacts, anchored: Collection[str], placeholders: Mapping[str, str]
 ) -> str:
     """A digest of everything the system's scores, explanation and overview counts read that
-    no date moves: its stored row (less `NOT_SCORED`), department, components, assessments,
+    no date moves: its stored row (less `NOT_SCORED`), department, components (with what the
+    lifecycle catalogue made of each, so that lifecycle data imported changes the digests of
+    the systems whose components it reaches, and no others), assessments,
     blast radius, and each system it depends on with whether that one keeps it on premises
     (`anchored`) and whether any return has supplied it (`placeholders` have not: each maps to
     "" or, for a system retired or cancelled, its status), and the latest period whose return
@@ -110,7 +150,10 @@ def date_free_digest(
         (
             _scored(row._fields)(row),
             facts.department_name,
-            [(c.kind, c.product, c.version, c.end_of_support) for c in facts.components],
+            [
+                (c.kind, c.product, c.version, c.end_of_support, c.match and c.match.packed)
+                for c in facts.components
+            ],
             facts.assessments,
             facts.blast,
             [(key, key in anchored, placeholders.get(key)) for key in facts.depends_on],
