@@ -6,7 +6,8 @@ gap, each reason the cloud readiness gives. When the whole estate is scored, eve
 those lists that two or more systems share becomes a fragment of the ranking's table
 (`Fragments`), and each system's explanation keeps, in place of each shared item, a mark
 (`MARK`) and the fragment's number. Laying an explanation out again is putting the fragments
-back: byte for byte the text cut (`Fragments.join`), checked as each is cut.
+back: byte for byte the text cut (`Fragments.join`). The explanations are written already cut
+(`estate.ranking.explanations.ExplanationWriter`), as `cut` would cut them.
 
 A system scored again when the ranking is brought up to date is cut with the same table: what
 the table does not hold stays in its own text."""
@@ -134,15 +135,6 @@ class Fragments:
                 numbers.append(number)
             out.append(part)
         return b"".join(out), numbers
-
-    def marked(self, text: bytes) -> tuple[bytes, list[int]]:
-        """`text` (a kept explanation) with the items this table holds marked (`mark`)."""
-        if not self.items:
-            return text, []
-        marked, numbers = self.mark(cut(text))
-        if self.join(marked, numbers) != text:  # never expected: then it is kept whole
-            return text, []
-        return marked, numbers
 
     def join(self, marked: bytes, numbers: Sequence[int]) -> bytes:
         """The explanation `mark` marked, its items put back."""

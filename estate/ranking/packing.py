@@ -102,7 +102,7 @@ class Texts(NamedTuple):
     """Its ranked row's `WORDS`, in order."""
     explanation: bytes | None
     """Its explanation with the items the ranking's fragments hold marked
-    (`estate.ranking.fragments.Fragments.marked`); None when kept without one."""
+    (`estate.ranking.fragments.Fragments.mark`); None when kept without one."""
     fragments: list[int]
     """The numbers of those fragments, in order."""
     kept: bytes | None

@@ -303,7 +303,7 @@ def kept_system(
 ) -> KeptSystem:
     """What is kept of one scored system (its ranked row `row`) beside that row's `COLUMNS`,
     its texts compressed by `packer`; `marked` is its `explanation` with the ranking's
-    fragments marked (`estate.ranking.fragments.Fragments.marked`)."""
+    fragments marked (`estate.ranking.fragments.Fragments.mark`)."""
     start, until = valid_dates(facts, policy)
     kept = kept_facts(score, facts, anchored, placeholders)
     return KeptSystem(

@@ -53,7 +53,7 @@ from estate.graph import (
 )
 from estate.models import ImportBatch, SystemSource, system_key, table_of
 from estate.perf import collector_paused
-from estate.ranking.explanations import explanation
+from estate.ranking.explanations import ExplanationWriter
 from estate.ranking.fragments import Fragments
 from estate.ranking.packing import WORDS, Packer, read_texts
 from estate.ranking.snapshot import (
@@ -701,10 +701,11 @@ def _write(
     for old in touched.values():
         tally.count(old.row[_BAND], old.facts, -1)
     inserts: list[tuple[Any, ...]] = []
+    writer = ExplanationWriter()
     for score, facts, anchored in rescored:
         score.rank = place_of[score.key]
         row = new_rows[score.key]._replace(rank=score.rank)
-        marked = fragments.marked(explanation(score))
+        marked = fragments.mark(writer.cut(score))
         system: KeptSystem = kept_system(
             score, row, facts, policy, anchored, placeholders, packer, marked
         )
