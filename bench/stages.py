@@ -1349,13 +1349,15 @@ def _kept_ranking_runs(
     `score_over_bare_read_quickest` compares the quickest of each), then each command its
     own process through the installed entry point (the first `rank`, the kept `rank`, the
     first `rank` of a new day, the import of one department's changed return and the first
-    `rank` after it, `rank --json`, and `contracts`, `portfolio` and `waves` each on a day of
-    its own), by the clock and in CPU seconds, with the server's CPU seconds beside the
+    `rank` after it, `rank --json`, `contracts`, `portfolio` and `waves` each on a day of
+    its own, and the import of one product's lifecycle data and the first `rank` after it),
+    by the clock and in CPU seconds, with the server's CPU seconds beside the
     client's where `server_cpu` reads them. `settle`, where given, runs after the first `rank`
     and after the import, outside the timings (a server's vacuuming and analysing of what they
     wrote, which would otherwise land in whichever command follows)."""
     import sqlalchemy as sa
 
+    import estate.catalogue as catalogue_package
     from estate import db
     from estate.scoring import score_estate
     from estate.scoring.policy import load_policy
@@ -1440,8 +1442,19 @@ def _kept_ranking_runs(
         start=2,
     ):
         command(name, *arguments, "--as-of", (AS_OF + dt.timedelta(days=offset)).isoformat())
+    # Red Hat's releases imported again from the bundled endoflife.date catalogue (every
+    # system running it scored again), then the first `rank` on the waves' day.
+    bundled = Path(catalogue_package.__file__).with_name("endoflife.json")
+    command("lifecycle_import", "catalogue", "import", str(bundled), "--product", "rhel")
+    last_day = (AS_OF + dt.timedelta(days=offset)).isoformat()
+    command("rank_after_lifecycle", "rank", "--top", "5", "--as-of", last_day)
     kept = min(found["rank_kept_s"], found["rank_kept_again_s"])
     kept_cpu = min(found["rank_kept_cpu_s"], found["rank_kept_again_cpu_s"])
+    found["after_lifecycle_over_kept"] = found["rank_after_lifecycle_s"] / kept
+    for unit in ("", "_cpu"):
+        quickest_read = min(found[f"bare_read{n}{unit}_s"] for n in ("", "_2", "_3"))
+        # the first `rank` of an estate with no kept ranking: scoring and keeping it whole
+        found[f"first_rank_over_bare_read{unit}"] = found[f"rank_scoring{unit}_s"] / quickest_read
     found["new_day_over_kept"] = found["rank_new_day_s"] / kept
     found["new_day_over_kept_cpu"] = found["rank_new_day_cpu_s"] / kept_cpu
     found["after_import_over_kept"] = found["rank_after_import_s"] / kept

@@ -53,10 +53,17 @@ def scores_for(ctx: click.Context, policy: Policy) -> EstateScores:
     """Every system's scores under `policy`, for the commands that need each system's whole
     explanation (`export`, `changes`): ranked by the kept ranking brought up to date
     (`bring_up_to_date`), each explanation worked out from the system's facts. Only when there is
-    no kept ranking to bring up to date (a new estate, another policy, lifecycle data or
-    version of estate) is the whole estate scored, and the ranking kept, so that the next
-    command finds it. A progress bar on a terminal: it takes seconds at tens of thousands of
-    systems."""
+    no kept ranking to bring up to date (a new estate, another policy or version of estate) is
+    the whole estate scored, and the ranking kept, so that the next command finds it. A
+    progress bar on a terminal: it takes seconds at tens of thousands of systems."""
+    return _scored_and_kept(ctx, policy)[0]
+
+
+def _scored_and_kept(
+    ctx: click.Context, policy: Policy
+) -> tuple[EstateScores, list[RankedRow] | None]:
+    """`scores_for`'s scores, and the ranked rows of the ranking it kept when it scored the
+    whole estate and kept it (None otherwise)."""
     bring_up_to_date(ctx, policy)
     with open_engine(ctx) as engine:
         with (
@@ -65,13 +72,24 @@ def scores_for(ctx: click.Context, policy: Policy) -> EstateScores:
         ):
             kept = kept_scores(connection, policy, progress)
             if kept is not None:
-                return kept
+                return kept, None
             current = current_basis(connection, policy)
             stored = stored_fingerprint(connection)
             scores = score_estate(connection, policy, progress)
-        if stored != current.fingerprint:
-            keep_snapshot(engine, take_snapshot(scores, current), stored)
-    return scores
+        if stored == current.fingerprint:
+            return scores, None
+        snapshot = take_snapshot(scores, current)
+        keep_snapshot(engine, snapshot, stored)
+    return scores, snapshot.rows
+
+
+def ranking_for(
+    ctx: click.Context, policy_path: Path | None, as_of: dt.datetime | None
+) -> list[RankedRow]:
+    """The estate's systems in priority order, one line each, as `load_scores` scores them:
+    the rows of the ranking it kept when it scored the whole estate, not laid out twice."""
+    scores, rows = _scored_and_kept(ctx, policy_of(policy_path, as_of))
+    return ranked_rows(scores) if rows is None else rows
 
 
 def load_ranking(
@@ -85,7 +103,7 @@ def load_ranking(
         kept = fresh_snapshot(connection, policy)
     if kept is not None:
         return policy, kept.rows
-    return policy, ranked_rows(load_scores(ctx, policy_path, as_of))
+    return policy, ranking_for(ctx, policy_path, as_of)
 
 
 def load_system_score(

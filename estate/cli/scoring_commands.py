@@ -22,7 +22,7 @@ from estate.cli.base import (
 )
 from estate.cli.console import print_json, print_rows
 from estate.cli.database import open_engine
-from estate.cli.scored import EMPTY_ESTATE, kept_policy, load_ranking, load_scores
+from estate.cli.scored import EMPTY_ESTATE, kept_policy, load_ranking, load_scores, ranking_for
 from estate.files import neutralise
 from estate.ranking import RankBy, parse_band, select_rows, select_systems
 from estate.ranking.csv_format import csv_lines, write_csv
@@ -32,7 +32,6 @@ from estate.ranking.snapshot import (
     RankedRow,
     kept_ranked_rows,
     kept_selection,
-    ranked_rows,
 )
 from estate.ranking.text_formats import sign_in_list, system_dict
 from estate.render.list_columns import plain_value
@@ -135,7 +134,7 @@ def rank(
             connection, policy, by=RankBy(by), departments=departments, bands=wanted_bands, top=top
         )
     if kept is None:
-        ranking = ranked_rows(load_scores(ctx, policy_path, as_of))
+        ranking = ranking_for(ctx, policy_path, as_of)
         kept = KeptRows(
             empty=not ranking,
             rows=select_rows(
