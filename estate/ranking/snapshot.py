@@ -25,6 +25,7 @@ from estate import models
 from estate.catalogue import builtin_version
 from estate.db import insert_rows, is_permission_denied, unless_locked
 from estate.graph import BlastRadius, placeholder_statuses
+from estate.perf import collector_paused
 from estate.ranking import READINESS_ORDER, RankBy, chosen_departments, security_weight
 from estate.ranking.csv_format import csv_lines
 from estate.ranking.explanations import ExplanationWriter, compact_lead
@@ -410,16 +411,18 @@ def fingerprint(connection: Connection, policy: Policy) -> str:
 def take_snapshot(scores: EstateScores, basis: Basis) -> Snapshot:
     """The scored estate's ranking, overview figures and what each system was scored from, to
     keep under `basis`, taken before scoring (an import landing meanwhile then makes it out
-    of date)."""
-    rows = ranked_rows(scores)
-    return Snapshot(
-        rows,
-        estate_figures(scores),
-        basis.fingerprint,
-        dt.datetime.now(dt.UTC),
-        kept_systems(scores, rows),
-        basis,
-    )
+    of date). The collector is paused meanwhile: it would walk the hundreds of thousands of
+    objects made, again and again, for a quarter of the time."""
+    with collector_paused():
+        rows = ranked_rows(scores)
+        return Snapshot(
+            rows,
+            estate_figures(scores),
+            basis.fingerprint,
+            dt.datetime.now(dt.UTC),
+            kept_systems(scores, rows),
+            basis,
+        )
 
 
 def stored_fingerprint(connection: Connection) -> str | None:
