@@ -56,33 +56,37 @@ values and null (what items hold), some times faster. The two write some floats 
 class ExplanationWriter:
     """Writes the explanations of many systems scored under one policy already cut: each
     distinct item encoded once, by what it shows (an estate holds a few hundred thousand
-    distinct items among a million and more)."""
+    distinct items among a million and more). Items are told apart by value alone: the kinds
+    of item (criteria, security gaps, readiness reasons, reasons in words) never equal one
+    another."""
 
     def __init__(self) -> None:
-        self._encoded: dict[Callable[[Any], Any], dict[Any, bytes]] = {}
-        self._items: list[bytes] = []
+        self._encoded: dict[Any, bytes] = {}
 
     def cut(self, system: SystemScore) -> Cut:
         """What `cut(explanation(system))` gives: its explanation with a `MARK` in place of
         each item of its lists, and those items in order. Every item equal to another is the
         same bytes object."""
-        items = self._items = []
-        compact = _COMPACT(system_dict(system, self._stand_in)).encode()
+        items: list[bytes] = []
+        noted = items.append
+        encoded = self._encoded
+
+        def stand_in(source: Any, plain: Callable[[Any], Any]) -> str:
+            found = encoded.get(source)
+            if found is None:
+                found = encoded[source] = _item_text(plain(source))
+            noted(found)
+            return _STAND_IN
+
+        compact = _COMPACT(system_dict(system, stand_in)).encode()
         parts = _without_lead(compact, system.rank).split(_STAND_IN_TEXT)
         if len(parts) != len(items) + 1:  # a text of the system's own reads as a stand-in
             return cut(explanation(system))
         return MARK.join(parts), items
 
-    def _stand_in(self, source: Any, plain: Callable[[Any], Any]) -> str:
-        """The stand-in for one item, its JSON (encoded the first time it is seen) noted."""
-        encoded = self._encoded.get(plain)
-        if encoded is None:
-            encoded = self._encoded[plain] = {}
-        found = encoded.get(source)
-        if found is None:
-            data = plain(source)
-            holds_float = isinstance(data, dict) and float in map(type, data.values())
-            found = _COMPACT(data).encode() if holds_float else _ENCODE_ITEM(data)
-            encoded[source] = found
-        self._items.append(found)
-        return _STAND_IN
+
+def _item_text(data: Any) -> bytes:
+    """One item's compact JSON, as `explanation` writes it."""
+    if isinstance(data, dict) and float in map(type, data.values()):
+        return _COMPACT(data).encode()
+    return _ENCODE_ITEM(data)
