@@ -14,6 +14,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,9 +22,11 @@ from hypothesis import strategies as st
 from estate import db, models
 from estate.enums import Disposition
 from estate.jsonable import jsonable
+from estate.ranking import snapshot
 from estate.ranking.explanations import ExplanationWriter, explanation
 from estate.ranking.fragments import MARK, Fragments, cut
-from estate.ranking.snapshot import basis_code, day_number, day_of, ranked_rows
+from estate.ranking.packing import Packer, samples_of, train
+from estate.ranking.snapshot import basis_code, day_number, day_of, kept_systems, ranked_rows
 from estate.scoring import score_estate
 from estate.scoring.policy import load_policy
 from estate.scoring.results import Band, Readiness, SystemScore
@@ -223,3 +226,38 @@ def test_the_kept_ranking_stores_words_as_small_integers_and_reads_them_back(
     fresh = {row.key: (row.band, row.readiness, row.disposition) for row in rows}
     assert {key: (band, ready, how) for key, band, ready, how in rows_kept} == fresh
     assert red == sum(1 for row in rows if row.band == Band.RED.value) > 0
+
+
+class _OneByOne:
+    """A compressor that compresses one text at a time, as Zstandard's CFFI backend does."""
+
+    def __init__(self, compressor: Any) -> None:
+        self.compress = compressor.compress
+
+
+def test_texts_compressed_together_are_those_compressed_one_by_one(
+    demo_db_master: Path,
+) -> None:
+    texts = [explanation(score) for score in _scored(demo_db_master)]
+    packer = Packer(train([texts[place] for place in samples_of(len(texts))]))
+    assert packer.dictionary is not None, "enough texts to train a dictionary on"
+    one_by_one = [packer.pack(text) for text in texts]
+    assert packer.pack_many(texts) == one_by_one
+    assert [packer.unpack(packed) for packed in packer.pack_many(texts)] == texts
+    assert packer.pack_many(texts[:1]) == one_by_one[:1] and packer.pack_many([]) == []
+    packer._compressor = _OneByOne(packer._compressor)  # type: ignore[assignment]
+    assert packer.pack_many(texts) == one_by_one
+
+
+def test_a_ranking_kept_in_many_batches_is_the_ranking_kept_in_one(
+    demo_db_master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scores = scored_estate(demo_db_master, AS_OF)
+    rows = ranked_rows(scores)
+    whole = kept_systems(scores, rows)
+    assert len(rows) < snapshot.PACKED_AT_ONCE
+    monkeypatch.setattr(snapshot, "PACKED_AT_ONCE", 10)
+    assert len(rows) % 10, "a last batch shorter than the others"
+    batched = kept_systems(scores, rows)
+    assert batched.systems == whole.systems and batched.dictionary == whole.dictionary
+    assert batched.fragments.items == whole.fragments.items

@@ -305,15 +305,33 @@ def kept_system(
     """What is kept of one scored system (its ranked row `row`) beside that row's `COLUMNS`,
     its texts compressed by `packer`; `marked` is its `explanation` with the ranking's
     fragments marked (`estate.ranking.fragments.Fragments.mark`)."""
+    system = _unpacked(score, row, facts, policy, anchored, placeholders, marked)
+    return system._replace(explanation=packer.pack(system.explanation))
+
+
+def _unpacked(
+    score: SystemScore,
+    row: RankedRow,
+    facts: SystemFacts,
+    policy: Policy,
+    anchored: AbstractSet[str],
+    placeholders: Mapping[str, str],
+    marked: tuple[bytes, list[int]],
+) -> KeptSystem:
+    """`kept_system` before its texts are compressed."""
     start, until = valid_dates(facts, policy)
     kept = kept_facts(score, facts, anchored, placeholders)
     return KeptSystem(
-        packer.pack(texts_of(word_values(row), marked, ENCODE_KEPT(kept))),
+        texts_of(word_values(row), marked, ENCODE_KEPT(kept)),
         basis_code(date_free_digest(facts, anchored, placeholders)),
         day_number(start),
         None if until is None else day_number(until),
         kept,
     )
+
+
+PACKED_AT_ONCE = 8192
+"""How many systems' texts are compressed together (on every core): a few megabytes held."""
 
 
 @dataclass
@@ -345,16 +363,22 @@ def kept_systems(scores: EstateScores, rows: Sequence[RankedRow]) -> KeptSystems
             texts_of(word_values(rows[place]), fragments.mark(cuts[place]), ENCODE_KEPT(facts))
         )
     packer = Packer(train(sampled))
-    systems = []
+    systems: list[KeptSystem] = []
+    pending = 0  # the first system whose texts are not compressed yet
     for place, (score, row) in enumerate(zip(scores.systems, rows, strict=True)):
         explained = fragments.mark(cuts[place])
         cuts[place] = (b"", [])  # what is packed is let go
         system = scores.facts[score.key]
         systems.append(
-            kept_system(
-                score, row, system, scores.policy, scores.anchored, placeholders, packer, explained
-            )
+            _unpacked(score, row, system, scores.policy, scores.anchored, placeholders, explained)
         )
+        if len(systems) - pending == PACKED_AT_ONCE or place == len(rows) - 1:
+            packed = packer.pack_many([s.explanation for s in systems[pending:]])
+            systems[pending:] = [
+                s._replace(explanation=texts)
+                for s, texts in zip(systems[pending:], packed, strict=True)
+            ]
+            pending = len(systems)
     return KeptSystems(systems, packer.dictionary, fragments)
 
 
