@@ -331,7 +331,8 @@ def _unpacked(
 
 
 PACKED_AT_ONCE = 8192
-"""How many systems' texts are compressed together (on every core): a few megabytes held."""
+"""How many systems' texts are compressed together (on every core): some fifteen megabytes
+held at 50,000 systems."""
 
 
 @dataclass

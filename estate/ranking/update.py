@@ -234,10 +234,6 @@ def _rescore_changed(
     return found, {f.key for f in facts}, placeholders, catalogue.version
 
 
-def _keys_of(rescored: Rescored) -> set[str]:
-    return {score.key for score, _facts, _anchored in rescored}
-
-
 def _differs(
     old: tuple[int | None, dt.date, dt.date | None] | None,
     fact: SystemFacts,
@@ -538,22 +534,11 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
             if places and places[-1][1] != len(places):
                 return False  # not places 1 to n, as every ranking is kept: score afresh
             kept_keys = {place[0] for place in places}
-            if stored.lifecycle != current.lifecycle:
-                # Which components the catalogue now reads otherwise is told by each system's
-                # digest alone: every system's facts are read, and the changed ones scored.
-                rescored, standing, placeholders, catalogue = _rescore_changed(
-                    connection, policy, _windows(connection)
-                )
-                found = _read_rows(connection, kept_keys - (standing - _keys_of(rescored)))
-                if found is None:
-                    return False
-                touched = found
-            elif stored.data == current.data:
+            if stored.data == current.data and stored.lifecycle == current.lifecycle:
                 moved = _moved(connection, dt.date.fromisoformat(stored.as_of), policy.as_of)
-                found = _read_rows(connection, moved)
-                if found is None:
+                touched = _read_rows(connection, moved)
+                if touched is None:
                     return False
-                touched = found
                 rescored = _rescore_dates(connection, policy, touched, moved)
                 standing = kept_keys
                 gone = {key: status for key, (_name, status) in gone_names(connection).items()}
@@ -564,9 +549,16 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
                     if key not in kept_keys  # a new date: nothing stored changed, so none supplied
                 }
             else:
-                seen = last_seen_batch(connection, stored.data)
+                # Lifecycle data reaches systems through their components, which only each
+                # system's digest tells: then every system's facts are read, as they are when
+                # which batches the kept ranking has seen cannot be told.
+                seen = (
+                    last_seen_batch(connection, stored.data)
+                    if stored.lifecycle == current.lifecycle
+                    else None
+                )
                 if seen is None:
-                    rescored, standing, placeholders, _catalogue = _rescore_changed(
+                    rescored, standing, placeholders, catalogue = _rescore_changed(
                         connection, policy, _windows(connection)
                     )
                 else:
@@ -580,7 +572,8 @@ def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
                         )
                     except _NotKept:
                         return False
-                found = _read_rows(connection, kept_keys - (standing - _keys_of(rescored)))
+                changed = {score.key for score, _facts, _anchored in rescored}
+                found = _read_rows(connection, kept_keys - (standing - changed))
                 if found is None:
                     return False
                 touched = found
