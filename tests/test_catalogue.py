@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+import estate.catalogue
 from estate.catalogue import builtin, builtin_version
 from estate.catalogue.endoflife import load_catalogue, read_lifecycle, store_lifecycle
 from estate.errors import InputError
@@ -125,6 +126,17 @@ def test_one_product_can_be_taken_from_the_whole_catalogue() -> None:
     assert {c.cycle.product for c in cycles} == {"rhel"}
     six = next(c.cycle for c in cycles if c.cycle.cycle == "6")
     assert (six.security_end, six.extended_end) == (dt.date(2020, 11, 30), dt.date(2024, 6, 30))
+
+
+def test_one_products_releases_imported_are_counted_in_the_singular(
+    run: Run, tmp_path: Path
+) -> None:
+    bundled = Path(estate.catalogue.__file__).with_name("endoflife.json")
+    db_path = tmp_path / "e.db"
+    assert run("--db", db_path, "init").exit_code == 0
+    result = run("--db", db_path, "catalogue", "import", bundled, "--product", "rhel")
+    assert result.exit_code == 0, result.output
+    assert " releases of 1 product from endoflife.json." in result.stderr
 
 
 def test_catalogue_show_and_match_work_without_a_database(run: Run, tmp_path: Path) -> None:

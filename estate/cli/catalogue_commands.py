@@ -193,7 +193,9 @@ def catalogue_import(ctx: click.Context, file: Path, product: str | None) -> Non
     with open_engine(ctx) as engine, engine.begin() as connection:
         count = store_lifecycle(connection, cycles, dt.datetime.now(dt.UTC))
     products = len({c.cycle.product for c in cycles})
-    console.err.print(f"Imported {count:,} releases of {products:,} products from {file.name}.")
+    console.err.print(
+        f"Imported {counted(count, 'release')} of {counted(products, 'product')} from {file.name}."
+    )
 
 
 @catalogue.command("unmatched")
