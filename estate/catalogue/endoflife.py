@@ -1,10 +1,17 @@
-"""Reading lifecycle data in the endoflife.date API's shape, and storing it as the catalogue's
+"""Reading lifecycle data in the endoflife.date API's shapes, and storing it as the catalogue's
 imported releases.
 
-Accepted: one product's JSON as the public API serves it (`/api/PRODUCT.json`: a list of
-release cycles), or a whole catalogue (`{"products": {PRODUCT: [...]}, "meta": {...}}`). Per
-cycle, `support` is the end of mainstream support, `eol` the end of security support and
-`extendedSupport` the end of paid extended support; each may be a date, true/false or absent.
+Accepted, as endoflife.date serves them:
+
+- API v0: one product's releases (`/api/PRODUCT.json`: a list of release cycles), or a whole
+  catalogue (`{"products": {PRODUCT: [...]}, "meta": {...}}`). Per cycle, `support` is the end
+  of mainstream support, `eol` the end of security support and `extendedSupport` the end of
+  paid extended support; each may be a date, true/false or absent.
+- API v1 (`estate.catalogue.endoflife_v1`): one product (`/api/v1/products/PRODUCT`) or every
+  product (`/api/v1/products/full`), whose `eoasFrom`, `eolFrom` and `eoesFrom` are the same
+  three dates, with `isEol` saying whether security support has ended where no date is given.
+
+The same data in either version gives the same releases.
 """
 
 from __future__ import annotations
@@ -17,8 +24,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from estate.catalogue import Catalogue, Cycle, builtin, cycle_of
-from estate.catalogue.reference import map_releases, read_releases
+from estate.catalogue import Catalogue, Cycle, builtin, cycle_of, endoflife_v1
+from estate.catalogue.reference import Release, map_releases, read_releases
 from estate.db import in_batches
 from estate.errors import InputError
 from estate.files import load_json
@@ -39,11 +46,10 @@ class ImportedCycle:
 SOURCE = "endoflife.date, imported"
 
 
-def _cycles(key: str, title: str, releases: Any, where: str) -> list[ImportedCycle]:
+def _cycles(key: str, title: str, read: list[Release]) -> list[ImportedCycle]:
     """A product's releases as the catalogue holds them: under the catalogue's key and release
     names where the built-in catalogue maps this endoflife.date product, else as they are."""
     catalogue = builtin()
-    read = read_releases(key, releases, where)
     mapping = catalogue.mappings.get(key) or next(
         (m for m in catalogue.mappings.values() if m.product == key), None
     )
@@ -65,6 +71,8 @@ def read_lifecycle(path: Path, product: str | None = None) -> list[ImportedCycle
     ...) are stored under the catalogue's key, with each release line governed by its latest
     service pack, exactly as the bundled snapshot is read; other products keep their own key.
     A per-product file may be named by either key (`oracle-solaris.json` or `solaris.json`).
+    An API v1 file names its product itself (`result.name`): `product`, if given, must be that
+    name or one of its aliases, and picks one product out of `/api/v1/products/full`.
     """
     if not path.is_file():
         raise InputError(f"{path}: no such file.")
@@ -73,7 +81,7 @@ def read_lifecycle(path: Path, product: str | None = None) -> list[ImportedCycle
     data = load_json(path, "lifecycle data", MAX_BYTES)
     if isinstance(data, list):
         key = product or path.stem
-        return _cycles(key, key, data, str(path))
+        return _cycles(key, key, read_releases(key, data, str(path)))
     if isinstance(data, dict) and isinstance(data.get("products"), dict):
         meta: dict[str, Any] = data["meta"] if isinstance(data.get("meta"), dict) else {}
         wanted = [product] if product else list(data["products"])
@@ -82,9 +90,17 @@ def read_lifecycle(path: Path, product: str | None = None) -> list[ImportedCycle
             if key not in data["products"]:
                 raise InputError(f"{path}: no product {key!r} in this catalogue.")
             title = str((meta.get(key) or {}).get("title") or key)
-            found.extend(_cycles(key, title, data["products"][key], str(path)))
+            found.extend(_cycles(key, title, read_releases(key, data["products"][key], str(path))))
         return found
-    raise InputError(f"{path}: expected a list of releases or {{'products': ...}}.")
+    if endoflife_v1.is_v1(data):
+        products = endoflife_v1.read_products(data, product, str(path))
+        return [c for p in products for c in _cycles(p.key, p.title, p.releases)]
+    raise InputError(
+        f"{path}: expected a list of releases (API v0, /api/PRODUCT.json), a catalogue "
+        "{'products': {PRODUCT: [...]}}, one product {'result': {'name': ..., 'releases': [...]}} "
+        "(API v1, /api/v1/products/PRODUCT) or a list of products {'result': [...]} "
+        "(API v1, /api/v1/products/full)."
+    )
 
 
 def store_lifecycle(connection: Connection, cycles: list[ImportedCycle], now: dt.datetime) -> int:
