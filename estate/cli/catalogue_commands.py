@@ -183,12 +183,17 @@ def catalogue_match(ctx: click.Context, text: tuple[str, ...]) -> None:
 
 @catalogue.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--product", help="The product key, for a per-product file not named after it.")
+@click.option(
+    "--product",
+    help="The product key, for a v0 per-product file not named after it; the one product to "
+    "take from a whole catalogue (v1: its name or an alias).",
+)
 @click.pass_context
 def catalogue_import(ctx: click.Context, file: Path, product: str | None) -> None:
-    """Load lifecycle data in the endoflife.date API's JSON shape, read as the bundled snapshot
-    is (its product keys mapped to the catalogue's, each release line governed by its latest
-    service pack); it replaces the bundled releases of each product it holds."""
+    """Load lifecycle data in the endoflife.date API's JSON shapes (v0's /api/PRODUCT.json or a
+    catalogue of them, v1's /api/v1/products/PRODUCT or /api/v1/products/full), read as the
+    bundled snapshot is (its product keys mapped to the catalogue's, each release line governed
+    by its latest service pack); it replaces the bundled releases of each product it holds."""
     cycles = read_lifecycle(file, product)
     with open_engine(ctx) as engine, engine.begin() as connection:
         count = store_lifecycle(connection, cycles, dt.datetime.now(dt.UTC))
