@@ -24,6 +24,7 @@ from typing import Any
 
 import msgspec
 
+from estate.catalogue.patterns import LazyPattern
 from estate.catalogue.recognise import (
     Builds,
     by_build,
@@ -148,8 +149,8 @@ class Product:
     key: str
     title: str
     kind: str | None
-    names: tuple[re.Pattern[str], ...]
-    rewrites: tuple[tuple[re.Pattern[str], str], ...] = ()
+    names: tuple[LazyPattern, ...]
+    rewrites: tuple[tuple[LazyPattern, str], ...] = ()
     cycles: tuple[Cycle, ...] = ()
     evergreen: bool = False
     endoflife: str | None = None
@@ -302,11 +303,11 @@ class Catalogue:
         return id(self)
 
     @cached_property
-    def names_by_start(self) -> dict[str, tuple[tuple[int, Product, re.Pattern[str]], ...]]:
+    def names_by_start(self) -> dict[str, tuple[tuple[int, Product, LazyPattern], ...]]:
         """Every product name (with its product and the product's place in matching order) by
         each character a match of it can begin with: a text is tried against only the names
         that can start at one of its words."""
-        found: dict[str, list[tuple[int, Product, re.Pattern[str]]]] = {}
+        found: dict[str, list[tuple[int, Product, LazyPattern]]] = {}
         for order, product in enumerate(self.products.values()):
             for pattern in product.names:
                 for char in first_characters(pattern.pattern):
@@ -327,7 +328,7 @@ class Catalogue:
             if known is None:
                 title = titles.get(key, key)
                 patterns = {re.escape(spaced(title)), re.escape(spaced(key.replace("-", " ")))}
-                known = Product(key, title, None, tuple(re.compile(rf"\b{p}\b") for p in patterns))
+                known = Product(key, title, None, tuple(LazyPattern(rf"\b{p}\b") for p in patterns))
             products[key] = known.with_cycles(new)
         return Catalogue(f"{self.version}+imported", products, self.mappings)
 
@@ -400,8 +401,8 @@ def builtin() -> Catalogue:
             key,
             spec["title"],
             spec.get("kind"),
-            tuple(re.compile(p) for p in spec["names"]),
-            tuple((re.compile(a), b) for a, b in spec.get("rewrites", [])),
+            tuple(LazyPattern(p) for p in spec["names"]),
+            tuple((LazyPattern(a), b) for a, b in spec.get("rewrites", [])),
             by_hand,
             bool(spec.get("evergreen", False)),
             spec.get("endoflife"),
@@ -525,7 +526,7 @@ def _best_product(
     `kind` where a kind is hinted; a bare vendor's name ("Oracle" in "Oracle MySQL 8.0") is
     the weakest of names."""
     by_start = catalogue.names_by_start
-    tried: set[re.Pattern[str]] = set()
+    tried: set[LazyPattern] = set()
     best: tuple[bool, int, int, int, Product, re.Match[str]] | None = None
     for start in {word[0] for word in text.split()}:
         for order, product, pattern in by_start.get(start, ()):
