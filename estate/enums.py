@@ -13,8 +13,6 @@ import re
 from enum import StrEnum
 from typing import TypeVar
 
-from rapidfuzz import fuzz, process
-
 
 class OrgKind(StrEnum):
     """Whether an organisation is a ministerial department or one of its arm's-length bodies."""
@@ -557,7 +555,10 @@ def parse_enum(enum_cls: type[E], text: str) -> E:
 
 def _suggestions(enum_cls: type[StrEnum], table: dict[str, StrEnum], key: str) -> list[str]:
     """The accepted spellings most like `key`: up to three close ones, or else the one closest,
-    so that every rejected value gets a "did you mean"."""
+    so that every rejected value gets a "did you mean". (The fuzzy matcher is imported here,
+    for a rejected value only: every command reads enumerations.)"""
+    from rapidfuzz import fuzz, process
+
     pool = {spelling: member.value for spelling, member in table.items()}
     if enum_cls is Hosting:
         pool.update({k: p or h.value for k, (h, p) in HOSTING_PROVIDERS.items()})

@@ -54,3 +54,29 @@ def test_no_module_imports_itself_round_a_circle() -> None:
     assert graph.number_of_edges() > 500  # the modules' imports were read
     circles = [sorted(c) for c in nx.strongly_connected_components(graph) if len(c) > 1]
     assert circles == []
+
+
+def test_commands_reading_the_kept_ranking_load_no_graph_library_or_fuzzy_matcher(
+    demo_db: Path,
+) -> None:
+    # Every command starts by importing what it needs: networkx alone took a tenth of a
+    # second, and the fuzzy matcher is for rejected values. A command that reads the kept
+    # ranking (brought up to date for a new day) needs neither.
+    code = (
+        "import sys\n"
+        "from estate.cli.base import cli\n"
+        "for command in (['rank', '--top', '3'], ['contracts', '--json'], ['portfolio'],\n"
+        "                ['rank', '--json', '--as-of', '2026-11-02']):\n"
+        "    try:\n"
+        "        cli(['--db', sys.argv[1], *command], standalone_mode=False)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'networkx', 'rapidfuzz'})\n"
+        "print('loaded:', ','.join(loaded), file=sys.stderr)\n"
+    )
+    # The first run keeps the ranking for the new day; the second reads it as kept.
+    subprocess.run([sys.executable, "-c", code, str(demo_db)], capture_output=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(demo_db)], capture_output=True, text=True, check=True
+    )
+    assert "loaded: \n" in result.stderr, result.stderr[-2000:]

@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import networkx as nx
 import sqlalchemy as sa
 
 from estate.cli import console
@@ -35,6 +35,9 @@ from estate.ranking.update import update_kept_ranking
 from estate.scoring import EstateScores, score_estate, score_system
 from estate.scoring.policy import Policy, load_policy
 from estate.scoring.results import SystemScore
+
+if TYPE_CHECKING:  # imported where a graph is built: the kept ranking needs none
+    import networkx as nx
 
 EMPTY_ESTATE = (
     "The estate is empty: import a return with `estate import FILE`, or build the sample "
@@ -164,6 +167,8 @@ def load_plan(
     chosen = choose(
         [PlanRow._make(getattr(r, f) for f in PLAN_FIELDS) for r in ranked_rows(scores)]
     )
+    import networkx as nx
+
     keys = [row.key for row in chosen]
     among = nx.DiGraph(scores.graph.graph.subgraph(keys))
     return chosen, among, {key: scores.graph.nodes[key].name for key in keys}

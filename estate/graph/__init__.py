@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -23,6 +23,9 @@ from estate.models import Dependency, Organisation, System, system_key, table_of
 from estate.perf import collector_paused
 from estate.stages import gone_names, in_service
 from estate.words import blast_radius
+
+if TYPE_CHECKING:  # imported where a graph is built: most commands read the kept ranking only
+    import networkx as nx
 
 SYSTEM = table_of(System)
 ORG = table_of(Organisation)
@@ -101,6 +104,8 @@ class EstateGraph:
         """The graph in networkx, built from the links the first time it is asked for; from
         then on it holds them, and what is added to it counts."""
         if self._built is None:
+            import networkx as nx
+
             built = nx.DiGraph()
             built.add_nodes_from(self.nodes)
             built.add_edges_from(self._links)
@@ -129,6 +134,8 @@ class EstateGraph:
         """`keys` and everything they depend on, directly or through others."""
         lists = self._lists()
         if lists is None:
+            import networkx as nx
+
             reached = set(keys)
             for key in list(reached):
                 if key in self.graph:
@@ -162,6 +169,8 @@ class EstateGraph:
 
     def clusters(self) -> list[list[str]]:
         """Groups of systems that depend on each other in a cycle: they must move together."""
+        import networkx as nx
+
         groups = [sorted(c) for c in nx.strongly_connected_components(self.graph) if len(c) > 1]
         return sorted(groups, key=lambda g: (-len(g), g[0]))
 
@@ -174,6 +183,8 @@ class EstateGraph:
         if lists is None:
             direct = self.graph.in_degree(key)
             if dependents is None:
+                import networkx as nx
+
                 dependents = nx.ancestors(self.graph, key)
         else:
             direct = len(lists[1][key])
@@ -521,6 +532,8 @@ def dependencies_among(
     one's name: what planning their migration waves reads (`plan_waves` waits only for
     dependencies inside the selection), without building the whole estate's graph. Retired
     and cancelled systems are out of it, as of `load_graph`'s."""
+    import networkx as nx
+
     chosen = list(keys)
     wanted = set(chosen)
     among = nx.DiGraph()

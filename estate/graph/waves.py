@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from estate.errors import InputError
+
+if TYPE_CHECKING:  # imported where waves are planned: the exports only name `Wave`
+    import networkx as nx
 
 
 @dataclass
@@ -91,6 +93,8 @@ def _cycle_groups(graph: nx.DiGraph, selection: list[str]) -> list[list[str]]:
     graph, so only those few groups' selected members need their own pass; the whole graph is
     searched once, without a subgraph view over it, which took three times as long.
     """
+    import networkx as nx
+
     chosen = set(selection)
     groups: list[list[str]] = []
     for component in nx.strongly_connected_components(graph):
