@@ -20,7 +20,7 @@ from estate import db
 from estate.cli import scored as cli_scored
 from estate.enums import ComponentKind
 from estate.errors import NotFound
-from estate.ranking.snapshot import ranked_rows
+from estate.ranking.snapshot import fresh_snapshot, ranked_rows
 from estate.scoring import score_estate, score_system
 from estate.scoring.policy import load_policy
 from estate.scoring.serialise import score_dict
@@ -641,3 +641,33 @@ def test_the_rank_table_of_an_empty_estate_says_so_whatever_is_asked(
         assert result.exit_code == 0, result.output
         assert result.stdout == ""
         assert "The estate is empty" in result.stderr
+
+
+def test_a_policy_renamed_rescores_nothing_and_the_overview_names_it(
+    run: Run, demo_db: Path, tmp_path: Path, forbid_scoring: Callable[[], None]
+) -> None:
+    # A policy file that changes only what the policy is called (its name, its version, or
+    # the file itself) changes no score: the kept ranking is brought up to date without
+    # scoring the estate again, and what names the policy names the new one.
+    def ranked(*extra: str | Path) -> dict[str, Any]:
+        result = run("--db", demo_db, "rank", "--json", *AS_OF, *extra)
+        assert result.exit_code == 0, result.output
+        data: dict[str, Any] = json.loads(result.stdout)
+        return data
+
+    default = ranked()
+    forbid_scoring()
+    renamed = tmp_path / "board-2027.toml"
+    renamed.write_text('name = "board"\nversion = "2027.1"\n', encoding="utf-8")
+    named = ranked("--policy", renamed)
+    assert named["policy"].startswith("board 2027.1 with board-2027.toml over the default")
+    assert named["systems"] == default["systems"]
+    engine = db.open_engine(demo_db)
+    with engine.connect() as connection:
+        policy = load_policy(renamed, as_of=dt.date.fromisoformat(AS_OF[1]))
+        kept = fresh_snapshot(connection, policy)
+    engine.dispose()
+    assert kept is not None and kept.figures.policy == named["policy"], "the overview's"
+    again = tmp_path / "board-2028.toml"
+    again.write_text(renamed.read_text(encoding="utf-8"), encoding="utf-8")
+    assert ranked("--policy", again)["policy"].startswith("board 2027.1 with board-2028.toml")

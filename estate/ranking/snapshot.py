@@ -174,11 +174,11 @@ def lay_out(texts: Iterable[tuple[int, bytes, Sequence[int]]], fragments: Fragme
 
 
 class Basis(NamedTuple):
-    """What a kept ranking was worked out from, in the four parts that change apart."""
+    """What a kept ranking was worked out from, in the five parts that change apart."""
 
     rules: str
-    """A digest of the estate's version, the built-in catalogue and the policy's values: a
-    change rescores every system."""
+    """A digest of the estate's version, the built-in catalogue and the policy's scoring
+    values (`scoring_values`): a change rescores every system."""
     data: str
     """A digest of what the estate's imports have stored: a change rescores the systems whose
     stored rows, dependents or dependencies changed."""
@@ -188,6 +188,10 @@ class Basis(NamedTuple):
     """A digest of the lifecycle data imported: a change rescores the systems whose
     components the catalogue now reads otherwise. Empty in a ranking kept before it was
     kept apart (whose fingerprint then differs from its basis's: it is scored afresh)."""
+    policy: str = ""
+    """The policy as the ranking names it (`Policy.name`): a change of name, version or file
+    alone rescores nothing, and only the overview's figures are written again. Empty in a
+    ranking kept before it was kept apart (scored afresh, as above)."""
 
     @property
     def fingerprint(self) -> str:
@@ -398,11 +402,22 @@ class Snapshot:
     """What it was worked out from, when it is to be kept with that."""
 
 
+NOT_SCORING = frozenset({"name", "version", "as_of"})
+"""The policy's values that no score reads: what it is called, and the as-of date, which the
+basis keeps as a part of its own (a change of date rescores only the systems it reaches)."""
+
+
+def scoring_values(policy: Policy) -> dict[str, Any]:
+    """The policy's values that scores read: all but `NOT_SCORING`."""
+    return {key: value for key, value in policy.data.items() if key not in NOT_SCORING}
+
+
 def current_basis(connection: Connection, policy: Policy) -> Basis:
-    """What a ranking of this database under `policy` depends on, in its four parts: the
+    """What a ranking of this database under `policy` depends on, in its five parts: the
     rules change with the estate version, the built-in catalogue version and the policy's
-    values; the data with every import (stored or replacing); the date with the as-of date;
-    the lifecycle with every lifecycle data import."""
+    scoring values; the data with every import (stored or replacing); the date with the as-of
+    date; the lifecycle with every lifecycle data import; the policy's name with its name,
+    version or file."""
     batch = models.table_of(models.ImportBatch)
     cycle = models.table_of(models.LifecycleCycle)
     system = models.table_of(models.System)
@@ -416,20 +431,21 @@ def current_basis(connection: Connection, policy: Policy) -> Basis:
         connection.execute(sa.select(sa.func.count()).select_from(system)).scalar_one(),
     ]
     rules = json.dumps(
-        [estate.__version__, builtin_version(), policy.data], sort_keys=True, default=str
+        [estate.__version__, builtin_version(), scoring_values(policy)], sort_keys=True, default=str
     )
     return Basis(
         hashlib.sha256(rules.encode()).hexdigest(),
         hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest(),
         policy.as_of.isoformat(),
         hashlib.sha256(json.dumps(lifecycle, default=str).encode()).hexdigest(),
+        policy.name,
     )
 
 
 def fingerprint(connection: Connection, policy: Policy) -> str:
     """What a ranking of this database under `policy` depends on, as one digest: it changes
-    with every import (stored or replacing), lifecycle data import, policy value, as-of date,
-    estate version and built-in catalogue version."""
+    with every import (stored or replacing), lifecycle data import, policy value or name,
+    as-of date, estate version and built-in catalogue version."""
     return current_basis(connection, policy).fingerprint
 
 

@@ -504,9 +504,10 @@ def _around(systems: int, added: int, removed: int) -> Iterable[int]:
 def update_kept_ranking(engine: Engine, policy: Policy) -> bool:
     """Bring the kept ranking up to date for `policy` and what the database now holds, scoring
     only the systems the change reaches; return whether the kept ranking is now fresh. False
-    when there is none, it was kept before version 6, the policy, lifecycle data, catalogue
-    or estate version changed, or the database cannot take the update (busy, read-only, or a
-    role that only reads the kept ranking): then the caller scores the estate afresh."""
+    when there is none, it was kept before version 6, the policy's scoring values, the
+    built-in catalogue or the estate version changed, or the database cannot take the update
+    (busy, read-only, or a role that only reads the kept ranking): then the caller scores the
+    estate afresh."""
     with engine.connect() as connection:
         head = connection.execute(
             sa.select(
