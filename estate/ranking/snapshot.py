@@ -146,11 +146,6 @@ def ranked_rows(scores: EstateScores) -> list[RankedRow]:
     return [ranked_row(s) for s in scores.systems]
 
 
-EXPLANATION_INDENT = b"    "
-"""How deep a system's explanation stands in `rank --json`'s document: an item of the
-`systems` list of the top-level object, indented by two levels of two spaces."""
-
-
 def lay_out(texts: Iterable[tuple[int, bytes, Sequence[int]]], fragments: Fragments) -> bytes:
     """Systems' explanations, each a rank, its kept compact text with `fragments` marked and
     their numbers, laid out as they stand one after another in `rank --json`'s document
@@ -159,18 +154,25 @@ def lay_out(texts: Iterable[tuple[int, bytes, Sequence[int]]], fragments: Fragme
     The fragments are put back in the whole list at once, and msgspec's formatter lays it out
     in one pass in C that copies strings and numbers as they stand: exactly what
     `json.dumps(..., indent=2)` gives, some times faster than the standard library's
-    indenting encoder."""
+    indenting encoder. The list is laid out as the value of an object's key, so that its
+    items stand as deep as the document's (`_LIST_OPENING`) with no pass of their own."""
     numbers: list[int] = []
     marked = []
     for rank, text, their in texts:
         marked.append(compact_lead(rank) + text)
         numbers += their
-    listed = fragments.join(b"[" + b",".join(marked) + b"]", numbers)
-    laid_out: bytes = msgspec.json.format(listed, indent=2)
-    if laid_out == b"[]":
+    if not marked:
         return b""
-    inner = laid_out[len(b"[\n") : -len(b"\n]")]  # each system two spaces in
-    return EXPLANATION_INDENT[:2] + inner.replace(b"\n", b"\n" + EXPLANATION_INDENT[:2])
+    listed = fragments.join(b'{"":[' + b",".join(marked) + b"]}", numbers)
+    laid_out: bytes = msgspec.json.format(listed, indent=2)
+    return laid_out[len(_LIST_OPENING) : -len(_LIST_CLOSING)]
+
+
+_LIST_OPENING = b'{\n  "": [\n'
+_LIST_CLOSING = b"\n  ]\n}"
+"""What encloses the systems' explanations that `lay_out` lays out: each stands as an item of
+`rank --json`'s `systems` list does, an item of a list that is a key's value in the top-level
+object, indented by two levels of two spaces."""
 
 
 class Basis(NamedTuple):
