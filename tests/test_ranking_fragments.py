@@ -98,9 +98,18 @@ def test_an_estate_written_cut_is_its_explanations_cut_with_each_item_held_once(
     evidence=_TEXT,
     value=st.one_of(st.none(), st.integers(0, 6), st.sampled_from([1e16, 1e-05, 2.5])),
     cost=st.one_of(st.none(), st.sampled_from([1e16, 0.00001, 12.5, 3.0])),
+    priority=st.one_of(
+        st.sampled_from([1e16, 1e-05, 0.0, -0.0, 71.6, 1e-4, 9999999999999998.0]),
+        st.floats(allow_nan=False, allow_infinity=False),  # JSON has no word for the others
+    ),
 )
 def test_a_system_with_any_words_or_numbers_is_written_cut_as_cutting_its_explanation(
-    demo_db_master: Path, name: str, evidence: str, value: float | None, cost: float | None
+    demo_db_master: Path,
+    name: str,
+    evidence: str,
+    value: float | None,
+    cost: float | None,
+    priority: float,
 ) -> None:
     # Its own words reading as a stand-in, floats JSON's encoders write apart, any text.
     first, second = _scored(demo_db_master)[:2]
@@ -113,6 +122,7 @@ def test_a_system_with_any_words_or_numbers_is_written_cut_as_cutting_its_explan
         legacy=dataclasses.replace(legacy, likelihood=(criterion, *legacy.likelihood[1:])),
         _laid_out=((evidence, *reasons), headline),
         record=score.record._replace(annual_run_cost=cost),
+        priority=priority,
     )
     writer = ExplanationWriter()
     writer.cut(second)  # the items it shares with the first are taken as encoded
