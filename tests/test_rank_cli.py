@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import re
@@ -549,6 +550,14 @@ def test_an_empty_estate_says_so_from_a_fresh_and_a_kept_ranking(run: Run, tmp_p
         assert json.loads(run("--db", path, "rank", "--json", *AS_OF).stdout)["systems"] == []
 
 
+def _rank_json(run: Run, database: Path, *extra: str | Path) -> dict[str, Any]:
+    """`rank --json` of the whole estate as at `AS_OF`, read."""
+    result = run("--db", database, "rank", "--json", *AS_OF, *extra)
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
 def test_rank_json_scores_afresh_for_a_new_policy_and_brings_the_rest_up_to_date(
     run: Run, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -561,11 +570,7 @@ def test_rank_json_scores_afresh_for_a_new_policy_and_brings_the_rest_up_to_date
 
     monkeypatch.setattr(cli_scored, "score_estate", counted)  # as the command line calls it
 
-    def ranked(*extra: str | Path) -> dict[str, Any]:
-        result = run("--db", demo_db, "rank", "--json", *AS_OF, *extra)
-        assert result.exit_code == 0, result.output
-        data: dict[str, Any] = json.loads(result.stdout)
-        return data
+    ranked = functools.partial(_rank_json, run, demo_db)
 
     first = ranked()
     assert len(scorings) == 1
@@ -649,11 +654,7 @@ def test_a_policy_renamed_rescores_nothing_and_the_overview_names_it(
     # A policy file that changes only what the policy is called (its name, its version, or
     # the file itself) changes no score: the kept ranking is brought up to date without
     # scoring the estate again, and what names the policy names the new one.
-    def ranked(*extra: str | Path) -> dict[str, Any]:
-        result = run("--db", demo_db, "rank", "--json", *AS_OF, *extra)
-        assert result.exit_code == 0, result.output
-        data: dict[str, Any] = json.loads(result.stdout)
-        return data
+    ranked = functools.partial(_rank_json, run, demo_db)
 
     default = ranked()
     forbid_scoring()

@@ -49,7 +49,7 @@ from estate.ranking.snapshot import (
 )
 from estate.ranking.tally import Tally
 from estate.ranking.update import update_kept_ranking
-from estate.scoring import score_estate, score_facts
+from estate.scoring import EstateScores, score_estate, score_facts
 from estate.scoring.basis import valid_dates
 from estate.scoring.facts import SystemFacts, load_facts
 from estate.scoring.policy import Policy, load_policy
@@ -257,6 +257,27 @@ def _fresh_state(engine: Engine, policy: Policy) -> tuple[list[tuple[Any, ...]],
     return _unpacked(rows, taken.kept.dictionary, taken.kept.fragments), figures
 
 
+def _score_and_keep(engine: Engine, policy: Policy) -> EstateScores:
+    """The whole estate scored under `policy` and its ranking kept, as a first `rank` does."""
+    with engine.connect() as connection:
+        basis = current_basis(connection, policy)
+        scores = score_estate(connection, policy)
+    assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+    return scores
+
+
+def _systems_scored(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The keys of the systems the update scores again from now on, in order."""
+    calls: list[str] = []
+
+    def counted(facts: SystemFacts, *args: Any) -> SystemScore:
+        calls.append(facts.key)
+        return score_facts(facts, *args)
+
+    monkeypatch.setattr(ranking_update, "score_facts", counted)
+    return calls
+
+
 def _policy(folder: Path, weight: int | None, as_of: dt.date) -> Policy:
     if weight is None:
         return load_policy(as_of=as_of)
@@ -326,10 +347,7 @@ def _run_steps(engine: Engine, sequence: list[tuple[str, Any]]) -> int:
                 updated += kind != "policy"
             else:
                 assert number == 0 or kind == "policy", "only new rules score everything"
-                with engine.connect() as connection:
-                    basis = current_basis(connection, policy)
-                    scores = score_estate(connection, policy)
-                assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+                _score_and_keep(engine, policy)
             kept_rows, kept_figures = _kept_state(engine)
             fresh_rows, fresh_figures = _fresh_state(engine, policy)
             assert [r[0] for r in kept_rows] == [r[0] for r in fresh_rows]
@@ -394,23 +412,14 @@ def test_a_new_date_rescores_only_the_systems_a_date_boundary_crossed(
     engine = db.open_engine(demo_db)
     try:
         policy = load_policy(as_of=dt.date(2026, 9, 30))
-        with engine.connect() as connection:
-            basis = current_basis(connection, policy)
-            scores = score_estate(connection, policy)
-        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        scores = _score_and_keep(engine, policy)
         later = load_policy(as_of=dt.date(2026, 10, 1))
         with engine.connect() as connection:
             facts, _graph = load_facts(connection, scores.catalogue)
         windows = [valid_dates(f, policy) for f in facts]
         moved = [end for _start, end in windows if end is not None and end <= later.as_of]
         assert 0 < len(moved) < len(facts) / 5, "a day moves few systems"
-        calls: list[str] = []
-
-        def counted(facts: SystemFacts, *args: Any) -> SystemScore:
-            calls.append(facts.key)
-            return score_facts(facts, *args)
-
-        monkeypatch.setattr(ranking_update, "score_facts", counted)
+        calls = _systems_scored(monkeypatch)
         assert update_kept_ranking(engine, later)
         assert len(calls) == len(moved)
         assert _kept_state(engine) == _fresh_state(engine, later)
@@ -427,10 +436,7 @@ def test_lifecycle_data_imported_rescores_only_the_systems_whose_components_it_r
     engine = db.open_engine(demo_db)
     try:
         policy = load_policy(as_of=dt.date(2026, 11, 1))
-        with engine.connect() as connection:
-            basis = current_basis(connection, policy)
-            scores = score_estate(connection, policy)
-        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        scores = _score_and_keep(engine, policy)
         running = {
             key
             for key, facts in scores.facts.items()
@@ -441,13 +447,7 @@ def test_lifecycle_data_imported_rescores_only_the_systems_whose_components_it_r
         }
         assert 0 < len(running) < len(scores.facts) / 2
         _import_lifecycle(engine, 1, "rhel", 365)
-        calls: list[str] = []
-
-        def counted(facts: SystemFacts, *args: Any) -> SystemScore:
-            calls.append(facts.key)
-            return score_facts(facts, *args)
-
-        monkeypatch.setattr(ranking_update, "score_facts", counted)
+        calls = _systems_scored(monkeypatch)
         assert update_kept_ranking(engine, policy)
         assert set(calls) == running
         kept_rows, kept_figures = _kept_state(engine)
@@ -468,10 +468,7 @@ def test_a_new_year_rescores_the_priorities_carbon_counts_towards(
     engine = db.open_engine(demo_db)
     try:
         policy = load_policy(path, as_of=dt.date(2026, 12, 31))
-        with engine.connect() as connection:
-            basis = current_basis(connection, policy)
-            scores = score_estate(connection, policy)
-        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        _score_and_keep(engine, policy)
         later = load_policy(path, as_of=dt.date(2027, 1, 1))
         assert update_kept_ranking(engine, later)
         assert _kept_state(engine) == _fresh_state(engine, later)
@@ -486,10 +483,7 @@ def test_a_ranking_kept_without_its_running_totals_is_scored_afresh(demo_db: Pat
     engine = db.open_engine(demo_db)
     try:
         policy = load_policy(as_of=dt.date(2026, 9, 30))
-        with engine.connect() as connection:
-            basis = current_basis(connection, policy)
-            scores = score_estate(connection, policy)
-        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        _score_and_keep(engine, policy)
         later = load_policy(as_of=dt.date(2026, 10, 1))
         with engine.begin() as connection:
             connection.execute(SNAPSHOT.update().values(tally=None))
@@ -559,10 +553,7 @@ def test_an_import_rescores_the_systems_reached_through_its_dependencies(
         if change == "deleted":
             dbp[0]["lifecycle_status"] = "Retired"
         _import(engine, tmp_path, 1, _return("DBP", dbp, [("DBP-1", "HMT-1")], []))
-        with engine.connect() as connection:
-            basis = current_basis(connection, policy)
-            scores = score_estate(connection, policy)
-        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        _score_and_keep(engine, policy)
         z_os, dbp_links = [], [("DBP-1", "HMT-1")]
         if change == "critical":
             dbp[0]["criticality"] = Criticality.CRITICAL
@@ -578,13 +569,7 @@ def test_an_import_rescores_the_systems_reached_through_its_dependencies(
         with engine.connect() as connection:
             kept_basis = connection.execute(sa.select(SNAPSHOT.c.basis)).scalar_one()
             assert ranking_update.last_seen_batch(connection, kept_basis["data"]) == 2
-        calls: list[str] = []
-
-        def counted(facts: SystemFacts, *args: Any) -> SystemScore:
-            calls.append(facts.key)
-            return score_facts(facts, *args)
-
-        monkeypatch.setattr(ranking_update, "score_facts", counted)
+        calls = _systems_scored(monkeypatch)
         assert update_kept_ranking(engine, policy)
         assert _kept_state(engine) == _fresh_state(engine, policy)
         reached = {
@@ -615,10 +600,7 @@ def test_an_import_reads_first_the_systems_it_wrote(
     try:
         hmt = [_system("HMT", f"HMT-{n}", **hosted) for n in range(1, 5)]
         _import(engine, tmp_path, 0, _return("HMT", hmt, [("HMT-2", "HMT-4")], []))
-        with engine.connect() as connection:
-            basis = current_basis(connection, policy)
-            scores = score_estate(connection, policy)
-        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        _score_and_keep(engine, policy)
         code, records, _replace = _return("HMT", [hmt[0], hmt[1], hmt[3]], [], ["HMT-1"])
         _import(engine, tmp_path, 1, (code, records, False))
         batch = models.table_of(models.ImportBatch)
@@ -665,10 +647,7 @@ def test_a_system_out_of_service_before_and_after_reaches_its_dependents_alone(
         hmt = [_system("HMT", f"HMT-{n}", **hosted) for n in range(1, 5)]
         hmt[3]["lifecycle_status"] = "Retired"
         _import(engine, tmp_path, 0, _return("HMT", hmt, [("HMT-1", "HMT-4")], []))
-        with engine.connect() as connection:
-            basis = current_basis(connection, policy)
-            scores = score_estate(connection, policy)
-        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        _score_and_keep(engine, policy)
         hmt[1]["users"] = 250
         hmt[3] |= {"name": "HMT-4 (renamed)", "lifecycle_status": status}
         _import(engine, tmp_path, 1, _return("HMT", hmt, [("HMT-1", "HMT-4")], []))
@@ -710,10 +689,7 @@ def test_the_gaps_are_ordered_as_they_first_appear_however_many_places_are_read_
     engine = db.open_engine(demo_db)
     try:
         policy = load_policy(as_of=dt.date(2026, 9, 30))
-        with engine.connect() as connection:
-            basis = current_basis(connection, policy)
-            scores = score_estate(connection, policy)
-        assert keep_snapshot(engine, take_snapshot(scores, basis), None)
+        _score_and_keep(engine, policy)
         with engine.connect() as connection:
             tally = Tally.from_json(connection.execute(sa.select(SNAPSHOT.c.tally)).scalar())
             assert tally is not None

@@ -47,10 +47,10 @@ def _without_lead(compact: bytes, rank: int) -> bytes:
 _STAND_IN = "\0item\0"
 """What an item's place holds while its explanation is written: a text no item's JSON is."""
 _STAND_IN_TEXT = _COMPACT(_STAND_IN).encode()
-_ENCODE_ITEM = msgspec.json.encode
-"""An item's compact JSON: the same bytes as the standard library's for text, integers, truth
-values and null (what items hold), some times faster. The two write some floats apart
-(`1e+16` against `1e16`), so an item holding a float is encoded as `explanation` encodes it."""
+_ENCODE_QUICKLY = msgspec.json.encode
+"""Compact JSON: the same bytes as the standard library's for text, integers, truth values and
+null, some times faster. The two write some floats apart (`1e+16` against `1e16`): see
+`_compact_text`."""
 
 
 class ExplanationWriter:
@@ -74,23 +74,24 @@ class ExplanationWriter:
         def stand_in(source: Any, plain: Callable[[Any], Any]) -> str:
             found = encoded.get(source)
             if found is None:
-                found = encoded[source] = _item_text(plain(source))
+                found = encoded[source] = _compact_text(plain(source))
             noted(found)
             return _STAND_IN
 
-        compact = _skeleton_text(system_dict(system, stand_in))
+        compact = _compact_text(system_dict(system, stand_in))
         parts = _without_lead(compact, system.rank).split(_STAND_IN_TEXT)
         if len(parts) != len(items) + 1:  # a text of the system's own reads as a stand-in
             return cut(explanation(system))
         return MARK.join(parts), items
 
 
-def _skeleton_text(data: dict[str, Any]) -> bytes:
-    """A system's compact JSON around the stand-ins of its items, as `explanation` writes it:
-    by msgspec, several times faster, where every float it holds is one the two encoders write
-    alike (its priority, scores and run cost always are), else by the standard library."""
+def _compact_text(data: Any) -> bytes:
+    """An item's or a system's compact JSON (around the stand-ins of its items), as
+    `explanation` writes it: by msgspec, several times faster, where every float it holds is
+    one the two encoders write alike (a system's priority, scores and run cost always are),
+    else by the standard library."""
     if _floats_written_alike(data):
-        return _ENCODE_ITEM(data)
+        return _ENCODE_QUICKLY(data)
     return _COMPACT(data).encode()
 
 
@@ -98,7 +99,8 @@ def _floats_written_alike(data: Any) -> bool:
     """Whether every float in `data` (dictionaries and lists, nested) is written the same by
     msgspec as by the standard library: zero, or from 1e-4 up to 1e16, where both write the
     shortest decimal that reads back as the float, without an exponent."""
-    values = data.values() if type(data) is dict else data
+    kind = type(data)
+    values = data.values() if kind is dict else data if kind is list else (data,)
     for value in values:
         kind = type(value)
         if kind is float:
@@ -107,10 +109,3 @@ def _floats_written_alike(data: Any) -> bool:
         elif (kind is dict or kind is list) and not _floats_written_alike(value):
             return False
     return True
-
-
-def _item_text(data: Any) -> bytes:
-    """One item's compact JSON, as `explanation` writes it."""
-    if isinstance(data, dict) and float in map(type, data.values()):
-        return _COMPACT(data).encode()
-    return _ENCODE_ITEM(data)

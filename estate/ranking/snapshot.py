@@ -305,26 +305,11 @@ def kept_system(
     policy: Policy,
     anchored: AbstractSet[str],
     placeholders: Mapping[str, str],
-    packer: Packer,
     marked: tuple[bytes, list[int]],
 ) -> KeptSystem:
     """What is kept of one scored system (its ranked row `row`) beside that row's `COLUMNS`,
-    its texts compressed by `packer`; `marked` is its `explanation` with the ranking's
-    fragments marked (`estate.ranking.fragments.Fragments.mark`)."""
-    system = _unpacked(score, row, facts, policy, anchored, placeholders, marked)
-    return system._replace(explanation=packer.pack(system.explanation))
-
-
-def _unpacked(
-    score: SystemScore,
-    row: RankedRow,
-    facts: SystemFacts,
-    policy: Policy,
-    anchored: AbstractSet[str],
-    placeholders: Mapping[str, str],
-    marked: tuple[bytes, list[int]],
-) -> KeptSystem:
-    """`kept_system` before its texts are compressed."""
+    its texts not yet compressed (`packed_systems`); `marked` is its `explanation` with the
+    ranking's fragments marked (`estate.ranking.fragments.Fragments.mark`)."""
     start, until = valid_dates(facts, policy)
     kept = kept_facts(score, facts, anchored, placeholders)
     return KeptSystem(
@@ -334,6 +319,12 @@ def _unpacked(
         None if until is None else day_number(until),
         kept,
     )
+
+
+def packed_systems(systems: Sequence[KeptSystem], packer: Packer) -> list[KeptSystem]:
+    """`systems` with their texts compressed by `packer`, together (`Packer.pack_many`)."""
+    texts = packer.pack_many([system.explanation for system in systems])
+    return [system._replace(explanation=t) for system, t in zip(systems, texts, strict=True)]
 
 
 PACKED_AT_ONCE = 8192
@@ -377,14 +368,10 @@ def kept_systems(scores: EstateScores, rows: Sequence[RankedRow]) -> KeptSystems
         cuts[place] = (b"", [])  # what is packed is let go
         system = scores.facts[score.key]
         systems.append(
-            _unpacked(score, row, system, scores.policy, scores.anchored, placeholders, explained)
+            kept_system(score, row, system, scores.policy, scores.anchored, placeholders, explained)
         )
         if len(systems) - pending == PACKED_AT_ONCE or place == len(rows) - 1:
-            packed = packer.pack_many([s.explanation for s in systems[pending:]])
-            systems[pending:] = [
-                s._replace(explanation=texts)
-                for s, texts in zip(systems[pending:], packed, strict=True)
-            ]
+            systems[pending:] = packed_systems(systems[pending:], packer)
             pending = len(systems)
     return KeptSystems(systems, packer.dictionary, fragments)
 

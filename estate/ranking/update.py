@@ -73,6 +73,7 @@ from estate.ranking.snapshot import (
     day_of,
     kept_system,
     kept_unpacker,
+    packed_systems,
     ranked_row,
     stored_row,
 )
@@ -694,17 +695,18 @@ def _write(
     gone = sorted(touched)
     for old in touched.values():
         tally.count(old.row[_BAND], old.facts, -1)
-    inserts: list[tuple[Any, ...]] = []
+    rows: list[RankedRow] = []
+    systems: list[KeptSystem] = []
     writer = ExplanationWriter()
     for score, facts, anchored in rescored:
         score.rank = place_of[score.key]
         row = new_rows[score.key]._replace(rank=score.rank)
         marked = fragments.mark(writer.cut(score))
-        system: KeptSystem = kept_system(
-            score, row, facts, policy, anchored, placeholders, packer, marked
-        )
+        system = kept_system(score, row, facts, policy, anchored, placeholders, marked)
         tally.count(row.band, system.facts)
-        inserts.append(stored_row(row, system))
+        rows.append(row)
+        systems.append(system)
+    inserts = list(map(stored_row, rows, packed_systems(systems, packer)))
     try:
         with engine.begin() as connection:
             found = connection.execute(sa.select(SNAPSHOT.c.fingerprint)).scalar()
