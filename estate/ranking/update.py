@@ -211,7 +211,7 @@ def _rescore_dates(
         facts.blast = _blast(old)
         facts.depends_on = list(old.depends_on)
         anchored = frozenset(old.stuck) | ({facts.key} if old.blocks else frozenset())
-        found.append((score_facts(facts, policy, set(anchored)), facts, anchored))
+        found.append((score_facts(facts, policy, anchored), facts, anchored))
     return found
 
 
@@ -228,7 +228,7 @@ def _rescore_changed(
     anchored = frozenset(f.key for f in facts if blocks_move(f, policy))
     placeholders = placeholder_statuses(graph)
     found = [
-        (score_facts(fact, policy, set(anchored)), fact, anchored)
+        (score_facts(fact, policy, anchored), fact, anchored)
         for fact in facts
         if _differs(windows.get(fact.key), fact, anchored, placeholders, policy.as_of)
     ]
@@ -324,7 +324,7 @@ def _rescore_imported(
             fact.blast = _blast(old[0])
         fact.depends_on = sorted(successors[key])
         if _differs(windows.get(key), fact, anchored, placeholders, policy.as_of):
-            found.append((score_facts(fact, policy, set(anchored)), fact, anchored))
+            found.append((score_facts(fact, policy, anchored), fact, anchored))
     return found, standing, placeholders
 
 
