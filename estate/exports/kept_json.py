@@ -10,7 +10,6 @@ the document is laid out as the export lays it out, around them."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -25,7 +24,8 @@ _OPENING = b'"systems": [\n'
 would be escaped)."""
 _CLOSING = b"\n  ]\n}\n"
 """What follows a `rank --json` document's last system."""
-_RANK = re.compile(rb'^    \{\n      "rank": (\d+),', re.MULTILINE)
+_SYSTEM = b'\n    {\n      "rank": '
+"""How a system begins in a `rank --json` document, after the line before it: its rank follows."""
 _MARK = "systems from the kept ranking"
 
 
@@ -53,7 +53,7 @@ class _Systems:
                 return size
             self.started, self.pending = True, b""
             data = found[at + len(_OPENING) :]
-        self.ranks.extend(int(rank) for rank in _RANK.findall(data))
+        self.ranks.extend(_ranks(data))
         chunk = self.held + data
         self.held = chunk[-len(_CLOSING) :]
         self.out.write(chunk[: -len(_CLOSING)])
@@ -61,6 +61,23 @@ class _Systems:
 
     def flush(self) -> None:
         """Nothing is buffered but what is held back."""
+
+
+def _ranks(data: bytes) -> list[int]:
+    """The ranks of the systems that begin in `data`, a part of a `rank --json` document that
+    begins at a line's start: found by searching for each system's opening, some twenty times
+    quicker than a regular expression over the 300 MB of the whole estate's systems."""
+    text = b"\n" + data
+    ranks = []
+    at = text.find(_SYSTEM)
+    while at >= 0:
+        start = at + len(_SYSTEM)
+        end = text.find(b",", start)
+        digits = text[start:end]
+        if end > start and digits.isdigit():
+            ranks.append(int(digits))
+        at = text.find(_SYSTEM, start)
+    return ranks
 
 
 def write_kept_json(
