@@ -149,10 +149,13 @@ def resolve_written_ends(connection: Connection, department: str) -> set[int]:
     """Point the department's dependencies at the systems their ends name as written, where a
     system of the department now has that reference, or that name and no other system has it:
     a depending end kept as written, and a target in the department written as a name. A
-    dependency that then repeats one its system already has is dropped. A depending end is
-    resolved by writing the dependency anew from its system (a department may point only a
-    target at a system in place: the boundary on PostgreSQL, `estate.access`). Returns the
-    ids of the systems a depending end resolved to: each has a dependency it had not."""
+    dependency that then repeats one its system already has is dropped. A depending end, or a
+    target written as a name, is resolved by writing the dependency anew, naming the target by
+    its reference, as the graph reads it (a department may point only a target at a system in
+    place: the boundary on PostgreSQL, `estate.access`); a target written as its reference is
+    pointed at in place. Returns the ids of the systems that depend on a system they did not
+    before: those a depending end resolved to, and those whose target written as a name
+    resolved."""
     own = SYSTEM.c.organisation_id.in_(
         sa.select(ORG.c.id).where(ORG.c.code == department).scalar_subquery()
     )
@@ -175,40 +178,46 @@ def resolve_written_ends(connection: Connection, department: str) -> set[int]:
     )
     if not waiting:
         return set()
-    find = _finder(connection, own)
-    edges = _edges(connection, {find(row.from_reference) for row in waiting} - {None})
+    find, reference_of = _finder(connection, own)
+    sources = {row.from_system_id or find(row.from_reference) for row in waiting}
+    edges = _edges(connection, sources - {None})
     resolved: set[int] = set()
     for row in waiting:
         values: dict[str, Any] = {}
         source = row.from_system_id
         if source is None and (found := find(row.from_reference)) is not None:
             source = values["from_system_id"] = found
+            values |= {"from_org_code": None, "from_reference": None}
         own_target = row.to_system_id is None and row.to_org_code == department
         if own_target and (target := find(row.to_reference)) is not None:
             values["to_system_id"] = target
-        if "from_system_id" not in values:
+            if reference_of[target] != row.to_reference:  # written as its name
+                values["to_reference"] = reference_of[target]
+        if not values.keys() - {"to_system_id"}:
             if values:
                 update = DEPENDENCY.update().where(DEPENDENCY.c.id == row.id).values(values)
                 connection.execute(update)
             continue
         connection.execute(DEPENDENCY.delete().where(DEPENDENCY.c.id == row.id))
-        edge = (source, row.to_org_code, row.to_reference, row.kind)
-        if edge in edges:  # the system already has it: keep that one
-            continue
-        edges.add(edge)
-        anew = dict(row._mapping) | values | {"from_org_code": None, "from_reference": None}
+        if source is not None:
+            to_reference = values.get("to_reference", row.to_reference)
+            edge = (source, row.to_org_code, to_reference, row.kind)
+            if edge in edges:  # the system already has it: keep that one
+                continue
+            edges.add(edge)
+            resolved.add(source)
+        anew = dict(row._mapping) | values
         del anew["id"]
         connection.execute(DEPENDENCY.insert().values(anew))
-        resolved.add(source)
     return resolved
 
 
 def _finder(
     connection: Connection, own: sa.ColumnElement[bool]
-) -> Callable[[str | None], int | None]:
+) -> tuple[Callable[[str | None], int | None], dict[int, str]]:
     """A lookup from an end as written to the department's system it names: the system with
     that reference, else the one system with that name (folded as `importers.ends` folds it);
-    None if none or several."""
+    None if none or several. And each of the department's systems' reference, by id."""
     references: dict[str, int] = {}
     names: dict[str, set[int]] = defaultdict(set)
     statement = sa.select(SYSTEM.c.id, SYSTEM.c.reference, SYSTEM.c.name).where(own)
@@ -224,7 +233,7 @@ def _finder(
         found = names.get(_fold(text), set())
         return next(iter(found)) if len(found) == 1 else None
 
-    return find
+    return find, {system_id: reference for reference, system_id in references.items()}
 
 
 def _edges(connection: Connection, systems: Iterable[int | None]) -> set[tuple[Any, ...]]:

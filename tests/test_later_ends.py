@@ -4,6 +4,8 @@ as written, told in one line, and resolved when a later return supplies the syst
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +156,73 @@ def test_a_name_two_systems_share_is_left_unresolved(run: Run, tmp_path: Path) -
     )
     _import(run, path, twins)
     assert ("?Payments Gateway", "?General Ledger", "API") in _edges(path)
+
+
+LEDGER = (
+    '"APM0001004","General Ledger","Ledger","Ann Lee","Finance Systems",'
+    '"2 - somewhat critical","Operational","COTS","On-Premise","3a1b"\n'
+)
+
+
+def _blast_radius(run: Run, path: Path, key: str) -> tuple[str, dict[str, int]]:
+    """`rank --json` as printed, and the blast radius it gives `key`."""
+    result = run("--db", path, "rank", "--json", "--as-of", "2026-07-01")
+    assert result.exit_code == 0, result.output + result.stderr
+    [system] = [s for s in json.loads(result.stdout)["systems"] if s["key"] == key]
+    return result.stdout, system["blast_radius"]
+
+
+def test_a_target_written_as_a_name_is_in_the_graph_once_its_system_is_supplied(
+    run: Run, tmp_path: Path
+) -> None:
+    """A relationship export imported before the return listing its systems gives the same
+    graph as one imported after it: the ledger that two systems depend on by name has them
+    as its dependents, whichever came first."""
+    for order in ("relationships first", "applications first"):
+        path = tmp_path / f"{order}.db"
+        assert run("--db", path, "init").exit_code == 0
+        applications = tmp_path / "applications.csv"
+        applications.write_text(LATER_APPLICATIONS)
+        files = [RELATIONSHIPS, APPLICATIONS, applications]
+        if order == "applications first":
+            files = [APPLICATIONS, applications, RELATIONSHIPS]
+        for file in files:
+            _import(run, path, file)
+        _printed, blast = _blast_radius(run, path, "DWP/APM0001004")
+        assert (blast["direct"], blast["total"]) == (2, 2), order
+        shown = run("--db", path, "graph", "DWP/APM0001004")
+        assert "2 systems depend on it" in " ".join(shown.output.split()), order
+
+
+def test_a_kept_ranking_sees_a_target_resolved_by_a_rename(run: Run, tmp_path: Path) -> None:
+    """Two systems named "General Ledger" leave Benefit Claims' dependency on the ledger
+    unresolved; a return renaming one, listing Benefit Claims and the other ledger unchanged,
+    resolves it: the kept ranking brought up to date is what a fresh scoring gives, the ledger
+    depended on by Benefit Claims."""
+    path = _estate(run, tmp_path)
+    original = APPLICATIONS.read_text()
+    twins = tmp_path / "twins.csv"
+    twins.write_text(
+        original
+        + LEDGER
+        + LEDGER.replace("APM0001004", "APM0001008").replace(
+            '"General Ledger"', '"general  ledger"'
+        )
+    )
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_text(twins.read_text().replace('"general  ledger"', '"Old Ledger"'))
+    for file in (RELATIONSHIPS, APPLICATIONS, twins):
+        _import(run, path, file)
+    _printed, blast = _blast_radius(run, path, "DWP/APM0001004")  # the ranking kept
+    assert blast["total"] == 0
+    _import(run, path, renamed)
+    kept, blast = _blast_radius(run, path, "DWP/APM0001004")
+    assert (blast["direct"], blast["total"]) == (1, 1)
+    with closing(sqlite3.connect(path)) as raw, raw:
+        raw.execute("DELETE FROM ranking_snapshot_row")
+        raw.execute("DELETE FROM ranking_snapshot")
+    fresh, _blast = _blast_radius(run, path, "DWP/APM0001004")
+    assert kept == fresh
 
 
 TWINS = HEADER + (
