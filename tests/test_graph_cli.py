@@ -9,7 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
+import pytest
 
+from estate.cli import console
 from tests.conftest import Run
 
 AS_OF = ("--as-of", "2026-11-01")
@@ -67,6 +69,23 @@ def test_graph_queries(run: Run, demo_db: Path) -> None:
     assert chain.exit_code == 0 and a in chain.stdout and b in chain.stdout
     missing = run("--db", demo_db, "graph", "NOPE/NOPE")
     assert missing.exit_code == 1 and "No system" in missing.stderr
+
+
+def test_systems_shared_across_departments_are_all_piped_and_a_screenful_shown(
+    run: Run, demo_db: Path, terminal: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = json.loads(run("--db", demo_db, "graph", "shared", "--json").stdout)
+    monkeypatch.setattr(console, "TERMINAL_ROWS", 10)
+    shown = run("--db", demo_db, "graph", "shared")
+    assert shown.exit_code == 0, shown.output
+    assert f"Showing the first 10 of {len(shared)}: --json for all" in shown.stderr
+    screen = terminal.getvalue()
+    assert screen.startswith(f"{len(shared)} systems used across departments")
+    assert sum(s["key"] in screen for s in shared) == 10
+    monkeypatch.undo()
+    piped = run("--db", demo_db, "graph", "shared")
+    assert "Showing the first" not in piped.stderr
+    assert all(s["key"] in piped.stdout for s in shared)
 
 
 def test_waves_respect_dependencies_and_the_cap(run: Run, demo_db: Path) -> None:

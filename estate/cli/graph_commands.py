@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +18,7 @@ from rich.table import Table
 
 from estate.cli import console
 from estate.cli.base import cli, json_option, period_option, scoring_options, selection_options
-from estate.cli.console import print_json
+from estate.cli.console import print_json, print_rows
 from estate.cli.scored import load_plan, load_ranked_graph
 from estate.costs import group_costs, money
 from estate.errors import InputError
@@ -238,13 +239,21 @@ def graph_shared(
     if as_json:
         print_json([{"key": k, "used_by_departments": d} for k, d in shared])
         return
-    table = Table(title=f"{len(shared)} systems used across departments", title_justify="left")
+    label = ranked.label
+    print_rows(shared, lambda shown: shared_table(shown, len(shared), label), "--json for all")
+
+
+def shared_table(
+    shown: list[tuple[str, list[str]]], total: int, label: Callable[[str], str]
+) -> Table:
+    """The systems other departments depend on (`shown` of `total`), each with those
+    departments, labelled by `label`."""
+    table = Table(title=f"{total} systems used across departments", title_justify="left")
     table.add_column("System", overflow="fold")
     table.add_column("Used by")
-    label = ranked.label
-    for key, departments in shared:
+    for key, departments in shown:
         table.add_row(label(key), ", ".join(departments))
-    console.out.print(table)
+    return table
 
 
 @graph.command("orphans")
