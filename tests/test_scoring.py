@@ -26,6 +26,7 @@ from estate.scoring.policy import load_policy
 from estate.scoring.readiness import assess_readiness
 from estate.scoring.results import Band, Criterion, Readiness, Severity, Source
 from estate.scoring.security import assess_gaps
+from tests.conftest import Run
 from tests.scoring_facts import component, facts
 
 AS_OF = dt.date(2026, 11, 1)
@@ -350,6 +351,7 @@ def test_a_policy_file_overrides_only_what_it_names(tmp_path: Path) -> None:
         ('[legacy]\nred_from = "lots"\n', "'legacy.red_from' must be int"),
         ("[legacy]\nmedium_from = 20\n", "bands must rise"),
         ('as_of = "next week"\n', "is not a date"),
+        ('as_of = "0001-01-01"\n', "policy.toml: as_of 0001-01-01 is before 1900-01-01"),
         ("[priority.weights]\nlegacy = -1\n", "must be zero or more"),
     ],
 )
@@ -358,6 +360,18 @@ def test_bad_policies_are_refused_by_key(tmp_path: Path, text: str, message: str
     path.write_text(text)
     with pytest.raises(InputError, match=message):
         load_policy(path)
+
+
+def test_an_as_of_date_the_scores_cannot_count_back_from_is_refused_in_a_line(
+    run: Run, demo_db: Path
+) -> None:
+    refused = run("--db", demo_db, "rank", "--as-of", "0001-01-01")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == (
+        "Error: --as-of 0001-01-01 is before 1900-01-01: scoring counts months and years back "
+        "from the as-of date. Give a later date."
+    )
+    assert load_policy(as_of=dt.date(1900, 1, 1)).as_of == dt.date(1900, 1, 1)
 
 
 def test_criteria_are_immutable_records() -> None:

@@ -144,6 +144,11 @@ def at_most(value: float, rows: Bands, otherwise: int) -> int:
     return otherwise
 
 
+EARLIEST_AS_OF = dt.date(1900, 1, 1)
+"""The earliest as-of date scored: the scores count support windows, penetration tests and
+hardware ages back from it, which the calendar cannot hold for dates near its start."""
+
+
 def load_policy(path: Path | None = None, *, as_of: dt.date | None = None) -> Policy:
     """The default policy, overridden by the file at `path`; `as_of` overrides both."""
     data = tomllib.loads(default_text())
@@ -152,12 +157,19 @@ def load_policy(path: Path | None = None, *, as_of: dt.date | None = None) -> Po
         override = load_toml(path, "policy")
         data = _merge(data, override, "", str(path))
         source = str(path)
+    given = "--as-of"
     if as_of is None:
         text = str(data.get("as_of") or "")
+        given = f"{source}: as_of"
         try:
             as_of = dt.date.fromisoformat(text) if text else dt.date.today()
         except ValueError:
-            raise InputError(f"{source}: as_of {text!r} is not a date (YYYY-MM-DD).") from None
+            raise InputError(f"{given} {text!r} is not a date (YYYY-MM-DD).") from None
+    if as_of < EARLIEST_AS_OF:
+        raise InputError(
+            f"{given} {as_of.isoformat()} is before {EARLIEST_AS_OF.isoformat()}: scoring counts "
+            "months and years back from the as-of date. Give a later date."
+        )
     weights = data["priority"]["weights"]
     if sum(weights.values()) <= 0 or any(w < 0 for w in weights.values()):
         raise InputError(f"{source}: priority weights must be zero or more and not all zero.")
