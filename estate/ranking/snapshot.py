@@ -13,6 +13,7 @@ import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -346,7 +347,12 @@ def kept_systems(scores: EstateScores, rows: Sequence[RankedRow]) -> KeptSystems
     """What is kept of every scored system beside its ranked row, in the rows' order: the
     items of explanations that two or more systems share kept once as the ranking's
     fragments, each system's texts compressed with a dictionary trained on a sample of
-    them."""
+    them.
+
+    The dictionary is trained, and each batch of texts compressed with it, in a thread of its
+    own while the next batch is written: Zstandard lets go of the interpreter while it works,
+    so on a machine of two cores or more its second of CPU time and more for the whole estate
+    is spent beside the writing rather than after it."""
     placeholders = placeholder_statuses(scores.graph)
     writer = ExplanationWriter()  # each shared item held once until packed
     cuts = [writer.cut(score) for score in scores.systems]
@@ -360,19 +366,28 @@ def kept_systems(scores: EstateScores, rows: Sequence[RankedRow]) -> KeptSystems
         sampled.append(
             texts_of(word_values(rows[place]), fragments.mark(cuts[place]), ENCODE_KEPT(facts))
         )
-    packer = Packer(train(sampled))
-    systems: list[KeptSystem] = []
-    pending = 0  # the first system whose texts are not compressed yet
-    for place, (score, row) in enumerate(zip(scores.systems, rows, strict=True)):
-        explained = fragments.mark(cuts[place])
-        cuts[place] = (b"", [])  # what is packed is let go
-        system = scores.facts[score.key]
-        systems.append(
-            kept_system(score, row, system, scores.policy, scores.anchored, placeholders, explained)
-        )
-        if len(systems) - pending == PACKED_AT_ONCE or place == len(rows) - 1:
-            systems[pending:] = packed_systems(systems[pending:], packer)
-            pending = len(systems)
+    with ThreadPoolExecutor(max_workers=1) as background:  # its jobs run in turn
+        trained = background.submit(lambda: Packer(train(sampled)))
+
+        def packed(batch: list[KeptSystem]) -> list[KeptSystem]:
+            return packed_systems(batch, trained.result())  # trained: the first job
+
+        batches: list[Future[list[KeptSystem]]] = []
+        batch: list[KeptSystem] = []
+        for place, (score, row) in enumerate(zip(scores.systems, rows, strict=True)):
+            explained = fragments.mark(cuts[place])
+            cuts[place] = (b"", [])  # what is packed is let go
+            system = scores.facts[score.key]
+            batch.append(
+                kept_system(
+                    score, row, system, scores.policy, scores.anchored, placeholders, explained
+                )
+            )
+            if len(batch) == PACKED_AT_ONCE or place == len(rows) - 1:
+                batches.append(background.submit(packed, batch))
+                batch = []
+        systems = [system for done in batches for system in done.result()]
+        packer = trained.result()
     return KeptSystems(systems, packer.dictionary, fragments)
 
 
