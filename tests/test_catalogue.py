@@ -277,11 +277,11 @@ def test_without_a_hint_the_text_alone_decides() -> None:
     assert match.product is not None and match.product.key == "oracle-database"
 
 
-def test_every_product_name_begins_with_a_character_the_index_lists() -> None:
+def test_every_product_name_begins_with_a_beginning_the_index_lists() -> None:
     # The matcher tries a name only where a text has a word beginning with one of the
-    # characters its first_characters gives; a name found at a word outside them would be
+    # beginnings its first_prefixes gives; a name found at a word outside them would be
     # missed. Every product's own spellings, and the texts of the corpus, are checked.
-    from estate.catalogue.recognise import first_characters, read
+    from estate.catalogue.recognise import first_prefixes, read
     from tests.test_match_corpus import CORPUS
 
     texts = [read(entry.text)[0] for entry in CORPUS]
@@ -289,10 +289,10 @@ def test_every_product_name_begins_with_a_character_the_index_lists() -> None:
         texts += [read(product.title)[0], read(product.key.replace("-", " "))[0]]
     for product in builtin().products.values():
         for pattern in product.names:
-            starts = first_characters(pattern.pattern)
+            beginnings = first_prefixes(pattern.pattern)
             for text in texts:
                 for found in pattern.finditer(text):
-                    assert found[0][:1] in starts, (pattern.pattern, text)
+                    assert any(found[0].startswith(b) for b in beginnings), (pattern.pattern, text)
 
 
 def _l1(text: str) -> tuple[int | None, str]:
@@ -357,28 +357,33 @@ def test_a_product_of_no_kind_added_by_an_import_does_not_outrank_a_longer_name(
 
 
 @pytest.mark.parametrize(
-    ("pattern", "starts"),
+    ("pattern", "beginnings"),
     [
-        (r"\b(?:microsoft |ms )?office\b", {"m", "o"}),
-        (r"\bw(?:in(?:dows)?)? ?2 ?k(?= \d)", {"w"}),
-        (r"\b(?:oracle |sun )?(?:java|jdk)\b", {"o", "s", "j"}),
-        (r"\bpg(?= \d)", {"p"}),
-        (r"^go$", {"g"}),
+        (r"\b(?:microsoft |ms )?office\b", {"mic", "ms", "off"}),
+        (r"\bw(?:in(?:dows)?)? ?2 ?k(?= \d)", {"win", "w"}),
+        (r"\b(?:oracle |sun )?(?:java|jdk)\b", {"ora", "sun", "jav", "jdk"}),
+        (r"\bpg(?= \d)", {"pg"}),
+        (r"^go$", {"go"}),
+        (r"\bz/?os\b", {"z"}),
+        (r"\besxi?\b", {"esx"}),
+        (r"\bdb ?2\b", {"db"}),
+        (r"\bsql\d+\b", {"sql"}),
     ],
 )
-def test_first_characters_follow_optional_groups_and_alternatives(
-    pattern: str, starts: set[str]
+def test_first_prefixes_follow_optional_groups_and_alternatives(
+    pattern: str, beginnings: set[str]
 ) -> None:
-    from estate.catalogue.recognise import first_characters
+    from estate.catalogue.recognise import first_prefixes
 
-    assert first_characters(pattern) == starts
+    assert first_prefixes(pattern) == beginnings
 
 
 def test_a_name_the_reader_cannot_follow_may_begin_anywhere() -> None:
-    from estate.catalogue.recognise import ANY_START, first_characters
+    from estate.catalogue.recognise import ANYWHERE, first_prefixes
 
-    assert first_characters(r"[a-z]+ server") == ANY_START
-    assert first_characters(r"(?=x)y") == ANY_START
+    assert first_prefixes(r"[a-z]+ server") == ANYWHERE
+    assert first_prefixes(r"(?=x)y") == ANYWHERE
+    assert first_prefixes(r"a+b") == {"a"}
 
 
 def test_a_build_number_names_its_service_pack() -> None:

@@ -26,9 +26,10 @@ import msgspec
 
 from estate.catalogue.patterns import LazyPattern
 from estate.catalogue.recognise import (
+    PREFIX,
     Builds,
     by_build,
-    first_characters,
+    first_prefixes,
     joined,
     read,
     readings,
@@ -303,16 +304,17 @@ class Catalogue:
         return id(self)
 
     @cached_property
-    def names_by_start(self) -> dict[str, tuple[tuple[int, Product, LazyPattern], ...]]:
+    def names_by_prefix(self) -> dict[str, tuple[tuple[int, Product, LazyPattern], ...]]:
         """Every product name (with its product and the product's place in matching order) by
-        each character a match of it can begin with: a text is tried against only the names
-        that can start at one of its words."""
+        each beginning a match of it can have (`first_prefixes`): a text is tried against only
+        the names that can begin at one of its words, and each is compiled only when first
+        tried."""
         found: dict[str, list[tuple[int, Product, LazyPattern]]] = {}
         for order, product in enumerate(self.products.values()):
             for pattern in product.names:
-                for char in first_characters(pattern.pattern):
-                    found.setdefault(char, []).append((order, product, pattern))
-        return {char: tuple(names) for char, names in found.items()}
+                for prefix in first_prefixes(pattern.pattern):
+                    found.setdefault(prefix, []).append((order, product, pattern))
+        return {prefix: tuple(names) for prefix, names in found.items()}
 
     def with_cycles(self, cycles: Iterable[Cycle], titles: dict[str, str]) -> Catalogue:
         """A catalogue where the given cycles replace each product's bundled ones.
@@ -525,11 +527,12 @@ def _best_product(
     """The product whose name matches `text` longest (the first of equals), preferring one of
     `kind` where a kind is hinted; a bare vendor's name ("Oracle" in "Oracle MySQL 8.0") is
     the weakest of names."""
-    by_start = catalogue.names_by_start
+    by_prefix = catalogue.names_by_prefix
     tried: set[LazyPattern] = set()
     best: tuple[bool, int, int, int, Product, re.Match[str]] | None = None
-    for start in {word[0] for word in text.split()}:
-        for order, product, pattern in by_start.get(start, ()):
+    beginnings = {word[:size] for word in text.split() for size in range(1, PREFIX + 1)}
+    for beginning in ("", *beginnings):
+        for order, product, pattern in by_prefix.get(beginning, ()):
             if pattern in tried:
                 continue
             tried.add(pattern)

@@ -306,41 +306,61 @@ def by_build(builds: Builds, wanted: Sequence[str]) -> list[str] | None:
     return None
 
 
-ANY_START = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-"""Every character a token can begin with."""
+PREFIX = 3
+"""How many characters of a product name's beginning the matcher's index reads."""
+ANYWHERE = frozenset({""})
+"""The beginnings of a name the reader cannot follow: tried against every text."""
 
 
-def first_characters(pattern: str) -> frozenset[str]:
-    """The characters a match of a product name (a regular expression over the token form)
-    can begin with, so that the matcher tries only the names that could start at one of a
-    text's words. Anything this small reader does not follow gives every character: the set is
-    never too small, only sometimes too large."""
-    return _firsts(pattern.removeprefix("^").removeprefix(r"\b"))
+def first_prefixes(pattern: str, size: int = PREFIX) -> frozenset[str]:
+    """What a match of a product name (a regular expression over the token form) can begin
+    with, each at most `size` characters of one word (a name's space ends its first word), so
+    that the matcher tries only the names that could start at one of a text's words: the
+    beginning of every match is one of these. Anything this small reader does not follow
+    ends the beginning there, down to the empty beginning that every text has: the beginnings
+    are never too long, only sometimes too short."""
+    return _prefixes(pattern.removeprefix("^").removeprefix(r"\b"), size)
 
 
-def _firsts(source: str) -> frozenset[str]:
-    if not source:
-        return ANY_START
+def _prefixes(source: str, size: int) -> frozenset[str]:
+    if size == 0 or not source:
+        return ANYWHERE
     head = source[0]
     if head.isalnum():
         rest = source[1:]
         if rest[:1] in ("?", "*"):
-            return frozenset({head}) | _firsts(rest[1:])
-        return frozenset({head})
+            after = rest[1:]
+            return _led(head, _prefixes(after, size - 1)) | _prefixes(after, size)
+        if rest[:1] in ("+", "{"):
+            return frozenset({head})
+        return _led(head, _prefixes(rest, size - 1))
     if source.startswith(r"\d"):
         digits = frozenset("0123456789")
-        return digits | _firsts(source[3:]) if source[2:3] in ("?", "*") else digits
+        return digits | _prefixes(source[3:], size) if source[2:3] in ("?", "*") else digits
+    if source.startswith(r"\b"):  # a boundary between words takes no character
+        return _prefixes(source[2:], size)
     if source.startswith("(?:"):
         end = _closing(source)
         if end is None:
-            return ANY_START
+            return ANYWHERE
+        after = source[end + 1 :]
+        optional = after[:1] in ("?", "*")
+        if after[:1] in ("+", "{"):
+            after = ""  # the group repeats: its beginning alone is known
+        elif optional:
+            after = after[1:]
         found: frozenset[str] = frozenset()
         for alternative in _alternatives(source[3:end]):
-            found |= _firsts(alternative.removeprefix(r"\b"))
-        if source[end + 1 : end + 2] in ("?", "*"):
-            found |= _firsts(source[end + 2 :].removeprefix(r"\b"))
+            found |= _prefixes(alternative + after, size)
+        if optional:
+            found |= _prefixes(after, size)
         return found
-    return ANY_START
+    return ANYWHERE
+
+
+def _led(head: str, rests: frozenset[str]) -> frozenset[str]:
+    """Each of `rests` after `head`."""
+    return frozenset(head + rest for rest in rests)
 
 
 def _closing(source: str) -> int | None:
