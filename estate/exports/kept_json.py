@@ -9,10 +9,11 @@ the document is laid out as the export lays it out, around them."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO, cast
+
+from estate.ranking.text_formats import json_text
 
 KeptJson = Callable[[BinaryIO], bool]
 """Writes `rank --json`'s document for the export's selection, in priority order, from the
@@ -85,9 +86,13 @@ def write_kept_json(
 ) -> bool:
     """Write the json export's `document` to `target` with its systems (of these `ranks`, in
     this order) from the kept ranking's texts (`kept`); False, with `target` to be written
-    again, when the kept ranking could not give exactly those systems."""
-    text = json.dumps({**document, "systems": [_MARK]}, indent=2, ensure_ascii=False, default=str)
-    head, tail = text.split(f'    "{_MARK}"', 1)
+    again, when the kept ranking could not give exactly those systems. What follows the
+    systems (the data quality, the sustainability figures: tens of megabytes of text at
+    50,000 systems) is laid out and written one member at a time, never whole."""
+    names = list(document)
+    at = names.index("systems") if "systems" in names else len(names)
+    before = {name: document[name] for name in names[:at]}
+    head, _rest = json_text({**before, "systems": [_MARK]}).split(f'    "{_MARK}"', 1)
     with target.open("wb") as out:
         out.write(head.encode())
         systems = _Systems(out)
@@ -95,5 +100,10 @@ def write_kept_json(
             return False
         if systems.held != _CLOSING or systems.ranks != ranks:
             return False
-        out.write(tail.encode() + b"\n")
+        out.write(b"\n  ]")
+        for name in names[at + 1 :]:
+            # One member laid out alone stands as it does in the whole document: one level in.
+            member = json_text({name: document[name]})
+            out.write(b",\n" + member[2:-3].encode())
+        out.write(b"\n}\n")
     return True
