@@ -162,6 +162,10 @@ class ParsedReturn:
     tool writes that sheet beside it (`Profile.companions`)."""
     set_aside: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     """(Sheet read, tool) -> the names of its companion sheets met and not read."""
+    unread: dict[str, tuple[str, Problem]] = field(default_factory=dict)
+    """Folded sheet name -> (its name, the warning that it was not read), for a sheet placed
+    before the sheet whose tool writes it beside (Azure Migrate's Assessment_Summary comes
+    first), so that it is set aside as a companion after all."""
 
     def formula_at(self, sheet: str, row: int, index: int) -> bool:
         """Whether an empty-looking cell is a formula with no saved value (read once per sheet,
@@ -385,7 +389,16 @@ def _parse_sheet(parsed: ParsedReturn, sheet: RawSheet, progress: Progress | Non
 
 def _say_set_aside(parsed: ParsedReturn) -> None:
     """One warning per tool export for the sheets its tool writes beside the one read, which
-    were not read: named, so that none is lost without a word."""
+    were not read: named, so that none is lost without a word. A companion met before the
+    sheet read (its warning already given) is named there instead."""
+    earlier: dict[tuple[str, str], list[str]] = {}
+    for name_key, (name, warning) in parsed.unread.items():
+        beside = parsed.companions.get(name_key)
+        if beside is not None:
+            parsed.problems.remove(warning)
+            earlier.setdefault(beside, []).append(name)
+    for beside, names in earlier.items():  # in the workbook's order
+        parsed.set_aside[beside] = names + parsed.set_aside.get(beside, [])
     for (read, tool), names in parsed.set_aside.items():
         parsed.problem(
             Severity.WARNING,
@@ -437,6 +450,8 @@ def _place_sheet(parsed: ParsedReturn, sheet: RawSheet, user: UserMapping) -> No
             "sheet not read: no header row with the return's columns was found",
             sheet=sheet.name,
         )
+        if name_key is not None:
+            parsed.unread[name_key] = (sheet.name, parsed.problems[-1])
         return
     kind = mapping.layout.kind
     if kind in parsed.mappings:

@@ -563,6 +563,64 @@ def test_an_rvtools_workbook_with_every_tab_imports_its_vinfo_and_names_the_rest
     assert _sizing(run, db, "DWP/app-01")[:3] == (1, 4, 8.0)
 
 
+AZURE_ASSESSMENT_MACHINES = [
+    "Machine", "VM host", "Azure VM readiness", "Azure readiness issues",
+    "Data collection issues", "Recommended size", "Compute monthly cost estimate USD",
+    "Storage monthly cost estimate USD", "Operating system", "Boot type", "Cores", "Memory(MB)",
+    "CPU usage(%)", "Memory usage(%)", "Storage(GB)", "Standard HDD disks",
+    "Standard SSD disks", "Premium disks", "Ultra disks", "Disk read(ops/sec)",
+    "Disk write(ops/sec)", "Disk read(MBPS)", "Disk write(MBPS)", "Network adapters",
+    "IP address", "MAC address", "Network in(MBPS)", "Network out(MBPS)", "Group name",
+]  # fmt: skip
+"""The All_Assessed_Machines header row of an Azure Migrate assessment export, in the order
+public deployment scripts built on the export read it (`Import-Csv -Header`)."""
+
+
+def test_an_azure_migrate_assessment_workbook_imports_its_machines_and_names_the_rest(
+    tmp_path: Path, run: Run
+) -> None:
+    """The portal's export puts the assessment's settings (Assessment_Summary) before the
+    machines and their disks after: both are the tool's own sheets, set aside in one warning,
+    the one before as much as the one after."""
+    book = Workbook()
+    summary_sheet = book.active
+    assert summary_sheet is not None
+    summary_sheet.title = "Assessment_Summary"
+    for row in [("Assessment name", "vm-assess-1"), ("Sizing criterion", "Performance-based")]:
+        summary_sheet.append(row)
+    machines = book.create_sheet("All_Assessed_Machines")
+    machines.append(AZURE_ASSESSMENT_MACHINES)
+    values = {
+        "Machine": "FIN-DB01",
+        "Azure VM readiness": "Ready with conditions",
+        "Recommended size": "Standard_E8s_v5",
+        "Operating system": "Microsoft Windows Server 2008 R2 (64-bit)",
+        "Cores": 8,
+        "Memory(MB)": 65536,
+        "CPU usage(%)": 40,
+        "Storage(GB)": 512,
+    }
+    machines.append([values.get(name) for name in AZURE_ASSESSMENT_MACHINES])
+    disks = book.create_sheet("All_Assessed_Disks")
+    disks.append(["Machine", "Disk name", "Azure disk readiness", "Recommended disk size SKU"])
+    disks.append(["FIN-DB01", "scsi0:0", "Ready", "Premium_P20"])
+    path = tmp_path / "AzMigrateAssessReport.xlsx"
+    book.save(path)
+    db = tmp_path / "estate.db"
+    summary = _import(run, db, path)
+    assert summary["stored"], summary["problems"]
+    assert summary["summary"]["new"] == 1
+    assert not _messages(summary, "error")
+    assert not [m for m in _messages(summary, "warning") if m.startswith("sheet not read")]
+    (note,) = [p for p in summary["problems"] if "other sheets" in p["message"]]
+    assert note["sheet"] == "All_Assessed_Machines"
+    assert note["message"].startswith(
+        "2 other sheets of the Azure Migrate export not read: Assessment_Summary, "
+        "All_Assessed_Disks;"
+    )
+    assert _sizing(run, db, "DWP/FIN-DB01") == (1, 8, 64.0, 0.5, 40.0)
+
+
 def test_a_sheet_the_tool_does_not_write_is_still_read_as_its_own(tmp_path: Path, run: Run) -> None:
     """Only the sheets the tool writes are set aside: a second systems sheet of another name
     beside an RVTools vInfo is still refused, not dropped."""

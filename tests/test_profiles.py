@@ -199,6 +199,26 @@ def test_azure_migrate(empty_engine: Engine) -> None:
     assert "Disk 1 size (In GB) (read as Azure Migrate" in unread.message
 
 
+# Azure Migrate's Azure VM assessment export, its All_Assessed_Machines sheet saved as CSV
+# (the header row the portal writes, the order public deployment scripts read it in; memory in
+# MB, storage in GB, a readiness issue with commas inside quotes, two IP addresses in one cell).
+def test_azure_migrate_assessment(empty_engine: Engine) -> None:
+    result = _import(empty_engine, "azure-migrate-assessment.csv")
+    assert _components(empty_engine) == {
+        ("FIN-APP01", "Operating system", "Windows Server 2012 R2"),
+        ("FIN-DB01", "Operating system", "Windows Server 2008 R2"),
+        ("fin-lnx01", "Operating system", "Red Hat Enterprise Linux 7"),
+    }
+    assert not [p for p in result.warnings if " not imported: " in p.message]
+    with empty_engine.connect() as c:
+        sizing = c.execute(
+            sa.text(
+                "SELECT vcpus, memory_gb, cpu_utilisation FROM system WHERE reference = 'FIN-DB01'"
+            )
+        ).one()
+    assert tuple(sizing) == (8, 64.0, 40.0)
+
+
 # Konveyor Tackle application import, both record types (tackle2-ui template files).
 @pytest.mark.parametrize("name", ["konveyor-tackle1.csv", "konveyor-tackle2.csv"])
 def test_konveyor_applications_and_dependencies(empty_engine: Engine, name: str) -> None:
