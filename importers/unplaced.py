@@ -4,10 +4,14 @@ A component whose product or release the catalogue does not know has no end of s
 scoring cannot say whether it is legacy. Each such cell is reported as a warning, with why and
 the nearest products the catalogue does know, in the same words for every cell, so that the
 terminal's grouping of problems gathers them; hardware, and a component the return gives its
-own end-of-support date, need no placing.
+own end-of-support date, need no placing. A version several releases share (a bare Windows NT
+build is desktop Windows or Windows Server) is placed at the one whose support ends first, and
+that cell too is named, with the releases it could be, since its dates may be years early.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from estate.catalogue import builtin
 from estate.catalogue.placing import closest_products, releases_of, why_unplaced
@@ -30,6 +34,7 @@ def warn_unplaced(parsed: ParsedReturn) -> None:
         version = str(values.get("version") or "")
         match = catalogue.match(product, version)
         if match.matched:
+            _warn_assumed(parsed, record, match.note, f"{product} {version}".strip(), mapping)
             continue
         text = f"{product} {version}".strip()
         if match.product is None:
@@ -50,3 +55,28 @@ def warn_unplaced(parsed: ParsedReturn) -> None:
             value=text,
             expected="a product and release the catalogue knows, or its end-of-support date",
         )
+
+
+AMBIGUOUS = "ambiguous: "
+"""How the catalogue's note begins where it assumed one of several releases."""
+
+
+def _warn_assumed(
+    parsed: ParsedReturn, record: Any, note: str | None, text: str, mapping: Any
+) -> None:
+    """A warning for a component placed at one of several releases its version could be."""
+    if not note or not note.startswith(AMBIGUOUS):
+        return
+    column = record.column
+    if column is None and mapping is not None and "product" in mapping.fields:
+        column = mapping.letter("product")
+    parsed.problem(
+        Severity.WARNING,
+        f"the lifecycle catalogue cannot tell which release this is ({note}), so it takes "
+        "the one whose support ends first; name the release or edition if it is another",
+        sheet=record.sheet or parsed.sheet_names.get(RecordKind.COMPONENTS),
+        row=record.row,
+        column=column,
+        value=text,
+        expected="a product and release the catalogue places at one release",
+    )

@@ -187,6 +187,32 @@ def test_aws_migration_hub(empty_engine: Engine) -> None:
     }
 
 
+# Migration Hub's import fields take the operating system's name and version apart
+# ("OS.Name" Windows, "OS.Version" the build, as the Discovery Agent reports a Windows
+# server's version: 6.3.9600, 10.0.14393). A bare Windows NT build is desktop Windows or
+# Windows Server alike: the catalogue takes the release whose support ends first, and the
+# import names the cell, what it took and what else it could be, instead of saying nothing.
+def test_a_build_several_releases_share_is_named_at_import(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    header = (EXPORTS / "aws-migration-hub.csv").read_text(encoding="utf-8").splitlines()[0]
+    path = tmp_path / "import_template.csv"
+    path.write_text(
+        f"{header}\n"
+        "srv-1,,10.0.0.5,,win01,,,1,2,4,Windows,10.0.14393,,4096,,Casework,,\n"
+        "srv-2,,10.0.0.6,,win02,,,1,2,4,Microsoft Windows Server 2016 Datacenter,10.0.14393,"
+        ",4096,,Casework,,\n",
+        encoding="utf-8",
+    )
+    result = import_return(empty_engine, path, ImportOptions(department="DWP"))
+    assert result.stored and not result.errors
+    (assumed,) = [w for w in result.warnings if "cannot tell which release" in w.message]
+    assert (assumed.sheet, assumed.row, assumed.column) == ("import_template", 2, "K")
+    assert assumed.value == "Windows 10.0.14393"
+    assert "assumed Windows 10 1607 Home and Pro" in assumed.message
+    assert "Windows Server 2016" in assumed.message
+
+
 # Azure Migrate import CSV, with its byte-order mark and "*" marks on required columns.
 def test_azure_migrate(empty_engine: Engine) -> None:
     result = _import(empty_engine, "azure-migrate.csv")
@@ -237,11 +263,14 @@ def test_konveyor_applications_and_dependencies(empty_engine: Engine, name: str)
         # "Application Type: Web" is a tag, not technology
         assert not any(release == "Web" for _s, _k, release in components)
         # Beyond the missing reference column, only the technology the catalogue cannot place
-        # (the Konveyor sample's "Java" names no release).
+        # (the Konveyor sample's "Java" names no release) and the release it cannot tell
+        # ("Oracle 11g" is 11.1 or 11.2, whose support ended years apart).
+        (assumed,) = [w for w in result.warnings if "cannot tell which release" in w.message]
+        assert assumed.value == "Oracle 11g" and "assumed 11.1 (also 11.2)" in assumed.message
         others = [
             w.message
             for w in result.warnings[1:]
-            if not w.message.startswith("the lifecycle catalogue cannot place")
+            if not w.message.startswith("the lifecycle catalogue cannot place") and w is not assumed
         ]
         assert not others, others
     else:
