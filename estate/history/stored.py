@@ -25,6 +25,19 @@ def stored_periods(connection: Connection, department: str | None = None) -> lis
     return sorted(connection.execute(statement).scalars())
 
 
+def first_periods(connection: Connection) -> dict[str, str]:
+    """Each department's first reporting period with a return, by department code: a
+    department has joined the estate by the end of that period, whatever its returns since
+    have retired or removed."""
+    statement = (
+        sa.select(ORG.c.code, sa.func.min(BATCH.c.period))
+        .join(ORG, BATCH.c.organisation_id == ORG.c.id)
+        .where(BATCH.c.period != "")
+        .group_by(ORG.c.code)
+    )
+    return {str(code): str(period) for code, period in connection.execute(statement)}
+
+
 def check_period_order(connection: Connection, department: str, period: str, file: str) -> None:
     """Refuse, in one line, a return for a period before the department's latest imported one:
     a later period builds on the earlier, so the past is never rewritten under it. A return

@@ -28,7 +28,7 @@ from estate.db import is_permission_denied
 from estate.errors import NotFound
 from estate.history.packed import packed_rows, unpacked_rows
 from estate.history.scores import METHOD_NOTE, policy_at
-from estate.history.stored import stored_periods
+from estate.history.stored import first_periods, stored_periods
 from estate.history.tables import TREND_FIGURES
 from estate.history.timeline import read_timeline, stored_systems
 from estate.history.trend_moves import Moves, Standing, period_moves
@@ -41,9 +41,10 @@ from estate.scoring.results import Band, Readiness
 from estate.sustainability.trend import carbon_by_department
 
 BATCH = models.table_of(models.ImportBatch)
-MOVES_VERSION = "moves-2"
-"""Figures kept before they carried their moves, or before the outcomes by system were kept
-with them, are worked out again."""
+MOVES_VERSION = "moves-3"
+"""Figures kept before they carried their moves, before the outcomes by system were kept
+with them, or before a department with returns for both periods always counted as continuing,
+are worked out again."""
 CYCLE = models.table_of(models.LifecycleCycle)
 WHOLE_ESTATE = ""
 """The key of the whole estate's figures among the departments'."""
@@ -224,6 +225,7 @@ def _latest_from_ranking(
             else:
                 timeline = read_timeline(connection, [before, latest], load_catalogue(connection))
                 standing = timeline.standing[-1]
+                firsts = first_periods(connection)
     by_key = {row[0]: row[1:] for row in rows}
     if len(standing) != len(by_key) or any(f.key not in by_key for f in standing):
         return None  # an import landed since the ranking was read
@@ -250,11 +252,10 @@ def _latest_from_ranking(
             {f.key: (f, earlier[f.key]) for f in timeline.standing[0]},
             {f.key: (f, found[f.key]) for f in standing},
             WHOLE_ESTATE,
+            _returned_by(firsts, before),
         )
     with_carbon = _with_carbon(figures_by_department(found.values()), standing, policy.as_of.year)
-    figures = {
-        key: replace(figures, moved=moves.get(key, {})) for key, figures in with_carbon.items()
-    }
+    figures = _with_moves(with_carbon, moves)
     return figures, found
 
 
@@ -277,6 +278,7 @@ def figures_of_periods(
     held = stored_periods(connection)
     earlier = {held[held.index(p) - 1] for p in periods if p in held and held.index(p) > 0}
     before: Standing = {}
+    firsts = first_periods(connection)
     with collector_paused():
         timeline = read_timeline(
             connection, sorted(set(periods) | earlier), load_catalogue(connection)
@@ -299,17 +301,36 @@ def figures_of_periods(
             }
             if outcomes is not None:
                 outcomes[period] = {key: outcome for key, (_facts, outcome) in now.items()}
-            moves = period_moves(before, now, WHOLE_ESTATE) if number else {}
+            moves = (
+                period_moves(
+                    before, now, WHOLE_ESTATE, _returned_by(firsts, timeline.periods[number - 1])
+                )
+                if number
+                else {}
+            )
             before = now
             if period in periods:
                 with_carbon = _with_carbon(
                     figures_by_department(scored), timeline.standing[number], policy.as_of.year
                 )
-                found[period] = {
-                    key: replace(figures, moved=moves.get(key, {}))
-                    for key, figures in with_carbon.items()
-                }
+                found[period] = _with_moves(with_carbon, moves)
     return found
+
+
+def _with_moves(
+    figures: dict[str, TrendFigures], moves: dict[str, Moves]
+) -> dict[str, TrendFigures]:
+    """Each group's figures with how they moved from the period before; a department left with
+    no systems counted keeps its moves beside its zeros, so its fall is explained."""
+    return {
+        key: replace(figures.get(key, TrendFigures()), moved=moves.get(key, {}))
+        for key in [*figures, *(key for key in moves if key not in figures)]
+    }
+
+
+def _returned_by(firsts: dict[str, str], period: str) -> set[str]:
+    """The departments that had sent a return by the end of `period` (`first_periods`)."""
+    return {department for department, first in firsts.items() if first <= period}
 
 
 def _with_carbon(

@@ -3,7 +3,8 @@
 - the same systems, whose returns changed (like for like: what departments did);
 - the same systems with the same returns, moved by the calendar, the catalogue or their
   dependencies (a release entering paid extended support, a contract drawing nearer);
-- systems new, retired or removed in departments that sent returns for both periods;
+- systems new, retired or removed in departments that sent returns for both periods (by the
+  earlier period's end), even one whose return retires or removes every system it has;
 - departments joining or leaving (all of their systems).
 
 Only the first is a department's own progress; a rise made by the others is not a department
@@ -11,7 +12,7 @@ getting worse."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from estate.costs import money as money_words
@@ -48,12 +49,16 @@ def _figures(outcome: Any) -> tuple[float, ...]:
     )
 
 
-def period_moves(before: Standing, after: Standing, whole: str) -> dict[str, Moves]:
+def period_moves(
+    before: Standing, after: Standing, whole: str, returned: Collection[str] = ()
+) -> dict[str, Moves]:
     """How each figure moved from `before` to `after`, part by part, for the whole estate (key
-    `whole`) and each department that stood in either period."""
+    `whole`) and each department that stood in either period. `returned` names the
+    departments that had sent a return by the end of the earlier period: they continue, so a
+    fall to no systems counted is their systems retired or removed, not their leaving."""
     held_before = {outcome.department for _facts, outcome in before.values()}
     held_after = {outcome.department for _facts, outcome in after.values()}
-    continuing = held_before & held_after
+    continuing = (held_before & held_after) | set(returned)
     found: dict[str, Moves] = {}
     for key in before.keys() | after.keys():
         old, new = before.get(key), after.get(key)
