@@ -167,6 +167,21 @@ def test_every_reason_names_the_facts_it_came_from(
     assert named in readiness.disposition_reason
 
 
+def test_a_system_with_no_users_that_others_depend_on_is_not_advised_to_be_switched_off() -> None:
+    unused = facts({"users": 0, "hosting": Hosting.ON_PREMISES})
+    readiness = assess_readiness(unused, POLICY, set())
+    assert readiness.disposition is Disposition.RETIRE
+    assert "0 users and no system depends on it" in readiness.disposition_reason
+    back_end = facts(
+        {"users": 0, "hosting": Hosting.ON_PREMISES},
+        components=[component("Windows Server 2008 R2")],
+        dependents=2,
+    )
+    readiness = assess_readiness(back_end, POLICY, set())
+    assert readiness.disposition is Disposition.REPLATFORM
+    assert "0 users" not in readiness.disposition_reason
+
+
 def test_the_commodity_list_matches_what_departments_write() -> None:
     assert commodity_capability("Human Resources") == "Human resources"
     assert commodity_capability("HR") == "Human resources"

@@ -401,8 +401,10 @@ def _disposition(
             Disposition.RETIRE,
             f"lifecycle status {status.value} ({when}): not worth moving",
         )
-    if row.users == 0:
-        return Disposition.RETIRE, "0 users: unused, not worth moving"
+    if row.users == 0 and not (facts.blast and facts.blast.total):
+        # With systems depending on it, no users of its own makes it a back-end service, not
+        # an unused one: switching it off would break them.
+        return Disposition.RETIRE, "0 users and no system depends on it: unused, not worth moving"
     if row.hosting is Hosting.SAAS:
         return Disposition.RETAIN, "hosting SaaS: already a bought service"
     if row.hosting in (Hosting.PUBLIC_IAAS, Hosting.PUBLIC_PAAS):
