@@ -1,12 +1,16 @@
 """A department that sends a return for both periods is never said to join or leave the
 estate: when its return retires every one of its systems, the trend tells the fall as systems
-retired, as `estate changes` does, not as a department leaving."""
+retired, as `estate changes` does, not as a department leaving; and the commands that count
+only systems still in service, asked for that department, say it has none counted rather than
+that there is no such department (or that the estate is empty)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from pathlib import Path
+
+import pytest
 
 from estate.enums import LifecycleStatus
 from importers.layout import RecordKind
@@ -31,9 +35,9 @@ def _moj_return(path: Path, status: LifecycleStatus) -> Path:
     return path
 
 
-def test_a_department_retiring_all_its_systems_is_not_said_to_leave(
-    run: Run, tmp_path: Path
-) -> None:
+@pytest.fixture
+def emptied_db(run: Run, tmp_path: Path) -> Path:
+    """DBP's two systems and MOJ's one in 2026-Q2; in 2026-Q3 MOJ's return retires its one."""
     path = tmp_path / "estate.db"
     assert run("--db", path, "init").exit_code == 0
     dbp = small_return(tmp_path / "dbp.xlsx")
@@ -43,6 +47,13 @@ def test_a_department_retiring_all_its_systems_is_not_said_to_leave(
         for file in files:
             imported = run("--db", path, "import", file, "--period", period)
             assert imported.exit_code == 0, imported.output
+    return path
+
+
+def test_a_department_retiring_all_its_systems_is_not_said_to_leave(
+    run: Run, emptied_db: Path
+) -> None:
+    path = emptied_db
     trend = run("--db", path, "trend", "--json")
     assert trend.exit_code == 0, trend.output
     first, second = json.loads(trend.stdout)["periods"]
@@ -60,3 +71,19 @@ def test_a_department_retiring_all_its_systems_is_not_said_to_leave(
     assert "departments joining or leaving" not in printed
     moj = json.loads(run("--db", path, "trend", "--json", "--department", "MOJ").stdout)
     assert moj["periods"][1]["moved"]["systems"]["new_or_retired"] == -1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("rank",), ("waves",), ("contracts",), ("carbon",), ("export", "pack.json")],
+)
+def test_a_department_with_every_system_retired_is_said_to_have_none_counted(
+    run: Run, emptied_db: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    args = [a if a != "pack.json" else str(tmp_path / a) for a in command]
+    result = run("--db", emptied_db, *args, "--department", "MOJ")
+    assert result.exit_code == 1, result.output
+    said = " ".join(result.stderr.split())
+    assert "No department 'MOJ' with systems counted" in said
+    assert "retired, cancelled and removed systems are out of the counts" in said
+    assert "Departments with systems: DBP." in said

@@ -153,12 +153,16 @@ def select_rows(
 
 
 def chosen_departments(asked: Iterable[str], known: set[str]) -> set[str]:
-    """The department codes asked for; one that no system belongs to is refused with the known
-    ones, not silently empty."""
+    """The department codes asked for; one that no counted system belongs to is refused with
+    the departments that have some, not silently empty. The refusal does not say the
+    department does not exist: one whose systems are all retired, cancelled or removed is
+    still a department, with a trend and changes of its own."""
     wanted = {d.upper() for d in asked}
     unknown = sorted(wanted - known)
     if unknown:
         raise NotFound(
-            f"No department {unknown[0]!r}. Known departments: {', '.join(sorted(known))}."
+            f"No department {unknown[0]!r} with systems counted (retired, cancelled and removed "
+            f"systems are out of the counts). Departments with systems: "
+            f"{', '.join(sorted(known)) or 'none yet'}."
         )
     return wanted

@@ -58,7 +58,13 @@ def read_running(connection: Connection, departments: Iterable[str] = ()) -> lis
     if asked:
         from estate.ranking import chosen_departments  # the ranking's modules, only when asked
 
-        known = set(connection.execute(sa.select(org.c.code)).scalars())
+        counted = (
+            sa.select(org.c.code)
+            .join(system, org.c.id == system.c.organisation_id)
+            .where(in_service(system))
+            .distinct()
+        )
+        known = set(connection.execute(counted).scalars())
         query = query.where(org.c.code.in_(sorted(chosen_departments(asked, known))))
     found: list[StoredSystem] = []
     with collector_paused():
