@@ -67,6 +67,8 @@ class ImportResult:
     """Sheet -> the tool export it was recognised as (importers/profiles)."""
     read_as: dict[RecordKind, dict[int, str]] = field(default_factory=dict)
     """Columns read by a sheet's shape (pairs, record types, ...): index -> what as."""
+    records: dict[RecordKind, tuple[int, int]] = field(default_factory=dict)
+    """Per kind of record read: how many rows were read whole, and how many were rejected."""
 
     @property
     def profile(self) -> str | None:
@@ -222,6 +224,10 @@ def _compare_and_store(
             kind: read_as(shape, parsed.mappings[kind])
             for kind, shape in parsed.shapes.items()
             if kind in parsed.mappings
+        },
+        records={
+            kind: (len(parsed.records.get(kind, [])), parsed.rejected.get(kind, 0))
+            for kind in parsed.sheet_names
         },
     )
 

@@ -84,6 +84,17 @@ def test_a_relationship_export_before_its_systems_is_kept_and_said_in_one_line(
     assert len(_edges(path)) == 3
 
 
+def test_a_relationship_export_alone_is_summed_up_by_its_dependencies(
+    run: Run, tmp_path: Path
+) -> None:
+    path = _estate(run, tmp_path)
+    said = run("--db", path, "import", RELATIONSHIPS, "-d", "DWP")
+    assert said.exit_code == 0, said.output + said.stderr
+    line = " ".join(said.stdout.split())
+    assert f"{RELATIONSHIPS.name} (DWP): 3 dependencies read, 0 rejected; stored as import" in line
+    assert "0 new" not in line
+
+
 def test_later_returns_supplying_the_systems_resolve_both_ends(run: Run, tmp_path: Path) -> None:
     path = _estate(run, tmp_path)
     _import(run, path, RELATIONSHIPS)

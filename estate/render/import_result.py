@@ -10,6 +10,7 @@ from rich.text import Text
 from estate.words import counted
 from importers import ImportResult
 from importers.changes import describe_change
+from importers.layout import RecordKind
 from importers.problems import Problem, Severity, group_problems
 
 EXAMPLES = 3
@@ -59,6 +60,10 @@ def import_summary(result: ImportResult, dry_run: bool) -> str:
         f"{s['new']} new, {s['changed']} changed, {s['unchanged']} unchanged, "
         f"{s['rejected']} rejected, {_missing_words(result, s['missing'])}"
     )
+    if RecordKind.SYSTEMS not in result.sheets and RecordKind.DEPENDENCIES in result.records:
+        # A relationship export alone: its systems' counts would all be 0.
+        read, rejected = result.records[RecordKind.DEPENDENCIES]
+        counts = f"{counted(read, 'dependency', 'dependencies')} read, {rejected} rejected"
     if dry_run:
         verdict = f"dry run for {result.period}: nothing written"
     elif result.stored:
