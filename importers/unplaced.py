@@ -11,72 +11,66 @@ that cell too is named, with the releases it could be, since its dates may be ye
 
 from __future__ import annotations
 
-from typing import Any
-
 from estate.catalogue import builtin
 from estate.catalogue.placing import closest_products, releases_of, why_unplaced
 from estate.enums import ComponentKind
 from importers.layout import RecordKind
-from importers.parse import ParsedReturn
+from importers.parse import ParsedReturn, Record
 from importers.problems import Severity
 
 
 def warn_unplaced(parsed: ParsedReturn) -> None:
-    """Add a warning for each component the built-in catalogue cannot place at a release."""
+    """Add a warning for each component the built-in catalogue cannot place at a release, and
+    for each it placed at one of several releases its version could be."""
     catalogue = builtin()
-    mapping = parsed.mappings.get(RecordKind.COMPONENTS)
-    own_sheet = parsed.sheet_names.get(RecordKind.COMPONENTS)
     for record in parsed.records.get(RecordKind.COMPONENTS, []):
         values = record.values
         if values.get("kind") is ComponentKind.HARDWARE or values.get("end_of_support"):
             continue
         product = str(values.get("product") or "")
         version = str(values.get("version") or "")
-        match = catalogue.match(product, version)
-        if match.matched:
-            _warn_assumed(parsed, record, match.note, f"{product} {version}".strip(), mapping)
-            continue
         text = f"{product} {version}".strip()
+        match = catalogue.match(product, version)
+        if match.assumed:
+            _warn(
+                parsed,
+                record,
+                text,
+                f"the lifecycle catalogue cannot tell which release this is ({match.note}), so "
+                "it takes the one whose support ends first; name the release or edition if it "
+                "is another",
+                "a product and release the catalogue places at one release",
+            )
+        if match.matched:
+            continue
         if match.product is None:
             near = closest_products(catalogue, text)
             hint = f"; closest: {', '.join(repr(n) for n in near)}" if near else ""
         else:
             hint = f"; its releases include {', '.join(repr(r) for r in releases_of(match))}"
-        column = record.column
-        if column is None and mapping is not None and "product" in mapping.fields:
-            column = mapping.letter("product")
-        parsed.problem(
-            Severity.WARNING,
+        _warn(
+            parsed,
+            record,
+            text,
             f"the lifecycle catalogue cannot place this technology ({why_unplaced(match)}), so "
             f"its end of support is unknown{hint}",
-            sheet=record.sheet or own_sheet,
-            row=record.row,
-            column=column,
-            value=text,
-            expected="a product and release the catalogue knows, or its end-of-support date",
+            "a product and release the catalogue knows, or its end-of-support date",
         )
 
 
-AMBIGUOUS = "ambiguous: "
-"""How the catalogue's note begins where it assumed one of several releases."""
-
-
-def _warn_assumed(
-    parsed: ParsedReturn, record: Any, note: str | None, text: str, mapping: Any
-) -> None:
-    """A warning for a component placed at one of several releases its version could be."""
-    if not note or not note.startswith(AMBIGUOUS):
-        return
+def _warn(parsed: ParsedReturn, record: Record, text: str, message: str, expected: str) -> None:
+    """A warning on a component's cell: its own sheet and column, else the components
+    sheet's and its product column."""
     column = record.column
+    mapping = parsed.mappings.get(RecordKind.COMPONENTS)
     if column is None and mapping is not None and "product" in mapping.fields:
         column = mapping.letter("product")
     parsed.problem(
         Severity.WARNING,
-        f"the lifecycle catalogue cannot tell which release this is ({note}), so it takes "
-        "the one whose support ends first; name the release or edition if it is another",
+        message,
         sheet=record.sheet or parsed.sheet_names.get(RecordKind.COMPONENTS),
         row=record.row,
         column=column,
         value=text,
-        expected="a product and release the catalogue places at one release",
+        expected=expected,
     )

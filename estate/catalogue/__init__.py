@@ -226,6 +226,10 @@ class Product:
         return best
 
 
+AMBIGUOUS = "ambiguous: "
+"""How a match's note begins where its version could be several releases and one was assumed."""
+
+
 @dataclass(frozen=True)
 class Match:
     """The result of matching one component's text to the catalogue."""
@@ -248,6 +252,12 @@ class Match:
     def matched(self) -> bool:
         """True when a product and (for non-evergreen products) a release were found."""
         return self.product is not None and (self.cycle is not None or self.product.evergreen)
+
+    @property
+    def assumed(self) -> bool:
+        """True when the version could be several releases and the one whose support ends
+        first was taken (`note` names the others)."""
+        return self.matched and (self.note or "").startswith(AMBIGUOUS)
 
     @cached_property
     def packed(self) -> bytes:
@@ -683,7 +693,7 @@ def _across(
     also = [(chosen.note or "").partition("(also ")[2].rstrip(")")]
     others = ", ".join([*filter(None, also), *(m.release for m in found if m is not chosen)])
     note = (
-        f"ambiguous: version {version} could be several releases; assumed "
+        f"{AMBIGUOUS}version {version} could be several releases; assumed "
         f"{chosen.release} (also {others})"
     )
     return Match(text, chosen.product, chosen.cycle, note)
@@ -744,5 +754,5 @@ def _ambiguous(text: str, product: Product, wanted: list[str], candidates: list[
     product."""
     cycle = min(candidates, key=_security_first)
     others = ", ".join(sorted(c.cycle for c in candidates if c is not cycle))
-    note = f"ambiguous: version {' '.join(wanted)} could be several releases; assumed {cycle.label}"
+    note = f"{AMBIGUOUS}version {' '.join(wanted)} could be several releases; assumed {cycle.label}"
     return Match(text, product, cycle, note + (f" (also {others})" if others else ""))
