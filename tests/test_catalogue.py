@@ -386,6 +386,28 @@ def test_a_name_the_reader_cannot_follow_may_begin_anywhere() -> None:
     assert first_prefixes(r"a+b") == {"a"}
 
 
+@pytest.mark.parametrize(
+    ("text", "product", "cycle"),
+    [
+        # Azure Migrate's CSV import: its OS names carry a major, the OS version repeats it
+        ("VMware ESXi 6 6.7", "vmware-esxi", "6.7"),
+        ("Debian GNU/Linux 8 8.11", "debian", "8"),
+        ("Windows 10 10.0.19045", "windows", "10-22h2"),
+    ],
+)
+def test_a_major_the_name_carries_and_the_version_repeats_is_read_once(
+    text: str, product: str, cycle: str
+) -> None:
+    match = builtin().match(text)
+    assert match.product is not None and match.product.key == product
+    assert match.cycle is not None and match.cycle.cycle == cycle
+
+
+def test_a_version_whose_numbers_repeat_is_not_read_as_a_repeated_major() -> None:
+    match = builtin().match("Apache/1.1.3")
+    assert match.product is not None and match.cycle is None  # 1.1 is no release of it
+
+
 def test_a_build_number_names_its_service_pack() -> None:
     from estate.catalogue.recognise import by_build
 

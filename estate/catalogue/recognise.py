@@ -24,6 +24,10 @@ RAW_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for pattern, replacement in (
         # Trade marks ("Windows(R)", "Red Hat(R)").
         (r"\((?:r|tm|c)\)|[®™©]", " "),
+        # A major version before the whole version it begins: a name that carries its major,
+        # then the version (Azure Migrate's OS name "VMware ESXi 6" beside its OS version
+        # "6.7"); the version is read once.
+        (r"(?<![\d.])(\d+)\s+(?=\1\.\d)", ""),
         # Labels of systeminfo, os-release, lsb_release, httpd -v, PowerShell lists.
         (
             r"^\s*(?:os name|os version|description|distributor id|caption|pretty_name|name"
