@@ -1516,6 +1516,7 @@ def _finish_record(
         if mapping.identifier is not None and mapping.identifier < len(row):
             other = values.parse_text(row[mapping.identifier], lambda _m: None)
             also = (other,) if other else ()
+        _check_memory(parsed, sheet, number, mapping, values_)
     if kind is RecordKind.DEPENDENCIES and not _dependency_ends(
         parsed, sheet, number, mapping, row, values_
     ):
@@ -1523,6 +1524,33 @@ def _finish_record(
     if kind is RecordKind.COMPONENTS:
         values_["version"] = values_.get("version") or ""
     return Record(kind, number, values_, also=also)
+
+
+MOST_MEMORY_A_VCPU = 256
+"""GB of memory a vCPU no server holds: the largest machines sold hold some 55 (24 TB for 448
+vCPUs). Memory given in MB and read as GB holds a thousand times what it should."""
+
+
+def _check_memory(
+    parsed: ParsedReturn, sheet: str, number: int, mapping: ColumnMapping, values_: dict[str, Any]
+) -> None:
+    """Warn of a row's memory that no server holds for its vCPUs: most likely megabytes under
+    a header that names no unit (Azure Migrate's CSV import calls its column "Memory", in MB),
+    which would make its energy and carbon a thousand times too large."""
+    memory, vcpus = values_.get("memory_gb"), values_.get("vcpus")
+    if not memory or not vcpus or memory / vcpus <= MOST_MEMORY_A_VCPU:
+        return
+    parsed.problem(  # in the same words for every row, so that the problems group
+        Severity.WARNING,
+        f"more memory for its vCPUs than any server holds (over {MOST_MEMORY_A_VCPU} GB a "
+        "vCPU), so its energy and carbon are overstated: if the column is in MB, name the "
+        "unit in its header (Memory (MB)) or in the cell (8192 MB)",
+        sheet=sheet,
+        row=number,
+        column=mapping.letter("memory_gb"),
+        value=f"{memory:,.0f} GB for {vcpus:,} vCPUs",
+        expected="memory in GB, such as 64, or with its unit, such as 65536 MB",
+    )
 
 
 def _dependency_ends(

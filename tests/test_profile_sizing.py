@@ -708,3 +708,32 @@ def test_a_register_of_servers_by_application_adds_up_without_a_profile(
     summary = _import(run, db, path)
     assert summary["stored"], summary["problems"]
     assert _sizing(run, db, "DWP/Case Manager") == (2, 16, 56.0, None, 40.0)
+
+
+AZURE_CSV_AS_DOCUMENTED = ["Server name", "IP address", "Cores", "Memory", "OS name", "OS version"]
+"""The first fields of Azure Migrate's CSV import as its tutorial names them ("Assess servers
+using an imported CSV file"): its Memory is "Total RAM, in MB"."""
+
+
+def test_memory_no_server_holds_for_its_vcpus_is_named_as_megabytes_most_likely(
+    tmp_path: Path, run: Run
+) -> None:
+    servers = [
+        ["web01.corp.example.gov.uk", "10.0.0.11", 4, 8192, "Windows Server 2008 R2", "6.1.7601"],
+        ["esx07.corp.example.gov.uk", "10.0.0.16", 32, 262144, "VMware ESXi 6", "6.7"],
+    ]
+    rows = [dict(zip(AZURE_CSV_AS_DOCUMENTED, server, strict=True)) for server in servers]
+    db = tmp_path / "estate.db"
+    summary = _import(run, db, _csv(tmp_path / "servers.csv", AZURE_CSV_AS_DOCUMENTED, rows))
+    assert summary["stored"], summary["problems"]
+    flagged = [p for p in summary["problems"] if "more memory for its vCPUs" in p["message"]]
+    assert [(p["column"], p["row"], p["value"]) for p in flagged] == [
+        ("D", 2, "8,192 GB for 4 vCPUs"),
+        ("D", 3, "262,144 GB for 32 vCPUs"),
+    ]
+    assert "name the unit in its header (Memory (MB))" in flagged[0]["message"]
+    named = [*AZURE_CSV_AS_DOCUMENTED[:3], "Memory (MB)", *AZURE_CSV_AS_DOCUMENTED[4:]]
+    renamed = [dict(zip(named, server, strict=True)) for server in servers]
+    again = _import(run, tmp_path / "named.db", _csv(tmp_path / "named.csv", named, renamed))
+    assert not [p for p in again["problems"] if "more memory for its vCPUs" in p["message"]]
+    assert _sizing(run, tmp_path / "named.db", "DWP/web01.corp.example.gov.uk")[1:3] == (4, 8.0)
